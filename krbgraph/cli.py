@@ -1,0 +1,28 @@
+"""The `krb` command: a thin layer over the package's functions.
+
+Each family of commands lives in its own module under krbgraph.commands and
+registers itself on the shared Typer app, so this file only assembles.
+Exit codes are part of the contract: 0 success, 1 the data did not pass,
+2 the input could not be read or the command was used wrongly.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from .commands import validate as validate_commands
+
+app = typer.Typer(
+    name="krb",
+    help="Kernregistratie Beleid: register, validate and query policy as linked data.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+for module in (validate_commands,):
+    module.register(app)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

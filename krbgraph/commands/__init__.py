@@ -1,0 +1,1 @@
+"""Command families of the `krb` CLI; each module has ``register(app)``."""

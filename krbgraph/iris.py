@@ -1,0 +1,61 @@
+"""Minting IRIs for the things in a registry, following the Dutch URI strategy.
+
+Things live under ``{base}/id/{type}/{reference}``; the reference is a stable
+code where one exists (indicator code, CBS area code, RIS number) and is made
+IRI-safe here rather than at every call site.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rdflib import URIRef
+
+DEFAULT_BASE_IRI = "https://krb.demogemeente.nl"
+"""Base IRI of the demo registry; a deployment sets KRB_BASE_IRI to its own domain."""
+
+THING_TYPES = (
+    "beleidsdossier",
+    "besluitdocument",
+    "besluitproces",
+    "beleidsthema",
+    "beleidsaspect",
+    "beleidsindicator",
+    "beleidsnorm",
+    "beleidsregel",
+    "beleidsmaatregel",
+    "beoogd-effect",
+    "beoogde-uitvoering",
+    "werkingsgebied",
+    "afdeling",
+    "leefomgeving",
+    "conceptschema",
+)
+"""The {type} segments the registry uses, one per kind of thing."""
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._~-]+")
+
+
+def reference(code: str) -> str:
+    """An IRI-safe reference for a code or name: 'Parkstraat 1a' -> 'parkstraat-1a'.
+
+    Codes keep their case (CBS codes such as GM0363 are case-sensitive in
+    practice); names with spaces or diacritics are folded to a lower-case slug.
+    """
+    text = unicodedata.normalize("NFKD", code.strip())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text:
+        raise ValueError("an IRI reference cannot be empty")
+    if _UNSAFE.search(text):
+        text = _UNSAFE.sub("-", text.lower()).strip("-")
+    if not text:
+        raise ValueError(f"no IRI reference can be made from {code!r}")
+    return text
+
+
+def thing_iri(base: str, kind: str, code: str) -> URIRef:
+    """``{base}/id/{kind}/{reference(code)}``; raises ValueError for an unknown kind."""
+    if kind not in THING_TYPES:
+        raise ValueError(f"unknown thing type {kind!r}; known: {', '.join(THING_TYPES)}")
+    return URIRef(f"{base.rstrip('/')}/id/{kind}/{reference(code)}")

@@ -1,0 +1,95 @@
+"""Where the KRB model lives on disk, and how to read it.
+
+The model is source in the repository: the OWL ontology, the value lists, the
+units, the IMBOR extract and the SHACL shapes. Each part has the named graph
+it is loaded into, so a store holds the model beside the data it describes and
+queries can reach labels and class hierarchies without extra files.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from rdflib import Graph
+
+from .namespaces import IMBOR_EXTRACT_IRI, ONTOLOGY_IRI, PREFIXES
+
+
+def project_root() -> Path:
+    """The folder that holds ontology/, sparql/ and mappings/.
+
+    KRB_HOME overrides it for installs outside a source checkout.
+    """
+    home = os.environ.get("KRB_HOME")
+    return Path(home) if home else Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class ModelPart:
+    """One part of the model: a named graph and the files that fill it."""
+
+    graph: str
+    files: tuple[Path, ...]
+
+
+def model_parts(root: Path | None = None) -> list[ModelPart]:
+    """The model, part by part, in load order."""
+    root = root or project_root()
+    onto = root / "ontology"
+    return [
+        ModelPart(ONTOLOGY_IRI, (onto / "krb.ttl", onto / "eenheden.ttl")),
+        ModelPart(
+            "https://data.krb.nl/id/conceptschema",
+            tuple(sorted((onto / "waardelijsten").glob("*.ttl"))),
+        ),
+        ModelPart(
+            IMBOR_EXTRACT_IRI,
+            (root / "mappings" / "imbor" / "imbor-leefomgeving.ttl",),
+        ),
+    ]
+
+
+SHAPES_GRAPH = "https://data.krb.nl/def/krb/shapes"
+"""Named graph of the SHACL shapes when they are loaded into a store."""
+
+
+def shape_files(root: Path | None = None) -> tuple[Path, ...]:
+    root = root or project_root()
+    return tuple(sorted((root / "ontology" / "shapes").glob("*.ttl")))
+
+
+def model_files(root: Path | None = None) -> Iterator[Path]:
+    for part in model_parts(root):
+        yield from part.files
+
+
+def _bind(graph: Graph) -> Graph:
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns, override=True)
+    return graph
+
+
+@cache
+def model_graph() -> Graph:
+    """Ontology, value lists, units and IMBOR extract as one rdflib graph.
+
+    Parsed once per process: validation reads it for every file, and it is
+    never modified (callers that need to add to it must copy it).
+    """
+    graph = _bind(Graph())
+    for path in model_files():
+        graph.parse(path, format="turtle")
+    return graph
+
+
+@cache
+def shapes_graph() -> Graph:
+    """All SHACL shapes of ontology/shapes/ as one graph (parsed once, read-only)."""
+    graph = _bind(Graph())
+    for path in shape_files():
+        graph.parse(path, format="turtle")
+    return graph

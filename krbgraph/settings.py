@@ -1,0 +1,64 @@
+"""Configuration shared by the CLI and the server.
+
+Read from the environment when asked (never at import time), each setting with
+a matching CLI option. See the README for the full table.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .iris import DEFAULT_BASE_IRI
+from .model import project_root
+
+
+def default_store_path() -> Path:
+    """The embedded store of a source checkout: var/store inside the project."""
+    return project_root() / "var" / "store"
+
+
+@dataclass(frozen=True)
+class Settings:
+    store: str = field(default_factory=lambda: str(default_store_path()))
+    """A folder (embedded Oxigraph store) or an http(s) URL (SPARQL 1.1 server)."""
+    base_iri: str = DEFAULT_BASE_IRI
+    token: str | None = None
+    """Bearer token that enables writes over HTTP; None means read-only."""
+    query_timeout_s: float = 30.0
+    update_url: str | None = None
+    """Remote only: SPARQL Update endpoint when it differs from the query URL."""
+    graph_store_url: str | None = None
+    """Remote only: Graph Store Protocol endpoint when it differs."""
+    user: str | None = None
+    password: str | None = None
+
+    @property
+    def is_remote(self) -> bool:
+        return self.store.startswith(("http://", "https://"))
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        """Settings from KRB_* variables; explicit overrides (CLI options) win when not None."""
+        env = os.environ if environ is None else environ
+        settings = cls()
+        values: dict[str, object] = {}
+        for name, var, convert in (
+            ("store", "KRB_STORE", str),
+            ("base_iri", "KRB_BASE_IRI", str),
+            ("token", "KRB_TOKEN", str),
+            ("query_timeout_s", "KRB_QUERY_TIMEOUT_S", float),
+            ("update_url", "KRB_UPDATE_URL", str),
+            ("graph_store_url", "KRB_GRAPH_STORE_URL", str),
+            ("user", "KRB_USER", str),
+            ("password", "KRB_PASSWORD", str),
+        ):
+            raw = env.get(var)
+            if raw:
+                try:
+                    values[name] = convert(raw)
+                except ValueError as exc:
+                    raise ValueError(f"{var}={raw!r} is not valid: {exc}") from exc
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return replace(settings, **values)
