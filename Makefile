@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint imbor bench clean
+.PHONY: run test system-deps lint imbor bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,11 +13,25 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+## Start the service on the demo registry at http://127.0.0.1:8000
 run: $(STAMP)
-	$(BIN)/krb run
+	$(BIN)/krb serve --demo
 
-test: $(STAMP)
+## Run the whole test suite (installs the browser and office suite the tests drive, when root)
+test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -n 2
+
+# Headless Chromium (web front tests) and LibreOffice Calc (Excel template test)
+# are Debian packages; installed only when missing and only when we may.
+system-deps:
+	@if command -v chromium >/dev/null && command -v soffice >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing chromium, chromium-driver and libreoffice-calc (once)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends chromium chromium-driver libreoffice-calc >/dev/null; \
+	else \
+		echo "Note: chromium and/or soffice missing; the browser and LibreOffice tests will be skipped."; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check krbgraph tests bench mappings server.py

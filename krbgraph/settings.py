@@ -33,6 +33,12 @@ class Settings:
     """Remote only: Graph Store Protocol endpoint when it differs."""
     user: str | None = None
     password: str | None = None
+    cors_origins: tuple[str, ...] = ()
+    """Origins allowed to call the HTTP service from a browser (KRB_CORS_ORIGINS, comma-separated)."""
+    max_result_rows: int = 100_000
+    """Largest SELECT result the HTTP service returns before answering with an error."""
+    host: str = "127.0.0.1"
+    port: int = 8000
 
     @property
     def is_remote(self) -> bool:
@@ -53,6 +59,10 @@ class Settings:
             ("graph_store_url", "KRB_GRAPH_STORE_URL", str),
             ("user", "KRB_USER", str),
             ("password", "KRB_PASSWORD", str),
+            ("cors_origins", "KRB_CORS_ORIGINS", _origins),
+            ("max_result_rows", "KRB_MAX_RESULT_ROWS", int),
+            ("host", "KRB_HOST", str),
+            ("port", "KRB_PORT", int),
         ):
             raw = env.get(var)
             if raw:
@@ -62,3 +72,7 @@ class Settings:
                     raise ValueError(f"{var}={raw!r} is not valid: {exc}") from exc
         values.update({k: v for k, v in overrides.items() if v is not None})
         return replace(settings, **values)
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    return tuple(origin.strip() for origin in raw.split(",") if origin.strip())
