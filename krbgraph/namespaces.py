@@ -51,5 +51,6 @@ PREFIXES: dict[str, str] = {
     "eli": str(ELI),
     "sosa": str(SOSA),
     "org": str(ORG),
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
 }
 """Prefixes bound when the project serialises RDF, so output reads the same everywhere."""

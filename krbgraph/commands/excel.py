@@ -1,0 +1,127 @@
+"""`krb excel-template`, `import-excel` and `export-excel`: the registry as a workbook.
+
+Thin by design: options become Settings, one library function of
+krbgraph.excel does the work, and its exceptions become the CLI's exit codes
+(0 ok, 1 problems in the workbook, 2 unreadable file or wrong use).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.text import Text
+
+from ..excel.exporting import export_workbook
+from ..excel.importing import ImportFailed, import_workbook
+from ..excel.problems import Problem, WorkbookUnreadable
+from ..excel.template import write_template
+from ..store import StoreError
+from .store import (
+    EXIT_INVALID,
+    EXIT_USAGE,
+    BaseIriOption,
+    StoreOption,
+    opened_store,
+    settings_from_cli,
+)
+
+GraphOption = Annotated[
+    str | None,
+    typer.Option("--graph", help="Named graph IRI (import: default {base}/graph/excel/{file}).",
+                 show_default=False),
+]
+FileArgument = Annotated[Path, typer.Argument(help="The .xlsx workbook.", dir_okay=False)]
+
+
+def print_problems(console: Console, problems: list[Problem]) -> None:
+    """Errors first, then warnings; each in Dutch with the English below."""
+    for problem in sorted(problems, key=lambda p: (not p.is_error,)):
+        style = "red" if problem.is_error else "yellow"
+        line = Text(problem.severity, style=style)
+        line.append(f" {problem.text_nl}")
+        console.print(line)
+        console.print(Text(f"    en: {problem.text_en}", style="dim"))
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
+    Console(stderr=True).print(f"error: {message}", style="red", markup=False, highlight=False)
+    return typer.Exit(code)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("excel-template")
+    def excel_template(
+        file: FileArgument,
+        with_imbor: Annotated[
+            bool, typer.Option("--with-imbor", help="Pre-fill the IMBOR Leefomgeving list.")
+        ] = False,
+    ) -> None:
+        """Write an empty KRB workbook with help, drop-downs and value lists."""
+        try:
+            write_template(file, with_imbor=with_imbor)
+        except OSError as exc:
+            raise _fail(f"cannot write {file}: {exc.strerror or exc}") from None
+        typer.echo(f"template written: {file}")
+
+    @app.command("import-excel")
+    def import_excel(
+        file: FileArgument,
+        graph: GraphOption = None,
+        store: StoreOption = None,
+        base_iri: BaseIriOption = None,
+    ) -> None:
+        """Import a KRB workbook as one named graph, replacing its earlier import."""
+        settings = settings_from_cli(store, base_iri)
+        err = Console(stderr=True)
+        bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                       console=err, transient=True)
+        task = bar.add_task("lezen / reading", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        def stage(name: str) -> None:
+            labels = {"lezen": "lezen / reading", "valideren": "valideren / validating",
+                      "schrijven": "schrijven / writing"}
+            bar.update(task, description=labels.get(name, name))
+
+        try:
+            with opened_store(settings) as opened, bar:
+                report = import_workbook(opened, file, base_iri=settings.base_iri, graph=graph,
+                                         progress=progress, stage=stage)
+        except WorkbookUnreadable as exc:
+            raise _fail(str(exc)) from None
+        except ImportFailed as exc:
+            print_problems(err, exc.problems)
+            errors = sum(1 for p in exc.problems if p.is_error)
+            raise _fail(f"{errors} fout(en) / error(s) in {file}; niets geladen / nothing "
+                        "loaded", EXIT_INVALID) from None
+        except (ValueError, StoreError) as exc:
+            raise _fail(str(exc)) from None
+        print_problems(err, report.warnings)
+        verb = "replaced" if report.replaced else "loaded"
+        typer.echo(f"{verb} <{report.graph}>: {report.triples} triples")
+
+    @app.command("export-excel")
+    def export_excel(
+        file: FileArgument,
+        graph: GraphOption = None,
+        store: StoreOption = None,
+    ) -> None:
+        """Export the registry (or one graph) to a KRB workbook."""
+        settings = settings_from_cli(store)
+        try:
+            with opened_store(settings) as opened:
+                warnings = export_workbook(opened, file, graph=graph)
+        except KeyError:
+            raise _fail(f"graph <{graph}> does not exist in the store") from None
+        except OSError as exc:
+            raise _fail(f"cannot write {file}: {exc.strerror or exc}") from None
+        except StoreError as exc:
+            raise _fail(str(exc)) from None
+        print_problems(Console(stderr=True), warnings)
+        typer.echo(f"workbook written: {file}")

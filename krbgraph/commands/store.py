@@ -1,0 +1,290 @@
+"""`krb load`, `drop`, `graphs`, `dump` and `restore`: the store from the command line.
+
+Thin by design: each command turns options into Settings, opens the store,
+calls one library function and turns its exceptions into the exit codes of
+the CLI contract (0 ok, 1 the data did not pass, 2 unreadable input or wrong
+use). The option types and ``settings_from_cli`` are shared with the other
+command modules so every command spells --store/--base-iri/--timeout alike.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn
+from rich.table import Table
+from rich.text import Text
+
+from ..loading import LoadError, LoadReport, ValidationFailed, drop_data_graph, load_paths
+from ..rdfio import RdfInputError
+from ..reports import text_report
+from ..settings import Settings
+from ..store import Store, StoreError, ensure_model, graph_kind, open_store
+
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        envvar="KRB_STORE",
+        help="Store folder (embedded Oxigraph) or SPARQL server URL.",
+        show_default=False,
+    ),
+]
+BaseIriOption = Annotated[
+    str | None,
+    typer.Option(
+        "--base-iri", envvar="KRB_BASE_IRI", help="Base IRI of the registry.", show_default=False
+    ),
+]
+TimeoutOption = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout",
+        envvar="KRB_QUERY_TIMEOUT_S",
+        help="Query timeout in seconds.",
+        show_default=False,
+    ),
+]
+
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+
+
+def settings_from_cli(
+    store: str | None = None, base_iri: str | None = None, timeout: float | None = None
+) -> Settings:
+    """Settings from the environment with the command-line options on top.
+
+    Exits with code 2 and a message when an environment value is malformed.
+    """
+    try:
+        return Settings.from_env(store=store, base_iri=base_iri, query_timeout_s=timeout)
+    except ValueError as exc:
+        _fail(str(exc))
+
+
+@contextmanager
+def opened_store(settings: Settings, *, model: bool = True) -> Iterator[Store]:
+    """The configured store, with the model graphs made current unless ``model`` is False."""
+    store = open_store(settings)
+    try:
+        if model:
+            ensure_model(store)
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def cli_errors() -> Iterator[None]:
+    """Turn library exceptions into a message on stderr and the contract's exit code.
+
+    The exit happens after the except block, so the caught exception and its
+    traceback (which may reference an open store) are released first.
+    """
+    message: str | None = None
+    try:
+        yield
+    except ValidationFailed as exc:
+        err = _stderr()
+        err.print(text_report(exc.result), end="")
+        err.print(f"error: {exc}", style="bold red", markup=False, highlight=False)
+        failed = True
+    except (RdfInputError, LoadError, StoreError) as exc:
+        message = str(exc)
+    except KeyError as exc:  # drop of an unknown graph
+        message = str(exc.args[0]) if exc.args else "not found"
+    else:
+        failed = False
+    if message is not None:
+        _fail(message)
+    if failed:
+        raise typer.Exit(EXIT_INVALID)
+
+
+def _stderr() -> Console:
+    """Messages are not wrapped, so paths and IRIs stay whole and greppable."""
+    return Console(stderr=True, soft_wrap=True)
+
+
+def _fail(message: str) -> NoReturn:
+    _stderr().print(f"error: {message}", style="red", markup=False, highlight=False)
+    raise typer.Exit(EXIT_USAGE)
+
+
+class _TripleRate(ProgressColumn):
+    """Triples read so far and the rate, which is what tells a user a big load is moving."""
+
+    def render(self, task: Task) -> Text:
+        triples = int(task.fields.get("triples", 0))
+        elapsed = task.elapsed or 0.0
+        rate = f"{triples / elapsed:,.0f} triples/s" if elapsed > 0 else ""
+        return Text(f"{triples:,} triples {rate}", style="cyan")
+
+
+class RichLoadProgress:
+    """A LoadProgress shown as a rich progress bar on stderr."""
+
+    def __init__(self) -> None:
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total} files"),
+            _TripleRate(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._task = self._progress.add_task("reading", total=None, triples=0)
+
+    def __enter__(self) -> RichLoadProgress:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()
+
+    def start(self, files: int) -> None:
+        self._progress.update(self._task, total=files)
+
+    def parsed(self, path: Path, triples: int) -> None:
+        task = self._progress.tasks[0]
+        self._progress.update(
+            self._task,
+            advance=1,
+            description=f"reading {path.name}",
+            triples=int(task.fields.get("triples", 0)) + triples,
+        )
+
+    def stage(self, description: str) -> None:
+        self._progress.update(self._task, description=description)
+
+
+def _print_report(report: LoadReport) -> None:
+    out = Console()
+    for load in report.graphs:
+        verb = "replaced" if load.replaced else "loaded"
+        out.print(f"{verb} <{load.graph}>: {load.triples} triples", markup=False, highlight=False)
+    if report.validation is not None and report.validation.findings:
+        _stderr().print(text_report(report.validation), end="")
+    out.print(f"{report.triples} triples in {len(report.graphs)} graph(s)", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def load(
+        paths: Annotated[
+            list[Path], typer.Argument(help="RDF files or folders (searched recursively).")
+        ],
+        graph: Annotated[
+            str | None,
+            typer.Option(
+                "--graph", help="Put all files into this one graph instead of one graph each."
+            ),
+        ] = None,
+        replace: Annotated[
+            bool, typer.Option("--replace", help="Replace graphs that already hold data.")
+        ] = False,
+        validate: Annotated[
+            bool,
+            typer.Option("--validate/--no-validate", help="Check the data against the shapes."),
+        ] = True,
+        progress: Annotated[
+            bool | None,
+            typer.Option(
+                "--progress/--no-progress",
+                help="Show a progress bar (default: when stderr is a terminal).",
+                show_default=False,
+            ),
+        ] = None,
+        store: StoreOption = None,
+        base_iri: BaseIriOption = None,
+        timeout: TimeoutOption = None,
+    ) -> None:
+        """Load registry files, each into its own graph {base}/graph/{file name}.
+
+        The data is validated with the registry already in the store before
+        anything is written; any error leaves the store unchanged.
+        """
+        settings = settings_from_cli(store, base_iri, timeout)
+        show = sys.stderr.isatty() if progress is None else progress
+        with cli_errors(), opened_store(settings) as opened:
+            if show:
+                with RichLoadProgress() as bar:
+                    report = _load(opened, paths, graph, replace, validate, settings, bar)
+            else:
+                report = _load(opened, paths, graph, replace, validate, settings, None)
+        _print_report(report)
+
+    @app.command()
+    def drop(
+        graph: Annotated[str, typer.Argument(help="IRI of the graph to remove.")],
+        store: StoreOption = None,
+        timeout: TimeoutOption = None,
+    ) -> None:
+        """Remove one registry graph (see `krb graphs`)."""
+        settings = settings_from_cli(store, None, timeout)
+        with cli_errors(), opened_store(settings) as opened:
+            drop_data_graph(opened, graph)
+        typer.echo(f"dropped <{graph}>")
+
+    @app.command()
+    def graphs(store: StoreOption = None, timeout: TimeoutOption = None) -> None:
+        """List the graphs in the store with their size and kind (model or data)."""
+        settings = settings_from_cli(store, None, timeout)
+        with cli_errors(), opened_store(settings) as opened:
+            infos = opened.graphs()
+        table = Table("graph", "triples", "kind")
+        for info in infos:
+            table.add_row(info.iri, str(info.triples), graph_kind(info.iri))
+        Console().print(table)
+
+    @app.command()
+    def dump(
+        file: Annotated[Path, typer.Argument(help="Target file, .nq (N-Quads) or .trig.")],
+        store: StoreOption = None,
+        timeout: TimeoutOption = None,
+    ) -> None:
+        """Write the whole store (model and data graphs) to one file."""
+        settings = settings_from_cli(store, None, timeout)
+        with cli_errors(), opened_store(settings) as opened:
+            quads = opened.dump(file)
+        typer.echo(f"wrote {quads} quads to {file}")
+
+    @app.command()
+    def restore(
+        file: Annotated[Path, typer.Argument(help="A dump made by `krb dump` (.nq or .trig).")],
+        store: StoreOption = None,
+        timeout: TimeoutOption = None,
+    ) -> None:
+        """Load a dump into an empty store, then bring the model graphs up to date."""
+        settings = settings_from_cli(store, None, timeout)
+        with cli_errors(), opened_store(settings, model=False) as opened:
+            quads = opened.restore(file)
+            ensure_model(opened)
+        typer.echo(f"restored {quads} quads from {file}")
+
+
+def _load(
+    store: Store,
+    paths: list[Path],
+    graph: str | None,
+    replace: bool,
+    validate: bool,
+    settings: Settings,
+    progress: RichLoadProgress | None,
+) -> LoadReport:
+    return load_paths(
+        store,
+        paths,
+        graph=graph,
+        replace=replace,
+        base_iri=settings.base_iri,
+        validate=validate,
+        progress=progress,
+    )

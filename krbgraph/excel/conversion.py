@@ -1,0 +1,226 @@
+"""The state of one workbook conversion and the cell helpers every sheet uses.
+
+Each triple is added together with the row and column it came from, so a
+SHACL finding on the graph can later be pointed back at the cell that caused
+it. Cell helpers never raise: they record a Problem and return None, which
+lets one run report every problem of the workbook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, XSD
+from rdflib.term import Node
+
+from ..iris import reference, thing_iri
+from ..namespaces import PREFIXES
+from .problems import Problem, Severity
+from .values import CellError, cell_text, parse_date, parse_decimal, split_many
+from .vocabulary import LookupFailed, ValueList, Vocabulary
+from .workbook_format import THING_KIND
+
+
+def new_graph() -> Graph:
+    """An empty graph with the project's prefixes, so exports read the same everywhere."""
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True)
+    return graph
+
+
+Progress = Callable[[int, int], None]
+"""Called as progress(rows_done, rows_total) while rows are converted."""
+
+
+@dataclass
+class Conversion:
+    vocabulary: Vocabulary
+    base_iri: str
+    graph: Graph = field(default_factory=new_graph)
+    problems: list[Problem] = field(default_factory=list)
+    locations: dict[Node, tuple[str, int]] = field(default_factory=dict)
+    columns: dict[tuple[Node, Node], str] = field(default_factory=dict)
+    codes: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Base sheet -> code -> the row that defines it."""
+    lists: dict[str, ValueList] = field(default_factory=dict)
+    """Pick lists of this workbook (themes, aspects, areas, ...), by sheet name."""
+    facts: dict[tuple[str, str, str], Node] = field(default_factory=dict)
+    """(sheet, code, what) -> a value later rows default to or check against."""
+    labels: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(sheet, code) -> the row's name, for generated names of rows that refer to it."""
+
+    progress: Progress | None = None
+    total: int = 0
+    done: int = 0
+
+    def tick(self) -> None:
+        """One more row converted; tell the progress callback now and then."""
+        self.done += 1
+        if self.progress is not None and (self.done % 250 == 0 or self.done == self.total):
+            self.progress(self.done, self.total)
+
+    def add(self, subject: Node, predicate: URIRef, obj: Node, row: Row, column: str) -> None:
+        self.graph.add((subject, predicate, obj))
+        self.columns[(subject, predicate)] = column
+        self.locations.setdefault(subject, (row.sheet, row.number))
+
+    def problem(self, problem: Problem) -> None:
+        self.problems.append(problem)
+
+
+@dataclass
+class Row:
+    """One row of a sheet, with helpers that read its cells and report problems."""
+
+    conversion: Conversion
+    sheet: str
+    number: int
+    cells: dict[str, object]
+
+    def problem(self, column: str | None, value: object, nl: str, en: str,
+                severity: Severity = "fout") -> None:
+        self.conversion.problem(Problem(nl, en, sheet=self.sheet, row=self.number,
+                                        column=column, value=cell_text(value),
+                                        severity=severity))
+
+    def text(self, column: str) -> str | None:
+        return cell_text(self.cells.get(column))
+
+    def required(self, column: str) -> str | None:
+        value = self.text(column)
+        if value is None:
+            self.problem(column, None, "waarde ontbreekt (verplicht)",
+                         "value is missing (required)")
+        return value
+
+    def subject(self, code: str | None = None) -> URIRef | None:
+        """The IRI of the thing this row describes, from its code."""
+        code = code if code is not None else self.text("code")
+        if code is None:
+            return None
+        try:
+            return thing_iri(self.conversion.base_iri, THING_KIND[self.sheet], code)
+        except ValueError:
+            self.problem("code", code, f"'{code}' kan geen deel van een IRI worden",
+                         f"'{code}' cannot become part of an IRI")
+            return None
+
+    def add(self, subject: Node, predicate: URIRef, obj: Node | None, column: str) -> None:
+        if obj is not None:
+            self.conversion.add(subject, predicate, obj, self, column)
+
+    def add_text(self, subject: Node, predicate: URIRef, column: str, *,
+                 lang: str | None = "nl") -> None:
+        value = self.text(column)
+        if value is not None:
+            self.add(subject, predicate, Literal(value, lang=lang), column)
+
+    def ref(self, column: str, target: str, *, required: bool = True) -> URIRef | None:
+        """A code of another base sheet, as the IRI of that row's thing."""
+        code = self.required(column) if required else self.text(column)
+        if code is None:
+            return None
+        if code not in self.conversion.codes.get(target, {}):
+            self.problem(column, code, f"'{code}' bestaat niet in blad {target}",
+                         f"'{code}' does not exist in sheet {target}")
+            return None
+        return thing_iri(self.conversion.base_iri, THING_KIND[target], code)
+
+    def pick(self, column: str, values: ValueList, *, required: bool = False,
+             name: str | None = None) -> URIRef | None:
+        name = name if name is not None else (
+            self.required(column) if required else self.text(column))
+        if name is None:
+            return None
+        try:
+            return values.find(name)
+        except LookupFailed as exc:
+            self.problem(column, name, exc.message_nl, exc.message_en)
+            return None
+
+    def pick_many(self, column: str, values: ValueList, *,
+                  required: bool = False) -> list[URIRef]:
+        text = self.required(column) if required else self.text(column)
+        found: list[URIRef] = []
+        for name in split_many(text or ""):
+            iri = self.pick(column, values, name=name)
+            if iri is not None and iri not in found:
+                found.append(iri)
+        return found
+
+    def decimal(self, column: str, *, required: bool = False) -> Literal | None:
+        if column not in self.cells:
+            if required:
+                self.required(column)
+            return None
+        try:
+            return Literal(parse_decimal(self.cells[column]), datatype=XSD.decimal)
+        except CellError as exc:
+            self.problem(column, self.cells[column], exc.message_nl, exc.message_en)
+            return None
+
+    def date(self, column: str, *, required: bool = False) -> date | None:
+        if column not in self.cells:
+            if required:
+                self.required(column)
+            return None
+        try:
+            return parse_date(self.cells[column])
+        except CellError as exc:
+            self.problem(column, self.cells[column], exc.message_nl, exc.message_en)
+            return None
+
+    def period(self, subject: URIRef) -> None:
+        """geldig_van / geldig_tot as dct:temporal [ a dct:PeriodOfTime ] (start required)."""
+        start, end = self.date("geldig_van"), self.date("geldig_tot")
+        if start is None:
+            if end is not None and "geldig_van" not in self.cells:
+                self.problem("geldig_van", None,
+                             "geldig_tot is ingevuld maar geldig_van niet; een periode heeft een "
+                             "begin nodig",
+                             "geldig_tot is filled in but geldig_van is not; a period needs a "
+                             "start")
+            return
+        if end is not None and end < start:
+            self.problem("geldig_tot", self.cells["geldig_tot"],
+                         f"einddatum {end.isoformat()} ligt voor begindatum {start.isoformat()}",
+                         f"end date {end.isoformat()} is before start date {start.isoformat()}")
+            return
+        period = BNode()
+        self.add(subject, DCTERMS.temporal, period, "geldig_van")
+        self.add(period, RDF.type, DCTERMS.PeriodOfTime, "geldig_van")
+        self.add(period, DCAT.startDate, Literal(start), "geldig_van")
+        if end is not None:
+            self.add(period, DCAT.endDate, Literal(end), "geldig_tot")
+
+    def identify(self, subject: URIRef, label_column: str, label: str | None = None,
+                 code: str | None = None) -> None:
+        """rdfs:label @nl and dct:identifier, which every registry thing has."""
+        label = label if label is not None else self.text(label_column)
+        if label is not None:
+            self.add(subject, RDFS.label, Literal(label, lang="nl"), label_column)
+        code = code if code is not None else self.text("code")
+        if code is not None:
+            self.add(subject, DCTERMS.identifier, Literal(code), "code")
+
+
+def slug_or_code(code: str | None, name: str) -> str:
+    """The IRI reference of a pick-list entry: its own code, else a slug of its name.
+
+    A name that yields no slug is returned as is; Row.subject then reports it.
+    """
+    if code is not None:
+        return code
+    try:
+        return name_slug(name)
+    except ValueError:
+        return name
+
+
+def name_slug(name: str) -> str:
+    """'Parkstraat' -> 'parkstraat', 'Afdeling Milieu' -> 'afdeling-milieu'."""
+    return reference(name.lower())

@@ -1,0 +1,38 @@
+"""Exporting the registry (or one graph of it) from a store to a workbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import BinaryIO
+
+from rdflib import Graph
+
+from ..store import Store, graph_kind
+from .problems import Problem
+from .writer import write_workbook
+
+
+def registry_data(store: Store, graph: str | None = None) -> Graph:
+    """One data graph, or the union of all data graphs (never the model's).
+
+    Raises KeyError for a graph the store does not hold.
+    """
+    names = [info.iri for info in store.graphs() if graph_kind(info.iri) == "data"]
+    if graph is not None:
+        if graph not in names:
+            raise KeyError(graph)
+        names = [graph]
+    data = Graph()
+    for name in names:
+        for triple in store.read_graph(name):
+            data.add(triple)
+    return data
+
+
+def export_workbook(store: Store, target: str | Path | BinaryIO, *,
+                    graph: str | None = None) -> list[Problem]:
+    """Write the registry to a workbook; returns warnings for what did not fit.
+
+    Raises KeyError for an unknown graph and StoreError when the store fails.
+    """
+    return write_workbook(registry_data(store, graph), target)

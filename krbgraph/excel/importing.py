@@ -1,0 +1,127 @@
+"""Importing a workbook into a store: convert, validate, then replace one graph.
+
+A workbook is one named graph (``{base}/graph/excel/{file name slug}``), so
+importing it again replaces its earlier import and nothing else. Every check
+runs before anything is written: the workbook's own references and types,
+then the KRB shapes over the new data together with the rest of the registry.
+SHACL findings are pointed back at the sheet, row and column that produced
+the triple, since a user can fix a cell but not an IRI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from rdflib import Graph, URIRef
+from rdflib.term import Node
+
+from ..store import Store, graph_kind
+from ..validation import Finding, ValidationResult, validate_graph
+from .conversion import name_slug
+from .problems import Problem
+from .reader import Progress, ReadResult, read_workbook
+
+Stage = Callable[[str], None]
+"""Told which stage starts: 'lezen', 'valideren', 'schrijven'."""
+
+
+class ImportFailed(Exception):
+    """The workbook has problems; nothing was written. ``problems`` lists them all."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        errors = sum(1 for p in problems if p.is_error)
+        super().__init__(f"{errors} problem(s) in the workbook; nothing was loaded")
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    graph: str
+    triples: int
+    replaced: bool
+    """True when the graph held an earlier import that is now replaced."""
+    warnings: list[Problem]
+
+
+def excel_graph_iri(base_iri: str, file_name: str) -> str:
+    """``{base}/graph/excel/{slug of the file name without extension}``."""
+    return f"{base_iri.rstrip('/')}/graph/excel/{name_slug(Path(file_name).stem)}"
+
+
+def import_workbook(
+    store: Store,
+    source: str | Path | BinaryIO,
+    *,
+    base_iri: str,
+    graph: str | None = None,
+    file_name: str | None = None,
+    progress: Progress | None = None,
+    stage: Stage | None = None,
+) -> ImportReport:
+    """Load a workbook as one named graph, replacing that graph atomically.
+
+    ``file_name`` names the default graph when ``source`` is a stream.
+    Raises WorkbookUnreadable (not a workbook), ImportFailed (problems in the
+    workbook or shape violations; nothing written), ValueError (a model graph
+    as target) or StoreError.
+    """
+    name = file_name or str(getattr(source, "name", source))
+    target = graph or excel_graph_iri(base_iri, name)
+    if graph_kind(target) == "model":
+        raise ValueError(f"graph <{target}> belongs to the KRB model; choose another graph")
+    if stage is not None:
+        stage("lezen")
+    result = read_workbook(source, base_iri, progress=progress)
+    if not result.ok:
+        raise ImportFailed(result.problems)
+    if stage is not None:
+        stage("valideren")
+    existing = {info.iri: info.triples for info in store.graphs()}
+    validation = validate_graph(_with_registry(store, result.graph, target, existing))
+    shape_problems = findings_as_problems(validation, result)
+    if not validation.conforms:
+        raise ImportFailed(result.problems + shape_problems)
+    if stage is not None:
+        stage("schrijven")
+    store.replace_graph(target, result.graph)
+    return ImportReport(target, len(result.graph), bool(existing.get(target)),
+                        result.problems + shape_problems)
+
+
+def _with_registry(store: Store, new: Graph, target: str, existing: dict[str, int]) -> Graph:
+    """The new data plus every other registry graph, so references across graphs resolve."""
+    combined = Graph()
+    for triple in new:
+        combined.add(triple)
+    for iri in sorted(existing):
+        if iri == target or graph_kind(iri) == "model":
+            continue
+        for triple in store.read_graph(iri):
+            combined.add(triple)
+    return combined
+
+
+def findings_as_problems(validation: ValidationResult, read: ReadResult) -> list[Problem]:
+    """SHACL findings as workbook problems, at the row and column that made the triple."""
+    by_name: dict[str, Node] = {str(node): node for node in read.locations}
+    return [_problem(finding, by_name, read) for finding in validation.findings]
+
+
+def _problem(finding: Finding, by_name: dict[str, Node], read: ReadResult) -> Problem:
+    severity = "fout" if finding.severity == "Violation" else "waarschuwing"
+    node = by_name.get(finding.focus)
+    if node is None and finding.focus.startswith("_:"):
+        node = by_name.get(finding.focus[2:])
+    location = read.locations.get(node) if node is not None else None
+    if location is None:
+        who = finding.focus_label or finding.focus
+        return Problem(f"{who}: {finding.message_nl}", f"{who}: {finding.message_en}",
+                       value=finding.value, severity=severity)
+    column = None
+    if finding.path is not None:
+        column = read.columns.get((node, URIRef(finding.path)))
+    return Problem(finding.message_nl, finding.message_en, sheet=location[0], row=location[1],
+                   column=column, value=finding.value, severity=severity)

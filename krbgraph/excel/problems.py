@@ -1,0 +1,67 @@
+"""Problems found in a workbook, each with its place (sheet, row, column) and value.
+
+A problem carries its message in Dutch and English so the CLI, the HTTP API
+and the tests show the same text, and so a user can find the cell at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["fout", "waarschuwing"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    message_nl: str
+    message_en: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    severity: Severity = "fout"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "fout"
+
+    def _where(self, row_word: str, column_word: str, sheet_word: str) -> str:
+        if self.sheet is None:
+            return ""
+        parts = [self.sheet if self.row is not None else f"{sheet_word} {self.sheet}"]
+        if self.row is not None:
+            parts[0] += f" {row_word} {self.row}"
+        if self.column is not None:
+            parts.append(f"{column_word} {self.column}")
+        return ", ".join(parts) + ": "
+
+    @property
+    def text_nl(self) -> str:
+        """'beleidsnorm rij 7, kolom indicator: 'GEL-02' bestaat niet in blad beleidsindicator'."""
+        return self._where("rij", "kolom", "blad") + self.message_nl
+
+    @property
+    def text_en(self) -> str:
+        return self._where("row", "column", "sheet") + self.message_en
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready form for the HTTP API."""
+        return {
+            "severity": self.severity,
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "message_nl": self.text_nl,
+            "message_en": self.text_en,
+        }
+
+
+class WorkbookUnreadable(Exception):
+    """The file is not an .xlsx workbook that openpyxl can open (CLI exit code 2)."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: kan de werkmap niet lezen / cannot read the workbook: {reason}")
+        self.path = path
+        self.reason = reason

@@ -1,0 +1,162 @@
+"""Workbook -> RDF: the public entry point of the Excel import.
+
+Reading happens in two steps so that every problem of a workbook is reported
+in one run: first the sheets are read as rows (missing sheets and columns,
+extra columns, empty rows), then rows_to_rdf turns the rows into triples and
+collects every bad cell with its sheet, row and column.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+from rdflib import Graph
+from rdflib.term import Node
+
+from .problems import Problem, WorkbookUnreadable
+from .rows_to_rdf import Progress, convert_rows
+from .sheet_rows import SheetRows
+from .vocabulary import load_vocabulary
+from .workbook_format import HIDDEN_LISTS_SHEET, SHEETS, Sheet
+
+
+@dataclass
+class ReadResult:
+    graph: Graph
+    problems: list[Problem]
+    locations: dict[Node, tuple[str, int]]
+    """Subject (IRI or blank node) -> (sheet, row) that produced it."""
+    columns: dict[tuple[Node, Node], str]
+    """(subject, predicate) -> column that produced the triple."""
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def __iter__(self) -> Iterator[object]:
+        """Unpacks as ``graph, problems = read_workbook(...)``."""
+        yield self.graph
+        yield self.problems
+
+
+def read_sheets(source: str | Path | BinaryIO) -> tuple[dict[str, SheetRows], list[Problem]]:
+    """Read every sheet of the format as rows; report structural problems.
+
+    Raises WorkbookUnreadable when the file is not an .xlsx workbook.
+    """
+    name = str(getattr(source, "name", source))
+    try:
+        book = load_workbook(source, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise WorkbookUnreadable(name, str(exc) or type(exc).__name__) from exc
+    problems: list[Problem] = []
+    result: dict[str, SheetRows] = {}
+    try:
+        known = {sheet.name for sheet in SHEETS} | {HIDDEN_LISTS_SHEET}
+        for title in book.sheetnames:
+            if title.strip().lower() not in known:
+                problems.append(Problem(
+                    "onbekend blad, wordt genegeerd", "unknown sheet, ignored",
+                    sheet=title, severity="waarschuwing",
+                ))
+        titles = {title.strip().lower(): title for title in book.sheetnames}
+        for sheet in SHEETS:
+            title = titles.get(sheet.name)
+            if title is None:
+                result[sheet.name] = SheetRows(sheet, present=False)
+                if sheet.required:
+                    problems.append(Problem(
+                        "verplicht blad ontbreekt in de werkmap",
+                        "required sheet is missing from the workbook",
+                        sheet=sheet.name,
+                    ))
+                continue
+            result[sheet.name] = _read_sheet(sheet, book[title].iter_rows(values_only=True),
+                                             problems)
+    finally:
+        book.close()
+    return result, problems
+
+
+def _read_sheet(sheet: Sheet, rows: Iterator[tuple[object, ...]],
+                problems: list[Problem]) -> SheetRows:
+    header = next(rows, ())
+    positions: dict[str, int] = {}
+    for index, raw in enumerate(header):
+        if raw is None or not str(raw).strip():
+            continue
+        name = str(raw).strip().lower()
+        if name in positions:
+            problems.append(Problem(
+                f"kolom '{name}' staat twee keer in de kopregel",
+                f"column '{name}' appears twice in the header row",
+                sheet=sheet.name, row=1, column=name, value=name,
+            ))
+        elif name not in sheet.names:
+            problems.append(Problem(
+                f"onbekende kolom '{name}' wordt genegeerd; bekend: {', '.join(sheet.names)}",
+                f"unknown column '{name}' is ignored; known: {', '.join(sheet.names)}",
+                sheet=sheet.name, row=1, column=name, value=name, severity="waarschuwing",
+            ))
+        else:
+            positions[name] = index
+    for col in sheet.columns:
+        if col.required and col.name not in positions:
+            problems.append(Problem(
+                f"verplichte kolom '{col.name}' ontbreekt in de kopregel",
+                f"required column '{col.name}' is missing from the header row",
+                sheet=sheet.name, row=1, column=col.name,
+            ))
+    result = SheetRows(sheet, present=True)
+    for number, values in enumerate(rows, start=2):
+        cells = {
+            name: values[index]
+            for name, index in positions.items()
+            if index < len(values) and _filled(values[index])
+        }
+        if cells:
+            result.rows.append((number, cells))
+    return result
+
+
+def _filled(value: object) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def read_workbook(
+    source: str | Path | BinaryIO,
+    base_iri: str,
+    model: Graph | None = None,
+    *,
+    progress: Progress | None = None,
+) -> ReadResult:
+    """Convert a KRB workbook to RDF, collecting every problem with its location.
+
+    ``model`` is the model graph (value lists, units, IMBOR extract); by
+    default the project's model. The graph is complete only when
+    ``result.ok``; callers must not load it otherwise. Raises
+    WorkbookUnreadable when the file cannot be opened as a workbook.
+    """
+    if model is None:
+        from ..model import model_graph
+
+        model = model_graph()
+    sheets, problems = read_sheets(source)
+    vocabulary = load_vocabulary(model)
+    converted = convert_rows(sheets, vocabulary, base_iri, progress=progress)
+    return ReadResult(
+        converted.graph,
+        problems + converted.problems,
+        converted.locations,
+        converted.columns,
+    )

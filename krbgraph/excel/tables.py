@@ -1,0 +1,366 @@
+"""The base tables: dossiers, documents, decisions, indicators, norms, rules,
+measures, intended effects and intended implementations.
+
+Each function turns the rows of one sheet into the triples docs/datamodel.md
+prescribes. Sheets are converted in dependency order, so a row can default to
+or check against what an earlier sheet said (a norm's unit defaults to its
+indicator's, an effect's unit must be its norm's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF
+
+from ..iris import thing_iri
+from ..namespaces import ELI, KRB, QUDT
+from .conversion import Conversion, Row
+from .pick_lists import add_department
+from .sheet_rows import SheetRows
+from .values import split_many
+from .vocabulary import LookupFailed
+from .workbook_format import THING_KIND
+
+
+def index_codes(conversion: Conversion, sheets: dict[str, SheetRows]) -> set[tuple[str, int]]:
+    """Every code of every base sheet, before any row refers to one.
+
+    Returns the rows to skip: a second row with a code already used.
+    """
+    skip: set[tuple[str, int]] = set()
+    for name, sheet in sheets.items():
+        if sheet.sheet.pick_list:
+            continue
+        codes = conversion.codes.setdefault(name, {})
+        iris: dict[str, str] = {}
+        for number, cells in sheet.rows:
+            row = Row(conversion, name, number, cells)
+            code = row.text("code")
+            if code is None:
+                continue
+            try:
+                iri = str(thing_iri(conversion.base_iri, THING_KIND[name], code))
+            except ValueError:
+                iri = code  # Row.subject reports it when the row is converted
+            if code in codes:
+                row.problem("code", code, f"code '{code}' staat al in rij {codes[code]}",
+                            f"code '{code}' already appears in row {codes[code]}")
+                skip.add((name, number))
+            elif iri in iris:
+                other = iris[iri]
+                row.problem("code", code,
+                            f"code '{code}' geeft dezelfde IRI als code '{other}' in rij "
+                            f"{codes[other]}",
+                            f"code '{code}' gives the same IRI as code '{other}' in row "
+                            f"{codes[other]}")
+                skip.add((name, number))
+            else:
+                codes[code] = number
+                iris[iri] = code
+    return skip
+
+
+def _rows(conversion: Conversion, sheet: SheetRows,
+          skip: set[tuple[str, int]]) -> Iterator[tuple[Row, URIRef, str]]:
+    for number, cells in sheet.rows:
+        conversion.tick()
+        if (sheet.sheet.name, number) in skip:
+            continue
+        row = Row(conversion, sheet.sheet.name, number, cells)
+        code = row.required("code")
+        subject = row.subject(code) if code is not None else None
+        if code is not None and subject is not None:
+            yield row, subject, code
+
+
+def _areas(row: Row, subject: URIRef, *, required: bool = False) -> None:
+    areas = row.conversion.lists["werkingsgebieden"]
+    if required:
+        row.add(subject, KRB.werkingsgebied, row.pick("werkingsgebied", areas, required=True),
+                "werkingsgebied")
+        return
+    for area in row.pick_many("werkingsgebied", areas):
+        row.add(subject, KRB.werkingsgebied, area, "werkingsgebied")
+
+
+def _theme(row: Row, *, required: bool) -> URIRef | None:
+    return row.pick("beleidsthema", row.conversion.lists["beleidsthemas"], required=required)
+
+
+def convert_dossiers(conversion: Conversion, sheet: SheetRows, skip: set[tuple[str, int]]) -> None:
+    for row, subject, _code in _rows(conversion, sheet, skip):
+        row.add(subject, RDF.type, KRB.Beleidsdossier, "code")
+        row.required("naam")
+        row.identify(subject, "naam")
+        row.add_text(subject, DCTERMS.description, "omschrijving")
+        row.add(subject, KRB.beleidsthema, _theme(row, required=False), "beleidsthema")
+        _areas(row, subject)
+
+
+def convert_documents(conversion: Conversion, sheet: SheetRows,
+                      skip: set[tuple[str, int]]) -> None:
+    vocabulary = conversion.vocabulary
+    for row, subject, code in _rows(conversion, sheet, skip):
+        row.add(subject, RDF.type, KRB.Besluitdocument, "code")
+        title = row.required("titel")
+        row.identify(subject, "titel")
+        if title is not None:
+            conversion.labels[(sheet.sheet.name, code)] = title
+        row.add(subject, KRB.documentsoort,
+                row.pick("soort", vocabulary["documentsoort"], required=True), "soort")
+        row.add(subject, DCTERMS.isPartOf, row.ref("dossier", "beleidsdossier"), "dossier")
+        _areas(row, subject)
+        day = row.date("datum")
+        if day is not None:
+            row.add(subject, ELI.date_document, Literal(day), "datum")
+        dms = row.text("dms_id")
+        if dms is not None:
+            row.add(subject, ELI.id_local, Literal(dms), "dms_id")
+        level = row.pick("bestuurslaag", vocabulary["bestuurslaag"], required=True)
+        row.add(subject, KRB.bestuurslaag, level, "bestuurslaag")
+        if level is not None:
+            conversion.facts[(sheet.sheet.name, code, "bestuurslaag")] = level
+
+
+def convert_decisions(conversion: Conversion, sheet: SheetRows,
+                      skip: set[tuple[str, int]]) -> None:
+    kinds = conversion.vocabulary["besluitsoort"]
+    for row, subject, _code in _rows(conversion, sheet, skip):
+        row.add(subject, RDF.type, KRB.Besluitproces, "code")
+        kind = row.pick("soort", kinds, required=True)
+        document = row.ref("document", "besluitdocument")
+        name = row.text("naam")
+        if name is None and kind is not None:
+            title = conversion.labels.get(("besluitdocument", row.text("document") or ""), "")
+            name = f"{kinds.display[kind]} {title}".strip()
+            name = name[:1].upper() + name[1:]
+        row.identify(subject, "naam", label=name)
+        row.add(subject, KRB.besluitsoort, kind, "soort")
+        row.add(subject, PROV.generated, document, "document")
+        day = row.date("datum", required=True)
+        if day is not None:
+            row.add(subject, DCTERMS.date, Literal(day), "datum")
+        ris = row.text("ris_nummer")
+        if ris is not None:
+            row.add(subject, KRB.risNummer, Literal(ris), "ris_nummer")
+        row.add_text(subject, DCTERMS.description, "omschrijving")
+
+
+def _unit(row: Row, column: str = "eenheid") -> URIRef | None:
+    return row.pick(column, row.conversion.vocabulary["eenheid"])
+
+
+def convert_indicators(conversion: Conversion, sheet: SheetRows,
+                       skip: set[tuple[str, int]]) -> None:
+    vocabulary = conversion.vocabulary
+    aspects = conversion.lists["beleidsaspecten"]
+    departments = conversion.lists["afdelingen"]
+    created: dict[URIRef, int] = {}
+    for row, subject, code in _rows(conversion, sheet, skip):
+        row.add(subject, RDF.type, KRB.Beleidsindicator, "code")
+        name = row.required("naam")
+        row.identify(subject, "naam")
+        if name is not None:
+            conversion.labels[(sheet.sheet.name, code)] = name
+        theme = _theme(row, required=True)
+        row.add(subject, KRB.beleidsthema, theme, "beleidsthema")
+        aspect = row.pick("beleidsaspect", aspects)
+        row.add(subject, KRB.beleidsaspect, aspect, "beleidsaspect")
+        aspect_theme = conversion.facts.get(("beleidsaspecten", str(aspect), "thema"))
+        if aspect is not None and theme is not None and aspect_theme not in (None, theme):
+            themes = conversion.lists["beleidsthemas"].display
+            row.problem("beleidsaspect", row.text("beleidsaspect"),
+                        f"aspect '{aspects.display[aspect]}' hoort bij thema "
+                        f"'{themes.get(aspect_theme, aspect_theme)}', niet bij "
+                        f"'{themes[theme]}'",
+                        f"aspect '{aspects.display[aspect]}' belongs to theme "
+                        f"'{themes.get(aspect_theme, aspect_theme)}', not to '{themes[theme]}'")
+        row.add(subject, KRB.indicatorsoort,
+                row.pick("kenmerk", vocabulary["kenmerk"], required=True), "kenmerk")
+        unit = _unit(row)
+        row.add(subject, QUDT.hasUnit, unit, "eenheid")
+        if unit is not None:
+            conversion.facts[(sheet.sheet.name, code, "eenheid")] = unit
+        row.add_text(subject, DCTERMS.description, "omschrijving")
+        department = row.text("afdeling")
+        if department is not None:
+            try:
+                iri: URIRef | None = departments.find(department)
+            except LookupFailed:
+                iri = add_department(row, departments, created, department, None)
+            row.add(subject, KRB.afdeling, iri, "afdeling")
+
+
+def _number(lexical: str) -> str:
+    """'48.0' -> '48', '0.4' -> '0,4': how a value reads in a generated Dutch name."""
+    if lexical.endswith(".0"):
+        lexical = lexical[:-2]
+    return lexical.replace(".", ",")
+
+
+def convert_norms(conversion: Conversion, sheet: SheetRows, skip: set[tuple[str, int]]) -> None:
+    vocabulary = conversion.vocabulary
+    local = conversion.lists["leefomgeving"]
+    for row, subject, code in _rows(conversion, sheet, skip):
+        row.add(subject, RDF.type, KRB.Beleidsnorm, "code")
+        indicator = row.ref("indicator", "beleidsindicator")
+        document = row.ref("document", "besluitdocument")
+        operator = row.pick("operator", vocabulary["operator"], required=True)
+        row.add(subject, KRB.indicator, indicator, "indicator")
+        row.add(subject, KRB.document, document, "document")
+        row.add(subject, KRB.operator, operator, "operator")
+        indicator_code = row.text("indicator") or ""
+        indicator_name = conversion.labels.get(("beleidsindicator", indicator_code), "")
+        conversion.labels[(sheet.sheet.name, code)] = indicator_name or code
+        value_text: str | None = None
+        if row.text("eenheid") is not None:
+            unit = _unit(row)
+            if unit is not None:
+                value_text = _norm_value(row, subject, unit, code)
+        else:
+            unit = conversion.facts.get(("beleidsindicator", indicator_code, "eenheid"))
+            value_text = _norm_value(row, subject, unit, code)
+        for column, key, predicate in (("sector", "sector", KRB.sector),
+                                       ("materiaal", "materiaal", KRB.materiaal)):
+            for concept in row.pick_many(column, vocabulary[key]):
+                row.add(subject, predicate, concept, column)
+        for name in split_many(row.text("leefomgeving") or ""):
+            try:
+                kind = local.find(name)
+            except LookupFailed:
+                kind = row.pick("leefomgeving", vocabulary.imbor, name=name)
+            row.add(subject, KRB.leefomgeving, kind, "leefomgeving")
+        _areas(row, subject, required=True)
+        row.period(subject)
+        # xsd:string, the rdfs:range krb.ttl declares (the data model also allows @nl)
+        row.add_text(subject, KRB.rekenmethode, "rekenmethode", lang=None)
+        if row.text("bestuurslaag") is not None:
+            level = row.pick("bestuurslaag", vocabulary["bestuurslaag"])
+        else:
+            level = conversion.facts.get(("besluitdocument", row.text("document") or "",
+                                          "bestuurslaag"))
+        row.add(subject, KRB.bestuurslaag, level, "bestuurslaag")
+        name = row.text("naam")
+        if name is None and operator is not None and value_text is not None:
+            parts = [indicator_name, vocabulary["operator"].display[operator], value_text,
+                     vocabulary.unit_symbols.get(unit, "") if unit is not None else ""]
+            name = " ".join(part for part in parts if part)
+        row.identify(subject, "naam", label=name)
+
+
+def _norm_value(row: Row, subject: URIRef, unit: URIRef | None, code: str) -> str | None:
+    """qudt:numericValue + qudt:hasUnit, or krb:waardeBegrip when there is no unit."""
+    conversion = row.conversion
+    raw = row.required("waarde")
+    if raw is None:
+        return None
+    if unit is not None:
+        number = row.decimal("waarde")
+        if number is None:
+            return None
+        row.add(subject, QUDT.numericValue, number, "waarde")
+        row.add(subject, QUDT.hasUnit, unit, "eenheid")
+        conversion.facts[("beleidsnorm", code, "eenheid")] = unit
+        return _number(str(number))
+    try:
+        concept = conversion.vocabulary.ranked.find(raw)
+    except LookupFailed:
+        concept = None
+    if concept is not None:
+        row.add(subject, KRB.waardeBegrip, concept, "waarde")
+        return conversion.vocabulary.ranked.display[concept]
+    known_units = ", ".join(conversion.vocabulary["eenheid"].names())
+    known_values = ", ".join(conversion.vocabulary.ranked.names())
+    row.problem("eenheid", None,
+                f"eenheid ontbreekt bij waarde '{raw}' (ook de indicator heeft er geen); "
+                f"bekende eenheden: {known_units}; zonder eenheid mag de waarde een van "
+                f"{known_values} zijn",
+                f"unit missing for value '{raw}' (the indicator has none either); known units: "
+                f"{known_units}; without a unit the value may be one of {known_values}")
+    return None
+
+
+def convert_rules(conversion: Conversion, sheet: SheetRows, skip: set[tuple[str, int]]) -> None:
+    vocabulary = conversion.vocabulary
+    for row, subject, code in _rows(conversion, sheet, skip):
+        row.add(subject, RDF.type, KRB.Beleidsregel, "code")
+        text = row.required("omschrijving")
+        row.identify(subject, "omschrijving")
+        if text is not None:
+            conversion.labels[(sheet.sheet.name, code)] = text
+        row.add(subject, KRB.document, row.ref("document", "besluitdocument"), "document")
+        _areas(row, subject, required=True)
+        row.add(subject, KRB.indicator,
+                row.ref("indicator", "beleidsindicator", required=False), "indicator")
+        row.period(subject)
+        row.add(subject, KRB.bestuurslaag, row.pick("bestuurslaag", vocabulary["bestuurslaag"]),
+                "bestuurslaag")
+
+
+def convert_measures(conversion: Conversion, sheet: SheetRows,
+                     skip: set[tuple[str, int]]) -> None:
+    kinds = conversion.vocabulary["maatregelsoort"]
+    for row, subject, code in _rows(conversion, sheet, skip):
+        kind = row.pick("soort", kinds) if row.text("soort") else KRB.Beleidsmaatregel
+        row.add(subject, RDF.type, kind, "soort")
+        name = row.required("naam")
+        row.identify(subject, "naam")
+        if name is not None:
+            conversion.labels[(sheet.sheet.name, code)] = name
+        row.add(subject, KRB.beleidsthema, _theme(row, required=True), "beleidsthema")
+        row.add(subject, KRB.document, row.ref("document", "besluitdocument"), "document")
+        _areas(row, subject, required=True)
+
+
+def convert_effects(conversion: Conversion, sheet: SheetRows, skip: set[tuple[str, int]]) -> None:
+    vocabulary = conversion.vocabulary
+    for row, subject, _code in _rows(conversion, sheet, skip):
+        row.add(subject, RDF.type, KRB.BeoogdEffect, "code")
+        measure = row.ref("maatregel", "beleidsmaatregel")
+        norm = row.ref("norm", "beleidsnorm")
+        row.add(subject, KRB.maatregel, measure, "maatregel")
+        row.add(subject, KRB.norm, norm, "norm")
+        row.add(subject, QUDT.numericValue, row.decimal("waarde", required=True), "waarde")
+        norm_code = row.text("norm") or ""
+        norm_unit = conversion.facts.get(("beleidsnorm", norm_code, "eenheid"))
+        unit = _unit(row) if row.text("eenheid") is not None else norm_unit
+        if unit is None and row.text("eenheid") is None and norm is not None:
+            row.problem("eenheid", None,
+                        f"eenheid ontbreekt en norm '{norm_code}' heeft geen eenheid",
+                        f"unit is missing and norm '{norm_code}' has no unit")
+        elif unit is not None and norm_unit is not None and unit != norm_unit:
+            symbols = vocabulary.unit_symbols
+            row.problem("eenheid", row.text("eenheid"),
+                        f"eenheid {symbols.get(unit, unit)} verschilt van die van norm "
+                        f"'{norm_code}' ({symbols.get(norm_unit, norm_unit)})",
+                        f"unit {symbols.get(unit, unit)} differs from that of norm "
+                        f"'{norm_code}' ({symbols.get(norm_unit, norm_unit)})")
+        row.add(subject, QUDT.hasUnit, unit, "eenheid")
+        _areas(row, subject)
+        name = row.text("naam")
+        if name is None:
+            measure_name = conversion.labels.get(("beleidsmaatregel", row.text("maatregel") or ""))
+            target = conversion.labels.get(("beleidsnorm", norm_code), norm_code)
+            if measure_name:
+                name = f"{measure_name} op {target[:1].lower()}{target[1:]}"
+        row.identify(subject, "naam", label=name)
+
+
+def convert_implementations(conversion: Conversion, sheet: SheetRows,
+                            skip: set[tuple[str, int]]) -> None:
+    for row, subject, _code in _rows(conversion, sheet, skip):
+        row.add(subject, RDF.type, KRB.BeoogdeUitvoering, "code")
+        row.add(subject, KRB.maatregel, row.ref("maatregel", "beleidsmaatregel"), "maatregel")
+        row.add(subject, KRB.regel, row.ref("regel", "beleidsregel"), "regel")
+        row.add_text(subject, DCTERMS.description, "omschrijving")
+        _areas(row, subject)
+        name = row.text("naam")
+        if name is None:
+            measure = conversion.labels.get(("beleidsmaatregel", row.text("maatregel") or ""))
+            rule = conversion.labels.get(("beleidsregel", row.text("regel") or ""))
+            if measure and rule:
+                name = f"{measure}: {rule}"
+        row.identify(subject, "naam", label=name)
+

@@ -1,0 +1,146 @@
+"""Reading and writing single cell values: text, numbers, dates, ';'-lists.
+
+Excel gives numbers as int/float and dates as datetime, but people also type
+"0,4" or "16-11-2023"; every form is accepted here and turned into the one
+lexical form the RDF needs, so a workbook round-trips without drift.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from .workbook_format import SEPARATOR
+
+
+class CellError(ValueError):
+    """A cell value that cannot be read; the reader adds sheet, row and column."""
+
+    def __init__(self, message_nl: str, message_en: str) -> None:
+        super().__init__(message_en)
+        self.message_nl = message_nl
+        self.message_en = message_en
+
+
+def cell_text(value: object) -> str | None:
+    """The cell as trimmed text; None for an empty cell.
+
+    Whole numbers typed as codes (2030) come back as '2030', not '2030.0'.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value).strip()
+    return text or None
+
+
+def split_many(text: str) -> list[str]:
+    """'huishoudens; bedrijven' -> ['huishoudens', 'bedrijven'] (empty parts dropped)."""
+    return [part.strip() for part in text.split(SEPARATOR) if part.strip()]
+
+
+def canonical_decimal(value: Decimal) -> str:
+    """The XSD canonical lexical form: 48 -> '48.0', 0.40 -> '0.4', -3 -> '-3.0'."""
+    if not value.is_finite():
+        raise CellError(f"'{value}' is geen eindig getal", f"'{value}' is not a finite number")
+    text = format(value.normalize(), "f")
+    if "." not in text:
+        text += ".0"
+    if text.startswith("-0") and Decimal(text) == 0:
+        text = "0.0"
+    return text
+
+
+_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+
+
+def parse_decimal(value: object) -> str:
+    """A cell as an xsd:decimal lexical form.
+
+    Excel numbers get the canonical form; typed text keeps its digits
+    ('0,40' -> '0.40') so a value exported as text comes back identical.
+    Text with both '.' and ',' is refused: it is a thousands separator in one
+    of them and guessing which would silently change the number.
+    """
+    if isinstance(value, bool):
+        raise CellError(f"'{value}' is geen getal", f"'{value}' is not a number")
+    if isinstance(value, int):
+        return canonical_decimal(Decimal(value))
+    if isinstance(value, float):
+        return canonical_decimal(Decimal(repr(value)))
+    text = cell_text(value) or ""
+    compact = text.replace(" ", "").replace("\u00a0", "")
+    if not _NUMBER.match(compact):
+        raise CellError(
+            f"'{text}' is geen getal (gebruik bijvoorbeeld 48 of 0,4; geen duizendtallen)",
+            f"'{text}' is not a number (use e.g. 48 or 0,4; no thousands separators)",
+        )
+    compact = compact.replace(",", ".")
+    if compact.startswith("."):
+        compact = "0" + compact
+    elif compact[:2] in ("-.", "+."):
+        compact = compact[0] + "0" + compact[1:]
+    if compact.endswith("."):
+        compact += "0"
+    if "." not in compact:
+        compact += ".0"
+    try:
+        Decimal(compact)
+    except InvalidOperation as exc:  # pragma: no cover - the pattern already rules this out
+        raise CellError(f"'{text}' is geen getal", f"'{text}' is not a number") from exc
+    return compact.lstrip("+")
+
+
+def decimal_cell(lexical: str) -> float | str:
+    """What to write in a cell for a decimal: an Excel number when that reads back
+    as the same lexical form, otherwise text with a decimal comma."""
+    try:
+        number = float(lexical)
+    except ValueError:
+        return lexical
+    if canonical_decimal(Decimal(repr(number))) == lexical:
+        return int(number) if number.is_integer() and abs(number) < 2**53 else number
+    return lexical.replace(".", ",")
+
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_DUTCH = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+
+
+def parse_date(value: object) -> date:
+    """An Excel date, 'jjjj-mm-dd' or 'dd-mm-jjjj' (also with / or .) as a date."""
+    if isinstance(value, datetime):
+        if value.time() != datetime.min.time():
+            raise CellError(
+                f"'{value}' bevat een tijd; alleen een datum is toegestaan",
+                f"'{value}' has a time of day; only a date is allowed",
+            )
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = cell_text(value) or ""
+    match = _ISO.match(text)
+    parts: tuple[int, int, int] | None = None
+    if match:
+        parts = (int(match[1]), int(match[2]), int(match[3]))
+    else:
+        match = _DUTCH.match(text)
+        if match:
+            parts = (int(match[3]), int(match[2]), int(match[1]))
+    if parts is not None:
+        try:
+            return date(*parts)
+        except ValueError:
+            pass
+    raise CellError(
+        f"'{text}' is geen geldige datum (gebruik een Excel-datum, jjjj-mm-dd of dd-mm-jjjj)",
+        f"'{text}' is not a valid date (use an Excel date, yyyy-mm-dd or dd-mm-yyyy)",
+    )

@@ -1,0 +1,470 @@
+"""The KRB workbook format as data: sheets, columns, what is required, drop-down sources.
+
+The template, the reader, the writer and docs/excel.md all follow this one
+description, so a column added here appears everywhere at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    help_nl: str
+    help_en: str
+    required: bool = False
+    """A value is required in every row; the header must then be present too."""
+    many: bool = False
+    """Several values separated by ';' are allowed."""
+    choices: str | None = None
+    """Drop-down source: 'sheet!column' of a pick-list or base sheet, or 'list:<key>'."""
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    help_nl: str
+    help_en: str
+    columns: tuple[Column, ...]
+    required: bool = True
+    pick_list: bool = False
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(col.name for col in self.columns)
+
+
+SEPARATOR = ";"
+"""Separates several values in one cell (sector, leefomgeving, materiaal, werkingsgebied)."""
+
+HIDDEN_LISTS_SHEET = "waardelijsten"
+"""Hidden sheet with the product value lists the drop-downs point at."""
+
+VALUE_LISTS: tuple[tuple[str, str, str], ...] = (
+    ("operator", "Normoperatoren", "Norm operators"),
+    ("documentsoort", "Documentsoorten", "Document types"),
+    ("besluitsoort", "Besluitsoorten", "Decision types"),
+    ("gebiedssoort", "Gebiedssoorten", "Area types"),
+    ("kenmerk", "Indicatorsoorten", "Indicator kinds"),
+    ("eenheid", "Eenheden", "Units"),
+    ("bestuurslaag", "Bestuurslagen", "Levels of government"),
+    ("sector", "Sectoren", "Sectors"),
+    ("materiaal", "Materialen", "Materials"),
+    ("maatregelsoort", "Soorten maatregel", "Kinds of measure"),
+    ("zoekingang", "IMBOR-zoekingangen", "IMBOR search entries"),
+    ("conceptschema", "Eigen begrippenkaders", "Own concept schemes"),
+)
+"""Columns of the hidden value-list sheet, in order: key, Dutch and English title."""
+
+THEME_SCHEME = "beleidsthemas"
+LOCAL_SCHEME = "leefomgeving-lokaal"
+DEFAULT_SCHEME_TITLES: dict[str, str] = {
+    THEME_SCHEME: "Beleidsthema's",
+    LOCAL_SCHEME: "Lokale objecttypen",
+}
+"""Titles of the registry's own concept schemes when sheet conceptschemas has no row."""
+
+MAATREGEL = "maatregel"
+MER_MAATREGEL = "mer-maatregel"
+
+_CODE_NL = "Unieke code van de rij; andere bladen verwijzen ernaar. Wordt deel van de IRI."
+_CODE_EN = "Unique code of the row; other sheets refer to it. Becomes part of the IRI."
+_AREA_NL = "Naam (of code) uit blad werkingsgebieden."
+_AREA_EN = "Name (or code) from sheet werkingsgebieden."
+_AREAS_NL = _AREA_NL + " Meerdere gescheiden door ';'."
+_AREAS_EN = _AREA_EN + " Several separated by ';'."
+_DATE_NL = "Datum: Excel-datum, jjjj-mm-dd of dd-mm-jjjj."
+_DATE_EN = "Date: Excel date, yyyy-mm-dd or dd-mm-yyyy."
+_NUM_NL = "Getal: Excel-getal of tekst met decimale komma (0,4); geen duizendtallen."
+_NUM_EN = "Number: Excel number or text with a decimal comma (0,4); no thousands separators."
+_UNIT_NL = "Eenheid zoals dB(A), %, km, m, per jaar (zie lijst), of een QUDT-eenheid-IRI."
+_UNIT_EN = "Unit such as dB(A), %, km, m, per jaar (see list), or a QUDT unit IRI."
+_LAAG_NL = "Bestuurslaag: EU, Rijk, Provincie, Waterschap of Gemeente."
+_LAAG_EN = "Level of government: EU, Rijk, Provincie, Waterschap or Gemeente."
+
+
+def _code() -> Column:
+    return Column("code", _CODE_NL, _CODE_EN, required=True)
+
+
+def _area(*, required: bool = False, many: bool = False) -> Column:
+    return Column(
+        "werkingsgebied",
+        _AREAS_NL if many else _AREA_NL,
+        _AREAS_EN if many else _AREA_EN,
+        required=required,
+        many=many,
+        choices="werkingsgebieden!naam",
+    )
+
+
+def _ref(name: str, target: str, *, required: bool = True) -> Column:
+    return Column(
+        name,
+        f"Code van een rij in blad {target}.",
+        f"Code of a row in sheet {target}.",
+        required=required,
+        choices=f"{target}!code",
+    )
+
+
+def _theme(*, required: bool) -> Column:
+    return Column(
+        "beleidsthema",
+        "Naam uit blad beleidsthemas.",
+        "Name from sheet beleidsthemas.",
+        required=required,
+        choices="beleidsthemas!naam",
+    )
+
+
+def _period() -> tuple[Column, Column]:
+    return (
+        Column("geldig_van", "Begin van de geldigheid. " + _DATE_NL,
+               "Start of validity. " + _DATE_EN),
+        Column("geldig_tot", "Einde van de geldigheid (leeg: onbepaald). " + _DATE_NL,
+               "End of validity (empty: open-ended). " + _DATE_EN),
+    )
+
+
+def _laag(help_nl: str, help_en: str, *, required: bool) -> Column:
+    return Column("bestuurslaag", f"{_LAAG_NL} {help_nl}", f"{_LAAG_EN} {help_en}",
+                  required=required, choices="list:bestuurslaag")
+
+
+def _label(help_nl: str, help_en: str) -> Column:
+    return Column("naam", help_nl, help_en)
+
+
+SHEETS: tuple[Sheet, ...] = (
+    Sheet(
+        "beleidsdossier",
+        "Beleidsdossiers: verzamelingen besluitdocumenten over één onderwerp.",
+        "Policy dossiers: collections of decision documents on one subject.",
+        (
+            _code(),
+            Column("naam", "Naam van het dossier.", "Name of the dossier.", required=True),
+            Column("omschrijving", "Omschrijving.", "Description."),
+            _theme(required=False),
+            _area(many=True),
+        ),
+    ),
+    Sheet(
+        "besluitdocument",
+        "Besluitdocumenten waarin beleid staat.",
+        "Decision documents that contain policy.",
+        (
+            _code(),
+            Column("titel", "Titel van het document.", "Title of the document.", required=True),
+            Column("soort", "Documentsoort, zoals beleidsplan of omgevingsplan.",
+                   "Document type, such as beleidsplan or omgevingsplan.",
+                   required=True, choices="list:documentsoort"),
+            _ref("dossier", "beleidsdossier"),
+            _area(many=True),
+            Column("datum", "Documentdatum. " + _DATE_NL, "Document date. " + _DATE_EN),
+            Column("dms_id", "Kenmerk in het documentmanagementsysteem.",
+                   "Identifier in the document management system."),
+            _laag("Wie het document vaststelde.", "Who adopted the document.", required=True),
+        ),
+    ),
+    Sheet(
+        "besluitproces",
+        "Besluiten over documenten (raadsbesluit, collegebesluit, ...). Optioneel blad.",
+        "Decisions on documents (council decision, executive decision, ...). Optional sheet.",
+        (
+            _code(),
+            _ref("document", "besluitdocument"),
+            Column("soort", "Besluitsoort, zoals raadsbesluit.", "Decision type, such as "
+                   "raadsbesluit.", required=True, choices="list:besluitsoort"),
+            Column("datum", "Datum van het besluit. " + _DATE_NL,
+                   "Date of the decision. " + _DATE_EN, required=True),
+            Column("ris_nummer", "Nummer in het raadsinformatiesysteem.",
+                   "Number in the council information system."),
+            Column("omschrijving", "Omschrijving.", "Description."),
+            _label("Naam van het besluit (leeg: soort + documenttitel).",
+                   "Name of the decision (empty: type + document title)."),
+        ),
+        required=False,
+    ),
+    Sheet(
+        "beleidsindicator",
+        "Beleidsindicatoren: meetbare grootheden waaraan normen en regels haken.",
+        "Policy indicators: measurable quantities that norms and rules hook onto.",
+        (
+            _code(),
+            Column("naam", "Naam van de indicator.", "Name of the indicator.", required=True),
+            _theme(required=True),
+            Column("beleidsaspect", "Naam uit blad beleidsaspecten (van hetzelfde thema).",
+                   "Name from sheet beleidsaspecten (of the same theme).",
+                   choices="beleidsaspecten!naam"),
+            Column("kenmerk", "Indicatorsoort, zoals effectindicator milieu.",
+                   "Indicator kind, such as effectindicator milieu.",
+                   required=True, choices="list:kenmerk"),
+            Column("eenheid", _UNIT_NL, _UNIT_EN, choices="list:eenheid"),
+            Column("omschrijving", "Omschrijving.", "Description."),
+            Column("afdeling", "Afdeling die eigenaar is: naam of code uit blad afdelingen "
+                   "(een nieuwe naam maakt een afdeling aan).",
+                   "Owning department: name or code from sheet afdelingen "
+                   "(a new name creates a department).", choices="afdelingen!naam"),
+        ),
+    ),
+    Sheet(
+        "beleidsnorm",
+        "Beleidsnormen: kwantitatieve eisen op een indicator.",
+        "Policy norms: quantitative requirements on an indicator.",
+        (
+            _code(),
+            _ref("indicator", "beleidsindicator"),
+            _ref("document", "besluitdocument"),
+            Column("operator", "Normoperator: min/minimaal, max/maximaal, toename max, ...",
+                   "Norm operator: min/minimaal, max/maximaal, toename max, ...",
+                   required=True, choices="list:operator"),
+            Column("waarde", _NUM_NL + " Zonder eenheid mag een waarde uit een geordende "
+                   "waardelijst staan, zoals energielabel B.",
+                   _NUM_EN + " Without a unit, a value from an ordered value list is allowed, "
+                   "such as energy label B.", required=True),
+            Column("eenheid", _UNIT_NL + " Leeg bij een waardelijst-waarde (B).",
+                   _UNIT_EN + " Empty for a value-list value (B).", choices="list:eenheid"),
+            Column("sector", "Sector (subtype, hoofdtype/subtype of alle); meerdere met ';'.",
+                   "Sector (subtype, hoofdtype/subtype or alle); several with ';'.",
+                   many=True, choices="list:sector"),
+            Column("leefomgeving", "IMBOR-objecttype (naam, UUID of IRI), lokaal type uit blad "
+                   "leefomgeving, of alle; meerdere met ';'.",
+                   "IMBOR object type (name, UUID or IRI), local type from sheet leefomgeving, "
+                   "or alle; several with ';'.", many=True, choices="leefomgeving!subtype"),
+            Column("materiaal", "Materiaalstroom (subtype, hoofdtype/subtype of alle); "
+                   "meerdere met ';'.",
+                   "Material stream (subtype, hoofdtype/subtype or alle); several with ';'.",
+                   many=True, choices="list:materiaal"),
+            _area(required=True),
+            *_period(),
+            Column("rekenmethode", "Hoe de indicatorwaarde wordt bepaald.",
+                   "How the indicator value is determined."),
+            _laag("Leeg: die van het document.", "Empty: the document's.", required=False),
+            _label("Naam van de norm (leeg: indicator + operator + waarde + eenheid).",
+                   "Name of the norm (empty: indicator + operator + value + unit)."),
+        ),
+    ),
+    Sheet(
+        "beleidsregel",
+        "Beleidsregels: kwalitatieve eisen. Optioneel blad.",
+        "Policy rules: qualitative requirements. Optional sheet.",
+        (
+            _code(),
+            Column("omschrijving", "Korte tekst van de regel.", "Short text of the rule.",
+                   required=True),
+            _ref("document", "besluitdocument"),
+            _area(required=True),
+            _ref("indicator", "beleidsindicator", required=False),
+            *_period(),
+            _laag("Leeg: die van het document.", "Empty: the document's.", required=False),
+        ),
+        required=False,
+    ),
+    Sheet(
+        "beleidsmaatregel",
+        "Beleidsmaatregelen die normen moeten halen of regels uitvoeren.",
+        "Policy measures meant to meet norms or carry out rules.",
+        (
+            _code(),
+            Column("naam", "Naam van de maatregel.", "Name of the measure.", required=True),
+            _ref("document", "besluitdocument"),
+            Column("soort", "maatregel of mer-maatregel (leeg: maatregel).",
+                   "maatregel or mer-maatregel (empty: maatregel).",
+                   choices="list:maatregelsoort"),
+            _theme(required=True),
+            _area(required=True),
+        ),
+    ),
+    Sheet(
+        "beoogd_effect",
+        "Beoogde effecten van maatregelen op normen.",
+        "Intended effects of measures on norms.",
+        (
+            _code(),
+            _ref("maatregel", "beleidsmaatregel"),
+            _ref("norm", "beleidsnorm"),
+            Column("waarde", "Beoogde verandering. " + _NUM_NL, "Intended change. " + _NUM_EN,
+                   required=True),
+            Column("eenheid", _UNIT_NL + " Leeg: die van de norm.",
+                   _UNIT_EN + " Empty: the norm's.", choices="list:eenheid"),
+            _area(many=True),
+            _label("Naam van het effect (leeg: maatregel op indicator).",
+                   "Name of the effect (empty: measure on indicator)."),
+        ),
+    ),
+    Sheet(
+        "beoogde_uitvoering",
+        "Welke maatregel welke beleidsregel uitvoert. Optioneel blad.",
+        "Which measure carries out which policy rule. Optional sheet.",
+        (
+            _code(),
+            _ref("maatregel", "beleidsmaatregel"),
+            _ref("regel", "beleidsregel"),
+            Column("omschrijving", "Omschrijving.", "Description."),
+            _area(many=True),
+            _label("Naam (leeg: maatregel voert regel uit).",
+                   "Name (empty: measure carries out rule)."),
+        ),
+        required=False,
+    ),
+    Sheet(
+        "beleidsthemas",
+        "Keuzelijst: de beleidsthema's van de gemeente.",
+        "Pick list: the municipality's policy themes.",
+        (
+            Column("naam", "Naam van het thema.", "Name of the theme.", required=True),
+            Column("omschrijving", "Omschrijving.", "Description."),
+            Column("code", "Deel van de IRI (leeg: afgeleid van de naam).",
+                   "Part of the IRI (empty: derived from the name)."),
+        ),
+        pick_list=True,
+    ),
+    Sheet(
+        "beleidsaspecten",
+        "Keuzelijst: deelonderwerpen van beleidsthema's.",
+        "Pick list: sub-subjects of policy themes.",
+        (
+            Column("naam", "Naam van het aspect.", "Name of the aspect.", required=True),
+            _theme(required=True),
+            Column("omschrijving", "Omschrijving.", "Description."),
+            Column("code", "Deel van de IRI (leeg: afgeleid van de naam).",
+                   "Part of the IRI (empty: derived from the name)."),
+        ),
+        required=False,
+        pick_list=True,
+    ),
+    Sheet(
+        "sectoren",
+        "Keuzelijst: de sectoren van de productwaardelijst (alleen ter inzage).",
+        "Pick list: the sectors of the product value list (for reference).",
+        (
+            Column("hoofdtype", "Hoofdtype.", "Main type.", required=True),
+            Column("subtype", "Subtype (leeg: het hoofdtype zelf).",
+                   "Subtype (empty: the main type itself)."),
+        ),
+        required=False,
+        pick_list=True,
+    ),
+    Sheet(
+        "leefomgeving",
+        "Keuzelijst: IMBOR-objecttypen en lokale objecttypen. Een rij waarvan het subtype geen "
+        "IMBOR-naam is, declareert een lokaal objecttype onder de IMBOR-klasse in kolom imbor.",
+        "Pick list: IMBOR object types and local object types. A row whose subtype is not an "
+        "IMBOR name declares a local object type under the IMBOR class in column imbor.",
+        (
+            Column("hoofdtype", "IMBOR-zoekingang, zoals Bomen of Vastgoed.",
+                   "IMBOR search entry, such as Bomen or Vastgoed.", choices="list:zoekingang"),
+            Column("subtype", "IMBOR-objecttype, of de naam van een lokaal objecttype.",
+                   "IMBOR object type, or the name of a local object type.", required=True),
+            Column("imbor", "IMBOR-klasse (naam, UUID of IRI). Voor een lokaal type: de "
+                   "dichtstbijzijnde IMBOR-klasse (verplicht).",
+                   "IMBOR class (name, UUID or IRI). For a local type: the closest IMBOR "
+                   "class (required)."),
+            Column("omschrijving", "Omschrijving van een lokaal objecttype.",
+                   "Description of a local object type."),
+            Column("andere_namen", "Andere namen (synoniemen) van een lokaal objecttype, "
+                   "gescheiden door ';'.",
+                   "Other names (synonyms) of a local object type, separated by ';'.", many=True),
+            Column("code", "Deel van de IRI van een lokaal objecttype (leeg: afgeleid van de "
+                   "naam).", "Part of the IRI of a local object type (empty: derived from the "
+                   "name)."),
+        ),
+        required=False,
+        pick_list=True,
+    ),
+    Sheet(
+        "materiaalstromen",
+        "Keuzelijst: de materiaalstromen van de productwaardelijst (alleen ter inzage).",
+        "Pick list: the material streams of the product value list (for reference).",
+        (
+            Column("hoofdtype", "Hoofdtype.", "Main type.", required=True),
+            Column("subtype", "Subtype (leeg: het hoofdtype zelf).",
+                   "Subtype (empty: the main type itself)."),
+        ),
+        required=False,
+        pick_list=True,
+    ),
+    Sheet(
+        "werkingsgebieden",
+        "Keuzelijst: gebieden waar beleid geldt.",
+        "Pick list: areas where policy applies.",
+        (
+            Column("naam", "Naam van het gebied.", "Name of the area.", required=True),
+            Column("soort", "Gebiedssoort: gemeente, wijk, buurt, straat, plangebied, ...",
+                   "Area type: gemeente, wijk, buurt, straat, plangebied, ...",
+                   required=True, choices="list:gebiedssoort"),
+            Column("ligt_in", "Naam (of code) van het omvattende gebied.",
+                   "Name (or code) of the containing area.", choices="werkingsgebieden!naam"),
+            Column("code", "CBS-code (GM0363, WK036301, BU03630101) of eigen code; "
+                   "leeg: afgeleid van de naam. Deel van de IRI.",
+                   "CBS code (GM0363, WK036301, BU03630101) or own code; empty: derived "
+                   "from the name. Part of the IRI."),
+            Column("geometrie", "WKT, eventueel met CRS-IRI ervoor: "
+                   "<http://www.opengis.net/def/crs/EPSG/0/28992> POLYGON((...)).",
+                   "WKT, optionally preceded by a CRS IRI."),
+        ),
+        pick_list=True,
+    ),
+    Sheet(
+        "conceptschemas",
+        "De eigen begrippenkaders van de gemeente: beleidsthemas (thema's en aspecten) en "
+        "leefomgeving-lokaal (lokale objecttypen). Optioneel blad; zonder rij krijgt een kader "
+        "een standaardtitel.",
+        "The municipality's own concept schemes: beleidsthemas (themes and aspects) and "
+        "leefomgeving-lokaal (local object types). Optional sheet; without a row a scheme gets "
+        "a default title.",
+        (
+            Column("code", "beleidsthemas of leefomgeving-lokaal.",
+                   "beleidsthemas or leefomgeving-lokaal.", required=True,
+                   choices="list:conceptschema"),
+            Column("titel", "Titel van het begrippenkader.", "Title of the concept scheme.",
+                   required=True),
+            Column("omschrijving", "Omschrijving.", "Description."),
+        ),
+        required=False,
+        pick_list=True,
+    ),
+    Sheet(
+        "afdelingen",
+        "Keuzelijst: afdelingen die eigenaar zijn van indicatoren. Optioneel blad.",
+        "Pick list: departments that own indicators. Optional sheet.",
+        (
+            Column("naam", "Naam van de afdeling.", "Name of the department.", required=True),
+            Column("code", "Deel van de IRI (leeg: afgeleid van de naam).",
+                   "Part of the IRI (empty: derived from the name)."),
+        ),
+        required=False,
+        pick_list=True,
+    ),
+)
+"""Every sheet of the workbook, base tables first, then the pick lists."""
+
+SHEETS_BY_NAME: dict[str, Sheet] = {sheet.name: sheet for sheet in SHEETS}
+
+THING_KIND: dict[str, str] = {
+    "beleidsdossier": "beleidsdossier",
+    "besluitdocument": "besluitdocument",
+    "besluitproces": "besluitproces",
+    "beleidsindicator": "beleidsindicator",
+    "beleidsnorm": "beleidsnorm",
+    "beleidsregel": "beleidsregel",
+    "beleidsmaatregel": "beleidsmaatregel",
+    "beoogd_effect": "beoogd-effect",
+    "beoogde_uitvoering": "beoogde-uitvoering",
+    "beleidsthemas": "beleidsthema",
+    "beleidsaspecten": "beleidsaspect",
+    "werkingsgebieden": "werkingsgebied",
+    "afdelingen": "afdeling",
+    "leefomgeving": "leefomgeving",
+    "conceptschemas": "conceptschema",
+}
+"""The IRI {type} segment of the things each sheet describes."""

@@ -1,0 +1,366 @@
+"""RDF -> workbook: the Excel export, the inverse of reader.read_workbook.
+
+Every triple the export writes is ticked off; what is left over cannot be
+expressed in the workbook and is returned as a warning, so nobody believes an
+export is complete when it is not.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import BinaryIO
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, RDFS, SKOS
+from rdflib.term import Node
+
+from ..namespaces import ELI, GEO, KRB, ORG, PREFIXES, QUDT
+from .conversion import name_slug
+from .layout import new_workbook
+from .pick_lists import CBS_CODE
+from .problems import Problem
+from .values import decimal_cell
+from .vocabulary import LEEFOMGEVING_ALLE, ValueList, Vocabulary, load_vocabulary
+from .workbook_format import (
+    DEFAULT_SCHEME_TITLES,
+    MAATREGEL,
+    MER_MAATREGEL,
+    SEPARATOR,
+    SHEETS_BY_NAME,
+)
+
+Cell = str | float | int | date | None
+
+
+class _Source:
+    """The data graph, with a record of which triples have been written."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.used: set[tuple[Node, Node, Node]] = set()
+
+    def all(self, subject: Node, predicate: URIRef) -> list[Node]:
+        values = sorted(self.graph.objects(subject, predicate), key=str)
+        self.used.update((subject, predicate, value) for value in values)
+        return values
+
+    def one(self, subject: Node, predicate: URIRef) -> Node | None:
+        values = self.all(subject, predicate)
+        return values[0] if values else None
+
+    def text(self, subject: Node, predicate: URIRef) -> str | None:
+        value = self.one(subject, predicate)
+        return None if value is None else str(value)
+
+    def instances(self, *classes: URIRef) -> list[URIRef]:
+        found = {s for cls in classes for s in self.graph.subjects(RDF.type, cls)
+                 if isinstance(s, URIRef)}
+        for subject in found:
+            self.all(subject, RDF.type)
+        return sorted(found, key=lambda s: (self.code(s), str(s)))
+
+    def code(self, subject: Node) -> str:
+        value = self.graph.value(subject, DCTERMS.identifier)
+        if value is not None:
+            return str(value)
+        return str(subject).rstrip("/").rsplit("/", 1)[-1]
+
+    def label(self, subject: Node) -> str:
+        for predicate in (RDFS.label, SKOS.prefLabel):
+            value = self.graph.value(subject, predicate)
+            if value is not None:
+                return str(value)
+        return self.code(subject)
+
+
+def _ref(subject: Node) -> str:
+    return str(subject).rstrip("/").rsplit("/", 1)[-1]
+
+
+class _Names:
+    """How pick-list entries are named in cells: by name when unique, else by code."""
+
+    def __init__(self, entries: dict[Node, tuple[str, str]]) -> None:
+        counts = Counter(name.casefold() for name, _ in entries.values())
+        self.names = {
+            iri: name if counts[name.casefold()] == 1 else code
+            for iri, (name, code) in entries.items()
+        }
+
+    def __call__(self, iri: Node | None) -> str | None:
+        if iri is None:
+            return None
+        return self.names.get(iri, str(iri))
+
+
+def _listed(values: ValueList, iri: Node | None) -> str | None:
+    if iri is None:
+        return None
+    return values.display.get(iri, str(iri)) if isinstance(iri, URIRef) else str(iri)
+
+
+def _decimal(value: Node | None) -> Cell:
+    return None if value is None else decimal_cell(str(value))
+
+
+def _date(value: Node | None) -> Cell:
+    if isinstance(value, Literal) and isinstance(value.toPython(), date):
+        return value.toPython()
+    return None if value is None else str(value)
+
+
+def _join(values: Iterable[str | None]) -> str | None:
+    parts = [value for value in values if value]
+    return f"{SEPARATOR} ".join(parts) if parts else None
+
+
+def write_workbook(graph: Graph, target: str | Path | BinaryIO, *,
+                   model: Graph | None = None) -> list[Problem]:
+    """Write registry data to a workbook in the KRB format.
+
+    ``graph`` holds the data only (no model); ``model`` supplies the names of
+    value-list concepts, units and IMBOR classes (default: the project's).
+    Returns warnings for triples the workbook cannot hold.
+    """
+    if model is None:
+        from ..model import model_graph
+
+        model = model_graph()
+    vocabulary = load_vocabulary(model)
+    source = _Source(graph)
+    sheets = _rows(source, vocabulary)
+    book = new_workbook(vocabulary, rows={name: len(rows) for name, rows in sheets.items()})
+    for name, rows in sheets.items():
+        ws = book[name]
+        columns = SHEETS_BY_NAME[name].names
+        for row in rows:
+            ws.append([row.get(column) for column in columns])
+            for index, column in enumerate(columns, start=1):
+                if isinstance(row.get(column), date):
+                    ws.cell(row=ws.max_row, column=index).number_format = "yyyy-mm-dd"
+    book.save(target)
+    return _leftovers(source)
+
+
+def _leftovers(source: _Source) -> list[Problem]:
+    left = [triple for triple in source.graph if triple not in source.used]
+    by_predicate = Counter(_short(str(p)) for _, p, _ in left)
+    example = {_short(str(p)): s for s, p, _ in left}
+    return [
+        Problem(
+            f"{count} triple(s) met {predicate} passen niet in de werkmap en zijn niet "
+            f"geëxporteerd (bijvoorbeeld van {example[predicate]})",
+            f"{count} triple(s) with {predicate} do not fit the workbook and were not exported "
+            f"(for example of {example[predicate]})",
+            severity="waarschuwing",
+        )
+        for predicate, count in sorted(by_predicate.items())
+    ]
+
+
+def _short(iri: str) -> str:
+    matches = [(ns, prefix) for prefix, ns in PREFIXES.items() if iri.startswith(ns)]
+    if not matches:
+        return f"<{iri}>"
+    namespace, prefix = max(matches, key=lambda match: len(match[0]))
+    return f"{prefix}:{iri[len(namespace):]}"
+
+
+def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, Cell]]]:
+    s = source
+    themes = s.instances(KRB.Beleidsthema)
+    aspects = s.instances(KRB.Beleidsaspect)
+    areas = s.instances(KRB.Werkingsgebied)
+    departments = s.instances(ORG.OrganizationalUnit)
+    local_types = s.instances(KRB.LokaalObjecttype)
+    theme_name = _Names({t: (s.label(t), _ref(t)) for t in themes})
+    aspect_name = _Names({a: (s.label(a), _ref(a)) for a in aspects})
+    area_name = _Names({a: (s.label(a), s.code(a)) for a in areas})
+    department_name = _Names({d: (s.label(d), s.code(d)) for d in departments})
+    local_name = _Names({t: (s.label(t), _ref(t)) for t in local_types})
+    lists = vocabulary.lists
+
+    def area_cells(subject: URIRef) -> str | None:
+        return _join(area_name(a) for a in s.all(subject, KRB.werkingsgebied))
+
+    def kind_of(subject: Node) -> str | None:
+        if subject in local_name.names:
+            return local_name(subject)
+        if subject == LEEFOMGEVING_ALLE:
+            return "alle"
+        return _listed(vocabulary.imbor, subject)
+
+    out: dict[str, list[dict[str, Cell]]] = {name: [] for name in SHEETS_BY_NAME}
+    used_imbor: set[Node] = set()
+
+    for scheme in s.instances(SKOS.ConceptScheme):
+        code = _ref(scheme)
+        if code not in DEFAULT_SCHEME_TITLES:
+            continue
+        title = s.text(scheme, DCTERMS.title)
+        s.all(scheme, SKOS.prefLabel)
+        s.all(scheme, SKOS.hasTopConcept)
+        out["conceptschemas"].append({"code": code, "titel": title,
+                                      "omschrijving": s.text(scheme, SKOS.definition)})
+    for theme in themes:
+        name = s.text(theme, SKOS.prefLabel) or s.label(theme)
+        s.all(theme, SKOS.inScheme)
+        s.all(theme, SKOS.topConceptOf)
+        out["beleidsthemas"].append({
+            "naam": name, "omschrijving": s.text(theme, SKOS.definition),
+            "code": None if name_slug(name) == _ref(theme) else _ref(theme)})
+    for aspect in aspects:
+        name = s.text(aspect, SKOS.prefLabel) or s.label(aspect)
+        s.all(aspect, SKOS.inScheme)
+        out["beleidsaspecten"].append({
+            "naam": name, "beleidsthema": theme_name(s.one(aspect, SKOS.broader)),
+            "omschrijving": s.text(aspect, SKOS.definition),
+            "code": None if name_slug(name) == _ref(aspect) else _ref(aspect)})
+    for area in sorted(areas, key=s.label):
+        name = s.text(area, RDFS.label) or s.code(area)
+        notation = s.text(area, SKOS.notation)
+        identifier = s.text(area, DCTERMS.identifier) or _ref(area)
+        code = notation if notation and CBS_CODE.match(notation) else (
+            None if name_slug(name) == identifier else identifier)
+        geometry = s.one(area, GEO.hasGeometry)
+        wkt = None
+        if geometry is not None:
+            s.all(geometry, RDF.type)
+            wkt = s.text(geometry, GEO.asWKT)
+        out["werkingsgebieden"].append({
+            "naam": name, "soort": _listed(lists["gebiedssoort"], s.one(area, KRB.gebiedssoort)),
+            "ligt_in": area_name(s.one(area, KRB.ligtIn)), "code": code, "geometrie": wkt})
+    for department in sorted(departments, key=s.label):
+        name = s.text(department, RDFS.label) or s.code(department)
+        identifier = s.text(department, DCTERMS.identifier) or _ref(department)
+        out["afdelingen"].append({
+            "naam": name, "code": None if name_slug(name) == identifier else identifier})
+
+    for dossier in s.instances(KRB.Beleidsdossier):
+        out["beleidsdossier"].append({
+            "code": s.text(dossier, DCTERMS.identifier), "naam": s.text(dossier, RDFS.label),
+            "omschrijving": s.text(dossier, DCTERMS.description),
+            "beleidsthema": theme_name(s.one(dossier, KRB.beleidsthema)),
+            "werkingsgebied": area_cells(dossier)})
+    for document in s.instances(KRB.Besluitdocument):
+        out["besluitdocument"].append({
+            "code": s.text(document, DCTERMS.identifier), "titel": s.text(document, RDFS.label),
+            "soort": _listed(lists["documentsoort"], s.one(document, KRB.documentsoort)),
+            "dossier": _code_of(s, s.one(document, DCTERMS.isPartOf)),
+            "werkingsgebied": area_cells(document),
+            "datum": _date(s.one(document, ELI.date_document)),
+            "dms_id": s.text(document, ELI.id_local),
+            "bestuurslaag": _listed(lists["bestuurslaag"], s.one(document, KRB.bestuurslaag))})
+    for decision in s.instances(KRB.Besluitproces):
+        out["besluitproces"].append({
+            "code": s.text(decision, DCTERMS.identifier),
+            "document": _code_of(s, s.one(decision, PROV.generated)),
+            "soort": _listed(lists["besluitsoort"], s.one(decision, KRB.besluitsoort)),
+            "datum": _date(s.one(decision, DCTERMS.date)),
+            "ris_nummer": s.text(decision, KRB.risNummer),
+            "omschrijving": s.text(decision, DCTERMS.description),
+            "naam": s.text(decision, RDFS.label)})
+    for indicator in s.instances(KRB.Beleidsindicator):
+        out["beleidsindicator"].append({
+            "code": s.text(indicator, DCTERMS.identifier), "naam": s.text(indicator, RDFS.label),
+            "beleidsthema": theme_name(s.one(indicator, KRB.beleidsthema)),
+            "beleidsaspect": aspect_name(s.one(indicator, KRB.beleidsaspect)),
+            "kenmerk": _listed(lists["kenmerk"], s.one(indicator, KRB.indicatorsoort)),
+            "eenheid": _listed(lists["eenheid"], s.one(indicator, QUDT.hasUnit)),
+            "omschrijving": s.text(indicator, DCTERMS.description),
+            "afdeling": department_name(s.one(indicator, KRB.afdeling))})
+    for norm in s.instances(KRB.Beleidsnorm):
+        kinds = s.all(norm, KRB.leefomgeving)
+        used_imbor.update(k for k in kinds if k not in local_name.names)
+        value = s.one(norm, QUDT.numericValue)
+        ranked = s.one(norm, KRB.waardeBegrip)
+        row = {
+            "code": s.text(norm, DCTERMS.identifier),
+            "indicator": _code_of(s, s.one(norm, KRB.indicator)),
+            "document": _code_of(s, s.one(norm, KRB.document)),
+            "operator": _listed(lists["operator"], s.one(norm, KRB.operator)),
+            "waarde": _decimal(value) if value is not None else _listed(vocabulary.ranked,
+                                                                         ranked),
+            "eenheid": _listed(lists["eenheid"], s.one(norm, QUDT.hasUnit)),
+            "sector": _join(_listed(lists["sector"], c) for c in s.all(norm, KRB.sector)),
+            "leefomgeving": _join(kind_of(k) for k in kinds),
+            "materiaal": _join(_listed(lists["materiaal"], c) for c in s.all(norm, KRB.materiaal)),
+            "werkingsgebied": area_cells(norm),
+            "rekenmethode": s.text(norm, KRB.rekenmethode),
+            "bestuurslaag": _listed(lists["bestuurslaag"], s.one(norm, KRB.bestuurslaag)),
+            "naam": s.text(norm, RDFS.label)}
+        row.update(_period(s, norm))
+        out["beleidsnorm"].append(row)
+    for rule in s.instances(KRB.Beleidsregel):
+        row = {
+            "code": s.text(rule, DCTERMS.identifier), "omschrijving": s.text(rule, RDFS.label),
+            "document": _code_of(s, s.one(rule, KRB.document)),
+            "werkingsgebied": area_cells(rule),
+            "indicator": _code_of(s, s.one(rule, KRB.indicator)),
+            "bestuurslaag": _listed(lists["bestuurslaag"], s.one(rule, KRB.bestuurslaag))}
+        row.update(_period(s, rule))
+        out["beleidsregel"].append(row)
+    for measure in s.instances(KRB.Beleidsmaatregel, KRB.MerMaatregel):
+        mer = (measure, RDF.type, KRB.MerMaatregel) in s.graph
+        out["beleidsmaatregel"].append({
+            "code": s.text(measure, DCTERMS.identifier), "naam": s.text(measure, RDFS.label),
+            "document": _code_of(s, s.one(measure, KRB.document)),
+            "soort": MER_MAATREGEL if mer else MAATREGEL,
+            "beleidsthema": theme_name(s.one(measure, KRB.beleidsthema)),
+            "werkingsgebied": area_cells(measure)})
+    for effect in s.instances(KRB.BeoogdEffect):
+        out["beoogd_effect"].append({
+            "code": s.text(effect, DCTERMS.identifier),
+            "maatregel": _code_of(s, s.one(effect, KRB.maatregel)),
+            "norm": _code_of(s, s.one(effect, KRB.norm)),
+            "waarde": _decimal(s.one(effect, QUDT.numericValue)),
+            "eenheid": _listed(lists["eenheid"], s.one(effect, QUDT.hasUnit)),
+            "werkingsgebied": area_cells(effect), "naam": s.text(effect, RDFS.label)})
+    for implementation in s.instances(KRB.BeoogdeUitvoering):
+        out["beoogde_uitvoering"].append({
+            "code": s.text(implementation, DCTERMS.identifier),
+            "maatregel": _code_of(s, s.one(implementation, KRB.maatregel)),
+            "regel": _code_of(s, s.one(implementation, KRB.regel)),
+            "omschrijving": s.text(implementation, DCTERMS.description),
+            "werkingsgebied": area_cells(implementation),
+            "naam": s.text(implementation, RDFS.label)})
+
+    for local in local_types:
+        name = s.text(local, SKOS.prefLabel) or s.label(local)
+        s.all(local, RDFS.label)
+        s.all(local, SKOS.inScheme)
+        entry = s.one(local, KRB.zoekingang)
+        out["leefomgeving"].append({
+            "hoofdtype": _listed(lists["zoekingang"], entry),
+            "subtype": name,
+            "imbor": _listed(vocabulary.imbor, s.one(local, RDFS.subClassOf)),
+            "omschrijving": s.text(local, SKOS.definition),
+            "andere_namen": _join(str(v) for v in s.all(local, SKOS.altLabel)),
+            "code": None if name_slug(name) == _ref(local) else _ref(local)})
+    for kind in sorted(used_imbor - {LEEFOMGEVING_ALLE}, key=str):
+        info = vocabulary.imbor_classes.get(kind)  # type: ignore[call-overload]
+        if info is not None:
+            out["leefomgeving"].append({
+                "hoofdtype": info.zoekingangen[0] if info.zoekingangen else None,
+                "subtype": info.label, "imbor": str(kind)})
+    for sheet_name, key in (("sectoren", "sector"), ("materiaalstromen", "materiaal")):
+        out[sheet_name] = [{"hoofdtype": main, "subtype": sub}
+                           for main, sub in vocabulary[key].pairs]
+    return out
+
+
+def _code_of(source: _Source, subject: Node | None) -> str | None:
+    return None if subject is None else source.code(subject)
+
+
+def _period(source: _Source, subject: URIRef) -> dict[str, Cell]:
+    period = source.one(subject, DCTERMS.temporal)
+    if period is None:
+        return {}
+    source.all(period, RDF.type)
+    return {"geldig_van": _date(source.one(period, DCAT.startDate)),
+            "geldig_tot": _date(source.one(period, DCAT.endDate))}
+

@@ -1,0 +1,30 @@
+"""The graph store: one interface, an embedded Oxigraph backend and a SPARQL-server backend.
+
+``open_store(settings)`` picks the backend; ``ensure_model(store)`` makes sure
+the model graphs are present and current. See docs/store.md.
+"""
+
+from .base import (
+    GraphInfo,
+    QueryResult,
+    QuerySyntaxError,
+    QueryTimeout,
+    Store,
+    StoreError,
+    open_store,
+)
+from .modelgraphs import META_GRAPH, ensure_model, graph_kind, model_graph_iris
+
+__all__ = [
+    "META_GRAPH",
+    "GraphInfo",
+    "QueryResult",
+    "QuerySyntaxError",
+    "QueryTimeout",
+    "Store",
+    "StoreError",
+    "ensure_model",
+    "graph_kind",
+    "model_graph_iris",
+    "open_store",
+]

@@ -1,0 +1,187 @@
+"""The one interface the rest of krbgraph uses to reach a graph store.
+
+Two backends implement it: an embedded Oxigraph store in a folder (no server
+to run, the default) and any SPARQL 1.1 server. Code above this layer never
+knows which one it talks to, so the CLI, the HTTP server and the tests can
+swap them through Settings alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Protocol
+
+import rdflib
+from rdflib.term import Identifier
+
+if TYPE_CHECKING:
+    from ..settings import Settings
+
+
+class StoreError(Exception):
+    """The store could not do what was asked; the message says what and where."""
+
+
+class QueryTimeout(StoreError):
+    """A query ran longer than the allowed time."""
+
+
+class QuerySyntaxError(StoreError):
+    """A SPARQL query or update is not valid SPARQL.
+
+    ``line`` and ``column`` are 1-based and set when the store reports them.
+    """
+
+    def __init__(self, message: str, *, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+    @classmethod
+    def from_message(cls, message: str) -> QuerySyntaxError:
+        """Pick the position out of Oxigraph's 'error at LINE:COLUMN: ...' messages."""
+        match = re.search(r"error at (\d+):(\d+)", message)
+        if match:
+            return cls(message, line=int(match[1]), column=int(match[2]))
+        return cls(message)
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """The answer to any SPARQL query form, with rdflib terms.
+
+    Simple literals come back without a datatype (``Literal("x")``), whatever
+    the backend, so results compare equal across backends.
+    """
+
+    kind: Literal["select", "ask", "graph"]
+    variables: tuple[str, ...] = ()
+    rows: tuple[tuple[Identifier | None, ...], ...] = ()
+    """One tuple per solution, in ``variables`` order; None where a variable is unbound."""
+    boolean: bool | None = None
+    graph: rdflib.Graph | None = None
+    """The triples of a CONSTRUCT or DESCRIBE query."""
+
+    def dicts(self) -> list[dict[str, Identifier]]:
+        """Solutions as dicts without the unbound variables, the shape most callers want."""
+        return [
+            {
+                name: value
+                for name, value in zip(self.variables, row, strict=True)
+                if value is not None
+            }
+            for row in self.rows
+        ]
+
+
+@dataclass(frozen=True)
+class GraphInfo:
+    iri: str
+    triples: int
+
+
+class Store(Protocol):
+    """A quad store holding the model and one or more registries in named graphs.
+
+    Queries see the union of all graphs as their default graph unless
+    ``default_graph_uris`` is given. Every write is all-or-nothing: a write
+    that fails leaves the store as it was.
+    """
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Identifier] | None = None,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+        timeout_s: float | None = None,
+    ) -> QueryResult:
+        """Run a query; ``bindings`` binds variables (name without '?') to IRIs or literals.
+
+        The binding is a VALUES block placed first in the outermost ``WHERE {``
+        (which the query must spell out), the same on every backend.
+
+        Raises QuerySyntaxError, QueryTimeout or StoreError.
+        """
+        ...
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL update as one transaction. Raises QuerySyntaxError or StoreError."""
+        ...
+
+    def graphs(self) -> list[GraphInfo]:
+        """The named graphs that hold triples, sorted by IRI."""
+        ...
+
+    def read_graph(self, graph: str | None) -> rdflib.Graph:
+        """The triples of one named graph, or of the store's own default graph for None."""
+        ...
+
+    def write_graphs(self, data: Mapping[str, rdflib.Graph], *, replace: bool) -> None:
+        """Write several named graphs in one transaction.
+
+        With ``replace`` each graph's old content is removed first; without it
+        the triples are added to what is there.
+        """
+        ...
+
+    def replace_graph(self, graph: str, data: rdflib.Graph) -> None: ...
+
+    def add_to_graph(self, graph: str, data: rdflib.Graph) -> None: ...
+
+    def drop_graph(self, graph: str) -> None:
+        """Remove a named graph; raises KeyError when the store has no such graph."""
+        ...
+
+    def load_files(self, files: Mapping[str, Sequence[Path]], *, replace: bool) -> dict[str, int]:
+        """Parse RDF files natively and write them, graph IRI -> files, in one transaction.
+
+        All files are parsed before anything is written, so a syntax error
+        (krbgraph.rdfio.RdfInputError, ``file:line:column``) leaves the store
+        untouched. No
+        validation happens here. Returns the number of triples per graph.
+        """
+        ...
+
+    def load_file(self, path: Path, graph: str, *, replace: bool) -> int: ...
+
+    def dump(self, path: Path) -> int:
+        """Write every quad to ``path`` (.nq or .trig); returns the number of quads."""
+        ...
+
+    def restore(self, path: Path) -> int:
+        """Load a dump into an empty store; raises StoreError when the store holds data."""
+        ...
+
+    def close(self) -> None: ...
+
+
+GRAPH_COUNT_QUERY = """
+SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g
+"""
+"""Named graphs with their size; portable across SPARQL 1.1 servers."""
+
+
+def graph_infos(result: QueryResult) -> list[GraphInfo]:
+    """GraphInfo rows from the answer to GRAPH_COUNT_QUERY, sorted by IRI."""
+    infos = [
+        GraphInfo(str(graph), int(str(count)))
+        for graph, count in result.rows
+        if graph is not None and count is not None
+    ]
+    return sorted(infos, key=lambda info: info.iri)
+
+
+def open_store(settings: Settings) -> Store:
+    """The backend the settings ask for: an http(s) URL is a server, anything else a folder."""
+    if settings.is_remote:
+        from .remote import RemoteStore
+
+        return RemoteStore.from_settings(settings)
+    from .embedded import EmbeddedStore
+
+    return EmbeddedStore(Path(settings.store), default_timeout_s=settings.query_timeout_s)

@@ -1,0 +1,238 @@
+"""The embedded backend: an Oxigraph (RocksDB) store in a folder, no server needed.
+
+Atomicity: pyoxigraph 0.5 offers no transaction object, but ``Store.update``
+and ``Store.extend`` each commit all-or-nothing. A replace is therefore one
+SPARQL update, ``DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> { ... } }``,
+built from data that was parsed completely beforehand: readers see the old
+graph or the new one, never a mix, and a failure changes nothing.
+``bulk_load`` is not used because it is not transactional.
+
+Timeouts: pyoxigraph cannot cancel a running query. A query with a timeout
+runs in a daemon worker thread (pyoxigraph releases the GIL while it
+evaluates); when time is up the caller gets QueryTimeout at once while the
+worker finishes in the background and its result is discarded. Isolation
+that really stops the work needs a separate process.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.term import Identifier
+
+from .base import (
+    GRAPH_COUNT_QUERY,
+    GraphInfo,
+    QueryResult,
+    QuerySyntaxError,
+    QueryTimeout,
+    StoreError,
+    graph_infos,
+)
+from .dumps import dump_format, write_dump
+from .rdffiles import parse_quads, parse_triples
+from .terms import ToOxigraph, bind_values, named_node, query_result, rdflib_graph, write_update
+
+
+class EmbeddedStore:
+    """A Store on an Oxigraph database folder; one process at a time may open it."""
+
+    def __init__(self, path: Path, *, default_timeout_s: float | None = None):
+        self.path = Path(path)
+        self.default_timeout_s = default_timeout_s
+        self._store = _open(self.path)
+
+    def __enter__(self) -> EmbeddedStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"EmbeddedStore({str(self.path)!r})"
+
+    # -- reading ---------------------------------------------------------
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Identifier] | None = None,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+        timeout_s: float | None = None,
+    ) -> QueryResult:
+        options: dict[str, object] = {}
+        if default_graph_uris:
+            options["default_graph"] = [named_node(iri) for iri in default_graph_uris]
+        else:
+            options["use_default_graph_as_union"] = True
+        if named_graph_uris:
+            options["named_graphs"] = [named_node(iri) for iri in named_graph_uris]
+        text = bind_values(sparql, bindings)
+
+        def run() -> QueryResult:
+            try:
+                return query_result(self._live().query(text, **options))  # type: ignore[arg-type]
+            except SyntaxError as exc:
+                raise QuerySyntaxError.from_message(str(exc)) from exc
+            except OSError as exc:
+                raise StoreError(f"query failed in store {self.path}: {exc}") from exc
+
+        timeout = timeout_s if timeout_s is not None else self.default_timeout_s
+        return run() if timeout is None else _with_timeout(run, timeout)
+
+    def graphs(self) -> list[GraphInfo]:
+        return graph_infos(self.query(GRAPH_COUNT_QUERY, timeout_s=None))
+
+    def read_graph(self, graph: str | None) -> rdflib.Graph:
+        name = ox.DefaultGraph() if graph is None else named_node(graph)
+        return rdflib_graph(self._live().quads_for_pattern(None, None, None, name))
+
+    # -- writing ---------------------------------------------------------
+
+    def update(self, sparql: str) -> None:
+        try:
+            self._live().update(sparql)
+        except SyntaxError as exc:
+            raise QuerySyntaxError.from_message(str(exc)) from exc
+        except OSError as exc:
+            raise StoreError(f"update failed in store {self.path}: {exc}") from exc
+
+    def write_graphs(self, data: Mapping[str, rdflib.Graph], *, replace: bool) -> None:
+        convert = ToOxigraph()
+        self._write({iri: convert.triples(graph) for iri, graph in data.items()}, replace)
+
+    def replace_graph(self, graph: str, data: rdflib.Graph) -> None:
+        self.write_graphs({graph: data}, replace=True)
+
+    def add_to_graph(self, graph: str, data: rdflib.Graph) -> None:
+        self.write_graphs({graph: data}, replace=False)
+
+    def drop_graph(self, graph: str) -> None:
+        name = named_node(graph)
+        if not self._live().contains_named_graph(name):
+            raise KeyError(f"the store has no graph <{graph}>")
+        try:
+            self._live().remove_graph(name)
+        except OSError as exc:
+            raise StoreError(f"could not drop graph <{graph}>: {exc}") from exc
+
+    def load_files(self, files: Mapping[str, Sequence[Path]], *, replace: bool) -> dict[str, int]:
+        parsed = {
+            iri: [t for path in paths for t in parse_triples(path)] for iri, paths in files.items()
+        }
+        self._write(parsed, replace)
+        return {iri: len(triples) for iri, triples in parsed.items()}
+
+    def load_file(self, path: Path, graph: str, *, replace: bool) -> int:
+        return self.load_files({graph: [path]}, replace=replace)[graph]
+
+    def _write(self, graphs: Mapping[str, list[ox.Triple]], replace: bool) -> None:
+        if not replace:
+            quads = [
+                ox.Quad(t.subject, t.predicate, t.object, named_node(iri))
+                for iri, triples in graphs.items()
+                for t in triples
+            ]
+            try:
+                self._live().extend(quads)
+            except OSError as exc:
+                raise StoreError(f"could not write to store {self.path}: {exc}") from exc
+            return
+        self.update(write_update(graphs, replace=True))
+
+    # -- whole store -----------------------------------------------------
+
+    def dump(self, path: Path) -> int:
+        dump_format(path)
+        try:
+            return write_dump(path, iter(self._live()))
+        except OSError as exc:
+            raise StoreError(f"could not write dump {path}: {exc}") from exc
+
+    def restore(self, path: Path) -> int:
+        dump_format(path)
+        if not self._is_empty():
+            raise StoreError(
+                f"store {self.path} is not empty; restore only into an empty store "
+                "(use a new folder, or drop its graphs first)"
+            )
+        quads = parse_quads(path)
+        try:
+            self._live().extend(quads)
+        except OSError as exc:
+            raise StoreError(f"could not restore into store {self.path}: {exc}") from exc
+        return len(quads)
+
+    def close(self) -> None:
+        if self._store is not None:
+            try:
+                self._store.flush()
+            finally:
+                self._store = None
+
+    def _is_empty(self) -> bool:
+        """No quad and no (even empty) named graph; O(1), unlike len()."""
+        return (
+            next(iter(self._live()), None) is None
+            and next(iter(self._live().named_graphs()), None) is None
+        )
+
+    def _live(self) -> ox.Store:
+        """The open store, fetched per use and never kept in a local variable.
+
+        A traceback holding such a frame would keep the database (and its
+        lock) alive after close().
+        """
+        if self._store is None:
+            raise StoreError(f"store {self.path} is closed")
+        return self._store
+
+
+def _open(path: Path) -> ox.Store:
+    if path.exists() and not path.is_dir():
+        raise StoreError(f"store location {path} is a file; it must be a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        return ox.Store(str(path))
+    except OSError as exc:
+        if "lock" in str(exc).lower():
+            raise StoreError(
+                f"store {path} is in use by another process; an embedded store can be "
+                "opened by one process at a time (stop it, or run a SPARQL server)"
+            ) from exc
+        raise StoreError(f"cannot open store {path}: {exc}") from exc
+
+
+def _with_timeout(run: Callable[[], QueryResult], timeout_s: float) -> QueryResult:
+    outcome: list[QueryResult | BaseException] = []
+
+    def work() -> None:
+        try:
+            outcome.append(run())
+        except BaseException as exc:  # handed to the caller below, never swallowed
+            outcome.append(exc)
+
+    worker = threading.Thread(target=work, name="krb-query", daemon=True)
+    worker.start()
+    worker.join(timeout_s)
+    if not outcome:
+        raise QueryTimeout(
+            f"query did not finish within {timeout_s:g} s (the embedded store cannot cancel "
+            "it; it ends in the background)"
+        )
+    result = outcome[0]
+    if isinstance(result, BaseException):
+        raise result
+    return result

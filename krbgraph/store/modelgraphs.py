@@ -1,0 +1,99 @@
+"""Keeping the model (ontology, value lists, units, IMBOR, shapes) current in a store.
+
+Named queries reach labels and class hierarchies of the model through the
+union default graph, so every store must hold the model beside the data.
+Each part goes into its own named graph; a small metadata graph records the
+SHA-256 of the files each part was loaded from, so opening an up-to-date
+store costs one hash of the model files and one query.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, RDF
+
+from ..model import SHAPES_GRAPH, model_parts, shape_files
+from .base import Store, StoreError
+
+META_GRAPH = "https://data.krb.nl/def/krb/meta"
+"""Named graph recording which model files each model graph was loaded from."""
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+
+_META_QUERY = """
+PREFIX sd: <http://www.w3.org/ns/sparql-service-description#>
+PREFIX dct: <http://purl.org/dc/terms/>
+SELECT ?graph ?hash WHERE { GRAPH ?meta { ?d sd:name ?graph ; dct:identifier ?hash } }
+"""
+
+
+@dataclass(frozen=True)
+class ModelGraph:
+    iri: str
+    files: tuple[Path, ...]
+
+    def content_hash(self) -> str:
+        """SHA-256 over the names and bytes of the files, in load order."""
+        digest = hashlib.sha256()
+        for path in self.files:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise StoreError(f"model file {path} cannot be read: {exc.strerror}") from exc
+            digest.update(path.name.encode("utf-8") + b"\0")
+            digest.update(hashlib.sha256(data).digest())
+        return "sha256:" + digest.hexdigest()
+
+
+def model_graphs(root: Path | None = None) -> list[ModelGraph]:
+    """The model's named graphs with their source files; shapes included."""
+    graphs = [ModelGraph(part.graph, part.files) for part in model_parts(root)]
+    graphs.append(ModelGraph(SHAPES_GRAPH, shape_files(root)))
+    return [graph for graph in graphs if graph.files]
+
+
+def model_graph_iris(root: Path | None = None) -> frozenset[str]:
+    """Graph IRIs krbgraph manages itself; users load and drop data graphs only."""
+    return frozenset([part.graph for part in model_parts(root)] + [SHAPES_GRAPH, META_GRAPH])
+
+
+def graph_kind(iri: str, root: Path | None = None) -> str:
+    return "model" if iri in model_graph_iris(root) else "data"
+
+
+def ensure_model(store: Store, root: Path | None = None) -> list[str]:
+    """Load each model graph that is missing or whose files changed; returns their IRIs.
+
+    The changed graphs are replaced in one transaction, then the metadata is
+    written; a crash in between leaves stale metadata, so the next call
+    simply loads again. Raises StoreError when a model file is unreadable.
+    """
+    wanted = {graph.iri: graph for graph in model_graphs(root)}
+    hashes = {iri: graph.content_hash() for iri, graph in wanted.items()}
+    present = {info.iri for info in store.graphs()}
+    recorded = _recorded_hashes(store)
+    stale = [iri for iri in wanted if iri not in present or recorded.get(iri) != hashes[iri]]
+    if not stale:
+        return []
+    store.load_files({iri: wanted[iri].files for iri in stale}, replace=True)
+    store.replace_graph(META_GRAPH, _meta_graph(hashes))
+    return stale
+
+
+def _recorded_hashes(store: Store) -> dict[str, str]:
+    result = store.query(_META_QUERY, bindings={"meta": URIRef(META_GRAPH)})
+    return {str(graph): str(digest) for graph, digest in result.rows if graph and digest}
+
+
+def _meta_graph(hashes: dict[str, str]) -> Graph:
+    graph = Graph()
+    for iri, digest in sorted(hashes.items()):
+        node = BNode()
+        graph.add((node, RDF.type, SD.NamedGraph))
+        graph.add((node, SD.name, URIRef(iri)))
+        graph.add((node, DCTERMS.identifier, Literal(digest)))
+    return graph

@@ -1,0 +1,331 @@
+"""The remote backend: any SPARQL 1.1 server over the SPARQL 1.1 Protocol.
+
+Queries and updates follow the SPARQL 1.1 Protocol (POST with
+application/sparql-query and application/sparql-update bodies); graphs are
+read with the Graph Store Protocol (GET ?graph= / ?default). Every write,
+however many graphs it touches, is ONE update request
+(``DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> { ... } }``) built from
+data parsed completely on this side first: a server that runs a request as
+one transaction (Oxigraph, Fuseki, GraphDB) then applies it all or nothing,
+which a series of Graph Store PUTs cannot promise.
+
+The server must answer queries over the union of its named graphs as the
+default graph (Oxigraph ``serve --union-default-graph``, Fuseki
+``tdb2:unionDefaultGraph true``; GraphDB and Virtuoso do this by default):
+the model and the registries live in separate named graphs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+import pyoxigraph as ox
+import rdflib
+from rdflib.term import Identifier
+
+from ..settings import Settings
+from .base import (
+    GRAPH_COUNT_QUERY,
+    GraphInfo,
+    QueryResult,
+    QuerySyntaxError,
+    QueryTimeout,
+    StoreError,
+    graph_infos,
+)
+from .dumps import dump_format, write_dump
+from .rdffiles import parse_quads, parse_triples
+from .terms import (
+    ToOxigraph,
+    bind_values,
+    dataset_update,
+    graph_ref,
+    named_node,
+    query_result,
+    rdflib_graph,
+    write_update,
+)
+
+QUERY_ACCEPT = (
+    "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8, "
+    "application/sparql-results+xml;q=0.5"
+)
+RESULT_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+WRITE_TIMEOUT_S = 600.0
+"""How long a write may take on the server before we give up waiting."""
+CONNECT_TIMEOUT_S = 10.0
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    query: str
+    update: str
+    graph_store: str | None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Endpoints:
+        """Oxigraph's paths under a server root, unless the URLs are given explicitly.
+
+        With neither KRB_UPDATE_URL nor KRB_GRAPH_STORE_URL set, KRB_STORE is
+        the root of an ``oxigraph serve`` (``/query``, ``/update``, ``/store``).
+        With either set, KRB_STORE is the query endpoint itself, updates go to
+        KRB_UPDATE_URL (default: the query endpoint) and graphs are read from
+        KRB_GRAPH_STORE_URL (default: by CONSTRUCT queries).
+        """
+        url = settings.store
+        if settings.update_url is None and settings.graph_store_url is None:
+            root = url.rstrip("/")
+            return cls(f"{root}/query", f"{root}/update", f"{root}/store")
+        return cls(url, settings.update_url or url, settings.graph_store_url)
+
+
+class RemoteStore:
+    """A Store on a SPARQL 1.1 server, reached with httpx."""
+
+    def __init__(
+        self,
+        endpoints: Endpoints,
+        *,
+        client: httpx.Client,
+        default_timeout_s: float | None = None,
+    ):
+        self.endpoints = endpoints
+        self.default_timeout_s = default_timeout_s
+        self._client = client
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RemoteStore:
+        """KRB_USER + KRB_PASSWORD are sent as HTTP Basic, KRB_PASSWORD alone as bearer token."""
+        headers = {"User-Agent": "krbgraph"}
+        auth: httpx.Auth | None = None
+        if settings.user is not None:
+            auth = httpx.BasicAuth(settings.user, settings.password or "")
+        elif settings.password is not None:
+            headers["Authorization"] = f"Bearer {settings.password}"
+        client = httpx.Client(headers=headers, auth=auth, follow_redirects=True)
+        return cls(
+            Endpoints.from_settings(settings),
+            client=client,
+            default_timeout_s=settings.query_timeout_s,
+        )
+
+    def __enter__(self) -> RemoteStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"RemoteStore({self.endpoints.query!r})"
+
+    # -- reading ---------------------------------------------------------
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Identifier] | None = None,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+        timeout_s: float | None = None,
+    ) -> QueryResult:
+        params = [("default-graph-uri", named_node(iri).value) for iri in default_graph_uris]
+        params += [("named-graph-uri", named_node(iri).value) for iri in named_graph_uris]
+        text = bind_values(sparql, bindings)
+        timeout = timeout_s if timeout_s is not None else self.default_timeout_s
+        response = self._send(
+            "POST",
+            self.endpoints.query,
+            params=params,
+            content=text.encode("utf-8"),
+            headers={"Content-Type": "application/sparql-query", "Accept": QUERY_ACCEPT},
+            timeout=timeout,
+            what="query",
+        )
+        return _parse_answer(response)
+
+    def graphs(self) -> list[GraphInfo]:
+        return graph_infos(self.query(GRAPH_COUNT_QUERY))
+
+    def read_graph(self, graph: str | None) -> rdflib.Graph:
+        return rdflib_graph(self._graph_triples(graph))
+
+    def _graph_triples(self, graph: str | None) -> list[ox.Triple]:
+        """The triples of one graph with the server's own blank node labels."""
+        if self.endpoints.graph_store is None:
+            if graph is None:
+                raise StoreError(
+                    "reading the default graph needs the Graph Store Protocol; "
+                    "set KRB_GRAPH_STORE_URL"
+                )
+            result = self.query(
+                "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", default_graph_uris=[graph]
+            )
+            return list(ToOxigraph().triples(result.graph or rdflib.Graph()))
+        params = {"default": ""} if graph is None else {"graph": named_node(graph).value}
+        response = self._send(
+            "GET",
+            self.endpoints.graph_store,
+            params=params,
+            headers={"Accept": "application/n-triples"},
+            timeout=WRITE_TIMEOUT_S,
+            what="graph read",
+            missing_ok=True,
+        )
+        if response.status_code == 404:
+            return []
+        fmt = _rdf_format(response)
+        try:
+            return [q.triple for q in ox.parse(response.content, format=fmt)]
+        except SyntaxError as exc:
+            raise StoreError(f"{self.endpoints.graph_store} sent unreadable RDF: {exc}") from exc
+
+    # -- writing ---------------------------------------------------------
+
+    def update(self, sparql: str) -> None:
+        self._send(
+            "POST",
+            self.endpoints.update,
+            content=sparql.encode("utf-8"),
+            headers={"Content-Type": "application/sparql-update"},
+            timeout=WRITE_TIMEOUT_S,
+            what="update",
+        )
+
+    def write_graphs(self, data: Mapping[str, rdflib.Graph], *, replace: bool) -> None:
+        convert = ToOxigraph()
+        triples = {iri: convert.triples(graph) for iri, graph in data.items()}
+        self.update(write_update(triples, replace=replace))
+
+    def replace_graph(self, graph: str, data: rdflib.Graph) -> None:
+        self.write_graphs({graph: data}, replace=True)
+
+    def add_to_graph(self, graph: str, data: rdflib.Graph) -> None:
+        self.write_graphs({graph: data}, replace=False)
+
+    def drop_graph(self, graph: str) -> None:
+        ref = graph_ref(graph)
+        exists = self.query(
+            "ASK WHERE { GRAPH ?g { ?s ?p ?o } }", bindings={"g": rdflib.URIRef(graph)}
+        )
+        if not exists.boolean:
+            raise KeyError(f"the store has no graph <{graph}>")
+        self.update(f"DROP GRAPH {ref}")
+
+    def load_files(self, files: Mapping[str, Sequence[Path]], *, replace: bool) -> dict[str, int]:
+        parsed = {
+            iri: [t for path in paths for t in parse_triples(path)] for iri, paths in files.items()
+        }
+        self.update(write_update(parsed, replace=replace))
+        return {iri: len(triples) for iri, triples in parsed.items()}
+
+    def load_file(self, path: Path, graph: str, *, replace: bool) -> int:
+        return self.load_files({graph: [path]}, replace=replace)[graph]
+
+    # -- whole store -----------------------------------------------------
+
+    def dump(self, path: Path) -> int:
+        """All graphs, one Graph Store GET each; blank node labels are the server's own."""
+        dump_format(path)
+        if self.endpoints.graph_store is None:
+            raise StoreError("a dump of a remote store needs KRB_GRAPH_STORE_URL")
+        quads = [ox.Quad(t.subject, t.predicate, t.object) for t in self._graph_triples(None)]
+        for info in self.graphs():
+            name = named_node(info.iri)
+            quads += [
+                ox.Quad(t.subject, t.predicate, t.object, name)
+                for t in self._graph_triples(info.iri)
+            ]
+        try:
+            return write_dump(path, quads)
+        except OSError as exc:
+            raise StoreError(f"could not write dump {path}: {exc}") from exc
+
+    def restore(self, path: Path) -> int:
+        dump_format(path)
+        if self.query("ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }").boolean:
+            raise StoreError(
+                f"the store at {self.endpoints.query} is not empty; restore only into an "
+                "empty store"
+            )
+        quads = parse_quads(path)
+        self.update(dataset_update(quads))
+        return len(quads)
+
+    def close(self) -> None:
+        self._client.close()
+
+    # -- HTTP --------------------------------------------------------------
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        what: str,
+        timeout: float | None,
+        missing_ok: bool = False,
+        **kwargs: object,
+    ) -> httpx.Response:
+        limits = httpx.Timeout(timeout, connect=CONNECT_TIMEOUT_S)
+        try:
+            response = self._client.request(method, url, timeout=limits, **kwargs)  # type: ignore[arg-type]
+        except httpx.TimeoutException as exc:
+            if isinstance(exc, httpx.ConnectTimeout):
+                raise StoreError(f"cannot reach SPARQL server at {url}: timed out") from exc
+            limit = f"{timeout:g} s" if timeout is not None else "the time allowed"
+            raise QueryTimeout(f"{what} did not finish within {limit} at {url}") from exc
+        except httpx.HTTPError as exc:
+            raise StoreError(f"cannot reach SPARQL server at {url}: {exc}") from exc
+        if response.is_success or (missing_ok and response.status_code == 404):
+            return response
+        body = response.text.strip()
+        if response.status_code == 400 and what in ("query", "update"):
+            raise QuerySyntaxError.from_message(body or f"the server rejected the {what}")
+        if response.status_code in (401, 403):
+            raise StoreError(
+                f"{url} refused the {what} (HTTP {response.status_code}); check KRB_USER and "
+                "KRB_PASSWORD"
+            )
+        raise StoreError(f"{what} failed at {url}: HTTP {response.status_code}: {body[:500]}")
+
+
+def _media_type(response: httpx.Response) -> str:
+    return response.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def _rdf_format(response: httpx.Response) -> ox.RdfFormat:
+    media = _media_type(response)
+    fmt = ox.RdfFormat.from_media_type(media) if media else None
+    if fmt is None:
+        raise StoreError(f"{response.url} answered with {media or 'no content type'}, not RDF")
+    return fmt
+
+
+def _parse_answer(response: httpx.Response) -> QueryResult:
+    media = _media_type(response)
+    try:
+        if media in RESULT_FORMATS:
+            answer = ox.parse_query_results(response.content, RESULT_FORMATS[media])
+            return query_result(answer)
+        return _graph_result(ox.parse(response.content, format=_rdf_format(response)))
+    except SyntaxError as exc:
+        raise StoreError(f"{response.url} sent an unreadable {media} answer: {exc}") from exc
+
+
+def _graph_result(quads: ox.QuadParser) -> QueryResult:
+    return QueryResult(kind="graph", graph=rdflib_graph(quads))

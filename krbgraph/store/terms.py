@@ -1,0 +1,182 @@
+"""Moving RDF terms between rdflib (the project's API) and pyoxigraph (the engine).
+
+Both backends parse and serialise with pyoxigraph, so this is the single place
+where terms change representation. SPARQL update text is only ever built here,
+from terms pyoxigraph has validated and serialised, never by pasting strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.term import BNode, Identifier, URIRef
+
+from ..queries import ParameterError, QueryDefinitionError, inject_values
+from .base import QueryResult, QuerySyntaxError, StoreError
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+def to_rdflib(term: object) -> Identifier:
+    """An rdflib term for a pyoxigraph term; lexical forms are kept exactly as stored."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return rdflib.Literal(term.value, lang=term.language, normalize=False)
+        datatype = term.datatype.value
+        if datatype == XSD_STRING:
+            return rdflib.Literal(term.value)
+        return rdflib.Literal(term.value, datatype=URIRef(datatype), normalize=False)
+    raise StoreError(f"RDF-star triple terms are not supported: {term}")
+
+
+class ToOxigraph:
+    """Converts rdflib terms, keeping one pyoxigraph blank node per rdflib blank node.
+
+    rdflib blank node ids are not always valid N-Triples labels, so a label
+    pyoxigraph rejects gets a fresh node that is reused for every occurrence.
+    """
+
+    def __init__(self) -> None:
+        self._bnodes: dict[str, ox.BlankNode] = {}
+
+    def term(self, term: Identifier) -> OxTerm:
+        if isinstance(term, URIRef):
+            try:
+                return ox.NamedNode(str(term))
+            except ValueError as exc:
+                raise StoreError(f"not a valid IRI: <{term}>: {exc}") from exc
+        if isinstance(term, BNode):
+            node = self._bnodes.get(str(term))
+            if node is None:
+                try:
+                    node = ox.BlankNode(str(term))
+                except ValueError:
+                    node = ox.BlankNode()
+                self._bnodes[str(term)] = node
+            return node
+        if isinstance(term, rdflib.Literal):
+            if term.language:
+                return ox.Literal(str(term), language=term.language)
+            if term.datatype is not None:
+                return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+            return ox.Literal(str(term))
+        raise StoreError(f"cannot store RDF term {term!r}")
+
+    def triples(self, graph: rdflib.Graph) -> list[ox.Triple]:
+        term = self.term
+        return [ox.Triple(term(s), term(p), term(o)) for s, p, o in graph]  # type: ignore[arg-type]
+
+
+def named_node(iri: str) -> ox.NamedNode:
+    """A validated IRI; raises StoreError naming the IRI when it is not one."""
+    try:
+        return ox.NamedNode(iri)
+    except ValueError as exc:
+        raise StoreError(f"not a valid graph IRI: {iri!r}: {exc}") from exc
+
+
+def graph_ref(iri: str) -> str:
+    """The SPARQL form ``<iri>`` of a validated IRI."""
+    return str(named_node(iri))
+
+
+def bind_values(sparql: str, bindings: Mapping[str, Identifier] | None) -> str:
+    """The query with its variables bound by a VALUES block first in the outer WHERE.
+
+    Both backends bind this way, so a bound query answers the same on either;
+    the terms are validated and serialised by pyoxigraph, never pasted.
+    """
+    if not bindings:
+        return sparql
+    convert = ToOxigraph()
+    terms: dict[str, ox.NamedNode | ox.Literal] = {}
+    for name, value in bindings.items():
+        term = convert.term(value)
+        if isinstance(term, ox.BlankNode):
+            raise StoreError(f"?{name} cannot be bound to a blank node")
+        terms[name] = term
+    try:
+        return inject_values(sparql, terms)
+    except (ParameterError, QueryDefinitionError) as exc:
+        raise QuerySyntaxError(str(exc)) from exc
+
+
+def rdflib_graph(triples: Iterable[ox.Triple | ox.Quad]) -> rdflib.Graph:
+    graph = rdflib.Graph()
+    add = graph.add
+    for t in triples:
+        add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+    return graph
+
+
+def write_update(
+    graphs: Mapping[str, Iterable[ox.Triple]],
+    *,
+    replace: bool,
+    default_graph: Iterable[ox.Triple] = (),
+) -> str:
+    """One SPARQL update that writes whole graphs: the store applies it atomically.
+
+    The data is N-Triples produced by pyoxigraph's serialiser; blank node
+    labels are scoped to this one INSERT DATA, so nodes shared between graphs
+    stay shared. With ``replace`` the named graphs are dropped first.
+    """
+    parts: list[str] = []
+    if replace:
+        parts.extend(f"DROP SILENT GRAPH {graph_ref(iri)} ;\n" for iri in graphs)
+    parts.append("INSERT DATA {\n")
+    parts.append(_ntriples(default_graph))
+    for iri, triples in graphs.items():
+        parts.append(f"GRAPH {graph_ref(iri)} {{\n{_ntriples(triples)}}}\n")
+    parts.append("}\n")
+    return "".join(parts)
+
+
+def dataset_update(quads: Iterable[ox.Quad]) -> str:
+    """One SPARQL update inserting a whole dataset, default graph included."""
+    default: list[ox.Triple] = []
+    named: dict[str, list[ox.Triple]] = {}
+    for quad in quads:
+        if isinstance(quad.graph_name, ox.DefaultGraph):
+            default.append(quad.triple)
+        elif isinstance(quad.graph_name, ox.NamedNode):
+            named.setdefault(quad.graph_name.value, []).append(quad.triple)
+        else:
+            raise StoreError(f"graphs named by a blank node are not supported: {quad}")
+    return write_update(named, replace=False, default_graph=default)
+
+
+def _ntriples(triples: Iterable[ox.Triple]) -> str:
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+
+
+def query_result(answer: object) -> QueryResult:
+    """A QueryResult from pyoxigraph's answer, consumed completely right here.
+
+    pyoxigraph results are lazy iterators bound to the thread that made them,
+    so they are never handed on.
+    """
+    if isinstance(answer, ox.QueryBoolean):
+        return QueryResult(kind="ask", boolean=bool(answer))
+    if isinstance(answer, ox.QuerySolutions):
+        variables = tuple(v.value for v in answer.variables)
+        rows = tuple(
+            tuple(
+                None if (value := solution[name]) is None else to_rdflib(value)
+                for name in variables
+            )
+            for solution in answer
+        )
+        return QueryResult(kind="select", variables=variables, rows=rows)
+    if isinstance(answer, ox.QueryTriples):
+        return QueryResult(kind="graph", graph=rdflib_graph(answer))
+    raise StoreError(f"unexpected query answer {type(answer).__name__}")

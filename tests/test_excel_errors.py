@@ -1,0 +1,199 @@
+"""Bad workbooks: every problem is reported at once, with sheet, row, column and value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from rdflib import Graph, Literal
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDF, SKOS
+from test_excel_support import BASE, demo_workbook, edit, row_of
+
+from krbgraph.excel.problems import Problem, WorkbookUnreadable
+from krbgraph.excel.reader import ReadResult, read_workbook
+from krbgraph.model import model_graph
+from krbgraph.namespaces import BEGRIP, KRB, SCHEME
+
+
+def _read(path: Path, model: Graph | None = None) -> ReadResult:
+    return read_workbook(path, BASE, model or model_graph())
+
+
+def _texts(problems: list[Problem]) -> list[str]:
+    return [p.text_nl for p in problems] + [p.text_en for p in problems]
+
+
+@pytest.fixture
+def workbook(tmp_path: Path) -> Path:
+    return demo_workbook(tmp_path)
+
+
+def test_unknown_code_is_reported_at_its_cell_in_dutch_and_english(workbook: Path) -> None:
+    row = row_of(workbook, "beleidsnorm", "GEL-N01")
+    edit(workbook, [("beleidsnorm", row, "indicator", "GEL-02")])
+    result = _read(workbook)
+
+    assert not result.ok
+    [problem] = result.errors
+    assert problem.text_nl == (f"beleidsnorm rij {row}, kolom indicator: 'GEL-02' bestaat niet "
+                               "in blad beleidsindicator")
+    assert problem.text_en == (f"beleidsnorm row {row}, column indicator: 'GEL-02' does not "
+                               "exist in sheet beleidsindicator")
+    assert (problem.sheet, problem.row, problem.column, problem.value) == (
+        "beleidsnorm", row, "indicator", "GEL-02")
+
+
+def test_every_problem_is_reported_in_one_run(workbook: Path) -> None:
+    norm = row_of(workbook, "beleidsnorm", "GEL-N01")
+    other = row_of(workbook, "beleidsnorm", "GEL-N02")
+    indicator = row_of(workbook, "beleidsindicator", "GEL-I01")
+    edit(workbook, [
+        ("beleidsnorm", norm, "sector", "inwoners; marsbewoners"),
+        ("beleidsnorm", norm, "eenheid", "furlong"),
+        ("beleidsnorm", other, "waarde", "1.000,5"),
+        ("beleidsnorm", other, "geldig_van", "31-02-2024"),
+        ("beleidsindicator", indicator, "beleidsthema", "Ruimtevaart"),
+        ("beleidsnorm", other, "operator", "ongeveer"),
+    ])
+    result = _read(workbook)
+    where = {(p.sheet, p.row, p.column) for p in result.errors}
+
+    assert where == {
+        ("beleidsnorm", norm, "sector"),
+        ("beleidsnorm", norm, "eenheid"),
+        ("beleidsnorm", other, "waarde"),
+        ("beleidsnorm", other, "geldig_van"),
+        ("beleidsnorm", other, "operator"),
+        ("beleidsindicator", indicator, "beleidsthema"),
+    }
+    by_column = {p.column: p for p in result.errors}
+    assert "'marsbewoners' is onbekend in de lijst Sectoren" in by_column["sector"].text_nl
+    assert "'1.000,5' is geen getal" in by_column["waarde"].text_nl
+    assert "'31-02-2024' is geen geldige datum" in by_column["geldig_van"].text_nl
+    assert "'31-02-2024' is not a valid date" in by_column["geldig_van"].text_en
+    assert "'ongeveer' is unknown in the list Norm operators" in by_column["operator"].text_en
+    assert by_column["beleidsthema"].text_nl == (
+        f"beleidsindicator rij {indicator}, kolom beleidsthema: 'Ruimtevaart' bestaat niet in "
+        "blad beleidsthemas")
+
+
+def test_unknown_unit_lists_the_known_units_from_the_unit_list(workbook: Path) -> None:
+    row = row_of(workbook, "beleidsnorm", "GEL-N01")
+    edit(workbook, [("beleidsnorm", row, "eenheid", "furlong")])
+    [problem] = _read(workbook).errors
+
+    assert problem.text_nl.startswith(f"beleidsnorm rij {row}, kolom eenheid: 'furlong' is "
+                                      "onbekend in de lijst Eenheden; bekend: ")
+    for symbol in ("dB(A)", "%", "km", "m", "/jr", "µg/m³"):
+        assert symbol in problem.text_nl.split("bekend: ", 1)[1].split(", ")
+
+
+def test_missing_sheet_and_column_are_reported(workbook: Path) -> None:
+    book = load_workbook(workbook)
+    del book["beleidsmaatregel"]
+    book["beleidsnorm"].delete_cols(book["beleidsnorm"]["1"].index(
+        next(c for c in book["beleidsnorm"][1] if c.value == "operator")) + 1)
+    book.save(workbook)
+    texts = _texts(_read(workbook).errors)
+
+    assert "blad beleidsmaatregel: verplicht blad ontbreekt in de werkmap" in texts
+    assert "sheet beleidsmaatregel: required sheet is missing from the workbook" in texts
+    assert ("beleidsnorm rij 1, kolom operator: verplichte kolom 'operator' ontbreekt in de "
+            "kopregel") in texts
+
+
+def test_extra_column_is_a_warning_and_empty_rows_are_skipped(workbook: Path) -> None:
+    clean = _read(workbook).graph
+    book = load_workbook(workbook)
+    ws = book["beleidsnorm"]
+    ws.cell(row=1, column=ws.max_column + 1, value="opmerking")
+    ws.insert_rows(3, amount=2)
+    book.save(workbook)
+    result = _read(workbook)
+
+    assert result.ok
+    [warning] = result.problems
+    assert warning.severity == "waarschuwing"
+    assert warning.text_nl.startswith("beleidsnorm rij 1, kolom opmerking: onbekende kolom "
+                                      "'opmerking' wordt genegeerd")
+    assert isomorphic(result.graph, clean)
+
+
+def test_rows_after_empty_rows_keep_their_real_row_number(workbook: Path) -> None:
+    book = load_workbook(workbook)
+    book["beleidsnorm"].insert_rows(2, amount=3)
+    book.save(workbook)
+    row = row_of(workbook, "beleidsnorm", "GEL-N02")
+    edit(workbook, [("beleidsnorm", row, "document", "NOPE")])
+    [problem] = _read(workbook).errors
+
+    assert problem.row == row > 5
+
+
+def test_ambiguous_subtype_needs_hoofdtype_slash_subtype(workbook: Path) -> None:
+    model = Graph()
+    for triple in model_graph():
+        model.add(triple)
+    twin = BEGRIP["sector/horeca-particulier"]
+    model.add((twin, RDF.type, SKOS.Concept))
+    model.add((twin, SKOS.inScheme, SCHEME["sector"]))
+    model.add((twin, SKOS.broader, BEGRIP["sector/particulieren"]))
+    model.add((twin, SKOS.prefLabel, Literal("horeca", lang="nl")))
+    first = row_of(workbook, "beleidsnorm", "GEL-N01")
+    second = row_of(workbook, "beleidsnorm", "GEL-N02")
+    edit(workbook, [("beleidsnorm", first, "sector", "horeca"),
+                    ("beleidsnorm", second, "sector", "bedrijven/horeca")])
+    result = _read(workbook, model)
+
+    [problem] = result.errors
+    assert (problem.row, problem.column) == (first, "sector")
+    assert "'horeca' is dubbelzinnig in de lijst Sectoren" in problem.text_nl
+    assert "bedrijven/horeca" in problem.text_nl and "particulieren/horeca" in problem.text_nl
+    norm = next(result.graph.subjects(KRB.operator, None))
+    assert norm is not None
+    assert (None, KRB.sector, BEGRIP["sector/horeca"]) in result.graph
+
+
+def test_ambiguous_area_name_asks_for_the_code(workbook: Path) -> None:
+    book = load_workbook(workbook)
+    book["werkingsgebieden"].append(["Parkstraat", "straat", None, "parkstraat-noord"])
+    book.save(workbook)
+    result = _read(workbook)
+
+    assert result.errors
+    assert all("'Parkstraat' is dubbelzinnig" in p.text_nl and "gebruik de code" in p.text_nl
+               for p in result.errors)
+    assert {p.sheet for p in result.errors} == {"beleidsmaatregel", "beoogd_effect"}
+
+
+def test_duplicate_code_points_at_the_first_row(workbook: Path) -> None:
+    first = row_of(workbook, "beleidsnorm", "GEL-N01")
+    second = row_of(workbook, "beleidsnorm", "GEL-N02")
+    edit(workbook, [("beleidsnorm", second, "code", "GEL-N01")])
+    problems = [p for p in _read(workbook).errors if p.sheet == "beleidsnorm"]
+
+    assert problems[0].text_en == (f"beleidsnorm row {second}, column code: code 'GEL-N01' "
+                                   f"already appears in row {first}")
+
+
+def test_local_object_type_needs_its_closest_imbor_class(workbook: Path) -> None:
+    book = load_workbook(workbook)
+    book["leefomgeving"].append(["Vastgoed", "Tuinhuisjes", None])
+    book["leefomgeving"].append(["Vastgoed", "Schuurtjes", "Gebouw"])
+    book.save(workbook)
+    result = _read(workbook)
+
+    [problem] = result.errors
+    assert "'Tuinhuisjes' is geen IMBOR-objecttype" in problem.text_nl
+    assert problem.column == "imbor"
+    shed = next(result.graph.subjects(SKOS.prefLabel, Literal("Schuurtjes", lang="nl")))
+    assert str(shed) == f"{BASE}/id/leefomgeving/schuurtjes"
+
+
+def test_not_a_workbook_is_unreadable(tmp_path: Path) -> None:
+    bogus = tmp_path / "x.xlsx"
+    bogus.write_text("not a zip", encoding="utf-8")
+    with pytest.raises(WorkbookUnreadable, match="x.xlsx"):
+        _read(bogus)

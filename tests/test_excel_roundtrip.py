@@ -1,0 +1,61 @@
+"""The demo registry survives Excel: export -> import is isomorphic, and so is a second trip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Graph, Literal
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+from test_excel_support import BASE, demo_graph, demo_workbook
+
+from krbgraph.excel.reader import read_workbook
+from krbgraph.excel.writer import write_workbook
+from krbgraph.model import model_graph
+from krbgraph.namespaces import BEGRIP, KRB
+
+
+def _explain(expected: Graph, actual: Graph) -> str:
+    _, only_expected, only_actual = graph_diff(to_isomorphic(expected), to_isomorphic(actual))
+    lines = [f"- {t}" for t in sorted(only_expected)[:15]]
+    lines += [f"+ {t}" for t in sorted(only_actual)[:15]]
+    return "\n".join(lines)
+
+
+def test_demo_exported_and_imported_again_is_isomorphic(tmp_path: Path) -> None:
+    demo = demo_graph()
+    result = read_workbook(demo_workbook(tmp_path), BASE, model_graph())
+
+    assert result.problems == []
+    assert isomorphic(demo, result.graph), _explain(demo, result.graph)
+
+
+def test_import_export_import_is_stable(tmp_path: Path) -> None:
+    first = read_workbook(demo_workbook(tmp_path), BASE, model_graph()).graph
+    again = tmp_path / "again.xlsx"
+    assert write_workbook(first, again) == []
+    second, problems = read_workbook(again, BASE, model_graph())
+
+    assert problems == []
+    assert isomorphic(first, second), _explain(first, second)
+
+
+def test_energy_label_norm_round_trips_as_a_value_concept(tmp_path: Path) -> None:
+    demo = demo_graph()
+    labelled = [n for n in demo.subjects(KRB.waardeBegrip, None)]
+    assert labelled, "the demo should hold a norm with a value-list value"
+    graph = read_workbook(demo_workbook(tmp_path), BASE, model_graph()).graph
+
+    for norm in labelled:
+        assert set(graph.objects(norm, KRB.waardeBegrip)) == set(demo.objects(norm,
+                                                                              KRB.waardeBegrip))
+    assert (labelled[0], KRB.waardeBegrip, BEGRIP["energielabel/B"]) in graph
+
+
+def test_triples_outside_the_format_are_reported_not_silently_dropped(tmp_path: Path) -> None:
+    demo = demo_graph()
+    dossier = next(demo.subjects(KRB.beleidsthema, None))
+    demo.add((dossier, KRB.risNummer, Literal("stray")))
+    warnings = write_workbook(demo, tmp_path / "x.xlsx")
+
+    assert [w.severity for w in warnings] == ["waarschuwing"]
+    assert "krb:risNummer" in warnings[0].text_en

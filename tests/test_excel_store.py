@@ -1,0 +1,118 @@
+"""Import into and export from a real embedded store, through the library and the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import typer
+from openpyxl import load_workbook
+from rdflib.compare import isomorphic
+from test_excel_support import BASE, demo_graph, demo_workbook, edit, row_of
+from typer.testing import CliRunner
+
+from krbgraph.commands import excel as excel_commands
+from krbgraph.excel.exporting import export_workbook
+from krbgraph.excel.importing import ImportFailed, excel_graph_iri, import_workbook
+from krbgraph.excel.reader import read_workbook
+from krbgraph.settings import Settings
+from krbgraph.store import Store, ensure_model, open_store
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    opened = open_store(Settings(store=str(tmp_path / "store")))
+    ensure_model(opened)
+    yield opened
+    opened.close()
+
+
+def _quads(store: Store, tmp_path: Path, name: str) -> list[str]:
+    path = tmp_path / f"{name}.nq"
+    store.dump(path)
+    return sorted(path.read_text(encoding="utf-8").splitlines())
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer()
+    excel_commands.register(app)
+
+    @app.command("noop")
+    def noop() -> None:
+        """Keeps Typer from folding the single-command app."""
+
+    return app
+
+
+def test_import_loads_one_graph_and_reimport_replaces_it(store: Store, tmp_path: Path) -> None:
+    workbook = demo_workbook(tmp_path, "Demo Gemeente.xlsx")
+    first = import_workbook(store, workbook, base_iri=BASE)
+    again = import_workbook(store, workbook, base_iri=BASE)
+
+    assert first.graph == again.graph == f"{BASE}/graph/excel/demo-gemeente"
+    assert (first.replaced, again.replaced) == (False, True)
+    assert first.triples == again.triples == len(demo_graph())
+    assert {info.iri for info in store.graphs() if "/graph/excel/" in info.iri} == {first.graph}
+    # The store writes decimals in its own canonical form (48.0 -> 48); exporting
+    # from it and reading the workbook back still gives the demo exactly.
+    exported = tmp_path / "from-store.xlsx"
+    assert export_workbook(store, exported, graph=first.graph) == []
+    assert isomorphic(read_workbook(exported, BASE).graph, demo_graph())
+
+
+def test_failed_import_leaves_the_store_unchanged(store: Store, tmp_path: Path) -> None:
+    workbook = demo_workbook(tmp_path)
+    import_workbook(store, workbook, base_iri=BASE)
+    before = _quads(store, tmp_path, "before")
+    norm = row_of(workbook, "beleidsnorm", "GEL-N01")
+    edit(workbook, [("beleidsnorm", norm, "indicator", "GEL-02"),
+                    ("beleidsnorm", norm, "waarde", "veel")])
+
+    with pytest.raises(ImportFailed) as failed:
+        import_workbook(store, workbook, base_iri=BASE)
+
+    assert {(p.row, p.column) for p in failed.value.problems if p.is_error} == {
+        (norm, "indicator"), (norm, "waarde")}
+    assert _quads(store, tmp_path, "after") == before
+
+
+def test_shape_violation_is_mapped_to_its_cell_and_nothing_is_written(
+    store: Store, tmp_path: Path
+) -> None:
+    workbook = demo_workbook(tmp_path)
+    row = row_of(workbook, "werkingsgebieden", "GM9999", column="code")
+    edit(workbook, [("werkingsgebieden", row, "ligt_in", "Parkstraat")])  # a cycle
+    before = _quads(store, tmp_path, "before")
+
+    with pytest.raises(ImportFailed) as failed:
+        import_workbook(store, workbook, base_iri=BASE)
+
+    located = [p for p in failed.value.problems if p.is_error and p.sheet is not None]
+    assert located, [p.text_en for p in failed.value.problems]
+    assert {(p.sheet, p.column) for p in located} == {("werkingsgebieden", "ligt_in")}
+    assert _quads(store, tmp_path, "after") == before
+
+
+def test_cli_import_export_round_trip_and_exit_codes(tmp_path: Path) -> None:
+    runner = CliRunner()
+    env = {"KRB_STORE": str(tmp_path / "store"), "KRB_BASE_IRI": BASE}
+    workbook = demo_workbook(tmp_path)
+    loaded = runner.invoke(_app(), ["import-excel", str(workbook)], env=env)
+    assert loaded.exit_code == 0, loaded.output
+    assert f"<{excel_graph_iri(BASE, 'demo.xlsx')}>" in loaded.output
+
+    exported = tmp_path / "export.xlsx"
+    result = runner.invoke(_app(), ["export-excel", str(exported)], env=env)
+    assert result.exit_code == 0, result.output
+    assert load_workbook(exported)["beleidsnorm"].max_row == 1 + len(
+        {r for r in load_workbook(workbook)["beleidsnorm"].iter_rows(min_row=2) if r[0].value})
+
+    edit(exported, [("beleidsnorm", 2, "document", "NOPE")])
+    bad = runner.invoke(_app(), ["import-excel", str(exported)], env=env)
+    assert bad.exit_code == 1
+    assert "beleidsnorm rij 2, kolom document: 'NOPE' bestaat niet in blad besluitdocument" in (
+        " ".join(bad.output.split()))
+
+    (tmp_path / "broken.xlsx").write_bytes(b"no workbook")
+    unreadable = runner.invoke(_app(), ["import-excel", str(tmp_path / "broken.xlsx")], env=env)
+    assert unreadable.exit_code == 2

@@ -1,0 +1,179 @@
+"""`krb load/drop/graphs/dump/restore` as a user runs them: output, exit codes, store state.
+
+Exit codes are the CLI contract: 0 ok, 1 the data did not pass the shapes,
+2 unreadable input or wrong use.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import typer
+from remote_server import oxigraph_fixture
+from typer.testing import CliRunner, Result
+
+from krbgraph.commands import store as store_commands
+from krbgraph.settings import Settings
+from krbgraph.store import ensure_model, open_store
+
+DATA = Path(__file__).parent / "data" / "store"
+BASE = "https://krb.testgemeente.nl"
+
+oxigraph_url = oxigraph_fixture(scope="module")
+
+
+@pytest.fixture(scope="module")
+def model_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("template") / "store"
+    store = open_store(Settings(store=str(folder)))
+    ensure_model(store)
+    store.close()
+    return folder
+
+
+@pytest.fixture
+def folder(tmp_path: Path, model_template: Path) -> str:
+    """A fresh embedded store with the model, as `krb` would leave it after a first run."""
+    target = tmp_path / "store"
+    shutil.copytree(model_template, target)
+    return str(target)
+
+
+def krb(*args: str, env: dict[str, str] | None = None) -> Result:
+    app = typer.Typer()
+    store_commands.register(app)
+    return CliRunner().invoke(app, list(args), env=env)
+
+
+def graph_rows(store: str) -> dict[str, tuple[str, str]]:
+    """graph IRI -> (triples, kind) from the `krb graphs` table."""
+    result = krb("graphs", "--store", store)
+    assert result.exit_code == 0, result.stderr
+    rows = {}
+    for line in result.stdout.splitlines():
+        cells = [cell.strip() for cell in line.strip("│┃ ").split("│")]
+        if len(cells) == 3 and cells[0].startswith("http"):
+            rows[cells[0]] = (cells[1], cells[2])
+    return rows
+
+
+def test_load_then_graphs_lists_data_and_model(folder: str) -> None:
+    result = krb(
+        "load", str(DATA / "afdelingen.ttl"), str(DATA / "gebieden.ttl"),
+        "--store", folder, "--base-iri", BASE,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert f"loaded <{BASE}/graph/afdelingen>: 6 triples" in result.stdout
+    rows = graph_rows(folder)
+    assert rows[f"{BASE}/graph/afdelingen"] == ("6", "data")
+    assert rows[f"{BASE}/graph/gebieden"] == ("8", "data")
+    assert rows["https://data.krb.nl/def/imbor-leefomgeving"][1] == "model"
+
+
+def test_invalid_data_exits_1_with_findings_per_object(folder: str) -> None:
+    result = krb("load", str(DATA / "afdeling-zonder-naam.ttl"), "--store", folder)
+    assert result.exit_code == 1
+    assert f"{BASE}/id/afdeling/zonder-naam" in result.stderr
+    assert "nl: " in result.stderr and "en: " in result.stderr
+    assert "rdfs:label" in result.stderr
+    assert "nothing was written" in result.stderr
+    assert not any(kind == "data" for _, kind in graph_rows(folder).values())
+
+
+def test_unreadable_input_exits_2_with_file_line_column(folder: str) -> None:
+    result = krb("load", str(DATA / "afdelingen.ttl"), str(DATA / "kapot.ttl"), "--store", folder)
+    assert result.exit_code == 2
+    assert f"{DATA / 'kapot.ttl'}:6:24:" in result.stderr
+    assert not any(kind == "data" for _, kind in graph_rows(folder).values())
+
+
+def test_missing_file_exits_2(folder: str, tmp_path: Path) -> None:
+    result = krb("load", str(tmp_path / "nergens.ttl"), "--store", folder)
+    assert result.exit_code == 2
+    assert "nergens.ttl: no such file" in result.stderr
+
+
+def test_an_occupied_graph_needs_replace(folder: str) -> None:
+    first = krb("load", str(DATA / "afdelingen.ttl"), "--store", folder, "--base-iri", BASE)
+    assert first.exit_code == 0, first.stderr
+    graph = f"{BASE}/graph/afdelingen"
+    again = krb("load", str(DATA / "gebieden.ttl"), "--graph", graph, "--store", folder)
+    assert again.exit_code == 2
+    assert "--replace" in again.stderr
+    assert graph_rows(folder)[graph] == ("6", "data")
+
+    replaced = krb(
+        "load", str(DATA / "gebieden.ttl"), "--graph", graph, "--replace", "--store", folder
+    )
+    assert replaced.exit_code == 0, replaced.stderr
+    assert f"replaced <{graph}>: 8 triples" in replaced.stdout
+    assert graph_rows(folder)[graph] == ("8", "data")
+
+
+def test_no_validate_skips_the_shapes(folder: str) -> None:
+    result = krb(
+        "load", str(DATA / "afdeling-zonder-naam.ttl"), "--no-validate", "--store", folder,
+        "--base-iri", BASE, "--progress",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert graph_rows(folder)[f"{BASE}/graph/afdeling-zonder-naam"] == ("2", "data")
+
+
+def test_dump_and_restore(folder: str, tmp_path: Path) -> None:
+    krb("load", str(DATA / "gebieden.ttl"), "--store", folder, "--base-iri", BASE)
+    dump = tmp_path / "backup.trig"
+    dumped = krb("dump", str(dump), "--store", folder)
+    assert dumped.exit_code == 0, dumped.stderr
+    assert dump.is_file()
+
+    fresh = str(tmp_path / "fresh")
+    restored = krb("restore", str(dump), "--store", fresh)
+    assert restored.exit_code == 0, restored.stderr
+    assert graph_rows(fresh) == graph_rows(folder)
+
+    refused = krb("restore", str(dump), "--store", fresh)
+    assert refused.exit_code == 2
+    assert "not empty" in refused.stderr
+
+
+def test_drop(folder: str) -> None:
+    krb("load", str(DATA / "afdelingen.ttl"), "--store", folder, "--base-iri", BASE)
+    graph = f"{BASE}/graph/afdelingen"
+    assert krb("drop", graph, "--store", folder).exit_code == 0
+    assert graph not in graph_rows(folder)
+    unknown = krb("drop", graph, "--store", folder)
+    assert unknown.exit_code == 2 and "no graph" in unknown.stderr
+    model = krb("drop", "https://data.krb.nl/def/krb", "--store", folder)
+    assert model.exit_code == 2 and "KRB model" in model.stderr
+
+
+def test_store_and_base_iri_come_from_the_environment(folder: str) -> None:
+    env = {"KRB_STORE": folder, "KRB_BASE_IRI": "https://krb.andere.nl"}
+    result = krb("load", str(DATA / "afdelingen.ttl"), env=env)
+    assert result.exit_code == 0, result.stderr
+    assert "https://krb.andere.nl/graph/afdelingen" in graph_rows(folder)
+
+
+def test_a_malformed_timeout_in_the_environment_exits_2(folder: str) -> None:
+    result = krb("graphs", "--store", folder, env={"KRB_QUERY_TIMEOUT_S": "soon"})
+    assert result.exit_code == 2
+
+
+@pytest.mark.remote
+def test_the_commands_work_on_a_sparql_server(oxigraph_url: str) -> None:
+    result = krb("load", str(DATA / "afdelingen.ttl"), "--store", oxigraph_url, "--base-iri", BASE)
+    assert result.exit_code == 0, result.stderr
+    rows = graph_rows(oxigraph_url)
+    assert rows[f"{BASE}/graph/afdelingen"] == ("6", "data")
+    assert rows["https://data.krb.nl/def/krb"][1] == "model"
+
+
+def test_the_krb_command_has_the_store_commands() -> None:
+    from krbgraph.cli import app
+
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("load", "drop", "graphs", "dump", "restore"):
+        assert command in result.stdout
