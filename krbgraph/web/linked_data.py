@@ -1,0 +1,183 @@
+"""Dereferencing: every IRI of the registry and the model answers on this server.
+
+The configured base IRI maps onto the server's own paths, so
+``GET /id/beleidsnorm/GEL-N01`` describes ``{base}/id/beleidsnorm/GEL-N01``
+whether the service runs on a laptop or on the registry's own domain. Model
+terms are served under /def/krb (the ontology page, one anchor per term),
+product value lists under /begrip/..., and any other IRI in the store (IMBOR
+classes, units, schemes) through /resource?iri=. Browsers get HTML; RDF
+clients get Turtle, JSON-LD, N-Triples or RDF/XML by Accept or ?format=.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from rdflib import Graph, URIRef
+from rdflib.namespace import SKOS
+
+from ..namespaces import ONTOLOGY_IRI
+from ..settings import Settings
+from ..store import Store
+from . import negotiation, results
+from .deps import get_settings, get_store
+from .describe import ResourceView, describe_resource, iri_for_path, local_href, query_text
+from .pages import error_page, ontology_page, render
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[Store, Depends(get_store)]
+
+FORMAT_PARAMETER = {"ttl": "turtle", "jsonld": "jsonld", "nt": "ntriples", "rdf": "rdfxml"}
+"""Values of ?format= and the serialisation each stands for (html: the page)."""
+
+HTML = "text/html"
+OFFERS = [HTML, "application/xhtml+xml", *negotiation.GRAPH_FORMATS]
+"""HTML first, so browsers and clients that accept anything get the page."""
+
+FormatParam = Annotated[
+    str | None,
+    Query(pattern="^(html|ttl|jsonld|nt|rdf)$", description="html, ttl, jsonld, nt or rdf"),
+]
+
+router = APIRouter(tags=["linked data"])
+
+
+@router.get("/id/{path:path}", summary="A thing of the registry ({base}/id/...)")
+def thing(
+    request: Request, path: str, store: StoreDep, settings: SettingsDep, format: FormatParam = None
+) -> Response:
+    return dereference(
+        request, iri_for_path("id", path, settings.base_iri), store, settings, format
+    )
+
+
+@router.get("/begrip/{path:path}", summary="A concept of a product value list")
+def begrip(
+    request: Request, path: str, store: StoreDep, settings: SettingsDep, format: FormatParam = None
+) -> Response:
+    return dereference(
+        request, iri_for_path("begrip", path, settings.base_iri), store, settings, format
+    )
+
+
+@router.get("/resource", summary="Any IRI in the store (IMBOR classes, units, schemes, ...)")
+def any_resource(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    iri: Annotated[str, Query(min_length=1, max_length=2000)],
+    format: FormatParam = None,
+) -> Response:
+    local = local_href(iri, settings.base_iri)
+    if not local.startswith("/resource?") and "#" not in local:
+        # The IRI has a nicer page of its own; keep one address per resource.
+        suffix = f"?format={format}" if format else ""
+        return RedirectResponse(local + suffix, status_code=303)
+    return dereference(request, iri, store, settings, format)
+
+
+@router.get("/def/krb", summary="The KRB ontology (HTML page with one anchor per term, or RDF)")
+def ontology(
+    request: Request, store: StoreDep, settings: SettingsDep, format: FormatParam = None
+) -> Response:
+    chosen = choose(request, format)
+    if chosen is None:
+        return not_acceptable()
+    if chosen == "html":
+        return ontology_page(request, store, settings)
+    return rdf_response(store.read_graph(ONTOLOGY_IRI), chosen)
+
+
+@router.get("/def/krb/{term}", include_in_schema=False)
+def ontology_term(term: str) -> RedirectResponse:
+    """A term asked for with a slash instead of '#': send it to its anchor."""
+    return RedirectResponse(f"/def/krb#{term}", status_code=303)
+
+
+def dereference(
+    request: Request, iri: str, store: Store, settings: Settings, format: str | None
+) -> Response:
+    """The resource as HTML or RDF; 404 when no triple in the store has it as subject."""
+    chosen = choose(request, format)
+    if chosen is None:
+        return not_acceptable()
+    try:
+        resource = URIRef(ox.NamedNode(iri).value)
+    except ValueError:
+        return _not_found(request, chosen, iri, f"{iri!r} is geen geldige IRI.")
+    if chosen == "html":
+        view = describe_resource(store, iri, settings.base_iri)
+        if view is None:
+            return _not_found(request, chosen, iri, "Deze resource staat niet in het register.")
+        context = {
+            "title": view.label,
+            "view": view,
+            "formats": {key: _format_href(iri, settings, key) for key in FORMAT_PARAMETER},
+            "tree_href": _tree_href(view),
+        }
+        return render(request, "resource.html", context)
+    graph = resource_graph(store, resource)
+    if len(graph) == 0:
+        return _not_found(request, chosen, iri, "Deze resource staat niet in het register.")
+    return rdf_response(graph, chosen)
+
+
+def resource_graph(store: Store, resource: URIRef) -> Graph:
+    """The concise bounded description: outgoing triples plus those of blank-node values."""
+    result = store.query(query_text("web-resource-beschrijving"), bindings={"resource": resource})
+    return result.graph if result.graph is not None else Graph()
+
+
+def choose(request: Request, format: str | None) -> str | None:
+    """'html' or a graph format; ?format= wins over Accept. None means 406."""
+    if format:
+        return "html" if format == "html" else FORMAT_PARAMETER[format]
+    try:
+        offer = negotiation.best_match(request.headers.get("accept"), OFFERS)
+    except negotiation.AcceptHeaderError:
+        return None
+    if offer is None:
+        return None
+    return "html" if offer in (HTML, "application/xhtml+xml") else negotiation.GRAPH_FORMATS[offer]
+
+
+def rdf_response(graph: Graph, fmt: str) -> Response:
+    media = negotiation.CANONICAL_TYPES[fmt]
+    return Response(
+        results.serialize_graph(graph, fmt),
+        media_type=results.content_type(media),
+        headers={"Vary": "Accept"},
+    )
+
+
+def not_acceptable() -> Response:
+    offered = ", ".join([HTML, negotiation.describe_offers(negotiation.GRAPH_FORMATS)])
+    return Response(
+        f"None of the requested media types can be produced; available: {offered}",
+        status_code=406,
+        media_type="text/plain",
+    )
+
+
+def _not_found(request: Request, chosen: str, iri: str, message: str) -> Response:
+    if chosen == "html":
+        return error_page(request, 404, "Niet gevonden", message, iri)
+    return Response(f"Not found: <{iri}> is not in the registry", 404, media_type="text/plain")
+
+
+def _format_href(iri: str, settings: Settings, key: str) -> str:
+    local = local_href(iri, settings.base_iri)
+    if "#" in local:
+        return "/resource?" + urlencode({"iri": iri, "format": key})
+    return f"{local}{'&' if '?' in local else '?'}format={key}"
+
+
+def _tree_href(view: ResourceView) -> str | None:
+    """Concept schemes also browse as a tree."""
+    if any(link.iri == str(SKOS.ConceptScheme) for link in view.types):
+        return "/begrippen?" + urlencode({"schema": view.iri})
+    return None

@@ -1,0 +1,226 @@
+"""Label search across the registry, ignoring case and diacritics.
+
+Why an in-memory index and not a SPARQL query: SPARQL has no function that
+strips diacritics, so "e" would never find "é" without a fragile chain of
+REPLACE calls evaluated on every label for every request. The registry holds a
+few thousand labelled resources (most of them IMBOR classes), so all labels fit
+comfortably in memory: the index is built with one query at first use and
+rebuilt when the store changes (the per-graph triple counts are its
+fingerprint, checked at most once per `check_interval_s`). A search is then a
+scan over pre-normalised strings, well under a millisecond per thousand labels.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rdflib import Literal, URIRef
+
+from ..namespaces import KRB
+from ..store import Store
+
+LABELS_QUERY = """\
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dct:  <http://purl.org/dc/terms/>
+SELECT ?s ?p ?label WHERE {
+  VALUES ?p { rdfs:label skos:prefLabel skos:altLabel dct:title dct:identifier skos:notation }
+  ?s ?p ?label .
+  FILTER (isIRI(?s) && isLiteral(?label))
+}"""
+
+TYPES_QUERY = """\
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX krb:  <https://data.krb.nl/def/krb#>
+SELECT ?s ?type ?imbor WHERE {
+  ?s a ?type .
+  FILTER (isIRI(?s))
+  OPTIONAL { ?s krb:imborObjecttype ?imbor }
+}"""
+
+_DISPLAY_PREDICATES = (
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "http://purl.org/dc/terms/title",
+)
+
+IMBOR_OBJECTTYPE = "imbor-objecttype"
+"""Pseudo type for IMBOR classes flagged krb:imborObjecttype, grouped apart from the rest."""
+
+TYPE_ORDER: tuple[str, ...] = (
+    str(KRB.Beleidsnorm),
+    str(KRB.Beleidsregel),
+    str(KRB.MerMaatregel),
+    str(KRB.Beleidsmaatregel),
+    str(KRB.BeoogdEffect),
+    str(KRB.BeoogdeUitvoering),
+    str(KRB.Beleidsindicator),
+    str(KRB.Beleidsthema),
+    str(KRB.Beleidsaspect),
+    str(KRB.Beleidsdossier),
+    str(KRB.Besluitdocument),
+    str(KRB.Besluitproces),
+    str(KRB.Werkingsgebied),
+    "http://www.w3.org/ns/org#OrganizationalUnit",
+    str(KRB.LokaalObjecttype),
+    str(KRB.Zoekingang),
+    IMBOR_OBJECTTYPE,
+    "http://www.w3.org/2002/07/owl#Class",
+    "http://www.w3.org/2002/07/owl#ObjectProperty",
+    "http://www.w3.org/2002/07/owl#DatatypeProperty",
+    "http://www.w3.org/2002/07/owl#AnnotationProperty",
+    "http://www.w3.org/2004/02/skos/core#ConceptScheme",
+    "http://qudt.org/schema/qudt/Unit",
+    "http://www.w3.org/2004/02/skos/core#Concept",
+)
+"""Which type names a resource in the results when it has several, most specific first."""
+
+
+def normalise(text: str) -> str:
+    """Case- and accent-free form: 'Één Café' -> 'een cafe'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.casefold().split())
+
+
+@dataclass(frozen=True)
+class Entry:
+    iri: str
+    label: str
+    """Display name: the Dutch rdfs:label/skos:prefLabel/dct:title where there is one."""
+    type_iri: str | None
+    texts: tuple[str, ...]
+    """Normalised forms of every label, code and notation of the resource."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    entry: Entry
+    matched: str
+    """The label that matched (may be a code or an alternative label)."""
+    rank: int
+
+
+@dataclass(frozen=True)
+class HitGroup:
+    type_iri: str | None
+    hits: tuple[Hit, ...]
+    total: int
+
+
+@dataclass
+class LabelIndex:
+    """Labels of every IRI in the store; rebuilt when the store's graphs change."""
+
+    check_interval_s: float = 1.0
+    _entries: tuple[Entry, ...] = ()
+    _fingerprint: tuple[tuple[str, int], ...] | None = None
+    _checked_at: float = float("-inf")
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def entries(self, store: Store) -> tuple[Entry, ...]:
+        """The current entries, rebuilding first when the store has changed."""
+        with self._lock:
+            now = time.monotonic()
+            if self._fingerprint is None or now - self._checked_at >= self.check_interval_s:
+                fingerprint = _fingerprint(store)
+                if fingerprint != self._fingerprint:
+                    self._entries = build_entries(store)
+                    self._fingerprint = fingerprint
+                self._checked_at = now
+            return self._entries
+
+    def search(self, store: Store, text: str, *, limit_per_type: int = 25) -> list[HitGroup]:
+        return search_entries(self.entries(store), text, limit_per_type=limit_per_type)
+
+
+def _fingerprint(store: Store) -> tuple[tuple[str, int], ...]:
+    return tuple(sorted((info.iri, info.triples) for info in store.graphs()))
+
+
+def build_entries(store: Store) -> tuple[Entry, ...]:
+    """One entry per labelled IRI, with its most specific type."""
+    texts: dict[str, dict[str, None]] = {}
+    display: dict[str, tuple[int, str]] = {}
+    for subject, predicate, label in store.query(LABELS_QUERY).rows:
+        if not isinstance(subject, URIRef) or not isinstance(label, Literal):
+            continue
+        iri, value = str(subject), str(label)
+        texts.setdefault(iri, {})[value] = None
+        rank = _display_rank(str(predicate), label)
+        if rank is not None and (iri not in display or rank < display[iri][0]):
+            display[iri] = (rank, value)
+    types: dict[str, str] = {}
+    order = {type_iri: position for position, type_iri in enumerate(TYPE_ORDER)}
+    for subject, type_term, imbor in store.query(TYPES_QUERY).rows:
+        iri = str(subject)
+        if iri not in texts:
+            continue
+        type_iri = str(type_term)
+        if imbor is not None and isinstance(imbor, Literal) and imbor.toPython() is True:
+            type_iri = IMBOR_OBJECTTYPE
+        if type_iri not in order:
+            continue
+        if iri not in types or order[type_iri] < order[types[iri]]:
+            types[iri] = type_iri
+    entries = []
+    for iri, values in texts.items():
+        label = display[iri][1] if iri in display else next(iter(values))
+        normalised = tuple(dict.fromkeys(normalise(value) for value in values))
+        entries.append(Entry(iri, label, types.get(iri), normalised))
+    entries.sort(key=lambda entry: (normalise(entry.label), entry.iri))
+    return tuple(entries)
+
+
+def _display_rank(predicate: str, label: Literal) -> int | None:
+    if predicate not in _DISPLAY_PREDICATES:
+        return None
+    language = (label.language or "").lower()
+    language_rank = 0 if language == "nl" else 1 if not language else 2
+    return language_rank * 10 + _DISPLAY_PREDICATES.index(predicate)
+
+
+def search_entries(
+    entries: Sequence[Entry], text: str, *, limit_per_type: int = 25
+) -> list[HitGroup]:
+    """Entries whose labels contain every word of `text`, grouped by type.
+
+    Within a group an exact match ranks first, then a label that starts with
+    the query, then one where a word starts with it, then any other match;
+    ties go to the shorter label.
+    """
+    query = normalise(text)
+    words = query.split()
+    if not words:
+        return []
+    grouped: dict[str | None, list[Hit]] = {}
+    for entry in entries:
+        best: tuple[int, str] | None = None
+        for candidate in entry.texts:
+            if all(word in candidate for word in words):
+                rank = _rank(candidate, query, words)
+                if best is None or (rank, len(candidate)) < (best[0], len(best[1])):
+                    best = (rank, candidate)
+        if best is not None:
+            grouped.setdefault(entry.type_iri, []).append(Hit(entry, best[1], best[0]))
+    order = {type_iri: position for position, type_iri in enumerate(TYPE_ORDER)}
+    groups = []
+    for type_iri in sorted(grouped, key=lambda key: order.get(key or "", len(order))):
+        hits = sorted(grouped[type_iri], key=lambda hit: (hit.rank, len(hit.matched), hit.matched))
+        groups.append(HitGroup(type_iri, tuple(hits[:limit_per_type]), len(hits)))
+    return groups
+
+
+def _rank(candidate: str, query: str, words: list[str]) -> int:
+    if candidate == query:
+        return 0
+    if candidate.startswith(query):
+        return 1
+    if all(any(token.startswith(word) for token in candidate.split()) for word in words):
+        return 2
+    return 3

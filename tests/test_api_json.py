@@ -1,0 +1,234 @@
+"""The JSON API on the demo registry: answers, and 400/404/409 for bad, unknown, ambiguous input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from rdflib import Graph
+from test_pages_fixtures import BASE, Registry, build_registry
+
+BOOM = "https://data.crow.nl/imbor/def/83a942f7-5291-42f0-afb1-9a57d0fb2f15"
+ASFALT = "https://data.crow.nl/imbor/def/5e38db74-2c1b-4caa-bd62-c7008cb022c6"
+
+# Data that makes names ambiguous: a local object type named like an IMBOR class,
+# and two areas with the same name.
+AMBIGUOUS = f"""
+@prefix krb:  <https://data.krb.nl/def/krb#> .
+@prefix owl:  <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix dct:  <http://purl.org/dc/terms/> .
+<{BASE}/id/leefomgeving/boom> a owl:Class , krb:LokaalObjecttype , skos:Concept ;
+    skos:prefLabel "Boom"@nl ; rdfs:label "Boom"@nl ; rdfs:subClassOf <{BOOM}> .
+<{BASE}/id/werkingsgebied/haven-noord> a krb:Werkingsgebied ;
+    rdfs:label "Oude Haven"@nl ; dct:identifier "haven-noord" .
+<{BASE}/id/werkingsgebied/haven-zuid> a krb:Werkingsgebied ;
+    rdfs:label "Oude Haven"@nl ; dct:identifier "haven-zuid" .
+"""
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
+    built = build_registry(tmp_path_factory.mktemp("api"))
+    built.store.add_to_graph(f"{BASE}/graph/dubbelzinnig", Graph().parse(data=AMBIGUOUS))
+    yield built
+    built.store.close()
+
+
+@pytest.fixture(scope="module")
+def client(registry: Registry) -> Iterator[TestClient]:
+    with TestClient(registry.app) as test_client:
+        yield test_client
+
+
+def codes(norms: list[dict]) -> set[str]:
+    return {norm["code"] for norm in norms}
+
+
+@pytest.mark.parametrize(
+    "objecttype",
+    ["5e38db74-2c1b-4caa-bd62-c7008cb022c6", ASFALT, "Asfaltverharding", "asfaltverharding"],
+)
+def test_norms_for_an_object_type_by_uuid_iri_or_name(client: TestClient, objecttype: str) -> None:
+    response = client.get(f"/api/imbor/{objecttype}/normen")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["objecttype"] == {"iri": ASFALT, "label": "Asfaltverharding"}
+    norms = {norm["code"]: norm for norm in body["normen"]}
+    norm = norms["GEL-N01"]
+    assert norm["via_superklasse"] is False
+    assert norm["indicator"]["label"] == "Geluidsdruk gevel (Lden)"
+    assert norm["thema"]["label"] == "Geluid"
+    assert norm["operator"]["iri"] == "https://data.krb.nl/id/begrip/normoperator/maximaal"
+    assert norm["waarde"] == 48
+    assert norm["eenheid"]["symbool"] == "dB(A)"
+    assert norm["gebied"]["iri"] == f"{BASE}/id/werkingsgebied/GM9999"
+    assert norm["document"]["label"] == "Geluid 2030"
+    assert norm["bestuurslaag"]["label"] == "Gemeente"
+    # Norms for 'alle' object types reach Asfaltverharding too, marked as inherited.
+    inherited = [n for n in body["normen"] if n["via_superklasse"]]
+    assert inherited and all(n["ingedeeld_op"]["iri"] != ASFALT for n in inherited)
+
+
+def test_norms_set_on_a_superclass_are_marked(client: TestClient) -> None:
+    """A norm classified on Gebouw reaches the local type Woningen as 'via superklasse'."""
+    direct = client.get("/api/imbor/Woningen/normen").json()["normen"]
+    by_code = {norm["code"]: norm for norm in direct}
+    assert by_code["ENE-N01"]["via_superklasse"] is False
+    gebouw_norms = {
+        code
+        for code, norm in by_code.items()
+        if norm["via_superklasse"] and norm["ingedeeld_op"]["label"] == "Gebouw"
+    }
+    assert gebouw_norms, "Woningen is a subclass of Gebouw, which has the building-height norms"
+
+
+def test_area_and_date_filters(client: TestClient) -> None:
+    everywhere = codes(client.get(f"/api/imbor/{ASFALT}/normen").json()["normen"])
+    # GEL-N01 runs 2024-01-01 .. 2030-12-31.
+    before = client.get(f"/api/imbor/{ASFALT}/normen", params={"datum": "2023-06-01"}).json()
+    assert "GEL-N01" in everywhere and "GEL-N01" not in codes(before["normen"])
+    street = client.get(f"/api/imbor/{ASFALT}/normen", params={"gebied": "parkstraat"}).json()
+    assert street["gebied"]["iri"] == f"{BASE}/id/werkingsgebied/parkstraat"
+    assert "GEL-N01" in codes(street["normen"])  # set for the whole municipality
+
+
+def test_measures_for_an_object_type(client: TestClient) -> None:
+    body = client.get(f"/api/imbor/{ASFALT}/maatregelen").json()
+    measures = {m["maatregel"]["label"]: m for m in body["maatregelen"]}
+    assert {"Stil asfalt", "Comfort boxes"} <= set(measures)
+    effect = measures["Stil asfalt"]["effecten"][0]
+    assert effect["effect_waarde"] == -3 and effect["eenheid_symbool"] == "dB(A)"
+
+
+def test_ambiguous_object_type_name_gives_409_with_candidates(client: TestClient) -> None:
+    response = client.get("/api/imbor/Boom/normen")
+    assert response.status_code == 409
+    candidates = {c["iri"] for c in response.json()["detail"]["candidates"]}
+    assert candidates == {BOOM, f"{BASE}/id/leefomgeving/boom"}
+
+
+@pytest.mark.parametrize(
+    ("url", "looked_for"),
+    [
+        ("/api/imbor/Bestaatniet/normen", "Bestaatniet"),
+        ("/api/imbor/00000000-0000-0000-0000-000000000000/normen", "00000000-0000"),
+        ("/api/imbor/Bestaatniet/maatregelen", "Bestaatniet"),
+        ("/api/gebieden/GM0000/beleid", "GM0000"),
+        ("/api/maatregelen/XYZ-M99/dwarsverbanden", "XYZ-M99"),
+    ],
+)
+def test_unknown_things_give_404_naming_what_was_looked_for(
+    client: TestClient, url: str, looked_for: str
+) -> None:
+    response = client.get(url)
+    assert response.status_code == 404
+    assert looked_for in response.json()["detail"]
+
+
+def test_unknown_area_filter_gives_404(client: TestClient) -> None:
+    response = client.get(f"/api/imbor/{ASFALT}/normen", params={"gebied": "nergens"})
+    assert response.status_code == 404
+    assert "nergens" in response.json()["detail"]
+
+
+def test_ambiguous_area_name_gives_409(client: TestClient) -> None:
+    response = client.get("/api/gebieden/Oude Haven/beleid")
+    assert response.status_code == 409
+    candidates = {c["iri"] for c in response.json()["detail"]["candidates"]}
+    assert candidates == {
+        f"{BASE}/id/werkingsgebied/haven-noord",
+        f"{BASE}/id/werkingsgebied/haven-zuid",
+    }
+
+
+def test_policy_in_an_area_includes_containing_areas(client: TestClient) -> None:
+    body = client.get("/api/gebieden/parkstraat/beleid").json()
+    items = {item["code"]: item for item in body["beleid"]}
+    assert items["GEL-M01"]["geerfd"] is False  # Stil asfalt is set for Parkstraat itself
+    assert items["GEL-N01"]["geerfd"] is True
+    assert items["GEL-N01"]["vastgesteld_voor"]["label"] == "Demogemeente"
+    by_iri = client.get(f"/api/gebieden/{BASE}/id/werkingsgebied/GM9999/beleid")
+    assert by_iri.status_code == 200
+    assert by_iri.json()["gebied"]["label"] == "Demogemeente"
+    by_cbs = client.get("/api/gebieden/GM9999/beleid").json()
+    assert by_cbs == by_iri.json()
+    assert "GEL-M01" not in {item["code"] for item in by_cbs["beleid"]}  # set for a street only
+
+
+def test_crosslinks_of_comfort_boxes(client: TestClient) -> None:
+    response = client.get("/api/maatregelen/BOU-M02/dwarsverbanden")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["maatregel"]["label"] == "Comfort boxes"
+    assert body["eigen_thema"]["label"] == "Bouwen"
+    reached = {t["label"]: t["dwarsverband"] for t in body["bereikte_themas"]}
+    assert reached == {"Bouwen": False, "Geluid": True, "Gezondheid": True}
+    assert all(e["eenheid"]["symbool"] for e in body["effecten"])
+
+
+def test_theme_network(client: TestClient) -> None:
+    body = client.get("/api/dwarsverbanden").json()
+    nodes = {node["label"]: node for node in body["knopen"]}
+    assert nodes["Geluid"]["indicatoren"] >= 1
+    edges = {(e["bron"]["label"], e["doel"]["label"]): e for e in body["verbindingen"]}
+    assert edges[("Bouwen", "Geluid")]["maatregelen"] == 1
+    assert edges[("Bouwen", "Gezondheid")]["effecten"] >= 1
+    assert all(bron != doel for bron, doel in edges)
+
+
+def test_query_catalogue_and_running_a_named_query(client: TestClient) -> None:
+    listing = client.get("/api/queries").json()
+    names = {q["name"]: q for q in listing}
+    assert "dwarsverbanden-maatregel" in names
+    assert names["geldig-op"]["parameters"][0]["name"] == "datum"
+    response = client.get("/api/queries/dwarsverbanden-maatregel", params={"maatregel": "BOU-M02"})
+    assert response.status_code == 200
+    body = response.json()
+    assert {row["thema_label"] for row in body["rows"]} == {"Bouwen", "Geluid", "Gezondheid"}
+    assert all(isinstance(row["dwarsverband"], bool) for row in body["rows"])
+    csv = client.get("/api/queries/geldig-op", params={"datum": "2026-06-01", "format": "csv"})
+    assert csv.headers["content-type"].startswith("text/csv")
+    assert csv.text.splitlines()[0].startswith("soort,object")
+
+
+@pytest.mark.parametrize(
+    ("params", "fragment"),
+    [
+        ({"datum": "gisteren"}, "not a date"),
+        ({"onbekend": "1"}, "no parameter 'onbekend'"),
+    ],
+)
+def test_bad_query_parameters_give_400_with_the_catalogue_message(
+    client: TestClient, params: dict[str, str], fragment: str
+) -> None:
+    response = client.get("/api/queries/geldig-op", params=params)
+    assert response.status_code == 400
+    assert fragment in response.json()["detail"]
+
+
+def test_missing_required_parameter_and_unknown_query(client: TestClient) -> None:
+    missing = client.get("/api/queries/dwarsverbanden-maatregel")
+    assert missing.status_code == 400 and "maatregel" in missing.json()["detail"]
+    unknown = client.get("/api/queries/bestaat-niet")
+    assert unknown.status_code == 404 and "bestaat-niet" in unknown.json()["detail"]
+
+
+def test_openapi_documents_the_api(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    paths = schema["paths"]
+    for path in (
+        "/api/imbor/{objecttype}/normen",
+        "/api/imbor/{objecttype}/maatregelen",
+        "/api/gebieden/{code}/beleid",
+        "/api/maatregelen/{id}/dwarsverbanden",
+        "/api/dwarsverbanden",
+        "/api/queries",
+        "/api/queries/{name}",
+    ):
+        assert path in paths
+    responses = paths["/api/imbor/{objecttype}/normen"]["get"]["responses"]
+    assert {"200", "404", "409"} <= set(responses)
+    assert "Norm" in schema["components"]["schemas"]

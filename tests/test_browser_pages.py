@@ -1,0 +1,277 @@
+"""The web front in a real headless Chromium, driven through chromedriver.
+
+chromedriver speaks the W3C WebDriver protocol (JSON over HTTP), so httpx
+is all the test needs: no Selenium, no browser download. The pages are served
+by a real uvicorn server on 127.0.0.1 with the demo registry. One screenshot
+per page is kept under tests/artifacts/ for a human to look at.
+
+CI installs the browser with:
+    apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver
+"""
+
+from __future__ import annotations
+
+import base64
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from test_pages_fixtures import free_port, live_server, registry  # noqa: F401 (fixture)
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+pytestmark = [
+    pytest.mark.skipif(
+        CHROMIUM is None or CHROMEDRIVER is None,
+        reason="needs Debian's chromium and chromium-driver (apt-get install -y "
+        "--no-install-recommends chromium chromium-driver)",
+    ),
+    pytest.mark.slow,
+]
+
+
+class Browser:
+    """A minimal W3C WebDriver client: just the commands these tests use."""
+
+    def __init__(self, driver_url: str, profile: Path):
+        self.http = httpx.Client(base_url=driver_url, timeout=60)
+        capabilities = {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--disable-dev-shm-usage",
+                    f"--user-data-dir={profile}",
+                    "--window-size=1280,1000",
+                ],
+            },
+        }
+        answer = self._call("POST", "/session", {"capabilities": {"alwaysMatch": capabilities}})
+        self.session = f"/session/{answer['sessionId']}"
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = self.http.request(method, path, json=body)
+        payload = response.json()
+        if response.status_code != 200:
+            raise AssertionError(f"WebDriver {method} {path}: {payload.get('value')}")
+        return payload["value"]
+
+    def command(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        return self._call(method, self.session + path, body)
+
+    def get(self, url: str) -> None:
+        self.command("POST", "/url", {"url": url})
+
+    @property
+    def url(self) -> str:
+        return self.command("GET", "/url")
+
+    @property
+    def title(self) -> str:
+        return self.command("GET", "/title")
+
+    def find(self, css: str) -> str:
+        found = self.command("POST", "/element", {"using": "css selector", "value": css})
+        return next(iter(found.values()))
+
+    def find_all(self, css: str) -> list[str]:
+        found = self.command("POST", "/elements", {"using": "css selector", "value": css})
+        return [next(iter(item.values())) for item in found]
+
+    def wait_all(self, css: str, timeout: float = 15) -> list[str]:
+        """Elements matching `css`, polling until there is one (pages load after a click)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.find_all(css)
+            if found or time.monotonic() > deadline:
+                return found
+            time.sleep(0.1)
+
+    def wait_url(self, prefix: str, timeout: float = 15) -> str:
+        deadline = time.monotonic() + timeout
+        while not self.url.startswith(prefix) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return self.url
+
+    def text(self, element: str) -> str:
+        return self.command("GET", f"/element/{element}/text")
+
+    def click(self, element: str) -> None:
+        self.command("POST", f"/element/{element}/click", {})
+
+    def type(self, element: str, text: str) -> None:
+        self.command("POST", f"/element/{element}/clear", {})
+        self.command("POST", f"/element/{element}/value", {"text": text})
+
+    def screenshot(self, name: str) -> Path:
+        """A full-page PNG: the window is stretched to the document height first."""
+        height = self.command(
+            "POST",
+            "/execute/sync",
+            {"script": "return document.documentElement.scrollHeight", "args": []},
+        )
+        self.command("POST", "/window/rect", {"width": 1280, "height": min(int(height) + 40, 6000)})
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        path.write_bytes(base64.b64decode(self.command("GET", "/screenshot")))
+        self.command("POST", "/window/rect", {"width": 1280, "height": 1000})
+        return path
+
+    def quit(self) -> None:
+        try:
+            self.http.delete(self.session)
+        finally:
+            self.http.close()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    port = free_port()
+    log = tmp_path_factory.mktemp("chromedriver") / "chromedriver.log"
+    process = subprocess.Popen(
+        [str(CHROMEDRIVER), f"--port={port}", f"--log-path={log}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    driver_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if httpx.get(driver_url + "/status", timeout=1).json()["value"]["ready"]:
+                    break
+            except (httpx.HTTPError, ValueError, KeyError):
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                pytest.fail(f"chromedriver did not start; see {log}")
+            time.sleep(0.1)
+        session = Browser(driver_url, tmp_path_factory.mktemp("chromium-profile"))
+        try:
+            yield session
+        finally:
+            session.quit()
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="module")
+def site(registry) -> Iterator[str]:  # noqa: F811 (fixture from test_pages_fixtures)
+    with live_server(registry.app) as url:
+        yield url
+
+
+def test_home_page_shows_counts_and_entry_points(browser: Browser, site: str) -> None:
+    browser.get(site + "/")
+    assert "Kernregistratie Beleid" in browser.title
+    groups = [browser.text(e) for e in browser.find_all(".group h2")]
+    assert groups == ["Beleidsmedewerker", "Onderzoeker", "Assetbeheerder"]
+    counts = {
+        browser.text(row).rsplit(" ", 1)[0]: browser.text(row).rsplit(" ", 1)[1]
+        for row in browser.find_all("table.counts tbody tr")[:15]
+    }
+    assert int(counts["Beleidsnormen"]) > 5
+    browser.screenshot("home")
+
+
+def test_norm_page_and_following_a_link(browser: Browser, site: str) -> None:
+    browser.get(site + "/id/beleidsnorm/GEL-N01")
+    heading = browser.text(browser.find("h1"))
+    assert "48" in heading
+    facts = browser.text(browser.find("section.section dl.facts"))
+    assert "Geluidsdruk gevel" in facts and "Geluid" in facts
+    browser.screenshot("norm")
+    indicator = browser.find("section.section dl.facts dd a")
+    browser.click(indicator)
+    assert browser.wait_url(site + "/id/beleidsindicator/").startswith(
+        site + "/id/beleidsindicator/"
+    )
+    assert "Beleidsindicator" in browser.text(browser.find(".types"))
+
+
+def test_query_page_runs_a_query_from_the_form(browser: Browser, site: str) -> None:
+    browser.get(site + "/query")
+    editor = browser.find("#query-text")
+    browser.type(
+        editor,
+        "PREFIX krb: <https://data.krb.nl/def/krb#>\n"
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+        "SELECT ?norm ?naam WHERE { ?norm a krb:Beleidsnorm ; rdfs:label ?naam } ORDER BY ?naam",
+    )
+    browser.click(browser.find("form.editor button[type=submit]"))
+    headers = [browser.text(e).lower() for e in browser.wait_all("#results thead th")]
+    assert headers == ["norm", "naam"]
+    names = [browser.text(e) for e in browser.find_all("#results tbody tr td:nth-child(2)")]
+    assert "Geluidsdruk gevel maximaal 48 dB(A)" in names
+    assert names == sorted(names)
+    browser.screenshot("query")
+
+
+def test_example_query_link_fills_the_editor(browser: Browser, site: str) -> None:
+    browser.get(site + "/query")
+    browser.click(browser.find('.examples a[href="/query?voorbeeld=dwarsverbanden-netwerk"]'))
+    browser.wait_url(site + "/query?voorbeeld=")
+    text = browser.command(
+        "POST",
+        "/execute/sync",
+        {"script": "return document.getElementById('query-text').value", "args": []},
+    )
+    assert "dwarsverbanden" in text.lower() and "SELECT" in text
+
+
+def test_dwarsverbanden_network_links_to_measures(browser: Browser, site: str) -> None:
+    browser.get(site + "/dwarsverbanden")
+    edges = browser.find_all("svg.network a.edge")
+    assert edges, "the network has cross-links"
+    browser.screenshot("dwarsverbanden")
+    browser.get(
+        site
+        + browser.command(
+            "POST",
+            "/execute/sync",
+            {
+                "script": "return document.querySelector('svg.network a.edge')"
+                ".getAttribute('href')",
+                "args": [],
+            },
+        )
+    )
+    cells = [browser.text(e) for e in browser.find_all("table tbody tr td:first-child")]
+    assert cells, "an edge leads to at least one measure"
+    browser.screenshot("dwarsverband-maatregelen")
+
+
+def test_search_and_scheme_tree(browser: Browser, site: str) -> None:
+    browser.get(site + "/")
+    box = browser.find("#zoek-q")
+    browser.type(box, "beleving")
+    browser.click(browser.find("form.search button"))
+    hits = [browser.text(e) for e in browser.wait_all("ul.hits a")]
+    assert "Aantrekkelijke beleving op ooghoogte" in hits
+    browser.screenshot("zoeken")
+    browser.get(
+        site + "/begrippen?schema=https%3A%2F%2Fdata.krb.nl%2Fid%2Fconceptschema%2Fleefomgeving"
+    )
+    expanders = browser.find_all("a.expand")
+    assert len(expanders) > 10
+    browser.click(expanders[0])
+    assert browser.wait_all("details[open] ul.tree li")
+    browser.screenshot("leefomgeving")

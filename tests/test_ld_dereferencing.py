@@ -1,0 +1,177 @@
+"""Dereferencing /id, /begrip, /def/krb and /resource: RDF by Accept or ?format=, HTML, 404s.
+
+RDF answers are parsed back into rdflib graphs and checked by triples.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS
+from test_pages_fixtures import BASE, client, registry  # noqa: F401 (fixtures)
+
+from krbgraph.namespaces import KRB, QUDT
+from krbgraph.web.describe import local_href
+
+NORM = URIRef(f"{BASE}/id/beleidsnorm/GEL-N01")
+RDF_FORMATS = {
+    "ttl": ("text/turtle", "turtle"),
+    "jsonld": ("application/ld+json", "json-ld"),
+    "nt": ("application/n-triples", "nt"),
+    "rdf": ("application/rdf+xml", "xml"),
+}
+
+
+def parse(response, rdflib_format: str) -> Graph:
+    graph = Graph()
+    graph.parse(data=response.content, format=rdflib_format)
+    return graph
+
+
+@pytest.mark.parametrize("key", sorted(RDF_FORMATS))
+def test_norm_by_format_parameter_has_its_triples(client, key: str) -> None:  # noqa: F811
+    media, rdflib_format = RDF_FORMATS[key]
+    response = client.get(f"/id/beleidsnorm/GEL-N01?format={key}")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(media)
+    graph = parse(response, rdflib_format)
+    assert (NORM, RDF.type, KRB.Beleidsnorm) in graph
+    assert (NORM, DCTERMS.identifier, Literal("GEL-N01")) in graph
+    assert (NORM, KRB.indicator, URIRef(f"{BASE}/id/beleidsindicator/GEL-I01")) in graph
+    assert graph.value(NORM, QUDT.numericValue).toPython() == 48
+    # The validity period is a blank node; its triples come along (concise bounded description).
+    period = graph.value(NORM, DCTERMS.temporal)
+    assert graph.value(period, DCAT.startDate) is not None
+
+
+@pytest.mark.parametrize("key", sorted(RDF_FORMATS))
+def test_norm_by_accept_header(client, key: str) -> None:  # noqa: F811
+    media, rdflib_format = RDF_FORMATS[key]
+    response = client.get("/id/beleidsnorm/GEL-N01", headers={"Accept": media})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(media)
+    assert (NORM, RDF.type, KRB.Beleidsnorm) in parse(response, rdflib_format)
+
+
+def test_accept_with_q_values_picks_the_preferred_format(client) -> None:  # noqa: F811
+    accept = "text/html;q=0.5, application/n-triples;q=0.9, text/turtle;q=0.1"
+    response = client.get("/id/beleidsnorm/GEL-N01", headers={"Accept": accept})
+    assert response.headers["content-type"].startswith("application/n-triples")
+
+
+def test_browser_gets_html_with_label_and_local_links(client) -> None:  # noqa: F811
+    accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    response = client.get("/id/beleidsnorm/GEL-N01", headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    html = response.text
+    assert "<h1>Geluidsdruk gevel maximaal 48 dB(A)</h1>" in html
+    # Linked things show their labels and point at this server, not at the public domain.
+    assert 'href="/id/beleidsindicator/GEL-I01">Geluidsdruk gevel (Lden)</a>' in html
+    assert f'href="{BASE}' not in html
+
+
+def test_unacceptable_media_type_gives_406(client) -> None:  # noqa: F811
+    response = client.get("/id/beleidsnorm/GEL-N01", headers={"Accept": "image/png"})
+    assert response.status_code == 406
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/id/beleidsnorm/GEEN-NORM",
+        "/id/beleidsnorm/GEEN-NORM?format=ttl",
+        "/begrip/normoperator/bestaat-niet",
+        "/resource?iri=" + quote("https://example.org/onbekend", safe=""),
+    ],
+)
+def test_unknown_iris_give_404(client, url: str) -> None:  # noqa: F811
+    response = client.get(url)
+    assert response.status_code == 404
+
+
+def test_404_page_names_what_was_looked_for(client) -> None:  # noqa: F811
+    response = client.get("/id/beleidsnorm/GEEN-NORM")
+    assert response.status_code == 404
+    assert f"{BASE}/id/beleidsnorm/GEEN-NORM" in response.text
+
+
+def test_base_iri_is_configurable(tmp_path) -> None:
+    """A registry under another domain is served from the same local paths."""
+    from fastapi.testclient import TestClient
+    from test_pages_fixtures import DEMO
+
+    from krbgraph.loading import load_paths
+    from krbgraph.settings import Settings
+    from krbgraph.store import ensure_model, open_store
+    from krbgraph.web.app import create_app
+
+    other = "https://beleid.voorbeeldstad.nl"
+    settings = Settings(store=str(tmp_path / "store"), base_iri=other)
+    store = open_store(settings)
+    try:
+        ensure_model(store)
+        text = (DEMO / "thema.ttl").read_text(encoding="utf-8").replace(BASE, other)
+        source = tmp_path / "thema.ttl"
+        source.write_text(text, encoding="utf-8")
+        load_paths(store, [source], base_iri=other, validate=False)
+        with TestClient(create_app(settings, store=store)) as test_client:
+            response = test_client.get("/id/beleidsthema/geluid?format=nt")
+            assert response.status_code == 200
+            graph = parse(response, "nt")
+            assert (URIRef(f"{other}/id/beleidsthema/geluid"), RDF.type, KRB.Beleidsthema) in graph
+            assert test_client.get("/id/beleidsnorm/GEL-N01").status_code == 404
+    finally:
+        store.close()
+
+
+def test_value_list_concept_under_begrip(client) -> None:  # noqa: F811
+    response = client.get("/begrip/normoperator/maximaal?format=ttl")
+    assert response.status_code == 200
+    graph = parse(response, "turtle")
+    concept = URIRef("https://data.krb.nl/id/begrip/normoperator/maximaal")
+    assert graph.value(concept, URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")) is not None
+
+
+def test_imbor_class_through_resource_route(client) -> None:  # noqa: F811
+    iri = "https://data.crow.nl/imbor/def/5e38db74-2c1b-4caa-bd62-c7008cb022c6"
+    response = client.get("/resource", params={"iri": iri, "format": "nt"})
+    assert response.status_code == 200
+    graph = parse(response, "nt")
+    assert (URIRef(iri), RDFS.label, Literal("Asfaltverharding", lang="nl")) in graph
+    page = client.get("/resource", params={"iri": iri})
+    assert "Normen voor dit objecttype" in page.text
+    assert "GEL-N01" in page.text
+
+
+def test_resource_route_redirects_registry_iris_to_their_own_page(client) -> None:  # noqa: F811
+    response = client.get("/resource", params={"iri": str(NORM)}, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/id/beleidsnorm/GEL-N01"
+
+
+def test_ontology_as_rdf_and_as_page_with_anchors(client) -> None:  # noqa: F811
+    response = client.get("/def/krb", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    graph = parse(response, "turtle")
+    assert (KRB.Beleidsnorm, RDFS.label, Literal("Beleidsnorm", lang="nl")) in graph
+    assert (KRB.ligtIn, RDFS.range, KRB.Werkingsgebied) in graph
+    page = client.get("/def/krb")
+    assert 'id="Beleidsnorm"' in page.text and 'id="ligtIn"' in page.text
+    assert "Policy norm" in page.text  # English label beside the Dutch one
+    one_term = client.get("/resource", params={"iri": str(KRB.Beleidsnorm), "format": "nt"})
+    assert (KRB.Beleidsnorm, RDF.type, URIRef("http://www.w3.org/2002/07/owl#Class")) in parse(
+        one_term, "nt"
+    )
+
+
+def test_local_href_maps_every_kind_of_iri() -> None:
+    assert local_href(f"{BASE}/id/werkingsgebied/GM9999", BASE) == "/id/werkingsgebied/GM9999"
+    assert local_href(str(KRB.Beleidsnorm), BASE) == "/def/krb#Beleidsnorm"
+    assert local_href("https://data.krb.nl/def/krb", BASE) == "/def/krb"
+    assert local_href("https://data.krb.nl/id/begrip/sector/alle", BASE) == "/begrip/sector/alle"
+    assert local_href("http://qudt.org/vocab/unit/M", BASE) == (
+        "/resource?iri=http%3A%2F%2Fqudt.org%2Fvocab%2Funit%2FM"
+    )

@@ -1,0 +1,260 @@
+"""The server-rendered pages: home, search, query page, dwarsverbanden, trees, ontology.
+
+HTML is checked with the standard library's parser (elements and links), not by
+string position; the search index and the network drawing are also tested as
+plain functions on the real store.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+import pytest
+from rdflib import Graph
+from test_pages_fixtures import BASE, client, registry  # noqa: F401 (fixtures)
+
+from krbgraph.web.network_svg import ThemeEdge, ThemeNode, theme_network_svg
+from krbgraph.web.search import LabelIndex, normalise, search_entries
+
+LEEFOMGEVING = "https://data.krb.nl/id/conceptschema/leefomgeving"
+
+
+class Page(HTMLParser):
+    """Links, headings and table cells of a page."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.links: list[tuple[str, str]] = []
+        self.headings: list[str] = []
+        self.cells: list[str] = []
+        self._stack: list[tuple[str, dict[str, str | None], list[str]]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("a", "h1", "h2", "td", "textarea"):
+            self._stack.append((tag, dict(attrs), []))
+
+    def handle_data(self, data: str) -> None:
+        for _, _, texts in self._stack:
+            texts.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self._stack or self._stack[-1][0] != tag:
+            return
+        _, attrs, texts = self._stack.pop()
+        text = " ".join("".join(texts).split())
+        if tag == "a":
+            self.links.append((attrs.get("href") or "", text))
+        elif tag in ("h1", "h2"):
+            self.headings.append(text)
+        elif tag == "td":
+            self.cells.append(text)
+        elif tag == "textarea":
+            self.textarea = "".join(texts)
+
+
+def page(client, url: str, status: int = 200) -> Page:  # noqa: F811
+    response = client.get(url)
+    assert response.status_code == status, response.text[:500]
+    assert response.headers["content-type"].startswith("text/html")
+    return Page(response.text)
+
+
+def test_home_counts_themes_and_entry_points(client) -> None:  # noqa: F811
+    home = page(client, "/")
+    assert {"Beleidsmedewerker", "Onderzoeker", "Assetbeheerder"} <= set(home.headings)
+    link_texts = {text for _, text in home.links}
+    assert {"Geluid", "Bouwen", "Gezondheid"} <= link_texts
+    hrefs = {href for href, _ in home.links}
+    assert "/dwarsverbanden" in hrefs and "/query" in hrefs
+    # Every link on the page stays on this server.
+    assert all(href.startswith(("/", "#")) for href in hrefs)
+
+
+def test_class_list_from_the_counts(client) -> None:  # noqa: F811
+    listing = page(client, "/lijst?klasse=https%3A%2F%2Fdata.krb.nl%2Fdef%2Fkrb%23Beleidsnorm")
+    assert ("/id/beleidsnorm/GEL-N01", "Geluidsdruk gevel maximaal 48 dB(A)") in listing.links
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("GELUIDSDRUK gevel", "Geluidsdruk gevel maximaal 48 dB(A)"),
+        ("beleving", "Aantrekkelijke beleving op ooghoogte"),
+        ("kabeltrace", "Kabeltracé"),
+        ("amfibieen", "Amfibieënfuik"),
+        ("GEL-N01", "Geluidsdruk gevel maximaal 48 dB(A)"),
+    ],
+)
+def test_search_ignores_case_and_diacritics(client, query: str, expected: str) -> None:  # noqa: F811
+    results = page(client, f"/zoeken?q={query}")
+    assert expected in {text for _, text in results.links}
+
+
+def test_search_groups_results_by_type(client) -> None:  # noqa: F811
+    results = page(client, "/zoeken?q=asfalt")
+    groups = [heading.rsplit(" ", 1)[0] for heading in results.headings[1:]]
+    assert "IMBOR-objecttypen" in groups
+    assert "Beleidsmaatregel" in groups  # Stil asfalt
+    assert groups.index("Beleidsmaatregel") < groups.index("IMBOR-objecttypen")
+
+
+def test_label_index_rebuilds_when_the_store_changes(registry) -> None:  # noqa: F811
+    index = LabelIndex(check_interval_s=0)
+    assert not search_entries(index.entries(registry.store), "Geluidshinder")
+    extra = Graph().parse(
+        data=f"""
+        <{BASE}/id/beleidsaspect/hinder> a <https://data.krb.nl/def/krb#Beleidsaspect> ;
+            <http://www.w3.org/2004/02/skos/core#prefLabel> "Geluidshinder"@nl .
+        """,
+        format="turtle",
+    )
+    graph = f"{BASE}/graph/zoektest"
+    registry.store.add_to_graph(graph, extra)
+    try:
+        groups = index.search(registry.store, "geluidshinder")
+        assert [hit.entry.label for group in groups for hit in group.hits] == ["Geluidshinder"]
+    finally:
+        registry.store.drop_graph(graph)
+    assert not index.search(registry.store, "geluidshinder")
+
+
+def test_normalise_folds_case_accents_and_spaces() -> None:
+    assert normalise("  Één  CAFÉ ") == "een cafe"
+
+
+def test_query_page_runs_a_query_and_links_iris(client) -> None:  # noqa: F811
+    query = (
+        "PREFIX krb: <https://data.krb.nl/def/krb#> "
+        "SELECT ?m WHERE { ?m a krb:MerMaatregel } ORDER BY ?m"
+    )
+    result = client.get("/query", params={"query": query})
+    assert result.status_code == 200
+    parsed = Page(result.text)
+    assert ("/id/beleidsmaatregel/BOU-M02", "id:beleidsmaatregel/BOU-M02") in parsed.links
+    downloads = [href for href, text in parsed.links if text == "CSV"]
+    table = client.get(downloads[0])
+    rows = list(csv.reader(io.StringIO(table.text)))
+    assert rows[0] == ["m"]
+    assert [f"{BASE}/id/beleidsmaatregel/BOU-M02"] in rows
+    as_json = client.get("/query/download", params={"query": query, "format": "json"}).json()
+    assert as_json["head"]["vars"] == ["m"]
+
+
+def test_query_page_examples_fill_the_editor(client) -> None:  # noqa: F811
+    example = page(client, "/query?voorbeeld=geldig-op")
+    assert "?datum" in example.textarea
+    assert "/query?voorbeeld=dwarsverbanden-netwerk" in {href for href, _ in example.links}
+
+
+def test_query_page_reports_a_syntax_error_with_its_position(client) -> None:  # noqa: F811
+    response = client.get("/query", params={"query": "SELECT ?x WHERE { ?x ?y }"})
+    assert response.status_code == 400
+    assert "Syntaxfout" in response.text
+    assert "SELECT ?x WHERE { ?x ?y }" in Page(response.text).textarea
+
+
+def test_dwarsverbanden_page_draws_the_network(client) -> None:  # noqa: F811
+    response = client.get("/dwarsverbanden")
+    html = response.text
+    start, end = html.index("<svg"), html.index("</svg>") + len("</svg>")
+    svg = ET.fromstring(html[start:end])
+    ns = {"svg": "http://www.w3.org/2000/svg"}
+    edges = svg.findall(".//svg:a[@class='edge']", ns)
+    nodes = svg.findall(".//svg:a[@class='node']", ns)
+    assert len(nodes) >= 6 and edges
+    titles = [edge.find("svg:title", ns).text for edge in edges]
+    assert any(title.startswith("Bouwen → Geluid") for title in titles)
+    href = next(
+        e.get("href") for e in edges if e.find("svg:title", ns).text.startswith("Bouwen → Geluid")
+    )
+    measures = page(client, href)
+    assert "Comfort boxes" in {text for _, text in measures.links}
+
+
+def test_network_svg_scales_nodes_and_edges() -> None:
+    nodes = [ThemeNode("a", "A & B", 1), ThemeNode("b", "B", 9), ThemeNode("c", "C", 0)]
+    edges = [ThemeEdge("a", "b", 1, 1), ThemeEdge("b", "a", 2, 4), ThemeEdge("a", "x", 1, 1)]
+    svg = ET.fromstring(
+        theme_network_svg(nodes, edges, node_href=lambda n: f"/n/{n.iri}", edge_href=lambda e: "/e")
+    )
+    ns = {"svg": "http://www.w3.org/2000/svg"}
+    radii = {
+        a.get("href"): float(a.find("svg:circle", ns).get("r"))
+        for a in svg.findall(".//svg:a[@class='node']", ns)
+    }
+    assert radii["/n/b"] > radii["/n/a"] >= radii["/n/c"]
+    widths = [
+        float(a.find("svg:line", ns).get("stroke-width"))
+        for a in svg.findall(".//svg:a[@class='edge']", ns)
+    ]
+    assert len(widths) == 2  # the edge to an unknown theme is left out
+    assert widths[1] > widths[0]
+    assert "A & B" in [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+
+
+def test_scheme_list_and_small_tree(client) -> None:  # noqa: F811
+    schemes = page(client, "/begrippen")
+    assert "Sectoren" in {text for _, text in schemes.links}
+    tree = page(client, "/begrippen?schema=https%3A%2F%2Fdata.krb.nl%2Fid%2Fconceptschema%2Fsector")
+    texts = {text for _, text in tree.links}
+    assert {"bedrijven", "industrie", "huishoudens"} <= texts
+
+
+def test_leefomgeving_tree_opens_a_zoekingang_on_demand(client) -> None:  # noqa: F811
+    closed = page(client, f"/begrippen?schema={LEEFOMGEVING}")
+    texts = {text for _, text in closed.links}
+    assert "Tunnels" in texts  # a zoekingang
+    assert "Asfaltverharding" not in texts  # object types stay folded away
+    expand = {href for href, text in closed.links if "onderliggende" in text}
+    assert len(expand) > 20
+    tunnels = next(href for href in expand if "28d800f2" in href)
+    opened = page(client, tunnels)
+    assert "Asfaltverharding" in {text for _, text in opened.links}
+
+
+def test_ontology_page_documents_terms(client) -> None:  # noqa: F811
+    response = client.get("/def/krb")
+    parsed = Page(response.text)
+    assert "Kernregistratie Beleid (KRB)" in parsed.headings[0]
+    # Domain and range link to the classes' anchors.
+    assert ("/def/krb#Werkingsgebied", "Werkingsgebied") in parsed.links
+    assert "Policy norm" in response.text
+
+
+def test_measure_page_marks_dwarsverbanden(client) -> None:  # noqa: F811
+    response = client.get("/id/beleidsmaatregel/BOU-M02")
+    parsed = Page(response.text)
+    assert "Beoogde effecten en bereikte thema's" in parsed.headings
+    assert response.text.count('class="dwarsverband"') == 2
+    assert {"Bouwen", "Geluid", "Gezondheid"} <= {text for _, text in parsed.links}
+
+
+def test_area_page_lists_policy_of_containing_areas(client) -> None:  # noqa: F811
+    parsed = page(client, "/id/werkingsgebied/parkstraat")
+    assert "Beleid dat hier geldt" in parsed.headings
+    names = {text for _, text in parsed.links}
+    assert {"Stil asfalt", "Geluidsdruk gevel maximaal 48 dB(A)"} <= names
+
+
+def test_static_stylesheet_is_served_locally(client) -> None:  # noqa: F811
+    response = client.get("/static/krb.css")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/css")
+    assert client.get("/static/../pages.py").status_code == 404
+    home = client.get("/").text
+    assert "http" not in home.split("<body")[0].replace("http-equiv", "")  # no CDN in <head>
+
+
+def test_every_resource_page_link_resolves(client) -> None:  # noqa: F811
+    """Follow every local resource link of a norm page: none of them is a dead end."""
+    parsed = page(client, "/id/beleidsnorm/GEL-N01")
+    targets = {href.split("#")[0] for href, _ in parsed.links}
+    targets = {t for t in targets if t.startswith(("/id/", "/begrip/", "/resource", "/def/"))}
+    assert len(targets) > 10
+    for target in sorted(targets):
+        status = client.get(target.replace("&amp;", "&")).status_code
+        assert status == 200, target
