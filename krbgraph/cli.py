@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import typer
 
+from .commands import excel as excel_commands
+from .commands import queries as queries_commands
+from .commands import store as store_commands
 from .commands import validate as validate_commands
 
 app = typer.Typer(
@@ -20,7 +23,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (validate_commands,):
+for module in (validate_commands, store_commands, queries_commands, excel_commands):
     module.register(app)
 
 

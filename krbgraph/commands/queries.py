@@ -1,0 +1,158 @@
+"""`krb queries` and `krb query`: list and run the named queries of sparql/.
+
+A thin layer: the catalogue, binding and result formats live in krbgraph.queries
+and krbgraph.tables. Using a query wrongly (unknown name or parameter, a value of
+the wrong type, a code that matches nothing) exits with 2 and says what exists.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..namespaces import PREFIXES
+from ..queries import (
+    Catalogue,
+    ParameterError,
+    QueryDefinitionError,
+    UnknownQueryError,
+    catalogue_markdown,
+    load_catalogue,
+    run_named_query,
+)
+from ..store import StoreError
+from ..tables import csv_text, rich_table, sparql_json, tsv_text
+from .store import BaseIriOption, StoreOption, TimeoutOption, opened_store, settings_from_cli
+
+
+class ListFormat(StrEnum):
+    table = "table"
+    markdown = "markdown"
+
+
+class ResultFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    Console(stderr=True, highlight=False).print(f"[red]error:[/red] {message}", markup=True)
+    return typer.Exit(code)
+
+
+def _catalogue() -> Catalogue:
+    try:
+        return load_catalogue()
+    except QueryDefinitionError as exc:
+        raise _fail(str(exc)) from None
+
+
+def parse_params(pairs: list[str]) -> dict[str, str]:
+    """``name=value`` options as a dict; raises ParameterError for a malformed one."""
+    values: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise ParameterError(f"--param {pair!r}: expected name=value")
+        if name in values:
+            raise ParameterError(f"--param {name!r} is given twice")
+        values[name] = value
+    return values
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("queries")
+    def list_queries(
+        output_format: Annotated[
+            ListFormat,
+            typer.Option("--format", "-f", help="table, or markdown (the docs/queries.md page)."),
+        ] = ListFormat.table,
+    ) -> None:
+        """List the named queries with their parameters."""
+        catalogue = _catalogue()
+        if output_format is ListFormat.markdown:
+            typer.echo(catalogue_markdown(catalogue), nl=False)
+            return
+        table = Table(header_style="bold")
+        table.add_column("name", no_wrap=True)
+        table.add_column("title")
+        table.add_column("parameters")
+        for query in catalogue.values():
+            params = "\n".join(p.signature for p in query.parameters) or "-"
+            table.add_row(query.name, query.title, params)
+        Console().print(table)
+
+    @app.command("query")
+    def run_query(
+        name: Annotated[str, typer.Argument(help="Name of the query (see `krb queries`).")],
+        param: Annotated[
+            list[str] | None,
+            typer.Option("--param", "-p", help="A parameter as name=value; repeatable."),
+        ] = None,
+        output_format: Annotated[
+            ResultFormat,
+            typer.Option("--format", "-f", help="table (readable), csv, tsv or json (W3C)."),
+        ] = ResultFormat.table,
+        store: StoreOption = None,
+        base_iri: BaseIriOption = None,
+        timeout: TimeoutOption = None,
+        today: Annotated[
+            str | None,
+            typer.Option(help="Date that stands for 'today' in defaults (YYYY-MM-DD)."),
+        ] = None,
+    ) -> None:
+        """Run a named query with typed parameters and print the result."""
+        catalogue = _catalogue()
+        try:
+            query = catalogue[name]
+            values = parse_params(param or [])
+            run_day = date.fromisoformat(today) if today else None
+        except (UnknownQueryError, ParameterError) as exc:
+            raise _fail(str(exc.args[0])) from None
+        except ValueError:
+            raise _fail(f"--today {today!r} is not a date; expected YYYY-MM-DD") from None
+        settings = settings_from_cli(store, base_iri, timeout)
+        try:
+            with opened_store(settings, model=False) as handle:
+                result = run_named_query(
+                    handle,
+                    catalogue,
+                    name,
+                    values,
+                    today=run_day,
+                    timeout_s=settings.query_timeout_s,
+                )
+        except ParameterError as exc:
+            signatures = ", ".join(p.signature for p in query.parameters)
+            raise _fail(f"{exc}\nparameters of {name}: {signatures}") from None
+        except StoreError as exc:
+            raise _fail(f"query {name!r} failed: {exc}") from None
+        if result.kind == "ask":
+            answer = "true" if result.boolean else "false"
+            if output_format is ResultFormat.json:
+                answer = f'{{"head": {{}}, "boolean": {answer}}}'
+            typer.echo(answer)
+            return
+        if result.kind == "graph" and result.graph is not None:
+            typer.echo(result.graph.serialize(format="turtle"), nl=False)
+            return
+        variables, rows = result.variables, result.rows
+        if output_format is ResultFormat.csv:
+            typer.echo(csv_text(variables, rows), nl=False)
+        elif output_format is ResultFormat.tsv:
+            typer.echo(tsv_text(variables, rows), nl=False)
+        elif output_format is ResultFormat.json:
+            typer.echo(sparql_json(variables, rows), nl=False)
+        else:
+            prefixes = {"id": settings.base_iri.rstrip("/") + "/id/", **PREFIXES}
+            console = Console(width=max(Console().width, 160))
+            console.print(rich_table(variables, rows, prefixes, title=query.title))
+            console.print(f"{len(rows)} rows")

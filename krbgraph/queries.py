@@ -1,0 +1,694 @@
+"""The catalogue of named queries: ``sparql/*.rq`` files with a typed parameter header.
+
+Queries are files so analysts can read and review them as SPARQL, and the CLI, the
+HTTP API and ``docs/queries.md`` all list the same catalogue. Parameters are never
+pasted into query text: each value is validated against its declared type, turned into
+an RDF term, and the terms are bound through one ``VALUES`` block placed as the first
+element of the outermost ``WHERE`` group. Both store backends receive the same text,
+so they give the same answers.
+
+Header format (the leading ``#`` lines of a file, up to the first line that is not a
+comment or is a bare ``#``)::
+
+    # title: One line shown in listings
+    # description: What the query answers; continuation lines start with '#' and
+    #   at least two spaces.
+    # param: name (type, required|optional[, default: value][, class: prefix:Name]) Text
+    # column: name Text
+
+Types: ``iri``, ``string``, ``date``, ``decimal``, ``integer``, ``boolean``. The only
+symbolic default is ``today`` for dates. ``class`` (iri parameters only) lets users
+give a code or exact name instead of an IRI; it is resolved through the ``zoek``
+query among things of that class and must match exactly one. An optional parameter
+without a value stays unbound, so queries test it with ``BOUND``. Every ``param``
+must be used as a variable of the query; ``column`` lines, when present, must list
+the projected variables in order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .model import project_root
+from .namespaces import PREFIXES
+from .store import QueryResult, Store
+
+__all__ = [
+    "Catalogue",
+    "Column",
+    "NamedQuery",
+    "Parameter",
+    "ParameterError",
+    "ParamType",
+    "QueryDefinitionError",
+    "UnknownQueryError",
+    "bind_parameters",
+    "catalogue_markdown",
+    "inject_values",
+    "load_catalogue",
+    "parse_query",
+    "prepare_query",
+    "run_named_query",
+    "sparql_folder",
+]
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+class ParamType(StrEnum):
+    """The value types a parameter can declare, each bound as one kind of RDF term."""
+
+    IRI = "iri"
+    STRING = "string"
+    DATE = "date"
+    DECIMAL = "decimal"
+    INTEGER = "integer"
+    BOOLEAN = "boolean"
+
+
+class QueryDefinitionError(ValueError):
+    """A .rq file whose header or body breaks the catalogue format (file and line given)."""
+
+
+class UnknownQueryError(LookupError):
+    """A query name that is not in the catalogue; the message lists the names that are."""
+
+
+class ParameterError(ValueError):
+    """A parameter value that is unknown, missing, wrongly typed or cannot be resolved."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: ParamType
+    required: bool
+    description: str
+    default: str | None = None
+    """Raw default value, parsed like user input; ``today`` for a date means run day."""
+    klasse: str | None = None
+    """Full IRI of the class a code or name is resolved in (iri parameters only)."""
+
+    @property
+    def signature(self) -> str:
+        """Short human form, e.g. ``datum: date = today`` or ``maatregel: iri (required)``."""
+        text = f"{self.name}: {self.type.value}"
+        if self.default is not None:
+            return f"{text} = {self.default}"
+        return f"{text} (required)" if self.required else f"{text} (optional)"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    title: str
+    description: str
+    parameters: tuple[Parameter, ...]
+    columns: tuple[Column, ...]
+    sparql: str
+    source: str
+    """Where the query came from (file name), for error messages."""
+
+    def parameter(self, name: str) -> Parameter:
+        for param in self.parameters:
+            if param.name == name:
+                return param
+        raise ParameterError(
+            f"query {self.name!r} has no parameter {name!r}; "
+            f"parameters: {_names(p.signature for p in self.parameters)}"
+        )
+
+
+class Catalogue(Mapping[str, NamedQuery]):
+    """Named queries by name, in name order."""
+
+    def __init__(self, queries: Iterable[NamedQuery]) -> None:
+        self._queries = {q.name: q for q in sorted(queries, key=lambda q: q.name)}
+
+    def __getitem__(self, name: str) -> NamedQuery:
+        try:
+            return self._queries[name]
+        except KeyError:
+            raise UnknownQueryError(
+                f"unknown query {name!r}; known queries: {_names(self._queries)}"
+            ) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._queries)
+
+    def __len__(self) -> int:
+        return len(self._queries)
+
+
+# --------------------------------------------------------------------------- catalogue
+
+
+def sparql_folder(root: Path | None = None) -> Path:
+    return (root or project_root()) / "sparql"
+
+
+def load_catalogue(folder: Path | None = None) -> Catalogue:
+    """Every ``*.rq`` file of the folder; raises QueryDefinitionError for a broken one."""
+    folder = folder or sparql_folder()
+    paths = sorted(folder.glob("*.rq"))
+    if not paths:
+        raise QueryDefinitionError(f"no .rq files in {folder}")
+    return Catalogue(parse_query(p.stem, p.read_text(encoding="utf-8"), p.name) for p in paths)
+
+
+_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+_VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_HEADER_LINE = re.compile(r"^#\s?(?P<key>[a-z]+):\s*(?P<value>.*)$")
+_PARAM = re.compile(r"^(?P<name>\S+)\s+\((?P<spec>[^)]*)\)\s*(?P<text>.*)$")
+_COLUMN = re.compile(r"^(?P<name>\S+)\s*(?P<text>.*)$")
+
+
+def parse_query(name: str, text: str, source: str = "<text>") -> NamedQuery:
+    """One named query from the text of its .rq file.
+
+    Raises QueryDefinitionError naming the source and line for a bad header, a
+    parameter the body never uses, or columns that differ from the projection.
+    """
+    if not _NAME.match(name):
+        raise QueryDefinitionError(
+            f"{source}: query name {name!r} must be lower-case letters, digits and '-'"
+        )
+    fields: dict[str, list[tuple[int, str]]] = {}
+    last: list[tuple[int, str]] | None = None
+    lines = text.splitlines()
+    for number, line in enumerate(lines, start=1):
+        if not line.startswith("#") or line.strip() == "#":
+            break
+        if line.startswith("#  ") and last is not None:
+            lineno, previous = last[-1]
+            last[-1] = (lineno, f"{previous} {line[1:].strip()}")
+            continue
+        match = _HEADER_LINE.match(line)
+        if not match:
+            raise QueryDefinitionError(
+                f"{source}:{number}: expected '# key: value' (title, description, param, "
+                f"column) or a continuation line starting with '#  ', got {line!r}"
+            )
+        key = match["key"]
+        if key not in ("title", "description", "param", "column"):
+            raise QueryDefinitionError(
+                f"{source}:{number}: unknown header key {key!r}; "
+                "known: title, description, param, column"
+            )
+        last = fields.setdefault(key, [])
+        last.append((number, match["value"].strip()))
+    for key in ("title", "description"):
+        values = fields.get(key, [])
+        if len(values) != 1 or not values[0][1]:
+            raise QueryDefinitionError(f"{source}: the header needs exactly one '# {key}: ...'")
+    params = tuple(_parse_param(source, n, v) for n, v in fields.get("param", []))
+    columns = tuple(_parse_column(source, n, v) for n, v in fields.get("column", []))
+    _check_unique(source, "parameter", [p.name for p in params])
+    query = NamedQuery(
+        name=name,
+        title=fields["title"][0][1],
+        description=fields["description"][0][1],
+        parameters=params,
+        columns=columns,
+        sparql=text,
+        source=source,
+    )
+    _check_body(query)
+    return query
+
+
+def _parse_param(source: str, line: int, value: str) -> Parameter:
+    where = f"{source}:{line}"
+    match = _PARAM.match(value)
+    if not match:
+        raise QueryDefinitionError(
+            f"{where}: expected 'param: name (type, required|optional[, default: v]"
+            f"[, class: c]) description', got {value!r}"
+        )
+    name = match["name"]
+    if not _VAR_NAME.match(name):
+        raise QueryDefinitionError(f"{where}: parameter name {name!r} is not a SPARQL variable")
+    parts = [p.strip() for p in match["spec"].split(",")]
+    try:
+        ptype = ParamType(parts[0])
+    except ValueError:
+        raise QueryDefinitionError(
+            f"{where}: unknown type {parts[0]!r} for {name!r}; "
+            f"types: {_names(t.value for t in ParamType)}"
+        ) from None
+    if len(parts) < 2 or parts[1] not in ("required", "optional"):
+        raise QueryDefinitionError(f"{where}: say 'required' or 'optional' after the type")
+    required = parts[1] == "required"
+    default = klasse = None
+    for option in parts[2:]:
+        key, _, raw = option.partition(":")
+        key, raw = key.strip(), raw.strip()
+        if key == "default" and raw:
+            default = raw
+        elif key == "class" and raw and ptype is ParamType.IRI:
+            klasse = _expand(raw, where)
+        else:
+            raise QueryDefinitionError(
+                f"{where}: unknown option {option!r} (known: 'default: v', "
+                "'class: prefix:Name' for iri parameters)"
+            )
+    if required and default is not None:
+        raise QueryDefinitionError(f"{where}: a required parameter cannot have a default")
+    param = Parameter(name, ptype, required, match["text"].strip(), default, klasse)
+    if default is not None:
+        try:
+            _to_term(param, default, today=date.today())
+        except ParameterError as exc:
+            raise QueryDefinitionError(f"{where}: bad default: {exc}") from None
+    return param
+
+
+def _parse_column(source: str, line: int, value: str) -> Column:
+    match = _COLUMN.match(value)
+    if not match or not _VAR_NAME.match(match["name"]):
+        raise QueryDefinitionError(f"{source}:{line}: expected 'column: name description'")
+    return Column(match["name"], match["text"].strip())
+
+
+def _expand(name: str, where: str) -> str:
+    if name.startswith("<") and name.endswith(">"):
+        iri = name[1:-1]
+    else:
+        prefix, sep, local = name.partition(":")
+        if not sep or prefix not in PREFIXES:
+            raise QueryDefinitionError(
+                f"{where}: class {name!r} must be <IRI> or use a known prefix ({_names(PREFIXES)})"
+            )
+        iri = PREFIXES[prefix] + local
+    try:
+        return ox.NamedNode(iri).value
+    except ValueError as exc:
+        raise QueryDefinitionError(f"{where}: class {name!r} is not a valid IRI: {exc}") from None
+
+
+def _check_unique(source: str, what: str, names: list[str]) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise QueryDefinitionError(f"{source}: {what} {name!r} is declared twice")
+        seen.add(name)
+
+
+def _check_body(query: NamedQuery) -> None:
+    tokens = list(_tokens(query.sparql))
+    variables = {t.text[1:] for t in tokens if t.kind == "var"}
+    for param in query.parameters:
+        if param.name not in variables:
+            raise QueryDefinitionError(
+                f"{query.source}: parameter {param.name!r} is never used as ?{param.name}"
+            )
+    _where_brace(tokens, query.source)
+    if query.columns:
+        projected = _projection(tokens)
+        declared = [c.name for c in query.columns]
+        if projected is not None and projected != declared:
+            raise QueryDefinitionError(
+                f"{query.source}: the column lines ({', '.join(declared)}) differ from "
+                f"the SELECT variables ({', '.join(projected)})"
+            )
+
+
+# ----------------------------------------------------------------------- tokenizer
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # 'iri', 'string', 'var', 'word', 'punct'
+    text: str
+    start: int
+    end: int
+
+
+_TOKEN = re.compile(
+    r"""
+      (?P<ws>\s+)
+    | (?P<comment>\#[^\r\n]*)
+    | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+                |'''(?:[^'\\]|\\.|'(?!''))*'''
+                |"(?:[^"\\\r\n]|\\.)*"
+                |'(?:[^'\\\r\n]|\\.)*')
+    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    | (?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\ufffd]+)
+    | (?P<word>[A-Za-z0-9_\u00c0-\ufffd](?:[A-Za-z0-9_.\-\u00b7\u00c0-\ufffd]|\\.)*
+               (?::(?:[A-Za-z0-9_:.\-\u00b7\u00c0-\ufffd%]|\\.)*)?
+              |:(?:[A-Za-z0-9_:.\-\u00b7\u00c0-\ufffd%]|\\.)*)
+    | (?P<punct>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def _tokens(sparql: str) -> Iterable[_Token]:
+    """SPARQL tokens without whitespace and comments: just enough to find braces safely.
+
+    Strings, IRIs and comments are single tokens, so a brace or keyword inside them
+    never counts. '<' not followed by a valid IRI reference is the less-than operator.
+    """
+    for match in _TOKEN.finditer(sparql):
+        kind = match.lastgroup or "punct"
+        if kind in ("ws", "comment"):
+            continue
+        yield _Token(kind, match.group(), match.start(), match.end())
+
+
+def _where_brace(tokens: list[_Token], source: str) -> _Token:
+    """The '{' that opens the outermost WHERE group."""
+    depth = 0
+    for index, token in enumerate(tokens):
+        if token.text == "{":
+            depth += 1
+        elif token.text == "}":
+            depth -= 1
+        elif depth == 0 and token.kind == "word" and token.text.upper() == "WHERE":
+            following = tokens[index + 1] if index + 1 < len(tokens) else None
+            if following is not None and following.text == "{":
+                return following
+            break
+    raise QueryDefinitionError(
+        f"{source}: no top-level 'WHERE {{' found; named queries spell out WHERE"
+    )
+
+
+def _projection(tokens: list[_Token]) -> list[str] | None:
+    """Projected variable names of a SELECT, or None for SELECT * and other forms."""
+    names: list[str] = []
+    depth = 0
+    in_select = False
+    previous_upper = ""
+    for token in tokens:
+        upper = token.text.upper() if token.kind == "word" else ""
+        if not in_select:
+            if upper == "SELECT":
+                in_select = True
+            elif upper in ("ASK", "CONSTRUCT", "DESCRIBE"):
+                return None
+            continue
+        if upper == "WHERE" or token.text == "{":
+            break
+        if token.text == "(":
+            depth += 1
+        elif token.text == ")":
+            depth -= 1
+        elif token.text == "*" and depth == 0:
+            return None
+        elif token.kind == "var" and (depth == 0 or previous_upper == "AS"):
+            names.append(token.text[1:])
+        previous_upper = upper
+    return names or None
+
+
+def inject_values(sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
+    """The query with ``VALUES (?a ?b) { (term term) }`` first in its outermost WHERE group.
+
+    Terms are serialised by pyoxigraph in N-Triples syntax (escaped), so no value can
+    end the block early. Without bindings the query is returned unchanged.
+    """
+    if not bindings:
+        return sparql
+    return _inject_rows(sparql, tuple(bindings), [tuple(bindings.values())])
+
+
+def _inject_rows(
+    sparql: str, names: tuple[str, ...], rows: list[tuple[ox.NamedNode | ox.Literal, ...]]
+) -> str:
+    for name in names:
+        if not _VAR_NAME.match(name):
+            raise ParameterError(f"{name!r} is not a valid parameter name")
+    brace = _where_brace(list(_tokens(sparql)), "query")
+    header = " ".join(f"?{name}" for name in names)
+    body = " ".join("(" + " ".join(str(term) for term in row) + ")" for row in rows)
+    block = f"\n  VALUES ({header}) {{ {body} }}\n"
+    return sparql[: brace.end] + block + sparql[brace.end :]
+
+
+# -------------------------------------------------------------------------- binding
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_TRUE = ("true", "1", "ja", "yes")
+_FALSE = ("false", "0", "nee", "no")
+
+Resolver = Callable[[Parameter, str], ox.NamedNode]
+"""Turns a code or name given for an iri parameter into the IRI it stands for."""
+
+
+def bind_parameters(
+    query: NamedQuery,
+    values: Mapping[str, str],
+    *,
+    today: date | None = None,
+    resolve: Resolver | None = None,
+) -> dict[str, ox.NamedNode | ox.Literal]:
+    """Typed RDF terms for the given raw values plus defaults, in declaration order.
+
+    Raises ParameterError for an unknown name, a missing required value or a value of
+    the wrong type; the message names the query, the parameter and what was expected.
+    A value for an iri parameter that is not an absolute IRI goes to ``resolve``.
+    """
+    for name in values:
+        query.parameter(name)
+    today = today or date.today()
+    terms: dict[str, ox.NamedNode | ox.Literal] = {}
+    for param in query.parameters:
+        raw = values.get(param.name)
+        if raw is None or raw == "":
+            if param.required:
+                raise ParameterError(
+                    f"query {query.name!r} needs parameter {param.name!r} "
+                    f"({param.type.value}): {param.description}"
+                )
+            if param.default is None:
+                continue
+            raw = param.default
+        try:
+            terms[param.name] = _to_term(param, raw, today=today, resolve=resolve)
+        except ParameterError as exc:
+            raise ParameterError(f"query {query.name!r}, parameter {param.name!r}: {exc}") from None
+    return terms
+
+
+def _to_term(
+    param: Parameter, raw: str, *, today: date, resolve: Resolver | None = None
+) -> ox.NamedNode | ox.Literal:
+    value = raw.strip()
+    kind = param.type
+    if kind is ParamType.STRING:
+        return ox.Literal(raw)
+    if kind is ParamType.IRI:
+        return _to_iri(param, value, resolve)
+    if kind is ParamType.DATE:
+        if value == "today":
+            return _typed(today.isoformat(), "date")
+        if _DATE.match(value):
+            try:
+                return _typed(date.fromisoformat(value).isoformat(), "date")
+            except ValueError:
+                pass
+        raise ParameterError(f"{raw!r} is not a date; expected YYYY-MM-DD (or 'today')")
+    if kind is ParamType.DECIMAL:
+        if _DECIMAL.match(value):
+            try:
+                return _typed(str(Decimal(value)), "decimal")
+            except InvalidOperation:
+                pass
+        raise ParameterError(f"{raw!r} is not a decimal number; expected e.g. 48 or -3.5")
+    if kind is ParamType.INTEGER:
+        if _INTEGER.match(value):
+            return _typed(str(int(value)), "integer")
+        raise ParameterError(f"{raw!r} is not an integer; expected e.g. 10")
+    if value.lower() in _TRUE:
+        return _typed("true", "boolean")
+    if value.lower() in _FALSE:
+        return _typed("false", "boolean")
+    raise ParameterError(f"{raw!r} is not a boolean; expected true or false")
+
+
+def _typed(lexical: str, datatype: str) -> ox.Literal:
+    return ox.Literal(lexical, datatype=ox.NamedNode(_XSD + datatype))
+
+
+def _to_iri(param: Parameter, value: str, resolve: Resolver | None) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(value)
+    except ValueError as exc:
+        problem = str(exc)
+    if param.klasse is None or resolve is None:
+        raise ParameterError(f"{value!r} is not a valid absolute IRI ({problem})")
+    return resolve(param, value)
+
+
+_RESOLVE_SPARQL = """
+PREFIX rdf:  <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dct:  <http://purl.org/dc/terms/>
+SELECT DISTINCT ?object WHERE {
+  ?object dct:identifier|skos:notation|rdfs:label|skos:prefLabel ?tekst .
+  ?object rdf:type/rdfs:subClassOf* ?klasse .
+}
+ORDER BY ?object
+LIMIT 6
+"""
+"""Things of a class with a given code or exact name; the text is bound twice, as a
+plain literal (codes) and as a Dutch one (labels), so both are index lookups."""
+
+
+def store_resolver(store: Store, *, timeout_s: float | None = None) -> Resolver:
+    """A resolver that looks a code or exact name up among things of the parameter's class."""
+
+    def resolve(param: Parameter, text: str) -> ox.NamedNode:
+        klasse = ox.NamedNode(param.klasse or "")
+        rows = [(ox.Literal(text), klasse), (ox.Literal(text, language="nl"), klasse)]
+        sparql = _inject_rows(_RESOLVE_SPARQL, ("tekst", "klasse"), rows)
+        result = store.query(sparql, timeout_s=timeout_s)
+        found = [str(row[0]) for row in result.rows if row[0] is not None]
+        if len(found) == 1:
+            return ox.NamedNode(found[0])
+        name = _short(klasse.value)
+        if not found:
+            raise ParameterError(
+                f"no {name} has code or name {text!r}; give its IRI, or a code or "
+                "name that matches exactly (case-sensitive)"
+            )
+        more = ", ..." if len(found) > 5 else ""
+        raise ParameterError(
+            f"{text!r} is ambiguous: several things of class {name} match "
+            f"({_names(found[:5])}{more}); give the IRI"
+        )
+
+    return resolve
+
+
+def _short(iri: str) -> str:
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return f"<{iri}>"
+
+
+def _names(names: Iterable[str]) -> str:
+    listed = ", ".join(names)
+    return listed or "(none)"
+
+
+# -------------------------------------------------------------------------- running
+
+
+def prepare_query(
+    store: Store,
+    catalogue: Catalogue,
+    name: str,
+    values: Mapping[str, str],
+    *,
+    today: date | None = None,
+    timeout_s: float | None = None,
+) -> str:
+    """The query text of ``name`` with its parameters bound, ready to run on ``store``.
+
+    Raises UnknownQueryError or ParameterError; codes and names for iri parameters
+    are looked up in the store.
+    """
+    query = catalogue[name]
+    resolve = store_resolver(store, timeout_s=timeout_s)
+    terms = bind_parameters(query, values, today=today, resolve=resolve)
+    return inject_values(query.sparql, terms)
+
+
+def run_named_query(
+    store: Store,
+    catalogue: Catalogue,
+    name: str,
+    values: Mapping[str, str],
+    *,
+    today: date | None = None,
+    timeout_s: float | None = None,
+) -> QueryResult:
+    """Run one named query with raw parameter values (as typed by a user) on ``store``."""
+    sparql = prepare_query(store, catalogue, name, values, today=today, timeout_s=timeout_s)
+    return store.query(sparql, timeout_s=timeout_s)
+
+
+# ---------------------------------------------------------------------------- docs
+
+_DOC_INTRO = """\
+# Named queries
+
+<!-- Generated from the headers of sparql/*.rq by `krb queries --format markdown`;
+do not edit by hand: change the .rq file and regenerate. -->
+
+Each query is a SPARQL file in `sparql/` whose comment header declares a title, a
+description, typed parameters and the result columns. The command line, the HTTP
+API and this page read the same catalogue.
+
+```sh
+krb queries                                   # the catalogue
+krb query dwarsverbanden-maatregel --param maatregel=GEL-M01
+krb query geldig-op --param datum=2025-01-01 --format csv
+```
+
+Parameters are validated by type and bound as RDF terms (a `VALUES` block at the
+start of the query), never pasted into the query text. Types: `iri`, `string`,
+`date` (YYYY-MM-DD), `decimal`, `integer`, `boolean` (true/false). An `iri`
+parameter with a class also accepts a code (`dct:identifier`, `skos:notation`) or
+an exact name of a thing of that class. Output formats: a readable table (default),
+`csv`, `tsv` and `json` (W3C SPARQL 1.1 Query Results formats).
+
+Header format of a `.rq` file:
+
+```sparql
+# title: One line
+# description: What it answers; continuation lines start with '#' and
+#   at least two spaces.
+# param: name (type, required|optional[, default: value][, class: prefix:Name]) Text
+# column: name Text
+```
+"""
+
+
+def catalogue_markdown(catalogue: Catalogue) -> str:
+    """docs/queries.md: the catalogue as a page, generated so it cannot drift."""
+    parts = [_DOC_INTRO]
+    for query in catalogue.values():
+        parts.append(f"\n## `{query.name}`: {query.title}\n\n{query.description}\n")
+        if query.parameters:
+            parts.append("\n| Parameter | Type | Required | Default | Description |")
+            parts.append("\n|---|---|---|---|---|")
+            for p in query.parameters:
+                kind = p.type.value + (f" ({_short(p.klasse)})" if p.klasse else "")
+                parts.append(
+                    f"\n| `{p.name}` | {kind} | {'yes' if p.required else 'no'} "
+                    f"| {p.default or ''} | {_cell(p.description)} |"
+                )
+            parts.append("\n")
+        else:
+            parts.append("\nNo parameters.\n")
+        if query.columns:
+            parts.append("\n| Column | Meaning |\n|---|---|")
+            for c in query.columns:
+                parts.append(f"\n| `{c.name}` | {_cell(c.description)} |")
+            parts.append("\n")
+    return "".join(parts)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
