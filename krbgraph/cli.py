@@ -12,6 +12,7 @@ import typer
 
 from .commands import excel as excel_commands
 from .commands import queries as queries_commands
+from .commands import serve as serve_commands
 from .commands import store as store_commands
 from .commands import validate as validate_commands
 
@@ -23,7 +24,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (validate_commands, store_commands, queries_commands, excel_commands):
+for module in (
+    validate_commands,
+    store_commands,
+    queries_commands,
+    excel_commands,
+    serve_commands,
+):
     module.register(app)
 
 

@@ -1,0 +1,67 @@
+"""`krb serve`: start the registry service, optionally on the demo registry.
+
+`make run` calls `krb serve --demo`: a newcomer gets a working registry at
+http://127.0.0.1:8000 without preparing any data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..model import project_root
+from ..settings import Settings
+
+
+def demo_paths() -> list[Path]:
+    """The demo municipality's files, one named graph each."""
+    return sorted((project_root() / "examples" / "demo").glob("*.ttl"))
+
+
+def load_demo(settings: Settings) -> int:
+    """(Re)load the demo registry into the configured store; returns triples loaded.
+
+    Replacing keeps the demo current after a `git pull` without touching
+    other graphs a user may have loaded beside it.
+    """
+    from ..loading import load_paths
+    from ..store import ensure_model, open_store
+
+    store = open_store(settings)
+    try:
+        ensure_model(store)
+        report = load_paths(store, demo_paths(), replace=True, base_iri=settings.base_iri)
+        return report.triples
+    finally:
+        store.close()
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def serve(
+        host: Annotated[str, typer.Option(envvar="KRB_HOST", help="Interface to bind.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(envvar="KRB_PORT", help="TCP port.")] = 8000,
+        store: Annotated[
+            str | None,
+            typer.Option(envvar="KRB_STORE", help="Store folder or SPARQL server URL."),
+        ] = None,
+        base_iri: Annotated[
+            str | None, typer.Option(envvar="KRB_BASE_IRI", help="Base IRI of the registry.")
+        ] = None,
+        demo: Annotated[
+            bool, typer.Option("--demo", help="Load the demo municipality first.")
+        ] = False,
+    ) -> None:
+        """Start the SPARQL endpoint, linked-data pages, JSON API and web front."""
+        import uvicorn
+
+        from ..web.app import create_app
+
+        settings = Settings.from_env(store=store, base_iri=base_iri, host=host, port=port)
+        if demo:
+            triples = load_demo(settings)
+            typer.echo(f"Demo registry loaded ({triples} triples) into {settings.store}")
+        typer.echo(f"KRB registry on http://{settings.host}:{settings.port}/  (Ctrl+C stops)")
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port)

@@ -1,0 +1,21 @@
+"""FastAPI dependencies: how routers reach the settings and the store.
+
+Routers never open a store themselves; `create_app` puts the settings and the
+store on ``app.state`` and these functions hand them out, so tests can swap
+either through ``app.dependency_overrides``.
+"""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from ..settings import Settings
+from ..store import Store
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_store(request: Request) -> Store:
+    return request.app.state.store

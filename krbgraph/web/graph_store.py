@@ -1,0 +1,240 @@
+"""The SPARQL 1.1 Graph Store HTTP Protocol at /store.
+
+Graphs are named indirectly (``/store?graph=<iri>``, ``/store?default``) or
+directly (``/store/some/path``: the graph IRI is that URL). GET and HEAD are
+open; PUT (replace), POST (add; multipart/form-data accepted) and DELETE need
+the bearer token, and are validated before they commit (see writes.py). A
+POST to /store itself creates a new graph ``{base}/graph/{uuid}`` and answers
+201 with its IRI in ``Location``.
+
+The default graph here is the store's own default graph, not the union of
+all graphs that queries see: PUT, POST, GET and DELETE must address the same
+graph.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Annotated
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+from rdflib import Graph
+from starlette.datastructures import UploadFile
+
+from ..loading import ValidationFailed
+from ..settings import Settings
+from ..store import Store, StoreError
+from ..store.rdffiles import FORMATS as FILE_FORMATS
+from ..store.terms import graph_ref, rdflib_graph
+from . import negotiation, results, writes
+from .auth import require_write_access
+from .deps import get_settings, get_store
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[Store, Depends(get_store)]
+
+router = APIRouter(tags=["Graph Store"])
+
+_INPUT_FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "n3": ox.RdfFormat.N3,
+}
+_METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
+_ROOT = object()
+"""Marker: the request names no graph (POST creates one, other methods are an error)."""
+
+
+@router.api_route("/store", methods=_METHODS, summary="Graph Store (indirect identification)")
+async def store_indirect(
+    request: Request,
+    settings: SettingsDep,
+    store: StoreDep,
+) -> Response:
+    return await _handle(request, settings, store, _indirect_target(request))
+
+
+@router.api_route(
+    "/store/{path:path}", methods=_METHODS, summary="Graph Store (direct identification)"
+)
+async def store_direct(
+    request: Request,
+    path: str,
+    settings: SettingsDep,
+    store: StoreDep,
+) -> Response:
+    if "graph" in request.query_params or "default" in request.query_params:
+        raise _bad_request("Name a graph either by the URL path or by ?graph=/?default, not both.")
+    return await _handle(request, settings, store, _graph_iri(str(request.url.replace(query=""))))
+
+
+def _bad_request(message: str) -> HTTPException:
+    return HTTPException(status.HTTP_400_BAD_REQUEST, message)
+
+
+def _graph_iri(value: str) -> str:
+    try:
+        graph_ref(value)
+    except StoreError:
+        raise _bad_request(f"graph={value!r} is not an absolute IRI.") from None
+    return value
+
+
+def _indirect_target(request: Request) -> str | None | object:
+    """The graph IRI, None for the default graph, or _ROOT when no graph is named."""
+    graphs = request.query_params.getlist("graph")
+    default = "default" in request.query_params
+    if len(graphs) > 1:
+        raise _bad_request("Name one graph per request (graph= was given more than once).")
+    if graphs and default:
+        raise _bad_request("Use either ?graph=<iri> or ?default, not both.")
+    if default:
+        return None
+    if graphs:
+        return _graph_iri(graphs[0])
+    return _ROOT
+
+
+async def _handle(
+    request: Request, settings: Settings, store: Store, target: str | None | object
+) -> Response:
+    method = request.method
+    if method in ("GET", "HEAD"):
+        if target is _ROOT:
+            raise _bad_request("Name a graph: /store?graph=<iri> or /store?default.")
+        return await _read(request, store, target, head=method == "HEAD")  # type: ignore[arg-type]
+    require_write_access(request, settings)
+    lock = writes.write_lock(request.app.state)
+    try:
+        if method == "DELETE":
+            if target is _ROOT:
+                raise _bad_request("Name the graph to delete: /store?graph=<iri> or ?default.")
+            try:
+                await run_in_threadpool(writes.delete_graph, store, target, lock=lock)
+            except KeyError:
+                raise HTTPException(status.HTTP_404_NOT_FOUND, _no_graph(target)) from None
+            return Response(status_code=status.HTTP_204_NO_CONTENT)
+        location = None
+        if target is _ROOT:
+            if method != "POST":
+                raise _bad_request("Name the graph to write: /store?graph=<iri> or ?default.")
+            target = location = f"{settings.base_iri.rstrip('/')}/graph/{uuid.uuid4()}"
+        base = target if isinstance(target, str) else str(request.url.replace(query=""))
+        data = await _read_body(request, base)
+        write = writes.put_graph if method == "PUT" else writes.post_graph
+        created = await run_in_threadpool(write, store, target, data, lock=lock)
+    except (ValidationFailed, writes.WriteRefused) as exc:
+        return writes.refusal_response(exc, request.headers.get("accept"))
+    except StoreError as exc:
+        raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, str(exc)) from None
+    if created:
+        headers = {"Location": location} if location else {}
+        return Response(status_code=status.HTTP_201_CREATED, headers=headers)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _no_graph(target: object) -> str:
+    return f"The store has no graph <{target}>."
+
+
+async def _read(request: Request, store: Store, target: str | None, *, head: bool) -> Response:
+    try:
+        chosen = negotiation.choose_format(request.headers.get("accept"), negotiation.GRAPH_FORMATS)
+    except negotiation.AcceptHeaderError as exc:
+        raise _bad_request(str(exc)) from None
+    if chosen is None:
+        if head:
+            return Response(status_code=status.HTTP_406_NOT_ACCEPTABLE)
+        raise HTTPException(
+            status.HTTP_406_NOT_ACCEPTABLE,
+            "None of the accepted media types is available; available: "
+            f"{negotiation.describe_offers(negotiation.GRAPH_FORMATS)}.",
+        )
+    fmt, media_type = chosen
+
+    def read() -> bytes | None:
+        if not writes.graph_exists(store, target):
+            return None
+        return results.serialize_graph(store.read_graph(target), fmt)
+
+    body = await run_in_threadpool(read)
+    if body is None:
+        if head:
+            return Response(status_code=status.HTTP_404_NOT_FOUND)
+        raise HTTPException(status.HTTP_404_NOT_FOUND, _no_graph(target))
+    return Response(body, media_type=results.content_type(media_type), headers={"Vary": "Accept"})
+
+
+# -- request bodies ----------------------------------------------------------
+
+
+async def _read_body(request: Request, base: str) -> Graph:
+    """The RDF in the request: one document, or every part of a multipart/form-data upload."""
+    raw_type = request.headers.get("content-type")
+    if not raw_type:
+        raise HTTPException(
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            "The request has no Content-Type; send RDF (e.g. text/turtle).",
+        )
+    media_type, _ = negotiation.parse_media_type(raw_type)
+    if media_type == "multipart/form-data":
+        parts: list[tuple[str, ox.RdfFormat, bytes]] = []
+        async with request.form() as form:
+            for name, value in form.multi_items():
+                if isinstance(value, UploadFile):
+                    fmt = _part_format(name, value)
+                    parts.append((f"part '{name}'", fmt, await value.read()))
+        if not parts:
+            raise _bad_request("The multipart/form-data request holds no file parts.")
+    else:
+        parts = [("request body", _input_format(media_type), await request.body())]
+    return await run_in_threadpool(_parse_parts, parts, base)
+
+
+def _input_format(media_type: str) -> ox.RdfFormat:
+    fmt = negotiation.RDF_INPUT_TYPES.get(media_type)
+    if fmt is None:
+        accepted = ", ".join(negotiation.RDF_INPUT_TYPES)
+        raise HTTPException(
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            f"Content-Type {media_type} is not an RDF syntax this store reads; use one of "
+            f"{accepted} or multipart/form-data.",
+        )
+    return _INPUT_FORMATS[fmt]
+
+
+def _part_format(name: str, part: UploadFile) -> ox.RdfFormat:
+    """A part's syntax from its Content-Type, else from its file name."""
+    if part.content_type and part.content_type != "application/octet-stream":
+        return _input_format(negotiation.parse_media_type(part.content_type)[0])
+    suffix = Path(part.filename or "").suffix.lower()
+    if suffix in FILE_FORMATS and suffix not in (".nq", ".trig"):
+        return FILE_FORMATS[suffix]
+    raise HTTPException(
+        status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+        f"Part '{name}' has no RDF Content-Type and its file name does not tell the syntax.",
+    )
+
+
+def _parse_parts(parts: list[tuple[str, ox.RdfFormat, bytes]], base: str) -> Graph:
+    graph = Graph()
+    for where, fmt, data in parts:
+        try:
+            quads = list(ox.parse(data, format=fmt, base_iri=base, rename_blank_nodes=True))
+        except SyntaxError as exc:
+            raise _bad_request(f"The RDF in the {where} cannot be read: {exc.msg}") from None
+        except (ValueError, OSError) as exc:
+            raise _bad_request(f"The RDF in the {where} cannot be read: {exc}") from None
+        if any(not isinstance(quad.graph_name, ox.DefaultGraph) for quad in quads):
+            raise _bad_request(
+                f"The RDF in the {where} holds named graphs; a Graph Store request writes "
+                "triples into one graph."
+            )
+        for triple in rdflib_graph(quads):
+            graph.add(triple)
+    return graph

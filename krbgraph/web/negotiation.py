@@ -1,0 +1,188 @@
+"""Content negotiation: which serialisation a client gets, decided by its Accept header.
+
+SPARQL clients send combined headers such as
+``application/sparql-results+json;q=0.5, text/csv`` and expect the
+highest-weighted type the service can produce; browsers send ``*/*``. The
+offers of each response kind are listed in the service's order of preference,
+which decides ties and wildcards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+RESULT_FORMATS: dict[str, str] = {
+    "application/sparql-results+json": "json",
+    "application/sparql-results+xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+    "application/json": "json",
+    "application/xml": "xml",
+    "text/xml": "xml",
+}
+"""Media types for SELECT results, preferred first; the aliases come last."""
+
+BOOLEAN_FORMATS: dict[str, str] = {
+    "application/sparql-results+json": "json",
+    "application/sparql-results+xml": "xml",
+    "application/json": "json",
+    "application/xml": "xml",
+    "text/xml": "xml",
+}
+"""Media types for ASK results: CSV and TSV have no boolean form."""
+
+GRAPH_FORMATS: dict[str, str] = {
+    "text/turtle": "turtle",
+    "application/n-triples": "ntriples",
+    "application/ld+json": "jsonld",
+    "application/rdf+xml": "rdfxml",
+    "application/x-turtle": "turtle",
+    "text/plain": "ntriples",
+    "application/json": "jsonld",
+    "application/xml": "rdfxml",
+}
+"""Media types for graphs (CONSTRUCT, DESCRIBE, Graph Store, service description)."""
+
+CANONICAL_TYPES: dict[str, str] = {
+    "json": "application/sparql-results+json",
+    "findings": "application/json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "turtle": "text/turtle",
+    "ntriples": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
+}
+"""The media type a response declares for each format, whatever alias was asked for."""
+
+RDF_INPUT_TYPES: dict[str, str] = {
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/n-triples": "ntriples",
+    "text/plain": "ntriples",
+    "application/rdf+xml": "rdfxml",
+    "application/xml": "rdfxml",
+    "application/ld+json": "jsonld",
+    "text/n3": "n3",
+}
+"""Media types the Graph Store accepts in request bodies."""
+
+
+class AcceptHeaderError(ValueError):
+    """An Accept header that cannot be read (e.g. a q-value that is not a number)."""
+
+
+@dataclass(frozen=True)
+class MediaRange:
+    """One entry of an Accept header: ``type/subtype;params;q=...``."""
+
+    type: str
+    subtype: str
+    q: float = 1.0
+    params: tuple[tuple[str, str], ...] = field(default=())
+    position: int = 0
+    """Place in the header, so equal weights keep the client's order."""
+
+    def matches(self, media_type: str) -> bool:
+        main, _, sub = media_type.partition("/")
+        if self.type == "*":
+            return True
+        return self.type == main and self.subtype in ("*", sub)
+
+    @property
+    def specificity(self) -> int:
+        """``*/*`` < ``type/*`` < ``type/subtype`` < with parameters (RFC 9110 12.5.1)."""
+        if self.type == "*":
+            return 0
+        if self.subtype == "*":
+            return 1
+        return 3 if self.params else 2
+
+
+def parse_media_type(value: str) -> tuple[str, dict[str, str]]:
+    """``'text/turtle; charset=UTF-8'`` -> ``('text/turtle', {'charset': 'UTF-8'})``."""
+    main, *rest = value.split(";")
+    params: dict[str, str] = {}
+    for part in rest:
+        name, sep, val = part.partition("=")
+        if sep:
+            params[name.strip().lower()] = val.strip().strip('"')
+    return main.strip().lower(), params
+
+
+def parse_accept(header: str | None) -> list[MediaRange]:
+    """The media ranges of an Accept header; an absent or empty header accepts anything."""
+    if not header or not header.strip():
+        return [MediaRange("*", "*")]
+    ranges: list[MediaRange] = []
+    for position, item in enumerate(header.split(",")):
+        if not item.strip():
+            continue
+        media_type, params = parse_media_type(item)
+        main, slash, sub = media_type.partition("/")
+        if media_type == "*":  # seen in the wild (old Java clients): means */*
+            main, slash, sub = "*", "/", "*"
+        if not slash or not main or not sub:
+            raise AcceptHeaderError(f"Accept header entry {item.strip()!r} is not type/subtype")
+        q = 1.0
+        if "q" in params:
+            try:
+                q = float(params.pop("q"))
+            except ValueError:
+                raise AcceptHeaderError(
+                    f"Accept header entry {item.strip()!r} has a q-value that is not a number"
+                ) from None
+            if not 0.0 <= q <= 1.0:
+                raise AcceptHeaderError(
+                    f"Accept header entry {item.strip()!r} has a q-value outside 0..1"
+                )
+        ranges.append(MediaRange(main, sub, q, tuple(sorted(params.items())), position))
+    return ranges
+
+
+def best_match(header: str | None, offers: Sequence[str]) -> str | None:
+    """The offer the client prefers, or None when it accepts none of them (406).
+
+    Each offer gets the q of the most specific range that matches it; the
+    highest q wins, then the more specific match (an explicit type beats a
+    wildcard), then the client's order, then the order of ``offers``.
+    """
+    ranges = parse_accept(header)
+    best: tuple[tuple[float, int, int, int], str] | None = None
+    for rank, offer in enumerate(offers):
+        matching = [r for r in ranges if r.matches(offer)]
+        if not matching:
+            continue
+        chosen = max(matching, key=lambda r: (r.specificity, -r.position))
+        if chosen.q <= 0:
+            continue
+        key = (chosen.q, chosen.specificity, -chosen.position, -rank)
+        if best is None or key > best[0]:
+            best = (key, offer)
+    return None if best is None else best[1]
+
+
+def choose_format(header: str | None, formats: dict[str, str]) -> tuple[str, str] | None:
+    """(format, media type to declare) for an Accept header, or None for 406."""
+    offer = best_match(header, list(formats))
+    if offer is None:
+        return None
+    fmt = formats[offer]
+    return fmt, CANONICAL_TYPES[fmt]
+
+
+def describe_offers(formats: dict[str, str]) -> str:
+    """The canonical media types of ``formats``, for a 406 message."""
+    return ", ".join(dict.fromkeys(CANONICAL_TYPES[f] for f in formats.values()))
+
+
+REPORT_FORMATS: dict[str, str] = {
+    "application/json": "findings",
+    "text/turtle": "turtle",
+    "application/n-triples": "ntriples",
+    "application/ld+json": "jsonld",
+    "application/rdf+xml": "rdfxml",
+}
+"""Media types of a refused write's explanation: JSON findings first, else the SHACL report."""

@@ -1,0 +1,491 @@
+"""The SPARQL 1.1 Protocol: queries and updates at /sparql, updates at /update.
+
+Queries: GET ``?query=``, POST form (``application/x-www-form-urlencoded``)
+or POST ``application/sparql-query``; ``default-graph-uri`` and
+``named-graph-uri`` choose the dataset. Updates: POST form ``update=`` or
+``application/sparql-update`` with a bearer token; ``using-graph-uri`` and
+``using-named-graph-uri`` choose the dataset of the WHERE clauses. GET
+/sparql without parameters answers with the service description.
+
+Store calls run in the thread pool, never on the event loop. A query gets
+``Settings.query_timeout_s`` (503 when exceeded) and at most
+``Settings.max_result_rows`` rows or triples (422 beyond); the body is
+serialised completely before the response starts, so a client never gets a
+truncated 200.
+
+The endpoint refuses SERVICE (federated query) and LOAD: both would let a
+client make the server fetch arbitrary URLs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Annotated
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+
+from ..loading import ValidationFailed
+from ..settings import Settings
+from ..store import QueryResult, QuerySyntaxError, QueryTimeout, Store, StoreError
+from ..store.terms import graph_ref
+from . import negotiation, results, writes
+from .auth import require_write_access
+from .deps import get_settings, get_store
+from .service_description import service_description
+
+FORM = "application/x-www-form-urlencoded"
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[Store, Depends(get_store)]
+
+router = APIRouter(tags=["SPARQL"])
+
+
+class ResultTooLarge(Exception):
+    """A query answer above Settings.max_result_rows."""
+
+
+@dataclass(frozen=True)
+class ProtocolRequest:
+    """What a SPARQL Protocol request asks for, whatever way it was sent."""
+
+    query: str | None = None
+    update: str | None = None
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    using_graphs: tuple[str, ...] = ()
+    using_named_graphs: tuple[str, ...] = ()
+
+
+# -- routes ------------------------------------------------------------------
+
+
+@router.get("/sparql", summary="SPARQL query (GET) or service description")
+async def sparql_get(
+    request: Request,
+    settings: SettingsDep,
+    store: StoreDep,
+) -> Response:
+    params = request.query_params.multi_items()
+    if not params:
+        return await _describe_service(request, settings, store)
+    names = {name for name, _ in params}
+    if "update" in names:
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST,
+            "A SPARQL update must be sent with POST (form field 'update' or "
+            f"Content-Type {UPDATE_TYPE}), never with GET.",
+        )
+    if "query" not in names:
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST,
+            "Missing the 'query' parameter (GET /sparql without parameters gives the "
+            "service description).",
+        )
+    return await _answer_query(request, settings, store, _protocol_request(params))
+
+
+@router.post("/sparql", summary="SPARQL query or update (POST)")
+async def sparql_post(
+    request: Request,
+    settings: SettingsDep,
+    store: StoreDep,
+) -> Response:
+    operation = await _read_post(request, allow_query=True)
+    if operation.update is not None:
+        require_write_access(request, settings)
+        return await _run_update(request, store, operation)
+    return await _answer_query(request, settings, store, operation)
+
+
+@router.post("/update", summary="SPARQL update")
+async def update_post(
+    request: Request,
+    settings: SettingsDep,
+    store: StoreDep,
+) -> Response:
+    require_write_access(request, settings)
+    operation = await _read_post(request, allow_query=False)
+    return await _run_update(request, store, operation)
+
+
+# -- reading requests --------------------------------------------------------
+
+
+def _bad_request(message: str) -> HTTPException:
+    return HTTPException(status.HTTP_400_BAD_REQUEST, message)
+
+
+def _single(params: Sequence[tuple[str, str]], name: str) -> str | None:
+    values = [value for key, value in params if key == name]
+    if len(values) > 1:
+        raise _bad_request(f"The '{name}' parameter was given {len(values)} times; send one.")
+    return values[0] if values else None
+
+
+def _iris(params: Sequence[tuple[str, str]], name: str) -> tuple[str, ...]:
+    values = tuple(value for key, value in params if key == name)
+    for value in values:
+        try:
+            graph_ref(value)
+        except StoreError:
+            raise _bad_request(f"{name}={value!r} is not an absolute IRI.") from None
+    return values
+
+
+def _protocol_request(params: Sequence[tuple[str, str]]) -> ProtocolRequest:
+    query = _single(params, "query")
+    update = _single(params, "update")
+    if query is not None and update is not None:
+        raise _bad_request("A request carries either 'query' or 'update', not both.")
+    return ProtocolRequest(
+        query=query,
+        update=update,
+        default_graphs=_iris(params, "default-graph-uri"),
+        named_graphs=_iris(params, "named-graph-uri"),
+        using_graphs=_iris(params, "using-graph-uri"),
+        using_named_graphs=_iris(params, "using-named-graph-uri"),
+    )
+
+
+def _utf8(body: bytes, what: str) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _bad_request(f"The {what} is not valid UTF-8 (byte {exc.start}).") from None
+
+
+async def _read_post(request: Request, *, allow_query: bool) -> ProtocolRequest:
+    """The operation of a POST, from a form or a direct SPARQL body."""
+    raw_type = request.headers.get("content-type")
+    accepted = (
+        f"{FORM} or {UPDATE_TYPE}"
+        if not allow_query
+        else (f"{FORM}, {QUERY_TYPE} or {UPDATE_TYPE}")
+    )
+    if not raw_type:
+        raise HTTPException(
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            f"The request has no Content-Type; send {accepted}.",
+        )
+    media_type, type_params = negotiation.parse_media_type(raw_type)
+    charset = type_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise HTTPException(
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            f"charset={charset} is not supported; SPARQL requests must be UTF-8.",
+        )
+    url_params = request.query_params.multi_items()
+    body = await request.body()
+    if media_type == FORM:
+        form = parse_qsl(_utf8(body, "form body"), keep_blank_values=True)
+        operation = _protocol_request(url_params + form)
+    elif media_type == QUERY_TYPE and allow_query:
+        operation = _protocol_request(url_params + [("query", _utf8(body, "query"))])
+    elif media_type == UPDATE_TYPE:
+        operation = _protocol_request(url_params + [("update", _utf8(body, "update"))])
+    else:
+        raise HTTPException(
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            f"Content-Type {media_type} is not supported here; send {accepted}.",
+        )
+    if operation.query is None and operation.update is None:
+        wanted = "'query' or 'update'" if allow_query else "'update'"
+        raise _bad_request(f"The request has no {wanted} form field.")
+    if operation.query is not None and not allow_query:
+        raise _bad_request("/update takes updates only; send queries to /sparql.")
+    return operation
+
+
+def endpoint_url(request: Request) -> str:
+    """The URL clients use for this endpoint: base IRI of their requests, sd:endpoint."""
+    return str(request.url.replace(query="", fragment=""))
+
+
+# -- queries -----------------------------------------------------------------
+
+
+def _formats_for(kind: str) -> dict[str, str]:
+    return {
+        "select": negotiation.RESULT_FORMATS,
+        "ask": negotiation.BOOLEAN_FORMATS,
+        "graph": negotiation.GRAPH_FORMATS,
+    }[kind]
+
+
+def _negotiate(accept: str | None, kind: str) -> tuple[str, str]:
+    formats = _formats_for(kind)
+    try:
+        chosen = negotiation.choose_format(accept, formats)
+    except negotiation.AcceptHeaderError as exc:
+        raise _bad_request(str(exc)) from None
+    if chosen is None:
+        raise HTTPException(
+            status.HTTP_406_NOT_ACCEPTABLE,
+            f"None of the accepted media types can be produced for this query; "
+            f"available: {negotiation.describe_offers(formats)}.",
+        )
+    return chosen
+
+
+async def _answer_query(
+    request: Request, settings: Settings, store: Store, operation: ProtocolRequest
+) -> Response:
+    assert operation.query is not None
+    text = operation.query
+    scan = scan_sparql(text)
+    if scan.uses_service:
+        raise _bad_request(SERVICE_REFUSED)
+    accept = request.headers.get("accept")
+    if scan.query_form is not None:
+        _negotiate(accept, scan.query_form)  # 406 before any work is done
+    base = endpoint_url(request)
+
+    def run() -> tuple[bytes, str]:
+        result = store.query(
+            _with_base(text, base),
+            default_graph_uris=operation.default_graphs,
+            named_graph_uris=operation.named_graphs,
+            timeout_s=settings.query_timeout_s,
+        )
+        _check_size(result, settings.max_result_rows)
+        fmt, media_type = _negotiate(accept, result.kind)
+        if result.kind == "graph":
+            assert result.graph is not None
+            return results.serialize_graph(result.graph, fmt), media_type
+        return results.serialize_result(result, fmt), media_type
+
+    try:
+        body, media_type = await run_in_threadpool(run)
+    except QuerySyntaxError as exc:
+        raise _bad_request(f"Syntax error in the query: {_shifted(exc)}") from None
+    except QueryTimeout:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            f"The query did not finish within {settings.query_timeout_s:g} s, the time limit "
+            "of this service; narrow it down (more specific patterns, LIMIT) and try again.",
+        ) from None
+    except ResultTooLarge as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    except StoreError as exc:
+        raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, str(exc)) from None
+    return Response(body, media_type=results.content_type(media_type), headers={"Vary": "Accept"})
+
+
+def _check_size(result: QueryResult, limit: int) -> None:
+    size = len(result.graph) if result.graph is not None else len(result.rows)
+    if size > limit:
+        unit = "triples" if result.graph is not None else "rows"
+        raise ResultTooLarge(
+            f"The answer has {size} {unit}, more than the {limit} this service returns "
+            "at once; use LIMIT and OFFSET to fetch it in parts."
+        )
+
+
+def _with_base(text: str, base: str) -> str:
+    """The query text with the endpoint URL as BASE on a line of its own in front."""
+    return f"BASE {graph_ref(base)}\n{text}"
+
+
+def _shifted(exc: QuerySyntaxError, lines_added: int = 1) -> str:
+    """The parser's message with the position as line and column of the client's text.
+
+    ``lines_added`` is the number of lines the service put in front (the BASE line).
+    """
+    message = str(exc)
+    if exc.line is None:
+        return message
+    return re.sub(
+        r"error at (\d+):(\d+)",
+        lambda m: f"error at line {int(m[1]) - lines_added}, column {m[2]}",
+        message,
+        count=1,
+    )
+
+
+async def _describe_service(request: Request, settings: Settings, store: Store) -> Response:
+    fmt, media_type = _negotiate(request.headers.get("accept"), "graph")
+    graphs = await run_in_threadpool(store.graphs)
+    description = service_description(
+        endpoint_url(request), writable=bool(settings.token), graphs=graphs
+    )
+    body = results.serialize_graph(description, fmt)
+    return Response(body, media_type=results.content_type(media_type), headers={"Vary": "Accept"})
+
+
+# -- updates -----------------------------------------------------------------
+
+
+async def _run_update(request: Request, store: Store, operation: ProtocolRequest) -> Response:
+    assert operation.update is not None
+    text = operation.update
+    scan = scan_sparql(text)
+    if scan.uses_service:
+        raise _bad_request(SERVICE_REFUSED)
+    if scan.uses_load:
+        raise _bad_request(
+            "LOAD is not accepted over HTTP (the server would fetch a URL for the client); "
+            "upload the data with the Graph Store Protocol (PUT or POST /store)."
+        )
+    base = endpoint_url(request)
+    try:
+        await run_in_threadpool(writes.check_update_syntax, text, base_iri=base)
+    except QuerySyntaxError as exc:
+        raise _bad_request(f"Syntax error in the update: {_shifted(exc, 0)}") from None
+    if (operation.using_graphs or operation.using_named_graphs) and scan.has_dataset_clause:
+        raise _bad_request(
+            "The update has USING, USING NAMED or WITH clauses and the request also sets "
+            "using-graph-uri/using-named-graph-uri; use one or the other."
+        )
+    text = with_using(text, scan, operation.using_graphs, operation.using_named_graphs)
+    lock = writes.write_lock(request.app.state)
+    try:
+        await run_in_threadpool(writes.apply_update, store, text, base_iri=base, lock=lock)
+    except QuerySyntaxError as exc:
+        raise _bad_request(f"Syntax error in the update: {exc}") from None
+    except (ValidationFailed, writes.WriteRefused) as exc:
+        return writes.refusal_response(exc, request.headers.get("accept"))
+    except StoreError as exc:
+        raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, str(exc)) from None
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# -- reading SPARQL text -----------------------------------------------------
+
+SERVICE_REFUSED = (
+    "SERVICE (federated query) is disabled on this endpoint: it would let a client make "
+    "the server fetch arbitrary URLs."
+)
+
+_TOKENS = re.compile(
+    r"""
+      (?P<ws>\s+)
+    | (?P<comment>\#[^\n]*)
+    | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+                |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    | (?P<var>[?$]\w+)
+    | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+    | (?P<pname>(?:[^\W\d_][\w.-]*)?:(?:[\w.:%-]|\\.)*)
+    | (?P<word>[A-Za-z_]\w*)
+    | (?P<open>\{)
+    | (?P<close>\})
+    | (?P<semi>;)
+    | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+    start: int
+    depth: int
+    """Brace depth: 0 outside any group pattern or template."""
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What the endpoint needs to know about a query or update before running it."""
+
+    query_form: str | None = None
+    """'select', 'ask' or 'graph' (CONSTRUCT/DESCRIBE) for a query; None if not recognised."""
+    uses_service: bool = False
+    uses_load: bool = False
+    has_dataset_clause: bool = False
+    """The update has USING, USING NAMED or WITH."""
+    where_positions: tuple[int, ...] = field(default=())
+    """Offsets of the WHERE keyword of each DELETE/INSERT ... WHERE operation."""
+
+
+def tokens(text: str) -> list[Token]:
+    """The tokens of SPARQL text, skipping strings, IRIs and comments for what matters here.
+
+    Lenient by design: malformed text still yields tokens; the parser of
+    the store reports the actual syntax error.
+    """
+    out: list[Token] = []
+    depth = 0
+    for match in _TOKENS.finditer(text):
+        kind = match.lastgroup or "other"
+        if kind in ("ws", "comment"):
+            continue
+        if kind == "close":
+            depth = max(depth - 1, 0)
+        out.append(Token(kind, match.group(), match.start(), depth))
+        if kind == "open":
+            depth += 1
+    return out
+
+
+def scan_sparql(text: str) -> Scan:
+    """Query form, SERVICE and LOAD use, and the dataset clauses of updates."""
+    toks = tokens(text)
+    words = [t for t in toks if t.kind == "word"]
+    uses_service = any(t.text.upper() == "SERVICE" for t in words)
+    query_form = None
+    for t in words:
+        if t.depth == 0 and t.text.upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+            query_form = {"SELECT": "select", "ASK": "ask"}.get(t.text.upper(), "graph")
+            break
+    uses_load = False
+    has_dataset_clause = False
+    wheres: list[int] = []
+    for operation in _operations(toks):
+        top = [t for t in operation if t.depth == 0 and t.kind in ("word", "open")]
+        keywords = [t for t in top if t.kind == "word" and t.text.upper() not in ("PREFIX", "BASE")]
+        if not keywords:
+            continue
+        first = keywords[0].text.upper()
+        uses_load = uses_load or first == "LOAD"
+        if any(t.kind == "word" and t.text.upper() in ("USING", "WITH") for t in top):
+            has_dataset_clause = True
+        if first not in ("WITH", "DELETE", "INSERT"):
+            continue
+        after = top[top.index(keywords[0]) + 1 :]
+        if (
+            first != "WITH"
+            and after
+            and after[0].kind == "word"
+            and after[0].text.upper() in ("DATA", "WHERE")
+        ):
+            continue  # INSERT DATA, DELETE DATA, DELETE WHERE: no dataset clause possible
+        where = [t for t in top if t.kind == "word" and t.text.upper() == "WHERE"]
+        if where:
+            wheres.append(where[-1].start)
+    return Scan(query_form, uses_service, uses_load, has_dataset_clause, tuple(wheres))
+
+
+def _operations(toks: list[Token]) -> list[list[Token]]:
+    operations: list[list[Token]] = [[]]
+    for t in toks:
+        if t.kind == "semi" and t.depth == 0:
+            operations.append([])
+        else:
+            operations[-1].append(t)
+    return operations
+
+
+def with_using(text: str, scan: Scan, using: Sequence[str], using_named: Sequence[str]) -> str:
+    """The update with USING / USING NAMED clauses for the protocol's dataset parameters.
+
+    The IRIs were validated and are written in their serialised form, so no
+    client text is pasted into the update.
+    """
+    if not using and not using_named:
+        return text
+    clause = " ".join(
+        [f"USING {graph_ref(iri)}" for iri in using]
+        + [f"USING NAMED {graph_ref(iri)}" for iri in using_named]
+    )
+    for position in sorted(scan.where_positions, reverse=True):
+        text = f"{text[:position]}{clause}\n{text[position:]}"
+    return text

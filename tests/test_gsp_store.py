@@ -1,0 +1,247 @@
+"""The Graph Store Protocol at /store over real HTTP, on a store with the model and the demo.
+
+Graphs written are read back in every RDF format and compared as graphs;
+refused writes are checked to leave every quad of the store as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from test_sparql_support import AUTH, BASE, TIMEOUT, demo_store, served, snapshot
+
+from krbgraph.settings import Settings
+from krbgraph.store import Store
+
+pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
+
+TURTLE = {"Content-Type": "text/turtle; charset=utf-8"}
+PEOPLE = """
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+<http://example.org/p/1> a foaf:Person ; foaf:name "Jan Jansen"@nl ;
+    foaf:knows [ a foaf:Person ; foaf:name "Piet" ] .
+"""
+OTHER = '<http://example.org/p/2> <http://xmlns.com/foaf/0.1/name> "Marie" .'
+INVALID_NORM = f"""
+@prefix krb: <https://data.krb.nl/def/krb#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<{BASE}/id/beleidsnorm/X-N01> a krb:Beleidsnorm ; rdfs:label "Norm zonder indicator"@nl .
+"""
+
+
+@pytest.fixture(scope="module")
+def demo(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[httpx.Client, Store, Settings]]:
+    store, settings = demo_store(tmp_path_factory.mktemp("gsp"))
+    with served(store, settings) as url, httpx.Client(base_url=url, timeout=TIMEOUT) as client:
+        yield client, store, settings
+    store.close()
+
+
+def graph_param(iri: str) -> dict[str, str]:
+    return {"graph": iri}
+
+
+@pytest.mark.parametrize(
+    "accept,fmt",
+    [
+        ("text/turtle", "turtle"),
+        ("application/n-triples", "nt"),
+        ("application/ld+json", "json-ld"),
+        ("application/rdf+xml", "xml"),
+    ],
+)
+def test_gsp_put_then_get_in_every_format(
+    demo: tuple[httpx.Client, Store, Settings], accept: str, fmt: str
+) -> None:
+    client, _, _ = demo
+    iri = f"http://example.org/graphs/people-{fmt}"
+    created = client.put("/store", params=graph_param(iri), content=PEOPLE, headers=TURTLE | AUTH)
+    assert created.status_code == 201, created.text
+    response = client.get("/store", params=graph_param(iri), headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == f"{accept}; charset=utf-8"
+    got = Graph().parse(data=response.content, format=fmt)
+    assert isomorphic(got, Graph().parse(data=PEOPLE, format="turtle"))
+
+
+def test_gsp_put_replaces_and_post_adds(demo: tuple[httpx.Client, Store, Settings]) -> None:
+    client, store, _ = demo
+    iri = "http://example.org/graphs/replace"
+    assert (
+        client.put(
+            "/store", params=graph_param(iri), content=PEOPLE, headers=TURTLE | AUTH
+        ).status_code
+        == 201
+    )
+    replaced = client.put("/store", params=graph_param(iri), content=OTHER, headers=TURTLE | AUTH)
+    assert replaced.status_code == 204
+    assert isomorphic(store.read_graph(iri), Graph().parse(data=OTHER, format="turtle"))
+    added = client.post("/store", params=graph_param(iri), content=PEOPLE, headers=TURTLE | AUTH)
+    assert added.status_code == 204
+    expected = Graph().parse(data=OTHER, format="turtle").parse(data=PEOPLE, format="turtle")
+    assert isomorphic(store.read_graph(iri), expected)
+
+
+def test_gsp_head_matches_get_without_body(demo: tuple[httpx.Client, Store, Settings]) -> None:
+    client, _, _ = demo
+    iri = f"{BASE}/graph/geluid"
+    get = client.get("/store", params=graph_param(iri))
+    head = client.head("/store", params=graph_param(iri))
+    assert head.status_code == 200
+    assert head.content == b""
+    assert (
+        head.headers["content-type"] == get.headers["content-type"] == "text/turtle; charset=utf-8"
+    )
+    assert head.headers["content-length"] == str(len(get.content))
+    missing = client.head("/store", params=graph_param("http://example.org/graphs/none"))
+    assert missing.status_code == 404
+    assert missing.content == b""
+    assert missing.headers.get("content-length", "0") == "0"
+
+
+def test_gsp_delete_and_unknown_graphs(demo: tuple[httpx.Client, Store, Settings]) -> None:
+    client, store, _ = demo
+    iri = "http://example.org/graphs/to-delete"
+    client.put("/store", params=graph_param(iri), content=OTHER, headers=TURTLE | AUTH)
+    assert client.delete("/store", params=graph_param(iri), headers=AUTH).status_code == 204
+    assert iri not in {info.iri for info in store.graphs()}
+    assert client.get("/store", params=graph_param(iri)).status_code == 404
+    again = client.delete("/store", params=graph_param(iri), headers=AUTH)
+    assert again.status_code == 404
+    assert iri in again.json()["detail"]
+
+
+def test_gsp_post_to_the_store_creates_a_graph(demo: tuple[httpx.Client, Store, Settings]) -> None:
+    client, store, _ = demo
+    response = client.post("/store", content=OTHER, headers=TURTLE | AUTH)
+    assert response.status_code == 201
+    location = response.headers["location"]
+    assert location.startswith(f"{BASE}/graph/")
+    assert isomorphic(store.read_graph(location), Graph().parse(data=OTHER, format="turtle"))
+    fetched = client.get("/store", params=graph_param(location))
+    assert fetched.status_code == 200
+
+
+def test_gsp_multipart_post_merges_every_part(demo: tuple[httpx.Client, Store, Settings]) -> None:
+    client, store, _ = demo
+    iri = "http://example.org/graphs/multipart"
+    files = [
+        ("people", ("people.ttl", PEOPLE.encode(), "text/turtle")),
+        ("other", ("other.nt", OTHER.encode(), "application/n-triples")),
+        ("by-name", ("more.ttl", b'<http://example.org/p/3> <http://example.org/q> "3" .', "")),
+    ]
+    response = client.post("/store", params=graph_param(iri), files=files, headers=AUTH)
+    assert response.status_code == 201, response.text
+    stored = store.read_graph(iri)
+    assert (URIRef("http://example.org/p/2"), None, Literal("Marie")) in stored
+    assert (URIRef("http://example.org/p/3"), None, Literal("3")) in stored
+    assert len(stored) == len(Graph().parse(data=PEOPLE, format="turtle")) + 2
+
+
+def test_gsp_direct_identification(demo: tuple[httpx.Client, Store, Settings]) -> None:
+    client, store, _ = demo
+    created = client.put("/store/people/1.ttl", content=PEOPLE, headers=TURTLE | AUTH)
+    assert created.status_code == 201
+    iri = f"{client.base_url}/store/people/1.ttl".replace("//store", "/store")
+    assert len(store.read_graph(iri)) == len(Graph().parse(data=PEOPLE, format="turtle"))
+    assert client.get("/store", params=graph_param(iri)).status_code == 200
+
+
+def test_gsp_default_graph(demo: tuple[httpx.Client, Store, Settings]) -> None:
+    client, store, _ = demo
+    put = client.put("/store", params={"default": ""}, content=OTHER, headers=TURTLE | AUTH)
+    assert put.status_code == 204
+    got = client.get("/store", params={"default": ""}, headers={"Accept": "application/n-triples"})
+    assert isomorphic(
+        Graph().parse(data=got.content, format="nt"), Graph().parse(data=OTHER, format="nt")
+    )
+    assert client.delete("/store", params={"default": ""}, headers=AUTH).status_code == 204
+    assert len(store.read_graph(None)) == 0
+
+
+def test_gsp_invalid_registry_data_is_422_and_nothing_changes(
+    demo: tuple[httpx.Client, Store, Settings], tmp_path: Path
+) -> None:
+    client, store, _ = demo
+    before = snapshot(store, tmp_path)
+    target = f"{BASE}/graph/geluid"
+    response = client.put(
+        "/store", params=graph_param(target), content=INVALID_NORM, headers=TURTLE | AUTH
+    )
+    assert response.status_code == 422
+    findings = response.json()["findings"]
+    assert any(f["focus"] == f"{BASE}/id/beleidsnorm/X-N01" for f in findings)
+    as_turtle = client.post(
+        "/store",
+        params=graph_param("http://example.org/graphs/x"),
+        content=INVALID_NORM,
+        headers=TURTLE | AUTH | {"Accept": "text/turtle"},
+    )
+    assert as_turtle.status_code == 422
+    assert as_turtle.headers["content-type"].startswith("text/turtle")
+    Graph().parse(data=as_turtle.content, format="turtle")
+    assert snapshot(store, tmp_path) == before
+
+
+def test_gsp_deleting_a_graph_others_depend_on_is_refused(
+    demo: tuple[httpx.Client, Store, Settings], tmp_path: Path
+) -> None:
+    client, store, _ = demo
+    before = snapshot(store, tmp_path)
+    # The areas are referred to by every norm, rule and measure of the demo.
+    response = client.delete("/store", params=graph_param(f"{BASE}/graph/gebieden"), headers=AUTH)
+    assert response.status_code == 422
+    assert snapshot(store, tmp_path) == before
+
+
+def test_gsp_malformed_body_is_400_with_the_line(
+    demo: tuple[httpx.Client, Store, Settings],
+) -> None:
+    client, _, _ = demo
+    body = "@prefix ex: <http://example.org/> .\nex:a ex:b ex:c ;\n  ex:d ."
+    response = client.put(
+        "/store",
+        params=graph_param("http://example.org/graphs/bad"),
+        content=body,
+        headers=TURTLE | AUTH,
+    )
+    assert response.status_code == 400
+    assert "line 3" in response.json()["detail"]
+
+
+def test_gsp_refusals(demo: tuple[httpx.Client, Store, Settings], tmp_path: Path) -> None:
+    client, store, settings = demo
+    before = snapshot(store, tmp_path)
+    iri = graph_param("http://example.org/graphs/refused")
+    assert client.put("/store", params=iri, content=OTHER, headers=TURTLE).status_code == 401
+    model = client.put(
+        "/store",
+        params=graph_param("https://data.krb.nl/def/krb"),
+        content=OTHER,
+        headers=TURTLE | AUTH,
+    )
+    assert model.status_code == 403
+    unknown_type = client.put(
+        "/store", params=iri, content=OTHER, headers={"Content-Type": "text/csv"} | AUTH
+    )
+    assert unknown_type.status_code == 415
+    both = client.get("/store", params={"graph": "http://example.org/g", "default": ""})
+    assert both.status_code == 400
+    not_acceptable = client.get(
+        "/store", params=graph_param(f"{BASE}/graph/geluid"), headers={"Accept": "text/csv"}
+    )
+    assert not_acceptable.status_code == 406
+    with served(store, replace(settings, token=None)) as url:
+        read_only = httpx.put(
+            f"{url}/store", params=iri, content=OTHER, headers=TURTLE | AUTH, timeout=TIMEOUT
+        )
+        assert read_only.status_code == 403
+    assert snapshot(store, tmp_path) == before

@@ -1,0 +1,100 @@
+"""Shared helpers of the SPARQL endpoint and Graph Store tests: real stores, a real server.
+
+Imported by the test_sparql_, test_gsp_ and test_w3c_protocol_ modules. Each
+module builds its own embedded store in a tmp folder and its own uvicorn
+server on 127.0.0.1 with a port the OS picks, so modules stay independent
+under ``pytest -n 2``.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+
+import uvicorn
+from fastapi import FastAPI
+
+from krbgraph.loading import load_paths
+from krbgraph.model import project_root
+from krbgraph.settings import Settings
+from krbgraph.store import Store, ensure_model, open_store
+from krbgraph.web.app import create_app
+
+DEMO = project_root() / "examples" / "demo"
+BASE = "https://krb.demogemeente.nl"
+TOKEN = "secret"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+TIMEOUT = 60.0
+"""Seconds a test client waits: validation of a write takes a while on a busy machine."""
+
+
+def demo_store(folder: Path, **settings: object) -> tuple[Store, Settings]:
+    """An embedded store in ``folder`` with the model and the demo registry."""
+    config = replace(Settings(store=str(folder / "store"), base_iri=BASE, token=TOKEN), **settings)
+    store = open_store(config)
+    ensure_model(store)
+    load_paths(store, [DEMO], base_iri=BASE, validate=False)  # the demo has its own tests
+    return store, config
+
+
+def empty_store(folder: Path, **settings: object) -> tuple[Store, Settings]:
+    """An embedded store in ``folder`` without model or data."""
+    config = replace(Settings(store=str(folder / "store"), base_iri=BASE, token=TOKEN), **settings)
+    return open_store(config), config
+
+
+@contextmanager
+def live_server(app: FastAPI) -> Iterator[str]:
+    """A real uvicorn server for ``app`` on 127.0.0.1, in a thread; yields its base URL.
+
+    The socket is bound here (port 0: the OS picks a free one) and handed to
+    uvicorn, so two test workers can never race for the same port.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the uvicorn test server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@contextmanager
+def served(store: Store, settings: Settings) -> Iterator[str]:
+    """The KRB app on ``store``, served for real; yields the base URL."""
+    with live_server(create_app(settings, store=store)) as url:
+        yield url
+
+
+def snapshot(store: Store, folder: Path) -> list[str]:
+    """Every quad of the store as sorted N-Quads lines.
+
+    Two snapshots of one store are equal exactly when nothing was written in
+    between: the store keeps its blank node labels, so lines compare as is.
+    """
+    path = folder / f"dump-{time.monotonic_ns()}.nq"
+    store.dump(path)
+    lines = sorted(line for line in path.read_text(encoding="utf-8").splitlines() if line)
+    path.unlink()
+    return lines
+
+
+def same_content(left: list[str], right: list[str]) -> bool:
+    return left == right

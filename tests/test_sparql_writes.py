@@ -1,0 +1,209 @@
+"""SPARQL Update over HTTP: the bearer token, validation before commit, nothing half-written.
+
+A real uvicorn server on a real embedded store with the model and the demo
+registry; the store is compared (every quad) before and after each refused
+write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDFS, SH
+from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
+from SPARQLWrapper import POST, SPARQLWrapper
+from test_sparql_support import AUTH, BASE, TIMEOUT, demo_store, same_content, served, snapshot
+
+from krbgraph.settings import Settings
+from krbgraph.store import Store
+
+UPDATE = {"Content-Type": "application/sparql-update"}
+GEL_N01 = URIRef(f"{BASE}/id/beleidsnorm/GEL-N01")
+GELUID = f"{BASE}/graph/geluid"
+
+# A norm without indicator, document, operator, value, area or level: many violations.
+INVALID = f"""
+PREFIX krb: <https://data.krb.nl/def/krb#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX dct: <http://purl.org/dc/terms/>
+INSERT DATA {{ GRAPH <{GELUID}> {{
+  <{BASE}/id/beleidsnorm/GEL-N99> a krb:Beleidsnorm ;
+      rdfs:label "Onvolledige norm"@nl ; dct:identifier "GEL-N99" .
+}} }}
+"""
+
+RENAME = f"""
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX dct: <http://purl.org/dc/terms/>
+WITH <{GELUID}>
+DELETE {{ ?norm rdfs:label ?old }}
+INSERT {{ ?norm rdfs:label "Gevelbelasting maximaal 48 dB(A)"@nl }}
+WHERE {{ ?norm dct:identifier "GEL-N01" ; rdfs:label ?old }}
+"""
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Store, Settings]]:
+    store, settings = demo_store(tmp_path_factory.mktemp("writes"))
+    with served(store, settings) as url:
+        yield url, store, settings
+    store.close()
+
+
+def post_update(url: str, text: str, headers: dict[str, str] | None = None) -> httpx.Response:
+    return httpx.post(
+        f"{url}/sparql", content=text.encode(), headers=UPDATE | (headers or {}), timeout=TIMEOUT
+    )
+
+
+def labels(store: Store) -> list[Literal]:
+    return list(store.read_graph(GELUID).objects(GEL_N01, RDFS.label))
+
+
+def test_sparql_write_without_token_is_401(
+    demo: tuple[str, Store, Settings], tmp_path: Path
+) -> None:
+    url, store, _ = demo
+    before = snapshot(store, tmp_path)
+    missing = post_update(url, RENAME)
+    assert missing.status_code == 401
+    assert missing.headers["www-authenticate"].startswith("Bearer")
+    wrong = post_update(url, RENAME, {"Authorization": "Bearer not-the-token"})
+    assert wrong.status_code == 401
+    assert 'error="invalid_token"' in wrong.headers["www-authenticate"]
+    basic = httpx.post(
+        f"{url}/update", data={"update": RENAME}, auth=("admin", "secret"), timeout=TIMEOUT
+    )
+    assert basic.status_code == 401
+    assert same_content(before, snapshot(store, tmp_path))
+
+
+def test_sparql_read_only_service_refuses_writes_with_403(
+    demo: tuple[str, Store, Settings], tmp_path: Path
+) -> None:
+    _, store, settings = demo
+    before = snapshot(store, tmp_path)
+    with served(store, replace(settings, token=None)) as url:
+        response = post_update(url, RENAME, AUTH)
+        assert response.status_code == 403
+        assert "read-only" in response.json()["detail"]
+        described = Graph().parse(
+            data=httpx.get(f"{url}/sparql", timeout=TIMEOUT).content, format="turtle"
+        )
+        update_language = URIRef("http://www.w3.org/ns/sparql-service-description#SPARQL11Update")
+        assert update_language not in set(described.objects())
+        assert (
+            httpx.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=TIMEOUT).status_code
+            == 200
+        )
+    assert same_content(before, snapshot(store, tmp_path))
+
+
+def test_sparql_invalid_update_is_422_with_findings_and_writes_nothing(
+    demo: tuple[str, Store, Settings], tmp_path: Path
+) -> None:
+    url, store, _ = demo
+    before = snapshot(store, tmp_path)
+    response = post_update(url, INVALID, AUTH)
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert body["conforms"] is False
+    about_new_norm = [f for f in body["findings"] if f["focus"].endswith("/GEL-N99")]
+    assert about_new_norm, body["findings"]
+    assert all(f["message_nl"] and f["message_en"] for f in about_new_norm)
+    assert {f["severity"] for f in about_new_norm} >= {"Violation"}
+    assert same_content(before, snapshot(store, tmp_path))
+
+
+def test_sparql_refused_update_report_as_turtle(demo: tuple[str, Store, Settings]) -> None:
+    url, _, _ = demo
+    response = post_update(url, INVALID, AUTH | {"Accept": "text/turtle"})
+    assert response.status_code == 422
+    report = Graph().parse(data=response.content, format="turtle")
+    assert (None, SH.conforms, Literal(False)) in report
+    focus = set(report.objects(None, SH.focusNode))
+    assert URIRef(f"{BASE}/id/beleidsnorm/GEL-N99") in focus
+
+
+def test_sparql_valid_update_is_applied(demo: tuple[str, Store, Settings]) -> None:
+    url, store, _ = demo
+    response = post_update(url, RENAME, AUTH)
+    assert response.status_code == 204, response.text
+    assert labels(store) == [Literal("Gevelbelasting maximaal 48 dB(A)", lang="nl")]
+    # and back, through /update with a form body this time
+    restore = RENAME.replace(
+        "Gevelbelasting maximaal 48 dB(A)", "Geluidsdruk gevel maximaal 48 dB(A)"
+    )
+    response = httpx.post(f"{url}/update", data={"update": restore}, headers=AUTH, timeout=TIMEOUT)
+    assert response.status_code == 204, response.text
+    assert labels(store) == [Literal("Geluidsdruk gevel maximaal 48 dB(A)", lang="nl")]
+
+
+def test_sparql_update_syntax_error_is_400_with_position(
+    demo: tuple[str, Store, Settings], tmp_path: Path
+) -> None:
+    url, store, _ = demo
+    before = snapshot(store, tmp_path)
+    response = post_update(url, "PREFIX ex: <http://example.org/>\nINSERT DATA { ex:a ex:b }", AUTH)
+    assert response.status_code == 400
+    assert "line 2, column" in response.json()["detail"]
+    assert same_content(before, snapshot(store, tmp_path))
+
+
+def test_sparql_update_of_the_model_is_refused(
+    demo: tuple[str, Store, Settings], tmp_path: Path
+) -> None:
+    url, store, _ = demo
+    before = snapshot(store, tmp_path)
+    response = post_update(url, "CLEAR ALL", AUTH)
+    assert response.status_code == 403
+    assert "https://data.krb.nl/def/krb" in response.json()["detail"]
+    assert same_content(before, snapshot(store, tmp_path))
+
+
+def test_sparql_load_is_refused(demo: tuple[str, Store, Settings]) -> None:
+    url, _, _ = demo
+    response = post_update(url, "LOAD <http://127.0.0.1:1/data.ttl> INTO GRAPH <urn:x>", AUTH)
+    assert response.status_code == 400
+    assert "LOAD" in response.json()["detail"]
+
+
+def test_sparql_update_dataset_parameters_conflicting_with_with_clause(
+    demo: tuple[str, Store, Settings],
+) -> None:
+    url, _, _ = demo
+    response = httpx.post(
+        f"{url}/sparql",
+        params={"using-graph-uri": GELUID},
+        content=RENAME.encode(),
+        headers=UPDATE | AUTH,
+        timeout=TIMEOUT,
+    )
+    assert response.status_code == 400
+    assert "using-graph-uri" in response.json()["detail"]
+
+
+def test_sparql_sparqlwrapper_and_rdflib_update_with_the_token(
+    demo: tuple[str, Store, Settings],
+) -> None:
+    url, store, _ = demo
+    client = SPARQLWrapper(f"{url}/sparql", updateEndpoint=f"{url}/update")
+    client.addCustomHttpHeader("Authorization", AUTH["Authorization"])
+    client.setMethod(POST)
+    client.setQuery(RENAME)
+    assert client.query().response.status == 204  # type: ignore[attr-defined]
+    assert labels(store) == [Literal("Gevelbelasting maximaal 48 dB(A)", lang="nl")]
+
+    remote = SPARQLUpdateStore(
+        query_endpoint=f"{url}/sparql", update_endpoint=f"{url}/update", headers=AUTH
+    )
+    remote.update(
+        RENAME.replace("Gevelbelasting maximaal 48 dB(A)", "Geluidsdruk gevel maximaal 48 dB(A)")
+    )
+    assert labels(store) == [Literal("Geluidsdruk gevel maximaal 48 dB(A)", lang="nl")]
