@@ -15,6 +15,8 @@ comment or is a bare ``#``)::
     #   at least two spaces.
     # param: name (type, required|optional[, default: value][, class: prefix:Name]) Text
     # column: name Text
+    # visibility: internal      (optional: a building block of the web pages,
+    #                             runnable by name but left out of listings)
 
 Types: ``iri``, ``string``, ``date``, ``decimal``, ``integer``, ``boolean``. The only
 symbolic default is ``today`` for dates. ``class`` (iri parameters only) lets users
@@ -122,6 +124,8 @@ class NamedQuery:
     sparql: str
     source: str
     """Where the query came from (file name), for error messages."""
+    internal: bool = False
+    """A building block of the web pages: runnable by name, not listed in catalogues."""
 
     def parameter(self, name: str) -> Parameter:
         for param in self.parameters:
@@ -152,6 +156,10 @@ class Catalogue(Mapping[str, NamedQuery]):
 
     def __len__(self) -> int:
         return len(self._queries)
+
+    def public(self) -> list[NamedQuery]:
+        """The queries users see in listings (CLI, API, docs), in name order."""
+        return [q for q in self._queries.values() if not q.internal]
 
 
 # --------------------------------------------------------------------------- catalogue
@@ -204,10 +212,10 @@ def parse_query(name: str, text: str, source: str = "<text>") -> NamedQuery:
                 f"column) or a continuation line starting with '#  ', got {line!r}"
             )
         key = match["key"]
-        if key not in ("title", "description", "param", "column"):
+        if key not in ("title", "description", "param", "column", "visibility"):
             raise QueryDefinitionError(
                 f"{source}:{number}: unknown header key {key!r}; "
-                "known: title, description, param, column"
+                "known: title, description, param, column, visibility"
             )
         last = fields.setdefault(key, [])
         last.append((number, match["value"].strip()))
@@ -218,6 +226,11 @@ def parse_query(name: str, text: str, source: str = "<text>") -> NamedQuery:
     params = tuple(_parse_param(source, n, v) for n, v in fields.get("param", []))
     columns = tuple(_parse_column(source, n, v) for n, v in fields.get("column", []))
     _check_unique(source, "parameter", [p.name for p in params])
+    visibility = [v for _, v in fields.get("visibility", [])] or ["public"]
+    if len(visibility) != 1 or visibility[0] not in ("public", "internal"):
+        raise QueryDefinitionError(
+            f"{source}: '# visibility:' must appear at most once, as public or internal"
+        )
     query = NamedQuery(
         name=name,
         title=fields["title"][0][1],
@@ -226,6 +239,7 @@ def parse_query(name: str, text: str, source: str = "<text>") -> NamedQuery:
         columns=columns,
         sparql=text,
         source=source,
+        internal=visibility[0] == "internal",
     )
     _check_body(query)
     return query
@@ -661,6 +675,7 @@ Header format of a `.rq` file:
 #   at least two spaces.
 # param: name (type, required|optional[, default: value][, class: prefix:Name]) Text
 # column: name Text
+# visibility: internal   (optional; a building block of the web pages, not listed here)
 ```
 """
 
@@ -668,7 +683,7 @@ Header format of a `.rq` file:
 def catalogue_markdown(catalogue: Catalogue) -> str:
     """docs/queries.md: the catalogue as a page, generated so it cannot drift."""
     parts = [_DOC_INTRO]
-    for query in catalogue.values():
+    for query in catalogue.public():
         parts.append(f"\n## `{query.name}`: {query.title}\n\n{query.description}\n")
         if query.parameters:
             parts.append("\n| Parameter | Type | Required | Default | Description |")

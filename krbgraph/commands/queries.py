@@ -85,7 +85,7 @@ def register(app: typer.Typer) -> None:
         table.add_column("name", no_wrap=True)
         table.add_column("title")
         table.add_column("parameters")
-        for query in catalogue.values():
+        for query in catalogue.public():
             params = "\n".join(p.signature for p in query.parameters) or "-"
             table.add_row(query.name, query.title, params)
         Console().print(table)

@@ -536,7 +536,7 @@ def list_queries(request: Request) -> list[QueryInfo]:
             columns=[c.name for c in query.columns],
             href=f"/api/queries/{query.name}",
         )
-        for query in catalogue(request).values()
+        for query in catalogue(request).public()
     ]
 
 

@@ -268,7 +268,7 @@ def query_page(
 ) -> HTMLResponse:
     """Editor, examples and results; submitting the form (GET) runs the query."""
     queries = catalogue(request)
-    examples = [q for q in queries.values() if not q.name.startswith("web-")]
+    examples = queries.public()
     text = query
     status = 200
     if voorbeeld and not query:
