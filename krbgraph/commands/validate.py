@@ -1,0 +1,120 @@
+"""`krb validate` and `krb check-ontology`: thin Typer commands over
+krbgraph.validation, krbgraph.reports and krbgraph.reasoning.
+
+Exit codes follow krbgraph.cli: 0 the data passes, 1 it does not (violations;
+with --strict warnings too; an inconsistent ontology), 2 the input could not be
+read.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from .. import reports
+from ..rdfio import RdfInputError, read_rdf_paths
+from ..reasoning import ReasoningError, check_consistency
+from ..validation import checked_objects, validate_graph
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    turtle = "turtle"
+    json = "json"
+    junit = "junit"
+
+
+def register(app: typer.Typer) -> None:
+    """Add the validation commands to the `krb` app."""
+    app.command("validate")(validate)
+    app.command("check-ontology")(check_ontology)
+
+
+def validate(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="RDF files or folders (searched recursively) with registry data."),
+    ],
+    report_format: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="Report format.")
+    ] = ReportFormat.text,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Warnings fail the run too (exit 1).")
+    ] = False,
+) -> None:
+    """Check registry data against the KRB shapes (SHACL), with the model beside it."""
+    try:
+        data = read_rdf_paths(paths)
+    except RdfInputError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    result = validate_graph(data)
+    failed = not result.conforms or (strict and bool(result.warnings()))
+
+    if report_format is ReportFormat.text:
+        text = reports.text_report(result)
+        if output is None:
+            Console(soft_wrap=True, highlight=False).print(text, end="")
+        else:
+            _write(output, text.plain)
+    else:
+        if report_format is ReportFormat.json:
+            rendered = reports.json_report(result)
+        elif report_format is ReportFormat.turtle:
+            rendered = reports.turtle_report(result)
+        else:
+            rendered = reports.junit_report(result, strict=strict, objects=checked_objects(data))
+        if output is None:
+            sys.stdout.write(rendered)
+        else:
+            _write(output, rendered)
+    if output is not None:
+        typer.echo(reports.summary(result))
+    raise typer.Exit(1 if failed else 0)
+
+
+def check_ontology(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Registry data to reason over; default: the demo registry."),
+    ] = None,
+) -> None:
+    """Check with the HermiT reasoner that ontology, value lists, IMBOR extract and
+    data are logically consistent (OWL 2 DL)."""
+    try:
+        result = check_consistency(paths or None)
+    except RdfInputError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    except ReasoningError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    for note in result.adjustments:
+        typer.echo(f"note: {note}")
+    if result.consistent:
+        typer.echo("consistent: the ontology and data have no logical contradiction (HermiT)")
+        raise typer.Exit(0)
+    typer.echo("inconsistent: the ontology and data contradict each other (HermiT)")
+    if result.explanation:
+        typer.echo(result.explanation)
+    raise typer.Exit(1)
+
+
+def _write(path: Path, content: str) -> None:
+    """Write the whole report or nothing: a temporary file renamed into place."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(content, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        typer.echo(f"error: cannot write {path}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from exc

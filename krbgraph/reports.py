@@ -1,0 +1,150 @@
+"""Rendering a ValidationResult for people (text), programs (JSON), RDF tools
+(Turtle) and CI systems (JUnit XML).
+
+Text groups findings per object, because users fix data object by object;
+each finding shows severity, property, value and the message in Dutch and
+English. Rendering never decides anything: conformance and exit codes are the
+caller's.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+
+from rich.text import Text
+
+from .namespaces import PREFIXES
+from .validation import SEVERITIES, CheckedObject, Finding, ValidationResult
+
+_STYLES = {"Violation": "bold red", "Warning": "yellow", "Info": "cyan"}
+_DUTCH = {"Violation": "overtreding", "Warning": "waarschuwing", "Info": "info"}
+
+
+def compact(iri: str | None) -> str:
+    """``krb:operator`` or ``begrip:sector/alle`` (the notation of the data-model
+    docs, for reading, not Turtle) for a known namespace, the IRI in <> otherwise."""
+    if iri is None:
+        return ""
+    for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    if iri.startswith("^"):
+        return "^" + compact(iri[1:])
+    return f"<{iri}>" if ":" in iri else iri
+
+
+def counts(findings: Iterable[Finding]) -> dict[str, int]:
+    """Findings per severity (every severity present, zero when absent)."""
+    tally = Counter(f.severity for f in findings)
+    return {severity: tally.get(severity, 0) for severity in SEVERITIES}
+
+
+def summary(result: ValidationResult) -> str:
+    """One line: conformance and the counts, in Dutch and English."""
+    c = counts(result.findings)
+    objects = len({f.focus for f in result.findings})
+    verdict = "voldoet / conforms" if result.conforms else "voldoet niet / does not conform"
+    return (
+        f"{verdict}: {c['Violation']} overtreding(en) / violation(s), "
+        f"{c['Warning']} waarschuwing(en) / warning(s), {c['Info']} info "
+        f"in {objects} object(en) / object(s)"
+    )
+
+
+def text_report(result: ValidationResult) -> Text:
+    """Findings grouped per object, styled for a terminal (``.plain`` for files)."""
+    text = Text()
+    for focus, findings in _by_object(result.findings):
+        first = findings[0]
+        heading = " ".join(p for p in (first.focus_type, _quoted(first.focus_label)) if p)
+        text.append(heading or focus, style="bold")
+        text.append(f"  <{focus}>\n" if heading else "\n", style="dim")
+        for f in findings:
+            text.append(
+                f"  {f.severity} ({_DUTCH.get(f.severity, f.severity)})", _STYLES.get(f.severity)
+            )
+            if f.path:
+                text.append(f"  {compact(f.path)}")
+            if f.value is not None:
+                text.append(f" = {compact(f.value)}")
+            text.append("\n")
+            text.append(f"    nl: {f.message_nl}\n    en: {f.message_en}\n")
+        text.append("\n")
+    text.append(summary(result) + "\n", style="bold green" if result.conforms else "bold red")
+    return text
+
+
+def json_report(result: ValidationResult) -> str:
+    """``{"conforms", "counts", "findings": [...]}``; findings keep Finding's field names."""
+    document = {
+        "conforms": result.conforms,
+        "counts": counts(result.findings),
+        "findings": [asdict(f) for f in result.findings],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def turtle_report(result: ValidationResult) -> str:
+    """The SHACL validation report graph as Turtle."""
+    return result.report.serialize(format="turtle")
+
+
+def junit_report(
+    result: ValidationResult, *, strict: bool = False, objects: Sequence[CheckedObject] = ()
+) -> str:
+    """JUnit XML: one <testcase> per object, one <failure> per violation.
+
+    Warnings are failures too with ``strict``, else they go to <system-out> so
+    CI shows them without failing. Objects without findings (``objects``) are
+    passing test cases.
+    """
+    grouped = dict(_by_object(result.findings))
+    known = {o.iri: o for o in objects}
+    for focus, findings in grouped.items():
+        known.setdefault(
+            focus, CheckedObject(focus, findings[0].focus_label, findings[0].focus_type)
+        )
+    failing = {"Violation", "Warning"} if strict else {"Violation"}
+    suite = ET.Element("testsuite", name="krb validate")
+    failures = 0
+    for obj in sorted(known.values(), key=lambda o: (o.type or "", o.label or "", o.iri)):
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=f"krb.{obj.type or 'Object'}",
+            name=f"{obj.label or obj.iri} <{obj.iri}>",
+        )
+        notes: list[str] = []
+        for f in grouped.get(obj.iri, []):
+            line = f"{f.severity} {compact(f.path)}: {f.message_nl} / {f.message_en}"
+            if f.severity in failing:
+                failures += 1
+                failure = ET.SubElement(case, "failure", message=f.message_en, type=f.severity)
+                failure.text = line
+            else:
+                notes.append(line)
+        if notes:
+            ET.SubElement(case, "system-out").text = "\n".join(notes)
+    suite.set("tests", str(len(known)))
+    suite.set("failures", str(failures))
+    suite.set("errors", "0")
+    root = ET.Element("testsuites", tests=str(len(known)), failures=str(failures))
+    root.append(suite)
+    ET.indent(root)
+    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def _by_object(findings: Iterable[Finding]) -> list[tuple[str, list[Finding]]]:
+    """Findings per focus node, in the order of their first finding."""
+    grouped: dict[str, list[Finding]] = {}
+    for f in findings:
+        grouped.setdefault(f.focus, []).append(f)
+    return list(grouped.items())
+
+
+def _quoted(label: str | None) -> str | None:
+    return f"'{label}'" if label else None

@@ -1,0 +1,300 @@
+"""Validating a registry against the KRB shapes, with findings users can act on.
+
+The shapes (ontology/shapes/) need the model beside the data: value-list
+schemes, units, the IMBOR extract and the class hierarchy of krb.ttl. The data
+is therefore validated together with the model (krbgraph.model.model_graph(),
+of the IMBOR extract only the classes the data refers to) in a graph of its
+own, so the caller's graph is never changed.
+
+pySHACL drops language tags when it fills in SPARQL message templates and fills
+in nothing for core constraints, so messages are taken from the shapes graph
+here, per language, and their {?label} placeholder is replaced by the name of
+the object; the report graph gets the same messages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+import pyshacl
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SH, SKOS
+from rdflib.term import Node
+
+from .model import model_graph, shapes_graph
+from .namespaces import KRB, ORG, PREFIXES, SCHEME
+
+SEVERITIES = ("Violation", "Warning", "Info")
+
+_TYPE_NAMES: dict[URIRef, str] = {ORG.OrganizationalUnit: "Afdeling"}
+"""Non-KRB classes of registry things, named by their Dutch domain term."""
+
+LEEFOMGEVING_SCHEME = SCHEME["leefomgeving"]
+"""Concept scheme of the IMBOR extract and begrip:leefomgeving/alle."""
+
+_PLACEHOLDER = re.compile(r"\{[?$](label|this|value|path)\}")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One validation result, ready to show: who, what, where and why (nl and en)."""
+
+    severity: str  # "Violation" | "Warning" | "Info"
+    focus: str  # IRI (or blank node id) of the object
+    focus_label: str | None  # its rdfs:label / skos:prefLabel
+    focus_type: str | None  # its KRB class local name, e.g. "Beleidsnorm"
+    path: str | None  # property IRI
+    value: str | None
+    message_nl: str
+    message_en: str
+    shape: str | None
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """The outcome of validate_graph: conforms means no Violation (warnings allowed)."""
+
+    conforms: bool
+    findings: tuple[Finding, ...]
+    report: Graph  # the SHACL validation report
+
+    def violations(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == "Violation")
+
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == "Warning")
+
+
+def validate_graph(data: Graph | Dataset) -> ValidationResult:
+    """Validate registry data (all graphs of a Dataset together) against the KRB shapes.
+
+    The model is added internally; ``data`` is not modified.
+    """
+    combined = Graph()
+    for prefix, namespace in PREFIXES.items():
+        combined.bind(prefix, namespace)
+    _add_all(combined, data)
+    _add_model_context(combined)
+    shapes = shapes_graph()
+    _, report, _ = pyshacl.validate(
+        combined,
+        shacl_graph=shapes,
+        inference="none",
+        advanced=True,
+        inplace=True,
+        allow_warnings=True,
+        abort_on_first=False,
+    )
+    findings: list[Finding] = []
+    report_node = next(report.subjects(RDF.type, SH.ValidationReport))
+    # Top-level results only: nested sh:detail results of sh:node are not findings.
+    for result in report.objects(report_node, SH.result):
+        finding, messages = _finding(result, report, combined, shapes)
+        findings.append(finding)
+        report.remove((result, SH.resultMessage, None))
+        for message in messages:
+            report.add((result, SH.resultMessage, message))
+    findings.sort(key=_sort_key)
+    conforms = not any(f.severity == "Violation" for f in findings)
+    report.set((report_node, SH.conforms, Literal(conforms)))
+    for prefix, namespace in PREFIXES.items():
+        report.bind(prefix, namespace)
+    return ValidationResult(conforms=conforms, findings=tuple(findings), report=report)
+
+
+@dataclass(frozen=True)
+class CheckedObject:
+    """An object the shapes target, so reports can list objects without findings too."""
+
+    iri: str
+    label: str | None
+    type: str | None
+
+
+def checked_objects(data: Graph | Dataset) -> tuple[CheckedObject, ...]:
+    """The objects in ``data`` that a shape targets by class (or a subclass of it)."""
+    model = model_graph()
+    pending = set(shapes_graph().objects(None, SH.targetClass))
+    classes: set[Node] = set()
+    while pending:
+        cls = pending.pop()
+        classes.add(cls)
+        pending |= set(model.subjects(RDFS.subClassOf, cls)) - classes
+    graph = Graph()
+    _add_all(graph, data)
+    _add_all_types(graph, model)
+    found = {s for s, _, o in graph.triples((None, RDF.type, None)) if o in classes}
+    return tuple(
+        sorted(
+            (CheckedObject(str(s), label_of(graph, s), type_name(graph, s)) for s in found),
+            key=lambda o: o.iri,
+        )
+    )
+
+
+def label_of(graph: Graph, node: Node, lang: str = "nl") -> str | None:
+    """The display name of a node: rdfs:label, else skos:prefLabel, preferring ``lang``."""
+    for prop in (RDFS.label, SKOS.prefLabel):
+        labels = [o for o in graph.objects(node, prop) if isinstance(o, Literal)]
+        for wanted in (lang, "nl", None):
+            for label in labels:
+                if label.language == wanted:
+                    return str(label)
+        if labels:
+            return str(min(labels, key=str))
+    return None
+
+
+def type_name(graph: Graph, node: Node) -> str | None:
+    """The most specific KRB class of a node ("MerMaatregel" rather than
+    "Beleidsmaatregel"), or the Dutch term for a borrowed class ("Afdeling")."""
+    types = [t for t in graph.objects(node, RDF.type) if isinstance(t, URIRef)]
+    krb_types = [t for t in types if t.startswith(str(KRB))]
+    specific = [
+        t
+        for t in krb_types
+        if not any(o != t and (o, RDFS.subClassOf, t) in graph for o in krb_types)
+    ]
+    if specific:
+        return min(specific)[len(str(KRB)) :]
+    for t in types:
+        if t in _TYPE_NAMES:
+            return _TYPE_NAMES[t]
+    return None
+
+
+def path_text(report: Graph, path: Node | None) -> str | None:
+    """A property IRI, or a SPARQL-like rendering of a complex path (^inverse, a/b)."""
+    if path is None:
+        return None
+    if isinstance(path, URIRef):
+        return str(path)
+    inverse = report.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + (path_text(report, inverse) or "")
+    if report.value(path, RDF.first) is not None:
+        return "/".join(path_text(report, p) or "" for p in report.items(path))
+    return str(path)
+
+
+def _add_all(target: Graph, source: Graph | Dataset) -> None:
+    if isinstance(source, Dataset):
+        for s, p, o, _ in source.quads((None, None, None, None)):
+            target.add((s, p, o))
+    else:
+        for triple in source:
+            target.add(triple)
+
+
+@cache
+def _model_split() -> tuple[tuple[tuple[Node, Node, Node], ...], frozenset[Node]]:
+    """The model without the IMBOR extract (triples), and the extract's concepts."""
+    model = model_graph()
+    extract = frozenset(model.subjects(SKOS.inScheme, LEEFOMGEVING_SCHEME))
+    return tuple(t for t in model if t[0] not in extract), extract
+
+
+def _add_model_context(graph: Graph) -> None:
+    """Add what the shapes need from the model: all of it except the IMBOR
+    extract (95% of the model), and of the extract only the concepts the data
+    refers to.
+
+    No shape looks further than one step into the extract (scheme, type,
+    krb:imborObjecttype of a referenced class), and copying all 23,000 model
+    triples would cost more than validating a registry of a few hundred objects.
+    """
+    core, extract = _model_split()
+    referenced = {o for o in graph.objects() if o in extract}
+    model = model_graph()
+    for triple in core:
+        graph.add(triple)
+    for concept in referenced:
+        for triple in model.triples((concept, None, None)):
+            graph.add(triple)
+
+
+def _add_all_types(target: Graph, model: Graph) -> None:
+    """The class hierarchy only: enough for type_name, far smaller than the model."""
+    for triple in model.triples((None, RDFS.subClassOf, None)):
+        target.add(triple)
+
+
+def _finding(
+    result: Node, report: Graph, data: Graph, shapes: Graph
+) -> tuple[Finding, list[Literal]]:
+    focus = report.value(result, SH.focusNode)
+    value = report.value(result, SH.value)
+    path = report.value(result, SH.resultPath)
+    shape = report.value(result, SH.sourceShape)
+    severity = report.value(result, SH.resultSeverity)
+    focus_label = label_of(data, focus) if focus is not None else None
+
+    def fill(template: str, lang: str) -> str:
+        fillers = {
+            "label": focus_label or str(focus),
+            "this": focus_label or str(focus),
+            "value": (label_of(data, value, lang) or str(value)) if value is not None else "",
+            "path": path_text(report, path) or "",
+        }
+        return _PLACEHOLDER.sub(lambda m: fillers[m.group(1)], template)
+
+    templates = _message_templates(report, shapes, result, shape)
+    messages = [Literal(fill(str(t), t.language or "nl"), lang=t.language) for t in templates]
+    by_lang = {m.language: str(m) for m in messages}
+    fallback = next(iter(by_lang.values()), _generic_message(report, result))
+    finding = Finding(
+        severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
+        focus=str(focus),
+        focus_label=focus_label,
+        focus_type=type_name(data, focus) if focus is not None else None,
+        path=path_text(report, path),
+        value=str(value) if value is not None else None,
+        message_nl=by_lang.get("nl", fallback),
+        message_en=by_lang.get("en", fallback),
+        shape=str(shape) if isinstance(shape, URIRef) else None,
+    )
+    return finding, messages
+
+
+def _message_templates(
+    report: Graph, shapes: Graph, result: Node, shape: Node | None
+) -> list[Literal]:
+    """sh:message of the SPARQL constraint that fired, else of the source shape."""
+    sources: Iterable[Node | None] = (report.value(result, SH.sourceConstraint), shape)
+    for source in sources:
+        if source is None:
+            continue
+        found = [m for m in shapes.objects(source, SH.message) if isinstance(m, Literal)]
+        if found:
+            return sorted(found, key=lambda m: (m.language or "", str(m)))
+    return []
+
+
+def _generic_message(report: Graph, result: Node) -> str:
+    """pySHACL's own text, for shapes without sh:message (not used by the KRB shapes)."""
+    messages = [str(m) for m in report.objects(result, SH.resultMessage)]
+    component = report.value(result, SH.sourceConstraintComponent)
+    return messages[0] if messages else f"constraint {component} not satisfied"
+
+
+def _sort_key(finding: Finding) -> tuple[int, str, str, str, str]:
+    return (
+        SEVERITIES.index(finding.severity) if finding.severity in SEVERITIES else 3,
+        finding.focus_label or finding.focus,
+        finding.focus,
+        finding.path or "",
+        finding.message_nl,
+    )
+
+
+__all__ = [
+    "CheckedObject",
+    "Finding",
+    "ValidationResult",
+    "checked_objects",
+    "label_of",
+    "validate_graph",
+]

@@ -1,0 +1,84 @@
+"""The KRB shapes as a whole: valid SHACL, one shape per class of the ontology,
+messages in Dutch and English everywhere, a header comment per file, and the
+demo registry conforming to them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyshacl
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, SH
+
+from krbgraph.model import model_graph, project_root, shape_files, shapes_graph
+from krbgraph.namespaces import KRB, ORG
+from krbgraph.rdfio import read_rdf_paths
+from krbgraph.validation import validate_graph
+
+SHACL_SHACL = Path(__file__).parent / "data" / "shapes" / "shacl-shacl.ttl"
+
+
+def test_shapes_are_valid_shacl_by_the_w3c_shacl_for_shacl_shapes() -> None:
+    conforms, _, text = pyshacl.validate(
+        shapes_graph(), shacl_graph=Graph().parse(SHACL_SHACL), inference="none"
+    )
+    assert conforms, text
+
+
+def test_shacl_for_shacl_does_reject_a_broken_shape() -> None:
+    broken = Graph().parse(
+        data="""@prefix sh: <http://www.w3.org/ns/shacl#> .
+        <urn:s> a sh:NodeShape ; sh:minCount "one" ; sh:property [ sh:maxCount 1 ] .""",
+        format="turtle",
+    )
+    conforms, _, _ = pyshacl.validate(broken, shacl_graph=Graph().parse(SHACL_SHACL))
+    assert not conforms
+
+
+def test_every_class_of_the_ontology_has_a_node_shape() -> None:
+    model, shapes = model_graph(), shapes_graph()
+    classes = {c for c in model.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef) and c in KRB}
+    # Abstract or model-only classes: Stuurinstrument has no instances of its
+    # own (norm, rule and measure shapes cover it), Zoekingang and MerMaatregel
+    # are checked through the IMBOR extract and the Beleidsmaatregel shape.
+    covered_elsewhere = {KRB.Stuurinstrument, KRB.Zoekingang, KRB.MerMaatregel}
+    targeted = set(shapes.objects(None, SH.targetClass))
+    assert classes - covered_elsewhere <= targeted
+    assert ORG.OrganizationalUnit in targeted
+    assert (
+        KRB.MerMaatregel,
+        URIRef("http://www.w3.org/2000/01/rdf-schema#subClassOf"),
+        KRB.Beleidsmaatregel,
+    ) in model
+
+
+def test_every_reporting_shape_has_one_message_in_dutch_and_one_in_english() -> None:
+    shapes = shapes_graph()
+    reporting = set(shapes.subjects(SH.message, None))
+    assert len(reporting) > 60
+    for node in reporting:
+        languages = sorted(m.language for m in shapes.objects(node, SH.message))
+        assert languages == ["en", "nl"], node
+        assert all("{?label}" in m for m in shapes.objects(node, SH.message)), node
+
+
+def test_every_shapes_file_starts_with_a_header_saying_what_and_why() -> None:
+    files = shape_files()
+    assert {f.name for f in files} >= {
+        "dossiers.ttl",
+        "indicatoren.ttl",
+        "instrumenten.ttl",
+        "effecten.ttl",
+        "gebieden.ttl",
+        "begrippen.ttl",
+    }
+    for path in files:
+        head = path.read_text(encoding="utf-8").splitlines()[:20]
+        assert head[0].startswith("# ====") and any("What:" in line for line in head), path
+        assert any("Why:" in line for line in head), path
+
+
+def test_the_demo_registry_conforms() -> None:
+    demo = project_root() / "examples" / "demo"
+    result = validate_graph(read_rdf_paths([demo]))
+    assert result.conforms, [f.message_en for f in result.violations()]

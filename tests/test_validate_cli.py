@@ -1,0 +1,131 @@
+"""`krb validate`: exit codes, and each report format as its reader sees it."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal
+from rdflib.namespace import RDF, SH
+from typer.testing import CliRunner
+
+from krbgraph.cli import app
+from krbgraph.model import project_root
+
+DATA = Path(__file__).parent / "data" / "shapes"
+NORM = "Geluidsdruk gevel maximaal 48 dB(A)"
+
+# Appended to the minimal registry (whose @base makes <beleidsnorm/..> absolute):
+# a second operator from the wrong list breaks the norm twice (count and list).
+VIOLATIONS = "\n<beleidsnorm/GEL-N01> krb:operator <https://data.krb.nl/id/begrip/sector/alle> .\n"
+# An indicator no norm or rule uses: complete policy is only a warning.
+WARNING = """
+<beleidsindicator/LOS> a krb:Beleidsindicator ; rdfs:label "Losse indicator"@nl ;
+    dct:identifier "LOS" ; krb:beleidsthema <beleidsthema/geluid> ;
+    krb:indicatorsoort <https://data.krb.nl/id/begrip/indicatorsoort/systeemindicator> .
+"""
+
+
+def registry(tmp_path: Path, extra: str) -> Path:
+    path = tmp_path / "register.ttl"
+    path.write_text((DATA / "minimal.ttl").read_text(encoding="utf-8") + extra, encoding="utf-8")
+    return path
+
+
+def run(*args: str | Path):
+    return CliRunner().invoke(app, ["validate", *map(str, args)])
+
+
+def test_the_demo_registry_passes_with_exit_0() -> None:
+    result = run(project_root() / "examples" / "demo")
+    assert result.exit_code == 0, result.output
+    assert "voldoet / conforms: 0 overtreding(en)" in result.output
+
+
+def test_violations_exit_1_with_findings_grouped_per_object(tmp_path: Path) -> None:
+    result = run(registry(tmp_path, VIOLATIONS + WARNING))
+    assert result.exit_code == 1
+    out = result.stdout
+    assert "\x1b[" not in out  # no colour codes when not writing to a terminal
+    norm_heading = f"Beleidsnorm '{NORM}'  <https://krb.example.org/id/beleidsnorm/GEL-N01>"
+    indicator_heading = "Beleidsindicator 'Losse indicator'"
+    assert norm_heading in out and indicator_heading in out
+    norm_block = out[out.index(norm_heading) : out.index(indicator_heading)]
+    assert norm_block.count("Violation (overtreding)  krb:operator") == 2
+    assert "= begrip:sector/alle" in norm_block
+    assert f"nl: Beleidsnorm '{NORM}' moet precies één operator" in norm_block
+    assert f"en: Policy norm '{NORM}' must have exactly one operator" in norm_block
+    assert out.rstrip().endswith(
+        "voldoet niet / does not conform: 2 overtreding(en) / violation(s), "
+        "1 waarschuwing(en) / warning(s), 0 info in 2 object(en) / object(s)"
+    )
+
+
+def test_warnings_pass_unless_strict(tmp_path: Path) -> None:
+    path = registry(tmp_path, WARNING)
+    lenient = run(path)
+    assert lenient.exit_code == 0
+    assert "Warning (waarschuwing)" in lenient.stdout
+    assert run(path, "--strict").exit_code == 1
+
+
+def test_unreadable_turtle_exits_2_naming_file_line_and_column() -> None:
+    result = run(DATA / "broken.ttl")
+    assert result.exit_code == 2
+    assert f"{DATA / 'broken.ttl'}:6:1: A dot is expected" in result.stderr
+    assert result.stdout == ""
+
+
+def test_json_lists_findings_and_counts(tmp_path: Path) -> None:
+    result = run(registry(tmp_path, VIOLATIONS + WARNING), "--format", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["conforms"] is False
+    assert report["counts"] == {"Violation": 2, "Warning": 1, "Info": 0}
+    first = report["findings"][0]
+    assert first["focus"] == "https://krb.example.org/id/beleidsnorm/GEL-N01"
+    assert first["focus_label"] == NORM and first["focus_type"] == "Beleidsnorm"
+    assert first["path"] == "https://data.krb.nl/def/krb#operator"
+    assert NORM in first["message_nl"] and NORM in first["message_en"]
+
+
+def test_turtle_is_the_shacl_report_with_messages_in_both_languages(tmp_path: Path) -> None:
+    result = run(registry(tmp_path, VIOLATIONS), "--format", "turtle")
+    assert result.exit_code == 1
+    report = Graph().parse(data=result.stdout, format="turtle")
+    node = next(report.subjects(RDF.type, SH.ValidationReport))
+    assert report.value(node, SH.conforms) == Literal(False)
+    results = list(report.objects(node, SH.result))
+    assert len(results) == 2
+    for r in results:
+        assert sorted(m.language for m in report.objects(r, SH.resultMessage)) == ["en", "nl"]
+        assert all(NORM in m for m in report.objects(r, SH.resultMessage))
+
+
+@pytest.mark.parametrize(("strict", "failures"), [(False, 2), (True, 3)])
+def test_junit_has_a_testcase_per_object_and_a_failure_per_violation(
+    tmp_path: Path, strict: bool, failures: int
+) -> None:
+    args = ["--format", "junit", *(["--strict"] if strict else [])]
+    result = run(registry(tmp_path, VIOLATIONS + WARNING), *args)
+    assert result.exit_code == 1
+    root = ET.fromstring(result.stdout)
+    cases = root.findall(".//testcase")
+    assert len(root.findall(".//failure")) == failures == int(root.get("failures"))
+    # Every checked object is a test case, the ones without findings pass.
+    assert len(cases) == 21
+    norm = next(c for c in cases if c.get("name").startswith(NORM))
+    assert len(norm.findall("failure")) == 2
+    loose = next(c for c in cases if c.get("name").startswith("Losse indicator"))
+    assert (loose.find("failure") is not None) == strict
+    assert (loose.find("system-out") is not None) != strict
+
+
+def test_output_file_gets_the_report_and_stdout_the_summary(tmp_path: Path) -> None:
+    target = tmp_path / "rapport.json"
+    result = run(registry(tmp_path, VIOLATIONS), "--format", "json", "--output", target)
+    assert result.exit_code == 1
+    assert json.loads(target.read_text(encoding="utf-8"))["counts"]["Violation"] == 2
+    assert result.stdout.startswith("voldoet niet / does not conform: 2 overtreding(en)")

@@ -1,0 +1,120 @@
+"""Reading RDF files: every supported syntax, gzip, folders, and errors that
+say file, line and column."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph, Literal, URIRef
+
+from krbgraph.rdfio import RdfInputError, read_rdf, read_rdf_paths
+
+S, P = URIRef("https://e.org/s"), URIRef("https://e.org/p")
+TRIPLE_TEXT = {
+    "x.ttl": '<https://e.org/s> <https://e.org/p> "waarde"@nl .',
+    "x.nt": '<https://e.org/s> <https://e.org/p> "waarde"@nl .\n',
+    "x.jsonld": '{"@id": "https://e.org/s",'
+    ' "https://e.org/p": {"@value": "waarde", "@language": "nl"}}',
+    "x.rdf": """<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:e="https://e.org/">
+  <rdf:Description rdf:about="https://e.org/s"><e:p xml:lang="nl">waarde</e:p></rdf:Description>
+</rdf:RDF>""",
+}
+
+
+@pytest.mark.parametrize("name", [*TRIPLE_TEXT, "x.owl", "x.xml", "x.json", "x.ttl.gz"])
+def test_each_triple_syntax_reads_into_a_graph(tmp_path: Path, name: str) -> None:
+    source = {"x.owl": "x.rdf", "x.xml": "x.rdf", "x.json": "x.jsonld", "x.ttl.gz": "x.ttl"}
+    text = TRIPLE_TEXT[source.get(name, name)]
+    path = tmp_path / name
+    if name.endswith(".gz"):
+        path.write_bytes(gzip.compress(text.encode()))
+    else:
+        path.write_text(text, encoding="utf-8")
+    graph = read_rdf(path)
+    assert not isinstance(graph, Dataset)
+    assert set(graph) == {(S, P, Literal("waarde", lang="nl"))}
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("x.trig", "<https://e.org/g> { <https://e.org/s> <https://e.org/p> 1 }"),
+        (
+            "x.nq",
+            "<https://e.org/s> <https://e.org/p>"
+            ' "1"^^<http://www.w3.org/2001/XMLSchema#integer> <https://e.org/g> .\n',
+        ),
+    ],
+)
+def test_quad_syntaxes_read_into_a_dataset_with_their_named_graph(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    dataset = read_rdf(tmp_path / name)
+    assert isinstance(dataset, Dataset)
+    assert (S, P, Literal(1), URIRef("https://e.org/g")) in set(dataset.quads())
+
+
+def test_plain_and_xsd_string_literals_are_the_same(tmp_path: Path) -> None:
+    (tmp_path / "x.ttl").write_text(
+        '<https://e.org/s> <https://e.org/p> "a"^^<http://www.w3.org/2001/XMLSchema#string> .'
+    )
+    assert set(read_rdf(tmp_path / "x.ttl")) == {(S, P, Literal("a"))}
+
+
+def test_syntax_error_names_file_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "kapot.ttl"
+    path.write_text('@prefix e: <https://e.org/> .\n\ne:s e:p "open string .\n')
+    with pytest.raises(RdfInputError) as caught:
+        read_rdf(path)
+    error = caught.value
+    assert (error.path, error.line, error.column) == (path, 3, 9)
+    assert str(error).startswith(f"{path}:3:9: ")
+
+
+def test_a_slash_in_a_prefixed_name_gets_a_hint(tmp_path: Path) -> None:
+    path = tmp_path / "x.ttl"
+    path.write_text("@prefix id: <https://e.org/id/> .\nid:beleidsnorm/N1 a id:T .\n")
+    with pytest.raises(RdfInputError, match=r"x\.ttl:2:15: .*full IRI"):
+        read_rdf(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("x.csv", b"a,b", "unknown RDF file type"),
+        ("x.ttl.gz", b"not gzip", "cannot read the file"),
+        ("x.jsonld", b'{"@id": 5}', "@id"),
+    ],
+)
+def test_unreadable_files_raise_with_the_file_name(
+    tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(RdfInputError, match=message) as caught:
+        read_rdf(path)
+    assert str(caught.value).startswith(str(path))
+
+
+def test_folders_are_read_recursively_in_sorted_order_and_graphs_merged(tmp_path: Path) -> None:
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a.ttl").write_text('<https://e.org/s> <https://e.org/p> "a" .')
+    (tmp_path / "b" / "c.nq").write_text(
+        '<https://e.org/s> <https://e.org/p> "c" <https://e.org/g> .\n'
+    )
+    (tmp_path / "b" / "notes.txt").write_text("not RDF, skipped")
+    graph = read_rdf_paths([tmp_path])
+    assert type(graph) is Graph
+    assert set(graph.objects(S, P)) == {Literal("a"), Literal("c")}
+
+
+def test_a_missing_path_is_an_error_and_the_first_bad_file_stops_the_read(tmp_path: Path) -> None:
+    with pytest.raises(RdfInputError, match="no such file or folder"):
+        read_rdf_paths([tmp_path / "ontbreekt.ttl"])
+    (tmp_path / "a.ttl").write_text("<https://e.org/s> <https://e.org/p> .")
+    with pytest.raises(RdfInputError, match=r"a\.ttl:1:"):
+        read_rdf_paths([tmp_path])
