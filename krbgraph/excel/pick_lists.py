@@ -20,7 +20,7 @@ from .values import split_many
 from .vocabulary import ValueList
 from .workbook_format import DEFAULT_SCHEME_TITLES, LOCAL_SCHEME, THEME_SCHEME
 
-CBS_CODE = re.compile(r"^(GM|WK|BU|PV)[0-9]{4,8}$")
+CBS_CODE = re.compile(r"^(PV[0-9]{2}|GM[0-9]{4}|WK[0-9]{6}|BU[0-9]{8})$")
 """A CBS area code; only such a code becomes skos:notation of an area."""
 
 _WKT = re.compile(
