@@ -1,0 +1,133 @@
+"""The workbook over HTTP: export, and import behind the bearer token.
+
+Real embedded stores: one with the demo registry to export from, and an empty
+one (model only) to import into, as a municipality moving from Excel to the
+graph would. The uploaded workbooks are the service's own exports, edited with
+openpyxl the way a user would in Excel.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from test_pages_fixtures import BASE, Registry, build_registry
+
+from krbgraph.settings import Settings
+from krbgraph.store import ensure_model, open_store
+from krbgraph.web.app import create_app
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+AUTH = {"Authorization": "Bearer secret"}
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
+    built = build_registry(tmp_path_factory.mktemp("excel-http"))
+    yield built
+    built.store.close()
+
+
+@pytest.fixture(scope="module")
+def source(registry: Registry) -> Iterator[TestClient]:
+    with TestClient(registry.app) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def empty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
+    folder = tmp_path_factory.mktemp("excel-http-empty")
+    settings = Settings(store=str(folder / "store"), base_iri=BASE, token="secret")
+    store = open_store(settings)
+    ensure_model(store)
+    yield Registry(create_app(settings, store=store), store, settings)
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def client(empty: Registry) -> Iterator[TestClient]:
+    with TestClient(empty.app) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def exported(source: TestClient) -> bytes:
+    response = source.get("/api/export/excel")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == XLSX
+    return response.content
+
+
+def upload(client: TestClient, content: bytes, *, name: str = "beleid.xlsx", **kw):
+    files = {"file": (name, content, XLSX)}
+    return client.post("/api/import/excel", files=files, **kw)
+
+
+def graphs(registry: Registry) -> dict[str, int]:
+    return {g.iri: g.triples for g in registry.store.graphs()}
+
+
+def test_export_is_a_workbook_with_the_demo_norms(exported: bytes) -> None:
+    book = load_workbook(io.BytesIO(exported))
+    codes = {row[0] for row in book["beleidsnorm"].iter_rows(min_row=2, values_only=True)}
+    assert {"GEL-N01", "BOU-N01"} <= codes
+
+
+def test_import_without_token_is_refused_and_writes_nothing(
+    client: TestClient, empty: Registry, exported: bytes
+) -> None:
+    before = graphs(empty)
+    response = upload(client, exported)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert graphs(empty) == before
+
+
+def test_import_with_token_loads_one_graph_and_reimport_replaces_it(
+    client: TestClient, empty: Registry, exported: bytes
+) -> None:
+    target = "https://krb.demogemeente.nl/graph/excel/http-kopie"
+    first = upload(client, exported, params={"graph": target}, headers=AUTH)
+    assert first.status_code == 200, first.text
+    body = first.json()
+    assert body["graph"] == target and body["triples"] > 500 and body["replaced"] is False
+    again = upload(client, exported, params={"graph": target}, headers=AUTH)
+    assert again.status_code == 200 and again.json()["replaced"] is True
+    assert graphs(empty)[target] == body["triples"]
+    norms = client.get("/api/imbor/Asfaltverharding/normen")
+    assert norms.status_code == 200 and "GEL-N01" in norms.text
+
+
+def test_workbook_problems_are_422_with_their_cell_and_nothing_is_written(
+    client: TestClient, empty: Registry, exported: bytes
+) -> None:
+    book = load_workbook(io.BytesIO(exported))
+    sheet = book["beleidsnorm"]
+    header = [cell.value for cell in sheet[1]]
+    sheet.cell(row=2, column=header.index("indicator") + 1, value="GEL-BESTAAT-NIET")
+    broken = io.BytesIO()
+    book.save(broken)
+    before = graphs(empty)
+    response = upload(client, broken.getvalue(), name="kapot.xlsx", headers=AUTH)
+    assert response.status_code == 422
+    problems = response.json()["problems"]
+    assert any(
+        p["sheet"] == "beleidsnorm" and p["row"] == 2 and p["column"] == "indicator"
+        and "GEL-BESTAAT-NIET" in p["message_nl"] for p in problems
+    ), problems
+    assert graphs(empty) == before
+
+
+def test_a_file_that_is_not_a_workbook_is_400(client: TestClient) -> None:
+    response = upload(client, b"code;naam\nGEL;Geluid\n", name="beleid.csv", headers=AUTH)
+    assert response.status_code == 400
+    assert "beleid.csv" in response.json()["detail"]
+
+
+def test_export_of_an_unknown_graph_is_404(source: TestClient) -> None:
+    response = source.get("/api/export/excel", params={"graph": "https://example.org/none"})
+    assert response.status_code == 404
+    assert "https://example.org/none" in response.json()["detail"]
