@@ -36,7 +36,8 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     """Origins allowed to call the HTTP service from a browser (KRB_CORS_ORIGINS, comma-separated)."""
     max_result_rows: int = 100_000
-    """Largest SELECT result the HTTP service returns before answering with an error."""
+    """Largest answer (SELECT rows or CONSTRUCT/DESCRIBE triples) the HTTP service returns
+    before answering with an error."""
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -29,6 +29,20 @@ class QueryTimeout(StoreError):
     """A query ran longer than the allowed time."""
 
 
+class ResultTooLarge(StoreError):
+    """A query answer has more solutions or triples than the caller allows.
+
+    Raised as soon as the answer exceeds the limit (the store stops reading
+    it there), so the full size is unknown: ``limit`` is the limit that was
+    exceeded, ``unit`` is "rows" or "triples".
+    """
+
+    def __init__(self, limit: int, unit: str):
+        super().__init__(f"the answer has more than {limit} {unit}")
+        self.limit = limit
+        self.unit = unit
+
+
 class QuerySyntaxError(StoreError):
     """A SPARQL query or update is not valid SPARQL.
 
@@ -43,10 +57,26 @@ class QuerySyntaxError(StoreError):
     @classmethod
     def from_message(cls, message: str) -> QuerySyntaxError:
         """Pick the position out of Oxigraph's 'error at LINE:COLUMN: ...' messages."""
-        match = re.search(r"error at (\d+):(\d+)", message)
+        match = _POSITION.search(message)
         if match:
-            return cls(message, line=int(match[1]), column=int(match[2]))
+            return cls(message, line=int(match[2]), column=int(match[3]))
         return cls(message)
+
+    def lines_removed(self, count: int) -> QuerySyntaxError:
+        """The same error for a text ``count`` lines shorter at the top.
+
+        Used when a backend put lines (a BASE declaration) in front of the
+        caller's text: the position then points into the caller's text again.
+        """
+        if self.line is None or count == 0:
+            return self
+        line = max(self.line - count, 1)
+        message = _POSITION.sub(lambda m: f"{m[1]}{line}:{m[3]}", str(self), count=1)
+        return QuerySyntaxError(message, line=line, column=self.column)
+
+
+_POSITION = re.compile(r"(error at )(\d+):(\d+)", re.IGNORECASE)
+"""Oxigraph's position in a syntax error: 'error at LINE:COLUMN' (1-based)."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +107,10 @@ class QueryResult:
         ]
 
 
+GraphData = Mapping[str, rdflib.Graph] | Mapping[str | None, rdflib.Graph]
+"""Graph contents by graph IRI; the key None names the store's own default graph."""
+
+
 @dataclass(frozen=True)
 class GraphInfo:
     iri: str
@@ -99,18 +133,30 @@ class Store(Protocol):
         default_graph_uris: Sequence[str] = (),
         named_graph_uris: Sequence[str] = (),
         timeout_s: float | None = None,
+        max_rows: int | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Run a query; ``bindings`` binds variables (name without '?') to IRIs or literals.
 
         The binding is a VALUES block placed first in the outermost ``WHERE {``
         (which the query must spell out), the same on every backend.
 
-        Raises QuerySyntaxError, QueryTimeout or StoreError.
+        The answer is read solution by solution and reading stops at the first
+        one past a limit: ``timeout_s`` (None: the store's default) raises
+        QueryTimeout, more than ``max_rows`` solutions (SELECT) or distinct
+        triples (CONSTRUCT, DESCRIBE) raise ResultTooLarge; the caller never
+        gets a truncated answer. ``base_iri`` resolves relative IRIs in the
+        query.
+
+        Raises QuerySyntaxError, QueryTimeout, ResultTooLarge or StoreError.
         """
         ...
 
-    def update(self, sparql: str) -> None:
-        """Run a SPARQL update as one transaction. Raises QuerySyntaxError or StoreError."""
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        """Run a SPARQL update as one transaction; ``base_iri`` resolves relative IRIs.
+
+        Raises QuerySyntaxError or StoreError.
+        """
         ...
 
     def graphs(self) -> list[GraphInfo]:
@@ -121,17 +167,21 @@ class Store(Protocol):
         """The triples of one named graph, or of the store's own default graph for None."""
         ...
 
-    def write_graphs(self, data: Mapping[str, rdflib.Graph], *, replace: bool) -> None:
-        """Write several named graphs in one transaction.
+    def write_graphs(self, data: GraphData, *, replace: bool) -> None:
+        """Write several graphs in one transaction; the key None is the store's default graph.
 
         With ``replace`` each graph's old content is removed first; without it
         the triples are added to what is there.
         """
         ...
 
-    def replace_graph(self, graph: str, data: rdflib.Graph) -> None: ...
+    def replace_graph(self, graph: str | None, data: rdflib.Graph) -> None:
+        """Replace one graph (None: the default graph) in one transaction."""
+        ...
 
-    def add_to_graph(self, graph: str, data: rdflib.Graph) -> None: ...
+    def add_to_graph(self, graph: str | None, data: rdflib.Graph) -> None:
+        """Add triples to one graph (None: the default graph) in one transaction."""
+        ...
 
     def drop_graph(self, graph: str) -> None:
         """Remove a named graph; raises KeyError when the store has no such graph."""

@@ -7,16 +7,21 @@ built from data that was parsed completely beforehand: readers see the old
 graph or the new one, never a mix, and a failure changes nothing.
 ``bulk_load`` is not used because it is not transactional.
 
-Timeouts: pyoxigraph cannot cancel a running query. A query with a timeout
+Limits: pyoxigraph evaluates lazily, one solution per step of its iterator,
+and cannot be interrupted inside a step. A query with a timeout therefore
 runs in a daemon worker thread (pyoxigraph releases the GIL while it
-evaluates); when time is up the caller gets QueryTimeout at once while the
-worker finishes in the background and its result is discarded. Isolation
-that really stops the work needs a separate process.
+evaluates) that checks the deadline, the row limit and the caller's
+cancellation between solutions: when time is up the caller gets QueryTimeout
+at once and the worker stops at its next solution, dropping what it read. A
+step that computes a lot before its first solution (an aggregate such as
+COUNT over a huge join, ORDER BY) cannot be stopped and ends in the
+background; isolation that stops those too needs a separate process.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -25,18 +30,19 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.term import Identifier
 
+from .answers import AnswerLimits, collect
 from .base import (
     GRAPH_COUNT_QUERY,
+    GraphData,
     GraphInfo,
     QueryResult,
     QuerySyntaxError,
-    QueryTimeout,
     StoreError,
     graph_infos,
 )
 from .dumps import dump_format, write_dump
 from .rdffiles import parse_quads, parse_triples
-from .terms import ToOxigraph, bind_values, named_node, query_result, rdflib_graph, write_update
+from .terms import ToOxigraph, bind_values, named_node, rdflib_graph, write_update
 
 
 class EmbeddedStore:
@@ -71,6 +77,8 @@ class EmbeddedStore:
         default_graph_uris: Sequence[str] = (),
         named_graph_uris: Sequence[str] = (),
         timeout_s: float | None = None,
+        max_rows: int | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         options: dict[str, object] = {}
         if default_graph_uris:
@@ -79,44 +87,47 @@ class EmbeddedStore:
             options["use_default_graph_as_union"] = True
         if named_graph_uris:
             options["named_graphs"] = [named_node(iri) for iri in named_graph_uris]
+        if base_iri is not None:
+            options["base_iri"] = named_node(base_iri, "base IRI").value
         text = bind_values(sparql, bindings)
+        timeout = timeout_s if timeout_s is not None else self.default_timeout_s
+        limits = AnswerLimits(max_rows=max_rows, timeout_s=timeout)
 
         def run() -> QueryResult:
             try:
-                return query_result(self._live().query(text, **options))  # type: ignore[arg-type]
+                return collect(self._live().query(text, **options), limits)  # type: ignore[arg-type]
             except SyntaxError as exc:
                 raise QuerySyntaxError.from_message(str(exc)) from exc
             except OSError as exc:
                 raise StoreError(f"query failed in store {self.path}: {exc}") from exc
 
-        timeout = timeout_s if timeout_s is not None else self.default_timeout_s
-        return run() if timeout is None else _with_timeout(run, timeout)
+        return run() if timeout is None else _in_worker(run, limits)
 
     def graphs(self) -> list[GraphInfo]:
         return graph_infos(self.query(GRAPH_COUNT_QUERY, timeout_s=None))
 
     def read_graph(self, graph: str | None) -> rdflib.Graph:
-        name = ox.DefaultGraph() if graph is None else named_node(graph)
-        return rdflib_graph(self._live().quads_for_pattern(None, None, None, name))
+        return rdflib_graph(self._live().quads_for_pattern(None, None, None, _graph_name(graph)))
 
     # -- writing ---------------------------------------------------------
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        base = None if base_iri is None else named_node(base_iri, "base IRI").value
         try:
-            self._live().update(sparql)
+            self._live().update(sparql, base_iri=base)
         except SyntaxError as exc:
             raise QuerySyntaxError.from_message(str(exc)) from exc
         except OSError as exc:
             raise StoreError(f"update failed in store {self.path}: {exc}") from exc
 
-    def write_graphs(self, data: Mapping[str, rdflib.Graph], *, replace: bool) -> None:
+    def write_graphs(self, data: GraphData, *, replace: bool) -> None:
         convert = ToOxigraph()
         self._write({iri: convert.triples(graph) for iri, graph in data.items()}, replace)
 
-    def replace_graph(self, graph: str, data: rdflib.Graph) -> None:
+    def replace_graph(self, graph: str | None, data: rdflib.Graph) -> None:
         self.write_graphs({graph: data}, replace=True)
 
-    def add_to_graph(self, graph: str, data: rdflib.Graph) -> None:
+    def add_to_graph(self, graph: str | None, data: rdflib.Graph) -> None:
         self.write_graphs({graph: data}, replace=False)
 
     def drop_graph(self, graph: str) -> None:
@@ -138,10 +149,14 @@ class EmbeddedStore:
     def load_file(self, path: Path, graph: str, *, replace: bool) -> int:
         return self.load_files({graph: [path]}, replace=replace)[graph]
 
-    def _write(self, graphs: Mapping[str, list[ox.Triple]], replace: bool) -> None:
+    def _write(
+        self,
+        graphs: Mapping[str, list[ox.Triple]] | Mapping[str | None, list[ox.Triple]],
+        replace: bool,
+    ) -> None:
         if not replace:
             quads = [
-                ox.Quad(t.subject, t.predicate, t.object, named_node(iri))
+                ox.Quad(t.subject, t.predicate, t.object, _graph_name(iri))
                 for iri, triples in graphs.items()
                 for t in triples
             ]
@@ -200,6 +215,10 @@ class EmbeddedStore:
         return self._store
 
 
+def _graph_name(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
+    return ox.DefaultGraph() if graph is None else named_node(graph)
+
+
 def _open(path: Path) -> ox.Store:
     if path.exists() and not path.is_dir():
         raise StoreError(f"store location {path} is a file; it must be a folder")
@@ -215,7 +234,12 @@ def _open(path: Path) -> ox.Store:
         raise StoreError(f"cannot open store {path}: {exc}") from exc
 
 
-def _with_timeout(run: Callable[[], QueryResult], timeout_s: float) -> QueryResult:
+def _in_worker(run: Callable[[], QueryResult], limits: AnswerLimits) -> QueryResult:
+    """Run ``run`` in a worker thread and wait for it no longer than the time limit.
+
+    The worker checks ``limits`` between solutions; on time-out it is
+    cancelled, so it stops at its next solution rather than reading on.
+    """
     outcome: list[QueryResult | BaseException] = []
 
     def work() -> None:
@@ -226,12 +250,11 @@ def _with_timeout(run: Callable[[], QueryResult], timeout_s: float) -> QueryResu
 
     worker = threading.Thread(target=work, name="krb-query", daemon=True)
     worker.start()
-    worker.join(timeout_s)
+    remaining = (limits.timeout_s or 0.0) - (time.monotonic() - limits.started)
+    worker.join(max(remaining, 0.0))
     if not outcome:
-        raise QueryTimeout(
-            f"query did not finish within {timeout_s:g} s (the embedded store cannot cancel "
-            "it; it ends in the background)"
-        )
+        limits.cancel()
+        raise limits.timeout()
     result = outcome[0]
     if isinstance(result, BaseException):
         raise result

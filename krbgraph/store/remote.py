@@ -13,11 +13,22 @@ The server must answer queries over the union of its named graphs as the
 default graph (Oxigraph ``serve --union-default-graph``, Fuseki
 ``tdb2:unionDefaultGraph true``; GraphDB and Virtuoso do this by default):
 the model and the registries live in separate named graphs.
+
+Query answers are streamed and parsed as they arrive: the time and size
+limits are checked between solutions, and the connection is closed as soon
+as one is exceeded, so a huge answer is never held in memory. Whether the
+server then stops evaluating depends on the server (Oxigraph stops when it
+can no longer write the answer). Relative IRIs are resolved against a
+``base_iri`` by a ``BASE`` line put in front of the text; syntax error
+positions in Oxigraph's format (``error at LINE:COLUMN``) are corrected for
+that line, other servers' messages count it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import io
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -28,8 +39,10 @@ import rdflib
 from rdflib.term import Identifier
 
 from ..settings import Settings
+from .answers import AnswerLimits, collect
 from .base import (
     GRAPH_COUNT_QUERY,
+    GraphData,
     GraphInfo,
     QueryResult,
     QuerySyntaxError,
@@ -45,8 +58,8 @@ from .terms import (
     dataset_update,
     graph_ref,
     named_node,
-    query_result,
     rdflib_graph,
+    with_base,
     write_update,
 )
 
@@ -142,21 +155,35 @@ class RemoteStore:
         default_graph_uris: Sequence[str] = (),
         named_graph_uris: Sequence[str] = (),
         timeout_s: float | None = None,
+        max_rows: int | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         params = [("default-graph-uri", named_node(iri).value) for iri in default_graph_uris]
         params += [("named-graph-uri", named_node(iri).value) for iri in named_graph_uris]
         text = bind_values(sparql, bindings)
+        if base_iri is not None:
+            text = with_base(text, base_iri)
         timeout = timeout_s if timeout_s is not None else self.default_timeout_s
-        response = self._send(
-            "POST",
-            self.endpoints.query,
-            params=params,
-            content=text.encode("utf-8"),
-            headers={"Content-Type": "application/sparql-query", "Accept": QUERY_ACCEPT},
-            timeout=timeout,
-            what="query",
-        )
-        return _parse_answer(response)
+        limits = AnswerLimits(max_rows=max_rows, timeout_s=timeout)
+        url = self.endpoints.query
+        try:
+            with (
+                _http_errors(url, "query", timeout),
+                self._streamed(
+                    "POST",
+                    url,
+                    params=params,
+                    content=text.encode("utf-8"),
+                    headers={"Content-Type": "application/sparql-query", "Accept": QUERY_ACCEPT},
+                    timeout=timeout,
+                    what="query",
+                ) as response,
+            ):
+                return _read_answer(response, limits)
+        except QuerySyntaxError as exc:
+            if base_iri is None:
+                raise
+            raise exc.lines_removed(1) from exc
 
     def graphs(self) -> list[GraphInfo]:
         return graph_infos(self.query(GRAPH_COUNT_QUERY))
@@ -196,25 +223,31 @@ class RemoteStore:
 
     # -- writing ---------------------------------------------------------
 
-    def update(self, sparql: str) -> None:
-        self._send(
-            "POST",
-            self.endpoints.update,
-            content=sparql.encode("utf-8"),
-            headers={"Content-Type": "application/sparql-update"},
-            timeout=WRITE_TIMEOUT_S,
-            what="update",
-        )
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        text = sparql if base_iri is None else with_base(sparql, base_iri)
+        try:
+            self._send(
+                "POST",
+                self.endpoints.update,
+                content=text.encode("utf-8"),
+                headers={"Content-Type": "application/sparql-update"},
+                timeout=WRITE_TIMEOUT_S,
+                what="update",
+            )
+        except QuerySyntaxError as exc:
+            if base_iri is None:
+                raise
+            raise exc.lines_removed(1) from exc
 
-    def write_graphs(self, data: Mapping[str, rdflib.Graph], *, replace: bool) -> None:
+    def write_graphs(self, data: GraphData, *, replace: bool) -> None:
         convert = ToOxigraph()
         triples = {iri: convert.triples(graph) for iri, graph in data.items()}
         self.update(write_update(triples, replace=replace))
 
-    def replace_graph(self, graph: str, data: rdflib.Graph) -> None:
+    def replace_graph(self, graph: str | None, data: rdflib.Graph) -> None:
         self.write_graphs({graph: data}, replace=True)
 
-    def add_to_graph(self, graph: str, data: rdflib.Graph) -> None:
+    def add_to_graph(self, graph: str | None, data: rdflib.Graph) -> None:
         self.write_graphs({graph: data}, replace=False)
 
     def drop_graph(self, graph: str) -> None:
@@ -281,27 +314,96 @@ class RemoteStore:
         missing_ok: bool = False,
         **kwargs: object,
     ) -> httpx.Response:
-        limits = httpx.Timeout(timeout, connect=CONNECT_TIMEOUT_S)
-        try:
-            response = self._client.request(method, url, timeout=limits, **kwargs)  # type: ignore[arg-type]
-        except httpx.TimeoutException as exc:
-            if isinstance(exc, httpx.ConnectTimeout):
-                raise StoreError(f"cannot reach SPARQL server at {url}: timed out") from exc
-            limit = f"{timeout:g} s" if timeout is not None else "the time allowed"
-            raise QueryTimeout(f"{what} did not finish within {limit} at {url}") from exc
-        except httpx.HTTPError as exc:
-            raise StoreError(f"cannot reach SPARQL server at {url}: {exc}") from exc
-        if response.is_success or (missing_ok and response.status_code == 404):
+        """A complete response (body read) with a success status, or 404 when ``missing_ok``."""
+        with (
+            _http_errors(url, what, timeout),
+            self._streamed(
+                method, url, what=what, timeout=timeout, missing_ok=missing_ok, **kwargs
+            ) as response,
+        ):
+            response.read()
             return response
-        body = response.text.strip()
-        if response.status_code == 400 and what in ("query", "update"):
-            raise QuerySyntaxError.from_message(body or f"the server rejected the {what}")
-        if response.status_code in (401, 403):
-            raise StoreError(
-                f"{url} refused the {what} (HTTP {response.status_code}); check KRB_USER and "
-                "KRB_PASSWORD"
-            )
-        raise StoreError(f"{what} failed at {url}: HTTP {response.status_code}: {body[:500]}")
+
+    @contextmanager
+    def _streamed(
+        self,
+        method: str,
+        url: str,
+        *,
+        what: str,
+        timeout: float | None,
+        missing_ok: bool = False,
+        **kwargs: object,
+    ) -> Iterator[httpx.Response]:
+        """A response whose body is still to be read; it is closed when the block ends.
+
+        An error status becomes QuerySyntaxError (400 to a query or update) or
+        StoreError; network failures are left to the caller's ``_http_errors``.
+        """
+        limits = httpx.Timeout(timeout, connect=CONNECT_TIMEOUT_S)
+        request = self._client.build_request(method, url, timeout=limits, **kwargs)  # type: ignore[arg-type]
+        response = self._client.send(request, stream=True)
+        try:
+            if not (response.is_success or (missing_ok and response.status_code == 404)):
+                response.read()
+                raise _refusal(response, url, what)
+            yield response
+        finally:
+            response.close()
+
+
+@contextmanager
+def _http_errors(url: str, what: str, timeout: float | None) -> Iterator[None]:
+    """Network failures while sending or reading, as the store's errors."""
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        if isinstance(exc, httpx.ConnectTimeout):
+            raise StoreError(f"cannot reach SPARQL server at {url}: timed out") from exc
+        limit = f"{timeout:g} s" if timeout is not None else "the time allowed"
+        raise QueryTimeout(f"{what} did not finish within {limit} at {url}") from exc
+    except httpx.HTTPError as exc:
+        raise StoreError(f"cannot reach SPARQL server at {url}: {exc}") from exc
+
+
+def _refusal(response: httpx.Response, url: str, what: str) -> StoreError:
+    body = response.text.strip()
+    if response.status_code == 400 and what in ("query", "update"):
+        return QuerySyntaxError.from_message(body or f"the server rejected the {what}")
+    if response.status_code in (401, 403):
+        return StoreError(
+            f"{url} refused the {what} (HTTP {response.status_code}); check KRB_USER and "
+            "KRB_PASSWORD"
+        )
+    return StoreError(f"{what} failed at {url}: HTTP {response.status_code}: {body[:500]}")
+
+
+class _BodyReader(io.RawIOBase):
+    """A streamed response body as a file, so pyoxigraph parses it while it arrives.
+
+    The time limit is checked before each chunk, so a server that sends
+    slowly cannot keep the reader past it either.
+    """
+
+    def __init__(self, response: httpx.Response, limits: AnswerLimits):
+        self._chunks = response.iter_bytes()
+        self._limits = limits
+        self._pending = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        while not self._pending:
+            self._limits.check_time()
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._pending = memoryview(chunk)
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
 
 
 def _media_type(response: httpx.Response) -> str:
@@ -316,16 +418,13 @@ def _rdf_format(response: httpx.Response) -> ox.RdfFormat:
     return fmt
 
 
-def _parse_answer(response: httpx.Response) -> QueryResult:
+def _read_answer(response: httpx.Response, limits: AnswerLimits) -> QueryResult:
+    """The answer parsed from the streamed body, read only up to the limits."""
     media = _media_type(response)
+    body = io.BufferedReader(_BodyReader(response, limits))
     try:
         if media in RESULT_FORMATS:
-            answer = ox.parse_query_results(response.content, RESULT_FORMATS[media])
-            return query_result(answer)
-        return _graph_result(ox.parse(response.content, format=_rdf_format(response)))
+            return collect(ox.parse_query_results(body, RESULT_FORMATS[media]), limits)
+        return collect(ox.parse(body, format=_rdf_format(response)), limits)
     except SyntaxError as exc:
         raise StoreError(f"{response.url} sent an unreadable {media} answer: {exc}") from exc
-
-
-def _graph_result(quads: ox.QuadParser) -> QueryResult:
-    return QueryResult(kind="graph", graph=rdflib_graph(quads))

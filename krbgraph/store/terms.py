@@ -14,7 +14,7 @@ import rdflib
 from rdflib.term import BNode, Identifier, URIRef
 
 from ..queries import ParameterError, QueryDefinitionError, inject_values
-from .base import QueryResult, QuerySyntaxError, StoreError
+from .base import QuerySyntaxError, StoreError
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -76,17 +76,27 @@ class ToOxigraph:
         return [ox.Triple(term(s), term(p), term(o)) for s, p, o in graph]  # type: ignore[arg-type]
 
 
-def named_node(iri: str) -> ox.NamedNode:
-    """A validated IRI; raises StoreError naming the IRI when it is not one."""
+def named_node(iri: str, what: str = "graph IRI") -> ox.NamedNode:
+    """A validated IRI; raises StoreError naming the IRI (as ``what``) when it is not one."""
     try:
         return ox.NamedNode(iri)
     except ValueError as exc:
-        raise StoreError(f"not a valid graph IRI: {iri!r}: {exc}") from exc
+        raise StoreError(f"not a valid {what}: {iri!r}: {exc}") from exc
 
 
 def graph_ref(iri: str) -> str:
     """The SPARQL form ``<iri>`` of a validated IRI."""
     return str(named_node(iri))
+
+
+def with_base(sparql: str, base_iri: str) -> str:
+    """The text with ``BASE <base_iri>`` on a line of its own in front.
+
+    For stores that take SPARQL text only. A BASE in the text itself still
+    applies after this one. Positions in syntax errors are then one line
+    further down (QuerySyntaxError.lines_removed(1) puts them back).
+    """
+    return f"BASE {named_node(base_iri, 'base IRI')}\n{sparql}"
 
 
 def bind_values(sparql: str, bindings: Mapping[str, Identifier] | None) -> str:
@@ -119,64 +129,44 @@ def rdflib_graph(triples: Iterable[ox.Triple | ox.Quad]) -> rdflib.Graph:
 
 
 def write_update(
-    graphs: Mapping[str, Iterable[ox.Triple]],
+    graphs: Mapping[str, Iterable[ox.Triple]] | Mapping[str | None, Iterable[ox.Triple]],
     *,
     replace: bool,
-    default_graph: Iterable[ox.Triple] = (),
 ) -> str:
-    """One SPARQL update that writes whole graphs: the store applies it atomically.
+    """One SPARQL update that writes whole graphs (None: the default graph), applied atomically.
 
     The data is N-Triples produced by pyoxigraph's serialiser; blank node
     labels are scoped to this one INSERT DATA, so nodes shared between graphs
-    stay shared. With ``replace`` the named graphs are dropped first.
+    stay shared. With ``replace`` the graphs are emptied first.
     """
     parts: list[str] = []
     if replace:
-        parts.extend(f"DROP SILENT GRAPH {graph_ref(iri)} ;\n" for iri in graphs)
+        parts.extend(
+            "DROP SILENT DEFAULT ;\n" if iri is None else f"DROP SILENT GRAPH {graph_ref(iri)} ;\n"
+            for iri in graphs
+        )
     parts.append("INSERT DATA {\n")
-    parts.append(_ntriples(default_graph))
     for iri, triples in graphs.items():
-        parts.append(f"GRAPH {graph_ref(iri)} {{\n{_ntriples(triples)}}}\n")
+        if iri is None:
+            parts.append(_ntriples(triples))
+        else:
+            parts.append(f"GRAPH {graph_ref(iri)} {{\n{_ntriples(triples)}}}\n")
     parts.append("}\n")
     return "".join(parts)
 
 
 def dataset_update(quads: Iterable[ox.Quad]) -> str:
     """One SPARQL update inserting a whole dataset, default graph included."""
-    default: list[ox.Triple] = []
-    named: dict[str, list[ox.Triple]] = {}
+    graphs: dict[str | None, list[ox.Triple]] = {None: []}
     for quad in quads:
         if isinstance(quad.graph_name, ox.DefaultGraph):
-            default.append(quad.triple)
+            graphs[None].append(quad.triple)
         elif isinstance(quad.graph_name, ox.NamedNode):
-            named.setdefault(quad.graph_name.value, []).append(quad.triple)
+            graphs.setdefault(quad.graph_name.value, []).append(quad.triple)
         else:
             raise StoreError(f"graphs named by a blank node are not supported: {quad}")
-    return write_update(named, replace=False, default_graph=default)
+    return write_update(graphs, replace=False)
 
 
 def _ntriples(triples: Iterable[ox.Triple]) -> str:
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
-
-
-def query_result(answer: object) -> QueryResult:
-    """A QueryResult from pyoxigraph's answer, consumed completely right here.
-
-    pyoxigraph results are lazy iterators bound to the thread that made them,
-    so they are never handed on.
-    """
-    if isinstance(answer, ox.QueryBoolean):
-        return QueryResult(kind="ask", boolean=bool(answer))
-    if isinstance(answer, ox.QuerySolutions):
-        variables = tuple(v.value for v in answer.variables)
-        rows = tuple(
-            tuple(
-                None if (value := solution[name]) is None else to_rdflib(value)
-                for name in variables
-            )
-            for solution in answer
-        )
-        return QueryResult(kind="select", variables=variables, rows=rows)
-    if isinstance(answer, ox.QueryTriples):
-        return QueryResult(kind="graph", graph=rdflib_graph(answer))
-    raise StoreError(f"unexpected query answer {type(answer).__name__}")

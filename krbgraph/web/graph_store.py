@@ -46,8 +46,15 @@ _INPUT_FORMATS: dict[str, ox.RdfFormat] = {
     "n3": ox.RdfFormat.N3,
 }
 _METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
-_ROOT = object()
-"""Marker: the request names no graph (POST creates one, other methods are an error)."""
+
+
+class _Root:
+    """The request names no graph (POST creates one, other methods are an error)."""
+
+
+_ROOT = _Root()
+Target = str | None | _Root
+"""A graph IRI, None for the store's default graph (``?default``), or _ROOT."""
 
 
 @router.api_route("/store", methods=_METHODS, summary="Graph Store (indirect identification)")
@@ -85,7 +92,7 @@ def _graph_iri(value: str) -> str:
     return value
 
 
-def _indirect_target(request: Request) -> str | None | object:
+def _indirect_target(request: Request) -> Target:
     """The graph IRI, None for the default graph, or _ROOT when no graph is named."""
     graphs = request.query_params.getlist("graph")
     default = "default" in request.query_params
@@ -100,19 +107,17 @@ def _indirect_target(request: Request) -> str | None | object:
     return _ROOT
 
 
-async def _handle(
-    request: Request, settings: Settings, store: Store, target: str | None | object
-) -> Response:
+async def _handle(request: Request, settings: Settings, store: Store, target: Target) -> Response:
     method = request.method
     if method in ("GET", "HEAD"):
-        if target is _ROOT:
+        if isinstance(target, _Root):
             raise _bad_request("Name a graph: /store?graph=<iri> or /store?default.")
-        return await _read(request, store, target, head=method == "HEAD")  # type: ignore[arg-type]
+        return await _read(request, store, target, head=method == "HEAD")
     require_write_access(request, settings)
-    lock = writes.write_lock(request.app.state)
+    lock = request.app.state.write_lock
     try:
         if method == "DELETE":
-            if target is _ROOT:
+            if isinstance(target, _Root):
                 raise _bad_request("Name the graph to delete: /store?graph=<iri> or ?default.")
             try:
                 await run_in_threadpool(writes.delete_graph, store, target, lock=lock)
@@ -120,7 +125,7 @@ async def _handle(
                 raise HTTPException(status.HTTP_404_NOT_FOUND, _no_graph(target)) from None
             return Response(status_code=status.HTTP_204_NO_CONTENT)
         location = None
-        if target is _ROOT:
+        if isinstance(target, _Root):
             if method != "POST":
                 raise _bad_request("Name the graph to write: /store?graph=<iri> or ?default.")
             target = location = f"{settings.base_iri.rstrip('/')}/graph/{uuid.uuid4()}"
@@ -138,7 +143,7 @@ async def _handle(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-def _no_graph(target: object) -> str:
+def _no_graph(target: str | None) -> str:
     return f"The store has no graph <{target}>."
 
 

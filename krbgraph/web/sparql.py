@@ -9,9 +9,10 @@ or POST ``application/sparql-query``; ``default-graph-uri`` and
 
 Store calls run in the thread pool, never on the event loop. A query gets
 ``Settings.query_timeout_s`` (503 when exceeded) and at most
-``Settings.max_result_rows`` rows or triples (422 beyond); the body is
-serialised completely before the response starts, so a client never gets a
-truncated 200.
+``Settings.max_result_rows`` rows or triples (422 beyond); the store stops
+reading the answer at either limit, and the body is serialised completely
+before the response starts, so a client never gets a truncated 200. Relative
+IRIs resolve against the endpoint URL, passed to the store as base IRI.
 
 The endpoint refuses SERVICE (federated query) and LOAD: both would let a
 client make the server fetch arbitrary URLs.
@@ -30,7 +31,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from ..loading import ValidationFailed
 from ..settings import Settings
-from ..store import QueryResult, QuerySyntaxError, QueryTimeout, Store, StoreError
+from ..store import QuerySyntaxError, QueryTimeout, ResultTooLarge, Store, StoreError
 from ..store.terms import graph_ref
 from . import negotiation, results, writes
 from .auth import require_write_access
@@ -45,10 +46,6 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 
 router = APIRouter(tags=["SPARQL"])
-
-
-class ResultTooLarge(Exception):
-    """A query answer above Settings.max_result_rows."""
 
 
 @dataclass(frozen=True)
@@ -249,12 +246,13 @@ async def _answer_query(
 
     def run() -> tuple[bytes, str]:
         result = store.query(
-            _with_base(text, base),
+            text,
             default_graph_uris=operation.default_graphs,
             named_graph_uris=operation.named_graphs,
             timeout_s=settings.query_timeout_s,
+            max_rows=settings.max_result_rows,
+            base_iri=base,
         )
-        _check_size(result, settings.max_result_rows)
         fmt, media_type = _negotiate(accept, result.kind)
         if result.kind == "graph":
             assert result.graph is not None
@@ -264,7 +262,7 @@ async def _answer_query(
     try:
         body, media_type = await run_in_threadpool(run)
     except QuerySyntaxError as exc:
-        raise _bad_request(f"Syntax error in the query: {_shifted(exc)}") from None
+        raise _bad_request(f"Syntax error in the query: {_positioned(exc)}") from None
     except QueryTimeout:
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE,
@@ -272,40 +270,27 @@ async def _answer_query(
             "of this service; narrow it down (more specific patterns, LIMIT) and try again.",
         ) from None
     except ResultTooLarge as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"The answer has more than {exc.limit} {exc.unit}, the most this service returns "
+            "at once; use LIMIT and OFFSET to fetch it in parts.",
+        ) from None
     except StoreError as exc:
         raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, str(exc)) from None
     return Response(body, media_type=results.content_type(media_type), headers={"Vary": "Accept"})
 
 
-def _check_size(result: QueryResult, limit: int) -> None:
-    size = len(result.graph) if result.graph is not None else len(result.rows)
-    if size > limit:
-        unit = "triples" if result.graph is not None else "rows"
-        raise ResultTooLarge(
-            f"The answer has {size} {unit}, more than the {limit} this service returns "
-            "at once; use LIMIT and OFFSET to fetch it in parts."
-        )
-
-
-def _with_base(text: str, base: str) -> str:
-    """The query text with the endpoint URL as BASE on a line of its own in front."""
-    return f"BASE {graph_ref(base)}\n{text}"
-
-
-def _shifted(exc: QuerySyntaxError, lines_added: int = 1) -> str:
-    """The parser's message with the position as line and column of the client's text.
-
-    ``lines_added`` is the number of lines the service put in front (the BASE line).
-    """
+def _positioned(exc: QuerySyntaxError) -> str:
+    """The parser's message with its position spelled out: 'error at line 2, column 11'."""
     message = str(exc)
     if exc.line is None:
         return message
     return re.sub(
         r"error at (\d+):(\d+)",
-        lambda m: f"error at line {int(m[1]) - lines_added}, column {m[2]}",
+        lambda m: f"error at line {m[1]}, column {m[2]}",
         message,
         count=1,
+        flags=re.IGNORECASE,
     )
 
 
@@ -337,14 +322,14 @@ async def _run_update(request: Request, store: Store, operation: ProtocolRequest
     try:
         await run_in_threadpool(writes.check_update_syntax, text, base_iri=base)
     except QuerySyntaxError as exc:
-        raise _bad_request(f"Syntax error in the update: {_shifted(exc, 0)}") from None
+        raise _bad_request(f"Syntax error in the update: {_positioned(exc)}") from None
     if (operation.using_graphs or operation.using_named_graphs) and scan.has_dataset_clause:
         raise _bad_request(
             "The update has USING, USING NAMED or WITH clauses and the request also sets "
             "using-graph-uri/using-named-graph-uri; use one or the other."
         )
     text = with_using(text, scan, operation.using_graphs, operation.using_named_graphs)
-    lock = writes.write_lock(request.app.state)
+    lock = request.app.state.write_lock
     try:
         await run_in_threadpool(writes.apply_update, store, text, base_iri=base, lock=lock)
     except QuerySyntaxError as exc:

@@ -10,9 +10,10 @@ that, so an invalid change never reaches the store:
 - Graph Store Protocol: the new content of the target graph is validated
   together with all other data graphs, then written in one store call.
 
-Writes are serialised by one lock per application, so the state that was
-validated is the state the write is applied to (as long as this service is
-the only writer of the store, which an embedded store guarantees).
+Writes are serialised by one lock per application (``app.state.write_lock``,
+made by create_app), so the state that was validated is the state the write
+is applied to (as long as this service is the only writer of the store, which
+an embedded store guarantees).
 
 Limits, stated honestly: an update using RAND(), UUID(), STRUUID(), NOW() or
 creating blank nodes runs twice (copy, then store), so the stored values
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import tempfile
 import threading
-from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -32,27 +32,26 @@ from fastapi.responses import JSONResponse
 from rdflib import Graph
 
 from ..loading import ValidationFailed
+from ..model import model_graph, shapes_graph
 from ..store import QuerySyntaxError, Store, StoreError, model_graph_iris
-from ..store.terms import ToOxigraph, graph_ref, rdflib_graph, write_update
+from ..store.terms import rdflib_graph
 from ..validation import validate_graph
 from . import negotiation, results
-
-_LOCK_GUARD = threading.Lock()
-"""Guards the lazy creation of an application's write lock (never held while writing)."""
 
 
 class WriteRefused(Exception):
     """The write touches something the service does not let clients change."""
 
 
-def write_lock(state: object) -> threading.Lock:
-    """The lock that serialises writes of one application (kept on ``app.state``)."""
-    with _LOCK_GUARD:
-        lock = getattr(state, "write_lock", None)
-        if lock is None:
-            lock = threading.Lock()
-            state.write_lock = lock  # type: ignore[attr-defined]
-        return lock
+def prepare_validation() -> None:
+    """Parse the model and the shapes and run the validator once, before the first write.
+
+    They are cached for the life of the process; without this the first
+    write of a service pays for parsing them while its client waits.
+    """
+    model_graph()
+    shapes_graph()
+    validate_graph(Graph())
 
 
 def check_update_syntax(update: str, *, base_iri: str) -> None:
@@ -102,7 +101,7 @@ def apply_update(store: Store, update: str, *, base_iri: str, lock: threading.Lo
         after_data = _quads(copy, model, inside=False)
         if after_data != before_data:
             _require_conforming(rdflib_graph(after_data))
-        store.update(_with_base(update, base_iri))
+        store.update(update, base_iri=base_iri)
 
 
 def graph_exists(store: Store, graph: str | None) -> bool:
@@ -120,10 +119,7 @@ def put_graph(store: Store, graph: str | None, data: Graph, *, lock: threading.L
     with lock:
         created = not graph_exists(store, graph)
         _require_conforming(_registry_with(store, graph, data, keep_old=False))
-        if graph is None:
-            _replace_default_graph(store, data)
-        else:
-            store.replace_graph(graph, data)
+        store.replace_graph(graph, data)
         return created
 
 
@@ -133,10 +129,7 @@ def post_graph(store: Store, graph: str | None, data: Graph, *, lock: threading.
     with lock:
         created = not graph_exists(store, graph)
         _require_conforming(_registry_with(store, graph, data, keep_old=True))
-        if graph is None:
-            store.update(write_update({}, replace=False, default_graph=_ox_triples(data)))
-        else:
-            store.add_to_graph(graph, data)
+        store.add_to_graph(graph, data)
         return created
 
 
@@ -148,7 +141,7 @@ def delete_graph(store: Store, graph: str | None, *, lock: threading.Lock) -> No
             raise KeyError(graph)
         _require_conforming(_registry_with(store, graph, Graph(), keep_old=False))
         if graph is None:
-            store.update("DROP SILENT DEFAULT")
+            store.replace_graph(None, Graph())
         else:
             store.drop_graph(graph)
 
@@ -204,21 +197,6 @@ def _quads(copy: ox.Store, model: frozenset[str], *, inside: bool) -> set[ox.Qua
         for quad in copy
         if (isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value in model) is inside
     }
-
-
-def _with_base(update: str, base_iri: str) -> str:
-    """The update with the service's base IRI in front, for stores that take text only."""
-    return f"BASE {graph_ref(base_iri)}\n{update}"
-
-
-def _ox_triples(data: Graph) -> Iterable[ox.Triple]:
-    return ToOxigraph().triples(data)
-
-
-def _replace_default_graph(store: Store, data: Graph) -> None:
-    """Empty the default graph and fill it in one update (one transaction)."""
-    insert = write_update({}, replace=False, default_graph=_ox_triples(data))
-    store.update("DROP SILENT DEFAULT ;\n" + insert)
 
 
 def refusal_response(exc: ValidationFailed | WriteRefused, accept: str | None) -> Response:

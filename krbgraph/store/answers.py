@@ -1,0 +1,106 @@
+"""Reading a query answer into a QueryResult, stopping at the first solution past a limit.
+
+Both backends get answers as lazy iterators (the embedded store from
+pyoxigraph's evaluation, the remote store from the streamed HTTP body), so
+the time and size limits are checked between solutions: a query that runs too
+long or answers too much stops costing memory and CPU at that point instead of
+after the whole answer has been collected.
+
+pyoxigraph's iterators are bound to the thread that made them and must be
+released there too: ``collect`` reads the answer and lets go of it before
+returning or raising, so an exception carried to another thread (or kept
+alive by a reference cycle until some other thread runs the garbage
+collector) never holds the iterator.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+import rdflib
+
+from .base import QueryResult, QueryTimeout, ResultTooLarge, StoreError
+from .terms import to_rdflib
+
+
+@dataclass
+class AnswerLimits:
+    """The limits of one query, shared between the caller and the thread reading the answer.
+
+    ``cancel()`` lets a caller that gave up waiting stop the reader at its
+    next solution.
+    """
+
+    max_rows: int | None = None
+    timeout_s: float | None = None
+    started: float = field(default_factory=time.monotonic)
+    _cancelled: threading.Event = field(default_factory=threading.Event)
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+
+    def timeout(self) -> QueryTimeout:
+        """The error for a query past its time limit, the same wherever it is noticed."""
+        limit = f"{self.timeout_s:g} s" if self.timeout_s is not None else "the time allowed"
+        return QueryTimeout(f"query did not finish within {limit}")
+
+    def check_time(self) -> None:
+        """Raise QueryTimeout when the time is up or the caller stopped waiting."""
+        if self._cancelled.is_set():
+            raise self.timeout()
+        if self.timeout_s is not None and time.monotonic() - self.started > self.timeout_s:
+            raise self.timeout()
+
+    def check_size(self, size: int, unit: str) -> None:
+        """Raise ResultTooLarge when ``size`` solutions or triples are more than allowed."""
+        if self.max_rows is not None and size > self.max_rows:
+            raise ResultTooLarge(self.max_rows, unit)
+
+
+def collect(answer: object, limits: AnswerLimits) -> QueryResult:
+    """A QueryResult from a pyoxigraph answer or RDF parser, read here and only up to the limits.
+
+    Raises QueryTimeout or ResultTooLarge at the first solution or triple past
+    a limit, and whatever reading the answer raises (SyntaxError, OSError).
+    """
+    try:
+        if isinstance(answer, ox.QueryBoolean):
+            return QueryResult(kind="ask", boolean=bool(answer))
+        if isinstance(answer, ox.QuerySolutions):
+            return _select(answer, limits)
+        if isinstance(answer, ox.QueryTriples | ox.QuadParser):
+            return _graph(answer, limits)
+        raise StoreError(f"unexpected query answer {type(answer).__name__}")
+    except BaseException as exc:
+        traceback.clear_frames(exc.__traceback__)  # the frames below hold the answer
+        raise
+    finally:
+        del answer
+
+
+def _select(solutions: ox.QuerySolutions, limits: AnswerLimits) -> QueryResult:
+    """The rows of a SELECT answer; a solution iterates its values in ``variables`` order."""
+    variables = tuple(v.value for v in solutions.variables)
+    rows: list[tuple[rdflib.term.Identifier | None, ...]] = []
+    for solution in solutions:
+        limits.check_time()
+        rows.append(tuple(None if value is None else to_rdflib(value) for value in solution))
+        limits.check_size(len(rows), "rows")
+    return QueryResult(kind="select", variables=variables, rows=tuple(rows))
+
+
+def _graph(triples: Iterable[ox.Triple | ox.Quad], limits: AnswerLimits) -> QueryResult:
+    """The graph of a CONSTRUCT or DESCRIBE answer; duplicate triples count once."""
+    graph = rdflib.Graph()
+    add = graph.add
+    for triple in triples:
+        limits.check_time()
+        add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+        if limits.max_rows is not None:
+            limits.check_size(len(graph), "triples")
+    return QueryResult(kind="graph", graph=graph)

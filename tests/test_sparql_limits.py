@@ -1,0 +1,193 @@
+"""The endpoint's time and size limits stop a runaway query at once, on both backends.
+
+The query is the cross join ``SELECT * { ?a ?b ?c . ?d ?e ?f }``: nine million
+solutions, produced one by one, so only a limit applied while the answer is
+read keeps the service from collecting them all. The endpoint passes its
+limits and its URL (the base IRI of relative IRIs) to the store; these tests
+check what a client sees, over real HTTP, with an embedded store and with a
+real ``oxigraph serve`` behind the service.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+import pytest
+from rdflib import Graph, Literal, URIRef
+from remote_server import oxigraph_fixture
+from test_sparql_support import AUTH, BASE, TIMEOUT, TOKEN, empty_store, served
+
+from krbgraph.settings import Settings
+from krbgraph.store import Store, open_store
+
+oxigraph_url = oxigraph_fixture(scope="module")
+
+CROSS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
+TRIPLES = 3000
+LIMIT_S = 0.5
+MAX_ROWS = 1000
+JSON_RESULTS = {"Accept": "application/sparql-results+json"}
+
+
+def numbered(count: int) -> Graph:
+    graph = Graph()
+    for i in range(count):
+        graph.add((URIRef(f"http://example.org/s{i}"), URIRef("http://example.org/p"), Literal(i)))
+    return graph
+
+
+BACKENDS = ["embedded", pytest.param("remote", marks=pytest.mark.remote)]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def service(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Store, Settings]]:
+    """The service with a time limit of 0.5 s, without a size limit that matters."""
+    if request.param == "embedded":
+        store, settings = empty_store(
+            tmp_path_factory.mktemp("limits"),
+            query_timeout_s=LIMIT_S,
+            max_result_rows=10_000_000,
+        )
+    else:
+        settings = Settings(
+            store=request.getfixturevalue("oxigraph_url"),
+            base_iri=BASE,
+            token=TOKEN,
+            query_timeout_s=LIMIT_S,
+            max_result_rows=10_000_000,
+        )
+        store = open_store(settings)
+        store.update("DROP ALL")
+    store.replace_graph("http://example.org/big", numbered(TRIPLES))
+    with served(store, settings) as url:
+        yield url, store, settings
+    store.close()
+
+
+def test_sparql_runaway_query_gets_503_at_the_limit(service: tuple[str, Store, Settings]) -> None:
+    url, _, _ = service
+    started = time.monotonic()
+    response = httpx.get(f"{url}/sparql", params={"query": CROSS}, timeout=TIMEOUT)
+    elapsed = time.monotonic() - started
+    assert response.status_code == 503, response.text[:200]
+    assert f"{LIMIT_S:g} s" in response.json()["detail"]
+    assert elapsed < LIMIT_S + 1.5, f"the 503 came after {elapsed:.1f} s"
+
+
+def test_sparql_huge_answer_gets_422_without_reading_it_all(
+    service: tuple[str, Store, Settings],
+) -> None:
+    _, store, settings = service
+    with served(store, replace(settings, max_result_rows=MAX_ROWS)) as small:
+        # 422, not 503: reading stopped at the size limit, long before the time limit
+        response = httpx.get(f"{small}/sparql", params={"query": CROSS}, timeout=TIMEOUT)
+        assert response.status_code == 422, response.text[:200]
+        detail = response.json()["detail"]
+        assert f"more than {MAX_ROWS} rows" in detail and "LIMIT and OFFSET" in detail
+        triples = httpx.get(
+            f"{small}/sparql",
+            params={"query": "CONSTRUCT { ?a ?b ?d } WHERE { ?a ?b ?c . ?d ?e ?f }"},
+            timeout=TIMEOUT,
+        )
+        assert triples.status_code == 422
+        assert f"more than {MAX_ROWS} triples" in triples.json()["detail"]
+
+
+def test_sparql_relative_iris_and_error_positions_on_both_backends(
+    service: tuple[str, Store, Settings],
+) -> None:
+    url, _, _ = service
+    answer = httpx.get(
+        f"{url}/sparql",
+        params={"query": "SELECT ?x WHERE { BIND(<norm/1> AS ?x) }"},
+        headers=JSON_RESULTS,
+        timeout=TIMEOUT,
+    )
+    assert answer.json()["results"]["bindings"][0]["x"]["value"] == f"{url}/norm/1"
+    wrong = httpx.get(f"{url}/sparql", params={"query": "SELECT ?x\nWHERE { ?x ?y }"})
+    assert wrong.status_code == 400
+    assert "line 2, column" in wrong.json()["detail"], wrong.json()["detail"]
+
+
+def test_sparql_update_resolves_relative_iris_against_the_endpoint(
+    service: tuple[str, Store, Settings],
+) -> None:
+    url, store, _ = service
+    update = 'INSERT DATA { GRAPH <graph/relatief> { <ding/1> <naam> "een" } }'
+    response = httpx.post(f"{url}/update", data={"update": update}, headers=AUTH, timeout=TIMEOUT)
+    assert response.status_code == 204, response.text
+    triples = set(store.read_graph(f"{url}/graph/relatief"))
+    assert triples == {(URIRef(f"{url}/ding/1"), URIRef(f"{url}/naam"), Literal("een"))}
+    wrong = httpx.post(
+        f"{url}/update", data={"update": "INSERT DATA {\n  <a> }"}, headers=AUTH, timeout=TIMEOUT
+    )
+    assert wrong.status_code == 400
+    assert "line 2, column" in wrong.json()["detail"], wrong.json()["detail"]
+
+
+# -- start-up ------------------------------------------------------------------------
+
+STARTUP = textwrap.dedent(
+    """
+    import json, sys, threading
+    from fastapi.testclient import TestClient
+    from krbgraph.model import model_graph, shapes_graph
+    from krbgraph.settings import Settings
+    from krbgraph.store import open_store
+    from krbgraph.web.app import create_app
+
+    folder, token = sys.argv[1], sys.argv[2] or None
+    store = open_store(Settings(store=folder))
+    app = create_app(Settings(store=folder, token=token), store=store)
+    report = {
+        "lock": type(app.state.write_lock).__name__,
+        "parsed_before_start": model_graph.cache_info().currsize
+        + shapes_graph.cache_info().currsize,
+    }
+    with TestClient(app) as client:
+        report["parsed_at_start"] = (
+            model_graph.cache_info().currsize + shapes_graph.cache_info().currsize
+        )
+        report["status"] = client.get("/sparql", params={"query": "ASK {}"}).status_code
+        report["graphs"] = len(store.graphs())
+    store.close()
+    print(json.dumps(report))
+    """
+)
+
+
+def start_app(folder: Path, token: str) -> dict[str, object]:
+    """Start the service on a given store in a fresh process; what was prepared at start-up."""
+    run = subprocess.run(
+        [sys.executable, "-c", STARTUP, str(folder), token],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout)
+
+
+def test_sparql_writable_service_parses_model_and_shapes_at_start_up(tmp_path: Path) -> None:
+    report = start_app(tmp_path / "store", TOKEN)
+    assert report["lock"] == "lock"
+    assert report["parsed_before_start"] == 0
+    assert report["parsed_at_start"] == 2, "the first write would parse model and shapes"
+    assert report["status"] == 200
+    assert report["graphs"] == 0, "a store given to the app must be left as it is (no model)"
+
+
+def test_sparql_read_only_service_does_not_prepare_validation(tmp_path: Path) -> None:
+    report = start_app(tmp_path / "store", "")
+    assert report["parsed_at_start"] == 0
