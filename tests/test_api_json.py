@@ -169,6 +169,12 @@ def test_crosslinks_of_comfort_boxes(client: TestClient) -> None:
     assert all(e["eenheid"]["symbool"] for e in body["effecten"])
 
 
+def test_a_measure_without_effects_still_names_its_own_theme(client: TestClient) -> None:
+    body = client.get("/api/maatregelen/BOU-M01/dwarsverbanden").json()
+    assert body["effecten"] == [] and body["bereikte_themas"] == []
+    assert body["eigen_thema"]["label"] == "Bouwen"
+
+
 def test_theme_network(client: TestClient) -> None:
     body = client.get("/api/dwarsverbanden").json()
     nodes = {node["label"]: node for node in body["knopen"]}

@@ -476,7 +476,15 @@ def measure_crosslinks(
                 iri=effect.thema.iri, label=effect.thema.label, dwarsverband=effect.dwarsverband
             ),
         )
-    own = _ref(rows[0].get("eigen_thema"), rows[0].get("eigen_thema_label")) if rows else None
+    # A measure without effects still has its own theme: ask for it separately.
+    theme_rows = rows or run_query(
+        store, "web-maatregel-thema", maatregel=URIRef(measure.iri)
+    ).dicts()
+    own = (
+        _ref(theme_rows[0].get("eigen_thema"), theme_rows[0].get("eigen_thema_label"))
+        if theme_rows
+        else None
+    )
     return MaatregelDwarsverbanden(
         maatregel=measure,
         eigen_thema=own,
