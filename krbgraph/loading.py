@@ -23,9 +23,9 @@ from typing import Protocol
 from rdflib import Dataset, Graph
 
 from .iris import DEFAULT_BASE_IRI, reference
-from .rdfio import RdfInputError, expand_paths, read_rdf
+from .rdfio import RdfInputError, expand_paths, file_format, read_rdf
 from .store import Store, StoreError, graph_kind, model_graph_iris
-from .store.rdffiles import file_format, named_graph_message, stem
+from .store.rdffiles import named_graph_message, stem
 from .store.terms import named_node
 from .validation import ValidationResult, validate_graph
 

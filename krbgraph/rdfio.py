@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -30,6 +29,8 @@ FORMATS: dict[str, ox.RdfFormat] = {
     ".xml": ox.RdfFormat.RDF_XML,
 }
 """File suffixes read as RDF; each may also end in .gz (gzip-compressed)."""
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 _QUAD_FORMATS = (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS)
 _POSITION_PREFIX = re.compile(r"^Parser error (?:at|between) line [^:]*:\s*")
@@ -76,6 +77,17 @@ def is_rdf_file(path: Path) -> bool:
     return rdf_format(path) is not None
 
 
+def file_format(path: Path) -> ox.RdfFormat:
+    """The syntax of ``path`` by its suffix (optionally .gz); RdfInputError otherwise."""
+    fmt = rdf_format(path)
+    if fmt is None:
+        known = ", ".join(sorted(FORMATS))
+        raise RdfInputError(
+            path, None, None, f"unknown RDF file type; expected one of {known} (optionally .gz)"
+        )
+    return fmt
+
+
 def read_rdf(path: Path) -> Graph | Dataset:
     """Parse one RDF file: a Dataset for TriG and N-Quads (and JSON-LD with named
     graphs), otherwise a Graph.
@@ -84,13 +96,8 @@ def read_rdf(path: Path) -> Graph | Dataset:
     error; nothing is returned half-read.
     """
     path = Path(path)
-    fmt = rdf_format(path)
-    if fmt is None:
-        known = ", ".join(sorted(FORMATS))
-        raise RdfInputError(
-            path, None, None, f"unknown RDF file type; expected one of {known} (optionally .gz)"
-        )
-    quads = _parse(path, fmt)
+    fmt = file_format(path)
+    quads = _rdflib_quads(path)
     if fmt in _QUAD_FORMATS or any(graph is not None for *_, graph in quads):
         dataset = Dataset()
         for s, p, o, g in quads:
@@ -127,66 +134,81 @@ def read_rdf_paths(paths: Iterable[Path]) -> Graph:
     """
     graph = Graph()
     for path in expand_paths(paths):
-        fmt = rdf_format(path)
-        if fmt is None:
-            read_rdf(path)  # raises the unknown-type error
-            continue
-        for s, p, o, _ in _parse(path, fmt):
+        for s, p, o, _ in _rdflib_quads(path):
             graph.add((s, p, o))
     return graph
 
 
-_Quad = tuple[Identifier, URIRef, Identifier, URIRef | None]
+def parse_quads(path: Path) -> list[ox.Quad]:
+    """Every quad of an RDF file as pyoxigraph terms, parsed completely before anyone uses it.
 
-
-def _parse(path: Path, fmt: ox.RdfFormat) -> list[_Quad]:
-    """All quads of the file, converted to rdflib terms, or RdfInputError."""
+    Blank nodes get fresh ids (consistently within the file), so files merged
+    into one graph never share a node by accident of labelling. Relative IRIs
+    are an error (there is no base): a registry names things absolutely.
+    Raises RdfInputError.
+    """
+    fmt = file_format(path)
     try:
         data = path.read_bytes()
-        if path.suffix.lower() == ".gz":
+        if path.name.lower().endswith(".gz"):
             data = gzip.decompress(data)
     except (OSError, EOFError, zlib.error) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise RdfInputError(path, None, None, f"cannot read the file: {reason}") from exc
     try:
-        return list(_convert(ox.parse(data, format=fmt, rename_blank_nodes=True)))
+        return list(ox.parse(data, format=fmt, rename_blank_nodes=True))
     except SyntaxError as exc:
         message = _LINE_SUFFIX.sub("", _POSITION_PREFIX.sub("", exc.msg or str(exc)))
         if "'/' is not allowed" in message:
             message += _SLASH_HINT
         raise RdfInputError(path, exc.lineno, exc.offset, message) from exc
-    except _UnsupportedTerm as exc:
-        raise RdfInputError(path, None, None, str(exc)) from exc
 
 
-class _UnsupportedTerm(ValueError):
-    pass
+class UnsupportedTerm(ValueError):
+    """A term rdflib cannot hold: an RDF 1.2 triple term."""
 
 
-def _convert(
-    quads: Iterator[ox.Quad],
-) -> Iterator[tuple[Identifier, URIRef, Identifier, URIRef | None]]:
-    for quad in quads:
-        graph = quad.graph_name
-        name = None if isinstance(graph, ox.DefaultGraph) else _term(graph)
-        if name is not None and not isinstance(name, URIRef):
-            name = URIRef(f"urn:krb:graph:{graph.value}")  # blank-node graph names
-        yield _term(quad.subject), URIRef(quad.predicate.value), _term(quad.object), name
+def rdflib_term(term: object, *, exact: bool = False) -> Identifier:
+    """The rdflib term for a pyoxigraph term.
 
-
-def _term(term: object) -> Identifier:
+    RDF 1.1 makes "x" and "x"^^xsd:string the same literal, rdflib keeps them
+    apart: both become the plain ``Literal("x")``. With ``exact`` other
+    literals keep their lexical form as written (what a store must give back);
+    without it rdflib normalises them as it does for any parsed data.
+    Raises UnsupportedTerm.
+    """
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     if isinstance(term, ox.Literal):
+        normalize = False if exact else None
         if term.language:
-            return Literal(term.value, lang=term.language)
+            return Literal(term.value, lang=term.language, normalize=normalize)
         datatype = term.datatype.value
-        # RDF 1.1: "x" and "x"^^xsd:string are the same; rdflib keeps them apart.
-        return (
-            Literal(term.value)
-            if datatype == str(XSD.string)
-            else Literal(term.value, datatype=URIRef(datatype))
-        )
-    raise _UnsupportedTerm(f"unsupported RDF term (RDF 1.2 triple term?): {term}")
+        if datatype == XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype), normalize=normalize)
+    raise UnsupportedTerm(f"unsupported RDF term (RDF 1.2 triple term?): {term}")
+
+
+_Quad = tuple[Identifier, URIRef, Identifier, URIRef | None]
+
+
+def _rdflib_quads(path: Path) -> list[_Quad]:
+    """All quads of the file, converted to rdflib terms, or RdfInputError."""
+    quads = parse_quads(path)
+    try:
+        return list(_convert(quads))
+    except UnsupportedTerm as exc:
+        raise RdfInputError(path, None, None, str(exc)) from exc
+
+
+def _convert(quads: list[ox.Quad]) -> Iterator[_Quad]:
+    for quad in quads:
+        graph = quad.graph_name
+        name = None if isinstance(graph, ox.DefaultGraph) else rdflib_term(graph)
+        if name is not None and not isinstance(name, URIRef):
+            name = URIRef(f"urn:krb:graph:{graph.value}")  # blank-node graph names
+        subject, value = rdflib_term(quad.subject), rdflib_term(quad.object)
+        yield subject, URIRef(quad.predicate.value), value, name

@@ -34,7 +34,8 @@ class Settings:
     user: str | None = None
     password: str | None = None
     cors_origins: tuple[str, ...] = ()
-    """Origins allowed to call the HTTP service from a browser (KRB_CORS_ORIGINS, comma-separated)."""
+    """Origins allowed to call the HTTP service from a browser (KRB_CORS_ORIGINS,
+    comma-separated)."""
     max_result_rows: int = 100_000
     """Largest answer (SELECT rows or CONSTRUCT/DESCRIBE triples) the HTTP service returns
     before answering with an error."""

@@ -1,15 +1,11 @@
-"""Writing SELECT results for people (a rich table) and for tools (CSV, TSV, JSON).
+"""Showing SELECT results to people: a rich table with prefixed IRIs.
 
-The machine formats follow the W3C SPARQL 1.1 Query Results specifications exactly
-(JSON, CSV and TSV), so spreadsheets, pandas and SPARQL clients read them without
-a custom reader. Only the human table shortens IRIs with prefixes.
+The formats for tools (W3C JSON, CSV, TSV) are in krbgraph.sparql_results; only
+this human table shortens IRIs with prefixes.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections.abc import Mapping, Sequence
 
 from rdflib import BNode, Literal, URIRef
@@ -18,82 +14,7 @@ from rich.table import Table
 
 Row = Sequence[object | None]
 
-__all__ = ["csv_text", "display_value", "rich_table", "sparql_json", "tsv_text"]
-
-
-def sparql_json(variables: Sequence[str], rows: Sequence[Row]) -> str:
-    """SPARQL 1.1 Query Results JSON; unbound variables are left out of a binding."""
-    bindings = [
-        {
-            name: _json_term(value)
-            for name, value in zip(variables, row, strict=True)
-            if value is not None
-        }
-        for row in rows
-    ]
-    document = {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-
-
-def _json_term(term: object) -> dict[str, str]:
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    if isinstance(term, Literal):
-        out = {"type": "literal", "value": str(term)}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype is not None and term.datatype != XSD.string:
-            out["datatype"] = str(term.datatype)
-        return out
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
-def csv_text(variables: Sequence[str], rows: Sequence[Row]) -> str:
-    """SPARQL 1.1 CSV: IRIs and literal lexical forms as plain text, CRLF line ends."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(variables)
-    for row in rows:
-        writer.writerow(["" if v is None else _csv_value(v) for v in row])
-    return buffer.getvalue()
-
-
-def _csv_value(term: object) -> str:
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return str(term)
-
-
-def tsv_text(variables: Sequence[str], rows: Sequence[Row]) -> str:
-    """SPARQL 1.1 TSV: terms in N-Triples syntax, so datatypes and languages survive."""
-    lines = ["\t".join(f"?{name}" for name in variables)]
-    for row in rows:
-        lines.append("\t".join("" if v is None else _ntriples(v) for v in row))
-    return "\n".join(lines) + "\n"
-
-
-def _ntriples(term: object) -> str:
-    if isinstance(term, URIRef):
-        return f"<{term}>"
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    if isinstance(term, Literal):
-        text = (
-            str(term)
-            .replace("\\", "\\\\")
-            .replace('"', '\\"')
-            .replace("\n", "\\n")
-            .replace("\r", "\\r")
-            .replace("\t", "\\t")
-        )
-        if term.language:
-            return f'"{text}"@{term.language}'
-        if term.datatype is not None and term.datatype != XSD.string:
-            return f'"{text}"^^<{term.datatype}>'
-        return f'"{text}"'
-    raise TypeError(f"not an RDF term: {term!r}")
+__all__ = ["display_value", "rich_table"]
 
 
 def display_value(term: object | None, prefixes: Mapping[str, str]) -> str:

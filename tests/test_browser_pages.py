@@ -21,7 +21,8 @@ from typing import Any
 
 import httpx
 import pytest
-from test_pages_fixtures import free_port, live_server, registry  # noqa: F401 (fixture)
+from live_server import free_port, live_server
+from test_pages_fixtures import registry  # noqa: F401 (fixture)
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")

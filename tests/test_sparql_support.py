@@ -1,23 +1,20 @@
 """Shared helpers of the SPARQL endpoint and Graph Store tests: real stores, a real server.
 
-Imported by the test_sparql_, test_gsp_ and test_w3c_protocol_ modules. Each
-module builds its own embedded store in a tmp folder and its own uvicorn
-server on 127.0.0.1 with a port the OS picks, so modules stay independent
-under ``pytest -n 2``.
+Imported by the test_sparql_, test_gsp_, test_w3c_protocol_ and web test
+modules. Each module builds its own embedded store in a tmp folder and its
+own uvicorn server on 127.0.0.1 with a port the OS picks, so modules stay
+independent under ``pytest -n 2``.
 """
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-import uvicorn
-from fastapi import FastAPI
+from live_server import live_server
 
 from krbgraph.loading import load_paths
 from krbgraph.model import project_root
@@ -46,34 +43,6 @@ def empty_store(folder: Path, **settings: object) -> tuple[Store, Settings]:
     """An embedded store in ``folder`` without model or data."""
     config = replace(Settings(store=str(folder / "store"), base_iri=BASE, token=TOKEN), **settings)
     return open_store(config), config
-
-
-@contextmanager
-def live_server(app: FastAPI) -> Iterator[str]:
-    """A real uvicorn server for ``app`` on 127.0.0.1, in a thread; yields its base URL.
-
-    The socket is bound here (port 0: the OS picks a free one) and handed to
-    uvicorn, so two test workers can never race for the same port.
-    """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the uvicorn test server did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 @contextmanager

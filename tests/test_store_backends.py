@@ -425,7 +425,7 @@ def test_embedded_store_location_must_be_a_folder(tmp_path: Path) -> None:
 
 
 def test_remote_store_that_is_not_running_gives_a_clear_error() -> None:
-    from remote_server import free_port
+    from live_server import free_port
 
     store = open_store(Settings(store=f"http://127.0.0.1:{free_port()}"))
     with pytest.raises(StoreError, match="cannot reach SPARQL server"):

@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pytest
 import typer
+from model_store import model_template_fixture
 from remote_server import oxigraph_fixture
 from typer.testing import CliRunner, Result
 
 from krbgraph.commands import store as store_commands
-from krbgraph.settings import Settings
-from krbgraph.store import ensure_model, open_store
 
 DATA = Path(__file__).parent / "data" / "store"
 BASE = "https://krb.testgemeente.nl"
@@ -24,13 +23,7 @@ BASE = "https://krb.testgemeente.nl"
 oxigraph_url = oxigraph_fixture(scope="module")
 
 
-@pytest.fixture(scope="module")
-def model_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("template") / "store"
-    store = open_store(Settings(store=str(folder)))
-    ensure_model(store)
-    store.close()
-    return folder
+model_template = model_template_fixture()
 
 
 @pytest.fixture

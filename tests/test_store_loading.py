@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from model_store import model_template_fixture
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 from remote_server import oxigraph_fixture
@@ -37,14 +38,7 @@ oxigraph_url = oxigraph_fixture(scope="module")
 Snapshot = Callable[[], list[str]]
 
 
-@pytest.fixture(scope="module")
-def model_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An embedded store holding the model, copied for each test (loading it takes a second)."""
-    folder = tmp_path_factory.mktemp("template") / "store"
-    store = open_store(Settings(store=str(folder)))
-    ensure_model(store)
-    store.close()
-    return folder
+model_template = model_template_fixture()
 
 
 @pytest.fixture(params=["embedded", pytest.param("remote", marks=pytest.mark.remote)])

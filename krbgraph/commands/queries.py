@@ -1,8 +1,9 @@
 """`krb queries` and `krb query`: list and run the named queries of sparql/.
 
-A thin layer: the catalogue, binding and result formats live in krbgraph.queries
-and krbgraph.tables. Using a query wrongly (unknown name or parameter, a value of
-the wrong type, a code that matches nothing) exits with 2 and says what exists.
+A thin layer: the catalogue and binding live in krbgraph.queries, the result
+formats in krbgraph.sparql_results and krbgraph.tables. Using a query wrongly
+(unknown name or parameter, a value of the wrong type, a code that matches
+nothing) exits with 2 and says what exists.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from ..queries import (
     load_catalogue,
     run_named_query,
 )
+from ..sparql_results import boolean_json, csv_text, json_text, tsv_text
 from ..store import StoreError
-from ..tables import csv_text, rich_table, sparql_json, tsv_text
+from ..tables import rich_table
 from .store import BaseIriOption, StoreOption, TimeoutOption, opened_store, settings_from_cli
 
 
@@ -136,10 +138,11 @@ def register(app: typer.Typer) -> None:
         except StoreError as exc:
             raise _fail(f"query {name!r} failed: {exc}") from None
         if result.kind == "ask":
-            answer = "true" if result.boolean else "false"
+            answer = bool(result.boolean)
             if output_format is ResultFormat.json:
-                answer = f'{{"head": {{}}, "boolean": {answer}}}'
-            typer.echo(answer)
+                typer.echo(boolean_json(answer))
+            else:
+                typer.echo("true" if answer else "false")
             return
         if result.kind == "graph" and result.graph is not None:
             typer.echo(result.graph.serialize(format="turtle"), nl=False)
@@ -150,7 +153,7 @@ def register(app: typer.Typer) -> None:
         elif output_format is ResultFormat.tsv:
             typer.echo(tsv_text(variables, rows), nl=False)
         elif output_format is ResultFormat.json:
-            typer.echo(sparql_json(variables, rows), nl=False)
+            typer.echo(json_text(variables, rows, pretty=True), nl=False)
         else:
             prefixes = {"id": settings.base_iri.rstrip("/") + "/id/", **PREFIXES}
             console = Console(width=max(Console().width, 160))

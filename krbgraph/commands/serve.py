@@ -41,7 +41,9 @@ def load_demo(settings: Settings) -> int:
 def register(app: typer.Typer) -> None:
     @app.command()
     def serve(
-        host: Annotated[str, typer.Option(envvar="KRB_HOST", help="Interface to bind.")] = "127.0.0.1",
+        host: Annotated[
+            str, typer.Option(envvar="KRB_HOST", help="Interface to bind.")
+        ] = "127.0.0.1",
         port: Annotated[int, typer.Option(envvar="KRB_PORT", help="TCP port.")] = 8000,
         store: Annotated[
             str | None,

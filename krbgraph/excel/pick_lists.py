@@ -98,19 +98,10 @@ def convert_themes(conversion: Conversion, sheet: SheetRows, used: dict[str, Row
     seen: dict[URIRef, int] = {}
     for number, cells in sheet.rows:
         row = Row(conversion, sheet.sheet.name, number, cells)
-        name, code = row.required("naam"), row.text("code")
-        if name is None:
+        name = row.required("naam")
+        iri = _theme_concept(row, name, themes, seen, KRB.Beleidsthema, scheme, used)
+        if iri is None:
             continue
-        iri = row.subject(slug_or_code(code, name))
-        if iri is None or not _unique(row, seen, iri, "code" if code else "naam", code or name):
-            continue
-        themes.add(iri, name, weak=tuple(filter(None, (code,))))
-        used.setdefault(THEME_SCHEME, row)
-        row.add(iri, RDF.type, KRB.Beleidsthema, "naam")
-        row.add(iri, RDF.type, SKOS.Concept, "naam")
-        row.add(iri, SKOS.prefLabel, Literal(name, lang="nl"), "naam")
-        row.add_text(iri, SKOS.definition, "omschrijving")
-        row.add(iri, SKOS.inScheme, scheme, "naam")
         row.add(iri, SKOS.topConceptOf, scheme, "naam")
         row.add(scheme, SKOS.hasTopConcept, iri, "naam")
         conversion.locations[scheme] = (sheet.sheet.name, number)
@@ -123,23 +114,36 @@ def convert_aspects(conversion: Conversion, sheet: SheetRows, used: dict[str, Ro
     seen: dict[URIRef, int] = {}
     for number, cells in sheet.rows:
         row = Row(conversion, sheet.sheet.name, number, cells)
-        name, code = row.required("naam"), row.text("code")
+        name = row.required("naam")
         theme = row.pick("beleidsthema", themes, required=True)
-        if name is None:
+        iri = _theme_concept(row, name, aspects, seen, KRB.Beleidsaspect, scheme, used)
+        if iri is None:
             continue
-        iri = row.subject(slug_or_code(code, name))
-        if iri is None or not _unique(row, seen, iri, "code" if code else "naam", code or name):
-            continue
-        aspects.add(iri, name, weak=tuple(filter(None, (code,))))
-        used.setdefault(THEME_SCHEME, row)
-        row.add(iri, RDF.type, KRB.Beleidsaspect, "naam")
-        row.add(iri, RDF.type, SKOS.Concept, "naam")
-        row.add(iri, SKOS.prefLabel, Literal(name, lang="nl"), "naam")
-        row.add_text(iri, SKOS.definition, "omschrijving")
         row.add(iri, SKOS.broader, theme, "beleidsthema")
-        row.add(iri, SKOS.inScheme, scheme, "naam")
         if theme is not None:
             conversion.facts[("beleidsaspecten", str(iri), "thema")] = theme
+
+
+def _theme_concept(row: Row, name: str | None, values: ValueList, seen: dict[URIRef, int],
+                   kind: URIRef, scheme: URIRef, used: dict[str, Row]) -> URIRef | None:
+    """A theme or aspect: a concept of the theme scheme, listed by name and code.
+
+    None when the row has no name or repeats an earlier row.
+    """
+    if name is None:
+        return None
+    code = row.text("code")
+    iri = row.subject(slug_or_code(code, name))
+    if iri is None or not _unique(row, seen, iri, "code" if code else "naam", code or name):
+        return None
+    values.add(iri, name, weak=tuple(filter(None, (code,))))
+    used.setdefault(THEME_SCHEME, row)
+    row.add(iri, RDF.type, kind, "naam")
+    row.add(iri, RDF.type, SKOS.Concept, "naam")
+    row.add(iri, SKOS.prefLabel, Literal(name, lang="nl"), "naam")
+    row.add_text(iri, SKOS.definition, "omschrijving")
+    row.add(iri, SKOS.inScheme, scheme, "naam")
+    return iri
 
 
 def convert_areas(conversion: Conversion, sheet: SheetRows) -> None:

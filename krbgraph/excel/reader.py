@@ -10,43 +10,19 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from rdflib import Graph
-from rdflib.term import Node
 
 from .problems import Problem, WorkbookUnreadable
-from .rows_to_rdf import Progress, convert_rows
+from .rows_to_rdf import Progress, ReadResult, convert_rows
 from .sheet_rows import SheetRows
 from .vocabulary import load_vocabulary
 from .workbook_format import HIDDEN_LISTS_SHEET, SHEETS, Sheet
-
-
-@dataclass
-class ReadResult:
-    graph: Graph
-    problems: list[Problem]
-    locations: dict[Node, tuple[str, int]]
-    """Subject (IRI or blank node) -> (sheet, row) that produced it."""
-    columns: dict[tuple[Node, Node], str]
-    """(subject, predicate) -> column that produced the triple."""
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def __iter__(self) -> Iterator[object]:
-        """Unpacks as ``graph, problems = read_workbook(...)``."""
-        yield self.graph
-        yield self.problems
 
 
 def read_sheets(source: str | Path | BinaryIO) -> tuple[dict[str, SheetRows], list[Problem]]:
@@ -154,9 +130,4 @@ def read_workbook(
     sheets, problems = read_sheets(source)
     vocabulary = load_vocabulary(model)
     converted = convert_rows(sheets, vocabulary, base_iri, progress=progress)
-    return ReadResult(
-        converted.graph,
-        problems + converted.problems,
-        converted.locations,
-        converted.columns,
-    )
+    return replace(converted, problems=problems + converted.problems)

@@ -8,6 +8,7 @@ find it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rdflib import Graph
@@ -19,15 +20,32 @@ from .problems import Problem
 from .sheet_rows import SheetRows
 from .vocabulary import Vocabulary
 
-__all__ = ["Converted", "Progress", "convert_rows"]
+__all__ = ["Progress", "ReadResult", "convert_rows"]
 
 
 @dataclass
-class Converted:
+class ReadResult:
+    """A workbook's graph, its problems, and where each triple came from (for messages)."""
+
     graph: Graph
     problems: list[Problem]
     locations: dict[Node, tuple[str, int]]
+    """Subject (IRI or blank node) -> (sheet, row) that produced it."""
     columns: dict[tuple[Node, Node], str]
+    """(subject, predicate) -> column that produced the triple."""
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def __iter__(self) -> Iterator[object]:
+        """Unpacks as ``graph, problems = read_workbook(...)``."""
+        yield self.graph
+        yield self.problems
 
 
 _TABLES = (
@@ -44,7 +62,7 @@ _TABLES = (
 
 
 def convert_rows(sheets: dict[str, SheetRows], vocabulary: Vocabulary, base_iri: str, *,
-                 progress: Progress | None = None) -> Converted:
+                 progress: Progress | None = None) -> ReadResult:
     conversion = Conversion(vocabulary, base_iri.rstrip("/"), progress=progress)
     conversion.total = sum(len(sheets[name].rows) for name, _ in _TABLES)
     used: dict[str, Row] = {}
@@ -60,5 +78,5 @@ def convert_rows(sheets: dict[str, SheetRows], vocabulary: Vocabulary, base_iri:
     skip = tables.index_codes(conversion, {name: sheets[name] for name, _ in _TABLES})
     for name, convert in _TABLES:
         convert(conversion, sheets[name], skip)
-    return Converted(conversion.graph, conversion.problems, conversion.locations,
-                     conversion.columns)
+    return ReadResult(conversion.graph, conversion.problems, conversion.locations,
+                      conversion.columns)

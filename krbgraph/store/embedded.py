@@ -24,45 +24,30 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from types import TracebackType
 
 import pyoxigraph as ox
 import rdflib
 from rdflib.term import Identifier
 
+from ..rdfio import parse_quads
 from .answers import AnswerLimits, collect
+from .backend import StoreBackend, TripleData
 from .base import (
-    GRAPH_COUNT_QUERY,
-    GraphData,
-    GraphInfo,
     QueryResult,
     QuerySyntaxError,
     StoreError,
-    graph_infos,
 )
 from .dumps import dump_format, write_dump
-from .rdffiles import parse_quads, parse_triples
-from .terms import ToOxigraph, bind_values, named_node, rdflib_graph, write_update
+from .terms import bind_values, named_node, rdflib_graph, write_update
 
 
-class EmbeddedStore:
+class EmbeddedStore(StoreBackend):
     """A Store on an Oxigraph database folder; one process at a time may open it."""
 
     def __init__(self, path: Path, *, default_timeout_s: float | None = None):
         self.path = Path(path)
         self.default_timeout_s = default_timeout_s
         self._store = _open(self.path)
-
-    def __enter__(self) -> EmbeddedStore:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"EmbeddedStore({str(self.path)!r})"
@@ -103,9 +88,6 @@ class EmbeddedStore:
 
         return run() if timeout is None else _in_worker(run, limits)
 
-    def graphs(self) -> list[GraphInfo]:
-        return graph_infos(self.query(GRAPH_COUNT_QUERY, timeout_s=None))
-
     def read_graph(self, graph: str | None) -> rdflib.Graph:
         return rdflib_graph(self._live().quads_for_pattern(None, None, None, _graph_name(graph)))
 
@@ -120,16 +102,6 @@ class EmbeddedStore:
         except OSError as exc:
             raise StoreError(f"update failed in store {self.path}: {exc}") from exc
 
-    def write_graphs(self, data: GraphData, *, replace: bool) -> None:
-        convert = ToOxigraph()
-        self._write({iri: convert.triples(graph) for iri, graph in data.items()}, replace)
-
-    def replace_graph(self, graph: str | None, data: rdflib.Graph) -> None:
-        self.write_graphs({graph: data}, replace=True)
-
-    def add_to_graph(self, graph: str | None, data: rdflib.Graph) -> None:
-        self.write_graphs({graph: data}, replace=False)
-
     def drop_graph(self, graph: str) -> None:
         name = named_node(graph)
         if not self._live().contains_named_graph(name):
@@ -139,21 +111,7 @@ class EmbeddedStore:
         except OSError as exc:
             raise StoreError(f"could not drop graph <{graph}>: {exc}") from exc
 
-    def load_files(self, files: Mapping[str, Sequence[Path]], *, replace: bool) -> dict[str, int]:
-        parsed = {
-            iri: [t for path in paths for t in parse_triples(path)] for iri, paths in files.items()
-        }
-        self._write(parsed, replace)
-        return {iri: len(triples) for iri, triples in parsed.items()}
-
-    def load_file(self, path: Path, graph: str, *, replace: bool) -> int:
-        return self.load_files({graph: [path]}, replace=replace)[graph]
-
-    def _write(
-        self,
-        graphs: Mapping[str, list[ox.Triple]] | Mapping[str | None, list[ox.Triple]],
-        replace: bool,
-    ) -> None:
+    def _write_triples(self, graphs: TripleData, replace: bool) -> None:
         if not replace:
             quads = [
                 ox.Quad(t.subject, t.predicate, t.object, _graph_name(iri))

@@ -1,35 +1,16 @@
-"""Parsing RDF files natively (pyoxigraph terms), for the store's fast write path.
+"""RDF files as the store loads them: one file's triples for one graph.
 
-File types and error messages are those of krbgraph.rdfio, which reads files
-into rdflib for validation; this module skips the rdflib step for writes that
-go straight to the store. Every error is an RdfInputError,
-``file:line:column: message``.
+Parsing itself (file types, ``file:line:column`` errors) is krbgraph.rdfio's;
+this module adds what loading into named graphs needs on top of it.
 """
 
 from __future__ import annotations
 
-import gzip
-import re
-import zlib
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..rdfio import FORMATS, RdfInputError, rdf_format
-
-_POSITION_PREFIX = re.compile(r"^Parser error (?:at|between) line [^:]*:\s*")
-_LINE_SUFFIX = re.compile(r"\s*\(line \d+\)$")
-
-
-def file_format(path: Path) -> ox.RdfFormat:
-    """The syntax of ``path`` by its suffix (optionally .gz); RdfInputError otherwise."""
-    fmt = rdf_format(path)
-    if fmt is None:
-        known = ", ".join(sorted(FORMATS))
-        raise RdfInputError(
-            path, None, None, f"unknown RDF file type; expected one of {known} (optionally .gz)"
-        )
-    return fmt
+from ..rdfio import RdfInputError, parse_quads
 
 
 def stem(path: Path) -> str:
@@ -38,28 +19,6 @@ def stem(path: Path) -> str:
     if name.lower().endswith(".gz"):
         name = name[:-3]
     return Path(name).stem
-
-
-def parse_quads(path: Path) -> list[ox.Quad]:
-    """Every quad of an RDF file, parsed completely before anyone writes.
-
-    Blank nodes get fresh ids (consistently within the file), so files merged
-    into one graph never share a node by accident of labelling. Relative IRIs
-    are an error (there is no base): a registry names things absolutely.
-    """
-    fmt = file_format(path)
-    try:
-        data = path.read_bytes()
-        if path.name.lower().endswith(".gz"):
-            data = gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise RdfInputError(path, None, None, f"cannot read the file: {reason}") from exc
-    try:
-        return list(ox.parse(data, format=fmt, rename_blank_nodes=True))
-    except SyntaxError as exc:
-        message = _LINE_SUFFIX.sub("", _POSITION_PREFIX.sub("", exc.msg or str(exc)))
-        raise RdfInputError(path, exc.lineno, exc.offset, message) from exc
 
 
 def parse_triples(path: Path) -> list[ox.Triple]:

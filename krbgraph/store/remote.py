@@ -31,27 +31,23 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 import httpx
 import pyoxigraph as ox
 import rdflib
 from rdflib.term import Identifier
 
+from ..rdfio import parse_quads
 from ..settings import Settings
 from .answers import AnswerLimits, collect
+from .backend import StoreBackend, TripleData
 from .base import (
-    GRAPH_COUNT_QUERY,
-    GraphData,
-    GraphInfo,
     QueryResult,
     QuerySyntaxError,
     QueryTimeout,
     StoreError,
-    graph_infos,
 )
 from .dumps import dump_format, write_dump
-from .rdffiles import parse_quads, parse_triples
 from .terms import (
     ToOxigraph,
     bind_values,
@@ -101,7 +97,7 @@ class Endpoints:
         return cls(url, settings.update_url or url, settings.graph_store_url)
 
 
-class RemoteStore:
+class RemoteStore(StoreBackend):
     """A Store on a SPARQL 1.1 server, reached with httpx."""
 
     def __init__(
@@ -130,17 +126,6 @@ class RemoteStore:
             client=client,
             default_timeout_s=settings.query_timeout_s,
         )
-
-    def __enter__(self) -> RemoteStore:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.endpoints.query!r})"
@@ -184,9 +169,6 @@ class RemoteStore:
             if base_iri is None:
                 raise
             raise exc.lines_removed(1) from exc
-
-    def graphs(self) -> list[GraphInfo]:
-        return graph_infos(self.query(GRAPH_COUNT_QUERY))
 
     def read_graph(self, graph: str | None) -> rdflib.Graph:
         return rdflib_graph(self._graph_triples(graph))
@@ -239,16 +221,8 @@ class RemoteStore:
                 raise
             raise exc.lines_removed(1) from exc
 
-    def write_graphs(self, data: GraphData, *, replace: bool) -> None:
-        convert = ToOxigraph()
-        triples = {iri: convert.triples(graph) for iri, graph in data.items()}
-        self.update(write_update(triples, replace=replace))
-
-    def replace_graph(self, graph: str | None, data: rdflib.Graph) -> None:
-        self.write_graphs({graph: data}, replace=True)
-
-    def add_to_graph(self, graph: str | None, data: rdflib.Graph) -> None:
-        self.write_graphs({graph: data}, replace=False)
+    def _write_triples(self, graphs: TripleData, replace: bool) -> None:
+        self.update(write_update(graphs, replace=replace))
 
     def drop_graph(self, graph: str) -> None:
         ref = graph_ref(graph)
@@ -258,16 +232,6 @@ class RemoteStore:
         if not exists.boolean:
             raise KeyError(f"the store has no graph <{graph}>")
         self.update(f"DROP GRAPH {ref}")
-
-    def load_files(self, files: Mapping[str, Sequence[Path]], *, replace: bool) -> dict[str, int]:
-        parsed = {
-            iri: [t for path in paths for t in parse_triples(path)] for iri, paths in files.items()
-        }
-        self.update(write_update(parsed, replace=replace))
-        return {iri: len(triples) for iri, triples in parsed.items()}
-
-    def load_file(self, path: Path, graph: str, *, replace: bool) -> int:
-        return self.load_files({graph: [path]}, replace=replace)[graph]
 
     # -- whole store -----------------------------------------------------
 

@@ -14,28 +14,18 @@ import rdflib
 from rdflib.term import BNode, Identifier, URIRef
 
 from ..queries import ParameterError, QueryDefinitionError, inject_values
+from ..rdfio import UnsupportedTerm, rdflib_term
 from .base import QuerySyntaxError, StoreError
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
 def to_rdflib(term: object) -> Identifier:
     """An rdflib term for a pyoxigraph term; lexical forms are kept exactly as stored."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return rdflib.Literal(term.value, lang=term.language, normalize=False)
-        datatype = term.datatype.value
-        if datatype == XSD_STRING:
-            return rdflib.Literal(term.value)
-        return rdflib.Literal(term.value, datatype=URIRef(datatype), normalize=False)
-    raise StoreError(f"RDF-star triple terms are not supported: {term}")
+    try:
+        return rdflib_term(term, exact=True)
+    except UnsupportedTerm as exc:
+        raise StoreError(f"RDF-star triple terms are not supported: {term}") from exc
 
 
 class ToOxigraph:

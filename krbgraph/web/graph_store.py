@@ -25,9 +25,9 @@ from rdflib import Graph
 from starlette.datastructures import UploadFile
 
 from ..loading import ValidationFailed
+from ..rdfio import FORMATS as FILE_FORMATS
 from ..settings import Settings
 from ..store import Store, StoreError
-from ..store.rdffiles import FORMATS as FILE_FORMATS
 from ..store.terms import graph_ref, rdflib_graph
 from . import negotiation, results, writes
 from .auth import require_write_access

@@ -8,10 +8,10 @@ sync functions, so FastAPI runs the blocking store calls in its thread pool.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -36,6 +36,7 @@ from .describe import (
     run_query,
     short_name,
 )
+from .negotiation import CANONICAL_TYPES
 from .network_svg import ThemeEdge, ThemeNode, theme_network_svg
 from .search import IMBOR_OBJECTTYPE, LabelIndex, normalise
 
@@ -48,40 +49,42 @@ StoreDep = Annotated[Store, Depends(get_store)]
 
 router = APIRouter(tags=["web"], include_in_schema=False)
 
+T = TypeVar("T")
+
 
 # --- Shared per-app state (created on first use, never at import) ---------
 
 
-def templates(request: Request) -> Jinja2Templates:
-    """The app's template environment, made on first use and kept on app.state."""
+def _per_app(request: Request, name: str, make: Callable[[], T]) -> T:
+    """The value kept on app.state under ``name``, made by ``make`` on first use."""
     state = request.app.state
-    found = getattr(state, "krb_templates", None)
+    found = getattr(state, name, None)
     if found is None:
-        found = Jinja2Templates(directory=str(TEMPLATES))
-        found.env.trim_blocks = True
-        found.env.lstrip_blocks = True
-        state.krb_templates = found
+        found = make()
+        setattr(state, name, found)
     return found
+
+
+def templates(request: Request) -> Jinja2Templates:
+    """The app's template environment."""
+    return _per_app(request, "krb_templates", _make_templates)
+
+
+def _make_templates() -> Jinja2Templates:
+    made = Jinja2Templates(directory=str(TEMPLATES))
+    made.env.trim_blocks = True
+    made.env.lstrip_blocks = True
+    return made
 
 
 def label_index(request: Request) -> LabelIndex:
     """The app's label index; built lazily from the store, see krbgraph.web.search."""
-    state = request.app.state
-    found = getattr(state, "krb_label_index", None)
-    if found is None:
-        found = LabelIndex()
-        state.krb_label_index = found
-    return found
+    return _per_app(request, "krb_label_index", LabelIndex)
 
 
 def catalogue(request: Request) -> Catalogue:
     """The named-query catalogue, read once per app (the .rq files ship with the product)."""
-    state = request.app.state
-    found = getattr(state, "krb_catalogue", None)
-    if found is None:
-        found = load_catalogue()
-        state.krb_catalogue = found
-    return found
+    return _per_app(request, "krb_catalogue", load_catalogue)
 
 
 def render(
@@ -343,12 +346,6 @@ def compact_iri(iri: str, base_iri: str) -> str:
     return iri
 
 
-_DOWNLOAD_TYPES = {
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-}
 _GRAPH_DOWNLOADS = {"csv": "turtle", "tsv": "ntriples", "json": "jsonld", "xml": "rdfxml"}
 
 
@@ -370,18 +367,13 @@ def query_download(
     if result.kind == "graph":
         fmt = _GRAPH_DOWNLOADS[format]
         body = result_formats.serialize_graph(result.graph or Graph(), fmt)
-        media = {
-            "turtle": "text/turtle",
-            "ntriples": "application/n-triples",
-            "jsonld": "application/ld+json",
-            "rdfxml": "application/rdf+xml",
-        }[fmt]
+        media = CANONICAL_TYPES[fmt]
         extension = {"turtle": "ttl", "ntriples": "nt", "jsonld": "jsonld", "rdfxml": "rdf"}[fmt]
     else:
         if result.kind == "ask" and format in ("csv", "tsv"):
             format = "json"
         body = result_formats.serialize_result(result, format)
-        media, extension = _DOWNLOAD_TYPES[format], format
+        media, extension = CANONICAL_TYPES[format], format
     return Response(
         body,
         media_type=result_formats.content_type(media),

@@ -115,21 +115,22 @@ def put_graph(store: Store, graph: str | None, data: Graph, *, lock: threading.L
     Raises WriteRefused for a model graph and ValidationFailed when the registry
     would not conform.
     """
-    _refuse_model_graph(graph)
-    with lock:
-        created = not graph_exists(store, graph)
-        _require_conforming(_registry_with(store, graph, data, keep_old=False))
-        store.replace_graph(graph, data)
-        return created
+    return _write_graph(store, graph, data, lock=lock, replace=True)
 
 
 def post_graph(store: Store, graph: str | None, data: Graph, *, lock: threading.Lock) -> bool:
     """Add triples to a graph (None: the default graph); returns True when it was created."""
+    return _write_graph(store, graph, data, lock=lock, replace=False)
+
+
+def _write_graph(
+    store: Store, graph: str | None, data: Graph, *, lock: threading.Lock, replace: bool
+) -> bool:
     _refuse_model_graph(graph)
     with lock:
         created = not graph_exists(store, graph)
-        _require_conforming(_registry_with(store, graph, data, keep_old=True))
-        store.add_to_graph(graph, data)
+        _require_conforming(_registry_with(store, graph, data, keep_old=not replace))
+        store.write_graphs({graph: data}, replace=replace)
         return created
 
 

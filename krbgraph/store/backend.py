@@ -1,0 +1,68 @@
+"""What the two backends share: the Store methods that follow from a few primitives.
+
+A backend answers queries, writes parsed triples in one transaction and
+closes; listing graphs, writing rdflib graphs and loading files are the same
+on top of that. Written once here, the backends cannot drift apart on them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+import pyoxigraph as ox
+import rdflib
+
+from .base import GRAPH_COUNT_QUERY, GraphData, GraphInfo, Store, graph_infos
+from .rdffiles import parse_triples
+from .terms import ToOxigraph
+
+TripleData = Mapping[str, list[ox.Triple]] | Mapping[str | None, list[ox.Triple]]
+"""Parsed triples by graph IRI; the key None names the store's own default graph."""
+
+
+class StoreBackend:
+    """Base class of the backends; a subclass provides query, _write_triples and close."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def _write_triples(self, graphs: TripleData, replace: bool) -> None:
+        """Write every graph in one transaction; ``replace`` drops each graph's old triples."""
+        raise NotImplementedError
+
+    def graphs(self: Store) -> list[GraphInfo]:
+        return graph_infos(self.query(GRAPH_COUNT_QUERY))
+
+    def write_graphs(self, data: GraphData, *, replace: bool) -> None:
+        convert = ToOxigraph()  # one converter, so a blank node shared by graphs stays shared
+        self._write_triples({iri: convert.triples(graph) for iri, graph in data.items()}, replace)
+
+    def replace_graph(self, graph: str | None, data: rdflib.Graph) -> None:
+        self.write_graphs({graph: data}, replace=True)
+
+    def add_to_graph(self, graph: str | None, data: rdflib.Graph) -> None:
+        self.write_graphs({graph: data}, replace=False)
+
+    def load_files(self, files: Mapping[str, Sequence[Path]], *, replace: bool) -> dict[str, int]:
+        parsed = {
+            iri: [t for path in paths for t in parse_triples(path)] for iri, paths in files.items()
+        }
+        self._write_triples(parsed, replace)
+        return {iri: len(triples) for iri, triples in parsed.items()}
+
+    def load_file(self, path: Path, graph: str, *, replace: bool) -> int:
+        return self.load_files({graph: [path]}, replace=replace)[graph]

@@ -1,0 +1,42 @@
+"""An embedded store with the model, built once per test module and copied for each test.
+
+Loading the model takes about a second; copying the folder of a store that
+holds it is much faster, and every test still gets a store of its own.
+
+Usage in a test module::
+
+    from model_store import model_template_fixture
+
+    model_template = model_template_fixture()   # a module-scoped fixture
+
+    def test_something(tmp_path, model_template) -> None:
+        shutil.copytree(model_template, tmp_path / "store")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from krbgraph.settings import Settings
+from krbgraph.store import ensure_model, open_store
+
+
+def model_template_fixture(scope: Any = "module") -> Callable[..., Any]:
+    """A fixture ``model_template``: the folder of a closed store holding the model.
+
+    Assign the result to a module-level name ``model_template`` so pytest finds it.
+    """
+
+    @pytest.fixture(scope=scope, name="model_template")
+    def _template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+        folder = tmp_path_factory.mktemp("template") / "store"
+        store = open_store(Settings(store=str(folder)))
+        ensure_model(store)
+        store.close()
+        return folder
+
+    return _template
