@@ -19,7 +19,7 @@ run: $(STAMP)
 
 ## Run the whole test suite (installs the browser and office suite the tests drive, when root)
 test: $(STAMP) system-deps
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # Headless Chromium (web front tests) and LibreOffice Calc (Excel template test)
 # are Debian packages; installed only when missing and only when we may.

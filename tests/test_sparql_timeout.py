@@ -38,6 +38,20 @@ def slow_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
     store.close()
 
 
+# Runs before the slow query: pyoxigraph cannot cancel that query's blocking
+# aggregate, which keeps a core busy for seconds after its 503.
+def test_sparql_query_within_the_limit_is_answered_in_full(slow_service: tuple[str, Store]) -> None:
+    url, _ = slow_service
+    response = httpx.get(
+        f"{url}/sparql",
+        params={"query": "SELECT ?s WHERE { ?s ?p ?o }"},
+        headers={"Accept": "text/csv"},
+        timeout=TIMEOUT,
+    )
+    assert response.status_code == 200
+    assert len(response.text.splitlines()) == TRIPLES + 1
+
+
 def test_sparql_slow_query_gets_503_while_others_are_served(
     slow_service: tuple[str, Store],
 ) -> None:
@@ -68,15 +82,3 @@ def test_sparql_slow_query_gets_503_while_others_are_served(
     assert response.status_code == 503
     assert f"{LIMIT_S:g} s" in response.json()["detail"]
     assert elapsed < LIMIT_S + 1.5, f"the error came after {elapsed:.1f} s, not at the limit"
-
-
-def test_sparql_query_within_the_limit_is_answered_in_full(slow_service: tuple[str, Store]) -> None:
-    url, _ = slow_service
-    response = httpx.get(
-        f"{url}/sparql",
-        params={"query": "SELECT ?s WHERE { ?s ?p ?o }"},
-        headers={"Accept": "text/csv"},
-        timeout=TIMEOUT,
-    )
-    assert response.status_code == 200
-    assert len(response.text.splitlines()) == TRIPLES + 1
