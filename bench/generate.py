@@ -16,6 +16,7 @@ validation and query benchmarks measure realistic work.
 from __future__ import annotations
 
 import argparse
+import math
 import random
 import sys
 from collections.abc import Iterator
@@ -42,10 +43,26 @@ UNIT = "http://qudt.org/vocab/unit/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 THEMES = [
-    "Geluid", "Gezondheid", "Bouwen", "Groen", "Water", "Lucht", "Bodem", "Energie",
-    "Circulaire economie", "Mobiliteit", "Verkeersveiligheid", "Wonen", "Economie",
-    "Cultuurhistorie", "Klimaatadaptatie", "Biodiversiteit", "Spelen en sport",
-    "Openbare verlichting", "Afval", "Sociaal domein",
+    "Geluid",
+    "Gezondheid",
+    "Bouwen",
+    "Groen",
+    "Water",
+    "Lucht",
+    "Bodem",
+    "Energie",
+    "Circulaire economie",
+    "Mobiliteit",
+    "Verkeersveiligheid",
+    "Wonen",
+    "Economie",
+    "Cultuurhistorie",
+    "Klimaatadaptatie",
+    "Biodiversiteit",
+    "Spelen en sport",
+    "Openbare verlichting",
+    "Afval",
+    "Sociaal domein",
 ]
 UNITS = ["DeciB_A", "PERCENT", "KiloM", "M", "NUM-PER-YR", "TONNE-PER-YR", "MicroGM-PER-M3"]
 OPERATORS = ["minimaal", "maximaal", "maximale-toename", "minimale-afname"]
@@ -53,8 +70,11 @@ SECTORS = ["huishoudens", "inwoners", "bedrijven", "bouw", "vervoer", "horeca", 
 MATERIALS = ["gft-afval", "restafval", "aeea", "diesel", "beton", "asfalt", "glas"]
 DOCUMENT_KINDS = ["beleidsplan", "actieplan", "projectplan", "omgevingsplan", "mer-rapport"]
 INDICATOR_KINDS = [
-    "systeemindicator", "effectindicator-milieu", "effectindicator-sociaal",
-    "effectindicator-economisch", "transitie-indicator",
+    "systeemindicator",
+    "effectindicator-milieu",
+    "effectindicator-sociaal",
+    "effectindicator-economisch",
+    "transitie-indicator",
 ]
 
 
@@ -87,8 +107,9 @@ class Scale:
 def imbor_object_types() -> list[str]:
     """Real IMBOR object type IRIs from the committed extract, sorted (deterministic)."""
     store = Store()
-    store.load(path=str(ROOT / "mappings" / "imbor" / "imbor-leefomgeving.ttl"),
-               format=RdfFormat.TURTLE)
+    store.load(
+        path=str(ROOT / "mappings" / "imbor" / "imbor-leefomgeving.ttl"), format=RdfFormat.TURTLE
+    )
     rows = store.query(
         "SELECT ?c WHERE { ?c <https://data.krb.nl/def/krb#imborObjecttype> true } ORDER BY ?c"
     )
@@ -118,7 +139,13 @@ def generate(factor: float, seed: int, base: str) -> Iterator[Quad]:
     yield t(gemeente, KRB + "gebiedssoort", nn(BEGRIP + "gebiedssoort/gemeente"))
     yield t(gemeente, SKOS + "notation", plain("GM9998"))
     areas = [gemeente]
-    for w in range(scale.n(3)):
+    # CBS codes have two digits for the wijk within the gemeente and two for the
+    # buurt within the wijk, so a large registry gets more buurten per wijk, not
+    # more than 99 wijken (Amsterdam, the largest, has about 100).
+    wanted_wijken = scale.n(3)
+    n_wijken = min(99, wanted_wijken)
+    buurten_per_wijk = min(99, math.ceil(8 * wanted_wijken / n_wijken))
+    for w in range(n_wijken):
         wcode = f"WK9998{w:02d}"
         wijk = thing("werkingsgebied", wcode)
         yield from named(wijk, "Werkingsgebied", f"Wijk {w}", wcode)
@@ -126,7 +153,7 @@ def generate(factor: float, seed: int, base: str) -> Iterator[Quad]:
         yield t(wijk, SKOS + "notation", plain(wcode))
         yield t(wijk, KRB + "ligtIn", gemeente)
         areas.append(wijk)
-        for b in range(8):
+        for b in range(buurten_per_wijk):
             bcode = f"BU9998{w:02d}{b:02d}"
             buurt = thing("werkingsgebied", bcode)
             yield from named(buurt, "Werkingsgebied", f"Buurt {w}-{b}", bcode)
@@ -178,11 +205,19 @@ def generate(factor: float, seed: int, base: str) -> Iterator[Quad]:
             doc = thing("besluitdocument", dcode)
             documents.append(doc)
             yield from named(doc, "Besluitdocument", f"Document {d}-{k}", dcode)
-            yield t(doc, KRB + "documentsoort", nn(BEGRIP + "documentsoort/" + rnd.choice(DOCUMENT_KINDS)))
+            yield t(
+                doc,
+                KRB + "documentsoort",
+                nn(BEGRIP + "documentsoort/" + rnd.choice(DOCUMENT_KINDS)),
+            )
             yield t(doc, DCT + "isPartOf", dossier)
             yield t(doc, KRB + "bestuurslaag", nn(BEGRIP + "bestuurslaag/gemeente"))
             day = date(2015, 1, 1) + timedelta(days=rnd.randrange(3650))
-            yield t(doc, "http://data.europa.eu/eli/ontology#date_document", typed(day.isoformat(), "date"))
+            yield t(
+                doc,
+                "http://data.europa.eu/eli/ontology#date_document",
+                typed(day.isoformat(), "date"),
+            )
             for kind in ("collegebesluit", "raadsbesluit"):
                 pcode = f"{dcode}-{kind[:2].upper()}"
                 proces = thing("besluitproces", pcode)
@@ -204,7 +239,11 @@ def generate(factor: float, seed: int, base: str) -> Iterator[Quad]:
         yield from named(ind, "Beleidsindicator", f"Indicator {i}", code)
         yield t(ind, KRB + "beleidsthema", theme)
         yield t(ind, KRB + "beleidsaspect", rnd.choice(aspects[theme]))
-        yield t(ind, KRB + "indicatorsoort", nn(BEGRIP + "indicatorsoort/" + rnd.choice(INDICATOR_KINDS)))
+        yield t(
+            ind,
+            KRB + "indicatorsoort",
+            nn(BEGRIP + "indicatorsoort/" + rnd.choice(INDICATOR_KINDS)),
+        )
         yield t(ind, QUDT + "hasUnit", nn(UNIT + unit))
         for n in range(3):
             ncode = f"NRM-{i:06d}-{n}"
@@ -214,7 +253,9 @@ def generate(factor: float, seed: int, base: str) -> Iterator[Quad]:
             yield t(norm, KRB + "indicator", ind)
             yield t(norm, KRB + "document", rnd.choice(documents))
             yield t(norm, KRB + "operator", nn(BEGRIP + "normoperator/" + rnd.choice(OPERATORS)))
-            yield t(norm, QUDT + "numericValue", typed(f"{rnd.randrange(1, 1000) / 10:.1f}", "decimal"))
+            yield t(
+                norm, QUDT + "numericValue", typed(f"{rnd.randrange(1, 1000) / 10:.1f}", "decimal")
+            )
             yield t(norm, QUDT + "hasUnit", nn(UNIT + unit))
             yield t(norm, KRB + "werkingsgebied", rnd.choice(areas))
             yield t(norm, KRB + "bestuurslaag", nn(BEGRIP + "bestuurslaag/gemeente"))
@@ -263,7 +304,9 @@ def generate(factor: float, seed: int, base: str) -> Iterator[Quad]:
             yield from named(effect, "BeoogdEffect", f"Effect {m}-{e}", ecode)
             yield t(effect, KRB + "maatregel", measure)
             yield t(effect, KRB + "norm", norm)
-            yield t(effect, QUDT + "numericValue", typed(f"-{rnd.randrange(1, 50) / 10:.1f}", "decimal"))
+            yield t(
+                effect, QUDT + "numericValue", typed(f"-{rnd.randrange(1, 50) / 10:.1f}", "decimal")
+            )
             yield t(effect, QUDT + "hasUnit", nn(UNIT + unit))
             yield t(effect, KRB + "werkingsgebied", area)
         if rules and rnd.random() < 0.3:
