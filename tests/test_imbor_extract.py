@@ -32,8 +32,8 @@ SCHEME = URIRef("https://data.krb.nl/id/conceptschema/leefomgeving")
 BOOM = IMBOR["83a942f7-5291-42f0-afb1-9a57d0fb2f15"]
 ASFALTVERHARDING = IMBOR["5e38db74-2c1b-4caa-bd62-c7008cb022c6"]
 
-# IMBOR2025's collection Objecttype has 1534 skos:member values (rdflib and
-# pyoxigraph agree); shared/imbor/README.md says 1535, one too many.
+# IMBOR2025 (2026-02-25) has 1534 skos:member values in its collection Objecttype
+# (rdflib and pyoxigraph agree), one fewer than sometimes quoted.
 OBJECT_TYPES = 1534
 
 
