@@ -1,5 +1,7 @@
-"""validate_graph as colleagues call it: the caller's data is left alone,
-Datasets are validated as one registry, messages are filled in per language."""
+"""validate_graph as the store, the Excel import and the server call it.
+
+The caller's data is left alone, Datasets are validated as one registry, and
+messages are filled in per language."""
 
 from __future__ import annotations
 
