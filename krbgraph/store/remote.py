@@ -1,7 +1,7 @@
 """The remote backend: any SPARQL 1.1 server over the SPARQL 1.1 Protocol.
 
-Queries and updates follow the SPARQL 1.1 Protocol (POST with
-application/sparql-query and application/sparql-update bodies); graphs are
+Queries and updates follow the SPARQL 1.1 Protocol (queries as URL-encoded
+form POSTs, updates as application/sparql-update bodies); graphs are
 read with the Graph Store Protocol (GET ?graph= / ?default). Every write,
 however many graphs it touches, is ONE update request
 (``DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> { ... } }``) built from
@@ -143,23 +143,28 @@ class RemoteStore(StoreBackend):
         max_rows: int | None = None,
         base_iri: str | None = None,
     ) -> QueryResult:
-        params = [("default-graph-uri", named_node(iri).value) for iri in default_graph_uris]
-        params += [("named-graph-uri", named_node(iri).value) for iri in named_graph_uris]
         text = bind_values(sparql, bindings)
         if base_iri is not None:
             text = with_base(text, base_iri)
+        form: dict[str, str | list[str]] = {
+            "query": text,
+            "default-graph-uri": [named_node(iri).value for iri in default_graph_uris],
+            "named-graph-uri": [named_node(iri).value for iri in named_graph_uris],
+        }
         timeout = timeout_s if timeout_s is not None else self.default_timeout_s
         limits = AnswerLimits(max_rows=max_rows, timeout_s=timeout)
         url = self.endpoints.query
         try:
             with (
                 _http_errors(url, "query", timeout),
+                # A form POST ("query via URL-encoded POST") rather than an
+                # application/sparql-query body: both are SPARQL 1.1 Protocol, but
+                # Virtuoso 7 never answers the latter.
                 self._streamed(
                     "POST",
                     url,
-                    params=params,
-                    content=text.encode("utf-8"),
-                    headers={"Content-Type": "application/sparql-query", "Accept": QUERY_ACCEPT},
+                    data=form,
+                    headers={"Accept": QUERY_ACCEPT},
                     timeout=timeout,
                     what="query",
                 ) as response,

@@ -135,13 +135,20 @@ def write_update(
             "DROP SILENT DEFAULT ;\n" if iri is None else f"DROP SILENT GRAPH {graph_ref(iri)} ;\n"
             for iri in graphs
         )
-    parts.append("INSERT DATA {\n")
-    for iri, triples in graphs.items():
-        if iri is None:
-            parts.append(_ntriples(triples))
-        else:
-            parts.append(f"GRAPH {graph_ref(iri)} {{\n{_ntriples(triples)}}}\n")
-    parts.append("}\n")
+    body = "".join(
+        _ntriples(triples)
+        if iri is None
+        else f"GRAPH {graph_ref(iri)} {{\n{_ntriples(triples)}}}\n"
+        for iri, triples in graphs.items()
+    )
+    if "_:" in body:
+        # Blank nodes: INSERT { ... } WHERE {} means the same as INSERT DATA (one
+        # empty solution, fresh nodes shared across the whole template), and it is
+        # also accepted by servers that refuse blank nodes in INSERT DATA
+        # (Virtuoso: "Blank node ... is not allowed in a constant clause").
+        parts.append(f"INSERT {{\n{body}}} WHERE {{}}\n")
+    else:
+        parts.append(f"INSERT DATA {{\n{body}}}\n")
     return "".join(parts)
 
 
