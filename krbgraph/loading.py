@@ -10,7 +10,11 @@ Before anything is written, every file is parsed and the new data is
 validated against the KRB shapes together with the registry data already in
 the store (minus the graphs being replaced), so cross-references between
 files are checked too. Any syntax error or violation stops the whole load
-and the store is left as it was.
+and the store is left as it was. Once the data has passed, the files are
+written by the store's native loader (``Store.load_files``), not from the
+rdflib graphs: that is the fast path into new graphs, and it stores the
+terms exactly as written. Validation (pySHACL, rdflib's SPARQL engine) is
+imported only when it runs, so ``validate=False`` starts quickly.
 """
 
 from __future__ import annotations
@@ -18,16 +22,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, URIRef
 
 from .iris import DEFAULT_BASE_IRI, reference
 from .rdfio import RdfInputError, expand_paths, file_format, read_rdf
 from .store import Store, StoreError, graph_kind, model_graph_iris
 from .store.rdffiles import named_graph_message, stem
 from .store.terms import named_node
-from .validation import ValidationResult, validate_graph
+
+if TYPE_CHECKING:
+    from .validation import ValidationResult
 
 __all__ = [
     "GraphLoad",
@@ -152,10 +158,9 @@ def load_paths(
     nothing is written.
     """
     plan = plan_load(paths, graph=graph, base_iri=base_iri)
-    existing = {info.iri: info.triples for info in store.graphs()}
-    occupied = [iri for iri in plan if existing.get(iri)]
+    occupied = {iri for iri in plan if _holds_data(store, iri)}
     if occupied and not replace:
-        listing = ", ".join(f"<{iri}> ({existing[iri]} triples)" for iri in occupied)
+        listing = ", ".join(f"<{iri}> ({_size(store, iri)} triples)" for iri in sorted(occupied))
         raise LoadError(
             f"graph {listing} already holds data; pass --replace to replace it (nothing was loaded)"
         )
@@ -166,19 +171,22 @@ def load_paths(
         if progress is not None:
             progress.stage("writing")
         counts = store.load_files(plan, replace=replace)
-        return LoadReport(_loads(plan, counts, existing), None)
+        return LoadReport(_loads(plan, counts, occupied), None)
+
+    from .validation import validate_graph  # pySHACL: only paid for when validating
 
     parsed = {iri: _read_graph(files, progress) for iri, files in plan.items()}
     if progress is not None:
         progress.stage("validating")
-    result = validate_graph(_with_registry(store, parsed, existing))
+    result = validate_graph(_with_registry(store, parsed))
     if not result.conforms:
         raise ValidationFailed(result)
+    counts = {iri: len(data) for iri, data in parsed.items()}
+    del parsed  # the graphs can be large; the store reads the files itself
     if progress is not None:
         progress.stage("writing")
-    store.write_graphs(parsed, replace=replace)
-    counts = {iri: len(data) for iri, data in parsed.items()}
-    return LoadReport(_loads(plan, counts, existing), result)
+    store.load_files(plan, replace=replace)
+    return LoadReport(_loads(plan, counts, occupied), result)
 
 
 def drop_data_graph(store: Store, graph: str) -> None:
@@ -212,24 +220,43 @@ def _read_graph(files: Sequence[Path], progress: LoadProgress | None) -> Graph:
     return merged
 
 
-def _with_registry(store: Store, new: dict[str, Graph], existing: dict[str, int]) -> Graph:
+def _with_registry(store: Store, new: dict[str, Graph]) -> Graph:
     """The new data plus every registry graph in the store that it does not replace."""
+    others = [
+        info.iri
+        for info in store.graphs()
+        if info.iri not in new and graph_kind(info.iri) != "model"
+    ]
+    if len(new) == 1 and not others:
+        return next(iter(new.values()))  # nothing to add: validate it without a copy
     combined = Graph()
     for graph in new.values():
         for triple in graph:
             combined.add(triple)
-    for iri in sorted(existing):
-        if iri in new or graph_kind(iri) == "model":
-            continue
+    for iri in others:
         for triple in store.read_graph(iri):
             combined.add(triple)
     return combined
 
 
+_HOLDS_DATA = "ASK WHERE { GRAPH ?g { ?s ?p ?o } }"
+_GRAPH_SIZE = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def _holds_data(store: Store, graph: str) -> bool:
+    """One lookup, where counting every graph in a big store (store.graphs()) takes seconds."""
+    return bool(store.query(_HOLDS_DATA, bindings={"g": URIRef(graph)}).boolean)
+
+
+def _size(store: Store, graph: str) -> int:
+    rows = store.query(_GRAPH_SIZE, bindings={"g": URIRef(graph)}).rows
+    return int(str(rows[0][0])) if rows and rows[0][0] is not None else 0
+
+
 def _loads(
-    plan: dict[str, list[Path]], counts: dict[str, int], existing: dict[str, int]
+    plan: dict[str, list[Path]], counts: dict[str, int], occupied: set[str]
 ) -> tuple[GraphLoad, ...]:
     return tuple(
-        GraphLoad(iri, tuple(files), counts.get(iri, 0), bool(existing.get(iri)))
+        GraphLoad(iri, tuple(files), counts.get(iri, 0), iri in occupied)
         for iri, files in plan.items()
     )

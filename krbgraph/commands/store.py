@@ -5,6 +5,8 @@ calls one library function and turns its exceptions into the exit codes of
 the CLI contract (0 ok, 1 the data did not pass, 2 unreadable input or wrong
 use). The option types and ``settings_from_cli`` are shared with the other
 command modules so every command spells --store/--base-iri/--timeout alike.
+The validation report (and with it pySHACL) is imported only when there is
+a report to print, so `krb load --no-validate` starts quickly.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from rich.text import Text
 
 from ..loading import LoadError, LoadReport, ValidationFailed, drop_data_graph, load_paths
 from ..rdfio import RdfInputError
-from ..reports import text_report
 from ..settings import Settings
 from ..store import Store, StoreError, ensure_model, graph_kind, open_store
 
@@ -92,6 +93,8 @@ def cli_errors() -> Iterator[None]:
     try:
         yield
     except ValidationFailed as exc:
+        from ..reports import text_report
+
         err = _stderr()
         err.print(text_report(exc.result), end="")
         err.print(f"error: {exc}", style="bold red", markup=False, highlight=False)
@@ -171,6 +174,8 @@ def _print_report(report: LoadReport) -> None:
         verb = "replaced" if load.replaced else "loaded"
         out.print(f"{verb} <{load.graph}>: {load.triples} triples", markup=False, highlight=False)
     if report.validation is not None and report.validation.findings:
+        from ..reports import text_report
+
         _stderr().print(text_report(report.validation), end="")
     out.print(f"{report.triples} triples in {len(report.graphs)} graph(s)", highlight=False)
 

@@ -4,7 +4,9 @@ Named queries reach labels and class hierarchies of the model through the
 union default graph, so every store must hold the model beside the data.
 Each part goes into its own named graph; a small metadata graph records the
 SHA-256 of the files each part was loaded from, so opening an up-to-date
-store costs one hash of the model files and one query.
+store costs one hash of the model files and one query (which never counts
+the triples of a big store). In a new store every model graph is empty, so
+the store loads the model files with its native bulk loader.
 """
 
 from __future__ import annotations
@@ -27,8 +29,12 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 _META_QUERY = """
 PREFIX sd: <http://www.w3.org/ns/sparql-service-description#>
 PREFIX dct: <http://purl.org/dc/terms/>
-SELECT ?graph ?hash WHERE { GRAPH ?meta { ?d sd:name ?graph ; dct:identifier ?hash } }
+SELECT ?graph ?hash WHERE {
+  GRAPH ?meta { ?d sd:name ?graph ; dct:identifier ?hash }
+  FILTER EXISTS { GRAPH ?graph { ?s ?p ?o } }
+}
 """
+"""The recorded hash of each model graph that still holds data (one may have been dropped)."""
 
 
 @dataclass(frozen=True)
@@ -74,9 +80,8 @@ def ensure_model(store: Store, root: Path | None = None) -> list[str]:
     """
     wanted = {graph.iri: graph for graph in model_graphs(root)}
     hashes = {iri: graph.content_hash() for iri, graph in wanted.items()}
-    present = {info.iri for info in store.graphs()}
     recorded = _recorded_hashes(store)
-    stale = [iri for iri in wanted if iri not in present or recorded.get(iri) != hashes[iri]]
+    stale = [iri for iri in wanted if recorded.get(iri) != hashes[iri]]
     if not stale:
         return []
     store.load_files({iri: wanted[iri].files for iri in stale}, replace=True)

@@ -1,0 +1,236 @@
+"""The embedded store's fast path: files bulk-loaded into empty graphs, never half-written.
+
+A load into graphs that hold nothing yet goes through pyoxigraph's bulk
+loader (large N-Triples files in parallel parts); everything else stays one
+transaction. These tests break loads in the ways users and machines do and
+compare the whole store before and after.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import typer
+from model_store import model_template_fixture
+from rdflib import Graph
+from rdflib.compare import isomorphic
+from typer.testing import CliRunner
+
+from krbgraph.commands import store as store_commands
+from krbgraph.loading import load_paths
+from krbgraph.rdfio import RdfInputError
+from krbgraph.settings import Settings
+from krbgraph.store import embedded as embedded_module
+from krbgraph.store import open_store
+from krbgraph.store.embedded import PENDING_LOAD_FILE, EmbeddedStore
+
+DATA = Path(__file__).parent / "data" / "store"
+EX = "https://krb.testgemeente.nl/"
+G1 = f"{EX}graph/een"
+G2 = f"{EX}graph/twee"
+BASE = "https://krb.testgemeente.nl"
+
+model_template = model_template_fixture()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[EmbeddedStore]:
+    opened = EmbeddedStore(tmp_path / "store")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def split_small_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cut even small N-Triples files into two parts, as a large file on two cores is."""
+    monkeypatch.setattr(embedded_module, "SMALL_FILE_BYTES", 1)
+    monkeypatch.setattr(embedded_module, "SPLIT_MIN_BYTES", 1)
+    monkeypatch.setattr(embedded_module, "_cores", lambda: 2)
+
+
+def ntriples(path: Path, count: int, *, broken_at: int | None = None, blank: str = "") -> Path:
+    """``count`` triples about numbered things; line ``broken_at`` (1-based) lacks its object."""
+    lines = []
+    for n in range(1, count + 1):
+        if n == broken_at:
+            lines.append(f"<{EX}id/ding/{n}> <{EX}def/waarde> .")
+        else:
+            lines.append(f'<{EX}id/ding/{n}> <{EX}def/waarde> "{n}" .')
+    lines.append(blank)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def snapshot(store: EmbeddedStore, tmp_path: Path, name: str) -> set[str]:
+    """The whole store as N-Quads lines (no blank nodes in these tests, so lines compare)."""
+    target = tmp_path / f"{name}.nq"
+    store.dump(target)
+    return set(target.read_text(encoding="utf-8").splitlines())
+
+
+def leftovers(store: EmbeddedStore) -> list[str]:
+    """Files a load keeps in the store folder while it runs; none may outlive it."""
+    return sorted(
+        p.name
+        for p in store.path.iterdir()
+        if p.name.startswith("krb-split-") or p.name.startswith(PENDING_LOAD_FILE)
+    )
+
+
+@pytest.mark.parametrize("parts", ["one part", "two parts"])
+def test_a_syntax_error_halfway_a_large_file_leaves_the_store_unchanged(
+    store: EmbeddedStore, tmp_path: Path, request: pytest.FixtureRequest, parts: str
+) -> None:
+    if parts == "two parts":  # the first half is written before the second fails
+        request.getfixturevalue("split_small_files")
+    store.load_file(DATA / "afdelingen.ttl", G1, replace=False)
+    before = snapshot(store, tmp_path, "before")
+    big = ntriples(tmp_path / "groot.nt", 40_000, broken_at=30_000)
+
+    with pytest.raises(RdfInputError) as caught:
+        store.load_files({G2: [big]}, replace=False)
+
+    assert str(caught.value).startswith(f"{big}:30000:")
+    assert snapshot(store, tmp_path, "after") == before
+    assert not store._live().contains_named_graph(ox.NamedNode(G2))
+    assert leftovers(store) == []
+
+
+def test_a_broken_second_file_removes_the_graph_of_the_first(
+    store: EmbeddedStore, tmp_path: Path
+) -> None:
+    store.load_file(DATA / "afdelingen.ttl", G1, replace=False)
+    before = snapshot(store, tmp_path, "before")
+    folder = tmp_path / "registry"
+    folder.mkdir()
+    ntriples(folder / "a-goed.nt", 5_000)
+    ntriples(folder / "b-kapot.nt", 5_000, broken_at=4_000)
+
+    with pytest.raises(RdfInputError, match=r"b-kapot\.nt:4000:"):
+        load_paths(store, [folder], base_iri=BASE, validate=False)
+
+    assert snapshot(store, tmp_path, "after") == before
+    assert [info.iri for info in store.graphs()] == [G1]
+    assert leftovers(store) == []
+
+
+def test_a_failed_replace_leaves_the_old_graph_intact(store: EmbeddedStore, tmp_path: Path) -> None:
+    good = ntriples(tmp_path / "data.nt", 2_000)
+    load_paths(store, [good], graph=G1, validate=False)
+    before = snapshot(store, tmp_path, "before")
+    broken = ntriples(tmp_path / "nieuw.nt", 3_000, broken_at=2_500)
+
+    with pytest.raises(RdfInputError, match=r"nieuw\.nt:2500:"):
+        load_paths(store, [broken], graph=G1, replace=True, validate=False)
+
+    assert snapshot(store, tmp_path, "after") == before
+    assert [(info.iri, info.triples) for info in store.graphs()] == [(G1, 2_000)]
+    assert leftovers(store) == []
+
+
+def test_a_successful_load_leaves_only_its_graphs(
+    store: EmbeddedStore, tmp_path: Path, split_small_files: None
+) -> None:
+    big = ntriples(tmp_path / "groot.nt", 20_000)
+    report = load_paths(store, [big, DATA / "gebieden.ttl"], base_iri=BASE, validate=False)
+
+    assert {(load.graph, load.triples) for load in report.graphs} == {
+        (f"{BASE}/graph/groot", 20_000),
+        (f"{BASE}/graph/gebieden", 8),
+    }
+    names = sorted(graph.value for graph in store._live().named_graphs())
+    assert names == [f"{BASE}/graph/gebieden", f"{BASE}/graph/groot"]
+    assert leftovers(store) == []
+
+
+def test_blank_nodes_stay_one_node_each_when_a_file_is_cut(
+    store: EmbeddedStore, tmp_path: Path, split_small_files: None
+) -> None:
+    """A label used at both ends of a file keeps it whole; labels local to a part allow a cut."""
+    shared = tmp_path / "gedeeld.nt"
+    local = tmp_path / "lokaal.nt"
+    body = ntriples(tmp_path / "body.nt", 1_000).read_text(encoding="utf-8")
+    first = f'<{EX}id/a> <{EX}def/deel> _:x .\n_:x <{EX}def/naam> "x" .\n'
+    shared.write_text(first + body + f'_:x <{EX}def/naam> "ook x" .\n', encoding="utf-8")
+    local.write_text(first + body + f'_:y <{EX}def/naam> "y" .\n', encoding="utf-8")
+
+    with embedded_module._line_parts(shared, ox.RdfFormat.N_TRIPLES, tmp_path, 2) as parts:
+        assert parts == [shared]
+    with embedded_module._line_parts(local, ox.RdfFormat.N_TRIPLES, tmp_path, 2) as parts:
+        assert len(parts) == 2
+    store.load_files({G1: [shared], G2: [local]}, replace=False)
+
+    assert isomorphic(store.read_graph(G1), Graph().parse(shared, format="nt"))
+    assert isomorphic(store.read_graph(G2), Graph().parse(local, format="nt"))
+
+
+def test_a_load_cut_short_by_a_crash_is_undone_when_the_store_opens(tmp_path: Path) -> None:
+    """The state a crash between two files leaves: the first graph written, the marker there."""
+    folder = tmp_path / "store"
+    with EmbeddedStore(folder) as store:
+        store.load_file(DATA / "afdelingen.ttl", G1, replace=False)
+        store.load_file(DATA / "gebieden.ttl", G2, replace=False)
+    (folder / PENDING_LOAD_FILE).write_text(json.dumps({"graphs": [G2]}), encoding="utf-8")
+    (folder / "krb-split-abc").mkdir()
+
+    with EmbeddedStore(folder) as store:
+        assert [(info.iri, info.triples) for info in store.graphs()] == [(G1, 6)]
+        assert leftovers(store) == []
+
+
+def test_an_unreadable_marker_is_reported_and_the_store_is_released(tmp_path: Path) -> None:
+    folder = tmp_path / "store"
+    EmbeddedStore(folder).close()
+    (folder / PENDING_LOAD_FILE).write_text("{kapot", encoding="utf-8")
+
+    with pytest.raises(embedded_module.StoreError, match=PENDING_LOAD_FILE):
+        EmbeddedStore(folder)
+    (folder / PENDING_LOAD_FILE).unlink()
+    EmbeddedStore(folder).close()  # the failed open did not keep the folder locked
+
+
+def test_gzip_files_load_and_bad_gzip_is_an_input_error(
+    store: EmbeddedStore, tmp_path: Path
+) -> None:
+    plain = ntriples(tmp_path / "data.nt", 500).read_bytes()
+    packed = tmp_path / "data.nt.gz"
+    packed.write_bytes(gzip.compress(plain))
+    cut = tmp_path / "kapot.nt.gz"
+    cut.write_bytes(gzip.compress(plain)[:200])
+
+    assert store.load_files({G1: [packed]}, replace=False) == {G1: 500}
+    with pytest.raises(RdfInputError, match=r"kapot\.nt\.gz: cannot read the file"):
+        store.load_files({G2: [cut]}, replace=False)
+    assert [info.iri for info in store.graphs()] == [G1]
+
+
+def test_a_syntax_error_in_turtle_says_file_line_and_column(store: EmbeddedStore) -> None:
+    with pytest.raises(RdfInputError) as caught:
+        store.load_files({G1: [DATA / "gebieden.ttl"], G2: [DATA / "kapot.ttl"]}, replace=False)
+    assert str(caught.value).startswith(f"{DATA / 'kapot.ttl'}:6:24: ")
+    assert store.graphs() == []
+
+
+def test_cli_no_validate_load_of_a_broken_file_exits_2_and_changes_nothing(
+    tmp_path: Path, model_template: Path
+) -> None:
+    folder = tmp_path / "store"
+    shutil.copytree(model_template, folder)
+    with open_store(Settings(store=str(folder))) as opened:
+        before = snapshot(opened, tmp_path, "before")  # type: ignore[arg-type]
+    big = ntriples(tmp_path / "groot.nt", 20_000, broken_at=15_000)
+    app = typer.Typer()
+    store_commands.register(app)
+
+    result = CliRunner().invoke(app, ["load", str(big), "--store", str(folder), "--no-validate"])
+
+    assert result.exit_code == 2
+    assert f"{big}:15000:" in result.stderr
+    with open_store(Settings(store=str(folder))) as opened:
+        assert snapshot(opened, tmp_path, "after") == before  # type: ignore[arg-type]
