@@ -8,17 +8,15 @@ krbgraph.excel does the work, and its exceptions become the CLI's exit codes
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.text import Text
 
-from ..excel.exporting import export_workbook
-from ..excel.importing import ImportFailed, import_workbook
-from ..excel.problems import Problem, WorkbookUnreadable
-from ..excel.template import write_template
+# The workbook modules (openpyxl, pySHACL through the import) are imported by
+# the commands that use them, so other `krb` commands start quickly.
 from ..store import StoreError
 from .store import (
     EXIT_INVALID,
@@ -35,6 +33,10 @@ GraphOption = Annotated[
                  show_default=False),
 ]
 FileArgument = Annotated[Path, typer.Argument(help="The .xlsx workbook.", dir_okay=False)]
+
+
+if TYPE_CHECKING:
+    from ..excel.problems import Problem
 
 
 def print_problems(console: Console, problems: list[Problem]) -> None:
@@ -62,6 +64,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write an empty KRB workbook with help, drop-downs and value lists."""
         try:
+            from ..excel.template import write_template
+
             write_template(file, with_imbor=with_imbor)
         except OSError as exc:
             raise _fail(f"cannot write {file}: {exc.strerror or exc}") from None
@@ -75,6 +79,9 @@ def register(app: typer.Typer) -> None:
         base_iri: BaseIriOption = None,
     ) -> None:
         """Import a KRB workbook as one named graph, replacing its earlier import."""
+        from ..excel.importing import ImportFailed, import_workbook
+        from ..excel.problems import WorkbookUnreadable
+
         settings = settings_from_cli(store, base_iri)
         err = Console(stderr=True)
         bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -113,6 +120,8 @@ def register(app: typer.Typer) -> None:
         store: StoreOption = None,
     ) -> None:
         """Export the registry (or one graph) to a KRB workbook."""
+        from ..excel.exporting import export_workbook
+
         settings = settings_from_cli(store)
         try:
             with opened_store(settings) as opened:

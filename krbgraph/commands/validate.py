@@ -16,10 +16,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from .. import reports
 from ..rdfio import RdfInputError, read_rdf_paths
-from ..reasoning import ReasoningError, check_consistency
-from ..validation import checked_objects, validate_graph
+
+# pySHACL, owlready2 and the report renderers are imported by the commands that
+# need them, so other `krb` commands start quickly.
 
 
 class ReportFormat(StrEnum):
@@ -51,6 +51,9 @@ def validate(
     ] = False,
 ) -> None:
     """Check registry data against the KRB shapes (SHACL), with the model beside it."""
+    from .. import reports
+    from ..validation import checked_objects, validate_graph
+
     try:
         data = read_rdf_paths(paths)
     except RdfInputError as exc:
@@ -89,6 +92,8 @@ def check_ontology(
 ) -> None:
     """Check with the HermiT reasoner that ontology, value lists, IMBOR extract and
     data are logically consistent (OWL 2 DL)."""
+    from ..reasoning import ReasoningError, check_consistency
+
     try:
         result = check_consistency(paths or None)
     except RdfInputError as exc:

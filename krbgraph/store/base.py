@@ -188,12 +188,14 @@ class Store(Protocol):
         ...
 
     def load_files(self, files: Mapping[str, Sequence[Path]], *, replace: bool) -> dict[str, int]:
-        """Parse RDF files natively and write them, graph IRI -> files, in one transaction.
+        """Parse RDF files natively and write them, graph IRI -> files, all or nothing.
 
-        All files are parsed before anything is written, so a syntax error
-        (krbgraph.rdfio.RdfInputError, ``file:line:column``) leaves the store
-        untouched. No
-        validation happens here. Returns the number of triples per graph.
+        Embedded: bulk-loaded when every target graph is empty (and removed again
+        on failure), otherwise one transaction; remote: one update request.
+
+        A syntax error (krbgraph.rdfio.RdfInputError, ``file:line:column``)
+        leaves the store untouched. No validation happens here. Returns the
+        number of triples per graph.
         """
         ...
 
