@@ -454,7 +454,7 @@ def test_remote_endpoints_follow_settings() -> None:
 
 @pytest.mark.skipif(
     not EXTERNAL,
-    reason="no other SPARQL server configured (Virtuoso is not installed here); set "
+    reason="no other SPARQL server configured; set "
     "KRB_TEST_STORE (+ KRB_TEST_UPDATE_URL, KRB_TEST_GRAPH_STORE_URL) to run the suite on one",
 )
 def test_external_server_answers_over_the_union_of_graphs() -> None:
