@@ -345,6 +345,27 @@ def test_codes_and_names_resolve_only_when_unambiguous(store: Store) -> None:
     assert rows(store, "beleid-in-gebied", "code", gebied="GM9999") >= {("GEL-N01",)}
 
 
+def test_zoek_finds_a_thing_by_code_notation_or_dutch_name_within_its_class(
+    store: Store,
+) -> None:
+    stuurinstrument = "https://data.krb.nl/def/krb#Stuurinstrument"
+    by_code = rows(store, "zoek", "object", "label", tekst="GEL-N01", klasse=stuurinstrument)
+    assert by_code == {(ID + "beleidsnorm/GEL-N01", "Geluidsdruk gevel maximaal 48 dB(A)")}
+    by_name = rows(
+        store,
+        "zoek",
+        "object",
+        tekst="Geluidsdruk gevel maximaal 48 dB(A)",
+        klasse=stuurinstrument,
+    )
+    assert by_name == {(ID + "beleidsnorm/GEL-N01",)}
+    gebied = "https://data.krb.nl/def/krb#Werkingsgebied"
+    assert rows(store, "zoek", "object", tekst="GM9999", klasse=gebied) != set()
+    # Exact and case-sensitive; and a code outside the class finds nothing.
+    assert rows(store, "zoek", "object", tekst="gel-n01", klasse=stuurinstrument) == set()
+    assert rows(store, "zoek", "object", tekst="GEL-N01", klasse=gebied) == set()
+
+
 INJECTIONS = [
     ("maatregel", "http://x> } ; DROP ALL ; <http://y"),
     ("maatregel", 'GEL-M01" } ; DROP ALL ; { "'),
