@@ -83,24 +83,45 @@ def collect(answer: object, limits: AnswerLimits) -> QueryResult:
         del answer
 
 
+class _Terms(dict[object, rdflib.term.Identifier | None]):
+    """The rdflib term of each pyoxigraph term met in one answer, converted once.
+
+    Codes, themes, units and IRIs repeat across the rows of an answer, and
+    building an rdflib term (IRI checks, literal parsing) costs far more than a
+    dict lookup. A lookup of a term not yet met converts and remembers it; None
+    (an unbound variable) stays None. One instance per answer: nothing outlives
+    it, and the same blank node label gives the same node only within it.
+    """
+
+    def __init__(self) -> None:
+        super().__init__({None: None})
+
+    def __missing__(self, term: object) -> rdflib.term.Identifier:
+        converted = self[term] = to_rdflib(term)
+        return converted
+
+
 def _select(solutions: ox.QuerySolutions, limits: AnswerLimits) -> QueryResult:
     """The rows of a SELECT answer; a solution iterates its values in ``variables`` order."""
     variables = tuple(v.value for v in solutions.variables)
     rows: list[tuple[rdflib.term.Identifier | None, ...]] = []
+    append, check_time, check_size = rows.append, limits.check_time, limits.check_size
+    term = _Terms().__getitem__  # map() over it stays in C for every term already met
     for solution in solutions:
-        limits.check_time()
-        rows.append(tuple(None if value is None else to_rdflib(value) for value in solution))
-        limits.check_size(len(rows), "rows")
+        check_time()
+        append(tuple(map(term, solution)))
+        check_size(len(rows), "rows")
     return QueryResult(kind="select", variables=variables, rows=tuple(rows))
 
 
 def _graph(triples: Iterable[ox.Triple | ox.Quad], limits: AnswerLimits) -> QueryResult:
     """The graph of a CONSTRUCT or DESCRIBE answer; duplicate triples count once."""
     graph = rdflib.Graph()
-    add = graph.add
+    add, check_time, check_size = graph.add, limits.check_time, limits.check_size
+    term = _Terms().__getitem__
     for triple in triples:
-        limits.check_time()
-        add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+        check_time()
+        add((term(triple.subject), term(triple.predicate), term(triple.object)))  # type: ignore[arg-type]
         if limits.max_rows is not None:
-            limits.check_size(len(graph), "triples")
+            check_size(len(graph), "triples")
     return QueryResult(kind="graph", graph=graph)
