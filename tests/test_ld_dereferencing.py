@@ -175,3 +175,13 @@ def test_local_href_maps_every_kind_of_iri() -> None:
     assert local_href("http://qudt.org/vocab/unit/M", BASE) == (
         "/resource?iri=http%3A%2F%2Fqudt.org%2Fvocab%2Funit%2FM"
     )
+
+
+def test_head_answers_like_get_without_a_body(client) -> None:  # noqa: F811
+    head = client.head("/id/beleidsnorm/GEL-N01", headers={"Accept": "text/turtle"})
+    get = client.get("/id/beleidsnorm/GEL-N01", headers={"Accept": "text/turtle"})
+    assert head.status_code == get.status_code == 200
+    assert head.headers["content-type"] == get.headers["content-type"]
+    assert head.content == b""
+    missing = client.head("/id/beleidsnorm/BESTAAT-NIET")
+    assert missing.status_code == 404 and missing.content == b""

@@ -59,11 +59,16 @@ def register(app: typer.Typer) -> None:
         """Start the SPARQL endpoint, linked-data pages, JSON API and web front."""
         import uvicorn
 
+        from ..store import StoreError
         from ..web.app import create_app
 
         settings = Settings.from_env(store=store, base_iri=base_iri, host=host, port=port)
         if demo:
-            triples = load_demo(settings)
+            try:
+                triples = load_demo(settings)
+            except StoreError as exc:
+                typer.echo(f"error: {exc}", err=True)
+                raise typer.Exit(2) from exc
             typer.echo(f"Demo registry loaded ({triples} triples) into {settings.store}")
         typer.echo(f"KRB registry on http://{settings.host}:{settings.port}/  (Ctrl+C stops)")
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port)

@@ -46,7 +46,13 @@ FormatParam = Annotated[
 router = APIRouter(tags=["linked data"])
 
 
-@router.get("/id/{path:path}", summary="A thing of the registry ({base}/id/...)")
+
+READ = ["GET", "HEAD"]
+"""Linked-data pages answer HEAD like GET (same status and Content-Type, no body)."""
+
+@router.api_route(
+    "/id/{path:path}", methods=READ, summary="A thing of the registry ({base}/id/...)"
+)
 def thing(
     request: Request, path: str, store: StoreDep, settings: SettingsDep, format: FormatParam = None
 ) -> Response:
@@ -55,7 +61,9 @@ def thing(
     )
 
 
-@router.get("/begrip/{path:path}", summary="A concept of a product value list")
+@router.api_route(
+    "/begrip/{path:path}", methods=READ, summary="A concept of a product value list"
+)
 def begrip(
     request: Request, path: str, store: StoreDep, settings: SettingsDep, format: FormatParam = None
 ) -> Response:
@@ -64,7 +72,9 @@ def begrip(
     )
 
 
-@router.get("/resource", summary="Any IRI in the store (IMBOR classes, units, schemes, ...)")
+@router.api_route(
+    "/resource", methods=READ, summary="Any IRI in the store (IMBOR classes, units, schemes, ...)"
+)
 def any_resource(
     request: Request,
     store: StoreDep,
@@ -80,7 +90,11 @@ def any_resource(
     return dereference(request, iri, store, settings, format)
 
 
-@router.get("/def/krb", summary="The KRB ontology (HTML page with one anchor per term, or RDF)")
+@router.api_route(
+    "/def/krb",
+    methods=READ,
+    summary="The KRB ontology (HTML page with one anchor per term, or RDF)",
+)
 def ontology(
     request: Request, store: StoreDep, settings: SettingsDep, format: FormatParam = None
 ) -> Response:
