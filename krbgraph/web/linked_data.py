@@ -45,10 +45,9 @@ FormatParam = Annotated[
 
 router = APIRouter(tags=["linked data"])
 
-
-
 READ = ["GET", "HEAD"]
 """Linked-data pages answer HEAD like GET (same status and Content-Type, no body)."""
+
 
 @router.api_route(
     "/id/{path:path}", methods=READ, summary="A thing of the registry ({base}/id/...)"
