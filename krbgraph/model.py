@@ -56,6 +56,11 @@ def model_parts(root: Path | None = None) -> list[ModelPart]:
 SHAPES_GRAPH = "https://data.krb.nl/def/krb/shapes"
 """Named graph of the SHACL shapes when they are loaded into a store."""
 
+DERIVED_GRAPH = "https://data.krb.nl/def/krb/afgeleid"
+"""Named graph of facts krbgraph derives from the registry after every write (dates in
+force, spatial containment from geometry). Managed like the model: never written by
+users, never validated as registry data, rebuilt from the data it derives from."""
+
 
 def shape_files(root: Path | None = None) -> tuple[Path, ...]:
     root = root or project_root()
