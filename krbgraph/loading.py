@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from rdflib import Dataset, Graph, URIRef
 
+from .derived import refresh as refresh_derived
 from .iris import DEFAULT_BASE_IRI, reference
 from .rdfio import RdfInputError, expand_paths, file_format, read_rdf
 from .store import Store, StoreError, graph_kind, model_graph_iris
@@ -171,6 +172,7 @@ def load_paths(
         if progress is not None:
             progress.stage("writing")
         counts = store.load_files(plan, replace=replace)
+        refresh_derived(store)
         return LoadReport(_loads(plan, counts, occupied), None)
 
     from .validation import validate_graph  # pySHACL: only paid for when validating
@@ -186,6 +188,7 @@ def load_paths(
     if progress is not None:
         progress.stage("writing")
     store.load_files(plan, replace=replace)
+    refresh_derived(store)
     return LoadReport(_loads(plan, counts, occupied), result)
 
 
@@ -199,6 +202,7 @@ def drop_data_graph(store: Store, graph: str) -> None:
             f"graph <{graph}> belongs to the KRB model; it is kept current automatically"
         )
     store.drop_graph(graph)
+    refresh_derived(store)
 
 
 def _read_graph(files: Sequence[Path], progress: LoadProgress | None) -> Graph:

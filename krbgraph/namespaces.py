@@ -27,6 +27,7 @@ SOSA = Namespace("http://www.w3.org/ns/sosa/")
 CCCEV = Namespace("http://data.europa.eu/m8g/")
 ORG = Namespace("http://www.w3.org/ns/org#")
 DASH = Namespace("http://datashapes.org/dash#")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
 
 ONTOLOGY_IRI = "https://data.krb.nl/def/krb"
 IMBOR_EXTRACT_IRI = "https://data.krb.nl/def/imbor-leefomgeving"
@@ -51,6 +52,7 @@ PREFIXES: dict[str, str] = {
     "eli": str(ELI),
     "sosa": str(SOSA),
     "org": str(ORG),
+    "adms": str(ADMS),
     "sd": "http://www.w3.org/ns/sparql-service-description#",
 }
 """Prefixes bound when the project serialises RDF, so output reads the same everywhere."""

@@ -15,8 +15,16 @@ comment or is a bare ``#``)::
     #   at least two spaces.
     # param: name (type, required|optional[, default: value][, class: prefix:Name]) Text
     # column: name Text
+    # column: name_label (name of name) Text     (a name column, see below)
+    # order: column, -column    (optional: sort after names are added; '-' descends)
     # visibility: internal      (optional: a building block of the web pages,
     #                             runnable by name but left out of listings)
+
+Name columns. A query never selects names (``rdfs:label``, ``skos:prefLabel``): a
+resource with names in two languages would double its rows. A column declared
+``(name of x)`` is filled after the query runs with the one name of the resource in
+column ``x`` in the reader's language (see krbgraph.labels); ``(symbol of x)`` fills
+the unit symbol the same way. The SELECT projects the other columns, in order.
 
 Types: ``iri``, ``string``, ``date``, ``decimal``, ``integer``, ``boolean``. The only
 symbolic default is ``today`` for dates. ``class`` (iri parameters only) lets users
@@ -30,7 +38,7 @@ the projected variables in order.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -38,7 +46,10 @@ from enum import StrEnum
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib import Literal, URIRef
+from rdflib.term import Identifier
 
+from .labels import DEFAULT_LANGUAGES, fetch_names
 from .model import project_root
 from .namespaces import PREFIXES
 from .store import QueryResult, Store
@@ -59,6 +70,9 @@ __all__ = [
     "parse_query",
     "prepare_query",
     "run_named_query",
+    "run_with_terms",
+    "complete_answer",
+    "SortKey",
     "sparql_folder",
 ]
 
@@ -98,6 +112,8 @@ class Parameter:
     """Raw default value, parsed like user input; ``today`` for a date means run day."""
     klasse: str | None = None
     """Full IRI of the class a code or name is resolved in (iri parameters only)."""
+    choices: tuple[str, ...] = ()
+    """The only values a string parameter accepts (``values: a|b|c``); empty for any."""
 
     @property
     def signature(self) -> str:
@@ -112,6 +128,16 @@ class Parameter:
 class Column:
     name: str
     description: str
+    name_of: str | None = None
+    """For a name column: the column whose resource it names (filled after the query)."""
+    symbol: bool = False
+    """A name column that shows a unit symbol (qudt:symbol) instead of a name."""
+
+
+@dataclass(frozen=True)
+class SortKey:
+    column: str
+    descending: bool = False
 
 
 @dataclass(frozen=True)
@@ -126,6 +152,13 @@ class NamedQuery:
     """Where the query came from (file name), for error messages."""
     internal: bool = False
     """A building block of the web pages: runnable by name, not listed in catalogues."""
+    order: tuple[SortKey, ...] = ()
+    """Sort applied after the name columns are filled (the SELECT's own ORDER BY first)."""
+
+    @property
+    def selected(self) -> tuple[str, ...]:
+        """The columns the SELECT itself projects (all but the name columns)."""
+        return tuple(c.name for c in self.columns if c.name_of is None)
 
     def parameter(self, name: str) -> Parameter:
         for param in self.parameters:
@@ -212,10 +245,10 @@ def parse_query(name: str, text: str, source: str = "<text>") -> NamedQuery:
                 f"column) or a continuation line starting with '#  ', got {line!r}"
             )
         key = match["key"]
-        if key not in ("title", "description", "param", "column", "visibility"):
+        if key not in ("title", "description", "param", "column", "order", "visibility"):
             raise QueryDefinitionError(
                 f"{source}:{number}: unknown header key {key!r}; "
-                "known: title, description, param, column, visibility"
+                "known: title, description, param, column, order, visibility"
             )
         last = fields.setdefault(key, [])
         last.append((number, match["value"].strip()))
@@ -240,9 +273,32 @@ def parse_query(name: str, text: str, source: str = "<text>") -> NamedQuery:
         sparql=text,
         source=source,
         internal=visibility[0] == "internal",
+        order=_parse_order(source, fields.get("order", []), columns),
     )
     _check_body(query)
     return query
+
+
+def _parse_order(
+    source: str, lines: list[tuple[int, str]], columns: tuple[Column, ...]
+) -> tuple[SortKey, ...]:
+    if len(lines) > 1:
+        raise QueryDefinitionError(f"{source}: '# order:' may appear once")
+    if not lines:
+        return ()
+    number, value = lines[0]
+    known = {c.name for c in columns}
+    keys = []
+    for part in value.split(","):
+        part = part.strip()
+        descending = part.startswith("-")
+        name = part.lstrip("-")
+        if name not in known:
+            raise QueryDefinitionError(
+                f"{source}:{number}: order column {name!r} is not a declared column"
+            )
+        keys.append(SortKey(name, descending))
+    return tuple(keys)
 
 
 def _parse_param(source: str, line: int, value: str) -> Parameter:
@@ -268,6 +324,7 @@ def _parse_param(source: str, line: int, value: str) -> Parameter:
         raise QueryDefinitionError(f"{where}: say 'required' or 'optional' after the type")
     required = parts[1] == "required"
     default = klasse = None
+    choices: tuple[str, ...] = ()
     for option in parts[2:]:
         key, _, raw = option.partition(":")
         key, raw = key.strip(), raw.strip()
@@ -275,14 +332,16 @@ def _parse_param(source: str, line: int, value: str) -> Parameter:
             default = raw
         elif key == "class" and raw and ptype is ParamType.IRI:
             klasse = _expand(raw, where)
+        elif key == "values" and raw and ptype is ParamType.STRING:
+            choices = tuple(v.strip() for v in raw.split("|") if v.strip())
         else:
             raise QueryDefinitionError(
                 f"{where}: unknown option {option!r} (known: 'default: v', "
-                "'class: prefix:Name' for iri parameters)"
+                "'class: prefix:Name' for iri parameters, 'values: a|b' for strings)"
             )
     if required and default is not None:
         raise QueryDefinitionError(f"{where}: a required parameter cannot have a default")
-    param = Parameter(name, ptype, required, match["text"].strip(), default, klasse)
+    param = Parameter(name, ptype, required, match["text"].strip(), default, klasse, choices)
     if default is not None:
         try:
             _to_term(param, default, today=date.today())
@@ -291,11 +350,20 @@ def _parse_param(source: str, line: int, value: str) -> Parameter:
     return param
 
 
+_NAME_OF = re.compile(r"^\((?P<kind>name|symbol) of (?P<of>[A-Za-z_][A-Za-z0-9_]*)\)\s*")
+
+
 def _parse_column(source: str, line: int, value: str) -> Column:
     match = _COLUMN.match(value)
     if not match or not _VAR_NAME.match(match["name"]):
         raise QueryDefinitionError(f"{source}:{line}: expected 'column: name description'")
-    return Column(match["name"], match["text"].strip())
+    text = match["text"].strip()
+    named = _NAME_OF.match(text)
+    if named:
+        return Column(
+            match["name"], text[named.end() :], named["of"], symbol=named["kind"] == "symbol"
+        )
+    return Column(match["name"], text)
 
 
 def _expand(name: str, where: str) -> str:
@@ -333,12 +401,18 @@ def _check_body(query: NamedQuery) -> None:
     _where_brace(tokens, query.source)
     if query.columns:
         projected = _projection(tokens)
-        declared = [c.name for c in query.columns]
+        declared = list(query.selected)
         if projected is not None and projected != declared:
             raise QueryDefinitionError(
-                f"{query.source}: the column lines ({', '.join(declared)}) differ from "
-                f"the SELECT variables ({', '.join(projected)})"
+                f"{query.source}: the column lines ({', '.join(declared)}, name columns "
+                f"left out) differ from the SELECT variables ({', '.join(projected)})"
             )
+        for column in query.columns:
+            if column.name_of is not None and column.name_of not in declared:
+                raise QueryDefinitionError(
+                    f"{query.source}: {column.name!r} names column {column.name_of!r}, "
+                    "which the SELECT does not project"
+                )
 
 
 # ----------------------------------------------------------------------- tokenizer
@@ -507,7 +581,9 @@ def _to_term(
     value = raw.strip()
     kind = param.type
     if kind is ParamType.STRING:
-        return ox.Literal(raw)
+        if param.choices and value not in param.choices:
+            raise ParameterError(f"{param.name}={raw!r} is not one of {', '.join(param.choices)}")
+        return ox.Literal(value if param.choices else raw)
     if kind is ParamType.IRI:
         return _to_iri(param, value, resolve)
     if kind is ParamType.DATE:
@@ -636,10 +712,118 @@ def run_named_query(
     *,
     today: date | None = None,
     timeout_s: float | None = None,
+    languages: Sequence[str] = DEFAULT_LANGUAGES,
 ) -> QueryResult:
-    """Run one named query with raw parameter values (as typed by a user) on ``store``."""
+    """Run one named query with raw parameter values (as typed by a user) on ``store``.
+
+    The answer has every declared column, name columns filled in ``languages``
+    order (see krbgraph.labels), sorted by the query's ``# order:`` line.
+    """
     sparql = prepare_query(store, catalogue, name, values, today=today, timeout_s=timeout_s)
-    return store.query(sparql, timeout_s=timeout_s)
+    result = store.query(sparql, timeout_s=timeout_s)
+    return complete_answer(catalogue[name], result, store, languages=languages, timeout_s=timeout_s)
+
+
+def run_with_terms(
+    store: Store,
+    query: NamedQuery,
+    bindings: Mapping[str, Identifier | None],
+    *,
+    languages: Sequence[str] = DEFAULT_LANGUAGES,
+    timeout_s: float | None = None,
+) -> QueryResult:
+    """Run a named query with terms the caller already holds (None leaves a variable
+    unbound): the path of the web pages, which never parse user text into terms."""
+    bound = {key: value for key, value in bindings.items() if value is not None}
+    # Defaults apply here as on every other path: a page that leaves out ``datum``
+    # asks about today, never about "no date", which would drop every dated row.
+    for param in query.parameters:
+        if param.name not in bound and param.default is not None:
+            term = _to_term(param, param.default, today=date.today())
+            bound[param.name] = _rdflib_term(term)
+    result = store.query(query.sparql, bindings=bound, timeout_s=timeout_s)
+    return complete_answer(query, result, store, languages=languages, timeout_s=timeout_s)
+
+
+def _rdflib_term(term: ox.NamedNode | ox.Literal) -> Identifier:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def complete_answer(
+    query: NamedQuery,
+    result: QueryResult,
+    store: Store,
+    *,
+    languages: Sequence[str] = DEFAULT_LANGUAGES,
+    timeout_s: float | None = None,
+) -> QueryResult:
+    """The answer with the name columns filled and the ``# order:`` sort applied.
+
+    One lookup per kind (names, symbols) for all IRIs of the answer, so the cost
+    grows with the distinct resources, never with the rows times their names.
+    """
+    named = [c for c in query.columns if c.name_of is not None]
+    if result.kind != "select" or (not named and not query.order):
+        return result
+    index = {name: i for i, name in enumerate(result.variables)}
+    found: dict[bool, dict[str, str]] = {}
+    for symbols in (False, True):
+        wanted = {c.name_of for c in named if c.symbol is symbols}
+        iris = {
+            str(row[index[col]])
+            for row in result.rows
+            for col in wanted
+            if col in index and isinstance(row[index[col]], URIRef)
+        }
+        found[symbols] = (
+            fetch_names(store, iris, languages=languages, symbols=symbols, timeout_s=timeout_s)
+            if iris
+            else {}
+        )
+    variables = tuple(c.name for c in query.columns) if query.columns else result.variables
+    rows: list[tuple[Identifier | None, ...]] = []
+    for row in result.rows:
+        out: list[Identifier | None] = []
+        for column in variables:
+            spec = next((c for c in named if c.name == column), None)
+            if spec is None:
+                out.append(row[index[column]] if column in index else None)
+                continue
+            source = row[index[spec.name_of]] if spec.name_of in index else None
+            name = found[spec.symbol].get(str(source)) if isinstance(source, URIRef) else None
+            out.append(Literal(name) if name is not None else None)
+        rows.append(tuple(out))
+    if query.order:
+        rows = _sorted(rows, variables, query.order)
+    return QueryResult(kind="select", variables=variables, rows=tuple(rows))
+
+
+def _sorted(
+    rows: list[tuple[Identifier | None, ...]],
+    variables: tuple[str, ...],
+    order: tuple[SortKey, ...],
+) -> list[tuple[Identifier | None, ...]]:
+    """Stable multi-key sort: unbound first, numbers as numbers, text case-insensitively."""
+    for key in reversed(order):
+        position = variables.index(key.column)
+        rows.sort(key=lambda row, i=position: _sort_value(row[i]), reverse=key.descending)
+    return rows
+
+
+def _sort_value(term: Identifier | None) -> tuple[int, float, str]:
+    if term is None:
+        return (0, 0.0, "")
+    if isinstance(term, Literal):
+        value = term.toPython()
+        if isinstance(value, bool):
+            return (1, float(value), "")
+        if isinstance(value, int | float | Decimal):
+            return (1, float(value), "")
+    return (2, 0.0, str(term).casefold())
 
 
 # ---------------------------------------------------------------------------- docs
@@ -659,6 +843,15 @@ krb queries                                   # the catalogue
 krb query dwarsverbanden-maatregel --param maatregel=GEL-M01
 krb query geldig-op --param datum=2025-01-01 --format csv
 ```
+
+Names (`*_label` columns) are never selected by the SPARQL itself: the runner adds
+one name per resource after the query, in the reader's language (`--lang en` on the
+CLI, `?lang=en` or `Accept-Language` on the API and pages; Dutch by default, then any
+name, then the code), so a resource with names in several languages never adds rows.
+Dates in force come from the derived graph (`krb:geldigVanaf`, `krb:geldigTot`,
+`krb:nietInWerking`), recomputed after every write: a norm without a period of its own
+follows its document, from entry into force (or its adopting decision) until it is
+withdrawn or replaced.
 
 Parameters are validated by type and bound as RDF terms (a `VALUES` block at the
 start of the query), never pasted into the query text. Types: `iri`, `string`,
@@ -690,6 +883,8 @@ def catalogue_markdown(catalogue: Catalogue) -> str:
             parts.append("\n|---|---|---|---|---|")
             for p in query.parameters:
                 kind = p.type.value + (f" ({_short(p.klasse)})" if p.klasse else "")
+                if p.choices:
+                    kind += ": " + " \\| ".join(f"`{c}`" for c in p.choices)
                 parts.append(
                     f"\n| `{p.name}` | {kind} | {'yes' if p.required else 'no'} "
                     f"| {p.default or ''} | {_cell(p.description)} |"
@@ -697,12 +892,44 @@ def catalogue_markdown(catalogue: Catalogue) -> str:
             parts.append("\n")
         else:
             parts.append("\nNo parameters.\n")
+        parts.append("\n" + _treatment(query) + "\n")
         if query.columns:
             parts.append("\n| Column | Meaning |\n|---|---|")
             for c in query.columns:
                 parts.append(f"\n| `{c.name}` | {_cell(c.description)} |")
             parts.append("\n")
     return "".join(parts)
+
+
+def _treatment(query: NamedQuery) -> str:
+    """How the query treats dates, directions, subclasses and languages, from its header."""
+    names = {p.name: p for p in query.parameters}
+    if "datum" in names:
+        default = names["datum"].default
+        dates = "in force on `datum`" + (" (default: today)" if default == "today" else "")
+    else:
+        dates = "all dates (validity shown in columns where there are any)"
+    direction = (
+        "`richting`: hier (default) / binnen / beide; overlapping areas always count"
+        if "richting" in names
+        else ("the area and the areas containing it" if "gebied" in names else "not applicable")
+    )
+    subclasses = (
+        "`subklassen=true` adds subclasses; rows name the class they came through"
+        if "subklassen" in names
+        else "not applicable"
+    )
+    named = [c.name for c in query.columns if c.name_of is not None]
+    languages = (
+        "one name per resource in the reader's language ("
+        + ", ".join(f"`{n}`" for n in named)
+        + "); rows never multiply by names"
+        if named
+        else "no name columns"
+    )
+    return (
+        f"- Dates: {dates}\n- Areas: {direction}\n- Subclasses: {subclasses}\n- Names: {languages}"
+    )
 
 
 def _cell(text: str) -> str:

@@ -69,7 +69,8 @@ class ValidationResult:
 
 
 def validate_graph(data: Graph | Dataset) -> ValidationResult:
-    """Validate registry data (all graphs of a Dataset together) against the KRB shapes.
+    """Validate registry data (all graphs of a Dataset together) against the KRB shapes,
+    and the geometry of areas against their krb:ligtIn (krbgraph.spatial_checks).
 
     The model is added internally; ``data`` is not modified.
     """
@@ -97,6 +98,11 @@ def validate_graph(data: Graph | Dataset) -> ValidationResult:
         report.remove((result, SH.resultMessage, None))
         for message in messages:
             report.add((result, SH.resultMessage, message))
+    # Geometry checks SHACL cannot express. Imported here: spatial_checks builds on
+    # this module's Finding, and shapely and pyproj load only when validating.
+    from .spatial_checks import spatial_findings
+
+    findings.extend(spatial_findings(combined, report, report_node))
     findings.sort(key=_sort_key)
     conforms = not any(f.severity == "Violation" for f in findings)
     report.set((report_node, SH.conforms, Literal(conforms)))

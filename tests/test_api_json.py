@@ -58,31 +58,63 @@ def test_norms_for_an_object_type_by_uuid_iri_or_name(client: TestClient, object
     assert body["objecttype"] == {"iri": ASFALT, "label": "Asfaltverharding"}
     norms = {norm["code"]: norm for norm in body["normen"]}
     norm = norms["GEL-N01"]
-    assert norm["via_superklasse"] is False
+    assert norm["via"] == "objecttype" and norm["via_superklasse"] is False
     assert norm["indicator"]["label"] == "Geluidsdruk gevel (Lden)"
     assert norm["thema"]["label"] == "Geluid"
     assert norm["operator"]["iri"] == "https://data.krb.nl/id/begrip/normoperator/maximaal"
     assert norm["waarde"] == 48
     assert norm["eenheid"]["symbool"] == "dB(A)"
     assert norm["gebied"]["iri"] == f"{BASE}/id/werkingsgebied/GM9999"
+    assert [area["label"] for area in norm["gebieden"]] == ["Demogemeente"]
     assert norm["document"]["label"] == "Geluid 2030"
     assert norm["bestuurslaag"]["label"] == "Gemeente"
     # Norms for 'alle' object types reach Asfaltverharding too, marked as inherited.
     inherited = [n for n in body["normen"] if n["via_superklasse"]]
     assert inherited and all(n["ingedeeld_op"]["iri"] != ASFALT for n in inherited)
+    assert {n["code"]: n["via"] for n in inherited} == {"GEZ-N03": "alle", "GEZ-N04": "alle"}
+
+
+def test_each_norm_once_with_the_measures_aimed_at_it(client: TestClient) -> None:
+    """Measures are a list per norm: a norm with two measures is still one norm."""
+    mid_2025 = client.get(f"/api/imbor/{ASFALT}/normen", params={"datum": "2025-06-01"}).json()
+    assert [n["code"] for n in mid_2025["normen"]].count("GEL-N01") == 1
+    norm = next(n for n in mid_2025["normen"] if n["code"] == "GEL-N01")
+    aimed = {
+        (m["maatregel"]["label"], m["effect_waarde"], m["eenheid_symbool"])
+        for m in norm["maatregelen"]
+    }
+    assert aimed == {("Stil asfalt", -3, "dB(A)"), ("Comfort boxes", -2, "dB(A)")}
+    # Stil asfalt ended 2025-12-31; Comfort boxes still aims at the norm.
+    later = client.get(f"/api/imbor/{ASFALT}/normen", params={"datum": "2026-11-28"}).json()
+    norm = next(n for n in later["normen"] if n["code"] == "GEL-N01")
+    assert [m["maatregel"]["label"] for m in norm["maatregelen"]] == ["Comfort boxes"]
 
 
 def test_norms_set_on_a_superclass_are_marked(client: TestClient) -> None:
     """A norm classified on Gebouw reaches the local type Woningen as 'via superklasse'."""
-    direct = client.get("/api/imbor/Woningen/normen").json()["normen"]
-    by_code = {norm["code"]: norm for norm in direct}
+    # The energy-label norm on Woningen applies from 2027 (Transitievisie Warmte 2026).
+    body = client.get("/api/imbor/Woningen/normen", params={"datum": "2027-06-01"}).json()
+    assert body["datum"] == "2027-06-01"
+    by_code = {norm["code"]: norm for norm in body["normen"]}
+    assert by_code["ENE-N01"]["via"] == "objecttype"
     assert by_code["ENE-N01"]["via_superklasse"] is False
+    assert by_code["ENE-N01"]["ingedeeld_op"]["label"] == "Woningen"
+    # Both measures with an effect on the energy label, listed with the norm.
+    assert {m["maatregel"]["label"] for m in by_code["ENE-N01"]["maatregelen"]} == {
+        "Isolatieaanpak Parkrand",
+        "Energiecoaches voor eigenaar-bewoners",
+    }
     gebouw_norms = {
         code
         for code, norm in by_code.items()
-        if norm["via_superklasse"] and norm["ingedeeld_op"]["label"] == "Gebouw"
+        if norm["via"] == "superklasse" and norm["ingedeeld_op"]["label"] == "Gebouw"
     }
-    assert gebouw_norms, "Woningen is a subclass of Gebouw, which has the building-height norms"
+    # Woningen is a subclass of Gebouw, which has the building-height norms.
+    assert gebouw_norms == {"BOU-N01", "BOU-N02", "BOU-N03"}
+    assert all(norm["via_superklasse"] for code, norm in by_code.items() if code != "ENE-N01")
+    before = client.get("/api/imbor/Woningen/normen", params={"datum": "2026-11-28"}).json()
+    assert "ENE-N01" not in codes(before["normen"])
+    assert gebouw_norms <= codes(before["normen"])
 
 
 def test_area_and_date_filters(client: TestClient) -> None:
@@ -96,11 +128,20 @@ def test_area_and_date_filters(client: TestClient) -> None:
 
 
 def test_measures_for_an_object_type(client: TestClient) -> None:
-    body = client.get(f"/api/imbor/{ASFALT}/maatregelen").json()
+    # Stil asfalt ran 2021-04-01 .. 2025-12-31: on Asfaltverharding itself
+    # (krb:objecttype) and with an effect on GEL-N01, a norm on Asfaltverharding.
+    body = client.get(f"/api/imbor/{ASFALT}/maatregelen", params={"datum": "2025-06-01"}).json()
     measures = {m["maatregel"]["label"]: m for m in body["maatregelen"]}
-    assert {"Stil asfalt", "Comfort boxes"} <= set(measures)
-    effect = measures["Stil asfalt"]["effecten"][0]
+    assert set(measures) == {"Stil asfalt", "Comfort boxes"}
+    asphalt = measures["Stil asfalt"]
+    assert [t["label"] for t in asphalt["ingrijpend_op"]] == ["Asfaltverharding"]
+    [effect] = asphalt["effecten"]
+    assert effect["norm"]["iri"] == f"{BASE}/id/beleidsnorm/GEL-N01"
     assert effect["effect_waarde"] == -3 and effect["eenheid_symbool"] == "dB(A)"
+    assert measures["Comfort boxes"]["ingrijpend_op"] == []  # only through its effect
+    # On a later date the asphalt measure is over; Comfort boxes still aims at GEL-N01.
+    later = client.get(f"/api/imbor/{ASFALT}/maatregelen", params={"datum": "2026-11-28"}).json()
+    assert [m["maatregel"]["label"] for m in later["maatregelen"]] == ["Comfort boxes"]
 
 
 def test_ambiguous_object_type_name_gives_409_with_candidates(client: TestClient) -> None:
@@ -145,17 +186,36 @@ def test_ambiguous_area_name_gives_409(client: TestClient) -> None:
 
 
 def test_policy_in_an_area_includes_containing_areas(client: TestClient) -> None:
-    body = client.get("/api/gebieden/parkstraat/beleid").json()
+    body = client.get("/api/gebieden/parkstraat/beleid", params={"datum": "2025-06-01"}).json()
+    assert body["datum"] == "2025-06-01" and body["richting"] == "hier"
     items = {item["code"]: item for item in body["beleid"]}
-    assert items["GEL-M01"]["geerfd"] is False  # Stil asfalt is set for Parkstraat itself
-    assert items["GEL-N01"]["geerfd"] is True
+    # Stil asfalt is set for the Parkstraat itself, in force until 2025-12-31.
+    assert items["GEL-M01"]["geerfd"] is False and items["GEL-M01"]["relatie"] == "zelf"
+    assert items["GEL-M01"]["geldigheid"] == "geldig"
+    assert items["GEL-M01"]["geldig_tot"] == "2025-12-31"
+    assert items["GEL-N01"]["geerfd"] is True and items["GEL-N01"]["relatie"] == "omvat"
     assert items["GEL-N01"]["vastgesteld_voor"]["label"] == "Demogemeente"
+    # On 2026-11-28 the measure is over: left out, or marked with alles=true.
+    later = client.get("/api/gebieden/parkstraat/beleid", params={"datum": "2026-11-28"}).json()
+    assert "GEL-M01" not in {item["code"] for item in later["beleid"]}
+    marked = client.get(
+        "/api/gebieden/parkstraat/beleid", params={"datum": "2026-11-28", "alles": "true"}
+    ).json()
+    statuses = {item["code"]: item["geldigheid"] for item in marked["beleid"]}
+    assert statuses["GEL-M01"] == "verlopen" and statuses["GEL-N01"] == "geldig"
+    assert statuses["ENE-N01"] == "toekomstig"
     by_iri = client.get(f"/api/gebieden/{BASE}/id/werkingsgebied/GM9999/beleid")
     assert by_iri.status_code == 200
     assert by_iri.json()["gebied"]["label"] == "Demogemeente"
     by_cbs = client.get("/api/gebieden/GM9999/beleid").json()
     assert by_cbs == by_iri.json()
     assert "GEL-M01" not in {item["code"] for item in by_cbs["beleid"]}  # set for a street only
+    # Asked with richting=binnen, the streets inside the municipality count too.
+    inside = client.get(
+        "/api/gebieden/GM9999/beleid", params={"datum": "2025-06-01", "richting": "binnen"}
+    ).json()
+    streets = {item["code"]: item for item in inside["beleid"]}
+    assert streets["GEL-M01"]["relatie"] == "binnen" and streets["GEL-M01"]["geerfd"] is False
 
 
 def test_crosslinks_of_comfort_boxes(client: TestClient) -> None:
@@ -170,9 +230,30 @@ def test_crosslinks_of_comfort_boxes(client: TestClient) -> None:
 
 
 def test_a_measure_without_effects_still_names_its_own_theme(client: TestClient) -> None:
-    body = client.get("/api/maatregelen/BOU-M01/dwarsverbanden").json()
+    # Stil asfalt ended 2025-12-31: on a later day it has no link in force.
+    body = client.get(
+        "/api/maatregelen/GEL-M01/dwarsverbanden", params={"datum": "2026-11-28"}
+    ).json()
     assert body["effecten"] == [] and body["bereikte_themas"] == []
+    assert body["eigen_thema"]["label"] == "Geluid"
+
+
+def test_an_uitvoering_of_a_rule_is_a_link_of_its_measure(client: TestClient) -> None:
+    # Zichtlijnen vrijhouden carries out the Bouwen rule "Bewaren zichtlijnen", which
+    # hooks onto no indicator: one link, within the measure's own theme.
+    body = client.get(
+        "/api/maatregelen/BOU-M01/dwarsverbanden", params={"datum": "2026-11-28"}
+    ).json()
     assert body["eigen_thema"]["label"] == "Bouwen"
+    [link] = body["effecten"]
+    assert link["soort"] == "uitvoering van regel"
+    assert link["effect"]["label"] == "Zichtlijn bewaard"
+    assert link["regel"]["label"] == "Bewaren zichtlijnen"
+    assert link["norm"] is None and link["indicator"] is None and link["aspect"] is None
+    assert link["thema"]["label"] == "Bouwen" and link["dwarsverband"] is False
+    assert body["bereikte_themas"] == [
+        {"iri": f"{BASE}/id/beleidsthema/bouwen", "label": "Bouwen", "dwarsverband": False}
+    ]
 
 
 def test_theme_network(client: TestClient) -> None:
@@ -183,6 +264,24 @@ def test_theme_network(client: TestClient) -> None:
     assert edges[("Bouwen", "Geluid")]["maatregelen"] == 1
     assert edges[("Bouwen", "Gezondheid")]["effecten"] >= 1
     assert all(bron != doel for bron, doel in edges)
+    # 'effecten' counts every link; the kinds are counted apart.
+    on_a_date = client.get("/api/dwarsverbanden", params={"datum": "2027-06-01"}).json()
+    counts = {
+        (e["bron"]["label"], e["doel"]["label"]): (
+            e["effecten"],
+            e["effecten_op_norm"],
+            e["effecten_op_indicator"],
+            e["uitvoeringen"],
+        )
+        for e in on_a_date["verbindingen"]
+    }
+    assert counts == {
+        ("Bouwen", "Geluid"): (1, 1, 0, 0),
+        ("Bouwen", "Gezondheid"): (1, 1, 0, 0),
+        ("Bouwen", "Groen"): (1, 1, 0, 0),
+        ("Energietransitie", "Bouwen"): (1, 0, 1, 0),
+        ("Groen", "Gezondheid"): (1, 0, 0, 1),
+    }
 
 
 def test_query_catalogue_and_running_a_named_query(client: TestClient) -> None:

@@ -59,7 +59,12 @@ class Browser:
                     "--disable-dev-shm-usage",
                     f"--user-data-dir={profile}",
                     "--window-size=1280,1000",
+                    # A Dutch reader: pages name things in the Accept-Language
+                    # languages, so the tests do not depend on the machine's locale.
+                    "--lang=nl",
+                    "--accept-lang=nl",
                 ],
+                "prefs": {"intl.accept_languages": "nl"},
             },
         }
         answer = self._call("POST", "/session", {"capabilities": {"alwaysMatch": capabilities}})
@@ -206,6 +211,9 @@ def test_norm_page_and_following_a_link(browser: Browser, site: str) -> None:
         site + "/id/beleidsindicator/"
     )
     assert "Beleidsindicator" in browser.text(browser.find(".types"))
+    # A reader who asks for English gets the English names where there are any.
+    browser.get(browser.url + "?lang=en")
+    assert "Policy indicator" in browser.text(browser.find(".types"))
 
 
 def test_query_page_runs_a_query_from_the_form(browser: Browser, site: str) -> None:
@@ -257,6 +265,8 @@ def test_dwarsverbanden_network_links_to_measures(browser: Browser, site: str) -
     )
     cells = [browser.text(e) for e in browser.find_all("table tbody tr td:first-child")]
     assert cells, "an edge leads to at least one measure"
+    kinds = {browser.text(e) for e in browser.find_all("table tbody tr td:nth-child(4)")}
+    assert kinds and kinds <= {"effect op norm", "effect op indicator", "uitvoering van regel"}
     browser.screenshot("dwarsverband-maatregelen")
 
 

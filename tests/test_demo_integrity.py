@@ -31,6 +31,8 @@ ID = Namespace(BASE)
 # Plain namespaces: rdflib warns when pytest probes its closed DCAT and XSD ones.
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+BEGRIP_STATUS = Namespace(BEGRIP + "status/")
 
 TYPE_SEGMENT = {
     KRB.Beleidsdossier: "beleidsdossier",
@@ -67,6 +69,9 @@ CARDINALITIES: list[tuple[URIRef | tuple[URIRef, ...], URIRef, int, int | None]]
     (KRB.Besluitdocument, ELI.date_document, 0, 1),
     (KRB.Besluitdocument, ELI.id_local, 0, 1),
     (KRB.Besluitdocument, KRB.bestuurslaag, 1, 1),
+    (KRB.Besluitdocument, ADMS.status, 0, 1),
+    (KRB.Besluitdocument, ELI.first_date_entry_in_force, 0, 1),
+    (KRB.Besluitdocument, ELI.date_no_longer_in_force, 0, 1),
     (KRB.Besluitproces, KRB.besluitsoort, 1, 1),
     (KRB.Besluitproces, PROV.generated, 1, 1),
     (KRB.Besluitproces, DCTERMS.date, 1, 1),
@@ -82,27 +87,36 @@ CARDINALITIES: list[tuple[URIRef | tuple[URIRef, ...], URIRef, int, int | None]]
     (KRB.Beleidsnorm, KRB.indicator, 1, 1),
     (KRB.Beleidsnorm, KRB.document, 1, 1),
     (KRB.Beleidsnorm, KRB.operator, 1, 1),
-    (KRB.Beleidsnorm, KRB.werkingsgebied, 1, 1),
+    (KRB.Beleidsnorm, KRB.werkingsgebied, 1, None),
     (KRB.Beleidsnorm, DCTERMS.temporal, 0, 1),
     (KRB.Beleidsnorm, KRB.bestuurslaag, 1, 1),
+    (KRB.Beleidsnorm, ADMS.status, 0, 1),
     (KRB.Beleidsregel, KRB.indicator, 0, 1),
     (KRB.Beleidsregel, KRB.document, 1, 1),
-    (KRB.Beleidsregel, KRB.werkingsgebied, 1, 1),
+    (KRB.Beleidsregel, KRB.werkingsgebied, 1, None),
     (KRB.Beleidsregel, DCTERMS.temporal, 0, 1),
     (KRB.Beleidsregel, KRB.bestuurslaag, 0, 1),
+    (KRB.Beleidsregel, KRB.beleidsthema, 0, 1),
+    (KRB.Beleidsregel, ADMS.status, 0, 1),
     (MAATREGEL, KRB.beleidsthema, 1, 1),
     (MAATREGEL, KRB.document, 1, 1),
-    (MAATREGEL, KRB.werkingsgebied, 1, 1),
+    (MAATREGEL, KRB.werkingsgebied, 1, None),
+    (MAATREGEL, DCTERMS.temporal, 0, 1),
+    (MAATREGEL, ADMS.status, 0, 1),
     (KRB.BeoogdEffect, KRB.maatregel, 1, 1),
-    (KRB.BeoogdEffect, KRB.norm, 1, 1),
-    (KRB.BeoogdEffect, QUDT.numericValue, 1, 1),
-    (KRB.BeoogdEffect, QUDT.hasUnit, 1, 1),
+    (KRB.BeoogdEffect, KRB.norm, 0, 1),
+    (KRB.BeoogdEffect, KRB.doelIndicator, 0, 1),
+    (KRB.BeoogdEffect, QUDT.numericValue, 0, 1),
+    (KRB.BeoogdEffect, QUDT.hasUnit, 0, 1),
+    (KRB.BeoogdEffect, KRB.doelBegrip, 0, 1),
+    (KRB.BeoogdEffect, KRB.labelstappen, 0, 1),
+    (KRB.BeoogdEffect, KRB.horizon, 0, 1),
     (KRB.BeoogdEffect, KRB.werkingsgebied, 0, 1),
     (KRB.BeoogdeUitvoering, KRB.maatregel, 1, 1),
     (KRB.BeoogdeUitvoering, KRB.regel, 1, 1),
     (KRB.BeoogdeUitvoering, KRB.werkingsgebied, 0, 1),
     (KRB.Werkingsgebied, KRB.gebiedssoort, 1, 1),
-    (KRB.Werkingsgebied, KRB.ligtIn, 0, 1),
+    (KRB.Werkingsgebied, KRB.ligtIn, 0, None),
     (KRB.Werkingsgebied, SKOS.notation, 0, 1),
     (KRB.Werkingsgebied, GEO.hasGeometry, 0, 1),
     (KRB.LokaalObjecttype, RDFS.subClassOf, 1, 1),
@@ -123,6 +137,9 @@ RANGES = {
     KRB.norm: KRB.Beleidsnorm,
     KRB.regel: KRB.Beleidsregel,
     KRB.afdeling: ORG.OrganizationalUnit,
+    KRB.doelIndicator: KRB.Beleidsindicator,
+    DCTERMS.isReplacedBy: KRB.Besluitdocument,
+    DCTERMS.replaces: KRB.Besluitdocument,
 }
 
 # property -> the product value list its values come from
@@ -136,7 +153,20 @@ VALUE_LISTS = {
     KRB.sector: "sector",
     KRB.materiaal: "materiaal",
     KRB.waardeBegrip: "energielabel",
+    KRB.doelBegrip: "energielabel",
 }
+
+STATUS_LISTS = {
+    KRB.Besluitdocument: "status",
+    KRB.Beleidsnorm: "status",
+    KRB.Beleidsregel: "status",
+    KRB.Beleidsmaatregel: "uitvoeringsstatus",
+    KRB.MerMaatregel: "uitvoeringsstatus",
+}
+"""adms:status takes its value from a different list per class of thing."""
+
+DERIVED = (KRB.geldigVanaf, KRB.geldigTot, KRB.nietInWerking)
+"""Written by krbgraph into its derived graph, never into the data."""
 
 THEME_CODES = {
     ID["beleidsthema/geluid"]: "GEL",
@@ -175,6 +205,13 @@ def things(demo: Graph, *classes: URIRef) -> Iterator[URIRef]:
 
 def code(demo: Graph, thing: Node) -> str:
     return str(demo.value(thing, DCTERMS.identifier))
+
+
+def successors(demo: Graph, document: Node) -> set[Node]:
+    """The documents that replace ``document``, recorded from either side."""
+    return set(demo.objects(document, DCTERMS.isReplacedBy)) | set(
+        demo.subjects(DCTERMS.replaces, document)
+    )
 
 
 # --- Identity and names -------------------------------------------------------------------
@@ -238,6 +275,10 @@ def test_literals_have_the_contracted_datatypes(demo: Graph) -> None:
         SKOS.notation: XSD.string,
         DCTERMS.date: XSD.date,
         ELI.date_document: XSD.date,
+        ELI.first_date_entry_in_force: XSD.date,
+        ELI.date_no_longer_in_force: XSD.date,
+        KRB.horizon: XSD.date,
+        KRB.labelstappen: XSD.integer,
         DCAT.startDate: XSD.date,
         DCAT.endDate: XSD.date,
         QUDT.numericValue: XSD.decimal,
@@ -302,6 +343,22 @@ def test_values_come_from_the_product_value_lists(demo: Graph, model: Graph) -> 
     assert wrong == []
 
 
+def test_statuses_come_from_the_list_of_their_class(demo: Graph, model: Graph) -> None:
+    wrong = []
+    for cls, scheme in STATUS_LISTS.items():
+        for thing in things(demo, cls):
+            for status in demo.objects(thing, ADMS.status):
+                if (status, SKOS.inScheme, URIRef(SCHEME + scheme)) not in model:
+                    wrong.append(f"{code(demo, thing)}: status {status} not in the {scheme} list")
+    used = {s for s, _, _ in demo.triples((None, ADMS.status, None))}
+    assert used, "the demo shows statuses"
+    assert wrong == []
+
+
+def test_derived_dates_are_never_recorded_in_the_demo(demo: Graph) -> None:
+    assert [t for p in DERIVED for t in demo.triples((None, p, None))] == []
+
+
 def test_an_indicators_aspect_belongs_to_its_theme(demo: Graph) -> None:
     for indicator in things(demo, KRB.Beleidsindicator):
         aspect = demo.value(indicator, KRB.beleidsaspect)
@@ -335,6 +392,8 @@ def test_codes_start_with_the_code_of_their_theme(demo: Graph) -> None:
         indicator = demo.value(instrument, KRB.indicator)
         if indicator is not None:
             check(instrument, demo.value(indicator, KRB.beleidsthema))
+        else:  # a rule without indicator carries its own theme
+            check(instrument, demo.value(instrument, KRB.beleidsthema))
     for measure in things(demo, *MAATREGEL):
         check(measure, demo.value(measure, KRB.beleidsthema))
     for link in things(demo, KRB.BeoogdEffect, KRB.BeoogdeUitvoering):
@@ -369,9 +428,37 @@ def test_units_agree_along_indicator_norm_and_effect(demo: Graph) -> None:
             wrong.append(f"{code(demo, norm)}: {unit} vs indicator {indicator_unit}")
     for effect in things(demo, KRB.BeoogdEffect):
         unit = demo.value(effect, QUDT.hasUnit)
-        norm_unit = demo.value(demo.value(effect, KRB.norm), QUDT.hasUnit)
-        if unit != norm_unit:
-            wrong.append(f"{code(demo, effect)}: {unit} vs norm {norm_unit}")
+        target = demo.value(effect, KRB.norm) or demo.value(effect, KRB.doelIndicator)
+        target_unit = demo.value(target, QUDT.hasUnit)
+        if unit != target_unit:
+            wrong.append(f"{code(demo, effect)}: {unit} vs {target_unit} of {target}")
+    assert wrong == []
+
+
+def test_an_effect_acts_on_a_norm_or_an_indicator_with_the_value_its_norm_takes(
+    demo: Graph,
+) -> None:
+    """A number on a number norm or an indicator; a target label or label steps (exactly
+    one) on a norm whose value is a concept, the label from the norm's own list."""
+    wrong = []
+    for effect in things(demo, KRB.BeoogdEffect):
+        norm = demo.value(effect, KRB.norm)
+        indicator = demo.value(effect, KRB.doelIndicator)
+        if (norm is None) == (indicator is None):
+            wrong.append(f"{code(demo, effect)}: needs exactly one of norm and doelIndicator")
+            continue
+        number = demo.value(effect, QUDT.numericValue)
+        label = demo.value(effect, KRB.doelBegrip)
+        steps = demo.value(effect, KRB.labelstappen)
+        norm_concept = demo.value(norm, KRB.waardeBegrip) if norm is not None else None
+        if norm_concept is None:
+            ok = number is not None and label is None and steps is None
+        else:
+            ok = number is None and (label is None) != (steps is None)
+            if label is not None:
+                ok = ok and str(label).rsplit("/", 1)[0] == str(norm_concept).rsplit("/", 1)[0]
+        if not ok:
+            wrong.append(f"{code(demo, effect)}: value does not fit its norm or indicator")
     assert wrong == []
 
 
@@ -433,8 +520,8 @@ def test_every_norm_is_classified(demo: Graph) -> None:
 
 
 def test_no_completeness_warnings(demo: Graph) -> None:
-    """The four warnings of the method; the demo deliberately triggers none."""
-    hooked = set(demo.objects(None, KRB.indicator))
+    """The warnings of the method; the demo deliberately triggers none."""
+    hooked = set(demo.objects(None, KRB.indicator)) | set(demo.objects(None, KRB.doelIndicator))
     carried_out = set(demo.objects(None, KRB.maatregel))
     decided = set(demo.objects(None, PROV.generated))
     warnings = [
@@ -452,6 +539,20 @@ def test_no_completeness_warnings(demo: Graph) -> None:
             f"document {code(demo, d)} has no decision"
             for d in things(demo, KRB.Besluitdocument)
             if d not in decided
+        ),
+        *(
+            f"document {code(demo, d)} ended without a last day in force or a successor"
+            for d in things(demo, KRB.Besluitdocument)
+            if demo.value(d, ADMS.status)
+            in (BEGRIP_STATUS["ingetrokken"], BEGRIP_STATUS["vervallen"])
+            and demo.value(d, ELI.date_no_longer_in_force) is None
+            and not successors(demo, d)
+        ),
+        *(
+            f"document {code(demo, d)} has a successor without a start"
+            for d in things(demo, KRB.Besluitdocument)
+            for s in successors(demo, d)
+            if demo.value(s, ELI.first_date_entry_in_force) is None and s not in decided
         ),
     ]
     assert warnings == []
@@ -474,8 +575,7 @@ def test_areas_nest_from_country_to_street(demo: Graph) -> None:
     wrong = []
     for area in things(demo, KRB.Werkingsgebied):
         kind = str(demo.value(area, KRB.gebiedssoort)).rsplit("/", 1)[1]
-        parent = demo.value(area, KRB.ligtIn)
-        if parent is not None:
+        for parent in demo.objects(area, KRB.ligtIn):
             parent_kind = str(demo.value(parent, KRB.gebiedssoort)).rsplit("/", 1)[1]
             if AREA_RANK[parent_kind] >= AREA_RANK[kind]:
                 wrong.append(f"{code(demo, area)} ({kind}) in {code(demo, parent)} ({parent_kind})")
@@ -506,6 +606,36 @@ def test_municipality_and_a_buurt_have_rd_polygons_the_buurt_inside(demo: Graph)
         assert all(0 < x < 300_000 and 300_000 < y < 625_000 for x, y in ring)
     xs, ys = [x for x, _ in gemeente], [y for _, y in gemeente]
     assert all(min(xs) < x < max(xs) and min(ys) < y < max(ys) for x, y in buurt)
+
+
+def test_geometries_agree_with_ligt_in(demo: Graph) -> None:
+    """An area with a polygon lies within the polygon of every area it lies in
+    (krb:ligtIn, directly or further up); an area with several direct parents lies
+    across them instead: it overlaps each and lies within their union."""
+    shapely = pytest.importorskip("shapely")
+    polygons = {
+        area: shapely.Polygon(_ring(demo, area))
+        for area in things(demo, KRB.Werkingsgebied)
+        if demo.value(area, GEO.hasGeometry) is not None
+    }
+    assert len(polygons) >= 5, "the demo shows geometry on a few areas"
+    wrong = []
+    for area, polygon in polygons.items():
+        parents = set(demo.objects(area, KRB.ligtIn))
+        across = len(parents) > 1
+        for ancestor in set(demo.transitive_objects(area, KRB.ligtIn)) - {area}:
+            if ancestor not in polygons:
+                continue
+            if across and ancestor in parents:
+                if not polygon.overlaps(polygons[ancestor]):
+                    wrong.append(f"{code(demo, area)} does not overlap {code(demo, ancestor)}")
+            elif not polygon.within(polygons[ancestor]):
+                wrong.append(f"{code(demo, area)} is not within {code(demo, ancestor)}")
+        if across and parents <= set(polygons):
+            union = shapely.union_all([polygons[p] for p in parents])
+            if not polygon.within(union):
+                wrong.append(f"{code(demo, area)} is not within its parents together")
+    assert wrong == []
 
 
 # --- SHACL (the shapes are written beside this demo) -------------------------------------------

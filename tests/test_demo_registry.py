@@ -31,6 +31,7 @@ QUERY_PREFIXES = {
     "norm": BASE + "beleidsnorm/",
     "gebied": BASE + "werkingsgebied/",
     "thema": BASE + "beleidsthema/",
+    "adms": "http://www.w3.org/ns/adms#",
 }
 
 GEBOUW = "http://modellen.geostandaarden.nl/def/nen3610-2022#Gebouw"
@@ -135,19 +136,21 @@ def test_stil_asfalt_lowers_the_48_dba_facade_norm_by_3_dba_in_the_parkstraat(
         }
         """,
     )
-    assert rows == [
-        {
-            "value": Decimal("-3"),
-            "unit": PREFIXES["unit"] + "DeciB_A",
-            "normValue": Decimal("48"),
-            "normUnit": PREFIXES["unit"] + "DeciB_A",
-            "operator": "https://data.krb.nl/id/begrip/normoperator/maximaal",
-            "normArea": BASE + "werkingsgebied/GM9999",
-            "planLabel": "Geluid 2030",
-            "measureArea": BASE + "werkingsgebied/parkstraat",
-            "docLabel": "Actieplan Geluid 2025",
-            "effectArea": BASE + "werkingsgebied/parkstraat",
-        }
+    expected = {
+        "value": Decimal("-3"),
+        "unit": PREFIXES["unit"] + "DeciB_A",
+        "normValue": Decimal("48"),
+        "normUnit": PREFIXES["unit"] + "DeciB_A",
+        "operator": "https://data.krb.nl/id/begrip/normoperator/maximaal",
+        "normArea": BASE + "werkingsgebied/GM9999",
+        "planLabel": "Geluid 2030",
+        "docLabel": "Actieplan Geluid 2025",
+        "effectArea": BASE + "werkingsgebied/parkstraat",
+    }
+    # The asphalt went into two streets; the -3 dB(A) is intended in the Parkstraat.
+    assert sorted(rows, key=lambda r: r["measureArea"]) == [
+        {**expected, "measureArea": BASE + "werkingsgebied/parkstraat"},
+        {**expected, "measureArea": BASE + "werkingsgebied/vlietweg"},
     ]
 
 
@@ -168,6 +171,7 @@ def test_geluid_2030_and_the_actieplan_carry_their_council_decisions(store: ox.S
         ("Geluid 2030", "collegebesluit", "2023-11-12"),
         ("Geluid 2030", "raadsbesluit", "2023-11-16"),
         ("Actieplan Geluid 2025", "raadsbesluit", "2020-05-04"),
+        ("Actieplan Geluid 2030", "raadsbesluit", "2025-11-20"),
     }
     assert all(r["ris"] for r in rows), "every decision on Geluid has a RIS number"
 
@@ -221,21 +225,29 @@ def test_comfort_boxes_reach_bouwen_geluid_and_gezondheid(store: ox.Store) -> No
 
 
 def test_dwarsverbanden_are_the_themes_beyond_the_measures_own(store: ox.Store) -> None:
+    """Reached through an effect on a norm or directly on an indicator, or through an
+    uitvoering of a rule (whose theme is its own, or its indicator's)."""
     rows = select(
         store,
         """
-        SELECT DISTINCT ?measure ?theme WHERE {
+        SELECT DISTINCT ?measure ?theme ?via WHERE {
           ?m krb:beleidsthema ?own ; rdfs:label ?measure .
-          ?m ^krb:maatregel/krb:norm/krb:indicator/krb:beleidsthema ?t .
+          ?link krb:maatregel ?m .
+          { ?link krb:norm/krb:indicator/krb:beleidsthema ?t . BIND("norm" AS ?via) }
+          UNION { ?link krb:doelIndicator/krb:beleidsthema ?t . BIND("indicator" AS ?via) }
+          UNION { ?link krb:regel/(krb:beleidsthema|krb:indicator/krb:beleidsthema) ?t .
+                  BIND("regel" AS ?via) }
           ?t skos:prefLabel ?theme .
           FILTER(?t != ?own)
         }
         """,
     )
-    assert {(r["measure"], r["theme"]) for r in rows} == {
-        ("Comfort boxes", "Geluid"),
-        ("Comfort boxes", "Gezondheid"),
-        ("Slopen garage", "Groen"),
+    assert {(r["measure"], r["theme"], r["via"]) for r in rows} == {
+        ("Comfort boxes", "Geluid", "norm"),
+        ("Comfort boxes", "Gezondheid", "norm"),
+        ("Slopen garage", "Groen", "norm"),
+        ("Isolatieaanpak Parkrand", "Bouwen", "indicator"),
+        ("Bouw groene speelplaatsen", "Gezondheid", "regel"),
     }
 
 
@@ -448,6 +460,7 @@ SELECT DISTINCT ?type ?code WHERE {
                 "GEL-N01",
                 "GEL-N02",
                 "GEL-N03",
+                "GEL-N04",
                 "GEZ-N01",
                 "GEZ-N02",
                 "BOU-N01",
@@ -588,3 +601,226 @@ def test_the_areas_form_one_tree_under_nederland(store: ox.Store) -> None:
     assert {r["code"] for r in rows if r["parents"] == "0"} == {"nederland"}
     codes = {r["code"] for r in rows}
     assert {"GM9999", "WK999901", "WK999902", "BU99990101", "BU99990201"} <= codes
+
+
+# --- Lifecycle and cross-links beyond effect -> norm ---------------------------------------
+
+STATUS = "https://data.krb.nl/id/begrip/status/"
+UITVOERINGSSTATUS = "https://data.krb.nl/id/begrip/uitvoeringsstatus/"
+ASFALTVERHARDING = "https://data.crow.nl/imbor/def/5e38db74-2c1b-4caa-bd62-c7008cb022c6"
+
+
+def test_actieplan_geluid_2030_replaces_2025_which_ends_the_day_before(store: ox.Store) -> None:
+    rows = select(
+        store,
+        """
+        SELECT ?old ?oldStatus ?oldEntry ?oldEnd ?new ?newStatus ?newEntry ?decided ?kind WHERE {
+          ?o dct:isReplacedBy ?n ; rdfs:label ?old ; adms:status ?oldStatus ;
+             eli:first_date_entry_in_force ?oldEntry .
+          ?n dct:replaces ?o ; rdfs:label ?new ; adms:status ?newStatus ;
+             eli:first_date_entry_in_force ?newEntry .
+          ?decision prov:generated ?n ; dct:date ?decided ; krb:besluitsoort ?kind .
+          OPTIONAL { ?o eli:date_no_longer_in_force ?oldEnd }
+        }
+        """,
+    )
+    assert rows == [
+        {
+            "old": "Actieplan Geluid 2025",
+            "oldStatus": STATUS + "vervallen",
+            "oldEntry": "2020-07-01",
+            "oldEnd": None,  # the end follows from the successor, not recorded
+            "new": "Actieplan Geluid 2030",
+            "newStatus": STATUS + "in-werking",
+            "newEntry": "2026-01-01",
+            "decided": "2025-11-20",
+            "kind": "https://data.krb.nl/id/begrip/besluitsoort/raadsbesluit",
+        }
+    ]
+    last_day = dt.date.fromisoformat(rows[0]["newEntry"]) - dt.timedelta(days=1)
+    assert last_day == dt.date(2025, 12, 31)
+    # What the old plan holds ends with it.
+    ends = select(
+        store,
+        """
+        SELECT ?code ?end WHERE {
+          ?i krb:document/rdfs:label "Actieplan Geluid 2025"@nl ; dct:identifier ?code ;
+             dct:temporal/dcat:endDate ?end .
+        }
+        """,
+    )
+    assert {(r["code"], r["end"]) for r in ends} == {
+        ("GEL-N02", "2025-12-31"),
+        ("GEL-M01", "2025-12-31"),
+    }
+
+
+def test_documents_carry_statuses_and_entry_into_force_where_it_reads_naturally(
+    store: ox.Store,
+) -> None:
+    rows = select(
+        store,
+        """
+        SELECT ?code ?status ?entry WHERE {
+          ?d a krb:Besluitdocument ; dct:identifier ?code .
+          OPTIONAL { ?d adms:status ?status }
+          OPTIONAL { ?d eli:first_date_entry_in_force ?entry }
+        }
+        """,
+    )
+    by_code = {r["code"]: (r["status"], r["entry"]) for r in rows}
+    assert by_code["GEL-2030"] == (STATUS + "in-werking", "2024-01-01")
+    assert by_code["ENE-TVW"] == (STATUS + "vastgesteld", "2027-01-01")
+    assert by_code["KADER-BKL"] == (STATUS + "in-werking", "2024-01-01")
+    assert by_code["OMG-2050"] == (STATUS + "in-werking", "2025-07-01")
+
+
+def test_a_norm_without_a_period_of_its_own_follows_its_document(store: ox.Store) -> None:
+    rows = select(
+        store,
+        """
+        SELECT ?code ?doc ?entry WHERE {
+          ?n a krb:Beleidsnorm ; dct:identifier ?code ; krb:document ?d .
+          ?d rdfs:label ?doc ; eli:first_date_entry_in_force ?entry .
+          FILTER NOT EXISTS { ?n dct:temporal ?p }
+          FILTER(?entry > "2025-06-01"^^xsd:date)
+        }
+        """,
+    )
+    assert rows == [{"code": "GEL-N04", "doc": "Actieplan Geluid 2030", "entry": "2026-01-01"}]
+
+
+def test_stil_asfalt_lies_in_two_streets_on_asfaltverharding_and_is_completed(
+    store: ox.Store,
+) -> None:
+    rows = select(
+        store,
+        """
+        SELECT ?area ?object ?start ?end ?status WHERE {
+          ?m rdfs:label "Stil asfalt"@nl ; krb:werkingsgebied/rdfs:label ?area ;
+             krb:objecttype ?object ; adms:status ?status ;
+             dct:temporal [ dcat:startDate ?start ; dcat:endDate ?end ] .
+        }
+        """,
+    )
+    assert {r["area"] for r in rows} == {"Parkstraat", "Vlietweg"}
+    assert {(r["object"], r["start"], r["end"], r["status"]) for r in rows} == {
+        (ASFALTVERHARDING, "2021-04-01", "2025-12-31", UITVOERINGSSTATUS + "afgerond")
+    }
+
+
+def test_measures_carry_implementation_statuses(store: ox.Store) -> None:
+    rows = select(
+        store,
+        """
+        SELECT ?code ?status WHERE {
+          ?m a ?c ; dct:identifier ?code ; adms:status ?status .
+          VALUES ?c { krb:Beleidsmaatregel krb:MerMaatregel }
+        }
+        """,
+    )
+    statuses = {r["status"].removeprefix(UITVOERINGSSTATUS) for r in rows}
+    assert statuses == {"gepland", "in-uitvoering", "afgerond"}
+
+
+def test_isolatieaanpak_acts_directly_on_an_indicator_of_another_theme(store: ox.Store) -> None:
+    rows = select(
+        store,
+        """
+        SELECT ?own ?indicator ?theme ?value ?unit ?horizon ?normHere WHERE {
+          ?e krb:maatregel ?m ; krb:doelIndicator ?i ; qudt:numericValue ?value ;
+             qudt:hasUnit ?unit ; krb:horizon ?horizon ; krb:werkingsgebied ?area .
+          FILTER NOT EXISTS { ?e krb:norm ?anyNorm }
+          ?m krb:beleidsthema/skos:prefLabel ?own .
+          ?i rdfs:label ?indicator ; krb:beleidsthema/skos:prefLabel ?theme .
+          BIND(EXISTS { ?n krb:indicator ?i ; krb:werkingsgebied ?na . ?area krb:ligtIn* ?na }
+               AS ?normHere)
+        }
+        """,
+    )
+    assert rows == [
+        {
+            "own": "Energietransitie",
+            "indicator": "Geluidsdruk binnen (inpandig)",
+            "theme": "Bouwen",
+            "value": Decimal("-3"),
+            "unit": PREFIXES["unit"] + "DeciB_A",
+            "horizon": "2030-12-31",
+            "normHere": "false",  # no indoor-noise norm applies in the Parkrand
+        }
+    ]
+
+
+def test_energy_label_effects_name_a_target_label_or_label_steps(store: ox.Store) -> None:
+    rows = select(
+        store,
+        """
+        SELECT ?code ?norm ?target ?steps ?value WHERE {
+          ?e krb:norm ?n ; dct:identifier ?code .
+          ?n krb:waardeBegrip/skos:notation ?norm .
+          OPTIONAL { ?e krb:doelBegrip/skos:notation ?target }
+          OPTIONAL { ?e krb:labelstappen ?steps }
+          OPTIONAL { ?e qudt:numericValue ?value }
+        }
+        """,
+    )
+    assert {tuple(r.values()) for r in rows} == {
+        ("ENE-E01", "B", "A", None, None),
+        ("ENE-E03", "B", None, "1", None),
+    }
+
+
+def test_effects_with_a_horizon(store: ox.Store) -> None:
+    rows = select(store, "SELECT ?code ?h WHERE { ?e krb:horizon ?h ; dct:identifier ?code }")
+    assert {(r["code"], r["h"]) for r in rows} == {
+        ("ENE-E01", "2030-12-31"),
+        ("ENE-E02", "2030-12-31"),
+        ("ENE-E03", "2029-12-31"),
+    }
+
+
+def test_groene_speelplaatsen_carry_out_a_gezondheid_rule_with_its_own_theme(
+    store: ox.Store,
+) -> None:
+    rows = select(
+        store,
+        """
+        SELECT ?uitvoering ?own ?rule ?ruleTheme ?doc WHERE {
+          ?u a krb:BeoogdeUitvoering ; rdfs:label ?uitvoering ;
+             krb:maatregel/krb:beleidsthema/skos:prefLabel ?own ; krb:regel ?r .
+          ?r rdfs:label ?rule ; krb:beleidsthema/skos:prefLabel ?ruleTheme ;
+             krb:document/rdfs:label ?doc .
+          FILTER NOT EXISTS { ?r krb:indicator ?i }
+          FILTER(?own != ?ruleTheme)
+        }
+        """,
+    )
+    assert rows == [
+        {
+            "uitvoering": "Groene speelplaatsen nodigen uit tot buitenspelen",
+            "own": "Groen",
+            "rule": "Uitnodigen tot bewegen en buitenspelen",
+            "ruleTheme": "Gezondheid",
+            "doc": "Omgevingsplan 2050",
+        }
+    ]
+
+
+def test_parkrand_lies_across_two_buurten_of_one_wijk_with_a_geometry(store: ox.Store) -> None:
+    rows = select(
+        store,
+        """
+        SELECT ?parent ?wijk ?wkt WHERE {
+          gebied:parkrand krb:gebiedssoort <https://data.krb.nl/id/begrip/gebiedssoort/plangebied> ;
+                          krb:ligtIn ?p ; geo:hasGeometry/geo:asWKT ?wkt .
+          ?p rdfs:label ?parent ; krb:ligtIn/rdfs:label ?wijk .
+        }
+        """,
+    )
+    assert {(r["parent"], r["wijk"]) for r in rows} == {
+        ("Parkbuurt", "Parkkwartier"),
+        ("Parkzicht", "Parkkwartier"),
+    }
+    assert all(
+        r["wkt"].startswith("<http://www.opengis.net/def/crs/EPSG/0/28992> POLYGON((") for r in rows
+    )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, SKOS
 from test_excel_support import BASE, demo_workbook, edit, row_of
@@ -197,3 +197,113 @@ def test_not_a_workbook_is_unreadable(tmp_path: Path) -> None:
     bogus.write_text("not a zip", encoding="utf-8")
     with pytest.raises(WorkbookUnreadable, match="x.xlsx"):
         _read(bogus)
+
+
+# --- Lifecycle columns and effects beyond effect -> norm ---------------------------------
+
+
+def test_an_effect_names_exactly_one_of_norm_and_doel_indicator(workbook: Path) -> None:
+    both = row_of(workbook, "beoogd_effect", "GEL-E01")
+    neither = row_of(workbook, "beoogd_effect", "ENE-E02")
+    edit(workbook, [("beoogd_effect", both, "doel_indicator", "GEL-I01"),
+                    ("beoogd_effect", neither, "doel_indicator", "")])
+    errors = _read(workbook).errors
+
+    assert {(p.row, p.column) for p in errors} == {(both, "norm"), (neither, "norm")}
+    assert all("precies één van norm en doel_indicator" in p.text_nl for p in errors)
+
+
+def test_an_effect_on_an_indicator_is_in_the_indicators_unit(workbook: Path) -> None:
+    row = row_of(workbook, "beoogd_effect", "ENE-E02")
+    edit(workbook, [("beoogd_effect", row, "eenheid", "%")])
+    [problem] = _read(workbook).errors
+
+    assert (problem.row, problem.column) == (row, "eenheid")
+    assert "verschilt van die van indicator 'BOU-I03'" in problem.text_nl
+
+
+def test_an_energy_label_effect_takes_a_label_or_steps_not_a_number(workbook: Path) -> None:
+    label = row_of(workbook, "beoogd_effect", "ENE-E01")
+    steps = row_of(workbook, "beoogd_effect", "ENE-E03")
+    number = row_of(workbook, "beoogd_effect", "GEL-E01")
+    edit(workbook, [
+        ("beoogd_effect", label, "waarde", 1),          # a number on a label norm
+        ("beoogd_effect", steps, "labelstappen", "1,5"),  # not a whole number
+        ("beoogd_effect", number, "doel_begrip", "A"),    # a label on a number norm
+    ])
+    errors = _read(workbook).errors
+    where = {(p.row, p.column): p for p in errors}
+
+    assert set(where) == {(label, "waarde"), (steps, "labelstappen"), (number, "doel_begrip")}
+    assert "laat waarde leeg en vul doel_begrip of labelstappen in" in where[
+        (label, "waarde")].text_nl
+    assert "'1,5' is geen geheel getal" in where[(steps, "labelstappen")].text_nl
+    assert "hoort alleen bij een norm met een waarde uit een geordende waardelijst" in where[
+        (number, "doel_begrip")].text_nl
+
+
+def test_an_energy_label_effect_needs_exactly_one_of_label_and_steps(workbook: Path) -> None:
+    row = row_of(workbook, "beoogd_effect", "ENE-E01")
+    edit(workbook, [("beoogd_effect", row, "labelstappen", 2)])
+    [problem] = _read(workbook).errors
+
+    assert (problem.row, problem.column) == (row, "doel_begrip")
+    assert "precies één van doel_begrip en labelstappen" in problem.text_nl
+
+
+def test_a_measure_acts_on_an_object_type_not_on_alle(workbook: Path) -> None:
+    row = row_of(workbook, "beleidsmaatregel", "GEL-M01")
+    edit(workbook, [("beleidsmaatregel", row, "objecttype", "Asfaltverharding; alle")])
+    [problem] = _read(workbook).errors
+
+    assert (problem.row, problem.column, problem.value) == (row, "objecttype", "alle")
+    assert "'alle' is geen objecttype" in problem.text_nl
+
+
+def test_statuses_come_from_the_list_of_their_sheet(workbook: Path) -> None:
+    document = row_of(workbook, "besluitdocument", "GEL-2030")
+    measure = row_of(workbook, "beleidsmaatregel", "GEL-M01")
+    edit(workbook, [("besluitdocument", document, "status", "afgerond"),
+                    ("beleidsmaatregel", measure, "status", "in werking")])
+    errors = _read(workbook).errors
+    where = {(p.sheet, p.column): p for p in errors}
+
+    assert set(where) == {("besluitdocument", "status"), ("beleidsmaatregel", "status")}
+    assert "'afgerond' is onbekend in de lijst Statussen" in where[
+        ("besluitdocument", "status")].text_nl
+    assert "'in werking' is onbekend in de lijst Uitvoeringsstatussen" in where[
+        ("beleidsmaatregel", "status")].text_nl
+
+
+def test_document_lifecycle_dates_and_replacements_are_checked(workbook: Path) -> None:
+    row = row_of(workbook, "besluitdocument", "GEL-2030")
+    other = row_of(workbook, "besluitdocument", "GEL-AP2030")
+    edit(workbook, [
+        ("besluitdocument", row, "in_werking_tot", "2023-12-31"),  # before 2024-01-01
+        ("besluitdocument", row, "vervangen_door", "GEL-2040"),
+        ("besluitdocument", other, "vervangt", "GEL-AP2025; GEL-AP2030"),
+    ])
+    errors = _read(workbook).errors
+    where = {(p.row, p.column): p for p in errors}
+
+    assert set(where) == {(row, "in_werking_tot"), (row, "vervangen_door"), (other, "vervangt")}
+    assert "ligt voor de inwerkingtreding 2024-01-01" in where[(row, "in_werking_tot")].text_nl
+    assert "'GEL-2040' bestaat niet in blad besluitdocument" in where[
+        (row, "vervangen_door")].text_nl
+    assert "kan zichzelf niet vervangen" in where[(other, "vervangt")].text_nl
+
+
+def test_several_areas_and_parents_are_read_from_one_cell(workbook: Path) -> None:
+    norm = row_of(workbook, "beleidsnorm", "GEL-N01")
+    area = row_of(workbook, "werkingsgebieden", "Vlietweg", column="naam")
+    edit(workbook, [("beleidsnorm", norm, "werkingsgebied", "Parkstraat; Vlietweg"),
+                    ("werkingsgebieden", area, "ligt_in", "Vlietzijde; Parkbuurt")])
+    result = _read(workbook)
+
+    assert result.ok, [p.text_en for p in result.errors]
+    norm_iri = URIRef(f"{BASE}/id/beleidsnorm/GEL-N01")
+    street = URIRef(f"{BASE}/id/werkingsgebied/vlietweg")
+    assert {str(o).rsplit("/", 1)[1] for o in result.graph.objects(norm_iri, KRB.werkingsgebied)
+            } == {"parkstraat", "vlietweg"}
+    assert {str(o).rsplit("/", 1)[1] for o in result.graph.objects(street, KRB.ligtIn)} == {
+        "BU99990301", "BU99990201"}

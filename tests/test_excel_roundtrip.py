@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, Namespace
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+from rdflib.namespace import DCTERMS, RDF
 from test_excel_support import BASE, demo_graph, demo_workbook
 
 from krbgraph.excel.reader import read_workbook
@@ -59,3 +60,27 @@ def test_triples_outside_the_format_are_reported_not_silently_dropped(tmp_path: 
 
     assert [w.severity for w in warnings] == ["waarschuwing"]
     assert "krb:risNummer" in warnings[0].text_en
+
+
+def test_lifecycle_terms_and_cross_links_round_trip(tmp_path: Path) -> None:
+    """The demo uses every term the lifecycle and the cross-links added, so the
+    isomorphism above covers them; checked here term by term to say which one broke."""
+    demo = demo_graph()
+    graph = read_workbook(demo_workbook(tmp_path), BASE, model_graph()).graph
+    adms, eli, dct = (Namespace("http://www.w3.org/ns/adms#"),
+                      Namespace("http://data.europa.eu/eli/ontology#"), DCTERMS)
+    for predicate in (adms.status, eli.first_date_entry_in_force, eli.date_no_longer_in_force,
+                      dct.isReplacedBy, dct.replaces, KRB.horizon, KRB.doelIndicator,
+                      KRB.doelBegrip, KRB.labelstappen, KRB.objecttype, KRB.ligtIn,
+                      KRB.werkingsgebied):
+        expected = set(demo.subject_objects(predicate))
+        assert expected, f"the demo does not use {predicate}"
+        assert set(graph.subject_objects(predicate)) == expected, predicate
+    several = [s for s in demo.subjects(KRB.ligtIn, None)
+               if len(set(demo.objects(s, KRB.ligtIn))) > 1]
+    assert several, "the demo has an area in two parents"
+    rules_with_theme = {s for s, _ in demo.subject_objects(KRB.beleidsthema)
+                        if (s, RDF.type, KRB.Beleidsregel) in demo}
+    assert rules_with_theme and all(
+        set(graph.objects(r, KRB.beleidsthema)) == set(demo.objects(r, KRB.beleidsthema))
+        for r in rules_with_theme)

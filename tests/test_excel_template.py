@@ -69,10 +69,38 @@ def test_drop_downs_point_at_pick_lists_and_value_lists(template: Path) -> None:
     assert _validations(book["beleidsindicator"])["beleidsthema"] == (
         "=beleidsthemas!$A$2:$A$2000")
     assert set(_validations(book["besluitdocument"])) == {
-        "soort", "dossier", "werkingsgebied", "bestuurslaag"}
+        "soort", "dossier", "werkingsgebied", "bestuurslaag", "status", "vervangt",
+        "vervangen_door"}
+    assert _validations(book["besluitdocument"])["vervangen_door"] == (
+        "=besluitdocument!$A$2:$A$2000")
+    assert _validations(book["beoogd_effect"])["doel_indicator"] == (
+        "=beleidsindicator!$A$2:$A$2000")
+    assert _validations(book["beleidsmaatregel"])["objecttype"] == "=leefomgeving!$B$2:$B$2000"
     for sheet in SHEETS:
         expected = {c.name for c in sheet.columns if c.choices}
         assert set(_validations(book[sheet.name])) == expected, sheet.name
+
+
+def test_status_drop_downs_offer_the_two_status_lists(template: Path) -> None:
+    """Documents, norms and rules take a lifecycle status, measures an implementation
+    status; each drop-down lists exactly the concepts of its list."""
+    book = load_workbook(template)
+    hidden = book[HIDDEN_LISTS_SHEET]
+    keys = [cell.value for cell in hidden[1]]
+    for sheet, key, names in (
+        ("besluitdocument", "status",
+         {"ontwerp", "vastgesteld", "in werking", "ingetrokken", "vervallen"}),
+        ("beleidsnorm", "status", None),
+        ("beleidsregel", "status", None),
+        ("beleidsmaatregel", "uitvoeringsstatus", {"gepland", "in uitvoering", "afgerond"}),
+    ):
+        letter = get_column_letter(keys.index(key) + 1)
+        formula = _validations(book[sheet])["status"]
+        assert formula.startswith(f"={HIDDEN_LISTS_SHEET}!${letter}$2:${letter}$"), sheet
+        listed = {c.value for c in hidden[letter][1:] if c.value is not None}
+        assert len(listed) == int(formula.rsplit("$", 1)[1]) - 1
+        if names is not None:
+            assert listed == names
 
 
 def test_pick_lists_are_pre_filled_and_the_empty_template_reads_without_errors(

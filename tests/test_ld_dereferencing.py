@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS
-from test_pages_fixtures import BASE, client, registry  # noqa: F401 (fixtures)
+from test_pages_fixtures import BASE, client, page_sections, registry  # noqa: F401 (fixtures)
 
 from krbgraph.namespaces import KRB, QUDT
 from krbgraph.web.describe import local_href
@@ -142,8 +142,29 @@ def test_imbor_class_through_resource_route(client) -> None:  # noqa: F811
     graph = parse(response, "nt")
     assert (URIRef(iri), RDFS.label, Literal("Asfaltverharding", lang="nl")) in graph
     page = client.get("/resource", params={"iri": iri})
-    assert "Normen voor dit objecttype" in page.text
-    assert "GEL-N01" in page.text
+    rows = page_sections(page.text)["Normen en maatregelen voor dit objecttype"]
+    # (Soort, Naam, Code, Gevonden via klasse, Via, Op norm, Effect): what is in force
+    # today, each norm once.
+    by_code = {row.cells[2]: row for row in rows}
+    assert len(by_code) == len(rows)
+    facade = by_code["GEL-N01"]
+    assert facade.cells[:5] == [
+        "beleidsnorm",
+        "Geluidsdruk gevel maximaal 48 dB(A)",
+        "GEL-N01",
+        "Asfaltverharding",
+        "objecttype",
+    ]
+    assert "geerfd" not in facade.classes
+    assert (
+        by_code["GEZ-N03"].cells[3:5] == ["alle", "alle"] and "geerfd" in by_code["GEZ-N03"].classes
+    )
+    # Comfort boxes aims at GEL-N01 with -2 dB(A); Stil asfalt (on Asfaltverharding
+    # itself) ended 2025-12-31 and is no longer listed.
+    boxes = by_code["BOU-M02"]
+    assert boxes.cells[0] == "beleidsmaatregel" and boxes.cells[1] == "Comfort boxes"
+    assert boxes.cells[5:] == ["GEL-N01", "-2 dB(A)"]
+    assert "GEL-M01" not in by_code
 
 
 def test_resource_route_redirects_registry_iris_to_their_own_page(client) -> None:  # noqa: F811

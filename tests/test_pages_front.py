@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 
 import pytest
 from rdflib import Graph
-from test_pages_fixtures import BASE, client, registry  # noqa: F401 (fixtures)
+from test_pages_fixtures import BASE, client, page_sections, registry  # noqa: F401 (fixtures)
 
 from krbgraph.web.network_svg import ThemeEdge, ThemeNode, theme_network_svg
 from krbgraph.web.search import LabelIndex, normalise, search_entries
@@ -72,6 +72,10 @@ def test_home_counts_themes_and_entry_points(client) -> None:  # noqa: F811
     assert "/dwarsverbanden" in hrefs and "/query" in hrefs
     # Every link on the page stays on this server.
     assert all(href.startswith(("/", "#")) for href in hrefs)
+    # The theme table counts indicators, and the norms and measures in force today:
+    # Bouwen's have no end date.
+    at = home.cells.index("Bouwen")
+    assert home.cells[at : at + 4] == ["Bouwen", "3", "4", "3"]
 
 
 def test_class_list_from_the_counts(client) -> None:  # noqa: F811
@@ -167,12 +171,22 @@ def test_dwarsverbanden_page_draws_the_network(client) -> None:  # noqa: F811
     nodes = svg.findall(".//svg:a[@class='node']", ns)
     assert len(nodes) >= 6 and edges
     titles = [edge.find("svg:title", ns).text for edge in edges]
-    assert any(title.startswith("Bouwen → Geluid") for title in titles)
-    href = next(
-        e.get("href") for e in edges if e.find("svg:title", ns).text.startswith("Bouwen → Geluid")
-    )
-    measures = page(client, href)
+    # Edges count links (effects and uitvoeringen) in force today.
+    assert "Bouwen → Geluid: 1 maatregel(en), 1 koppeling(en)" in titles
+    # Bouw groene speelplaatsen (Groen) carries out a Gezondheid rule.
+    assert "Groen → Gezondheid: 1 maatregel(en), 1 koppeling(en)" in titles
+    assert '<th scope="col" class="num">Koppelingen</th>' in html
+
+    def measures_of(prefix: str) -> Page:
+        href = next(e.get("href") for e in edges if e.find("svg:title", ns).text.startswith(prefix))
+        return page(client, href)
+
+    measures = measures_of("Bouwen → Geluid")
     assert "Comfort boxes" in {text for _, text in measures.links}
+    assert "effect op norm" in measures.cells
+    rule = measures_of("Groen → Gezondheid")
+    assert "Bouw groene speelplaatsen" in {text for _, text in rule.links}
+    assert {"uitvoering van regel", "Uitnodigen tot bewegen en buitenspelen"} <= set(rule.cells)
 
 
 def test_network_svg_scales_nodes_and_edges() -> None:
@@ -225,19 +239,88 @@ def test_ontology_page_documents_terms(client) -> None:  # noqa: F811
     assert "Policy norm" in response.text
 
 
+LINKS = "Beoogde effecten en bereikte thema's"
+
+
 def test_measure_page_marks_dwarsverbanden(client) -> None:  # noqa: F811
     response = client.get("/id/beleidsmaatregel/BOU-M02")
     parsed = Page(response.text)
-    assert "Beoogde effecten en bereikte thema's" in parsed.headings
+    assert LINKS in parsed.headings
+    # (Koppeling, Soort, Waarde, Doel, Indicator, Thema, Dwarsverband): one row per link.
+    rows = page_sections(response.text)[LINKS]
+    assert sorted((row.cells[0], row.cells[1], row.cells[5]) for row in rows) == [
+        ("Comfort boxes op geluidsdruk gevel", "effect op norm", "Geluid"),
+        ("Comfort boxes op inpandige geluidsdruk", "effect op norm", "Bouwen"),
+        ("Comfort boxes op slaapgestoorden", "effect op norm", "Gezondheid"),
+    ]
+    assert {row.cells[5] for row in rows if "dwarsverband" in row.classes} == {
+        "Geluid",
+        "Gezondheid",
+    }
     assert response.text.count('class="dwarsverband"') == 2
     assert {"Bouwen", "Geluid", "Gezondheid"} <= {text for _, text in parsed.links}
 
 
+def test_measure_page_shows_an_uitvoering_and_only_links_in_force(client) -> None:  # noqa: F811
+    rows = page_sections(client.get("/id/beleidsmaatregel/GRO-M01").text)[LINKS]
+    assert sorted((row.cells[1], row.cells[3], row.cells[5]) for row in rows) == [
+        ("effect op norm", "Afstand tot openbaar groen maximaal 0,4 km", "Groen"),
+        ("effect op norm", "Afstand tot speelterrein maximaal 0,3 km", "Groen"),
+        ("uitvoering van regel", "Uitnodigen tot bewegen en buitenspelen", "Gezondheid"),
+    ]
+    [uitvoering] = [row for row in rows if row.cells[1] == "uitvoering van regel"]
+    assert "dwarsverband" in uitvoering.classes
+    # Stil asfalt ended 2025-12-31: its effect is no longer shown.
+    ended = client.get("/id/beleidsmaatregel/GEL-M01").text
+    assert page_sections(ended)[LINKS] == []
+    assert "Deze maatregel heeft vandaag geen geldende beoogde effecten of uitvoeringen." in ended
+
+
+AREA = "Beleid in dit gebied"
+
+
 def test_area_page_lists_policy_of_containing_areas(client) -> None:  # noqa: F811
-    parsed = page(client, "/id/werkingsgebied/parkstraat")
-    assert "Beleid dat hier geldt" in parsed.headings
+    response = client.get("/id/werkingsgebied/parkstraat")
+    parsed = Page(response.text)
+    assert AREA in parsed.headings
     names = {text for _, text in parsed.links}
     assert {"Stil asfalt", "Geluidsdruk gevel maximaal 48 dB(A)"} <= names
+    # (Soort, Naam, Code, Vastgesteld voor, Ligging, Geldigheid vandaag), by code.
+    rows = {row.cells[2]: row for row in page_sections(response.text)[AREA]}
+    facade = rows["GEL-N01"]
+    assert facade.cells[:5] == [
+        "beleidsnorm",
+        "Geluidsdruk gevel maximaal 48 dB(A)",
+        "GEL-N01",
+        "Demogemeente",
+        "omvat",
+    ]
+    assert facade.cells[5] == "geldig (2024-01-01 t/m 2030-12-31)"
+    assert facade.classes == {"geerfd"}
+    # Stil asfalt is set for the street itself but ended 2025-12-31: shown, marked.
+    asphalt = rows["GEL-M01"]
+    assert asphalt.cells[3:] == ["Parkstraat", "zelf", "verlopen (2021-04-01 t/m 2025-12-31)"]
+    assert asphalt.classes == {"niet-geldig"}
+    assert rows["GEL-N02"].cells[5] == "verlopen (2020-07-01 t/m 2025-12-31)"
+    assert rows["GEL-N02"].classes == {"geerfd", "niet-geldig"}
+
+
+def test_area_page_shows_policy_of_areas_inside_it(client) -> None:  # noqa: F811
+    rows = {
+        row.cells[2]: row
+        for row in page_sections(client.get("/id/werkingsgebied/WK999902").text)[AREA]
+    }
+    # Parkkwartier: its own measure, the municipality's norms and the rule of the
+    # Parklaan, a street in one of its buurten.
+    assert rows["GRO-M01"].cells[3:5] == ["Parkkwartier", "zelf"]
+    assert rows["GEL-N01"].cells[3:5] == ["Demogemeente", "omvat"]
+    assert rows["BOU-R02"].cells[3:5] == ["Parklaan van Spui tot Vliet", "binnen"]
+    assert rows["BOU-R02"].cells[5] == "geldig (vanaf 2025-07-01)"
+    assert rows["GEL-M01"].cells[3:6] == [
+        "Parkstraat",
+        "binnen",
+        "verlopen (2021-04-01 t/m 2025-12-31)",
+    ]
 
 
 def test_static_stylesheet_is_served_locally(client) -> None:  # noqa: F811

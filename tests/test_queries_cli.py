@@ -12,6 +12,7 @@ import typer
 from typer.testing import CliRunner
 
 from krbgraph.commands import queries as query_commands
+from krbgraph.derived import refresh as refresh_derived
 from krbgraph.model import project_root
 from krbgraph.settings import Settings
 from krbgraph.store import ensure_model, open_store
@@ -34,11 +35,12 @@ def store_folder(tmp_path_factory: pytest.TempPathFactory) -> str:
     with open_store(Settings(store=str(folder))) as store:
         ensure_model(store)
         store.load_files({"https://krb.demogemeente.nl/id/graph/demo": DEMO_FILES}, replace=True)
+        refresh_derived(store)  # what every write path does after its commit
     return str(folder)
 
 
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(APP, list(args), env={"COLUMNS": "250"})
+def invoke(*args: str, width: int = 250) -> tuple[int, str, str]:
+    result = CliRunner().invoke(APP, list(args), env={"COLUMNS": str(width)})
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -56,26 +58,57 @@ def test_queries_markdown_is_the_docs_page() -> None:
     assert out == (project_root() / "docs" / "queries.md").read_text(encoding="utf-8")
 
 
+TODAY = "2026-11-28"
+"""The date the demo's validity periods were written against (--today)."""
+
+
 def test_query_prints_a_readable_table_with_labels(store_folder: str) -> None:
     code, out, _ = invoke(
-        "query", "dwarsverbanden-maatregel", "--param", "maatregel=BOU-M02", "--store", store_folder
+        "query",
+        "dwarsverbanden-maatregel",
+        "--param",
+        "maatregel=BOU-M02",
+        "--today",
+        TODAY,
+        "--store",
+        store_folder,
+        width=400,  # wide enough that no name wraps
     )
     assert code == 0, out
-    assert "Comfort boxes op geluidsdruk gevel" in out
+    assert "Comfort boxes op geluidsdruk gevel" in out  # koppeling_label, filled by the runner
+    assert "effect op norm" in out
     assert "unit:DeciB_A" in out  # IRIs shortened in the table only
     assert "https://" not in out
     assert "3 rows" in out
 
 
 def test_query_csv_and_tsv_follow_the_w3c_formats(store_folder: str) -> None:
-    args = ("query", "dwarsverbanden-maatregel", "-p", "maatregel=BOU-M02", "--store", store_folder)
+    args = (
+        "query",
+        "dwarsverbanden-maatregel",
+        "-p",
+        "maatregel=BOU-M02",
+        "--today",
+        TODAY,
+        "--store",
+        store_folder,
+    )
     code, out, _ = invoke(*args, "--format", "csv")
     assert code == 0
     table = list(csv.DictReader(io.StringIO(out)))
-    assert {(r["thema_label"], r["dwarsverband"]) for r in table} == {
-        ("Bouwen", "false"),
-        ("Geluid", "true"),
-        ("Gezondheid", "true"),
+    assert list(table[0])[:7] == [
+        "maatregel",
+        "maatregel_label",
+        "eigen_thema",
+        "eigen_thema_label",
+        "soort",
+        "koppeling",
+        "koppeling_label",
+    ]  # every declared column, name columns included, in header order
+    assert {(r["soort"], r["thema_label"], r["dwarsverband"]) for r in table} == {
+        ("effect op norm", "Bouwen", "false"),
+        ("effect op norm", "Geluid", "true"),
+        ("effect op norm", "Gezondheid", "true"),
     }
     assert {r["maatregel"] for r in table} == {
         "https://krb.demogemeente.nl/id/beleidsmaatregel/BOU-M02"
@@ -85,25 +118,42 @@ def test_query_csv_and_tsv_follow_the_w3c_formats(store_folder: str) -> None:
     header, *lines = out.splitlines()
     assert header.startswith("?maatregel\t?maatregel_label")
     assert any('"-2"^^<http://www.w3.org/2001/XMLSchema#decimal>' in line for line in lines)
-    assert all('"Comfort boxes"@nl' in line for line in lines)
+    # Names are added by the runner as plain strings, one per resource.
+    assert all(line.split("\t")[1] == '"Comfort boxes"' for line in lines)
 
 
 def test_query_json_is_sparql_results_json(store_folder: str) -> None:
     code, out, _ = invoke(
-        "query", "geldig-op", "-p", "datum=2020-01-01", "--format", "json", "--store", store_folder
+        "query", "geldig-op", "-p", "datum=2023-01-01", "--format", "json", "--store", store_folder
     )
     assert code == 0
     document = json.loads(out)
-    assert document["head"]["vars"][:3] == ["soort", "object", "object_label"]
+    assert document["head"]["vars"] == [
+        "soort",
+        "object",
+        "object_label",
+        "code",
+        "geldig_vanaf",
+        "geldig_tot",
+        "werkingsgebied",
+        "werkingsgebied_label",
+    ]
     bindings = document["results"]["bindings"]
-    first = bindings[0]
-    assert first["object"]["type"] == "uri"
-    assert first["object_label"] == {
-        "type": "literal",
-        "value": first["object_label"]["value"],
-        "xml:lang": "nl",
+    by_code = {b["code"]["value"]: b for b in bindings}
+    plinth = by_code["BOU-N01"]
+    assert plinth["object"] == {
+        "type": "uri",
+        "value": "https://krb.demogemeente.nl/id/beleidsnorm/BOU-N01",
     }
-    assert all("start" not in b for b in bindings)  # unbound variables are left out
+    # A name column is filled after the query with one plain name.
+    assert plinth["object_label"] == {"type": "literal", "value": "Bouwhoogte plint maximaal 4,5 m"}
+    assert plinth["geldig_vanaf"] == {
+        "type": "literal",
+        "value": "2022-03-24",
+        "datatype": "http://www.w3.org/2001/XMLSchema#date",
+    }
+    assert "geldig_tot" not in plinth  # unbound variables are left out
+    assert by_code["GEL-N02"]["geldig_tot"]["value"] == "2025-12-31"
 
 
 @pytest.mark.parametrize(
@@ -131,6 +181,8 @@ def test_wrong_use_exits_2_and_says_what_exists(
 
 def test_today_option_sets_the_default_date(store_folder: str, tmp_path: Path) -> None:
     base = ("query", "geldig-op", "--format", "csv", "--store", store_folder)
-    _, early, _ = invoke(*base, "--today", "2020-01-01")
+    _, early, _ = invoke(*base, "--today", "2023-06-01")
     _, late, _ = invoke(*base, "--today", "2026-11-28")
+    # GEL-N01 runs from 2024-01-01; the plandrempel GEL-N02 until 2025-12-31.
     assert "GEL-N01" not in early and "GEL-N01" in late
+    assert "GEL-N02" in early and "GEL-N02" not in late

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from remote_server import running_oxigraph
 
+from krbgraph.derived import refresh as refresh_derived
 from krbgraph.model import project_root
 from krbgraph.queries import ParameterError, load_catalogue, prepare_query, run_named_query
 from krbgraph.settings import Settings
@@ -57,6 +58,7 @@ def store(
 def _fill(store: Store) -> None:
     ensure_model(store)
     store.load_files({DEMO_GRAPH: DEMO_FILES}, replace=True)
+    refresh_derived(store)  # what every write path does after its commit
 
 
 def rows(store: Store, name: str, *columns: str, **params: str) -> set[tuple[str | None, ...]]:
@@ -68,8 +70,11 @@ def rows(store: Store, name: str, *columns: str, **params: str) -> set[tuple[str
 
 
 def test_comfort_boxes_reaches_bouwen_geluid_and_gezondheid(store: Store) -> None:
+    # One row per link; all three are effects on a norm, in force on TODAY (the
+    # M.e.r.-rapport Torenflat and the norms' documents are).
     expected = {
         (
+            "effect op norm",
             "Comfort boxes op inpandige geluidsdruk",
             "-7",
             "dB(A)",
@@ -80,6 +85,7 @@ def test_comfort_boxes_reaches_bouwen_geluid_and_gezondheid(store: Store) -> Non
             "false",
         ),
         (
+            "effect op norm",
             "Comfort boxes op geluidsdruk gevel",
             "-2",
             "dB(A)",
@@ -90,6 +96,7 @@ def test_comfort_boxes_reaches_bouwen_geluid_and_gezondheid(store: Store) -> Non
             "true",
         ),
         (
+            "effect op norm",
             "Comfort boxes op slaapgestoorden",
             "-1",
             "%",
@@ -101,7 +108,8 @@ def test_comfort_boxes_reaches_bouwen_geluid_and_gezondheid(store: Store) -> Non
         ),
     }
     columns = (
-        "effect_label",
+        "soort",
+        "koppeling_label",
         "waarde",
         "eenheid_symbool",
         "norm_label",
@@ -116,147 +124,475 @@ def test_comfort_boxes_reaches_bouwen_geluid_and_gezondheid(store: Store) -> Non
 
 
 def test_a_measure_within_its_own_theme_has_no_dwarsverband(store: Store) -> None:
+    columns = ("maatregel_label", "eigen_thema_label", "soort", "thema_label", "dwarsverband")
+    # Stil asfalt ran 2021-04-01 .. 2025-12-31 (its own period, within the Actieplan
+    # Geluid 2025): its effect counts on a day in that period ...
+    assert rows(
+        store, "dwarsverbanden-maatregel", *columns, maatregel="GEL-M01", datum="2025-06-01"
+    ) == {("Stil asfalt", "Geluid", "effect op norm", "Geluid", "false")}
+    # ... and no longer on TODAY: the asphalt is laid, the measure is over.
+    assert rows(store, "dwarsverbanden-maatregel", *columns, maatregel="GEL-M01") == set()
+
+
+LINK_COLUMNS = (
+    "soort",
+    "koppeling_label",
+    "waarde",
+    "eenheid_symbool",
+    "doel_begrip_label",
+    "labelstappen",
+    "horizon",
+    "norm_label",
+    "regel_label",
+    "indicator_label",
+    "aspect_label",
+    "thema_label",
+    "dwarsverband",
+)
+
+
+def test_effects_on_an_indicator_and_on_an_energy_label(store: Store) -> None:
+    # The Transitievisie Warmte 2026 and its measures are in force from 2027.
+    assert rows(store, "dwarsverbanden-maatregel", "koppeling", maatregel="ENE-M01") == set()
+    in_2027 = {"datum": "2027-06-01"}
+    assert rows(
+        store, "dwarsverbanden-maatregel", *LINK_COLUMNS, maatregel="ENE-M01", **in_2027
+    ) == {
+        # A target label instead of a number with a unit.
+        (
+            "effect op norm",
+            "Isolatieaanpak Parkrand op energielabel woningen",
+            None,
+            None,
+            "A",
+            None,
+            "2030-12-31",
+            "Energielabel woningen minimaal B",
+            None,
+            "Energielabel woningen",
+            "Verduurzaming woningen",
+            "Energietransitie",
+            "false",
+        ),
+        # Straight on an indicator of another theme, where no norm applies.
+        (
+            "effect op indicator",
+            "Isolatieaanpak Parkrand op geluidsdruk binnen",
+            "-3",
+            "dB(A)",
+            None,
+            None,
+            "2030-12-31",
+            None,
+            None,
+            "Geluidsdruk binnen (inpandig)",
+            "Binnenmilieu",
+            "Bouwen",
+            "true",
+        ),
+    }
+    steps = rows(
+        store,
+        "dwarsverbanden-maatregel",
+        "soort",
+        "labelstappen",
+        "horizon",
+        "norm_label",
+        maatregel="ENE-M02",
+        **in_2027,
+    )
+    assert steps == {("effect op norm", "1", "2029-12-31", "Energielabel woningen minimaal B")}
+
+
+def test_an_uitvoering_reaches_the_theme_of_its_rule(store: Store) -> None:
+    # Bouw groene speelplaatsen (Groen) carries out the Gezondheid rule "Uitnodigen tot
+    # bewegen en buitenspelen", which hooks onto no indicator: one row, without
+    # indicator or aspect, besides the measure's two effects on Groen norms.
     assert rows(
         store,
         "dwarsverbanden-maatregel",
-        "maatregel_label",
-        "eigen_thema_label",
+        "soort",
+        "koppeling_label",
+        "norm_label",
+        "regel_label",
+        "indicator_label",
+        "aspect_label",
         "thema_label",
         "dwarsverband",
-        maatregel="GEL-M01",
-    ) == {("Stil asfalt", "Geluid", "Geluid", "false")}
+        maatregel="GRO-M01",
+    ) == {
+        (
+            "effect op norm",
+            "Groene speelplaatsen op afstand tot openbaar groen",
+            "Afstand tot openbaar groen maximaal 0,4 km",
+            None,
+            "Afstand tot openbaar groen",
+            "Openbaar groen en spelen",
+            "Groen",
+            "false",
+        ),
+        (
+            "effect op norm",
+            "Groene speelplaatsen op afstand tot speelterrein",
+            "Afstand tot speelterrein maximaal 0,3 km",
+            None,
+            "Afstand tot speelterrein",
+            "Openbaar groen en spelen",
+            "Groen",
+            "false",
+        ),
+        (
+            "uitvoering van regel",
+            "Groene speelplaatsen nodigen uit tot buitenspelen",
+            None,
+            "Uitnodigen tot bewegen en buitenspelen",
+            None,
+            None,
+            "Gezondheid",
+            "true",
+        ),
+    }
+
+
+NETWORK_COLUMNS = (
+    "bron_label",
+    "doel_label",
+    "maatregelen",
+    "koppelingen",
+    "effecten_op_norm",
+    "effecten_op_indicator",
+    "uitvoeringen",
+)
 
 
 def test_network_links_themes_weighted_by_measures_and_effects(store: Store) -> None:
-    assert rows(
-        store, "dwarsverbanden-netwerk", "bron_label", "doel_label", "maatregelen", "effecten"
-    ) == {
-        ("Bouwen", "Geluid", "1", "1"),
-        ("Bouwen", "Gezondheid", "1", "1"),
-        ("Bouwen", "Groen", "1", "1"),
+    # TODAY: Comfort boxes and Slopen garage (Bouwen) aim at norms of Geluid,
+    # Gezondheid and Groen; Bouw groene speelplaatsen (Groen) carries out the
+    # Gezondheid rule "Uitnodigen tot bewegen en buitenspelen" (from 2025-07-01).
+    today = run_named_query(store, CATALOGUE, "dwarsverbanden-netwerk", {}, today=TODAY)
+    index = [today.variables.index(c) for c in NETWORK_COLUMNS]
+    # Sorted by '# order: -koppelingen, bron_label, doel_label' after the names are added.
+    assert [tuple(str(row[i]) for i in index) for row in today.rows] == [
+        ("Bouwen", "Geluid", "1", "1", "1", "0", "0"),
+        ("Bouwen", "Gezondheid", "1", "1", "1", "0", "0"),
+        ("Bouwen", "Groen", "1", "1", "1", "0", "0"),
+        ("Groen", "Gezondheid", "1", "1", "0", "0", "1"),
+    ]
+    # From 2027 the Isolatieaanpak Parkrand (Energietransitie) has an effect straight
+    # on the Bouwen indicator Geluidsdruk binnen.
+    assert rows(store, "dwarsverbanden-netwerk", *NETWORK_COLUMNS, datum="2027-06-01") == {
+        ("Bouwen", "Geluid", "1", "1", "1", "0", "0"),
+        ("Bouwen", "Gezondheid", "1", "1", "1", "0", "0"),
+        ("Bouwen", "Groen", "1", "1", "1", "0", "0"),
+        ("Energietransitie", "Bouwen", "1", "1", "0", "1", "0"),
+        ("Groen", "Gezondheid", "1", "1", "0", "0", "1"),
+    }
+    # Mid 2024 Slopen garage's effect on GRO-N01 (from 2025) and the uitvoering (from
+    # 2025-07-01, the Omgevingsplan 2050) do not count yet.
+    assert rows(store, "dwarsverbanden-netwerk", *NETWORK_COLUMNS, datum="2024-06-01") == {
+        ("Bouwen", "Geluid", "1", "1", "1", "0", "0"),
+        ("Bouwen", "Gezondheid", "1", "1", "1", "0", "0"),
     }
 
 
 def test_theme_nodes_count_indicators_norms_and_measures(store: Store) -> None:
-    assert rows(
-        store, "dwarsverbanden-themas", "thema_label", "indicatoren", "normen", "maatregelen"
-    ) == {
-        ("Bouwen", "3", "4", "3"),
-        ("Circulaire economie", "2", "2", "0"),
-        ("Energietransitie", "1", "1", "0"),
-        ("Geluid", "1", "3", "1"),
-        ("Gezondheid", "2", "4", "0"),
-        ("Groen", "3", "3", "1"),
+    columns = ("thema_label", "indicatoren", "normen", "regels", "maatregelen")
+    # TODAY: Geluid counts GEL-N01, GEL-N03 and GEL-N04 (GEL-N02 ended 2025-12-31)
+    # and no measure (Stil asfalt is over); Energietransitie's norm and measures start
+    # in 2027. Bouwen's rules: BOU-R01 (through its indicator) and BOU-R02 (its own
+    # theme); Gezondheid's rule GEZ-R01.
+    assert rows(store, "dwarsverbanden-themas", *columns) == {
+        ("Bouwen", "3", "4", "2", "3"),
+        ("Circulaire economie", "2", "2", "0", "0"),
+        ("Energietransitie", "1", "0", "0", "0"),
+        ("Geluid", "1", "3", "0", "0"),
+        ("Gezondheid", "2", "4", "1", "0"),
+        ("Groen", "3", "3", "0", "1"),
     }
+    mid_2025 = rows(store, "dwarsverbanden-themas", *columns, datum="2025-06-01")
+    assert ("Geluid", "1", "3", "0", "1") in mid_2025  # GEL-N02 instead of GEL-N04; Stil asfalt
+    assert ("Bouwen", "3", "4", "1", "2") in mid_2025  # before the Omgevingsplan 2050
+    in_2027 = rows(store, "dwarsverbanden-themas", *columns, datum="2027-06-01")
+    assert ("Energietransitie", "1", "1", "0", "2") in in_2027
 
 
-PARKSTRAAT_ALWAYS = {
-    ("beleidsmaatregel", "GEL-M01", "Parkstraat"),
-    ("beleidsmaatregel", "GRO-M01", "Parkkwartier"),
-    ("beleidsnorm", "CIR-N01", "Demogemeente"),
-    ("beleidsnorm", "CIR-N02", "Demogemeente"),
-    ("beleidsnorm", "GEL-N01", "Demogemeente"),
-    ("beleidsnorm", "GEL-N03", "Nederland"),
-    ("beleidsnorm", "GEZ-N01", "Demogemeente"),
-    ("beleidsnorm", "GEZ-N03", "Nederland"),
-    ("beleidsnorm", "GEZ-N04", "Demoprovincie"),
-    ("beleidsnorm", "GRO-N01", "Demogemeente"),
-    ("beleidsnorm", "GRO-N02", "Demogemeente"),
-    ("beleidsnorm", "GRO-N03", "Demogemeente"),
-    ("beoogd effect", "GEL-E01", "Parkstraat"),
-    ("beoogd effect", "GRO-E01", "Parkkwartier"),
-    ("beoogd effect", "GRO-E02", "Parkkwartier"),
+PARKSTRAAT_IN_FORCE = {
+    # On TODAY in the Parkstraat: what is set for the street itself and for the areas it
+    # lies in (Parkbuurt < Parkkwartier < Demogemeente < Demoprovincie < Nederland).
+    ("beleidsmaatregel", "GRO-M01", "Parkkwartier", "omvat"),
+    ("beleidsnorm", "CIR-N01", "Demogemeente", "omvat"),
+    ("beleidsnorm", "CIR-N02", "Demogemeente", "omvat"),
+    ("beleidsnorm", "GEL-N01", "Demogemeente", "omvat"),
+    ("beleidsnorm", "GEL-N03", "Nederland", "omvat"),
+    ("beleidsnorm", "GEL-N04", "Demogemeente", "omvat"),
+    ("beleidsnorm", "GEZ-N01", "Demogemeente", "omvat"),
+    ("beleidsnorm", "GEZ-N03", "Nederland", "omvat"),
+    ("beleidsnorm", "GEZ-N04", "Demoprovincie", "omvat"),
+    ("beleidsnorm", "GRO-N01", "Demogemeente", "omvat"),
+    ("beleidsnorm", "GRO-N02", "Demogemeente", "omvat"),
+    ("beleidsnorm", "GRO-N03", "Demogemeente", "omvat"),
+    ("beleidsregel", "GEZ-R01", "Demogemeente", "omvat"),
+    ("beoogd effect", "GRO-E01", "Parkkwartier", "omvat"),
+    ("beoogd effect", "GRO-E02", "Parkkwartier", "omvat"),
+}
+PARKSTRAAT_NOT_IN_FORCE = {
+    # Stil asfalt and its effect ran until 2025-12-31, as did the plandrempel GEL-N02 of
+    # the replaced Actieplan Geluid 2025; the Transitievisie Warmte starts in 2027.
+    ("beleidsmaatregel", "GEL-M01", "Parkstraat", "zelf", "verlopen"),
+    ("beoogd effect", "GEL-E01", "Parkstraat", "zelf", "verlopen"),
+    ("beleidsnorm", "GEL-N02", "Demogemeente", "omvat", "verlopen"),
+    ("beleidsnorm", "ENE-N01", "Demogemeente", "omvat", "toekomstig"),
+    ("beleidsmaatregel", "ENE-M02", "Demogemeente", "omvat", "toekomstig"),
+    ("beoogd effect", "ENE-E03", "Demogemeente", "omvat", "toekomstig"),
 }
 
 
 def test_policy_of_containing_areas_applies_in_a_street(store: Store) -> None:
-    columns = ("soort", "code", "vastgesteld_voor_label")
-    everything = rows(store, "beleid-in-gebied", *columns, gebied="parkstraat")
-    assert everything == PARKSTRAAT_ALWAYS | {
-        ("beleidsnorm", "ENE-N01", "Demogemeente"),  # from 2027
-        ("beleidsnorm", "GEL-N02", "Demogemeente"),  # until 2025
+    columns = ("soort", "code", "vastgesteld_voor_label", "relatie")
+    today = rows(store, "beleid-in-gebied", *columns, gebied="parkstraat")
+    assert today == PARKSTRAAT_IN_FORCE
+    assert rows(store, "beleid-in-gebied", *columns, gebied="parkstraat", datum="2026-11-28") == (
+        PARKSTRAAT_IN_FORCE
+    )
+    # alles=true adds what is not in force on the date, marked in 'geldigheid'.
+    everything = rows(
+        store, "beleid-in-gebied", *columns, "geldigheid", gebied="parkstraat", alles="true"
+    )
+    assert everything == {row + ("geldig",) for row in PARKSTRAAT_IN_FORCE} | (
+        PARKSTRAAT_NOT_IN_FORCE
+    )
+    # Mid 2025 Stil asfalt was in force in its own street, with GEL-N02 still in force
+    # and neither GEL-N04 (2026) nor the Omgevingsplan 2050's rule (2025-07-01) yet.
+    mid_2025 = rows(store, "beleid-in-gebied", *columns, gebied="parkstraat", datum="2025-06-01")
+    assert mid_2025 == (
+        PARKSTRAAT_IN_FORCE
+        - {
+            ("beleidsnorm", "GEL-N04", "Demogemeente", "omvat"),
+            ("beleidsregel", "GEZ-R01", "Demogemeente", "omvat"),
+        }
+    ) | {
+        ("beleidsmaatregel", "GEL-M01", "Parkstraat", "zelf"),
+        ("beoogd effect", "GEL-E01", "Parkstraat", "zelf"),
+        ("beleidsnorm", "GEL-N02", "Demogemeente", "omvat"),
     }
-    today = rows(store, "beleid-in-gebied", *columns, gebied="parkstraat", datum="2026-11-28")
-    assert today == PARKSTRAAT_ALWAYS
+    # Stil asfalt was also laid in the Vlietweg, but its effect is set for the
+    # Parkstraat only: the measure counts there, the effect does not.
+    vlietweg = rows(
+        store, "beleid-in-gebied", "soort", "code", gebied="vlietweg", datum="2025-06-01"
+    )
+    assert ("beleidsmaatregel", "GEL-M01") in vlietweg
+    assert ("beoogd effect", "GEL-E01") not in vlietweg
+
+
+def test_direction_chooses_containing_or_contained_areas(store: Store) -> None:
+    columns = ("code", "vastgesteld_voor_label", "relatie")
+    here = rows(store, "beleid-in-gebied", *columns, gebied="WK999902")
+    inside = rows(store, "beleid-in-gebied", *columns, gebied="WK999902", richting="binnen")
+    both = rows(store, "beleid-in-gebied", *columns, gebied="WK999902", richting="beide")
+    own = {
+        ("GRO-M01", "Parkkwartier", "zelf"),
+        ("GRO-E01", "Parkkwartier", "zelf"),
+        ("GRO-E02", "Parkkwartier", "zelf"),
+    }
+    # The rule and the measure of the Parklaan (a street in the buurt Parkzicht).
+    below = {
+        ("BOU-R02", "Parklaan van Spui tot Vliet", "binnen"),
+        ("BOU-M01", "Parklaan van Spui tot Vliet", "binnen"),
+    }
+    assert own <= here and not below & here
+    assert {relatie for _, _, relatie in here} == {"zelf", "omvat"}
+    assert inside == own | below
+    assert both == here | inside
 
 
 def test_norms_in_force_on_a_date(store: Store) -> None:
-    undated = {
-        ("beleidsnorm", "BOU-N01"),
+    # A norm or rule without a period of its own follows its document: nothing of the
+    # demo was in force before the Actieplan Geluid 2025 (2020-07-01).
+    assert rows(store, "geldig-op", "soort", "code", datum="2020-01-01") == set()
+    assert rows(store, "geldig-op", "soort", "code", datum="2023-01-01") == {
+        ("beleidsnorm", "BOU-N01"),  # Hoogbouwvisie Centrum, adopted 2022-03-24
         ("beleidsnorm", "BOU-N02"),
         ("beleidsnorm", "BOU-N03"),
-        ("beleidsnorm", "BOU-N04"),
-        ("beleidsnorm", "GEZ-N02"),
-        ("beleidsnorm", "GRO-N03"),
         ("beleidsregel", "BOU-R01"),
+        ("beleidsnorm", "CIR-N01"),  # own period from 2023-01-01
+        ("beleidsnorm", "CIR-N02"),
+        ("beleidsnorm", "GEL-N02"),  # 2020-07-01 .. 2025-12-31
     }
-    assert rows(store, "geldig-op", "soort", "code", datum="2020-01-01") == undated
     # The default is today; GEL-N02 ended 2025-12-31, ENE-N01 starts 2027-01-01.
-    assert rows(store, "geldig-op", "soort", "code") == undated | {("beleidsregel", "BOU-R02")} | {
+    assert rows(store, "geldig-op", "soort", "code") == {
+        ("beleidsregel", code) for code in ("BOU-R01", "BOU-R02", "GEZ-R01")
+    } | {
         ("beleidsnorm", code)
         for code in (
+            "BOU-N01",
+            "BOU-N02",
+            "BOU-N03",
+            "BOU-N04",
             "CIR-N01",
             "CIR-N02",
             "GEL-N01",
             "GEL-N03",
+            "GEL-N04",
             "GEZ-N01",
+            "GEZ-N02",
             "GEZ-N03",
             "GEZ-N04",
             "GRO-N01",
             "GRO-N02",
+            "GRO-N03",
         )
     }
-    # Boundaries count as in force: the last day of GEL-N02 and the first of ENE-N01.
-    assert ("beleidsnorm", "GEL-N02") in rows(
-        store, "geldig-op", "soort", "code", datum="2025-12-31"
-    )
-    assert ("beleidsnorm", "ENE-N01") in rows(
-        store, "geldig-op", "soort", "code", datum="2027-01-01"
-    )
+
+    def on(day: str) -> set[str]:
+        return {code for (code,) in rows(store, "geldig-op", "code", datum=day)}
+
+    # Boundaries count as in force. The Actieplan Geluid 2030 replaces the 2025 plan
+    # from 2026-01-01: GEL-N02's last day is the day before GEL-N04's first.
+    assert "GEL-N02" in on("2025-12-31") and "GEL-N04" not in on("2025-12-31")
+    assert "GEL-N02" not in on("2026-01-01") and "GEL-N04" in on("2026-01-01")
+    assert "ENE-N01" not in on("2026-12-31") and "ENE-N01" in on("2027-01-01")
+    # The M.e.r.-rapport has only an advice, which adopts nothing: GEZ-N02 follows the
+    # report's own date.
+    assert "GEZ-N02" not in on("2024-02-14") and "GEZ-N02" in on("2024-02-15")
+    # Derived dates are columns of the answer.
+    dated = rows(store, "geldig-op", "code", "geldig_vanaf", "geldig_tot")
+    assert ("GEL-N04", "2026-01-01", None) in dated
+    assert ("GEZ-N02", "2024-02-15", None) in dated
+    assert ("GEL-N01", "2024-01-01", "2030-12-31") in dated
+
+
+OBJECTTYPE_COLUMNS = ("soort", "code", "klasse_label", "via", "norm")
+NORM = ID + "beleidsnorm/"
 
 
 def test_norms_for_an_object_type_include_superclasses_and_alle(store: Store) -> None:
-    columns = ("code", "klasse_label", "via_superklasse", "maatregel_label")
-    assert rows(store, "normen-per-imbor-objecttype", *columns, objecttype=WOONGEBOUW) == {
-        ("BOU-N04", "Woongebouw", "false", "Comfort boxes"),
-        ("GEL-N01", "Woongebouw", "false", "Comfort boxes"),
-        ("GEL-N01", "Woongebouw", "false", "Stil asfalt"),
-        ("GEL-N02", "Woongebouw", "false", None),
-        ("GEL-N03", "Woongebouw", "false", None),
-        ("GEZ-N01", "Woongebouw", "false", None),
-        ("GEZ-N02", "Woongebouw", "false", "Comfort boxes"),
-        ("BOU-N01", "Gebouw", "true", None),
-        ("BOU-N02", "Gebouw", "true", None),
-        ("BOU-N03", "Gebouw", "true", None),
-        ("GEZ-N03", "alle", "true", None),
-        ("GEZ-N04", "alle", "true", None),
+    # TODAY: one row per norm (never one per measure), and a row per measure per
+    # effect on one of those norms. GEL-N02 and Stil asfalt ended 2025-12-31.
+    woongebouw = rows(
+        store, "normen-per-imbor-objecttype", *OBJECTTYPE_COLUMNS, objecttype=WOONGEBOUW
+    )
+    assert woongebouw == {
+        ("beleidsnorm", "BOU-N04", "Woongebouw", "objecttype", None),
+        ("beleidsnorm", "GEL-N01", "Woongebouw", "objecttype", None),
+        ("beleidsnorm", "GEL-N03", "Woongebouw", "objecttype", None),
+        ("beleidsnorm", "GEL-N04", "Woongebouw", "objecttype", None),
+        ("beleidsnorm", "GEZ-N01", "Woongebouw", "objecttype", None),
+        ("beleidsnorm", "GEZ-N02", "Woongebouw", "objecttype", None),
+        ("beleidsnorm", "BOU-N01", "Gebouw", "superklasse", None),
+        ("beleidsnorm", "BOU-N02", "Gebouw", "superklasse", None),
+        ("beleidsnorm", "BOU-N03", "Gebouw", "superklasse", None),
+        ("beleidsnorm", "GEZ-N03", "alle", "alle", None),
+        ("beleidsnorm", "GEZ-N04", "alle", "alle", None),
+        ("beleidsmaatregel", "BOU-M02", "Woongebouw", "objecttype", NORM + "BOU-N04"),
+        ("beleidsmaatregel", "BOU-M02", "Woongebouw", "objecttype", NORM + "GEL-N01"),
+        ("beleidsmaatregel", "BOU-M02", "Woongebouw", "objecttype", NORM + "GEZ-N02"),
+    }
+    effects = rows(
+        store,
+        "normen-per-imbor-objecttype",
+        "code",
+        "norm",
+        "effect_waarde",
+        "effect_eenheid_symbool",
+        objecttype=WOONGEBOUW,
+    )
+    assert ("BOU-M02", NORM + "GEL-N01", "-2", "dB(A)") in effects
+    # Mid 2025 the plandrempel GEL-N02 applied instead of GEL-N04, and Stil asfalt
+    # aimed at GEL-N01.
+    mid_2025 = rows(
+        store,
+        "normen-per-imbor-objecttype",
+        *OBJECTTYPE_COLUMNS,
+        objecttype=WOONGEBOUW,
+        datum="2025-06-01",
+    )
+    assert mid_2025 == (
+        woongebouw - {("beleidsnorm", "GEL-N04", "Woongebouw", "objecttype", None)}
+    ) | {
+        ("beleidsnorm", "GEL-N02", "Woongebouw", "objecttype", None),
+        ("beleidsmaatregel", "GEL-M01", "Woongebouw", "objecttype", NORM + "GEL-N01"),
     }
 
 
 def test_a_local_object_type_inherits_the_norms_of_its_imbor_superclass(store: Store) -> None:
+    inherited = {
+        ("beleidsnorm", "BOU-N01", "Gebouw", "superklasse", None),
+        ("beleidsnorm", "BOU-N02", "Gebouw", "superklasse", None),
+        ("beleidsnorm", "BOU-N03", "Gebouw", "superklasse", None),
+        ("beleidsnorm", "GEZ-N03", "alle", "alle", None),
+        ("beleidsnorm", "GEZ-N04", "alle", "alle", None),
+    }
+    # TODAY the energy-label norm on Woningen and its measures have not started (2027).
+    assert (
+        rows(store, "normen-per-imbor-objecttype", *OBJECTTYPE_COLUMNS, objecttype="Woningen")
+        == inherited
+    )
+    # In 2027: the norm, the measure acting on Woningen itself (krb:objecttype, no
+    # norm) and both measures with an effect on the norm.
     assert rows(
-        store, "normen-per-imbor-objecttype", "code", "klasse_label", objecttype="Woningen"
-    ) == {
-        ("ENE-N01", "Woningen"),
-        ("BOU-N01", "Gebouw"),
-        ("BOU-N02", "Gebouw"),
-        ("BOU-N03", "Gebouw"),
-        ("GEZ-N03", "alle"),
-        ("GEZ-N04", "alle"),
+        store,
+        "normen-per-imbor-objecttype",
+        *OBJECTTYPE_COLUMNS,
+        objecttype="Woningen",
+        datum="2027-06-01",
+    ) == inherited | {
+        ("beleidsnorm", "ENE-N01", "Woningen", "objecttype", None),
+        ("beleidsmaatregel", "ENE-M01", "Woningen", "objecttype", None),
+        ("beleidsmaatregel", "ENE-M01", "Woningen", "objecttype", NORM + "ENE-N01"),
+        ("beleidsmaatregel", "ENE-M02", "Woningen", "objecttype", NORM + "ENE-N01"),
     }
 
 
 def test_norms_for_an_object_type_limited_to_an_area_and_date(store: Store) -> None:
-    # In the Parkstraat the Centrum and Gebouwlocatie norms do not apply; on the
-    # date GEL-N02 has ended.
+    # In the Parkstraat the Centrum and Gebouwlocatie norms do not apply, nor does
+    # Comfort boxes (its effects are set for the Gebouwlocatie); on the date GEL-N02
+    # has ended and GEL-N04 of the Actieplan Geluid 2030 applies instead.
     assert rows(
         store,
         "normen-per-imbor-objecttype",
+        "soort",
         "code",
         objecttype="Woongebouw",
         gebied="parkstraat",
         datum="2026-11-28",
-    ) == {("GEL-N01",), ("GEL-N03",), ("GEZ-N01",), ("GEZ-N03",), ("GEZ-N04",)}
+    ) == {
+        ("beleidsnorm", code)
+        for code in ("GEL-N01", "GEL-N03", "GEL-N04", "GEZ-N01", "GEZ-N03", "GEZ-N04")
+    }
+    # Mid 2025 Stil asfalt's effect (set for the Parkstraat) aimed at GEL-N01 there ...
+    in_street = rows(
+        store,
+        "normen-per-imbor-objecttype",
+        "soort",
+        "code",
+        objecttype="Woongebouw",
+        gebied="parkstraat",
+        datum="2025-06-01",
+    )
+    assert ("beleidsmaatregel", "GEL-M01") in in_street
+    assert ("beleidsnorm", "GEL-N02") in in_street and ("beleidsnorm", "GEL-N04") not in in_street
+    # ... but not in the Vlietweg, where the asphalt lies without that effect, nor in
+    # the Gebouwlocatie, where Comfort boxes does count.
+    assert ("beleidsmaatregel", "GEL-M01") not in rows(
+        store,
+        "normen-per-imbor-objecttype",
+        "soort",
+        "code",
+        objecttype="Woongebouw",
+        gebied="vlietweg",
+        datum="2025-06-01",
+    )
+    at_the_tower = rows(
+        store,
+        "normen-per-imbor-objecttype",
+        "soort",
+        "code",
+        objecttype="Woongebouw",
+        gebied="gebouwlocatie",
+        datum="2025-06-01",
+    )
+    assert ("beleidsmaatregel", "BOU-M02") in at_the_tower
+    assert ("beleidsmaatregel", "GEL-M01") not in at_the_tower
 
 
 def test_norms_per_zoekingang(store: Store) -> None:
@@ -300,6 +636,8 @@ def test_beleidsketen_has_one_row_per_effect_and_norms_without_measure(store: St
         ("BOU-M02", "BOU-E02", "GEL-N01", "GEL-I01", "Geluid"),
         ("BOU-M02", "BOU-E03", "GEZ-N02", "GEZ-I01", "Gezondheid"),
         ("BOU-M03", "BOU-E04", "GRO-N01", "GRO-I01", "Groen"),
+        ("ENE-M01", "ENE-E01", "ENE-N01", "ENE-I01", "Energietransitie"),
+        ("ENE-M02", "ENE-E03", "ENE-N01", "ENE-I01", "Energietransitie"),
         ("GEL-M01", "GEL-E01", "GEL-N01", "GEL-I01", "Geluid"),
         ("GRO-M01", "GRO-E01", "GRO-N01", "GRO-I01", "Groen"),
         ("GRO-M01", "GRO-E02", "GRO-N02", "GRO-I02", "Groen"),
@@ -310,9 +648,9 @@ def test_beleidsketen_has_one_row_per_effect_and_norms_without_measure(store: St
         "BOU-N03",
         "CIR-N01",
         "CIR-N02",
-        "ENE-N01",
         "GEL-N02",
         "GEL-N03",
+        "GEL-N04",
         "GEZ-N01",
         "GEZ-N03",
         "GEZ-N04",

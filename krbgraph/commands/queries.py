@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ..labels import languages_from
 from ..namespaces import PREFIXES
 from ..queries import (
     Catalogue,
@@ -110,6 +111,14 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option(help="Date that stands for 'today' in defaults (YYYY-MM-DD)."),
         ] = None,
+        lang: Annotated[
+            str | None,
+            typer.Option(
+                "--lang",
+                help="Language(s) for names, most wanted first (en, or en,de); "
+                "then Dutch, then any name, then the code.",
+            ),
+        ] = None,
     ) -> None:
         """Run a named query with typed parameters and print the result."""
         catalogue = _catalogue()
@@ -131,6 +140,7 @@ def register(app: typer.Typer) -> None:
                     values,
                     today=run_day,
                     timeout_s=settings.query_timeout_s,
+                    languages=languages_from(lang),
                 )
         except ParameterError as exc:
             signatures = ", ".join(p.signature for p in query.parameters)

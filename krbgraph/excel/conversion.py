@@ -19,7 +19,7 @@ from rdflib.term import Node
 from ..iris import reference, thing_iri
 from ..namespaces import PREFIXES
 from .problems import Problem, Severity
-from .values import CellError, cell_text, parse_date, parse_decimal, split_many
+from .values import CellError, cell_text, parse_date, parse_decimal, parse_integer, split_many
 from .vocabulary import LookupFailed, ValueList, Vocabulary
 from .workbook_format import THING_KIND
 
@@ -130,6 +130,19 @@ class Row:
             return None
         return thing_iri(self.conversion.base_iri, THING_KIND[target], code)
 
+    def refs(self, column: str, target: str) -> list[URIRef]:
+        """Several codes of another base sheet, separated by ';' (an optional column)."""
+        found: list[URIRef] = []
+        for code in split_many(self.text(column) or ""):
+            if code not in self.conversion.codes.get(target, {}):
+                self.problem(column, code, f"'{code}' bestaat niet in blad {target}",
+                             f"'{code}' does not exist in sheet {target}")
+                continue
+            iri = thing_iri(self.conversion.base_iri, THING_KIND[target], code)
+            if iri not in found:
+                found.append(iri)
+        return found
+
     def pick(self, column: str, values: ValueList, *, required: bool = False,
              name: str | None = None) -> URIRef | None:
         name = name if name is not None else (
@@ -159,6 +172,16 @@ class Row:
             return None
         try:
             return Literal(parse_decimal(self.cells[column]), datatype=XSD.decimal)
+        except CellError as exc:
+            self.problem(column, self.cells[column], exc.message_nl, exc.message_en)
+            return None
+
+    def integer(self, column: str) -> Literal | None:
+        """An optional whole number, as xsd:integer."""
+        if column not in self.cells:
+            return None
+        try:
+            return Literal(parse_integer(self.cells[column]))
         except CellError as exc:
             self.problem(column, self.cells[column], exc.message_nl, exc.message_en)
             return None

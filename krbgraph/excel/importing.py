@@ -18,6 +18,7 @@ from typing import BinaryIO
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
+from ..derived import refresh as refresh_derived
 from ..store import Store, graph_kind
 from ..validation import Finding, ValidationResult, validate_graph
 from .conversion import name_slug
@@ -87,6 +88,7 @@ def import_workbook(
     if stage is not None:
         stage("schrijven")
     store.replace_graph(target, result.graph)
+    refresh_derived(store)
     return ImportReport(target, len(result.graph), bool(existing.get(target)),
                         result.problems + shape_problems)
 

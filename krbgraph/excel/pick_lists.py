@@ -147,7 +147,9 @@ def _theme_concept(row: Row, name: str | None, values: ValueList, seen: dict[URI
 
 
 def convert_areas(conversion: Conversion, sheet: SheetRows) -> None:
-    """Areas in two passes: first every name, so ligt_in may point at a later row."""
+    """Areas in two passes: first every name, so ligt_in may point at a later row.
+
+    ligt_in may name several areas (';'): a plan area across two neighbourhoods."""
     areas = conversion.lists.setdefault("werkingsgebieden", sheet_list("werkingsgebieden"))
     kinds = conversion.vocabulary["gebiedssoort"]
     seen: dict[URIRef, int] = {}
@@ -170,12 +172,13 @@ def convert_areas(conversion: Conversion, sheet: SheetRows) -> None:
         code = row.text("code")
         if code is not None and CBS_CODE.match(code):
             row.add(iri, SKOS.notation, Literal(code), "code")
-        parent = row.pick("ligt_in", areas)
-        if parent == iri:
-            row.problem("ligt_in", row.text("ligt_in"), "een gebied kan niet in zichzelf liggen",
-                        "an area cannot lie within itself")
-        else:
-            row.add(iri, KRB.ligtIn, parent, "ligt_in")
+        for parent in row.pick_many("ligt_in", areas):
+            if parent == iri:
+                row.problem("ligt_in", row.text("ligt_in"),
+                            "een gebied kan niet in zichzelf liggen",
+                            "an area cannot lie within itself")
+            else:
+                row.add(iri, KRB.ligtIn, parent, "ligt_in")
         wkt = row.text("geometrie")
         if wkt is not None:
             if not _WKT.match(wkt):

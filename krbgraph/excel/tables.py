@@ -15,12 +15,12 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF
 
 from ..iris import thing_iri
-from ..namespaces import ELI, KRB, QUDT
+from ..namespaces import ADMS, ELI, KRB, QUDT
 from .conversion import Conversion, Row
 from .pick_lists import add_department
 from .sheet_rows import SheetRows
 from .values import split_many
-from .vocabulary import LookupFailed
+from .vocabulary import LEEFOMGEVING_ALLE, LookupFailed
 from .workbook_format import THING_KIND
 
 
@@ -77,12 +77,36 @@ def _rows(conversion: Conversion, sheet: SheetRows,
 
 def _areas(row: Row, subject: URIRef, *, required: bool = False) -> None:
     areas = row.conversion.lists["werkingsgebieden"]
-    if required:
-        row.add(subject, KRB.werkingsgebied, row.pick("werkingsgebied", areas, required=True),
-                "werkingsgebied")
-        return
-    for area in row.pick_many("werkingsgebied", areas):
+    for area in row.pick_many("werkingsgebied", areas, required=required):
         row.add(subject, KRB.werkingsgebied, area, "werkingsgebied")
+
+
+def _status(row: Row, subject: URIRef, key: str = "status") -> None:
+    """adms:status from the value list ``key`` (Statussen, or Uitvoeringsstatussen)."""
+    row.add(subject, ADMS.status, row.pick("status", row.conversion.vocabulary[key]), "status")
+
+
+def _object_types(row: Row, subject: URIRef, column: str, predicate: URIRef, *,
+                  allow_all: bool) -> list[URIRef]:
+    """IMBOR classes or local object types named in a ';'-list (krb:leefomgeving of a
+    norm, krb:objecttype of a measure); 'alle' only where ``allow_all``."""
+    local = row.conversion.lists["leefomgeving"]
+    found: list[URIRef] = []
+    for name in split_many(row.text(column) or ""):
+        try:
+            kind: URIRef | None = local.find(name)
+        except LookupFailed:
+            kind = row.pick(column, row.conversion.vocabulary.imbor, name=name)
+        if kind == LEEFOMGEVING_ALLE and not allow_all:
+            row.problem(column, name, f"'{name}' is geen objecttype; noem een IMBOR-objecttype "
+                        "of een lokaal objecttype",
+                        f"'{name}' is not an object type; name an IMBOR object type or a "
+                        "local object type")
+            continue
+        row.add(subject, predicate, kind, column)
+        if kind is not None:
+            found.append(kind)
+    return found
 
 
 def _theme(row: Row, *, required: bool) -> URIRef | None:
@@ -122,6 +146,27 @@ def convert_documents(conversion: Conversion, sheet: SheetRows,
         row.add(subject, KRB.bestuurslaag, level, "bestuurslaag")
         if level is not None:
             conversion.facts[(sheet.sheet.name, code, "bestuurslaag")] = level
+        _status(row, subject)
+        for column, predicate in (("in_werking_vanaf", ELI.first_date_entry_in_force),
+                                  ("in_werking_tot", ELI.date_no_longer_in_force)):
+            day = row.date(column)
+            if day is not None:
+                row.add(subject, predicate, Literal(day), column)
+        start, end = row.date("in_werking_vanaf"), row.date("in_werking_tot")
+        if start is not None and end is not None and end < start:
+            row.problem("in_werking_tot", row.cells["in_werking_tot"],
+                        f"laatste dag in werking {end.isoformat()} ligt voor de inwerkingtreding "
+                        f"{start.isoformat()}",
+                        f"last day in force {end.isoformat()} is before the entry into force "
+                        f"{start.isoformat()}")
+        for column, predicate in (("vervangt", DCTERMS.replaces),
+                                  ("vervangen_door", DCTERMS.isReplacedBy)):
+            for other in row.refs(column, "besluitdocument"):
+                if other == subject:
+                    row.problem(column, code, "een document kan zichzelf niet vervangen",
+                                "a document cannot replace itself")
+                    continue
+                row.add(subject, predicate, other, column)
 
 
 def convert_decisions(conversion: Conversion, sheet: SheetRows,
@@ -202,7 +247,6 @@ def _number(lexical: str) -> str:
 
 def convert_norms(conversion: Conversion, sheet: SheetRows, skip: set[tuple[str, int]]) -> None:
     vocabulary = conversion.vocabulary
-    local = conversion.lists["leefomgeving"]
     for row, subject, code in _rows(conversion, sheet, skip):
         row.add(subject, RDF.type, KRB.Beleidsnorm, "code")
         indicator = row.ref("indicator", "beleidsindicator")
@@ -226,14 +270,10 @@ def convert_norms(conversion: Conversion, sheet: SheetRows, skip: set[tuple[str,
                                        ("materiaal", "materiaal", KRB.materiaal)):
             for concept in row.pick_many(column, vocabulary[key]):
                 row.add(subject, predicate, concept, column)
-        for name in split_many(row.text("leefomgeving") or ""):
-            try:
-                kind = local.find(name)
-            except LookupFailed:
-                kind = row.pick("leefomgeving", vocabulary.imbor, name=name)
-            row.add(subject, KRB.leefomgeving, kind, "leefomgeving")
+        _object_types(row, subject, "leefomgeving", KRB.leefomgeving, allow_all=True)
         _areas(row, subject, required=True)
         row.period(subject)
+        _status(row, subject)
         # xsd:string, the rdfs:range krb.ttl declares (the data model also allows @nl)
         row.add_text(subject, KRB.rekenmethode, "rekenmethode", lang=None)
         if row.text("bestuurslaag") is not None:
@@ -270,6 +310,7 @@ def _norm_value(row: Row, subject: URIRef, unit: URIRef | None, code: str) -> st
         concept = None
     if concept is not None:
         row.add(subject, KRB.waardeBegrip, concept, "waarde")
+        conversion.facts[("beleidsnorm", code, "begrip")] = concept
         return conversion.vocabulary.ranked.display[concept]
     known_units = ", ".join(conversion.vocabulary["eenheid"].names())
     known_values = ", ".join(conversion.vocabulary.ranked.names())
@@ -297,6 +338,8 @@ def convert_rules(conversion: Conversion, sheet: SheetRows, skip: set[tuple[str,
         row.period(subject)
         row.add(subject, KRB.bestuurslaag, row.pick("bestuurslaag", vocabulary["bestuurslaag"]),
                 "bestuurslaag")
+        row.add(subject, KRB.beleidsthema, _theme(row, required=False), "beleidsthema")
+        _status(row, subject)
 
 
 def convert_measures(conversion: Conversion, sheet: SheetRows,
@@ -312,40 +355,109 @@ def convert_measures(conversion: Conversion, sheet: SheetRows,
         row.add(subject, KRB.beleidsthema, _theme(row, required=True), "beleidsthema")
         row.add(subject, KRB.document, row.ref("document", "besluitdocument"), "document")
         _areas(row, subject, required=True)
+        row.period(subject)
+        _object_types(row, subject, "objecttype", KRB.objecttype, allow_all=False)
+        _status(row, subject, "uitvoeringsstatus")
 
 
 def convert_effects(conversion: Conversion, sheet: SheetRows, skip: set[tuple[str, int]]) -> None:
-    vocabulary = conversion.vocabulary
     for row, subject, _code in _rows(conversion, sheet, skip):
         row.add(subject, RDF.type, KRB.BeoogdEffect, "code")
-        measure = row.ref("maatregel", "beleidsmaatregel")
-        norm = row.ref("norm", "beleidsnorm")
-        row.add(subject, KRB.maatregel, measure, "maatregel")
+        row.add(subject, KRB.maatregel, row.ref("maatregel", "beleidsmaatregel"), "maatregel")
+        norm = row.ref("norm", "beleidsnorm", required=False)
+        indicator = row.ref("doel_indicator", "beleidsindicator", required=False)
         row.add(subject, KRB.norm, norm, "norm")
-        row.add(subject, QUDT.numericValue, row.decimal("waarde", required=True), "waarde")
-        norm_code = row.text("norm") or ""
-        norm_unit = conversion.facts.get(("beleidsnorm", norm_code, "eenheid"))
-        unit = _unit(row) if row.text("eenheid") is not None else norm_unit
-        if unit is None and row.text("eenheid") is None and norm is not None:
-            row.problem("eenheid", None,
-                        f"eenheid ontbreekt en norm '{norm_code}' heeft geen eenheid",
-                        f"unit is missing and norm '{norm_code}' has no unit")
-        elif unit is not None and norm_unit is not None and unit != norm_unit:
-            symbols = vocabulary.unit_symbols
-            row.problem("eenheid", row.text("eenheid"),
-                        f"eenheid {symbols.get(unit, unit)} verschilt van die van norm "
-                        f"'{norm_code}' ({symbols.get(norm_unit, norm_unit)})",
-                        f"unit {symbols.get(unit, unit)} differs from that of norm "
-                        f"'{norm_code}' ({symbols.get(norm_unit, norm_unit)})")
-        row.add(subject, QUDT.hasUnit, unit, "eenheid")
+        row.add(subject, KRB.doelIndicator, indicator, "doel_indicator")
+        norm_code, indicator_code = row.text("norm"), row.text("doel_indicator")
+        if (norm_code is None) == (indicator_code is None):
+            row.problem("norm", norm_code,
+                        "vul precies één van norm en doel_indicator in",
+                        "fill in exactly one of norm and doel_indicator")
+        concept = conversion.facts.get(("beleidsnorm", norm_code or "", "begrip"))
+        if norm is not None and concept is not None:
+            _concept_effect(row, subject, norm_code or "", concept)
+        else:
+            _number_effect(row, subject, norm_code, indicator_code if indicator else None)
+        day = row.date("horizon")
+        if day is not None:
+            row.add(subject, KRB.horizon, Literal(day), "horizon")
         _areas(row, subject)
         name = row.text("naam")
         if name is None:
             measure_name = conversion.labels.get(("beleidsmaatregel", row.text("maatregel") or ""))
-            target = conversion.labels.get(("beleidsnorm", norm_code), norm_code)
-            if measure_name:
+            if norm_code is not None:
+                target = conversion.labels.get(("beleidsnorm", norm_code), norm_code)
+            else:
+                target = conversion.labels.get(("beleidsindicator", indicator_code or ""),
+                                               indicator_code or "")
+            if measure_name and target:
                 name = f"{measure_name} op {target[:1].lower()}{target[1:]}"
         row.identify(subject, "naam", label=name)
+
+
+def _number_effect(row: Row, subject: URIRef, norm_code: str | None,
+                   indicator_code: str | None) -> None:
+    """A change as a number with a unit: the unit of the norm or indicator by default,
+    and never another one."""
+    conversion = row.conversion
+    row.add(subject, QUDT.numericValue, row.decimal("waarde", required=True), "waarde")
+    if norm_code is not None:
+        what_nl = what_en = f"norm '{norm_code}'"
+        target_unit = conversion.facts.get(("beleidsnorm", norm_code, "eenheid"))
+        known = norm_code in conversion.codes.get("beleidsnorm", {})
+    else:
+        what_nl, what_en = f"indicator '{indicator_code}'", f"indicator '{indicator_code}'"
+        target_unit = conversion.facts.get(("beleidsindicator", indicator_code or "", "eenheid"))
+        known = indicator_code is not None
+    unit = _unit(row) if row.text("eenheid") is not None else target_unit
+    if unit is None and row.text("eenheid") is None and known:
+        row.problem("eenheid", None, f"eenheid ontbreekt en {what_nl} heeft geen eenheid",
+                    f"unit is missing and {what_en} has no unit")
+    elif unit is not None and target_unit is not None and unit != target_unit:
+        symbols = conversion.vocabulary.unit_symbols
+        row.problem("eenheid", row.text("eenheid"),
+                    f"eenheid {symbols.get(unit, unit)} verschilt van die van {what_nl} "
+                    f"({symbols.get(target_unit, target_unit)})",
+                    f"unit {symbols.get(unit, unit)} differs from that of {what_en} "
+                    f"({symbols.get(target_unit, target_unit)})")
+    row.add(subject, QUDT.hasUnit, unit, "eenheid")
+    for column in ("doel_begrip", "labelstappen"):
+        if row.text(column) is not None:
+            row.problem(column, row.text(column),
+                        f"{column} hoort alleen bij een norm met een waarde uit een geordende "
+                        "waardelijst (zoals energielabel B); vul waarde in",
+                        f"{column} belongs only to a norm whose value comes from an ordered "
+                        "value list (such as energy label B); fill in waarde")
+
+
+def _concept_effect(row: Row, subject: URIRef, norm_code: str, concept: URIRef) -> None:
+    """On a norm whose value is a concept (energy label B): a target concept from the
+    same list, or a number of steps, instead of a number with a unit."""
+    vocabulary = row.conversion.vocabulary
+    for column in ("waarde", "eenheid"):
+        if row.text(column) is not None:
+            row.problem(column, row.text(column),
+                        f"norm '{norm_code}' heeft een waarde uit een geordende waardelijst; "
+                        f"laat {column} leeg en vul doel_begrip of labelstappen in",
+                        f"norm '{norm_code}' takes a value from an ordered value list; leave "
+                        f"{column} empty and fill in doel_begrip or labelstappen")
+    if (row.text("doel_begrip") is None) == (row.text("labelstappen") is None):
+        row.problem("doel_begrip", row.text("doel_begrip"),
+                    f"vul precies één van doel_begrip en labelstappen in (norm '{norm_code}' "
+                    "heeft een waarde uit een geordende waardelijst)",
+                    f"fill in exactly one of doel_begrip and labelstappen (norm '{norm_code}' "
+                    "takes a value from an ordered value list)")
+    target = row.pick("doel_begrip", vocabulary.ranked)
+    if target is not None and not (vocabulary.ranked_schemes.get(target, frozenset())
+                                   & vocabulary.ranked_schemes.get(concept, frozenset())):
+        row.problem("doel_begrip", row.text("doel_begrip"),
+                    f"'{row.text('doel_begrip')}' komt niet uit de waardelijst van de waarde van "
+                    f"norm '{norm_code}' ({vocabulary.ranked.display[concept]})",
+                    f"'{row.text('doel_begrip')}' is not from the value list of the value of "
+                    f"norm '{norm_code}' ({vocabulary.ranked.display[concept]})")
+        target = None
+    row.add(subject, KRB.doelBegrip, target, "doel_begrip")
+    row.add(subject, KRB.labelstappen, row.integer("labelstappen"), "labelstappen")
 
 
 def convert_implementations(conversion: Conversion, sheet: SheetRows,

@@ -1,4 +1,4 @@
-"""Reading and writing single cell values: text, numbers, dates, ';'-lists.
+"""Reading and writing single cell values: text, numbers, whole numbers, dates, ';'-lists.
 
 Excel gives numbers as int/float and dates as datetime, but people also type
 "0,4" or "16-11-2023"; every form is accepted here and turned into the one
@@ -97,6 +97,27 @@ def parse_decimal(value: object) -> str:
     except InvalidOperation as exc:  # pragma: no cover - the pattern already rules this out
         raise CellError(f"'{text}' is geen getal", f"'{text}' is not a number") from exc
     return compact.lstrip("+")
+
+
+_INTEGER = re.compile(r"^[+-]?\d+$")
+
+
+def parse_integer(value: object) -> int:
+    """A cell as a whole number: an Excel number without fraction, or text like '2' or '-1'."""
+    if isinstance(value, bool):
+        raise CellError(f"'{value}' is geen geheel getal", f"'{value}' is not a whole number")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    text = cell_text(value) or ""
+    compact = text.replace(" ", "").replace("\u00a0", "")
+    if not _INTEGER.match(compact):
+        raise CellError(
+            f"'{text}' is geen geheel getal (gebruik bijvoorbeeld 2 of -1)",
+            f"'{text}' is not a whole number (use e.g. 2 or -1)",
+        )
+    return int(compact)
 
 
 def decimal_cell(lexical: str) -> float | str:

@@ -176,6 +176,9 @@ class Vocabulary:
     lists: dict[str, ValueList]
     ranked: ValueList
     """Concepts of ordered value lists (krb:rangorde) a norm may take as its value."""
+    ranked_schemes: dict[URIRef, frozenset[URIRef]]
+    """Each ranked concept's schemes, so an effect's target label is checked against the
+    list of its norm's value."""
     imbor: ValueList
     """IMBOR classes of the Leefomgeving extract, plus 'alle'."""
     imbor_classes: dict[URIRef, ImborClass]
@@ -200,6 +203,9 @@ def load_vocabulary(model: Graph) -> Vocabulary:
                               "indicatorsoort"),
         "bestuurslaag": _flat_list(model, "bestuurslaag", "Bestuurslagen",
                                    "Levels of government", "bestuurslaag"),
+        "status": _flat_list(model, "status", "Statussen", "Statuses", "status"),
+        "uitvoeringsstatus": _flat_list(model, "uitvoeringsstatus", "Uitvoeringsstatussen",
+                                        "Implementation statuses", "uitvoeringsstatus"),
         "sector": _two_level_list(model, "sector", "Sectoren", "Sectors", "sector"),
         "materiaal": _two_level_list(model, "materiaal", "Materialen", "Materials", "materiaal"),
     }
@@ -226,10 +232,13 @@ def load_vocabulary(model: Graph) -> Vocabulary:
     lists["zoekingang"] = zoekingangen
 
     ranked = ValueList("waardebegrip", "Geordende waardelijsten", "Ordered value lists")
+    ranked_schemes: dict[URIRef, frozenset[URIRef]] = {}
     for concept in sorted(c for c in model.subjects(KRB.rangorde, None) if isinstance(c, URIRef)):
         notation = model.value(concept, SKOS.notation)
         ranked.add(concept, str(notation) if notation else _label(model, concept) or "",
                    *_all_names(model, concept), weak=(_local_name(concept),))
+        ranked_schemes[concept] = frozenset(
+            s for s in model.objects(concept, SKOS.inScheme) if isinstance(s, URIRef))
 
     imbor = ValueList("leefomgeving", "Leefomgeving (IMBOR)", "Living environment (IMBOR)")
     imbor.add(LEEFOMGEVING_ALLE, "alle", "all")
@@ -245,4 +254,4 @@ def load_vocabulary(model: Graph) -> Vocabulary:
         ))
         classes[cls] = ImborClass(cls, label, entries)
         imbor.add(cls, label, *(f"{z}/{label}" for z in entries), weak=(_local_name(cls),))
-    return Vocabulary(lists, ranked, imbor, classes, symbols)
+    return Vocabulary(lists, ranked, ranked_schemes, imbor, classes, symbols)

@@ -43,7 +43,8 @@ class Sheet:
 
 
 SEPARATOR = ";"
-"""Separates several values in one cell (sector, leefomgeving, materiaal, werkingsgebied)."""
+"""Separates several values in one cell (sector, leefomgeving, materiaal, werkingsgebied,
+objecttype, ligt_in, vervangt, vervangen_door)."""
 
 HIDDEN_LISTS_SHEET = "waardelijsten"
 """Hidden sheet with the product value lists the drop-downs point at."""
@@ -56,6 +57,8 @@ VALUE_LISTS: tuple[tuple[str, str, str], ...] = (
     ("kenmerk", "Indicatorsoorten", "Indicator kinds"),
     ("eenheid", "Eenheden", "Units"),
     ("bestuurslaag", "Bestuurslagen", "Levels of government"),
+    ("status", "Statussen", "Statuses"),
+    ("uitvoeringsstatus", "Uitvoeringsstatussen", "Implementation statuses"),
     ("sector", "Sectoren", "Sectors"),
     ("materiaal", "Materialen", "Materials"),
     ("maatregelsoort", "Soorten maatregel", "Kinds of measure"),
@@ -89,6 +92,12 @@ _UNIT_NL = "Eenheid zoals dB(A), %, km, m, per jaar (zie lijst), of een QUDT-een
 _UNIT_EN = "Unit such as dB(A), %, km, m, per jaar (see list), or a QUDT unit IRI."
 _LAAG_NL = "Bestuurslaag: EU, Rijk, Provincie, Waterschap of Gemeente."
 _LAAG_EN = "Level of government: EU, Rijk, Provincie, Waterschap or Gemeente."
+_STATUS_NL = "Status: ontwerp, vastgesteld, in werking, ingetrokken of vervallen."
+_STATUS_EN = "Status: ontwerp, vastgesteld, in werking, ingetrokken or vervallen."
+_OBJECT_NL = ("IMBOR-objecttype (naam, UUID of IRI) of lokaal type uit blad leefomgeving; "
+              "meerdere met ';'.")
+_OBJECT_EN = ("IMBOR object type (name, UUID or IRI) or local type from sheet leefomgeving; "
+              "several with ';'.")
 
 
 def _code() -> Column:
@@ -106,12 +115,16 @@ def _area(*, required: bool = False, many: bool = False) -> Column:
     )
 
 
-def _ref(name: str, target: str, *, required: bool = True) -> Column:
+def _ref(name: str, target: str, *, required: bool = True, help_nl: str = "",
+         help_en: str = "", many: bool = False) -> Column:
+    several_nl, several_en = (" Meerdere gescheiden door ';'.",
+                              " Several separated by ';'.") if many else ("", "")
     return Column(
         name,
-        f"Code van een rij in blad {target}.",
-        f"Code of a row in sheet {target}.",
+        f"Code van een rij in blad {target}.{several_nl}{help_nl}",
+        f"Code of a row in sheet {target}.{several_en}{help_en}",
         required=required,
+        many=many,
         choices=f"{target}!code",
     )
 
@@ -133,6 +146,11 @@ def _period() -> tuple[Column, Column]:
         Column("geldig_tot", "Einde van de geldigheid (leeg: onbepaald). " + _DATE_NL,
                "End of validity (empty: open-ended). " + _DATE_EN),
     )
+
+
+def _status(help_nl: str, help_en: str) -> Column:
+    return Column("status", f"{_STATUS_NL} {help_nl}".strip(), f"{_STATUS_EN} {help_en}".strip(),
+                  choices="list:status")
 
 
 def _laag(help_nl: str, help_en: str, *, required: bool) -> Column:
@@ -173,6 +191,21 @@ SHEETS: tuple[Sheet, ...] = (
             Column("dms_id", "Kenmerk in het documentmanagementsysteem.",
                    "Identifier in the document management system."),
             _laag("Wie het document vaststelde.", "Who adopted the document.", required=True),
+            _status("", ""),
+            Column("in_werking_vanaf", "Datum van inwerkingtreding (leeg: de datum van het "
+                   "vaststellingsbesluit). " + _DATE_NL,
+                   "Date of entry into force (empty: the date of the adopting decision). "
+                   + _DATE_EN),
+            Column("in_werking_tot", "Laatste dag in werking, tot en met (leeg: tot de dag voor "
+                   "de inwerkingtreding van de opvolger, of onbepaald). " + _DATE_NL,
+                   "Last day in force, inclusive (empty: until the day before the successor "
+                   "enters into force, or open-ended). " + _DATE_EN),
+            _ref("vervangt", "besluitdocument", required=False,
+                 help_nl=" Het document dat dit document vervangt.",
+                 help_en=" The document this document replaces.", many=True),
+            _ref("vervangen_door", "besluitdocument", required=False,
+                 help_nl=" De opvolger van dit document.",
+                 help_en=" The successor of this document.", many=True),
         ),
     ),
     Sheet(
@@ -244,13 +277,14 @@ SHEETS: tuple[Sheet, ...] = (
                    "meerdere met ';'.",
                    "Material stream (subtype, hoofdtype/subtype or alle); several with ';'.",
                    many=True, choices="list:materiaal"),
-            _area(required=True),
+            _area(required=True, many=True),
             *_period(),
             Column("rekenmethode", "Hoe de indicatorwaarde wordt bepaald.",
                    "How the indicator value is determined."),
             _laag("Leeg: die van het document.", "Empty: the document's.", required=False),
             _label("Naam van de norm (leeg: indicator + operator + waarde + eenheid).",
                    "Name of the norm (empty: indicator + operator + value + unit)."),
+            _status("", ""),
         ),
     ),
     Sheet(
@@ -262,10 +296,12 @@ SHEETS: tuple[Sheet, ...] = (
             Column("omschrijving", "Korte tekst van de regel.", "Short text of the rule.",
                    required=True),
             _ref("document", "besluitdocument"),
-            _area(required=True),
+            _area(required=True, many=True),
             _ref("indicator", "beleidsindicator", required=False),
             *_period(),
             _laag("Leeg: die van het document.", "Empty: the document's.", required=False),
+            _theme(required=False),
+            _status("", ""),
         ),
         required=False,
     ),
@@ -281,21 +317,47 @@ SHEETS: tuple[Sheet, ...] = (
                    "maatregel or mer-maatregel (empty: maatregel).",
                    choices="list:maatregelsoort"),
             _theme(required=True),
-            _area(required=True),
+            _area(required=True, many=True),
+            *_period(),
+            Column("objecttype", "Waarop de maatregel ingrijpt: " + _OBJECT_NL,
+                   "What the measure acts on: " + _OBJECT_EN, many=True,
+                   choices="leefomgeving!subtype"),
+            Column("status", "Uitvoeringsstatus: gepland, in uitvoering of afgerond.",
+                   "Implementation status: gepland, in uitvoering or afgerond.",
+                   choices="list:uitvoeringsstatus"),
         ),
     ),
     Sheet(
         "beoogd_effect",
-        "Beoogde effecten van maatregelen op normen.",
-        "Intended effects of measures on norms.",
+        "Beoogde effecten van maatregelen op normen, of direct op indicatoren waar geen norm is.",
+        "Intended effects of measures on norms, or directly on indicators where no norm exists.",
         (
             _code(),
             _ref("maatregel", "beleidsmaatregel"),
-            _ref("norm", "beleidsnorm"),
-            Column("waarde", "Beoogde verandering. " + _NUM_NL, "Intended change. " + _NUM_EN,
-                   required=True),
-            Column("eenheid", _UNIT_NL + " Leeg: die van de norm.",
-                   _UNIT_EN + " Empty: the norm's.", choices="list:eenheid"),
+            _ref("norm", "beleidsnorm", required=False,
+                 help_nl=" Vul norm of doel_indicator in, niet beide.",
+                 help_en=" Fill in norm or doel_indicator, not both."),
+            _ref("doel_indicator", "beleidsindicator", required=False,
+                 help_nl=" De indicator waarop het effect direct werkt, waar geen norm is.",
+                 help_en=" The indicator the effect acts on directly, where no norm exists."),
+            Column("waarde", "Beoogde verandering. " + _NUM_NL + " Leeg bij een norm met een "
+                   "waarde uit een geordende waardelijst (energielabel).",
+                   "Intended change. " + _NUM_EN + " Empty for a norm whose value comes from "
+                   "an ordered value list (energy label)."),
+            Column("eenheid", _UNIT_NL + " Leeg: die van de norm of indicator.",
+                   _UNIT_EN + " Empty: that of the norm or indicator.", choices="list:eenheid"),
+            Column("doel_begrip", "Beoogde waarde uit de geordende waardelijst van de norm, zoals "
+                   "energielabel A; alleen bij zo'n norm, in plaats van waarde.",
+                   "Target value from the norm's ordered value list, such as energy label A; "
+                   "only for such a norm, instead of waarde."),
+            Column("labelstappen", "Beoogde verbetering in stappen van de geordende waardelijst "
+                   "(2 = twee labelklassen beter), geheel getal; alleen bij zo'n norm, in plaats "
+                   "van waarde en doel_begrip.",
+                   "Intended improvement in steps of the ordered value list (2 = two label "
+                   "classes better), a whole number; only for such a norm, instead of waarde "
+                   "and doel_begrip."),
+            Column("horizon", "Datum waarop het effect bereikt moet zijn. " + _DATE_NL,
+                   "Date by which the effect is expected. " + _DATE_EN),
             _area(many=True),
             _label("Naam van het effect (leeg: maatregel op indicator).",
                    "Name of the effect (empty: measure on indicator)."),
@@ -402,8 +464,11 @@ SHEETS: tuple[Sheet, ...] = (
             Column("soort", "Gebiedssoort: gemeente, wijk, buurt, straat, plangebied, ...",
                    "Area type: gemeente, wijk, buurt, straat, plangebied, ...",
                    required=True, choices="list:gebiedssoort"),
-            Column("ligt_in", "Naam (of code) van het omvattende gebied.",
-                   "Name (or code) of the containing area.", choices="werkingsgebieden!naam"),
+            Column("ligt_in", "Naam (of code) van het direct omvattende gebied; meerdere "
+                   "gescheiden door ';' voor een gebied dat over twee gebieden heen ligt.",
+                   "Name (or code) of the directly containing area; several separated by ';' "
+                   "for an area that lies across two areas.", many=True,
+                   choices="werkingsgebieden!naam"),
             Column("code", "CBS-code (GM0363, WK036301, BU03630101) of eigen code; "
                    "leeg: afgeleid van de naam. Deel van de IRI.",
                    "CBS code (GM0363, WK036301, BU03630101) or own code; empty: derived "

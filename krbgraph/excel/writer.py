@@ -17,7 +17,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from ..namespaces import ELI, GEO, KRB, ORG, PREFIXES, QUDT
+from ..namespaces import ADMS, ELI, GEO, KRB, ORG, PREFIXES, QUDT
 from .conversion import name_slug
 from .layout import new_workbook
 from .pick_lists import CBS_CODE
@@ -109,6 +109,12 @@ def _decimal(value: Node | None) -> Cell:
 def _date(value: Node | None) -> Cell:
     if isinstance(value, Literal) and isinstance(value.toPython(), date):
         return value.toPython()
+    return None if value is None else str(value)
+
+
+def _integer(value: Node | None) -> Cell:
+    if isinstance(value, Literal) and isinstance(value.toPython(), int):
+        return int(value.toPython())
     return None if value is None else str(value)
 
 
@@ -232,7 +238,8 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
             wkt = s.text(geometry, GEO.asWKT)
         out["werkingsgebieden"].append({
             "naam": name, "soort": _listed(lists["gebiedssoort"], s.one(area, KRB.gebiedssoort)),
-            "ligt_in": area_name(s.one(area, KRB.ligtIn)), "code": code, "geometrie": wkt})
+            "ligt_in": _join(area_name(p) for p in s.all(area, KRB.ligtIn)), "code": code,
+            "geometrie": wkt})
     for department in sorted(departments, key=s.label):
         name = s.text(department, RDFS.label) or s.code(department)
         identifier = s.text(department, DCTERMS.identifier) or _ref(department)
@@ -253,7 +260,13 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
             "werkingsgebied": area_cells(document),
             "datum": _date(s.one(document, ELI.date_document)),
             "dms_id": s.text(document, ELI.id_local),
-            "bestuurslaag": _listed(lists["bestuurslaag"], s.one(document, KRB.bestuurslaag))})
+            "bestuurslaag": _listed(lists["bestuurslaag"], s.one(document, KRB.bestuurslaag)),
+            "status": _listed(lists["status"], s.one(document, ADMS.status)),
+            "in_werking_vanaf": _date(s.one(document, ELI.first_date_entry_in_force)),
+            "in_werking_tot": _date(s.one(document, ELI.date_no_longer_in_force)),
+            "vervangt": _join(_code_of(s, d) for d in s.all(document, DCTERMS.replaces)),
+            "vervangen_door": _join(_code_of(s, d)
+                                    for d in s.all(document, DCTERMS.isReplacedBy))})
     for decision in s.instances(KRB.Besluitproces):
         out["besluitproces"].append({
             "code": s.text(decision, DCTERMS.identifier),
@@ -291,7 +304,8 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
             "werkingsgebied": area_cells(norm),
             "rekenmethode": s.text(norm, KRB.rekenmethode),
             "bestuurslaag": _listed(lists["bestuurslaag"], s.one(norm, KRB.bestuurslaag)),
-            "naam": s.text(norm, RDFS.label)}
+            "naam": s.text(norm, RDFS.label),
+            "status": _listed(lists["status"], s.one(norm, ADMS.status))}
         row.update(_period(s, norm))
         out["beleidsnorm"].append(row)
     for rule in s.instances(KRB.Beleidsregel):
@@ -300,24 +314,36 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
             "document": _code_of(s, s.one(rule, KRB.document)),
             "werkingsgebied": area_cells(rule),
             "indicator": _code_of(s, s.one(rule, KRB.indicator)),
-            "bestuurslaag": _listed(lists["bestuurslaag"], s.one(rule, KRB.bestuurslaag))}
+            "bestuurslaag": _listed(lists["bestuurslaag"], s.one(rule, KRB.bestuurslaag)),
+            "beleidsthema": theme_name(s.one(rule, KRB.beleidsthema)),
+            "status": _listed(lists["status"], s.one(rule, ADMS.status))}
         row.update(_period(s, rule))
         out["beleidsregel"].append(row)
     for measure in s.instances(KRB.Beleidsmaatregel, KRB.MerMaatregel):
         mer = (measure, RDF.type, KRB.MerMaatregel) in s.graph
-        out["beleidsmaatregel"].append({
+        kinds = s.all(measure, KRB.objecttype)
+        used_imbor.update(k for k in kinds if k not in local_name.names)
+        row = {
             "code": s.text(measure, DCTERMS.identifier), "naam": s.text(measure, RDFS.label),
             "document": _code_of(s, s.one(measure, KRB.document)),
             "soort": MER_MAATREGEL if mer else MAATREGEL,
             "beleidsthema": theme_name(s.one(measure, KRB.beleidsthema)),
-            "werkingsgebied": area_cells(measure)})
+            "werkingsgebied": area_cells(measure),
+            "objecttype": _join(kind_of(k) for k in kinds),
+            "status": _listed(lists["uitvoeringsstatus"], s.one(measure, ADMS.status))}
+        row.update(_period(s, measure))
+        out["beleidsmaatregel"].append(row)
     for effect in s.instances(KRB.BeoogdEffect):
         out["beoogd_effect"].append({
             "code": s.text(effect, DCTERMS.identifier),
             "maatregel": _code_of(s, s.one(effect, KRB.maatregel)),
             "norm": _code_of(s, s.one(effect, KRB.norm)),
+            "doel_indicator": _code_of(s, s.one(effect, KRB.doelIndicator)),
             "waarde": _decimal(s.one(effect, QUDT.numericValue)),
             "eenheid": _listed(lists["eenheid"], s.one(effect, QUDT.hasUnit)),
+            "doel_begrip": _listed(vocabulary.ranked, s.one(effect, KRB.doelBegrip)),
+            "labelstappen": _integer(s.one(effect, KRB.labelstappen)),
+            "horizon": _date(s.one(effect, KRB.horizon)),
             "werkingsgebied": area_cells(effect), "naam": s.text(effect, RDFS.label)})
     for implementation in s.instances(KRB.BeoogdeUitvoering):
         out["beoogde_uitvoering"].append({

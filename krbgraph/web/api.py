@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from typing import Annotated, Any, cast
+from typing import Literal as Literal_
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
@@ -27,7 +28,7 @@ from ..queries import ParameterError, UnknownQueryError, run_named_query
 from ..settings import Settings
 from ..store import QueryResult, QueryTimeout, Store
 from . import results
-from .deps import get_settings, get_store
+from .deps import get_settings, get_store, reader_languages
 from .describe import pick_label, run_query
 from .pages import catalogue, label_index
 from .search import IMBOR_OBJECTTYPE, Entry, normalise
@@ -35,7 +36,7 @@ from .search import IMBOR_OBJECTTYPE, Entry, normalise
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 
-router = APIRouter(prefix="/api", tags=["api"])
+router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(reader_languages)])
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _OBJECTTYPE_GROUPS = frozenset({IMBOR_OBJECTTYPE, str(KRB.LokaalObjecttype)})
@@ -52,7 +53,8 @@ _IMBOR_CLASS_SPACES = (
 
 
 class Ref(BaseModel):
-    """A resource: its IRI and Dutch name."""
+    """A resource: its IRI and name in the reader's language (``?lang=``, ``Accept-Language``;
+    Dutch by default)."""
 
     iri: str
     label: str | None = None
@@ -79,6 +81,12 @@ class AmbiguityResponse(BaseModel):
     detail: Ambiguity
 
 
+class ObjecttypeMaatregelEffect(BaseModel):
+    maatregel: Ref
+    effect_waarde: float | None
+    eenheid_symbool: str | None
+
+
 class Norm(BaseModel):
     norm: Ref
     code: str | None
@@ -88,19 +96,29 @@ class Norm(BaseModel):
     waarde: float | None = Field(None, description="Numeric norm value")
     waarde_begrip: Ref | None = Field(None, description="Norm value from a value list")
     eenheid: Unit | None
-    gebied: Ref | None = Field(None, description="Area the norm is set for")
+    gebied: Ref | None = Field(None, description="First area the norm is set for")
+    gebieden: list[Ref] = Field(default_factory=list, description="Every area it is set for")
     document: Ref | None
     bestuurslaag: Ref | None
-    geldig_vanaf: date | None = None
-    geldig_tot: date | None = None
+    geldig_vanaf: date | None = Field(None, description="First day in force (derived)")
+    geldig_tot: date | None = Field(None, description="Last day in force (derived)")
     ingedeeld_op: Ref | None = Field(None, description="Class the norm is classified on")
-    via_superklasse: bool = Field(description="True when classified on a superclass (or 'alle')")
+    via: str | None = Field(
+        None, description="How it was found: objecttype, superklasse, subklasse, zoekingang, alle"
+    )
+    via_superklasse: bool = Field(description="True when not classified on the type itself")
+    maatregelen: list[ObjecttypeMaatregelEffect] = Field(
+        default_factory=list,
+        description="Measures with an intended effect on this norm that apply there",
+    )
 
 
 class ObjecttypeNormen(BaseModel):
     objecttype: Ref
     gebied: Ref | None
-    datum: date | None
+    richting: str
+    datum: date
+    subklassen: bool
     normen: list[Norm]
 
 
@@ -113,13 +131,18 @@ class MaatregelEffect(BaseModel):
 
 class ObjecttypeMaatregel(BaseModel):
     maatregel: Ref
+    ingrijpend_op: list[Ref] = Field(
+        default_factory=list, description="Object types the measure acts on (krb:objecttype)"
+    )
     effecten: list[MaatregelEffect]
 
 
 class ObjecttypeMaatregelen(BaseModel):
     objecttype: Ref
     gebied: Ref | None
-    datum: date | None
+    richting: str
+    datum: date
+    subklassen: bool
     maatregelen: list[ObjecttypeMaatregel]
 
 
@@ -129,22 +152,32 @@ class BeleidItem(BaseModel):
     code: str | None
     vastgesteld_voor: Ref
     geerfd: bool = Field(description="True when set for an area that contains this one")
+    relatie: str = Field(description="zelf, omvat, binnen or overlapt: the area set for")
+    geldigheid: str = Field(description="geldig, verlopen, toekomstig or niet in werking")
     geldig_vanaf: date | None
     geldig_tot: date | None
 
 
 class GebiedBeleid(BaseModel):
     gebied: Ref
-    datum: date | None
+    datum: date
+    richting: str
     beleid: list[BeleidItem]
 
 
 class Effect(BaseModel):
-    effect: Ref
+    """One link of a measure: an effect on a norm or indicator, or an uitvoering of a rule."""
+
+    soort: str = Field(description="effect op norm, effect op indicator, uitvoering van regel")
+    effect: Ref = Field(description="The intended effect or uitvoering")
     waarde: float | None
     eenheid: Unit | None
-    norm: Ref
-    indicator: Ref
+    doel_begrip: Ref | None = None
+    labelstappen: int | None = None
+    horizon: date | None = None
+    norm: Ref | None
+    regel: Ref | None = None
+    indicator: Ref | None
     aspect: Ref | None
     thema: Ref
     dwarsverband: bool
@@ -171,7 +204,10 @@ class Verbinding(BaseModel):
     bron: Ref
     doel: Ref
     maatregelen: int
-    effecten: int
+    effecten: int = Field(description="All links (effects and uitvoeringen) between the themes")
+    effecten_op_norm: int
+    effecten_op_indicator: int
+    uitvoeringen: int
 
 
 class Netwerk(BaseModel):
@@ -217,39 +253,69 @@ ObjecttypePath = Annotated[
 GebiedQuery = Annotated[
     str | None, Query(description="Area: CBS code, slug (e.g. parkstraat) or IRI")
 ]
-DatumQuery = Annotated[date | None, Query(description="Only what is in force on this ISO date")]
+DatumQuery = Annotated[
+    date | None, Query(description="What is in force on this ISO date (default: today)")
+]
+RichtingQuery = Annotated[
+    Literal_["hier", "binnen", "beide"],
+    Query(
+        description="hier: this area and those containing it; binnen: it and its sub-areas; "
+        "beide: both. Areas overlapping it by geometry always count."
+    ),
+]
+SubklassenQuery = Annotated[
+    bool, Query(description="Also norms and measures on subclasses of the object type")
+]
 
 
 @router.get(
     "/imbor/{objecttype:path}/normen",
     response_model=ObjecttypeNormen,
     responses={**NOT_FOUND, **AMBIGUOUS},
-    summary="Norms for an IMBOR object type, including those on its superclasses",
+    summary="Norms for an IMBOR object type here and now, each with the measures aimed at it",
 )
 def objecttype_norms(
     request: Request,
     store: StoreDep,
-    settings: SettingsDep,
     objecttype: ObjecttypePath,
     gebied: GebiedQuery = None,
+    richting: RichtingQuery = "hier",
     datum: DatumQuery = None,
+    subklassen: SubklassenQuery = False,
 ) -> ObjecttypeNormen:
     klasse = resolve_objecttype(request, store, objecttype)
     area = resolve_thing(store, gebied, KRB.Werkingsgebied, "werkingsgebied") if gebied else None
-    rows = _objecttype_rows(store, klasse, area, datum)
-    norms: dict[str, Norm] = {}
+    day = datum or date.today()
+    rows = _objecttype_rows(store, klasse, area, richting, day, subklassen)
+    norms: dict[tuple[str, str], Norm] = {}
     for row in rows:
-        iri = str(row["norm"])
-        via = _bool(row.get("via_superklasse"))
-        if iri in norms:
-            if not via and norms[iri].via_superklasse:
-                norms[iri] = norms[iri].model_copy(update={"via_superklasse": False})
+        if str(row["soort"]) != "beleidsnorm":
             continue
-        norms[iri] = norm_details(
-            store, URIRef(iri), _ref(row.get("klasse"), row.get("klasse_label")), via
+        key = (str(row["object"]), str(row["klasse"]))
+        via = _str(row.get("via")) or "objecttype"
+        norms[key] = norm_details(
+            store, URIRef(key[0]), _ref(row.get("klasse"), row.get("klasse_label")), via
         )
+    # Measures are a list per norm: one entry per norm, never one per measure.
+    for row in rows:
+        if str(row["soort"]) != "beleidsmaatregel" or "norm" not in row:
+            continue
+        for (norm_iri, _klasse), norm in norms.items():
+            if norm_iri == str(row["norm"]):
+                norm.maatregelen.append(
+                    ObjecttypeMaatregelEffect(
+                        maatregel=Ref(iri=str(row["object"]), label=_str(row.get("object_label"))),
+                        effect_waarde=_decimal(row.get("effect_waarde")),
+                        eenheid_symbool=_str(row.get("effect_eenheid_symbool")),
+                    )
+                )
     return ObjecttypeNormen(
-        objecttype=klasse, gebied=area, datum=datum, normen=list(norms.values())
+        objecttype=klasse,
+        gebied=area,
+        richting=richting,
+        datum=day,
+        subklassen=subklassen,
+        normen=list(norms.values()),
     )
 
 
@@ -257,54 +323,67 @@ def objecttype_norms(
     "/imbor/{objecttype:path}/maatregelen",
     response_model=ObjecttypeMaatregelen,
     responses={**NOT_FOUND, **AMBIGUOUS},
-    summary="Measures aimed at the norms of an IMBOR object type",
+    summary="Measures acting on an IMBOR object type or aimed at its norms, here and now",
 )
 def objecttype_measures(
     request: Request,
     store: StoreDep,
     objecttype: ObjecttypePath,
     gebied: GebiedQuery = None,
+    richting: RichtingQuery = "hier",
     datum: DatumQuery = None,
+    subklassen: SubklassenQuery = False,
 ) -> ObjecttypeMaatregelen:
     klasse = resolve_objecttype(request, store, objecttype)
     area = resolve_thing(store, gebied, KRB.Werkingsgebied, "werkingsgebied") if gebied else None
+    day = datum or date.today()
     measures: dict[str, ObjecttypeMaatregel] = {}
-    for row in _objecttype_rows(store, klasse, area, datum):
-        if "maatregel" not in row:
+    for row in _objecttype_rows(store, klasse, area, richting, day, subklassen):
+        if str(row["soort"]) != "beleidsmaatregel":
             continue
-        iri = str(row["maatregel"])
+        iri = str(row["object"])
         entry = measures.setdefault(
             iri,
             ObjecttypeMaatregel(
-                maatregel=Ref(iri=iri, label=_str(row.get("maatregel_label"))), effecten=[]
+                maatregel=Ref(iri=iri, label=_str(row.get("object_label"))), effecten=[]
             ),
         )
+        if "norm" not in row:
+            entry.ingrijpend_op.append(_ref(row["klasse"], row.get("klasse_label")))
+            continue
         entry.effecten.append(
             MaatregelEffect(
                 norm=Ref(iri=str(row["norm"]), label=_str(row.get("norm_label"))),
-                via_superklasse=_bool(row.get("via_superklasse")),
+                via_superklasse=_str(row.get("via")) != "objecttype",
                 effect_waarde=_decimal(row.get("effect_waarde")),
                 eenheid_symbool=_str(row.get("effect_eenheid_symbool")),
             )
         )
     return ObjecttypeMaatregelen(
-        objecttype=klasse, gebied=area, datum=datum, maatregelen=list(measures.values())
+        objecttype=klasse,
+        gebied=area,
+        richting=richting,
+        datum=day,
+        subklassen=subklassen,
+        maatregelen=list(measures.values()),
     )
 
 
 def _objecttype_rows(
-    store: Store, klasse: Ref, area: Ref | None, datum: date | None
+    store: Store, klasse: Ref, area: Ref | None, richting: str, day: date, subklassen: bool
 ) -> list[dict[str, Identifier]]:
     return run_query(
         store,
         "normen-per-imbor-objecttype",
         objecttype=URIRef(klasse.iri),
         gebied=URIRef(area.iri) if area else None,
-        datum=_date_term(datum),
+        richting=Literal(richting),
+        datum=_date_term(day),
+        subklassen=Literal(subklassen),
     ).dicts()
 
 
-def norm_details(store: Store, norm: URIRef, klasse: Ref | None, via: bool) -> Norm:
+def norm_details(store: Store, norm: URIRef, klasse: Ref | None, via: str) -> Norm:
     """One norm with everything an asset manager needs to apply it."""
     rows = run_query(store, "web-norm-details", norm=norm).dicts()
     row = rows[0] if rows else {}
@@ -315,6 +394,9 @@ def norm_details(store: Store, norm: URIRef, klasse: Ref | None, via: bool) -> N
             label=None,
             symbool=_str(row.get("eenheid_symbool")),
         )
+    areas = [
+        Ref(iri=str(r["gebied"]), label=_str(r.get("gebied_label"))) for r in rows if "gebied" in r
+    ]
     return Norm(
         norm=Ref(iri=str(norm), label=_str(row.get("norm_label"))),
         code=_str(row.get("code")),
@@ -324,13 +406,15 @@ def norm_details(store: Store, norm: URIRef, klasse: Ref | None, via: bool) -> N
         waarde=_decimal(row.get("waarde")),
         waarde_begrip=_ref(row.get("waarde_begrip"), row.get("waarde_begrip_label")),
         eenheid=unit,
-        gebied=_ref(row.get("gebied"), row.get("gebied_label")),
+        gebied=areas[0] if areas else None,
+        gebieden=areas,
         document=_ref(row.get("document"), row.get("document_label")),
         bestuurslaag=_ref(row.get("bestuurslaag"), row.get("bestuurslaag_label")),
-        geldig_vanaf=_date(row.get("start")),
-        geldig_tot=_date(row.get("eind")),
+        geldig_vanaf=_date(row.get("geldig_vanaf")),
+        geldig_tot=_date(row.get("geldig_tot")),
         ingedeeld_op=klasse,
-        via_superklasse=via,
+        via=via,
+        via_superklasse=via != "objecttype",
     )
 
 
@@ -419,10 +503,20 @@ def area_policy(
     store: StoreDep,
     code: Annotated[str, Path(description="CBS code (GM9999), slug (parkstraat), name or IRI")],
     datum: DatumQuery = None,
+    richting: RichtingQuery = "hier",
+    alles: Annotated[
+        bool, Query(description="Also what is not in force on the date, marked in geldigheid")
+    ] = False,
 ) -> GebiedBeleid:
     area = resolve_thing(store, code, KRB.Werkingsgebied, "werkingsgebied")
+    day = datum or date.today()
     rows = run_query(
-        store, "beleid-in-gebied", gebied=URIRef(area.iri), datum=_date_term(datum)
+        store,
+        "beleid-in-gebied",
+        gebied=URIRef(area.iri),
+        datum=_date_term(day),
+        richting=Literal(richting),
+        alles=Literal(alles),
     ).dicts()
     items = [
         BeleidItem(
@@ -432,13 +526,15 @@ def area_policy(
             vastgesteld_voor=Ref(
                 iri=str(row["vastgesteld_voor"]), label=_str(row.get("vastgesteld_voor_label"))
             ),
-            geerfd=str(row["vastgesteld_voor"]) != area.iri,
-            geldig_vanaf=_date(row.get("start")),
-            geldig_tot=_date(row.get("eind")),
+            geerfd=str(row.get("relatie")) == "omvat",
+            relatie=str(row["relatie"]),
+            geldigheid=str(row["geldigheid"]),
+            geldig_vanaf=_date(row.get("geldig_vanaf")),
+            geldig_tot=_date(row.get("geldig_tot")),
         )
         for row in rows
     ]
-    return GebiedBeleid(gebied=area, datum=datum, beleid=items)
+    return GebiedBeleid(gebied=area, datum=day, richting=richting, beleid=items)
 
 
 @router.get(
@@ -450,18 +546,29 @@ def area_policy(
 def measure_crosslinks(
     store: StoreDep,
     id: Annotated[str, Path(description="Code (GEL-M01), exact name or IRI of the measure")],
+    datum: DatumQuery = None,
 ) -> MaatregelDwarsverbanden:
     measure = resolve_thing(store, id, KRB.Beleidsmaatregel, "maatregel")
-    rows = run_query(store, "dwarsverbanden-maatregel", maatregel=URIRef(measure.iri)).dicts()
+    rows = run_query(
+        store,
+        "dwarsverbanden-maatregel",
+        maatregel=URIRef(measure.iri),
+        datum=_date_term(datum or date.today()),
+    ).dicts()
     effects = [
         Effect(
-            effect=Ref(iri=str(row["effect"]), label=_str(row.get("effect_label"))),
+            soort=str(row["soort"]),
+            effect=Ref(iri=str(row["koppeling"]), label=_str(row.get("koppeling_label"))),
             waarde=_decimal(row.get("waarde")),
             eenheid=Unit(iri=str(row["eenheid"]), symbool=_str(row.get("eenheid_symbool")))
             if "eenheid" in row
             else None,
-            norm=Ref(iri=str(row["norm"]), label=_str(row.get("norm_label"))),
-            indicator=Ref(iri=str(row["indicator"]), label=_str(row.get("indicator_label"))),
+            doel_begrip=_ref(row.get("doel_begrip"), row.get("doel_begrip_label")),
+            labelstappen=int(str(row["labelstappen"])) if "labelstappen" in row else None,
+            horizon=_date(row.get("horizon")),
+            norm=_ref(row.get("norm"), row.get("norm_label")),
+            regel=_ref(row.get("regel"), row.get("regel_label")),
+            indicator=_ref(row.get("indicator"), row.get("indicator_label")),
             aspect=_ref(row.get("aspect"), row.get("aspect_label")),
             thema=Ref(iri=str(row["thema"]), label=_str(row.get("thema_label"))),
             dwarsverband=_bool(row.get("dwarsverband")),
@@ -477,9 +584,9 @@ def measure_crosslinks(
             ),
         )
     # A measure without effects still has its own theme: ask for it separately.
-    theme_rows = rows or run_query(
-        store, "web-maatregel-thema", maatregel=URIRef(measure.iri)
-    ).dicts()
+    theme_rows = (
+        rows or run_query(store, "web-maatregel-thema", maatregel=URIRef(measure.iri)).dicts()
+    )
     own = (
         _ref(theme_rows[0].get("eigen_thema"), theme_rows[0].get("eigen_thema_label"))
         if theme_rows
@@ -498,7 +605,8 @@ def measure_crosslinks(
     response_model=Netwerk,
     summary="The theme network: themes with indicator counts, cross-links with weights",
 )
-def network(store: StoreDep) -> Netwerk:
+def network(store: StoreDep, datum: DatumQuery = None) -> Netwerk:
+    day = _date_term(datum or date.today())
     nodes = [
         ThemaKnoop(
             iri=str(row["thema"]),
@@ -507,16 +615,19 @@ def network(store: StoreDep) -> Netwerk:
             normen=int(row.get("normen", 0)),
             maatregelen=int(row.get("maatregelen", 0)),
         )
-        for row in run_query(store, "dwarsverbanden-themas").dicts()
+        for row in run_query(store, "dwarsverbanden-themas", datum=day).dicts()
     ]
     edges = [
         Verbinding(
             bron=Ref(iri=str(row["bron"]), label=_str(row.get("bron_label"))),
             doel=Ref(iri=str(row["doel"]), label=_str(row.get("doel_label"))),
             maatregelen=int(row["maatregelen"]),
-            effecten=int(row["effecten"]),
+            effecten=int(row["koppelingen"]),
+            effecten_op_norm=int(row["effecten_op_norm"]),
+            effecten_op_indicator=int(row["effecten_op_indicator"]),
+            uitvoeringen=int(row["uitvoeringen"]),
         )
-        for row in run_query(store, "dwarsverbanden-netwerk").dicts()
+        for row in run_query(store, "dwarsverbanden-netwerk", datum=day).dicts()
     ]
     return Netwerk(knopen=nodes, verbindingen=edges)
 

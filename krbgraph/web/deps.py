@@ -19,3 +19,17 @@ def get_settings(request: Request) -> Settings:
 
 def get_store(request: Request) -> Store:
     return request.app.state.store
+
+
+async def reader_languages(request: Request, lang: str | None = None) -> tuple[str, ...]:
+    """The reader's languages from ``?lang=`` and ``Accept-Language``, Dutch last.
+
+    Async on purpose: it sets the per-request ContextVar in the request's own
+    context, which the thread that runs a sync route then copies.
+    """
+    from ..labels import languages_from
+    from .describe import READER_LANGUAGES
+
+    languages = languages_from(lang, request.headers.get("accept-language"))
+    READER_LANGUAGES.set(languages)
+    return languages

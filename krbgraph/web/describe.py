@@ -10,15 +10,18 @@ policy in an area, the norms of an IMBOR class) come from the named queries.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import cache
 from urllib.parse import quote
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import OWL, RDF, XSD
 from rdflib.term import Identifier
 
-from ..model import project_root
+from ..labels import DEFAULT_LANGUAGES, NAME_PREDICATES, Name, choose
 from ..namespaces import BEGRIP, KRB, ONTOLOGY_IRI
+from ..queries import Catalogue, load_catalogue, run_with_terms
 from ..store import QueryResult, Store
 
 MODEL_BASE = "https://data.krb.nl"
@@ -121,28 +124,38 @@ class ResourceView:
 # --- Running the queries ---------------------------------------------------
 
 
+READER_LANGUAGES: ContextVar[tuple[str, ...]] = ContextVar(
+    "reader_languages", default=DEFAULT_LANGUAGES
+)
+"""The languages of the request being served, most wanted first.
+
+Set once per request by the app (from ``?lang=`` and ``Accept-Language``), so every
+page and API answer names things in the reader's language without passing the
+choice through each of the many small functions that build a page."""
+
+
+@cache
+def _catalogue() -> Catalogue:
+    return load_catalogue()
+
+
 def query_text(name: str) -> str:
-    """The text of a named query in the sparql/ folder."""
-    return (project_root() / "sparql" / f"{name}.rq").read_text(encoding="utf-8")
+    """The text of a named query of the catalogue."""
+    return _catalogue()[name].sparql
 
 
 def run_query(store: Store, name: str, **bindings: Identifier | None) -> QueryResult:
-    """Run a named query with typed terms bound to its variables (None = leave unbound)."""
-    bound = {key: value for key, value in bindings.items() if value is not None}
-    return store.query(query_text(name), bindings=bound)
+    """Run a named query with typed terms bound to its variables (None = leave unbound);
+    name columns come in the reader's languages (READER_LANGUAGES)."""
+    return run_with_terms(
+        store, _catalogue()[name], bindings, languages=READER_LANGUAGES.get()
+    )
 
 
 def pick_label(candidates: Iterable[Identifier | None]) -> str | None:
-    """The Dutch label if there is one, else an untagged one, else English, else any."""
-    best: tuple[int, str] | None = None
-    for term in candidates:
-        if not isinstance(term, Literal):
-            continue
-        language = (term.language or "").lower()
-        rank = 0 if language == "nl" else 1 if not language else 2 if language == "en" else 3
-        if best is None or rank < best[0]:
-            best = (rank, str(term))
-    return best[1] if best else None
+    """The name to show among literals, in the reader's languages (krbgraph.labels)."""
+    names = [Name(NAME_PREDICATES[0], term) for term in candidates if isinstance(term, Literal)]
+    return choose(names, READER_LANGUAGES.get())
 
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -446,12 +459,19 @@ def measure_section(store: Store, measure: URIRef, labeller: Labeller) -> Sectio
         cross = bool(row.get("dwarsverband") is not None and row["dwarsverband"].toPython())
         if theme is not None:
             reached[theme.iri] = (theme, cross)
+        target = row.get("norm") or row.get("regel") or row.get("indicator")
+        target_label = row.get("norm_label") or row.get("regel_label") or row.get(
+            "indicator_label"
+        )
         table.append(
             (
-                labeller.cell(row["effect"], row.get("effect_label")),
-                amount_text(row.get("waarde"), row.get("eenheid_symbool")),
-                labeller.cell(row["norm"], row.get("norm_label")),
-                labeller.cell(row["indicator"], row.get("indicator_label")),
+                labeller.cell(row["koppeling"], row.get("koppeling_label")),
+                literal_text(row.get("soort")),
+                amount_text(row.get("waarde"), row.get("eenheid_symbool"))
+                or literal_text(row.get("doel_begrip_label"))
+                or _steps(row.get("labelstappen")),
+                labeller.cell(target, target_label),
+                labeller.cell(row.get("indicator"), row.get("indicator_label")),
                 theme,
                 "dwarsverband" if cross else "eigen thema",
             )
@@ -471,13 +491,14 @@ def measure_section(store: Store, measure: URIRef, labeller: Labeller) -> Sectio
         facts.append(("Dwarsverbanden", sorted(crossing, key=lambda link: link.text) or "geen"))
     return Section(
         title="Beoogde effecten en bereikte thema's",
-        intro="Een effect op een norm van een ander thema dan het eigen thema van de "
-        "maatregel is een dwarsverband.",
+        intro="Een effect op een norm of indicator, of de uitvoering van een regel, van een "
+        "ander thema dan het eigen thema van de maatregel is een dwarsverband. Alleen wat "
+        "vandaag geldt.",
         facts=tuple(facts),
-        headers=("Effect", "Waarde", "Norm", "Indicator", "Thema", "Soort"),
+        headers=("Koppeling", "Soort", "Waarde", "Doel", "Indicator", "Thema", "Dwarsverband"),
         rows=tuple(table),
         row_classes=tuple(classes),
-        empty="Deze maatregel heeft geen beoogde effecten op normen.",
+        empty="Deze maatregel heeft vandaag geen geldende beoogde effecten of uitvoeringen.",
     )
 
 
@@ -487,6 +508,7 @@ def norm_sections(
     """Indicator, theme, value, classifications, area, document and decisions of a norm."""
     details = run_query(store, "web-norm-details", norm=norm).dicts()
     row = details[0] if details else {}
+    areas = [labeller.cell(r["gebied"], r.get("gebied_label")) for r in details if "gebied" in r]
     value = row.get("waarde")
     if value is not None:
         amount: object = amount_text(value, row.get("eenheid_symbool"))
@@ -497,10 +519,11 @@ def norm_sections(
         ("Thema", labeller.cell(row.get("thema"), row.get("thema_label"))),
         ("Operator", labeller.cell(row.get("operator"), row.get("operator_label"))),
         ("Waarde", amount),
-        ("Werkingsgebied", labeller.cell(row.get("gebied"), row.get("gebied_label"))),
+        ("Werkingsgebied", [area for area in areas if area is not None] or None),
         ("Besluitdocument", labeller.cell(row.get("document"), row.get("document_label"))),
         ("Bestuurslaag", labeller.cell(row.get("bestuurslaag"), row.get("bestuurslaag_label"))),
-        ("Geldig", _period(row.get("start"), row.get("eind"))),
+        ("Eigen periode", _period(row.get("start"), row.get("eind"))),
+        ("Geldig", validity_text(row)),
     ]
     by_predicate = {prop.predicate.iri: prop for prop in properties}
     for predicate, name in _CLASSIFICATIONS:
@@ -541,24 +564,30 @@ def decisions_section(store: Store, document: URIRef, labeller: Labeller) -> Sec
 
 def area_section(store: Store, area: URIRef, labeller: Labeller) -> Section:
     """All policy that applies in an area, including what is set for areas containing it."""
-    rows = run_query(store, "beleid-in-gebied", gebied=area).dicts()
+    rows = run_query(
+        store, "beleid-in-gebied", gebied=area, richting=Literal("beide"), alles=Literal(True)
+    ).dicts()
     table, classes = [], []
     for r in rows:
-        inherited = r.get("vastgesteld_voor") != area
+        status = literal_text(r.get("geldigheid")) or "geldig"
         table.append(
             (
                 literal_text(r.get("soort")),
                 labeller.cell(r["object"], r.get("object_label")),
                 literal_text(r.get("code")),
                 labeller.cell(r.get("vastgesteld_voor"), r.get("vastgesteld_voor_label")),
-                _period(r.get("start"), r.get("eind")),
+                literal_text(r.get("relatie")),
+                f"{status} ({validity_text(r)})",
             )
         )
-        classes.append("geerfd" if inherited else "")
+        row_class = "geerfd" if literal_text(r.get("relatie")) != "zelf" else ""
+        classes.append(row_class if status == "geldig" else f"{row_class} niet-geldig".strip())
     return Section(
-        title="Beleid dat hier geldt",
-        intro="Ook het beleid voor de gebieden waar dit gebied in ligt.",
-        headers=("Soort", "Naam", "Code", "Vastgesteld voor", "Geldig"),
+        title="Beleid in dit gebied",
+        intro="Het beleid voor dit gebied, voor de gebieden waar het in ligt (omvat), voor "
+        "de gebieden die erin liggen (binnen) en voor gebieden die het overlappen. Verlopen, "
+        "toekomstig en niet in werking getreden beleid staat er gemarkeerd bij.",
+        headers=("Soort", "Naam", "Code", "Vastgesteld voor", "Ligging", "Geldigheid vandaag"),
         rows=tuple(table),
         row_classes=tuple(classes),
         empty="Er geldt hier geen beleid.",
@@ -567,25 +596,30 @@ def area_section(store: Store, area: URIRef, labeller: Labeller) -> Section:
 
 def objecttype_section(store: Store, objecttype: URIRef, labeller: Labeller) -> Section:
     """The norms for an object type, also those set on its superclasses."""
-    rows = run_query(store, "normen-per-imbor-objecttype", objecttype=objecttype).dicts()
+    rows = run_query(
+        store, "normen-per-imbor-objecttype", objecttype=objecttype, subklassen=Literal(True)
+    ).dicts()
     table, classes = [], []
     for r in rows:
-        via = bool(r.get("via_superklasse") is not None and r["via_superklasse"].toPython())
+        via = literal_text(r.get("via")) or ""
         table.append(
             (
-                labeller.cell(r["norm"], r.get("norm_label")),
+                literal_text(r.get("soort")),
+                labeller.cell(r["object"], r.get("object_label")),
                 literal_text(r.get("code")),
                 labeller.cell(r.get("klasse"), r.get("klasse_label")),
-                "ja" if via else "nee",
-                labeller.cell(r.get("maatregel"), r.get("maatregel_label")),
+                via,
+                labeller.cell(r.get("norm")),
                 amount_text(r.get("effect_waarde"), r.get("effect_eenheid_symbool")),
             )
         )
-        classes.append("geerfd" if via else "")
+        classes.append("" if via == "objecttype" else "geerfd")
     return Section(
-        title="Normen voor dit objecttype",
-        intro="Ook de normen op bovenliggende klassen en de normen voor alle objecttypen.",
-        headers=("Norm", "Code", "Ingedeeld op", "Via superklasse", "Maatregel", "Effect"),
+        title="Normen en maatregelen voor dit objecttype",
+        intro="Wat vandaag geldt: ook op bovenliggende klassen, subklassen, zoekingangen en "
+        "voor alle objecttypen; maatregelen die op het objecttype ingrijpen of op een van "
+        "deze normen mikken.",
+        headers=("Soort", "Naam", "Code", "Gevonden via klasse", "Via", "Op norm", "Effect"),
         rows=tuple(table),
         row_classes=tuple(classes),
         empty="Er zijn geen normen voor dit objecttype.",
@@ -618,6 +652,25 @@ def amount_text(value: Identifier | None, unit: Identifier | None) -> str | None
     if text is None:
         return None
     return f"{text} {unit}" if unit is not None else text
+
+
+def _steps(steps: Identifier | None) -> str | None:
+    text = literal_text(steps)
+    return f"{text} labelstap(pen)" if text is not None else None
+
+
+def validity_text(row: dict[str, Identifier]) -> str:
+    """When something is in force, from its derived dates (krbgraph.derived)."""
+    if row.get("niet_in_werking") is not None or literal_text(row.get("geldigheid")) == (
+        "niet in werking"
+    ):
+        return "nooit (ontwerp of ingetrokken)"
+    start, end = row.get("geldig_vanaf"), row.get("geldig_tot")
+    if start is None and end is None:
+        return "altijd"
+    if start is None:
+        return f"t/m {end}"
+    return f"{start} t/m {end}" if end is not None else f"vanaf {start}"
 
 
 def _period(start: Identifier | None, end: Identifier | None) -> str:

@@ -24,7 +24,7 @@ from ..namespaces import ONTOLOGY_IRI
 from ..settings import Settings
 from ..store import Store
 from . import negotiation, results
-from .deps import get_settings, get_store
+from .deps import get_settings, get_store, reader_languages
 from .describe import ResourceView, describe_resource, iri_for_path, local_href, query_text
 from .pages import error_page, ontology_page, render
 
@@ -43,7 +43,7 @@ FormatParam = Annotated[
     Query(pattern="^(html|ttl|jsonld|nt|rdf)$", description="html, ttl, jsonld, nt or rdf"),
 ]
 
-router = APIRouter(tags=["linked data"])
+router = APIRouter(tags=["linked data"], dependencies=[Depends(reader_languages)])
 
 READ = ["GET", "HEAD"]
 """Linked-data pages answer HEAD like GET (same status and Content-Type, no body)."""

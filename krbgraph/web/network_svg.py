@@ -23,7 +23,7 @@ class ThemeNode:
 
 @dataclass(frozen=True)
 class ThemeEdge:
-    """Measures of theme `source` with effects on norms of theme `target`."""
+    """Measures of theme `source` with links (effects, uitvoeringen) reaching theme `target`."""
 
     source: str
     target: str
@@ -88,7 +88,7 @@ def theme_network_svg(
         width = _scale(edge.effects, max_effects, layout.min_stroke, layout.max_stroke)
         tooltip = (
             f"{labels[edge.source]} → {labels[edge.target]}: "
-            f"{edge.measures} maatregel(en), {edge.effects} effect(en)"
+            f"{edge.measures} maatregel(en), {edge.effects} koppeling(en)"
         )
         parts.append(
             f'<a href={quoteattr(edge_href(edge))} class="edge">'

@@ -22,11 +22,17 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from rdflib.term import Identifier
 
 from ..namespaces import KRB, ONTOLOGY_IRI, ORG, PREFIXES
-from ..queries import Catalogue, UnknownQueryError, load_catalogue
+from ..queries import (
+    Catalogue,
+    ParameterError,
+    UnknownQueryError,
+    load_catalogue,
+    prepare_query,
+)
 from ..settings import Settings
 from ..store import QueryResult, QuerySyntaxError, QueryTimeout, Store, StoreError
 from . import results as result_formats
-from .deps import get_settings, get_store
+from .deps import get_settings, get_store, reader_languages
 from .describe import (
     Labeller,
     Link,
@@ -47,7 +53,9 @@ MAX_HTML_ROWS = 1000
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 
-router = APIRouter(tags=["web"], include_in_schema=False)
+router = APIRouter(
+    tags=["web"], include_in_schema=False, dependencies=[Depends(reader_languages)]
+)
 
 T = TypeVar("T")
 
@@ -261,6 +269,16 @@ class ShownResult:
     boolean: bool | None
 
 
+def _example_text(store: Store, queries: Catalogue, name: str, timeout_s: float) -> str:
+    """The example's text with its defaults bound (``datum`` = today), so running it
+    as shown answers what the named query answers; a query with required parameters
+    is shown as written, for the reader to fill in."""
+    try:
+        return prepare_query(store, queries, name, {}, timeout_s=timeout_s)
+    except ParameterError:
+        return queries[name].sparql
+
+
 @router.get("/query", response_class=HTMLResponse)
 def query_page(
     request: Request,
@@ -276,7 +294,7 @@ def query_page(
     status = 200
     if voorbeeld and not query:
         try:
-            text = queries[voorbeeld].sparql
+            text = _example_text(store, queries, voorbeeld, settings.query_timeout_s)
         except UnknownQueryError as exc:
             return error_page(request, 404, "Onbekende voorbeeldquery", str(exc))
     shown: ShownResult | None = None
@@ -397,7 +415,7 @@ def theme_network(store: Store) -> tuple[list[ThemeNode], list[ThemeEdge], dict[
         source, target = str(r["bron"]), str(r["doel"])
         labels.setdefault(source, _text(r.get("bron_label")) or short_name(source))
         labels.setdefault(target, _text(r.get("doel_label")) or short_name(target))
-        edges.append(ThemeEdge(source, target, int(r["maatregelen"]), int(r["effecten"])))
+        edges.append(ThemeEdge(source, target, int(r["maatregelen"]), int(r["koppelingen"])))
     return nodes, edges, labels
 
 
@@ -454,9 +472,10 @@ def dwarsverband_measures(
             (
                 labeller.cell(r["maatregel"], r.get("maatregel_label")),
                 labeller.cell(r["bron"]),
-                labeller.cell(r["effect"], r.get("effect_label")),
+                labeller.cell(r["koppeling"], r.get("koppeling_label")),
+                _text(r.get("soort")),
                 amount_text(r.get("waarde"), r.get("eenheid_symbool")),
-                labeller.cell(r["norm"], r.get("norm_label")),
+                labeller.cell(r["doelobject"], r.get("doelobject_label")),
                 labeller.cell(r["doel"]),
             )
         )

@@ -1,0 +1,248 @@
+"""Facts the registry derives from its own data after every write.
+
+Two questions recur in almost every named query and would otherwise be repeated in
+each of them, in SPARQL that grows with every rule:
+
+- *Is this in force on day D?* A norm without a period of its own follows its
+  document, a document runs from its entry into force (or else the decision that
+  adopted it, or else its own date) until it is withdrawn or replaced, an effect
+  counts while both its measure and its norm do. The rules are in the "Lifecycle" section of
+  ontology/krb.ttl; here they become two dates per resource, ``krb:geldigVanaf`` and
+  ``krb:geldigTot`` (inclusive), or ``krb:nietInWerking true`` when there is no
+  such day. A resource with neither date is in force on every day.
+- *Which area lies in which?* Beside the declared ``krb:ligtIn``, areas with a
+  geometry get ``geo:sfWithin`` and ``geo:sfOverlaps`` computed with shapely
+  (krbgraph.geometry), so the queries need no GeoSPARQL engine and run the same on
+  every backend.
+
+Both go into one managed graph (``DERIVED_GRAPH``), replaced as a whole by
+``refresh``. Every write path calls it after its commit; a crash in between leaves
+the graph one write behind until the next write or ``krb derive``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import XSD
+
+from .model import DERIVED_GRAPH
+from .namespaces import BEGRIP, GEO, KRB
+from .store import Store
+
+__all__ = ["DERIVED_GRAPH", "Period", "derive", "lifecycle_periods", "refresh"]
+
+_ELI = "http://data.europa.eu/eli/ontology#"
+_DCT = "http://purl.org/dc/terms/"
+_DCAT = "http://www.w3.org/ns/dcat#"
+_ADMS = "http://www.w3.org/ns/adms#"
+_PROV = "http://www.w3.org/ns/prov#"
+
+_DRAFT = str(BEGRIP["status/ontwerp"])
+_ENDED = {str(BEGRIP["status/ingetrokken"]), str(BEGRIP["status/vervallen"])}
+_ADVICE = str(BEGRIP["besluitsoort/mer-advies"])
+"""An advice prepares a decision; it never adopts a document."""
+
+
+@dataclass
+class Period:
+    """Days in force: ``start``..``end`` inclusive, None for open; ``never`` for none."""
+
+    start: date | None = None
+    end: date | None = None
+    never: bool = False
+
+    def within(self, other: Period) -> Period:
+        """The days in force in both."""
+        starts = [d for d in (self.start, other.start) if d is not None]
+        ends = [d for d in (self.end, other.end) if d is not None]
+        period = Period(
+            max(starts) if starts else None, min(ends) if ends else None, self.never or other.never
+        )
+        if period.start and period.end and period.start > period.end:
+            period.never = True
+        return period
+
+    @property
+    def constrained(self) -> bool:
+        return self.never or self.start is not None or self.end is not None
+
+
+@dataclass
+class _Facts:
+    """What the lifecycle rules read, one multi-valued map per relation."""
+
+    kinds: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    values: dict[str, dict[str, list]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list))
+    )
+
+    def first(self, relation: str, subject: str) -> list:
+        return self.values[relation].get(subject, [])
+
+
+# Each relation is one plain query: joining them in SPARQL would multiply rows for
+# resources with several values, and each is a single index scan.
+_RELATIONS: dict[str, str] = {
+    "in_force": f"?s <{_ELI}first_date_entry_in_force> ?o",
+    "dated": f"?s <{_ELI}date_document> ?o",
+    "no_longer": f"?s <{_ELI}date_no_longer_in_force> ?o",
+    "status": f"?s <{_ADMS}status> ?o",
+    "replaced_by": f"{{ ?s <{_DCT}isReplacedBy> ?o }} UNION {{ ?o <{_DCT}replaces> ?s }}",
+    "document": f"?s <{KRB}document> ?o",
+    "own_start": f"?s <{_DCT}temporal>/<{_DCAT}startDate> ?o",
+    "own_end": f"?s <{_DCT}temporal>/<{_DCAT}endDate> ?o",
+    "measure": f"?s <{KRB}maatregel> ?o",
+    "target": f"?s <{KRB}norm>|<{KRB}regel>|<{KRB}doelIndicator> ?o",
+    "adopted": (
+        f"?b <{_PROV}generated> ?s ; <{_DCT}date> ?o . "
+        f"FILTER NOT EXISTS {{ ?b <{KRB}besluitsoort> <{_ADVICE}> }}"
+    ),
+}
+
+_KINDS: dict[str, tuple[str, ...]] = {
+    "document": (str(KRB.Besluitdocument),),
+    "instrument": (
+        str(KRB.Beleidsnorm),
+        str(KRB.Beleidsregel),
+        str(KRB.Beleidsmaatregel),
+        str(KRB.MerMaatregel),
+    ),
+    "link": (str(KRB.BeoogdEffect), str(KRB.BeoogdeUitvoering)),
+}
+
+
+def _read_facts(store: Store) -> _Facts:
+    facts = _Facts()
+    for kind, classes in _KINDS.items():
+        values = " ".join(f"<{c}>" for c in classes)
+        result = store.query(f"SELECT DISTINCT ?s WHERE {{ VALUES ?c {{ {values} }} ?s a ?c }}")
+        facts.kinds[kind] = {str(s) for (s,) in result.rows if isinstance(s, URIRef)}
+    for relation, pattern in _RELATIONS.items():
+        result = store.query(f"SELECT DISTINCT ?s ?o WHERE {{ {pattern} }}")
+        for subject, value in result.rows:
+            if isinstance(subject, URIRef) and value is not None:
+                facts.values[relation][str(subject)].append(_python(value))
+    return facts
+
+
+def _python(term: object) -> object:
+    if isinstance(term, Literal):
+        value = term.toPython()
+        return value if isinstance(value, date) else None
+    return str(term)
+
+
+def _dates(values: Iterable[object]) -> list[date]:
+    return [v for v in values if isinstance(v, date)]
+
+
+def lifecycle_periods(facts: _Facts) -> dict[str, Period]:
+    """The period in force of every document, instrument, effect and uitvoering that has
+    any constraint (resources without one are in force on every day)."""
+    documents: dict[str, Period] = {}
+
+    def own_status(subject: str, has_end: bool) -> bool:
+        statuses = set(facts.first("status", subject))
+        return _DRAFT in statuses or (bool(statuses & _ENDED) and not has_end)
+
+    def document_start(doc: str) -> date | None:
+        entry = _dates(facts.first("in_force", doc))
+        if entry:
+            return min(entry)
+        adopted = _dates(facts.first("adopted", doc))
+        if adopted:
+            return max(adopted)
+        # No adopting decision recorded (an EIA report has only an advice): the
+        # document cannot be in force before it existed.
+        dated = _dates(facts.first("dated", doc))
+        return min(dated) if dated else None
+
+    for doc in facts.kinds["document"]:
+        ends = _dates(facts.first("no_longer", doc))
+        end = min(ends) if ends else None
+        if end is None:
+            successors = [document_start(s) for s in facts.first("replaced_by", doc)]
+            starts = [d for d in successors if isinstance(d, date)]
+            if starts:
+                end = min(starts) - timedelta(days=1)
+        period = Period(document_start(doc), end, own_status(doc, end is not None))
+        documents[doc] = period.within(Period())
+
+    instruments: dict[str, Period] = {}
+    for subject in facts.kinds["instrument"]:
+        starts = _dates(facts.first("own_start", subject))
+        ends = _dates(facts.first("own_end", subject))
+        period = Period(
+            min(starts) if starts else None,
+            max(ends) if ends else None,
+            own_status(subject, bool(ends)),
+        )
+        for doc in facts.first("document", subject):
+            period = period.within(documents.get(str(doc), Period()))
+        instruments[subject] = period
+
+    links: dict[str, Period] = {}
+    for subject in facts.kinds["link"]:
+        period = Period()
+        for other in facts.first("measure", subject) + facts.first("target", subject):
+            period = period.within(instruments.get(str(other), Period()))
+        links[subject] = period
+
+    every = {**documents, **instruments, **links}
+    return {subject: period for subject, period in every.items() if period.constrained}
+
+
+def derive(store: Store) -> Graph:
+    """The derived graph for the store's current data (not written)."""
+    graph = Graph()
+    for subject, period in lifecycle_periods(_read_facts(store)).items():
+        node = URIRef(subject)
+        if period.never:
+            graph.add((node, KRB.nietInWerking, Literal(True)))
+            continue
+        if period.start is not None:
+            graph.add((node, KRB.geldigVanaf, Literal(period.start, datatype=XSD.date)))
+        if period.end is not None:
+            graph.add((node, KRB.geldigTot, Literal(period.end, datatype=XSD.date)))
+    _add_spatial(store, graph)
+    return graph
+
+
+_GEOMETRIES = f"""
+SELECT ?area ?wkt WHERE {{
+  ?area a <{KRB}Werkingsgebied> ;
+        <{GEO}hasGeometry>/<{GEO}asWKT> ?wkt .
+}}
+"""
+
+
+def _add_spatial(store: Store, graph: Graph) -> None:
+    from .geometry import spatial_relations  # shapely: paid for only when deriving
+
+    areas: dict[str, str] = {}
+    for area, wkt in store.query(_GEOMETRIES).rows:
+        if isinstance(area, URIRef) and wkt is not None:
+            areas.setdefault(str(area), str(wkt))
+    if len(areas) < 2:
+        return
+    relations = spatial_relations(areas)
+    for inner, outer in relations.within:
+        graph.add((URIRef(inner), GEO.sfWithin, URIRef(outer)))
+    for first, second in relations.overlaps:
+        graph.add((URIRef(first), GEO.sfOverlaps, URIRef(second)))
+        graph.add((URIRef(second), GEO.sfOverlaps, URIRef(first)))
+
+
+def refresh(store: Store) -> int:
+    """Recompute the derived graph from the store and replace it; returns its size.
+
+    Raises StoreError like any store write.
+    """
+    graph = derive(store)
+    store.replace_graph(DERIVED_GRAPH, graph)
+    return len(graph)

@@ -1,0 +1,201 @@
+"""Choosing one display name per resource, in the language the reader asks for.
+
+A resource may carry any number of names: ``skos:prefLabel`` and ``rdfs:label`` in
+several languages, ``dct:title``, ``skos:altLabel``. A SPARQL query that joins its
+facts to such names returns one row per combination of names, so the named queries
+never select names at all: they select facts (IRIs, codes, values), and this module
+adds the name columns afterwards with one lookup per answer. A fact therefore
+stays one row whatever names exist, and every caller (CLI, API, pages) chooses the
+language the same way:
+
+1. a name in the first preferred language, then the next preferred language, ...;
+2. then Dutch (the registry's own language), then a name without language tag;
+3. then a name in any other language (alphabetically by tag, for a stable answer);
+4. then the code (``dct:identifier``, ``skos:notation``).
+
+Within one language ``skos:prefLabel`` wins over ``rdfs:label`` over ``dct:title``
+over ``skos:altLabel``, and among equals the alphabetically first, so the choice
+never depends on the order a store returns triples in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from rdflib import Literal, URIRef
+from rdflib.term import Identifier
+
+from .store import Store
+
+__all__ = [
+    "DEFAULT_LANGUAGES",
+    "NAME_PREDICATES",
+    "CODE_PREDICATES",
+    "SYMBOL_PREDICATES",
+    "Name",
+    "choose",
+    "fetch_names",
+    "languages_from",
+]
+
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_DCT = "http://purl.org/dc/terms/"
+
+NAME_PREDICATES: tuple[str, ...] = (
+    _SKOS + "prefLabel",
+    _RDFS + "label",
+    _DCT + "title",
+    _SKOS + "altLabel",
+)
+"""Predicates that name a resource, strongest first."""
+
+CODE_PREDICATES: tuple[str, ...] = (_DCT + "identifier", _SKOS + "notation")
+"""Predicates whose value stands in for a name when a resource has none."""
+
+SYMBOL_PREDICATES: tuple[str, ...] = ("http://qudt.org/schema/qudt/symbol",)
+"""Predicates for the symbol of a unit (dB(A), km/h), chosen like a name."""
+
+DEFAULT_LANGUAGES: tuple[str, ...] = ("nl",)
+"""The registry's own language, used when the reader asks for nothing else."""
+
+_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
+
+
+@dataclass(frozen=True)
+class Name:
+    """One candidate name: the predicate it came from and its literal."""
+
+    predicate: str
+    value: Literal
+
+
+def languages_from(lang: str | None = None, accept_language: str | None = None) -> tuple[str, ...]:
+    """The reader's languages, most wanted first: ``lang`` (a tag or a comma list), then
+    the ``Accept-Language`` header by q-value, then Dutch.
+
+    Malformed tags and ``*`` are skipped rather than refused: a browser's header
+    should never make a page fail.
+    """
+    wanted: list[str] = []
+    if lang:
+        wanted += [part.strip() for part in lang.split(",")]
+    if accept_language:
+        weighted: list[tuple[float, int, str]] = []
+        for index, part in enumerate(accept_language.split(",")):
+            tag, _, params = part.strip().partition(";")
+            quality = 1.0
+            match = re.search(r"q\s*=\s*([0-9.]+)", params)
+            if match:
+                try:
+                    quality = float(match[1])
+                except ValueError:
+                    quality = 0.0
+            if quality > 0:
+                weighted.append((-quality, index, tag.strip()))
+        wanted += [tag for _, _, tag in sorted(weighted)]
+    result: list[str] = []
+    for tag in [*wanted, *DEFAULT_LANGUAGES]:
+        tag = tag.lower()
+        if tag and tag != "*" and _TAG.match(tag) and tag not in result:
+            result.append(tag)
+    return tuple(result)
+
+
+def _language_rank(tag: str, languages: Sequence[str]) -> tuple[int, str]:
+    tag = tag.lower()
+    for index, wanted in enumerate(languages):
+        # "en" matches "en-GB" names, as RFC 4647 basic filtering does.
+        if tag == wanted or tag.startswith(wanted + "-"):
+            return (index, "")
+    if not tag:
+        return (len(languages), "")
+    return (len(languages) + 1, tag)
+
+
+def choose(
+    names: Iterable[Name],
+    languages: Sequence[str] = DEFAULT_LANGUAGES,
+    predicates: Sequence[str] = NAME_PREDICATES,
+) -> str | None:
+    """The one name to show, by the rules in the module docstring; None when there is none."""
+    best: tuple[tuple[int, str], int, str] | None = None
+    for name in names:
+        if name.predicate not in predicates:
+            continue
+        key = (
+            _language_rank(name.value.language or "", languages),
+            predicates.index(name.predicate),
+            str(name.value),
+        )
+        if best is None or key < best:
+            best = key
+    return best[2] if best else None
+
+
+def _lookup_query(subjects: Sequence[str], predicates: Sequence[str]) -> str:
+    """Every literal of the subjects under the predicates.
+
+    One UNION branch per predicate with the subjects in a VALUES block: Oxigraph
+    then looks each (subject, predicate) pair up in its index, several times faster
+    than a second VALUES block for the predicates, which it joins after a scan. The
+    IRIs are checked and serialised by pyoxigraph (``NamedNode`` refuses a malformed
+    IRI and escapes the rest), so nothing from the data is pasted raw.
+    """
+    s_values = " ".join(str(ox.NamedNode(iri)) for iri in subjects)
+    branches = " UNION ".join(
+        f"{{ ?s {ox.NamedNode(p)} ?o BIND ({ox.NamedNode(p)} AS ?p) }}" for p in predicates
+    )
+    return f"SELECT ?s ?p ?o WHERE {{\n  VALUES ?s {{ {s_values} }}\n  {branches}\n}}"
+
+
+_BATCH = 2000
+"""IRIs per lookup: keeps the query text small for remote stores."""
+
+
+def fetch_names(
+    store: Store,
+    iris: Iterable[str],
+    *,
+    languages: Sequence[str] = DEFAULT_LANGUAGES,
+    symbols: bool = False,
+    timeout_s: float | None = None,
+) -> dict[str, str]:
+    """IRI -> display name for every IRI that has a name or code (or symbol, with
+    ``symbols=True``), looked up in batches of a few hundred IRIs.
+
+    Raises StoreError (QueryTimeout) like any store query.
+    """
+    predicates = SYMBOL_PREDICATES if symbols else NAME_PREDICATES + CODE_PREDICATES
+    unique = sorted({iri for iri in iris if iri})
+    found: dict[str, list[Name]] = {}
+    for start in range(0, len(unique), _BATCH):
+        batch = unique[start : start + _BATCH]
+        result = store.query(_lookup_query(batch, predicates), timeout_s=timeout_s)
+        for subject, predicate, value in result.rows:
+            if isinstance(value, Literal) and subject is not None and predicate is not None:
+                found.setdefault(str(subject), []).append(Name(str(predicate), value))
+    names: dict[str, str] = {}
+    for iri, candidates in found.items():
+        if symbols:
+            chosen = choose(candidates, languages, SYMBOL_PREDICATES)
+        else:
+            chosen = choose(candidates, languages, NAME_PREDICATES) or choose(
+                candidates, (), CODE_PREDICATES
+            )
+        if chosen is not None:
+            names[iri] = chosen
+    return names
+
+
+def name_terms(
+    names: Mapping[str, str], terms: Iterable[Identifier | None]
+) -> list[Literal | None]:
+    """The name of each term (None for blank nodes, literals and unnamed IRIs)."""
+    return [
+        Literal(names[str(term)]) if isinstance(term, URIRef) and str(term) in names else None
+        for term in terms
+    ]
