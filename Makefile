@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test system-deps lint imbor bench clean
+.PHONY: run test system-deps lint imbor qudt bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ lint: $(STAMP)
 
 imbor: $(STAMP)
 	$(BIN)/python mappings/imbor/build.py
+
+qudt: $(STAMP)
+	$(BIN)/python mappings/qudt/build.py mappings/qudt/source/qudt-unit-3.1.0.nq.gz
 
 bench: $(STAMP)
 	$(BIN)/python bench/queries.py
