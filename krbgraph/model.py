@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from rdflib import Graph
@@ -20,12 +21,16 @@ from .namespaces import IMBOR_EXTRACT_IRI, ONTOLOGY_IRI, PREFIXES
 
 
 def project_root() -> Path:
-    """The folder that holds ontology/, sparql/ and mappings/.
+    """The folder that holds ontology/, sparql/, mappings/ and examples/.
 
-    KRB_HOME overrides it for installs outside a source checkout.
+    These ship inside the package (krbgraph.resources: links to the repository's
+    folders in a checkout, copies in a wheel), so the same path works in both.
+    KRB_HOME overrides it, to run on a model of one's own.
     """
     home = os.environ.get("KRB_HOME")
-    return Path(home) if home else Path(__file__).resolve().parent.parent
+    if home:
+        return Path(home)
+    return Path(str(resources.files("krbgraph.resources")))
 
 
 @dataclass(frozen=True)

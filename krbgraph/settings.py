@@ -11,12 +11,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .iris import DEFAULT_BASE_IRI
-from .model import project_root
 
 
 def default_store_path() -> Path:
-    """The embedded store of a source checkout: var/store inside the project."""
-    return project_root() / "var" / "store"
+    """var/store inside a source checkout; var/store in the working folder otherwise
+    (an installed package must never write into its own site-packages)."""
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "ontology").is_dir():
+        return checkout / "var" / "store"
+    return Path.cwd() / "var" / "store"
 
 
 @dataclass(frozen=True)

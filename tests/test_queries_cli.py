@@ -55,7 +55,8 @@ def test_queries_lists_names_titles_and_parameters() -> None:
 def test_queries_markdown_is_the_docs_page() -> None:
     code, out, _ = invoke("queries", "--format", "markdown")
     assert code == 0
-    assert out == (project_root() / "docs" / "queries.md").read_text(encoding="utf-8")
+    page = Path(__file__).resolve().parents[1] / "docs" / "queries.md"
+    assert out == page.read_text(encoding="utf-8")
 
 
 TODAY = "2026-11-28"
