@@ -405,3 +405,44 @@ def test_pages_name_things_in_the_reader_language(client: TestClient) -> None:
     assert page.status_code == 200
     assert "Building" in page.text
     assert "Building" not in client.get("/dwarsverbanden").text
+
+
+def test_an_http_write_updates_the_dates_in_force(tmp_path) -> None:
+    from test_sparql_support import TOKEN, demo_store
+
+    store, config = demo_store(tmp_path)
+    move_entry = """
+        PREFIX eli: <http://data.europa.eu/eli/ontology#>
+        PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+        DELETE { GRAPH ?g { ?doc eli:first_date_entry_in_force ?d } }
+        INSERT { GRAPH ?g { ?doc eli:first_date_entry_in_force "2029-01-01"^^xsd:date } }
+        WHERE { BIND (<https://krb.demogemeente.nl/id/besluitdocument/GEL-2030> AS ?doc)
+                GRAPH ?g { ?doc eli:first_date_entry_in_force ?d } }
+    """
+    norm = ID + "beleidsnorm/GEL-N01"
+    with store, TestClient(create_app(config, store=store)) as client:
+        before = {r["object"] for r in client.get("/api/queries/geldig-op").json()["rows"]}
+        answer = client.post(
+            "/update",
+            content=move_entry,
+            headers={
+                "Content-Type": "application/sparql-update",
+                "Authorization": f"Bearer {TOKEN}",
+            },
+        )
+        assert answer.status_code in (200, 204), answer.text
+        after = {r["object"] for r in client.get("/api/queries/geldig-op").json()["rows"]}
+        later = client.get("/api/queries/geldig-op", params={"datum": "2029-06-01"}).json()
+    assert norm in before
+    assert norm not in after  # its document now comes into force in 2029
+    assert norm in {r["object"] for r in later["rows"]}
+
+
+def test_named_query_api_answers_in_the_reader_language(client: TestClient) -> None:
+    english = client.get("/api/queries/dwarsverbanden-themas", params={"lang": "en"}).json()
+    dutch = client.get("/api/queries/dwarsverbanden-themas").json()
+    names_en = {row["thema"]: row.get("thema_label") for row in english["rows"]}
+    names_nl = {row["thema"]: row.get("thema_label") for row in dutch["rows"]}
+    assert names_en[ID + "beleidsthema/geluid"] == "Noise"
+    assert names_nl[ID + "beleidsthema/geluid"] == "Geluid"
+    assert len(english["rows"]) == len(dutch["rows"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
+from krbgraph.sparql_text import scan as scan_sparql
 from krbgraph.web.negotiation import (
     GRAPH_FORMATS,
     RESULT_FORMATS,
@@ -13,7 +14,7 @@ from krbgraph.web.negotiation import (
     choose_format,
     parse_accept,
 )
-from krbgraph.web.sparql import scan_sparql, with_using
+from krbgraph.web.sparql import with_using
 
 OFFERS = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv"]
 

@@ -26,10 +26,10 @@ from rdflib.term import Identifier
 from ..namespaces import IMBOR, KRB
 from ..queries import ParameterError, UnknownQueryError, run_named_query
 from ..settings import Settings
-from ..store import QueryResult, QueryTimeout, Store
+from ..store import QueryResult, Store
 from . import results
 from .deps import get_settings, get_store, reader_languages
-from .describe import pick_label, run_query
+from .describe import READER_LANGUAGES, pick_label, run_query
 from .pages import catalogue, label_index
 from .search import IMBOR_OBJECTTYPE, Entry, normalise
 
@@ -679,15 +679,21 @@ def run_query_endpoint(
     ] = None,
 ) -> QueryAnswer | Response:
     queries = catalogue(request)
-    values = {k: v for k, v in request.query_params.items() if k != "format"}
+    # format and lang shape the answer; every other parameter belongs to the query.
+    values = {k: v for k, v in request.query_params.items() if k not in ("format", "lang")}
     try:
-        result = run_named_query(store, queries, name, values, timeout_s=settings.query_timeout_s)
+        result = run_named_query(
+            store,
+            queries,
+            name,
+            values,
+            timeout_s=settings.query_timeout_s,
+            languages=READER_LANGUAGES.get(),
+        )
     except UnknownQueryError as exc:
         raise HTTPException(404, str(exc.args[0])) from None
     except ParameterError as exc:
         raise HTTPException(400, str(exc)) from None
-    except QueryTimeout:
-        raise HTTPException(504, f"query {name!r} ran longer than the allowed time") from None
     result = cast(QueryResult, result)
     if format == "csv":
         return Response(

@@ -1,22 +1,42 @@
 """Assembling the FastAPI application from its routers.
 
 `create_app` only wires things together: each router lives in its own module
-and receives the store and settings through krbgraph.web.deps.
+and receives the store and settings through krbgraph.web.deps. What holds
+for every route is set here once: the status of each kind of error (so no
+route answers a time-out with 503 and another with 504, or shows a store's
+internal error to a client), and the security headers of every response.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import logging
+import re
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
 from ..settings import Settings
-from ..store import Store, ensure_model, open_store
+from ..sparql_text import SparqlLimits, SparqlRefused
+from ..store import (
+    QuerySyntaxError,
+    QueryTimeout,
+    ResultTooLarge,
+    Store,
+    StoreError,
+    ensure_model,
+    open_store,
+)
 from . import api as api_routes
 from . import excel_api as excel_routes
 from . import graph_store as graph_store_routes
@@ -25,8 +45,21 @@ from . import pages as page_routes
 from . import sparql as sparql_routes
 from . import writes
 
+logger = logging.getLogger(__name__)
 
-def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+SITE_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+"""Content-Security-Policy of every HTML page: no inline scripts, never inside a frame."""
+
+
+def create_app(
+    settings: Settings | None = None,
+    store: Store | None = None,
+    *,
+    sparql_limits: SparqlLimits | None = None,
+) -> FastAPI:
     """The registry service for `settings` (default: from KRB_* variables).
 
     A store passed in is used as is (tests, embedding): its owner keeps its
@@ -34,6 +67,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     starts, its model brought up to date, and closed when the app stops. With
     a token (writes enabled) the validator is prepared at start-up, so the
     first write does not wait for the model and shapes to be parsed.
+    ``sparql_limits`` bounds the SPARQL text clients may send (default:
+    SparqlLimits()).
     """
     settings = settings or Settings.from_env()
     owns_store = store is None
@@ -57,10 +92,16 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         description="Policy registry as linked data: SPARQL endpoint, linked-data pages "
         "and a JSON API for policy officers, researchers and asset managers.",
         lifespan=lifespan,
+        docs_url=None,  # served by _documentation, with a policy that fits them
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.store = store
+    app.state.sparql_limits = sparql_limits or SparqlLimits()
     app.state.write_lock = threading.Lock()  # serialises this application's writes
+    app.add_middleware(SecurityHeaders)
+    _error_handlers(app)
+    _documentation(app)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -94,3 +135,122 @@ def _routers() -> list:
         linked_data_routes.router,
         page_routes.router,
     ]
+
+
+class SecurityHeaders:
+    """Adds nosniff to every response and SITE_POLICY to HTML without a policy of its own.
+
+    Plain ASGI rather than BaseHTTPMiddleware, so streamed bodies stay streamed.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["X-Content-Type-Options"] = "nosniff"
+                html = headers.get("content-type", "").startswith("text/html")
+                if html and "content-security-policy" not in headers:
+                    headers["Content-Security-Policy"] = SITE_POLICY
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _error_handlers(app: FastAPI) -> None:
+    """One status per kind of error, for every route that lets it through.
+
+    A StoreError's message may name the store's folder or server, so the
+    client gets a fixed text and the log gets the details.
+    """
+
+    def answer(status: int, detail: str) -> JSONResponse:
+        return JSONResponse({"detail": detail}, status_code=status)
+
+    async def refused(request: Request, exc: Exception) -> JSONResponse:
+        return answer(400, str(exc))
+
+    async def syntax(request: Request, exc: Exception) -> JSONResponse:
+        return answer(400, f"Syntax error: {exc}")
+
+    async def timeout(request: Request, exc: Exception) -> JSONResponse:
+        limit = request.app.state.settings.query_timeout_s
+        return answer(
+            503,
+            f"The query did not finish within {limit:g} s, the time limit of this service; "
+            "narrow it down (more specific patterns, LIMIT) and try again.",
+        )
+
+    async def too_large(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ResultTooLarge)
+        return answer(
+            422,
+            f"The answer has more than {exc.limit} {exc.unit}, the most this service returns "
+            "at once; use LIMIT and OFFSET to fetch it in parts.",
+        )
+
+    async def store_failed(request: Request, exc: Exception) -> JSONResponse:
+        logger.error("store error on %s %s", request.method, request.url.path, exc_info=exc)
+        return answer(500, STORE_FAILED)
+
+    app.add_exception_handler(SparqlRefused, refused)
+    app.add_exception_handler(QuerySyntaxError, syntax)
+    app.add_exception_handler(QueryTimeout, timeout)
+    app.add_exception_handler(ResultTooLarge, too_large)
+    app.add_exception_handler(StoreError, store_failed)
+
+
+STORE_FAILED = "The store could not complete the request; the error has been logged."
+"""What a client learns of a StoreError (its message stays in the server log)."""
+
+
+def _documentation(app: FastAPI) -> None:
+    """/docs (Swagger UI) and /redoc, each with a policy that admits only what it loads.
+
+    FastAPI's pages load their scripts from a CDN and Swagger UI starts with
+    an inline script; that one script is admitted by its hash, so no other
+    inline script can run there either.
+    """
+    swagger = get_swagger_ui_html(
+        openapi_url=app.openapi_url or "/openapi.json",
+        title=f"{app.title} - API",
+        oauth2_redirect_url=None,
+    ).body
+    redoc = get_redoc_html(openapi_url=app.openapi_url or "/openapi.json", title=app.title).body
+    cdn = "https://cdn.jsdelivr.net"
+    common = (
+        "default-src 'self'; img-src 'self' data: https://fastapi.tiangolo.com; "
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    )
+    swagger_policy = (
+        f"{common}; script-src {cdn} {_script_hashes(bytes(swagger))}; "
+        f"style-src 'self' {cdn} 'unsafe-inline'"
+    )
+    redoc_policy = (
+        f"{common}; script-src {cdn}; worker-src blob:; "
+        "style-src 'self' 'unsafe-inline' https://fonts.googleapis.com; "
+        "font-src https://fonts.gstatic.com"
+    )
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui() -> HTMLResponse:
+        return HTMLResponse(swagger, headers={"Content-Security-Policy": swagger_policy})
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc_ui() -> HTMLResponse:
+        return HTMLResponse(redoc, headers={"Content-Security-Policy": redoc_policy})
+
+
+def _script_hashes(html: bytes) -> str:
+    """CSP source expressions ('sha256-...') for the inline scripts of a page."""
+    bodies = re.findall(rb"<script>(.*?)</script>", html, flags=re.DOTALL)
+    return " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(body).digest()).decode() + "'"
+        for body in bodies
+    )

@@ -10,6 +10,17 @@ POST to /store itself creates a new graph ``{base}/graph/{uuid}`` and answers
 The default graph here is the store's own default graph, not the union of
 all graphs that queries see: PUT, POST, GET and DELETE must address the same
 graph.
+
+A named graph exists while it holds triples (the store keeps no empty
+graphs), so GET answers 404 for a graph without triples. A write that would
+leave a named graph empty (PUT of no triples, POST of none to a new graph)
+is refused with 400 rather than answered 201 or 204 for a graph that GET
+would then not find; DELETE removes a graph. The default graph always
+exists, empty or not.
+
+Bodies are checked before a parser sees them (negotiation.check_rdf_body):
+JSON-LD nested deeper than 100 levels crashes pyoxigraph, and RDF/XML with
+a DOCTYPE can declare entities that expand without bound; both get 400.
 """
 
 from __future__ import annotations
@@ -135,8 +146,8 @@ async def _handle(request: Request, settings: Settings, store: Store, target: Ta
         created = await run_in_threadpool(write, store, target, data, lock=lock)
     except (ValidationFailed, writes.WriteRefused) as exc:
         return writes.refusal_response(exc, request.headers.get("accept"))
-    except StoreError as exc:
-        raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, str(exc)) from None
+    except writes.EmptyGraphRefused as exc:
+        raise _bad_request(str(exc)) from None
     if created:
         headers = {"Location": location} if location else {}
         return Response(status_code=status.HTTP_201_CREATED, headers=headers)
@@ -226,14 +237,22 @@ def _part_format(name: str, part: UploadFile) -> ox.RdfFormat:
     )
 
 
+_CHECKED_FORMATS = {ox.RdfFormat.JSON_LD: "jsonld", ox.RdfFormat.RDF_XML: "rdfxml"}
+"""Syntaxes whose bodies negotiation.check_rdf_body reads before the parser does."""
+
+
 def _parse_parts(parts: list[tuple[str, ox.RdfFormat, bytes]], base: str) -> Graph:
     graph = Graph()
     for where, fmt, data in parts:
         try:
+            negotiation.check_rdf_body(_CHECKED_FORMATS.get(fmt, ""), data)
+        except negotiation.UnsafeBody as exc:
+            raise _bad_request(f"The RDF in the {where} is refused: {exc}") from None
+        try:
             quads = list(ox.parse(data, format=fmt, base_iri=base, rename_blank_nodes=True))
         except SyntaxError as exc:
             raise _bad_request(f"The RDF in the {where} cannot be read: {exc.msg}") from None
-        except (ValueError, OSError) as exc:
+        except ValueError as exc:
             raise _bad_request(f"The RDF in the {where} cannot be read: {exc}") from None
         if any(not isinstance(quad.graph_name, ox.DefaultGraph) for quad in quads):
             raise _bad_request(

@@ -8,6 +8,7 @@ sync functions, so FastAPI runs the blocking store calls in its thread pool.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,8 @@ from ..queries import (
     prepare_query,
 )
 from ..settings import Settings
-from ..store import QueryResult, QuerySyntaxError, QueryTimeout, Store, StoreError
+from ..sparql_text import SparqlRefused
+from ..store import QueryResult, QuerySyntaxError, QueryTimeout, ResultTooLarge, Store, StoreError
 from . import results as result_formats
 from .deps import get_settings, get_store, reader_languages
 from .describe import (
@@ -45,6 +47,7 @@ from .describe import (
 from .negotiation import CANONICAL_TYPES
 from .network_svg import ThemeEdge, ThemeNode, theme_network_svg
 from .search import IMBOR_OBJECTTYPE, LabelIndex, normalise
+from .user_sparql import LimitsDep, user_query
 
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_HTML_ROWS = 1000
@@ -284,6 +287,7 @@ def query_page(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
+    limits: LimitsDep,
     query: Annotated[str, Query(max_length=100_000)] = "",
     voorbeeld: Annotated[str, Query(max_length=100)] = "",
 ) -> HTMLResponse:
@@ -301,15 +305,10 @@ def query_page(
     error: str | None = None
     if query.strip():
         try:
-            result = store.query(query, timeout_s=settings.query_timeout_s)
+            result = user_query(query, limits).run(store, settings)
             shown = _shown_result(result, settings.base_iri)
-        except QuerySyntaxError as exc:
-            error, status = _syntax_message(exc), 400
-        except QueryTimeout:
-            error = f"De query duurde langer dan {settings.query_timeout_s:g} seconden."
-            status = 504
-        except StoreError as exc:
-            error, status = str(exc), 502
+        except (SparqlRefused, StoreError) as exc:
+            error, status = _query_error(exc, settings)
     downloads = {
         fmt: "/query/download?" + urlencode({"query": text, "format": fmt})
         for fmt in ("csv", "json", "tsv")
@@ -324,6 +323,30 @@ def query_page(
         "downloads": downloads,
     }
     return render(request, "query.html", context, status_code=status)
+
+
+def _query_error(exc: SparqlRefused | StoreError, settings: Settings) -> tuple[str, int]:
+    """The Dutch message and status for a query of the editor that did not run.
+
+    The statuses are those of the app's exception handlers; a store's own
+    message may name its folder or server, so it goes to the log instead.
+    """
+    if isinstance(exc, SparqlRefused):
+        return exc.nl, 400
+    if isinstance(exc, QuerySyntaxError):
+        return _syntax_message(exc), 400
+    if isinstance(exc, QueryTimeout):
+        limit = f"{settings.query_timeout_s:g}"
+        return f"De query duurde langer dan {limit} seconden, de tijdslimiet van deze dienst.", 503
+    if isinstance(exc, ResultTooLarge):
+        unit = {"rows": "rijen"}.get(exc.unit, exc.unit)
+        return (
+            f"Het antwoord heeft meer dan {exc.limit} {unit}, het maximum van deze dienst; "
+            "gebruik LIMIT en OFFSET om het in delen op te halen.",
+            422,
+        )
+    logging.getLogger(__name__).error("store error in the query editor", exc_info=exc)
+    return "De opslag kon de query niet uitvoeren; de fout is vastgelegd in het log.", 500
 
 
 def _syntax_message(exc: QuerySyntaxError) -> str:
@@ -372,16 +395,16 @@ def query_download(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
+    limits: LimitsDep,
     query: Annotated[str, Query(max_length=100_000)],
     format: Annotated[str, Query(pattern="^(csv|tsv|json|xml)$")] = "csv",
 ) -> Response:
     """The whole result of the editor's query as a file (graphs as RDF instead)."""
     try:
-        result = store.query(query, timeout_s=settings.query_timeout_s)
-    except QuerySyntaxError as exc:
-        return Response(_syntax_message(exc), status_code=400, media_type="text/plain")
-    except QueryTimeout:
-        return Response("query timed out", status_code=504, media_type="text/plain")
+        result = user_query(query, limits).run(store, settings)
+    except (SparqlRefused, StoreError) as exc:
+        message, status = _query_error(exc, settings)
+        return Response(message, status_code=status, media_type="text/plain")
     if result.kind == "graph":
         fmt = _GRAPH_DOWNLOADS[format]
         body = result_formats.serialize_graph(result.graph or Graph(), fmt)

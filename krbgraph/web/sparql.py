@@ -7,22 +7,22 @@ or POST ``application/sparql-query``; ``default-graph-uri`` and
 ``using-named-graph-uri`` choose the dataset of the WHERE clauses. GET
 /sparql without parameters answers with the service description.
 
-Store calls run in the thread pool, never on the event loop. A query gets
-``Settings.query_timeout_s`` (503 when exceeded) and at most
-``Settings.max_result_rows`` rows or triples (422 beyond); the store stops
-reading the answer at either limit, and the body is serialised completely
-before the response starts, so a client never gets a truncated 200. Relative
-IRIs resolve against the endpoint URL, passed to the store as base IRI.
-
-The endpoint refuses SERVICE (federated query) and LOAD: both would let a
-client make the server fetch arbitrary URLs.
+Store calls run in the thread pool, never on the event loop. Queries and
+updates pass the gate of user_sparql.py first: the text limits (400), no
+SERVICE or LOAD (400: both would let a client make the server fetch
+arbitrary URLs), then ``Settings.query_timeout_s`` (503 when exceeded) and at
+most ``Settings.max_result_rows`` rows or triples (422 beyond); the store
+stops reading the answer at either limit, and the body is serialised
+completely before the response starts, so a client never gets a truncated
+200. Those statuses come from the app's exception handlers. Relative IRIs
+resolve against the endpoint URL, passed to the store as base IRI.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import parse_qsl
 
@@ -31,12 +31,14 @@ from fastapi.concurrency import run_in_threadpool
 
 from ..loading import ValidationFailed
 from ..settings import Settings
-from ..store import QuerySyntaxError, QueryTimeout, ResultTooLarge, Store, StoreError
+from ..sparql_text import Scan, SparqlLimits
+from ..store import QuerySyntaxError, Store, StoreError
 from ..store.terms import graph_ref
 from . import negotiation, results, writes
 from .auth import require_write_access
 from .deps import get_settings, get_store
 from .service_description import service_description
+from .user_sparql import LimitsDep, user_query, user_update
 
 FORM = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
@@ -68,6 +70,7 @@ async def sparql_get(
     request: Request,
     settings: SettingsDep,
     store: StoreDep,
+    limits: LimitsDep,
 ) -> Response:
     params = request.query_params.multi_items()
     if not params:
@@ -85,7 +88,7 @@ async def sparql_get(
             "Missing the 'query' parameter (GET /sparql without parameters gives the "
             "service description).",
         )
-    return await _answer_query(request, settings, store, _protocol_request(params))
+    return await _answer_query(request, settings, store, limits, _protocol_request(params))
 
 
 @router.post("/sparql", summary="SPARQL query or update (POST)")
@@ -93,12 +96,13 @@ async def sparql_post(
     request: Request,
     settings: SettingsDep,
     store: StoreDep,
+    limits: LimitsDep,
 ) -> Response:
     operation = await _read_post(request, allow_query=True)
     if operation.update is not None:
         require_write_access(request, settings)
-        return await _run_update(request, store, operation)
-    return await _answer_query(request, settings, store, operation)
+        return await _run_update(request, store, limits, operation)
+    return await _answer_query(request, settings, store, limits, operation)
 
 
 @router.post("/update", summary="SPARQL update")
@@ -106,10 +110,11 @@ async def update_post(
     request: Request,
     settings: SettingsDep,
     store: StoreDep,
+    limits: LimitsDep,
 ) -> Response:
     require_write_access(request, settings)
     operation = await _read_post(request, allow_query=False)
-    return await _run_update(request, store, operation)
+    return await _run_update(request, store, limits, operation)
 
 
 # -- reading requests --------------------------------------------------------
@@ -232,26 +237,26 @@ def _negotiate(accept: str | None, kind: str) -> tuple[str, str]:
 
 
 async def _answer_query(
-    request: Request, settings: Settings, store: Store, operation: ProtocolRequest
+    request: Request,
+    settings: Settings,
+    store: Store,
+    limits: SparqlLimits,
+    operation: ProtocolRequest,
 ) -> Response:
     assert operation.query is not None
-    text = operation.query
-    scan = scan_sparql(text)
-    if scan.uses_service:
-        raise _bad_request(SERVICE_REFUSED)
+    query = await run_in_threadpool(user_query, operation.query, limits)  # a MB takes 0.15 s
     accept = request.headers.get("accept")
-    if scan.query_form is not None:
-        _negotiate(accept, scan.query_form)  # 406 before any work is done
+    if query.scan.query_form is not None:
+        _negotiate(accept, query.scan.query_form)  # 406 before any work is done
     base = endpoint_url(request)
 
     def run() -> tuple[bytes, str]:
-        result = store.query(
-            text,
-            default_graph_uris=operation.default_graphs,
-            named_graph_uris=operation.named_graphs,
-            timeout_s=settings.query_timeout_s,
-            max_rows=settings.max_result_rows,
+        result = query.run(
+            store,
+            settings,
             base_iri=base,
+            default_graphs=operation.default_graphs,
+            named_graphs=operation.named_graphs,
         )
         fmt, media_type = _negotiate(accept, result.kind)
         if result.kind == "graph":
@@ -263,20 +268,6 @@ async def _answer_query(
         body, media_type = await run_in_threadpool(run)
     except QuerySyntaxError as exc:
         raise _bad_request(f"Syntax error in the query: {_positioned(exc)}") from None
-    except QueryTimeout:
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE,
-            f"The query did not finish within {settings.query_timeout_s:g} s, the time limit "
-            "of this service; narrow it down (more specific patterns, LIMIT) and try again.",
-        ) from None
-    except ResultTooLarge as exc:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            f"The answer has more than {exc.limit} {exc.unit}, the most this service returns "
-            "at once; use LIMIT and OFFSET to fetch it in parts.",
-        ) from None
-    except StoreError as exc:
-        raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, str(exc)) from None
     return Response(body, media_type=results.content_type(media_type), headers={"Vary": "Accept"})
 
 
@@ -307,17 +298,12 @@ async def _describe_service(request: Request, settings: Settings, store: Store) 
 # -- updates -----------------------------------------------------------------
 
 
-async def _run_update(request: Request, store: Store, operation: ProtocolRequest) -> Response:
+async def _run_update(
+    request: Request, store: Store, limits: SparqlLimits, operation: ProtocolRequest
+) -> Response:
     assert operation.update is not None
     text = operation.update
-    scan = scan_sparql(text)
-    if scan.uses_service:
-        raise _bad_request(SERVICE_REFUSED)
-    if scan.uses_load:
-        raise _bad_request(
-            "LOAD is not accepted over HTTP (the server would fetch a URL for the client); "
-            "upload the data with the Graph Store Protocol (PUT or POST /store)."
-        )
+    scan = await run_in_threadpool(user_update, text, limits)
     base = endpoint_url(request)
     try:
         await run_in_threadpool(writes.check_update_syntax, text, base_iri=base)
@@ -334,129 +320,14 @@ async def _run_update(request: Request, store: Store, operation: ProtocolRequest
         await run_in_threadpool(writes.apply_update, store, text, base_iri=base, lock=lock)
     except QuerySyntaxError as exc:
         raise _bad_request(f"Syntax error in the update: {exc}") from None
+    except writes.UpdateFailed as exc:
+        raise _bad_request(str(exc)) from None
     except (ValidationFailed, writes.WriteRefused) as exc:
         return writes.refusal_response(exc, request.headers.get("accept"))
-    except StoreError as exc:
-        raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, str(exc)) from None
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 # -- reading SPARQL text -----------------------------------------------------
-
-SERVICE_REFUSED = (
-    "SERVICE (federated query) is disabled on this endpoint: it would let a client make "
-    "the server fetch arbitrary URLs."
-)
-
-_TOKENS = re.compile(
-    r"""
-      (?P<ws>\s+)
-    | (?P<comment>\#[^\n]*)
-    | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-                |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    | (?P<var>[?$]\w+)
-    | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-    | (?P<pname>(?:[^\W\d_][\w.-]*)?:(?:[\w.:%-]|\\.)*)
-    | (?P<word>[A-Za-z_]\w*)
-    | (?P<open>\{)
-    | (?P<close>\})
-    | (?P<semi>;)
-    | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
-
-@dataclass(frozen=True)
-class Token:
-    kind: str
-    text: str
-    start: int
-    depth: int
-    """Brace depth: 0 outside any group pattern or template."""
-
-
-@dataclass(frozen=True)
-class Scan:
-    """What the endpoint needs to know about a query or update before running it."""
-
-    query_form: str | None = None
-    """'select', 'ask' or 'graph' (CONSTRUCT/DESCRIBE) for a query; None if not recognised."""
-    uses_service: bool = False
-    uses_load: bool = False
-    has_dataset_clause: bool = False
-    """The update has USING, USING NAMED or WITH."""
-    where_positions: tuple[int, ...] = field(default=())
-    """Offsets of the WHERE keyword of each DELETE/INSERT ... WHERE operation."""
-
-
-def tokens(text: str) -> list[Token]:
-    """The tokens of SPARQL text, skipping strings, IRIs and comments for what matters here.
-
-    Lenient by design: malformed text still yields tokens; the parser of
-    the store reports the actual syntax error.
-    """
-    out: list[Token] = []
-    depth = 0
-    for match in _TOKENS.finditer(text):
-        kind = match.lastgroup or "other"
-        if kind in ("ws", "comment"):
-            continue
-        if kind == "close":
-            depth = max(depth - 1, 0)
-        out.append(Token(kind, match.group(), match.start(), depth))
-        if kind == "open":
-            depth += 1
-    return out
-
-
-def scan_sparql(text: str) -> Scan:
-    """Query form, SERVICE and LOAD use, and the dataset clauses of updates."""
-    toks = tokens(text)
-    words = [t for t in toks if t.kind == "word"]
-    uses_service = any(t.text.upper() == "SERVICE" for t in words)
-    query_form = None
-    for t in words:
-        if t.depth == 0 and t.text.upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-            query_form = {"SELECT": "select", "ASK": "ask"}.get(t.text.upper(), "graph")
-            break
-    uses_load = False
-    has_dataset_clause = False
-    wheres: list[int] = []
-    for operation in _operations(toks):
-        top = [t for t in operation if t.depth == 0 and t.kind in ("word", "open")]
-        keywords = [t for t in top if t.kind == "word" and t.text.upper() not in ("PREFIX", "BASE")]
-        if not keywords:
-            continue
-        first = keywords[0].text.upper()
-        uses_load = uses_load or first == "LOAD"
-        if any(t.kind == "word" and t.text.upper() in ("USING", "WITH") for t in top):
-            has_dataset_clause = True
-        if first not in ("WITH", "DELETE", "INSERT"):
-            continue
-        after = top[top.index(keywords[0]) + 1 :]
-        if (
-            first != "WITH"
-            and after
-            and after[0].kind == "word"
-            and after[0].text.upper() in ("DATA", "WHERE")
-        ):
-            continue  # INSERT DATA, DELETE DATA, DELETE WHERE: no dataset clause possible
-        where = [t for t in top if t.kind == "word" and t.text.upper() == "WHERE"]
-        if where:
-            wheres.append(where[-1].start)
-    return Scan(query_form, uses_service, uses_load, has_dataset_clause, tuple(wheres))
-
-
-def _operations(toks: list[Token]) -> list[list[Token]]:
-    operations: list[list[Token]] = [[]]
-    for t in toks:
-        if t.kind == "semi" and t.depth == 0:
-            operations.append([])
-        else:
-            operations[-1].append(t)
-    return operations
 
 
 def with_using(text: str, scan: Scan, using: Sequence[str], using_named: Sequence[str]) -> str:

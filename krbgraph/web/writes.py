@@ -3,10 +3,13 @@
 Every write first computes the state the registry would be in and validates
 that, so an invalid change never reaches the store:
 
-- SPARQL Update: the update runs on an in-memory pyoxigraph copy of the whole
-  store; if the registry data of the copy conforms (and no model graph was
-  touched), the same update runs on the real store, which applies it as one
-  transaction.
+- SPARQL Update: the update runs once, on an in-memory pyoxigraph copy of the
+  whole store. The change is the difference between the copy before and
+  after: quads added and quads removed. If no model graph is among them and
+  the registry data of the copy conforms, exactly that change is committed
+  in one update. Running the update a second time on the store instead
+  would not do: RAND(), NOW(), UUID(), STRUUID() and blank nodes give other
+  values on each run, so the store could end up in a state nobody validated.
 - Graph Store Protocol: the new content of the target graph is validated
   together with all other data graphs, then written in one store call.
 
@@ -15,15 +18,16 @@ made by create_app), so the state that was validated is the state the write
 is applied to (as long as this service is the only writer of the store, which
 an embedded store guarantees).
 
-Limits, stated honestly: an update using RAND(), UUID(), STRUUID(), NOW() or
-creating blank nodes runs twice (copy, then store), so the stored values
-differ from the validated ones in those generated values only.
+The store keeps only graphs that hold triples (the copy is made from a dump,
+and the change drops a graph it empties), so an empty named graph never
+exists: a Graph Store request that would leave one is refused.
 """
 
 from __future__ import annotations
 
 import tempfile
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -31,16 +35,28 @@ from fastapi import Response
 from fastapi.responses import JSONResponse
 from rdflib import Graph
 
+from ..derived import refresh as refresh_derived
 from ..loading import ValidationFailed
 from ..model import model_graph, shapes_graph
 from ..store import QuerySyntaxError, Store, StoreError, model_graph_iris
-from ..store.terms import rdflib_graph
+from ..store.terms import graph_ref, rdflib_graph
 from ..validation import validate_graph
 from . import negotiation, results
 
 
 class WriteRefused(Exception):
     """The write touches something the service does not let clients change."""
+
+
+class UpdateFailed(Exception):
+    """The update is valid SPARQL but fails on the store's data (e.g. DROP of a missing graph).
+
+    The message is the engine's, about the client's update only.
+    """
+
+
+class EmptyGraphRefused(Exception):
+    """A Graph Store write would leave a named graph without triples, which cannot exist here."""
 
 
 def prepare_validation() -> None:
@@ -58,19 +74,24 @@ def check_update_syntax(update: str, *, base_iri: str) -> None:
     """Raise QuerySyntaxError (with line and column) when ``update`` is not SPARQL Update.
 
     The check runs the update on an empty in-memory store, where it cannot
-    change anything; callers refuse LOAD and SERVICE before this point, so
-    nothing is fetched from the network.
+    change anything; an update that is valid but fails there (DROP GRAPH of
+    a graph the empty store lacks) has passed the parser, which is all this
+    checks. Callers refuse LOAD and SERVICE before this point, so nothing is
+    fetched from the network.
     """
     try:
         ox.Store().update(update, base_iri=base_iri)
     except SyntaxError as exc:
         raise QuerySyntaxError.from_message(str(exc)) from exc
+    except RuntimeError:
+        pass
 
 
 def apply_update(store: Store, update: str, *, base_iri: str, lock: threading.Lock) -> None:
     """Run a SPARQL update if, and only if, the registry data conforms afterwards.
 
-    Raises QuerySyntaxError, WriteRefused (a model graph would change),
+    Raises QuerySyntaxError, UpdateFailed (e.g. DROP of a missing graph
+    without SILENT), WriteRefused (a model graph would change),
     ValidationFailed (with the validation result) or StoreError. ``base_iri``
     resolves relative IRIs in the update (the service uses its endpoint URL).
     The update runs as given: callers that take updates from clients refuse
@@ -79,29 +100,32 @@ def apply_update(store: Store, update: str, *, base_iri: str, lock: threading.Lo
     model = model_graph_iris()
     with lock:
         copy = _snapshot(store)
-        before_model = _quads(copy, model, inside=True)
-        before_data = _quads(copy, model, inside=False)
+        before = set(copy)
         try:
             copy.update(update, base_iri=base_iri)
         except SyntaxError as exc:
             raise QuerySyntaxError.from_message(str(exc)) from exc
+        except RuntimeError as exc:
+            raise UpdateFailed(f"The update failed: {exc}.") from exc
         except OSError as exc:
-            raise StoreError(f"the update failed: {exc}") from exc
-        after_model = _quads(copy, model, inside=True)
-        if after_model != before_model:
-            changed = sorted(
-                {q.graph_name.value for q in after_model ^ before_model}  # type: ignore[union-attr]
-            )
+            raise StoreError(f"the update failed on the validation copy: {exc}") from exc
+        after = set(copy)
+        added, removed = after - before, before - after
+        if not added and not removed:
+            return
+        changed_model = sorted(
+            {key for q in added | removed if (key := _graph_key(q)) is not None and key in model}
+        )
+        if changed_model:
             raise WriteRefused(
                 "The update changes the model graph(s) "
-                + ", ".join(f"<{iri}>" for iri in changed)
+                + ", ".join(f"<{iri}>" for iri in changed_model)
                 + ", which the service maintains from the product's source files. "
                 "Only registry data graphs can be changed."
             )
-        after_data = _quads(copy, model, inside=False)
-        if after_data != before_data:
-            _require_conforming(rdflib_graph(after_data))
-        store.update(update, base_iri=base_iri)
+        _require_conforming(rdflib_graph(q for q in after if _graph_key(q) not in model))
+        _commit(store, before, after, added, removed)
+        refresh_derived(store)
 
 
 def graph_exists(store: Store, graph: str | None) -> bool:
@@ -129,8 +153,14 @@ def _write_graph(
     _refuse_model_graph(graph)
     with lock:
         created = not graph_exists(store, graph)
+        if graph is not None and len(data) == 0 and (replace or created):
+            raise EmptyGraphRefused(
+                f"<{graph}> would have no triples, and this store keeps no empty graphs: it "
+                "would not exist afterwards. Send triples, or DELETE to remove a graph."
+            )
         _require_conforming(_registry_with(store, graph, data, keep_old=not replace))
         store.write_graphs({graph: data}, replace=replace)
+        refresh_derived(store)
         return created
 
 
@@ -145,6 +175,7 @@ def delete_graph(store: Store, graph: str | None, *, lock: threading.Lock) -> No
             store.replace_graph(None, Graph())
         else:
             store.drop_graph(graph)
+        refresh_derived(store)
 
 
 # -- helpers -----------------------------------------------------------------
@@ -191,13 +222,96 @@ def _snapshot(store: Store) -> ox.Store:
         return copy
 
 
-def _quads(copy: ox.Store, model: frozenset[str], *, inside: bool) -> set[ox.Quad]:
-    """The quads inside the model graphs (``inside``) or outside them."""
-    return {
-        quad
-        for quad in copy
-        if (isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value in model) is inside
-    }
+def _graph_key(quad: ox.Quad) -> str | None:
+    """The quad's graph IRI; None for the default graph."""
+    name = quad.graph_name
+    if isinstance(name, ox.NamedNode):
+        return name.value
+    if isinstance(name, ox.DefaultGraph):
+        return None
+    raise StoreError(f"graphs named by a blank node are not supported: {quad}")
+
+
+def _commit(
+    store: Store,
+    before: set[ox.Quad],
+    after: set[ox.Quad],
+    added: set[ox.Quad],
+    removed: set[ox.Quad],
+) -> None:
+    """Write exactly the change from ``before`` to ``after`` to the store, in one transaction.
+
+    Usually one update: DROP SILENT for every graph the change empties,
+    DELETE DATA for the other removed quads, INSERT for the added ones; the
+    blank nodes the update created become fresh nodes there, shared as in
+    the copy. SPARQL has no way to name a blank node the store already
+    holds, so when the change removes a quad with such a node (from a graph
+    it keeps) or adds one that refers to it, the graphs concerned are
+    replaced instead: every graph holding one of those nodes, with its
+    content from the copy, in one write. The result is the validated state
+    up to the names of blank nodes.
+    """
+    emptied = {_graph_key(q) for q in removed} - {_graph_key(q) for q in after}
+    kept_removed = {q for q in removed if _graph_key(q) not in emptied}
+    old_nodes = _blank_nodes(before)
+    stuck = (_blank_nodes(kept_removed) | _blank_nodes(added)) & old_nodes
+    if not stuck:
+        store.update(_change_update(emptied, kept_removed, added))
+        return
+    graphs = {_graph_key(q) for q in after if _blank_nodes([q]) & stuck}
+    graphs |= {_graph_key(q) for q in added | kept_removed}
+    while True:
+        nodes = _blank_nodes(q for q in after if _graph_key(q) in graphs)
+        more = {_graph_key(q) for q in after if _blank_nodes([q]) & nodes} - graphs
+        if not more:
+            break
+        graphs |= more
+    contents: dict[str | None, Graph] = {graph: Graph() for graph in graphs | emptied}
+    for graph in graphs:
+        contents[graph] = rdflib_graph(q for q in after if _graph_key(q) == graph)
+    store.write_graphs(contents, replace=True)  # an emptied graph is dropped there
+
+
+def _blank_nodes(quads: Iterable[ox.Quad]) -> set[ox.BlankNode]:
+    nodes: set[ox.BlankNode] = set()
+    for quad in quads:
+        for term in (quad.subject, quad.object):
+            if isinstance(term, ox.BlankNode):
+                nodes.add(term)
+    return nodes
+
+
+def _change_update(emptied: set[str | None], removed: set[ox.Quad], added: set[ox.Quad]) -> str:
+    """One SPARQL update for a change whose removed quads hold no blank nodes.
+
+    Terms are written by pyoxigraph's N-Triples serialiser and graph IRIs by
+    graph_ref, so no text of the client's update is pasted.
+    """
+    parts = [
+        "DROP SILENT DEFAULT" if graph is None else f"DROP SILENT GRAPH {graph_ref(graph)}"
+        for graph in sorted(emptied, key=lambda g: g or "")
+    ]
+    if removed:
+        parts.append(f"DELETE DATA {{\n{_quad_block(removed)}}}")
+    if added:
+        block = _quad_block(added)
+        # Blank nodes are fresh in INSERT DATA too, but some servers refuse them there.
+        parts.append(
+            f"INSERT {{\n{block}}} WHERE {{}}" if "_:" in block else f"INSERT DATA {{\n{block}}}"
+        )
+    return " ;\n".join(parts)
+
+
+def _quad_block(quads: Iterable[ox.Quad]) -> str:
+    """Quads as the inside of a DATA block: default-graph triples, then GRAPH blocks."""
+    by_graph: dict[str | None, list[ox.Triple]] = {}
+    for quad in quads:
+        by_graph.setdefault(_graph_key(quad), []).append(quad.triple)
+    out = []
+    for graph, triples in sorted(by_graph.items(), key=lambda item: item[0] or ""):
+        text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+        out.append(text if graph is None else f"GRAPH {graph_ref(graph)} {{\n{text}}}\n")
+    return "".join(out)
 
 
 def refusal_response(exc: ValidationFailed | WriteRefused, accept: str | None) -> Response:

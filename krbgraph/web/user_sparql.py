@@ -1,0 +1,80 @@
+"""The one gate for SPARQL text from clients: every route that runs it passes here.
+
+/sparql (GET and POST) and the query page with its downloads (/query,
+/query/download) run queries from anyone; /sparql and /update run updates
+from token holders. A route gets a runnable query only from ``user_query``,
+which checks the text (krbgraph.sparql_text: the app's limits, no SERVICE,
+no LOAD), and ``UserQuery.run`` always applies the service's time limit and
+row limit. Guarding in the routes themselves let the query page run SERVICE
+and skip the row limit while the endpoint refused both.
+
+Refusals and store errors are answered by the app's exception handlers (see
+app.py), one status per kind of error, unless a route renders them itself
+(the query page shows them in HTML).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from ..settings import Settings
+from ..sparql_text import Scan, SparqlLimits, check
+from ..store import QueryResult, Store
+
+
+def sparql_limits(request: Request) -> SparqlLimits:
+    """The app's limits for client SPARQL (set by create_app)."""
+    return request.app.state.sparql_limits
+
+
+LimitsDep = Annotated[SparqlLimits, Depends(sparql_limits)]
+
+
+@dataclass(frozen=True)
+class UserQuery:
+    """A client's query that passed the checks; made by ``user_query`` only."""
+
+    text: str
+    scan: Scan
+
+    def run(
+        self,
+        store: Store,
+        settings: Settings,
+        *,
+        base_iri: str | None = None,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+    ) -> QueryResult:
+        """The answer within the service's time and row limits; blocking (use a worker thread).
+
+        Raises QuerySyntaxError, QueryTimeout, ResultTooLarge or StoreError.
+        """
+        return store.query(
+            self.text,
+            default_graph_uris=default_graphs,
+            named_graph_uris=named_graphs,
+            timeout_s=settings.query_timeout_s,
+            max_rows=settings.max_result_rows,
+            base_iri=base_iri,
+        )
+
+
+def user_query(text: str, limits: SparqlLimits) -> UserQuery:
+    """The query, once it is within ``limits`` and fetches nothing from the network.
+
+    Raises krbgraph.sparql_text.SparqlRefused (LimitExceeded, RemoteAccessRefused).
+    """
+    return UserQuery(text, check(text, limits))
+
+
+def user_update(text: str, limits: SparqlLimits) -> Scan:
+    """The scan of an update, once it is within ``limits`` and uses no SERVICE or LOAD.
+
+    Raises krbgraph.sparql_text.SparqlRefused (LimitExceeded, RemoteAccessRefused).
+    """
+    return check(text, limits)

@@ -1,0 +1,113 @@
+"""What the reliability tests share: a real `krb serve` process and its settings.
+
+A crash in the engine (a segfault, not an exception) takes the whole process
+down, which only shows from outside it. So hostile requests go to a `krb
+serve --demo` started here, as an operator would run it, and each test then
+checks that the same process still answers.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from live_server import free_port
+
+BASE = "https://krb.demogemeente.nl"
+TOKEN = "secret"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+MAX_ROWS = 200
+"""KRB_MAX_RESULT_ROWS of the server: the demo has many more triples than this."""
+TIMEOUT = 60.0
+START_TIMEOUT_S = 60.0
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def assert_alive(self) -> None:
+        """The process still runs and answers a query."""
+        code = self.process.poll()
+        assert code is None, f"krb serve died with exit code {code}:\n{self.log_tail()}"
+        response = httpx.get(f"{self.url}/sparql", params={"query": "ASK {}"}, timeout=TIMEOUT)
+        assert response.status_code == 200, response.text
+
+    def log_tail(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")[-3000:]
+
+
+def _command() -> list[str]:
+    script = Path(sys.executable).with_name("krb")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("krb")
+    if found:
+        return [found]
+    return [sys.executable, "-c", "from krbgraph.cli import app; app()"]
+
+
+@contextmanager
+def krb_serve(folder: Path) -> Iterator[Server]:
+    """`krb serve --demo` on a fresh store in ``folder``, writes enabled, a small row limit."""
+    log = folder / "serve.log"
+    for _attempt in range(3):  # another process may take the free port before the server binds
+        port = free_port()
+        env = os.environ | {
+            "KRB_STORE": str(folder / "store"),
+            "KRB_BASE_IRI": BASE,
+            "KRB_TOKEN": TOKEN,
+            "KRB_HOST": "127.0.0.1",
+            "KRB_PORT": str(port),
+            "KRB_MAX_RESULT_ROWS": str(MAX_ROWS),
+            "KRB_QUERY_TIMEOUT_S": "30",
+        }
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [*_command(), "serve", "--demo"], env=env, stdout=out, stderr=subprocess.STDOUT
+            )
+        server = Server(f"http://127.0.0.1:{port}", process, log)
+        if _ready(server):
+            break
+        _stop(process)
+    else:
+        raise RuntimeError(f"krb serve did not start:\n{log.read_text(errors='replace')[-3000:]}")
+    try:
+        yield server
+    finally:
+        _stop(server.process)
+
+
+def _ready(server: Server) -> bool:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            return False
+        try:
+            answer = httpx.get(f"{server.url}/sparql", params={"query": "ASK {}"}, timeout=5)
+            if answer.status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
