@@ -12,6 +12,9 @@ from pathlib import Path
 
 from .iris import DEFAULT_BASE_IRI
 
+ENGINES = ("embedded", "supervised")
+"""How a store folder is run: in this process, or in an `oxigraph serve` child process."""
+
 
 def default_store_path() -> Path:
     """var/store inside a source checkout; var/store in the working folder otherwise
@@ -44,6 +47,19 @@ class Settings:
     before answering with an error."""
     host: str = "127.0.0.1"
     port: int = 8000
+    engine: str = "embedded"
+    """How a store folder is run (KRB_ENGINE): "embedded" (pyoxigraph in this process) or
+    "supervised" (one `oxigraph serve` child process, killed and restarted when a query
+    overruns; what `krb serve` uses unless told otherwise). Ignored for a server URL."""
+    engine_memory_mb: int = 2048
+    """Supervised engine: its memory limit in MB (address space, KRB_ENGINE_MEMORY_MB);
+    0 means no limit."""
+
+    def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine {self.engine!r} is not one of {', '.join(ENGINES)}")
+        if self.engine_memory_mb < 0:
+            raise ValueError(f"engine memory {self.engine_memory_mb} MB is negative")
 
     @property
     def is_remote(self) -> bool:
@@ -68,6 +84,8 @@ class Settings:
             ("max_result_rows", "KRB_MAX_RESULT_ROWS", int),
             ("host", "KRB_HOST", str),
             ("port", "KRB_PORT", int),
+            ("engine", "KRB_ENGINE", _engine),
+            ("engine_memory_mb", "KRB_ENGINE_MEMORY_MB", int),
         ):
             raw = env.get(var)
             if raw:
@@ -77,6 +95,13 @@ class Settings:
                     raise ValueError(f"{var}={raw!r} is not valid: {exc}") from exc
         values.update({k: v for k, v in overrides.items() if v is not None})
         return replace(settings, **values)
+
+
+def _engine(raw: str) -> str:
+    engine = raw.strip().lower()
+    if engine not in ENGINES:
+        raise ValueError(f"use one of {', '.join(ENGINES)}")
+    return engine
 
 
 def _origins(raw: str) -> tuple[str, ...]:

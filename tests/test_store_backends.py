@@ -1,7 +1,8 @@
 """The Store contract, run unchanged against the embedded store and a real `oxigraph serve`.
 
-Every test takes the ``store`` fixture, parametrised over both backends, so
-the two cannot drift apart: same answers, same errors, same atomicity.
+Every test takes the ``store`` fixture, parametrised over the backends (and the
+supervised engine, an `oxigraph serve` child process over a folder), so they
+cannot drift apart: same answers, same errors, same atomicity.
 """
 
 from __future__ import annotations
@@ -45,7 +46,11 @@ oxigraph_url = oxigraph_fixture(scope="module")
 EXTERNAL = os.environ.get("KRB_TEST_STORE")
 """Another SPARQL server (Virtuoso, Fuseki, GraphDB) to run this suite against; it is wiped."""
 
-BACKENDS = ["embedded", pytest.param("remote", marks=pytest.mark.remote)]
+BACKENDS = [
+    "embedded",
+    pytest.param("remote", marks=pytest.mark.remote),
+    pytest.param("supervised", marks=pytest.mark.remote),
+]
 if EXTERNAL:
     BACKENDS.append(pytest.param("external", marks=pytest.mark.remote))
 
@@ -72,6 +77,10 @@ def _external_store() -> Store:
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     if request.param == "embedded":
         opened = open_store(Settings(store=str(tmp_path / "store")))
+    elif request.param == "supervised":
+        if oxigraph_binary() is None:
+            pytest.skip("the oxigraph server binary is not installed (pip install oxigraph)")
+        opened = open_store(Settings(store=str(tmp_path / "store"), engine="supervised"))
     elif request.param == "remote":
         opened = _empty_server_store(Settings(store=request.getfixturevalue("oxigraph_url")))
     else:

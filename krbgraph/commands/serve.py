@@ -2,10 +2,17 @@
 
 `make run` calls `krb serve --demo`: a newcomer gets a working registry at
 http://127.0.0.1:8000 without preparing any data.
+
+A store folder is served by a supervised `oxigraph serve` child process
+unless KRB_ENGINE=embedded: a query past its time limit then costs no CPU or
+memory after its 503, and a crash of the engine does not end the service
+(see krbgraph/store/supervised.py). The demo is loaded before that, in this
+process.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -29,7 +36,7 @@ def load_demo(settings: Settings) -> int:
     from ..loading import load_paths
     from ..store import ensure_model, open_store
 
-    store = open_store(settings)
+    store = open_store(replace(settings, engine="embedded"))  # a load: no engine needed yet
     try:
         ensure_model(store)
         report = load_paths(store, demo_paths(), replace=True, base_iri=settings.base_iri)
@@ -55,6 +62,14 @@ def register(app: typer.Typer) -> None:
         demo: Annotated[
             bool, typer.Option("--demo", help="Load the demo municipality first.")
         ] = False,
+        engine: Annotated[
+            str,
+            typer.Option(
+                envvar="KRB_ENGINE",
+                help="How a store folder is run: 'supervised' (an oxigraph serve child "
+                "process, restarted when a query overruns) or 'embedded' (in this process).",
+            ),
+        ] = "supervised",
     ) -> None:
         """Start the SPARQL endpoint, linked-data pages, JSON API and web front."""
         import uvicorn
@@ -62,7 +77,13 @@ def register(app: typer.Typer) -> None:
         from ..store import StoreError
         from ..web.app import create_app
 
-        settings = Settings.from_env(store=store, base_iri=base_iri, host=host, port=port)
+        try:
+            settings = Settings.from_env(
+                store=store, base_iri=base_iri, host=host, port=port, engine=engine.lower()
+            )
+        except ValueError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
         if demo:
             try:
                 triples = load_demo(settings)

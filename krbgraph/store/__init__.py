@@ -15,9 +15,11 @@ from .base import (
     open_store,
 )
 from .modelgraphs import META_GRAPH, ensure_model, graph_kind, model_graph_iris
+from .supervised import EngineStopped
 
 __all__ = [
     "META_GRAPH",
+    "EngineStopped",
     "GraphInfo",
     "QueryResult",
     "QuerySyntaxError",
@@ -30,3 +32,4 @@ __all__ = [
     "model_graph_iris",
     "open_store",
 ]
+

@@ -229,11 +229,20 @@ def graph_infos(result: QueryResult) -> list[GraphInfo]:
 
 
 def open_store(settings: Settings) -> Store:
-    """The backend the settings ask for: an http(s) URL is a server, anything else a folder."""
+    """The backend the settings ask for: a server for an http(s) URL; for a folder the
+    embedded store in this process, or with ``settings.engine == "supervised"`` one
+    `oxigraph serve` child process over it (see supervised.py).
+
+    Raises StoreError when the store cannot be opened or the engine does not start.
+    """
     if settings.is_remote:
         from .remote import RemoteStore
 
         return RemoteStore.from_settings(settings)
+    if settings.engine == "supervised":
+        from .supervised import SupervisedStore
+
+        return SupervisedStore.from_settings(settings)
     from .embedded import EmbeddedStore
 
     return EmbeddedStore(Path(settings.store), default_timeout_s=settings.query_timeout_s)

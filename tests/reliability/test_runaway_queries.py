@@ -1,0 +1,423 @@
+"""A query past its time limit stops costing CPU and memory; the engine cannot end the service.
+
+Before the supervised engine, `krb serve` answered these runaway queries with
+503 at the time limit while pyoxigraph went on computing them: the ORDER BY
+grew the process from 750 MB to 3.1 GB in 7 s until it was killed, and each
+COUNT kept a core at 100 % until a restart. Now the engine (`oxigraph serve`
+in a child process) is stopped at the limit and started again.
+
+The service here is a real `krb serve --demo` with a time limit of 2 s and
+the default engine settings; CPU time and resident memory of it and its
+child processes are read from /proc (Linux). The last tests drive a
+SupervisedStore directly: its memory limit, a kill in the middle of a large
+update, and the engine dying with its parent.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from live_server import free_port
+from rdflib import Graph, Literal, URIRef
+from reliability_support import AUTH, BASE, TOKEN
+
+from krbgraph.settings import Settings
+from krbgraph.store import EngineStopped, QueryTimeout, open_store
+from krbgraph.store.supervised import SupervisedStore
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="reads CPU and memory from /proc (Linux)"
+)
+
+LIMIT_S = 2.0
+"""KRB_QUERY_TIMEOUT_S of the service."""
+ANSWER_WITHIN_S = LIMIT_S + 2.5
+"""The 503 comes at the limit; the margin covers a loaded test machine."""
+SETTLE_S = 2.0
+"""CPU and memory must be back within this time after the 503."""
+IDLE_CORES = 0.15
+"""At most this many cores busy counts as idle (the service does some housekeeping)."""
+RSS_MARGIN_MB = 150
+START_TIMEOUT_S = 90.0
+
+SORT_EVERYTHING = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 10"
+"""Item 2 of the issue: memory grew without bound after the 503."""
+COUNT_CUBE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+"""Item 3 of the issue: a core stayed at 100 % after the 503."""
+COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+JSON = {"Accept": "application/sparql-results+json"}
+TARGET = f"{BASE}/graph/weglopers-bevestigd"
+
+
+# -- the service and its processes -------------------------------------------
+
+
+@dataclass
+class Service:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def log_tail(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")[-3000:]
+
+    def engine_pid(self) -> int:
+        """The running `oxigraph serve` child of the service (waits for a restart)."""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            for pid in _descendants(self.process.pid):
+                if "oxigraph" in _command_line(pid):
+                    return pid
+            time.sleep(0.05)
+        raise AssertionError(f"krb serve has no engine process:\n{self.log_tail()}")
+
+    def count_all(self) -> int:
+        response = httpx.get(
+            f"{self.url}/sparql", params={"query": COUNT_ALL}, headers=JSON, timeout=30
+        )
+        assert response.status_code == 200, response.text
+        return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+
+@contextmanager
+def krb_serve_with_limit(folder: Path) -> Iterator[Service]:
+    """`krb serve --demo` with KRB_QUERY_TIMEOUT_S=2 and the default engine (supervised)."""
+    log = folder / "serve.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KRB_ENGINE")}
+    for _attempt in range(3):  # another process may take the free port before the server binds
+        port = free_port()
+        env |= {
+            "KRB_STORE": str(folder / "store"),
+            "KRB_BASE_IRI": BASE,
+            "KRB_TOKEN": TOKEN,
+            "KRB_HOST": "127.0.0.1",
+            "KRB_PORT": str(port),
+            "KRB_QUERY_TIMEOUT_S": f"{LIMIT_S:g}",
+        }
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "krbgraph.cli", "serve", "--demo"],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        service = Service(f"http://127.0.0.1:{port}", process, log)
+        if _ready(service):
+            break
+        _stop(process)
+    else:
+        raise RuntimeError(f"krb serve did not start:\n{log.read_text(errors='replace')[-3000:]}")
+    try:
+        yield service
+    finally:
+        _stop(service.process)
+
+
+def _ready(service: Service) -> bool:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline and service.process.poll() is None:
+        try:
+            answer = httpx.get(f"{service.url}/sparql", params={"query": "ASK {}"}, timeout=5)
+            if answer.status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with suppress(OSError):
+            found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def _descendants(pid: int) -> list[int]:
+    pending, found = [pid], []
+    while pending:
+        children = _children(pending.pop())
+        found += children
+        pending += children
+    return found
+
+
+def _command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _tree(service: Service) -> list[int]:
+    return [service.process.pid, *_descendants(service.process.pid)]
+
+
+def busy_cores(service: Service, window_s: float = 1.0) -> float:
+    """Cores used by the service and its children over ``window_s`` (a process that ends
+    within the window counts with what it used up to its last sample)."""
+    pids = _tree(service)
+    before = {pid: _cpu_seconds(pid) for pid in pids}
+    time.sleep(window_s)
+    used = sum(max(_cpu_seconds(pid) - start, 0.0) for pid, start in before.items())
+    used += sum(_cpu_seconds(pid) for pid in _tree(service) if pid not in before)
+    return used / window_s
+
+
+def total_rss_mb(service: Service) -> float:
+    return sum(_rss_mb(pid) for pid in _tree(service))
+
+
+def send(service: Service, query: str) -> tuple[int, float]:
+    """Status and seconds taken of a query sent to /sparql."""
+    started = time.monotonic()
+    response = httpx.post(
+        f"{service.url}/sparql",
+        data={"query": query},
+        headers=JSON,
+        timeout=ANSWER_WITHIN_S + 30,
+    )
+    return response.status_code, time.monotonic() - started
+
+
+# -- against `krb serve --demo` ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    with krb_serve_with_limit(tmp_path_factory.mktemp("runaway")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def baseline(service: Service) -> tuple[int, float]:
+    """Quads in the store, and the resident memory of the idle service after a warm-up."""
+    for _ in range(3):
+        quads = service.count_all()
+    time.sleep(0.5)
+    return quads, total_rss_mb(service)
+
+
+def assert_released(service: Service, baseline: tuple[int, float], what: str) -> None:
+    """Within SETTLE_S: the service idles, its memory is back, and it answers correctly."""
+    quads, rss = baseline
+    time.sleep(SETTLE_S - 1.0)
+    cores = busy_cores(service, 1.0)
+    now = total_rss_mb(service)
+    assert cores < IDLE_CORES, f"{what}: {cores:.2f} cores still busy:\n{service.log_tail()}"
+    assert now < rss + RSS_MARGIN_MB, f"{what}: {now:.0f} MB resident, {rss:.0f} MB before"
+    assert service.count_all() == quads
+
+
+@pytest.mark.parametrize("query", [SORT_EVERYTHING, COUNT_CUBE], ids=["order-by", "count"])
+def test_runaway_query_gets_503_and_its_cpu_and_memory_come_back(
+    service: Service, baseline: tuple[int, float], query: str
+) -> None:
+    status, took = send(service, query)
+    assert status == 503, service.log_tail()
+    assert took < ANSWER_WITHIN_S
+    assert_released(service, baseline, query)
+
+
+def test_two_runaway_queries_at_once_do_not_pin_the_cores(
+    service: Service, baseline: tuple[int, float]
+) -> None:
+    outcomes: list[tuple[int, float]] = []
+    senders = [
+        threading.Thread(target=lambda: outcomes.append(send(service, COUNT_CUBE)))
+        for _ in range(2)
+    ]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join()
+    assert [status for status, _ in outcomes] == [503, 503], service.log_tail()
+    assert all(took < ANSWER_WITHIN_S for _, took in outcomes), outcomes
+    assert_released(service, baseline, "two runaway queries")
+
+
+def test_service_survives_its_engine_being_killed(
+    service: Service, baseline: tuple[int, float]
+) -> None:
+    engine = service.engine_pid()
+    os.kill(engine, signal.SIGKILL)
+    assert service.count_all() == baseline[0]  # the first query after the kill is answered
+    assert service.engine_pid() != engine
+    assert service.process.poll() is None
+
+
+def test_acknowledged_write_survives_a_kill_of_the_engine(service: Service) -> None:
+    text = (
+        f"INSERT DATA {{ GRAPH <{TARGET}> {{ <http://example.org/bevestigd> "
+        '<http://example.org/p> "voor de kill" } }'
+    )
+    response = httpx.post(
+        f"{service.url}/update",
+        content=text.encode(),
+        headers={"Content-Type": "application/sparql-update"} | AUTH,
+        timeout=60,
+    )
+    assert response.status_code == 204, response.text
+    os.kill(service.engine_pid(), signal.SIGKILL)
+    answer = httpx.get(
+        f"{service.url}/sparql",
+        params={"query": f'ASK {{ GRAPH <{TARGET}> {{ ?s ?p "voor de kill" }} }}'},
+        headers=JSON,
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["boolean"] is True
+
+
+# -- the SupervisedStore itself ----------------------------------------------
+
+EX = "http://example.org/"
+
+
+def _numbers(count: int) -> Graph:
+    graph = Graph()
+    for i in range(count):
+        graph.add((URIRef(f"{EX}s{i}"), URIRef(f"{EX}p"), Literal(i)))
+    return graph
+
+
+def test_engine_over_its_memory_limit_is_restarted(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with SupervisedStore(tmp_path / "store", default_timeout_s=60, memory_mb=512) as store:
+        store.replace_graph(f"{EX}g", _numbers(3000))
+        engine = store.engine_pid
+        started = time.monotonic()
+        with caplog.at_level(logging.ERROR), pytest.raises(EngineStopped):
+            store.query("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1")
+        assert time.monotonic() - started < 30  # the limit, not the 60 s time limit, ended it
+        assert "memory limit of 512 MB" in caplog.text
+        assert store.engine_pid != engine
+        assert len(store.read_graph(f"{EX}g")) == 3000
+
+
+def test_kill_in_the_middle_of_an_update_keeps_what_was_committed(tmp_path: Path) -> None:
+    with SupervisedStore(tmp_path / "store", default_timeout_s=30) as store:
+        store.replace_graph(f"{EX}g", _numbers(2000))
+        big = f"INSERT {{ GRAPH <{EX}kruis> {{ ?a <{EX}q> ?d }} }} WHERE {{ ?a ?b ?c . ?d ?e ?f }}"
+        failure: list[BaseException] = []
+
+        def write() -> None:
+            try:
+                store.update(big)
+            except BaseException as exc:  # checked below
+                failure.append(exc)
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        time.sleep(1.0)
+        os.kill(store.engine_pid or 0, signal.SIGKILL)
+        writer.join(30)
+        assert failure and isinstance(failure[0], EngineStopped), failure
+        assert [(g.iri, g.triples) for g in store.graphs()] == [(f"{EX}g", 2000)]
+
+
+def test_victims_of_a_restart_run_again_within_their_time(tmp_path: Path) -> None:
+    with SupervisedStore(tmp_path / "store", default_timeout_s=30) as store:
+        store.replace_graph(f"{EX}g", _numbers(3000))
+        slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . FILTER(?c < ?f) }"
+        answers: list[object] = []
+
+        def victim() -> None:
+            answers.append(store.query(slow, timeout_s=20).rows[0][0])
+
+        runner = threading.Thread(target=victim)
+        runner.start()
+        time.sleep(0.3)
+        with pytest.raises(QueryTimeout):
+            store.query(COUNT_CUBE, timeout_s=0.5)
+        runner.join(30)
+        assert answers and int(str(answers[0])) == 3000 * 2999 // 2
+
+
+def test_engine_dies_with_its_parent(tmp_path: Path) -> None:
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, pathlib; from krbgraph.store.supervised import SupervisedStore; "
+            f"s = SupervisedStore(pathlib.Path({str(tmp_path / 'store')!r})); "
+            "print(s.engine_pid, flush=True); sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None
+    engine = int(holder.stdout.readline())
+    assert "oxigraph" in _command_line(engine)
+    holder.kill()
+    holder.wait()
+    deadline = time.monotonic() + 5
+    while Path(f"/proc/{engine}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not Path(f"/proc/{engine}").exists() or "oxigraph" not in _command_line(engine)
+
+
+def test_close_leaves_no_engine(tmp_path: Path) -> None:
+    store = SupervisedStore(tmp_path / "store")
+    engine = store.engine_pid
+    assert engine is not None
+    store.close()
+    assert not Path(f"/proc/{engine}").exists()
+    store.close()  # idempotent
+
+
+def test_settings_choose_the_engine(tmp_path: Path) -> None:
+    assert Settings.from_env({}).engine == "embedded"  # every command but `krb serve`
+    chosen = Settings.from_env(
+        {"KRB_STORE": str(tmp_path / "store"), "KRB_ENGINE": "Supervised"},
+        query_timeout_s=7.0,
+    )
+    assert (chosen.engine, chosen.engine_memory_mb) == ("supervised", 2048)
+    with open_store(chosen) as store:
+        assert isinstance(store, SupervisedStore) and store.default_timeout_s == 7.0
+    with pytest.raises(ValueError, match="KRB_ENGINE"):
+        Settings.from_env({"KRB_ENGINE": "forked"})
+    assert Settings.from_env({"KRB_ENGINE_MEMORY_MB": "0"}).engine_memory_mb == 0
