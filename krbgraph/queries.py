@@ -49,6 +49,7 @@ import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
+from . import sparql_text
 from .labels import DEFAULT_LANGUAGES, fetch_names
 from .model import project_root
 from .namespaces import PREFIXES
@@ -212,7 +213,6 @@ def load_catalogue(folder: Path | None = None) -> Catalogue:
 
 
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
-_VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _HEADER_LINE = re.compile(r"^#\s?(?P<key>[a-z]+):\s*(?P<value>.*)$")
 _PARAM = re.compile(r"^(?P<name>\S+)\s+\((?P<spec>[^)]*)\)\s*(?P<text>.*)$")
 _COLUMN = re.compile(r"^(?P<name>\S+)\s*(?P<text>.*)$")
@@ -310,7 +310,7 @@ def _parse_param(source: str, line: int, value: str) -> Parameter:
             f"[, class: c]) description', got {value!r}"
         )
     name = match["name"]
-    if not _VAR_NAME.match(name):
+    if not sparql_text.is_variable_name(name):
         raise QueryDefinitionError(f"{where}: parameter name {name!r} is not a SPARQL variable")
     parts = [p.strip() for p in match["spec"].split(",")]
     try:
@@ -355,7 +355,7 @@ _NAME_OF = re.compile(r"^\((?P<kind>name|symbol) of (?P<of>[A-Za-z_][A-Za-z0-9_]
 
 def _parse_column(source: str, line: int, value: str) -> Column:
     match = _COLUMN.match(value)
-    if not match or not _VAR_NAME.match(match["name"]):
+    if not match or not sparql_text.is_variable_name(match["name"]):
         raise QueryDefinitionError(f"{source}:{line}: expected 'column: name description'")
     text = match["text"].strip()
     named = _NAME_OF.match(text)
@@ -391,16 +391,19 @@ def _check_unique(source: str, what: str, names: list[str]) -> None:
 
 
 def _check_body(query: NamedQuery) -> None:
-    tokens = list(_tokens(query.sparql))
+    tokens = sparql_text.tokens(query.sparql)
     variables = {t.text[1:] for t in tokens if t.kind == "var"}
     for param in query.parameters:
         if param.name not in variables:
             raise QueryDefinitionError(
                 f"{query.source}: parameter {param.name!r} is never used as ?{param.name}"
             )
-    _where_brace(tokens, query.source)
+    try:
+        sparql_text.where_brace(tokens)
+    except sparql_text.SparqlTextError as exc:
+        raise QueryDefinitionError(f"{query.source}: {exc}") from None
     if query.columns:
-        projected = _projection(tokens)
+        projected = sparql_text.projection(tokens)
         declared = list(query.selected)
         if projected is not None and projected != declared:
             raise QueryDefinitionError(
@@ -413,95 +416,6 @@ def _check_body(query: NamedQuery) -> None:
                     f"{query.source}: {column.name!r} names column {column.name_of!r}, "
                     "which the SELECT does not project"
                 )
-
-
-# ----------------------------------------------------------------------- tokenizer
-
-
-@dataclass(frozen=True)
-class _Token:
-    kind: str  # 'iri', 'string', 'var', 'word', 'punct'
-    text: str
-    start: int
-    end: int
-
-
-_TOKEN = re.compile(
-    r"""
-      (?P<ws>\s+)
-    | (?P<comment>\#[^\r\n]*)
-    | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-                |'''(?:[^'\\]|\\.|'(?!''))*'''
-                |"(?:[^"\\\r\n]|\\.)*"
-                |'(?:[^'\\\r\n]|\\.)*')
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    | (?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\ufffd]+)
-    | (?P<word>[A-Za-z0-9_\u00c0-\ufffd](?:[A-Za-z0-9_.\-\u00b7\u00c0-\ufffd]|\\.)*
-               (?::(?:[A-Za-z0-9_:.\-\u00b7\u00c0-\ufffd%]|\\.)*)?
-              |:(?:[A-Za-z0-9_:.\-\u00b7\u00c0-\ufffd%]|\\.)*)
-    | (?P<punct>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
-
-def _tokens(sparql: str) -> Iterable[_Token]:
-    """SPARQL tokens without whitespace and comments: just enough to find braces safely.
-
-    Strings, IRIs and comments are single tokens, so a brace or keyword inside them
-    never counts. '<' not followed by a valid IRI reference is the less-than operator.
-    """
-    for match in _TOKEN.finditer(sparql):
-        kind = match.lastgroup or "punct"
-        if kind in ("ws", "comment"):
-            continue
-        yield _Token(kind, match.group(), match.start(), match.end())
-
-
-def _where_brace(tokens: list[_Token], source: str) -> _Token:
-    """The '{' that opens the outermost WHERE group."""
-    depth = 0
-    for index, token in enumerate(tokens):
-        if token.text == "{":
-            depth += 1
-        elif token.text == "}":
-            depth -= 1
-        elif depth == 0 and token.kind == "word" and token.text.upper() == "WHERE":
-            following = tokens[index + 1] if index + 1 < len(tokens) else None
-            if following is not None and following.text == "{":
-                return following
-            break
-    raise QueryDefinitionError(
-        f"{source}: no top-level 'WHERE {{' found; named queries spell out WHERE"
-    )
-
-
-def _projection(tokens: list[_Token]) -> list[str] | None:
-    """Projected variable names of a SELECT, or None for SELECT * and other forms."""
-    names: list[str] = []
-    depth = 0
-    in_select = False
-    previous_upper = ""
-    for token in tokens:
-        upper = token.text.upper() if token.kind == "word" else ""
-        if not in_select:
-            if upper == "SELECT":
-                in_select = True
-            elif upper in ("ASK", "CONSTRUCT", "DESCRIBE"):
-                return None
-            continue
-        if upper == "WHERE" or token.text == "{":
-            break
-        if token.text == "(":
-            depth += 1
-        elif token.text == ")":
-            depth -= 1
-        elif token.text == "*" and depth == 0:
-            return None
-        elif token.kind == "var" and (depth == 0 or previous_upper == "AS"):
-            names.append(token.text[1:])
-        previous_upper = upper
-    return names or None
 
 
 def inject_values(sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
@@ -518,14 +432,12 @@ def inject_values(sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]
 def _inject_rows(
     sparql: str, names: tuple[str, ...], rows: list[tuple[ox.NamedNode | ox.Literal, ...]]
 ) -> str:
-    for name in names:
-        if not _VAR_NAME.match(name):
-            raise ParameterError(f"{name!r} is not a valid parameter name")
-    brace = _where_brace(list(_tokens(sparql)), "query")
-    header = " ".join(f"?{name}" for name in names)
-    body = " ".join("(" + " ".join(str(term) for term in row) + ")" for row in rows)
-    block = f"\n  VALUES ({header}) {{ {body} }}\n"
-    return sparql[: brace.end] + block + sparql[brace.end :]
+    try:
+        return sparql_text.inject_rows(
+            sparql, names, [tuple(str(term) for term in row) for row in rows]
+        )
+    except sparql_text.SparqlTextError as exc:
+        raise ParameterError(str(exc)) from None
 
 
 # -------------------------------------------------------------------------- binding

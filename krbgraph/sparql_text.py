@@ -416,3 +416,74 @@ def _operations(toks: list[Token]) -> list[list[Token]]:
         else:
             operations[-1].append(t)
     return operations
+
+
+# --- Binding values and reading the shape of a query ------------------------------------
+#
+# The named-query catalogue and both store backends bind variables the same way: one
+# VALUES block placed first in the outermost WHERE group. Built on the tokenizer above,
+# so a brace or keyword inside a string, IRI or comment never counts.
+
+
+class SparqlTextError(ValueError):
+    """Text that a VALUES block cannot be placed into, or a variable name that is not one."""
+
+
+_VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def is_variable_name(name: str) -> bool:
+    """Whether ``name`` (without '?') is a SPARQL variable name as named queries use them."""
+    return bool(_VAR_NAME.match(name))
+
+
+def where_brace(toks: list[Token]) -> Token:
+    """The '{' that opens the outermost WHERE group; raises SparqlTextError without one."""
+    for index, token in enumerate(toks):
+        if token.depth == 0 and token.kind == "word" and token.text.upper() == "WHERE":
+            following = toks[index + 1] if index + 1 < len(toks) else None
+            if following is not None and following.text == "{":
+                return following
+            break
+    raise SparqlTextError("no top-level 'WHERE {' found; bound queries spell out WHERE")
+
+
+def projection(toks: list[Token]) -> list[str] | None:
+    """Projected variable names of a SELECT, or None for SELECT * and other forms."""
+    names: list[str] = []
+    in_select = False
+    previous_upper = ""
+    for token in toks:
+        upper = token.text.upper() if token.kind == "word" else ""
+        if not in_select:
+            if upper == "SELECT":
+                in_select = True
+                select_depth = token.depth
+            elif upper in ("ASK", "CONSTRUCT", "DESCRIBE"):
+                return None
+            continue
+        if upper == "WHERE" or token.text == "{":
+            break
+        if token.text == "*" and token.depth == select_depth:
+            return None
+        if token.kind == "var" and (token.depth == select_depth or previous_upper == "AS"):
+            names.append(token.text[1:])
+        previous_upper = upper
+    return names or None
+
+
+def inject_rows(sparql: str, names: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    """The query with ``VALUES (?a ?b) { (t t) ... }`` first in its outermost WHERE group.
+
+    ``rows`` hold terms already serialised in N-Triples syntax by pyoxigraph (escaped),
+    so no value can end the block early. Raises SparqlTextError for a bad variable name
+    or text without a top-level WHERE group.
+    """
+    for name in names:
+        if not is_variable_name(name):
+            raise SparqlTextError(f"{name!r} is not a valid variable name")
+    brace = where_brace(tokens(sparql))
+    end = brace.start + len(brace.text)
+    header = " ".join(f"?{name}" for name in names)
+    body = " ".join("(" + " ".join(row) + ")" for row in rows)
+    return f"{sparql[:end]}\n  VALUES ({header}) {{ {body} }}\n{sparql[end:]}"

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.term import BNode, Identifier, URIRef
 
-from ..queries import ParameterError, QueryDefinitionError, inject_values
+from .. import sparql_text
 from ..rdfio import UnsupportedTerm, rdflib_term
 from .base import QuerySyntaxError, StoreError
 
@@ -105,8 +105,10 @@ def bind_values(sparql: str, bindings: Mapping[str, Identifier] | None) -> str:
             raise StoreError(f"?{name} cannot be bound to a blank node")
         terms[name] = term
     try:
-        return inject_values(sparql, terms)
-    except (ParameterError, QueryDefinitionError) as exc:
+        return sparql_text.inject_rows(
+            sparql, tuple(terms), [tuple(str(term) for term in terms.values())]
+        )
+    except sparql_text.SparqlTextError as exc:
         raise QuerySyntaxError(str(exc)) from exc
 
 
