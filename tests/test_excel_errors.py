@@ -51,7 +51,7 @@ def test_every_problem_is_reported_in_one_run(workbook: Path) -> None:
     indicator = row_of(workbook, "beleidsindicator", "GEL-I01")
     edit(workbook, [
         ("beleidsnorm", norm, "sector", "inwoners; marsbewoners"),
-        ("beleidsnorm", norm, "eenheid", "furlong"),
+        ("beleidsnorm", norm, "eenheid", "kmu"),
         ("beleidsnorm", other, "waarde", "1.000,5"),
         ("beleidsnorm", other, "geldig_van", "31-02-2024"),
         ("beleidsindicator", indicator, "beleidsthema", "Ruimtevaart"),
@@ -79,15 +79,18 @@ def test_every_problem_is_reported_in_one_run(workbook: Path) -> None:
         "blad beleidsthemas")
 
 
-def test_unknown_unit_lists_the_known_units_from_the_unit_list(workbook: Path) -> None:
+def test_unknown_unit_names_its_cell_and_a_few_close_notations(workbook: Path) -> None:
     row = row_of(workbook, "beleidsnorm", "GEL-N01")
-    edit(workbook, [("beleidsnorm", row, "eenheid", "furlong")])
+    edit(workbook, [("beleidsnorm", row, "eenheid", "dB(Q)")])
     [problem] = _read(workbook).errors
 
-    assert problem.text_nl.startswith(f"beleidsnorm rij {row}, kolom eenheid: 'furlong' is "
-                                      "onbekend in de lijst Eenheden; bekend: ")
-    for symbol in ("dB(A)", "%", "km", "m", "/jr", "µg/m³"):
-        assert symbol in problem.text_nl.split("bekend: ", 1)[1].split(", ")
+    assert (problem.sheet, problem.row, problem.column, problem.value) == (
+        "beleidsnorm", row, "eenheid", "dB(Q)")
+    assert problem.text_nl.startswith(f"beleidsnorm rij {row}, kolom eenheid: 'dB(Q)' is geen "
+                                      "bekende eenheid. Bedoelt u ")
+    suggested = problem.text_en.split("Did you mean ", 1)[1].split("?", 1)[0].split(", ")
+    assert "dB(A)" in suggested and len(suggested) <= 5
+    assert "UCUM" in problem.text_en
 
 
 def test_missing_sheet_and_column_are_reported(workbook: Path) -> None:
@@ -119,6 +122,17 @@ def test_extra_column_is_a_warning_and_empty_rows_are_skipped(workbook: Path) ->
     assert warning.text_nl.startswith("beleidsnorm rij 1, kolom opmerking: onbekende kolom "
                                       "'opmerking' wordt genegeerd")
     assert isomorphic(result.graph, clean)
+
+
+def test_a_misspelt_column_is_ignored_with_the_name_it_probably_meant(workbook: Path) -> None:
+    book = load_workbook(workbook)
+    ws = book["beleidsnorm"]
+    ws.cell(row=1, column=ws.max_column + 1, value="eenhied")
+    book.save(workbook)
+    [warning] = _read(workbook).problems
+
+    assert warning.text_en == ("beleidsnorm row 1, column eenhied: unknown column 'eenhied' is "
+                               "ignored; did you mean: eenheid?")
 
 
 def test_rows_after_empty_rows_keep_their_real_row_number(workbook: Path) -> None:

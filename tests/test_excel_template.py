@@ -155,3 +155,26 @@ def test_the_public_format_page_documents_every_sheet_and_column() -> None:
         table = section[1].split("###", 1)[0]
         for column in sheet.columns:
             assert f"| `{column.name}` |" in table, (sheet.name, column.name)
+
+
+def test_own_list_sheets_offer_the_national_list_and_the_mapping_drop_downs(
+    template: Path,
+) -> None:
+    """sectoren, materiaalstromen and documentsoorten list the national lists, the document
+    type drop-down points at documentsoorten (so own entries appear in it), and koppeling
+    offers the three SKOS mapping relations."""
+    book = load_workbook(template)
+    kinds = [row[0].value for row in book["documentsoorten"].iter_rows(min_row=2)]
+    assert {"beleidsplan", "omgevingsplan", "programma"} <= set(kinds)
+    assert _validations(book["besluitdocument"])["soort"] == "=documentsoorten!$A$2:$A$2000"
+    hidden = book[HIDDEN_LISTS_SHEET]
+    keys = [cell.value for cell in hidden[1]]
+    letter = get_column_letter(keys.index("koppeling") + 1)
+    assert [c.value for c in hidden[letter][1:] if c.value] == [
+        "broadMatch", "closeMatch", "exactMatch"]
+    for sheet, key in (("sectoren", "sector"), ("materiaalstromen", "materiaal"),
+                       ("documentsoorten", "documentsoort")):
+        found = _validations(book[sheet])
+        assert found["koppeling"].startswith(f"={HIDDEN_LISTS_SHEET}!${letter}$2:")
+        national = get_column_letter(keys.index(key) + 1)
+        assert found["landelijk_begrip"].startswith(f"={HIDDEN_LISTS_SHEET}!${national}$2:")

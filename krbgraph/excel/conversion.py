@@ -18,9 +18,10 @@ from rdflib.term import Node
 
 from ..iris import reference, thing_iri
 from ..namespaces import PREFIXES
+from ..units import UnitError
 from .problems import Problem, Severity
 from .values import CellError, cell_text, parse_date, parse_decimal, parse_integer, split_many
-from .vocabulary import LookupFailed, ValueList, Vocabulary
+from .vocabulary import Layered, Lookup, LookupFailed, ValueList, Vocabulary
 from .workbook_format import THING_KIND
 
 
@@ -48,6 +49,9 @@ class Conversion:
     """Base sheet -> code -> the row that defines it."""
     lists: dict[str, ValueList] = field(default_factory=dict)
     """Pick lists of this workbook (themes, aspects, areas, ...), by sheet name."""
+    lookups: dict[str, Layered] = field(default_factory=dict)
+    """National list key (sector, materiaal, documentsoort, leefomgeving) -> the workbook's
+    own entries, then the national list."""
     facts: dict[tuple[str, str, str], Node] = field(default_factory=dict)
     """(sheet, code, what) -> a value later rows default to or check against."""
     labels: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -143,7 +147,7 @@ class Row:
                 found.append(iri)
         return found
 
-    def pick(self, column: str, values: ValueList, *, required: bool = False,
+    def pick(self, column: str, values: Lookup, *, required: bool = False,
              name: str | None = None) -> URIRef | None:
         name = name if name is not None else (
             self.required(column) if required else self.text(column))
@@ -155,7 +159,7 @@ class Row:
             self.problem(column, name, exc.message_nl, exc.message_en)
             return None
 
-    def pick_many(self, column: str, values: ValueList, *,
+    def pick_many(self, column: str, values: Lookup, *,
                   required: bool = False) -> list[URIRef]:
         text = self.required(column) if required else self.text(column)
         found: list[URIRef] = []
@@ -164,6 +168,18 @@ class Row:
             if iri is not None and iri not in found:
                 found.append(iri)
         return found
+
+    def unit(self, column: str = "eenheid") -> URIRef | None:
+        """The QUDT unit a cell names (krbgraph.units); an unknown or ambiguous unit is a
+        problem at this cell."""
+        text = self.text(column)
+        if text is None:
+            return None
+        try:
+            return self.conversion.vocabulary.unit(text)
+        except UnitError as exc:
+            self.problem(column, text, exc.message_nl, exc.message_en)
+            return None
 
     def decimal(self, column: str, *, required: bool = False) -> Literal | None:
         if column not in self.cells:

@@ -1,5 +1,8 @@
 """The pick-list sheets: themes, aspects, areas, departments, object types, schemes.
 
+(Sectors, material streams and document types, which extend a national list, are
+read by own_lists.)
+
 Pick-list entries are referred to by name from the base tables, so each sheet
 here both writes its own triples and registers a name lookup (a ValueList
 tied to the sheet) before any base table is converted.
@@ -15,9 +18,10 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from ..iris import thing_iri
 from ..namespaces import GEO, KRB, ORG
 from .conversion import Conversion, Row, slug_or_code
+from .problems import close_matches, did_you_mean
 from .sheet_rows import SheetRows
 from .values import split_many
-from .vocabulary import ValueList
+from .vocabulary import Layered, ValueList
 from .workbook_format import DEFAULT_SCHEME_TITLES, LOCAL_SCHEME, THEME_SCHEME
 
 CBS_CODE = re.compile(r"^(PV[0-9]{2}|GM[0-9]{4}|WK[0-9]{6}|BU[0-9]{8})$")
@@ -40,7 +44,7 @@ def scheme_iri(conversion: Conversion, code: str) -> URIRef:
     return thing_iri(conversion.base_iri, "conceptschema", code)
 
 
-def _unique(row: Row, seen: dict[URIRef, int], iri: URIRef, column: str, value: str) -> bool:
+def unique_subject(row: Row, seen: dict[URIRef, int], iri: URIRef, column: str, value: str) -> bool:
     """Refuse a second row that would describe the same thing (same code or name)."""
     first = seen.setdefault(iri, row.number)
     if first != row.number:
@@ -61,12 +65,12 @@ def convert_schemes(conversion: Conversion, sheet: SheetRows) -> dict[str, tuple
         if code is None:
             continue
         if code not in DEFAULT_SCHEME_TITLES:
-            known = ", ".join(DEFAULT_SCHEME_TITLES)
-            row.problem("code", code, f"'{code}' is geen eigen begrippenkader; bekend: {known}",
-                        f"'{code}' is not an own concept scheme; known: {known}")
+            nl, en = did_you_mean(close_matches(code, DEFAULT_SCHEME_TITLES))
+            row.problem("code", code, f"'{code}' is geen eigen begrippenkader{nl}",
+                        f"'{code}' is not an own concept scheme{en}")
             continue
         iri = scheme_iri(conversion, code)
-        if _unique(row, seen, iri, "code", code):
+        if unique_subject(row, seen, iri, "code", code):
             found[code] = (row, iri)
     return found
 
@@ -134,7 +138,7 @@ def _theme_concept(row: Row, name: str | None, values: ValueList, seen: dict[URI
         return None
     code = row.text("code")
     iri = row.subject(slug_or_code(code, name))
-    if iri is None or not _unique(row, seen, iri, "code" if code else "naam", code or name):
+    if iri is None or not unique_subject(row, seen, iri, "code" if code else "naam", code or name):
         return None
     values.add(iri, name, weak=tuple(filter(None, (code,))))
     used.setdefault(THEME_SCHEME, row)
@@ -161,7 +165,8 @@ def convert_areas(conversion: Conversion, sheet: SheetRows) -> None:
             continue
         ref = slug_or_code(code, name)
         iri = row.subject(ref)
-        if iri is None or not _unique(row, seen, iri, "code" if code else "naam", code or name):
+        if iri is None or not unique_subject(row, seen, iri, "code" if code else "naam",
+                                             code or name):
             continue
         areas.add(iri, name, weak=(ref,))
         rows.append((row, iri, ref))
@@ -216,7 +221,7 @@ def add_department(row: Row, departments: ValueList, seen: dict[URIRef, int], na
                     f"'{name}' kan geen deel van een IRI worden",
                     f"'{name}' cannot become part of an IRI")
         return None
-    if not _unique(row, seen, iri, "code" if code else "naam", code or name):
+    if not unique_subject(row, seen, iri, "code" if code else "naam", code or name):
         return None
     departments.add(iri, name, weak=(ref,))
     column = "naam" if row.sheet == "afdelingen" else "afdeling"
@@ -235,6 +240,7 @@ def convert_local_types(conversion: Conversion, sheet: SheetRows, used: dict[str
     """
     local = conversion.lists.setdefault("leefomgeving", sheet_list("leefomgeving"))
     imbor = conversion.vocabulary.imbor
+    conversion.lookups["leefomgeving"] = Layered(local, imbor)
     entries = conversion.vocabulary["zoekingang"]
     scheme = scheme_iri(conversion, LOCAL_SCHEME)
     seen: dict[URIRef, int] = {}
@@ -266,7 +272,8 @@ def convert_local_types(conversion: Conversion, sheet: SheetRows, used: dict[str
         entry = row.pick("hoofdtype", entries)
         code = row.text("code")
         iri = row.subject(slug_or_code(code, name))
-        if iri is None or not _unique(row, seen, iri, "code" if code else "subtype", code or name):
+        if iri is None or not unique_subject(row, seen, iri, "code" if code else "subtype",
+                                             code or name):
             continue
         alternatives = split_many(row.text("andere_namen") or "")
         hoofdtype = row.text("hoofdtype")
@@ -288,23 +295,9 @@ def convert_local_types(conversion: Conversion, sheet: SheetRows, used: dict[str
 
 def _imbor_by_label(conversion: Conversion, name: str) -> URIRef | None:
     """The IMBOR class whose own name (not UUID or IRI) is this name, if any."""
-    try:
-        iri = conversion.vocabulary.imbor.find(name)
-    except ValueError:
+    hits = conversion.vocabulary.imbor.hits(name)
+    if len(hits) != 1:
         return None
+    iri = next(iter(hits))
     info = conversion.vocabulary.imbor_classes.get(iri)
     return iri if info is not None and info.label.casefold() == name.strip().casefold() else None
-
-
-def check_product_list(conversion: Conversion, sheet: SheetRows, key: str) -> None:
-    """Sheets sectoren and materiaalstromen mirror product lists: unknown rows are errors."""
-    values = conversion.vocabulary[key]
-    for number, cells in sheet.rows:
-        row = Row(conversion, sheet.sheet.name, number, cells)
-        main, sub = row.required("hoofdtype"), row.text("subtype")
-        if main is None:
-            continue
-        if sub is None:
-            row.pick("hoofdtype", values, name=main)
-        else:
-            row.pick("subtype", values, name=f"{main}/{sub}")

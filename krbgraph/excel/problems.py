@@ -6,8 +6,12 @@ and the tests show the same text, and so a user can find the cell at once.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
+
+from ..units import MAX_SUGGESTIONS
 
 Severity = Literal["fout", "waarschuwing"]
 
@@ -65,3 +69,22 @@ class WorkbookUnreadable(Exception):
         super().__init__(f"{path}: kan de werkmap niet lezen / cannot read the workbook: {reason}")
         self.path = path
         self.reason = reason
+
+
+def close_matches(name: str, options: Iterable[str], *, limit: int = MAX_SUGGESTIONS) -> list[str]:
+    """At most ``limit`` options closest to ``name`` (difflib, case and spacing ignored),
+    best first; never the whole list."""
+    by_key: dict[str, str] = {}
+    for option in options:
+        by_key.setdefault(" ".join(option.split()).casefold(), option)
+    key = " ".join(name.split()).casefold()
+    return [by_key[match] for match in difflib.get_close_matches(key, by_key, n=limit,
+                                                                  cutoff=0.6)]
+
+
+def did_you_mean(suggestions: Iterable[str]) -> tuple[str, str]:
+    """'; bedoelt u: a, b?' and '; did you mean: a, b?', or two empty texts."""
+    listed = ", ".join(suggestions)
+    if not listed:
+        return "", ""
+    return f"; bedoelt u: {listed}?", f"; did you mean: {listed}?"

@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from rdflib import Graph
 
-from .problems import Problem, WorkbookUnreadable
+from .problems import Problem, WorkbookUnreadable, close_matches, did_you_mean
 from .rows_to_rdf import Progress, ReadResult, convert_rows
 from .sheet_rows import SheetRows
 from .vocabulary import load_vocabulary
@@ -79,9 +79,10 @@ def _read_sheet(sheet: Sheet, rows: Iterator[tuple[object, ...]],
                 sheet=sheet.name, row=1, column=name, value=name,
             ))
         elif name not in sheet.names:
+            nl, en = did_you_mean(close_matches(name, sheet.names))
             problems.append(Problem(
-                f"onbekende kolom '{name}' wordt genegeerd; bekend: {', '.join(sheet.names)}",
-                f"unknown column '{name}' is ignored; known: {', '.join(sheet.names)}",
+                f"onbekende kolom '{name}' wordt genegeerd{nl}",
+                f"unknown column '{name}' is ignored{en}",
                 sheet=sheet.name, row=1, column=name, value=name, severity="waarschuwing",
             ))
         else:

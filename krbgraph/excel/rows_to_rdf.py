@@ -1,6 +1,7 @@
 """Rows of every sheet -> one RDF graph, in dependency order.
 
-Pick lists come first (they define the names base tables refer to), then the
+Pick lists come first (they define the names base tables refer to, the registry's
+own sectors, materials and document types among them), then the
 base tables from dossier to intended implementation, so defaults and checks
 that need an earlier row (a document's level of government, a norm's unit)
 find it.
@@ -14,11 +15,12 @@ from dataclasses import dataclass
 from rdflib import Graph
 from rdflib.term import Node
 
-from . import pick_lists, tables
+from . import own_lists, pick_lists, tables
 from .conversion import Conversion, Progress, Row
 from .problems import Problem
 from .sheet_rows import SheetRows
 from .vocabulary import Vocabulary
+from .workbook_format import OWN_LISTS
 
 __all__ = ["Progress", "ReadResult", "convert_rows"]
 
@@ -72,8 +74,8 @@ def convert_rows(sheets: dict[str, SheetRows], vocabulary: Vocabulary, base_iri:
     pick_lists.convert_areas(conversion, sheets["werkingsgebieden"])
     pick_lists.convert_departments(conversion, sheets["afdelingen"])
     pick_lists.convert_local_types(conversion, sheets["leefomgeving"], used)
-    pick_lists.check_product_list(conversion, sheets["sectoren"], "sector")
-    pick_lists.check_product_list(conversion, sheets["materiaalstromen"], "materiaal")
+    for own in OWN_LISTS:
+        own_lists.convert_own_list(conversion, sheets[own.sheet], own, used)
     pick_lists.finish_schemes(conversion, schemes, used)
     skip = tables.index_codes(conversion, {name: sheets[name] for name, _ in _TABLES})
     for name, convert in _TABLES:

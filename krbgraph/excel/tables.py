@@ -18,6 +18,7 @@ from ..iris import thing_iri
 from ..namespaces import ADMS, ELI, KRB, QUDT
 from .conversion import Conversion, Row
 from .pick_lists import add_department
+from .problems import did_you_mean
 from .sheet_rows import SheetRows
 from .values import split_many
 from .vocabulary import LEEFOMGEVING_ALLE, LookupFailed
@@ -90,13 +91,10 @@ def _object_types(row: Row, subject: URIRef, column: str, predicate: URIRef, *,
                   allow_all: bool) -> list[URIRef]:
     """IMBOR classes or local object types named in a ';'-list (krb:leefomgeving of a
     norm, krb:objecttype of a measure); 'alle' only where ``allow_all``."""
-    local = row.conversion.lists["leefomgeving"]
+    kinds = row.conversion.lookups["leefomgeving"]
     found: list[URIRef] = []
     for name in split_many(row.text(column) or ""):
-        try:
-            kind: URIRef | None = local.find(name)
-        except LookupFailed:
-            kind = row.pick(column, row.conversion.vocabulary.imbor, name=name)
+        kind = row.pick(column, kinds, name=name)
         if kind == LEEFOMGEVING_ALLE and not allow_all:
             row.problem(column, name, f"'{name}' is geen objecttype; noem een IMBOR-objecttype "
                         "of een lokaal objecttype",
@@ -133,7 +131,7 @@ def convert_documents(conversion: Conversion, sheet: SheetRows,
         if title is not None:
             conversion.labels[(sheet.sheet.name, code)] = title
         row.add(subject, KRB.documentsoort,
-                row.pick("soort", vocabulary["documentsoort"], required=True), "soort")
+                row.pick("soort", conversion.lookups["documentsoort"], required=True), "soort")
         row.add(subject, DCTERMS.isPartOf, row.ref("dossier", "beleidsdossier"), "dossier")
         _areas(row, subject)
         day = row.date("datum")
@@ -193,10 +191,6 @@ def convert_decisions(conversion: Conversion, sheet: SheetRows,
         row.add_text(subject, DCTERMS.description, "omschrijving")
 
 
-def _unit(row: Row, column: str = "eenheid") -> URIRef | None:
-    return row.pick(column, row.conversion.vocabulary["eenheid"])
-
-
 def convert_indicators(conversion: Conversion, sheet: SheetRows,
                        skip: set[tuple[str, int]]) -> None:
     vocabulary = conversion.vocabulary
@@ -224,7 +218,7 @@ def convert_indicators(conversion: Conversion, sheet: SheetRows,
                         f"'{themes.get(aspect_theme, aspect_theme)}', not to '{themes[theme]}'")
         row.add(subject, KRB.indicatorsoort,
                 row.pick("kenmerk", vocabulary["kenmerk"], required=True), "kenmerk")
-        unit = _unit(row)
+        unit = row.unit()
         row.add(subject, QUDT.hasUnit, unit, "eenheid")
         if unit is not None:
             conversion.facts[(sheet.sheet.name, code, "eenheid")] = unit
@@ -260,7 +254,7 @@ def convert_norms(conversion: Conversion, sheet: SheetRows, skip: set[tuple[str,
         conversion.labels[(sheet.sheet.name, code)] = indicator_name or code
         value_text: str | None = None
         if row.text("eenheid") is not None:
-            unit = _unit(row)
+            unit = row.unit()
             if unit is not None:
                 value_text = _norm_value(row, subject, unit, code)
         else:
@@ -268,7 +262,7 @@ def convert_norms(conversion: Conversion, sheet: SheetRows, skip: set[tuple[str,
             value_text = _norm_value(row, subject, unit, code)
         for column, key, predicate in (("sector", "sector", KRB.sector),
                                        ("materiaal", "materiaal", KRB.materiaal)):
-            for concept in row.pick_many(column, vocabulary[key]):
+            for concept in row.pick_many(column, conversion.lookups[key]):
                 row.add(subject, predicate, concept, column)
         _object_types(row, subject, "leefomgeving", KRB.leefomgeving, allow_all=True)
         _areas(row, subject, required=True)
@@ -285,7 +279,7 @@ def convert_norms(conversion: Conversion, sheet: SheetRows, skip: set[tuple[str,
         name = row.text("naam")
         if name is None and operator is not None and value_text is not None:
             parts = [indicator_name, vocabulary["operator"].display[operator], value_text,
-                     vocabulary.unit_symbols.get(unit, "") if unit is not None else ""]
+                     vocabulary.unit_symbol(unit) if unit is not None else ""]
             name = " ".join(part for part in parts if part)
         row.identify(subject, "naam", label=name)
 
@@ -312,14 +306,14 @@ def _norm_value(row: Row, subject: URIRef, unit: URIRef | None, code: str) -> st
         row.add(subject, KRB.waardeBegrip, concept, "waarde")
         conversion.facts[("beleidsnorm", code, "begrip")] = concept
         return conversion.vocabulary.ranked.display[concept]
-    known_units = ", ".join(conversion.vocabulary["eenheid"].names())
-    known_values = ", ".join(conversion.vocabulary.ranked.names())
+    nl, en = did_you_mean(conversion.vocabulary.ranked.suggest(raw))
     row.problem("eenheid", None,
-                f"eenheid ontbreekt bij waarde '{raw}' (ook de indicator heeft er geen); "
-                f"bekende eenheden: {known_units}; zonder eenheid mag de waarde een van "
-                f"{known_values} zijn",
-                f"unit missing for value '{raw}' (the indicator has none either); known units: "
-                f"{known_units}; without a unit the value may be one of {known_values}")
+                f"eenheid ontbreekt bij waarde '{raw}' (ook de indicator heeft er geen); vul een "
+                "eenheid in (zoals dB(A), %, km/h) of geef als waarde een begrip uit een "
+                f"geordende waardelijst (zoals energielabel B){nl}",
+                f"unit missing for value '{raw}' (the indicator has none either); fill in a unit "
+                "(such as dB(A), %, km/h) or give as value a concept of an ordered value list "
+                f"(such as energy label B){en}")
     return None
 
 
@@ -409,17 +403,17 @@ def _number_effect(row: Row, subject: URIRef, norm_code: str | None,
         what_nl, what_en = f"indicator '{indicator_code}'", f"indicator '{indicator_code}'"
         target_unit = conversion.facts.get(("beleidsindicator", indicator_code or "", "eenheid"))
         known = indicator_code is not None
-    unit = _unit(row) if row.text("eenheid") is not None else target_unit
+    unit = row.unit() if row.text("eenheid") is not None else target_unit
     if unit is None and row.text("eenheid") is None and known:
         row.problem("eenheid", None, f"eenheid ontbreekt en {what_nl} heeft geen eenheid",
                     f"unit is missing and {what_en} has no unit")
     elif unit is not None and target_unit is not None and unit != target_unit:
-        symbols = conversion.vocabulary.unit_symbols
+        symbol = conversion.vocabulary.unit_symbol
         row.problem("eenheid", row.text("eenheid"),
-                    f"eenheid {symbols.get(unit, unit)} verschilt van die van {what_nl} "
-                    f"({symbols.get(target_unit, target_unit)})",
-                    f"unit {symbols.get(unit, unit)} differs from that of {what_en} "
-                    f"({symbols.get(target_unit, target_unit)})")
+                    f"eenheid {symbol(unit)} verschilt van die van {what_nl} "
+                    f"({symbol(target_unit)})",
+                    f"unit {symbol(unit)} differs from that of {what_en} "
+                    f"({symbol(target_unit)})")
     row.add(subject, QUDT.hasUnit, unit, "eenheid")
     for column in ("doel_begrip", "labelstappen"):
         if row.text(column) is not None:

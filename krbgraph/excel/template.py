@@ -1,8 +1,8 @@
 """`krb excel-template`: an empty KRB workbook to fill in.
 
-The pick lists that mirror product value lists (sectors, materials) come
-pre-filled, and optionally the IMBOR Leefomgeving list, so people pick names
-instead of typing them.
+The pick lists of national value lists (sectors, materials, document types)
+come pre-filled, and optionally the IMBOR Leefomgeving list, so people pick
+names instead of typing them, and add their own entries below.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from rdflib import Graph, Literal
 
 from ..namespaces import KRB
 from .layout import new_workbook
+from .own_lists import national_rows
 from .vocabulary import Vocabulary, load_vocabulary
+from .workbook_format import OWN_LISTS, SHEETS_BY_NAME
 
 
 def imbor_rows(model: Graph, vocabulary: Vocabulary) -> list[tuple[str, str, str]]:
@@ -38,10 +40,10 @@ def write_template(target: str | Path | BinaryIO, *, with_imbor: bool = False,
     vocabulary = load_vocabulary(model)
     listed = imbor_rows(model, vocabulary) if with_imbor else []
     book = new_workbook(vocabulary, rows={"leefomgeving": len(listed)})
-    for sheet_name, key in (("sectoren", "sector"), ("materiaalstromen", "materiaal")):
-        ws = book[sheet_name]
-        for main, sub in vocabulary[key].pairs:
-            ws.append([main, sub])
+    for own in OWN_LISTS:
+        columns = SHEETS_BY_NAME[own.sheet].names
+        for row in national_rows(vocabulary, own):
+            book[own.sheet].append([row.get(column) for column in columns])
     ws = book["leefomgeving"]
     for entry, label, iri in listed:
         ws.append([entry or None, label, iri])

@@ -1,22 +1,27 @@
 """The model's value lists as name lookups: what a cell may say and what it means.
 
-Every list is read from the model graph (ontology, value lists, units, IMBOR
-extract) so a concept or unit added there is accepted in a workbook without a
-code change. Lookups accept the Dutch or English label, the alternative
-labels, the notation, the last IRI segment and the full IRI; a name that fits
-two concepts is refused rather than guessed.
+Every list is read from the model graph (ontology, value lists, IMBOR extract)
+so a concept added there is accepted in a workbook without a code change; units
+come from krbgraph.units (every QUDT unit, plus the KRB's own notations).
+Lookups accept the Dutch or English label, the alternative labels, the
+notation, the last IRI segment and the full IRI; a name that fits two concepts
+is refused rather than guessed, and an unknown name is answered with at most a
+handful of close matches, never the whole list.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from ..namespaces import BEGRIP, KRB, QUDT, SCHEME
-from .workbook_format import MAATREGEL, MER_MAATREGEL
+from ..units import MAX_SUGGESTIONS, UnitCatalogue, UnitError, default_catalogue
+from .problems import close_matches, did_you_mean
+from .workbook_format import MAATREGEL, MAPPING_RELATIONS, MER_MAATREGEL
 
 LEEFOMGEVING_SCHEME = SCHEME["leefomgeving"]
 LEEFOMGEVING_ALLE = BEGRIP["leefomgeving/alle"]
@@ -39,6 +44,23 @@ def _local_name(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
+def _ambiguous(name: str, options: list[str], title_nl: str, title_en: str,
+               hint: tuple[str, str]) -> LookupFailed:
+    shown = ", ".join(sorted(options)[:MAX_SUGGESTIONS])
+    more = len(options) - MAX_SUGGESTIONS
+    more_nl, more_en = (f" en {more} andere", f" and {more} more") if more > 0 else ("", "")
+    return LookupFailed(
+        f"'{name}' is dubbelzinnig in {title_nl}: {shown}{more_nl}; {hint[0]}",
+        f"'{name}' is ambiguous in {title_en}: {shown}{more_en}; {hint[1]}",
+    )
+
+
+class Lookup(Protocol):
+    """What Row.pick needs: a name -> the entry it means (raises LookupFailed)."""
+
+    def find(self, name: str) -> URIRef: ...
+
+
 @dataclass
 class ValueList:
     """One list of allowed values with the display name of each entry."""
@@ -54,6 +76,9 @@ class ValueList:
     """(hoofdtype, subtype) rows of a two-level list, for its pick-list sheet."""
     display: dict[URIRef, str] = field(default_factory=dict)
     """Entry -> the name the workbook shows (unique within the list)."""
+    spellings: dict[URIRef, list[str]] = field(default_factory=dict)
+    """Entry -> every name it is found by, the display name first (for cells an export
+    writes: the first that reads back as the same entry)."""
     _tiers: tuple[dict[str, set[URIRef]], ...] = field(
         default_factory=lambda: tuple(defaultdict(set) for _ in range(4))
     )
@@ -61,41 +86,99 @@ class ValueList:
 
     def add(self, iri: URIRef, display: str, *names: str, weak: tuple[str, ...] = ()) -> None:
         self.display[iri] = display
-        for offset, group in ((0, (display, str(iri), *names)), (2, weak)):
+        spellings = self.spellings.setdefault(iri, [])
+        for offset, group in ((0, (display, *names)), (2, weak)):
             for name in group:
                 if name:
                     self._tiers[offset][name.strip()].add(iri)
                     self._tiers[offset + 1][_fold(name)].add(iri)
+                    if name.strip() not in spellings:
+                        spellings.append(name.strip())
+        self._tiers[0][str(iri)].add(iri)
+        self._tiers[1][_fold(str(iri))].add(iri)
 
     def names(self) -> list[str]:
         """Display names, in the order entries were added (the drop-down order)."""
         return list(self.display.values())
 
-    def find(self, name: str) -> URIRef:
-        """The entry a cell names; raises LookupFailed listing the known names."""
-        hits: set[URIRef] = set()
+    def hits(self, name: str) -> set[URIRef]:
+        """The entries ``name`` fits on the first tier that knows it (empty: unknown)."""
         for tier, key in zip(self._tiers, (name.strip(), _fold(name)) * 2, strict=True):
             hits = tier.get(key, set())
             if hits:
-                break
+                return hits
+        return set()
+
+    def cell(self, iri: URIRef) -> str:
+        """How a cell names ``iri`` so that it reads back as ``iri`` (see Layered.cell)."""
+        for spelling in self.spellings.get(iri, ()):
+            if self.hits(spelling) == {iri}:
+                return spelling
+        return str(iri)
+
+    def suggest(self, name: str) -> list[str]:
+        """At most five display names close to ``name`` (by any of their spellings)."""
+        by_spelling = {spelling: self.display[iri]
+                       for iri, spellings in self.spellings.items() for spelling in spellings}
+        return list(dict.fromkeys(by_spelling[match]
+                                  for match in close_matches(name, by_spelling)))
+
+    def ambiguity(self, name: str, hits: set[URIRef]) -> LookupFailed:
+        where = (f"blad {self.sheet}", f"sheet {self.sheet}") if self.sheet else (
+            f"de lijst {self.title_nl}", f"the list {self.title_en}")
+        return _ambiguous(name, [self.display[hit] for hit in hits], *where, self.hint)
+
+    def find(self, name: str) -> URIRef:
+        """The entry a cell names; raises LookupFailed with at most five close names."""
+        hits = self.hits(name)
         if len(hits) == 1:
             return next(iter(hits))
-        if not hits and self.sheet is not None:
-            raise LookupFailed(
-                f"'{name}' bestaat niet in blad {self.sheet}",
-                f"'{name}' does not exist in sheet {self.sheet}",
-            )
-        if not hits:
-            known = ", ".join(self.names())
-            raise LookupFailed(
-                f"'{name}' is onbekend in de lijst {self.title_nl}; bekend: {known}",
-                f"'{name}' is unknown in the list {self.title_en}; known: {known}",
-            )
-        options = ", ".join(sorted(self.display[hit] for hit in hits))
+        if hits:
+            raise self.ambiguity(name, hits)
+        nl, en = did_you_mean(self.suggest(name))
+        if self.sheet is not None:
+            raise LookupFailed(f"'{name}' bestaat niet in blad {self.sheet}{nl}",
+                               f"'{name}' does not exist in sheet {self.sheet}{en}")
+        raise LookupFailed(f"'{name}' is onbekend in de lijst {self.title_nl}{nl}",
+                           f"'{name}' is unknown in the list {self.title_en}{en}")
+
+
+@dataclass
+class Layered:
+    """The registry's own entries (a pick-list sheet) first, then the list behind them
+    (a national value list, the IMBOR extract): an own name hides a national one, and
+    'hoofdtype/subtype' or the IRI still reaches the national entry."""
+
+    own: ValueList
+    national: ValueList
+
+    def find(self, name: str) -> URIRef:
+        for values in (self.own, self.national):
+            hits = values.hits(name)
+            if len(hits) == 1:
+                return next(iter(hits))
+            if hits:
+                raise values.ambiguity(name, hits)
+        suggestions = list(dict.fromkeys(self.own.suggest(name) + self.national.suggest(name)))
+        nl, en = did_you_mean(close_matches(name, suggestions))
         raise LookupFailed(
-            f"'{name}' is dubbelzinnig in de lijst {self.title_nl}: {options}; {self.hint[0]}",
-            f"'{name}' is ambiguous in the list {self.title_en}: {options}; {self.hint[1]}",
+            f"'{name}' is onbekend in de lijst {self.national.title_nl} (ook niet als eigen "
+            f"begrip in blad {self.own.sheet}){nl}",
+            f"'{name}' is unknown in the list {self.national.title_en} (nor an own concept in "
+            f"sheet {self.own.sheet}){en}",
         )
+
+    def cell(self, iri: URIRef) -> str:
+        """How a cell names ``iri`` so that it reads back as ``iri``: its display name when
+        that is unambiguous, else another spelling, else the IRI itself."""
+        for values in (self.own, self.national):
+            for spelling in values.spellings.get(iri, ()):
+                try:
+                    if self.find(spelling) == iri:
+                        return spelling
+                except LookupFailed:
+                    continue
+        return str(iri)
 
 
 def _label(graph: Graph, iri: URIRef, lang: str = "nl") -> str | None:
@@ -182,14 +265,53 @@ class Vocabulary:
     imbor: ValueList
     """IMBOR classes of the Leefomgeving extract, plus 'alle'."""
     imbor_classes: dict[URIRef, ImborClass]
-    unit_symbols: dict[URIRef, str]
+    units: UnitCatalogue
+    """Every unit a cell may name (krbgraph.units: QUDT by UCUM code or symbol, and the
+    KRB's own notations of ontology/eenheden.ttl)."""
+    _unit_cells: dict[URIRef, str] = field(default_factory=dict, init=False, repr=False)
 
     def __getitem__(self, key: str) -> ValueList:
         return self.lists[key]
 
+    def unit(self, text: str) -> URIRef:
+        """The unit a cell names; raises UnitError (unknown with at most five close
+        notations, or ambiguous such as 'K/jr')."""
+        return URIRef(self.units.resolve(text).iri)
 
-def load_vocabulary(model: Graph) -> Vocabulary:
-    """Index the model's value lists for name lookups (a fraction of a second)."""
+    def unit_symbol(self, iri: URIRef) -> str:
+        """The symbol to show in a name or message ('dB(A)', 'km/h')."""
+        return self.units[str(iri)].display if iri in self.units else str(iri)
+
+    def unit_cell(self, iri: URIRef) -> str:
+        """How the export writes a unit so that it imports as the same IRI: the KRB
+        notation where ontology/eenheden.ttl has one, else the UCUM code, else the IRI."""
+        if iri not in self._unit_cells:
+            self._unit_cells[iri] = self._unit_cell(iri)
+        return self._unit_cells[iri]
+
+    def _unit_cell(self, iri: URIRef) -> str:
+        if iri not in self.units:
+            return str(iri)
+        unit = self.units[str(iri)]
+        ucum = sorted(unit.ucum_codes, key=lambda code: (code != unit.symbol, len(code), code))
+        krb = [unit.symbol, *unit.notations] if unit.krb else []
+        for candidate in (*krb, *ucum, *unit.symbols):
+            if not candidate:
+                continue
+            try:
+                if self.units.resolve(candidate).iri == unit.iri:
+                    return candidate
+            except UnitError:
+                continue
+        return str(iri)
+
+
+def load_vocabulary(model: Graph, *, units: UnitCatalogue | None = None) -> Vocabulary:
+    """Index the model's value lists for name lookups (a fraction of a second).
+
+    ``units`` is the unit catalogue (default: krbgraph.units.default_catalogue()).
+    """
+    units = units or default_catalogue()
     lists = {
         "operator": _flat_list(model, "operator", "Normoperatoren", "Norm operators",
                                "normoperator"),
@@ -209,14 +331,16 @@ def load_vocabulary(model: Graph) -> Vocabulary:
         "sector": _two_level_list(model, "sector", "Sectoren", "Sectors", "sector"),
         "materiaal": _two_level_list(model, "materiaal", "Materialen", "Materials", "materiaal"),
     }
-    units = ValueList("eenheid", "Eenheden", "Units")
-    symbols: dict[URIRef, str] = {}
-    for unit in sorted(u for u in model.subjects(RDF.type, QUDT.Unit) if isinstance(u, URIRef)):
-        symbol = model.value(unit, QUDT.symbol)
-        display = str(symbol) if symbol is not None else _local_name(unit)
-        symbols[unit] = display
-        units.add(unit, display, *_all_names(model, unit), weak=(_local_name(unit),))
-    lists["eenheid"] = units
+    # The drop-down offers the KRB's own units; a cell may name any unit of the catalogue.
+    drop_down = ValueList("eenheid", "Eenheden", "Units")
+    for unit in units.krb_units():
+        drop_down.add(URIRef(unit.iri), unit.display)
+    lists["eenheid"] = drop_down
+
+    relations = ValueList("koppeling", "Koppelingen", "Mapping relations")
+    for name in MAPPING_RELATIONS:
+        relations.add(SKOS[name], name, f"skos:{name}")
+    lists["koppeling"] = relations
 
     kinds = ValueList("maatregelsoort", "Soorten maatregel", "Kinds of measure")
     kinds.add(KRB.Beleidsmaatregel, MAATREGEL, "beleidsmaatregel")
@@ -254,4 +378,4 @@ def load_vocabulary(model: Graph) -> Vocabulary:
         ))
         classes[cls] = ImborClass(cls, label, entries)
         imbor.add(cls, label, *(f"{z}/{label}" for z in entries), weak=(_local_name(cls),))
-    return Vocabulary(lists, ranked, ranked_schemes, imbor, classes, symbols)
+    return Vocabulary(lists, ranked, ranked_schemes, imbor, classes, units)

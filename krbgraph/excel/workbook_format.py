@@ -64,6 +64,7 @@ VALUE_LISTS: tuple[tuple[str, str, str], ...] = (
     ("maatregelsoort", "Soorten maatregel", "Kinds of measure"),
     ("zoekingang", "IMBOR-zoekingangen", "IMBOR search entries"),
     ("conceptschema", "Eigen begrippenkaders", "Own concept schemes"),
+    ("koppeling", "Koppelingen", "Mapping relations"),
 )
 """Columns of the hidden value-list sheet, in order: key, Dutch and English title."""
 
@@ -72,8 +73,41 @@ LOCAL_SCHEME = "leefomgeving-lokaal"
 DEFAULT_SCHEME_TITLES: dict[str, str] = {
     THEME_SCHEME: "Beleidsthema's",
     LOCAL_SCHEME: "Lokale objecttypen",
+    "sectoren": "Eigen sectorindeling",
+    "materiaalstromen": "Eigen materiaalindeling",
+    "documentsoorten": "Eigen documentsoorten",
 }
 """Titles of the registry's own concept schemes when sheet conceptschemas has no row."""
+
+MAPPING_RELATIONS = ("broadMatch", "closeMatch", "exactMatch")
+"""SKOS mapping relations from an own concept to a national one (drop-down of column
+koppeling): the national concept is broader, nearly the same, or the same."""
+
+
+@dataclass(frozen=True)
+class OwnList:
+    """A pick-list sheet that lists a national value list and may add the registry's own
+    concepts to it: ``{base}/id/begrip/{segment}/{reference}`` in the own scheme
+    ``{base}/id/conceptschema/{sheet}``, optionally mapped to the national list."""
+
+    sheet: str
+    key: str
+    """The national list in the vocabulary (and the hidden value list) it extends."""
+    segment: str
+    two_level: bool
+    """hoofdtype/subtype columns (sectors, materials) rather than one naam column."""
+
+    @property
+    def scheme(self) -> str:
+        return self.sheet
+
+
+OWN_LISTS: tuple[OwnList, ...] = (
+    OwnList("sectoren", "sector", "sector", two_level=True),
+    OwnList("materiaalstromen", "materiaal", "materiaal", two_level=True),
+    OwnList("documentsoorten", "documentsoort", "documentsoort", two_level=False),
+)
+OWN_LISTS_BY_KEY: dict[str, OwnList] = {own.key: own for own in OWN_LISTS}
 
 MAATREGEL = "maatregel"
 MER_MAATREGEL = "mer-maatregel"
@@ -88,8 +122,10 @@ _DATE_NL = "Datum: Excel-datum, jjjj-mm-dd of dd-mm-jjjj."
 _DATE_EN = "Date: Excel date, yyyy-mm-dd or dd-mm-yyyy."
 _NUM_NL = "Getal: Excel-getal of tekst met decimale komma (0,4); geen duizendtallen."
 _NUM_EN = "Number: Excel number or text with a decimal comma (0,4); no thousands separators."
-_UNIT_NL = "Eenheid zoals dB(A), %, km, m, per jaar (zie lijst), of een QUDT-eenheid-IRI."
-_UNIT_EN = "Unit such as dB(A), %, km, m, per jaar (see list), or a QUDT unit IRI."
+_UNIT_NL = ("Eenheid: een notatie uit de lijst (dB(A), %, km, per jaar, ...), een UCUM-code "
+            "(km/h, ug/m3, t/a) of symbool van een QUDT-eenheid, of een QUDT-eenheid-IRI.")
+_UNIT_EN = ("Unit: a notation from the list (dB(A), %, km, per jaar, ...), a UCUM code "
+            "(km/h, ug/m3, t/a) or symbol of a QUDT unit, or a QUDT unit IRI.")
 _LAAG_NL = "Bestuurslaag: EU, Rijk, Provincie, Waterschap of Gemeente."
 _LAAG_EN = "Level of government: EU, Rijk, Provincie, Waterschap or Gemeente."
 _STATUS_NL = "Status: ontwerp, vastgesteld, in werking, ingetrokken of vervallen."
@@ -162,6 +198,54 @@ def _label(help_nl: str, help_en: str) -> Column:
     return Column("naam", help_nl, help_en)
 
 
+def _own_list_sheet(own: OwnList, plural_nl: str, plural_en: str, one_nl: str,
+                    one_en: str) -> Sheet:
+    """A pick list of a national value list that may hold the registry's own entries."""
+    if own.two_level:
+        names: tuple[Column, ...] = (
+            Column("hoofdtype", "Hoofdtype: uit de landelijke lijst of een eigen hoofdtype.",
+                   "Main type: from the national list or an own main type.", required=True),
+            Column("subtype", "Subtype (leeg: de rij gaat over het hoofdtype zelf).",
+                   "Subtype (empty: the row is about the main type itself)."),
+        )
+    else:
+        names = (Column("naam", f"Naam van de {one_nl}: uit de landelijke lijst of een eigen "
+                        f"{one_nl}.", f"Name of the {one_en}: from the national list or an own "
+                        f"{one_en}.", required=True),)
+    return Sheet(
+        own.sheet,
+        f"Keuzelijst: de {plural_nl} van de landelijke waardelijst, aangevuld met eigen "
+        f"{plural_nl} van de gemeente. Een rij die geen landelijk begrip noemt (of een code "
+        "heeft) is een eigen begrip; koppel het met koppeling en landelijk_begrip aan de "
+        "landelijke lijst.",
+        f"Pick list: the {plural_en} of the national value list, plus the municipality's own "
+        f"{plural_en}. A row that names no national concept (or has a code) is an own "
+        "concept; map it to the national list with koppeling and landelijk_begrip.",
+        (
+            *names,
+            Column("omschrijving", "Omschrijving van een eigen begrip.",
+                   "Description of an own concept."),
+            Column("code", "Deel van de IRI van een eigen begrip (leeg: afgeleid van de naam); "
+                   "maakt ook een rij met een landelijke naam tot eigen begrip.",
+                   "Part of the IRI of an own concept (empty: derived from the name); also "
+                   "makes a row with a national name an own concept."),
+            Column("koppeling", "Relatie met het landelijke begrip: broadMatch (het landelijke "
+                   "begrip is breder), closeMatch (vrijwel gelijk) of exactMatch (gelijk).",
+                   "Relation to the national concept: broadMatch (the national concept is "
+                   "broader), closeMatch (nearly the same) or exactMatch (the same).",
+                   choices="list:koppeling"),
+            Column("landelijk_begrip", "Het begrip uit de landelijke lijst waarmee het eigen "
+                   "begrip is gekoppeld; meerdere met ';', elk eventueel met een eigen relatie "
+                   "ervoor (closeMatch: inwoners).",
+                   "The concept of the national list the own concept is mapped to; several "
+                   "with ';', each optionally preceded by its own relation "
+                   "(closeMatch: inwoners).", many=True, choices=f"list:{own.key}"),
+        ),
+        required=False,
+        pick_list=True,
+    )
+
+
 SHEETS: tuple[Sheet, ...] = (
     Sheet(
         "beleidsdossier",
@@ -182,9 +266,11 @@ SHEETS: tuple[Sheet, ...] = (
         (
             _code(),
             Column("titel", "Titel van het document.", "Title of the document.", required=True),
-            Column("soort", "Documentsoort, zoals beleidsplan of omgevingsplan.",
-                   "Document type, such as beleidsplan or omgevingsplan.",
-                   required=True, choices="list:documentsoort"),
+            Column("soort", "Documentsoort, zoals beleidsplan of omgevingsplan, of een eigen "
+                   "documentsoort uit blad documentsoorten.",
+                   "Document type, such as beleidsplan or omgevingsplan, or an own document "
+                   "type from sheet documentsoorten.",
+                   required=True, choices="documentsoorten!naam"),
             _ref("dossier", "beleidsdossier"),
             _area(many=True),
             Column("datum", "Documentdatum. " + _DATE_NL, "Document date. " + _DATE_EN),
@@ -266,16 +352,18 @@ SHEETS: tuple[Sheet, ...] = (
                    "such as energy label B.", required=True),
             Column("eenheid", _UNIT_NL + " Leeg bij een waardelijst-waarde (B).",
                    _UNIT_EN + " Empty for a value-list value (B).", choices="list:eenheid"),
-            Column("sector", "Sector (subtype, hoofdtype/subtype of alle); meerdere met ';'.",
-                   "Sector (subtype, hoofdtype/subtype or alle); several with ';'.",
-                   many=True, choices="list:sector"),
+            Column("sector", "Sector (subtype, hoofdtype/subtype of alle), ook een eigen sector "
+                   "uit blad sectoren; meerdere met ';'.",
+                   "Sector (subtype, hoofdtype/subtype or alle), also an own sector from sheet "
+                   "sectoren; several with ';'.", many=True, choices="list:sector"),
             Column("leefomgeving", "IMBOR-objecttype (naam, UUID of IRI), lokaal type uit blad "
                    "leefomgeving, of alle; meerdere met ';'.",
                    "IMBOR object type (name, UUID or IRI), local type from sheet leefomgeving, "
                    "or alle; several with ';'.", many=True, choices="leefomgeving!subtype"),
-            Column("materiaal", "Materiaalstroom (subtype, hoofdtype/subtype of alle); "
-                   "meerdere met ';'.",
-                   "Material stream (subtype, hoofdtype/subtype or alle); several with ';'.",
+            Column("materiaal", "Materiaalstroom (subtype, hoofdtype/subtype of alle), ook een "
+                   "eigen materiaalstroom uit blad materiaalstromen; meerdere met ';'.",
+                   "Material stream (subtype, hoofdtype/subtype or alle), also an own material "
+                   "stream from sheet materiaalstromen; several with ';'.",
                    many=True, choices="list:materiaal"),
             _area(required=True, many=True),
             *_period(),
@@ -404,18 +492,7 @@ SHEETS: tuple[Sheet, ...] = (
         required=False,
         pick_list=True,
     ),
-    Sheet(
-        "sectoren",
-        "Keuzelijst: de sectoren van de productwaardelijst (alleen ter inzage).",
-        "Pick list: the sectors of the product value list (for reference).",
-        (
-            Column("hoofdtype", "Hoofdtype.", "Main type.", required=True),
-            Column("subtype", "Subtype (leeg: het hoofdtype zelf).",
-                   "Subtype (empty: the main type itself)."),
-        ),
-        required=False,
-        pick_list=True,
-    ),
+    _own_list_sheet(OWN_LISTS[0], "sectoren", "sectors", "sector", "sector"),
     Sheet(
         "leefomgeving",
         "Keuzelijst: IMBOR-objecttypen en lokale objecttypen. Een rij waarvan het subtype geen "
@@ -443,18 +520,10 @@ SHEETS: tuple[Sheet, ...] = (
         required=False,
         pick_list=True,
     ),
-    Sheet(
-        "materiaalstromen",
-        "Keuzelijst: de materiaalstromen van de productwaardelijst (alleen ter inzage).",
-        "Pick list: the material streams of the product value list (for reference).",
-        (
-            Column("hoofdtype", "Hoofdtype.", "Main type.", required=True),
-            Column("subtype", "Subtype (leeg: het hoofdtype zelf).",
-                   "Subtype (empty: the main type itself)."),
-        ),
-        required=False,
-        pick_list=True,
-    ),
+    _own_list_sheet(OWN_LISTS[1], "materiaalstromen", "material streams", "materiaalstroom",
+                    "material stream"),
+    _own_list_sheet(OWN_LISTS[2], "documentsoorten", "document types", "documentsoort",
+                    "document type"),
     Sheet(
         "werkingsgebieden",
         "Keuzelijst: gebieden waar beleid geldt.",
@@ -481,16 +550,19 @@ SHEETS: tuple[Sheet, ...] = (
     ),
     Sheet(
         "conceptschemas",
-        "De eigen begrippenkaders van de gemeente: beleidsthemas (thema's en aspecten) en "
-        "leefomgeving-lokaal (lokale objecttypen). Optioneel blad; zonder rij krijgt een kader "
-        "een standaardtitel.",
-        "The municipality's own concept schemes: beleidsthemas (themes and aspects) and "
-        "leefomgeving-lokaal (local object types). Optional sheet; without a row a scheme gets "
-        "a default title.",
+        "De eigen begrippenkaders van de gemeente: beleidsthemas (thema's en aspecten), "
+        "leefomgeving-lokaal (lokale objecttypen), sectoren, materiaalstromen en "
+        "documentsoorten (eigen begrippen in die bladen). Optioneel blad; zonder rij krijgt een "
+        "kader een standaardtitel.",
+        "The municipality's own concept schemes: beleidsthemas (themes and aspects), "
+        "leefomgeving-lokaal (local object types), sectoren, materiaalstromen and "
+        "documentsoorten (own concepts in those sheets). Optional sheet; without a row a "
+        "scheme gets a default title.",
         (
-            Column("code", "beleidsthemas of leefomgeving-lokaal.",
-                   "beleidsthemas or leefomgeving-lokaal.", required=True,
-                   choices="list:conceptschema"),
+            Column("code", "beleidsthemas, leefomgeving-lokaal, sectoren, materiaalstromen of "
+                   "documentsoorten.",
+                   "beleidsthemas, leefomgeving-lokaal, sectoren, materiaalstromen or "
+                   "documentsoorten.", required=True, choices="list:conceptschema"),
             Column("titel", "Titel van het begrippenkader.", "Title of the concept scheme.",
                    required=True),
             Column("omschrijving", "Omschrijving.", "Description."),

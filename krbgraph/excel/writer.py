@@ -20,16 +20,20 @@ from rdflib.term import Node
 from ..namespaces import ADMS, ELI, GEO, KRB, ORG, PREFIXES, QUDT
 from .conversion import name_slug
 from .layout import new_workbook
+from .own_lists import OwnEntry, national_rows, needs_code, own_values
 from .pick_lists import CBS_CODE
 from .problems import Problem
 from .values import decimal_cell
-from .vocabulary import LEEFOMGEVING_ALLE, ValueList, Vocabulary, load_vocabulary
+from .vocabulary import LEEFOMGEVING_ALLE, Layered, ValueList, Vocabulary, load_vocabulary
 from .workbook_format import (
     DEFAULT_SCHEME_TITLES,
     MAATREGEL,
+    MAPPING_RELATIONS,
     MER_MAATREGEL,
+    OWN_LISTS,
     SEPARATOR,
     SHEETS_BY_NAME,
+    OwnList,
 )
 
 Cell = str | float | int | date | None
@@ -188,6 +192,8 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
     department_name = _Names({d: (s.label(d), s.code(d)) for d in departments})
     local_name = _Names({t: (s.label(t), _ref(t)) for t in local_types})
     lists = vocabulary.lists
+    out: dict[str, list[dict[str, Cell]]] = {name: [] for name in SHEETS_BY_NAME}
+    lookups = {own.key: _own_list(s, vocabulary, own, out[own.sheet]) for own in OWN_LISTS}
 
     def area_cells(subject: URIRef) -> str | None:
         return _join(area_name(a) for a in s.all(subject, KRB.werkingsgebied))
@@ -199,7 +205,6 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
             return "alle"
         return _listed(vocabulary.imbor, subject)
 
-    out: dict[str, list[dict[str, Cell]]] = {name: [] for name in SHEETS_BY_NAME}
     used_imbor: set[Node] = set()
 
     for scheme in s.instances(SKOS.ConceptScheme):
@@ -255,7 +260,7 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
     for document in s.instances(KRB.Besluitdocument):
         out["besluitdocument"].append({
             "code": s.text(document, DCTERMS.identifier), "titel": s.text(document, RDFS.label),
-            "soort": _listed(lists["documentsoort"], s.one(document, KRB.documentsoort)),
+            "soort": _cell(lookups["documentsoort"], s.one(document, KRB.documentsoort)),
             "dossier": _code_of(s, s.one(document, DCTERMS.isPartOf)),
             "werkingsgebied": area_cells(document),
             "datum": _date(s.one(document, ELI.date_document)),
@@ -282,7 +287,7 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
             "beleidsthema": theme_name(s.one(indicator, KRB.beleidsthema)),
             "beleidsaspect": aspect_name(s.one(indicator, KRB.beleidsaspect)),
             "kenmerk": _listed(lists["kenmerk"], s.one(indicator, KRB.indicatorsoort)),
-            "eenheid": _listed(lists["eenheid"], s.one(indicator, QUDT.hasUnit)),
+            "eenheid": _unit(vocabulary, s.one(indicator, QUDT.hasUnit)),
             "omschrijving": s.text(indicator, DCTERMS.description),
             "afdeling": department_name(s.one(indicator, KRB.afdeling))})
     for norm in s.instances(KRB.Beleidsnorm):
@@ -297,10 +302,11 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
             "operator": _listed(lists["operator"], s.one(norm, KRB.operator)),
             "waarde": _decimal(value) if value is not None else _listed(vocabulary.ranked,
                                                                          ranked),
-            "eenheid": _listed(lists["eenheid"], s.one(norm, QUDT.hasUnit)),
-            "sector": _join(_listed(lists["sector"], c) for c in s.all(norm, KRB.sector)),
+            "eenheid": _unit(vocabulary, s.one(norm, QUDT.hasUnit)),
+            "sector": _join(_cell(lookups["sector"], c) for c in s.all(norm, KRB.sector)),
             "leefomgeving": _join(kind_of(k) for k in kinds),
-            "materiaal": _join(_listed(lists["materiaal"], c) for c in s.all(norm, KRB.materiaal)),
+            "materiaal": _join(_cell(lookups["materiaal"], c)
+                               for c in s.all(norm, KRB.materiaal)),
             "werkingsgebied": area_cells(norm),
             "rekenmethode": s.text(norm, KRB.rekenmethode),
             "bestuurslaag": _listed(lists["bestuurslaag"], s.one(norm, KRB.bestuurslaag)),
@@ -340,7 +346,7 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
             "norm": _code_of(s, s.one(effect, KRB.norm)),
             "doel_indicator": _code_of(s, s.one(effect, KRB.doelIndicator)),
             "waarde": _decimal(s.one(effect, QUDT.numericValue)),
-            "eenheid": _listed(lists["eenheid"], s.one(effect, QUDT.hasUnit)),
+            "eenheid": _unit(vocabulary, s.one(effect, QUDT.hasUnit)),
             "doel_begrip": _listed(vocabulary.ranked, s.one(effect, KRB.doelBegrip)),
             "labelstappen": _integer(s.one(effect, KRB.labelstappen)),
             "horizon": _date(s.one(effect, KRB.horizon)),
@@ -372,10 +378,82 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
             out["leefomgeving"].append({
                 "hoofdtype": info.zoekingangen[0] if info.zoekingangen else None,
                 "subtype": info.label, "imbor": str(kind)})
-    for sheet_name, key in (("sectoren", "sector"), ("materiaalstromen", "materiaal")):
-        out[sheet_name] = [{"hoofdtype": main, "subtype": sub}
-                           for main, sub in vocabulary[key].pairs]
     return out
+
+
+def _cell(lookup: Layered, iri: Node | None) -> str | None:
+    if iri is None:
+        return None
+    return lookup.cell(iri) if isinstance(iri, URIRef) else str(iri)
+
+
+def _unit(vocabulary: Vocabulary, iri: Node | None) -> str | None:
+    if iri is None:
+        return None
+    return vocabulary.unit_cell(iri) if isinstance(iri, URIRef) else str(iri)
+
+
+def _own_list(s: _Source, vocabulary: Vocabulary, own: OwnList,
+              rows: list[dict[str, Cell]]) -> Layered:
+    """The sheet of one own list (national rows, then the registry's own concepts), and
+    the lookup that names its concepts in base tables the way the import reads them."""
+    national = vocabulary[own.key]
+    rows.extend(national_rows(vocabulary, own))
+    schemes = [scheme for scheme in s.graph.subjects(RDF.type, SKOS.ConceptScheme)
+               if isinstance(scheme, URIRef) and _ref(scheme) == own.scheme]
+    concepts = {c for scheme in schemes for c in s.graph.subjects(SKOS.inScheme, scheme)
+                if isinstance(c, URIRef)}
+    names = {c: s.text(c, SKOS.prefLabel) or _ref(c) for c in concepts}
+    broader = {c: sorted(p for p in s.graph.objects(c, SKOS.broader) if p in concepts)
+               for c in concepts} if own.two_level else {}
+    parents: dict[URIRef, URIRef | None] = dict.fromkeys(concepts)
+    for concept, above in broader.items():
+        # Two levels: an own hoofdtype is a concept without own broader concept. Any
+        # other skos:broader is not in the format and is reported as left over.
+        if above and not broader[above[0]]:
+            parents[concept] = above[0]
+            s.used.add((concept, SKOS.broader, above[0]))
+    entries: dict[URIRef, OwnEntry] = {}
+    for concept in sorted((c for c in concepts if parents[c] is None),
+                          key=lambda c: (names[c].casefold(), str(c))):
+        entries[concept] = OwnEntry(names[concept], _ref(concept), concept)
+    for concept in sorted((c for c in concepts if parents[c] is not None),
+                          key=lambda c: (names[parents[c]].casefold(), names[c].casefold(),
+                                         str(c))):
+        parent = entries.get(parents[concept] or concept)
+        entries[concept] = OwnEntry(names[concept], _ref(concept), concept, parent,
+                                    parent.name if parent is not None else None)
+    tops = own_values(own, [e for e in entries.values() if e.parent is None])
+    for concept, entry in entries.items():
+        for predicate in (RDF.type, SKOS.inScheme, SKOS.topConceptOf):
+            s.all(concept, predicate)
+        mappings = [(relation, target) for relation in MAPPING_RELATIONS
+                    for target in s.graph.objects(concept, SKOS[relation])
+                    if isinstance(target, URIRef) and target in national.display]
+        s.used.update((concept, SKOS[relation], target) for relation, target in mappings)
+        main, sub = (entry.name, None) if entry.parent is None else (
+            tops.cell(entry.parent.iri), entry.name)
+        row: dict[str, Cell] = {
+            "omschrijving": s.text(concept, SKOS.definition),
+            "code": entry.ref if needs_code(national, entry, main, sub) else None,
+            **_mapping_cells(national, mappings),
+        }
+        if own.two_level:
+            row.update({"hoofdtype": main, "subtype": sub})
+        else:
+            row["naam"] = main
+        rows.append(row)
+    return Layered(own_values(own, list(entries.values())), national)
+
+
+def _mapping_cells(national: ValueList, mappings: list[tuple[str, URIRef]]) -> dict[str, Cell]:
+    """koppeling + landelijk_begrip: one relation for all, or 'relation: concept' each."""
+    relations = {relation for relation, _ in mappings}
+    if len(relations) == 1:
+        return {"koppeling": relations.pop(),
+                "landelijk_begrip": _join(national.cell(t) for _, t in mappings)}
+    return {"koppeling": None,
+            "landelijk_begrip": _join(f"{r}: {national.cell(t)}" for r, t in mappings)}
 
 
 def _code_of(source: _Source, subject: Node | None) -> str | None:
