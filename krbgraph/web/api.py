@@ -283,10 +283,9 @@ def objecttype_norms(
     datum: DatumQuery = None,
     subklassen: SubklassenQuery = False,
 ) -> ObjecttypeNormen:
-    klasse = resolve_objecttype(request, store, objecttype)
-    area = resolve_thing(store, gebied, KRB.Werkingsgebied, "werkingsgebied") if gebied else None
-    day = datum or date.today()
-    rows = _objecttype_rows(store, klasse, area, richting, day, subklassen)
+    klasse, area, day, rows = _asset_question(
+        request, store, objecttype, gebied, richting, datum, subklassen
+    )
     norms: dict[tuple[str, str], Norm] = {}
     for row in rows:
         if str(row["soort"]) != "beleidsnorm":
@@ -334,11 +333,11 @@ def objecttype_measures(
     datum: DatumQuery = None,
     subklassen: SubklassenQuery = False,
 ) -> ObjecttypeMaatregelen:
-    klasse = resolve_objecttype(request, store, objecttype)
-    area = resolve_thing(store, gebied, KRB.Werkingsgebied, "werkingsgebied") if gebied else None
-    day = datum or date.today()
+    klasse, area, day, rows = _asset_question(
+        request, store, objecttype, gebied, richting, datum, subklassen
+    )
     measures: dict[str, ObjecttypeMaatregel] = {}
-    for row in _objecttype_rows(store, klasse, area, richting, day, subklassen):
+    for row in rows:
         if str(row["soort"]) != "beleidsmaatregel":
             continue
         iri = str(row["object"])
@@ -367,6 +366,23 @@ def objecttype_measures(
         subklassen=subklassen,
         maatregelen=list(measures.values()),
     )
+
+
+def _asset_question(
+    request: Request,
+    store: Store,
+    objecttype: str,
+    gebied: str | None,
+    richting: str,
+    datum: date | None,
+    subklassen: bool,
+) -> tuple[Ref, Ref | None, date, list[dict[str, Identifier]]]:
+    """The rows of normen-per-imbor-objecttype for what an API caller typed, with the
+    object type, area and day they resolved to (both asset endpoints answer from it)."""
+    klasse = resolve_objecttype(request, store, objecttype)
+    area = resolve_thing(store, gebied, KRB.Werkingsgebied, "werkingsgebied") if gebied else None
+    day = datum or date.today()
+    return klasse, area, day, _objecttype_rows(store, klasse, area, richting, day, subklassen)
 
 
 def _objecttype_rows(
