@@ -252,7 +252,11 @@ def generate(factor: float, seed: int, base: str) -> Iterator[Quad]:
             yield from named(norm, "Beleidsnorm", f"Norm {i}-{n}", ncode)
             yield t(norm, KRB + "indicator", ind)
             yield t(norm, KRB + "document", rnd.choice(documents))
-            yield t(norm, KRB + "operator", nn(BEGRIP + "normoperator/" + rnd.choice(OPERATORS)))
+            operator = rnd.choice(OPERATORS)
+            yield t(norm, KRB + "operator", nn(BEGRIP + "normoperator/" + operator))
+            if operator in ("maximale-toename", "minimale-afname"):
+                # A change is measured from a reference situation (the shapes ask for it).
+                yield t(norm, KRB + "referentiedatum", typed("2018-01-01", "date"))
             yield t(
                 norm, QUDT + "numericValue", typed(f"{rnd.randrange(1, 1000) / 10:.1f}", "decimal")
             )

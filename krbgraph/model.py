@@ -17,7 +17,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from .namespaces import IMBOR_EXTRACT_IRI, ONTOLOGY_IRI, PREFIXES
+from .namespaces import IMBOR_EXTRACT_IRI, ONTOLOGY_IRI, PREFIXES, QUDT_EXTRACT_IRI
 
 
 def project_root() -> Path:
@@ -55,6 +55,9 @@ def model_parts(root: Path | None = None) -> list[ModelPart]:
             IMBOR_EXTRACT_IRI,
             (root / "mappings" / "imbor" / "imbor-leefomgeving.ttl",),
         ),
+        # Every QUDT unit, so data may use any of them (km/h, µg/m³) and pages show
+        # their symbols; the KRB's own notations stay in eenheden.ttl.
+        ModelPart(QUDT_EXTRACT_IRI, (onto / "qudt" / "qudt-units.ttl",)),
     ]
 
 
@@ -94,6 +97,19 @@ def model_graph() -> Graph:
     for path in model_files():
         graph.parse(path, format="turtle")
     return graph
+
+
+@cache
+def own_units_graph() -> Graph:
+    """ontology/eenheden.ttl alone: the KRB's own units and notations."""
+    return Graph().parse(project_root() / "ontology" / "eenheden.ttl", format="turtle")
+
+
+@cache
+def qudt_extract() -> Graph:
+    """The QUDT unit extract alone (validation adds just the units data refers to)."""
+    root = project_root()
+    return Graph().parse(root / "ontology" / "qudt" / "qudt-units.ttl", format="turtle")
 
 
 @cache

@@ -31,6 +31,7 @@ ADMS = Namespace("http://www.w3.org/ns/adms#")
 
 ONTOLOGY_IRI = "https://data.krb.nl/def/krb"
 IMBOR_EXTRACT_IRI = "https://data.krb.nl/def/imbor-leefomgeving"
+QUDT_EXTRACT_IRI = "https://data.krb.nl/def/qudt-eenheden"
 
 PREFIXES: dict[str, str] = {
     "krb": str(KRB),

@@ -22,10 +22,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
+from .findings import Finding, label_of, type_name
 from .geometry import contradicted_containment, read_areas
 from .model import SHAPES_GRAPH
 from .namespaces import GEO, KRB
-from .validation import Finding, label_of, type_name
 
 LIGT_IN_CHECK = URIRef(SHAPES_GRAPH + "#LigtInVolgensGeometrie")
 """sh:sourceShape of a krb:ligtIn that the geometries contradict."""

@@ -24,33 +24,16 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
-from .model import model_graph, shapes_graph
-from .namespaces import KRB, ORG, PREFIXES, SCHEME
+from .findings import Finding, label_of, type_name
+from .model import model_graph, own_units_graph, qudt_extract, shapes_graph
+from .namespaces import PREFIXES, SCHEME
 
 SEVERITIES = ("Violation", "Warning", "Info")
-
-_TYPE_NAMES: dict[URIRef, str] = {ORG.OrganizationalUnit: "Afdeling"}
-"""Non-KRB classes of registry things, named by their Dutch domain term."""
 
 LEEFOMGEVING_SCHEME = SCHEME["leefomgeving"]
 """Concept scheme of the IMBOR extract and begrip:leefomgeving/alle."""
 
 _PLACEHOLDER = re.compile(r"\{[?$](label|this|value|path)\}")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One validation result, ready to show: who, what, where and why (nl and en)."""
-
-    severity: str  # "Violation" | "Warning" | "Info"
-    focus: str  # IRI (or blank node id) of the object
-    focus_label: str | None  # its rdfs:label / skos:prefLabel
-    focus_type: str | None  # its KRB class local name, e.g. "Beleidsnorm"
-    path: str | None  # property IRI
-    value: str | None
-    message_nl: str
-    message_en: str
-    shape: str | None
 
 
 @dataclass(frozen=True)
@@ -70,7 +53,8 @@ class ValidationResult:
 
 def validate_graph(data: Graph | Dataset) -> ValidationResult:
     """Validate registry data (all graphs of a Dataset together) against the KRB shapes,
-    and the geometry of areas against their krb:ligtIn (krbgraph.spatial_checks).
+    the geometry of areas against their krb:ligtIn (krbgraph.spatial_checks) and the
+    units of norms and effects against what they measure (krbgraph.unit_checks).
 
     The model is added internally; ``data`` is not modified.
     """
@@ -98,11 +82,13 @@ def validate_graph(data: Graph | Dataset) -> ValidationResult:
         report.remove((result, SH.resultMessage, None))
         for message in messages:
             report.add((result, SH.resultMessage, message))
-    # Geometry checks SHACL cannot express. Imported here: spatial_checks builds on
+    # Geometry and unit checks SHACL cannot express. Imported here: both build on
     # this module's Finding, and shapely and pyproj load only when validating.
     from .spatial_checks import spatial_findings
+    from .unit_checks import unit_findings
 
     findings.extend(spatial_findings(combined, report, report_node))
+    findings.extend(unit_findings(combined, report, report_node))
     findings.sort(key=_sort_key)
     conforms = not any(f.severity == "Violation" for f in findings)
     report.set((report_node, SH.conforms, Literal(conforms)))
@@ -141,37 +127,6 @@ def checked_objects(data: Graph | Dataset) -> tuple[CheckedObject, ...]:
     )
 
 
-def label_of(graph: Graph, node: Node, lang: str = "nl") -> str | None:
-    """The display name of a node: rdfs:label, else skos:prefLabel, preferring ``lang``."""
-    for prop in (RDFS.label, SKOS.prefLabel):
-        labels = [o for o in graph.objects(node, prop) if isinstance(o, Literal)]
-        for wanted in (lang, "nl", None):
-            for label in labels:
-                if label.language == wanted:
-                    return str(label)
-        if labels:
-            return str(min(labels, key=str))
-    return None
-
-
-def type_name(graph: Graph, node: Node) -> str | None:
-    """The most specific KRB class of a node ("MerMaatregel" rather than
-    "Beleidsmaatregel"), or the Dutch term for a borrowed class ("Afdeling")."""
-    types = [t for t in graph.objects(node, RDF.type) if isinstance(t, URIRef)]
-    krb_types = [t for t in types if t.startswith(str(KRB))]
-    specific = [
-        t
-        for t in krb_types
-        if not any(o != t and (o, RDFS.subClassOf, t) in graph for o in krb_types)
-    ]
-    if specific:
-        return min(specific)[len(str(KRB)) :]
-    for t in types:
-        if t in _TYPE_NAMES:
-            return _TYPE_NAMES[t]
-    return None
-
-
 def path_text(report: Graph, path: Node | None) -> str | None:
     """A property IRI, or a SPARQL-like rendering of a complex path (^inverse, a/b)."""
     if path is None:
@@ -197,20 +152,25 @@ def _add_all(target: Graph, source: Graph | Dataset) -> None:
 
 @cache
 def _model_split() -> tuple[tuple[tuple[Node, Node, Node], ...], frozenset[Node]]:
-    """The model without the IMBOR extract (triples), and the extract's concepts."""
+    """The model without its two large extracts (triples), and the extracts' subjects:
+    the IMBOR concepts and the QUDT units. A unit eenheden.ttl declares keeps exactly
+    its eenheden.ttl triples (the KRB's own labels), never QUDT's as well."""
     model = model_graph()
-    extract = frozenset(model.subjects(SKOS.inScheme, LEEFOMGEVING_SCHEME))
-    return tuple(t for t in model if t[0] not in extract), extract
+    qudt = frozenset(qudt_extract().subjects())
+    imbor = frozenset(model.subjects(SKOS.inScheme, LEEFOMGEVING_SCHEME))
+    own_units = own_units_graph()
+    core = [t for t in model if t[0] not in imbor and t[0] not in qudt]
+    core.extend(own_units)
+    return tuple(core), imbor | (qudt - frozenset(own_units.subjects()))
 
 
 def _add_model_context(graph: Graph) -> None:
-    """Add what the shapes need from the model: all of it except the IMBOR
-    extract (95% of the model), and of the extract only the concepts the data
-    refers to.
+    """Add what the shapes need from the model: all of it except the IMBOR and QUDT
+    extracts (95% of the model), and of those only what the data refers to.
 
-    No shape looks further than one step into the extract (scheme, type,
-    krb:imborObjecttype of a referenced class), and copying all 23,000 model
-    triples would cost more than validating a registry of a few hundred objects.
+    No shape looks further than one step into an extract (scheme, type,
+    krb:imborObjecttype of a referenced class, the type of a unit), and copying every
+    model triple would cost more than validating a registry of a few hundred objects.
     """
     core, extract = _model_split()
     referenced = {o for o in graph.objects() if o in extract}

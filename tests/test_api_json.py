@@ -71,23 +71,39 @@ def test_norms_for_an_object_type_by_uuid_iri_or_name(client: TestClient, object
     # Norms for 'alle' object types reach Asfaltverharding too, marked as inherited.
     inherited = [n for n in body["normen"] if n["via_superklasse"]]
     assert inherited and all(n["ingedeeld_op"]["iri"] != ASFALT for n in inherited)
-    assert {n["code"]: n["via"] for n in inherited} == {"GEZ-N03": "alle", "GEZ-N04": "alle"}
+    assert {n["code"]: n["via"] for n in inherited} == {"BKL-N02": "alle", "OV-DEMO-N01": "alle"}
 
 
 def test_each_norm_once_with_the_measures_aimed_at_it(client: TestClient) -> None:
-    """Measures are a list per norm: a norm with two measures is still one norm."""
+    """Measures are a list per norm: a norm with two measures is still one norm, and a
+    measure with effects on two norms is listed under each."""
+    in_2027 = client.get("/api/imbor/Woningen/normen", params={"datum": "2027-06-01"}).json()
+    assert [n["code"] for n in in_2027["normen"]].count("ENE-N01") == 1
+    label = next(n for n in in_2027["normen"] if n["code"] == "ENE-N01")
+    assert sorted(m["maatregel"]["label"] for m in label["maatregelen"]) == [
+        "Energiecoaches voor eigenaar-bewoners",
+        "Isolatieaanpak Parkrand",
+    ]
     mid_2025 = client.get(f"/api/imbor/{ASFALT}/normen", params={"datum": "2025-06-01"}).json()
-    assert [n["code"] for n in mid_2025["normen"]].count("GEL-N01") == 1
-    norm = next(n for n in mid_2025["normen"] if n["code"] == "GEL-N01")
+    found = [n["code"] for n in mid_2025["normen"]]
+    assert len(found) == len(set(found))
     aimed = {
-        (m["maatregel"]["label"], m["effect_waarde"], m["eenheid_symbool"])
-        for m in norm["maatregelen"]
+        (n["code"], m["maatregel"]["label"], m["effect_waarde"], m["eenheid_symbool"])
+        for n in mid_2025["normen"]
+        for m in n["maatregelen"]
     }
-    assert aimed == {("Stil asfalt", -3, "dB(A)"), ("Comfort boxes", -2, "dB(A)")}
-    # Stil asfalt ended 2025-12-31; Comfort boxes still aims at the norm.
+    # Stil asfalt on the municipal facade norm and on the provincial fine-dust norm (set
+    # for every object type); Comfort boxes on the Wet geluidshinder's facade norm.
+    assert aimed == {
+        ("GEL-N01", "Stil asfalt", -3, "dB(A)"),
+        ("OV-DEMO-N01", "Stil asfalt", -0.2, "µg/m³"),
+        ("WGH-N01", "Comfort boxes", -2, "dB(A)"),
+    }
+    # Stil asfalt ended 2025-12-31; Comfort boxes still aims at its norm.
     later = client.get(f"/api/imbor/{ASFALT}/normen", params={"datum": "2026-11-28"}).json()
-    norm = next(n for n in later["normen"] if n["code"] == "GEL-N01")
-    assert [m["maatregel"]["label"] for m in norm["maatregelen"]] == ["Comfort boxes"]
+    assert {
+        (n["code"], m["maatregel"]["label"]) for n in later["normen"] for m in n["maatregelen"]
+    } == {("WGH-N01", "Comfort boxes")}
 
 
 def test_norms_set_on_a_superclass_are_marked(client: TestClient) -> None:
@@ -129,17 +145,25 @@ def test_area_and_date_filters(client: TestClient) -> None:
 
 def test_measures_for_an_object_type(client: TestClient) -> None:
     # Stil asfalt ran 2021-04-01 .. 2025-12-31: on Asfaltverharding itself
-    # (krb:objecttype) and with an effect on GEL-N01, a norm on Asfaltverharding.
+    # (krb:objecttype), with an effect on GEL-N01, a norm on Asfaltverharding, and one
+    # on the provincial fine-dust norm, set for every object type (via superklasse).
     body = client.get(f"/api/imbor/{ASFALT}/maatregelen", params={"datum": "2025-06-01"}).json()
     measures = {m["maatregel"]["label"]: m for m in body["maatregelen"]}
     assert set(measures) == {"Stil asfalt", "Comfort boxes"}
     asphalt = measures["Stil asfalt"]
     assert [t["label"] for t in asphalt["ingrijpend_op"]] == ["Asfaltverharding"]
-    [effect] = asphalt["effecten"]
-    assert effect["norm"]["iri"] == f"{BASE}/id/beleidsnorm/GEL-N01"
-    assert effect["effect_waarde"] == -3 and effect["eenheid_symbool"] == "dB(A)"
+    effects = {
+        (e["norm"]["iri"], e["via_superklasse"], e["effect_waarde"], e["eenheid_symbool"])
+        for e in asphalt["effecten"]
+    }
+    assert effects == {
+        (f"{BASE}/id/beleidsnorm/GEL-N01", False, -3, "dB(A)"),
+        ("https://data.krb.nl/kader/id/beleidsnorm/OV-DEMO-N01", True, -0.2, "µg/m³"),
+    }
     assert measures["Comfort boxes"]["ingrijpend_op"] == []  # only through its effect
-    # On a later date the asphalt measure is over; Comfort boxes still aims at GEL-N01.
+    [boxes] = measures["Comfort boxes"]["effecten"]
+    assert boxes["norm"]["iri"] == "https://data.krb.nl/kader/id/beleidsnorm/WGH-N01"
+    # On a later date the asphalt measure is over; Comfort boxes still aims at WGH-N01.
     later = client.get(f"/api/imbor/{ASFALT}/maatregelen", params={"datum": "2026-11-28"}).json()
     assert [m["maatregel"]["label"] for m in later["maatregelen"]] == ["Comfort boxes"]
 

@@ -23,6 +23,10 @@ from krbgraph.namespaces import ELI, GEO, KRB, ORG, QUDT
 
 DEMO_DIR = project_root() / "examples" / "demo"
 BASE = "https://krb.demogemeente.nl/id/"
+KADER = "https://data.krb.nl/kader/id/"
+"""The frameworks of Rijk and provincie: the same for every municipality, not minted
+under the municipality's base (examples/demo/kaders-rijk-provincie.ttl)."""
+REGISTRIES = (BASE, KADER)
 BEGRIP = "https://data.krb.nl/id/begrip/"
 SCHEME = "https://data.krb.nl/id/conceptschema/"
 LEEFOMGEVING_SCHEME = URIRef(SCHEME + "leefomgeving")
@@ -63,6 +67,7 @@ MAATREGEL = (KRB.Beleidsmaatregel, KRB.MerMaatregel)
 # (class, property, min, max) straight from docs/datamodel.md; None = unbounded.
 CARDINALITIES: list[tuple[URIRef | tuple[URIRef, ...], URIRef, int, int | None]] = [
     (KRB.Beleidsdossier, KRB.beleidsthema, 0, 1),
+    (KRB.Beleidsdossier, KRB.dossiersoort, 1, 1),
     (KRB.Besluitdocument, KRB.documentsoort, 1, 1),
     (KRB.Besluitdocument, DCTERMS.isPartOf, 1, 1),
     (KRB.Besluitdocument, KRB.werkingsgebied, 0, 1),
@@ -91,6 +96,10 @@ CARDINALITIES: list[tuple[URIRef | tuple[URIRef, ...], URIRef, int, int | None]]
     (KRB.Beleidsnorm, DCTERMS.temporal, 0, 1),
     (KRB.Beleidsnorm, KRB.bestuurslaag, 1, 1),
     (KRB.Beleidsnorm, ADMS.status, 0, 1),
+    (KRB.Beleidsnorm, KRB.normsoort, 1, 1),
+    (KRB.Beleidsnorm, KRB.rekenmethode, 1, 1),
+    (KRB.Beleidsnorm, KRB.referentiewaarde, 0, 1),
+    (KRB.Beleidsnorm, KRB.referentiedatum, 0, 1),
     (KRB.Beleidsregel, KRB.indicator, 0, 1),
     (KRB.Beleidsregel, KRB.document, 1, 1),
     (KRB.Beleidsregel, KRB.werkingsgebied, 1, None),
@@ -118,6 +127,7 @@ CARDINALITIES: list[tuple[URIRef | tuple[URIRef, ...], URIRef, int, int | None]]
     (KRB.Werkingsgebied, KRB.gebiedssoort, 1, 1),
     (KRB.Werkingsgebied, KRB.ligtIn, 0, None),
     (KRB.Werkingsgebied, SKOS.notation, 0, 1),
+    (KRB.Werkingsgebied, KRB.cbsJaar, 0, 1),
     (KRB.Werkingsgebied, GEO.hasGeometry, 0, 1),
     (KRB.LokaalObjecttype, RDFS.subClassOf, 1, 1),
     (KRB.LokaalObjecttype, SKOS.inScheme, 1, 1),
@@ -140,11 +150,14 @@ RANGES = {
     KRB.doelIndicator: KRB.Beleidsindicator,
     DCTERMS.isReplacedBy: KRB.Besluitdocument,
     DCTERMS.replaces: KRB.Besluitdocument,
+    ELI.based_on: KRB.Besluitdocument,
 }
 
 # property -> the product value list its values come from
 VALUE_LISTS = {
     KRB.documentsoort: "documentsoort",
+    KRB.dossiersoort: "dossiersoort",
+    KRB.normsoort: "normsoort",
     KRB.besluitsoort: "besluitsoort",
     KRB.bestuurslaag: "bestuurslaag",
     KRB.gebiedssoort: "gebiedssoort",
@@ -175,6 +188,7 @@ THEME_CODES = {
     ID["beleidsthema/circulaire-economie"]: "CIR",
     ID["beleidsthema/energietransitie"]: "ENE",
     ID["beleidsthema/groen"]: "GRO",
+    ID["beleidsthema/klimaatadaptatie"]: "KLI",
 }
 
 CBS_CODE = re.compile(r"^(GM|WK|BU|PV)[0-9]{4,8}$")
@@ -218,12 +232,12 @@ def successors(demo: Graph, document: Node) -> set[Node]:
 
 
 def test_every_iri_of_the_registry_that_is_used_is_described(demo: Graph) -> None:
-    described = {s for s in demo.subjects(RDF.type, None) if str(s).startswith(BASE)}
+    described = {s for s in demo.subjects(RDF.type, None) if str(s).startswith(REGISTRIES)}
     used = {
         term
         for triple in demo
         for term in triple
-        if isinstance(term, URIRef) and str(term).startswith(BASE)
+        if isinstance(term, URIRef) and str(term).startswith(REGISTRIES)
     }
     assert sorted(used - described) == []
 
@@ -232,7 +246,7 @@ def test_every_thing_has_its_iri_under_its_type_and_its_code_as_identifier(demo:
     wrong: list[str] = []
     for cls, segment in TYPE_SEGMENT.items():
         for thing in things(demo, cls):
-            if not str(thing).startswith(f"{BASE}{segment}/"):
+            if not str(thing).startswith(tuple(f"{base}{segment}/" for base in REGISTRIES)):
                 wrong.append(f"{thing}: a {cls} belongs under {segment}/")
             if cls in NAMED_THINGS:
                 ids = list(demo.objects(thing, DCTERMS.identifier))
@@ -242,9 +256,38 @@ def test_every_thing_has_its_iri_under_its_type_and_its_code_as_identifier(demo:
     assert wrong == []
 
 
+def _framework(demo: Graph) -> set[Node]:
+    """What Rijk and provincie adopted: their documents, the dossiers, decisions and
+    norms of those documents, and the areas of those levels (land, provincie)."""
+    levels = {URIRef(BEGRIP + "bestuurslaag/rijk"), URIRef(BEGRIP + "bestuurslaag/provincie")}
+    documents = {d for d in things(demo, KRB.Besluitdocument)
+                 if demo.value(d, KRB.bestuurslaag) in levels}
+    areas = {a for a in things(demo, KRB.Werkingsgebied)
+             if str(demo.value(a, KRB.gebiedssoort)).rsplit("/", 1)[1] in ("land", "provincie")}
+    return (
+        documents
+        | areas
+        | {demo.value(d, DCTERMS.isPartOf) for d in documents}
+        | {b for d in documents for b in demo.subjects(PROV.generated, d)}
+        | {i for d in documents for i in demo.subjects(KRB.document, d)}
+    )
+
+
+def test_frameworks_of_rijk_and_provincie_have_iris_of_their_own(demo: Graph) -> None:
+    """Not minted under the municipality's base: every municipality refers to the same
+    IRIs; and nothing of the municipality's own lives there."""
+    framework = _framework(demo)
+    assert {"BKL", "BB2012", "WGH", "OV-DEMO", "nederland", "demoprovincie"} <= {
+        code(demo, t) for t in framework
+    }
+    assert sorted(str(t) for t in framework if not str(t).startswith(KADER)) == []
+    own = {s for s in demo.subjects(RDF.type, None) if str(s).startswith(KADER)} - framework
+    assert sorted(map(str, own)) == []
+
+
 def test_every_thing_has_exactly_one_dutch_name(demo: Graph) -> None:
     wrong: list[str] = []
-    for thing in {s for s in demo.subjects(RDF.type, None) if str(s).startswith(BASE)}:
+    for thing in {s for s in demo.subjects(RDF.type, None) if str(s).startswith(REGISTRIES)}:
         classes = set(demo.objects(thing, RDF.type))
         properties = []
         if classes & SKOS_THINGS:
@@ -279,6 +322,9 @@ def test_literals_have_the_contracted_datatypes(demo: Graph) -> None:
         ELI.date_no_longer_in_force: XSD.date,
         KRB.horizon: XSD.date,
         KRB.labelstappen: XSD.integer,
+        KRB.referentiewaarde: XSD.decimal,
+        KRB.referentiedatum: XSD.date,
+        KRB.cbsJaar: XSD.gYear,
         DCAT.startDate: XSD.date,
         DCAT.endDate: XSD.date,
         QUDT.numericValue: XSD.decimal,
@@ -379,7 +425,9 @@ def test_themes_and_aspects_live_in_the_registry_scheme_with_a_title(demo: Graph
 
 
 def test_codes_start_with_the_code_of_their_theme(demo: Graph) -> None:
-    """GEL-N01 is a Geluid norm: the prefix follows the indicator's (or measure's) theme."""
+    """GEL-N01 is a Geluid norm: the prefix follows the indicator's (or measure's) theme.
+    A framework's norm starts with its document's code instead (BKL-N01 in the BKL), so
+    it never clashes with a municipality's own codes."""
     wrong = []
 
     def check(thing: Node, theme: Node | None) -> None:
@@ -389,6 +437,11 @@ def test_codes_start_with_the_code_of_their_theme(demo: Graph) -> None:
     for indicator in things(demo, KRB.Beleidsindicator):
         check(indicator, demo.value(indicator, KRB.beleidsthema))
     for instrument in things(demo, KRB.Beleidsnorm, KRB.Beleidsregel):
+        if str(instrument).startswith(KADER):
+            document = code(demo, demo.value(instrument, KRB.document))
+            if not code(demo, instrument).startswith(document + "-"):
+                wrong.append(f"{code(demo, instrument)} belongs to framework {document}")
+            continue
         indicator = demo.value(instrument, KRB.indicator)
         if indicator is not None:
             check(instrument, demo.value(indicator, KRB.beleidsthema))
@@ -564,10 +617,13 @@ AREA_RANK = {
     "land": 0,
     "provincie": 1,
     "gemeente": 2,
-    "wijk": 3,
-    "buurt": 4,
-    "straat": 5,
-    "plangebied": 5,
+    "stadsdeel": 3,
+    "dorp": 3,
+    "wijk": 4,
+    "buurt": 5,
+    "straat": 6,
+    "plangebied": 6,
+    "focusgebied": 6,
 }
 
 
@@ -584,6 +640,8 @@ def test_areas_nest_from_country_to_street(demo: Graph) -> None:
             not CBS_CODE.match(str(notation)) or str(notation) != code(demo, area)
         ):
             wrong.append(f"{code(demo, area)}: CBS code {notation}")
+        if notation is not None and demo.value(area, KRB.cbsJaar) is None:
+            wrong.append(f"{code(demo, area)}: CBS code {notation} without the year of its map")
     assert wrong == []
 
 

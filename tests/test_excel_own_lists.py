@@ -63,9 +63,12 @@ ROWS: dict[str, list[dict[str, object]]] = {
     "beleidsnorm": [
         {"code": "VER-N01", "indicator": "VER-I01", "document": "VER-UP", "operator": "max",
          "waarde": 30, "eenheid": "km/h", "sector": "Inwoners",
-         "werkingsgebied": "Gemeente Oost"},
+         "werkingsgebied": "Gemeente Oost", "rekenmethode": "V85 per wegvak",
+         "geldig_van": "2025-01-01", "geldig_tot": "2030-12-31"},
         {"code": "WAT-N01", "indicator": "WAT-I01", "document": "VER-UP", "operator": "min",
-         "waarde": 40, "materiaal": "Hemelwater", "werkingsgebied": "Gemeente Oost"},
+         "waarde": 40, "materiaal": "Hemelwater", "werkingsgebied": "Gemeente Oost",
+         "rekenmethode": "Afgekoppeld dakoppervlak / totaal", "geldig_van": "2025-01-01",
+         "geldig_tot": "2030-12-31"},
     ],
     "beleidsmaatregel": [{"code": "VER-M01", "naam": "Drempels", "document": "VER-UP",
                           "beleidsthema": "Verkeer", "werkingsgebied": "Gemeente Oost"}],
@@ -100,17 +103,8 @@ def store(tmp_path: Path) -> Store:
     opened.close()
 
 
-PENDING_IN_THE_SHAPES = pytest.mark.xfail(
-    strict=True,
-    reason="the KRB shapes take sectors, materials and document types only from the national "
-    "schemes (krbsh:InSectoren, InMaterialen, InDocumentsoorten in ontology/shapes/"
-    "algemeen.ttl), not from the registry's own {base}/id/conceptschema/sectoren, "
-    "materiaalstromen, documentsoorten; and sh:class qudt:Unit knows only the units of "
-    "ontology/eenheden.ttl, not unit:KiloM-PER-HR (the QUDT extract is not in the model)",
-)
 
 
-@PENDING_IN_THE_SHAPES
 def test_own_lists_and_km_per_hour_import_and_export_again(store: Store, tmp_path: Path) -> None:
     report = import_workbook(store, own_workbook(tmp_path), base_iri=BASE)
     graph = registry_data(store, report.graph)

@@ -69,7 +69,13 @@ def test_drop_downs_point_at_pick_lists_and_value_lists(template: Path) -> None:
         "=beleidsthemas!$A$2:$A$2000")
     assert set(_validations(book["besluitdocument"])) == {
         "soort", "dossier", "werkingsgebied", "bestuurslaag", "status", "vervangt",
-        "vervangen_door"}
+        "vervangen_door", "gebaseerd_op"}
+    for sheet, column in (("beleidsdossier", "dossiersoort"), ("beleidsnorm", "normsoort")):
+        letter = get_column_letter(keys.index(column) + 1)
+        assert _validations(book[sheet])[column].startswith(
+            f"={HIDDEN_LISTS_SHEET}!${letter}$2:${letter}$")
+    kinds = [c.value for c in hidden[get_column_letter(keys.index("normsoort") + 1)][1:]]
+    assert {"bindend", "streefwaarde"} <= set(kinds)
     assert _validations(book["besluitdocument"])["vervangen_door"] == (
         "=besluitdocument!$A$2:$A$2000")
     assert _validations(book["beoogd_effect"])["doel_indicator"] == (

@@ -157,13 +157,14 @@ def test_imbor_class_through_resource_route(client) -> None:  # noqa: F811
     ]
     assert "geerfd" not in facade.classes
     assert (
-        by_code["GEZ-N03"].cells[3:5] == ["alle", "alle"] and "geerfd" in by_code["GEZ-N03"].classes
+        by_code["BKL-N02"].cells[3:5] == ["alle", "alle"] and "geerfd" in by_code["BKL-N02"].classes
     )
-    # Comfort boxes aims at GEL-N01 with -2 dB(A); Stil asfalt (on Asfaltverharding
-    # itself) ended 2025-12-31 and is no longer listed.
+    # Comfort boxes aims at the Wet geluidshinder's facade norm WGH-N01 (also on
+    # Asfaltverharding) with -2 dB(A); Stil asfalt (on Asfaltverharding itself) ended
+    # 2025-12-31 and is no longer listed.
     boxes = by_code["BOU-M02"]
     assert boxes.cells[0] == "beleidsmaatregel" and boxes.cells[1] == "Comfort boxes"
-    assert boxes.cells[5:] == ["GEL-N01", "-2 dB(A)"]
+    assert boxes.cells[5:] == ["WGH-N01", "-2 dB(A)"]
     assert "GEL-M01" not in by_code
 
 

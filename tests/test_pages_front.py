@@ -108,22 +108,24 @@ def test_search_groups_results_by_type(client) -> None:  # noqa: F811
 
 def test_label_index_rebuilds_when_the_store_changes(registry) -> None:  # noqa: F811
     index = LabelIndex(check_interval_s=0)
-    assert not search_entries(index.entries(registry.store), "Geluidshinder")
+    assert not search_entries(index.entries(registry.store), "Laagfrequent geluid")
     extra = Graph().parse(
         data=f"""
-        <{BASE}/id/beleidsaspect/hinder> a <https://data.krb.nl/def/krb#Beleidsaspect> ;
-            <http://www.w3.org/2004/02/skos/core#prefLabel> "Geluidshinder"@nl .
+        <{BASE}/id/beleidsaspect/laagfrequent> a <https://data.krb.nl/def/krb#Beleidsaspect> ;
+            <http://www.w3.org/2004/02/skos/core#prefLabel> "Laagfrequent geluid"@nl .
         """,
         format="turtle",
     )
     graph = f"{BASE}/graph/zoektest"
     registry.store.add_to_graph(graph, extra)
     try:
-        groups = index.search(registry.store, "geluidshinder")
-        assert [hit.entry.label for group in groups for hit in group.hits] == ["Geluidshinder"]
+        groups = index.search(registry.store, "laagfrequent geluid")
+        assert [hit.entry.label for group in groups for hit in group.hits] == [
+            "Laagfrequent geluid"
+        ]
     finally:
         registry.store.drop_graph(graph)
-    assert not index.search(registry.store, "geluidshinder")
+    assert not index.search(registry.store, "laagfrequent geluid")
 
 
 def test_normalise_folds_case_accents_and_spaces() -> None:
@@ -250,7 +252,7 @@ def test_measure_page_marks_dwarsverbanden(client) -> None:  # noqa: F811
     rows = page_sections(response.text)[LINKS]
     assert sorted((row.cells[0], row.cells[1], row.cells[5]) for row in rows) == [
         ("Comfort boxes op geluidsdruk gevel", "effect op norm", "Geluid"),
-        ("Comfort boxes op inpandige geluidsdruk", "effect op norm", "Bouwen"),
+        ("Comfort boxes op geluidsniveau binnen", "effect op norm", "Bouwen"),
         ("Comfort boxes op slaapgestoorden", "effect op norm", "Gezondheid"),
     ]
     assert {row.cells[5] for row in rows if "dwarsverband" in row.classes} == {
@@ -310,12 +312,13 @@ def test_area_page_shows_policy_of_areas_inside_it(client) -> None:  # noqa: F81
         row.cells[2]: row
         for row in page_sections(client.get("/id/werkingsgebied/WK999902").text)[AREA]
     }
-    # Parkkwartier: its own measure, the municipality's norms and the rule of the
-    # Parklaan, a street in one of its buurten.
+    # Parkkwartier: its own measure, the municipality's norms, the national ones and
+    # the measure of the Parklaan, a street in one of its buurten.
     assert rows["GRO-M01"].cells[3:5] == ["Parkkwartier", "zelf"]
     assert rows["GEL-N01"].cells[3:5] == ["Demogemeente", "omvat"]
-    assert rows["BOU-R02"].cells[3:5] == ["Parklaan van Spui tot Vliet", "binnen"]
-    assert rows["BOU-R02"].cells[5] == "geldig (vanaf 2025-07-01)"
+    assert rows["WGH-N01"].cells[3:5] == ["Nederland", "omvat"]
+    assert rows["BOU-M01"].cells[3:5] == ["Parklaan van Spui tot Vliet", "binnen"]
+    assert rows["BOU-M01"].cells[5] == "geldig (vanaf 2025-07-01)"
     assert rows["GEL-M01"].cells[3:6] == [
         "Parkstraat",
         "binnen",

@@ -23,6 +23,7 @@ from krbgraph.store import Store, ensure_model, open_store
 DEMO_GRAPH = "https://krb.demogemeente.nl/id/graph/demo"
 DEMO_FILES = sorted((project_root() / "examples" / "demo").glob("*.ttl"))
 ID = "https://krb.demogemeente.nl/id/"
+KADER = "https://data.krb.nl/kader/id/"
 IMBOR = "https://data.crow.nl/imbor/def/"
 WOONGEBOUW = IMBOR + "5315f7e0-0826-4a68-8a7b-808f32a983a0"
 ASFALTVERHARDING = IMBOR + "5e38db74-2c1b-4caa-bd62-c7008cb022c6"
@@ -71,14 +72,15 @@ def rows(store: Store, name: str, *columns: str, **params: str) -> set[tuple[str
 
 def test_comfort_boxes_reaches_bouwen_geluid_and_gezondheid(store: Store) -> None:
     # One row per link; all three are effects on a norm, in force on TODAY (the
-    # M.e.r.-rapport Torenflat and the norms' documents are).
+    # permit, the m.e.r.-rapport and the norms' documents are): two national norms,
+    # of the Bouwbesluit and the Wet geluidshinder, and the m.e.r.-rapport's own.
     expected = {
         (
             "effect op norm",
-            "Comfort boxes op inpandige geluidsdruk",
+            "Comfort boxes op geluidsniveau binnen",
             "-7",
             "dB(A)",
-            "Inpandige geluidsdruk maximaal 35 dB(A)",
+            "Geluidsniveau in verblijfsgebieden maximaal 33 dB(A)",
             "Geluidsdruk binnen (inpandig)",
             "Binnenmilieu",
             "Bouwen",
@@ -89,7 +91,7 @@ def test_comfort_boxes_reaches_bouwen_geluid_and_gezondheid(store: Store) -> Non
             "Comfort boxes op geluidsdruk gevel",
             "-2",
             "dB(A)",
-            "Geluidsdruk gevel maximaal 48 dB(A)",
+            "Voorkeursgrenswaarde wegverkeerslawaai op de gevel maximaal 48 dB(A)",
             "Geluidsdruk gevel (Lden)",
             "Verkeerslawaai",
             "Geluid",
@@ -125,13 +127,44 @@ def test_comfort_boxes_reaches_bouwen_geluid_and_gezondheid(store: Store) -> Non
 
 def test_a_measure_within_its_own_theme_has_no_dwarsverband(store: Store) -> None:
     columns = ("maatregel_label", "eigen_thema_label", "soort", "thema_label", "dwarsverband")
+    # Zichtlijnen vrijhouden (Bouwen) carries out a Bouwen rule: no dwarsverband.
+    assert rows(store, "dwarsverbanden-maatregel", *columns, maatregel="BOU-M01") == {
+        ("Zichtlijnen vrijhouden bij herinrichting", "Bouwen", "uitvoering van regel", "Bouwen",
+         "false")
+    }
     # Stil asfalt ran 2021-04-01 .. 2025-12-31 (its own period, within the Actieplan
-    # Geluid 2025): its effect counts on a day in that period ...
+    # Geluid 2025): on a day in that period its effect on its own theme is none, its
+    # effects on air quality (a provincial norm, from 2024), reuse of asphalt and water
+    # on the street (straight on their indicators) are ...
     assert rows(
         store, "dwarsverbanden-maatregel", *columns, maatregel="GEL-M01", datum="2025-06-01"
-    ) == {("Stil asfalt", "Geluid", "effect op norm", "Geluid", "false")}
+    ) == {
+        ("Stil asfalt", "Geluid", "effect op norm", "Geluid", "false"),
+        ("Stil asfalt", "Geluid", "effect op norm", "Gezondheid", "true"),
+        ("Stil asfalt", "Geluid", "effect op indicator", "Circulaire economie", "true"),
+        ("Stil asfalt", "Geluid", "effect op indicator", "Klimaatadaptatie", "true"),
+    }
     # ... and no longer on TODAY: the asphalt is laid, the measure is over.
     assert rows(store, "dwarsverbanden-maatregel", *columns, maatregel="GEL-M01") == set()
+
+
+def test_slopen_garage_carries_out_a_rule_of_its_own_theme_and_reaches_groen(
+    store: Store,
+) -> None:
+    assert rows(
+        store,
+        "dwarsverbanden-maatregel",
+        "soort",
+        "koppeling_label",
+        "regel_label",
+        "thema_label",
+        "dwarsverband",
+        maatregel="Slopen garage",
+    ) == {
+        ("uitvoering van regel", "Zichtlijn over de garagekavel vrij", "Bewaren zichtlijnen",
+         "Bouwen", "false"),
+        ("effect op norm", "Slopen garage op afstand tot openbaar groen", None, "Groen", "true"),
+    }
 
 
 LINK_COLUMNS = (
@@ -287,30 +320,44 @@ def test_network_links_themes_weighted_by_measures_and_effects(store: Store) -> 
         ("Energietransitie", "Bouwen", "1", "1", "0", "1", "0"),
         ("Groen", "Gezondheid", "1", "1", "0", "0", "1"),
     }
-    # Mid 2024 Slopen garage's effect on GRO-N01 (from 2025) and the uitvoering (from
-    # 2025-07-01, the Omgevingsplan 2050) do not count yet.
+    # Mid 2024 the permit holding Comfort boxes (2024-09-10), Slopen garage's effect
+    # on GRO-N01 (from 2025) and the uitvoering (from 2025-07-01, the Omgevingsplan
+    # 2050) do not count yet; Stil asfalt does, on three other themes.
     assert rows(store, "dwarsverbanden-netwerk", *NETWORK_COLUMNS, datum="2024-06-01") == {
+        ("Geluid", "Circulaire economie", "1", "1", "0", "1", "0"),
+        ("Geluid", "Gezondheid", "1", "1", "1", "0", "0"),
+        ("Geluid", "Klimaatadaptatie", "1", "1", "0", "1", "0"),
+    }
+    # Mid 2025 both.
+    assert rows(store, "dwarsverbanden-netwerk", *NETWORK_COLUMNS, datum="2025-06-01") == {
         ("Bouwen", "Geluid", "1", "1", "1", "0", "0"),
         ("Bouwen", "Gezondheid", "1", "1", "1", "0", "0"),
+        ("Bouwen", "Groen", "1", "1", "1", "0", "0"),
+        ("Geluid", "Circulaire economie", "1", "1", "0", "1", "0"),
+        ("Geluid", "Gezondheid", "1", "1", "1", "0", "0"),
+        ("Geluid", "Klimaatadaptatie", "1", "1", "0", "1", "0"),
     }
 
 
 def test_theme_nodes_count_indicators_norms_and_measures(store: Store) -> None:
     columns = ("thema_label", "indicatoren", "normen", "regels", "maatregelen")
-    # TODAY: Geluid counts GEL-N01, GEL-N03 and GEL-N04 (GEL-N02 ended 2025-12-31)
-    # and no measure (Stil asfalt is over); Energietransitie's norm and measures start
-    # in 2027. Bouwen's rules: BOU-R01 (through its indicator) and BOU-R02 (its own
-    # theme); Gezondheid's rule GEZ-R01.
+    # TODAY: Geluid counts GEL-N01, GEL-N04, BKL-N01 and WGH-N01 (GEL-N02 ended
+    # 2025-12-31) and no measure (Stil asfalt is over); Energietransitie's norm and
+    # measures start in 2027. Bouwen's norms: BOU-N01..N03 and the Bouwbesluit's
+    # BB2012-N01; its rules BOU-R01 (through its indicator) and BOU-R02 (its own
+    # theme); Gezondheid's rule GEZ-R01; Circulaire economie's and Klimaatadaptatie's
+    # rules CIR-R01 and KLI-R01 (through their indicators).
     assert rows(store, "dwarsverbanden-themas", *columns) == {
         ("Bouwen", "3", "4", "2", "3"),
-        ("Circulaire economie", "2", "2", "0", "0"),
+        ("Circulaire economie", "3", "2", "1", "0"),
         ("Energietransitie", "1", "0", "0", "0"),
-        ("Geluid", "1", "3", "0", "0"),
+        ("Geluid", "1", "4", "0", "0"),
         ("Gezondheid", "2", "4", "1", "0"),
         ("Groen", "3", "3", "0", "1"),
+        ("Klimaatadaptatie", "1", "0", "1", "0"),
     }
     mid_2025 = rows(store, "dwarsverbanden-themas", *columns, datum="2025-06-01")
-    assert ("Geluid", "1", "3", "0", "1") in mid_2025  # GEL-N02 instead of GEL-N04; Stil asfalt
+    assert ("Geluid", "1", "4", "0", "1") in mid_2025  # GEL-N02 instead of GEL-N04; Stil asfalt
     assert ("Bouwen", "3", "4", "1", "2") in mid_2025  # before the Omgevingsplan 2050
     in_2027 = rows(store, "dwarsverbanden-themas", *columns, datum="2027-06-01")
     assert ("Energietransitie", "1", "1", "0", "2") in in_2027
@@ -318,28 +365,38 @@ def test_theme_nodes_count_indicators_norms_and_measures(store: Store) -> None:
 
 PARKSTRAAT_IN_FORCE = {
     # On TODAY in the Parkstraat: what is set for the street itself and for the areas it
-    # lies in (Parkbuurt < Parkkwartier < Demogemeente < Demoprovincie < Nederland).
+    # lies in (Parkbuurt < Parkkwartier < Demogemeente < Demoprovincie < Nederland; the
+    # last two are the frameworks' areas, with IRIs of their own).
     ("beleidsmaatregel", "GRO-M01", "Parkkwartier", "omvat"),
+    ("beleidsnorm", "BB2012-N01", "Nederland", "omvat"),
+    ("beleidsnorm", "BKL-N01", "Nederland", "omvat"),
+    ("beleidsnorm", "BKL-N02", "Nederland", "omvat"),
     ("beleidsnorm", "CIR-N01", "Demogemeente", "omvat"),
     ("beleidsnorm", "CIR-N02", "Demogemeente", "omvat"),
     ("beleidsnorm", "GEL-N01", "Demogemeente", "omvat"),
-    ("beleidsnorm", "GEL-N03", "Nederland", "omvat"),
     ("beleidsnorm", "GEL-N04", "Demogemeente", "omvat"),
     ("beleidsnorm", "GEZ-N01", "Demogemeente", "omvat"),
-    ("beleidsnorm", "GEZ-N03", "Nederland", "omvat"),
-    ("beleidsnorm", "GEZ-N04", "Demoprovincie", "omvat"),
     ("beleidsnorm", "GRO-N01", "Demogemeente", "omvat"),
     ("beleidsnorm", "GRO-N02", "Demogemeente", "omvat"),
     ("beleidsnorm", "GRO-N03", "Demogemeente", "omvat"),
+    ("beleidsnorm", "OV-DEMO-N01", "Demoprovincie", "omvat"),
+    ("beleidsnorm", "WGH-N01", "Nederland", "omvat"),
+    ("beleidsregel", "BOU-R02", "Demogemeente", "omvat"),
+    ("beleidsregel", "CIR-R01", "Demogemeente", "omvat"),
     ("beleidsregel", "GEZ-R01", "Demogemeente", "omvat"),
+    ("beleidsregel", "KLI-R01", "Demogemeente", "omvat"),
     ("beoogd effect", "GRO-E01", "Parkkwartier", "omvat"),
     ("beoogd effect", "GRO-E02", "Parkkwartier", "omvat"),
 }
 PARKSTRAAT_NOT_IN_FORCE = {
-    # Stil asfalt and its effect ran until 2025-12-31, as did the plandrempel GEL-N02 of
-    # the replaced Actieplan Geluid 2025; the Transitievisie Warmte starts in 2027.
+    # Stil asfalt and its effects ran until 2025-12-31, as did the plandrempel GEL-N02 of
+    # the replaced Actieplan Geluid 2025; the Transitievisie Warmte starts in 2027. The
+    # effects without an area of their own hold where the measure does.
     ("beleidsmaatregel", "GEL-M01", "Parkstraat", "zelf", "verlopen"),
     ("beoogd effect", "GEL-E01", "Parkstraat", "zelf", "verlopen"),
+    ("beoogd effect", "GEL-E02", "Parkstraat", "zelf", "verlopen"),
+    ("beoogd effect", "GEL-E03", "Parkstraat", "zelf", "verlopen"),
+    ("beoogd effect", "GEL-E04", "Parkstraat", "zelf", "verlopen"),
     ("beleidsnorm", "GEL-N02", "Demogemeente", "omvat", "verlopen"),
     ("beleidsnorm", "ENE-N01", "Demogemeente", "omvat", "toekomstig"),
     ("beleidsmaatregel", "ENE-M02", "Demogemeente", "omvat", "toekomstig"),
@@ -362,25 +419,32 @@ def test_policy_of_containing_areas_applies_in_a_street(store: Store) -> None:
         PARKSTRAAT_NOT_IN_FORCE
     )
     # Mid 2025 Stil asfalt was in force in its own street, with GEL-N02 still in force
-    # and neither GEL-N04 (2026) nor the Omgevingsplan 2050's rule (2025-07-01) yet.
+    # and neither GEL-N04 (2026) nor the Omgevingsplan 2050's rules (2025-07-01) yet.
     mid_2025 = rows(store, "beleid-in-gebied", *columns, gebied="parkstraat", datum="2025-06-01")
     assert mid_2025 == (
         PARKSTRAAT_IN_FORCE
         - {
             ("beleidsnorm", "GEL-N04", "Demogemeente", "omvat"),
+            ("beleidsregel", "BOU-R02", "Demogemeente", "omvat"),
             ("beleidsregel", "GEZ-R01", "Demogemeente", "omvat"),
+            ("beleidsregel", "KLI-R01", "Demogemeente", "omvat"),
         }
     ) | {
         ("beleidsmaatregel", "GEL-M01", "Parkstraat", "zelf"),
         ("beoogd effect", "GEL-E01", "Parkstraat", "zelf"),
+        ("beoogd effect", "GEL-E02", "Parkstraat", "zelf"),
+        ("beoogd effect", "GEL-E03", "Parkstraat", "zelf"),
+        ("beoogd effect", "GEL-E04", "Parkstraat", "zelf"),
         ("beleidsnorm", "GEL-N02", "Demogemeente", "omvat"),
     }
-    # Stil asfalt was also laid in the Vlietweg, but its effect is set for the
-    # Parkstraat only: the measure counts there, the effect does not.
+    # Stil asfalt was also laid in the Vlietweg, but its effect on the facade norm is
+    # set for the Parkstraat only: the measure and its effects without an area of
+    # their own count there, that effect does not.
     vlietweg = rows(
         store, "beleid-in-gebied", "soort", "code", gebied="vlietweg", datum="2025-06-01"
     )
     assert ("beleidsmaatregel", "GEL-M01") in vlietweg
+    assert ("beoogd effect", "GEL-E02") in vlietweg
     assert ("beoogd effect", "GEL-E01") not in vlietweg
 
 
@@ -394,11 +458,10 @@ def test_direction_chooses_containing_or_contained_areas(store: Store) -> None:
         ("GRO-E01", "Parkkwartier", "zelf"),
         ("GRO-E02", "Parkkwartier", "zelf"),
     }
-    # The rule and the measure of the Parklaan (a street in the buurt Parkzicht).
-    below = {
-        ("BOU-R02", "Parklaan van Spui tot Vliet", "binnen"),
-        ("BOU-M01", "Parklaan van Spui tot Vliet", "binnen"),
-    }
+    # The measure of the Parklaan (a street in the buurt Parkzicht); the rule it carries
+    # out holds in the whole municipality, around the wijk.
+    below = {("BOU-M01", "Parklaan van Spui tot Vliet", "binnen")}
+    assert ("BOU-R02", "Demogemeente", "omvat") in here
     assert own <= here and not below & here
     assert {relatie for _, _, relatie in here} == {"zelf", "omvat"}
     assert inside == own | below
@@ -407,39 +470,48 @@ def test_direction_chooses_containing_or_contained_areas(store: Store) -> None:
 
 def test_norms_in_force_on_a_date(store: Store) -> None:
     # A norm or rule without a period of its own follows its document: nothing of the
-    # demo was in force before the Actieplan Geluid 2025 (2020-07-01).
-    assert rows(store, "geldig-op", "soort", "code", datum="2020-01-01") == set()
+    # municipality was in force before the Actieplan Geluid 2025 (2020-07-01), only the
+    # national norms of the Wet geluidshinder (2007) and the Bouwbesluit 2012.
+    assert rows(store, "geldig-op", "soort", "code", datum="2020-01-01") == {
+        ("beleidsnorm", "BB2012-N01"),
+        ("beleidsnorm", "WGH-N01"),
+    }
     assert rows(store, "geldig-op", "soort", "code", datum="2023-01-01") == {
-        ("beleidsnorm", "BOU-N01"),  # Hoogbouwvisie Centrum, adopted 2022-03-24
+        ("beleidsnorm", "BB2012-N01"),
+        ("beleidsnorm", "WGH-N01"),
+        ("beleidsnorm", "BOU-N01"),  # Hoogbouwvisie Centrum, in force from 2022-03-24
         ("beleidsnorm", "BOU-N02"),
         ("beleidsnorm", "BOU-N03"),
         ("beleidsregel", "BOU-R01"),
+        ("beleidsnorm", "GRO-N03"),  # Omgevingsvisie, in force from 2022-08-01
         ("beleidsnorm", "CIR-N01"),  # own period from 2023-01-01
         ("beleidsnorm", "CIR-N02"),
+        ("beleidsregel", "CIR-R01"),  # Circulaire strategie, from 2023-01-01
         ("beleidsnorm", "GEL-N02"),  # 2020-07-01 .. 2025-12-31
     }
     # The default is today; GEL-N02 ended 2025-12-31, ENE-N01 starts 2027-01-01.
     assert rows(store, "geldig-op", "soort", "code") == {
-        ("beleidsregel", code) for code in ("BOU-R01", "BOU-R02", "GEZ-R01")
+        ("beleidsregel", code) for code in ("BOU-R01", "BOU-R02", "CIR-R01", "GEZ-R01", "KLI-R01")
     } | {
         ("beleidsnorm", code)
         for code in (
+            "BB2012-N01",
+            "BKL-N01",
+            "BKL-N02",
             "BOU-N01",
             "BOU-N02",
             "BOU-N03",
-            "BOU-N04",
             "CIR-N01",
             "CIR-N02",
             "GEL-N01",
-            "GEL-N03",
             "GEL-N04",
             "GEZ-N01",
             "GEZ-N02",
-            "GEZ-N03",
-            "GEZ-N04",
             "GRO-N01",
             "GRO-N02",
             "GRO-N03",
+            "OV-DEMO-N01",
+            "WGH-N01",
         )
     }
 
@@ -451,18 +523,20 @@ def test_norms_in_force_on_a_date(store: Store) -> None:
     assert "GEL-N02" in on("2025-12-31") and "GEL-N04" not in on("2025-12-31")
     assert "GEL-N02" not in on("2026-01-01") and "GEL-N04" in on("2026-01-01")
     assert "ENE-N01" not in on("2026-12-31") and "ENE-N01" in on("2027-01-01")
-    # The M.e.r.-rapport has only an advice, which adopts nothing: GEZ-N02 follows the
-    # report's own date.
+    # The M.e.r.-rapport has only an advice, which adopts nothing: the report is in
+    # force from its own date, and GEZ-N02's period starts that day too.
     assert "GEZ-N02" not in on("2024-02-14") and "GEZ-N02" in on("2024-02-15")
     # Derived dates are columns of the answer.
     dated = rows(store, "geldig-op", "code", "geldig_vanaf", "geldig_tot")
     assert ("GEL-N04", "2026-01-01", None) in dated
     assert ("GEZ-N02", "2024-02-15", None) in dated
     assert ("GEL-N01", "2024-01-01", "2030-12-31") in dated
+    assert ("BOU-N01", "2022-03-24", None) in dated  # the Hoogbouwvisie's entry into force
 
 
 OBJECTTYPE_COLUMNS = ("soort", "code", "klasse_label", "via", "norm")
 NORM = ID + "beleidsnorm/"
+KADER_NORM = KADER + "beleidsnorm/"
 
 
 def test_norms_for_an_object_type_include_superclasses_and_alle(store: Store) -> None:
@@ -472,19 +546,20 @@ def test_norms_for_an_object_type_include_superclasses_and_alle(store: Store) ->
         store, "normen-per-imbor-objecttype", *OBJECTTYPE_COLUMNS, objecttype=WOONGEBOUW
     )
     assert woongebouw == {
-        ("beleidsnorm", "BOU-N04", "Woongebouw", "objecttype", None),
+        ("beleidsnorm", "BB2012-N01", "Woongebouw", "objecttype", None),
+        ("beleidsnorm", "BKL-N01", "Woongebouw", "objecttype", None),
         ("beleidsnorm", "GEL-N01", "Woongebouw", "objecttype", None),
-        ("beleidsnorm", "GEL-N03", "Woongebouw", "objecttype", None),
         ("beleidsnorm", "GEL-N04", "Woongebouw", "objecttype", None),
         ("beleidsnorm", "GEZ-N01", "Woongebouw", "objecttype", None),
         ("beleidsnorm", "GEZ-N02", "Woongebouw", "objecttype", None),
+        ("beleidsnorm", "WGH-N01", "Woongebouw", "objecttype", None),
         ("beleidsnorm", "BOU-N01", "Gebouw", "superklasse", None),
         ("beleidsnorm", "BOU-N02", "Gebouw", "superklasse", None),
         ("beleidsnorm", "BOU-N03", "Gebouw", "superklasse", None),
-        ("beleidsnorm", "GEZ-N03", "alle", "alle", None),
-        ("beleidsnorm", "GEZ-N04", "alle", "alle", None),
-        ("beleidsmaatregel", "BOU-M02", "Woongebouw", "objecttype", NORM + "BOU-N04"),
-        ("beleidsmaatregel", "BOU-M02", "Woongebouw", "objecttype", NORM + "GEL-N01"),
+        ("beleidsnorm", "BKL-N02", "alle", "alle", None),
+        ("beleidsnorm", "OV-DEMO-N01", "alle", "alle", None),
+        ("beleidsmaatregel", "BOU-M02", "Woongebouw", "objecttype", KADER_NORM + "BB2012-N01"),
+        ("beleidsmaatregel", "BOU-M02", "Woongebouw", "objecttype", KADER_NORM + "WGH-N01"),
         ("beleidsmaatregel", "BOU-M02", "Woongebouw", "objecttype", NORM + "GEZ-N02"),
     }
     effects = rows(
@@ -496,9 +571,9 @@ def test_norms_for_an_object_type_include_superclasses_and_alle(store: Store) ->
         "effect_eenheid_symbool",
         objecttype=WOONGEBOUW,
     )
-    assert ("BOU-M02", NORM + "GEL-N01", "-2", "dB(A)") in effects
+    assert ("BOU-M02", KADER_NORM + "WGH-N01", "-2", "dB(A)") in effects
     # Mid 2025 the plandrempel GEL-N02 applied instead of GEL-N04, and Stil asfalt
-    # aimed at GEL-N01.
+    # aimed at GEL-N01 and, for fine dust, at the provincial norm (on every object type).
     mid_2025 = rows(
         store,
         "normen-per-imbor-objecttype",
@@ -511,6 +586,7 @@ def test_norms_for_an_object_type_include_superclasses_and_alle(store: Store) ->
     ) | {
         ("beleidsnorm", "GEL-N02", "Woongebouw", "objecttype", None),
         ("beleidsmaatregel", "GEL-M01", "Woongebouw", "objecttype", NORM + "GEL-N01"),
+        ("beleidsmaatregel", "GEL-M01", "alle", "alle", KADER_NORM + "OV-DEMO-N01"),
     }
 
 
@@ -519,8 +595,8 @@ def test_a_local_object_type_inherits_the_norms_of_its_imbor_superclass(store: S
         ("beleidsnorm", "BOU-N01", "Gebouw", "superklasse", None),
         ("beleidsnorm", "BOU-N02", "Gebouw", "superklasse", None),
         ("beleidsnorm", "BOU-N03", "Gebouw", "superklasse", None),
-        ("beleidsnorm", "GEZ-N03", "alle", "alle", None),
-        ("beleidsnorm", "GEZ-N04", "alle", "alle", None),
+        ("beleidsnorm", "BKL-N02", "alle", "alle", None),
+        ("beleidsnorm", "OV-DEMO-N01", "alle", "alle", None),
     }
     # TODAY the energy-label norm on Woningen and its measures have not started (2027).
     assert (
@@ -557,7 +633,16 @@ def test_norms_for_an_object_type_limited_to_an_area_and_date(store: Store) -> N
         datum="2026-11-28",
     ) == {
         ("beleidsnorm", code)
-        for code in ("GEL-N01", "GEL-N03", "GEL-N04", "GEZ-N01", "GEZ-N03", "GEZ-N04")
+        for code in (
+            "BB2012-N01",
+            "BKL-N01",
+            "BKL-N02",
+            "GEL-N01",
+            "GEL-N04",
+            "GEZ-N01",
+            "OV-DEMO-N01",
+            "WGH-N01",
+        )
     }
     # Mid 2025 Stil asfalt's effect (set for the Parkstraat) aimed at GEL-N01 there ...
     in_street = rows(
@@ -571,17 +656,23 @@ def test_norms_for_an_object_type_limited_to_an_area_and_date(store: Store) -> N
     )
     assert ("beleidsmaatregel", "GEL-M01") in in_street
     assert ("beleidsnorm", "GEL-N02") in in_street and ("beleidsnorm", "GEL-N04") not in in_street
-    # ... but not in the Vlietweg, where the asphalt lies without that effect, nor in
-    # the Gebouwlocatie, where Comfort boxes does count.
-    assert ("beleidsmaatregel", "GEL-M01") not in rows(
+    # ... but not in the Vlietweg, where the asphalt lies without that effect; there it
+    # counts only through its effect on fine dust, which has no area of its own and so
+    # holds wherever the measure does (a norm on every object type, "alle") ...
+    vlietweg = rows(
         store,
         "normen-per-imbor-objecttype",
         "soort",
         "code",
+        "norm",
         objecttype="Woongebouw",
         gebied="vlietweg",
         datum="2025-06-01",
     )
+    assert {row for row in vlietweg if row[1] == "GEL-M01"} == {
+        ("beleidsmaatregel", "GEL-M01", KADER_NORM + "OV-DEMO-N01")
+    }
+    # ... nor in the Gebouwlocatie, where Comfort boxes does count.
     at_the_tower = rows(
         store,
         "normen-per-imbor-objecttype",
@@ -605,8 +696,8 @@ def test_norms_per_zoekingang(store: Store) -> None:
         zoekingang="Bomen",
     ) == {
         ("GRO-N03", "Boom", "false"),
-        ("GEZ-N03", "alle", "true"),
-        ("GEZ-N04", "alle", "true"),
+        ("BKL-N02", "alle", "true"),
+        ("OV-DEMO-N01", "alle", "true"),
     }
 
 
@@ -632,28 +723,28 @@ def test_beleidsketen_has_one_row_per_effect_and_norms_without_measure(store: St
     )
     with_measure = {row for row in chain if row[0] is not None}
     assert with_measure == {
-        ("BOU-M02", "BOU-E01", "BOU-N04", "BOU-I03", "Bouwen"),
-        ("BOU-M02", "BOU-E02", "GEL-N01", "GEL-I01", "Geluid"),
+        ("BOU-M02", "BOU-E01", "BB2012-N01", "BOU-I03", "Bouwen"),
+        ("BOU-M02", "BOU-E02", "WGH-N01", "GEL-I01", "Geluid"),
         ("BOU-M02", "BOU-E03", "GEZ-N02", "GEZ-I01", "Gezondheid"),
         ("BOU-M03", "BOU-E04", "GRO-N01", "GRO-I01", "Groen"),
         ("ENE-M01", "ENE-E01", "ENE-N01", "ENE-I01", "Energietransitie"),
         ("ENE-M02", "ENE-E03", "ENE-N01", "ENE-I01", "Energietransitie"),
         ("GEL-M01", "GEL-E01", "GEL-N01", "GEL-I01", "Geluid"),
+        ("GEL-M01", "GEL-E02", "OV-DEMO-N01", "GEZ-I02", "Gezondheid"),
         ("GRO-M01", "GRO-E01", "GRO-N01", "GRO-I01", "Groen"),
         ("GRO-M01", "GRO-E02", "GRO-N02", "GRO-I02", "Groen"),
     }
     assert {row[2] for row in chain if row[0] is None} == {
+        "BKL-N01",
+        "BKL-N02",
         "BOU-N01",
         "BOU-N02",
         "BOU-N03",
         "CIR-N01",
         "CIR-N02",
         "GEL-N02",
-        "GEL-N03",
         "GEL-N04",
         "GEZ-N01",
-        "GEZ-N03",
-        "GEZ-N04",
         "GRO-N03",
     }
 
@@ -671,6 +762,65 @@ def test_compleetheid_reports_what_is_missing(store: Store) -> None:
         }
     finally:
         store.drop_graph("urn:test:onvolledig")
+
+
+THEMES = {
+    "Bouwen",
+    "Circulaire economie",
+    "Energietransitie",
+    "Geluid",
+    "Gezondheid",
+    "Groen",
+    "Klimaatadaptatie",
+}
+
+
+def test_compleet_beleid_flags_themes_without_policy_in_force_where_others_have_some(
+    store: Store,
+) -> None:
+    columns = ("gebied_label", "thema_label", "geldend", "ontbreekt")
+    # TODAY in the Parkstraat every theme has a norm or rule in force, set for the
+    # street or an area it lies in, except Energietransitie: the Transitievisie
+    # Warmte enters into force on 2027-01-01.
+    street = rows(store, "compleet-beleid", *columns, gebied="parkstraat")
+    assert street == {
+        ("Parkstraat", theme, "false", "true") if theme == "Energietransitie"
+        else ("Parkstraat", theme, "true", "false")
+        for theme in THEMES
+    }
+    # From 2027 nothing is missing there.
+    in_2027 = rows(store, "compleet-beleid", *columns, gebied="parkstraat", datum="2027-06-01")
+    assert in_2027 == {("Parkstraat", theme, "true", "false") for theme in THEMES}
+    # Nederland has only the national norms: Bouwen (Bouwbesluit), Geluid (Bkl, Wet
+    # geluidshinder) and Gezondheid (Bkl); the municipality's policy does not reach up.
+    national = rows(store, "compleet-beleid", *columns, gebied="nederland")
+    assert {(theme, geldend) for _, theme, geldend, _ in national} == {
+        (theme, str(theme in {"Bouwen", "Geluid", "Gezondheid"}).lower()) for theme in THEMES
+    }
+    # In 2005 no norm or rule of the demo was in force yet (the Wet geluidshinder's
+    # Lden values date from 2007): no policy, so no gap either.
+    assert rows(store, "compleet-beleid", *columns, gebied="GM9999", datum="2005-01-01") == {
+        ("Demogemeente", theme, "false", "false") for theme in THEMES
+    }
+
+
+def test_compleet_beleid_lists_every_area_with_every_theme(store: Store) -> None:
+    everything = rows(store, "compleet-beleid", "gebied", "thema", "ontbreekt")
+    areas = {gebied for gebied, _, _ in everything}
+    assert len(areas) == 16 and len(everything) == 16 * len(THEMES)
+    gaps = {
+        (gebied.rsplit("/", 1)[1], thema.rsplit("/", 1)[1])
+        for gebied, thema, ontbreekt in everything
+        if ontbreekt == "true"
+    }
+    municipal = {a.rsplit("/", 1)[1] for a in areas if a.startswith(ID)}
+    above = {"nederland", "demoprovincie"}
+    assert {a.rsplit("/", 1)[1] for a in areas} == municipal | above
+    assert gaps == {(area, "energietransitie") for area in municipal} | {
+        (area, theme)
+        for area in above
+        for theme in ("circulaire-economie", "energietransitie", "groen", "klimaatadaptatie")
+    }
 
 
 def test_codes_and_names_resolve_only_when_unambiguous(store: Store) -> None:

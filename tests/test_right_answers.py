@@ -221,16 +221,24 @@ def test_nothing_is_in_force_before_it_was_adopted_or_after_it_ended(
 
 
 def test_a_day_before_any_adoption_has_no_policy(store: Store) -> None:
-    assert run(store, "geldig-op", datum="2010-01-01").rows == ()
+    # The earliest norm of the demo is the Wet geluidshinder's, from 2007-01-01.
+    assert run(store, "geldig-op", datum="2006-12-31").rows == ()
+    assert column(run(store, "geldig-op", datum="2007-01-01"), "code") == ["WGH-N01"]
 
 
 def test_norms_without_a_period_follow_their_document(store: Store) -> None:
-    # BOU-N01 has no period of its own; its document was adopted on 2022-03-24.
+    # BOU-N01 has no period of its own; its document was adopted, and in force, on
+    # 2022-03-24.
     assert ID + "beleidsnorm/BOU-N01" not in column(
         run(store, "geldig-op", datum="2022-03-23"), "object"
     )
     assert ID + "beleidsnorm/BOU-N01" in column(
         run(store, "geldig-op", datum="2022-03-24"), "object"
+    )
+    # GEL-N04 has no period either; the Actieplan Geluid 2030 was adopted on 2025-11-20
+    # and enters into force on 2026-01-01.
+    assert ID + "beleidsnorm/GEL-N04" not in column(
+        run(store, "geldig-op", datum="2025-12-31"), "object"
     )
 
 
@@ -293,7 +301,7 @@ _SUBJECTS = [
         "beleidsaspect/geluid-verkeer",
         "beleidsindicator/GEL-I01",
         "beleidsnorm/GEL-N01",
-        "beleidsnorm/BOU-N04",
+        "beleidsnorm/GEZ-N02",
         "beleidsmaatregel/BOU-M02",
         "beleidsmaatregel/GEL-M01",
         "beoogd-effect/BOU-E01",

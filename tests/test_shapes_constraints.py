@@ -489,7 +489,8 @@ CASES: list[tuple[str, str, list[tuple[str, str | None, str]], str]] = [
     ),
     (
         "norm-rekenmethode-geen-tekst",
-        "INSERT DATA { <beleidsnorm/ENE-N01> krb:rekenmethode <beleidsthema/geluid> }",
+        """DELETE WHERE { <beleidsnorm/ENE-N01> krb:rekenmethode ?m }
+        ; INSERT DATA { <beleidsnorm/ENE-N01> krb:rekenmethode <beleidsthema/geluid> }""",
         [("beleidsnorm/ENE-N01", KRB + "rekenmethode", V)],
         "Energielabel woningen minimaal B",
     ),
@@ -536,7 +537,13 @@ CASES: list[tuple[str, str, list[tuple[str, str | None, str]], str]] = [
         krb:document <besluitdocument/GEL-2030> ; krb:operator op:maximaal ;
         qudt:numericValue 50.0 ; qudt:hasUnit unit:DeciB_A ; krb:sector sec:alle ;
         krb:werkingsgebied <werkingsgebied/GM9999> ; krb:bestuurslaag bl:gemeente }""",
-        [("norm/X", None, V)],
+        [
+            ("norm/X", None, V),
+            # compleet beleid: no calculation method, no period (and its document
+            # records no entry into force)
+            ("norm/X", KRB + "rekenmethode", W),
+            ("norm/X", None, W),
+        ],
         "Losse norm",
     ),
     # --- instrumenten.ttl: rules and measures ---

@@ -357,6 +357,9 @@ def _model_root(tmp_path: Path) -> Path:
             f"<https://data.crow.nl/imbor/def/a> <{rdfs}subClassOf> "
             "<https://data.crow.nl/imbor/def/b> ."
         ),
+        "ontology/qudt/qudt-units.ttl": (
+            f'<http://qudt.org/vocab/unit/KiloM> <{rdfs}label> "kilometre"@en .'
+        ),
         "ontology/shapes/a.ttl": (
             "<https://data.krb.nl/def/krb/shapes#S> a <http://www.w3.org/ns/shacl#NodeShape> ."
         ),
@@ -370,7 +373,7 @@ def _model_root(tmp_path: Path) -> Path:
 def test_ensure_model_loads_once_and_reloads_what_changed(store: Store, tmp_path: Path) -> None:
     root = _model_root(tmp_path)
     loaded = ensure_model(store, root)
-    assert len(loaded) == 4
+    assert len(loaded) == 5
     assert ensure_model(store, root) == []
 
     units = root / "ontology" / "eenheden.ttl"

@@ -8,9 +8,11 @@ lets one run report every problem of the workbook.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import unquote
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, XSD
@@ -23,6 +25,34 @@ from .problems import Problem, Severity
 from .values import CellError, cell_text, parse_date, parse_decimal, parse_integer, split_many
 from .vocabulary import Layered, Lookup, LookupFailed, ValueList, Vocabulary
 from .workbook_format import THING_KIND
+
+_IRI = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
+"""A full IRI in a code cell: the thing lives outside the registry's base (a national or
+provincial framework) and keeps that IRI instead of one minted under the base."""
+
+
+def is_iri(code: str) -> bool:
+    """Whether a code cell holds a full IRI rather than a code."""
+    return code.startswith(("http://", "https://"))
+
+
+def code_iri(base: str, kind: str, code: str) -> URIRef:
+    """The IRI a code cell gives: the cell itself when it is a full IRI, else
+    ``{base}/id/{kind}/{code}``; raises ValueError when neither can be made."""
+    if is_iri(code):
+        if not _IRI.match(code) or code.rstrip("/").rsplit("/", 1)[-1] in ("", "id"):
+            raise ValueError(f"not a usable IRI: {code!r}")
+        return URIRef(code)
+    return thing_iri(base, kind, code)
+
+
+def short_code(code: str) -> str:
+    """The code of a thing named by a code cell: the cell, or the last segment of a full
+    IRI (https://data.krb.nl/kader/id/beleidsnorm/WGH-N01 -> WGH-N01), which also becomes
+    its dct:identifier."""
+    if is_iri(code):
+        return unquote(code.rstrip("/").rsplit("/", 1)[-1])
+    return code
 
 
 def new_graph() -> Graph:
@@ -47,6 +77,10 @@ class Conversion:
     columns: dict[tuple[Node, Node], str] = field(default_factory=dict)
     codes: dict[str, dict[str, int]] = field(default_factory=dict)
     """Base sheet -> code -> the row that defines it."""
+    aliases: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    """Base sheet -> another spelling of a code (the IRI a code gives, the short code of a
+    full-IRI code) -> the codes it may mean; a reference by an alias works when it is
+    unambiguous."""
     lists: dict[str, ValueList] = field(default_factory=dict)
     """Pick lists of this workbook (themes, aspects, areas, ...), by sheet name."""
     lookups: dict[str, Layered] = field(default_factory=dict)
@@ -74,6 +108,16 @@ class Conversion:
 
     def problem(self, problem: Problem) -> None:
         self.problems.append(problem)
+
+    def canonical(self, target: str, text: str | None) -> str | None:
+        """The code of the row of base sheet ``target`` that ``text`` names: its code, its
+        full IRI, or (when only one row has it) the short code of a full-IRI code."""
+        if text is None:
+            return None
+        if text in self.codes.get(target, {}):
+            return text
+        candidates = self.aliases.get(target, {}).get(text, set())
+        return next(iter(candidates)) if len(candidates) == 1 else None
 
 
 @dataclass
@@ -107,10 +151,14 @@ class Row:
         if code is None:
             return None
         try:
-            return thing_iri(self.conversion.base_iri, THING_KIND[self.sheet], code)
+            return code_iri(self.conversion.base_iri, THING_KIND[self.sheet], code)
         except ValueError:
-            self.problem("code", code, f"'{code}' kan geen deel van een IRI worden",
-                         f"'{code}' cannot become part of an IRI")
+            if is_iri(code):
+                self.problem("code", code, f"'{code}' is geen bruikbare IRI",
+                             f"'{code}' is not a usable IRI")
+            else:
+                self.problem("code", code, f"'{code}' kan geen deel van een IRI worden",
+                             f"'{code}' cannot become part of an IRI")
             return None
 
     def add(self, subject: Node, predicate: URIRef, obj: Node | None, column: str) -> None:
@@ -124,26 +172,38 @@ class Row:
             self.add(subject, predicate, Literal(value, lang=lang), column)
 
     def ref(self, column: str, target: str, *, required: bool = True) -> URIRef | None:
-        """A code of another base sheet, as the IRI of that row's thing."""
+        """A code of another base sheet (or the full IRI of its row, or the short code of a
+        full-IRI code when unambiguous), as the IRI of that row's thing."""
         code = self.required(column) if required else self.text(column)
         if code is None:
             return None
-        if code not in self.conversion.codes.get(target, {}):
-            self.problem(column, code, f"'{code}' bestaat niet in blad {target}",
-                         f"'{code}' does not exist in sheet {target}")
+        return self._resolve(column, target, code)
+
+    def ref_code(self, column: str, target: str) -> str:
+        """The code of the row a reference cell names ('' when none), the key of
+        Conversion.labels and Conversion.facts."""
+        return self.conversion.canonical(target, self.text(column)) or ""
+
+    def _resolve(self, column: str, target: str, text: str) -> URIRef | None:
+        code = self.conversion.canonical(target, text)
+        if code is None:
+            if len(self.conversion.aliases.get(target, {}).get(text, set())) > 1:
+                options = ", ".join(sorted(self.conversion.aliases[target][text]))
+                self.problem(column, text, f"'{text}' is niet eenduidig in blad {target}; "
+                             f"gebruik een van: {options}",
+                             f"'{text}' is ambiguous in sheet {target}; use one of: {options}")
+            else:
+                self.problem(column, text, f"'{text}' bestaat niet in blad {target}",
+                             f"'{text}' does not exist in sheet {target}")
             return None
-        return thing_iri(self.conversion.base_iri, THING_KIND[target], code)
+        return code_iri(self.conversion.base_iri, THING_KIND[target], code)
 
     def refs(self, column: str, target: str) -> list[URIRef]:
         """Several codes of another base sheet, separated by ';' (an optional column)."""
         found: list[URIRef] = []
         for code in split_many(self.text(column) or ""):
-            if code not in self.conversion.codes.get(target, {}):
-                self.problem(column, code, f"'{code}' bestaat niet in blad {target}",
-                             f"'{code}' does not exist in sheet {target}")
-                continue
-            iri = thing_iri(self.conversion.base_iri, THING_KIND[target], code)
-            if iri not in found:
+            iri = self._resolve(column, target, code)
+            if iri is not None and iri not in found:
                 found.append(iri)
         return found
 
@@ -202,6 +262,19 @@ class Row:
             self.problem(column, self.cells[column], exc.message_nl, exc.message_en)
             return None
 
+    def year(self, column: str) -> Literal | None:
+        """An optional year (2024), as xsd:gYear."""
+        text = self.text(column)
+        if text is None:
+            return None
+        if text.endswith(".0"):
+            text = text[:-2]
+        if not re.fullmatch(r"[0-9]{4}", text):
+            self.problem(column, text, "geen jaartal (verwacht vier cijfers, zoals 2024)",
+                         "not a year (expected four digits, such as 2024)")
+            return None
+        return Literal(text, datatype=XSD.gYear)
+
     def date(self, column: str, *, required: bool = False) -> date | None:
         if column not in self.cells:
             if required:
@@ -244,7 +317,7 @@ class Row:
             self.add(subject, RDFS.label, Literal(label, lang="nl"), label_column)
         code = code if code is not None else self.text("code")
         if code is not None:
-            self.add(subject, DCTERMS.identifier, Literal(code), "code")
+            self.add(subject, DCTERMS.identifier, Literal(short_code(code)), "code")
 
 
 def slug_or_code(code: str | None, name: str) -> str:

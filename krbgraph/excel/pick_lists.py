@@ -17,7 +17,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from ..iris import thing_iri
 from ..namespaces import GEO, KRB, ORG
-from .conversion import Conversion, Row, slug_or_code
+from .conversion import Conversion, Row, short_code, slug_or_code
 from .problems import close_matches, did_you_mean
 from .sheet_rows import SheetRows
 from .values import split_many
@@ -168,7 +168,7 @@ def convert_areas(conversion: Conversion, sheet: SheetRows) -> None:
         if iri is None or not unique_subject(row, seen, iri, "code" if code else "naam",
                                              code or name):
             continue
-        areas.add(iri, name, weak=(ref,))
+        areas.add(iri, name, weak=tuple(dict.fromkeys((ref, short_code(ref)))))
         rows.append((row, iri, ref))
     for row, iri, ref in rows:
         row.add(iri, RDF.type, KRB.Werkingsgebied, "naam")
@@ -177,6 +177,7 @@ def convert_areas(conversion: Conversion, sheet: SheetRows) -> None:
         code = row.text("code")
         if code is not None and CBS_CODE.match(code):
             row.add(iri, SKOS.notation, Literal(code), "code")
+        row.add(iri, KRB.cbsJaar, row.year("cbs_jaar"), "cbs_jaar")
         for parent in row.pick_many("ligt_in", areas):
             if parent == iri:
                 row.problem("ligt_in", row.text("ligt_in"),

@@ -14,9 +14,8 @@ from collections.abc import Iterator
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF
 
-from ..iris import thing_iri
 from ..namespaces import ADMS, ELI, KRB, QUDT
-from .conversion import Conversion, Row
+from .conversion import Conversion, Row, code_iri, short_code
 from .pick_lists import add_department
 from .problems import did_you_mean
 from .sheet_rows import SheetRows
@@ -35,6 +34,7 @@ def index_codes(conversion: Conversion, sheets: dict[str, SheetRows]) -> set[tup
         if sheet.sheet.pick_list:
             continue
         codes = conversion.codes.setdefault(name, {})
+        aliases = conversion.aliases.setdefault(name, {})
         iris: dict[str, str] = {}
         for number, cells in sheet.rows:
             row = Row(conversion, name, number, cells)
@@ -42,7 +42,7 @@ def index_codes(conversion: Conversion, sheets: dict[str, SheetRows]) -> set[tup
             if code is None:
                 continue
             try:
-                iri = str(thing_iri(conversion.base_iri, THING_KIND[name], code))
+                iri = str(code_iri(conversion.base_iri, THING_KIND[name], code))
             except ValueError:
                 iri = code  # Row.subject reports it when the row is converted
             if code in codes:
@@ -60,6 +60,8 @@ def index_codes(conversion: Conversion, sheets: dict[str, SheetRows]) -> set[tup
             else:
                 codes[code] = number
                 iris[iri] = code
+                for alias in {iri, short_code(code)} - {code}:
+                    aliases.setdefault(alias, set()).add(code)
     return skip
 
 
@@ -118,6 +120,8 @@ def convert_dossiers(conversion: Conversion, sheet: SheetRows, skip: set[tuple[s
         row.identify(subject, "naam")
         row.add_text(subject, DCTERMS.description, "omschrijving")
         row.add(subject, KRB.beleidsthema, _theme(row, required=False), "beleidsthema")
+        row.add(subject, KRB.dossiersoort,
+                row.pick("dossiersoort", conversion.vocabulary["dossiersoort"]), "dossiersoort")
         _areas(row, subject)
 
 
@@ -165,6 +169,13 @@ def convert_documents(conversion: Conversion, sheet: SheetRows,
                                 "a document cannot replace itself")
                     continue
                 row.add(subject, predicate, other, column)
+        for other in row.refs("gebaseerd_op", "besluitdocument"):
+            if other == subject:
+                row.problem("gebaseerd_op", code,
+                            "een document kan niet op zichzelf gebaseerd zijn",
+                            "a document cannot be based on itself")
+                continue
+            row.add(subject, ELI.based_on, other, "gebaseerd_op")
 
 
 def convert_decisions(conversion: Conversion, sheet: SheetRows,
@@ -176,7 +187,8 @@ def convert_decisions(conversion: Conversion, sheet: SheetRows,
         document = row.ref("document", "besluitdocument")
         name = row.text("naam")
         if name is None and kind is not None:
-            title = conversion.labels.get(("besluitdocument", row.text("document") or ""), "")
+            title = conversion.labels.get(("besluitdocument", row.ref_code("document",
+                                                                           "besluitdocument")), "")
             name = f"{kinds.display[kind]} {title}".strip()
             name = name[:1].upper() + name[1:]
         row.identify(subject, "naam", label=name)
@@ -249,7 +261,7 @@ def convert_norms(conversion: Conversion, sheet: SheetRows, skip: set[tuple[str,
         row.add(subject, KRB.indicator, indicator, "indicator")
         row.add(subject, KRB.document, document, "document")
         row.add(subject, KRB.operator, operator, "operator")
-        indicator_code = row.text("indicator") or ""
+        indicator_code = row.ref_code("indicator", "beleidsindicator")
         indicator_name = conversion.labels.get(("beleidsindicator", indicator_code), "")
         conversion.labels[(sheet.sheet.name, code)] = indicator_name or code
         value_text: str | None = None
@@ -268,12 +280,20 @@ def convert_norms(conversion: Conversion, sheet: SheetRows, skip: set[tuple[str,
         _areas(row, subject, required=True)
         row.period(subject)
         _status(row, subject)
+        row.add(subject, KRB.normsoort, row.pick("normsoort", vocabulary["normsoort"]),
+                "normsoort")
+        row.add(subject, KRB.referentiewaarde, row.decimal("referentiewaarde"),
+                "referentiewaarde")
+        day = row.date("referentiedatum")
+        if day is not None:
+            row.add(subject, KRB.referentiedatum, Literal(day), "referentiedatum")
         # xsd:string, the rdfs:range krb.ttl declares (the data model also allows @nl)
         row.add_text(subject, KRB.rekenmethode, "rekenmethode", lang=None)
         if row.text("bestuurslaag") is not None:
             level = row.pick("bestuurslaag", vocabulary["bestuurslaag"])
         else:
-            level = conversion.facts.get(("besluitdocument", row.text("document") or "",
+            level = conversion.facts.get(("besluitdocument",
+                                          row.ref_code("document", "besluitdocument"),
                                           "bestuurslaag"))
         row.add(subject, KRB.bestuurslaag, level, "bestuurslaag")
         name = row.text("naam")
@@ -363,6 +383,10 @@ def convert_effects(conversion: Conversion, sheet: SheetRows, skip: set[tuple[st
         row.add(subject, KRB.norm, norm, "norm")
         row.add(subject, KRB.doelIndicator, indicator, "doel_indicator")
         norm_code, indicator_code = row.text("norm"), row.text("doel_indicator")
+        if norm is not None:
+            norm_code = row.ref_code("norm", "beleidsnorm")
+        if indicator is not None:
+            indicator_code = row.ref_code("doel_indicator", "beleidsindicator")
         if (norm_code is None) == (indicator_code is None):
             row.problem("norm", norm_code,
                         "vul precies één van norm en doel_indicator in",
@@ -378,7 +402,8 @@ def convert_effects(conversion: Conversion, sheet: SheetRows, skip: set[tuple[st
         _areas(row, subject)
         name = row.text("naam")
         if name is None:
-            measure_name = conversion.labels.get(("beleidsmaatregel", row.text("maatregel") or ""))
+            measure_name = conversion.labels.get(("beleidsmaatregel",
+                                                  row.ref_code("maatregel", "beleidsmaatregel")))
             if norm_code is not None:
                 target = conversion.labels.get(("beleidsnorm", norm_code), norm_code)
             else:
@@ -464,8 +489,9 @@ def convert_implementations(conversion: Conversion, sheet: SheetRows,
         _areas(row, subject)
         name = row.text("naam")
         if name is None:
-            measure = conversion.labels.get(("beleidsmaatregel", row.text("maatregel") or ""))
-            rule = conversion.labels.get(("beleidsregel", row.text("regel") or ""))
+            measure = conversion.labels.get(("beleidsmaatregel",
+                                             row.ref_code("maatregel", "beleidsmaatregel")))
+            rule = conversion.labels.get(("beleidsregel", row.ref_code("regel", "beleidsregel")))
             if measure and rule:
                 name = f"{measure}: {rule}"
         row.identify(subject, "naam", label=name)

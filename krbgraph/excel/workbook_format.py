@@ -44,7 +44,7 @@ class Sheet:
 
 SEPARATOR = ";"
 """Separates several values in one cell (sector, leefomgeving, materiaal, werkingsgebied,
-objecttype, ligt_in, vervangt, vervangen_door)."""
+objecttype, ligt_in, vervangt, vervangen_door, gebaseerd_op)."""
 
 HIDDEN_LISTS_SHEET = "waardelijsten"
 """Hidden sheet with the product value lists the drop-downs point at."""
@@ -53,6 +53,8 @@ VALUE_LISTS: tuple[tuple[str, str, str], ...] = (
     ("operator", "Normoperatoren", "Norm operators"),
     ("documentsoort", "Documentsoorten", "Document types"),
     ("besluitsoort", "Besluitsoorten", "Decision types"),
+    ("dossiersoort", "Dossiersoorten", "Dossier kinds"),
+    ("normsoort", "Normsoorten", "Norm kinds"),
     ("gebiedssoort", "Gebiedssoorten", "Area types"),
     ("kenmerk", "Indicatorsoorten", "Indicator kinds"),
     ("eenheid", "Eenheden", "Units"),
@@ -112,8 +114,14 @@ OWN_LISTS_BY_KEY: dict[str, OwnList] = {own.key: own for own in OWN_LISTS}
 MAATREGEL = "maatregel"
 MER_MAATREGEL = "mer-maatregel"
 
-_CODE_NL = "Unieke code van de rij; andere bladen verwijzen ernaar. Wordt deel van de IRI."
-_CODE_EN = "Unique code of the row; other sheets refer to it. Becomes part of the IRI."
+_CODE_NL = ("Unieke code van de rij; andere bladen verwijzen ernaar. Wordt deel van de IRI. "
+            "Een volledige IRI (https://data.krb.nl/kader/id/beleidsnorm/WGH-N01) is de IRI "
+            "van iets buiten het register, zoals een kader van Rijk of provincie; het laatste "
+            "deel is dan de code.")
+_CODE_EN = ("Unique code of the row; other sheets refer to it. Becomes part of the IRI. "
+            "A full IRI (https://data.krb.nl/kader/id/beleidsnorm/WGH-N01) is the IRI of a "
+            "thing outside the registry, such as a national or provincial framework; its "
+            "last part is then the code.")
 _AREA_NL = "Naam (of code) uit blad werkingsgebieden."
 _AREA_EN = "Name (or code) from sheet werkingsgebieden."
 _AREAS_NL = _AREA_NL + " Meerdere gescheiden door ';'."
@@ -157,8 +165,8 @@ def _ref(name: str, target: str, *, required: bool = True, help_nl: str = "",
                               " Several separated by ';'.") if many else ("", "")
     return Column(
         name,
-        f"Code van een rij in blad {target}.{several_nl}{help_nl}",
-        f"Code of a row in sheet {target}.{several_en}{help_en}",
+        f"Code (of volledige IRI) van een rij in blad {target}.{several_nl}{help_nl}",
+        f"Code (or full IRI) of a row in sheet {target}.{several_en}{help_en}",
         required=required,
         many=many,
         choices=f"{target}!code",
@@ -257,6 +265,9 @@ SHEETS: tuple[Sheet, ...] = (
             Column("omschrijving", "Omschrijving.", "Description."),
             _theme(required=False),
             _area(many=True),
+            Column("dossiersoort", "Dossiersoort: besluitdossier, projectdossier, ...",
+                   "Dossier kind: besluitdossier, projectdossier, ...",
+                   choices="list:dossiersoort"),
         ),
     ),
     Sheet(
@@ -292,6 +303,11 @@ SHEETS: tuple[Sheet, ...] = (
             _ref("vervangen_door", "besluitdocument", required=False,
                  help_nl=" De opvolger van dit document.",
                  help_en=" The successor of this document.", many=True),
+            _ref("gebaseerd_op", "besluitdocument", required=False,
+                 help_nl=" Het document dat dit document uitwerkt (een plan op een "
+                 "omgevingsvisie).",
+                 help_en=" The document this document elaborates (a plan on an "
+                 "environment vision).", many=True),
         ),
     ),
     Sheet(
@@ -373,6 +389,17 @@ SHEETS: tuple[Sheet, ...] = (
             _label("Naam van de norm (leeg: indicator + operator + waarde + eenheid).",
                    "Name of the norm (empty: indicator + operator + value + unit)."),
             _status("", ""),
+            Column("normsoort", "Normsoort: bindend of streefwaarde.",
+                   "Norm kind: bindend (binding) or streefwaarde (target value).",
+                   choices="list:normsoort"),
+            Column("referentiewaarde", "Waarde van de indicator in de referentiesituatie, in de "
+                   "eenheid van de norm; nodig bij een toename- of afname-operator. " + _NUM_NL,
+                   "Value of the indicator in the reference situation, in the norm's unit; "
+                   "needed with an increase or decrease operator. " + _NUM_EN),
+            Column("referentiedatum", "Datum van de referentiesituatie; nodig bij een "
+                   "toename- of afname-operator. " + _DATE_NL,
+                   "Date of the reference situation; needed with an increase or decrease "
+                   "operator. " + _DATE_EN),
         ),
     ),
     Sheet(
@@ -539,12 +566,19 @@ SHEETS: tuple[Sheet, ...] = (
                    "for an area that lies across two areas.", many=True,
                    choices="werkingsgebieden!naam"),
             Column("code", "CBS-code (GM0363, WK036301, BU03630101) of eigen code; "
-                   "leeg: afgeleid van de naam. Deel van de IRI.",
+                   "leeg: afgeleid van de naam. Deel van de IRI. Een volledige IRI is de IRI "
+                   "van een gebied buiten het register (https://data.krb.nl/kader/id/"
+                   "werkingsgebied/nederland).",
                    "CBS code (GM0363, WK036301, BU03630101) or own code; empty: derived "
-                   "from the name. Part of the IRI."),
+                   "from the name. Part of the IRI. A full IRI is the IRI of an area outside "
+                   "the registry (https://data.krb.nl/kader/id/werkingsgebied/nederland)."),
             Column("geometrie", "WKT, eventueel met CRS-IRI ervoor: "
                    "<http://www.opengis.net/def/crs/EPSG/0/28992> POLYGON((...)).",
                    "WKT, optionally preceded by a CRS IRI."),
+            Column("cbs_jaar", "Jaar van de CBS Wijk- en buurtkaart waaruit de CBS-code komt "
+                   "(CBS-codes veranderen), zoals 2024.",
+                   "Year of the CBS district and neighbourhood map the CBS code comes from "
+                   "(CBS codes change), such as 2024."),
         ),
         pick_list=True,
     ),

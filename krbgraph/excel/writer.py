@@ -17,6 +17,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
+from ..iris import THING_TYPES, reference
 from ..namespaces import ADMS, ELI, GEO, KRB, ORG, PREFIXES, QUDT
 from .conversion import name_slug
 from .layout import new_workbook
@@ -42,9 +43,24 @@ Cell = str | float | int | date | None
 class _Source:
     """The data graph, with a record of which triples have been written."""
 
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: Graph, base: str | None = None) -> None:
         self.graph = graph
         self.used: set[tuple[Node, Node, Node]] = set()
+        self.base = (base or _main_base(graph)).rstrip("/")
+
+    def cell(self, subject: Node | None) -> str | None:
+        """How a code cell (and a reference to the thing) names ``subject``: its code when
+        its IRI is the one the import mints from that code under the base, else its full
+        IRI (a national or provincial framework outside the registry)."""
+        if subject is None:
+            return None
+        code = self.code(subject)
+        kind = str(subject)[len(self.base) + 4:].split("/", 1)[0]
+        try:
+            minted = f"{self.base}/id/{kind}/{reference(code)}"
+        except ValueError:
+            minted = ""
+        return code if kind in THING_TYPES and str(subject) == minted else str(subject)
 
     def all(self, subject: Node, predicate: URIRef) -> list[Node]:
         values = sorted(self.graph.objects(subject, predicate), key=str)
@@ -78,6 +94,19 @@ class _Source:
             if value is not None:
                 return str(value)
         return self.code(subject)
+
+
+def _main_base(graph: Graph) -> str:
+    """The base most things are minted under (``{base}/id/{type}/...``), the registry's."""
+    counts: Counter[str] = Counter()
+    for subject in set(graph.subjects(RDF.type, None)):
+        text = str(subject)
+        for kind in THING_TYPES:
+            marker = f"/id/{kind}/"
+            if marker in text:
+                counts[text.split(marker, 1)[0]] += 1
+                break
+    return counts.most_common(1)[0][0] if counts else ""
 
 
 def _ref(subject: Node) -> str:
@@ -128,11 +157,13 @@ def _join(values: Iterable[str | None]) -> str | None:
 
 
 def write_workbook(graph: Graph, target: str | Path | BinaryIO, *,
-                   model: Graph | None = None) -> list[Problem]:
+                   model: Graph | None = None, base: str | None = None) -> list[Problem]:
     """Write registry data to a workbook in the KRB format.
 
     ``graph`` holds the data only (no model); ``model`` supplies the names of
-    value-list concepts, units and IMBOR classes (default: the project's).
+    value-list concepts, units and IMBOR classes (default: the project's). ``base`` is
+    the registry's base IRI (default: the one most things are minted under); a thing with
+    another IRI gets that full IRI in its code cell and in references to it.
     Returns warnings for triples the workbook cannot hold.
     """
     if model is None:
@@ -140,7 +171,7 @@ def write_workbook(graph: Graph, target: str | Path | BinaryIO, *,
 
         model = model_graph()
     vocabulary = load_vocabulary(model)
-    source = _Source(graph)
+    source = _Source(graph, base)
     sheets = _rows(source, vocabulary)
     book = new_workbook(vocabulary, rows={name: len(rows) for name, rows in sheets.items()})
     for name, rows in sheets.items():
@@ -236,6 +267,8 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
         identifier = s.text(area, DCTERMS.identifier) or _ref(area)
         code = notation if notation and CBS_CODE.match(notation) else (
             None if name_slug(name) == identifier else identifier)
+        if s.cell(area) != identifier:
+            code = str(area)
         geometry = s.one(area, GEO.hasGeometry)
         wkt = None
         if geometry is not None:
@@ -244,7 +277,7 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
         out["werkingsgebieden"].append({
             "naam": name, "soort": _listed(lists["gebiedssoort"], s.one(area, KRB.gebiedssoort)),
             "ligt_in": _join(area_name(p) for p in s.all(area, KRB.ligtIn)), "code": code,
-            "geometrie": wkt})
+            "geometrie": wkt, "cbs_jaar": s.text(area, KRB.cbsJaar)})
     for department in sorted(departments, key=s.label):
         name = s.text(department, RDFS.label) or s.code(department)
         identifier = s.text(department, DCTERMS.identifier) or _ref(department)
@@ -253,13 +286,15 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
 
     for dossier in s.instances(KRB.Beleidsdossier):
         out["beleidsdossier"].append({
-            "code": s.text(dossier, DCTERMS.identifier), "naam": s.text(dossier, RDFS.label),
+            "code": _code(s, dossier), "naam": s.text(dossier, RDFS.label),
+            "dossiersoort": _listed(lists["dossiersoort"], s.one(dossier, KRB.dossiersoort)),
             "omschrijving": s.text(dossier, DCTERMS.description),
             "beleidsthema": theme_name(s.one(dossier, KRB.beleidsthema)),
             "werkingsgebied": area_cells(dossier)})
     for document in s.instances(KRB.Besluitdocument):
         out["besluitdocument"].append({
-            "code": s.text(document, DCTERMS.identifier), "titel": s.text(document, RDFS.label),
+            "code": _code(s, document), "titel": s.text(document, RDFS.label),
+            "gebaseerd_op": _join(_code_of(s, d) for d in s.all(document, ELI.based_on)),
             "soort": _cell(lookups["documentsoort"], s.one(document, KRB.documentsoort)),
             "dossier": _code_of(s, s.one(document, DCTERMS.isPartOf)),
             "werkingsgebied": area_cells(document),
@@ -274,7 +309,7 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
                                     for d in s.all(document, DCTERMS.isReplacedBy))})
     for decision in s.instances(KRB.Besluitproces):
         out["besluitproces"].append({
-            "code": s.text(decision, DCTERMS.identifier),
+            "code": _code(s, decision),
             "document": _code_of(s, s.one(decision, PROV.generated)),
             "soort": _listed(lists["besluitsoort"], s.one(decision, KRB.besluitsoort)),
             "datum": _date(s.one(decision, DCTERMS.date)),
@@ -283,7 +318,7 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
             "naam": s.text(decision, RDFS.label)})
     for indicator in s.instances(KRB.Beleidsindicator):
         out["beleidsindicator"].append({
-            "code": s.text(indicator, DCTERMS.identifier), "naam": s.text(indicator, RDFS.label),
+            "code": _code(s, indicator), "naam": s.text(indicator, RDFS.label),
             "beleidsthema": theme_name(s.one(indicator, KRB.beleidsthema)),
             "beleidsaspect": aspect_name(s.one(indicator, KRB.beleidsaspect)),
             "kenmerk": _listed(lists["kenmerk"], s.one(indicator, KRB.indicatorsoort)),
@@ -296,7 +331,7 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
         value = s.one(norm, QUDT.numericValue)
         ranked = s.one(norm, KRB.waardeBegrip)
         row = {
-            "code": s.text(norm, DCTERMS.identifier),
+            "code": _code(s, norm),
             "indicator": _code_of(s, s.one(norm, KRB.indicator)),
             "document": _code_of(s, s.one(norm, KRB.document)),
             "operator": _listed(lists["operator"], s.one(norm, KRB.operator)),
@@ -311,12 +346,15 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
             "rekenmethode": s.text(norm, KRB.rekenmethode),
             "bestuurslaag": _listed(lists["bestuurslaag"], s.one(norm, KRB.bestuurslaag)),
             "naam": s.text(norm, RDFS.label),
-            "status": _listed(lists["status"], s.one(norm, ADMS.status))}
+            "status": _listed(lists["status"], s.one(norm, ADMS.status)),
+            "normsoort": _listed(lists["normsoort"], s.one(norm, KRB.normsoort)),
+            "referentiewaarde": _decimal(s.one(norm, KRB.referentiewaarde)),
+            "referentiedatum": _date(s.one(norm, KRB.referentiedatum))}
         row.update(_period(s, norm))
         out["beleidsnorm"].append(row)
     for rule in s.instances(KRB.Beleidsregel):
         row = {
-            "code": s.text(rule, DCTERMS.identifier), "omschrijving": s.text(rule, RDFS.label),
+            "code": _code(s, rule), "omschrijving": s.text(rule, RDFS.label),
             "document": _code_of(s, s.one(rule, KRB.document)),
             "werkingsgebied": area_cells(rule),
             "indicator": _code_of(s, s.one(rule, KRB.indicator)),
@@ -330,7 +368,7 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
         kinds = s.all(measure, KRB.objecttype)
         used_imbor.update(k for k in kinds if k not in local_name.names)
         row = {
-            "code": s.text(measure, DCTERMS.identifier), "naam": s.text(measure, RDFS.label),
+            "code": _code(s, measure), "naam": s.text(measure, RDFS.label),
             "document": _code_of(s, s.one(measure, KRB.document)),
             "soort": MER_MAATREGEL if mer else MAATREGEL,
             "beleidsthema": theme_name(s.one(measure, KRB.beleidsthema)),
@@ -341,7 +379,7 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
         out["beleidsmaatregel"].append(row)
     for effect in s.instances(KRB.BeoogdEffect):
         out["beoogd_effect"].append({
-            "code": s.text(effect, DCTERMS.identifier),
+            "code": _code(s, effect),
             "maatregel": _code_of(s, s.one(effect, KRB.maatregel)),
             "norm": _code_of(s, s.one(effect, KRB.norm)),
             "doel_indicator": _code_of(s, s.one(effect, KRB.doelIndicator)),
@@ -353,7 +391,7 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
             "werkingsgebied": area_cells(effect), "naam": s.text(effect, RDFS.label)})
     for implementation in s.instances(KRB.BeoogdeUitvoering):
         out["beoogde_uitvoering"].append({
-            "code": s.text(implementation, DCTERMS.identifier),
+            "code": _code(s, implementation),
             "maatregel": _code_of(s, s.one(implementation, KRB.maatregel)),
             "regel": _code_of(s, s.one(implementation, KRB.regel)),
             "omschrijving": s.text(implementation, DCTERMS.description),
@@ -457,7 +495,14 @@ def _mapping_cells(national: ValueList, mappings: list[tuple[str, URIRef]]) -> d
 
 
 def _code_of(source: _Source, subject: Node | None) -> str | None:
-    return None if subject is None else source.code(subject)
+    return source.cell(subject)
+
+
+def _code(source: _Source, subject: URIRef) -> str | None:
+    """The code cell of a base-table row (dct:identifier is ticked off: it is written as
+    the code, or as the last part of a full IRI)."""
+    source.all(subject, DCTERMS.identifier)
+    return source.cell(subject)
 
 
 def _period(source: _Source, subject: URIRef) -> dict[str, Cell]:

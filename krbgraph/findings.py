@@ -1,0 +1,67 @@
+"""One validation finding and how its object is named: shared by every check.
+
+SHACL (krbgraph.validation) and the checks SHACL cannot express (geometry in
+krbgraph.spatial_checks, units in krbgraph.unit_checks) all report Findings; keeping
+the type here lets those checks run inside validation without importing it back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.term import Node
+
+from .namespaces import KRB, ORG
+
+__all__ = ["Finding", "label_of", "type_name"]
+
+_TYPE_NAMES: dict[URIRef, str] = {ORG.OrganizationalUnit: "Afdeling"}
+"""Non-KRB classes of registry things, named by their Dutch domain term."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One validation result, ready to show: who, what, where and why (nl and en)."""
+
+    severity: str  # "Violation" | "Warning" | "Info"
+    focus: str  # IRI (or blank node id) of the object
+    focus_label: str | None  # its rdfs:label / skos:prefLabel
+    focus_type: str | None  # its KRB class local name, e.g. "Beleidsnorm"
+    path: str | None  # property IRI
+    value: str | None
+    message_nl: str
+    message_en: str
+    shape: str | None
+
+
+def label_of(graph: Graph, node: Node, lang: str = "nl") -> str | None:
+    """The display name of a node: rdfs:label, else skos:prefLabel, preferring ``lang``."""
+    for prop in (RDFS.label, SKOS.prefLabel):
+        labels = [o for o in graph.objects(node, prop) if isinstance(o, Literal)]
+        for wanted in (lang, "nl", None):
+            for label in labels:
+                if label.language == wanted:
+                    return str(label)
+        if labels:
+            return str(min(labels, key=str))
+    return None
+
+
+def type_name(graph: Graph, node: Node) -> str | None:
+    """The most specific KRB class of a node ("MerMaatregel" rather than
+    "Beleidsmaatregel"), or the Dutch term for a borrowed class ("Afdeling")."""
+    types = [t for t in graph.objects(node, RDF.type) if isinstance(t, URIRef)]
+    krb_types = [t for t in types if t.startswith(str(KRB))]
+    specific = [
+        t
+        for t in krb_types
+        if not any(o != t and (o, RDFS.subClassOf, t) in graph for o in krb_types)
+    ]
+    if specific:
+        return min(specific)[len(str(KRB)) :]
+    for t in types:
+        if t in _TYPE_NAMES:
+            return _TYPE_NAMES[t]
+    return None
