@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 from .namespaces import KRB, ORG
 
-__all__ = ["Finding", "label_of", "type_name"]
+__all__ = ["Finding", "label_of", "report_finding", "type_name"]
 
 _TYPE_NAMES: dict[URIRef, str] = {ORG.OrganizationalUnit: "Afdeling"}
 """Non-KRB classes of registry things, named by their Dutch domain term."""
@@ -65,3 +65,44 @@ def type_name(graph: Graph, node: Node) -> str | None:
         if t in _TYPE_NAMES:
             return _TYPE_NAMES[t]
     return None
+
+
+def report_finding(
+    data: Graph,
+    report: Graph,
+    report_node: Node,
+    *,
+    severity: str,
+    focus: URIRef,
+    path: URIRef,
+    value: URIRef | None,
+    message_nl: str,
+    message_en: str,
+    shape: URIRef,
+    component: URIRef,
+) -> Finding:
+    """A finding of a check beside SHACL, added to the SHACL report graph as a standard
+    sh:ValidationResult (so every report format shows it) and returned as a Finding."""
+    result = BNode()
+    report.add((report_node, SH.result, result))
+    report.add((result, RDF.type, SH.ValidationResult))
+    report.add((result, SH.focusNode, focus))
+    report.add((result, SH.resultPath, path))
+    if value is not None:
+        report.add((result, SH.value, value))
+    report.add((result, SH.resultSeverity, SH[severity]))
+    report.add((result, SH.sourceShape, shape))
+    report.add((result, SH.sourceConstraintComponent, component))
+    report.add((result, SH.resultMessage, Literal(message_nl, lang="nl")))
+    report.add((result, SH.resultMessage, Literal(message_en, lang="en")))
+    return Finding(
+        severity=severity,
+        focus=str(focus),
+        focus_label=label_of(data, focus),
+        focus_type=type_name(data, focus),
+        path=str(path),
+        value=str(value) if value is not None else None,
+        message_nl=message_nl,
+        message_en=message_en,
+        shape=str(shape),
+    )

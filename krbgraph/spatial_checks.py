@@ -18,11 +18,11 @@ shapes namespace that is not a shape in the shapes graph: the check is code).
 
 from __future__ import annotations
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from .findings import Finding, label_of, type_name
+from .findings import Finding, label_of, report_finding
 from .geometry import contradicted_containment, read_areas
 from .model import SHAPES_GRAPH
 from .namespaces import GEO, KRB
@@ -126,41 +126,10 @@ def _area_geometries(data: Graph) -> dict[str, str]:
     return areas
 
 
-def _add(
-    data: Graph,
-    report: Graph,
-    report_node: Node,
-    *,
-    focus: URIRef,
-    path: URIRef,
-    value: URIRef | None,
-    message_nl: str,
-    message_en: str,
-    shape: URIRef,
-) -> Finding:
-    """Add a Warning to the report graph and return it as a Finding."""
-    result = BNode()
-    report.add((report_node, SH.result, result))
-    report.add((result, RDF.type, SH.ValidationResult))
-    report.add((result, SH.focusNode, focus))
-    report.add((result, SH.resultPath, path))
-    if value is not None:
-        report.add((result, SH.value, value))
-    report.add((result, SH.resultSeverity, SH.Warning))
-    report.add((result, SH.sourceShape, shape))
-    report.add((result, SH.sourceConstraintComponent, CHECK_COMPONENT))
-    report.add((result, SH.resultMessage, Literal(message_nl, lang="nl")))
-    report.add((result, SH.resultMessage, Literal(message_en, lang="en")))
-    return Finding(
-        severity="Warning",
-        focus=str(focus),
-        focus_label=label_of(data, focus),
-        focus_type=type_name(data, focus),
-        path=str(path),
-        value=str(value) if value is not None else None,
-        message_nl=message_nl,
-        message_en=message_en,
-        shape=str(shape),
+def _add(data: Graph, report: Graph, report_node: Node, **fields: object) -> Finding:
+    """A geometry Warning, in the report and as a Finding."""
+    return report_finding(
+        data, report, report_node, severity="Warning", component=CHECK_COMPONENT, **fields
     )
 
 

@@ -30,11 +30,11 @@ the check is code).
 
 from __future__ import annotations
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from .findings import Finding, label_of, type_name
+from .findings import Finding, label_of, report_finding
 from .model import SHAPES_GRAPH
 from .namespaces import KRB, QUDT
 from .units import IncompatibleUnits, Unit, UnitCatalogue, compatible, default_catalogue
@@ -182,39 +182,16 @@ def _finding(
                 message_en=message_en, shape=shape)
 
 
-def _add(
-    data: Graph,
-    report: Graph,
-    report_node: Node,
-    *,
-    focus: URIRef,
-    value: URIRef,
-    message_nl: str,
-    message_en: str,
-    shape: URIRef,
-) -> Finding:
-    """Add a Violation on qudt:hasUnit to the report graph and return it as a Finding."""
-    result = BNode()
-    report.add((report_node, SH.result, result))
-    report.add((result, RDF.type, SH.ValidationResult))
-    report.add((result, SH.focusNode, focus))
-    report.add((result, SH.resultPath, QUDT.hasUnit))
-    report.add((result, SH.value, value))
-    report.add((result, SH.resultSeverity, SH.Violation))
-    report.add((result, SH.sourceShape, shape))
-    report.add((result, SH.sourceConstraintComponent, CHECK_COMPONENT))
-    report.add((result, SH.resultMessage, Literal(message_nl, lang="nl")))
-    report.add((result, SH.resultMessage, Literal(message_en, lang="en")))
-    return Finding(
+def _add(data: Graph, report: Graph, report_node: Node, **fields: object) -> Finding:
+    """A Violation on qudt:hasUnit, in the report and as a Finding."""
+    return report_finding(
+        data,
+        report,
+        report_node,
         severity="Violation",
-        focus=str(focus),
-        focus_label=label_of(data, focus),
-        focus_type=type_name(data, focus),
-        path=str(QUDT.hasUnit),
-        value=str(value),
-        message_nl=message_nl,
-        message_en=message_en,
-        shape=str(shape),
+        path=QUDT.hasUnit,
+        component=CHECK_COMPONENT,
+        **fields,
     )
 
 
