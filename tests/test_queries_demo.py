@@ -7,21 +7,15 @@ both and must get the same rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-from remote_server import running_oxigraph
+from demo_backends import demo_store_fixture
 
-from krbgraph.derived import refresh as refresh_derived
-from krbgraph.model import project_root
 from krbgraph.queries import ParameterError, load_catalogue, prepare_query, run_named_query
-from krbgraph.settings import Settings
-from krbgraph.store import Store, ensure_model, open_store
+from krbgraph.store import Store
 
-DEMO_GRAPH = "https://krb.demogemeente.nl/id/graph/demo"
-DEMO_FILES = sorted((project_root() / "examples" / "demo").glob("*.ttl"))
 ID = "https://krb.demogemeente.nl/id/"
 KADER = "https://data.krb.nl/kader/id/"
 IMBOR = "https://data.crow.nl/imbor/def/"
@@ -33,33 +27,7 @@ CATALOGUE = load_catalogue()
 INCOMPLETE = Path(__file__).parent / "data" / "queries" / "onvolledig.ttl"
 
 
-BACKENDS = ["embedded", pytest.param("remote", marks=pytest.mark.remote)]
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def store(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Store]:
-    folder = tmp_path_factory.mktemp(request.param)
-    if request.param == "embedded":
-        handle = open_store(Settings(store=str(folder / "db")))
-        with handle:
-            _fill(handle)
-            yield handle
-        return
-    with running_oxigraph(folder) as url:
-        handle = open_store(Settings(store=url))
-        try:
-            _fill(handle)
-            yield handle
-        finally:
-            handle.close()
-
-
-def _fill(store: Store) -> None:
-    ensure_model(store)
-    store.load_files({DEMO_GRAPH: DEMO_FILES}, replace=True)
-    refresh_derived(store)  # what every write path does after its commit
+store = demo_store_fixture()
 
 
 def rows(store: Store, name: str, *columns: str, **params: str) -> set[tuple[str | None, ...]]:

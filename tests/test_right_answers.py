@@ -15,18 +15,17 @@ from datetime import date
 from html import unescape
 
 import pytest
+from demo_backends import demo_store_fixture, fill_with_demo
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
-from remote_server import running_oxigraph
 
-from krbgraph.derived import refresh as refresh_derived
 from krbgraph.model import project_root
 from krbgraph.queries import load_catalogue, run_named_query
 from krbgraph.settings import Settings
-from krbgraph.store import QueryResult, Store, ensure_model, open_store
+from krbgraph.store import QueryResult, Store, open_store
 from krbgraph.web.app import create_app
 
 ID = "https://krb.demogemeente.nl/id/"
@@ -39,32 +38,7 @@ TODAY = date(2026, 12, 3)
 CATALOGUE = load_catalogue()
 EXTRA = "https://krb.demogemeente.nl/graph/extra-namen"
 
-BACKENDS = ["embedded", pytest.param("remote", marks=pytest.mark.remote)]
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def store(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Store]:
-    folder = tmp_path_factory.mktemp(request.param)
-    if request.param == "embedded":
-        with open_store(Settings(store=str(folder / "db"))) as handle:
-            _fill(handle)
-            yield handle
-        return
-    with running_oxigraph(folder) as url:
-        handle = open_store(Settings(store=url))
-        try:
-            _fill(handle)
-            yield handle
-        finally:
-            handle.close()
-
-
-def _fill(store: Store) -> None:
-    ensure_model(store)
-    store.load_files({"https://krb.demogemeente.nl/graph/demo": DEMO}, replace=True)
-    refresh_derived(store)
+store = demo_store_fixture()
 
 
 def run(store: Store, name: str, **params: str) -> QueryResult:
@@ -338,7 +312,7 @@ _names = st.lists(
 @pytest.fixture(scope="module")
 def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     with open_store(Settings(store=str(tmp_path_factory.mktemp("prop") / "db"))) as handle:
-        _fill(handle)
+        fill_with_demo(handle)
         yield handle
 
 

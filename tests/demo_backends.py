@@ -1,0 +1,59 @@
+"""The demo registry on both store backends, for tests that must answer the same on each.
+
+Usage in a test module::
+
+    from demo_backends import demo_store_fixture
+
+    store = demo_store_fixture()   # a module-scoped fixture named ``store``
+
+Each backend (embedded Oxigraph in a folder, a real ``oxigraph serve`` over HTTP) is
+loaded once per module with the model, the demo and the derived graph, as every write
+path leaves a store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from remote_server import running_oxigraph
+
+from krbgraph.derived import refresh as refresh_derived
+from krbgraph.model import project_root
+from krbgraph.settings import Settings
+from krbgraph.store import Store, ensure_model, open_store
+
+DEMO_GRAPH = "https://krb.demogemeente.nl/id/graph/demo"
+DEMO_FILES = sorted((project_root() / "examples" / "demo").glob("*.ttl"))
+BACKENDS = ["embedded", pytest.param("remote", marks=pytest.mark.remote)]
+
+
+def fill_with_demo(store: Store) -> None:
+    ensure_model(store)
+    store.load_files({DEMO_GRAPH: DEMO_FILES}, replace=True)
+    refresh_derived(store)  # what every write path does after its commit
+
+
+def demo_store_fixture(name: str = "store") -> Callable[..., Any]:
+    """A module-scoped fixture, parametrised over both backends, yielding a demo store."""
+
+    @pytest.fixture(scope="module", params=BACKENDS, name=name)
+    def _store(
+        request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    ) -> Iterator[Store]:
+        folder = tmp_path_factory.mktemp(request.param)
+        if request.param == "embedded":
+            with open_store(Settings(store=str(folder / "db"))) as handle:
+                fill_with_demo(handle)
+                yield handle
+            return
+        with running_oxigraph(folder) as url:
+            handle = open_store(Settings(store=url))
+            try:
+                fill_with_demo(handle)
+                yield handle
+            finally:
+                handle.close()
+
+    return _store
