@@ -1,0 +1,68 @@
+"""What one compiled query accumulates while it is written: fresh variable names and
+the PREFIX declarations its embedded SHACL-SPARQL text needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rdflib.term import Node
+
+from . import terms
+from .errors import Uncompilable
+from .shapes import ShapesGraph
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What the store does with terms, found by asking it (engine.probe_dialect)."""
+
+    derived_datatypes: bool = True
+    """DATATYPE("1"^^xsd:byte) is xsd:byte. Oxigraph stores the types derived from
+    xsd:integer as xsd:integer, so sh:datatype xsd:byte cannot be tested there."""
+    shapes_graph: str | None = None
+    """The named graph of the store that holds the shapes graph, for $shapesGraph."""
+
+
+class Context:
+    """The state of compiling one query against one shapes graph.
+
+    ``stack`` holds the shapes whose conformance is being written, so a shape
+    that (indirectly) refers to itself is noticed instead of unfolding forever.
+    """
+
+    def __init__(self, shapes: ShapesGraph, dialect: Dialect):
+        self.shapes = shapes
+        self.dialect = dialect
+        self.prefixes: dict[str, str] = {}
+        self.stack: list[Node] = []
+        self._count = 0
+
+    def var(self, hint: str = "v") -> str:
+        """A variable no other part of the query uses (user text never starts with ?_s)."""
+        self._count += 1
+        return f"?_s{hint}{self._count}"
+
+    def suffix(self) -> str:
+        """A suffix that renames the variables of embedded user text apart (``?x_u7``)."""
+        self._count += 1
+        return f"_u{self._count}"
+
+    def add_prefixes(self, prefixes: dict[str, str]) -> None:
+        """Declare prefixes for embedded SPARQL; two meanings of one prefix cannot share a query."""
+        for prefix, namespace in prefixes.items():
+            if self.prefixes.setdefault(prefix, namespace) != namespace:
+                raise Uncompilable(f"prefix {prefix}: declared with two namespaces in one query")
+
+    def prologue(self) -> str:
+        lines = []
+        for prefix, namespace in sorted(self.prefixes.items()):
+            lines.append(f"PREFIX {prefix}: {terms.iri_text(namespace)}\n")
+        return "".join(lines)
+
+    def enter(self, node: Node) -> None:
+        if node in self.stack:
+            raise Uncompilable(f"shape {node.n3()} refers to itself (recursive shapes)")
+        self.stack.append(node)
+
+    def leave(self) -> None:
+        self.stack.pop()

@@ -1,0 +1,105 @@
+"""Well-formedness of typed literals for sh:datatype, as SPARQL expressions.
+
+SHACL 4.1.1: a literal with the right datatype IRI still fails sh:datatype
+when its lexical form is not in the datatype's lexical space ("abc"^^xsd:integer,
+"300"^^xsd:byte, "2023-02-30"^^xsd:date). The checks are regular expressions
+over the lexical form (XSD 1.1 part 2, with [0-9] for digits: SPARQL engines
+read \\d as any Unicode digit), range tests for the bounded integer types and
+an arithmetic leap-year test, so they mean the same on every SPARQL 1.1 store.
+Datatypes not listed here are checked by their IRI only, as pySHACL does.
+"""
+
+from __future__ import annotations
+
+from rdflib import URIRef
+from rdflib.namespace import RDF, XSD
+
+from . import terms
+
+_TZ = r"(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))?"
+_YEAR = r"-?([1-9][0-9]{3,}|0[0-9]{3})"
+_MONTH_DAY = (
+    r"((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)"
+    r"|(0[13578]|1[02])-31|02-29)"
+)
+_TIME = r"(([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?|24:00:00(\.0+)?)"
+_INTEGER = r"[+-]?[0-9]+"
+_DECIMAL = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)"
+_FLOAT = r"([+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([Ee][+-]?[0-9]+)?|[+-]?INF|NaN)"
+
+_LEXICAL: dict[URIRef, str] = {
+    XSD.boolean: "true|false|1|0",
+    XSD.decimal: _DECIMAL,
+    XSD.integer: _INTEGER,
+    XSD.double: _FLOAT,
+    XSD.float: _FLOAT,
+    XSD.date: f"{_YEAR}-{_MONTH_DAY}{_TZ}",
+    XSD.dateTime: f"{_YEAR}-{_MONTH_DAY}T{_TIME}{_TZ}",
+    XSD.dateTimeStamp: f"{_YEAR}-{_MONTH_DAY}T{_TIME}(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))",
+    XSD.time: f"{_TIME}{_TZ}",
+    XSD.gYear: f"{_YEAR}{_TZ}",
+    XSD.gYearMonth: f"{_YEAR}-(0[1-9]|1[0-2]){_TZ}",
+    XSD.gMonth: f"--(0[1-9]|1[0-2]){_TZ}",
+    XSD.gDay: f"---(0[1-9]|[12][0-9]|3[01]){_TZ}",
+    XSD.gMonthDay: f"--{_MONTH_DAY}{_TZ}",
+    XSD.duration: r"-?P([0-9]+Y)?([0-9]+M)?([0-9]+D)?(T([0-9]+H)?([0-9]+M)?([0-9]+(\.[0-9]+)?S)?)?",
+    XSD.hexBinary: "([0-9a-fA-F]{2})*",
+    XSD.language: "[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*",
+    XSD.normalizedString: "[^\r\n\t]*",
+    XSD.token: "([^\\s]+( [^\\s]+)*)?",
+}
+
+_INTEGER_RANGES: dict[URIRef, tuple[int | None, int | None]] = {
+    XSD.nonPositiveInteger: (None, 0),
+    XSD.negativeInteger: (None, -1),
+    XSD.long: (-(2**63), 2**63 - 1),
+    XSD.int: (-(2**31), 2**31 - 1),
+    XSD.short: (-(2**15), 2**15 - 1),
+    XSD.byte: (-(2**7), 2**7 - 1),
+    XSD.nonNegativeInteger: (0, None),
+    XSD.unsignedLong: (0, 2**64 - 1),
+    XSD.unsignedInt: (0, 2**32 - 1),
+    XSD.unsignedShort: (0, 2**16 - 1),
+    XSD.unsignedByte: (0, 2**8 - 1),
+    XSD.positiveInteger: (1, None),
+}
+
+
+DERIVED_INTEGERS = frozenset(_INTEGER_RANGES)
+
+
+def has_datatype(datatype: URIRef, value: str) -> str:
+    """An expression (possibly raising an error: wrap it) true when ``value`` is a
+    well-formed literal of ``datatype``."""
+    if datatype == RDF.langString:
+        return f'(isLiteral({value}) && LANG({value}) != "")'
+    test = f"isLiteral({value}) && DATATYPE({value}) = {terms.iri(datatype)}"
+    lexical = f"STR({value})"
+    if datatype in _INTEGER_RANGES:
+        low, high = _INTEGER_RANGES[datatype]
+        number = f"{terms.iri(XSD.integer)}({lexical})"
+        test += f" && REGEX({lexical}, {terms.string('^' + _INTEGER + '$')})"
+        if low is not None:
+            test += f" && {number} >= {terms.integer(low)}"
+        if high is not None:
+            test += f" && {number} <= {terms.integer(high)}"
+        return f"({test})"
+    pattern = _LEXICAL.get(datatype)
+    if pattern is not None:
+        test += f" && REGEX({lexical}, {terms.string('^(' + pattern + ')$')})"
+    if datatype == XSD.duration:
+        test += f' && !REGEX({lexical}, "^-?P$") && !REGEX({lexical}, "T$")'
+    if datatype in (XSD.date, XSD.dateTime, XSD.dateTimeStamp):
+        test += f" && {_leap_day_ok(lexical)}"
+    return f"({test})"
+
+
+def _leap_day_ok(lexical: str) -> str:
+    """29 February only in leap years (the regular expression allows it in every year)."""
+    year = f"{terms.iri(XSD.integer)}(STRBEFORE({lexical}, \"-02-29\"))"
+    divisible = "({y} - FLOOR({y} / {n}) * {n} = 0)"
+    leap = (
+        f"({divisible.format(y=year, n=4)} && (!{divisible.format(y=year, n=100)}"
+        f" || {divisible.format(y=year, n=400)}))"
+    )
+    return f'(!CONTAINS({lexical}, "-02-29") || {leap})'

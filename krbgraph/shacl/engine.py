@@ -1,0 +1,252 @@
+"""Validating the data of a store against a shapes graph, with SPARQL on the store.
+
+Each root shape (a shape with targets) is compiled into a few queries
+(plans.py) and run on the store; a root shape the compiler cannot translate,
+or whose compiled query the store refuses, is validated by pySHACL instead,
+on the same data, and the report lists it in ``fallbacks``. Nothing is
+skipped silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Protocol
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import SH, XSD
+from rdflib.term import Identifier, Node
+
+from ..store import QueryResult, QuerySyntaxError
+from . import terms
+from .checks import FOCUS_MARKER, Columns
+from .context import Dialect
+from .errors import Uncompilable
+from .fallback import validate_with_pyshacl
+from .memory import SHAPES_GRAPH, MemoryStore
+from .paths import Path
+from .plans import FlagQuery, Plan, RowPlan, SetQuery, focus_query, plan_root
+from .report import Fallback, Report, Result, build_report, result
+from .shapes import ShapesGraph
+from .targets import is_usable_focus
+
+
+class QueryStore(Protocol):
+    """What validation needs of a krbgraph.store.Store: its query method."""
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: dict[str, Identifier] | None = None,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+        timeout_s: float | None = None,
+        max_rows: int | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult: ...
+
+
+def validate_store(
+    store: QueryStore,
+    shapes: Graph,
+    *,
+    data_graphs: Sequence[str] | None = None,
+    focus_nodes: Sequence[Node] | None = None,
+    shapes_graph: str | None = None,
+    timeout_s: float | None = None,
+) -> Report:
+    """Validate the data in ``store`` against ``shapes``.
+
+    ``data_graphs`` names the graphs that form the data graph (default: the
+    store's default graph, which is the union of all graphs on the embedded
+    store). ``focus_nodes`` limits validation to those focus nodes of the
+    shapes' targets (IRIs or literals). ``shapes_graph`` names the store's graph
+    that holds ``shapes``, if any (SHACL-SPARQL's $shapesGraph and $currentShape
+    need it). ``timeout_s`` applies to each query (None: the store's default).
+
+    Raises ShapesError for an ill-formed shapes graph, ValueError for a blank
+    node in ``focus_nodes``, UnsupportedShapes when a shape can be validated by
+    neither the compiler nor pySHACL, and the store's QueryTimeout or StoreError.
+    """
+    if focus_nodes is not None and not all(is_usable_focus(n) for n in focus_nodes):
+        raise ValueError("focus_nodes must be IRIs or literals: a query cannot name a blank node")
+    graphs = tuple(data_graphs or ())
+
+    def run(text: str) -> QueryResult:
+        return store.query(text, default_graph_uris=graphs, timeout_s=timeout_s)
+
+    def load() -> Graph:
+        answer = run("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+        assert answer.graph is not None
+        return answer.graph
+
+    return _validate(run, load, shapes, focus_nodes, lambda node: node, shapes_graph)
+
+
+def validate_graph(
+    data: Graph, shapes: Graph, *, focus_nodes: Sequence[Node] | None = None
+) -> Report:
+    """Validate an rdflib graph: loaded into an in-memory pyoxigraph store, then
+    validate_store. Raises ShapesError."""
+    store = MemoryStore(data, shapes)
+
+    def run(text: str) -> QueryResult:
+        return store.query(text)
+
+    return _validate(run, lambda: data, shapes, focus_nodes, store.original, SHAPES_GRAPH)
+
+
+def _validate(
+    run: Callable[[str], QueryResult],
+    load: Callable[[], Graph],
+    shapes_graph: Graph,
+    focus_nodes: Sequence[Node] | None,
+    original: Callable[[Identifier], Identifier],
+    shapes_graph_iri: str | None,
+) -> Report:
+    shapes = ShapesGraph(shapes_graph)
+    results: list[Result] = []
+    fallbacks: list[Fallback] = []
+    roots = shapes.roots()
+    if focus_nodes is not None and not focus_nodes:
+        return build_report([], [])  # nothing to validate
+    everything = _whole_graph_features(shapes_graph)
+    dialect = replace(probe_dialect(run), shapes_graph=shapes_graph_iri)
+    for root in roots:
+        try:
+            if everything:
+                raise Uncompilable(everything)
+            plans = plan_root(shapes, root, focus_nodes, dialect)
+            if len(plans) > 1 and any(t.kind == "sparql" for t in shapes.targets(root)):
+                plans = _from_listed_focus(run, shapes, root, focus_nodes, dialect, plans)
+            found = [item for plan in plans for item in _execute(run, plan)]
+        except Uncompilable as exc:
+            fallbacks.append(Fallback(root, str(exc)))
+            continue
+        except QuerySyntaxError as exc:
+            fallbacks.append(Fallback(root, f"the store refused the compiled query: {exc}"))
+            continue
+        results.extend(_restored(item, original) for item in found)
+    if fallbacks:
+        fallen = {f.shape for f in fallbacks}
+        compiled = set(roots) - fallen
+        results.extend(validate_with_pyshacl(load(), shapes_graph, fallen, compiled, focus_nodes))
+    return build_report(results, fallbacks)
+
+
+MAX_LISTED_FOCUS = 5000
+"""Up to this many focus nodes of a SPARQL target are listed in the queries."""
+
+
+def _from_listed_focus(
+    run: Callable[[str], QueryResult],
+    shapes: ShapesGraph,
+    root: Node,
+    focus_nodes: Sequence[Node] | None,
+    dialect: Dialect,
+    plans: list[Plan],
+) -> list[Plan]:
+    """A SPARQL target can cost more than the checks (it narrows the focus for pySHACL):
+    run it once and start every query of the root from the nodes it found, when they
+    can be named (no blank nodes) and are not too many."""
+    rows = run(focus_query(shapes, root, focus_nodes, dialect)).rows
+    found = [row[0] for row in rows if row[0] is not None]
+    if len(found) > MAX_LISTED_FOCUS or not all(is_usable_focus(n) for n in found):
+        return plans
+    if not found:
+        return []
+    return plan_root(shapes, root, focus_nodes, dialect, found_focus=found)
+
+
+def _whole_graph_features(shapes: Graph) -> str | None:
+    """SHACL-AF features that change what every shape sees: rules (which add triples
+    before validation) and SPARQL functions (which queries may call)."""
+    for feature in (SH.rule, SH.SPARQLFunction, SH.JSFunction, SH.SPARQLRule):
+        if (None, feature, None) in shapes or (None, None, feature) in shapes:
+            return f"the shapes graph uses SHACL-AF {feature.n3()}"
+    return None
+
+
+_PROBE = f"SELECT (DATATYPE({terms.term(Literal('1', datatype=XSD.byte))}) AS ?byte) WHERE {{}}"
+
+
+def probe_dialect(run: Callable[[str], QueryResult]) -> Dialect:
+    """Ask the store how it keeps terms the compiled checks depend on."""
+    rows = run(_PROBE).rows
+    datatype = rows[0][0] if rows else None
+    return Dialect(derived_datatypes=datatype == XSD.byte)
+
+
+def _restored(item: Result, original: Callable[[Identifier], Identifier]) -> Result:
+    value = original(item.value) if item.value is not None else None  # type: ignore[arg-type]
+    focus = original(item.focus)  # type: ignore[arg-type]
+    if value is item.value and focus is item.focus:
+        return item
+    return replace(item, focus=focus, value=value)
+
+
+def _execute(
+    run: Callable[[str], QueryResult], plan: FlagQuery | RowPlan | SetQuery
+) -> list[Result]:
+    if isinstance(plan, FlagQuery):
+        return _flag_results(run(plan.text), plan)
+    if isinstance(plan, SetQuery):
+        return _set_results(run(plan.text), plan)
+    return _row_results(run, plan)
+
+
+def _set_results(answer: QueryResult, plan: SetQuery) -> list[Result]:
+    found = []
+    for row in answer.dicts():
+        focus = row["this"]
+        value = {"none": None, "focus": focus, "value": row.get("value")}[plan.value]
+        found.append(result(plan.origin, focus, value, plan.origin.shape.path))
+    return found
+
+
+def _flag_results(answer: QueryResult, plan: FlagQuery) -> list[Result]:
+    found = []
+    for row in answer.dicts():
+        focus = row["this"]
+        for flag in plan.flags:
+            flagged = row.get(flag.variable[1:])
+            if flagged is None or not flagged.toPython():  # type: ignore[attr-defined]
+                continue
+            value = {"none": None, "focus": focus, "value": row.get("value")}[flag.value]
+            found.append(result(flag.origin, focus, value, flag.origin.shape.path))
+    return found
+
+
+def _row_results(run: Callable[[str], QueryResult], plan: RowPlan) -> list[Result]:
+    query = plan.query
+    if not query.per_focus:
+        rows = run(query.text).dicts()
+        return [_row_result(plan, row, row["this"]) for row in rows if "this" in row]
+    assert query.focus_query is not None
+    found = []
+    for row in run(query.focus_query).rows:
+        focus = row[0]  # then the route variables, one run per route
+        if focus is None:
+            continue
+        if isinstance(focus, BNode):
+            raise Uncompilable("a SPARQL constraint needing pre-binding met a blank focus node")
+        text = query.text.replace(FOCUS_MARKER, terms.term(focus))
+        found.extend(_row_result(plan, row, focus) for row in run(text).dicts())
+    return found
+
+
+def _row_result(plan: RowPlan, row: dict[str, Identifier], focus: Node) -> Result:
+    columns: Columns = plan.query.columns
+    origin = plan.origin
+    value = row.get(columns.value) if columns.value else None
+    if value is None and columns.value_is_focus:
+        value = focus
+    path: Path | None = origin.shape.path
+    bound_path = row.get(columns.path) if columns.path else None
+    if isinstance(bound_path, URIRef):
+        path = Path("predicate", iri=bound_path)
+    return result(origin, focus, value, path, bindings=row)
+
+
+__all__ = ["QueryStore", "probe_dialect", "validate_graph", "validate_store"]

@@ -1,0 +1,242 @@
+"""Compiling one root shape (a shape with targets) into the queries that validate it.
+
+For every focus group (the root's focus nodes, and the value nodes of each
+property shape that has property shapes of its own) the compiler writes:
+
+- one *flag query* for all tests of a whole focus node: the value checks of
+  node shapes (the focus node is the value) and the focus checks (counts,
+  sh:hasValue) of the group's property shapes; each test is a boolean column;
+- one *value query* per property shape with value checks, binding each value
+  node once and testing every check on it, a boolean column each;
+- one *row query* per row check;
+- one *set query* per check with a set form (checks.py): sh:class, sh:node
+  with a shape of positive conditions, sh:minCount, sh:maxCount, sh:hasValue
+  and the qualified counts, written as "candidates MINUS conforming" or
+  "candidates joined with violators", which Oxigraph evaluates with hash
+  joins instead of a nested test per row.
+
+A shape reached along two routes (two parent focus nodes, or two parent
+shapes) is validated along both and reported twice, as the W3C suite expects
+(core/property/property-001, core/validation-reports/shared).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rdflib.term import Node
+
+from .checks import FocusCheck, Origin, RowCheck, RowQuery, ValueCheck
+from .context import Context, Dialect
+from .core import shape_checks
+from .errors import ShapesError
+from .shapes import Shape, ShapesGraph, Target
+from .targets import FocusGroup, RootFocus, ValueFocus
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One boolean column of a flag or value query: true means a result."""
+
+    variable: str
+    origin: Origin
+    value: str
+    """Where the result's sh:value comes from: 'none', 'focus' or 'value'."""
+
+
+@dataclass
+class FlagQuery:
+    text: str
+    flags: list[Flag]
+
+
+@dataclass
+class RowPlan:
+    query: RowQuery
+    origin: Origin
+
+
+@dataclass
+class SetQuery:
+    """A query whose every solution is a result of one check."""
+
+    text: str
+    origin: Origin
+    value: str
+    """'none', 'focus' or 'value', as Flag.value."""
+
+
+Plan = FlagQuery | RowPlan | SetQuery
+
+
+@dataclass
+class _Compiler:
+    shapes: ShapesGraph
+    dialect: Dialect
+    plans: list[Plan] = field(default_factory=list)
+
+    def context(self) -> Context:
+        return Context(self.shapes, self.dialect)
+
+
+@dataclass
+class _Bucket:
+    """The flag query of one focus group, filled while the shapes are visited."""
+
+    group: FocusGroup
+    ctx: Context
+    flags: list[Flag] = field(default_factory=list)
+    tests: list[str] = field(default_factory=list)
+
+    def add(self, test: str, origin: Origin, value: str) -> None:
+        self.flags.append(Flag(self.ctx.var("b"), origin, value))
+        self.tests.append(test)
+
+    def query(self) -> FlagQuery | None:
+        if not self.flags:
+            return None
+        group, keys = self.group.render(self.ctx)
+        text = _flag_text(self.ctx, group, ["?this", *keys], self.flags, self.tests)
+        return FlagQuery(text, self.flags)
+
+
+def _flag_text(
+    ctx: Context, start: str, selected: list[str], flags: list[Flag], tests: list[str]
+) -> str:
+    binds = "\n".join(
+        f"  BIND ({test} AS {flag.variable})" for flag, test in zip(flags, tests, strict=True)
+    )
+    names = " ".join(selected + [flag.variable for flag in flags])
+    any_true = " || ".join(flag.variable for flag in flags)
+    return (
+        f"{ctx.prologue()}SELECT DISTINCT {names} WHERE {{\n  {start}\n{binds}\n"
+        f"  FILTER ({any_true})\n}}"
+    )
+
+
+def plan_root(
+    shapes: ShapesGraph,
+    node: Node,
+    focus_nodes: Sequence[Node] | None,
+    dialect: Dialect,
+    *,
+    found_focus: Sequence[Node] | None = None,
+) -> list[Plan]:
+    """The queries validating root shape ``node``; raises ShapesError or Uncompilable.
+
+    ``found_focus`` are the root's focus nodes when already listed (see
+    ``focus_query``): the queries then start from them instead of the targets.
+    """
+    compiler = _Compiler(shapes, dialect)
+    if found_focus is not None:
+        group = RootFocus(node, [Target("node", n) for n in found_focus], None)
+    else:
+        group = RootFocus(node, shapes.targets(node), focus_nodes)
+    bucket = _Bucket(group, compiler.context())
+    _visit(compiler, shapes.shape(node), group, bucket)
+    flag_query = bucket.query()
+    return ([flag_query] if flag_query else []) + compiler.plans
+
+
+def focus_query(
+    shapes: ShapesGraph, node: Node, focus_nodes: Sequence[Node] | None, dialect: Dialect
+) -> str:
+    """The query listing the focus nodes of root shape ``node``."""
+    ctx = Context(shapes, dialect)
+    text, _ = RootFocus(node, shapes.targets(node), focus_nodes).render(ctx)
+    return f"{ctx.prologue()}SELECT DISTINCT ?this WHERE {{ {text} }}"
+
+
+def _visit(compiler: _Compiler, shape: Shape, group: FocusGroup, bucket: _Bucket) -> None:
+    if shape.deactivated:
+        return
+    shapes = compiler.shapes
+    checks = shape_checks(shapes, shape)
+    value_checks = []
+    for check in checks:
+        if isinstance(check, ValueCheck) and not _set_value_query(compiler, shape, group, check):
+            value_checks.append(check)
+    if shape.path is None:
+        for check in value_checks:
+            test = f"!({check.ok(bucket.ctx, '?this', '?this')})"
+            bucket.add(test, check.origin, "focus")
+    elif value_checks:
+        compiler.plans.append(_value_query(compiler, shape, group, value_checks))
+    for check in checks:
+        if isinstance(check, FocusCheck):
+            if not _set_focus_query(compiler, group, check):
+                bucket.add(check.violated(bucket.ctx, "?this"), check.origin, "none")
+        elif isinstance(check, RowCheck):
+            ctx = compiler.context()
+            text, keys = group.render(ctx)
+            compiler.plans.append(RowPlan(check.query(ctx, text, keys), check.origin))
+    if not shape.properties:
+        return
+    if shape.path is None:
+        child_group, child_bucket = group, bucket
+    else:
+        child_group = ValueFocus(group, shape.path)
+        child_bucket = _Bucket(child_group, compiler.context())
+    for child in shape.properties:
+        child_shape = shapes.shape(child)
+        if child_shape.path is None:
+            raise ShapesError("a value of sh:property must be a property shape", child)
+        _visit(compiler, child_shape, child_group, child_bucket)
+    if child_bucket is not bucket:
+        flag_query = child_bucket.query()
+        if flag_query:
+            compiler.plans.append(flag_query)
+
+
+def _set_value_query(
+    compiler: _Compiler, shape: Shape, group: FocusGroup, check: ValueCheck
+) -> bool:
+    """Plan "values MINUS conforming nodes" when the check has that form."""
+    ctx = compiler.context()
+    value = "?this" if shape.path is None else "?value"
+    conforming = check.conforming(ctx, value)
+    if conforming is None:
+        return False
+    text, keys = group.render(ctx)
+    selected = " ".join(["?this", *keys] + ([value] if shape.path is not None else []))
+    values = "" if shape.path is None else f"?this {shape.path.sparql()} ?value ."
+    query = (
+        f"{ctx.prologue()}SELECT DISTINCT {selected} WHERE {{\n  {text}\n  {values}\n"
+        f"  MINUS {{ {conforming} }}\n}}"
+    )
+    kind = "focus" if shape.path is None else "value"
+    compiler.plans.append(SetQuery(query, check.origin, kind))
+    return True
+
+
+def _set_focus_query(compiler: _Compiler, group: FocusGroup, check: FocusCheck) -> bool:
+    """Plan "focus nodes MINUS those satisfying" or "focus nodes joined with violators"."""
+    ctx = compiler.context()
+    form = check.set_form(ctx, "?this")
+    if form is None:
+        return False
+    pattern, satisfied = form
+    text, keys = group.render(ctx)
+    body = f"MINUS {{ {pattern} }}" if satisfied else pattern
+    query = (
+        f"{ctx.prologue()}SELECT DISTINCT {' '.join(['?this', *keys])} WHERE {{\n  {text}\n"
+        f"  {body}\n}}"
+    )
+    compiler.plans.append(SetQuery(query, check.origin, "none"))
+    return True
+
+
+def _value_query(
+    compiler: _Compiler, shape: Shape, group: FocusGroup, checks: list[ValueCheck]
+) -> FlagQuery:
+    assert shape.path is not None
+    ctx = compiler.context()
+    flags: list[Flag] = []
+    tests: list[str] = []
+    for check in checks:
+        flags.append(Flag(ctx.var("b"), check.origin, "value"))
+        tests.append(f"!({check.ok(ctx, '?value', '?this')})")
+    text, keys = group.render(ctx)
+    start = f"{text}\n  ?this {shape.path.sparql()} ?value ."
+    return FlagQuery(_flag_text(ctx, start, ["?this", *keys, "?value"], flags, tests), flags)
