@@ -43,37 +43,92 @@ ROWS: dict[str, list[dict[str, object]]] = {
     "werkingsgebieden": [{"naam": "Gemeente Oost", "soort": "gemeente", "code": "GM9998"}],
     "sectoren": [{"hoofdtype": "Natuurlijke personen", "subtype": "Inwoners"}],
     # The national list has no water stream: its closest broader concept is 'alle'.
-    "materiaalstromen": [{"hoofdtype": "Water", "subtype": "Hemelwater",
-                          "omschrijving": "Regenwater van daken en verharding.",
-                          "koppeling": "broadMatch", "landelijk_begrip": "alle"}],
-    "documentsoorten": [{"naam": "uitvoeringsplan", "koppeling": "closeMatch",
-                         "landelijk_begrip": "programma"}],
+    "materiaalstromen": [
+        {
+            "hoofdtype": "Water",
+            "subtype": "Hemelwater",
+            "omschrijving": "Regenwater van daken en verharding.",
+            "koppeling": "broadMatch",
+            "landelijk_begrip": "alle",
+        }
+    ],
+    "documentsoorten": [
+        {"naam": "uitvoeringsplan", "koppeling": "closeMatch", "landelijk_begrip": "programma"}
+    ],
     "beleidsdossier": [{"code": "VER", "naam": "Verkeersveiligheid"}],
-    "besluitdocument": [{"code": "VER-UP", "titel": "Uitvoeringsplan verkeer",
-                         "soort": "uitvoeringsplan", "dossier": "VER",
-                         "bestuurslaag": "Gemeente"}],
-    "besluitproces": [{"code": "VER-B01", "document": "VER-UP", "soort": "collegebesluit",
-                       "datum": "2025-03-04"}],
+    "besluitdocument": [
+        {
+            "code": "VER-UP",
+            "titel": "Uitvoeringsplan verkeer",
+            "soort": "uitvoeringsplan",
+            "dossier": "VER",
+            "bestuurslaag": "Gemeente",
+        }
+    ],
+    "besluitproces": [
+        {"code": "VER-B01", "document": "VER-UP", "soort": "collegebesluit", "datum": "2025-03-04"}
+    ],
     "beleidsindicator": [
-        {"code": "VER-I01", "naam": "Maximumsnelheid", "beleidsthema": "Verkeer",
-         "kenmerk": "systeemindicator", "eenheid": "km/h"},
-        {"code": "WAT-I01", "naam": "Afgekoppeld dakoppervlak", "beleidsthema": "Water",
-         "kenmerk": "effectindicator milieu", "eenheid": "%"},
+        {
+            "code": "VER-I01",
+            "naam": "Maximumsnelheid",
+            "beleidsthema": "Verkeer",
+            "kenmerk": "systeemindicator",
+            "eenheid": "km/h",
+        },
+        {
+            "code": "WAT-I01",
+            "naam": "Afgekoppeld dakoppervlak",
+            "beleidsthema": "Water",
+            "kenmerk": "effectindicator milieu",
+            "eenheid": "%",
+        },
     ],
     "beleidsnorm": [
-        {"code": "VER-N01", "indicator": "VER-I01", "document": "VER-UP", "operator": "max",
-         "waarde": 30, "eenheid": "km/h", "sector": "Inwoners",
-         "werkingsgebied": "Gemeente Oost", "rekenmethode": "V85 per wegvak",
-         "geldig_van": "2025-01-01", "geldig_tot": "2030-12-31"},
-        {"code": "WAT-N01", "indicator": "WAT-I01", "document": "VER-UP", "operator": "min",
-         "waarde": 40, "materiaal": "Hemelwater", "werkingsgebied": "Gemeente Oost",
-         "rekenmethode": "Afgekoppeld dakoppervlak / totaal", "geldig_van": "2025-01-01",
-         "geldig_tot": "2030-12-31"},
+        {
+            "code": "VER-N01",
+            "indicator": "VER-I01",
+            "document": "VER-UP",
+            "operator": "max",
+            "waarde": 30,
+            "eenheid": "km/h",
+            "sector": "Inwoners",
+            "werkingsgebied": "Gemeente Oost",
+            "rekenmethode": "V85 per wegvak",
+            "geldig_van": "2025-01-01",
+            "geldig_tot": "2030-12-31",
+        },
+        {
+            "code": "WAT-N01",
+            "indicator": "WAT-I01",
+            "document": "VER-UP",
+            "operator": "min",
+            "waarde": 40,
+            "materiaal": "Hemelwater",
+            "werkingsgebied": "Gemeente Oost",
+            "rekenmethode": "Afgekoppeld dakoppervlak / totaal",
+            "geldig_van": "2025-01-01",
+            "geldig_tot": "2030-12-31",
+        },
     ],
-    "beleidsmaatregel": [{"code": "VER-M01", "naam": "Drempels", "document": "VER-UP",
-                          "beleidsthema": "Verkeer", "werkingsgebied": "Gemeente Oost"}],
-    "beoogd_effect": [{"code": "VER-E01", "maatregel": "VER-M01", "norm": "VER-N01",
-                       "waarde": -20, "eenheid": "km/h"}],
+    "beleidsmaatregel": [
+        {
+            "code": "VER-M01",
+            "naam": "Drempels",
+            "document": "VER-UP",
+            "beleidsthema": "Verkeer",
+            "werkingsgebied": "Gemeente Oost",
+        }
+    ],
+    "beoogd_effect": [
+        {
+            "code": "VER-E01",
+            "maatregel": "VER-M01",
+            "norm": "VER-N01",
+            "waarde": -20,
+            "eenheid": "km/h",
+        }
+    ],
 }
 
 
@@ -103,8 +158,6 @@ def store(tmp_path: Path) -> Store:
     opened.close()
 
 
-
-
 def test_own_lists_and_km_per_hour_import_and_export_again(store: Store, tmp_path: Path) -> None:
     report = import_workbook(store, own_workbook(tmp_path), base_iri=BASE)
     graph = registry_data(store, report.graph)
@@ -115,7 +168,8 @@ def test_own_lists_and_km_per_hour_import_and_export_again(store: Store, tmp_pat
     for thing in ("beleidsnorm/VER-N01", "beleidsindicator/VER-I01", "beoogd-effect/VER-E01"):
         assert (URIRef(f"{ID}/{thing}"), QUDT.hasUnit, KMH) in graph
     assert {p.sheet for p in report.warnings} == {"sectoren", "materiaalstromen"}, [
-        p.text_en for p in report.warnings]
+        p.text_en for p in report.warnings
+    ]
     exported = tmp_path / "export.xlsx"
     assert export_workbook(store, exported, graph=report.graph) == []
     again = read_workbook(exported, BASE)
@@ -142,12 +196,14 @@ def test_own_concepts_live_in_own_schemes_two_levels_deep_and_mapped(tmp_path: P
     assert (RAINWATER, SKOS.broader, WATER) in graph
     assert (RAINWATER, SKOS.inScheme, materials) in graph
     assert (RAINWATER, SKOS.broadMatch, BEGRIP["materiaal/alle"]) in graph
-    assert (RAINWATER, SKOS.definition,
-            Literal("Regenwater van daken en verharding.", lang="nl")) in graph
+    assert (
+        RAINWATER,
+        SKOS.definition,
+        Literal("Regenwater van daken en verharding.", lang="nl"),
+    ) in graph
     assert (PLAN, SKOS.closeMatch, BEGRIP["documentsoort/omgevingsprogramma"]) in graph
     assert (PLAN, SKOS.inScheme, documents) in graph
-    for scheme, title in ((sectors, "Eigen sectorindeling"), (documents,
-                                                             "Eigen documentsoorten")):
+    for scheme, title in ((sectors, "Eigen sectorindeling"), (documents, "Eigen documentsoorten")):
         assert (scheme, DCTERMS.title, Literal(title, lang="nl")) in graph
 
 
@@ -158,8 +214,11 @@ def test_km_per_hour_is_read_by_its_ucum_code_on_indicator_norm_and_effect(
 
     for thing in ("beleidsnorm/VER-N01", "beleidsindicator/VER-I01", "beoogd-effect/VER-E01"):
         assert (URIRef(f"{ID}/{thing}"), QUDT.hasUnit, KMH) in graph
-    assert (URIRef(f"{ID}/beleidsnorm/VER-N01"), RDFS.label,
-            Literal("Maximumsnelheid maximaal 30 km/h", lang="nl")) in graph
+    assert (
+        URIRef(f"{ID}/beleidsnorm/VER-N01"),
+        RDFS.label,
+        Literal("Maximumsnelheid maximaal 30 km/h", lang="nl"),
+    ) in graph
 
 
 def test_an_own_concept_without_mapping_is_a_warning_at_its_row(tmp_path: Path) -> None:
@@ -178,12 +237,14 @@ def test_an_own_concept_without_mapping_is_a_warning_at_its_row(tmp_path: Path) 
     warning = next(p for p in result.problems if p.value == "Inwoners")
     assert warning.severity == "waarschuwing"
     assert "eigen begrip 'Inwoners' is niet gekoppeld aan de landelijke lijst Sectoren" in (
-        warning.text_nl)
+        warning.text_nl
+    )
     assert "own concept 'Inwoners' is not mapped to the national list Sectors" in warning.text_en
 
 
 def test_a_typo_in_a_basistabel_is_an_error_with_a_few_suggestions(
-    store: Store, tmp_path: Path,
+    store: Store,
+    tmp_path: Path,
 ) -> None:
     path = own_workbook(tmp_path)
     row = row_of(path, "beleidsnorm", "WAT-N01")
@@ -193,23 +254,32 @@ def test_a_typo_in_a_basistabel_is_an_error_with_a_few_suggestions(
 
     [error] = [p for p in failed.value.problems if p.is_error]
     assert (error.sheet, error.row, error.column, error.value) == (
-        "beleidsnorm", row, "materiaal", "Hemelwatr")
+        "beleidsnorm",
+        row,
+        "materiaal",
+        "Hemelwatr",
+    )
     assert error.text_nl.startswith(
         f"beleidsnorm rij {row}, kolom materiaal: 'Hemelwatr' is onbekend in de lijst Materialen "
-        "(ook niet als eigen begrip in blad materiaalstromen); bedoelt u: ")
+        "(ook niet als eigen begrip in blad materiaalstromen); bedoelt u: "
+    )
     suggested = error.text_en.split("did you mean: ", 1)[1].rstrip("?").split(", ")
     assert suggested[0] == "Hemelwater" and len(suggested) <= 5
     assert store.graphs() and not [g for g in store.graphs() if "/graph/excel/" in g.iri]
 
 
-@pytest.mark.parametrize(("sheet", "column", "typo", "expected"), [
-    ("beleidsnorm", "leefomgeving", "Woongebouwen", "Woongebouw"),
-    ("beleidsnorm", "sector", "Inwonerss", "Inwoners"),
-    ("besluitdocument", "soort", "uitvoeringsplannen", "uitvoeringsplan"),
-    ("beleidsnorm", "operator", "maximal", "maximaal"),
-])
-def test_unknown_values_never_list_the_whole_list(tmp_path: Path, sheet: str, column: str,
-                                                  typo: str, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("sheet", "column", "typo", "expected"),
+    [
+        ("beleidsnorm", "leefomgeving", "Woongebouwen", "Woongebouw"),
+        ("beleidsnorm", "sector", "Inwonerss", "Inwoners"),
+        ("besluitdocument", "soort", "uitvoeringsplannen", "uitvoeringsplan"),
+        ("beleidsnorm", "operator", "maximal", "maximaal"),
+    ],
+)
+def test_unknown_values_never_list_the_whole_list(
+    tmp_path: Path, sheet: str, column: str, typo: str, expected: str
+) -> None:
     path = own_workbook(tmp_path)
     code = {"beleidsnorm": "VER-N01", "besluitdocument": "VER-UP"}[sheet]
     edit(path, [(sheet, row_of(path, sheet, code), column, typo)])
@@ -229,7 +299,11 @@ def test_a_unit_read_as_kelvin_is_refused_and_asks_for_the_ucum_code(tmp_path: P
     [error] = read_workbook(path, BASE).errors
 
     assert (error.sheet, error.row, error.column, error.value) == (
-        "beleidsnorm", row, "eenheid", "K/jr")
+        "beleidsnorm",
+        row,
+        "eenheid",
+        "K/jr",
+    )
     assert "UCUM" in error.text_nl and "UCUM" in error.text_en
     assert "t/a" in error.text_en
 
@@ -269,36 +343,64 @@ def test_own_names_hide_national_ones_and_the_export_keeps_them_apart(tmp_path: 
     """An own 'Bedrijven' (a code makes a national name an own concept) wins in base tables;
     'hoofdtype/subtype' still reaches the national list; a subtype under a national
     hoofdtype is mapped to it; mixed relations survive the export."""
-    path = _with(tmp_path, {
-        "sectoren": [
-            {"hoofdtype": "Bedrijven", "code": "eigen-bedrijven", "koppeling": "exactMatch",
-             "landelijk_begrip": "bedrijven"},
-            {"hoofdtype": "Bedrijven", "subtype": "Terrassen"},
-            {"hoofdtype": "particulieren", "subtype": "Buurtbewoners",
-             "landelijk_begrip": "broadMatch: inwoners; closeMatch: bezoekers"},
-        ],
-        "beleidsnorm": [{"code": "VER-N02", "indicator": "VER-I01", "document": "VER-UP",
-                         "operator": "max", "waarde": 15, "eenheid": "km/h",
-                         "sector": "Bedrijven; bedrijven/horeca; Buurtbewoners; Terrassen",
-                         "werkingsgebied": "Gemeente Oost"}],
-    })
+    path = _with(
+        tmp_path,
+        {
+            "sectoren": [
+                {
+                    "hoofdtype": "Bedrijven",
+                    "code": "eigen-bedrijven",
+                    "koppeling": "exactMatch",
+                    "landelijk_begrip": "bedrijven",
+                },
+                {"hoofdtype": "Bedrijven", "subtype": "Terrassen"},
+                {
+                    "hoofdtype": "particulieren",
+                    "subtype": "Buurtbewoners",
+                    "landelijk_begrip": "broadMatch: inwoners; closeMatch: bezoekers",
+                },
+            ],
+            "beleidsnorm": [
+                {
+                    "code": "VER-N02",
+                    "indicator": "VER-I01",
+                    "document": "VER-UP",
+                    "operator": "max",
+                    "waarde": 15,
+                    "eenheid": "km/h",
+                    "sector": "Bedrijven; bedrijven/horeca; Buurtbewoners; Terrassen",
+                    "werkingsgebied": "Gemeente Oost",
+                }
+            ],
+        },
+    )
     result = read_workbook(path, BASE)
     graph = result.graph
-    own, terraces, neighbours = (URIRef(f"{ID}/begrip/sector/{ref}") for ref in (
-        "eigen-bedrijven", "terrassen", "buurtbewoners"))
+    own, terraces, neighbours = (
+        URIRef(f"{ID}/begrip/sector/{ref}")
+        for ref in ("eigen-bedrijven", "terrassen", "buurtbewoners")
+    )
 
     assert result.ok, [p.text_en for p in result.errors]
     assert set(graph.objects(URIRef(f"{ID}/beleidsnorm/VER-N02"), KRB.sector)) == {
-        own, BEGRIP["sector/horeca"], neighbours, terraces}
+        own,
+        BEGRIP["sector/horeca"],
+        neighbours,
+        terraces,
+    }
     assert (own, SKOS.exactMatch, BEGRIP["sector/bedrijven"]) in graph
     assert (terraces, SKOS.broader, own) in graph
     assert {(p, o) for p, o in graph.predicate_objects(neighbours) if "Match" in str(p)} == {
         (SKOS.broadMatch, BEGRIP["sector/particulieren"]),
         (SKOS.broadMatch, BEGRIP["sector/inwoners"]),
-        (SKOS.closeMatch, BEGRIP["sector/bezoekers"])}
+        (SKOS.closeMatch, BEGRIP["sector/bezoekers"]),
+    }
     # Mapped themselves or through their hoofdtype: no warning for these three.
     assert {p.value for p in _warnings(result.problems)} == {
-        "Natuurlijke personen", "Inwoners", "Water"}
+        "Natuurlijke personen",
+        "Inwoners",
+        "Water",
+    }
     exported = tmp_path / "export.xlsx"
     assert write_workbook(graph, exported) == []
     again = read_workbook(exported, BASE)
@@ -311,29 +413,49 @@ def test_own_names_hide_national_ones_and_the_export_keeps_them_apart(tmp_path: 
 
 
 def test_mapping_cells_are_checked(tmp_path: Path) -> None:
-    path = _with(tmp_path, {"sectoren": [
-        {"hoofdtype": "Ondernemers", "landelijk_begrip": "bedrijven"},           # no relation
-        {"hoofdtype": "Scholieren", "koppeling": "broadMatch",
-         "landelijk_begrip": "inwonerz"},                                      # unknown target
-        {"hoofdtype": "Toeristen", "koppeling": "ongeveer",
-         "landelijk_begrip": "bezoekers"},                                     # unknown relation
-        {"hoofdtype": "Forenzen", "koppeling": "closeMatch"},                  # nothing mapped
-        {"hoofdtype": "huishoudens", "omschrijving": "Onze huishoudens"},     # national row
-    ]})
+    path = _with(
+        tmp_path,
+        {
+            "sectoren": [
+                {"hoofdtype": "Ondernemers", "landelijk_begrip": "bedrijven"},  # no relation
+                {
+                    "hoofdtype": "Scholieren",
+                    "koppeling": "broadMatch",
+                    "landelijk_begrip": "inwonerz",
+                },  # unknown target
+                {
+                    "hoofdtype": "Toeristen",
+                    "koppeling": "ongeveer",
+                    "landelijk_begrip": "bezoekers",
+                },  # unknown relation
+                {"hoofdtype": "Forenzen", "koppeling": "closeMatch"},  # nothing mapped
+                {"hoofdtype": "huishoudens", "omschrijving": "Onze huishoudens"},  # national row
+            ]
+        },
+    )
     result = read_workbook(path, BASE)
     errors = {(p.column, p.value): p for p in result.errors}
     warnings = {(p.column, p.value): p for p in _warnings(result.problems)}
 
-    assert set(errors) == {("koppeling", None), ("landelijk_begrip", "inwonerz"),
-                           ("koppeling", "ongeveer")}
+    assert set(errors) == {
+        ("koppeling", None),
+        ("landelijk_begrip", "inwonerz"),
+        ("koppeling", "ongeveer"),
+    }
     assert "schrijf 'broadMatch: bedrijven'" in errors[("koppeling", None)].text_nl
     assert "did you mean: inwoners?" in errors[("landelijk_begrip", "inwonerz")].text_en
-    assert "'ongeveer' is unknown in the list Mapping relations" in errors[
-        ("koppeling", "ongeveer")].text_en
-    assert "koppeling is filled in but landelijk_begrip is not" in warnings[
-        ("landelijk_begrip", None)].text_en
-    assert "'huishoudens' is in the national list" in warnings[
-        ("omschrijving", "Onze huishoudens")].text_en
+    assert (
+        "'ongeveer' is unknown in the list Mapping relations"
+        in errors[("koppeling", "ongeveer")].text_en
+    )
+    assert (
+        "koppeling is filled in but landelijk_begrip is not"
+        in warnings[("landelijk_begrip", None)].text_en
+    )
+    assert (
+        "'huishoudens' is in the national list"
+        in warnings[("omschrijving", "Onze huishoudens")].text_en
+    )
 
 
 def test_a_workbook_without_the_new_sheets_still_reads(tmp_path: Path) -> None:
@@ -342,13 +464,42 @@ def test_a_workbook_without_the_new_sheets_still_reads(tmp_path: Path) -> None:
     for sheet in ("documentsoorten", "sectoren", "materiaalstromen", "conceptschemas"):
         del book[sheet]
     book.save(path)
-    edit(path, [
-        ("besluitdocument", row_of(path, "besluitdocument", "VER-UP"), "soort", "actieplan"),
-        ("beleidsnorm", row_of(path, "beleidsnorm", "VER-N01"), "sector", "inwoners"),
-        ("beleidsnorm", row_of(path, "beleidsnorm", "WAT-N01"), "materiaal", "GFT-afval"),
-    ])
+    edit(
+        path,
+        [
+            ("besluitdocument", row_of(path, "besluitdocument", "VER-UP"), "soort", "actieplan"),
+            ("beleidsnorm", row_of(path, "beleidsnorm", "VER-N01"), "sector", "inwoners"),
+            ("beleidsnorm", row_of(path, "beleidsnorm", "WAT-N01"), "materiaal", "GFT-afval"),
+        ],
+    )
     result = read_workbook(path, BASE)
 
     assert result.ok and not _warnings(result.problems), [p.text_en for p in result.problems]
     assert (URIRef(f"{ID}/beleidsnorm/VER-N01"), KRB.sector, BEGRIP["sector/inwoners"]) in (
-        result.graph)
+        result.graph
+    )
+
+
+def test_classifying_queries_follow_the_mappings_to_the_national_list(
+    store: Store, tmp_path: Path
+) -> None:
+    from krbgraph.queries import load_catalogue, run_named_query
+
+    import_workbook(store, own_workbook(tmp_path), base_iri=BASE)
+    answer = run_named_query(
+        store,
+        load_catalogue(),
+        "normen-per-indeling",
+        {"begrip": str(BEGRIP["materiaal/alle"]), "datum": "2026-06-01"},
+    ).dicts()
+    found = {(str(row["norm"]), str(row["ingedeeld_op"]), str(row["via"])) for row in answer}
+    # WAT-N01 is classified on the municipality's own Hemelwater, mapped with broadMatch.
+    assert (f"{ID}/beleidsnorm/WAT-N01", str(RAINWATER), "koppeling") in found
+    # The same question on the own concept finds it directly.
+    own = run_named_query(
+        store,
+        load_catalogue(),
+        "normen-per-indeling",
+        {"begrip": str(RAINWATER), "datum": "2026-06-01"},
+    ).dicts()
+    assert {str(row["norm"]) for row in own} == {f"{ID}/beleidsnorm/WAT-N01"}

@@ -290,6 +290,7 @@ _PARAMS = {
     "beleid-in-gebied": {"gebied": ID + "werkingsgebied/WK999901", "richting": "beide"},
     "normen-per-imbor-objecttype": {"objecttype": ASFALTVERHARDING, "subklassen": "true"},
     "besluitspoor": {"instrument": ID + "beleidsnorm/GEL-N01"},
+    "normen-per-indeling": {"begrip": "https://data.krb.nl/id/begrip/sector/inwoners"},
     "normen-per-zoekingang": {
         "zoekingang": IMBOR + "45e0f6a8-f9dc-41ce-84be-07edd385c4f8"  # Bomen
     },
