@@ -93,6 +93,13 @@ _ZOEKINGANG = [
     } GROUP BY ?zoekingang ORDER BY DESC(?n) ?zoekingang LIMIT 1""",
 ]
 
+_CONCEPT = [
+    # The sector or material concept that classifies the most norms.
+    """SELECT ?begrip (COUNT(DISTINCT ?norm) AS ?n) WHERE {
+      ?norm krb:sector|krb:materiaal ?begrip .
+    } GROUP BY ?begrip ORDER BY DESC(?n) ?begrip LIMIT 1""",
+]
+
 _NORM = [
     # A norm with a validity period, decided on (a besluitproces generated its
     # document) and aimed at by the most measures: a full norm page.
@@ -139,6 +146,7 @@ class Picks:
     object_type: str
     search_text: str
     zoekingang: str
+    concept: str
     norm: str
     document: str
     date: str
@@ -151,6 +159,7 @@ class Picks:
             "datum": self.date,
             "objecttype": self.object_type,
             "zoekingang": self.zoekingang,
+            "begrip": self.concept,
             "instrument": self.norm,
             "norm": self.norm,
             "document": self.document,
@@ -214,6 +223,7 @@ def pick_parameters(store: Store) -> Picks:
         object_type=str(object_type),
         search_text=label.lower()[:SEARCH_PREFIX_LENGTH],
         zoekingang=str(_first(store, "zoekingang", _ZOEKINGANG)["zoekingang"]),
+        concept=str(_first(store, "begrip", _CONCEPT)["begrip"]),
         norm=str(norm["norm"]),
         document=str(norm["document"]),
         date=_median_start_date(store),
