@@ -79,22 +79,28 @@ def krb_serve(folder: Path) -> Iterator[Server]:
         server = Server(f"http://127.0.0.1:{port}", process, log)
         if _ready(server):
             break
-        _stop(process)
+        stop(process)
     else:
         raise RuntimeError(f"krb serve did not start:\n{log.read_text(errors='replace')[-3000:]}")
     try:
         yield server
     finally:
-        _stop(server.process)
+        stop(server.process)
 
 
 def _ready(server: Server) -> bool:
-    deadline = time.monotonic() + START_TIMEOUT_S
+    return wait_until_ready(server.url, server.process, START_TIMEOUT_S)
+
+
+def wait_until_ready(url: str, process: subprocess.Popen[bytes], timeout_s: float) -> bool:
+    """Whether the service at ``url`` answers a query before ``timeout_s`` (False when
+    its process exits first)."""
+    deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if server.process.poll() is not None:
+        if process.poll() is not None:
             return False
         try:
-            answer = httpx.get(f"{server.url}/sparql", params={"query": "ASK {}"}, timeout=5)
+            answer = httpx.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=5)
             if answer.status_code == 200:
                 return True
         except httpx.HTTPError:
@@ -103,7 +109,8 @@ def _ready(server: Server) -> bool:
     return False
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Terminate a service, killing it when it does not stop within 15 s."""
     if process.poll() is None:
         process.terminate()
         try:

@@ -31,7 +31,7 @@ import httpx
 import pytest
 from live_server import free_port
 from rdflib import Graph, Literal, URIRef
-from reliability_support import AUTH, BASE, TOKEN
+from reliability_support import AUTH, BASE, TOKEN, stop, wait_until_ready
 
 from krbgraph.settings import Settings
 from krbgraph.store import EngineStopped, QueryTimeout, open_store
@@ -116,36 +116,17 @@ def krb_serve_with_limit(folder: Path) -> Iterator[Service]:
         service = Service(f"http://127.0.0.1:{port}", process, log)
         if _ready(service):
             break
-        _stop(process)
+        stop(process)
     else:
         raise RuntimeError(f"krb serve did not start:\n{log.read_text(errors='replace')[-3000:]}")
     try:
         yield service
     finally:
-        _stop(service.process)
+        stop(service.process)
 
 
 def _ready(service: Service) -> bool:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline and service.process.poll() is None:
-        try:
-            answer = httpx.get(f"{service.url}/sparql", params={"query": "ASK {}"}, timeout=5)
-            if answer.status_code == 200:
-                return True
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    return False
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+    return wait_until_ready(service.url, service.process, START_TIMEOUT_S)
 
 
 def _children(pid: int) -> list[int]:
