@@ -38,25 +38,59 @@ def generate(path: Path, norms: int) -> dict[str, int]:
     rows: dict[str, list[list[object]]] = {sheet.name: [] for sheet in SHEETS}
     rows["beleidsthemas"] = [[f"Thema {t}", f"Thema nummer {t}"] for t in range(10)]
     rows["werkingsgebieden"].append(["Benchgemeente", "gemeente", None, "GM9998"])
-    rows["werkingsgebieden"] += [[f"Buurt {a}", "buurt", "Benchgemeente", None]
-                                 for a in range(areas)]
+    rows["werkingsgebieden"] += [
+        [f"Buurt {a}", "buurt", "Benchgemeente", None] for a in range(areas)
+    ]
     rows["beleidsdossier"] = [["D", "Benchdossier", None, "Thema 0", "Benchgemeente"]]
-    rows["besluitdocument"] = [[f"DOC-{d}", f"Document {d}", "beleidsplan", "D",
-                                "Benchgemeente", "16-11-2023", None, "Gemeente"]
-                               for d in range(documents)]
-    rows["besluitproces"] = [[f"DOC-{d}-RB", f"DOC-{d}", "raadsbesluit", "16-11-2023"]
-                             for d in range(documents)]
-    rows["beleidsindicator"] = [[f"IND-{i}", f"Indicator {i}", f"Thema {i % 10}", None,
-                                 "effectindicator milieu", UNITS[i % len(UNITS)], None,
-                                 "Afdeling Bench"] for i in range(indicators)]
+    rows["besluitdocument"] = [
+        [
+            f"DOC-{d}",
+            f"Document {d}",
+            "beleidsplan",
+            "D",
+            "Benchgemeente",
+            "16-11-2023",
+            None,
+            "Gemeente",
+        ]
+        for d in range(documents)
+    ]
+    rows["besluitproces"] = [
+        [f"DOC-{d}-RB", f"DOC-{d}", "raadsbesluit", "16-11-2023"] for d in range(documents)
+    ]
+    rows["beleidsindicator"] = [
+        [
+            f"IND-{i}",
+            f"Indicator {i}",
+            f"Thema {i % 10}",
+            None,
+            "effectindicator milieu",
+            UNITS[i % len(UNITS)],
+            None,
+            "Afdeling Bench",
+        ]
+        for i in range(indicators)
+    ]
     for n in range(norms):
         i = n % indicators
-        rows["beleidsnorm"].append([
-            f"NORM-{n}", f"IND-{i}", f"DOC-{n % documents}", OPERATORS[n % len(OPERATORS)],
-            f"{n % 97},{n % 10}", None, SECTORS[n % len(SECTORS)], KINDS[n % len(KINDS)], None,
-            f"Buurt {n % areas}", "2024-01-01", "31-12-2030" if n % 2 else None,
-            "Volgens de benchmark", None,
-        ])
+        rows["beleidsnorm"].append(
+            [
+                f"NORM-{n}",
+                f"IND-{i}",
+                f"DOC-{n % documents}",
+                OPERATORS[n % len(OPERATORS)],
+                f"{n % 97},{n % 10}",
+                None,
+                SECTORS[n % len(SECTORS)],
+                KINDS[n % len(KINDS)],
+                None,
+                f"Buurt {n % areas}",
+                "2024-01-01",
+                "31-12-2030" if n % 2 else None,
+                "Volgens de benchmark",
+                None,
+            ]
+        )
     book = Workbook(write_only=True)
     for sheet in SHEETS:
         ws = book.create_sheet(sheet.name)
@@ -78,8 +112,10 @@ def main() -> None:
         counts = generate(path, args.norms)
         generated = time.perf_counter() - started
         total_rows = sum(counts.values())
-        print(f"generated {path.name}: {total_rows:,} rows "
-              f"({', '.join(f'{k} {v:,}' for k, v in counts.items())}) in {generated:.1f} s")
+        print(
+            f"generated {path.name}: {total_rows:,} rows "
+            f"({', '.join(f'{k} {v:,}' for k, v in counts.items())}) in {generated:.1f} s"
+        )
 
         started = time.perf_counter()
         result = read_workbook(path, DEFAULT_BASE_IRI, model)
@@ -88,17 +124,23 @@ def main() -> None:
             for problem in result.errors[:10]:
                 print(problem.text_en)
             raise SystemExit("the generated workbook has problems")
-        print(f"conversion: {len(result.graph):,} triples in {converted:.2f} s = "
-              f"{total_rows / converted:,.0f} rows/s ({args.norms / converted:,.0f} norms/s)")
+        print(
+            f"conversion: {len(result.graph):,} triples in {converted:.2f} s = "
+            f"{total_rows / converted:,.0f} rows/s ({args.norms / converted:,.0f} norms/s)"
+        )
 
         started = time.perf_counter()
         validation = validate_graph(result.graph)
         validated = time.perf_counter() - started
-        print(f"validation (SHACL): conforms={validation.conforms}, "
-              f"{len(validation.findings)} findings in {validated:.2f} s = "
-              f"{total_rows / validated:,.0f} rows/s")
-        print(f"total import (conversion + validation): {converted + validated:.2f} s = "
-              f"{total_rows / (converted + validated):,.0f} rows/s")
+        print(
+            f"validation (SHACL): conforms={validation.conforms}, "
+            f"{len(validation.findings)} findings in {validated:.2f} s = "
+            f"{total_rows / validated:,.0f} rows/s"
+        )
+        print(
+            f"total import (conversion + validation): {converted + validated:.2f} s = "
+            f"{total_rows / (converted + validated):,.0f} rows/s"
+        )
 
 
 if __name__ == "__main__":

@@ -274,4 +274,3 @@ def _median_start_date(store: Store) -> str:
     if not dates:
         raise NoPickError("the registry has no validity period (dct:temporal) to pick a date from")
     return str(dates[len(dates) // 2])
-

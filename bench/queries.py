@@ -471,8 +471,9 @@ def _mark(ok: bool | None) -> str:
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in
-              enumerate(header)]
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)
+    ]
     line = "| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |"
     rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
     body = [
@@ -483,17 +484,30 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 def load_table(sizes: list[SizeResult]) -> str:
     header = [
-        "size", "triples", "file MB", "oxigraph load", "krb --no-validate", "ratio",
-        f"<= {LOAD_TARGET_RATIO}x", "krb (validated)", "ratio", "store MB oxigraph",
+        "size",
+        "triples",
+        "file MB",
+        "oxigraph load",
+        "krb --no-validate",
+        "ratio",
+        f"<= {LOAD_TARGET_RATIO}x",
+        "krb (validated)",
+        "ratio",
+        "store MB oxigraph",
         "store MB krb",
     ]
     rows = [
         [
-            str(s.size), str(s.load.triples), _mb(s.load.file_bytes),
-            _seconds(s.load.oxigraph_s), _seconds(s.load.krb_no_validate_s),
-            _ratio(s.load.ratio_no_validate), _mark(s.load.ratio_no_validate <= LOAD_TARGET_RATIO),
+            str(s.size),
+            str(s.load.triples),
+            _mb(s.load.file_bytes),
+            _seconds(s.load.oxigraph_s),
+            _seconds(s.load.krb_no_validate_s),
+            _ratio(s.load.ratio_no_validate),
+            _mark(s.load.ratio_no_validate <= LOAD_TARGET_RATIO),
             _validated_cell(s.load),
-            _ratio(s.load.ratio_validated), _mb(s.load.oxigraph_store_bytes),
+            _ratio(s.load.ratio_validated),
+            _mb(s.load.oxigraph_store_bytes),
             _mb(s.load.krb_store_bytes),
         ]
         for s in sizes
@@ -503,8 +517,14 @@ def load_table(sizes: list[SizeResult]) -> str:
 
 def query_table(size: SizeResult) -> str:
     header = [
-        "query", "rows", "embedded median ms", "p90", f"< {QUERY_TARGET_MS:.0f} ms",
-        "remote median ms", "p90", "identical",
+        "query",
+        "rows",
+        "embedded median ms",
+        "p90",
+        f"< {QUERY_TARGET_MS:.0f} ms",
+        "remote median ms",
+        "p90",
+        "identical",
     ]
     rows = []
     for c in size.cases:
@@ -513,11 +533,18 @@ def query_table(size: SizeResult) -> str:
             continue
         e, r = c.embedded, c.remote
         ok = None if e.median_ms is None else e.median_ms < QUERY_TARGET_MS
-        rows.append([
-            c.case, str(e.rows) if e.error is None else e.error, _ms(e.median_ms), _ms(e.p90_ms),
-            _mark(ok), _ms(r.median_ms) if r else "-", _ms(r.p90_ms) if r else "-",
-            "-" if c.identical is None else ("yes" if c.identical else "NO"),
-        ])
+        rows.append(
+            [
+                c.case,
+                str(e.rows) if e.error is None else e.error,
+                _ms(e.median_ms),
+                _ms(e.p90_ms),
+                _mark(ok),
+                _ms(r.median_ms) if r else "-",
+                _ms(r.p90_ms) if r else "-",
+                "-" if c.identical is None else ("yes" if c.identical else "NO"),
+            ]
+        )
     return _table(header, rows)
 
 
@@ -532,7 +559,8 @@ def verdicts(sizes: list[SizeResult], skip_remote: bool) -> list[str]:
         )
     for s in target:
         misses = [
-            f"{c.case} ({_ms(c.embedded.median_ms)} ms)" if c.embedded.error is None
+            f"{c.case} ({_ms(c.embedded.median_ms)} ms)"
+            if c.embedded.error is None
             else f"{c.case} ({c.embedded.error})"
             for c in s.cases
             if not c.skipped
@@ -552,11 +580,11 @@ def verdicts(sizes: list[SizeResult], skip_remote: bool) -> list[str]:
     if skip_remote:
         lines.append("identical results on both backends: not measured (--skip-remote)")
     else:
-        different = [
-            f"{c.case}@{s.size}" for s in sizes for c in s.cases if c.identical is False
-        ]
+        different = [f"{c.case}@{s.size}" for s in sizes for c in s.cases if c.identical is False]
         unknown = [
-            f"{c.case}@{s.size}" for s in sizes for c in s.cases
+            f"{c.case}@{s.size}"
+            for s in sizes
+            for c in s.cases
             if c.identical is None and not c.skipped
         ]
         verdict = "PASS" if not different and not unknown else "FAIL"
@@ -568,8 +596,9 @@ def verdicts(sizes: list[SizeResult], skip_remote: bool) -> list[str]:
     return lines
 
 
-def write_json(path: Path, sizes: list[SizeResult], args: argparse.Namespace, setup_s: float,
-               started: str) -> None:
+def write_json(
+    path: Path, sizes: list[SizeResult], args: argparse.Namespace, setup_s: float, started: str
+) -> None:
     document = {
         "started": started,
         "repeat": args.repeat,
@@ -623,24 +652,48 @@ def print_report(sizes: list[SizeResult], args: argparse.Namespace, setup_s: flo
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="10000,100000,1000000",
-                        help="comma-separated registry sizes in triples")
+    parser.add_argument(
+        "--sizes", default="10000,100000,1000000", help="comma-separated registry sizes in triples"
+    )
     parser.add_argument("--repeat", type=int, default=7, help="timed runs per query")
-    parser.add_argument("--skip-remote", action="store_true",
-                        help="time the embedded store only")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "results.json",
-                        help="JSON file for the results")
-    parser.add_argument("--data", type=Path, default=ROOT / "bench" / "out",
-                        help="folder with (or for) the generated registry-SIZE.nt files")
-    parser.add_argument("--work", type=Path, default=None,
-                        help="folder for the stores (default: a temporary folder)")
+    parser.add_argument("--skip-remote", action="store_true", help="time the embedded store only")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "bench" / "out" / "results.json",
+        help="JSON file for the results",
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=ROOT / "bench" / "out",
+        help="folder with (or for) the generated registry-SIZE.nt files",
+    )
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=None,
+        help="folder for the stores (default: a temporary folder)",
+    )
     parser.add_argument("--timeout", type=float, default=60.0, help="query timeout in seconds")
-    parser.add_argument("--validate-max", type=int, default=1_000_000,
-                        help="largest size for which the validated krb load is timed")
-    parser.add_argument("--validate-timeout", type=float, default=1800.0,
-                        help="give up on the validated krb load after this many seconds")
-    parser.add_argument("--load-timeout", type=float, default=1800.0,
-                        help="give up on any other load after this many seconds")
+    parser.add_argument(
+        "--validate-max",
+        type=int,
+        default=1_000_000,
+        help="largest size for which the validated krb load is timed",
+    )
+    parser.add_argument(
+        "--validate-timeout",
+        type=float,
+        default=1800.0,
+        help="give up on the validated krb load after this many seconds",
+    )
+    parser.add_argument(
+        "--load-timeout",
+        type=float,
+        default=1800.0,
+        help="give up on any other load after this many seconds",
+    )
     args = parser.parse_args(argv)
     try:
         args.size_list = [int(s) for s in args.sizes.split(",") if s.strip()]

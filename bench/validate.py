@@ -195,25 +195,35 @@ def print_table(rows: list[tuple[Run, Run]]) -> None:
         if mine.fallbacks:
             print(f"engine at {mine.size}: {mine.fallbacks} shapes fell back to pySHACL")
         found = "-" if theirs.results is None else theirs.results
-        print(
-            f"results at {mine.size}: engine {mine.results} results; "
-            f"pySHACL {found} results"
-        )
+        print(f"results at {mine.size}: engine {mine.results} results; pySHACL {found} results")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated sizes in triples")
     parser.add_argument("--with-1m", action="store_true", help="also 1,000,000 triples")
-    parser.add_argument("--pyshacl-timeout", type=float, default=900.0,
-                        help="stop pySHACL after this many seconds")
-    parser.add_argument("--engine-timeout", type=float, default=1800.0,
-                        help="stop the engine after this many seconds")
-    parser.add_argument("--query-timeout", type=float, default=600.0,
-                        help="the engine's limit per query, in seconds")
+    parser.add_argument(
+        "--pyshacl-timeout", type=float, default=900.0, help="stop pySHACL after this many seconds"
+    )
+    parser.add_argument(
+        "--engine-timeout",
+        type=float,
+        default=1800.0,
+        help="stop the engine after this many seconds",
+    )
+    parser.add_argument(
+        "--query-timeout",
+        type=float,
+        default=600.0,
+        help="the engine's limit per query, in seconds",
+    )
     parser.add_argument("--skip-pyshacl", action="store_true", help="time the engine only")
-    parser.add_argument("--data", type=Path, default=ROOT / "bench" / "out",
-                        help="folder with (or for) the generated registry-SIZE.nt files")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=ROOT / "bench" / "out",
+        help="folder with (or for) the generated registry-SIZE.nt files",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "validate.json")
     parser.add_argument(
         "--worker", choices=["engine-load", "engine", "pyshacl"], help=argparse.SUPPRESS

@@ -67,8 +67,17 @@ def unit_findings(
                 for target in _units(data, indicator):
                     if unit in units and target in units and not _converts(units, unit, target):
                         findings.append(
-                            _finding(data, report, report_node, units, norm, unit,
-                                     indicator, target, NORM_UNIT_CHECK)
+                            _finding(
+                                data,
+                                report,
+                                report_node,
+                                units,
+                                norm,
+                                unit,
+                                indicator,
+                                target,
+                                NORM_UNIT_CHECK,
+                            )
                         )
     for effect in _instances(data, KRB.BeoogdEffect):
         for unit in _units(data, effect):
@@ -78,15 +87,33 @@ def unit_findings(
                 for target in targets:
                     if target is None or not _converts(units, unit, target):
                         findings.append(
-                            _finding(data, report, report_node, units, effect, unit,
-                                     norm, target, EFFECT_UNIT_CHECK)
+                            _finding(
+                                data,
+                                report,
+                                report_node,
+                                units,
+                                effect,
+                                unit,
+                                norm,
+                                target,
+                                EFFECT_UNIT_CHECK,
+                            )
                         )
             for indicator in sorted(data.objects(effect, KRB.doelIndicator), key=str):
                 for target in _units(data, indicator):
                     if not _converts(units, unit, target):
                         findings.append(
-                            _finding(data, report, report_node, units, effect, unit,
-                                     indicator, target, EFFECT_UNIT_CHECK)
+                            _finding(
+                                data,
+                                report,
+                                report_node,
+                                units,
+                                effect,
+                                unit,
+                                indicator,
+                                target,
+                                EFFECT_UNIT_CHECK,
+                            )
                         )
     return findings
 
@@ -96,8 +123,9 @@ def _instances(data: Graph, cls: URIRef) -> list[URIRef]:
 
 
 def _units(data: Graph, subject: Node) -> list[URIRef]:
-    return sorted((u for u in data.objects(subject, QUDT.hasUnit) if isinstance(u, URIRef)),
-                  key=str)
+    return sorted(
+        (u for u in data.objects(subject, QUDT.hasUnit) if isinstance(u, URIRef)), key=str
+    )
 
 
 def _converts(units: UnitCatalogue, unit: URIRef, target: URIRef) -> bool:
@@ -178,8 +206,16 @@ def _finding(
             f"{lead_en}, in {_unit_text(data, units, target_unit, 'en')}: one of them is not a "
             "known unit (QUDT or the Eenheden list), so they cannot be compared."
         )
-    return _add(data, report, report_node, focus=focus, value=unit, message_nl=message_nl,
-                message_en=message_en, shape=shape)
+    return _add(
+        data,
+        report,
+        report_node,
+        focus=focus,
+        value=unit,
+        message_nl=message_nl,
+        message_en=message_en,
+        shape=shape,
+    )
 
 
 def _add(data: Graph, report: Graph, report_node: Node, **fields: object) -> Finding:

@@ -131,7 +131,11 @@ class UnknownUnit(UnitError):
     """No unit is known by this text; ``suggestions`` holds at most five close notations."""
 
     def __init__(
-        self, text: str, suggestions: Iterable[str] = (), *, reason_nl: str = "",
+        self,
+        text: str,
+        suggestions: Iterable[str] = (),
+        *,
+        reason_nl: str = "",
         reason_en: str = "",
     ) -> None:
         self.text = text
@@ -323,8 +327,17 @@ def _preference(unit: Unit) -> tuple[bool, bool, str]:
 _SPACES_AROUND_OPERATORS = re.compile(r"\s*([/.])\s*")
 _DUTCH_PER = re.compile(r"(?:^|\s+)per\s+", re.IGNORECASE)
 _DUTCH_TIME = {
-    "jaar": "a", "jr": "a", "uur": "h", "dag": "d", "etmaal": "d", "week": "wk",
-    "maand": "mo", "mnd": "mo", "minuut": "min", "seconde": "s", "sec": "s",
+    "jaar": "a",
+    "jr": "a",
+    "uur": "h",
+    "dag": "d",
+    "etmaal": "d",
+    "week": "wk",
+    "maand": "mo",
+    "mnd": "mo",
+    "minuut": "min",
+    "seconde": "s",
+    "sec": "s",
 }
 _DUTCH_TIME_AFTER_SLASH = re.compile(
     r"/(" + "|".join(sorted(_DUTCH_TIME, key=len, reverse=True)) + r")(?![A-Za-z])",
@@ -479,8 +492,16 @@ def _krb_names(unit: Unit) -> list[str]:
 def _tables(units: Iterable[Unit]) -> _Tables:
     tables: dict[str, defaultdict[str, set[str]]] = {
         name: defaultdict(set)
-        for name in ("krb", "ucum", "symbol", "krb_normal", "ucum_term", "symbol_normal",
-                     "symbol_term", "folded")
+        for name in (
+            "krb",
+            "ucum",
+            "symbol",
+            "krb_normal",
+            "ucum_term",
+            "symbol_normal",
+            "symbol_term",
+            "folded",
+        )
     }
 
     def put(table: str, key: str | None, iri: str) -> None:
@@ -614,8 +635,9 @@ class UnitCatalogue:
             return
         readings = []
         for replacement in ("t", "kt", "K"):
-            reading = tuple(sorted((replacement if atom in kelvin else atom, power)
-                                   for atom, power in term))
+            reading = tuple(
+                sorted((replacement if atom in kelvin else atom, power) for atom, power in term)
+            )
             unit = self._quiet(reading)
             if unit is not None and unit not in readings:
                 readings.append(unit)
@@ -665,15 +687,15 @@ def _read_units(path: Path) -> dict[str, Facts]:
     """Subject IRI -> predicate IRI -> objects, for every subject typed qudt:Unit."""
     facts: dict[str, Facts] = defaultdict(lambda: defaultdict(list))
     for triple in ox.parse(path=path, format=ox.RdfFormat.TURTLE):
-        if isinstance(triple.subject, ox.NamedNode) and not isinstance(
-            triple.object, ox.Triple
-        ):
+        if isinstance(triple.subject, ox.NamedNode) and not isinstance(triple.object, ox.Triple):
             facts[triple.subject.value][triple.predicate.value].append(triple.object)
     return {
         iri: dict(by_predicate)
         for iri, by_predicate in facts.items()
-        if any(isinstance(o, ox.NamedNode) and o.value == _UNIT_CLASS
-               for o in by_predicate.get(_RDF_TYPE, ()))
+        if any(
+            isinstance(o, ox.NamedNode) and o.value == _UNIT_CLASS
+            for o in by_predicate.get(_RDF_TYPE, ())
+        )
     }
 
 
@@ -710,9 +732,14 @@ def _merge(qudt: Mapping[str, Facts], krb: Mapping[str, Facts]) -> list[Unit]:
             ("offset", _OFFSET),
         ):
             mine, official = _one(ours, predicate), _one(theirs, predicate)
-            if mine is not None and official is not None and (
-                mine != official if name == "dimension_vector"
-                else Decimal(mine) != Decimal(official)
+            if (
+                mine is not None
+                and official is not None
+                and (
+                    mine != official
+                    if name == "dimension_vector"
+                    else Decimal(mine) != Decimal(official)
+                )
             ):
                 raise ValueError(f"eenheden.ttl gives {iri} {name} {mine}, QUDT {official}")
             conversion[name] = official if official is not None else mine
@@ -721,18 +748,22 @@ def _merge(qudt: Mapping[str, Facts], krb: Mapping[str, Facts]) -> list[Unit]:
         symbols_krb, symbols_qudt = _texts(ours, _SYMBOL), _texts(theirs, _SYMBOL)
         labels_krb = _labels(ours)
         kinds = {o.value for f in (ours, theirs) for o in f.get(_QUANTITY_KIND, ())}
-        units.append(Unit(
-            iri=iri,
-            symbol=(symbols_krb or symbols_qudt or [None])[0],
-            ucum_codes=tuple(sorted(set(_texts(ours, _UCUM_CODE) + _texts(theirs, _UCUM_CODE)))),
-            labels=tuple(labels_krb + [p for p in _labels(theirs) if p not in labels_krb]),
-            dimension_vector=conversion["dimension_vector"],
-            multiplier=_decimal(conversion["multiplier"]),
-            offset=_decimal(conversion["offset"]) or Decimal(0),
-            quantity_kinds=frozenset(kinds),
-            symbols=tuple(dict.fromkeys(symbols_krb + symbols_qudt)),
-            notations=tuple(dict.fromkeys(_texts(ours, _SKOS_ALT_LABEL))),
-            krb=bool(ours),
-            deprecated=_one(theirs, _DEPRECATED) == "true",
-        ))
+        units.append(
+            Unit(
+                iri=iri,
+                symbol=(symbols_krb or symbols_qudt or [None])[0],
+                ucum_codes=tuple(
+                    sorted(set(_texts(ours, _UCUM_CODE) + _texts(theirs, _UCUM_CODE)))
+                ),
+                labels=tuple(labels_krb + [p for p in _labels(theirs) if p not in labels_krb]),
+                dimension_vector=conversion["dimension_vector"],
+                multiplier=_decimal(conversion["multiplier"]),
+                offset=_decimal(conversion["offset"]) or Decimal(0),
+                quantity_kinds=frozenset(kinds),
+                symbols=tuple(dict.fromkeys(symbols_krb + symbols_qudt)),
+                notations=tuple(dict.fromkeys(_texts(ours, _SKOS_ALT_LABEL))),
+                krb=bool(ours),
+                deprecated=_one(theirs, _DEPRECATED) == "true",
+            )
+        )
     return units

@@ -31,11 +31,23 @@ def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str, Path
     out = folder / "results.json"
     done = subprocess.run(
         [
-            sys.executable, str(ROOT / "bench" / "queries.py"), "--sizes", str(SIZE),
-            "--repeat", "1", "--data", str(folder), "--out", str(out),
-            "--work", str(folder / "work"),
+            sys.executable,
+            str(ROOT / "bench" / "queries.py"),
+            "--sizes",
+            str(SIZE),
+            "--repeat",
+            "1",
+            "--data",
+            str(folder),
+            "--out",
+            str(out),
+            "--work",
+            str(folder / "work"),
         ],
-        cwd=ROOT, capture_output=True, text=True, timeout=180,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(out.read_text(encoding="utf-8")), done.stdout, folder
@@ -62,8 +74,9 @@ def test_load_is_timed_for_both_tools_on_the_generated_file(bench_run) -> None:
     load = results["sizes"][0]["load"]
     registry = folder / f"registry-{SIZE}.nt"
     assert load["file_bytes"] == registry.stat().st_size
-    assert load["triples"] == sum(1 for _ in ox.parse(path=str(registry),
-                                                       format=ox.RdfFormat.N_TRIPLES))
+    assert load["triples"] == sum(
+        1 for _ in ox.parse(path=str(registry), format=ox.RdfFormat.N_TRIPLES)
+    )
     assert load["validated_note"] is None
     for key in ("oxigraph_s", "krb_no_validate_s", "krb_validated_s"):
         assert load[key] > 0
@@ -89,10 +102,21 @@ def test_parameters_are_the_telling_cases_of_the_registry(bench_run) -> None:
         ?m <{KRB}beleidsthema> ?own . FILTER (?t != ?own) }}"""
     assert holds(cross_theme, m=picks["measure"])
     assert holds(f"ASK {{ ?g <{KRB}ligtIn>/<{KRB}ligtIn>/<{KRB}ligtIn> ?top }}", g=picks["street"])
-    assert holds(f"ASK {{ ?n a <{KRB}Beleidsnorm> ; <{KRB}document> ?d }}",
-                 n=picks["norm"], d=picks["document"])
+    assert holds(
+        f"ASK {{ ?n a <{KRB}Beleidsnorm> ; <{KRB}document> ?d }}",
+        n=picks["norm"],
+        d=picks["document"],
+    )
     rows = {c["case"]: c["embedded"]["rows"] for c in size["cases"]}
-    for name in ("dwarsverbanden-maatregel", "beleid-in-gebied", "besluitspoor",
-                 "normen-per-imbor-objecttype", "normen-per-zoekingang", "zoek",
-                 "zoek-objecttype", "web-norm-details", "web-dwarsverband-maatregelen"):
+    for name in (
+        "dwarsverbanden-maatregel",
+        "beleid-in-gebied",
+        "besluitspoor",
+        "normen-per-imbor-objecttype",
+        "normen-per-zoekingang",
+        "zoek",
+        "zoek-objecttype",
+        "web-norm-details",
+        "web-dwarsverband-maatregelen",
+    ):
         assert rows[name] > 0, name

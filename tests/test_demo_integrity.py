@@ -260,10 +260,14 @@ def _framework(demo: Graph) -> set[Node]:
     """What Rijk and provincie adopted: their documents, the dossiers, decisions and
     norms of those documents, and the areas of those levels (land, provincie)."""
     levels = {URIRef(BEGRIP + "bestuurslaag/rijk"), URIRef(BEGRIP + "bestuurslaag/provincie")}
-    documents = {d for d in things(demo, KRB.Besluitdocument)
-                 if demo.value(d, KRB.bestuurslaag) in levels}
-    areas = {a for a in things(demo, KRB.Werkingsgebied)
-             if str(demo.value(a, KRB.gebiedssoort)).rsplit("/", 1)[1] in ("land", "provincie")}
+    documents = {
+        d for d in things(demo, KRB.Besluitdocument) if demo.value(d, KRB.bestuurslaag) in levels
+    }
+    areas = {
+        a
+        for a in things(demo, KRB.Werkingsgebied)
+        if str(demo.value(a, KRB.gebiedssoort)).rsplit("/", 1)[1] in ("land", "provincie")
+    }
     return (
         documents
         | areas

@@ -37,26 +37,36 @@ def test_unknown_code_is_reported_at_its_cell_in_dutch_and_english(workbook: Pat
 
     assert not result.ok
     [problem] = result.errors
-    assert problem.text_nl == (f"beleidsnorm rij {row}, kolom indicator: 'GEL-02' bestaat niet "
-                               "in blad beleidsindicator")
-    assert problem.text_en == (f"beleidsnorm row {row}, column indicator: 'GEL-02' does not "
-                               "exist in sheet beleidsindicator")
+    assert problem.text_nl == (
+        f"beleidsnorm rij {row}, kolom indicator: 'GEL-02' bestaat niet in blad beleidsindicator"
+    )
+    assert problem.text_en == (
+        f"beleidsnorm row {row}, column indicator: 'GEL-02' does not "
+        "exist in sheet beleidsindicator"
+    )
     assert (problem.sheet, problem.row, problem.column, problem.value) == (
-        "beleidsnorm", row, "indicator", "GEL-02")
+        "beleidsnorm",
+        row,
+        "indicator",
+        "GEL-02",
+    )
 
 
 def test_every_problem_is_reported_in_one_run(workbook: Path) -> None:
     norm = row_of(workbook, "beleidsnorm", "GEL-N01")
     other = row_of(workbook, "beleidsnorm", "GEL-N02")
     indicator = row_of(workbook, "beleidsindicator", "GEL-I01")
-    edit(workbook, [
-        ("beleidsnorm", norm, "sector", "inwoners; marsbewoners"),
-        ("beleidsnorm", norm, "eenheid", "kmu"),
-        ("beleidsnorm", other, "waarde", "1.000,5"),
-        ("beleidsnorm", other, "geldig_van", "31-02-2024"),
-        ("beleidsindicator", indicator, "beleidsthema", "Ruimtevaart"),
-        ("beleidsnorm", other, "operator", "ongeveer"),
-    ])
+    edit(
+        workbook,
+        [
+            ("beleidsnorm", norm, "sector", "inwoners; marsbewoners"),
+            ("beleidsnorm", norm, "eenheid", "kmu"),
+            ("beleidsnorm", other, "waarde", "1.000,5"),
+            ("beleidsnorm", other, "geldig_van", "31-02-2024"),
+            ("beleidsindicator", indicator, "beleidsthema", "Ruimtevaart"),
+            ("beleidsnorm", other, "operator", "ongeveer"),
+        ],
+    )
     result = _read(workbook)
     where = {(p.sheet, p.row, p.column) for p in result.errors}
 
@@ -76,7 +86,8 @@ def test_every_problem_is_reported_in_one_run(workbook: Path) -> None:
     assert "'ongeveer' is unknown in the list Norm operators" in by_column["operator"].text_en
     assert by_column["beleidsthema"].text_nl == (
         f"beleidsindicator rij {indicator}, kolom beleidsthema: 'Ruimtevaart' bestaat niet in "
-        "blad beleidsthemas")
+        "blad beleidsthemas"
+    )
 
 
 def test_unknown_unit_names_its_cell_and_a_few_close_notations(workbook: Path) -> None:
@@ -85,9 +96,14 @@ def test_unknown_unit_names_its_cell_and_a_few_close_notations(workbook: Path) -
     [problem] = _read(workbook).errors
 
     assert (problem.sheet, problem.row, problem.column, problem.value) == (
-        "beleidsnorm", row, "eenheid", "dB(Q)")
-    assert problem.text_nl.startswith(f"beleidsnorm rij {row}, kolom eenheid: 'dB(Q)' is geen "
-                                      "bekende eenheid. Bedoelt u ")
+        "beleidsnorm",
+        row,
+        "eenheid",
+        "dB(Q)",
+    )
+    assert problem.text_nl.startswith(
+        f"beleidsnorm rij {row}, kolom eenheid: 'dB(Q)' is geen bekende eenheid. Bedoelt u "
+    )
     suggested = problem.text_en.split("Did you mean ", 1)[1].split("?", 1)[0].split(", ")
     assert "dB(A)" in suggested and len(suggested) <= 5
     assert "UCUM" in problem.text_en
@@ -96,15 +112,20 @@ def test_unknown_unit_names_its_cell_and_a_few_close_notations(workbook: Path) -
 def test_missing_sheet_and_column_are_reported(workbook: Path) -> None:
     book = load_workbook(workbook)
     del book["beleidsmaatregel"]
-    book["beleidsnorm"].delete_cols(book["beleidsnorm"]["1"].index(
-        next(c for c in book["beleidsnorm"][1] if c.value == "operator")) + 1)
+    book["beleidsnorm"].delete_cols(
+        book["beleidsnorm"]["1"].index(
+            next(c for c in book["beleidsnorm"][1] if c.value == "operator")
+        )
+        + 1
+    )
     book.save(workbook)
     texts = _texts(_read(workbook).errors)
 
     assert "blad beleidsmaatregel: verplicht blad ontbreekt in de werkmap" in texts
     assert "sheet beleidsmaatregel: required sheet is missing from the workbook" in texts
-    assert ("beleidsnorm rij 1, kolom operator: verplichte kolom 'operator' ontbreekt in de "
-            "kopregel") in texts
+    assert (
+        "beleidsnorm rij 1, kolom operator: verplichte kolom 'operator' ontbreekt in de kopregel"
+    ) in texts
 
 
 def test_extra_column_is_a_warning_and_empty_rows_are_skipped(workbook: Path) -> None:
@@ -119,8 +140,9 @@ def test_extra_column_is_a_warning_and_empty_rows_are_skipped(workbook: Path) ->
     assert result.ok
     [warning] = result.problems
     assert warning.severity == "waarschuwing"
-    assert warning.text_nl.startswith("beleidsnorm rij 1, kolom opmerking: onbekende kolom "
-                                      "'opmerking' wordt genegeerd")
+    assert warning.text_nl.startswith(
+        "beleidsnorm rij 1, kolom opmerking: onbekende kolom 'opmerking' wordt genegeerd"
+    )
     assert isomorphic(result.graph, clean)
 
 
@@ -131,8 +153,10 @@ def test_a_misspelt_column_is_ignored_with_the_name_it_probably_meant(workbook: 
     book.save(workbook)
     [warning] = _read(workbook).problems
 
-    assert warning.text_en == ("beleidsnorm row 1, column eenhied: unknown column 'eenhied' is "
-                               "ignored; did you mean: eenheid?")
+    assert warning.text_en == (
+        "beleidsnorm row 1, column eenhied: unknown column 'eenhied' is "
+        "ignored; did you mean: eenheid?"
+    )
 
 
 def test_rows_after_empty_rows_keep_their_real_row_number(workbook: Path) -> None:
@@ -157,8 +181,13 @@ def test_ambiguous_subtype_needs_hoofdtype_slash_subtype(workbook: Path) -> None
     model.add((twin, SKOS.prefLabel, Literal("horeca", lang="nl")))
     first = row_of(workbook, "beleidsnorm", "GEL-N01")
     second = row_of(workbook, "beleidsnorm", "GEL-N02")
-    edit(workbook, [("beleidsnorm", first, "sector", "horeca"),
-                    ("beleidsnorm", second, "sector", "bedrijven/horeca")])
+    edit(
+        workbook,
+        [
+            ("beleidsnorm", first, "sector", "horeca"),
+            ("beleidsnorm", second, "sector", "bedrijven/horeca"),
+        ],
+    )
     result = _read(workbook, model)
 
     [problem] = result.errors
@@ -177,8 +206,10 @@ def test_ambiguous_area_name_asks_for_the_code(workbook: Path) -> None:
     result = _read(workbook)
 
     assert result.errors
-    assert all("'Parkstraat' is dubbelzinnig" in p.text_nl and "gebruik de code" in p.text_nl
-               for p in result.errors)
+    assert all(
+        "'Parkstraat' is dubbelzinnig" in p.text_nl and "gebruik de code" in p.text_nl
+        for p in result.errors
+    )
     assert {p.sheet for p in result.errors} == {"beleidsmaatregel", "beoogd_effect"}
 
 
@@ -188,8 +219,9 @@ def test_duplicate_code_points_at_the_first_row(workbook: Path) -> None:
     edit(workbook, [("beleidsnorm", second, "code", "GEL-N01")])
     problems = [p for p in _read(workbook).errors if p.sheet == "beleidsnorm"]
 
-    assert problems[0].text_en == (f"beleidsnorm row {second}, column code: code 'GEL-N01' "
-                                   f"already appears in row {first}")
+    assert problems[0].text_en == (
+        f"beleidsnorm row {second}, column code: code 'GEL-N01' already appears in row {first}"
+    )
 
 
 def test_local_object_type_needs_its_closest_imbor_class(workbook: Path) -> None:
@@ -219,8 +251,13 @@ def test_not_a_workbook_is_unreadable(tmp_path: Path) -> None:
 def test_an_effect_names_exactly_one_of_norm_and_doel_indicator(workbook: Path) -> None:
     both = row_of(workbook, "beoogd_effect", "GEL-E01")
     neither = row_of(workbook, "beoogd_effect", "ENE-E02")
-    edit(workbook, [("beoogd_effect", both, "doel_indicator", "GEL-I01"),
-                    ("beoogd_effect", neither, "doel_indicator", "")])
+    edit(
+        workbook,
+        [
+            ("beoogd_effect", both, "doel_indicator", "GEL-I01"),
+            ("beoogd_effect", neither, "doel_indicator", ""),
+        ],
+    )
     errors = _read(workbook).errors
 
     assert {(p.row, p.column) for p in errors} == {(both, "norm"), (neither, "norm")}
@@ -240,20 +277,26 @@ def test_an_energy_label_effect_takes_a_label_or_steps_not_a_number(workbook: Pa
     label = row_of(workbook, "beoogd_effect", "ENE-E01")
     steps = row_of(workbook, "beoogd_effect", "ENE-E03")
     number = row_of(workbook, "beoogd_effect", "GEL-E01")
-    edit(workbook, [
-        ("beoogd_effect", label, "waarde", 1),          # a number on a label norm
-        ("beoogd_effect", steps, "labelstappen", "1,5"),  # not a whole number
-        ("beoogd_effect", number, "doel_begrip", "A"),    # a label on a number norm
-    ])
+    edit(
+        workbook,
+        [
+            ("beoogd_effect", label, "waarde", 1),  # a number on a label norm
+            ("beoogd_effect", steps, "labelstappen", "1,5"),  # not a whole number
+            ("beoogd_effect", number, "doel_begrip", "A"),  # a label on a number norm
+        ],
+    )
     errors = _read(workbook).errors
     where = {(p.row, p.column): p for p in errors}
 
     assert set(where) == {(label, "waarde"), (steps, "labelstappen"), (number, "doel_begrip")}
-    assert "laat waarde leeg en vul doel_begrip of labelstappen in" in where[
-        (label, "waarde")].text_nl
+    assert (
+        "laat waarde leeg en vul doel_begrip of labelstappen in" in where[(label, "waarde")].text_nl
+    )
     assert "'1,5' is geen geheel getal" in where[(steps, "labelstappen")].text_nl
-    assert "hoort alleen bij een norm met een waarde uit een geordende waardelijst" in where[
-        (number, "doel_begrip")].text_nl
+    assert (
+        "hoort alleen bij een norm met een waarde uit een geordende waardelijst"
+        in where[(number, "doel_begrip")].text_nl
+    )
 
 
 def test_an_energy_label_effect_needs_exactly_one_of_label_and_steps(workbook: Path) -> None:
@@ -277,47 +320,68 @@ def test_a_measure_acts_on_an_object_type_not_on_alle(workbook: Path) -> None:
 def test_statuses_come_from_the_list_of_their_sheet(workbook: Path) -> None:
     document = row_of(workbook, "besluitdocument", "GEL-2030")
     measure = row_of(workbook, "beleidsmaatregel", "GEL-M01")
-    edit(workbook, [("besluitdocument", document, "status", "afgerond"),
-                    ("beleidsmaatregel", measure, "status", "in werking")])
+    edit(
+        workbook,
+        [
+            ("besluitdocument", document, "status", "afgerond"),
+            ("beleidsmaatregel", measure, "status", "in werking"),
+        ],
+    )
     errors = _read(workbook).errors
     where = {(p.sheet, p.column): p for p in errors}
 
     assert set(where) == {("besluitdocument", "status"), ("beleidsmaatregel", "status")}
-    assert "'afgerond' is onbekend in de lijst Statussen" in where[
-        ("besluitdocument", "status")].text_nl
-    assert "'in werking' is onbekend in de lijst Uitvoeringsstatussen" in where[
-        ("beleidsmaatregel", "status")].text_nl
+    assert (
+        "'afgerond' is onbekend in de lijst Statussen"
+        in where[("besluitdocument", "status")].text_nl
+    )
+    assert (
+        "'in werking' is onbekend in de lijst Uitvoeringsstatussen"
+        in where[("beleidsmaatregel", "status")].text_nl
+    )
 
 
 def test_document_lifecycle_dates_and_replacements_are_checked(workbook: Path) -> None:
     row = row_of(workbook, "besluitdocument", "GEL-2030")
     other = row_of(workbook, "besluitdocument", "GEL-AP2030")
-    edit(workbook, [
-        ("besluitdocument", row, "in_werking_tot", "2023-12-31"),  # before 2024-01-01
-        ("besluitdocument", row, "vervangen_door", "GEL-2040"),
-        ("besluitdocument", other, "vervangt", "GEL-AP2025; GEL-AP2030"),
-    ])
+    edit(
+        workbook,
+        [
+            ("besluitdocument", row, "in_werking_tot", "2023-12-31"),  # before 2024-01-01
+            ("besluitdocument", row, "vervangen_door", "GEL-2040"),
+            ("besluitdocument", other, "vervangt", "GEL-AP2025; GEL-AP2030"),
+        ],
+    )
     errors = _read(workbook).errors
     where = {(p.row, p.column): p for p in errors}
 
     assert set(where) == {(row, "in_werking_tot"), (row, "vervangen_door"), (other, "vervangt")}
     assert "ligt voor de inwerkingtreding 2024-01-01" in where[(row, "in_werking_tot")].text_nl
-    assert "'GEL-2040' bestaat niet in blad besluitdocument" in where[
-        (row, "vervangen_door")].text_nl
+    assert (
+        "'GEL-2040' bestaat niet in blad besluitdocument" in where[(row, "vervangen_door")].text_nl
+    )
     assert "kan zichzelf niet vervangen" in where[(other, "vervangt")].text_nl
 
 
 def test_several_areas_and_parents_are_read_from_one_cell(workbook: Path) -> None:
     norm = row_of(workbook, "beleidsnorm", "GEL-N01")
     area = row_of(workbook, "werkingsgebieden", "Vlietweg", column="naam")
-    edit(workbook, [("beleidsnorm", norm, "werkingsgebied", "Parkstraat; Vlietweg"),
-                    ("werkingsgebieden", area, "ligt_in", "Vlietzijde; Parkbuurt")])
+    edit(
+        workbook,
+        [
+            ("beleidsnorm", norm, "werkingsgebied", "Parkstraat; Vlietweg"),
+            ("werkingsgebieden", area, "ligt_in", "Vlietzijde; Parkbuurt"),
+        ],
+    )
     result = _read(workbook)
 
     assert result.ok, [p.text_en for p in result.errors]
     norm_iri = URIRef(f"{BASE}/id/beleidsnorm/GEL-N01")
     street = URIRef(f"{BASE}/id/werkingsgebied/vlietweg")
-    assert {str(o).rsplit("/", 1)[1] for o in result.graph.objects(norm_iri, KRB.werkingsgebied)
-            } == {"parkstraat", "vlietweg"}
+    assert {
+        str(o).rsplit("/", 1)[1] for o in result.graph.objects(norm_iri, KRB.werkingsgebied)
+    } == {"parkstraat", "vlietweg"}
     assert {str(o).rsplit("/", 1)[1] for o in result.graph.objects(street, KRB.ligtIn)} == {
-        "BU99990301", "BU99990201"}
+        "BU99990301",
+        "BU99990201",
+    }

@@ -115,8 +115,11 @@ def test_workbook_problems_are_422_with_their_cell_and_nothing_is_written(
     assert response.status_code == 422
     problems = response.json()["problems"]
     assert any(
-        p["sheet"] == "beleidsnorm" and p["row"] == 2 and p["column"] == "indicator"
-        and "GEL-BESTAAT-NIET" in p["message_nl"] for p in problems
+        p["sheet"] == "beleidsnorm"
+        and p["row"] == 2
+        and p["column"] == "indicator"
+        and "GEL-BESTAAT-NIET" in p["message_nl"]
+        for p in problems
     ), problems
     assert graphs(empty) == before
 

@@ -47,8 +47,9 @@ def test_energy_label_norm_round_trips_as_a_value_concept(tmp_path: Path) -> Non
     graph = read_workbook(demo_workbook(tmp_path), BASE, model_graph()).graph
 
     for norm in labelled:
-        assert set(graph.objects(norm, KRB.waardeBegrip)) == set(demo.objects(norm,
-                                                                              KRB.waardeBegrip))
+        assert set(graph.objects(norm, KRB.waardeBegrip)) == set(
+            demo.objects(norm, KRB.waardeBegrip)
+        )
     assert (labelled[0], KRB.waardeBegrip, BEGRIP["energielabel/B"]) in graph
 
 
@@ -67,20 +68,38 @@ def test_lifecycle_terms_and_cross_links_round_trip(tmp_path: Path) -> None:
     isomorphism above covers them; checked here term by term to say which one broke."""
     demo = demo_graph()
     graph = read_workbook(demo_workbook(tmp_path), BASE, model_graph()).graph
-    adms, eli, dct = (Namespace("http://www.w3.org/ns/adms#"),
-                      Namespace("http://data.europa.eu/eli/ontology#"), DCTERMS)
-    for predicate in (adms.status, eli.first_date_entry_in_force, eli.date_no_longer_in_force,
-                      dct.isReplacedBy, dct.replaces, KRB.horizon, KRB.doelIndicator,
-                      KRB.doelBegrip, KRB.labelstappen, KRB.objecttype, KRB.ligtIn,
-                      KRB.werkingsgebied):
+    adms, eli, dct = (
+        Namespace("http://www.w3.org/ns/adms#"),
+        Namespace("http://data.europa.eu/eli/ontology#"),
+        DCTERMS,
+    )
+    for predicate in (
+        adms.status,
+        eli.first_date_entry_in_force,
+        eli.date_no_longer_in_force,
+        dct.isReplacedBy,
+        dct.replaces,
+        KRB.horizon,
+        KRB.doelIndicator,
+        KRB.doelBegrip,
+        KRB.labelstappen,
+        KRB.objecttype,
+        KRB.ligtIn,
+        KRB.werkingsgebied,
+    ):
         expected = set(demo.subject_objects(predicate))
         assert expected, f"the demo does not use {predicate}"
         assert set(graph.subject_objects(predicate)) == expected, predicate
-    several = [s for s in demo.subjects(KRB.ligtIn, None)
-               if len(set(demo.objects(s, KRB.ligtIn))) > 1]
+    several = [
+        s for s in demo.subjects(KRB.ligtIn, None) if len(set(demo.objects(s, KRB.ligtIn))) > 1
+    ]
     assert several, "the demo has an area in two parents"
-    rules_with_theme = {s for s, _ in demo.subject_objects(KRB.beleidsthema)
-                        if (s, RDF.type, KRB.Beleidsregel) in demo}
+    rules_with_theme = {
+        s
+        for s, _ in demo.subject_objects(KRB.beleidsthema)
+        if (s, RDF.type, KRB.Beleidsregel) in demo
+    }
     assert rules_with_theme and all(
         set(graph.objects(r, KRB.beleidsthema)) == set(demo.objects(r, KRB.beleidsthema))
-        for r in rules_with_theme)
+        for r in rules_with_theme
+    )

@@ -65,14 +65,18 @@ def test_failed_import_leaves_the_store_unchanged(store: Store, tmp_path: Path) 
     import_workbook(store, workbook, base_iri=BASE)
     before = _quads(store, tmp_path, "before")
     norm = row_of(workbook, "beleidsnorm", "GEL-N01")
-    edit(workbook, [("beleidsnorm", norm, "indicator", "GEL-02"),
-                    ("beleidsnorm", norm, "waarde", "veel")])
+    edit(
+        workbook,
+        [("beleidsnorm", norm, "indicator", "GEL-02"), ("beleidsnorm", norm, "waarde", "veel")],
+    )
 
     with pytest.raises(ImportFailed) as failed:
         import_workbook(store, workbook, base_iri=BASE)
 
     assert {(p.row, p.column) for p in failed.value.problems if p.is_error} == {
-        (norm, "indicator"), (norm, "waarde")}
+        (norm, "indicator"),
+        (norm, "waarde"),
+    }
     assert _quads(store, tmp_path, "after") == before
 
 
@@ -105,13 +109,15 @@ def test_cli_import_export_round_trip_and_exit_codes(tmp_path: Path) -> None:
     result = runner.invoke(_app(), ["export-excel", str(exported)], env=env)
     assert result.exit_code == 0, result.output
     assert load_workbook(exported)["beleidsnorm"].max_row == 1 + len(
-        {r for r in load_workbook(workbook)["beleidsnorm"].iter_rows(min_row=2) if r[0].value})
+        {r for r in load_workbook(workbook)["beleidsnorm"].iter_rows(min_row=2) if r[0].value}
+    )
 
     edit(exported, [("beleidsnorm", 2, "document", "NOPE")])
     bad = runner.invoke(_app(), ["import-excel", str(exported)], env=env)
     assert bad.exit_code == 1
     assert "beleidsnorm rij 2, kolom document: 'NOPE' bestaat niet in blad besluitdocument" in (
-        " ".join(bad.output.split()))
+        " ".join(bad.output.split())
+    )
 
     (tmp_path / "broken.xlsx").write_bytes(b"no workbook")
     unreadable = runner.invoke(_app(), ["import-excel", str(tmp_path / "broken.xlsx")], env=env)

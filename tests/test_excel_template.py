@@ -56,30 +56,43 @@ def test_drop_downs_point_at_pick_lists_and_value_lists(template: Path) -> None:
     assert norm["leefomgeving"] == "=leefomgeving!$B$2:$B$2000"
     hidden = book[HIDDEN_LISTS_SHEET]
     keys = [cell.value for cell in hidden[1]]
-    for column, key in (("operator", "operator"), ("eenheid", "eenheid"),
-                        ("sector", "sector"), ("materiaal", "materiaal"),
-                        ("bestuurslaag", "bestuurslaag")):
+    for column, key in (
+        ("operator", "operator"),
+        ("eenheid", "eenheid"),
+        ("sector", "sector"),
+        ("materiaal", "materiaal"),
+        ("bestuurslaag", "bestuurslaag"),
+    ):
         letter = get_column_letter(keys.index(key) + 1)
         assert norm[column].startswith(f"={HIDDEN_LISTS_SHEET}!${letter}$2:${letter}$")
         values = [c.value for c in hidden[letter][1:] if c.value is not None]
         assert len(values) == int(norm[column].rsplit("$", 1)[1]) - 1
     operators = [c.value for c in hidden[get_column_letter(keys.index("operator") + 1)][1:]]
     assert {"minimaal", "maximaal", "maximale toename"} <= set(operators)
-    assert _validations(book["beleidsindicator"])["beleidsthema"] == (
-        "=beleidsthemas!$A$2:$A$2000")
+    assert _validations(book["beleidsindicator"])["beleidsthema"] == ("=beleidsthemas!$A$2:$A$2000")
     assert set(_validations(book["besluitdocument"])) == {
-        "soort", "dossier", "werkingsgebied", "bestuurslaag", "status", "vervangt",
-        "vervangen_door", "gebaseerd_op"}
+        "soort",
+        "dossier",
+        "werkingsgebied",
+        "bestuurslaag",
+        "status",
+        "vervangt",
+        "vervangen_door",
+        "gebaseerd_op",
+    }
     for sheet, column in (("beleidsdossier", "dossiersoort"), ("beleidsnorm", "normsoort")):
         letter = get_column_letter(keys.index(column) + 1)
         assert _validations(book[sheet])[column].startswith(
-            f"={HIDDEN_LISTS_SHEET}!${letter}$2:${letter}$")
+            f"={HIDDEN_LISTS_SHEET}!${letter}$2:${letter}$"
+        )
     kinds = [c.value for c in hidden[get_column_letter(keys.index("normsoort") + 1)][1:]]
     assert {"bindend", "streefwaarde"} <= set(kinds)
     assert _validations(book["besluitdocument"])["vervangen_door"] == (
-        "=besluitdocument!$A$2:$A$2000")
+        "=besluitdocument!$A$2:$A$2000"
+    )
     assert _validations(book["beoogd_effect"])["doel_indicator"] == (
-        "=beleidsindicator!$A$2:$A$2000")
+        "=beleidsindicator!$A$2:$A$2000"
+    )
     assert _validations(book["beleidsmaatregel"])["objecttype"] == "=leefomgeving!$B$2:$B$2000"
     for sheet in SHEETS:
         expected = {c.name for c in sheet.columns if c.choices}
@@ -93,8 +106,11 @@ def test_status_drop_downs_offer_the_two_status_lists(template: Path) -> None:
     hidden = book[HIDDEN_LISTS_SHEET]
     keys = [cell.value for cell in hidden[1]]
     for sheet, key, names in (
-        ("besluitdocument", "status",
-         {"ontwerp", "vastgesteld", "in werking", "ingetrokken", "vervallen"}),
+        (
+            "besluitdocument",
+            "status",
+            {"ontwerp", "vastgesteld", "in werking", "ingetrokken", "vervallen"},
+        ),
         ("beleidsnorm", "status", None),
         ("beleidsregel", "status", None),
         ("beleidsmaatregel", "uitvoeringsstatus", {"gepland", "in uitvoering", "afgerond"}),
@@ -123,30 +139,51 @@ def test_pick_lists_are_pre_filled_and_the_empty_template_reads_without_errors(
 def test_with_imbor_lists_every_object_type_with_its_zoekingang(tmp_path: Path) -> None:
     path = tmp_path / "imbor.xlsx"
     write_template(path, with_imbor=True)
-    rows = list(load_workbook(path, read_only=True)["leefomgeving"].iter_rows(min_row=2,
-                                                                               values_only=True))
+    rows = list(
+        load_workbook(path, read_only=True)["leefomgeving"].iter_rows(min_row=2, values_only=True)
+    )
     assert len({row[2] for row in rows}) >= 1500
-    assert ("Vastgoed", "Gebouw", "http://modellen.geostandaarden.nl/def/nen3610-2022#Gebouw",
-            None, None, None) in rows
+    assert (
+        "Vastgoed",
+        "Gebouw",
+        "http://modellen.geostandaarden.nl/def/nen3610-2022#Gebouw",
+        None,
+        None,
+        None,
+    ) in rows
     assert read_workbook(path, DEFAULT_BASE_IRI).problems == []
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None,
-                    reason="LibreOffice (soffice) is not installed; install libreoffice-calc")
+@pytest.mark.skipif(
+    shutil.which("soffice") is None,
+    reason="LibreOffice (soffice) is not installed; install libreoffice-calc",
+)
 def test_template_opens_in_libreoffice(template: Path, tmp_path: Path) -> None:
     """LibreOffice reads it (CSV of the first sheet) and keeps the drop-downs when it saves."""
     profile = (tmp_path / "lo-profile").as_uri()
     for target, folder in (("csv", tmp_path / "csv"), ("xlsx", tmp_path / "xlsx")):
         completed = subprocess.run(
-            ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to",
-             target, "--outdir", str(folder), str(template)],
-            capture_output=True, text=True, timeout=120, check=False,
+            [
+                "soffice",
+                f"-env:UserInstallation={profile}",
+                "--headless",
+                "--convert-to",
+                target,
+                "--outdir",
+                str(folder),
+                str(template),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
         assert completed.returncode == 0, completed.stderr
     csv = tmp_path / "csv" / "krb-sjabloon.csv"
     assert csv.exists(), completed.stdout + completed.stderr
     assert csv.read_text(encoding="utf-8").splitlines()[0] == ",".join(
-        SHEETS_BY_NAME["beleidsdossier"].names)
+        SHEETS_BY_NAME["beleidsdossier"].names
+    )
     resaved = load_workbook(tmp_path / "xlsx" / "krb-sjabloon.xlsx")
     norm = _validations(resaved["beleidsnorm"])
     assert {"indicator", "operator", "eenheid", "sector"} <= set(norm)
@@ -177,9 +214,15 @@ def test_own_list_sheets_offer_the_national_list_and_the_mapping_drop_downs(
     keys = [cell.value for cell in hidden[1]]
     letter = get_column_letter(keys.index("koppeling") + 1)
     assert [c.value for c in hidden[letter][1:] if c.value] == [
-        "broadMatch", "closeMatch", "exactMatch"]
-    for sheet, key in (("sectoren", "sector"), ("materiaalstromen", "materiaal"),
-                       ("documentsoorten", "documentsoort")):
+        "broadMatch",
+        "closeMatch",
+        "exactMatch",
+    ]
+    for sheet, key in (
+        ("sectoren", "sector"),
+        ("materiaalstromen", "materiaal"),
+        ("documentsoorten", "documentsoort"),
+    ):
         found = _validations(book[sheet])
         assert found["koppeling"].startswith(f"={HIDDEN_LISTS_SHEET}!${letter}$2:")
         national = get_column_letter(keys.index(key) + 1)

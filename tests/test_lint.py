@@ -1,4 +1,5 @@
-"""The linter configured in pyproject.toml runs over the code and finds nothing.
+"""The linter configured in pyproject.toml runs over the code and finds nothing, and the
+formatter would change nothing.
 
 Part of the suite so CI enforces it; the second test proves the configuration
 is really read (a line over the configured 100 characters is reported), so a
@@ -28,6 +29,18 @@ def run_ruff(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_the_code_passes_ruff() -> None:
     result = run_ruff("krbgraph", "tests", "bench", "mappings", "server.py")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_code_is_formatted() -> None:
+    """`ruff format` leaves every file as it is: one layout, so diffs show changes only."""
+    result = subprocess.run(
+        [RUFF, "format", "--check", "krbgraph", "tests", "bench", "mappings", "server.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -97,8 +97,13 @@ def test_a_measure_within_its_own_theme_has_no_dwarsverband(store: Store) -> Non
     columns = ("maatregel_label", "eigen_thema_label", "soort", "thema_label", "dwarsverband")
     # Zichtlijnen vrijhouden (Bouwen) carries out a Bouwen rule: no dwarsverband.
     assert rows(store, "dwarsverbanden-maatregel", *columns, maatregel="BOU-M01") == {
-        ("Zichtlijnen vrijhouden bij herinrichting", "Bouwen", "uitvoering van regel", "Bouwen",
-         "false")
+        (
+            "Zichtlijnen vrijhouden bij herinrichting",
+            "Bouwen",
+            "uitvoering van regel",
+            "Bouwen",
+            "false",
+        )
     }
     # Stil asfalt ran 2021-04-01 .. 2025-12-31 (its own period, within the Actieplan
     # Geluid 2025): on a day in that period its effect on its own theme is none, its
@@ -129,8 +134,13 @@ def test_slopen_garage_carries_out_a_rule_of_its_own_theme_and_reaches_groen(
         "dwarsverband",
         maatregel="Slopen garage",
     ) == {
-        ("uitvoering van regel", "Zichtlijn over de garagekavel vrij", "Bewaren zichtlijnen",
-         "Bouwen", "false"),
+        (
+            "uitvoering van regel",
+            "Zichtlijn over de garagekavel vrij",
+            "Bewaren zichtlijnen",
+            "Bouwen",
+            "false",
+        ),
         ("effect op norm", "Slopen garage op afstand tot openbaar groen", None, "Groen", "true"),
     }
 
@@ -752,7 +762,8 @@ def test_compleet_beleid_flags_themes_without_policy_in_force_where_others_have_
     # Warmte enters into force on 2027-01-01.
     street = rows(store, "compleet-beleid", *columns, gebied="parkstraat")
     assert street == {
-        ("Parkstraat", theme, "false", "true") if theme == "Energietransitie"
+        ("Parkstraat", theme, "false", "true")
+        if theme == "Energietransitie"
         else ("Parkstraat", theme, "true", "false")
         for theme in THEMES
     }

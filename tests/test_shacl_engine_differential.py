@@ -90,7 +90,9 @@ def structure(graph: Graph, node: Node | None, depth: int = 4) -> object:
     if depth == 0:
         return "_:"
     return tuple(
-        sorted((str(p), repr(structure(graph, o, depth - 1))) for p, o in graph.predicate_objects(node))
+        sorted(
+            (str(p), repr(structure(graph, o, depth - 1))) for p, o in graph.predicate_objects(node)
+        )
     )
 
 
@@ -110,7 +112,12 @@ def engine_keys(report: Report, data: Graph) -> set[Key]:
 
 def pyshacl_report(data: Graph, shapes: Graph) -> Graph:
     _, report, _ = pyshacl.validate(
-        data, shacl_graph=shapes, advanced=True, inference="none", inplace=False, allow_warnings=True
+        data,
+        shacl_graph=shapes,
+        advanced=True,
+        inference="none",
+        inplace=False,
+        allow_warnings=True,
     )
     assert isinstance(report, Graph)
     return report
@@ -193,7 +200,7 @@ def renamed(graph: Graph, tag: str) -> Graph:
 
     def rename(term: Node) -> Node:
         if isinstance(term, URIRef) and term.startswith(ID):
-            return URIRef(f"https://krb.example.org/{tag}/id/{term[len(ID):]}")
+            return URIRef(f"https://krb.example.org/{tag}/id/{term[len(ID) :]}")
         if isinstance(term, BNode):
             return BNode(f"{tag}x{term}")
         return term
@@ -353,7 +360,10 @@ def test_class_fails_literals_and_follows_subclasses() -> None:
     data = """ex:a ex:p ex:deep, ex:direct, ex:other, "ex:C" .
         ex:deep a ex:E . ex:E rdfs:subClassOf ex:D . ex:D rdfs:subClassOf ex:C .
         ex:direct a ex:C . ex:other a ex:Z ."""
-    assert results(shapes, data) == {("a", Literal("other"), "Class"), ("a", Literal("ex:C"), "Class")}
+    assert results(shapes, data) == {
+        ("a", Literal("other"), "Class"),
+        ("a", Literal("ex:C"), "Class"),
+    }
 
 
 def test_language_tagged_strings_have_datatype_lang_string() -> None:
@@ -384,7 +394,9 @@ def test_ill_formed_typed_literals_fail_datatype() -> None:
 
 def test_unique_lang_reports_each_language_used_twice() -> None:
     shapes = "ex:S sh:targetNode ex:a ; sh:property [ sh:path ex:label ; sh:uniqueLang true ] ."
-    data = """ex:a ex:label "one"@en, "two"@EN, "een"@nl, "drie"@de, "vier"@de, "plain", "other" ."""
+    data = (
+        """ex:a ex:label "one"@en, "two"@EN, "een"@nl, "drie"@de, "vier"@de, "plain", "other" ."""
+    )
     report = validate_graph(
         Graph().parse(data=PREFIXES + data, format="turtle"),
         Graph().parse(data=PREFIXES + shapes, format="turtle"),
@@ -452,7 +464,8 @@ def test_length_of_iris_is_the_length_of_their_text() -> None:
 def test_a_shape_the_compiler_cannot_translate_is_validated_by_pyshacl_and_reported() -> None:
     # sh:hasValue with a blank node has no SPARQL constant.
     shapes = Graph().parse(
-        data=PREFIXES + "ex:S sh:targetNode ex:a ; sh:hasValue [ ex:q 1 ] . ex:T sh:targetNode ex:a ; sh:class ex:C .",
+        data=PREFIXES
+        + "ex:S sh:targetNode ex:a ; sh:hasValue [ ex:q 1 ] . ex:T sh:targetNode ex:a ; sh:class ex:C .",
         format="turtle",
     )
     report = validate_graph(Graph().parse(data=PREFIXES + "ex:a ex:p 1 .", format="turtle"), shapes)
@@ -462,8 +475,13 @@ def test_a_shape_the_compiler_cannot_translate_is_validated_by_pyshacl_and_repor
 
 
 def test_focus_nodes_limit_validation_to_those_nodes() -> None:
-    shapes = Graph().parse(data=PREFIXES + "ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 1 ] .", format="turtle")
-    data = Graph().parse(data=PREFIXES + "ex:a a ex:C . ex:b a ex:C . ex:c ex:p 1 .", format="turtle")
+    shapes = Graph().parse(
+        data=PREFIXES + "ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 1 ] .",
+        format="turtle",
+    )
+    data = Graph().parse(
+        data=PREFIXES + "ex:a a ex:C . ex:b a ex:C . ex:c ex:p 1 .", format="turtle"
+    )
     report = validate_graph(data, shapes, focus_nodes=[EX.b, EX.c])
     assert [r.focus for r in report.results] == [EX.b]
 
@@ -474,11 +492,19 @@ def test_focus_nodes_limit_validation_to_those_nodes() -> None:
 def test_results_become_findings_with_both_languages(store: Store) -> None:
     minimal = read_rdf(constraints.DATA / "minimal.ttl")
     assert isinstance(minimal, Graph)
-    broken = constraints.changed(minimal, 'DELETE DATA { <afdeling/milieu> dct:identifier "milieu" }')
+    broken = constraints.changed(
+        minimal, 'DELETE DATA { <afdeling/milieu> dct:identifier "milieu" }'
+    )
     report, _ = on_store(store, broken)
     findings = to_findings(report, context_graph(store, report, data_graphs=data_graphs()))
     assert [(f.focus, f.path, f.severity, f.focus_label, f.focus_type) for f in findings] == [
-        (ID + "afdeling/milieu", "http://purl.org/dc/terms/identifier", "Violation", "Afdeling Milieu", "Afdeling")
+        (
+            ID + "afdeling/milieu",
+            "http://purl.org/dc/terms/identifier",
+            "Violation",
+            "Afdeling Milieu",
+            "Afdeling",
+        )
     ]
     (finding,) = findings
     assert "Afdeling Milieu" in finding.message_nl and "Afdeling Milieu" in finding.message_en
@@ -497,12 +523,15 @@ def test_pre_binding_per_focus_node_along_two_routes() -> None:
         format="turtle",
     )
     data = Graph().parse(
-        data=PREFIXES + "ex:a a ex:C ; ex:p ex:x . ex:b a ex:C ; ex:p ex:x, ex:y . ex:x ex:q 1, 2 . ex:y ex:q 3 .",
+        data=PREFIXES
+        + "ex:a a ex:C ; ex:p ex:x . ex:b a ex:C ; ex:p ex:x, ex:y . ex:x ex:q 1, 2 . ex:y ex:q 3 .",
         format="turtle",
     )
     report = validate_graph(data, shapes)
     assert report.fallbacks == ()
     assert sorted((r.focus, r.value) for r in report.results) == [
-        (EX.x, Literal(2)), (EX.x, Literal(2)), (EX.y, Literal(3))
+        (EX.x, Literal(2)),
+        (EX.x, Literal(2)),
+        (EX.y, Literal(3)),
     ]
     assert engine_keys(report, data) == pyshacl_keys(data, shapes)

@@ -410,7 +410,16 @@ def test_the_reference_rule_covers_the_four_change_operators_only() -> None:
         if str(concept).startswith(OP) and "referentiesituatie" in str(definition)
     }
     listed = {str(value) for value in shapes.objects(None, RDF.first) if str(value).startswith(OP)}
-    assert change == listed == {
-        OP + name
-        for name in ("maximale-toename", "minimale-toename", "maximale-afname", "minimale-afname")
-    }
+    assert (
+        change
+        == listed
+        == {
+            OP + name
+            for name in (
+                "maximale-toename",
+                "minimale-toename",
+                "maximale-afname",
+                "minimale-afname",
+            )
+        }
+    )

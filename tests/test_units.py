@@ -158,12 +158,15 @@ def test_an_unknown_iri_and_empty_text_are_unknown() -> None:
             resolve(text)
 
 
-@pytest.mark.parametrize(("text", "some_candidates"), [
-    ("$", {"CCY_USD", "CCY_CAD"}),  # a symbol several currencies share
-    ("kr", {"CCY_SEK", "CCY_NOK"}),
-    ("MG", {"MilliGM", "MegaGM"}),  # case-insensitive UCUM: mg or Mg
-    ("KG", {"KiloGM", "KiloGAUSS"}),  # kg or kG
-])
+@pytest.mark.parametrize(
+    ("text", "some_candidates"),
+    [
+        ("$", {"CCY_USD", "CCY_CAD"}),  # a symbol several currencies share
+        ("kr", {"CCY_SEK", "CCY_NOK"}),
+        ("MG", {"MilliGM", "MegaGM"}),  # case-insensitive UCUM: mg or Mg
+        ("KG", {"KiloGM", "KiloGAUSS"}),  # kg or kG
+    ],
+)
 def test_an_ambiguous_notation_names_the_candidates(text: str, some_candidates: set[str]) -> None:
     with pytest.raises(AmbiguousUnit) as caught:
         resolve(text)
@@ -194,8 +197,24 @@ def test_eenheden_no_longer_reads_k_per_year_as_tonnes() -> None:
 
 
 def test_the_krb_units_keep_their_iris() -> None:
-    kept = {"DeciB_A", "DeciB", "PERCENT", "KiloM", "M", "M2", "HA", "NUM", "NUM-PER-YR",
-            "TONNE-PER-YR", "KiloGM-PER-YR", "KiloGM", "HR", "DAY", "MicroGM-PER-M3", "DEG_C"}
+    kept = {
+        "DeciB_A",
+        "DeciB",
+        "PERCENT",
+        "KiloM",
+        "M",
+        "M2",
+        "HA",
+        "NUM",
+        "NUM-PER-YR",
+        "TONNE-PER-YR",
+        "KiloGM-PER-YR",
+        "KiloGM",
+        "HR",
+        "DAY",
+        "MicroGM-PER-M3",
+        "DEG_C",
+    }
     krb = {u.iri for u in default_catalogue().krb_units()}
     assert {str(UNIT[name]) for name in kept} | {PERCENTAGE_POINT} == krb
 
@@ -220,14 +239,17 @@ def test_offsets_apply_to_values_but_not_to_differences() -> None:
     assert abs(fahrenheit - 100) < Decimal("1e-12")  # QUDT gives 5/9 with 16 digits
 
 
-@pytest.mark.parametrize(("a", "b"), [
-    ("%", "dB(A)"),
-    ("%", "procentpunt"),
-    ("%", "aantal"),
-    ("dB", "dB(A)"),
-    ("km", "kg"),
-    ("/jr", "aantal"),
-])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("%", "dB(A)"),
+        ("%", "procentpunt"),
+        ("%", "aantal"),
+        ("dB", "dB(A)"),
+        ("km", "kg"),
+        ("/jr", "aantal"),
+    ],
+)
 def test_incompatible_units_name_both(a: str, b: str) -> None:
     source, target = _unit(a), _unit(b)
     assert not compatible(source, target)
@@ -263,8 +285,9 @@ def _units_by_dimension() -> dict[str, list[Unit]]:
     return {vector: members for vector, members in sorted(groups.items()) if len(members) > 1}
 
 
-VALUES = st.decimals(min_value=-10**9, max_value=10**9, allow_nan=False, allow_infinity=False,
-                     places=6)
+VALUES = st.decimals(
+    min_value=-(10**9), max_value=10**9, allow_nan=False, allow_infinity=False, places=6
+)
 
 
 @settings(max_examples=400, deadline=None)
@@ -294,8 +317,9 @@ def test_conversion_round_trips_between_units_of_one_dimension(
 @given(data=st.data())
 def test_units_of_different_dimensions_never_convert(data: st.DataObject) -> None:
     groups = _units_by_dimension()
-    first, second = data.draw(st.lists(st.sampled_from(sorted(groups)), min_size=2, max_size=2,
-                                       unique=True))
+    first, second = data.draw(
+        st.lists(st.sampled_from(sorted(groups)), min_size=2, max_size=2, unique=True)
+    )
     a = data.draw(st.sampled_from(groups[first]))
     b = data.draw(st.sampled_from(groups[second]))
     assert not compatible(a, b)
@@ -315,8 +339,10 @@ def test_catalogue_load_time(capsys: pytest.CaptureFixture[str]) -> None:
         catalogue.resolve(text)
     resolved = (time.perf_counter() - started) / 5
     with capsys.disabled():
-        print(f"\n  unit catalogue: {len(catalogue)} units loaded in {loaded:.3f} s, "
-              f"{resolved * 1000:.2f} ms per resolve")
+        print(
+            f"\n  unit catalogue: {len(catalogue)} units loaded in {loaded:.3f} s, "
+            f"{resolved * 1000:.2f} ms per resolve"
+        )
 
 
 def test_the_module_doctests_pass() -> None:
@@ -337,7 +363,8 @@ def test_the_extract_carries_its_source_and_licences() -> None:
     extract = Graph().parse(EXTRACT, format="turtle")
     header = URIRef("https://data.krb.nl/def/qudt-units")
     assert (header, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")) in (
-        extract)
+        extract
+    )
     assert (header, DCTERMS.source, URIRef("http://qudt.org/3.1.0/vocab/unit")) in extract
     rights = " ".join(str(r) for r in extract.objects(header, DCTERMS.rights))
     assert "QUDT.org" in rights and "Regenstrief" in rights

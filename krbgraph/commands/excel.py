@@ -29,8 +29,11 @@ from .store import (
 
 GraphOption = Annotated[
     str | None,
-    typer.Option("--graph", help="Named graph IRI (import: default {base}/graph/excel/{file}).",
-                 show_default=False),
+    typer.Option(
+        "--graph",
+        help="Named graph IRI (import: default {base}/graph/excel/{file}).",
+        show_default=False,
+    ),
 ]
 FileArgument = Annotated[Path, typer.Argument(help="The .xlsx workbook.", dir_okay=False)]
 
@@ -84,29 +87,45 @@ def register(app: typer.Typer) -> None:
 
         settings = settings_from_cli(store, base_iri)
         err = Console(stderr=True)
-        bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                       console=err, transient=True)
+        bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=err,
+            transient=True,
+        )
         task = bar.add_task("lezen / reading", total=None)
 
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
         def stage(name: str) -> None:
-            labels = {"lezen": "lezen / reading", "valideren": "valideren / validating",
-                      "schrijven": "schrijven / writing"}
+            labels = {
+                "lezen": "lezen / reading",
+                "valideren": "valideren / validating",
+                "schrijven": "schrijven / writing",
+            }
             bar.update(task, description=labels.get(name, name))
 
         try:
             with opened_store(settings) as opened, bar:
-                report = import_workbook(opened, file, base_iri=settings.base_iri, graph=graph,
-                                         progress=progress, stage=stage)
+                report = import_workbook(
+                    opened,
+                    file,
+                    base_iri=settings.base_iri,
+                    graph=graph,
+                    progress=progress,
+                    stage=stage,
+                )
         except WorkbookUnreadable as exc:
             raise _fail(str(exc)) from None
         except ImportFailed as exc:
             print_problems(err, exc.problems)
             errors = sum(1 for p in exc.problems if p.is_error)
-            raise _fail(f"{errors} fout(en) / error(s) in {file}; niets geladen / nothing "
-                        "loaded", EXIT_INVALID) from None
+            raise _fail(
+                f"{errors} fout(en) / error(s) in {file}; niets geladen / nothing loaded",
+                EXIT_INVALID,
+            ) from None
         except (ValueError, StoreError) as exc:
             raise _fail(str(exc)) from None
         print_problems(err, report.warnings)

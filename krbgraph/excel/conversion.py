@@ -129,11 +129,20 @@ class Row:
     number: int
     cells: dict[str, object]
 
-    def problem(self, column: str | None, value: object, nl: str, en: str,
-                severity: Severity = "fout") -> None:
-        self.conversion.problem(Problem(nl, en, sheet=self.sheet, row=self.number,
-                                        column=column, value=cell_text(value),
-                                        severity=severity))
+    def problem(
+        self, column: str | None, value: object, nl: str, en: str, severity: Severity = "fout"
+    ) -> None:
+        self.conversion.problem(
+            Problem(
+                nl,
+                en,
+                sheet=self.sheet,
+                row=self.number,
+                column=column,
+                value=cell_text(value),
+                severity=severity,
+            )
+        )
 
     def text(self, column: str) -> str | None:
         return cell_text(self.cells.get(column))
@@ -141,8 +150,9 @@ class Row:
     def required(self, column: str) -> str | None:
         value = self.text(column)
         if value is None:
-            self.problem(column, None, "waarde ontbreekt (verplicht)",
-                         "value is missing (required)")
+            self.problem(
+                column, None, "waarde ontbreekt (verplicht)", "value is missing (required)"
+            )
         return value
 
     def subject(self, code: str | None = None) -> URIRef | None:
@@ -154,19 +164,25 @@ class Row:
             return code_iri(self.conversion.base_iri, THING_KIND[self.sheet], code)
         except ValueError:
             if is_iri(code):
-                self.problem("code", code, f"'{code}' is geen bruikbare IRI",
-                             f"'{code}' is not a usable IRI")
+                self.problem(
+                    "code", code, f"'{code}' is geen bruikbare IRI", f"'{code}' is not a usable IRI"
+                )
             else:
-                self.problem("code", code, f"'{code}' kan geen deel van een IRI worden",
-                             f"'{code}' cannot become part of an IRI")
+                self.problem(
+                    "code",
+                    code,
+                    f"'{code}' kan geen deel van een IRI worden",
+                    f"'{code}' cannot become part of an IRI",
+                )
             return None
 
     def add(self, subject: Node, predicate: URIRef, obj: Node | None, column: str) -> None:
         if obj is not None:
             self.conversion.add(subject, predicate, obj, self, column)
 
-    def add_text(self, subject: Node, predicate: URIRef, column: str, *,
-                 lang: str | None = "nl") -> None:
+    def add_text(
+        self, subject: Node, predicate: URIRef, column: str, *, lang: str | None = "nl"
+    ) -> None:
         value = self.text(column)
         if value is not None:
             self.add(subject, predicate, Literal(value, lang=lang), column)
@@ -189,12 +205,19 @@ class Row:
         if code is None:
             if len(self.conversion.aliases.get(target, {}).get(text, set())) > 1:
                 options = ", ".join(sorted(self.conversion.aliases[target][text]))
-                self.problem(column, text, f"'{text}' is niet eenduidig in blad {target}; "
-                             f"gebruik een van: {options}",
-                             f"'{text}' is ambiguous in sheet {target}; use one of: {options}")
+                self.problem(
+                    column,
+                    text,
+                    f"'{text}' is niet eenduidig in blad {target}; gebruik een van: {options}",
+                    f"'{text}' is ambiguous in sheet {target}; use one of: {options}",
+                )
             else:
-                self.problem(column, text, f"'{text}' bestaat niet in blad {target}",
-                             f"'{text}' does not exist in sheet {target}")
+                self.problem(
+                    column,
+                    text,
+                    f"'{text}' bestaat niet in blad {target}",
+                    f"'{text}' does not exist in sheet {target}",
+                )
             return None
         return code_iri(self.conversion.base_iri, THING_KIND[target], code)
 
@@ -207,10 +230,12 @@ class Row:
                 found.append(iri)
         return found
 
-    def pick(self, column: str, values: Lookup, *, required: bool = False,
-             name: str | None = None) -> URIRef | None:
-        name = name if name is not None else (
-            self.required(column) if required else self.text(column))
+    def pick(
+        self, column: str, values: Lookup, *, required: bool = False, name: str | None = None
+    ) -> URIRef | None:
+        name = (
+            name if name is not None else (self.required(column) if required else self.text(column))
+        )
         if name is None:
             return None
         try:
@@ -219,8 +244,7 @@ class Row:
             self.problem(column, name, exc.message_nl, exc.message_en)
             return None
 
-    def pick_many(self, column: str, values: Lookup, *,
-                  required: bool = False) -> list[URIRef]:
+    def pick_many(self, column: str, values: Lookup, *, required: bool = False) -> list[URIRef]:
         text = self.required(column) if required else self.text(column)
         found: list[URIRef] = []
         for name in split_many(text or ""):
@@ -270,8 +294,12 @@ class Row:
         if text.endswith(".0"):
             text = text[:-2]
         if not re.fullmatch(r"[0-9]{4}", text):
-            self.problem(column, text, "geen jaartal (verwacht vier cijfers, zoals 2024)",
-                         "not a year (expected four digits, such as 2024)")
+            self.problem(
+                column,
+                text,
+                "geen jaartal (verwacht vier cijfers, zoals 2024)",
+                "not a year (expected four digits, such as 2024)",
+            )
             return None
         return Literal(text, datatype=XSD.gYear)
 
@@ -291,16 +319,21 @@ class Row:
         start, end = self.date("geldig_van"), self.date("geldig_tot")
         if start is None:
             if end is not None and "geldig_van" not in self.cells:
-                self.problem("geldig_van", None,
-                             "geldig_tot is ingevuld maar geldig_van niet; een periode heeft een "
-                             "begin nodig",
-                             "geldig_tot is filled in but geldig_van is not; a period needs a "
-                             "start")
+                self.problem(
+                    "geldig_van",
+                    None,
+                    "geldig_tot is ingevuld maar geldig_van niet; een periode heeft een "
+                    "begin nodig",
+                    "geldig_tot is filled in but geldig_van is not; a period needs a start",
+                )
             return
         if end is not None and end < start:
-            self.problem("geldig_tot", self.cells["geldig_tot"],
-                         f"einddatum {end.isoformat()} ligt voor begindatum {start.isoformat()}",
-                         f"end date {end.isoformat()} is before start date {start.isoformat()}")
+            self.problem(
+                "geldig_tot",
+                self.cells["geldig_tot"],
+                f"einddatum {end.isoformat()} ligt voor begindatum {start.isoformat()}",
+                f"end date {end.isoformat()} is before start date {start.isoformat()}",
+            )
             return
         period = BNode()
         self.add(subject, DCTERMS.temporal, period, "geldig_van")
@@ -309,8 +342,9 @@ class Row:
         if end is not None:
             self.add(period, DCAT.endDate, Literal(end), "geldig_tot")
 
-    def identify(self, subject: URIRef, label_column: str, label: str | None = None,
-                 code: str | None = None) -> None:
+    def identify(
+        self, subject: URIRef, label_column: str, label: str | None = None, code: str | None = None
+    ) -> None:
         """rdfs:label @nl and dct:identifier, which every registry thing has."""
         label = label if label is not None else self.text(label_column)
         if label is not None:

@@ -29,8 +29,9 @@ def registry_data(store: Store, graph: str | None = None) -> Graph:
     return data
 
 
-def export_workbook(store: Store, target: str | Path | BinaryIO, *,
-                    graph: str | None = None) -> list[Problem]:
+def export_workbook(
+    store: Store, target: str | Path | BinaryIO, *, graph: str | None = None
+) -> list[Problem]:
     """Write the registry to a workbook; returns warnings for what did not fit.
 
     Raises KeyError for an unknown graph and StoreError when the store fails.

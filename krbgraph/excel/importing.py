@@ -89,8 +89,9 @@ def import_workbook(
         stage("schrijven")
     store.replace_graph(target, result.graph)
     refresh_derived(store)
-    return ImportReport(target, len(result.graph), bool(existing.get(target)),
-                        result.problems + shape_problems)
+    return ImportReport(
+        target, len(result.graph), bool(existing.get(target)), result.problems + shape_problems
+    )
 
 
 def _with_registry(store: Store, new: Graph, target: str, existing: dict[str, int]) -> Graph:
@@ -120,10 +121,21 @@ def _problem(finding: Finding, by_name: dict[str, Node], read: ReadResult) -> Pr
     location = read.locations.get(node) if node is not None else None
     if location is None:
         who = finding.focus_label or finding.focus
-        return Problem(f"{who}: {finding.message_nl}", f"{who}: {finding.message_en}",
-                       value=finding.value, severity=severity)
+        return Problem(
+            f"{who}: {finding.message_nl}",
+            f"{who}: {finding.message_en}",
+            value=finding.value,
+            severity=severity,
+        )
     column = None
     if finding.path is not None:
         column = read.columns.get((node, URIRef(finding.path)))
-    return Problem(finding.message_nl, finding.message_en, sheet=location[0], row=location[1],
-                   column=column, value=finding.value, severity=severity)
+    return Problem(
+        finding.message_nl,
+        finding.message_en,
+        sheet=location[0],
+        row=location[1],
+        column=column,
+        value=finding.value,
+        severity=severity,
+    )

@@ -95,8 +95,9 @@ def _source_range(choices: str, lists: dict[str, list[str]], rows: dict[str, int
     return f"={sheet_name}!${letter}$2:${letter}${last}"  # sheet names need no quoting
 
 
-def _drop_downs(ws: Worksheet, sheet: Sheet, lists: dict[str, list[str]],
-                rows: dict[str, int]) -> None:
+def _drop_downs(
+    ws: Worksheet, sheet: Sheet, lists: dict[str, list[str]], rows: dict[str, int]
+) -> None:
     """Excel list validations; warnings rather than stops, because a cell may
     also hold an alternative spelling ('max'), several values ('a; b') or an IRI."""
     last = max(MIN_ROWS, rows.get(sheet.name, 0) + 1000)

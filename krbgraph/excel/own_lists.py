@@ -40,11 +40,14 @@ from .vocabulary import Layered, ValueList, Vocabulary
 from .workbook_format import MAPPING_RELATIONS, OwnList
 
 _MAPPING = re.compile(
-    r"^\s*(?:skos:)?(" + "|".join(MAPPING_RELATIONS) + r")\s*:\s*(.+?)\s*$", re.IGNORECASE)
+    r"^\s*(?:skos:)?(" + "|".join(MAPPING_RELATIONS) + r")\s*:\s*(.+?)\s*$", re.IGNORECASE
+)
 """'broadMatch: huishoudens' in column landelijk_begrip: a target with its own relation."""
 
-_OWN_HINT = ("schrijf hoofdtype/subtype of gebruik de code",
-             "write hoofdtype/subtype or use the code")
+_OWN_HINT = (
+    "schrijf hoofdtype/subtype of gebruik de code",
+    "write hoofdtype/subtype or use the code",
+)
 _EXTRAS = ("omschrijving", "koppeling", "landelijk_begrip")
 
 
@@ -73,16 +76,16 @@ def own_values(own: OwnList, entries: list[OwnEntry]) -> ValueList:
     The reader and the writer both build it here, so an export names own concepts
     exactly as the import will look them up.
     """
-    values = ValueList(own.sheet, f"blad {own.sheet}", f"sheet {own.sheet}", sheet=own.sheet,
-                       hint=_OWN_HINT)
+    values = ValueList(
+        own.sheet, f"blad {own.sheet}", f"sheet {own.sheet}", sheet=own.sheet, hint=_OWN_HINT
+    )
     counts: dict[str, int] = {}
     for entry in entries:
         counts[entry.name.casefold()] = counts.get(entry.name.casefold(), 0) + 1
     for entry in entries:
         qualified = f"{entry.parent_name}/{entry.name}" if entry.parent_name else None
         display = entry.name if counts[entry.name.casefold()] == 1 or not qualified else qualified
-        values.add(entry.iri, display, entry.name, *filter(None, (qualified,)),
-                   weak=(entry.ref,))
+        values.add(entry.iri, display, entry.name, *filter(None, (qualified,)), weak=(entry.ref,))
     return values
 
 
@@ -112,8 +115,9 @@ class _Declared:
     mappings: list[tuple[URIRef, URIRef]] = field(default_factory=list)
 
 
-def convert_own_list(conversion: Conversion, sheet: SheetRows, own: OwnList,
-                     used: dict[str, Row]) -> None:
+def convert_own_list(
+    conversion: Conversion, sheet: SheetRows, own: OwnList, used: dict[str, Row]
+) -> None:
     """Read one of the sheets sectoren, materiaalstromen, documentsoorten (see module)."""
     national = conversion.vocabulary[own.key]
     scheme = scheme_iri(conversion, own.scheme)
@@ -146,8 +150,15 @@ def convert_own_list(conversion: Conversion, sheet: SheetRows, own: OwnList,
             _enter(conversion, own, sub, parent.entry, entries, seen)
         else:
             sub.national_parent = parent
-            _enter(conversion, own, sub, None, entries, seen,
-                   parent_name=main if parent is not None else None)
+            _enter(
+                conversion,
+                own,
+                sub,
+                None,
+                entries,
+                seen,
+                parent_name=main if parent is not None else None,
+            )
         declared.append(sub)
 
     values = own_values(own, entries)
@@ -168,44 +179,65 @@ def convert_own_list(conversion: Conversion, sheet: SheetRows, own: OwnList,
 def _listing_only(row: Row, name: str) -> None:
     extras = [column for column in _EXTRAS if row.text(column) is not None]
     if extras:
-        row.problem(extras[0], row.text(extras[0]),
-                    f"'{name}' staat in de landelijke lijst; deze rij noemt dat begrip alleen en "
-                    f"{', '.join(extras)} wordt genegeerd (vul een code in voor een eigen begrip "
-                    "met deze naam)",
-                    f"'{name}' is in the national list; this row only names that concept and "
-                    f"{', '.join(extras)} is ignored (fill in a code for an own concept with this "
-                    "name)", severity="waarschuwing")
+        row.problem(
+            extras[0],
+            row.text(extras[0]),
+            f"'{name}' staat in de landelijke lijst; deze rij noemt dat begrip alleen en "
+            f"{', '.join(extras)} wordt genegeerd (vul een code in voor een eigen begrip "
+            "met deze naam)",
+            f"'{name}' is in the national list; this row only names that concept and "
+            f"{', '.join(extras)} is ignored (fill in a code for an own concept with this "
+            "name)",
+            severity="waarschuwing",
+        )
 
 
-def _enter(conversion: Conversion, own: OwnList, item: _Declared, parent: OwnEntry | None,
-           entries: list[OwnEntry], seen: dict[URIRef, int], *,
-           parent_name: str | None = None) -> None:
+def _enter(
+    conversion: Conversion,
+    own: OwnList,
+    item: _Declared,
+    parent: OwnEntry | None,
+    entries: list[OwnEntry],
+    seen: dict[URIRef, int],
+    *,
+    parent_name: str | None = None,
+) -> None:
     ref = slug_or_code(item.code, item.name)
     column = "code" if item.code else item.column
     try:
         iri = own_concept_iri(conversion.base_iri, own, ref)
     except ValueError:
-        item.row.problem(column, item.code or item.name,
-                         f"'{item.code or item.name}' kan geen deel van een IRI worden",
-                         f"'{item.code or item.name}' cannot become part of an IRI")
+        item.row.problem(
+            column,
+            item.code or item.name,
+            f"'{item.code or item.name}' kan geen deel van een IRI worden",
+            f"'{item.code or item.name}' cannot become part of an IRI",
+        )
         return
     if not unique_subject(item.row, seen, iri, column, item.code or item.name):
         return
-    item.entry = OwnEntry(item.name, ref, iri, parent,
-                          parent.name if parent is not None else parent_name)
+    item.entry = OwnEntry(
+        item.name, ref, iri, parent, parent.name if parent is not None else parent_name
+    )
     entries.append(item.entry)
 
 
-def _parent(conversion: Conversion, own: OwnList, row: Row, main: str, tops: list[_Declared],
-            entries: list[OwnEntry], seen: dict[URIRef, int],
-            declared: list[_Declared]) -> _Declared | URIRef | None:
+def _parent(
+    conversion: Conversion,
+    own: OwnList,
+    row: Row,
+    main: str,
+    tops: list[_Declared],
+    entries: list[OwnEntry],
+    seen: dict[URIRef, int],
+    declared: list[_Declared],
+) -> _Declared | URIRef | None:
     """The hoofdtype of a subtype row: an own hoofdtype (declared by a row of its own or
     by an earlier subtype row), else the national concept of that name, else a new own
     hoofdtype that this row declares. None after an error."""
     by_iri = {top.entry.iri: top for top in tops if top.entry is not None}
     national = conversion.vocabulary[own.key]
-    for values in (own_values(own, [top.entry for top in by_iri.values() if top.entry]),
-                   national):
+    for values in (own_values(own, [top.entry for top in by_iri.values() if top.entry]), national):
         hits = values.hits(main)
         if len(hits) > 1:
             failed = values.ambiguity(main, hits)
@@ -223,19 +255,20 @@ def _parent(conversion: Conversion, own: OwnList, row: Row, main: str, tops: lis
     return implied
 
 
-def _mappings(row: Row, conversion: Conversion,
-              national: ValueList) -> list[tuple[URIRef, URIRef]]:
+def _mappings(row: Row, conversion: Conversion, national: ValueList) -> list[tuple[URIRef, URIRef]]:
     """Columns koppeling (one relation) and landelijk_begrip (national concepts, each
     optionally as 'relation: concept')."""
     relations = conversion.vocabulary["koppeling"]
     default = row.pick("koppeling", relations)
     targets = split_many(row.text("landelijk_begrip") or "")
     if row.text("koppeling") is not None and not targets:
-        row.problem("landelijk_begrip", None,
-                    "koppeling is ingevuld maar landelijk_begrip niet; het begrip is niet "
-                    "gekoppeld",
-                    "koppeling is filled in but landelijk_begrip is not; the concept is not "
-                    "mapped", severity="waarschuwing")
+        row.problem(
+            "landelijk_begrip",
+            None,
+            "koppeling is ingevuld maar landelijk_begrip niet; het begrip is niet gekoppeld",
+            "koppeling is filled in but landelijk_begrip is not; the concept is not mapped",
+            severity="waarschuwing",
+        )
     found: list[tuple[URIRef, URIRef]] = []
     for item in targets:
         relation, name = default, item
@@ -244,12 +277,15 @@ def _mappings(row: Row, conversion: Conversion,
             relation, name = relations.find(match[1]), match[2]
         if relation is None:
             if row.text("koppeling") is None:
-                row.problem("koppeling", None,
-                            f"de relatie met '{name}' ontbreekt: vul koppeling in "
-                            f"({', '.join(MAPPING_RELATIONS)}) of schrijf "
-                            f"'broadMatch: {name}'",
-                            f"the relation to '{name}' is missing: fill in koppeling "
-                            f"({', '.join(MAPPING_RELATIONS)}) or write 'broadMatch: {name}'")
+                row.problem(
+                    "koppeling",
+                    None,
+                    f"de relatie met '{name}' ontbreekt: vul koppeling in "
+                    f"({', '.join(MAPPING_RELATIONS)}) of schrijf "
+                    f"'broadMatch: {name}'",
+                    f"the relation to '{name}' is missing: fill in koppeling "
+                    f"({', '.join(MAPPING_RELATIONS)}) or write 'broadMatch: {name}'",
+                )
             continue
         target = row.pick("landelijk_begrip", national, name=name)
         if target is not None and (relation, target) not in found:
@@ -289,13 +325,15 @@ def _warn_unmapped(item: _Declared, own: OwnList, national: ValueList) -> None:
         return
     column = "landelijk_begrip" if item.explicit else "hoofdtype"
     item.row.problem(
-        column, entry.name,
+        column,
+        entry.name,
         f"eigen begrip '{entry.name}' is niet gekoppeld aan de landelijke lijst "
         f"{national.title_nl}; vul koppeling en landelijk_begrip in, anders vinden "
         "landelijke vragen het niet",
         f"own concept '{entry.name}' is not mapped to the national list {national.title_en}; "
         "fill in koppeling and landelijk_begrip, or national questions will not find it",
-        severity="waarschuwing")
+        severity="waarschuwing",
+    )
 
 
 def needs_code(national: ValueList, entry: OwnEntry, main: str, sub: str | None) -> bool:

@@ -48,8 +48,12 @@ def unique_subject(row: Row, seen: dict[URIRef, int], iri: URIRef, column: str, 
     """Refuse a second row that would describe the same thing (same code or name)."""
     first = seen.setdefault(iri, row.number)
     if first != row.number:
-        row.problem(column, value, f"'{value}' staat al in rij {first} van dit blad",
-                    f"'{value}' already appears in row {first} of this sheet")
+        row.problem(
+            column,
+            value,
+            f"'{value}' staat al in rij {first} van dit blad",
+            f"'{value}' already appears in row {first} of this sheet",
+        )
         return False
     return True
 
@@ -66,8 +70,12 @@ def convert_schemes(conversion: Conversion, sheet: SheetRows) -> dict[str, tuple
             continue
         if code not in DEFAULT_SCHEME_TITLES:
             nl, en = did_you_mean(close_matches(code, DEFAULT_SCHEME_TITLES))
-            row.problem("code", code, f"'{code}' is geen eigen begrippenkader{nl}",
-                        f"'{code}' is not an own concept scheme{en}")
+            row.problem(
+                "code",
+                code,
+                f"'{code}' is geen eigen begrippenkader{nl}",
+                f"'{code}' is not an own concept scheme{en}",
+            )
             continue
         iri = scheme_iri(conversion, code)
         if unique_subject(row, seen, iri, "code", code):
@@ -75,8 +83,9 @@ def convert_schemes(conversion: Conversion, sheet: SheetRows) -> dict[str, tuple
     return found
 
 
-def finish_schemes(conversion: Conversion, rows: dict[str, tuple[Row, URIRef]],
-                   used: dict[str, Row]) -> None:
+def finish_schemes(
+    conversion: Conversion, rows: dict[str, tuple[Row, URIRef]], used: dict[str, Row]
+) -> None:
     """Write each own scheme that has a row or is used by a theme or local type."""
     for code in DEFAULT_SCHEME_TITLES:
         if code in rows:
@@ -128,8 +137,15 @@ def convert_aspects(conversion: Conversion, sheet: SheetRows, used: dict[str, Ro
             conversion.facts[("beleidsaspecten", str(iri), "thema")] = theme
 
 
-def _theme_concept(row: Row, name: str | None, values: ValueList, seen: dict[URIRef, int],
-                   kind: URIRef, scheme: URIRef, used: dict[str, Row]) -> URIRef | None:
+def _theme_concept(
+    row: Row,
+    name: str | None,
+    values: ValueList,
+    seen: dict[URIRef, int],
+    kind: URIRef,
+    scheme: URIRef,
+    used: dict[str, Row],
+) -> URIRef | None:
     """A theme or aspect: a concept of the theme scheme, listed by name and code.
 
     None when the row has no name or repeats an earlier row.
@@ -165,8 +181,9 @@ def convert_areas(conversion: Conversion, sheet: SheetRows) -> None:
             continue
         ref = slug_or_code(code, name)
         iri = row.subject(ref)
-        if iri is None or not unique_subject(row, seen, iri, "code" if code else "naam",
-                                             code or name):
+        if iri is None or not unique_subject(
+            row, seen, iri, "code" if code else "naam", code or name
+        ):
             continue
         areas.add(iri, name, weak=tuple(dict.fromkeys((ref, short_code(ref)))))
         rows.append((row, iri, ref))
@@ -180,19 +197,25 @@ def convert_areas(conversion: Conversion, sheet: SheetRows) -> None:
         row.add(iri, KRB.cbsJaar, row.year("cbs_jaar"), "cbs_jaar")
         for parent in row.pick_many("ligt_in", areas):
             if parent == iri:
-                row.problem("ligt_in", row.text("ligt_in"),
-                            "een gebied kan niet in zichzelf liggen",
-                            "an area cannot lie within itself")
+                row.problem(
+                    "ligt_in",
+                    row.text("ligt_in"),
+                    "een gebied kan niet in zichzelf liggen",
+                    "an area cannot lie within itself",
+                )
             else:
                 row.add(iri, KRB.ligtIn, parent, "ligt_in")
         wkt = row.text("geometrie")
         if wkt is not None:
             if not _WKT.match(wkt):
-                row.problem("geometrie", wkt,
-                            "geen WKT-geometrie (verwacht bijvoorbeeld POLYGON((...)), eventueel "
-                            "met een CRS-IRI tussen < > ervoor)",
-                            "not a WKT geometry (expected e.g. POLYGON((...)), optionally "
-                            "preceded by a CRS IRI in < >)")
+                row.problem(
+                    "geometrie",
+                    wkt,
+                    "geen WKT-geometrie (verwacht bijvoorbeeld POLYGON((...)), eventueel "
+                    "met een CRS-IRI tussen < > ervoor)",
+                    "not a WKT geometry (expected e.g. POLYGON((...)), optionally "
+                    "preceded by a CRS IRI in < >)",
+                )
                 continue
             geometry = BNode()
             row.add(iri, GEO.hasGeometry, geometry, "geometrie")
@@ -211,16 +234,20 @@ def convert_departments(conversion: Conversion, sheet: SheetRows) -> None:
         add_department(row, departments, seen, name, code)
 
 
-def add_department(row: Row, departments: ValueList, seen: dict[URIRef, int], name: str,
-                   code: str | None) -> URIRef | None:
+def add_department(
+    row: Row, departments: ValueList, seen: dict[URIRef, int], name: str, code: str | None
+) -> URIRef | None:
     """A department from sheet afdelingen, or one a new name in an indicator row creates."""
     ref = slug_or_code(code, name)
     try:
         iri = thing_iri(row.conversion.base_iri, "afdeling", ref)
     except ValueError:
-        row.problem(row.sheet == "afdelingen" and "naam" or "afdeling", name,
-                    f"'{name}' kan geen deel van een IRI worden",
-                    f"'{name}' cannot become part of an IRI")
+        row.problem(
+            row.sheet == "afdelingen" and "naam" or "afdeling",
+            name,
+            f"'{name}' kan geen deel van een IRI worden",
+            f"'{name}' cannot become part of an IRI",
+        )
         return None
     if not unique_subject(row, seen, iri, "code" if code else "naam", code or name):
         return None
@@ -254,33 +281,44 @@ def convert_local_types(conversion: Conversion, sheet: SheetRows, used: dict[str
         if listed is not None:
             closest = row.pick("imbor", imbor)
             if closest is not None and closest != listed.iri:
-                row.problem("imbor", row.text("imbor"),
-                            f"subtype '{name}' is zelf een IMBOR-klasse; kolom imbor noemt een "
-                            "andere klasse (laat imbor leeg of geef het lokale type een eigen "
-                            "naam)",
-                            f"subtype '{name}' is itself an IMBOR class; column imbor names "
-                            "another class (leave imbor empty or give the local type its own "
-                            "name)")
+                row.problem(
+                    "imbor",
+                    row.text("imbor"),
+                    f"subtype '{name}' is zelf een IMBOR-klasse; kolom imbor noemt een "
+                    "andere klasse (laat imbor leeg of geef het lokale type een eigen "
+                    "naam)",
+                    f"subtype '{name}' is itself an IMBOR class; column imbor names "
+                    "another class (leave imbor empty or give the local type its own "
+                    "name)",
+                )
             continue
         if row.text("imbor") is None:
-            row.problem("imbor", None,
-                        f"'{name}' is geen IMBOR-objecttype; een lokaal objecttype heeft in "
-                        "kolom imbor de dichtstbijzijnde IMBOR-klasse nodig",
-                        f"'{name}' is not an IMBOR object type; a local object type needs the "
-                        "closest IMBOR class in column imbor")
+            row.problem(
+                "imbor",
+                None,
+                f"'{name}' is geen IMBOR-objecttype; een lokaal objecttype heeft in "
+                "kolom imbor de dichtstbijzijnde IMBOR-klasse nodig",
+                f"'{name}' is not an IMBOR object type; a local object type needs the "
+                "closest IMBOR class in column imbor",
+            )
             continue
         closest = row.pick("imbor", imbor)
         entry = row.pick("hoofdtype", entries)
         code = row.text("code")
         iri = row.subject(slug_or_code(code, name))
-        if iri is None or not unique_subject(row, seen, iri, "code" if code else "subtype",
-                                             code or name):
+        if iri is None or not unique_subject(
+            row, seen, iri, "code" if code else "subtype", code or name
+        ):
             continue
         alternatives = split_many(row.text("andere_namen") or "")
         hoofdtype = row.text("hoofdtype")
-        local.add(iri, name, *alternatives,
-                  *((f"{hoofdtype}/{name}",) if hoofdtype else ()),
-                  weak=(slug_or_code(code, name),))
+        local.add(
+            iri,
+            name,
+            *alternatives,
+            *((f"{hoofdtype}/{name}",) if hoofdtype else ()),
+            weak=(slug_or_code(code, name),),
+        )
         used.setdefault(LOCAL_SCHEME, row)
         for kind in (OWL.Class, KRB.LokaalObjecttype, SKOS.Concept):
             row.add(iri, RDF.type, kind, "subtype")

@@ -78,8 +78,7 @@ def close_matches(name: str, options: Iterable[str], *, limit: int = MAX_SUGGEST
     for option in options:
         by_key.setdefault(" ".join(option.split()).casefold(), option)
     key = " ".join(name.split()).casefold()
-    return [by_key[match] for match in difflib.get_close_matches(key, by_key, n=limit,
-                                                                  cutoff=0.6)]
+    return [by_key[match] for match in difflib.get_close_matches(key, by_key, n=limit, cutoff=0.6)]
 
 
 def did_you_mean(suggestions: Iterable[str]) -> tuple[str, str]:

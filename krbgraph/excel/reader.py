@@ -41,31 +41,39 @@ def read_sheets(source: str | Path | BinaryIO) -> tuple[dict[str, SheetRows], li
         known = {sheet.name for sheet in SHEETS} | {HIDDEN_LISTS_SHEET}
         for title in book.sheetnames:
             if title.strip().lower() not in known:
-                problems.append(Problem(
-                    "onbekend blad, wordt genegeerd", "unknown sheet, ignored",
-                    sheet=title, severity="waarschuwing",
-                ))
+                problems.append(
+                    Problem(
+                        "onbekend blad, wordt genegeerd",
+                        "unknown sheet, ignored",
+                        sheet=title,
+                        severity="waarschuwing",
+                    )
+                )
         titles = {title.strip().lower(): title for title in book.sheetnames}
         for sheet in SHEETS:
             title = titles.get(sheet.name)
             if title is None:
                 result[sheet.name] = SheetRows(sheet, present=False)
                 if sheet.required:
-                    problems.append(Problem(
-                        "verplicht blad ontbreekt in de werkmap",
-                        "required sheet is missing from the workbook",
-                        sheet=sheet.name,
-                    ))
+                    problems.append(
+                        Problem(
+                            "verplicht blad ontbreekt in de werkmap",
+                            "required sheet is missing from the workbook",
+                            sheet=sheet.name,
+                        )
+                    )
                 continue
-            result[sheet.name] = _read_sheet(sheet, book[title].iter_rows(values_only=True),
-                                             problems)
+            result[sheet.name] = _read_sheet(
+                sheet, book[title].iter_rows(values_only=True), problems
+            )
     finally:
         book.close()
     return result, problems
 
 
-def _read_sheet(sheet: Sheet, rows: Iterator[tuple[object, ...]],
-                problems: list[Problem]) -> SheetRows:
+def _read_sheet(
+    sheet: Sheet, rows: Iterator[tuple[object, ...]], problems: list[Problem]
+) -> SheetRows:
     header = next(rows, ())
     positions: dict[str, int] = {}
     for index, raw in enumerate(header):
@@ -73,27 +81,42 @@ def _read_sheet(sheet: Sheet, rows: Iterator[tuple[object, ...]],
             continue
         name = str(raw).strip().lower()
         if name in positions:
-            problems.append(Problem(
-                f"kolom '{name}' staat twee keer in de kopregel",
-                f"column '{name}' appears twice in the header row",
-                sheet=sheet.name, row=1, column=name, value=name,
-            ))
+            problems.append(
+                Problem(
+                    f"kolom '{name}' staat twee keer in de kopregel",
+                    f"column '{name}' appears twice in the header row",
+                    sheet=sheet.name,
+                    row=1,
+                    column=name,
+                    value=name,
+                )
+            )
         elif name not in sheet.names:
             nl, en = did_you_mean(close_matches(name, sheet.names))
-            problems.append(Problem(
-                f"onbekende kolom '{name}' wordt genegeerd{nl}",
-                f"unknown column '{name}' is ignored{en}",
-                sheet=sheet.name, row=1, column=name, value=name, severity="waarschuwing",
-            ))
+            problems.append(
+                Problem(
+                    f"onbekende kolom '{name}' wordt genegeerd{nl}",
+                    f"unknown column '{name}' is ignored{en}",
+                    sheet=sheet.name,
+                    row=1,
+                    column=name,
+                    value=name,
+                    severity="waarschuwing",
+                )
+            )
         else:
             positions[name] = index
     for col in sheet.columns:
         if col.required and col.name not in positions:
-            problems.append(Problem(
-                f"verplichte kolom '{col.name}' ontbreekt in de kopregel",
-                f"required column '{col.name}' is missing from the header row",
-                sheet=sheet.name, row=1, column=col.name,
-            ))
+            problems.append(
+                Problem(
+                    f"verplichte kolom '{col.name}' ontbreekt in de kopregel",
+                    f"required column '{col.name}' is missing from the header row",
+                    sheet=sheet.name,
+                    row=1,
+                    column=col.name,
+                )
+            )
     result = SheetRows(sheet, present=True)
     for number, values in enumerate(rows, start=2):
         cells = {

@@ -63,8 +63,13 @@ _TABLES = (
 )
 
 
-def convert_rows(sheets: dict[str, SheetRows], vocabulary: Vocabulary, base_iri: str, *,
-                 progress: Progress | None = None) -> ReadResult:
+def convert_rows(
+    sheets: dict[str, SheetRows],
+    vocabulary: Vocabulary,
+    base_iri: str,
+    *,
+    progress: Progress | None = None,
+) -> ReadResult:
     conversion = Conversion(vocabulary, base_iri.rstrip("/"), progress=progress)
     conversion.total = sum(len(sheets[name].rows) for name, _ in _TABLES)
     used: dict[str, Row] = {}
@@ -80,5 +85,6 @@ def convert_rows(sheets: dict[str, SheetRows], vocabulary: Vocabulary, base_iri:
     skip = tables.index_codes(conversion, {name: sheets[name] for name, _ in _TABLES})
     for name, convert in _TABLES:
         convert(conversion, sheets[name], skip)
-    return ReadResult(conversion.graph, conversion.problems, conversion.locations,
-                      conversion.columns)
+    return ReadResult(
+        conversion.graph, conversion.problems, conversion.locations, conversion.columns
+    )

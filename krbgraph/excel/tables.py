@@ -46,16 +46,21 @@ def index_codes(conversion: Conversion, sheets: dict[str, SheetRows]) -> set[tup
             except ValueError:
                 iri = code  # Row.subject reports it when the row is converted
             if code in codes:
-                row.problem("code", code, f"code '{code}' staat al in rij {codes[code]}",
-                            f"code '{code}' already appears in row {codes[code]}")
+                row.problem(
+                    "code",
+                    code,
+                    f"code '{code}' staat al in rij {codes[code]}",
+                    f"code '{code}' already appears in row {codes[code]}",
+                )
                 skip.add((name, number))
             elif iri in iris:
                 other = iris[iri]
-                row.problem("code", code,
-                            f"code '{code}' geeft dezelfde IRI als code '{other}' in rij "
-                            f"{codes[other]}",
-                            f"code '{code}' gives the same IRI as code '{other}' in row "
-                            f"{codes[other]}")
+                row.problem(
+                    "code",
+                    code,
+                    f"code '{code}' geeft dezelfde IRI als code '{other}' in rij {codes[other]}",
+                    f"code '{code}' gives the same IRI as code '{other}' in row {codes[other]}",
+                )
                 skip.add((name, number))
             else:
                 codes[code] = number
@@ -65,8 +70,9 @@ def index_codes(conversion: Conversion, sheets: dict[str, SheetRows]) -> set[tup
     return skip
 
 
-def _rows(conversion: Conversion, sheet: SheetRows,
-          skip: set[tuple[str, int]]) -> Iterator[tuple[Row, URIRef, str]]:
+def _rows(
+    conversion: Conversion, sheet: SheetRows, skip: set[tuple[str, int]]
+) -> Iterator[tuple[Row, URIRef, str]]:
     for number, cells in sheet.rows:
         conversion.tick()
         if (sheet.sheet.name, number) in skip:
@@ -89,8 +95,9 @@ def _status(row: Row, subject: URIRef, key: str = "status") -> None:
     row.add(subject, ADMS.status, row.pick("status", row.conversion.vocabulary[key]), "status")
 
 
-def _object_types(row: Row, subject: URIRef, column: str, predicate: URIRef, *,
-                  allow_all: bool) -> list[URIRef]:
+def _object_types(
+    row: Row, subject: URIRef, column: str, predicate: URIRef, *, allow_all: bool
+) -> list[URIRef]:
     """IMBOR classes or local object types named in a ';'-list (krb:leefomgeving of a
     norm, krb:objecttype of a measure); 'alle' only where ``allow_all``."""
     kinds = row.conversion.lookups["leefomgeving"]
@@ -98,10 +105,12 @@ def _object_types(row: Row, subject: URIRef, column: str, predicate: URIRef, *,
     for name in split_many(row.text(column) or ""):
         kind = row.pick(column, kinds, name=name)
         if kind == LEEFOMGEVING_ALLE and not allow_all:
-            row.problem(column, name, f"'{name}' is geen objecttype; noem een IMBOR-objecttype "
-                        "of een lokaal objecttype",
-                        f"'{name}' is not an object type; name an IMBOR object type or a "
-                        "local object type")
+            row.problem(
+                column,
+                name,
+                f"'{name}' is geen objecttype; noem een IMBOR-objecttype of een lokaal objecttype",
+                f"'{name}' is not an object type; name an IMBOR object type or a local object type",
+            )
             continue
         row.add(subject, predicate, kind, column)
         if kind is not None:
@@ -120,13 +129,16 @@ def convert_dossiers(conversion: Conversion, sheet: SheetRows, skip: set[tuple[s
         row.identify(subject, "naam")
         row.add_text(subject, DCTERMS.description, "omschrijving")
         row.add(subject, KRB.beleidsthema, _theme(row, required=False), "beleidsthema")
-        row.add(subject, KRB.dossiersoort,
-                row.pick("dossiersoort", conversion.vocabulary["dossiersoort"]), "dossiersoort")
+        row.add(
+            subject,
+            KRB.dossiersoort,
+            row.pick("dossiersoort", conversion.vocabulary["dossiersoort"]),
+            "dossiersoort",
+        )
         _areas(row, subject)
 
 
-def convert_documents(conversion: Conversion, sheet: SheetRows,
-                      skip: set[tuple[str, int]]) -> None:
+def convert_documents(conversion: Conversion, sheet: SheetRows, skip: set[tuple[str, int]]) -> None:
     vocabulary = conversion.vocabulary
     for row, subject, code in _rows(conversion, sheet, skip):
         row.add(subject, RDF.type, KRB.Besluitdocument, "code")
@@ -134,8 +146,12 @@ def convert_documents(conversion: Conversion, sheet: SheetRows,
         row.identify(subject, "titel")
         if title is not None:
             conversion.labels[(sheet.sheet.name, code)] = title
-        row.add(subject, KRB.documentsoort,
-                row.pick("soort", conversion.lookups["documentsoort"], required=True), "soort")
+        row.add(
+            subject,
+            KRB.documentsoort,
+            row.pick("soort", conversion.lookups["documentsoort"], required=True),
+            "soort",
+        )
         row.add(subject, DCTERMS.isPartOf, row.ref("dossier", "beleidsdossier"), "dossier")
         _areas(row, subject)
         day = row.date("datum")
@@ -149,37 +165,50 @@ def convert_documents(conversion: Conversion, sheet: SheetRows,
         if level is not None:
             conversion.facts[(sheet.sheet.name, code, "bestuurslaag")] = level
         _status(row, subject)
-        for column, predicate in (("in_werking_vanaf", ELI.first_date_entry_in_force),
-                                  ("in_werking_tot", ELI.date_no_longer_in_force)):
+        for column, predicate in (
+            ("in_werking_vanaf", ELI.first_date_entry_in_force),
+            ("in_werking_tot", ELI.date_no_longer_in_force),
+        ):
             day = row.date(column)
             if day is not None:
                 row.add(subject, predicate, Literal(day), column)
         start, end = row.date("in_werking_vanaf"), row.date("in_werking_tot")
         if start is not None and end is not None and end < start:
-            row.problem("in_werking_tot", row.cells["in_werking_tot"],
-                        f"laatste dag in werking {end.isoformat()} ligt voor de inwerkingtreding "
-                        f"{start.isoformat()}",
-                        f"last day in force {end.isoformat()} is before the entry into force "
-                        f"{start.isoformat()}")
-        for column, predicate in (("vervangt", DCTERMS.replaces),
-                                  ("vervangen_door", DCTERMS.isReplacedBy)):
+            row.problem(
+                "in_werking_tot",
+                row.cells["in_werking_tot"],
+                f"laatste dag in werking {end.isoformat()} ligt voor de inwerkingtreding "
+                f"{start.isoformat()}",
+                f"last day in force {end.isoformat()} is before the entry into force "
+                f"{start.isoformat()}",
+            )
+        for column, predicate in (
+            ("vervangt", DCTERMS.replaces),
+            ("vervangen_door", DCTERMS.isReplacedBy),
+        ):
             for other in row.refs(column, "besluitdocument"):
                 if other == subject:
-                    row.problem(column, code, "een document kan zichzelf niet vervangen",
-                                "a document cannot replace itself")
+                    row.problem(
+                        column,
+                        code,
+                        "een document kan zichzelf niet vervangen",
+                        "a document cannot replace itself",
+                    )
                     continue
                 row.add(subject, predicate, other, column)
         for other in row.refs("gebaseerd_op", "besluitdocument"):
             if other == subject:
-                row.problem("gebaseerd_op", code,
-                            "een document kan niet op zichzelf gebaseerd zijn",
-                            "a document cannot be based on itself")
+                row.problem(
+                    "gebaseerd_op",
+                    code,
+                    "een document kan niet op zichzelf gebaseerd zijn",
+                    "a document cannot be based on itself",
+                )
                 continue
             row.add(subject, ELI.based_on, other, "gebaseerd_op")
 
 
-def convert_decisions(conversion: Conversion, sheet: SheetRows,
-                      skip: set[tuple[str, int]]) -> None:
+def convert_decisions(conversion: Conversion, sheet: SheetRows, skip: set[tuple[str, int]]) -> None:
     kinds = conversion.vocabulary["besluitsoort"]
     for row, subject, _code in _rows(conversion, sheet, skip):
         row.add(subject, RDF.type, KRB.Besluitproces, "code")
@@ -187,8 +216,9 @@ def convert_decisions(conversion: Conversion, sheet: SheetRows,
         document = row.ref("document", "besluitdocument")
         name = row.text("naam")
         if name is None and kind is not None:
-            title = conversion.labels.get(("besluitdocument", row.ref_code("document",
-                                                                           "besluitdocument")), "")
+            title = conversion.labels.get(
+                ("besluitdocument", row.ref_code("document", "besluitdocument")), ""
+            )
             name = f"{kinds.display[kind]} {title}".strip()
             name = name[:1].upper() + name[1:]
         row.identify(subject, "naam", label=name)
@@ -203,8 +233,9 @@ def convert_decisions(conversion: Conversion, sheet: SheetRows,
         row.add_text(subject, DCTERMS.description, "omschrijving")
 
 
-def convert_indicators(conversion: Conversion, sheet: SheetRows,
-                       skip: set[tuple[str, int]]) -> None:
+def convert_indicators(
+    conversion: Conversion, sheet: SheetRows, skip: set[tuple[str, int]]
+) -> None:
     vocabulary = conversion.vocabulary
     aspects = conversion.lists["beleidsaspecten"]
     departments = conversion.lists["afdelingen"]
@@ -222,14 +253,21 @@ def convert_indicators(conversion: Conversion, sheet: SheetRows,
         aspect_theme = conversion.facts.get(("beleidsaspecten", str(aspect), "thema"))
         if aspect is not None and theme is not None and aspect_theme not in (None, theme):
             themes = conversion.lists["beleidsthemas"].display
-            row.problem("beleidsaspect", row.text("beleidsaspect"),
-                        f"aspect '{aspects.display[aspect]}' hoort bij thema "
-                        f"'{themes.get(aspect_theme, aspect_theme)}', niet bij "
-                        f"'{themes[theme]}'",
-                        f"aspect '{aspects.display[aspect]}' belongs to theme "
-                        f"'{themes.get(aspect_theme, aspect_theme)}', not to '{themes[theme]}'")
-        row.add(subject, KRB.indicatorsoort,
-                row.pick("kenmerk", vocabulary["kenmerk"], required=True), "kenmerk")
+            row.problem(
+                "beleidsaspect",
+                row.text("beleidsaspect"),
+                f"aspect '{aspects.display[aspect]}' hoort bij thema "
+                f"'{themes.get(aspect_theme, aspect_theme)}', niet bij "
+                f"'{themes[theme]}'",
+                f"aspect '{aspects.display[aspect]}' belongs to theme "
+                f"'{themes.get(aspect_theme, aspect_theme)}', not to '{themes[theme]}'",
+            )
+        row.add(
+            subject,
+            KRB.indicatorsoort,
+            row.pick("kenmerk", vocabulary["kenmerk"], required=True),
+            "kenmerk",
+        )
         unit = row.unit()
         row.add(subject, QUDT.hasUnit, unit, "eenheid")
         if unit is not None:
@@ -272,18 +310,18 @@ def convert_norms(conversion: Conversion, sheet: SheetRows, skip: set[tuple[str,
         else:
             unit = conversion.facts.get(("beleidsindicator", indicator_code, "eenheid"))
             value_text = _norm_value(row, subject, unit, code)
-        for column, key, predicate in (("sector", "sector", KRB.sector),
-                                       ("materiaal", "materiaal", KRB.materiaal)):
+        for column, key, predicate in (
+            ("sector", "sector", KRB.sector),
+            ("materiaal", "materiaal", KRB.materiaal),
+        ):
             for concept in row.pick_many(column, conversion.lookups[key]):
                 row.add(subject, predicate, concept, column)
         _object_types(row, subject, "leefomgeving", KRB.leefomgeving, allow_all=True)
         _areas(row, subject, required=True)
         row.period(subject)
         _status(row, subject)
-        row.add(subject, KRB.normsoort, row.pick("normsoort", vocabulary["normsoort"]),
-                "normsoort")
-        row.add(subject, KRB.referentiewaarde, row.decimal("referentiewaarde"),
-                "referentiewaarde")
+        row.add(subject, KRB.normsoort, row.pick("normsoort", vocabulary["normsoort"]), "normsoort")
+        row.add(subject, KRB.referentiewaarde, row.decimal("referentiewaarde"), "referentiewaarde")
         day = row.date("referentiedatum")
         if day is not None:
             row.add(subject, KRB.referentiedatum, Literal(day), "referentiedatum")
@@ -292,14 +330,18 @@ def convert_norms(conversion: Conversion, sheet: SheetRows, skip: set[tuple[str,
         if row.text("bestuurslaag") is not None:
             level = row.pick("bestuurslaag", vocabulary["bestuurslaag"])
         else:
-            level = conversion.facts.get(("besluitdocument",
-                                          row.ref_code("document", "besluitdocument"),
-                                          "bestuurslaag"))
+            level = conversion.facts.get(
+                ("besluitdocument", row.ref_code("document", "besluitdocument"), "bestuurslaag")
+            )
         row.add(subject, KRB.bestuurslaag, level, "bestuurslaag")
         name = row.text("naam")
         if name is None and operator is not None and value_text is not None:
-            parts = [indicator_name, vocabulary["operator"].display[operator], value_text,
-                     vocabulary.unit_symbol(unit) if unit is not None else ""]
+            parts = [
+                indicator_name,
+                vocabulary["operator"].display[operator],
+                value_text,
+                vocabulary.unit_symbol(unit) if unit is not None else "",
+            ]
             name = " ".join(part for part in parts if part)
         row.identify(subject, "naam", label=name)
 
@@ -327,13 +369,16 @@ def _norm_value(row: Row, subject: URIRef, unit: URIRef | None, code: str) -> st
         conversion.facts[("beleidsnorm", code, "begrip")] = concept
         return conversion.vocabulary.ranked.display[concept]
     nl, en = did_you_mean(conversion.vocabulary.ranked.suggest(raw))
-    row.problem("eenheid", None,
-                f"eenheid ontbreekt bij waarde '{raw}' (ook de indicator heeft er geen); vul een "
-                "eenheid in (zoals dB(A), %, km/h) of geef als waarde een begrip uit een "
-                f"geordende waardelijst (zoals energielabel B){nl}",
-                f"unit missing for value '{raw}' (the indicator has none either); fill in a unit "
-                "(such as dB(A), %, km/h) or give as value a concept of an ordered value list "
-                f"(such as energy label B){en}")
+    row.problem(
+        "eenheid",
+        None,
+        f"eenheid ontbreekt bij waarde '{raw}' (ook de indicator heeft er geen); vul een "
+        "eenheid in (zoals dB(A), %, km/h) of geef als waarde een begrip uit een "
+        f"geordende waardelijst (zoals energielabel B){nl}",
+        f"unit missing for value '{raw}' (the indicator has none either); fill in a unit "
+        "(such as dB(A), %, km/h) or give as value a concept of an ordered value list "
+        f"(such as energy label B){en}",
+    )
     return None
 
 
@@ -347,17 +392,24 @@ def convert_rules(conversion: Conversion, sheet: SheetRows, skip: set[tuple[str,
             conversion.labels[(sheet.sheet.name, code)] = text
         row.add(subject, KRB.document, row.ref("document", "besluitdocument"), "document")
         _areas(row, subject, required=True)
-        row.add(subject, KRB.indicator,
-                row.ref("indicator", "beleidsindicator", required=False), "indicator")
+        row.add(
+            subject,
+            KRB.indicator,
+            row.ref("indicator", "beleidsindicator", required=False),
+            "indicator",
+        )
         row.period(subject)
-        row.add(subject, KRB.bestuurslaag, row.pick("bestuurslaag", vocabulary["bestuurslaag"]),
-                "bestuurslaag")
+        row.add(
+            subject,
+            KRB.bestuurslaag,
+            row.pick("bestuurslaag", vocabulary["bestuurslaag"]),
+            "bestuurslaag",
+        )
         row.add(subject, KRB.beleidsthema, _theme(row, required=False), "beleidsthema")
         _status(row, subject)
 
 
-def convert_measures(conversion: Conversion, sheet: SheetRows,
-                     skip: set[tuple[str, int]]) -> None:
+def convert_measures(conversion: Conversion, sheet: SheetRows, skip: set[tuple[str, int]]) -> None:
     kinds = conversion.vocabulary["maatregelsoort"]
     for row, subject, code in _rows(conversion, sheet, skip):
         kind = row.pick("soort", kinds) if row.text("soort") else KRB.Beleidsmaatregel
@@ -388,9 +440,12 @@ def convert_effects(conversion: Conversion, sheet: SheetRows, skip: set[tuple[st
         if indicator is not None:
             indicator_code = row.ref_code("doel_indicator", "beleidsindicator")
         if (norm_code is None) == (indicator_code is None):
-            row.problem("norm", norm_code,
-                        "vul precies één van norm en doel_indicator in",
-                        "fill in exactly one of norm and doel_indicator")
+            row.problem(
+                "norm",
+                norm_code,
+                "vul precies één van norm en doel_indicator in",
+                "fill in exactly one of norm and doel_indicator",
+            )
         concept = conversion.facts.get(("beleidsnorm", norm_code or "", "begrip"))
         if norm is not None and concept is not None:
             _concept_effect(row, subject, norm_code or "", concept)
@@ -402,20 +457,23 @@ def convert_effects(conversion: Conversion, sheet: SheetRows, skip: set[tuple[st
         _areas(row, subject)
         name = row.text("naam")
         if name is None:
-            measure_name = conversion.labels.get(("beleidsmaatregel",
-                                                  row.ref_code("maatregel", "beleidsmaatregel")))
+            measure_name = conversion.labels.get(
+                ("beleidsmaatregel", row.ref_code("maatregel", "beleidsmaatregel"))
+            )
             if norm_code is not None:
                 target = conversion.labels.get(("beleidsnorm", norm_code), norm_code)
             else:
-                target = conversion.labels.get(("beleidsindicator", indicator_code or ""),
-                                               indicator_code or "")
+                target = conversion.labels.get(
+                    ("beleidsindicator", indicator_code or ""), indicator_code or ""
+                )
             if measure_name and target:
                 name = f"{measure_name} op {target[:1].lower()}{target[1:]}"
         row.identify(subject, "naam", label=name)
 
 
-def _number_effect(row: Row, subject: URIRef, norm_code: str | None,
-                   indicator_code: str | None) -> None:
+def _number_effect(
+    row: Row, subject: URIRef, norm_code: str | None, indicator_code: str | None
+) -> None:
     """A change as a number with a unit: the unit of the norm or indicator by default,
     and never another one."""
     conversion = row.conversion
@@ -430,23 +488,31 @@ def _number_effect(row: Row, subject: URIRef, norm_code: str | None,
         known = indicator_code is not None
     unit = row.unit() if row.text("eenheid") is not None else target_unit
     if unit is None and row.text("eenheid") is None and known:
-        row.problem("eenheid", None, f"eenheid ontbreekt en {what_nl} heeft geen eenheid",
-                    f"unit is missing and {what_en} has no unit")
+        row.problem(
+            "eenheid",
+            None,
+            f"eenheid ontbreekt en {what_nl} heeft geen eenheid",
+            f"unit is missing and {what_en} has no unit",
+        )
     elif unit is not None and target_unit is not None and unit != target_unit:
         symbol = conversion.vocabulary.unit_symbol
-        row.problem("eenheid", row.text("eenheid"),
-                    f"eenheid {symbol(unit)} verschilt van die van {what_nl} "
-                    f"({symbol(target_unit)})",
-                    f"unit {symbol(unit)} differs from that of {what_en} "
-                    f"({symbol(target_unit)})")
+        row.problem(
+            "eenheid",
+            row.text("eenheid"),
+            f"eenheid {symbol(unit)} verschilt van die van {what_nl} ({symbol(target_unit)})",
+            f"unit {symbol(unit)} differs from that of {what_en} ({symbol(target_unit)})",
+        )
     row.add(subject, QUDT.hasUnit, unit, "eenheid")
     for column in ("doel_begrip", "labelstappen"):
         if row.text(column) is not None:
-            row.problem(column, row.text(column),
-                        f"{column} hoort alleen bij een norm met een waarde uit een geordende "
-                        "waardelijst (zoals energielabel B); vul waarde in",
-                        f"{column} belongs only to a norm whose value comes from an ordered "
-                        "value list (such as energy label B); fill in waarde")
+            row.problem(
+                column,
+                row.text(column),
+                f"{column} hoort alleen bij een norm met een waarde uit een geordende "
+                "waardelijst (zoals energielabel B); vul waarde in",
+                f"{column} belongs only to a norm whose value comes from an ordered "
+                "value list (such as energy label B); fill in waarde",
+            )
 
 
 def _concept_effect(row: Row, subject: URIRef, norm_code: str, concept: URIRef) -> None:
@@ -455,32 +521,44 @@ def _concept_effect(row: Row, subject: URIRef, norm_code: str, concept: URIRef) 
     vocabulary = row.conversion.vocabulary
     for column in ("waarde", "eenheid"):
         if row.text(column) is not None:
-            row.problem(column, row.text(column),
-                        f"norm '{norm_code}' heeft een waarde uit een geordende waardelijst; "
-                        f"laat {column} leeg en vul doel_begrip of labelstappen in",
-                        f"norm '{norm_code}' takes a value from an ordered value list; leave "
-                        f"{column} empty and fill in doel_begrip or labelstappen")
+            row.problem(
+                column,
+                row.text(column),
+                f"norm '{norm_code}' heeft een waarde uit een geordende waardelijst; "
+                f"laat {column} leeg en vul doel_begrip of labelstappen in",
+                f"norm '{norm_code}' takes a value from an ordered value list; leave "
+                f"{column} empty and fill in doel_begrip or labelstappen",
+            )
     if (row.text("doel_begrip") is None) == (row.text("labelstappen") is None):
-        row.problem("doel_begrip", row.text("doel_begrip"),
-                    f"vul precies één van doel_begrip en labelstappen in (norm '{norm_code}' "
-                    "heeft een waarde uit een geordende waardelijst)",
-                    f"fill in exactly one of doel_begrip and labelstappen (norm '{norm_code}' "
-                    "takes a value from an ordered value list)")
+        row.problem(
+            "doel_begrip",
+            row.text("doel_begrip"),
+            f"vul precies één van doel_begrip en labelstappen in (norm '{norm_code}' "
+            "heeft een waarde uit een geordende waardelijst)",
+            f"fill in exactly one of doel_begrip and labelstappen (norm '{norm_code}' "
+            "takes a value from an ordered value list)",
+        )
     target = row.pick("doel_begrip", vocabulary.ranked)
-    if target is not None and not (vocabulary.ranked_schemes.get(target, frozenset())
-                                   & vocabulary.ranked_schemes.get(concept, frozenset())):
-        row.problem("doel_begrip", row.text("doel_begrip"),
-                    f"'{row.text('doel_begrip')}' komt niet uit de waardelijst van de waarde van "
-                    f"norm '{norm_code}' ({vocabulary.ranked.display[concept]})",
-                    f"'{row.text('doel_begrip')}' is not from the value list of the value of "
-                    f"norm '{norm_code}' ({vocabulary.ranked.display[concept]})")
+    if target is not None and not (
+        vocabulary.ranked_schemes.get(target, frozenset())
+        & vocabulary.ranked_schemes.get(concept, frozenset())
+    ):
+        row.problem(
+            "doel_begrip",
+            row.text("doel_begrip"),
+            f"'{row.text('doel_begrip')}' komt niet uit de waardelijst van de waarde van "
+            f"norm '{norm_code}' ({vocabulary.ranked.display[concept]})",
+            f"'{row.text('doel_begrip')}' is not from the value list of the value of "
+            f"norm '{norm_code}' ({vocabulary.ranked.display[concept]})",
+        )
         target = None
     row.add(subject, KRB.doelBegrip, target, "doel_begrip")
     row.add(subject, KRB.labelstappen, row.integer("labelstappen"), "labelstappen")
 
 
-def convert_implementations(conversion: Conversion, sheet: SheetRows,
-                            skip: set[tuple[str, int]]) -> None:
+def convert_implementations(
+    conversion: Conversion, sheet: SheetRows, skip: set[tuple[str, int]]
+) -> None:
     for row, subject, _code in _rows(conversion, sheet, skip):
         row.add(subject, RDF.type, KRB.BeoogdeUitvoering, "code")
         row.add(subject, KRB.maatregel, row.ref("maatregel", "beleidsmaatregel"), "maatregel")
@@ -489,10 +567,10 @@ def convert_implementations(conversion: Conversion, sheet: SheetRows,
         _areas(row, subject)
         name = row.text("naam")
         if name is None:
-            measure = conversion.labels.get(("beleidsmaatregel",
-                                             row.ref_code("maatregel", "beleidsmaatregel")))
+            measure = conversion.labels.get(
+                ("beleidsmaatregel", row.ref_code("maatregel", "beleidsmaatregel"))
+            )
             rule = conversion.labels.get(("beleidsregel", row.ref_code("regel", "beleidsregel")))
             if measure and rule:
                 name = f"{measure}: {rule}"
         row.identify(subject, "naam", label=name)
-

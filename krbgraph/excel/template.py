@@ -30,8 +30,9 @@ def imbor_rows(model: Graph, vocabulary: Vocabulary) -> list[tuple[str, str, str
     return sorted(rows, key=lambda row: (row[0].casefold(), row[1].casefold()))
 
 
-def write_template(target: str | Path | BinaryIO, *, with_imbor: bool = False,
-                   model: Graph | None = None) -> None:
+def write_template(
+    target: str | Path | BinaryIO, *, with_imbor: bool = False, model: Graph | None = None
+) -> None:
     """Write an empty workbook in the KRB format to a path or binary stream."""
     if model is None:
         from ..model import model_graph

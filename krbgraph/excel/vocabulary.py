@@ -44,8 +44,9 @@ def _local_name(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
-def _ambiguous(name: str, options: list[str], title_nl: str, title_en: str,
-               hint: tuple[str, str]) -> LookupFailed:
+def _ambiguous(
+    name: str, options: list[str], title_nl: str, title_en: str, hint: tuple[str, str]
+) -> LookupFailed:
     shown = ", ".join(sorted(options)[:MAX_SUGGESTIONS])
     more = len(options) - MAX_SUGGESTIONS
     more_nl, more_en = (f" en {more} andere", f" and {more} more") if more > 0 else ("", "")
@@ -118,14 +119,19 @@ class ValueList:
 
     def suggest(self, name: str) -> list[str]:
         """At most five display names close to ``name`` (by any of their spellings)."""
-        by_spelling = {spelling: self.display[iri]
-                       for iri, spellings in self.spellings.items() for spelling in spellings}
-        return list(dict.fromkeys(by_spelling[match]
-                                  for match in close_matches(name, by_spelling)))
+        by_spelling = {
+            spelling: self.display[iri]
+            for iri, spellings in self.spellings.items()
+            for spelling in spellings
+        }
+        return list(dict.fromkeys(by_spelling[match] for match in close_matches(name, by_spelling)))
 
     def ambiguity(self, name: str, hits: set[URIRef]) -> LookupFailed:
-        where = (f"blad {self.sheet}", f"sheet {self.sheet}") if self.sheet else (
-            f"de lijst {self.title_nl}", f"the list {self.title_en}")
+        where = (
+            (f"blad {self.sheet}", f"sheet {self.sheet}")
+            if self.sheet
+            else (f"de lijst {self.title_nl}", f"the list {self.title_en}")
+        )
         return _ambiguous(name, [self.display[hit] for hit in hits], *where, self.hint)
 
     def find(self, name: str) -> URIRef:
@@ -137,10 +143,14 @@ class ValueList:
             raise self.ambiguity(name, hits)
         nl, en = did_you_mean(self.suggest(name))
         if self.sheet is not None:
-            raise LookupFailed(f"'{name}' bestaat niet in blad {self.sheet}{nl}",
-                               f"'{name}' does not exist in sheet {self.sheet}{en}")
-        raise LookupFailed(f"'{name}' is onbekend in de lijst {self.title_nl}{nl}",
-                           f"'{name}' is unknown in the list {self.title_en}{en}")
+            raise LookupFailed(
+                f"'{name}' bestaat niet in blad {self.sheet}{nl}",
+                f"'{name}' does not exist in sheet {self.sheet}{en}",
+            )
+        raise LookupFailed(
+            f"'{name}' is onbekend in de lijst {self.title_nl}{nl}",
+            f"'{name}' is unknown in the list {self.title_en}{en}",
+        )
 
 
 @dataclass
@@ -240,8 +250,9 @@ def _two_level_list(graph: Graph, key: str, nl: str, en: str, scheme: str) -> Va
         qualified = f"{labels[parent]}/{label}" if parent in labels else label
         display = label if counts[_fold(label)] == 1 else qualified
         values.pairs.append((labels[parent], label) if parent in labels else (label, None))
-        values.add(concept, display, qualified, *_all_names(graph, concept),
-                   weak=(_local_name(concept),))
+        values.add(
+            concept, display, qualified, *_all_names(graph, concept), weak=(_local_name(concept),)
+        )
     return values
 
 
@@ -313,24 +324,36 @@ def load_vocabulary(model: Graph, *, units: UnitCatalogue | None = None) -> Voca
     """
     units = units or default_catalogue()
     lists = {
-        "operator": _flat_list(model, "operator", "Normoperatoren", "Norm operators",
-                               "normoperator"),
-        "documentsoort": _flat_list(model, "documentsoort", "Documentsoorten", "Document types",
-                                    "documentsoort"),
-        "dossiersoort": _flat_list(model, "dossiersoort", "Dossiersoorten", "Dossier kinds",
-                                   "dossiersoort"),
+        "operator": _flat_list(
+            model, "operator", "Normoperatoren", "Norm operators", "normoperator"
+        ),
+        "documentsoort": _flat_list(
+            model, "documentsoort", "Documentsoorten", "Document types", "documentsoort"
+        ),
+        "dossiersoort": _flat_list(
+            model, "dossiersoort", "Dossiersoorten", "Dossier kinds", "dossiersoort"
+        ),
         "normsoort": _flat_list(model, "normsoort", "Normsoorten", "Norm kinds", "normsoort"),
-        "besluitsoort": _flat_list(model, "besluitsoort", "Besluitsoorten", "Decision types",
-                                   "besluitsoort"),
-        "gebiedssoort": _flat_list(model, "gebiedssoort", "Gebiedssoorten", "Area types",
-                                   "gebiedssoort"),
-        "kenmerk": _flat_list(model, "kenmerk", "Indicatorsoorten", "Indicator kinds",
-                              "indicatorsoort"),
-        "bestuurslaag": _flat_list(model, "bestuurslaag", "Bestuurslagen",
-                                   "Levels of government", "bestuurslaag"),
+        "besluitsoort": _flat_list(
+            model, "besluitsoort", "Besluitsoorten", "Decision types", "besluitsoort"
+        ),
+        "gebiedssoort": _flat_list(
+            model, "gebiedssoort", "Gebiedssoorten", "Area types", "gebiedssoort"
+        ),
+        "kenmerk": _flat_list(
+            model, "kenmerk", "Indicatorsoorten", "Indicator kinds", "indicatorsoort"
+        ),
+        "bestuurslaag": _flat_list(
+            model, "bestuurslaag", "Bestuurslagen", "Levels of government", "bestuurslaag"
+        ),
         "status": _flat_list(model, "status", "Statussen", "Statuses", "status"),
-        "uitvoeringsstatus": _flat_list(model, "uitvoeringsstatus", "Uitvoeringsstatussen",
-                                        "Implementation statuses", "uitvoeringsstatus"),
+        "uitvoeringsstatus": _flat_list(
+            model,
+            "uitvoeringsstatus",
+            "Uitvoeringsstatussen",
+            "Implementation statuses",
+            "uitvoeringsstatus",
+        ),
         "sector": _two_level_list(model, "sector", "Sectoren", "Sectors", "sector"),
         "materiaal": _two_level_list(model, "materiaal", "Materialen", "Materials", "materiaal"),
     }
@@ -362,10 +385,15 @@ def load_vocabulary(model: Graph, *, units: UnitCatalogue | None = None) -> Voca
     ranked_schemes: dict[URIRef, frozenset[URIRef]] = {}
     for concept in sorted(c for c in model.subjects(KRB.rangorde, None) if isinstance(c, URIRef)):
         notation = model.value(concept, SKOS.notation)
-        ranked.add(concept, str(notation) if notation else _label(model, concept) or "",
-                   *_all_names(model, concept), weak=(_local_name(concept),))
+        ranked.add(
+            concept,
+            str(notation) if notation else _label(model, concept) or "",
+            *_all_names(model, concept),
+            weak=(_local_name(concept),),
+        )
         ranked_schemes[concept] = frozenset(
-            s for s in model.objects(concept, SKOS.inScheme) if isinstance(s, URIRef))
+            s for s in model.objects(concept, SKOS.inScheme) if isinstance(s, URIRef)
+        )
 
     imbor = ValueList("leefomgeving", "Leefomgeving (IMBOR)", "Living environment (IMBOR)")
     imbor.add(LEEFOMGEVING_ALLE, "alle", "all")
@@ -376,9 +404,7 @@ def load_vocabulary(model: Graph, *, units: UnitCatalogue | None = None) -> Voca
         label = _label(model, cls)
         if label is None:
             continue
-        entries = tuple(sorted(
-            _label(model, z) or "" for z in model.objects(cls, KRB.zoekingang)
-        ))
+        entries = tuple(sorted(_label(model, z) or "" for z in model.objects(cls, KRB.zoekingang)))
         classes[cls] = ImborClass(cls, label, entries)
         imbor.add(cls, label, *(f"{z}/{label}" for z in entries), weak=(_local_name(cls),))
     return Vocabulary(lists, ranked, ranked_schemes, imbor, classes, units)

@@ -55,7 +55,7 @@ class _Source:
         if subject is None:
             return None
         code = self.code(subject)
-        kind = str(subject)[len(self.base) + 4:].split("/", 1)[0]
+        kind = str(subject)[len(self.base) + 4 :].split("/", 1)[0]
         try:
             minted = f"{self.base}/id/{kind}/{reference(code)}"
         except ValueError:
@@ -76,8 +76,12 @@ class _Source:
         return None if value is None else str(value)
 
     def instances(self, *classes: URIRef) -> list[URIRef]:
-        found = {s for cls in classes for s in self.graph.subjects(RDF.type, cls)
-                 if isinstance(s, URIRef)}
+        found = {
+            s
+            for cls in classes
+            for s in self.graph.subjects(RDF.type, cls)
+            if isinstance(s, URIRef)
+        }
         for subject in found:
             self.all(subject, RDF.type)
         return sorted(found, key=lambda s: (self.code(s), str(s)))
@@ -156,8 +160,13 @@ def _join(values: Iterable[str | None]) -> str | None:
     return f"{SEPARATOR} ".join(parts) if parts else None
 
 
-def write_workbook(graph: Graph, target: str | Path | BinaryIO, *,
-                   model: Graph | None = None, base: str | None = None) -> list[Problem]:
+def write_workbook(
+    graph: Graph,
+    target: str | Path | BinaryIO,
+    *,
+    model: Graph | None = None,
+    base: str | None = None,
+) -> list[Problem]:
     """Write registry data to a workbook in the KRB format.
 
     ``graph`` holds the data only (no model); ``model`` supplies the names of
@@ -207,7 +216,7 @@ def _short(iri: str) -> str:
     if not matches:
         return f"<{iri}>"
     namespace, prefix = max(matches, key=lambda match: len(match[0]))
-    return f"{prefix}:{iri[len(namespace):]}"
+    return f"{prefix}:{iri[len(namespace) :]}"
 
 
 def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, Cell]]]:
@@ -245,28 +254,40 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
         title = s.text(scheme, DCTERMS.title)
         s.all(scheme, SKOS.prefLabel)
         s.all(scheme, SKOS.hasTopConcept)
-        out["conceptschemas"].append({"code": code, "titel": title,
-                                      "omschrijving": s.text(scheme, SKOS.definition)})
+        out["conceptschemas"].append(
+            {"code": code, "titel": title, "omschrijving": s.text(scheme, SKOS.definition)}
+        )
     for theme in themes:
         name = s.text(theme, SKOS.prefLabel) or s.label(theme)
         s.all(theme, SKOS.inScheme)
         s.all(theme, SKOS.topConceptOf)
-        out["beleidsthemas"].append({
-            "naam": name, "omschrijving": s.text(theme, SKOS.definition),
-            "code": None if name_slug(name) == _ref(theme) else _ref(theme)})
+        out["beleidsthemas"].append(
+            {
+                "naam": name,
+                "omschrijving": s.text(theme, SKOS.definition),
+                "code": None if name_slug(name) == _ref(theme) else _ref(theme),
+            }
+        )
     for aspect in aspects:
         name = s.text(aspect, SKOS.prefLabel) or s.label(aspect)
         s.all(aspect, SKOS.inScheme)
-        out["beleidsaspecten"].append({
-            "naam": name, "beleidsthema": theme_name(s.one(aspect, SKOS.broader)),
-            "omschrijving": s.text(aspect, SKOS.definition),
-            "code": None if name_slug(name) == _ref(aspect) else _ref(aspect)})
+        out["beleidsaspecten"].append(
+            {
+                "naam": name,
+                "beleidsthema": theme_name(s.one(aspect, SKOS.broader)),
+                "omschrijving": s.text(aspect, SKOS.definition),
+                "code": None if name_slug(name) == _ref(aspect) else _ref(aspect),
+            }
+        )
     for area in sorted(areas, key=s.label):
         name = s.text(area, RDFS.label) or s.code(area)
         notation = s.text(area, SKOS.notation)
         identifier = s.text(area, DCTERMS.identifier) or _ref(area)
-        code = notation if notation and CBS_CODE.match(notation) else (
-            None if name_slug(name) == identifier else identifier)
+        code = (
+            notation
+            if notation and CBS_CODE.match(notation)
+            else (None if name_slug(name) == identifier else identifier)
+        )
         if s.cell(area) != identifier:
             code = str(area)
         geometry = s.one(area, GEO.hasGeometry)
@@ -274,57 +295,80 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
         if geometry is not None:
             s.all(geometry, RDF.type)
             wkt = s.text(geometry, GEO.asWKT)
-        out["werkingsgebieden"].append({
-            "naam": name, "soort": _listed(lists["gebiedssoort"], s.one(area, KRB.gebiedssoort)),
-            "ligt_in": _join(area_name(p) for p in s.all(area, KRB.ligtIn)), "code": code,
-            "geometrie": wkt, "cbs_jaar": s.text(area, KRB.cbsJaar)})
+        out["werkingsgebieden"].append(
+            {
+                "naam": name,
+                "soort": _listed(lists["gebiedssoort"], s.one(area, KRB.gebiedssoort)),
+                "ligt_in": _join(area_name(p) for p in s.all(area, KRB.ligtIn)),
+                "code": code,
+                "geometrie": wkt,
+                "cbs_jaar": s.text(area, KRB.cbsJaar),
+            }
+        )
     for department in sorted(departments, key=s.label):
         name = s.text(department, RDFS.label) or s.code(department)
         identifier = s.text(department, DCTERMS.identifier) or _ref(department)
-        out["afdelingen"].append({
-            "naam": name, "code": None if name_slug(name) == identifier else identifier})
+        out["afdelingen"].append(
+            {"naam": name, "code": None if name_slug(name) == identifier else identifier}
+        )
 
     for dossier in s.instances(KRB.Beleidsdossier):
-        out["beleidsdossier"].append({
-            "code": _code(s, dossier), "naam": s.text(dossier, RDFS.label),
-            "dossiersoort": _listed(lists["dossiersoort"], s.one(dossier, KRB.dossiersoort)),
-            "omschrijving": s.text(dossier, DCTERMS.description),
-            "beleidsthema": theme_name(s.one(dossier, KRB.beleidsthema)),
-            "werkingsgebied": area_cells(dossier)})
+        out["beleidsdossier"].append(
+            {
+                "code": _code(s, dossier),
+                "naam": s.text(dossier, RDFS.label),
+                "dossiersoort": _listed(lists["dossiersoort"], s.one(dossier, KRB.dossiersoort)),
+                "omschrijving": s.text(dossier, DCTERMS.description),
+                "beleidsthema": theme_name(s.one(dossier, KRB.beleidsthema)),
+                "werkingsgebied": area_cells(dossier),
+            }
+        )
     for document in s.instances(KRB.Besluitdocument):
-        out["besluitdocument"].append({
-            "code": _code(s, document), "titel": s.text(document, RDFS.label),
-            "gebaseerd_op": _join(_code_of(s, d) for d in s.all(document, ELI.based_on)),
-            "soort": _cell(lookups["documentsoort"], s.one(document, KRB.documentsoort)),
-            "dossier": _code_of(s, s.one(document, DCTERMS.isPartOf)),
-            "werkingsgebied": area_cells(document),
-            "datum": _date(s.one(document, ELI.date_document)),
-            "dms_id": s.text(document, ELI.id_local),
-            "bestuurslaag": _listed(lists["bestuurslaag"], s.one(document, KRB.bestuurslaag)),
-            "status": _listed(lists["status"], s.one(document, ADMS.status)),
-            "in_werking_vanaf": _date(s.one(document, ELI.first_date_entry_in_force)),
-            "in_werking_tot": _date(s.one(document, ELI.date_no_longer_in_force)),
-            "vervangt": _join(_code_of(s, d) for d in s.all(document, DCTERMS.replaces)),
-            "vervangen_door": _join(_code_of(s, d)
-                                    for d in s.all(document, DCTERMS.isReplacedBy))})
+        out["besluitdocument"].append(
+            {
+                "code": _code(s, document),
+                "titel": s.text(document, RDFS.label),
+                "gebaseerd_op": _join(_code_of(s, d) for d in s.all(document, ELI.based_on)),
+                "soort": _cell(lookups["documentsoort"], s.one(document, KRB.documentsoort)),
+                "dossier": _code_of(s, s.one(document, DCTERMS.isPartOf)),
+                "werkingsgebied": area_cells(document),
+                "datum": _date(s.one(document, ELI.date_document)),
+                "dms_id": s.text(document, ELI.id_local),
+                "bestuurslaag": _listed(lists["bestuurslaag"], s.one(document, KRB.bestuurslaag)),
+                "status": _listed(lists["status"], s.one(document, ADMS.status)),
+                "in_werking_vanaf": _date(s.one(document, ELI.first_date_entry_in_force)),
+                "in_werking_tot": _date(s.one(document, ELI.date_no_longer_in_force)),
+                "vervangt": _join(_code_of(s, d) for d in s.all(document, DCTERMS.replaces)),
+                "vervangen_door": _join(
+                    _code_of(s, d) for d in s.all(document, DCTERMS.isReplacedBy)
+                ),
+            }
+        )
     for decision in s.instances(KRB.Besluitproces):
-        out["besluitproces"].append({
-            "code": _code(s, decision),
-            "document": _code_of(s, s.one(decision, PROV.generated)),
-            "soort": _listed(lists["besluitsoort"], s.one(decision, KRB.besluitsoort)),
-            "datum": _date(s.one(decision, DCTERMS.date)),
-            "ris_nummer": s.text(decision, KRB.risNummer),
-            "omschrijving": s.text(decision, DCTERMS.description),
-            "naam": s.text(decision, RDFS.label)})
+        out["besluitproces"].append(
+            {
+                "code": _code(s, decision),
+                "document": _code_of(s, s.one(decision, PROV.generated)),
+                "soort": _listed(lists["besluitsoort"], s.one(decision, KRB.besluitsoort)),
+                "datum": _date(s.one(decision, DCTERMS.date)),
+                "ris_nummer": s.text(decision, KRB.risNummer),
+                "omschrijving": s.text(decision, DCTERMS.description),
+                "naam": s.text(decision, RDFS.label),
+            }
+        )
     for indicator in s.instances(KRB.Beleidsindicator):
-        out["beleidsindicator"].append({
-            "code": _code(s, indicator), "naam": s.text(indicator, RDFS.label),
-            "beleidsthema": theme_name(s.one(indicator, KRB.beleidsthema)),
-            "beleidsaspect": aspect_name(s.one(indicator, KRB.beleidsaspect)),
-            "kenmerk": _listed(lists["kenmerk"], s.one(indicator, KRB.indicatorsoort)),
-            "eenheid": _unit(vocabulary, s.one(indicator, QUDT.hasUnit)),
-            "omschrijving": s.text(indicator, DCTERMS.description),
-            "afdeling": department_name(s.one(indicator, KRB.afdeling))})
+        out["beleidsindicator"].append(
+            {
+                "code": _code(s, indicator),
+                "naam": s.text(indicator, RDFS.label),
+                "beleidsthema": theme_name(s.one(indicator, KRB.beleidsthema)),
+                "beleidsaspect": aspect_name(s.one(indicator, KRB.beleidsaspect)),
+                "kenmerk": _listed(lists["kenmerk"], s.one(indicator, KRB.indicatorsoort)),
+                "eenheid": _unit(vocabulary, s.one(indicator, QUDT.hasUnit)),
+                "omschrijving": s.text(indicator, DCTERMS.description),
+                "afdeling": department_name(s.one(indicator, KRB.afdeling)),
+            }
+        )
     for norm in s.instances(KRB.Beleidsnorm):
         kinds = s.all(norm, KRB.leefomgeving)
         used_imbor.update(k for k in kinds if k not in local_name.names)
@@ -335,13 +379,11 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
             "indicator": _code_of(s, s.one(norm, KRB.indicator)),
             "document": _code_of(s, s.one(norm, KRB.document)),
             "operator": _listed(lists["operator"], s.one(norm, KRB.operator)),
-            "waarde": _decimal(value) if value is not None else _listed(vocabulary.ranked,
-                                                                         ranked),
+            "waarde": _decimal(value) if value is not None else _listed(vocabulary.ranked, ranked),
             "eenheid": _unit(vocabulary, s.one(norm, QUDT.hasUnit)),
             "sector": _join(_cell(lookups["sector"], c) for c in s.all(norm, KRB.sector)),
             "leefomgeving": _join(kind_of(k) for k in kinds),
-            "materiaal": _join(_cell(lookups["materiaal"], c)
-                               for c in s.all(norm, KRB.materiaal)),
+            "materiaal": _join(_cell(lookups["materiaal"], c) for c in s.all(norm, KRB.materiaal)),
             "werkingsgebied": area_cells(norm),
             "rekenmethode": s.text(norm, KRB.rekenmethode),
             "bestuurslaag": _listed(lists["bestuurslaag"], s.one(norm, KRB.bestuurslaag)),
@@ -349,18 +391,21 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
             "status": _listed(lists["status"], s.one(norm, ADMS.status)),
             "normsoort": _listed(lists["normsoort"], s.one(norm, KRB.normsoort)),
             "referentiewaarde": _decimal(s.one(norm, KRB.referentiewaarde)),
-            "referentiedatum": _date(s.one(norm, KRB.referentiedatum))}
+            "referentiedatum": _date(s.one(norm, KRB.referentiedatum)),
+        }
         row.update(_period(s, norm))
         out["beleidsnorm"].append(row)
     for rule in s.instances(KRB.Beleidsregel):
         row = {
-            "code": _code(s, rule), "omschrijving": s.text(rule, RDFS.label),
+            "code": _code(s, rule),
+            "omschrijving": s.text(rule, RDFS.label),
             "document": _code_of(s, s.one(rule, KRB.document)),
             "werkingsgebied": area_cells(rule),
             "indicator": _code_of(s, s.one(rule, KRB.indicator)),
             "bestuurslaag": _listed(lists["bestuurslaag"], s.one(rule, KRB.bestuurslaag)),
             "beleidsthema": theme_name(s.one(rule, KRB.beleidsthema)),
-            "status": _listed(lists["status"], s.one(rule, ADMS.status))}
+            "status": _listed(lists["status"], s.one(rule, ADMS.status)),
+        }
         row.update(_period(s, rule))
         out["beleidsregel"].append(row)
     for measure in s.instances(KRB.Beleidsmaatregel, KRB.MerMaatregel):
@@ -368,54 +413,70 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
         kinds = s.all(measure, KRB.objecttype)
         used_imbor.update(k for k in kinds if k not in local_name.names)
         row = {
-            "code": _code(s, measure), "naam": s.text(measure, RDFS.label),
+            "code": _code(s, measure),
+            "naam": s.text(measure, RDFS.label),
             "document": _code_of(s, s.one(measure, KRB.document)),
             "soort": MER_MAATREGEL if mer else MAATREGEL,
             "beleidsthema": theme_name(s.one(measure, KRB.beleidsthema)),
             "werkingsgebied": area_cells(measure),
             "objecttype": _join(kind_of(k) for k in kinds),
-            "status": _listed(lists["uitvoeringsstatus"], s.one(measure, ADMS.status))}
+            "status": _listed(lists["uitvoeringsstatus"], s.one(measure, ADMS.status)),
+        }
         row.update(_period(s, measure))
         out["beleidsmaatregel"].append(row)
     for effect in s.instances(KRB.BeoogdEffect):
-        out["beoogd_effect"].append({
-            "code": _code(s, effect),
-            "maatregel": _code_of(s, s.one(effect, KRB.maatregel)),
-            "norm": _code_of(s, s.one(effect, KRB.norm)),
-            "doel_indicator": _code_of(s, s.one(effect, KRB.doelIndicator)),
-            "waarde": _decimal(s.one(effect, QUDT.numericValue)),
-            "eenheid": _unit(vocabulary, s.one(effect, QUDT.hasUnit)),
-            "doel_begrip": _listed(vocabulary.ranked, s.one(effect, KRB.doelBegrip)),
-            "labelstappen": _integer(s.one(effect, KRB.labelstappen)),
-            "horizon": _date(s.one(effect, KRB.horizon)),
-            "werkingsgebied": area_cells(effect), "naam": s.text(effect, RDFS.label)})
+        out["beoogd_effect"].append(
+            {
+                "code": _code(s, effect),
+                "maatregel": _code_of(s, s.one(effect, KRB.maatregel)),
+                "norm": _code_of(s, s.one(effect, KRB.norm)),
+                "doel_indicator": _code_of(s, s.one(effect, KRB.doelIndicator)),
+                "waarde": _decimal(s.one(effect, QUDT.numericValue)),
+                "eenheid": _unit(vocabulary, s.one(effect, QUDT.hasUnit)),
+                "doel_begrip": _listed(vocabulary.ranked, s.one(effect, KRB.doelBegrip)),
+                "labelstappen": _integer(s.one(effect, KRB.labelstappen)),
+                "horizon": _date(s.one(effect, KRB.horizon)),
+                "werkingsgebied": area_cells(effect),
+                "naam": s.text(effect, RDFS.label),
+            }
+        )
     for implementation in s.instances(KRB.BeoogdeUitvoering):
-        out["beoogde_uitvoering"].append({
-            "code": _code(s, implementation),
-            "maatregel": _code_of(s, s.one(implementation, KRB.maatregel)),
-            "regel": _code_of(s, s.one(implementation, KRB.regel)),
-            "omschrijving": s.text(implementation, DCTERMS.description),
-            "werkingsgebied": area_cells(implementation),
-            "naam": s.text(implementation, RDFS.label)})
+        out["beoogde_uitvoering"].append(
+            {
+                "code": _code(s, implementation),
+                "maatregel": _code_of(s, s.one(implementation, KRB.maatregel)),
+                "regel": _code_of(s, s.one(implementation, KRB.regel)),
+                "omschrijving": s.text(implementation, DCTERMS.description),
+                "werkingsgebied": area_cells(implementation),
+                "naam": s.text(implementation, RDFS.label),
+            }
+        )
 
     for local in local_types:
         name = s.text(local, SKOS.prefLabel) or s.label(local)
         s.all(local, RDFS.label)
         s.all(local, SKOS.inScheme)
         entry = s.one(local, KRB.zoekingang)
-        out["leefomgeving"].append({
-            "hoofdtype": _listed(lists["zoekingang"], entry),
-            "subtype": name,
-            "imbor": _listed(vocabulary.imbor, s.one(local, RDFS.subClassOf)),
-            "omschrijving": s.text(local, SKOS.definition),
-            "andere_namen": _join(str(v) for v in s.all(local, SKOS.altLabel)),
-            "code": None if name_slug(name) == _ref(local) else _ref(local)})
+        out["leefomgeving"].append(
+            {
+                "hoofdtype": _listed(lists["zoekingang"], entry),
+                "subtype": name,
+                "imbor": _listed(vocabulary.imbor, s.one(local, RDFS.subClassOf)),
+                "omschrijving": s.text(local, SKOS.definition),
+                "andere_namen": _join(str(v) for v in s.all(local, SKOS.altLabel)),
+                "code": None if name_slug(name) == _ref(local) else _ref(local),
+            }
+        )
     for kind in sorted(used_imbor - {LEEFOMGEVING_ALLE}, key=str):
         info = vocabulary.imbor_classes.get(kind)  # type: ignore[call-overload]
         if info is not None:
-            out["leefomgeving"].append({
-                "hoofdtype": info.zoekingangen[0] if info.zoekingangen else None,
-                "subtype": info.label, "imbor": str(kind)})
+            out["leefomgeving"].append(
+                {
+                    "hoofdtype": info.zoekingangen[0] if info.zoekingangen else None,
+                    "subtype": info.label,
+                    "imbor": str(kind),
+                }
+            )
     return out
 
 
@@ -431,19 +492,30 @@ def _unit(vocabulary: Vocabulary, iri: Node | None) -> str | None:
     return vocabulary.unit_cell(iri) if isinstance(iri, URIRef) else str(iri)
 
 
-def _own_list(s: _Source, vocabulary: Vocabulary, own: OwnList,
-              rows: list[dict[str, Cell]]) -> Layered:
+def _own_list(
+    s: _Source, vocabulary: Vocabulary, own: OwnList, rows: list[dict[str, Cell]]
+) -> Layered:
     """The sheet of one own list (national rows, then the registry's own concepts), and
     the lookup that names its concepts in base tables the way the import reads them."""
     national = vocabulary[own.key]
     rows.extend(national_rows(vocabulary, own))
-    schemes = [scheme for scheme in s.graph.subjects(RDF.type, SKOS.ConceptScheme)
-               if isinstance(scheme, URIRef) and _ref(scheme) == own.scheme]
-    concepts = {c for scheme in schemes for c in s.graph.subjects(SKOS.inScheme, scheme)
-                if isinstance(c, URIRef)}
+    schemes = [
+        scheme
+        for scheme in s.graph.subjects(RDF.type, SKOS.ConceptScheme)
+        if isinstance(scheme, URIRef) and _ref(scheme) == own.scheme
+    ]
+    concepts = {
+        c
+        for scheme in schemes
+        for c in s.graph.subjects(SKOS.inScheme, scheme)
+        if isinstance(c, URIRef)
+    }
     names = {c: s.text(c, SKOS.prefLabel) or _ref(c) for c in concepts}
-    broader = {c: sorted(p for p in s.graph.objects(c, SKOS.broader) if p in concepts)
-               for c in concepts} if own.two_level else {}
+    broader = (
+        {c: sorted(p for p in s.graph.objects(c, SKOS.broader) if p in concepts) for c in concepts}
+        if own.two_level
+        else {}
+    )
     parents: dict[URIRef, URIRef | None] = dict.fromkeys(concepts)
     for concept, above in broader.items():
         # Two levels: an own hoofdtype is a concept without own broader concept. Any
@@ -452,25 +524,38 @@ def _own_list(s: _Source, vocabulary: Vocabulary, own: OwnList,
             parents[concept] = above[0]
             s.used.add((concept, SKOS.broader, above[0]))
     entries: dict[URIRef, OwnEntry] = {}
-    for concept in sorted((c for c in concepts if parents[c] is None),
-                          key=lambda c: (names[c].casefold(), str(c))):
+    for concept in sorted(
+        (c for c in concepts if parents[c] is None), key=lambda c: (names[c].casefold(), str(c))
+    ):
         entries[concept] = OwnEntry(names[concept], _ref(concept), concept)
-    for concept in sorted((c for c in concepts if parents[c] is not None),
-                          key=lambda c: (names[parents[c]].casefold(), names[c].casefold(),
-                                         str(c))):
+    for concept in sorted(
+        (c for c in concepts if parents[c] is not None),
+        key=lambda c: (names[parents[c]].casefold(), names[c].casefold(), str(c)),
+    ):
         parent = entries.get(parents[concept] or concept)
-        entries[concept] = OwnEntry(names[concept], _ref(concept), concept, parent,
-                                    parent.name if parent is not None else None)
+        entries[concept] = OwnEntry(
+            names[concept],
+            _ref(concept),
+            concept,
+            parent,
+            parent.name if parent is not None else None,
+        )
     tops = own_values(own, [e for e in entries.values() if e.parent is None])
     for concept, entry in entries.items():
         for predicate in (RDF.type, SKOS.inScheme, SKOS.topConceptOf):
             s.all(concept, predicate)
-        mappings = [(relation, target) for relation in MAPPING_RELATIONS
-                    for target in s.graph.objects(concept, SKOS[relation])
-                    if isinstance(target, URIRef) and target in national.display]
+        mappings = [
+            (relation, target)
+            for relation in MAPPING_RELATIONS
+            for target in s.graph.objects(concept, SKOS[relation])
+            if isinstance(target, URIRef) and target in national.display
+        ]
         s.used.update((concept, SKOS[relation], target) for relation, target in mappings)
-        main, sub = (entry.name, None) if entry.parent is None else (
-            tops.cell(entry.parent.iri), entry.name)
+        main, sub = (
+            (entry.name, None)
+            if entry.parent is None
+            else (tops.cell(entry.parent.iri), entry.name)
+        )
         row: dict[str, Cell] = {
             "omschrijving": s.text(concept, SKOS.definition),
             "code": entry.ref if needs_code(national, entry, main, sub) else None,
@@ -488,10 +573,14 @@ def _mapping_cells(national: ValueList, mappings: list[tuple[str, URIRef]]) -> d
     """koppeling + landelijk_begrip: one relation for all, or 'relation: concept' each."""
     relations = {relation for relation, _ in mappings}
     if len(relations) == 1:
-        return {"koppeling": relations.pop(),
-                "landelijk_begrip": _join(national.cell(t) for _, t in mappings)}
-    return {"koppeling": None,
-            "landelijk_begrip": _join(f"{r}: {national.cell(t)}" for r, t in mappings)}
+        return {
+            "koppeling": relations.pop(),
+            "landelijk_begrip": _join(national.cell(t) for _, t in mappings),
+        }
+    return {
+        "koppeling": None,
+        "landelijk_begrip": _join(f"{r}: {national.cell(t)}" for r, t in mappings),
+    }
 
 
 def _code_of(source: _Source, subject: Node | None) -> str | None:
@@ -510,6 +599,7 @@ def _period(source: _Source, subject: URIRef) -> dict[str, Cell]:
     if period is None:
         return {}
     source.all(period, RDF.type)
-    return {"geldig_van": _date(source.one(period, DCAT.startDate)),
-            "geldig_tot": _date(source.one(period, DCAT.endDate))}
-
+    return {
+        "geldig_van": _date(source.one(period, DCAT.startDate)),
+        "geldig_tot": _date(source.one(period, DCAT.endDate)),
+    }

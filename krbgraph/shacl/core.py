@@ -544,7 +544,8 @@ def shape_checks(shapes: ShapesGraph, shape: Shape) -> list[Check]:
     cached = shapes.checks.get(shape.node)
     if cached is None:
         unknown = {
-            p for p in shapes.graph.predicates(shape.node)
+            p
+            for p in shapes.graph.predicates(shape.node)
             if isinstance(p, URIRef) and p.startswith(str(SH)) and p not in _UNDERSTOOD
         }
         if unknown:

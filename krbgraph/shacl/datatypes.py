@@ -96,7 +96,7 @@ def has_datatype(datatype: URIRef, value: str) -> str:
 
 def _leap_day_ok(lexical: str) -> str:
     """29 February only in leap years (the regular expression allows it in every year)."""
-    year = f"{terms.iri(XSD.integer)}(STRBEFORE({lexical}, \"-02-29\"))"
+    year = f'{terms.iri(XSD.integer)}(STRBEFORE({lexical}, "-02-29"))'
     divisible = "({y} - FLOOR({y} / {n}) * {n} = 0)"
     leap = (
         f"({divisible.format(y=year, n=4)} && (!{divisible.format(y=year, n=100)}"

@@ -81,8 +81,11 @@ def validate_with_pyshacl(
                 severity=severity,
                 messages=tuple(
                     sorted(
-                        (m for m in report.objects(item, SH.resultMessage)
-                         if isinstance(m, Literal)),
+                        (
+                            m
+                            for m in report.objects(item, SH.resultMessage)
+                            if isinstance(m, Literal)
+                        ),
                         key=str,
                     )
                 ),

@@ -110,4 +110,3 @@ def _sort_key(finding: Finding) -> tuple[int, str, str, str, str]:
         finding.path or "",
         finding.message_nl,
     )
-

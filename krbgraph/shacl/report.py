@@ -65,8 +65,13 @@ class Report:
         return tuple(r for r in self.results if r.severity == SH.Violation)
 
 
-def result(origin: Origin, focus: Node, value: Node | None, path: Path | None,
-           bindings: Mapping[str, Node] | None = None) -> Result:
+def result(
+    origin: Origin,
+    focus: Node,
+    value: Node | None,
+    path: Path | None,
+    bindings: Mapping[str, Node] | None = None,
+) -> Result:
     """The result of one violation found by a compiled check."""
     shape = origin.shape
     return Result(
@@ -82,7 +87,10 @@ def result(origin: Origin, focus: Node, value: Node | None, path: Path | None,
 
 
 def _messages(
-    origin: Origin, focus: Node, value: Node | None, path: Path | None,
+    origin: Origin,
+    focus: Node,
+    value: Node | None,
+    path: Path | None,
     bindings: Mapping[str, Node],
 ) -> tuple[Literal, ...]:
     templates = list(origin.messages) + [

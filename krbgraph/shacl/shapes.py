@@ -258,5 +258,3 @@ def _order(node: Node) -> tuple[int, str]:
     """A stable order of nodes: IRIs, then blank nodes, then literals."""
     rank = 0 if isinstance(node, URIRef) else 2 if isinstance(node, Literal) else 1
     return rank, str(node)
-
-

@@ -49,6 +49,8 @@ def _shapes_graph_values(ctx: Context, shape: Shape, names: list[str]) -> dict[s
         "shapesGraph": terms.iri_text(ctx.dialect.shapes_graph),
         "currentShape": terms.term(shape.node),
     }
+
+
 _MODIFIERS = ("GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET")
 
 
@@ -283,7 +285,10 @@ class SelectCheck(RowCheck):
             return RowQuery(ctx.prologue() + text, self.columns)
         constant = {"this": FOCUS_MARKER}
         text = (
-            substitute(head, constant) + "{" + substitute(body, constant) + "}"
+            substitute(head, constant)
+            + "{"
+            + substitute(body, constant)
+            + "}"
             + substitute(tail, constant)
         )
         focus_query = f"SELECT DISTINCT ?this {' '.join(keys)} WHERE {{\n{focus_group}\n}}"

@@ -32,4 +32,3 @@ __all__ = [
     "model_graph_iris",
     "open_store",
 ]
-

@@ -147,9 +147,7 @@ def query_text(name: str) -> str:
 def run_query(store: Store, name: str, **bindings: Identifier | None) -> QueryResult:
     """Run a named query with typed terms bound to its variables (None = leave unbound);
     name columns come in the reader's languages (READER_LANGUAGES)."""
-    return run_with_terms(
-        store, _catalogue()[name], bindings, languages=READER_LANGUAGES.get()
-    )
+    return run_with_terms(store, _catalogue()[name], bindings, languages=READER_LANGUAGES.get())
 
 
 def pick_label(candidates: Iterable[Identifier | None]) -> str | None:
@@ -460,9 +458,7 @@ def measure_section(store: Store, measure: URIRef, labeller: Labeller) -> Sectio
         if theme is not None:
             reached[theme.iri] = (theme, cross)
         target = row.get("norm") or row.get("regel") or row.get("indicator")
-        target_label = row.get("norm_label") or row.get("regel_label") or row.get(
-            "indicator_label"
-        )
+        target_label = row.get("norm_label") or row.get("regel_label") or row.get("indicator_label")
         table.append(
             (
                 labeller.cell(row["koppeling"], row.get("koppeling_label")),

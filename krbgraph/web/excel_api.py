@@ -56,8 +56,10 @@ class ImportResult(BaseModel):
         400: {"description": "Not a readable .xlsx workbook"},
         401: {"description": "Missing or wrong bearer token"},
         403: {"description": "The service is read-only"},
-        422: {"description": "Problems in the workbook, each with sheet, row and column; "
-              "nothing was written"},
+        422: {
+            "description": "Problems in the workbook, each with sheet, row and column; "
+            "nothing was written"
+        },
     },
     dependencies=[Depends(require_write_access)],
 )
@@ -66,20 +68,28 @@ async def import_excel(
     file: UploadFile,
     settings: Annotated[Settings, Depends(get_settings)],
     store: Annotated[Store, Depends(get_store)],
-    graph: Annotated[str | None, Query(description="Target graph IRI; default "
-                                       "{base}/graph/excel/{file name}")] = None,
+    graph: Annotated[
+        str | None, Query(description="Target graph IRI; default {base}/graph/excel/{file name}")
+    ] = None,
 ) -> ImportResult | JSONResponse:
     """Convert, validate (workbook references and SHACL) and replace the workbook's graph."""
     content = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(content) > MAX_UPLOAD_BYTES:
-        raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-                            f"workbook larger than {MAX_UPLOAD_BYTES} bytes")
+        raise HTTPException(
+            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            f"workbook larger than {MAX_UPLOAD_BYTES} bytes",
+        )
     file_name = file.filename or "workbook.xlsx"
 
     def run() -> ImportResult:
         with request.app.state.write_lock:
-            report = import_workbook(store, io.BytesIO(content), base_iri=settings.base_iri,
-                                     graph=graph, file_name=file_name)
+            report = import_workbook(
+                store,
+                io.BytesIO(content),
+                base_iri=settings.base_iri,
+                graph=graph,
+                file_name=file_name,
+            )
         return ImportResult(
             graph=report.graph,
             triples=report.triples,

@@ -60,9 +60,7 @@ def thing(
     )
 
 
-@router.api_route(
-    "/begrip/{path:path}", methods=READ, summary="A concept of a product value list"
-)
+@router.api_route("/begrip/{path:path}", methods=READ, summary="A concept of a product value list")
 def begrip(
     request: Request, path: str, store: StoreDep, settings: SettingsDep, format: FormatParam = None
 ) -> Response:

@@ -56,9 +56,7 @@ MAX_HTML_ROWS = 1000
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 
-router = APIRouter(
-    tags=["web"], include_in_schema=False, dependencies=[Depends(reader_languages)]
-)
+router = APIRouter(tags=["web"], include_in_schema=False, dependencies=[Depends(reader_languages)])
 
 T = TypeVar("T")
 

@@ -208,8 +208,10 @@ def _header(rights: Iterable[Term]) -> dict[str, set[Term]]:
 
     return {
         RDF_TYPE: {iri(OWL_ONTOLOGY)},
-        RDFS_LABEL: {text("QUDT-eenheden (extract voor de KRB)", "@nl"),
-                     text("QUDT units (KRB extract)", "@en")},
+        RDFS_LABEL: {
+            text("QUDT-eenheden (extract voor de KRB)", "@nl"),
+            text("QUDT units (KRB extract)", "@en"),
+        },
         PREFIXES["rdfs"] + "comment": {text(COMMENT_NL, "@nl"), text(COMMENT_EN, "@en")},
         PREFIXES["owl"] + "versionInfo": {text(VERSION)},
         PREFIXES["dct"] + "source": {iri(SOURCE)},
