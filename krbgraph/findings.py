@@ -15,7 +15,9 @@ from rdflib.term import Node
 
 from .namespaces import KRB, ORG
 
-__all__ = ["Finding", "label_of", "report_finding", "type_name"]
+__all__ = ["SEVERITIES", "Finding", "label_of", "path_text", "report_finding", "type_name"]
+
+SEVERITIES = ("Violation", "Warning", "Info")
 
 _TYPE_NAMES: dict[URIRef, str] = {ORG.OrganizationalUnit: "Afdeling"}
 """Non-KRB classes of registry things, named by their Dutch domain term."""
@@ -106,3 +108,17 @@ def report_finding(
         message_en=message_en,
         shape=str(shape),
     )
+
+
+def path_text(report: Graph, path: Node | None) -> str | None:
+    """A property IRI, or a SPARQL-like rendering of a complex path (^inverse, a/b)."""
+    if path is None:
+        return None
+    if isinstance(path, URIRef):
+        return str(path)
+    inverse = report.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + (path_text(report, inverse) or "")
+    if report.value(path, RDF.first) is not None:
+        return "/".join(path_text(report, p) or "" for p in report.items(path))
+    return str(path)

@@ -13,8 +13,7 @@ files are checked too. Any syntax error or violation stops the whole load
 and the store is left as it was. Once the data has passed, the files are
 written by the store's native loader (``Store.load_files``), not from the
 rdflib graphs: that is the fast path into new graphs, and it stores the
-terms exactly as written. Validation (pySHACL, rdflib's SPARQL engine) is
-imported only when it runs, so ``validate=False`` starts quickly.
+terms exactly as written.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from rdflib import Dataset, Graph, URIRef
 
@@ -32,16 +31,13 @@ from .rdfio import RdfInputError, expand_paths, file_format, read_rdf
 from .store import Store, StoreError, graph_kind, model_graph_iris
 from .store.rdffiles import named_graph_message, stem
 from .store.terms import named_node
-
-if TYPE_CHECKING:
-    from .validation import ValidationResult
+from .validation import ValidationFailed, ValidationResult, validate_graph
 
 __all__ = [
     "GraphLoad",
     "LoadError",
     "LoadProgress",
     "LoadReport",
-    "ValidationFailed",
     "data_graph_iri",
     "drop_data_graph",
     "load_paths",
@@ -51,18 +47,6 @@ __all__ = [
 
 class LoadError(ValueError):
     """The load cannot go ahead as asked (occupied graph, model graph, no files, ...)."""
-
-
-class ValidationFailed(Exception):
-    """The data does not conform to the shapes; nothing was written."""
-
-    def __init__(self, result: ValidationResult):
-        violations = len(result.violations())
-        super().__init__(
-            f"the data does not conform to the KRB shapes ({violations} violation"
-            f"{'' if violations == 1 else 's'}); nothing was written"
-        )
-        self.result = result
 
 
 class LoadProgress(Protocol):
@@ -174,8 +158,6 @@ def load_paths(
         counts = store.load_files(plan, replace=replace)
         refresh_derived(store)
         return LoadReport(_loads(plan, counts, occupied), None)
-
-    from .validation import validate_graph  # pySHACL: only paid for when validating
 
     parsed = {iri: _read_graph(files, progress) for iri, files in plan.items()}
     if progress is not None:

@@ -23,10 +23,11 @@ from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn
 from rich.table import Table
 from rich.text import Text
 
-from ..loading import LoadError, LoadReport, ValidationFailed, drop_data_graph, load_paths
+from ..loading import LoadError, LoadReport, drop_data_graph, load_paths
 from ..rdfio import RdfInputError
 from ..settings import Settings
 from ..store import Store, StoreError, ensure_model, graph_kind, open_store
+from ..validation import ValidationFailed
 
 StoreOption = Annotated[
     str | None,

@@ -18,8 +18,13 @@ from rich.console import Console
 
 from ..rdfio import RdfInputError, read_rdf_paths
 
-# pySHACL, owlready2 and the report renderers are imported by the commands that
+# The validators, owlready2 and the report renderers are imported by the commands that
 # need them, so other `krb` commands start quickly.
+
+
+class Engine(StrEnum):
+    sparql = "sparql"
+    pyshacl = "pyshacl"
 
 
 class ReportFormat(StrEnum):
@@ -49,6 +54,13 @@ def validate(
     strict: Annotated[
         bool, typer.Option("--strict", help="Warnings fail the run too (exit 1).")
     ] = False,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            "--engine",
+            help="sparql: the shapes compiled to SPARQL (fast); pyshacl: the reference engine.",
+        ),
+    ] = Engine.sparql,
 ) -> None:
     """Check registry data against the KRB shapes (SHACL), with the model beside it."""
     from .. import reports
@@ -59,7 +71,7 @@ def validate(
     except RdfInputError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
-    result = validate_graph(data)
+    result = validate_graph(data, engine=engine.value)
     failed = not result.conforms or (strict and bool(result.warnings()))
 
     if report_format is ReportFormat.text:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from ..validation import SEVERITIES, Finding, label_of, path_text, type_name
+from ..findings import SEVERITIES, Finding, label_of, path_text, type_name
 from . import terms
 from .engine import QueryStore
 from .report import Report, Result
