@@ -35,11 +35,11 @@ from fastapi.concurrency import run_in_threadpool
 from rdflib import Graph
 from starlette.datastructures import UploadFile
 
-from ..loading import ValidationFailed
 from ..rdfio import FORMATS as FILE_FORMATS
 from ..settings import Settings
 from ..store import Store, StoreError
 from ..store.terms import graph_ref, rdflib_graph
+from ..validation import ValidationFailed
 from . import negotiation, results, writes
 from .auth import require_write_access
 from .deps import get_settings, get_store

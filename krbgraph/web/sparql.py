@@ -29,11 +29,11 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
-from ..loading import ValidationFailed
 from ..settings import Settings
 from ..sparql_text import Scan, SparqlLimits
 from ..store import QuerySyntaxError, Store, StoreError
 from ..store.terms import graph_ref
+from ..validation import ValidationFailed
 from . import negotiation, results, writes
 from .auth import require_write_access
 from .deps import get_settings, get_store

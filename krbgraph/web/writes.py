@@ -36,11 +36,10 @@ from fastapi.responses import JSONResponse
 from rdflib import Graph
 
 from ..derived import refresh as refresh_derived
-from ..loading import ValidationFailed
 from ..model import model_graph, shapes_graph
 from ..store import QuerySyntaxError, Store, StoreError, model_graph_iris
 from ..store.terms import graph_ref, rdflib_graph
-from ..validation import validate_graph
+from ..validation import ValidationFailed, validate_graph
 from . import negotiation, results
 
 
