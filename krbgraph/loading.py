@@ -28,14 +28,17 @@ from rdflib import Dataset, Graph, URIRef
 from .derived import refresh as refresh_derived
 from .iris import DEFAULT_BASE_IRI, reference
 from .rdfio import RdfInputError, expand_paths, file_format, read_rdf
-from .store import Store, StoreError, graph_kind, model_graph_iris
+from .registry import ManagedGraphRefused, refuse_managed, registry_with, require_conforming
+from .store import Store, StoreError
 from .store.rdffiles import named_graph_message, stem
 from .store.terms import named_node
-from .validation import ValidationFailed, ValidationResult, validate_graph
+from .validation import ValidationFailed, ValidationResult
 
 __all__ = [
     "GraphLoad",
     "LoadError",
+    "ManagedGraphRefused",
+    "ValidationFailed",
     "LoadProgress",
     "LoadReport",
     "data_graph_iri",
@@ -90,8 +93,8 @@ def plan_load(
     """Target graph IRI -> files, for the given files and folders (searched recursively).
 
     Raises RdfInputError for a missing path or a file of unknown type, and
-    LoadError when two files would land in the same graph, when no RDF file
-    is found, or when a target is one of the model's own graphs.
+    LoadError when two files would land in the same graph or no RDF file is
+    found, and ManagedGraphRefused when a target is one of the model's own graphs.
     """
     paths = list(paths)
     files = expand_paths(paths)
@@ -115,13 +118,7 @@ def plan_load(
                     "rename one, or pass a graph to load both into one"
                 )
             plan[target] = [path]
-    managed = model_graph_iris()
-    for target in plan:
-        if target in managed:
-            raise LoadError(
-                f"graph <{target}> belongs to the KRB model and is loaded from the model "
-                "files; load registry data into another graph"
-            )
+    refuse_managed(plan)
     return plan
 
 
@@ -162,9 +159,7 @@ def load_paths(
     parsed = {iri: _read_graph(files, progress) for iri, files in plan.items()}
     if progress is not None:
         progress.stage("validating")
-    result = validate_graph(_with_registry(store, parsed))
-    if not result.conforms:
-        raise ValidationFailed(result)
+    result = require_conforming(registry_with(store, parsed))
     counts = {iri: len(data) for iri, data in parsed.items()}
     del parsed  # the graphs can be large; the store reads the files itself
     if progress is not None:
@@ -177,12 +172,9 @@ def load_paths(
 def drop_data_graph(store: Store, graph: str) -> None:
     """Drop a registry graph; the model's graphs are refused (they are managed).
 
-    Raises LoadError for a model graph and KeyError for an unknown graph.
+    Raises ManagedGraphRefused for a model graph and KeyError for an unknown graph.
     """
-    if graph_kind(graph) == "model":
-        raise LoadError(
-            f"graph <{graph}> belongs to the KRB model; it is kept current automatically"
-        )
+    refuse_managed([graph])
     store.drop_graph(graph)
     refresh_derived(store)
 
@@ -204,25 +196,6 @@ def _read_graph(files: Sequence[Path], progress: LoadProgress | None) -> Graph:
         if progress is not None:
             progress.parsed(path, len(merged) - before)
     return merged
-
-
-def _with_registry(store: Store, new: dict[str, Graph]) -> Graph:
-    """The new data plus every registry graph in the store that it does not replace."""
-    others = [
-        info.iri
-        for info in store.graphs()
-        if info.iri not in new and graph_kind(info.iri) != "model"
-    ]
-    if len(new) == 1 and not others:
-        return next(iter(new.values()))  # nothing to add: validate it without a copy
-    combined = Graph()
-    for graph in new.values():
-        for triple in graph:
-            combined.add(triple)
-    for iri in others:
-        for triple in store.read_graph(iri):
-            combined.add(triple)
-    return combined
 
 
 _HOLDS_DATA = "ASK WHERE { GRAPH ?g { ?s ?p ?o } }"

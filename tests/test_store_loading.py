@@ -19,6 +19,7 @@ from remote_server import oxigraph_fixture
 
 from krbgraph.loading import (
     LoadError,
+    ManagedGraphRefused,
     ValidationFailed,
     data_graph_iri,
     drop_data_graph,
@@ -155,9 +156,9 @@ def test_validation_includes_the_registry_already_in_the_store(store: Store) -> 
 
 
 def test_the_model_graphs_cannot_be_overwritten_or_dropped(store: Store) -> None:
-    with pytest.raises(LoadError, match="belongs to the KRB model"):
+    with pytest.raises(ManagedGraphRefused, match="the service maintains"):
         load_paths(store, [DATA / "afdelingen.ttl"], graph="https://data.krb.nl/def/krb")
-    with pytest.raises(LoadError, match="belongs to the KRB model"):
+    with pytest.raises(ManagedGraphRefused, match="the service maintains"):
         drop_data_graph(store, "https://data.krb.nl/def/imbor-leefomgeving")
 
 

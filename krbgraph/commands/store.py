@@ -23,7 +23,7 @@ from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn
 from rich.table import Table
 from rich.text import Text
 
-from ..loading import LoadError, LoadReport, drop_data_graph, load_paths
+from ..loading import LoadError, LoadReport, ManagedGraphRefused, drop_data_graph, load_paths
 from ..rdfio import RdfInputError
 from ..settings import Settings
 from ..store import Store, StoreError, ensure_model, graph_kind, open_store
@@ -100,7 +100,7 @@ def cli_errors() -> Iterator[None]:
         err.print(text_report(exc.result), end="")
         err.print(f"error: {exc}", style="bold red", markup=False, highlight=False)
         failed = True
-    except (RdfInputError, LoadError, StoreError) as exc:
+    except (RdfInputError, LoadError, ManagedGraphRefused, StoreError) as exc:
         message = str(exc)
     except KeyError as exc:  # drop of an unknown graph
         message = str(exc.args[0]) if exc.args else "not found"

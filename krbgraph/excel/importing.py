@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 from rdflib.term import Node
 
 from ..derived import refresh as refresh_derived
-from ..store import Store, graph_kind
+from ..registry import refuse_managed, registry_with
+from ..store import Store
 from ..validation import Finding, ValidationResult, validate_graph
 from .conversion import name_slug
 from .problems import Problem
@@ -66,13 +67,12 @@ def import_workbook(
 
     ``file_name`` names the default graph when ``source`` is a stream.
     Raises WorkbookUnreadable (not a workbook), ImportFailed (problems in the
-    workbook or shape violations; nothing written), ValueError (a model graph
-    as target) or StoreError.
+    workbook or shape violations; nothing written), ManagedGraphRefused (a
+    model graph as target, a ValueError) or StoreError.
     """
     name = file_name or str(getattr(source, "name", source))
     target = graph or excel_graph_iri(base_iri, name)
-    if graph_kind(target) == "model":
-        raise ValueError(f"graph <{target}> belongs to the KRB model; choose another graph")
+    refuse_managed([target])
     if stage is not None:
         stage("lezen")
     result = read_workbook(source, base_iri, progress=progress)
@@ -80,8 +80,8 @@ def import_workbook(
         raise ImportFailed(result.problems)
     if stage is not None:
         stage("valideren")
-    existing = {info.iri: info.triples for info in store.graphs()}
-    validation = validate_graph(_with_registry(store, result.graph, target, existing))
+    replaced = store.query(_HOLDS_DATA, bindings={"g": URIRef(target)}).boolean
+    validation = validate_graph(registry_with(store, {target: result.graph}))
     shape_problems = findings_as_problems(validation, result)
     if not validation.conforms:
         raise ImportFailed(result.problems + shape_problems)
@@ -89,22 +89,10 @@ def import_workbook(
         stage("schrijven")
     store.replace_graph(target, result.graph)
     refresh_derived(store)
-    return ImportReport(
-        target, len(result.graph), bool(existing.get(target)), result.problems + shape_problems
-    )
+    return ImportReport(target, len(result.graph), bool(replaced), result.problems + shape_problems)
 
 
-def _with_registry(store: Store, new: Graph, target: str, existing: dict[str, int]) -> Graph:
-    """The new data plus every other registry graph, so references across graphs resolve."""
-    combined = Graph()
-    for triple in new:
-        combined.add(triple)
-    for iri in sorted(existing):
-        if iri == target or graph_kind(iri) == "model":
-            continue
-        for triple in store.read_graph(iri):
-            combined.add(triple)
-    return combined
+_HOLDS_DATA = "ASK WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 def findings_as_problems(validation: ValidationResult, read: ReadResult) -> list[Problem]:

@@ -36,6 +36,7 @@ from rdflib import Graph
 from starlette.datastructures import UploadFile
 
 from ..rdfio import FORMATS as FILE_FORMATS
+from ..registry import ManagedGraphRefused
 from ..settings import Settings
 from ..store import Store, StoreError
 from ..store.terms import graph_ref, rdflib_graph
@@ -144,7 +145,7 @@ async def _handle(request: Request, settings: Settings, store: Store, target: Ta
         data = await _read_body(request, base)
         write = writes.put_graph if method == "PUT" else writes.post_graph
         created = await run_in_threadpool(write, store, target, data, lock=lock)
-    except (ValidationFailed, writes.WriteRefused) as exc:
+    except (ValidationFailed, ManagedGraphRefused) as exc:
         return writes.refusal_response(exc, request.headers.get("accept"))
     except writes.EmptyGraphRefused as exc:
         raise _bad_request(str(exc)) from None

@@ -29,6 +29,7 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
+from ..registry import ManagedGraphRefused
 from ..settings import Settings
 from ..sparql_text import Scan, SparqlLimits
 from ..store import QuerySyntaxError, Store, StoreError
@@ -322,7 +323,7 @@ async def _run_update(
         raise _bad_request(f"Syntax error in the update: {exc}") from None
     except writes.UpdateFailed as exc:
         raise _bad_request(str(exc)) from None
-    except (ValidationFailed, writes.WriteRefused) as exc:
+    except (ValidationFailed, ManagedGraphRefused) as exc:
         return writes.refusal_response(exc, request.headers.get("accept"))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

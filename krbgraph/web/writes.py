@@ -37,14 +37,11 @@ from rdflib import Graph
 
 from ..derived import refresh as refresh_derived
 from ..model import model_graph, shapes_graph
+from ..registry import ManagedGraphRefused, refuse_managed, registry_with, require_conforming
 from ..store import QuerySyntaxError, Store, StoreError, model_graph_iris
 from ..store.terms import graph_ref, rdflib_graph
 from ..validation import ValidationFailed, validate_graph
 from . import negotiation, results
-
-
-class WriteRefused(Exception):
-    """The write touches something the service does not let clients change."""
 
 
 class UpdateFailed(Exception):
@@ -90,7 +87,7 @@ def apply_update(store: Store, update: str, *, base_iri: str, lock: threading.Lo
     """Run a SPARQL update if, and only if, the registry data conforms afterwards.
 
     Raises QuerySyntaxError, UpdateFailed (e.g. DROP of a missing graph
-    without SILENT), WriteRefused (a model graph would change),
+    without SILENT), ManagedGraphRefused (a model graph would change),
     ValidationFailed (with the validation result) or StoreError. ``base_iri``
     resolves relative IRIs in the update (the service uses its endpoint URL).
     The update runs as given: callers that take updates from clients refuse
@@ -112,17 +109,8 @@ def apply_update(store: Store, update: str, *, base_iri: str, lock: threading.Lo
         added, removed = after - before, before - after
         if not added and not removed:
             return
-        changed_model = sorted(
-            {key for q in added | removed if (key := _graph_key(q)) is not None and key in model}
-        )
-        if changed_model:
-            raise WriteRefused(
-                "The update changes the model graph(s) "
-                + ", ".join(f"<{iri}>" for iri in changed_model)
-                + ", which the service maintains from the product's source files. "
-                "Only registry data graphs can be changed."
-            )
-        _require_conforming(rdflib_graph(q for q in after if _graph_key(q) not in model))
+        refuse_managed({_graph_key(q) for q in added | removed})
+        require_conforming(rdflib_graph(q for q in after if _graph_key(q) not in model))
         _commit(store, before, after, added, removed)
         refresh_derived(store)
 
@@ -135,7 +123,7 @@ def graph_exists(store: Store, graph: str | None) -> bool:
 def put_graph(store: Store, graph: str | None, data: Graph, *, lock: threading.Lock) -> bool:
     """Replace a graph's content (None: the default graph); returns True when it was created.
 
-    Raises WriteRefused for a model graph and ValidationFailed when the registry
+    Raises ManagedGraphRefused for a model graph and ValidationFailed when the registry
     would not conform.
     """
     return _write_graph(store, graph, data, lock=lock, replace=True)
@@ -149,7 +137,7 @@ def post_graph(store: Store, graph: str | None, data: Graph, *, lock: threading.
 def _write_graph(
     store: Store, graph: str | None, data: Graph, *, lock: threading.Lock, replace: bool
 ) -> bool:
-    _refuse_model_graph(graph)
+    refuse_managed([graph])
     with lock:
         created = not graph_exists(store, graph)
         if graph is not None and len(data) == 0 and (replace or created):
@@ -157,7 +145,7 @@ def _write_graph(
                 f"<{graph}> would have no triples, and this store keeps no empty graphs: it "
                 "would not exist afterwards. Send triples, or DELETE to remove a graph."
             )
-        _require_conforming(_registry_with(store, graph, data, keep_old=not replace))
+        require_conforming(registry_with(store, {graph: data}, replace=replace))
         store.write_graphs({graph: data}, replace=replace)
         refresh_derived(store)
         return created
@@ -165,11 +153,11 @@ def _write_graph(
 
 def delete_graph(store: Store, graph: str | None, *, lock: threading.Lock) -> None:
     """Remove a named graph (or empty the default graph); KeyError when there is no such graph."""
-    _refuse_model_graph(graph)
+    refuse_managed([graph])
     with lock:
         if not graph_exists(store, graph):
             raise KeyError(graph)
-        _require_conforming(_registry_with(store, graph, Graph(), keep_old=False))
+        require_conforming(registry_with(store, {graph: Graph()}))
         if graph is None:
             store.replace_graph(None, Graph())
         else:
@@ -178,37 +166,6 @@ def delete_graph(store: Store, graph: str | None, *, lock: threading.Lock) -> No
 
 
 # -- helpers -----------------------------------------------------------------
-
-
-def _refuse_model_graph(graph: str | None) -> None:
-    if graph is not None and graph in model_graph_iris():
-        raise WriteRefused(
-            f"<{graph}> is a model graph, maintained by the service from the product's "
-            "source files; it cannot be changed over HTTP."
-        )
-
-
-def _require_conforming(data: Graph) -> None:
-    result = validate_graph(data)
-    if not result.conforms:
-        raise ValidationFailed(result)
-
-
-def _registry_with(store: Store, graph: str | None, data: Graph, *, keep_old: bool) -> Graph:
-    """All registry data as it would be after writing ``data`` into ``graph``."""
-    model = model_graph_iris()
-    combined = Graph()
-    targets: list[str | None] = [None] + [
-        info.iri for info in store.graphs() if info.iri not in model
-    ]
-    for name in targets:
-        if name == graph and not keep_old:
-            continue
-        for triple in store.read_graph(name):
-            combined.add(triple)
-    for triple in data:
-        combined.add(triple)
-    return combined
 
 
 def _snapshot(store: Store) -> ox.Store:
@@ -313,13 +270,13 @@ def _quad_block(quads: Iterable[ox.Quad]) -> str:
     return "".join(out)
 
 
-def refusal_response(exc: ValidationFailed | WriteRefused, accept: str | None) -> Response:
+def refusal_response(exc: ValidationFailed | ManagedGraphRefused, accept: str | None) -> Response:
     """The HTTP answer to a refused write: 422 with the findings, or 403 with the reason.
 
     The findings come as JSON (nl and en messages per object) or, when the
     client asks for RDF, as the SHACL validation report.
     """
-    if isinstance(exc, WriteRefused):
+    if isinstance(exc, ManagedGraphRefused):
         return JSONResponse({"detail": str(exc)}, status_code=403)
     try:
         chosen = negotiation.choose_format(accept, negotiation.REPORT_FORMATS)
