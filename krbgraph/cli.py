@@ -11,9 +11,12 @@ from __future__ import annotations
 import typer
 
 from .commands import excel as excel_commands
+from .commands import history as history_commands
+from .commands import metingen as metingen_commands
 from .commands import queries as queries_commands
 from .commands import serve as serve_commands
 from .commands import store as store_commands
+from .commands import tokens as token_commands
 from .commands import validate as validate_commands
 
 app = typer.Typer(
@@ -29,6 +32,9 @@ for module in (
     store_commands,
     queries_commands,
     excel_commands,
+    metingen_commands,
+    history_commands,
+    token_commands,
     serve_commands,
 ):
     module.register(app)

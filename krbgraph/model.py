@@ -69,6 +69,10 @@ DERIVED_GRAPH = "https://data.krb.nl/def/krb/afgeleid"
 force, spatial containment from geometry). Managed like the model: never written by
 users, never validated as registry data, rebuilt from the data it derives from."""
 
+AUDIT_GRAPH = "https://data.krb.nl/graph/audit"
+"""Who changed what (krbgraph.audit): written by the service with every accepted write,
+never by clients."""
+
 
 def shape_files(root: Path | None = None) -> tuple[Path, ...]:
     root = root or project_root()

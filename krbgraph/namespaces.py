@@ -4,6 +4,8 @@ Kept in one place so code, queries and tests agree on every IRI; the model
 terms themselves are defined in ontology/krb.ttl.
 """
 
+from collections.abc import Mapping
+
 from rdflib import Namespace
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 
@@ -57,3 +59,36 @@ PREFIXES: dict[str, str] = {
     "sd": "http://www.w3.org/ns/sparql-service-description#",
 }
 """Prefixes bound when the project serialises RDF, so output reads the same everywhere."""
+
+
+def registry_prefixes(base_iri: str) -> dict[str, str]:
+    """PREFIXES plus ``id:`` for the things of the registry served at ``base_iri``."""
+    return {"id": base_iri.rstrip("/") + "/id/", **PREFIXES}
+
+
+def compact_iri(iri: str, prefixes: Mapping[str, str] = PREFIXES) -> str | None:
+    """``prefix:local`` for a person to read (tables, messages), or None when no
+    namespace of ``prefixes`` holds ``iri``.
+
+    The longest matching namespace wins, so with registry_prefixes a value-list
+    concept reads ``begrip:sector/alle`` rather than ``id:begrip/sector/alle``;
+    a namespace IRI itself (nothing after it) is not shortened. The result is
+    for reading, not Turtle: the local part is not escaped.
+
+    >>> compact_iri("https://data.krb.nl/def/krb#Beleidsnorm")
+    'krb:Beleidsnorm'
+    >>> compact_iri("https://data.krb.nl/id/begrip/sector/alle", registry_prefixes("https://data.krb.nl"))
+    'begrip:sector/alle'
+    >>> compact_iri("https://example.org/x") is None
+    True
+    """
+    best = max(
+        (
+            (prefix, namespace)
+            for prefix, namespace in prefixes.items()
+            if iri.startswith(namespace) and len(iri) > len(namespace)
+        ),
+        key=lambda item: len(item[1]),
+        default=None,
+    )
+    return None if best is None else f"{best[0]}:{iri[len(best[1]) :]}"

@@ -21,20 +21,35 @@ and refreshes the derived graph (krbgraph.derived).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
+from datetime import UTC, datetime
 
-from rdflib import Graph
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH
+from rdflib.term import Node
 
+from .audit import audit_quads, insert_data
+from .derived import refresh as refresh_derived
+from .model import AUDIT_GRAPH, SHAPES_GRAPH, shapes_graph
+from .replica import Change, ValidationReplica
 from .store import Store, model_graph_iris
-from .validation import ValidationFailed, ValidationResult, validate_graph
+from .store.terms import ox_quads, write_update
+from .tokens import Writer
+from .validation import ValidationFailed, ValidationResult, finding_sort_key, validate_graph
 
 __all__ = [
+    "GraphNotAllowed",
     "ManagedGraphRefused",
     "ValidationFailed",
     "data_graph_names",
     "refuse_managed",
+    "refuse_unpermitted",
     "registry_with",
     "require_conforming",
+    "audit_record",
+    "validate_change",
+    "write_graph",
 ]
 
 
@@ -42,10 +57,31 @@ class ManagedGraphRefused(ValueError):
     """The write targets a graph the service maintains itself; nothing was written."""
 
 
+class GraphNotAllowed(PermissionError):
+    """The writer's token may not write this graph (its scope); nothing was written."""
+
+
+def refuse_unpermitted(graphs: Iterable[str | None], writer: Writer | None) -> None:
+    """Refuse managed graphs for everyone, and graphs outside a token's scope for it."""
+    graphs = list(graphs)
+    refuse_managed(graphs)
+    if writer is None:
+        return
+    for graph in sorted(graphs, key=lambda g: g or ""):
+        if not writer.may_write(graph):
+            raise GraphNotAllowed(writer.refusal(graph))
+
+
 def refuse_managed(graphs: Iterable[str | None]) -> None:
     """Raise ManagedGraphRefused naming every managed graph among ``graphs``."""
     managed = model_graph_iris()
     hit = sorted({g for g in graphs if g is not None and g in managed})
+    if hit == [AUDIT_GRAPH]:
+        raise ManagedGraphRefused(
+            f"<{AUDIT_GRAPH}> is de auditgraaf: de service houdt die zelf bij. / "
+            f"<{AUDIT_GRAPH}> is the audit graph, kept by the service itself; nothing was "
+            "written"
+        )
     if hit:
         names = ", ".join(f"<{g}>" for g in hit)
         raise ManagedGraphRefused(
@@ -89,3 +125,118 @@ def require_conforming(data: Graph) -> ValidationResult:
     if not result.conforms:
         raise ValidationFailed(result)
     return result
+
+
+_NEIGHBOURHOOD = """
+CONSTRUCT { ?s ?p ?o } WHERE {
+  VALUES ?focus { %s }
+  ?focus (!<urn:x-krb:none>)?/(!<urn:x-krb:none>)? ?s .
+  ?s ?p ?o .
+}
+"""
+"""The triples of every node within two steps of the focus nodes: what the geometry
+and unit checks read of an area (its geometry, its parent's) or a norm or effect
+(its unit, its indicator's or norm's unit), with their names and types."""
+
+
+def validate_change(
+    replica: ValidationReplica,
+    added: Collection[ox.Quad],
+    removed: Collection[ox.Quad],
+    *,
+    everything: bool = False,
+) -> ValidationResult:
+    """Validate the registry on ``replica``, which holds the state after the change, for
+    the objects whose verdict the change can alter (krbgraph.impact), assuming the state
+    before it conformed (every committed state did). Everything, when the change
+    reaches too far to say, or when ``everything`` is asked for."""
+    from .impact import affected
+    from .shacl import validate_store
+    from .shacl.findings import context_graph, to_findings
+    from .spatial_checks import spatial_findings
+    from .unit_checks import unit_findings
+
+    focus = None if everything else affected(replica, added, removed)
+    shapes = shapes_graph()
+    report = validate_store(
+        replica,
+        shapes,
+        focus_nodes=None if focus is None else sorted(focus, key=str),
+        shapes_graph=SHAPES_GRAPH,
+    )
+    findings = list(to_findings(report, context_graph(replica, report)))
+    graph = report.graph
+    report_node = next(graph.subjects(RDF.type, SH.ValidationReport))
+    neighbourhood = _neighbourhood(replica, focus)
+    findings.extend(spatial_findings(neighbourhood, graph, report_node))
+    findings.extend(unit_findings(neighbourhood, graph, report_node))
+    findings.sort(key=finding_sort_key)
+    conforms = not any(f.severity == "Violation" for f in findings)
+    graph.set((report_node, SH.conforms, Literal(conforms)))
+    return ValidationResult(conforms=conforms, findings=tuple(findings), report=graph)
+
+
+def _neighbourhood(replica: ValidationReplica, focus: set[Node] | None) -> Graph:
+    if focus is None:
+        answer = replica.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    else:
+        named = sorted(f"<{n}>" for n in focus if isinstance(n, URIRef))
+        if not named:
+            return Graph()
+        answer = replica.query(_NEIGHBOURHOOD % " ".join(named))
+    return answer.graph if answer.graph is not None else Graph()
+
+
+def audit_record(writer: Writer | None, change: Change, source: str) -> list[ox.Quad]:
+    """The audit record of an accepted change (none for a write without a token's name)."""
+    if writer is None:
+        return []
+    graphs = sorted(change.graphs(), key=lambda g: g or "")
+    return audit_quads(
+        writer.name, datetime.now(UTC), graphs, len(change.added), len(change.removed), source
+    )
+
+
+def write_graph(
+    store: Store,
+    replica: ValidationReplica,
+    graph: str | None,
+    data: Graph,
+    *,
+    replace: bool,
+    writer: Writer | None = None,
+    source: str = "",
+) -> ValidationResult:
+    """Replace a graph's content with ``data`` (or add ``data`` to it), validated on
+    ``replica`` by what changes, committed with its audit record in one update.
+
+    Raises ManagedGraphRefused, GraphNotAllowed, ValidationFailed (nothing written)
+    or StoreError. The caller holds the write lock.
+    """
+    refuse_unpermitted([graph], writer)
+    new = _canonical(ox_quads(data, graph))
+    old = replica.graph_quads(graph) if replace else set()
+    change = Change(frozenset(new - old), frozenset(old - new))
+    with replica.trial(change.added, change.removed):
+        result = validate_change(replica, change.added, change.removed)
+        if not result.conforms:
+            raise ValidationFailed(result)
+        record = audit_record(writer, change, source)
+        if record:
+            triples = [q.triple for q in new]
+            store.update(
+                write_update({graph: triples}, replace=replace) + " ;\n" + insert_data(record)
+            )
+        else:
+            store.write_graphs({graph: data}, replace=replace)
+    replica.apply(record, ())
+    refresh_derived(store)
+    return result
+
+
+def _canonical(quads: list[ox.Quad]) -> set[ox.Quad]:
+    """The quads as a store keeps them (literals of XSD types in canonical form: "2.0" is
+    "2"), so comparing them with the replica's finds exactly what changes."""
+    scratch = ox.Store()
+    scratch.extend(quads)
+    return set(scratch)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .iris import DEFAULT_BASE_IRI
+from .tokens import DEFAULT_NAME, TokenEntry, read_tokens_file
 
 ENGINES = ("embedded", "supervised")
 """How a store folder is run: in this process, or in an `oxigraph serve` child process."""
@@ -31,7 +32,9 @@ class Settings:
     """A folder (embedded Oxigraph store) or an http(s) URL (SPARQL 1.1 server)."""
     base_iri: str = DEFAULT_BASE_IRI
     token: str | None = None
-    """Bearer token that enables writes over HTTP; None means read-only."""
+    """Bearer token that enables writes over HTTP: an admin token named "default"."""
+    tokens: tuple[TokenEntry, ...] = ()
+    """Named, scoped tokens from the file KRB_TOKENS_FILE (see krbgraph.tokens), hashed."""
     query_timeout_s: float = 30.0
     update_url: str | None = None
     """Remote only: SPARQL Update endpoint when it differs from the query URL."""
@@ -54,12 +57,37 @@ class Settings:
     engine_memory_mb: int = 2048
     """Supervised engine: its memory limit in MB (address space, KRB_ENGINE_MEMORY_MB);
     0 means no limit."""
+    max_upload_mb: int = 50
+    """Largest request body an upload may have, in MB (KRB_MAX_UPLOAD_MB); larger ones get
+    413 before they are read."""
+    max_workbook_uncompressed_mb: int = 200
+    """Largest size a workbook may unpack to, in MB (KRB_MAX_WORKBOOK_UNCOMPRESSED_MB)."""
+    max_workbook_rows: int = 100_000
+    """Most rows one workbook sheet may have (KRB_MAX_WORKBOOK_ROWS)."""
+    write_wait_s: float = 10.0
+    """How long a write waits for the one running before it gets 503 with Retry-After
+    (KRB_WRITE_WAIT_S)."""
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
             raise ValueError(f"engine {self.engine!r} is not one of {', '.join(ENGINES)}")
         if self.engine_memory_mb < 0:
             raise ValueError(f"engine memory {self.engine_memory_mb} MB is negative")
+        if self.token and any(entry.writer.name == DEFAULT_NAME for entry in self.tokens):
+            raise ValueError(
+                f"the tokens file names a token {DEFAULT_NAME!r}, the name KRB_TOKEN has; "
+                "rename it or leave KRB_TOKEN unset"
+            )
+
+    @property
+    def accepts_writes(self) -> bool:
+        """Whether any configured token may write (KRB_TOKEN or a write or admin token)."""
+        return bool(self.token) or any(entry.writer.scope != "read" for entry in self.tokens)
+        for name in ("max_upload_mb", "max_workbook_uncompressed_mb", "max_workbook_rows"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+        if self.write_wait_s < 0:
+            raise ValueError(f"write wait {self.write_wait_s} s is negative")
 
     @property
     def is_remote(self) -> bool:
@@ -75,6 +103,7 @@ class Settings:
             ("store", "KRB_STORE", str),
             ("base_iri", "KRB_BASE_IRI", str),
             ("token", "KRB_TOKEN", str),
+            ("tokens", "KRB_TOKENS_FILE", read_tokens_file),
             ("query_timeout_s", "KRB_QUERY_TIMEOUT_S", float),
             ("update_url", "KRB_UPDATE_URL", str),
             ("graph_store_url", "KRB_GRAPH_STORE_URL", str),
@@ -86,6 +115,10 @@ class Settings:
             ("port", "KRB_PORT", int),
             ("engine", "KRB_ENGINE", _engine),
             ("engine_memory_mb", "KRB_ENGINE_MEMORY_MB", int),
+            ("max_upload_mb", "KRB_MAX_UPLOAD_MB", int),
+            ("max_workbook_uncompressed_mb", "KRB_MAX_WORKBOOK_UNCOMPRESSED_MB", int),
+            ("max_workbook_rows", "KRB_MAX_WORKBOOK_ROWS", int),
+            ("write_wait_s", "KRB_WRITE_WAIT_S", float),
         ):
             raw = env.get(var)
             if raw:

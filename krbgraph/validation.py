@@ -93,7 +93,7 @@ def validate_graph(data: Graph | Dataset, *, engine: str = "sparql") -> Validati
 
     findings.extend(spatial_findings(combined, report, report_node))
     findings.extend(unit_findings(combined, report, report_node))
-    findings.sort(key=_sort_key)
+    findings.sort(key=finding_sort_key)
     conforms = not any(f.severity == "Violation" for f in findings)
     report.set((report_node, SH.conforms, Literal(conforms)))
     for prefix, namespace in PREFIXES.items():
@@ -292,7 +292,7 @@ def _generic_message(report: Graph, result: Node) -> str:
     return messages[0] if messages else f"constraint {component} not satisfied"
 
 
-def _sort_key(finding: Finding) -> tuple[int, str, str, str, str]:
+def finding_sort_key(finding: Finding) -> tuple[int, str, str, str, str]:
     return (
         SEVERITIES.index(finding.severity) if finding.severity in SEVERITIES else 3,
         finding.focus_label or finding.focus,

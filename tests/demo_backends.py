@@ -25,7 +25,10 @@ from krbgraph.settings import Settings
 from krbgraph.store import Store, ensure_model, open_store
 
 DEMO_GRAPH = "https://krb.demogemeente.nl/id/graph/demo"
-DEMO_FILES = sorted((project_root() / "examples" / "demo").glob("*.ttl"))
+DEMO_FILES = sorted((project_root() / "examples" / "demo").glob("*.ttl")) + sorted(
+    (project_root() / "examples" / "onderzoek").glob("*.ttl")
+)
+"""The policy and the research data (measurements, their sources) of the demo."""
 BACKENDS = ["embedded", pytest.param("remote", marks=pytest.mark.remote)]
 
 

@@ -2,7 +2,9 @@
 
 Thin by design: options become Settings, one library function of
 krbgraph.excel does the work, and its exceptions become the CLI's exit codes
-(0 ok, 1 problems in the workbook, 2 unreadable file or wrong use).
+(0 ok, 1 problems in the workbook, 2 unreadable or oversized file or wrong use).
+Like the HTTP answer, the output lists at most the first MAX_PROBLEMS_SHOWN
+problems (errors first) and always the total.
 """
 
 from __future__ import annotations
@@ -43,13 +45,25 @@ if TYPE_CHECKING:
 
 
 def print_problems(console: Console, problems: list[Problem]) -> None:
-    """Errors first, then warnings; each in Dutch with the English below."""
-    for problem in sorted(problems, key=lambda p: (not p.is_error,)):
+    """Errors first, then warnings; each in Dutch with the English below; at most
+    MAX_PROBLEMS_SHOWN of them, followed by how many were left out."""
+    from ..excel.limits import shown_problems
+
+    shown = shown_problems(problems)
+    for problem in shown:
         style = "red" if problem.is_error else "yellow"
         line = Text(problem.severity, style=style)
         line.append(f" {problem.text_nl}")
         console.print(line)
         console.print(Text(f"    en: {problem.text_en}", style="dim"))
+    if len(shown) < len(problems):
+        left = len(problems) - len(shown)
+        console.print(
+            Text(
+                f"... en nog {left} / and {left} more ({len(problems)} in totaal / in total)",
+                style="bold",
+            )
+        )
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
@@ -83,6 +97,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Import a KRB workbook as one named graph, replacing its earlier import."""
         from ..excel.importing import ImportFailed, import_workbook
+        from ..excel.limits import WorkbookLimits, WorkbookTooLarge
         from ..excel.problems import WorkbookUnreadable
 
         settings = settings_from_cli(store, base_iri)
@@ -116,9 +131,12 @@ def register(app: typer.Typer) -> None:
                     graph=graph,
                     progress=progress,
                     stage=stage,
+                    limits=WorkbookLimits.from_settings(settings),
                 )
         except WorkbookUnreadable as exc:
             raise _fail(str(exc)) from None
+        except WorkbookTooLarge as exc:
+            raise _fail(f"{file}: {exc}; niets geladen / nothing loaded") from None
         except ImportFailed as exc:
             print_problems(err, exc.problems)
             errors = sum(1 for p in exc.problems if p.is_error)

@@ -23,8 +23,11 @@ from ..settings import Settings
 
 
 def demo_paths() -> list[Path]:
-    """The demo municipality's files, one named graph each."""
-    return sorted((project_root() / "examples" / "demo").glob("*.ttl"))
+    """The demo municipality's files, one named graph each: its policy (examples/demo) and
+    its research data, measurements and their sources (examples/onderzoek), which the
+    method keeps apart from the policy."""
+    examples = project_root() / "examples"
+    return sorted(examples.glob("demo/*.ttl")) + sorted(examples.glob("onderzoek/*.ttl"))
 
 
 def load_demo(settings: Settings) -> int:

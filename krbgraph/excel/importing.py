@@ -19,10 +19,13 @@ from rdflib import URIRef
 from rdflib.term import Node
 
 from ..derived import refresh as refresh_derived
-from ..registry import refuse_managed, registry_with
+from ..registry import refuse_unpermitted, registry_with, write_graph
+from ..replica import ReplicaSlot
 from ..store import Store
-from ..validation import Finding, ValidationResult, validate_graph
+from ..tokens import Writer
+from ..validation import Finding, ValidationFailed, ValidationResult, validate_graph
 from .conversion import name_slug
+from .limits import WorkbookLimits
 from .problems import Problem
 from .reader import Progress, ReadResult, read_workbook
 
@@ -62,25 +65,51 @@ def import_workbook(
     file_name: str | None = None,
     progress: Progress | None = None,
     stage: Stage | None = None,
+    limits: WorkbookLimits | None = None,
+    replicas: ReplicaSlot | None = None,
+    writer: Writer | None = None,
 ) -> ImportReport:
     """Load a workbook as one named graph, replacing that graph atomically.
 
     ``file_name`` names the default graph when ``source`` is a stream.
     Raises WorkbookUnreadable (not a workbook), ImportFailed (problems in the
-    workbook or shape violations; nothing written), ManagedGraphRefused (a
-    model graph as target, a ValueError) or StoreError.
+    workbook or shape violations; nothing written), WorkbookTooLarge (past
+    ``limits``; default WorkbookLimits()), ManagedGraphRefused (a model graph
+    as target, a ValueError), GraphNotAllowed (outside the ``writer``'s scope)
+    or StoreError.
+
+    With the service's ``replicas`` (krbgraph.replica), only what the
+    workbook changes is validated and the write carries its audit record
+    (krbgraph.registry.write_graph); without one, as on the command line, the
+    whole registry is validated.
     """
     name = file_name or str(getattr(source, "name", source))
     target = graph or excel_graph_iri(base_iri, name)
-    refuse_managed([target])
+    refuse_unpermitted([target], writer)
     if stage is not None:
         stage("lezen")
-    result = read_workbook(source, base_iri, progress=progress)
+    result = read_workbook(source, base_iri, progress=progress, limits=limits)
     if not result.ok:
         raise ImportFailed(result.problems)
     if stage is not None:
         stage("valideren")
     replaced = store.query(_HOLDS_DATA, bindings={"g": URIRef(target)}).boolean
+    if replicas is not None:
+        try:
+            validation = write_graph(
+                store,
+                replicas.get(store),  # after stage "valideren", when callers lock
+                target,
+                result.graph,
+                replace=True,
+                writer=writer,
+                source=f"Excel: {name}",
+            )
+        except ValidationFailed as exc:
+            raise ImportFailed(result.problems + findings_as_problems(exc.result, result)) from None
+        replicas.synced(store)
+        problems = result.problems + findings_as_problems(validation, result)
+        return ImportReport(target, len(result.graph), bool(replaced), problems)
     validation = validate_graph(registry_with(store, {target: result.graph}))
     shape_problems = findings_as_problems(validation, result)
     if not validation.conforms:

@@ -4,6 +4,14 @@ Reading happens in two steps so that every problem of a workbook is reported
 in one run: first the sheets are read as rows (missing sheets and columns,
 extra columns, empty rows), then rows_to_rdf turns the rows into triples and
 collects every bad cell with its sheet, row and column.
+
+Size limits (limits.py) hold before and during the first step: the archive
+is checked before openpyxl unpacks anything, and each sheet's rows are
+counted as they stream in, so an oversized workbook is refused at once and
+in bounded memory.
+
+Messages name a workbook by its file name, never by the Python object it
+was read from (an upload arrives as a stream).
 """
 
 from __future__ import annotations
@@ -12,29 +20,52 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from rdflib import Graph
 
+from .limits import MAX_COLUMNS, WorkbookLimits, check_archive, too_many_rows
 from .problems import Problem, WorkbookUnreadable, close_matches, did_you_mean
 from .rows_to_rdf import Progress, ReadResult, convert_rows
 from .sheet_rows import SheetRows
 from .vocabulary import load_vocabulary
 from .workbook_format import HIDDEN_LISTS_SHEET, SHEETS, Sheet
 
+_UNREADABLE = (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError)
+"""What openpyxl and zipfile raise for a file that is no (intact) workbook."""
 
-def read_sheets(source: str | Path | BinaryIO) -> tuple[dict[str, SheetRows], list[Problem]]:
+
+def read_sheets(
+    source: str | Path | BinaryIO, *, limits: WorkbookLimits | None = None
+) -> tuple[dict[str, SheetRows], list[Problem]]:
     """Read every sheet of the format as rows; report structural problems.
 
-    Raises WorkbookUnreadable when the file is not an .xlsx workbook.
+    Raises WorkbookUnreadable when the file is not an .xlsx workbook and
+    WorkbookTooLarge when it passes ``limits`` (default: WorkbookLimits()).
     """
-    name = str(getattr(source, "name", source))
+    limits = limits or WorkbookLimits()
+    name = source_name(source)
+    check_archive(source, limits)
     try:
-        book = load_workbook(source, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        return _read_book(source, limits)
+    except _UNREADABLE as exc:
         raise WorkbookUnreadable(name, str(exc) or type(exc).__name__) from exc
+
+
+def source_name(source: str | Path | BinaryIO) -> str:
+    """The file name of a path or of a file opened by name; "werkmap" for an anonymous stream."""
+    if isinstance(source, str | Path):
+        return str(source)
+    name = getattr(source, "name", None)
+    return name if isinstance(name, str) else "werkmap"
+
+
+def _read_book(
+    source: str | Path | BinaryIO, limits: WorkbookLimits
+) -> tuple[dict[str, SheetRows], list[Problem]]:
+    book = load_workbook(source, read_only=True, data_only=True)
     problems: list[Problem] = []
     result: dict[str, SheetRows] = {}
     try:
@@ -63,18 +94,16 @@ def read_sheets(source: str | Path | BinaryIO) -> tuple[dict[str, SheetRows], li
                         )
                     )
                 continue
-            result[sheet.name] = _read_sheet(
-                sheet, book[title].iter_rows(values_only=True), problems
-            )
+            result[sheet.name] = _read_sheet(sheet, book[title], problems, limits)
     finally:
         book.close()
     return result, problems
 
 
 def _read_sheet(
-    sheet: Sheet, rows: Iterator[tuple[object, ...]], problems: list[Problem]
+    sheet: Sheet, worksheet: Any, problems: list[Problem], limits: WorkbookLimits
 ) -> SheetRows:
-    header = next(rows, ())
+    header = next(worksheet.iter_rows(max_row=1, max_col=MAX_COLUMNS, values_only=True), ())
     positions: dict[str, int] = {}
     for index, raw in enumerate(header):
         if raw is None or not str(raw).strip():
@@ -118,7 +147,19 @@ def _read_sheet(
                 )
             )
     result = SheetRows(sheet, present=True)
+    if not positions:
+        return result
+    # Only the columns up to the last known one, and one row past the limit: openpyxl pads
+    # every row to the widest (or declared) column and fills gaps before a far row number.
+    rows: Iterator[tuple[object, ...]] = worksheet.iter_rows(
+        min_row=2,
+        max_row=limits.max_rows + 1,
+        max_col=max(positions.values()) + 1,
+        values_only=True,
+    )
     for number, values in enumerate(rows, start=2):
+        if number > limits.max_rows:
+            raise too_many_rows(sheet.name, number, limits)
         cells = {
             name: values[index]
             for name, index in positions.items()
@@ -139,19 +180,21 @@ def read_workbook(
     model: Graph | None = None,
     *,
     progress: Progress | None = None,
+    limits: WorkbookLimits | None = None,
 ) -> ReadResult:
     """Convert a KRB workbook to RDF, collecting every problem with its location.
 
     ``model`` is the model graph (value lists, units, IMBOR extract); by
     default the project's model. The graph is complete only when
     ``result.ok``; callers must not load it otherwise. Raises
-    WorkbookUnreadable when the file cannot be opened as a workbook.
+    WorkbookUnreadable when the file cannot be opened as a workbook and
+    WorkbookTooLarge when it passes ``limits`` (default: WorkbookLimits()).
     """
     if model is None:
         from ..model import model_graph
 
         model = model_graph()
-    sheets, problems = read_sheets(source)
+    sheets, problems = read_sheets(source, limits=limits)
     vocabulary = load_vocabulary(model)
     converted = convert_rows(sheets, vocabulary, base_iri, progress=progress)
     return replace(converted, problems=problems + converted.problems)

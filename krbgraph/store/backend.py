@@ -7,10 +7,11 @@ on top of that. Written once here, the backends cannot drift apart on them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Self, TypeVar
 
 import pyoxigraph as ox
 import rdflib
@@ -22,9 +23,38 @@ from .terms import ToOxigraph
 TripleData = Mapping[str, list[ox.Triple]] | Mapping[str | None, list[ox.Triple]]
 """Parsed triples by graph IRI; the key None names the store's own default graph."""
 
+T = TypeVar("T")
+
+
+WRITE_METHODS = (
+    "update",
+    "write_graphs",
+    "replace_graph",
+    "add_to_graph",
+    "drop_graph",
+    "load_files",
+    "load_file",
+    "restore",
+    "_write_triples",
+)
+"""Every method through which a backend changes its data."""
+
 
 class StoreBackend:
-    """Base class of the backends; a subclass provides query, _write_triples and close."""
+    """Base class of the backends; a subclass provides query, _write_triples and close.
+
+    ``write_generation`` goes up with every write call (whether it succeeds or
+    not), so a copy of the store (krbgraph.replica) can tell that someone wrote
+    the store behind its back and must be made again.
+    """
+
+    write_generation: int = 0
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in WRITE_METHODS:
+            if name in cls.__dict__:
+                setattr(cls, name, _counted(cls.__dict__[name]))
 
     def __enter__(self) -> Self:
         return self
@@ -66,3 +96,19 @@ class StoreBackend:
 
     def load_file(self, path: Path, graph: str, *, replace: bool) -> int:
         return self.load_files({graph: [path]}, replace=replace)[graph]
+
+
+def _counted(method: Callable[..., T]) -> Callable[..., T]:
+    @functools.wraps(method)
+    def counted(self: StoreBackend, *args: object, **kwargs: object) -> T:
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self.write_generation += 1
+
+    return counted
+
+
+for _name in WRITE_METHODS:
+    if _name in StoreBackend.__dict__:
+        setattr(StoreBackend, _name, _counted(StoreBackend.__dict__[_name]))

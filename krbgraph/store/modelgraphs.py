@@ -18,7 +18,7 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from ..model import DERIVED_GRAPH, SHAPES_GRAPH, model_parts, shape_files
+from ..model import AUDIT_GRAPH, DERIVED_GRAPH, SHAPES_GRAPH, model_parts, shape_files
 from .base import Store, StoreError
 
 META_GRAPH = "https://data.krb.nl/def/krb/meta"
@@ -65,7 +65,8 @@ def model_graphs(root: Path | None = None) -> list[ModelGraph]:
 def model_graph_iris(root: Path | None = None) -> frozenset[str]:
     """Graph IRIs krbgraph manages itself; users load and drop data graphs only."""
     return frozenset(
-        [part.graph for part in model_parts(root)] + [SHAPES_GRAPH, META_GRAPH, DERIVED_GRAPH]
+        [part.graph for part in model_parts(root)]
+        + [SHAPES_GRAPH, META_GRAPH, DERIVED_GRAPH, AUDIT_GRAPH]
     )
 
 

@@ -169,3 +169,14 @@ def dataset_update(quads: Iterable[ox.Quad]) -> str:
 
 def _ntriples(triples: Iterable[ox.Triple]) -> str:
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+
+
+def ox_quads(data: rdflib.Graph, graph: str | None) -> list[ox.Quad]:
+    """The triples of an rdflib graph as pyoxigraph quads in ``graph`` (None: the default
+    graph), written and read back as N-Triples so terms are exactly what the store keeps."""
+    name: ox.NamedNode | ox.DefaultGraph = ox.DefaultGraph() if graph is None else named_node(graph)
+    text = data.serialize(format="nt", encoding="utf-8")
+    return [
+        ox.Quad(t.subject, t.predicate, t.object, name)
+        for t in ox.parse(text, format=ox.RdfFormat.N_TRIPLES)
+    ]

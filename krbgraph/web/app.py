@@ -26,6 +26,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
+from ..replica import ReplicaSlot
 from ..settings import Settings
 from ..sparql_text import SparqlLimits, SparqlRefused
 from ..store import (
@@ -40,10 +41,14 @@ from ..store import (
 from . import api as api_routes
 from . import excel_api as excel_routes
 from . import graph_store as graph_store_routes
+from . import history_api as history_routes
 from . import linked_data as linked_data_routes
+from . import onderzoek_api as onderzoek_routes
 from . import pages as page_routes
 from . import sparql as sparql_routes
 from . import writes
+from .templating import StaticAssets
+from .write_gate import WriterBusy, writer_busy
 
 logger = logging.getLogger(__name__)
 
@@ -78,8 +83,9 @@ def create_app(
         if owns_store:
             app.state.store = await run_in_threadpool(_opened_store, settings)
         try:
-            if settings.token:
+            if settings.accepts_writes:
                 await run_in_threadpool(writes.prepare_validation)
+                await run_in_threadpool(app.state.replicas.get, app.state.store)
             yield
         finally:
             if owns_store and app.state.store is not None:
@@ -99,6 +105,7 @@ def create_app(
     app.state.store = store
     app.state.sparql_limits = sparql_limits or SparqlLimits()
     app.state.write_lock = threading.Lock()  # serialises this application's writes
+    app.state.replicas = ReplicaSlot()  # the copy writes are validated on (krbgraph.replica)
     app.add_middleware(SecurityHeaders)
     _error_handlers(app)
     _documentation(app)
@@ -111,6 +118,7 @@ def create_app(
         )
     for router in _routers():
         app.include_router(router)
+    app.mount("/static", StaticAssets(), name="static")
     return app
 
 
@@ -131,7 +139,9 @@ def _routers() -> list:
         sparql_routes.router,
         graph_store_routes.router,
         api_routes.router,
+        onderzoek_routes.router,
         excel_routes.router,
+        history_routes.router,
         linked_data_routes.router,
         page_routes.router,
     ]
@@ -204,6 +214,7 @@ def _error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(QueryTimeout, timeout)
     app.add_exception_handler(ResultTooLarge, too_large)
     app.add_exception_handler(StoreError, store_failed)
+    app.add_exception_handler(WriterBusy, writer_busy)
 
 
 STORE_FAILED = "The store could not complete the request; the error has been logged."

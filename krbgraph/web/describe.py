@@ -1,10 +1,12 @@
-"""Gathering what a resource page shows, from the store, as plain data.
+"""The vocabulary of the resource pages: links, labels, texts and plain-data views.
 
-The linked-data router and the pages render these views; nothing here knows
-about HTTP or HTML. Every link carries a local href (see `local_href`), so a
-registry served from a laptop links to itself and not to its public domain.
-The kind-specific parts (the reach of a measure, the context of a norm, the
-policy in an area, the norms of an IMBOR class) come from the named queries.
+Every link carries a local href (see `local_href`), so a registry served from
+a laptop links to itself and not to its public domain; names come in the
+reader's languages (READER_LANGUAGES); named queries run through `run_query`
+with the catalogue of krbgraph.web.state. The linked-data router, the pages
+and the API build on these; nothing here knows about HTTP or HTML. What a
+resource page shows is gathered in krbgraph.web.resource_page, its
+kind-specific parts in krbgraph.web.sections.
 """
 
 from __future__ import annotations
@@ -12,24 +14,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from functools import cache
 from urllib.parse import quote
 
-from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import OWL, RDF, XSD
+import pyoxigraph as ox
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Identifier
 
 from ..labels import DEFAULT_LANGUAGES, NAME_PREDICATES, Name, choose
-from ..namespaces import BEGRIP, KRB, ONTOLOGY_IRI
-from ..queries import Catalogue, load_catalogue, run_with_terms
+from ..namespaces import BEGRIP, DASH, ELI, GEO, KRB, ONTOLOGY_IRI, QUDT
+from ..queries import run_with_terms
 from ..store import QueryResult, Store
-
-MODEL_BASE = "https://data.krb.nl"
-"""Where the product's own terms live: the ontology under /def, value lists under /id/begrip."""
-
-INCOMING_LIMIT = 3000
-"""Rows web-resource-inkomend returns at most; a page says when the list is cut off."""
-
+from .state import catalogue
 
 # --- Links -----------------------------------------------------------------
 
@@ -62,6 +58,23 @@ def iri_for_path(kind: str, path: str, base_iri: str) -> str:
     if kind == "begrip":
         return f"{BEGRIP}{path}"
     raise ValueError(f"no IRI mapping for /{kind}/")
+
+
+def valid_iri(text: str) -> URIRef | None:
+    """``text`` as an IRI when it is an absolute IRI the store accepts, else None.
+
+    Parameters that name a resource are checked with this before a query
+    runs, so a value like 'x y' is the caller's mistake (400), not the store's.
+    """
+    try:
+        return URIRef(ox.NamedNode(text).value)
+    except ValueError:
+        return None
+
+
+def shown_value(text: str, limit: int = 80) -> str:
+    """A value a client sent, quoted and cut short for a message."""
+    return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
 @dataclass(frozen=True)
@@ -134,20 +147,15 @@ page and API answer names things in the reader's language without passing the
 choice through each of the many small functions that build a page."""
 
 
-@cache
-def _catalogue() -> Catalogue:
-    return load_catalogue()
-
-
 def query_text(name: str) -> str:
     """The text of a named query of the catalogue."""
-    return _catalogue()[name].sparql
+    return catalogue()[name].sparql
 
 
 def run_query(store: Store, name: str, **bindings: Identifier | None) -> QueryResult:
     """Run a named query with typed terms bound to its variables (None = leave unbound);
     name columns come in the reader's languages (READER_LANGUAGES)."""
-    return run_with_terms(store, _catalogue()[name], bindings, languages=READER_LANGUAGES.get())
+    return run_with_terms(store, catalogue()[name], bindings, languages=READER_LANGUAGES.get())
 
 
 def pick_label(candidates: Iterable[Identifier | None]) -> str | None:
@@ -156,50 +164,43 @@ def pick_label(candidates: Iterable[Identifier | None]) -> str | None:
     return choose(names, READER_LANGUAGES.get())
 
 
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_SKOS = "http://www.w3.org/2004/02/skos/core#"
-_DCT = "http://purl.org/dc/terms/"
-_QUDT = "http://qudt.org/schema/qudt/"
-_ELI = "http://data.europa.eu/eli/ontology#"
-
 TERM_NAMES: dict[str, str] = {
-    _RDF + "type": "type",
-    _RDFS + "label": "naam",
-    _RDFS + "comment": "toelichting",
-    _RDFS + "subClassOf": "subklasse van",
-    _RDFS + "seeAlso": "zie ook",
-    _SKOS + "prefLabel": "voorkeursnaam",
-    _SKOS + "altLabel": "andere naam",
-    _SKOS + "definition": "definitie",
-    _SKOS + "notation": "notatie",
-    _SKOS + "inScheme": "in begrippenkader",
-    _SKOS + "broader": "bovenliggend begrip",
-    _SKOS + "narrower": "onderliggend begrip",
-    _SKOS + "topConceptOf": "topbegrip van",
-    _SKOS + "hasTopConcept": "topbegrip",
-    _SKOS + "closeMatch": "komt overeen met",
-    _SKOS + "exactMatch": "is gelijk aan",
-    _DCT + "identifier": "code",
-    _DCT + "title": "titel",
-    _DCT + "description": "beschrijving",
-    _DCT + "temporal": "geldigheid",
-    _DCT + "isPartOf": "onderdeel van",
-    _DCT + "date": "datum",
-    _DCT + "source": "bron",
-    _DCT + "license": "licentie",
-    "http://www.w3.org/ns/dcat#startDate": "begin",
-    "http://www.w3.org/ns/dcat#endDate": "einde",
-    "http://www.w3.org/ns/prov#generated": "besluit over",
-    _QUDT + "hasUnit": "eenheid",
-    _QUDT + "numericValue": "waarde",
-    _QUDT + "symbol": "symbool",
-    _ELI + "date_document": "documentdatum",
-    _ELI + "id_local": "documentnummer (DMS)",
-    "http://www.opengis.net/ont/geosparql#hasGeometry": "geometrie",
-    "http://www.opengis.net/ont/geosparql#asWKT": "WKT",
-    "http://datashapes.org/dash#abstract": "abstract",
-    "http://www.w3.org/2002/07/owl#versionInfo": "versie",
+    str(RDF.type): "type",
+    str(RDFS.label): "naam",
+    str(RDFS.comment): "toelichting",
+    str(RDFS.subClassOf): "subklasse van",
+    str(RDFS.seeAlso): "zie ook",
+    str(SKOS.prefLabel): "voorkeursnaam",
+    str(SKOS.altLabel): "andere naam",
+    str(SKOS.definition): "definitie",
+    str(SKOS.notation): "notatie",
+    str(SKOS.inScheme): "in begrippenkader",
+    str(SKOS.broader): "bovenliggend begrip",
+    str(SKOS.narrower): "onderliggend begrip",
+    str(SKOS.topConceptOf): "topbegrip van",
+    str(SKOS.hasTopConcept): "topbegrip",
+    str(SKOS.closeMatch): "komt overeen met",
+    str(SKOS.exactMatch): "is gelijk aan",
+    str(DCTERMS.identifier): "code",
+    str(DCTERMS.title): "titel",
+    str(DCTERMS.description): "beschrijving",
+    str(DCTERMS.temporal): "geldigheid",
+    str(DCTERMS.isPartOf): "onderdeel van",
+    str(DCTERMS.date): "datum",
+    str(DCTERMS.source): "bron",
+    str(DCTERMS.license): "licentie",
+    str(DCAT.startDate): "begin",
+    str(DCAT.endDate): "einde",
+    str(PROV.generated): "besluit over",
+    str(QUDT.hasUnit): "eenheid",
+    str(QUDT.numericValue): "waarde",
+    str(QUDT.symbol): "symbool",
+    str(ELI.date_document): "documentdatum",
+    str(ELI.id_local): "documentnummer (DMS)",
+    str(GEO.hasGeometry): "geometrie",
+    str(GEO.asWKT): "WKT",
+    str(DASH.abstract): "abstract",
+    str(OWL.versionInfo): "versie",
 }
 """Dutch names for the borrowed terms the pages show most, which the store has no label for."""
 
@@ -234,6 +235,11 @@ def short_name(iri: str) -> str:
     return iri
 
 
+def text_of(term: Identifier | None) -> str | None:
+    """A term's text as it is (None stays None); see literal_text for values shown to people."""
+    return None if term is None else str(term)
+
+
 def literal_text(term: Identifier | None) -> str | None:
     """A literal as a person reads it: 48.0 -> '48', dates unchanged, booleans ja/nee."""
     if term is None:
@@ -251,408 +257,12 @@ def literal_text(term: Identifier | None) -> str | None:
     return str(term)
 
 
-# --- The generic part of a resource page ------------------------------------
-
-
-def describe_resource(store: Store, iri: str, base_iri: str) -> ResourceView | None:
-    """Everything a resource page shows, or None when the store does not know `iri`."""
-    resource = URIRef(iri)
-    outgoing = run_query(store, "web-resource-uitgaand", resource=resource)
-    if not outgoing.rows:
-        return None
-    labeller = Labeller(base_iri)
-    properties, label_terms, type_iris = _collect_outgoing(outgoing, labeller)
-    label = pick_label(label_terms) or short_name(iri)
-    incoming_result = run_query(store, "web-resource-inkomend", resource=resource)
-    incoming = _collect_incoming(incoming_result, labeller)
-    types = tuple(
-        sorted((labeller.link(type_iri) for type_iri in type_iris), key=lambda link: link.text)
-    )
-    return ResourceView(
-        iri=iri,
-        label=label,
-        types=types,
-        properties=properties,
-        incoming=incoming,
-        incoming_truncated=len(incoming_result.rows) >= INCOMING_LIMIT,
-        sections=sections_for(store, resource, type_iris, properties, labeller),
-    )
-
-
-def _collect_outgoing(
-    result: QueryResult, labeller: Labeller
-) -> tuple[tuple[PropertyValues, ...], list[Identifier], list[str]]:
-    rows = result.dicts()
-    predicate_labels: dict[str, list[Identifier]] = {}
-    object_labels: dict[Identifier, list[Identifier]] = {}
-    objects: dict[str, dict[Identifier, None]] = {}
-    nested: dict[Identifier, dict[tuple[str, Identifier], None]] = {}
-    nested_labels: dict[str, list[Identifier]] = {}
-    unknown: set[str] = set()
-    for row in rows:
-        for term, flag in (
-            ("p", "p_known"),
-            ("o", "o_known"),
-            ("bp", "bp_known"),
-            ("bo", "bo_known"),
-        ):
-            if term in row and isinstance(row[term], URIRef) and not _true(row.get(flag)):
-                unknown.add(str(row[term]))
-    labeller.unknown = unknown
-    for row in rows:
-        predicate, obj = str(row["p"]), row["o"]
-        objects.setdefault(predicate, {})[obj] = None
-        predicate_labels.setdefault(predicate, []).append(row.get("p_label"))
-        object_labels.setdefault(obj, []).append(row.get("o_label"))
-        if "bp" in row:
-            nested.setdefault(obj, {})[(str(row["bp"]), row["bo"])] = None
-            nested_labels.setdefault(str(row["bp"]), []).append(row.get("bp_label"))
-    for term, candidates in object_labels.items():
-        chosen = pick_label(candidates)
-        if chosen and isinstance(term, URIRef):
-            labeller.labels[str(term)] = chosen
-    label_terms: list[Identifier] = []
-    for predicate in (
-        "http://www.w3.org/2000/01/rdf-schema#label",
-        "http://www.w3.org/2004/02/skos/core#prefLabel",
-        "http://purl.org/dc/terms/title",
-    ):
-        label_terms.extend(objects.get(predicate, {}))
-        if pick_label(label_terms):
-            break
-    type_iris = [str(term) for term in objects.get(str(RDF.type), {})]
-    properties = []
-    for predicate in sorted(objects, key=lambda p: _predicate_order(p, predicate_labels)):
-        if predicate == str(RDF.type):
-            continue
-        values = tuple(
-            _value(term, labeller, nested.get(term, {}), nested_labels)
-            for term in sorted(objects[predicate], key=_term_sort_key)
-        )
-        predicate_link = labeller.link(predicate, pick_label(predicate_labels[predicate]))
-        properties.append(PropertyValues(predicate_link, values))
-    return tuple(properties), label_terms, type_iris
-
-
-def _true(term: Identifier | None) -> bool:
-    return isinstance(term, Literal) and term.toPython() is True
-
-
-def _predicate_order(predicate: str, labels: Mapping[str, list[Identifier]]) -> tuple[int, str]:
-    first = (
-        "http://www.w3.org/2000/01/rdf-schema#label",
-        "http://www.w3.org/2004/02/skos/core#prefLabel",
-        "http://purl.org/dc/terms/identifier",
-    )
-    if predicate in first:
-        return (first.index(predicate), "")
-    return (len(first), (pick_label(labels.get(predicate, [])) or short_name(predicate)).lower())
-
-
-def _term_sort_key(term: Identifier) -> tuple[str, str]:
-    language = term.language or "" if isinstance(term, Literal) else ""
-    return ("" if language == "nl" else language or "~", str(term))
-
-
-def _value(
-    term: Identifier,
-    labeller: Labeller,
-    nested: Mapping[tuple[str, Identifier], None],
-    nested_labels: Mapping[str, list[Identifier]],
-) -> Value:
-    if isinstance(term, URIRef):
-        return Value(link=labeller.link(term))
-    if isinstance(term, BNode):
-        grouped: dict[str, list[Identifier]] = {}
-        for predicate, obj in nested:
-            grouped.setdefault(predicate, []).append(obj)
-        inner = tuple(
-            PropertyValues(
-                labeller.link(predicate, pick_label(nested_labels.get(predicate, []))),
-                tuple(
-                    Value(link=labeller.link(obj))
-                    if isinstance(obj, URIRef)
-                    else Value(literal=literal_text(obj), **_literal_meta(obj))
-                    for obj in sorted(objs, key=_term_sort_key)
-                ),
-            )
-            for predicate, objs in sorted(grouped.items())
-        )
-        return Value(nested=inner)
-    return Value(literal=literal_text(term), **_literal_meta(term))
-
-
-def _literal_meta(term: Identifier) -> dict[str, str | None]:
-    if not isinstance(term, Literal):
-        return {"language": None, "datatype": None}
-    datatype = short_name(str(term.datatype)) if term.datatype else None
-    return {"language": term.language, "datatype": datatype}
-
-
-def _collect_incoming(result: QueryResult, labeller: Labeller) -> tuple[tuple[Link, Link], ...]:
-    labels: dict[str, list[Identifier]] = {}
-    pairs: dict[tuple[str, str], None] = {}
-    for row in result.dicts():
-        subject, predicate = str(row["s"]), str(row["p"])
-        if not _true(row.get("p_known")):
-            labeller.unknown.add(predicate)
-        pairs[(predicate, subject)] = None
-        labels.setdefault(subject, []).append(row.get("s_label"))
-        labels.setdefault(predicate, []).append(row.get("p_label"))
-    links = [
-        (
-            labeller.link(predicate, pick_label(labels[predicate])),
-            labeller.link(subject, pick_label(labels[subject])),
-        )
-        for predicate, subject in pairs
-    ]
-    links.sort(key=lambda pair: (pair[0].text.lower(), pair[1].text.lower()))
-    return tuple(links)
-
-
-# --- Kind-specific sections ------------------------------------------------
-
-_MEASURE_TYPES = frozenset({str(KRB.Beleidsmaatregel), str(KRB.MerMaatregel)})
-_CLASSIFICATIONS = (
-    (str(KRB.sector), "Sector"),
-    (str(KRB.leefomgeving), "Leefomgeving"),
-    (str(KRB.materiaal), "Materiaal"),
-)
-
-
-def sections_for(
-    store: Store,
-    resource: URIRef,
-    type_iris: Iterable[str],
-    properties: tuple[PropertyValues, ...],
-    labeller: Labeller,
-) -> tuple[Section, ...]:
-    """The parts of a page that depend on what the resource is."""
-    types = set(type_iris)
-    sections: list[Section] = []
-    if types & _MEASURE_TYPES:
-        sections.append(measure_section(store, resource, labeller))
-    if str(KRB.Beleidsnorm) in types:
-        sections.extend(norm_sections(store, resource, properties, labeller))
-    if str(KRB.Besluitdocument) in types:
-        sections.append(decisions_section(store, resource, labeller))
-    if str(KRB.Werkingsgebied) in types:
-        sections.append(area_section(store, resource, labeller))
-    if str(KRB.Zoekingang) in types:
-        sections.append(zoekingang_section(store, resource, labeller))
-    elif str(OWL.Class) in types and not str(resource).startswith(str(KRB)):
-        sections.append(objecttype_section(store, resource, labeller))
-    return tuple(sections)
-
-
-def measure_section(store: Store, measure: URIRef, labeller: Labeller) -> Section:
-    """Effects of a measure and the themes they reach; other themes than its own are marked."""
-    rows = run_query(store, "dwarsverbanden-maatregel", maatregel=measure).dicts()
-    reached: dict[str, tuple[Link, bool]] = {}
-    own: Link | None = None
-    table, classes = [], []
-    for row in rows:
-        theme = labeller.cell(row["thema"], row.get("thema_label"))
-        own = own or labeller.cell(row["eigen_thema"], row.get("eigen_thema_label"))
-        cross = bool(row.get("dwarsverband") is not None and row["dwarsverband"].toPython())
-        if theme is not None:
-            reached[theme.iri] = (theme, cross)
-        target = row.get("norm") or row.get("regel") or row.get("indicator")
-        target_label = row.get("norm_label") or row.get("regel_label") or row.get("indicator_label")
-        table.append(
-            (
-                labeller.cell(row["koppeling"], row.get("koppeling_label")),
-                literal_text(row.get("soort")),
-                amount_text(row.get("waarde"), row.get("eenheid_symbool"))
-                or literal_text(row.get("doel_begrip_label"))
-                or _steps(row.get("labelstappen")),
-                labeller.cell(target, target_label),
-                labeller.cell(row.get("indicator"), row.get("indicator_label")),
-                theme,
-                "dwarsverband" if cross else "eigen thema",
-            )
-        )
-        classes.append("dwarsverband" if cross else "")
-    facts: list[tuple[str, object]] = []
-    if own is not None:
-        facts.append(("Eigen thema", own))
-    if reached:
-        facts.append(
-            (
-                "Bereikte thema's",
-                [link for link, _ in sorted(reached.values(), key=lambda item: item[0].text)],
-            )
-        )
-        crossing = [link for link, cross in reached.values() if cross]
-        facts.append(("Dwarsverbanden", sorted(crossing, key=lambda link: link.text) or "geen"))
-    return Section(
-        title="Beoogde effecten en bereikte thema's",
-        intro="Een effect op een norm of indicator, of de uitvoering van een regel, van een "
-        "ander thema dan het eigen thema van de maatregel is een dwarsverband. Alleen wat "
-        "vandaag geldt.",
-        facts=tuple(facts),
-        headers=("Koppeling", "Soort", "Waarde", "Doel", "Indicator", "Thema", "Dwarsverband"),
-        rows=tuple(table),
-        row_classes=tuple(classes),
-        empty="Deze maatregel heeft vandaag geen geldende beoogde effecten of uitvoeringen.",
-    )
-
-
-def norm_sections(
-    store: Store, norm: URIRef, properties: tuple[PropertyValues, ...], labeller: Labeller
-) -> list[Section]:
-    """Indicator, theme, value, classifications, area, document and decisions of a norm."""
-    details = run_query(store, "web-norm-details", norm=norm).dicts()
-    row = details[0] if details else {}
-    areas = [labeller.cell(r["gebied"], r.get("gebied_label")) for r in details if "gebied" in r]
-    value = row.get("waarde")
-    if value is not None:
-        amount: object = amount_text(value, row.get("eenheid_symbool"))
-    else:
-        amount = labeller.cell(row.get("waarde_begrip"), row.get("waarde_begrip_label"))
-    facts: list[tuple[str, object]] = [
-        ("Indicator", labeller.cell(row.get("indicator"), row.get("indicator_label"))),
-        ("Thema", labeller.cell(row.get("thema"), row.get("thema_label"))),
-        ("Operator", labeller.cell(row.get("operator"), row.get("operator_label"))),
-        ("Waarde", amount),
-        ("Werkingsgebied", [area for area in areas if area is not None] or None),
-        ("Besluitdocument", labeller.cell(row.get("document"), row.get("document_label"))),
-        ("Bestuurslaag", labeller.cell(row.get("bestuurslaag"), row.get("bestuurslaag_label"))),
-        ("Eigen periode", _period(row.get("start"), row.get("eind"))),
-        ("Geldig", validity_text(row)),
-    ]
-    by_predicate = {prop.predicate.iri: prop for prop in properties}
-    for predicate, name in _CLASSIFICATIONS:
-        prop = by_predicate.get(predicate)
-        links = [value.link for value in prop.values if value.link] if prop else []
-        facts.append((name, links or "niet ingedeeld"))
-    sections = [Section(title="Norm in context", facts=tuple(facts))]
-    document = row.get("document")
-    if isinstance(document, URIRef):
-        sections.append(decisions_section(store, document, labeller))
-    return sections
-
-
-def decisions_section(store: Store, document: URIRef, labeller: Labeller) -> Section:
-    """The dossier of a document and the decisions that adopted it."""
-    rows = run_query(store, "web-besluiten", document=document).dicts()
-    dossier = next(
-        (labeller.cell(r["dossier"], r.get("dossier_label")) for r in rows if "dossier" in r), None
-    )
-    table = tuple(
-        (
-            labeller.cell(r["besluit"], r.get("besluit_label")),
-            literal_text(r.get("besluitsoort_label")),
-            literal_text(r.get("datum")),
-            literal_text(r.get("ris")),
-        )
-        for r in rows
-        if "besluit" in r
-    )
-    return Section(
-        title="Besluitspoor",
-        facts=(("Besluitdocument", labeller.cell(document)), ("Dossier", dossier)),
-        headers=("Besluit", "Soort", "Datum", "RIS-nummer"),
-        rows=table,
-        empty="Geen besluitproces vastgelegd voor dit document.",
-    )
-
-
-def area_section(store: Store, area: URIRef, labeller: Labeller) -> Section:
-    """All policy that applies in an area, including what is set for areas containing it."""
-    rows = run_query(
-        store, "beleid-in-gebied", gebied=area, richting=Literal("beide"), alles=Literal(True)
-    ).dicts()
-    table, classes = [], []
-    for r in rows:
-        status = literal_text(r.get("geldigheid")) or "geldig"
-        table.append(
-            (
-                literal_text(r.get("soort")),
-                labeller.cell(r["object"], r.get("object_label")),
-                literal_text(r.get("code")),
-                labeller.cell(r.get("vastgesteld_voor"), r.get("vastgesteld_voor_label")),
-                literal_text(r.get("relatie")),
-                f"{status} ({validity_text(r)})",
-            )
-        )
-        row_class = "geerfd" if literal_text(r.get("relatie")) != "zelf" else ""
-        classes.append(row_class if status == "geldig" else f"{row_class} niet-geldig".strip())
-    return Section(
-        title="Beleid in dit gebied",
-        intro="Het beleid voor dit gebied, voor de gebieden waar het in ligt (omvat), voor "
-        "de gebieden die erin liggen (binnen) en voor gebieden die het overlappen. Verlopen, "
-        "toekomstig en niet in werking getreden beleid staat er gemarkeerd bij.",
-        headers=("Soort", "Naam", "Code", "Vastgesteld voor", "Ligging", "Geldigheid vandaag"),
-        rows=tuple(table),
-        row_classes=tuple(classes),
-        empty="Er geldt hier geen beleid.",
-    )
-
-
-def objecttype_section(store: Store, objecttype: URIRef, labeller: Labeller) -> Section:
-    """The norms for an object type, also those set on its superclasses."""
-    rows = run_query(
-        store, "normen-per-imbor-objecttype", objecttype=objecttype, subklassen=Literal(True)
-    ).dicts()
-    table, classes = [], []
-    for r in rows:
-        via = literal_text(r.get("via")) or ""
-        table.append(
-            (
-                literal_text(r.get("soort")),
-                labeller.cell(r["object"], r.get("object_label")),
-                literal_text(r.get("code")),
-                labeller.cell(r.get("klasse"), r.get("klasse_label")),
-                via,
-                labeller.cell(r.get("norm")),
-                amount_text(r.get("effect_waarde"), r.get("effect_eenheid_symbool")),
-            )
-        )
-        classes.append("" if via == "objecttype" else "geerfd")
-    return Section(
-        title="Normen en maatregelen voor dit objecttype",
-        intro="Wat vandaag geldt: ook op bovenliggende klassen, subklassen, zoekingangen en "
-        "voor alle objecttypen; maatregelen die op het objecttype ingrijpen of op een van "
-        "deze normen mikken.",
-        headers=("Soort", "Naam", "Code", "Gevonden via klasse", "Via", "Op norm", "Effect"),
-        rows=tuple(table),
-        row_classes=tuple(classes),
-        empty="Er zijn geen normen voor dit objecttype.",
-    )
-
-
-def zoekingang_section(store: Store, zoekingang: URIRef, labeller: Labeller) -> Section:
-    """The norms for the object types of an IMBOR zoekingang."""
-    result = run_query(store, "normen-per-zoekingang", zoekingang=zoekingang)
-    table = tuple(
-        (
-            labeller.cell(r["norm"], r.get("norm_label")),
-            literal_text(r.get("code")),
-            labeller.cell(r.get("klasse"), r.get("klasse_label")),
-            literal_text(r.get("via_superklasse")),
-        )
-        for r in result.dicts()
-    )
-    return Section(
-        title="Normen voor objecttypen van deze zoekingang",
-        headers=("Norm", "Code", "Ingedeeld op", "Via superklasse"),
-        rows=table,
-        empty="Er zijn geen normen voor objecttypen van deze zoekingang.",
-    )
-
-
 def amount_text(value: Identifier | None, unit: Identifier | None) -> str | None:
     """A value with its unit symbol as a person reads it: '-3 dB(A)'."""
     text = literal_text(value)
     if text is None:
         return None
     return f"{text} {unit}" if unit is not None else text
-
-
-def _steps(steps: Identifier | None) -> str | None:
-    text = literal_text(steps)
-    return f"{text} labelstap(pen)" if text is not None else None
 
 
 def validity_text(row: dict[str, Identifier]) -> str:
@@ -666,10 +276,4 @@ def validity_text(row: dict[str, Identifier]) -> str:
         return "altijd"
     if start is None:
         return f"t/m {end}"
-    return f"{start} t/m {end}" if end is not None else f"vanaf {start}"
-
-
-def _period(start: Identifier | None, end: Identifier | None) -> str:
-    if start is None:
-        return "altijd (geen periode)"
     return f"{start} t/m {end}" if end is not None else f"vanaf {start}"

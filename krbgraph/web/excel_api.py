@@ -2,33 +2,61 @@
 
 The same functions as `krb import-excel` / `krb export-excel`, so a workbook
 behaves identically whether it arrives by command line or by upload. Import is
-a write: it needs the bearer token, takes the application's write lock and
-either replaces the workbook's graph or changes nothing.
+a write: it needs the bearer token and either replaces the workbook's graph or
+changes nothing.
+
+An upload is bounded at every step, so one request cannot exhaust the
+service: its body (413 before it is read, see bounded_body), what the
+workbook unpacks to and its rows per sheet (413, see krbgraph.excel.limits),
+the problems listed in a 422 (the first MAX_PROBLEMS_SHOWN, with the total),
+and the time other writers wait: the workbook is read and converted without
+the write lock, which is taken only to validate against the registry and
+write, and waited for at most KRB_WRITE_WAIT_S seconds (503 with
+Retry-After, see write_gate). A StoreError reaches the application's
+handler, which logs it and tells the client no more than that the store
+failed.
 """
 
 from __future__ import annotations
 
 import io
-from typing import Annotated
+from contextlib import ExitStack
+from typing import IO, Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFile, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
+from starlette.datastructures import UploadFile
 
 from ..excel.exporting import export_workbook
 from ..excel.importing import ImportFailed, import_workbook
+from ..excel.limits import WorkbookLimits, WorkbookTooLarge, shown_problems
 from ..excel.problems import WorkbookUnreadable
 from ..settings import Settings
-from ..store import Store, StoreError
+from ..store import Store
 from .auth import require_write_access
+from .bounded_body import MB, read_bounded_form
 from .deps import get_settings, get_store
+from .write_gate import hold_write_lock
 
 router = APIRouter(prefix="/api", tags=["excel"])
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-"""A KRB workbook of tens of thousands of rows stays far below this."""
+
+_UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
+            }
+        }
+    },
+}
+"""The request body in the OpenAPI schema: the route reads it itself, within the limit."""
 
 
 class WorkbookProblem(BaseModel):
@@ -46,68 +74,117 @@ class ImportResult(BaseModel):
     triples: int
     replaced: bool
     warnings: list[WorkbookProblem]
+    warnings_total: int
+    """All warnings; ``warnings`` lists at most the first 1,000."""
 
 
 @router.post(
     "/import/excel",
     response_model=ImportResult,
     summary="Import a KRB workbook as one named graph (needs the bearer token)",
+    openapi_extra={"requestBody": _UPLOAD_BODY},
     responses={
         400: {"description": "Not a readable .xlsx workbook"},
         401: {"description": "Missing or wrong bearer token"},
         403: {"description": "The service is read-only"},
-        422: {
-            "description": "Problems in the workbook, each with sheet, row and column; "
-            "nothing was written"
+        413: {
+            "description": "The upload (KRB_MAX_UPLOAD_MB), what it unpacks to "
+            "(KRB_MAX_WORKBOOK_UNCOMPRESSED_MB) or a sheet's rows (KRB_MAX_WORKBOOK_ROWS) "
+            "pass the service's limits; nothing was written"
         },
+        422: {
+            "description": "Problems in the workbook, each with sheet, row and column (the "
+            "first 1,000, with problems_total); nothing was written"
+        },
+        503: {"description": "Another write is in progress (see Retry-After)"},
     },
     dependencies=[Depends(require_write_access)],
 )
 async def import_excel(
     request: Request,
-    file: UploadFile,
     settings: Annotated[Settings, Depends(get_settings)],
     store: Annotated[Store, Depends(get_store)],
     graph: Annotated[
         str | None, Query(description="Target graph IRI; default {base}/graph/excel/{file name}")
     ] = None,
 ) -> ImportResult | JSONResponse:
-    """Convert, validate (workbook references and SHACL) and replace the workbook's graph."""
-    content = await file.read(MAX_UPLOAD_BYTES + 1)
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise HTTPException(
-            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            f"workbook larger than {MAX_UPLOAD_BYTES} bytes",
-        )
-    file_name = file.filename or "workbook.xlsx"
+    """Convert, validate (workbook references and SHACL) and replace the workbook's graph.
 
-    def run() -> ImportResult:
-        with request.app.state.write_lock:
+    The workbook is the form field ``file`` of a multipart/form-data body.
+    """
+    form = await read_bounded_form(request, settings.max_upload_mb * MB)
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise HTTPException(
+                status.HTTP_400_BAD_REQUEST,
+                "Send the workbook as the file field 'file' of a multipart/form-data body.",
+            )
+        file_name = upload.filename or "workbook.xlsx"
+        return await run_in_threadpool(
+            _import, request, settings, store, upload.file, file_name, graph
+        )
+    finally:
+        await form.close()
+
+
+def _import(
+    request: Request,
+    settings: Settings,
+    store: Store,
+    content: IO[bytes],
+    file_name: str,
+    graph: str | None,
+) -> ImportResult | JSONResponse:
+    """Read and convert without the write lock; hold it from validation to the write."""
+    try:
+        limits = WorkbookLimits.from_settings(settings)
+        with ExitStack() as held:
+
+            def stage(name: str) -> None:
+                if name == "valideren":  # the registry is read from here on: lock it
+                    held.enter_context(hold_write_lock(request))
+
             report = import_workbook(
                 store,
-                io.BytesIO(content),
+                content,
                 base_iri=settings.base_iri,
                 graph=graph,
                 file_name=file_name,
+                stage=stage,
+                limits=limits,
+                replicas=request.app.state.replicas,
+                writer=getattr(request.state, "writer", None),
             )
-        return ImportResult(
-            graph=report.graph,
-            triples=report.triples,
-            replaced=report.replaced,
-            warnings=[WorkbookProblem(**p.as_dict()) for p in report.warnings],
-        )
-
-    try:
-        return await run_in_threadpool(run)
     except WorkbookUnreadable as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"{file_name}: {exc}") from exc
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST,
+            f"{file_name}: kan de werkmap niet lezen / cannot read the workbook: {exc.reason}",
+        ) from exc
+    except WorkbookTooLarge as exc:
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE, f"{file_name}: {exc}; nothing was loaded"
+        ) from exc
     except ImportFailed as exc:
+        shown = shown_problems(exc.problems)
         return JSONResponse(
             status_code=422,
-            content={"detail": str(exc), "problems": [p.as_dict() for p in exc.problems]},
+            content={
+                "detail": str(exc),
+                "problems": [p.as_dict() for p in shown],
+                "problems_total": len(exc.problems),
+                "problems_truncated": len(shown) < len(exc.problems),
+            },
         )
     except ValueError as exc:  # a model graph as target
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from exc
+    return ImportResult(
+        graph=report.graph,
+        triples=report.triples,
+        replaced=report.replaced,
+        warnings=[WorkbookProblem(**p.as_dict()) for p in shown_problems(report.warnings)],
+        warnings_total=len(report.warnings),
+    )
 
 
 @router.get(
@@ -129,8 +206,6 @@ async def export_excel(
         body, warnings = await run_in_threadpool(run)
     except KeyError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no graph <{graph}> in the store") from exc
-    except StoreError as exc:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from exc
     return Response(
         content=body,
         media_type=XLSX,

@@ -36,14 +36,16 @@ from rdflib import Graph
 from starlette.datastructures import UploadFile
 
 from ..rdfio import FORMATS as FILE_FORMATS
-from ..registry import ManagedGraphRefused
+from ..registry import GraphNotAllowed, ManagedGraphRefused
 from ..settings import Settings
 from ..store import Store, StoreError
 from ..store.terms import graph_ref, rdflib_graph
 from ..validation import ValidationFailed
 from . import negotiation, results, writes
 from .auth import require_write_access
+from .bounded_body import MB, read_bounded_body, read_bounded_form
 from .deps import get_settings, get_store
+from .write_gate import hold_write_lock
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
@@ -125,14 +127,18 @@ async def _handle(request: Request, settings: Settings, store: Store, target: Ta
         if isinstance(target, _Root):
             raise _bad_request("Name a graph: /store?graph=<iri> or /store?default.")
         return await _read(request, store, target, head=method == "HEAD")
-    require_write_access(request, settings)
-    lock = request.app.state.write_lock
+    writer = require_write_access(request, settings)
+    gate = {
+        "lock": hold_write_lock(request),
+        "replicas": request.app.state.replicas,
+        "writer": writer,
+    }
     try:
         if method == "DELETE":
             if isinstance(target, _Root):
                 raise _bad_request("Name the graph to delete: /store?graph=<iri> or ?default.")
             try:
-                await run_in_threadpool(writes.delete_graph, store, target, lock=lock)
+                await run_in_threadpool(writes.delete_graph, store, target, **gate)
             except KeyError:
                 raise HTTPException(status.HTTP_404_NOT_FOUND, _no_graph(target)) from None
             return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -144,8 +150,10 @@ async def _handle(request: Request, settings: Settings, store: Store, target: Ta
         base = target if isinstance(target, str) else str(request.url.replace(query=""))
         data = await _read_body(request, base)
         write = writes.put_graph if method == "PUT" else writes.post_graph
-        created = await run_in_threadpool(write, store, target, data, lock=lock)
-    except (ValidationFailed, ManagedGraphRefused) as exc:
+        created = await run_in_threadpool(
+            write, store, target, data, source=f"Graph Store {method}", **gate
+        )
+    except (ValidationFailed, ManagedGraphRefused, GraphNotAllowed) as exc:
         return writes.refusal_response(exc, request.headers.get("accept"))
     except writes.EmptyGraphRefused as exc:
         raise _bad_request(str(exc)) from None
@@ -201,16 +209,25 @@ async def _read_body(request: Request, base: str) -> Graph:
     media_type, _ = negotiation.parse_media_type(raw_type)
     if media_type == "multipart/form-data":
         parts: list[tuple[str, ox.RdfFormat, bytes]] = []
-        async with request.form() as form:
+        form = await read_bounded_form(request, _body_limit(request))
+        try:
             for name, value in form.multi_items():
                 if isinstance(value, UploadFile):
                     fmt = _part_format(name, value)
                     parts.append((f"part '{name}'", fmt, await value.read()))
+        finally:
+            await form.close()
         if not parts:
             raise _bad_request("The multipart/form-data request holds no file parts.")
     else:
-        parts = [("request body", _input_format(media_type), await request.body())]
+        body = await read_bounded_body(request, _body_limit(request))
+        parts = [("request body", _input_format(media_type), body)]
     return await run_in_threadpool(_parse_parts, parts, base)
+
+
+def _body_limit(request: Request) -> int:
+    """KRB_MAX_UPLOAD_MB in bytes: larger bodies are refused with 413 before they are read."""
+    return int(request.app.state.settings.max_upload_mb * MB)
 
 
 def _input_format(media_type: str) -> ox.RdfFormat:

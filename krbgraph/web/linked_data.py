@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from rdflib import Graph, URIRef
@@ -25,8 +24,10 @@ from ..settings import Settings
 from ..store import Store
 from . import negotiation, results
 from .deps import get_settings, get_store, reader_languages
-from .describe import ResourceView, describe_resource, iri_for_path, local_href, query_text
-from .pages import error_page, ontology_page, render
+from .describe import ResourceView, iri_for_path, local_href, query_text, shown_value, valid_iri
+from .pages.ontology import ontology_page
+from .resource_page import describe_resource
+from .templating import error_page, render
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
@@ -116,10 +117,9 @@ def dereference(
     chosen = choose(request, format)
     if chosen is None:
         return not_acceptable()
-    try:
-        resource = URIRef(ox.NamedNode(iri).value)
-    except ValueError:
-        return _not_found(request, chosen, iri, f"{iri!r} is geen geldige IRI.")
+    resource = valid_iri(iri)
+    if resource is None:
+        return _not_found(request, chosen, iri, f"{shown_value(iri)} is geen geldige IRI.")
     if chosen == "html":
         view = describe_resource(store, iri, settings.base_iri)
         if view is None:

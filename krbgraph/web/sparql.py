@@ -29,7 +29,7 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
-from ..registry import ManagedGraphRefused
+from ..registry import GraphNotAllowed, ManagedGraphRefused
 from ..settings import Settings
 from ..sparql_text import Scan, SparqlLimits
 from ..store import QuerySyntaxError, Store, StoreError
@@ -37,9 +37,11 @@ from ..store.terms import graph_ref
 from ..validation import ValidationFailed
 from . import negotiation, results, writes
 from .auth import require_write_access
+from .bounded_body import MB, read_bounded_body
 from .deps import get_settings, get_store
 from .service_description import service_description
 from .user_sparql import LimitsDep, user_query, user_update
+from .write_gate import hold_write_lock
 
 FORM = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
@@ -185,7 +187,7 @@ async def _read_post(request: Request, *, allow_query: bool) -> ProtocolRequest:
             f"charset={charset} is not supported; SPARQL requests must be UTF-8.",
         )
     url_params = request.query_params.multi_items()
-    body = await request.body()
+    body = await read_bounded_body(request, int(request.app.state.settings.max_upload_mb * MB))
     if media_type == FORM:
         form = parse_qsl(_utf8(body, "form body"), keep_blank_values=True)
         operation = _protocol_request(url_params + form)
@@ -290,7 +292,7 @@ async def _describe_service(request: Request, settings: Settings, store: Store) 
     fmt, media_type = _negotiate(request.headers.get("accept"), "graph")
     graphs = await run_in_threadpool(store.graphs)
     description = service_description(
-        endpoint_url(request), writable=bool(settings.token), graphs=graphs
+        endpoint_url(request), writable=settings.accepts_writes, graphs=graphs
     )
     body = results.serialize_graph(description, fmt)
     return Response(body, media_type=results.content_type(media_type), headers={"Vary": "Accept"})
@@ -316,14 +318,21 @@ async def _run_update(
             "using-graph-uri/using-named-graph-uri; use one or the other."
         )
     text = with_using(text, scan, operation.using_graphs, operation.using_named_graphs)
-    lock = request.app.state.write_lock
     try:
-        await run_in_threadpool(writes.apply_update, store, text, base_iri=base, lock=lock)
+        await run_in_threadpool(
+            writes.apply_update,
+            store,
+            text,
+            base_iri=base,
+            lock=hold_write_lock(request),
+            replicas=request.app.state.replicas,
+            writer=getattr(request.state, "writer", None),
+        )
     except QuerySyntaxError as exc:
         raise _bad_request(f"Syntax error in the update: {exc}") from None
     except writes.UpdateFailed as exc:
         raise _bad_request(str(exc)) from None
-    except (ValidationFailed, ManagedGraphRefused) as exc:
+    except (ValidationFailed, ManagedGraphRefused, GraphNotAllowed) as exc:
         return writes.refusal_response(exc, request.headers.get("accept"))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

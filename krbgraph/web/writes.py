@@ -25,21 +25,29 @@ exists: a Graph Store request that would leave one is refused.
 
 from __future__ import annotations
 
-import tempfile
-import threading
 from collections.abc import Iterable
-from pathlib import Path
+from contextlib import AbstractContextManager
 
 import pyoxigraph as ox
 from fastapi import Response
 from fastapi.responses import JSONResponse
 from rdflib import Graph
 
+from ..audit import insert_data
 from ..derived import refresh as refresh_derived
 from ..model import model_graph, shapes_graph
-from ..registry import ManagedGraphRefused, refuse_managed, registry_with, require_conforming
-from ..store import QuerySyntaxError, Store, StoreError, model_graph_iris
+from ..registry import (
+    GraphNotAllowed,
+    ManagedGraphRefused,
+    audit_record,
+    refuse_unpermitted,
+    validate_change,
+    write_graph,
+)
+from ..replica import Change, ReplicaSlot, ValidationReplica, graph_key
+from ..store import QuerySyntaxError, Store, StoreError
 from ..store.terms import graph_ref, rdflib_graph
+from ..tokens import Writer
 from ..validation import ValidationFailed, validate_graph
 from . import negotiation, results
 
@@ -83,36 +91,48 @@ def check_update_syntax(update: str, *, base_iri: str) -> None:
         pass
 
 
-def apply_update(store: Store, update: str, *, base_iri: str, lock: threading.Lock) -> None:
+def apply_update(
+    store: Store,
+    update: str,
+    *,
+    base_iri: str,
+    lock: AbstractContextManager,
+    replicas: ReplicaSlot,
+    writer: Writer | None = None,
+) -> None:
     """Run a SPARQL update if, and only if, the registry data conforms afterwards.
 
     Raises QuerySyntaxError, UpdateFailed (e.g. DROP of a missing graph
     without SILENT), ManagedGraphRefused (a model graph would change),
-    ValidationFailed (with the validation result) or StoreError. ``base_iri``
+    GraphNotAllowed (outside the ``writer``'s scope), ValidationFailed (with the
+    validation result) or StoreError. ``base_iri``
     resolves relative IRIs in the update (the service uses its endpoint URL).
     The update runs as given: callers that take updates from clients refuse
     LOAD and SERVICE first, which would reach the network.
     """
-    model = model_graph_iris()
     with lock:
-        copy = _snapshot(store)
-        before = set(copy)
+        replica = replicas.get(store)
         try:
-            copy.update(update, base_iri=base_iri)
+            change = replica.run_update(update, base_iri=base_iri)
         except SyntaxError as exc:
             raise QuerySyntaxError.from_message(str(exc)) from exc
         except RuntimeError as exc:
             raise UpdateFailed(f"The update failed: {exc}.") from exc
         except OSError as exc:
-            raise StoreError(f"the update failed on the validation copy: {exc}") from exc
-        after = set(copy)
-        added, removed = after - before, before - after
-        if not added and not removed:
+            raise StoreError("the update failed on the validation copy") from exc
+        if not change:
             return
-        refuse_managed({_graph_key(q) for q in added | removed})
-        require_conforming(rdflib_graph(q for q in after if _graph_key(q) not in model))
-        _commit(store, before, after, added, removed)
+        try:
+            refuse_unpermitted(change.graphs(), writer)
+            _require_conforming_change(replica, change)
+            record = audit_record(writer, change, update)
+            _commit(store, replica, change, record)
+        except BaseException:
+            replica.apply(change.removed, change.added)  # the copy follows the store back
+            raise
+        replica.apply(record, ())
         refresh_derived(store)
+        replicas.synced(store)
 
 
 def graph_exists(store: Store, graph: str | None) -> bool:
@@ -120,112 +140,170 @@ def graph_exists(store: Store, graph: str | None) -> bool:
     return graph is None or any(info.iri == graph for info in store.graphs())
 
 
-def put_graph(store: Store, graph: str | None, data: Graph, *, lock: threading.Lock) -> bool:
+def put_graph(
+    store: Store,
+    graph: str | None,
+    data: Graph,
+    *,
+    lock: AbstractContextManager,
+    replicas: ReplicaSlot,
+    writer: Writer | None = None,
+    source: str = "",
+) -> bool:
     """Replace a graph's content (None: the default graph); returns True when it was created.
 
     Raises ManagedGraphRefused for a model graph and ValidationFailed when the registry
     would not conform.
     """
-    return _write_graph(store, graph, data, lock=lock, replace=True)
+    return _write_graph(
+        store, graph, data, lock=lock, replicas=replicas, writer=writer, source=source, replace=True
+    )
 
 
-def post_graph(store: Store, graph: str | None, data: Graph, *, lock: threading.Lock) -> bool:
+def post_graph(
+    store: Store,
+    graph: str | None,
+    data: Graph,
+    *,
+    lock: AbstractContextManager,
+    replicas: ReplicaSlot,
+    writer: Writer | None = None,
+    source: str = "",
+) -> bool:
     """Add triples to a graph (None: the default graph); returns True when it was created."""
-    return _write_graph(store, graph, data, lock=lock, replace=False)
+    return _write_graph(
+        store,
+        graph,
+        data,
+        lock=lock,
+        replicas=replicas,
+        writer=writer,
+        source=source,
+        replace=False,
+    )
 
 
 def _write_graph(
-    store: Store, graph: str | None, data: Graph, *, lock: threading.Lock, replace: bool
+    store: Store,
+    graph: str | None,
+    data: Graph,
+    *,
+    lock: AbstractContextManager,
+    replicas: ReplicaSlot,
+    writer: Writer | None,
+    source: str,
+    replace: bool,
 ) -> bool:
-    refuse_managed([graph])
+    refuse_unpermitted([graph], writer)
     with lock:
-        created = not graph_exists(store, graph)
+        replica = replicas.get(store)
+        created = graph is not None and not replica.has_quads(graph)
         if graph is not None and len(data) == 0 and (replace or created):
             raise EmptyGraphRefused(
                 f"<{graph}> would have no triples, and this store keeps no empty graphs: it "
                 "would not exist afterwards. Send triples, or DELETE to remove a graph."
             )
-        require_conforming(registry_with(store, {graph: data}, replace=replace))
-        store.write_graphs({graph: data}, replace=replace)
-        refresh_derived(store)
+        write_graph(
+            store,
+            replica,
+            graph,
+            data,
+            replace=replace,
+            writer=writer,
+            source=source or f"Graph Store {'PUT' if replace else 'POST'}",
+        )
+        replicas.synced(store)
         return created
 
 
-def delete_graph(store: Store, graph: str | None, *, lock: threading.Lock) -> None:
+def delete_graph(
+    store: Store,
+    graph: str | None,
+    *,
+    lock: AbstractContextManager,
+    replicas: ReplicaSlot,
+    writer: Writer | None = None,
+) -> None:
     """Remove a named graph (or empty the default graph); KeyError when there is no such graph."""
-    refuse_managed([graph])
+    refuse_unpermitted([graph], writer)
     with lock:
-        if not graph_exists(store, graph):
+        replica = replicas.get(store)
+        if graph is not None and not replica.has_quads(graph):
             raise KeyError(graph)
-        require_conforming(registry_with(store, {graph: Graph()}))
-        if graph is None:
-            store.replace_graph(None, Graph())
-        else:
-            store.drop_graph(graph)
+        change = Change(frozenset(), frozenset(replica.graph_quads(graph)))
+        with replica.trial(change.added, change.removed):
+            _require_conforming_change(replica, change)
+            record = audit_record(writer, change, "Graph Store DELETE")
+            drop = (
+                "CLEAR SILENT DEFAULT" if graph is None else f"DROP SILENT GRAPH {graph_ref(graph)}"
+            )
+            store.update(drop + (" ;\n" + insert_data(record) if record else ""))
+        replica.apply(record, ())
         refresh_derived(store)
+        replicas.synced(store)
 
 
 # -- helpers -----------------------------------------------------------------
 
 
-def _snapshot(store: Store) -> ox.Store:
-    """An in-memory copy of every quad of ``store``."""
-    with tempfile.TemporaryDirectory(prefix="krb-update-") as folder:
-        path = Path(folder) / "snapshot.nq"
-        store.dump(path)
-        copy = ox.Store()
-        copy.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
-        return copy
-
-
-def _graph_key(quad: ox.Quad) -> str | None:
-    """The quad's graph IRI; None for the default graph."""
-    name = quad.graph_name
-    if isinstance(name, ox.NamedNode):
-        return name.value
-    if isinstance(name, ox.DefaultGraph):
-        return None
-    raise StoreError(f"graphs named by a blank node are not supported: {quad}")
+def _require_conforming_change(replica: ValidationReplica, change: Change) -> None:
+    """Validate the change on the replica (which holds it); ValidationFailed if it breaks
+    a rule."""
+    result = validate_change(replica, change.added, change.removed)
+    if not result.conforms:
+        raise ValidationFailed(result)
 
 
 def _commit(
-    store: Store,
-    before: set[ox.Quad],
-    after: set[ox.Quad],
-    added: set[ox.Quad],
-    removed: set[ox.Quad],
+    store: Store, replica: ValidationReplica, change: Change, record: list[ox.Quad]
 ) -> None:
-    """Write exactly the change from ``before`` to ``after`` to the store, in one transaction.
+    """Write exactly ``change`` to the store, in one transaction; ``replica`` holds the
+    state after it.
 
     Usually one update: DROP SILENT for every graph the change empties,
     DELETE DATA for the other removed quads, INSERT for the added ones; the
     blank nodes the update created become fresh nodes there, shared as in
-    the copy. SPARQL has no way to name a blank node the store already
+    the replica. SPARQL has no way to name a blank node the store already
     holds, so when the change removes a quad with such a node (from a graph
     it keeps) or adds one that refers to it, the graphs concerned are
     replaced instead: every graph holding one of those nodes, with its
-    content from the copy, in one write. The result is the validated state
-    up to the names of blank nodes.
+    content from the replica, in one write. The result is the validated state
+    up to the names of blank nodes. ``record`` (the audit quads) goes in the
+    same update; in the rare second case it follows in an update of its own.
     """
-    emptied = {_graph_key(q) for q in removed} - {_graph_key(q) for q in after}
-    kept_removed = {q for q in removed if _graph_key(q) not in emptied}
-    old_nodes = _blank_nodes(before)
-    stuck = (_blank_nodes(kept_removed) | _blank_nodes(added)) & old_nodes
-    if not stuck:
-        store.update(_change_update(emptied, kept_removed, added))
+    added, removed = change.added, change.removed
+    emptied = {g for g in {graph_key(q) for q in removed} if not replica.has_quads(g)}
+    kept_removed = {q for q in removed if graph_key(q) not in emptied}
+    new_nodes = _blank_nodes(added)
+    old_nodes = _blank_nodes(kept_removed) | {
+        node
+        for node in new_nodes
+        if replica.holds_blank_node_elsewhere(node, added) or node in _blank_nodes(removed)
+    }
+    if not old_nodes:
+        store.update(_change_update(emptied, kept_removed, added | set(record)))
         return
-    graphs = {_graph_key(q) for q in after if _blank_nodes([q]) & stuck}
-    graphs |= {_graph_key(q) for q in added | kept_removed}
+    graphs = {graph_key(q) for q in added | kept_removed}
+    pending = set(old_nodes)
+    seen: set[ox.BlankNode] = set()
+    while pending:
+        node = pending.pop()
+        seen.add(node)
+        for quad in replica.quads_with(node):
+            graphs.add(graph_key(quad))
     while True:
-        nodes = _blank_nodes(q for q in after if _graph_key(q) in graphs)
-        more = {_graph_key(q) for q in after if _blank_nodes([q]) & nodes} - graphs
-        if not more:
+        nodes = {n for g in graphs for n in _blank_nodes(replica.graph_quads(g))} - seen
+        if not nodes:
             break
-        graphs |= more
+        seen |= nodes
+        for node in nodes:
+            graphs |= {graph_key(q) for q in replica.quads_with(node)}
     contents: dict[str | None, Graph] = {graph: Graph() for graph in graphs | emptied}
     for graph in graphs:
-        contents[graph] = rdflib_graph(q for q in after if _graph_key(q) == graph)
+        contents[graph] = rdflib_graph(replica.graph_quads(graph))
     store.write_graphs(contents, replace=True)  # an emptied graph is dropped there
+    if record:
+        store.update(insert_data(record))
 
 
 def _blank_nodes(quads: Iterable[ox.Quad]) -> set[ox.BlankNode]:
@@ -262,7 +340,7 @@ def _quad_block(quads: Iterable[ox.Quad]) -> str:
     """Quads as the inside of a DATA block: default-graph triples, then GRAPH blocks."""
     by_graph: dict[str | None, list[ox.Triple]] = {}
     for quad in quads:
-        by_graph.setdefault(_graph_key(quad), []).append(quad.triple)
+        by_graph.setdefault(graph_key(quad), []).append(quad.triple)
     out = []
     for graph, triples in sorted(by_graph.items(), key=lambda item: item[0] or ""):
         text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
@@ -276,7 +354,7 @@ def refusal_response(exc: ValidationFailed | ManagedGraphRefused, accept: str | 
     The findings come as JSON (nl and en messages per object) or, when the
     client asks for RDF, as the SHACL validation report.
     """
-    if isinstance(exc, ManagedGraphRefused):
+    if isinstance(exc, ManagedGraphRefused | GraphNotAllowed):
         return JSONResponse({"detail": str(exc)}, status_code=403)
     try:
         chosen = negotiation.choose_format(accept, negotiation.REPORT_FORMATS)

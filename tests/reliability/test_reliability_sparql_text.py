@@ -135,5 +135,6 @@ def test_reliability_the_named_queries_are_well_within_the_limits() -> None:
     catalogue = load_catalogue()
     for name in catalogue:
         found = check(catalogue[name].sparql, LIMITS)
-        assert found.counted_tokens < LIMITS.max_tokens // 4, name
+        # Half the token budget: room for a user who copies a named query and adds to it.
+        assert found.counted_tokens < LIMITS.max_tokens // 2, name
         assert found.depth < LIMITS.max_depth // 4, name

@@ -1,0 +1,105 @@
+"""`krb history`: who changed what, newest first, from the audit trail.
+
+A thin layer over krbgraph.audit.history. The store is opened without
+bringing the model up to date: listing the history never writes. A store
+folder that a running service holds cannot be opened; read through the
+service instead: ``KRB_UPDATE_URL=<service>/update krb history --store
+<service>/sparql`` (with KRB_UPDATE_URL set, --store is the query endpoint).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..audit import MAX_HISTORY, HistoryEntry, history
+from .store import (
+    EXIT_USAGE,
+    StoreOption,
+    TimeoutOption,
+    cli_errors,
+    opened_store,
+    settings_from_cli,
+)
+
+
+class HistoryFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+SOURCE_SHOWN = 80
+"""Characters of the source a table row shows; --format json gives all of it."""
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("history")
+    def history_command(
+        graph: Annotated[
+            str | None, typer.Option("--graph", help="Only changes that touched this graph (IRI).")
+        ] = None,
+        limit: Annotated[
+            int,
+            typer.Option("--limit", "-n", help=f"How many changes, 1 to {MAX_HISTORY}."),
+        ] = 50,
+        before: Annotated[
+            str | None,
+            typer.Option(
+                "--before",
+                help="Only changes before this moment (ISO 8601 with a time zone), to page back.",
+            ),
+        ] = None,
+        output_format: Annotated[
+            HistoryFormat, typer.Option("--format", "-f", help="table, or json.")
+        ] = HistoryFormat.table,
+        store: StoreOption = None,
+        timeout: TimeoutOption = None,
+    ) -> None:
+        """Show the recorded writes: when, which token (by name), which graphs, how much."""
+        moment = _moment(before) if before is not None else None
+        settings = settings_from_cli(store, None, timeout)
+        with cli_errors(), opened_store(settings, model=False) as opened:
+            try:
+                entries = history(opened, limit=limit, graph=graph, before=moment)
+            except ValueError as exc:
+                _fail(str(exc))
+        if output_format is HistoryFormat.json:
+            typer.echo(json.dumps([e.as_json() for e in entries], ensure_ascii=False, indent=2))
+            return
+        Console(soft_wrap=True).print(_table(entries))
+
+
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        _fail(f"--before {text!r} is not an ISO 8601 time such as 2026-12-03T14:00:00+01:00")
+    if moment.tzinfo is None:
+        _fail(f"--before {text!r} needs a time zone, such as +01:00 or Z")
+    return moment
+
+
+def _table(entries: list[HistoryEntry]) -> Table:
+    table = Table("at (UTC)", "writer", "graphs", "added", "removed", "source", header_style="bold")
+    for entry in entries:
+        source = " ".join(entry.source.split())
+        if len(source) > SOURCE_SHOWN:
+            source = source[: SOURCE_SHOWN - 3] + "..."
+        graphs = "\n".join("(default graph)" if g is None else g for g in entry.graphs)
+        cells = (entry.as_json()["at"], entry.writer, graphs, entry.added, entry.removed, source)
+        table.add_row(*(Text(str(cell)) for cell in cells))  # never read as rich markup
+    return table
+
+
+def _fail(message: str) -> NoReturn:
+    Console(stderr=True, soft_wrap=True).print(
+        f"error: {message}", style="red", markup=False, highlight=False
+    )
+    raise typer.Exit(EXIT_USAGE)

@@ -1,0 +1,83 @@
+"""`krb import-metingen`: measurements from a CSV into a graph of their own.
+
+Thin by design: krbgraph.measurements.importing does the work; here its
+exceptions become the CLI's exit codes (0 loaded, 1 problems in the file and
+nothing loaded, 2 unreadable file or wrong use). Every problem is printed with
+its file, line and column, in Dutch with the English below.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from ..store import StoreError
+from .store import (
+    EXIT_INVALID,
+    EXIT_USAGE,
+    BaseIriOption,
+    StoreOption,
+    opened_store,
+    settings_from_cli,
+)
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
+    Console(stderr=True).print(f"error: {message}", style="red", markup=False, highlight=False)
+    return typer.Exit(code)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("import-metingen")
+    def import_metingen(
+        file: Annotated[
+            Path,
+            typer.Argument(
+                help="CSV with columns indicator, gebied, jaar (or periode_van and "
+                "periode_tot), waarde, eenheid, bron; optional rekenmethode, sector, materiaal.",
+                dir_okay=False,
+            ),
+        ],
+        graph: Annotated[
+            str | None,
+            typer.Option(
+                "--graph",
+                help="Named graph IRI (default {base}/graph/metingen/{file}).",
+                show_default=False,
+            ),
+        ] = None,
+        store: StoreOption = None,
+        base_iri: BaseIriOption = None,
+    ) -> None:
+        """Import measurements as one named graph, replacing its earlier import."""
+        from ..loading import LoadError
+        from ..measurements.importing import ImportFailed, Unreadable, import_measurements
+
+        settings = settings_from_cli(store, base_iri)
+        err = Console(stderr=True)
+        try:
+            with opened_store(settings) as opened:
+                report = import_measurements(opened, file, base_iri=settings.base_iri, graph=graph)
+        except Unreadable as exc:
+            raise _fail(str(exc)) from None
+        except ImportFailed as exc:
+            for problem in exc.problems:
+                err.print(Text(f"fout {problem.text_nl}", style="red"))
+                err.print(Text(f"    en: {problem.text_en}", style="dim"))
+            raise _fail(
+                f"{len(exc.problems)} fout(en) / error(s) in {file}; "
+                "niets geladen / nothing loaded",
+                EXIT_INVALID,
+            ) from None
+        except (LoadError, StoreError) as exc:
+            raise _fail(str(exc)) from None
+        verb = "replaced" if report.replaced else "loaded"
+        converted = f", {report.converted} converted to their indicator's unit"
+        typer.echo(
+            f"{verb} <{report.graph}>: {report.measurements} measurements, "
+            f"{report.triples} triples{converted if report.converted else ''}"
+        )

@@ -1,0 +1,202 @@
+"""Which objects' verdict a change can alter: the focus nodes an incremental validation checks.
+
+A shape reads a focus node's own triples and follows paths from it. When a
+triple (s p o) is added or removed, the objects whose verdict may change are:
+
+- s, and every object that reaches s by following triples forwards (a measure
+  whose effect's norm changed): found by walking the registry backwards from s;
+- o, when some shape reads p backwards, from its object (an sh:inversePath, or
+  a SHACL-SPARQL pattern ending at $this or starting from a variable reached
+  only through its object): ``inverse_read_predicates`` collects those p, and
+  the walk goes from o (and every node it reaches) forwards over them;
+- o itself, which a target such as sh:targetObjectsOf could newly select.
+
+The walk stops at nodes of the model (value lists, IMBOR classes, units):
+every norm points at the same operator concept, and no shape relates two
+registry objects through a shared model concept. It goes at most ``MAX_STEPS``
+steps; when it would visit more than ``MAX_NODES`` nodes, ``affected`` answers
+None and the caller validates everything (correct, only slower). A test
+replays random writes and compares every verdict with a full validation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef, Variable
+from rdflib.namespace import SH
+from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, Path, SequencePath
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.term import Node
+
+from .model import shapes_graph
+from .replica import ValidationReplica
+from .store.terms import rdflib_term
+
+MAX_STEPS = 6
+"""Longest chain of triples a shape of the project follows from its focus (measure,
+effect, norm, area, parent areas), with room to spare."""
+
+MAX_NODES = 20_000
+"""Beyond this many affected nodes a full validation is as cheap as a focused one."""
+
+THIS = Variable("this")
+
+
+def affected(
+    replica: ValidationReplica,
+    added: Iterable[ox.Quad],
+    removed: Iterable[ox.Quad],
+    *,
+    max_nodes: int = MAX_NODES,
+) -> set[Node] | None:
+    """The nodes whose verdict the change can alter, read on ``replica`` holding the state
+    after the change; None when there are more than ``max_nodes``."""
+    inverse = inverse_read_predicates()
+    removed_set = set(removed)
+    changed = [*added, *removed_set]
+    seeds: set[ox.NamedNode | ox.Literal] = set()
+    found: set[ox.NamedNode | ox.Literal] = set()
+    for quad in changed:
+        if isinstance(quad.subject, ox.NamedNode):
+            seeds.add(quad.subject)
+        elif isinstance(quad.subject, ox.BlankNode):
+            owners = replica.named_owners(quad.subject)
+            if owners is None and quad in removed_set:
+                continue  # the whole blank node went; its owner's link is a change too
+            if owners is None:
+                return None  # a blank node no IRI reaches: validate everything
+            seeds |= owners
+        if isinstance(quad.object, ox.NamedNode | ox.Literal):
+            found.add(quad.object)
+            if quad.predicate.value in inverse and isinstance(quad.object, ox.NamedNode):
+                seeds.add(quad.object)
+    model = _model_nodes(replica, seeds)
+    frontier = seeds - model
+    found |= seeds
+    data = replica.data_graphs()
+    inverse_values = " ".join(f"<{iri}>" for iri in sorted(inverse))
+    for _ in range(MAX_STEPS):
+        if not frontier:
+            break
+        nodes = " ".join(str(n) for n in frontier)
+        query = (
+            f"SELECT DISTINCT ?next WHERE {{ VALUES ?node {{ {nodes} }} "
+            f"{{ ?next ?p ?node FILTER(isIRI(?next)) }} UNION "
+            f"{{ VALUES ?q {{ {inverse_values} }} ?node ?q ?next FILTER(isIRI(?next)) }} }}"
+        )
+        reached = {
+            ox.NamedNode(str(row[0]))
+            for row in replica.query_on(query, data).rows
+            if row[0] is not None
+        }
+        new = reached - found
+        found |= new
+        if len(found) > max_nodes:
+            return None
+        frontier = new - _model_nodes(replica, new)
+    return {rdflib_term(n) for n in found}
+
+
+@cache
+def inverse_read_predicates(shapes: Graph | None = None) -> frozenset[str]:
+    """Predicates some shape reads from the object's side (see the module docstring)."""
+    graph = shapes if shapes is not None else shapes_graph()
+    found: set[str] = set()
+    for path in graph.objects(None, SH.inversePath):
+        found |= _path_predicates(graph, path)
+    for select in graph.objects(None, SH.select):
+        found |= _backward_in_sparql(graph, str(select))
+    return frozenset(found)
+
+
+def _path_predicates(graph: Graph, node: Node) -> set[str]:
+    """Every predicate IRI in a SHACL path written in RDF (lists and nested paths)."""
+    if isinstance(node, URIRef):
+        return {str(node)}
+    found: set[str] = set()
+    for _, _, value in graph.triples((node, None, None)):
+        if isinstance(value, URIRef) and value != SH.inversePath:
+            found.add(str(value))
+        elif value is not None:
+            found |= _path_predicates(graph, value)
+    return {iri for iri in found if not iri.startswith(str(SH)) and "rdf-syntax-ns" not in iri}
+
+
+def _backward_in_sparql(graph: Graph, text: str) -> set[str]:
+    """Predicates of patterns a SHACL-SPARQL query follows backwards."""
+    prefixes = {
+        str(prefix): str(namespace)
+        for declaration in graph.objects(None, SH.declare)
+        for prefix in graph.objects(declaration, SH.prefix)
+        for namespace in graph.objects(declaration, SH.namespace)
+    }
+    try:
+        algebra = prepareQuery(text, initNs=prefixes).algebra
+    except Exception:  # an unparsable query: treat every predicate in it as read both ways
+        return set()
+    triples: list[tuple[Node, object, Node]] = []
+    _collect_triples(algebra, triples)
+    objects = {o for _, _, o in triples}
+    found: set[str] = set()
+    for subject, predicate, obj in triples:
+        backwards = obj == THIS or (
+            isinstance(subject, Variable) and subject != THIS and subject not in objects
+        )
+        predicates = _predicates(predicate)
+        if backwards:
+            found |= predicates
+        found |= _inverted(predicate)
+    return found
+
+
+def _collect_triples(node: object, out: list[tuple[Node, object, Node]]) -> None:
+    if isinstance(node, CompValue):
+        if node.name == "BGP":
+            out.extend(node["triples"])
+        for value in node.values():
+            _collect_triples(value, out)
+    elif isinstance(node, list | tuple):
+        for item in node:
+            _collect_triples(item, out)
+
+
+def _predicates(path: object) -> set[str]:
+    if isinstance(path, URIRef):
+        return {str(path)}
+    if isinstance(path, AlternativePath | SequencePath):
+        return {p for arg in path.args for p in _predicates(arg)}
+    if isinstance(path, InvPath | MulPath):
+        return _predicates(path.arg if isinstance(path, InvPath) else path.path)
+    if isinstance(path, NegatedPath):
+        return {p for arg in path.args for p in _predicates(arg)}
+    return set()
+
+
+def _inverted(path: object) -> set[str]:
+    """Predicates under a ^ in a SPARQL property path."""
+    if isinstance(path, InvPath):
+        return _predicates(path.arg)
+    if isinstance(path, AlternativePath | SequencePath | NegatedPath):
+        return {p for arg in path.args for p in _inverted(arg)}
+    if isinstance(path, MulPath):
+        return _inverted(path.path)
+    if isinstance(path, Path):
+        return set()
+    return set()
+
+
+def _model_nodes(replica: ValidationReplica, nodes: Iterable[ox.NamedNode | ox.Literal]) -> set:
+    """The nodes described in a model graph (concepts, classes, units): never walked from."""
+    named = [n for n in nodes if isinstance(n, ox.NamedNode)]
+    if not named:
+        return set()
+    model = [g for g in replica.validation_graphs() if g not in replica.data_graphs()]
+    if not model:
+        return set()
+    values = " ".join(str(n) for n in named)
+    query = f"SELECT DISTINCT ?node WHERE {{ VALUES ?node {{ {values} }} ?node ?p ?o }}"
+    return {ox.NamedNode(str(row[0])) for row in replica.query_on(query, model).rows}

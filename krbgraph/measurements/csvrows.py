@@ -1,0 +1,343 @@
+"""Reading a measurements CSV into typed rows, with every problem at its line and column.
+
+The file is what researchers export from their spreadsheet or download from CBS
+StatLine, so the reader accepts their conventions rather than asking for ours:
+
+- columns ``indicator``, ``gebied``, ``waarde``, ``eenheid``, ``bron`` and either
+  ``periode_van`` + ``periode_tot`` or ``jaar``; optional ``rekenmethode``,
+  ``sector`` and ``materiaal`` (the classification of norms). Header names ignore
+  case and surrounding spaces; the separator (``,`` ``;`` or tab) is detected.
+- numbers with a decimal comma (``47,3``), a decimal point (``47.3``) or both as
+  Dutch writes them (``1.234,5``);
+- dates as ``2023-01-31`` or ``31-01-2023``; periods as StatLine codes: ``2023JJ00``
+  (a year), ``2023KW02`` (a quarter), ``2023MM07`` (a month), in ``jaar`` or
+  ``periode_van``.
+
+Nothing here knows the registry: which indicator, area or source a text names is
+decided by krbgraph.measurements.importing. The reader only reports what is wrong
+with the text itself, and reports all of it, so one run shows every fix needed.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+REQUIRED = ("indicator", "gebied", "waarde", "eenheid", "bron")
+OPTIONAL = ("periode_van", "periode_tot", "jaar", "rekenmethode", "sector", "materiaal")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the file, at ``file:line`` and a column (None: the whole row)."""
+
+    file: str
+    line: int | None
+    column: str | None
+    message_nl: str
+    message_en: str
+    value: str | None = None
+
+    def _where(self, column_word: str) -> str:
+        where = self.file + (f":{self.line}" if self.line is not None else "")
+        if self.column is not None:
+            where += f", {column_word} {self.column}"
+        return where + ": "
+
+    @property
+    def text_nl(self) -> str:
+        """'metingen.csv:7, kolom waarde: ...'."""
+        return self._where("kolom") + self.message_nl
+
+    @property
+    def text_en(self) -> str:
+        return self._where("column") + self.message_en
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "value": self.value,
+            "message_nl": self.text_nl,
+            "message_en": self.text_en,
+        }
+
+
+@dataclass(frozen=True)
+class Row:
+    """One measurement as written: texts still to be resolved, number and period parsed."""
+
+    line: int
+    indicator: str
+    gebied: str
+    start: date
+    end: date
+    waarde: Decimal
+    eenheid: str
+    bron: str
+    rekenmethode: str | None = None
+    sector: str | None = None
+    materiaal: str | None = None
+
+
+class Unreadable(Exception):
+    """The file cannot be read as a CSV at all (missing, not text, no header)."""
+
+
+def read_rows(path: Path) -> tuple[list[Row], list[Problem]]:
+    """The rows of a measurements CSV and the problems found in its text.
+
+    Raises Unreadable when the file cannot be opened or decoded, or has no header.
+    """
+    name = path.name
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise Unreadable(f"{path}: cannot read the file: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("cp1252")  # Excel on Windows saves CSV this way
+        except UnicodeDecodeError as exc:
+            raise Unreadable(f"{path}: not a text file ({exc.reason})") from None
+    return parse_rows(text, name)
+
+
+def parse_rows(text: str, name: str) -> tuple[list[Row], list[Problem]]:
+    """As read_rows, for text already in memory; ``name`` is used in the problems."""
+    if not text.strip():
+        raise Unreadable(f"{name}: the file is empty")
+    try:
+        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = [cell.strip().lower() for cell in next(reader)]
+    problems = _header_problems(header, name)
+    if problems:
+        return [], problems
+    rows: list[Row] = []
+    for number, cells in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != len(header):
+            problems.append(
+                Problem(
+                    name,
+                    number,
+                    None,
+                    f"de regel heeft {len(cells)} velden, de kop {len(header)}",
+                    f"the line has {len(cells)} fields, the header {len(header)}",
+                )
+            )
+            continue
+        row, found = _row(dict(zip(header, (c.strip() for c in cells), strict=True)), number, name)
+        problems.extend(found)
+        if row is not None:
+            rows.append(row)
+    return rows, problems
+
+
+def _header_problems(header: list[str], name: str) -> list[Problem]:
+    problems = []
+    missing = [c for c in REQUIRED if c not in header]
+    if "jaar" not in header and "periode_van" not in header:
+        missing.append("jaar (of periode_van en periode_tot)")
+    if missing:
+        problems.append(
+            Problem(
+                name,
+                1,
+                None,
+                f"kolommen ontbreken: {', '.join(missing)}",
+                "columns missing: "
+                + ", ".join(missing).replace(" (of ", " (or ").replace(" en ", " and "),
+            )
+        )
+    unknown = [c for c in header if c not in REQUIRED + OPTIONAL]
+    if unknown:
+        known = ", ".join(REQUIRED + OPTIONAL)
+        problems.append(
+            Problem(
+                name,
+                1,
+                None,
+                f"onbekende kolommen: {', '.join(unknown)} (bekend: {known})",
+                f"unknown columns: {', '.join(unknown)} (known: {known})",
+            )
+        )
+    duplicates = sorted({c for c in header if header.count(c) > 1})
+    if duplicates:
+        problems.append(
+            Problem(
+                name,
+                1,
+                None,
+                f"kolommen staan dubbel in de kop: {', '.join(duplicates)}",
+                f"columns appear twice in the header: {', '.join(duplicates)}",
+            )
+        )
+    return problems
+
+
+def _row(cells: dict[str, str], line: int, name: str) -> tuple[Row | None, list[Problem]]:
+    problems: list[Problem] = []
+
+    def problem(column: str, nl: str, en: str) -> None:
+        problems.append(Problem(name, line, column, nl, en, cells.get(column) or None))
+
+    for column in REQUIRED:
+        if not cells.get(column):
+            problem(column, "dit veld is leeg", "this field is empty")
+    waarde = None
+    if cells.get("waarde"):
+        waarde = parse_number(cells["waarde"])
+        if waarde is None:
+            problem(
+                "waarde",
+                f"'{cells['waarde']}' is geen getal (schrijf bijvoorbeeld 47,3 of 47.3)",
+                f"'{cells['waarde']}' is not a number (write for example 47,3 or 47.3)",
+            )
+    period = _period(cells, problem)
+    if problems or waarde is None or period is None:
+        return None, problems
+    return (
+        Row(
+            line=line,
+            indicator=cells["indicator"],
+            gebied=cells["gebied"],
+            start=period[0],
+            end=period[1],
+            waarde=waarde,
+            eenheid=cells["eenheid"],
+            bron=cells["bron"],
+            rekenmethode=cells.get("rekenmethode") or None,
+            sector=cells.get("sector") or None,
+            materiaal=cells.get("materiaal") or None,
+        ),
+        [],
+    )
+
+
+def _period(cells: dict[str, str], problem) -> tuple[date, date] | None:  # noqa: ANN001
+    jaar = cells.get("jaar", "")
+    van, tot = cells.get("periode_van", ""), cells.get("periode_tot", "")
+    if jaar and (van or tot):
+        problem(
+            "jaar",
+            "vul jaar óf periode_van en periode_tot in, niet beide",
+            "fill in jaar or periode_van and periode_tot, not both",
+        )
+        return None
+    if jaar:
+        period = parse_period(jaar)
+        if period is None:
+            problem(
+                "jaar",
+                f"'{jaar}' is geen jaar (2023) of CBS-periodecode (2023JJ00, 2023KW02, 2023MM07)",
+                f"'{jaar}' is not a year (2023) or CBS period code (2023JJ00, 2023KW02, 2023MM07)",
+            )
+        return period
+    if not van:
+        problem(
+            "periode_van",
+            "vul jaar in, of periode_van en periode_tot",
+            "fill in jaar, or periode_van and periode_tot",
+        )
+        return None
+    if not tot:
+        period = _cbs_code(van)  # a StatLine code is a whole period on its own
+        if period is None:
+            problem(
+                "periode_tot",
+                "dit veld is leeg (alleen een CBS-periodecode in periode_van mag alleen staan)",
+                "this field is empty (only a CBS period code in periode_van may stand alone)",
+            )
+        return period
+    start, end = parse_date(van), parse_date(tot)
+    for column, text, value in (("periode_van", van, start), ("periode_tot", tot, end)):
+        if value is None:
+            problem(
+                column,
+                f"'{text}' is geen datum (schrijf 2023-01-31 of 31-01-2023)",
+                f"'{text}' is not a date (write 2023-01-31 or 31-01-2023)",
+            )
+    if start is None or end is None:
+        return None
+    if end < start:
+        problem(
+            "periode_tot",
+            f"de periode eindigt ({end}) voordat hij begint ({start})",
+            f"the period ends ({end}) before it starts ({start})",
+        )
+        return None
+    return start, end
+
+
+_NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?$|^[+-]?\d*\.?\d+$")
+
+
+def parse_number(text: str) -> Decimal | None:
+    """47,3 / 47.3 / 1.234,5 / -0,1 as a Decimal; None for anything else (CBS's '.')."""
+    value = text.strip().replace("\u2212", "-").replace(" ", "")
+    if not value or not _NUMBER.match(value):
+        return None
+    if "," in value:
+        value = value.replace(".", "").replace(",", ".")
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        return None
+
+
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_DUTCH = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
+
+
+def parse_date(text: str) -> date | None:
+    """2023-01-31 or 31-01-2023 (the way Dutch spreadsheets write dates)."""
+    text = text.strip()
+    try:
+        if match := _ISO.match(text):
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        if match := _DUTCH.match(text):
+            return date(int(match[3]), int(match[2]), int(match[1]))
+    except ValueError:
+        return None
+    return None
+
+
+_YEAR = re.compile(r"^\d{4}$")
+_CBS = re.compile(r"^(\d{4})(JJ00|KW0[1-4]|MM(0[1-9]|1[0-2]))$")
+
+
+def parse_period(text: str) -> tuple[date, date] | None:
+    """A year (2023) or a CBS StatLine period code as first and last day."""
+    text = text.strip().upper()
+    if _YEAR.match(text):
+        return date(int(text), 1, 1), date(int(text), 12, 31)
+    return _cbs_code(text)
+
+
+def _cbs_code(text: str) -> tuple[date, date] | None:
+    match = _CBS.match(text.strip().upper())
+    if not match:
+        return None
+    year, kind = int(match[1]), match[2]
+    if kind == "JJ00":
+        return date(year, 1, 1), date(year, 12, 31)
+    if kind.startswith("KW"):
+        quarter = int(kind[2:])
+        first, last = 3 * quarter - 2, 3 * quarter
+        return date(year, first, 1), date(year, last, calendar.monthrange(year, last)[1])
+    month = int(kind[2:])
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])

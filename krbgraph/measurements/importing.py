@@ -1,0 +1,429 @@
+"""`krb import-metingen`: a measurements CSV into a graph of its own, all or nothing.
+
+Measurements belong to the research environment, not to the policy, so each file
+becomes one named graph, ``{base}/graph/metingen/{file name slug}``; importing the
+file again replaces that graph and nothing else. The texts of a row are resolved
+against the registry in the store:
+
+- ``indicator``: an indicator's code (GEL-I01), IRI or exact name;
+- ``gebied``: a werkingsgebied's CBS code (GM0363, WK036300, BU03630000, also with
+  its ``skos:notation``), code or IRI; where several areas carry the same CBS code
+  (codes are reused between editions of the CBS map, krb:cbsJaar), the one of the
+  latest edition not after the measured year is taken;
+- ``bron``: the code or IRI of a data source (dcat:Dataset) of the registry, or the
+  web address of the source;
+- ``eenheid``: any unit krbgraph.units resolves; a value in a unit that converts to
+  the indicator's unit (m and km, % and fraction) is stored converted, one that does
+  not is refused;
+- ``sector``, ``materiaal``: a concept of the Sectoren or Materialen list by code,
+  name or IRI.
+
+Every problem of every row is collected first (file, line, column). Only a file
+without problems is written, through krbgraph.loading.load_paths, the path every
+import takes: the new graph is validated against the shapes together with the rest
+of the registry and replaces the old one in one step, or nothing changes.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, XSD
+
+from ..iris import reference
+from ..loading import LoadReport, ValidationFailed, load_paths
+from ..namespaces import KRB, QUDT, SCHEME, SOSA
+from ..store import Store
+from ..units import UnitError, compatible, convert, default_catalogue
+from .csvrows import Problem, Row, Unreadable, read_rows
+
+__all__ = [
+    "ImportFailed",
+    "MetingenReport",
+    "Unreadable",
+    "import_measurements",
+    "metingen_graph_iri",
+]
+
+TIME = "http://www.w3.org/2006/time#"
+
+
+class ImportFailed(Exception):
+    """The file has problems; nothing was written. ``problems`` lists all of them."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the measurements; nothing was loaded")
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class MetingenReport:
+    graph: str
+    measurements: int
+    triples: int
+    replaced: bool
+    converted: int
+    """How many values were converted to their indicator's unit."""
+
+
+def metingen_graph_iri(base_iri: str, path: Path) -> str:
+    """``{base}/graph/metingen/{slug of the file name without extension}``."""
+    return f"{base_iri.rstrip('/')}/graph/metingen/{reference(path.stem)}"
+
+
+def import_measurements(
+    store: Store, path: Path, *, base_iri: str, graph: str | None = None
+) -> MetingenReport:
+    """Read, resolve, convert and validate a measurements CSV, then replace its graph.
+
+    Raises Unreadable (not a readable CSV), ImportFailed (problems in rows or shape
+    violations; nothing written), LoadError (a model graph as target) or StoreError.
+    """
+    target = graph or metingen_graph_iri(base_iri, path)
+    rows, problems = read_rows(path)
+    registry = Registry.read(store)
+    data, converted, locations = build_graph(rows, registry, base_iri, path.name, problems)
+    if problems:
+        raise ImportFailed(sorted(problems, key=_problem_order))
+    with tempfile.TemporaryDirectory(prefix="krb-metingen-") as folder:
+        turtle = Path(folder) / "metingen.ttl"
+        data.serialize(turtle, format="turtle")
+        try:
+            report: LoadReport = load_paths(
+                store, [turtle], graph=target, replace=True, base_iri=base_iri
+            )
+        except ValidationFailed as exc:
+            raise ImportFailed(_findings_as_problems(exc, locations, path.name)) from None
+    load = report.graphs[0]
+    return MetingenReport(target, len(locations), load.triples, load.replaced, converted)
+
+
+# --------------------------------------------------------------------------- registry
+
+
+@dataclass(frozen=True)
+class Area:
+    iri: str
+    codes: tuple[str, ...]
+    year: int | None
+
+
+@dataclass
+class Registry:
+    """What the rows may name, read from the store in four queries."""
+
+    indicators: dict[str, tuple[str, str | None]]
+    """Key (IRI, code, folded name) -> (indicator IRI, its unit IRI or None)."""
+    indicator_codes: dict[str, str]
+    areas: dict[str, list[Area]]
+    """Key (IRI, code, CBS code) -> the areas it may name."""
+    sources: dict[str, str]
+    concepts: dict[str, dict[str, str]]
+    """List ('sector', 'materiaal') -> key (IRI, notation, folded name) -> concept IRI."""
+
+    @classmethod
+    def read(cls, store: Store) -> Registry:
+        indicators: dict[str, tuple[str, str | None]] = {}
+        codes: dict[str, str] = {}
+        for iri, code, unit, name in _rows(store, _INDICATORS):
+            value = (iri, unit)
+            indicators[iri] = value
+            if code:
+                indicators[code] = value
+                codes[iri] = code
+            if name:
+                indicators.setdefault(name.casefold(), value)
+        areas: dict[str, list[Area]] = defaultdict(list)
+        found: dict[str, list[str | None]] = defaultdict(list)
+        years: dict[str, int | None] = {}
+        for iri, code, notation, year in _rows(store, _AREAS):
+            found[iri].extend([code, notation])
+            years[iri] = int(year[:4]) if year else None
+        for iri, texts in found.items():
+            area = Area(iri, tuple(sorted({t for t in texts if t})), years[iri])
+            for key in {iri, *area.codes}:
+                areas[key].append(area)
+        sources: dict[str, str] = {}
+        for iri, code in _rows(store, _SOURCES):
+            sources[iri] = iri
+            if code:
+                sources[code] = iri
+        concepts: dict[str, dict[str, str]] = {"sector": {}, "materiaal": {}}
+        for iri, scheme, text in _rows(store, _CONCEPTS):
+            table = concepts["sector" if scheme == str(SCHEME["sector"]) else "materiaal"]
+            table[iri] = iri
+            table.setdefault(iri.rsplit("/", 1)[-1].casefold(), iri)
+            if text:
+                table.setdefault(text.casefold(), iri)
+        return cls(indicators, codes, dict(areas), sources, concepts)
+
+
+_INDICATORS = """
+PREFIX krb: <https://data.krb.nl/def/krb#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX qudt: <http://qudt.org/schema/qudt/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?i ?code ?unit ?name WHERE {
+  ?i a krb:Beleidsindicator .
+  OPTIONAL { ?i dct:identifier ?code }
+  OPTIONAL { ?i qudt:hasUnit ?unit }
+  OPTIONAL { ?i rdfs:label ?name }
+}
+"""
+_AREAS = """
+PREFIX krb: <https://data.krb.nl/def/krb#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?g ?code ?notation ?year WHERE {
+  ?g a krb:Werkingsgebied .
+  OPTIONAL { ?g dct:identifier ?code }
+  OPTIONAL { ?g skos:notation ?notation }
+  OPTIONAL { ?g krb:cbsJaar ?year }
+}
+"""
+_SOURCES = """
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+PREFIX dct: <http://purl.org/dc/terms/>
+SELECT ?d ?code WHERE { ?d a dcat:Dataset . OPTIONAL { ?d dct:identifier ?code } }
+"""
+_CONCEPTS = """
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?c ?scheme ?text WHERE {
+  VALUES ?scheme { <https://data.krb.nl/id/conceptschema/sector>
+                   <https://data.krb.nl/id/conceptschema/materiaal> }
+  ?c skos:inScheme ?scheme .
+  OPTIONAL { ?c skos:prefLabel|skos:notation|skos:altLabel ?text }
+}
+"""
+
+
+def _rows(store: Store, sparql: str) -> Iterable[tuple[str | None, ...]]:
+    for row in store.query(sparql).rows:
+        yield tuple(None if term is None else str(term) for term in row)
+
+
+# ------------------------------------------------------------------------------ graph
+
+
+def build_graph(
+    rows: list[Row], registry: Registry, base_iri: str, file: str, problems: list[Problem]
+) -> tuple[Graph, int, dict[str, int]]:
+    """The observations of ``rows``; problems of resolution are appended to ``problems``.
+
+    Returns the graph, how many values were converted and observation IRI -> line.
+    """
+    catalogue = default_catalogue()
+    graph = Graph()
+    converted = 0
+    lines: dict[str, int] = {}
+    base = base_iri.rstrip("/")
+    for row in rows:
+        found: list[Problem] = []
+
+        def problem(
+            column: str, nl: str, en: str, value: str, row: Row = row, found: list = found
+        ) -> None:
+            found.append(Problem(file, row.line, column, nl, en, value))
+
+        indicator = registry.indicators.get(row.indicator) or registry.indicators.get(
+            row.indicator.casefold()
+        )
+        if indicator is None:
+            problem(
+                "indicator",
+                f"geen beleidsindicator met code, naam of IRI '{row.indicator}' in het register",
+                f"no policy indicator with code, name or IRI '{row.indicator}' in the registry",
+                row.indicator,
+            )
+        area = _area(registry, row, problem)
+        source = registry.sources.get(row.bron)
+        if source is None and row.bron.startswith(("http://", "https://")):
+            source = row.bron
+        if source is None:
+            known = ", ".join(sorted(k for k in registry.sources if not k.startswith("http")))
+            problem(
+                "bron",
+                f"'{row.bron}' is geen databron van het register (codes: {known or 'geen'}) "
+                "en geen webadres",
+                f"'{row.bron}' is not a data source of the registry (codes: {known or 'none'}) "
+                "nor a web address",
+                row.bron,
+            )
+        concepts = {}
+        for column in ("sector", "materiaal"):
+            text = getattr(row, column)
+            if text is None:
+                continue
+            table = registry.concepts[column]
+            concept = table.get(text) or table.get(text.casefold())
+            if concept is None:
+                problem(
+                    column,
+                    f"'{text}' staat niet in de lijst {column}",
+                    f"'{text}' is not in the {column} list",
+                    text,
+                )
+            concepts[column] = concept
+        value, unit = row.waarde, None
+        try:
+            unit = catalogue.resolve(row.eenheid)
+        except UnitError as exc:
+            problem("eenheid", exc.message_nl, exc.message_en, row.eenheid)
+        if unit is not None and indicator is not None and indicator[1] is not None:
+            wanted = catalogue[indicator[1]] if indicator[1] in catalogue else None  # noqa: SIM401
+            if wanted is not None and wanted.iri != unit.iri:
+                if compatible(unit, wanted):
+                    value, unit = convert(value, unit, wanted), wanted
+                    converted += 1
+                else:
+                    problem(
+                        "eenheid",
+                        f"'{row.eenheid}' ({unit.display}) is niet om te rekenen naar de eenheid "
+                        f"van de indicator, {wanted.display}",
+                        f"'{row.eenheid}' ({unit.display}) does not convert to the indicator's "
+                        f"unit, {wanted.display}",
+                        row.eenheid,
+                    )
+        if found:
+            problems.extend(found)
+            continue
+        assert indicator is not None and area is not None and unit is not None
+        assert source is not None
+        code = registry.indicator_codes.get(indicator[0], indicator[0].rsplit("/", 1)[-1])
+        area_code = area.codes[0] if area.codes else area.iri.rsplit("/", 1)[-1]
+        parts = [code, area_code, row.start.isoformat(), row.end.isoformat()]
+        parts += [concept.rsplit("/", 1)[-1] for concept in concepts.values()]
+        iri = f"{base}/id/meting/{reference('-'.join(parts))}"
+        if iri in lines:
+            problems.append(
+                Problem(
+                    file,
+                    row.line,
+                    None,
+                    f"dezelfde meting (indicator, gebied, periode, indeling) staat al op regel "
+                    f"{lines[iri]}",
+                    f"the same measurement (indicator, area, period, classification) is already "
+                    f"on line {lines[iri]}",
+                )
+            )
+            continue
+        lines[iri] = row.line
+        _add_observation(
+            graph,
+            URIRef(iri),
+            label=f"Meting {code} {area_code} {_period_text(row)}",
+            indicator=indicator[0],
+            area=area.iri,
+            row=row,
+            value=value,
+            unit=unit.iri,
+            source=source,
+            concepts=concepts,
+        )
+    return graph, converted, lines
+
+
+def _area(registry: Registry, row: Row, problem) -> Area | None:  # noqa: ANN001
+    candidates = registry.areas.get(row.gebied) or registry.areas.get(row.gebied.upper())
+    if not candidates:
+        problem(
+            "gebied",
+            f"geen werkingsgebied met CBS-code, code of IRI '{row.gebied}' in het register",
+            f"no area with CBS code, code or IRI '{row.gebied}' in the registry",
+            row.gebied,
+        )
+        return None
+    if len(candidates) == 1:
+        return candidates[0]
+    year = row.start.year
+    dated = sorted((a for a in candidates if a.year is not None and a.year <= year), key=_year)
+    if dated:
+        return dated[-1]
+    listed = ", ".join(f"{a.iri} ({a.year or '?'})" for a in candidates)
+    problem(
+        "gebied",
+        f"'{row.gebied}' past bij meer gebieden en geen daarvan komt uit een CBS-jaar tot en "
+        f"met {year}: {listed}; geef de IRI",
+        f"'{row.gebied}' fits several areas and none is from a CBS year up to {year}: "
+        f"{listed}; give the IRI",
+        row.gebied,
+    )
+    return None
+
+
+def _year(area: Area) -> int:
+    return area.year or 0
+
+
+def _period_text(row: Row) -> str:
+    whole_year = (row.start.month, row.start.day, row.end.month, row.end.day) == (1, 1, 12, 31)
+    if whole_year and row.start.year == row.end.year:
+        return str(row.start.year)
+    return f"{row.start.isoformat()} t/m {row.end.isoformat()}"
+
+
+def _add_observation(
+    graph: Graph,
+    node: URIRef,
+    *,
+    label: str,
+    indicator: str,
+    area: str,
+    row: Row,
+    value: Decimal,
+    unit: str,
+    source: str,
+    concepts: dict[str, str],
+) -> None:
+    graph.add((node, RDF.type, SOSA.Observation))
+    graph.add((node, RDFS.label, Literal(label, lang="nl")))
+    graph.add((node, SOSA.observedProperty, URIRef(indicator)))
+    graph.add((node, SOSA.hasFeatureOfInterest, URIRef(area)))
+    period = BNode()
+    graph.add((node, SOSA.phenomenonTime, period))
+    graph.add((period, RDF.type, URIRef(TIME + "Interval")))
+    graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
+    graph.add((period, DCAT.startDate, Literal(row.start.isoformat(), datatype=XSD.date)))
+    graph.add((period, DCAT.endDate, Literal(row.end.isoformat(), datatype=XSD.date)))
+    result = BNode()
+    graph.add((node, SOSA.hasResult, result))
+    graph.add((result, RDF.type, QUDT.QuantityValue))
+    graph.add((result, QUDT.numericValue, Literal(_decimal_text(value), datatype=XSD.decimal)))
+    graph.add((result, QUDT.hasUnit, URIRef(unit)))
+    graph.add((node, DCTERMS.source, URIRef(source)))
+    if row.rekenmethode:
+        procedure = BNode()
+        graph.add((node, SOSA.usedProcedure, procedure))
+        graph.add((procedure, RDF.type, SOSA.Procedure))
+        graph.add((procedure, RDFS.label, Literal(row.rekenmethode, lang="nl")))
+    for column, concept in concepts.items():
+        graph.add((node, KRB[column], URIRef(concept)))
+
+
+def _decimal_text(value: Decimal) -> str:
+    """A plain decimal (no exponent): 0.15, 150, -3."""
+    text = format(value.normalize(), "f")
+    return text if text not in ("-0",) else "0"
+
+
+# ------------------------------------------------------------------------- findings
+
+
+def _findings_as_problems(exc: ValidationFailed, lines: dict[str, int], file: str) -> list[Problem]:
+    problems = []
+    for finding in exc.result.violations():
+        line = lines.get(finding.focus)
+        problems.append(
+            Problem(file, line, None, finding.message_nl, finding.message_en, finding.value)
+        )
+    return sorted(problems, key=_problem_order)
+
+
+def _problem_order(problem: Problem) -> tuple[int, str]:
+    return (problem.line or 0, problem.column or "")

@@ -1,0 +1,270 @@
+"""An in-memory copy of the store on which a write is tried before it is committed.
+
+Validating "the registry as it would be" needs that state somewhere queries
+can run. Copying the store for every write costs seconds at a million
+triples; changing the store first and undoing a refused write would let
+readers see, and a crash keep, a state nobody validated. The service
+therefore keeps one copy in memory (pyoxigraph's in-memory store, about
+0.5 GB per million triples), made once at the first write and kept equal to
+the store by applying every committed change to it as well:
+
+    with replica.trial(added, removed):   # the change applied to the copy only
+        validate on replica.queries        # raises: the copy is restored
+        commit to the store                # raises: the copy is restored too
+
+The copy stays equal to the store only while this service is the store's
+only writer, which the embedded store and the supervised engine guarantee
+(a remote SPARQL server written by others is not, and its operators can
+turn the copy off: krbgraph.settings ``validation_replica``).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib.term import Identifier
+
+from .model import AUDIT_GRAPH, DERIVED_GRAPH, SHAPES_GRAPH
+from .store import (
+    META_GRAPH,
+    QueryResult,
+    QuerySyntaxError,
+    Store,
+    StoreError,
+    model_graph_iris,
+)
+from .store.answers import AnswerLimits, collect
+from .store.terms import bind_values
+
+NOT_DATA = frozenset({AUDIT_GRAPH, DERIVED_GRAPH, META_GRAPH, SHAPES_GRAPH})
+"""Graphs that are never part of what is validated: the shapes themselves, the
+bookkeeping of model files, the audit trail, and the derived graph (computed from the
+data after a write, so stale while one is tried)."""
+
+
+class ValidationReplica:
+    """An in-memory copy of every quad of a store, with the query method the SHACL
+    engine needs (krbgraph.shacl.QueryStore) over the data and the model."""
+
+    def __init__(self, copy: ox.Store) -> None:
+        self._copy = copy
+
+    @classmethod
+    def of(cls, store: Store) -> ValidationReplica:
+        """Copy ``store`` through its native dump (N-Quads), the fastest way in and out."""
+        with tempfile.TemporaryDirectory(prefix="krb-replica-") as folder:
+            path = Path(folder) / "store.nq"
+            store.dump(path)
+            copy = ox.Store()
+            copy.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        return cls(copy)
+
+    def __len__(self) -> int:
+        return len(self._copy)
+
+    def contains(self, quad: ox.Quad) -> bool:
+        return quad in self._copy
+
+    def graph_quads(self, graph: str | None) -> set[ox.Quad]:
+        """Every quad of one graph (None: the default graph)."""
+        name = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+        return set(self._copy.quads_for_pattern(None, None, None, name))
+
+    def apply(self, added: Collection[ox.Quad], removed: Collection[ox.Quad]) -> None:
+        """Make the copy follow a committed change (removals first, as SPARQL does)."""
+        for quad in removed:
+            self._copy.remove(quad)
+        self._copy.extend(added)
+
+    @contextmanager
+    def trial(self, added: Collection[ox.Quad], removed: Collection[ox.Quad]) -> Iterator[None]:
+        """The change applied to the copy for the block; undone when the block raises.
+
+        Only quads that really change are undone, so a change that adds a quad
+        the copy already holds does not remove it on the way back.
+        """
+        # Removals first, then additions, each only where it changes the copy: the store
+        # keeps literals in canonical form ("2.0"^^xsd:decimal is "2"), so a quad added
+        # can equal one removed, and the order decides whether it stays.
+        gone = [q for q in removed if q in self._copy]
+        for quad in gone:
+            self._copy.remove(quad)
+        new = [q for q in added if q not in self._copy]
+        self._copy.extend(new)
+        try:
+            yield
+        except BaseException:
+            for quad in new:
+                self._copy.remove(quad)
+            self._copy.extend(gone)
+            raise
+
+    # -- the engine's view: data and model, never the shapes or derived graphs --------
+
+    def validation_graphs(self) -> list[ox.NamedNode | ox.DefaultGraph]:
+        """The default graph and every named graph except NOT_DATA."""
+        names: list[ox.NamedNode | ox.DefaultGraph] = [ox.DefaultGraph()]
+        names.extend(
+            g
+            for g in self._copy.named_graphs()
+            if isinstance(g, ox.NamedNode) and g.value not in NOT_DATA
+        )
+        return names
+
+    def data_graphs(self) -> list[ox.NamedNode | ox.DefaultGraph]:
+        """The registry's own graphs: the default graph and every unmanaged named graph."""
+        managed = model_graph_iris()
+        return [g for g in self.validation_graphs() if getattr(g, "value", None) not in managed]
+
+    def named_owners(self, node: ox.BlankNode, *, limit: int = 1000) -> set[ox.NamedNode] | None:
+        """The IRIs that reach a blank node through blank nodes only (the norm whose
+        period a blank node is); None when none does or more than ``limit`` nodes are seen."""
+        owners: set[ox.NamedNode] = set()
+        seen = {node}
+        pending = [node]
+        while pending:
+            current = pending.pop()
+            for quad in self._copy.quads_for_pattern(None, None, current, None):
+                subject = quad.subject
+                if isinstance(subject, ox.NamedNode):
+                    owners.add(subject)
+                elif isinstance(subject, ox.BlankNode) and subject not in seen:
+                    seen.add(subject)
+                    pending.append(subject)
+            if len(seen) > limit:
+                return None
+        return owners or None
+
+    def query_on(
+        self, sparql: str, graphs: Sequence[ox.NamedNode | ox.DefaultGraph]
+    ) -> QueryResult:
+        """A query whose default graph is the union of ``graphs`` (no time limit: the
+        caller writes queries whose cost it knows)."""
+        try:
+            return collect(self._copy.query(sparql, default_graph=list(graphs)), AnswerLimits())
+        except SyntaxError as exc:
+            raise QuerySyntaxError.from_message(str(exc)) from exc
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Identifier] | None = None,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+        timeout_s: float | None = None,
+        max_rows: int | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult:
+        """A query over the validation graphs (or the graphs named), answered like a Store."""
+        if default_graph_uris:
+            dataset: list[ox.NamedNode | ox.DefaultGraph] = [
+                ox.NamedNode(iri) for iri in default_graph_uris
+            ]
+        else:
+            dataset = self.validation_graphs()
+        options: dict[str, object] = {"default_graph": dataset}
+        if named_graph_uris:
+            options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graph_uris]
+        if base_iri is not None:
+            options["base_iri"] = base_iri
+        limits = AnswerLimits(max_rows=max_rows, timeout_s=timeout_s)
+        try:
+            answer = self._copy.query(bind_values(sparql, bindings), **options)  # type: ignore[arg-type]
+            return collect(answer, limits)
+        except SyntaxError as exc:
+            raise QuerySyntaxError.from_message(str(exc)) from exc
+
+    def run_update(self, update: str, *, base_iri: str | None = None) -> Change:
+        """Run a SPARQL update on the copy and return what it changed; the copy keeps the
+        change (``apply(change.removed, change.added)`` undoes it).
+
+        Raises SyntaxError, RuntimeError (an update that fails on the data, such as
+        DROP of a missing graph) and OSError as pyoxigraph does; the copy is unchanged
+        then (an update is one transaction).
+        """
+        before = set(self._copy)
+        self._copy.update(update, base_iri=base_iri)
+        after = set(self._copy)
+        return Change(frozenset(after - before), frozenset(before - after))
+
+    def quads_with(self, node: ox.BlankNode) -> list[ox.Quad]:
+        """Every quad with ``node`` as subject or object."""
+        return [
+            *self._copy.quads_for_pattern(node, None, None, None),
+            *self._copy.quads_for_pattern(None, None, node, None),
+        ]
+
+    def has_quads(self, graph: str | None) -> bool:
+        name = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+        return next(iter(self._copy.quads_for_pattern(None, None, None, name)), None) is not None
+
+    def holds_blank_node_elsewhere(self, node: ox.BlankNode, besides: Collection[ox.Quad]) -> bool:
+        """Whether a quad other than ``besides`` mentions ``node``."""
+        for quad in self._copy.quads_for_pattern(node, None, None, None):
+            if quad not in besides:
+                return True
+        return any(
+            quad not in besides for quad in self._copy.quads_for_pattern(None, None, node, None)
+        )
+
+
+@dataclass(frozen=True)
+class Change:
+    """The quads a write adds and removes."""
+
+    added: frozenset[ox.Quad]
+    removed: frozenset[ox.Quad]
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed)
+
+    def graphs(self) -> set[str | None]:
+        """The graphs the change touches (None: the default graph)."""
+        return {graph_key(q) for q in self.added | self.removed}
+
+
+def graph_key(quad: ox.Quad) -> str | None:
+    """The quad's graph IRI; None for the default graph."""
+    name = quad.graph_name
+    if isinstance(name, ox.NamedNode):
+        return name.value
+    if isinstance(name, ox.DefaultGraph):
+        return None
+    raise StoreError(f"graphs named by a blank node are not supported: {quad}")
+
+
+class ReplicaSlot:
+    """The replica of the store a service writes to: made at start-up or at the first write,
+    and made again when the store was written by anything but the service's own validated
+    writes (its ``write_generation`` moved on; krbgraph.store.backend)."""
+
+    def __init__(self) -> None:
+        self._store: Store | None = None
+        self._replica: ValidationReplica | None = None
+        self._generation = -1
+
+    def get(self, store: Store) -> ValidationReplica:
+        """The replica of ``store``; call with the application's write lock held."""
+        generation = getattr(store, "write_generation", None)
+        if (
+            self._replica is None
+            or self._store is not store
+            or generation is None
+            or generation != self._generation
+        ):
+            self._replica = ValidationReplica.of(store)
+            self._store = store
+            self._generation = getattr(store, "write_generation", -1)
+        return self._replica
+
+    def synced(self, store: Store) -> None:
+        """Say that the replica holds what ``store`` holds after a write the replica
+        followed (the derived graph aside, which validation never reads)."""
+        if self._store is store:
+            self._generation = getattr(store, "write_generation", -1)

@@ -1,0 +1,253 @@
+"""The answers of the JSON API as pydantic models: the schema /docs shows.
+
+Field names are Dutch where the registry's terms are (norm, maatregel,
+gebied); every resource is a Ref with its IRI and its name in the reader's
+language. The functions at the end turn the terms of query rows into the
+values of these fields.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, Field
+from rdflib import Literal
+from rdflib.namespace import XSD
+from rdflib.term import Identifier
+
+
+class Ref(BaseModel):
+    """A resource: its IRI and name in the reader's language (``?lang=``, ``Accept-Language``;
+    Dutch by default)."""
+
+    iri: str
+    label: str | None = None
+
+
+class Unit(Ref):
+    symbool: str | None = Field(None, description="Symbol of the unit, such as dB(A)")
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+class Candidate(Ref):
+    pass
+
+
+class Ambiguity(BaseModel):
+    detail: str
+    candidates: list[Candidate]
+
+
+class AmbiguityResponse(BaseModel):
+    detail: Ambiguity
+
+
+class ObjecttypeMaatregelEffect(BaseModel):
+    maatregel: Ref
+    effect_waarde: float | None
+    eenheid_symbool: str | None
+
+
+class Norm(BaseModel):
+    norm: Ref
+    code: str | None
+    indicator: Ref | None
+    thema: Ref | None
+    operator: Ref | None
+    waarde: float | None = Field(None, description="Numeric norm value")
+    waarde_begrip: Ref | None = Field(None, description="Norm value from a value list")
+    eenheid: Unit | None
+    gebied: Ref | None = Field(None, description="First area the norm is set for")
+    gebieden: list[Ref] = Field(default_factory=list, description="Every area it is set for")
+    document: Ref | None
+    bestuurslaag: Ref | None
+    geldig_vanaf: date | None = Field(None, description="First day in force (derived)")
+    geldig_tot: date | None = Field(None, description="Last day in force (derived)")
+    ingedeeld_op: Ref | None = Field(None, description="Class the norm is classified on")
+    via: str | None = Field(
+        None, description="How it was found: objecttype, superklasse, subklasse, zoekingang, alle"
+    )
+    via_superklasse: bool = Field(description="True when not classified on the type itself")
+    maatregelen: list[ObjecttypeMaatregelEffect] = Field(
+        default_factory=list,
+        description="Measures with an intended effect on this norm that apply there",
+    )
+
+
+class ObjecttypeNormen(BaseModel):
+    objecttype: Ref
+    gebied: Ref | None
+    richting: str
+    datum: date
+    subklassen: bool
+    normen: list[Norm]
+
+
+class MaatregelEffect(BaseModel):
+    norm: Ref
+    via_superklasse: bool
+    effect_waarde: float | None
+    eenheid_symbool: str | None
+
+
+class ObjecttypeMaatregel(BaseModel):
+    maatregel: Ref
+    ingrijpend_op: list[Ref] = Field(
+        default_factory=list, description="Object types the measure acts on (krb:objecttype)"
+    )
+    effecten: list[MaatregelEffect]
+
+
+class ObjecttypeMaatregelen(BaseModel):
+    objecttype: Ref
+    gebied: Ref | None
+    richting: str
+    datum: date
+    subklassen: bool
+    maatregelen: list[ObjecttypeMaatregel]
+
+
+class BeleidItem(BaseModel):
+    soort: str
+    object: Ref
+    code: str | None
+    vastgesteld_voor: Ref
+    geerfd: bool = Field(description="True when set for an area that contains this one")
+    relatie: str = Field(description="zelf, omvat, binnen or overlapt: the area set for")
+    geldigheid: str = Field(description="geldig, verlopen, toekomstig or niet in werking")
+    geldig_vanaf: date | None
+    geldig_tot: date | None
+
+
+class GebiedBeleid(BaseModel):
+    gebied: Ref
+    datum: date
+    richting: str
+    beleid: list[BeleidItem]
+
+
+class Effect(BaseModel):
+    """One link of a measure: an effect on a norm or indicator, or an uitvoering of a rule."""
+
+    soort: str = Field(description="effect op norm, effect op indicator, uitvoering van regel")
+    effect: Ref = Field(description="The intended effect or uitvoering")
+    waarde: float | None
+    eenheid: Unit | None
+    doel_begrip: Ref | None = None
+    labelstappen: int | None = None
+    horizon: date | None = None
+    norm: Ref | None
+    regel: Ref | None = None
+    indicator: Ref | None
+    aspect: Ref | None
+    thema: Ref
+    dwarsverband: bool
+
+
+class BereiktThema(Ref):
+    dwarsverband: bool
+
+
+class MaatregelDwarsverbanden(BaseModel):
+    maatregel: Ref
+    eigen_thema: Ref | None
+    bereikte_themas: list[BereiktThema]
+    effecten: list[Effect]
+
+
+class ThemaKnoop(Ref):
+    indicatoren: int
+    normen: int
+    maatregelen: int
+
+
+class Verbinding(BaseModel):
+    bron: Ref
+    doel: Ref
+    maatregelen: int
+    effecten: int = Field(description="All links (effects and uitvoeringen) between the themes")
+    effecten_op_norm: int
+    effecten_op_indicator: int
+    uitvoeringen: int
+
+
+class Netwerk(BaseModel):
+    knopen: list[ThemaKnoop]
+    verbindingen: list[Verbinding]
+
+
+class QueryParameter(BaseModel):
+    name: str
+    type: str
+    required: bool
+    default: str | None
+    description: str
+
+
+class QueryInfo(BaseModel):
+    name: str
+    title: str
+    description: str
+    parameters: list[QueryParameter]
+    columns: list[str]
+    href: str
+
+
+class QueryAnswer(BaseModel):
+    name: str
+    variables: list[str]
+    rows: list[dict[str, Any]] = Field(
+        description="One object per row; IRIs and strings as text, numbers, booleans and "
+        "dates as JSON values; unbound variables left out"
+    )
+
+
+NOT_FOUND = {404: {"model": Problem, "description": "Nothing matches what was asked for"}}
+AMBIGUOUS = {409: {"model": AmbiguityResponse, "description": "The name matches several"}}
+
+
+# --- From RDF terms to field values ---------------------------------------------
+
+
+def ref_of(iri: Identifier | None, label: Identifier | None = None) -> Ref | None:
+    return None if iri is None else Ref(iri=str(iri), label=None if label is None else str(label))
+
+
+def true_of(term: Identifier | None) -> bool:
+    return isinstance(term, Literal) and term.toPython() is True
+
+
+def number_of(term: Identifier | None) -> float | None:
+    """Norm and effect values as JSON numbers (they are decimals with few digits)."""
+    if not isinstance(term, Literal):
+        return None
+    try:
+        return float(str(term))
+    except ValueError:
+        return None
+
+
+def date_of(term: Identifier | None) -> date | None:
+    if isinstance(term, Literal) and term.datatype == XSD.date:
+        value = term.toPython()
+        return value if isinstance(value, date) else None
+    return None
+
+
+def date_term(value: date | None) -> Literal | None:
+    return None if value is None else Literal(value.isoformat(), datatype=XSD.date)
+
+
+def json_value(term: Identifier) -> Any:
+    if isinstance(term, Literal):
+        if term.datatype in (XSD.integer, XSD.int, XSD.long):
+            return int(term)
+        if term.datatype in (XSD.decimal, XSD.double, XSD.float):
+            return float(term)
+        if term.datatype == XSD.boolean:
+            return term.toPython() is True
+    return str(term)

@@ -1,0 +1,71 @@
+"""``GET /api/history``: who changed what, newest first (see krbgraph.audit).
+
+Any valid token may read it (scope read or more); the answer names tokens,
+never shows them. A plain (sync) route, so FastAPI runs the store query in
+its thread pool and the result is consumed in that same thread.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from pydantic import BaseModel, Field
+
+from ..audit import MAX_HISTORY, history
+from ..settings import Settings
+from ..store import Store
+from ..tokens import Writer
+from .auth import require_token
+from .deps import get_settings, get_store
+
+router = APIRouter(prefix="/api", tags=["history"])
+
+
+class Change(BaseModel):
+    """One accepted write, as recorded in the audit graph."""
+
+    change: str = Field(description="IRI of the record (a krb:Wijziging, a prov:Activity)")
+    at: str = Field(description="When the write started, xsd:dateTime in UTC")
+    writer: str = Field(description="Name of the token that wrote (never the token)")
+    graphs: list[str | None] = Field(description="Graphs touched; null is the default graph")
+    added: int
+    removed: int
+    source: str = Field(description="The SPARQL update (cut to a few kB) or the file name")
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+@router.get(
+    "/history",
+    response_model=list[Change],
+    responses={
+        400: {"model": Problem, "description": "A bad limit, graph IRI or time"},
+        401: {"model": Problem, "description": "No valid bearer token"},
+        403: {"model": Problem, "description": "The service has no tokens at all"},
+    },
+    summary="Recorded writes, newest first (any valid token)",
+)
+def list_history(
+    _writer: Annotated[Writer, Depends(require_token)],
+    store: Annotated[Store, Depends(get_store)],
+    settings: Annotated[Settings, Depends(get_settings)],
+    limit: Annotated[int, Query(ge=1, le=MAX_HISTORY, description="How many changes")] = 50,
+    graph: Annotated[
+        str | None, Query(description="Only changes that touched this graph (IRI)")
+    ] = None,
+    before: Annotated[
+        datetime | None,
+        Query(description="Only changes before this moment (ISO 8601 with a time zone)"),
+    ] = None,
+) -> list[Change]:
+    try:
+        entries = history(
+            store, limit=limit, graph=graph, before=before, timeout_s=settings.query_timeout_s
+        )
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
+    return [Change(**entry.as_json()) for entry in entries]

@@ -1,0 +1,204 @@
+"""The JSON API of beleidsonderzoek: does reality meet the norms, did measures work?
+
+Both answers come from the named queries ``normtoets`` and ``effectevaluatie``
+(sparql/), so the API, ``krb query`` and the docs agree. An area is given the
+way people know it (CBS code, code, name or IRI) and resolved by the query
+catalogue; a bad or unknown value answers 400 with the catalogue's message.
+Numbers are JSON numbers in the unit the row names.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from pydantic import BaseModel, Field
+from rdflib import Literal
+from rdflib.term import Identifier
+
+from ..queries import Catalogue, ParameterError, load_catalogue, run_named_query
+from ..settings import Settings
+from ..store import Store
+from .deps import get_settings, get_store, reader_languages
+from .describe import READER_LANGUAGES
+
+router = APIRouter(
+    prefix="/api", tags=["beleidsonderzoek"], dependencies=[Depends(reader_languages)]
+)
+
+StoreDep = Annotated[Store, Depends(get_store)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+DatumQuery = Annotated[date | None, Query(description="Peildatum (YYYY-MM-DD); default today")]
+GebiedQuery = Annotated[
+    str | None,
+    Query(description="Only this area (and the areas in it): CBS code, code, name or IRI"),
+]
+ThemaQuery = Annotated[str | None, Query(description="Only this policy theme: code, name or IRI")]
+
+
+class Ref(BaseModel):
+    iri: str
+    label: str | None = None
+
+
+class Normtoets(BaseModel):
+    norm: Ref
+    code: str | None = None
+    gebied: Ref = Field(
+        description="Area of the measurement (without one: the area asked or the norm's)"
+    )
+    operator: Ref
+    normwaarde: float
+    eenheid: Ref
+    meting: str | None = Field(None, description="IRI of the latest measurement")
+    periode_van: date | None = None
+    periode_tot: date | None = None
+    waarde: float | None = Field(None, description="Measured value in the norm's unit")
+    referentie: float | None = Field(None, description="Reference of a change operator")
+    oordeel: str = Field(description="voldoet, voldoet niet or geen gegevens")
+    marge: float | None = Field(None, description="Room to the norm; negative: the shortfall")
+
+
+class Effectevaluatie(BaseModel):
+    maatregel: Ref
+    indicator: Ref
+    gebied: Ref
+    begin: date
+    eenheid: Ref
+    voor: str | None = None
+    voor_waarde: float | None = None
+    na: str | None = None
+    na_waarde: float | None = None
+    verandering: float | None = None
+    beoogd: float | None = None
+    aandeel: float | None = Field(None, description="Realised share: verandering / beoogd")
+
+
+def _catalogue(request: Request) -> Catalogue:
+    """The named-query catalogue, read once per app (shared with the pages)."""
+    state = request.app.state
+    found = getattr(state, "krb_catalogue", None)
+    if found is None:
+        found = load_catalogue()
+        state.krb_catalogue = found
+    return found
+
+
+CatalogueDep = Annotated[Catalogue, Depends(_catalogue)]
+
+
+@router.get(
+    "/normtoets",
+    response_model=list[Normtoets],
+    responses={400: {"description": "A parameter is wrong or names nothing"}},
+    summary="Per norm in force and area: the latest measurement, the verdict and the margin",
+)
+def normtoets(
+    store: StoreDep,
+    settings: SettingsDep,
+    queries: CatalogueDep,
+    datum: DatumQuery = None,
+    gebied: GebiedQuery = None,
+    thema: ThemaQuery = None,
+) -> list[Normtoets]:
+    rows = _run(store, settings, queries, "normtoets", datum, gebied, thema)
+    return [
+        Normtoets(
+            norm=_ref(row, "norm"),
+            code=_text(row.get("code")),
+            gebied=_ref(row, "meetgebied"),
+            operator=_ref(row, "operator"),
+            normwaarde=float(str(row["normwaarde"])),
+            eenheid=Ref(iri=str(row["eenheid"]), label=_text(row.get("eenheid_symbool"))),
+            meting=_text(row.get("meting")),
+            periode_van=_date(row.get("periode_van")),
+            periode_tot=_date(row.get("periode_tot")),
+            waarde=_number(row.get("waarde")),
+            referentie=_number(row.get("referentie")),
+            oordeel=str(row["oordeel"]),
+            marge=_number(row.get("marge")),
+        )
+        for row in rows
+    ]
+
+
+@router.get(
+    "/effectevaluatie",
+    response_model=list[Effectevaluatie],
+    responses={400: {"description": "A parameter is wrong or names nothing"}},
+    summary="Per measure, indicator and area: the change since the start next to the intended",
+)
+def effectevaluatie(
+    store: StoreDep,
+    settings: SettingsDep,
+    queries: CatalogueDep,
+    datum: DatumQuery = None,
+    gebied: GebiedQuery = None,
+    thema: ThemaQuery = None,
+) -> list[Effectevaluatie]:
+    rows = _run(store, settings, queries, "effectevaluatie", datum, gebied, thema)
+    return [
+        Effectevaluatie(
+            maatregel=_ref(row, "maatregel"),
+            indicator=_ref(row, "indicator"),
+            gebied=_ref(row, "meetgebied"),
+            begin=_date(row["begin"]) or date.min,
+            eenheid=Ref(iri=str(row["eenheid"]), label=_text(row.get("eenheid_symbool"))),
+            voor=_text(row.get("voor")),
+            voor_waarde=_number(row.get("voor_waarde")),
+            na=_text(row.get("na")),
+            na_waarde=_number(row.get("na_waarde")),
+            verandering=_number(row.get("verandering")),
+            beoogd=_number(row.get("beoogd")),
+            aandeel=_number(row.get("aandeel")),
+        )
+        for row in rows
+    ]
+
+
+def _run(
+    store: Store,
+    settings: Settings,
+    queries: Catalogue,
+    name: str,
+    datum: date | None,
+    gebied: str | None,
+    thema: str | None,
+) -> list[dict[str, Identifier]]:
+    values = {
+        "datum": datum.isoformat() if datum else "",
+        "gebied": gebied or "",
+        "thema": thema or "",
+    }
+    try:
+        result = run_named_query(
+            store,
+            queries,
+            name,
+            {key: value for key, value in values.items() if value},
+            timeout_s=settings.query_timeout_s,
+            languages=READER_LANGUAGES.get(),
+        )
+    except ParameterError as exc:
+        raise HTTPException(400, str(exc)) from None
+    return result.dicts()
+
+
+def _ref(row: dict[str, Identifier], column: str) -> Ref:
+    return Ref(iri=str(row[column]), label=_text(row.get(f"{column}_label")))
+
+
+def _text(term: Identifier | None) -> str | None:
+    return None if term is None else str(term)
+
+
+def _number(term: Identifier | None) -> float | None:
+    return float(str(term)) if isinstance(term, Literal) else None
+
+
+def _date(term: Identifier | None) -> date | None:
+    if isinstance(term, Literal):
+        value = term.toPython()
+        return value if isinstance(value, date) else None
+    return None

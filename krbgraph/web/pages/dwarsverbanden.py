@@ -1,0 +1,121 @@
+"""The dwarsverbanden pages: the network of themes and the measures behind its edges.
+
+An edge from theme A to theme B means a measure of A has an intended effect
+(or an uitvoering) on a norm, indicator or rule of B; the counts come from
+the named queries dwarsverbanden-themas and dwarsverbanden-netwerk.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from ...store import Store
+from ..describe import (
+    Labeller,
+    amount_text,
+    run_query,
+    short_name,
+    shown_value,
+    text_of,
+    valid_iri,
+)
+from ..network_svg import ThemeEdge, ThemeNode, theme_network_svg
+from ..templating import error_page, render
+from .common import SettingsDep, StoreDep
+
+router = APIRouter()
+
+
+def theme_network(store: Store) -> tuple[list[ThemeNode], list[ThemeEdge], dict[str, str]]:
+    """Nodes (themes with indicator counts) and edges (cross-links) of the whole registry."""
+    labels: dict[str, str] = {}
+    nodes = []
+    for r in run_query(store, "dwarsverbanden-themas").dicts():
+        iri = str(r["thema"])
+        labels[iri] = text_of(r.get("thema_label")) or short_name(iri)
+        nodes.append(ThemeNode(iri, labels[iri], int(r.get("indicatoren", 0))))
+    edges = []
+    for r in run_query(store, "dwarsverbanden-netwerk").dicts():
+        source, target = str(r["bron"]), str(r["doel"])
+        labels.setdefault(source, text_of(r.get("bron_label")) or short_name(source))
+        labels.setdefault(target, text_of(r.get("doel_label")) or short_name(target))
+        edges.append(ThemeEdge(source, target, int(r["maatregelen"]), int(r["koppelingen"])))
+    return nodes, edges, labels
+
+
+def _edge_href(edge: ThemeEdge) -> str:
+    return "/dwarsverbanden/maatregelen?" + urlencode({"bron": edge.source, "doel": edge.target})
+
+
+def _node_href(node: ThemeNode) -> str:
+    return "/dwarsverbanden/maatregelen?" + urlencode({"thema": node.iri})
+
+
+@router.get("/dwarsverbanden", response_class=HTMLResponse)
+def dwarsverbanden_page(request: Request, store: StoreDep) -> HTMLResponse:
+    nodes, edges, labels = theme_network(store)
+    svg = theme_network_svg(nodes, edges, node_href=_node_href, edge_href=_edge_href)
+    rows = [
+        {
+            "source_label": labels[edge.source],
+            "target_label": labels[edge.target],
+            "measures": edge.measures,
+            "effects": edge.effects,
+            "href": _edge_href(edge),
+        }
+        for edge in edges
+    ]
+    context = {"title": "Dwarsverbanden", "svg": svg, "edges": rows}
+    return render(request, "dwarsverbanden.html", context)
+
+
+@router.get("/dwarsverbanden/maatregelen", response_class=HTMLResponse)
+def dwarsverband_measures(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    bron: str | None = None,
+    doel: str | None = None,
+    thema: str | None = None,
+) -> HTMLResponse:
+    """The measures behind one edge (bron and doel) or around one theme (thema)."""
+    terms = {}
+    for name, value in (("bron", bron), ("doel", doel), ("thema", thema)):
+        if value:
+            iri = valid_iri(value)
+            if iri is None or not value.startswith(("http://", "https://")):
+                message = f"{name}={shown_value(value)} is geen IRI van een thema."
+                return error_page(request, 400, "Ongeldig thema", message)
+            terms[name] = iri
+    labeller = Labeller(settings.base_iri)
+    rows = []
+    for r in run_query(store, "web-dwarsverband-maatregelen", **terms).dicts():
+        for key in ("bron", "doel"):
+            labeller.labels[str(r[key])] = text_of(r.get(f"{key}_label")) or short_name(str(r[key]))
+        rows.append(
+            (
+                labeller.cell(r["maatregel"], r.get("maatregel_label")),
+                labeller.cell(r["bron"]),
+                labeller.cell(r["koppeling"], r.get("koppeling_label")),
+                text_of(r.get("soort")),
+                amount_text(r.get("waarde"), r.get("eenheid_symbool")),
+                labeller.cell(r["doelobject"], r.get("doelobject_label")),
+                labeller.cell(r["doel"]),
+            )
+        )
+    if bron and doel:
+        source, target = _label_of(labeller, bron), _label_of(labeller, doel)
+        title = f"Maatregelen van {source} met effect op {target}"
+    elif thema:
+        title = f"Dwarsverbanden van en naar {_label_of(labeller, thema)}"
+    else:
+        title = "Alle maatregelen met dwarsverbanden"
+    context = {"title": title, "rows": rows}
+    return render(request, "dwarsverband_maatregelen.html", context)
+
+
+def _label_of(labeller: Labeller, iri: str) -> str:
+    return labeller.labels.get(iri, short_name(iri))

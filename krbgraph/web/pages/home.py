@@ -1,0 +1,118 @@
+"""The home page (counts per class, the themes) and the listing of one class."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from ...namespaces import KRB, ORG
+from ..describe import (
+    Labeller,
+    Link,
+    local_href,
+    run_query,
+    short_name,
+    shown_value,
+    text_of,
+    valid_iri,
+)
+from ..templating import error_page, render
+from .common import SettingsDep, StoreDep
+
+router = APIRouter()
+
+COUNTED_CLASSES = {
+    str(KRB.Beleidsdossier): "Beleidsdossiers",
+    str(KRB.Besluitdocument): "Besluitdocumenten",
+    str(KRB.Besluitproces): "Besluitprocessen",
+    str(KRB.Beleidsthema): "Beleidsthema's",
+    str(KRB.Beleidsaspect): "Beleidsaspecten",
+    str(KRB.Beleidsindicator): "Beleidsindicatoren",
+    str(KRB.Beleidsnorm): "Beleidsnormen",
+    str(KRB.Beleidsregel): "Beleidsregels",
+    str(KRB.Beleidsmaatregel): "Beleidsmaatregelen",
+    str(KRB.MerMaatregel): "waarvan MER-maatregelen",
+    str(KRB.BeoogdEffect): "Beoogde effecten",
+    str(KRB.BeoogdeUitvoering): "Beoogde uitvoeringen",
+    str(KRB.Werkingsgebied): "Werkingsgebieden",
+    str(KRB.LokaalObjecttype): "Lokale objecttypen",
+    str(ORG.OrganizationalUnit): "Afdelingen",
+}
+"""The classes the home page counts, with their Dutch plural (also the title of /lijst)."""
+
+
+@dataclass(frozen=True)
+class Count:
+    label: str
+    aantal: int
+    href: str
+
+
+@dataclass(frozen=True)
+class ThemeSummary:
+    link: Link
+    indicatoren: int
+    normen: int
+    maatregelen: int
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, store: StoreDep, settings: SettingsDep) -> HTMLResponse:
+    found = {str(r["klasse"]): int(r["aantal"]) for r in run_query(store, "web-aantallen").dicts()}
+    counts = [
+        Count(label, found.get(iri, 0), "/lijst?" + urlencode({"klasse": iri}))
+        for iri, label in COUNTED_CLASSES.items()
+    ]
+    labeller = Labeller(settings.base_iri)
+    themes = [
+        ThemeSummary(
+            labeller.link(r["thema"], text_of(r.get("thema_label"))),
+            int(r.get("indicatoren", 0)),
+            int(r.get("normen", 0)),
+            int(r.get("maatregelen", 0)),
+        )
+        for r in run_query(store, "dwarsverbanden-themas").dicts()
+    ]
+    context = {
+        "title": "Start",
+        "counts": counts,
+        "themes": themes,
+        "klassen": {short_name(iri): iri for iri in COUNTED_CLASSES},
+        "theme_scheme": f"{settings.base_iri.rstrip('/')}/id/conceptschema/beleidsthemas",
+        "leefomgeving_scheme": "https://data.krb.nl/id/conceptschema/leefomgeving",
+    }
+    return render(request, "home.html", context)
+
+
+@router.get("/lijst", response_class=HTMLResponse)
+def class_list(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    klasse: Annotated[str, Query(description="IRI of the class")],
+) -> HTMLResponse:
+    """Everything of one class, linked; the entry from the counts on the home page."""
+    class_iri = valid_iri(klasse)
+    if class_iri is None:
+        message = f"klasse={shown_value(klasse)} is geen IRI van een klasse."
+        return error_page(request, 400, "Ongeldige klasse", message)
+    rows = run_query(store, "web-instanties", klasse=class_iri).dicts()
+    items = [
+        {
+            "label": text_of(r.get("label")) or short_name(str(r["ding"])),
+            "code": text_of(r.get("code")),
+            "href": local_href(str(r["ding"]), settings.base_iri),
+        }
+        for r in rows
+    ]
+    title = COUNTED_CLASSES.get(klasse, short_name(klasse))
+    context = {
+        "title": title,
+        "items": items,
+        "class_href": local_href(klasse, settings.base_iri),
+    }
+    return render(request, "lijst.html", context)

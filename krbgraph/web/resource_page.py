@@ -1,0 +1,180 @@
+"""Gathering what a resource page shows, from the store, as plain data.
+
+The generic part (every property with its values, what points here) comes
+from the named queries web-resource-uitgaand and web-resource-inkomend; the
+parts that depend on what the resource is from krbgraph.web.sections. The
+linked-data router renders the view; nothing here knows about HTTP or HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+from rdflib.term import Identifier
+
+from ..store import QueryResult, Store
+from .describe import (
+    Labeller,
+    Link,
+    PropertyValues,
+    ResourceView,
+    Value,
+    literal_text,
+    pick_label,
+    run_query,
+    short_name,
+)
+from .sections import sections_for
+
+INCOMING_LIMIT = 3000
+"""Rows web-resource-inkomend returns at most; a page says when the list is cut off."""
+
+
+def describe_resource(store: Store, iri: str, base_iri: str) -> ResourceView | None:
+    """Everything a resource page shows, or None when the store does not know `iri`."""
+    resource = URIRef(iri)
+    outgoing = run_query(store, "web-resource-uitgaand", resource=resource)
+    if not outgoing.rows:
+        return None
+    labeller = Labeller(base_iri)
+    properties, label_terms, type_iris = _collect_outgoing(outgoing, labeller)
+    label = pick_label(label_terms) or short_name(iri)
+    incoming_result = run_query(store, "web-resource-inkomend", resource=resource)
+    incoming = _collect_incoming(incoming_result, labeller)
+    types = tuple(
+        sorted((labeller.link(type_iri) for type_iri in type_iris), key=lambda link: link.text)
+    )
+    return ResourceView(
+        iri=iri,
+        label=label,
+        types=types,
+        properties=properties,
+        incoming=incoming,
+        incoming_truncated=len(incoming_result.rows) >= INCOMING_LIMIT,
+        sections=sections_for(store, resource, type_iris, properties, labeller),
+    )
+
+
+def _collect_outgoing(
+    result: QueryResult, labeller: Labeller
+) -> tuple[tuple[PropertyValues, ...], list[Identifier], list[str]]:
+    rows = result.dicts()
+    predicate_labels: dict[str, list[Identifier]] = {}
+    object_labels: dict[Identifier, list[Identifier]] = {}
+    objects: dict[str, dict[Identifier, None]] = {}
+    nested: dict[Identifier, dict[tuple[str, Identifier], None]] = {}
+    nested_labels: dict[str, list[Identifier]] = {}
+    unknown: set[str] = set()
+    for row in rows:
+        for term, flag in (
+            ("p", "p_known"),
+            ("o", "o_known"),
+            ("bp", "bp_known"),
+            ("bo", "bo_known"),
+        ):
+            if term in row and isinstance(row[term], URIRef) and not _true(row.get(flag)):
+                unknown.add(str(row[term]))
+    labeller.unknown = unknown
+    for row in rows:
+        predicate, obj = str(row["p"]), row["o"]
+        objects.setdefault(predicate, {})[obj] = None
+        predicate_labels.setdefault(predicate, []).append(row.get("p_label"))
+        object_labels.setdefault(obj, []).append(row.get("o_label"))
+        if "bp" in row:
+            nested.setdefault(obj, {})[(str(row["bp"]), row["bo"])] = None
+            nested_labels.setdefault(str(row["bp"]), []).append(row.get("bp_label"))
+    for term, candidates in object_labels.items():
+        chosen = pick_label(candidates)
+        if chosen and isinstance(term, URIRef):
+            labeller.labels[str(term)] = chosen
+    label_terms: list[Identifier] = []
+    for predicate in (str(RDFS.label), str(SKOS.prefLabel), str(DCTERMS.title)):
+        label_terms.extend(objects.get(predicate, {}))
+        if pick_label(label_terms):
+            break
+    type_iris = [str(term) for term in objects.get(str(RDF.type), {})]
+    properties = []
+    for predicate in sorted(objects, key=lambda p: _predicate_order(p, predicate_labels)):
+        if predicate == str(RDF.type):
+            continue
+        values = tuple(
+            _value(term, labeller, nested.get(term, {}), nested_labels)
+            for term in sorted(objects[predicate], key=_term_sort_key)
+        )
+        predicate_link = labeller.link(predicate, pick_label(predicate_labels[predicate]))
+        properties.append(PropertyValues(predicate_link, values))
+    return tuple(properties), label_terms, type_iris
+
+
+def _true(term: Identifier | None) -> bool:
+    return isinstance(term, Literal) and term.toPython() is True
+
+
+def _predicate_order(predicate: str, labels: Mapping[str, list[Identifier]]) -> tuple[int, str]:
+    first = (str(RDFS.label), str(SKOS.prefLabel), str(DCTERMS.identifier))
+    if predicate in first:
+        return (first.index(predicate), "")
+    return (len(first), (pick_label(labels.get(predicate, [])) or short_name(predicate)).lower())
+
+
+def _term_sort_key(term: Identifier) -> tuple[str, str]:
+    language = term.language or "" if isinstance(term, Literal) else ""
+    return ("" if language == "nl" else language or "~", str(term))
+
+
+def _value(
+    term: Identifier,
+    labeller: Labeller,
+    nested: Mapping[tuple[str, Identifier], None],
+    nested_labels: Mapping[str, list[Identifier]],
+) -> Value:
+    if isinstance(term, URIRef):
+        return Value(link=labeller.link(term))
+    if isinstance(term, BNode):
+        grouped: dict[str, list[Identifier]] = {}
+        for predicate, obj in nested:
+            grouped.setdefault(predicate, []).append(obj)
+        inner = tuple(
+            PropertyValues(
+                labeller.link(predicate, pick_label(nested_labels.get(predicate, []))),
+                tuple(
+                    Value(link=labeller.link(obj))
+                    if isinstance(obj, URIRef)
+                    else Value(literal=literal_text(obj), **_literal_meta(obj))
+                    for obj in sorted(objs, key=_term_sort_key)
+                ),
+            )
+            for predicate, objs in sorted(grouped.items())
+        )
+        return Value(nested=inner)
+    return Value(literal=literal_text(term), **_literal_meta(term))
+
+
+def _literal_meta(term: Identifier) -> dict[str, str | None]:
+    if not isinstance(term, Literal):
+        return {"language": None, "datatype": None}
+    datatype = short_name(str(term.datatype)) if term.datatype else None
+    return {"language": term.language, "datatype": datatype}
+
+
+def _collect_incoming(result: QueryResult, labeller: Labeller) -> tuple[tuple[Link, Link], ...]:
+    labels: dict[str, list[Identifier]] = {}
+    pairs: dict[tuple[str, str], None] = {}
+    for row in result.dicts():
+        subject, predicate = str(row["s"]), str(row["p"])
+        if not _true(row.get("p_known")):
+            labeller.unknown.add(predicate)
+        pairs[(predicate, subject)] = None
+        labels.setdefault(subject, []).append(row.get("s_label"))
+        labels.setdefault(predicate, []).append(row.get("p_label"))
+    links = [
+        (
+            labeller.link(predicate, pick_label(labels[predicate])),
+            labeller.link(subject, pick_label(labels[subject])),
+        )
+        for predicate, subject in pairs
+    ]
+    links.sort(key=lambda pair: (pair[0].text.lower(), pair[1].text.lower()))
+    return tuple(links)

@@ -1,0 +1,74 @@
+"""Rendering the server-side HTML: the Jinja environment and the render helpers.
+
+Static files (the stylesheet) come with the package too, so the front needs
+no CDN. One environment per app (see krbgraph.web.state), with the whitespace
+settings every template is written for; routes hand ``render`` plain data
+and never build HTML themselves. The templates are package data, found
+through the package (not a path next to this file), so an installed wheel
+renders them as a checkout does.
+"""
+
+from __future__ import annotations
+
+import os
+from os import PathLike
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+from .state import per_app
+
+
+def templates(request: Request) -> Jinja2Templates:
+    """The app's template environment."""
+    return per_app(request, "krb_templates", _make_templates)
+
+
+def _make_templates() -> Jinja2Templates:
+    """Templates read from the installed package (so a wheel renders as a checkout does),
+    HTML-escaped, with block tags that leave no blank lines behind."""
+    env = Environment(
+        loader=PackageLoader("krbgraph.web", "templates"),
+        autoescape=select_autoescape(),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return Jinja2Templates(env=env)
+
+
+def render(
+    request: Request, name: str, context: dict[str, object], *, status_code: int = 200
+) -> HTMLResponse:
+    """The template ``name`` filled with ``context``, as an HTML response."""
+    return templates(request).TemplateResponse(request, name, context, status_code=status_code)
+
+
+def error_page(
+    request: Request, status_code: int, title: str, message: str, iri: str | None = None
+) -> HTMLResponse:
+    """The site's error page: what went wrong in Dutch, and the IRI it was about if any."""
+    context = {"title": title, "message": message, "iri": iri}
+    return render(request, "error.html", context, status_code=status_code)
+
+
+class StaticAssets(StaticFiles):
+    """The package's static folder, cacheable for an hour by browsers and proxies."""
+
+    def __init__(self) -> None:
+        super().__init__(packages=[("krbgraph.web", "static")])
+
+    def file_response(
+        self,
+        full_path: PathLike[str] | str,
+        stat_result: os.stat_result,
+        scope: Scope,
+        status_code: int = 200,
+    ) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        response.headers.setdefault("Cache-Control", "public, max-age=3600")
+        return response

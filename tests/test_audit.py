@@ -1,0 +1,294 @@
+"""The audit trail: records built by audit_quads, read back by history and `krb history`.
+
+A real embedded store in a temporary folder; the ontology is parsed to check
+that every term a record uses is defined there with Dutch and English names.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import typer
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from typer.testing import CliRunner
+
+from krbgraph.audit import (
+    AUDIT_GRAPH,
+    DEFAULT_GRAPH,
+    MAX_HISTORY,
+    SOURCE_LIMIT,
+    agent_iri,
+    audit_quads,
+    history,
+    insert_data,
+    is_audit_graph,
+    record,
+)
+from krbgraph.commands import history as history_commands
+from krbgraph.model import project_root
+from krbgraph.namespaces import KRB, PROV
+from krbgraph.settings import Settings
+from krbgraph.store import Store, open_store
+
+BASE = "https://krb.demogemeente.nl"
+GELUID = f"{BASE}/graph/geluid"
+GROEN = f"{BASE}/graph/groen"
+T0 = datetime(2026, 12, 1, 9, 30, 0, 123456, tzinfo=UTC)
+
+
+def by_predicate(quads: list[ox.Quad], predicate: str) -> list[ox.NamedNode | ox.Literal]:
+    return [q.object for q in quads if q.predicate.value == predicate]
+
+
+# --- records ---------------------------------------------------------------------------
+
+
+def test_a_record_is_one_prov_activity_in_the_audit_graph() -> None:
+    local = timezone(timedelta(hours=1))
+    quads = audit_quads(
+        "redactie", T0.astimezone(local), [GELUID, None, GELUID], 3, 1, "INSERT DATA {}"
+    )
+    assert {q.graph_name for q in quads} == {ox.NamedNode(AUDIT_GRAPH)}
+    assert not any(isinstance(t, ox.BlankNode) for q in quads for t in (q.subject, q.object))
+    changes = {q.subject for q in quads if q.object == ox.NamedNode(str(PROV.Activity))}
+    assert len(changes) == 1
+    change = changes.pop()
+    own = [q for q in quads if q.subject == change]
+    assert by_predicate(own, str(RDF.type)) == [
+        ox.NamedNode(str(PROV.Activity)),
+        ox.NamedNode(str(KRB.Wijziging)),
+    ]
+    agent = ox.NamedNode(agent_iri("redactie"))
+    assert by_predicate(own, str(PROV.wasAssociatedWith)) == [agent]
+    assert ox.Quad(agent, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(PROV.Agent)),
+                   ox.NamedNode(AUDIT_GRAPH)) in quads  # fmt: skip
+    assert by_predicate(quads, str(RDFS.label)) == [ox.Literal("redactie")]
+    (started,) = by_predicate(own, str(PROV.startedAtTime))
+    assert started.value == "2026-12-01T09:30:00.123456Z"  # stored in UTC
+    assert started.datatype.value.endswith("#dateTime")
+    assert sorted(o.value for o in by_predicate(own, str(KRB.wijzigdeGraaf))) == sorted(
+        [GELUID, DEFAULT_GRAPH]
+    )  # each graph once, the default graph by krb:standaardgraaf
+    assert [o.value for o in by_predicate(own, str(KRB.aantalToegevoegd))] == ["3"]
+    assert [o.value for o in by_predicate(own, str(KRB.aantalVerwijderd))] == ["1"]
+    assert [o.value for o in by_predicate(own, str(KRB.bron))] == ["INSERT DATA {}"]
+
+
+def test_each_record_is_a_new_activity() -> None:
+    first = audit_quads("redactie", T0, [GELUID], 1, 0, "x")
+    second = audit_quads("redactie", T0, [GELUID], 1, 0, "x")
+    assert first[0].subject != second[0].subject
+
+
+def test_a_long_update_is_cut_and_says_so() -> None:
+    source = "INSERT DATA { " + "<a> <b> <c> . " * 2000 + "}"
+    (kept,) = by_predicate(audit_quads("redactie", T0, [GELUID], 1, 0, source), str(KRB.bron))
+    assert kept.value.startswith(source[:SOURCE_LIMIT])
+    assert len(kept.value) < SOURCE_LIMIT + 100
+    assert f"{len(source) - SOURCE_LIMIT} characters left out" in kept.value
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("redactie", datetime(2026, 12, 1, 9, 30), [GELUID], 1, 0, "x"), "time zone"),
+        (("redactie", T0, [GELUID], -1, 0, "x"), "negative"),
+        (("<redactie>", T0, [GELUID], 1, 0, "x"), "not a token name"),
+    ],
+)
+def test_a_record_refuses_what_it_cannot_state(args: tuple, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        audit_quads(*args)
+
+
+def test_only_the_audit_graph_is_the_audit_graph() -> None:
+    assert is_audit_graph(AUDIT_GRAPH)
+    for other in (None, GELUID, AUDIT_GRAPH + "/", AUDIT_GRAPH.upper()):
+        assert not is_audit_graph(other)
+    with pytest.raises(ValueError):
+        insert_data([ox.Quad(ox.NamedNode("https://x/a"), ox.NamedNode("https://x/b"),
+                             ox.Literal("c"), ox.NamedNode(GELUID))])  # fmt: skip
+
+
+def test_the_ontology_defines_every_krb_term_of_a_record_in_dutch_and_english() -> None:
+    ontology = Graph().parse(project_root() / "ontology" / "krb.ttl", format="turtle")
+    used = {
+        term
+        for q in audit_quads("redactie", T0, [GELUID, None], 1, 0, "x")
+        for term in (q.predicate, q.object)
+        if isinstance(term, ox.NamedNode) and term.value.startswith(str(KRB))
+    }
+    assert {t.value for t in used} >= {str(KRB.Wijziging), str(KRB.standaardgraaf)}
+    for term in used:
+        iri = URIRef(term.value)
+        assert (iri, RDF.type, None) in ontology, iri
+        languages = {label.language for label in ontology.objects(iri, RDFS.label)}
+        assert languages >= {"nl", "en"}, iri
+        assert {d.language for d in ontology.objects(iri, SKOS.definition)} >= {"nl", "en"}
+    assert (KRB.Wijziging, RDFS.subClassOf, PROV.Activity) in ontology
+    assert (KRB.standaardgraaf, RDF.type, OWL.NamedIndividual) in ontology
+
+
+# --- history ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = open_store(Settings(store=str(tmp_path / "store"), engine="embedded"))
+    yield opened
+    opened.close()
+
+
+def three_changes(store: Store) -> None:
+    record(store, audit_quads("redactie", T0, [GELUID], 3, 0, "INSERT DATA { ... }"))
+    record(store, audit_quads("wijk-noord", T0 + timedelta(minutes=5), [GROEN], 1, 2, "groen.ttl"))
+    record(store, audit_quads("beheer", T0 + timedelta(hours=1), [GELUID, None], 0, 7, "DROP"))
+
+
+def test_history_reads_the_records_back_newest_first(store: Store) -> None:
+    three_changes(store)
+    entries = history(store)
+    assert [e.writer for e in entries] == ["beheer", "wijk-noord", "redactie"]
+    newest = entries[0]
+    assert newest.at == T0 + timedelta(hours=1)
+    assert newest.graphs == (None, GELUID)  # the default graph as None
+    assert (newest.added, newest.removed, newest.source) == (0, 7, "DROP")
+    assert entries[1].as_json() | {"change": ""} == {
+        "change": "",
+        "at": "2026-12-01T09:35:00.123456Z",
+        "writer": "wijk-noord",
+        "graphs": [GROEN],
+        "added": 1,
+        "removed": 2,
+        "source": "groen.ttl",
+    }
+
+
+def test_history_filters_by_graph_time_and_count(store: Store) -> None:
+    three_changes(store)
+    assert [e.writer for e in history(store, graph=GELUID)] == ["beheer", "redactie"]
+    assert [e.writer for e in history(store, graph=DEFAULT_GRAPH)] == ["beheer"]
+    assert history(store, graph=f"{BASE}/graph/elders") == []
+    assert [e.writer for e in history(store, limit=2)] == ["beheer", "wijk-noord"]
+    older = history(store, before=T0 + timedelta(minutes=5))
+    assert [e.writer for e in older] == ["redactie"]
+    paged = history(store, limit=1, before=history(store, limit=2)[-1].at)
+    assert [e.writer for e in paged] == ["redactie"]
+
+
+def test_history_of_an_empty_store_is_empty(store: Store) -> None:
+    assert history(store) == []
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"limit": 0}, "limit 0"),
+        ({"limit": MAX_HISTORY + 1}, "limit"),
+        ({"graph": "not an iri"}, "is not an IRI"),
+        ({"before": datetime(2026, 12, 1)}, "time zone"),
+    ],
+)
+def test_history_refuses_bad_options(store: Store, options: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        history(store, **options)
+
+
+def test_data_in_other_graphs_cannot_forge_the_history(store: Store) -> None:
+    """A writer's name and the records come from the audit graph only."""
+    record(store, audit_quads("redactie", T0, [GELUID], 3, 0, "x"))
+    forged = Graph()
+    agent = URIRef(agent_iri("redactie"))
+    forged.add((agent, RDFS.label, Literal("beheer")))
+    fake = URIRef("urn:uuid:00000000-0000-0000-0000-000000000000")
+    for quad in audit_quads("beheer", T0 + timedelta(days=1), [GELUID], 9, 9, "x"):
+        subject = fake if quad.subject.value.startswith("urn:uuid:") else URIRef(quad.subject.value)
+        value = quad.object
+        obj = (
+            URIRef(value.value)
+            if isinstance(value, ox.NamedNode)
+            else Literal(value.value, datatype=URIRef(value.datatype.value))
+        )
+        forged.add((subject, URIRef(quad.predicate.value), obj))
+    store.write_graphs({GELUID: forged}, replace=False)
+    assert [(e.writer, e.added) for e in history(store)] == [("redactie", 3)]
+
+
+# --- krb history -----------------------------------------------------------------------
+
+
+def history_cli() -> typer.Typer:
+    app = typer.Typer()
+    history_commands.register(app)
+    app.command("noop", hidden=True)(lambda: None)  # keeps "history" a subcommand
+    return app
+
+
+@pytest.fixture
+def store_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "store"
+    opened = open_store(Settings(store=str(folder), engine="embedded"))
+    try:
+        three_changes(opened)
+    finally:
+        opened.close()
+    return folder
+
+
+def run_cli(folder: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(
+        history_cli(), ["history", *args], env={"KRB_STORE": str(folder), "KRB_ENGINE": ""}
+    )
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_krb_history_json_lists_the_changes_newest_first(store_folder: Path) -> None:
+    code, out, _ = run_cli(store_folder, "--format", "json", "--graph", GELUID)
+    assert code == 0
+    answer = json.loads(out)
+    assert [entry["writer"] for entry in answer] == ["beheer", "redactie"]
+    assert answer[1]["source"] == "INSERT DATA { ... }"
+
+
+def test_krb_history_table_shows_names_and_counts(store_folder: Path) -> None:
+    code, out, _ = run_cli(store_folder, "--limit", "2")
+    assert code == 0
+    assert "beheer" in out and "wijk-noord" in out and "redactie" not in out
+    assert "(default graph)" in out
+
+
+def test_krb_history_refuses_bad_options_with_exit_2(store_folder: Path) -> None:
+    for args, message in (
+        (["--before", "gisteren"], "not an ISO 8601 time"),
+        (["--before", "2026-12-01T10:00:00"], "needs a time zone"),
+        (["--limit", "0"], "limit 0"),
+    ):
+        code, _, err = run_cli(store_folder, *args)
+        assert code == 2
+        assert message in err
+
+
+def test_every_audit_record_conforms_to_its_shape() -> None:
+    """The records audit_quads writes are complete by the shapes' own rule, and one that
+    lost a field is reported."""
+    from krbgraph.shacl import validate_graph as validate_compiled
+    from krbgraph.store.terms import rdflib_graph
+
+    quads = audit_quads(
+        "beheer", datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), [None, "urn:g"], 3, 1, "INSERT"
+    )
+    shapes = Graph().parse(project_root() / "ontology" / "shapes" / "audit.ttl")
+    record = rdflib_graph(quads)
+    assert validate_compiled(record, shapes).conforms
+    broken = rdflib_graph(q for q in quads if "aantalVerwijderd" not in q.predicate.value)
+    report = validate_compiled(broken, shapes)
+    assert not report.conforms
+    assert {str(r.path.write(Graph())) for r in report.results if r.path is not None} == {
+        "https://data.krb.nl/def/krb#aantalVerwijderd"
+    }

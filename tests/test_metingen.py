@@ -1,0 +1,220 @@
+"""`krb import-metingen`: a measurements CSV becomes observations in a graph of its own.
+
+Checked on a real embedded store holding the model and the demo registry: the
+demo's measurements are exactly what its CSV imports, StatLine conventions and
+units are understood, and a file with any problem is refused as a whole with
+every problem at its line and column, leaving the store as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import typer
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.compare import isomorphic
+from typer.testing import CliRunner
+
+from krbgraph.commands import metingen as metingen_commands
+from krbgraph.commands.serve import demo_paths
+from krbgraph.loading import load_paths
+from krbgraph.measurements.csvrows import parse_number, parse_period, parse_rows
+from krbgraph.measurements.importing import ImportFailed, import_measurements
+from krbgraph.model import project_root
+from krbgraph.settings import Settings
+from krbgraph.store import Store, ensure_model, open_store
+
+BASE = "https://krb.demogemeente.nl"
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
+DEMO_CSV = project_root() / "examples" / "onderzoek" / "demo-metingen.csv"
+DEMO_TTL = project_root() / "examples" / "onderzoek" / "metingen.ttl"
+HEADER = "indicator;gebied;jaar;periode_van;periode_tot;waarde;eenheid;bron\n"
+
+VALUE_OF = """
+PREFIX sosa: <http://www.w3.org/ns/sosa/>
+PREFIX qudt: <http://qudt.org/schema/qudt/>
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+SELECT ?gebied ?van ?tot ?waarde ?eenheid WHERE {
+  GRAPH ?g {
+    ?m sosa:hasFeatureOfInterest ?gebied ;
+       sosa:phenomenonTime [ dcat:startDate ?van ; dcat:endDate ?tot ] ;
+       sosa:hasResult [ qudt:numericValue ?waarde ; qudt:hasUnit ?eenheid ] .
+  }
+} ORDER BY ?gebied ?van
+"""
+
+
+def _load_demo_without_measurements(store: Store) -> None:
+    ensure_model(store)
+    paths = [p for p in demo_paths() if p.name != "metingen.ttl"]  # sources stay
+    load_paths(store, paths, replace=True, validate=False)
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    folder = tmp_path_factory.mktemp("metingen")
+    with open_store(Settings(store=str(folder / "db"))) as handle:
+        _load_demo_without_measurements(handle)
+        yield handle
+
+
+def _canonical(graph: Graph) -> Graph:
+    """Decimals by value: Turtle writes 52.0 where the store gives back 52."""
+    out = Graph()
+    for s, p, o in graph:
+        if isinstance(o, Literal) and o.datatype == XSD.decimal:
+            o = Literal(format(Decimal(str(o)).normalize(), "f"), datatype=XSD.decimal)
+        out.add((s, p, o))
+    return out
+
+
+def _csv(tmp_path: Path, name: str, body: str) -> Path:
+    path = tmp_path / name
+    path.write_text(HEADER + body, encoding="utf-8")
+    return path
+
+
+def _values(store: Store, graph: str) -> list[tuple[str, str, str, Decimal, str]]:
+    rows = store.query(VALUE_OF, bindings={"g": URIRef(graph)}).rows
+    return [
+        (str(g).rsplit("/", 1)[1], str(v), str(t), Decimal(str(w)), str(u).rsplit("/", 1)[1])
+        for g, v, t, w, u in rows
+    ]
+
+
+def test_the_demo_measurements_are_what_the_demo_csv_imports(store: Store) -> None:
+    report = import_measurements(store, DEMO_CSV, base_iri=BASE)
+    assert report.measurements == 16
+    assert report.converted == 1  # Parkzicht's 450 m, stored as 0.45 km
+    imported = store.read_graph(report.graph)
+    assert isomorphic(_canonical(imported), _canonical(Graph().parse(DEMO_TTL, format="turtle")))
+    store.drop_graph(report.graph)
+
+
+def test_statline_codes_decimal_commas_and_convertible_units(store: Store, tmp_path: Path) -> None:
+    path = _csv(
+        tmp_path,
+        "statline.csv",
+        "GRO-I01;BU99990201;2023JJ00;;;0,45;km;cbs-nabijheid\n"
+        "GRO-I01;BU99990201;;2024KW02;;1.250,5;m;cbs-nabijheid\n"
+        "GRO-I01;WK999902;;01-03-2024;31-03-2024;0.3;km;https://opendata.cbs.nl/\n"
+        "GEZ-I01;WK999901;2023;;;0,081;{fraction};ggd-gezondheidsmonitor\n",
+    )
+    report = import_measurements(store, path, base_iri=BASE)
+    assert report.graph == f"{BASE}/graph/metingen/statline"
+    assert report.converted == 2
+    assert _values(store, report.graph) == [
+        ("BU99990201", "2023-01-01", "2023-12-31", Decimal("0.45"), "KiloM"),
+        ("BU99990201", "2024-04-01", "2024-06-30", Decimal("1.2505"), "KiloM"),
+        ("WK999901", "2023-01-01", "2023-12-31", Decimal("8.1"), "PERCENT"),
+        ("WK999902", "2024-03-01", "2024-03-31", Decimal("0.3"), "KiloM"),
+    ]
+    store.drop_graph(report.graph)
+
+
+def test_every_bad_row_is_reported_at_its_line_and_column_and_nothing_is_written(
+    store: Store, tmp_path: Path
+) -> None:
+    good = _csv(tmp_path, "wijk.csv", "GRO-I01;WK999902;2024;;;0,55;km;cbs-nabijheid\n")
+    first = import_measurements(store, good, base_iri=BASE)
+    before = _values(store, first.graph)
+    bad = _csv(
+        tmp_path,
+        "wijk.csv",
+        "GRO-I01;WK999902;2025;;;0,40;km;cbs-nabijheid\n"  # fine, but the file is not
+        "GRO-I99;WK999902;2025;;;0,40;km;cbs-nabijheid\n"
+        "GRO-I01;WK999902;2025;;;veel;km;cbs-nabijheid\n"
+        "GRO-I01;WK999902;2025;;;0,4;dB(A);cbs-nabijheid\n"
+        "GRO-I01;BU12345678;2025;;;0,4;km;cbs-nabijheid\n"
+        "GRO-I01;WK999902;2025XX01;;;0,4;km;cbs-nabijheid\n"
+        "GRO-I01;WK999902;;2025-02-01;2025-01-01;0,4;km;cbs-nabijheid\n"
+        "GRO-I01;WK999902;2025;;;0,4;km;onbekende-bron\n"
+        "GRO-I01;WK999902;2025;;;0,41;km;cbs-nabijheid\n",
+    )
+    with pytest.raises(ImportFailed) as failed:
+        import_measurements(store, bad, base_iri=BASE)
+    where = [(p.line, p.column) for p in failed.value.problems]
+    assert where == [
+        (3, "indicator"),
+        (4, "waarde"),
+        (5, "eenheid"),
+        (6, "gebied"),
+        (7, "jaar"),
+        (8, "periode_tot"),
+        (9, "bron"),
+        (10, None),  # the same measurement as line 2
+    ]
+    texts = [p.text_nl for p in failed.value.problems]
+    assert texts[0].startswith("wijk.csv:3, kolom indicator: geen beleidsindicator")
+    assert "niet om te rekenen naar de eenheid van de indicator, km" in texts[2]
+    assert "regel 2" in texts[7]
+    assert _values(store, first.graph) == before  # the earlier import is untouched
+    store.drop_graph(first.graph)
+
+
+def test_a_file_without_the_required_columns_is_refused_before_any_row(tmp_path: Path) -> None:
+    rows, problems = parse_rows("indicator,gebied,waarde\nGEL-I01,GM9999,48\n", "kort.csv")
+    assert rows == []
+    assert problems[0].text_en == (
+        "kort.csv:1: columns missing: eenheid, bron, jaar (or periode_van and periode_tot)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [
+        ("2023", (date(2023, 1, 1), date(2023, 12, 31))),
+        ("2023JJ00", (date(2023, 1, 1), date(2023, 12, 31))),
+        ("2024KW01", (date(2024, 1, 1), date(2024, 3, 31))),
+        ("2023KW04", (date(2023, 10, 1), date(2023, 12, 31))),
+        ("2024MM02", (date(2024, 2, 1), date(2024, 2, 29))),
+        ("2023MM13", None),
+        ("23", None),
+    ],
+)
+def test_cbs_period_codes(text: str, period: tuple[date, date] | None) -> None:
+    assert parse_period(text) == period
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("47,3", Decimal("47.3")),
+        ("47.3", Decimal("47.3")),
+        ("1.234,5", Decimal("1234.5")),
+        ("-0,1", Decimal("-0.1")),
+        ("\u22120,15", Decimal("-0.15")),
+        (".", None),
+        ("1,2,3", None),
+        ("12a", None),
+    ],
+)
+def test_numbers_as_dutch_spreadsheets_write_them(text: str, number: Decimal | None) -> None:
+    assert parse_number(text) == number
+
+
+def test_the_command_exits_1_with_every_problem_and_0_after_a_fix(tmp_path: Path) -> None:
+    folder = tmp_path / "db"
+    with open_store(Settings(store=str(folder))) as handle:
+        _load_demo_without_measurements(handle)
+    app = typer.Typer()
+    metingen_commands.register(app)
+    app.command("noop", hidden=True)(lambda: None)  # a group of one command keeps its name
+    runner = CliRunner()
+    bad = _csv(tmp_path, "geluid.csv", "GEL-I01;parkstraat;2025;;;49,6;km;geluidmeetnet\n")
+    result = runner.invoke(app, ["import-metingen", str(bad), "--store", str(folder)])
+    assert result.exit_code == 1, result.output
+    assert "geluid.csv:2, kolom eenheid" in result.stderr
+    assert "nothing loaded" in result.stderr
+    good = _csv(tmp_path, "geluid.csv", "GEL-I01;parkstraat;2025;;;49,6;dB(A);geluidmeetnet\n")
+    result = runner.invoke(app, ["import-metingen", str(good), "--store", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert f"loaded <{BASE}/graph/metingen/geluid>: 1 measurements" in result.stdout
+    missing = runner.invoke(
+        app, ["import-metingen", str(tmp_path / "nope.csv"), "--store", str(folder)]
+    )
+    assert missing.exit_code == 2
