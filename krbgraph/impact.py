@@ -26,7 +26,7 @@ from functools import cache
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef, Variable
-from rdflib.namespace import SH
+from rdflib.namespace import RDF, SH
 from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, Path, SequencePath
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
@@ -58,6 +58,8 @@ def affected(
     inverse = inverse_read_predicates()
     removed_set = set(removed)
     changed = [*added, *removed_set]
+    if any(_may_target_blank_node(quad) for quad in added):
+        return None  # a blank node that becomes a focus cannot be named in a query
     seeds: set[ox.NamedNode | ox.Literal] = set()
     found: set[ox.NamedNode | ox.Literal] = set()
     for quad in changed:
@@ -99,6 +101,23 @@ def affected(
             return None
         frontier = new - _model_nodes(replica, new)
     return {rdflib_term(n) for n in found}
+
+
+def _may_target_blank_node(quad: ox.Quad) -> bool:
+    subjects, objects = target_predicates()
+    if isinstance(quad.subject, ox.BlankNode) and quad.predicate.value in subjects:
+        return True
+    return isinstance(quad.object, ox.BlankNode) and quad.predicate.value in objects
+
+
+@cache
+def target_predicates(shapes: Graph | None = None) -> tuple[frozenset[str], frozenset[str]]:
+    """Predicates whose triples can make their subject (rdf:type, sh:targetSubjectsOf) or
+    object (sh:targetObjectsOf) a focus node."""
+    graph = shapes if shapes is not None else shapes_graph()
+    subjects = {str(RDF.type)} | {str(p) for p in graph.objects(None, SH.targetSubjectsOf)}
+    objects = {str(p) for p in graph.objects(None, SH.targetObjectsOf)}
+    return frozenset(subjects), frozenset(objects)
 
 
 @cache

@@ -193,6 +193,16 @@ class ValidationReplica:
         after = set(self._copy)
         return Change(frozenset(after - before), frozenset(before - after))
 
+    def quads_for(
+        self, subject: ox.NamedNode, predicate: ox.NamedNode | None = None
+    ) -> list[ox.Quad]:
+        """The quads of one subject (and one predicate), in any graph."""
+        return list(self._copy.quads_for_pattern(subject, predicate, None, None))
+
+    def quads_for_object(self, node: ox.NamedNode) -> list[ox.Quad]:
+        """The quads with ``node`` as object, in any graph."""
+        return list(self._copy.quads_for_pattern(None, None, node, None))
+
     def quads_with(self, node: ox.BlankNode) -> list[ox.Quad]:
         """Every quad with ``node`` as subject or object."""
         return [
