@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import SH, XSD
+from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Identifier, Node
 
 from ..store import QueryResult, QuerySyntaxError
@@ -113,13 +113,19 @@ def _validate(
         return build_report([], [])  # nothing to validate
     everything = _whole_graph_features(shapes_graph)
     dialect = replace(probe_dialect(run), shapes_graph=shapes_graph_iri)
+    narrowed = None if focus_nodes is None else _focus_per_root(run, shapes, roots, focus_nodes)
     for root in roots:
+        root_focus = focus_nodes if narrowed is None else narrowed[root]
+        if root_focus is not None and not root_focus:
+            continue  # none of the focus nodes is a target of this shape
         try:
             if everything:
                 raise Uncompilable(everything)
-            plans = plan_root(shapes, root, focus_nodes, dialect)
-            if len(plans) > 1 and any(t.kind == "sparql" for t in shapes.targets(root)):
-                plans = _from_listed_focus(run, shapes, root, focus_nodes, dialect, plans)
+            plans = plan_root(shapes, root, root_focus, dialect)
+            if (len(plans) > 1 or root_focus is not None) and any(
+                t.kind == "sparql" for t in shapes.targets(root)
+            ):
+                plans = _from_listed_focus(run, shapes, root, root_focus, dialect, plans)
             found = [item for plan in plans for item in _execute(run, plan)]
         except Uncompilable as exc:
             fallbacks.append(Fallback(root, str(exc)))
@@ -133,6 +139,55 @@ def _validate(
         compiled = set(roots) - fallen
         results.extend(validate_with_pyshacl(load(), shapes_graph, fallen, compiled, focus_nodes))
     return build_report(results, fallbacks)
+
+
+def _focus_per_root(
+    run: Callable[[str], QueryResult],
+    shapes: ShapesGraph,
+    roots: Sequence[Node],
+    focus_nodes: Sequence[Node],
+) -> dict[Node, list[Node]]:
+    """For each root shape, the focus nodes that can be among its targets: three queries
+    for all roots (the focus nodes' classes, and which of them are subjects or objects of
+    the target predicates), so a write of a few objects runs only the shapes that target
+    them. A SPARQL target keeps every focus node (its query decides)."""
+    listed = " ".join(terms.term(n) for n in focus_nodes)
+    classes: dict[Node, set[Node]] = {}
+    rows = run(
+        f"SELECT DISTINCT ?f ?c WHERE {{ VALUES ?f {{ {listed} }} "
+        f"?f {terms.iri(RDF.type)}/{terms.iri(RDFS.subClassOf)}* ?c }}"
+    ).rows
+    for focus, cls in rows:
+        classes.setdefault(focus, set()).add(cls)
+    linked: dict[tuple[str, Node], set[Node]] = {}
+    for kind, pattern in (("subjectsOf", "?f ?p ?x"), ("objectsOf", "?x ?p ?f")):
+        predicates = sorted(
+            {t.value for r in roots for t in shapes.targets(r) if t.kind == kind}, key=str
+        )
+        if not predicates:
+            continue
+        values = " ".join(terms.term(p) for p in predicates)
+        query = (
+            f"SELECT DISTINCT ?f ?p WHERE {{ VALUES ?f {{ {listed} }} VALUES ?p {{ {values} }} "
+            f"{pattern} }}"
+        )
+        for focus, predicate in run(query).rows:
+            linked.setdefault((kind, predicate), set()).add(focus)
+    per_root: dict[Node, list[Node]] = {}
+    for root in roots:
+        chosen: set[Node] = set()
+        for target in shapes.targets(root):
+            if target.kind == "sparql":
+                chosen = set(focus_nodes)
+                break
+            if target.kind == "node":
+                chosen |= {n for n in focus_nodes if n == target.value}
+            elif target.kind == "class":
+                chosen |= {n for n in focus_nodes if target.value in classes.get(n, ())}
+            else:
+                chosen |= linked.get((target.kind, target.value), set())
+        per_root[root] = [n for n in focus_nodes if n in chosen]
+    return per_root
 
 
 MAX_LISTED_FOCUS = 5000
@@ -149,7 +204,9 @@ def _from_listed_focus(
 ) -> list[Plan]:
     """A SPARQL target can cost more than the checks (it narrows the focus for pySHACL):
     run it once and start every query of the root from the nodes it found, when they
-    can be named (no blank nodes) and are not too many."""
+    can be named (no blank nodes) and are not too many. With focus nodes given this
+    also keeps the engine from evaluating a constraint over every node before joining
+    it with the few focus nodes."""
     rows = run(focus_query(shapes, root, focus_nodes, dialect)).rows
     found = [row[0] for row in rows if row[0] is not None]
     if len(found) > MAX_LISTED_FOCUS or not all(is_usable_focus(n) for n in found):

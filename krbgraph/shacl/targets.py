@@ -11,6 +11,7 @@ starting from them so a few changed nodes cost a few lookups.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from rdflib import Literal, URIRef
@@ -46,7 +47,12 @@ class RootFocus(FocusGroup):
         if self.focus_nodes is not None:
             listed = " ".join(terms.term(n) for n in self.focus_nodes)
             start = f"VALUES ?this {{ {listed} }} "
-        branches = [f"{{ {start}{_target(ctx, t)} }}" for t in _merged(self.targets)]
+        branches = [
+            f"{{ {_sparql_target(ctx, t.value, start)} }}"
+            if isinstance(t, Target) and t.kind == "sparql"
+            else f"{{ {start}{_target(ctx, t)} }}"
+            for t in _merged(self.targets)
+        ]
         where = "\n      UNION ".join(branches) if branches else "FILTER (false)"
         return f"{{ SELECT DISTINCT ?this WHERE {{\n      {where}\n    }} }}", []
 
@@ -90,8 +96,10 @@ def _target(ctx: Context, target: Target | list[Node]) -> str:
     return _sparql_target(ctx, target.value)
 
 
-def _sparql_target(ctx: Context, node: Node) -> str:
-    """A SHACL-AF SPARQL target: its SELECT query as a subquery."""
+def _sparql_target(ctx: Context, node: Node, start: str = "") -> str:
+    """A SHACL-AF SPARQL target: its SELECT query as a subquery. ``start`` (the VALUES
+    of the given focus nodes) goes first inside it: engines evaluate a subquery on its
+    own before joining, so outside it would not spare them the whole target."""
     shapes = ctx.shapes
     if shapes.is_true(node, SH.deactivated):
         return "FILTER (false)"
@@ -102,7 +110,9 @@ def _sparql_target(ctx: Context, node: Node) -> str:
     if parsed.form != "SELECT":
         raise ShapesError("a SPARQL target needs a SELECT query", node)
     ctx.add_prefixes({**shapes.prefixes(node), **parsed.prefixes})
-    return f"{{ {parsed.head}{{ {parsed.body} }}{parsed.tail} }}"
+    if start and re.search(r"\bAS\s+[?$]this\b", parsed.head, re.IGNORECASE):
+        return f"{{ {start}{{ {parsed.head}{{ {parsed.body} }}{parsed.tail} }} }}"
+    return f"{{ {parsed.head}{{ {start}{parsed.body} }}{parsed.tail} }}"
 
 
 def is_usable_focus(node: Node) -> bool:
