@@ -31,7 +31,7 @@ from rdflib.term import Node
 
 from .audit import audit_quads, insert_data
 from .derived import refresh as refresh_derived
-from .model import AUDIT_GRAPH, SHAPES_GRAPH, shapes_graph
+from .model import AUDIT_GRAPH, shapes_graph
 from .replica import Change, ValidationReplica
 from .store import Store, model_graph_iris
 from .store.terms import ox_quads, write_update
@@ -162,7 +162,6 @@ def validate_change(
         replica,
         shapes,
         focus_nodes=None if focus is None else sorted(focus, key=str),
-        shapes_graph=SHAPES_GRAPH,
     )
     findings = list(to_findings(report, context_graph(replica, report)))
     graph = report.graph
@@ -229,7 +228,6 @@ def write_graph(
             )
         else:
             store.write_graphs({graph: data}, replace=replace)
-    replica.apply(record, ())
     refresh_derived(store)
     return result
 

@@ -42,9 +42,13 @@ from .store.answers import AnswerLimits, collect
 from .store.terms import bind_values
 
 NOT_DATA = frozenset({AUDIT_GRAPH, DERIVED_GRAPH, META_GRAPH, SHAPES_GRAPH})
-"""Graphs that are never part of what is validated: the shapes themselves, the
-bookkeeping of model files, the audit trail, and the derived graph (computed from the
-data after a write, so stale while one is tried)."""
+"""Graphs the replica leaves out, as they are never part of what is validated: the
+shapes themselves, the bookkeeping of model files, the audit trail, and the derived
+graph (computed from the data after a write, so stale while one is tried). Without
+them the replica's union of all graphs is exactly what validation reads, which the
+engine answers several times faster than a default graph listed graph by graph. A
+SPARQL Update therefore sees the registry and the model, not these graphs, and cannot
+change them."""
 
 
 class ValidationReplica:
@@ -62,6 +66,8 @@ class ValidationReplica:
             store.dump(path)
             copy = ox.Store()
             copy.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        for name in NOT_DATA:
+            copy.remove_graph(ox.NamedNode(name))
         return cls(copy)
 
     def __len__(self) -> int:
@@ -161,14 +167,12 @@ class ValidationReplica:
         max_rows: int | None = None,
         base_iri: str | None = None,
     ) -> QueryResult:
-        """A query over the validation graphs (or the graphs named), answered like a Store."""
+        """A query over the union of all graphs (or the graphs named), answered like a Store."""
+        options: dict[str, object] = {}
         if default_graph_uris:
-            dataset: list[ox.NamedNode | ox.DefaultGraph] = [
-                ox.NamedNode(iri) for iri in default_graph_uris
-            ]
+            options["default_graph"] = [ox.NamedNode(iri) for iri in default_graph_uris]
         else:
-            dataset = self.validation_graphs()
-        options: dict[str, object] = {"default_graph": dataset}
+            options["use_default_graph_as_union"] = True
         if named_graph_uris:
             options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graph_uris]
         if base_iri is not None:

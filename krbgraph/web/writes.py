@@ -130,7 +130,6 @@ def apply_update(
         except BaseException:
             replica.apply(change.removed, change.added)  # the copy follows the store back
             raise
-        replica.apply(record, ())
         refresh_derived(store)
         replicas.synced(store)
 
@@ -238,7 +237,6 @@ def delete_graph(
                 "CLEAR SILENT DEFAULT" if graph is None else f"DROP SILENT GRAPH {graph_ref(graph)}"
             )
             store.update(drop + (" ;\n" + insert_data(record) if record else ""))
-        replica.apply(record, ())
         refresh_derived(store)
         replicas.synced(store)
 
