@@ -255,7 +255,13 @@ def _part_format(name: str, part: UploadFile) -> ox.RdfFormat:
     )
 
 
-_CHECKED_FORMATS = {ox.RdfFormat.JSON_LD: "jsonld", ox.RdfFormat.RDF_XML: "rdfxml"}
+_CHECKED_FORMATS = {
+    ox.RdfFormat.JSON_LD: "jsonld",
+    ox.RdfFormat.RDF_XML: "rdfxml",
+    ox.RdfFormat.TURTLE: "turtle",
+    ox.RdfFormat.TRIG: "trig",
+    ox.RdfFormat.N3: "n3",
+}
 """Syntaxes whose bodies negotiation.check_rdf_body reads before the parser does."""
 
 

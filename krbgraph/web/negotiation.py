@@ -229,6 +229,11 @@ def check_rdf_body(fmt: str, data: bytes, *, max_depth: int = MAX_BODY_DEPTH) ->
         raise UnsafeBody(
             f"The JSON nests deeper than {max_depth} levels, the most this service reads."
         )
+    if fmt in ("turtle", "n3", "trig") and _turtle_depth(data, max_depth) > max_depth:
+        raise UnsafeBody(
+            f"The {fmt} nests collections, blank nodes or formulas deeper than {max_depth} "
+            "levels, the most this service reads."
+        )
     if fmt == "rdfxml":
         lowered = data.lower()
         if any(declaration in lowered for declaration in _XML_DECLARATIONS):
@@ -241,6 +246,54 @@ def check_rdf_body(fmt: str, data: bytes, *, max_depth: int = MAX_BODY_DEPTH) ->
                 f"The RDF/XML nests elements deeper than {max_depth} levels, the most this "
                 "service reads."
             )
+
+
+_TURTLE_SPECIAL = re.compile(rb"""[\[\](){}"'<#]""")
+_TURTLE_IRI_REST = re.compile(rb"[^>\s]*>?")
+_TURTLE_LONG_REST = {
+    b'"': re.compile(rb'[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""', re.DOTALL),
+    b"'": re.compile(rb"[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''", re.DOTALL),
+}
+_TURTLE_SHORT_REST = {  # unrolled loops: one regex step per run of plain characters
+    b'"': re.compile(rb'[^"\\\n]*(?:\\.[^"\\\n]*)*"'),
+    b"'": re.compile(rb"[^'\\\n]*(?:\\.[^'\\\n]*)*'"),
+}
+_LINE_END = re.compile(rb"[\r\n]")
+
+
+def _turtle_depth(data: bytes, stop: int) -> int:
+    """Nesting of ( [ { outside strings, IRIs and comments, read until it passes ``stop``.
+
+    The parser recurses once per level and takes seconds for tens of thousands of
+    them while the write lock is held; no real registry nests more than a few."""
+    depth = deepest = position = 0
+    while (match := _TURTLE_SPECIAL.search(data, position)) is not None:
+        char, position = match.group(), match.end()
+        if char in (b'"', b"'"):
+            if data[position : position + 2] == char * 2:
+                rest = _TURTLE_LONG_REST[char].match(data, position + 2)
+            else:
+                rest = _TURTLE_SHORT_REST[char].match(data, position)
+            if rest is None:
+                break  # an unterminated string: the parser reports it
+            position = rest.end()
+        elif char == b"<":  # an IRI; without its ">" the parser will refuse the text
+            rest = _TURTLE_IRI_REST.match(data, position)
+            if rest is not None:
+                position = rest.end()
+        elif char == b"#":
+            end = _LINE_END.search(data, position)
+            if end is None:
+                break
+            position = end.end()
+        elif char in b"([{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > stop:
+                return deepest
+        else:
+            depth = max(0, depth - 1)
+    return deepest
 
 
 def _json_depth(data: bytes, stop: int) -> int:

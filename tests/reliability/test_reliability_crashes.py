@@ -9,6 +9,8 @@ message naming the limit, and the same process answers the next query.
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 from reliability_support import AUTH, BASE, TIMEOUT, Server
@@ -64,6 +66,49 @@ def test_reliability_deep_json_ld_is_refused_before_parsing(krb_server: Server) 
     assert response.status_code == 400, response.text[:300]
     assert "100 levels" in response.json()["detail"]
     krb_server.assert_alive()
+
+
+@pytest.mark.parametrize(
+    "media_type,body",
+    [
+        ("text/turtle", "<http://example.org/s> <http://example.org/p> " + "( " * 50_000 + "1"),
+        ("text/turtle", "<http://example.org/s> <http://example.org/p> " + "[ <p> " * 50_000),
+        ("text/n3", "{ " * 50_000),
+    ],
+    ids=["collections", "blank-nodes", "formulas"],
+)
+def test_reliability_deep_turtle_is_refused_before_parsing(
+    krb_server: Server, media_type: str, body: str
+) -> None:
+    """The parser took 7 to 17 s for 50,000 levels while holding the write lock."""
+    started = time.monotonic()
+    response = httpx.post(
+        f"{krb_server.url}/store",
+        params={"graph": TARGET},
+        content=body.encode(),
+        headers={"Content-Type": media_type} | AUTH,
+        timeout=TIMEOUT,
+    )
+    assert response.status_code == 400, response.text[:300]
+    assert "100 levels" in response.json()["detail"]
+    assert time.monotonic() - started < 3
+    krb_server.assert_alive()
+
+
+def test_reliability_turtle_brackets_in_strings_iris_and_comments_do_not_count() -> None:
+    from krbgraph.web.negotiation import check_rdf_body
+
+    text = (
+        '<http://example.org/s> <http://example.org/p> "'
+        + "(" * 500
+        + '" , """'
+        + "[ " * 500
+        + '""" , <http://example.org/'
+        + "{" * 500
+        + "> .  # "
+        + "(" * 500
+    )
+    check_rdf_body("turtle", text.encode())  # no error: nothing nests
 
 
 BILLION_LAUGHS = """<?xml version="1.0"?>
