@@ -17,6 +17,10 @@ which sh:node, sh:not, sh:and, sh:or, sh:xone and qualified value shapes use;
 ``conforming_pattern`` writes the set of conforming nodes as a pattern where
 the shape has only positive conditions (sh:class, sh:hasValue, one value at
 least ...), so the planner can subtract it with MINUS instead.
+
+One module of some 600 lines on purpose: it is the table of SHACL Core
+components, one small class each, read side by side with the specification;
+split by component it would scatter one mapping over a dozen files.
 """
 
 from __future__ import annotations

@@ -49,6 +49,11 @@ per-query worker processes on one folder are not an option.
   thread with ``PR_SET_PDEATHSIG`` (Linux), so the kernel kills it when
   this process dies, also by SIGKILL; it runs in its own session, so a
   Ctrl+C in the terminal reaches krbgraph, which stops it in ``close()``.
+
+One module of some 750 lines on purpose: it is one state machine (starting,
+serving, restarting after an overrun or a crash, stopping) and every Store
+method must pass through it; split, the states and their locks would be read
+in several places.
 """
 
 from __future__ import annotations
