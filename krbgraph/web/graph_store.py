@@ -45,6 +45,7 @@ from . import negotiation, results, writes
 from .auth import require_write_access
 from .bounded_body import MB, read_bounded_body, read_bounded_form
 from .deps import get_settings, get_store
+from .routes import per_method
 from .write_gate import hold_write_lock
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -71,7 +72,7 @@ Target = str | None | _Root
 """A graph IRI, None for the store's default graph (``?default``), or _ROOT."""
 
 
-@router.api_route("/store", methods=_METHODS, summary="Graph Store (indirect identification)")
+@per_method(router, "/store", _METHODS, summary="Graph Store (indirect identification)")
 async def store_indirect(
     request: Request,
     settings: SettingsDep,
@@ -80,9 +81,7 @@ async def store_indirect(
     return await _handle(request, settings, store, _indirect_target(request))
 
 
-@router.api_route(
-    "/store/{path:path}", methods=_METHODS, summary="Graph Store (direct identification)"
-)
+@per_method(router, "/store/{path:path}", _METHODS, summary="Graph Store (direct identification)")
 async def store_direct(
     request: Request,
     path: str,

@@ -27,6 +27,7 @@ from .deps import get_settings, get_store, reader_languages
 from .describe import ResourceView, iri_for_path, local_href, query_text, shown_value, valid_iri
 from .pages.ontology import ontology_page
 from .resource_page import describe_resource
+from .routes import per_method
 from .templating import error_page, render
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -50,9 +51,7 @@ READ = ["GET", "HEAD"]
 """Linked-data pages answer HEAD like GET (same status and Content-Type, no body)."""
 
 
-@router.api_route(
-    "/id/{path:path}", methods=READ, summary="A thing of the registry ({base}/id/...)"
-)
+@per_method(router, "/id/{path:path}", READ, summary="A thing of the registry ({base}/id/...)")
 def thing(
     request: Request, path: str, store: StoreDep, settings: SettingsDep, format: FormatParam = None
 ) -> Response:
@@ -61,7 +60,7 @@ def thing(
     )
 
 
-@router.api_route("/begrip/{path:path}", methods=READ, summary="A concept of a product value list")
+@per_method(router, "/begrip/{path:path}", READ, summary="A concept of a product value list")
 def begrip(
     request: Request, path: str, store: StoreDep, settings: SettingsDep, format: FormatParam = None
 ) -> Response:
@@ -70,8 +69,8 @@ def begrip(
     )
 
 
-@router.api_route(
-    "/resource", methods=READ, summary="Any IRI in the store (IMBOR classes, units, schemes, ...)"
+@per_method(
+    router, "/resource", READ, summary="Any IRI in the store (IMBOR classes, units, schemes, ...)"
 )
 def any_resource(
     request: Request,
@@ -88,9 +87,10 @@ def any_resource(
     return dereference(request, iri, store, settings, format)
 
 
-@router.api_route(
+@per_method(
+    router,
     "/def/krb",
-    methods=READ,
+    READ,
     summary="The KRB ontology (HTML page with one anchor per term, or RDF)",
 )
 def ontology(

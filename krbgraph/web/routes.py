@@ -1,0 +1,37 @@
+"""One route per HTTP method, each with its own OpenAPI operation id.
+
+FastAPI's ``api_route(methods=[...])`` makes one route that answers several
+methods, and its OpenAPI document then gives every method the same
+operationId (whichever method comes first, which varies between processes):
+OpenAPI requires them unique, and client generators and schemathesis
+stumble over the duplicates. Registering the handler once per method keeps
+one function and gives each operation a stable id, ``{function}_{method}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from fastapi import APIRouter
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def per_method(
+    router: APIRouter, path: str, methods: Sequence[str], **options: Any
+) -> Callable[[F], F]:
+    """A decorator like ``router.api_route(path, methods=...)``, one route per method."""
+
+    def register(handler: F) -> F:
+        for method in methods:
+            router.add_api_route(
+                path,
+                handler,
+                methods=[method],
+                operation_id=f"{handler.__name__}_{method.lower()}",
+                **options,
+            )
+        return handler
+
+    return register
