@@ -58,6 +58,11 @@ class Browser:
                     "--disable-sync",
                     "--disable-dev-shm-usage",
                     f"--user-data-dir={profile}",
+                    # No network beyond this machine: every page must work offline.
+                    # Loopback never goes through a proxy, everything else goes to a
+                    # closed port; names other than localhost do not resolve.
+                    "--proxy-server=http://127.0.0.1:9",
+                    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
                     "--window-size=1280,1000",
                     # A Dutch reader: pages name things in the Accept-Language
                     # languages, so the tests do not depend on the machine's locale.
@@ -123,6 +128,18 @@ class Browser:
     def type(self, element: str, text: str) -> None:
         self.command("POST", f"/element/{element}/clear", {})
         self.command("POST", f"/element/{element}/value", {"text": text})
+
+    def script(self, source: str) -> Any:
+        """The value of a synchronous script run in the page (`source` uses ``return``)."""
+        return self.command("POST", "/execute/sync", {"script": source, "args": []})
+
+    def foreign_requests(self, site: str) -> list[str]:
+        """Resources the page loaded (or tried to) from anywhere but `site`."""
+        names = self.script(
+            "return performance.getEntriesByType('resource').map(e => e.name)"
+            ".concat([location.href])"
+        )
+        return [name for name in names if not name.startswith((site, "data:", "blob:"))]
 
     def screenshot(self, name: str) -> Path:
         """A full-page PNG: the window is stretched to the document height first."""
@@ -286,3 +303,72 @@ def test_search_and_scheme_tree(browser: Browser, site: str) -> None:
     browser.click(expanders[0])
     assert browser.wait_all("details[open] ul.tree li")
     browser.screenshot("leefomgeving")
+
+
+def test_api_docs_render_their_operations_without_network(browser: Browser, site: str) -> None:
+    """Swagger UI and ReDoc come from the service itself: the operations show offline."""
+    browser.get(site + "/docs")
+    operations = browser.wait_all(".opblock .opblock-summary-path")
+    paths = {browser.text(e).replace("\u200b", "") for e in operations}
+    assert {"/api/dwarsverbanden", "/api/export/excel"} <= paths, sorted(paths)
+    assert browser.foreign_requests(site) == []
+    browser.screenshot("api-docs")
+    browser.get(site + "/redoc")
+    assert len(browser.wait_all("[data-section-id^='operation/']", timeout=30)) > 5
+    # ReDoc's bundle always asks for its maker's logo from a CDN; the page's policy
+    # admits no host but this one, so the browser refuses that image before it leaves.
+    assert set(browser.foreign_requests(site)) <= {"https://cdn.redoc.ly/redoc/logo-mini.svg"}
+    for page in ("/docs", "/redoc"):
+        policy = httpx.get(site + page).headers["content-security-policy"]
+        assert "http" not in policy and "*" not in policy, policy
+    browser.screenshot("api-redoc")
+
+
+NETWORK_TEXT_SIZES = """
+return Array.from(document.querySelectorAll('svg.network text')).map(text => {
+  const scale = text.ownerSVGElement.getScreenCTM().a;
+  return [text.textContent, parseFloat(getComputedStyle(text).fontSize) * scale];
+});
+"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_network_text_is_at_least_12px_and_focus_shows_counts(
+    browser: Browser, site: str, width: int
+) -> None:
+    browser.command("POST", "/window/rect", {"width": width, "height": 1000})
+    try:
+        browser.get(site + "/dwarsverbanden")
+        sizes = browser.script(NETWORK_TEXT_SIZES)
+        assert sizes, "the network has text"
+        small = [(text, round(size, 1)) for text, size in sizes if size < 12]
+        assert small == [], small
+        hidden = browser.script(
+            "const c = document.querySelector('svg.network a.edge .edge-count');"
+            "return getComputedStyle(c).opacity"
+        )
+        assert hidden == "0"
+        shown = browser.script(
+            "const a = document.querySelector('svg.network a.edge'); a.focus();"
+            "return [document.activeElement === a,"
+            " getComputedStyle(a.querySelector('.edge-count')).opacity,"
+            " a.querySelector('.edge-count').textContent]"
+        )
+        assert shown[0] is True and shown[1] == "1" and "maatregel" in shown[2]
+        browser.screenshot(f"dwarsverbanden-{width}")
+    finally:
+        browser.command("POST", "/window/rect", {"width": 1280, "height": 1000})
+
+
+def test_theme_page_shows_norms_and_the_network_around_it(browser: Browser, site: str) -> None:
+    browser.get(site + "/id/beleidsthema/geluid")
+    headings = [browser.text(e) for e in browser.find_all("section.section h2")]
+    assert headings[:4] == [
+        "Indicatoren",
+        "Normen die vandaag gelden",
+        "Maatregelen",
+        "Dwarsverbanden",
+    ]
+    assert browser.find_all("section.section svg.network a.edge")
+    assert browser.foreign_requests(site) == []
+    browser.screenshot("thema-geluid")

@@ -47,7 +47,7 @@ from . import onderzoek_api as onderzoek_routes
 from . import pages as page_routes
 from . import sparql as sparql_routes
 from . import writes
-from .templating import StaticAssets
+from .templating import API_DOC_ASSETS, ApiDocAssets, StaticAssets
 from .write_gate import WriterBusy, writer_busy
 
 logger = logging.getLogger(__name__)
@@ -222,31 +222,42 @@ STORE_FAILED = "The store could not complete the request; the error has been log
 
 
 def _documentation(app: FastAPI) -> None:
-    """/docs (Swagger UI) and /redoc, each with a policy that admits only what it loads.
+    """/docs (Swagger UI) and /redoc, from files the service ships, each with a policy
+    that admits only what it loads.
 
-    FastAPI's pages load their scripts from a CDN and Swagger UI starts with
-    an inline script; that one script is admitted by its hash, so no other
-    inline script can run there either.
+    The scripts, stylesheet and icon come from the package's own assets
+    (templating.ApiDocAssets), so both pages work with no network. Swagger UI
+    starts with an inline script; that one script is admitted by its hash, so no
+    other inline script can run there either.
     """
+    app.mount(API_DOC_ASSETS, ApiDocAssets(), name="api-docs")
+    openapi_url = app.openapi_url or "/openapi.json"
     swagger = get_swagger_ui_html(
-        openapi_url=app.openapi_url or "/openapi.json",
+        openapi_url=openapi_url,
         title=f"{app.title} - API",
+        swagger_js_url=f"{API_DOC_ASSETS}/swagger-ui-bundle.js",
+        swagger_css_url=f"{API_DOC_ASSETS}/swagger-ui.css",
+        swagger_favicon_url=f"{API_DOC_ASSETS}/favicon.png",
         oauth2_redirect_url=None,
+        swagger_ui_parameters={"validatorUrl": None},  # no badge fetched from swagger.io
     ).body
-    redoc = get_redoc_html(openapi_url=app.openapi_url or "/openapi.json", title=app.title).body
-    cdn = "https://cdn.jsdelivr.net"
+    redoc = get_redoc_html(
+        openapi_url=openapi_url,
+        title=app.title,
+        redoc_js_url=f"{API_DOC_ASSETS}/redoc.standalone.js",
+        redoc_favicon_url=f"{API_DOC_ASSETS}/favicon.png",
+        with_google_fonts=False,
+    ).body
     common = (
-        "default-src 'self'; img-src 'self' data: https://fastapi.tiangolo.com; "
-        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+        "default-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
     )
     swagger_policy = (
-        f"{common}; script-src {cdn} {_script_hashes(bytes(swagger))}; "
-        f"style-src 'self' {cdn} 'unsafe-inline'"
+        f"{common}; script-src 'self' {_script_hashes(bytes(swagger))}; "
+        "style-src 'self' 'unsafe-inline'"
     )
     redoc_policy = (
-        f"{common}; script-src {cdn}; worker-src blob:; "
-        "style-src 'self' 'unsafe-inline' https://fonts.googleapis.com; "
-        "font-src https://fonts.gstatic.com"
+        f"{common}; script-src 'self'; worker-src blob:; style-src 'self' 'unsafe-inline'"
     )
 
     @app.get("/docs", include_in_schema=False)

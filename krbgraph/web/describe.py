@@ -120,6 +120,8 @@ class Section:
     rows: tuple[tuple[object, ...], ...] = ()
     row_classes: tuple[str, ...] = ()
     empty: str = "Niets gevonden."
+    figure: str | None = None
+    """An SVG drawn on the server (network_svg), shown above the table; trusted markup."""
 
 
 @dataclass(frozen=True)
@@ -224,6 +226,28 @@ class Labeller:
         if iri is None:
             return None
         return self.link(iri, str(label) if label is not None else None)
+
+
+DUTCH_TYPE_NAMES: dict[str, str] = {
+    str(SKOS.Concept): "Begrip",
+    str(SKOS.ConceptScheme): "Begrippenkader",
+    str(SKOS.Collection): "Verzameling",
+    str(OWL.Class): "Klasse",
+    str(RDFS.Class): "Klasse",
+    str(OWL.ObjectProperty): "Objecteigenschap",
+    str(OWL.DatatypeProperty): "Gegevenseigenschap",
+    str(RDF.Property): "Eigenschap",
+    str(DCTERMS.PeriodOfTime): "Periode",
+}
+"""Badges of the W3C vocabularies' classes, which name them in English only."""
+
+
+def type_link(labeller: Labeller, iri: str) -> Link:
+    """A type badge: the W3C classes by their Dutch name when the reader reads Dutch first."""
+    dutch = DUTCH_TYPE_NAMES.get(iri)
+    if dutch is not None and READER_LANGUAGES.get()[:1] == ("nl",):
+        return labeller.link(iri, dutch)
+    return labeller.link(iri)
 
 
 def short_name(iri: str) -> str:

@@ -3,7 +3,11 @@
 The page must work without JavaScript and without any network access, so the
 layout is computed here: themes sit on a circle, a node's area grows with the
 number of indicators of its theme and an edge's stroke with its weight. Every
-node and edge is an SVG link to the measures behind it.
+node and edge is an SVG link to the measures behind it, with its counts in a
+<title> (the tooltip) and in a label the stylesheet shows on hover and on
+keyboard focus. The stylesheet keeps the drawing at least MIN_WIDTH px wide
+(the page scrolls sideways below that), so text drawn at LABEL_SIZE units is
+never smaller than 12 px on screen.
 """
 
 from __future__ import annotations
@@ -13,12 +17,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
+MIN_WIDTH = 760
+"""Narrowest on-screen width of the drawing in px (svg.network min-width in krb.css)."""
+
 
 @dataclass(frozen=True)
 class ThemeNode:
     iri: str
     label: str
     indicators: int
+    norms: int = 0
+    measures: int = 0
 
 
 @dataclass(frozen=True)
@@ -86,24 +95,31 @@ def theme_network_svg(
         (x1, y1), (x2, y2) = positions[edge.source], positions[edge.target]
         x1, y1, x2, y2 = _shorten(x1, y1, x2, y2, radii[edge.source], radii[edge.target] + 4)
         width = _scale(edge.effects, max_effects, layout.min_stroke, layout.max_stroke)
-        tooltip = (
-            f"{labels[edge.source]} → {labels[edge.target]}: "
-            f"{edge.measures} maatregel(en), {edge.effects} koppeling(en)"
-        )
+        counts = f"{edge.measures} maatregel(en), {edge.effects} koppeling(en)"
+        tooltip = f"{labels[edge.source]} → {labels[edge.target]}: {counts}"
+        # The count label sits a little off the middle, towards the target, so the
+        # labels of the two directions between one pair of themes do not overlap.
+        mx, my = x1 + (x2 - x1) * 0.6, y1 + (y2 - y1) * 0.6
         parts.append(
-            f'<a href={quoteattr(edge_href(edge))} class="edge">'
+            f'<a href={quoteattr(edge_href(edge))} class="edge" aria-label={quoteattr(tooltip)}>'
             f"<title>{escape(tooltip)}</title>"
             f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-            f'stroke-width="{width:.1f}" marker-end="url(#arrow)"/></a>'
+            f'stroke-width="{width:.1f}" marker-end="url(#arrow)"/>'
+            f'<line class="hit" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}"/>'
+            f'<text x="{mx:.1f}" y="{my:.1f}" text-anchor="middle" class="edge-count">'
+            f"{escape(counts)}</text></a>"
         )
     parts.append('</g><g class="nodes">')
     for node in nodes:
         x, y = positions[node.iri]
         radius = radii[node.iri]
         lx, ly, anchor = _label_position(x, y, centre, radius)
-        tooltip = f"{node.label}: {node.indicators} indicator(en)"
+        tooltip = (
+            f"{node.label}: {node.indicators} indicator(en), {node.norms} geldende norm(en), "
+            f"{node.measures} maatregel(en)"
+        )
         parts.append(
-            f'<a href={quoteattr(node_href(node))} class="node">'
+            f'<a href={quoteattr(node_href(node))} class="node" aria-label={quoteattr(tooltip)}>'
             f"<title>{escape(tooltip)}</title>"
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}"/>'
             f'<text x="{x:.1f}" y="{y + 6:.1f}" text-anchor="middle" class="count">'

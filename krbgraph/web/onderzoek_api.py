@@ -1,7 +1,8 @@
-"""The JSON API of beleidsonderzoek: does reality meet the norms, did measures work?
+"""The JSON API of beleidsonderzoek: does reality meet the norms, did measures work,
+will the measures planned close the gap?
 
-Both answers come from the named queries ``normtoets`` and ``effectevaluatie``
-(sparql/), so the API, ``krb query`` and the docs agree. An area is given the
+The answers come from the named queries ``normtoets``, ``effectevaluatie`` and
+``normgat`` (sparql/), so the API, ``krb query`` and the docs agree. An area is given the
 way people know it (CBS code, code, name or IRI) and resolved by the query
 catalogue; a bad or unknown value answers 400 with the catalogue's message.
 Numbers are JSON numbers in the unit the row names.
@@ -17,6 +18,7 @@ from pydantic import BaseModel, Field
 from rdflib import Literal
 from rdflib.term import Identifier
 
+from ..labels import fetch_names
 from ..queries import Catalogue, ParameterError, load_catalogue, run_named_query
 from ..settings import Settings
 from ..store import Store
@@ -73,6 +75,26 @@ class Effectevaluatie(BaseModel):
     verandering: float | None = None
     beoogd: float | None = None
     aandeel: float | None = Field(None, description="Realised share: verandering / beoogd")
+
+
+class Normgat(BaseModel):
+    norm: Ref
+    code: str | None = None
+    gebied: Ref = Field(description="Area of the measurement (without one: the area asked)")
+    operator: Ref
+    normwaarde: float
+    eenheid: Ref
+    meting: str | None = Field(None, description="IRI of the latest measurement")
+    waarde: float | None = Field(None, description="Measured value in the norm's unit")
+    referentie: float | None = Field(None, description="Reference of a change operator")
+    gat: float | None = Field(None, description="Shortfall to the norm now (positive)")
+    beoogd: float = Field(description="Sum of the intended effects still to come (0: none)")
+    verwacht: float | None = Field(None, description="Measured value plus those effects")
+    restgat: float | None = Field(None, description="Shortfall left after them (0: closes)")
+    oordeel: str = Field(description="sluit, sluit niet or geen gegevens")
+    effecten: int = Field(description="How many intended effects count")
+    maatregelen: list[Ref] = Field(description="The measures that contribute")
+    themas: list[Ref] = Field(description="Their themes: the cross-links that close the gap")
 
 
 def _catalogue(request: Request) -> Catalogue:
@@ -152,6 +174,57 @@ def effectevaluatie(
             verandering=_number(row.get("verandering")),
             beoogd=_number(row.get("beoogd")),
             aandeel=_number(row.get("aandeel")),
+        )
+        for row in rows
+    ]
+
+
+@router.get(
+    "/normgat",
+    response_model=list[Normgat],
+    responses={400: {"description": "A parameter is wrong or names nothing"}},
+    summary="Per norm missed and area: the gap, the intended effects to come, and what is left",
+)
+def normgat(
+    store: StoreDep,
+    settings: SettingsDep,
+    queries: CatalogueDep,
+    datum: DatumQuery = None,
+    gebied: GebiedQuery = None,
+    thema: ThemaQuery = None,
+) -> list[Normgat]:
+    rows = _run(store, settings, queries, "normgat", datum, gebied, thema)
+    listed = {
+        column: {id(row): (_text(row.get(column)) or "").split() for row in rows}
+        for column in ("maatregelen", "themas")
+    }
+    every = {iri for found in listed.values() for iris in found.values() for iri in iris}
+    names = (
+        fetch_names(
+            store, every, languages=READER_LANGUAGES.get(), timeout_s=settings.query_timeout_s
+        )
+        if every
+        else {}
+    )
+    return [
+        Normgat(
+            norm=_ref(row, "norm"),
+            code=_text(row.get("code")),
+            gebied=_ref(row, "meetgebied"),
+            operator=_ref(row, "operator"),
+            normwaarde=float(str(row["normwaarde"])),
+            eenheid=Ref(iri=str(row["eenheid"]), label=_text(row.get("eenheid_symbool"))),
+            meting=_text(row.get("meting")),
+            waarde=_number(row.get("waarde")),
+            referentie=_number(row.get("referentie")),
+            gat=_number(row.get("gat")),
+            beoogd=_number(row.get("beoogd")) or 0.0,
+            verwacht=_number(row.get("verwacht")),
+            restgat=_number(row.get("restgat")),
+            oordeel=str(row["oordeel"]),
+            effecten=int(str(row["effecten"])),
+            maatregelen=[Ref(iri=i, label=names.get(i)) for i in listed["maatregelen"][id(row)]],
+            themas=[Ref(iri=i, label=names.get(i)) for i in listed["themas"][id(row)]],
         )
         for row in rows
     ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, SKOS
 from rdflib.term import Identifier
 
 from ..store import QueryResult, Store
@@ -25,6 +25,7 @@ from .describe import (
     pick_label,
     run_query,
     short_name,
+    type_link,
 )
 from .sections import sections_for
 
@@ -44,7 +45,7 @@ def describe_resource(store: Store, iri: str, base_iri: str) -> ResourceView | N
     incoming_result = run_query(store, "web-resource-inkomend", resource=resource)
     incoming = _collect_incoming(incoming_result, labeller)
     types = tuple(
-        sorted((labeller.link(type_iri) for type_iri in type_iris), key=lambda link: link.text)
+        sorted((type_link(labeller, iri) for iri in type_iris), key=lambda link: link.text)
     )
     return ResourceView(
         iri=iri,
@@ -135,7 +136,8 @@ def _value(
     if isinstance(term, BNode):
         grouped: dict[str, list[Identifier]] = {}
         for predicate, obj in nested:
-            grouped.setdefault(predicate, []).append(obj)
+            if predicate != str(RDF.type):  # "type PeriodOfTime" tells a reader nothing
+                grouped.setdefault(predicate, []).append(obj)
         inner = tuple(
             PropertyValues(
                 labeller.link(predicate, pick_label(nested_labels.get(predicate, []))),
@@ -146,10 +148,21 @@ def _value(
                     for obj in sorted(objs, key=_term_sort_key)
                 ),
             )
-            for predicate, objs in sorted(grouped.items())
+            for predicate, objs in sorted(grouped.items(), key=_nested_order)
         )
         return Value(nested=inner)
     return Value(literal=literal_text(term), **_literal_meta(term))
+
+
+_NESTED_FIRST = (str(DCAT.startDate), str(DCAT.endDate))
+"""A period reads begin then end, not in the alphabetical order of their IRIs."""
+
+
+def _nested_order(item: tuple[str, list[Identifier]]) -> tuple[int, str]:
+    predicate = item[0]
+    if predicate in _NESTED_FIRST:
+        return (_NESTED_FIRST.index(predicate), "")
+    return (len(_NESTED_FIRST), predicate)
 
 
 def _literal_meta(term: Identifier) -> dict[str, str | None]:

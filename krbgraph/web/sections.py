@@ -1,9 +1,10 @@
 """The parts of a resource page that depend on what the resource is.
 
 The reach of a measure (its effects and the themes they reach), the context
-of a norm, the decisions behind a document, the policy in an area and the
-norms of an IMBOR class or zoekingang; each from its named query, as plain
-data (Section) for the resource template.
+of a norm, the decisions behind a document, the policy in an area, the
+overview of a theme (krbgraph.web.theme_sections) and the norms of an IMBOR
+class or zoekingang; each from its named query, as plain data (Section) for
+the resource template.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from .describe import (
     run_query,
     validity_text,
 )
+from .theme_sections import theme_sections
 
 _MEASURE_TYPES = frozenset({str(KRB.Beleidsmaatregel), str(KRB.MerMaatregel)})
 _CLASSIFICATIONS = (
@@ -53,6 +55,8 @@ def sections_for(
         sections.append(decisions_section(store, resource, labeller))
     if str(KRB.Werkingsgebied) in types:
         sections.append(area_section(store, resource, labeller))
+    if str(KRB.Beleidsthema) in types:
+        sections.extend(theme_sections(store, resource, labeller))
     if str(KRB.Zoekingang) in types:
         sections.append(zoekingang_section(store, resource, labeller))
     elif str(OWL.Class) in types and not str(resource).startswith(str(KRB)):

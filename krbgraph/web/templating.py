@@ -72,3 +72,15 @@ class StaticAssets(StaticFiles):
         response = super().file_response(full_path, stat_result, scope, status_code)
         response.headers.setdefault("Cache-Control", "public, max-age=3600")
         return response
+
+
+API_DOC_ASSETS = "/static/api-docs"
+"""Where the Swagger UI and ReDoc files are served (before the site's own /static)."""
+
+
+class ApiDocAssets(StaticAssets):
+    """Swagger UI and ReDoc as the fastapi-offline package ships them (MIT, and the
+    upstream swagger-ui-dist and redoc licences), so /docs and /redoc need no CDN."""
+
+    def __init__(self) -> None:
+        StaticFiles.__init__(self, packages=[("fastapi_offline", "static")])

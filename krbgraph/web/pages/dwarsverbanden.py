@@ -7,12 +7,9 @@ the named queries dwarsverbanden-themas and dwarsverbanden-netwerk.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from ...store import Store
 from ..describe import (
     Labeller,
     amount_text,
@@ -22,51 +19,27 @@ from ..describe import (
     text_of,
     valid_iri,
 )
-from ..network_svg import ThemeEdge, ThemeNode, theme_network_svg
+from ..network_svg import theme_network_svg
 from ..templating import error_page, render
+from ..theme_network import edge_href, node_href, theme_network
 from .common import SettingsDep, StoreDep
 
 router = APIRouter()
 
 
-def theme_network(store: Store) -> tuple[list[ThemeNode], list[ThemeEdge], dict[str, str]]:
-    """Nodes (themes with indicator counts) and edges (cross-links) of the whole registry."""
-    labels: dict[str, str] = {}
-    nodes = []
-    for r in run_query(store, "dwarsverbanden-themas").dicts():
-        iri = str(r["thema"])
-        labels[iri] = text_of(r.get("thema_label")) or short_name(iri)
-        nodes.append(ThemeNode(iri, labels[iri], int(r.get("indicatoren", 0))))
-    edges = []
-    for r in run_query(store, "dwarsverbanden-netwerk").dicts():
-        source, target = str(r["bron"]), str(r["doel"])
-        labels.setdefault(source, text_of(r.get("bron_label")) or short_name(source))
-        labels.setdefault(target, text_of(r.get("doel_label")) or short_name(target))
-        edges.append(ThemeEdge(source, target, int(r["maatregelen"]), int(r["koppelingen"])))
-    return nodes, edges, labels
-
-
-def _edge_href(edge: ThemeEdge) -> str:
-    return "/dwarsverbanden/maatregelen?" + urlencode({"bron": edge.source, "doel": edge.target})
-
-
-def _node_href(node: ThemeNode) -> str:
-    return "/dwarsverbanden/maatregelen?" + urlencode({"thema": node.iri})
-
-
 @router.get("/dwarsverbanden", response_class=HTMLResponse)
 def dwarsverbanden_page(request: Request, store: StoreDep) -> HTMLResponse:
-    nodes, edges, labels = theme_network(store)
-    svg = theme_network_svg(nodes, edges, node_href=_node_href, edge_href=_edge_href)
+    network = theme_network(store)
+    svg = theme_network_svg(network.nodes, network.edges, node_href=node_href, edge_href=edge_href)
     rows = [
         {
-            "source_label": labels[edge.source],
-            "target_label": labels[edge.target],
+            "source_label": network.labels[edge.source],
+            "target_label": network.labels[edge.target],
             "measures": edge.measures,
             "effects": edge.effects,
-            "href": _edge_href(edge),
+            "href": edge_href(edge),
         }
-        for edge in edges
+        for edge in network.edges
     ]
     context = {"title": "Dwarsverbanden", "svg": svg, "edges": rows}
     return render(request, "dwarsverbanden.html", context)

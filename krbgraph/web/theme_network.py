@@ -1,0 +1,58 @@
+"""The theme network as data: nodes, edges and where each one links to.
+
+Shared by the dwarsverbanden page (the whole registry) and the theme pages
+(one theme and its neighbours), so both count and link the same way. The
+counts come from the named queries dwarsverbanden-themas and
+dwarsverbanden-netwerk, two queries for the whole picture whatever its size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from ..store import Store
+from .describe import run_query, short_name, text_of
+from .network_svg import ThemeEdge, ThemeNode
+
+
+@dataclass(frozen=True)
+class ThemeNetwork:
+    nodes: tuple[ThemeNode, ...]
+    edges: tuple[ThemeEdge, ...]
+    labels: dict[str, str]
+
+    def around(self, theme: str) -> ThemeNetwork:
+        """The part that touches `theme`: its edges both ways and the themes at their ends."""
+        edges = tuple(e for e in self.edges if theme in (e.source, e.target))
+        kept = {theme} | {e.source for e in edges} | {e.target for e in edges}
+        nodes = tuple(node for node in self.nodes if node.iri in kept)
+        return ThemeNetwork(nodes, edges, self.labels)
+
+
+def theme_network(store: Store) -> ThemeNetwork:
+    """Nodes (themes with indicator counts) and edges (cross-links) of the whole registry."""
+    labels: dict[str, str] = {}
+    nodes = []
+    for r in run_query(store, "dwarsverbanden-themas").dicts():
+        iri = str(r["thema"])
+        labels[iri] = text_of(r.get("thema_label")) or short_name(iri)
+        counts = (int(r.get(column, 0)) for column in ("indicatoren", "normen", "maatregelen"))
+        nodes.append(ThemeNode(iri, labels[iri], *counts))
+    edges = []
+    for r in run_query(store, "dwarsverbanden-netwerk").dicts():
+        source, target = str(r["bron"]), str(r["doel"])
+        labels.setdefault(source, text_of(r.get("bron_label")) or short_name(source))
+        labels.setdefault(target, text_of(r.get("doel_label")) or short_name(target))
+        edges.append(ThemeEdge(source, target, int(r["maatregelen"]), int(r["koppelingen"])))
+    return ThemeNetwork(tuple(nodes), tuple(edges), labels)
+
+
+def edge_href(edge: ThemeEdge) -> str:
+    """The page listing the measures behind one edge."""
+    return "/dwarsverbanden/maatregelen?" + urlencode({"bron": edge.source, "doel": edge.target})
+
+
+def node_href(node: ThemeNode) -> str:
+    """The page listing the cross-linking measures from and to one theme."""
+    return "/dwarsverbanden/maatregelen?" + urlencode({"thema": node.iri})
