@@ -22,7 +22,6 @@ from typing import Any
 import httpx
 import pytest
 from live_server import free_port, live_server
-from test_pages_fixtures import registry  # noqa: F401 (fixture)
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -197,7 +196,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="module")
-def site(registry) -> Iterator[str]:  # noqa: F811 (fixture from test_pages_fixtures)
+def site(registry) -> Iterator[str]:
     with live_server(registry.app) as url:
         yield url
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 
-from test_pages_fixtures import client, registry  # noqa: F401 (fixtures)
-
 
 def _badges(html: str) -> list[str]:
     types = re.search(r'<p class="types">(.*?)</p>', html, re.S)
@@ -17,14 +15,14 @@ def _badges(html: str) -> list[str]:
     return re.findall(r'class="badge"[^>]*>([^<]+)<', types.group(1))
 
 
-def test_badges_name_w3c_classes_in_dutch(client) -> None:  # noqa: F811
+def test_badges_name_w3c_classes_in_dutch(client) -> None:
     assert "Begrip" in _badges(client.get("/id/beleidsthema/geluid").text)
     assert "Concept" not in _badges(client.get("/id/beleidsthema/geluid").text)
     english = _badges(client.get("/id/beleidsthema/geluid?lang=en").text)
     assert "Begrip" not in english
 
 
-def test_a_validity_period_reads_begin_then_end_without_its_type(client) -> None:  # noqa: F811
+def test_a_validity_period_reads_begin_then_end_without_its_type(client) -> None:
     html = client.get("/id/beleidsnorm/GEL-N01").text
     nested = re.search(r'<dl class="nested">(.*?)</dl>', html, re.S)
     assert nested, "the norm shows its own period"

@@ -10,13 +10,13 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from urllib.parse import parse_qs, urlsplit
 
-from test_pages_fixtures import BASE, client, page_sections, registry  # noqa: F401 (fixtures)
+from test_pages_fixtures import BASE, page_sections
 
 THEME = "/id/beleidsthema/"
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def _sections(client, code: str) -> dict[str, list[list[str]]]:  # noqa: F811
+def _sections(client, code: str) -> dict[str, list[list[str]]]:
     response = client.get(THEME + code)
     assert response.status_code == 200
     return {
@@ -24,7 +24,7 @@ def _sections(client, code: str) -> dict[str, list[list[str]]]:  # noqa: F811
     }
 
 
-def test_geluid_lists_its_indicator_and_the_norms_in_force(client) -> None:  # noqa: F811
+def test_geluid_lists_its_indicator_and_the_norms_in_force(client) -> None:
     sections = _sections(client, "geluid")
     assert sections["Indicatoren"][0][:2] == ["Geluidsdruk gevel (Lden)", "GEL-I01"]
     norms = {row[1]: row for row in sections["Normen die vandaag gelden"]}
@@ -39,13 +39,13 @@ def test_geluid_lists_its_indicator_and_the_norms_in_force(client) -> None:  # n
     assert int(sections["Indicatoren"][0][2]) == len(norms)
 
 
-def test_bouwen_lists_measures_with_the_mer_subclass_once_each(client) -> None:  # noqa: F811
+def test_bouwen_lists_measures_with_the_mer_subclass_once_each(client) -> None:
     measures = _sections(client, "bouwen")["Maatregelen"]
     kinds = {row[1]: row[2] for row in measures}
     assert kinds == {"BOU-M01": "maatregel", "BOU-M02": "MER-maatregel", "BOU-M03": "MER-maatregel"}
 
 
-def test_dwarsverbanden_go_both_ways(client) -> None:  # noqa: F811
+def test_dwarsverbanden_go_both_ways(client) -> None:
     outgoing = _sections(client, "bouwen")["Dwarsverbanden"]
     reached = {row[1] for row in outgoing if row[0] == "maatregelen van dit thema bereiken"}
     assert {"Geluid", "Gezondheid", "Groen"} <= reached
@@ -55,7 +55,7 @@ def test_dwarsverbanden_go_both_ways(client) -> None:  # noqa: F811
     assert not [row for row in incoming if row[0] == "maatregelen van dit thema bereiken"]
 
 
-def test_the_network_is_drawn_around_the_theme_and_links_to_measures(client) -> None:  # noqa: F811
+def test_the_network_is_drawn_around_the_theme_and_links_to_measures(client) -> None:
     html = client.get(THEME + "geluid").text
     start, end = html.index("<svg"), html.index("</svg>") + len("</svg>")
     svg = ET.fromstring(html[start:end])
@@ -70,7 +70,7 @@ def test_the_network_is_drawn_around_the_theme_and_links_to_measures(client) -> 
     assert followed.status_code == 200 and "Comfort boxes" in followed.text
 
 
-def test_a_theme_without_policy_says_so(client) -> None:  # noqa: F811
+def test_a_theme_without_policy_says_so(client) -> None:
     sections = _sections(client, "klimaatadaptatie")
     assert sections["Normen die vandaag gelden"] == []
     html = client.get(THEME + "klimaatadaptatie").text

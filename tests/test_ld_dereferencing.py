@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS
-from test_pages_fixtures import BASE, client, page_sections, registry  # noqa: F401 (fixtures)
+from test_pages_fixtures import BASE, page_sections
 
 from krbgraph.namespaces import KRB, QUDT
 from krbgraph.web.describe import local_href
@@ -31,7 +31,7 @@ def parse(response, rdflib_format: str) -> Graph:
 
 
 @pytest.mark.parametrize("key", sorted(RDF_FORMATS))
-def test_norm_by_format_parameter_has_its_triples(client, key: str) -> None:  # noqa: F811
+def test_norm_by_format_parameter_has_its_triples(client, key: str) -> None:
     media, rdflib_format = RDF_FORMATS[key]
     response = client.get(f"/id/beleidsnorm/GEL-N01?format={key}")
     assert response.status_code == 200
@@ -47,7 +47,7 @@ def test_norm_by_format_parameter_has_its_triples(client, key: str) -> None:  # 
 
 
 @pytest.mark.parametrize("key", sorted(RDF_FORMATS))
-def test_norm_by_accept_header(client, key: str) -> None:  # noqa: F811
+def test_norm_by_accept_header(client, key: str) -> None:
     media, rdflib_format = RDF_FORMATS[key]
     response = client.get("/id/beleidsnorm/GEL-N01", headers={"Accept": media})
     assert response.status_code == 200
@@ -55,13 +55,13 @@ def test_norm_by_accept_header(client, key: str) -> None:  # noqa: F811
     assert (NORM, RDF.type, KRB.Beleidsnorm) in parse(response, rdflib_format)
 
 
-def test_accept_with_q_values_picks_the_preferred_format(client) -> None:  # noqa: F811
+def test_accept_with_q_values_picks_the_preferred_format(client) -> None:
     accept = "text/html;q=0.5, application/n-triples;q=0.9, text/turtle;q=0.1"
     response = client.get("/id/beleidsnorm/GEL-N01", headers={"Accept": accept})
     assert response.headers["content-type"].startswith("application/n-triples")
 
 
-def test_browser_gets_html_with_label_and_local_links(client) -> None:  # noqa: F811
+def test_browser_gets_html_with_label_and_local_links(client) -> None:
     accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
     response = client.get("/id/beleidsnorm/GEL-N01", headers={"Accept": accept})
     assert response.status_code == 200
@@ -73,7 +73,7 @@ def test_browser_gets_html_with_label_and_local_links(client) -> None:  # noqa: 
     assert f'href="{BASE}' not in html
 
 
-def test_unacceptable_media_type_gives_406(client) -> None:  # noqa: F811
+def test_unacceptable_media_type_gives_406(client) -> None:
     response = client.get("/id/beleidsnorm/GEL-N01", headers={"Accept": "image/png"})
     assert response.status_code == 406
 
@@ -87,12 +87,12 @@ def test_unacceptable_media_type_gives_406(client) -> None:  # noqa: F811
         "/resource?iri=" + quote("https://example.org/onbekend", safe=""),
     ],
 )
-def test_unknown_iris_give_404(client, url: str) -> None:  # noqa: F811
+def test_unknown_iris_give_404(client, url: str) -> None:
     response = client.get(url)
     assert response.status_code == 404
 
 
-def test_404_page_names_what_was_looked_for(client) -> None:  # noqa: F811
+def test_404_page_names_what_was_looked_for(client) -> None:
     response = client.get("/id/beleidsnorm/GEEN-NORM")
     assert response.status_code == 404
     assert f"{BASE}/id/beleidsnorm/GEEN-NORM" in response.text
@@ -127,7 +127,7 @@ def test_base_iri_is_configurable(tmp_path) -> None:
         store.close()
 
 
-def test_value_list_concept_under_begrip(client) -> None:  # noqa: F811
+def test_value_list_concept_under_begrip(client) -> None:
     response = client.get("/begrip/normoperator/maximaal?format=ttl")
     assert response.status_code == 200
     graph = parse(response, "turtle")
@@ -135,7 +135,7 @@ def test_value_list_concept_under_begrip(client) -> None:  # noqa: F811
     assert graph.value(concept, URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")) is not None
 
 
-def test_imbor_class_through_resource_route(client) -> None:  # noqa: F811
+def test_imbor_class_through_resource_route(client) -> None:
     iri = "https://data.crow.nl/imbor/def/5e38db74-2c1b-4caa-bd62-c7008cb022c6"
     response = client.get("/resource", params={"iri": iri, "format": "nt"})
     assert response.status_code == 200
@@ -168,13 +168,13 @@ def test_imbor_class_through_resource_route(client) -> None:  # noqa: F811
     assert "GEL-M01" not in by_code
 
 
-def test_resource_route_redirects_registry_iris_to_their_own_page(client) -> None:  # noqa: F811
+def test_resource_route_redirects_registry_iris_to_their_own_page(client) -> None:
     response = client.get("/resource", params={"iri": str(NORM)}, follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/id/beleidsnorm/GEL-N01"
 
 
-def test_ontology_as_rdf_and_as_page_with_anchors(client) -> None:  # noqa: F811
+def test_ontology_as_rdf_and_as_page_with_anchors(client) -> None:
     response = client.get("/def/krb", headers={"Accept": "text/turtle"})
     assert response.status_code == 200
     graph = parse(response, "turtle")
@@ -199,7 +199,7 @@ def test_local_href_maps_every_kind_of_iri() -> None:
     )
 
 
-def test_head_answers_like_get_without_a_body(client) -> None:  # noqa: F811
+def test_head_answers_like_get_without_a_body(client) -> None:
     head = client.head("/id/beleidsnorm/GEL-N01", headers={"Accept": "text/turtle"})
     get = client.get("/id/beleidsnorm/GEL-N01", headers={"Accept": "text/turtle"})
     assert head.status_code == get.status_code == 200

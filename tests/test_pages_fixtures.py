@@ -7,14 +7,11 @@ modules stay independent under ``pytest -n 2``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from test_sparql_support import BASE, DEMO, demo_store
 
 from krbgraph.settings import Settings
@@ -42,19 +39,6 @@ def build_registry(folder: Path) -> Registry:
     """An embedded store in `folder` with the model and the demo registry, and its app."""
     store, settings = demo_store(folder)
     return Registry(create_app(settings, store=store), store, settings)
-
-
-@pytest.fixture(scope="module")
-def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
-    built = build_registry(tmp_path_factory.mktemp("registry"))
-    yield built
-    built.store.close()
-
-
-@pytest.fixture(scope="module")
-def client(registry: Registry) -> Iterator[TestClient]:
-    with TestClient(registry.app) as test_client:
-        yield test_client
 
 
 @dataclass

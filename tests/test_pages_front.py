@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 
 import pytest
 from rdflib import Graph
-from test_pages_fixtures import BASE, client, page_sections, registry  # noqa: F401 (fixtures)
+from test_pages_fixtures import BASE, page_sections
 
 from krbgraph.web.network_svg import ThemeEdge, ThemeNode, theme_network_svg
 from krbgraph.web.search import LabelIndex, normalise, search_entries
@@ -56,14 +56,14 @@ class Page(HTMLParser):
             self.textarea = "".join(texts)
 
 
-def page(client, url: str, status: int = 200) -> Page:  # noqa: F811
+def page(client, url: str, status: int = 200) -> Page:
     response = client.get(url)
     assert response.status_code == status, response.text[:500]
     assert response.headers["content-type"].startswith("text/html")
     return Page(response.text)
 
 
-def test_home_counts_themes_and_entry_points(client) -> None:  # noqa: F811
+def test_home_counts_themes_and_entry_points(client) -> None:
     home = page(client, "/")
     assert {"Beleidsmedewerker", "Onderzoeker", "Assetbeheerder"} <= set(home.headings)
     link_texts = {text for _, text in home.links}
@@ -78,7 +78,7 @@ def test_home_counts_themes_and_entry_points(client) -> None:  # noqa: F811
     assert home.cells[at : at + 4] == ["Bouwen", "3", "4", "3"]
 
 
-def test_class_list_from_the_counts(client) -> None:  # noqa: F811
+def test_class_list_from_the_counts(client) -> None:
     listing = page(client, "/lijst?klasse=https%3A%2F%2Fdata.krb.nl%2Fdef%2Fkrb%23Beleidsnorm")
     assert ("/id/beleidsnorm/GEL-N01", "Geluidsdruk gevel maximaal 48 dB(A)") in listing.links
 
@@ -93,12 +93,12 @@ def test_class_list_from_the_counts(client) -> None:  # noqa: F811
         ("GEL-N01", "Geluidsdruk gevel maximaal 48 dB(A)"),
     ],
 )
-def test_search_ignores_case_and_diacritics(client, query: str, expected: str) -> None:  # noqa: F811
+def test_search_ignores_case_and_diacritics(client, query: str, expected: str) -> None:
     results = page(client, f"/zoeken?q={query}")
     assert expected in {text for _, text in results.links}
 
 
-def test_search_groups_results_by_type(client) -> None:  # noqa: F811
+def test_search_groups_results_by_type(client) -> None:
     results = page(client, "/zoeken?q=asfalt")
     groups = [heading.rsplit(" ", 1)[0] for heading in results.headings[1:]]
     assert "IMBOR-objecttypen" in groups
@@ -106,7 +106,7 @@ def test_search_groups_results_by_type(client) -> None:  # noqa: F811
     assert groups.index("Beleidsmaatregel") < groups.index("IMBOR-objecttypen")
 
 
-def test_label_index_rebuilds_when_the_store_changes(registry) -> None:  # noqa: F811
+def test_label_index_rebuilds_when_the_store_changes(registry) -> None:
     index = LabelIndex(check_interval_s=0)
     assert not search_entries(index.entries(registry.store), "Laagfrequent geluid")
     extra = Graph().parse(
@@ -132,7 +132,7 @@ def test_normalise_folds_case_accents_and_spaces() -> None:
     assert normalise("  Één  CAFÉ ") == "een cafe"
 
 
-def test_query_page_runs_a_query_and_links_iris(client) -> None:  # noqa: F811
+def test_query_page_runs_a_query_and_links_iris(client) -> None:
     query = (
         "PREFIX krb: <https://data.krb.nl/def/krb#> "
         "SELECT ?m WHERE { ?m a krb:MerMaatregel } ORDER BY ?m"
@@ -150,20 +150,20 @@ def test_query_page_runs_a_query_and_links_iris(client) -> None:  # noqa: F811
     assert as_json["head"]["vars"] == ["m"]
 
 
-def test_query_page_examples_fill_the_editor(client) -> None:  # noqa: F811
+def test_query_page_examples_fill_the_editor(client) -> None:
     example = page(client, "/query?voorbeeld=geldig-op")
     assert "?datum" in example.textarea
     assert "/query?voorbeeld=dwarsverbanden-netwerk" in {href for href, _ in example.links}
 
 
-def test_query_page_reports_a_syntax_error_with_its_position(client) -> None:  # noqa: F811
+def test_query_page_reports_a_syntax_error_with_its_position(client) -> None:
     response = client.get("/query", params={"query": "SELECT ?x WHERE { ?x ?y }"})
     assert response.status_code == 400
     assert "Syntaxfout" in response.text
     assert "SELECT ?x WHERE { ?x ?y }" in Page(response.text).textarea
 
 
-def test_dwarsverbanden_page_draws_the_network(client) -> None:  # noqa: F811
+def test_dwarsverbanden_page_draws_the_network(client) -> None:
     response = client.get("/dwarsverbanden")
     html = response.text
     start, end = html.index("<svg"), html.index("</svg>") + len("</svg>")
@@ -212,7 +212,7 @@ def test_network_svg_scales_nodes_and_edges() -> None:
     assert "A & B" in [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
 
 
-def test_scheme_list_and_small_tree(client) -> None:  # noqa: F811
+def test_scheme_list_and_small_tree(client) -> None:
     schemes = page(client, "/begrippen")
     assert "Sectoren" in {text for _, text in schemes.links}
     tree = page(client, "/begrippen?schema=https%3A%2F%2Fdata.krb.nl%2Fid%2Fconceptschema%2Fsector")
@@ -220,7 +220,7 @@ def test_scheme_list_and_small_tree(client) -> None:  # noqa: F811
     assert {"bedrijven", "industrie", "huishoudens"} <= texts
 
 
-def test_leefomgeving_tree_opens_a_zoekingang_on_demand(client) -> None:  # noqa: F811
+def test_leefomgeving_tree_opens_a_zoekingang_on_demand(client) -> None:
     closed = page(client, f"/begrippen?schema={LEEFOMGEVING}")
     texts = {text for _, text in closed.links}
     assert "Tunnels" in texts  # a zoekingang
@@ -232,7 +232,7 @@ def test_leefomgeving_tree_opens_a_zoekingang_on_demand(client) -> None:  # noqa
     assert "Asfaltverharding" in {text for _, text in opened.links}
 
 
-def test_ontology_page_documents_terms(client) -> None:  # noqa: F811
+def test_ontology_page_documents_terms(client) -> None:
     response = client.get("/def/krb")
     parsed = Page(response.text)
     assert "Kernregistratie Beleid (KRB)" in parsed.headings[0]
@@ -244,7 +244,7 @@ def test_ontology_page_documents_terms(client) -> None:  # noqa: F811
 LINKS = "Beoogde effecten en bereikte thema's"
 
 
-def test_measure_page_marks_dwarsverbanden(client) -> None:  # noqa: F811
+def test_measure_page_marks_dwarsverbanden(client) -> None:
     response = client.get("/id/beleidsmaatregel/BOU-M02")
     parsed = Page(response.text)
     assert LINKS in parsed.headings
@@ -263,7 +263,7 @@ def test_measure_page_marks_dwarsverbanden(client) -> None:  # noqa: F811
     assert {"Bouwen", "Geluid", "Gezondheid"} <= {text for _, text in parsed.links}
 
 
-def test_measure_page_shows_an_uitvoering_and_only_links_in_force(client) -> None:  # noqa: F811
+def test_measure_page_shows_an_uitvoering_and_only_links_in_force(client) -> None:
     rows = page_sections(client.get("/id/beleidsmaatregel/GRO-M01").text)[LINKS]
     assert sorted((row.cells[1], row.cells[3], row.cells[5]) for row in rows) == [
         ("effect op norm", "Afstand tot openbaar groen maximaal 0,4 km", "Groen"),
@@ -281,7 +281,7 @@ def test_measure_page_shows_an_uitvoering_and_only_links_in_force(client) -> Non
 AREA = "Beleid in dit gebied"
 
 
-def test_area_page_lists_policy_of_containing_areas(client) -> None:  # noqa: F811
+def test_area_page_lists_policy_of_containing_areas(client) -> None:
     response = client.get("/id/werkingsgebied/parkstraat")
     parsed = Page(response.text)
     assert AREA in parsed.headings
@@ -307,7 +307,7 @@ def test_area_page_lists_policy_of_containing_areas(client) -> None:  # noqa: F8
     assert rows["GEL-N02"].classes == {"geerfd", "niet-geldig"}
 
 
-def test_area_page_shows_policy_of_areas_inside_it(client) -> None:  # noqa: F811
+def test_area_page_shows_policy_of_areas_inside_it(client) -> None:
     rows = {
         row.cells[2]: row
         for row in page_sections(client.get("/id/werkingsgebied/WK999902").text)[AREA]
@@ -326,7 +326,7 @@ def test_area_page_shows_policy_of_areas_inside_it(client) -> None:  # noqa: F81
     ]
 
 
-def test_static_stylesheet_is_served_locally(client) -> None:  # noqa: F811
+def test_static_stylesheet_is_served_locally(client) -> None:
     response = client.get("/static/krb.css")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/css")
@@ -335,7 +335,7 @@ def test_static_stylesheet_is_served_locally(client) -> None:  # noqa: F811
     assert "http" not in home.split("<body")[0].replace("http-equiv", "")  # no CDN in <head>
 
 
-def test_every_resource_page_link_resolves(client) -> None:  # noqa: F811
+def test_every_resource_page_link_resolves(client) -> None:
     """Follow every local resource link of a norm page: none of them is a dead end."""
     parsed = page(client, "/id/beleidsnorm/GEL-N01")
     targets = {href.split("#")[0] for href, _ in parsed.links}

@@ -1,0 +1,28 @@
+"""Fixtures shared by the test modules: the demo registry served by the app.
+
+``registry`` is an embedded store in a temporary folder holding the model and
+the demo, with the app made for it; ``client`` talks to that app in-process.
+Both are module-scoped: a module's tests share one registry and never write it
+(modules that write build their own, see test_pages_fixtures.build_registry).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from test_pages_fixtures import Registry, build_registry
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
+    built = build_registry(tmp_path_factory.mktemp("registry"))
+    yield built
+    built.store.close()
+
+
+@pytest.fixture(scope="module")
+def client(registry: Registry) -> Iterator[TestClient]:
+    with TestClient(registry.app) as test_client:
+        yield test_client
