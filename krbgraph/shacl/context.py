@@ -36,6 +36,9 @@ class Context:
         self.prefixes: dict[str, str] = {}
         self.stack: list[Node] = []
         self._count = 0
+        self.listed_focus = ""
+        """``VALUES ?this { ... }`` while a root's listed focus nodes bind ?this: patterns
+        that engines evaluate on their own (a grouped subquery) start from it."""
 
     def var(self, hint: str = "v") -> str:
         """A variable no other part of the query uses (user text never starts with ?_s)."""

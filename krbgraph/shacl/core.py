@@ -328,8 +328,9 @@ class _Count(FocusCheck):
         if not self.at_most and self.n == 1:
             return where, True
         operator, n = (">", self.n) if self.at_most else (">=", self.n)
+        start = ctx.listed_focus if focus == "?this" else ""
         grouped = (
-            f"{{ SELECT {focus} WHERE {{ {where} }} GROUP BY {focus} "
+            f"{{ SELECT {focus} WHERE {{ {start}{where} }} GROUP BY {focus} "
             f"HAVING (COUNT(DISTINCT {value}) {operator} {terms.integer(n)}) }}"
         )
         return grouped, not self.at_most

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from rdflib.term import Node
 
+from . import terms
 from .checks import FocusCheck, Origin, RowCheck, RowQuery, ValueCheck
 from .context import Context, Dialect
 from .core import shape_checks
@@ -201,9 +202,10 @@ def _set_value_query(
     text, keys = group.render(ctx)
     selected = " ".join(["?this", *keys] + ([value] if shape.path is not None else []))
     values = "" if shape.path is None else f"?this {shape.path.sparql()} ?value ."
+    start = _listed_focus(group) if shape.path is None else ""
     query = (
         f"{ctx.prologue()}SELECT DISTINCT {selected} WHERE {{\n  {text}\n  {values}\n"
-        f"  MINUS {{ {conforming} }}\n}}"
+        f"  MINUS {{ {start}{conforming} }}\n}}"
     )
     kind = "focus" if shape.path is None else "value"
     compiler.plans.append(SetQuery(query, check.origin, kind))
@@ -213,18 +215,30 @@ def _set_value_query(
 def _set_focus_query(compiler: _Compiler, group: FocusGroup, check: FocusCheck) -> bool:
     """Plan "focus nodes MINUS those satisfying" or "focus nodes joined with violators"."""
     ctx = compiler.context()
+    listed = _listed_focus(group)
+    ctx.listed_focus = listed
     form = check.set_form(ctx, "?this")
+    ctx.listed_focus = ""
     if form is None:
         return False
     pattern, satisfied = form
     text, keys = group.render(ctx)
-    body = f"MINUS {{ {pattern} }}" if satisfied else pattern
+    # The engine evaluates a MINUS on its own: started from the listed focus nodes it
+    # reads their triples, not every subject of the path.
+    body = f"MINUS {{ {listed}{pattern} }}" if satisfied else pattern
     query = (
         f"{ctx.prologue()}SELECT DISTINCT {' '.join(['?this', *keys])} WHERE {{\n  {text}\n"
         f"  {body}\n}}"
     )
     compiler.plans.append(SetQuery(query, check.origin, "none"))
     return True
+
+
+def _listed_focus(group: FocusGroup) -> str:
+    """``VALUES ?this { ... }`` when ``group`` is a root's listed focus nodes, else ""."""
+    if isinstance(group, RootFocus) and group.focus_nodes is not None:
+        return f"VALUES ?this {{ {' '.join(terms.term(n) for n in group.focus_nodes)} }} "
+    return ""
 
 
 def _value_query(
