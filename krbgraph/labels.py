@@ -21,6 +21,8 @@ never depends on the order a store returns triples in.
 from __future__ import annotations
 
 import re
+import threading
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -36,6 +38,8 @@ __all__ = [
     "CODE_PREDICATES",
     "SYMBOL_PREDICATES",
     "Name",
+    "NameCache",
+    "name_cache",
     "choose",
     "fetch_names",
     "languages_from",
@@ -152,8 +156,60 @@ def _lookup_query(subjects: Sequence[str], predicates: Sequence[str]) -> str:
     return f"SELECT ?s ?p ?o WHERE {{\n  VALUES ?s {{ {s_values} }}\n  {branches}\n}}"
 
 
-_BATCH = 2000
-"""IRIs per lookup: keeps the query text small for remote stores."""
+_BATCH = 500
+"""IRIs per lookup: a few hundred keeps the query text small for remote stores, and
+the lookups of one batch share one query's fixed cost."""
+
+_CACHE_LIMIT = 500_000
+"""Names kept per store and language choice; past this the cache starts over."""
+
+
+class NameCache:
+    """Names already looked up in one store, valid for one write generation of it.
+
+    Every backend counts its writes in ``write_generation``; a cache made at one
+    generation is dropped as soon as the store reports another, so a name never
+    outlives the write that changed it. A store without that counter is never
+    cached. Writes that bypass the store object (another process writing the
+    same SPARQL server) are not seen: such a store should not be cached, which
+    is why the counter lives on the store object that does the writing.
+    """
+
+    def __init__(self, generation: int) -> None:
+        self.generation = generation
+        self._names: dict[tuple[tuple[str, ...], bool], dict[str, str | None]] = {}
+        self._lock = threading.Lock()
+
+    def known(self, languages: tuple[str, ...], symbols: bool) -> dict[str, str | None]:
+        """IRI -> chosen name (None: looked up, has none) for this language choice."""
+        with self._lock:
+            names = self._names.setdefault((languages, symbols), {})
+            if len(names) > _CACHE_LIMIT:
+                names.clear()
+            return names
+
+
+_CACHES: weakref.WeakKeyDictionary[object, NameCache] = weakref.WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
+
+
+def name_cache(store: Store) -> NameCache | None:
+    """The cache of ``store`` at its current write generation (None: not cacheable)."""
+    generation = getattr(store, "write_generation", None)
+    if not isinstance(generation, int):
+        return None
+    with _CACHES_LOCK:
+        try:
+            cache = _CACHES.get(store)
+        except TypeError:  # a store that cannot be weakly referenced is not cached
+            return None
+        if cache is None or cache.generation != generation:
+            cache = NameCache(generation)
+            try:
+                _CACHES[store] = cache
+            except TypeError:
+                return None
+        return cache
 
 
 def fetch_names(
@@ -167,17 +223,39 @@ def fetch_names(
     """IRI -> display name for every IRI that has a name or code (or symbol, with
     ``symbols=True``), looked up in batches of a few hundred IRIs.
 
+    Names already looked up since the store's last write come from its
+    NameCache; only the others are asked for.
+
     Raises StoreError (QueryTimeout) like any store query.
     """
+    cache = name_cache(store)
+    known = cache.known(tuple(languages), symbols) if cache is not None else {}
+    wanted = {iri for iri in iris if iri}
+    names = {iri: known[iri] for iri in wanted if iri in known}
+    missing = sorted(wanted - names.keys())
+    for start in range(0, len(missing), _BATCH):
+        batch = missing[start : start + _BATCH]
+        chosen = _lookup(store, batch, languages, symbols, timeout_s)
+        for iri in batch:
+            names[iri] = chosen.get(iri)
+            known[iri] = names[iri]
+    return {iri: name for iri, name in names.items() if name is not None}
+
+
+def _lookup(
+    store: Store,
+    batch: Sequence[str],
+    languages: Sequence[str],
+    symbols: bool,
+    timeout_s: float | None,
+) -> dict[str, str]:
+    """The chosen names of one batch of IRIs, in one query."""
     predicates = SYMBOL_PREDICATES if symbols else NAME_PREDICATES + CODE_PREDICATES
-    unique = sorted({iri for iri in iris if iri})
     found: dict[str, list[Name]] = {}
-    for start in range(0, len(unique), _BATCH):
-        batch = unique[start : start + _BATCH]
-        result = store.query(_lookup_query(batch, predicates), timeout_s=timeout_s)
-        for subject, predicate, value in result.rows:
-            if isinstance(value, Literal) and subject is not None and predicate is not None:
-                found.setdefault(str(subject), []).append(Name(str(predicate), value))
+    result = store.query(_lookup_query(batch, predicates), timeout_s=timeout_s)
+    for subject, predicate, value in result.rows:
+        if isinstance(value, Literal) and subject is not None and predicate is not None:
+            found.setdefault(str(subject), []).append(Name(str(predicate), value))
     names: dict[str, str] = {}
     for iri, candidates in found.items():
         if symbols:

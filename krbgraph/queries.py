@@ -39,10 +39,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from itertools import islice
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -54,6 +56,7 @@ from .labels import DEFAULT_LANGUAGES, fetch_names
 from .model import project_root
 from .namespaces import PREFIXES
 from .store import QueryResult, Store
+from .store.streaming import select_rows
 
 __all__ = [
     "Catalogue",
@@ -72,6 +75,8 @@ __all__ = [
     "prepare_query",
     "run_named_query",
     "run_with_terms",
+    "run_for_each",
+    "stream_named_query",
     "complete_answer",
     "SortKey",
     "sparql_folder",
@@ -636,6 +641,65 @@ def run_named_query(
     return complete_answer(catalogue[name], result, store, languages=languages, timeout_s=timeout_s)
 
 
+NAME_BATCH_ROWS = 1000
+"""Rows whose names are looked up together while an answer streams."""
+
+
+@contextmanager
+def stream_named_query(
+    store: Store,
+    catalogue: Catalogue,
+    name: str,
+    values: Mapping[str, str],
+    *,
+    today: date | None = None,
+    timeout_s: float | None = None,
+    languages: Sequence[str] = DEFAULT_LANGUAGES,
+) -> Iterator[tuple[tuple[str, ...], Iterator[tuple[Identifier | None, ...]]]]:
+    """``(columns, rows)`` of a named query, the rows streamed from the engine.
+
+    The same answer as ``run_named_query``, but the rows come as the engine
+    produces them and their names are filled per batch of ``NAME_BATCH_ROWS``
+    rows, so an export of the whole registry runs in constant memory. A query
+    with an ``# order:`` line is sorted by its names, which needs the whole
+    answer: it is run with ``run_named_query`` and handed out row by row.
+    Use the rows inside the ``with`` block, in the thread that opened it.
+
+    Raises UnknownQueryError, ParameterError or StoreError (QueryTimeout also
+    while the rows are read).
+    """
+    query = catalogue[name]
+    if query.order or not query.columns:
+        result = run_named_query(
+            store, catalogue, name, values, today=today, timeout_s=timeout_s, languages=languages
+        )
+        yield result.variables, iter(result.rows)
+        return
+    sparql = prepare_query(store, catalogue, name, values, today=today, timeout_s=timeout_s)
+    with select_rows(store, sparql, timeout_s=timeout_s) as (variables, rows):
+        columns = tuple(c.name for c in query.columns)
+        yield columns, _named_rows(query, variables, rows, store, languages, timeout_s)
+
+
+def _named_rows(
+    query: NamedQuery,
+    variables: tuple[str, ...],
+    rows: Iterator[tuple[Identifier | None, ...]],
+    store: Store,
+    languages: Sequence[str],
+    timeout_s: float | None,
+) -> Iterator[tuple[Identifier | None, ...]]:
+    """The rows with their name columns filled, one name lookup per batch of rows."""
+    while True:
+        batch = tuple(islice(rows, NAME_BATCH_ROWS))
+        if not batch:
+            return
+        result = QueryResult(kind="select", variables=variables, rows=batch)
+        yield from complete_answer(
+            query, result, store, languages=languages, timeout_s=timeout_s
+        ).rows
+
+
 def run_with_terms(
     store: Store,
     query: NamedQuery,
@@ -655,6 +719,45 @@ def run_with_terms(
             bound[param.name] = _rdflib_term(term)
     result = store.query(query.sparql, bindings=bound, timeout_s=timeout_s)
     return complete_answer(query, result, store, languages=languages, timeout_s=timeout_s)
+
+
+def run_for_each(
+    store: Store,
+    query: NamedQuery,
+    name: str,
+    terms: Sequence[Identifier],
+    *,
+    languages: Sequence[str] = DEFAULT_LANGUAGES,
+    timeout_s: float | None = None,
+) -> QueryResult:
+    """Run a named query once for many values of one parameter (``name``).
+
+    The values become one ``VALUES ?name { ... }`` block, so a question about a
+    hundred norms costs one query and one name lookup instead of a hundred of
+    each. The other parameters stay unbound (their defaults do not apply): use
+    this for queries whose only parameter is ``name``. An empty ``terms`` gives
+    an empty answer without asking the store.
+    """
+    query.parameter(name)
+    if not terms:
+        variables = tuple(c.name for c in query.columns)
+        return QueryResult(kind="select", variables=variables, rows=())
+    rows = [(_ox_term(term),) for term in dict.fromkeys(terms)]
+    result = store.query(_inject_rows(query.sparql, (name,), rows), timeout_s=timeout_s)
+    return complete_answer(query, result, store, languages=languages, timeout_s=timeout_s)
+
+
+def _ox_term(term: Identifier) -> ox.NamedNode | ox.Literal:
+    """The pyoxigraph term of an rdflib IRI or literal (which checks and escapes it)."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise ParameterError(f"cannot bind {term!r}: only IRIs and literals can be bound")
 
 
 def _rdflib_term(term: ox.NamedNode | ox.Literal) -> Identifier:
@@ -697,17 +800,29 @@ def complete_answer(
             else {}
         )
     variables = tuple(c.name for c in query.columns) if query.columns else result.variables
+    # Per output column: the position it is copied from, or the position whose IRI
+    # it names and the names to use; worked out once, not per cell.
+    by_name = {c.name: c for c in named}
+    plan: list[tuple[int | None, dict[str, Literal] | None]] = []
+    literals: dict[bool, dict[str, Literal]] = {
+        symbols: {iri: Literal(text) for iri, text in names.items()}
+        for symbols, names in found.items()
+    }
+    for column in variables:
+        spec = by_name.get(column)
+        if spec is None:
+            plan.append((index.get(column), None))
+        else:
+            plan.append((index.get(spec.name_of or ""), literals[spec.symbol]))
     rows: list[tuple[Identifier | None, ...]] = []
     for row in result.rows:
         out: list[Identifier | None] = []
-        for column in variables:
-            spec = next((c for c in named if c.name == column), None)
-            if spec is None:
-                out.append(row[index[column]] if column in index else None)
-                continue
-            source = row[index[spec.name_of]] if spec.name_of in index else None
-            name = found[spec.symbol].get(str(source)) if isinstance(source, URIRef) else None
-            out.append(Literal(name) if name is not None else None)
+        for position, names in plan:
+            value = row[position] if position is not None else None
+            if names is None:
+                out.append(value)
+            else:
+                out.append(names.get(str(value)) if isinstance(value, URIRef) else None)
         rows.append(tuple(out))
     if query.order:
         rows = _sorted(rows, variables, query.order)

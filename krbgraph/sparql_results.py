@@ -4,14 +4,17 @@ One implementation for every place that hands results to tools: ``krb query``
 prints them, the HTTP server sends them. Following the recommendations to the
 letter lets spreadsheets, pandas and SPARQL clients read them without a
 custom reader.
+
+Each format is written as a stream of text pieces (``*_chunks``) from any
+iterable of rows, so a whole-registry export is written as the engine produces
+it and never held in memory; the ``*_text`` functions join the same pieces.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Identifier
@@ -22,26 +25,61 @@ RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 Row = Sequence[Identifier | None]
 """One solution in the order of the variables; None where a variable is unbound."""
 
-__all__ = ["Row", "boolean_json", "csv_text", "json_text", "tsv_text"]
+__all__ = [
+    "Row",
+    "boolean_json",
+    "csv_chunks",
+    "csv_text",
+    "json_chunks",
+    "json_text",
+    "tsv_chunks",
+    "tsv_text",
+]
 
 
-def json_text(variables: Sequence[str], rows: Sequence[Row], *, pretty: bool = False) -> str:
+def json_text(variables: Sequence[str], rows: Iterable[Row], *, pretty: bool = False) -> str:
     """SPARQL 1.1 Query Results JSON; unbound variables are left out of a binding.
 
     ``pretty`` indents the document and ends it with a newline, for a terminal.
     """
-    bindings = [
-        {
+    return "".join(json_chunks(variables, rows, pretty=pretty))
+
+
+_ROWS_MARK = "krb-rows-go-here"
+
+
+def json_chunks(
+    variables: Sequence[str], rows: Iterable[Row], *, pretty: bool = False
+) -> Iterator[str]:
+    """The JSON document of ``json_text`` in pieces: the head, one piece per binding, the end.
+
+    The text is exactly what ``json.dumps`` gives for the whole document.
+    """
+    indent = 2 if pretty else None
+    head = {"head": {"vars": list(variables)}, "results": {"bindings": [_ROWS_MARK]}}
+    template = json.dumps(head, ensure_ascii=False, indent=indent)
+    before, after = template.split(json.dumps(_ROWS_MARK), 1)
+    end = "\n" if pretty else ""
+    first = True
+    for row in rows:
+        binding = {
             name: _json_term(value)
             for name, value in zip(variables, row, strict=True)
             if value is not None
         }
-        for row in rows
-    ]
-    document = {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
-    if pretty:
-        return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-    return json.dumps(document, ensure_ascii=False)
+        text = json.dumps(binding, ensure_ascii=False, indent=indent)
+        if pretty:
+            text = text.replace("\n", "\n      ")
+        if first:
+            yield before + text
+            first = False
+        else:
+            yield (",\n      " if pretty else ", ") + text
+    if first:
+        empty = {"head": {"vars": list(variables)}, "results": {"bindings": []}}
+        yield json.dumps(empty, ensure_ascii=False, indent=indent) + end
+        return
+    yield after + end
 
 
 def boolean_json(value: bool) -> str:
@@ -64,14 +102,28 @@ def _json_term(term: Identifier) -> dict[str, str]:
     raise ValueError(f"cannot serialise term {term!r}")
 
 
-def csv_text(variables: Sequence[str], rows: Sequence[Row]) -> str:
+def csv_text(variables: Sequence[str], rows: Iterable[Row]) -> str:
     """SPARQL 1.1 CSV: only the text of each term (datatypes and tags are lost), CRLF ends."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    return "".join(csv_chunks(variables, rows))
+
+
+class _Pieces(list[str]):
+    """A file-like list for csv.writer: each written line becomes one piece."""
+
+    def write(self, text: str) -> int:
+        self.append(text)
+        return len(text)
+
+
+def csv_chunks(variables: Sequence[str], rows: Iterable[Row]) -> Iterator[str]:
+    """The CSV text of ``csv_text``, one piece per line."""
+    pieces = _Pieces()
+    writer = csv.writer(pieces, lineterminator="\r\n")
     writer.writerow(variables)
+    yield pieces.pop()
     for row in rows:
         writer.writerow([_csv_value(value) for value in row])
-    return buffer.getvalue()
+        yield pieces.pop()
 
 
 def _csv_value(term: Identifier | None) -> str:
@@ -82,11 +134,16 @@ def _csv_value(term: Identifier | None) -> str:
     return str(term)
 
 
-def tsv_text(variables: Sequence[str], rows: Sequence[Row]) -> str:
+def tsv_text(variables: Sequence[str], rows: Iterable[Row]) -> str:
     """SPARQL 1.1 TSV: terms in Turtle syntax, one line each, so datatypes and tags survive."""
-    lines = ["\t".join(f"?{name}" for name in variables)]
-    lines.extend("\t".join(_tsv_value(value) for value in row) for row in rows)
-    return "\n".join(lines) + "\n"
+    return "".join(tsv_chunks(variables, rows))
+
+
+def tsv_chunks(variables: Sequence[str], rows: Iterable[Row]) -> Iterator[str]:
+    """The TSV text of ``tsv_text``, one piece per line."""
+    yield "\t".join(f"?{name}" for name in variables) + "\n"
+    for row in rows:
+        yield "\t".join(_tsv_value(value) for value in row) + "\n"
 
 
 _TSV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})

@@ -8,6 +8,7 @@ nothing) exits with 2 and says what exists.
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
@@ -26,8 +27,18 @@ from ..queries import (
     catalogue_markdown,
     load_catalogue,
     run_named_query,
+    stream_named_query,
 )
-from ..sparql_results import boolean_json, csv_text, json_text, tsv_text
+from ..settings import Settings
+from ..sparql_results import (
+    boolean_json,
+    csv_chunks,
+    csv_text,
+    json_chunks,
+    json_text,
+    tsv_chunks,
+    tsv_text,
+)
 from ..store import StoreError
 from ..tables import rich_table
 from .store import BaseIriOption, StoreOption, TimeoutOption, opened_store, settings_from_cli
@@ -131,6 +142,9 @@ def register(app: typer.Typer) -> None:
         except ValueError:
             raise _fail(f"--today {today!r} is not a date; expected YYYY-MM-DD") from None
         settings = settings_from_cli(store, base_iri, timeout)
+        if output_format is not ResultFormat.table and query.columns:
+            _export(settings, catalogue, name, values, run_day, lang, output_format)
+            return
         try:
             with opened_store(settings, model=False) as handle:
                 result = run_named_query(
@@ -169,3 +183,58 @@ def register(app: typer.Typer) -> None:
             console = Console(width=max(Console().width, 160))
             console.print(rich_table(variables, rows, prefixes, title=query.title))
             console.print(f"{len(rows)} rows")
+
+
+_WRITERS = {
+    ResultFormat.csv: csv_chunks,
+    ResultFormat.tsv: tsv_chunks,
+    ResultFormat.json: lambda variables, rows: json_chunks(variables, rows, pretty=True),
+}
+
+
+def _export(
+    settings: Settings,
+    catalogue: Catalogue,
+    name: str,
+    values: dict[str, str],
+    run_day: date | None,
+    lang: str | None,
+    output_format: ResultFormat,
+) -> None:
+    """Write a SELECT answer in a tool format as the engine produces it (constant memory).
+
+    An error while rows are being written (a time-out) ends the output where it
+    is and exits with 1 after saying so on stderr: the output is then incomplete.
+    """
+    query = catalogue[name]
+    out = sys.stdout
+    written = False
+    try:
+        with (
+            opened_store(settings, model=False) as handle,
+            stream_named_query(
+                handle,
+                catalogue,
+                name,
+                values,
+                today=run_day,
+                timeout_s=settings.query_timeout_s,
+                languages=languages_from(lang),
+            ) as (variables, rows),
+        ):
+            for piece in _WRITERS[output_format](variables, rows):
+                out.write(piece)
+                written = True
+        out.flush()
+    except ParameterError as exc:
+        signatures = ", ".join(p.signature for p in query.parameters)
+        raise _fail(f"{exc}\nparameters of {name}: {signatures}") from None
+    except StoreError as exc:
+        out.flush()
+        if written:
+            raise _fail(
+                f"query {name!r} failed while its answer was written; the output above "
+                f"is incomplete: {exc}",
+                1,
+            ) from None
+        raise _fail(f"query {name!r} failed: {exc}") from None

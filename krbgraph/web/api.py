@@ -21,7 +21,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
 from ..namespaces import KRB
-from ..queries import ParameterError, UnknownQueryError, run_named_query
+from ..queries import ParameterError, UnknownQueryError, run_for_each, run_named_query
 from ..settings import Settings
 from ..store import QueryResult, Store
 from . import results
@@ -107,30 +107,34 @@ def objecttype_norms(
     klasse, area, day, rows = _asset_question(
         request, store, objecttype, gebied, richting, datum, subklassen
     )
-    norms: dict[tuple[str, str], Norm] = {}
+    found: dict[tuple[str, str], tuple[Ref | None, str]] = {}
     for row in rows:
         if str(row["soort"]) != "beleidsnorm":
             continue
         key = (str(row["object"]), str(row["klasse"]))
         via = text_of(row.get("via")) or "objecttype"
-        norms[key] = norm_details(
-            store, URIRef(key[0]), ref_of(row.get("klasse"), row.get("klasse_label")), via
-        )
+        found[key] = (ref_of(row.get("klasse"), row.get("klasse_label")), via)
+    # The details of every norm in one query, however many norms there are.
+    details = norms_details(store, [URIRef(iri) for iri, _klasse in found])
+    norms = {
+        key: norm_of(URIRef(key[0]), details.get(key[0], []), klasse, via)
+        for key, (klasse, via) in found.items()
+    }
+    by_norm: dict[str, list[Norm]] = {}
+    for (norm_iri, _klasse), norm in norms.items():
+        by_norm.setdefault(norm_iri, []).append(norm)
     # Measures are a list per norm: one entry per norm, never one per measure.
     for row in rows:
         if str(row["soort"]) != "beleidsmaatregel" or "norm" not in row:
             continue
-        for (norm_iri, _klasse), norm in norms.items():
-            if norm_iri == str(row["norm"]):
-                norm.maatregelen.append(
-                    ObjecttypeMaatregelEffect(
-                        maatregel=Ref(
-                            iri=str(row["object"]), label=text_of(row.get("object_label"))
-                        ),
-                        effect_waarde=number_of(row.get("effect_waarde")),
-                        eenheid_symbool=text_of(row.get("effect_eenheid_symbool")),
-                    )
+        for norm in by_norm.get(str(row["norm"]), []):
+            norm.maatregelen.append(
+                ObjecttypeMaatregelEffect(
+                    maatregel=Ref(iri=str(row["object"]), label=text_of(row.get("object_label"))),
+                    effect_waarde=number_of(row.get("effect_waarde")),
+                    eenheid_symbool=text_of(row.get("effect_eenheid_symbool")),
                 )
+            )
     return ObjecttypeNormen(
         objecttype=klasse,
         gebied=area,
@@ -222,9 +226,23 @@ def _objecttype_rows(
     ).dicts()
 
 
-def norm_details(store: Store, norm: URIRef, klasse: Ref | None, via: str) -> Norm:
-    """One norm with everything an asset manager needs to apply it."""
-    rows = run_query(store, "web-norm-details", norm=norm).dicts()
+def norms_details(store: Store, norms: list[URIRef]) -> dict[str, list[dict[str, Identifier]]]:
+    """The rows of web-norm-details for many norms at once, by norm IRI (one query)."""
+    result = run_for_each(
+        store,
+        catalogue()["web-norm-details"],
+        "norm",
+        norms,
+        languages=READER_LANGUAGES.get(),
+    )
+    by_norm: dict[str, list[dict[str, Identifier]]] = {}
+    for row in result.dicts():
+        by_norm.setdefault(str(row["norm"]), []).append(row)
+    return by_norm
+
+
+def norm_of(norm: URIRef, rows: list[dict[str, Identifier]], klasse: Ref | None, via: str) -> Norm:
+    """A norm from its web-norm-details rows (one per area)."""
     row = rows[0] if rows else {}
     unit = None
     if "eenheid" in row:

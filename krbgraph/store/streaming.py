@@ -1,0 +1,99 @@
+"""Reading a SELECT answer solution by solution, for exports that must not hold it all.
+
+``Store.query`` collects an answer before returning it, which is right for
+pages and API answers of a few hundred rows, but an export of a whole registry
+(a hundred thousand rows of thirty columns) would sit in memory several times
+over: as rdflib terms, as dicts and as text. ``select_rows`` hands the rows
+out as the engine produces them, so a caller that writes each row as it comes
+runs in constant memory.
+
+The embedded backend iterates pyoxigraph's lazy solutions in the calling
+thread (pyoxigraph's iterators are bound to the thread that made them, so the
+whole ``with`` block must stay in one thread). The time limit is checked
+between solutions, as in krbgraph.store.answers; a step that computes a lot
+before its first solution (ORDER BY over the whole answer) cannot be stopped
+inside, the same as for ``Store.query`` without a worker. Other backends answer
+through ``Store.query`` and hand out its rows: the same interface, without the
+memory saving.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+import pyoxigraph as ox
+from rdflib.term import Identifier
+
+from .answers import AnswerLimits
+from .base import QuerySyntaxError, Store, StoreError
+from .embedded import EmbeddedStore
+from .terms import bind_values, to_rdflib
+
+__all__ = ["Row", "select_rows"]
+
+Row = tuple[Identifier | None, ...]
+"""One solution in the order of the variables; None where a variable is unbound."""
+
+_TERM_CACHE_LIMIT = 100_000
+"""Converted terms remembered per answer; past this the memo starts over, so memory
+stays bounded however many distinct terms an answer holds."""
+
+
+@contextmanager
+def select_rows(
+    store: Store,
+    sparql: str,
+    *,
+    bindings: Mapping[str, Identifier] | None = None,
+    timeout_s: float | None = None,
+) -> Iterator[tuple[tuple[str, ...], Iterator[Row]]]:
+    """``(variables, rows)`` of a SELECT query, the rows read lazily from the engine.
+
+    Use the rows inside the ``with`` block and in the thread that opened it.
+    Raises QuerySyntaxError, QueryTimeout (between rows, while iterating) or
+    StoreError, also for a query that is not a SELECT.
+    """
+    if not isinstance(store, EmbeddedStore):
+        result = store.query(sparql, bindings=bindings, timeout_s=timeout_s)
+        if result.kind != "select":
+            raise StoreError(f"only SELECT answers can be streamed, not {result.kind}")
+        yield result.variables, iter(result.rows)
+        return
+    timeout = timeout_s if timeout_s is not None else store.default_timeout_s
+    limits = AnswerLimits(timeout_s=timeout)
+    try:
+        text = bind_values(sparql, bindings)
+        # Inside the store package: the live pyoxigraph store, as Store.query uses it.
+        answer = store._live().query(text, use_default_graph_as_union=True)
+    except SyntaxError as exc:
+        raise QuerySyntaxError.from_message(str(exc)) from exc
+    except OSError as exc:
+        raise StoreError(f"query failed in store {store.path}: {exc}") from exc
+    if not isinstance(answer, ox.QuerySolutions):
+        raise StoreError("only SELECT answers can be streamed")
+    variables = tuple(v.value for v in answer.variables)
+    try:
+        yield variables, _rows(answer, limits)
+    finally:
+        del answer  # released in the thread that made it
+
+
+def _rows(solutions: ox.QuerySolutions, limits: AnswerLimits) -> Iterator[Row]:
+    memo: dict[object, Identifier | None] = {None: None}
+
+    def term(value: object) -> Identifier | None:
+        converted = memo.get(value, memo)
+        if converted is memo:
+            if len(memo) > _TERM_CACHE_LIMIT:
+                memo.clear()
+                memo[None] = None
+            converted = memo[value] = to_rdflib(value)
+        return converted  # type: ignore[return-value]
+
+    try:
+        for solution in solutions:
+            limits.check_time()
+            yield tuple(map(term, solution))
+    except OSError as exc:
+        raise StoreError(f"query failed while reading its answer: {exc}") from exc
