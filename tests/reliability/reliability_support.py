@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -58,20 +60,25 @@ def _command() -> list[str]:
 
 
 @contextmanager
-def krb_serve(folder: Path) -> Iterator[Server]:
-    """`krb serve --demo` on a fresh store in ``folder``, writes enabled, a small row limit."""
+def krb_serve(folder: Path, **settings: str) -> Iterator[Server]:
+    """`krb serve --demo` on a fresh store in ``folder``, writes enabled, a small row limit;
+    ``settings`` are further KRB_* variables (KRB_QUERY_TIMEOUT_S="1.5")."""
     log = folder / "serve.log"
     for _attempt in range(3):  # another process may take the free port before the server binds
         port = free_port()
-        env = os.environ | {
-            "KRB_STORE": str(folder / "store"),
-            "KRB_BASE_IRI": BASE,
-            "KRB_TOKEN": TOKEN,
-            "KRB_HOST": "127.0.0.1",
-            "KRB_PORT": str(port),
-            "KRB_MAX_RESULT_ROWS": str(MAX_ROWS),
-            "KRB_QUERY_TIMEOUT_S": "30",
-        }
+        env = (
+            os.environ
+            | {
+                "KRB_STORE": str(folder / "store"),
+                "KRB_BASE_IRI": BASE,
+                "KRB_TOKEN": TOKEN,
+                "KRB_HOST": "127.0.0.1",
+                "KRB_PORT": str(port),
+                "KRB_MAX_RESULT_ROWS": str(MAX_ROWS),
+                "KRB_QUERY_TIMEOUT_S": "30",
+            }
+            | settings
+        )
         with log.open("wb") as out:
             process = subprocess.Popen(
                 [*_command(), "serve", "--demo"], env=env, stdout=out, stderr=subprocess.STDOUT
@@ -118,3 +125,28 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=15)
+
+
+class Listener:
+    """A TCP listener on 127.0.0.1 that counts the connections it accepts."""
+
+    def __init__(self) -> None:
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(16)
+        self.port = self.socket.getsockname()[1]
+        self.connections = 0
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:  # closed
+                return
+            self.connections += 1
+            connection.close()
+
+    def close(self) -> None:
+        self.socket.close()

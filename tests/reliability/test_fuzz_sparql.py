@@ -26,11 +26,8 @@ a minute on two busy cores. Hypothesis prints the failing text, shrunk.
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -43,8 +40,7 @@ import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from live_server import free_port
-from reliability_support import AUTH, BASE, TOKEN, stop, wait_until_ready
+from reliability_support import AUTH, BASE, Listener, krb_serve
 
 from krbgraph import sparql_text
 
@@ -73,31 +69,6 @@ TARGET = f"{BASE}/graph/fuzz"
 
 
 # -- the service, the listener and what they must keep ------------------------------------
-
-
-class Listener:
-    """A TCP listener on 127.0.0.1 that counts the connections it accepts."""
-
-    def __init__(self) -> None:
-        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen(16)
-        self.port = self.socket.getsockname()[1]
-        self.connections = 0
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                connection, _ = self.socket.accept()
-            except OSError:  # closed
-                return
-            self.connections += 1
-            connection.close()
-
-    def close(self) -> None:
-        self.socket.close()
 
 
 def _rss_mb(pid: int) -> float:
@@ -183,35 +154,8 @@ class Service:
 @contextmanager
 def krb_serve_fuzz(folder: Path, listener: Listener) -> Iterator[Service]:
     """`krb serve --demo` with writes enabled, a short time limit and a small row limit."""
-    log = folder / "serve.log"
-    for _attempt in range(3):  # another process may take the free port before the server binds
-        port = free_port()
-        env = os.environ | {
-            "KRB_STORE": str(folder / "store"),
-            "KRB_BASE_IRI": BASE,
-            "KRB_TOKEN": TOKEN,
-            "KRB_HOST": "127.0.0.1",
-            "KRB_PORT": str(port),
-            "KRB_MAX_RESULT_ROWS": str(MAX_ROWS),
-            "KRB_QUERY_TIMEOUT_S": f"{TIME_LIMIT_S:g}",
-        }
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "krbgraph.cli", "serve", "--demo"],
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        service = Service(f"http://127.0.0.1:{port}", process, log, listener)
-        if wait_until_ready(service.url, process, 90):
-            break
-        stop(process)
-    else:
-        raise RuntimeError(f"krb serve did not start:\n{log.read_text(errors='replace')[-3000:]}")
-    try:
-        yield service
-    finally:
-        stop(service.process)
+    with krb_serve(folder, KRB_QUERY_TIMEOUT_S=f"{TIME_LIMIT_S:g}") as server:
+        yield Service(server.url, server.process, server.log, listener)
 
 
 @pytest.fixture(scope="module")

@@ -9,38 +9,11 @@ the SERVICE and LOAD clauses, never sees a connection.
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-from reliability_support import MAX_ROWS, TIMEOUT, Server
-
-
-class Listener:
-    """A TCP listener on 127.0.0.1 that counts the connections it accepts."""
-
-    def __init__(self) -> None:
-        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen(16)
-        self.port = self.socket.getsockname()[1]
-        self.connections = 0
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                connection, _ = self.socket.accept()
-            except OSError:  # closed
-                return
-            self.connections += 1
-            connection.close()
-
-    def close(self) -> None:
-        self.socket.close()
+from reliability_support import MAX_ROWS, TIMEOUT, Listener, Server
 
 
 @pytest.fixture
