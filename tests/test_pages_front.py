@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 import pytest
 from rdflib import Graph
+from rdflib.namespace import RDF
 from test_pages_fixtures import BASE, page_sections
 
+from krbgraph.model import project_root
+from krbgraph.namespaces import QUDT
 from krbgraph.web.network_svg import ThemeEdge, ThemeNode, theme_network_svg
 from krbgraph.web.search import LabelIndex, normalise, search_entries
 
@@ -344,3 +348,30 @@ def test_every_resource_page_link_resolves(client) -> None:
     for target in sorted(targets):
         status = client.get(target.replace("&amp;", "&")).status_code
         assert status == 200, target
+
+
+def test_home_counts_every_measure_with_mer_measures_among_them(client, registry) -> None:
+    """A MER-maatregel is a maatregel: the measure count includes them, and the 'of which'
+    line counts them again."""
+    home = page(client, "/")
+    measures = home.cells[home.cells.index("Beleidsmaatregelen") + 1]
+    mer = home.cells[home.cells.index("waarvan MER-maatregelen") + 1]
+    counted = registry.store.query(
+        "SELECT (COUNT(DISTINCT ?m) AS ?n) (COUNT(DISTINCT ?mer) AS ?k) WHERE {"
+        " { ?m a <https://data.krb.nl/def/krb#Beleidsmaatregel> } UNION"
+        " { ?m a <https://data.krb.nl/def/krb#MerMaatregel> BIND(?m AS ?mer) } }"
+    ).rows[0]
+    assert (int(measures), int(mer)) == (int(counted[0]), int(counted[1]))
+    assert int(mer) > 0 and int(measures) > int(mer)
+
+
+def test_the_unit_scheme_lists_its_units(client) -> None:
+    """The Eenheden scheme counts and lists the units the KRB declares (ontology/eenheden.ttl)."""
+    declared = Graph().parse(project_root() / "ontology" / "eenheden.ttl")
+    units = set(declared.subjects(RDF.type, QUDT.Unit))
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get("/begrippen").text))
+    assert re.search(rf"Eenheden {len(units)} begrippen", text), text[:2000]
+    listed = page(
+        client, "/begrippen?schema=https%3A%2F%2Fdata.krb.nl%2Fid%2Fconceptschema%2Feenheid"
+    )
+    assert {"decibel (A-gewogen)", "kilometer"} <= {t for _, t in listed.links}
