@@ -142,7 +142,9 @@ def insert_data(quads: Sequence[ox.Quad]) -> str:
     """
     if any(q.graph_name != ox.NamedNode(AUDIT_GRAPH) for q in quads):
         raise ValueError("insert_data takes the quads of audit_quads only")
-    text = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    data = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES)
+    assert data is not None  # without an output, serialize returns the bytes
+    text = data.decode("utf-8")
     return f"INSERT DATA {{ GRAPH <{AUDIT_GRAPH}> {{\n{text}}} }}"
 
 

@@ -21,7 +21,7 @@ replays random writes and compares every verdict with a full validation.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from functools import cache
 
 import pyoxigraph as ox
@@ -33,8 +33,8 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node
 
 from .model import shapes_graph
+from .rdfio import rdflib_term
 from .replica import ValidationReplica
-from .store.terms import rdflib_term
 
 MAX_STEPS = 6
 """Longest chain of triples a shape of the project follows from its focus (measure,
@@ -77,7 +77,7 @@ def affected(
             if quad.predicate.value in inverse and isinstance(quad.object, ox.NamedNode):
                 seeds.add(quad.object)
     model = _model_nodes(replica, seeds)
-    frontier = seeds - model
+    frontier: Collection[ox.NamedNode | ox.Literal] = seeds - model
     found |= seeds
     data = replica.data_graphs()
     inverse_values = " ".join(f"<{iri}>" for iri in sorted(inverse))

@@ -435,7 +435,7 @@ def inject_values(sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]
 
 
 def _inject_rows(
-    sparql: str, names: tuple[str, ...], rows: list[tuple[ox.NamedNode | ox.Literal, ...]]
+    sparql: str, names: tuple[str, ...], rows: Sequence[tuple[ox.NamedNode | ox.Literal, ...]]
 ) -> str:
     try:
         return sparql_text.inject_rows(
@@ -837,7 +837,7 @@ def _sorted(
     """Stable multi-key sort: unbound first, numbers as numbers, text case-insensitively."""
     for key in reversed(order):
         position = variables.index(key.column)
-        rows.sort(key=lambda row, i=position: _sort_value(row[i]), reverse=key.descending)
+        rows.sort(key=lambda row: _sort_value(row[position]), reverse=key.descending)
     return rows
 
 

@@ -207,8 +207,10 @@ def _rdflib_quads(path: Path) -> list[_Quad]:
 def _convert(quads: list[ox.Quad]) -> Iterator[_Quad]:
     for quad in quads:
         graph = quad.graph_name
-        name = None if isinstance(graph, ox.DefaultGraph) else rdflib_term(graph)
-        if name is not None and not isinstance(name, URIRef):
+        name: URIRef | None
+        if isinstance(graph, ox.BlankNode):
             name = URIRef(f"urn:krb:graph:{graph.value}")  # blank-node graph names
+        else:
+            name = None if isinstance(graph, ox.DefaultGraph) else URIRef(graph.value)
         subject, value = rdflib_term(quad.subject), rdflib_term(quad.object)
         yield subject, URIRef(quad.predicate.value), value, name

@@ -99,7 +99,10 @@ def data_graph_names(store: Store) -> list[str | None]:
 
 
 def registry_with(
-    store: Store, changes: Mapping[str | None, Graph], *, replace: bool = True
+    store: Store,
+    changes: Mapping[str, Graph] | Mapping[str | None, Graph],
+    *,
+    replace: bool = True,
 ) -> Graph:
     """Every registry data graph with ``changes`` applied, merged into one graph.
 

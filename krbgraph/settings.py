@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from .iris import DEFAULT_BASE_IRI
 from .tokens import DEFAULT_NAME, TokenEntry, read_tokens_file
@@ -98,7 +99,9 @@ class Settings:
         """Settings from KRB_* variables; explicit overrides (CLI options) win when not None."""
         env = os.environ if environ is None else environ
         settings = cls()
-        values: dict[str, object] = {}
+        # Field name -> value; each converter returns its field's type, which a static
+        # type cannot express for a table of fields, so the values are Any here.
+        values: dict[str, Any] = {}
         for name, var, convert in (
             ("store", "KRB_STORE", str),
             ("base_iri", "KRB_BASE_IRI", str),

@@ -126,10 +126,31 @@ def _area_geometries(data: Graph) -> dict[str, str]:
     return areas
 
 
-def _add(data: Graph, report: Graph, report_node: Node, **fields: object) -> Finding:
+def _add(
+    data: Graph,
+    report: Graph,
+    report_node: Node,
+    *,
+    focus: URIRef,
+    path: URIRef,
+    value: URIRef | None,
+    message_nl: str,
+    message_en: str,
+    shape: URIRef,
+) -> Finding:
     """A geometry Warning, in the report and as a Finding."""
     return report_finding(
-        data, report, report_node, severity="Warning", component=CHECK_COMPONENT, **fields
+        data,
+        report,
+        report_node,
+        severity="Warning",
+        focus=focus,
+        path=path,
+        value=value,
+        message_nl=message_nl,
+        message_en=message_en,
+        shape=shape,
+        component=CHECK_COMPONENT,
     )
 
 

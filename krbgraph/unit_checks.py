@@ -81,11 +81,11 @@ def unit_findings(
                         )
     for effect in _instances(data, KRB.BeoogdEffect):
         for unit in _units(data, effect):
-            for norm in sorted(data.objects(effect, KRB.norm), key=str):
+            for norm_value in sorted(data.objects(effect, KRB.norm), key=str):
                 # A norm without a unit (a concept value, or none at all) is reported too.
-                targets: list[URIRef | None] = [*_units(data, norm)] or [None]
-                for target in targets:
-                    if target is None or not _converts(units, unit, target):
+                norm_units: list[URIRef | None] = [*_units(data, norm_value)] or [None]
+                for norm_unit in norm_units:
+                    if norm_unit is None or not _converts(units, unit, norm_unit):
                         findings.append(
                             _finding(
                                 data,
@@ -94,8 +94,8 @@ def unit_findings(
                                 units,
                                 effect,
                                 unit,
-                                norm,
-                                target,
+                                norm_value,
+                                norm_unit,
                                 EFFECT_UNIT_CHECK,
                             )
                         )
@@ -218,16 +218,30 @@ def _finding(
     )
 
 
-def _add(data: Graph, report: Graph, report_node: Node, **fields: object) -> Finding:
+def _add(
+    data: Graph,
+    report: Graph,
+    report_node: Node,
+    *,
+    focus: URIRef,
+    value: URIRef | None,
+    message_nl: str,
+    message_en: str,
+    shape: URIRef,
+) -> Finding:
     """A Violation on qudt:hasUnit, in the report and as a Finding."""
     return report_finding(
         data,
         report,
         report_node,
         severity="Violation",
+        focus=focus,
         path=QUDT.hasUnit,
+        value=value,
+        message_nl=message_nl,
+        message_en=message_en,
+        shape=shape,
         component=CHECK_COMPONENT,
-        **fields,
     )
 
 

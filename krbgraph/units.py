@@ -755,7 +755,7 @@ def _merge(qudt: Mapping[str, Facts], krb: Mapping[str, Facts]) -> list[Unit]:
         units.append(
             Unit(
                 iri=iri,
-                symbol=(symbols_krb or symbols_qudt or [None])[0],
+                symbol=next(iter(symbols_krb or symbols_qudt), None),
                 ucum_codes=tuple(
                     sorted(set(_texts(ours, _UCUM_CODE) + _texts(theirs, _UCUM_CODE)))
                 ),

@@ -86,7 +86,7 @@ class Conversion:
     lookups: dict[str, Layered] = field(default_factory=dict)
     """National list key (sector, materiaal, documentsoort, leefomgeving) -> the workbook's
     own entries, then the national list."""
-    facts: dict[tuple[str, str, str], Node] = field(default_factory=dict)
+    facts: dict[tuple[str, str, str], URIRef] = field(default_factory=dict)
     """(sheet, code, what) -> a value later rows default to or check against."""
     labels: dict[tuple[str, str], str] = field(default_factory=dict)
     """(sheet, code) -> the row's name, for generated names of rows that refer to it."""

@@ -26,7 +26,7 @@ from ..tokens import Writer
 from ..validation import Finding, ValidationFailed, ValidationResult, validate_graph
 from .conversion import name_slug
 from .limits import WorkbookLimits
-from .problems import Problem
+from .problems import Problem, Severity
 from .reader import Progress, ReadResult, read_workbook
 
 Stage = Callable[[str], None]
@@ -131,12 +131,12 @@ def findings_as_problems(validation: ValidationResult, read: ReadResult) -> list
 
 
 def _problem(finding: Finding, by_name: dict[str, Node], read: ReadResult) -> Problem:
-    severity = "fout" if finding.severity == "Violation" else "waarschuwing"
+    severity: Severity = "fout" if finding.severity == "Violation" else "waarschuwing"
     node = by_name.get(finding.focus)
     if node is None and finding.focus.startswith("_:"):
         node = by_name.get(finding.focus[2:])
     location = read.locations.get(node) if node is not None else None
-    if location is None:
+    if location is None or node is None:
         who = finding.focus_label or finding.focus
         return Problem(
             f"{who}: {finding.message_nl}",

@@ -46,7 +46,9 @@ def new_workbook(vocabulary: Vocabulary, rows: dict[str, int] | None = None) -> 
     """
     rows = rows or {}
     book = Workbook()
-    book.remove(book.active)
+    default_sheet = book.active  # the one sheet a new workbook starts with
+    if default_sheet is not None:
+        book.remove(default_sheet)
     for sheet in SHEETS:
         _header(book.create_sheet(sheet.name), sheet)
     lists = value_list_names(vocabulary)

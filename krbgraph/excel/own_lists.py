@@ -127,17 +127,17 @@ def convert_own_list(
     for number, cells in sheet.rows:
         row = Row(conversion, sheet.sheet.name, number, cells)
         main = row.required(main_column)
-        sub = row.text("subtype") if own.two_level else None
+        subtype = row.text("subtype") if own.two_level else None
         code = row.text("code")
         if main is None:
             continue
-        if code is None and is_national(national, main, sub):
-            _listing_only(row, main if sub is None else f"{main}/{sub}")
+        if code is None and is_national(national, main, subtype):
+            _listing_only(row, main if subtype is None else f"{main}/{subtype}")
             continue
-        if sub is None:
+        if subtype is None:
             tops.append(_Declared(row, main, code, main_column))
         else:
-            subs.append((_Declared(row, sub, code, "subtype"), main))
+            subs.append((_Declared(row, subtype, code, "subtype"), main))
 
     entries: list[OwnEntry] = []
     seen: dict[URIRef, int] = {}
@@ -318,7 +318,7 @@ def _write(item: _Declared, scheme: URIRef, own: OwnList, used: dict[str, Row]) 
 def _warn_unmapped(item: _Declared, own: OwnList, national: ValueList) -> None:
     entry = item.entry
     assert entry is not None
-    reached = entry
+    reached: OwnEntry | None = entry
     while reached is not None and not reached.mapped:
         reached = reached.parent
     if reached is not None:

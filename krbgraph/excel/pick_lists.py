@@ -277,7 +277,8 @@ def convert_local_types(conversion: Conversion, sheet: SheetRows, used: dict[str
         name = row.required("subtype")
         if name is None:
             continue
-        listed = conversion.vocabulary.imbor_classes.get(_imbor_by_label(conversion, name))
+        by_label = _imbor_by_label(conversion, name)
+        listed = None if by_label is None else conversion.vocabulary.imbor_classes.get(by_label)
         if listed is not None:
             closest = row.pick("imbor", imbor)
             if closest is not None and closest != listed.iri:

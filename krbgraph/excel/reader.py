@@ -82,8 +82,8 @@ def _read_book(
                 )
         titles = {title.strip().lower(): title for title in book.sheetnames}
         for sheet in SHEETS:
-            title = titles.get(sheet.name)
-            if title is None:
+            found = titles.get(sheet.name)
+            if found is None:
                 result[sheet.name] = SheetRows(sheet, present=False)
                 if sheet.required:
                     problems.append(
@@ -94,7 +94,7 @@ def _read_book(
                         )
                     )
                 continue
-            result[sheet.name] = _read_sheet(sheet, book[title], problems, limits)
+            result[sheet.name] = _read_sheet(sheet, book[found], problems, limits)
     finally:
         book.close()
     return result, problems

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.term import Node
 
 from ..namespaces import BEGRIP, KRB, QUDT, SCHEME
 from ..units import MAX_SUGGESTIONS, UnitCatalogue, UnitError, default_catalogue
@@ -191,7 +192,7 @@ class Layered:
         return str(iri)
 
 
-def _label(graph: Graph, iri: URIRef, lang: str = "nl") -> str | None:
+def _label(graph: Graph, iri: Node, lang: str = "nl") -> str | None:
     for prop in (SKOS.prefLabel, RDFS.label):
         for value in graph.objects(iri, prop):
             if isinstance(value, Literal) and value.language == lang:
@@ -246,10 +247,11 @@ def _two_level_list(graph: Graph, key: str, nl: str, en: str, scheme: str) -> Va
         counts[_fold(label)] += 1
     for concept in concepts:
         parent = graph.value(concept, SKOS.broader)
+        parent_label = labels.get(parent) if isinstance(parent, URIRef) else None
         label = labels[concept]
-        qualified = f"{labels[parent]}/{label}" if parent in labels else label
+        qualified = f"{parent_label}/{label}" if parent_label is not None else label
         display = label if counts[_fold(label)] == 1 else qualified
-        values.pairs.append((labels[parent], label) if parent in labels else (label, None))
+        values.pairs.append((parent_label, label) if parent_label is not None else (label, None))
         values.add(
             concept, display, qualified, *_all_names(graph, concept), weak=(_local_name(concept),)
         )

@@ -248,14 +248,14 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
     used_imbor: set[Node] = set()
 
     for scheme in s.instances(SKOS.ConceptScheme):
-        code = _ref(scheme)
-        if code not in DEFAULT_SCHEME_TITLES:
+        scheme_code = _ref(scheme)
+        if scheme_code not in DEFAULT_SCHEME_TITLES:
             continue
         title = s.text(scheme, DCTERMS.title)
         s.all(scheme, SKOS.prefLabel)
         s.all(scheme, SKOS.hasTopConcept)
         out["conceptschemas"].append(
-            {"code": code, "titel": title, "omschrijving": s.text(scheme, SKOS.definition)}
+            {"code": scheme_code, "titel": title, "omschrijving": s.text(scheme, SKOS.definition)}
         )
     for theme in themes:
         name = s.text(theme, SKOS.prefLabel) or s.label(theme)
@@ -498,7 +498,7 @@ def _own_list(
     """The sheet of one own list (national rows, then the registry's own concepts), and
     the lookup that names its concepts in base tables the way the import reads them."""
     national = vocabulary[own.key]
-    rows.extend(national_rows(vocabulary, own))
+    rows.extend({**row} for row in national_rows(vocabulary, own))
     schemes = [
         scheme
         for scheme in s.graph.subjects(RDF.type, SKOS.ConceptScheme)
@@ -512,7 +512,14 @@ def _own_list(
     }
     names = {c: s.text(c, SKOS.prefLabel) or _ref(c) for c in concepts}
     broader = (
-        {c: sorted(p for p in s.graph.objects(c, SKOS.broader) if p in concepts) for c in concepts}
+        {
+            c: sorted(
+                p
+                for p in s.graph.objects(c, SKOS.broader)
+                if isinstance(p, URIRef) and p in concepts
+            )
+            for c in concepts
+        }
         if own.two_level
         else {}
     )
@@ -528,11 +535,11 @@ def _own_list(
         (c for c in concepts if parents[c] is None), key=lambda c: (names[c].casefold(), str(c))
     ):
         entries[concept] = OwnEntry(names[concept], _ref(concept), concept)
-    for concept in sorted(
-        (c for c in concepts if parents[c] is not None),
-        key=lambda c: (names[parents[c]].casefold(), names[c].casefold(), str(c)),
+    children = [(c, p) for c, p in parents.items() if p is not None]
+    for concept, parent_iri in sorted(
+        children, key=lambda cp: (names[cp[1]].casefold(), names[cp[0]].casefold(), str(cp[0]))
     ):
-        parent = entries.get(parents[concept] or concept)
+        parent = entries.get(parent_iri)
         entries[concept] = OwnEntry(
             names[concept],
             _ref(concept),

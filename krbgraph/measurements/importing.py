@@ -131,7 +131,7 @@ class Registry:
     def read(cls, store: Store) -> Registry:
         indicators: dict[str, tuple[str, str | None]] = {}
         codes: dict[str, str] = {}
-        for iri, code, unit, name in _rows(store, _INDICATORS):
+        for iri, (code, unit, name) in _rows(store, _INDICATORS):
             value = (iri, unit)
             indicators[iri] = value
             if code:
@@ -142,7 +142,7 @@ class Registry:
         areas: dict[str, list[Area]] = defaultdict(list)
         found: dict[str, list[str | None]] = defaultdict(list)
         years: dict[str, int | None] = {}
-        for iri, code, notation, year in _rows(store, _AREAS):
+        for iri, (code, notation, year) in _rows(store, _AREAS):
             found[iri].extend([code, notation])
             years[iri] = int(year[:4]) if year else None
         for iri, texts in found.items():
@@ -150,12 +150,12 @@ class Registry:
             for key in {iri, *area.codes}:
                 areas[key].append(area)
         sources: dict[str, str] = {}
-        for iri, code in _rows(store, _SOURCES):
+        for iri, (code,) in _rows(store, _SOURCES):
             sources[iri] = iri
             if code:
                 sources[code] = iri
         concepts: dict[str, dict[str, str]] = {"sector": {}, "materiaal": {}}
-        for iri, scheme, text in _rows(store, _CONCEPTS):
+        for iri, (scheme, text) in _rows(store, _CONCEPTS):
             table = concepts["sector" if scheme == str(SCHEME["sector"]) else "materiaal"]
             table[iri] = iri
             table.setdefault(iri.rsplit("/", 1)[-1].casefold(), iri)
@@ -203,9 +203,11 @@ SELECT ?c ?scheme ?text WHERE {
 """
 
 
-def _rows(store: Store, sparql: str) -> Iterable[tuple[str | None, ...]]:
-    for row in store.query(sparql).rows:
-        yield tuple(None if term is None else str(term) for term in row)
+def _rows(store: Store, sparql: str) -> Iterable[tuple[str, list[str | None]]]:
+    """The solutions as text: the first variable, bound in every solution of the queries
+    above, and the others, which may be unbound (None)."""
+    for first, *rest in store.query(sparql).rows:
+        yield str(first), [None if term is None else str(term) for term in rest]
 
 
 # ------------------------------------------------------------------------------ graph
@@ -255,7 +257,7 @@ def build_graph(
                 "nor a web address",
                 row.bron,
             )
-        concepts = {}
+        concepts: dict[str, str] = {}
         for column in ("sector", "materiaal"):
             text = getattr(row, column)
             if text is None:
@@ -269,7 +271,8 @@ def build_graph(
                     f"'{text}' is not in the {column} list",
                     text,
                 )
-            concepts[column] = concept
+            else:
+                concepts[column] = concept
         value, unit = row.waarde, None
         try:
             unit = catalogue.resolve(row.eenheid)

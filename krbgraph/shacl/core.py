@@ -114,10 +114,13 @@ def _value_checks(shapes: ShapesGraph, shape: Shape) -> list[Check]:
     node = shape.node
     found: list[Check] = []
 
+    # ``make`` is called as make(context, value, focus) and ``conforming`` as
+    # conforming(context, value); the lambdas below bind their loop values through
+    # default arguments, which a fixed Callable signature cannot express.
     def add(
         component: URIRef,
-        make: Callable[[Context, str, str], str],
-        conforming: Conforming | None = None,
+        make: Callable[..., str],
+        conforming: Callable[..., str | None] | None = None,
     ) -> None:
         found.append(Expression(Origin(shape, component), make, conforming))
 
@@ -186,11 +189,11 @@ def _value_checks(shapes: ShapesGraph, shape: Shape) -> list[Check]:
         (SH.xone, SH.XoneConstraintComponent),
     ):
         for head in g.objects(node, predicate):
-            members = read_list(g, head)
+            operands = read_list(g, head)
             add(
                 component,
-                lambda c, v, f, m=members, p=predicate: _combine(c, p, m, v),
-                lambda c, v, m=members, p=predicate: _combined_pattern(c, p, m, v),
+                lambda c, v, f, m=operands, p=predicate: _combine(c, p, m, v),
+                lambda c, v, m=operands, p=predicate: _combined_pattern(c, p, m, v),
             )
     if shape.path is None:
         for value in _sorted(g.objects(node, SH.hasValue)):

@@ -158,7 +158,8 @@ def _focus_per_root(
         f"?f {terms.iri(RDF.type)}/{terms.iri(RDFS.subClassOf)}* ?c }}"
     ).rows
     for focus, cls in rows:
-        classes.setdefault(focus, set()).add(cls)
+        if focus is not None and cls is not None:  # both bound in every solution
+            classes.setdefault(focus, set()).add(cls)
     linked: dict[tuple[str, Node], set[Node]] = {}
     for kind, pattern in (("subjectsOf", "?f ?p ?x"), ("objectsOf", "?x ?p ?f")):
         predicates = sorted(
@@ -172,7 +173,8 @@ def _focus_per_root(
             f"{pattern} }}"
         )
         for focus, predicate in run(query).rows:
-            linked.setdefault((kind, predicate), set()).add(focus)
+            if focus is not None and predicate is not None:  # both bound in every solution
+                linked.setdefault((kind, predicate), set()).add(focus)
     per_root: dict[Node, list[Node]] = {}
     for root in roots:
         chosen: set[Node] = set()
@@ -281,7 +283,7 @@ def _row_results(run: Callable[[str], QueryResult], plan: RowPlan) -> list[Resul
         rows = run(query.text).dicts()
         return [_row_result(plan, row, row["this"]) for row in rows if "this" in row]
     assert query.focus_query is not None
-    found = []
+    found: list[Result] = []
     for row in run(query.focus_query).rows:
         focus = row[0]  # then the route variables, one run per route
         if focus is None:
@@ -293,7 +295,7 @@ def _row_results(run: Callable[[str], QueryResult], plan: RowPlan) -> list[Resul
     return found
 
 
-def _row_result(plan: RowPlan, row: dict[str, Identifier], focus: Node) -> Result:
+def _row_result(plan: RowPlan, row: dict[str, Identifier], focus: Identifier) -> Result:
     columns: Columns = plan.query.columns
     origin = plan.origin
     value = row.get(columns.value) if columns.value else None

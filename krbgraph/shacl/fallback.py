@@ -39,13 +39,13 @@ def validate_with_pyshacl(
         if targets and s in others and s not in roots:
             continue
         reduced.add(triple)
-    options: dict[str, object] = {}
+    only: list[str | URIRef] | None = None  # None: every focus node of the shapes
     if focus_nodes is not None:
         if not all(isinstance(n, URIRef) for n in focus_nodes):
             raise UnsupportedShapes(
                 f"pySHACL validates shapes {_names(roots)} for IRI focus nodes only"
             )
-        options["focus_nodes"] = [str(n) for n in focus_nodes]
+        only = [str(n) for n in focus_nodes]
     try:
         _, report, _ = pyshacl.validate(
             data,
@@ -54,7 +54,7 @@ def validate_with_pyshacl(
             inference="none",
             inplace=False,
             allow_warnings=True,
-            **options,
+            focus_nodes=only,
         )
     except (ReportableRuntimeError, NotImplementedError) as exc:
         message = f"pySHACL cannot validate shapes {_names(roots)} either: {exc}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
@@ -79,8 +80,9 @@ class ShapesGraph:
     def __init__(self, graph: Graph):
         self.graph = graph
         self._shapes: dict[Node, Shape] = {}
-        self.checks: dict[Node, list[object]] = {}
-        """The compiled checks of each shape (filled by core.shape_checks)."""
+        self.checks: dict[Node, list[Any]] = {}
+        """The compiled checks of each shape (filled by core.shape_checks). Typed Any:
+        checks.Check is built on this module, which therefore cannot import it."""
 
     # -- shapes ----------------------------------------------------------
 

@@ -97,7 +97,7 @@ class EmbeddedStore(StoreBackend):
     def __init__(self, path: Path, *, default_timeout_s: float | None = None):
         self.path = Path(path)
         self.default_timeout_s = default_timeout_s
-        self._store = _open(self.path)
+        self._store: ox.Store | None = _open(self.path)
         try:
             self._undo_unfinished_load()
         except BaseException:
@@ -208,7 +208,8 @@ class EmbeddedStore(StoreBackend):
                 self._live().load(_read(path), format=fmt, to_graph=graph)
             elif path.name.lower().endswith(".gz"):
                 with gzip.open(path, "rb") as stream:
-                    self._live().bulk_load(input=stream, format=fmt, to_graph=graph)
+                    # pyoxigraph reads any binary file object; its stub names only IO[bytes].
+                    self._live().bulk_load(input=stream, format=fmt, to_graph=graph)  # type: ignore[arg-type]
             else:
                 with _line_parts(path, fmt, self.path, _cores()) as parts:
                     self._bulk_load_parts(parts, fmt, graph)
@@ -276,7 +277,8 @@ class EmbeddedStore(StoreBackend):
 
     def _size(self, graph: ox.NamedNode) -> int:
         solutions = self._live().query(_GRAPH_SIZE, substitutions={ox.Variable("g"): graph})
-        row = next(iter(solutions), None)  # type: ignore[call-overload]
+        assert isinstance(solutions, ox.QuerySolutions)  # a SELECT query
+        row = next(iter(solutions), None)
         return 0 if row is None else int(row["n"].value)
 
     # -- whole store -----------------------------------------------------

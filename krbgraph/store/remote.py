@@ -376,7 +376,8 @@ class _BodyReader(io.RawIOBase):
 
 
 def _media_type(response: httpx.Response) -> str:
-    return response.headers.get("content-type", "").split(";")[0].strip().lower()
+    content_type: str = response.headers.get("content-type", "")
+    return content_type.split(";")[0].strip().lower()
 
 
 def _rdf_format(response: httpx.Response) -> ox.RdfFormat:

@@ -168,7 +168,9 @@ def dataset_update(quads: Iterable[ox.Quad]) -> str:
 
 
 def _ntriples(triples: Iterable[ox.Triple]) -> str:
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    assert text is not None  # without an output, serialize returns the bytes
+    return text.decode("utf-8")
 
 
 def ox_quads(data: rdflib.Graph, graph: str | None) -> list[ox.Quad]:

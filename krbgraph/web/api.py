@@ -12,7 +12,7 @@ krbgraph.web.api_models.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, cast
+from typing import Annotated
 from typing import Literal as Literal_
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
@@ -23,7 +23,7 @@ from rdflib.term import Identifier
 from ..namespaces import KRB
 from ..queries import ParameterError, UnknownQueryError, run_for_each, run_named_query
 from ..settings import Settings
-from ..store import QueryResult, Store
+from ..store import Store
 from . import results
 from .api_models import (
     AMBIGUOUS,
@@ -175,7 +175,9 @@ def objecttype_measures(
             ),
         )
         if "norm" not in row:
-            entry.ingrijpend_op.append(ref_of(row["klasse"], row.get("klasse_label")))
+            reached = ref_of(row["klasse"], row.get("klasse_label"))
+            if reached is not None:  # ?klasse is bound in every solution
+                entry.ingrijpend_op.append(reached)
             continue
         entry.effecten.append(
             MaatregelEffect(
@@ -481,7 +483,6 @@ def run_query_endpoint(
         raise HTTPException(404, str(exc.args[0])) from None
     except ParameterError as exc:
         raise HTTPException(400, str(exc)) from None
-    result = cast(QueryResult, result)
     if format == "csv":
         return Response(
             results.serialize_result(result, "csv"),

@@ -206,8 +206,12 @@ class QueryAnswer(BaseModel):
     )
 
 
-NOT_FOUND = {404: {"model": Problem, "description": "Nothing matches what was asked for"}}
-AMBIGUOUS = {409: {"model": AmbiguityResponse, "description": "The name matches several"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": Problem, "description": "Nothing matches what was asked for"}
+}
+AMBIGUOUS: dict[int | str, dict[str, Any]] = {
+    409: {"model": AmbiguityResponse, "description": "The name matches several"}
+}
 
 
 # --- From RDF terms to field values ---------------------------------------------

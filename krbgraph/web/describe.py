@@ -19,7 +19,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
-from rdflib.term import Identifier
+from rdflib.term import Identifier, Node
 
 from ..labels import DEFAULT_LANGUAGES, NAME_PREDICATES, Name, choose
 from ..namespaces import BEGRIP, DASH, ELI, GEO, KRB, ONTOLOGY_IRI, QUDT
@@ -160,7 +160,7 @@ def run_query(store: Store, name: str, **bindings: Identifier | None) -> QueryRe
     return run_with_terms(store, catalogue()[name], bindings, languages=READER_LANGUAGES.get())
 
 
-def pick_label(candidates: Iterable[Identifier | None]) -> str | None:
+def pick_label(candidates: Iterable[Node | None]) -> str | None:
     """The name to show among literals, in the reader's languages (krbgraph.labels)."""
     names = [Name(NAME_PREDICATES[0], term) for term in candidates if isinstance(term, Literal)]
     return choose(names, READER_LANGUAGES.get())
@@ -216,7 +216,7 @@ class Labeller:
         self.unknown: set[str] = set()
         """IRIs the store does not describe: linked by name only, never to a dead page."""
 
-    def link(self, term: Identifier | str, label: str | None = None, *, known: bool = True) -> Link:
+    def link(self, term: Node | str, label: str | None = None, *, known: bool = True) -> Link:
         iri = str(term)
         text = label or self.labels.get(iri) or TERM_NAMES.get(iri) or short_name(iri)
         linked = known and iri not in self.unknown

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import io
 from contextlib import ExitStack
-from typing import IO, Annotated
+from typing import Annotated, BinaryIO
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
@@ -132,7 +132,7 @@ def _import(
     request: Request,
     settings: Settings,
     store: Store,
-    content: IO[bytes],
+    content: BinaryIO,
     file_name: str,
     graph: str | None,
 ) -> ImportResult | JSONResponse:
@@ -182,7 +182,9 @@ def _import(
         graph=report.graph,
         triples=report.triples,
         replaced=report.replaced,
-        warnings=[WorkbookProblem(**p.as_dict()) for p in shown_problems(report.warnings)],
+        warnings=[
+            WorkbookProblem.model_validate(p.as_dict()) for p in shown_problems(report.warnings)
+        ],
         warnings_total=len(report.warnings),
     )
 

@@ -9,6 +9,7 @@ linked-data router renders the view; nothing here knows about HTTP or HTML.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TypedDict
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, SKOS
@@ -62,11 +63,11 @@ def _collect_outgoing(
     result: QueryResult, labeller: Labeller
 ) -> tuple[tuple[PropertyValues, ...], list[Identifier], list[str]]:
     rows = result.dicts()
-    predicate_labels: dict[str, list[Identifier]] = {}
-    object_labels: dict[Identifier, list[Identifier]] = {}
+    predicate_labels: dict[str, list[Identifier | None]] = {}
+    object_labels: dict[Identifier, list[Identifier | None]] = {}
     objects: dict[str, dict[Identifier, None]] = {}
     nested: dict[Identifier, dict[tuple[str, Identifier], None]] = {}
-    nested_labels: dict[str, list[Identifier]] = {}
+    nested_labels: dict[str, list[Identifier | None]] = {}
     unknown: set[str] = set()
     for row in rows:
         for term, flag in (
@@ -113,7 +114,9 @@ def _true(term: Identifier | None) -> bool:
     return isinstance(term, Literal) and term.toPython() is True
 
 
-def _predicate_order(predicate: str, labels: Mapping[str, list[Identifier]]) -> tuple[int, str]:
+def _predicate_order(
+    predicate: str, labels: Mapping[str, list[Identifier | None]]
+) -> tuple[int, str]:
     first = (str(RDFS.label), str(SKOS.prefLabel), str(DCTERMS.identifier))
     if predicate in first:
         return (first.index(predicate), "")
@@ -129,7 +132,7 @@ def _value(
     term: Identifier,
     labeller: Labeller,
     nested: Mapping[tuple[str, Identifier], None],
-    nested_labels: Mapping[str, list[Identifier]],
+    nested_labels: Mapping[str, list[Identifier | None]],
 ) -> Value:
     if isinstance(term, URIRef):
         return Value(link=labeller.link(term))
@@ -165,7 +168,12 @@ def _nested_order(item: tuple[str, list[Identifier]]) -> tuple[int, str]:
     return (len(_NESTED_FIRST), predicate)
 
 
-def _literal_meta(term: Identifier) -> dict[str, str | None]:
+class _LiteralMeta(TypedDict):
+    language: str | None
+    datatype: str | None
+
+
+def _literal_meta(term: Identifier) -> _LiteralMeta:
     if not isinstance(term, Literal):
         return {"language": None, "datatype": None}
     datatype = short_name(str(term.datatype)) if term.datatype else None
@@ -173,7 +181,7 @@ def _literal_meta(term: Identifier) -> dict[str, str | None]:
 
 
 def _collect_incoming(result: QueryResult, labeller: Labeller) -> tuple[tuple[Link, Link], ...]:
-    labels: dict[str, list[Identifier]] = {}
+    labels: dict[str, list[Identifier | None]] = {}
     pairs: dict[tuple[str, str], None] = {}
     for row in result.dicts():
         subject, predicate = str(row["s"]), str(row["p"])

@@ -170,9 +170,9 @@ def build_entries(store: Store) -> tuple[Entry, ...]:
             types[iri] = type_iri
     entries = []
     for iri, values in texts.items():
-        label = display[iri][1] if iri in display else next(iter(values))
+        shown = display[iri][1] if iri in display else next(iter(values))
         normalised = tuple(dict.fromkeys(normalise(value) for value in values))
-        entries.append(Entry(iri, label, types.get(iri), normalised))
+        entries.append(Entry(iri, shown, types.get(iri), normalised))
     entries.sort(key=lambda entry: (normalise(entry.label), entry.iri))
     return tuple(entries)
 

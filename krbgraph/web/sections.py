@@ -73,7 +73,8 @@ def measure_section(store: Store, measure: URIRef, labeller: Labeller) -> Sectio
     for row in rows:
         theme = labeller.cell(row["thema"], row.get("thema_label"))
         own = own or labeller.cell(row["eigen_thema"], row.get("eigen_thema_label"))
-        cross = bool(row.get("dwarsverband") is not None and row["dwarsverband"].toPython())
+        marked = row.get("dwarsverband")  # a boolean the query computes
+        cross = isinstance(marked, Literal) and bool(marked.toPython())
         if theme is not None:
             reached[theme.iri] = (theme, cross)
         target = row.get("norm") or row.get("regel") or row.get("indicator")

@@ -11,6 +11,7 @@ renders them as a checkout does.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from os import PathLike
 
 from fastapi import Request
@@ -42,10 +43,12 @@ def _make_templates() -> Jinja2Templates:
 
 
 def render(
-    request: Request, name: str, context: dict[str, object], *, status_code: int = 200
+    request: Request, name: str, context: Mapping[str, object], *, status_code: int = 200
 ) -> HTMLResponse:
     """The template ``name`` filled with ``context``, as an HTML response."""
-    return templates(request).TemplateResponse(request, name, context, status_code=status_code)
+    return templates(request).TemplateResponse(
+        request, name, dict(context), status_code=status_code
+    )
 
 
 def error_page(

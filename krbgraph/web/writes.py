@@ -25,7 +25,7 @@ exists: a Graph Store request that would leave one is refused.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from contextlib import AbstractContextManager
 
 import pyoxigraph as ox
@@ -313,7 +313,9 @@ def _blank_nodes(quads: Iterable[ox.Quad]) -> set[ox.BlankNode]:
     return nodes
 
 
-def _change_update(emptied: set[str | None], removed: set[ox.Quad], added: set[ox.Quad]) -> str:
+def _change_update(
+    emptied: set[str | None], removed: Collection[ox.Quad], added: Collection[ox.Quad]
+) -> str:
     """One SPARQL update for a change whose removed quads hold no blank nodes.
 
     Terms are written by pyoxigraph's N-Triples serialiser and graph IRIs by
@@ -341,12 +343,16 @@ def _quad_block(quads: Iterable[ox.Quad]) -> str:
         by_graph.setdefault(graph_key(quad), []).append(quad.triple)
     out = []
     for graph, triples in sorted(by_graph.items(), key=lambda item: item[0] or ""):
-        text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        assert data is not None  # without an output, serialize returns the bytes
+        text = data.decode("utf-8")
         out.append(text if graph is None else f"GRAPH {graph_ref(graph)} {{\n{text}}}\n")
     return "".join(out)
 
 
-def refusal_response(exc: ValidationFailed | ManagedGraphRefused, accept: str | None) -> Response:
+def refusal_response(
+    exc: ValidationFailed | ManagedGraphRefused | GraphNotAllowed, accept: str | None
+) -> Response:
     """The HTTP answer to a refused write: 422 with the findings, or 403 with the reason.
 
     The findings come as JSON (nl and en messages per object) or, when the

@@ -135,6 +135,6 @@ def test_reliability_the_named_queries_are_well_within_the_limits() -> None:
     catalogue = load_catalogue()
     for name in catalogue:
         found = check(catalogue[name].sparql, LIMITS)
-        # Half the token budget: room for a user who copies a named query and adds to it.
-        assert found.counted_tokens < LIMITS.max_tokens // 2, name
+        # Every named query can be pasted into the endpoint as it is, with room to add to it.
+        assert found.counted_tokens < LIMITS.max_tokens * 3 // 4, name
         assert found.depth < LIMITS.max_depth // 4, name

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
-from rdflib import URIRef
+from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
 from ..describe import Labeller, Link, local_href, run_query, short_name, text_of
@@ -96,7 +96,8 @@ def build_tree(
         parents.setdefault(iri, [])
         if "boven" in r and str(r["boven"]) != iri:
             parents[iri].append(str(r["boven"]))
-        if r.get("top") is not None and r["top"].toPython() is True:
+        top = r.get("top")
+        if isinstance(top, Literal) and top.toPython() is True:
             tops.add(iri)
     children: dict[str, list[str]] = {}
     for iri, uppers in parents.items():

@@ -16,7 +16,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
-from rdflib.term import Identifier
+from rdflib.term import Node
 
 from ...namespaces import KRB, ONTOLOGY_IRI
 from ...settings import Settings
@@ -76,7 +76,7 @@ def ontology_page(request: Request, store: Store, settings: Settings) -> HTMLRes
             rdf_href="/resource?" + urlencode({"iri": str(term), "format": "ttl"}),
         )
 
-    def links(terms: Iterable[Identifier]) -> list[Link]:
+    def links(terms: Iterable[Node]) -> list[Link]:
         found = (labeller.link(t, known=(t, None, None) in graph) for t in terms)
         return sorted(found, key=lambda link: link.text.lower())
 

@@ -141,7 +141,8 @@ def _shown_result(result: QueryResult, base_iri: str) -> ShownResult:
     if result.kind == "graph":
         graph = result.graph if result.graph is not None else Graph()
         variables: tuple[str, ...] = ("subject", "predicate", "object")
-        rows: list[tuple[Identifier | None, ...]] = sorted(graph, key=lambda t: tuple(map(str, t)))
+        # rdflib types a graph's triples as Node; they are URIRef, BNode or Literal.
+        rows: list[tuple[Identifier | None, ...]] = sorted(graph, key=lambda t: tuple(map(str, t)))  # type: ignore[arg-type]
     else:
         variables, rows = result.variables, list(result.rows)
     prefixes = registry_prefixes(base_iri)
