@@ -33,6 +33,11 @@ query among things of that class and must match exactly one. An optional paramet
 without a value stays unbound, so queries test it with ``BOUND``. Every ``param``
 must be used as a variable of the query; ``column`` lines, when present, must list
 the projected variables in order.
+
+One module of some 950 lines on purpose: the header format, the binding of
+parameters by their declared types, the running and the completion of answers
+(name columns, order) are one contract read by the CLI, the API, the pages and
+docs/queries.md; its sections (catalogue, binding, running, docs) follow that order.
 """
 
 from __future__ import annotations

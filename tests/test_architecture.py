@@ -67,3 +67,22 @@ def test_the_store_does_not_import_the_query_catalogue() -> None:
     assert (
         graph.find_shortest_chains(importer="krbgraph.store", imported="krbgraph.queries") == set()
     )
+
+
+def test_a_module_over_500_lines_says_why_it_is_one_module() -> None:
+    """Small modules with one job; a longer one states its reason in its docstring."""
+    import ast
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parent.parent / "krbgraph"
+    long_without_reason = []
+    for path in sorted(package.rglob("*.py")):
+        if "resources" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        if text.count("\n") <= 500:
+            continue
+        docstring = ast.get_docstring(ast.parse(text)) or ""
+        if "on purpose" not in docstring:
+            long_without_reason.append(str(path.relative_to(package)))
+    assert long_without_reason == []

@@ -5,6 +5,10 @@ Each function turns the rows of one sheet into the triples docs/datamodel.md
 prescribes. Sheets are converted in dependency order, so a row can default to
 or check against what an earlier sheet said (a norm's unit defaults to its
 indicator's, an effect's unit must be its norm's).
+
+One module of some 575 lines on purpose: the sheets depend on each other in
+one order (a norm's unit defaults to its indicator's), and that order is easiest
+to check when the converters stand in it, one function per sheet.
 """
 
 from __future__ import annotations
