@@ -12,6 +12,7 @@ import io
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
+from urllib.parse import quote
 
 import pytest
 from rdflib import Graph
@@ -375,3 +376,36 @@ def test_the_unit_scheme_lists_its_units(client) -> None:
         client, "/begrippen?schema=https%3A%2F%2Fdata.krb.nl%2Fid%2Fconceptschema%2Feenheid"
     )
     assert {"decibel (A-gewogen)", "kilometer"} <= {t for _, t in listed.links}
+
+
+def test_a_scheme_counts_the_same_on_the_list_and_on_its_own_page(client) -> None:
+    """Leefomgeving counted 1732 on /begrippen and 1734 on its page (the local object
+    types under its zoekingangen): one rule on both."""
+    listing = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get("/begrippen").text))
+    on_list = re.search(r"Leefomgeving (\d+) begrippen", listing)
+    own = re.sub(
+        r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get(f"/begrippen?schema={LEEFOMGEVING}").text)
+    )
+    on_page = re.search(r"(\d+) begrippen", own)
+    assert on_list and on_page and on_list.group(1) == on_page.group(1)
+
+
+def test_about_this_class_never_leads_to_a_404(client) -> None:
+    for klasse in (
+        "http://www.w3.org/ns/org#OrganizationalUnit",
+        "https://data.krb.nl/def/krb#Beleidsnorm",
+    ):
+        listing = page(client, f"/lijst?klasse={quote(klasse, safe='')}")
+        about = next(href for href, text in listing.links if text == "Over deze klasse")
+        if about.startswith("/"):
+            assert client.get(about).status_code == 200, about
+        else:
+            assert about == klasse  # another vocabulary: its own IRI explains it
+
+
+def test_an_imbor_see_also_is_not_shown_as_a_bare_uuid() -> None:
+    from krbgraph.web.describe import short_name
+
+    shown = short_name("https://data.crow.nl/imbor/term/5ee2720a-f9dd-4d66-832a-7a51bdb82ea2")
+    assert shown.startswith("data.crow.nl/imbor/term/5ee2720a")
+    assert short_name("https://data.krb.nl/def/krb#Beleidsnorm") == "Beleidsnorm"

@@ -11,6 +11,7 @@ kind-specific parts in krbgraph.web.sections.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -250,11 +251,21 @@ def type_link(labeller: Labeller, iri: str) -> Link:
     return labeller.link(iri)
 
 
+_OPAQUE = re.compile(r"^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$", re.I)
+"""A local part that is an identifier (IMBOR's UUIDs), which says nothing to a reader."""
+
+
 def short_name(iri: str) -> str:
-    """The local part of an IRI, as a fallback label: ...#Beleidsnorm -> Beleidsnorm."""
+    """The local part of an IRI, as a fallback label: ...#Beleidsnorm -> Beleidsnorm.
+
+    Where the local part is an opaque identifier (a UUID, as in IMBOR's term IRIs) the
+    host and the segment before it stand in front: data.crow.nl/imbor/term/5ee2…."""
     for separator in ("#", "/"):
         head, _, tail = iri.rstrip("/").rpartition(separator)
         if head and tail:
+            if _OPAQUE.match(tail):
+                where = head.split("://", 1)[-1]
+                return f"{where}/{tail[:8]}…"
             return tail
     return iri
 

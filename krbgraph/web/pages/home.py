@@ -88,6 +88,9 @@ def home(request: Request, store: StoreDep, settings: SettingsDep) -> HTMLRespon
     return render(request, "home.html", context)
 
 
+_DESCRIBED = "ASK WHERE { ?klasse ?p ?o }"
+
+
 @router.get("/lijst", response_class=HTMLResponse)
 def class_list(
     request: Request,
@@ -110,9 +113,12 @@ def class_list(
         for r in rows
     ]
     title = COUNTED_CLASSES.get(klasse, short_name(klasse))
+    # A class of another vocabulary (org:OrganizationalUnit) has no page here: its
+    # own IRI, which dereferences to its specification, is where it is explained.
+    described = store.query(_DESCRIBED, bindings={"klasse": class_iri}).boolean
     context = {
         "title": title,
         "items": items,
-        "class_href": local_href(klasse, settings.base_iri),
+        "class_href": local_href(klasse, settings.base_iri) if described else klasse,
     }
     return render(request, "lijst.html", context)
