@@ -220,6 +220,12 @@ def test_norm_page_and_following_a_link(browser: Browser, site: str) -> None:
     assert "48" in heading
     facts = browser.text(browser.find("section.section dl.facts"))
     assert "Geluidsdruk gevel" in facts and "Geluid" in facts
+    # The type badges stand clear below the site header, not against it.
+    gap = browser.script(
+        "return document.querySelector('.types').getBoundingClientRect().top"
+        " - document.querySelector('header.site').getBoundingClientRect().bottom;"
+    )
+    assert gap >= 12, gap
     browser.screenshot("norm")
     indicator = browser.find("section.section dl.facts dd a")
     browser.click(indicator)
