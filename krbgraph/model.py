@@ -53,7 +53,11 @@ def model_parts(root: Path | None = None) -> list[ModelPart]:
         ),
         ModelPart(
             IMBOR_EXTRACT_IRI,
-            (root / "mappings" / "imbor" / "imbor-leefomgeving.ttl",),
+            (
+                root / "mappings" / "imbor" / "imbor-leefomgeving.ttl",
+                # Everyday words for IMBOR's object types, found by search only.
+                root / "mappings" / "imbor" / "zoektermen.ttl",
+            ),
         ),
         # Every QUDT unit, so data may use any of them (km/h, µg/m³) and pages show
         # their symbols; the KRB's own notations stay in eenheden.ttl.

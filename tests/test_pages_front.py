@@ -32,6 +32,7 @@ class Page(HTMLParser):
 
     def __init__(self, html: str):
         super().__init__()
+        self.text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
         self.links: list[tuple[str, str]] = []
         self.headings: list[str] = []
         self.cells: list[str] = []
@@ -409,3 +410,29 @@ def test_an_imbor_see_also_is_not_shown_as_a_bare_uuid() -> None:
     shown = short_name("https://data.crow.nl/imbor/term/5ee2720a-f9dd-4d66-832a-7a51bdb82ea2")
     assert shown.startswith("data.crow.nl/imbor/term/5ee2720a")
     assert short_name("https://data.krb.nl/def/krb#Beleidsnorm") == "Beleidsnorm"
+
+
+@pytest.mark.parametrize(
+    "everyday,imbor", [("lantaarnpaal", "Lichtmast"), ("prullenbak", "Afvalbak")]
+)
+def test_search_finds_imbor_types_by_everyday_words(client, everyday: str, imbor: str) -> None:
+    found = page(client, f"/zoeken?q={everyday}")
+    assert imbor in {text for _, text in found.links}
+
+
+def test_search_suggests_close_names_when_nothing_matches(client) -> None:
+    misspelt = page(client, "/zoeken?q=lichtmats")
+    assert "Bedoelde u:" in misspelt.text
+    assert "Lichtmast" in {text for _, text in misspelt.links}
+    assert "Bedoelde u:" not in page(client, "/zoeken?q=xyzzyq").text
+
+
+def test_every_search_term_names_a_class_of_the_imbor_extract() -> None:
+    from rdflib.namespace import SKOS
+
+    imbor = project_root() / "mappings" / "imbor"
+    terms = Graph().parse(imbor / "zoektermen.ttl")
+    extract = Graph().parse(imbor / "imbor-leefomgeving.ttl")
+    subjects = set(terms.subjects(SKOS.hiddenLabel, None))
+    assert len(subjects) >= 10
+    assert all((s, SKOS.prefLabel, None) in extract for s in subjects)

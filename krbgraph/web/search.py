@@ -12,6 +12,7 @@ scan over pre-normalised strings, well under a millisecond per thousand labels.
 
 from __future__ import annotations
 
+import difflib
 import threading
 import time
 import unicodedata
@@ -28,7 +29,10 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dct:  <http://purl.org/dc/terms/>
 SELECT ?s ?p ?label WHERE {
-  VALUES ?p { rdfs:label skos:prefLabel skos:altLabel dct:title dct:identifier skos:notation }
+  VALUES ?p {
+    rdfs:label skos:prefLabel skos:altLabel skos:hiddenLabel dct:title dct:identifier
+    skos:notation
+  }
   ?s ?p ?label .
   FILTER (isIRI(?s) && isLiteral(?label))
 }"""
@@ -224,3 +228,25 @@ def _rank(candidate: str, query: str, words: list[str]) -> int:
     if all(any(token.startswith(word) for token in candidate.split()) for word in words):
         return 2
     return 3
+
+
+def suggest(entries: Sequence[Entry], text: str, *, limit: int = 5) -> list[Entry]:
+    """Entries whose name is close to ``text`` when nothing matches it: a misspelling
+    ("lichtmats") or a word of a longer name ("lantaarn" in "Verkeerslantaarn"). Close
+    is difflib's ratio of 0.75 on whole names or on the words in them."""
+    query = normalise(text)
+    if not query:
+        return []
+    by_text: dict[str, list[Entry]] = {}
+    for entry in entries:
+        for value in entry.texts:
+            by_text.setdefault(value, []).append(entry)
+            for word in value.split():
+                if len(word) >= 4:
+                    by_text.setdefault(word, []).append(entry)
+    close = difflib.get_close_matches(query, list(by_text), n=limit * 3, cutoff=0.75)
+    found: dict[str, Entry] = {}
+    for value in close:
+        for entry in by_text[value]:
+            found.setdefault(entry.iri, entry)
+    return list(found.values())[:limit]

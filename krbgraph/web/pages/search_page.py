@@ -15,7 +15,7 @@ from rdflib.namespace import OWL, SKOS
 from ...namespaces import ORG
 from ...store import Store
 from ..describe import local_href
-from ..search import IMBOR_OBJECTTYPE, LabelIndex, normalise
+from ..search import IMBOR_OBJECTTYPE, LabelIndex, normalise, suggest
 from ..state import label_index
 from ..templating import render
 from .common import SettingsDep, StoreDep
@@ -48,11 +48,15 @@ def search_page(
         }
         for group in groups
     ]
+    suggestions = [] if groups or not q.strip() else suggest(index.entries(store), q)
     context = {
         "title": f"Zoeken: {q}" if q else "Zoeken",
         "q": q,
         "groups": shown,
         "total": sum(group.total for group in groups),
+        "suggestions": [
+            {"label": e.label, "href": local_href(e.iri, settings.base_iri)} for e in suggestions
+        ],
     }
     return render(request, "search.html", context)
 
