@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 from urllib.parse import quote
 
 import pytest
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from test_pages_fixtures import BASE, page_sections
 
@@ -141,6 +141,7 @@ def test_normalise_folds_case_accents_and_spaces() -> None:
 def test_query_page_runs_a_query_and_links_iris(client) -> None:
     query = (
         "PREFIX krb: <https://data.krb.nl/def/krb#> "
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
         "SELECT ?m WHERE { ?m a krb:MerMaatregel } ORDER BY ?m"
     )
     result = client.get("/query", params={"query": query})
@@ -436,3 +437,27 @@ def test_every_search_term_names_a_class_of_the_imbor_extract() -> None:
     subjects = set(terms.subjects(SKOS.hiddenLabel, None))
     assert len(subjects) >= 10
     assert all((s, SKOS.prefLabel, None) in extract for s in subjects)
+
+
+def test_the_concept_tree_shows_how_many_norms_hang_at_or_below_each_concept(
+    client, registry
+) -> None:
+    """The asset manager's question before opening a branch: where are the norms?"""
+    scheme = "https://data.krb.nl/id/conceptschema/sector"
+    html = client.get(f"/begrippen?schema={quote(scheme, safe='')}").text
+    shown = dict(
+        re.findall(r">([^<>]{2,60})</a>\s*<span class=\"badge norms\"[^>]*>(\d+) norm", html)
+    )
+    assert shown, "no concept shows its norms"
+    for label, count in shown.items():
+        rows = registry.store.query(
+            "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+            "PREFIX krb: <https://data.krb.nl/def/krb#> "
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+            "SELECT (COUNT(DISTINCT ?norm) AS ?n) WHERE { "
+            "?concept skos:inScheme ?scheme ; skos:prefLabel|rdfs:label ?label . "
+            "FILTER(STR(?label) = ?text) "
+            "?below skos:broader* ?concept . ?norm a krb:Beleidsnorm ; krb:sector ?below }",
+            bindings={"scheme": URIRef(scheme), "text": Literal(label)},
+        ).rows
+        assert int(str(rows[0][0])) == int(count), label

@@ -6,6 +6,7 @@ at a time through ``?open=``, so the page stays small without JavaScript.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import urlencode
@@ -35,6 +36,8 @@ class TreeNode:
     expanded: bool = True
     expand_href: str = ""
     name: str = ""
+    norms: int = 0
+    """Norms classified by this concept or a concept below it."""
 
 
 OTHERS = "overige"
@@ -67,7 +70,10 @@ def schemes_page(
         message = "Dit begrippenkader staat niet in het register."
         return error_page(request, 404, "Onbekend begrippenkader", message, schema)
     rows = run_query(store, "web-schema-begrippen", schema=URIRef(schema)).dicts()
-    roots, count, large = build_tree(rows, schema, open, settings.base_iri)
+    norms: dict[str, set[str]] = {}
+    for r in run_query(store, "web-begrip-normen", schema=URIRef(schema)).dicts():
+        norms.setdefault(str(r["begrip"]), set()).add(str(r["norm"]))
+    roots, count, large = build_tree(rows, schema, open, settings.base_iri, norms)
     context = {
         "title": schemes[schema][0],
         "roots": roots,
@@ -79,13 +85,19 @@ def schemes_page(
 
 
 def build_tree(
-    rows: list[dict[str, Identifier]], schema: str, open_iri: str | None, base_iri: str
+    rows: list[dict[str, Identifier]],
+    schema: str,
+    open_iri: str | None,
+    base_iri: str,
+    norms: Mapping[str, set[str]] | None = None,
 ) -> tuple[list[TreeNode], int, bool]:
     """Nested nodes from (begrip, label, boven, top) rows.
 
     A scheme that names its top concepts starts from them; concepts that hang
     nowhere else are grouped under "Overige begrippen". A large scheme (IMBOR)
-    shows its top level only and opens one branch, named by `open_iri`.
+    shows its top level only and opens one branch, named by `open_iri`. ``norms``
+    (concept -> the norms it classifies) is gathered up the tree, each norm once per
+    node, so an asset manager sees where norms hang before opening a branch.
     """
     labels: dict[str, str] = {}
     parents: dict[str, list[str]] = {}
@@ -113,12 +125,30 @@ def build_tree(
     def expand_href(key: str) -> str:
         return "/begrippen?" + urlencode({"schema": schema, "open": key})
 
+    counts = norms or {}
+
+    def below(iri: str, seen: frozenset[str]) -> int:
+        """The number of distinct norms of ``iri`` and of everything under it."""
+        found = {iri}
+        pending = [iri]
+        while pending:
+            for kid in children.get(pending.pop(), []):
+                if kid not in found and kid not in seen:
+                    found.add(kid)
+                    pending.append(kid)
+        return len(set().union(*(counts.get(k, set()) for k in found)))
+
     def node(iri: str, depth: int, seen: frozenset[str]) -> TreeNode:
         kids = sorted(children.get(iri, []), key=lambda k: labels[k].lower())
+        total = below(iri, seen) if counts else 0
         if large and depth == 0 and iri != open_iri:
-            return TreeNode(labeller.link(iri), [], len(kids), False, False, expand_href(iri))
+            return TreeNode(
+                labeller.link(iri), [], len(kids), False, False, expand_href(iri), norms=total
+            )
         inner = [node(k, depth + 1, seen | {iri}) for k in kids if k not in seen]
-        return TreeNode(labeller.link(iri), inner, len(kids), open=not large or iri == open_iri)
+        return TreeNode(
+            labeller.link(iri), inner, len(kids), open=not large or iri == open_iri, norms=total
+        )
 
     tree = [node(iri, 0, frozenset()) for iri in roots]
     if others:
