@@ -377,3 +377,14 @@ def test_theme_page_shows_norms_and_the_network_around_it(browser: Browser, site
     assert browser.find_all("section.section svg.network a.edge")
     assert browser.foreign_requests(site) == []
     browser.screenshot("thema-geluid")
+
+
+def test_area_page_shows_its_map(browser: Browser, site: str) -> None:
+    browser.get(site + "/id/werkingsgebied/WK999902")
+    size = browser.script(
+        "const r = document.querySelector('svg.area-map').getBoundingClientRect();"
+        " return [r.width, r.height];"
+    )
+    assert size[0] > 300 and size[1] > 150, size
+    browser.screenshot("gebied-kaart")
+

@@ -461,3 +461,29 @@ def test_the_concept_tree_shows_how_many_norms_hang_at_or_below_each_concept(
             bindings={"scheme": URIRef(scheme), "text": Literal(label)},
         ).rows
         assert int(str(rows[0][0])) == int(count), label
+
+
+def test_an_area_page_draws_the_area_and_the_areas_inside_it(client) -> None:
+    """WK999902 has a polygon and two buurten with polygons inside it: the map shows all
+    three, north up, and each buurt links to its own page."""
+    html = client.get("/id/werkingsgebied/WK999902").text
+    found = re.search(r"<svg[^>]*class=\"area-map\".*?</svg>", html, re.S)
+    assert found, "no map on the area page"
+    svg = ET.fromstring(found.group(0))
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    assert len(svg.findall(".//s:g[@class='area gebied']", ns)) == 1
+    links = [a.get("href") for a in svg.findall(".//s:a", ns)]
+    inside = [href for href in links if href and "BU9999020" in href]
+    assert len(inside) == 2
+    assert all(client.get(href).status_code == 200 for href in inside)
+    # The area itself lies inside the view box.
+    _, _, width, height = (float(v) for v in svg.get("viewBox", "").split())
+    drawn = svg.find(".//s:g[@class='area gebied']/s:path", ns)
+    assert drawn is not None
+    for x, y in re.findall(r"(-?[\d.]+),(-?[\d.]+)", drawn.get("d", "")):
+        assert 0 <= float(x) <= width and 0 <= float(y) <= height
+
+
+def test_an_area_without_geometry_has_no_map(client) -> None:
+    html = client.get("/id/werkingsgebied/parkstraat").text
+    assert 'class="area-map"' not in html

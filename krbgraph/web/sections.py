@@ -17,6 +17,7 @@ from rdflib.term import Identifier
 
 from ..namespaces import KRB
 from ..store import Store
+from .area_map import area_map_svg, map_areas
 from .describe import (
     Labeller,
     Link,
@@ -55,6 +56,9 @@ def sections_for(
         sections.append(decisions_section(store, resource, labeller))
     if str(KRB.Werkingsgebied) in types:
         sections.append(area_section(store, resource, labeller))
+        area_map = map_section(store, resource, labeller)
+        if area_map is not None:
+            sections.append(area_map)
     if str(KRB.Beleidsthema) in types:
         sections.extend(theme_sections(store, resource, labeller))
     if str(KRB.Zoekingang) in types:
@@ -62,6 +66,28 @@ def sections_for(
     elif str(OWL.Class) in types and not str(resource).startswith(str(KRB)):
         sections.append(objecttype_section(store, resource, labeller))
     return tuple(sections)
+
+
+def map_section(store: Store, area: URIRef, labeller: Labeller) -> Section | None:
+    """The area on a map with the areas inside it; None when it has no geometry."""
+    rows = run_query(store, "web-gebied-kaart", gebied=area).dicts()
+    figure = area_map_svg(
+        map_areas(rows),
+        href=lambda iri: labeller.link(iri).href or "",
+        title=f"Kaart van {labeller.link(area).text}",
+    )
+    if figure is None:
+        return None
+    return Section(
+        title="Kaart",
+        intro="Het gebied (donker), de gebieden die erin liggen (klik voor hun beleid) en, "
+        "waar het in beeld valt, het gebied waar het in ligt. Noorden boven, "
+        "Rijksdriehoekscoördinaten.",
+        figure=figure,
+        headers=(),
+        rows=(),
+        empty="",
+    )
 
 
 def measure_section(store: Store, measure: URIRef, labeller: Labeller) -> Section:
