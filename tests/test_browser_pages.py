@@ -388,3 +388,124 @@ def test_area_page_shows_its_map(browser: Browser, site: str) -> None:
     assert size[0] > 300 and size[1] > 150, size
     browser.screenshot("gebied-kaart")
 
+
+@pytest.fixture(scope="module")
+def writable_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A second service, with the model only and a write token, to upload workbooks into."""
+    from test_sparql_support import empty_store
+
+    from krbgraph.store import ensure_model
+    from krbgraph.web.app import create_app
+
+    store, settings = empty_store(tmp_path_factory.mktemp("werkmap-upload"))
+    ensure_model(store)
+    try:
+        with live_server(create_app(settings, store=store)) as url:
+            yield url
+    finally:
+        store.close()
+
+
+def _upload_in_page(browser: Browser, site: str, workbook: Path, token: str) -> None:
+    """Fill in and send the form of /werkmap as a user would."""
+    browser.get(site + "/werkmap")
+    chooser = browser.find("#werkmap-bestand")
+    browser.command("POST", f"/element/{chooser}/value", {"text": str(workbook)})
+    browser.type(browser.find("#werkmap-token"), token)
+    browser.click(browser.find("#werkmap-upload button[type=submit]"))
+
+
+def _wait_text(browser: Browser, css: str, timeout: float = 60) -> str:
+    """The text of `css` once it is shown (the upload is checked against SHACL first)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [e for e in browser.find_all(css) if browser.text(e).strip()]
+        if found or time.monotonic() > deadline:
+            return browser.text(found[0]) if found else ""
+        time.sleep(0.2)
+
+
+def test_workbook_page_downloads_template_and_registry(browser: Browser, site: str) -> None:
+    browser.get(site + "/")
+    browser.click(browser.find("a[href='/werkmap']"))
+    assert browser.wait_url(site + "/werkmap") == site + "/werkmap"
+    hrefs = browser.script(
+        "return Array.from(document.querySelectorAll('a[download]')).map(a => a.href)"
+    )
+    for href in hrefs:
+        answer = httpx.get(href, timeout=60)
+        assert answer.status_code == 200, href
+        assert answer.headers["content-type"].startswith("application/vnd.openxmlformats"), href
+    assert {site + "/werkmap/sjabloon.xlsx", site + "/api/export/excel"} <= set(hrefs)
+    assert browser.foreign_requests(site) == []
+
+
+def test_workbook_upload_shows_each_problem_then_loads_the_repaired_one(
+    browser: Browser, site: str, writable_site: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A policy officer edits the registry's own export, uploads it, and sees what happened."""
+    import io
+
+    from openpyxl import load_workbook
+    from test_sparql_support import TOKEN
+
+    folder = tmp_path_factory.mktemp("werkmappen")
+    exported = httpx.get(site + "/api/export/excel", timeout=60).content
+    good = folder / "beleid.xlsx"
+    good.write_bytes(exported)
+    book = load_workbook(io.BytesIO(exported))
+    sheet = book["beleidsnorm"]
+    header = [cell.value for cell in sheet[1]]
+    sheet.cell(row=2, column=header.index("indicator") + 1, value="GEL-BESTAAT-NIET")
+    broken = folder / "kapot" / "beleid.xlsx"
+    broken.parent.mkdir()
+    book.save(broken)
+
+    _upload_in_page(browser, writable_site, broken, "fout-token")
+    assert "token ontbreekt of is onjuist" in _wait_text(browser, "#werkmap-melding.fout")
+
+    _upload_in_page(browser, writable_site, broken, TOKEN)
+    assert "niet ingeladen" in _wait_text(browser, "#werkmap-melding.fout")
+    rows = browser.script(
+        "return Array.from(document.querySelectorAll('#werkmap-problemen tbody tr'))"
+        ".map(tr => Array.from(tr.cells).map(td => td.textContent))"
+    )
+    cells = [row[:5] for row in rows]
+    assert ["fout", "beleidsnorm", "2", "indicator", "GEL-BESTAAT-NIET"] in cells, rows
+    assert httpx.get(writable_site + "/id/beleidsnorm/GEL-N01").status_code == 404
+    browser.screenshot("werkmap-problemen")
+
+    _upload_in_page(browser, writable_site, good, TOKEN)
+    loaded = _wait_text(browser, "#werkmap-melding.ok")
+    assert "/graph/excel/beleid" in loaded and "triples" in loaded, loaded
+    assert httpx.get(writable_site + "/id/beleidsnorm/GEL-N01").status_code == 200
+    assert browser.foreign_requests(writable_site) == []
+    browser.screenshot("werkmap-ingeladen")
+
+
+def test_named_query_form_runs_and_wide_results_scroll_sideways(
+    browser: Browser, site: str
+) -> None:
+    browser.get(site + "/query?voorbeeld=geldig-op")
+    assert browser.script("return document.querySelector('#param-datum').type") == "date"
+    browser.script("document.querySelector('#param-datum').value = '2025-06-01'")
+    browser.click(browser.find("form.named-query button[type=submit]"))
+    headings = [browser.text(e) for e in browser.wait_all("#results thead th")]
+    assert headings[:2] == ["BELEIDSNORM OF BELEIDSREGEL", "DE NORM OF REGEL"], headings
+    assert "p.datum=2025-06-01" in browser.url
+    csv_link = browser.find(".downloads a[href*='format=csv']")
+    assert (
+        httpx.get(browser.command("GET", f"/element/{csv_link}/property/href")).status_code == 200
+    )
+    browser.command("POST", "/window/rect", {"width": 390, "height": 1000})
+    try:
+        sizes = browser.script(
+            "const box = document.querySelector('.results .table-scroll');"
+            "return [box.scrollWidth, box.clientWidth,"
+            " document.documentElement.scrollWidth, window.innerWidth]"
+        )
+        assert sizes[0] > sizes[1], sizes  # the table scrolls inside its box...
+        assert sizes[2] <= sizes[3], sizes  # ...and the page itself does not
+        browser.screenshot("query-formulier")
+    finally:
+        browser.command("POST", "/window/rect", {"width": 1280, "height": 1000})

@@ -1,5 +1,10 @@
 """The query editor: examples from the catalogue, results as a table, downloads.
 
+A named query chosen as example also gets a form made from its typed
+parameters (a date field for a date, a list for fixed values, ...); the form
+runs the query by name, so its answer has the columns' titles from the
+query's header and its CSV is the API's (/api/queries/NAME?format=csv).
+
 Every query a reader types goes through krbgraph.web.user_sparql, the same
 gate as the SPARQL endpoint (limits, no SERVICE or LOAD, time and row limit).
 The page shows refusals and errors itself, in Dutch, next to the editor.
@@ -8,7 +13,10 @@ The page shows refusals and errors itself, in Dutch, next to the editor.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -18,12 +26,21 @@ from rdflib import Graph, URIRef
 from rdflib.term import Identifier
 
 from ...namespaces import compact_iri, registry_prefixes
-from ...queries import Catalogue, ParameterError, UnknownQueryError, prepare_query
+from ...queries import (
+    Catalogue,
+    NamedQuery,
+    Parameter,
+    ParameterError,
+    ParamType,
+    UnknownQueryError,
+    complete_answer,
+    prepare_query,
+)
 from ...settings import Settings
 from ...sparql_text import SparqlRefused
 from ...store import QueryResult, QuerySyntaxError, QueryTimeout, ResultTooLarge, Store, StoreError
 from .. import results as result_formats
-from ..describe import local_href
+from ..describe import READER_LANGUAGES, local_href
 from ..negotiation import CANONICAL_TYPES
 from ..state import catalogue
 from ..templating import error_page, render
@@ -51,6 +68,10 @@ class ShownResult:
     count: int
     truncated: bool
     boolean: bool | None
+    titles: tuple[str, ...] = ()
+    """Column headings: the titles from a named query's header, else the variables."""
+    descriptions: tuple[str, ...] = ()
+    """The columns' full descriptions (a heading's tooltip), when known."""
 
 
 def _example_text(store: Store, queries: Catalogue, name: str, timeout_s: float) -> str:
@@ -63,6 +84,93 @@ def _example_text(store: Store, queries: Catalogue, name: str, timeout_s: float)
         return queries[name].sparql
 
 
+PARAM_PREFIX = "p."
+"""Form fields of a named query's parameters are ``p.NAME``, apart from the page's own."""
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One parameter of a named query as an HTML form control."""
+
+    name: str
+    label: str
+    description: str
+    control: str
+    """``input`` or ``select``."""
+    input_type: str = "text"
+    value: str = ""
+    required: bool = False
+    options: list[tuple[str, str]] = field(default_factory=list)
+    """(value, text) of a select; an empty value first when the parameter is optional."""
+    placeholder: str = ""
+
+
+def _form_fields(query: NamedQuery, values: Mapping[str, str]) -> list[FormField]:
+    return [_form_field(param, values.get(param.name)) for param in query.parameters]
+
+
+def _form_field(param: Parameter, given: str | None) -> FormField:
+    """The control for one parameter, filled with what the reader sent or its default."""
+    default = param.default or ""
+    if param.type is ParamType.DATE and default == "today":
+        default = date.today().isoformat()
+    value = default if given is None else given
+    blank = [] if param.required else [("", "(geen)")]
+    options: list[tuple[str, str]] = []
+    input_type, placeholder = "text", ""
+    if param.choices:
+        options = blank + [(choice, choice) for choice in param.choices]
+    elif param.type is ParamType.BOOLEAN:
+        options = blank + [("true", "ja"), ("false", "nee")]
+    elif param.type is ParamType.DATE:
+        input_type = "date"
+    elif param.type is ParamType.INTEGER:
+        input_type = "number"
+    elif param.type is ParamType.DECIMAL:
+        placeholder = "bijv. 12.5"
+    elif param.type is ParamType.IRI:
+        placeholder = "code, naam of IRI"
+    return FormField(
+        name=PARAM_PREFIX + param.name,
+        label=param.name,
+        description=param.description,
+        control="select" if options else "input",
+        input_type=input_type,
+        value=value,
+        required=param.required,
+        options=options,
+        placeholder=placeholder,
+    )
+
+
+def _column_title(name: str, description: str) -> str:
+    """A short heading from a column's description: its first clause ('De norm of
+    regel.' becomes 'De norm of regel'), the variable's name when there is none."""
+    title = re.split(r"[.,;:]\s|\s\(", description.strip() + " ", maxsplit=1)[0].strip(" .")
+    if not title:
+        return name
+    return title[0].upper() + title[1:]
+
+
+def _run_named(
+    store: Store, settings: Settings, query: NamedQuery, values: Mapping[str, str]
+) -> tuple[ShownResult, str]:
+    """The named query's answer as shown on the page, and its text with the values bound.
+
+    Raises ParameterError, StoreError."""
+    timeout_s = settings.query_timeout_s
+    text = prepare_query(store, catalogue(), query.name, values, timeout_s=timeout_s)
+    answer = store.query(text, timeout_s=timeout_s)
+    result = complete_answer(
+        query, answer, store, languages=READER_LANGUAGES.get(), timeout_s=timeout_s
+    )
+    columns = {c.name: c.description for c in query.columns}
+    shown = _shown_result(result, settings.base_iri)
+    titles = tuple(_column_title(v, columns.get(v, "")) for v in shown.variables)
+    descriptions = tuple(columns.get(v, v) for v in shown.variables)
+    return replace(shown, titles=titles, descriptions=descriptions), text
+
+
 @router.get("/query", response_class=HTMLResponse)
 def query_page(
     request: Request,
@@ -71,29 +179,51 @@ def query_page(
     limits: LimitsDep,
     query: Annotated[str, Query(max_length=100_000)] = "",
     voorbeeld: Annotated[str, Query(max_length=100)] = "",
+    uitvoeren: Annotated[bool, Query(description="Run the example with the form's values")] = False,
 ) -> HTMLResponse:
     """Editor, examples and results; submitting the form (GET) runs the query."""
     queries = catalogue()
     examples = queries.public()
     text = query
     status = 200
+    named: NamedQuery | None = None
+    values = {
+        key.removeprefix(PARAM_PREFIX): value.strip()
+        for key, value in request.query_params.items()
+        if key.startswith(PARAM_PREFIX) and value.strip()
+    }
     if voorbeeld and not query:
         try:
+            named = queries[voorbeeld]
             text = _example_text(store, queries, voorbeeld, settings.query_timeout_s)
         except UnknownQueryError as exc:
             return error_page(request, 404, "Onbekende voorbeeldquery", str(exc))
     shown: ShownResult | None = None
     error: str | None = None
-    if query.strip():
+    downloads: dict[str, str] = {}
+    if named is not None and uitvoeren:
+        try:
+            shown, text = _run_named(store, settings, named, values)
+            api = f"/api/queries/{named.name}?"
+            downloads = {
+                "csv": api + urlencode({**values, "format": "csv"}),
+                "json": api + urlencode(values),
+            }
+        except ParameterError as exc:
+            error, status = f"Een parameter klopt niet: {exc}", 400
+        except StoreError as exc:
+            error, status = _query_error(exc, settings)
+    elif query.strip():
         try:
             result = user_query(query, limits).run(store, settings)
             shown = _shown_result(result, settings.base_iri)
         except (SparqlRefused, StoreError) as exc:
             error, status = _query_error(exc, settings)
-    downloads = {
-        fmt: "/query/download?" + urlencode({"query": text, "format": fmt})
-        for fmt in ("csv", "json", "tsv")
-    }
+    if query.strip():
+        downloads = {
+            fmt: "/query/download?" + urlencode({"query": text, "format": fmt})
+            for fmt in ("csv", "json", "tsv")
+        }
     context = {
         "title": "Query",
         "query": text,
@@ -102,6 +232,8 @@ def query_page(
         "result": shown,
         "error": error,
         "downloads": downloads,
+        "named": named,
+        "fields": _form_fields(named, values) if named is not None else [],
     }
     return render(request, "query.html", context, status_code=status)
 
@@ -149,7 +281,8 @@ def _shown_result(result: QueryResult, base_iri: str) -> ShownResult:
     shown = [
         [_shown_value(term, base_iri, prefixes) for term in row] for row in rows[:MAX_HTML_ROWS]
     ]
-    return ShownResult(result.kind, variables, shown, len(rows), len(rows) > MAX_HTML_ROWS, None)
+    truncated = len(rows) > MAX_HTML_ROWS
+    return ShownResult(result.kind, variables, shown, len(rows), truncated, None, variables)
 
 
 def _shown_value(

@@ -1,0 +1,65 @@
+"""The workbook page (/werkmap): download the empty template or the registry, upload a workbook.
+
+For policy officers who keep the registry in Excel. The page itself only
+links and lays out; the work is done where the command line does it too:
+the template is krbgraph.excel.template, the export and the upload are the
+JSON API (krbgraph.web.excel_api). The upload form is sent by a small static
+script (static/werkmap.js) because the API wants the token as a bearer
+header, which a plain HTML form cannot send; the script shows the API's
+answer: what was loaded, or every problem with its sheet, row and column.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, Response
+
+from ...excel.template import write_template
+from ..templating import render
+from .common import SettingsDep
+
+router = APIRouter()
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TEMPLATE_PATH = "/werkmap/sjabloon.xlsx"
+EXPORT_PATH = "/api/export/excel"
+IMPORT_PATH = "/api/import/excel"
+
+
+@router.get("/werkmap", response_class=HTMLResponse)
+def workbook_page(request: Request, settings: SettingsDep) -> HTMLResponse:
+    context = {
+        "title": "Werkmap (Excel)",
+        "template_href": TEMPLATE_PATH,
+        "template_imbor_href": TEMPLATE_PATH + "?imbor=true",
+        "export_href": EXPORT_PATH,
+        "import_url": IMPORT_PATH,
+        "accepts_writes": settings.accepts_writes,
+        "max_upload_mb": settings.max_upload_mb,
+    }
+    return render(request, "werkmap.html", context)
+
+
+@router.get(TEMPLATE_PATH)
+async def workbook_template(
+    imbor: Annotated[
+        bool, Query(description="Pre-fill the IMBOR Leefomgeving list (larger file)")
+    ] = False,
+) -> Response:
+    """An empty KRB workbook, as `krb excel-template` writes it."""
+
+    def write() -> bytes:
+        buffer = io.BytesIO()
+        write_template(buffer, with_imbor=imbor)
+        return buffer.getvalue()
+
+    name = "krb-sjabloon-imbor.xlsx" if imbor else "krb-sjabloon.xlsx"
+    return Response(
+        content=await run_in_threadpool(write),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -1,0 +1,63 @@
+"""The query page's forms for named queries: controls from the typed parameters,
+answers under the columns' titles, the CSV of the same answer."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date
+
+from fastapi.testclient import TestClient
+
+
+def _controls(html: str) -> dict[str, str]:
+    """The parameter controls of the named-query form, as tag text by field name."""
+    return {
+        name: tag
+        for tag in re.findall(r"<(?:input|select)\b[^>]*>", html)
+        for name in re.findall(r'name="(p\.[^"]+)"', tag)
+    }
+
+
+def test_form_has_a_control_per_parameter_of_its_type(client: TestClient) -> None:
+    html = client.get("/query", params={"voorbeeld": "beleid-in-gebied"}).text
+    controls = _controls(html)
+    assert set(controls) == {"p.gebied", "p.datum", "p.richting", "p.alles"}
+    assert 'type="date"' in controls["p.datum"]
+    assert f'value="{date.today().isoformat()}"' in controls["p.datum"]  # default: today
+    assert "required" in controls["p.gebied"]
+    assert controls["p.richting"].startswith("<select")
+    options = re.findall(r'<option value="([^"]*)"', html.split('name="p.richting"')[1])[:4]
+    assert options == ["", "hier", "binnen", "beide"]
+
+
+def test_form_runs_the_query_with_titled_columns_and_a_csv_of_it(client: TestClient) -> None:
+    params = {"voorbeeld": "geldig-op", "uitvoeren": "true", "p.datum": "2025-06-01"}
+    response = client.get("/query", params=params)
+    assert response.status_code == 200
+    headings = re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', response.text)
+    assert headings[:3] == ["Beleidsnorm of beleidsregel", "De norm of regel", "Naam ervan"]
+    assert "Geluidsdruk gevel maximaal 48 dB(A)" in response.text
+    link = re.search(r'href="(/api/queries/geldig-op\?[^"]*format=csv)"', response.text)
+    assert link is not None
+    download = client.get(link.group(1).replace("&amp;", "&"))
+    assert download.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(download.text)))
+    assert "Geluidsdruk gevel maximaal 48 dB(A)" in {row["object_label"] for row in rows}
+    shown = re.findall(r"<tbody>(.*?)</tbody>", response.text, flags=re.S)[0].count("<tr>")
+    assert shown == len(rows)
+
+
+def test_a_wrong_value_is_reported_next_to_the_form(client: TestClient) -> None:
+    params = {"voorbeeld": "beleid-in-gebied", "uitvoeren": "true", "p.gebied": "Atlantis"}
+    response = client.get("/query", params=params)
+    assert response.status_code == 400
+    assert "Een parameter klopt niet" in response.text and "Atlantis" in response.text
+    assert 'value="Atlantis"' in response.text  # the form keeps what the reader typed
+
+
+def test_free_sparql_keeps_its_variable_names_as_headings(client: TestClient) -> None:
+    response = client.get("/query", params={"query": "SELECT ?a ?b WHERE { BIND(1 AS ?a) }"})
+    assert re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', response.text) == ["a", "b"]
+    assert 'name="p.' not in response.text
