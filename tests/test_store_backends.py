@@ -357,6 +357,9 @@ def _model_root(tmp_path: Path) -> Path:
             f"<https://data.crow.nl/imbor/def/a> <{rdfs}subClassOf> "
             "<https://data.crow.nl/imbor/def/b> ."
         ),
+        "mappings/imbor/zoektermen.ttl": (
+            f'<https://data.crow.nl/imbor/def/a> <{skos}hiddenLabel> "a"@nl .'
+        ),
         "ontology/qudt/qudt-units.ttl": (
             f'<http://qudt.org/vocab/unit/KiloM> <{rdfs}label> "kilometre"@en .'
         ),
