@@ -39,6 +39,7 @@ from .store import (
     model_graph_iris,
 )
 from .store.answers import AnswerLimits, collect
+from .store.embedded import dataset_options
 from .store.terms import bind_values
 
 NOT_DATA = frozenset({AUDIT_GRAPH, DERIVED_GRAPH, META_GRAPH, SHAPES_GRAPH})
@@ -168,15 +169,7 @@ class ValidationReplica:
         base_iri: str | None = None,
     ) -> QueryResult:
         """A query over the union of all graphs (or the graphs named), answered like a Store."""
-        options: dict[str, object] = {}
-        if default_graph_uris:
-            options["default_graph"] = [ox.NamedNode(iri) for iri in default_graph_uris]
-        else:
-            options["use_default_graph_as_union"] = True
-        if named_graph_uris:
-            options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graph_uris]
-        if base_iri is not None:
-            options["base_iri"] = base_iri
+        options = dataset_options(default_graph_uris, named_graph_uris, base_iri)
         limits = AnswerLimits(max_rows=max_rows, timeout_s=timeout_s)
         try:
             answer = self._copy.query(bind_values(sparql, bindings), **options)  # type: ignore[arg-type]

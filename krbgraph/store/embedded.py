@@ -120,15 +120,7 @@ class EmbeddedStore(StoreBackend):
         max_rows: int | None = None,
         base_iri: str | None = None,
     ) -> QueryResult:
-        options: dict[str, object] = {}
-        if default_graph_uris:
-            options["default_graph"] = [named_node(iri) for iri in default_graph_uris]
-        else:
-            options["use_default_graph_as_union"] = True
-        if named_graph_uris:
-            options["named_graphs"] = [named_node(iri) for iri in named_graph_uris]
-        if base_iri is not None:
-            options["base_iri"] = named_node(base_iri, "base IRI").value
+        options = dataset_options(default_graph_uris, named_graph_uris, base_iri)
         text = bind_values(sparql, bindings)
         timeout = timeout_s if timeout_s is not None else self.default_timeout_s
         limits = AnswerLimits(max_rows=max_rows, timeout_s=timeout)
@@ -436,6 +428,23 @@ def _cores() -> int:
 
 def _graph_name(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
     return ox.DefaultGraph() if graph is None else named_node(graph)
+
+
+def dataset_options(
+    default_graph_uris: Sequence[str], named_graph_uris: Sequence[str], base_iri: str | None
+) -> dict[str, object]:
+    """pyoxigraph's query options for the Store protocol's dataset arguments: the named
+    graphs as the default graph, else the union of all graphs."""
+    options: dict[str, object] = {}
+    if default_graph_uris:
+        options["default_graph"] = [named_node(iri) for iri in default_graph_uris]
+    else:
+        options["use_default_graph_as_union"] = True
+    if named_graph_uris:
+        options["named_graphs"] = [named_node(iri) for iri in named_graph_uris]
+    if base_iri is not None:
+        options["base_iri"] = named_node(base_iri, "base IRI").value
+    return options
 
 
 def _open(path: Path) -> ox.Store:
