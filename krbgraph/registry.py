@@ -32,7 +32,7 @@ from rdflib.term import Node
 from .audit import audit_quads, insert_data
 from .derived import refresh as refresh_derived
 from .model import AUDIT_GRAPH, shapes_graph
-from .replica import Change, ValidationReplica
+from .replica import Change, ValidationReplica, graph_key
 from .store import Store, model_graph_iris
 from .store.terms import ox_quads, write_update
 from .tokens import Writer
@@ -50,6 +50,7 @@ __all__ = [
     "audit_record",
     "validate_change",
     "write_graph",
+    "write_graphs",
 ]
 
 
@@ -215,9 +216,29 @@ def write_graph(
     Raises ManagedGraphRefused, GraphNotAllowed, ValidationFailed (nothing written)
     or StoreError. The caller holds the write lock.
     """
-    refuse_unpermitted([graph], writer)
-    new = _canonical(ox_quads(data, graph))
-    old = replica.graph_quads(graph) if replace else set()
+    return write_graphs(
+        store, replica, {graph: data}, replace=replace, writer=writer, source=source
+    )
+
+
+def write_graphs(
+    store: Store,
+    replica: ValidationReplica,
+    contents: Mapping[str | None, Graph],
+    *,
+    replace: bool,
+    writer: Writer | None = None,
+    source: str = "",
+) -> ValidationResult:
+    """write_graph for several graphs as one change: validated once, written with one
+    audit record in one update (a workbook's policy and its measurements)."""
+    refuse_unpermitted(contents, writer)
+    new: set[ox.Quad] = set()
+    old: set[ox.Quad] = set()
+    for graph, data in contents.items():
+        new |= _canonical(ox_quads(data, graph))
+        if replace:
+            old |= replica.graph_quads(graph)
     change = Change(frozenset(new - old), frozenset(old - new))
     with replica.trial(change.added, change.removed):
         result = validate_change(replica, change.added, change.removed)
@@ -225,12 +246,12 @@ def write_graph(
             raise ValidationFailed(result)
         record = audit_record(writer, change, source)
         if record:
-            triples = [q.triple for q in new]
-            store.update(
-                write_update({graph: triples}, replace=replace) + " ;\n" + insert_data(record)
-            )
+            triples: dict[str | None, list[ox.Triple]] = {graph: [] for graph in contents}
+            for quad in new:
+                triples[graph_key(quad)].append(quad.triple)
+            store.update(write_update(triples, replace=replace) + " ;\n" + insert_data(record))
         else:
-            store.write_graphs({graph: data}, replace=replace)
+            store.write_graphs(dict(contents), replace=replace)
     refresh_derived(store)
     return result
 

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from krbgraph.commands import metingen as metingen_commands
 from krbgraph.commands.serve import demo_paths
-from krbgraph.loading import load_paths
+from krbgraph.loading import ValidationFailed, load_paths
 from krbgraph.measurements.csvrows import parse_number, parse_period, parse_rows
 from krbgraph.measurements.importing import ImportFailed, import_measurements
 from krbgraph.model import project_root
@@ -88,7 +88,7 @@ def _values(store: Store, graph: str) -> list[tuple[str, str, str, Decimal, str]
 
 def test_the_demo_measurements_are_what_the_demo_csv_imports(store: Store) -> None:
     report = import_measurements(store, DEMO_CSV, base_iri=BASE)
-    assert report.measurements == 16
+    assert report.measurements == 20  # 4 of them energy labels
     assert report.converted == 1  # Parkzicht's 450 m, stored as 0.45 km
     imported = store.read_graph(report.graph)
     assert isomorphic(_canonical(imported), _canonical(Graph().parse(DEMO_TTL, format="turtle")))
@@ -218,3 +218,82 @@ def test_the_command_exits_1_with_every_problem_and_0_after_a_fix(tmp_path: Path
         app, ["import-metingen", str(tmp_path / "nope.csv"), "--store", str(folder)]
     )
     assert missing.exit_code == 2
+
+
+def test_energy_labels_are_read_by_name_for_an_indicator_without_a_unit(
+    store: Store, tmp_path: Path
+) -> None:
+    """ENE-I01 has no unit and its norm ENE-N01 compares energy labels: a label in waarde
+    with an empty eenheid is stored as the label concept itself; anything else is refused."""
+    good = _csv(tmp_path, "labels.csv", "ENE-I01;BU99990201;2026;;;c;;https://www.ep-online.nl/\n")
+    report = import_measurements(store, good, base_iri=BASE)
+    stored = store.read_graph(report.graph)
+    sosa = Namespace("http://www.w3.org/ns/sosa/")
+    assert list(stored.objects(None, sosa.hasResult)) == [
+        URIRef("https://data.krb.nl/id/begrip/energielabel/C")
+    ]
+    store.drop_graph(report.graph)
+    bad = _csv(
+        tmp_path,
+        "labels.csv",
+        "ENE-I01;BU99990201;2026;;;Z;;https://www.ep-online.nl/\n"
+        "GEL-I01;parkstraat;2026;;;C;;geluidmeetnet\n",
+    )
+    with pytest.raises(ImportFailed) as failed:
+        import_measurements(store, bad, base_iri=BASE)
+    where = [(p.line, p.column) for p in failed.value.problems]
+    assert where == [(2, "waarde"), (3, "eenheid")]
+    assert "A++++, A+++, A++, A+, A, B, C, D, E, F, G" in failed.value.problems[0].text_en
+
+
+def test_the_shapes_refuse_a_label_for_an_indicator_with_a_unit(
+    store: Store, tmp_path: Path
+) -> None:
+    path = tmp_path / "label.ttl"
+    path.write_text(
+        """
+@prefix sosa: <http://www.w3.org/ns/sosa/> .
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<https://krb.demogemeente.nl/id/meting/fout> a sosa:Observation ;
+  sosa:observedProperty <https://krb.demogemeente.nl/id/beleidsindicator/GEL-I01> ;
+  sosa:hasFeatureOfInterest <https://krb.demogemeente.nl/id/werkingsgebied/parkstraat> ;
+  sosa:phenomenonTime [ dcat:startDate "2026-01-01"^^xsd:date ;
+                        dcat:endDate "2026-12-31"^^xsd:date ] ;
+  sosa:hasResult <https://data.krb.nl/id/begrip/energielabel/C> ;
+  dct:source <https://www.ep-online.nl/> .
+""",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationFailed) as failed:
+        load_paths(store, [path], graph=f"{BASE}/graph/fout", base_iri=BASE)
+    messages = [f.message_en for f in failed.value.result.violations()]
+    assert any("has a label" in m and "its indicator has a unit" in m for m in messages)
+
+
+def test_the_leefomgeving_column_takes_imbor_and_local_object_types(
+    store: Store, tmp_path: Path
+) -> None:
+    header = "indicator;gebied;jaar;waarde;eenheid;bron;leefomgeving\n"
+    path = tmp_path / "leefomgeving.csv"
+    path.write_text(
+        header + "GEZ-I01;WK999901;2023;7,5;%;ggd-gezondheidsmonitor;woningen\n"
+        "GRO-I01;WK999902;2023;0,5;km;cbs-nabijheid;83a942f7-5291-42f0-afb1-9a57d0fb2f15\n"
+        "GRO-I01;WK999903;2023;0,5;km;cbs-nabijheid;Boom\n",
+        encoding="utf-8",
+    )
+    report = import_measurements(store, path, base_iri=BASE)
+    stored = store.read_graph(report.graph)
+    krb = Namespace("https://data.krb.nl/def/krb#")
+    boom = "https://data.crow.nl/imbor/def/83a942f7-5291-42f0-afb1-9a57d0fb2f15"
+    assert sorted(str(o) for o in stored.objects(None, krb.leefomgeving)) == [
+        boom,  # by UUID
+        boom,  # by name
+        f"{BASE}/id/leefomgeving/woningen",  # the demo's own object type
+    ]
+    store.drop_graph(report.graph)
+    path.write_text(header + "GEZ-I01;WK999901;2023;7,5;%;ggd-gezondheidsmonitor;Walvis\n")
+    with pytest.raises(ImportFailed) as failed:
+        import_measurements(store, path, base_iri=BASE)
+    assert [(p.line, p.column) for p in failed.value.problems] == [(2, "leefomgeving")]

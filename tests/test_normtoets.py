@@ -79,7 +79,8 @@ def test_normtoets_on_the_demo(store: Store) -> None:
         ("GRO-N02", "Demogemeente"): ("geen gegevens", None),
     }
     assert {key: verdicts.get(key) for key in expected} == expected
-    # The expired plandrempel GEL-N02 is not tested, the label norm ENE-N01 not yet.
+    # The expired plandrempel GEL-N02 is not tested, the label norm ENE-N01 (in force from
+    # 2027) not yet: tests/test_normtoets_labels.py.
     assert not {code for code, _ in verdicts} & {"GEL-N02", "ENE-N01"}
 
 
@@ -276,3 +277,28 @@ def test_normtoets_agrees_with_the_rules(empty_store: Store, data: dict) -> None
         meting = str(row["meting"]) if row.get("meting") is not None else None
         found[area] = (meting, str(row["oordeel"]), margin)
     assert found == _expected(data, measured)
+
+
+def test_effectevaluatie_shows_the_recorded_realised_effect_beside_the_change(
+    store: Store,
+) -> None:
+    """examples/onderzoek/gerealiseerde-effecten.ttl: research attributes -2,0 dB(A) of the
+    Parkstraat's -2,4 to Stil asfalt (GEL-E01, -3 intended), from the geluidmeetnet."""
+    rows = _rows(store, "effectevaluatie", thema="Geluid")
+    stil = [
+        row
+        for row in rows
+        if (row["maatregel_label"], row["indicator_label"], row["meetgebied_label"])
+        == ("Stil asfalt", "Geluidsdruk gevel (Lden)", "Parkstraat")
+    ]
+    assert len(stil) == 1
+    row = stil[0]
+    assert Decimal(row["verandering"]) == Decimal("-2.4")  # computed from the levels
+    assert Decimal(row["gerealiseerd"]) == Decimal("-2.0")  # recorded
+    assert round(Decimal(row["gerealiseerd_aandeel"]), 4) == Decimal("0.6667")
+    assert row["gerealiseerd_bron"].endswith("/databron/geluidmeetnet")
+    # the realised effect is no measurement of the level: before and after are unchanged
+    assert Decimal(row["voor_waarde"]) == 52 and Decimal(row["na_waarde"]) == Decimal("49.6")
+    # an effect without a record has no realised value
+    groen = [r for r in _rows(store, "effectevaluatie") if r["maatregel_label"] != "Stil asfalt"]
+    assert groen and all("gerealiseerd" not in r for r in groen)

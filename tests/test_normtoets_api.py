@@ -56,3 +56,24 @@ def test_an_unknown_area_is_a_400_naming_it(client: TestClient) -> None:
     response = client.get("/api/normtoets", params={"gebied": "Atlantis"})
     assert response.status_code == 400
     assert "Atlantis" in response.json()["detail"]
+
+
+def test_a_label_norm_answers_with_labels_and_label_steps(client: TestClient) -> None:
+    response = client.get("/api/normtoets", params={"gebied": "Parkbuurt", "datum": "2027-03-01"})
+    assert response.status_code == 200, response.text
+    ene = [r for r in response.json() if r["code"] == "ENE-N01"]
+    assert len(ene) == 1
+    row = ene[0]
+    assert (row["normlabel"]["label"], row["meetlabel"]["label"]) == ("B", "C")
+    assert row["eenheid"] is None
+    assert (row["oordeel"], row["marge"]) == ("voldoet niet", -1)
+
+
+def test_effectevaluatie_shows_the_recorded_realised_effect(client: TestClient) -> None:
+    response = client.get("/api/effectevaluatie", params={"thema": "Geluid", "datum": "2026-11-28"})
+    parkstraat = next(
+        r for r in response.json() if r["gebied"]["label"] == "Parkstraat" and r["voor"]
+    )
+    assert parkstraat["gerealiseerd"] == pytest.approx(-2.0)
+    assert parkstraat["gerealiseerd_aandeel"] == pytest.approx(2 / 3)
+    assert parkstraat["gerealiseerd_bron"].endswith("/databron/geluidmeetnet")

@@ -149,6 +149,8 @@ def register(app: typer.Typer) -> None:
         print_problems(err, report.warnings)
         verb = "replaced" if report.replaced else "loaded"
         typer.echo(f"{verb} <{report.graph}>: {report.triples} triples")
+        if report.measurement_graph:
+            typer.echo(f"loaded <{report.measurement_graph}>: {report.measurements} measurements")
 
     @app.command("export-excel")
     def export_excel(

@@ -1,4 +1,8 @@
-"""Exporting the registry (or one graph of it) from a store to a workbook."""
+"""Exporting the registry (or one graph of it) from a store to a workbook.
+
+One workbook graph is exported with its measurements (``{graph}/metingen``, sheet
+metingen), so importing the file again gives back both.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import BinaryIO
 from rdflib import Graph
 
 from ..store import Store, graph_kind
+from .metingen_sheet import measurement_graph_iri
 from .problems import Problem
 from .writer import write_workbook
 
@@ -21,7 +26,8 @@ def registry_data(store: Store, graph: str | None = None) -> Graph:
     if graph is not None:
         if graph not in names:
             raise KeyError(graph)
-        names = [graph]
+        companion = measurement_graph_iri(graph)
+        names = [graph] + ([companion] if companion in names else [])
     data = Graph()
     for name in names:
         for triple in store.read_graph(name):

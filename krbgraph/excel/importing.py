@@ -6,6 +6,10 @@ runs before anything is written: the workbook's own references and types,
 then the KRB shapes over the new data together with the rest of the registry.
 SHACL findings are pointed back at the sheet, row and column that produced
 the triple, since a user can fix a cell but not an IRI.
+
+The sheet metingen is research data, not policy: its measurements go to a
+graph of their own, ``{workbook graph}/metingen`` (krbgraph.excel.metingen_sheet),
+validated together with the policy and written with it, or neither is.
 """
 
 from __future__ import annotations
@@ -15,17 +19,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from rdflib import URIRef
+from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from ..derived import refresh as refresh_derived
-from ..registry import refuse_unpermitted, registry_with, write_graph
+from ..registry import refuse_unpermitted, registry_with, write_graph, write_graphs
 from ..replica import ReplicaSlot
 from ..store import Store
 from ..tokens import Writer
 from ..validation import Finding, ValidationFailed, ValidationResult, validate_graph
 from .conversion import name_slug
 from .limits import WorkbookLimits
+from .metingen_sheet import COLUMN_OF, SHEET, measurement_graph_iri, read_measurements
 from .problems import Problem, Severity
 from .reader import Progress, ReadResult, read_workbook
 
@@ -49,6 +54,10 @@ class ImportReport:
     replaced: bool
     """True when the graph held an earlier import that is now replaced."""
     warnings: list[Problem]
+    measurements: int = 0
+    """Observations of sheet metingen, written to ``measurement_graph``."""
+    measurement_graph: str | None = None
+    """``{graph}/metingen`` when the workbook has a sheet metingen, else None (untouched)."""
 
 
 def excel_graph_iri(base_iri: str, file_name: str) -> str:
@@ -91,9 +100,14 @@ def import_workbook(
     result = read_workbook(source, base_iri, progress=progress, limits=limits)
     if not result.ok:
         raise ImportFailed(result.problems)
+    measurements = _measurements(store, result, target, base_iri)
     if stage is not None:
         stage("valideren")
     replaced = store.query(_HOLDS_DATA, bindings={"g": URIRef(target)}).boolean
+    if measurements:
+        return _import_with_measurements(
+            store, result, target, measurements, bool(replaced), stage, replicas, writer, name
+        )
     if replicas is not None:
         try:
             validation = write_graph(
@@ -122,6 +136,83 @@ def import_workbook(
 
 
 _HOLDS_DATA = "ASK WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def _measurements(store: Store, result: ReadResult, target: str, base_iri: str) -> dict[str, Graph]:
+    """{measurement graph: its new content} when the workbook has a sheet metingen (an
+    empty sheet empties the graph), else {}. Raises ImportFailed for bad rows; the rows'
+    places are added to ``result`` so shape findings point at their cells too."""
+    rows = result.metingen
+    if rows is None or not rows.present:
+        return {}
+    graph_iri = measurement_graph_iri(target)
+    if not rows.rows and not store.query(_HOLDS_DATA, bindings={"g": URIRef(graph_iri)}).boolean:
+        return {}  # nothing to write or empty: the policy alone takes the incremental path
+    graph, problems, lines = read_measurements(rows, store, result.graph, base_iri)
+    if problems:
+        raise ImportFailed(result.problems + problems)
+    for iri, line in lines.items():
+        node = URIRef(iri)
+        result.locations[node] = (SHEET, line)
+        for predicate, column in COLUMN_OF.items():
+            result.columns[(node, predicate)] = column
+    return {graph_iri: graph}
+
+
+def _import_with_measurements(
+    store: Store,
+    result: ReadResult,
+    target: str,
+    measurements: dict[str, Graph],
+    replaced: bool,
+    stage: Stage | None,
+    replicas: ReplicaSlot | None,
+    writer: Writer | None,
+    name: str,
+) -> ImportReport:
+    """Policy and measurements validated together, then both graphs written, or neither.
+
+    Both graphs go in one transaction; with the service's replicas as one change with
+    one audit record (krbgraph.registry.write_graphs).
+    """
+    changes: dict[str | None, Graph] = {target: result.graph}
+    changes.update(measurements)
+    refuse_unpermitted(list(changes), writer)
+    if replicas is not None:
+        if stage is not None:
+            stage("schrijven")
+        try:
+            validation = write_graphs(
+                store,
+                replicas.get(store),
+                changes,
+                replace=True,
+                writer=writer,
+                source=f"Excel: {name}",
+            )
+        except ValidationFailed as exc:
+            shape_problems = findings_as_problems(exc.result, result)
+            raise ImportFailed(result.problems + shape_problems) from None
+        replicas.synced(store)
+        problems = result.problems + findings_as_problems(validation, result)
+    else:
+        validation = validate_graph(registry_with(store, changes))
+        problems = result.problems + findings_as_problems(validation, result)
+        if not validation.conforms:
+            raise ImportFailed(problems)
+        if stage is not None:
+            stage("schrijven")
+        store.write_graphs(changes, replace=True)
+        refresh_derived(store)
+    (graph_iri, data), *_ = measurements.items()
+    observations = len(data.query(_OBSERVATIONS))
+    return ImportReport(target, len(result.graph), replaced, problems, observations, graph_iri)
+
+
+_OBSERVATIONS = """
+PREFIX sosa: <http://www.w3.org/ns/sosa/>
+SELECT ?m WHERE { ?m a sosa:Observation }
+"""
 
 
 def findings_as_problems(validation: ValidationResult, read: ReadResult) -> list[Problem]:

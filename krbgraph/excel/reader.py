@@ -197,4 +197,6 @@ def read_workbook(
     sheets, problems = read_sheets(source, limits=limits)
     vocabulary = load_vocabulary(model)
     converted = convert_rows(sheets, vocabulary, base_iri, progress=progress)
-    return replace(converted, problems=problems + converted.problems)
+    return replace(
+        converted, problems=problems + converted.problems, metingen=sheets.get("metingen")
+    )

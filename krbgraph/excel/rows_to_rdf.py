@@ -10,7 +10,7 @@ find it.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rdflib import Graph
 from rdflib.term import Node
@@ -35,6 +35,9 @@ class ReadResult:
     """Subject (IRI or blank node) -> (sheet, row) that produced it."""
     columns: dict[tuple[Node, Node], str]
     """(subject, predicate) -> column that produced the triple."""
+    metingen: SheetRows | None = field(default=None, repr=False)
+    """The rows of sheet metingen, left for the import: measurements need the store
+    (krbgraph.excel.metingen_sheet) and go to a graph of their own."""
 
     @property
     def errors(self) -> list[Problem]:

@@ -690,6 +690,84 @@ SHEETS: tuple[Sheet, ...] = (
         required=False,
     ),
     Sheet(
+        "metingen",
+        "Metingen van de indicatoren (beleidsonderzoek), zoals het CSV-bestand van "
+        "krb import-metingen. Ze komen in een eigen graaf naast het beleid. Optioneel blad.",
+        "Measurements of the indicators (policy research), as in the CSV file of "
+        "krb import-metingen. They go into a graph of their own beside the policy. "
+        "Optional sheet.",
+        (
+            Column(
+                "indicator",
+                "Code, naam of IRI van een beleidsindicator.",
+                "Code, name or IRI of a policy indicator.",
+                required=True,
+                choices="beleidsindicator!code",
+            ),
+            Column(
+                "gebied",
+                "CBS-code (GM0363, WK036300, BU03630000), code of IRI van een werkingsgebied.",
+                "CBS code (GM0363, WK036300, BU03630000), code or IRI of an area.",
+                required=True,
+            ),
+            Column(
+                "jaar",
+                "Jaar (2023) of CBS-periodecode (2023JJ00, 2023KW02, 2023MM07); of vul "
+                "periode_van en periode_tot in.",
+                "Year (2023) or CBS period code (2023JJ00, 2023KW02, 2023MM07); or fill in "
+                "periode_van and periode_tot.",
+            ),
+            Column(
+                "periode_van",
+                "Eerste dag van de meetperiode, of een CBS-periodecode. " + _DATE_NL,
+                "First day of the measured period, or a CBS period code. " + _DATE_EN,
+            ),
+            Column(
+                "periode_tot",
+                "Laatste dag van de meetperiode. " + _DATE_NL,
+                "Last day of the measured period. " + _DATE_EN,
+            ),
+            Column(
+                "waarde",
+                "Gemeten waarde. Getal: Excel-getal, 47,3 of 1.234,5. Bij een indicator "
+                "zonder eenheid met een labelnorm: het label (energielabel C), eenheid leeg.",
+                "Measured value. Number: Excel number, 47,3 or 1.234,5. For an indicator "
+                "without a unit with a label norm: the label (energy label C), unit empty.",
+                required=True,
+            ),
+            Column(
+                "eenheid",
+                _UNIT_NL + " Wordt omgerekend naar de eenheid van de indicator. Leeg bij "
+                "een label.",
+                _UNIT_EN + " Converted to the indicator's unit. Empty for a label.",
+                choices="list:eenheid",
+            ),
+            Column(
+                "bron",
+                "Code of IRI van een databron van het register, of een webadres.",
+                "Code or IRI of a data source of the registry, or a web address.",
+                required=True,
+            ),
+            Column("rekenmethode", "Rekenmethode van de meting.", "Method of calculation."),
+            Column(
+                "sector",
+                "Sector uit de lijst Sectoren (code, naam of IRI).",
+                "Sector from the Sectoren list (code, name or IRI).",
+            ),
+            Column(
+                "materiaal",
+                "Materiaal uit de lijst Materialen (code, naam of IRI).",
+                "Material from the Materialen list (code, name or IRI).",
+            ),
+            Column(
+                "leefomgeving",
+                "IMBOR-objecttype (naam, UUID of IRI) of lokaal objecttype, zoals bij een norm.",
+                "IMBOR object type (name, UUID or IRI) or local object type, as for a norm.",
+            ),
+        ),
+        required=False,
+    ),
+    Sheet(
         "beleidsthemas",
         "Keuzelijst: de beleidsthema's van de gemeente.",
         "Pick list: the municipality's policy themes.",

@@ -24,6 +24,8 @@ from ..iris import THING_TYPES, reference
 from ..namespaces import ADMS, ELI, GEO, KRB, ORG, PREFIXES, QUDT
 from .conversion import name_slug
 from .layout import new_workbook
+from .metingen_sheet import SHEET as METINGEN_SHEET
+from .metingen_sheet import export_rows
 from .own_lists import OwnEntry, national_rows, needs_code, own_values
 from .pick_lists import CBS_CODE
 from .problems import Problem
@@ -480,6 +482,7 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
                     "imbor": str(kind),
                 }
             )
+    out[METINGEN_SHEET] = export_rows(s.graph, s.used)
     return out
 
 

@@ -5,8 +5,10 @@ StatLine, so the reader accepts their conventions rather than asking for ours:
 
 - columns ``indicator``, ``gebied``, ``waarde``, ``eenheid``, ``bron`` and either
   ``periode_van`` + ``periode_tot`` or ``jaar``; optional ``rekenmethode``,
-  ``sector`` and ``materiaal`` (the classification of norms). Header names ignore
+  ``sector``, ``materiaal`` and ``leefomgeving`` (the classification of norms). Header names ignore
   case and surrounding spaces; the separator (``,`` ``;`` or tab) is detected.
+- a label of an ordered value list (energielabel ``C``) in ``waarde`` with an empty
+  ``eenheid``, for an indicator without a unit;
 - numbers with a decimal comma (``47,3``), a decimal point (``47.3``) or both as
   Dutch writes them (``1.234,5``);
 - dates as ``2023-01-31`` or ``31-01-2023``; periods as StatLine codes: ``2023JJ00``
@@ -30,7 +32,19 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 REQUIRED = ("indicator", "gebied", "waarde", "eenheid", "bron")
-OPTIONAL = ("periode_van", "periode_tot", "jaar", "rekenmethode", "sector", "materiaal")
+"""Columns the header must have."""
+ROW_REQUIRED = ("indicator", "gebied", "waarde", "bron")
+"""Columns every row must fill: ``eenheid`` stays empty for a label (energielabel C) of an
+indicator without a unit; whether the indicator has one is decided on import."""
+OPTIONAL = (
+    "periode_van",
+    "periode_tot",
+    "jaar",
+    "rekenmethode",
+    "sector",
+    "materiaal",
+    "leefomgeving",
+)
 
 
 @dataclass(frozen=True)
@@ -79,12 +93,18 @@ class Row:
     gebied: str
     start: date
     end: date
-    waarde: Decimal
+    waarde: Decimal | None
+    """None for a label: ``label`` holds the text."""
     eenheid: str
+    """Empty for a label."""
     bron: str
     rekenmethode: str | None = None
     sector: str | None = None
     materiaal: str | None = None
+    leefomgeving: str | None = None
+    """An IMBOR or local object type (the norms' krb:leefomgeving), by name, UUID or IRI."""
+    label: str | None = None
+    """``waarde`` as written when ``eenheid`` is empty: a label such as energielabel C."""
 
 
 class Unreadable(Exception):
@@ -140,7 +160,9 @@ def parse_rows(text: str, name: str) -> tuple[list[Row], list[Problem]]:
                 )
             )
             continue
-        row, found = _row(dict(zip(header, (c.strip() for c in cells), strict=True)), number, name)
+        row, found = parse_row(
+            dict(zip(header, (c.strip() for c in cells), strict=True)), number, name
+        )
         problems.extend(found)
         if row is not None:
             rows.append(row)
@@ -189,17 +211,21 @@ def _header_problems(header: list[str], name: str) -> list[Problem]:
     return problems
 
 
-def _row(cells: dict[str, str], line: int, name: str) -> tuple[Row | None, list[Problem]]:
+def parse_row(cells: dict[str, str], line: int, name: str) -> tuple[Row | None, list[Problem]]:
+    """One row from column -> stripped text (a column left out counts as empty): the Row,
+    or None and every problem of its text. The workbook's sheet metingen uses this too."""
     problems: list[Problem] = []
 
     def problem(column: str, nl: str, en: str) -> None:
         problems.append(Problem(name, line, column, nl, en, cells.get(column) or None))
 
-    for column in REQUIRED:
+    for column in ROW_REQUIRED:
         if not cells.get(column):
             problem(column, "dit veld is leeg", "this field is empty")
-    waarde = None
-    if cells.get("waarde"):
+    waarde, label = None, None
+    if cells.get("waarde") and not cells.get("eenheid"):
+        label = cells["waarde"]  # a label, or a number without its unit: told on import
+    elif cells.get("waarde"):
         waarde = parse_number(cells["waarde"])
         if waarde is None:
             problem(
@@ -208,7 +234,7 @@ def _row(cells: dict[str, str], line: int, name: str) -> tuple[Row | None, list[
                 f"'{cells['waarde']}' is not a number (write for example 47,3 or 47.3)",
             )
     period = _period(cells, problem)
-    if problems or waarde is None or period is None:
+    if problems or (waarde is None and label is None) or period is None:
         return None, problems
     return (
         Row(
@@ -218,11 +244,13 @@ def _row(cells: dict[str, str], line: int, name: str) -> tuple[Row | None, list[
             start=period[0],
             end=period[1],
             waarde=waarde,
-            eenheid=cells["eenheid"],
+            eenheid=cells.get("eenheid", ""),
             bron=cells["bron"],
             rekenmethode=cells.get("rekenmethode") or None,
             sector=cells.get("sector") or None,
             materiaal=cells.get("materiaal") or None,
+            leefomgeving=cells.get("leefomgeving") or None,
+            label=label,
         ),
         [],
     )

@@ -15,8 +15,12 @@ against the registry in the store:
 - ``eenheid``: any unit krbgraph.units resolves; a value in a unit that converts to
   the indicator's unit (m and km, % and fraction) is stored converted, one that does
   not is refused;
+- ``waarde`` without ``eenheid``: a label (energielabel ``C``) of the ordered value
+  list the indicator's norms use (krb:waardeBegrip), for an indicator without a
+  unit; the observation's result is then that ranked concept itself;
 - ``sector``, ``materiaal``: a concept of the Sectoren or Materialen list by code,
-  name or IRI.
+  name or IRI; ``leefomgeving``: an IMBOR object type (name, UUID or IRI) or a local
+  object type of the registry (krb:LokaalObjecttype), as norms are classified.
 
 Every problem of every row is collected first (file, line, column). Only a file
 without problems is written, through krbgraph.loading.load_paths, the path every
@@ -125,13 +129,27 @@ class Registry:
     """Key (IRI, code, CBS code) -> the areas it may name."""
     sources: dict[str, str]
     concepts: dict[str, dict[str, str]]
-    """List ('sector', 'materiaal') -> key (IRI, notation, folded name) -> concept IRI."""
+    """List ('sector', 'materiaal', 'leefomgeving') -> key (IRI, notation, folded name, last
+    IRI segment such as an IMBOR UUID) -> concept IRI."""
+    labels: dict[str, dict[str, str]]
+    """Indicator IRI -> key (IRI, notation, folded name) -> ranked concept of the ordered
+    value list its label norms use (energielabel A..G)."""
+    label_names: dict[str, list[str]]
+    """Indicator IRI -> the notations of those labels, best first (for messages)."""
 
     @classmethod
-    def read(cls, store: Store) -> Registry:
+    def read(cls, store: Store, extra: Graph | None = None) -> Registry:
+        """What ``store`` holds, and ``extra``: the policy a workbook is about to load
+        with its measurements, so its own indicators and areas can be named."""
+
+        def rows(sparql: str) -> Iterable[tuple[str, list[str | None]]]:
+            yield from _rows(store, sparql)
+            if extra is not None:
+                yield from _graph_rows(extra, sparql)
+
         indicators: dict[str, tuple[str, str | None]] = {}
         codes: dict[str, str] = {}
-        for iri, (code, unit, name) in _rows(store, _INDICATORS):
+        for iri, (code, unit, name) in rows(_INDICATORS):
             value = (iri, unit)
             indicators[iri] = value
             if code:
@@ -142,7 +160,7 @@ class Registry:
         areas: dict[str, list[Area]] = defaultdict(list)
         found: dict[str, list[str | None]] = defaultdict(list)
         years: dict[str, int | None] = {}
-        for iri, (code, notation, year) in _rows(store, _AREAS):
+        for iri, (code, notation, year) in rows(_AREAS):
             found[iri].extend([code, notation])
             years[iri] = int(year[:4]) if year else None
         for iri, texts in found.items():
@@ -150,18 +168,32 @@ class Registry:
             for key in {iri, *area.codes}:
                 areas[key].append(area)
         sources: dict[str, str] = {}
-        for iri, (code,) in _rows(store, _SOURCES):
+        for iri, (code,) in rows(_SOURCES):
             sources[iri] = iri
             if code:
                 sources[code] = iri
-        concepts: dict[str, dict[str, str]] = {"sector": {}, "materiaal": {}}
-        for iri, (scheme, text) in _rows(store, _CONCEPTS):
-            table = concepts["sector" if scheme == str(SCHEME["sector"]) else "materiaal"]
+        concepts: dict[str, dict[str, str]] = {"sector": {}, "materiaal": {}, "leefomgeving": {}}
+        for iri, (scheme, text) in rows(_CONCEPTS):
+            table = concepts[_LIST_OF_SCHEME.get(scheme or "", "leefomgeving")]
             table[iri] = iri
             table.setdefault(iri.rsplit("/", 1)[-1].casefold(), iri)
             if text:
                 table.setdefault(text.casefold(), iri)
-        return cls(indicators, codes, dict(areas), sources, concepts)
+        labels: dict[str, dict[str, str]] = defaultdict(dict)
+        ranked: dict[str, dict[str, tuple[float, str]]] = defaultdict(dict)
+        for indicator, (concept, rank, notation, name) in rows(_LABELS):
+            if concept is None:
+                continue  # bound in every solution; the check tells the type checker
+            table = labels[indicator]
+            table[concept] = concept
+            for text in (notation, name):
+                if text:
+                    table.setdefault(text, concept)
+                    table.setdefault(text.casefold(), concept)
+            shown = notation or name or concept
+            ranked[indicator][concept] = (-float(rank or 0), shown)
+        names = {i: [shown for _, shown in sorted(c.values())] for i, c in ranked.items()}
+        return cls(indicators, codes, dict(areas), sources, concepts, dict(labels), names)
 
 
 _INDICATORS = """
@@ -187,6 +219,16 @@ SELECT ?g ?code ?notation ?year WHERE {
   OPTIONAL { ?g krb:cbsJaar ?year }
 }
 """
+_LABELS = """
+PREFIX krb: <https://data.krb.nl/def/krb#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?i ?c ?rank ?notation ?name WHERE {
+  ?norm krb:indicator ?i ; krb:waardeBegrip/skos:inScheme ?list .
+  ?c skos:inScheme ?list ; krb:rangorde ?rank .
+  OPTIONAL { ?c skos:notation ?notation }
+  OPTIONAL { ?c skos:prefLabel ?name }
+}
+"""
 _SOURCES = """
 PREFIX dcat: <http://www.w3.org/ns/dcat#>
 PREFIX dct: <http://purl.org/dc/terms/>
@@ -194,19 +236,37 @@ SELECT ?d ?code WHERE { ?d a dcat:Dataset . OPTIONAL { ?d dct:identifier ?code }
 """
 _CONCEPTS = """
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX krb: <https://data.krb.nl/def/krb#>
 SELECT ?c ?scheme ?text WHERE {
-  VALUES ?scheme { <https://data.krb.nl/id/conceptschema/sector>
-                   <https://data.krb.nl/id/conceptschema/materiaal> }
-  ?c skos:inScheme ?scheme .
-  OPTIONAL { ?c skos:prefLabel|skos:notation|skos:altLabel ?text }
+  {
+    VALUES ?scheme { <https://data.krb.nl/id/conceptschema/sector>
+                     <https://data.krb.nl/id/conceptschema/materiaal>
+                     <https://data.krb.nl/id/conceptschema/leefomgeving> }
+    ?c skos:inScheme ?scheme .
+  } UNION {
+    ?c a krb:LokaalObjecttype .  # a registry's own object type, in its own scheme
+  }
+  OPTIONAL { ?c skos:prefLabel|skos:notation|skos:altLabel|rdfs:label ?text }
 }
 """
+_LIST_OF_SCHEME = {
+    str(SCHEME["sector"]): "sector",
+    str(SCHEME["materiaal"]): "materiaal",
+    str(SCHEME["leefomgeving"]): "leefomgeving",
+}
 
 
 def _rows(store: Store, sparql: str) -> Iterable[tuple[str, list[str | None]]]:
     """The solutions as text: the first variable, bound in every solution of the queries
     above, and the others, which may be unbound (None)."""
     for first, *rest in store.query(sparql).rows:
+        yield str(first), [None if term is None else str(term) for term in rest]
+
+
+def _graph_rows(graph: Graph, sparql: str) -> Iterable[tuple[str, list[str | None]]]:
+    for solution in graph.query(sparql):
+        first, *rest = solution  # type: ignore[misc]
         yield str(first), [None if term is None else str(term) for term in rest]
 
 
@@ -258,7 +318,7 @@ def build_graph(
                 row.bron,
             )
         concepts: dict[str, str] = {}
-        for column in ("sector", "materiaal"):
+        for column in ("sector", "materiaal", "leefomgeving"):
             text = getattr(row, column)
             if text is None:
                 continue
@@ -273,16 +333,19 @@ def build_graph(
                 )
             else:
                 concepts[column] = concept
-        value, unit = row.waarde, None
-        try:
-            unit = catalogue.resolve(row.eenheid)
-        except UnitError as exc:
-            problem("eenheid", exc.message_nl, exc.message_en, row.eenheid)
+        value, unit, concept = row.waarde, None, None
+        if row.label is not None:
+            concept = _label(registry, row, indicator, problem)
+        else:
+            try:
+                unit = catalogue.resolve(row.eenheid)
+            except UnitError as exc:
+                problem("eenheid", exc.message_nl, exc.message_en, row.eenheid)
         if unit is not None and indicator is not None and indicator[1] is not None:
             wanted = catalogue[indicator[1]] if indicator[1] in catalogue else None  # noqa: SIM401
             if wanted is not None and wanted.iri != unit.iri:
                 if compatible(unit, wanted):
-                    value, unit = convert(value, unit, wanted), wanted
+                    value, unit = convert(row.waarde or Decimal(0), unit, wanted), wanted
                     converted += 1
                 else:
                     problem(
@@ -296,8 +359,13 @@ def build_graph(
         if found:
             problems.extend(found)
             continue
-        assert indicator is not None and area is not None and unit is not None
-        assert source is not None
+        assert indicator is not None and area is not None and source is not None
+        result: tuple[Decimal, str] | str
+        if concept is not None:
+            result = concept
+        else:
+            assert unit is not None and value is not None
+            result = (value, unit.iri)
         code = registry.indicator_codes.get(indicator[0], indicator[0].rsplit("/", 1)[-1])
         area_code = area.codes[0] if area.codes else area.iri.rsplit("/", 1)[-1]
         parts = [code, area_code, row.start.isoformat(), row.end.isoformat()]
@@ -324,8 +392,7 @@ def build_graph(
             indicator=indicator[0],
             area=area.iri,
             row=row,
-            value=value,
-            unit=unit.iri,
+            result=result,
             source=source,
             concepts=concepts,
         )
@@ -360,6 +427,33 @@ def _area(registry: Registry, row: Row, problem) -> Area | None:  # noqa: ANN001
     return None
 
 
+def _label(
+    registry: Registry,
+    row: Row,
+    indicator: tuple[str, str | None] | None,
+    problem,  # noqa: ANN001
+) -> str | None:
+    """The ranked concept a ``waarde`` without ``eenheid`` names, for an indicator without
+    a unit whose norms compare by a value list's order (energielabel minimaal B)."""
+    text = row.label or ""
+    if indicator is None:
+        return None
+    labels = registry.labels.get(indicator[0])
+    if indicator[1] is not None or not labels:
+        problem("eenheid", "dit veld is leeg", "this field is empty", "")
+        return None
+    concept = labels.get(text) or labels.get(text.casefold())
+    if concept is None:
+        known = ", ".join(registry.label_names.get(indicator[0], []))
+        problem(
+            "waarde",
+            f"'{text}' is geen label uit de waardelijst van de indicator ({known})",
+            f"'{text}' is not a label of the indicator's value list ({known})",
+            text,
+        )
+    return concept
+
+
 def _year(area: Area) -> int:
     return area.year or 0
 
@@ -379,8 +473,7 @@ def _add_observation(
     indicator: str,
     area: str,
     row: Row,
-    value: Decimal,
-    unit: str,
+    result: tuple[Decimal, str] | str,
     source: str,
     concepts: dict[str, str],
 ) -> None:
@@ -394,11 +487,17 @@ def _add_observation(
     graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
     graph.add((period, DCAT.startDate, Literal(row.start.isoformat(), datatype=XSD.date)))
     graph.add((period, DCAT.endDate, Literal(row.end.isoformat(), datatype=XSD.date)))
-    result = BNode()
-    graph.add((node, SOSA.hasResult, result))
-    graph.add((result, RDF.type, QUDT.QuantityValue))
-    graph.add((result, QUDT.numericValue, Literal(_decimal_text(value), datatype=XSD.decimal)))
-    graph.add((result, QUDT.hasUnit, URIRef(unit)))
+    if isinstance(result, str):  # a label: the ranked concept is the result
+        graph.add((node, SOSA.hasResult, URIRef(result)))
+    else:
+        value, unit = result
+        quantity = BNode()
+        graph.add((node, SOSA.hasResult, quantity))
+        graph.add((quantity, RDF.type, QUDT.QuantityValue))
+        graph.add(
+            (quantity, QUDT.numericValue, Literal(_decimal_text(value), datatype=XSD.decimal))
+        )
+        graph.add((quantity, QUDT.hasUnit, URIRef(unit)))
     graph.add((node, DCTERMS.source, URIRef(source)))
     if row.rekenmethode:
         procedure = BNode()

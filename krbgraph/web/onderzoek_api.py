@@ -5,7 +5,9 @@ The answers come from the named queries ``normtoets``, ``effectevaluatie`` and
 ``normgat`` (sparql/), so the API, ``krb query`` and the docs agree. An area is given the
 way people know it (CBS code, code, name or IRI) and resolved by the query
 catalogue; a bad or unknown value answers 400 with the catalogue's message.
-Numbers are JSON numbers in the unit the row names.
+Numbers are JSON numbers in the unit the row names; a label norm (energielabel
+minimaal B) has no unit: its values are the labels' ranks and its margin counts label
+steps, with the labels beside them.
 """
 
 from __future__ import annotations
@@ -51,15 +53,22 @@ class Normtoets(BaseModel):
         description="Area of the measurement (without one: the area asked or the norm's)"
     )
     operator: Ref
-    normwaarde: float
-    eenheid: Ref
+    normwaarde: float = Field(description="The norm's number; for a label norm its rank")
+    normlabel: Ref | None = Field(None, description="A label norm's label (energielabel B)")
+    eenheid: Ref | None = Field(None, description="The norm's unit; none for a label norm")
     meting: str | None = Field(None, description="IRI of the latest measurement")
     periode_van: date | None = None
     periode_tot: date | None = None
-    waarde: float | None = Field(None, description="Measured value in the norm's unit")
+    waarde: float | None = Field(
+        None, description="Measured value in the norm's unit; for a label its rank"
+    )
+    meetlabel: Ref | None = Field(None, description="The measured label of a label norm")
     referentie: float | None = Field(None, description="Reference of a change operator")
     oordeel: str = Field(description="voldoet, voldoet niet or geen gegevens")
-    marge: float | None = Field(None, description="Room to the norm; negative: the shortfall")
+    marge: float | None = Field(
+        None,
+        description="Room to the norm; negative: the shortfall (label steps for a label norm)",
+    )
 
 
 class Effectevaluatie(BaseModel):
@@ -75,6 +84,11 @@ class Effectevaluatie(BaseModel):
     verandering: float | None = None
     beoogd: float | None = None
     aandeel: float | None = Field(None, description="Realised share: verandering / beoogd")
+    gerealiseerd: float | None = Field(
+        None, description="Recorded realised effects (krb:GerealiseerdEffect), summed"
+    )
+    gerealiseerd_aandeel: float | None = Field(None, description="gerealiseerd / beoogd")
+    gerealiseerd_bron: str | None = Field(None, description="Source of a recorded effect")
 
 
 class Normgat(BaseModel):
@@ -132,11 +146,13 @@ def normtoets(
             gebied=_ref(row, "meetgebied"),
             operator=_ref(row, "operator"),
             normwaarde=float(str(row["normwaarde"])),
-            eenheid=Ref(iri=str(row["eenheid"]), label=_text(row.get("eenheid_symbool"))),
+            normlabel=_optional_ref(row, "normlabel"),
+            eenheid=_unit(row),
             meting=_text(row.get("meting")),
             periode_van=_date(row.get("periode_van")),
             periode_tot=_date(row.get("periode_tot")),
             waarde=_number(row.get("waarde")),
+            meetlabel=_optional_ref(row, "meetlabel"),
             referentie=_number(row.get("referentie")),
             oordeel=str(row["oordeel"]),
             marge=_number(row.get("marge")),
@@ -174,6 +190,9 @@ def effectevaluatie(
             verandering=_number(row.get("verandering")),
             beoogd=_number(row.get("beoogd")),
             aandeel=_number(row.get("aandeel")),
+            gerealiseerd=_number(row.get("gerealiseerd")),
+            gerealiseerd_aandeel=_number(row.get("gerealiseerd_aandeel")),
+            gerealiseerd_bron=_text(row.get("gerealiseerd_bron")),
         )
         for row in rows
     ]
@@ -260,6 +279,17 @@ def _run(
 
 def _ref(row: dict[str, Identifier], column: str) -> Ref:
     return Ref(iri=str(row[column]), label=_text(row.get(f"{column}_label")))
+
+
+def _optional_ref(row: dict[str, Identifier], column: str) -> Ref | None:
+    return _ref(row, column) if row.get(column) is not None else None
+
+
+def _unit(row: dict[str, Identifier]) -> Ref | None:
+    """The row's unit and its symbol; None for a label norm, which counts label steps."""
+    if row.get("eenheid") is None:
+        return None
+    return Ref(iri=str(row["eenheid"]), label=_text(row.get("eenheid_symbool")))
 
 
 def _text(term: Identifier | None) -> str | None:

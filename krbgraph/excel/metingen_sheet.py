@@ -1,0 +1,250 @@
+"""Sheet ``metingen``: the measurements CSV as a workbook sheet, in a graph of its own.
+
+Researchers keep measurements in the same workbook as the policy they test, so
+the workbook carries them; but measurements are research data, not policy, so
+they never enter the workbook's policy graph. They go to
+``{workbook graph}/metingen`` and are replaced with it, all or nothing.
+
+A row means exactly what the same line of a ``krb import-metingen`` CSV means:
+the cells become the texts a CSV would hold and pass through the same code
+(krbgraph.measurements.csvrows.parse_row, then importing.build_graph), so
+units convert, names resolve and problems read the same way. Excel's own types
+are turned back into those texts first: a number cell into its decimal
+digits, a date cell into its ISO date, a whole year typed as a number into
+``2023``.
+
+Export is the reverse: an observation becomes a row a re-import turns into
+the same observation (same IRI, same value in the same unit; a label result,
+energielabel C, as the label's IRI with an empty eenheid).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS
+from rdflib.term import Node
+
+from ..measurements import csvrows
+from ..measurements.importing import Registry, build_graph
+from ..namespaces import KRB, QUDT, SOSA
+from ..store import Store
+from ..units import UnitCatalogue, UnitError, default_catalogue
+from .problems import Problem
+from .sheet_rows import SheetRows
+
+SHEET = "metingen"
+
+Cell = str | float | int | date | None
+
+COLUMN_OF: dict[URIRef, str] = {
+    SOSA.observedProperty: "indicator",
+    SOSA.hasFeatureOfInterest: "gebied",
+    SOSA.phenomenonTime: "jaar",
+    SOSA.hasResult: "waarde",
+    DCTERMS.source: "bron",
+    SOSA.usedProcedure: "rekenmethode",
+    KRB.sector: "sector",
+    KRB.materiaal: "materiaal",
+    KRB.leefomgeving: "leefomgeving",
+}
+"""The column a finding on an observation's property points at."""
+
+
+def measurement_graph_iri(workbook_graph: str) -> str:
+    """The graph of a workbook's measurements: ``{workbook graph}/metingen``."""
+    return f"{workbook_graph.rstrip('/')}/metingen"
+
+
+def cell_text(value: object) -> str:
+    """A cell as the text a CSV would hold: 47.3 -> '47.3', 2023.0 -> '2023',
+    a date -> '2023-01-31'."""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return format(Decimal(repr(value)), "f")
+    if isinstance(value, int | Decimal):
+        return format(Decimal(value), "f")
+    return str(value).strip()
+
+
+def read_measurements(
+    rows: SheetRows, store: Store, policy: Graph, base_iri: str
+) -> tuple[Graph, list[Problem], dict[str, int]]:
+    """The observations of the sheet, every problem at its row and column, and
+    observation IRI -> row. Names resolve against the store and ``policy`` (the
+    workbook's own graph, about to replace its earlier import)."""
+    parsed: list[csvrows.Row] = []
+    found: list[csvrows.Problem] = []
+    for number, cells in rows.rows:
+        texts = {column: cell_text(value) for column, value in cells.items()}
+        row, problems = csvrows.parse_row(texts, number, SHEET)
+        found.extend(problems)
+        if row is not None:
+            parsed.append(row)
+    registry = Registry.read(store, policy)
+    graph, _, lines = build_graph(parsed, registry, base_iri, SHEET, found)
+    return graph, [_as_workbook_problem(p) for p in _ordered(found)], lines
+
+
+def _ordered(problems: list[csvrows.Problem]) -> list[csvrows.Problem]:
+    return sorted(problems, key=lambda p: (p.line or 0, p.column or ""))
+
+
+def _as_workbook_problem(problem: csvrows.Problem) -> Problem:
+    return Problem(
+        problem.message_nl,
+        problem.message_en,
+        sheet=SHEET,
+        row=problem.line,
+        column=problem.column,
+        value=problem.value,
+    )
+
+
+# ---------------------------------------------------------------------------- export
+
+
+def export_rows(graph: Graph, used: set[tuple[Node, Node, Node]]) -> list[dict[str, Cell]]:
+    """One row per sosa:Observation with a result; the triples written are added
+    to ``used`` (what is left over is reported by the writer)."""
+    catalogue = default_catalogue()
+    rows: list[tuple[tuple[str, ...], dict[str, Cell]]] = []
+    for node in sorted(set(graph.subjects(RDF.type, SOSA.Observation)), key=str):
+        if not isinstance(node, URIRef) or (node, KRB.beoogdEffect, None) in graph:
+            continue  # a recorded realised effect is no row of the sheet
+        row = _row(graph, node, catalogue, used)
+        if row is not None:
+            key = (str(row["indicator"]), str(row["gebied"]), str(node))
+            rows.append((key, row))
+    return [row for _, row in sorted(rows, key=lambda item: item[0])]
+
+
+def _row(
+    graph: Graph, node: URIRef, catalogue: UnitCatalogue, used: set[tuple[Node, Node, Node]]
+) -> dict[str, Cell] | None:
+    def one(subject: Node, predicate: URIRef) -> Node | None:
+        value = graph.value(subject, predicate)
+        if value is not None:
+            used.add((subject, predicate, value))
+        return value
+
+    result, period = graph.value(node, SOSA.hasResult), graph.value(node, SOSA.phenomenonTime)
+    indicator = graph.value(node, SOSA.observedProperty)
+    area = graph.value(node, SOSA.hasFeatureOfInterest)
+    if result is None or period is None or indicator is None or area is None:
+        return None
+    number, unit = graph.value(result, QUDT.numericValue), graph.value(result, QUDT.hasUnit)
+    start, end = graph.value(period, DCAT.startDate), graph.value(period, DCAT.endDate)
+    label = isinstance(result, URIRef) and number is None  # energielabel C: the concept
+    if (not label and (number is None or unit is None)) or start is None or end is None:
+        return None
+    for subject, predicate in (
+        (node, RDF.type),
+        (node, RDFS.label),
+        (node, SOSA.observedProperty),
+        (node, SOSA.hasFeatureOfInterest),
+        (node, SOSA.phenomenonTime),
+        (node, SOSA.hasResult),
+        (period, DCAT.startDate),
+        (period, DCAT.endDate),
+        (result, RDF.type),
+        (result, QUDT.numericValue),
+        (result, QUDT.hasUnit),
+    ):
+        for value in graph.objects(subject, predicate):
+            used.add((subject, predicate, value))
+    for kind in graph.objects(period, RDF.type):
+        used.add((period, RDF.type, kind))
+    cells: dict[str, Cell] = {
+        "indicator": _name(graph, indicator, KRB.Beleidsindicator),
+        "gebied": _name(graph, area, KRB.Werkingsgebied),
+        "waarde": str(result) if label or number is None else _number(number),
+        "eenheid": None if label or unit is None else _unit_text(catalogue, str(unit)),
+        "bron": _source(graph, one(node, DCTERMS.source)),
+    }
+    cells.update(_period_cells(start, end))
+    procedure = one(node, SOSA.usedProcedure)
+    if procedure is not None:
+        for kind in graph.objects(procedure, RDF.type):
+            used.add((procedure, RDF.type, kind))
+        method = one(procedure, RDFS.label)
+        cells["rekenmethode"] = None if method is None else str(method)
+    for column in ("sector", "materiaal", "leefomgeving"):
+        concept = one(node, KRB[column])
+        if concept is not None:
+            cells[column] = str(concept)
+    return cells
+
+
+def _name(graph: Graph, thing: Node, kind: URIRef) -> str:
+    """The thing's code when no other thing of its kind carries that code, else its IRI."""
+    code = graph.value(thing, DCTERMS.identifier)
+    if code is None:
+        return str(thing)
+    holders = {s for s in graph.subjects(DCTERMS.identifier, code) if (s, RDF.type, kind) in graph}
+    return str(code) if holders == {thing} else str(thing)
+
+
+def _source(graph: Graph, source: Node | None) -> str | None:
+    if source is None:
+        return None
+    code = graph.value(source, DCTERMS.identifier)
+    holders = set(graph.subjects(DCTERMS.identifier, code)) if code is not None else set()
+    return str(code) if code is not None and holders == {source} else str(source)
+
+
+def _number(value: Node) -> Cell:
+    """An Excel number when it is one exactly, else the decimal as text."""
+    number = Decimal(str(value))
+    as_float = float(number)
+    if Decimal(repr(as_float)) == number:
+        return int(number) if number == number.to_integral_value() else as_float
+    return format(number.normalize(), "f")
+
+
+def _unit_text(catalogue: UnitCatalogue, iri: str) -> str:
+    """The unit's notation when it resolves back to the same unit, else its IRI."""
+    try:
+        unit = catalogue[iri]
+        if catalogue.resolve(unit.display).iri == iri:
+            return str(unit.display)
+    except (KeyError, UnitError):
+        pass
+    return iri
+
+
+def _period_cells(start: Node, end: Node) -> dict[str, Cell]:
+    first, last = _as_date(start), _as_date(end)
+    if first is None or last is None:
+        return {"periode_van": str(start), "periode_tot": str(end)}
+    if (first.month, first.day, last.month, last.day) == (1, 1, 12, 31) and (
+        first.year == last.year
+    ):
+        return {"jaar": first.year}
+    return {"periode_van": first, "periode_tot": last}
+
+
+def _as_date(value: Node) -> date | None:
+    if isinstance(value, Literal) and isinstance(value.toPython(), date):
+        found: date = value.toPython()
+        return found
+    return None
+
+
+__all__ = [
+    "COLUMN_OF",
+    "SHEET",
+    "cell_text",
+    "export_rows",
+    "measurement_graph_iri",
+    "read_measurements",
+]
