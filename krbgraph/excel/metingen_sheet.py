@@ -28,7 +28,8 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS
 from rdflib.term import Node
 
 from ..measurements import csvrows
-from ..measurements.importing import Registry, build_graph
+from ..measurements.importing import build_graph
+from ..measurements.lookup import Registry
 from ..namespaces import KRB, QUDT, SOSA
 from ..store import Store
 from ..units import UnitCatalogue, UnitError, default_catalogue

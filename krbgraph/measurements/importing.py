@@ -31,8 +31,6 @@ of the registry and replaces the old one in one step, or nothing changes.
 from __future__ import annotations
 
 import tempfile
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -42,10 +40,11 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, XSD
 
 from ..iris import reference
 from ..loading import LoadReport, ValidationFailed, load_paths
-from ..namespaces import KRB, QUDT, SCHEME, SOSA
+from ..namespaces import KRB, QUDT, SOSA
 from ..store import Store
 from ..units import UnitError, compatible, convert, default_catalogue
 from .csvrows import Problem, Row, Unreadable, read_rows
+from .lookup import Area, Registry
 
 __all__ = [
     "ImportFailed",
@@ -106,171 +105,6 @@ def import_measurements(
             raise ImportFailed(_findings_as_problems(exc, locations, path.name)) from None
     load = report.graphs[0]
     return MetingenReport(target, len(locations), load.triples, load.replaced, converted)
-
-
-# --------------------------------------------------------------------------- registry
-
-
-@dataclass(frozen=True)
-class Area:
-    iri: str
-    codes: tuple[str, ...]
-    year: int | None
-
-
-@dataclass
-class Registry:
-    """What the rows may name, read from the store in four queries."""
-
-    indicators: dict[str, tuple[str, str | None]]
-    """Key (IRI, code, folded name) -> (indicator IRI, its unit IRI or None)."""
-    indicator_codes: dict[str, str]
-    areas: dict[str, list[Area]]
-    """Key (IRI, code, CBS code) -> the areas it may name."""
-    sources: dict[str, str]
-    concepts: dict[str, dict[str, str]]
-    """List ('sector', 'materiaal', 'leefomgeving') -> key (IRI, notation, folded name, last
-    IRI segment such as an IMBOR UUID) -> concept IRI."""
-    labels: dict[str, dict[str, str]]
-    """Indicator IRI -> key (IRI, notation, folded name) -> ranked concept of the ordered
-    value list its label norms use (energielabel A..G)."""
-    label_names: dict[str, list[str]]
-    """Indicator IRI -> the notations of those labels, best first (for messages)."""
-
-    @classmethod
-    def read(cls, store: Store, extra: Graph | None = None) -> Registry:
-        """What ``store`` holds, and ``extra``: the policy a workbook is about to load
-        with its measurements, so its own indicators and areas can be named."""
-
-        def rows(sparql: str) -> Iterable[tuple[str, list[str | None]]]:
-            yield from _rows(store, sparql)
-            if extra is not None:
-                yield from _graph_rows(extra, sparql)
-
-        indicators: dict[str, tuple[str, str | None]] = {}
-        codes: dict[str, str] = {}
-        for iri, (code, unit, name) in rows(_INDICATORS):
-            value = (iri, unit)
-            indicators[iri] = value
-            if code:
-                indicators[code] = value
-                codes[iri] = code
-            if name:
-                indicators.setdefault(name.casefold(), value)
-        areas: dict[str, list[Area]] = defaultdict(list)
-        found: dict[str, list[str | None]] = defaultdict(list)
-        years: dict[str, int | None] = {}
-        for iri, (code, notation, year) in rows(_AREAS):
-            found[iri].extend([code, notation])
-            years[iri] = int(year[:4]) if year else None
-        for iri, texts in found.items():
-            area = Area(iri, tuple(sorted({t for t in texts if t})), years[iri])
-            for key in {iri, *area.codes}:
-                areas[key].append(area)
-        sources: dict[str, str] = {}
-        for iri, (code,) in rows(_SOURCES):
-            sources[iri] = iri
-            if code:
-                sources[code] = iri
-        concepts: dict[str, dict[str, str]] = {"sector": {}, "materiaal": {}, "leefomgeving": {}}
-        for iri, (scheme, text) in rows(_CONCEPTS):
-            table = concepts[_LIST_OF_SCHEME.get(scheme or "", "leefomgeving")]
-            table[iri] = iri
-            table.setdefault(iri.rsplit("/", 1)[-1].casefold(), iri)
-            if text:
-                table.setdefault(text.casefold(), iri)
-        labels: dict[str, dict[str, str]] = defaultdict(dict)
-        ranked: dict[str, dict[str, tuple[float, str]]] = defaultdict(dict)
-        for indicator, (concept, rank, notation, name) in rows(_LABELS):
-            if concept is None:
-                continue  # bound in every solution; the check tells the type checker
-            table = labels[indicator]
-            table[concept] = concept
-            for text in (notation, name):
-                if text:
-                    table.setdefault(text, concept)
-                    table.setdefault(text.casefold(), concept)
-            shown = notation or name or concept
-            ranked[indicator][concept] = (-float(rank or 0), shown)
-        names = {i: [shown for _, shown in sorted(c.values())] for i, c in ranked.items()}
-        return cls(indicators, codes, dict(areas), sources, concepts, dict(labels), names)
-
-
-_INDICATORS = """
-PREFIX krb: <https://data.krb.nl/def/krb#>
-PREFIX dct: <http://purl.org/dc/terms/>
-PREFIX qudt: <http://qudt.org/schema/qudt/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?i ?code ?unit ?name WHERE {
-  ?i a krb:Beleidsindicator .
-  OPTIONAL { ?i dct:identifier ?code }
-  OPTIONAL { ?i qudt:hasUnit ?unit }
-  OPTIONAL { ?i rdfs:label ?name }
-}
-"""
-_AREAS = """
-PREFIX krb: <https://data.krb.nl/def/krb#>
-PREFIX dct: <http://purl.org/dc/terms/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?g ?code ?notation ?year WHERE {
-  ?g a krb:Werkingsgebied .
-  OPTIONAL { ?g dct:identifier ?code }
-  OPTIONAL { ?g skos:notation ?notation }
-  OPTIONAL { ?g krb:cbsJaar ?year }
-}
-"""
-_LABELS = """
-PREFIX krb: <https://data.krb.nl/def/krb#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?i ?c ?rank ?notation ?name WHERE {
-  ?norm krb:indicator ?i ; krb:waardeBegrip/skos:inScheme ?list .
-  ?c skos:inScheme ?list ; krb:rangorde ?rank .
-  OPTIONAL { ?c skos:notation ?notation }
-  OPTIONAL { ?c skos:prefLabel ?name }
-}
-"""
-_SOURCES = """
-PREFIX dcat: <http://www.w3.org/ns/dcat#>
-PREFIX dct: <http://purl.org/dc/terms/>
-SELECT ?d ?code WHERE { ?d a dcat:Dataset . OPTIONAL { ?d dct:identifier ?code } }
-"""
-_CONCEPTS = """
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX krb: <https://data.krb.nl/def/krb#>
-SELECT ?c ?scheme ?text WHERE {
-  {
-    VALUES ?scheme { <https://data.krb.nl/id/conceptschema/sector>
-                     <https://data.krb.nl/id/conceptschema/materiaal>
-                     <https://data.krb.nl/id/conceptschema/leefomgeving> }
-    ?c skos:inScheme ?scheme .
-  } UNION {
-    ?c a krb:LokaalObjecttype .  # a registry's own object type, in its own scheme
-  }
-  OPTIONAL { ?c skos:prefLabel|skos:notation|skos:altLabel|rdfs:label ?text }
-}
-"""
-_LIST_OF_SCHEME = {
-    str(SCHEME["sector"]): "sector",
-    str(SCHEME["materiaal"]): "materiaal",
-    str(SCHEME["leefomgeving"]): "leefomgeving",
-}
-
-
-def _rows(store: Store, sparql: str) -> Iterable[tuple[str, list[str | None]]]:
-    """The solutions as text: the first variable, bound in every solution of the queries
-    above, and the others, which may be unbound (None)."""
-    for first, *rest in store.query(sparql).rows:
-        yield str(first), [None if term is None else str(term) for term in rest]
-
-
-def _graph_rows(graph: Graph, sparql: str) -> Iterable[tuple[str, list[str | None]]]:
-    for solution in graph.query(sparql):
-        first, *rest = solution  # type: ignore[misc]
-        yield str(first), [None if term is None else str(term) for term in rest]
-
-
-# ------------------------------------------------------------------------------ graph
 
 
 def build_graph(
