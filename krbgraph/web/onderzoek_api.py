@@ -12,6 +12,7 @@ steps, with the labels beside them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
@@ -124,6 +125,51 @@ def _catalogue(request: Request) -> Catalogue:
 CatalogueDep = Annotated[Catalogue, Depends(_catalogue)]
 
 
+@dataclass(frozen=True)
+class Question:
+    """What every research question takes: the store, the catalogue and the reader's
+    filters (peildatum, area, theme), so each endpoint only names its query."""
+
+    store: Store
+    settings: Settings
+    queries: Catalogue
+    values: dict[str, str]
+
+    def rows(self, name: str) -> list[dict[str, Identifier]]:
+        """The answer of named query ``name``; 400 for a filter that names nothing."""
+        try:
+            result = run_named_query(
+                self.store,
+                self.queries,
+                name,
+                self.values,
+                timeout_s=self.settings.query_timeout_s,
+                languages=READER_LANGUAGES.get(),
+            )
+        except ParameterError as exc:
+            raise HTTPException(400, str(exc)) from None
+        return result.dicts()
+
+
+def _question(
+    store: StoreDep,
+    settings: SettingsDep,
+    queries: CatalogueDep,
+    datum: DatumQuery = None,
+    gebied: GebiedQuery = None,
+    thema: ThemaQuery = None,
+) -> Question:
+    values = {
+        "datum": datum.isoformat() if datum else "",
+        "gebied": gebied or "",
+        "thema": thema or "",
+    }
+    return Question(store, settings, queries, {k: v for k, v in values.items() if v})
+
+
+QuestionDep = Annotated[Question, Depends(_question)]
+
+
 @router.get(
     "/normtoets",
     response_model=list[Normtoets],
@@ -131,14 +177,9 @@ CatalogueDep = Annotated[Catalogue, Depends(_catalogue)]
     summary="Per norm in force and area: the latest measurement, the verdict and the margin",
 )
 def normtoets(
-    store: StoreDep,
-    settings: SettingsDep,
-    queries: CatalogueDep,
-    datum: DatumQuery = None,
-    gebied: GebiedQuery = None,
-    thema: ThemaQuery = None,
+    question: QuestionDep,
 ) -> list[Normtoets]:
-    rows = _run(store, settings, queries, "normtoets", datum, gebied, thema)
+    rows = question.rows("normtoets")
     return [
         Normtoets(
             norm=_ref(row, "norm"),
@@ -168,14 +209,9 @@ def normtoets(
     summary="Per measure, indicator and area: the change since the start next to the intended",
 )
 def effectevaluatie(
-    store: StoreDep,
-    settings: SettingsDep,
-    queries: CatalogueDep,
-    datum: DatumQuery = None,
-    gebied: GebiedQuery = None,
-    thema: ThemaQuery = None,
+    question: QuestionDep,
 ) -> list[Effectevaluatie]:
-    rows = _run(store, settings, queries, "effectevaluatie", datum, gebied, thema)
+    rows = question.rows("effectevaluatie")
     return [
         Effectevaluatie(
             maatregel=_ref(row, "maatregel"),
@@ -205,14 +241,9 @@ def effectevaluatie(
     summary="Per norm missed and area: the gap, the intended effects to come, and what is left",
 )
 def normgat(
-    store: StoreDep,
-    settings: SettingsDep,
-    queries: CatalogueDep,
-    datum: DatumQuery = None,
-    gebied: GebiedQuery = None,
-    thema: ThemaQuery = None,
+    question: QuestionDep,
 ) -> list[Normgat]:
-    rows = _run(store, settings, queries, "normgat", datum, gebied, thema)
+    rows = question.rows("normgat")
     listed = {
         column: {id(row): (_text(row.get(column)) or "").split() for row in rows}
         for column in ("maatregelen", "themas")
@@ -220,7 +251,10 @@ def normgat(
     every = {iri for found in listed.values() for iris in found.values() for iri in iris}
     names = (
         fetch_names(
-            store, every, languages=READER_LANGUAGES.get(), timeout_s=settings.query_timeout_s
+            question.store,
+            every,
+            languages=READER_LANGUAGES.get(),
+            timeout_s=question.settings.query_timeout_s,
         )
         if every
         else {}
@@ -247,34 +281,6 @@ def normgat(
         )
         for row in rows
     ]
-
-
-def _run(
-    store: Store,
-    settings: Settings,
-    queries: Catalogue,
-    name: str,
-    datum: date | None,
-    gebied: str | None,
-    thema: str | None,
-) -> list[dict[str, Identifier]]:
-    values = {
-        "datum": datum.isoformat() if datum else "",
-        "gebied": gebied or "",
-        "thema": thema or "",
-    }
-    try:
-        result = run_named_query(
-            store,
-            queries,
-            name,
-            {key: value for key, value in values.items() if value},
-            timeout_s=settings.query_timeout_s,
-            languages=READER_LANGUAGES.get(),
-        )
-    except ParameterError as exc:
-        raise HTTPException(400, str(exc)) from None
-    return result.dicts()
 
 
 def _ref(row: dict[str, Identifier], column: str) -> Ref:
