@@ -17,6 +17,7 @@ import pytest
 from demo_backends import demo_store_fixture
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from normtoets_support import verdicts
 from rdflib import BNode, Graph, Literal, Namespace
 from rdflib.namespace import RDF
 
@@ -269,13 +270,7 @@ def _margin(operator: str, value: Decimal, norm: Decimal, reference: Decimal | N
 def test_normtoets_agrees_with_the_rules(empty_store: Store, data: dict) -> None:
     graph, measured = _graph(data)
     empty_store.replace_graph("https://krb.example.org/graph/property", graph)
-    result = run_named_query(empty_store, CATALOGUE, "normtoets", {"datum": PEIL.isoformat()})
-    found = {}
-    for row in result.dicts():
-        area = str(row["meetgebied"]).rsplit("/", 1)[1]
-        margin = Decimal(str(row["marge"])) if row.get("marge") is not None else None
-        meting = str(row["meting"]) if row.get("meting") is not None else None
-        found[area] = (meting, str(row["oordeel"]), margin)
+    found = verdicts(empty_store, CATALOGUE, PEIL, Decimal)
     assert found == _expected(data, measured)
 
 
