@@ -34,6 +34,7 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dct:  <http://purl.org/dc/terms/>
 PREFIX dcat: <http://www.w3.org/ns/dcat#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX sosa: <http://www.w3.org/ns/sosa/>
 """
 
 # Each pick lists queries tried in order; the first with an answer wins. The
@@ -113,6 +114,25 @@ _NORM = [
     } ORDER BY ?norm LIMIT 1""",
 ]
 
+_INDICATOR = [
+    # The indicator with the most measurements: the fullest chart.
+    """SELECT ?indicator (COUNT(DISTINCT ?meting) AS ?n) WHERE {
+      ?meting sosa:observedProperty ?indicator .
+      ?indicator a krb:Beleidsindicator .
+    } GROUP BY ?indicator ORDER BY DESC(?n) ?indicator LIMIT 1""",
+    # A registry without measurements: the indicator most norms are set on.
+    """SELECT ?indicator (COUNT(DISTINCT ?norm) AS ?n) WHERE {
+      ?norm krb:indicator ?indicator .
+    } GROUP BY ?indicator ORDER BY DESC(?n) ?indicator LIMIT 1""",
+]
+
+_GRAPH = [
+    # The graph holding the most norms: what a workbook or file import writes.
+    """SELECT ?graaf (COUNT(DISTINCT ?norm) AS ?n) WHERE {
+      GRAPH ?graaf { ?norm a krb:Beleidsnorm }
+    } GROUP BY ?graaf ORDER BY DESC(?n) ?graaf LIMIT 1""",
+]
+
 _START_DATES = """SELECT DISTINCT ?start WHERE {
   ?ding dct:temporal/dcat:startDate ?start .
 } ORDER BY ?start"""
@@ -149,6 +169,8 @@ class Picks:
     concept: str
     norm: str
     document: str
+    indicator: str
+    graph: str
     date: str
 
     def values(self) -> dict[str, str]:
@@ -163,6 +185,8 @@ class Picks:
             "instrument": self.norm,
             "norm": self.norm,
             "document": self.document,
+            "indicator": self.indicator,
+            "graaf": self.graph,
             "ding": self.norm,
             "resource": self.norm,
             "schema": str(LEEFOMGEVING_SCHEME),
@@ -226,6 +250,8 @@ def pick_parameters(store: Store) -> Picks:
         concept=str(_first(store, "begrip", _CONCEPT)["begrip"]),
         norm=str(norm["norm"]),
         document=str(norm["document"]),
+        indicator=str(_first(store, "indicator", _INDICATOR)["indicator"]),
+        graph=str(_first(store, "graaf", _GRAPH)["graaf"]),
         date=_median_start_date(store),
     )
 
