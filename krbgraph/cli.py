@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import typer
 
+from .commands import datalake as datalake_commands
 from .commands import excel as excel_commands
 from .commands import history as history_commands
 from .commands import metingen as metingen_commands
@@ -33,6 +34,7 @@ for module in (
     queries_commands,
     excel_commands,
     metingen_commands,
+    datalake_commands,
     history_commands,
     token_commands,
     serve_commands,

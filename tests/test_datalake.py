@@ -1,0 +1,369 @@
+"""`krb export-datalake`: the policy chain and the measurements as tables for R and pandas.
+
+On the demo registry with its research data, on both store backends: every table
+reads back with pyarrow and with the csv module and has the rows its named query (or
+a SPARQL COUNT of its subject) has; values of single measurements and norms are the
+ones in examples/onderzoek and examples/demo; Parquet columns are typed and nulls are
+nulls; every column is in the data dictionary, whose sources are terms of the
+ontology; catalogus.ttl lists every file with its size and links the registry's data
+sources; metingen joins the dimension tables on the IRI columns for every row. The
+command refuses a folder that holds files, and a failing export leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+import pytest
+from demo_backends import DEMO_GRAPH, demo_store_fixture, fill_with_demo
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS
+from typer.testing import CliRunner
+
+from krbgraph.cli import app
+from krbgraph.datalake import TABLES, export_datalake
+from krbgraph.model import project_root
+from krbgraph.queries import load_catalogue, run_named_query
+from krbgraph.settings import Settings
+from krbgraph.store import Store, open_store
+
+ID = "https://krb.demogemeente.nl/id/"
+UNIT = "http://qudt.org/vocab/unit/"
+KRB = "https://data.krb.nl/def/krb#"
+ONDERZOEK = project_root() / "examples" / "onderzoek"
+CATALOGUE = load_catalogue()
+ISSUED = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+
+SUBJECTS = {
+    # table -> the class whose members are its rows, counted by the test itself
+    "metingen": "http://www.w3.org/ns/sosa/Observation",
+    "indicatoren": KRB + "Beleidsindicator",
+    "gebieden": KRB + "Werkingsgebied",
+    "normen": KRB + "Beleidsnorm",
+}
+
+store = demo_store_fixture()
+
+
+@pytest.fixture(scope="module")
+def export(store: Store, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("datalake") / "export"
+    export_datalake(store, folder, issued=ISSUED)
+    return folder
+
+
+def _count(store: Store, cls: str) -> int:
+    result = store.query(
+        "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class }",
+        bindings={"class": URIRef(cls)},
+    )
+    return int(str(result.rows[0][0]))
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _by(table: pa.Table, column: str, value: str) -> dict:
+    rows = [row for row in table.to_pylist() if row[column] == value]
+    assert len(rows) == 1, f"{column}={value}: {len(rows)} rows"
+    return rows[0]
+
+
+# ------------------------------------------------------------------------- tables
+
+
+def test_every_table_reads_back_with_the_rows_of_its_named_query(
+    store: Store, export: Path
+) -> None:
+    for name in TABLES:
+        expected = run_named_query(store, CATALOGUE, name, {})
+        table = pq.read_table(export / f"{name}.parquet")
+        assert table.num_rows == len(expected.rows), name
+        assert table.column_names == list(expected.variables), name
+        rows = _csv_rows(export / f"{name}.csv")
+        assert len(rows) == table.num_rows, name
+        assert list(rows[0]) == table.column_names, name
+        assert pa_csv.read_csv(export / f"{name}.csv").num_rows == table.num_rows, name
+    # The chain holds the same norm-effect pairs as the query, unbound effects as nulls.
+    chain = pq.read_table(export / "beleidsketen.parquet")
+    expected = run_named_query(store, CATALOGUE, "beleidsketen", {})
+    norm, effect = expected.variables.index("norm"), expected.variables.index("effect")
+    pairs = sorted(
+        (str(row[norm]), str(row[effect]) if row[effect] is not None else "")
+        for row in expected.rows
+    )
+    exported = zip(chain["norm"].to_pylist(), chain["effect"].to_pylist(), strict=True)
+    assert sorted((n, e or "") for n, e in exported) == pairs
+    assert chain["effect"].null_count == sum(1 for row in expected.rows if row[effect] is None)
+
+
+def test_each_subject_table_has_one_row_per_member_of_its_class(store: Store, export: Path) -> None:
+    for name, cls in SUBJECTS.items():
+        table = pq.read_table(export / f"{name}.parquet")
+        key = table.column_names[0]
+        assert table.num_rows == _count(store, cls), name
+        assert len(set(table[key].to_pylist())) == table.num_rows, f"{name}: {key} repeats"
+
+
+def test_measurements_are_the_numbers_of_the_demo_csv(export: Path) -> None:
+    metingen = pq.read_table(export / "metingen.parquet")
+    noise = {
+        (row["gebied_code"], row["periode_van"].year): row["waarde"]
+        for row in metingen.to_pylist()
+        if row["indicator_code"] == "GEL-I01" and row["beoogd_effect"] is None
+    }
+    with (ONDERZOEK / "demo-metingen.csv").open(encoding="utf-8") as handle:
+        source = [row for row in csv.DictReader(handle, delimiter=";")]
+    expected = {
+        (row["gebied"], int(row["jaar"])): float(Decimal(row["waarde"].replace(",", ".")))
+        for row in source
+        if row["indicator"] == "GEL-I01"
+    }
+    assert noise == expected
+    labels = [row for row in source if not row["eenheid"]]  # energy labels have no unit
+    assert metingen["waarde"].null_count == len(labels) == 4
+
+
+def test_single_values_by_hand(export: Path) -> None:
+    metingen = pq.read_table(export / "metingen.parquet")
+    parkstraat = _by(metingen, "meting", ID + "meting/GEL-I01-parkstraat-2025-01-01-2025-12-31")
+    assert parkstraat["waarde"] == 49.6
+    assert parkstraat["eenheid"] == UNIT + "DeciB_A"
+    assert parkstraat["eenheid_symbool"] == "dB(A)"
+    assert (parkstraat["periode_van"], parkstraat["periode_tot"]) == (
+        date(2025, 1, 1),
+        date(2025, 12, 31),
+    )
+    assert parkstraat["gebied"] == ID + "werkingsgebied/parkstraat"
+    assert parkstraat["bron"] == ID + "databron/geluidmeetnet"
+    assert parkstraat["waarde_begrip"] is None and parkstraat["sector"] is None
+    # 450 m in the CSV, stored in the indicator's km.
+    parkzicht = _by(metingen, "meting", ID + "meting/GRO-I01-BU99990202-2025-01-01-2025-12-31")
+    assert (parkzicht["waarde"], parkzicht["eenheid"]) == (0.45, UNIT + "KiloM")
+    sleep = _by(metingen, "meting", ID + "meting/GEZ-I01-WK999902-2024-09-01-2024-12-31-inwoners")
+    assert sleep["waarde"] == 8.9 and sleep["eenheid"] == UNIT + "PERCENT"
+    assert sleep["periode_van"] == date(2024, 9, 1)
+    assert sleep["sector"] == "https://data.krb.nl/id/begrip/sector/inwoners"
+    label = _by(metingen, "meting", ID + "meting/ENE-I01-BU99990201-2026-01-01-2026-12-31")
+    assert label["waarde"] is None and label["eenheid"] is None
+    assert label["waarde_begrip"] == "https://data.krb.nl/id/begrip/energielabel/C"
+    assert (label["waarde_begrip_label"], label["waarde_rangorde"]) == ("C", 5)
+    assert label["bron"] == "https://www.ep-online.nl/"
+
+    normen = pq.read_table(export / "normen.parquet")
+    gel = _by(normen, "norm_code", "GEL-N01")
+    assert (gel["norm_waarde"], gel["norm_eenheid"]) == (48.0, UNIT + "DeciB_A")
+    assert (gel["geldig_vanaf"], gel["geldig_tot"]) == (date(2024, 1, 1), date(2030, 12, 31))
+    assert gel["operator_label"] == "maximaal" and gel["gebied"] == ID + "werkingsgebied/GM9999"
+    # No period of its own: in force with the Actieplan Geluid 2030, from 2026-01-01.
+    assert _by(normen, "norm_code", "GEL-N04")["geldig_vanaf"] == date(2026, 1, 1)
+    gez = _by(normen, "norm_code", "GEZ-N01")
+    assert (gez["referentiewaarde"], gez["referentiedatum"]) == (8.0, date(2022, 10, 1))
+
+    gebieden = pq.read_table(export / "gebieden.parquet")
+    parkrand = _by(gebieden, "gebied_code", "parkrand")
+    assert sorted(parkrand["ligt_in"].split()) == [
+        ID + "werkingsgebied/BU99990201",
+        ID + "werkingsgebied/BU99990202",
+    ]
+    assert _by(gebieden, "gebied_code", "WK999902")["cbs_jaar"] == 2024
+
+
+def test_columns_are_typed_and_missing_values_are_nulls(export: Path) -> None:
+    metingen = pq.read_table(export / "metingen.parquet")
+    assert metingen.schema.field("waarde").type == pa.float64()
+    assert metingen.schema.field("periode_van").type == pa.date32()
+    assert metingen.schema.field("waarde_rangorde").type == pa.int64()
+    for name in TABLES:
+        table = pq.read_table(export / f"{name}.parquet")
+        for field in table.schema:
+            if pa.types.is_string(field.type):
+                assert "" not in table[field.name].to_pylist(), f"{name}.{field.name}"
+    rows = {row["meting"]: row for row in _csv_rows(export / "metingen.csv")}
+    label = rows[ID + "meting/ENE-I01-BU99990201-2026-01-01-2026-12-31"]
+    assert label["waarde"] == "" and label["eenheid"] == "" and label["waarde_rangorde"] == "5"
+    noise = rows[ID + "meting/GEL-I01-parkstraat-2025-01-01-2025-12-31"]
+    assert (noise["waarde"], noise["periode_van"]) == ("49.6", "2025-01-01")
+
+
+# -------------------------------------------------------------- dictionary, DCAT
+
+
+def test_every_column_is_in_the_data_dictionary_with_a_term_of_the_ontology(
+    export: Path,
+) -> None:
+    entries = {
+        (row["table"], row["column"]): row for row in _csv_rows(export / "datadictionary.csv")
+    }
+    as_json = json.loads((export / "datadictionary.json").read_text(encoding="utf-8"))
+    assert {(row["table"], row["column"]) for row in as_json} == set(entries)
+    ontology = Graph().parse(project_root() / "ontology" / "krb.ttl")
+    types = {"float64": pa.float64(), "int64": pa.int64()}
+    columns = set()
+    for name in TABLES:
+        schema = pq.read_schema(export / f"{name}.parquet")
+        for field in schema:
+            columns.add((name, field.name))
+            entry = entries[(name, field.name)]
+            assert entry["meaning_nl"] and entry["meaning_en"], entry
+            assert entry["source"].startswith("http"), entry
+            if entry["source"].startswith(KRB):
+                assert (URIRef(entry["source"]), RDF.type, None) in ontology, entry
+            expected = types.get(entry["datatype"])
+            if entry["datatype"].startswith("date32"):
+                expected = pa.date32()
+            assert field.type == (expected or pa.string()), entry
+    assert columns == set(entries)
+    assert "eenheid" in entries[("metingen", "waarde")]["unit"]
+    assert (
+        entries[("metingen", "indicator")]["source"] == "http://www.w3.org/ns/sosa/observedProperty"
+    )
+
+
+def test_the_catalogue_lists_every_file_with_its_size_and_links_the_sources(
+    export: Path,
+) -> None:
+    graph = Graph().parse(export / "catalogus.ttl", format="turtle")
+    (dataset,) = graph.subjects(RDF.type, DCAT.Dataset)
+    files = sorted(p for p in export.iterdir() if p.name != "catalogus.ttl")
+    assert len(files) == 2 * len(TABLES) + 2
+    for path in files:
+        (distribution,) = graph.subjects(DCAT.downloadURL, URIRef(path.as_uri()))
+        assert (dataset, DCAT.distribution, distribution) in graph
+        assert graph.value(distribution, DCAT.byteSize).toPython() == path.stat().st_size
+        media = str(graph.value(distribution, DCAT.mediaType))
+        assert media.endswith(
+            {".parquet": "vnd.apache.parquet", ".csv": "text/csv", ".json": "application/json"}[
+                path.suffix
+            ]
+        )
+        assert graph.value(distribution, DCTERMS.conformsTo) is not None
+    assert graph.value(dataset, DCTERMS.issued) == Literal(ISSUED)
+    sources = Graph().parse(ONDERZOEK / "databronnen.ttl")
+    datasets = set(sources.subjects(RDF.type, DCAT.Dataset))
+    assert datasets and datasets <= set(graph.objects(dataset, PROV.wasDerivedFrom))
+    assert datasets <= set(graph.objects(dataset, DCTERMS.source))
+    (listing,) = sources.subjects(RDF.type, DCAT.Catalog)
+    assert (dataset, RDFS.seeAlso, listing) in graph
+
+
+def test_measurements_join_the_dimension_tables_on_their_iri_for_every_row(
+    export: Path,
+) -> None:
+    metingen = pq.read_table(export / "metingen.parquet")
+    for dimension, key in (("indicatoren", "indicator"), ("gebieden", "gebied")):
+        other = pq.read_table(export / f"{dimension}.parquet")
+        joined = metingen.join(other, keys=key, join_type="inner", right_suffix="_dim")
+        assert joined.num_rows == metingen.num_rows, dimension
+        code = f"{key}_code"
+        assert joined[code].to_pylist() == joined[f"{code}_dim"].to_pylist(), dimension
+    norms = pq.read_table(export / "normen.parquet")
+    pairs = metingen.join(norms, keys=["indicator"], join_type="inner", right_suffix="_norm")
+    parkstraat = [
+        row
+        for row in pairs.to_pylist()
+        if row["norm_code"] == "GEL-N01" and row["gebied_code"] == "parkstraat"
+    ]
+    assert {row["waarde"] for row in parkstraat} >= {49.6} and parkstraat[0]["norm_waarde"] == 48
+
+
+# -------------------------------------------------------------------- command line
+
+
+@pytest.fixture(scope="module")
+def cli_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("cli") / "db"
+    with open_store(Settings(store=str(folder))) as handle:
+        fill_with_demo(handle)
+    return folder
+
+
+def _run(*args: str) -> object:
+    return CliRunner().invoke(app, ["export-datalake", *args])
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def _siblings(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.parent.iterdir() if p.name.startswith("."))
+
+
+def test_the_command_writes_the_export_and_prints_the_row_counts(
+    cli_store: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "export"
+    result = _run(str(target), "--store", str(cli_store))
+    assert result.exit_code == 0, result.output
+    with open_store(Settings(store=str(cli_store))) as handle:
+        for name, cls in SUBJECTS.items():
+            assert f"{name}: {_count(handle, cls)} rows" in result.stdout
+    assert {p.name for p in target.iterdir()} >= {"catalogus.ttl", "metingen.parquet"}
+    assert _siblings(target) == []
+
+
+def test_a_folder_with_files_is_refused_and_left_untouched(cli_store: Path, tmp_path: Path) -> None:
+    target = tmp_path / "onderzoek"
+    target.mkdir()
+    (target / "notities.txt").write_text("mijn aantekeningen\n", encoding="utf-8")
+    before = _snapshot(target)
+    refused = _run(str(target), "--store", str(cli_store))
+    assert refused.exit_code == 2
+    assert "is not empty" in refused.stderr and "--overwrite" in refused.stderr
+    # --overwrite replaces an earlier export only, never a folder of other files.
+    foreign = _run(str(target), "--store", str(cli_store), "--overwrite")
+    assert foreign.exit_code == 2 and "notities.txt" in foreign.stderr
+    assert _snapshot(target) == before and _siblings(target) == []
+
+
+def test_overwrite_replaces_an_earlier_export(cli_store: Path, tmp_path: Path) -> None:
+    target = tmp_path / "export"
+    assert _run(str(target), "--store", str(cli_store)).exit_code == 0
+    (target / "metingen.csv").write_text("stale\n", encoding="utf-8")
+    again = _run(str(target), "--store", str(cli_store))
+    assert again.exit_code == 2 and (target / "metingen.csv").read_text() == "stale\n"
+    replaced = _run(str(target), "--store", str(cli_store), "--overwrite")
+    assert replaced.exit_code == 0, replaced.output
+    assert (target / "metingen.csv").read_text(encoding="utf-8").startswith('"meting",')
+    assert _siblings(target) == []
+
+
+@pytest.fixture
+def bad_store(tmp_path: Path) -> Iterator[Path]:
+    folder = tmp_path / "db"
+    with open_store(Settings(store=str(folder))) as handle:
+        fill_with_demo(handle)
+        bad = Graph()
+        bad.add(
+            (
+                URIRef(ID + "beleidsnorm/GEL-N01"),
+                URIRef(KRB + "referentiedatum"),
+                Literal("eind 2022"),
+            )
+        )
+        handle.add_to_graph(DEMO_GRAPH, bad)
+    yield folder
+
+
+def test_a_value_that_is_not_its_columns_type_stops_the_export_and_leaves_nothing(
+    bad_store: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "out" / "export"
+    result = _run(str(target), "--store", str(bad_store))
+    assert result.exit_code == 1
+    assert "normen" in result.stderr and "referentiedatum" in result.stderr
+    assert "'eind 2022'" in result.stderr and "nothing written" in result.stderr
+    assert not target.exists() and _siblings(target) == []
