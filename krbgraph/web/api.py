@@ -21,10 +21,11 @@ from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
 from ..namespaces import KRB
-from ..queries import ParameterError, UnknownQueryError, run_for_each, run_named_query
+from ..queries import ParameterError, UnknownQueryError, run_named_query
 from ..settings import Settings
 from ..store import Store
 from . import results
+from .aggregates import cached, cached_rows
 from .api_models import (
     AMBIGUOUS,
     NOT_FOUND,
@@ -57,6 +58,7 @@ from .api_models import (
 )
 from .deps import get_settings, get_store, reader_languages
 from .describe import READER_LANGUAGES, run_query, text_of
+from .norm_answers import norm_of, norms_details
 from .resolving import resolve_objecttype, resolve_thing
 from .state import catalogue
 
@@ -208,7 +210,13 @@ def _asset_question(
 ) -> tuple[Ref, Ref | None, date, list[dict[str, Identifier]]]:
     """The rows of normen-per-imbor-objecttype for what an API caller typed, with the
     object type, area and day they resolved to (both asset endpoints answer from it)."""
-    klasse = resolve_objecttype(request, store, objecttype)
+    # Resolving reads the whole search index (tenths of a second at a million
+    # triples); a name means the same type until the next write.
+    klasse = cached(
+        store,
+        ("objecttype", objecttype, READER_LANGUAGES.get()),
+        lambda: resolve_objecttype(request, store, objecttype),
+    )
     area = resolve_thing(store, gebied, KRB.Werkingsgebied, "werkingsgebied") if gebied else None
     day = datum or date.today()
     return klasse, area, day, _objecttype_rows(store, klasse, area, richting, day, subklassen)
@@ -226,57 +234,6 @@ def _objecttype_rows(
         datum=date_term(day),
         subklassen=Literal(subklassen),
     ).dicts()
-
-
-def norms_details(store: Store, norms: list[URIRef]) -> dict[str, list[dict[str, Identifier]]]:
-    """The rows of web-norm-details for many norms at once, by norm IRI (one query)."""
-    result = run_for_each(
-        store,
-        catalogue()["web-norm-details"],
-        "norm",
-        norms,
-        languages=READER_LANGUAGES.get(),
-    )
-    by_norm: dict[str, list[dict[str, Identifier]]] = {}
-    for row in result.dicts():
-        by_norm.setdefault(str(row["norm"]), []).append(row)
-    return by_norm
-
-
-def norm_of(norm: URIRef, rows: list[dict[str, Identifier]], klasse: Ref | None, via: str) -> Norm:
-    """A norm from its web-norm-details rows (one per area)."""
-    row = rows[0] if rows else {}
-    unit = None
-    if "eenheid" in row:
-        unit = Unit(
-            iri=str(row["eenheid"]),
-            label=None,
-            symbool=text_of(row.get("eenheid_symbool")),
-        )
-    areas = [
-        Ref(iri=str(r["gebied"]), label=text_of(r.get("gebied_label")))
-        for r in rows
-        if "gebied" in r
-    ]
-    return Norm(
-        norm=Ref(iri=str(norm), label=text_of(row.get("norm_label"))),
-        code=text_of(row.get("code")),
-        indicator=ref_of(row.get("indicator"), row.get("indicator_label")),
-        thema=ref_of(row.get("thema"), row.get("thema_label")),
-        operator=ref_of(row.get("operator"), row.get("operator_label")),
-        waarde=number_of(row.get("waarde")),
-        waarde_begrip=ref_of(row.get("waarde_begrip"), row.get("waarde_begrip_label")),
-        eenheid=unit,
-        gebied=areas[0] if areas else None,
-        gebieden=areas,
-        document=ref_of(row.get("document"), row.get("document_label")),
-        bestuurslaag=ref_of(row.get("bestuurslaag"), row.get("bestuurslaag_label")),
-        geldig_vanaf=date_of(row.get("geldig_vanaf")),
-        geldig_tot=date_of(row.get("geldig_tot")),
-        ingedeeld_op=klasse,
-        via=via,
-        via_superklasse=via != "objecttype",
-    )
 
 
 # --- Areas and measures ----------------------------------------------------------
@@ -395,7 +352,9 @@ def measure_crosslinks(
     summary="The theme network: themes with indicator counts, cross-links with weights",
 )
 def network(store: StoreDep, datum: DatumQuery = None) -> Netwerk:
-    day = date_term(datum or date.today())
+    # Kept per store version (krbgraph.web.aggregates); without a date it is the
+    # network of today, the one the dwarsverbanden pages draw.
+    day = date_term(datum) if datum else None
     nodes = [
         ThemaKnoop(
             iri=str(row["thema"]),
@@ -404,7 +363,7 @@ def network(store: StoreDep, datum: DatumQuery = None) -> Netwerk:
             normen=int(row.get("normen", 0)),
             maatregelen=int(row.get("maatregelen", 0)),
         )
-        for row in run_query(store, "dwarsverbanden-themas", datum=day).dicts()
+        for row in cached_rows(store, "dwarsverbanden-themas", datum=day)
     ]
     edges = [
         Verbinding(
@@ -416,7 +375,7 @@ def network(store: StoreDep, datum: DatumQuery = None) -> Netwerk:
             effecten_op_indicator=int(row["effecten_op_indicator"]),
             uitvoeringen=int(row["uitvoeringen"]),
         )
-        for row in run_query(store, "dwarsverbanden-netwerk", datum=day).dicts()
+        for row in cached_rows(store, "dwarsverbanden-netwerk", datum=day)
     ]
     return Netwerk(knopen=nodes, verbindingen=edges)
 

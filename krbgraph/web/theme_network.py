@@ -4,6 +4,9 @@ Shared by the dwarsverbanden page (the whole registry) and the theme pages
 (one theme and its neighbours), so both count and link the same way. The
 counts come from the named queries dwarsverbanden-themas and
 dwarsverbanden-netwerk, two queries for the whole picture whatever its size.
+Both read the whole registry (seconds at a million triples), so their rows
+are kept per store version (krbgraph.web.aggregates): after the first reader
+since a write, drawing the network costs no query at all.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from ..store import Store
-from .describe import run_query, short_name, text_of
+from .aggregates import cached_rows
+from .describe import short_name, text_of
 from .network_svg import ThemeEdge, ThemeNode
 
 
@@ -34,13 +38,13 @@ def theme_network(store: Store) -> ThemeNetwork:
     """Nodes (themes with indicator counts) and edges (cross-links) of the whole registry."""
     labels: dict[str, str] = {}
     nodes = []
-    for r in run_query(store, "dwarsverbanden-themas").dicts():
+    for r in cached_rows(store, "dwarsverbanden-themas"):
         iri = str(r["thema"])
         labels[iri] = text_of(r.get("thema_label")) or short_name(iri)
         counts = (int(r.get(column, 0)) for column in ("indicatoren", "normen", "maatregelen"))
         nodes.append(ThemeNode(iri, labels[iri], *counts))
     edges = []
-    for r in run_query(store, "dwarsverbanden-netwerk").dicts():
+    for r in cached_rows(store, "dwarsverbanden-netwerk"):
         source, target = str(r["bron"]), str(r["doel"])
         labels.setdefault(source, text_of(r.get("bron_label")) or short_name(source))
         labels.setdefault(target, text_of(r.get("doel_label")) or short_name(target))

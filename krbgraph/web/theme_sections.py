@@ -3,7 +3,9 @@
 Its indicators, the norms on them in force today (value, area, validity), its
 measures, and its dwarsverbanden both ways with the network drawn around the
 theme. Three named queries whatever the theme's size (web-thema-overzicht,
-dwarsverbanden-themas, dwarsverbanden-netwerk); nothing is asked per row.
+dwarsverbanden-themas, dwarsverbanden-netwerk); nothing is asked per row. All
+three read far (a theme holds thousands of norms at a million triples), so
+their rows are kept per store version (krbgraph.web.aggregates).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from rdflib.term import Identifier
 
 from ..namespaces import KRB
 from ..store import Store
-from .describe import Labeller, Link, Section, amount_text, literal_text, run_query, validity_text
+from .aggregates import cached_rows
+from .describe import Labeller, Link, Section, amount_text, literal_text, validity_text
 from .network_svg import ThemeEdge, theme_network_svg
 from .theme_network import ThemeNetwork, edge_href, node_href, theme_network
 
@@ -24,7 +27,7 @@ _MEASURE_KINDS = {str(KRB.MerMaatregel): "MER-maatregel", str(KRB.Beleidsmaatreg
 
 def theme_sections(store: Store, theme: URIRef, labeller: Labeller) -> list[Section]:
     """Indicators, norms in force, measures and dwarsverbanden of a theme."""
-    rows = run_query(store, "web-thema-overzicht", thema=theme).dicts()
+    rows = cached_rows(store, "web-thema-overzicht", thema=theme)
     by_kind: dict[str, list[dict[str, Identifier]]] = {"indicator": [], "norm": [], "maatregel": []}
     for row in rows:
         by_kind[str(row["soort"])].append(row)

@@ -1,12 +1,15 @@
 """The concept-scheme pages: every scheme, and one scheme as a tree of nested lists.
 
 A large scheme (the IMBOR extract) shows its top level and opens one branch
-at a time through ``?open=``, so the page stays small without JavaScript.
+at a time through ``?open=``, so the page stays small without JavaScript. The
+schemes with their counts, and each scheme's concepts with the norms under
+them, are kept per store version (krbgraph.web.aggregates): the IMBOR tree
+counts the norms of the whole registry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import urlencode
@@ -16,7 +19,9 @@ from fastapi.responses import HTMLResponse
 from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
-from ..describe import Labeller, Link, local_href, run_query, short_name, text_of
+from ...store import Store
+from ..aggregates import Rows, cached, cached_rows
+from ..describe import READER_LANGUAGES, Labeller, Link, local_href, run_query, short_name, text_of
 from ..templating import error_page, render
 from .common import SettingsDep, StoreDep
 
@@ -58,7 +63,7 @@ def schemes_page(
             text_of(r.get("titel")) or short_name(str(r["schema"])),
             int(r.get("begrippen", 0)),
         )
-        for r in run_query(store, "web-schemas").dicts()
+        for r in cached_rows(store, "web-schemas")
     }
     if not schema:
         listing = [
@@ -69,10 +74,7 @@ def schemes_page(
     if schema not in schemes:
         message = "Dit begrippenkader staat niet in het register."
         return error_page(request, 404, "Onbekend begrippenkader", message, schema)
-    rows = run_query(store, "web-schema-begrippen", schema=URIRef(schema)).dicts()
-    norms: dict[str, set[str]] = {}
-    for r in run_query(store, "web-begrip-normen", schema=URIRef(schema)).dicts():
-        norms.setdefault(str(r["begrip"]), set()).add(str(r["norm"]))
+    rows, norms = scheme_contents(store, schema)
     roots, count, large = build_tree(rows, schema, open, settings.base_iri, norms)
     context = {
         "title": schemes[schema][0],
@@ -84,12 +86,25 @@ def schemes_page(
     return render(request, "schema.html", context)
 
 
+def scheme_contents(store: Store, schema: str) -> tuple[Rows, Mapping[str, frozenset[str]]]:
+    """The concept rows of a scheme and, per concept, the norms it classifies."""
+
+    def compute() -> tuple[Rows, Mapping[str, frozenset[str]]]:
+        rows = tuple(run_query(store, "web-schema-begrippen", schema=URIRef(schema)).dicts())
+        norms: dict[str, set[str]] = {}
+        for r in run_query(store, "web-begrip-normen", schema=URIRef(schema)).dicts():
+            norms.setdefault(str(r["begrip"]), set()).add(str(r["norm"]))
+        return rows, {iri: frozenset(found) for iri, found in norms.items()}
+
+    return cached(store, ("scheme", schema, READER_LANGUAGES.get()), compute)
+
+
 def build_tree(
-    rows: list[dict[str, Identifier]],
+    rows: Sequence[Mapping[str, Identifier]],
     schema: str,
     open_iri: str | None,
     base_iri: str,
-    norms: Mapping[str, set[str]] | None = None,
+    norms: Mapping[str, Set[str]] | None = None,
 ) -> tuple[list[TreeNode], int, bool]:
     """Nested nodes from (begrip, label, boven, top) rows.
 

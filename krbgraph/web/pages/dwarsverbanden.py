@@ -2,18 +2,24 @@
 
 An edge from theme A to theme B means a measure of A has an intended effect
 (or an uitvoering) on a norm, indicator or rule of B; the counts come from
-the named queries dwarsverbanden-themas and dwarsverbanden-netwerk.
+the named queries dwarsverbanden-themas and dwarsverbanden-netwerk. Both pages
+read far into the registry, so the rows they are drawn from are kept per store
+version (krbgraph.web.aggregates).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from rdflib.term import Identifier
 
+from ...store import Store
+from ..aggregates import cached_rows
 from ..describe import (
     Labeller,
     amount_text,
-    run_query,
     short_name,
     shown_value,
     text_of,
@@ -65,7 +71,7 @@ def dwarsverband_measures(
             terms[name] = iri
     labeller = Labeller(settings.base_iri)
     rows = []
-    for r in run_query(store, "web-dwarsverband-maatregelen", **terms).dicts():
+    for r in _measure_rows(store, terms):
         for key in ("bron", "doel"):
             labeller.labels[str(r[key])] = text_of(r.get(f"{key}_label")) or short_name(str(r[key]))
         rows.append(
@@ -88,6 +94,30 @@ def dwarsverband_measures(
         title = "Alle maatregelen met dwarsverbanden"
     context = {"title": title, "rows": rows}
     return render(request, "dwarsverband_maatregelen.html", context)
+
+
+_MEASURES = "web-dwarsverband-maatregelen"
+_ORDER = ("bron_label", "doel_label", "maatregel_label", "koppeling_label")
+"""The order of that query's answer (its ``# order:``), kept when two answers are merged."""
+
+
+def _measure_rows(store: Store, terms: Mapping[str, Identifier]) -> list[dict[str, Identifier]]:
+    """The rows behind an edge or around a theme.
+
+    Around a theme alone, the query runs once with the theme as bron and once as
+    doel: with ``thema`` it filters after reading every cross-link of the
+    registry, with bron or doel bound it starts from the theme.
+    """
+    theme = terms.get("thema")
+    if theme is None or len(terms) > 1:
+        return list(cached_rows(store, _MEASURES, **terms))
+    rows = [*cached_rows(store, _MEASURES, bron=theme), *cached_rows(store, _MEASURES, doel=theme)]
+    return sorted(rows, key=lambda r: tuple(_sort_text(r.get(column)) for column in _ORDER))
+
+
+def _sort_text(value: Identifier | None) -> tuple[int, str]:
+    """Unbound first, then text case-insensitively, as the catalogue sorts an answer."""
+    return (0, "") if value is None else (1, str(value).casefold())
 
 
 def _label_of(labeller: Labeller, iri: str) -> str:

@@ -1,4 +1,10 @@
-"""The home page (counts per class, the themes) and the listing of one class."""
+"""The home page (counts per class, the themes) and the listing of one class.
+
+Both counts read the whole registry, so they are kept per store version
+(krbgraph.web.aggregates): a write shows on the next visit, and every visit
+until the next write costs no query. The listing pages by keyset
+(krbgraph.web.class_list).
+"""
 
 from __future__ import annotations
 
@@ -10,11 +16,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from ...namespaces import KRB, ORG
+from ..aggregates import cached_rows
+from ..class_list import PAGE_SIZE, BadKey, class_page, key_text, parse_key
 from ..describe import (
     Labeller,
     Link,
     local_href,
-    run_query,
     short_name,
     shown_value,
     text_of,
@@ -62,7 +69,7 @@ class ThemeSummary:
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, store: StoreDep, settings: SettingsDep) -> HTMLResponse:
-    found = {str(r["klasse"]): int(r["aantal"]) for r in run_query(store, "web-aantallen").dicts()}
+    found = {str(r["klasse"]): int(r["aantal"]) for r in cached_rows(store, "web-aantallen")}
     counts = [
         Count(label, found.get(iri, 0), "/lijst?" + urlencode({"klasse": iri}))
         for iri, label in COUNTED_CLASSES.items()
@@ -75,7 +82,7 @@ def home(request: Request, store: StoreDep, settings: SettingsDep) -> HTMLRespon
             int(r.get("normen", 0)),
             int(r.get("maatregelen", 0)),
         )
-        for r in run_query(store, "dwarsverbanden-themas").dicts()
+        for r in cached_rows(store, "dwarsverbanden-themas")
     ]
     context = {
         "title": "Start",
@@ -97,20 +104,30 @@ def class_list(
     store: StoreDep,
     settings: SettingsDep,
     klasse: Annotated[str, Query(description="IRI of the class")],
+    na: Annotated[
+        str | None, Query(max_length=4000, description="Key of the last thing shown (next page)")
+    ] = None,
 ) -> HTMLResponse:
-    """Everything of one class, linked; the entry from the counts on the home page."""
+    """Everything of one class, linked, a hundred at a time; the entry from the counts
+    on the home page."""
     class_iri = valid_iri(klasse)
     if class_iri is None:
         message = f"klasse={shown_value(klasse)} is geen IRI van een klasse."
         return error_page(request, 400, "Ongeldige klasse", message)
-    rows = run_query(store, "web-instanties", klasse=class_iri).dicts()
+    try:
+        after = parse_key(na) if na else None
+    except BadKey as exc:
+        return error_page(
+            request, 400, "Ongeldige vervolgpagina", f"{exc} ({shown_value(na or '')})"
+        )
+    page = class_page(store, class_iri, after)
     items = [
         {
-            "label": text_of(r.get("label")) or short_name(str(r["ding"])),
-            "code": text_of(r.get("code")),
-            "href": local_href(str(r["ding"]), settings.base_iri),
+            "label": entry.label or short_name(entry.iri),
+            "code": entry.code,
+            "href": local_href(entry.iri, settings.base_iri),
         }
-        for r in rows
+        for entry in page.entries
     ]
     title = COUNTED_CLASSES.get(klasse, short_name(klasse))
     # A class of another vocabulary (org:OrganizationalUnit) has no page here: its
@@ -119,6 +136,14 @@ def class_list(
     context = {
         "title": title,
         "items": items,
+        "total": page.total,
+        "first": page.first,
+        "last": page.first + len(items) - 1,
+        "first_href": "/lijst?" + urlencode({"klasse": klasse}) if after is not None else None,
+        "next_href": "/lijst?" + urlencode({"klasse": klasse, "na": key_text(page.next_key)})
+        if page.next_key is not None
+        else None,
+        "page_size": PAGE_SIZE,
         "class_href": local_href(klasse, settings.base_iri) if described else klasse,
     }
     return render(request, "lijst.html", context)

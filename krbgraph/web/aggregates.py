@@ -1,0 +1,125 @@
+"""Aggregates behind pages, computed once per version of the store.
+
+The counts on the home page, the dwarsverbanden network, the theme counts and
+the concept-scheme trees read the whole registry: hundreds of milliseconds at a
+million triples, the same answer for every reader until somebody writes. So
+they are kept here, per store, for the store's current ``write_generation``
+(krbgraph.store.backend: every write method of a backend moves it, whether the
+write came over HTTP, the command line or a test). The first read after a write
+computes again; every later read is a dictionary lookup.
+
+A remote SPARQL server can be written by others, whose writes this process
+never sees in ``write_generation``. For such a store an entry is also dropped
+after ``SHARED_STORE_MAX_AGE_S``, so an outside write shows within that time.
+The embedded store (its folder is locked by the process that opened it) and
+the supervised engine (a child process of the service) have no other writer,
+so there the generation is the whole rule.
+
+The cache is bounded (``MAX_ENTRIES`` per store, least recently used dropped
+first), thread-safe, and holds nothing for a store that cannot be weakly
+referenced or has no generation counter. Values are shared between requests:
+callers must treat them as read-only (tuples and frozen dataclasses).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from datetime import date
+from typing import TypeVar
+
+from rdflib.term import Identifier
+
+from ..store import Store
+from ..store.remote import RemoteStore
+from .describe import READER_LANGUAGES, run_query
+
+__all__ = ["MAX_ENTRIES", "SHARED_STORE_MAX_AGE_S", "Rows", "cached", "cached_rows"]
+
+T = TypeVar("T")
+
+Rows = tuple[dict[str, Identifier], ...]
+"""The answer of a named query as rows by column name; shared, so never changed."""
+
+MAX_ENTRIES = 256
+"""Entries kept per store; past this the least recently used one is dropped."""
+
+SHARED_STORE_MAX_AGE_S = 30.0
+"""How long an entry lives for a store others may write too (a remote SPARQL server)."""
+
+
+class _StoreEntries:
+    """The entries of one store, all made at one write generation."""
+
+    def __init__(self, generation: int) -> None:
+        self.generation = generation
+        self.entries: OrderedDict[Hashable, tuple[float, object]] = OrderedDict()
+
+
+_CACHES: weakref.WeakKeyDictionary[object, _StoreEntries] = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def cached(store: Store, key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()`` for ``key``, computed once per write generation of ``store``.
+
+    ``key`` must name everything the answer depends on besides the store's data
+    (the query, its parameters, the reader's languages, the date when the
+    answer depends on today). ``compute`` runs outside the lock, so a slow
+    aggregate does not hold up other readers; two readers that miss at once
+    may both compute it. An answer computed while a write happened is returned
+    to its caller but not kept. Exceptions of ``compute`` pass through and
+    nothing is kept.
+    """
+    generation = getattr(store, "write_generation", None)
+    if not isinstance(generation, int):
+        return compute()
+    max_age = SHARED_STORE_MAX_AGE_S if isinstance(store, RemoteStore) else None
+    now = time.monotonic()
+    with _LOCK:
+        held = _entries(store, generation)
+        if held is not None and key in held.entries:
+            made, value = held.entries[key]
+            if max_age is None or now - made < max_age:
+                held.entries.move_to_end(key)
+                return value  # type: ignore[return-value]
+            del held.entries[key]
+    value = compute()
+    with _LOCK:
+        held = _entries(store, generation)
+        if held is not None and getattr(store, "write_generation", None) == generation:
+            held.entries[key] = (now, value)
+            held.entries.move_to_end(key)
+            while len(held.entries) > MAX_ENTRIES:
+                held.entries.popitem(last=False)
+    return value
+
+
+def _entries(store: Store, generation: int) -> _StoreEntries | None:
+    """The entries of ``store`` for ``generation`` (emptied when the store moved on);
+    None for a store that cannot be weakly referenced. Called with _LOCK held."""
+    try:
+        held = _CACHES.get(store)
+        if held is None or held.generation != generation:
+            if held is not None and held.generation > generation:
+                return None  # a reader that started before a write: keep the newer entries
+            held = _StoreEntries(generation)
+            _CACHES[store] = held
+    except TypeError:
+        return None
+    return held
+
+
+def cached_rows(store: Store, name: str, **bindings: Identifier | None) -> Rows:
+    """The rows of named query ``name`` (names in the reader's languages), computed
+    once per write generation and day for these bindings.
+
+    The day is part of the key because a parameter left out may default to today
+    (``datum``): what is in force changes at midnight without any write.
+    """
+    bound = tuple(sorted((k, v.n3()) for k, v in bindings.items() if v is not None))
+    key = ("rows", name, bound, READER_LANGUAGES.get(), date.today().isoformat())
+    return cached(store, key, lambda: tuple(run_query(store, name, **bindings).dicts()))

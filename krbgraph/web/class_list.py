@@ -1,0 +1,95 @@
+"""The listing of one class a page at a time, by keyset: /lijst?klasse=...&na=...
+
+Things are listed in the order of their code, then their IRI (things without a
+code first, as SPARQL's ORDER BY puts an unbound value). A page is addressed
+by the key of the last thing on the page before (``na``), never by a
+position, so the next page neither skips nor repeats a thing when others are
+added or removed in the meantime.
+
+The keys of all things of the class come from one query (web-lijst-sleutels)
+and are sorted here, once per store version (krbgraph.web.aggregates); a page
+is then a binary search and one name lookup for its hundred things, so it
+costs the same in a registry of a million triples as in one of ten thousand.
+The sort in Python replaces ORDER BY in the store, which sorts IRIs slowly.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from rdflib import URIRef
+
+from ..labels import fetch_names
+from ..store import Store
+from .aggregates import cached
+from .describe import READER_LANGUAGES, run_query, valid_iri
+
+__all__ = ["PAGE_SIZE", "BadKey", "ClassPage", "Key", "class_page", "key_text", "parse_key"]
+
+PAGE_SIZE = 100
+"""Things per page."""
+
+Key = tuple[bool, str, str]
+"""(has a code, the code, the IRI): sorts as ORDER BY ?code ?ding does."""
+
+
+class BadKey(ValueError):
+    """A ``na`` value that is not a key of this listing; the message says why, in Dutch."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    iri: str
+    code: str | None
+    label: str | None
+
+
+@dataclass(frozen=True)
+class ClassPage:
+    entries: tuple[Entry, ...]
+    total: int
+    """Things of the class in the whole listing."""
+    first: int
+    """Position of the first entry in the listing, counted from 1."""
+    next_key: Key | None
+    """The key to ask for the following page with; None on the last page."""
+
+
+def class_page(store: Store, klasse: URIRef, after: Key | None = None) -> ClassPage:
+    """The PAGE_SIZE things of ``klasse`` that follow ``after`` (the first ones without)."""
+    keys = cached(store, ("class-keys", str(klasse)), lambda: _sorted_keys(store, klasse))
+    start = bisect_right(keys, after) if after is not None else 0
+    shown = keys[start : start + PAGE_SIZE]
+    names = fetch_names(store, [iri for _, _, iri in shown], languages=READER_LANGUAGES.get())
+    entries = tuple(
+        Entry(iri, code if has_code else None, names.get(iri)) for has_code, code, iri in shown
+    )
+    more = start + PAGE_SIZE < len(keys)
+    return ClassPage(entries, len(keys), start + 1, shown[-1] if more and shown else None)
+
+
+def _sorted_keys(store: Store, klasse: URIRef) -> tuple[Key, ...]:
+    """One key per thing: a thing with several codes is listed once, at its first code."""
+    first: dict[str, Key] = {}
+    for row in run_query(store, "web-lijst-sleutels", klasse=klasse).dicts():
+        iri, code = str(row["ding"]), row.get("code")
+        key = (code is not None, str(code) if code is not None else "", iri)
+        if iri not in first or key < first[iri]:
+            first[iri] = key
+    return tuple(sorted(first.values()))
+
+
+def key_text(key: Key) -> str:
+    """The ``na`` value of a key: the code and the IRI separated by a space (an IRI has
+    none), or the IRI alone for a thing without a code."""
+    has_code, code, iri = key
+    return f"{code} {iri}" if has_code else iri
+
+
+def parse_key(text: str) -> Key:
+    """The key a ``na`` value stands for; BadKey when its IRI is not one."""
+    code, space, iri = text.rpartition(" ")
+    if not iri or valid_iri(iri) is None:
+        raise BadKey("na moet de code en de IRI van het laatst getoonde ding zijn.")
+    return (bool(space), code, iri)
