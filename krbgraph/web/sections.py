@@ -2,8 +2,9 @@
 
 The reach of a measure (its effects and the themes they reach), the context
 of a norm, the decisions behind a document, the policy in an area, the
-overview of a theme (krbgraph.web.theme_sections) and the norms of an IMBOR
-class or zoekingang; each from its named query, as plain data (Section) for
+overview of a theme (krbgraph.web.theme_sections), the measurements of an
+indicator (krbgraph.web.indicator_sections) and the norms of an IMBOR class or
+zoekingang; each from its named query, as plain data (Section) for
 the resource template.
 """
 
@@ -28,6 +29,7 @@ from .describe import (
     run_query,
     validity_text,
 )
+from .indicator_sections import indicator_sections
 from .theme_sections import theme_sections
 
 _MEASURE_TYPES = frozenset({str(KRB.Beleidsmaatregel), str(KRB.MerMaatregel)})
@@ -61,6 +63,8 @@ def sections_for(
             sections.append(area_map)
     if str(KRB.Beleidsthema) in types:
         sections.extend(theme_sections(store, resource, labeller))
+    if str(KRB.Beleidsindicator) in types:
+        sections.extend(indicator_sections(store, resource, labeller))
     if str(KRB.Zoekingang) in types:
         sections.append(zoekingang_section(store, resource, labeller))
     elif str(OWL.Class) in types and not str(resource).startswith(str(KRB)):

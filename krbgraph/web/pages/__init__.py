@@ -2,10 +2,11 @@
 
 One module per family of pages, each with its own router: the home page and
 class listings (home), search (search_page), the query editor and its
-downloads (query), the dwarsverbanden network (dwarsverbanden) and the
-concept-scheme trees (begrippen), the Excel workbook's downloads and upload
-(werkmap). The ontology page is a view only
-(ontology): its address, /def/krb, is negotiated by krbgraph.web.linked_data.
+downloads (query), the dwarsverbanden network (dwarsverbanden), the norms
+against their measurements (monitoring) and the concept-scheme trees
+(begrippen), the Excel workbook's downloads and upload (werkmap). The
+ontology page is a view only (ontology): its address, /def/krb, is negotiated
+by krbgraph.web.linked_data.
 Each route gathers plain data (mostly through named queries) and hands it to
 a template (krbgraph.web.templating); routes are sync functions, so FastAPI
 runs the blocking store calls in its thread pool.
@@ -16,10 +17,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from ..deps import reader_languages
-from . import begrippen, dwarsverbanden, home, query, search_page, werkmap
+from . import begrippen, dwarsverbanden, home, monitoring, query, search_page, werkmap
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["web"], include_in_schema=False, dependencies=[Depends(reader_languages)])
-for _family in (home, search_page, query, dwarsverbanden, begrippen, werkmap):
+for _family in (home, search_page, query, dwarsverbanden, monitoring, begrippen, werkmap):
     router.include_router(_family.router)

@@ -1,0 +1,207 @@
+"""The monitoring page: every norm in force against its latest measurement, and the gaps.
+
+A policy officer asks "where do we stand?": per norm and area the verdict
+(voldoet, voldoet niet, geen gegevens) with the latest value and the margin,
+filterable by theme and area, and below it the norms missed, largest gap first,
+with what the planned measures are expected to close. The answers are the
+research API's (krbgraph.web.onderzoek_api: the named queries normtoets and
+normgat with its filters), so the page, ``/api/normtoets`` and ``krb query``
+agree; the theme of each norm comes from web-norm-themas in one query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse
+from rdflib import URIRef
+
+from ...namespaces import KRB
+from ...queries import run_for_each
+from ...store import Store
+from ..describe import READER_LANGUAGES, Labeller, Link, literal_text, run_query, shown_value
+from ..onderzoek_api import Normgat, Normtoets, Question, Ref, normgat, normtoets
+from ..state import catalogue
+from ..templating import error_page, render
+from .common import SettingsDep, StoreDep
+
+router = APIRouter()
+
+_VERDICT_CLASSES = {"voldoet niet": "voldoet-niet", "geen gegevens": "geen-gegevens"}
+
+
+@dataclass(frozen=True)
+class Option:
+    """A choice of a filter's select box."""
+
+    iri: str
+    text: str
+    code: str | None
+
+
+@router.get("/monitoring", response_class=HTMLResponse)
+def monitoring_page(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    thema: str | None = None,
+    gebied: str | None = None,
+) -> HTMLResponse:
+    """Norms in force with their verdict, and the norm gaps, for a theme and an area."""
+    themes = _options(store, KRB.Beleidsthema)
+    areas = _options(store, KRB.Werkingsgebied)
+    chosen: dict[str, Option] = {}
+    for name, value, options, kind in (
+        ("thema", thema, themes, "beleidsthema"),
+        ("gebied", gebied, areas, "werkingsgebied"),
+    ):
+        if not value:
+            continue
+        found = _choose(value.strip(), options)
+        if found is None:
+            message = (
+                f"{name}={shown_value(value)} is geen {kind} uit het register. Kies er een "
+                "uit de lijst, of geef zijn IRI, code of precieze naam."
+            )
+            return error_page(request, 400, "Onbekend filter", message)
+        chosen[name] = found
+    question = Question(
+        store, settings, catalogue(), {name: option.iri for name, option in chosen.items()}
+    )
+    try:
+        verdicts, gaps = normtoets(question), normgat(question)
+    except HTTPException as exc:  # a filter the query catalogue refuses
+        return error_page(request, 400, "Ongeldig filter", str(exc.detail))
+    labeller = Labeller(settings.base_iri)
+    themes_of = _themes_of(store, (row.norm.iri for row in verdicts), labeller)
+    context = {
+        "title": "Monitoring",
+        "themes": themes,
+        "areas": areas,
+        "chosen": {name: option.iri for name, option in chosen.items()},
+        "api_query": urlencode({name: option.iri for name, option in chosen.items()}),
+        "filtered": " en ".join(f"{name} {option.text}" for name, option in chosen.items()),
+        "verdicts": [_verdict_row(row, themes_of, labeller) for row in verdicts],
+        "verdict_classes": [_VERDICT_CLASSES.get(row.oordeel, "") for row in verdicts],
+        "counts": _counts(verdicts),
+        "gaps": [_gap_row(row, labeller) for row in _largest_first(gaps)],
+    }
+    return render(request, "monitoring.html", context)
+
+
+def _options(store: Store, klasse: URIRef) -> list[Option]:
+    rows = run_query(store, "web-instanties", klasse=klasse).dicts()
+    options = {
+        str(row["ding"]): Option(
+            str(row["ding"]),
+            literal_text(row.get("label")) or str(row["ding"]),
+            literal_text(row.get("code")),
+        )
+        for row in rows
+    }
+    return sorted(options.values(), key=lambda option: option.text.lower())
+
+
+def _choose(value: str, options: Sequence[Option]) -> Option | None:
+    """The option a filter value names: by IRI, else by code or exact name if only one."""
+    for option in options:
+        if value == option.iri:
+            return option
+    named = [option for option in options if value in (option.code, option.text)]
+    return named[0] if len(named) == 1 else None
+
+
+def _themes_of(store: Store, norms: Iterable[str], labeller: Labeller) -> dict[str, list[Link]]:
+    result = run_for_each(
+        store,
+        catalogue()["web-norm-themas"],
+        "norm",
+        [URIRef(norm) for norm in norms],
+        languages=READER_LANGUAGES.get(),
+    )
+    themes: dict[str, list[Link]] = {}
+    for row in result.dicts():
+        link = labeller.cell(row["thema"], row.get("thema_label"))
+        if link is not None:
+            themes.setdefault(str(row["norm"]), []).append(link)
+    return themes
+
+
+def _verdict_row(
+    row: Normtoets, themes_of: dict[str, list[Link]], labeller: Labeller
+) -> tuple[object, ...]:
+    unit = row.eenheid.label if row.eenheid else None
+    operator = row.operator.label or ""
+    if row.normlabel is not None:
+        norm_value = f"{operator} {row.normlabel.label or ''}".strip()
+        measured = row.meetlabel.label if row.meetlabel else None
+        margin = _amount(row.marge, "labelstap(pen)")
+    else:
+        norm_value = f"{operator} {_amount(row.normwaarde, unit)}".strip()
+        measured = _amount(row.waarde, unit)
+        margin = _amount(row.marge, unit)
+    period = _period(row.periode_van, row.periode_tot)
+    return (
+        _link(row.norm, labeller),
+        row.code,
+        themes_of.get(row.norm.iri) or None,
+        _link(row.gebied, labeller),
+        norm_value,
+        measured,
+        period,
+        margin,
+        row.oordeel,
+    )
+
+
+def _largest_first(gaps: Sequence[Normgat]) -> list[Normgat]:
+    """Largest gap first; a norm without data (no gap known) after all others."""
+    return sorted(gaps, key=lambda row: (row.gat is None, -(row.gat or 0.0)))
+
+
+def _gap_row(row: Normgat, labeller: Labeller) -> tuple[object, ...]:
+    unit = row.eenheid.label
+    return (
+        _link(row.norm, labeller),
+        row.code,
+        _link(row.gebied, labeller),
+        f"{row.operator.label or ''} {_amount(row.normwaarde, unit)}".strip(),
+        _amount(row.waarde, unit),
+        _amount(row.gat, unit),
+        _amount(row.beoogd, unit) if row.effecten else "geen",
+        _amount(row.restgat, unit),
+        row.oordeel,
+        [_link(measure, labeller) for measure in row.maatregelen] or None,
+    )
+
+
+def _counts(rows: Sequence[Normtoets]) -> list[tuple[str, int]]:
+    order = ("voldoet", "voldoet niet", "geen gegevens")
+    return [(verdict, sum(1 for row in rows if row.oordeel == verdict)) for verdict in order]
+
+
+def _period(start: date | None, end: date | None) -> str | None:
+    """A whole calendar year as its number (2025), any other period from and to."""
+    if start is None or end is None:
+        return None
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+        return str(start.year)
+    return f"{start} t/m {end}"
+
+
+def _link(ref: Ref, labeller: Labeller) -> Link:
+    return labeller.link(ref.iri, ref.label)
+
+
+def _amount(value: float | None, unit: str | None) -> str | None:
+    """A number as a Dutch reader writes it, to three decimals at most: 0,45 km."""
+    if value is None:
+        return None
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    text = "0" if text in ("-0", "") else text
+    text = text.replace(".", ",")
+    return f"{text} {unit}" if unit else text
