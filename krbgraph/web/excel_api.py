@@ -15,6 +15,11 @@ write, and waited for at most KRB_WRITE_WAIT_S seconds (503 with
 Retry-After, see write_gate). A StoreError reaches the application's
 handler, which logs it and tells the client no more than that the store
 failed.
+
+Each problem in a row that describes a thing carries a link to that thing's
+page (or to its sheet's class list when the registry does not have it yet),
+and a loaded workbook's answer counts what its graph holds per class; see
+krbgraph.web.workbook_links.
 """
 
 from __future__ import annotations
@@ -32,12 +37,13 @@ from starlette.datastructures import UploadFile
 from ..excel.exporting import export_workbook
 from ..excel.importing import ImportFailed, import_workbook
 from ..excel.limits import WorkbookLimits, WorkbookTooLarge, shown_problems
-from ..excel.problems import WorkbookUnreadable
+from ..excel.problems import Problem, WorkbookUnreadable
 from ..settings import Settings
 from ..store import Store
 from .auth import require_write_access
 from .bounded_body import MB, read_bounded_form
 from .deps import get_settings, get_store
+from .workbook_links import class_counts, problem_links
 from .write_gate import hold_write_lock
 
 router = APIRouter(prefix="/api", tags=["excel"])
@@ -67,6 +73,17 @@ class WorkbookProblem(BaseModel):
     value: str | None
     message_nl: str
     message_en: str
+    href: str | None = None
+    """The page of the thing the problem's row describes, or the list of its sheet's class."""
+    link_text: str | None = None
+
+
+class ClassCount(BaseModel):
+    klasse: str
+    label: str
+    count: int
+    href: str
+    """The list of the class (/lijst)."""
 
 
 class ImportResult(BaseModel):
@@ -76,6 +93,8 @@ class ImportResult(BaseModel):
     warnings: list[WorkbookProblem]
     warnings_total: int
     """All warnings; ``warnings`` lists at most the first 1,000."""
+    classes: list[ClassCount] = []
+    """What the graph holds now, per class."""
 
 
 @router.post(
@@ -137,8 +156,8 @@ def _import(
     graph: str | None,
 ) -> ImportResult | JSONResponse:
     """Read and convert without the write lock; hold it from validation to the write."""
+    limits = WorkbookLimits.from_settings(settings)
     try:
-        limits = WorkbookLimits.from_settings(settings)
         with ExitStack() as held:
 
             def stage(name: str) -> None:
@@ -171,22 +190,39 @@ def _import(
             status_code=422,
             content={
                 "detail": str(exc),
-                "problems": [p.as_dict() for p in shown],
+                "problems": _linked(store, settings, content, shown, limits),
                 "problems_total": len(exc.problems),
                 "problems_truncated": len(shown) < len(exc.problems),
             },
         )
     except ValueError as exc:  # a model graph as target
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from exc
+    warnings = _linked(store, settings, content, shown_problems(report.warnings), limits)
     return ImportResult(
         graph=report.graph,
         triples=report.triples,
         replaced=report.replaced,
-        warnings=[
-            WorkbookProblem.model_validate(p.as_dict()) for p in shown_problems(report.warnings)
-        ],
+        warnings=[WorkbookProblem.model_validate(w) for w in warnings],
         warnings_total=len(report.warnings),
+        classes=[ClassCount(**vars(c)) for c in class_counts(store, report.graph)],
     )
+
+
+def _linked(
+    store: Store,
+    settings: Settings,
+    content: BinaryIO,
+    problems: list[Problem],
+    limits: WorkbookLimits,
+) -> list[dict[str, object]]:
+    """The problems as JSON, each with a link to what its row describes (workbook_links)."""
+    links = problem_links(store, content, problems, base_iri=settings.base_iri, limits=limits)
+    shown = []
+    for problem in problems:
+        link = links.get((problem.sheet or "", problem.row or 0))
+        extra = {"href": link.href, "link_text": link.text} if link else {}
+        shown.append({**problem.as_dict(), **extra})
+    return shown
 
 
 @router.get(

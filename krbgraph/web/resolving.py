@@ -40,7 +40,7 @@ def resolve_objecttype(request: Request, store: Store, text: str) -> Ref:
     when a name matches several classes.
     """
     entries = label_index(request).entries(store)
-    classes = {e.iri: e for e in entries if _is_objecttype(e)}
+    classes = {e.iri: e for e in entries if is_objecttype(e)}
     value = text.strip()
     if _UUID.match(value) or value.startswith(("http://", "https://")):
         iri = str(IMBOR[value.lower()]) if _UUID.match(value) else value
@@ -66,7 +66,9 @@ def resolve_objecttype(request: Request, store: Store, text: str) -> Ref:
     return Ref(iri=found[0].iri, label=found[0].label)
 
 
-def _is_objecttype(entry: Entry) -> bool:
+def is_objecttype(entry: Entry) -> bool:
+    """Whether a search entry is an IMBOR object type: the API and the query forms
+    must agree on what the object-type parameter accepts."""
     if entry.type_iri in _OBJECTTYPE_GROUPS:
         return True
     return entry.type_iri == str(OWL.Class) and entry.iri.startswith(_IMBOR_CLASS_SPACES)

@@ -1,9 +1,11 @@
 """The query editor: examples from the catalogue, results as a table, downloads.
 
 A named query chosen as example also gets a form made from its typed
-parameters (a date field for a date, a list for fixed values, ...); the form
+parameters (a date field for a date, a list for fixed values, the registry's
+areas and the object types by name, see krbgraph.web.query_params); the form
 runs the query by name, so its answer has the columns' titles from the
-query's header and its CSV is the API's (/api/queries/NAME?format=csv).
+query's header, its CSV is the API's (/api/queries/NAME?format=csv) and its
+Excel workbook has those titles as header row (/query/NAME.xlsx).
 
 Every query a reader types goes through krbgraph.web.user_sparql, the same
 gate as the SPARQL endpoint (limits, no SERVICE or LOAD, time and row limit).
@@ -14,14 +16,16 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from rdflib import Graph, URIRef
 from rdflib.term import Identifier
 
@@ -35,6 +39,7 @@ from ...queries import (
     UnknownQueryError,
     complete_answer,
     prepare_query,
+    stream_named_query,
 )
 from ...settings import Settings
 from ...sparql_text import SparqlRefused
@@ -42,9 +47,11 @@ from ...store import QueryResult, QuerySyntaxError, QueryTimeout, ResultTooLarge
 from .. import results as result_formats
 from ..describe import READER_LANGUAGES, local_href
 from ..negotiation import CANONICAL_TYPES
-from ..state import catalogue
+from ..query_params import FieldProblem, Picker, pickers_for, resolve_picked
+from ..state import catalogue, label_index
 from ..templating import error_page, render
 from ..user_sparql import LimitsDep, user_query
+from ..xlsx_results import XLSX_MEDIA_TYPE, write_answer
 from .common import SettingsDep, StoreDep
 
 router = APIRouter()
@@ -103,10 +110,48 @@ class FormField:
     options: list[tuple[str, str]] = field(default_factory=list)
     """(value, text) of a select; an empty value first when the parameter is optional."""
     placeholder: str = ""
+    datalist: list[tuple[str, str]] = field(default_factory=list)
+    """(value, text) suggested for an input (``<datalist>``): IRIs with their names."""
+    chosen: str = ""
+    """The name a typed or picked value stands for ("Lichtmast" for "lantaarnpaal")."""
+    error: str = ""
 
 
-def _form_fields(query: NamedQuery, values: Mapping[str, str]) -> list[FormField]:
-    return [_form_field(param, values.get(param.name)) for param in query.parameters]
+def _form_fields(
+    query: NamedQuery,
+    values: Mapping[str, str],
+    pickers: Mapping[str, Picker],
+    resolved: Mapping[str, str],
+    problem: FieldProblem | None,
+) -> list[FormField]:
+    fields = []
+    for param in query.parameters:
+        made = _form_field(param, values.get(param.name))
+        picker = pickers.get(param.name)
+        if picker is not None:
+            made = _with_picker(made, picker, resolved.get(param.name, ""))
+        if problem is not None and problem.field == param.name:
+            made = replace(made, error=problem.message)
+        fields.append(made)
+    return fields
+
+
+def _with_picker(made: FormField, picker: Picker, resolved: str) -> FormField:
+    """The field as a list of areas (a select when short) or object types (a datalist).
+
+    A value the list does not hold (a code typed in the address) stays selected, so
+    the reader sees what was asked and the message about it."""
+    chosen = picker.label_of(resolved) or ""
+    if not picker.as_select:
+        listed = [(c.value, c.text) for c in picker.choices]
+        return replace(made, datalist=listed, chosen=chosen, placeholder="begin met typen: naam")
+    blank = "(kies een gebied)" if made.required else "(geen)"
+    indent = "\u00a0\u00a0"  # options cannot be styled everywhere: the tree is drawn in text
+    options = [("", blank)] + [(c.value, indent * c.depth + c.text) for c in picker.choices]
+    value = resolved if chosen else made.value
+    if value and all(value != option for option, _ in options):
+        options.insert(1, (value, value))
+    return replace(made, control="select", options=options, value=value, chosen=chosen)
 
 
 def _form_field(param: Parameter, given: str | None) -> FormField:
@@ -201,14 +246,18 @@ def query_page(
     shown: ShownResult | None = None
     error: str | None = None
     downloads: dict[str, str] = {}
+    pickers: dict[str, Picker] = {}
+    resolved: dict[str, str] = {}
+    problem: FieldProblem | None = None
+    if named is not None:
+        pickers = pickers_for(named, store, lambda: label_index(request).entries(store))
     if named is not None and uitvoeren:
         try:
-            shown, text = _run_named(store, settings, named, values)
-            api = f"/api/queries/{named.name}?"
-            downloads = {
-                "csv": api + urlencode({**values, "format": "csv"}),
-                "json": api + urlencode(values),
-            }
+            resolved = resolve_picked(values, pickers)
+            shown, text = _run_named(store, settings, named, resolved)
+            downloads = _named_downloads(named, resolved)
+        except FieldProblem as exc:
+            problem, error, status = exc, f"Een parameter klopt niet: {exc}", 400
         except ParameterError as exc:
             error, status = f"Een parameter klopt niet: {exc}", 400
         except StoreError as exc:
@@ -233,9 +282,19 @@ def query_page(
         "error": error,
         "downloads": downloads,
         "named": named,
-        "fields": _form_fields(named, values) if named is not None else [],
+        "fields": _form_fields(named, values, pickers, resolved, problem) if named else [],
     }
     return render(request, "query.html", context, status_code=status)
+
+
+def _named_downloads(query: NamedQuery, values: Mapping[str, str]) -> dict[str, str]:
+    """The answer of the form as files: the API's CSV and JSON, and the Excel workbook."""
+    api = f"/api/queries/{query.name}?"
+    return {
+        "csv": api + urlencode({**values, "format": "csv"}),
+        "excel": f"/query/{query.name}.xlsx?" + urlencode(values),
+        "json": api + urlencode(values),
+    }
 
 
 def _query_error(exc: SparqlRefused | StoreError, settings: Settings) -> tuple[str, int]:
@@ -330,3 +389,72 @@ def query_download(
         media_type=result_formats.content_type(media),
         headers={"Content-Disposition": f'attachment; filename="resultaat.{extension}"'},
     )
+
+
+XLSX_IN_MEMORY = 8 * 1024 * 1024
+"""Bytes of a workbook kept in memory before it is spooled to a temporary file."""
+
+
+@router.get("/query/{name}.xlsx")
+def query_excel(request: Request, store: StoreDep, settings: SettingsDep, name: str) -> Response:
+    """A named query's whole answer as an Excel workbook; its parameters are the
+    query-string parameters, as for /api/queries/NAME."""
+    queries = catalogue()
+    values = {k: v for k, v in request.query_params.items() if k != "lang"}
+    try:
+        query = queries[name]
+    except UnknownQueryError as exc:
+        return Response(str(exc), status_code=404, media_type="text/plain")
+    try:
+        spool = _workbook(store, settings, queries, query, values)
+    except ParameterError as exc:
+        message = f"Een parameter klopt niet: {exc}"
+        return Response(message, status_code=400, media_type="text/plain")
+    except StoreError as exc:
+        message, status = _query_error(exc, settings)
+        return Response(message, status_code=status, media_type="text/plain")
+    return StreamingResponse(
+        _chunks(spool),
+        media_type=XLSX_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{query.name}.xlsx"'},
+    )
+
+
+def _workbook(
+    store: Store, settings: Settings, queries: Catalogue, query: NamedQuery, values: dict[str, str]
+) -> tempfile.SpooledTemporaryFile[bytes]:
+    """The answer written while its rows stream in, in this worker thread (pyoxigraph's
+    iterators stay in the thread that opened them), rewound for reading; the caller
+    closes it. Raises ParameterError, StoreError."""
+    described = {c.name: c.description for c in query.columns}
+    # The text of a linked IRI: its name column, else its symbol column (a unit's dB(A)).
+    by_kind = sorted(query.columns, key=lambda c: not c.symbol)
+    names = {c.name_of: c.name for c in by_kind if c.name_of}
+    with ExitStack() as on_failure:
+        spool = on_failure.enter_context(tempfile.SpooledTemporaryFile(max_size=XLSX_IN_MEMORY))
+        with stream_named_query(
+            store,
+            queries,
+            query.name,
+            values,
+            timeout_s=settings.query_timeout_s,
+            languages=READER_LANGUAGES.get(),
+        ) as (variables, rows):
+            write_answer(
+                spool,
+                sheet_title=query.name,
+                variables=variables,
+                titles=[_column_title(v, described.get(v, "")) for v in variables],
+                rows=rows,
+                names=names,
+            )
+        spool.seek(0)
+        on_failure.pop_all()  # written: from here the response owns the file
+    return spool
+
+
+def _chunks(spool: tempfile.SpooledTemporaryFile[bytes]) -> Iterator[bytes]:
+    """The file in pieces of 64 KiB, closed (and a spooled file deleted) at the end."""
+    with spool:
+        while chunk := spool.read(65536):
+            yield chunk

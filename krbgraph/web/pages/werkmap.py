@@ -6,7 +6,9 @@ the template is krbgraph.excel.template, the export and the upload are the
 JSON API (krbgraph.web.excel_api). The upload form is sent by a small static
 script (static/werkmap.js) because the API wants the token as a bearer
 header, which a plain HTML form cannot send; the script shows the API's
-answer: what was loaded, or every problem with its sheet, row and column.
+answer: what was loaded, counted per class with links to the class lists,
+or every problem with its sheet, row and column and a link to the page of
+the thing its row describes (see krbgraph.web.workbook_links).
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 // The workbook page (/werkmap): sends the upload form to the import API with the
 // token as a bearer header (a plain form cannot), and shows the answer: what was
-// loaded, or every problem with its sheet, row and column. Text is set with
-// textContent only, so nothing in a workbook can become markup on the page.
+// loaded (counts per class, linked to their lists), or every problem with its
+// sheet, row and column and a link to the thing its row describes. Text is set
+// with textContent only, so nothing in a workbook can become markup on the page;
+// links are only those of this site the API gives (paths starting with one "/").
 "use strict";
 
 (function () {
@@ -13,12 +15,17 @@
   const message = document.getElementById("werkmap-melding");
   const table = document.getElementById("werkmap-problemen");
   const body = table.querySelector("tbody");
+  const contents = document.getElementById("werkmap-inhoud");
+  const classes = document.getElementById("werkmap-klassen");
 
-  function show(kind, title, text, problems) {
+  function show(kind, title, text, problems, counts) {
     result.hidden = false;
     heading.textContent = title;
     message.className = kind;
     message.textContent = text;
+    classes.replaceChildren();
+    contents.hidden = !counts || counts.length === 0;
+    for (const count of counts || []) classes.appendChild(classItem(count));
     body.replaceChildren();
     table.hidden = !problems || problems.length === 0;
     for (const problem of problems || []) body.appendChild(problemRow(problem));
@@ -45,6 +52,29 @@
     return text;
   }
 
+  function localLink(href, text) {
+    if (typeof href !== "string" || !href.startsWith("/") || href.startsWith("//")) return null;
+    const a = document.createElement("a");
+    a.href = href;
+    a.textContent = text;
+    return a;
+  }
+
+  function linkCell(problem) {
+    const td = document.createElement("td");
+    const a = localLink(problem.href, problem.link_text || "bekijk");
+    if (a) td.appendChild(a);
+    else td.textContent = "—";
+    return td;
+  }
+
+  function classItem(count) {
+    const li = document.createElement("li");
+    const a = localLink(count.href, count.label);
+    li.append(a || count.label, ": " + count.count);
+    return li;
+  }
+
   function problemRow(problem) {
     const tr = document.createElement("tr");
     tr.className = problem.severity === "waarschuwing" ? "waarschuwing" : "fout";
@@ -55,6 +85,7 @@
       cell(problem.column),
       cell(problem.value),
       cell(withoutPlace(problem), "melding"),
+      linkCell(problem),
     );
     return tr;
   }
@@ -79,7 +110,7 @@
         if (payload.warnings_total) {
           text += " " + count(payload.warnings_total, "waarschuwing", "waarschuwingen") + ":";
         }
-        show("ok", "Ingeladen", text, warnings);
+        show("ok", "Ingeladen", text, warnings, payload.classes || []);
         return;
       }
       case 422: {
