@@ -21,6 +21,12 @@ class Dialect:
     xsd:integer as xsd:integer, so sh:datatype xsd:byte cannot be tested there."""
     shapes_graph: str | None = None
     """The named graph of the store that holds the shapes graph, for $shapesGraph."""
+    lateral: bool = False
+    """The store evaluates ``LATERAL { ... }`` (SPARQL 1.2 draft, SEP-0006; Oxigraph
+    does): the right side runs once per row of the left with its variables bound.
+    Listed focus nodes start a SPARQL target that way; without it, a planner that
+    orders joins by estimated size may start from the target's own VALUES or class
+    and read every instance before meeting the few focus nodes."""
 
 
 class Context:

@@ -230,11 +230,20 @@ def _whole_graph_features(shapes: Graph) -> str | None:
 _PROBE = f"SELECT (DATATYPE({terms.term(Literal('1', datatype=XSD.byte))}) AS ?byte) WHERE {{}}"
 
 
+_LATERAL_PROBE = "SELECT ?y WHERE { VALUES ?x { 1 } LATERAL { BIND (?x AS ?y) } }"
+
+
 def probe_dialect(run: Callable[[str], QueryResult]) -> Dialect:
-    """Ask the store how it keeps terms the compiled checks depend on."""
+    """Ask the store how it keeps terms the compiled checks depend on, and whether it
+    evaluates LATERAL (a store that does not refuses the probe as a syntax error)."""
     rows = run(_PROBE).rows
     datatype = rows[0][0] if rows else None
-    return Dialect(derived_datatypes=datatype == XSD.byte)
+    try:
+        probed = run(_LATERAL_PROBE).rows
+        lateral = bool(probed) and probed[0][0] == Literal(1)
+    except QuerySyntaxError:
+        lateral = False
+    return Dialect(derived_datatypes=datatype == XSD.byte, lateral=lateral)
 
 
 def _restored(item: Result, original: Callable[[Identifier], Identifier]) -> Result:

@@ -112,6 +112,10 @@ def _sparql_target(ctx: Context, node: Node, start: str = "") -> str:
     ctx.add_prefixes({**shapes.prefixes(node), **parsed.prefixes})
     if start and re.search(r"\bAS\s+[?$]this\b", parsed.head, re.IGNORECASE):
         return f"{{ {start}{{ {parsed.head}{{ {parsed.body} }}{parsed.tail} }} }}"
+    if start and ctx.dialect.lateral:
+        # Once per listed focus node, ?this bound: a few lookups, whatever the planner
+        # would otherwise start from (see Dialect.lateral).
+        return f"{{ {start}LATERAL {{ {parsed.head}{{ {parsed.body} }}{parsed.tail} }} }}"
     return f"{{ {parsed.head}{{ {start}{parsed.body} }}{parsed.tail} }}"
 
 
