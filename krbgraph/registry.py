@@ -133,14 +133,19 @@ def require_conforming(data: Graph) -> ValidationResult:
 
 _NEIGHBOURHOOD = """
 CONSTRUCT { ?s ?p ?o } WHERE {
-  VALUES ?focus { %s }
-  ?focus (!<urn:x-krb:none>)?/(!<urn:x-krb:none>)? ?s .
+  { SELECT DISTINCT ?s WHERE {
+      { VALUES ?s { %(focus)s } }
+      UNION { VALUES ?focus { %(focus)s } ?focus ?p1 ?s }
+      UNION { VALUES ?focus { %(focus)s } ?focus ?p1 ?between . ?between ?p2 ?s }
+  } }
   ?s ?p ?o .
 }
 """
 """The triples of every node within two steps of the focus nodes: what the geometry
 and unit checks read of an area (its geometry, its parent's) or a norm or effect
-(its unit, its indicator's or norm's unit), with their names and types."""
+(its unit, its indicator's or norm's unit), with their names and types. The steps
+are spelled out and the nodes made distinct first: as the path `(!x)?/(!x)?`
+Oxigraph reads the triples of a node once per way it is reached (8x slower)."""
 
 
 def validate_change(
@@ -186,7 +191,7 @@ def _neighbourhood(replica: ValidationReplica, focus: set[Node] | None) -> Graph
         named = sorted(f"<{n}>" for n in focus if isinstance(n, URIRef))
         if not named:
             return Graph()
-        answer = replica.query(_NEIGHBOURHOOD % " ".join(named))
+        answer = replica.query(_NEIGHBOURHOOD % {"focus": " ".join(named)})
     return answer.graph if answer.graph is not None else Graph()
 
 

@@ -23,11 +23,18 @@ from .report import Report, Result
 
 _PLACEHOLDER = re.compile(r"\{[?$](label|this|value|path)\}")
 
+# One branch per property, each with its own VALUES: with `VALUES ?p` Oxigraph
+# starts from every triple of those properties in the store (seconds at a million
+# triples); with the nodes fixed in each branch it starts from the nodes (ms).
+_CONTEXT_BRANCH = "{{ VALUES ?node {{ {nodes} }} ?node {p} ?o . BIND ({p} AS ?p) }}"
+
 _CONTEXT = """
 CONSTRUCT {{ ?node ?p ?o . ?type {sub} ?super }} WHERE {{
-  VALUES ?node {{ {nodes} }}
-  {{ ?node ?p ?o . VALUES ?p {{ {rdf_type} {label} {pref_label} }} }}
-  UNION {{ ?node {rdf_type} ?type . ?type {sub} ?super }}
+  {branches}
+  UNION {{
+    {{ SELECT DISTINCT ?type WHERE {{ VALUES ?node {{ {nodes} }} ?node {rdf_type} ?type }} }}
+    ?type {sub} ?super
+  }}
 }}
 """
 
@@ -55,11 +62,14 @@ def context_graph(
     named = sorted(n for n in nodes if isinstance(n, URIRef))
     if not named:
         return Graph()
+    listed = " ".join(terms.iri(n) for n in named)
+    properties = (RDF.type, RDFS.label, SKOS.prefLabel)
     text = _CONTEXT.format(
-        nodes=" ".join(terms.iri(n) for n in named),
+        branches=" UNION ".join(
+            _CONTEXT_BRANCH.format(nodes=listed, p=terms.iri(p)) for p in properties
+        ),
+        nodes=listed,
         rdf_type=terms.iri(RDF.type),
-        label=terms.iri(RDFS.label),
-        pref_label=terms.iri(SKOS.prefLabel),
         sub=terms.iri(RDFS.subClassOf),
     )
     answer = store.query(text, default_graph_uris=tuple(data_graphs or ()), timeout_s=timeout_s)
