@@ -311,3 +311,25 @@ def test_the_measures_of_the_asset_api_carry_the_value_of_their_own_effect(writt
         assert values, (measure, effect["norm"]["iri"])
         own = {None if v is None else float(v) for (v,) in values}
         assert effect["effect_waarde"] in own
+
+
+def test_a_write_over_http_is_found_by_the_search_at_once(written) -> None:
+    _, client = written
+    assert "Zwerfvuil" not in client.get("/zoeken", params={"q": "zwerfvuilval"}).text
+    aspect = f"{BASE}/id/beleidsaspect/zwerfvuilvallen"
+    insert = f"""{PREFIXES}
+    INSERT DATA {{ GRAPH <{THEMES_GRAPH}> {{
+      <{aspect}> a krb:Beleidsaspect, skos:Concept ;
+          skos:prefLabel "Zwerfvuilvallen"@nl ;
+          skos:definition "Plekken waar zwerfvuil zich ophoopt."@nl ;
+          skos:broader <{BASE}/id/beleidsthema/bouwen> ;
+          skos:inScheme <{BASE}/id/conceptschema/beleidsthemas> .
+    }} }}"""
+    response = client.post(
+        "/sparql",
+        content=insert.encode(),
+        headers={"Content-Type": "application/sparql-update", **AUTH},
+    )
+    assert response.status_code in (200, 204), response.text
+    found = client.get("/zoeken", params={"q": "zwerfvuilval"})
+    assert "/id/beleidsaspect/zwerfvuilvallen" in found.text

@@ -181,20 +181,20 @@ def _literal_meta(term: Identifier) -> _LiteralMeta:
 
 
 def _collect_incoming(result: QueryResult, labeller: Labeller) -> tuple[tuple[Link, Link], ...]:
-    labels: dict[str, list[Identifier | None]] = {}
+    # Each IRI's distinct labels, and its name chosen once: a theme has thousands of
+    # incoming links through one predicate, so choosing per link is quadratic.
+    labels: dict[str, dict[Identifier | None, None]] = {}
     pairs: dict[tuple[str, str], None] = {}
     for row in result.dicts():
         subject, predicate = str(row["s"]), str(row["p"])
         if not _true(row.get("p_known")):
             labeller.unknown.add(predicate)
         pairs[(predicate, subject)] = None
-        labels.setdefault(subject, []).append(row.get("s_label"))
-        labels.setdefault(predicate, []).append(row.get("p_label"))
+        labels.setdefault(subject, {})[row.get("s_label")] = None
+        labels.setdefault(predicate, {})[row.get("p_label")] = None
+    names = {iri: pick_label(candidates) for iri, candidates in labels.items()}
     links = [
-        (
-            labeller.link(predicate, pick_label(labels[predicate])),
-            labeller.link(subject, pick_label(labels[subject])),
-        )
+        (labeller.link(predicate, names[predicate]), labeller.link(subject, names[subject]))
         for predicate, subject in pairs
     ]
     links.sort(key=lambda pair: (pair[0].text.lower(), pair[1].text.lower()))

@@ -5,8 +5,9 @@ strips diacritics, so "e" would never find "é" without a fragile chain of
 REPLACE calls evaluated on every label for every request. The registry holds a
 few thousand labelled resources (most of them IMBOR classes), so all labels fit
 comfortably in memory: the index is built with one query at first use and
-rebuilt when the store changes (the per-graph triple counts are its
-fingerprint, checked at most once per `check_interval_s`). A search is then a
+rebuilt when the store changes: at once for an embedded store, which only this
+process writes (its write generation); for a SPARQL server others may write,
+the per-graph triple counts, checked at most once per `check_interval_s`. A search is then a
 scan over pre-normalised strings, well under a millisecond per thousand labels.
 """
 
@@ -16,13 +17,14 @@ import difflib
 import threading
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 
 from rdflib import Literal, URIRef
 
 from ..namespaces import KRB
 from ..store import Store
+from ..store.remote import RemoteStore
 
 LABELS_QUERY = """\
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -123,27 +125,41 @@ class LabelIndex:
 
     check_interval_s: float = 1.0
     _entries: tuple[Entry, ...] = ()
-    _fingerprint: tuple[tuple[str, int], ...] | None = None
+    _fingerprint: Hashable | None = None
     _checked_at: float = float("-inf")
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def entries(self, store: Store) -> tuple[Entry, ...]:
         """The current entries, rebuilding first when the store has changed."""
         with self._lock:
-            now = time.monotonic()
-            if self._fingerprint is None or now - self._checked_at >= self.check_interval_s:
-                fingerprint = _fingerprint(store)
-                if fingerprint != self._fingerprint:
-                    self._entries = build_entries(store)
-                    self._fingerprint = fingerprint
+            fingerprint = _generation(store)
+            if fingerprint is None:
+                now = time.monotonic()
+                if self._fingerprint is not None and now - self._checked_at < self.check_interval_s:
+                    return self._entries
+                fingerprint = _triple_counts(store)
                 self._checked_at = now
+            if fingerprint != self._fingerprint:
+                self._entries = build_entries(store)
+                self._fingerprint = fingerprint
             return self._entries
 
     def search(self, store: Store, text: str, *, limit_per_type: int = 25) -> list[HitGroup]:
         return search_entries(self.entries(store), text, limit_per_type=limit_per_type)
 
 
-def _fingerprint(store: Store) -> tuple[tuple[str, int], ...]:
+def _generation(store: Store) -> Hashable | None:
+    """The write generation of a store only this process writes (embedded): free to
+    read and moved by every write, so a write is searchable at once. None for a
+    SPARQL server others may write."""
+    generation = getattr(store, "write_generation", None)
+    if isinstance(generation, int) and not isinstance(store, RemoteStore):
+        return ("generation", id(store), generation)
+    return None
+
+
+def _triple_counts(store: Store) -> Hashable:
+    # A third of a second at a million triples, hence checked at most once per interval.
     return tuple(sorted((info.iri, info.triples) for info in store.graphs()))
 
 
