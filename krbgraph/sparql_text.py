@@ -472,8 +472,18 @@ def projection(toks: list[Token]) -> list[str] | None:
     return names or None
 
 
-def inject_rows(sparql: str, names: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+def inject_rows(
+    sparql: str, names: tuple[str, ...], rows: list[tuple[str, ...]], *, lateral: bool = False
+) -> str:
     """The query with ``VALUES (?a ?b) { (t t) ... }`` first in its outermost WHERE group.
+
+    With ``lateral`` the rest of the group follows as ``LATERAL { ... }`` (SPARQL 1.2,
+    which Oxigraph evaluates): the group is then evaluated once per row with the
+    variables already bound, as SHACL's pre-binding does, instead of on its own and
+    joined afterwards. That is what a parameter means to whoever writes a named
+    query (bound inside OPTIONAL, UNION, subqueries and NOT EXISTS too), and it lets
+    the engine start from the bound value: a UNION joined with VALUES is otherwise
+    evaluated over the whole store first (seconds at a million triples).
 
     ``rows`` hold terms already serialised in N-Triples syntax by pyoxigraph (escaped),
     so no value can end the block early. Raises SparqlTextError for a bad variable name
@@ -482,8 +492,19 @@ def inject_rows(sparql: str, names: tuple[str, ...], rows: list[tuple[str, ...]]
     for name in names:
         if not is_variable_name(name):
             raise SparqlTextError(f"{name!r} is not a valid variable name")
-    brace = where_brace(tokens(sparql))
+    toks = tokens(sparql)
+    brace = where_brace(toks)
     end = brace.start + len(brace.text)
     header = " ".join(f"?{name}" for name in names)
     body = " ".join("(" + " ".join(row) + ")" for row in rows)
-    return f"{sparql[:end]}\n  VALUES ({header}) {{ {body} }}\n{sparql[end:]}"
+    values = f"\n  VALUES ({header}) {{ {body} }}\n"
+    if not lateral:
+        return f"{sparql[:end]}{values}{sparql[end:]}"
+    close = next(
+        (t for t in toks if t.text == "}" and t.depth == brace.depth and t.start > brace.start),
+        None,
+    )
+    if close is None:
+        raise SparqlTextError("the top-level WHERE group is not closed")
+    group = sparql[end : close.start]
+    return f"{sparql[:end]}{values}  LATERAL {{{group}}}\n{sparql[close.start :]}"

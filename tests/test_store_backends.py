@@ -274,6 +274,26 @@ def test_bindings_bind_typed_terms(store: Store) -> None:
     assert len(store.read_graph(G1)) == 5
 
 
+def test_a_bound_parameter_is_bound_inside_not_exists_and_unions(store: Store) -> None:
+    """A parameter is pre-bound, as SHACL binds $this: "things without a comment equal to
+    ?text" means that text, not "things without any comment", on every backend."""
+    store.replace_graph(G1, sample())
+    without = """SELECT ?thing WHERE {
+      ?thing <http://www.w3.org/2000/01/rdf-schema#label> ?label .
+      FILTER NOT EXISTS { ?thing <http://www.w3.org/2000/01/rdf-schema#comment> ?text }
+    }"""
+    thing = URIRef(f"{EX}id/ding/1")
+    other = store.query(without, bindings={"text": Literal("another comment")}).rows
+    assert (thing,) in other
+    assert (thing,) not in store.query(without, bindings={"text": Literal("plain")}).rows
+    either = """SELECT ?found WHERE {
+      { ?thing <http://www.w3.org/2000/01/rdf-schema#label> ?found }
+      UNION { ?thing <http://www.w3.org/2000/01/rdf-schema#comment> ?found }
+    }"""
+    found = store.query(either, bindings={"thing": thing}).rows
+    assert sorted(str(row[0]) for row in found) == ["Ding", "plain"]
+
+
 def test_ask_and_construct(store: Store) -> None:
     store.replace_graph(G1, sample())
     assert store.query("ASK { ?s ?p 'plain' }") == QueryResult(kind="ask", boolean=True)

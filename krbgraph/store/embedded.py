@@ -121,7 +121,7 @@ class EmbeddedStore(StoreBackend):
         base_iri: str | None = None,
     ) -> QueryResult:
         options = dataset_options(default_graph_uris, named_graph_uris, base_iri)
-        text = bind_values(sparql, bindings)
+        text = bind_values(sparql, bindings, lateral=True)
         timeout = timeout_s if timeout_s is not None else self.default_timeout_s
         limits = AnswerLimits(max_rows=max_rows, timeout_s=timeout)
 

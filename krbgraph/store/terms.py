@@ -89,8 +89,12 @@ def with_base(sparql: str, base_iri: str) -> str:
     return f"BASE {named_node(base_iri, 'base IRI')}\n{sparql}"
 
 
-def bind_values(sparql: str, bindings: Mapping[str, Identifier] | None) -> str:
-    """The query with its variables bound by a VALUES block first in the outer WHERE.
+def bind_values(
+    sparql: str, bindings: Mapping[str, Identifier] | None, *, lateral: bool = False
+) -> str:
+    """The query with its variables bound by a VALUES block first in the outer WHERE,
+    the rest of the group as LATERAL on a store that evaluates it (pre-binding:
+    krbgraph.sparql_text.inject_rows says why).
 
     Both backends bind this way, so a bound query answers the same on either;
     the terms are validated and serialised by pyoxigraph, never pasted.
@@ -106,7 +110,7 @@ def bind_values(sparql: str, bindings: Mapping[str, Identifier] | None) -> str:
         terms[name] = term
     try:
         return sparql_text.inject_rows(
-            sparql, tuple(terms), [tuple(str(term) for term in terms.values())]
+            sparql, tuple(terms), [tuple(str(term) for term in terms.values())], lateral=lateral
         )
     except sparql_text.SparqlTextError as exc:
         raise QuerySyntaxError(str(exc)) from exc
