@@ -4,8 +4,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+AXE_VERSION := 4.11.0
+AXE    := .cache/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: run test system-deps lint imbor qudt bench clean
+.PHONY: run test system-deps axe lint imbor qudt bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +20,7 @@ run: $(STAMP)
 	$(BIN)/krb serve --demo
 
 ## Run the whole test suite (installs the browser and office suite the tests drive, when root)
-test: $(STAMP) system-deps
+test: $(STAMP) system-deps $(AXE)
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # Headless Chromium (web front tests) and LibreOffice Calc (Excel template test)
@@ -31,6 +33,16 @@ system-deps:
 			--no-install-recommends chromium chromium-driver libreoffice-calc >/dev/null; \
 	else \
 		echo "Note: chromium and/or soffice missing; the browser and LibreOffice tests will be skipped."; \
+	fi
+
+# axe-core, the accessibility engine the browser tests run in each page (npm, pinned).
+axe: $(AXE)
+$(AXE):
+	@if command -v npm >/dev/null; then \
+		npm install --no-audit --no-fund --silent --prefix .cache/axe axe-core@$(AXE_VERSION) \
+		|| echo "Note: could not install axe-core; the accessibility checks will be skipped."; \
+	else \
+		echo "Note: npm missing; the accessibility checks will be skipped."; \
 	fi
 
 lint: $(STAMP)
@@ -46,4 +58,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/queries.py
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var .cache

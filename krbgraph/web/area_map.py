@@ -54,7 +54,7 @@ def area_map_svg(areas: Sequence[MapArea], *, href: Callable[[str], str], title:
         return f"{x - minx:.1f},{maxy - y:.1f}"
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="area-map" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="area-map" role="group" '
         f'viewBox="0 0 {width:.1f} {height:.1f}" width="{WIDTH}" height="{pixels_high}" '
         f'preserveAspectRatio="xMidYMid meet" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",

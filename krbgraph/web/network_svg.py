@@ -76,7 +76,7 @@ def theme_network_svg(
     labels = {node.iri: node.label for node in nodes}
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="network" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="network" role="group" '
         f'viewBox="{-layout.label_room} 0 {layout.size + 2 * layout.label_room} {layout.size}" '
         f'aria-labelledby="network-title">',
         f'<title id="network-title">{escape(title)}</title>',
