@@ -487,3 +487,38 @@ def test_an_area_page_draws_the_area_and_the_areas_inside_it(client) -> None:
 def test_an_area_without_geometry_has_no_map(client) -> None:
     html = client.get("/id/werkingsgebied/parkstraat").text
     assert 'class="area-map"' not in html
+
+
+def test_the_leefomgeving_tree_counts_measures_and_can_show_only_concepts_with_policy(
+    client, registry
+) -> None:
+    """An asset manager filters the IMBOR tree to what policy speaks about: the zoekingangen
+    left are exactly those with a norm or measure at or below them, each with its counts."""
+    scheme = quote(LEEFOMGEVING, safe="")
+    everything = client.get(f"/begrippen?schema={scheme}").text
+    filtered = client.get(f"/begrippen?schema={scheme}&met_beleid=true").text
+    top = re.compile(r"<li>\s*<a href=\"[^\"]+\">([^<]+)</a>(.*?)<a class=\"expand\"", re.S)
+    all_tops = {label for label, _ in top.findall(everything)}
+    kept = {label: badges for label, badges in top.findall(filtered)}
+    assert kept and set(kept) < all_tops
+    for label, badges in kept.items():
+        assert "badge" in badges, f"{label} is kept without any norm or measure"
+    # The test's own count: measures acting on an object type under a zoekingang or aimed
+    # at a norm classified there (the same reach as /api/imbor/.../maatregelen).
+    rows = registry.store.query(
+        "PREFIX krb: <https://data.krb.nl/def/krb#> "
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+        "SELECT ?label (COUNT(DISTINCT ?maatregel) AS ?n) WHERE { "
+        "?ingang skos:inScheme ?scheme ; skos:topConceptOf ?scheme ; skos:prefLabel ?label . "
+        "?type krb:zoekingang ?ingang . ?sub rdfs:subClassOf* ?type . "
+        "{ ?maatregel krb:objecttype ?sub } UNION "
+        "{ ?effect krb:maatregel ?maatregel ; krb:norm/krb:leefomgeving ?sub } "
+        "} GROUP BY ?label",
+        bindings={"scheme": URIRef(LEEFOMGEVING)},
+    ).rows
+    expected = {str(label): int(str(n)) for label, n in rows}
+    assert expected, "the demo has measures on IMBOR object types"
+    for label, n in expected.items():
+        assert label in kept, label
+        assert f">{n} {'maatregel' if n == 1 else 'maatregelen'}<" in kept[label], label

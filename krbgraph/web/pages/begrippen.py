@@ -2,9 +2,11 @@
 
 A large scheme (the IMBOR extract) shows its top level and opens one branch
 at a time through ``?open=``, so the page stays small without JavaScript. The
-schemes with their counts, and each scheme's concepts with the norms under
-them, are kept per store version (krbgraph.web.aggregates): the IMBOR tree
-counts the norms of the whole registry.
+schemes with their counts, and each scheme's concepts with the norms and
+measures under them, are kept per store version (krbgraph.web.aggregates): the
+IMBOR tree counts the policy of the whole registry. ``?met_beleid=true`` keeps
+only the concepts with policy at or below them: an asset manager's view of
+which object types the registry says anything about.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ class TreeNode:
     name: str = ""
     norms: int = 0
     """Norms classified by this concept or a concept below it."""
+    measures: int = 0
+    """Measures acting on this concept or below it, or aimed at a norm of it."""
 
 
 OTHERS = "overige"
@@ -56,6 +60,7 @@ def schemes_page(
     settings: SettingsDep,
     schema: str | None = None,
     open: Annotated[str | None, Query(alias="open")] = None,
+    met_beleid: bool = False,
 ) -> HTMLResponse:
     """All concept schemes, or one scheme as a tree of nested lists."""
     schemes = {
@@ -74,27 +79,41 @@ def schemes_page(
     if schema not in schemes:
         message = "Dit begrippenkader staat niet in het register."
         return error_page(request, 404, "Onbekend begrippenkader", message, schema)
-    rows, norms = scheme_contents(store, schema)
-    roots, count, large = build_tree(rows, schema, open, settings.base_iri, norms)
+    rows, norms, measures = scheme_contents(store, schema)
+    roots, count, large = build_tree(
+        rows, schema, open, settings.base_iri, norms, measures, with_policy_only=met_beleid
+    )
     context = {
         "title": schemes[schema][0],
         "roots": roots,
         "count": count,
         "large": large,
+        "met_beleid": met_beleid,
+        "filter_href": "/begrippen?"
+        + urlencode({"schema": schema, **({} if met_beleid else {"met_beleid": "true"})}),
         "scheme_href": local_href(schema, settings.base_iri),
     }
     return render(request, "schema.html", context)
 
 
-def scheme_contents(store: Store, schema: str) -> tuple[Rows, Mapping[str, frozenset[str]]]:
-    """The concept rows of a scheme and, per concept, the norms it classifies."""
+Policy = Mapping[str, frozenset[str]]
+"""Concept IRI -> the norms (or measures) that hang at it."""
 
-    def compute() -> tuple[Rows, Mapping[str, frozenset[str]]]:
+
+def scheme_contents(store: Store, schema: str) -> tuple[Rows, Policy, Policy]:
+    """The concept rows of a scheme and, per concept, the norms it classifies and the
+    measures that belong to it."""
+
+    def per_concept(query: str, column: str) -> Policy:
+        found: dict[str, set[str]] = {}
+        for r in run_query(store, query, schema=URIRef(schema)).dicts():
+            found.setdefault(str(r["begrip"]), set()).add(str(r[column]))
+        return {iri: frozenset(things) for iri, things in found.items()}
+
+    def compute() -> tuple[Rows, Policy, Policy]:
         rows = tuple(run_query(store, "web-schema-begrippen", schema=URIRef(schema)).dicts())
-        norms: dict[str, set[str]] = {}
-        for r in run_query(store, "web-begrip-normen", schema=URIRef(schema)).dicts():
-            norms.setdefault(str(r["begrip"]), set()).add(str(r["norm"]))
-        return rows, {iri: frozenset(found) for iri, found in norms.items()}
+        norms = per_concept("web-begrip-normen", "norm")
+        return rows, norms, per_concept("web-begrip-maatregelen", "maatregel")
 
     return cached(store, ("scheme", schema, READER_LANGUAGES.get()), compute)
 
@@ -105,14 +124,18 @@ def build_tree(
     open_iri: str | None,
     base_iri: str,
     norms: Mapping[str, Set[str]] | None = None,
+    measures: Mapping[str, Set[str]] | None = None,
+    *,
+    with_policy_only: bool = False,
 ) -> tuple[list[TreeNode], int, bool]:
     """Nested nodes from (begrip, label, boven, top) rows.
 
     A scheme that names its top concepts starts from them; concepts that hang
     nowhere else are grouped under "Overige begrippen". A large scheme (IMBOR)
     shows its top level only and opens one branch, named by `open_iri`. ``norms``
-    (concept -> the norms it classifies) is gathered up the tree, each norm once per
-    node, so an asset manager sees where norms hang before opening a branch.
+    (concept -> the norms it classifies) and ``measures`` are gathered up the tree,
+    each once per node, so an asset manager sees where policy hangs before opening a
+    branch; ``with_policy_only`` leaves out every concept with neither at or below it.
     """
     labels: dict[str, str] = {}
     parents: dict[str, list[str]] = {}
@@ -137,13 +160,10 @@ def build_tree(
     large = len(parents) > LARGE_SCHEME
     labeller = Labeller(base_iri, labels)
 
-    def expand_href(key: str) -> str:
-        return "/begrippen?" + urlencode({"schema": schema, "open": key})
-
-    counts = norms or {}
-
-    def below(iri: str, seen: frozenset[str]) -> int:
-        """The number of distinct norms of ``iri`` and of everything under it."""
+    def below(iri: str, seen: frozenset[str], counts: Mapping[str, Set[str]] | None) -> int:
+        """The number of distinct things in ``counts`` of ``iri`` and of everything under it."""
+        if not counts:
+            return 0
         found = {iri}
         pending = [iri]
         while pending:
@@ -153,19 +173,46 @@ def build_tree(
                     pending.append(kid)
         return len(set().union(*(counts.get(k, set()) for k in found)))
 
+    def shown(iri: str, seen: frozenset[str]) -> bool:
+        return not with_policy_only or bool(below(iri, seen, norms) or below(iri, seen, measures))
+
     def node(iri: str, depth: int, seen: frozenset[str]) -> TreeNode:
-        kids = sorted(children.get(iri, []), key=lambda k: labels[k].lower())
-        total = below(iri, seen) if counts else 0
+        kids = sorted(
+            (k for k in children.get(iri, []) if shown(k, seen | {iri})),
+            key=lambda k: labels[k].lower(),
+        )
+        n, m = below(iri, seen, norms), below(iri, seen, measures)
         if large and depth == 0 and iri != open_iri:
             return TreeNode(
-                labeller.link(iri), [], len(kids), False, False, expand_href(iri), norms=total
+                labeller.link(iri),
+                [],
+                len(kids),
+                False,
+                False,
+                expand_href(iri),
+                norms=n,
+                measures=m,
             )
         inner = [node(k, depth + 1, seen | {iri}) for k in kids if k not in seen]
         return TreeNode(
-            labeller.link(iri), inner, len(kids), open=not large or iri == open_iri, norms=total
+            labeller.link(iri),
+            inner,
+            len(kids),
+            open=not large or iri == open_iri,
+            norms=n,
+            measures=m,
         )
 
-    tree = [node(iri, 0, frozenset()) for iri in roots]
+    def expand_href(key: str) -> str:
+        query = {
+            "schema": schema,
+            "open": key,
+            **({"met_beleid": "true"} if with_policy_only else {}),
+        }
+        return "/begrippen?" + urlencode(query)
+
+    tree = [node(iri, 0, frozenset()) for iri in roots if shown(iri, frozenset())]
+    others = [iri for iri in others if shown(iri, frozenset())]
     if others:
         name = "Overige begrippen (zonder bovenliggend begrip)"
         if large and open_iri != OTHERS:
