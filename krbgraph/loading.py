@@ -10,27 +10,30 @@ Before anything is written, every file is parsed and the new data is
 validated against the KRB shapes together with the registry data already in
 the store (minus the graphs being replaced), so cross-references between
 files are checked too. Any syntax error or violation stops the whole load
-and the store is left as it was. Once the data has passed, the files are
-written by the store's native loader (``Store.load_files``), not from the
-rdflib graphs: that is the fast path into new graphs, and it stores the
-terms exactly as written.
+and the store is left as it was. Validation runs on an in-memory copy of the
+store with the load applied (krbgraph.replica), by the shapes compiled to
+SPARQL. Once the data has passed, the files are written by the store's native
+loader (``Store.load_files``): that is the fast path into new graphs, and it
+stores the terms exactly as written.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from rdflib import Dataset, Graph, URIRef
+import pyoxigraph as ox
+from rdflib import URIRef
 
 from .derived import refresh as refresh_derived
 from .iris import DEFAULT_BASE_IRI, reference
-from .rdfio import RdfInputError, expand_paths, file_format, read_rdf
-from .registry import ManagedGraphRefused, refuse_managed, registry_with, require_conforming
+from .rdfio import expand_paths, file_format
+from .registry import ManagedGraphRefused, graphs_change, refuse_managed, validate_change
+from .replica import ValidationReplica
 from .store import Store, StoreError
-from .store.rdffiles import named_graph_message, stem
+from .store.rdffiles import parse_triples, stem
 from .store.terms import named_node
 from .validation import ValidationFailed, ValidationResult
 
@@ -156,17 +159,38 @@ def load_paths(
         refresh_derived(store)
         return LoadReport(_loads(plan, counts, occupied), None)
 
-    parsed = {iri: _read_graph(files, progress) for iri, files in plan.items()}
+    parsed = {iri: _read_quads(iri, files, progress) for iri, files in plan.items()}
     if progress is not None:
         progress.stage("validating")
-    result = require_conforming(registry_with(store, parsed))
-    counts = {iri: len(data) for iri, data in parsed.items()}
-    del parsed  # the graphs can be large; the store reads the files itself
+    result = _validated_change(store, parsed, replace=replace)
+    counts = {iri: len(quads) for iri, quads in parsed.items()}
+    del parsed  # the quads can be many; the store reads the files itself
     if progress is not None:
         progress.stage("writing")
     store.load_files(plan, replace=replace)
     refresh_derived(store)
     return LoadReport(_loads(plan, counts, occupied), result)
+
+
+def _validated_change(
+    store: Store, parsed: Mapping[str, list[ox.Quad]], *, replace: bool
+) -> ValidationResult:
+    """Validate the whole registry as it would be after the load.
+
+    The load is tried on an in-memory copy of the store (krbgraph.replica) and
+    validated there by the compiled shapes, with no rdflib copy of the registry.
+    Everything is validated, not only what the load changes as the service does for
+    its writes: a store may hold data loaded with --no-validate, and a validated load
+    is where that is caught. Raises ValidationFailed.
+    """
+    replica = ValidationReplica.of(store)
+    contents: dict[str | None, Iterable[ox.Quad]] = {iri: quads for iri, quads in parsed.items()}
+    _, change = graphs_change(replica, contents, replace=replace)
+    with replica.trial(change.added, change.removed):
+        result = validate_change(replica, change.added, change.removed, everything=True)
+    if not result.conforms:
+        raise ValidationFailed(result)
+    return result
 
 
 def drop_data_graph(store: Store, graph: str) -> None:
@@ -179,23 +203,17 @@ def drop_data_graph(store: Store, graph: str) -> None:
     refresh_derived(store)
 
 
-def _read_graph(files: Sequence[Path], progress: LoadProgress | None) -> Graph:
-    merged = Graph()
+def _read_quads(graph: str, files: Sequence[Path], progress: LoadProgress | None) -> list[ox.Quad]:
+    """The triples of ``files`` as quads of ``graph``; RdfInputError (``file:line:column``)
+    for a syntax error or a named graph in a file."""
+    target = ox.NamedNode(graph)
+    quads: list[ox.Quad] = []
     for path in files:
-        data = read_rdf(path)
-        if isinstance(data, Dataset):
-            for context in data.contexts():
-                if context.identifier != data.default_context.identifier and len(context):
-                    raise RdfInputError(
-                        path, None, None, named_graph_message(f"<{context.identifier}>")
-                    )
-            data = data.default_context
-        before = len(merged)
-        for triple in data:
-            merged.add(triple)
+        triples = parse_triples(path)
+        quads.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
         if progress is not None:
-            progress.parsed(path, len(merged) - before)
-    return merged
+            progress.parsed(path, len(triples))
+    return quads
 
 
 _HOLDS_DATA = "ASK WHERE { GRAPH ?g { ?s ?p ?o } }"

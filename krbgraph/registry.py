@@ -43,6 +43,7 @@ __all__ = [
     "ManagedGraphRefused",
     "ValidationFailed",
     "data_graph_names",
+    "graphs_change",
     "refuse_managed",
     "refuse_unpermitted",
     "registry_with",
@@ -238,13 +239,9 @@ def write_graphs(
     """write_graph for several graphs as one change: validated once, written with one
     audit record in one update (a workbook's policy and its measurements)."""
     refuse_unpermitted(contents, writer)
-    new: set[ox.Quad] = set()
-    old: set[ox.Quad] = set()
-    for graph, data in contents.items():
-        new |= _canonical(ox_quads(data, graph))
-        if replace:
-            old |= replica.graph_quads(graph)
-    change = Change(frozenset(new - old), frozenset(old - new))
+    new, change = graphs_change(
+        replica, {graph: ox_quads(data, graph) for graph, data in contents.items()}, replace=replace
+    )
     with replica.trial(change.added, change.removed):
         result = validate_change(replica, change.added, change.removed)
         if not result.conforms:
@@ -261,7 +258,24 @@ def write_graphs(
     return result
 
 
-def _canonical(quads: list[ox.Quad]) -> set[ox.Quad]:
+def graphs_change(
+    replica: ValidationReplica,
+    contents: Mapping[str | None, Iterable[ox.Quad]],
+    *,
+    replace: bool,
+) -> tuple[set[ox.Quad], Change]:
+    """The quads of ``contents`` as the store keeps them, and the change that writing them
+    makes (each graph's content replacing what it holds, or added to it)."""
+    new: set[ox.Quad] = set()
+    old: set[ox.Quad] = set()
+    for graph, quads in contents.items():
+        new |= _canonical(quads)
+        if replace:
+            old |= replica.graph_quads(graph)
+    return new, Change(frozenset(new - old), frozenset(old - new))
+
+
+def _canonical(quads: Iterable[ox.Quad]) -> set[ox.Quad]:
     """The quads as a store keeps them (literals of XSD types in canonical form: "2.0" is
     "2"), so comparing them with the replica's finds exactly what changes."""
     scratch = ox.Store()
