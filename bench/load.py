@@ -12,17 +12,26 @@ runaway queries (0, 2 and 4), runs for ``--duration`` seconds:
   validated before it commits);
 - the runaway clients, each sending a query that cannot finish within the
   time limit (a three-way cross join counted, or a cross join sorted) and
-  sending it again as soon as it is answered 503.
+  sending it again as soon as it is answered 503, or after the Retry-After
+  of a 429 (at most 1 s).
+
+The service admits at most KRB_QUERY_PER_CLIENT (2) SPARQL queries of one
+client at once, and a client is an address. The readers and the writer send
+from 127.0.0.1; the runaways are one client at 127.0.0.2 (Linux routes all
+of 127.0.0.0/8 to the loopback interface), as one runaway client would be on
+the internet. One more case per reader count (``--spread``, default 4) has
+that many runaways from as many addresses (127.0.0.2, 127.0.0.3, ...): as
+many clients, each within its own limit.
 
 It prints per case the throughput and the p50 and p99 latency of the reads,
-the writes done and their p99, the errors (anything but a 2xx for a read or
-write; the runaways' 503 is expected) and the ratio of the read p99 to the
-case without runaways. Targets: 0 errors, and with 4 runaways the read p99
-within 2x of the baseline. Everything stays on the loopback address. Run
-from the project root:
+the writes done and their p99, the runaways' 503 and 429 answers, the errors
+(anything but a 2xx for a read or write; the runaways' 503 and 429 are
+expected) and the ratio of the read p99 to the case without runaways.
+Targets: 0 errors, and with 4 runaways the read p99 within 2x of the
+baseline. Run from the project root (Linux):
 
-    .venv/bin/python bench/load.py                      # 9 cases of 10 s
-    .venv/bin/python bench/load.py --duration 3 --clients 1,8 --runaways 0,2
+    .venv/bin/python bench/load.py                      # 12 cases of 10 s
+    .venv/bin/python bench/load.py --duration 3 --clients 1,8 --runaways 0,2 --spread 0
 """
 
 from __future__ import annotations
@@ -68,6 +77,10 @@ RUNAWAYS = [
 ]
 """Item 3 and item 2 of the reliability issue: each runs into the time limit."""
 WRITE_GRAPH = f"{BASE_IRI}/graph/bench-load"
+READER_ADDRESS = "127.0.0.1"
+RUNAWAY_NETWORK = "127.0.0."
+"""Runaway client n sends from 127.0.0.(2 + n); one address is one client to the service."""
+MAX_RETRY_AFTER_S = 1.0
 
 
 class BenchError(RuntimeError):
@@ -154,6 +167,8 @@ class Tally:
     reads_ms: list[float] = field(default_factory=list)
     writes_ms: list[float] = field(default_factory=list)
     runaway_answers: int = 0
+    runaway_refused: int = 0
+    """429: the runaway's client already ran as many queries as one client may."""
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -165,23 +180,37 @@ class Tally:
                 self.reads_ms.append(took_ms)
             elif kind == "write":
                 self.writes_ms.append(took_ms)
+            elif kind == "refused":
+                self.runaway_refused += 1
             else:
                 self.runaway_answers += 1
 
 
-def _timed(client: httpx.Client, tally: Tally, kind: str, method: str, url: str, **kw) -> None:
+def _timed(
+    client: httpx.Client, tally: Tally, kind: str, method: str, url: str, **kw
+) -> httpx.Response | None:
     started = time.perf_counter()
     try:
         response = client.request(method, url, **kw)
     except httpx.HTTPError as exc:
         tally.add(kind, 0.0, f"{kind} {url[:80]}: {type(exc).__name__}")
-        return
+        return None
     took_ms = (time.perf_counter() - started) * 1000
+    if kind == "runaway" and response.status_code == 429:
+        tally.add("refused", took_ms)
+        return response
     expected = response.status_code == 503 if kind == "runaway" else response.is_success
     if not expected:
         tally.add(kind, took_ms, f"{kind} {url[:80]}: {response.status_code}")
     else:
         tally.add(kind, took_ms)
+    return response
+
+
+def _from(address: str) -> httpx.Client:
+    """A client whose connections leave from ``address`` (a loopback address)."""
+    transport = httpx.HTTPTransport(local_address=address)
+    return httpx.Client(timeout=120, transport=transport)
 
 
 def reader(url: str, reads: list[str], offset: int, stop: threading.Event, tally: Tally) -> None:
@@ -192,14 +221,14 @@ def reader(url: str, reads: list[str], offset: int, stop: threading.Event, tally
     )
     for _ in range(offset):  # clients start at different places in the mix
         next(mix)
-    with httpx.Client(timeout=120) as client:
+    with _from(READER_ADDRESS) as client:
         while not stop.is_set():
             method, target, kw = next(mix)
             _timed(client, tally, "read", method, target, **kw)
 
 
 def writer(url: str, stop: threading.Event, tally: Tally) -> None:
-    with httpx.Client(timeout=120) as client:
+    with _from(READER_ADDRESS) as client:
         for n in itertools.count():
             if stop.is_set():
                 return
@@ -210,10 +239,21 @@ def writer(url: str, stop: threading.Event, tally: Tally) -> None:
                    params=params)  # fmt: skip
 
 
-def runaway(url: str, text: str, stop: threading.Event, tally: Tally) -> None:
-    with httpx.Client(timeout=120) as client:
+def runaway(url: str, text: str, address: str, stop: threading.Event, tally: Tally) -> None:
+    """Sends ``text`` from ``address`` again and again: at once after a 503, after the
+    Retry-After of a 429 (at most MAX_RETRY_AFTER_S)."""
+    with _from(address) as client:
         while not stop.is_set():
-            _timed(client, tally, "runaway", "POST", f"{url}/sparql", data={"query": text})
+            answer = _timed(client, tally, "runaway", "POST", f"{url}/sparql", data={"query": text})
+            if answer is not None and answer.status_code == 429:
+                stop.wait(_retry_after(answer))
+
+
+def _retry_after(answer: httpx.Response) -> float:
+    try:
+        return min(max(float(answer.headers.get("retry-after", "1")), 0.0), MAX_RETRY_AFTER_S)
+    except ValueError:
+        return MAX_RETRY_AFTER_S
 
 
 # ------------------------------------------------------------------------ one case
@@ -223,10 +263,12 @@ def runaway(url: str, text: str, stop: threading.Event, tally: Tally) -> None:
 class Case:
     clients: int
     runaways: int
+    runaway_addresses: int
     seconds: float
     reads: int
     writes: int
     runaway_answers: int
+    runaway_refused: int
     errors: int
     reads_per_s: float
     read_p50_ms: float | None
@@ -243,7 +285,10 @@ def percentile(values: list[float], share: float) -> float | None:
     return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))]
 
 
-def run_case(url: str, reads: list[str], clients: int, runaways: int, seconds: float) -> Case:
+def run_case(
+    url: str, reads: list[str], clients: int, runaways: int, seconds: float, *, addresses: int = 1
+) -> Case:
+    """One case; the runaways send from ``addresses`` loopback addresses, in turn."""
     stop, tally = threading.Event(), Tally()
     threads = [
         threading.Thread(target=reader, args=(url, reads, i * 3, stop, tally))
@@ -251,7 +296,10 @@ def run_case(url: str, reads: list[str], clients: int, runaways: int, seconds: f
     ]
     threads.append(threading.Thread(target=writer, args=(url, stop, tally)))
     threads += [
-        threading.Thread(target=runaway, args=(url, RUNAWAYS[i % len(RUNAWAYS)], stop, tally))
+        threading.Thread(
+            target=runaway,
+            args=(url, RUNAWAYS[i % len(RUNAWAYS)], runaway_address(i % addresses), stop, tally),
+        )
         for i in range(runaways)
     ]
     started = time.perf_counter()
@@ -265,10 +313,12 @@ def run_case(url: str, reads: list[str], clients: int, runaways: int, seconds: f
     return Case(
         clients=clients,
         runaways=runaways,
+        runaway_addresses=min(addresses, runaways),
         seconds=round(took, 2),
         reads=len(tally.reads_ms),
         writes=len(tally.writes_ms),
         runaway_answers=tally.runaway_answers,
+        runaway_refused=tally.runaway_refused,
         errors=len(tally.errors),
         reads_per_s=len(tally.reads_ms) / seconds,  # at most one read per client after it
         read_p50_ms=statistics.median(tally.reads_ms) if tally.reads_ms else None,
@@ -276,6 +326,11 @@ def run_case(url: str, reads: list[str], clients: int, runaways: int, seconds: f
         write_p99_ms=percentile(tally.writes_ms, 0.99),
         error_examples=sorted(set(tally.errors))[:5],
     )
+
+
+def runaway_address(n: int) -> str:
+    """The loopback address of runaway client ``n`` (0: 127.0.0.2)."""
+    return f"{RUNAWAY_NETWORK}{2 + n}"
 
 
 def settle(url: str) -> None:
@@ -302,9 +357,9 @@ def _ms(value: float | None) -> str:
 def print_table(cases: list[Case]) -> None:
     baseline = {c.clients: c.read_p99_ms for c in cases if c.runaways == 0}
     header = (
-        f"{'clients':>7} {'runaways':>8} {'reads':>6} {'reads/s':>8} {'p50 ms':>8} "
-        f"{'p99 ms':>8} {'p99 ratio':>9} {'writes':>6} {'write p99':>9} {'runaway 503':>11} "
-        f"{'errors':>6}"
+        f"{'clients':>7} {'runaways':>8} {'addresses':>9} {'reads':>6} {'reads/s':>8} "
+        f"{'p50 ms':>8} {'p99 ms':>8} {'p99 ratio':>9} {'writes':>6} {'write p99':>9} "
+        f"{'runaway 503':>11} {'runaway 429':>11} {'errors':>6}"
     )
     print(header)
     print("-" * len(header))
@@ -312,9 +367,10 @@ def print_table(cases: list[Case]) -> None:
         base = baseline.get(c.clients)
         ratio = f"{c.read_p99_ms / base:.2f}x" if base and c.read_p99_ms else "-"
         print(
-            f"{c.clients:>7} {c.runaways:>8} {c.reads:>6} {c.reads_per_s:>8.1f} "
-            f"{_ms(c.read_p50_ms):>8} {_ms(c.read_p99_ms):>8} {ratio:>9} {c.writes:>6} "
-            f"{_ms(c.write_p99_ms):>9} {c.runaway_answers:>11} {c.errors:>6}"
+            f"{c.clients:>7} {c.runaways:>8} {c.runaway_addresses:>9} {c.reads:>6} "
+            f"{c.reads_per_s:>8.1f} {_ms(c.read_p50_ms):>8} {_ms(c.read_p99_ms):>8} "
+            f"{ratio:>9} {c.writes:>6} {_ms(c.write_p99_ms):>9} {c.runaway_answers:>11} "
+            f"{c.runaway_refused:>11} {c.errors:>6}"
         )
     for c in cases:
         for example in c.error_examples:
@@ -328,8 +384,9 @@ def print_table(cases: list[Case]) -> None:
             ratio = c.read_p99_ms / base
             verdict = "ok" if ratio <= P99_TARGET_RATIO else "MISS"
             print(
-                f"target: read p99 with {worst} runaways within {P99_TARGET_RATIO:g}x of the "
-                f"baseline, {c.clients} clients: {ratio:.2f}x {verdict}"
+                f"target: read p99 with {worst} runaways from {c.runaway_addresses} "
+                f"address(es) within {P99_TARGET_RATIO:g}x of the baseline, {c.clients} "
+                f"clients: {ratio:.2f}x {verdict}"
             )
 
 
@@ -338,6 +395,13 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per case")
     parser.add_argument("--clients", default="1,8,32", help="reader counts, comma-separated")
     parser.add_argument("--runaways", default="0,2,4", help="runaway counts, comma-separated")
+    parser.add_argument(
+        "--spread",
+        type=int,
+        default=4,
+        help="one more case per reader count with this many runaways, each from its own "
+        "address (0: none)",
+    )
     parser.add_argument("--timeout", type=float, default=5.0, help="the server's query limit (s)")
     parser.add_argument("--out", type=Path, help="also write the cases as JSON here")
     parser.add_argument("--server-log", type=Path, help="copy the server's output here")
@@ -347,6 +411,9 @@ def main() -> None:
     runaway_counts = sorted(int(n) for n in args.runaways.split(","))
     if 0 not in runaway_counts:
         runaway_counts.insert(0, 0)  # the baseline the ratios need
+    plan = [(runaways, 1) for runaways in runaway_counts]
+    if args.spread > 1:
+        plan.append((args.spread, args.spread))
     with (
         tempfile.TemporaryDirectory(prefix="krb-load-") as folder,
         krb_serve(Path(folder), args.timeout, args.server_log) as url,
@@ -355,15 +422,16 @@ def main() -> None:
         print(
             f"krb serve --demo on {url}, query limit {args.timeout:g} s, {seconds:g} s per "
             f"case; read mix: {len(reads)} named queries, {len(PAGES)} pages, "
-            f"{len(SPARQL_READS)} SPARQL queries; one writer (PUT /store)\n"
+            f"{len(SPARQL_READS)} SPARQL queries from {READER_ADDRESS}; one writer "
+            f"(PUT /store); runaways from {runaway_address(0)} (or one address each)\n"
         )
         for path in reads + PAGES:  # warm-up: templates, caches, the engine's pages
             httpx.get(f"{url}{path}", timeout=120)
         cases = []
         for clients in client_counts:
-            for runaways in runaway_counts:
+            for runaways, addresses in plan:
                 settle(url)
-                cases.append(run_case(url, reads, clients, runaways, seconds))
+                cases.append(run_case(url, reads, clients, runaways, seconds, addresses=addresses))
         print_table(cases)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,7 @@ a matching CLI option. See the README for the full table.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -68,12 +69,26 @@ class Settings:
     write_wait_s: float = 10.0
     """How long a write waits for the one running before it gets 503 with Retry-After
     (KRB_WRITE_WAIT_S)."""
+    query_per_client: int = 2
+    """Most SPARQL queries written by users (endpoint, query page) one client may run at
+    once (KRB_QUERY_PER_CLIENT); a further one waits a second, then gets 429. 0: no limit."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses or networks of reverse proxies whose X-Forwarded-For and -Proto `krb serve`
+    believes (KRB_TRUSTED_PROXIES, comma-separated; "*" trusts everyone). None by default:
+    a client is then the address that connects."""
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
             raise ValueError(f"engine {self.engine!r} is not one of {', '.join(ENGINES)}")
         if self.engine_memory_mb < 0:
             raise ValueError(f"engine memory {self.engine_memory_mb} MB is negative")
+        if self.query_per_client < 0:
+            raise ValueError(f"queries per client {self.query_per_client} is negative")
+        for name in ("max_upload_mb", "max_workbook_uncompressed_mb", "max_workbook_rows"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+        if self.write_wait_s < 0:
+            raise ValueError(f"write wait {self.write_wait_s} s is negative")
         if self.token and any(entry.writer.name == DEFAULT_NAME for entry in self.tokens):
             raise ValueError(
                 f"the tokens file names a token {DEFAULT_NAME!r}, the name KRB_TOKEN has; "
@@ -84,11 +99,6 @@ class Settings:
     def accepts_writes(self) -> bool:
         """Whether any configured token may write (KRB_TOKEN or a write or admin token)."""
         return bool(self.token) or any(entry.writer.scope != "read" for entry in self.tokens)
-        for name in ("max_upload_mb", "max_workbook_uncompressed_mb", "max_workbook_rows"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1")
-        if self.write_wait_s < 0:
-            raise ValueError(f"write wait {self.write_wait_s} s is negative")
 
     @property
     def is_remote(self) -> bool:
@@ -122,6 +132,8 @@ class Settings:
             ("max_workbook_uncompressed_mb", "KRB_MAX_WORKBOOK_UNCOMPRESSED_MB", int),
             ("max_workbook_rows", "KRB_MAX_WORKBOOK_ROWS", int),
             ("write_wait_s", "KRB_WRITE_WAIT_S", float),
+            ("query_per_client", "KRB_QUERY_PER_CLIENT", int),
+            ("trusted_proxies", "KRB_TRUSTED_PROXIES", _proxies),
         ):
             raw = env.get(var)
             if raw:
@@ -142,3 +154,15 @@ def _engine(raw: str) -> str:
 
 def _origins(raw: str) -> tuple[str, ...]:
     return tuple(origin.strip() for origin in raw.split(",") if origin.strip())
+
+
+def _proxies(raw: str) -> tuple[str, ...]:
+    """Addresses and networks (10.0.0.0/8) of trusted proxies, or "*"."""
+    proxies = tuple(entry.strip() for entry in raw.split(",") if entry.strip())
+    for proxy in proxies:
+        if proxy != "*":
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(f"{proxy!r} is not an IP address or network") from None
+    return proxies

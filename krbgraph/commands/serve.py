@@ -95,4 +95,10 @@ def register(app: typer.Typer) -> None:
                 raise typer.Exit(2) from exc
             typer.echo(f"Demo registry loaded ({triples} triples) into {settings.store}")
         typer.echo(f"KRB registry on http://{settings.host}:{settings.port}/  (Ctrl+C stops)")
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+        uvicorn.run(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            proxy_headers=bool(settings.trusted_proxies),  # else uvicorn trusts 127.0.0.1
+            forwarded_allow_ips=list(settings.trusted_proxies),
+        )

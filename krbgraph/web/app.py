@@ -47,6 +47,7 @@ from . import onderzoek_api as onderzoek_routes
 from . import pages as page_routes
 from . import sparql as sparql_routes
 from . import writes
+from .admission import ClientBusy, QueryAdmission, client_busy
 from .templating import API_DOC_ASSETS, ApiDocAssets, StaticAssets
 from .write_gate import WriterBusy, writer_busy
 
@@ -106,6 +107,7 @@ def create_app(
     app.state.sparql_limits = sparql_limits or SparqlLimits()
     app.state.write_lock = threading.Lock()  # serialises this application's writes
     app.state.replicas = ReplicaSlot()  # the copy writes are validated on (krbgraph.replica)
+    app.state.admission = QueryAdmission(settings.query_per_client)  # users' queries per client
     app.add_middleware(SecurityHeaders)
     _error_handlers(app)
     _documentation(app)
@@ -215,6 +217,7 @@ def _error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ResultTooLarge, too_large)
     app.add_exception_handler(StoreError, store_failed)
     app.add_exception_handler(WriterBusy, writer_busy)
+    app.add_exception_handler(ClientBusy, client_busy)
 
 
 STORE_FAILED = "The store could not complete the request; the error has been logged."

@@ -14,7 +14,9 @@ arbitrary URLs), then ``Settings.query_timeout_s`` (503 when exceeded) and at
 most ``Settings.max_result_rows`` rows or triples (422 beyond); the store
 stops reading the answer at either limit, and the body is serialised
 completely before the response starts, so a client never gets a truncated
-200. Those statuses come from the app's exception handlers. Relative IRIs
+200. A client runs at most KRB_QUERY_PER_CLIENT queries at once; a further
+one waits a second for a slot, then gets 429 with Retry-After (admission.py).
+Those statuses come from the app's exception handlers. Relative IRIs
 resolve against the endpoint URL, passed to the store as base IRI.
 """
 
@@ -36,6 +38,7 @@ from ..store import QuerySyntaxError, Store, StoreError
 from ..store.terms import graph_ref
 from ..validation import ValidationFailed
 from . import negotiation, results, writes
+from .admission import Slot, query_slot_async
 from .auth import require_write_access
 from .bounded_body import MB, read_bounded_body
 from .deps import get_settings, get_store
@@ -253,10 +256,11 @@ async def _answer_query(
         _negotiate(accept, query.scan.query_form)  # 406 before any work is done
     base = endpoint_url(request)
 
-    def run() -> tuple[bytes, str]:
+    def run(admitted: Slot) -> tuple[bytes, str]:
         result = query.run(
             store,
             settings,
+            admitted,
             base_iri=base,
             default_graphs=operation.default_graphs,
             named_graphs=operation.named_graphs,
@@ -268,7 +272,8 @@ async def _answer_query(
         return results.serialize_result(result, fmt), media_type
 
     try:
-        body, media_type = await run_in_threadpool(run)
+        async with query_slot_async(request) as admitted:  # ClientBusy: 429
+            body, media_type = await run_in_threadpool(run, admitted)
     except QuerySyntaxError as exc:
         raise _bad_request(f"Syntax error in the query: {_positioned(exc)}") from None
     return Response(body, media_type=results.content_type(media_type), headers={"Vary": "Accept"})

@@ -5,8 +5,10 @@
 from token holders. A route gets a runnable query only from ``user_query``,
 which checks the text (krbgraph.sparql_text: the app's limits, no SERVICE,
 no LOAD), and ``UserQuery.run`` always applies the service's time limit and
-row limit. Guarding in the routes themselves let the query page run SERVICE
-and skip the row limit while the endpoint refused both.
+row limit, and runs only in one of its client's slots (krbgraph.web.admission:
+at most KRB_QUERY_PER_CLIENT queries of one client at once). Guarding in the
+routes themselves let the query page run SERVICE and skip the row limit while
+the endpoint refused both.
 
 Refusals and store errors are answered by the app's exception handlers (see
 app.py), one status per kind of error, unless a route renders them itself
@@ -24,6 +26,7 @@ from fastapi import Depends, Request
 from ..settings import Settings
 from ..sparql_text import Scan, SparqlLimits, check
 from ..store import QueryResult, Store
+from .admission import Slot
 
 
 def sparql_limits(request: Request) -> SparqlLimits:
@@ -45,6 +48,7 @@ class UserQuery:
         self,
         store: Store,
         settings: Settings,
+        admitted: Slot,
         *,
         base_iri: str | None = None,
         default_graphs: Sequence[str] = (),
@@ -52,8 +56,12 @@ class UserQuery:
     ) -> QueryResult:
         """The answer within the service's time and row limits; blocking (use a worker thread).
 
-        Raises QuerySyntaxError, QueryTimeout, ResultTooLarge or StoreError.
+        ``admitted`` is the client's slot (krbgraph.web.admission), held by the
+        caller until this returns. Raises QuerySyntaxError, QueryTimeout,
+        ResultTooLarge or StoreError.
         """
+        if not admitted.held:
+            raise RuntimeError("a client's query runs only while it holds one of its slots")
         return store.query(
             self.text,
             default_graph_uris=default_graphs,

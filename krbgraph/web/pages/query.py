@@ -8,8 +8,10 @@ query's header, its CSV is the API's (/api/queries/NAME?format=csv) and its
 Excel workbook has those titles as header row (/query/NAME.xlsx).
 
 Every query a reader types goes through krbgraph.web.user_sparql, the same
-gate as the SPARQL endpoint (limits, no SERVICE or LOAD, time and row limit).
-The page shows refusals and errors itself, in Dutch, next to the editor.
+gate as the SPARQL endpoint (limits, no SERVICE or LOAD, time and row limit,
+at most KRB_QUERY_PER_CLIENT at once per client: 429 beyond, see
+krbgraph.web.admission); the example forms run named queries, which are not
+limited per client. The page shows refusals and errors itself, in Dutch, next to the editor.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from ...settings import Settings
 from ...sparql_text import SparqlRefused
 from ...store import QueryResult, QuerySyntaxError, QueryTimeout, ResultTooLarge, Store, StoreError
 from .. import results as result_formats
+from ..admission import ClientBusy, query_slot
 from ..describe import READER_LANGUAGES, local_href
 from ..negotiation import CANONICAL_TYPES
 from ..query_params import FieldProblem, Picker, pickers_for, resolve_picked
@@ -249,6 +252,7 @@ def query_page(
     pickers: dict[str, Picker] = {}
     resolved: dict[str, str] = {}
     problem: FieldProblem | None = None
+    retry_after: int | None = None
     if named is not None:
         pickers = pickers_for(named, store, lambda: label_index(request).entries(store))
     if named is not None and uitvoeren:
@@ -264,10 +268,14 @@ def query_page(
             error, status = _query_error(exc, settings)
     elif query.strip():
         try:
-            result = user_query(query, limits).run(store, settings)
+            checked = user_query(query, limits)
+            with query_slot(request) as admitted:
+                result = checked.run(store, settings, admitted)
             shown = _shown_result(result, settings.base_iri)
         except (SparqlRefused, StoreError) as exc:
             error, status = _query_error(exc, settings)
+        except ClientBusy as exc:
+            error, status, retry_after = exc.nl, 429, exc.retry_after
     if query.strip():
         downloads = {
             fmt: "/query/download?" + urlencode({"query": text, "format": fmt})
@@ -284,7 +292,10 @@ def query_page(
         "named": named,
         "fields": _form_fields(named, values, pickers, resolved, problem) if named else [],
     }
-    return render(request, "query.html", context, status_code=status)
+    page = render(request, "query.html", context, status_code=status)
+    if retry_after is not None:
+        page.headers["Retry-After"] = str(retry_after)
+    return page
 
 
 def _named_downloads(query: NamedQuery, values: Mapping[str, str]) -> dict[str, str]:
@@ -370,10 +381,15 @@ def query_download(
 ) -> Response:
     """The whole result of the editor's query as a file (graphs as RDF instead)."""
     try:
-        result = user_query(query, limits).run(store, settings)
+        checked = user_query(query, limits)
+        with query_slot(request) as admitted:
+            result = checked.run(store, settings, admitted)
     except (SparqlRefused, StoreError) as exc:
         message, status = _query_error(exc, settings)
         return Response(message, status_code=status, media_type="text/plain")
+    except ClientBusy as exc:
+        headers = {"Retry-After": str(exc.retry_after)}
+        return Response(exc.nl, status_code=429, media_type="text/plain", headers=headers)
     if result.kind == "graph":
         fmt = _GRAPH_DOWNLOADS[format]
         body = result_formats.serialize_graph(result.graph or Graph(), fmt)

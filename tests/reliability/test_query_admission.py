@@ -1,0 +1,250 @@
+"""One client's runaway queries cannot take the service from everyone else.
+
+A client (an address) runs at most KRB_QUERY_PER_CLIENT SPARQL queries of its
+own writing at once (default 2); a further one waits a second, then gets 429
+with Retry-After. The services here are real `krb serve --demo` processes
+with the supervised engine and a time limit of LIMIT_S; each client sends
+from its own loopback address (Linux routes all of 127.0.0.0/8 to lo), as
+clients on the internet do.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+from live_server import free_port
+from rdflib import Graph, Namespace
+from reliability_support import Server, krb_serve, stop, wait_until_ready
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="sends from 127.0.0.2 and up (Linux loopback)"
+)
+
+LIMIT_S = 4.0
+"""KRB_QUERY_TIMEOUT_S of the services: a runaway holds its slot this long."""
+WAIT_S = 1.0
+"""How long a query over its client's limit waits before its 429 (the documented second)."""
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+"""A three-way cross join of the demo: never done within the time limit."""
+SMALL = "ASK { ?s a ?type }"
+JSON = {"Accept": "application/sparql-results+json"}
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+SETTINGS = {
+    "KRB_QUERY_TIMEOUT_S": f"{LIMIT_S:g}",
+    "KRB_ENGINE": "supervised",
+    "KRB_HOST": "127.0.0.1",
+}
+
+
+@dataclass
+class Services:
+    limited: Server
+    """The default: 2 queries per client."""
+    unlimited: Server
+    """KRB_QUERY_PER_CLIENT=0, and 127.0.0.1 is a trusted proxy (KRB_TRUSTED_PROXIES)."""
+
+
+@pytest.fixture(scope="module")
+def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    """Both services, started side by side; the one without a limit has no demo (its
+    model graphs, some 45,000 triples, make a cross join that runs into the limit)."""
+    managers = [
+        krb_serve(tmp_path_factory.mktemp("admission"), **SETTINGS),
+        bare_serve(
+            tmp_path_factory.mktemp("no-admission"),
+            **SETTINGS,
+            KRB_QUERY_PER_CLIENT="0",
+            KRB_TRUSTED_PROXIES="127.0.0.1",
+        ),
+    ]
+    with ExitStack() as stack, ThreadPoolExecutor(2) as pool:
+        started = [pool.submit(manager.__enter__) for manager in managers]
+        for manager, future in zip(managers, started, strict=True):
+            stack.push(manager.__exit__)
+            future.result()
+        limited, unlimited = (future.result() for future in started)
+        yield Services(limited, unlimited)
+
+
+@contextmanager
+def bare_serve(folder: Path, **settings: str) -> Iterator[Server]:
+    """`krb serve` on a new store holding only the model graphs (it starts in seconds)."""
+    log = folder / "serve.log"
+    port = free_port()
+    env = os.environ | {"KRB_STORE": str(folder / "store"), "KRB_PORT": str(port)} | settings
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "krbgraph.cli", "serve"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    server = Server(f"http://127.0.0.1:{port}", process, log)
+    try:
+        assert wait_until_ready(server.url, process, 60), server.log_tail()
+        yield server
+    finally:
+        stop(process)
+
+
+def client(address: str, timeout: float = 60.0) -> httpx.Client:
+    return httpx.Client(transport=httpx.HTTPTransport(local_address=address), timeout=timeout)
+
+
+def ask(server: Server, address: str, query: str = SMALL) -> httpx.Response:
+    with client(address) as sender:
+        return sender.post(f"{server.url}/sparql", data={"query": query}, headers=JSON)
+
+
+@dataclass
+class Runaways:
+    """Runaway queries in flight from one address; ``statuses`` fill in as they end."""
+
+    statuses: list[int | str] = field(default_factory=list)
+    threads: list[threading.Thread] = field(default_factory=list)
+
+    @property
+    def all_running(self) -> bool:
+        return not self.statuses
+
+
+@contextmanager
+def runaways(server: Server, address: str, count: int, timeout: float = 60.0) -> Iterator[Runaways]:
+    """``count`` runaways sent at once from ``address``, given WAIT_S to be admitted; the
+    block's end waits for their answers (``timeout``: when the client hangs up)."""
+    flight = Runaways()
+
+    def send() -> None:
+        try:
+            with client(address, timeout) as sender:
+                answer = sender.post(f"{server.url}/sparql", data={"query": RUNAWAY}, headers=JSON)
+            flight.statuses.append(answer.status_code)
+        except httpx.TimeoutException:
+            flight.statuses.append("hung up")
+
+    flight.threads = [threading.Thread(target=send) for _ in range(count)]
+    for thread in flight.threads:
+        thread.start()
+    time.sleep(WAIT_S)  # the request reaches the engine in milliseconds
+    try:
+        yield flight
+    finally:
+        for thread in flight.threads:
+            thread.join()
+
+
+def test_a_third_runaway_of_one_client_waits_then_gets_429_while_others_are_answered(
+    services: Services,
+) -> None:
+    server = services.limited
+    url = server.url
+    with (
+        runaways(server, "127.0.0.2", 2) as flight,
+        client("127.0.0.2") as same,
+        client("127.0.0.3") as other,
+        ThreadPoolExecutor(6) as pool,
+    ):
+        started = time.monotonic()
+        third = pool.submit(same.post, f"{url}/sparql", data={"query": RUNAWAY}, headers=JSON)
+        page = pool.submit(same.get, f"{url}/query", params={"query": SMALL})
+        download = pool.submit(same.get, f"{url}/query/download", params={"query": SMALL})
+        named = pool.submit(same.get, f"{url}/api/queries/gebieden")
+        example = pool.submit(
+            same.get, f"{url}/query", params={"voorbeeld": "gebieden", "uitvoeren": "true"}
+        )
+        small = pool.submit(other.post, f"{url}/sparql", data={"query": SMALL}, headers=JSON)
+        busy = third.result()
+        took = time.monotonic() - started
+        assert flight.all_running, flight.statuses  # the 429 came while both still ran
+        assert busy.status_code == 429, busy.text
+        assert WAIT_S - 0.2 <= took < LIMIT_S, took  # it waited its second, not the limit
+        assert int(busy.headers["retry-after"]) >= 1
+        assert "2 queries running" in busy.json()["detail"]
+
+        # Another address is a client of its own: answered, not refused.
+        answered = small.result()
+        assert answered.status_code == 200, answered.text
+        assert answered.json()["boolean"] is True  # the demo has typed resources
+        assert flight.all_running, flight.statuses
+
+        # The query page and its download are user SPARQL too, in their own formats.
+        html = page.result()
+        assert html.status_code == 429
+        assert html.headers["content-type"].startswith("text/html")
+        assert "tegelijk, het maximum van deze dienst" in html.text  # the page's own message
+        assert int(html.headers["retry-after"]) >= 1
+        plain = download.result()
+        assert plain.status_code == 429
+        assert plain.headers["content-type"].startswith("text/plain")
+        assert "2 query's tegelijk" in plain.text
+
+        # Named queries are not admitted per client, on the API nor on the page.
+        assert named.result().status_code == 200, named.result().text
+        assert example.result().status_code == 200
+    assert flight.statuses == [503, 503], server.log_tail()
+
+    # Both runaways ended at the time limit: their slots are free again.
+    again = ask(server, "127.0.0.2")
+    assert again.status_code == 200, again.text
+
+
+def test_a_client_that_hangs_up_has_its_slot_back_when_its_query_ends(
+    services: Services,
+) -> None:
+    server = services.limited
+    started = time.monotonic()
+    with runaways(server, "127.0.0.4", 2, timeout=WAIT_S + 0.5) as flight:
+        pass
+    assert flight.statuses == ["hung up", "hung up"]
+    # The engine still runs both queries until the time limit, so they keep their slots.
+    assert ask(server, "127.0.0.4").status_code == 429
+    while time.monotonic() - started < LIMIT_S:
+        time.sleep(0.1)
+    deadline = started + LIMIT_S + 5
+    status = 0
+    while status != 200 and time.monotonic() < deadline:
+        status = ask(server, "127.0.0.4").status_code
+    assert status == 200, server.log_tail()
+
+
+def test_no_limit_per_client_admits_every_query(services: Services) -> None:
+    server = services.unlimited
+    with runaways(server, "127.0.0.5", 3) as flight:
+        assert flight.all_running
+        assert ask(server, "127.0.0.5").status_code == 200  # a fourth, small one
+    assert flight.statuses == [503, 503, 503], server.log_tail()
+
+
+def endpoint_named(server: Server, address: str) -> str:
+    """The sd:endpoint of the service description, asked from ``address`` as if through a
+    TLS proxy (X-Forwarded-Proto: https, X-Forwarded-For: a client on the internet)."""
+    headers = {
+        "Accept": "text/turtle",
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-For": "203.0.113.7",
+    }
+    with client(address) as sender:
+        answer = sender.get(f"{server.url}/sparql", headers=headers)
+    assert answer.status_code == 200, answer.text
+    graph = Graph().parse(data=answer.text, format="turtle")
+    (endpoint,) = graph.objects(None, SD.endpoint)
+    return str(endpoint)
+
+
+def test_forwarded_headers_count_only_from_trusted_proxies(services: Services) -> None:
+    # By default nobody is trusted: the headers of 127.0.0.1 change nothing.
+    assert endpoint_named(services.limited, "127.0.0.1").startswith("http://127.0.0.1:")
+    # With KRB_TRUSTED_PROXIES=127.0.0.1 they count from that address, from no other.
+    assert endpoint_named(services.unlimited, "127.0.0.1").startswith("https://127.0.0.1:")
+    assert endpoint_named(services.unlimited, "127.0.0.2").startswith("http://127.0.0.1:")
