@@ -56,7 +56,7 @@ import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
-from . import sparql_text
+from . import sparql_binding, sparql_text
 from .labels import DEFAULT_LANGUAGES, fetch_names
 from .model import project_root
 from .namespaces import PREFIXES
@@ -320,7 +320,7 @@ def _parse_param(source: str, line: int, value: str) -> Parameter:
             f"[, class: c]) description', got {value!r}"
         )
     name = match["name"]
-    if not sparql_text.is_variable_name(name):
+    if not sparql_binding.is_variable_name(name):
         raise QueryDefinitionError(f"{where}: parameter name {name!r} is not a SPARQL variable")
     parts = [p.strip() for p in match["spec"].split(",")]
     try:
@@ -365,7 +365,7 @@ _NAME_OF = re.compile(r"^\((?P<kind>name|symbol) of (?P<of>[A-Za-z_][A-Za-z0-9_]
 
 def _parse_column(source: str, line: int, value: str) -> Column:
     match = _COLUMN.match(value)
-    if not match or not sparql_text.is_variable_name(match["name"]):
+    if not match or not sparql_binding.is_variable_name(match["name"]):
         raise QueryDefinitionError(f"{source}:{line}: expected 'column: name description'")
     text = match["text"].strip()
     named = _NAME_OF.match(text)
@@ -409,11 +409,11 @@ def _check_body(query: NamedQuery) -> None:
                 f"{query.source}: parameter {param.name!r} is never used as ?{param.name}"
             )
     try:
-        sparql_text.where_brace(tokens)
-    except sparql_text.SparqlTextError as exc:
+        sparql_binding.where_brace(tokens)
+    except sparql_binding.SparqlTextError as exc:
         raise QueryDefinitionError(f"{query.source}: {exc}") from None
     if query.columns:
-        projected = sparql_text.projection(tokens)
+        projected = sparql_binding.projection(tokens)
         declared = list(query.selected)
         if projected is not None and projected != declared:
             raise QueryDefinitionError(
@@ -443,10 +443,10 @@ def _inject_rows(
     sparql: str, names: tuple[str, ...], rows: Sequence[tuple[ox.NamedNode | ox.Literal, ...]]
 ) -> str:
     try:
-        return sparql_text.inject_rows(
+        return sparql_binding.inject_rows(
             sparql, names, [tuple(str(term) for term in row) for row in rows]
         )
-    except sparql_text.SparqlTextError as exc:
+    except sparql_binding.SparqlTextError as exc:
         raise ParameterError(str(exc)) from None
 
 

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.term import BNode, Identifier, URIRef
 
-from .. import sparql_text
+from .. import sparql_binding
 from ..rdfio import UnsupportedTerm, rdflib_term
 from .base import QuerySyntaxError, StoreError
 
@@ -94,7 +94,7 @@ def bind_values(
 ) -> str:
     """The query with its variables bound by a VALUES block first in the outer WHERE,
     the rest of the group as LATERAL on a store that evaluates it (pre-binding:
-    krbgraph.sparql_text.inject_rows says why).
+    krbgraph.sparql_binding.inject_rows says why).
 
     Both backends bind this way, so a bound query answers the same on either;
     the terms are validated and serialised by pyoxigraph, never pasted.
@@ -109,10 +109,10 @@ def bind_values(
             raise StoreError(f"?{name} cannot be bound to a blank node")
         terms[name] = term
     try:
-        return sparql_text.inject_rows(
+        return sparql_binding.inject_rows(
             sparql, tuple(terms), [tuple(str(term) for term in terms.values())], lateral=lateral
         )
-    except sparql_text.SparqlTextError as exc:
+    except sparql_binding.SparqlTextError as exc:
         raise QuerySyntaxError(str(exc)) from exc
 
 

@@ -277,13 +277,15 @@ def test_reliability_a_long_import_makes_other_writers_wait_at_most_the_stated_t
     writer = threading.Thread(target=long_import)
     writer.start()
     busy: list[httpx.Response] = []
-    slowest = 0.0
+    slowest_refusal = 0.0
     time.sleep(1.0)  # let it read its workbook and take the lock
     while writer.is_alive():
         started = time.monotonic()
         other = upload(server, exported, "ander.xlsx")
-        slowest = max(slowest, time.monotonic() - started)
         if other.status_code == 503:
+            # Only a refusal measures the wait: an upload that got the lock also spent
+            # its own import time, which the write wait does not bound.
+            slowest_refusal = max(slowest_refusal, time.monotonic() - started)
             busy.append(other)
     writer.join()
     assert outcome["long"].status_code in (200, 422), outcome["long"].text[:500]
@@ -291,5 +293,5 @@ def test_reliability_a_long_import_makes_other_writers_wait_at_most_the_stated_t
     for answer in busy:
         assert int(answer.headers["retry-after"]) >= 1
         assert "in progress" in answer.json()["detail"]
-    assert slowest < WRITE_WAIT_S + 5.0
+    assert slowest_refusal < WRITE_WAIT_S + 5.0
     server.assert_alive()
