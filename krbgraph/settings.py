@@ -72,6 +72,12 @@ class Settings:
     query_per_client: int = 2
     """Most SPARQL queries written by users (endpoint, query page) one client may run at
     once (KRB_QUERY_PER_CLIENT); a further one waits a second, then gets 429. 0: no limit."""
+    query_total: int = field(default_factory=lambda: max(2, os.cpu_count() or 2))
+    """Most SPARQL queries written by users all clients together run at once
+    (KRB_QUERY_TOTAL); by default one per core (at least 2, so one slow query
+    never closes the endpoint), so users' runaways sent from many addresses hold
+    no more cores than one client's would on a 2-core machine. A further one
+    waits a second, then gets 429. 0: no limit."""
     trusted_proxies: tuple[str, ...] = ()
     """Addresses or networks of reverse proxies whose X-Forwarded-For and -Proto `krb serve`
     believes (KRB_TRUSTED_PROXIES, comma-separated; "*" trusts everyone). None by default:
@@ -84,6 +90,8 @@ class Settings:
             raise ValueError(f"engine memory {self.engine_memory_mb} MB is negative")
         if self.query_per_client < 0:
             raise ValueError(f"queries per client {self.query_per_client} is negative")
+        if self.query_total < 0:
+            raise ValueError(f"queries in total {self.query_total} is negative")
         for name in ("max_upload_mb", "max_workbook_uncompressed_mb", "max_workbook_rows"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
@@ -133,6 +141,7 @@ class Settings:
             ("max_workbook_rows", "KRB_MAX_WORKBOOK_ROWS", int),
             ("write_wait_s", "KRB_WRITE_WAIT_S", float),
             ("query_per_client", "KRB_QUERY_PER_CLIENT", int),
+            ("query_total", "KRB_QUERY_TOTAL", int),
             ("trusted_proxies", "KRB_TRUSTED_PROXIES", _proxies),
         ):
             raw = env.get(var)

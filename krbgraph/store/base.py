@@ -152,8 +152,14 @@ class Store(Protocol):
         """
         ...
 
-    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None, repeatable: bool = False) -> None:
         """Run a SPARQL update as one transaction; ``base_iri`` resolves relative IRIs.
+
+        ``repeatable`` says the update leaves the same state when it runs twice
+        (concrete quads deleted and inserted, whole graphs replaced; not blank
+        nodes inserted, not a WHERE that reads what it changes). A store may then
+        send it again when its engine stopped under it before confirming it, as
+        the supervised one does; otherwise such a write fails as unconfirmed.
 
         Raises QuerySyntaxError or StoreError.
         """

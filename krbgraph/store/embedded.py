@@ -140,7 +140,8 @@ class EmbeddedStore(StoreBackend):
 
     # -- writing ---------------------------------------------------------
 
-    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None, repeatable: bool = False) -> None:
+        del repeatable  # in this process: the update ran, or raised
         base = None if base_iri is None else named_node(base_iri, "base IRI").value
         try:
             self._live().update(sparql, base_iri=base)

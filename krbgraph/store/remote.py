@@ -225,7 +225,8 @@ class RemoteStore(StoreBackend):
 
     # -- writing ---------------------------------------------------------
 
-    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None, repeatable: bool = False) -> None:
+        del repeatable  # a server's failure is reported; another client may have written since
         text = sparql if base_iri is None else with_base(sparql, base_iri)
         try:
             self._send(

@@ -31,8 +31,10 @@ per-query worker processes on one folder are not an option.
   and starts it again. A query that was running on it is run once more
   (it may have been a bystander); if the engine stops under it again, it
   gets EngineStopped (a QueryTimeout, so 503 over HTTP). A write that was
-  running gets EngineStopped at once: it is never sent twice, unless the
-  engine refused the connection (it was gone before the write reached it).
+  running is sent once more only when it is repeatable (Store.update: the
+  service's own commits of a computed change are) or the engine refused the
+  connection (it was gone before the write reached it); any other gets
+  EngineStopped at once.
 - **Writes.** Updates and graph writes are serialised by a lock and never
   killed for another request's overrun: a stop waits until the write in
   progress has finished. Writes have their own time limit (the remote
@@ -294,12 +296,13 @@ class SupervisedStore(StoreBackend):
 
     # -- writing ---------------------------------------------------------
 
-    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
-        self._write(lambda remote: remote.update(sparql, base_iri=base_iri))
+    def update(self, sparql: str, *, base_iri: str | None = None, repeatable: bool = False) -> None:
+        self._write(lambda remote: remote.update(sparql, base_iri=base_iri), repeatable)
 
     def _write_triples(self, graphs: TripleData, replace: bool) -> None:
         text = write_update(graphs, replace=replace)
-        self._write(lambda remote: remote.update(text))
+        # Dropping each graph first makes even fresh blank nodes land as once.
+        self._write(lambda remote: remote.update(text), replace or "_:" not in text)
 
     def drop_graph(self, graph: str) -> None:
         self._write(lambda remote: remote.drop_graph(graph))
@@ -364,11 +367,14 @@ class SupervisedStore(StoreBackend):
                 logger.info("query interrupted by an engine restart (%s); running it again", cause)
         raise AssertionError("unreachable")  # the last run returns or raises
 
-    def _write(self, call: Callable[[RemoteStore], T]) -> T:
+    def _write(self, call: Callable[[RemoteStore], T], repeatable: bool = False) -> T:
         """``call`` on the engine, one write at a time, never interrupted by a restart.
 
-        Sent again only when the engine was gone before the request reached it
-        (connection refused); a write that reached it is never repeated.
+        Sent again, once, when the engine was gone before the request reached it
+        (connection refused), or when it stopped under a ``repeatable`` write
+        (see Store.update): the second run leaves the state one run leaves,
+        whether the first was committed or not. Any other write that reached
+        the engine is never repeated.
         """
         with self._write_lock:
             for attempt in (1, 2):
@@ -382,7 +388,9 @@ class SupervisedStore(StoreBackend):
                 except (StoreError, httpx.HTTPError, OSError) as exc:
                     if engine.ended_under(exc) is None:
                         raise
-                    if attempt == 1 and _never_sent(exc):
+                    if attempt == 1 and (repeatable or _never_sent(exc)):
+                        why = engine.end()
+                        logger.info("write interrupted by an engine stop (%s); sent again", why)
                         continue
                     raise EngineStopped(
                         f"the query engine stopped during a write ({engine.end()}); the write "

@@ -3,9 +3,16 @@
 Public SPARQL services bound what one client may run at once. Here free-form
 SPARQL from users (/sparql GET and POST, the query page /query and its
 /query/download) runs only in one of its client's slots: at most
-``Settings.query_per_client`` queries of one client at once (0: no limit).
-A further query of that client waits up to ``WAIT_S`` for a slot, then gets
+``Settings.query_per_client`` queries of one client at once, and at most
+``Settings.query_total`` of all clients together (0: no limit; by default one
+per core, at least 2). A further query waits up to ``WAIT_S`` for a slot, then gets
 ClientBusy, answered with 429 Too Many Requests and Retry-After.
+
+The total matters because one address is not one attacker: runaways sent
+from four addresses are four clients, each within its own limit, and would
+keep every core busy until the time limit. With the total, users' SPARQL
+never holds more cores than that; the pages and the named queries, which do
+not pass through here, keep being answered beside them.
 
 A client is the address the request came from (``request.client.host``;
 behind a reverse proxy named in KRB_TRUSTED_PROXIES, the address that proxy
@@ -43,18 +50,30 @@ POLL_S = 0.02
 class ClientBusy(Exception):
     """The client already runs as many queries as one client may (HTTP 429)."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, *, whole_service: bool = False) -> None:
         noun = "query" if limit == 1 else "queries"
-        super().__init__(
-            f"This client already has {limit} {noun} running, the most one client may run "
-            f"at once on this service; wait for one to finish and try again."
-        )
-        self.limit = limit
         dutch_noun = "query" if limit == 1 else "query's"
-        self.nl = (
-            f"Van uw adres lopen al {limit} {dutch_noun} tegelijk, "
-            "het maximum van deze dienst; wacht tot er een klaar is en probeer het opnieuw."
-        )
+        if whole_service:
+            super().__init__(
+                f"The service already runs {limit} SPARQL {noun} of its users, the most it "
+                "runs at once; wait a moment and try again (the pages and the named "
+                "queries under /api/queries are answered meanwhile)."
+            )
+            self.nl = (
+                f"De dienst voert al {limit} eigen {dutch_noun} van gebruikers tegelijk uit, "
+                "het maximum; probeer het over een moment opnieuw."
+            )
+        else:
+            super().__init__(
+                f"This client already has {limit} {noun} running, the most one client may "
+                "run at once on this service; wait for one to finish and try again."
+            )
+            self.nl = (
+                f"Van uw adres lopen al {limit} {dutch_noun} tegelijk, "
+                "het maximum van deze dienst; wacht tot er een klaar is en probeer het opnieuw."
+            )
+        self.limit = limit
+        self.whole_service = whole_service
         self.retry_after = RETRY_AFTER_S
 
 
@@ -73,17 +92,22 @@ class Slot:
 
 
 class QueryAdmission:
-    """Counts the queries each client runs; at most ``per_client`` at once (0: no limit).
+    """Counts the queries each client runs; at most ``per_client`` of one client and
+    ``total`` of all at once (0: no limit).
 
     Thread-safe: slots are taken on the event loop and in worker threads alike.
     """
 
-    def __init__(self, per_client: int, *, wait_s: float = WAIT_S) -> None:
+    def __init__(self, per_client: int, total: int = 0, *, wait_s: float = WAIT_S) -> None:
         if per_client < 0:
             raise ValueError(f"queries per client {per_client} is negative")
+        if total < 0:
+            raise ValueError(f"queries in total {total} is negative")
         self.per_client = per_client
+        self.total = total
         self.wait_s = wait_s
         self._running: dict[str, int] = {}
+        self._all = 0
         self._freed = threading.Condition()
 
     def running(self, client: str) -> int:
@@ -96,11 +120,21 @@ class QueryAdmission:
         count = self._running.get(client, 0)
         if self.per_client and count >= self.per_client:
             return None
+        if self.total and self._all >= self.total:
+            return None
         self._running[client] = count + 1
+        self._all += 1
         return Slot(self, client)
+
+    def _busy(self, client: str) -> ClientBusy:
+        """Why ``client`` got no slot: its own limit first, else the service's."""
+        if self.per_client and self._running.get(client, 0) >= self.per_client:
+            return ClientBusy(self.per_client)
+        return ClientBusy(self.total, whole_service=True)
 
     def _give_back(self, client: str) -> None:
         with self._freed:
+            self._all -= 1
             left = self._running[client] - 1
             if left:
                 self._running[client] = left
@@ -117,7 +151,7 @@ class QueryAdmission:
             while (slot := self._try_take(client)) is None:
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise ClientBusy(self.per_client)
+                    raise self._busy(client)
                 self._freed.wait(left)
             return slot
 
@@ -129,11 +163,13 @@ class QueryAdmission:
         while True:
             with self._freed:
                 slot = self._try_take(client)
+                busy = None if slot is not None else self._busy(client)
             if slot is not None:
                 return slot
             left = deadline - time.monotonic()
             if left <= 0:
-                raise ClientBusy(self.per_client)
+                assert busy is not None
+                raise busy
             await asyncio.sleep(min(POLL_S, left))
 
 

@@ -107,7 +107,9 @@ def create_app(
     app.state.sparql_limits = sparql_limits or SparqlLimits()
     app.state.write_lock = threading.Lock()  # serialises this application's writes
     app.state.replicas = ReplicaSlot()  # the copy writes are validated on (krbgraph.replica)
-    app.state.admission = QueryAdmission(settings.query_per_client)  # users' queries per client
+    app.state.admission = QueryAdmission(
+        settings.query_per_client, settings.query_total
+    )  # users' queries: per client and in total
     app.add_middleware(SecurityHeaders)
     _error_handlers(app)
     _documentation(app)

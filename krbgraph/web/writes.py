@@ -236,7 +236,8 @@ def delete_graph(
             drop = (
                 "CLEAR SILENT DEFAULT" if graph is None else f"DROP SILENT GRAPH {graph_ref(graph)}"
             )
-            store.update(drop + (" ;\n" + insert_data(record) if record else ""))
+            # The audit record names its change by a fresh IRI, not a blank node.
+            store.update(drop + (" ;\n" + insert_data(record) if record else ""), repeatable=True)
         refresh_derived(store)
         replicas.synced(store)
 
@@ -279,7 +280,10 @@ def _commit(
         if replica.holds_blank_node_elsewhere(node, added) or node in _blank_nodes(removed)
     }
     if not old_nodes:
-        store.update(_change_update(emptied, kept_removed, added | set(record)))
+        text = _change_update(emptied, kept_removed, added | set(record))
+        # Concrete quads deleted and inserted: the same state if it runs twice. Fresh
+        # blank nodes would be made twice, so such a change is not sent again.
+        store.update(text, repeatable="_:" not in text)
         return
     graphs = {graph_key(q) for q in added | kept_removed}
     pending = set(old_nodes)
@@ -301,7 +305,7 @@ def _commit(
         contents[graph] = rdflib_graph(replica.graph_quads(graph))
     store.write_graphs(contents, replace=True)  # an emptied graph is dropped there
     if record:
-        store.update(insert_data(record))
+        store.update(insert_data(record), repeatable=True)
 
 
 def _blank_nodes(quads: Iterable[ox.Quad]) -> set[ox.BlankNode]:

@@ -38,6 +38,8 @@ WAIT_S = 1.0
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 """A three-way cross join of the demo: never done within the time limit."""
 SMALL = "ASK { ?s a ?type }"
+TOTAL = 3
+"""KRB_QUERY_TOTAL of the limited service (the default is one per core)."""
 JSON = {"Accept": "application/sparql-results+json"}
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 SETTINGS = {
@@ -50,9 +52,10 @@ SETTINGS = {
 @dataclass
 class Services:
     limited: Server
-    """The default: 2 queries per client."""
+    """The default of 2 queries per client, and at most TOTAL of all clients."""
     unlimited: Server
-    """KRB_QUERY_PER_CLIENT=0, and 127.0.0.1 is a trusted proxy (KRB_TRUSTED_PROXIES)."""
+    """KRB_QUERY_PER_CLIENT=0, KRB_QUERY_TOTAL=0, and 127.0.0.1 is a trusted proxy
+    (KRB_TRUSTED_PROXIES)."""
 
 
 @pytest.fixture(scope="module")
@@ -60,11 +63,12 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     """Both services, started side by side; the one without a limit has no demo (its
     model graphs, some 45,000 triples, make a cross join that runs into the limit)."""
     managers = [
-        krb_serve(tmp_path_factory.mktemp("admission"), **SETTINGS),
+        krb_serve(tmp_path_factory.mktemp("admission"), **SETTINGS, KRB_QUERY_TOTAL=str(TOTAL)),
         bare_serve(
             tmp_path_factory.mktemp("no-admission"),
             **SETTINGS,
             KRB_QUERY_PER_CLIENT="0",
+            KRB_QUERY_TOTAL="0",
             KRB_TRUSTED_PROXIES="127.0.0.1",
         ),
     ]
@@ -224,6 +228,33 @@ def test_no_limit_per_client_admits_every_query(services: Services) -> None:
         assert flight.all_running
         assert ask(server, "127.0.0.5").status_code == 200  # a fourth, small one
     assert flight.statuses == [503, 503, 503], server.log_tail()
+
+
+def test_runaways_from_many_addresses_fill_the_service_total_while_pages_are_answered(
+    services: Services,
+) -> None:
+    """Each address within its own limit, together at the total: a fourth client's query
+    waits its second and gets 429; the pages and named queries are still answered."""
+    server = services.limited
+    with (
+        runaways(server, "127.0.0.6", 2) as first,
+        runaways(server, "127.0.0.7", TOTAL - 2) as second,
+        client("127.0.0.8") as fourth,
+    ):
+        started = time.monotonic()
+        busy = fourth.post(f"{server.url}/sparql", data={"query": SMALL}, headers=JSON)
+        took = time.monotonic() - started
+        assert first.all_running and second.all_running, (first.statuses, second.statuses)
+        assert busy.status_code == 429, busy.text
+        assert WAIT_S - 0.2 <= took < LIMIT_S, took
+        assert f"already runs {TOTAL} SPARQL queries" in busy.json()["detail"]
+        assert int(busy.headers["retry-after"]) >= 1
+        named = fourth.get(f"{server.url}/api/queries/gebieden")
+        assert named.status_code == 200, named.text
+        assert fourth.get(f"{server.url}/").status_code == 200
+        assert first.all_running and second.all_running
+    assert first.statuses + second.statuses == [503] * TOTAL, server.log_tail()
+    assert ask(server, "127.0.0.8").status_code == 200  # the total is free again
 
 
 def endpoint_named(server: Server, address: str) -> str:

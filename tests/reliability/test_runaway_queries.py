@@ -339,6 +339,46 @@ def test_kill_in_the_middle_of_an_update_keeps_what_was_committed(tmp_path: Path
         assert [(g.iri, g.triples) for g in store.graphs()] == [(f"{EX}g", 2000)]
 
 
+def test_a_repeatable_write_cut_off_by_an_engine_stop_is_sent_again_and_lands_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The service's own commits are concrete quads (Store.update's ``repeatable``): when
+    the engine dies under one, committed or not, running it again leaves one copy."""
+    rows = 60_000
+
+    def insert(graph: str) -> str:
+        body = "".join(f'<{EX}s{i}> <{EX}p> "{i}" .\n' for i in range(rows))
+        return f"DELETE DATA {{ GRAPH <{EX}g> {{ <{EX}s0> <{EX}p> 0 }} }} ;\n" + (
+            f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}}} }}"
+        )
+
+    with SupervisedStore(tmp_path / "store", default_timeout_s=120) as store:
+        store.replace_graph(f"{EX}g", _numbers(10))
+        started = time.monotonic()
+        store.update(insert(f"{EX}eerst"), repeatable=True)
+        takes = time.monotonic() - started  # how long the engine works on such a write
+        failure: list[BaseException] = []
+
+        def write() -> None:
+            try:
+                store.update(insert(f"{EX}tweede"), repeatable=True)
+            except BaseException as exc:  # checked below
+                failure.append(exc)
+
+        engine = store.engine_pid
+        writer = threading.Thread(target=write)
+        with caplog.at_level(logging.INFO, logger="krbgraph.store.supervised"):
+            writer.start()
+            time.sleep(takes / 2)
+            os.kill(engine or 0, signal.SIGKILL)
+            writer.join(120)
+        assert not failure, failure
+        assert store.engine_pid != engine
+        assert "sent again" in caplog.text, "the kill came after the write: make it longer"
+        counts = {g.iri: g.triples for g in store.graphs()}
+        assert counts == {f"{EX}g": 9, f"{EX}eerst": rows, f"{EX}tweede": rows}
+
+
 def test_victims_of_a_restart_run_again_within_their_time(tmp_path: Path) -> None:
     with SupervisedStore(tmp_path / "store", default_timeout_s=30) as store:
         store.replace_graph(f"{EX}g", _numbers(3000))
