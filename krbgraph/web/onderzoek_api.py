@@ -1,32 +1,29 @@
 """The JSON API of beleidsonderzoek: does reality meet the norms, did measures work,
 will the measures planned close the gap?
 
-The answers come from the named queries ``normtoets``, ``effectevaluatie`` and
-``normgat`` (sparql/), so the API, ``krb query`` and the docs agree. An area is given the
-way people know it (CBS code, code, name or IRI) and resolved by the query
-catalogue; a bad or unknown value answers 400 with the catalogue's message.
-Numbers are JSON numbers in the unit the row names; a label norm (energielabel
-minimaal B) has no unit: its values are the labels' ranks and its margin counts label
-steps, with the labels beside them.
+The routes take the reader's filters and answer with the typed rows of
+krbgraph.web.research_answers (the named queries ``normtoets``,
+``effectevaluatie`` and ``normgat``). An area is given the way people know it
+(CBS code, code, name or IRI) and resolved by the query catalogue; a bad or
+unknown value answers 400 with the catalogue's message.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from pydantic import BaseModel, Field
-from rdflib import Literal
-from rdflib.term import Identifier
 
-from ..labels import fetch_names
-from ..queries import Catalogue, ParameterError, load_catalogue, run_named_query
+from ..queries import Catalogue, ParameterError, load_catalogue
 from ..settings import Settings
 from ..store import Store
+from . import research_answers as answers
 from .deps import get_settings, get_store, reader_languages
-from .describe import READER_LANGUAGES
+from .research_answers import Effectevaluatie, Normgat, Normtoets, Question
+
+T = TypeVar("T")
 
 router = APIRouter(
     prefix="/api", tags=["beleidsonderzoek"], dependencies=[Depends(reader_languages)]
@@ -42,76 +39,6 @@ GebiedQuery = Annotated[
 ThemaQuery = Annotated[str | None, Query(description="Only this policy theme: code, name or IRI")]
 
 
-class Ref(BaseModel):
-    iri: str
-    label: str | None = None
-
-
-class Normtoets(BaseModel):
-    norm: Ref
-    code: str | None = None
-    gebied: Ref = Field(
-        description="Area of the measurement (without one: the area asked or the norm's)"
-    )
-    operator: Ref
-    normwaarde: float = Field(description="The norm's number; for a label norm its rank")
-    normlabel: Ref | None = Field(None, description="A label norm's label (energielabel B)")
-    eenheid: Ref | None = Field(None, description="The norm's unit; none for a label norm")
-    meting: str | None = Field(None, description="IRI of the latest measurement")
-    periode_van: date | None = None
-    periode_tot: date | None = None
-    waarde: float | None = Field(
-        None, description="Measured value in the norm's unit; for a label its rank"
-    )
-    meetlabel: Ref | None = Field(None, description="The measured label of a label norm")
-    referentie: float | None = Field(None, description="Reference of a change operator")
-    oordeel: str = Field(description="voldoet, voldoet niet or geen gegevens")
-    marge: float | None = Field(
-        None,
-        description="Room to the norm; negative: the shortfall (label steps for a label norm)",
-    )
-
-
-class Effectevaluatie(BaseModel):
-    maatregel: Ref
-    indicator: Ref
-    gebied: Ref
-    begin: date
-    eenheid: Ref
-    voor: str | None = None
-    voor_waarde: float | None = None
-    na: str | None = None
-    na_waarde: float | None = None
-    verandering: float | None = None
-    beoogd: float | None = None
-    aandeel: float | None = Field(None, description="Realised share: verandering / beoogd")
-    gerealiseerd: float | None = Field(
-        None, description="Recorded realised effects (krb:GerealiseerdEffect), summed"
-    )
-    gerealiseerd_aandeel: float | None = Field(None, description="gerealiseerd / beoogd")
-    gerealiseerd_bron: str | None = Field(None, description="Source of a recorded effect")
-
-
-class Normgat(BaseModel):
-    norm: Ref
-    code: str | None = None
-    gebied: Ref = Field(description="Area of the measurement (without one: the area asked)")
-    operator: Ref
-    normwaarde: float
-    eenheid: Ref
-    meting: str | None = Field(None, description="IRI of the latest measurement")
-    waarde: float | None = Field(None, description="Measured value in the norm's unit")
-    referentie: float | None = Field(None, description="Reference of a change operator")
-    gat: float | None = Field(None, description="Shortfall to the norm now (positive)")
-    beoogd: float = Field(description="Sum of the intended effects still to come (0: none)")
-    verwacht: float | None = Field(None, description="Measured value plus those effects")
-    restgat: float | None = Field(None, description="Shortfall left after them (0: closes)")
-    oordeel: str = Field(description="sluit, sluit niet or geen gegevens")
-    effecten: int = Field(description="How many intended effects count")
-    maatregelen: list[Ref] = Field(description="The measures that contribute")
-    themas: list[Ref] = Field(description="Their themes: the cross-links that close the gap")
-
-
 def _catalogue(request: Request) -> Catalogue:
     """The named-query catalogue, read once per app (shared with the pages)."""
     state = request.app.state
@@ -123,32 +50,6 @@ def _catalogue(request: Request) -> Catalogue:
 
 
 CatalogueDep = Annotated[Catalogue, Depends(_catalogue)]
-
-
-@dataclass(frozen=True)
-class Question:
-    """What every research question takes: the store, the catalogue and the reader's
-    filters (peildatum, area, theme), so each endpoint only names its query."""
-
-    store: Store
-    settings: Settings
-    queries: Catalogue
-    values: dict[str, str]
-
-    def rows(self, name: str) -> list[dict[str, Identifier]]:
-        """The answer of named query ``name``; 400 for a filter that names nothing."""
-        try:
-            result = run_named_query(
-                self.store,
-                self.queries,
-                name,
-                self.values,
-                timeout_s=self.settings.query_timeout_s,
-                languages=READER_LANGUAGES.get(),
-            )
-        except ParameterError as exc:
-            raise HTTPException(400, str(exc)) from None
-        return result.dicts()
 
 
 def _question(
@@ -176,30 +77,8 @@ QuestionDep = Annotated[Question, Depends(_question)]
     responses={400: {"description": "A parameter is wrong or names nothing"}},
     summary="Per norm in force and area: the latest measurement, the verdict and the margin",
 )
-def normtoets(
-    question: QuestionDep,
-) -> list[Normtoets]:
-    rows = question.rows("normtoets")
-    return [
-        Normtoets(
-            norm=_ref(row, "norm"),
-            code=_text(row.get("code")),
-            gebied=_ref(row, "meetgebied"),
-            operator=_ref(row, "operator"),
-            normwaarde=float(str(row["normwaarde"])),
-            normlabel=_optional_ref(row, "normlabel"),
-            eenheid=_unit(row),
-            meting=_text(row.get("meting")),
-            periode_van=_date(row.get("periode_van")),
-            periode_tot=_date(row.get("periode_tot")),
-            waarde=_number(row.get("waarde")),
-            meetlabel=_optional_ref(row, "meetlabel"),
-            referentie=_number(row.get("referentie")),
-            oordeel=str(row["oordeel"]),
-            marge=_number(row.get("marge")),
-        )
-        for row in rows
-    ]
+def normtoets(question: QuestionDep) -> list[Normtoets]:
+    return _answered(answers.normtoets, question)
 
 
 @router.get(
@@ -208,30 +87,8 @@ def normtoets(
     responses={400: {"description": "A parameter is wrong or names nothing"}},
     summary="Per measure, indicator and area: the change since the start next to the intended",
 )
-def effectevaluatie(
-    question: QuestionDep,
-) -> list[Effectevaluatie]:
-    rows = question.rows("effectevaluatie")
-    return [
-        Effectevaluatie(
-            maatregel=_ref(row, "maatregel"),
-            indicator=_ref(row, "indicator"),
-            gebied=_ref(row, "meetgebied"),
-            begin=_date(row["begin"]) or date.min,
-            eenheid=Ref(iri=str(row["eenheid"]), label=_text(row.get("eenheid_symbool"))),
-            voor=_text(row.get("voor")),
-            voor_waarde=_number(row.get("voor_waarde")),
-            na=_text(row.get("na")),
-            na_waarde=_number(row.get("na_waarde")),
-            verandering=_number(row.get("verandering")),
-            beoogd=_number(row.get("beoogd")),
-            aandeel=_number(row.get("aandeel")),
-            gerealiseerd=_number(row.get("gerealiseerd")),
-            gerealiseerd_aandeel=_number(row.get("gerealiseerd_aandeel")),
-            gerealiseerd_bron=_text(row.get("gerealiseerd_bron")),
-        )
-        for row in rows
-    ]
+def effectevaluatie(question: QuestionDep) -> list[Effectevaluatie]:
+    return _answered(answers.effectevaluatie, question)
 
 
 @router.get(
@@ -240,74 +97,13 @@ def effectevaluatie(
     responses={400: {"description": "A parameter is wrong or names nothing"}},
     summary="Per norm missed and area: the gap, the intended effects to come, and what is left",
 )
-def normgat(
-    question: QuestionDep,
-) -> list[Normgat]:
-    rows = question.rows("normgat")
-    listed = {
-        column: {id(row): (_text(row.get(column)) or "").split() for row in rows}
-        for column in ("maatregelen", "themas")
-    }
-    every = {iri for found in listed.values() for iris in found.values() for iri in iris}
-    names = (
-        fetch_names(
-            question.store,
-            every,
-            languages=READER_LANGUAGES.get(),
-            timeout_s=question.settings.query_timeout_s,
-        )
-        if every
-        else {}
-    )
-    return [
-        Normgat(
-            norm=_ref(row, "norm"),
-            code=_text(row.get("code")),
-            gebied=_ref(row, "meetgebied"),
-            operator=_ref(row, "operator"),
-            normwaarde=float(str(row["normwaarde"])),
-            eenheid=Ref(iri=str(row["eenheid"]), label=_text(row.get("eenheid_symbool"))),
-            meting=_text(row.get("meting")),
-            waarde=_number(row.get("waarde")),
-            referentie=_number(row.get("referentie")),
-            gat=_number(row.get("gat")),
-            beoogd=_number(row.get("beoogd")) or 0.0,
-            verwacht=_number(row.get("verwacht")),
-            restgat=_number(row.get("restgat")),
-            oordeel=str(row["oordeel"]),
-            effecten=int(str(row["effecten"])),
-            maatregelen=[Ref(iri=i, label=names.get(i)) for i in listed["maatregelen"][id(row)]],
-            themas=[Ref(iri=i, label=names.get(i)) for i in listed["themas"][id(row)]],
-        )
-        for row in rows
-    ]
+def normgat(question: QuestionDep) -> list[Normgat]:
+    return _answered(answers.normgat, question)
 
 
-def _ref(row: dict[str, Identifier], column: str) -> Ref:
-    return Ref(iri=str(row[column]), label=_text(row.get(f"{column}_label")))
-
-
-def _optional_ref(row: dict[str, Identifier], column: str) -> Ref | None:
-    return _ref(row, column) if row.get(column) is not None else None
-
-
-def _unit(row: dict[str, Identifier]) -> Ref | None:
-    """The row's unit and its symbol; None for a label norm, which counts label steps."""
-    if row.get("eenheid") is None:
-        return None
-    return Ref(iri=str(row["eenheid"]), label=_text(row.get("eenheid_symbool")))
-
-
-def _text(term: Identifier | None) -> str | None:
-    return None if term is None else str(term)
-
-
-def _number(term: Identifier | None) -> float | None:
-    return float(str(term)) if isinstance(term, Literal) else None
-
-
-def _date(term: Identifier | None) -> date | None:
-    if isinstance(term, Literal):
-        value = term.toPython()
-        return value if isinstance(value, date) else None
-    return None
+def _answered(answer: Callable[[Question], list[T]], question: Question) -> list[T]:
+    """``answer`` to ``question``; 400 for a filter the query catalogue refuses."""
+    try:
+        return answer(question)
+    except ParameterError as exc:
+        raise HTTPException(400, str(exc)) from None

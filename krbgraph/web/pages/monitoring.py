@@ -4,7 +4,7 @@ A policy officer asks "where do we stand?": per norm and area the verdict
 (voldoet, voldoet niet, geen gegevens) with the latest value and the margin,
 filterable by theme and area, and below it the norms missed, largest gap first,
 with what the planned measures are expected to close. The answers are the
-research API's (krbgraph.web.onderzoek_api: the named queries normtoets and
+research API's (krbgraph.web.research_answers: the named queries normtoets and
 normgat with its filters), so the page, ``/api/normtoets`` and ``krb query``
 agree; the theme of each norm comes from web-norm-themas in one query.
 """
@@ -16,15 +16,15 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from rdflib import URIRef
 
 from ...namespaces import KRB
-from ...queries import run_for_each
+from ...queries import ParameterError, run_for_each
 from ...store import Store
 from ..describe import READER_LANGUAGES, Labeller, Link, literal_text, run_query, shown_value
-from ..onderzoek_api import Normgat, Normtoets, Question, Ref, normgat, normtoets
+from ..research_answers import Normgat, Normtoets, Question, Ref, normgat, normtoets
 from ..state import catalogue
 from ..templating import error_page, render
 from .common import SettingsDep, StoreDep
@@ -74,8 +74,8 @@ def monitoring_page(
     )
     try:
         verdicts, gaps = normtoets(question), normgat(question)
-    except HTTPException as exc:  # a filter the query catalogue refuses
-        return error_page(request, 400, "Ongeldig filter", str(exc.detail))
+    except ParameterError as exc:  # a filter the query catalogue refuses
+        return error_page(request, 400, "Ongeldig filter", str(exc))
     labeller = Labeller(settings.base_iri)
     themes_of = _themes_of(store, (row.norm.iri for row in verdicts), labeller)
     context = {

@@ -1,0 +1,241 @@
+"""The answers of beleidsonderzoek as typed rows, for the JSON API and the pages alike.
+
+Does reality meet the norms (normtoets), did measures work (effectevaluatie),
+will the measures planned close the gap (normgat)? Each answer is the named
+query of that name (sparql/), so the API, the monitoring page, ``krb query``
+and the docs agree; this module only turns its rows into the models the API
+documents. Numbers are in the unit the row names; a label norm (energielabel
+minimaal B) has no unit: its values are the labels' ranks and its margin
+counts label steps, with the labels beside them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from pydantic import BaseModel, Field
+from rdflib import Literal
+from rdflib.term import Identifier
+
+from ..labels import fetch_names
+from ..queries import Catalogue, run_named_query
+from ..settings import Settings
+from ..store import Store
+from .describe import READER_LANGUAGES
+
+
+class Ref(BaseModel):
+    iri: str
+    label: str | None = None
+
+
+class Normtoets(BaseModel):
+    norm: Ref
+    code: str | None = None
+    gebied: Ref = Field(
+        description="Area of the measurement (without one: the area asked or the norm's)"
+    )
+    operator: Ref
+    normwaarde: float = Field(description="The norm's number; for a label norm its rank")
+    normlabel: Ref | None = Field(None, description="A label norm's label (energielabel B)")
+    eenheid: Ref | None = Field(None, description="The norm's unit; none for a label norm")
+    meting: str | None = Field(None, description="IRI of the latest measurement")
+    periode_van: date | None = None
+    periode_tot: date | None = None
+    waarde: float | None = Field(
+        None, description="Measured value in the norm's unit; for a label its rank"
+    )
+    meetlabel: Ref | None = Field(None, description="The measured label of a label norm")
+    referentie: float | None = Field(None, description="Reference of a change operator")
+    oordeel: str = Field(description="voldoet, voldoet niet or geen gegevens")
+    marge: float | None = Field(
+        None,
+        description="Room to the norm; negative: the shortfall (label steps for a label norm)",
+    )
+
+
+class Effectevaluatie(BaseModel):
+    maatregel: Ref
+    indicator: Ref
+    gebied: Ref
+    begin: date
+    eenheid: Ref
+    voor: str | None = None
+    voor_waarde: float | None = None
+    na: str | None = None
+    na_waarde: float | None = None
+    verandering: float | None = None
+    beoogd: float | None = None
+    aandeel: float | None = Field(None, description="Realised share: verandering / beoogd")
+    gerealiseerd: float | None = Field(
+        None, description="Recorded realised effects (krb:GerealiseerdEffect), summed"
+    )
+    gerealiseerd_aandeel: float | None = Field(None, description="gerealiseerd / beoogd")
+    gerealiseerd_bron: str | None = Field(None, description="Source of a recorded effect")
+
+
+class Normgat(BaseModel):
+    norm: Ref
+    code: str | None = None
+    gebied: Ref = Field(description="Area of the measurement (without one: the area asked)")
+    operator: Ref
+    normwaarde: float
+    eenheid: Ref
+    meting: str | None = Field(None, description="IRI of the latest measurement")
+    waarde: float | None = Field(None, description="Measured value in the norm's unit")
+    referentie: float | None = Field(None, description="Reference of a change operator")
+    gat: float | None = Field(None, description="Shortfall to the norm now (positive)")
+    beoogd: float = Field(description="Sum of the intended effects still to come (0: none)")
+    verwacht: float | None = Field(None, description="Measured value plus those effects")
+    restgat: float | None = Field(None, description="Shortfall left after them (0: closes)")
+    oordeel: str = Field(description="sluit, sluit niet or geen gegevens")
+    effecten: int = Field(description="How many intended effects count")
+    maatregelen: list[Ref] = Field(description="The measures that contribute")
+    themas: list[Ref] = Field(description="Their themes: the cross-links that close the gap")
+
+
+@dataclass(frozen=True)
+class Question:
+    """What every research question takes: the store, the catalogue and the reader's
+    filters (peildatum, area, theme), so each endpoint only names its query."""
+
+    store: Store
+    settings: Settings
+    queries: Catalogue
+    values: dict[str, str]
+
+    def rows(self, name: str) -> list[dict[str, Identifier]]:
+        """The answer of named query ``name``; ParameterError for a filter that names
+        nothing."""
+        result = run_named_query(
+            self.store,
+            self.queries,
+            name,
+            self.values,
+            timeout_s=self.settings.query_timeout_s,
+            languages=READER_LANGUAGES.get(),
+        )
+        return result.dicts()
+
+
+def normtoets(question: Question) -> list[Normtoets]:
+    """Per norm in force and area: the latest measurement, the verdict and the margin."""
+    rows = question.rows("normtoets")
+    return [
+        Normtoets(
+            norm=_ref(row, "norm"),
+            code=_text(row.get("code")),
+            gebied=_ref(row, "meetgebied"),
+            operator=_ref(row, "operator"),
+            normwaarde=float(str(row["normwaarde"])),
+            normlabel=_optional_ref(row, "normlabel"),
+            eenheid=_unit(row),
+            meting=_text(row.get("meting")),
+            periode_van=_date(row.get("periode_van")),
+            periode_tot=_date(row.get("periode_tot")),
+            waarde=_number(row.get("waarde")),
+            meetlabel=_optional_ref(row, "meetlabel"),
+            referentie=_number(row.get("referentie")),
+            oordeel=str(row["oordeel"]),
+            marge=_number(row.get("marge")),
+        )
+        for row in rows
+    ]
+
+
+def effectevaluatie(question: Question) -> list[Effectevaluatie]:
+    """Per measure, indicator and area: the change since the start next to the intended."""
+    rows = question.rows("effectevaluatie")
+    return [
+        Effectevaluatie(
+            maatregel=_ref(row, "maatregel"),
+            indicator=_ref(row, "indicator"),
+            gebied=_ref(row, "meetgebied"),
+            begin=_date(row["begin"]) or date.min,
+            eenheid=Ref(iri=str(row["eenheid"]), label=_text(row.get("eenheid_symbool"))),
+            voor=_text(row.get("voor")),
+            voor_waarde=_number(row.get("voor_waarde")),
+            na=_text(row.get("na")),
+            na_waarde=_number(row.get("na_waarde")),
+            verandering=_number(row.get("verandering")),
+            beoogd=_number(row.get("beoogd")),
+            aandeel=_number(row.get("aandeel")),
+            gerealiseerd=_number(row.get("gerealiseerd")),
+            gerealiseerd_aandeel=_number(row.get("gerealiseerd_aandeel")),
+            gerealiseerd_bron=_text(row.get("gerealiseerd_bron")),
+        )
+        for row in rows
+    ]
+
+
+def normgat(question: Question) -> list[Normgat]:
+    """Per norm missed and area: the gap, the intended effects to come, what is left."""
+    rows = question.rows("normgat")
+    listed = {
+        column: {id(row): (_text(row.get(column)) or "").split() for row in rows}
+        for column in ("maatregelen", "themas")
+    }
+    every = {iri for found in listed.values() for iris in found.values() for iri in iris}
+    names = (
+        fetch_names(
+            question.store,
+            every,
+            languages=READER_LANGUAGES.get(),
+            timeout_s=question.settings.query_timeout_s,
+        )
+        if every
+        else {}
+    )
+    return [
+        Normgat(
+            norm=_ref(row, "norm"),
+            code=_text(row.get("code")),
+            gebied=_ref(row, "meetgebied"),
+            operator=_ref(row, "operator"),
+            normwaarde=float(str(row["normwaarde"])),
+            eenheid=Ref(iri=str(row["eenheid"]), label=_text(row.get("eenheid_symbool"))),
+            meting=_text(row.get("meting")),
+            waarde=_number(row.get("waarde")),
+            referentie=_number(row.get("referentie")),
+            gat=_number(row.get("gat")),
+            beoogd=_number(row.get("beoogd")) or 0.0,
+            verwacht=_number(row.get("verwacht")),
+            restgat=_number(row.get("restgat")),
+            oordeel=str(row["oordeel"]),
+            effecten=int(str(row["effecten"])),
+            maatregelen=[Ref(iri=i, label=names.get(i)) for i in listed["maatregelen"][id(row)]],
+            themas=[Ref(iri=i, label=names.get(i)) for i in listed["themas"][id(row)]],
+        )
+        for row in rows
+    ]
+
+
+def _ref(row: dict[str, Identifier], column: str) -> Ref:
+    return Ref(iri=str(row[column]), label=_text(row.get(f"{column}_label")))
+
+
+def _optional_ref(row: dict[str, Identifier], column: str) -> Ref | None:
+    return _ref(row, column) if row.get(column) is not None else None
+
+
+def _unit(row: dict[str, Identifier]) -> Ref | None:
+    """The row's unit and its symbol; None for a label norm, which counts label steps."""
+    if row.get("eenheid") is None:
+        return None
+    return Ref(iri=str(row["eenheid"]), label=_text(row.get("eenheid_symbool")))
+
+
+def _text(term: Identifier | None) -> str | None:
+    return None if term is None else str(term)
+
+
+def _number(term: Identifier | None) -> float | None:
+    return float(str(term)) if isinstance(term, Literal) else None
+
+
+def _date(term: Identifier | None) -> date | None:
+    if isinstance(term, Literal):
+        value = term.toPython()
+        return value if isinstance(value, date) else None
+    return None
