@@ -151,7 +151,7 @@ def insert_data(quads: Sequence[ox.Quad]) -> str:
 def record(store: Store, quads: Sequence[ox.Quad]) -> None:
     """Add a record to the store in a transaction of its own (for writes that cannot
     join it to their own; raises StoreError)."""
-    store.update(insert_data(quads))
+    store.update(insert_data(quads), repeatable=True)  # named by fresh IRIs, no blank nodes
 
 
 @dataclass(frozen=True)

@@ -251,7 +251,10 @@ def write_graphs(
             triples: dict[str | None, list[ox.Triple]] = {graph: [] for graph in contents}
             for quad in new:
                 triples[graph_key(quad)].append(quad.triple)
-            store.update(write_update(triples, replace=replace) + " ;\n" + insert_data(record))
+            text = write_update(triples, replace=replace) + " ;\n" + insert_data(record)
+            # Whole graphs replaced, or concrete triples added: the same state if it runs
+            # twice (only fresh blank nodes added to a kept graph would be made twice).
+            store.update(text, repeatable=replace or "_:" not in text)
         else:
             store.write_graphs(dict(contents), replace=replace)
     refresh_derived(store)

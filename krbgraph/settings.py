@@ -72,12 +72,13 @@ class Settings:
     query_per_client: int = 2
     """Most SPARQL queries written by users (endpoint, query page) one client may run at
     once (KRB_QUERY_PER_CLIENT); a further one waits a second, then gets 429. 0: no limit."""
-    query_total: int = field(default_factory=lambda: max(2, os.cpu_count() or 2))
+    query_total: int = field(default_factory=lambda: 2 * max(2, os.cpu_count() or 2))
     """Most SPARQL queries written by users all clients together run at once
-    (KRB_QUERY_TOTAL); by default one per core (at least 2, so one slow query
-    never closes the endpoint), so users' runaways sent from many addresses hold
-    no more cores than one client's would on a 2-core machine. A further one
-    waits a second, then gets 429. 0: no limit."""
+    (KRB_QUERY_TOTAL); a further one waits a second, then gets 429. 0: no limit.
+    By default two per core (at least 4): above the per-client limit, so one
+    address never closes the endpoint to others, and a ceiling on what runaways
+    sent from many addresses can hold. Lower it on a small machine to keep cores
+    for the pages, at the price of 429s for users' SPARQL while it is full."""
     trusted_proxies: tuple[str, ...] = ()
     """Addresses or networks of reverse proxies whose X-Forwarded-For and -Proto `krb serve`
     believes (KRB_TRUSTED_PROXIES, comma-separated; "*" trusts everyone). None by default:

@@ -4,15 +4,15 @@ Public SPARQL services bound what one client may run at once. Here free-form
 SPARQL from users (/sparql GET and POST, the query page /query and its
 /query/download) runs only in one of its client's slots: at most
 ``Settings.query_per_client`` queries of one client at once, and at most
-``Settings.query_total`` of all clients together (0: no limit; by default one
-per core, at least 2). A further query waits up to ``WAIT_S`` for a slot, then gets
+``Settings.query_total`` of all clients together (0: no limit; by default two
+per core, at least 4). A further query waits up to ``WAIT_S`` for a slot, then gets
 ClientBusy, answered with 429 Too Many Requests and Retry-After.
 
 The total matters because one address is not one attacker: runaways sent
-from four addresses are four clients, each within its own limit, and would
-keep every core busy until the time limit. With the total, users' SPARQL
-never holds more cores than that; the pages and the named queries, which do
-not pass through here, keep being answered beside them.
+from many addresses are many clients, each within its own limit. The total
+caps what they hold together; it stays above the per-client limit, or one
+address could close the endpoint to all others. The pages and the named
+queries do not pass through here and keep being answered beside them.
 
 A client is the address the request came from (``request.client.host``;
 behind a reverse proxy named in KRB_TRUSTED_PROXIES, the address that proxy
