@@ -20,6 +20,9 @@ __all__ = ["SEVERITIES", "Finding", "label_of", "path_text", "report_finding", "
 SEVERITIES = ("Violation", "Warning", "Info")
 
 _TYPE_NAMES: dict[URIRef, str] = {ORG.OrganizationalUnit: "Afdeling"}
+
+READS = (RDFS.label, SKOS.prefLabel, RDF.type, RDFS.subClassOf)
+"""The predicates label_of, type_name and so report_finding read of the data."""
 """Non-KRB classes of registry things, named by their Dutch domain term."""
 
 

@@ -55,10 +55,27 @@ def summary(result: ValidationResult) -> str:
     )
 
 
-def text_report(result: ValidationResult) -> Text:
-    """Findings grouped per object, styled for a terminal (``.plain`` for files)."""
+def text_report(result: ValidationResult, limit: int | None = None) -> Text:
+    """Findings grouped per object, styled for a terminal (``.plain`` for files).
+
+    With ``limit``, whole objects are shown while their findings stay within it (the
+    findings come violations first) and a line says how many more there are: a
+    terminal is no place for 58,000 warnings, and `krb validate` writes them all.
+    The summary line always counts every finding."""
     text = Text()
-    for focus, findings in _by_object(result.findings):
+    shown = 0
+    grouped = _by_object(result.findings)
+    for index, (focus, findings) in enumerate(grouped):
+        if limit is not None and shown + len(findings) > limit and shown:
+            hidden = sum(len(rest) for _, rest in grouped[index:])
+            text.append(
+                f"… nog {hidden} bevinding(en) bij {len(grouped) - index} object(en) niet "
+                f"getoond / {hidden} more finding(s) on {len(grouped) - index} object(s) "
+                "not shown; `krb validate` reports them all (also as JSON or JUnit)\n\n",
+                style="bold",
+            )
+            break
+        shown += len(findings)
         first = findings[0]
         heading = " ".join(p for p in (first.focus_type, _quoted(first.focus_label)) if p)
         text.append(heading or focus, style="bold")

@@ -22,6 +22,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
+from .findings import READS as FINDINGS_READ
 from .findings import Finding, label_of, report_finding
 from .geometry import contradicted_containment, read_areas
 from .model import SHAPES_GRAPH
@@ -35,6 +36,10 @@ GEOMETRY_CHECK = URIRef(SHAPES_GRAPH + "#BruikbareGeometrie")
 
 CHECK_COMPONENT = URIRef(SHAPES_GRAPH + "#GeometrieConstraintComponent")
 """sh:sourceConstraintComponent of both checks."""
+
+READS = (*FINDINGS_READ, GEO.hasGeometry, GEO.asWKT, KRB.ligtIn)
+"""Every predicate these checks read of the data: a caller that checks a whole
+registry hands them only triples with these (see krbgraph.registry)."""
 
 
 def spatial_findings(data: Graph, report: Graph, report_node: Node) -> list[Finding]:

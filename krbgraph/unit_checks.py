@@ -34,6 +34,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
+from .findings import READS as FINDINGS_READ
 from .findings import Finding, label_of, report_finding
 from .model import SHAPES_GRAPH
 from .namespaces import KRB, QUDT
@@ -47,6 +48,10 @@ EFFECT_UNIT_CHECK = URIRef(SHAPES_GRAPH + "#EenheidVanEffectBijDoel")
 
 CHECK_COMPONENT = URIRef(SHAPES_GRAPH + "#EenheidConstraintComponent")
 """sh:sourceConstraintComponent of both checks."""
+
+READS = (*FINDINGS_READ, QUDT.hasUnit, KRB.indicator, KRB.norm, KRB.doelIndicator)
+"""Every predicate these checks read of the data: a caller that checks a whole
+registry hands them only triples with these (see krbgraph.registry)."""
 
 
 def unit_findings(

@@ -83,6 +83,10 @@ def opened_store(settings: Settings, *, model: bool = True) -> Iterator[Store]:
         store.close()
 
 
+SHOWN_FINDINGS = 1000
+"""Most findings `krb load` and the other writing commands print; the rest are counted."""
+
+
 @contextmanager
 def cli_errors() -> Iterator[None]:
     """Turn library exceptions into a message on stderr and the contract's exit code.
@@ -97,7 +101,7 @@ def cli_errors() -> Iterator[None]:
         from ..reports import text_report
 
         err = _stderr()
-        err.print(text_report(exc.result), end="")
+        err.print(text_report(exc.result, SHOWN_FINDINGS), end="")
         err.print(f"error: {exc}", style="bold red", markup=False, highlight=False)
         failed = True
     except (RdfInputError, LoadError, ManagedGraphRefused, StoreError) as exc:
@@ -177,7 +181,7 @@ def _print_report(report: LoadReport) -> None:
     if report.validation is not None and report.validation.findings:
         from ..reports import text_report
 
-        _stderr().print(text_report(report.validation), end="")
+        _stderr().print(text_report(report.validation, SHOWN_FINDINGS), end="")
     out.print(f"{report.triples} triples in {len(report.graphs)} graph(s)", highlight=False)
 
 

@@ -1,0 +1,84 @@
+"""A validated load checks units and geometry of the whole registry from a part of it.
+
+Validating everything (``krb load``), the unit and geometry checks get only the
+triples with the predicates they declare to read (unit_checks.READS,
+spatial_checks.READS), not a copy of the registry. Whatever they would find on
+the whole data they must find on that part: here the findings of a real load
+into a store on disk are compared with the checks run on the complete graph.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SH
+from test_shapes_constraints import DATA, changed
+from test_spatial_validation import GEMEENTE_GEOMETRY, GRENSBUURT, registry_text
+
+from krbgraph.loading import load_paths
+from krbgraph.settings import Settings
+from krbgraph.spatial_checks import GEOMETRY_CHECK, LIGT_IN_CHECK, spatial_findings
+from krbgraph.store import ensure_model, open_store
+from krbgraph.unit_checks import EFFECT_UNIT_CHECK, NORM_UNIT_CHECK, unit_findings
+from krbgraph.validation import Finding, ValidationFailed, ValidationResult
+
+WRONG_UNITS = """DELETE WHERE { <beleidsnorm/GEL-N01> qudt:hasUnit ?u ; qudt:numericValue ?v }
+    ; INSERT DATA { <beleidsnorm/GEL-N01> qudt:hasUnit unit:PERCENT ; qudt:numericValue 45.0 }
+    ; INSERT DATA { <beoogd-effect/ENE-E01> qudt:hasUnit unit:NUM }"""
+
+
+def loaded(folder: Path, graph: Graph) -> ValidationResult:
+    """The validation result of `krb load`'s path for ``graph`` written to a file."""
+    path = folder / "register.ttl"
+    graph.serialize(path, format="turtle")
+    store = open_store(Settings(store=str(folder / "store")))
+    try:
+        ensure_model(store)
+        try:
+            report = load_paths(store, [path])
+        except ValidationFailed as failed:
+            return failed.result
+        assert report.validation is not None
+        return report.validation
+    finally:
+        store.close()
+
+
+def on_the_whole(graph: Graph) -> set[tuple[str, str, str, str | None]]:
+    """The unit and geometry findings over the complete graph, the model included."""
+    from krbgraph.model import model_graph
+
+    data = graph + model_graph()
+    report, node = Graph(), URIRef("urn:report")
+    report.add((node, RDF.type, SH.ValidationReport))
+    return _keys([*unit_findings(data, report, node), *spatial_findings(data, report, node)])
+
+
+def _keys(findings: list[Finding]) -> set[tuple[str, str, str, str | None]]:
+    return {(f.focus, f.shape, f.message_nl, f.focus_label) for f in findings}
+
+
+def _checks(result: ValidationResult) -> set[tuple[str, str, str, str | None]]:
+    """The findings of the checks beside SHACL."""
+    checks = {str(c) for c in (NORM_UNIT_CHECK, EFFECT_UNIT_CHECK, LIGT_IN_CHECK, GEOMETRY_CHECK)}
+    return _keys([f for f in result.findings if f.shape in checks])
+
+
+@pytest.mark.parametrize("case", ["units", "geometry"])
+def test_a_validated_load_finds_what_the_checks_find_on_the_whole_registry(
+    tmp_path: Path, case: str
+) -> None:
+    if case == "units":
+        graph = Graph()
+        for name in ("minimal.ttl", "levenscyclus.ttl", "samenhang.ttl"):
+            graph.parse(DATA / name)
+        graph = changed(graph, WRONG_UNITS)
+    else:
+        graph = Graph().parse(data=registry_text(GEMEENTE_GEOMETRY + GRENSBUURT), format="turtle")
+    expected = on_the_whole(graph)
+    # The norm, its effect on it, and the effect on a norm without a unit; one area.
+    assert len(expected) == (3 if case == "units" else 1), expected
+    found = _checks(loaded(tmp_path, graph))
+    assert found == expected
