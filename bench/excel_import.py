@@ -1,9 +1,11 @@
 """Benchmark of the Excel import: a generated workbook with 10,000 norms.
 
-Generates the workbook (with the indicators, documents, dossiers, areas and
-themes the norms need), then times the two stages of an import separately:
-conversion (workbook -> RDF, with every reference checked) and SHACL
-validation of the result. Run from the project root:
+Generates a valid workbook (with the indicators, documents, dossiers, areas
+and themes the norms need), times conversion (workbook -> RDF, with every
+reference checked) and the SHACL validation of that graph alone, and then the
+import as `krb import-excel` runs it (import_workbook: read, validate the
+registry as it would be on a copy of the store, write) into a new store on
+disk. Run from the project root:
 
     .venv/bin/python bench/excel_import.py [--norms 10000]
 """
@@ -20,10 +22,13 @@ from openpyxl import Workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from krbgraph.excel.importing import import_workbook  # noqa: E402
 from krbgraph.excel.reader import read_workbook  # noqa: E402
 from krbgraph.excel.workbook_format import SHEETS  # noqa: E402
 from krbgraph.iris import DEFAULT_BASE_IRI  # noqa: E402
 from krbgraph.model import model_graph  # noqa: E402
+from krbgraph.settings import Settings  # noqa: E402
+from krbgraph.store import ensure_model, open_store  # noqa: E402
 from krbgraph.validation import validate_graph  # noqa: E402
 
 UNITS = ("dB(A)", "%", "km", "m", "per jaar", "µg/m³")
@@ -89,6 +94,12 @@ def generate(path: Path, norms: int) -> dict[str, int]:
                 "31-12-2030" if n % 2 else None,
                 "Volgens de benchmark",
                 None,
+                None,
+                None,
+                None,
+                None,
+                # An increase or decrease says from when (the shapes ask for it).
+                "2023-12-31" if "toename" in OPERATORS[n % len(OPERATORS)] else None,
             ]
         )
     book = Workbook(write_only=True)
@@ -137,9 +148,29 @@ def main() -> None:
             f"{len(validation.findings)} findings in {validated:.2f} s = "
             f"{total_rows / validated:,.0f} rows/s"
         )
+        if not validation.conforms:
+            for finding in validation.violations()[:5]:
+                print(finding.message_en)
+            raise SystemExit("the generated workbook does not conform")
+
+        store = open_store(Settings(store=str(Path(folder) / "store")))
+        try:
+            ensure_model(store)
+            started = time.perf_counter()
+            report = import_workbook(store, path, base_iri=DEFAULT_BASE_IRI)
+            imported = time.perf_counter() - started
+            started = time.perf_counter()
+            again = import_workbook(store, path, base_iri=DEFAULT_BASE_IRI)
+            reimported = time.perf_counter() - started
+        finally:
+            store.close()
         print(
-            f"total import (conversion + validation): {converted + validated:.2f} s = "
-            f"{total_rows / (converted + validated):,.0f} rows/s"
+            f"krb import-excel into a new store: {report.triples:,} triples in {imported:.2f} s "
+            f"= {total_rows / imported:,.0f} rows/s (target: 10,000 norms under 10 s)"
+        )
+        print(
+            f"the same workbook again (replaces its graph): {again.triples:,} triples in "
+            f"{reimported:.2f} s"
         )
 
 

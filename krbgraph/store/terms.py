@@ -158,6 +158,28 @@ def write_update(
     return "".join(parts)
 
 
+def quads_update(removed: Iterable[ox.Quad], added: Iterable[ox.Quad]) -> str:
+    """One update deleting and inserting concrete quads (no blank nodes: DATA blocks
+    cannot name a node the store holds), as pyoxigraph serialises them."""
+    parts = []
+    for keyword, quads in (("DELETE", removed), ("INSERT", added)):
+        by_graph: dict[str | None, list[ox.Triple]] = {}
+        for quad in quads:
+            name = quad.graph_name
+            by_graph.setdefault(
+                None if isinstance(name, ox.DefaultGraph) else str(name.value), []
+            ).append(quad.triple)
+        if by_graph:
+            body = "".join(
+                _ntriples(triples)
+                if iri is None
+                else f"GRAPH {graph_ref(iri)} {{\n{_ntriples(triples)}}}\n"
+                for iri, triples in by_graph.items()
+            )
+            parts.append(f"{keyword} DATA {{\n{body}}}")
+    return " ;\n".join(parts)
+
+
 def dataset_update(quads: Iterable[ox.Quad]) -> str:
     """One SPARQL update inserting a whole dataset, default graph included."""
     graphs: dict[str | None, list[ox.Triple]] = {None: []}
