@@ -271,6 +271,20 @@ def write_graphs(
     return result
 
 
+def validate_with_graphs(
+    store: Store, contents: Mapping[str | None, Graph], *, replace: bool
+) -> ValidationResult:
+    """The whole registry validated as it would be with ``contents`` written, on an
+    in-memory copy of the store (krbgraph.replica) by the compiled shapes, with no
+    rdflib copy of the registry. For the command line, which validates everything:
+    a store may hold data loaded with --no-validate, and a write is where it shows."""
+    replica = ValidationReplica.of(store)
+    quads = {graph: ox_quads(data, graph) for graph, data in contents.items()}
+    _, change = graphs_change(replica, quads, replace=replace)
+    with replica.trial(change.added, change.removed):
+        return validate_change(replica, change.added, change.removed, everything=True)
+
+
 def graphs_change(
     replica: ValidationReplica,
     contents: Mapping[str | None, Iterable[ox.Quad]],

@@ -23,11 +23,11 @@ from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from ..derived import refresh as refresh_derived
-from ..registry import refuse_unpermitted, registry_with, write_graph, write_graphs
+from ..registry import refuse_unpermitted, validate_with_graphs, write_graph, write_graphs
 from ..replica import ReplicaSlot
 from ..store import Store
 from ..tokens import Writer
-from ..validation import Finding, ValidationFailed, ValidationResult, validate_graph
+from ..validation import Finding, ValidationFailed, ValidationResult
 from .conversion import name_slug
 from .limits import WorkbookLimits
 from .metingen_sheet import COLUMN_OF, SHEET, measurement_graph_iri, read_measurements
@@ -124,7 +124,7 @@ def import_workbook(
         replicas.synced(store)
         problems = result.problems + findings_as_problems(validation, result)
         return ImportReport(target, len(result.graph), bool(replaced), problems)
-    validation = validate_graph(registry_with(store, {target: result.graph}))
+    validation = validate_with_graphs(store, {target: result.graph}, replace=True)
     shape_problems = findings_as_problems(validation, result)
     if not validation.conforms:
         raise ImportFailed(result.problems + shape_problems)
@@ -196,7 +196,7 @@ def _import_with_measurements(
         replicas.synced(store)
         problems = result.problems + findings_as_problems(validation, result)
     else:
-        validation = validate_graph(registry_with(store, changes))
+        validation = validate_with_graphs(store, changes, replace=True)
         problems = result.problems + findings_as_problems(validation, result)
         if not validation.conforms:
             raise ImportFailed(problems)

@@ -1,10 +1,11 @@
 """The embedded backend: an Oxigraph (RocksDB) store in a folder, no server needed.
 
 Atomicity: pyoxigraph 0.5 offers no transaction object, but ``Store.update``
-and ``Store.extend`` each commit all-or-nothing. A replace is therefore one
-SPARQL update, ``DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> { ... } }``,
-built from data that was parsed completely beforehand: readers see the old
-graph or the new one, never a mix, and a failure changes nothing.
+and ``Store.extend`` each commit all-or-nothing. A write of whole graphs is
+therefore one of them, built from data that was parsed completely beforehand
+(krbgraph.store.graph_writes: only the difference with what the graphs
+hold): readers see the old graphs or the new ones, never a mix, and a
+failure changes nothing.
 
 Files loaded into graphs that hold no triples yet (a first load, a new
 registry file, the model in a new store) take the fast path instead:
@@ -19,7 +20,7 @@ nothing before). A crash cannot run that clean-up, so the graphs of a load
 are listed in ``krb-pending-load.json`` in the store folder while it runs,
 and opening the store removes the graphs of an unfinished load. A graph
 that already holds triples is never bulk-loaded: a replace stays the one
-update above (deleting the old triples is a transaction either way, and
+transaction above (deleting the old triples is a transaction either way, and
 moving a bulk-loaded graph into place costs more than that update).
 
 Limits: pyoxigraph evaluates lazily, one solution per step of its iterator,
@@ -54,6 +55,7 @@ import rdflib
 from rdflib.term import Identifier
 
 from ..rdfio import RdfInputError, file_format, parse_quads
+from . import graph_writes
 from .answers import AnswerLimits, collect
 from .backend import StoreBackend, TripleData
 from .base import (
@@ -62,8 +64,9 @@ from .base import (
     StoreError,
 )
 from .dumps import dump_format, write_dump
+from .graph_writes import graph_name as _graph_name
 from .rdffiles import parse_triples
-from .terms import bind_values, graph_ref, named_node, quads_update, rdflib_graph
+from .terms import bind_values, named_node, rdflib_graph
 
 PENDING_LOAD_FILE = "krb-pending-load.json"
 """In the store folder while a bulk load runs: the graphs to remove if it never finishes."""
@@ -160,40 +163,16 @@ class EmbeddedStore(StoreBackend):
             raise StoreError(f"could not drop graph <{graph}>: {exc}") from exc
 
     def _write_triples(self, graphs: TripleData, replace: bool) -> None:
-        """One transaction that writes only what changes.
-
-        Replacing graphs deletes and inserts the difference with what they hold:
-        re-importing a workbook of 10,000 norms with a few changed rows is then a
-        small transaction, not all of its 175,000 triples deleted and inserted
-        again (10 s on disk). Blank nodes have no identity to compare, so the
-        triples with one are all replaced; written blank nodes are always fresh
-        nodes, as in INSERT DATA, never merged with one the store holds."""
-        written = [
-            ox.Quad(t.subject, t.predicate, t.object, _graph_name(iri))
-            for iri, triples in graphs.items()
-            for t in triples
-        ]
-        old: set[ox.Quad] = set()
-        if replace:
-            for iri in graphs:
-                old.update(self._live().quads_for_pattern(None, None, None, _graph_name(iri)))
+        """One transaction that writes only what changes (krbgraph.store.graph_writes)."""
+        live = self._live()
+        write = graph_writes.plan(
+            graphs, replace, lambda name: live.quads_for_pattern(None, None, None, name)
+        )
         try:
-            if not old:
-                self._live().extend(_fresh_blank_nodes(written))  # one transaction too
-                return
-            new = set(written)
-            plain_old = {q for q in old if not _has_blank_node(q)}
-            plain_new = {q for q in new if not _has_blank_node(q)}
-            parts = [
-                _DROP_BLANK % _graph_pattern(iri)
-                for iri in graphs
-                if any(_has_blank_node(q) and q.graph_name == _graph_name(iri) for q in old)
-            ]
-            added = (plain_new - plain_old) | (new - plain_new)
-            if (removed := plain_old - plain_new) or added:
-                parts.append(quads_update(removed, added))
-            if parts:
-                self.update(" ;\n".join(parts))
+            if isinstance(write, str):
+                self.update(write)
+            elif write:
+                live.extend(write)
         except OSError as exc:
             raise StoreError(f"could not write to store {self.path}: {exc}") from exc
 
@@ -449,40 +428,6 @@ def _cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on every platform
         return os.cpu_count() or 1
-
-
-_DROP_BLANK = "DELETE { %s } WHERE { %s FILTER (isBlank(?s) || isBlank(?o)) }"
-"""The triples of one graph that have a blank node (filled in by _graph_pattern twice)."""
-
-
-def _graph_pattern(graph: str | None) -> tuple[str, str]:
-    pattern = "?s ?p ?o" if graph is None else f"GRAPH {graph_ref(graph)} {{ ?s ?p ?o }}"
-    return pattern, pattern
-
-
-def _has_blank_node(quad: ox.Quad) -> bool:
-    return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
-
-
-def _fresh_blank_nodes(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    """``quads`` with every blank node replaced by a new one (the same for the same)."""
-    fresh: dict[ox.BlankNode, ox.BlankNode] = {}
-
-    def node(term: object) -> object:
-        if isinstance(term, ox.BlankNode):
-            return fresh.setdefault(term, ox.BlankNode())
-        return term
-
-    return [
-        ox.Quad(node(q.subject), q.predicate, node(q.object), q.graph_name)  # type: ignore[arg-type]
-        if _has_blank_node(q)
-        else q
-        for q in quads
-    ]
-
-
-def _graph_name(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
-    return ox.DefaultGraph() if graph is None else named_node(graph)
 
 
 def dataset_options(
