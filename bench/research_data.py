@@ -226,15 +226,7 @@ def _observations(scope: Scope, indicator: Indicator, base: str, years: range) -
             yield f"{node} {RDFS_LABEL} {_nl(f'Meting {indicator.code} {code} {year}')} .\n"
             yield f"{node} <{SOSA}observedProperty> <{indicator.iri}> .\n"
             yield f"{node} <{SOSA}hasFeatureOfInterest> <{area}> .\n"
-            yield f"{node} <{SOSA}phenomenonTime> {period} .\n"
-            yield f"{period} <{RDF}type> {TIME_INTERVAL} .\n"
-            yield f"{period} <{RDF}type> <{DCT}PeriodOfTime> .\n"
-            yield f"{period} <{DCAT}startDate> {_date(start)} .\n"
-            yield f"{period} <{DCAT}endDate> {_date(end)} .\n"
-            yield f"{node} <{SOSA}hasResult> {result} .\n"
-            yield f"{result} <{RDF}type> <{QUDT}QuantityValue> .\n"
-            yield f"{result} <{QUDT}numericValue> {_decimal(value)} .\n"
-            yield f"{result} <{QUDT}hasUnit> <{indicator.unit}> .\n"
+            yield from _period_and_result(node, (period, start, end), result, value, indicator.unit)
             yield f"{node} <{DCT}source> {source} .\n"
             if sector is not None:
                 yield f"{node} <{KRB}sector> <{sector}> .\n"
@@ -256,15 +248,25 @@ def _realised(scope: Scope, base: str, last_year: int) -> Iterator[str]:
         yield f"{node} <{KRB}beoogdEffect> <{effect}> .\n"
         yield f"{node} <{SOSA}observedProperty> <{indicator}> .\n"
         yield f"{node} <{SOSA}hasFeatureOfInterest> <{area}> .\n"
-        yield f"{node} <{SOSA}phenomenonTime> {period} .\n"
-        yield f"{period} <{RDF}type> {TIME_INTERVAL} .\n"
-        yield f"{period} <{RDF}type> <{DCT}PeriodOfTime> .\n"
-        yield f"{period} <{DCAT}startDate> {_date(f'{last_year - 3}-01-01')} .\n"
-        yield f"{period} <{DCAT}endDate> {_date(f'{last_year}-12-31')} .\n"
-        yield f"{node} <{SOSA}hasResult> {result} .\n"
-        yield f"{result} <{RDF}type> <{QUDT}QuantityValue> .\n"
-        yield f"{result} <{QUDT}numericValue> {_decimal(intended * rnd.uniform(0.3, 1.2))} .\n"
-        yield f"{result} <{QUDT}hasUnit> <{units[indicator]}> .\n"
+        when = (period, f"{last_year - 3}-01-01", f"{last_year}-12-31")
+        value = intended * rnd.uniform(0.3, 1.2)
+        yield from _period_and_result(node, when, result, value, units[indicator])
+
+
+def _period_and_result(
+    node: str, when: tuple[str, str, str], result: str, value: float, unit: str
+) -> Iterator[str]:
+    """An observation's phenomenon time (node, start, end) and its result with a unit."""
+    period, start, end = when
+    yield f"{node} <{SOSA}phenomenonTime> {period} .\n"
+    yield f"{period} <{RDF}type> {TIME_INTERVAL} .\n"
+    yield f"{period} <{RDF}type> <{DCT}PeriodOfTime> .\n"
+    yield f"{period} <{DCAT}startDate> {_date(start)} .\n"
+    yield f"{period} <{DCAT}endDate> {_date(end)} .\n"
+    yield f"{node} <{SOSA}hasResult> {result} .\n"
+    yield f"{result} <{RDF}type> <{QUDT}QuantityValue> .\n"
+    yield f"{result} <{QUDT}numericValue> {_decimal(value)} .\n"
+    yield f"{result} <{QUDT}hasUnit> <{unit}> .\n"
 
 
 def _nl(text: str) -> str:

@@ -40,23 +40,28 @@ WHERE {
 }"""
 
 
-@pytest.fixture(scope="module")
-def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
-    folder = tmp_path_factory.mktemp("bench-research")
-    out = folder / "research.json"
-    done = subprocess.run(
+def research(*options: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    """bench/research.py at the sizes of this test, with ``options``."""
+    return subprocess.run(
         [
             sys.executable,
             str(ROOT / "bench" / "research.py"),
             *("--triples", str(TRIPLES), "--areas", str(AREAS)),
             *("--years", str(YEARS), "--indicators", str(INDICATORS)),
-            *("--repeat", "1", "--data", str(folder), "--out", str(out)),
+            *options,
         ],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
     )
+
+
+@pytest.fixture(scope="module")
+def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
+    folder = tmp_path_factory.mktemp("bench-research")
+    out = folder / "research.json"
+    done = research("--repeat", "1", "--data", str(folder), "--out", str(out), timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return json.loads(out.read_text(encoding="utf-8")), done.stdout
 
@@ -106,19 +111,7 @@ def test_a_second_run_keeps_the_built_store(bench_run, tmp_path: Path) -> None:
     """The store is kept under --data, keyed by the sizes: a rerun builds nothing."""
     results, _ = bench_run
     data = Path(results["store"]).parent.parent
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "bench" / "research.py"),
-            *("--triples", str(TRIPLES), "--areas", str(AREAS)),
-            *("--years", str(YEARS), "--indicators", str(INDICATORS)),
-            *("--data", str(data), "--build-only"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = research("--data", str(data), "--build-only", timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "krb load --no-validate" not in done.stdout  # printed only while building
     assert f"{INDICATORS} x {AREAS} x {YEARS}" in done.stdout
