@@ -134,7 +134,8 @@ effect = st.fixed_dictionaries(
         "status": st.sampled_from(STATUSES),
         "end": st.sampled_from(ENDS),
         "realised": st.booleans(),
-        "theme": st.sampled_from(["T1", "T2"]),
+        # None, one or two themes: an effect counts once, whatever its measure's themes.
+        "themes": st.frozensets(st.sampled_from(["T1", "T2", "T3"]), max_size=2),
     }
 )
 
@@ -146,7 +147,8 @@ def _add_effects(graph: Graph, effects: list[dict]) -> None:
         node, measure = EX[f"beoogd-effect/e{number}"], EX[f"beleidsmaatregel/m{number}"]
         graph.add((measure, RDF.type, KRB.Beleidsmaatregel))
         graph.add((measure, KRB.werkingsgebied, EX[f"werkingsgebied/{data['measure_area']}"]))
-        graph.add((measure, KRB.beleidsthema, EX[f"beleidsthema/{data['theme']}"]))
+        for theme in data["themes"]:
+            graph.add((measure, KRB.beleidsthema, EX[f"beleidsthema/{theme}"]))
         if data["status"]:
             graph.add((measure, ADMS.status, US[data["status"]]))
         if data["end"]:
@@ -192,7 +194,7 @@ def _expected_gaps(data: dict, measured: dict, effects: list[dict]) -> dict[str,
         intended = sum(
             (e["value"] * EFFECT_UNITS[e["unit"]] * factor for e in counting), Decimal(0)
         )
-        themes = frozenset(f"{EX}beleidsthema/{e['theme']}" for e in counting)
+        themes = frozenset(f"{EX}beleidsthema/{t}" for e in counting for t in e["themes"])
         if margin is None:
             answer[area] = (None, intended, None, "geen gegevens", themes)
             continue
