@@ -41,6 +41,11 @@ READS = (*FINDINGS_READ, GEO.hasGeometry, GEO.asWKT, KRB.ligtIn)
 """Every predicate these checks read of the data: a caller that checks a whole
 registry hands them only triples with these (see krbgraph.registry)."""
 
+FOLLOWS = (KRB.ligtIn, GEO.hasGeometry)
+"""The links these checks follow from an area: to the areas it lies in and to its
+geometries (and theirs); a caller that checks some areas hands them the triples
+(with READS) of the nodes reached from those areas along these in two steps."""
+
 
 def spatial_findings(data: Graph, report: Graph, report_node: Node) -> list[Finding]:
     """Warnings for contradicted krb:ligtIn and unusable geometries of the areas

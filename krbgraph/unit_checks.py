@@ -53,6 +53,10 @@ READS = (*FINDINGS_READ, QUDT.hasUnit, KRB.indicator, KRB.norm, KRB.doelIndicato
 """Every predicate these checks read of the data: a caller that checks a whole
 registry hands them only triples with these (see krbgraph.registry)."""
 
+FOLLOWS = (KRB.indicator, KRB.norm, KRB.doelIndicator)
+"""The links these checks follow from a norm or effect: to the indicator or norm whose
+unit it must convert to, and from that norm to its indicator (see spatial_checks)."""
+
 
 def unit_findings(
     data: Graph,

@@ -27,10 +27,12 @@ from krbgraph.impact import affected, inverse_read_predicates
 from krbgraph.registry import validate_change
 from krbgraph.replica import Change, ReplicaSlot, ValidationReplica
 from krbgraph.settings import Settings
+from krbgraph.spatial_checks import LIGT_IN_CHECK
 from krbgraph.store import Store, open_store
 from krbgraph.validation import validate_graph
 
 KRB = "https://data.krb.nl/def/krb#"
+GEO = "http://www.opengis.net/ont/geosparql#"
 Write = Callable[[random.Random, list[ox.Quad]], Change]
 SEEDS = [int(s) for s in os.environ.get("KRB_TEST_SEEDS", "1,2,3").split(",")]
 """Seeds of the random write streams; KRB_TEST_SEEDS=1,2,...,50 runs a longer hunt."""
@@ -111,6 +113,40 @@ def test_random_writes_get_the_verdict_of_a_full_validation(store: Store, seed: 
             refused += 1
         accepted += kept
     assert refused + accepted == 8
+
+
+def test_changed_geometries_get_the_warnings_of_a_full_validation(store: Store) -> None:
+    """The geometry checks read an area's parent and the parent's geometry, two links
+    from the changed area: giving an area the geometry of another area gives, for that
+    area, the warnings a full validation gives (some put an area outside its parent,
+    so the check has something to find)."""
+    replica = ValidationReplica.of(store)
+    ligt_in, has_geometry = ox.NamedNode(KRB + "ligtIn"), ox.NamedNode(GEO + "hasGeometry")
+    as_wkt = ox.NamedNode(GEO + "asWKT")
+    shapes: dict[ox.NamedNode, ox.Quad] = {}
+    for graph in replica.data_graphs():
+        for quad in replica.graph_quads(_name(graph)):
+            if quad.predicate == has_geometry and isinstance(quad.subject, ox.NamedNode):
+                wkt = replica.quads_for(quad.object, as_wkt)
+                if wkt:
+                    shapes[quad.subject] = wkt[0]
+    inside = sorted((a for a in shapes if replica.quads_for(a, ligt_in)), key=str)
+    changes = [
+        (area, other) for area in inside for other in sorted(shapes, key=str) if other != area
+    ]
+    assert changes, "the demo has areas with a geometry inside others"
+    warned = 0
+    for area, other in random.Random(5).sample(changes, min(24, len(changes))):
+        old = shapes[area]
+        new = ox.Quad(old.subject, old.predicate, shapes[other].object, old.graph_name)
+        with replica.trial({new}, {old}):
+            focused = validate_change(replica, {new}, {old})
+            full = validate_change(replica, {new}, {old}, everything=True)
+        about = {_key(f) for f in focused.findings if f.focus == area.value}
+        expected = {_key(f) for f in full.findings if f.focus == area.value}
+        assert about == expected, (area, other)
+        warned += any(f.shape == str(LIGT_IN_CHECK) for f in full.findings if f.focus == area.value)
+    assert warned, "no new geometry put an area outside its parent"
 
 
 def test_the_replica_validates_like_the_registry_itself(store: Store) -> None:
