@@ -79,6 +79,10 @@ class Settings:
     address never closes the endpoint to others, and a ceiling on what runaways
     sent from many addresses can hold. Lower it on a small machine to keep cores
     for the pages, at the price of 429s for users' SPARQL while it is full."""
+    query_penalty_s: float = 300.0
+    """How long a client and a query text that ran into the time limit stay marked
+    (KRB_QUERY_PENALTY_S): meanwhile their queries run one at a time for the whole
+    service, and get 429 at once while one runs. 0: no marks."""
     trusted_proxies: tuple[str, ...] = ()
     """Addresses or networks of reverse proxies whose X-Forwarded-For and -Proto `krb serve`
     believes (KRB_TRUSTED_PROXIES, comma-separated; "*" trusts everyone). None by default:
@@ -93,6 +97,8 @@ class Settings:
             raise ValueError(f"queries per client {self.query_per_client} is negative")
         if self.query_total < 0:
             raise ValueError(f"queries in total {self.query_total} is negative")
+        if self.query_penalty_s < 0:
+            raise ValueError(f"query penalty {self.query_penalty_s} s is negative")
         for name in ("max_upload_mb", "max_workbook_uncompressed_mb", "max_workbook_rows"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
@@ -143,6 +149,7 @@ class Settings:
             ("write_wait_s", "KRB_WRITE_WAIT_S", float),
             ("query_per_client", "KRB_QUERY_PER_CLIENT", int),
             ("query_total", "KRB_QUERY_TOTAL", int),
+            ("query_penalty_s", "KRB_QUERY_PENALTY_S", float),
             ("trusted_proxies", "KRB_TRUSTED_PROXIES", _proxies),
         ):
             raw = env.get(var)

@@ -5,6 +5,7 @@ released slot is counted back exactly once."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -45,3 +46,45 @@ def test_zero_means_no_limit() -> None:
     for slot in slots:
         slot.release()
     assert admission.running("a") == 0
+
+
+def test_an_overrunning_client_and_text_run_one_at_a_time_without_waiting() -> None:
+    admission = QueryAdmission(2, 10, wait_s=5.0, penalty_s=60.0)
+    runaway, other = "SELECT * { ?a ?b ?c . ?d ?e ?f }", "ASK { ?s ?p ?o }"
+    first = admission.take("a", runaway)
+    assert not first.penalised
+    first.overran()
+    first.release()
+    assert admission.marked("a") and admission.marked("z", runaway)
+    assert not admission.marked("b", other)
+    # The same text, differently spaced, from another client: in the lane.
+    lane = admission.take("b", "SELECT *\n  { ?a ?b ?c .\t?d ?e ?f }")
+    assert lane.penalised
+    started = time.monotonic()
+    with pytest.raises(ClientBusy) as refused:
+        admission.take("c", runaway)  # the lane is taken: refused at once, no 5 s wait
+    assert time.monotonic() - started < 1.0
+    assert "ran into the time limit" in str(refused.value)
+    assert "tijdslimiet" in refused.value.nl
+    with pytest.raises(ClientBusy):
+        admission.take("a", other)  # the marked client, whatever it sends
+    unmarked = admission.take("c", other)  # everyone else keeps their slots
+    assert not unmarked.penalised
+    lane.release()
+    again = admission.take("a", other)
+    assert again.penalised
+
+
+def test_marks_end_after_the_penalty_and_zero_means_none() -> None:
+    admission = QueryAdmission(2, 10, penalty_s=0.2)
+    slot = admission.take("a", "q")
+    slot.overran()
+    slot.release()
+    assert admission.marked("a", "q")
+    time.sleep(0.3)
+    assert not admission.marked("a", "q")
+    assert not admission.take("a", "q").penalised
+    off = QueryAdmission(2, 10, penalty_s=0)
+    slot = off.take("a", "q")
+    slot.overran()
+    assert not off.marked("a", "q")

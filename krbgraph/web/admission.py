@@ -24,6 +24,17 @@ back however the query ends: an answer, an error, the time limit, an engine
 restart. A client that hangs up keeps its slot until its query ends (at the
 time limit at the latest): the engine still spends a core on it until then.
 
+**Overrunners run one at a time.** A query that ran into the time limit (or
+was stopped with the engine twice) marks its client and its text (whitespace
+aside) for ``Settings.query_penalty_s``. While marked, queries from that
+client, and that same text from any client, run only in one lane for the
+whole service: one at a time, without waiting (429 at once when the lane is
+taken). Runaways sent again and again, from one address or the same text from
+many, then hold one core instead of one per client, and the other users'
+queries keep their slots. It is a brake, not a wall: a text changed on each
+try from many addresses passes it, and a reverse proxy's rate limit per
+address range is the tool for that.
+
 The async form waits on the event loop, so the queries a client has waiting
 hold no worker thread; the sync form is for routes that already run in one.
 """
@@ -31,6 +42,7 @@ hold no worker thread; the sync form is for routes that already run in one.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -45,15 +57,35 @@ RETRY_AFTER_S = 1
 """Retry-After of a 429: a slot may come free at any moment."""
 POLL_S = 0.02
 """How often a query waiting on the event loop looks for a free slot."""
+PENALTY_S = 300.0
+"""How long a client and a query text stay marked after an overrun (Settings default)."""
+MARKS_KEPT = 10_000
+"""Most clients and texts remembered as overrunners; the oldest marks go first."""
 
 
 class ClientBusy(Exception):
     """The client already runs as many queries as one client may (HTTP 429)."""
 
-    def __init__(self, limit: int, *, whole_service: bool = False) -> None:
+    def __init__(
+        self, limit: int, *, whole_service: bool = False, penalty_s: float | None = None
+    ) -> None:
         noun = "query" if limit == 1 else "queries"
         dutch_noun = "query" if limit == 1 else "query's"
-        if whole_service:
+        if penalty_s is not None:
+            minutes = max(1, round(penalty_s / 60))
+            super().__init__(
+                "A query from this address, or this same query, ran into the time limit "
+                f"in the last {minutes} minutes; such queries run one at a time on this "
+                "service and one is running now. Try again later, or make the query "
+                "cheaper (a LIMIT, fewer unbound patterns)."
+            )
+            self.nl = (
+                "Een query van dit adres, of deze zelfde query, liep de afgelopen "
+                f"{minutes} minuten tegen de tijdslimiet; zulke query's lopen één voor één "
+                "op deze dienst en er loopt er nu een. Probeer het later opnieuw, of maak "
+                "de query lichter (een LIMIT, minder ongebonden patronen)."
+            )
+        elif whole_service:
             super().__init__(
                 f"The service already runs {limit} SPARQL {noun} of its users, the most it "
                 "runs at once; wait a moment and try again (the pages and the named "
@@ -80,15 +112,29 @@ class ClientBusy(Exception):
 class Slot:
     """One admitted query of a client; held until ``release`` (which may be called twice)."""
 
-    def __init__(self, admission: QueryAdmission, client: str) -> None:
+    def __init__(
+        self, admission: QueryAdmission, client: str, text_key: str, *, penalised: bool
+    ) -> None:
         self._admission = admission
         self._client = client
+        self._text_key = text_key
+        self.penalised = penalised
+        """Whether it runs in the one lane of marked clients and texts."""
         self.held = True
+
+    def overran(self) -> None:
+        """Mark this client and this query text: the query ran into the time limit."""
+        self._admission._mark(self._client, self._text_key)
 
     def release(self) -> None:
         if self.held:
             self.held = False
-            self._admission._give_back(self._client)
+            self._admission._give_back(self._client, penalised=self.penalised)
+
+
+def text_key(text: str) -> str:
+    """The same key for the same query, however it is spaced or indented."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
 
 
 class QueryAdmission:
@@ -98,16 +144,28 @@ class QueryAdmission:
     Thread-safe: slots are taken on the event loop and in worker threads alike.
     """
 
-    def __init__(self, per_client: int, total: int = 0, *, wait_s: float = WAIT_S) -> None:
+    def __init__(
+        self,
+        per_client: int,
+        total: int = 0,
+        *,
+        wait_s: float = WAIT_S,
+        penalty_s: float = PENALTY_S,
+    ) -> None:
         if per_client < 0:
             raise ValueError(f"queries per client {per_client} is negative")
         if total < 0:
             raise ValueError(f"queries in total {total} is negative")
+        if penalty_s < 0:
+            raise ValueError(f"penalty {penalty_s} s is negative")
         self.per_client = per_client
         self.total = total
         self.wait_s = wait_s
+        self.penalty_s = penalty_s
         self._running: dict[str, int] = {}
         self._all = 0
+        self._lane = 0  # queries running in the one lane of marked clients and texts
+        self._marked: dict[str, float] = {}  # client or text key -> end of its mark
         self._freed = threading.Condition()
 
     def running(self, client: str) -> int:
@@ -115,26 +173,60 @@ class QueryAdmission:
         with self._freed:
             return self._running.get(client, 0)
 
-    def _try_take(self, client: str) -> Slot | None:
+    def marked(self, client: str, text: str = "") -> bool:
+        """Whether ``client`` or ``text`` overran within the last ``penalty_s``."""
+        with self._freed:
+            return self._is_marked(client, text_key(text))
+
+    def _is_marked(self, client: str, key: str) -> bool:
+        now = time.monotonic()
+        return any(self._marked.get(k, 0.0) > now for k in (client, key))
+
+    def _mark(self, client: str, key: str) -> None:
+        if not self.penalty_s:
+            return
+        with self._freed:
+            now = time.monotonic()
+            for k in [k for k, end in self._marked.items() if end <= now]:
+                del self._marked[k]
+            for k in (client, key):
+                self._marked.pop(k, None)  # re-inserted last: the newest mark
+                self._marked[k] = now + self.penalty_s
+            while len(self._marked) > MARKS_KEPT:
+                del self._marked[next(iter(self._marked))]
+
+    def _try_take(self, client: str, key: str) -> Slot | None:
         """A slot if one is free now; hold ``_freed``."""
         count = self._running.get(client, 0)
         if self.per_client and count >= self.per_client:
             return None
         if self.total and self._all >= self.total:
             return None
+        penalised = self._is_marked(client, key)
+        if penalised and self._lane:
+            return None
         self._running[client] = count + 1
         self._all += 1
-        return Slot(self, client)
+        self._lane += penalised
+        return Slot(self, client, key, penalised=penalised)
 
-    def _busy(self, client: str) -> ClientBusy:
-        """Why ``client`` got no slot: its own limit first, else the service's."""
+    def _busy(self, client: str, key: str) -> ClientBusy:
+        """Why ``client`` got no slot: its own limit first, then the lane, then the service's."""
         if self.per_client and self._running.get(client, 0) >= self.per_client:
             return ClientBusy(self.per_client)
+        if self._is_marked(client, key) and self._lane:
+            return ClientBusy(1, penalty_s=self.penalty_s)
         return ClientBusy(self.total, whole_service=True)
 
-    def _give_back(self, client: str) -> None:
+    def _waits(self, client: str, key: str) -> bool:
+        """Whether a query without a slot waits for one: not in the lane, which is for
+        queries known to overrun (a wait would hold them in the queue for nothing)."""
+        return not (self._is_marked(client, key) and self._lane)
+
+    def _give_back(self, client: str, *, penalised: bool = False) -> None:
         with self._freed:
             self._all -= 1
+            self._lane -= penalised
             left = self._running[client] - 1
             if left:
                 self._running[client] = left
@@ -142,32 +234,36 @@ class QueryAdmission:
                 del self._running[client]  # no entry per address ever seen
             self._freed.notify_all()
 
-    def take(self, client: str) -> Slot:
-        """A slot for ``client``, waiting at most ``wait_s`` (blocks: worker threads only).
+    def take(self, client: str, text: str = "") -> Slot:
+        """A slot for ``client`` to run ``text``, waiting at most ``wait_s`` (blocks: worker
+        threads only).
 
         Raises ClientBusy."""
+        key = text_key(text)
         deadline = time.monotonic() + self.wait_s
         with self._freed:
-            while (slot := self._try_take(client)) is None:
+            while (slot := self._try_take(client, key)) is None:
                 left = deadline - time.monotonic()
-                if left <= 0:
-                    raise self._busy(client)
+                if left <= 0 or not self._waits(client, key):
+                    raise self._busy(client, key)
                 self._freed.wait(left)
             return slot
 
-    async def take_async(self, client: str) -> Slot:
-        """A slot for ``client``, waiting at most ``wait_s`` on the event loop.
+    async def take_async(self, client: str, text: str = "") -> Slot:
+        """A slot for ``client`` to run ``text``, waiting at most ``wait_s`` on the event loop.
 
         Raises ClientBusy."""
+        key = text_key(text)
         deadline = time.monotonic() + self.wait_s
         while True:
             with self._freed:
-                slot = self._try_take(client)
-                busy = None if slot is not None else self._busy(client)
+                slot = self._try_take(client, key)
+                busy = None if slot is not None else self._busy(client, key)
+                waits = slot is None and self._waits(client, key)
             if slot is not None:
                 return slot
             left = deadline - time.monotonic()
-            if left <= 0:
+            if left <= 0 or not waits:
                 assert busy is not None
                 raise busy
             await asyncio.sleep(min(POLL_S, left))
@@ -183,11 +279,12 @@ def _admission(request: Request) -> QueryAdmission:
 
 
 @contextmanager
-def query_slot(request: Request) -> Iterator[Slot]:
-    """One of the request's client's slots while the block runs (worker threads only).
+def query_slot(request: Request, text: str) -> Iterator[Slot]:
+    """One of the request's client's slots to run ``text`` while the block runs (worker
+    threads only).
 
     Raises ClientBusy."""
-    slot = _admission(request).take(client_of(request))
+    slot = _admission(request).take(client_of(request), text)
     try:
         yield slot
     finally:
@@ -195,13 +292,14 @@ def query_slot(request: Request) -> Iterator[Slot]:
 
 
 @asynccontextmanager
-async def query_slot_async(request: Request) -> AsyncIterator[Slot]:
-    """One of the request's client's slots while the block runs; waits on the event loop.
+async def query_slot_async(request: Request, text: str) -> AsyncIterator[Slot]:
+    """One of the request's client's slots to run ``text`` while the block runs; waits on
+    the event loop.
 
     The block awaits the worker thread that runs the query; that await ends
     only when the thread has (a cancelled task waits for its thread), so the
     slot is held exactly as long as the query runs. Raises ClientBusy."""
-    slot = await _admission(request).take_async(client_of(request))
+    slot = await _admission(request).take_async(client_of(request), text)
     try:
         yield slot
     finally:

@@ -272,7 +272,7 @@ async def _answer_query(
         return results.serialize_result(result, fmt), media_type
 
     try:
-        async with query_slot_async(request) as admitted:  # ClientBusy: 429
+        async with query_slot_async(request, query.text) as admitted:  # ClientBusy: 429
             body, media_type = await run_in_threadpool(run, admitted)
     except QuerySyntaxError as exc:
         raise _bad_request(f"Syntax error in the query: {_positioned(exc)}") from None

@@ -25,7 +25,7 @@ from fastapi import Depends, Request
 
 from ..settings import Settings
 from ..sparql_text import Scan, SparqlLimits, check
-from ..store import QueryResult, Store
+from ..store import QueryResult, QueryTimeout, Store
 from .admission import Slot
 
 
@@ -62,14 +62,20 @@ class UserQuery:
         """
         if not admitted.held:
             raise RuntimeError("a client's query runs only while it holds one of its slots")
-        return store.query(
-            self.text,
-            default_graph_uris=default_graphs,
-            named_graph_uris=named_graphs,
-            timeout_s=settings.query_timeout_s,
-            max_rows=settings.max_result_rows,
-            base_iri=base_iri,
-        )
+        try:
+            return store.query(
+                self.text,
+                default_graph_uris=default_graphs,
+                named_graph_uris=named_graphs,
+                timeout_s=settings.query_timeout_s,
+                max_rows=settings.max_result_rows,
+                base_iri=base_iri,
+            )
+        except QueryTimeout:
+            # Its client and its text run one at a time for a while (admission.py);
+            # EngineStopped is a QueryTimeout too: stopped with the engine twice.
+            admitted.overran()
+            raise
 
 
 def user_query(text: str, limits: SparqlLimits) -> UserQuery:

@@ -52,10 +52,13 @@ SETTINGS = {
 @dataclass
 class Services:
     limited: Server
-    """The default of 2 queries per client, and at most TOTAL of all clients."""
+    """The default of 2 queries per client, and at most TOTAL of all clients; no marks
+    for overrunners (KRB_QUERY_PENALTY_S=0), so each test's runaways run as sent."""
     unlimited: Server
-    """KRB_QUERY_PER_CLIENT=0, KRB_QUERY_TOTAL=0, and 127.0.0.1 is a trusted proxy
-    (KRB_TRUSTED_PROXIES)."""
+    """KRB_QUERY_PER_CLIENT=0, KRB_QUERY_TOTAL=0, no marks, and 127.0.0.1 is a trusted
+    proxy (KRB_TRUSTED_PROXIES)."""
+    marking: Server
+    """The defaults: overrunners run one at a time for KRB_QUERY_PENALTY_S."""
 
 
 @pytest.fixture(scope="module")
@@ -63,22 +66,29 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     """Both services, started side by side; the one without a limit has no demo (its
     model graphs, some 45,000 triples, make a cross join that runs into the limit)."""
     managers = [
-        krb_serve(tmp_path_factory.mktemp("admission"), **SETTINGS, KRB_QUERY_TOTAL=str(TOTAL)),
+        krb_serve(
+            tmp_path_factory.mktemp("admission"),
+            **SETTINGS,
+            KRB_QUERY_TOTAL=str(TOTAL),
+            KRB_QUERY_PENALTY_S="0",
+        ),
         bare_serve(
             tmp_path_factory.mktemp("no-admission"),
             **SETTINGS,
             KRB_QUERY_PER_CLIENT="0",
             KRB_QUERY_TOTAL="0",
+            KRB_QUERY_PENALTY_S="0",
             KRB_TRUSTED_PROXIES="127.0.0.1",
         ),
+        bare_serve(tmp_path_factory.mktemp("marking"), **SETTINGS),
     ]
-    with ExitStack() as stack, ThreadPoolExecutor(2) as pool:
+    with ExitStack() as stack, ThreadPoolExecutor(3) as pool:
         started = [pool.submit(manager.__enter__) for manager in managers]
         for manager, future in zip(managers, started, strict=True):
             stack.push(manager.__exit__)
             future.result()
-        limited, unlimited = (future.result() for future in started)
-        yield Services(limited, unlimited)
+        limited, unlimited, marking = (future.result() for future in started)
+        yield Services(limited, unlimited, marking)
 
 
 @contextmanager
@@ -279,3 +289,28 @@ def test_forwarded_headers_count_only_from_trusted_proxies(services: Services) -
     # With KRB_TRUSTED_PROXIES=127.0.0.1 they count from that address, from no other.
     assert endpoint_named(services.unlimited, "127.0.0.1").startswith("https://127.0.0.1:")
     assert endpoint_named(services.unlimited, "127.0.0.2").startswith("http://127.0.0.1:")
+
+
+def test_a_query_that_overran_runs_one_at_a_time_from_any_address(services: Services) -> None:
+    """After a runaway ran into the time limit, its text (from any address) and its
+    address (whatever it sends) run in one lane: a second such query is refused at
+    once while one runs, and everyone else's queries are answered meanwhile."""
+    server = services.marking
+    with runaways(server, "127.0.0.20", 1) as first:
+        pass
+    assert first.statuses == [503], server.log_tail()
+    with runaways(server, "127.0.0.21", 1) as lane, ThreadPoolExecutor(3) as pool:
+        started = time.monotonic()
+        same_text = pool.submit(ask, server, "127.0.0.22", RUNAWAY)
+        same_address = pool.submit(ask, server, "127.0.0.20")
+        other = pool.submit(ask, server, "127.0.0.22")
+        for refused in (same_text.result(), same_address.result()):
+            assert refused.status_code == 429, refused.text
+            assert "ran into the time limit" in refused.json()["detail"]
+            assert int(refused.headers["retry-after"]) >= 1
+        assert time.monotonic() - started < WAIT_S  # refused at once, not after a wait
+        assert other.result().status_code == 200, other.result().text
+        assert lane.all_running, lane.statuses
+    assert lane.statuses == [503], server.log_tail()
+    # The lane is free again: the marked address is answered, one query at a time.
+    assert ask(server, "127.0.0.20").status_code == 200

@@ -269,7 +269,7 @@ def query_page(
     elif query.strip():
         try:
             checked = user_query(query, limits)
-            with query_slot(request) as admitted:
+            with query_slot(request, checked.text) as admitted:
                 result = checked.run(store, settings, admitted)
             shown = _shown_result(result, settings.base_iri)
         except (SparqlRefused, StoreError) as exc:
@@ -382,7 +382,7 @@ def query_download(
     """The whole result of the editor's query as a file (graphs as RDF instead)."""
     try:
         checked = user_query(query, limits)
-        with query_slot(request) as admitted:
+        with query_slot(request, checked.text) as admitted:
             result = checked.run(store, settings, admitted)
     except (SparqlRefused, StoreError) as exc:
         message, status = _query_error(exc, settings)
