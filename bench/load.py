@@ -21,7 +21,11 @@ from 127.0.0.1; the runaways are one client at 127.0.0.2 (Linux routes all
 of 127.0.0.0/8 to the loopback interface), as one runaway client would be on
 the internet. One more case per reader count (``--spread``, default 4) has
 that many runaways from as many addresses (127.0.0.2, 127.0.0.3, ...): as
-many clients, each within its own limit.
+many clients, each within its own limit. A query that runs into the time
+limit marks its address and its text (KRB_QUERY_PENALTY_S, 300 s): one
+server serves every case, so from the first case with runaways on, theirs
+run one at a time, as under a lasting attack. The server takes its settings
+from the environment: ``KRB_QUERY_PENALTY_S=0`` measures without the marks.
 
 It prints per case the throughput and the p50 and p99 latency of the reads,
 the writes done and their p99, the runaways' 503 and 429 answers, the errors
