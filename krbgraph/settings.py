@@ -82,7 +82,8 @@ class Settings:
     query_penalty_s: float = 300.0
     """How long a client and a query text that ran into the time limit stay marked
     (KRB_QUERY_PENALTY_S): meanwhile their queries run one at a time for the whole
-    service, and get 429 at once while one runs. 0: no marks."""
+    service, and get 429 at once while one runs or, after one overran, for the time
+    limit. 0: no marks."""
     trusted_proxies: tuple[str, ...] = ()
     """Addresses or networks of reverse proxies whose X-Forwarded-For and -Proto `krb serve`
     believes (KRB_TRUSTED_PROXIES, comma-separated; "*" trusts everyone). None by default:

@@ -88,3 +88,20 @@ def test_marks_end_after_the_penalty_and_zero_means_none() -> None:
     slot = off.take("a", "q")
     slot.overran()
     assert not off.marked("a", "q")
+
+
+def test_the_lane_rests_after_a_query_in_it_overran() -> None:
+    admission = QueryAdmission(2, 10, penalty_s=60.0, rest_s=0.3)
+    first = admission.take("a", "q")
+    first.overran()  # not in the lane yet: marks only
+    first.release()
+    lane = admission.take("b", "q")
+    assert lane.penalised
+    lane.overran()
+    lane.release()
+    with pytest.raises(ClientBusy) as resting:
+        admission.take("c", "q")
+    assert resting.value.retry_after == 1
+    assert not admission.take("d", "other").penalised  # the rest is the lane's only
+    time.sleep(0.35)
+    assert admission.take("c", "q").penalised

@@ -31,7 +31,10 @@ client, and that same text from any client, run only in one lane for the
 whole service: one at a time, without waiting (429 at once when the lane is
 taken). Runaways sent again and again, from one address or the same text from
 many, then hold one core instead of one per client, and the other users'
-queries keep their slots. It is a brake, not a wall: a text changed on each
+queries keep their slots. After a query in the lane overran, the lane rests
+for ``rest_s`` (the service's time limit) before it takes the next: a
+runaway sent again at once then holds that core half of the time, and the
+engine is restarted half as often. It is a brake, not a wall: a text changed on each
 try from many addresses passes it, and a reverse proxy's rate limit per
 address range is the tool for that.
 
@@ -43,6 +46,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import math
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -109,6 +113,14 @@ class ClientBusy(Exception):
         self.retry_after = RETRY_AFTER_S
 
 
+class LaneBusy(ClientBusy):
+    """The lane of marked clients and texts runs a query or rests (HTTP 429)."""
+
+    def __init__(self, penalty_s: float, retry_after: int) -> None:
+        super().__init__(1, penalty_s=penalty_s)
+        self.retry_after = max(RETRY_AFTER_S, retry_after)
+
+
 class Slot:
     """One admitted query of a client; held until ``release`` (which may be called twice)."""
 
@@ -124,7 +136,7 @@ class Slot:
 
     def overran(self) -> None:
         """Mark this client and this query text: the query ran into the time limit."""
-        self._admission._mark(self._client, self._text_key)
+        self._admission._mark(self._client, self._text_key, penalised=self.penalised)
 
     def release(self) -> None:
         if self.held:
@@ -151,6 +163,7 @@ class QueryAdmission:
         *,
         wait_s: float = WAIT_S,
         penalty_s: float = PENALTY_S,
+        rest_s: float = 0.0,
     ) -> None:
         if per_client < 0:
             raise ValueError(f"queries per client {per_client} is negative")
@@ -162,6 +175,8 @@ class QueryAdmission:
         self.total = total
         self.wait_s = wait_s
         self.penalty_s = penalty_s
+        self.rest_s = rest_s
+        self._lane_opens = 0.0  # monotonic time the lane takes a query again after a rest
         self._running: dict[str, int] = {}
         self._all = 0
         self._lane = 0  # queries running in the one lane of marked clients and texts
@@ -182,11 +197,13 @@ class QueryAdmission:
         now = time.monotonic()
         return any(self._marked.get(k, 0.0) > now for k in (client, key))
 
-    def _mark(self, client: str, key: str) -> None:
+    def _mark(self, client: str, key: str, *, penalised: bool = False) -> None:
         if not self.penalty_s:
             return
         with self._freed:
             now = time.monotonic()
+            if penalised:  # a query in the lane overran: the lane rests
+                self._lane_opens = now + self.rest_s
             for k in [k for k, end in self._marked.items() if end <= now]:
                 del self._marked[k]
             for k in (client, key):
@@ -203,7 +220,7 @@ class QueryAdmission:
         if self.total and self._all >= self.total:
             return None
         penalised = self._is_marked(client, key)
-        if penalised and self._lane:
+        if penalised and self._lane_closed():
             return None
         self._running[client] = count + 1
         self._all += 1
@@ -214,14 +231,19 @@ class QueryAdmission:
         """Why ``client`` got no slot: its own limit first, then the lane, then the service's."""
         if self.per_client and self._running.get(client, 0) >= self.per_client:
             return ClientBusy(self.per_client)
-        if self._is_marked(client, key) and self._lane:
-            return ClientBusy(1, penalty_s=self.penalty_s)
+        if self._is_marked(client, key) and self._lane_closed():
+            rest = self._lane_opens - time.monotonic()
+            return LaneBusy(self.penalty_s, math.ceil(rest) if rest > 0 else RETRY_AFTER_S)
         return ClientBusy(self.total, whole_service=True)
+
+    def _lane_closed(self) -> bool:
+        """Whether the lane runs a query or rests after an overrun."""
+        return bool(self._lane) or time.monotonic() < self._lane_opens
 
     def _waits(self, client: str, key: str) -> bool:
         """Whether a query without a slot waits for one: not in the lane, which is for
         queries known to overrun (a wait would hold them in the queue for nothing)."""
-        return not (self._is_marked(client, key) and self._lane)
+        return not (self._is_marked(client, key) and self._lane_closed())
 
     def _give_back(self, client: str, *, penalised: bool = False) -> None:
         with self._freed:

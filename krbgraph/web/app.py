@@ -108,7 +108,10 @@ def create_app(
     app.state.write_lock = threading.Lock()  # serialises this application's writes
     app.state.replicas = ReplicaSlot()  # the copy writes are validated on (krbgraph.replica)
     app.state.admission = QueryAdmission(
-        settings.query_per_client, settings.query_total, penalty_s=settings.query_penalty_s
+        settings.query_per_client,
+        settings.query_total,
+        penalty_s=settings.query_penalty_s,
+        rest_s=settings.query_timeout_s or 0.0,
     )  # users' queries: per client, in total, and overrunners one at a time
     app.add_middleware(SecurityHeaders)
     _error_handlers(app)

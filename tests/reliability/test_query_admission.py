@@ -312,5 +312,11 @@ def test_a_query_that_overran_runs_one_at_a_time_from_any_address(services: Serv
         assert other.result().status_code == 200, other.result().text
         assert lane.all_running, lane.statuses
     assert lane.statuses == [503], server.log_tail()
-    # The lane is free again: the marked address is answered, one query at a time.
+    # The query in the lane overran: the lane rests for the time limit, then the
+    # marked address is answered again, one query at a time.
+    resting = ask(server, "127.0.0.20")
+    assert resting.status_code == 429, resting.text
+    assert 1 <= int(resting.headers["retry-after"]) <= LIMIT_S + 1
+    assert ask(server, "127.0.0.22").status_code == 200  # others are not kept waiting
+    time.sleep(LIMIT_S)
     assert ask(server, "127.0.0.20").status_code == 200
