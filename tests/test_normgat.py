@@ -234,7 +234,9 @@ def test_normgat_agrees_with_the_rules(empty_store: Store, data: dict, effects: 
     found = {}
     for row in result.dicts():
         area = str(row["meetgebied"]).rsplit("/", 1)[1]
-        themes = frozenset(str(row.get("themas") or "").split())
+        listed = str(row.get("themas") or "")
+        assert listed == " ".join(listed.split())  # one space between IRIs, none around
+        themes = frozenset(listed.split())
         found[area] = (
             _number(row.get("gat")),
             _number(row["beoogd"]),
