@@ -119,16 +119,23 @@ class Question:
         return result.dicts()
 
 
+def _norm_columns(row: dict[str, Identifier]) -> dict[str, object]:
+    """The norm and where it was measured: the columns normtoets and normgat share."""
+    return {
+        "norm": _ref(row, "norm"),
+        "code": _text(row.get("code")),
+        "gebied": _ref(row, "meetgebied"),
+        "operator": _ref(row, "operator"),
+        "normwaarde": float(str(row["normwaarde"])),
+    }
+
+
 def normtoets(question: Question) -> list[Normtoets]:
     """Per norm in force and area: the latest measurement, the verdict and the margin."""
     rows = question.rows("normtoets")
     return [
         Normtoets(
-            norm=_ref(row, "norm"),
-            code=_text(row.get("code")),
-            gebied=_ref(row, "meetgebied"),
-            operator=_ref(row, "operator"),
-            normwaarde=float(str(row["normwaarde"])),
+            **_norm_columns(row),
             normlabel=_optional_ref(row, "normlabel"),
             eenheid=_unit(row),
             meting=_text(row.get("meting")),
@@ -189,11 +196,7 @@ def normgat(question: Question) -> list[Normgat]:
     )
     return [
         Normgat(
-            norm=_ref(row, "norm"),
-            code=_text(row.get("code")),
-            gebied=_ref(row, "meetgebied"),
-            operator=_ref(row, "operator"),
-            normwaarde=float(str(row["normwaarde"])),
+            **_norm_columns(row),
             eenheid=Ref(iri=str(row["eenheid"]), label=_text(row.get("eenheid_symbool"))),
             meting=_text(row.get("meting")),
             waarde=_number(row.get("waarde")),
