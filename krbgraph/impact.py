@@ -11,6 +11,15 @@ triple (s p o) is added or removed, the objects whose verdict may change are:
   the walk goes from o (and every node it reaches) forwards over them;
 - o itself, which a target such as sh:targetObjectsOf could newly select.
 
+A predicate that shapes read backwards only to count, at the focus node of a
+targeted shape (``sh:path [ sh:inversePath krb:indicator ] ; sh:minCount 1``:
+"some norm points at this indicator"), changes the verdict of o alone: no
+shape reaches o through other objects and reads it there, and the count
+reads nothing of the nodes counted. ``counted_inverse_predicates`` finds
+those, and the walk neither starts from such an o nor steps over them (a new
+norm then revalidates its indicator, not every norm and effect of that
+indicator).
+
 The walk stops at nodes of the model (value lists, IMBOR classes, units):
 every norm points at the same operator concept, and no shape relates two
 registry objects through a shared model concept. It goes at most ``MAX_STEPS``
@@ -55,7 +64,7 @@ def affected(
 ) -> set[Node] | None:
     """The nodes whose verdict the change can alter, read on ``replica`` holding the state
     after the change; None when there are more than ``max_nodes``."""
-    inverse = inverse_read_predicates()
+    inverse = inverse_read_predicates() - counted_inverse_predicates()
     removed_set = set(removed)
     changed = [*added, *removed_set]
     if any(_may_target_blank_node(quad) for quad in added):
@@ -121,6 +130,65 @@ def target_predicates(shapes: Graph | None = None) -> tuple[frozenset[str], froz
 
 
 @cache
+def counted_inverse_predicates(shapes: Graph | None = None) -> frozenset[str]:
+    """Predicates read backwards only by counting at a targeted shape's focus node (see
+    the module docstring): every inverse path of them is the whole path of a property
+    shape with only counts (sh:minCount, sh:maxCount) and words, under a node shape that
+    has a target and that no other shape refers to; and no SHACL-SPARQL query reads
+    them backwards."""
+    graph = shapes if shapes is not None else shapes_graph()
+    sparql: set[str] = set()
+    for select in graph.objects(None, SH.select):
+        sparql |= _backward_in_sparql(graph, str(select))
+    counted: set[str] = set()
+    refused: set[str] = set(sparql)
+    for path, predicate in graph.subject_objects(SH.inversePath):
+        names = {str(predicate)} if isinstance(predicate, URIRef) else set()
+        if not names or not _counts_at_focus(graph, path):
+            refused |= names or _path_predicates(graph, predicate)
+        else:
+            counted |= names
+    return frozenset(counted - refused)
+
+
+_COUNT_ONLY = {
+    SH.path,
+    SH.minCount,
+    SH.maxCount,
+    SH.severity,
+    SH.message,
+    SH.name,
+    SH.description,
+    SH.order,
+    SH.group,
+    SH.deactivated,
+    RDF.type,
+}
+"""What a property shape may say and still read nothing of the nodes it counts."""
+_REFERRING = (SH.node, SH.qualifiedValueShape, SH["not"], RDF.first, SH.property)
+"""Predicates by which one shape uses another (lists hold sh:and, sh:or, sh:xone)."""
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+
+
+def _counts_at_focus(graph: Graph, path: Node) -> bool:
+    """Whether the inverse path ``path`` is the whole path of one count-only property
+    shape of one targeted node shape that no other shape uses."""
+    owners = list(graph.subjects(SH.path, path))
+    if len(owners) != 1 or any(True for _ in graph.subjects(RDF.first, path)):
+        return False
+    prop = owners[0]
+    if any(p not in _COUNT_ONLY for p in graph.predicates(prop)):
+        return False
+    users = [(s, p) for p in _REFERRING for s in graph.subjects(p, prop)]
+    if len(users) != 1 or users[0][1] != SH.property:
+        return False
+    node = users[0][0]
+    if not any(True for t in _TARGETS for _ in graph.objects(node, t)):
+        return False
+    return not any(True for p in _REFERRING for _ in graph.subjects(p, node))
+
+
+@cache
 def inverse_read_predicates(shapes: Graph | None = None) -> frozenset[str]:
     """Predicates some shape reads from the object's side (see the module docstring)."""
     graph = shapes if shapes is not None else shapes_graph()
@@ -155,7 +223,7 @@ def _backward_in_sparql(graph: Graph, text: str) -> set[str]:
     }
     try:
         algebra = prepareQuery(text, initNs=prefixes).algebra
-    except Exception:  # an unparsable query: treat every predicate in it as read both ways
+    except Exception:  # noqa: BLE001 - the validator reports such a shape; nothing to read here
         return set()
     triples: list[tuple[Node, object, Node]] = []
     _collect_triples(algebra, triples)
@@ -173,9 +241,14 @@ def _backward_in_sparql(graph: Graph, text: str) -> set[str]:
 
 
 def _collect_triples(node: object, out: list[tuple[Node, object, Node]]) -> None:
+    """Every triple pattern of a query's algebra, also inside FILTER (NOT) EXISTS, whose
+    group rdflib leaves untranslated (TriplesBlock parts, triples as lists)."""
     if isinstance(node, CompValue):
         if node.name == "BGP":
             out.extend(node["triples"])
+        elif node.name == "TriplesBlock":
+            terms = [term for chunk in node["triples"] for term in chunk]  # s p o s p o ...
+            out.extend(zip(terms[0::3], terms[1::3], terms[2::3], strict=True))
         for value in node.values():
             _collect_triples(value, out)
     elif isinstance(node, list | tuple):
