@@ -9,7 +9,12 @@ triple (s p o) is added or removed, the objects whose verdict may change are:
   a SHACL-SPARQL pattern ending at $this or starting from a variable reached
   only through its object): ``inverse_read_predicates`` collects those p, and
   the walk goes from o (and every node it reaches) forwards over them;
-- o itself, which a target such as sh:targetObjectsOf could newly select.
+- o itself, when some shape reads p backwards (counting included) or a target
+  selects the objects of p (sh:targetObjectsOf; a SPARQL target's patterns
+  are among the backward reads). Otherwise o's verdict does not depend on
+  the triple: a shape reads o's own triples, and the subject that points at
+  o is checked as the focus it is; so the literals, units and concepts a new
+  norm points at are not validated again.
 
 A predicate that shapes read backwards only to count, at the focus node of a
 targeted shape (``sh:path [ sh:inversePath krb:indicator ] ; sh:minCount 1``:
@@ -64,7 +69,9 @@ def affected(
 ) -> set[Node] | None:
     """The nodes whose verdict the change can alter, read on ``replica`` holding the state
     after the change; None when there are more than ``max_nodes``."""
-    inverse = inverse_read_predicates() - counted_inverse_predicates()
+    read_back = inverse_read_predicates()
+    inverse = read_back - counted_inverse_predicates()
+    selecting = target_predicates()[1]
     removed_set = set(removed)
     changed = [*added, *removed_set]
     if any(_may_target_blank_node(quad) for quad in added):
@@ -81,7 +88,9 @@ def affected(
             if owners is None:
                 return None  # a blank node no IRI reaches: validate everything
             seeds |= owners
-        if isinstance(quad.object, ox.NamedNode | ox.Literal):
+        if isinstance(quad.object, ox.NamedNode | ox.Literal) and (
+            quad.predicate.value in read_back or quad.predicate.value in selecting
+        ):
             found.add(quad.object)
             if quad.predicate.value in inverse and isinstance(quad.object, ox.NamedNode):
                 seeds.add(quad.object)
