@@ -70,26 +70,10 @@ MARKS_KEPT = 10_000
 class ClientBusy(Exception):
     """The client already runs as many queries as one client may (HTTP 429)."""
 
-    def __init__(
-        self, limit: int, *, whole_service: bool = False, penalty_s: float | None = None
-    ) -> None:
+    def __init__(self, limit: int, *, whole_service: bool = False) -> None:
         noun = "query" if limit == 1 else "queries"
         dutch_noun = "query" if limit == 1 else "query's"
-        if penalty_s is not None:
-            minutes = max(1, round(penalty_s / 60))
-            super().__init__(
-                "A query from this address, or this same query, ran into the time limit "
-                f"in the last {minutes} minutes; such queries run one at a time on this "
-                "service and one is running now. Try again later, or make the query "
-                "cheaper (a LIMIT, fewer unbound patterns)."
-            )
-            self.nl = (
-                "Een query van dit adres, of deze zelfde query, liep de afgelopen "
-                f"{minutes} minuten tegen de tijdslimiet; zulke query's lopen één voor één "
-                "op deze dienst en er loopt er nu een. Probeer het later opnieuw, of maak "
-                "de query lichter (een LIMIT, minder ongebonden patronen)."
-            )
-        elif whole_service:
+        if whole_service:
             super().__init__(
                 f"The service already runs {limit} SPARQL {noun} of its users, the most it "
                 "runs at once; wait a moment and try again (the pages and the named "
@@ -117,8 +101,24 @@ class LaneBusy(ClientBusy):
     """The lane of marked clients and texts runs a query or rests (HTTP 429)."""
 
     def __init__(self, penalty_s: float, retry_after: int) -> None:
-        super().__init__(1, penalty_s=penalty_s)
-        self.retry_after = max(RETRY_AFTER_S, retry_after)
+        super().__init__(1)
+        minutes = max(1, round(penalty_s / 60))
+        wait = max(RETRY_AFTER_S, retry_after)
+        Exception.__init__(
+            self,
+            "A query from this address, or this same query, ran into the time limit in "
+            f"the last {minutes} minutes; such queries run one at a time on this service, "
+            f"with a pause after one that overruns. Try again in {wait} s, or make the "
+            "query cheaper (a LIMIT, fewer unbound patterns).",
+        )
+        self.nl = (
+            "Een query van dit adres, of deze zelfde query, liep de afgelopen "
+            f"{minutes} minuten tegen de tijdslimiet; zulke query's lopen één voor één op "
+            "deze dienst, met een pauze na een die te lang duurt. Probeer het over "
+            f"{wait} s opnieuw, of maak de query lichter (een LIMIT, minder ongebonden "
+            "patronen)."
+        )
+        self.retry_after = wait
 
 
 class Slot:
