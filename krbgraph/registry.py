@@ -30,6 +30,7 @@ from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from .audit import audit_quads, insert_data
+from .blank_nodes import reuse_labels
 from .derived import refresh as refresh_derived
 from .model import AUDIT_GRAPH, shapes_graph
 from .replica import Change, ValidationReplica, graph_key
@@ -310,9 +311,13 @@ def graphs_change(
     new: set[ox.Quad] = set()
     old: set[ox.Quad] = set()
     for graph, quads in contents.items():
-        new |= _canonical(quads)
         if replace:
-            old |= replica.graph_quads(graph)
+            held = replica.graph_quads(graph)
+            # A graph parsed again has fresh blank node labels; unchanged ones keep theirs.
+            new |= reuse_labels(_canonical(quads), held)
+            old |= held
+        else:
+            new |= _canonical(quads)
     return new, Change(frozenset(new - old), frozenset(old - new))
 
 
