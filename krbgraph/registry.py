@@ -29,15 +29,16 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from .audit import audit_quads, insert_data
+from .audit import audit_quads
 from .blank_nodes import reuse_labels
+from .commit import commit_change
 from .derived import refresh as refresh_derived
 from .model import AUDIT_GRAPH, shapes_graph
-from .replica import Change, ValidationReplica, graph_key
+from .replica import Change, ValidationReplica
 from .spatial_checks import FOLLOWS as SPATIAL_CHECKS_FOLLOW
 from .spatial_checks import READS as SPATIAL_CHECKS_READ
 from .store import Store, model_graph_iris
-from .store.terms import ox_quads, write_update
+from .store.terms import ox_quads
 from .tokens import Writer
 from .unit_checks import FOLLOWS as UNIT_CHECKS_FOLLOW
 from .unit_checks import READS as UNIT_CHECKS_READ
@@ -264,7 +265,7 @@ def write_graphs(
     """write_graph for several graphs as one change: validated once, written with one
     audit record in one update (a workbook's policy and its measurements)."""
     refuse_unpermitted(contents, writer)
-    new, change = graphs_change(
+    _, change = graphs_change(
         replica, {graph: ox_quads(data, graph) for graph, data in contents.items()}, replace=replace
     )
     with replica.trial(change.added, change.removed):
@@ -272,16 +273,10 @@ def write_graphs(
         if not result.conforms:
             raise ValidationFailed(result)
         record = audit_record(writer, change, source)
-        if record:
-            triples: dict[str | None, list[ox.Triple]] = {graph: [] for graph in contents}
-            for quad in new:
-                triples[graph_key(quad)].append(quad.triple)
-            text = write_update(triples, replace=replace) + " ;\n" + insert_data(record)
-            # Whole graphs replaced, or concrete triples added: the same state if it runs
-            # twice (only fresh blank nodes added to a kept graph would be made twice).
-            store.update(text, repeatable=replace or "_:" not in text)
-        else:
-            store.write_graphs(dict(contents), replace=replace)
+        if change.added or change.removed or record:
+            # Exactly the validated change, not the graphs' whole content: a re-uploaded
+            # registry of a million triples with ten changed values is ten values.
+            commit_change(store, replica, change, record)
     refresh_derived(store)
     return result
 

@@ -25,7 +25,6 @@ exists: a Graph Store request that would leave one is refused.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
 from contextlib import AbstractContextManager
 
 import pyoxigraph as ox
@@ -34,6 +33,7 @@ from fastapi.responses import JSONResponse
 from rdflib import Graph
 
 from ..audit import insert_data
+from ..commit import commit_change
 from ..derived import refresh as refresh_derived
 from ..model import model_graph, shapes_graph
 from ..registry import (
@@ -44,9 +44,9 @@ from ..registry import (
     validate_change,
     write_graph,
 )
-from ..replica import Change, ReplicaSlot, ValidationReplica, graph_key
+from ..replica import Change, ReplicaSlot, ValidationReplica
 from ..store import QuerySyntaxError, Store, StoreError
-from ..store.terms import graph_ref, rdflib_graph
+from ..store.terms import graph_ref
 from ..tokens import Writer
 from ..validation import ValidationFailed, validate_graph
 from . import negotiation, results
@@ -126,7 +126,7 @@ def apply_update(
             refuse_unpermitted(change.graphs(), writer)
             _require_conforming_change(replica, change)
             record = audit_record(writer, change, update)
-            _commit(store, replica, change, record)
+            commit_change(store, replica, change, record)
         except BaseException:
             replica.apply(change.removed, change.added)  # the copy follows the store back
             raise
@@ -251,107 +251,6 @@ def _require_conforming_change(replica: ValidationReplica, change: Change) -> No
     result = validate_change(replica, change.added, change.removed)
     if not result.conforms:
         raise ValidationFailed(result)
-
-
-def _commit(
-    store: Store, replica: ValidationReplica, change: Change, record: list[ox.Quad]
-) -> None:
-    """Write exactly ``change`` to the store, in one transaction; ``replica`` holds the
-    state after it.
-
-    Usually one update: DROP SILENT for every graph the change empties,
-    DELETE DATA for the other removed quads, INSERT for the added ones; the
-    blank nodes the update created become fresh nodes there, shared as in
-    the replica. SPARQL has no way to name a blank node the store already
-    holds, so when the change removes a quad with such a node (from a graph
-    it keeps) or adds one that refers to it, the graphs concerned are
-    replaced instead: every graph holding one of those nodes, with its
-    content from the replica, in one write. The result is the validated state
-    up to the names of blank nodes. ``record`` (the audit quads) goes in the
-    same update; in the rare second case it follows in an update of its own.
-    """
-    added, removed = change.added, change.removed
-    emptied = {g for g in {graph_key(q) for q in removed} if not replica.has_quads(g)}
-    kept_removed = {q for q in removed if graph_key(q) not in emptied}
-    new_nodes = _blank_nodes(added)
-    old_nodes = _blank_nodes(kept_removed) | {
-        node
-        for node in new_nodes
-        if replica.holds_blank_node_elsewhere(node, added) or node in _blank_nodes(removed)
-    }
-    if not old_nodes:
-        text = _change_update(emptied, kept_removed, added | set(record))
-        # Concrete quads deleted and inserted: the same state if it runs twice. Fresh
-        # blank nodes would be made twice, so such a change is not sent again.
-        store.update(text, repeatable="_:" not in text)
-        return
-    graphs = {graph_key(q) for q in added | kept_removed}
-    pending = set(old_nodes)
-    seen: set[ox.BlankNode] = set()
-    while pending:
-        node = pending.pop()
-        seen.add(node)
-        for quad in replica.quads_with(node):
-            graphs.add(graph_key(quad))
-    while True:
-        nodes = {n for g in graphs for n in _blank_nodes(replica.graph_quads(g))} - seen
-        if not nodes:
-            break
-        seen |= nodes
-        for node in nodes:
-            graphs |= {graph_key(q) for q in replica.quads_with(node)}
-    contents: dict[str | None, Graph] = {graph: Graph() for graph in graphs | emptied}
-    for graph in graphs:
-        contents[graph] = rdflib_graph(replica.graph_quads(graph))
-    store.write_graphs(contents, replace=True)  # an emptied graph is dropped there
-    if record:
-        store.update(insert_data(record), repeatable=True)
-
-
-def _blank_nodes(quads: Iterable[ox.Quad]) -> set[ox.BlankNode]:
-    nodes: set[ox.BlankNode] = set()
-    for quad in quads:
-        for term in (quad.subject, quad.object):
-            if isinstance(term, ox.BlankNode):
-                nodes.add(term)
-    return nodes
-
-
-def _change_update(
-    emptied: set[str | None], removed: Collection[ox.Quad], added: Collection[ox.Quad]
-) -> str:
-    """One SPARQL update for a change whose removed quads hold no blank nodes.
-
-    Terms are written by pyoxigraph's N-Triples serialiser and graph IRIs by
-    graph_ref, so no text of the client's update is pasted.
-    """
-    parts = [
-        "DROP SILENT DEFAULT" if graph is None else f"DROP SILENT GRAPH {graph_ref(graph)}"
-        for graph in sorted(emptied, key=lambda g: g or "")
-    ]
-    if removed:
-        parts.append(f"DELETE DATA {{\n{_quad_block(removed)}}}")
-    if added:
-        block = _quad_block(added)
-        # Blank nodes are fresh in INSERT DATA too, but some servers refuse them there.
-        parts.append(
-            f"INSERT {{\n{block}}} WHERE {{}}" if "_:" in block else f"INSERT DATA {{\n{block}}}"
-        )
-    return " ;\n".join(parts)
-
-
-def _quad_block(quads: Iterable[ox.Quad]) -> str:
-    """Quads as the inside of a DATA block: default-graph triples, then GRAPH blocks."""
-    by_graph: dict[str | None, list[ox.Triple]] = {}
-    for quad in quads:
-        by_graph.setdefault(graph_key(quad), []).append(quad.triple)
-    out = []
-    for graph, triples in sorted(by_graph.items(), key=lambda item: item[0] or ""):
-        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-        assert data is not None  # without an output, serialize returns the bytes
-        text = data.decode("utf-8")
-        out.append(text if graph is None else f"GRAPH {graph_ref(graph)} {{\n{text}}}\n")
-    return "".join(out)
 
 
 def refusal_response(
