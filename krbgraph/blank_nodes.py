@@ -20,7 +20,7 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-_Key = tuple[ox.NamedNode | ox.DefaultGraph, ox.BlankNode]
+_Key = tuple[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, ox.BlankNode]
 
 
 def reuse_labels(new: Iterable[ox.Quad], old: Iterable[ox.Quad]) -> set[ox.Quad]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TypedDict
 
 from pydantic import BaseModel, Field
 from rdflib import Literal
@@ -119,7 +120,15 @@ class Question:
         return result.dicts()
 
 
-def _norm_columns(row: dict[str, Identifier]) -> dict[str, object]:
+class _NormColumns(TypedDict):
+    norm: Ref
+    code: str | None
+    gebied: Ref
+    operator: Ref
+    normwaarde: float
+
+
+def _norm_columns(row: dict[str, Identifier]) -> _NormColumns:
     """The norm and where it was measured: the columns normtoets and normgat share."""
     return {
         "norm": _ref(row, "norm"),
