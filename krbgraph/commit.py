@@ -23,10 +23,15 @@ from .store.terms import graph_ref, rdflib_graph
 
 
 def commit_change(
-    store: Store, replica: ValidationReplica, change: Change, record: list[ox.Quad]
+    store: Store,
+    replica: ValidationReplica,
+    change: Change,
+    record: list[ox.Quad],
+    derived: str = "",
 ) -> None:
     """Write exactly ``change`` to the store, in one transaction; ``replica`` holds the
-    state after it.
+    state after it. ``derived`` is the update that brings the derived graph along
+    (krbgraph.derived_change), sent with the change.
 
     Usually one update: DROP SILENT for every graph the change empties,
     DELETE DATA for the other removed quads, INSERT for the added ones; the
@@ -37,7 +42,8 @@ def commit_change(
     replaced instead: every graph holding one of those nodes, with its
     content from the replica, in one write. The result is the validated state
     up to the names of blank nodes. ``record`` (the audit quads) goes in the
-    same update; in the rare second case it follows in an update of its own.
+    same update; in the rare second case it follows in an update of its own, with
+    ``derived``.
     """
     added, removed = change.added, change.removed
     emptied = {g for g in {graph_key(q) for q in removed} if not replica.has_quads(g)}
@@ -50,6 +56,8 @@ def commit_change(
     }
     if not old_nodes:
         text = _change_update(emptied, kept_removed, added | set(record))
+        if derived:
+            text = f"{text} ;\n{derived}" if text else derived
         # Concrete quads deleted and inserted: the same state if it runs twice. Fresh
         # blank nodes would be made twice, so such a change is not sent again.
         store.update(text, repeatable="_:" not in text)
@@ -73,8 +81,9 @@ def commit_change(
     for graph in graphs:
         contents[graph] = rdflib_graph(replica.graph_quads(graph))
     store.write_graphs(contents, replace=True)  # an emptied graph is dropped there
-    if record:
-        store.update(insert_data(record), repeatable=True)
+    follow = [text for text in (insert_data(record) if record else "", derived) if text]
+    if follow:
+        store.update(" ;\n".join(follow), repeatable=True)
 
 
 def _blank_nodes(quads: Iterable[ox.Quad]) -> set[ox.BlankNode]:

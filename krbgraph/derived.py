@@ -15,26 +15,40 @@ each of them, in SPARQL that grows with every rule:
   (krbgraph.geometry), so the queries need no GeoSPARQL engine and run the same on
   every backend.
 
-Both go into one managed graph (``DERIVED_GRAPH``), replaced as a whole by
-``refresh``. Every write path calls it after its commit; a crash in between leaves
-the graph one write behind until the next write or ``krb derive``.
+Both go into one managed graph (``DERIVED_GRAPH``). The service's writes change it
+by what they change (krbgraph.derived_change), in the same update as the data;
+loading files, dropping a graph and the writes that change too much to name replace
+it as a whole by ``refresh`` after their commit (a crash in between leaves it one
+write behind until the next such write or ``krb derive``).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Protocol
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from .model import DERIVED_GRAPH
 from .namespaces import BEGRIP, GEO, KRB
-from .store import Store
+from .store import QueryResult, Store
 
-__all__ = ["DERIVED_GRAPH", "Period", "derive", "lifecycle_periods", "refresh"]
+__all__ = [
+    "DERIVED_GRAPH",
+    "PERIOD_PREDICATES",
+    "SPATIAL_PREDICATES",
+    "Period",
+    "area_geometries",
+    "derive",
+    "lifecycle_periods",
+    "period_triples",
+    "refresh",
+    "spatial_triples",
+]
 
 _ELI = "http://data.europa.eu/eli/ontology#"
 _DCT = "http://purl.org/dc/terms/"
@@ -116,14 +130,35 @@ _KINDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _read_facts(store: Store) -> _Facts:
+class _Source(Protocol):
+    """Anything that answers SPARQL like a Store: the store, or the service's replica."""
+
+    def query(self, sparql: str) -> QueryResult: ...
+
+
+def _read_facts(source: _Source, subjects: Collection[str] | None = None) -> _Facts:
+    """What the rules read, for every resource or only for ``subjects`` (IRIs)."""
     facts = _Facts()
-    for kind, classes in _KINDS.items():
-        values = " ".join(f"<{c}>" for c in classes)
-        result = store.query(f"SELECT DISTINCT ?s WHERE {{ VALUES ?c {{ {values} }} ?s a ?c }}")
-        facts.kinds[kind] = {str(s) for (s,) in result.rows if isinstance(s, URIRef)}
+    if subjects is None:
+        restrict = ""
+        for kind, classes in _KINDS.items():
+            values = " ".join(f"<{c}>" for c in classes)
+            result = source.query(
+                f"SELECT DISTINCT ?s WHERE {{ VALUES ?c {{ {values} }} ?s a ?c }}"
+            )
+            facts.kinds[kind] = {str(s) for (s,) in result.rows if isinstance(s, URIRef)}
+    else:
+        if not subjects:
+            return facts
+        # The listed subjects first: the engine starts from them, not from a class.
+        restrict = "VALUES ?s { " + " ".join(f"<{s}>" for s in sorted(subjects)) + " } "
+        kind_of = {c: kind for kind, classes in _KINDS.items() for c in classes}
+        for subject, cls in source.query(f"SELECT ?s ?c WHERE {{ {restrict}?s a ?c }}").rows:
+            found = kind_of.get(str(cls))
+            if found is not None and isinstance(subject, URIRef):
+                facts.kinds[found].add(str(subject))
     for relation, pattern in _RELATIONS.items():
-        result = store.query(f"SELECT DISTINCT ?s ?o WHERE {{ {pattern} }}")
+        result = source.query(f"SELECT DISTINCT ?s ?o WHERE {{ {restrict}{pattern} }}")
         for subject, value in result.rows:
             if isinstance(subject, URIRef) and value is not None:
                 facts.values[relation][str(subject)].append(_python(value))
@@ -197,19 +232,31 @@ def lifecycle_periods(facts: _Facts) -> dict[str, Period]:
     return {subject: period for subject, period in every.items() if period.constrained}
 
 
-def derive(store: Store) -> Graph:
+def period_triples(subject: str, period: Period) -> list[tuple[URIRef, URIRef, Literal]]:
+    """The derived triples that say ``period`` of ``subject``."""
+    node = URIRef(subject)
+    if period.never:
+        return [(node, KRB.nietInWerking, Literal(True))]
+    triples = []
+    if period.start is not None:
+        triples.append((node, KRB.geldigVanaf, Literal(period.start, datatype=XSD.date)))
+    if period.end is not None:
+        triples.append((node, KRB.geldigTot, Literal(period.end, datatype=XSD.date)))
+    return triples
+
+
+PERIOD_PREDICATES = (KRB.geldigVanaf, KRB.geldigTot, KRB.nietInWerking)
+SPATIAL_PREDICATES = (GEO.sfWithin, GEO.sfOverlaps)
+
+
+def derive(store: _Source) -> Graph:
     """The derived graph for the store's current data (not written)."""
     graph = Graph()
     for subject, period in lifecycle_periods(_read_facts(store)).items():
-        node = URIRef(subject)
-        if period.never:
-            graph.add((node, KRB.nietInWerking, Literal(True)))
-            continue
-        if period.start is not None:
-            graph.add((node, KRB.geldigVanaf, Literal(period.start, datatype=XSD.date)))
-        if period.end is not None:
-            graph.add((node, KRB.geldigTot, Literal(period.end, datatype=XSD.date)))
-    _add_spatial(store, graph)
+        for triple in period_triples(subject, period):
+            graph.add(triple)
+    for relation in spatial_triples(area_geometries(store)):
+        graph.add(relation)
     return graph
 
 
@@ -221,21 +268,30 @@ SELECT ?area ?wkt WHERE {{
 """
 
 
-def _add_spatial(store: Store, graph: Graph) -> None:
-    from .geometry import spatial_relations  # shapely: paid for only when deriving
-
+def area_geometries(source: _Source) -> dict[str, str]:
+    """Every area's WKT (the first, when an area has several)."""
     areas: dict[str, str] = {}
-    for area, wkt in store.query(_GEOMETRIES).rows:
+    for area, wkt in source.query(_GEOMETRIES).rows:
         if isinstance(area, URIRef) and wkt is not None:
             areas.setdefault(str(area), str(wkt))
+    return areas
+
+
+def spatial_triples(
+    areas: dict[str, str], involving: Collection[str] | None = None
+) -> list[tuple[URIRef, URIRef, URIRef]]:
+    """geo:sfWithin and geo:sfOverlaps (both ways) between ``areas`` by their geometry;
+    with ``involving``, only the pairs with one of those areas."""
     if len(areas) < 2:
-        return
-    relations = spatial_relations(areas)
-    for inner, outer in relations.within:
-        graph.add((URIRef(inner), GEO.sfWithin, URIRef(outer)))
+        return []
+    from .geometry import spatial_relations  # shapely: paid for only when deriving
+
+    relations = spatial_relations(areas, involving)
+    triples = [(URIRef(inner), GEO.sfWithin, URIRef(outer)) for inner, outer in relations.within]
     for first, second in relations.overlaps:
-        graph.add((URIRef(first), GEO.sfOverlaps, URIRef(second)))
-        graph.add((URIRef(second), GEO.sfOverlaps, URIRef(first)))
+        triples.append((URIRef(first), GEO.sfOverlaps, URIRef(second)))
+        triples.append((URIRef(second), GEO.sfOverlaps, URIRef(first)))
+    return triples
 
 
 def refresh(store: Store) -> int:

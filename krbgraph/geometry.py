@@ -50,7 +50,7 @@ and split apart they would have to be kept in step by hand.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -178,12 +178,16 @@ def read_areas(
     return geometries, tuple(problems)
 
 
-def spatial_relations(areas: Mapping[str, str]) -> SpatialRelations:
+def spatial_relations(
+    areas: Mapping[str, str], involving: Collection[str] | None = None
+) -> SpatialRelations:
     """Which areas lie within which, and which overlap, by their geometry.
 
     ``areas`` maps area IRIs to the lexical form of their geo:asWKT literal.
     Candidate pairs come from an STRtree, so thousands of buurten take seconds
-    at most; the result does not depend on the order of ``areas``.
+    at most; the result does not depend on the order of ``areas``. With
+    ``involving``, only pairs with at least one of those areas are compared and
+    returned (what a write that changed their geometry can change).
     """
     geometries, problems = read_areas(areas)
     iris = sorted(geometries)
@@ -195,6 +199,10 @@ def spatial_relations(areas: Mapping[str, str]) -> SpatialRelations:
     )
     left, right = shapely.STRtree(comparison.geoms).query(boxes)
     keep = left < right
+    if involving is not None:
+        wanted = set(involving)
+        chosen = np.fromiter((iri in wanted for iri in iris), dtype=bool, count=len(iris))
+        keep &= chosen[left] | chosen[right]
     a, b = left[keep], right[keep]
 
     a_in_b, b_in_a, shared = comparison.mutual_shares(a, b)

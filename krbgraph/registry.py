@@ -16,7 +16,7 @@ anything reaches the store, and ask them here so the answers cannot drift apart:
   ValidationFailed with the findings when it does not.
 
 The caller then commits exactly the change it validated, in one store call,
-and refreshes the derived graph (krbgraph.derived).
+with what it changes in the derived graph (krbgraph.derived_change).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from .audit import audit_quads
 from .blank_nodes import reuse_labels
 from .commit import commit_change
 from .derived import refresh as refresh_derived
+from .derived_change import derived_change
 from .model import AUDIT_GRAPH, shapes_graph
 from .replica import Change, ValidationReplica
 from .spatial_checks import FOLLOWS as SPATIAL_CHECKS_FOLLOW
@@ -273,11 +274,13 @@ def write_graphs(
         if not result.conforms:
             raise ValidationFailed(result)
         record = audit_record(writer, change, source)
+        derived = derived_change(replica, change)
         if change.added or change.removed or record:
             # Exactly the validated change, not the graphs' whole content: a re-uploaded
             # registry of a million triples with ten changed values is ten values.
-            commit_change(store, replica, change, record)
-    refresh_derived(store)
+            commit_change(store, replica, change, record, derived.update)
+    if derived.whole:
+        refresh_derived(store)
     return result
 
 

@@ -196,6 +196,20 @@ class ValidationReplica:
         """The quads of one subject (and one predicate), in any graph."""
         return list(self._copy.quads_for_pattern(subject, predicate, None, None))
 
+    def quads_matching(
+        self,
+        subject: object | None,
+        predicate: ox.NamedNode | None,
+        obj: object | None,
+    ) -> list[ox.Quad]:
+        """The quads matching a pattern (None: any), in any graph; unlike SPARQL, this
+        can name the replica's own blank nodes, such as those of a change."""
+        if subject is not None and not isinstance(subject, ox.NamedNode | ox.BlankNode):
+            return []
+        if obj is not None and not isinstance(obj, ox.NamedNode | ox.BlankNode | ox.Literal):
+            return []
+        return list(self._copy.quads_for_pattern(subject, predicate, obj, None))
+
     def quads_for_object(self, node: ox.NamedNode) -> list[ox.Quad]:
         """The quads with ``node`` as object, in any graph."""
         return list(self._copy.quads_for_pattern(None, None, node, None))

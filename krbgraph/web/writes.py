@@ -35,6 +35,7 @@ from rdflib import Graph
 from ..audit import insert_data
 from ..commit import commit_change
 from ..derived import refresh as refresh_derived
+from ..derived_change import derived_change
 from ..model import model_graph, shapes_graph
 from ..registry import (
     GraphNotAllowed,
@@ -126,11 +127,13 @@ def apply_update(
             refuse_unpermitted(change.graphs(), writer)
             _require_conforming_change(replica, change)
             record = audit_record(writer, change, update)
-            commit_change(store, replica, change, record)
+            derived = derived_change(replica, change)
+            commit_change(store, replica, change, record, derived.update)
         except BaseException:
             replica.apply(change.removed, change.added)  # the copy follows the store back
             raise
-        refresh_derived(store)
+        if derived.whole:
+            refresh_derived(store)
         replicas.synced(store)
 
 
@@ -233,12 +236,15 @@ def delete_graph(
         with replica.trial(change.added, change.removed):
             _require_conforming_change(replica, change)
             record = audit_record(writer, change, "Graph Store DELETE")
+            derived = derived_change(replica, change)
             drop = (
                 "CLEAR SILENT DEFAULT" if graph is None else f"DROP SILENT GRAPH {graph_ref(graph)}"
             )
             # The audit record names its change by a fresh IRI, not a blank node.
-            store.update(drop + (" ;\n" + insert_data(record) if record else ""), repeatable=True)
-        refresh_derived(store)
+            parts = [drop, insert_data(record) if record else "", derived.update]
+            store.update(" ;\n".join(p for p in parts if p), repeatable=True)
+        if derived.whole:
+            refresh_derived(store)
         replicas.synced(store)
 
 
