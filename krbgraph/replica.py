@@ -41,6 +41,7 @@ from .store import (
 from .store.answers import AnswerLimits, collect
 from .store.embedded import dataset_options
 from .store.terms import bind_values
+from .update_region import update_region
 
 NOT_DATA = frozenset({AUDIT_GRAPH, DERIVED_GRAPH, META_GRAPH, SHAPES_GRAPH})
 """Graphs the replica leaves out, as they are never part of what is validated: the
@@ -181,13 +182,22 @@ class ValidationReplica:
         """Run a SPARQL update on the copy and return what it changed; the copy keeps the
         change (``apply(change.removed, change.added)`` undoes it).
 
+        Only the quads the update's templates can match are compared
+        (krbgraph.update_region), not the whole copy.
+
         Raises SyntaxError, RuntimeError (an update that fails on the data, such as
         DROP of a missing graph) and OSError as pyoxigraph does; the copy is unchanged
         then (an update is one transaction).
         """
-        before = set(self._copy)
-        self._copy.update(update, base_iri=base_iri)
-        after = set(self._copy)
+        region = update_region(update, base_iri)
+        if region is None:  # not told by the text: compare every quad
+            before = set(self._copy)
+            self._copy.update(update, base_iri=base_iri)
+            after = set(self._copy)
+        else:
+            before = region.quads(self._copy)
+            self._copy.update(update, base_iri=base_iri)
+            after = region.quads(self._copy)
         return Change(frozenset(after - before), frozenset(before - after))
 
     def quads_for(
