@@ -10,6 +10,7 @@ skipped silently.
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -109,7 +110,7 @@ def _validate(
     original: Callable[[Identifier], Identifier],
     shapes_graph_iri: str | None,
 ) -> Report:
-    shapes = ShapesGraph(shapes_graph)
+    shapes = _read_shapes(shapes_graph)
     results: list[Result] = []
     fallbacks: list[Fallback] = []
     roots = shapes.roots()
@@ -147,6 +148,22 @@ def _validate(
         compiled = set(roots) - fallen
         results.extend(validate_with_pyshacl(load(), shapes_graph, fallen, compiled, focus_nodes))
     return build_report(results, fallbacks)
+
+
+_READ: dict[int, tuple[weakref.ref[Graph], int, ShapesGraph]] = {}
+
+
+def _read_shapes(graph: Graph) -> ShapesGraph:
+    """The shapes of ``graph``, read and compiled once while it is unchanged: the
+    service validates every write against the same shapes graph, and reading it with
+    rdflib and compiling its root shapes cost more than the queries of a small write."""
+    held = _READ.get(id(graph))
+    if held is not None and held[0]() is graph and held[1] == len(graph):
+        return held[2]
+    shapes = ShapesGraph(graph)
+    key = id(graph)
+    _READ[key] = (weakref.ref(graph, lambda _: _READ.pop(key, None)), len(graph), shapes)
+    return shapes
 
 
 WORKERS = max(1, min(4, os.cpu_count() or 1))

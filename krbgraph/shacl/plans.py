@@ -23,8 +23,9 @@ shapes) is validated along both and reported twice, as the W3C suite expects
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from rdflib import URIRef
 from rdflib.term import Node
 
 from . import terms
@@ -141,8 +142,65 @@ def plan_root(
 
     ``found_focus`` are the root's focus nodes when already listed (see
     ``focus_query``): the queries then start from them instead of the targets.
+
+    Listed focus nodes appear in the queries only as ``VALUES ?this { ... }``, so
+    the root is compiled once with a placeholder there (kept in ``shapes.plans``)
+    and each call fills in its own nodes.
     """
-    focused = focus_nodes is not None or found_focus is not None
+    listed = found_focus if found_focus is not None else focus_nodes
+    key = (node, dialect, focus_nodes is not None, found_focus is not None)
+    compiled = shapes.plans.get(key)
+    if compiled is None:
+        placeholder = None if listed is None else [_PLACEHOLDER]
+        compiled = shapes.plans[key] = _compile_root(
+            shapes,
+            node,
+            placeholder if found_focus is None else None,
+            dialect,
+            found_focus=placeholder if found_focus is not None else None,
+            focused=listed is not None,
+        )
+    if listed is None:
+        return list(compiled)
+    terms_listed = " ".join(terms.term(n) for n in listed)
+    return [_with_focus(plan, terms_listed) for plan in compiled]
+
+
+_PLACEHOLDER = URIRef("urn:x-krb-shacl:listed-focus-nodes")
+_PLACEHOLDER_TEXT = terms.term(_PLACEHOLDER)
+
+
+def _with_focus(plan: Plan, listed: str) -> Plan:
+    """``plan`` with the listed focus nodes in place of the placeholder."""
+
+    def filled(text: str) -> str:
+        return text.replace(_PLACEHOLDER_TEXT, listed)
+
+    if isinstance(plan, FlagQuery):
+        return FlagQuery(filled(plan.text), plan.flags)
+    if isinstance(plan, SetQuery):
+        return SetQuery(filled(plan.text), plan.origin, plan.value)
+    query = plan.query
+    focus_text = query.focus_query
+    return RowPlan(
+        replace(
+            query,
+            text=filled(query.text),
+            focus_query=None if focus_text is None else filled(focus_text),
+        ),
+        plan.origin,
+    )
+
+
+def _compile_root(
+    shapes: ShapesGraph,
+    node: Node,
+    focus_nodes: Sequence[Node] | None,
+    dialect: Dialect,
+    *,
+    found_focus: Sequence[Node] | None,
+    focused: bool,
+) -> list[Plan]:
     compiler = _Compiler(shapes, dialect, focused=focused)
     if found_focus is not None:
         group = RootFocus(node, [Target("node", n) for n in found_focus], None)

@@ -80,9 +80,13 @@ class ShapesGraph:
     def __init__(self, graph: Graph):
         self.graph = graph
         self._shapes: dict[Node, Shape] = {}
+        self._targets: dict[Node, list[Target]] = {}
         self.checks: dict[Node, list[Any]] = {}
         """The compiled checks of each shape (filled by core.shape_checks). Typed Any:
         checks.Check is built on this module, which therefore cannot import it."""
+        self.plans: dict[Any, list[Any]] = {}
+        """Compiled root shapes, the listed focus nodes left as a placeholder (filled by
+        plans.plan_root): a write validated by what it changes compiles nothing again."""
 
     # -- shapes ----------------------------------------------------------
 
@@ -103,7 +107,11 @@ class ShapesGraph:
 
     def roots(self) -> list[Node]:
         """The shapes that have targets, in a stable order."""
-        return sorted((n for n in self.shape_nodes if self.targets(n)), key=_order)
+        return list(self._roots)
+
+    @cached_property
+    def _roots(self) -> tuple[Node, ...]:
+        return tuple(sorted((n for n in self.shape_nodes if self.targets(n)), key=_order))
 
     def shape(self, node: Node) -> Shape:
         cached = self._shapes.get(node)
@@ -149,6 +157,12 @@ class ShapesGraph:
     # -- targets ---------------------------------------------------------
 
     def targets(self, node: Node) -> list[Target]:
+        cached = self._targets.get(node)
+        if cached is None:
+            cached = self._targets[node] = self._read_targets(node)
+        return list(cached)
+
+    def _read_targets(self, node: Node) -> list[Target]:
         g = self.graph
         found: list[Target] = []
         kinds = {
