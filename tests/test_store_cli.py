@@ -1,4 +1,4 @@
-"""`krb load/drop/graphs/dump/restore` as a user runs them: output, exit codes, store state.
+"""`krb load/drop/graphs/dump/restore/derive` as a user runs them: output, exit codes, store state.
 
 Exit codes are the CLI contract: 0 ok, 1 the data did not pass the shapes,
 2 unreadable input or wrong use.
@@ -170,3 +170,22 @@ def test_the_krb_command_has_the_store_commands() -> None:
     assert result.exit_code == 0
     for command in ("load", "drop", "graphs", "dump", "restore"):
         assert command in result.stdout
+
+
+def test_derive_rebuilds_the_derived_graph_after_a_write_around_krb(folder: str) -> None:
+    from krbgraph.derived import DERIVED_GRAPH, derive
+    from krbgraph.model import project_root
+    from krbgraph.settings import Settings
+    from krbgraph.store import open_store
+
+    demo = project_root() / "examples" / "demo" / "geluid.ttl"
+    assert krb("load", str(demo), "--store", folder, "--no-validate").exit_code == 0
+    with open_store(Settings(store=folder)) as opened:
+        expected = {t for t in derive(opened)}
+        opened.update(f"DROP GRAPH <{DERIVED_GRAPH}>")  # as another tool might
+    assert expected, "the demo's noise policy has dates in force"
+    result = krb("derive", "--store", folder)
+    assert result.exit_code == 0, result.stderr
+    assert f"{len(expected)} triples" in result.stdout
+    with open_store(Settings(store=folder)) as opened:
+        assert set(opened.read_graph(DERIVED_GRAPH)) == expected

@@ -23,6 +23,8 @@ from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn
 from rich.table import Table
 from rich.text import Text
 
+from ..derived import DERIVED_GRAPH
+from ..derived import refresh as refresh_derived
 from ..loading import LoadError, LoadReport, ManagedGraphRefused, drop_data_graph, load_paths
 from ..rdfio import RdfInputError
 from ..settings import Settings
@@ -242,6 +244,15 @@ def register(app: typer.Typer) -> None:
         with cli_errors(), opened_store(settings) as opened:
             drop_data_graph(opened, graph)
         typer.echo(f"dropped <{graph}>")
+
+    @app.command()
+    def derive(store: StoreOption = None, timeout: TimeoutOption = None) -> None:
+        """Derive the dates in force and the areas' spatial relations again, for the whole
+        store (after data was written around krb, or when a write was cut off)."""
+        settings = settings_from_cli(store, None, timeout)
+        with cli_errors(), opened_store(settings) as opened:
+            size = refresh_derived(opened)
+        typer.echo(f"derived graph <{DERIVED_GRAPH}>: {size} triples")
 
     @app.command()
     def graphs(store: StoreOption = None, timeout: TimeoutOption = None) -> None:

@@ -124,7 +124,7 @@ class EmbeddedStore(StoreBackend):
         base_iri: str | None = None,
     ) -> QueryResult:
         options = dataset_options(default_graph_uris, named_graph_uris, base_iri)
-        text = bind_values(sparql, bindings, lateral=True)
+        text = bind_values(sparql, bindings)
         timeout = timeout_s if timeout_s is not None else self.default_timeout_s
         limits = AnswerLimits(max_rows=max_rows, timeout_s=timeout)
 

@@ -97,9 +97,6 @@ class Endpoints:
         return cls(url, settings.update_url or url, settings.graph_store_url)
 
 
-_LATERAL_PROBE = "SELECT ?y WHERE { VALUES ?x { 1 } LATERAL { BIND (?x AS ?y) } }"
-
-
 class RemoteStore(StoreBackend):
     """A Store on a SPARQL 1.1 server, reached with httpx."""
 
@@ -113,7 +110,6 @@ class RemoteStore(StoreBackend):
         self.endpoints = endpoints
         self.default_timeout_s = default_timeout_s
         self._client = client
-        self._lateral: bool | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RemoteStore:
@@ -147,7 +143,7 @@ class RemoteStore(StoreBackend):
         max_rows: int | None = None,
         base_iri: str | None = None,
     ) -> QueryResult:
-        text = bind_values(sparql, bindings, lateral=bool(bindings) and self._evaluates_lateral())
+        text = bind_values(sparql, bindings)
         if base_iri is not None:
             text = with_base(text, base_iri)
         form: dict[str, str | list[str]] = {
@@ -178,17 +174,6 @@ class RemoteStore(StoreBackend):
             if base_iri is None:
                 raise
             raise exc.lines_removed(1) from exc
-
-    def _evaluates_lateral(self) -> bool:
-        """Whether the server evaluates LATERAL (Oxigraph does; a SPARQL 1.1 server
-        refuses the probe as a syntax error), asked once."""
-        if self._lateral is None:
-            try:
-                rows = self.query(_LATERAL_PROBE).rows
-                self._lateral = bool(rows) and str(rows[0][0]) == "1"
-            except QuerySyntaxError:
-                self._lateral = False
-        return self._lateral
 
     def read_graph(self, graph: str | None) -> rdflib.Graph:
         return rdflib_graph(self._graph_triples(graph))

@@ -63,7 +63,7 @@ def select_rows(
     timeout = timeout_s if timeout_s is not None else store.default_timeout_s
     limits = AnswerLimits(timeout_s=timeout)
     try:
-        text = bind_values(sparql, bindings, lateral=True)
+        text = bind_values(sparql, bindings)
         # Inside the store package: the live pyoxigraph store, as Store.query uses it.
         answer = store._live().query(text, use_default_graph_as_union=True)
     except SyntaxError as exc:

@@ -89,12 +89,9 @@ def with_base(sparql: str, base_iri: str) -> str:
     return f"BASE {named_node(base_iri, 'base IRI')}\n{sparql}"
 
 
-def bind_values(
-    sparql: str, bindings: Mapping[str, Identifier] | None, *, lateral: bool = False
-) -> str:
-    """The query with its variables bound by a VALUES block first in the outer WHERE,
-    the rest of the group as LATERAL on a store that evaluates it (pre-binding:
-    krbgraph.sparql_binding.inject_rows says why).
+def bind_values(sparql: str, bindings: Mapping[str, Identifier] | None) -> str:
+    """The query with its variables pre-bound: a VALUES block first in the outer WHERE
+    and the terms in place of the variables (krbgraph.sparql_binding.prebind says why).
 
     Both backends bind this way, so a bound query answers the same on either;
     the terms are validated and serialised by pyoxigraph, never pasted.
@@ -109,9 +106,7 @@ def bind_values(
             raise StoreError(f"?{name} cannot be bound to a blank node")
         terms[name] = term
     try:
-        return sparql_binding.inject_rows(
-            sparql, tuple(terms), [tuple(str(term) for term in terms.values())], lateral=lateral
-        )
+        return sparql_binding.prebind(sparql, {name: str(term) for name, term in terms.items()})
     except sparql_binding.SparqlTextError as exc:
         raise QuerySyntaxError(str(exc)) from exc
 
