@@ -522,3 +522,13 @@ def test_the_leefomgeving_tree_counts_measures_and_can_show_only_concepts_with_p
     for label, n in expected.items():
         assert label in kept, label
         assert f">{n} {'maatregel' if n == 1 else 'maatregelen'}<" in kept[label], label
+
+
+@pytest.mark.parametrize("text", ["asfalt", "geluid gevel", "48", "Stil", "a", "zzz-niets", "n0"])
+def test_the_search_prefilter_finds_what_the_full_scan_finds(registry, text: str) -> None:
+    """The index narrows a search to the entries holding its longest word (str.find
+    over all texts at once); the hits must be those of testing every entry."""
+    index = LabelIndex(check_interval_s=0)
+    entries = index.entries(registry.store)
+    full = search_entries(entries, text, limit_per_type=1000)
+    assert index.search(registry.store, text, limit_per_type=1000) == full

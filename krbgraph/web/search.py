@@ -13,6 +13,7 @@ scan over pre-normalised strings, well under a millisecond per thousand labels.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import threading
 import time
@@ -125,6 +126,7 @@ class LabelIndex:
 
     check_interval_s: float = 1.0
     _entries: tuple[Entry, ...] = ()
+    _haystack: Haystack | None = None
     _fingerprint: Hashable | None = None
     _checked_at: float = float("-inf")
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -141,11 +143,52 @@ class LabelIndex:
                 self._checked_at = now
             if fingerprint != self._fingerprint:
                 self._entries = build_entries(store)
+                self._haystack = None
                 self._fingerprint = fingerprint
             return self._entries
 
     def search(self, store: Store, text: str, *, limit_per_type: int = 25) -> list[HitGroup]:
-        return search_entries(self.entries(store), text, limit_per_type=limit_per_type)
+        entries = self.entries(store)
+        with self._lock:
+            if self._haystack is None or self._haystack.entries is not entries:
+                self._haystack = Haystack.of(entries)
+            haystack = self._haystack
+        return search_entries(entries, text, limit_per_type=limit_per_type, haystack=haystack)
+
+
+@dataclass(frozen=True)
+class Haystack:
+    """Every entry's texts in one string, so the entries holding a word are found by
+    str.find (in C) instead of testing every text in Python: a search at a million
+    triples read some 100,000 entries per request."""
+
+    entries: tuple[Entry, ...]
+    text: str
+    starts: tuple[int, ...]
+    """Where each entry's texts begin in ``text``."""
+
+    @classmethod
+    def of(cls, entries: tuple[Entry, ...]) -> Haystack:
+        parts: list[str] = []
+        starts: list[int] = []
+        offset = 0
+        for entry in entries:
+            starts.append(offset)
+            part = "\n".join(entry.texts) + "\x00"
+            parts.append(part)
+            offset += len(part)
+        return cls(entries, "".join(parts), tuple(starts))
+
+    def holding(self, word: str) -> list[Entry]:
+        """The entries with ``word`` in one of their texts, in index order."""
+        found: list[int] = []
+        position = self.text.find(word)
+        while position != -1:
+            index = bisect.bisect_right(self.starts, position) - 1
+            found.append(index)
+            next_entry = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.text)
+            position = self.text.find(word, next_entry)
+        return [self.entries[i] for i in found]
 
 
 def _generation(store: Store) -> Hashable | None:
@@ -206,7 +249,11 @@ def _display_rank(predicate: str, label: Literal) -> int | None:
 
 
 def search_entries(
-    entries: Sequence[Entry], text: str, *, limit_per_type: int = 25
+    entries: Sequence[Entry],
+    text: str,
+    *,
+    limit_per_type: int = 25,
+    haystack: Haystack | None = None,
 ) -> list[HitGroup]:
     """Entries whose labels contain every word of `text`, grouped by type.
 
@@ -219,6 +266,8 @@ def search_entries(
     if not words:
         return []
     grouped: dict[str | None, list[Hit]] = {}
+    if haystack is not None:
+        entries = haystack.holding(max(words, key=len))
     for entry in entries:
         best: tuple[int, str] | None = None
         for candidate in entry.texts:
