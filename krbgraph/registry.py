@@ -21,7 +21,7 @@ with what it changes in the derived graph (krbgraph.derived_change).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
 import pyoxigraph as ox
@@ -50,6 +50,8 @@ __all__ = [
     "ManagedGraphRefused",
     "ValidationFailed",
     "data_graph_names",
+    "GraphContent",
+    "content_quads",
     "graphs_change",
     "refuse_managed",
     "refuse_unpermitted",
@@ -237,7 +239,7 @@ def write_graph(
     store: Store,
     replica: ValidationReplica,
     graph: str | None,
-    data: Graph,
+    data: GraphContent,
     *,
     replace: bool,
     writer: Writer | None = None,
@@ -257,7 +259,7 @@ def write_graph(
 def write_graphs(
     store: Store,
     replica: ValidationReplica,
-    contents: Mapping[str | None, Graph],
+    contents: Mapping[str | None, GraphContent],
     *,
     replace: bool,
     writer: Writer | None = None,
@@ -267,7 +269,9 @@ def write_graphs(
     audit record in one update (a workbook's policy and its measurements)."""
     refuse_unpermitted(contents, writer)
     _, change = graphs_change(
-        replica, {graph: ox_quads(data, graph) for graph, data in contents.items()}, replace=replace
+        replica,
+        {graph: content_quads(data, graph) for graph, data in contents.items()},
+        replace=replace,
     )
     with replica.trial(change.added, change.removed):
         result = validate_change(replica, change.added, change.removed)
@@ -296,6 +300,19 @@ def validate_with_graphs(
     _, change = graphs_change(replica, quads, replace=replace)
     with replica.trial(change.added, change.removed):
         return validate_change(replica, change.added, change.removed, everything=True)
+
+
+GraphContent = Graph | Sequence[ox.Triple]
+"""A graph's new content: an rdflib graph (a workbook's), or pyoxigraph triples as parsed
+from a request body (a registry of a million triples never becomes an rdflib graph)."""
+
+
+def content_quads(data: GraphContent, graph: str | None) -> list[ox.Quad]:
+    """The content as quads of ``graph`` (None: the default graph)."""
+    if isinstance(data, Graph):
+        return ox_quads(data, graph)
+    name = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+    return [ox.Quad(t.subject, t.predicate, t.object, name) for t in data]
 
 
 def graphs_change(

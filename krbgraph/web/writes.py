@@ -38,6 +38,7 @@ from ..derived import refresh as refresh_derived
 from ..derived_change import derived_change
 from ..model import model_graph, shapes_graph
 from ..registry import (
+    GraphContent,
     GraphNotAllowed,
     ManagedGraphRefused,
     audit_record,
@@ -145,7 +146,7 @@ def graph_exists(store: Store, graph: str | None) -> bool:
 def put_graph(
     store: Store,
     graph: str | None,
-    data: Graph,
+    data: GraphContent,
     *,
     lock: AbstractContextManager,
     replicas: ReplicaSlot,
@@ -165,7 +166,7 @@ def put_graph(
 def post_graph(
     store: Store,
     graph: str | None,
-    data: Graph,
+    data: GraphContent,
     *,
     lock: AbstractContextManager,
     replicas: ReplicaSlot,
@@ -188,7 +189,7 @@ def post_graph(
 def _write_graph(
     store: Store,
     graph: str | None,
-    data: Graph,
+    data: GraphContent,
     *,
     lock: AbstractContextManager,
     replicas: ReplicaSlot,
