@@ -234,3 +234,41 @@ def test_cli_no_validate_load_of_a_broken_file_exits_2_and_changes_nothing(
     assert f"{big}:15000:" in result.stderr
     with open_store(Settings(store=str(folder))) as opened:
         assert snapshot(opened, tmp_path, "after") == before  # type: ignore[arg-type]
+
+
+def test_a_large_new_graph_is_written_whole_and_a_failed_one_not_at_all(
+    store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new graph of many triples goes through the bulk writer (a workbook import);
+    afterwards it holds every triple, each blank node still one node, and no marker is
+    left. When the bulk writer fails halfway, the graph it started is removed again."""
+    count = embedded_module.BULK_MIN_QUADS // 2 + 5
+    data = Graph()
+    data.parse(
+        data="\n".join(f"<{EX}n/{i}> <{EX}p> [ <{EX}q> {i} ] ." for i in range(count)),
+        format="turtle",
+    )
+    assert len(data) >= embedded_module.BULK_MIN_QUADS
+
+    def held(graph: str) -> set[tuple[str, int]]:
+        """(IRI, number) through each blank node: every pair once if nodes stayed whole."""
+        rows = store.query(
+            f"SELECT ?n ?v WHERE {{ GRAPH <{graph}> {{ ?n <{EX}p> ?b . ?b <{EX}q> ?v }} }}"
+        ).rows
+        return {(str(n), int(v)) for n, v in rows}
+
+    store.write_graphs({G1: data}, replace=True)
+    assert len(store.read_graph(G1)) == len(data)
+    assert held(G1) == {(f"{EX}n/{i}", i) for i in range(count)}
+    assert not (store.path / PENDING_LOAD_FILE).exists()
+
+    def half_then_fail(self: ox.Store, quads: list[ox.Quad]) -> None:
+        self.extend(quads[: len(quads) // 2])
+        raise OSError("disk full")
+
+    monkeypatch.setattr(ox.Store, "bulk_extend", half_then_fail)
+    with pytest.raises(Exception, match="disk full"):
+        store.write_graphs({G2: data}, replace=True)
+    assert len(store.read_graph(G2)) == 0
+    assert len(store.read_graph(G1)) == len(data)
+    assert not (store.path / PENDING_LOAD_FILE).exists()

@@ -81,6 +81,10 @@ SMALL_FILE_BYTES = 512 * 1024
 """Smaller files are written with Store.load, one transaction: the bulk loader costs about
 50 ms per file however small, which would add up over the two dozen model files."""
 
+BULK_MIN_QUADS = 20_000
+"""New graphs of at least this many quads are written with the bulk writer (see
+_bulk_extend); smaller ones in one transaction, which has no fixed cost."""
+
 SPLIT_MIN_BYTES = 32 * 1024 * 1024
 """Smaller line-based files are loaded in one go: splitting would cost more than it saves."""
 
@@ -171,10 +175,32 @@ class EmbeddedStore(StoreBackend):
         try:
             if isinstance(write, str):
                 self.update(write)
+            elif len(write) >= BULK_MIN_QUADS and self._all_new(graphs):
+                self._bulk_extend(write)
             elif write:
                 live.extend(write)
         except OSError as exc:
             raise StoreError(f"could not write to store {self.path}: {exc}") from exc
+
+    def _all_new(self, graphs: TripleData) -> bool:
+        """Every graph is a named graph that holds nothing yet."""
+        return all(iri is not None and not self._holds_triples(named_node(iri)) for iri in graphs)
+
+    def _bulk_extend(self, quads: list[ox.Quad]) -> None:
+        """New graphs written by the bulk writer (about twice as fast as a transaction:
+        a workbook of 10,000 norms is 175,000 triples), with the guard of a bulk load:
+        the graphs are listed while it runs and removed again if it fails or the process
+        dies (they held nothing before)."""
+        names = {q.graph_name for q in quads if isinstance(q.graph_name, ox.NamedNode)}
+        pending = _PendingLoad(self.path / PENDING_LOAD_FILE)
+        pending.start(name.value for name in names)
+        try:
+            self._live().bulk_extend(quads)
+        except BaseException:
+            self._remove_graphs(names)
+            pending.finish()
+            raise
+        pending.finish()
 
     def load_files(self, files: Mapping[str, Sequence[Path]], *, replace: bool) -> dict[str, int]:
         """Bulk-load when every target graph is empty; otherwise one transaction (see module)."""
