@@ -297,7 +297,8 @@ def validate_with_graphs(
     a store may hold data loaded with --no-validate, and a write is where it shows."""
     replica = ValidationReplica.of(store)
     quads = {graph: ox_quads(data, graph) for graph, data in contents.items()}
-    _, change = graphs_change(replica, quads, replace=replace)
+    # Everything is validated, so the blank nodes need not keep their labels.
+    _, change = graphs_change(replica, quads, replace=replace, keep_labels=False)
     with replica.trial(change.added, change.removed):
         return validate_change(replica, change.added, change.removed, everything=True)
 
@@ -320,16 +321,20 @@ def graphs_change(
     contents: Mapping[str | None, Iterable[ox.Quad]],
     *,
     replace: bool,
+    keep_labels: bool = True,
 ) -> tuple[set[ox.Quad], Change]:
     """The quads of ``contents`` as the store keeps them, and the change that writing them
-    makes (each graph's content replacing what it holds, or added to it)."""
+    makes (each graph's content replacing what it holds, or added to it). With
+    ``keep_labels`` the blank nodes of a replaced graph keep the labels of the held ones
+    they match (krbgraph.blank_nodes), so the change is what really changed."""
     new: set[ox.Quad] = set()
     old: set[ox.Quad] = set()
     for graph, quads in contents.items():
         if replace:
             held = replica.graph_quads(graph)
             # A graph parsed again has fresh blank node labels; unchanged ones keep theirs.
-            new |= reuse_labels(_canonical(quads), held)
+            fresh = _canonical(quads)
+            new |= reuse_labels(fresh, held) if keep_labels else fresh
             old |= held
         else:
             new |= _canonical(quads)
