@@ -220,21 +220,17 @@ def _changed_areas(replica: ValidationReplica, quads: Iterable[ox.Quad]) -> set[
 
 
 def _subjects(replica: ValidationReplica, predicate: ox.NamedNode, node: object) -> set[str]:
-    found = set()
-    for quad in replica.quads_matching(None, predicate, node):
-        iri = _iri(quad.subject)
-        if iri is not None:
-            found.add(iri)
-    return found
+    """The IRIs that point at ``node`` with ``predicate``."""
+    return _iris(q.subject for q in replica.quads_matching(None, predicate, node))
 
 
 def _objects(replica: ValidationReplica, node: ox.NamedNode, predicate: ox.NamedNode) -> set[str]:
-    found = set()
-    for quad in replica.quads_matching(node, predicate, None):
-        iri = _iri(quad.object)
-        if iri is not None:
-            found.add(iri)
-    return found
+    """The IRIs ``node`` points at with ``predicate``."""
+    return _iris(q.object for q in replica.quads_matching(node, predicate, None))
+
+
+def _iris(terms: Iterable[object]) -> set[str]:
+    return {term.value for term in terms if isinstance(term, ox.NamedNode)}
 
 
 def _delete_of(nodes: set[str], predicates: Iterable[URIRef], *, both_ends: bool) -> str:

@@ -43,6 +43,7 @@ __all__ = [
     "SparqlRefused",
     "Token",
     "check",
+    "operations",
     "scan",
     "tokens",
 ]
@@ -374,7 +375,7 @@ def _shape(toks: list[Token], measure: _Measure, chars: int) -> Scan:
             break
     has_dataset_clause = False
     wheres: list[int] = []
-    for operation in _operations(toks):
+    for operation in operations(toks):
         top = [t for t in operation if t.depth == 0 and t.kind in ("word", "open")]
         keywords = [t for t in top if t.kind == "word" and t.text.upper() not in ("PREFIX", "BASE")]
         if not keywords:
@@ -408,7 +409,7 @@ def _shape(toks: list[Token], measure: _Measure, chars: int) -> Scan:
     )
 
 
-def _operations(toks: list[Token]) -> list[list[Token]]:
+def operations(toks: list[Token]) -> list[list[Token]]:
     """The tokens of each operation of an update (split at top-level ``;``)."""
     operations: list[list[Token]] = [[]]
     for t in toks:

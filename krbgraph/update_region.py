@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .sparql_text import Token, tokens
+from .sparql_text import Token, operations, tokens
 
 __all__ = ["Region", "update_region"]
 
@@ -78,7 +78,7 @@ def update_region(text: str, base_iri: str | None = None) -> Region | None:
 
 def _patterns(text: str, base_iri: str | None) -> Iterable[Pattern]:
     prologue: list[str] = []
-    for operation in _operations(tokens(text)):
+    for operation in operations(tokens(text)):
         index = 0
         while index < len(operation) and _word(operation[index]) in ("PREFIX", "BASE"):
             size = 3 if _word(operation[index]) == "PREFIX" else 2
@@ -224,17 +224,6 @@ class _Operation:
     def _parse(self, body: str) -> list[ox.Quad]:
         data = f"{self.prologue}\n{body}\n"
         return list(ox.parse(data, format=ox.RdfFormat.TRIG, base_iri=self.base_iri))
-
-
-def _operations(toks: list[Token]) -> list[list[Token]]:
-    """The tokens of each operation (split at top-level ``;``)."""
-    operations: list[list[Token]] = [[]]
-    for token in toks:
-        if token.kind == "op" and token.text == ";" and token.depth == 0:
-            operations.append([])
-        else:
-            operations[-1].append(token)
-    return operations
 
 
 def _word(token: Token) -> str | None:
