@@ -28,7 +28,8 @@ from krbgraph.rdfio import RdfInputError
 from krbgraph.settings import Settings
 from krbgraph.store import embedded as embedded_module
 from krbgraph.store import open_store
-from krbgraph.store.embedded import PENDING_LOAD_FILE, EmbeddedStore
+from krbgraph.store.embedded import EmbeddedStore
+from krbgraph.store.pending_load import PENDING_LOAD_FILE
 
 DATA = Path(__file__).parent / "data" / "store"
 EX = "https://krb.testgemeente.nl/"

@@ -37,7 +37,6 @@ background; isolation that stops those too needs a separate process.
 from __future__ import annotations
 
 import gzip
-import json
 import mmap
 import os
 import re
@@ -65,11 +64,9 @@ from .base import (
 )
 from .dumps import dump_format, write_dump
 from .graph_writes import graph_name as _graph_name
+from .pending_load import PENDING_LOAD_FILE, PendingLoad
 from .rdffiles import parse_triples
 from .terms import bind_values, named_node, rdflib_graph
-
-PENDING_LOAD_FILE = "krb-pending-load.json"
-"""In the store folder while a bulk load runs: the graphs to remove if it never finishes."""
 
 _DATASET_FORMATS = (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS, ox.RdfFormat.JSON_LD)
 """Formats that can hold named graphs, which a file loaded into one graph may not."""
@@ -192,7 +189,7 @@ class EmbeddedStore(StoreBackend):
         the graphs are listed while it runs and removed again if it fails or the process
         dies (they held nothing before)."""
         names = {q.graph_name for q in quads if isinstance(q.graph_name, ox.NamedNode)}
-        pending = _PendingLoad(self.path / PENDING_LOAD_FILE)
+        pending = PendingLoad(self.path / PENDING_LOAD_FILE)
         pending.start(name.value for name in names)
         try:
             self._live().bulk_extend(quads)
@@ -210,7 +207,7 @@ class EmbeddedStore(StoreBackend):
         for path in (path for paths in files.values() for path in paths):
             if file_format(path) in _DATASET_FORMATS:
                 parse_triples(path)  # refuses named graphs, which bulk_load would write
-        pending = _PendingLoad(self.path / PENDING_LOAD_FILE)
+        pending = PendingLoad(self.path / PENDING_LOAD_FILE)
         pending.start(files)
         try:
             for iri, paths in files.items():
@@ -286,7 +283,7 @@ class EmbeddedStore(StoreBackend):
 
     def _undo_unfinished_load(self) -> None:
         """Remove the graphs of a bulk load that a crash left unfinished (see module)."""
-        pending = _PendingLoad(self.path / PENDING_LOAD_FILE)
+        pending = PendingLoad(self.path / PENDING_LOAD_FILE)
         unfinished = pending.graphs()
         if unfinished:
             self._remove_graphs([named_node(iri) for iri in unfinished])
@@ -349,51 +346,6 @@ class EmbeddedStore(StoreBackend):
         if self._store is None:
             raise StoreError(f"store {self.path} is closed")
         return self._store
-
-
-class _PendingLoad:
-    """The marker file that lists the graphs of a bulk load while it runs.
-
-    Written (to a temporary name, synced, renamed) before the first file is
-    loaded and removed when the load has finished or been undone, so its
-    presence on open means the process died in between.
-    """
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    def start(self, graphs: Iterable[str]) -> None:
-        partial = self.path.with_name(self.path.name + ".partial")
-        try:
-            with partial.open("w", encoding="utf-8") as out:
-                json.dump({"graphs": sorted(graphs)}, out)
-                out.flush()
-                os.fsync(out.fileno())
-            partial.replace(self.path)
-        except OSError as exc:
-            raise StoreError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
-
-    def graphs(self) -> list[str]:
-        """The graphs of an unfinished load; empty when there is none."""
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return []
-        except OSError as exc:
-            raise StoreError(f"cannot read {self.path}: {exc.strerror or exc}") from exc
-        try:
-            graphs = json.loads(text)["graphs"]
-            if not all(isinstance(iri, str) for iri in graphs):
-                raise TypeError("graph IRIs must be strings")
-        except (ValueError, KeyError, TypeError) as exc:
-            raise StoreError(
-                f"{self.path} lists the graphs of an interrupted load but cannot be read "
-                f"({exc}); remove those graphs and the file by hand"
-            ) from exc
-        return list(graphs)
-
-    def finish(self) -> None:
-        self.path.unlink(missing_ok=True)
 
 
 @contextmanager

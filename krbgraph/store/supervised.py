@@ -86,7 +86,8 @@ from rdflib.term import Identifier
 from ..settings import Settings
 from .backend import StoreBackend, TripleData
 from .base import QueryResult, QueryTimeout, StoreError
-from .embedded import PENDING_LOAD_FILE, EmbeddedStore
+from .embedded import EmbeddedStore
+from .pending_load import PENDING_LOAD_FILE
 from .remote import WRITE_TIMEOUT_S, Endpoints, RemoteStore
 from .terms import write_update
 
