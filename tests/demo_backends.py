@@ -38,6 +38,19 @@ def fill_with_demo(store: Store) -> None:
     refresh_derived(store)  # what every write path does after its commit
 
 
+def embedded_demo_fixture(name: str = "store") -> Callable[..., Any]:
+    """A module-scoped fixture yielding an embedded store with the model and the demo."""
+
+    @pytest.fixture(scope="module", name=name)
+    def _store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+        folder = tmp_path_factory.mktemp("embedded-demo")
+        with open_store(Settings(store=str(folder / "db"))) as handle:
+            fill_with_demo(handle)
+            yield handle
+
+    return _store
+
+
 def demo_store_fixture(name: str = "store") -> Callable[..., Any]:
     """A module-scoped fixture, parametrised over both backends, yielding a demo store."""
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from demo_backends import fill_with_demo
+from demo_backends import embedded_demo_fixture
 from fastapi.testclient import TestClient
 
 from krbgraph.derived import DERIVED_GRAPH, derive
@@ -71,12 +71,7 @@ READ = {
 """Every predicate krbgraph.derived reads; the writes below change triples of these."""
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    folder: Path = tmp_path_factory.mktemp("derived")
-    with open_store(Settings(store=str(folder / "db"))) as handle:
-        fill_with_demo(handle)
-        yield handle
+store = embedded_demo_fixture()
 
 
 @pytest.fixture(scope="module")

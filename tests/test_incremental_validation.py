@@ -16,20 +16,18 @@ import os
 import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from demo_backends import fill_with_demo
+from demo_backends import embedded_demo_fixture
 from rdflib import Graph, URIRef
 
 from krbgraph.findings import Finding
 from krbgraph.impact import affected, counted_inverse_predicates, inverse_read_predicates
 from krbgraph.registry import validate_change
 from krbgraph.replica import Change, ReplicaSlot, ValidationReplica
-from krbgraph.settings import Settings
 from krbgraph.spatial_checks import LIGT_IN_CHECK
-from krbgraph.store import Store, open_store
+from krbgraph.store import Store
 from krbgraph.validation import validate_graph
 
 KRB = "https://data.krb.nl/def/krb#"
@@ -40,12 +38,7 @@ SEEDS = [int(s) for s in os.environ.get("KRB_TEST_SEEDS", "1,2,3").split(",")]
 """Seeds of the random write streams; KRB_TEST_SEEDS=1,2,...,50 runs a longer hunt."""
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    folder: Path = tmp_path_factory.mktemp("incremental")
-    with open_store(Settings(store=str(folder / "db"))) as handle:
-        fill_with_demo(handle)
-        yield handle
+store = embedded_demo_fixture()
 
 
 def _key(finding: Finding) -> tuple[str | None, ...]:

@@ -13,17 +13,14 @@ OPTIONAL or an aggregate would show here.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from demo_backends import fill_with_demo
+from demo_backends import embedded_demo_fixture
 
 from krbgraph.queries import ParamType, load_catalogue
-from krbgraph.settings import Settings
 from krbgraph.sparql_binding import inject_rows, prebind
-from krbgraph.store import Store, open_store
+from krbgraph.store import Store
 
 CATALOGUE = load_catalogue()
 DATES = [
@@ -34,12 +31,7 @@ MAX_COMBINATIONS = 12
 """Value combinations tried per query (the first ones, in a fixed order)."""
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    folder: Path = tmp_path_factory.mktemp("prebind")
-    with open_store(Settings(store=str(folder / "db"))) as handle:
-        fill_with_demo(handle)
-        yield handle
+store = embedded_demo_fixture()
 
 
 def _instances(store: Store, klasse: str) -> list[str]:
