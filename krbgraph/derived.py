@@ -46,6 +46,7 @@ __all__ = [
     "derive",
     "lifecycle_periods",
     "period_triples",
+    "read_facts",
     "refresh",
     "spatial_triples",
 ]
@@ -136,7 +137,7 @@ class _Source(Protocol):
     def query(self, sparql: str) -> QueryResult: ...
 
 
-def _read_facts(source: _Source, subjects: Collection[str] | None = None) -> _Facts:
+def read_facts(source: _Source, subjects: Collection[str] | None = None) -> _Facts:
     """What the rules read, for every resource or only for ``subjects`` (IRIs)."""
     facts = _Facts()
     if subjects is None:
@@ -252,7 +253,7 @@ SPATIAL_PREDICATES = (GEO.sfWithin, GEO.sfOverlaps)
 def derive(store: _Source) -> Graph:
     """The derived graph for the store's current data (not written)."""
     graph = Graph()
-    for subject, period in lifecycle_periods(_read_facts(store)).items():
+    for subject, period in lifecycle_periods(read_facts(store)).items():
         for triple in period_triples(subject, period):
             graph.add(triple)
     for relation in spatial_triples(area_geometries(store)):

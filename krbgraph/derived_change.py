@@ -40,10 +40,10 @@ from .derived import (
     DERIVED_GRAPH,
     PERIOD_PREDICATES,
     SPATIAL_PREDICATES,
-    _read_facts,
     area_geometries,
     lifecycle_periods,
     period_triples,
+    read_facts,
     spatial_triples,
 )
 from .namespaces import GEO, KRB
@@ -129,7 +129,7 @@ def derived_change(replica: ValidationReplica, change: Change) -> DerivedChange:
     inserted: list[tuple[URIRef, URIRef, URIRef | Literal]] = []
     if subjects:
         parts.append(_delete_of(subjects, PERIOD_PREDICATES, both_ends=False))
-        periods = lifecycle_periods(_read_facts(replica, _with_dependencies(replica, subjects)))
+        periods = lifecycle_periods(read_facts(replica, _with_dependencies(replica, subjects)))
         for subject in sorted(subjects):
             if subject in periods:
                 inserted.extend(period_triples(subject, periods[subject]))

@@ -299,7 +299,7 @@ def test_writes_over_http_keep_the_stored_derived_graph(tmp_path: Path) -> None:
     """The service sends the derived graph's change with the write: after updates over
     HTTP (an adoption date moved, a geometry changed, a document ended) the stored
     derived graph is the one derived from the stored data."""
-    from test_sparql_support import TOKEN, demo_store
+    from test_sparql_support import demo_store, post_update
 
     from krbgraph.web.app import create_app
 
@@ -324,15 +324,7 @@ def test_writes_over_http_keep_the_stored_derived_graph(tmp_path: Path) -> None:
     ]
     with store, TestClient(create_app(config, store=store)) as client:
         for update in updates:
-            answer = client.post(
-                "/update",
-                content=update,
-                headers={
-                    "Content-Type": "application/sparql-update",
-                    "Authorization": f"Bearer {TOKEN}",
-                },
-            )
-            assert answer.status_code in (200, 204), answer.text
+            post_update(client, update)
         stored = {(s.n3(), p.n3(), o.n3()) for s, p, o in store.read_graph(DERIVED_GRAPH)}
         fresh = {(s.n3(), p.n3(), o.n3()) for s, p, o in derive(store)}
     assert stored == fresh

@@ -391,7 +391,7 @@ def test_pages_name_things_in_the_reader_language(client: TestClient) -> None:
 
 
 def test_an_http_write_updates_the_dates_in_force(tmp_path) -> None:
-    from test_sparql_support import TOKEN, demo_store
+    from test_sparql_support import demo_store, post_update
 
     store, config = demo_store(tmp_path)
     move_entry = """
@@ -405,15 +405,7 @@ def test_an_http_write_updates_the_dates_in_force(tmp_path) -> None:
     norm = ID + "beleidsnorm/GEL-N01"
     with store, TestClient(create_app(config, store=store)) as client:
         before = {r["object"] for r in client.get("/api/queries/geldig-op").json()["rows"]}
-        answer = client.post(
-            "/update",
-            content=move_entry,
-            headers={
-                "Content-Type": "application/sparql-update",
-                "Authorization": f"Bearer {TOKEN}",
-            },
-        )
-        assert answer.status_code in (200, 204), answer.text
+        post_update(client, move_entry)
         after = {r["object"] for r in client.get("/api/queries/geldig-op").json()["rows"]}
         later = client.get("/api/queries/geldig-op", params={"datum": "2029-06-01"}).json()
     assert norm in before

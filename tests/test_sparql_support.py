@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from live_server import live_server
 
@@ -67,3 +68,13 @@ def snapshot(store: Store, folder: Path) -> list[str]:
 
 def same_content(left: list[str], right: list[str]) -> bool:
     return left == right
+
+
+def post_update(client: Any, update: str) -> None:
+    """Send a SPARQL update with the admin token, as a client does; it must be accepted."""
+    answer = client.post(
+        "/update",
+        content=update,
+        headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
+    )
+    assert answer.status_code in (200, 204), answer.text
