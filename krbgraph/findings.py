@@ -7,7 +7,9 @@ the type here lets those checks run inside validation without importing it back.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS
@@ -20,10 +22,26 @@ __all__ = ["SEVERITIES", "Finding", "label_of", "path_text", "report_finding", "
 SEVERITIES = ("Violation", "Warning", "Info")
 
 _TYPE_NAMES: dict[URIRef, str] = {ORG.OrganizationalUnit: "Afdeling"}
+"""Non-KRB classes of registry things, named by their Dutch domain term."""
 
 READS = (RDFS.label, SKOS.prefLabel, RDF.type, RDFS.subClassOf)
 """The predicates label_of, type_name and so report_finding read of the data."""
-"""Non-KRB classes of registry things, named by their Dutch domain term."""
+
+
+class Described(Protocol):
+    """What label_of and type_name read a node's name and types from: a graph, or the
+    small index of just the nodes of a report (krbgraph.shacl.findings.NodeContext)."""
+
+    def objects(self, subject: Node, predicate: Node, /) -> Iterable[Node]: ...
+
+    def __contains__(self, triple: tuple[Node, Node, Node], /) -> bool: ...
+
+
+class TripleSink(Protocol):
+    """Where report_finding writes its sh:ValidationResult: a report graph, or a set of
+    triples kept for a report graph that is built only when someone reads it."""
+
+    def add(self, triple: tuple[Node, Node, Node], /) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -41,7 +59,7 @@ class Finding:
     shape: str | None
 
 
-def label_of(graph: Graph, node: Node, lang: str = "nl") -> str | None:
+def label_of(graph: Described, node: Node, lang: str = "nl") -> str | None:
     """The display name of a node: rdfs:label, else skos:prefLabel, preferring ``lang``."""
     for prop in (RDFS.label, SKOS.prefLabel):
         labels = [o for o in graph.objects(node, prop) if isinstance(o, Literal)]
@@ -54,7 +72,7 @@ def label_of(graph: Graph, node: Node, lang: str = "nl") -> str | None:
     return None
 
 
-def type_name(graph: Graph, node: Node) -> str | None:
+def type_name(graph: Described, node: Node) -> str | None:
     """The most specific KRB class of a node ("MerMaatregel" rather than
     "Beleidsmaatregel"), or the Dutch term for a borrowed class ("Afdeling")."""
     types = [t for t in graph.objects(node, RDF.type) if isinstance(t, URIRef)]
@@ -74,7 +92,7 @@ def type_name(graph: Graph, node: Node) -> str | None:
 
 def report_finding(
     data: Graph,
-    report: Graph,
+    report: TripleSink,
     report_node: Node,
     *,
     severity: str,

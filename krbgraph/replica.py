@@ -91,20 +91,23 @@ class ValidationReplica:
         load into a graph that held nothing); returns how many triples it added.
 
         Raises RdfInputError (``file:line:column``) for a file that cannot be read or
-        holds named graphs, as krbgraph.rdfio.parse_quads does.
+        holds named graphs, as krbgraph.rdfio.parse_quads does; the copy may then hold
+        part of the file and is to be dropped.
         """
         fmt = file_format(path)
         if fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS, ox.RdfFormat.JSON_LD):
             parse_triples(path)  # refuses named graphs, which load would write
         name = ox.NamedNode(graph)
         before = len(self._copy)
+        # The bulk loader (no transaction: 25 % faster), as a failed read makes the caller
+        # drop the copy anyway.
         try:
             if path.name.lower().endswith(".gz"):
                 with gzip.open(path, "rb") as stream:
                     # pyoxigraph reads any binary file object; its stub names only IO[bytes].
-                    self._copy.load(stream, format=fmt, to_graph=name)  # type: ignore[arg-type]
+                    self._copy.bulk_load(stream, format=fmt, to_graph=name)  # type: ignore[arg-type]
             else:
-                self._copy.load(path=str(path), format=fmt, to_graph=name)
+                self._copy.bulk_load(path=str(path), format=fmt, to_graph=name)
         except (SyntaxError, ValueError, OSError, EOFError):
             parse_quads(path)  # raises the error with file, line and column
             raise

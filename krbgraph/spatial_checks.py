@@ -23,7 +23,7 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from .findings import READS as FINDINGS_READ
-from .findings import Finding, label_of, report_finding
+from .findings import Finding, TripleSink, label_of, report_finding
 from .geometry import contradicted_containment, read_areas
 from .model import SHAPES_GRAPH
 from .namespaces import GEO, KRB
@@ -47,7 +47,16 @@ geometries (and theirs); a caller that checks some areas hands them the triples
 (with READS) of the nodes reached from those areas along these in two steps."""
 
 
-def spatial_findings(data: Graph, report: Graph, report_node: Node) -> list[Finding]:
+CANDIDATES = f"""
+  {{ ?node a <{KRB.Werkingsgebied}> ; <{GEO.hasGeometry}> ?geometry .
+     ?geometry <{GEO.asWKT}> ?wkt }}
+"""
+"""A SPARQL group binding ?node to every area these checks could report: every one
+with a geometry (both checks need one). Checking a whole registry, the checks read
+the surroundings of these only."""
+
+
+def spatial_findings(data: Graph, report: TripleSink, report_node: Node) -> list[Finding]:
     """Warnings for contradicted krb:ligtIn and unusable geometries of the areas
     (krb:Werkingsgebied) in ``data``, also added to ``report`` as results of
     ``report_node``."""
@@ -138,7 +147,7 @@ def _area_geometries(data: Graph) -> dict[str, str]:
 
 def _add(
     data: Graph,
-    report: Graph,
+    report: TripleSink,
     report_node: Node,
     *,
     focus: URIRef,

@@ -35,7 +35,7 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from .findings import READS as FINDINGS_READ
-from .findings import Finding, label_of, report_finding
+from .findings import Finding, TripleSink, label_of, report_finding
 from .model import SHAPES_GRAPH
 from .namespaces import KRB, QUDT
 from .units import IncompatibleUnits, Unit, UnitCatalogue, compatible, default_catalogue
@@ -58,9 +58,25 @@ FOLLOWS = (KRB.indicator, KRB.norm, KRB.doelIndicator)
 unit it must convert to, and from that norm to its indicator (see spatial_checks)."""
 
 
+CANDIDATES = f"""
+  {{ ?node a <{KRB.Beleidsnorm}> ; <{QUDT.hasUnit}> ?unit ; <{KRB.indicator}> ?target .
+     ?target <{QUDT.hasUnit}> ?other FILTER (?other != ?unit) }}
+  UNION
+  {{ ?node a <{KRB.BeoogdEffect}> ; <{QUDT.hasUnit}> ?unit ; <{KRB.norm}> ?target
+     OPTIONAL {{ ?target <{QUDT.hasUnit}> ?other }} FILTER (!BOUND(?other) || ?other != ?unit) }}
+  UNION
+  {{ ?node a <{KRB.BeoogdEffect}> ; <{QUDT.hasUnit}> ?unit ; <{KRB.doelIndicator}> ?target .
+     ?target <{QUDT.hasUnit}> ?other FILTER (?other != ?unit) }}
+"""
+"""A SPARQL group binding ?node to every norm or effect these checks could report: one
+whose unit differs from a unit of what it is compared with, or an effect on a norm
+without a unit. Checking a whole registry, the checks read the surroundings of these
+only (in a registry whose units agree, a few nodes instead of every norm)."""
+
+
 def unit_findings(
     data: Graph,
-    report: Graph,
+    report: TripleSink,
     report_node: Node,
     *,
     catalogue: UnitCatalogue | None = None,
@@ -172,7 +188,7 @@ def _unit_text(data: Graph, units: UnitCatalogue, unit: URIRef, lang: str) -> st
 
 def _finding(
     data: Graph,
-    report: Graph,
+    report: TripleSink,
     report_node: Node,
     units: UnitCatalogue,
     focus: URIRef,
@@ -229,7 +245,7 @@ def _finding(
 
 def _add(
     data: Graph,
-    report: Graph,
+    report: TripleSink,
     report_node: Node,
     *,
     focus: URIRef,

@@ -15,9 +15,9 @@ the object; the report graph gets the same messages.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS
@@ -39,7 +39,15 @@ class ValidationResult:
 
     conforms: bool
     findings: tuple[Finding, ...]
-    report: Graph  # the SHACL validation report
+    report_source: Graph | Callable[[], Graph]
+    """The SHACL validation report, or what builds it when first read (``report``): a
+    whole registry's report can take longer to build than its validation."""
+
+    @cached_property
+    def report(self) -> Graph:
+        """The SHACL validation report."""
+        source = self.report_source
+        return source if isinstance(source, Graph) else source()
 
     def violations(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.severity == "Violation")
@@ -98,7 +106,7 @@ def validate_graph(data: Graph | Dataset, *, engine: str = "sparql") -> Validati
     report.set((report_node, SH.conforms, Literal(conforms)))
     for prefix, namespace in PREFIXES.items():
         report.bind(prefix, namespace)
-    return ValidationResult(conforms=conforms, findings=tuple(findings), report=report)
+    return ValidationResult(conforms, tuple(findings), report)
 
 
 def _with_pyshacl(combined: Graph, shapes: Graph) -> tuple[list[Finding], Graph, Node]:

@@ -39,7 +39,7 @@ from krbgraph.namespaces import SCHEME
 from krbgraph.rdfio import read_rdf
 from krbgraph.settings import Settings
 from krbgraph.shacl import Report, validate_graph, validate_store
-from krbgraph.shacl.findings import context_graph, to_findings
+from krbgraph.shacl.findings import node_context, to_findings
 from krbgraph.shacl.paths import read_path
 from krbgraph.store import Store, ensure_model, open_store
 
@@ -496,7 +496,7 @@ def test_results_become_findings_with_both_languages(store: Store) -> None:
         minimal, 'DELETE DATA { <afdeling/milieu> dct:identifier "milieu" }'
     )
     report, _ = on_store(store, broken)
-    findings = to_findings(report, context_graph(store, report, data_graphs=data_graphs()))
+    findings = to_findings(report, node_context(store, report, data_graphs=data_graphs()))
     assert [(f.focus, f.path, f.severity, f.focus_label, f.focus_type) for f in findings] == [
         (
             ID + "afdeling/milieu",

@@ -26,7 +26,8 @@ from krbgraph.validation import Finding, ValidationFailed, ValidationResult
 
 WRONG_UNITS = """DELETE WHERE { <beleidsnorm/GEL-N01> qudt:hasUnit ?u ; qudt:numericValue ?v }
     ; INSERT DATA { <beleidsnorm/GEL-N01> qudt:hasUnit unit:PERCENT ; qudt:numericValue 45.0 }
-    ; INSERT DATA { <beoogd-effect/ENE-E01> qudt:hasUnit unit:NUM }"""
+    ; INSERT DATA { <beoogd-effect/ENE-E01> qudt:hasUnit unit:NUM }
+    ; INSERT DATA { <beleidsindicator/BOU-I01> qudt:hasUnit unit:DeciB_A }"""
 
 
 def loaded(folder: Path, graph: Graph) -> ValidationResult:
@@ -78,7 +79,8 @@ def test_a_validated_load_finds_what_the_checks_find_on_the_whole_registry(
     else:
         graph = Graph().parse(data=registry_text(GEMEENTE_GEOMETRY + GRENSBUURT), format="turtle")
     expected = on_the_whole(graph)
-    # The norm, its effect on it, and the effect on a norm without a unit; one area.
-    assert len(expected) == (3 if case == "units" else 1), expected
+    # The norm, its effect on it, the effect on a norm without a unit and the effect
+    # directly on an indicator in dB(A); one area.
+    assert len(expected) == (4 if case == "units" else 1), expected
     found = _checks(loaded(tmp_path, graph))
     assert found == expected

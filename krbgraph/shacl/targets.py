@@ -56,6 +56,23 @@ class RootFocus(FocusGroup):
         where = "\n      UNION ".join(branches) if branches else "FILTER (false)"
         return f"{{ SELECT DISTINCT ?this WHERE {{\n      {where}\n    }} }}", []
 
+    def pattern(self, ctx: Context) -> str | None:
+        """The targets as a plain pattern (a node may be bound more than once), for a
+        grouped subquery of a root validated as a whole to start from; None when the
+        root has listed focus nodes or a SPARQL target (its query would run twice).
+        Plain, not the DISTINCT subquery of ``render``: Oxigraph joins a subquery
+        with a hash join that reads the whole other side, but starts a join of plain
+        patterns from the smaller one (a class's sh:maxCount on rdfs:label: 174 ms
+        to 3 ms at 1M triples)."""
+        if self.focus_nodes is not None or any(t.kind == "sparql" for t in self.targets):
+            return None
+        branches = [_target(ctx, t) for t in _merged(self.targets)]
+        if not branches:
+            return "FILTER (false)"
+        if len(branches) == 1:
+            return branches[0]
+        return " UNION ".join(f"{{ {branch} }}" for branch in branches)
+
 
 class ValueFocus(FocusGroup):
     """The value nodes of a property shape, as focus nodes of its own sh:property shapes."""
