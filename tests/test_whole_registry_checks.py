@@ -84,3 +84,23 @@ def test_a_validated_load_finds_what_the_checks_find_on_the_whole_registry(
     assert len(expected) == (4 if case == "units" else 1), expected
     found = _checks(loaded(tmp_path, graph))
     assert found == expected
+
+
+def test_the_report_graph_of_a_validated_load_holds_every_finding(tmp_path: Path) -> None:
+    """The report graph is built only when read; it must then hold a result for every
+    finding, the checks beside SHACL included, and the verdict of the findings."""
+    graph = Graph()
+    for name in ("minimal.ttl", "levenscyclus.ttl", "samenhang.ttl"):
+        graph.parse(DATA / name)
+    result = loaded(tmp_path, changed(graph, WRONG_UNITS))
+    assert not result.conforms
+    report = result.report
+    node = next(report.subjects(RDF.type, SH.ValidationReport))
+    assert report.value(node, SH.conforms).toPython() is False
+    in_report = {
+        (str(report.value(r, SH.focusNode)), str(report.value(r, SH.sourceShape)))
+        for r in report.objects(node, SH.result)
+    }
+    assert len(list(report.objects(node, SH.result))) == len(result.findings)
+    assert {(f.focus, f.shape) for f in result.findings if f.shape} <= in_report
+    assert {str(NORM_UNIT_CHECK), str(EFFECT_UNIT_CHECK)} <= {shape for _, shape in in_report}
