@@ -21,7 +21,7 @@ with what it changes in the derived graph (krbgraph.derived_change).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, datetime
 
 import pyoxigraph as ox
@@ -40,6 +40,7 @@ from .spatial_checks import CANDIDATES as SPATIAL_CHECKS_CANDIDATES
 from .spatial_checks import FOLLOWS as SPATIAL_CHECKS_FOLLOW
 from .spatial_checks import READS as SPATIAL_CHECKS_READ
 from .store import Store, model_graph_iris
+from .store.base import GraphContent
 from .store.terms import ox_quads
 from .tokens import Writer
 from .unit_checks import CANDIDATES as UNIT_CHECKS_CANDIDATES
@@ -252,15 +253,23 @@ def write_graph(
     replace: bool,
     writer: Writer | None = None,
     source: str = "",
+    everything: bool = False,
 ) -> ValidationResult:
     """Replace a graph's content with ``data`` (or add ``data`` to it), validated on
-    ``replica`` by what changes, committed with its audit record in one update.
+    ``replica`` by what changes (or ``everything``), committed with its audit record in
+    one update.
 
     Raises ManagedGraphRefused, GraphNotAllowed, ValidationFailed (nothing written)
     or StoreError. The caller holds the write lock.
     """
     return write_graphs(
-        store, replica, {graph: data}, replace=replace, writer=writer, source=source
+        store,
+        replica,
+        {graph: data},
+        replace=replace,
+        writer=writer,
+        source=source,
+        everything=everything,
     )
 
 
@@ -272,9 +281,14 @@ def write_graphs(
     replace: bool,
     writer: Writer | None = None,
     source: str = "",
+    everything: bool = False,
 ) -> ValidationResult:
     """write_graph for several graphs as one change: validated once, written with one
-    audit record in one update (a workbook's policy and its measurements)."""
+    audit record in one update (a workbook's policy and its measurements).
+
+    ``everything`` validates the whole registry, not only what the change can affect:
+    for the command line, where the store may hold data loaded with --no-validate and
+    a write is where that shows (``replica`` is then a fresh copy of the store)."""
     refuse_unpermitted(contents, writer)
     _, change = graphs_change(
         replica,
@@ -282,7 +296,7 @@ def write_graphs(
         replace=replace,
     )
     with replica.trial(change.added, change.removed):
-        result = validate_change(replica, change.added, change.removed)
+        result = validate_change(replica, change.added, change.removed, everything=everything)
         if not result.conforms:
             raise ValidationFailed(result)
         record = audit_record(writer, change, source)
@@ -297,23 +311,18 @@ def write_graphs(
 
 
 def validate_with_graphs(
-    store: Store, contents: Mapping[str | None, Graph], *, replace: bool
+    store: Store, contents: Mapping[str | None, GraphContent], *, replace: bool
 ) -> ValidationResult:
     """The whole registry validated as it would be with ``contents`` written, on an
     in-memory copy of the store (krbgraph.replica) by the compiled shapes, with no
     rdflib copy of the registry. For the command line, which validates everything:
     a store may hold data loaded with --no-validate, and a write is where it shows."""
     replica = ValidationReplica.of(store)
-    quads = {graph: ox_quads(data, graph) for graph, data in contents.items()}
+    quads = {graph: content_quads(data, graph) for graph, data in contents.items()}
     # Everything is validated, so the blank nodes need not keep their labels.
     _, change = graphs_change(replica, quads, replace=replace, keep_labels=False)
     with replica.trial(change.added, change.removed):
         return validate_change(replica, change.added, change.removed, everything=True)
-
-
-GraphContent = Graph | Sequence[ox.Triple]
-"""A graph's new content: an rdflib graph (a workbook's), or pyoxigraph triples as parsed
-from a request body (a registry of a million triples never becomes an rdflib graph)."""
 
 
 def content_quads(data: GraphContent, graph: str | None) -> list[ox.Quad]:

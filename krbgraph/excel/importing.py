@@ -26,6 +26,7 @@ from ..derived import refresh as refresh_derived
 from ..registry import refuse_unpermitted, validate_with_graphs, write_graph, write_graphs
 from ..replica import ReplicaSlot
 from ..store import Store
+from ..store.terms import ToOxigraph
 from ..tokens import Writer
 from ..validation import Finding, ValidationFailed, ValidationResult
 from .conversion import name_slug
@@ -124,13 +125,14 @@ def import_workbook(
         replicas.synced(store)
         problems = result.problems + findings_as_problems(validation, result)
         return ImportReport(target, len(result.graph), bool(replaced), problems)
-    validation = validate_with_graphs(store, {target: result.graph}, replace=True)
+    triples = ToOxigraph().triples(result.graph)  # once, for the validation and the write
+    validation = validate_with_graphs(store, {target: triples}, replace=True)
     shape_problems = findings_as_problems(validation, result)
     if not validation.conforms:
         raise ImportFailed(result.problems + shape_problems)
     if stage is not None:
         stage("schrijven")
-    store.replace_graph(target, result.graph)
+    store.write_graphs({target: triples}, replace=True)
     refresh_derived(store)
     return ImportReport(target, len(result.graph), bool(replaced), result.problems + shape_problems)
 
@@ -196,13 +198,15 @@ def _import_with_measurements(
         replicas.synced(store)
         problems = result.problems + findings_as_problems(validation, result)
     else:
-        validation = validate_with_graphs(store, changes, replace=True)
+        convert = ToOxigraph()  # once, for the validation and the write
+        triples = {graph: convert.triples(data) for graph, data in changes.items()}
+        validation = validate_with_graphs(store, triples, replace=True)
         problems = result.problems + findings_as_problems(validation, result)
         if not validation.conforms:
             raise ImportFailed(problems)
         if stage is not None:
             stage("schrijven")
-        store.write_graphs(changes, replace=True)
+        store.write_graphs(triples, replace=True)
         refresh_derived(store)
     (graph_iri, data), *_ = measurements.items()
     observations = len(data.query(_OBSERVATIONS))

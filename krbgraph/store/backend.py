@@ -79,7 +79,13 @@ class StoreBackend:
 
     def write_graphs(self, data: GraphData, *, replace: bool) -> None:
         convert = ToOxigraph()  # one converter, so a blank node shared by graphs stays shared
-        self._write_triples({iri: convert.triples(graph) for iri, graph in data.items()}, replace)
+        self._write_triples(
+            {
+                iri: convert.triples(graph) if isinstance(graph, rdflib.Graph) else list(graph)
+                for iri, graph in data.items()
+            },
+            replace,
+        )
 
     def replace_graph(self, graph: str | None, data: rdflib.Graph) -> None:
         self.write_graphs({graph: data}, replace=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
+import pyoxigraph as ox
 import rdflib
 from rdflib.term import Identifier
 
@@ -107,7 +108,12 @@ class QueryResult:
         ]
 
 
-GraphData = Mapping[str, rdflib.Graph] | Mapping[str | None, rdflib.Graph]
+GraphContent = rdflib.Graph | Sequence[ox.Triple]
+"""A graph's content: an rdflib graph (a workbook's), or pyoxigraph triples as parsed from
+a request body or converted once (a registry of a million triples never becomes an
+rdflib graph; a workbook's triples are converted once for validation and the write)."""
+
+GraphData = Mapping[str, GraphContent] | Mapping[str | None, GraphContent]
 """Graph contents by graph IRI; the key None names the store's own default graph."""
 
 
