@@ -47,13 +47,14 @@ geometries (and theirs); a caller that checks some areas hands them the triples
 (with READS) of the nodes reached from those areas along these in two steps."""
 
 
-CANDIDATES = f"""
-  {{ ?node a <{KRB.Werkingsgebied}> ; <{GEO.hasGeometry}> ?geometry .
-     ?geometry <{GEO.asWKT}> ?wkt }}
-"""
-"""A SPARQL group binding ?node to every area these checks could report: every one
-with a geometry (both checks need one). Checking a whole registry, the checks read
-the surroundings of these only."""
+CANDIDATES = (
+    f"?node a <{KRB.Werkingsgebied}> ; <{GEO.hasGeometry}> ?geometry . "
+    f"?geometry <{GEO.asWKT}> ?wkt",
+)
+"""SPARQL groups (each a UNION branch) binding ?node to every area these checks could
+report: every one with a geometry (both checks need one). Checking a whole registry,
+the checks read the surroundings of these only; checking a write, not at all when
+the write reaches none."""
 
 
 def spatial_findings(data: Graph, report: TripleSink, report_node: Node) -> list[Finding]:

@@ -58,20 +58,19 @@ FOLLOWS = (KRB.indicator, KRB.norm, KRB.doelIndicator)
 unit it must convert to, and from that norm to its indicator (see spatial_checks)."""
 
 
-CANDIDATES = f"""
-  {{ ?node a <{KRB.Beleidsnorm}> ; <{QUDT.hasUnit}> ?unit ; <{KRB.indicator}> ?target .
-     ?target <{QUDT.hasUnit}> ?other FILTER (?other != ?unit) }}
-  UNION
-  {{ ?node a <{KRB.BeoogdEffect}> ; <{QUDT.hasUnit}> ?unit ; <{KRB.norm}> ?target
-     OPTIONAL {{ ?target <{QUDT.hasUnit}> ?other }} FILTER (!BOUND(?other) || ?other != ?unit) }}
-  UNION
-  {{ ?node a <{KRB.BeoogdEffect}> ; <{QUDT.hasUnit}> ?unit ; <{KRB.doelIndicator}> ?target .
-     ?target <{QUDT.hasUnit}> ?other FILTER (?other != ?unit) }}
-"""
-"""A SPARQL group binding ?node to every norm or effect these checks could report: one
-whose unit differs from a unit of what it is compared with, or an effect on a norm
-without a unit. Checking a whole registry, the checks read the surroundings of these
-only (in a registry whose units agree, a few nodes instead of every norm)."""
+CANDIDATES = (
+    f"?node a <{KRB.Beleidsnorm}> ; <{QUDT.hasUnit}> ?unit ; <{KRB.indicator}> ?target . "
+    f"?target <{QUDT.hasUnit}> ?other FILTER (?other != ?unit)",
+    f"?node a <{KRB.BeoogdEffect}> ; <{QUDT.hasUnit}> ?unit ; <{KRB.norm}> ?target "
+    f"OPTIONAL {{ ?target <{QUDT.hasUnit}> ?other }} FILTER (!BOUND(?other) || ?other != ?unit)",
+    f"?node a <{KRB.BeoogdEffect}> ; <{QUDT.hasUnit}> ?unit ; <{KRB.doelIndicator}> ?target . "
+    f"?target <{QUDT.hasUnit}> ?other FILTER (?other != ?unit)",
+)
+"""SPARQL groups (each a UNION branch) binding ?node to every norm or effect these
+checks could report: one whose unit differs from a unit of what it is compared with,
+or an effect on a norm without a unit. Checking a whole registry, the checks read the
+surroundings of these only (in a registry whose units agree, a few nodes instead of
+every norm); checking a write, not at all when the write reaches none."""
 
 
 def unit_findings(
