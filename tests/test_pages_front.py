@@ -532,3 +532,28 @@ def test_the_search_prefilter_finds_what_the_full_scan_finds(registry, text: str
     entries = index.entries(registry.store)
     full = search_entries(entries, text, limit_per_type=1000)
     assert index.search(registry.store, text, limit_per_type=1000) == full
+
+
+def test_long_tables_show_their_first_rows_and_link_to_all(client, monkeypatch) -> None:
+    """A table longer than the page shows says how many rows it holds and links to a
+    page with every row; that page has exactly the rows the short one left out."""
+    import krbgraph.web.linked_data as linked_data
+
+    url = "/begrip/normoperator/maximaal"
+    everything = page(client, url + "?rijen=alle")
+    incoming = len(everything.cells) // 2  # Van and Via per reference
+    assert incoming >= 10, "maximaal is the operator of most demo norms"
+    monkeypatch.setattr(linked_data, "ROWS_SHOWN", 3)
+    short = page(client, url)
+    assert len(short.cells) == 3 * 2
+    assert short.cells == everything.cells[: 3 * 2]
+    assert f"3 van {incoming} verwijzingen getoond" in short.text
+    more = [href for href, text in short.links if text == "Toon alle verwijzingen"]
+    assert more == [url + "?rijen=alle"]
+    assert page(client, more[0]).cells == everything.cells
+    # Sections of a kind-specific page are shortened the same way.
+    theme = page(client, "/id/beleidsthema/geluid")
+    full_theme = page(client, "/id/beleidsthema/geluid?rijen=alle")
+    assert len(full_theme.cells) > len(theme.cells)
+    assert "rijen getoond" in theme.text and "rijen getoond" not in full_theme.text
+    assert client.get(url + "?rijen=veel").status_code == 422

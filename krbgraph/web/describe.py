@@ -12,9 +12,10 @@ kind-specific parts in krbgraph.web.sections.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar, overload
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -118,11 +119,40 @@ class Section:
     intro: str | None = None
     facts: tuple[tuple[str, object], ...] = ()
     headers: tuple[str, ...] = ()
-    rows: tuple[tuple[object, ...], ...] = ()
+    rows: Sequence[tuple[object, ...]] = ()
     row_classes: tuple[str, ...] = ()
     empty: str = "Niets gevonden."
     figure: str | None = None
     """An SVG drawn on the server (network_svg), shown above the table; trusted markup."""
+
+
+Item = TypeVar("Item")
+
+
+class LazyRows(Sequence[tuple[object, ...]], Generic[Item]):
+    """A table's rows, each built from its item when read: a page shows the first rows
+    of a table of thousands (a theme's norms at a million triples), and building the
+    cells of every row cost more than the queries behind them."""
+
+    def __init__(self, items: Sequence[Item], build: Callable[[Item], tuple[object, ...]]):
+        self._items = items
+        self._build = build
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[object, ...]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[tuple[object, ...], ...]: ...
+
+    def __getitem__(
+        self, index: int | slice
+    ) -> tuple[object, ...] | tuple[tuple[object, ...], ...]:
+        if isinstance(index, slice):
+            return tuple(self._build(item) for item in self._items[index])
+        return self._build(self._items[index])
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,15 @@ FormatParam = Annotated[
     str | None,
     Query(pattern="^(html|ttl|jsonld|nt|rdf)$", description="html, ttl, jsonld, nt or rdf"),
 ]
+RowsParam = Annotated[
+    str | None,
+    Query(pattern="^alle$", description="alle: every row of the page's tables, not the first"),
+]
+
+ROWS_SHOWN = 100
+"""Rows of each table a page shows unless asked for all (?rijen=alle): a theme holds
+thousands of norms at a million triples, and rendering them all took 130 ms and 670 KB
+of HTML that nobody reads whole (the queries and aggregates are the same either way)."""
 
 router = APIRouter(tags=["linked data"], dependencies=[Depends(reader_languages)])
 
@@ -53,19 +62,29 @@ READ = ["GET", "HEAD"]
 
 @per_method(router, "/id/{path:path}", READ, summary="A thing of the registry ({base}/id/...)")
 def thing(
-    request: Request, path: str, store: StoreDep, settings: SettingsDep, format: FormatParam = None
+    request: Request,
+    path: str,
+    store: StoreDep,
+    settings: SettingsDep,
+    format: FormatParam = None,
+    rijen: RowsParam = None,
 ) -> Response:
     return dereference(
-        request, iri_for_path("id", path, settings.base_iri), store, settings, format
+        request, iri_for_path("id", path, settings.base_iri), store, settings, format, rijen
     )
 
 
 @per_method(router, "/begrip/{path:path}", READ, summary="A concept of a product value list")
 def begrip(
-    request: Request, path: str, store: StoreDep, settings: SettingsDep, format: FormatParam = None
+    request: Request,
+    path: str,
+    store: StoreDep,
+    settings: SettingsDep,
+    format: FormatParam = None,
+    rijen: RowsParam = None,
 ) -> Response:
     return dereference(
-        request, iri_for_path("begrip", path, settings.base_iri), store, settings, format
+        request, iri_for_path("begrip", path, settings.base_iri), store, settings, format, rijen
     )
 
 
@@ -78,13 +97,17 @@ def any_resource(
     settings: SettingsDep,
     iri: Annotated[str, Query(min_length=1, max_length=2000)],
     format: FormatParam = None,
+    rijen: RowsParam = None,
 ) -> Response:
     local = local_href(iri, settings.base_iri)
     if not local.startswith("/resource?") and "#" not in local:
         # The IRI has a nicer page of its own; keep one address per resource.
-        suffix = f"?format={format}" if format else ""
+        asked = {"format": format, "rijen": rijen}
+        suffix = (
+            "?" + urlencode({k: v for k, v in asked.items() if v}) if any(asked.values()) else ""
+        )
         return RedirectResponse(local + suffix, status_code=303)
-    return dereference(request, iri, store, settings, format)
+    return dereference(request, iri, store, settings, format, rijen)
 
 
 @per_method(
@@ -110,10 +133,21 @@ def ontology_term(term: str) -> RedirectResponse:
     return RedirectResponse(f"/def/krb#{term}", status_code=303)
 
 
+def _all_rows_href(request: Request) -> str:
+    """This page with every row of its tables (a path and query, no host)."""
+    return f"{request.url.path}?{request.url.include_query_params(rijen='alle').query}"
+
+
 def dereference(
-    request: Request, iri: str, store: Store, settings: Settings, format: str | None
+    request: Request,
+    iri: str,
+    store: Store,
+    settings: Settings,
+    format: str | None,
+    rows: str | None = None,
 ) -> Response:
-    """The resource as HTML or RDF; 404 when no triple in the store has it as subject."""
+    """The resource as HTML or RDF; 404 when no triple in the store has it as subject.
+    The page's tables show ROWS_SHOWN rows each, every row when ``rows`` is "alle"."""
     chosen = choose(request, format)
     if chosen is None:
         return not_acceptable()
@@ -129,6 +163,8 @@ def dereference(
             "view": view,
             "formats": {key: _format_href(iri, settings, key) for key in FORMAT_PARAMETER},
             "tree_href": _tree_href(view),
+            "rows_shown": None if rows == "alle" else ROWS_SHOWN,
+            "all_rows_href": _all_rows_href(request),
         }
         return render(request, "resource.html", context)
     graph = resource_graph(store, resource)

@@ -18,7 +18,15 @@ from rdflib.term import Identifier
 from ..namespaces import KRB
 from ..store import Store
 from .aggregates import cached_rows
-from .describe import Labeller, Link, Section, amount_text, literal_text, validity_text
+from .describe import (
+    Labeller,
+    LazyRows,
+    Link,
+    Section,
+    amount_text,
+    literal_text,
+    validity_text,
+)
 from .network_svg import ThemeEdge, theme_network_svg
 from .theme_network import ThemeNetwork, edge_href, node_href, theme_network
 
@@ -73,8 +81,10 @@ def _norms(rows: Iterable[dict[str, Identifier]], labeller: Labeller) -> Section
         area = labeller.cell(row.get("gebied"), row.get("gebied_label"))
         if area is not None and area not in areas.setdefault(key, []):
             areas[key].append(area)
-    table = tuple(
-        (
+
+    def line(item: tuple[str, dict[str, Identifier]]) -> tuple[object, ...]:
+        key, r = item
+        return (
             labeller.cell(r["object"], r.get("object_label")),
             literal_text(r.get("code")),
             labeller.cell(r.get("indicator"), r.get("indicator_label")),
@@ -82,8 +92,8 @@ def _norms(rows: Iterable[dict[str, Identifier]], labeller: Labeller) -> Section
             areas.get(key) or "overal",
             validity_text(r),
         )
-        for key, r in norms.items()
-    )
+
+    table = LazyRows(list(norms.items()), line)
     return Section(
         title="Normen die vandaag gelden",
         intro="De normen op de indicatoren van dit thema die vandaag gelden, met hun "
@@ -114,15 +124,17 @@ def _measures(rows: Iterable[dict[str, Identifier]], labeller: Labeller) -> Sect
         kind = _MEASURE_KINDS.get(str(row.get("klasse")), "maatregel")
         if kinds.get(key) != "MER-maatregel":
             kinds[key] = kind
-    table = tuple(
-        (
+
+    def line(item: tuple[str, dict[str, Identifier]]) -> tuple[object, ...]:
+        key, r = item
+        return (
             labeller.cell(r["object"], r.get("object_label")),
             literal_text(r.get("code")),
             kinds[key],
             validity_text(r),
         )
-        for key, r in measures.items()
-    )
+
+    table = LazyRows(list(measures.items()), line)
     return Section(
         title="Maatregelen",
         intro="Maatregelen met dit thema als eigen thema die vandaag gelden.",
