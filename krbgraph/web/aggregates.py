@@ -19,6 +19,10 @@ The cache is bounded (``MAX_ENTRIES`` per store, least recently used dropped
 first), thread-safe, and holds nothing for a store that cannot be weakly
 referenced or has no generation counter. Values are shared between requests:
 callers must treat them as read-only (tuples and frozen dataclasses).
+
+``rewarm`` computes again, for the store's new generation, what readers asked for
+at the previous one (krbgraph.web.rewarm calls it after a write), so the first
+reader after a write does not wait for the whole registry to be read again.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from contextvars import Context, copy_context
 from datetime import date
 from typing import TypeVar
 
@@ -37,7 +42,15 @@ from ..store import Store
 from ..store.remote import RemoteStore
 from .describe import READER_LANGUAGES, run_query
 
-__all__ = ["MAX_ENTRIES", "SHARED_STORE_MAX_AGE_S", "Rows", "cached", "cached_rows"]
+__all__ = [
+    "MAX_ENTRIES",
+    "REWARMED",
+    "SHARED_STORE_MAX_AGE_S",
+    "Rows",
+    "cached",
+    "cached_rows",
+    "rewarm",
+]
 
 T = TypeVar("T")
 
@@ -50,13 +63,19 @@ MAX_ENTRIES = 256
 SHARED_STORE_MAX_AGE_S = 30.0
 """How long an entry lives for a store others may write too (a remote SPARQL server)."""
 
+REWARMED = 32
+"""At most this many of the most recently used entries are computed again after a write."""
+
+_Entry = tuple[float, object, Callable[[], object], Context]
+"""When it was made, the value, and how to make it again in the reader's context."""
+
 
 class _StoreEntries:
     """The entries of one store, all made at one write generation."""
 
     def __init__(self, generation: int) -> None:
         self.generation = generation
-        self.entries: OrderedDict[Hashable, tuple[float, object]] = OrderedDict()
+        self.entries: OrderedDict[Hashable, _Entry] = OrderedDict()
 
 
 _CACHES: weakref.WeakKeyDictionary[object, _StoreEntries] = weakref.WeakKeyDictionary()
@@ -82,7 +101,7 @@ def cached(store: Store, key: Hashable, compute: Callable[[], T]) -> T:
     with _LOCK:
         held = _entries(store, generation)
         if held is not None and key in held.entries:
-            made, value = held.entries[key]
+            made, value, _, _ = held.entries[key]
             if max_age is None or now - made < max_age:
                 held.entries.move_to_end(key)
                 return value  # type: ignore[return-value]
@@ -91,11 +110,40 @@ def cached(store: Store, key: Hashable, compute: Callable[[], T]) -> T:
     with _LOCK:
         held = _entries(store, generation)
         if held is not None and getattr(store, "write_generation", None) == generation:
-            held.entries[key] = (now, value)
+            held.entries[key] = (now, value, compute, copy_context())
             held.entries.move_to_end(key)
             while len(held.entries) > MAX_ENTRIES:
                 held.entries.popitem(last=False)
     return value
+
+
+def rewarm(store: Store, limit: int = REWARMED) -> int:
+    """Compute again, for the store's current generation, the ``limit`` entries read
+    most recently at the generation before; returns how many were computed. Each runs
+    in the context its reader had (its languages). A later write stops the round: what
+    it computed would be stale already. Errors of one entry leave it to its reader."""
+    generation = getattr(store, "write_generation", None)
+    if not isinstance(generation, int) or isinstance(store, RemoteStore):
+        return 0
+    with _LOCK:
+        try:
+            held = _CACHES.get(store)
+        except TypeError:
+            return 0
+        if held is None or held.generation >= generation:
+            return 0
+        previous = list(held.entries.items())[-limit:]
+        _CACHES[store] = _StoreEntries(generation)
+    done = 0
+    for key, (_, _, compute, context) in reversed(previous):
+        if getattr(store, "write_generation", None) != generation:
+            break
+        try:
+            context.run(cached, store, key, compute)
+        except Exception:  # noqa: BLE001 -- the reader that needs it will see the error
+            continue
+        done += 1
+    return done
 
 
 def _entries(store: Store, generation: int) -> _StoreEntries | None:

@@ -48,6 +48,8 @@ from . import pages as page_routes
 from . import sparql as sparql_routes
 from . import writes
 from .admission import ClientBusy, QueryAdmission, client_busy
+from .rewarm import RewarmAfterWrites, Rewarmer
+from .state import label_index_of
 from .templating import API_DOC_ASSETS, ApiDocAssets, StaticAssets
 from .write_gate import WriterBusy, writer_busy
 
@@ -83,12 +85,17 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if owns_store:
             app.state.store = await run_in_threadpool(_opened_store, settings)
+            index = label_index_of(app)
+            app.state.rewarmer = Rewarmer(index.entries)
         try:
             if settings.accepts_writes:
                 await run_in_threadpool(writes.prepare_validation)
                 await run_in_threadpool(app.state.replicas.get, app.state.store)
             yield
         finally:
+            if app.state.rewarmer is not None:
+                await run_in_threadpool(app.state.rewarmer.stop)
+                app.state.rewarmer = None
             if owns_store and app.state.store is not None:
                 app.state.store.close()
                 app.state.store = None
@@ -104,6 +111,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.store = store
+    app.state.rewarmer = None  # krbgraph.web.rewarm; started with a store of its own
     app.state.sparql_limits = sparql_limits or SparqlLimits()
     app.state.write_lock = threading.Lock()  # serialises this application's writes
     app.state.replicas = ReplicaSlot()  # the copy writes are validated on (krbgraph.replica)
@@ -114,6 +122,7 @@ def create_app(
         rest_s=settings.query_timeout_s or 0.0,
     )  # users' queries: per client, in total, and overrunners one at a time
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RewarmAfterWrites)
     _error_handlers(app)
     _documentation(app)
     if settings.cors_origins:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import TypeVar
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 
 from ..queries import Catalogue, load_catalogue
 from .search import LabelIndex
@@ -34,7 +34,16 @@ def per_app(request: Request, name: str, make: Callable[[], T]) -> T:
 
 def label_index(request: Request) -> LabelIndex:
     """The app's label index; built lazily from its store, see krbgraph.web.search."""
-    return per_app(request, "krb_label_index", LabelIndex)
+    return label_index_of(request.app)
+
+
+def label_index_of(app: FastAPI) -> LabelIndex:
+    """label_index for code that has the app but no request (krbgraph.web.rewarm)."""
+    found = getattr(app.state, "krb_label_index", None)
+    if found is None:
+        found = LabelIndex()
+        app.state.krb_label_index = found
+    return found
 
 
 @cache
