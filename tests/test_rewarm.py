@@ -81,3 +81,34 @@ def test_a_refused_write_warms_nothing(tmp_path: Path) -> None:
         assert answer.status_code == 401
         assert app.state.rewarmer.wait_idle(5)
         assert _held(app.state.store) == (generation, keys)
+
+
+def test_a_stream_of_writes_is_warmed_once_when_it_pauses() -> None:
+    """Rounds wait for the writes to pause, and writes during a wait join its round."""
+    import threading
+    import time
+
+    from krbgraph.web.rewarm import Rewarmer
+
+    class Written:
+        write_generation = 0
+
+    rounds: list[int] = []
+    done = threading.Event()
+
+    def warm(store: Written) -> None:
+        rounds.append(store.write_generation)
+        done.set()
+
+    rewarmer = Rewarmer(warm, quiet_s=0.4)  # type: ignore[arg-type]
+    store = Written()
+    try:
+        for _ in range(5):
+            store.write_generation += 1
+            rewarmer.schedule(store)  # type: ignore[arg-type]
+            time.sleep(0.1)
+            assert not done.is_set(), "a round started while writes kept coming"
+        assert rewarmer.wait_idle(10)
+        assert rounds == [5]
+    finally:
+        rewarmer.stop()

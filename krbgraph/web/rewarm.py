@@ -4,13 +4,16 @@ The aggregates behind pages (krbgraph.web.aggregates) and the label index of the
 search box (krbgraph.web.search) are kept per write generation of the store: a
 write makes them stale, and the first reader after it waited while they were
 computed from the whole registry (the home page 2.6 s, the first search 12 s at
-a million triples). ``Rewarmer`` does that work on one background thread right
-after each write instead, so readers find it done.
+a million triples). ``Rewarmer`` does that work on one background thread after
+writes instead, so readers find it done.
 
-One thread per application; writes that come while it works are coalesced into
-one more round. Only an application that opened its own store runs one (``krb
-serve``): it stops the thread before it closes the store. A store handed in by
-a caller (tests, embedding) has an owner that may close it at any moment.
+One thread per application. A round starts once writes have paused for
+``QUIET_S`` (a stream of writes would make every round stale before it ends: at
+a million triples a round reads for some 20 s), and writes that come while it
+works are coalesced into one more round. Only an application that opened its
+own store runs one (``krb serve``): it stops the thread before it closes the
+store. A store handed in by a caller (tests, embedding) has an owner that may
+close it at any moment.
 """
 
 from __future__ import annotations
@@ -30,12 +33,16 @@ log = logging.getLogger(__name__)
 
 WRITE_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
 
+QUIET_S = 1.0
+"""Seconds without a write before a round starts."""
+
 
 class Rewarmer:
     """One background thread that warms the caches of a store after writes."""
 
-    def __init__(self, warm_index: Callable[[Store], object]) -> None:
+    def __init__(self, warm_index: Callable[[Store], object], *, quiet_s: float = QUIET_S) -> None:
         self._warm_index = warm_index
+        self.quiet_s = quiet_s
         self._wanted = threading.Event()
         self._idle = threading.Event()
         self._idle.set()
@@ -72,15 +79,22 @@ class Rewarmer:
     def _run(self) -> None:
         while True:
             self._wanted.wait()
+            while True:  # until the writes pause
+                with self._lock:
+                    self._wanted.clear()
+                    stopping = self._stopping
+                if stopping or not self._wanted.wait(self.quiet_s):
+                    break
             with self._lock:
-                self._wanted.clear()
                 store, stopping = self._store, self._stopping
             if stopping or store is None:
                 self._idle.set()
                 return
             try:
+                generation = getattr(store, "write_generation", None)
                 rewarm(store)
-                self._warm_index(store)
+                if getattr(store, "write_generation", None) == generation:
+                    self._warm_index(store)
             except Exception:  # noqa: BLE001 -- readers compute it themselves then
                 log.debug("warming the caches after a write failed", exc_info=True)
             with self._lock:
