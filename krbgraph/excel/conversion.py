@@ -71,7 +71,9 @@ Progress = Callable[[int, int], None]
 class Conversion:
     vocabulary: Vocabulary
     base_iri: str
-    graph: Graph = field(default_factory=new_graph)
+    triples: dict[tuple[Node, Node, Node], None] = field(default_factory=dict)
+    """The triples made so far, in order and each once (an rdflib graph is built only
+    when someone asks for one: adding 175,000 triples to it took seconds)."""
     problems: list[Problem] = field(default_factory=list)
     locations: dict[Node, tuple[str, int]] = field(default_factory=dict)
     columns: dict[tuple[Node, Node], str] = field(default_factory=dict)
@@ -102,7 +104,7 @@ class Conversion:
             self.progress(self.done, self.total)
 
     def add(self, subject: Node, predicate: URIRef, obj: Node, row: Row, column: str) -> None:
-        self.graph.add((subject, predicate, obj))
+        self.triples[(subject, predicate, obj)] = None
         self.columns[(subject, predicate)] = column
         self.locations.setdefault(subject, (row.sheet, row.number))
 

@@ -115,7 +115,7 @@ def import_workbook(
                 store,
                 replicas.get(store),  # after stage "valideren", when callers lock
                 target,
-                result.graph,
+                ToOxigraph().triples(result.triples),
                 replace=True,
                 writer=writer,
                 source=f"Excel: {name}",
@@ -124,8 +124,8 @@ def import_workbook(
             raise ImportFailed(result.problems + findings_as_problems(exc.result, result)) from None
         replicas.synced(store)
         problems = result.problems + findings_as_problems(validation, result)
-        return ImportReport(target, len(result.graph), bool(replaced), problems)
-    triples = ToOxigraph().triples(result.graph)  # once, for the validation and the write
+        return ImportReport(target, len(result.triples), bool(replaced), problems)
+    triples = ToOxigraph().triples(result.triples)  # once, for the validation and the write
     validation = validate_with_graphs(store, {target: triples}, replace=True)
     shape_problems = findings_as_problems(validation, result)
     if not validation.conforms:
@@ -134,7 +134,9 @@ def import_workbook(
         stage("schrijven")
     store.write_graphs({target: triples}, replace=True)
     refresh_derived(store)
-    return ImportReport(target, len(result.graph), bool(replaced), result.problems + shape_problems)
+    return ImportReport(
+        target, len(result.triples), bool(replaced), result.problems + shape_problems
+    )
 
 
 _HOLDS_DATA = "ASK WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -210,7 +212,7 @@ def _import_with_measurements(
         refresh_derived(store)
     (graph_iri, data), *_ = measurements.items()
     observations = len(data.query(_OBSERVATIONS))
-    return ImportReport(target, len(result.graph), replaced, problems, observations, graph_iri)
+    return ImportReport(target, len(result.triples), replaced, problems, observations, graph_iri)
 
 
 _OBSERVATIONS = """

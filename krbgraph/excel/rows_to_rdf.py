@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from rdflib import Graph
 from rdflib.term import Node
 
 from . import own_lists, pick_lists, tables
-from .conversion import Conversion, Progress, Row
+from .conversion import Conversion, Progress, Row, new_graph
 from .problems import Problem
 from .sheet_rows import SheetRows
 from .vocabulary import Vocabulary
@@ -29,7 +30,8 @@ __all__ = ["Progress", "ReadResult", "convert_rows"]
 class ReadResult:
     """A workbook's graph, its problems, and where each triple came from (for messages)."""
 
-    graph: Graph
+    triples: tuple[tuple[Node, Node, Node], ...]
+    """The workbook's triples, each once; ``graph`` holds them as an rdflib graph."""
     problems: list[Problem]
     locations: dict[Node, tuple[str, int]]
     """Subject (IRI or blank node) -> (sheet, row) that produced it."""
@@ -38,6 +40,14 @@ class ReadResult:
     metingen: SheetRows | None = field(default=None, repr=False)
     """The rows of sheet metingen, left for the import: measurements need the store
     (krbgraph.excel.metingen_sheet) and go to a graph of their own."""
+
+    @cached_property
+    def graph(self) -> Graph:
+        """The triples as an rdflib graph with the project's prefixes, made when first
+        asked for (the import writes ``triples`` and never needs it)."""
+        graph = new_graph()
+        graph.addN((s, p, o, graph) for s, p, o in self.triples)
+        return graph
 
     @property
     def errors(self) -> list[Problem]:
@@ -89,5 +99,5 @@ def convert_rows(
     for name, convert in _TABLES:
         convert(conversion, sheets[name], skip)
     return ReadResult(
-        conversion.graph, conversion.problems, conversion.locations, conversion.columns
+        tuple(conversion.triples), conversion.problems, conversion.locations, conversion.columns
     )

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 
 import pyoxigraph as ox
 import rdflib
-from rdflib.term import BNode, Identifier, URIRef
+from rdflib.term import BNode, Identifier, Node, URIRef
 
 from .. import sparql_binding
 from ..rdfio import UnsupportedTerm, rdflib_term
@@ -61,7 +61,8 @@ class ToOxigraph:
             return ox.Literal(str(term))
         raise StoreError(f"cannot store RDF term {term!r}")
 
-    def triples(self, graph: rdflib.Graph) -> list[ox.Triple]:
+    def triples(self, graph: rdflib.Graph | Iterable[tuple[Node, Node, Node]]) -> list[ox.Triple]:
+        """The triples of an rdflib graph, or of any iterable of rdflib triples."""
         term = self.term
         return [ox.Triple(term(s), term(p), term(o)) for s, p, o in graph]  # type: ignore[arg-type]
 
