@@ -11,6 +11,7 @@ clients get Turtle, JSON-LD, N-Triples or RDF/XML by Accept or ?format=.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -60,32 +61,35 @@ READ = ["GET", "HEAD"]
 """Linked-data pages answer HEAD like GET (same status and Content-Type, no body)."""
 
 
+@dataclass(frozen=True)
+class PageOptions:
+    """The query parameters every resource page takes."""
+
+    format: FormatParam = None
+    rijen: RowsParam = None
+
+    def query(self) -> str:
+        """As a query string ("" for none): ``?format=ttl&rijen=alle``."""
+        asked = urlencode({k: v for k, v in (("format", self.format), ("rijen", self.rijen)) if v})
+        return f"?{asked}" if asked else ""
+
+
+PageDep = Annotated[PageOptions, Depends()]
+
+
 @per_method(router, "/id/{path:path}", READ, summary="A thing of the registry ({base}/id/...)")
 def thing(
-    request: Request,
-    path: str,
-    store: StoreDep,
-    settings: SettingsDep,
-    format: FormatParam = None,
-    rijen: RowsParam = None,
+    request: Request, path: str, store: StoreDep, settings: SettingsDep, page: PageDep
 ) -> Response:
-    return dereference(
-        request, iri_for_path("id", path, settings.base_iri), store, settings, format, rijen
-    )
+    return dereference(request, iri_for_path("id", path, settings.base_iri), store, settings, page)
 
 
 @per_method(router, "/begrip/{path:path}", READ, summary="A concept of a product value list")
 def begrip(
-    request: Request,
-    path: str,
-    store: StoreDep,
-    settings: SettingsDep,
-    format: FormatParam = None,
-    rijen: RowsParam = None,
+    request: Request, path: str, store: StoreDep, settings: SettingsDep, page: PageDep
 ) -> Response:
-    return dereference(
-        request, iri_for_path("begrip", path, settings.base_iri), store, settings, format, rijen
-    )
+    iri = iri_for_path("begrip", path, settings.base_iri)
+    return dereference(request, iri, store, settings, page)
 
 
 @per_method(
@@ -96,18 +100,13 @@ def any_resource(
     store: StoreDep,
     settings: SettingsDep,
     iri: Annotated[str, Query(min_length=1, max_length=2000)],
-    format: FormatParam = None,
-    rijen: RowsParam = None,
+    page: PageDep,
 ) -> Response:
     local = local_href(iri, settings.base_iri)
     if not local.startswith("/resource?") and "#" not in local:
         # The IRI has a nicer page of its own; keep one address per resource.
-        asked = {"format": format, "rijen": rijen}
-        suffix = (
-            "?" + urlencode({k: v for k, v in asked.items() if v}) if any(asked.values()) else ""
-        )
-        return RedirectResponse(local + suffix, status_code=303)
-    return dereference(request, iri, store, settings, format, rijen)
+        return RedirectResponse(local + page.query(), status_code=303)
+    return dereference(request, iri, store, settings, page)
 
 
 @per_method(
@@ -139,16 +138,11 @@ def _all_rows_href(request: Request) -> str:
 
 
 def dereference(
-    request: Request,
-    iri: str,
-    store: Store,
-    settings: Settings,
-    format: str | None,
-    rows: str | None = None,
+    request: Request, iri: str, store: Store, settings: Settings, page: PageOptions
 ) -> Response:
     """The resource as HTML or RDF; 404 when no triple in the store has it as subject.
-    The page's tables show ROWS_SHOWN rows each, every row when ``rows`` is "alle"."""
-    chosen = choose(request, format)
+    The page's tables show ROWS_SHOWN rows each, every row with ``?rijen=alle``."""
+    chosen = choose(request, page.format)
     if chosen is None:
         return not_acceptable()
     resource = valid_iri(iri)
@@ -163,7 +157,7 @@ def dereference(
             "view": view,
             "formats": {key: _format_href(iri, settings, key) for key in FORMAT_PARAMETER},
             "tree_href": _tree_href(view),
-            "rows_shown": None if rows == "alle" else ROWS_SHOWN,
+            "rows_shown": None if page.rijen == "alle" else ROWS_SHOWN,
             "all_rows_href": _all_rows_href(request),
         }
         return render(request, "resource.html", context)
