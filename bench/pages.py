@@ -239,6 +239,18 @@ def page_cases(store: Store, picks: Picks) -> list[Case]:
             "/api/queries/zoek?"
             + urlencode({"tekst": picks.measure_code, "klasse": str(KRB.Stuurinstrument)}),
         ),
+        Case(
+            "named query as a workbook (zoek)",
+            "/query/{name}.xlsx",
+            "/query/zoek.xlsx?"
+            + urlencode({"tekst": picks.measure_code, "klasse": str(KRB.Stuurinstrument)}),
+        ),
+        Case("monitoring page", "/monitoring", "/monitoring"),
+        Case(
+            "monitoring of a theme in an area",
+            "/monitoring",
+            "/monitoring?" + urlencode({"thema": theme, "gebied": picks.street}),
+        ),
         Case("api normtoets", "/api/normtoets", "/api/normtoets"),
         Case("api effectevaluatie", "/api/effectevaluatie", "/api/effectevaluatie"),
         Case("api normgat", "/api/normgat", "/api/normgat"),

@@ -164,6 +164,30 @@ def test_the_select_boxes_offer_every_theme_and_area_of_the_registry(
         assert page.options[name][0][0] == "", "the first choice is no filter"
 
 
+def test_an_area_past_the_select_boxs_list_is_chosen_by_its_iri(
+    client: TestClient, research: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The select box lists the first 2,000 areas of a class; a city has more streets.
+    An area's IRI is a valid filter all the same, shown as chosen, and a thing of
+    another class is still refused."""
+    from krbgraph.web.pages import monitoring
+
+    listed = monitoring._options
+    monkeypatch.setattr(
+        monitoring,
+        "_options",
+        lambda store, klasse: (
+            [] if klasse == monitoring.KRB.Werkingsgebied else listed(store, klasse)
+        ),
+    )
+    page = _page(client, gebied=PARKSTRAAT)
+    assert len(page.tables["normtoets"]) == len(_normtoets(research, gebied=PARKSTRAAT)) > 0
+    assert [(value, text) for value, text, chosen in page.options["gebied"] if chosen] == [
+        (PARKSTRAAT, "Parkstraat (parkstraat)")
+    ]
+    assert client.get("/monitoring", params={"gebied": GELUID}).status_code == 400
+
+
 def _number(cell: str) -> float | None:
     if cell == "—":
         return None

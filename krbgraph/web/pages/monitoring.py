@@ -23,7 +23,15 @@ from rdflib import URIRef
 from ...namespaces import KRB
 from ...queries import ParameterError, run_for_each
 from ...store import Store
-from ..describe import READER_LANGUAGES, Labeller, Link, literal_text, run_query, shown_value
+from ..describe import (
+    READER_LANGUAGES,
+    Labeller,
+    Link,
+    literal_text,
+    run_query,
+    shown_value,
+    valid_iri,
+)
 from ..research_answers import Normgat, Normtoets, Question, Ref, normgat, normtoets
 from ..state import catalogue
 from ..templating import error_page, render
@@ -55,13 +63,16 @@ def monitoring_page(
     themes = _options(store, KRB.Beleidsthema)
     areas = _options(store, KRB.Werkingsgebied)
     chosen: dict[str, Option] = {}
-    for name, value, options, kind in (
-        ("thema", thema, themes, "beleidsthema"),
-        ("gebied", gebied, areas, "werkingsgebied"),
+    for name, value, options, kind, klasse in (
+        ("thema", thema, themes, "beleidsthema", KRB.Beleidsthema),
+        ("gebied", gebied, areas, "werkingsgebied", KRB.Werkingsgebied),
     ):
         if not value:
             continue
-        found = _choose(value.strip(), options)
+        found = _choose(value.strip(), options) or _named_by_iri(store, value.strip(), klasse)
+        if found is not None and found not in options:
+            options.append(found)  # past the select box's list: shown as chosen all the same
+            options.sort(key=lambda option: option.text.lower())
         if found is None:
             message = (
                 f"{name}={shown_value(value)} is geen {kind} uit het register. Kies er een "
@@ -104,6 +115,31 @@ def _options(store: Store, klasse: URIRef) -> list[Option]:
         for row in rows
     }
     return sorted(options.values(), key=lambda option: option.text.lower())
+
+
+_NAMED = """
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?label ?code WHERE {
+  ?ding a ?soort . ?soort rdfs:subClassOf* ?klasse .
+  OPTIONAL { ?ding rdfs:label|skos:prefLabel ?label }
+  OPTIONAL { ?ding dct:identifier ?code }
+} LIMIT 1
+"""
+
+
+def _named_by_iri(store: Store, value: str, klasse: URIRef) -> Option | None:
+    """The thing of ``klasse`` with IRI ``value``, when the select box's list (the first
+    2,000 of a class: a city has tens of thousands of streets) does not hold it."""
+    iri = valid_iri(value)
+    if iri is None:
+        return None
+    rows = store.query(_NAMED, bindings={"ding": iri, "klasse": klasse}).rows
+    if not rows:
+        return None
+    label, code = rows[0]
+    return Option(value, literal_text(label) or value, literal_text(code))
 
 
 def _choose(value: str, options: Sequence[Option]) -> Option | None:
