@@ -243,6 +243,8 @@ def _neighbourhood(replica: ValidationReplica, focus: set[Node] | None) -> Graph
         near = _listed(row[0] for row in replica.query(ring).rows)
         if not near or not _any_candidate(replica, near):
             return Graph()
+    # The ring again as a subquery, not its nodes as VALUES: geometries are blank nodes,
+    # which a query cannot name.
     answer = replica.query(_NEIGHBOURHOOD % {"ring": ring, "reads": _PREDICATES_LISTED})
     return answer.graph if answer.graph is not None else Graph()
 
