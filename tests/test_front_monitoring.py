@@ -239,3 +239,73 @@ def test_a_theme_without_norms_gets_an_explained_empty_page(client: TestClient) 
 
 def test_the_site_navigation_links_to_monitoring(client: TestClient) -> None:
     assert '<a href="/monitoring">Monitoring</a>' in client.get("/").text
+
+
+def _note(html: str, section: str) -> str:
+    """The "n van m rijen getoond" note of a section ("" when it has none)."""
+    body = html.split(f'id="{section}"', 1)[1].split("</section>", 1)[0]
+    found = [line for line in body.splitlines() if "rijen getoond" in line]
+    return found[0] if found else ""
+
+
+def test_long_tables_show_their_first_rows_counted_over_all(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large registry has tens of thousands of verdicts: each table shows its first
+    rows, the counts still count every row, and "Toon alle rijen" leads to all of them
+    (with the filters kept)."""
+    import krbgraph.web.row_cap as row_cap
+
+    everything = client.get("/monitoring", params={"rijen": "alle"})
+    full = _Tables(everything.text)
+    monkeypatch.setattr(row_cap, "ROWS_SHOWN", 2)
+    short_page = client.get("/monitoring")
+    short = _Tables(short_page.text)
+    for table in ("normtoets", "normgat"):
+        assert len(full.tables[table]) > 2, table
+        assert [r.cells for r in short.tables[table]] == [r.cells for r in full.tables[table][:2]]
+        assert f"2 van {len(full.tables[table])} rijen getoond" in _note(short_page.text, table)
+        assert _note(everything.text, table) == ""
+    counts = [line for line in short_page.text.splitlines() if "× voldoet" in line]
+    assert counts == [line for line in everything.text.splitlines() if "× voldoet" in line]
+    assert "/monitoring?rijen=alle" in short_page.text
+    filtered = client.get("/monitoring", params={"thema": GELUID})
+    assert "rijen=alle" in filtered.text and "thema=" in _note(filtered.text, "normtoets")
+
+
+def test_a_write_shows_in_the_verdicts_at_once(client: TestClient, research: Registry) -> None:
+    """The answers are kept per store version: a later measurement that misses the norm
+    turns the Vlietweg's verdict on the very next page and API read, and removing it
+    turns it back."""
+
+    def vlietweg() -> tuple[str, str]:
+        rows = _page(client, thema=GELUID).tables["normtoets"]
+        page = next(r for r in rows if r.cells[1] == "GEL-N01" and r.cells[3] == "Vlietweg")
+        api = client.get("/api/normtoets", params={"thema": GELUID}).json()
+        found = [r for r in api if r["code"] == "GEL-N01" and r["gebied"]["label"] == "Vlietweg"]
+        return page.cells[-1], found[0]["oordeel"]
+
+    assert vlietweg() == ("voldoet", "voldoet")
+    meting = f"{BASE}/id/meting/GEL-I01-vlietweg-test-2026"
+    graph = f"{BASE}/graph/test-monitoring"
+    research.store.update(f"""
+        PREFIX sosa: <http://www.w3.org/ns/sosa/>
+        PREFIX qudt: <http://qudt.org/schema/qudt/>
+        PREFIX dcat: <http://www.w3.org/ns/dcat#>
+        PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+        INSERT DATA {{ GRAPH <{graph}> {{
+          <{meting}> a sosa:Observation ;
+            sosa:hasFeatureOfInterest <{BASE}/id/werkingsgebied/vlietweg> ;
+            sosa:observedProperty <{BASE}/id/beleidsindicator/GEL-I01> ;
+            sosa:hasResult <{meting}-uitkomst> ;
+            sosa:phenomenonTime <{meting}-periode> .
+          <{meting}-uitkomst> qudt:hasUnit <http://qudt.org/vocab/unit/DeciB_A> ;
+            qudt:numericValue 55.0 .
+          <{meting}-periode> dcat:startDate "2026-01-01"^^xsd:date ;
+            dcat:endDate "2026-01-31"^^xsd:date .
+        }} }}""")
+    try:
+        assert vlietweg() == ("voldoet niet", "voldoet niet")
+    finally:
+        research.store.update(f"DROP GRAPH <{graph}>")
+    assert vlietweg() == ("voldoet", "voldoet")

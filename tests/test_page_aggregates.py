@@ -154,6 +154,32 @@ def test_the_cache_is_bounded_and_safe_under_threads(written, monkeypatch) -> No
     assert len(held.entries) <= 5
 
 
+def test_large_answers_are_bounded_in_rows(written, monkeypatch) -> None:
+    """Whole-registry answers weigh their rows: a reader asking for many dates must
+    not fill the memory. The rows kept never pass MAX_ROWS, the least recently used
+    go first, and an answer heavier than the bound alone is computed every time."""
+    registry, _ = written
+    monkeypatch.setattr(aggregates, "MAX_ROWS", 10)
+    computed: list[int] = []
+
+    def answer(size: int) -> tuple[int, ...]:
+        computed.append(size)
+        return tuple(range(size))
+
+    for day in range(6):
+        cached(registry.store, ("test", "rows", day), functools.partial(answer, 4), len)
+        held = aggregates._CACHES[registry.store]
+        assert held.weight == sum(e.weight for e in held.entries.values()) <= 10
+    assert ("test", "rows", 5) in held.entries and ("test", "rows", 0) not in held.entries
+    computed.clear()
+    cached(registry.store, ("test", "rows", 5), functools.partial(answer, 4), len)
+    assert computed == [], "a kept answer is not computed again"
+    for _ in range(2):
+        huge = cached(registry.store, ("test", "huge"), functools.partial(answer, 11), len)
+        assert len(huge) == 11
+    assert computed == [11, 11]
+
+
 # --------------------------------------------------------------- keyset paging
 
 

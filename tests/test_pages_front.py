@@ -537,13 +537,13 @@ def test_the_search_prefilter_finds_what_the_full_scan_finds(registry, text: str
 def test_long_tables_show_their_first_rows_and_link_to_all(client, monkeypatch) -> None:
     """A table longer than the page shows says how many rows it holds and links to a
     page with every row; that page has exactly the rows the short one left out."""
-    import krbgraph.web.linked_data as linked_data
+    import krbgraph.web.row_cap as row_cap
 
     url = "/begrip/normoperator/maximaal"
     everything = page(client, url + "?rijen=alle")
     incoming = len(everything.cells) // 2  # Van and Via per reference
     assert incoming >= 10, "maximaal is the operator of most demo norms"
-    monkeypatch.setattr(linked_data, "ROWS_SHOWN", 3)
+    monkeypatch.setattr(row_cap, "ROWS_SHOWN", 3)
     short = page(client, url)
     assert len(short.cells) == 3 * 2
     assert short.cells == everything.cells[: 3 * 2]

@@ -15,10 +15,12 @@ The embedded store (its folder is locked by the process that opened it) and
 the supervised engine (a child process of the service) have no other writer,
 so there the generation is the whole rule.
 
-The cache is bounded (``MAX_ENTRIES`` per store, least recently used dropped
-first), thread-safe, and holds nothing for a store that cannot be weakly
-referenced or has no generation counter. Values are shared between requests:
-callers must treat them as read-only (tuples and frozen dataclasses).
+The cache is bounded (``MAX_ENTRIES`` per store and ``MAX_ROWS`` rows of answers
+per store, least recently used dropped first: a reader varying a date must not fill
+the memory with whole-registry answers), thread-safe, and holds nothing for a store
+that cannot be weakly referenced or has no generation counter. Values are shared
+between requests: callers must treat them as read-only (tuples and frozen
+dataclasses, or models nobody changes).
 
 ``rewarm`` computes again, for the store's new generation, what readers asked for
 at the previous one (krbgraph.web.rewarm calls it after a write), so the first
@@ -33,6 +35,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from contextvars import Context, copy_context
+from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
@@ -44,6 +47,7 @@ from .describe import READER_LANGUAGES, run_query
 
 __all__ = [
     "MAX_ENTRIES",
+    "MAX_ROWS",
     "REWARMED",
     "SHARED_STORE_MAX_AGE_S",
     "Rows",
@@ -63,11 +67,26 @@ MAX_ENTRIES = 256
 SHARED_STORE_MAX_AGE_S = 30.0
 """How long an entry lives for a store others may write too (a remote SPARQL server)."""
 
+MAX_ROWS = 100_000
+"""Rows of answers kept per store (``cached(..., rows=len)``): four whole-registry
+research answers at a million triples (24,000 rows each, about 40 MB each). An answer
+larger than this is computed for its reader and not kept."""
+
 REWARMED = 32
 """At most this many of the most recently used entries are computed again after a write."""
 
-_Entry = tuple[float, object, Callable[[], object], Context]
-"""When it was made, the value, and how to make it again in the reader's context."""
+
+@dataclass(frozen=True)
+class _Entry:
+    """A value, when it was made, its weight in rows, and how to make it again in the
+    reader's context (its languages)."""
+
+    made: float
+    value: object
+    weight: int
+    compute: Callable[[], object]
+    measure: Callable[[object], int] | None
+    context: Context
 
 
 class _StoreEntries:
@@ -76,14 +95,38 @@ class _StoreEntries:
     def __init__(self, generation: int) -> None:
         self.generation = generation
         self.entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+        self.weight = 0
+
+    def drop(self, key: Hashable) -> None:
+        self.weight -= self.entries.pop(key).weight
+
+    def keep(self, key: Hashable, entry: _Entry) -> None:
+        """Keep ``entry`` as the most recent, dropping the least recently used ones past
+        the bounds; an entry heavier than MAX_ROWS alone is not kept."""
+        if key in self.entries:
+            self.drop(key)
+        if entry.weight > MAX_ROWS:
+            return
+        self.entries[key] = entry
+        self.weight += entry.weight
+        while len(self.entries) > MAX_ENTRIES or self.weight > MAX_ROWS:
+            self.drop(next(iter(self.entries)))
 
 
 _CACHES: weakref.WeakKeyDictionary[object, _StoreEntries] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
-def cached(store: Store, key: Hashable, compute: Callable[[], T]) -> T:
+def cached(
+    store: Store,
+    key: Hashable,
+    compute: Callable[[], T],
+    rows: Callable[[T], int] | None = None,
+) -> T:
     """``compute()`` for ``key``, computed once per write generation of ``store``.
+
+    ``rows`` measures a large answer (its number of rows) against MAX_ROWS; without
+    it an entry counts as one row.
 
     ``key`` must name everything the answer depends on besides the store's data
     (the query, its parameters, the reader's languages, the date when the
@@ -101,19 +144,18 @@ def cached(store: Store, key: Hashable, compute: Callable[[], T]) -> T:
     with _LOCK:
         held = _entries(store, generation)
         if held is not None and key in held.entries:
-            made, value, _, _ = held.entries[key]
-            if max_age is None or now - made < max_age:
+            entry = held.entries[key]
+            if max_age is None or now - entry.made < max_age:
                 held.entries.move_to_end(key)
-                return value  # type: ignore[return-value]
-            del held.entries[key]
+                return entry.value  # type: ignore[return-value]
+            held.drop(key)
     value = compute()
+    weight = 1 if rows is None else max(1, rows(value))
     with _LOCK:
         held = _entries(store, generation)
         if held is not None and getattr(store, "write_generation", None) == generation:
-            held.entries[key] = (now, value, compute, copy_context())
-            held.entries.move_to_end(key)
-            while len(held.entries) > MAX_ENTRIES:
-                held.entries.popitem(last=False)
+            entry = _Entry(now, value, weight, compute, rows, copy_context())  # type: ignore[arg-type]
+            held.keep(key, entry)
     return value
 
 
@@ -135,11 +177,11 @@ def rewarm(store: Store, limit: int = REWARMED) -> int:
         previous = list(held.entries.items())[-limit:]
         _CACHES[store] = _StoreEntries(generation)
     done = 0
-    for key, (_, _, compute, context) in reversed(previous):
+    for key, entry in reversed(previous):
         if getattr(store, "write_generation", None) != generation:
             break
         try:
-            context.run(cached, store, key, compute)
+            entry.context.run(cached, store, key, entry.compute, entry.measure)
         except Exception:  # noqa: BLE001 -- the reader that needs it will see the error
             continue
         done += 1
@@ -170,4 +212,4 @@ def cached_rows(store: Store, name: str, **bindings: Identifier | None) -> Rows:
     """
     bound = tuple(sorted((k, v.n3()) for k, v in bindings.items() if v is not None))
     key = ("rows", name, bound, READER_LANGUAGES.get(), date.today().isoformat())
-    return cached(store, key, lambda: tuple(run_query(store, name, **bindings).dicts()))
+    return cached(store, key, lambda: tuple(run_query(store, name, **bindings).dicts()), len)

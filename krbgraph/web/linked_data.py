@@ -29,6 +29,7 @@ from .describe import ResourceView, iri_for_path, local_href, query_text, shown_
 from .pages.ontology import ontology_page
 from .resource_page import describe_resource
 from .routes import per_method
+from .row_cap import RowsParam, all_rows_href, rows_shown
 from .templating import error_page, render
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -45,16 +46,6 @@ FormatParam = Annotated[
     str | None,
     Query(pattern="^(html|ttl|jsonld|nt|rdf)$", description="html, ttl, jsonld, nt or rdf"),
 ]
-RowsParam = Annotated[
-    str | None,
-    Query(pattern="^alle$", description="alle: every row of the page's tables, not the first"),
-]
-
-ROWS_SHOWN = 100
-"""Rows of each table a page shows unless asked for all (?rijen=alle): a theme holds
-thousands of norms at a million triples, and rendering them all took 130 ms and 670 KB
-of HTML that nobody reads whole (the queries and aggregates are the same either way)."""
-
 router = APIRouter(tags=["linked data"], dependencies=[Depends(reader_languages)])
 
 READ = ["GET", "HEAD"]
@@ -132,16 +123,11 @@ def ontology_term(term: str) -> RedirectResponse:
     return RedirectResponse(f"/def/krb#{term}", status_code=303)
 
 
-def _all_rows_href(request: Request) -> str:
-    """This page with every row of its tables (a path and query, no host)."""
-    return f"{request.url.path}?{request.url.include_query_params(rijen='alle').query}"
-
-
 def dereference(
     request: Request, iri: str, store: Store, settings: Settings, page: PageOptions
 ) -> Response:
     """The resource as HTML or RDF; 404 when no triple in the store has it as subject.
-    The page's tables show ROWS_SHOWN rows each, every row with ``?rijen=alle``."""
+    The page's tables show row_cap.ROWS_SHOWN rows each, every row with ``?rijen=alle``."""
     chosen = choose(request, page.format)
     if chosen is None:
         return not_acceptable()
@@ -157,8 +143,8 @@ def dereference(
             "view": view,
             "formats": {key: _format_href(iri, settings, key) for key in FORMAT_PARAMETER},
             "tree_href": _tree_href(view),
-            "rows_shown": None if page.rijen == "alle" else ROWS_SHOWN,
-            "all_rows_href": _all_rows_href(request),
+            "rows_shown": rows_shown(page.rijen),
+            "all_rows_href": all_rows_href(request),
         }
         return render(request, "resource.html", context)
     graph = resource_graph(store, resource)

@@ -7,6 +7,12 @@ with what the planned measures are expected to close. The answers are the
 research API's (krbgraph.web.research_answers: the named queries normtoets and
 normgat with its filters), so the page, ``/api/normtoets`` and ``krb query``
 agree; the theme of each norm comes from web-norm-themas in one query.
+
+Unfiltered on a large registry the answers hold every norm of every area (24,000
+rows at a million triples): they are kept per store version (research_answers),
+the counts are taken over all of them, and each table shows its first rows
+(krbgraph.web.row_cap: every row with ``?rijen=alle``), so the page costs what
+it shows once the answers are known.
 """
 
 from __future__ import annotations
@@ -23,16 +29,17 @@ from rdflib import URIRef
 from ...namespaces import KRB
 from ...queries import ParameterError, run_for_each
 from ...store import Store
+from ..aggregates import cached_rows
 from ..describe import (
     READER_LANGUAGES,
     Labeller,
     Link,
     literal_text,
-    run_query,
     shown_value,
     valid_iri,
 )
 from ..research_answers import Normgat, Normtoets, Question, Ref, normgat, normtoets
+from ..row_cap import RowsParam, all_rows_href, rows_shown
 from ..state import catalogue
 from ..templating import error_page, render
 from .common import SettingsDep, StoreDep
@@ -58,6 +65,7 @@ def monitoring_page(
     settings: SettingsDep,
     thema: str | None = None,
     gebied: str | None = None,
+    rijen: RowsParam = None,
 ) -> HTMLResponse:
     """Norms in force with their verdict, and the norm gaps, for a theme and an area."""
     themes = _options(store, KRB.Beleidsthema)
@@ -88,7 +96,10 @@ def monitoring_page(
     except ParameterError as exc:  # a filter the query catalogue refuses
         return error_page(request, 400, "Ongeldig filter", str(exc))
     labeller = Labeller(settings.base_iri)
-    themes_of = _themes_of(store, (row.norm.iri for row in verdicts), labeller)
+    shown = rows_shown(rijen)
+    shown_verdicts = verdicts[:shown]
+    shown_gaps = _largest_first(gaps)[:shown]
+    themes_of = _themes_of(store, {row.norm.iri for row in shown_verdicts}, labeller)
     context = {
         "title": "Monitoring",
         "themes": themes,
@@ -96,16 +107,21 @@ def monitoring_page(
         "chosen": {name: option.iri for name, option in chosen.items()},
         "api_query": urlencode({name: option.iri for name, option in chosen.items()}),
         "filtered": " en ".join(f"{name} {option.text}" for name, option in chosen.items()),
-        "verdicts": [_verdict_row(row, themes_of, labeller) for row in verdicts],
-        "verdict_classes": [_VERDICT_CLASSES.get(row.oordeel, "") for row in verdicts],
+        "verdicts": [_verdict_row(row, themes_of, labeller) for row in shown_verdicts],
+        "verdict_classes": [_VERDICT_CLASSES.get(row.oordeel, "") for row in shown_verdicts],
+        "verdict_total": len(verdicts),
         "counts": _counts(verdicts),
-        "gaps": [_gap_row(row, labeller) for row in _largest_first(gaps)],
+        "gaps": [_gap_row(row, labeller) for row in shown_gaps],
+        "gap_total": len(gaps),
+        "all_rows_href": all_rows_href(request),
     }
     return render(request, "monitoring.html", context)
 
 
 def _options(store: Store, klasse: URIRef) -> list[Option]:
-    rows = run_query(store, "web-instanties", klasse=klasse).dicts()
+    """The select box's choices: the first 2,000 of the class, kept per store version
+    (ordering a city's tens of thousands of areas takes half a second)."""
+    rows = cached_rows(store, "web-instanties", klasse=klasse)
     options = {
         str(row["ding"]): Option(
             str(row["ding"]),
