@@ -372,18 +372,23 @@ def graphs_change(
     """The quads of ``contents`` as the store keeps them, and the change that writing them
     makes (each graph's content replacing what it holds, or added to it). With
     ``keep_labels`` the blank nodes of a replaced graph keep the labels of the held ones
-    they match (krbgraph.blank_nodes), so the change is what really changed."""
+    they match (krbgraph.blank_nodes), so the change is what really changed. Without
+    ``keep_labels`` (a whole-registry validation, which only applies the change to the
+    copy) the quads of a graph that holds nothing yet come as given."""
     new: set[ox.Quad] = set()
     old: set[ox.Quad] = set()
     for graph, quads in contents.items():
-        if replace:
-            held = replica.graph_quads(graph)
-            # A graph parsed again has fresh blank node labels; unchanged ones keep theirs.
-            fresh = _canonical(quads)
-            new |= reuse_labels(fresh, held) if keep_labels else fresh
-            old |= held
-        else:
-            new |= _canonical(quads)
+        held = replica.graph_quads(graph) if replace else set()
+        if not held and not keep_labels:
+            # Nothing to compare with: the store makes the literals canonical as it adds
+            # them (and finds "2.0" and "2" the same), so the copy need not (0.5 s for
+            # a workbook of 10,000 norms).
+            new.update(quads)
+            continue
+        # A graph parsed again has fresh blank node labels; unchanged ones keep theirs.
+        fresh = _canonical(quads)
+        new |= reuse_labels(fresh, held) if keep_labels and held else fresh
+        old |= held
     return new, Change(frozenset(new - old), frozenset(old - new))
 
 
