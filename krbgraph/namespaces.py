@@ -7,6 +7,7 @@ terms themselves are defined in ontology/krb.ttl.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import cast
 
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
@@ -26,7 +27,7 @@ class CachedNamespace(Namespace):
     _terms: dict[str, URIRef]
 
     def __new__(cls, value: str) -> CachedNamespace:
-        namespace = super().__new__(cls, value)
+        namespace = cast(CachedNamespace, super().__new__(cls, value))
         namespace._terms = {}
         return namespace
 

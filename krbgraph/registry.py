@@ -40,7 +40,7 @@ from .spatial_checks import CANDIDATES as SPATIAL_CHECKS_CANDIDATES
 from .spatial_checks import FOLLOWS as SPATIAL_CHECKS_FOLLOW
 from .spatial_checks import READS as SPATIAL_CHECKS_READ
 from .store import Store, model_graph_iris
-from .store.base import GraphContent
+from .store.base import GraphContent, GraphQuads
 from .store.terms import ox_quads
 from .tokens import Writer
 from .unit_checks import CANDIDATES as UNIT_CHECKS_CANDIDATES
@@ -356,6 +356,8 @@ def validate_with_graphs(
 
 def content_quads(data: GraphContent, graph: str | None) -> list[ox.Quad]:
     """The content as quads of ``graph`` (None: the default graph)."""
+    if isinstance(data, GraphQuads):
+        return list(data.of(graph))
     if isinstance(data, Graph):
         return ox_quads(data, graph)
     name = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)

@@ -33,7 +33,7 @@ from krbgraph.store import (
 )
 from krbgraph.store.embedded import EmbeddedStore
 from krbgraph.store.remote import RemoteStore
-from krbgraph.store.terms import to_rdflib
+from krbgraph.store.terms import ToOxigraph, to_rdflib
 
 DATA = Path(__file__).parent / "data" / "store"
 EX = "https://krb.testgemeente.nl/"
@@ -142,6 +142,24 @@ def test_replace_removes_old_content_and_add_keeps_it(store: Store) -> None:
     assert isomorphic(store.read_graph(G1), newer)
     store.add_to_graph(G1, sample())
     assert len(store.read_graph(G1)) == 6
+
+
+def test_quads_converted_once_write_like_the_graph_and_only_into_their_graph(
+    store: Store,
+) -> None:
+    """A workbook's triples are made quads once for validation and the write
+    (GraphQuads): written, they are the same graph as the rdflib one, replace and
+    add alike, and quads of one graph are never written into another."""
+    quads = ToOxigraph().quads(sample(), G1)
+    store.write_graphs({G1: quads}, replace=True)
+    assert isomorphic(store.read_graph(G1), sample())
+    store.write_graphs({G1: ToOxigraph().quads(sample(), G1)}, replace=False)
+    # Added again: the three triples without a blank node are there already, the
+    # blank node is a new one (as in INSERT DATA), so its two triples are added.
+    assert len(store.read_graph(G1)) == 5 + 2
+    with pytest.raises(ValueError, match="given for graph"):
+        store.write_graphs({G2: quads}, replace=True)
+    assert [g.iri for g in store.graphs()] == [G1]
 
 
 def test_replacing_with_a_changed_version_leaves_exactly_the_new_content(store: Store) -> None:

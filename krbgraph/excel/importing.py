@@ -115,7 +115,7 @@ def import_workbook(
                 store,
                 replicas.get(store),  # after stage "valideren", when callers lock
                 target,
-                ToOxigraph().triples(result.triples),
+                ToOxigraph().quads(result.triples, target),
                 replace=True,
                 writer=writer,
                 source=f"Excel: {name}",
@@ -125,14 +125,14 @@ def import_workbook(
         replicas.synced(store)
         problems = result.problems + findings_as_problems(validation, result)
         return ImportReport(target, len(result.triples), bool(replaced), problems)
-    triples = ToOxigraph().triples(result.triples)  # once, for the validation and the write
-    validation = validate_with_graphs(store, {target: triples}, replace=True)
+    quads = ToOxigraph().quads(result.triples, target)  # once, for the validation and the write
+    validation = validate_with_graphs(store, {target: quads}, replace=True)
     shape_problems = findings_as_problems(validation, result)
     if not validation.conforms:
         raise ImportFailed(result.problems + shape_problems)
     if stage is not None:
         stage("schrijven")
-    store.write_graphs({target: triples}, replace=True)
+    store.write_graphs({target: quads}, replace=True)
     refresh_derived(store)
     return ImportReport(
         target, len(result.triples), bool(replaced), result.problems + shape_problems

@@ -16,12 +16,15 @@ from typing import Self, TypeVar
 import pyoxigraph as ox
 import rdflib
 
-from .base import GRAPH_COUNT_QUERY, GraphData, GraphInfo, Store, graph_infos
+from .base import GRAPH_COUNT_QUERY, GraphData, GraphInfo, GraphQuads, Store, graph_infos
 from .rdffiles import parse_triples
 from .terms import ToOxigraph
 
-TripleData = Mapping[str, list[ox.Triple]] | Mapping[str | None, list[ox.Triple]]
-"""Parsed triples by graph IRI; the key None names the store's own default graph."""
+TripleData = (
+    Mapping[str, list[ox.Triple] | GraphQuads] | Mapping[str | None, list[ox.Triple] | GraphQuads]
+)
+"""Parsed triples (or quads of that graph) by graph IRI; the key None names the store's
+own default graph."""
 
 T = TypeVar("T")
 
@@ -81,7 +84,13 @@ class StoreBackend:
         convert = ToOxigraph()  # one converter, so a blank node shared by graphs stays shared
         self._write_triples(
             {
-                iri: convert.triples(graph) if isinstance(graph, rdflib.Graph) else list(graph)
+                iri: (
+                    convert.triples(graph)
+                    if isinstance(graph, rdflib.Graph)
+                    else graph
+                    if isinstance(graph, GraphQuads)
+                    else list(graph)
+                )
                 for iri, graph in data.items()
             },
             replace,

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 import pyoxigraph as ox
 
 from .backend import TripleData
+from .base import GraphQuads
 from .terms import graph_ref, named_node, quads_update
 
 GraphName = ox.NamedNode | ox.DefaultGraph
@@ -31,11 +32,13 @@ def plan(
     """What to write for ``graphs`` (None: the default graph): quads to add in one
     ``Store.extend``, or one update text ("" or [] for nothing). ``held`` gives the
     quads a graph holds now; it is asked only for a replace."""
-    written = [
-        ox.Quad(t.subject, t.predicate, t.object, graph_name(iri))
-        for iri, triples in graphs.items()
-        for t in triples
-    ]
+    written: list[ox.Quad] = []
+    for iri, content in graphs.items():
+        if isinstance(content, GraphQuads):
+            written.extend(content.of(iri))
+        else:
+            name = graph_name(iri)
+            written.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in content)
     old: set[ox.Quad] = set()
     if replace:
         for iri in graphs:

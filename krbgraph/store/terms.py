@@ -15,7 +15,7 @@ from rdflib.term import BNode, Identifier, Node, URIRef
 
 from .. import sparql_binding
 from ..rdfio import UnsupportedTerm, rdflib_term
-from .base import QuerySyntaxError, StoreError
+from .base import GraphQuads, QuerySyntaxError, StoreError
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -60,6 +60,15 @@ class ToOxigraph:
                 return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
             return ox.Literal(str(term))
         raise StoreError(f"cannot store RDF term {term!r}")
+
+    def quads(self, triples: Iterable[tuple[Node, Node, Node]], graph: str | None) -> GraphQuads:
+        """The triples as quads of ``graph`` (None: the default graph), made once."""
+        term = self.term
+        name = ox.DefaultGraph() if graph is None else named_node(graph)
+        return GraphQuads(
+            graph,
+            [ox.Quad(term(s), term(p), term(o), name) for s, p, o in triples],  # type: ignore[arg-type]
+        )
 
     def triples(self, graph: rdflib.Graph | Iterable[tuple[Node, Node, Node]]) -> list[ox.Triple]:
         """The triples of an rdflib graph, or of any iterable of rdflib triples."""
@@ -120,8 +129,16 @@ def rdflib_graph(triples: Iterable[ox.Triple | ox.Quad]) -> rdflib.Graph:
     return graph
 
 
+def _triples(content: Iterable[ox.Triple] | GraphQuads, graph: str | None) -> Iterable[ox.Triple]:
+    if isinstance(content, GraphQuads):
+        content.of(graph)  # refuses another graph's quads
+        return content.triples()
+    return content
+
+
 def write_update(
-    graphs: Mapping[str, Iterable[ox.Triple]] | Mapping[str | None, Iterable[ox.Triple]],
+    graphs: Mapping[str, Iterable[ox.Triple] | GraphQuads]
+    | Mapping[str | None, Iterable[ox.Triple] | GraphQuads],
     *,
     replace: bool,
 ) -> str:
@@ -138,10 +155,10 @@ def write_update(
             for iri in graphs
         )
     body = "".join(
-        _ntriples(triples)
+        _ntriples(_triples(content, iri))
         if iri is None
-        else f"GRAPH {graph_ref(iri)} {{\n{_ntriples(triples)}}}\n"
-        for iri, triples in graphs.items()
+        else f"GRAPH {graph_ref(iri)} {{\n{_ntriples(_triples(content, iri))}}}\n"
+        for iri, content in graphs.items()
     )
     if "_:" in body:
         # Blank nodes: INSERT { ... } WHERE {} means the same as INSERT DATA (one

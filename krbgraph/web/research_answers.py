@@ -138,7 +138,8 @@ class Question:
             READER_LANGUAGES.get(),
             date.today().isoformat(),  # the date left out is today
         )
-        return list(cached(self.store, key, lambda: tuple(build()), len))
+        answer: tuple[T, ...] = cached(self.store, key, lambda: tuple(build()), _size)
+        return list(answer)
 
 
 class _NormColumns(TypedDict):
@@ -254,6 +255,10 @@ def _normgat(question: Question) -> list[Normgat]:
         )
         for row in rows
     ]
+
+
+def _size(answer: tuple[object, ...]) -> int:
+    return len(answer)
 
 
 def _ref(row: dict[str, Identifier], column: str) -> Ref:
