@@ -23,6 +23,7 @@ from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from ..derived import refresh as refresh_derived
+from ..gc_pause import collector_paused
 from ..registry import refuse_unpermitted, validate_with_graphs, write_graph, write_graphs
 from ..replica import ReplicaSlot
 from ..store import Store
@@ -93,6 +94,34 @@ def import_workbook(
     (krbgraph.registry.write_graph); without one, as on the command line, the
     whole registry is validated.
     """
+    with collector_paused():  # millions of objects that live until the end (gc_pause)
+        return _import_workbook(
+            store,
+            source,
+            base_iri=base_iri,
+            graph=graph,
+            file_name=file_name,
+            progress=progress,
+            stage=stage,
+            limits=limits,
+            replicas=replicas,
+            writer=writer,
+        )
+
+
+def _import_workbook(
+    store: Store,
+    source: str | Path | BinaryIO,
+    *,
+    base_iri: str,
+    graph: str | None,
+    file_name: str | None,
+    progress: Progress | None,
+    stage: Stage | None,
+    limits: WorkbookLimits | None,
+    replicas: ReplicaSlot | None,
+    writer: Writer | None,
+) -> ImportReport:
     name = file_name or str(getattr(source, "name", source))
     target = graph or excel_graph_iri(base_iri, name)
     refuse_unpermitted([target], writer)
