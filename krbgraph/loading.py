@@ -28,6 +28,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from .derived import refresh as refresh_derived
+from .gc_pause import collector_paused
 from .iris import DEFAULT_BASE_IRI, reference
 from .rdfio import expand_paths, file_format
 from .registry import ManagedGraphRefused, graphs_change, refuse_managed, validate_change
@@ -142,6 +143,19 @@ def load_paths(
     data breaks the shapes, StoreError when the store fails; in every case
     nothing is written.
     """
+    with collector_paused():  # a whole registry's findings are many objects (gc_pause)
+        return _load_paths(store, paths, graph, replace, base_iri, validate, progress)
+
+
+def _load_paths(
+    store: Store,
+    paths: Sequence[Path],
+    graph: str | None,
+    replace: bool,
+    base_iri: str,
+    validate: bool,
+    progress: LoadProgress | None,
+) -> LoadReport:
     plan = plan_load(paths, graph=graph, base_iri=base_iri)
     occupied = {iri for iri in plan if _holds_data(store, iri)}
     if occupied and not replace:
