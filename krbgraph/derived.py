@@ -30,12 +30,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Protocol
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from .model import DERIVED_GRAPH
 from .namespaces import BEGRIP, GEO, KRB
 from .store import QueryResult, Store
+from .store.terms import ToOxigraph
 
 __all__ = [
     "DERIVED_GRAPH",
@@ -48,6 +49,7 @@ __all__ = [
     "period_triples",
     "read_facts",
     "refresh",
+    "replace",
     "spatial_triples",
 ]
 
@@ -246,19 +248,22 @@ def period_triples(subject: str, period: Period) -> list[tuple[URIRef, URIRef, L
     return triples
 
 
+Triples = list[tuple[URIRef, URIRef, Literal | URIRef]]
+"""Derived triples, each once."""
+
 PERIOD_PREDICATES = (KRB.geldigVanaf, KRB.geldigTot, KRB.nietInWerking)
 SPATIAL_PREDICATES = (GEO.sfWithin, GEO.sfOverlaps)
 
 
-def derive(store: _Source) -> Graph:
-    """The derived graph for the store's current data (not written)."""
-    graph = Graph()
+def derive(store: _Source) -> Triples:
+    """The triples of the derived graph for the store's current data (not written), each
+    once. A list, not an rdflib Graph: adding 77,000 triples to one took a second at a
+    million triples, and the store takes the triples as they are."""
+    triples: dict[tuple[URIRef, URIRef, Literal | URIRef], None] = {}
     for subject, period in lifecycle_periods(read_facts(store)).items():
-        for triple in period_triples(subject, period):
-            graph.add(triple)
-    for relation in spatial_triples(area_geometries(store)):
-        graph.add(relation)
-    return graph
+        triples.update(dict.fromkeys(period_triples(subject, period)))
+    triples.update(dict.fromkeys(spatial_triples(area_geometries(store))))
+    return list(triples)
 
 
 _GEOMETRIES = f"""
@@ -300,6 +305,15 @@ def refresh(store: Store) -> int:
 
     Raises StoreError like any store write.
     """
-    graph = derive(store)
-    store.replace_graph(DERIVED_GRAPH, graph)
-    return len(graph)
+    return replace(store, derive(store))
+
+
+def replace(store: Store, triples: Triples) -> int:
+    """Replace the derived graph by ``triples`` (from ``derive``); returns their number.
+
+    A validated load derives them from its in-memory copy before it writes (20 %
+    faster than reading the store on disk afterwards) and replaces them here after.
+    Raises StoreError like any store write.
+    """
+    store.write_graphs({DERIVED_GRAPH: ToOxigraph().triples(triples)}, replace=True)
+    return len(triples)

@@ -27,7 +27,10 @@ from typing import Protocol
 import pyoxigraph as ox
 from rdflib import URIRef
 
+from .derived import Triples as DerivedTriples
+from .derived import derive
 from .derived import refresh as refresh_derived
+from .derived import replace as replace_derived
 from .gc_pause import collector_paused
 from .iris import DEFAULT_BASE_IRI, reference
 from .rdfio import expand_paths, file_format
@@ -177,25 +180,26 @@ def _load_paths(
         parsed = {iri: _read_quads(iri, files, progress) for iri, files in plan.items()}
         if progress is not None:
             progress.stage("validating")
-        result = _validated_change(store, parsed, replace=replace)
+        result, derived = _validated_change(store, parsed, replace=replace)
         counts = {iri: len(quads) for iri, quads in parsed.items()}
         del parsed  # the quads can be many; the store reads the files itself
     else:
-        result, counts = _validated_new_graphs(store, plan, progress)
+        result, counts, derived = _validated_new_graphs(store, plan, progress)
     if progress is not None:
         progress.stage("writing")
     store.load_files(plan, replace=replace)
-    refresh_derived(store)
+    replace_derived(store, derived)
     return LoadReport(_loads(plan, counts, occupied), result)
 
 
 def _validated_new_graphs(
     store: Store, plan: Mapping[str, Sequence[Path]], progress: LoadProgress | None
-) -> tuple[ValidationResult, dict[str, int]]:
+) -> tuple[ValidationResult, dict[str, int], DerivedTriples]:
     """Validate the whole registry with new graphs added, read by the engine's own parser
     straight into the in-memory copy (a million triples never become Python objects:
     parsing them into Python and comparing them with the copy took longer than
-    validating). Raises RdfInputError and ValidationFailed as _validated_change."""
+    validating). Returns the result, the triples per graph and the derived triples as
+    _validated_change. Raises RdfInputError and ValidationFailed as _validated_change."""
     replica = ValidationReplica.of(store)
     counts: dict[str, int] = {}
     for iri, files in plan.items():
@@ -210,19 +214,20 @@ def _validated_new_graphs(
     result = validate_change(replica, [], [], everything=True)
     if not result.conforms:
         raise ValidationFailed(result)
-    return result, counts
+    return result, counts, derive(replica)
 
 
 def _validated_change(
     store: Store, parsed: Mapping[str, list[ox.Quad]], *, replace: bool
-) -> ValidationResult:
+) -> tuple[ValidationResult, DerivedTriples]:
     """Validate the whole registry as it would be after the load.
 
     The load is tried on an in-memory copy of the store (krbgraph.replica) and
     validated there by the compiled shapes, with no rdflib copy of the registry.
     Everything is validated, not only what the load changes as the service does for
     its writes: a store may hold data loaded with --no-validate, and a validated load
-    is where that is caught. Raises ValidationFailed.
+    is where that is caught. Returns the result and the derived triples of the registry
+    as loaded, read from the copy (krbgraph.derived.derive). Raises ValidationFailed.
     """
     replica = ValidationReplica.of(store)
     contents: dict[str | None, Iterable[ox.Quad]] = {iri: quads for iri, quads in parsed.items()}
@@ -231,7 +236,7 @@ def _validated_change(
         result = validate_change(replica, change.added, change.removed, everything=True)
     if not result.conforms:
         raise ValidationFailed(result)
-    return result
+    return result, derive(replica)
 
 
 def drop_data_graph(store: Store, graph: str) -> None:

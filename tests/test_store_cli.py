@@ -189,3 +189,29 @@ def test_derive_rebuilds_the_derived_graph_after_a_write_around_krb(folder: str)
     assert f"{len(expected)} triples" in result.stdout
     with open_store(Settings(store=folder)) as opened:
         assert set(opened.read_graph(DERIVED_GRAPH)) == expected
+
+
+@pytest.mark.parametrize("occupied", [False, True])
+def test_a_validated_load_leaves_the_derived_graph_a_derivation_of_the_store_gives(
+    folder: str, occupied: bool
+) -> None:
+    """A validated load derives the dates from its in-memory copy before it writes; the
+    stored derived graph is what deriving from the store afterwards gives, for new
+    graphs and for a graph replaced (which then holds nothing of its old dates)."""
+    from krbgraph.derived import DERIVED_GRAPH, derive
+    from krbgraph.model import project_root
+    from krbgraph.settings import Settings
+    from krbgraph.store import open_store
+
+    demo = project_root() / "examples" / "demo"
+    files = [str(path) for path in sorted(demo.glob("*.ttl"))]
+    if occupied:
+        assert krb("load", *files, "--store", folder, "--no-validate").exit_code == 0
+        args = ["--replace"]
+    else:
+        args = []
+    result = krb("load", *files, "--store", folder, *args)
+    assert result.exit_code == 0, result.stderr
+    with open_store(Settings(store=folder)) as opened:
+        stored = set(opened.read_graph(DERIVED_GRAPH))
+        assert stored and stored == set(derive(opened))
