@@ -54,7 +54,8 @@ _PAUSES = _Pauses()
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """The cyclic collector off for the block, back as it was after the last such block."""
+    """The cyclic collector off for the block (or the function it decorates: the
+    ``@collector_paused()`` form), back as it was after the last such block."""
     _PAUSES.enter()
     try:
         yield

@@ -129,6 +129,7 @@ def plan_load(
     return plan
 
 
+@collector_paused()  # a whole registry's findings are many objects (krbgraph.gc_pause)
 def load_paths(
     store: Store,
     paths: Sequence[Path],
@@ -146,19 +147,6 @@ def load_paths(
     data breaks the shapes, StoreError when the store fails; in every case
     nothing is written.
     """
-    with collector_paused():  # a whole registry's findings are many objects (gc_pause)
-        return _load_paths(store, paths, graph, replace, base_iri, validate, progress)
-
-
-def _load_paths(
-    store: Store,
-    paths: Sequence[Path],
-    graph: str | None,
-    replace: bool,
-    base_iri: str,
-    validate: bool,
-    progress: LoadProgress | None,
-) -> LoadReport:
     plan = plan_load(paths, graph=graph, base_iri=base_iri)
     occupied = {iri for iri in plan if _holds_data(store, iri)}
     if occupied and not replace:

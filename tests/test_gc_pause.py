@@ -55,3 +55,12 @@ def test_a_collector_switched_off_by_the_caller_stays_off() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_as_a_decorator_each_call_is_a_pause() -> None:
+    @collector_paused()
+    def step() -> bool:
+        return gc.isenabled()
+
+    assert [step(), step()] == [False, False]
+    assert gc.isenabled()

@@ -67,6 +67,7 @@ def excel_graph_iri(base_iri: str, file_name: str) -> str:
     return f"{base_iri.rstrip('/')}/graph/excel/{name_slug(Path(file_name).stem)}"
 
 
+@collector_paused()  # millions of objects that live until the end (krbgraph.gc_pause)
 def import_workbook(
     store: Store,
     source: str | Path | BinaryIO,
@@ -94,34 +95,6 @@ def import_workbook(
     (krbgraph.registry.write_graph); without one, as on the command line, the
     whole registry is validated.
     """
-    with collector_paused():  # millions of objects that live until the end (gc_pause)
-        return _import_workbook(
-            store,
-            source,
-            base_iri=base_iri,
-            graph=graph,
-            file_name=file_name,
-            progress=progress,
-            stage=stage,
-            limits=limits,
-            replicas=replicas,
-            writer=writer,
-        )
-
-
-def _import_workbook(
-    store: Store,
-    source: str | Path | BinaryIO,
-    *,
-    base_iri: str,
-    graph: str | None,
-    file_name: str | None,
-    progress: Progress | None,
-    stage: Stage | None,
-    limits: WorkbookLimits | None,
-    replicas: ReplicaSlot | None,
-    writer: Writer | None,
-) -> ImportReport:
     name = file_name or str(getattr(source, "name", source))
     target = graph or excel_graph_iri(base_iri, name)
     refuse_unpermitted([target], writer)

@@ -207,14 +207,10 @@ def _triple_counts(store: Store) -> Hashable:
     return tuple(sorted((info.iri, info.triples) for info in store.graphs()))
 
 
+@collector_paused()
 def build_entries(store: Store) -> tuple[Entry, ...]:
     """One entry per labelled IRI, with its most specific type (130,000 at a million
     triples: built with the cyclic collector paused, see krbgraph.gc_pause)."""
-    with collector_paused():
-        return _build_entries(store)
-
-
-def _build_entries(store: Store) -> tuple[Entry, ...]:
     texts: dict[str, dict[str, None]] = {}
     display: dict[str, tuple[int, str]] = {}
     for subject, predicate, label in store.query(LABELS_QUERY).rows:
