@@ -309,3 +309,30 @@ def test_a_write_shows_in_the_verdicts_at_once(client: TestClient, research: Reg
     finally:
         research.store.update(f"DROP GRAPH <{graph}>")
     assert vlietweg() == ("voldoet", "voldoet")
+
+
+def test_kept_answers_are_kept_per_reader_language(client: TestClient, research: Registry) -> None:
+    """An answer kept for a Dutch reader is not what an English reader gets: with an
+    English name beside the Dutch one, each reader sees the norm's name in their
+    language, on the API and on the page, in either order of asking."""
+    norm = select(research.store, 'SELECT ?n WHERE { ?n dct:identifier "GEL-N01" }')[0]["n"]
+    graph = f"{BASE}/graph/test-english"
+    research.store.update(
+        f"INSERT DATA {{ GRAPH <{graph}> {{ <{norm}> "
+        f'<http://www.w3.org/2000/01/rdf-schema#label> "Facade noise at most 48 dB(A)"@en }} }}'
+    )
+
+    def names(language: str) -> tuple[set[str], str]:
+        headers = {"Accept-Language": language}
+        api = client.get("/api/normtoets", params={"thema": GELUID}, headers=headers).json()
+        page = client.get("/monitoring", params={"thema": GELUID}, headers=headers).text
+        return {r["norm"]["label"] for r in api if r["code"] == "GEL-N01"}, page
+
+    try:
+        for language in ("nl", "en", "nl", "en"):
+            found, page = names(language)
+            english = "Facade noise at most 48 dB(A)" in found
+            assert english == (language == "en"), (language, found)
+            assert ("Facade noise at most 48 dB(A)" in page) == (language == "en")
+    finally:
+        research.store.update(f"DROP GRAPH <{graph}>")
