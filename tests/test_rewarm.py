@@ -112,3 +112,16 @@ def test_a_stream_of_writes_is_warmed_once_when_it_pauses() -> None:
         assert rounds == [5]
     finally:
         rewarmer.stop()
+
+
+def test_the_search_index_is_built_at_start_before_anyone_searches(tmp_path: Path) -> None:
+    from krbgraph.web.search import _generation
+
+    store, settings = demo_store(tmp_path)
+    store.close()
+    app = create_app(settings)  # opens the store itself, as krb serve does
+    with TestClient(app):
+        assert app.state.rewarmer.wait_idle(60), "the start round did not end"
+        index = app.state.krb_label_index
+        assert index._fingerprint == _generation(app.state.store)
+        assert any(e.label == "Geluid" for e in index._entries)

@@ -87,6 +87,9 @@ def create_app(
             app.state.store = await run_in_threadpool(_opened_store, settings)
             index = label_index_of(app)
             app.state.rewarmer = Rewarmer(index.entries)
+            # The search index is the same for every reader: built in the background
+            # at start, so the first search does not wait for it (5 s at 1M triples).
+            app.state.rewarmer.schedule(app.state.store)
         try:
             if settings.accepts_writes:
                 await run_in_threadpool(writes.prepare_validation)

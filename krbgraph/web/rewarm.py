@@ -7,6 +7,10 @@ computed from the whole registry (the home page 2.6 s, the first search 12 s at
 a million triples). ``Rewarmer`` does that work on one background thread after
 writes instead, so readers find it done.
 
+The application also schedules one round when it starts: nothing was read yet,
+so it only builds the search index, which is the same for every reader (the
+aggregates are kept per reader language and are left to the readers).
+
 One thread per application. A round starts once writes have paused for
 ``QUIET_S`` (a stream of writes would make every round stale before it ends: at
 a million triples a round reads for some 20 s), and writes that come while it
