@@ -336,3 +336,23 @@ def test_kept_answers_are_kept_per_reader_language(client: TestClient, research:
             assert ("Facade noise at most 48 dB(A)" in page) == (language == "en")
     finally:
         research.store.update(f"DROP GRAPH <{graph}>")
+
+
+def test_a_registry_too_large_to_answer_in_time_keeps_the_form_and_says_what_to_do(
+    research: Registry,
+) -> None:
+    """Past the time limit (a province's registry unfiltered), the page answers 503 with
+    its filter form and the advice to choose a theme or area, not a JSON error."""
+    import dataclasses
+
+    from krbgraph.web.app import create_app
+
+    hurried = dataclasses.replace(research.app.state.settings, query_timeout_s=1e-6)
+    with TestClient(create_app(hurried, research.store)) as hurried_client:
+        response = hurried_client.get("/monitoring")
+        assert response.status_code == 503
+        assert response.headers["content-type"].startswith("text/html")
+        page = _Tables(response.text)
+        assert page.options["thema"] and page.options["gebied"], "the form is there"
+        assert "Kies hierboven een thema of een gebied" in " ".join(response.text.split())
+        assert "normtoets" not in page.tables

@@ -28,7 +28,7 @@ from rdflib import URIRef
 
 from ...namespaces import KRB
 from ...queries import ParameterError, run_for_each
-from ...store import Store
+from ...store import QueryTimeout, Store
 from ..aggregates import cached_rows
 from ..describe import (
     READER_LANGUAGES,
@@ -91,22 +91,30 @@ def monitoring_page(
     question = Question(
         store, settings, catalogue(), {name: option.iri for name, option in chosen.items()}
     )
-    try:
-        verdicts, gaps = normtoets(question), normgat(question)
-    except ParameterError as exc:  # a filter the query catalogue refuses
-        return error_page(request, 400, "Ongeldig filter", str(exc))
-    labeller = Labeller(settings.base_iri)
-    shown = rows_shown(rijen)
-    shown_verdicts = verdicts[:shown]
-    shown_gaps = _largest_first(gaps)[:shown]
-    themes_of = _themes_of(store, {row.norm.iri for row in shown_verdicts}, labeller)
-    context = {
+    form = {
         "title": "Monitoring",
         "themes": themes,
         "areas": areas,
         "chosen": {name: option.iri for name, option in chosen.items()},
         "api_query": urlencode({name: option.iri for name, option in chosen.items()}),
         "filtered": " en ".join(f"{name} {option.text}" for name, option in chosen.items()),
+    }
+    try:
+        verdicts, gaps = normtoets(question), normgat(question)
+    except ParameterError as exc:  # a filter the query catalogue refuses
+        return error_page(request, 400, "Ongeldig filter", str(exc))
+    except QueryTimeout:
+        # A registry too large to answer whole within the time limit: the form stays,
+        # with what to do about it (a JSON error would leave a reader with nothing).
+        context = {**form, "timed_out": f"{settings.query_timeout_s:g}"}
+        return render(request, "monitoring.html", context, status_code=503)
+    labeller = Labeller(settings.base_iri)
+    shown = rows_shown(rijen)
+    shown_verdicts = verdicts[:shown]
+    shown_gaps = _largest_first(gaps)[:shown]
+    themes_of = _themes_of(store, {row.norm.iri for row in shown_verdicts}, labeller)
+    context = {
+        **form,
         "verdicts": [_verdict_row(row, themes_of, labeller) for row in shown_verdicts],
         "verdict_classes": [_VERDICT_CLASSES.get(row.oordeel, "") for row in shown_verdicts],
         "verdict_total": len(verdicts),
