@@ -91,7 +91,7 @@ def monitoring_page(
     question = Question(
         store, settings, catalogue(), {name: option.iri for name, option in chosen.items()}
     )
-    form = {
+    form: dict[str, object] = {
         "title": "Monitoring",
         "themes": themes,
         "areas": areas,
