@@ -125,3 +125,24 @@ def test_the_search_index_is_built_at_start_before_anyone_searches(tmp_path: Pat
         index = app.state.krb_label_index
         assert index._fingerprint == _generation(app.state.store)
         assert any(e.label == "Geluid" for e in index._entries)
+
+
+def test_a_rewarmed_answer_keeps_its_weight_in_rows(tmp_path: Path) -> None:
+    """What a round computes again is weighed as its reader's computation was, so the
+    bound on rows (aggregates.MAX_ROWS) holds after writes too."""
+    store, _ = demo_store(tmp_path)
+    try:
+        count = "SELECT ?s WHERE { ?s a <https://data.krb.nl/def/krb#Beleidsnorm> }"
+
+        def norms() -> tuple[object, ...]:
+            return tuple(store.query(count).rows)
+
+        before = aggregates.cached(store, ("test", "norms"), norms, len)
+        store.update(f"INSERT DATA {{ GRAPH <{BASE}/graph/test> {{ <urn:x> <urn:p> 1 }} }}")
+        assert aggregates.rewarm(store) >= 1
+        held = aggregates._CACHES[store]
+        assert held.generation == store.write_generation
+        assert held.entries[("test", "norms")].weight == len(before) > 1
+        assert held.weight == sum(entry.weight for entry in held.entries.values())
+    finally:
+        store.close()
