@@ -67,10 +67,12 @@ MAX_ENTRIES = 256
 SHARED_STORE_MAX_AGE_S = 30.0
 """How long an entry lives for a store others may write too (a remote SPARQL server)."""
 
-MAX_ROWS = 100_000
-"""Rows of answers kept per store (``cached(..., rows=len)``): four whole-registry
-research answers at a million triples (24,000 rows each, about 40 MB each). An answer
-larger than this is computed for its reader and not kept."""
+MAX_ROWS = 75_000
+"""Rows of answers kept per store (``cached(..., rows=len)``): at a million triples the
+three whole-registry research answers (normtoets and normgat 24,000 rows each, behind
+the monitoring page, and effectevaluatie 18,000), some 100 MB per 24,000 typed rows,
+so about 300 MB at most. An answer larger than this is computed for its reader and
+not kept."""
 
 REWARMED = 32
 """At most this many of the most recently used entries are computed again after a write."""
