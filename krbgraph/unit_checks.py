@@ -53,9 +53,11 @@ READS = (*FINDINGS_READ, QUDT.hasUnit, KRB.indicator, KRB.norm, KRB.doelIndicato
 """Every predicate these checks read of the data: a caller that checks a whole
 registry hands them only triples with these (see krbgraph.registry)."""
 
-FOLLOWS = (KRB.indicator, KRB.norm, KRB.doelIndicator)
+FOLLOWS = (KRB.indicator, KRB.norm, KRB.doelIndicator, QUDT.hasUnit)
 """The links these checks follow from a norm or effect: to the indicator or norm whose
-unit it must convert to, and from that norm to its indicator (see spatial_checks)."""
+unit it must convert to, from that norm to its indicator (see spatial_checks), and to
+the units themselves, whose names the messages show (a municipality's own unit is
+named in its own data)."""
 
 
 CANDIDATES = (

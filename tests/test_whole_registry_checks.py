@@ -30,6 +30,12 @@ WRONG_UNITS = """DELETE WHERE { <beleidsnorm/GEL-N01> qudt:hasUnit ?u ; qudt:num
     ; INSERT DATA { <beleidsindicator/BOU-I01> qudt:hasUnit unit:DeciB_A }"""
 
 
+OWN_UNIT = """DELETE WHERE { <beleidsnorm/GEL-N01> qudt:hasUnit ?u }
+    ; INSERT DATA { <beleidsnorm/GEL-N01> qudt:hasUnit <eenheid/gehinderden-per-straat> .
+                    <eenheid/gehinderden-per-straat> rdfs:label "gehinderden per straat"@nl }"""
+"""A municipality's own unit, named in its own data: the messages must name it too."""
+
+
 def loaded(folder: Path, graph: Graph) -> ValidationResult:
     """The validation result of `krb load`'s path for ``graph`` written to a file."""
     path = folder / "register.ttl"
@@ -67,21 +73,25 @@ def _checks(result: ValidationResult) -> set[tuple[str, str, str, str | None]]:
     return _keys([f for f in result.findings if f.shape in checks])
 
 
-@pytest.mark.parametrize("case", ["units", "geometry"])
+@pytest.mark.parametrize("case", ["units", "geometry", "own unit"])
 def test_a_validated_load_finds_what_the_checks_find_on_the_whole_registry(
     tmp_path: Path, case: str
 ) -> None:
-    if case == "units":
+    if case in ("units", "own unit"):
         graph = Graph()
         for name in ("minimal.ttl", "levenscyclus.ttl", "samenhang.ttl"):
             graph.parse(DATA / name)
-        graph = changed(graph, WRONG_UNITS)
+        graph = changed(graph, WRONG_UNITS if case == "units" else OWN_UNIT)
     else:
         graph = Graph().parse(data=registry_text(GEMEENTE_GEOMETRY + GRENSBUURT), format="turtle")
     expected = on_the_whole(graph)
-    # The norm, its effect on it, the effect on a norm without a unit and the effect
-    # directly on an indicator in dB(A); one area.
-    assert len(expected) == (4 if case == "units" else 1), expected
+    if case == "own unit":
+        # The messages name the unit as its data does, not by its IRI.
+        assert expected and all("gehinderden per straat" in key[2] for key in expected)
+    else:
+        # The norm, its effect on it, the effect on a norm without a unit and the effect
+        # directly on an indicator in dB(A); one area.
+        assert len(expected) == (4 if case == "units" else 1), expected
     found = _checks(loaded(tmp_path, graph))
     assert found == expected
 
