@@ -46,7 +46,13 @@ from .tokens import Writer
 from .unit_checks import CANDIDATES as UNIT_CHECKS_CANDIDATES
 from .unit_checks import FOLLOWS as UNIT_CHECKS_FOLLOW
 from .unit_checks import READS as UNIT_CHECKS_READ
-from .validation import ValidationFailed, ValidationResult, finding_sort_key, validate_graph
+from .validation import (
+    ValidationFailed,
+    ValidationResult,
+    fill_messages,
+    finding_sort_key,
+    validate_graph,
+)
 
 __all__ = [
     "GraphNotAllowed",
@@ -218,6 +224,7 @@ def validate_change(
         graph = report.graph
         graph.addN((s, p, o, graph) for s, p, o in checked)
         graph.set((report.node, SH.conforms, Literal(conforms)))
+        fill_messages(graph, report.node, findings)
         return graph
 
     return ValidationResult(conforms, tuple(findings), report_graph)

@@ -30,7 +30,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib.term import Identifier
 
-from .model import AUDIT_GRAPH, DERIVED_GRAPH, SHAPES_GRAPH
+from .model import AUDIT_GRAPH, DERIVED_GRAPH, SHAPES_GRAPH, model_parts
 from .rdfio import file_format, parse_quads
 from .store import (
     META_GRAPH,
@@ -75,6 +75,18 @@ class ValidationReplica:
             copy.remove_graph(ox.NamedNode(name))
         return cls(copy)
 
+    @classmethod
+    def of_model(cls) -> ValidationReplica:
+        """An in-memory copy holding the model alone, each part in its graph as a store
+        holds it: what `krb validate` reads registry files beside, without a store."""
+        copy = ox.Store()
+        for part in model_parts():
+            for path in part.files:
+                copy.bulk_load(
+                    path=str(path), format=file_format(path), to_graph=ox.NamedNode(part.graph)
+                )
+        return cls(copy)
+
     def __len__(self) -> int:
         return len(self._copy)
 
@@ -112,6 +124,17 @@ class ValidationReplica:
             parse_quads(path)  # raises the error with file, line and column
             raise
         return len(self._copy) - before
+
+    def load_merged(self, path: Path, graph: str) -> int:
+        """Read an RDF file into ``graph`` of the copy, the named graphs of a dataset file
+        (TriG, N-Quads, JSON-LD) merged into it, as `krb validate` has always read
+        files; returns how many triples it read. Raises RdfInputError as load_new."""
+        if file_format(path) not in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS, ox.RdfFormat.JSON_LD):
+            return self.load_new(path, graph)
+        name = ox.NamedNode(graph)
+        quads = parse_quads(path)
+        self._copy.extend(ox.Quad(q.subject, q.predicate, q.object, name) for q in quads)
+        return len(quads)
 
     def apply(self, added: Collection[ox.Quad], removed: Collection[ox.Quad]) -> None:
         """Make the copy follow a committed change (removals first, as SPARQL does)."""

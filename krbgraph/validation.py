@@ -143,6 +143,14 @@ def _with_compiled_shapes(combined: Graph, shapes: Graph) -> tuple[list[Finding]
     report = outcome.graph
     report_node = next(report.subjects(RDF.type, SH.ValidationReport))
     findings = list(to_findings(outcome, combined))
+    fill_messages(report, report_node, findings)
+    return findings, report, report_node
+
+
+def fill_messages(report: Graph, report_node: Node, findings: Iterable[Finding]) -> None:
+    """The report's messages replaced by the findings' own, with the object's name
+    filled in (the shapes' messages hold placeholders), so the report graph says what
+    the text report says."""
     messages: dict[tuple[str, str | None, str | None], tuple[Literal, Literal]] = {
         (f.focus, f.value, f.shape): (
             Literal(f.message_nl, lang="nl"),
@@ -150,7 +158,7 @@ def _with_compiled_shapes(combined: Graph, shapes: Graph) -> tuple[list[Finding]
         )
         for f in findings
     }
-    for result in report.objects(report_node, SH.result):
+    for result in list(report.objects(report_node, SH.result)):
         value = report.value(result, SH.value)
         shape = report.value(result, SH.sourceShape)
         key = (
@@ -162,7 +170,6 @@ def _with_compiled_shapes(combined: Graph, shapes: Graph) -> tuple[list[Finding]
             report.remove((result, SH.resultMessage, None))
             for message in messages[key]:
                 report.add((result, SH.resultMessage, message))
-    return findings, report, report_node
 
 
 @dataclass(frozen=True)

@@ -150,3 +150,34 @@ def test_an_unknown_engine_is_refused_with_the_choices(tmp_path: Path) -> None:
     result = run("--engine", "fast", registry(tmp_path, ""))
     assert result.exit_code == 2
     assert "sparql" in result.output and "pyshacl" in result.output
+
+
+def test_krb_validate_finds_what_the_graph_validation_finds_for_every_broken_rule(
+    tmp_path: Path,
+) -> None:
+    """`krb validate` reads the files as a validated load does (pyoxigraph, in memory);
+    for the variants that break each rule of the shapes once, it finds exactly the
+    findings of validate_graph on the same data (object, path, shape, severity), and
+    a dataset file's named graphs count as its data."""
+    import test_shacl_engine_differential as differential
+
+    from krbgraph.loading import validate_paths
+    from krbgraph.rdfio import read_rdf_paths
+    from krbgraph.validation import validate_graph
+
+    merged = Graph()
+    for index, (_, graph) in enumerate(differential.variants()):
+        merged += differential.renamed(graph, f"v{index}")
+    turtle, trig = tmp_path / "varianten.ttl", tmp_path / "varianten.trig"
+    merged.serialize(turtle, format="turtle")
+    trig.write_text(f"<https://krb.example.org/graph/x> {{\n{merged.serialize(format='nt')}}}\n")
+
+    def key(finding: object) -> tuple[object, ...]:
+        return tuple(getattr(finding, name) for name in ("severity", "focus", "path", "shape"))
+
+    expected = validate_graph(read_rdf_paths([turtle])).findings
+    assert len(expected) > 100
+    for path in (turtle, trig):
+        found = validate_paths([path]).findings
+        assert len(found) == len(expected)
+        assert {key(f) for f in found} == {key(f) for f in expected}

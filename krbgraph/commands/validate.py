@@ -64,14 +64,17 @@ def validate(
 ) -> None:
     """Check registry data against the KRB shapes (SHACL), with the model beside it."""
     from .. import reports
+    from ..loading import validate_paths
     from ..validation import checked_objects, validate_graph
 
     try:
-        data = read_rdf_paths(paths)
+        if engine is Engine.sparql:
+            result = validate_paths(paths)  # the path of a validated load
+        else:
+            result = validate_graph(read_rdf_paths(paths), engine=engine.value)
     except RdfInputError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
-    result = validate_graph(data, engine=engine.value)
     failed = not result.conforms or (strict and bool(result.warnings()))
 
     if report_format is ReportFormat.text:
@@ -86,7 +89,8 @@ def validate(
         elif report_format is ReportFormat.turtle:
             rendered = reports.turtle_report(result)
         else:
-            rendered = reports.junit_report(result, strict=strict, objects=checked_objects(data))
+            objects = checked_objects(read_rdf_paths(paths))  # the test cases, one per object
+            rendered = reports.junit_report(result, strict=strict, objects=objects)
         if output is None:
             sys.stdout.write(rendered)
         else:
