@@ -356,3 +356,9 @@ def test_a_registry_too_large_to_answer_in_time_keeps_the_form_and_says_what_to_
         assert page.options["thema"] and page.options["gebied"], "the form is there"
         assert "Kies hierboven een thema of een gebied" in " ".join(response.text.split())
         assert "normtoets" not in page.tables
+        # The research API says the same: a filter, not LIMIT.
+        for route in ("/api/normtoets", "/api/normgat", "/api/effectevaluatie"):
+            answer = hurried_client.get(route, params={"thema": "Geluid"})
+            assert answer.status_code == 503, route
+            detail = answer.json()["detail"]
+            assert "thema=Geluid" in detail and "ask for one area (gebied) or theme" in detail

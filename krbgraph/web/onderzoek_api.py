@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from ..queries import Catalogue, ParameterError, load_catalogue
 from ..settings import Settings
-from ..store import Store
+from ..store import QueryTimeout, Store
 from . import research_answers as answers
 from .deps import get_settings, get_store, reader_languages
 from .research_answers import Effectevaluatie, Normgat, Normtoets, Question
@@ -102,8 +102,23 @@ def normgat(question: QuestionDep) -> list[Normgat]:
 
 
 def _answered(answer: Callable[[Question], list[T]], question: Question) -> list[T]:
-    """``answer`` to ``question``; 400 for a filter the query catalogue refuses."""
+    """``answer`` to ``question``; 400 for a filter the query catalogue refuses, 503 with
+    what to do for a question too large to answer within the time limit (a whole large
+    registry: these answers take a filter, not LIMIT)."""
     try:
         return answer(question)
     except ParameterError as exc:
         raise HTTPException(400, str(exc)) from None
+    except QueryTimeout:
+        limit = question.settings.query_timeout_s
+        raise HTTPException(
+            503,
+            f"The answer for {_asked(question)} did not finish within {limit:g} s, the time "
+            "limit of this service; ask for one area (gebied) or theme (thema).",
+        ) from None
+
+
+def _asked(question: Question) -> str:
+    """The question's filters as a reader gave them ("the whole registry" for none)."""
+    given = [f"{name}={value}" for name, value in sorted(question.values.items())]
+    return ", ".join(given) if given else "the whole registry"
