@@ -366,6 +366,39 @@ def test_class_fails_literals_and_follows_subclasses() -> None:
     }
 
 
+def test_class_checks_follow_the_hierarchy_of_each_validation() -> None:
+    # One shapes graph for every round, as the service keeps it: its compiled queries
+    # must not carry one round's subclasses (listed for speed) into the next.
+    shapes = Graph().parse(
+        data=PREFIXES
+        + """ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:class ex:C ] ,
+                                                [ sh:path ex:q ; sh:minCount 1 ] .""",
+        format="turtle",
+    )
+    base = "ex:a a ex:C ; ex:p ex:b ; ex:q 1 . ex:b a ex:Own ; ex:p ex:a . "
+    many = " ".join(f"ex:Sub{i} rdfs:subClassOf ex:C ." for i in range(250))
+    rounds = {
+        "own class outside the hierarchy": base,
+        "own subclass": base + "ex:Own rdfs:subClassOf ex:C .",
+        "through a blank node": base + "ex:Own rdfs:subClassOf [ rdfs:subClassOf ex:C ] .",
+        "many subclasses": base + many + " ex:Own rdfs:subClassOf ex:Sub249 .",
+        "outside again": base,
+    }
+    seen = {}
+    for name, text in rounds.items():
+        data = Graph().parse(data=PREFIXES + text, format="turtle")
+        report = validate_graph(data, shapes)
+        assert report.fallbacks == ()
+        mine = engine_keys(report, data)
+        assert mine == pyshacl_keys(data, shapes), name
+        seen[name] = {str(key[2]).rsplit("#")[-1] for key in mine}
+    assert seen["own class outside the hierarchy"] == {"ClassConstraintComponent"}
+    assert seen["outside again"] == {"ClassConstraintComponent"}
+    # ex:b is an ex:C now: no class violation, but a target without ex:q.
+    for name in ("own subclass", "through a blank node", "many subclasses"):
+        assert seen[name] == {"MinCountConstraintComponent"}, name
+
+
 def test_language_tagged_strings_have_datatype_lang_string() -> None:
     shapes = """ex:S sh:targetNode ex:a ;
         sh:property [ sh:path ex:tagged ; sh:datatype rdf:langString ] ,

@@ -4,6 +4,7 @@ the PREFIX declarations its embedded SHACL-SPARQL text needs."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from rdflib.term import Node
 
@@ -27,6 +28,23 @@ class Dialect:
     Listed focus nodes start a SPARQL target that way; without it, a planner that
     orders joins by estimated size may start from the target's own VALUES or class
     and read every instance before meeting the few focus nodes."""
+    subclasses: tuple[tuple[Node, tuple[Node, ...]], ...] = ()
+    """For classes the shapes name (sh:class, class targets): every class the data makes
+    a subclass of it (rdfs:subClassOf*, itself included), when they are IRIs and few
+    (engine.class_closures). An instance test then reads the value's rdf:type against
+    that list. The path ``rdf:type/rdfs:subClassOf*`` to a bound class is evaluated by
+    Oxigraph from the class down, reading all its instances, for every value tested:
+    four times slower on a write's sh:class checks, more for classes with many
+    instances (units, areas). Part of the dialect, so compiled plans are kept per
+    hierarchy and a change of the hierarchy compiles them again."""
+
+    @cached_property
+    def _subclass_lists(self) -> dict[Node, tuple[Node, ...]]:
+        return dict(self.subclasses)
+
+    def subclasses_of(self, cls: Node) -> tuple[Node, ...] | None:
+        """The listed subclasses of ``cls`` (itself included), or None: use the path."""
+        return self._subclass_lists.get(cls)
 
 
 class Context:

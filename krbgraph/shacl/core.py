@@ -29,11 +29,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
 from . import terms
 from .checks import Check, Columns, FocusCheck, Origin, RowCheck, ValueCheck
+from .classes import instances
 from .context import Context
 from .datatypes import DERIVED_INTEGERS, has_datatype
 from .errors import ShapesError, Uncompilable
@@ -47,15 +48,9 @@ def _safe(expression: str) -> str:
     return f"COALESCE({expression}, false)"
 
 
-def instance_of(value: str, cls: Node) -> str:
+def instance_of(ctx: Context, value: str, cls: Node) -> str:
     """``value`` is a SHACL instance of ``cls`` (rdf:type/rdfs:subClassOf* in the data)."""
-    return f"EXISTS {{ {instances(value, cls)} }}"
-
-
-def instances(value: str, cls: Node) -> str:
-    """A pattern binding ``value`` to the SHACL instances of ``cls``."""
-    path = f"{terms.iri(RDF.type)}/{terms.iri(RDFS.subClassOf)}*"
-    return f"{value} {path} {terms.iri(cls)} ."
+    return f"EXISTS {{ {instances(ctx, value, cls)} }}"
 
 
 def values_of(shape: Shape, focus: str, value: str) -> str:
@@ -129,8 +124,8 @@ def _value_checks(shapes: ShapesGraph, shape: Shape) -> list[Check]:
             raise Uncompilable("sh:class with a blank node")
         add(
             SH.ClassConstraintComponent,
-            lambda c, v, f, cls=cls: instance_of(v, cls),
-            lambda c, v, cls=cls: instances(v, cls),
+            lambda c, v, f, cls=cls: instance_of(c, v, cls),
+            lambda c, v, cls=cls: instances(c, v, cls),
         )
     for datatype in _sorted(g.objects(node, SH.datatype)):
         if not isinstance(datatype, URIRef):

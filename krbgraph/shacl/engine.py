@@ -117,7 +117,11 @@ def _validate(
     if focus_nodes is not None and not focus_nodes:
         return build_report([], [])  # nothing to validate
     everything = _whole_graph_features(shapes_graph)
-    dialect = replace(probe_dialect(run), shapes_graph=shapes_graph_iri)
+    dialect = replace(
+        probe_dialect(run),
+        shapes_graph=shapes_graph_iri,
+        subclasses=class_closures(run, _named_classes(shapes, roots)),
+    )
     narrowed = None if focus_nodes is None else _focus_per_root(run, shapes, roots, focus_nodes)
 
     def validate_root(root: Node) -> list[Result] | Fallback:
@@ -264,6 +268,39 @@ def _whole_graph_features(shapes: Graph) -> str | None:
         if (None, feature, None) in shapes or (None, None, feature) in shapes:
             return f"the shapes graph uses SHACL-AF {feature.n3()}"
     return None
+
+
+MAX_LISTED_SUBCLASSES = 200
+"""A class with more subclasses than this is tested with the path (Dialect.subclasses)."""
+
+
+def _named_classes(shapes: ShapesGraph, roots: Sequence[Node]) -> list[URIRef]:
+    """The classes of sh:class constraints and class targets, the implicit ones included."""
+    named = set(shapes.graph.objects(None, SH["class"]))
+    named.update(t.value for root in roots for t in shapes.targets(root) if t.kind == "class")
+    return sorted((c for c in named if isinstance(c, URIRef)), key=str)
+
+
+def class_closures(
+    run: Callable[[str], QueryResult], classes: Sequence[URIRef]
+) -> tuple[tuple[Node, tuple[Node, ...]], ...]:
+    """Each class with its subclasses in the data (one query for all), for
+    Dialect.subclasses; a class reached from a blank node, or with more than
+    MAX_LISTED_SUBCLASSES subclasses, is left out (a query cannot list those)."""
+    if not classes:
+        return ()
+    listed = " ".join(terms.iri(c) for c in classes)
+    subclass = terms.iri(RDFS.subClassOf)
+    rows = run(f"SELECT DISTINCT ?c ?s WHERE {{ VALUES ?c {{ {listed} }} ?s {subclass}* ?c }}").rows
+    found: dict[Node, set[Node]] = {}
+    for cls, sub in rows:
+        if cls is not None and sub is not None:  # both bound in every solution
+            found.setdefault(cls, set()).add(sub)
+    return tuple(
+        (cls, tuple(sorted(subs, key=str)))
+        for cls, subs in sorted(found.items(), key=lambda item: str(item[0]))
+        if len(subs) <= MAX_LISTED_SUBCLASSES and all(isinstance(s, URIRef) for s in subs)
+    )
 
 
 _PROBE = f"SELECT (DATATYPE({terms.term(Literal('1', datatype=XSD.byte))}) AS ?byte) WHERE {{}}"

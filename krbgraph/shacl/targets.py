@@ -15,10 +15,11 @@ import re
 from collections.abc import Sequence
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SH
+from rdflib.namespace import SH
 from rdflib.term import Node
 
 from . import terms
+from .classes import instances
 from .context import Context
 from .errors import ShapesError, Uncompilable
 from .paths import Path
@@ -103,9 +104,7 @@ def _target(ctx: Context, target: Target | list[Node]) -> str:
     if isinstance(target, list):
         return f"VALUES ?this {{ {' '.join(terms.term(n) for n in target)} }}"
     if target.kind == "class":
-        return (
-            f"?this {terms.iri(RDF.type)}/{terms.iri(RDFS.subClassOf)}* {terms.iri(target.value)} ."
-        )
+        return instances(ctx, "?this", target.value)
     if target.kind == "subjectsOf":
         return f"?this {terms.iri(target.value)} {ctx.var('o')} ."
     if target.kind == "objectsOf":
