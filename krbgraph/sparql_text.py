@@ -132,13 +132,14 @@ _TOKENS = re.compile(
     | (?P<comment>\#[^\r\n]*)
     | (?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
                 |\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
-                |'(?:[^'\\\r\n]|\\.)*'
-                |"(?:[^"\\\r\n]|\\.)*")
-    | (?P<iri><(?:[^<>"{{}}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{{4}}|\\U[0-9A-Fa-f]{{8}})*>)
+                |'[^'\\\r\n]*(?:\\.[^'\\\r\n]*)*'
+                |"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*")
+    | (?P<iri><[^<>"{{}}|^`\\\x00-\x20]*
+              (?:(?:\\u[0-9A-Fa-f]{{4}}|\\U[0-9A-Fa-f]{{8}})[^<>"{{}}|^`\\\x00-\x20]*)*>)
     | (?P<var>[?$][{_NAME_CHARS}]+)
     | (?P<bnode>_:[{_NAME_CHARS}.-]*)
     | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-    | (?P<pname>(?:[^\W\d_][{_NAME_CHARS}.-]*)?:(?:[{_NAME_CHARS}.:%-]|\\.)*)
+    | (?P<pname>(?:[^\W\d_][{_NAME_CHARS}.-]*)?:[{_NAME_CHARS}.:%-]*(?:\\.[{_NAME_CHARS}.:%-]*)*)
     | (?P<number>[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?)
     | (?P<word>[A-Za-z_]\w*)
     | (?P<open>[{{(\[])
@@ -148,7 +149,10 @@ _TOKENS = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
-"""The grammar's terminals, as far as a scan needs them (see the module docstring)."""
+"""The grammar's terminals, as far as a scan needs them (see the module docstring).
+Repetitions are written as unrolled loops (``"[^"\\]*(?:\\.[^"\\]*)*"``), not as a
+repeated alternation: Python's engine then runs through IRIs and strings without
+trying each alternative per character (a 230 KB INSERT DATA: 12 ms to 5 ms)."""
 
 _OPERAND_END = frozenset({"iri", "string", "var", "bnode", "lang", "pname", "number", "word"})
 """Token kinds after which ``<`` inside an expression is the less-than operator."""
