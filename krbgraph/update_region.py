@@ -207,19 +207,21 @@ class _Operation:
         pieces: list[str] = []
         position = inner[0].start
         previous: Token | None = None
+        marked = False
         for token in inner:
             pieces.append(self.text[position : token.start])
             if token.depth == top and _word(token) == "GRAPH" and _needs_dot(previous):
                 pieces.append(" . ")  # SPARQL lets triples run into GRAPH; TriG wants a '.'
             if token.kind == "var":
                 pieces.append(f"<{_MARKER}{token.text[1:]}>")
+                marked = True
             else:
                 pieces.append(token.text)
             position = _end(token)
             previous = token
         if _needs_dot(previous):
             pieces.append(" .")
-        return [_pattern(quad, with_graph) for quad in self._parse("".join(pieces))]
+        return [_pattern(quad, with_graph, marked) for quad in self._parse("".join(pieces))]
 
     def _parse(self, body: str) -> list[ox.Quad]:
         data = f"{self.prologue}\n{body}\n"
@@ -238,13 +240,15 @@ def _needs_dot(previous: Token | None) -> bool:
     return previous is not None and previous.text not in (".", "}", "{")
 
 
-def _pattern(quad: ox.Quad, with_graph: ox.NamedNode | None) -> Pattern:
+def _pattern(quad: ox.Quad, with_graph: ox.NamedNode | None, marked: bool) -> Pattern:
+    """The quad as a pattern; ``marked``: the template had variables (as marker IRIs)."""
+    fixed = _fixed if marked else _named
     graph = quad.graph_name
     if isinstance(graph, ox.DefaultGraph):
         place: ox.NamedNode | ox.DefaultGraph | None = with_graph or graph
     else:
-        place = _fixed(graph)
-    return (_fixed(quad.subject), _fixed(quad.predicate), _fixed(quad.object), place)
+        place = fixed(graph)
+    return (fixed(quad.subject), fixed(quad.predicate), fixed(quad.object), place)
 
 
 def _fixed(term: object) -> ox.NamedNode | None:
@@ -252,3 +256,10 @@ def _fixed(term: object) -> ox.NamedNode | None:
     if isinstance(term, ox.NamedNode) and not term.value.startswith(_MARKER):
         return term
     return None
+
+
+def _named(term: object) -> ox.NamedNode | None:
+    """_fixed for a template without variables (DATA), where no IRI is a marker: a
+    client's own IRI in the marker namespace then matches only itself, which is right,
+    as nothing else can match it there."""
+    return term if isinstance(term, ox.NamedNode) else None
