@@ -22,6 +22,7 @@ with what it changes in the derived graph (krbgraph.derived_change).
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pyoxigraph as ox
@@ -33,7 +34,7 @@ from .audit import audit_quads
 from .blank_nodes import reuse_labels
 from .commit import commit_change
 from .derived import refresh as refresh_derived
-from .derived_change import derived_change
+from .derived_change import DerivedChange, derived_change
 from .model import AUDIT_GRAPH, shapes_graph
 from .replica import Change, ValidationReplica
 from .spatial_checks import CANDIDATES as SPATIAL_CHECKS_CANDIDATES
@@ -67,6 +68,7 @@ __all__ = [
     "registry_with",
     "require_conforming",
     "audit_record",
+    "checked_change",
     "validate_change",
     "write_graph",
     "write_graphs",
@@ -207,13 +209,16 @@ def validate_change(
 
     focus = None if everything else affected(replica, added, removed)
     shapes = shapes_graph()
-    report = validate_store(
-        replica,
-        shapes,
-        focus_nodes=None if focus is None else sorted(focus, key=str),
-    )
-    findings = list(to_findings(report, node_context(replica, report)))
-    neighbourhood = _neighbourhood(replica, focus)
+    with ThreadPoolExecutor(1, thread_name_prefix="checks") as pool:
+        # What the unit and geometry checks read, while the shapes' queries run.
+        near = pool.submit(_neighbourhood, replica, focus)
+        report = validate_store(
+            replica,
+            shapes,
+            focus_nodes=None if focus is None else sorted(focus, key=str),
+        )
+        findings = list(to_findings(report, node_context(replica, report)))
+        neighbourhood = near.result()
     checked: set[tuple[Node, Node, Node]] = set()  # the checks' results, for the report graph
     findings.extend(spatial_findings(neighbourhood, checked, report.node))
     findings.extend(unit_findings(neighbourhood, checked, report.node))
@@ -228,6 +233,19 @@ def validate_change(
         return graph
 
     return ValidationResult(conforms, tuple(findings), report_graph)
+
+
+def checked_change(
+    replica: ValidationReplica, change: Change, *, everything: bool = False
+) -> tuple[ValidationResult, DerivedChange]:
+    """validate_change and the change's derived triples (krbgraph.derived_change), side by
+    side: both only read ``replica``, which holds the change, and a write needs both
+    before it commits (the derived part is wasted on a refused write). Returns once both
+    are done, so the caller may then undo the change on the replica."""
+    with ThreadPoolExecutor(1, thread_name_prefix="derived") as pool:
+        derived = pool.submit(derived_change, replica, change)
+        result = validate_change(replica, change.added, change.removed, everything=everything)
+        return result, derived.result()
 
 
 def _neighbourhood(replica: ValidationReplica, focus: set[Node] | None) -> Graph:
@@ -332,11 +350,10 @@ def write_graphs(
         replace=replace,
     )
     with replica.trial(change.added, change.removed):
-        result = validate_change(replica, change.added, change.removed, everything=everything)
+        result, derived = checked_change(replica, change, everything=everything)
         if not result.conforms:
             raise ValidationFailed(result)
         record = audit_record(writer, change, source)
-        derived = derived_change(replica, change)
         if change.added or change.removed or record:
             # Exactly the validated change, not the graphs' whole content: a re-uploaded
             # registry of a million triples with ten changed values is ten values.

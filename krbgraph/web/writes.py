@@ -35,15 +35,15 @@ from rdflib import Graph
 from ..audit import insert_data
 from ..commit import commit_change
 from ..derived import refresh as refresh_derived
-from ..derived_change import derived_change
+from ..derived_change import DerivedChange
 from ..model import model_graph, shapes_graph
 from ..registry import (
     GraphContent,
     GraphNotAllowed,
     ManagedGraphRefused,
     audit_record,
+    checked_change,
     refuse_unpermitted,
-    validate_change,
     write_graph,
 )
 from ..replica import Change, ReplicaSlot, ValidationReplica
@@ -126,9 +126,8 @@ def apply_update(
             return
         try:
             refuse_unpermitted(change.graphs(), writer)
-            _require_conforming_change(replica, change)
+            derived = _require_conforming_change(replica, change)
             record = audit_record(writer, change, update)
-            derived = derived_change(replica, change)
             commit_change(store, replica, change, record, derived.update)
         except BaseException:
             replica.apply(change.removed, change.added)  # the copy follows the store back
@@ -235,9 +234,8 @@ def delete_graph(
             raise KeyError(graph)
         change = Change(frozenset(), frozenset(replica.graph_quads(graph)))
         with replica.trial(change.added, change.removed):
-            _require_conforming_change(replica, change)
+            derived = _require_conforming_change(replica, change)
             record = audit_record(writer, change, "Graph Store DELETE")
-            derived = derived_change(replica, change)
             drop = (
                 "CLEAR SILENT DEFAULT" if graph is None else f"DROP SILENT GRAPH {graph_ref(graph)}"
             )
@@ -252,12 +250,13 @@ def delete_graph(
 # -- helpers -----------------------------------------------------------------
 
 
-def _require_conforming_change(replica: ValidationReplica, change: Change) -> None:
+def _require_conforming_change(replica: ValidationReplica, change: Change) -> DerivedChange:
     """Validate the change on the replica (which holds it); ValidationFailed if it breaks
-    a rule."""
-    result = validate_change(replica, change.added, change.removed)
+    a rule. Returns what the change does to the derived graph, computed meanwhile."""
+    result, derived = checked_change(replica, change)
     if not result.conforms:
         raise ValidationFailed(result)
+    return derived
 
 
 def refusal_response(
