@@ -366,6 +366,34 @@ def test_class_fails_literals_and_follows_subclasses() -> None:
     }
 
 
+def test_counts_of_several_predicates_in_one_query_keep_each_check_apart() -> None:
+    # The counts of one focus group run as one query per kind (plans.count_queries):
+    # two checks on one predicate, a target with two types, a literal focus node and
+    # a deactivated shape must each still give their own results, and only theirs.
+    shapes = Graph().parse(
+        data=PREFIXES
+        + """ex:S sh:targetClass ex:C ; sh:targetNode "literal" ;
+               sh:property [ sh:path ex:p ; sh:maxCount 1 ] , [ sh:path ex:p ; sh:maxCount 2 ] ,
+                           [ sh:path ex:q ; sh:minCount 1 ] , [ sh:path ex:r ; sh:minCount 1 ] ,
+                           [ sh:path ex:q ; sh:maxCount 0 ; sh:severity sh:Warning ] ,
+                           [ sh:path ex:r ; sh:minCount 1 ; sh:deactivated true ] .""",
+        format="turtle",
+    )
+    data = Graph().parse(
+        data=PREFIXES
+        + """ex:D rdfs:subClassOf ex:C .
+             ex:a a ex:C, ex:D ; ex:p 1, 2, 3 ; ex:q 1 ; ex:r 1 .
+             ex:b a ex:D ; ex:p 1, 2 .
+             ex:c a ex:C ; ex:p 1 ; ex:q 1, 2 ; ex:r 1 .""",
+        format="turtle",
+    )
+    report = validate_graph(data, shapes)
+    assert report.fallbacks == ()
+    mine = engine_keys(report, data)
+    assert mine == pyshacl_keys(data, shapes)
+    assert len(mine) == 9  # a: 2 max p, 1 q; b: 1 max p, 2 min; c: 1 q; literal: 2 min
+
+
 def test_class_checks_follow_the_hierarchy_of_each_validation() -> None:
     # One shapes graph for every round, as the service keeps it: its compiled queries
     # must not carry one round's subclasses (listed for speed) into the next.

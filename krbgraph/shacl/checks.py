@@ -75,6 +75,20 @@ class FocusCheck:
         or to those that violate it (False), over the whole data; None if there is none."""
         return None
 
+    def predicate_count(self) -> PredicateCount | None:
+        """The check as a count of one predicate's values, when it is one (plans.py
+        then counts several predicates of one focus group in one query)."""
+        return None
+
+
+@dataclass(frozen=True)
+class PredicateCount:
+    """sh:maxCount n, or sh:minCount 1, on a predicate path, without a qualified shape."""
+
+    predicate: URIRef
+    n: int
+    at_most: bool
+
 
 @dataclass(frozen=True)
 class Columns:

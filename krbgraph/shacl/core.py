@@ -33,7 +33,7 @@ from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
 from . import terms
-from .checks import Check, Columns, FocusCheck, Origin, RowCheck, ValueCheck
+from .checks import Check, Columns, FocusCheck, Origin, PredicateCount, RowCheck, ValueCheck
 from .classes import instances
 from .context import Context
 from .datatypes import DERIVED_INTEGERS, has_datatype
@@ -311,6 +311,14 @@ class _Count(FocusCheck):
         if self.at_most:
             return _at_least(ctx, shape, focus, self.n + 1, self.condition)
         return f"!({_at_least(ctx, shape, focus, self.n, self.condition)})"
+
+    def predicate_count(self) -> PredicateCount | None:
+        predicate = self.origin.shape.path.predicate if self.origin.shape.path else None
+        if predicate is None or self.qualified is not None:
+            return None
+        if self.at_most or self.n == 1:
+            return PredicateCount(predicate, self.n, self.at_most)
+        return None
 
     def set_form(self, ctx: Context, focus: str) -> tuple[str, bool] | None:
         """At least one value: the subjects of the path (MINUS them); other counts:

@@ -28,7 +28,7 @@ from .errors import Uncompilable
 from .fallback import validate_with_pyshacl
 from .memory import SHAPES_GRAPH, MemoryStore
 from .paths import Path
-from .plans import FlagQuery, Plan, RowPlan, SetQuery, focus_query, plan_root
+from .plans import CountsQuery, FlagQuery, Plan, RowPlan, SetQuery, focus_query, plan_root
 from .report import Fallback, Report, Result, build_report, result
 from .shapes import ShapesGraph
 from .targets import is_usable_focus
@@ -330,14 +330,22 @@ def _restored(item: Result, original: Callable[[Identifier], Identifier]) -> Res
     return replace(item, focus=focus, value=value)
 
 
-def _execute(
-    run: Callable[[str], QueryResult], plan: FlagQuery | RowPlan | SetQuery
-) -> list[Result]:
+def _execute(run: Callable[[str], QueryResult], plan: Plan) -> list[Result]:
     if isinstance(plan, FlagQuery):
         return _flag_results(run(plan.text), plan)
     if isinstance(plan, SetQuery):
         return _set_results(run(plan.text), plan)
+    if isinstance(plan, CountsQuery):
+        return _count_results(run(plan.text), plan)
     return _row_results(run, plan)
+
+
+def _count_results(answer: QueryResult, plan: CountsQuery) -> list[Result]:
+    found = []
+    for row in answer.dicts():
+        origin = plan.origins[int(row[plan.index].toPython())]  # type: ignore[attr-defined]
+        found.append(result(origin, row["this"], None, origin.shape.path))
+    return found
 
 
 def _set_results(answer: QueryResult, plan: SetQuery) -> list[Result]:
