@@ -14,12 +14,17 @@ and the store is left as it was. Validation runs on an in-memory copy of the
 store with the load applied (krbgraph.replica), by the shapes compiled to
 SPARQL. Once the data has passed, the files are written by the store's native
 loader (``Store.load_files``): that is the fast path into new graphs, and it
-stores the terms exactly as written.
+stores the terms exactly as written. Into new graphs of an embedded store the
+loader runs while the validation does, and its graphs are kept only once the data
+has passed (``EmbeddedStore.load_new_files``); until then they count as an
+unfinished load, which opening the store after a crash removes.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -37,6 +42,7 @@ from .rdfio import expand_paths, file_format
 from .registry import ManagedGraphRefused, graphs_change, refuse_managed, validate_change
 from .replica import ValidationReplica
 from .store import Store, StoreError
+from .store.embedded import EmbeddedStore
 from .store.rdffiles import parse_triples, stem
 from .store.terms import named_node
 from .validation import ValidationFailed, ValidationResult
@@ -171,24 +177,58 @@ def load_paths(
         result, derived = _validated_change(store, parsed, replace=replace)
         counts = {iri: len(quads) for iri, quads in parsed.items()}
         del parsed  # the quads can be many; the store reads the files itself
+        if progress is not None:
+            progress.stage("writing")
+        store.load_files(plan, replace=replace)
+    elif isinstance(store, EmbeddedStore):
+        result, counts, derived = _validated_while_loading(store, plan, progress)
     else:
-        result, counts, derived = _validated_new_graphs(store, plan, progress)
-    if progress is not None:
-        progress.stage("writing")
-    store.load_files(plan, replace=replace)
+        replica = ValidationReplica.of(store)
+        result, counts, derived = _validated_new_graphs(replica, plan, progress)
+        if progress is not None:
+            progress.stage("writing")
+        store.load_files(plan, replace=replace)
     replace_derived(store, derived)
     return LoadReport(_loads(plan, counts, occupied), result)
 
 
+def _validated_while_loading(
+    store: EmbeddedStore, plan: Mapping[str, Sequence[Path]], progress: LoadProgress | None
+) -> tuple[ValidationResult, dict[str, int], DerivedTriples]:
+    """_validated_new_graphs while the store bulk-loads the same files into their new
+    graphs, kept only once the registry has passed (EmbeddedStore.load_new_files): on
+    two cores the load's file reading overlaps the validation's parsing, findings and
+    derivation, which run on one. A refused or failed load leaves the store as it was;
+    a crash meanwhile too (its graphs are removed when the store is opened again)."""
+    replica = ValidationReplica.of(store)  # the store before the files go in
+    decided = threading.Event()
+    accepted: list[bool] = []
+
+    def keep() -> bool:
+        decided.wait()
+        return bool(accepted)
+
+    with ThreadPoolExecutor(1, thread_name_prefix="krb-load") as pool:
+        loading = pool.submit(store.load_new_files, plan, keep=keep)
+        try:
+            outcome = _validated_new_graphs(replica, plan, progress)
+            accepted.append(True)
+        finally:
+            decided.set()  # on a refusal the load thread removes its graphs before we leave
+        if progress is not None:
+            progress.stage("writing")
+        loading.result()  # the store's own error, if its load failed
+    return outcome
+
+
 def _validated_new_graphs(
-    store: Store, plan: Mapping[str, Sequence[Path]], progress: LoadProgress | None
+    replica: ValidationReplica, plan: Mapping[str, Sequence[Path]], progress: LoadProgress | None
 ) -> tuple[ValidationResult, dict[str, int], DerivedTriples]:
     """Validate the whole registry with new graphs added, read by the engine's own parser
-    straight into the in-memory copy (a million triples never become Python objects:
-    parsing them into Python and comparing them with the copy took longer than
+    straight into the in-memory copy of the store (a million triples never become Python
+    objects: parsing them into Python and comparing them with the copy took longer than
     validating). Returns the result, the triples per graph and the derived triples as
     _validated_change. Raises RdfInputError and ValidationFailed as _validated_change."""
-    replica = ValidationReplica.of(store)
     counts: dict[str, int] = {}
     for iri, files in plan.items():
         counts[iri] = 0

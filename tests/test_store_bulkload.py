@@ -11,6 +11,8 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -273,3 +275,53 @@ def test_a_large_new_graph_is_written_whole_and_a_failed_one_not_at_all(
     assert len(store.read_graph(G2)) == 0
     assert len(store.read_graph(G1)) == len(data)
     assert not (store.path / PENDING_LOAD_FILE).exists()
+
+
+def test_a_load_awaiting_its_verdict_is_kept_only_when_accepted(
+    store: EmbeddedStore, tmp_path: Path, split_small_files: None
+) -> None:
+    """A validated load writes while it validates (krbgraph.loading); the verdict decides."""
+    big = ntriples(tmp_path / "groot.nt", 5_000)
+    before = snapshot(store, tmp_path, "before")
+
+    assert store.load_new_files({G1: [big]}, keep=lambda: False) is None
+    assert snapshot(store, tmp_path, "refused") == before
+    assert leftovers(store) == []
+
+    def broken() -> bool:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        store.load_new_files({G1: [big], G2: [DATA / "gebieden.ttl"]}, keep=broken)
+    assert snapshot(store, tmp_path, "interrupted") == before
+    assert leftovers(store) == []
+
+    assert store.load_new_files({G1: [big]}, keep=lambda: True) == {G1: 5_000}
+    with pytest.raises(embedded_module.StoreError, match="holds triples"):
+        store.load_new_files({G1: [big]}, keep=lambda: True)
+
+
+def test_a_crash_while_a_load_awaits_its_verdict_is_undone_when_the_store_opens(
+    tmp_path: Path,
+) -> None:
+    """The process dies once the files are in and before the validation has decided."""
+    folder = tmp_path / "store"
+    with EmbeddedStore(folder) as store:
+        store.load_file(DATA / "afdelingen.ttl", G1, replace=False)
+    big = ntriples(tmp_path / "groot.nt", 5_000)
+    script = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "from krbgraph.store.embedded import EmbeddedStore\n"
+        "store = EmbeddedStore(Path(sys.argv[1]))\n"
+        "store.load_new_files({sys.argv[2]: [Path(sys.argv[3])]}, keep=lambda: os._exit(9))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(folder), G2, str(big)], capture_output=True, timeout=120
+    )
+    assert done.returncode == 9, done.stderr.decode()
+    assert (folder / PENDING_LOAD_FILE).exists()  # the graph was in, the verdict never came
+
+    with EmbeddedStore(folder) as store:
+        assert [(info.iri, info.triples) for info in store.graphs()] == [(G1, 6)]
+        assert leftovers(store) == []
