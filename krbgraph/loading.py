@@ -239,10 +239,21 @@ def _validated_new_graphs(
                 progress.parsed(path, loaded)
     if progress is not None:
         progress.stage("validating")
-    result = validate_change(replica, [], [], everything=True)
-    if not result.conforms:
-        raise ValidationFailed(result)
-    return result, counts, derive(replica)
+    result, derived = _validated_and_derived(replica)
+    return result, counts, derived
+
+
+def _validated_and_derived(replica: ValidationReplica) -> tuple[ValidationResult, DerivedTriples]:
+    """The whole registry on ``replica`` validated, and its derived triples computed beside
+    that (both only read the copy; the derivation is mostly Python, the shapes' queries
+    mostly the engine, so on two cores they overlap). Raises ValidationFailed once both
+    are done: the copy must not change while the derivation reads it."""
+    with ThreadPoolExecutor(1, thread_name_prefix="krb-derive") as pool:
+        derived = pool.submit(derive, replica)
+        result = validate_change(replica, [], [], everything=True)
+        if not result.conforms:
+            raise ValidationFailed(result)
+        return result, derived.result()
 
 
 def _validated_change(
@@ -261,10 +272,7 @@ def _validated_change(
     contents: dict[str | None, Iterable[ox.Quad]] = {iri: quads for iri, quads in parsed.items()}
     _, change = graphs_change(replica, contents, replace=replace, keep_labels=False)
     with replica.trial(change.added, change.removed):
-        result = validate_change(replica, change.added, change.removed, everything=True)
-    if not result.conforms:
-        raise ValidationFailed(result)
-    return result, derive(replica)
+        return _validated_and_derived(replica)
 
 
 @collector_paused()
