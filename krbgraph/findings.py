@@ -59,9 +59,15 @@ class Finding:
     shape: str | None
 
 
+_LABELS = (RDFS.label, SKOS.prefLabel)
+_TYPE, _SUBCLASS_OF, _KRB = RDF.type, RDFS.subClassOf, str(KRB)
+"""Looked up once: a whole registry's report names some 100,000 nodes, and rdflib's
+namespaces build the term again on every attribute access."""
+
+
 def label_of(graph: Described, node: Node, lang: str = "nl") -> str | None:
     """The display name of a node: rdfs:label, else skos:prefLabel, preferring ``lang``."""
-    for prop in (RDFS.label, SKOS.prefLabel):
+    for prop in _LABELS:
         labels = [o for o in graph.objects(node, prop) if isinstance(o, Literal)]
         for wanted in (lang, "nl", None):
             for label in labels:
@@ -75,15 +81,13 @@ def label_of(graph: Described, node: Node, lang: str = "nl") -> str | None:
 def type_name(graph: Described, node: Node) -> str | None:
     """The most specific KRB class of a node ("MerMaatregel" rather than
     "Beleidsmaatregel"), or the Dutch term for a borrowed class ("Afdeling")."""
-    types = [t for t in graph.objects(node, RDF.type) if isinstance(t, URIRef)]
-    krb_types = [t for t in types if t.startswith(str(KRB))]
+    types = [t for t in graph.objects(node, _TYPE) if isinstance(t, URIRef)]
+    krb_types = [t for t in types if t.startswith(_KRB)]
     specific = [
-        t
-        for t in krb_types
-        if not any(o != t and (o, RDFS.subClassOf, t) in graph for o in krb_types)
+        t for t in krb_types if not any(o != t and (o, _SUBCLASS_OF, t) in graph for o in krb_types)
     ]
     if specific:
-        return min(specific)[len(str(KRB)) :]
+        return min(specific)[len(_KRB) :]
     for t in types:
         if t in _TYPE_NAMES:
             return _TYPE_NAMES[t]

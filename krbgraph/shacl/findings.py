@@ -76,7 +76,7 @@ def node_context(
     """Labels and types of the focus and value nodes of ``report``, read from ``store``
     (blank nodes cannot be named in a query and keep no label)."""
     nodes = {n for item in report.results for n in (item.focus, item.value) if n is not None}
-    named = sorted(n for n in nodes if isinstance(n, URIRef))
+    named = sorted((n for n in nodes if isinstance(n, URIRef)), key=str)
     if not named:
         return NodeContext()
     dataset = tuple(data_graphs or ())
