@@ -131,11 +131,16 @@ def _validate(
         try:
             if everything:
                 raise Uncompilable(everything)
-            plans = plan_root(shapes, root, root_focus, dialect)
-            if (len(plans) > 1 or root_focus is not None) and any(
-                t.kind == "sparql" for t in shapes.targets(root)
-            ):
-                plans = _from_listed_focus(run, shapes, root, root_focus, dialect, plans)
+            sparql_target = any(t.kind == "sparql" for t in shapes.targets(root))
+            if narrowed is not None and not sparql_target:
+                # _focus_per_root found each of them among the root's targets: the queries
+                # start from them without testing the targets again (a write's 100 norms:
+                # their rdf:type path once, not in each of the root's queries).
+                plans = plan_root(shapes, root, root_focus, dialect, found_focus=root_focus)
+            else:
+                plans = plan_root(shapes, root, root_focus, dialect)
+                if (len(plans) > 1 or root_focus is not None) and sparql_target:
+                    plans = _from_listed_focus(run, shapes, root, root_focus, dialect, plans)
             return [_restored(item, original) for plan in plans for item in _execute(run, plan)]
         except Uncompilable as exc:
             return Fallback(root, str(exc))
