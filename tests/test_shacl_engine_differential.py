@@ -394,6 +394,34 @@ def test_counts_of_several_predicates_in_one_query_keep_each_check_apart() -> No
     assert len(mine) == 9  # a: 2 max p, 1 q; b: 1 max p, 2 min; c: 1 q; literal: 2 min
 
 
+def test_value_checks_of_several_predicates_in_one_query_keep_each_check_apart() -> None:
+    # A root's value checks on predicates run as one query (plans.merged_queries): one
+    # value under two predicates is tested against each predicate's checks only.
+    shapes = Graph().parse(
+        data=PREFIXES
+        + """ex:S sh:targetClass ex:C ; sh:targetNode "literal" ;
+               sh:property [ sh:path ex:p ; sh:datatype xsd:integer ; sh:maxInclusive 5 ] ,
+                           [ sh:path ex:q ; sh:datatype xsd:string ] ,
+                           [ sh:path ex:q ; sh:nodeKind sh:Literal ; sh:severity sh:Info ] ,
+                           [ sh:path [ sh:inversePath ex:p ] ; sh:nodeKind sh:IRI ] .""",
+        format="turtle",
+    )
+    data = Graph().parse(
+        data=PREFIXES
+        + """ex:a a ex:C ; ex:p 1, 7, "x" ; ex:q 1, "één", ex:thing .
+             ex:b a ex:C ; ex:q "1" ; ex:p 2 .
+             _:n ex:p ex:a .""",
+        format="turtle",
+    )
+    report = validate_graph(data, shapes)
+    assert report.fallbacks == ()
+    mine = engine_keys(report, data)
+    assert mine == pyshacl_keys(data, shapes)
+    # a: 7 above 5, "x" neither an integer nor comparable with 5, 1 and ex:thing not
+    # strings, ex:thing no literal, the blank node pointing at it; nothing for b.
+    assert len(mine) == 7
+
+
 def test_class_checks_follow_the_hierarchy_of_each_validation() -> None:
     # One shapes graph for every round, as the service keeps it: its compiled queries
     # must not carry one round's subclasses (listed for speed) into the next.
