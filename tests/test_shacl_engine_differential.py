@@ -422,6 +422,35 @@ def test_value_checks_of_several_predicates_in_one_query_keep_each_check_apart()
     assert len(mine) == 7
 
 
+def test_listed_focus_nodes_get_the_results_of_a_whole_validation() -> None:
+    # A write validates listed focus nodes with the same compiled queries, the nodes
+    # filled in (plans._with_focus): every kind of merged query must keep its columns.
+    shapes = Graph().parse(
+        data=PREFIXES
+        + """ex:S sh:targetClass ex:C ;
+               sh:property [ sh:path ex:p ; sh:class ex:C ; sh:maxCount 1 ] ,
+                           [ sh:path ex:q ; sh:datatype xsd:string ; sh:minCount 1 ] ,
+                           [ sh:path ex:r ; sh:class ex:D ] .""",
+        format="turtle",
+    )
+    data = Graph().parse(
+        data=PREFIXES
+        + """ex:D rdfs:subClassOf ex:C .
+             ex:a a ex:C ; ex:p ex:b, ex:x ; ex:q 1 ; ex:r ex:a .
+             ex:b a ex:D ; ex:q "ok" ; ex:r ex:b .
+             ex:c a ex:C ; ex:p "literal" .""",
+        format="turtle",
+    )
+    whole = validate_graph(data, shapes)
+    for listed in ([EX.a], [EX.b, EX.c], [EX.a, EX.b, EX.c]):
+        focused = validate_graph(data, shapes, focus_nodes=listed)
+        assert engine_keys(focused, data) == {
+            key for key in engine_keys(whole, data) if key[0] in listed
+        }, listed
+    assert engine_keys(whole, data) == pyshacl_keys(data, shapes)
+    assert len(engine_keys(whole, data)) == 6  # a: 4, c: 2
+
+
 def test_class_checks_follow_the_hierarchy_of_each_validation() -> None:
     # One shapes graph for every round, as the service keeps it: its compiled queries
     # must not carry one round's subclasses (listed for speed) into the next.
