@@ -79,8 +79,13 @@ def validate(
 
     if report_format is ReportFormat.text:
         text = reports.text_report(result)
-        if output is None:
-            Console(soft_wrap=True, highlight=False).print(text, end="")
+        console = Console(soft_wrap=True, highlight=False)
+        if output is None and console.is_terminal:
+            console.print(text, end="")
+        elif output is None:
+            # A pipe or file (a CI log): no styles to render, and rich's line splitting
+            # took 10 s for the 58,617 findings of a registry of a million triples.
+            sys.stdout.write(text.plain)
         else:
             _write(output, text.plain)
     else:
