@@ -35,6 +35,7 @@ from .blank_nodes import reuse_labels
 from .commit import commit_change
 from .derived import refresh as refresh_derived
 from .derived_change import DerivedChange, derived_change
+from .findings import Finding
 from .model import AUDIT_GRAPH, shapes_graph
 from .replica import Change, ValidationReplica
 from .spatial_checks import CANDIDATES as SPATIAL_CHECKS_CANDIDATES
@@ -196,11 +197,17 @@ def validate_change(
     removed: Collection[ox.Quad],
     *,
     everything: bool = False,
+    quiet: bool = False,
 ) -> ValidationResult:
     """Validate the registry on ``replica``, which holds the state after the change, for
     the objects whose verdict the change can alter (krbgraph.impact), assuming the state
     before it conformed (every committed state did). Everything, when the change
-    reaches too far to say, or when ``everything`` is asked for."""
+    reaches too far to say, or when ``everything`` is asked for.
+
+    ``quiet``: a change that conforms gets a result without the shapes' findings (its
+    warnings): for writes whose answer shows none (SPARQL Update, Graph Store DELETE),
+    which spares naming and wording them (6 ms of a 100-norm write). A change that
+    does not conform gets every finding either way."""
     from .impact import affected
     from .shacl import validate_store
     from .shacl.findings import node_context, to_findings
@@ -217,11 +224,17 @@ def validate_change(
             shapes,
             focus_nodes=None if focus is None else sorted(focus, key=str),
         )
-        findings = list(to_findings(report, node_context(replica, report)))
         neighbourhood = near.result()
     checked: set[tuple[Node, Node, Node]] = set()  # the checks' results, for the report graph
-    findings.extend(spatial_findings(neighbourhood, checked, report.node))
-    findings.extend(unit_findings(neighbourhood, checked, report.node))
+    findings: list[Finding] = [
+        *spatial_findings(neighbourhood, checked, report.node),
+        *unit_findings(neighbourhood, checked, report.node),
+    ]
+    violated = any(item.severity_name == "Violation" for item in report.results) or any(
+        f.severity == "Violation" for f in findings
+    )
+    if violated or not quiet:
+        findings.extend(to_findings(report, node_context(replica, report)))
     findings.sort(key=finding_sort_key)
     conforms = not any(f.severity == "Violation" for f in findings)
 
@@ -236,7 +249,7 @@ def validate_change(
 
 
 def checked_change(
-    replica: ValidationReplica, change: Change, *, everything: bool = False
+    replica: ValidationReplica, change: Change, *, everything: bool = False, quiet: bool = False
 ) -> tuple[ValidationResult, DerivedChange]:
     """validate_change and the change's derived triples (krbgraph.derived_change), side by
     side: both only read ``replica``, which holds the change, and a write needs both
@@ -244,7 +257,9 @@ def checked_change(
     are done, so the caller may then undo the change on the replica."""
     with ThreadPoolExecutor(1, thread_name_prefix="derived") as pool:
         derived = pool.submit(derived_change, replica, change)
-        result = validate_change(replica, change.added, change.removed, everything=everything)
+        result = validate_change(
+            replica, change.added, change.removed, everything=everything, quiet=quiet
+        )
         return result, derived.result()
 
 

@@ -323,3 +323,29 @@ def _tried(replica: ValidationReplica, change: Change) -> Iterator[None]:
 
 def _name(graph: ox.NamedNode | ox.DefaultGraph) -> str | None:
     return graph.value if isinstance(graph, ox.NamedNode) else None
+
+
+def test_a_quiet_validation_leaves_out_warnings_only_when_the_change_conforms(
+    store: Store,
+) -> None:
+    """SPARQL Update and Graph Store DELETE show no warnings, so a conforming change's are
+    not worded (``quiet``); a refused change still gets every finding, its warnings
+    beside its violations."""
+    replica = ValidationReplica.of(store)
+    effect = ox.NamedNode("https://krb.demogemeente.nl/id/beoogd-effect/GEL-E02")
+    norm = ox.NamedNode(KRB + "norm")
+    graph = replica.quads_for(effect, norm)[0].graph_name
+    method = ox.NamedNode(KRB + "rekenmethode")
+    norms = sorted({q.subject for q in replica.quads_matching(None, method, None)}, key=str)
+    # A norm without its calculation method: a warning, nothing refused.
+    warned = Change(frozenset(), frozenset(replica.quads_for(norms[0], method)))
+    # ... and an effect acting on a second norm: a violation too.
+    other = next(n for n in norms if n != replica.quads_for(effect, norm)[0].object)
+    refused = Change(frozenset({ox.Quad(effect, norm, other, graph)}), warned.removed)
+    for change, conforms in ((warned, True), (refused, False)):
+        with replica.trial(change.added, change.removed):
+            loud = validate_change(replica, change.added, change.removed)
+            quiet = validate_change(replica, change.added, change.removed, quiet=True)
+        assert loud.conforms is quiet.conforms is conforms
+        assert loud.warnings()
+        assert quiet.findings == (() if conforms else loud.findings)
