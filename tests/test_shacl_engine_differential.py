@@ -437,7 +437,7 @@ def test_listed_focus_nodes_get_the_results_of_a_whole_validation() -> None:
         data=PREFIXES
         + """ex:D rdfs:subClassOf ex:C .
              ex:a a ex:C ; ex:p ex:b, ex:x ; ex:q 1 ; ex:r ex:a .
-             ex:b a ex:D ; ex:q "ok" ; ex:r ex:b .
+             ex:b a ex:D ; ex:q "ok" ; ex:r ex:c .
              ex:c a ex:C ; ex:p "literal" .""",
         format="turtle",
     )
@@ -448,7 +448,7 @@ def test_listed_focus_nodes_get_the_results_of_a_whole_validation() -> None:
             key for key in engine_keys(whole, data) if key[0] in listed
         }, listed
     assert engine_keys(whole, data) == pyshacl_keys(data, shapes)
-    assert len(engine_keys(whole, data)) == 6  # a: 4, c: 2
+    assert len(engine_keys(whole, data)) == 7  # a: 4, b (a target through ex:D): 1, c: 2
 
 
 def test_class_checks_follow_the_hierarchy_of_each_validation() -> None:

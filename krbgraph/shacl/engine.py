@@ -122,7 +122,9 @@ def _validate(
         shapes_graph=shapes_graph_iri,
         subclasses=class_closures(run, _named_classes(shapes, roots)),
     )
-    narrowed = None if focus_nodes is None else _focus_per_root(run, shapes, roots, focus_nodes)
+    narrowed = (
+        None if focus_nodes is None else _focus_per_root(run, shapes, roots, focus_nodes, dialect)
+    )
 
     def validate_root(root: Node) -> list[Result] | Fallback:
         root_focus = focus_nodes if narrowed is None else narrowed[root]
@@ -194,20 +196,14 @@ def _focus_per_root(
     shapes: ShapesGraph,
     roots: Sequence[Node],
     focus_nodes: Sequence[Node],
+    dialect: Dialect,
 ) -> dict[Node, list[Node]]:
     """For each root shape, the focus nodes that can be among its targets: three queries
     for all roots (the focus nodes' classes, and which of them are subjects or objects of
     the target predicates), so a write of a few objects runs only the shapes that target
     them. A SPARQL target keeps every focus node (its query decides)."""
     listed = " ".join(terms.term(n) for n in focus_nodes)
-    classes: dict[Node, set[Node]] = {}
-    rows = run(
-        f"SELECT DISTINCT ?f ?c WHERE {{ VALUES ?f {{ {listed} }} "
-        f"?f {terms.iri(RDF.type)}/{terms.iri(RDFS.subClassOf)}* ?c }}"
-    ).rows
-    for focus, cls in rows:
-        if focus is not None and cls is not None:  # both bound in every solution
-            classes.setdefault(focus, set()).add(cls)
+    classes = _classes_of(run, shapes, roots, listed, dialect)
     linked: dict[tuple[str, Node], set[Node]] = {}
     for kind, pattern in (("subjectsOf", "?f ?p ?x"), ("objectsOf", "?x ?p ?f")):
         predicates = sorted(
@@ -238,6 +234,40 @@ def _focus_per_root(
                 chosen |= linked.get((target.kind, target.value), set())
         per_root[root] = [n for n in focus_nodes if n in chosen]
     return per_root
+
+
+def _classes_of(
+    run: Callable[[str], QueryResult],
+    shapes: ShapesGraph,
+    roots: Sequence[Node],
+    listed: str,
+    dialect: Dialect,
+) -> dict[Node, set[Node]]:
+    """The classes of the listed nodes among those that matter: the class targets, from
+    the nodes' types and the targets' listed subclasses (Dialect.subclasses), or when
+    one is not listed, every superclass of the nodes' types."""
+    targeted = {t.value for root in roots for t in shapes.targets(root) if t.kind == "class"}
+    subclasses = {cls: dialect.subclasses_of(cls) for cls in targeted}
+    classes: dict[Node, set[Node]] = {}
+    if all(listed_subclasses is not None for listed_subclasses in subclasses.values()):
+        of_type: dict[Node, set[Node]] = {}
+        for cls, subs in subclasses.items():
+            for sub in subs or ():
+                of_type.setdefault(sub, set()).add(cls)
+        typed = f"?f {terms.iri(RDF.type)} ?t"
+        query = f"SELECT DISTINCT ?f ?t WHERE {{ VALUES ?f {{ {listed} }} {typed} }}"
+        for focus, kind in run(query).rows:
+            if focus is not None and kind in of_type:
+                classes.setdefault(focus, set()).update(of_type[kind])
+        return classes
+    rows = run(
+        f"SELECT DISTINCT ?f ?c WHERE {{ VALUES ?f {{ {listed} }} "
+        f"?f {terms.iri(RDF.type)}/{terms.iri(RDFS.subClassOf)}* ?c }}"
+    ).rows
+    for focus, superclass in rows:
+        if focus is not None and superclass is not None:  # both bound in every solution
+            classes.setdefault(focus, set()).add(superclass)
+    return classes
 
 
 MAX_LISTED_FOCUS = 5000
