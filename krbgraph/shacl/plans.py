@@ -7,13 +7,17 @@ property shape that has property shapes of its own) the compiler writes:
   node shapes (the focus node is the value) and the focus checks (counts,
   sh:hasValue) of the group's property shapes; each test is a boolean column;
 - one *value query* per property shape with value checks, binding each value
-  node once and testing every check on it, a boolean column each;
+  node once and testing every check on it, a boolean column each; for a
+  root's property shapes on a predicate, one value query for all of them,
+  reading the targets' values of those predicates once;
+- for a root's property shapes on a predicate, one *counts query* for all
+  their sh:maxCount checks and one for their sh:minCount 1 checks;
 - one *row query* per row check;
-- one *set query* per check with a set form (checks.py): sh:class, sh:node
-  with a shape of positive conditions, sh:minCount, sh:maxCount, sh:hasValue
-  and the qualified counts, written as "candidates MINUS conforming" or
-  "candidates joined with violators", which Oxigraph evaluates with hash
-  joins instead of a nested test per row.
+- one *set query* per other check with a set form (checks.py): sh:class,
+  sh:node with a shape of positive conditions, sh:minCount, sh:maxCount,
+  sh:hasValue and the qualified counts, written as "candidates MINUS
+  conforming" or "candidates joined with violators", which Oxigraph evaluates
+  with hash joins instead of a nested test per row.
 
 A shape reached along two routes (two parent focus nodes, or two parent
 shapes) is validated along both and reported twice, as the W3C suite expects
@@ -222,7 +226,7 @@ def _with_focus(plan: Plan, listed: str) -> Plan:
     if isinstance(plan, SetQuery):
         return SetQuery(filled(plan.text), plan.origin, plan.value)
     if isinstance(plan, CountsQuery):
-        return CountsQuery(filled(plan.text), plan.origins, plan.index)
+        return replace(plan, text=filled(plan.text))
     query = plan.query
     focus_text = query.focus_query
     return RowPlan(
