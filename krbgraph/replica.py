@@ -46,6 +46,8 @@ from .store.rdffiles import parse_triples
 from .store.terms import bind_values
 from .update_region import update_region
 
+_SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+
 NOT_DATA = frozenset({AUDIT_GRAPH, DERIVED_GRAPH, META_GRAPH, SHAPES_GRAPH})
 """Graphs the replica leaves out, as they are never part of what is validated: the
 shapes themselves, the bookkeeping of model files, the audit trail, and the derived
@@ -62,6 +64,18 @@ class ValidationReplica:
 
     def __init__(self, copy: ox.Store) -> None:
         self._copy = copy
+        self._hierarchy = 0
+
+    @property
+    def hierarchy_version(self) -> int:
+        """Moves on whenever a quad with rdfs:subClassOf may have been added or removed:
+        the SHACL engine keeps the class hierarchy it read per version
+        (krbgraph.shacl.engine, Dialect.subclasses), which writes rarely change."""
+        return self._hierarchy
+
+    def _hierarchy_touched(self, *quads: Collection[ox.Quad]) -> None:
+        if any(q.predicate == _SUBCLASS_OF for group in quads for q in group):
+            self._hierarchy += 1
 
     @classmethod
     def of(cls, store: Store) -> ValidationReplica:
@@ -111,6 +125,7 @@ class ValidationReplica:
             parse_triples(path)  # refuses named graphs, which load would write
         name = ox.NamedNode(graph)
         before = len(self._copy)
+        self._hierarchy += 1  # the file may hold any class hierarchy
         # The bulk loader (no transaction: 25 % faster), as a failed read makes the caller
         # drop the copy anyway.
         try:
@@ -133,11 +148,13 @@ class ValidationReplica:
             return self.load_new(path, graph)
         name = ox.NamedNode(graph)
         quads = parse_quads(path)
+        self._hierarchy += 1
         self._copy.extend(ox.Quad(q.subject, q.predicate, q.object, name) for q in quads)
         return len(quads)
 
     def apply(self, added: Collection[ox.Quad], removed: Collection[ox.Quad]) -> None:
         """Make the copy follow a committed change (removals first, as SPARQL does)."""
+        self._hierarchy_touched(removed, added)
         for quad in removed:
             self._copy.remove(quad)
         self._copy.extend(added)
@@ -157,12 +174,14 @@ class ValidationReplica:
             self._copy.remove(quad)
         new = [q for q in added if q not in self._copy]
         self._copy.extend(new)
+        self._hierarchy_touched(gone, new)
         try:
             yield
         except BaseException:
             for quad in new:
                 self._copy.remove(quad)
             self._copy.extend(gone)
+            self._hierarchy_touched(gone, new)
             raise
 
     # -- the engine's view: data and model, never the shapes or derived graphs --------
@@ -251,7 +270,9 @@ class ValidationReplica:
             before = region.quads(self._copy)
             self._copy.update(update, base_iri=base_iri)
             after = region.quads(self._copy)
-        return Change(frozenset(after - before), frozenset(before - after))
+        change = Change(frozenset(after - before), frozenset(before - after))
+        self._hierarchy_touched(change.added, change.removed)
+        return change
 
     def quads_for(
         self, subject: ox.NamedNode, predicate: ox.NamedNode | None = None

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyoxigraph as ox
 import pyshacl
 import pytest
 import test_shapes_constraints as constraints
@@ -653,3 +654,40 @@ def test_pre_binding_per_focus_node_along_two_routes() -> None:
         (EX.y, Literal(3)),
     ]
     assert engine_keys(report, data) == pyshacl_keys(data, shapes)
+
+
+def test_a_replica_write_to_the_class_hierarchy_reaches_the_next_validation() -> None:
+    """The engine keeps the subclasses it read per replica while its hierarchy_version
+    stays; every way a replica changes must move it when rdfs:subClassOf changes."""
+    from krbgraph.replica import ValidationReplica
+
+    shapes = Graph().parse(
+        data=PREFIXES + "ex:S sh:targetNode ex:a ; sh:property [ sh:path ex:p ; sh:class ex:C ] .",
+        format="turtle",
+    )
+    ns, graph = "http://example.org/ns#", ox.NamedNode("urn:x-test:data")
+
+    def quad(s: str, p: str, o: str) -> ox.Quad:
+        return ox.Quad(ox.NamedNode(ns + s), ox.NamedNode(p), ox.NamedNode(ns + o), graph)
+
+    replica = ValidationReplica(ox.Store())
+    # ex:C must be a node of the data for its subclasses to be listed (and kept).
+    instances = [quad("b", str(RDF.type), "D"), quad("x", str(RDF.type), "C")]
+    replica.apply([quad("a", ns + "p", "b"), *instances], [])
+    link = quad("D", str(RDFS.subClassOf), "C")
+
+    def classes_violated() -> int:
+        return len(validate_store(replica, shapes, focus_nodes=[EX.a]).results)
+
+    assert classes_violated() == 1
+    replica.apply([link], [])
+    assert classes_violated() == 0
+    replica.apply([], [link])
+    assert classes_violated() == 1
+    with replica.trial([link], []):
+        assert classes_violated() == 0
+        change = replica.run_update(f"DELETE DATA {{ GRAPH <{graph.value}> {{ {link.triple} }} }}")
+        assert change.removed == {link}
+        assert classes_violated() == 1
+        replica.apply([link], [])
+    assert classes_violated() == 0

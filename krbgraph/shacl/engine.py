@@ -14,7 +14,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
@@ -86,7 +86,10 @@ def validate_store(
         assert answer.graph is not None
         return answer.graph
 
-    return _validate(run, load, shapes, focus_nodes, lambda node: node, shapes_graph)
+    def closures(classes: Sequence[URIRef]) -> Subclasses:
+        return _kept_closures(store, graphs, run, classes)
+
+    return _validate(run, load, shapes, focus_nodes, lambda node: node, shapes_graph, closures)
 
 
 def validate_graph(
@@ -99,7 +102,10 @@ def validate_graph(
     def run(text: str) -> QueryResult:
         return store.query(text)
 
-    return _validate(run, lambda: data, shapes, focus_nodes, store.original, SHAPES_GRAPH)
+    def closures(classes: Sequence[URIRef]) -> Subclasses:
+        return class_closures(run, classes)
+
+    return _validate(run, lambda: data, shapes, focus_nodes, store.original, SHAPES_GRAPH, closures)
 
 
 def _validate(
@@ -109,6 +115,7 @@ def _validate(
     focus_nodes: Sequence[Node] | None,
     original: Callable[[Identifier], Identifier],
     shapes_graph_iri: str | None,
+    closures: Callable[[Sequence[URIRef]], Subclasses],
 ) -> Report:
     shapes = _read_shapes(shapes_graph)
     results: list[Result] = []
@@ -120,7 +127,7 @@ def _validate(
     dialect = replace(
         probe_dialect(run),
         shapes_graph=shapes_graph_iri,
-        subclasses=class_closures(run, _named_classes(shapes, roots)),
+        subclasses=closures(_named_classes(shapes, roots)),
     )
     narrowed = (
         None if focus_nodes is None else _focus_per_root(run, shapes, roots, focus_nodes, dialect)
@@ -316,9 +323,35 @@ def _named_classes(shapes: ShapesGraph, roots: Sequence[Node]) -> list[URIRef]:
     return sorted((c for c in named if isinstance(c, URIRef)), key=str)
 
 
-def class_closures(
-    run: Callable[[str], QueryResult], classes: Sequence[URIRef]
-) -> tuple[tuple[Node, tuple[Node, ...]], ...]:
+Subclasses = tuple[tuple[Node, tuple[Node, ...]], ...]
+"""Classes with their listed subclasses, as Dialect.subclasses holds them."""
+
+_KEPT: weakref.WeakKeyDictionary[Any, tuple[object, Subclasses]] = weakref.WeakKeyDictionary()
+
+
+def _kept_closures(
+    store: QueryStore,
+    graphs: tuple[str, ...],
+    run: Callable[[str], QueryResult],
+    classes: Sequence[URIRef],
+) -> Subclasses:
+    """class_closures, kept per store while its ``hierarchy_version`` stays (a
+    krbgraph.replica.ValidationReplica says when a write touches rdfs:subClassOf):
+    a write validates against the hierarchy the previous one read (3 ms of a
+    100-norm write). Other stores are asked every time."""
+    version = getattr(store, "hierarchy_version", None)
+    if version is None:
+        return class_closures(run, classes)
+    key = (version, graphs, tuple(classes))
+    held = _KEPT.get(store)
+    if held is not None and held[0] == key:
+        return held[1]
+    found = class_closures(run, classes)
+    _KEPT[store] = (key, found)
+    return found
+
+
+def class_closures(run: Callable[[str], QueryResult], classes: Sequence[URIRef]) -> Subclasses:
     """Each class with its subclasses in the data (one query for all), for
     Dialect.subclasses; a class reached from a blank node, or with more than
     MAX_LISTED_SUBCLASSES subclasses, is left out (a query cannot list those)."""
