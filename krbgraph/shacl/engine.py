@@ -354,7 +354,9 @@ def _kept_closures(
 def class_closures(run: Callable[[str], QueryResult], classes: Sequence[URIRef]) -> Subclasses:
     """Each class with its subclasses in the data (one query for all), for
     Dialect.subclasses; a class reached from a blank node, or with more than
-    MAX_LISTED_SUBCLASSES subclasses, is left out (a query cannot list those)."""
+    MAX_LISTED_SUBCLASSES subclasses, is left out (a query cannot list those), and so
+    is one that is no node of the data (the zero-length path binds only the data's
+    nodes): those keep the path."""
     if not classes:
         return ()
     listed = " ".join(terms.iri(c) for c in classes)
