@@ -47,6 +47,8 @@ from .store.terms import bind_values
 from .update_region import update_region
 
 _SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+_LOOKED_AT = 5_000
+"""Changes up to this many quads are read for rdfs:subClassOf (hierarchy_version)."""
 
 NOT_DATA = frozenset({AUDIT_GRAPH, DERIVED_GRAPH, META_GRAPH, SHAPES_GRAPH})
 """Graphs the replica leaves out, as they are never part of what is validated: the
@@ -74,7 +76,11 @@ class ValidationReplica:
         return self._hierarchy
 
     def _hierarchy_touched(self, *quads: Collection[ox.Quad]) -> None:
-        if any(q.predicate == _SUBCLASS_OF for group in quads for q in group):
+        # A large change (a workbook, a file) moves the version without a look: reading
+        # every quad's predicate costs more than reading the hierarchy again (2 ms).
+        if sum(len(group) for group in quads) > _LOOKED_AT or any(
+            q.predicate == _SUBCLASS_OF for group in quads for q in group
+        ):
             self._hierarchy += 1
 
     @classmethod
