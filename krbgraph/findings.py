@@ -70,9 +70,11 @@ def label_of(graph: Described, node: Node, lang: str = "nl") -> str | None:
     for prop in _LABELS:
         labels = [o for o in graph.objects(node, prop) if isinstance(o, Literal)]
         for wanted in (lang, "nl", None):
-            for label in labels:
-                if label.language == wanted:
-                    return str(label)
+            # The same one of several labels in one language whatever order the graph
+            # or the store lists them in (QUDT's PERCENT has "percent"@en and "Percent"@en).
+            matching = [str(label) for label in labels if label.language == wanted]
+            if matching:
+                return min(matching)
         if labels:
             return str(min(labels, key=str))
     return None

@@ -21,13 +21,12 @@ with what it changes in the derived graph (krbgraph.derived_change).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import SH
+from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from .audit import audit_quads
@@ -38,6 +37,7 @@ from .derived_change import DerivedChange, derived_change
 from .findings import Finding
 from .model import AUDIT_GRAPH, shapes_graph
 from .replica import Change, ValidationReplica
+from .shacl.report import Triple
 from .spatial_checks import CANDIDATES as SPATIAL_CHECKS_CANDIDATES
 from .spatial_checks import FOLLOWS as SPATIAL_CHECKS_FOLLOW
 from .spatial_checks import READS as SPATIAL_CHECKS_READ
@@ -51,7 +51,7 @@ from .unit_checks import READS as UNIT_CHECKS_READ
 from .validation import (
     ValidationFailed,
     ValidationResult,
-    fill_messages,
+    filled_messages,
     finding_sort_key,
     validate_graph,
 )
@@ -238,14 +238,11 @@ def validate_change(
     findings.sort(key=finding_sort_key)
     conforms = not any(f.severity == "Violation" for f in findings)
 
-    def report_graph() -> Graph:
-        graph = report.graph
-        graph.addN((s, p, o, graph) for s, p, o in checked)
-        graph.set((report.node, SH.conforms, Literal(conforms)))
-        fill_messages(graph, report.node, findings)
-        return graph
+    def report_triples() -> Iterator[Triple]:
+        yield from report.triples(conforms=conforms, messages=filled_messages(findings))
+        yield from sorted(checked, key=lambda triple: str(triple[0]))  # by result, for Turtle
 
-    return ValidationResult(conforms, tuple(findings), report_graph)
+    return ValidationResult(conforms, tuple(findings), report_triples)
 
 
 def checked_change(

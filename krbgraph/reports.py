@@ -9,6 +9,7 @@ caller's.
 
 from __future__ import annotations
 
+import io
 import json
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -18,6 +19,7 @@ from dataclasses import asdict
 from rich.text import Text
 
 from .namespaces import PREFIXES
+from .shacl.report import serialize_report
 from .validation import SEVERITIES, CheckedObject, Finding, ValidationResult
 
 _STYLES = {"Violation": "bold red", "Warning": "yellow", "Info": "cyan"}
@@ -106,8 +108,12 @@ def json_report(result: ValidationResult) -> str:
 
 
 def turtle_report(result: ValidationResult) -> str:
-    """The SHACL validation report graph as Turtle."""
-    return result.report.serialize(format="turtle")
+    """The SHACL validation report as Turtle, written by pyoxigraph from the report's
+    triples: rdflib's graph and Turtle writer took 23 s and 470 MB for the 58,617
+    results of a registry of a million triples."""
+    out = io.BytesIO()
+    serialize_report(result.report_triples(), out, prefixes=PREFIXES)
+    return out.getvalue().decode("utf-8")
 
 
 def junit_report(

@@ -178,13 +178,16 @@ def _what(data: Graph, node: Node) -> tuple[str, str]:
 
 
 def _unit_text(data: Graph, units: UnitCatalogue, unit: URIRef, lang: str) -> str:
-    """'% (procent)': the symbol and the name of a unit, or what names it."""
-    name = label_of(data, unit, lang)
+    """'% (procent)': the symbol and the name of a unit, or what names it.
+
+    A known unit is named as the catalogue names it (the Eenheden list's label before
+    QUDT's), not by the data's labels: the data may hold both ("percent"@en and
+    "Percent"@en), and which one a graph or a store lists first is theirs to choose."""
     if unit in units:
         known: Unit = units[str(unit)]
-        name = name or known.label(lang) or known.local_name
+        name = known.label(lang) or label_of(data, unit, lang) or known.local_name
         return f"{known.display} ({name})"
-    return f"'{name or unit}'"
+    return f"'{label_of(data, unit, lang) or unit}'"
 
 
 def _finding(

@@ -26,6 +26,7 @@ from rdflib.term import Node
 from .findings import SEVERITIES, Finding, label_of, path_text, type_name
 from .model import model_graph, own_units_graph, qudt_extract, shapes_graph
 from .namespaces import PREFIXES, SCHEME
+from .shacl.report import Result, Triple
 
 LEEFOMGEVING_SCHEME = SCHEME["leefomgeving"]
 """Concept scheme of the IMBOR extract and begrip:leefomgeving/alle."""
@@ -39,15 +40,31 @@ class ValidationResult:
 
     conforms: bool
     findings: tuple[Finding, ...]
-    report_source: Graph | Callable[[], Graph]
-    """The SHACL validation report, or what builds it when first read (``report``): a
-    whole registry's report can take longer to build than its validation."""
+    report_source: Graph | Callable[[], Iterable[Triple]]
+    """The SHACL validation report, or what yields its triples when they are asked for
+    (``report``, ``report_triples``): a whole registry's report can take longer to
+    build as a graph than its validation takes."""
 
     @cached_property
     def report(self) -> Graph:
-        """The SHACL validation report."""
+        """The SHACL validation report as a graph."""
         source = self.report_source
-        return source if isinstance(source, Graph) else source()
+        if isinstance(source, Graph):
+            return source
+        graph = Graph()
+        for prefix, namespace in PREFIXES.items():
+            graph.bind(prefix, namespace)
+        for triple in source():
+            graph.add(triple)
+        return graph
+
+    def report_triples(self) -> Iterable[Triple]:
+        """The report's triples, without building a graph when there is none yet (for
+        writing a large report out: krbgraph.reports.turtle_report)."""
+        source = self.report_source
+        if isinstance(source, Graph) or "report" in self.__dict__:
+            return iter(self.report)
+        return source()
 
     def violations(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.severity == "Violation")
@@ -147,24 +164,48 @@ def _with_compiled_shapes(combined: Graph, shapes: Graph) -> tuple[list[Finding]
     return findings, report, report_node
 
 
-def fill_messages(report: Graph, report_node: Node, findings: Iterable[Finding]) -> None:
-    """The report's messages replaced by the findings' own, with the object's name
-    filled in (the shapes' messages hold placeholders), so the report graph says what
-    the text report says."""
-    messages: dict[tuple[str, str | None, str | None], tuple[Literal, Literal]] = {
+_MessageKey = tuple[str, str | None, str | None]
+
+
+def _message_key(focus: Node | None, value: Node | None, shape: Node | None) -> _MessageKey:
+    """What a finding and its result in the report share (Finding.shape names IRI
+    shapes only)."""
+    return (
+        str(focus),
+        str(value) if value is not None else None,
+        str(shape) if isinstance(shape, URIRef) else None,
+    )
+
+
+def _findings_messages(findings: Iterable[Finding]) -> dict[_MessageKey, tuple[Literal, Literal]]:
+    return {
         (f.focus, f.value, f.shape): (
             Literal(f.message_nl, lang="nl"),
             Literal(f.message_en, lang="en"),
         )
         for f in findings
     }
+
+
+def filled_messages(
+    findings: Iterable[Finding],
+) -> Callable[[Result], tuple[Literal, ...] | None]:
+    """For Report.triples: a result's messages as its finding's, with the object's name
+    filled in, as fill_messages does for a report graph."""
+    messages = _findings_messages(findings)
+    return lambda item: messages.get(_message_key(item.focus, item.value, item.shape))
+
+
+def fill_messages(report: Graph, report_node: Node, findings: Iterable[Finding]) -> None:
+    """The report's messages replaced by the findings' own, with the object's name
+    filled in (the shapes' messages hold placeholders), so the report graph says what
+    the text report says."""
+    messages = _findings_messages(findings)
     for result in list(report.objects(report_node, SH.result)):
-        value = report.value(result, SH.value)
-        shape = report.value(result, SH.sourceShape)
-        key = (
-            str(report.value(result, SH.focusNode)),
-            str(value) if value is not None else None,
-            str(shape) if isinstance(shape, URIRef) else None,
+        key = _message_key(
+            report.value(result, SH.focusNode),
+            report.value(result, SH.value),
+            report.value(result, SH.sourceShape),
         )
         if key in messages:
             report.remove((result, SH.resultMessage, None))

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, Literal
+from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDF, SH
 from typer.testing import CliRunner
 
@@ -175,9 +175,62 @@ def test_krb_validate_finds_what_the_graph_validation_finds_for_every_broken_rul
     def key(finding: object) -> tuple[object, ...]:
         return tuple(getattr(finding, name) for name in ("severity", "focus", "path", "shape"))
 
-    expected = validate_graph(read_rdf_paths([turtle])).findings
+    graph_result = validate_graph(read_rdf_paths([turtle]))
+    expected = graph_result.findings
     assert len(expected) > 100
     for path in (turtle, trig):
         found = validate_paths([path]).findings
         assert len(found) == len(expected)
         assert {key(f) for f in found} == {key(f) for f in expected}
+
+
+def test_the_turtle_report_of_a_whole_registry_is_the_report_graph_of_a_graph_validation(
+    tmp_path: Path,
+) -> None:
+    """`krb validate --format turtle` writes the report's triples without building a
+    graph; read back, its results are those of the report graph validate_graph builds
+    (every field, paths by their SPARQL form, messages with the names filled in), and
+    those of the geometry and unit checks are among them."""
+    import test_shacl_engine_differential as differential
+    import test_spatial_validation as spatial
+
+    from krbgraph.loading import validate_paths
+    from krbgraph.rdfio import read_rdf_paths
+    from krbgraph.reports import turtle_report
+    from krbgraph.shacl.paths import read_path
+    from krbgraph.validation import validate_graph
+
+    merged = Graph()
+    for index, (_, graph) in enumerate(differential.variants()):
+        merged += differential.renamed(graph, f"v{index}")
+    file, area = tmp_path / "varianten.ttl", tmp_path / "grensbuurt.ttl"
+    merged.serialize(file, format="turtle")
+    area.write_text(spatial.registry_text(spatial.GEMEENTE_GEOMETRY + spatial.GRENSBUURT))
+
+    def results(report: Graph) -> list[tuple[object, ...]]:
+        """Each result's fields; blank nodes (property shapes) as "_": their ids are
+        the parser's own."""
+        [node] = report.subjects(RDF.type, SH.ValidationReport)
+        found = []
+        for r in report.objects(node, SH.result):
+            path = report.value(r, SH.resultPath)
+            fields = [
+                report.value(r, SH.focusNode),
+                None if path is None else read_path(report, path).sparql(),
+                report.value(r, SH.value),
+                report.value(r, SH.sourceConstraintComponent),
+                report.value(r, SH.sourceShape),
+                report.value(r, SH.resultSeverity),
+            ]
+            fields = ["_" if isinstance(f, BNode) else f for f in fields]
+            found.append((*fields, frozenset(report.objects(r, SH.resultMessage))))
+        return sorted(found, key=repr)
+
+    expected = validate_graph(read_rdf_paths([file, area]))
+    written = Graph().parse(data=turtle_report(validate_paths([file, area])), format="turtle")
+    assert results(written) == results(expected.report)
+    [node] = written.subjects(RDF.type, SH.ValidationReport)
+    assert written.value(node, SH.conforms) == Literal(expected.conforms)
+    components = {fields[3] for fields in results(written)}
+    assert len(components) > 10
+    assert any(not str(c).startswith(str(SH)) for c in components)  # the checks beside SHACL

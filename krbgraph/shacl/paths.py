@@ -8,6 +8,7 @@ is an RDF list is a sequence path, whatever else it says (the W3C suite's
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, SH
@@ -15,6 +16,12 @@ from rdflib.term import Node
 
 from . import terms
 from .errors import ShapesError
+
+
+class TripleSink(Protocol):
+    """Where Path.write adds a path's triples: a graph, or a list of them."""
+
+    def add(self, triple: tuple[Node, Node, Node], /) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,7 @@ class Path:
         suffix = {"zeroOrMore": "*", "oneOrMore": "+", "zeroOrOne": "?"}[self.kind]
         return f"({self.parts[0].sparql()}){suffix}"
 
-    def write(self, graph: Graph) -> Node:
+    def write(self, graph: TripleSink) -> Node:
         """Add the path to ``graph`` as SHACL (fresh blank nodes) and return its node."""
         if self.kind == "predicate":
             assert self.iri is not None
@@ -123,7 +130,7 @@ def read_list(graph: Graph, head: Node) -> list[Node]:
     return _items(graph, head)
 
 
-def _write_list(graph: Graph, head: Node, items: list[Node]) -> None:
+def _write_list(graph: TripleSink, head: Node, items: list[Node]) -> None:
     for i, item in enumerate(items):
         graph.add((head, RDF.first, item))
         rest: Node = BNode() if i < len(items) - 1 else RDF.nil
