@@ -84,6 +84,11 @@ class Settings:
     (KRB_QUERY_PENALTY_S): meanwhile their queries run one at a time for the whole
     service, and get 429 at once while one runs or, after one overran, for the time
     limit. 0: no marks."""
+    query_lane_timeout_s: float = 2.0
+    """The time limit of a marked client's or text's queries (KRB_QUERY_LANE_TIMEOUT_S;
+    at most query_timeout_s): a runaway sent again and again then holds a core for this
+    long per try instead of the whole time limit, as the engine cannot stop a query
+    sooner than by its limit."""
     trusted_proxies: tuple[str, ...] = ()
     """Addresses or networks of reverse proxies whose X-Forwarded-For and -Proto `krb serve`
     believes (KRB_TRUSTED_PROXIES, comma-separated; "*" trusts everyone). None by default:
@@ -100,6 +105,8 @@ class Settings:
             raise ValueError(f"queries in total {self.query_total} is negative")
         if self.query_penalty_s < 0:
             raise ValueError(f"query penalty {self.query_penalty_s} s is negative")
+        if self.query_lane_timeout_s <= 0:
+            raise ValueError(f"lane time limit {self.query_lane_timeout_s} s is not positive")
         for name in ("max_upload_mb", "max_workbook_uncompressed_mb", "max_workbook_rows"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
@@ -115,6 +122,14 @@ class Settings:
     def accepts_writes(self) -> bool:
         """Whether any configured token may write (KRB_TOKEN or a write or admin token)."""
         return bool(self.token) or any(entry.writer.scope != "read" for entry in self.tokens)
+
+    @property
+    def lane_timeout_s(self) -> float:
+        """The time limit of queries in the lane of marked clients and texts: the lane's
+        own, never more than the service's (which has none at 0)."""
+        if not self.query_timeout_s:
+            return self.query_lane_timeout_s
+        return min(self.query_lane_timeout_s, self.query_timeout_s)
 
     @property
     def is_remote(self) -> bool:
@@ -151,6 +166,7 @@ class Settings:
             ("query_per_client", "KRB_QUERY_PER_CLIENT", int),
             ("query_total", "KRB_QUERY_TOTAL", int),
             ("query_penalty_s", "KRB_QUERY_PENALTY_S", float),
+            ("query_lane_timeout_s", "KRB_QUERY_LANE_TIMEOUT_S", float),
             ("trusted_proxies", "KRB_TRUSTED_PROXIES", _proxies),
         ):
             raw = env.get(var)

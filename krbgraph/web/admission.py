@@ -33,8 +33,11 @@ taken). Runaways sent again and again, from one address or the same text from
 many, then hold one core instead of one per client, and the other users'
 queries keep their slots. After a query in the lane overran, the lane rests
 for ``rest_s`` (the service's time limit) before it takes the next: a
-runaway sent again at once then holds that core half of the time, and the
-engine is restarted half as often. It is a brake, not a wall: a text changed on each
+runaway sent again at once then holds that core a fraction of the time, and the
+engine is restarted less often. A query in the lane also has a shorter time limit
+(``Settings.query_lane_timeout_s``, 2 s by default): the engine cannot stop a query
+before its limit, so a runaway in the lane holds its core for that long per try
+instead of the whole limit. It is a brake, not a wall: a text changed on each
 try from many addresses passes it, and a reverse proxy's rate limit per
 address range is the tool for that.
 
@@ -54,6 +57,8 @@ from contextlib import asynccontextmanager, contextmanager
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
+
+from ..store import QueryTimeout
 
 WAIT_S = 1.0
 """How long a query waits for one of its client's slots before ClientBusy."""
@@ -119,6 +124,27 @@ class LaneBusy(ClientBusy):
             "patronen)."
         )
         self.retry_after = wait
+
+
+class LaneTimeout(QueryTimeout):
+    """A query in the lane of marked clients and texts ran into the lane's time limit
+    (HTTP 503, saying which limit and why it applies)."""
+
+    def __init__(self, limit_s: float, penalty_s: float) -> None:
+        minutes = max(1, round(penalty_s / 60))
+        super().__init__(
+            f"The query did not finish within {limit_s:g} s, the time limit on this service "
+            "for queries from an address, or of a text, that ran into its time limit in the "
+            f"last {minutes} minutes; narrow it down (more specific patterns, LIMIT) and "
+            "try again."
+        )
+        self.nl = (
+            f"De query duurde langer dan {limit_s:g} seconden, de tijdslimiet van deze dienst "
+            "voor query's van een adres, of met een tekst, die de afgelopen "
+            f"{minutes} minuten tegen de tijdslimiet liepen; maak de query lichter (een LIMIT, "
+            "specifiekere patronen) en probeer het opnieuw."
+        )
+        self.limit_s = limit_s
 
 
 class Slot:

@@ -47,7 +47,7 @@ from . import onderzoek_api as onderzoek_routes
 from . import pages as page_routes
 from . import sparql as sparql_routes
 from . import writes
-from .admission import ClientBusy, QueryAdmission, client_busy
+from .admission import ClientBusy, LaneTimeout, QueryAdmission, client_busy
 from .rewarm import RewarmAfterWrites, Rewarmer
 from .state import label_index_of
 from .templating import API_DOC_ASSETS, ApiDocAssets, StaticAssets
@@ -209,6 +209,8 @@ def _error_handlers(app: FastAPI) -> None:
         return answer(400, f"Syntax error: {exc}")
 
     async def timeout(request: Request, exc: Exception) -> JSONResponse:
+        if isinstance(exc, LaneTimeout):
+            return answer(503, str(exc))
         limit = request.app.state.settings.query_timeout_s
         return answer(
             503,

@@ -6,7 +6,8 @@ from token holders. A route gets a runnable query only from ``user_query``,
 which checks the text (krbgraph.sparql_text: the app's limits, no SERVICE,
 no LOAD), and ``UserQuery.run`` always applies the service's time limit and
 row limit, and runs only in one of its client's slots (krbgraph.web.admission:
-at most KRB_QUERY_PER_CLIENT queries of one client at once). Guarding in the
+at most KRB_QUERY_PER_CLIENT queries of one client at once); a marked client's or
+text's query runs in the lane, with the lane's shorter time limit. Guarding in the
 routes themselves let the query page run SERVICE and skip the row limit while
 the endpoint refused both.
 
@@ -26,7 +27,7 @@ from fastapi import Depends, Request
 from ..settings import Settings
 from ..sparql_text import Scan, SparqlLimits, check
 from ..store import QueryResult, QueryTimeout, Store
-from .admission import Slot
+from .admission import LaneTimeout, Slot
 
 
 def sparql_limits(request: Request) -> SparqlLimits:
@@ -62,19 +63,22 @@ class UserQuery:
         """
         if not admitted.held:
             raise RuntimeError("a client's query runs only while it holds one of its slots")
+        limit = settings.lane_timeout_s if admitted.penalised else settings.query_timeout_s
         try:
             return store.query(
                 self.text,
                 default_graph_uris=default_graphs,
                 named_graph_uris=named_graphs,
-                timeout_s=settings.query_timeout_s,
+                timeout_s=limit,
                 max_rows=settings.max_result_rows,
                 base_iri=base_iri,
             )
-        except QueryTimeout:
+        except QueryTimeout as exc:
             # Its client and its text run one at a time for a while (admission.py);
             # EngineStopped is a QueryTimeout too: stopped with the engine twice.
             admitted.overran()
+            if admitted.penalised:
+                raise LaneTimeout(limit, settings.query_penalty_s) from exc
             raise
 
 

@@ -320,3 +320,21 @@ def test_a_query_that_overran_runs_one_at_a_time_from_any_address(services: Serv
     assert ask(server, "127.0.0.22").status_code == 200  # others are not kept waiting
     time.sleep(LIMIT_S)
     assert ask(server, "127.0.0.20").status_code == 200
+
+
+def test_a_query_in_the_lane_has_the_lanes_shorter_time_limit(services: Services) -> None:
+    """A marked address's runaway holds a core for KRB_QUERY_LANE_TIMEOUT_S (2 s by
+    default), not for the service's time limit, and its 503 says which limit it met."""
+    server = services.marking
+    with runaways(server, "127.0.0.30", 1) as first:
+        pass
+    assert first.statuses == [503], server.log_tail()
+    time.sleep(LIMIT_S)  # the lane rests after an overrun in it (the test above)
+    started = time.monotonic()
+    answer = ask(server, "127.0.0.30", RUNAWAY.replace("?i", "?j"))  # a text not yet marked
+    took = time.monotonic() - started
+    assert answer.status_code == 503, answer.text
+    assert "within 2 s" in answer.json()["detail"], answer.text
+    assert "ran into its time limit in the last 5 minutes" in answer.json()["detail"]
+    assert 2.0 <= took < LIMIT_S, took
+    server.assert_alive()

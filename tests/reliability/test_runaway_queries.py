@@ -445,3 +445,13 @@ def test_settings_choose_the_engine(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="KRB_ENGINE"):
         Settings.from_env({"KRB_ENGINE": "forked"})
     assert Settings.from_env({"KRB_ENGINE_MEMORY_MB": "0"}).engine_memory_mb == 0
+
+
+def test_the_lanes_time_limit_is_its_own_and_never_above_the_services() -> None:
+    assert Settings.from_env({}).lane_timeout_s == 2.0
+    assert Settings.from_env({"KRB_QUERY_LANE_TIMEOUT_S": "0.5"}).lane_timeout_s == 0.5
+    short = {"KRB_QUERY_LANE_TIMEOUT_S": "10", "KRB_QUERY_TIMEOUT_S": "3"}
+    assert Settings.from_env(short).lane_timeout_s == 3.0
+    assert Settings.from_env({"KRB_QUERY_TIMEOUT_S": "0"}).lane_timeout_s == 2.0  # no limit
+    with pytest.raises(ValueError, match="lane time limit"):
+        Settings.from_env({"KRB_QUERY_LANE_TIMEOUT_S": "0"})

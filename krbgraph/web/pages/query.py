@@ -47,7 +47,7 @@ from ...settings import Settings
 from ...sparql_text import SparqlRefused
 from ...store import QueryResult, QuerySyntaxError, QueryTimeout, ResultTooLarge, Store, StoreError
 from .. import results as result_formats
-from ..admission import ClientBusy, query_slot
+from ..admission import ClientBusy, LaneTimeout, query_slot
 from ..describe import READER_LANGUAGES, local_href
 from ..negotiation import CANONICAL_TYPES
 from ..query_params import FieldProblem, Picker, pickers_for, resolve_picked
@@ -318,6 +318,8 @@ def _query_error(exc: SparqlRefused | StoreError, settings: Settings) -> tuple[s
         return exc.nl, 400
     if isinstance(exc, QuerySyntaxError):
         return _syntax_message(exc), 400
+    if isinstance(exc, LaneTimeout):
+        return exc.nl, 503
     if isinstance(exc, QueryTimeout):
         limit = f"{settings.query_timeout_s:g}"
         return f"De query duurde langer dan {limit} seconden, de tijdslimiet van deze dienst.", 503
