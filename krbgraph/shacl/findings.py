@@ -28,13 +28,17 @@ from .report import Report, Result
 
 _PLACEHOLDER = re.compile(r"\{[?$](label|this|value|path)\}")
 
-# The nodes once, the properties as a FILTER: the engine starts from the listed nodes
-# and reads their triples. (With `VALUES ?p` it would start from every triple of those
-# properties in the store; one branch per property repeats the list, which at 58,000
-# nodes is 10 MB of query text.) The superclasses of the types found come after.
+# The nodes once, then one branch per property, each binding its property: the engine
+# looks up each node's triples of that property (at 1M, 47,000 nodes: 1.75 -> 1.0 s).
+# A FILTER on ?p read every triple of every node instead; `VALUES ?p` started from
+# every triple of those properties in the store; a VALUES of nodes per branch repeats
+# the list, which at 58,000 nodes is 10 MB of query text. The superclasses of the
+# types found come after.
 _CONTEXT = (
-    "SELECT DISTINCT ?node ?p ?o WHERE {{ VALUES ?node {{ {nodes} }} ?node ?p ?o "
-    "FILTER (?p IN ({properties})) }}"
+    "SELECT DISTINCT ?node ?p ?o WHERE {{ VALUES ?node {{ {nodes} }} "
+    "{{ ?node {type} ?o BIND ({type} AS ?p) }} UNION "
+    "{{ ?node {label} ?o BIND ({label} AS ?p) }} UNION "
+    "{{ ?node {pref} ?o BIND ({pref} AS ?p) }} }}"
 )
 _SUPERCLASSES = "SELECT DISTINCT ?node ?o WHERE {{ VALUES ?node {{ {types} }} ?node {sub} ?o }}"
 
@@ -80,8 +84,12 @@ def node_context(
     if not named:
         return NodeContext()
     dataset = tuple(data_graphs or ())
-    properties = ", ".join(terms.iri(p) for p in (RDF.type, RDFS.label, SKOS.prefLabel))
-    text = _CONTEXT.format(nodes=" ".join(terms.iri(n) for n in named), properties=properties)
+    text = _CONTEXT.format(
+        nodes=" ".join(terms.iri(n) for n in named),
+        type=terms.iri(RDF.type),
+        label=terms.iri(RDFS.label),
+        pref=terms.iri(SKOS.prefLabel),
+    )
     rows = list(store.query(text, default_graph_uris=dataset, timeout_s=timeout_s).rows)
     types = sorted({o for _, p, o in rows if p == RDF.type and isinstance(o, URIRef)})
     if types:
