@@ -1,7 +1,8 @@
 """Binding values into a query's text and reading its shape, by the tokenizer.
 
-The named-query catalogue and both store backends bind variables the same way:
-one VALUES block placed first in the outermost WHERE group. Built on
+The named-query catalogue and both store backends bind variables the same way
+(``prebind``): a VALUES block first in the outermost WHERE group and in every UNION
+branch and subquery that mentions the variable. Built on
 krbgraph.sparql_text's tokenizer, so a brace or keyword inside a string, IRI or
 comment never counts.
 """

@@ -859,3 +859,26 @@ def test_hostile_string_is_bound_as_a_harmless_literal(store: Store) -> None:
         assert store.query(sparql).rows == ()  # as for any text no name contains
     assert rows(store, "zoek-objecttype", "label", zoekterm="asfaltverh") == {("Asfaltverharding",)}
     assert {(g.iri, g.triples) for g in store.graphs()} == before
+
+
+def test_a_named_query_binds_its_parameters_as_the_pages_do(store: Store) -> None:
+    """From the API, the command line and exports a parameter is pre-bound as on the
+    pages: first in every UNION branch that mentions it, where the engine starts from
+    it (with one VALUES block first in the query, the indicator's UNION was evaluated
+    for every indicator and hash-joined: 2.6 s instead of 5 ms at a million triples).
+    The answer is the page's."""
+    from krbgraph.queries import load_catalogue, prepare_query, run_named_query, run_with_terms
+
+    catalogue = load_catalogue()
+    [indicator] = store.query(
+        "SELECT ?i WHERE { ?i a <https://data.krb.nl/def/krb#Beleidsindicator> ; "
+        "<http://purl.org/dc/terms/identifier> 'GEL-I01' }"
+    ).rows[0]
+    text = prepare_query(store, catalogue, "web-indicator-metingen", {"indicator": str(indicator)})
+    branches = text.split("UNION")
+    assert len(branches) > 3
+    assert all(f"<{indicator}>" in branch for branch in branches)
+    named = run_named_query(store, catalogue, "web-indicator-metingen", {"indicator": "GEL-I01"})
+    page = run_with_terms(store, catalogue["web-indicator-metingen"], {"indicator": indicator})
+    assert len(named.rows) > 3
+    assert sorted(map(str, named.rows)) == sorted(map(str, page.rows))
