@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -37,7 +38,6 @@ from .derived_change import DerivedChange, derived_change
 from .findings import Finding
 from .model import AUDIT_GRAPH, shapes_graph
 from .replica import Change, ValidationReplica
-from .shacl.report import Triple
 from .spatial_checks import CANDIDATES as SPATIAL_CHECKS_CANDIDATES
 from .spatial_checks import FOLLOWS as SPATIAL_CHECKS_FOLLOW
 from .spatial_checks import READS as SPATIAL_CHECKS_READ
@@ -55,6 +55,9 @@ from .validation import (
     finding_sort_key,
     validate_graph,
 )
+
+if TYPE_CHECKING:  # the SHACL engine loads only when validating
+    from .shacl.report import Triple
 
 __all__ = [
     "GraphNotAllowed",

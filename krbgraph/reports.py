@@ -19,7 +19,6 @@ from dataclasses import asdict
 from rich.text import Text
 
 from .namespaces import PREFIXES
-from .shacl.report import serialize_report
 from .validation import SEVERITIES, CheckedObject, Finding, ValidationResult
 
 _STYLES = {"Violation": "bold red", "Warning": "yellow", "Info": "cyan"}
@@ -111,6 +110,8 @@ def turtle_report(result: ValidationResult) -> str:
     """The SHACL validation report as Turtle, written by pyoxigraph from the report's
     triples: rdflib's graph and Turtle writer took 23 s and 470 MB for the 58,617
     results of a registry of a million triples."""
+    from .shacl.report import serialize_report  # the SHACL engine loads when validating
+
     out = io.BytesIO()
     serialize_report(result.report_triples(), out, prefixes=PREFIXES)
     return out.getvalue().decode("utf-8")

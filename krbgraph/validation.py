@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, cached_property
+from typing import TYPE_CHECKING
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS
@@ -26,7 +27,9 @@ from rdflib.term import Node
 from .findings import SEVERITIES, Finding, label_of, path_text, type_name
 from .model import model_graph, own_units_graph, qudt_extract, shapes_graph
 from .namespaces import PREFIXES, SCHEME
-from .shacl.report import Result, Triple
+
+if TYPE_CHECKING:  # the SHACL engine loads only when validating
+    from .shacl.report import Result, Triple
 
 LEEFOMGEVING_SCHEME = SCHEME["leefomgeving"]
 """Concept scheme of the IMBOR extract and begrip:leefomgeving/alle."""

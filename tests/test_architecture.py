@@ -1,4 +1,5 @@
-"""The package's layers import downwards only: no import cycle between its modules.
+"""The package's layers import downwards only: no import cycle between its modules, and
+no command pays for the SHACL engine's imports before it validates.
 
 A cycle (the store importing the query catalogue, which imports the store) makes every
 module in it load, break and change together. Modules are compared at the level of
@@ -86,3 +87,18 @@ def test_a_module_over_500_lines_says_why_it_is_one_module() -> None:
         if "on purpose" not in docstring:
             long_without_reason.append(str(path.relative_to(package)))
     assert long_without_reason == []
+
+
+def test_commands_and_modules_around_validation_load_no_shacl_engine_until_it_runs() -> None:
+    """`krb` starts without the SHACL engine and pySHACL (some 0.2 s of imports): the
+    modules that name its types import them for type checking only."""
+    import subprocess
+    import sys
+
+    modules = "krbgraph.cli, krbgraph.validation, krbgraph.registry, krbgraph.reports"
+    probe = (
+        f"import sys, {modules}; "
+        "print(sorted(m for m in ('pyshacl', 'krbgraph.shacl.engine') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

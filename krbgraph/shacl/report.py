@@ -5,7 +5,7 @@ thousands of results, and the write and load paths read only the results (an
 rdflib graph of 58,617 warnings took 10 s to build at a million triples).
 Who writes the report out (``krb validate --format turtle``) takes its triples
 (``Report.triples``) to pyoxigraph's serialisers (``serialize_report``) without
-any graph: at a million triples that is 2 s instead of 23 s and 300 MiB.
+any graph: at a million triples 3 s, where rdflib's graph and Turtle took 23 s.
 
 Messages: every sh:message of the shape, in every language it is given in.
 For SPARQL-based results the messages of the SPARQL constraint (or validator)
@@ -111,10 +111,9 @@ class Report:
             yield report, SH.result, node
             yield node, RDF.type, SH.ValidationResult
             yield node, SH.focusNode, item.focus
+            written = _TripleList()  # a path's own nodes, after the result's triples
             if item.path is not None:
-                written = _TripleList()
                 yield node, SH.resultPath, item.path.write(written)
-                yield from written
             if item.value is not None:
                 yield node, SH.value, item.value
             yield node, SH.sourceConstraintComponent, item.component
@@ -125,6 +124,7 @@ class Report:
             replaced = messages(item) if messages is not None else None
             for message in item.messages if replaced is None else replaced:
                 yield node, SH.resultMessage, message
+            yield from written
 
 
 Triple = tuple[Node, Node, Node]
