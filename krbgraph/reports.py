@@ -25,12 +25,17 @@ _STYLES = {"Violation": "bold red", "Warning": "yellow", "Info": "cyan"}
 _DUTCH = {"Violation": "overtreding", "Warning": "waarschuwing", "Info": "info"}
 
 
+_LONGEST_FIRST = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+"""Namespaces longest first, sorted once: a whole registry's report compacts 100,000
+paths and values."""
+
+
 def compact(iri: str | None) -> str:
     """``krb:operator`` or ``begrip:sector/alle`` (the notation of the data-model
     docs, for reading, not Turtle) for a known namespace, the IRI in <> otherwise."""
     if iri is None:
         return ""
-    for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+    for prefix, namespace in _LONGEST_FIRST:
         if iri.startswith(namespace) and len(iri) > len(namespace):
             return f"{prefix}:{iri[len(namespace) :]}"
     if iri.startswith("^"):
@@ -57,43 +62,54 @@ def summary(result: ValidationResult) -> str:
 
 
 def text_report(result: ValidationResult, limit: int | None = None) -> Text:
-    """Findings grouped per object, styled for a terminal (``.plain`` for files).
+    """Findings grouped per object, styled for a terminal (``plain_report`` for files).
 
     With ``limit``, whole objects are shown while their findings stay within it (the
     findings come violations first) and a line says how many more there are: a
     terminal is no place for 58,000 warnings, and `krb validate` writes them all.
     The summary line always counts every finding."""
-    text = Text()
+    return Text.assemble(
+        *(t if style is None else (t, style) for t, style in _segments(result, limit))
+    )
+
+
+def plain_report(result: ValidationResult, limit: int | None = None) -> str:
+    """``text_report`` without styles, for a file or a pipe (a CI log): the same text
+    joined at once, where rich's Text took 1.1 s for a registry's 58,617 findings."""
+    return "".join(text for text, _style in _segments(result, limit))
+
+
+def _segments(result: ValidationResult, limit: int | None) -> list[tuple[str, str | None]]:
+    """The report as (text, style) pieces, for both renderings."""
+    out: list[tuple[str, str | None]] = []
+    add = out.append
     shown = 0
     grouped = _by_object(result.findings)
     for index, (focus, findings) in enumerate(grouped):
         if limit is not None and shown + len(findings) > limit and shown:
             hidden = sum(len(rest) for _, rest in grouped[index:])
-            text.append(
-                f"… nog {hidden} bevinding(en) bij {len(grouped) - index} object(en) niet "
-                f"getoond / {hidden} more finding(s) on {len(grouped) - index} object(s) "
-                "not shown; `krb validate` reports them all (also as JSON or JUnit)\n\n",
-                style="bold",
+            add(
+                (
+                    f"… nog {hidden} bevinding(en) bij {len(grouped) - index} object(en) niet "
+                    f"getoond / {hidden} more finding(s) on {len(grouped) - index} object(s) "
+                    "not shown; `krb validate` reports them all (also as JSON or JUnit)\n\n",
+                    "bold",
+                )
             )
             break
         shown += len(findings)
         first = findings[0]
         heading = " ".join(p for p in (first.focus_type, _quoted(first.focus_label)) if p)
-        text.append(heading or focus, style="bold")
-        text.append(f"  <{focus}>\n" if heading else "\n", style="dim")
+        add((heading or focus, "bold"))
+        add((f"  <{focus}>\n" if heading else "\n", "dim"))
         for f in findings:
-            text.append(
-                f"  {f.severity} ({_DUTCH.get(f.severity, f.severity)})", _STYLES.get(f.severity)
-            )
-            if f.path:
-                text.append(f"  {compact(f.path)}")
-            if f.value is not None:
-                text.append(f" = {compact(f.value)}")
-            text.append("\n")
-            text.append(f"    nl: {f.message_nl}\n    en: {f.message_en}\n")
-        text.append("\n")
-    text.append(summary(result) + "\n", style="bold green" if result.conforms else "bold red")
-    return text
+            add((f"  {f.severity} ({_DUTCH.get(f.severity, f.severity)})", _STYLES.get(f.severity)))
+            where = f"  {compact(f.path)}" if f.path else ""
+            value = f" = {compact(f.value)}" if f.value is not None else ""
+            add((f"{where}{value}\n    nl: {f.message_nl}\n    en: {f.message_en}\n", None))
+        add(("\n", None))
+    add((summary(result) + "\n", "bold green" if result.conforms else "bold red"))
+    return out
 
 
 def json_report(result: ValidationResult) -> str:

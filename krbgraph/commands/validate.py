@@ -78,16 +78,15 @@ def validate(
     failed = not result.conforms or (strict and bool(result.warnings()))
 
     if report_format is ReportFormat.text:
-        text = reports.text_report(result)
         console = Console(soft_wrap=True, highlight=False)
         if output is None and console.is_terminal:
-            console.print(text, end="")
+            console.print(reports.text_report(result), end="")
         elif output is None:
             # A pipe or file (a CI log): no styles to render, and rich's line splitting
             # took 10 s for the 58,617 findings of a registry of a million triples.
-            sys.stdout.write(text.plain)
+            sys.stdout.write(reports.plain_report(result))
         else:
-            _write(output, text.plain)
+            _write(output, reports.plain_report(result))
     else:
         if report_format is ReportFormat.json:
             rendered = reports.json_report(result)
