@@ -106,14 +106,19 @@ def _finding(item: Result, context: Described) -> Finding:
     path = None if item.path is None else _path_text(item.path)
 
     def fill(template: str, lang: str) -> str:
-        value = item.value
-        fillers = {
-            "label": focus_label or str(item.focus),
-            "this": focus_label or str(item.focus),
-            "value": (label_of(context, value, lang) or str(value)) if value is not None else "",
-            "path": path or "",
-        }
-        return _PLACEHOLDER.sub(lambda m: fillers[m.group(1)], template)
+        if "{" not in template:
+            return template
+
+        def filler(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in ("label", "this"):
+                return focus_label or str(item.focus)
+            if name == "path":
+                return path or ""
+            value = item.value  # its name looked up only for a template that shows it
+            return (label_of(context, value, lang) or str(value)) if value is not None else ""
+
+        return _PLACEHOLDER.sub(filler, template)
 
     messages = {m.language: fill(str(m), m.language or "nl") for m in _sorted(item.messages)}
     fallback = next(iter(messages.values()), f"constraint {item.component} not satisfied")
