@@ -901,7 +901,8 @@ follows its document, from entry into force (or its adopting decision) until it 
 withdrawn or replaced.
 
 Parameters are validated by type and bound as RDF terms (a `VALUES` block at the
-start of the query), never pasted into the query text. Types: `iri`, `string`,
+start of the query and of every UNION branch and subquery that uses them), never
+pasted into the query text. Types: `iri`, `string`,
 `date` (YYYY-MM-DD), `decimal`, `integer`, `boolean` (true/false). An `iri`
 parameter with a class also accepts a code (`dct:identifier`, `skos:notation`) or
 an exact name of a thing of that class. Output formats: a readable table (default),
