@@ -65,6 +65,7 @@ from .base import (
 from .dumps import dump_format, write_dump
 from .graph_writes import graph_name as _graph_name
 from .pending_load import PENDING_LOAD_FILE, PendingLoad
+from .priority import lower_this_thread
 from .rdffiles import parse_triples
 from .terms import bind_values, named_node, rdflib_graph
 
@@ -123,6 +124,7 @@ class EmbeddedStore(StoreBackend):
         timeout_s: float | None = None,
         max_rows: int | None = None,
         base_iri: str | None = None,
+        low_priority: bool = False,
     ) -> QueryResult:
         options = dataset_options(default_graph_uris, named_graph_uris, base_iri)
         text = bind_values(sparql, bindings)
@@ -130,6 +132,8 @@ class EmbeddedStore(StoreBackend):
         limits = AnswerLimits(max_rows=max_rows, timeout_s=timeout)
 
         def run() -> QueryResult:
+            if low_priority:
+                lower_this_thread()  # a worker thread of its own, which ends with the query
             try:
                 return collect(self._live().query(text, **options), limits)  # type: ignore[arg-type]
             except SyntaxError as exc:
@@ -137,7 +141,7 @@ class EmbeddedStore(StoreBackend):
             except OSError as exc:
                 raise StoreError(f"query failed in store {self.path}: {exc}") from exc
 
-        return run() if timeout is None else _in_worker(run, limits)
+        return run() if timeout is None and not low_priority else _in_worker(run, limits)
 
     def read_graph(self, graph: str | None) -> rdflib.Graph:
         return rdflib_graph(self._live().quads_for_pattern(None, None, None, _graph_name(graph)))
@@ -466,7 +470,7 @@ def _open(path: Path) -> ox.Store:
 
 
 def _in_worker(run: Callable[[], QueryResult], limits: AnswerLimits) -> QueryResult:
-    """Run ``run`` in a worker thread and wait for it no longer than the time limit.
+    """Run ``run`` in a worker thread and wait for it no longer than the time limit (if any).
 
     The worker checks ``limits`` between solutions; on time-out it is
     cancelled, so it stops at its next solution rather than reading on.
@@ -481,8 +485,10 @@ def _in_worker(run: Callable[[], QueryResult], limits: AnswerLimits) -> QueryRes
 
     worker = threading.Thread(target=work, name="krb-query", daemon=True)
     worker.start()
-    remaining = (limits.timeout_s or 0.0) - (time.monotonic() - limits.started)
-    worker.join(max(remaining, 0.0))
+    if limits.timeout_s is None:
+        worker.join()
+    else:
+        worker.join(max(limits.timeout_s - (time.monotonic() - limits.started), 0.0))
     if not outcome:
         limits.cancel()
         raise limits.timeout()

@@ -27,7 +27,7 @@ that line, other servers' messages count it.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,10 +106,15 @@ class RemoteStore(StoreBackend):
         *,
         client: httpx.Client,
         default_timeout_s: float | None = None,
+        on_connect: Callable[[tuple[str, int]], object] | None = None,
     ):
+        """``on_connect`` is called with the client's (host, port) of every new
+        connection this store opens, before its request is sent (the supervised
+        engine finds the thread that serves it by that address)."""
         self.endpoints = endpoints
         self.default_timeout_s = default_timeout_s
         self._client = client
+        self._on_connect = on_connect
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RemoteStore:
@@ -142,7 +147,9 @@ class RemoteStore(StoreBackend):
         timeout_s: float | None = None,
         max_rows: int | None = None,
         base_iri: str | None = None,
+        low_priority: bool = False,
     ) -> QueryResult:
+        del low_priority  # another server's threads are not ours to change
         text = bind_values(sparql, bindings)
         if base_iri is not None:
             text = with_base(text, base_iri)
@@ -311,6 +318,8 @@ class RemoteStore(StoreBackend):
         StoreError; network failures are left to the caller's ``_http_errors``.
         """
         limits = httpx.Timeout(timeout, connect=CONNECT_TIMEOUT_S)
+        if self._on_connect is not None:
+            kwargs["extensions"] = {"trace": self._trace}
         request = self._client.build_request(method, url, timeout=limits, **kwargs)  # type: ignore[arg-type]
         response = self._client.send(request, stream=True)
         try:
@@ -320,6 +329,14 @@ class RemoteStore(StoreBackend):
             yield response
         finally:
             response.close()
+
+    def _trace(self, event: str, info: dict[str, object]) -> None:
+        """httpcore's trace hook: hands a new connection's client address to ``on_connect``."""
+        if event == "connection.connect_tcp.complete" and self._on_connect is not None:
+            stream = info.get("return_value")
+            address = getattr(stream, "get_extra_info", lambda _name: None)("client_addr")
+            if isinstance(address, tuple) and len(address) >= 2:
+                self._on_connect((str(address[0]), int(address[1])))
 
 
 @contextmanager

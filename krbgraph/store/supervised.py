@@ -62,6 +62,7 @@ from __future__ import annotations
 
 import ctypes
 import enum
+import functools
 import importlib.metadata
 import logging
 import os
@@ -88,6 +89,7 @@ from .backend import StoreBackend, TripleData
 from .base import QueryResult, QueryTimeout, StoreError
 from .embedded import EmbeddedStore
 from .pending_load import PENDING_LOAD_FILE
+from .priority import lower_connection_thread
 from .remote import WRITE_TIMEOUT_S, Endpoints, RemoteStore
 from .terms import write_update
 
@@ -136,6 +138,9 @@ class _Engine:
     remote: RemoteStore
     writer: RemoteStore
     """For writes: a new connection per request, so a refused one proves nothing was sent."""
+    yielding: RemoteStore
+    """For queries at the lowest priority: a new connection per request, whose thread in
+    the engine gets that priority (krbgraph.store.priority) and ends with it."""
     output: deque[str] = field(default_factory=lambda: deque(maxlen=20))
     stopping: bool = False
     """Set (under the supervisor's lock) before the supervisor stops this run on purpose."""
@@ -226,6 +231,9 @@ class SupervisedStore(StoreBackend):
         self._write_client = httpx.Client(
             headers={"User-Agent": "krbgraph"}, limits=httpx.Limits(max_keepalive_connections=0)
         )
+        self._yielding_client = httpx.Client(
+            headers={"User-Agent": "krbgraph"}, limits=httpx.Limits(max_keepalive_connections=0)
+        )
         self._cond = threading.Condition()
         self._write_lock = threading.Lock()
         self._state = _State.STARTING
@@ -275,8 +283,10 @@ class SupervisedStore(StoreBackend):
         timeout_s: float | None = None,
         max_rows: int | None = None,
         base_iri: str | None = None,
+        low_priority: bool = False,
     ) -> QueryResult:
-        def run(remote: RemoteStore, remaining: float | None) -> QueryResult:
+        def run(engine: _Engine, remaining: float | None) -> QueryResult:
+            remote = engine.yielding if low_priority else engine.remote
             return remote.query(
                 sparql,
                 bindings=bindings,
@@ -290,10 +300,10 @@ class SupervisedStore(StoreBackend):
         return self._read(run, timeout_s if timeout_s is not None else self.default_timeout_s)
 
     def read_graph(self, graph: str | None) -> rdflib.Graph:
-        return self._read(lambda remote, _remaining: remote.read_graph(graph), None)
+        return self._read(lambda engine, _remaining: engine.remote.read_graph(graph), None)
 
     def dump(self, path: Path) -> int:
-        return self._read(lambda remote, _remaining: remote.dump(path), None)
+        return self._read(lambda engine, _remaining: engine.remote.dump(path), None)
 
     # -- writing ---------------------------------------------------------
 
@@ -332,10 +342,11 @@ class SupervisedStore(StoreBackend):
         self._thread.join()
         self._client.close()
         self._write_client.close()
+        self._yielding_client.close()
 
     # -- requests on the engine -----------------------------------------
 
-    def _read(self, call: Callable[[RemoteStore, float | None], T], timeout: float | None) -> T:
+    def _read(self, call: Callable[[_Engine, float | None], T], timeout: float | None) -> T:
         """``call`` on the engine; stop the engine when it overruns, run it again when the
         engine was restarted under it (or crashed, once: it may have been a bystander)."""
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -346,7 +357,7 @@ class SupervisedStore(StoreBackend):
             if remaining is not None and remaining <= 0:
                 raise QueryTimeout(f"query did not finish within {timeout:g} s")
             try:
-                return call(engine.remote, remaining)
+                return call(engine, remaining)
             except QueryTimeout as exc:
                 cause = engine.ended_under(exc)
                 if cause is None:  # it still works on the query: only a stop ends that
@@ -617,6 +628,11 @@ class SupervisedStore(StoreBackend):
                 RemoteStore(endpoints, client=self._client),
                 RemoteStore(
                     endpoints, client=self._write_client, default_timeout_s=WRITE_TIMEOUT_S
+                ),
+                RemoteStore(
+                    endpoints,
+                    client=self._yielding_client,
+                    on_connect=functools.partial(lower_connection_thread, process.pid),
                 ),
             )
             threading.Thread(

@@ -37,9 +37,10 @@ runaway sent again at once then holds that core a fraction of the time, and the
 engine is restarted less often. A query in the lane also has a shorter time limit
 (``Settings.query_lane_timeout_s``, 2 s by default): the engine cannot stop a query
 before its limit, so a runaway in the lane holds its core for that long per try
-instead of the whole limit. It is a brake, not a wall: a text changed on each
-try from many addresses passes it, and a reverse proxy's rate limit per
-address range is the tool for that.
+instead of the whole limit, and meanwhile at the lowest CPU priority
+(krbgraph.store.priority), so that core goes to everyone else first. It is a
+brake, not a wall: a text changed on each try from many addresses passes it,
+and a reverse proxy's rate limit per address range is the tool for that.
 
 The async form waits on the event loop, so the queries a client has waiting
 hold no worker thread; the sync form is for routes that already run in one.

@@ -72,6 +72,8 @@ class UserQuery:
                 timeout_s=limit,
                 max_rows=settings.max_result_rows,
                 base_iri=base_iri,
+                # A likely runaway: it yields its core to every other request meanwhile.
+                low_priority=admitted.penalised,
             )
         except QueryTimeout as exc:
             # Its client and its text run one at a time for a while (admission.py);

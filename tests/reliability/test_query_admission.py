@@ -338,3 +338,67 @@ def test_a_query_in_the_lane_has_the_lanes_shorter_time_limit(services: Services
     assert "ran into its time limit in the last 5 minutes" in answer.json()["detail"]
     assert 2.0 <= took < LIMIT_S, took
     server.assert_alive()
+
+
+def test_a_query_in_the_lane_yields_its_core_to_everyone_else(services: Services) -> None:
+    """While a marked address's runaway runs in the lane, the engine serves it on a
+    thread of the lowest priority (nice 19): the scheduler gives the cores to the
+    other queries and the pages first. Everyone else's queries keep the default."""
+    server = services.marking
+    time.sleep(LIMIT_S)  # the lane may rest after an overrun in it (the tests above)
+    # A text and an address not yet marked: it runs into the service's time limit.
+    first = ask(server, "127.0.0.40", RUNAWAY.replace("?i", "?n"))
+    assert first.status_code == 503, server.log_tail()
+    engine = _engine_pid(server)
+    marked = RUNAWAY.replace("?i", "?k")  # a text not yet marked, from the marked address
+    with ThreadPoolExecutor(1) as pool:
+        lane = pool.submit(ask, server, "127.0.0.40", marked)
+        time.sleep(0.5)
+        during = _connection_priorities(engine)
+        assert ask(server, "127.0.0.41").status_code == 200  # answered meanwhile
+        assert lane.result().status_code == 503
+    assert sorted(during) == [0] * (len(during) - 1) + [19], during
+    # An unmarked runaway runs at the default priority.
+    with ThreadPoolExecutor(1) as pool:
+        unmarked = pool.submit(ask, server, "127.0.0.42", RUNAWAY.replace("?i", "?m"))
+        time.sleep(0.5)
+        engine = _engine_pid(server)
+        assert set(_connection_priorities(engine)) == {0}
+        assert unmarked.result().status_code == 503
+    server.assert_alive()
+
+
+def _engine_pid(server: Server) -> int:
+    """The `oxigraph serve` process under the service (waiting for a restart to end)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        pending = [server.process.pid]
+        while pending:
+            for task in Path(f"/proc/{pending.pop()}/task").glob("*"):
+                try:
+                    children = [int(c) for c in (task / "children").read_text().split()]
+                except OSError:
+                    continue
+                for child in children:
+                    try:
+                        if b"oxigraph" in Path(f"/proc/{child}/cmdline").read_bytes():
+                            return child
+                    except OSError:
+                        continue
+                pending += children
+        time.sleep(0.1)
+    raise AssertionError(f"the service has no engine process:\n{server.log_tail()}")
+
+
+def _connection_priorities(engine: int) -> list[int]:
+    """The nice values of the engine's connection threads (named after the client)."""
+    found = []
+    for task in Path(f"/proc/{engine}/task").iterdir():
+        try:
+            name = (task / "comm").read_text().strip()
+            nice = int((task / "stat").read_text().rsplit(")", 1)[1].split()[16])
+        except OSError:
+            continue
+        if name.startswith("127."):
+            found.append(nice)
+    return found
