@@ -28,9 +28,12 @@ run one at a time, as under a lasting attack. The server takes its settings
 from the environment: ``KRB_QUERY_PENALTY_S=0`` measures without the marks.
 
 It prints per case the throughput and the p50 and p99 latency of the reads,
-the writes done and their p99, the runaways' 503 and 429 answers, the errors
-(anything but a 2xx for a read or write; the runaways' 503 and 429 are
-expected) and the ratio of the read p99 to the case without runaways.
+the writes done and their p99, the runaways' 503 and 429 answers, the reads
+answered 429 (the readers share one address, so 32 of them exceed its SPARQL
+slots now and then; like polite clients they send the read again after the
+Retry-After, and its time counts the wait), the errors (anything but a 2xx
+for a read or write, a read after READ_TRIES tries; the runaways' 503 and 429
+are expected) and the ratio of the read p99 to the case without runaways.
 Targets: 0 errors, and with 4 runaways the read p99 within 2x of the
 baseline. Run from the project root (Linux):
 
@@ -82,6 +85,9 @@ RUNAWAYS = [
 """Item 3 and item 2 of the reliability issue: each runs into the time limit."""
 WRITE_GRAPH = f"{BASE_IRI}/graph/bench-load"
 READER_ADDRESS = "127.0.0.1"
+READ_TRIES = 3
+"""How often a reader sends a read answered 429 (after its Retry-After) before it counts
+as an error."""
 RUNAWAY_NETWORK = "127.0.0."
 """Runaway client n sends from 127.0.0.(2 + n); one address is one client to the service."""
 MAX_RETRY_AFTER_S = 1.0
@@ -173,6 +179,8 @@ class Tally:
     runaway_answers: int = 0
     runaway_refused: int = 0
     """429: the runaway's client already ran as many queries as one client may."""
+    reads_retried: int = 0
+    """Reads answered 429 and sent again after the Retry-After, as a polite client does."""
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -228,7 +236,31 @@ def reader(url: str, reads: list[str], offset: int, stop: threading.Event, tally
     with _from(READER_ADDRESS) as client:
         while not stop.is_set():
             method, target, kw = next(mix)
-            _timed(client, tally, "read", method, target, **kw)
+            polite_read(client, tally, method, target, **kw)
+
+
+def polite_read(client: httpx.Client, tally: Tally, method: str, url: str, **kw) -> None:
+    """One read as a polite client makes it: a 429 (the client's SPARQL slots taken; all
+    readers share 127.0.0.1) is sent again after its Retry-After, up to READ_TRIES
+    times, and the read's time includes those waits. Only a read that still fails
+    counts as an error."""
+    started = time.perf_counter()
+    for attempt in range(1, READ_TRIES + 1):
+        try:
+            response = client.request(method, url, **kw)
+        except httpx.HTTPError as exc:
+            tally.add("read", 0.0, f"read {url[:80]}: {type(exc).__name__}")
+            return
+        if response.status_code != 429 or attempt == READ_TRIES:
+            break
+        with tally.lock:
+            tally.reads_retried += 1
+        time.sleep(_retry_after(response))
+    took_ms = (time.perf_counter() - started) * 1000
+    if response.is_success:
+        tally.add("read", took_ms)
+    else:
+        tally.add("read", took_ms, f"read {url[:80]}: {response.status_code}")
 
 
 def writer(url: str, stop: threading.Event, tally: Tally) -> None:
@@ -273,6 +305,7 @@ class Case:
     writes: int
     runaway_answers: int
     runaway_refused: int
+    reads_retried: int
     errors: int
     reads_per_s: float
     read_p50_ms: float | None
@@ -323,6 +356,7 @@ def run_case(
         writes=len(tally.writes_ms),
         runaway_answers=tally.runaway_answers,
         runaway_refused=tally.runaway_refused,
+        reads_retried=tally.reads_retried,
         errors=len(tally.errors),
         reads_per_s=len(tally.reads_ms) / seconds,  # at most one read per client after it
         read_p50_ms=statistics.median(tally.reads_ms) if tally.reads_ms else None,
@@ -363,7 +397,7 @@ def print_table(cases: list[Case]) -> None:
     header = (
         f"{'clients':>7} {'runaways':>8} {'addresses':>9} {'reads':>6} {'reads/s':>8} "
         f"{'p50 ms':>8} {'p99 ms':>8} {'p99 ratio':>9} {'writes':>6} {'write p99':>9} "
-        f"{'runaway 503':>11} {'runaway 429':>11} {'errors':>6}"
+        f"{'runaway 503':>11} {'runaway 429':>11} {'read 429':>8} {'errors':>6}"
     )
     print(header)
     print("-" * len(header))
@@ -374,7 +408,7 @@ def print_table(cases: list[Case]) -> None:
             f"{c.clients:>7} {c.runaways:>8} {c.runaway_addresses:>9} {c.reads:>6} "
             f"{c.reads_per_s:>8.1f} {_ms(c.read_p50_ms):>8} {_ms(c.read_p99_ms):>8} "
             f"{ratio:>9} {c.writes:>6} {_ms(c.write_p99_ms):>9} {c.runaway_answers:>11} "
-            f"{c.runaway_refused:>11} {c.errors:>6}"
+            f"{c.runaway_refused:>11} {c.reads_retried:>8} {c.errors:>6}"
         )
     for c in cases:
         for example in c.error_examples:

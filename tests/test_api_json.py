@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 
 import pytest
@@ -361,3 +363,30 @@ def test_openapi_documents_the_api(client: TestClient) -> None:
     responses = paths["/api/imbor/{objecttype}/normen"]["get"]["responses"]
     assert {"200", "404", "409"} <= set(responses)
     assert "Norm" in schema["components"]["schemas"]
+
+
+def test_csv_export_holds_the_json_answer_and_errors_keep_their_status(
+    client: TestClient,
+) -> None:
+    """The CSV of a named query (written while its rows stream from the engine) has
+    a header and one line per row of the JSON answer, the same values in the same
+    order; a bad parameter or name is still 400 or 404, not a broken file."""
+    answer = client.get("/api/queries/beleidsketen").json()
+    response = client.get("/api/queries/beleidsketen", params={"format": "csv"})
+    assert response.status_code == 200
+    assert 'filename="beleidsketen.csv"' in response.headers["content-disposition"]
+    lines = list(csv.reader(io.StringIO(response.text)))
+    variables = answer["variables"]
+    assert lines[0] == variables
+    assert len(lines) - 1 == len(answer["rows"]) > 0
+    for line, row in zip(lines[1:], answer["rows"], strict=True):
+        for variable, cell in zip(variables, line, strict=True):
+            if variable not in row:
+                assert cell == ""
+            elif isinstance(row[variable], str):
+                assert cell == row[variable]
+            else:
+                assert cell != ""
+    bad = client.get("/api/queries/geldig-op", params={"datum": "gisteren", "format": "csv"})
+    assert bad.status_code == 400 and "not a date" in bad.text
+    assert client.get("/api/queries/geen-query", params={"format": "csv"}).status_code == 404

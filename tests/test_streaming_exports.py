@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import typer
 from rdflib import Literal, URIRef
+from remote_server import running_oxigraph
 from typer.testing import CliRunner
 
 from krbgraph.commands import queries as query_commands
@@ -23,7 +24,8 @@ from krbgraph.model import project_root
 from krbgraph.queries import load_catalogue, run_named_query, stream_named_query
 from krbgraph.settings import Settings
 from krbgraph.sparql_results import csv_text, json_text, tsv_text
-from krbgraph.store import ensure_model, open_store
+from krbgraph.store import QueryTimeout, ensure_model, open_store
+from krbgraph.store.streaming import select_rows
 
 DEMO_FILES = sorted((project_root() / "examples" / "demo").glob("*.ttl"))
 DEMO_GRAPH = "https://krb.demogemeente.nl/id/graph/demo"
@@ -116,3 +118,43 @@ def _graph(thing: str, label: str):  # noqa: ANN202 - an rdflib Graph
     graph = Graph()
     graph.add((URIRef(thing), RDFS.label, Literal(label, lang="nl")))
     return graph
+
+
+@pytest.mark.parametrize("name", ["beleidsketen", "geldig-op"])
+def test_supervised_engine_streams_the_same_answer(store_folder: str, name: str) -> None:
+    """The service's engine (`oxigraph serve`) streams a named query's rows, names
+    included, exactly as the embedded store collects them."""
+    expected = _collected(store_folder, name, "csv")
+    settings = Settings(store=store_folder, engine="supervised")
+    with (
+        open_store(settings) as store,
+        stream_named_query(store, load_catalogue(), name, {}) as (columns, rows),
+    ):
+        streamed = csv_text(columns, list(rows))
+    assert streamed == expected
+
+
+def test_remote_and_supervised_exports_hand_out_rows_before_the_answer_is_complete(
+    tmp_path: Path,
+) -> None:
+    """An answer far too large to finish within the time limit still gives its first
+    rows at once, and leaving the block early closes it: rows come as the engine
+    sends them, not after the whole answer was collected."""
+    huge = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 27 million rows
+    numbers = " ".join(f"<urn:n{i}> <urn:v> {i} ." for i in range(300))
+    with (
+        running_oxigraph(tmp_path / "remote") as url,
+        open_store(Settings(store=url)) as remote,
+        open_store(Settings(store=str(tmp_path / "db"), engine="supervised")) as supervised,
+    ):
+        for backend in (remote, supervised):
+            backend.update(f"INSERT DATA {{ {numbers} }}")
+            with select_rows(backend, huge, timeout_s=3) as (variables, rows):
+                first = [row for _, row in zip(range(1000), rows, strict=False)]
+            assert variables == ("a", "b", "c", "d", "e", "f", "g", "h", "i")
+            assert len(first) == 1000 and all(len(row) == 9 for row in first)
+            # Read on, it runs into the time limit while the rows come.
+            with pytest.raises(QueryTimeout), select_rows(backend, huge, timeout_s=1) as (_, rows):
+                for _row in rows:
+                    pass
+            assert backend.query("ASK { ?s ?p ?o }").boolean  # the engine answers again

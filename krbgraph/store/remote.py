@@ -182,6 +182,47 @@ class RemoteStore(StoreBackend):
                 raise
             raise exc.lines_removed(1) from exc
 
+    @contextmanager
+    def solutions(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Identifier] | None = None,
+        timeout_s: float | None = None,
+    ) -> Iterator[ox.QuerySolutions]:
+        """The solutions of a SELECT query, parsed as the server sends them.
+
+        For exports (krbgraph.store.streaming): nothing is collected, so memory
+        stays flat however long the answer. The time limit is checked as the
+        body arrives; the response is closed when the block ends. Use the
+        solutions inside the block. Raises QuerySyntaxError, QueryTimeout or
+        StoreError (also for an answer that is not a SELECT's).
+        """
+        text = bind_values(sparql, bindings)
+        timeout = timeout_s if timeout_s is not None else self.default_timeout_s
+        limits = AnswerLimits(timeout_s=timeout)
+        url = self.endpoints.query
+        with (
+            _http_errors(url, "query", timeout),
+            self._streamed(
+                "POST",
+                url,
+                data={"query": text},
+                headers={"Accept": QUERY_ACCEPT},
+                timeout=timeout,
+                what="query",
+            ) as response,
+        ):
+            media = _media_type(response)
+            body = io.BufferedReader(_BodyReader(response, limits))
+            try:
+                answer = ox.parse_query_results(body, RESULT_FORMATS[media])
+            except (KeyError, SyntaxError) as exc:
+                raise StoreError(f"{url} sent no readable SELECT answer ({media})") from exc
+            if not isinstance(answer, ox.QuerySolutions):
+                raise StoreError("only SELECT answers can be streamed")
+            yield answer
+
     def read_graph(self, graph: str | None) -> rdflib.Graph:
         return rdflib_graph(self._graph_triples(graph))
 

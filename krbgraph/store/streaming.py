@@ -12,9 +12,11 @@ thread (pyoxigraph's iterators are bound to the thread that made them, so the
 whole ``with`` block must stay in one thread). The time limit is checked
 between solutions, as in krbgraph.store.answers; a step that computes a lot
 before its first solution (ORDER BY over the whole answer) cannot be stopped
-inside, the same as for ``Store.query`` without a worker. Other backends answer
-through ``Store.query`` and hand out its rows: the same interface, without the
-memory saving.
+inside, the same as for ``Store.query`` without a worker. The remote and the
+supervised backends parse the server's answer as it arrives (the time limit
+checked as it does), so their exports run in constant memory too; any other
+Store answers through ``Store.query`` and its rows are handed out: the same
+interface, without the memory saving.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from rdflib.term import Identifier
 from .answers import AnswerLimits
 from .base import QuerySyntaxError, Store, StoreError
 from .embedded import EmbeddedStore
+from .remote import RemoteStore
+from .supervised import SupervisedStore
 from .terms import bind_values, to_rdflib
 
 __all__ = ["Row", "select_rows"]
@@ -54,6 +58,11 @@ def select_rows(
     Raises QuerySyntaxError, QueryTimeout (between rows, while iterating) or
     StoreError, also for a query that is not a SELECT.
     """
+    if isinstance(store, RemoteStore | SupervisedStore):
+        # Parsed as the server sends it; the time limit is checked as it arrives.
+        with store.solutions(sparql, bindings=bindings, timeout_s=timeout_s) as solutions:
+            yield tuple(v.value for v in solutions.variables), _rows(solutions, AnswerLimits())
+        return
     if not isinstance(store, EmbeddedStore):
         result = store.query(sparql, bindings=bindings, timeout_s=timeout_s)
         if result.kind != "select":

@@ -75,12 +75,14 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
 import httpx
+import pyoxigraph as ox
 import rdflib
 from rdflib.term import Identifier
 
@@ -298,6 +300,35 @@ class SupervisedStore(StoreBackend):
             )
 
         return self._read(run, timeout_s if timeout_s is not None else self.default_timeout_s)
+
+    @contextmanager
+    def solutions(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Identifier] | None = None,
+        timeout_s: float | None = None,
+    ) -> Iterator[ox.QuerySolutions]:
+        """The solutions of a SELECT, read from the engine as it sends them (see
+        RemoteStore.solutions). Unlike ``query`` it is never run again: rows already
+        handed out cannot be taken back, so a restart under it is an EngineStopped."""
+        timeout = timeout_s if timeout_s is not None else self.default_timeout_s
+        deadline = None if timeout is None else time.monotonic() + timeout
+        engine = self._usable_engine(deadline)
+        remaining = None if deadline is None else max(deadline - time.monotonic(), 0.001)
+        try:
+            with engine.remote.solutions(sparql, bindings=bindings, timeout_s=remaining) as answer:
+                yield answer
+        except QueryTimeout as exc:
+            if engine.ended_under(exc) is None:  # it still works on the query
+                self._restart(engine, f"a request ran past its time limit ({timeout} s)")
+            raise
+        except (StoreError, httpx.HTTPError, OSError) as exc:
+            if engine.ended_under(exc) is None:
+                raise
+            raise EngineStopped(
+                f"the query engine stopped while the answer was read ({engine.end()})"
+            ) from exc
 
     def read_graph(self, graph: str | None) -> rdflib.Graph:
         return self._read(lambda engine, _remaining: engine.remote.read_graph(graph), None)
