@@ -107,6 +107,8 @@ LOST_CONNECTION_WAIT_S = 0.5
 """How long to wait for the engine to exit after it dropped a connection, to tell a crash."""
 RUNS_PER_QUERY = 3
 """A query interrupted by restarts runs at most this often (within its own time limit)."""
+ENGINE_CONNECTIONS = 100
+"""Connections to the engine at most at once (httpx's default); each is a thread in it."""
 RESTART_BACKOFF_S = (1.0, 30.0)
 """First and longest wait before starting an engine again that failed to start."""
 MALLOC_ARENAS = "2"
@@ -229,7 +231,13 @@ class SupervisedStore(StoreBackend):
         self.start_timeout_s = start_timeout_s
         self._binary = binary or engine_binary()
         _prepare_folder(self.path)
-        self._client = httpx.Client(headers={"User-Agent": "krbgraph"})
+        # Every connection kept open when it goes back to the pool: with more readers
+        # than httpx's default of 20 idle connections, the pool closed the rest as they
+        # came back, churn under which a request once lost its connection mid-read.
+        self._client = httpx.Client(
+            headers={"User-Agent": "krbgraph"},
+            limits=httpx.Limits(max_connections=ENGINE_CONNECTIONS, max_keepalive_connections=None),
+        )
         self._write_client = httpx.Client(
             headers={"User-Agent": "krbgraph"}, limits=httpx.Limits(max_keepalive_connections=0)
         )
@@ -381,7 +389,7 @@ class SupervisedStore(StoreBackend):
         """``call`` on the engine; stop the engine when it overruns, run it again when the
         engine was restarted under it (or crashed, once: it may have been a bystander)."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        crashes = 0
+        crashes = dropped = 0
         for run in range(1, RUNS_PER_QUERY + 1):
             engine = self._usable_engine(deadline)
             remaining = None if deadline is None else deadline - time.monotonic()
@@ -400,6 +408,13 @@ class SupervisedStore(StoreBackend):
             except (StoreError, httpx.HTTPError, OSError) as exc:
                 cause = engine.ended_under(exc)
                 if cause is None:
+                    # A connection lost while the engine runs on: the HTTP client's pool
+                    # dropped it under the request (seen with 32 concurrent readers as
+                    # "Bad file descriptor"). A query changes nothing: sent once more.
+                    if _lost_connection(exc) and not dropped and run < RUNS_PER_QUERY:
+                        dropped += 1
+                        logger.info("query lost its connection to the engine (%s); sent again", exc)
+                        continue
                     raise
                 crashes += cause == "crashed"
                 if run == RUNS_PER_QUERY or crashes > 1:

@@ -455,3 +455,37 @@ def test_the_lanes_time_limit_is_its_own_and_never_above_the_services() -> None:
     assert Settings.from_env({"KRB_QUERY_TIMEOUT_S": "0"}).lane_timeout_s == 2.0  # no limit
     with pytest.raises(ValueError, match="lane time limit"):
         Settings.from_env({"KRB_QUERY_LANE_TIMEOUT_S": "0"})
+
+
+def test_a_query_whose_connection_drops_while_the_engine_runs_is_sent_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under 32 concurrent readers the HTTP client's pool once dropped a connection
+    under a query ("Bad file descriptor") while the engine ran on, and the reader got
+    a 500. A query changes nothing, so it is sent once more; a second drop is an
+    error. The race cannot be made on demand: here requests fail the way that one did."""
+    from krbgraph.store import StoreError
+    from krbgraph.store.remote import RemoteStore
+
+    real_query = RemoteStore.query
+    drops = [0]
+
+    def dropping(self: RemoteStore, sparql: str, **kwargs: object) -> object:
+        if drops[0] > 0:
+            drops[0] -= 1
+            raise StoreError("query failed: connection lost") from httpx.ReadError(
+                "[Errno 9] Bad file descriptor"
+            )
+        return real_query(self, sparql, **kwargs)  # type: ignore[arg-type]
+
+    with SupervisedStore(tmp_path / "store", default_timeout_s=30) as store:
+        store.replace_graph(f"{EX}g", _numbers(10))
+        engine = store.engine_pid
+        monkeypatch.setattr(RemoteStore, "query", dropping)
+        drops[0] = 1
+        answer = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        assert drops[0] == 0 and int(answer.rows[0][0]) == 10  # type: ignore[arg-type]
+        assert store.engine_pid == engine  # no restart for it
+        drops[0] = 2
+        with pytest.raises(StoreError, match="connection lost"):
+            store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
