@@ -134,6 +134,8 @@ def area_choices(store: Store) -> list[Choice]:
 
     An area in two others (a plan area across two neighbourhoods) is listed under
     the first by name; areas whose parents are not areas of the registry are roots.
+    The rows come in no particular order: of several codes or kinds of one area the
+    first in text order is shown, so the list reads the same on every run.
     """
     rows = run_query(store, "web-gebieden-keuzelijst").dicts()
     labels: dict[str, str] = {}
@@ -147,8 +149,8 @@ def area_choices(store: Store) -> list[Choice]:
         if code and code not in codes.setdefault(iri, []):
             codes[iri].append(code)
         kind = text_of(row.get("soort_label"))
-        if kind:
-            kinds.setdefault(iri, kind)
+        if kind and (iri not in kinds or kind < kinds[iri]):
+            kinds[iri] = kind
         parent = row.get("ligt_in")
         if isinstance(parent, URIRef) and str(parent) != iri:
             parents.setdefault(iri, []).append(str(parent))
@@ -172,7 +174,7 @@ def area_choices(store: Store) -> list[Choice]:
     for iri in sorted(labels, key=_by_name(labels)):  # areas on a ligtIn cycle
         visit(iri, 0)
     return [
-        _area_choice(iri, depth, labels[iri], kinds.get(iri), codes.get(iri, []))
+        _area_choice(iri, depth, labels[iri], kinds.get(iri), sorted(codes.get(iri, [])))
         for iri, depth in ordered
     ]
 
