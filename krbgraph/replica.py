@@ -246,11 +246,11 @@ class ValidationReplica:
         timeout_s: float | None = None,
         max_rows: int | None = None,
         base_iri: str | None = None,
-        low_priority: bool = False,
+        nice: int = 0,
     ) -> QueryResult:
         """A query over the union of all graphs (or the graphs named), answered like a Store
-        (the service's own validation queries: ``low_priority`` does not apply)."""
-        del low_priority
+        (the service's own validation queries: ``nice`` does not apply)."""
+        del nice
         options = dataset_options(default_graph_uris, named_graph_uris, base_iri)
         limits = AnswerLimits(max_rows=max_rows, timeout_s=timeout_s)
         try:

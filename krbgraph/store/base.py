@@ -166,7 +166,7 @@ class Store(Protocol):
         timeout_s: float | None = None,
         max_rows: int | None = None,
         base_iri: str | None = None,
-        low_priority: bool = False,
+        nice: int = 0,
     ) -> QueryResult:
         """Run a query; ``bindings`` binds variables (name without '?') to IRIs or literals.
 
@@ -178,9 +178,9 @@ class Store(Protocol):
         QueryTimeout, more than ``max_rows`` solutions (SELECT) or distinct
         triples (CONSTRUCT, DESCRIBE) raise ResultTooLarge; the caller never
         gets a truncated answer. ``base_iri`` resolves relative IRIs in the
-        query. ``low_priority`` runs it at the lowest CPU priority the backend
-        can give (krbgraph.store.priority): for a query likely to run into its
-        time limit, so that meanwhile every other request gets the cores first.
+        query. ``nice`` lowers its CPU priority where the backend can
+        (krbgraph.store.priority): 0 is normal, 19 the lowest, so that queries
+        of unknown cost leave the cores to the service's own requests first.
 
         Raises QuerySyntaxError, QueryTimeout, ResultTooLarge or StoreError.
         """

@@ -124,7 +124,7 @@ class EmbeddedStore(StoreBackend):
         timeout_s: float | None = None,
         max_rows: int | None = None,
         base_iri: str | None = None,
-        low_priority: bool = False,
+        nice: int = 0,
     ) -> QueryResult:
         options = dataset_options(default_graph_uris, named_graph_uris, base_iri)
         text = bind_values(sparql, bindings)
@@ -132,8 +132,8 @@ class EmbeddedStore(StoreBackend):
         limits = AnswerLimits(max_rows=max_rows, timeout_s=timeout)
 
         def run() -> QueryResult:
-            if low_priority:
-                lower_this_thread()  # a worker thread of its own, which ends with the query
+            if nice:
+                lower_this_thread(nice)  # a worker thread of its own, which ends with the query
             try:
                 return collect(self._live().query(text, **options), limits)  # type: ignore[arg-type]
             except SyntaxError as exc:
@@ -141,7 +141,7 @@ class EmbeddedStore(StoreBackend):
             except OSError as exc:
                 raise StoreError(f"query failed in store {self.path}: {exc}") from exc
 
-        return run() if timeout is None and not low_priority else _in_worker(run, limits)
+        return run() if timeout is None and not nice else _in_worker(run, limits)
 
     def read_graph(self, graph: str | None) -> rdflib.Graph:
         return rdflib_graph(self._live().quads_for_pattern(None, None, None, _graph_name(graph)))

@@ -1,21 +1,22 @@
-"""The lowest CPU priority for one query: it gets a core only when nobody else needs it.
+"""A lower CPU priority for one query, so that queries of unknown cost yield the cores.
 
-A query that already ran into the time limit once (the lane of marked clients
-and texts, krbgraph.web.admission) is likely to do so again. The engine cannot
-stop it before its limit, so until then it holds a core; at the lowest priority
-it still runs, but the scheduler gives that core to every other query, page and
-write first (a nice value of 19 weighs 15 against 1024 for the default 0 in
-Linux's scheduler).
+SPARQL that users write themselves can cost anything, and the engine cannot stop
+a query before its time limit: until then it holds a core. Run at a lower
+priority it still runs, and uses every core nobody else wants, but the scheduler
+gives the cores to the pages, the named queries and the writes first. Linux's
+scheduler weighs a thread by its nice value: 1024 at the default 0, 335 at 5,
+15 at the lowest, 19 (the lane of clients and texts that already ran into the
+time limit, krbgraph.web.admission, gets that).
 
 On Linux the nice value belongs to a thread, not to a process, which is what
 makes this precise:
 
-- **Embedded store**: each query runs in a worker thread of its own, which
+- **Embedded store**: such a query runs in a worker thread of its own, which
   lowers its own priority before it starts and ends with the query.
 - **Supervised engine** (`oxigraph serve`): the engine serves each HTTP
   connection on a thread of its own, named after the client's address and
   port. The query is sent over a connection of its own, and once it is open
-  the engine's thread with that name gets the lowest priority. The
+  the engine's thread with that name gets the lower priority. The
   connection is closed after the one query, and the thread with it, so the
   priority cannot stick to anyone else's request: an unprivileged process may
   lower a thread's priority but never raise it back.
@@ -49,21 +50,24 @@ _COMM_LENGTH = 15
 """Linux keeps a thread's name in 16 bytes, the last one a NUL."""
 
 
-def lower_this_thread() -> bool:
-    """Give the calling thread the lowest priority; whether that worked."""
+def lower_this_thread(nice: int) -> bool:
+    """Give the calling thread the nice value ``nice`` (1 to 19); whether that worked."""
+    _check(nice)
     if not hasattr(os, "setpriority"):
         return False
     try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LOWEST)
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
     except OSError as exc:  # a sandbox that forbids it: run at normal priority
         logger.debug("could not lower a query thread's priority: %s", exc)
         return False
     return True
 
 
-def lower_connection_thread(pid: int, client: tuple[str, int]) -> int | None:
+def lower_connection_thread(pid: int, client: tuple[str, int], *, nice: int) -> int | None:
     """Give the thread of process ``pid`` that serves the connection from ``client``
-    (host, port) the lowest priority; its thread id, or None when it was not found."""
+    (host, port) the nice value ``nice`` (1 to 19); its thread id, or None when it was
+    not found."""
+    _check(nice)
     tasks = Path(f"/proc/{pid}/task")
     if not hasattr(os, "setpriority") or not tasks.is_dir():
         return None
@@ -74,7 +78,7 @@ def lower_connection_thread(pid: int, client: tuple[str, int]) -> int | None:
         tid = _thread_named(tasks, name)
         if tid is not None:
             try:
-                os.setpriority(os.PRIO_PROCESS, tid, LOWEST)
+                os.setpriority(os.PRIO_PROCESS, tid, nice)
             except OSError as exc:  # it ended meanwhile, or it is not ours to change
                 logger.debug("could not lower the priority of engine thread %s: %s", tid, exc)
                 return None
@@ -83,6 +87,11 @@ def lower_connection_thread(pid: int, client: tuple[str, int]) -> int | None:
             logger.debug("no engine thread named %r: the query runs at normal priority", name)
             return None
         time.sleep(0.002)
+
+
+def _check(nice: int) -> None:
+    if not 1 <= nice <= LOWEST:
+        raise ValueError(f"nice value {nice} is not between 1 and {LOWEST}")
 
 
 def _thread_named(tasks: Path, name: str) -> int | None:

@@ -147,9 +147,9 @@ class RemoteStore(StoreBackend):
         timeout_s: float | None = None,
         max_rows: int | None = None,
         base_iri: str | None = None,
-        low_priority: bool = False,
+        nice: int = 0,
     ) -> QueryResult:
-        del low_priority  # another server's threads are not ours to change
+        del nice  # another server's threads are not ours to change
         text = bind_values(sparql, bindings)
         if base_iri is not None:
             text = with_base(text, base_iri)

@@ -142,9 +142,6 @@ class _Engine:
     remote: RemoteStore
     writer: RemoteStore
     """For writes: a new connection per request, so a refused one proves nothing was sent."""
-    yielding: RemoteStore
-    """For queries at the lowest priority: a new connection per request, whose thread in
-    the engine gets that priority (krbgraph.store.priority) and ends with it."""
     output: deque[str] = field(default_factory=lambda: deque(maxlen=20))
     stopping: bool = False
     """Set (under the supervisor's lock) before the supervisor stops this run on purpose."""
@@ -293,10 +290,10 @@ class SupervisedStore(StoreBackend):
         timeout_s: float | None = None,
         max_rows: int | None = None,
         base_iri: str | None = None,
-        low_priority: bool = False,
+        nice: int = 0,
     ) -> QueryResult:
         def run(engine: _Engine, remaining: float | None) -> QueryResult:
-            remote = engine.yielding if low_priority else engine.remote
+            remote = engine.remote if not nice else self._niced(engine, nice)
             return remote.query(
                 sparql,
                 bindings=bindings,
@@ -384,6 +381,15 @@ class SupervisedStore(StoreBackend):
         self._yielding_client.close()
 
     # -- requests on the engine -----------------------------------------
+
+    def _niced(self, engine: _Engine, nice: int) -> RemoteStore:
+        """The engine reached over a connection of the request's own, whose thread in the
+        engine gets the lower priority (krbgraph.store.priority) and ends with it."""
+        return RemoteStore(
+            engine.remote.endpoints,
+            client=self._yielding_client,
+            on_connect=functools.partial(lower_connection_thread, engine.process.pid, nice=nice),
+        )
 
     def _read(self, call: Callable[[_Engine, float | None], T], timeout: float | None) -> T:
         """``call`` on the engine; stop the engine when it overruns, run it again when the
@@ -674,11 +680,6 @@ class SupervisedStore(StoreBackend):
                 RemoteStore(endpoints, client=self._client),
                 RemoteStore(
                     endpoints, client=self._write_client, default_timeout_s=WRITE_TIMEOUT_S
-                ),
-                RemoteStore(
-                    endpoints,
-                    client=self._yielding_client,
-                    on_connect=functools.partial(lower_connection_thread, process.pid),
                 ),
             )
             threading.Thread(

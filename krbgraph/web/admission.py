@@ -38,7 +38,8 @@ engine is restarted less often. A query in the lane also has a shorter time limi
 (``Settings.query_lane_timeout_s``, 2 s by default): the engine cannot stop a query
 before its limit, so a runaway in the lane holds its core for that long per try
 instead of the whole limit, and meanwhile at the lowest CPU priority
-(krbgraph.store.priority), so that core goes to everyone else first. It is a
+(krbgraph.web.user_sparql, krbgraph.store.priority), so that core goes to
+everyone else first. It is a
 brake, not a wall: a text changed on each try from many addresses passes it,
 and a reverse proxy's rate limit per address range is the tool for that.
 

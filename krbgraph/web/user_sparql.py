@@ -11,6 +11,11 @@ text's query runs in the lane, with the lane's shorter time limit. Guarding in t
 routes themselves let the query page run SERVICE and skip the row limit while
 the endpoint refused both.
 
+Such queries also run at a lower CPU priority (krbgraph.store.priority):
+USER_NICE, and the lane's LANE_NICE, the lowest. Their cost is unknown, so when
+the cores are busy the pages, named queries and writes get them first; when they
+are idle, a user's query runs as fast as before.
+
 Refusals and store errors are answered by the app's exception handlers (see
 app.py), one status per kind of error, unless a route renders them itself
 (the query page shows them in HTML).
@@ -27,7 +32,15 @@ from fastapi import Depends, Request
 from ..settings import Settings
 from ..sparql_text import Scan, SparqlLimits, check
 from ..store import QueryResult, QueryTimeout, Store
+from ..store.priority import LOWEST
 from .admission import LaneTimeout, Slot
+
+USER_NICE = 5
+"""The nice value of users' own SPARQL: its weight against the service's requests is a
+third (335 to 1024)."""
+LANE_NICE = LOWEST
+"""The nice value of a marked client's or text's query: a likely runaway, which then
+only gets CPU time nobody else wants (weight 15 to 1024)."""
 
 
 def sparql_limits(request: Request) -> SparqlLimits:
@@ -72,8 +85,7 @@ class UserQuery:
                 timeout_s=limit,
                 max_rows=settings.max_result_rows,
                 base_iri=base_iri,
-                # A likely runaway: it yields its core to every other request meanwhile.
-                low_priority=admitted.penalised,
+                nice=LANE_NICE if admitted.penalised else USER_NICE,
             )
         except QueryTimeout as exc:
             # Its client and its text run one at a time for a while (admission.py);

@@ -78,7 +78,7 @@ def test_supervised_engine_runs_a_low_priority_query_on_a_thread_of_lowest_prior
         pid = store.engine_pid
         assert pid is not None
         seen = while_running(
-            lambda: store.query(RUNAWAY, timeout_s=1.5, low_priority=True),
+            lambda: store.query(RUNAWAY, timeout_s=1.5, nice=LOWEST),
             lambda: (threads(pid), store.query(SMALL).rows),
         )
         during, answer = seen
@@ -113,14 +113,14 @@ def test_embedded_store_runs_a_low_priority_query_in_a_worker_of_lowest_priority
         runaway = "SELECT ?a WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i FILTER (?c + ?f + ?i = 300) }"
         me = threading.get_native_id()
         during = while_running(
-            lambda: store.query(runaway, timeout_s=1.0, low_priority=True),
+            lambda: store.query(runaway, timeout_s=1.0, nice=LOWEST),
             lambda: threads(os.getpid()),
         )
         lowest = [tid for tid, (_name, nice) in during.items() if nice == LOWEST]
         assert len(lowest) == 1 and lowest[0] != me, during
         assert during[me][1] == 0  # the caller keeps its priority
         # Without a time limit it still runs in a worker of its own.
-        assert store.query(SMALL, timeout_s=None, low_priority=True).rows[0][0].toPython() == 300
+        assert store.query(SMALL, timeout_s=None, nice=LOWEST).rows[0][0].toPython() == 300
         # The workers end with their queries (the cancelled one at its next
         # solution); no thread of this process keeps the lowest priority.
         deadline = time.monotonic() + 5
