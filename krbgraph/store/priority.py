@@ -49,6 +49,13 @@ has returned."""
 _COMM_LENGTH = 15
 """Linux keeps a thread's name in 16 bytes, the last one a NUL."""
 
+GIVE_UP_AFTER = 3
+"""Connections in a row whose thread was not found, after which a process is no longer
+searched: an engine that names its threads otherwise would cost every query the wait."""
+
+_misses: dict[int, int] = {}
+_misses_lock = threading.Lock()
+
 
 def lower_this_thread(nice: int) -> bool:
     """Give the calling thread the nice value ``nice`` (1 to 19); whether that worked."""
@@ -71,12 +78,17 @@ def lower_connection_thread(pid: int, client: tuple[str, int], *, nice: int) -> 
     tasks = Path(f"/proc/{pid}/task")
     if not hasattr(os, "setpriority") or not tasks.is_dir():
         return None
+    with _misses_lock:
+        if _misses.get(pid, 0) >= GIVE_UP_AFTER:
+            return None
     host, port = client
     name = f"{host}:{port}"[:_COMM_LENGTH]
     deadline = time.monotonic() + FIND_THREAD_S
     while True:
         tid = _thread_named(tasks, name)
         if tid is not None:
+            with _misses_lock:
+                _misses.pop(pid, None)
             try:
                 os.setpriority(os.PRIO_PROCESS, tid, nice)
             except OSError as exc:  # it ended meanwhile, or it is not ours to change
@@ -84,7 +96,14 @@ def lower_connection_thread(pid: int, client: tuple[str, int], *, nice: int) -> 
                 return None
             return tid
         if time.monotonic() >= deadline:
-            logger.debug("no engine thread named %r: the query runs at normal priority", name)
+            with _misses_lock:
+                _misses[pid] = missed = _misses.get(pid, 0) + 1
+            if missed == GIVE_UP_AFTER:
+                logger.warning(
+                    "the engine (pid %s) has no thread named after its clients' addresses: "
+                    "users' SPARQL runs at normal priority",
+                    pid,
+                )
             return None
         time.sleep(0.002)
 

@@ -10,6 +10,7 @@ nice values from /proc while such a query runs.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -129,3 +130,25 @@ def test_embedded_store_runs_a_low_priority_query_in_a_worker_of_lowest_priority
             time.sleep(0.05)
     finally:
         store.close()
+
+
+def test_an_engine_that_names_no_thread_after_its_clients_is_not_searched_for_ever() -> None:
+    """Each search waits a moment for the engine's new thread; after GIVE_UP_AFTER
+    misses in a row the process is no longer searched, so users' queries do not
+    each pay that wait on an engine that names its threads otherwise."""
+    from krbgraph.store import priority
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        for _ in range(priority.GIVE_UP_AFTER):
+            started = time.monotonic()
+            assert priority.lower_connection_thread(child.pid, ("127.0.0.1", 1), nice=5) is None
+            assert time.monotonic() - started >= priority.FIND_THREAD_S
+        started = time.monotonic()
+        assert priority.lower_connection_thread(child.pid, ("127.0.0.1", 1), nice=5) is None
+        assert time.monotonic() - started < priority.FIND_THREAD_S / 2
+    finally:
+        child.kill()
+        child.wait()
+    with pytest.raises(ValueError, match="between 1 and 19"):
+        priority.lower_this_thread(20)
