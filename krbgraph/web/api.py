@@ -11,9 +11,6 @@ krbgraph.web.api_models.
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator
-from contextlib import ExitStack
 from datetime import date
 from typing import Annotated
 from typing import Literal as Literal_
@@ -23,14 +20,11 @@ from fastapi.responses import Response, StreamingResponse
 from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
-from .. import sparql_results
 from ..namespaces import KRB
 from ..queries import (
-    Catalogue,
     ParameterError,
     UnknownQueryError,
     run_named_query,
-    stream_named_query,
 )
 from ..settings import Settings
 from ..store import Store
@@ -70,6 +64,7 @@ from .deps import get_settings, get_store, reader_languages
 from .describe import READER_LANGUAGES, run_query, text_of
 from .norm_answers import norm_of, norms_details
 from .resolving import resolve_objecttype, resolve_thing
+from .spooled_export import csv_export, spooled_chunks
 from .state import catalogue
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -441,13 +436,13 @@ def run_query_endpoint(
     values = {k: v for k, v in request.query_params.items() if k not in ("format", "lang")}
     if format == "csv":
         try:
-            spool = _csv_export(store, settings, queries, name, values)
+            spool = csv_export(store, settings, queries, name, values)
         except UnknownQueryError as exc:
             raise HTTPException(404, str(exc.args[0])) from None
         except ParameterError as exc:
             raise HTTPException(400, str(exc)) from None
         return StreamingResponse(
-            _spooled_chunks(spool),
+            spooled_chunks(spool),
             media_type=results.content_type("text/csv"),
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )
@@ -473,43 +468,3 @@ def run_query_endpoint(
         for row in result.rows
     ]
     return QueryAnswer(name=name, variables=list(result.variables), rows=rows)
-
-
-CSV_IN_MEMORY = 8 * 1024 * 1024
-"""Bytes of a CSV export kept in memory before it is spooled to a temporary file."""
-
-
-def _csv_export(
-    store: Store, settings: Settings, queries: Catalogue, name: str, values: dict[str, str]
-) -> tempfile.SpooledTemporaryFile[bytes]:
-    """A named query's answer as CSV, written while its rows stream from the engine.
-
-    Written in this worker thread (pyoxigraph's iterators stay in the thread that
-    opened them) into a file that spills to disk past CSV_IN_MEMORY, so a whole
-    registry's export holds neither its rows nor its text in memory; and whole
-    before the response starts, so a time-out or a bad parameter is still an
-    error status, never a cut-off file. Raises UnknownQueryError, ParameterError,
-    StoreError.
-    """
-    with ExitStack() as on_failure:
-        spool = on_failure.enter_context(tempfile.SpooledTemporaryFile(max_size=CSV_IN_MEMORY))
-        with stream_named_query(
-            store,
-            queries,
-            name,
-            values,
-            timeout_s=settings.query_timeout_s,
-            languages=READER_LANGUAGES.get(),
-        ) as (variables, rows):
-            for piece in sparql_results.csv_chunks(variables, rows):
-                spool.write(piece.encode("utf-8"))
-        spool.seek(0)
-        on_failure.pop_all()  # written: from here the response owns the file
-    return spool
-
-
-def _spooled_chunks(spool: tempfile.SpooledTemporaryFile[bytes]) -> Iterator[bytes]:
-    """The file in pieces of 64 KiB, closed (and a spooled file deleted) at the end."""
-    with spool:
-        while chunk := spool.read(65536):
-            yield chunk

@@ -18,12 +18,10 @@ from __future__ import annotations
 
 import logging
 import re
-import tempfile
-from collections.abc import Iterator, Mapping
-from contextlib import ExitStack
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Annotated
+from typing import IO, Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
@@ -41,16 +39,17 @@ from ...queries import (
     UnknownQueryError,
     complete_answer,
     prepare_query,
-    stream_named_query,
 )
 from ...settings import Settings
 from ...sparql_text import SparqlRefused
 from ...store import QueryResult, QuerySyntaxError, QueryTimeout, ResultTooLarge, Store, StoreError
+from ...store.streaming import Row
 from .. import results as result_formats
 from ..admission import ClientBusy, LaneTimeout, query_slot
 from ..describe import READER_LANGUAGES, local_href
 from ..negotiation import CANONICAL_TYPES
 from ..query_params import FieldProblem, Picker, pickers_for, resolve_picked
+from ..spooled_export import Spool, spooled_answer, spooled_chunks
 from ..state import catalogue, label_index
 from ..templating import error_page, render
 from ..user_sparql import LimitsDep, user_query
@@ -409,10 +408,6 @@ def query_download(
     )
 
 
-XLSX_IN_MEMORY = 8 * 1024 * 1024
-"""Bytes of a workbook kept in memory before it is spooled to a temporary file."""
-
-
 @router.get("/query/{name}.xlsx")
 def query_excel(request: Request, store: StoreDep, settings: SettingsDep, name: str) -> Response:
     """A named query's whole answer as an Excel workbook; its parameters are the
@@ -432,7 +427,7 @@ def query_excel(request: Request, store: StoreDep, settings: SettingsDep, name: 
         message, status = _query_error(exc, settings)
         return Response(message, status_code=status, media_type="text/plain")
     return StreamingResponse(
-        _chunks(spool),
+        spooled_chunks(spool),
         media_type=XLSX_MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{query.name}.xlsx"'},
     )
@@ -440,39 +435,22 @@ def query_excel(request: Request, store: StoreDep, settings: SettingsDep, name: 
 
 def _workbook(
     store: Store, settings: Settings, queries: Catalogue, query: NamedQuery, values: dict[str, str]
-) -> tempfile.SpooledTemporaryFile[bytes]:
-    """The answer written while its rows stream in, in this worker thread (pyoxigraph's
-    iterators stay in the thread that opened them), rewound for reading; the caller
-    closes it. Raises ParameterError, StoreError."""
+) -> Spool:
+    """The answer written as a workbook while its rows stream in (spooled_export), rewound
+    for reading; the caller closes it. Raises ParameterError, StoreError."""
     described = {c.name: c.description for c in query.columns}
     # The text of a linked IRI: its name column, else its symbol column (a unit's dB(A)).
     by_kind = sorted(query.columns, key=lambda c: not c.symbol)
     names = {c.name_of: c.name for c in by_kind if c.name_of}
-    with ExitStack() as on_failure:
-        spool = on_failure.enter_context(tempfile.SpooledTemporaryFile(max_size=XLSX_IN_MEMORY))
-        with stream_named_query(
-            store,
-            queries,
-            query.name,
-            values,
-            timeout_s=settings.query_timeout_s,
-            languages=READER_LANGUAGES.get(),
-        ) as (variables, rows):
-            write_answer(
-                spool,
-                sheet_title=query.name,
-                variables=variables,
-                titles=[_column_title(v, described.get(v, "")) for v in variables],
-                rows=rows,
-                names=names,
-            )
-        spool.seek(0)
-        on_failure.pop_all()  # written: from here the response owns the file
-    return spool
 
+    def write(out: IO[bytes], variables: Sequence[str], rows: Iterator[Row]) -> None:
+        write_answer(
+            out,
+            sheet_title=query.name,
+            variables=variables,
+            titles=[_column_title(v, described.get(v, "")) for v in variables],
+            rows=rows,
+            names=names,
+        )
 
-def _chunks(spool: tempfile.SpooledTemporaryFile[bytes]) -> Iterator[bytes]:
-    """The file in pieces of 64 KiB, closed (and a spooled file deleted) at the end."""
-    with spool:
-        while chunk := spool.read(65536):
-            yield chunk
+    return spooled_answer(store, settings, queries, query.name, values, write)

@@ -1,0 +1,79 @@
+"""A named query's whole answer written to a file as its rows stream in, then sent.
+
+A download of a whole registry (the API's CSV, the query page's workbook) must
+hold neither its rows nor its text in memory, and must still end in an error
+status, never a cut-off file, when the query times out or a parameter is wrong.
+So the answer is written completely first, in the request's worker thread
+(pyoxigraph's iterators stay in the thread that opened them), into a file that
+spills to disk past ``IN_MEMORY`` bytes; only then does the response start, and
+it sends the file in pieces.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
+from typing import IO
+
+from .. import sparql_results
+from ..queries import Catalogue, stream_named_query
+from ..settings import Settings
+from ..store import Store
+from ..store.streaming import Row
+from .describe import READER_LANGUAGES
+
+__all__ = ["IN_MEMORY", "Spool", "csv_export", "spooled_answer", "spooled_chunks"]
+
+IN_MEMORY = 8 * 1024 * 1024
+"""Bytes of an export kept in memory before it is spooled to a temporary file."""
+
+Spool = tempfile.SpooledTemporaryFile[bytes]
+
+
+def spooled_answer(
+    store: Store,
+    settings: Settings,
+    queries: Catalogue,
+    name: str,
+    values: dict[str, str],
+    write: Callable[[IO[bytes], tuple[str, ...], Iterator[Row]], object],
+) -> Spool:
+    """The file ``write`` fills from the named query's streamed ``(columns, rows)``,
+    rewound for reading; the caller (or ``spooled_chunks``) closes it.
+
+    Raises UnknownQueryError, ParameterError, StoreError (the file is then gone).
+    """
+    with ExitStack() as on_failure:
+        spool = on_failure.enter_context(tempfile.SpooledTemporaryFile(max_size=IN_MEMORY))
+        with stream_named_query(
+            store,
+            queries,
+            name,
+            values,
+            timeout_s=settings.query_timeout_s,
+            languages=READER_LANGUAGES.get(),
+        ) as (variables, rows):
+            write(spool, variables, rows)
+        spool.seek(0)
+        on_failure.pop_all()  # written: from here the response owns the file
+    return spool
+
+
+def csv_export(
+    store: Store, settings: Settings, queries: Catalogue, name: str, values: dict[str, str]
+) -> Spool:
+    """The named query's answer as SPARQL 1.1 CSV (see ``spooled_answer``)."""
+
+    def write(out: IO[bytes], variables: Sequence[str], rows: Iterator[Row]) -> None:
+        for piece in sparql_results.csv_chunks(variables, rows):
+            out.write(piece.encode("utf-8"))
+
+    return spooled_answer(store, settings, queries, name, values, write)
+
+
+def spooled_chunks(spool: Spool) -> Iterator[bytes]:
+    """The file in pieces of 64 KiB, closed (and a spooled file deleted) at the end."""
+    with spool:
+        while chunk := spool.read(65536):
+            yield chunk
