@@ -4,9 +4,9 @@ SPARQL that users write themselves can cost anything, and the engine cannot stop
 a query before its time limit: until then it holds a core. Run at a lower
 priority it still runs, and uses every core nobody else wants, but the scheduler
 gives the cores to the pages, the named queries and the writes first. Linux's
-scheduler weighs a thread by its nice value: 1024 at the default 0, 335 at 5,
-15 at the lowest, 19 (the lane of clients and texts that already ran into the
-time limit, krbgraph.web.admission, gets that).
+scheduler weighs a thread by its nice value: 1024 at the default 0, 335 at 5 (all
+users' SPARQL, krbgraph.web.user_sparql) and 15 at 19, the lowest (the lane of
+clients and texts that already ran into the time limit, krbgraph.web.admission).
 
 On Linux the nice value belongs to a thread, not to a process, which is what
 makes this precise:

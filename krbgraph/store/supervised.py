@@ -43,6 +43,10 @@ per-query worker processes on one folder are not an option.
   definite: Oxigraph runs an update as one RocksDB transaction, and an
   uncommitted transaction is gone after a kill, while a committed one
   (acknowledged to the caller) survives it.
+- **Priority and exports.** A query with a nice value goes over a connection
+  of its own, whose engine thread gets that priority (krbgraph.store.priority);
+  ``solutions`` hands out an answer as the engine sends it, for exports, and is
+  never run again (its rows may already be written).
 - **Loads.** ``load_files`` and ``restore`` stop the engine, run the
   embedded store's loader in this process (the bulk-load fast path, the
   crash marker and its clean-up: see embedded.py) and start the engine
@@ -52,7 +56,7 @@ per-query worker processes on one folder are not an option.
   this process dies, also by SIGKILL; it runs in its own session, so a
   Ctrl+C in the terminal reaches krbgraph, which stops it in ``close()``.
 
-One module of some 750 lines on purpose: it is one state machine (starting,
+One module of some 850 lines on purpose: it is one state machine (starting,
 serving, restarting after an overrun or a crash, stopping) and every Store
 method must pass through it; split, the states and their locks would be read
 in several places.
