@@ -158,3 +158,23 @@ def test_remote_and_supervised_exports_hand_out_rows_before_the_answer_is_comple
                 for _row in rows:
                     pass
             assert backend.query("ASK { ?s ?p ?o }").boolean  # the engine answers again
+
+
+def test_only_select_answers_stream_on_every_backend(tmp_path: Path) -> None:
+    """An ASK or CONSTRUCT handed to an export is refused with a StoreError that says
+    so, on the embedded store, a remote server and the supervised engine alike."""
+    from krbgraph.store import StoreError
+
+    with (
+        running_oxigraph(tmp_path / "remote") as url,
+        open_store(Settings(store=url)) as remote,
+        open_store(Settings(store=str(tmp_path / "db"), engine="supervised")) as supervised,
+        open_store(Settings(store=str(tmp_path / "embedded"))) as embedded,
+    ):
+        for backend in (remote, supervised, embedded):
+            for text in ("ASK { ?s ?p ?o }", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"):
+                with (
+                    pytest.raises(StoreError, match="only SELECT answers can be streamed"),
+                    select_rows(backend, text) as (_, rows),
+                ):
+                    list(rows)

@@ -214,13 +214,15 @@ class RemoteStore(StoreBackend):
             ) as response,
         ):
             media = _media_type(response)
+            if media not in RESULT_FORMATS:  # a graph, from a CONSTRUCT or DESCRIBE
+                raise StoreError(f"only SELECT answers can be streamed, not {media or 'this'}")
             body = io.BufferedReader(_BodyReader(response, limits))
             try:
                 answer = ox.parse_query_results(body, RESULT_FORMATS[media])
-            except (KeyError, SyntaxError) as exc:
-                raise StoreError(f"{url} sent no readable SELECT answer ({media})") from exc
+            except SyntaxError as exc:
+                raise StoreError(f"{url} sent an unreadable {media} answer: {exc}") from exc
             if not isinstance(answer, ox.QuerySolutions):
-                raise StoreError("only SELECT answers can be streamed")
+                raise StoreError("only SELECT answers can be streamed, not an ASK")
             yield answer
 
     def read_graph(self, graph: str | None) -> rdflib.Graph:
