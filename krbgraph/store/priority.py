@@ -15,11 +15,11 @@ makes this precise:
   lowers its own priority before it starts and ends with the query.
 - **Supervised engine** (`oxigraph serve`): the engine serves each HTTP
   connection on a thread of its own, named after the client's address and
-  port. The query is sent over a connection of its own, and once it is open
-  the engine's thread with that name gets the lower priority. The
-  connection is closed after the one query, and the thread with it, so the
-  priority cannot stick to anyone else's request: an unprivileged process may
-  lower a thread's priority but never raise it back.
+  port. Queries of one priority share a pool of connections of their own, and
+  as each connection opens, the engine's thread with that name gets that
+  priority. Only queries of that priority ever use it, so the priority cannot
+  stick to anyone else's request (an unprivileged process may lower a thread's
+  priority but never raise it back); the thread ends when the connection closes.
 
 Where this cannot be done (another operating system, an engine that names its
 threads otherwise, a remote SPARQL server) the query runs at normal priority,

@@ -43,8 +43,9 @@ per-query worker processes on one folder are not an option.
   definite: Oxigraph runs an update as one RocksDB transaction, and an
   uncommitted transaction is gone after a kill, while a committed one
   (acknowledged to the caller) survives it.
-- **Priority and exports.** A query with a nice value goes over a connection
-  of its own, whose engine thread gets that priority (krbgraph.store.priority);
+- **Priority and exports.** A query with a nice value goes over a pool of
+  connections of that priority, each one's engine thread set to it as it opens
+  (krbgraph.store.priority);
   ``solutions`` hands out an answer as the engine sends it, for exports, and is
   never run again (its rows may already be written).
 - **Loads.** ``load_files`` and ``restore`` stop the engine, run the
@@ -242,9 +243,10 @@ class SupervisedStore(StoreBackend):
         self._write_client = httpx.Client(
             headers={"User-Agent": "krbgraph"}, limits=httpx.Limits(max_keepalive_connections=0)
         )
-        self._yielding_client = httpx.Client(
-            headers={"User-Agent": "krbgraph"}, limits=httpx.Limits(max_keepalive_connections=0)
-        )
+        self._niced_clients: dict[int, httpx.Client] = {}
+        """Per nice value, a pool whose every connection has an engine thread of that
+        priority: it is set when the connection opens, so reusing one is safe."""
+        self._niced_lock = threading.Lock()
         self._cond = threading.Condition()
         self._write_lock = threading.Lock()
         self._state = _State.STARTING
@@ -382,16 +384,28 @@ class SupervisedStore(StoreBackend):
         self._thread.join()
         self._client.close()
         self._write_client.close()
-        self._yielding_client.close()
+        with self._niced_lock:
+            for client in self._niced_clients.values():
+                client.close()
 
     # -- requests on the engine -----------------------------------------
 
     def _niced(self, engine: _Engine, nice: int) -> RemoteStore:
-        """The engine reached over a connection of the request's own, whose thread in the
-        engine gets the lower priority (krbgraph.store.priority) and ends with it."""
+        """The engine reached over the connections of priority ``nice``: each new one's
+        thread in the engine gets that priority as it opens (krbgraph.store.priority),
+        and only requests of that priority use it afterwards."""
+        with self._niced_lock:
+            client = self._niced_clients.get(nice)
+            if client is None:
+                client = self._niced_clients[nice] = httpx.Client(
+                    headers={"User-Agent": "krbgraph"},
+                    limits=httpx.Limits(
+                        max_connections=ENGINE_CONNECTIONS, max_keepalive_connections=None
+                    ),
+                )
         return RemoteStore(
             engine.remote.endpoints,
-            client=self._yielding_client,
+            client=client,
             on_connect=functools.partial(lower_connection_thread, engine.process.pid, nice=nice),
         )
 
