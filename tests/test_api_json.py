@@ -390,3 +390,41 @@ def test_csv_export_holds_the_json_answer_and_errors_keep_their_status(
     bad = client.get("/api/queries/geldig-op", params={"datum": "gisteren", "format": "csv"})
     assert bad.status_code == 400 and "not a date" in bad.text
     assert client.get("/api/queries/geen-query", params={"format": "csv"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("beleidsketen", {}),
+        ("geldig-op", {"datum": "2026-06-01"}),
+        ("dwarsverbanden-themas", {}),  # sorted by name after the query (# order:)
+        ("normen-per-zoekingang", {"zoekingang": "Wegen"}),
+    ],
+)
+def test_json_answer_streamed_from_the_engine_is_the_collected_answer(
+    client: TestClient, registry: Registry, name: str, params: dict[str, str]
+) -> None:
+    """The API's JSON is written row by row as the rows stream from the engine; it
+    must be exactly the answer run_named_query collects, in its order, with numbers,
+    booleans and names as JSON values and unbound variables left out."""
+    from krbgraph.queries import load_catalogue, run_named_query
+    from krbgraph.web.api_models import json_value
+
+    response = client.get(f"/api/queries/{name}", params=params)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    result = run_named_query(registry.store, load_catalogue(), name, params)
+    expected = {
+        "name": name,
+        "variables": list(result.variables),
+        "rows": [
+            {
+                v: json_value(term)
+                for v, term in zip(result.variables, row, strict=True)
+                if term is not None
+            }
+            for row in result.rows
+        ],
+    }
+    assert response.json() == expected
+    assert expected["rows"], f"{name} has rows in the test registry"

@@ -24,7 +24,6 @@ from ..namespaces import KRB
 from ..queries import (
     ParameterError,
     UnknownQueryError,
-    run_named_query,
 )
 from ..settings import Settings
 from ..store import Store
@@ -55,7 +54,6 @@ from .api_models import (
     Verbinding,
     date_of,
     date_term,
-    json_value,
     number_of,
     ref_of,
     true_of,
@@ -64,7 +62,7 @@ from .deps import get_settings, get_store, reader_languages
 from .describe import READER_LANGUAGES, run_query, text_of
 from .norm_answers import norm_of, norms_details
 from .resolving import resolve_objecttype, resolve_thing
-from .spooled_export import csv_export, spooled_chunks
+from .spooled_export import csv_export, json_export, spooled_chunks
 from .state import catalogue
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -430,41 +428,24 @@ def run_query_endpoint(
     format: Annotated[
         str | None, Query(pattern="^(json|csv)$", description="json (default) or csv")
     ] = None,
-) -> QueryAnswer | Response:
+) -> Response:
     queries = catalogue()
     # format and lang shape the answer; every other parameter belongs to the query.
     values = {k: v for k, v in request.query_params.items() if k not in ("format", "lang")}
+    # Both forms written from the rows as they stream from the engine, whole before
+    # the response starts (spooled_export): a whole registry's answer is never held in
+    # memory, and a time-out or a bad parameter is still an error status.
+    export = csv_export if format == "csv" else json_export
+    try:
+        spool = export(store, settings, queries, name, values)
+    except UnknownQueryError as exc:
+        raise HTTPException(404, str(exc.args[0])) from None
+    except ParameterError as exc:
+        raise HTTPException(400, str(exc)) from None
     if format == "csv":
-        try:
-            spool = csv_export(store, settings, queries, name, values)
-        except UnknownQueryError as exc:
-            raise HTTPException(404, str(exc.args[0])) from None
-        except ParameterError as exc:
-            raise HTTPException(400, str(exc)) from None
         return StreamingResponse(
             spooled_chunks(spool),
             media_type=results.content_type("text/csv"),
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )
-    try:
-        result = run_named_query(
-            store,
-            queries,
-            name,
-            values,
-            timeout_s=settings.query_timeout_s,
-            languages=READER_LANGUAGES.get(),
-        )
-    except UnknownQueryError as exc:
-        raise HTTPException(404, str(exc.args[0])) from None
-    except ParameterError as exc:
-        raise HTTPException(400, str(exc)) from None
-    rows = [
-        {
-            var: json_value(value)
-            for var, value in zip(result.variables, row, strict=True)
-            if value is not None
-        }
-        for row in result.rows
-    ]
-    return QueryAnswer(name=name, variables=list(result.variables), rows=rows)
+    return StreamingResponse(spooled_chunks(spool), media_type="application/json")

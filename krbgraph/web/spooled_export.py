@@ -11,6 +11,7 @@ it sends the file in pieces.
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
@@ -21,9 +22,10 @@ from ..queries import Catalogue, stream_named_query
 from ..settings import Settings
 from ..store import Store
 from ..store.streaming import Row
+from .api_models import json_value
 from .describe import READER_LANGUAGES
 
-__all__ = ["IN_MEMORY", "Spool", "csv_export", "spooled_answer", "spooled_chunks"]
+__all__ = ["IN_MEMORY", "Spool", "csv_export", "json_export", "spooled_answer", "spooled_chunks"]
 
 IN_MEMORY = 8 * 1024 * 1024
 """Bytes of an export kept in memory before it is spooled to a temporary file."""
@@ -68,6 +70,29 @@ def csv_export(
     def write(out: IO[bytes], variables: Sequence[str], rows: Iterator[Row]) -> None:
         for piece in sparql_results.csv_chunks(variables, rows):
             out.write(piece.encode("utf-8"))
+
+    return spooled_answer(store, settings, queries, name, values, write)
+
+
+def json_export(
+    store: Store, settings: Settings, queries: Catalogue, name: str, values: dict[str, str]
+) -> Spool:
+    """The named query's answer as the API's JSON (api_models.QueryAnswer: its name, its
+    variables, one object per row without the unbound ones), written row by row."""
+
+    def write(out: IO[bytes], variables: Sequence[str], rows: Iterator[Row]) -> None:
+        head = json.dumps({"name": name, "variables": list(variables)})
+        out.write(f'{head[:-1]}, "rows": ['.encode())
+        separator = b""
+        for row in rows:
+            cells = {
+                v: json_value(term)
+                for v, term in zip(variables, row, strict=True)
+                if term is not None
+            }
+            out.write(separator + json.dumps(cells, ensure_ascii=False).encode("utf-8"))
+            separator = b", "
+        out.write(b"]}")
 
     return spooled_answer(store, settings, queries, name, values, write)
 
