@@ -21,10 +21,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
 from ..namespaces import KRB
-from ..queries import (
-    ParameterError,
-    UnknownQueryError,
-)
+from ..queries import ParameterError, UnknownQueryError
 from ..settings import Settings
 from ..store import Store
 from . import results

@@ -1,6 +1,6 @@
 """A named query's whole answer written to a file as its rows stream in, then sent.
 
-A download of a whole registry (the API's CSV, the query page's workbook) must
+A download of a whole registry (the API's JSON and CSV, the query page's workbook) must
 hold neither its rows nor its text in memory, and must still end in an error
 status, never a cut-off file, when the query times out or a parameter is wrong.
 So the answer is written completely first, in the request's worker thread
