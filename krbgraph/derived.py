@@ -13,7 +13,11 @@ each of them, in SPARQL that grows with every rule:
 - *Which area lies in which?* Beside the declared ``krb:ligtIn``, areas with a
   geometry get ``geo:sfWithin`` and ``geo:sfOverlaps`` computed with shapely
   (krbgraph.geometry), so the queries need no GeoSPARQL engine and run the same on
-  every backend.
+  every backend. ``krb:ligtBinnen`` then holds every area an area lies in, directly
+  or not, by either relation: the closure of ``krb:ligtIn | geo:sfWithin``, so that
+  "policy set here or around here" is one index lookup per candidate where the
+  property path walked the hierarchy each time (7,000 norms tested against one area:
+  0.33 s to 0.14 s at a million triples).
 
 Both go into one managed graph (``DERIVED_GRAPH``). The service's writes change it
 by what they change (krbgraph.derived_change), in the same update as the data;
@@ -25,7 +29,7 @@ write behind until the next such write or ``krb derive``).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -41,13 +45,18 @@ from .store.terms import ToOxigraph
 
 __all__ = [
     "DERIVED_GRAPH",
+    "CONTAINMENT_PREDICATES",
     "PERIOD_PREDICATES",
     "SPATIAL_PREDICATES",
+    "SparqlSource",
     "Period",
     "area_geometries",
+    "containment_triples",
+    "declared_containment",
     "derive",
     "lifecycle_periods",
     "period_triples",
+    "reachable",
     "read_facts",
     "refresh",
     "replace",
@@ -134,13 +143,13 @@ _KINDS: dict[str, tuple[str, ...]] = {
 }
 
 
-class _Source(Protocol):
+class SparqlSource(Protocol):
     """Anything that answers SPARQL like a Store: the store, or the service's replica."""
 
     def query(self, sparql: str) -> QueryResult: ...
 
 
-def read_facts(source: _Source, subjects: Collection[str] | None = None) -> _Facts:
+def read_facts(source: SparqlSource, subjects: Collection[str] | None = None) -> _Facts:
     """What the rules read, for every resource or only for ``subjects`` (IRIs)."""
     facts = _Facts()
     if subjects is None:
@@ -265,17 +274,71 @@ Triples = list[tuple[URIRef, URIRef, Literal | URIRef]]
 
 PERIOD_PREDICATES = (KRB.geldigVanaf, KRB.geldigTot, KRB.nietInWerking)
 SPATIAL_PREDICATES = (GEO.sfWithin, GEO.sfOverlaps)
+CONTAINMENT_PREDICATES = (KRB.ligtBinnen,)
 
 
-def derive(store: _Source) -> Triples:
+def derive(store: SparqlSource) -> Triples:
     """The triples of the derived graph for the store's current data (not written), each
     once. A list, not an rdflib Graph: adding 77,000 triples to one took a second at a
     million triples, and the store takes the triples as they are."""
     triples: dict[tuple[URIRef, URIRef, Literal | URIRef], None] = {}
     for subject, period in lifecycle_periods(read_facts(store)).items():
         triples.update(dict.fromkeys(period_triples(subject, period)))
-    triples.update(dict.fromkeys(spatial_triples(area_geometries(store))))
+    spatial = spatial_triples(area_geometries(store))
+    triples.update(dict.fromkeys(spatial))
+    edges = declared_containment(store)
+    edges.extend((str(s), str(o)) for s, p, o in spatial if p == GEO.sfWithin)
+    triples.update(dict.fromkeys(containment_triples(edges)))
     return list(triples)
+
+
+# Declared containment in any graph but the derived one, whose geo:sfWithin is about to
+# be computed again. The real default graph is reached only through the union, so its
+# geo:sfWithin comes from the first branch (less what the derived graph holds as well).
+_DECLARED = f"""
+SELECT DISTINCT ?inner ?outer WHERE {{
+  {{ ?inner <{KRB}ligtIn> ?outer }}
+  UNION {{ GRAPH ?g {{ ?inner <{GEO}sfWithin> ?outer }} FILTER (?g != <{DERIVED_GRAPH}>) }}
+  UNION {{ ?inner <{GEO}sfWithin> ?outer
+           MINUS {{ GRAPH <{DERIVED_GRAPH}> {{ ?inner <{GEO}sfWithin> ?outer }} }} }}
+  FILTER (isIRI(?inner) && isIRI(?outer))
+}}
+"""
+
+
+def declared_containment(source: SparqlSource) -> list[tuple[str, str]]:
+    """Every (inner, outer) pair of IRIs the data declares: krb:ligtIn, and a
+    geo:sfWithin recorded as data."""
+    return [(str(inner), str(outer)) for inner, outer in source.query(_DECLARED).rows]
+
+
+def containment_triples(
+    edges: Iterable[tuple[str, str]], of: Iterable[str] | None = None
+) -> list[tuple[URIRef, URIRef, URIRef]]:
+    """``krb:ligtBinnen`` from every area (or every one in ``of``) to every area it
+    reaches along ``edges`` (inner, outer) in one or more steps: exactly what the
+    path ``(krb:ligtIn|geo:sfWithin)+`` answers, a cycle included (an area on one
+    lies within itself)."""
+    parents: dict[str, set[str]] = defaultdict(set)
+    for inner, outer in edges:
+        parents[inner].add(outer)
+    return [
+        (URIRef(node), KRB.ligtBinnen, URIRef(outer))
+        for node in (sorted(parents) if of is None else of)
+        for outer in sorted(reachable(node, parents))
+    ]
+
+
+def reachable(node: str, parents: Mapping[str, Collection[str]]) -> set[str]:
+    """Every node reached from ``node`` in one or more steps along ``parents``."""
+    found: set[str] = set()
+    frontier = list(parents.get(node, ()))
+    while frontier:
+        outer = frontier.pop()
+        if outer not in found:
+            found.add(outer)
+            frontier.extend(parents.get(outer, ()))
+    return found
 
 
 _GEOMETRIES = f"""
@@ -286,7 +349,7 @@ SELECT ?area ?wkt WHERE {{
 """
 
 
-def area_geometries(source: _Source) -> dict[str, str]:
+def area_geometries(source: SparqlSource) -> dict[str, str]:
     """Every area's WKT (the first, when an area has several)."""
     areas: dict[str, str] = {}
     for area, wkt in source.query(_GEOMETRIES).rows:

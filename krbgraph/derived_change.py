@@ -21,6 +21,14 @@ followed up those three steps on the replica (which holds the state after the
 write); their facts, and those of what they read, are read for those resources
 only. A changed geometry recomputes only the pairs of areas it is part of.
 
+``krb:ligtBinnen`` (every area an area lies in) changes for the areas whose own
+``krb:ligtIn`` or ``geo:sfWithin`` changed (declared, or derived from a changed
+geometry) and for every area that lies in one of them after the write: below such an
+area nothing changed, so whatever lies in it reaches it as before. Their closure is
+computed again from the edges after the write: the replica's declared ones and the
+derived ``geo:sfWithin`` as the stored derived graph holds it, less the changed
+areas' pairs, with their new ones.
+
 The result is one SPARQL update that replaces exactly those derived triples; the
 write sends it in the same update as the change itself (krbgraph.commit), so the
 derived graph can never be a write behind. ``tests/test_derived_change.py``
@@ -37,12 +45,15 @@ import pyoxigraph as ox
 from rdflib import Literal, URIRef
 
 from .derived import (
+    CONTAINMENT_PREDICATES,
     DERIVED_GRAPH,
     PERIOD_PREDICATES,
     SPATIAL_PREDICATES,
+    SparqlSource,
     area_geometries,
     lifecycle_periods,
     period_triples,
+    reachable,
     read_facts,
     spatial_triples,
 )
@@ -112,10 +123,15 @@ class DerivedChange:
     """How many resources' periods ``update`` recomputes."""
     areas: int = 0
     """How many areas' spatial relations ``update`` recomputes."""
+    enclosed: int = 0
+    """How many areas' krb:ligtBinnen ``update`` recomputes."""
 
 
-def derived_change(replica: ValidationReplica, change: Change) -> DerivedChange:
-    """The derived graph's change for ``change``; ``replica`` holds the state after it."""
+def derived_change(
+    replica: ValidationReplica, change: Change, stored: SparqlSource
+) -> DerivedChange:
+    """The derived graph's change for ``change``; ``replica`` holds the state after it,
+    ``stored`` the derived graph before it (the store the change is for)."""
     quads = change.added | change.removed
     subjects = _period_seeds(replica, quads)
     if len(subjects) > WHOLE_ABOVE:
@@ -133,14 +149,121 @@ def derived_change(replica: ValidationReplica, change: Change) -> DerivedChange:
         for subject in sorted(subjects):
             if subject in periods:
                 inserted.extend(period_triples(subject, periods[subject]))
+    within: set[tuple[str, str]] = set()
     if areas:
         parts.append(_delete_of(areas, SPATIAL_PREDICATES, both_ends=True))
         geometries = area_geometries(replica)
-        inserted.extend(spatial_triples(geometries, involving=areas & geometries.keys()))
+        spatial = spatial_triples(geometries, involving=areas & geometries.keys())
+        inserted.extend(spatial)
+        within = {(str(s), str(o)) for s, p, o in spatial if p == GEO.sfWithin}
+    edges = _Containment(replica, stored, areas, within)
+    enclosed = edges.affected(quads)
+    if len(enclosed) > WHOLE_ABOVE:
+        return DerivedChange(whole=True)
+    if enclosed:
+        parts.append(_delete_of(enclosed, CONTAINMENT_PREDICATES, both_ends=False))
+        parents = edges.parents_up_from(enclosed)
+        for area in sorted(enclosed):
+            for outer in sorted(reachable(area, parents)):
+                inserted.append((URIRef(area), KRB.ligtBinnen, URIRef(outer)))
     if inserted:
         body = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in inserted)
         parts.append(f"INSERT DATA {{ GRAPH <{DERIVED_GRAPH}> {{\n{body}\n}} }}")
-    return DerivedChange(" ;\n".join(parts), False, len(subjects), len(areas))
+    return DerivedChange(" ;\n".join(parts), False, len(subjects), len(areas), len(enclosed))
+
+
+_LIGT_IN = ox.NamedNode(f"{KRB}ligtIn")
+_SF_WITHIN = ox.NamedNode(f"{GEO}sfWithin")
+_EDGES = (_LIGT_IN, _SF_WITHIN)
+_LOOKUP_BATCH = 500
+"""Areas per query on the stored derived graph."""
+
+
+class _Containment:
+    """The edges ``krb:ligtBinnen`` closes over, as they are after the write: the
+    declared ones in the replica, and the derived geo:sfWithin of the stored graph
+    without the pairs of ``areas`` (whose geometry changed), with ``within``, their
+    pairs now."""
+
+    def __init__(
+        self,
+        replica: ValidationReplica,
+        stored: SparqlSource,
+        areas: set[str],
+        within: set[tuple[str, str]],
+    ) -> None:
+        self._replica = replica
+        self._stored = stored
+        self._areas = areas
+        self._within = within
+
+    def affected(self, quads: Iterable[ox.Quad]) -> set[str]:
+        """The areas whose krb:ligtBinnen the change can alter: those whose own edges
+        changed, and everything that lies in one of them after the write."""
+        seeds = set(self._areas)
+        for quad in quads:
+            if quad.predicate in _EDGES:
+                iri = _iri(quad.subject)
+                if iri is not None:
+                    seeds.add(iri)
+        # What lay in a changed area by its old geometry may lie there no longer.
+        seeds.update(inner for inner, _ in self._stored_within(self._areas, inward=True))
+        found = set(seeds)
+        frontier = seeds
+        while frontier:
+            children = self._neighbours(frontier, inward=True)
+            frontier = {c for nodes in children.values() for c in nodes} - found
+            found |= frontier
+            if len(found) > WHOLE_ABOVE:
+                break
+        return found
+
+    def parents_up_from(self, nodes: set[str]) -> dict[str, set[str]]:
+        """The outward edges of ``nodes`` and of everything above them."""
+        parents: dict[str, set[str]] = {}
+        frontier = set(nodes)
+        while frontier:
+            found = self._neighbours(frontier, inward=False)
+            parents.update(found)
+            frontier = {p for outer in found.values() for p in outer} - parents.keys()
+        return parents
+
+    def _neighbours(self, nodes: set[str], *, inward: bool) -> dict[str, set[str]]:
+        """Per node, the areas that lie in it (``inward``) or that it lies in."""
+        found: dict[str, set[str]] = {node: set() for node in nodes}
+        for node in nodes:
+            iri = ox.NamedNode(node)
+            for predicate in _EDGES:
+                if inward:
+                    found[node].update(_subjects(self._replica, predicate, iri))
+                else:
+                    found[node].update(_objects(self._replica, iri, predicate))
+        for inner, outer in self._stored_within(nodes, inward=inward):
+            if inner not in self._areas and outer not in self._areas:
+                found[outer if inward else inner].add(inner if inward else outer)
+        for inner, outer in self._within:
+            if inward and outer in found:
+                found[outer].add(inner)
+            elif not inward and inner in found:
+                found[inner].add(outer)
+        return found
+
+    def _stored_within(self, nodes: set[str], *, inward: bool) -> list[tuple[str, str]]:
+        """The stored derived geo:sfWithin pairs (inner, outer) with ``nodes`` as outer
+        (``inward``) or as inner."""
+        pairs: list[tuple[str, str]] = []
+        ordered = sorted(nodes)
+        end = "?outer" if inward else "?inner"
+        for start in range(0, len(ordered), _LOOKUP_BATCH):
+            values = " ".join(str(ox.NamedNode(n)) for n in ordered[start : start + _LOOKUP_BATCH])
+            rows = self._stored.query(
+                f"SELECT ?inner ?outer WHERE {{ VALUES {end} {{ {values} }} "
+                f"GRAPH <{DERIVED_GRAPH}> {{ ?inner <{GEO}sfWithin> ?outer }} }}"
+            ).rows
+            pairs.extend(
+                (str(i), str(o)) for i, o in rows if isinstance(i, URIRef) and isinstance(o, URIRef)
+            )
+        return pairs
 
 
 def _iri(term: object) -> str | None:

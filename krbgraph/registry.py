@@ -250,14 +250,20 @@ def validate_change(
 
 
 def checked_change(
-    replica: ValidationReplica, change: Change, *, everything: bool = False, quiet: bool = False
+    replica: ValidationReplica,
+    change: Change,
+    store: Store,
+    *,
+    everything: bool = False,
+    quiet: bool = False,
 ) -> tuple[ValidationResult, DerivedChange]:
     """validate_change and the change's derived triples (krbgraph.derived_change), side by
-    side: both only read ``replica``, which holds the change, and a write needs both
+    side: both read ``replica``, which holds the change (the derived part also the
+    derived graph ``store`` holds before it), and a write needs both
     before it commits (the derived part is wasted on a refused write). Returns once both
     are done, so the caller may then undo the change on the replica."""
     with ThreadPoolExecutor(1, thread_name_prefix="derived") as pool:
-        derived = pool.submit(derived_change, replica, change)
+        derived = pool.submit(derived_change, replica, change, store)
         result = validate_change(
             replica, change.added, change.removed, everything=everything, quiet=quiet
         )
@@ -366,7 +372,7 @@ def write_graphs(
         replace=replace,
     )
     with replica.trial(change.added, change.removed):
-        result, derived = checked_change(replica, change, everything=everything)
+        result, derived = checked_change(replica, change, store, everything=everything)
         if not result.conforms:
             raise ValidationFailed(result)
         record = audit_record(writer, change, source)

@@ -35,6 +35,7 @@ from test_normtoets import (
 )
 from test_normtoets import case as normtoets_case
 
+from krbgraph.derived import refresh
 from krbgraph.queries import load_catalogue, run_named_query
 from krbgraph.settings import Settings
 from krbgraph.store import Store, ensure_model, open_store
@@ -229,6 +230,7 @@ def test_normgat_agrees_with_the_rules(empty_store: Store, data: dict, effects: 
     graph, measured = _graph(data)
     _add_effects(graph, effects)
     empty_store.replace_graph("https://krb.example.org/graph/property", graph)
+    refresh(empty_store)  # the derived dates and areas, as every write path does
     params = {"datum": PEIL.isoformat()}
     result = run_named_query(empty_store, CATALOGUE, "normgat", params)
     found = {}

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
+from krbgraph.derived import refresh
 from krbgraph.queries import load_catalogue, run_named_query
 from krbgraph.settings import Settings
 from krbgraph.store import Store, ensure_model, open_store
@@ -126,6 +127,7 @@ def test_the_realised_effect_is_the_sum_of_the_latest_record_per_intended_effect
     empty_store: Store, data: list
 ) -> None:
     empty_store.replace_graph("https://krb.example.org/graph/gerealiseerd", _graph(data))
+    refresh(empty_store)  # the derived dates and areas, as every write path does
     result = run_named_query(empty_store, CATALOGUE, "effectevaluatie", {"datum": PEIL.isoformat()})
     rows = result.dicts()
     assert len(rows) == 1

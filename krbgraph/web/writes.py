@@ -126,7 +126,7 @@ def apply_update(
             return
         try:
             refuse_unpermitted(change.graphs(), writer)
-            derived = _require_conforming_change(replica, change)
+            derived = _require_conforming_change(store, replica, change)
             record = audit_record(writer, change, update)
             commit_change(store, replica, change, record, derived.update)
         except BaseException:
@@ -234,7 +234,7 @@ def delete_graph(
             raise KeyError(graph)
         change = Change(frozenset(), frozenset(replica.graph_quads(graph)))
         with replica.trial(change.added, change.removed):
-            derived = _require_conforming_change(replica, change)
+            derived = _require_conforming_change(store, replica, change)
             record = audit_record(writer, change, "Graph Store DELETE")
             drop = (
                 "CLEAR SILENT DEFAULT" if graph is None else f"DROP SILENT GRAPH {graph_ref(graph)}"
@@ -250,11 +250,13 @@ def delete_graph(
 # -- helpers -----------------------------------------------------------------
 
 
-def _require_conforming_change(replica: ValidationReplica, change: Change) -> DerivedChange:
+def _require_conforming_change(
+    store: Store, replica: ValidationReplica, change: Change
+) -> DerivedChange:
     """Validate the change on the replica (which holds it); ValidationFailed if it breaks
     a rule. Returns what the change does to the derived graph, computed meanwhile. (The
     answers of these writes show no warnings, so a conforming change's are not worded.)"""
-    result, derived = checked_change(replica, change, quiet=True)
+    result, derived = checked_change(replica, change, store, quiet=True)
     if not result.conforms:
         raise ValidationFailed(result)
     return derived
