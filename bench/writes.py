@@ -6,9 +6,11 @@ krbgraph.registry.validate_change), then commits exactly that change. This scrip
 measures, on the registry bench/generate.py writes:
 
 - making the replica (once, at start-up): time and the memory it adds;
-- writes of three kinds, each validated and committed to an embedded store as the
+- writes of five kinds, each validated and committed to an embedded store as the
   service does: a changed norm value (1 object), a new norm copied from an existing
-  one (1 new object), and a batch of 100 new norms (100 objects);
+  one (1 new object), a batch of 100 new norms (100 objects), a new street (an area
+  whose closure krb:ligtBinnen is derived) and a buurt moved to another wijk (the
+  closure of the buurt and all its streets derived again);
 - per kind: how many nodes were validated, p50 / p95 of the validation alone (as the
   SPARQL Update path runs it: a conforming change's warnings left unworded), and
   of the whole write as the service's SPARQL Update path runs it
@@ -38,6 +40,7 @@ import pyoxigraph as ox
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from krbgraph.derived import refresh  # noqa: E402
 from krbgraph.impact import affected  # noqa: E402
 from krbgraph.registry import validate_change  # noqa: E402
 from krbgraph.replica import ReplicaSlot, ValidationReplica  # noqa: E402
@@ -103,6 +106,47 @@ def copied_norms(
     return added, []
 
 
+LIGT_IN = ox.NamedNode(KRB + "ligtIn")
+SOORT = ox.NamedNode(KRB + "gebiedssoort")
+BUURT = ox.NamedNode("https://data.krb.nl/id/begrip/gebiedssoort/buurt")
+WIJK = ox.NamedNode("https://data.krb.nl/id/begrip/gebiedssoort/wijk")
+
+
+def areas_of_kind(replica: ValidationReplica, kind: ox.NamedNode) -> list[ox.NamedNode]:
+    return sorted(
+        (q.subject for q in replica.quads_matching(None, SOORT, kind)), key=lambda n: n.value
+    )
+
+
+def moved_buurt(
+    replica: ValidationReplica, rng: random.Random, buurten: list, wijken: list
+) -> tuple:
+    """A buurt moved to another wijk: its streets move along, so the areas whose
+    closure (krb:ligtBinnen) is computed again are the buurt and all its streets."""
+    buurt = rng.choice(buurten)
+    old = replica.quads_for(buurt, LIGT_IN)
+    new = [ox.Quad(q.subject, q.predicate, rng.choice(wijken), q.graph_name) for q in old]
+    return new, old
+
+
+def new_area(
+    replica: ValidationReplica, rng: random.Random, buurten: list, serial: list[int]
+) -> tuple:
+    """A new street in a buurt: a copy of one of the buurt's streets under a new IRI."""
+    streets: list[ox.NamedNode] = []
+    while not streets:
+        streets = [q.subject for q in replica.quads_matching(None, LIGT_IN, rng.choice(buurten))]
+    template = rng.choice(streets)
+    serial[0] += 1
+    area = ox.NamedNode(f"{template.value}-nieuw-{serial[0]}")
+    added = [
+        ox.Quad(area, q.predicate, q.object, q.graph_name)
+        for q in replica.quads_for(template)
+        if not isinstance(q.object, ox.BlankNode)
+    ]
+    return added, []
+
+
 def update_text(added: list[ox.Quad], removed: list[ox.Quad]) -> str:
     """The change as a client sends it: DELETE DATA of the removed quads, INSERT DATA of
     the added ones."""
@@ -142,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         store = open_store(Settings(store=str(Path(folder) / "db"), engine="embedded"))
         ensure_model(store)
         store.load_files({DATA_GRAPH: [file]}, replace=True)
+        refresh(store)  # the derived graph, as `krb load` leaves it
         before = rss_mb()
         started = time.perf_counter()
         replicas = ReplicaSlot()
@@ -153,11 +198,14 @@ def main(argv: list[str] | None = None) -> int:
             f"made in {made_s:.1f} s, peak RSS +{rss_mb() - before:.0f} MB"
         )
         norms = norm_iris(replica, 5000)
+        buurten, wijken = areas_of_kind(replica, BUURT), areas_of_kind(replica, WIJK)
         serial = [0]
         kinds = {
             "changed value (1 norm)": lambda: changed_value(replica, rng, norms),
             "new norm (1)": lambda: copied_norms(replica, rng, norms, 1, serial),
             "new norms (100)": lambda: copied_norms(replica, rng, norms, 100, serial),
+            "new street (1 area)": lambda: new_area(replica, rng, buurten, serial),
+            "buurt moved to another wijk": lambda: moved_buurt(replica, rng, buurten, wijken),
         }
         print("\n| write | validated nodes (median) | validation p50 | p95 | write p50 | p95 |")
         print("|---|---|---|---|---|---|")

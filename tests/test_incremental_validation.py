@@ -125,7 +125,9 @@ def test_writes_on_links_read_backwards_get_every_finding_of_a_full_validation(
     subjects = sorted({q.subject for q in data if isinstance(q.subject, ox.NamedNode)}, key=str)
     rng = random.Random(11)
     changes: list[Change] = []
-    for predicate in sorted(inverse_read_predicates()):
+    # krb:ligtIn too: the area checks read it forwards, but what lies in an area is
+    # exactly what a moved area changes.
+    for predicate in sorted(inverse_read_predicates() | {KRB + "ligtIn"}):
         links = [q for q in data if q.predicate.value == predicate]
         for quad in rng.sample(links, min(1, len(links))):
             others = sorted({q.object for q in links if q.object != quad.object}, key=str)
@@ -285,11 +287,33 @@ def test_counts_at_the_focus_are_told_from_deeper_reads() -> None:
 
 def test_the_inverse_reads_come_from_the_shapes() -> None:
     """Predicates read from the object's side: inverse paths and SPARQL patterns that end
-    at $this (the area cycle check, the replacement chain)."""
+    at $this (the replacement chain). The area cycle check follows krb:ligtIn forwards
+    back to $this through a FILTER, so krb:ligtIn is not among them."""
     found = inverse_read_predicates()
-    assert KRB + "ligtIn" in found
     assert "http://purl.org/dc/terms/replaces" in found
+    assert KRB + "ligtIn" not in found
     assert KRB + "werkingsgebied" not in found
+
+
+def test_a_new_area_touches_few_objects(store: Store) -> None:
+    """A new street in a buurt revalidates the street, not the areas around it nor the
+    policy set for them: no shape reads what lies in an area from the area's side."""
+    replica = ValidationReplica.of(store)
+    ligt_in = ox.NamedNode(KRB + "ligtIn")
+    street, buurt = next(
+        (q.subject, q.object)
+        for q in replica.quads_matching(None, ligt_in, None)
+        if replica.quads_matching(q.object, ligt_in, None)
+    )
+    new = ox.NamedNode(street.value + "-nieuw")
+    graph = ox.NamedNode("https://krb.demogemeente.nl/graph/nieuw")
+    added = [ox.Quad(new, q.predicate, q.object, graph) for q in replica.quads_for(street)]
+    with replica.trial(added, ()):
+        found = affected(replica, added, ())
+    assert found is not None
+    assert URIRef(new.value) in found
+    assert URIRef(buurt.value) not in found
+    assert len(found) < 5, found
 
 
 def test_a_write_behind_the_services_back_makes_the_replica_again(store: Store) -> None:
