@@ -348,9 +348,10 @@ def test_a_query_in_the_lane_yields_its_core_to_everyone_else(services: Services
     server = services.marking
     time.sleep(LIMIT_S)  # the lane may rest after an overrun in it (the tests above)
     # A text and an address not yet marked: it runs into the service's time limit.
+    before = _engine_pid(server)
     first = ask(server, "127.0.0.40", RUNAWAY.replace("?i", "?n"))
     assert first.status_code == 503, server.log_tail()
-    engine = _engine_pid(server)
+    engine = _engine_after_restart(server, before)  # an overrun restarts the engine
     marked = RUNAWAY.replace("?i", "?k")  # a text not yet marked, from the marked address
     with ThreadPoolExecutor(1) as pool:
         lane = pool.submit(ask, server, "127.0.0.40", marked)
@@ -362,7 +363,7 @@ def test_a_query_in_the_lane_yields_its_core_to_everyone_else(services: Services
     # An unmarked runaway runs at the priority of all users' SPARQL, above the lane's
     # and below the pages' and named queries' (the pooled connections, at 0).
     with ThreadPoolExecutor(1) as pool:
-        engine = _engine_pid(server)
+        engine = _engine_after_restart(server, engine)
         unmarked = pool.submit(ask, server, "127.0.0.42", RUNAWAY.replace("?i", "?m"))
         time.sleep(0.5)
         during = _connection_priorities(engine)
@@ -391,6 +392,18 @@ def _engine_pid(server: Server) -> int:
                 pending += children
         time.sleep(0.1)
     raise AssertionError(f"the service has no engine process:\n{server.log_tail()}")
+
+
+def _engine_after_restart(server: Server, old: int) -> int:
+    """The engine that replaced ``old``: the service restarts its engine after an
+    overrun, and the old one may still be running when the 503 arrives."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        engine = _engine_pid(server)
+        if engine != old:
+            return engine
+        time.sleep(0.1)
+    raise AssertionError(f"the engine was not restarted:\n{server.log_tail()}")
 
 
 def _connection_priorities(engine: int) -> list[int]:
