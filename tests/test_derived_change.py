@@ -433,3 +433,34 @@ def test_the_closure_answers_what_the_path_answers(
     assert len(closure) > len(parents)
     assert any(a == b for a, b in closure), "the cycle makes areas lie within themselves"
     assert closure == path
+
+
+def test_moving_more_areas_than_the_limit_derives_the_whole_graph(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A municipality that now lies elsewhere moves every area in it: up to
+    ENCLOSED_WHOLE_ABOVE areas their closure is computed in the update, beyond it the
+    whole derived graph is derived again after the commit."""
+    import krbgraph.derived_change as module
+
+    replica = ValidationReplica.of(store)
+    ligt_in = ox.NamedNode(f"{KRB}ligtIn")
+    top = max(
+        {q.object for q in replica.quads_matching(None, ligt_in, None)},
+        key=lambda area: len(replica.quads_matching(None, ligt_in, area)),
+    )
+    graph = next(q.graph_name for q in replica.quads_matching(None, ligt_in, top))
+    change = Change(
+        frozenset({ox.Quad(top, ligt_in, ox.NamedNode("https://example.org/elders"), graph)}),
+        frozenset(),
+    )
+    replica.apply(change.added, change.removed)
+    try:
+        within = derived_change(replica, change, store)
+        monkeypatch.setattr(module, "ENCLOSED_WHOLE_ABOVE", within.enclosed - 1)
+        beyond = derived_change(replica, change, store)
+    finally:
+        replica.apply(change.removed, change.added)
+    assert within.enclosed > 3 and not within.whole
+    assert "https://example.org/elders" in within.update
+    assert beyond.whole and not beyond.update
