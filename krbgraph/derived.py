@@ -19,34 +19,44 @@ each of them, in SPARQL that grows with every rule:
   property path walked the hierarchy each time (7,000 norms tested against one area:
   0.33 s to 0.14 s at a million triples).
 
-Both go into one managed graph (``DERIVED_GRAPH``). The service's writes change it
-by what they change (krbgraph.derived_change), in the same update as the data;
-loading files, dropping a graph and the writes that change too much to name replace
-it as a whole by ``refresh`` after their commit (a crash in between leaves it one
-write behind until the next such write or ``krb derive``).
+All go into one managed graph (``DERIVED_GRAPH``), which also says by which rules it
+was derived (``owl:versionInfo`` of the graph, a digest of these modules): a store
+derived by an older release is derived again when it is opened (``ensure_current``),
+so an upgrade that adds or changes a rule never leaves answers built on the old ones.
+The service's writes change it by what they change (krbgraph.derived_change), in
+the same update as the data; loading files, dropping a graph and the writes that
+change too much to name replace it as a whole by ``refresh`` after their commit (a
+crash in between leaves it one write behind until the next such write or ``krb
+derive``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import Protocol
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib.namespace import OWL, XSD
 
 from .model import DERIVED_GRAPH
 from .namespaces import BEGRIP, GEO, KRB
-from .store import QueryResult, Store
+from .store import QueryResult, Store, StoreError
 from .store.terms import ToOxigraph
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "DERIVED_GRAPH",
     "CONTAINMENT_PREDICATES",
     "PERIOD_PREDICATES",
+    "RULES_VERSION",
     "SPATIAL_PREDICATES",
     "SparqlSource",
     "Period",
@@ -54,6 +64,7 @@ __all__ = [
     "containment_triples",
     "declared_containment",
     "derive",
+    "ensure_current",
     "lifecycle_periods",
     "period_triples",
     "reachable",
@@ -277,10 +288,28 @@ SPATIAL_PREDICATES = (GEO.sfWithin, GEO.sfOverlaps)
 CONTAINMENT_PREDICATES = (KRB.ligtBinnen,)
 
 
+def _rules_version() -> str:
+    """A digest of the modules that decide what the derived graph holds."""
+    digest = hashlib.sha256()
+    for name in ("derived.py", "derived_change.py", "geometry.py"):
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+RULES_VERSION = _rules_version()
+"""Which rules derived a graph: its ``owl:versionInfo``."""
+
+_VERSION_QUERY = (
+    f"SELECT ?version WHERE {{ GRAPH <{DERIVED_GRAPH}> "
+    f"{{ <{DERIVED_GRAPH}> <{OWL.versionInfo}> ?version }} }}"
+)
+
+
 def derive(store: SparqlSource) -> Triples:
     """The triples of the derived graph for the store's current data (not written), each
-    once. A list, not an rdflib Graph: adding 77,000 triples to one took a second at a
-    million triples, and the store takes the triples as they are."""
+    once, with the version of the rules. A list, not an rdflib Graph: adding 77,000
+    triples to one took a second at a million triples, and the store takes the triples
+    as they are."""
     triples: dict[tuple[URIRef, URIRef, Literal | URIRef], None] = {}
     for subject, period in lifecycle_periods(read_facts(store)).items():
         triples.update(dict.fromkeys(period_triples(subject, period)))
@@ -289,6 +318,8 @@ def derive(store: SparqlSource) -> Triples:
     edges = declared_containment(store)
     edges.extend((str(s), str(o)) for s, p, o in spatial if p == GEO.sfWithin)
     triples.update(dict.fromkeys(containment_triples(edges)))
+    if triples:  # nothing derived, no graph: a store without data lists no derived graph
+        triples[(URIRef(DERIVED_GRAPH), OWL.versionInfo, Literal(RULES_VERSION))] = None
     return list(triples)
 
 
@@ -373,6 +404,27 @@ def spatial_triples(
         triples.append((URIRef(first), GEO.sfOverlaps, URIRef(second)))
         triples.append((URIRef(second), GEO.sfOverlaps, URIRef(first)))
     return triples
+
+
+def ensure_current(store: Store) -> bool:
+    """Derive the whole graph again when these rules did not derive it (a store of an
+    older release, or one loaded from a dump); True when it did so.
+
+    A store that cannot be written (a read-only SPARQL server) is left as it is, with a
+    warning in the log: its answers are those of the rules that derived it. A store
+    from which nothing is derived (no data) has no graph to say so and is looked at
+    again at every opening, which costs what its few queries cost.
+    """
+    found = {str(version) for (version,) in store.query(_VERSION_QUERY).rows}
+    if found == {RULES_VERSION}:
+        return False
+    try:
+        size = refresh(store)
+    except StoreError as exc:
+        logger.warning("the derived graph is of other rules and cannot be derived again: %s", exc)
+        return False
+    logger.info("derived graph derived again by the current rules: %d triples", size)
+    return True
 
 
 def refresh(store: Store) -> int:

@@ -27,6 +27,7 @@ import pytest
 from demo_backends import embedded_demo_fixture
 from fastapi.testclient import TestClient
 
+from krbgraph.commands.serve import demo_paths
 from krbgraph.derived import DERIVED_GRAPH, derive
 from krbgraph.derived_change import derived_change
 from krbgraph.replica import Change, ValidationReplica
@@ -41,6 +42,7 @@ PROV = "http://www.w3.org/ns/prov#"
 KRB = "https://data.krb.nl/def/krb#"
 GEO = "http://www.opengis.net/ont/geosparql#"
 BEGRIP = "https://data.krb.nl/id/begrip/"
+OWL_VERSION = "http://www.w3.org/2002/07/owl#versionInfo"
 XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
 Write = Callable[[random.Random, list[ox.Quad]], Change]
 SEEDS = [int(s) for s in os.environ.get("KRB_TEST_SEEDS", "1,2,3,4").split(",")]
@@ -464,3 +466,33 @@ def test_moving_more_areas_than_the_limit_derives_the_whole_graph(
     assert within.enclosed > 3 and not within.whole
     assert "https://example.org/elders" in within.update
     assert beyond.whole and not beyond.update
+
+
+def test_a_graph_derived_by_other_rules_is_derived_again_when_opened(tmp_path: Path) -> None:
+    """After an upgrade the stored derived graph may lack what new rules add (the areas'
+    closure did not exist before): opening the store derives it again, once."""
+    from krbgraph.derived import RULES_VERSION, ensure_current, refresh
+
+    with open_store(Settings(store=str(tmp_path / "db"))) as handle:
+        ensure_model(handle)
+        handle.load_files({"https://krb.example.org/graph/demo": demo_paths()}, replace=True)
+        refresh(handle)
+        closure = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a <{KRB}ligtBinnen> ?b }}"
+        derived_count = int(handle.query(closure).rows[0][0])
+        assert derived_count > 0
+        # A graph as an older release left it: no closure, no or another version.
+        handle.update(
+            f"DELETE WHERE {{ GRAPH <{DERIVED_GRAPH}> {{ ?a <{KRB}ligtBinnen> ?b }} }} ;"
+            f"DELETE WHERE {{ GRAPH <{DERIVED_GRAPH}> {{ ?g <{OWL_VERSION}> ?v }} }}"
+        )
+        assert int(handle.query(closure).rows[0][0]) == 0
+        assert ensure_current(handle)
+        assert int(handle.query(closure).rows[0][0]) == derived_count
+        version = handle.query(
+            f"SELECT ?v WHERE {{ GRAPH <{DERIVED_GRAPH}> {{ <{DERIVED_GRAPH}> "
+            f"<{OWL_VERSION}> ?v }} }}"
+        ).rows
+        assert [str(v) for (v,) in version] == [RULES_VERSION]
+        writes = handle.write_generation
+        assert not ensure_current(handle)
+        assert handle.write_generation == writes, "a current graph is left alone"

@@ -24,6 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..derived import DERIVED_GRAPH
+from ..derived import ensure_current as ensure_derived
 from ..derived import refresh as refresh_derived
 from ..loading import LoadError, LoadReport, ManagedGraphRefused, drop_data_graph, load_paths
 from ..rdfio import RdfInputError
@@ -75,11 +76,13 @@ def settings_from_cli(
 
 @contextmanager
 def opened_store(settings: Settings, *, model: bool = True) -> Iterator[Store]:
-    """The configured store, with the model graphs made current unless ``model`` is False."""
+    """The configured store, with the model graphs and the derived graph made current
+    unless ``model`` is False."""
     store = open_store(settings)
     try:
         if model:
             ensure_model(store)
+            ensure_derived(store)
         yield store
     finally:
         store.close()
@@ -288,6 +291,7 @@ def register(app: typer.Typer) -> None:
         with cli_errors(), opened_store(settings, model=False) as opened:
             quads = opened.restore(file)
             ensure_model(opened)
+            ensure_derived(opened)
         typer.echo(f"restored {quads} quads from {file}")
 
 

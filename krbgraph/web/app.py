@@ -26,6 +26,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
+from ..derived import ensure_current as ensure_derived
 from ..replica import ReplicaSlot
 from ..settings import Settings
 from ..sparql_text import SparqlLimits, SparqlRefused
@@ -142,10 +143,12 @@ def create_app(
 
 
 def _opened_store(settings: Settings) -> Store:
-    """The store of the settings with a current model; closed again if that fails."""
+    """The store of the settings with a current model and derived graph; closed again if
+    that fails."""
     store = open_store(settings)
     try:
         ensure_model(store)
+        ensure_derived(store)
     except BaseException:
         store.close()
         raise
