@@ -6,7 +6,8 @@ finding (object, property, severity) in Dutch and English.
 
 The registry is tests/data/shapes/minimal.ttl together with levenscyclus.ttl, which
 adds a use of every new term. Covered: document status and ELI dates, replacement (dct:isReplacedBy / dct:replaces,
-no cycles, a dated successor), ended documents, derived dates refused in data,
+no cycles, a dated successor), ended documents, derived dates and the derived
+closure of areas refused in data,
 statuses of norms, rules and measures, a measure's period and object types, a rule's
 theme, several areas and parents, and effects on an indicator (krb:doelIndicator)
 or on an energy-label norm (krb:doelBegrip, krb:labelstappen) with a horizon.
@@ -528,3 +529,18 @@ def test_derived_dates_are_refused_with_do_not_record(minimal: Graph) -> None:
     [finding] = result.findings
     assert "derived, do not record" in finding.message_en
     assert "afgeleid, leg hem niet vast" in finding.message_nl
+
+
+def test_the_derived_closure_of_areas_is_refused_with_do_not_record(minimal: Graph) -> None:
+    """krb:ligtBinnen is derived from krb:ligtIn and the geometry; typed into the data it
+    would make an area lie where neither puts it."""
+    result = validate_graph(
+        changed(
+            minimal,
+            "INSERT DATA { <werkingsgebied/GM9999> krb:ligtBinnen <werkingsgebied/parkstraat> }",
+        )
+    )
+    [finding] = result.findings
+    assert finding.severity == "Violation"
+    assert "derived, do not record" in finding.message_en
+    assert "afgeleid, leg het niet vast" in finding.message_nl
