@@ -898,7 +898,10 @@ name, then the code), so a resource with names in several languages never adds r
 Dates in force come from the derived graph (`krb:geldigVanaf`, `krb:geldigTot`,
 `krb:nietInWerking`), recomputed after every write: a norm without a period of its own
 follows its document, from entry into force (or its adopting decision) until it is
-withdrawn or replaced.
+withdrawn or replaced. So does every area an area lies in (`krb:ligtBinnen`, by
+`krb:ligtIn` or geometry, directly or not): in your own SPARQL,
+`?gebied krb:ligtBinnen? ?waar` gives the area and every area around it, as the path
+`(krb:ligtIn|geo:sfWithin)*` would, in one lookup.
 
 Parameters are validated by type and bound as RDF terms (a `VALUES` block at the
 start of the query and of every UNION branch and subquery that uses them), never
