@@ -66,6 +66,7 @@ __all__ = [
     "derive",
     "ensure_current",
     "lifecycle_periods",
+    "parents_of",
     "period_triples",
     "reachable",
     "read_facts",
@@ -317,7 +318,7 @@ def derive(store: SparqlSource) -> Triples:
     triples.update(dict.fromkeys(spatial))
     edges = declared_containment(store)
     edges.extend((str(s), str(o)) for s, p, o in spatial if p == GEO.sfWithin)
-    triples.update(dict.fromkeys(containment_triples(edges)))
+    triples.update(dict.fromkeys(containment_triples(parents_of(edges))))
     if triples:  # nothing derived, no graph: a store without data lists no derived graph
         triples[(URIRef(DERIVED_GRAPH), OWL.versionInfo, Literal(RULES_VERSION))] = None
     return list(triples)
@@ -344,20 +345,25 @@ def declared_containment(source: SparqlSource) -> list[tuple[str, str]]:
 
 
 def containment_triples(
-    edges: Iterable[tuple[str, str]], of: Iterable[str] | None = None
+    parents: Mapping[str, Collection[str]], of: Iterable[str] | None = None
 ) -> list[tuple[URIRef, URIRef, URIRef]]:
-    """``krb:ligtBinnen`` from every area (or every one in ``of``) to every area it
-    reaches along ``edges`` (inner, outer) in one or more steps: exactly what the
-    path ``(krb:ligtIn|geo:sfWithin)+`` answers, a cycle included (an area on one
-    lies within itself)."""
+    """``krb:ligtBinnen`` from every area of ``parents`` (or every one in ``of``) to
+    every area it reaches along them in one or more steps: exactly what the path
+    ``(krb:ligtIn|geo:sfWithin)+`` answers, a cycle included (an area on one lies
+    within itself)."""
+    return [
+        (URIRef(node), KRB.ligtBinnen, URIRef(outer))
+        for node in sorted(parents if of is None else of)
+        for outer in sorted(reachable(node, parents))
+    ]
+
+
+def parents_of(edges: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
+    """The (inner, outer) pairs as inner -> its outer areas."""
     parents: dict[str, set[str]] = defaultdict(set)
     for inner, outer in edges:
         parents[inner].add(outer)
-    return [
-        (URIRef(node), KRB.ligtBinnen, URIRef(outer))
-        for node in (sorted(parents) if of is None else of)
-        for outer in sorted(reachable(node, parents))
-    ]
+    return parents
 
 
 def reachable(node: str, parents: Mapping[str, Collection[str]]) -> set[str]:

@@ -51,9 +51,9 @@ from .derived import (
     SPATIAL_PREDICATES,
     SparqlSource,
     area_geometries,
+    containment_triples,
     lifecycle_periods,
     period_triples,
-    reachable,
     read_facts,
     spatial_triples,
 )
@@ -169,10 +169,7 @@ def derived_change(
         return DerivedChange(whole=True)
     if enclosed:
         parts.append(_delete_of(enclosed, CONTAINMENT_PREDICATES, both_ends=False))
-        parents = edges.parents_up_from(enclosed)
-        for area in sorted(enclosed):
-            for outer in sorted(reachable(area, parents)):
-                inserted.append((URIRef(area), KRB.ligtBinnen, URIRef(outer)))
+        inserted.extend(containment_triples(edges.parents_up_from(enclosed), of=enclosed))
     if inserted:
         body = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in inserted)
         parts.append(f"INSERT DATA {{ GRAPH <{DERIVED_GRAPH}> {{\n{body}\n}} }}")
