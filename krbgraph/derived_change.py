@@ -29,6 +29,9 @@ computed again from the edges after the write: the replica's declared ones and t
 derived ``geo:sfWithin`` as the stored derived graph holds it, less the changed
 areas' pairs, with their new ones.
 
+The closure is bounded (krbgraph.derived.MAX_ENCLOSING): an area that would lie in
+too many others raises TooDeeplyNested, and the write is refused.
+
 The result is one SPARQL update that replaces exactly those derived triples; the
 write sends it in the same update as the change itself (krbgraph.commit), so the
 derived graph can never be a write behind. ``tests/test_derived_change.py``
@@ -44,14 +47,16 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
 
+from .containment import containment_triples
 from .derived import (
     CONTAINMENT_PREDICATES,
     DERIVED_GRAPH,
     PERIOD_PREDICATES,
     SPATIAL_PREDICATES,
     SparqlSource,
+    Triples,
     area_geometries,
-    containment_triples,
+    derive,
     lifecycle_periods,
     period_triples,
     read_facts,
@@ -64,8 +69,9 @@ __all__ = ["ENCLOSED_WHOLE_ABOVE", "DerivedChange", "WHOLE_ABOVE", "derived_chan
 
 WHOLE_ABOVE = 20_000
 """More periods to recompute than this (a re-uploaded registry that changed
-everywhere): the whole graph is derived again after the commit instead, which
-then costs less than naming every resource in the update."""
+everywhere): the whole graph is derived again instead (from the replica, before the
+commit, so what cannot be derived refuses the write), which then costs less than
+naming every resource in the update; it replaces the stored one after the commit."""
 
 ENCLOSED_WHOLE_ABOVE = 100_000
 """More areas whose closure changes than this: the whole graph is derived again.
@@ -122,10 +128,13 @@ _LINK_TARGETS = tuple(
 @dataclass(frozen=True)
 class DerivedChange:
     """What a write does to the derived graph: ``update`` (SPARQL, "" for nothing), or
-    ``whole``: too much changed, derive the whole graph after the commit."""
+    when too much changed to name, the whole graph again (``replacement``)."""
 
     update: str = ""
-    whole: bool = False
+    replacement: Triples | None = None
+    """The whole derived graph after the write, to replace it with after the commit:
+    computed before, so a write whose data cannot be derived (krbgraph.derived.
+    TooDeeplyNested) is refused before anything is written."""
     periods: int = 0
     """How many resources' periods ``update`` recomputes."""
     areas: int = 0
@@ -133,19 +142,25 @@ class DerivedChange:
     enclosed: int = 0
     """How many areas' krb:ligtBinnen ``update`` recomputes."""
 
+    @property
+    def whole(self) -> bool:
+        """Whether the write replaces the whole derived graph."""
+        return self.replacement is not None
+
 
 def derived_change(
     replica: ValidationReplica, change: Change, stored: SparqlSource
 ) -> DerivedChange:
     """The derived graph's change for ``change``; ``replica`` holds the state after it,
-    ``stored`` the derived graph before it (the store the change is for)."""
+    ``stored`` the derived graph before it (the store the change is for). Raises
+    TooDeeplyNested for areas that would lie in too many others."""
     quads = change.added | change.removed
     subjects = _period_seeds(replica, quads)
     if len(subjects) > WHOLE_ABOVE:
-        return DerivedChange(whole=True)
+        return DerivedChange(replacement=derive(replica))
     subjects = _with_dependents(replica, subjects)
     if len(subjects) > WHOLE_ABOVE:
-        return DerivedChange(whole=True)
+        return DerivedChange(replacement=derive(replica))
     areas = _changed_areas(replica, quads)
 
     parts: list[str] = []
@@ -166,14 +181,14 @@ def derived_change(
     edges = _Containment(replica, stored, areas, within)
     enclosed = edges.affected(quads)
     if len(enclosed) > ENCLOSED_WHOLE_ABOVE:
-        return DerivedChange(whole=True)
+        return DerivedChange(replacement=derive(replica))
     if enclosed:
         parts.append(_delete_of(enclosed, CONTAINMENT_PREDICATES, both_ends=False))
         inserted.extend(containment_triples(edges.parents_up_from(enclosed), of=enclosed))
     if inserted:
         body = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in inserted)
         parts.append(f"INSERT DATA {{ GRAPH <{DERIVED_GRAPH}> {{\n{body}\n}} }}")
-    return DerivedChange(" ;\n".join(parts), False, len(subjects), len(areas), len(enclosed))
+    return DerivedChange(" ;\n".join(parts), None, len(subjects), len(areas), len(enclosed))
 
 
 _LIGT_IN = ox.NamedNode(f"{KRB}ligtIn")

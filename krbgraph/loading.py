@@ -33,13 +33,13 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from .derived import Triples as DerivedTriples
-from .derived import derive
+from .derived import area_triples
 from .derived import refresh as refresh_derived
 from .derived import replace as replace_derived
 from .gc_pause import collector_paused
 from .iris import DEFAULT_BASE_IRI, reference
 from .rdfio import expand_paths, file_format
-from .registry import ManagedGraphRefused, graphs_change, refuse_managed, validate_change
+from .registry import ManagedGraphRefused, checked_whole, graphs_change, refuse_managed
 from .replica import ValidationReplica
 from .store import Store, StoreError
 from .store.embedded import EmbeddedStore
@@ -244,16 +244,12 @@ def _validated_new_graphs(
 
 
 def _validated_and_derived(replica: ValidationReplica) -> tuple[ValidationResult, DerivedTriples]:
-    """The whole registry on ``replica`` validated, and its derived triples computed beside
-    that (both only read the copy; the derivation is mostly Python, the shapes' queries
-    mostly the engine, so on two cores they overlap). Raises ValidationFailed once both
-    are done: the copy must not change while the derivation reads it."""
-    with ThreadPoolExecutor(1, thread_name_prefix="krb-derive") as pool:
-        derived = pool.submit(derive, replica)
-        result = validate_change(replica, [], [], everything=True)
-        if not result.conforms:
-            raise ValidationFailed(result)
-        return result, derived.result()
+    """The whole registry on ``replica`` validated and its derived triples computed
+    (krbgraph.registry.checked_whole). Raises ValidationFailed."""
+    result, derived = checked_whole(replica)
+    if not result.conforms:
+        raise ValidationFailed(result)
+    return result, derived
 
 
 def _validated_change(
@@ -287,7 +283,9 @@ def validate_paths(paths: Sequence[Path]) -> ValidationResult:
     replica = ValidationReplica.of_model()
     for index, path in enumerate(expand_paths(paths)):
         replica.load_merged(path, f"urn:x-krb:validate:{index}")
-    return validate_change(replica, [], [], everything=True)
+    # With what would be derived of the areas: those nested too deep are findings.
+    result, _ = checked_whole(replica, area_triples)
+    return result
 
 
 def drop_data_graph(store: Store, graph: str) -> None:

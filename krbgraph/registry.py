@@ -21,10 +21,10 @@ with what it changes in the derived graph (krbgraph.derived_change).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -33,10 +33,13 @@ from rdflib.term import Node
 from .audit import audit_quads
 from .blank_nodes import reuse_labels
 from .commit import commit_change
-from .derived import refresh as refresh_derived
+from .containment import TooDeeplyNested
+from .derived import Triples, derive
+from .derived import replace as replace_derived
 from .derived_change import DerivedChange, derived_change
 from .findings import Finding
 from .model import AUDIT_GRAPH, shapes_graph
+from .nesting_check import with_nesting_findings
 from .replica import Change, ValidationReplica
 from .spatial_checks import CANDIDATES as SPATIAL_CHECKS_CANDIDATES
 from .spatial_checks import FOLLOWS as SPATIAL_CHECKS_FOLLOW
@@ -59,6 +62,8 @@ from .validation import (
 if TYPE_CHECKING:  # the SHACL engine loads only when validating
     from .shacl.report import Triple
 
+_D = TypeVar("_D")
+
 __all__ = [
     "GraphNotAllowed",
     "ManagedGraphRefused",
@@ -73,6 +78,7 @@ __all__ = [
     "require_conforming",
     "audit_record",
     "checked_change",
+    "checked_whole",
     "validate_change",
     "write_graph",
     "write_graphs",
@@ -267,7 +273,40 @@ def checked_change(
         result = validate_change(
             replica, change.added, change.removed, everything=everything, quiet=quiet
         )
+        return _with_derived(result, derived, replica, DerivedChange())
+
+
+def checked_whole(
+    replica: ValidationReplica, derivation: Callable[[ValidationReplica], Triples] = derive
+) -> tuple[ValidationResult, Triples]:
+    """The whole registry on ``replica`` validated, and its derived triples computed beside
+    that (both only read the copy; the derivation is mostly Python, the shapes' queries
+    mostly the engine, so on two cores they overlap). Areas nested too deep to derive
+    are Violations of the result (krbgraph.nesting_check), and the triples then empty:
+    what `krb validate` reports (``derivation`` krbgraph.derived.area_triples, the part
+    that can refuse) is what a validated load refuses. Returns once both are done: the
+    copy must not change while the derivation reads it."""
+    with ThreadPoolExecutor(1, thread_name_prefix="krb-derive") as pool:
+        derived = pool.submit(derivation, replica)
+        result = validate_change(replica, [], [], everything=True)
+        return _with_derived(result, derived, replica, [])
+
+
+def _with_derived(
+    result: ValidationResult, derived: Future[_D], replica: ValidationReplica, nothing: _D
+) -> tuple[ValidationResult, _D]:
+    """The validation result with what the derivation beside it made of the data: areas
+    nested too deep become Violations. Data that breaks other rules may not be
+    derivable at all (a date that is no date); it is refused for those, so whatever the
+    derivation raised then is not the caller's concern."""
+    try:
         return result, derived.result()
+    except TooDeeplyNested as refused:
+        return with_nesting_findings(result, replica, refused), nothing
+    except Exception:
+        if result.conforms:
+            raise
+        return result, nothing
 
 
 def _neighbourhood(replica: ValidationReplica, focus: set[Node] | None) -> Graph:
@@ -380,24 +419,25 @@ def write_graphs(
             # Exactly the validated change, not the graphs' whole content: a re-uploaded
             # registry of a million triples with ten changed values is ten values.
             commit_change(store, replica, change, record, derived.update)
-    if derived.whole:
-        refresh_derived(store)
+    if derived.replacement is not None:
+        replace_derived(store, derived.replacement)
     return result
 
 
 def validate_with_graphs(
     store: Store, contents: Mapping[str | None, GraphContent], *, replace: bool
-) -> ValidationResult:
+) -> tuple[ValidationResult, Triples]:
     """The whole registry validated as it would be with ``contents`` written, on an
     in-memory copy of the store (krbgraph.replica) by the compiled shapes, with no
-    rdflib copy of the registry. For the command line, which validates everything:
-    a store may hold data loaded with --no-validate, and a write is where it shows."""
+    rdflib copy of the registry, and the derived graph it would have (checked_whole).
+    For the command line, which validates everything: a store may hold data loaded
+    with --no-validate, and a write is where it shows."""
     replica = ValidationReplica.of(store)
     quads = {graph: content_quads(data, graph) for graph, data in contents.items()}
     # Everything is validated, so the blank nodes need not keep their labels.
     _, change = graphs_change(replica, quads, replace=replace, keep_labels=False)
     with replica.trial(change.added, change.removed):
-        return validate_change(replica, change.added, change.removed, everything=True)
+        return checked_whole(replica)
 
 
 def content_quads(data: GraphContent, graph: str | None) -> list[ox.Quad]:

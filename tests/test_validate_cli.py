@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,9 @@ from rdflib.namespace import RDF, SH
 from typer.testing import CliRunner
 
 from krbgraph.cli import app
+from krbgraph.findings import Finding
 from krbgraph.model import project_root
+from krbgraph.nesting_check import NESTING_CHECK
 
 DATA = Path(__file__).parent / "data" / "shapes"
 NORM = "Geluidsdruk gevel maximaal 48 dB(A)"
@@ -175,11 +178,18 @@ def test_krb_validate_finds_what_the_graph_validation_finds_for_every_broken_rul
     def key(finding: object) -> tuple[object, ...]:
         return tuple(getattr(finding, name) for name in ("severity", "focus", "path", "shape"))
 
+    def shapes_and_checks(findings: Iterable[Finding]) -> list[Finding]:
+        # The variants are 120 copies of one registry with the same geometries, so every
+        # area lies in over a hundred areas: `krb validate` derives where areas lie and
+        # refuses that (krbgraph.nesting_check, tests/test_area_nesting.py); the graph
+        # validation derives nothing.
+        return [f for f in findings if f.shape != str(NESTING_CHECK)]
+
     graph_result = validate_graph(read_rdf_paths([turtle]))
     expected = graph_result.findings
     assert len(expected) > 100
     for path in (turtle, trig):
-        found = validate_paths([path]).findings
+        found = shapes_and_checks(validate_paths([path]).findings)
         assert len(found) == len(expected)
         assert {key(f) for f in found} == {key(f) for f in expected}
 
@@ -227,8 +237,12 @@ def test_the_turtle_report_of_a_whole_registry_is_the_report_graph_of_a_graph_va
         return sorted(found, key=repr)
 
     expected = validate_graph(read_rdf_paths([file, area]))
-    written = Graph().parse(data=turtle_report(validate_paths([file, area])), format="turtle")
-    assert results(written) == results(expected.report)
+    validated = validate_paths([file, area])
+    written = Graph().parse(data=turtle_report(validated), format="turtle")
+    # Beside those: the areas of the 120 copies lie in too many areas (see above).
+    nesting = [r for r in results(written) if r[4] == NESTING_CHECK]
+    assert len(nesting) == sum(f.shape == str(NESTING_CHECK) for f in validated.findings) > 0
+    assert [r for r in results(written) if r[4] != NESTING_CHECK] == results(expected.report)
     [node] = written.subjects(RDF.type, SH.ValidationReport)
     assert written.value(node, SH.conforms) == Literal(expected.conforms)
     components = {fields[3] for fields in results(written)}

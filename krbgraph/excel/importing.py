@@ -22,7 +22,7 @@ from typing import BinaryIO
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
-from ..derived import refresh as refresh_derived
+from ..derived import replace as replace_derived
 from ..gc_pause import collector_paused
 from ..registry import refuse_unpermitted, validate_with_graphs, write_graph, write_graphs
 from ..replica import ReplicaSlot
@@ -128,14 +128,14 @@ def import_workbook(
         problems = result.problems + findings_as_problems(validation, result)
         return ImportReport(target, len(result.triples), bool(replaced), problems)
     quads = ToOxigraph().quads(result.triples, target)  # once, for the validation and the write
-    validation = validate_with_graphs(store, {target: quads}, replace=True)
+    validation, derived = validate_with_graphs(store, {target: quads}, replace=True)
     shape_problems = findings_as_problems(validation, result)
     if not validation.conforms:
         raise ImportFailed(result.problems + shape_problems)
     if stage is not None:
         stage("schrijven")
     store.write_graphs({target: quads}, replace=True)
-    refresh_derived(store)
+    replace_derived(store, derived)
     return ImportReport(
         target, len(result.triples), bool(replaced), result.problems + shape_problems
     )
@@ -204,14 +204,14 @@ def _import_with_measurements(
     else:
         convert = ToOxigraph()  # once, for the validation and the write
         triples = {graph: convert.triples(data) for graph, data in changes.items()}
-        validation = validate_with_graphs(store, triples, replace=True)
+        validation, derived = validate_with_graphs(store, triples, replace=True)
         problems = result.problems + findings_as_problems(validation, result)
         if not validation.conforms:
             raise ImportFailed(problems)
         if stage is not None:
             stage("schrijven")
         store.write_graphs(triples, replace=True)
-        refresh_derived(store)
+        replace_derived(store, derived)
     (graph_iri, data), *_ = measurements.items()
     observations = len(data.query(_OBSERVATIONS))
     return ImportReport(target, len(result.triples), replaced, problems, observations, graph_iri)

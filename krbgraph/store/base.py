@@ -108,6 +108,13 @@ class QueryResult:
         ]
 
 
+class SparqlSource(Protocol):
+    """Anything that answers SPARQL like a Store: the store, or the service's replica
+    (the derivation and the checks beside validation read either)."""
+
+    def query(self, sparql: str) -> QueryResult: ...
+
+
 @dataclass(frozen=True)
 class GraphQuads:
     """A graph's content as quads of that graph, made once for both the in-memory copy

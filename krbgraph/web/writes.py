@@ -34,7 +34,7 @@ from rdflib import Graph
 
 from ..audit import insert_data
 from ..commit import commit_change
-from ..derived import refresh as refresh_derived
+from ..derived import replace as replace_derived
 from ..derived_change import DerivedChange
 from ..model import model_graph, shapes_graph
 from ..registry import (
@@ -132,8 +132,8 @@ def apply_update(
         except BaseException:
             replica.apply(change.removed, change.added)  # the copy follows the store back
             raise
-        if derived.whole:
-            refresh_derived(store)
+        if derived.replacement is not None:
+            replace_derived(store, derived.replacement)
         replicas.synced(store)
 
 
@@ -242,8 +242,8 @@ def delete_graph(
             # The audit record names its change by a fresh IRI, not a blank node.
             parts = [drop, insert_data(record) if record else "", derived.update]
             store.update(" ;\n".join(p for p in parts if p), repeatable=True)
-        if derived.whole:
-            refresh_derived(store)
+        if derived.replacement is not None:
+            replace_derived(store, derived.replacement)
         replicas.synced(store)
 
 
