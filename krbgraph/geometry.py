@@ -49,8 +49,9 @@ and split apart they would have to be kept in step by hand.
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,6 +60,10 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import ProjError
 from shapely import Geometry
 from shapely.errors import ShapelyError
+
+from .containment import TooDeeplyNested
+
+logger = logging.getLogger(__name__)
 
 SHARE_TOLERANCE = 0.01
 """Share (1 %) of an area, a line's length or a set of points that may lie outside
@@ -178,8 +183,39 @@ def read_areas(
     return geometries, tuple(problems)
 
 
+_CHUNK = 50_000
+"""Candidate pairs compared at once: bounds the memory the intersections take, and lets
+areas with many (nested or equal) geometries around them be refused after the first
+chunk instead of after every pair (2,000 copies of one square are two million pairs:
+87 s and 3 GB compared whole)."""
+
+_BOXES = 256
+"""Areas whose candidate pairs the tree is asked for at once (then compared in chunks)."""
+
+
+def _candidate_pairs(
+    tree: shapely.STRtree, boxes: np.ndarray, chosen: np.ndarray | None
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The pairs (i, j), i < j, whose boxes meet (with one of ``chosen``, if given), in
+    chunks of at most _CHUNK: the tree is asked for _BOXES boxes at a time, so the
+    pairs of many areas in one place never sit in memory at once."""
+    for start in range(0, len(boxes), _BOXES):
+        left, right = tree.query(boxes[start : start + _BOXES])
+        left += start
+        keep = left < right
+        if chosen is not None:
+            keep &= chosen[left] | chosen[right]
+        a, b = left[keep], right[keep]
+        for first in range(0, len(a), _CHUNK):
+            yield a[first : first + _CHUNK], b[first : first + _CHUNK]
+
+
 def spatial_relations(
-    areas: Mapping[str, str], involving: Collection[str] | None = None
+    areas: Mapping[str, str],
+    involving: Collection[str] | None = None,
+    *,
+    max_enclosing: int | None = None,
+    lenient: bool = False,
 ) -> SpatialRelations:
     """Which areas lie within which, and which overlap, by their geometry.
 
@@ -187,7 +223,11 @@ def spatial_relations(
     Candidate pairs come from an STRtree, so thousands of buurten take seconds
     at most; the result does not depend on the order of ``areas``. With
     ``involving``, only pairs with at least one of those areas are compared and
-    returned (what a write that changed their geometry can change).
+    returned (what a write that changed their geometry can change). With
+    ``max_enclosing``, TooDeeplyNested as soon as an area is found within more areas
+    than that (krbgraph.containment.MAX_ENCLOSING), naming those found so far; with
+    ``lenient`` too, such areas are left out instead (no relations of theirs, a warning
+    in the log), so data already stored is derived in time about linear in its size.
     """
     geometries, problems = read_areas(areas)
     iris = sorted(geometries)
@@ -197,30 +237,40 @@ def spatial_relations(
     boxes = shapely.box(
         bounds[:, 0] - tol, bounds[:, 1] - tol, bounds[:, 2] + tol, bounds[:, 3] + tol
     )
-    left, right = shapely.STRtree(comparison.geoms).query(boxes)
-    keep = left < right
+    chosen = None
     if involving is not None:
         wanted = set(involving)
         chosen = np.fromiter((iri in wanted for iri in iris), dtype=bool, count=len(iris))
-        keep &= chosen[left] | chosen[right]
-    a, b = left[keep], right[keep]
-
-    a_in_b, b_in_a, shared = comparison.mutual_shares(a, b)
-    within = {
-        (iris[i], iris[j]) for i, j, s in zip(a, b, a_in_b, strict=True) if s <= SHARE_TOLERANCE
-    } | {(iris[j], iris[i]) for i, j, s in zip(a, b, b_in_a, strict=True) if s <= SHARE_TOLERANCE}
-
-    # Overlap: polygons only, neither within the other, enough area in common.
-    polygons = (comparison.dims[a] == 2) & (comparison.dims[b] == 2)
-    smaller = np.minimum(comparison.measures[a], comparison.measures[b])
-    overlapping = (
-        polygons
-        & (a_in_b > SHARE_TOLERANCE)
-        & (b_in_a > SHARE_TOLERANCE)
-        & (shared > SHARE_TOLERANCE * smaller)
-    )
-    pa, pb = a[overlapping], b[overlapping]
-    overlaps = {(iris[i], iris[j]) for i, j in zip(pa, pb, strict=True)}
+    names = np.array(iris, dtype=object)
+    enclosing = np.zeros(len(iris), dtype=np.int64)
+    within: set[tuple[str, str]] = set()
+    overlaps: set[tuple[str, str]] = set()
+    left_out = np.zeros(len(iris), dtype=bool)
+    for a, b in _candidate_pairs(shapely.STRtree(comparison.geoms), boxes, chosen):
+        if left_out.any():
+            kept = ~left_out[a] & ~left_out[b]
+            a, b = a[kept], b[kept]
+        a_in_b, b_in_a, shared = comparison.mutual_shares(a, b)
+        a_within, b_within = a_in_b <= SHARE_TOLERANCE, b_in_a <= SHARE_TOLERANCE
+        within.update(zip(names[a[a_within]], names[b[a_within]], strict=True))
+        within.update(zip(names[b[b_within]], names[a[b_within]], strict=True))
+        # Overlap: polygons only, neither within the other, enough area in common.
+        polygons = (comparison.dims[a] == 2) & (comparison.dims[b] == 2)
+        smaller = np.minimum(comparison.measures[a], comparison.measures[b])
+        overlapping = polygons & ~a_within & ~b_within & (shared > SHARE_TOLERANCE * smaller)
+        overlaps.update(zip(names[a[overlapping]], names[b[overlapping]], strict=True))
+        if max_enclosing is not None:
+            enclosing += np.bincount(a[a_within], minlength=len(iris))
+            enclosing += np.bincount(b[b_within], minlength=len(iris))
+            if enclosing.max(initial=0) > max_enclosing:
+                if not lenient:
+                    raise TooDeeplyNested(names[np.flatnonzero(enclosing > max_enclosing)])
+                left_out |= enclosing > max_enclosing
+    if left_out.any():
+        excluded = set(names[left_out])
+        within = {pair for pair in within if not excluded.intersection(pair)}
+        overlaps = {pair for pair in overlaps if not excluded.intersection(pair)}
+        logger.warning("%s; their spatial relations are left out", TooDeeplyNested(excluded))
     return SpatialRelations(frozenset(within), frozenset(overlaps), problems)
 
 

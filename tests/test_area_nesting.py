@@ -37,6 +37,11 @@ from krbgraph.validation import ValidationFailed
 
 DEMO = project_root() / "examples" / "demo"
 AREA = f"{BASE}/id/werkingsgebied/"
+SQUARE = (
+    "<http://www.opengis.net/def/crs/EPSG/0/28992> "
+    "POLYGON((10000 10000, 20000 10000, 20000 20000, 10000 20000, 10000 10000))"
+)
+"""Far from the demo's areas (which lie around 157000 464000)."""
 PREFIXES = f"""@prefix krb: <{KRB}> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix dct: <http://purl.org/dc/terms/> .
@@ -151,6 +156,18 @@ def test_nesting_by_geometry_alone_is_bounded_too(tmp_path: Path) -> None:
     }
 
 
+def test_many_areas_with_the_same_geometry_are_refused(tmp_path: Path) -> None:
+    # Copies of one square lie within each other (equal geometries do): each copy lies
+    # in all the others. The comparison stops at the first areas found too deep.
+    copies = MAX_ENCLOSING + 50
+    body = "".join(
+        area(f"c{i}", f'; geo:hasGeometry [ geo:asWKT "{SQUARE}"^^geo:wktLiteral ] ')
+        for i in range(copies)
+    )
+    found = nesting_findings([DEMO, write(tmp_path, "kopieen", body)])
+    assert found and set(found) <= {f"{AREA}c{i}" for i in range(copies)}
+
+
 @pytest.fixture()
 def store(tmp_path: Path) -> Iterator[Store]:
     opened = open_store(Settings(store=str(tmp_path / "store"), base_iri=BASE))
@@ -187,6 +204,28 @@ def test_a_store_loaded_without_validation_stays_bounded_and_servable(
     assert counts[f"{AREA}k0"] == counts[f"{AREA}GM9999"] + 1
     assert counts[f"{AREA}k50"] == counts[f"{AREA}GM9999"] + 51
     assert f"{AREA}k{length - 1}" not in counts
+
+
+def test_copies_loaded_without_validation_are_left_out_of_the_spatial_relations(
+    store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    copies = MAX_ENCLOSING + 50
+    body = "".join(
+        area(f"c{i}", f'; geo:hasGeometry [ geo:asWKT "{SQUARE}"^^geo:wktLiteral ] ')
+        for i in range(copies)
+    )
+    load_paths(store, [DEMO, write(tmp_path, "kopieen", body)], base_iri=BASE, validate=False)
+    assert "their spatial relations are left out" in caplog.text
+    within = store.query(
+        f"SELECT ?inner ?outer WHERE {{ GRAPH <{DERIVED_GRAPH}> "
+        f"{{ ?inner <{GEO.sfWithin}> ?outer }} }}"
+    ).rows
+    per_area: dict[str, int] = {}
+    for inner, _ in within:
+        per_area[str(inner)] = per_area.get(str(inner), 0) + 1
+    assert max(per_area.values()) <= MAX_ENCLOSING
+    # The demo's own areas keep theirs: the plan area Parkrand lies in its buurten.
+    assert per_area[f"{AREA}parkrand"] >= 2
 
 
 def test_a_write_that_derives_everything_refuses_before_it_writes(
