@@ -28,10 +28,11 @@ the same update as the data; loading files, dropping a graph and the writes that
 change too much to name replace it as a whole after their commit (a crash in between
 leaves it one write behind until the next such write or ``krb derive``).
 
-The closure is bounded: an area may lie in at most ``MAX_ENCLOSING`` others, or the
-derivation refuses (``TooDeeplyNested``) and a validated write or load with it
-(krbgraph.nesting_check): its size would otherwise grow with the square of how deep
-areas nest, which a few thousand areas in a chain turn into gigabytes.
+The closure is bounded: an area may lie in at most ``MAX_ENCLOSING`` others
+(krbgraph.containment), or the derivation refuses (``TooDeeplyNested``) and a
+validated write or load with it (krbgraph.nesting_check): its size would otherwise
+grow with the square of how deep areas nest, which a few thousand areas in a chain
+turn into gigabytes.
 """
 
 from __future__ import annotations

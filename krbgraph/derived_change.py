@@ -29,7 +29,7 @@ computed again from the edges after the write: the replica's declared ones and t
 derived ``geo:sfWithin`` as the stored derived graph holds it, less the changed
 areas' pairs, with their new ones.
 
-The closure is bounded (krbgraph.derived.MAX_ENCLOSING): an area that would lie in
+The closure is bounded (krbgraph.containment.MAX_ENCLOSING): an area that would lie in
 too many others raises TooDeeplyNested, and the write is refused.
 
 The result is one SPARQL update that replaces exactly those derived triples; the
@@ -133,7 +133,7 @@ class DerivedChange:
     update: str = ""
     replacement: Triples | None = None
     """The whole derived graph after the write, to replace it with after the commit:
-    computed before, so a write whose data cannot be derived (krbgraph.derived.
+    computed before, so a write whose data cannot be derived (krbgraph.containment.
     TooDeeplyNested) is refused before anything is written."""
     periods: int = 0
     """How many resources' periods ``update`` recomputes."""

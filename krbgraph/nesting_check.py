@@ -1,8 +1,8 @@
-"""The bound on how deep areas nest (krbgraph.derived.MAX_ENCLOSING), as validation findings.
+"""The bound on how deep areas nest (containment.MAX_ENCLOSING), as validation findings.
 
 The derivation of ``krb:ligtBinnen`` walks every area's enclosing areas anyway, and
 only it knows the geo:sfWithin computed from geometries, so it is what finds an area
-that would lie in too many others (krbgraph.derived.TooDeeplyNested). A validated
+that would lie in too many others (krbgraph.containment.TooDeeplyNested). A validated
 write, load or `krb validate` runs it beside the shapes, and this module turns what
 it refuses into Violations of the same report: one per area, named, with messages
 in Dutch and English, and an sh:sourceShape naming the check (an IRI in the shapes
