@@ -49,8 +49,10 @@ and split apart they would have to be kept in step by hand.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
+import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -152,35 +154,74 @@ def read_areas(
 ) -> tuple[dict[str, Geometry], tuple[GeometryProblem, ...]]:
     """Area IRI -> geometry in RD New for every usable literal of ``areas`` (area
     IRI -> WKT lexical form), and the problems found, sorted by area. Never raises
-    for bad data."""
+    for bad data. Literals read before come from a cache (_READ)."""
     reader = _Reader()
-    geometries: dict[str, Geometry] = {}
+    usable: dict[str, bytes] = {}
     problems: list[GeometryProblem] = []
     for area in sorted(areas):
-        try:
-            geometry = reader.read(areas[area])
-        except GeometryError as exc:
-            problems.append(GeometryProblem(area, exc.message_nl, exc.message_en, False))
-            continue
-        if not shapely.is_valid(geometry):
-            reason = shapely.is_valid_reason(geometry)
-            geometry = shapely.make_valid(geometry)
-            problems.append(
-                GeometryProblem(
-                    area,
-                    f"ongeldige geometrie ({reason}), hersteld met make_valid",
-                    f"invalid geometry ({reason}), repaired with make_valid",
-                    True,
-                )
-            )
-        geometry = _principal(geometry)
-        if geometry.is_empty or _measure(geometry) <= 0:
-            problems.append(
-                GeometryProblem(area, "de geometrie is leeg", "the geometry is empty", False)
-            )
-            continue
-        geometries[area] = geometry
-    return geometries, tuple(problems)
+        wkb, problem = _READ.outcome(areas[area], reader)
+        if problem is not None:
+            problems.append(GeometryProblem(area, *problem))
+        if wkb is not None:
+            usable[area] = wkb
+    read = shapely.from_wkb(np.array(list(usable.values()), dtype=object))
+    return dict(zip(usable, read, strict=True)), tuple(problems)
+
+
+_Problem = tuple[str, str, bool]
+"""A GeometryProblem without its area: message_nl, message_en, usable."""
+
+
+def _outcome(lexical: str, reader: _Reader) -> tuple[bytes | None, _Problem | None]:
+    """One literal read, checked and repaired: the geometry (as WKB) when usable, and
+    what was wrong with it."""
+    try:
+        geometry = reader.read(lexical)
+    except GeometryError as exc:
+        return None, (exc.message_nl, exc.message_en, False)
+    problem: _Problem | None = None
+    if not shapely.is_valid(geometry):
+        reason = shapely.is_valid_reason(geometry)
+        geometry = shapely.make_valid(geometry)
+        problem = (
+            f"ongeldige geometrie ({reason}), hersteld met make_valid",
+            f"invalid geometry ({reason}), repaired with make_valid",
+            True,
+        )
+    geometry = _principal(geometry)
+    if geometry.is_empty or _measure(geometry) <= 0:
+        return None, ("de geometrie is leeg", "the geometry is empty", False)
+    return shapely.to_wkb(geometry), problem
+
+
+class _ReadCache:
+    """Literals already read, by a digest of their text: every write that changes an
+    area's geometry compares it with every other area's, and reading the WKT of 17,000
+    detailed buurten took 1.5 s of the 1.8 s such a write cost; WKB is read back ten
+    times faster. Kept as WKB, not as geometries, so that every call gets objects of its
+    own (they are prepared in place). Bounded: emptied when it holds more than
+    ``limit`` literals."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._held: dict[bytes, tuple[bytes | None, _Problem | None]] = {}
+        self._lock = threading.Lock()
+
+    def outcome(self, lexical: str, reader: _Reader) -> tuple[bytes | None, _Problem | None]:
+        key = hashlib.blake2b(lexical.encode(), digest_size=16).digest()
+        with self._lock:
+            held = self._held.get(key)
+        if held is not None:
+            return held
+        found = _outcome(lexical, reader)
+        with self._lock:
+            if len(self._held) >= self._limit:
+                self._held.clear()
+            self._held[key] = found
+        return found
+
+
+_READ = _ReadCache(limit=250_000)
 
 
 _CHUNK = 50_000

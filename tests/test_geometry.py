@@ -379,3 +379,28 @@ def test_relations_do_not_depend_on_the_order_of_the_areas(
     items = list(areas.items())
     rng.shuffle(items)
     assert spatial_relations(dict(items)) == spatial_relations(areas)
+
+
+def test_a_literal_read_again_gives_the_same_answer_in_objects_of_its_own() -> None:
+    """Literals read before come from a cache: the second reading of usable, repaired,
+    unreadable and empty geometries (and of CRS84) answers as the first, in new
+    geometry objects (callers prepare them in place)."""
+    bowtie = polygon((0, 0), (100, 100), (100, 0), (0, 100))
+    areas = {
+        "rd": WEST,
+        "crs84": "POLYGON((5.38 52.15, 5.39 52.15, 5.39 52.16, 5.38 52.16, 5.38 52.15))",
+        "strik": bowtie,
+        "kapot": RD + "POLYGON((0 0, 1 1",
+        "leeg": RD + "POLYGON EMPTY",
+    }
+    first, first_problems = read_areas(areas)
+    second, second_problems = read_areas(dict(reversed(list(areas.items()))))
+    assert first.keys() == second.keys() == {"rd", "crs84", "strik"}
+    for area in first:
+        assert shapely.equals_exact(first[area], second[area], tolerance=0)
+        assert first[area] is not second[area]
+    assert first_problems == second_problems
+    assert {p.area for p in first_problems} == {"strik", "kapot", "leeg"}
+    # Another area with a literal already read gets its own problem.
+    _, problems = read_areas({"andere-strik": bowtie})
+    assert [(p.area, p.usable) for p in problems] == [("andere-strik", True)]
