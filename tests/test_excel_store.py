@@ -12,6 +12,7 @@ from test_excel_support import BASE, demo_graph, demo_workbook, edit, row_of
 from typer.testing import CliRunner
 
 from krbgraph.commands import excel as excel_commands
+from krbgraph.containment import MAX_ENCLOSING
 from krbgraph.excel.exporting import export_workbook
 from krbgraph.excel.importing import ImportFailed, excel_graph_iri, import_workbook
 from krbgraph.excel.reader import read_workbook
@@ -94,6 +95,34 @@ def test_shape_violation_is_mapped_to_its_cell_and_nothing_is_written(
     located = [p for p in failed.value.problems if p.is_error and p.sheet is not None]
     assert located, [p.text_en for p in failed.value.problems]
     assert {(p.sheet, p.column) for p in located} == {("werkingsgebieden", "ligt_in")}
+    assert _quads(store, tmp_path, "after") == before
+
+
+def test_areas_nested_too_deep_are_refused_at_their_rows_and_nothing_is_written(
+    store: Store, tmp_path: Path
+) -> None:
+    """A chain of areas each in the next, deeper than any area hierarchy
+    (krbgraph.containment.MAX_ENCLOSING): the rows of the areas too deep are named."""
+    workbook = demo_workbook(tmp_path)
+    book = load_workbook(workbook)
+    sheet = book["werkingsgebieden"]
+    first = sheet.max_row + 1
+    length = MAX_ENCLOSING + 10
+    for i in range(length):
+        parent = "Demogemeente" if i == 0 else f"Keten {i - 1}"
+        sheet.append([f"Keten {i}", "plangebied", parent, f"keten-{i}", None, None])
+    book.save(workbook)
+    before = _quads(store, tmp_path, "before")
+
+    with pytest.raises(ImportFailed) as failed:
+        import_workbook(store, workbook, base_iri=BASE)
+
+    located = [p for p in failed.value.problems if p.is_error]
+    assert located and all(p.sheet == "werkingsgebieden" for p in located)
+    rows = {p.row for p in located}
+    # The chain's last rows, and never the rows near its start.
+    assert first + length - 1 in rows and rows <= set(range(first + 90, first + length))
+    assert any(f"meer dan {MAX_ENCLOSING} gebieden" in p.text_nl for p in located)
     assert _quads(store, tmp_path, "after") == before
 
 
