@@ -199,11 +199,12 @@ class _ReadCache:
     area's geometry compares it with every other area's, and reading the WKT of 17,000
     detailed buurten took 1.5 s of the 1.8 s such a write cost; WKB is read back ten
     times faster. Kept as WKB, not as geometries, so that every call gets objects of its
-    own (they are prepared in place). Bounded: emptied when it holds more than
-    ``limit`` literals."""
+    own (they are prepared in place). Bounded by the bytes it holds (emptied when they
+    would pass ``budget``): a store with more geometry than that reads it as before."""
 
-    def __init__(self, limit: int) -> None:
-        self._limit = limit
+    def __init__(self, budget: int) -> None:
+        self._budget = budget
+        self._size = 0
         self._held: dict[bytes, tuple[bytes | None, _Problem | None]] = {}
         self._lock = threading.Lock()
 
@@ -214,14 +215,17 @@ class _ReadCache:
         if held is not None:
             return held
         found = _outcome(lexical, reader)
+        size = len(found[0] or b"") + 100  # the key, the tuple and the dict's slot
         with self._lock:
-            if len(self._held) >= self._limit:
+            if self._size + size > self._budget:
                 self._held.clear()
+                self._size = 0
             self._held[key] = found
+            self._size += size
         return found
 
 
-_READ = _ReadCache(limit=250_000)
+_READ = _ReadCache(budget=256 * 1024 * 1024)
 
 
 _CHUNK = 50_000
