@@ -51,6 +51,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from itertools import islice
 from pathlib import Path
+from typing import IO
 
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
@@ -61,7 +62,7 @@ from .labels import DEFAULT_LANGUAGES, fetch_names
 from .model import project_root
 from .namespaces import PREFIXES
 from .store import QueryResult, Store
-from .store.streaming import select_rows
+from .store.streaming import select_rows, write_answer
 
 __all__ = [
     "Catalogue",
@@ -82,6 +83,7 @@ __all__ = [
     "run_with_terms",
     "run_for_each",
     "stream_named_query",
+    "write_without_names",
     "complete_answer",
     "SortKey",
     "sparql_folder",
@@ -701,6 +703,34 @@ def stream_named_query(
         yield columns, _named_rows(query, variables, rows, store, languages, timeout_s)
 
 
+def write_without_names(
+    store: Store,
+    catalogue: Catalogue,
+    name: str,
+    values: Mapping[str, str],
+    output: IO[bytes],
+    fmt: str,
+    *,
+    today: date | None = None,
+    timeout_s: float | None = None,
+) -> tuple[str, ...]:
+    """Write a named query's answer without its name columns to ``output`` in ``fmt``
+    (csv, tsv or json: SPARQL 1.1 results) straight from the engine's serialiser
+    (krbgraph.store.streaming.write_answer); returns the columns written.
+
+    The export for joining on IRIs and codes: the fact columns in their documented
+    order, in a whole registry at a million triples in about the engine's own time,
+    where filling in names takes four times that. Rows come in the query's own order;
+    a query sorted by names (``# order:``) is not sorted then.
+
+    Raises UnknownQueryError, ParameterError or StoreError (QueryTimeout too).
+    """
+    query = catalogue[name]
+    sparql = prepare_query(store, catalogue, name, values, today=today, timeout_s=timeout_s)
+    write_answer(store, sparql, output, fmt, timeout_s=timeout_s)
+    return tuple(c.name for c in query.columns if c.name_of is None)
+
+
 def _named_rows(
     query: NamedQuery,
     variables: tuple[str, ...],
@@ -909,7 +939,10 @@ pasted into the query text. Types: `iri`, `string`,
 `date` (YYYY-MM-DD), `decimal`, `integer`, `boolean` (true/false). An `iri`
 parameter with a class also accepts a code (`dct:identifier`, `skos:notation`) or
 an exact name of a thing of that class. Output formats: a readable table (default),
-`csv`, `tsv` and `json` (W3C SPARQL 1.1 Query Results formats).
+`csv`, `tsv` and `json` (W3C SPARQL 1.1 Query Results formats). Exports stream in
+constant memory; `--no-names` (API: `?format=csv&names=false`) leaves out the name
+columns and lets the engine write the answer itself, the fastest export for joining
+on IRIs and codes (rows then in the query's own order).
 
 Header format of a `.rq` file:
 

@@ -392,6 +392,33 @@ def test_csv_export_holds_the_json_answer_and_errors_keep_their_status(
     assert client.get("/api/queries/geen-query", params={"format": "csv"}).status_code == 404
 
 
+def test_csv_export_without_names_holds_the_fact_columns_of_the_answer(
+    client: TestClient,
+) -> None:
+    """``names=false``: the engine's own CSV, the answer's rows without the name
+    columns (as a multiset: the query's own order); only as CSV; parameters and errors
+    as for the named export."""
+    answer = client.get("/api/queries/geldig-op", params={"datum": "2026-06-01"}).json()
+    params = {"datum": "2026-06-01", "format": "csv", "names": "false"}
+    response = client.get("/api/queries/geldig-op", params=params)
+    assert response.status_code == 200, response.text
+    lines = list(csv.reader(io.StringIO(response.text)))
+    facts = [v for v in answer["variables"] if not v.endswith("_label")]
+    assert lines[0] == facts
+    # The columns whose JSON values are text (IRIs, codes, dates) compare as they are.
+    textual = [
+        i for i, v in enumerate(facts) if all(isinstance(r.get(v, ""), str) for r in answer["rows"])
+    ]
+    assert len(textual) > 3
+    expected = sorted([row.get(facts[i], "") for i in textual] for row in answer["rows"])
+    found = sorted([line[i] for i in textual] for line in lines[1:])
+    assert found == expected and len(found) > 0
+    refused = client.get("/api/queries/geldig-op", params={"datum": "2026-06-01", "names": "false"})
+    assert refused.status_code == 400 and "format=csv" in refused.text
+    bad = client.get("/api/queries/geldig-op", params={**params, "datum": "gisteren"})
+    assert bad.status_code == 400 and "not a date" in bad.text
+
+
 @pytest.mark.parametrize(
     ("name", "params"),
     [

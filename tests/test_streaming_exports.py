@@ -178,3 +178,109 @@ def test_only_select_answers_stream_on_every_backend(tmp_path: Path) -> None:
                     select_rows(backend, text) as (_, rows),
                 ):
                     list(rows)
+
+
+def _without_name_columns(text: str, fmt: str, name: str) -> list[list[str]]:
+    """The collected answer's rows as text, the name columns left out, in the order of
+    the query's own columns (the fact columns)."""
+    import csv
+    import io
+
+    query = load_catalogue()[name]
+    facts = [c.name for c in query.columns if c.name_of is None]
+    if fmt == "json":
+        document = json.loads(text)
+        return [
+            [b[v]["value"] if v in b else "" for v in facts]
+            for b in document["results"]["bindings"]
+        ]
+    if fmt == "csv":
+        table = list(csv.reader(io.StringIO(text)))
+    else:  # TSV quotes nothing: a literal's quotes are part of its SPARQL syntax
+        table = [line.split("\t") for line in text.splitlines()]
+    header = [column.lstrip("?") for column in table[0]]
+    positions = [header.index(v) for v in facts]
+    return [[row[i] for i in positions] for row in table[1:]]
+
+
+@pytest.mark.parametrize("name", ["beleidsketen", "geldig-op", "dwarsverbanden-themas"])
+def test_export_without_names_is_the_answer_without_its_name_columns(
+    store_folder: str, name: str
+) -> None:
+    """`--no-names`: the engine writes the answer; it holds exactly the rows of the
+    collected answer without their name columns (as a multiset: the query's own order
+    may differ where the named export sorts by name), its header the fact columns."""
+    query = load_catalogue()[name]
+    facts = [c.name for c in query.columns if c.name_of is None]
+    expected = sorted(_without_name_columns(_collected(store_folder, name, "csv"), "csv", name))
+    assert expected, f"{name} has rows in the demo"
+    for fmt in ("csv", "tsv", "json"):
+        result = CliRunner().invoke(
+            _app(), ["query", name, "--store", store_folder, "--format", fmt, "--no-names"]
+        )
+        assert result.exit_code == 0, result.stderr
+        text = result.stdout_bytes.decode("utf-8")
+        if fmt == "json":
+            assert json.loads(text)["head"]["vars"] == facts
+        else:
+            separator = "," if fmt == "csv" else "\t"
+            header = text.splitlines()[0].split(separator)
+            assert [column.lstrip("?") for column in header] == facts
+        found = _without_name_columns(text, fmt, name)
+        if fmt == "tsv":  # TSV writes terms in SPARQL syntax: compare their values
+            found = [[_tsv_value(cell) for cell in row] for row in found]
+        assert sorted(found) == expected, fmt
+
+
+def _tsv_value(cell: str) -> str:
+    if cell.startswith("<") and cell.endswith(">"):
+        return cell[1:-1]
+    if cell.startswith('"'):
+        return json.loads(cell[: cell.rindex('"') + 1])
+    return cell
+
+
+def test_export_without_names_refuses_a_table_and_stops_at_the_time_limit(
+    store_folder: str, tmp_path: Path
+) -> None:
+    result = CliRunner().invoke(
+        _app(), ["query", "beleidsketen", "--store", store_folder, "--no-names"]
+    )
+    assert result.exit_code != 0 and "--no-names" in result.stderr
+
+    import io
+
+    from krbgraph.store.streaming import write_answer
+
+    huge = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # far too large
+    numbers = " ".join(f"<urn:n{i}> <urn:v> {i} ." for i in range(300))
+    with (
+        running_oxigraph(tmp_path / "remote") as url,
+        open_store(Settings(store=url)) as remote,
+        open_store(Settings(store=str(tmp_path / "db"))) as embedded,
+    ):
+        for backend in (remote, embedded):
+            backend.update(f"INSERT DATA {{ {numbers} }}")
+            out = io.BytesIO()
+            with pytest.raises(QueryTimeout):
+                write_answer(backend, huge, out, "csv", timeout_s=1)
+            assert out.getvalue().startswith(b"a,b,c,d,e,f,g,h,i\r\n")  # it was streaming
+            assert backend.query("ASK { ?s ?p ?o }").boolean  # the engine answers again
+
+
+@pytest.mark.parametrize("engine", ["supervised", "embedded"])
+def test_export_without_names_is_the_same_on_the_service_engine(
+    store_folder: str, engine: str
+) -> None:
+    import io
+
+    from krbgraph.queries import write_without_names
+
+    outputs = []
+    for chosen in ("embedded", engine):
+        with open_store(Settings(store=store_folder, engine=chosen)) as store:
+            out = io.BytesIO()
+            columns = write_without_names(store, load_catalogue(), "beleidsketen", {}, out, "csv")
+            outputs.append(out.getvalue())
+    assert outputs[0] == outputs[1] and outputs[0].count(b"\n") > 10
+    assert outputs[0].split(b"\r\n")[0].decode() == ",".join(columns)

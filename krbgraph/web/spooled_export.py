@@ -18,14 +18,22 @@ from contextlib import ExitStack
 from typing import IO
 
 from .. import sparql_results
-from ..queries import Catalogue, stream_named_query
+from ..queries import Catalogue, stream_named_query, write_without_names
 from ..settings import Settings
 from ..store import Store
 from ..store.streaming import Row
 from .api_models import json_value
 from .describe import READER_LANGUAGES
 
-__all__ = ["IN_MEMORY", "Spool", "csv_export", "json_export", "spooled_answer", "spooled_chunks"]
+__all__ = [
+    "IN_MEMORY",
+    "Spool",
+    "csv_export",
+    "csv_export_without_names",
+    "json_export",
+    "spooled_answer",
+    "spooled_chunks",
+]
 
 IN_MEMORY = 8 * 1024 * 1024
 """Bytes of an export kept in memory before it is spooled to a temporary file."""
@@ -95,6 +103,21 @@ def json_export(
         out.write(b"]}")
 
     return spooled_answer(store, settings, queries, name, values, write)
+
+
+def csv_export_without_names(
+    store: Store, settings: Settings, queries: Catalogue, name: str, values: dict[str, str]
+) -> Spool:
+    """The named query's fact columns as SPARQL 1.1 CSV, written by the engine's own
+    serialiser (krbgraph.queries.write_without_names) into the spooled file."""
+    with ExitStack() as on_failure:
+        spool = on_failure.enter_context(tempfile.SpooledTemporaryFile(max_size=IN_MEMORY))
+        write_without_names(
+            store, queries, name, values, spool, "csv", timeout_s=settings.query_timeout_s
+        )
+        spool.seek(0)
+        on_failure.pop_all()  # written: from here the response owns the file
+    return spool
 
 
 def spooled_chunks(spool: Spool) -> Iterator[bytes]:
