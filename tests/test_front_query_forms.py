@@ -47,6 +47,17 @@ def test_form_runs_the_query_with_titled_columns_and_a_csv_of_it(client: TestCli
     assert "Geluidsdruk gevel maximaal 48 dB(A)" in {row["object_label"] for row in rows}
     shown = re.findall(r"<tbody>(.*?)</tbody>", response.text, flags=re.S)[0].count("<tr>")
     assert shown == len(rows)
+    assert ">JSON</a>" in response.text and ">Excel</a>" in response.text
+    # Beside it the CSV without names: the same rows, IRIs and codes only.
+    plain = re.search(
+        r'href="(/api/queries/geldig-op\?[^"]*names=false)">CSV zonder namen<', response.text
+    )
+    assert plain is not None
+    without = list(
+        csv.DictReader(io.StringIO(client.get(plain.group(1).replace("&amp;", "&")).text))
+    )
+    assert len(without) == len(rows) and not any(k.endswith("_label") for k in without[0])
+    assert sorted(r["object"] for r in without) == sorted(r["object"] for r in rows)
 
 
 def test_a_wrong_value_is_reported_next_to_the_form(client: TestClient) -> None:
