@@ -152,13 +152,12 @@ def register(app: typer.Typer) -> None:
         except ValueError:
             raise _fail(f"--today {today!r} is not a date; expected YYYY-MM-DD") from None
         settings = settings_from_cli(store, base_iri, timeout)
-        if no_names:
-            if output_format is ResultFormat.table or not query.columns:
-                raise _fail("--no-names is for a query's rows as csv, tsv or json")
-            _export_without_names(settings, catalogue, name, values, run_day, output_format)
-            return
+        if no_names and (output_format is ResultFormat.table or not query.columns):
+            raise _fail("--no-names is for a query's rows as csv, tsv or json")
         if output_format is not ResultFormat.table and query.columns:
-            _export(settings, catalogue, name, values, run_day, lang, output_format)
+            _export(
+                settings, catalogue, name, values, run_day, lang, output_format, names=not no_names
+            )
             return
         try:
             with opened_store(settings, model=False) as handle:
@@ -207,45 +206,6 @@ _WRITERS = {
 }
 
 
-def _export_without_names(
-    settings: Settings,
-    catalogue: Catalogue,
-    name: str,
-    values: dict[str, str],
-    run_day: date | None,
-    output_format: ResultFormat,
-) -> None:
-    """Write the answer's fact columns by the engine's own serialiser (constant memory);
-    errors as _export."""
-    query = catalogue[name]
-    out = _Counted(sys.stdout.buffer)
-    try:
-        with opened_store(settings, model=False) as handle:
-            write_without_names(
-                handle,
-                catalogue,
-                name,
-                values,
-                cast(IO[bytes], out),
-                output_format.value,
-                today=run_day,
-                timeout_s=settings.query_timeout_s,
-            )
-        out.flush()
-    except ParameterError as exc:
-        signatures = ", ".join(p.signature for p in query.parameters)
-        raise _fail(f"{exc}\nparameters of {name}: {signatures}") from None
-    except StoreError as exc:
-        out.flush()
-        if out.written:
-            raise _fail(
-                f"query {name!r} failed while its answer was written; the output above "
-                f"is incomplete: {exc}",
-                1,
-            ) from None
-        raise _fail(f"query {name!r} failed: {exc}") from None
-
-
 class _Counted(io.RawIOBase):
     """A binary output that knows whether anything was written to it."""
 
@@ -273,38 +233,49 @@ def _export(
     run_day: date | None,
     lang: str | None,
     output_format: ResultFormat,
+    *,
+    names: bool = True,
 ) -> None:
-    """Write a SELECT answer in a tool format as the engine produces it (constant memory).
+    """Write a SELECT answer in a tool format as the engine produces it (constant memory):
+    with its names filled in row by row, or without them by the engine's own serialiser.
 
     An error while rows are being written (a time-out) ends the output where it
     is and exits with 1 after saying so on stderr: the output is then incomplete.
     """
     query = catalogue[name]
-    out = sys.stdout
-    written = False
+    out = _Counted(sys.stdout.buffer)
     try:
-        with (
-            opened_store(settings, model=False) as handle,
-            stream_named_query(
-                handle,
-                catalogue,
-                name,
-                values,
-                today=run_day,
-                timeout_s=settings.query_timeout_s,
-                languages=languages_from(lang),
-            ) as (variables, rows),
-        ):
-            for piece in _WRITERS[output_format](variables, rows):
-                out.write(piece)
-                written = True
+        with opened_store(settings, model=False) as handle:
+            if not names:
+                write_without_names(
+                    handle,
+                    catalogue,
+                    name,
+                    values,
+                    cast(IO[bytes], out),
+                    output_format.value,
+                    today=run_day,
+                    timeout_s=settings.query_timeout_s,
+                )
+            else:
+                with stream_named_query(
+                    handle,
+                    catalogue,
+                    name,
+                    values,
+                    today=run_day,
+                    timeout_s=settings.query_timeout_s,
+                    languages=languages_from(lang),
+                ) as (variables, rows):
+                    for piece in _WRITERS[output_format](variables, rows):
+                        out.write(piece.encode("utf-8"))
         out.flush()
     except ParameterError as exc:
         signatures = ", ".join(p.signature for p in query.parameters)
         raise _fail(f"{exc}\nparameters of {name}: {signatures}") from None
     except StoreError as exc:
         out.flush()
-        if written:
+        if out.written:
             raise _fail(
                 f"query {name!r} failed while its answer was written; the output above "
                 f"is incomplete: {exc}",

@@ -17,6 +17,10 @@ supervised backends parse the server's answer as it arrives (the time limit
 checked as it does), so their exports run in constant memory too; any other
 Store answers through ``Store.query`` and its rows are handed out: the same
 interface, without the memory saving.
+
+``write_answer`` goes further for exports that need no Python per row (no names to
+fill in): the engine's solutions are written by pyoxigraph's own serialiser straight
+into the output, in the engine's own time.
 """
 
 from __future__ import annotations
