@@ -18,6 +18,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdflib import Graph
 from rdflib.namespace import SH
 from test_sparql_support import AUTH, BASE, TIMEOUT, demo_store, same_content, served, snapshot
@@ -266,3 +268,49 @@ def test_the_service_refuses_a_chain_written_by_sparql_update(tmp_path: Path) ->
         assert same_content(before, snapshot(store, tmp_path))
     finally:
         store.close()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    bound=st.integers(min_value=1, max_value=6),
+    edges=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=24), st.integers(min_value=0, max_value=24)),
+        max_size=60,
+    ),
+)
+def test_the_bounded_closure_is_the_path_or_names_exactly_the_areas_past_the_bound(
+    bound: int, edges: list[tuple[int, int]]
+) -> None:
+    """On random area graphs (cycles and self-loops included), with a small bound: either
+    every area lies in at most ``bound`` areas and the closure is what the SPARQL path
+    ``krb:ligtIn+`` answers (rdflib, another engine), or the refusal names exactly the
+    areas the path puts in more than ``bound`` areas."""
+    from rdflib import URIRef
+
+    from krbgraph import containment
+
+    def iri(n: int) -> str:
+        return f"{AREA}g{n}"
+
+    data = Graph()
+    for inner, outer in edges:
+        data.add((URIRef(iri(inner)), KRB.ligtIn, URIRef(iri(outer))))
+    pairs = {
+        (str(a), str(b)) for a, b in data.query(f"SELECT ?a ?b WHERE {{ ?a <{KRB.ligtIn}>+ ?b }}")
+    }
+    counts: dict[str, int] = {}
+    for inner, _ in pairs:
+        counts[inner] = counts.get(inner, 0) + 1
+    expected_refused = {area for area, n in counts.items() if n > bound}
+    parents = containment.parents_of((iri(i), iri(o)) for i, o in edges)
+    original = containment.MAX_ENCLOSING
+    containment.MAX_ENCLOSING = bound
+    try:
+        triples = containment.containment_triples(parents)
+    except containment.TooDeeplyNested as refused:
+        assert set(refused.areas) == expected_refused != set()
+    else:
+        assert not expected_refused
+        assert {(str(s), str(o)) for s, _, o in triples} == pairs
+    finally:
+        containment.MAX_ENCLOSING = original
