@@ -266,7 +266,7 @@ def _validated_change(
     """
     replica = ValidationReplica.of(store)
     contents: dict[str | None, Iterable[ox.Quad]] = {iri: quads for iri, quads in parsed.items()}
-    _, change = graphs_change(replica, contents, replace=replace, keep_labels=False)
+    change = graphs_change(replica, contents, replace=replace, keep_labels=False)
     with replica.trial(change.added, change.removed):
         return _validated_and_derived(replica)
 

@@ -405,7 +405,7 @@ def write_graphs(
     for the command line, where the store may hold data loaded with --no-validate and
     a write is where that shows (``replica`` is then a fresh copy of the store)."""
     refuse_unpermitted(contents, writer)
-    _, change = graphs_change(
+    change = graphs_change(
         replica,
         {graph: content_quads(data, graph) for graph, data in contents.items()},
         replace=replace,
@@ -435,7 +435,7 @@ def validate_with_graphs(
     replica = ValidationReplica.of(store)
     quads = {graph: content_quads(data, graph) for graph, data in contents.items()}
     # Everything is validated, so the blank nodes need not keep their labels.
-    _, change = graphs_change(replica, quads, replace=replace, keep_labels=False)
+    change = graphs_change(replica, quads, replace=replace, keep_labels=False)
     with replica.trial(change.added, change.removed):
         return checked_whole(replica)
 
@@ -456,33 +456,52 @@ def graphs_change(
     *,
     replace: bool,
     keep_labels: bool = True,
-) -> tuple[set[ox.Quad], Change]:
-    """The quads of ``contents`` as the store keeps them, and the change that writing them
-    makes (each graph's content replacing what it holds, or added to it). With
-    ``keep_labels`` the blank nodes of a replaced graph keep the labels of the held ones
-    they match (krbgraph.blank_nodes), so the change is what really changed. Without
+) -> Change:
+    """The change that writing ``contents`` makes (each graph's content replacing what it
+    holds, or added to it), its quads as the store keeps them. With ``keep_labels`` the
+    blank nodes of a replaced graph keep the labels of the held ones they match
+    (krbgraph.blank_nodes), so the change is what really changed. Without
     ``keep_labels`` (a whole-registry validation, which only applies the change to the
-    copy) the quads of a graph that holds nothing yet come as given."""
-    new: set[ox.Quad] = set()
-    old: set[ox.Quad] = set()
+    copy) the quads of a graph that holds nothing yet come as given.
+
+    A replaced graph is compared in the engine, not as Python sets: its new content goes
+    into a scratch store (which makes literals canonical), and each side is read once
+    and looked up in the other. Only what differs becomes Python sets, and only the
+    blank nodes among it are matched (re-uploading a registry of a million triples
+    with ten changed values: 12.5 s to 4 s)."""
+    added: set[ox.Quad] = set()
+    removed: set[ox.Quad] = set()
     for graph, quads in contents.items():
-        held = replica.graph_quads(graph) if replace else set()
+        held = replace and replica.holds_graph(graph)
         if not held and not keep_labels:
             # Nothing to compare with: the store makes the literals canonical as it adds
             # them (and finds "2.0" and "2" the same), so the copy need not (0.5 s for
             # a workbook of 10,000 norms).
-            new.update(quads)
+            added.update(quads)
             continue
-        # A graph parsed again has fresh blank node labels; unchanged ones keep theirs.
-        fresh = _canonical(quads)
-        new |= reuse_labels(fresh, held) if keep_labels and held else fresh
-        old |= held
-    return new, Change(frozenset(new - old), frozenset(old - new))
+        fresh = ox.Store()
+        fresh.extend(quads)
+        if not held:
+            added.update(fresh)
+            continue
+        new = replica.absent(fresh)
+        old = {quad for quad in replica.graph_iter(graph) if quad not in fresh}
+        if keep_labels:
+            # A graph parsed again has fresh blank node labels; unchanged ones keep theirs.
+            new_blank, old_blank = _with_blank_nodes(new), _with_blank_nodes(old)
+            if new_blank and old_blank:
+                new = (new - new_blank) | reuse_labels(new_blank, old_blank)
+                same = new & old
+                new -= same
+                old -= same
+        added |= new
+        removed |= old
+    return Change(frozenset(added - removed), frozenset(removed - added))
 
 
-def _canonical(quads: Iterable[ox.Quad]) -> set[ox.Quad]:
-    """The quads as a store keeps them (literals of XSD types in canonical form: "2.0" is
-    "2"), so comparing them with the replica's finds exactly what changes."""
-    scratch = ox.Store()
-    scratch.extend(quads)
-    return set(scratch)
+def _with_blank_nodes(quads: Iterable[ox.Quad]) -> set[ox.Quad]:
+    return {
+        q
+        for q in quads
+        if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
+    }

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import gzip
 import tempfile
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,10 +113,23 @@ class ValidationReplica:
     def contains(self, quad: ox.Quad) -> bool:
         return quad in self._copy
 
+    def absent(self, quads: Iterable[ox.Quad]) -> set[ox.Quad]:
+        """Those of ``quads`` the copy does not hold."""
+        held = self._copy
+        return {quad for quad in quads if quad not in held}
+
     def graph_quads(self, graph: str | None) -> set[ox.Quad]:
         """Every quad of one graph (None: the default graph)."""
+        return set(self.graph_iter(graph))
+
+    def graph_iter(self, graph: str | None) -> Iterator[ox.Quad]:
+        """The quads of one graph one by one (None: the default graph)."""
         name = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
-        return set(self._copy.quads_for_pattern(None, None, None, name))
+        return self._copy.quads_for_pattern(None, None, None, name)
+
+    def holds_graph(self, graph: str | None) -> bool:
+        """Whether the graph holds any quad (None: the default graph)."""
+        return next(self.graph_iter(graph), None) is not None
 
     def load_new(self, path: Path, graph: str) -> int:
         """Read an RDF file into ``graph`` of the copy with pyoxigraph's own parser (for a
