@@ -37,9 +37,10 @@ from .derived import area_triples
 from .derived import refresh as refresh_derived
 from .derived import replace as replace_derived
 from .gc_pause import collector_paused
+from .graph_change import graphs_change
 from .iris import DEFAULT_BASE_IRI, reference
 from .rdfio import expand_paths, file_format
-from .registry import ManagedGraphRefused, checked_whole, graphs_change, refuse_managed
+from .registry import ManagedGraphRefused, checked_whole, refuse_managed
 from .replica import ValidationReplica
 from .store import Store, StoreError
 from .store.embedded import EmbeddedStore

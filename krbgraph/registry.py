@@ -31,13 +31,13 @@ from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from .audit import audit_quads
-from .blank_nodes import reuse_labels
 from .commit import commit_change
 from .containment import TooDeeplyNested
 from .derived import Triples, derive
 from .derived import replace as replace_derived
 from .derived_change import DerivedChange, derived_change
 from .findings import Finding
+from .graph_change import content_quads, graphs_change
 from .model import AUDIT_GRAPH, shapes_graph
 from .nesting_check import with_nesting_findings
 from .replica import Change, ValidationReplica
@@ -45,8 +45,7 @@ from .spatial_checks import CANDIDATES as SPATIAL_CHECKS_CANDIDATES
 from .spatial_checks import FOLLOWS as SPATIAL_CHECKS_FOLLOW
 from .spatial_checks import READS as SPATIAL_CHECKS_READ
 from .store import Store, model_graph_iris
-from .store.base import GraphContent, GraphQuads
-from .store.terms import ox_quads
+from .store.base import GraphContent
 from .tokens import Writer
 from .unit_checks import CANDIDATES as UNIT_CHECKS_CANDIDATES
 from .unit_checks import FOLLOWS as UNIT_CHECKS_FOLLOW
@@ -69,9 +68,6 @@ __all__ = [
     "ManagedGraphRefused",
     "ValidationFailed",
     "data_graph_names",
-    "GraphContent",
-    "content_quads",
-    "graphs_change",
     "refuse_managed",
     "refuse_unpermitted",
     "registry_with",
@@ -438,70 +434,3 @@ def validate_with_graphs(
     change = graphs_change(replica, quads, replace=replace, keep_labels=False)
     with replica.trial(change.added, change.removed):
         return checked_whole(replica)
-
-
-def content_quads(data: GraphContent, graph: str | None) -> list[ox.Quad]:
-    """The content as quads of ``graph`` (None: the default graph)."""
-    if isinstance(data, GraphQuads):
-        return list(data.of(graph))
-    if isinstance(data, Graph):
-        return ox_quads(data, graph)
-    name = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
-    return [ox.Quad(t.subject, t.predicate, t.object, name) for t in data]
-
-
-def graphs_change(
-    replica: ValidationReplica,
-    contents: Mapping[str | None, Iterable[ox.Quad]],
-    *,
-    replace: bool,
-    keep_labels: bool = True,
-) -> Change:
-    """The change that writing ``contents`` makes (each graph's content replacing what it
-    holds, or added to it), its quads as the store keeps them. With ``keep_labels`` the
-    blank nodes of a replaced graph keep the labels of the held ones they match
-    (krbgraph.blank_nodes), so the change is what really changed. Without
-    ``keep_labels`` (a whole-registry validation, which only applies the change to the
-    copy) the quads of a graph that holds nothing yet come as given.
-
-    A replaced graph is compared in the engine, not as Python sets: its new content goes
-    into a scratch store (which makes literals canonical), and each side is read once
-    and looked up in the other. Only what differs becomes Python sets, and only the
-    blank nodes among it are matched (re-uploading a registry of a million triples
-    with ten changed values: 12.5 s to 4 s)."""
-    added: set[ox.Quad] = set()
-    removed: set[ox.Quad] = set()
-    for graph, quads in contents.items():
-        held = replace and replica.holds_graph(graph)
-        if not held and not keep_labels:
-            # Nothing to compare with: the store makes the literals canonical as it adds
-            # them (and finds "2.0" and "2" the same), so the copy need not (0.5 s for
-            # a workbook of 10,000 norms).
-            added.update(quads)
-            continue
-        fresh = ox.Store()
-        fresh.extend(quads)
-        if not held:
-            added.update(fresh)
-            continue
-        new = replica.absent(fresh)
-        old = {quad for quad in replica.graph_iter(graph) if quad not in fresh}
-        if keep_labels:
-            # A graph parsed again has fresh blank node labels; unchanged ones keep theirs.
-            new_blank, old_blank = _with_blank_nodes(new), _with_blank_nodes(old)
-            if new_blank and old_blank:
-                new = (new - new_blank) | reuse_labels(new_blank, old_blank)
-                same = new & old
-                new -= same
-                old -= same
-        added |= new
-        removed |= old
-    return Change(frozenset(added - removed), frozenset(removed - added))
-
-
-def _with_blank_nodes(quads: Iterable[ox.Quad]) -> set[ox.Quad]:
-    return {
-        q
-        for q in quads
-        if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
-    }
