@@ -12,7 +12,7 @@ import io
 import sys
 from datetime import date
 from enum import StrEnum
-from typing import IO, Annotated, cast
+from typing import IO, Annotated, Any, cast
 
 import typer
 from rich.console import Console
@@ -244,28 +244,18 @@ def _export(
     """
     query = catalogue[name]
     out = _Counted(sys.stdout.buffer)
+    when: dict[str, Any] = {"today": run_day, "timeout_s": settings.query_timeout_s}
     try:
         with opened_store(settings, model=False) as handle:
             if not names:
+                fmt = output_format.value
                 write_without_names(
-                    handle,
-                    catalogue,
-                    name,
-                    values,
-                    cast(IO[bytes], out),
-                    output_format.value,
-                    today=run_day,
-                    timeout_s=settings.query_timeout_s,
+                    handle, catalogue, name, values, cast(IO[bytes], out), fmt, **when
                 )
             else:
+                languages = languages_from(lang)
                 with stream_named_query(
-                    handle,
-                    catalogue,
-                    name,
-                    values,
-                    today=run_day,
-                    timeout_s=settings.query_timeout_s,
-                    languages=languages_from(lang),
+                    handle, catalogue, name, values, languages=languages, **when
                 ) as (variables, rows):
                     for piece in _WRITERS[output_format](variables, rows):
                         out.write(piece.encode("utf-8"))
