@@ -263,13 +263,48 @@ def checked_change(
     side: both read ``replica``, which holds the change (the derived part also the
     derived graph ``store`` holds before it), and a write needs both
     before it commits (the derived part is wasted on a refused write). Returns once both
-    are done, so the caller may then undo the change on the replica."""
+    are done, so the caller may then undo the change on the replica.
+
+    A change of many areas' links (more than AREA_LINKS_FIRST) is derived first, alone:
+    the shapes' cycle check walks every changed area's chain to its top, so a chain of
+    thousands of areas would take the shapes minutes, where the derivation refuses it
+    in a second (krbgraph.containment), and then the shapes are not run."""
+    if _area_links(change) > AREA_LINKS_FIRST:
+        try:
+            first = derived_change(replica, change, store)
+        except TooDeeplyNested as refused:
+            from .shacl.report import build_report  # the SHACL engine loads when validating
+
+            nothing = ValidationResult(True, (), build_report([], []).triples)
+            return with_nesting_findings(nothing, replica, refused), DerivedChange()
+        result = validate_change(
+            replica, change.added, change.removed, everything=everything, quiet=quiet
+        )
+        return result, first
     with ThreadPoolExecutor(1, thread_name_prefix="derived") as pool:
         derived = pool.submit(derived_change, replica, change, store)
         result = validate_change(
             replica, change.added, change.removed, everything=everything, quiet=quiet
         )
         return _with_derived(result, derived, replica, DerivedChange())
+
+
+AREA_LINKS_FIRST = 1_000
+"""Changed krb:ligtIn and geo:sfWithin quads past which a write is derived before it is
+validated (a province's worth of new streets; everyday writes change a few)."""
+
+_AREA_LINKS = frozenset(
+    {"https://data.krb.nl/def/krb#ligtIn", "http://www.opengis.net/ont/geosparql#sfWithin"}
+)
+
+
+def _area_links(change: Change) -> int:
+    return sum(
+        1
+        for quads in (change.added, change.removed)
+        for q in quads
+        if q.predicate.value in _AREA_LINKS
+    )
 
 
 def checked_whole(

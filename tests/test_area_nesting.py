@@ -248,6 +248,40 @@ def test_a_write_that_derives_everything_refuses_before_it_writes(
     assert same_content(before, snapshot(store, tmp_path))
 
 
+def test_a_write_of_many_area_links_is_refused_by_its_nesting_before_the_shapes(
+    store: Store, tmp_path: Path
+) -> None:
+    """More than AREA_LINKS_FIRST changed krb:ligtIn: derived first, and refused on its
+    nesting without the shapes (whose cycle check walks each chain to its top): the
+    report names the areas nested too deep and nothing else, not even the norm in the
+    same write that breaks a shape; nothing is written."""
+    from krbgraph.registry import AREA_LINKS_FIRST
+
+    load_paths(store, [DEMO], base_iri=BASE, validate=False)
+    before = snapshot(store, tmp_path)
+    broken_norm = (
+        f"<{BASE}/id/beleidsnorm/KAPOT> a krb:Beleidsnorm ; "
+        'rdfs:label "Norm zonder indicator"@nl ; dct:identifier "KAPOT" .\n'
+    )
+    path = write(tmp_path, "keten", chain(AREA_LINKS_FIRST + 10) + broken_norm)
+    content = Graph().parse(path, format="turtle")
+    with pytest.raises(ValidationFailed) as refused:
+        write_graph(
+            store, ValidationReplica.of(store), f"{BASE}/graph/keten", content, replace=True
+        )
+    findings = refused.value.result.findings
+    # rdflib's path recurses too deep for this chain: count from the municipality up.
+    above = len(
+        registry().query(f"SELECT DISTINCT ?o WHERE {{ <{AREA}GM9999> <{KRB.ligtIn}>+ ?o }}")
+    )
+    expected = {
+        f"{AREA}k{i}" for i in range(AREA_LINKS_FIRST + 10) if i + 1 + above > MAX_ENCLOSING
+    }
+    assert {f.focus for f in findings} == expected != set()
+    assert all(f.shape == str(NESTING_CHECK) for f in findings)
+    assert same_content(before, snapshot(store, tmp_path))
+
+
 def test_the_service_refuses_a_chain_written_by_sparql_update(tmp_path: Path) -> None:
     store, settings = demo_store(tmp_path)
     try:
