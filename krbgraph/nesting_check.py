@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
@@ -105,6 +106,7 @@ def _described(source: SparqlSource, areas: tuple[str, ...]) -> Graph:
     graph = Graph()
     predicates = ", ".join(f"<{p}>" for p in FINDINGS_READ)
     for start in range(0, len(areas), 1000):
-        values = " ".join(f"<{a}>" for a in areas[start : start + 1000])
+        # Written by pyoxigraph, which checks and escapes an IRI from the data.
+        values = " ".join(str(ox.NamedNode(a)) for a in areas[start : start + 1000])
         graph += source.query(_NAMES % (values, predicates)).graph or Graph()
     return graph
