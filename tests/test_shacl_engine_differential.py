@@ -20,6 +20,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -450,6 +452,37 @@ def test_listed_focus_nodes_get_the_results_of_a_whole_validation() -> None:
         }, listed
     assert engine_keys(whole, data) == pyshacl_keys(data, shapes)
     assert len(engine_keys(whole, data)) == 7  # a: 4, b (a target through ex:D): 1, c: 2
+
+
+def test_listed_focus_nodes_are_found_among_subjects_and_objects_targets() -> None:
+    # A write's focus nodes are sorted to the root shapes by one query per target kind
+    # (engine._focus_per_root): a node that is a subject of ex:p only, one that is an
+    # object of ex:q only, one that is both and one that is neither.
+    shapes = Graph().parse(
+        data=PREFIXES
+        + """ex:S sh:targetSubjectsOf ex:p ; sh:property [ sh:path ex:r ; sh:minCount 1 ] .
+             ex:O sh:targetObjectsOf ex:q ; sh:property [ sh:path ex:s ; sh:minCount 1 ] .""",
+        format="turtle",
+    )
+    data = Graph().parse(
+        data=PREFIXES
+        + """ex:a ex:p 1 .
+             ex:x ex:q ex:b .
+             ex:c ex:p 2 . ex:y ex:q ex:c .
+             ex:d ex:t 3 .""",
+        format="turtle",
+    )
+    whole = validate_graph(data, shapes)
+    assert engine_keys(whole, data) == pyshacl_keys(data, shapes)
+    nodes = [EX.a, EX.b, EX.c, EX.d]
+    for size in range(1, len(nodes) + 1):
+        for listed in itertools.combinations(nodes, size):
+            focused = validate_graph(data, shapes, focus_nodes=list(listed))
+            assert engine_keys(focused, data) == {
+                key for key in engine_keys(whole, data) if key[0] in listed
+            }, listed
+    assert {key[0] for key in engine_keys(whole, data)} == {EX.a, EX.b, EX.c}
+    assert len(engine_keys(whole, data)) == 4  # c: one per shape
 
 
 def test_class_checks_follow_the_hierarchy_of_each_validation() -> None:

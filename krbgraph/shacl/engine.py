@@ -219,9 +219,12 @@ def _focus_per_root(
         if not predicates:
             continue
         values = " ".join(terms.term(p) for p in predicates)
+        # EXISTS, not a join with the pattern: over the union of graphs the engine
+        # evaluated the join by reading every triple of the predicates (a 100-norm write
+        # at 1M: 14 ms in memory, 1.1 s on disk; EXISTS 0.8 and 3.8 ms).
         query = (
-            f"SELECT DISTINCT ?f ?p WHERE {{ VALUES ?f {{ {listed} }} VALUES ?p {{ {values} }} "
-            f"{pattern} }}"
+            f"SELECT ?f ?p WHERE {{ VALUES ?f {{ {listed} }} VALUES ?p {{ {values} }} "
+            f"FILTER EXISTS {{ {pattern} }} }}"
         )
         for focus, predicate in run(query).rows:
             if focus is not None and predicate is not None:  # both bound in every solution
