@@ -21,7 +21,6 @@
 from __future__ import annotations
 
 import itertools
-
 from collections.abc import Iterator
 from pathlib import Path
 
