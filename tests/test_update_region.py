@@ -50,6 +50,10 @@ UPDATES: dict[str, str] = {
     "with": PREFIXES
     + f"""WITH <{DEMO}> DELETE {{ ?n qudt:numericValue ?v }} INSERT {{ ?n qudt:numericValue ?w }}
         WHERE {{ ?n qudt:numericValue ?v BIND (?v + 1 AS ?w) }}""",
+    "with, templates without variables": PREFIXES
+    + f"""WITH <{DEMO}> DELETE {{ {NORM} qudt:numericValue 48.0 }}
+        INSERT {{ {NORM} qudt:numericValue 47 . GRAPH <{ID}graph/ander> {{ {NORM} a krb:X }} }}
+        WHERE {{}}""",
     "delete where, variable predicate": f"DELETE WHERE {{ GRAPH ?g {{ {NORM} ?p ?o }} }}",
     "insert where with RAND and a fresh blank node": PREFIXES
     + f"""INSERT {{ GRAPH <{DEMO}> {{ ?n krb:toeval [ krb:getal ?r ] }} }}
