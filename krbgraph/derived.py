@@ -219,11 +219,24 @@ def lifecycle_periods(facts: _Facts) -> dict[str, Period]:
         dated = _dates(facts.first("dated", doc))
         return min(dated) if dated else None
 
-    for doc in facts.kinds["document"]:
+    def replaces_in_force(successor: str) -> bool:
+        """Whether ``successor`` ends what it replaces when it comes into force: not a
+        draft, nor withdrawn or lapsed without ever having been in force (a plan
+        annulled before it took effect leaves the old one in force). Successors come
+        first (_successors_first), so their end is known, unless a cycle of
+        replacements (refused by the shapes) left one out."""
+        known = documents.get(successor)
+        has_end = known.end is not None if known else bool(facts.first("no_longer", successor))
+        return not own_status(successor, has_end)
+
+    replaced_by = {
+        doc: [str(s) for s in facts.first("replaced_by", doc)] for doc in facts.kinds["document"]
+    }
+    for doc in _successors_first(replaced_by):
         ends = _dates(facts.first("no_longer", doc))
         end = min(ends) if ends else None
         if end is None:
-            successors = [document_start(s) for s in facts.first("replaced_by", doc)]
+            successors = [document_start(s) for s in replaced_by[doc] if replaces_in_force(s)]
             starts = [d for d in successors if isinstance(d, date)]
             if starts:
                 end = min(starts) - timedelta(days=1)
@@ -252,6 +265,30 @@ def lifecycle_periods(facts: _Facts) -> dict[str, Period]:
 
     every = {**documents, **instruments, **links}
     return {subject: period for subject, period in every.items() if period.constrained}
+
+
+def _successors_first(successors: dict[str, list[str]]) -> list[str]:
+    """The documents of ``successors`` (document -> the documents replacing it), each
+    after those replacing it, so a document's end can read theirs. Depth first without
+    recursion (a chain of thousands of replacements); a cycle is broken anywhere."""
+    order: list[str] = []
+    seen: set[str] = set()
+    for root in successors:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(successors[root]))]
+        while stack:
+            node, pending = stack[-1]
+            for successor in pending:
+                if successor in successors and successor not in seen:
+                    seen.add(successor)
+                    stack.append((successor, iter(successors[successor])))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    return order
 
 
 _FROM, _UNTIL, _NEVER = KRB.geldigVanaf, KRB.geldigTot, KRB.nietInWerking

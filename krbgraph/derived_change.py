@@ -315,12 +315,19 @@ def _period_seeds(replica: ValidationReplica, quads: Iterable[ox.Quad]) -> set[s
 
 def _with_dependents(replica: ValidationReplica, seeds: set[str]) -> set[str]:
     """``seeds`` and every resource whose period reads theirs: the documents they
-    replace, then the instruments of those documents, then the links to those."""
+    replace, and those these replace (whether a successor ends its predecessor reads
+    the successor's own end, which its own successors may set), then the instruments
+    of those documents, then the links to those."""
     found = set(seeds)
-    for iri in seeds:
-        node = ox.NamedNode(iri)
-        found.update(_subjects(replica, _REPLACED_BY, node))
-        found.update(_objects(replica, node, _REPLACES))
+    frontier = set(seeds)
+    while frontier:  # a successor's status and end decide whether it ends what it replaces
+        replaced: set[str] = set()
+        for iri in frontier:
+            node = ox.NamedNode(iri)
+            replaced.update(_subjects(replica, _REPLACED_BY, node))
+            replaced.update(_objects(replica, node, _REPLACES))
+        frontier = replaced - found
+        found |= frontier
     for iri in list(found):
         found.update(_subjects(replica, _DOCUMENT, ox.NamedNode(iri)))
     for iri in list(found):

@@ -421,3 +421,55 @@ def test_named_query_api_answers_in_the_reader_language(client: TestClient) -> N
     assert names_en[ID + "beleidsthema/geluid"] == "Noise"
     assert names_nl[ID + "beleidsthema/geluid"] == "Geluid"
     assert len(english["rows"]) == len(dutch["rows"])
+
+
+# --- Replacements ------------------------------------------------------------------
+
+_SUCCESSOR = """
+PREFIX krb: <https://data.krb.nl/def/krb#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX eli: <http://data.europa.eu/eli/ontology#>
+PREFIX adms: <http://www.w3.org/ns/adms#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+INSERT DATA { GRAPH <https://krb.demogemeente.nl/graph/opvolger> {
+  <https://krb.demogemeente.nl/id/besluitdocument/GEL-2035> a krb:Besluitdocument ;
+    rdfs:label "Geluid 2035"@nl ; dct:identifier "GEL-2035" ;
+    krb:documentsoort <https://data.krb.nl/id/begrip/documentsoort/beleidsplan> ;
+    dct:isPartOf <https://krb.demogemeente.nl/id/beleidsdossier/GEL> ;
+    krb:werkingsgebied <https://krb.demogemeente.nl/id/werkingsgebied/GM9999> ;
+    eli:date_document "2025-03-01"^^xsd:date ;
+    adms:status <https://data.krb.nl/id/begrip/status/%(status)s> ;
+    %(end)s
+    dct:replaces <https://krb.demogemeente.nl/id/besluitdocument/GEL-2030> .
+} }
+"""
+
+
+@pytest.mark.parametrize(
+    ("status", "end", "ends_predecessor"),
+    [
+        ("ontwerp", None, False),  # published for consultation, never in force
+        ("ingetrokken", None, False),  # withdrawn before it took effect
+        ("vastgesteld", None, True),
+        ("ingetrokken", "2025-09-30", True),  # in force for a while, then withdrawn
+    ],
+)
+def test_a_successor_ends_what_it_replaces_only_if_it_comes_into_force(
+    tmp_path, status: str, end: str | None, ends_predecessor: bool
+) -> None:
+    from test_sparql_support import demo_store
+
+    from krbgraph.derived import refresh
+
+    store, _ = demo_store(tmp_path)
+    with store:
+        old_document_norm = ID + "beleidsnorm/GEL-N01"  # of Geluid 2030, in force 2024
+        assert old_document_norm in column(run(store, "geldig-op", datum="2025-06-01"), "object")
+        end_triple = f'eli:date_no_longer_in_force "{end}"^^xsd:date ;' if end else ""
+        store.update(_SUCCESSOR % {"status": status, "end": end_triple})
+        refresh(store)
+        in_force = column(run(store, "geldig-op", datum="2025-06-01"), "object")
+        dates = _derived_dates(store)
+    assert (old_document_norm not in in_force) is ends_predecessor
+    assert (dates[ID + "besluitdocument/GEL-2030"][1] == "2025-02-28") is ends_predecessor
