@@ -247,13 +247,12 @@ def lifecycle_periods(facts: _Facts) -> dict[str, Period]:
     for subject in facts.kinds["instrument"]:
         starts = _dates(facts.first("own_start", subject))
         ends = _dates(facts.first("own_end", subject))
-        period = Period(
-            min(starts) if starts else None,
-            max(ends) if ends else None,
-            own_status(subject, bool(ends)),
-        )
+        period = Period(min(starts) if starts else None, max(ends) if ends else None)
         for doc in facts.first("document", subject):
             period = period.within(documents.get(str(doc), Period()))
+        # Lapsed or withdrawn is "never in force" only without a last day: a norm that
+        # lapsed with its document was in force while the document was.
+        period.never = period.never or own_status(subject, period.end is not None)
         instruments[subject] = period
 
     links: dict[str, Period] = {}

@@ -473,3 +473,26 @@ def test_a_successor_ends_what_it_replaces_only_if_it_comes_into_force(
         dates = _derived_dates(store)
     assert (old_document_norm not in in_force) is ends_predecessor
     assert (dates[ID + "besluitdocument/GEL-2030"][1] == "2025-02-28") is ends_predecessor
+
+
+def test_a_lapsed_norm_without_a_period_was_in_force_while_its_document_was(tmp_path) -> None:
+    from test_sparql_support import demo_store
+
+    from krbgraph.derived import refresh
+
+    # GEL-N02 (status vervallen) loses its own period: it then follows the Actieplan
+    # Geluid 2025, in force 2020-07-01 until the day before its successor's 2026-01-01.
+    norm = ID + "beleidsnorm/GEL-N02"
+    store, _ = demo_store(tmp_path)
+    with store:
+        store.update(
+            f"""PREFIX dct: <http://purl.org/dc/terms/>
+            DELETE WHERE {{ GRAPH ?g {{ <{norm}> dct:temporal ?t . ?t ?p ?o }} }}"""
+        )
+        refresh(store)
+        during = column(run(store, "geldig-op", datum="2021-06-01"), "object")
+        after = column(run(store, "geldig-op", datum="2026-06-01"), "object")
+        dates = _derived_dates(store)
+    assert norm in during
+    assert norm not in after
+    assert dates[norm] == ("2020-07-01", "2025-12-31", False)
