@@ -496,3 +496,44 @@ def test_a_lapsed_norm_without_a_period_was_in_force_while_its_document_was(tmp_
     assert norm in during
     assert norm not in after
     assert dates[norm] == ("2020-07-01", "2025-12-31", False)
+
+
+# --- Areas -------------------------------------------------------------------------
+
+
+def test_an_area_with_the_same_extent_as_the_asked_one_is_reported_once(tmp_path) -> None:
+    from test_sparql_support import demo_store
+
+    from krbgraph.derived import refresh
+
+    # An omgevingsplan's plan area usually has exactly the municipality's geometry: each
+    # then lies within the other, and the municipality (on that cycle) within itself.
+    gemeente = ID + "werkingsgebied/GM9999"
+    plangebied = ID + "werkingsgebied/omgevingsplangebied"
+    store, _ = demo_store(tmp_path)
+    with store:
+        store.update(
+            f"""PREFIX krb: <https://data.krb.nl/def/krb#>
+            PREFIX geo: <http://www.opengis.net/ont/geosparql#>
+            PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+            INSERT {{ GRAPH <https://krb.demogemeente.nl/graph/plan> {{
+                <{plangebied}> a krb:Werkingsgebied ; rdfs:label "Omgevingsplangebied"@nl ;
+                    geo:hasGeometry [ a geo:Geometry ; geo:asWKT ?wkt ] .
+                <{ID}beleidsregel/PLAN-R01> a krb:Beleidsregel ;
+                    krb:werkingsgebied <{plangebied}> .
+            }} }} WHERE {{ GRAPH ?g {{ <{gemeente}> geo:hasGeometry/geo:asWKT ?wkt }} }}"""
+        )
+        refresh(store)
+        answers = {
+            richting: run(store, "beleid-in-gebied", gebied=gemeente, richting=richting)
+            for richting in ("hier", "binnen", "beide")
+        }
+    for richting, answer in answers.items():
+        pairs = list(zip(column(answer, "object"), column(answer, "vastgesteld_voor"), strict=True))
+        assert len(pairs) == len(set(pairs)), richting  # one row per instrument and area
+        relations = dict(zip(pairs, column(answer, "relatie"), strict=True))
+        own = {rel for (_, area), rel in relations.items() if area == gemeente}
+        assert own == {"zelf"}, richting
+        assert relations[(ID + "beleidsregel/PLAN-R01", plangebied)] == (
+            "binnen" if richting == "binnen" else "omvat"
+        )
