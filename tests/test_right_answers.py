@@ -537,3 +537,41 @@ def test_an_area_with_the_same_extent_as_the_asked_one_is_reported_once(tmp_path
         assert relations[(ID + "beleidsregel/PLAN-R01", plangebied)] == (
             "binnen" if richting == "binnen" else "omvat"
         )
+
+
+# --- A municipality's own lists ----------------------------------------------------
+
+
+def test_an_own_concept_equal_to_a_national_one_has_the_same_norms(tmp_path) -> None:
+    from test_sparql_support import demo_store
+
+    # An own sector list mapped onto the national one, as the workbook's own lists
+    # write it: exactMatch is symmetric, so asking for either side finds the same norms.
+    national = "https://data.krb.nl/id/begrip/sector/"
+    own = ID + "begrip/sector/"
+    store, _ = demo_store(tmp_path)
+    with store:
+        store.update(
+            f"""PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+            PREFIX krb: <https://data.krb.nl/def/krb#>
+            INSERT DATA {{ GRAPH <https://krb.demogemeente.nl/graph/eigen-lijsten> {{
+              <{own}natuurlijke-personen> a skos:Concept ;
+                  skos:exactMatch <{national}particulieren> .
+              <{own}inwoners> a skos:Concept ; skos:broader <{own}natuurlijke-personen> ;
+                  skos:exactMatch <{national}inwoners> .
+              <{ID}beleidsnorm/GEL-N01> krb:sector <{own}inwoners> .
+            }} }}"""
+        )
+
+        def norms(begrip: str) -> set[str]:
+            answer = run(store, "normen-per-indeling", begrip=begrip, datum="2025-06-01")
+            return set(column(answer, "norm"))
+
+        pairs = [
+            (own + "inwoners", national + "inwoners"),
+            (own + "natuurlijke-personen", national + "particulieren"),
+        ]
+        found = [(norms(mine), norms(theirs)) for mine, theirs in pairs]
+    for (mine, theirs), pair in zip(found, pairs, strict=True):
+        assert mine == theirs, pair
+        assert len(mine) > 1, pair
