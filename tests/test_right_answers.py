@@ -575,3 +575,34 @@ def test_an_own_concept_equal_to_a_national_one_has_the_same_norms(tmp_path) -> 
     for (mine, theirs), pair in zip(found, pairs, strict=True):
         assert mine == theirs, pair
         assert len(mine) > 1, pair
+
+
+def test_an_own_object_type_without_a_zoekingang_belongs_to_its_imbor_class(tmp_path) -> None:
+    from test_sparql_support import demo_store
+
+    # The model makes krb:zoekingang optional on a local object type: a norm on one
+    # under Woongebouw (zoekingang Vastgoed) is a Vastgoed norm, as for Woongebouw.
+    vastgoed = IMBOR + "789a0afc-7c5c-4267-89ff-799a518900c1"
+    studentenwoningen = ID + "leefomgeving/studentenwoningen"
+    norm = ID + "beleidsnorm/GEL-N01"
+    store, _ = demo_store(tmp_path)
+    with store:
+        before = run(store, "normen-per-zoekingang", zoekingang=vastgoed, datum="2025-06-01")
+        store.update(
+            f"""PREFIX krb: <https://data.krb.nl/def/krb#>
+            PREFIX owl: <http://www.w3.org/2002/07/owl#>
+            PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+            DELETE {{ GRAPH ?g {{ <{norm}> krb:leefomgeving ?oud }} }}
+            INSERT {{ GRAPH ?g {{
+                <{studentenwoningen}> a owl:Class, krb:LokaalObjecttype ;
+                    rdfs:subClassOf <{WOONGEBOUW}> .
+                <{norm}> krb:leefomgeving <{studentenwoningen}> .
+            }} }}
+            WHERE {{ GRAPH ?g {{ <{norm}> krb:leefomgeving ?oud }} }}"""
+        )
+        after = run(store, "normen-per-zoekingang", zoekingang=vastgoed, datum="2025-06-01")
+    assert norm in column(before, "norm")  # on Woongebouw itself
+    rows = [row for row in after.rows if str(row[after.variables.index("norm")]) == norm]
+    assert [str(r[after.variables.index("klasse")]) for r in rows] == [studentenwoningen]
+    assert [r[after.variables.index("via_superklasse")].toPython() for r in rows] == [False]
+    assert set(column(after, "norm")) == set(column(before, "norm"))
