@@ -195,6 +195,16 @@ def test_unknown_things_give_404_naming_what_was_looked_for(
     assert looked_for in response.json()["detail"]
 
 
+def test_codes_and_names_in_another_case_find_the_same_thing(client: TestClient) -> None:
+    exact = client.get("/api/gebieden/GM9999/beleid", params={"datum": "2025-06-01"})
+    lower = client.get("/api/gebieden/gm9999/beleid", params={"datum": "2025-06-01"})
+    assert exact.status_code == lower.status_code == 200
+    assert lower.json() == exact.json()
+    measure = client.get("/api/maatregelen/gel-m01/dwarsverbanden")
+    assert measure.status_code == 200
+    assert measure.json() == client.get("/api/maatregelen/GEL-M01/dwarsverbanden").json()
+
+
 def test_unknown_area_filter_gives_404(client: TestClient) -> None:
     response = client.get(f"/api/imbor/{ASFALT}/normen", params={"gebied": "nergens"})
     assert response.status_code == 404

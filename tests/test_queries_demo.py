@@ -812,6 +812,22 @@ def test_codes_and_names_resolve_only_when_unambiguous(store: Store) -> None:
     assert rows(store, "beleid-in-gebied", "code", gebied="GM9999") >= {("GEL-N01",)}
 
 
+def test_a_name_in_other_case_or_language_resolves_when_nothing_matches_exactly(
+    store: Store,
+) -> None:
+    # The sector concept is named "huishoudens"; the docs write "Huishoudens".
+    exact = rows(store, "normen-per-indeling", "norm", begrip="huishoudens")
+    assert exact
+    assert rows(store, "normen-per-indeling", "norm", begrip="Huishoudens") == exact
+    assert rows(store, "normen-per-indeling", "norm", begrip="HUISHOUDENS") == exact
+    assert rows(store, "beleid-in-gebied", "code", gebied="gm9999") == rows(
+        store, "beleid-in-gebied", "code", gebied="GM9999"
+    )
+    # Ignoring case finds things of the class only.
+    with pytest.raises(ParameterError, match="no krb:Beleidsmaatregel has code or name 'gel-n01'"):
+        rows(store, "dwarsverbanden-maatregel", "effect", maatregel="gel-n01")
+
+
 def test_zoek_finds_a_thing_by_code_notation_or_dutch_name_within_its_class(
     store: Store,
 ) -> None:

@@ -16,6 +16,7 @@ from rdflib.namespace import OWL
 from rdflib.term import Identifier
 
 from ..namespaces import IMBOR, KRB
+from ..queries import other_spellings
 from ..store import Store
 from .api_models import Ref
 from .describe import pick_label, run_query, text_of, valid_iri
@@ -75,7 +76,7 @@ def is_objecttype(entry: Entry) -> bool:
 
 
 def resolve_thing(store: Store, text: str, klasse: URIRef, what: str) -> Ref:
-    """A thing of `klasse` from its IRI, code, CBS code or exact name.
+    """A thing of `klasse` from its IRI, code, CBS code or name.
 
     Raises HTTPException 404 (nothing matches) or 409 (several match).
     """
@@ -89,6 +90,17 @@ def resolve_thing(store: Store, text: str, klasse: URIRef, what: str) -> Ref:
             raise HTTPException(404, f"no {what} with IRI <{value}>")
         return Ref(iri=value, label=text_of(rows[0].get("label")))
     rows = run_query(store, "zoek", tekst=Literal(value), klasse=klasse).dicts()
+    # Else as an English name, or written in another case ("gm9999", "Huishoudens"),
+    # as the named queries' parameters resolve (krbgraph.queries.store_resolver).
+    others = [Literal(value, lang="en")] + [
+        Literal(spelling, lang=language)
+        for spelling in other_spellings(value)
+        for language in (None, "en")
+    ]
+    for other in others:
+        if rows:
+            break
+        rows = run_query(store, "zoek", tekst=other, klasse=klasse).dicts()
     found: dict[str, list[Identifier | None]] = {}
     for row in rows:
         found.setdefault(str(row["object"]), []).append(row.get("label"))
