@@ -29,8 +29,9 @@ the unit symbol the same way. The SELECT projects the other columns, in order.
 Types: ``iri``, ``string``, ``date``, ``decimal``, ``integer``, ``boolean``. The only
 symbolic default is ``today`` for dates. ``class`` (iri parameters only) lets users
 give a code or name instead of an IRI; it is resolved among things of that class
-(as written, else in another case or as an English name) and must match exactly one. An optional parameter
-without a value stays unbound, so queries test it with ``BOUND``. Every ``param``
+(as written, else in another case or as an English name) and must match exactly
+one. An optional parameter without a value stays unbound, so queries test it with
+``BOUND``. Every ``param``
 must be used as a variable of the query; ``column`` lines, when present, must list
 the projected variables in order.
 
