@@ -139,6 +139,27 @@ def read_rdf_paths(paths: Iterable[Path]) -> Graph:
     return graph
 
 
+_UNSUPPORTED_MARKS = (b"<<", b"--ltr", b"--rtl", b"@direction", b":dir", b"Triple")
+"""Text without any of these holds no triple term or base direction in any syntax
+pyoxigraph reads (Turtle 1.2 and N-Triples ``<<``, ``@ar--rtl``, JSON-LD
+``@direction``, RDF/XML ``rdf:dir`` and ``parseType="Triple"``)."""
+
+
+def refuse_unsupported_terms(path: Path) -> None:
+    """RdfInputError when the file holds what the registry cannot (unsupported_term), for
+    the bulk loads that never hand the quads to Python: the file's bytes are searched
+    for the marks such terms need (milliseconds for 150 MB), and only a file that has
+    one is parsed to tell."""
+    try:
+        data = path.read_bytes()
+        if path.name.lower().endswith(".gz"):
+            data = gzip.decompress(data)
+    except (OSError, EOFError, zlib.error):
+        return  # the load itself reports an unreadable file
+    if any(mark in data for mark in _UNSUPPORTED_MARKS):
+        parse_quads(path)
+
+
 def parse_quads(path: Path) -> list[ox.Quad]:
     """Every quad of an RDF file as pyoxigraph terms, parsed completely before anyone uses it.
 
@@ -156,16 +177,49 @@ def parse_quads(path: Path) -> list[ox.Quad]:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise RdfInputError(path, None, None, f"cannot read the file: {reason}") from exc
     try:
-        return list(ox.parse(data, format=fmt, rename_blank_nodes=True))
+        quads = list(ox.parse(data, format=fmt, rename_blank_nodes=True))
     except SyntaxError as exc:
         message = _LINE_SUFFIX.sub("", _POSITION_PREFIX.sub("", exc.msg or str(exc)))
         if "'/' is not allowed" in message:
             message += _SLASH_HINT
         raise RdfInputError(path, exc.lineno, exc.offset, message) from exc
+    problem = unsupported_term(quads)
+    if problem is not None:
+        raise RdfInputError(path, None, None, problem)
+    return quads
 
 
 class UnsupportedTerm(ValueError):
     """A term rdflib cannot hold: an RDF 1.2 triple term."""
+
+
+_REIFIES = "http://www.w3.org/1999/02/22-rdf-syntax-ns#reifies"
+
+
+def unsupported_term(quads: Iterable[ox.Quad]) -> str | None:
+    """Why the registry cannot hold the first of ``quads`` that it cannot, or None.
+
+    RDF 1.2 triple terms (``<< >>``) and base directions (``"x"@ar--rtl``) parse, but
+    rdflib, which every page, report and export goes through, has neither: stored,
+    they would break every read that meets them. So they are refused when written."""
+    for quad in quads:
+        for term in (quad.subject, quad.object):
+            if isinstance(term, ox.Triple):
+                # << s p o >> in Turtle 1.2 is a reifier: _:r rdf:reifies <<( s p o )>>.
+                said = (
+                    "" if quad.predicate.value == _REIFIES else f"{quad.subject} {quad.predicate}: "
+                )
+                return (
+                    f"{said}an RDF 1.2 triple term (<< {term} >>), which this registry does "
+                    "not hold; state the triple itself"
+                )
+            if isinstance(term, ox.Literal) and term.direction is not None:
+                return (
+                    f"{quad.subject} {quad.predicate} {term} has a base direction "
+                    f"(--{term.direction.value}), which this registry does not hold; "
+                    "leave it out (the language tag stays)"
+                )
+    return None
 
 
 def rdflib_term(term: object, *, exact: bool = False) -> Identifier:

@@ -31,7 +31,7 @@ import pyoxigraph as ox
 from rdflib.term import Identifier
 
 from .model import AUDIT_GRAPH, DERIVED_GRAPH, SHAPES_GRAPH, model_parts
-from .rdfio import file_format, parse_quads
+from .rdfio import file_format, parse_quads, refuse_unsupported_terms
 from .store import (
     META_GRAPH,
     QueryResult,
@@ -142,6 +142,7 @@ class ValidationReplica:
         fmt = file_format(path)
         if fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS, ox.RdfFormat.JSON_LD):
             parse_triples(path)  # refuses named graphs, which load would write
+        refuse_unsupported_terms(path)
         name = ox.NamedNode(graph)
         before = len(self._copy)
         self._hierarchy += 1  # the file may hold any class hierarchy

@@ -252,6 +252,8 @@ class _Measure:
         block_pending = False
         previous: Token | None = None
         for token in toks:
+            if token.text == "<" and previous is not None and _adjacent(previous, token, "<"):
+                raise _QUOTED_TRIPLE
             upper = token.text.upper() if token.kind == "word" else ""
             self._keyword(upper)
             if token.kind == "open":
@@ -373,6 +375,21 @@ class _Measure:
                 "maximum van deze dienst.",
             )
 
+
+def _adjacent(previous: Token, token: Token, text: str) -> bool:
+    """Whether ``previous`` is the operator ``text`` right before ``token`` (no space)."""
+    return previous.kind == "op" and previous.text == text and previous.start + 1 == token.start
+
+
+_QUOTED_TRIPLE = SparqlRefused(
+    "RDF-star / RDF 1.2 quoted triples (<< >>) are not supported by this service: the "
+    "registry holds plain triples only, and the engine's parser recurses on each level.",
+    "RDF-star / RDF 1.2 geciteerde triples (<< >>) ondersteunt deze dienst niet: de "
+    "registratie bevat alleen gewone triples, en de parser van de engine gaat per niveau "
+    "dieper.",
+)
+"""``<<`` is two less-than operators without a space between them, which SPARQL 1.1 never
+allows: only RDF-star reads it, as a quoted triple, which nests without a bound."""
 
 _DATA_AFTER = frozenset({"INSERT", "DELETE"})
 

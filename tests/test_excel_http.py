@@ -9,6 +9,7 @@ openpyxl the way a user would in Excel.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -134,3 +135,40 @@ def test_export_of_an_unknown_graph_is_404(source: TestClient) -> None:
     response = source.get("/api/export/excel", params={"graph": "https://example.org/none"})
     assert response.status_code == 404
     assert "https://example.org/none" in response.json()["detail"]
+
+
+_SHARED = re.compile(rb'"inlineStr"><is><t[^>]*>[^<]*</t></is>')
+
+
+def _with_part(workbook: bytes, part: str, change) -> bytes:
+    """The workbook with one zip member rewritten by ``change``."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(workbook)) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            target.writestr(item, change(data) if item.filename == part else data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("part", "change"),
+    [
+        ("xl/workbook.xml", lambda _: b"<workbook><unclosed>"),
+        ("[Content_Types].xml", lambda _: b"not xml"),
+        ("xl/styles.xml", lambda _: b"<<<"),
+        # A cell pointing into shared strings the workbook does not have (the export
+        # writes its strings inline).
+        ("xl/worksheets/sheet2.xml", lambda data: _SHARED.sub(b'"s"><v>99999</v>', data, 1)),
+    ],
+    ids=["workbook part", "content types", "styles", "shared string index"],
+)
+def test_a_damaged_workbook_is_400_naming_the_file_and_writes_nothing(
+    client: TestClient, empty: Registry, exported: bytes, part: str, change
+) -> None:
+    before = graphs(empty)
+    response = upload(client, _with_part(exported, part, change), headers=AUTH)
+    assert response.status_code == 400, response.text
+    assert "beleid.xlsx" in response.json()["detail"]
+    assert graphs(empty) == before

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO
+from xml.etree.ElementTree import ParseError
 
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -33,8 +34,19 @@ from .sheet_rows import SheetRows
 from .vocabulary import load_vocabulary
 from .workbook_format import HIDDEN_LISTS_SHEET, SHEETS, Sheet
 
-_UNREADABLE = (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError)
-"""What openpyxl and zipfile raise for a file that is no (intact) workbook."""
+_UNREADABLE = (
+    InvalidFileException,
+    zipfile.BadZipFile,
+    KeyError,
+    OSError,
+    ValueError,
+    EOFError,
+    ParseError,
+    IndexError,
+)
+"""What openpyxl and zipfile raise for a file that is no (intact) workbook: among them
+malformed XML in a part (ParseError) and a cell pointing past the shared strings
+(IndexError)."""
 
 
 def read_sheets(

@@ -12,6 +12,7 @@ from .base import (
     ResultTooLarge,
     Store,
     StoreError,
+    UnsupportedAnswer,
     open_store,
 )
 from .modelgraphs import META_GRAPH, ensure_model, graph_kind, model_graph_iris
@@ -27,6 +28,7 @@ __all__ = [
     "ResultTooLarge",
     "Store",
     "StoreError",
+    "UnsupportedAnswer",
     "ensure_model",
     "graph_kind",
     "model_graph_iris",

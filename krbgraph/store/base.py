@@ -26,6 +26,11 @@ class StoreError(Exception):
     """The store could not do what was asked; the message says what and where."""
 
 
+class UnsupportedAnswer(StoreError):
+    """The answer holds a term the service cannot return (an RDF 1.2 triple term, made by
+    TRIPLE() in a client's query: the registry itself holds none)."""
+
+
 class QueryTimeout(StoreError):
     """A query ran longer than the allowed time."""
 

@@ -53,7 +53,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.term import Identifier
 
-from ..rdfio import RdfInputError, file_format, parse_quads
+from ..rdfio import RdfInputError, file_format, parse_quads, refuse_unsupported_terms
 from . import graph_writes
 from .answers import AnswerLimits, collect
 from .backend import StoreBackend, TripleData
@@ -233,6 +233,7 @@ class EmbeddedStore(StoreBackend):
         for path in (path for paths in files.values() for path in paths):
             if file_format(path) in _DATASET_FORMATS:
                 parse_triples(path)  # refuses named graphs, which bulk_load would write
+            refuse_unsupported_terms(path)
         pending = PendingLoad(self.path / PENDING_LOAD_FILE)
         pending.start(files)
         try:

@@ -15,7 +15,7 @@ from rdflib.term import BNode, Identifier, Node, URIRef
 
 from .. import sparql_binding
 from ..rdfio import UnsupportedTerm, rdflib_term
-from .base import GraphQuads, QuerySyntaxError, StoreError
+from .base import GraphQuads, QuerySyntaxError, StoreError, UnsupportedAnswer
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -25,7 +25,11 @@ def to_rdflib(term: object) -> Identifier:
     try:
         return rdflib_term(term, exact=True)
     except UnsupportedTerm as exc:
-        raise StoreError(f"RDF-star triple terms are not supported: {term}") from exc
+        raise UnsupportedAnswer(
+            f"The answer holds an RDF 1.2 triple term ({term}), which this service does not "
+            "return; ask for its subject, predicate and object (SUBJECT(), PREDICATE(), "
+            "OBJECT()) instead."
+        ) from exc
 
 
 class ToOxigraph:

@@ -31,11 +31,13 @@ from ..replica import ReplicaSlot
 from ..settings import Settings
 from ..sparql_text import SparqlLimits, SparqlRefused
 from ..store import (
+    EngineStopped,
     QuerySyntaxError,
     QueryTimeout,
     ResultTooLarge,
     Store,
     StoreError,
+    UnsupportedAnswer,
     ensure_model,
     open_store,
 )
@@ -214,6 +216,15 @@ def _error_handlers(app: FastAPI) -> None:
     async def timeout(request: Request, exc: Exception) -> JSONResponse:
         if isinstance(exc, LaneTimeout):
             return answer(503, str(exc))
+        if isinstance(exc, EngineStopped):  # its message names the engine: the log has it
+            logger.warning("%s %s: %s", request.method, request.url.path, exc)
+            reason = "it reached its memory limit" if "memory limit" in str(exc) else "it failed"
+            return answer(
+                503,
+                f"The query engine stopped before the request finished ({reason}); it is "
+                "running again. Narrow the query down (more specific patterns, LIMIT) and "
+                "try again.",
+            )
         limit = request.app.state.settings.query_timeout_s
         return answer(
             503,
@@ -229,6 +240,9 @@ def _error_handlers(app: FastAPI) -> None:
             "at once; use LIMIT and OFFSET to fetch it in parts.",
         )
 
+    async def unsupported(request: Request, exc: Exception) -> JSONResponse:
+        return answer(422, str(exc))
+
     async def store_failed(request: Request, exc: Exception) -> JSONResponse:
         logger.error("store error on %s %s", request.method, request.url.path, exc_info=exc)
         return answer(500, STORE_FAILED)
@@ -238,6 +252,7 @@ def _error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(QueryTimeout, timeout)
     app.add_exception_handler(ResultTooLarge, too_large)
     app.add_exception_handler(StoreError, store_failed)
+    app.add_exception_handler(UnsupportedAnswer, unsupported)
     app.add_exception_handler(WriterBusy, writer_busy)
     app.add_exception_handler(ClientBusy, client_busy)
 

@@ -35,6 +35,7 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from ..rdfio import FORMATS as FILE_FORMATS
+from ..rdfio import unsupported_term
 from ..registry import GraphNotAllowed, ManagedGraphRefused
 from ..settings import Settings
 from ..store import Store, StoreError
@@ -279,6 +280,9 @@ def _parse_parts(parts: list[tuple[str, ox.RdfFormat, bytes]], base: str) -> lis
             raise _bad_request(f"The RDF in the {where} cannot be read: {exc.msg}") from None
         except ValueError as exc:
             raise _bad_request(f"The RDF in the {where} cannot be read: {exc}") from None
+        problem = unsupported_term(quads)
+        if problem is not None:
+            raise _bad_request(f"The RDF in the {where} is refused: {problem}.")
         if any(not isinstance(quad.graph_name, ox.DefaultGraph) for quad in quads):
             raise _bad_request(
                 f"The RDF in the {where} holds named graphs; a Graph Store request writes "

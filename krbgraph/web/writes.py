@@ -37,6 +37,7 @@ from ..commit import commit_change
 from ..derived import replace as replace_derived
 from ..derived_change import DerivedChange
 from ..model import model_graph, shapes_graph
+from ..rdfio import unsupported_term
 from ..registry import (
     GraphContent,
     GraphNotAllowed,
@@ -125,6 +126,9 @@ def apply_update(
         if not change:
             return
         try:
+            problem = unsupported_term(change.added)
+            if problem is not None:
+                raise UpdateFailed(f"The update is refused: {problem}.")
             refuse_unpermitted(change.graphs(), writer)
             derived = _require_conforming_change(store, replica, change)
             record = audit_record(writer, change, update)

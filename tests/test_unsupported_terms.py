@@ -1,0 +1,141 @@
+"""What the registry cannot hold is refused where it comes in, and the service stays up.
+
+RDF 1.2 triple terms (``<< >>``) and base directions (``"x"@ar--rtl``) parse, but
+every page, report and export reads the store through rdflib, which has neither: once
+stored they broke every read that met them (500). And the engine's SPARQL parser
+recurses once per ``<<``, so ten thousand of them in one update crashed the service's
+process. Each way in is tried here: SPARQL Update, Graph Store PUT, files for
+``krb validate`` and ``krb load``; and a query that makes a triple term itself is
+answered with a clear 422, not a 500.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from test_sparql_support import AUTH, demo_store, snapshot
+
+from krbgraph.sparql_text import SparqlLimits, SparqlRefused, check
+from krbgraph.web.app import create_app
+
+GRAPH = "https://krb.demogemeente.nl/graph/vreemd"
+TRIPLE_TERM = "<< <http://example.org/a> <http://example.org/b> <http://example.org/c> >>"
+DIRECTIONAL = '"مرحبا"@ar--rtl'
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("unsupported")
+    store, config = demo_store(folder)
+    with store, TestClient(create_app(config, store=store)) as client:
+        yield client, store, folder
+
+
+def test_ten_thousand_nested_quoted_triples_are_refused_from_the_text() -> None:
+    # Refused by the scan, before any parser sees it (the engine's crashed the process).
+    nested = "<< <http://a> <http://b> " * 10_000 + "<http://c>" + " >>" * 10_000
+    with pytest.raises(SparqlRefused, match="quoted triples"):
+        check(f"INSERT DATA {{ <http://s> <http://p> {nested} }}", SparqlLimits())
+    # Two less-than operators with a space between them stay a comparison.
+    check("SELECT * WHERE { ?s ?p ?o FILTER (?o < 3 && ?o < <http://x>) }", SparqlLimits())
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        f"INSERT DATA {{ GRAPH <{GRAPH}> {{ <http://example.org/s> <http://example.org/p> "
+        f"{TRIPLE_TERM} }} }}",
+        f"INSERT {{ GRAPH <{GRAPH}> {{ <http://example.org/s> <http://example.org/p> ?t }} }} "
+        "WHERE { BIND (TRIPLE(<http://example.org/a>, <http://example.org/b>, 1) AS ?t) }",
+        f"INSERT DATA {{ GRAPH <{GRAPH}> {{ <http://example.org/s> <http://example.org/p> "
+        f"{DIRECTIONAL} }} }}",
+    ],
+    ids=["quoted triple", "TRIPLE() in a template", "base direction"],
+)
+def test_updates_with_unsupported_terms_are_refused_and_change_nothing(served, update) -> None:
+    client, store, folder = served
+    before = snapshot(store, folder)
+    answer = client.post(
+        "/update", content=update, headers={**AUTH, "Content-Type": "application/sparql-update"}
+    )
+    assert answer.status_code == 400, answer.text
+    assert "not" in answer.json()["detail"]
+    assert snapshot(store, folder) == before
+    assert client.get("/api/queries/geldig-op").status_code == 200
+
+
+@pytest.mark.parametrize("value", [TRIPLE_TERM, DIRECTIONAL], ids=["triple term", "direction"])
+def test_graph_store_refuses_unsupported_terms_and_writes_nothing(served, value) -> None:
+    client, store, folder = served
+    before = snapshot(store, folder)
+    body = f"<http://example.org/s> <http://example.org/p> {value} .\n"
+    answer = client.put(
+        "/store",
+        params={"graph": GRAPH},
+        content=body.encode(),
+        headers={**AUTH, "Content-Type": "text/turtle"},
+    )
+    assert answer.status_code == 400, answer.text
+    assert "does not hold" in answer.json()["detail"]
+    assert snapshot(store, folder) == before
+
+
+def test_a_query_that_makes_a_triple_term_gets_422_naming_it(served) -> None:
+    client, _, _ = served
+    answer = client.get(
+        "/sparql",
+        params={"query": "SELECT ?t WHERE { BIND (TRIPLE(<http://a>, <http://b>, 1) AS ?t) }"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert answer.status_code == 422, answer.text
+    assert "triple term" in answer.json()["detail"]
+
+
+@pytest.mark.parametrize("command", ["validate", "load"])
+@pytest.mark.parametrize("value", [TRIPLE_TERM, DIRECTIONAL], ids=["triple term", "direction"])
+def test_files_with_unsupported_terms_are_refused_naming_the_file(
+    tmp_path: Path, command: str, value: str
+) -> None:
+    data = tmp_path / "vreemd.ttl"
+    data.write_text(f"<http://example.org/s> <http://example.org/p> {value} .\n", encoding="utf-8")
+    store = tmp_path / "store"
+    args = [command, str(data)] + (["--store", str(store)] if command == "load" else [])
+    done = subprocess.run(
+        [sys.executable, "-m", "krbgraph.cli", *args], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert str(data) in done.stderr
+    assert "does not hold" in done.stderr
+    if command == "load":
+        listing = subprocess.run(
+            [sys.executable, "-m", "krbgraph.cli", "graphs", "--store", str(store)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert "vreemd" not in listing.stdout
+
+
+def test_an_engine_stopped_at_its_memory_limit_is_not_called_a_timeout(tmp_path: Path) -> None:
+    from krbgraph.store import EngineStopped
+
+    store, config = demo_store(tmp_path)
+    app = create_app(config, store=store)
+
+    @app.get("/test-engine-stopped")
+    def stopped() -> None:
+        raise EngineStopped(
+            "the query engine stopped while the query ran (killed by SIGABRT: it reached "
+            "its memory limit of 2048 MB); it is being restarted"
+        )
+
+    with store, TestClient(app) as client:
+        answer = client.get("/test-engine-stopped")
+    assert answer.status_code == 503
+    assert "memory limit" in answer.json()["detail"]
+    assert "did not finish within" not in answer.json()["detail"]
+    assert "2048" not in answer.json()["detail"]  # the engine's own words stay in the log
