@@ -119,6 +119,21 @@ def refuse_managed(graphs: Iterable[str | None]) -> None:
         )
 
 
+def refuse_managed_in_update(graphs: Iterable[str]) -> None:
+    """ManagedGraphRefused when an update names a managed graph (``graphs``: the graphs
+    it names as such). Updates run on the registry's data alone (the replica holds no
+    model, shapes, derived or audit graph), so one that wrote such a graph would change
+    nothing and one that read it would match nothing: both are told so instead."""
+    hit = sorted(set(graphs) & model_graph_iris())
+    if hit:
+        names = ", ".join(f"<{g}>" for g in hit)
+        raise ManagedGraphRefused(
+            f"{names} {'is a graph' if len(hit) == 1 else 'are graphs'} the service maintains "
+            "itself: an update can neither write nor read it (updates run on the registry "
+            "data); query it with /sparql (nothing was written)"
+        )
+
+
 def data_graph_names(store: Store) -> list[str | None]:
     """The registry's data graphs: the default graph (None) and every named graph that
     is not managed by the service."""

@@ -31,7 +31,7 @@ import pyoxigraph as ox
 
 from .sparql_text import Token, operations, tokens
 
-__all__ = ["Region", "update_region"]
+__all__ = ["Region", "graphs_named", "update_region"]
 
 _MARKER = "urn:x-krb-update-variable:"
 """Variables become IRIs in this namespace before the TriG parser reads a template;
@@ -298,3 +298,36 @@ def _named(term: object) -> ox.NamedNode | None:
     client's own IRI in the marker namespace then matches only itself, which is right,
     as nothing else can match it there."""
     return term if isinstance(term, ox.NamedNode) else None
+
+
+_GRAPH_BEFORE = frozenset(
+    {"GRAPH", "WITH", "USING", "NAMED", "TO", "SILENT", "DROP", "CLEAR", "ADD", "MOVE", "COPY"}
+)
+"""Keywords after which an IRI names a graph (``GRAPH <g>``, ``USING NAMED <g>``,
+``DROP SILENT GRAPH <g>``, ``MOVE <a> TO <b>``)."""
+
+
+def graphs_named(text: str) -> set[str]:
+    """The IRIs an update names as graphs, to read or to write, written in full or with a
+    prefix the text declares (a relative IRI is left out)."""
+    toks = tokens(text)
+    prefixes: dict[str, str] = {}
+    named: set[str] = set()
+    for index, token in enumerate(toks):
+        previous = toks[index - 1] if index else None
+        if previous is None or _word(previous) not in _GRAPH_BEFORE:
+            if (
+                _word(token) == "PREFIX"
+                and index + 2 < len(toks)
+                and toks[index + 1].kind == "pname"
+                and toks[index + 2].kind == "iri"
+            ):
+                prefixes[toks[index + 1].text] = toks[index + 2].text[1:-1]
+            continue
+        if token.kind == "iri":
+            named.add(token.text[1:-1])
+        elif token.kind == "pname":
+            prefix, _, local = token.text.partition(":")
+            if f"{prefix}:" in prefixes:
+                named.add(prefixes[f"{prefix}:"] + local)
+    return named

@@ -167,6 +167,31 @@ def test_sparql_update_of_the_model_is_refused(
     assert same_content(before, snapshot(store, tmp_path))
 
 
+@pytest.mark.parametrize(
+    "update",
+    [
+        "DROP GRAPH <https://data.krb.nl/def/krb/shapes>",
+        "DROP SILENT GRAPH <https://data.krb.nl/def/krb/afgeleid>",
+        "PREFIX g: <https://data.krb.nl/graph/> CLEAR GRAPH g:audit",
+        "INSERT { GRAPH <https://krb.demogemeente.nl/graph/kopie> { ?s ?p ?o } } "
+        "WHERE { GRAPH <https://data.krb.nl/def/krb/afgeleid> { ?s ?p ?o } }",
+        "MOVE <https://data.krb.nl/def/krb/meta> TO <https://krb.demogemeente.nl/graph/m>",
+    ],
+    ids=["drop shapes", "drop derived", "clear audit by prefix", "read derived", "move meta"],
+)
+def test_sparql_update_naming_a_maintained_graph_is_refused(
+    demo: tuple[str, Store, Settings], tmp_path: Path, update: str
+) -> None:
+    # Updates run on the registry data only: such an update used to answer 204 and
+    # change nothing (or, reading the derived graph, match nothing).
+    url, store, _ = demo
+    before = snapshot(store, tmp_path)
+    response = post_update(url, update, AUTH)
+    assert response.status_code == 403, response.text
+    assert "maintains itself" in response.json()["detail"]
+    assert same_content(before, snapshot(store, tmp_path))
+
+
 def test_sparql_load_is_refused(demo: tuple[str, Store, Settings]) -> None:
     url, _, _ = demo
     response = post_update(url, "LOAD <http://127.0.0.1:1/data.ttl> INTO GRAPH <urn:x>", AUTH)

@@ -44,6 +44,7 @@ from ..registry import (
     ManagedGraphRefused,
     audit_record,
     checked_change,
+    refuse_managed_in_update,
     refuse_unpermitted,
     write_graph,
 )
@@ -51,6 +52,7 @@ from ..replica import Change, ReplicaSlot, ValidationReplica
 from ..store import QuerySyntaxError, Store, StoreError
 from ..store.terms import graph_ref
 from ..tokens import Writer
+from ..update_region import graphs_named
 from ..validation import ValidationFailed, validate_graph
 from . import negotiation, results
 
@@ -113,6 +115,7 @@ def apply_update(
     The update runs as given: callers that take updates from clients refuse
     LOAD and SERVICE first, which would reach the network.
     """
+    refuse_managed_in_update(graphs_named(update))
     with lock:
         replica = replicas.get(store)
         try:
