@@ -254,3 +254,21 @@ def test_a_refusal_names_the_parameter(client: TestClient) -> None:
     answer = client.get("/api/imbor/Woningen/normen", params={"datum": "2023-13-45"})
     assert answer.status_code in (400, 422)
     assert "datum" in answer.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/queries/geldig-op?datum=2024-02-30&datum=2030-03-01",
+        "/api/queries/geldig-op?datum=2030-03-01&datum=2024-02-30",
+        "/api/gebieden/GM9999/beleid?datum=2025-01-01&datum=2026-01-01",
+        "/query/geldig-op.xlsx?datum=2025-01-01&datum=2026-01-01",
+        "/dwarsverbanden?lang=en&lang=nl",
+    ],
+)
+def test_a_parameter_given_twice_is_refused_naming_it(client: TestClient, url: str) -> None:
+    # Keeping the last value in silence let an invalid first one pass unseen.
+    response = client.get(url)
+    assert response.status_code == 400, response.text
+    name = url.split("?")[1].split("=")[0]
+    assert f"'{name}'" in response.json()["detail"]

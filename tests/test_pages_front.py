@@ -157,6 +157,15 @@ def test_query_page_runs_a_query_and_links_iris(client) -> None:
     assert as_json["head"]["vars"] == ["m"]
 
 
+def test_query_editor_resolves_relative_iris_as_the_endpoint_does(client) -> None:
+    query = 'SELECT (IRI("x") AS ?rel) WHERE {}'
+    endpoint = client.get("/sparql", params={"query": query}, headers={"Accept": "text/csv"})
+    download = client.get("/query/download", params={"query": query, "format": "csv"})
+    assert endpoint.status_code == download.status_code == 200
+    assert download.text.splitlines() == endpoint.text.splitlines()
+    assert download.text.splitlines()[1] == str(client.base_url.join("/x"))
+
+
 def test_query_page_examples_fill_the_editor(client) -> None:
     example = page(client, "/query?voorbeeld=geldig-op")
     assert "?datum" in example.textarea

@@ -55,7 +55,7 @@ from .api_models import (
     ref_of,
     true_of,
 )
-from .deps import get_settings, get_store, reader_languages
+from .deps import get_settings, get_store, reader_languages, single_parameters
 from .describe import READER_LANGUAGES, run_query, text_of
 from .norm_answers import norm_of, norms_details
 from .resolving import resolve_objecttype, resolve_thing
@@ -65,7 +65,11 @@ from .state import catalogue
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 
-router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(reader_languages)])
+router = APIRouter(
+    prefix="/api",
+    tags=["api"],
+    dependencies=[Depends(reader_languages), Depends(single_parameters)],
+)
 
 
 # --- IMBOR object types --------------------------------------------------------

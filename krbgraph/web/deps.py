@@ -33,3 +33,20 @@ async def reader_languages(request: Request, lang: str | None = None) -> tuple[s
     languages = languages_from(lang, request.headers.get("accept-language"))
     READER_LANGUAGES.set(languages)
     return languages
+
+
+async def single_parameters(request: Request) -> None:
+    """400 naming a query-string parameter given more than once: the API and the pages
+    take one value per parameter, and keeping the last in silence let an invalid first
+    one pass unseen (``?datum=2024-02-30&datum=2030-03-01``)."""
+    from fastapi import HTTPException
+
+    keys = [key for key, _ in request.query_params.multi_items()]
+    repeated = sorted({key for key in keys if keys.count(key) > 1})
+    if repeated:
+        raise HTTPException(
+            400,
+            f"The parameter{'s' if len(repeated) > 1 else ''} "
+            + ", ".join(f"'{key}'" for key in repeated)
+            + f" {'were' if len(repeated) > 1 else 'was'} given more than once; send one value.",
+        )

@@ -20,13 +20,15 @@ from ..queries import Catalogue, ParameterError, load_catalogue
 from ..settings import Settings
 from ..store import QueryTimeout, Store
 from . import research_answers as answers
-from .deps import get_settings, get_store, reader_languages
+from .deps import get_settings, get_store, reader_languages, single_parameters
 from .research_answers import Effectevaluatie, Normgat, Normtoets, Question
 
 T = TypeVar("T")
 
 router = APIRouter(
-    prefix="/api", tags=["beleidsonderzoek"], dependencies=[Depends(reader_languages)]
+    prefix="/api",
+    tags=["beleidsonderzoek"],
+    dependencies=[Depends(reader_languages), Depends(single_parameters)],
 )
 
 StoreDep = Annotated[Store, Depends(get_store)]

@@ -16,11 +16,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from ..deps import reader_languages
+from ..deps import reader_languages, single_parameters
 from . import begrippen, dwarsverbanden, home, monitoring, query, search_page, werkmap
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["web"], include_in_schema=False, dependencies=[Depends(reader_languages)])
+router = APIRouter(
+    tags=["web"],
+    include_in_schema=False,
+    dependencies=[Depends(reader_languages), Depends(single_parameters)],
+)
 for _family in (home, search_page, query, dwarsverbanden, monitoring, begrippen, werkmap):
     router.include_router(_family.router)

@@ -269,7 +269,7 @@ def query_page(
         try:
             checked = user_query(query, limits)
             with query_slot(request, checked.text) as admitted:
-                result = checked.run(store, settings, admitted)
+                result = checked.run(store, settings, admitted, base_iri=_sparql_base(request))
             shown = _shown_result(result, settings.base_iri)
         except (SparqlRefused, StoreError) as exc:
             error, status = _query_error(exc, settings)
@@ -387,7 +387,7 @@ def query_download(
     try:
         checked = user_query(query, limits)
         with query_slot(request, checked.text) as admitted:
-            result = checked.run(store, settings, admitted)
+            result = checked.run(store, settings, admitted, base_iri=_sparql_base(request))
     except (SparqlRefused, StoreError) as exc:
         message, status = _query_error(exc, settings)
         return Response(message, status_code=status, media_type="text/plain")
@@ -457,3 +457,10 @@ def _workbook(
         )
 
     return spooled_answer(store, settings, queries, query.name, values, write)
+
+
+def _sparql_base(request: Request) -> str:
+    """The base IRI of the editor's queries: the SPARQL endpoint's URL, as /sparql
+    resolves them (without one, a remote engine resolved them against its own
+    address)."""
+    return str(request.url_for("sparql_get"))
