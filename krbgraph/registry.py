@@ -40,7 +40,7 @@ from .findings import Finding
 from .graph_change import content_quads, graphs_change
 from .model import AUDIT_GRAPH, shapes_graph
 from .nesting_check import with_nesting_findings
-from .replica import Change, ValidationReplica
+from .replica import NOT_DATA, Change, ValidationReplica
 from .spatial_checks import CANDIDATES as SPATIAL_CHECKS_CANDIDATES
 from .spatial_checks import FOLLOWS as SPATIAL_CHECKS_FOLLOW
 from .spatial_checks import READS as SPATIAL_CHECKS_READ
@@ -120,11 +120,12 @@ def refuse_managed(graphs: Iterable[str | None]) -> None:
 
 
 def refuse_managed_in_update(graphs: Iterable[str]) -> None:
-    """ManagedGraphRefused when an update names a managed graph (``graphs``: the graphs
-    it names as such). Updates run on the registry's data alone (the replica holds no
-    model, shapes, derived or audit graph), so one that wrote such a graph would change
-    nothing and one that read it would match nothing: both are told so instead."""
-    hit = sorted(set(graphs) & model_graph_iris())
+    """ManagedGraphRefused when an update names (``graphs``: the graphs it names as such)
+    one of the graphs the service keeps beside the data: updates run on the replica, which
+    holds the data and the model but not those (krbgraph.replica.NOT_DATA), so one that
+    wrote such a graph would change nothing and one that read it would match nothing; both
+    are told so instead. (A write to a model graph is refused by its change.)"""
+    hit = sorted(set(graphs) & NOT_DATA)
     if hit:
         names = ", ".join(f"<{g}>" for g in hit)
         raise ManagedGraphRefused(

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import gzip
 import tempfile
+import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from .store import (
     META_GRAPH,
     QueryResult,
     QuerySyntaxError,
+    QueryTimeout,
     Store,
     StoreError,
     model_graph_iris,
@@ -367,6 +369,16 @@ def graph_key(quad: ox.Quad) -> str | None:
     raise StoreError(f"graphs named by a blank node are not supported: {quad}")
 
 
+class UpdateTimeout(QueryTimeout):
+    """A client's update ran past its time limit on the validation copy; nothing was
+    written (HTTP 503)."""
+
+
+class UpdateStillStopping(StoreError):
+    """An update that ran past its time limit is still running out in the background; no
+    other update runs until it has (HTTP 503 with Retry-After)."""
+
+
 class ReplicaSlot:
     """The replica of the store a service writes to: made at start-up or at the first write,
     and made again when the store was written by anything but the service's own validated
@@ -376,6 +388,51 @@ class ReplicaSlot:
         self._store: Store | None = None
         self._replica: ValidationReplica | None = None
         self._generation = -1
+        self._abandoned: threading.Thread | None = None
+
+    def run_update(
+        self, store: Store, update: str, *, base_iri: str | None, timeout_s: float | None
+    ) -> tuple[ValidationReplica, Change]:
+        """ValidationReplica.run_update on the replica of ``store``, for at most
+        ``timeout_s`` seconds; call with the write lock held.
+
+        pyoxigraph cannot stop an update, so it runs in a worker thread. Past the limit
+        the caller gets UpdateTimeout at once and the lock is free again: the replica,
+        which the update will still change, is dropped (the next write makes a new one
+        from the store, which the update never reached), and the update runs out in the
+        background, one at a time: until it has, further updates get
+        UpdateStillStopping, so no client can occupy more than one core this way."""
+        if self._abandoned is not None:
+            if self._abandoned.is_alive():
+                raise UpdateStillStopping(
+                    "An earlier update that ran past the time limit is still being "
+                    "stopped; try again later."
+                )
+            self._abandoned = None
+        replica = self.get(store)
+        outcome: list[Change | BaseException] = []
+
+        def work() -> None:
+            try:
+                outcome.append(replica.run_update(update, base_iri=base_iri))
+            except BaseException as exc:  # handed to the caller below, never swallowed
+                outcome.append(exc)
+
+        worker = threading.Thread(target=work, name="krb-update", daemon=True)
+        worker.start()
+        worker.join(timeout_s)
+        if not outcome:
+            self._abandoned = worker
+            self._replica = None
+            raise UpdateTimeout(
+                f"The update did not finish within {timeout_s:g} s, the time limit of "
+                "updates on this service; nothing was written. Narrow its WHERE down "
+                "(more specific patterns) or split it."
+            )
+        result = outcome[0]
+        if isinstance(result, BaseException):
+            raise result
+        return replica, result
 
     def get(self, store: Store) -> ValidationReplica:
         """The replica of ``store``; call with the application's write lock held."""

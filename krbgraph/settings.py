@@ -69,6 +69,10 @@ class Settings:
     write_wait_s: float = 10.0
     """How long a write waits for the one running before it gets 503 with Retry-After
     (KRB_WRITE_WAIT_S)."""
+    update_timeout_s: float = 120.0
+    """How long a client's SPARQL update may run on the validation copy before it is
+    refused with 503 (KRB_UPDATE_TIMEOUT_S): the engine cannot stop an update, so without
+    a limit one joining everything with everything held the write lock for hours."""
     query_per_client: int = 2
     """Most SPARQL queries written by users (endpoint, query page) one client may run at
     once (KRB_QUERY_PER_CLIENT); a further one waits a second, then gets 429. 0: no limit."""
@@ -163,6 +167,7 @@ class Settings:
             ("max_workbook_uncompressed_mb", "KRB_MAX_WORKBOOK_UNCOMPRESSED_MB", int),
             ("max_workbook_rows", "KRB_MAX_WORKBOOK_ROWS", int),
             ("write_wait_s", "KRB_WRITE_WAIT_S", float),
+            ("update_timeout_s", "KRB_UPDATE_TIMEOUT_S", float),
             ("query_per_client", "KRB_QUERY_PER_CLIENT", int),
             ("query_total", "KRB_QUERY_TOTAL", int),
             ("query_penalty_s", "KRB_QUERY_PENALTY_S", float),

@@ -7,6 +7,7 @@ write.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -232,3 +233,38 @@ def test_sparql_sparqlwrapper_and_rdflib_update_with_the_token(
         RENAME.replace("Gevelbelasting maximaal 48 dB(A)", "Geluidsdruk gevel maximaal 48 dB(A)")
     )
     assert labels(store) == [Literal("Geluidsdruk gevel maximaal 48 dB(A)", lang="nl")]
+
+
+def test_an_update_past_its_time_limit_is_refused_and_the_next_write_works(
+    tmp_path: Path,
+) -> None:
+    # The engine cannot stop an update: it runs out in the background while the write
+    # lock is free again, and the copy it changes is replaced by a new one.
+    store, settings = demo_store(tmp_path, update_timeout_s=0.3)
+    geluid, model = f"{BASE}/graph/geluid", "https://data.krb.nl/def/krb"
+    slow = f"""DELETE {{ GRAPH <{geluid}> {{ ?a <http://example.org/none> ?c }} }}
+        WHERE {{ GRAPH <{geluid}> {{ ?a ?p ?o }} GRAPH <{model}> {{ ?b ?q ?c }}
+                 GRAPH <{BASE}/graph/gezondheid> {{ ?d ?r ?e }}
+                 FILTER (STRLEN(CONCAT(STR(?o), STR(?c), STR(?e))) = 123456789) }}"""
+    quick = f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        INSERT DATA {{ GRAPH <{geluid}> {{
+          <{BASE}/id/beleidsnorm/GEL-N01> rdfs:comment "na de trage update"@nl }} }}"""
+    with store, served(store, settings) as url:
+        before = snapshot(store, tmp_path)
+        started = time.monotonic()
+        refused = post_update(url, slow, AUTH)
+        assert refused.status_code == 503, refused.text
+        assert "time limit of updates" in refused.json()["detail"]
+        assert time.monotonic() - started < 10  # not the whole join's time
+        assert same_content(before, snapshot(store, tmp_path))
+        deadline = time.monotonic() + 60
+        while True:  # while the slow one runs out, further updates wait their turn
+            answer = post_update(url, quick, AUTH)
+            if answer.status_code != 503 or time.monotonic() > deadline:
+                break
+            assert "still being stopped" in answer.json()["detail"]
+            assert answer.headers["Retry-After"]
+            time.sleep(0.2)
+        assert answer.status_code == 204, answer.text
+        after = set(snapshot(store, tmp_path)) - set(before)
+    assert any("na de trage update" in line for line in after)

@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
 from ..derived import ensure_current as ensure_derived
-from ..replica import ReplicaSlot
+from ..replica import ReplicaSlot, UpdateStillStopping, UpdateTimeout
 from ..settings import Settings
 from ..sparql_text import SparqlLimits, SparqlRefused
 from ..store import (
@@ -216,6 +216,8 @@ def _error_handlers(app: FastAPI) -> None:
     async def timeout(request: Request, exc: Exception) -> JSONResponse:
         if isinstance(exc, LaneTimeout):
             return answer(503, str(exc))
+        if isinstance(exc, UpdateTimeout):
+            return answer(503, str(exc))
         if isinstance(exc, EngineStopped):  # its message names the engine: the log has it
             logger.warning("%s %s: %s", request.method, request.url.path, exc)
             reason = "it reached its memory limit" if "memory limit" in str(exc) else "it failed"
@@ -240,6 +242,12 @@ def _error_handlers(app: FastAPI) -> None:
             "at once; use LIMIT and OFFSET to fetch it in parts.",
         )
 
+    async def still_stopping(request: Request, exc: Exception) -> JSONResponse:
+        limit = request.app.state.settings.update_timeout_s
+        return JSONResponse(
+            {"detail": str(exc)}, status_code=503, headers={"Retry-After": f"{max(1, int(limit))}"}
+        )
+
     async def unsupported(request: Request, exc: Exception) -> JSONResponse:
         return answer(422, str(exc))
 
@@ -253,6 +261,7 @@ def _error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ResultTooLarge, too_large)
     app.add_exception_handler(StoreError, store_failed)
     app.add_exception_handler(UnsupportedAnswer, unsupported)
+    app.add_exception_handler(UpdateStillStopping, still_stopping)
     app.add_exception_handler(WriterBusy, writer_busy)
     app.add_exception_handler(ClientBusy, client_busy)
 

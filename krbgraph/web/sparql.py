@@ -332,6 +332,7 @@ async def _run_update(
             lock=hold_write_lock(request),
             replicas=request.app.state.replicas,
             writer=getattr(request.state, "writer", None),
+            timeout_s=request.app.state.settings.update_timeout_s or None,
         )
     except QuerySyntaxError as exc:
         raise _bad_request(f"Syntax error in the update: {exc}") from None

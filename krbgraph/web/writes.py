@@ -104,6 +104,7 @@ def apply_update(
     lock: AbstractContextManager,
     replicas: ReplicaSlot,
     writer: Writer | None = None,
+    timeout_s: float | None = None,
 ) -> None:
     """Run a SPARQL update if, and only if, the registry data conforms afterwards.
 
@@ -113,13 +114,16 @@ def apply_update(
     validation result) or StoreError. ``base_iri``
     resolves relative IRIs in the update (the service uses its endpoint URL).
     The update runs as given: callers that take updates from clients refuse
-    LOAD and SERVICE first, which would reach the network.
+    LOAD and SERVICE first, which would reach the network. ``timeout_s`` bounds the
+    update's run on the validation copy (UpdateTimeout, UpdateStillStopping: see
+    ReplicaSlot.run_update).
     """
     refuse_managed_in_update(graphs_named(update))
     with lock:
-        replica = replicas.get(store)
         try:
-            change = replica.run_update(update, base_iri=base_iri)
+            replica, change = replicas.run_update(
+                store, update, base_iri=base_iri, timeout_s=timeout_s
+            )
         except SyntaxError as exc:
             raise QuerySyntaxError.from_message(str(exc)) from exc
         except RuntimeError as exc:
