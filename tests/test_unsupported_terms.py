@@ -139,3 +139,13 @@ def test_an_engine_stopped_at_its_memory_limit_is_not_called_a_timeout(tmp_path:
     assert "memory limit" in answer.json()["detail"]
     assert "did not finish within" not in answer.json()["detail"]
     assert "2048" not in answer.json()["detail"]  # the engine's own words stay in the log
+
+
+@pytest.mark.parametrize("path", ["/query", "/query/download"])
+def test_the_query_editor_names_a_triple_term_in_its_answer(served, path: str) -> None:
+    client, _, _ = served
+    answer = client.get(
+        path, params={"query": "SELECT ?t WHERE { BIND (TRIPLE(<http://a>, <http://b>, 1) AS ?t) }"}
+    )
+    assert answer.status_code == 422, answer.text
+    assert "tripleterm" in answer.text

@@ -42,7 +42,16 @@ from ...queries import (
 )
 from ...settings import Settings
 from ...sparql_text import SparqlRefused
-from ...store import QueryResult, QuerySyntaxError, QueryTimeout, ResultTooLarge, Store, StoreError
+from ...store import (
+    EngineStopped,
+    QueryResult,
+    QuerySyntaxError,
+    QueryTimeout,
+    ResultTooLarge,
+    Store,
+    StoreError,
+    UnsupportedAnswer,
+)
 from ...store.streaming import Row
 from .. import results as result_formats
 from ..admission import ClientBusy, LaneTimeout, query_slot
@@ -322,6 +331,19 @@ def _query_error(exc: SparqlRefused | StoreError, settings: Settings) -> tuple[s
         return _syntax_message(exc), 400
     if isinstance(exc, LaneTimeout):
         return exc.nl, 503
+    if isinstance(exc, UnsupportedAnswer):
+        return (
+            "Het antwoord bevat een RDF 1.2-tripleterm, die deze dienst niet teruggeeft; "
+            "vraag het subject, predicaat en object ervan op (SUBJECT(), PREDICATE(), "
+            "OBJECT()).",
+            422,
+        )
+    if isinstance(exc, EngineStopped):
+        return (
+            "De query-engine stopte voordat de query klaar was (geheugenlimiet of fout); "
+            "hij draait weer. Maak de query specifieker en probeer het opnieuw.",
+            503,
+        )
     if isinstance(exc, QueryTimeout):
         limit = f"{settings.query_timeout_s:g}"
         return f"De query duurde langer dan {limit} seconden, de tijdslimiet van deze dienst.", 503
