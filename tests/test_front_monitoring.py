@@ -136,6 +136,20 @@ def test_the_theme_filter_narrows_to_norms_of_that_theme(
     assert chosen == ["Geluid"]
 
 
+@pytest.mark.parametrize("day", ["2021-06-01", "2031-01-01"])
+def test_the_date_filter_tests_the_norms_in_force_on_that_day(
+    client: TestClient, research: Registry, day: str
+) -> None:
+    response = client.get("/monitoring", params={"datum": day})
+    assert response.status_code == 200, response.text
+    rows = _Tables(response.text).tables["normtoets"]
+    expected = _normtoets(research, datum=day)
+    assert len(rows) == len(expected)
+    assert {row.cells[1] for row in rows} == {str(row["code"]) for row in expected}
+    assert {row.cells[1] for row in rows} != {str(r["code"]) for r in _normtoets(research)}
+    assert f'value="{day}"' in response.text  # the form keeps the date
+
+
 def test_the_area_filter_keeps_that_area_and_what_lies_in_it(
     client: TestClient, research: Registry
 ) -> None:

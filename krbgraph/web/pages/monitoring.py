@@ -67,9 +67,11 @@ def monitoring_page(
     settings: SettingsDep,
     thema: str | None = None,
     gebied: str | None = None,
+    datum: date | None = None,
     rijen: RowsParam = None,
 ) -> HTMLResponse:
-    """Norms in force with their verdict, and the norm gaps, for a theme and an area."""
+    """Norms in force with their verdict, and the norm gaps, for a theme, an area and a
+    date (today unless chosen)."""
     themes = _options(store, KRB.Beleidsthema)
     areas = _options(store, KRB.Werkingsgebied)
     chosen: dict[str, Option] = {}
@@ -90,16 +92,21 @@ def monitoring_page(
             )
             return error_page(request, 400, "Onbekend filter", message)
         chosen[name] = found
-    question = Question(
-        store, settings, catalogue(), {name: option.iri for name, option in chosen.items()}
-    )
+    values = {name: option.iri for name, option in chosen.items()}
+    if datum is not None:
+        values["datum"] = datum.isoformat()
+    question = Question(store, settings, catalogue(), values)
     form: dict[str, object] = {
         "title": "Monitoring",
         "themes": themes,
         "areas": areas,
         "chosen": {name: option.iri for name, option in chosen.items()},
-        "api_query": urlencode({name: option.iri for name, option in chosen.items()}),
-        "filtered": " en ".join(f"{name} {option.text}" for name, option in chosen.items()),
+        "datum": datum.isoformat() if datum else "",
+        "api_query": urlencode(values),
+        "filtered": " en ".join(
+            [f"{name} {option.text}" for name, option in chosen.items()]
+            + ([f"peildatum {datum.isoformat()}"] if datum else [])
+        ),
     }
     try:
         verdicts, gaps = _both_answers(question)
