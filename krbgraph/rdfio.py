@@ -139,25 +139,69 @@ def read_rdf_paths(paths: Iterable[Path]) -> Graph:
     return graph
 
 
-_UNSUPPORTED_MARKS = (b"<<", b"--ltr", b"--rtl", b"@direction", b":dir", b"Triple")
-"""Text without any of these holds no triple term or base direction in any syntax
-pyoxigraph reads (Turtle 1.2 and N-Triples ``<<``, ``@ar--rtl``, JSON-LD
-``@direction``, RDF/XML ``rdf:dir`` and ``parseType="Triple"``)."""
+_UNSUPPORTED_MARKS = {
+    ox.RdfFormat.RDF_XML: (b"dir=", b"Triple"),  # rdf:dir, rdf:parseType="Triple"
+}
+_TEXT_MARKS = (b"<<", b"--ltr", b"--rtl")
+"""Text without any of its syntax's marks holds no triple term or base direction: in
+Turtle, TriG, N-Triples and N-Quads ``<<`` and ``"x"@ar--rtl``. (JSON-LD is parsed
+whole.) Each mark costs a scan: three take 0.3 s for 144 MB."""
+
+_BOM = b"\xef\xbb\xbf"
+"""The UTF-8 byte order mark Windows editors put first; RDF syntaxes do not allow it, so
+it is dropped before parsing."""
+
+_CHUNK = 8 << 20
 
 
-def refuse_unsupported_terms(path: Path) -> None:
-    """RdfInputError when the file holds what the registry cannot (unsupported_term), for
-    the bulk loads that never hand the quads to Python: the file's bytes are searched
-    for the marks such terms need (milliseconds for 150 MB), and only a file that has
-    one is parsed to tell."""
-    try:
-        data = path.read_bytes()
-        if path.name.lower().endswith(".gz"):
-            data = gzip.decompress(data)
-    except (OSError, EOFError, zlib.error):
-        return  # the load itself reports an unreadable file
-    if any(mark in data for mark in _UNSUPPORTED_MARKS):
+def check_for_bulk_load(path: Path) -> bool:
+    """What the bulk loaders, which never hand the quads to Python, would miss: raises
+    RdfInputError for a file holding what the registry cannot (unsupported_term), or a
+    JSON-LD file that parse_quads refuses; returns True when the file starts with a byte
+    order mark, which the bulk loaders refuse (load parse_quads' quads instead).
+
+    The bytes are searched, in chunks, for the marks such terms need; only a file that
+    has one is parsed to tell. JSON-LD is
+    always parsed: its parser drops what it cannot expand without a word."""
+    fmt = file_format(path)
+    if fmt is ox.RdfFormat.JSON_LD:
         parse_quads(path)
+        return _starts_with_bom(path)
+    marks = _UNSUPPORTED_MARKS.get(fmt, _TEXT_MARKS)
+    try:
+        opener = gzip.open if path.name.lower().endswith(".gz") else open
+        with opener(path, "rb") as stream:
+            first = True
+            tail = b""
+            marked = bom = False
+            while chunk := stream.read(_CHUNK):
+                if first:
+                    bom, first = chunk.startswith(_BOM), False
+                window = tail + chunk
+                if any(mark in window for mark in marks):
+                    marked = True
+                    break
+                tail = window[-16:]
+    except (OSError, EOFError, zlib.error):
+        return False  # the load itself reports an unreadable file
+    if marked:
+        parse_quads(path)
+    return bom
+
+
+def _starts_with_bom(path: Path) -> bool:
+    try:
+        opener = gzip.open if path.name.lower().endswith(".gz") else open
+        with opener(path, "rb") as stream:
+            return stream.read(3) == _BOM
+    except (OSError, EOFError, zlib.error):
+        return False
+
+
+_RELATIVE = "http://relative.krb.invalid/"
+"""The base JSON-LD is parsed against: its parser drops a node whose @id is relative when
+there is no base, so with this one such IRIs are kept and found (no registry IRI starts
+with it)."""
 
 
 def parse_quads(path: Path) -> list[ox.Quad]:
@@ -165,7 +209,9 @@ def parse_quads(path: Path) -> list[ox.Quad]:
 
     Blank nodes get fresh ids (consistently within the file), so files merged
     into one graph never share a node by accident of labelling. Relative IRIs
-    are an error (there is no base): a registry names things absolutely.
+    are an error (there is no base): a registry names things absolutely; so is a
+    JSON-LD document that gives no triples at all (keys no @context maps to IRIs are
+    dropped by JSON-LD). A leading byte order mark is dropped.
     Raises RdfInputError.
     """
     fmt = file_format(path)
@@ -176,17 +222,38 @@ def parse_quads(path: Path) -> list[ox.Quad]:
     except (OSError, EOFError, zlib.error) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise RdfInputError(path, None, None, f"cannot read the file: {reason}") from exc
+    data = data.removeprefix(_BOM)
+    json_ld = fmt is ox.RdfFormat.JSON_LD
     try:
-        quads = list(ox.parse(data, format=fmt, rename_blank_nodes=True))
+        base = _RELATIVE if json_ld else None
+        quads = list(ox.parse(data, format=fmt, base_iri=base, rename_blank_nodes=True))
     except SyntaxError as exc:
         message = _LINE_SUFFIX.sub("", _POSITION_PREFIX.sub("", exc.msg or str(exc)))
         if "'/' is not allowed" in message:
             message += _SLASH_HINT
         raise RdfInputError(path, exc.lineno, exc.offset, message) from exc
-    problem = unsupported_term(quads)
+    problem = unsupported_term(quads) or (_json_ld_problem(quads, data) if json_ld else None)
     if problem is not None:
         raise RdfInputError(path, None, None, problem)
     return quads
+
+
+def _json_ld_problem(quads: list[ox.Quad], data: bytes) -> str | None:
+    for quad in quads:
+        for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
+            if isinstance(term, ox.NamedNode) and term.value.startswith(_RELATIVE):
+                relative = term.value.removeprefix(_RELATIVE)
+                return (
+                    f"relative IRI '{relative}' (an @id, @type or @vocab without a base): "
+                    "a registry names things absolutely; write the whole IRI or set @base "
+                    "to an absolute IRI in the @context"
+                )
+    if not quads and data.strip() not in (b"", b"{}", b"[]"):
+        return (
+            "the JSON-LD gives no triples: keys that no @context maps to an IRI are left "
+            "out by JSON-LD; add an @context"
+        )
+    return None
 
 
 class UnsupportedTerm(ValueError):

@@ -4,6 +4,9 @@ say file, line and column."""
 from __future__ import annotations
 
 import gzip
+import subprocess
+import sys
+import zlib
 from pathlib import Path
 
 import pytest
@@ -118,3 +121,86 @@ def test_a_missing_path_is_an_error_and_the_first_bad_file_stops_the_read(tmp_pa
     (tmp_path / "a.ttl").write_text("<https://e.org/s> <https://e.org/p> .")
     with pytest.raises(RdfInputError, match=r"a\.ttl:1:"):
         read_rdf_paths([tmp_path])
+
+
+# --- Files as editors and exports write them ---------------------------------------
+
+_ONE = (
+    "<https://krb.demogemeente.nl/id/afdeling/milieu> <http://www.w3.org/2000/01/rdf-schema#label> "
+    '"Afdeling Milieu"@nl .\n'
+)
+_JSON_LD_RELATIVE = """[
+ {"@id": "https://krb.demogemeente.nl/id/afdeling/milieu",
+  "http://www.w3.org/2000/01/rdf-schema#label": {"@value": "Milieu", "@language": "nl"}},
+ {"@id": "afdeling/verkeer",
+  "http://www.w3.org/2000/01/rdf-schema#label": {"@value": "Verkeer", "@language": "nl"}}
+]"""
+
+
+def _krb(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "krbgraph.cli", *args], capture_output=True, text=True, check=False
+    )
+
+
+@pytest.mark.parametrize("command", ["validate", "load"])
+@pytest.mark.parametrize("name", ["bom.ttl", "bom.nt", "bom.nt.gz"])
+def test_a_byte_order_mark_is_read_past(tmp_path: Path, command: str, name: str) -> None:
+    # Windows editors start UTF-8 files with one; the engine's parsers refuse it.
+    data = b"\xef\xbb\xbf" + _ONE.encode()
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    store = ["--store", str(tmp_path / "store")] if command == "load" else []
+    done = _krb(command, str(path), *store)
+    assert done.returncode == 0, done.stderr
+    if command == "load":
+        assert "1 triples" in done.stdout
+
+
+@pytest.mark.parametrize("command", ["validate", "load"])
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (_JSON_LD_RELATIVE, "relative IRI 'afdeling/verkeer'"),
+        ('{"label": "Milieu"}', "gives no triples"),
+    ],
+    ids=["relative @id", "no @context"],
+)
+def test_json_ld_that_would_lose_triples_is_refused(
+    tmp_path: Path, command: str, text: str, said: str
+) -> None:
+    # JSON-LD leaves out what it cannot expand to IRIs without a word; Turtle with the
+    # same relative IRI is an error, and so is this now, with nothing loaded.
+    path = tmp_path / "afdelingen.jsonld"
+    path.write_text(text, encoding="utf-8")
+    store = ["--store", str(tmp_path / "store")] if command == "load" else []
+    done = _krb(command, str(path), *store)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert str(path) in done.stderr
+    assert said in done.stderr
+
+
+@pytest.mark.parametrize("command", ["validate", "load"])
+def test_damaged_gzip_data_is_an_input_error(tmp_path: Path, command: str) -> None:
+    path = tmp_path / "kapot.ttl.gz"
+    path.write_bytes(_damaged_deflate(gzip.compress(_ONE.encode() * 200, mtime=0)))
+    store = ["--store", str(tmp_path / "store")] if command == "load" else []
+    done = _krb(command, str(path), *store)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert f"{path}: cannot read the file" in done.stderr
+
+
+def _damaged_deflate(packed: bytes) -> bytes:
+    """``packed`` with one byte of its deflate data flipped so that zlib itself fails (not
+    only the checksum at the end): the header intact, as after a broken download."""
+    for offset in range(10, len(packed) - 8):
+        damaged = bytearray(packed)
+        damaged[offset] ^= 0xFF
+        try:
+            gzip.decompress(bytes(damaged))
+        except zlib.error:
+            return bytes(damaged)
+        except (OSError, EOFError):
+            continue
+    raise AssertionError("no single flipped byte breaks the deflate data")

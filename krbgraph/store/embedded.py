@@ -53,7 +53,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.term import Identifier
 
-from ..rdfio import RdfInputError, file_format, parse_quads, refuse_unsupported_terms
+from ..rdfio import RdfInputError, check_for_bulk_load, file_format, parse_quads
 from . import graph_writes
 from .answers import AnswerLimits, collect
 from .backend import StoreBackend, TripleData
@@ -230,16 +230,25 @@ class EmbeddedStore(StoreBackend):
 
     def _bulk_load_new(self, files: Mapping[str, Sequence[Path]], keep: Callable[[], bool]) -> bool:
         targets = {iri: named_node(iri) for iri in files}
+        parsed: set[Path] = set()
         for path in (path for paths in files.values() for path in paths):
             if file_format(path) in _DATASET_FORMATS:
                 parse_triples(path)  # refuses named graphs, which bulk_load would write
-            refuse_unsupported_terms(path)
+            if check_for_bulk_load(path):
+                parsed.add(path)  # starts with a byte order mark, which bulk_load refuses
         pending = PendingLoad(self.path / PENDING_LOAD_FILE)
         pending.start(files)
         try:
             for iri, paths in files.items():
                 for path in paths:
-                    self._bulk_load(path, targets[iri])
+                    if path in parsed:
+                        graph = targets[iri]
+                        quads = parse_quads(path)
+                        self._live().extend(
+                            ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads
+                        )
+                    else:
+                        self._bulk_load(path, targets[iri])
             kept = keep()
         except BaseException:
             self._remove_graphs(targets.values())  # empty before, so this undoes it
