@@ -8,6 +8,7 @@ every problem at its line and column, leaving the store as it was.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -22,8 +23,8 @@ from typer.testing import CliRunner
 from krbgraph.commands import metingen as metingen_commands
 from krbgraph.commands.serve import demo_paths
 from krbgraph.loading import ValidationFailed, load_paths
-from krbgraph.measurements.csvrows import parse_number, parse_period, parse_rows
-from krbgraph.measurements.importing import ImportFailed, import_measurements
+from krbgraph.measurements.csvrows import parse_number, parse_period, parse_rows, read_rows
+from krbgraph.measurements.importing import ImportFailed, Unreadable, import_measurements
 from krbgraph.model import project_root
 from krbgraph.settings import Settings
 from krbgraph.store import Store, ensure_model, open_store
@@ -297,3 +298,116 @@ def test_the_leefomgeving_column_takes_imbor_and_local_object_types(
     with pytest.raises(ImportFailed) as failed:
         import_measurements(store, path, base_iri=BASE)
     assert [(p.line, p.column) for p in failed.value.problems] == [(2, "leefomgeving")]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_an_excel_unicode_text_file_is_read_as_the_text_it_holds(
+    store: Store, tmp_path: Path, encoding: str
+) -> None:
+    """Excel's "Unicode text" save: UTF-16 with a BOM, tab-separated, CRLF. Its bytes are
+    also valid Windows-1252, read as which they were a NUL after every letter, on which
+    the csv module stopped with a traceback."""
+    text = (
+        "indicator\tgebied\tjaar\twaarde\teenheid\tbron\trekenmethode\r\n"
+        "GEL-I01\tparkstraat\t2020\t52,0\tdB(A)\tgeluidmeetnet\tLden, één jaar\r\n"
+    )
+    path = tmp_path / "unicode.csv"
+    path.write_bytes(("\ufeff" + text).encode(encoding))  # the BOM gives the byte order
+    rows, problems = read_rows(path)
+    assert problems == []
+    assert [(r.line, r.indicator, r.rekenmethode) for r in rows] == [
+        (2, "GEL-I01", "Lden, één jaar")
+    ]
+    report = import_measurements(store, path, base_iri=BASE)
+    assert _values(store, report.graph) == [
+        ("parkstraat", "2020-01-01", "2020-12-31", Decimal("52.0"), "DeciB_A")
+    ]
+    store.drop_graph(report.graph)
+
+
+def test_rows_after_a_field_across_lines_are_reported_at_the_line_they_start_on(
+    store: Store, tmp_path: Path
+) -> None:
+    """A quoted rekenmethode with a line break in it is one row on two lines: the rows
+    after it are where the editor shows them, and a bad row across lines at its first."""
+    path = tmp_path / "meerregelig.csv"
+    path.write_text(
+        "indicator;gebied;jaar;waarde;eenheid;bron;rekenmethode\n"
+        'GEL-I01;parkstraat;2020;52,0;dB(A);geluidmeetnet;"Lden volgens het\n'
+        'Reken- en meetvoorschrift geluid 2012"\n'
+        "GEL-I01;parkstraat;2022;5x;dB(A);geluidmeetnet;Lden\n"
+        'GEL-I01;parkstraat;2023;;dB(A);geluidmeetnet;"Lden\n'
+        "\n"
+        'over twee regels"\n'
+        "GEL-I01;parkstraat;2024;49\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportFailed) as failed:
+        import_measurements(store, path, base_iri=BASE)
+    where = [(p.line, p.column) for p in failed.value.problems]
+    assert where == [(4, "waarde"), (5, "waarde"), (8, None)]
+    assert failed.value.problems[0].text_nl.startswith("meerregelig.csv:4, kolom waarde: '5x'")
+
+
+def _cli(tmp_path: Path) -> tuple[typer.Typer, Path]:
+    folder = tmp_path / "db"
+    with open_store(Settings(store=str(folder))) as handle:
+        _load_demo_without_measurements(handle)
+    app = typer.Typer()
+    metingen_commands.register(app)
+    app.command("noop", hidden=True)(lambda: None)  # a group of one command keeps its name
+    return app, folder
+
+
+def test_a_field_longer_than_the_csv_module_reads_is_refused_at_its_line_and_column(
+    tmp_path: Path,
+) -> None:
+    """The csv module stops at 128 KB a field; the command said so with a traceback."""
+    app, folder = _cli(tmp_path)
+    runner = CliRunner()
+    good = _csv(tmp_path, "lang.csv", "GEL-I01;parkstraat;2025;;;49,6;dB(A);geluidmeetnet\n")
+    assert runner.invoke(app, ["import-metingen", str(good), "--store", str(folder)]).exit_code == 0
+    header = "indicator;gebied;jaar;waarde;eenheid;bron;rekenmethode\n"
+    row = "GEL-I01;parkstraat;2025;49,6;dB(A);geluidmeetnet;"
+    path = tmp_path / "lang.csv"
+    path.write_text(header + row + "Lden\n" + row + "Lden " * 30_000 + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["import-metingen", str(path), "--store", str(folder)])
+    assert result.exit_code == 2, result.output
+    assert not isinstance(result.exception, csv.Error)
+    assert "lang.csv:3, column rekenmethode: the field is longer than 131072" in result.stderr
+    with open_store(Settings(store=str(folder))) as handle:
+        assert _values(handle, f"{BASE}/graph/metingen/lang") == [
+            ("parkstraat", "2025-01-01", "2025-12-31", Decimal("49.6"), "DeciB_A")
+        ]  # the earlier import is untouched
+
+
+def test_a_quote_never_closed_is_pointed_at_where_its_field_starts(tmp_path: Path) -> None:
+    """Without its closing quote a field swallows the rest of the file until the csv
+    module gives up, many lines on: the line to fix is where that field starts."""
+    row = "GEL-I01;parkstraat;2025;49,6;dB(A);geluidmeetnet;Lden\n"
+    path = tmp_path / "quote.csv"
+    path.write_text(
+        "indicator;gebied;jaar;waarde;eenheid;bron;rekenmethode\n"
+        + row
+        + 'GEL-I01;parkstraat;2024;"49,6;dB(A);geluidmeetnet;Lden\n'
+        + row * 3000,
+        encoding="utf-8",
+    )
+    with pytest.raises(Unreadable) as refused:
+        read_rows(path)
+    assert str(refused.value).startswith("quote.csv:3, column waarde: the field is longer")
+    assert str(refused.value).endswith('is a quote (") left unclosed?')
+
+
+def test_text_the_csv_module_cannot_read_is_refused_at_its_line(tmp_path: Path) -> None:
+    """A lone carriage return (old Mac line ends) inside a row is one of the csv module's
+    own errors: it comes back as an unreadable file at the row, not a traceback."""
+    path = tmp_path / "mac.csv"
+    path.write_bytes(
+        b"indicator;gebied;jaar;waarde;eenheid;bron\n"
+        b"GEL-I01;parkstraat;2025;49,6;dB(A);geluidmeetnet\n"
+        b"GEL-I01;parkstraat;2024;49,6;dB(A)\rgeluidmeetnet\n"
+    )
+    with pytest.raises(Unreadable) as refused:
+        read_rows(path)
+    assert str(refused.value).startswith("mac.csv:3: not readable as CSV")

@@ -7,6 +7,8 @@ StatLine, so the reader accepts their conventions rather than asking for ours:
   ``periode_van`` + ``periode_tot`` or ``jaar``; optional ``rekenmethode``,
   ``sector``, ``materiaal`` and ``leefomgeving`` (the classification of norms). Header names ignore
   case and surrounding spaces; the separator (``,`` ``;`` or tab) is detected.
+- text in UTF-8 (with or without BOM), UTF-16 with a BOM (Excel's "Unicode text",
+  tab-separated) or Windows-1252 (Excel's plain CSV on Windows);
 - a label of an ordered value list (energielabel ``C``) in ``waarde`` with an empty
   ``eenheid``, for an indicator without a unit;
 - numbers with a decimal comma (``47,3``), a decimal point (``47.3``) or both as
@@ -23,9 +25,11 @@ with the text itself, and reports all of it, so one run shows every fix needed.
 from __future__ import annotations
 
 import calendar
+import codecs
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -114,20 +118,28 @@ class Unreadable(Exception):
 def read_rows(path: Path) -> tuple[list[Row], list[Problem]]:
     """The rows of a measurements CSV and the problems found in its text.
 
-    Raises Unreadable when the file cannot be opened or decoded, or has no header.
+    Raises Unreadable when the file cannot be opened or decoded, has no header or is
+    not CSV as the csv module reads it.
     """
     name = path.name
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise Unreadable(f"{path}: cannot read the file: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    # cp1252 accepts almost any bytes, UTF-16 too: so UTF-16, recognised by its BOM
+    # (which also gives the byte order), is tried before it and never falls back.
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings: tuple[str, ...] = ("utf-16",)  # Excel's "Unicode text"
+    else:
+        encodings = ("utf-8-sig", "cp1252")  # cp1252: Excel's CSV on Windows
+    for encoding in encodings:
         try:
-            text = raw.decode("cp1252")  # Excel on Windows saves CSV this way
+            text = raw.decode(encoding)
+            break
         except UnicodeDecodeError as exc:
-            raise Unreadable(f"{path}: not a text file ({exc.reason})") from None
+            reason = exc.reason
+    else:
+        raise Unreadable(f"{path}: not a text file ({reason})")
     return parse_rows(text, name)
 
 
@@ -140,13 +152,13 @@ def parse_rows(text: str, name: str) -> tuple[list[Row], list[Problem]]:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [cell.strip().lower() for cell in next(reader)]
+    records = _records(text, delimiter, name)
+    header = [cell.strip().lower() for cell in next(records)[1]]
     problems = _header_problems(header, name)
     if problems:
         return [], problems
     rows: list[Row] = []
-    for number, cells in enumerate(reader, start=2):
+    for number, cells in records:
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) != len(header):
@@ -167,6 +179,75 @@ def parse_rows(text: str, name: str) -> tuple[list[Row], list[Problem]]:
         if row is not None:
             rows.append(row)
     return rows, problems
+
+
+def _records(text: str, delimiter: str, name: str) -> Iterator[tuple[int, list[str]]]:
+    """Each record with the line it starts on, the header first.
+
+    Counting records would put everything after a quoted field spanning lines too
+    early, and csv.reader's line_num is the last line read, past the start of such
+    a record; the line after the previous record is where this one starts. What the
+    csv module cannot read ends the file with Unreadable at that record: past it the
+    reader's idea of where fields start is no longer to be trusted.
+    """
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    start = 1
+    header: list[str] | None = None
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            lines = text.split("\n")[start - 1 : reader.line_num]
+            raise Unreadable(
+                _csv_error(exc, name, start, "\n".join(lines), delimiter, header)
+            ) from None
+        if header is None:
+            header = [cell.strip().lower() for cell in cells]
+        yield start, cells
+        start = reader.line_num + 1
+
+
+def _csv_error(
+    exc: csv.Error, name: str, line: int, record: str, delimiter: str, header: list[str] | None
+) -> str:
+    found = _overlong_field(record, delimiter)
+    if found is None:
+        return f"{name}:{line}: not readable as CSV ({exc})"
+    index, unclosed = found
+    column = header[index] if header is not None and index < len(header) else str(index + 1)
+    hint = '; is a quote (") left unclosed?' if unclosed else ""
+    return (
+        f"{name}:{line}, column {column}: the field is longer than "
+        f"{csv.field_size_limit()} characters, more than any measurement needs{hint}"
+    )
+
+
+def _overlong_field(record: str, delimiter: str) -> tuple[int, bool] | None:
+    """Which field of ``record`` (from 0) the csv module refused as too long, and
+    whether that is a quote never closed; None if no field is too long.
+
+    The limit is the csv module's own and stays as it is: it is process-wide, shared
+    with every other CSV reader in the process, and no measurement comes near it, so
+    a field that long is a mistake (often a quote never closed) to point at, not read.
+    """
+    limit = csv.field_size_limit()
+    index, length, quoted, inside = 0, 0, False, False
+    for position, char in enumerate(record):
+        if char == '"' and (quoted or length == 0):
+            if quoted and not inside and length > 0:
+                length += 1  # "" within quotes: one quote in the text
+            quoted, inside = True, not inside
+        elif not inside and char == delimiter:
+            index, length, quoted = index + 1, 0, False
+        elif not inside and char in "\r\n":
+            return None
+        else:
+            length += 1
+            if length > limit:
+                return index, quoted and '"' not in record[position:]
+    return None
 
 
 def _header_problems(header: list[str], name: str) -> list[Problem]:
