@@ -16,6 +16,8 @@ from remote_server import oxigraph_fixture
 from typer.testing import CliRunner, Result
 
 from krbgraph.commands import store as store_commands
+from krbgraph.model import DERIVED_GRAPH
+from krbgraph.store import META_GRAPH
 
 DATA = Path(__file__).parent / "data" / "store"
 BASE = "https://krb.testgemeente.nl"
@@ -129,6 +131,38 @@ def test_dump_and_restore(folder: str, tmp_path: Path) -> None:
     refused = krb("restore", str(dump), "--store", fresh)
     assert refused.exit_code == 2
     assert "not empty" in refused.stderr
+
+
+@pytest.mark.parametrize("suffix", [".nq", ".trig"])
+def test_a_dump_cut_off_is_refused_and_restores_only_when_asked(
+    folder: str, tmp_path: Path, suffix: str
+) -> None:
+    # Cut at a line boundary a dump is still valid RDF: restored, most graphs were gone
+    # and a model graph stayed half-filled, in silence.
+    krb("load", str(DATA / "gebieden.ttl"), "--store", folder, "--base-iri", BASE)
+    dump = tmp_path / f"backup{suffix}"
+    assert krb("dump", str(dump), "--store", folder).exit_code == 0
+    lines = dump.read_text(encoding="utf-8").splitlines(keepends=True)
+    cut = tmp_path / f"cut{suffix}"
+    if suffix == ".nq":
+        cut.write_text("".join(lines[: len(lines) // 3]), encoding="utf-8")
+    else:  # a whole TriG graph block less
+        ends = [i for i, line in enumerate(lines) if line.startswith("}")]
+        cut.write_text("".join(lines[: ends[len(ends) // 2] + 1]), encoding="utf-8")
+
+    fresh = str(tmp_path / "fresh")
+    refused = krb("restore", str(cut), "--store", fresh)
+    assert refused.exit_code == 2, refused.stdout
+    assert "cut off" in refused.stderr and "nothing was restored" in refused.stderr
+    assert not graph_rows(fresh) or all(kind == "model" for _, kind in graph_rows(fresh).values())
+
+    asked = krb("restore", str(cut), "--store", str(tmp_path / "asked"), "--unchecked")
+    assert asked.exit_code == 0, asked.stderr
+    # The model comes from the product's files, whole, whatever the dump held of it.
+    kept = (DERIVED_GRAPH, META_GRAPH)  # derived from the (cut) data; the hashes
+    model = {g: row for g, row in graph_rows(folder).items() if row[1] == "model" and g not in kept}
+    restored = graph_rows(str(tmp_path / "asked"))
+    assert {g: restored[g] for g in model} == model
 
 
 def test_drop(folder: str) -> None:

@@ -285,12 +285,21 @@ def register(app: typer.Typer) -> None:
         file: Annotated[Path, typer.Argument(help="A dump made by `krb dump` (.nq or .trig).")],
         store: StoreOption = None,
         timeout: TimeoutOption = None,
+        unchecked: Annotated[
+            bool,
+            typer.Option(
+                "--unchecked",
+                help="Restore a dump without the count krb dump writes last (written by an "
+                "earlier release or another tool): a dump cut off then goes unnoticed.",
+            ),
+        ] = False,
     ) -> None:
-        """Load a dump into an empty store, then bring the model graphs up to date."""
+        """Load a dump into an empty store, then load the model graphs from the product's
+        files (never the dump's copies) and derive the derived graph."""
         settings = settings_from_cli(store, None, timeout)
         with cli_errors(), opened_store(settings, model=False) as opened:
-            quads = opened.restore(file)
-            ensure_model(opened)
+            quads = opened.restore(file, unchecked=unchecked)
+            ensure_model(opened, reload=True)
             ensure_derived(opened)
         typer.echo(f"restored {quads} quads from {file}")
 

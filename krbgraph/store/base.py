@@ -257,8 +257,10 @@ class Store(Protocol):
         """Write every quad to ``path`` (.nq or .trig); returns the number of quads."""
         ...
 
-    def restore(self, path: Path) -> int:
-        """Load a dump into an empty store; raises StoreError when the store holds data."""
+    def restore(self, path: Path, *, unchecked: bool = False) -> int:
+        """Load a dump into an empty store; raises StoreError when the store holds data,
+        or, unless ``unchecked``, when the dump does not end with the count of its quads
+        (dumps.check_complete)."""
         ...
 
     def close(self) -> None: ...

@@ -1,8 +1,15 @@
-"""Dump files: a whole store as N-Quads or TriG, written so a crash never leaves half a file."""
+"""Dump files: a whole store as N-Quads or TriG, written so a crash never leaves half a file.
+
+A dump ends with a comment that counts its quads (``# krb dump: 47254 quads``), which
+every RDF parser skips: a dump cut off at a line boundary is still valid N-Quads, and
+restoring it would give a store without most of its graphs, in silence. Restore
+checks the count (check_complete) before it writes anything.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -40,8 +47,37 @@ def write_dump(path: Path, quads: Iterable[ox.Quad]) -> int:
     try:
         with os.fdopen(fd, "wb") as out:
             ox.serialize(counted(), out, fmt, prefixes=prefixes)
+            out.write(_END.format(count=count).encode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return count
+
+
+_END = "\n# krb dump: {count} quads\n"
+_END_FOUND = re.compile(rb"# krb dump: (\d+) quads\s*$")
+
+
+def check_complete(path: Path, quads: int) -> None:
+    """StoreError unless ``path`` ends with the count of ``quads`` that ``krb dump`` writes
+    last: a dump without it was cut off (or written by something else: restore it
+    with ``--unchecked``)."""
+    try:
+        with path.open("rb") as stream:
+            stream.seek(max(path.stat().st_size - 200, 0))
+            tail = stream.read()
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot read the file: {exc.strerror or exc}") from exc
+    found = _END_FOUND.search(tail)
+    if found is None:
+        raise StoreError(
+            f"{path} does not end with the line '# krb dump: N quads' that krb dump writes "
+            "last: it may have been cut off, and nothing was restored. A dump written by "
+            "an earlier release or another tool can be restored with --unchecked."
+        )
+    if int(found.group(1)) != quads:
+        raise StoreError(
+            f"{path} says it holds {int(found.group(1))} quads but {quads} were read: "
+            "nothing was restored"
+        )

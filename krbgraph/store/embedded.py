@@ -62,7 +62,7 @@ from .base import (
     QuerySyntaxError,
     StoreError,
 )
-from .dumps import dump_format, write_dump
+from .dumps import check_complete, dump_format, write_dump
 from .graph_writes import graph_name as _graph_name
 from .pending_load import PENDING_LOAD_FILE, PendingLoad
 from .priority import lower_this_thread
@@ -348,7 +348,7 @@ class EmbeddedStore(StoreBackend):
         except OSError as exc:
             raise StoreError(f"could not write dump {path}: {exc}") from exc
 
-    def restore(self, path: Path) -> int:
+    def restore(self, path: Path, *, unchecked: bool = False) -> int:
         dump_format(path)
         if not self._is_empty():
             raise StoreError(
@@ -356,6 +356,8 @@ class EmbeddedStore(StoreBackend):
                 "(use a new folder, or drop its graphs first)"
             )
         quads = parse_quads(path)
+        if not unchecked:
+            check_complete(path, len(quads))
         try:
             self._live().extend(quads)
         except OSError as exc:

@@ -74,16 +74,18 @@ def graph_kind(iri: str, root: Path | None = None) -> str:
     return "model" if iri in model_graph_iris(root) else "data"
 
 
-def ensure_model(store: Store, root: Path | None = None) -> list[str]:
+def ensure_model(store: Store, root: Path | None = None, *, reload: bool = False) -> list[str]:
     """Load each model graph that is missing or whose files changed; returns their IRIs.
 
     The changed graphs are replaced in one transaction, then the metadata is
     written; a crash in between leaves stale metadata, so the next call
-    simply loads again. Raises StoreError when a model file is unreadable.
+    simply loads again. ``reload``: every model graph, whatever the metadata says (after
+    a restore, whose metadata describes the dump's copies, which the files replace).
+    Raises StoreError when a model file is unreadable.
     """
     wanted = {graph.iri: graph for graph in model_graphs(root)}
     hashes = {iri: graph.content_hash() for iri, graph in wanted.items()}
-    recorded = _recorded_hashes(store)
+    recorded = {} if reload else _recorded_hashes(store)
     stale = [iri for iri in wanted if recorded.get(iri) != hashes[iri]]
     if not stale:
         return []

@@ -47,7 +47,7 @@ from .base import (
     QueryTimeout,
     StoreError,
 )
-from .dumps import dump_format, write_dump
+from .dumps import check_complete, dump_format, write_dump
 from .terms import (
     ToOxigraph,
     bind_values,
@@ -308,7 +308,7 @@ class RemoteStore(StoreBackend):
         except OSError as exc:
             raise StoreError(f"could not write dump {path}: {exc}") from exc
 
-    def restore(self, path: Path) -> int:
+    def restore(self, path: Path, *, unchecked: bool = False) -> int:
         dump_format(path)
         if self.query("ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }").boolean:
             raise StoreError(
@@ -316,6 +316,8 @@ class RemoteStore(StoreBackend):
                 "empty store"
             )
         quads = parse_quads(path)
+        if not unchecked:
+            check_complete(path, len(quads))
         self.update(dataset_update(quads))
         return len(quads)
 

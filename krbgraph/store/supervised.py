@@ -369,10 +369,10 @@ class SupervisedStore(StoreBackend):
 
         return self._offline(load)
 
-    def restore(self, path: Path) -> int:
+    def restore(self, path: Path, *, unchecked: bool = False) -> int:
         def restore() -> int:
             with EmbeddedStore(self.path) as store:
-                return store.restore(path)
+                return store.restore(path, unchecked=unchecked)
 
         return self._offline(restore)
 
