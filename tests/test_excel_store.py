@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -96,6 +97,24 @@ def test_shape_violation_is_mapped_to_its_cell_and_nothing_is_written(
     assert located, [p.text_en for p in failed.value.problems]
     assert {(p.sheet, p.column) for p in located} == {("werkingsgebieden", "ligt_in")}
     assert _quads(store, tmp_path, "after") == before
+
+
+def test_a_missing_required_value_found_by_the_shapes_names_its_column(
+    store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A cell holding only the list separator gives no area: the shapes find the norm
+    # without one, where no triple says which column was meant.
+    workbook = demo_workbook(tmp_path)
+    norm = row_of(workbook, "beleidsnorm", "GEL-N01")
+    edit(workbook, [("beleidsnorm", norm, "werkingsgebied", ";")])
+
+    with caplog.at_level(logging.WARNING), pytest.raises(ImportFailed) as failed:
+        import_workbook(store, workbook, base_iri=BASE)
+
+    located = {(p.sheet, p.row, p.column) for p in failed.value.problems if p.is_error}
+    assert ("beleidsnorm", norm, "werkingsgebied") in located
+    # No stray warnings from reading the findings' paths (^p was made an IRI).
+    assert not [r for r in caplog.records if "does not look like a valid URI" in r.getMessage()]
 
 
 def test_areas_nested_too_deep_are_refused_at_their_rows_and_nothing_is_written(

@@ -77,6 +77,7 @@ class Conversion:
     problems: list[Problem] = field(default_factory=list)
     locations: dict[Node, tuple[str, int]] = field(default_factory=dict)
     columns: dict[tuple[Node, Node], str] = field(default_factory=dict)
+    sheet_columns: dict[tuple[str, Node], str] = field(default_factory=dict)
     codes: dict[str, dict[str, int]] = field(default_factory=dict)
     """Base sheet -> code -> the row that defines it."""
     aliases: dict[str, dict[str, set[str]]] = field(default_factory=dict)
@@ -106,6 +107,7 @@ class Conversion:
     def add(self, subject: Node, predicate: URIRef, obj: Node, row: Row, column: str) -> None:
         self.triples[(subject, predicate, obj)] = None
         self.columns[(subject, predicate)] = column
+        self.sheet_columns.setdefault((row.sheet, predicate), column)
         self.locations.setdefault(subject, (row.sheet, row.number))
 
     def problem(self, problem: Problem) -> None:

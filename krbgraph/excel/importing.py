@@ -14,6 +14,7 @@ validated together with the policy and written with it, or neither is.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ from ..gc_pause import collector_paused
 from ..registry import refuse_unpermitted, validate_with_graphs, write_graph, write_graphs
 from ..replica import ReplicaSlot
 from ..store import Store
-from ..store.terms import ToOxigraph
+from ..store.terms import ToOxigraph, named_node
 from ..tokens import Writer
 from ..validation import Finding, ValidationFailed, ValidationResult
 from .conversion import name_slug
@@ -97,6 +98,7 @@ def import_workbook(
     """
     name = file_name or str(getattr(source, "name", source))
     target = graph or excel_graph_iri(base_iri, name)
+    named_node(target)  # the IRI as given, before graphs are named after it
     refuse_unpermitted([target], writer)
     if stage is not None:
         stage("lezen")
@@ -244,8 +246,15 @@ def _problem(finding: Finding, by_name: dict[str, Node], read: ReadResult) -> Pr
             severity=severity,
         )
     column = None
-    if finding.path is not None:
-        column = read.columns.get((node, URIRef(finding.path)))
+    path = finding.path
+    if path is not None and not path.startswith("^") and not re.search(r"/(https?|urn):", path):
+        # One property (not ^p or a/b, which findings.path_text writes out): the column
+        # of the value the finding is about, or, for a value that is missing, the column
+        # that writes that property on the sheet.
+        predicate = URIRef(path)
+        column = read.columns.get((node, predicate)) or read.sheet_columns.get(
+            (location[0], predicate)
+        )
     return Problem(
         finding.message_nl,
         finding.message_en,

@@ -37,6 +37,9 @@ class ReadResult:
     """Subject (IRI or blank node) -> (sheet, row) that produced it."""
     columns: dict[tuple[Node, Node], str]
     """(subject, predicate) -> column that produced the triple."""
+    sheet_columns: dict[tuple[str, Node], str] = field(default_factory=dict)
+    """(sheet, predicate) -> the column that writes that predicate on that sheet: where a
+    finding about a value that is missing (no triple to look up) points."""
     metingen: SheetRows | None = field(default=None, repr=False)
     """The rows of sheet metingen, left for the import: measurements need the store
     (krbgraph.excel.metingen_sheet) and go to a graph of their own."""
@@ -99,5 +102,9 @@ def convert_rows(
     for name, convert in _TABLES:
         convert(conversion, sheets[name], skip)
     return ReadResult(
-        tuple(conversion.triples), conversion.problems, conversion.locations, conversion.columns
+        tuple(conversion.triples),
+        conversion.problems,
+        conversion.locations,
+        conversion.columns,
+        sheet_columns=conversion.sheet_columns,
     )
