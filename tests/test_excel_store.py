@@ -99,6 +99,24 @@ def test_shape_violation_is_mapped_to_its_cell_and_nothing_is_written(
     assert _quads(store, tmp_path, "after") == before
 
 
+def test_the_same_workbook_under_another_name_is_refused_saying_where_it_already_is(
+    store: Store, tmp_path: Path
+) -> None:
+    workbook = demo_workbook(tmp_path)
+    first = import_workbook(store, workbook, base_iri=BASE)
+    renamed = tmp_path / "beleid-v2.xlsx"
+    renamed.write_bytes(workbook.read_bytes())
+    before = _quads(store, tmp_path, "before")
+
+    with pytest.raises(ImportFailed) as failed:
+        import_workbook(store, renamed, base_iri=BASE)
+
+    lead = failed.value.problems[0]
+    assert f"al in graaf <{first.graph}>" in lead.text_nl
+    assert f"--graph {first.graph}" in lead.text_en
+    assert _quads(store, tmp_path, "after") == before
+
+
 def test_a_missing_required_value_found_by_the_shapes_names_its_column(
     store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

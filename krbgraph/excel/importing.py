@@ -125,7 +125,8 @@ def import_workbook(
                 source=f"Excel: {name}",
             )
         except ValidationFailed as exc:
-            raise ImportFailed(result.problems + findings_as_problems(exc.result, result)) from None
+            shape_problems = findings_as_problems(exc.result, result)
+            raise ImportFailed(_refused(store, result, target, shape_problems)) from None
         replicas.synced(store)
         problems = result.problems + findings_as_problems(validation, result)
         return ImportReport(target, len(result.triples), bool(replaced), problems)
@@ -133,7 +134,7 @@ def import_workbook(
     validation, derived = validate_with_graphs(store, {target: quads}, replace=True)
     shape_problems = findings_as_problems(validation, result)
     if not validation.conforms:
-        raise ImportFailed(result.problems + shape_problems)
+        raise ImportFailed(_refused(store, result, target, shape_problems))
     if stage is not None:
         stage("schrijven")
     store.write_graphs({target: quads}, replace=True)
@@ -200,16 +201,17 @@ def _import_with_measurements(
             )
         except ValidationFailed as exc:
             shape_problems = findings_as_problems(exc.result, result)
-            raise ImportFailed(result.problems + shape_problems) from None
+            raise ImportFailed(_refused(store, result, target, shape_problems)) from None
         replicas.synced(store)
         problems = result.problems + findings_as_problems(validation, result)
     else:
         convert = ToOxigraph()  # once, for the validation and the write
         triples = {graph: convert.triples(data) for graph, data in changes.items()}
         validation, derived = validate_with_graphs(store, triples, replace=True)
-        problems = result.problems + findings_as_problems(validation, result)
+        shape_problems = findings_as_problems(validation, result)
         if not validation.conforms:
-            raise ImportFailed(problems)
+            raise ImportFailed(_refused(store, result, target, shape_problems))
+        problems = result.problems + shape_problems
         if stage is not None:
             stage("schrijven")
         store.write_graphs(triples, replace=True)
@@ -223,6 +225,35 @@ _OBSERVATIONS = """
 PREFIX sosa: <http://www.w3.org/ns/sosa/>
 SELECT ?m WHERE { ?m a sosa:Observation }
 """
+
+
+def _refused(
+    store: Store, read: ReadResult, target: str, shape_problems: list[Problem]
+) -> list[Problem]:
+    """The problems of a workbook the shapes refuse, led by the likely cause when its
+    objects are already in another graph: the same workbook imported again under another
+    file name (so into another graph) doubles every object, which the shapes report
+    object by object without saying why."""
+    subjects = " ".join(f"<{node}>" for node in read.locations if isinstance(node, URIRef))
+    if not subjects:
+        return read.problems + shape_problems
+    rows = store.query(
+        f"SELECT ?g (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?s {{ {subjects} }} "
+        f"GRAPH ?g {{ ?s a ?type }} FILTER (?g != <{target}>) }} GROUP BY ?g ORDER BY DESC(?n)"
+    ).rows
+    found = [(str(graph), int(count)) for graph, count in rows if graph is not None and count]
+    if not found:
+        return read.problems + shape_problems
+    graph, count = found[0]
+    hint = Problem(
+        f"{count} objecten van deze werkmap staan al in graaf <{graph}>: is deze werkmap "
+        "daar eerder geïmporteerd, onder een andere bestandsnaam? Importeer hem dan in "
+        f"die graaf (--graph {graph}) om hem te vervangen.",
+        f"{count} objects of this workbook are already in graph <{graph}>: was this "
+        "workbook imported there before, under another file name? Then import it into "
+        f"that graph (--graph {graph}) to replace it.",
+    )
+    return [hint, *read.problems, *shape_problems]
 
 
 def findings_as_problems(validation: ValidationResult, read: ReadResult) -> list[Problem]:
