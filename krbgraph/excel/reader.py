@@ -16,7 +16,9 @@ was read from (an upload arrives as a stream).
 
 from __future__ import annotations
 
+import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -24,6 +26,7 @@ from typing import Any, BinaryIO
 from xml.etree.ElementTree import ParseError
 
 from openpyxl import load_workbook
+from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 from rdflib import Graph
 
@@ -31,6 +34,7 @@ from .limits import MAX_COLUMNS, WorkbookLimits, check_archive, too_many_rows
 from .problems import Problem, WorkbookUnreadable, close_matches, did_you_mean
 from .rows_to_rdf import Progress, ReadResult, convert_rows
 from .sheet_rows import SheetRows
+from .values import displayed_number, excel_error
 from .vocabulary import load_vocabulary
 from .workbook_format import HIDDEN_LISTS_SHEET, SHEETS, Sheet
 
@@ -43,10 +47,12 @@ _UNREADABLE = (
     EOFError,
     ParseError,
     IndexError,
+    zlib.error,
 )
 """What openpyxl and zipfile raise for a file that is no (intact) workbook: among them
-malformed XML in a part (ParseError) and a cell pointing past the shared strings
-(IndexError)."""
+malformed XML in a part (ParseError), a cell pointing past the shared strings
+(IndexError) and damaged packed data (zlib.error). Rows stream while they are read,
+so these come from reading the rows as much as from opening the file."""
 
 
 def read_sheets(
@@ -163,27 +169,128 @@ def _read_sheet(
         return result
     # Only the columns up to the last known one, and one row past the limit: openpyxl pads
     # every row to the widest (or declared) column and fills gaps before a far row number.
-    rows: Iterator[tuple[object, ...]] = worksheet.iter_rows(
+    rows: Iterator[tuple[Any, ...]] = worksheet.iter_rows(
         min_row=2,
         max_row=limits.max_rows + 1,
         max_col=max(positions.values()) + 1,
-        values_only=True,
     )
-    for number, values in enumerate(rows, start=2):
+    columns = list(positions.items())
+    for number, row in enumerate(rows, start=2):
         if number > limits.max_rows:
             raise too_many_rows(sheet.name, number, limits)
-        cells = {
-            name: values[index]
-            for name, index in positions.items()
-            if index < len(values) and _filled(values[index])
-        }
+        cells: dict[str, object] = {}
+        for name, index in columns:
+            if index >= len(row):
+                continue
+            cell = row[index]
+            value = cell.value
+            if value is None:
+                continue
+            kind = type(value)
+            if kind is str:
+                if not value.strip():
+                    continue
+                if cell.data_type == "e":
+                    problems.append(_excel_error(sheet, number, name, value))
+            elif kind is float or kind is int:
+                value = displayed_number(value, cell.number_format)
+            cells[name] = value
         if cells:
             result.rows.append((number, cells))
+    problems.extend(_merged_cell_warnings(sheet, worksheet, positions, result))
     return result
 
 
-def _filled(value: object) -> bool:
-    return value is not None and not (isinstance(value, str) and not value.strip())
+def _excel_error(sheet: Sheet, row: int, column: str, code: str) -> Problem:
+    error = excel_error(code)
+    return Problem(
+        error.message_nl, error.message_en, sheet=sheet.name, row=row, column=column, value=code
+    )
+
+
+def _merged_cell_warnings(
+    sheet: Sheet, worksheet: Any, positions: dict[str, int], rows: SheetRows
+) -> list[Problem]:
+    """A warning at every cell of a data row that a merged range covers but does not fill.
+
+    Excel shows a merged range's value across all its cells, but the file holds
+    it in the top-left cell only: a status merged over two norm rows belongs,
+    as far as the user can see, to both, and the second would silently get none.
+    """
+    ranges = _merged_ranges(worksheet)
+    if not ranges:
+        return []
+    by_row = dict(rows.rows)
+    names = {index + 1: name for name, index in positions.items()}
+    last = max(by_row, default=1)
+    warnings: list[Problem] = []
+    for ref in ranges:
+        first_col, first_row, last_col, last_row = range_boundaries(ref)
+        if first_col is None or first_row is None or last_col is None or last_row is None:
+            continue  # not written by Excel: a merge is always of cells, never of whole rows
+        top = names.get(first_col)
+        if top is None or by_row.get(first_row, {}).get(top) is None:
+            continue  # an empty range, or one whose value is in an ignored column
+        if first_col == last_col:
+            nl = f"alleen de eerste rij ervan (rij {first_row}) krijgt de waarde"
+            en = f"only its first row (row {first_row}) gets the value"
+        else:
+            corner = f"{get_column_letter(first_col)}{first_row}"
+            nl = f"alleen de cel linksboven ({corner}) krijgt de waarde"
+            en = f"only its top-left cell ({corner}) gets the value"
+        for number in range(max(first_row, 2), min(last_row, last) + 1):
+            cells = by_row.get(number)
+            if cells is None:
+                continue  # a row with nothing else in it is not read at all
+            for column in range(first_col, last_col + 1):
+                name = names.get(column)
+                if name is None or (number, column) == (first_row, first_col) or name in cells:
+                    continue
+                warnings.append(
+                    Problem(
+                        f"cel valt in samengevoegd bereik {ref}; {nl}, deze cel wordt als leeg "
+                        "gelezen (hef het samenvoegen op en vul elke cel in)",
+                        f"cell lies in merged range {ref}; {en}, this cell is read as empty "
+                        "(unmerge the range and fill in every cell)",
+                        sheet=sheet.name,
+                        row=number,
+                        column=name,
+                        severity="waarschuwing",
+                    )
+                )
+    return warnings
+
+
+_MERGE_REF = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?\bref\s*=\s*[\"']"  # any namespace prefix
+    rb"([A-Za-z]{1,3}[0-9]+:[A-Za-z]{1,3}[0-9]+)"
+)
+_CHUNK = 1 << 20
+
+
+def _merged_ranges(worksheet: Any) -> list[str]:
+    """The merged ranges of a sheet ('P2:P3'), read from the sheet's XML.
+
+    openpyxl's read-only mode, which keeps a large workbook streaming, skips
+    <mergeCells>. The element comes after all rows, so the sheet's part is
+    unpacked once more and searched as bytes, in chunks, without parsing XML:
+    that costs a few milliseconds where parsing the rows costs seconds.
+    """
+    # openpyxl's own way to the sheet's part in the open archive; the name is private, and
+    # without it merges go unnoticed as before (the tests of merged cells then fail).
+    source = getattr(worksheet, "_get_source", None)
+    if source is None:
+        return []
+    tail = b""
+    with source() as part:
+        while chunk := part.read(_CHUNK):
+            data = tail + chunk
+            found = data.find(b"mergeCell")
+            if found >= 0:
+                rest = data[max(found - 64, 0) :] + part.read()
+                return [ref.decode("ascii").upper() for ref in _MERGE_REF.findall(rest)]
+            tail = data[-64:]
+    return []
 
 
 def read_workbook(
@@ -209,6 +316,8 @@ def read_workbook(
     sheets, problems = read_sheets(source, limits=limits)
     vocabulary = load_vocabulary(model)
     converted = convert_rows(sheets, vocabulary, base_iri, progress=progress)
-    return replace(
-        converted, problems=problems + converted.problems, metingen=sheets.get("metingen")
-    )
+    # A cell refused while reading (an Excel error such as #REF!) is reported once, as
+    # that: what the conversion makes of its text ('#REF!' is no number) only repeats it.
+    refused = {(p.sheet, p.row, p.column) for p in problems if p.is_error and p.column}
+    later = [p for p in converted.problems if (p.sheet, p.row, p.column) not in refused]
+    return replace(converted, problems=problems + later, metingen=sheets.get("metingen"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from .workbook_format import SEPARATOR
 
@@ -34,6 +35,8 @@ def cell_text(value: object) -> str | None:
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, Decimal):
+        return format(value, "f")
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
     if isinstance(value, date):
@@ -76,6 +79,8 @@ def parse_decimal(value: object) -> str:
         return canonical_decimal(Decimal(value))
     if isinstance(value, float):
         return canonical_decimal(Decimal(repr(value)))
+    if isinstance(value, Decimal):
+        return canonical_decimal(value)
     text = cell_text(value) or ""
     compact = text.replace(" ", "").replace("\u00a0", "")
     if not _NUMBER.match(compact):
@@ -109,6 +114,8 @@ def parse_integer(value: object) -> int:
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
         return int(value)
     text = cell_text(value) or ""
     compact = text.replace(" ", "").replace("\u00a0", "")
@@ -164,4 +171,65 @@ def parse_date(value: object) -> date:
     raise CellError(
         f"'{text}' is geen geldige datum (gebruik een Excel-datum, jjjj-mm-dd of dd-mm-jjjj)",
         f"'{text}' is not a valid date (use an Excel date, yyyy-mm-dd or dd-mm-yyyy)",
+    )
+
+
+def displayed_number(value: int | float, number_format: str | None) -> int | float | Decimal:
+    """A number cell as the number Excel shows: 0.02 in format 0% is 2, 0.081 in 0.0% is 8.1.
+
+    Typing "2%" makes Excel store 0.02 and format the cell as a percentage;
+    the user sees and means 2 (a norm in %), and reading the stored fraction
+    would make the value a hundred times too small without a word. No column
+    of the format is meant to hold a fraction that is shown as a percentage,
+    so every number is read as shown: what the user sees is what they mean.
+    (Even in a unit of fractions, QUDT's FRACTION, a cell showing 2% is read
+    as 2: the reader does not guess against what is on the screen.)
+    The factor 100 is applied in decimal, so 0.081 becomes exactly 8.1, not
+    8.100000000000001.
+    """
+    if not number_format or "%" not in number_format:
+        return value
+    positive, negative = _percent_sections(number_format)
+    if not (negative if value < 0 else positive):
+        return value
+    return (Decimal(value) if isinstance(value, int) else Decimal(repr(value))).scaleb(2)
+
+
+@lru_cache(maxsize=256)
+def _percent_sections(number_format: str) -> tuple[bool, bool]:
+    """Whether the format's section for positive numbers and the one for negative
+    numbers multiply by 100: a '%' outside quotes, escapes and [colour/condition]
+    brackets does, '0" %"' or '0\\%' only shows the sign."""
+    sections: list[bool] = [False]
+    chars = iter(number_format)
+    for char in chars:
+        if char == ";":
+            sections.append(False)
+        elif char == "%":
+            sections[-1] = True
+        elif char == '"':
+            for quoted in chars:
+                if quoted == '"':
+                    break
+        elif char == "[":
+            for bracketed in chars:
+                if bracketed == "]":
+                    break
+        elif char in "\\_*":  # escaped character, space as wide as it, repeated fill
+            next(chars, None)
+    return sections[0], sections[1] if len(sections) > 1 else sections[0]
+
+
+def excel_error(code: str) -> CellError:
+    """The problem of a cell holding an Excel error value (#REF!, #N/A, ...).
+
+    openpyxl gives such a cell as the text of the error; read as text it would
+    become a name or a code ("#REF!") and load without complaint, while the
+    user's real value was lost to a broken formula or reference.
+    """
+    return CellError(
+        f"de cel bevat een Excel-fout ({code}); herstel de formule of verwijzing, "
+        "of typ de waarde in",
+        f"the cell holds an Excel error ({code}); repair the formula or reference, "
+        "or type the value",
     )

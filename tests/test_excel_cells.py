@@ -1,0 +1,318 @@
+"""Cells that do not hold what the user sees: damaged packed data, percentages,
+Excel error values and merged ranges.
+
+Each of these used to load without a word (or crash): a norm of 2% stored as
+0.02 %, a norm named "#REF!", a status that a merged cell shows on two rows
+given to one. Most workbooks are the demo's export, edited with openpyxl the
+way Excel would save the user's typing.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+import zlib
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+from test_excel_support import BASE, demo_workbook, edit, row_of
+from typer.testing import CliRunner
+
+from krbgraph.cli import app as cli
+from krbgraph.excel.importing import ImportFailed, import_workbook
+from krbgraph.excel.metingen_sheet import cell_text
+from krbgraph.excel.problems import WorkbookUnreadable
+from krbgraph.excel.reader import ReadResult, read_workbook
+from krbgraph.model import model_graph
+from krbgraph.namespaces import KRB, QUDT
+from krbgraph.settings import Settings
+from krbgraph.store import Store, ensure_model, open_store
+
+
+@pytest.fixture
+def workbook(tmp_path: Path) -> Path:
+    return demo_workbook(tmp_path)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    opened = open_store(Settings(store=str(tmp_path / "store")))
+    ensure_model(opened)
+    yield opened
+    opened.close()
+
+
+def _read(source: Path | io.BytesIO) -> ReadResult:
+    return read_workbook(source, BASE, model_graph())
+
+
+def _quads(store: Store, tmp_path: Path, name: str) -> list[str]:
+    path = tmp_path / f"{name}.nq"
+    store.dump(path)
+    return sorted(path.read_text(encoding="utf-8").splitlines())
+
+
+def _column(path: Path, sheet: str, column: str) -> int:
+    header = [cell.value for cell in load_workbook(path)[sheet][1]]
+    return header.index(column) + 1
+
+
+def _cell_triple(
+    result: ReadResult, sheet: str, row: int, predicate: URIRef, column: str
+) -> tuple[Node, Literal]:
+    """The subject and the object that the cell (sheet, row, column) became."""
+    [(subject, value)] = [
+        (s, o)
+        for s, p, o in result.triples
+        if p == predicate
+        and result.locations.get(s) == (sheet, row)
+        and result.columns.get((s, p)) == column
+    ]
+    assert isinstance(value, Literal)
+    return subject, value
+
+
+def _value_at(result: ReadResult, sheet: str, row: int, predicate: URIRef, column: str) -> Literal:
+    return _cell_triple(result, sheet, row, predicate, column)[1]
+
+
+def _first_row(path: Path, sheet: str, column: str, value: object) -> int:
+    ws = load_workbook(path)[sheet]
+    index = _column(path, sheet, column) - 1
+    return next(row[index].row for row in ws.iter_rows(min_row=2) if row[index].value == value)
+
+
+# --- damaged packed data ------------------------------------------------------------------
+
+
+def _themes_workbook(path: Path) -> str:
+    """A workbook with one long sheet; returns that sheet's member in the archive."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "beleidsthemas"
+    sheet.append(["naam", "omschrijving"])
+    for number in range(3000):
+        sheet.append([f"Thema {number}", f"Omschrijving van thema {number} " * 3])
+    book.save(path)
+    return "xl/worksheets/sheet1.xml"
+
+
+def _damage(path: Path, member: str, *, intact: float) -> None:
+    """Replace the packed data of ``member`` by its first ``intact`` fraction, packed
+    well, followed by a deflate block of a type that does not exist: unpacking
+    then stops with zlib.error at that point, as it does on bit rot."""
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(member)
+        text = archive.read(member)
+    name_length, extra_length = struct.unpack(
+        "<HH", data[info.header_offset + 26 : info.header_offset + 30]
+    )
+    start = info.header_offset + 30 + name_length + extra_length
+    packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+    packed = packer.compress(text[: int(len(text) * intact)]) + packer.flush(zlib.Z_FULL_FLUSH)
+    packed += b"\x07"  # last block, block type 3: reserved, never valid
+    assert len(packed) <= info.compress_size
+    data[start : start + len(packed)] = packed
+    path.write_bytes(bytes(data))
+
+
+def test_a_workbook_with_damaged_packed_data_is_unreadable_with_exit_code_2(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "kapot.xlsx"
+    _damage(path, _themes_workbook(path), intact=0)
+
+    result = CliRunner().invoke(
+        cli,
+        ["import-excel", str(path), "--store", str(tmp_path / "store")],
+        env={"COLUMNS": "1000"},
+    )
+
+    assert result.exit_code == 2, result.output
+    assert f"{path}: kan de werkmap niet lezen / cannot read the workbook" in result.output
+
+
+def test_damage_found_while_the_rows_stream_in_is_unreadable_too(tmp_path: Path) -> None:
+    """The archive opens and the sheet's first rows unpack; the damage is halfway."""
+    path = tmp_path / "halfkapot.xlsx"
+    _damage(path, _themes_workbook(path), intact=0.5)
+    load_workbook(path, read_only=True).close()  # opening alone does not notice
+
+    with pytest.raises(WorkbookUnreadable, match="halfkapot.xlsx"):
+        _read(path)
+    with pytest.raises(WorkbookUnreadable, match="werkmap"):  # an upload: a stream
+        _read(io.BytesIO(path.read_bytes()))
+
+
+# --- percentages --------------------------------------------------------------------------
+
+
+def _typed(path: Path, sheet: str, row: int, column: str, value: object, shown: str) -> None:
+    """A cell as Excel saves what the user typed: the value and its number format."""
+    book = load_workbook(path)
+    cell = book[sheet].cell(row=row, column=_column(path, sheet, column), value=value)
+    cell.number_format = shown
+    book.save(path)
+
+
+@pytest.mark.parametrize(
+    ("stored", "number_format", "expected"),
+    [
+        (0.02, "0%", "2.0"),  # typed "2%"
+        (0.081, "0.0%", "8.1"),  # typed "8,1%": exactly 8.1, not 8.100000000000001
+        (0.125, "0.00%", "12.5"),
+        (1, "0%", "100.0"),
+        (0.5, "#,##0.0%;[Red]-#,##0.0%", "50.0"),
+        (2.5, '0.0" %"', "2.5"),  # the % is text in the format: the cell shows 2.5 %
+        (0.4, "General", "0.4"),
+    ],
+)
+def test_a_norm_value_is_read_as_the_number_excel_shows(
+    workbook: Path, stored: float, number_format: str, expected: str
+) -> None:
+    row = _first_row(workbook, "beleidsnorm", "eenheid", "%")
+    _typed(workbook, "beleidsnorm", row, "waarde", stored, number_format)
+
+    result = _read(workbook)
+
+    assert result.ok, [p.text_en for p in result.errors]
+    value = _value_at(result, "beleidsnorm", row, QUDT.numericValue, "waarde")
+    assert (str(value), value.datatype) == (expected, XSD.decimal)
+
+
+def test_every_number_column_reads_a_percentage_as_shown(workbook: Path) -> None:
+    norm = _first_row(workbook, "beleidsnorm", "eenheid", "%")
+    effect = _first_row(workbook, "beoogd_effect", "eenheid", "%")
+    _typed(workbook, "beleidsnorm", norm, "referentiewaarde", 0.3, "0%")
+    _typed(workbook, "beoogd_effect", effect, "waarde", -0.015, "0.0%")
+    _typed(workbook, "metingen", 2, "waarde", 0.045, "0.0%")
+
+    result = _read(workbook)
+
+    assert result.ok, [p.text_en for p in result.errors]
+    reference = _value_at(result, "beleidsnorm", norm, KRB.referentiewaarde, "referentiewaarde")
+    assert str(reference) == "30.0"
+    assert str(_value_at(result, "beoogd_effect", effect, QUDT.numericValue, "waarde")) == "-1.5"
+    assert result.metingen is not None
+    [(_, cells)] = result.metingen.rows
+    assert cell_text(cells["waarde"]) == "4.5"  # what a CSV line of the measurement holds
+
+
+def test_a_percentage_norm_is_stored_as_the_user_typed_it(store: Store, tmp_path: Path) -> None:
+    workbook = demo_workbook(tmp_path)
+    row = _first_row(workbook, "beleidsnorm", "eenheid", "%")
+    _typed(workbook, "beleidsnorm", row, "waarde", 0.02, "0%")
+    norm, _ = _cell_triple(_read(workbook), "beleidsnorm", row, QUDT.numericValue, "waarde")
+
+    report = import_workbook(store, workbook, base_iri=BASE)
+
+    [value] = store.read_graph(report.graph).objects(norm, QUDT.numericValue)
+    assert Decimal(str(value)) == Decimal(2)
+
+
+# --- Excel error values -------------------------------------------------------------------
+
+
+def test_excel_error_values_are_refused_at_their_cells_and_nothing_is_loaded(
+    store: Store, tmp_path: Path
+) -> None:
+    workbook = demo_workbook(tmp_path)
+    norm = row_of(workbook, "beleidsnorm", "GEL-N01")
+    other = row_of(workbook, "beleidsnorm", "GEL-N02")
+    indicator = row_of(workbook, "beleidsindicator", "GEL-I01")
+    measure = row_of(workbook, "beleidsmaatregel", "GEL-M01")
+    cells = [
+        ("beleidsnorm", norm, "naam", "#REF!"),
+        ("beleidsnorm", norm, "indicator", "#N/A"),
+        ("beleidsnorm", other, "waarde", "#DIV/0!"),
+        ("beleidsnorm", other, "rekenmethode", "#VALUE!"),
+        ("beleidsindicator", indicator, "beleidsthema", "#NAME?"),
+        ("beleidsmaatregel", measure, "naam", "#NUM!"),
+        ("beleidsmaatregel", measure, "werkingsgebied", "#NULL!"),
+    ]
+    edit(workbook, cells)
+    assert "e" in {c.data_type for c in load_workbook(workbook)["beleidsnorm"][norm]}  # as Excel
+    before = _quads(store, tmp_path, "before")
+
+    with pytest.raises(ImportFailed) as failed:
+        import_workbook(store, workbook, base_iri=BASE)
+
+    errors = [p for p in failed.value.problems if p.is_error]
+    # One problem per cell: what '#N/A' would be as a code is not reported besides.
+    assert sorted((p.sheet, p.row, p.column, p.value) for p in errors) == sorted(cells)
+    by_cell = {(p.sheet, p.row, p.column): p for p in errors}
+    problem = by_cell[("beleidsnorm", norm, "naam")]
+    assert problem.text_nl.startswith(
+        f"beleidsnorm rij {norm}, kolom naam: de cel bevat een Excel-fout (#REF!)"
+    )
+    assert problem.text_en.startswith(
+        f"beleidsnorm row {norm}, column naam: the cell holds an Excel error (#REF!)"
+    )
+    assert _quads(store, tmp_path, "after") == before
+
+
+# --- merged cells -------------------------------------------------------------------------
+
+
+def test_a_value_merged_over_rows_is_a_warning_at_each_row_it_leaves_empty(
+    workbook: Path,
+) -> None:
+    first = row_of(workbook, "beleidsnorm", "GEL-N01")
+    column = _column(workbook, "beleidsnorm", "status")
+    book = load_workbook(workbook)
+    sheet = book["beleidsnorm"]
+    sheet.cell(row=first, column=column, value="vastgesteld")
+    merged = f"{get_column_letter(column)}{first}:{get_column_letter(column)}{first + 2}"
+    sheet.merge_cells(merged)
+    book.save(workbook)
+
+    for source in (workbook, io.BytesIO(workbook.read_bytes())):  # command line, upload
+        result = _read(source)
+
+        assert result.ok, [p.text_en for p in result.errors]
+        warned = [p for p in result.problems if "samengevoegd" in p.message_nl]
+        assert [(p.sheet, p.row, p.column, p.severity) for p in warned] == [
+            ("beleidsnorm", first + 1, "status", "waarschuwing"),
+            ("beleidsnorm", first + 2, "status", "waarschuwing"),
+        ]
+        assert warned[0].text_nl.startswith(
+            f"beleidsnorm rij {first + 1}, kolom status: cel valt in samengevoegd bereik "
+            f"{merged}; alleen de eerste rij ervan (rij {first}) krijgt de waarde"
+        )
+        assert f"cell lies in merged range {merged}" in warned[1].text_en
+
+
+def test_a_value_merged_across_columns_names_the_top_left_cell(workbook: Path) -> None:
+    row = row_of(workbook, "beleidsnorm", "GEL-N01")
+    method = _column(workbook, "beleidsnorm", "rekenmethode")
+    level = _column(workbook, "beleidsnorm", "bestuurslaag")
+    assert level == method + 1
+    book = load_workbook(workbook)
+    merged = f"{get_column_letter(method)}{row}:{get_column_letter(level)}{row}"
+    book["beleidsnorm"].merge_cells(merged)
+    book.save(workbook)
+
+    [warning] = [p for p in _read(workbook).problems if "samengevoegd" in p.message_nl]
+
+    assert (warning.row, warning.column, warning.is_error) == (row, "bestuurslaag", False)
+    assert f"only its top-left cell ({get_column_letter(method)}{row}) gets the value" in (
+        warning.text_en
+    )
+
+
+def test_an_empty_merged_range_is_no_problem(workbook: Path) -> None:
+    first = row_of(workbook, "beleidsnorm", "GEL-N01")
+    column = get_column_letter(_column(workbook, "beleidsnorm", "status"))
+    book = load_workbook(workbook)
+    book["beleidsnorm"].merge_cells(f"{column}{first}:{column}{first + 1}")
+    book.save(workbook)
+
+    assert not [p for p in _read(workbook).problems if "samengevoegd" in p.message_nl]
