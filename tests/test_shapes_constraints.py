@@ -161,6 +161,25 @@ CASES: list[tuple[str, str, list[tuple[str, str | None, str]], str]] = [
         "Energielabel woningen minimaal B",
     ),
     (
+        # One finding, the date's: an ill-formed date cannot be compared, and the
+        # period's order is not reported as well ("starts after its end").
+        "periode-begin-ongeldige-datum",
+        """
+        DELETE { ?p dcat:startDate ?s } INSERT { ?p dcat:startDate "2024-13-45"^^xsd:date }
+        WHERE { <beleidsnorm/GEL-N01> dct:temporal ?p . ?p dcat:startDate ?s }""",
+        [("beleidsnorm/GEL-N01", DCT + "temporal", V)],
+        "Geluidsdruk gevel maximaal 48 dB(A)",
+    ),
+    (
+        "periode-begin-datum-met-tijd",
+        """
+        DELETE { ?p dcat:startDate ?s }
+        INSERT { ?p dcat:startDate "2024-01-01T00:00:00"^^xsd:dateTime }
+        WHERE { <beleidsnorm/GEL-N01> dct:temporal ?p . ?p dcat:startDate ?s }""",
+        [("beleidsnorm/GEL-N01", DCT + "temporal", V)],
+        "Geluidsdruk gevel maximaal 48 dB(A)",
+    ),
+    (
         "periode-begin-na-einde",
         """
         DELETE { ?p dcat:endDate ?e } INSERT { ?p dcat:endDate "2020-12-31"^^xsd:date }
