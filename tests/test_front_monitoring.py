@@ -150,6 +150,16 @@ def test_the_date_filter_tests_the_norms_in_force_on_that_day(
     assert f'value="{day}"' in response.text  # the form keeps the date
 
 
+def test_an_empty_or_bad_date_from_the_form(client: TestClient) -> None:
+    # The form sends datum= when no date is chosen: today, as without it.
+    assert len(_page(client, datum="").tables["normtoets"]) == len(
+        _page(client).tables["normtoets"]
+    )
+    bad = client.get("/monitoring", params={"datum": "2024-02-30"})
+    assert bad.status_code == 400
+    assert "2024-02-30" in bad.text
+
+
 def test_the_area_filter_keeps_that_area_and_what_lies_in_it(
     client: TestClient, research: Registry
 ) -> None:

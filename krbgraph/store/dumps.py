@@ -17,6 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..namespaces import PREFIXES
+from ..rdfio import parse_quads
 from .base import StoreError
 
 DUMP_FORMATS = {".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG}
@@ -81,3 +82,13 @@ def check_complete(path: Path, quads: int) -> None:
             f"{path} says it holds {int(found.group(1))} quads but {quads} were read: "
             "nothing was restored"
         )
+
+
+def read_dump(path: Path, *, unchecked: bool = False) -> list[ox.Quad]:
+    """The quads of a dump, once it is known to be whole (check_complete, unless
+    ``unchecked``). Raises StoreError, or RdfInputError for a file that does not parse."""
+    dump_format(path)
+    quads = parse_quads(path)
+    if not unchecked:
+        check_complete(path, len(quads))
+    return quads

@@ -57,12 +57,8 @@ from ..rdfio import RdfInputError, check_for_bulk_load, file_format, parse_quads
 from . import graph_writes
 from .answers import AnswerLimits, collect
 from .backend import StoreBackend, TripleData
-from .base import (
-    QueryResult,
-    QuerySyntaxError,
-    StoreError,
-)
-from .dumps import check_complete, dump_format, write_dump
+from .base import QueryResult, QuerySyntaxError, StoreError
+from .dumps import dump_format, read_dump, write_dump
 from .graph_writes import graph_name as _graph_name
 from .pending_load import PENDING_LOAD_FILE, PendingLoad
 from .priority import lower_this_thread
@@ -230,25 +226,18 @@ class EmbeddedStore(StoreBackend):
 
     def _bulk_load_new(self, files: Mapping[str, Sequence[Path]], keep: Callable[[], bool]) -> bool:
         targets = {iri: named_node(iri) for iri in files}
-        parsed: set[Path] = set()
+        in_memory: set[Path] = set()  # a byte order mark first, which bulk_load refuses
         for path in (path for paths in files.values() for path in paths):
             if file_format(path) in _DATASET_FORMATS:
                 parse_triples(path)  # refuses named graphs, which bulk_load would write
             if check_for_bulk_load(path):
-                parsed.add(path)  # starts with a byte order mark, which bulk_load refuses
+                in_memory.add(path)
         pending = PendingLoad(self.path / PENDING_LOAD_FILE)
         pending.start(files)
         try:
             for iri, paths in files.items():
                 for path in paths:
-                    if path in parsed:
-                        graph = targets[iri]
-                        quads = parse_quads(path)
-                        self._live().extend(
-                            ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads
-                        )
-                    else:
-                        self._bulk_load(path, targets[iri])
+                    self._bulk_load(path, targets[iri], in_memory=path in in_memory)
             kept = keep()
         except BaseException:
             self._remove_graphs(targets.values())  # empty before, so this undoes it
@@ -259,10 +248,10 @@ class EmbeddedStore(StoreBackend):
         pending.finish()
         return kept
 
-    def _bulk_load(self, path: Path, graph: ox.NamedNode) -> None:
+    def _bulk_load(self, path: Path, graph: ox.NamedNode, *, in_memory: bool = False) -> None:
         fmt = file_format(path)
         try:
-            if path.stat().st_size < SMALL_FILE_BYTES:  # one transaction, in memory
+            if in_memory or path.stat().st_size < SMALL_FILE_BYTES:  # one transaction
                 self._live().load(_read(path), format=fmt, to_graph=graph)
             elif path.name.lower().endswith(".gz"):
                 with gzip.open(path, "rb") as stream:
@@ -355,9 +344,7 @@ class EmbeddedStore(StoreBackend):
                 f"store {self.path} is not empty; restore only into an empty store "
                 "(use a new folder, or drop its graphs first)"
             )
-        quads = parse_quads(path)
-        if not unchecked:
-            check_complete(path, len(quads))
+        quads = read_dump(path, unchecked=unchecked)
         try:
             self._live().extend(quads)
         except OSError as exc:
@@ -426,9 +413,10 @@ def _line_parts(path: Path, fmt: ox.RdfFormat, workdir: Path, count: int) -> Ite
 
 
 def _read(path: Path) -> bytes:
-    """A small file's bytes, unpacked when it ends in .gz."""
+    """A small file's bytes, unpacked when it ends in .gz, without a byte order mark."""
     data = path.read_bytes()
-    return gzip.decompress(data) if path.name.lower().endswith(".gz") else data
+    data = gzip.decompress(data) if path.name.lower().endswith(".gz") else data
+    return data.removeprefix(b"\xef\xbb\xbf")
 
 
 def _shared_blank_nodes(data: mmap.mmap, cuts: list[int]) -> bool:

@@ -37,7 +37,6 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.term import Identifier
 
-from ..rdfio import parse_quads
 from ..settings import Settings
 from .answers import AnswerLimits, collect
 from .backend import StoreBackend, TripleData
@@ -47,7 +46,7 @@ from .base import (
     QueryTimeout,
     StoreError,
 )
-from .dumps import check_complete, dump_format, write_dump
+from .dumps import dump_format, read_dump, write_dump
 from .terms import (
     ToOxigraph,
     bind_values,
@@ -315,9 +314,7 @@ class RemoteStore(StoreBackend):
                 f"the store at {self.endpoints.query} is not empty; restore only into an "
                 "empty store"
             )
-        quads = parse_quads(path)
-        if not unchecked:
-            check_complete(path, len(quads))
+        quads = read_dump(path, unchecked=unchecked)
         self.update(dataset_update(quads))
         return len(quads)
 

@@ -67,11 +67,16 @@ def monitoring_page(
     settings: SettingsDep,
     thema: str | None = None,
     gebied: str | None = None,
-    datum: date | None = None,
+    datum: str | None = None,
     rijen: RowsParam = None,
 ) -> HTMLResponse:
     """Norms in force with their verdict, and the norm gaps, for a theme, an area and a
-    date (today unless chosen)."""
+    date (today unless chosen; the form sends an empty one when none is)."""
+    try:
+        day = date.fromisoformat(datum.strip()) if datum and datum.strip() else None
+    except ValueError:
+        message = f"datum={shown_value(datum or '')} is geen datum; gebruik JJJJ-MM-DD."
+        return error_page(request, 400, "Ongeldige datum", message)
     themes = _options(store, KRB.Beleidsthema)
     areas = _options(store, KRB.Werkingsgebied)
     chosen: dict[str, Option] = {}
@@ -93,19 +98,19 @@ def monitoring_page(
             return error_page(request, 400, "Onbekend filter", message)
         chosen[name] = found
     values = {name: option.iri for name, option in chosen.items()}
-    if datum is not None:
-        values["datum"] = datum.isoformat()
+    if day is not None:
+        values["datum"] = day.isoformat()
     question = Question(store, settings, catalogue(), values)
     form: dict[str, object] = {
         "title": "Monitoring",
         "themes": themes,
         "areas": areas,
         "chosen": {name: option.iri for name, option in chosen.items()},
-        "datum": datum.isoformat() if datum else "",
+        "datum": day.isoformat() if day else "",
         "api_query": urlencode(values),
         "filtered": " en ".join(
             [f"{name} {option.text}" for name, option in chosen.items()]
-            + ([f"peildatum {datum.isoformat()}"] if datum else [])
+            + ([f"peildatum {day.isoformat()}"] if day else [])
         ),
     }
     try:
