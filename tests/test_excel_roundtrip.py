@@ -103,3 +103,26 @@ def test_lifecycle_terms_and_cross_links_round_trip(tmp_path: Path) -> None:
         set(graph.objects(r, KRB.beleidsthema)) == set(demo.objects(r, KRB.beleidsthema))
         for r in rules_with_theme
     )
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
+    # A name starting with '=' was written as a formula: a spreadsheet runs it
+    # (=HYPERLINK(...)) and the cell reads back empty.
+    from openpyxl import load_workbook
+    from rdflib.namespace import SKOS
+
+    demo = demo_graph()
+    theme = next(demo.subjects(RDF.type, KRB.Beleidsthema))
+    name = '=HYPERLINK("http://example.org","klik")'
+    for old in list(demo.objects(theme, SKOS.prefLabel)):
+        demo.remove((theme, SKOS.prefLabel, old))
+    demo.add((theme, SKOS.prefLabel, Literal(name, lang="nl")))
+    target = tmp_path / "export.xlsx"
+    write_workbook(demo, target)
+
+    book = load_workbook(target)
+    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value == name]
+    assert cells and all(c.data_type == "s" for c in cells)
+    again, problems = read_workbook(target, BASE, model_graph())
+    assert [p for p in problems if p.is_error] == []
+    assert Literal(name, lang="nl") in set(again.objects(theme, SKOS.prefLabel))

@@ -194,8 +194,13 @@ def write_workbook(
         for row in rows:
             ws.append([row.get(column) for column in columns])
             for index, column in enumerate(columns, start=1):
-                if isinstance(row.get(column), date):
+                value = row.get(column)
+                if isinstance(value, date):
                     ws.cell(row=ws.max_row, column=index).number_format = "yyyy-mm-dd"
+                elif isinstance(value, str) and value.startswith("="):
+                    # openpyxl writes such text as a formula, which a spreadsheet runs
+                    # (=HYPERLINK(...)) and which reads back empty: a name stays text.
+                    ws.cell(row=ws.max_row, column=index).data_type = "s"
     book.save(target)
     return _leftovers(source)
 
