@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from html import escape
 
 import pytest
 from fastapi.testclient import TestClient
@@ -175,3 +176,27 @@ def test_an_indicator_without_measurements_says_so_in_a_sentence(
     assert "Van deze indicator zijn nog geen metingen vastgelegd." in html
     assert page_sections(html)["Databronnen"] == []
     assert "Voor deze indicator is geen databron in de catalogus vastgelegd." in html
+
+
+def test_names_with_dollar_signs_and_underscores_are_drawn_as_written() -> None:
+    # Two '$' made matplotlib read TeX: "$5 tot $10" was drawn as math and "$a_$" made
+    # the indicator page a 500; a name starting with '_' was left out of the legend.
+    from datetime import date
+
+    from krbgraph.web.indicator_chart import Level, Mark, Series, indicator_chart_svg
+
+    names = ["Parkstraat $a_$", "Vlietweg $5 tot $10", "_Oude haven"]
+    series = [
+        Series(name, ((date(2023, 6, 30), 40.0 + i), (date(2024, 6, 30), 41.0 + i)))
+        for i, name in enumerate(names)
+    ]
+    svg = indicator_chart_svg(
+        series,
+        [Level(48.0, "norm $x$ maximaal 48")],
+        [Mark(date(2024, 1, 1), "maatregel $b_$")],
+        axis_label="dB(A)",
+        title="t",
+        description="d",
+    )
+    for text in [*names, "norm $x$ maximaal 48", "maatregel $b_$"]:
+        assert escape(text, quote=False) in svg, text

@@ -97,6 +97,9 @@ def indicator_chart_svg(
     with matplotlib.rc_context(
         {
             "svg.fonttype": "none",
+            # Names are text: with math on, "$5 tot $10" was drawn as TeX and "$a_$" broke
+            # the page (a 500).
+            "text.parse_math": False,
             "svg.hashsalt": "krb-indicator-chart",  # the same ids for the same chart
             "font.family": "sans-serif",
             "font.sans-serif": ["DejaVu Sans"],
@@ -113,18 +116,19 @@ def indicator_chart_svg(
     ):
         figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN), layout="constrained")
         axes = figure.add_subplot()
+        handles = []
         for index, line in enumerate(series):
             when = [date2num(point[0]) for point in line.points]
             values = [point[1] for point in line.points]
-            axes.plot(
+            (handle,) = axes.plot(
                 when,
                 values,
                 color=COLOURS[index % len(COLOURS)],
                 marker=MARKERS[index % len(MARKERS)],
                 linewidth=2,
                 markersize=6,
-                label=line.name,
             )
+            handles.append(handle)
         low, high = _value_range(series, levels)
         axes.set_ylim(low, high)
         start, end = _time_range(series, marks)
@@ -133,8 +137,13 @@ def indicator_chart_svg(
         _draw_marks(axes, marks)
         _axes_format(axes, ticks, axis_label)
         if series:
-            figure.legend(
-                loc="outside lower center", ncols=min(len(series), 4), frameon=False, title=None
+            figure.legend(  # names given, not read from the lines: "_x" would be left out
+                handles,
+                [line.name for line in series],
+                loc="outside lower center",
+                ncols=min(len(series), 4),
+                frameon=False,
+                title=None,
             )
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None})
