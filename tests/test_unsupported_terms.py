@@ -149,3 +149,64 @@ def test_the_query_editor_names_a_triple_term_in_its_answer(served, path: str) -
     )
     assert answer.status_code == 422, answer.text
     assert "tripleterm" in answer.text
+
+
+# --- What XML cannot carry ---------------------------------------------------------
+
+_ODD = f"""
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+INSERT DATA {{ GRAPH <{GRAPH}-xml> {{
+  <https://krb.demogemeente.nl/id/ding/amp> rdfs:label "x"^^<http://example.org/t?a=1&b=2> ;
+      <http://example.org/a&b#p> "y"@nl .
+  <https://krb.demogemeente.nl/id/ding/slash> <http://example.org/vocab/> "z"@nl .
+  <https://krb.demogemeente.nl/id/ding/ctrl> rdfs:label "een\\u0001twee"@nl .
+}} }}"""
+
+
+@pytest.fixture(scope="module")
+def odd(served):
+    client, _, _ = served
+    answer = client.post(
+        "/update", content=_ODD, headers={**AUTH, "Content-Type": "application/sparql-update"}
+    )
+    assert answer.status_code == 204, answer.text
+    return client
+
+
+def test_rdf_xml_keeps_iris_with_an_ampersand(odd) -> None:
+    from rdflib import Graph, Literal, URIRef
+
+    answer = odd.get("/id/ding/amp", headers={"Accept": "application/rdf+xml"})
+    assert answer.status_code == 200, answer.text
+    graph = Graph().parse(data=answer.content, format="xml")  # well-formed, and the same
+    subject = URIRef("https://krb.demogemeente.nl/id/ding/amp")
+    assert Literal("x", datatype=URIRef("http://example.org/t?a=1&b=2")) in set(
+        graph.objects(subject)
+    )
+    assert (subject, URIRef("http://example.org/a&b#p"), Literal("y", lang="nl")) in graph
+
+
+@pytest.mark.parametrize(
+    ("path", "said"),
+    [("/id/ding/slash", "cannot be written in RDF/XML"), ("/id/ding/ctrl", "U+0001")],
+)
+def test_rdf_xml_of_what_it_cannot_carry_is_406_and_turtle_still_works(
+    odd, path: str, said: str
+) -> None:
+    answer = odd.get(path, headers={"Accept": "application/rdf+xml"})
+    assert answer.status_code == 406, answer.text
+    assert said in answer.json()["detail"]
+    assert odd.get(path, headers={"Accept": "text/turtle"}).status_code == 200
+
+
+def test_sparql_xml_results_with_a_control_character_are_406(odd) -> None:
+    query = "SELECT ?l WHERE { <https://krb.demogemeente.nl/id/ding/ctrl> ?p ?l }"
+    answer = odd.get(
+        "/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+xml"}
+    )
+    assert answer.status_code == 406, answer.text
+    assert "U+0001" in answer.json()["detail"]
+    as_json = odd.get(
+        "/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"}
+    )
+    assert as_json.json()["results"]["bindings"][0]["l"]["value"] == "een\u0001twee"

@@ -48,8 +48,8 @@ from . import history_api as history_routes
 from . import linked_data as linked_data_routes
 from . import onderzoek_api as onderzoek_routes
 from . import pages as page_routes
+from . import results, writes
 from . import sparql as sparql_routes
-from . import writes
 from .admission import ClientBusy, LaneTimeout, QueryAdmission, client_busy
 from .rewarm import RewarmAfterWrites, Rewarmer
 from .state import label_index_of
@@ -249,7 +249,7 @@ def _error_handlers(app: FastAPI) -> None:
         )
 
     async def unsupported(request: Request, exc: Exception) -> JSONResponse:
-        return answer(422, str(exc))
+        return answer(406 if isinstance(exc, results.NotRepresentable) else 422, str(exc))
 
     async def store_failed(request: Request, exc: Exception) -> JSONResponse:
         logger.error("store error on %s %s", request.method, request.url.path, exc_info=exc)

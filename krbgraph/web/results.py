@@ -10,17 +10,42 @@ the rest of the product.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import asdict
 from xml.etree import ElementTree as ET
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
 from .. import sparql_results
 from ..namespaces import PREFIXES
 from ..sparql_results import XSD_STRING, Row
-from ..store.base import QueryResult
+from ..store.base import QueryResult, UnsupportedAnswer
+from ..store.terms import ToOxigraph
 from ..validation import ValidationResult
+
+
+class NotRepresentable(UnsupportedAnswer):
+    """The answer holds what the asked XML syntax cannot carry (HTTP 406): a control
+    character, which XML 1.0 does not allow even escaped, or, in RDF/XML, a property
+    whose IRI does not end in an XML name. Other syntaxes carry it."""
+
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_NAME_END = re.compile(r"[^\W\d][\w.\-\u00b7\u0300-\u036f\u203f\u2040]*$")
+"""An XML name at the end of a property IRI, which RDF/XML writes as its element."""
+
+
+def _xml_text(text: str) -> str:
+    found = _XML_ILLEGAL.search(text)
+    if found is not None:
+        raise NotRepresentable(
+            f"The answer holds control character U+{ord(found.group()):04X}, which XML "
+            "cannot carry; ask for Turtle, N-Triples, JSON-LD, or for JSON, CSV or TSV."
+        )
+    return text
+
 
 SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -66,8 +91,10 @@ def serialize_graph(graph: Graph, fmt: str) -> bytes:
         rdflib_format = _RDFLIB_FORMATS[fmt]
     except KeyError:
         raise ValueError(f"unknown graph format {fmt!r}") from None
+    if fmt == "rdfxml":
+        return _rdf_xml(graph)
     out = Graph()
-    if fmt in ("turtle", "rdfxml"):
+    if fmt == "turtle":
         for prefix, namespace in PREFIXES.items():
             out.bind(prefix, namespace, override=True)
         for prefix, namespace in graph.namespaces():  # e.g. sd: of the service description
@@ -78,6 +105,30 @@ def serialize_graph(graph: Graph, fmt: str) -> bytes:
     if fmt == "jsonld":
         return out.serialize(format=rdflib_format, encoding="utf-8", auto_compact=False)
     return out.serialize(format=rdflib_format, encoding="utf-8")
+
+
+def _rdf_xml(graph: Graph) -> bytes:
+    """RDF/XML by pyoxigraph's writer, which escapes IRIs (rdflib's left an '&' in a
+    datatype or namespace bare, so the IRI read back changed), once the graph is known to
+    fit: every property ends in an XML name, every text is XML text."""
+    namespaces = dict(PREFIXES)
+    for prefix, namespace in graph.namespaces():  # e.g. sd: of the service description
+        if prefix and prefix not in namespaces and str(namespace) not in namespaces.values():
+            namespaces[prefix] = str(namespace)
+    for s, p, o in graph:
+        if not _XML_NAME_END.search(str(p)):
+            raise NotRepresentable(
+                f"The property <{p}> cannot be written in RDF/XML (its IRI does not end in "
+                "an XML name); ask for Turtle, N-Triples or JSON-LD."
+            )
+        for term in (s, o):
+            if isinstance(term, Literal | URIRef):
+                _xml_text(str(term))
+    data = ox.serialize(
+        ToOxigraph().triples(graph), format=ox.RdfFormat.RDF_XML, prefixes=namespaces
+    )
+    assert data is not None  # without an output, serialize returns the bytes
+    return data
 
 
 # -- XML ---------------------------------------------------------------------
@@ -111,7 +162,7 @@ def _xml_table(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
                 continue
             binding = ET.SubElement(result, "binding", {"name": name})
             if isinstance(value, URIRef):
-                ET.SubElement(binding, "uri").text = str(value)
+                ET.SubElement(binding, "uri").text = _xml_text(str(value))
             elif isinstance(value, BNode):
                 ET.SubElement(binding, "bnode").text = str(value)
             elif isinstance(value, Literal):
@@ -120,7 +171,7 @@ def _xml_table(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
                     attrs[XML_LANG] = value.language
                 elif value.datatype is not None and str(value.datatype) != XSD_STRING:
                     attrs["datatype"] = str(value.datatype)
-                ET.SubElement(binding, "literal", attrs).text = str(value)
+                ET.SubElement(binding, "literal", attrs).text = _xml_text(str(value))
             else:
                 raise ValueError(f"cannot serialise term {value!r}")
     return _xml_bytes(root)
