@@ -65,7 +65,10 @@ def graphs_change(
         fresh = ox.Store()
         fresh.extend(quads)
         if not held:
-            added.update(fresh)
+            # Added to a graph that holds triples (Graph Store POST): only what it lacks
+            # is a change (the audit counted a triple posted again as added).
+            adds_to = not replace and replica.holds_graph(graph)
+            added.update(replica.absent(fresh) if adds_to else fresh)
             continue
         new = replica.absent(fresh)
         old = {quad for quad in replica.graph_iter(graph) if quad not in fresh}

@@ -461,10 +461,12 @@ def write_graphs(
         result, derived = checked_change(replica, change, store, everything=everything)
         if not result.conforms:
             raise ValidationFailed(result)
-        record = audit_record(writer, change, source)
-        if change.added or change.removed or record:
+        if change.added or change.removed:
             # Exactly the validated change, not the graphs' whole content: a re-uploaded
-            # registry of a million triples with ten changed values is ten values.
+            # registry of a million triples with ten changed values is ten values. A write
+            # that changes nothing is not recorded, as for a SPARQL update (its record
+            # named no graph).
+            record = audit_record(writer, change, source)
             commit_change(store, replica, change, record, derived.update)
     if derived.replacement is not None:
         replace_derived(store, derived.replacement)
