@@ -14,10 +14,13 @@ from html.parser import HTMLParser
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from research_registry import build_research_registry, select
 from test_pages_fixtures import BASE, Registry
 
 from krbgraph.queries import load_catalogue, run_named_query
+from krbgraph.web.pages.monitoring import _amount
 
 GELUID = f"{BASE}/id/beleidsthema/geluid"
 PARKSTRAAT = f"{BASE}/id/werkingsgebied/parkstraat"
@@ -386,3 +389,24 @@ def test_a_registry_too_large_to_answer_in_time_keeps_the_form_and_says_what_to_
             assert answer.status_code == 503, route
             detail = answer.json()["detail"]
             assert "thema=Geluid" in detail and "ask for one area (gebied) or theme" in detail
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    value=st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
+    | st.sampled_from([-0.0004, 0.4 - 0.4004, 0.0004, -0.0, 0.0, -5e-17])
+)
+def test_a_margin_shows_its_sign_and_is_never_0_unless_it_is(value: float) -> None:
+    """A norm missed by 0,0004 km (400,4 m against at most 0,4 km) must not read as a
+    margin of 0 next to voldoet niet: the shown margin is 0 only for 0, has the sign of
+    the margin, and is the margin to three decimals, or to three significant digits where
+    three decimals would show 0."""
+    shown = _amount(value, "km")
+    assert shown is not None and shown.endswith(" km")
+    number = float(shown.removesuffix(" km").replace(",", "."))
+    assert (number == 0) == (value == 0)
+    assert shown.startswith("-") == (value < 0)
+    if abs(value) >= 0.0005:
+        assert abs(number - value) <= 0.0005 + 1e-9 * abs(value)
+    else:
+        assert abs(number - value) <= 0.005 * abs(value)

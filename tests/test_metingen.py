@@ -187,6 +187,9 @@ def test_cbs_period_codes(text: str, period: tuple[date, date] | None) -> None:
         ("47,3", Decimal("47.3")),
         ("47.3", Decimal("47.3")),
         ("1.234,5", Decimal("1234.5")),
+        ("1.250.000", Decimal(1250000)),  # several groups: only thousands separators
+        ("-1.250.000,5", Decimal("-1250000.5")),
+        ("0.125", Decimal("0.125")),
         ("-0,1", Decimal("-0.1")),
         ("\u22120,15", Decimal("-0.15")),
         (".", None),
@@ -411,3 +414,134 @@ def test_text_the_csv_module_cannot_read_is_refused_at_its_line(tmp_path: Path) 
     with pytest.raises(Unreadable) as refused:
         read_rows(path)
     assert str(refused.value).startswith("mac.csv:3: not readable as CSV")
+
+
+def test_thousands_points_are_read_where_they_can_only_be_that_and_refused_where_ambiguous(
+    store: Store, tmp_path: Path
+) -> None:
+    """A Dutch spreadsheet writes 1250 as 1.250, an English one 1,25 as 1.250: a factor
+    1000 apart, so that one is refused at its line and column, never guessed (as the
+    workbook refuses thousands separators). Several groups or a decimal comma are clear."""
+    ambiguous = _csv(
+        tmp_path,
+        "duizend.csv",
+        "GRO-I01;BU99990202;2025;;;1.250;m;cbs-nabijheid\n"
+        "GRO-I01;BU99990201;2025;;;1.250,0;m;cbs-nabijheid\n"
+        "GRO-I01;WK999901;2025;;;-12.500;m;cbs-nabijheid\n",
+    )
+    with pytest.raises(ImportFailed) as failed:
+        import_measurements(store, ambiguous, base_iri=BASE)
+    assert [(p.line, p.column) for p in failed.value.problems] == [(2, "waarde"), (4, "waarde")]
+    first = failed.value.problems[0].text_nl
+    assert first.startswith("duizend.csv:2, kolom waarde: '1.250' is dubbelzinnig")
+    assert "schrijf 1250 of 1,25" in first
+    clear = _csv(
+        tmp_path,
+        "duizend.csv",
+        "GRO-I01;BU99990202;2025;;;1.250.000;m;cbs-nabijheid\n"
+        "GRO-I01;BU99990201;2025;;;1.250,0;m;cbs-nabijheid\n"
+        "GRO-I01;WK999901;2025;;;0.125;km;cbs-nabijheid\n",
+    )
+    report = import_measurements(store, clear, base_iri=BASE)
+    assert {(area, value) for area, _, _, value, _ in _values(store, report.graph)} == {
+        ("BU99990202", Decimal(1250)),  # km
+        ("BU99990201", Decimal("1.25")),
+        ("WK999901", Decimal("0.125")),
+    }
+    store.drop_graph(report.graph)
+
+
+UNITLESS_POLICY = """
+@prefix krb: <https://data.krb.nl/def/krb#> .
+@prefix qudt: <http://qudt.org/schema/qudt/> .
+@prefix unit: <http://qudt.org/vocab/unit/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix id: <https://krb.demogemeente.nl/id/> .
+@prefix begrip: <https://data.krb.nl/id/begrip/> .
+<https://krb.demogemeente.nl/id/beleidsindicator/T-I05> a krb:Beleidsindicator ;
+    rdfs:label "Indicator zonder eenheid"@nl ; dct:identifier "T-I05" ;
+    krb:beleidsthema <https://krb.demogemeente.nl/id/beleidsthema/groen> ;
+    krb:beleidsaspect <https://krb.demogemeente.nl/id/beleidsaspect/groen-openbaar> ;
+    krb:indicatorsoort <https://data.krb.nl/id/begrip/indicatorsoort/effectindicator-sociaal> ;
+    krb:afdeling <https://krb.demogemeente.nl/id/afdeling/openbare-ruimte> .
+<https://krb.demogemeente.nl/id/beleidsnorm/T-N05> a krb:Beleidsnorm ;
+    rdfs:label "T5 maximaal 400 m"@nl ; dct:identifier "T-N05" ;
+    krb:indicator <https://krb.demogemeente.nl/id/beleidsindicator/T-I05> ;
+    krb:document <https://krb.demogemeente.nl/id/besluitdocument/GRO-2035> ;
+    krb:operator <https://data.krb.nl/id/begrip/normoperator/maximaal> ;
+    qudt:numericValue 400.0 ; qudt:hasUnit unit:M ;
+    krb:normsoort <https://data.krb.nl/id/begrip/normsoort/streefwaarde> ;
+    krb:werkingsgebied <https://krb.demogemeente.nl/id/werkingsgebied/WK999902> ;
+    dct:temporal [ a dct:PeriodOfTime ; dcat:startDate "2025-01-01"^^xsd:date ;
+                   dcat:endDate "2035-12-31"^^xsd:date ] ;
+    krb:bestuurslaag <https://data.krb.nl/id/begrip/bestuurslaag/gemeente> .
+"""
+
+
+def test_a_value_of_another_kind_than_the_norms_of_an_indicator_without_unit_is_refused(
+    store: Store, tmp_path: Path
+) -> None:
+    """T-I05 has no unit, its norm is in m: nothing else says what it measures, so a
+    value in kg (1 in SI, as a metre is) is refused where it can be fixed; one in km is
+    a length and is kept."""
+    policy = tmp_path / "zonder-eenheid.ttl"
+    policy.write_text(UNITLESS_POLICY, encoding="utf-8")
+    graph = f"{BASE}/graph/test-zonder-eenheid"
+    load_paths(store, [policy], graph=graph, base_iri=BASE, validate=False)
+    try:
+        bad = _csv(
+            tmp_path,
+            "kilo.csv",
+            "T-I05;BU99990202;2025;;;500;kg;cbs-nabijheid\n"
+            "T-I05;BU99990201;2025;;;0,5;km;cbs-nabijheid\n"
+            "T-I05;WK999901;2025;;;50;%;cbs-nabijheid\n",
+        )
+        with pytest.raises(ImportFailed) as failed:
+            import_measurements(store, bad, base_iri=BASE)
+        problems = failed.value.problems
+        assert [(p.line, p.column) for p in problems] == [(2, "eenheid"), (4, "eenheid")]
+        assert problems[0].text_en.startswith("kilo.csv:2, column eenheid: 'kg' (kg) does not")
+        assert "norms on this indicator (m)" in problems[0].text_en
+        good = _csv(tmp_path, "kilo.csv", "T-I05;BU99990201;2025;;;0,5;km;cbs-nabijheid\n")
+        report = import_measurements(store, good, base_iri=BASE)
+        assert _values(store, report.graph) == [
+            ("BU99990201", "2025-01-01", "2025-12-31", Decimal("0.5"), "KiloM")
+        ]
+        store.drop_graph(report.graph)
+    finally:
+        store.drop_graph(graph)
+
+
+def test_a_measurement_another_graph_holds_is_refused_naming_that_graph_and_source(
+    store: Store, tmp_path: Path
+) -> None:
+    """The municipal noise network and an RIVM model give GEL-I01 for the Parkstraat in
+    2025. A measurement is one per indicator, area, period and classification, so the
+    second is refused, saying where the first is, not that its row has two results."""
+    first = _csv(
+        tmp_path, "geluidmeetnet.csv", "GEL-I01;parkstraat;2025;;;49,6;dB(A);geluidmeetnet\n"
+    )
+    report = import_measurements(store, first, base_iri=BASE)
+    try:
+        before = _values(store, report.graph)
+        for name, bron in (
+            ("rivm.csv", "https://www.rivm.nl/geluid"),
+            ("kopie.csv", "geluidmeetnet"),
+        ):
+            second = _csv(tmp_path, name, f"GEL-I01;parkstraat;2025;;;50,2;dB(A);{bron}\n")
+            with pytest.raises(ImportFailed) as failed:
+                import_measurements(store, second, base_iri=BASE)
+            problems = failed.value.problems
+            assert [(p.file, p.line) for p in problems] == [(name, 2)]
+            assert f"already in graph {report.graph} ({BASE}/id/databron/geluidmeetnet)" in (
+                problems[0].text_en
+            )
+            assert "two results" not in problems[0].text_en
+        assert _values(store, report.graph) == before
+        # The file itself may be imported again: it replaces its own graph.
+        assert import_measurements(store, first, base_iri=BASE).replaced
+    finally:
+        store.drop_graph(report.graph)

@@ -19,7 +19,7 @@ from demo_backends import demo_store_fixture, fill_with_demo
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rdflib import Graph, Literal, Namespace
+from rdflib import BNode, Graph, Literal, Namespace
 from rdflib.namespace import RDF
 from test_normtoets import (
     AREAS,
@@ -46,6 +46,8 @@ CATALOGUE = load_catalogue()
 DAY = "2026-11-28"
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 US = Namespace("https://data.krb.nl/id/begrip/uitvoeringsstatus/")
+SOSA = Namespace("http://www.w3.org/ns/sosa/")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DEMO = "https://krb.demogemeente.nl/id/"
 
 
@@ -121,6 +123,7 @@ def test_normgat_for_one_theme_and_area(store: Store) -> None:
 
 STATUSES = [None, "gepland", "in-uitvoering", "afgerond"]
 ENDS = [None, date(2025, 1, 31), date(2025, 6, 30), date(2027, 12, 31)]
+REALISED_ENDS = [date(2024, 12, 31), PEIL, date(2025, 7, 1), date(2027, 12, 31)]
 EFFECT_UNITS = {"KiloM": Decimal(1), "M": Decimal("0.001")}  # into km
 INSIDE = {"A": {"A", "B", "C"}, "B": {"B"}, "C": {"C"}, "D": {"D"}}
 """Area -> the areas lying in it (as the property graph of test_normtoets lays them)."""
@@ -134,7 +137,9 @@ effect = st.fixed_dictionaries(
         "measure_area": st.sampled_from(AREAS),
         "status": st.sampled_from(STATUSES),
         "end": st.sampled_from(ENDS),
-        "realised": st.booleans(),
+        # A recorded realised effect: none, without a period, or over a period ending
+        # before, on or after the date; one ending after it did not exist yet on the date.
+        "realised": st.sampled_from([None, "undated", *REALISED_ENDS]),
         # None, one or two themes: an effect counts once, whatever its measure's themes.
         "themes": st.frozensets(st.sampled_from(["T1", "T2", "T3"]), max_size=2),
     }
@@ -169,6 +174,11 @@ def _add_effects(graph: Graph, effects: list[dict]) -> None:
             realised = EX[f"gerealiseerd-effect/r{number}"]
             graph.add((realised, RDF.type, KRB.GerealiseerdEffect))
             graph.add((realised, KRB.beoogdEffect, node))
+            if data["realised"] != "undated":
+                period = BNode()
+                graph.add((realised, SOSA.phenomenonTime, period))
+                graph.add((period, DCAT.startDate, Literal("2024-01-01", datatype=XSD.date)))
+                graph.add((period, DCAT.endDate, Literal(data["realised"], datatype=XSD.date)))
 
 
 def _counts(data: dict, area: str) -> bool:
@@ -178,7 +188,7 @@ def _counts(data: dict, area: str) -> bool:
         data["target"] != "other"
         and data["status"] in (None, "gepland", "in-uitvoering")
         and (data["end"] is None or data["end"] >= PEIL)
-        and not data["realised"]
+        and (data["realised"] is None or data["realised"] != "undated" and data["realised"] > PEIL)
         and area in INSIDE[where]
     )
 

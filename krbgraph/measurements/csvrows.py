@@ -12,7 +12,12 @@ StatLine, so the reader accepts their conventions rather than asking for ours:
 - a label of an ordered value list (energielabel ``C``) in ``waarde`` with an empty
   ``eenheid``, for an indicator without a unit;
 - numbers with a decimal comma (``47,3``), a decimal point (``47.3``) or both as
-  Dutch writes them (``1.234,5``);
+  Dutch writes them (``1.234,5``); thousands separators without a decimal part
+  only where they cannot be a decimal point: ``1.250.000`` (several groups) is
+  1250000, but ``1.250`` is refused as ambiguous (1250 written the Dutch way, or
+  1,25 written the English way?), as the workbook refuses thousands separators
+  (docs/excel.md) rather than guess a factor 1000; write ``1250`` or ``1,25``.
+  ``0.125`` is no such case: no thousands group starts with 0;
 - dates as ``2023-01-31`` or ``31-01-2023``; periods as StatLine codes: ``2023JJ00``
   (a year), ``2023KW02`` (a quarter), ``2023MM07`` (a month), in ``jaar`` or
   ``periode_van``.
@@ -173,7 +178,7 @@ def parse_rows(text: str, name: str) -> tuple[list[Row], list[Problem]]:
             )
             continue
         row, found = parse_row(
-            dict(zip(header, (c.strip() for c in cells), strict=True)), number, name
+            dict(zip(header, (c.strip() for c in cells), strict=True)), number, name, typed=True
         )
         problems.extend(found)
         if row is not None:
@@ -292,9 +297,16 @@ def _header_problems(header: list[str], name: str) -> list[Problem]:
     return problems
 
 
-def parse_row(cells: dict[str, str], line: int, name: str) -> tuple[Row | None, list[Problem]]:
+def parse_row(
+    cells: dict[str, str], line: int, name: str, *, typed: bool = False
+) -> tuple[Row | None, list[Problem]]:
     """One row from column -> stripped text (a column left out counts as empty): the Row,
-    or None and every problem of its text. The workbook's sheet metingen uses this too."""
+    or None and every problem of its text. The workbook's sheet metingen uses this too.
+
+    ``typed``: the text is what a person or spreadsheet wrote (a CSV), so ``1.250`` may be
+    1250 with a Dutch thousands separator and is refused as ambiguous. The workbook gives
+    Excel's own numbers as their digits (1.125 is 1,125), where no such doubt exists.
+    """
     problems: list[Problem] = []
 
     def problem(column: str, nl: str, en: str) -> None:
@@ -306,6 +318,18 @@ def parse_row(cells: dict[str, str], line: int, name: str) -> tuple[Row | None, 
     waarde, label = None, None
     if cells.get("waarde") and not cells.get("eenheid"):
         label = cells["waarde"]  # a label, or a number without its unit: told on import
+    elif typed and ambiguous_number(cells["waarde"]):
+        text = cells["waarde"]
+        small = parse_number(text) or Decimal(0)
+        large, point = format(small.scaleb(3).quantize(1), "f"), format(small.normalize(), "f")
+        problem(
+            "waarde",
+            f"'{text}' is dubbelzinnig: {large} (met een punt tussen de duizendtallen) of "
+            f"{point.replace('.', ',')} (met een decimale punt); schrijf {large} of "
+            f"{point.replace('.', ',')}",
+            f"'{text}' is ambiguous: {large} (with a point between the thousands) or "
+            f"{point} (with a decimal point); write {large} or {point.replace('.', ',')}",
+        )
     elif cells.get("waarde"):
         waarde = parse_number(cells["waarde"])
         if waarde is None:
@@ -395,12 +419,29 @@ def _period(cells: dict[str, str], problem) -> tuple[date, date] | None:  # noqa
 _NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?$|^[+-]?\d*\.?\d+$")
 
 
+_AMBIGUOUS = re.compile(r"^[+-]?[1-9]\d{0,2}\.\d{3}$")
+
+
+def ambiguous_number(text: str) -> bool:
+    """Whether ``text`` may be read two ways a factor 1000 apart: one '.' followed by
+    exactly three digits and no ',' (1.250: 1250 the Dutch way, 1,25 the English way).
+    Not when the whole part is 0 (0.125): no thousands group starts with 0."""
+    return bool(_AMBIGUOUS.match(text.strip().replace("\u2212", "-").replace(" ", "")))
+
+
 def parse_number(text: str) -> Decimal | None:
-    """47,3 / 47.3 / 1.234,5 / -0,1 as a Decimal; None for anything else (CBS's '.')."""
+    """47,3 / 47.3 / 1.234,5 / 1.250.000 / -0,1 as a Decimal; None for anything else
+    (CBS's '.').
+
+    A ',' is the decimal sign and every '.' before it groups thousands (1.234,5). Without
+    a ',' several '.' can only group thousands (1.250.000 is 1250000) and one '.' is the
+    decimal point (47.3). So ``1.250`` is 1.25 here, as Excel's own digits mean it; text a
+    person wrote is asked about it first (:func:`ambiguous_number`, parse_row's ``typed``).
+    """
     value = text.strip().replace("\u2212", "-").replace(" ", "")
     if not value or not _NUMBER.match(value):
         return None
-    if "," in value:
+    if "," in value or value.count(".") > 1:
         value = value.replace(".", "").replace(",", ".")
     try:
         return Decimal(value)

@@ -42,7 +42,7 @@ from ..iris import reference
 from ..loading import LoadReport, ValidationFailed, load_paths
 from ..namespaces import KRB, QUDT, SOSA
 from ..store import Store
-from ..units import UnitError, compatible, convert, default_catalogue
+from ..units import Unit, UnitCatalogue, UnitError, compatible, convert, default_catalogue
 from .csvrows import Problem, Row, Unreadable, read_rows
 from .lookup import Area, Registry
 
@@ -92,6 +92,8 @@ def import_measurements(
     rows, problems = read_rows(path)
     registry = Registry.read(store)
     data, converted, locations = build_graph(rows, registry, base_iri, path.name, problems)
+    if not problems:
+        problems.extend(already_elsewhere(store, locations, target, path.name))
     if problems:
         raise ImportFailed(sorted(problems, key=_problem_order))
     with tempfile.TemporaryDirectory(prefix="krb-metingen-") as folder:
@@ -190,6 +192,8 @@ def build_graph(
                         f"unit, {wanted.display}",
                         row.eenheid,
                     )
+        elif unit is not None and indicator is not None:
+            _check_norm_units(catalogue, registry, indicator[0], unit, row.eenheid, problem)
         if found:
             problems.extend(found)
             continue
@@ -231,6 +235,79 @@ def build_graph(
             concepts=concepts,
         )
     return graph, converted, lines
+
+
+_ELSEWHERE = """
+PREFIX sosa: <http://www.w3.org/ns/sosa/>
+PREFIX dct: <http://purl.org/dc/terms/>
+SELECT ?m ?g (SAMPLE(?b) AS ?bron) WHERE {
+  VALUES ?m { %s }
+  GRAPH ?g { ?m sosa:hasFeatureOfInterest ?gebied }
+  FILTER (?g != <%s>)
+  OPTIONAL { GRAPH ?g { ?m dct:source ?b } }
+} GROUP BY ?m ?g
+"""
+_CHUNK = 500
+
+
+def already_elsewhere(store: Store, lines: dict[str, int], target: str, file: str) -> list[Problem]:
+    """A problem for each observation of ``lines`` (IRI -> line) that another graph holds.
+
+    A measurement's IRI is made of its indicator, area, period and classification, not
+    of its source or graph, so the same measurement from a second source, or the same
+    file imported under another graph, would add a second result and period to the node
+    the other graph has: the shapes then speak of a row with two results, which it does
+    not have. Said here as it is, with the graph and source that hold it.
+    """
+    problems: list[Problem] = []
+    iris = sorted(lines)
+    for start in range(0, len(iris), _CHUNK):
+        chunk = " ".join(f"<{iri}>" for iri in iris[start : start + _CHUNK])
+        for iri, graph, source in store.query(_ELSEWHERE % (chunk, target)).rows:
+            where = f"{graph}" + (f" ({source})" if source is not None else "")
+            problems.append(
+                Problem(
+                    file,
+                    lines[str(iri)],
+                    None,
+                    f"deze meting staat al in graaf {where}; per indicator, gebied, periode "
+                    "en indeling kan er één meting zijn, ook bij een andere bron: haal hem "
+                    "daar eerst weg",
+                    f"this measurement is already in graph {where}; there can be one "
+                    "measurement per indicator, area, period and classification, also from "
+                    "another source: remove it there first",
+                    str(iri),
+                )
+            )
+    return sorted(problems, key=_problem_order)
+
+
+def _check_norm_units(
+    catalogue: UnitCatalogue,
+    registry: Registry,
+    indicator: str,
+    unit: Unit,
+    text: str,
+    problem,  # noqa: ANN001
+) -> None:
+    """For an indicator without a unit: the value must convert to the unit of every number
+    norm on it. Nothing else says what such an indicator measures, and a value of another
+    kind (500 kg against a norm of 400 m) tells nothing about the norm; normtoets and
+    normgat would give it no verdict, so it is refused here, where it can be fixed."""
+    norms = [
+        catalogue[iri] for iri in sorted(registry.norm_units.get(indicator, ())) if iri in catalogue
+    ]
+    wrong = [norm for norm in norms if not compatible(unit, norm)]
+    if wrong:
+        shown = ", ".join(norm.display for norm in wrong)
+        problem(
+            "eenheid",
+            f"'{text}' ({unit.display}) is niet om te rekenen naar de eenheid van de normen op "
+            f"deze indicator ({shown}); de indicator zelf heeft geen eenheid",
+            f"'{text}' ({unit.display}) does not convert to the unit of the norms on this "
+            f"indicator ({shown}); the indicator itself has no unit",
+            text,
+        )
 
 
 def _area(registry: Registry, row: Row, problem) -> Area | None:  # noqa: ANN001

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rdflib import Graph
 
@@ -28,7 +28,7 @@ class Area:
 
 @dataclass
 class Registry:
-    """What the rows may name, read from the store in four queries."""
+    """What the rows may name, read from the store in a few queries."""
 
     indicators: dict[str, tuple[str, str | None]]
     """Key (IRI, code, folded name) -> (indicator IRI, its unit IRI or None)."""
@@ -44,6 +44,10 @@ class Registry:
     value list its label norms use (energielabel A..G)."""
     label_names: dict[str, list[str]]
     """Indicator IRI -> the notations of those labels, best first (for messages)."""
+    norm_units: dict[str, set[str]] = field(default_factory=dict)
+    """Indicator IRI -> the units of the number norms on it. For an indicator without a
+    unit of its own these are what a measurement must convert to: nothing else says
+    what the indicator measures."""
 
     @classmethod
     def read(cls, store: Store, extra: Graph | None = None) -> Registry:
@@ -101,7 +105,13 @@ class Registry:
             shown = notation or name or concept
             ranked[indicator][concept] = (-float(rank or 0), shown)
         names = {i: [shown for _, shown in sorted(c.values())] for i, c in ranked.items()}
-        return cls(indicators, codes, dict(areas), sources, concepts, dict(labels), names)
+        norm_units: dict[str, set[str]] = defaultdict(set)
+        for indicator, (unit,) in rows(_NORM_UNITS):
+            if unit is not None:
+                norm_units[indicator].add(unit)
+        return cls(
+            indicators, codes, dict(areas), sources, concepts, dict(labels), names, dict(norm_units)
+        )
 
 
 _INDICATORS = """
@@ -136,6 +146,11 @@ SELECT ?i ?c ?rank ?notation ?name WHERE {
   OPTIONAL { ?c skos:notation ?notation }
   OPTIONAL { ?c skos:prefLabel ?name }
 }
+"""
+_NORM_UNITS = """
+PREFIX krb: <https://data.krb.nl/def/krb#>
+PREFIX qudt: <http://qudt.org/schema/qudt/>
+SELECT DISTINCT ?i ?unit WHERE { ?norm krb:indicator ?i ; qudt:hasUnit ?unit }
 """
 _SOURCES = """
 PREFIX dcat: <http://www.w3.org/ns/dcat#>

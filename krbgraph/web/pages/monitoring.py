@@ -17,6 +17,7 @@ it shows once the answers are known.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import copy_context
@@ -285,10 +286,18 @@ def _link(ref: Ref, labeller: Labeller) -> Link:
 
 
 def _amount(value: float | None, unit: str | None) -> str | None:
-    """A number as a Dutch reader writes it, to three decimals at most: 0,45 km."""
+    """A number as a Dutch reader writes it, to three decimals at most: 0,45 km.
+
+    A value that three decimals would show as 0 gets three significant digits instead
+    (-0,0004 km): a margin of -0,0004 next to voldoet niet must not read as 0, as if
+    the norm were met exactly, and keeps its sign. Only 0 itself shows as 0.
+    """
     if value is None:
         return None
-    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    text = f"{value:.3f}"
+    if value and not text.strip("-0."):  # a value that three decimals make 0
+        text = f"{value:.{2 - math.floor(math.log10(abs(value)))}f}"
+    text = text.rstrip("0").rstrip(".")
     text = "0" if text in ("-0", "") else text
     text = text.replace(".", ",")
     return f"{text} {unit}" if unit else text
