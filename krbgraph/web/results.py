@@ -111,10 +111,16 @@ def _rdf_xml(graph: Graph) -> bytes:
     """RDF/XML by pyoxigraph's writer, which escapes IRIs (rdflib's left an '&' in a
     datatype or namespace bare, so the IRI read back changed), once the graph is known to
     fit: every property ends in an XML name, every text is XML text."""
-    namespaces = dict(PREFIXES)
+    known = dict(PREFIXES)
     for prefix, namespace in graph.namespaces():  # e.g. sd: of the service description
-        if prefix and prefix not in namespaces and str(namespace) not in namespaces.values():
-            namespaces[prefix] = str(namespace)
+        if prefix and prefix not in known and str(namespace) not in known.values():
+            known[prefix] = str(namespace)
+    properties = {str(p) for p in graph.predicates()}  # the names RDF/XML writes
+    namespaces = {
+        prefix: namespace
+        for prefix, namespace in known.items()
+        if prefix != "xml" and any(p.startswith(namespace) for p in properties)
+    }
     for s, p, o in graph:
         if not _XML_NAME_END.search(str(p)):
             raise NotRepresentable(
