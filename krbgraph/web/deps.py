@@ -7,7 +7,9 @@ either through ``app.dependency_overrides``.
 
 from __future__ import annotations
 
-from fastapi import Request
+from collections import Counter
+
+from fastapi import HTTPException, Request
 
 from ..settings import Settings
 from ..store import Store
@@ -39,10 +41,8 @@ async def single_parameters(request: Request) -> None:
     """400 naming a query-string parameter given more than once: the API and the pages
     take one value per parameter, and keeping the last in silence let an invalid first
     one pass unseen (``?datum=2024-02-30&datum=2030-03-01``)."""
-    from fastapi import HTTPException
-
-    keys = [key for key, _ in request.query_params.multi_items()]
-    repeated = sorted({key for key in keys if keys.count(key) > 1})
+    counts = Counter(key for key, _ in request.query_params.multi_items())
+    repeated = sorted(key for key, count in counts.items() if count > 1)
     if repeated:
         raise HTTPException(
             400,
