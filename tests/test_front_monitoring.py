@@ -151,6 +151,7 @@ def test_the_date_filter_tests_the_norms_in_force_on_that_day(
     assert {row.cells[1] for row in rows} == {str(row["code"]) for row in expected}
     assert {row.cells[1] for row in rows} != {str(r["code"]) for r in _normtoets(research)}
     assert f'value="{day}"' in response.text  # the form keeps the date
+    assert "vandaag gelden" not in response.text and f"op {day}" in response.text
 
 
 def test_an_empty_or_bad_date_from_the_form(client: TestClient) -> None:
