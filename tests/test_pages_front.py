@@ -166,6 +166,22 @@ def test_query_editor_resolves_relative_iris_as_the_endpoint_does(client) -> Non
     assert download.text.splitlines()[1] == str(client.base_url.join("/x"))
 
 
+def test_query_results_link_what_the_registry_describes_and_link_out_otherwise(client) -> None:
+    # An address the store says nothing about (a data source's website) linked to
+    # /resource?iri=..., which said "Niet gevonden".
+    query = (
+        "SELECT ?x WHERE { VALUES ?x { <https://example.org/elders> "
+        "<http://qudt.org/vocab/unit/KiloM> } }"
+    )
+    answer = client.get("/query", params={"query": query})
+    assert answer.status_code == 200
+    assert 'href="https://example.org/elders"' in answer.text
+    resource = "/resource?iri=" + quote("http://qudt.org/vocab/unit/KiloM", safe="")
+    assert f'href="{resource}"' in answer.text.replace("&amp;", "&")
+    assert client.get(resource).status_code == 200
+    assert "/resource?iri=https%3A%2F%2Fexample.org%2Felders" not in answer.text
+
+
 def test_query_page_examples_fill_the_editor(client) -> None:
     example = page(client, "/query?voorbeeld=geldig-op")
     assert "?datum" in example.textarea

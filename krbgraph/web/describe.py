@@ -53,6 +53,30 @@ def local_href(iri: str, base_iri: str) -> str:
     return "/resource?iri=" + quote(iri, safe="")
 
 
+def store_hrefs(store: Store, iris: Iterable[str], base_iri: str) -> dict[str, str | None]:
+    """local_href of each IRI, except one the store says nothing about, which has no page
+    here: a web address (a data source's site) links to itself, anything else to nothing
+    (its /resource page said "Niet gevonden"). One query for all of them."""
+    hrefs: dict[str, str | None] = {iri: local_href(iri, base_iri) for iri in iris}
+    elsewhere = sorted(iri for iri, href in hrefs.items() if href and href.startswith("/resource?"))
+    if elsewhere:
+        listed = " ".join(f"<{iri}>" for iri in elsewhere if valid_iri(iri) is not None)
+        described = (
+            {
+                str(row[0])
+                for row in store.query(
+                    f"SELECT DISTINCT ?s WHERE {{ VALUES ?s {{ {listed} }} ?s ?p ?o }}"
+                ).rows
+            }
+            if listed
+            else set()
+        )
+        for iri in elsewhere:
+            if iri not in described:
+                hrefs[iri] = iri if iri.startswith(("http://", "https://")) else None
+    return hrefs
+
+
 def iri_for_path(kind: str, path: str, base_iri: str) -> str:
     """The IRI a local path stands for; the inverse of `local_href` for /id and /begrip."""
     if kind == "id":

@@ -55,7 +55,7 @@ from ...store import (
 from ...store.streaming import Row
 from .. import results as result_formats
 from ..admission import ClientBusy, LaneTimeout, query_slot
-from ..describe import READER_LANGUAGES, local_href
+from ..describe import READER_LANGUAGES, store_hrefs
 from ..negotiation import CANONICAL_TYPES
 from ..query_params import FieldProblem, Picker, pickers_for, resolve_picked
 from ..spooled_export import Spool, spooled_answer, spooled_chunks
@@ -221,7 +221,7 @@ def _run_named(
         query, answer, store, languages=READER_LANGUAGES.get(), timeout_s=timeout_s
     )
     columns = {c.name: c.description for c in query.columns}
-    shown = _shown_result(result, settings.base_iri)
+    shown = _shown_result(result, settings.base_iri, store)
     titles = tuple(_column_title(v, columns.get(v, "")) for v in shown.variables)
     descriptions = tuple(columns.get(v, v) for v in shown.variables)
     return replace(shown, titles=titles, descriptions=descriptions), text
@@ -279,7 +279,7 @@ def query_page(
             checked = user_query(query, limits)
             with query_slot(request, checked.text) as admitted:
                 result = checked.run(store, settings, admitted, base_iri=_sparql_base(request))
-            shown = _shown_result(result, settings.base_iri)
+            shown = _shown_result(result, settings.base_iri, store)
         except (SparqlRefused, StoreError) as exc:
             error, status = _query_error(exc, settings)
         except ClientBusy as exc:
@@ -363,7 +363,7 @@ def _syntax_message(exc: QuerySyntaxError) -> str:
     return f"Syntaxfout{where}: {exc}"
 
 
-def _shown_result(result: QueryResult, base_iri: str) -> ShownResult:
+def _shown_result(result: QueryResult, base_iri: str, store: Store) -> ShownResult:
     if result.kind == "ask":
         return ShownResult("ask", (), [], 0, False, bool(result.boolean))
     if result.kind == "graph":
@@ -374,22 +374,24 @@ def _shown_result(result: QueryResult, base_iri: str) -> ShownResult:
     else:
         variables, rows = result.variables, list(result.rows)
     prefixes = registry_prefixes(base_iri)
-    shown = [
-        [_shown_value(term, base_iri, prefixes) for term in row] for row in rows[:MAX_HTML_ROWS]
-    ]
+    kept = rows[:MAX_HTML_ROWS]
+    iris = {str(term) for row in kept for term in row if isinstance(term, URIRef)}
+    hrefs = store_hrefs(store, iris, base_iri)
+    shown = [[_shown_value(term, hrefs, prefixes) for term in row] for row in kept]
     truncated = len(rows) > MAX_HTML_ROWS
     return ShownResult(result.kind, variables, shown, len(rows), truncated, None, variables)
 
 
 def _shown_value(
-    term: Identifier | None, base_iri: str, prefixes: dict[str, str]
+    term: Identifier | None, hrefs: dict[str, str | None], prefixes: dict[str, str]
 ) -> ShownValue | None:
-    """A cell: IRIs short (id:..., krb:...) and linked to their page, literals as text."""
+    """A cell: IRIs short (id:..., krb:...) and linked to their page (describe.store_hrefs),
+    literals as text."""
     if term is None:
         return None
     if isinstance(term, URIRef):
         iri = str(term)
-        return ShownValue(compact_iri(iri, prefixes) or iri, local_href(iri, base_iri), iri)
+        return ShownValue(compact_iri(iri, prefixes) or iri, hrefs[iri], iri)
     return ShownValue(str(term), None)
 
 
