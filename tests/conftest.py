@@ -4,15 +4,20 @@
 the demo, with the app made for it; ``client`` talks to that app in-process.
 Both are module-scoped: a module's tests share one registry and never write it
 (modules that write build their own, see test_pages_fixtures.build_registry).
+``model_store`` is a fresh store per test with the model only, for imports.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from test_pages_fixtures import Registry, build_registry
+
+from krbgraph.settings import Settings
+from krbgraph.store import Store, ensure_model, open_store
 
 
 @pytest.fixture(scope="module")
@@ -26,3 +31,13 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
 def client(registry: Registry) -> Iterator[TestClient]:
     with TestClient(registry.app) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def model_store(tmp_path: Path) -> Iterator[Store]:
+    """An embedded store in ``tmp_path`` with the model and no registry data: where a
+    workbook or file is imported as a municipality's first."""
+    opened = open_store(Settings(store=str(tmp_path / "store")))
+    ensure_model(opened)
+    yield opened
+    opened.close()

@@ -32,8 +32,7 @@ from krbgraph.excel.problems import WorkbookUnreadable
 from krbgraph.excel.reader import ReadResult, read_workbook
 from krbgraph.model import model_graph
 from krbgraph.namespaces import KRB, QUDT
-from krbgraph.settings import Settings
-from krbgraph.store import Store, ensure_model, open_store
+from krbgraph.store import Store
 
 
 @pytest.fixture
@@ -42,11 +41,8 @@ def workbook(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    opened = open_store(Settings(store=str(tmp_path / "store")))
-    ensure_model(opened)
-    yield opened
-    opened.close()
+def store(model_store: Store) -> Store:
+    return model_store
 
 
 def _read(source: Path | io.BytesIO) -> ReadResult:

@@ -27,8 +27,7 @@ from krbgraph.excel.reader import read_workbook
 from krbgraph.excel.template import write_template
 from krbgraph.excel.writer import write_workbook
 from krbgraph.namespaces import BEGRIP, KRB, QUDT, UNIT
-from krbgraph.settings import Settings
-from krbgraph.store import Store, ensure_model, open_store
+from krbgraph.store import Store
 
 ID = f"{BASE}/id"
 SECTOR = URIRef(f"{ID}/begrip/sector/inwoners")
@@ -151,11 +150,8 @@ def _warnings(problems: list[Problem]) -> list[Problem]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    opened = open_store(Settings(store=str(tmp_path / "store")))
-    ensure_model(opened)
-    yield opened
-    opened.close()
+def store(model_store: Store) -> Store:
+    return model_store
 
 
 def test_own_lists_and_km_per_hour_import_and_export_again(store: Store, tmp_path: Path) -> None:

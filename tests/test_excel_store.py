@@ -17,16 +17,12 @@ from krbgraph.containment import MAX_ENCLOSING
 from krbgraph.excel.exporting import export_workbook
 from krbgraph.excel.importing import ImportFailed, excel_graph_iri, import_workbook
 from krbgraph.excel.reader import read_workbook
-from krbgraph.settings import Settings
-from krbgraph.store import Store, ensure_model, open_store
+from krbgraph.store import Store
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    opened = open_store(Settings(store=str(tmp_path / "store")))
-    ensure_model(opened)
-    yield opened
-    opened.close()
+def store(model_store: Store) -> Store:
+    return model_store
 
 
 def _quads(store: Store, tmp_path: Path, name: str) -> list[str]:
