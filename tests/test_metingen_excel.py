@@ -32,6 +32,7 @@ from krbgraph.excel.template import write_template
 from krbgraph.excel.workbook_format import SHEETS_BY_NAME
 from krbgraph.loading import load_paths
 from krbgraph.measurements.csvrows import OPTIONAL, REQUIRED, ROW_REQUIRED
+from krbgraph.measurements.importing import import_measurements
 from krbgraph.model import project_root
 from krbgraph.replica import ReplicaSlot
 from krbgraph.settings import Settings
@@ -161,6 +162,51 @@ def test_bad_rows_are_refused_at_their_row_and_column_and_nothing_is_written(
     assert {info.iri for info in store.graphs()} == graphs_before  # neither graph written
 
 
+def test_text_that_may_be_dutch_thousands_is_refused_but_an_excel_number_is_not(
+    store: Store, tmp_path: Path
+) -> None:
+    """'1.250' typed as text is 1250 the Dutch way or 1,25 the English way: refused at its
+    cell, as the CSV refuses it. The number 1.25 in a number cell is Excel's own: read."""
+    good = {"indicator": "GRO-I01", "gebied": "WK999902", "bron": "cbs-nabijheid"}
+    rows: list[dict[str, object]] = [
+        {**good, "jaar": 2021, "waarde": 1.25, "eenheid": "km"},
+        {**good, "jaar": 2022, "waarde": "1.250", "eenheid": "km"},
+    ]
+    with pytest.raises(ImportFailed) as failed:
+        import_workbook(store, _workbook(tmp_path / "duizend.xlsx", rows), base_iri=BASE)
+    errors = [p for p in failed.value.problems if p.is_error]
+    assert [(p.sheet, p.row, p.column) for p in errors] == [("metingen", 3, "waarde")]
+    assert "'1.250' is dubbelzinnig: 1250" in errors[0].message_nl
+
+
+def test_a_measurement_another_graph_holds_is_refused_naming_that_graph(
+    store: Store, tmp_path: Path
+) -> None:
+    """The same indicator, area and period from the CSV import and from the sheet would
+    give one node two results; refused at its row, naming the graph that holds it."""
+    path = tmp_path / "eerder.csv"
+    path.write_text(
+        "indicator;gebied;jaar;periode_van;periode_tot;waarde;eenheid;bron\n"
+        "GRO-I01;WK999902;2019;;;0,5;km;cbs-nabijheid\n",
+        encoding="utf-8",
+    )
+    held = import_measurements(store, path, base_iri=BASE)
+    try:
+        row = {"indicator": "GRO-I01", "gebied": "WK999902", "jaar": 2019}
+        rows: list[dict[str, object]] = [
+            {**row, "waarde": 0.5, "eenheid": "km", "bron": "cbs-nabijheid"}
+        ]
+        graphs_before = {info.iri for info in store.graphs()}
+        with pytest.raises(ImportFailed) as failed:
+            import_workbook(store, _workbook(tmp_path / "dubbel.xlsx", rows), base_iri=BASE)
+        errors = [p for p in failed.value.problems if p.is_error]
+        assert [(p.sheet, p.row) for p in errors] == [("metingen", 2)]
+        assert f"staat al in graaf {held.graph}" in errors[0].message_nl
+        assert {info.iri for info in store.graphs()} == graphs_before
+    finally:
+        store.drop_graph(held.graph)
+
+
 def test_an_exported_workbook_imported_again_gives_the_same_observations(
     store: Store, tmp_path: Path
 ) -> None:
@@ -255,7 +301,7 @@ def test_every_row_stores_the_value_the_oracle_computes_in_the_indicators_unit(
     sheet = SheetRows(SHEET, present=True)
     for number, (cells, _) in enumerate(rows, start=2):
         sheet.rows.append((number, {k: v for k, v in cells.items() if v is not None}))
-    graph, problems, lines = read_measurements(sheet, store, Graph(), BASE)
+    graph, problems, lines = read_measurements(sheet, store, Graph(), BASE, f"{BASE}/graph/excel/proef/metingen")
     assert problems == []
     assert len(lines) == len(rows)
     by_line = {line: URIRef(iri) for iri, line in lines.items()}

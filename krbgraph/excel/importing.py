@@ -157,7 +157,7 @@ def _measurements(store: Store, result: ReadResult, target: str, base_iri: str) 
     graph_iri = measurement_graph_iri(target)
     if not rows.rows and not store.query(_HOLDS_DATA, bindings={"g": URIRef(graph_iri)}).boolean:
         return {}  # nothing to write or empty: the policy alone takes the incremental path
-    graph, problems, lines = read_measurements(rows, store, result.graph, base_iri)
+    graph, problems, lines = read_measurements(rows, store, result.graph, base_iri, graph_iri)
     if problems:
         raise ImportFailed(result.problems + problems)
     for iri, line in lines.items():

@@ -28,7 +28,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS
 from rdflib.term import Node
 
 from ..measurements import csvrows
-from ..measurements.importing import build_graph
+from ..measurements.importing import already_elsewhere, build_graph
 from ..measurements.lookup import Registry
 from ..namespaces import KRB, QUDT, SOSA
 from ..store import Store
@@ -78,21 +78,28 @@ def cell_text(value: object) -> str:
 
 
 def read_measurements(
-    rows: SheetRows, store: Store, policy: Graph, base_iri: str
+    rows: SheetRows, store: Store, policy: Graph, base_iri: str, target: str
 ) -> tuple[Graph, list[Problem], dict[str, int]]:
     """The observations of the sheet, every problem at its row and column, and
     observation IRI -> row. Names resolve against the store and ``policy`` (the
-    workbook's own graph, about to replace its earlier import)."""
+    workbook's own graph, about to replace its earlier import); a measurement another
+    graph than ``target`` (the sheet's own graph) holds is refused, as the CSV import
+    refuses it."""
     parsed: list[csvrows.Row] = []
     found: list[csvrows.Problem] = []
     for number, cells in rows.rows:
         texts = {column: cell_text(value) for column, value in cells.items()}
-        row, problems = csvrows.parse_row(texts, number, SHEET)
+        # a value typed as text ('1.250') is read as a CSV's text is: it may be Dutch
+        # thousands; a number cell's digits are Excel's own and never ambiguous
+        typed = isinstance(cells.get("waarde"), str)
+        row, problems = csvrows.parse_row(texts, number, SHEET, typed=typed)
         found.extend(problems)
         if row is not None:
             parsed.append(row)
     registry = Registry.read(store, policy)
     graph, _, lines = build_graph(parsed, registry, base_iri, SHEET, found)
+    if not found:
+        found.extend(already_elsewhere(store, lines, target, SHEET))
     return graph, [_as_workbook_problem(p) for p in _ordered(found)], lines
 
 
