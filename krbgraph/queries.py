@@ -113,7 +113,16 @@ class UnknownQueryError(LookupError):
 
 
 class ParameterError(ValueError):
-    """A parameter value that is unknown, missing, wrongly typed or cannot be resolved."""
+    """A parameter value that is unknown, missing, wrongly typed or cannot be resolved.
+
+    ``parameter`` names the parameter when the fault is its value, so a form can mark
+    that field; ``nl`` is the message in Dutch for the pages (the API and the command
+    line speak English, ``str(error)``)."""
+
+    def __init__(self, message: str, *, parameter: str | None = None, nl: str | None = None):
+        super().__init__(message)
+        self.parameter = parameter
+        self.nl = nl or message
 
 
 @dataclass(frozen=True)
@@ -488,7 +497,9 @@ def bind_parameters(
             if param.required:
                 raise ParameterError(
                     f"query {query.name!r} needs parameter {param.name!r} "
-                    f"({param.type.value}): {param.description}"
+                    f"({param.type.value}): {param.description}",
+                    parameter=param.name,
+                    nl="vul dit veld in",
                 )
             if param.default is None:
                 continue
@@ -496,7 +507,11 @@ def bind_parameters(
         try:
             terms[param.name] = _to_term(param, raw, today=today, resolve=resolve)
         except ParameterError as exc:
-            raise ParameterError(f"query {query.name!r}, parameter {param.name!r}: {exc}") from None
+            raise ParameterError(
+                f"query {query.name!r}, parameter {param.name!r}: {exc}",
+                parameter=param.name,
+                nl=exc.nl,
+            ) from None
     return terms
 
 
@@ -507,7 +522,11 @@ def _to_term(
     kind = param.type
     if kind is ParamType.STRING:
         if param.choices and value not in param.choices:
-            raise ParameterError(f"{param.name}={raw!r} is not one of {', '.join(param.choices)}")
+            choices = ", ".join(param.choices)
+            raise ParameterError(
+                f"{param.name}={raw!r} is not one of {choices}",
+                nl=f"'{raw}' kan hier niet; kies uit {choices}",
+            )
         return ox.Literal(value if param.choices else raw)
     if kind is ParamType.IRI:
         return _to_iri(param, value, resolve)
@@ -519,23 +538,35 @@ def _to_term(
                 return _typed(date.fromisoformat(value).isoformat(), "date")
             except ValueError:
                 pass
-        raise ParameterError(f"{raw!r} is not a date; expected YYYY-MM-DD (or 'today')")
+        raise ParameterError(
+            f"{raw!r} is not a date; expected YYYY-MM-DD (or 'today')",
+            nl=f"'{raw}' is geen datum; schrijf JJJJ-MM-DD, bijvoorbeeld 2025-06-01",
+        )
     if kind is ParamType.DECIMAL:
         if _DECIMAL.match(value):
             try:
                 return _typed(str(Decimal(value)), "decimal")
             except InvalidOperation:
                 pass
-        raise ParameterError(f"{raw!r} is not a decimal number; expected e.g. 48 or -3.5")
+        raise ParameterError(
+            f"{raw!r} is not a decimal number; expected e.g. 48 or -3.5",
+            nl=f"'{raw}' is geen getal; schrijf bijvoorbeeld 48 of -3.5 (met een punt)",
+        )
     if kind is ParamType.INTEGER:
         if _INTEGER.match(value):
             return _typed(str(int(value)), "integer")
-        raise ParameterError(f"{raw!r} is not an integer; expected e.g. 10")
+        raise ParameterError(
+            f"{raw!r} is not an integer; expected e.g. 10",
+            nl=f"'{raw}' is geen geheel getal; schrijf bijvoorbeeld 10",
+        )
     if value.lower() in _TRUE:
         return _typed("true", "boolean")
     if value.lower() in _FALSE:
         return _typed("false", "boolean")
-    raise ParameterError(f"{raw!r} is not a boolean; expected true or false")
+    raise ParameterError(
+        f"{raw!r} is not a boolean; expected true or false",
+        nl=f"'{raw}' is geen ja of nee; schrijf true of false",
+    )
 
 
 def _typed(lexical: str, datatype: str) -> ox.Literal:
@@ -548,7 +579,10 @@ def _to_iri(param: Parameter, value: str, resolve: Resolver | None) -> ox.NamedN
     except ValueError as exc:
         problem = str(exc)
     if param.klasse is None or resolve is None:
-        raise ParameterError(f"{value!r} is not a valid absolute IRI ({problem})")
+        raise ParameterError(
+            f"{value!r} is not a valid absolute IRI ({problem})",
+            nl=f"'{value}' is geen geldige IRI; geef een volledige IRI (https://...)",
+        )
     return resolve(param, value)
 
 
@@ -611,12 +645,15 @@ def store_resolver(store: Store, *, timeout_s: float | None = None) -> Resolver:
         name = _short(klasse.value)
         if not found:
             raise ParameterError(
-                f"no {name} has code or name {text!r}; give its IRI, or its code or name"
+                f"no {name} has code or name {text!r}; give its IRI, or its code or name",
+                nl=f"geen {name} heeft code of naam '{text}'; geef de IRI, de code of de naam",
             )
         more = ", ..." if len(found) > 5 else ""
         raise ParameterError(
             f"{text!r} is ambiguous: several things of class {name} match "
-            f"({_names(found[:5])}{more}); give the IRI"
+            f"({_names(found[:5])}{more}); give the IRI",
+            nl=f"'{text}' is dubbelzinnig: meer dan één {name} past "
+            f"({_names(found[:5])}{more}); geef de IRI",
         )
 
     return resolve

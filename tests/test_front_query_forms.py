@@ -4,18 +4,20 @@ answers under the columns' titles, the CSV of the same answer."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from datetime import date
 
+import pytest
 from fastapi.testclient import TestClient
 
 
-def _controls(html: str) -> dict[str, str]:
+def _controls(page: str) -> dict[str, str]:
     """The parameter controls of the named-query form, as tag text by field name."""
     return {
         name: tag
-        for tag in re.findall(r"<(?:input|select)\b[^>]*>", html)
+        for tag in re.findall(r"<(?:input|select)\b[^>]*>", page)
         for name in re.findall(r'name="(p\.[^"]+)"', tag)
     }
 
@@ -66,6 +68,30 @@ def test_a_wrong_value_is_reported_next_to_the_form(client: TestClient) -> None:
     assert response.status_code == 400
     assert "Een parameter klopt niet" in response.text and "Atlantis" in response.text
     assert 'value="Atlantis"' in response.text  # the form keeps what the reader typed
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "value", "said"),
+    [
+        ("geldig-op", "datum", "1-6-2025", "is geen datum; schrijf JJJJ-MM-DD"),
+        ("geldig-op", "datum", "2025-02-30", "is geen datum"),
+        ("normen-per-indeling", "begrip", "Marsbewoners", "heeft code of naam"),
+    ],
+)
+def test_a_value_the_catalogue_refuses_is_said_in_dutch_beside_its_own_field(
+    client: TestClient, query: str, field: str, value: str, said: str
+) -> None:
+    """Not only the pickers: every refused value marks its field (aria-invalid) and says
+    why there, in Dutch, while the other fields stay unmarked."""
+    params = {"voorbeeld": query, "uitvoeren": "true", f"p.{field}": value}
+    response = client.get("/query", params=params)
+    assert response.status_code == 400
+    marked = re.findall(r'name="p\.([\w-]+)"[^>]*aria-invalid="true"', response.text)
+    assert marked == [field]
+    message = re.search(r'class="param-melding"[^>]*>([^<]*)<', response.text)
+    assert message is not None and said in html.unescape(message.group(1))
+    assert value in html.unescape(message.group(1))
+    assert "expected" not in response.text and "is not a" not in response.text
 
 
 def test_free_sparql_keeps_its_variable_names_as_headings(client: TestClient) -> None:

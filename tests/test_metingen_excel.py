@@ -301,7 +301,9 @@ def test_every_row_stores_the_value_the_oracle_computes_in_the_indicators_unit(
     sheet = SheetRows(SHEET, present=True)
     for number, (cells, _) in enumerate(rows, start=2):
         sheet.rows.append((number, {k: v for k, v in cells.items() if v is not None}))
-    graph, problems, lines = read_measurements(sheet, store, Graph(), BASE, f"{BASE}/graph/excel/proef/metingen")
+    graph, problems, lines = read_measurements(
+        sheet, store, Graph(), BASE, f"{BASE}/graph/excel/proef/metingen"
+    )
     assert problems == []
     assert len(lines) == len(rows)
     by_line = {line: URIRef(iri) for iri, line in lines.items()}

@@ -117,7 +117,8 @@ def monitoring_page(
     try:
         verdicts, gaps = _both_answers(question)
     except ParameterError as exc:  # a filter the query catalogue refuses
-        return error_page(request, 400, "Ongeldig filter", str(exc))
+        where = f"{exc.parameter}: " if exc.parameter else ""
+        return error_page(request, 400, "Ongeldig filter", where + exc.nl)
     except QueryTimeout:
         # A registry too large to answer whole within the time limit: the form stays,
         # with what to do about it (a JSON error would leave a reader with nothing).

@@ -271,7 +271,9 @@ def query_page(
         except FieldProblem as exc:
             problem, error, status = exc, f"Een parameter klopt niet: {exc}", 400
         except ParameterError as exc:
-            error, status = f"Een parameter klopt niet: {exc}", 400
+            if exc.parameter is not None:
+                problem = FieldProblem(exc.parameter, exc.nl)
+            error, status = f"Een parameter klopt niet: {problem or exc.nl}", 400
         except StoreError as exc:
             error, status = _query_error(exc, settings)
     elif query.strip():
@@ -448,7 +450,8 @@ def query_excel(request: Request, store: StoreDep, settings: SettingsDep, name: 
     try:
         spool = _workbook(store, settings, queries, query, values)
     except ParameterError as exc:
-        message = f"Een parameter klopt niet: {exc}"
+        where = f"{exc.parameter}: " if exc.parameter else ""
+        message = f"Een parameter klopt niet: {where}{exc.nl}"
         return Response(message, status_code=400, media_type="text/plain")
     except StoreError as exc:
         message, status = _query_error(exc, settings)
