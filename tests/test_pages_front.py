@@ -582,3 +582,30 @@ def test_long_tables_show_their_first_rows_and_link_to_all(client, monkeypatch) 
     assert len(full_theme.cells) > len(theme.cells)
     assert "rijen getoond" in theme.text and "rijen getoond" not in full_theme.text
     assert client.get(url + "?rijen=veel").status_code == 422
+
+
+@pytest.mark.parametrize("url", ["/", "/query", "/zoeken?q=geluid", "/pagina-die-niet-bestaat"])
+def test_every_page_names_an_icon_the_site_serves(client, url: str) -> None:
+    """Without one a browser asks /favicon.ico on every first visit: a 404 in its console."""
+    html = client.get(url, headers={"Accept": "text/html"}).text
+    icon = re.search(r'<link rel="icon" href="([^"]+)" type="([^"]+)">', html)
+    assert icon is not None, url
+    served = client.get(icon.group(1))
+    assert served.status_code == 200
+    assert served.headers["content-type"].startswith(icon.group(2))
+    ET.fromstring(served.text)  # well-formed SVG
+
+
+def test_an_address_nothing_serves_is_the_sites_page_in_a_browser_and_json_for_clients(
+    client,
+) -> None:
+    browser = client.get("/beleid/bestaat-niet", headers={"Accept": "text/html,*/*;q=0.8"})
+    assert browser.status_code == 404
+    assert browser.headers["content-type"].startswith("text/html")
+    assert "Niet gevonden" in browser.text and "/beleid/bestaat-niet" in browser.text
+    script = client.get("/beleid/bestaat-niet", headers={"Accept": "application/json"})
+    assert script.status_code == 404 and script.json() == {"detail": "Not Found"}
+    # A route's own 404 says what it did not find, whoever asks.
+    own = client.get("/api/queries/bestaat-niet", headers={"Accept": "text/html"})
+    assert own.status_code == 404 and own.headers["content-type"] == "application/json"
+    assert "bestaat-niet" in own.json()["detail"]

@@ -19,10 +19,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
@@ -51,9 +53,10 @@ from . import pages as page_routes
 from . import results, writes
 from . import sparql as sparql_routes
 from .admission import ClientBusy, LaneTimeout, QueryAdmission, client_busy
+from .negotiation import best_match
 from .rewarm import RewarmAfterWrites, Rewarmer
 from .state import label_index_of
-from .templating import API_DOC_ASSETS, ApiDocAssets, StaticAssets
+from .templating import API_DOC_ASSETS, ApiDocAssets, StaticAssets, error_page
 from .write_gate import WriterBusy, writer_busy
 
 logger = logging.getLogger(__name__)
@@ -255,6 +258,23 @@ def _error_handlers(app: FastAPI) -> None:
         logger.error("store error on %s %s", request.method, request.url.path, exc_info=exc)
         return answer(500, STORE_FAILED)
 
+    async def not_found(request: Request, exc: Exception) -> Response:
+        """An address no route serves gets the site's page in a browser; clients, and a
+        route's own 404 (an unknown query, say), keep their JSON."""
+        assert isinstance(exc, StarletteHTTPException)
+        accept = request.headers.get("accept")
+        unrouted = "endpoint" not in request.scope
+        if (
+            exc.status_code == 404
+            and unrouted
+            and best_match(accept, ["application/json", "text/html"]) == ("text/html")
+        ):
+            return error_page(
+                request, 404, "Niet gevonden", f"Deze site heeft geen pagina {request.url.path}."
+            )
+        return await http_exception_handler(request, exc)
+
+    app.add_exception_handler(StarletteHTTPException, not_found)
     app.add_exception_handler(SparqlRefused, refused)
     app.add_exception_handler(QuerySyntaxError, syntax)
     app.add_exception_handler(QueryTimeout, timeout)
