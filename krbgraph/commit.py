@@ -41,9 +41,9 @@ def commit_change(
     it keeps) or adds one that refers to it, the graphs concerned are
     replaced instead: every graph holding one of those nodes, with its
     content from the replica, in one write. The result is the validated state
-    up to the names of blank nodes. ``record`` (the audit quads) goes in the
-    same update; in the rare second case it follows in an update of its own, with
-    ``derived``.
+    up to the names of blank nodes. ``record`` (the audit quads) and ``derived``
+    go in the same transaction in both cases: a change is never stored without
+    its record, nor its derived facts a write behind.
     """
     added, removed = change.added, change.removed
     emptied = {g for g in {graph_key(q) for q in removed} if not replica.has_quads(g)}
@@ -80,10 +80,9 @@ def commit_change(
     contents: dict[str | None, Graph] = {graph: Graph() for graph in graphs | emptied}
     for graph in graphs:
         contents[graph] = rdflib_graph(replica.graph_quads(graph))
-    store.write_graphs(contents, replace=True)  # an emptied graph is dropped there
     follow = [text for text in (insert_data(record) if record else "", derived) if text]
-    if follow:
-        store.update(" ;\n".join(follow), repeatable=True)
+    # an emptied graph is dropped there; the record and derived facts commit with it
+    store.write_graphs(contents, replace=True, then=" ;\n".join(follow))
 
 
 def _blank_nodes(quads: Iterable[ox.Quad]) -> set[ox.BlankNode]:

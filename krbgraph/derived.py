@@ -25,8 +25,9 @@ derived by an older release is derived again when it is opened (``ensure_current
 so an upgrade that adds or changes a rule never leaves answers built on the old ones.
 The service's writes change it by what they change (krbgraph.derived_change), in
 the same update as the data; loading files, dropping a graph and the writes that
-change too much to name replace it as a whole after their commit (a crash in between
-leaves it one write behind until the next such write or ``krb derive``).
+change too much to name replace it as a whole after their commit, with the graph
+marked stale before it (``mark_stale``): a crash in between leaves a store that is
+derived again when it is next opened.
 
 The closure is bounded: an area may lie in at most ``MAX_ENCLOSING`` others
 (krbgraph.containment), or the derivation refuses (``TooDeeplyNested``) and a
@@ -40,7 +41,8 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -70,6 +72,8 @@ __all__ = [
     "area_triples",
     "derive",
     "ensure_current",
+    "mark_stale",
+    "stale_during",
     "lifecycle_periods",
     "period_triples",
     "read_facts",
@@ -421,6 +425,43 @@ def ensure_current(store: Store) -> bool:
     return True
 
 
+STALE = "stale: being replaced"
+"""The derived graph's ``owl:versionInfo`` while a write replaces it in a second step."""
+
+_VERSION = f"GRAPH <{DERIVED_GRAPH}> {{ <{DERIVED_GRAPH}> <{OWL.versionInfo}> %s }}"
+_DROP = f"DROP SILENT GRAPH <{DERIVED_GRAPH}>"
+_SET_VERSION = f"DELETE WHERE {{ {_VERSION % '?v'} }} ;\nINSERT DATA {{ %s }}"
+
+
+def mark_stale(store: Store) -> None:
+    """Say that the derived graph is about to be replaced as a whole, before the write of
+    data it will follow (loading files, dropping a graph, a write that changes too much
+    to name). That write cannot carry the derived graph in its own transaction (a bulk
+    load, or the derivation reads what was written), so a crash between the two would
+    leave the derived facts a write behind, served as current: with this mark the next
+    opening of the store (ensure_current) derives the graph again, and ``replace``
+    clears the mark."""
+    store.update(_SET_VERSION % (_VERSION % f'"{STALE}"'), repeatable=True)
+
+
+@contextmanager
+def stale_during(store: Store, *, needed: bool = True) -> Iterator[None]:
+    """``mark_stale`` for a write of data the derived graph will follow (when ``needed``);
+    a write that fails has changed nothing, so the versions it found are put back."""
+    if not needed:
+        yield
+        return
+    found = [row[0] for row in store.query(_VERSION_QUERY).rows if row[0] is not None]
+    mark_stale(store)
+    try:
+        yield
+    except BaseException:
+        versions = " ".join(_VERSION % f'"{v}"' for v in found)
+        # no version: there was no derived graph (derive always writes one with it)
+        store.update(_SET_VERSION % versions if found else _DROP, repeatable=True)
+        raise
+
+
 def refresh(store: Store) -> int:
     """Recompute the derived graph from the store and replace it; returns its size.
 
@@ -439,5 +480,8 @@ def replace(store: Store, triples: Triples) -> int:
     faster than reading the store on disk afterwards) and replaces them here after.
     Raises StoreError like any store write.
     """
+    if not triples:  # no graph, as before a mark_stale: a store without data lists none
+        store.update(_DROP, repeatable=True)
+        return 0
     store.write_graphs({DERIVED_GRAPH: ToOxigraph().triples(triples)}, replace=True)
     return len(triples)

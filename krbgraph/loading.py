@@ -33,7 +33,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from .derived import Triples as DerivedTriples
-from .derived import area_triples
+from .derived import area_triples, mark_stale, stale_during
 from .derived import refresh as refresh_derived
 from .derived import replace as replace_derived
 from .gc_pause import collector_paused
@@ -167,7 +167,8 @@ def load_paths(
     if not validate:
         if progress is not None:
             progress.stage("writing")
-        counts = store.load_files(plan, replace=replace)
+        with stale_during(store):
+            counts = store.load_files(plan, replace=replace)
         refresh_derived(store)
         return LoadReport(_loads(plan, counts, occupied), None)
 
@@ -180,7 +181,8 @@ def load_paths(
         del parsed  # the quads can be many; the store reads the files itself
         if progress is not None:
             progress.stage("writing")
-        store.load_files(plan, replace=replace)
+        with stale_during(store):
+            store.load_files(plan, replace=replace)
     elif isinstance(store, EmbeddedStore):
         result, counts, derived = _validated_while_loading(store, plan, progress)
     else:
@@ -188,7 +190,8 @@ def load_paths(
         result, counts, derived = _validated_new_graphs(replica, plan, progress)
         if progress is not None:
             progress.stage("writing")
-        store.load_files(plan, replace=replace)
+        with stale_during(store):
+            store.load_files(plan, replace=replace)
     replace_derived(store, derived)
     return LoadReport(_loads(plan, counts, occupied), result)
 
@@ -207,6 +210,8 @@ def _validated_while_loading(
 
     def keep() -> bool:
         decided.wait()
+        if accepted:
+            mark_stale(store)  # the graphs stay: the derived graph follows them
         return bool(accepted)
 
     with ThreadPoolExecutor(1, thread_name_prefix="krb-load") as pool:
@@ -295,7 +300,10 @@ def drop_data_graph(store: Store, graph: str) -> None:
     Raises ManagedGraphRefused for a model graph and KeyError for an unknown graph.
     """
     refuse_managed([graph])
-    store.drop_graph(graph)
+    if not _holds_data(store, graph):
+        raise KeyError(f"the store has no graph <{graph}>")
+    with stale_during(store):
+        store.drop_graph(graph)
     refresh_derived(store)
 
 

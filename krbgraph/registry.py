@@ -33,7 +33,7 @@ from rdflib.term import Node
 from .audit import audit_quads
 from .commit import commit_change
 from .containment import TooDeeplyNested
-from .derived import Triples, derive
+from .derived import Triples, derive, stale_during
 from .derived import replace as replace_derived
 from .derived_change import DerivedChange, derived_change
 from .findings import Finding
@@ -467,7 +467,8 @@ def write_graphs(
             # that changes nothing is not recorded, as for a SPARQL update (its record
             # named no graph).
             record = audit_record(writer, change, source)
-            commit_change(store, replica, change, record, derived.update)
+            with stale_during(store, needed=derived.replacement is not None):
+                commit_change(store, replica, change, record, derived.update)
     if derived.replacement is not None:
         replace_derived(store, derived.replacement)
     return result

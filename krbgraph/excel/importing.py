@@ -24,6 +24,7 @@ from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from ..derived import replace as replace_derived
+from ..derived import stale_during
 from ..gc_pause import collector_paused
 from ..registry import refuse_unpermitted, validate_with_graphs, write_graph, write_graphs
 from ..replica import ReplicaSlot
@@ -137,7 +138,8 @@ def import_workbook(
         raise ImportFailed(_refused(store, result, target, shape_problems))
     if stage is not None:
         stage("schrijven")
-    store.write_graphs({target: quads}, replace=True)
+    with stale_during(store):
+        store.write_graphs({target: quads}, replace=True)
     replace_derived(store, derived)
     return ImportReport(
         target, len(result.triples), bool(replaced), result.problems + shape_problems
@@ -214,7 +216,8 @@ def _import_with_measurements(
         problems = result.problems + shape_problems
         if stage is not None:
             stage("schrijven")
-        store.write_graphs(triples, replace=True)
+        with stale_during(store):
+            store.write_graphs(triples, replace=True)
         replace_derived(store, derived)
     (graph_iri, data), *_ = measurements.items()
     observations = len(data.query(_OBSERVATIONS))

@@ -73,14 +73,15 @@ class StoreBackend:
     def close(self) -> None:
         raise NotImplementedError
 
-    def _write_triples(self, graphs: TripleData, replace: bool) -> None:
-        """Write every graph in one transaction; ``replace`` drops each graph's old triples."""
+    def _write_triples(self, graphs: TripleData, replace: bool, then: str = "") -> None:
+        """Write every graph in one transaction; ``replace`` drops each graph's old triples;
+        ``then`` is an update run after them in the same transaction."""
         raise NotImplementedError
 
     def graphs(self: Store) -> list[GraphInfo]:
         return graph_infos(self.query(GRAPH_COUNT_QUERY))
 
-    def write_graphs(self, data: GraphData, *, replace: bool) -> None:
+    def write_graphs(self, data: GraphData, *, replace: bool, then: str = "") -> None:
         convert = ToOxigraph()  # one converter, so a blank node shared by graphs stays shared
         self._write_triples(
             {
@@ -94,6 +95,7 @@ class StoreBackend:
                 for iri, graph in data.items()
             },
             replace,
+            then,
         )
 
     def replace_graph(self, graph: str | None, data: rdflib.Graph) -> None:

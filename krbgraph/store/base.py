@@ -219,11 +219,13 @@ class Store(Protocol):
         """The triples of one named graph, or of the store's own default graph for None."""
         ...
 
-    def write_graphs(self, data: GraphData, *, replace: bool) -> None:
+    def write_graphs(self, data: GraphData, *, replace: bool, then: str = "") -> None:
         """Write several graphs in one transaction; the key None is the store's default graph.
 
         With ``replace`` each graph's old content is removed first; without it
-        the triples are added to what is there.
+        the triples are added to what is there. ``then``: a SPARQL update run after
+        the graphs are written, in the same transaction (a change's audit record and
+        derived facts, which must never be stored apart from it).
         """
         ...
 

@@ -63,7 +63,7 @@ from .graph_writes import graph_name as _graph_name
 from .pending_load import PENDING_LOAD_FILE, PendingLoad
 from .priority import lower_this_thread
 from .rdffiles import parse_triples
-from .terms import bind_values, named_node, rdflib_graph
+from .terms import bind_values, joined_update, named_node, rdflib_graph
 
 _DATASET_FORMATS = (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS, ox.RdfFormat.JSON_LD)
 """Formats that can hold named graphs, which a file loaded into one graph may not."""
@@ -163,15 +163,15 @@ class EmbeddedStore(StoreBackend):
         except OSError as exc:
             raise StoreError(f"could not drop graph <{graph}>: {exc}") from exc
 
-    def _write_triples(self, graphs: TripleData, replace: bool) -> None:
+    def _write_triples(self, graphs: TripleData, replace: bool, then: str = "") -> None:
         """One transaction that writes only what changes (krbgraph.store.graph_writes)."""
         live = self._live()
         write = graph_writes.plan(
             graphs, replace, lambda name: live.quads_for_pattern(None, None, None, name)
         )
         try:
-            if isinstance(write, str):
-                self.update(write)
+            if then or isinstance(write, str):  # ``then`` commits with it: one update
+                self.update(joined_update(write, then))
             elif len(write) >= BULK_MIN_QUADS and self._all_new(graphs):
                 self._bulk_extend(write)
             elif write:

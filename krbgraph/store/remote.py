@@ -52,6 +52,7 @@ from .terms import (
     bind_values,
     dataset_update,
     graph_ref,
+    joined_update,
     named_node,
     rdflib_graph,
     with_base,
@@ -276,8 +277,8 @@ class RemoteStore(StoreBackend):
                 raise
             raise exc.lines_removed(1) from exc
 
-    def _write_triples(self, graphs: TripleData, replace: bool) -> None:
-        self.update(write_update(graphs, replace=replace))
+    def _write_triples(self, graphs: TripleData, replace: bool, then: str = "") -> None:
+        self.update(joined_update(write_update(graphs, replace=replace), then))
 
     def drop_graph(self, graph: str) -> None:
         ref = graph_ref(graph)

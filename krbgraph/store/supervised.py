@@ -98,7 +98,7 @@ from .embedded import EmbeddedStore
 from .pending_load import PENDING_LOAD_FILE
 from .priority import lower_connection_thread
 from .remote import WRITE_TIMEOUT_S, Endpoints, RemoteStore
-from .terms import write_update
+from .terms import joined_update, write_update
 
 logger = logging.getLogger(__name__)
 
@@ -352,10 +352,11 @@ class SupervisedStore(StoreBackend):
     def update(self, sparql: str, *, base_iri: str | None = None, repeatable: bool = False) -> None:
         self._write(lambda remote: remote.update(sparql, base_iri=base_iri), repeatable)
 
-    def _write_triples(self, graphs: TripleData, replace: bool) -> None:
-        text = write_update(graphs, replace=replace)
+    def _write_triples(self, graphs: TripleData, replace: bool, then: str = "") -> None:
+        written = write_update(graphs, replace=replace)
+        text = joined_update(written, then)
         # Dropping each graph first makes even fresh blank nodes land as once.
-        self._write(lambda remote: remote.update(text), replace or "_:" not in text)
+        self._write(lambda remote: remote.update(text), replace or "_:" not in written)
 
     def drop_graph(self, graph: str) -> None:
         self._write(lambda remote: remote.drop_graph(graph))

@@ -175,6 +175,12 @@ def write_update(
     return "".join(parts)
 
 
+def joined_update(first: str | list[ox.Quad], then: str) -> str:
+    """One update of ``first`` (update text, or quads to insert) followed by ``then``."""
+    text = first if isinstance(first, str) else quads_update((), first)
+    return " ;\n".join(part for part in (text, then) if part)
+
+
 def quads_update(removed: Iterable[ox.Quad], added: Iterable[ox.Quad]) -> str:
     """One update deleting and inserting concrete quads (no blank nodes: DATA blocks
     cannot name a node the store holds), as pyoxigraph serialises them."""

@@ -35,6 +35,7 @@ from rdflib import Graph
 from ..audit import insert_data
 from ..commit import commit_change
 from ..derived import replace as replace_derived
+from ..derived import stale_during
 from ..derived_change import DerivedChange
 from ..model import model_graph, shapes_graph
 from ..rdfio import unsupported_term
@@ -139,7 +140,8 @@ def apply_update(
             refuse_unpermitted(change.graphs(), writer)
             derived = _require_conforming_change(store, replica, change)
             record = audit_record(writer, change, update)
-            commit_change(store, replica, change, record, derived.update)
+            with stale_during(store, needed=derived.replacement is not None):
+                commit_change(store, replica, change, record, derived.update)
         except BaseException:
             replica.apply(change.removed, change.added)  # the copy follows the store back
             raise
@@ -252,7 +254,8 @@ def delete_graph(
             )
             # The audit record names its change by a fresh IRI, not a blank node.
             parts = [drop, insert_data(record) if record else "", derived.update]
-            store.update(" ;\n".join(p for p in parts if p), repeatable=True)
+            with stale_during(store, needed=derived.replacement is not None):
+                store.update(" ;\n".join(p for p in parts if p), repeatable=True)
         if derived.replacement is not None:
             replace_derived(store, derived.replacement)
         replicas.synced(store)
