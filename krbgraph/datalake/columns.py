@@ -150,9 +150,6 @@ _FACTS: dict[str, _Fact] = {
     ),
     "bron": _Fact(_I, "The source: a dataset of the registry or its web address.", "dct:source"),
     "rekenmethode": _Fact(_T, "How the value is determined.", "krb:rekenmethode"),
-    "beoogd_effect": _Fact(
-        _I, "For a realised effect: the intended effect it realises.", "krb:beoogdEffect"
-    ),
 }
 
 _OVERRIDES: dict[tuple[str, str], str] = {
