@@ -983,7 +983,7 @@ API and this page read the same catalogue.
 
 ```sh
 krb queries                                   # the catalogue
-krb query dwarsverbanden-maatregel --param maatregel=GEL-M01
+krb query dwarsverbanden-maatregel --param maatregel=GEL-M01 --param datum=2025-06-01
 krb query geldig-op --param datum=2025-01-01 --format csv
 ```
 

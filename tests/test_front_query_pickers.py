@@ -295,6 +295,20 @@ def test_excel_download_has_the_titles_and_the_typed_rows_of_the_csv(
     assert {"datums"} <= kinds if dates else "datums" not in kinds
 
 
+def test_excel_download_takes_the_forms_own_field_names(client: TestClient) -> None:
+    """docs/web.md: the workbook comes with the parameters of its form (``p.NAME``)."""
+    plain = client.get("/query/geldig-op.xlsx", params={"datum": "2024-06-01"})
+    as_form = client.get("/query/geldig-op.xlsx", params={"p.datum": "2024-06-01"})
+    assert plain.status_code == as_form.status_code == 200
+
+    def rows(response) -> list[list[object]]:  # noqa: ANN001
+        sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+        return [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+    assert rows(plain) == rows(as_form)
+    assert rows(client.get("/query/geldig-op.xlsx")) != rows(as_form)  # the date counted
+
+
 def test_excel_download_refuses_a_bad_value_in_words(client: TestClient) -> None:
     response = client.get("/query/geldig-op.xlsx", params={"datum": "gisteren"})
     assert response.status_code == 400

@@ -440,9 +440,11 @@ def query_download(
 @router.get("/query/{name}.xlsx")
 def query_excel(request: Request, store: StoreDep, settings: SettingsDep, name: str) -> Response:
     """A named query's whole answer as an Excel workbook; its parameters are the
-    query-string parameters, as for /api/queries/NAME."""
+    query-string parameters, as for /api/queries/NAME, or as the form names them
+    (``p.NAME``): a form's own fields can be sent here as they are."""
     queries = catalogue()
-    values = {k: v for k, v in request.query_params.items() if k != "lang"}
+    values = {k.removeprefix(PARAM_PREFIX): v for k, v in request.query_params.items()}
+    values.pop("lang", None)
     try:
         query = queries[name]
     except UnknownQueryError as exc:
