@@ -6,7 +6,7 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, Namespace
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
-from rdflib.namespace import DCTERMS, RDF
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from test_excel_support import BASE, demo_graph, demo_workbook
 
 from krbgraph.excel.reader import read_workbook
@@ -126,3 +126,24 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
     again, problems = read_workbook(target, BASE, model_graph())
     assert [p for p in problems if p.is_error] == []
     assert Literal(name, lang="nl") in set(again.objects(theme, SKOS.prefLabel))
+
+
+def test_names_in_a_second_language_never_replace_the_dutch_ones(tmp_path: Path) -> None:
+    """Every name of the demo also in English, sorting before the Dutch one: the workbook
+    holds Dutch names (the import tags them @nl), so the export writes the Dutch names in
+    the cells and in every reference, the re-import gives the registry back, and the
+    English names are reported as not written rather than dropped in silence."""
+    demo = demo_graph()
+    english = Graph()
+    for s, p, o in demo:
+        if p in (RDFS.label, SKOS.prefLabel) and isinstance(o, Literal) and o.language == "nl":
+            english.add((s, p, Literal(f"A {o} (English)", lang="en")))
+    assert len(english) > 50
+    warnings = write_workbook(demo + english, tmp_path / "tweetalig.xlsx")
+    result = read_workbook(tmp_path / "tweetalig.xlsx", BASE, model_graph())
+
+    assert result.problems == []
+    assert isomorphic(demo, result.graph), _explain(demo, result.graph)
+    reported = {w.text_en.split(" with ", 1)[1].split(" ", 1)[0] for w in warnings}
+    assert reported == {"rdfs:label@en", "skos:prefLabel@en"}
+    assert sum(int(w.text_en.split(" ", 1)[0]) for w in warnings) == len(english)

@@ -68,7 +68,12 @@ class _Source:
         return code if kind in THING_TYPES and str(subject) == minted else str(subject)
 
     def all(self, subject: Node, predicate: URIRef) -> list[Node]:
-        values = sorted(self.graph.objects(subject, predicate), key=str)
+        """The values a cell writes, Dutch first: the workbook's texts are Dutch (the
+        import tags them ``@nl``), so a name in another language is written only where
+        there is no Dutch or untagged one; else it stays unused and the export warns
+        that it was not written (``_leftovers``), where it once replaced the Dutch
+        name in the cell at random and the import then stored "Green"@nl."""
+        values = _written(self.graph.objects(subject, predicate))
         self.used.update((subject, predicate, value) for value in values)
         return values
 
@@ -98,11 +103,24 @@ class _Source:
         return str(subject).rstrip("/").rsplit("/", 1)[-1]
 
     def label(self, subject: Node) -> str:
+        """The name a reference to ``subject`` uses: the one its own row writes."""
         for predicate in (RDFS.label, SKOS.prefLabel):
-            value = self.graph.value(subject, predicate)
-            if value is not None:
-                return str(value)
+            values = _written(self.graph.objects(subject, predicate))
+            if values:
+                return str(values[0])
         return self.code(subject)
+
+
+def _written(values: Iterable[Node]) -> list[Node]:
+    """``values`` a workbook cell can hold, sorted: Dutch, then untagged, by text; values
+    in other languages only when there is neither."""
+    ordered = sorted(values, key=lambda v: (_language_rank(v), str(v)))
+    return [v for v in ordered if _language_rank(v) < 2] or ordered
+
+
+def _language_rank(value: Node) -> int:
+    language = value.language if isinstance(value, Literal) else None
+    return 0 if language == "nl" else 1 if language is None else 2
 
 
 def _main_base(graph: Graph) -> str:
@@ -207,8 +225,8 @@ def write_workbook(
 
 def _leftovers(source: _Source) -> list[Problem]:
     left = [triple for triple in source.graph if triple not in source.used]
-    by_predicate = Counter(_short(str(p)) for _, p, _ in left)
-    example = {_short(str(p)): s for s, p, _ in left}
+    by_predicate = Counter(_left_key(p, o) for _, p, o in left)
+    example = {_left_key(p, o): s for s, p, o in left}
     return [
         Problem(
             f"{count} triple(s) met {predicate} passen niet in de werkmap en zijn niet "
@@ -219,6 +237,12 @@ def _leftovers(source: _Source) -> list[Problem]:
         )
         for predicate, count in sorted(by_predicate.items())
     ]
+
+
+def _left_key(predicate: Node, value: Node) -> str:
+    """``rdfs:label``, or ``rdfs:label@en`` for texts in a language the workbook lacks."""
+    language = value.language if isinstance(value, Literal) else None
+    return _short(str(predicate)) + (f"@{language}" if language not in (None, "nl") else "")
 
 
 def _short(iri: str) -> str:
