@@ -1,0 +1,149 @@
+"""Right answers in a store that holds several municipalities' registries.
+
+A province or a national aggregate loads each municipality's registry into the same
+store, and municipalities name things alike: both have a theme Geluid, a wijk Centrum,
+a norm GEL-N01. Here the demo municipality (A) shares its store with a second one (B):
+the demo again under B's own base IRI, without geometry (so no area of B lies in one of
+A's). A question about A's things must give the same answer with or without B beside it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SKOS
+
+from krbgraph.commands.serve import demo_paths
+from krbgraph.loading import load_paths
+from krbgraph.namespaces import GEO, KRB
+from krbgraph.queries import load_catalogue, run_named_query
+from krbgraph.settings import Settings
+from krbgraph.store import QueryResult, Store, ensure_model, open_store
+
+A = "https://krb.demogemeente.nl"
+B = "https://krb.tweedegemeente.nl"
+INWONERS = URIRef("https://data.krb.nl/id/begrip/sector/inwoners")
+CATALOGUE = load_catalogue()
+DAY = date(2025, 6, 1)
+
+
+def _as_b(term: object) -> object:
+    if isinstance(term, URIRef) and str(term).startswith(A + "/"):
+        return URIRef(B + str(term)[len(A) :])
+    return term
+
+
+def _second_municipality(folder: Path) -> list[Path]:
+    """The demo's policy files as municipality B's: its own IRIs, no geometry, and none of
+    the frameworks' triples (they are in the store once, with A's links)."""
+    folder.mkdir()
+    written = []
+    for path in demo_paths():
+        if path.parent.name != "demo":
+            continue
+        graph = Graph()
+        for s, p, o in Graph().parse(path):
+            if p in (GEO.hasGeometry, GEO.asWKT) or not str(_as_b(s)).startswith(B):
+                continue  # national and provincial frameworks stay A's (one copy each)
+            graph.add((_as_b(s), p, _as_b(o)))  # type: ignore[arg-type]
+        target = folder / path.name
+        graph.serialize(target, format="turtle")
+        written.append(target)
+    return written
+
+
+def _own_sectors(folder: Path) -> tuple[Path, Path]:
+    """Each municipality an own sector close to the national 'inwoners', and one norm of
+    B classified on B's own."""
+    files = []
+    for base, norm in ((A, None), (B, f"{B}/id/beleidsnorm/BOU-N01")):
+        graph = Graph()
+        own = URIRef(f"{base}/id/sector/eigen")
+        graph.add((own, RDF.type, SKOS.Concept))
+        graph.add((own, SKOS.prefLabel, Literal("Eigen bewoners", lang="nl")))
+        graph.add((own, SKOS.inScheme, URIRef(f"{base}/id/conceptschema/sectoren")))
+        graph.add((own, SKOS.closeMatch, INWONERS))
+        if norm is not None:
+            graph.add((URIRef(norm), KRB.sector, own))
+        path = folder / f"sectoren-{len(files)}.ttl"
+        graph.serialize(path, format="turtle")
+        files.append(path)
+    return files[0], files[1]
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Store]]:
+    """(A alone, A and B together), both with the own sectors."""
+    folder = tmp_path_factory.mktemp("twee-gemeenten")
+    second = _second_municipality(folder / "b")
+    sector_a, sector_b = _own_sectors(folder)
+    alone = open_store(Settings(store=str(folder / "a")))
+    both = open_store(Settings(store=str(folder / "ab")))
+    try:
+        for store in (alone, both):
+            ensure_model(store)
+            load_paths(store, [*demo_paths(), sector_a], base_iri=A, validate=False)
+        load_paths(both, [*second, sector_b], graph=f"{B}/graph/registry", validate=False)
+        yield alone, both
+    finally:
+        alone.close()
+        both.close()
+
+
+def run(store: Store, name: str, **params: str) -> QueryResult:
+    return run_named_query(store, CATALOGUE, name, {"datum": DAY.isoformat(), **params})
+
+
+def _facts(result: QueryResult) -> Counter[tuple[str | None, ...]]:
+    return Counter(tuple(None if v is None else str(v) for v in row) for row in result.rows)
+
+
+def _areas_of_a(store: Store) -> list[str]:
+    rows = store.query("SELECT ?g WHERE { ?g a <https://data.krb.nl/def/krb#Werkingsgebied> }").rows
+    areas = sorted(str(row[0]) for row in rows if str(row[0]).startswith(A))
+    assert len(areas) > 10
+    return areas
+
+
+@pytest.mark.parametrize("query", ["compleet-beleid", "beleid-in-gebied"])
+def test_a_question_about_one_municipalitys_area_ignores_the_other(
+    stores: tuple[Store, Store], query: str
+) -> None:
+    alone, both = stores
+    for area in _areas_of_a(alone):
+        answer = run(both, query, gebied=area)
+        assert _facts(answer) == _facts(run(alone, query, gebied=area)), area
+        assert not any(B in str(value) for row in answer.rows for value in row), area
+
+
+def test_themes_with_the_same_name_in_two_registries_are_no_gap_of_each_other(
+    stores: tuple[Store, Store],
+) -> None:
+    """compleet-beleid listed B's Geluid as missing beside A's Geluid in force."""
+    _, both = stores
+    centrum = f"{A}/id/werkingsgebied/WK999901"
+    answer = run(both, "compleet-beleid", gebied=centrum)
+    themes = [str(row[answer.variables.index("thema")]) for row in answer.rows]
+    assert themes and len(themes) == len(set(themes))
+    assert all(theme.startswith(A) for theme in themes)
+
+
+def test_a_close_match_is_one_step_not_a_chain_through_the_national_concept(
+    stores: tuple[Store, Store],
+) -> None:
+    """SKOS: closeMatch is not transitive. A's own sector close to 'inwoners' finds the
+    norms on 'inwoners' (one step), not B's norm on B's own sector, also close to it."""
+    _, both = stores
+    b_norm = f"{B}/id/beleidsnorm/BOU-N01"  # on bouw, and on B's own sector
+    own_a = run(both, "normen-per-indeling", begrip=f"{A}/id/sector/eigen")
+    national = run(both, "normen-per-indeling", begrip=str(INWONERS))
+    found_a = {str(row[own_a.variables.index("norm")]) for row in own_a.rows}
+    found_national = {str(row[national.variables.index("norm")]) for row in national.rows}
+    assert b_norm in found_national  # asked nationally, every municipality's own counts
+    assert b_norm not in found_a
+    assert found_a and found_a <= found_national
