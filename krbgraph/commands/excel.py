@@ -25,15 +25,25 @@ from .store import (
     EXIT_USAGE,
     BaseIriOption,
     StoreOption,
+    TimeoutOption,
     opened_store,
     settings_from_cli,
 )
 
-GraphOption = Annotated[
+ImportGraphOption = Annotated[
     str | None,
     typer.Option(
         "--graph",
-        help="Named graph IRI (import: default {base}/graph/excel/{file}).",
+        help="Named graph IRI to import into (default {base}/graph/excel/{file}).",
+        show_default=False,
+    ),
+]
+ExportGraphOption = Annotated[
+    str | None,
+    typer.Option(
+        "--graph",
+        help="Export only this named graph (IRI), with its measurements graph "
+        "{graph}/metingen if the store has it (default: all data graphs).",
         show_default=False,
     ),
 ]
@@ -91,16 +101,17 @@ def register(app: typer.Typer) -> None:
     @app.command("import-excel")
     def import_excel(
         file: FileArgument,
-        graph: GraphOption = None,
+        graph: ImportGraphOption = None,
         store: StoreOption = None,
         base_iri: BaseIriOption = None,
+        timeout: TimeoutOption = None,
     ) -> None:
         """Import a KRB workbook as one named graph, replacing its earlier import."""
         from ..excel.importing import ImportFailed, import_workbook
         from ..excel.limits import WorkbookLimits, WorkbookTooLarge
         from ..excel.problems import WorkbookUnreadable
 
-        settings = settings_from_cli(store, base_iri)
+        settings = settings_from_cli(store, base_iri, timeout)
         err = Console(stderr=True)
         bar = Progress(
             TextColumn("{task.description}"),
@@ -155,13 +166,14 @@ def register(app: typer.Typer) -> None:
     @app.command("export-excel")
     def export_excel(
         file: FileArgument,
-        graph: GraphOption = None,
+        graph: ExportGraphOption = None,
         store: StoreOption = None,
+        timeout: TimeoutOption = None,
     ) -> None:
         """Export the registry (or one graph) to a KRB workbook."""
         from ..excel.exporting import export_workbook
 
-        settings = settings_from_cli(store)
+        settings = settings_from_cli(store, None, timeout)
         try:
             with opened_store(settings) as opened:
                 warnings = export_workbook(opened, file, graph=graph)

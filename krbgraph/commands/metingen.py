@@ -21,6 +21,7 @@ from .store import (
     EXIT_USAGE,
     BaseIriOption,
     StoreOption,
+    TimeoutOption,
     opened_store,
     settings_from_cli,
 )
@@ -52,12 +53,13 @@ def register(app: typer.Typer) -> None:
         ] = None,
         store: StoreOption = None,
         base_iri: BaseIriOption = None,
+        timeout: TimeoutOption = None,
     ) -> None:
         """Import measurements as one named graph, replacing its earlier import."""
         from ..loading import LoadError
         from ..measurements.importing import ImportFailed, Unreadable, import_measurements
 
-        settings = settings_from_cli(store, base_iri)
+        settings = settings_from_cli(store, base_iri, timeout)
         err = Console(stderr=True)
         try:
             with opened_store(settings) as opened:

@@ -20,6 +20,7 @@ import typer
 
 from ..model import project_root
 from ..settings import Settings
+from .store import BaseIriOption, StoreOption, TimeoutOption, settings_from_cli
 
 
 def demo_paths() -> list[Path]:
@@ -55,13 +56,9 @@ def register(app: typer.Typer) -> None:
             str, typer.Option(envvar="KRB_HOST", help="Interface to bind.")
         ] = "127.0.0.1",
         port: Annotated[int, typer.Option(envvar="KRB_PORT", help="TCP port.")] = 8000,
-        store: Annotated[
-            str | None,
-            typer.Option(envvar="KRB_STORE", help="Store folder or SPARQL server URL."),
-        ] = None,
-        base_iri: Annotated[
-            str | None, typer.Option(envvar="KRB_BASE_IRI", help="Base IRI of the registry.")
-        ] = None,
+        store: StoreOption = None,
+        base_iri: BaseIriOption = None,
+        timeout: TimeoutOption = None,
         demo: Annotated[
             bool, typer.Option("--demo", help="Load the demo municipality first.")
         ] = False,
@@ -80,10 +77,9 @@ def register(app: typer.Typer) -> None:
         from ..store import StoreError
         from ..web.app import create_app
 
+        settings = settings_from_cli(store, base_iri, timeout)
         try:
-            settings = Settings.from_env(
-                store=store, base_iri=base_iri, host=host, port=port, engine=engine.lower()
-            )
+            settings = replace(settings, host=host, port=port, engine=engine.lower())
         except ValueError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from exc
