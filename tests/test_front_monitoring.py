@@ -8,6 +8,7 @@ API's too) and facts asked of the store here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -411,3 +412,16 @@ def test_a_margin_shows_its_sign_and_is_never_0_unless_it_is(value: float) -> No
         assert abs(number - value) <= 0.0005 + 1e-9 * abs(value)
     else:
         assert abs(number - value) <= 0.005 * abs(value)
+
+
+@pytest.mark.parametrize(
+    ("q", "group"),
+    [("Meting ENE-I01", "Metingen"), ("Geluidmeetnet", "Databronnen"), ("decibel", "Eenheden")],
+)
+def test_search_gives_research_data_and_units_a_group_of_their_own(
+    client: TestClient, q: str, group: str
+) -> None:
+    """Measurements and data sources were listed under 'Overig', units under 'eenheid'."""
+    page = client.get("/zoeken", params={"q": q}).text
+    groups = re.findall(r'<h2 id="groep-\d+">([^<]*?) <span', page)
+    assert group in groups and "Overig" not in groups

@@ -63,6 +63,9 @@ TYPE_ORDER: tuple[str, ...] = (
     str(KRB.Beleidsdossier),
     str(KRB.Besluitdocument),
     str(KRB.Besluitproces),
+    str(KRB.GerealiseerdEffect),  # before sosa:Observation, which it specialises
+    "http://www.w3.org/ns/sosa/Observation",
+    "http://www.w3.org/ns/dcat#Dataset",
     str(KRB.Werkingsgebied),
     "http://www.w3.org/ns/org#OrganizationalUnit",
     str(KRB.LokaalObjecttype),

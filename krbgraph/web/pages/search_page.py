@@ -72,4 +72,8 @@ def _type_names(index: LabelIndex, store: Store) -> dict[str, str]:
     names[str(OWL.ObjectProperty)] = "Eigenschappen (objecten)"
     names[str(OWL.DatatypeProperty)] = "Eigenschappen (waarden)"
     names[str(OWL.AnnotationProperty)] = "Eigenschappen (annotaties)"
+    # types outside the model's own labels, or labelled in lower case by their vocabulary
+    names["http://www.w3.org/ns/sosa/Observation"] = "Metingen"
+    names["http://www.w3.org/ns/dcat#Dataset"] = "Databronnen"
+    names["http://qudt.org/schema/qudt/Unit"] = "Eenheden"
     return names
