@@ -207,3 +207,14 @@ def test_head_answers_like_get_without_a_body(client) -> None:
     assert head.content == b""
     missing = client.head("/id/beleidsnorm/BESTAAT-NIET")
     assert missing.status_code == 404 and missing.content == b""
+
+
+@pytest.mark.parametrize("suffix", ["%0A", "%0D%0A", "%00", "%7F", "%09"])
+def test_an_address_with_a_control_character_names_nothing(client, suffix: str) -> None:
+    """Python's `$` also matches before a final newline: /id/...%0A served the thing."""
+    response = client.get(f"/id/beleidsnorm/GEL-N01{suffix}", headers={"Accept": "text/turtle"})
+    assert response.status_code == 400
+    assert "control character" in response.text
+    assert (
+        client.get("/id/beleidsnorm/GEL-N01", headers={"Accept": "text/turtle"}).status_code == 200
+    )

@@ -54,6 +54,7 @@ from . import results, writes
 from . import sparql as sparql_routes
 from .admission import ClientBusy, LaneTimeout, QueryAdmission, client_busy
 from .negotiation import best_match
+from .path_guard import ControlCharacterGuard
 from .rewarm import RewarmAfterWrites, Rewarmer
 from .state import label_index_of
 from .templating import API_DOC_ASSETS, ApiDocAssets, StaticAssets, error_page
@@ -130,6 +131,7 @@ def create_app(
         penalty_s=settings.query_penalty_s,
         rest_s=settings.query_timeout_s or 0.0,
     )  # users' queries: per client, in total, and overrunners one at a time
+    app.add_middleware(ControlCharacterGuard)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RewarmAfterWrites)
     _error_handlers(app)
