@@ -328,6 +328,23 @@ def test_an_excel_unicode_text_file_is_read_as_the_text_it_holds(
     store.drop_graph(report.graph)
 
 
+@pytest.mark.parametrize("end", ["\r", "\r\n", "\n"])
+def test_every_line_ending_reads_the_same_rows_at_the_same_lines(tmp_path: Path, end: str) -> None:
+    """Excel for Mac's "CSV (Macintosh)" ends lines with CR alone: it was refused as one
+    line with new-line characters in unquoted fields."""
+    lines = [
+        "indicator;gebied;jaar;waarde;eenheid;bron;rekenmethode",
+        'GEL-I01;parkstraat;2020;52,0;dB(A);geluidmeetnet;"Lden,' + end + 'één jaar"',
+        "GEL-I01;parkstraat;2021;veel;dB(A);geluidmeetnet;",
+        "GEL-I01;parkstraat;2022;51,0;dB(A);geluidmeetnet;",
+    ]
+    path = tmp_path / "regeleinden.csv"
+    path.write_bytes(end.join(lines).encode("utf-8") + end.encode())
+    rows, problems = read_rows(path)
+    assert [(r.line, r.rekenmethode) for r in rows] == [(2, "Lden,\néén jaar"), (5, None)]
+    assert [(p.line, p.column) for p in problems] == [(4, "waarde")]
+
+
 def test_rows_after_a_field_across_lines_are_reported_at_the_line_they_start_on(
     store: Store, tmp_path: Path
 ) -> None:

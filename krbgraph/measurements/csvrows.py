@@ -152,6 +152,9 @@ def parse_rows(text: str, name: str) -> tuple[list[Row], list[Problem]]:
     """As read_rows, for text already in memory; ``name`` is used in the problems."""
     if not text.strip():
         raise Unreadable(f"{name}: the file is empty")
+    # Excel for Mac's "CSV (Macintosh)" ends lines with CR alone; the csv module reads
+    # such a file as one line with new-line characters in unquoted fields.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
         dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
         delimiter = dialect.delimiter
