@@ -419,18 +419,24 @@ def test_a_quote_never_closed_is_pointed_at_where_its_field_starts(tmp_path: Pat
     assert str(refused.value).endswith('is a quote (") left unclosed?')
 
 
-def test_text_the_csv_module_cannot_read_is_refused_at_its_line(tmp_path: Path) -> None:
-    """A lone carriage return (old Mac line ends) inside a row is one of the csv module's
-    own errors: it comes back as an unreadable file at the row, not a traceback."""
+def test_a_lone_carriage_return_inside_a_row_ends_the_line_as_the_editor_shows_it(
+    tmp_path: Path,
+) -> None:
+    """A lone carriage return (old Mac line ends) inside a row is a line break, as a text
+    editor shows it: the two halves are reported at their own lines, not a traceback
+    and not the csv module's "new-line character seen in unquoted field"."""
     path = tmp_path / "mac.csv"
     path.write_bytes(
         b"indicator;gebied;jaar;waarde;eenheid;bron\n"
         b"GEL-I01;parkstraat;2025;49,6;dB(A);geluidmeetnet\n"
         b"GEL-I01;parkstraat;2024;49,6;dB(A)\rgeluidmeetnet\n"
     )
-    with pytest.raises(Unreadable) as refused:
-        read_rows(path)
-    assert str(refused.value).startswith("mac.csv:3: not readable as CSV")
+    rows, problems = read_rows(path)
+    assert [r.line for r in rows] == [2]
+    assert [(p.line, p.message_en) for p in problems] == [
+        (3, "the line has 5 fields, the header 6"),
+        (4, "the line has 1 fields, the header 6"),
+    ]
 
 
 def test_thousands_points_are_read_where_they_can_only_be_that_and_refused_where_ambiguous(
