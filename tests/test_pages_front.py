@@ -89,6 +89,20 @@ def test_class_list_from_the_counts(client) -> None:
     assert ("/id/beleidsnorm/GEL-N01", "Geluidsdruk gevel maximaal 48 dB(A)") in listing.links
 
 
+def test_every_count_on_the_home_page_is_the_length_of_the_list_it_links_to(client) -> None:
+    """The count includes subclasses (MER-maatregelen are Beleidsmaatregelen); the list
+    once held only the things typed with the class itself (7 counted, 5 listed)."""
+    home = client.get("/").text
+    rows = re.findall(
+        r'<tr><td><a href="(/lijst\?klasse=[^"]+)">[^<]*</a></td><td class="num">(\d+)</td>', home
+    )
+    assert len(rows) > 10
+    for href, count in rows:
+        listing = client.get(href.replace("&amp;", "&")).text
+        found = re.search(r"(\d+) gevonden", listing)
+        assert found is not None and found.group(1) == count, href
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
