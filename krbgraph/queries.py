@@ -117,12 +117,21 @@ class ParameterError(ValueError):
 
     ``parameter`` names the parameter when the fault is its value, so a form can mark
     that field; ``nl`` is the message in Dutch for the pages (the API and the command
-    line speak English, ``str(error)``)."""
+    line speak English, ``str(error)``); ``candidates`` the IRIs a name matched when
+    it matched several (the API answers 409 with them, as for its own lookups)."""
 
-    def __init__(self, message: str, *, parameter: str | None = None, nl: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        parameter: str | None = None,
+        nl: str | None = None,
+        candidates: tuple[str, ...] = (),
+    ):
         super().__init__(message)
         self.parameter = parameter
         self.nl = nl or message
+        self.candidates = candidates
 
 
 @dataclass(frozen=True)
@@ -511,6 +520,7 @@ def bind_parameters(
                 f"query {query.name!r}, parameter {param.name!r}: {exc}",
                 parameter=param.name,
                 nl=exc.nl,
+                candidates=exc.candidates,
             ) from None
     return terms
 
@@ -654,6 +664,7 @@ def store_resolver(store: Store, *, timeout_s: float | None = None) -> Resolver:
             f"({_names(found[:5])}{more}); give the IRI",
             nl=f"'{text}' is dubbelzinnig: meer dan één {name} past "
             f"({_names(found[:5])}{more}); geef de IRI",
+            candidates=tuple(sorted(found)),
         )
 
     return resolve

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
@@ -24,6 +25,7 @@ from krbgraph.namespaces import GEO, KRB
 from krbgraph.queries import load_catalogue, run_named_query
 from krbgraph.settings import Settings
 from krbgraph.store import QueryResult, Store, ensure_model, open_store
+from krbgraph.web.app import create_app
 
 A = "https://krb.demogemeente.nl"
 B = "https://krb.tweedegemeente.nl"
@@ -147,3 +149,25 @@ def test_a_close_match_is_one_step_not_a_chain_through_the_national_concept(
     assert b_norm in found_national  # asked nationally, every municipality's own counts
     assert b_norm not in found_a
     assert found_a and found_a <= found_national
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/queries/beleid-in-gebied?gebied=Centrum",
+        "/api/normtoets?gebied=Centrum",
+        "/api/normgat?thema=Geluid",
+    ],
+)
+def test_a_name_two_municipalities_use_is_a_409_with_both_candidates(
+    stores: tuple[Store, Store], url: str
+) -> None:
+    """As the API's own lookups answer (docs/web.md), not 400 with IRIs inside a text."""
+    _, both = stores
+    app = create_app(Settings(store="unused", base_iri=A), store=both)
+    with TestClient(app) as client:
+        response = client.get(url)
+    assert response.status_code == 409, response.text
+    candidates = response.json()["detail"]["candidates"]
+    assert sorted(c["iri"].split("/id/")[0] for c in candidates) == [A, B]
+    assert len({c["label"] for c in candidates}) == 1  # the same name: that is the point

@@ -58,7 +58,7 @@ from .api_models import (
 from .deps import get_settings, get_store, reader_languages, single_parameters
 from .describe import READER_LANGUAGES, run_query, text_of
 from .norm_answers import norm_of, norms_details
-from .resolving import resolve_objecttype, resolve_thing
+from .resolving import parameter_refused, resolve_objecttype, resolve_thing
 from .spooled_export import csv_export, csv_export_without_names, json_export, spooled_chunks
 from .state import catalogue
 
@@ -454,7 +454,7 @@ def run_query_endpoint(
     except UnknownQueryError as exc:
         raise HTTPException(404, str(exc.args[0])) from None
     except ParameterError as exc:
-        raise HTTPException(400, str(exc)) from None
+        raise parameter_refused(store, exc) from None
     if format == "csv":
         return StreamingResponse(
             spooled_chunks(spool),

@@ -22,6 +22,7 @@ from ..store import QueryTimeout, Store
 from . import research_answers as answers
 from .deps import get_settings, get_store, reader_languages, single_parameters
 from .research_answers import Effectevaluatie, Normgat, Normtoets, Question
+from .resolving import parameter_refused
 
 T = TypeVar("T")
 
@@ -110,7 +111,7 @@ def _answered(answer: Callable[[Question], list[T]], question: Question) -> list
     try:
         return answer(question)
     except ParameterError as exc:
-        raise HTTPException(400, str(exc)) from None
+        raise parameter_refused(question.store, exc) from None
     except QueryTimeout:
         limit = question.settings.query_timeout_s
         raise HTTPException(

@@ -15,11 +15,12 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import OWL
 from rdflib.term import Identifier
 
+from ..labels import fetch_names
 from ..namespaces import IMBOR, KRB
-from ..queries import other_spellings
+from ..queries import ParameterError, other_spellings
 from ..store import Store
 from .api_models import Ref
-from .describe import pick_label, run_query, text_of, valid_iri
+from .describe import READER_LANGUAGES, pick_label, run_query, text_of, valid_iri
 from .search import IMBOR_OBJECTTYPE, Entry, normalise
 from .state import label_index
 
@@ -116,3 +117,19 @@ def resolve_thing(store: Store, text: str, klasse: URIRef, what: str) -> Ref:
         )
     iri, labels = next(iter(found.items()))
     return Ref(iri=iri, label=pick_label(labels))
+
+
+def parameter_refused(store: Store, error: ParameterError) -> HTTPException:
+    """The API's answer to a value the query catalogue refuses: 409 with the candidates
+    (IRI and name) when a name matched several things, as the API's own lookups answer,
+    else 400 with the message."""
+    if not error.candidates:
+        return HTTPException(400, str(error))
+    names = fetch_names(store, error.candidates, languages=READER_LANGUAGES.get())
+    return HTTPException(
+        409,
+        {
+            "detail": str(error),
+            "candidates": [{"iri": iri, "label": names.get(iri, iri)} for iri in error.candidates],
+        },
+    )
