@@ -9,6 +9,7 @@ A's). A question about A's things must give the same answer with or without B be
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
@@ -171,3 +172,24 @@ def test_a_name_two_municipalities_use_is_a_409_with_both_candidates(
     candidates = response.json()["detail"]["candidates"]
     assert sorted(c["iri"].split("/id/")[0] for c in candidates) == [A, B]
     assert len({c["label"] for c in candidates}) == 1  # the same name: that is the point
+
+
+def test_the_monitoring_filters_tell_two_municipalities_things_apart(
+    stores: tuple[Store, Store],
+) -> None:
+    """A shared name is said to be shared, not 'not in the register'; every choice of the
+    select boxes reads differently, so a reader can pick the one meant."""
+    _, both = stores
+    app = create_app(Settings(store="unused", base_iri=A), store=both)
+    with TestClient(app) as client:
+        shared = client.get("/monitoring", params={"thema": "Geluid"})
+        page = client.get("/monitoring").text
+    assert shared.status_code == 400
+    assert "past bij 2 keuzes" in shared.text and "geen beleidsthema uit" not in shared.text
+    assert f"{A}/id/beleidsthema/geluid" in shared.text
+    assert f"{B}/id/beleidsthema/geluid" in shared.text
+    for box in ("thema", "gebied"):
+        select = re.search(rf'<select[^>]*name="{box}".*?</select>', page, re.S)
+        assert select is not None
+        texts = re.findall(r"<option [^>]*>([^<]*)</option>", select.group(0))
+        assert len(texts) > 5 and len(texts) == len(set(texts)), box

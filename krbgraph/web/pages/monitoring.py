@@ -18,12 +18,13 @@ it shows once the answers are known.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import copy_context
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -59,6 +60,9 @@ class Option:
     iri: str
     text: str
     code: str | None
+    where: str | None = None
+    """The host of its IRI, when another choice is shown with the same name and code
+    (two municipalities' Parkstraat in one store): the reader can tell them apart."""
 
 
 @router.get("/monitoring", response_class=HTMLResponse)
@@ -87,7 +91,15 @@ def monitoring_page(
     ):
         if not value:
             continue
-        found = _choose(value.strip(), options) or _named_by_iri(store, value.strip(), klasse)
+        named = _choose(value.strip(), options)
+        if len(named) > 1:
+            listed = "; ".join(f"{o.text} ({o.code or o.where or o.iri}): {o.iri}" for o in named)
+            message = (
+                f"{name}={shown_value(value)} past bij {len(named)} keuzes: {listed}. Kies er een "
+                "uit de lijst, of geef zijn IRI."
+            )
+            return error_page(request, 400, "Dubbelzinnig filter", message)
+        found = named[0] if named else _named_by_iri(store, value.strip(), klasse)
         if found is not None and found not in options:
             options.append(found)  # past the select box's list: shown as chosen all the same
             options.sort(key=lambda option: option.text.lower())
@@ -167,7 +179,14 @@ def _options(store: Store, klasse: URIRef) -> list[Option]:
         )
         for row in rows
     }
-    return sorted(options.values(), key=lambda option: option.text.lower())
+    shown = Counter((option.text, option.code) for option in options.values())
+    told_apart = [
+        replace(option, where=urlsplit(option.iri).hostname)
+        if shown[(option.text, option.code)] > 1
+        else option
+        for option in options.values()
+    ]
+    return sorted(told_apart, key=lambda option: (option.text.lower(), option.where or ""))
 
 
 _NAMED = """
@@ -195,13 +214,13 @@ def _named_by_iri(store: Store, value: str, klasse: URIRef) -> Option | None:
     return Option(value, literal_text(label) or value, literal_text(code))
 
 
-def _choose(value: str, options: Sequence[Option]) -> Option | None:
-    """The option a filter value names: by IRI, else by code or exact name if only one."""
+def _choose(value: str, options: Sequence[Option]) -> list[Option]:
+    """The options a filter value names: by IRI, else by code or exact name (several
+    when a name is shared, as two municipalities' Centrum in one store)."""
     for option in options:
         if value == option.iri:
-            return option
-    named = [option for option in options if value in (option.code, option.text)]
-    return named[0] if len(named) == 1 else None
+            return [option]
+    return [option for option in options if value in (option.code, option.text)]
 
 
 def _themes_of(store: Store, norms: Iterable[str], labeller: Labeller) -> dict[str, list[Link]]:
