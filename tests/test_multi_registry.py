@@ -71,6 +71,8 @@ def _own_sectors(folder: Path) -> tuple[Path, Path]:
         graph.add((own, SKOS.prefLabel, Literal("Eigen bewoners", lang="nl")))
         graph.add((own, SKOS.inScheme, URIRef(f"{base}/id/conceptschema/sectoren")))
         graph.add((own, SKOS.closeMatch, INWONERS))
+        if base == B:  # B names things in English too
+            graph.add((own, SKOS.prefLabel, Literal("Own residents", lang="en")))
         if norm is not None:
             graph.add((URIRef(norm), KRB.sector, own))
         path = folder / f"sectoren-{len(files)}.ttl"
@@ -193,3 +195,17 @@ def test_the_monitoring_filters_tell_two_municipalities_things_apart(
         assert select is not None
         texts = re.findall(r"<option [^>]*>([^<]*)</option>", select.group(0))
         assert len(texts) > 5 and len(texts) == len(set(texts)), box
+
+
+def test_search_names_hits_in_the_readers_language_and_shows_the_text_that_matched(
+    stores: tuple[Store, Store],
+) -> None:
+    _, both = stores
+    app = create_app(Settings(store="unused", base_iri=A), store=both)
+    with TestClient(app) as client:
+        english = client.get("/zoeken", params={"q": "eigen bewoners", "lang": "en"}).text
+        dutch = client.get("/zoeken", params={"q": "eigen bewoners"}).text
+        by_code = client.get("/zoeken", params={"q": "gel-n01"}).text
+    assert "Own residents" in english and "Eigen bewoners" in english  # B's, A's
+    assert "Own residents" not in dutch
+    assert "(GEL-N01)" in by_code and "(gel-n01)" not in by_code

@@ -6,16 +6,18 @@ only names the groups and lays out the hits.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from rdflib.namespace import OWL, SKOS
 
+from ...labels import fetch_names
 from ...namespaces import ORG
 from ...store import Store
-from ..describe import local_href
-from ..search import IMBOR_OBJECTTYPE, LabelIndex, normalise, suggest
+from ..describe import READER_LANGUAGES, local_href
+from ..search import IMBOR_OBJECTTYPE, Hit, LabelIndex, normalise, suggest
 from ..state import label_index
 from ..templating import render
 from .common import SettingsDep, StoreDep
@@ -33,15 +35,20 @@ def search_page(
     index = label_index(request)
     groups = index.search(store, q)
     type_names = _type_names(index, store)
+    hits = [hit for group in groups for hit in group.hits]
+    # The index holds one (Dutch) name per thing and the normalised texts it matches
+    # on; the few hits shown get the reader's name and the text as written.
+    names = fetch_names(store, [hit.entry.iri for hit in hits], languages=READER_LANGUAGES.get())
+    written = _as_written(store, hits)
     shown = [
         {
             "name": type_names.get(group.type_iri or "", "Overig"),
             "total": group.total,
             "hits": [
                 {
-                    "label": hit.entry.label,
+                    "label": names.get(hit.entry.iri, hit.entry.label),
                     "href": local_href(hit.entry.iri, settings.base_iri),
-                    "matched": None if hit.matched == normalise(hit.entry.label) else hit.matched,
+                    "matched": _matched(hit, names.get(hit.entry.iri, hit.entry.label), written),
                 }
                 for hit in group.hits
             ],
@@ -77,3 +84,33 @@ def _type_names(index: LabelIndex, store: Store) -> dict[str, str]:
     names["http://www.w3.org/ns/dcat#Dataset"] = "Databronnen"
     names["http://qudt.org/schema/qudt/Unit"] = "Eenheden"
     return names
+
+
+_TEXTS = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dct:  <http://purl.org/dc/terms/>
+SELECT ?s ?text WHERE {
+  VALUES ?s { VALUES_HERE }
+  ?s rdfs:label|skos:prefLabel|skos:altLabel|skos:hiddenLabel|dct:title|dct:identifier
+     |skos:notation ?text .
+  FILTER (isLiteral(?text))
+}"""
+
+
+def _as_written(store: Store, hits: Sequence[Hit]) -> dict[tuple[str, str], str]:
+    """(IRI, normalised text) -> the text as written, for the texts the hits matched."""
+    if not hits:
+        return {}
+    found: dict[tuple[str, str], str] = {}
+    iris = " ".join(f"<{hit.entry.iri}>" for hit in hits)  # the store's own IRIs
+    for subject, text in store.query(_TEXTS.replace("VALUES_HERE", iris)).rows:
+        found.setdefault((str(subject), normalise(str(text))), str(text))
+    return found
+
+
+def _matched(hit: Hit, label: str, written: dict[tuple[str, str], str]) -> str | None:
+    """The text that matched, as written, when it is not the name shown."""
+    if hit.matched == normalise(label) or hit.matched == normalise(hit.entry.label):
+        return None
+    return written.get((hit.entry.iri, hit.matched), hit.matched)
