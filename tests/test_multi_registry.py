@@ -209,3 +209,32 @@ def test_search_names_hits_in_the_readers_language_and_shows_the_text_that_match
     assert "Own residents" in english and "Eigen bewoners" in english  # B's, A's
     assert "Own residents" not in dutch
     assert "(GEL-N01)" in by_code and "(gel-n01)" not in by_code
+
+
+@pytest.mark.parametrize("url", ["/", "/dwarsverbanden", "/id/beleidsthema/geluid"])
+def test_themes_two_municipalities_share_a_name_read_differently_on_the_pages(
+    stores: tuple[Store, Store], url: str
+) -> None:
+    """The home page's theme table, the cross-link table and a theme's cross-links listed
+    'Bouwen' twice (A's and B's): each name is followed by its registry's host."""
+    _, both = stores
+    app = create_app(Settings(store="unused", base_iri=A), store=both)
+    with TestClient(app) as client:
+        page = client.get(url).text
+    if url == "/dwarsverbanden":  # the table's rows: from theme, to theme, counts
+        rows = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td>", page)
+        assert rows and len(rows) == len(set(rows)), rows
+        return
+    # B's themes link as /resource?iri=..., A's (the service's base) as /id/...
+    theme_links = [
+        (href, text)
+        for href, text in re.findall(
+            r'<a href="([^"]*beleidsthema(?:/|%2F)[^"]*)">([^<]+)</a>', page
+        )
+        if "format=" not in href and not href.startswith("/dwarsverbanden")  # downloads, counts
+    ]
+    assert {href.startswith("/resource") for href, _ in theme_links} == {True, False}
+    linked: dict[str, set[str]] = {}
+    for href, text in theme_links:
+        linked.setdefault(text, set()).add(href)
+    assert all(len(hrefs) == 1 for hrefs in linked.values()), linked

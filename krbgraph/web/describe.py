@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar, overload
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
@@ -260,6 +260,24 @@ TERM_NAMES: dict[str, str] = {
     str(OWL.versionInfo): "versie",
 }
 """Dutch names for the borrowed terms the pages show most, which the store has no label for."""
+
+
+def told_apart(labels: Mapping[str, str]) -> dict[str, str]:
+    """``labels`` with each name that several IRIs share followed by what tells them
+    apart: the host of the IRI (two municipalities' Geluid in one store), or else its
+    last segment. Where every name is its own, nothing changes."""
+    holders: dict[str, list[str]] = {}
+    for iri, label in labels.items():
+        holders.setdefault(label, []).append(iri)
+    distinct = dict(labels)
+    for label, iris in holders.items():
+        if len(iris) < 2:
+            continue
+        hosts = {iri: urlsplit(iri).hostname or "" for iri in iris}
+        by_host = len(set(hosts.values())) == len(iris)
+        for iri in iris:
+            distinct[iri] = f"{label} ({hosts[iri] if by_host else short_name(iri)})"
+    return distinct
 
 
 class Labeller:

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from ..store import Store
 from .aggregates import cached_rows
-from .describe import short_name, text_of
+from .describe import short_name, text_of, told_apart
 from .network_svg import ThemeEdge, ThemeNode
 
 
@@ -37,18 +37,24 @@ class ThemeNetwork:
 def theme_network(store: Store) -> ThemeNetwork:
     """Nodes (themes with indicator counts) and edges (cross-links) of the whole registry."""
     labels: dict[str, str] = {}
-    nodes = []
-    for r in cached_rows(store, "dwarsverbanden-themas"):
-        iri = str(r["thema"])
-        labels[iri] = text_of(r.get("thema_label")) or short_name(iri)
-        counts = (int(r.get(column, 0)) for column in ("indicatoren", "normen", "maatregelen"))
-        nodes.append(ThemeNode(iri, labels[iri], *counts))
+    themes = cached_rows(store, "dwarsverbanden-themas")
+    for r in themes:
+        labels[str(r["thema"])] = text_of(r.get("thema_label")) or short_name(str(r["thema"]))
     edges = []
     for r in cached_rows(store, "dwarsverbanden-netwerk"):
         source, target = str(r["bron"]), str(r["doel"])
         labels.setdefault(source, text_of(r.get("bron_label")) or short_name(source))
         labels.setdefault(target, text_of(r.get("doel_label")) or short_name(target))
         edges.append(ThemeEdge(source, target, int(r["maatregelen"]), int(r["koppelingen"])))
+    labels = told_apart(labels)  # a store with several registries has two Geluids
+    nodes = [
+        ThemeNode(
+            str(r["thema"]),
+            labels[str(r["thema"])],
+            *(int(r.get(column, 0)) for column in ("indicatoren", "normen", "maatregelen")),
+        )
+        for r in themes
+    ]
     return ThemeNetwork(tuple(nodes), tuple(edges), labels)
 
 

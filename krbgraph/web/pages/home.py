@@ -25,6 +25,7 @@ from ..describe import (
     short_name,
     shown_value,
     text_of,
+    told_apart,
     valid_iri,
 )
 from ..templating import error_page, render
@@ -74,15 +75,22 @@ def home(request: Request, store: StoreDep, settings: SettingsDep) -> HTMLRespon
         Count(label, found.get(iri, 0), "/lijst?" + urlencode({"klasse": iri}))
         for iri, label in COUNTED_CLASSES.items()
     ]
-    labeller = Labeller(settings.base_iri)
+    rows = cached_rows(store, "dwarsverbanden-themas")
+    names = told_apart(
+        {
+            str(r["thema"]): text_of(r.get("thema_label")) or short_name(str(r["thema"]))
+            for r in rows
+        }
+    )
+    labeller = Labeller(settings.base_iri, names)
     themes = [
         ThemeSummary(
-            labeller.link(r["thema"], text_of(r.get("thema_label"))),
+            labeller.link(r["thema"]),
             int(r.get("indicatoren", 0)),
             int(r.get("normen", 0)),
             int(r.get("maatregelen", 0)),
         )
-        for r in cached_rows(store, "dwarsverbanden-themas")
+        for r in rows
     ]
     context = {
         "title": "Start",
