@@ -26,6 +26,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from dataclasses import replace as with_fields
 from pathlib import Path
 from typing import Protocol
 
@@ -42,6 +43,7 @@ from .iris import DEFAULT_BASE_IRI, reference
 from .rdfio import expand_paths, file_format
 from .registry import ManagedGraphRefused, checked_whole, refuse_managed
 from .replica import ValidationReplica
+from .source_lines import located_by_graphs, located_by_text
 from .store import Store, StoreError
 from .store.embedded import EmbeddedStore
 from .store.rdffiles import parse_triples, stem
@@ -172,26 +174,34 @@ def load_paths(
         refresh_derived(store)
         return LoadReport(_loads(plan, counts, occupied), None)
 
-    if occupied:
-        parsed = {iri: _read_quads(iri, files, progress) for iri, files in plan.items()}
-        if progress is not None:
-            progress.stage("validating")
-        result, derived = _validated_change(store, parsed, replace=replace)
-        counts = {iri: len(quads) for iri, quads in parsed.items()}
-        del parsed  # the quads can be many; the store reads the files itself
-        if progress is not None:
-            progress.stage("writing")
-        with stale_during(store):
-            store.load_files(plan, replace=replace)
-    elif isinstance(store, EmbeddedStore):
-        result, counts, derived = _validated_while_loading(store, plan, progress)
-    else:
-        replica = ValidationReplica.of(store)
-        result, counts, derived = _validated_new_graphs(replica, plan, progress)
-        if progress is not None:
-            progress.stage("writing")
-        with stale_during(store):
-            store.load_files(plan, replace=replace)
+    try:
+        if occupied:
+            parsed = {iri: _read_quads(iri, files, progress) for iri, files in plan.items()}
+            if progress is not None:
+                progress.stage("validating")
+            result, derived = _validated_change(store, parsed, replace=replace)
+            counts = {iri: len(quads) for iri, quads in parsed.items()}
+            del parsed  # the quads can be many; the store reads the files itself
+            if progress is not None:
+                progress.stage("writing")
+            with stale_during(store):
+                store.load_files(plan, replace=replace)
+        elif isinstance(store, EmbeddedStore):
+            result, counts, derived = _validated_while_loading(store, plan, progress)
+        else:
+            replica = ValidationReplica.of(store)
+            result, counts, derived = _validated_new_graphs(replica, plan, progress)
+            if progress is not None:
+                progress.stage("writing")
+            with stale_during(store):
+                store.load_files(plan, replace=replace)
+    except ValidationFailed as refused:
+        # Where the refused objects are written, read from the files' text: the copy the
+        # load was validated on is gone by now (krbgraph.source_lines).
+        files = [path for paths in plan.values() for path in paths]
+        places = located_by_text((f.focus for f in refused.result.findings), files)
+        refused.result = with_fields(refused.result, places=places)
+        raise
     replace_derived(store, derived)
     return LoadReport(_loads(plan, counts, occupied), result)
 
@@ -287,11 +297,17 @@ def validate_paths(paths: Sequence[Path]) -> ValidationResult:
     took 10 s for a registry of 100,000 triples, against 1.7 s). Raises RdfInputError.
     """
     replica = ValidationReplica.of_model()
-    for index, path in enumerate(expand_paths(paths)):
-        replica.load_merged(path, f"urn:x-krb:validate:{index}")
+    files = {f"urn:x-krb:validate:{i}": path for i, path in enumerate(expand_paths(paths))}
+    for graph, path in files.items():
+        replica.load_merged(path, graph)
     # With what would be derived of the areas: those nested too deep are findings.
     result, _ = checked_whole(replica, area_triples)
-    return result
+    if not result.findings:
+        return result
+    # Where each object with findings is written (krbgraph.source_lines).
+    focuses = (f.focus for f in result.findings)
+    places = located_by_graphs(focuses, files, lambda s: replica.quads_matching(s, None, None))
+    return with_fields(result, places=places)
 
 
 def drop_data_graph(store: Store, graph: str) -> None:

@@ -101,7 +101,9 @@ def _segments(result: ValidationResult, limit: int | None) -> list[tuple[str, st
         first = findings[0]
         heading = " ".join(p for p in (first.focus_type, _quoted(first.focus_label)) if p)
         add((heading or focus, "bold"))
-        add((f"  <{focus}>\n" if heading else "\n", "dim"))
+        place = _where(result, focus)
+        place = f"  ({place})" if place else ""
+        add((f"  <{focus}>{place}\n" if heading else f"{place}\n", "dim"))
         for f in findings:
             add((f"  {f.severity} ({_DUTCH.get(f.severity, f.severity)})", _STYLES.get(f.severity)))
             where = f"  {compact(f.path)}" if f.path else ""
@@ -113,11 +115,13 @@ def _segments(result: ValidationResult, limit: int | None) -> list[tuple[str, st
 
 
 def json_report(result: ValidationResult) -> str:
-    """``{"conforms", "counts", "findings": [...]}``; findings keep Finding's field names."""
+    """``{"conforms", "counts", "findings": [...]}``; findings keep Finding's field names,
+    with ``where``: the file(s) and line describing the object (``geluid.ttl:42``; several
+    joined by ``, ``), or null when not known."""
     document = {
         "conforms": result.conforms,
         "counts": counts(result.findings),
-        "findings": [asdict(f) for f in result.findings],
+        "findings": [{**asdict(f), "where": _where(result, f.focus)} for f in result.findings],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
@@ -140,7 +144,9 @@ def junit_report(
 
     Warnings are failures too with ``strict``, else they go to <system-out> so
     CI shows them without failing. Objects without findings (``objects``) are
-    passing test cases.
+    passing test cases. A test case of an object with findings has the ``file`` and
+    ``line`` where the object is described (the first, if several), which CI systems
+    (GitLab, Jenkins) link to.
     """
     grouped = dict(_by_object(result.findings))
     known = {o.iri: o for o in objects}
@@ -158,6 +164,11 @@ def junit_report(
             classname=f"krb.{obj.type or 'Object'}",
             name=f"{obj.label or obj.iri} <{obj.iri}>",
         )
+        place = next(iter(result.places.get(obj.iri, ())), None)
+        if place is not None:
+            case.set("file", place.path)
+            if place.line is not None:
+                case.set("line", str(place.line))
         notes: list[str] = []
         for f in grouped.get(obj.iri, []):
             line = f"{f.severity} {compact(f.path)}: {f.message_nl} / {f.message_en}"
@@ -184,6 +195,12 @@ def _by_object(findings: Iterable[Finding]) -> list[tuple[str, list[Finding]]]:
     for f in findings:
         grouped.setdefault(f.focus, []).append(f)
     return list(grouped.items())
+
+
+def _where(result: ValidationResult, focus: str) -> str | None:
+    """``registry/geluid.ttl:42`` (several joined by ``, ``), None when not known."""
+    places = result.places.get(focus)
+    return ", ".join(map(str, places)) if places else None
 
 
 def _quoted(label: str | None) -> str | None:

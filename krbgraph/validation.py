@@ -15,8 +15,8 @@ the object; the report graph gets the same messages.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import TYPE_CHECKING
 
@@ -30,6 +30,7 @@ from .namespaces import PREFIXES, SCHEME
 
 if TYPE_CHECKING:  # the SHACL engine loads only when validating
     from .shacl.report import Result, Triple
+    from .source_lines import Place
 
 LEEFOMGEVING_SCHEME = SCHEME["leefomgeving"]
 """Concept scheme of the IMBOR extract and begrip:leefomgeving/alle."""
@@ -47,6 +48,9 @@ class ValidationResult:
     """The SHACL validation report, or what yields its triples when they are asked for
     (``report``, ``report_triples``): a whole registry's report can take longer to
     build as a graph than its validation takes."""
+    places: Mapping[str, tuple[Place, ...]] = field(default_factory=dict)
+    """Focus node -> the files (and lines) that describe it, for the objects with
+    findings, when the data was read from files (krbgraph.source_lines); empty otherwise."""
 
     @cached_property
     def report(self) -> Graph:

@@ -8,6 +8,7 @@ read.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from ..rdfio import RdfInputError, read_rdf_paths
+from ..rdfio import RdfInputError, expand_paths, read_rdf_paths
 
 # The validators, owlready2 and the report renderers are imported by the commands that
 # need them, so other `krb` commands start quickly.
@@ -65,6 +66,7 @@ def validate(
     """Check registry data against the KRB shapes (SHACL), with the model beside it."""
     from .. import reports
     from ..loading import validate_paths
+    from ..source_lines import located_by_text
     from ..validation import checked_objects, validate_graph
 
     try:
@@ -72,6 +74,10 @@ def validate(
             result = validate_paths(paths)  # the path of a validated load
         else:
             result = validate_graph(read_rdf_paths(paths), engine=engine.value)
+            if result.findings:  # where the objects are written, from the files' text
+                focuses = (f.focus for f in result.findings)
+                places = located_by_text(focuses, expand_paths(paths))
+                result = dataclasses.replace(result, places=places)
     except RdfInputError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
