@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rdflib import Graph, Literal, Namespace
+import pytest
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from test_excel_support import BASE, demo_graph, demo_workbook
@@ -147,3 +148,60 @@ def test_names_in_a_second_language_never_replace_the_dutch_ones(tmp_path: Path)
     reported = {w.text_en.split(" with ", 1)[1].split(" ", 1)[0] for w in warnings}
     assert reported == {"rdfs:label@en", "skos:prefLabel@en"}
     assert sum(int(w.text_en.split(" ", 1)[0]) for w in warnings) == len(english)
+
+
+ID = "https://krb.demogemeente.nl/id/"
+IMBOR_AFVAL = "https://data.crow.nl/imbor/def/7c7fb4c1-3998-43e8-841b-bd80ccb651a4"
+
+
+def _lost_or_warned(tmp_path: Path, graph: Graph) -> tuple[Graph, Graph, list[str]]:
+    """(lost, gained) by an export and import of ``graph``, and the export's warnings."""
+    path = tmp_path / "rondgang.xlsx"
+    warnings = write_workbook(graph, path)
+    result = read_workbook(path, BASE, model_graph())
+    _, lost, gained = graph_diff(to_isomorphic(graph), to_isomorphic(result.graph))
+    return lost, gained, [w.text_en for w in warnings]
+
+
+@pytest.mark.parametrize(
+    ("subject", "predicate", "value", "said"),
+    [
+        # a cell holds 32,767 characters: openpyxl cut the text without a word
+        (ID + "beleidsdossier/CIR", DCTERMS.description, "x" * 40_000, "40,000 characters"),
+        # text copied from a PDF: openpyxl refused the whole export
+        (ID + "beleidsdossier/CIR", DCTERMS.description, "blad 1\x0cblad 2", "U+000C"),
+        # a second zoekingang of a local object type: the cell holds one
+        (ID + "leefomgeving/woningen", KRB.zoekingang, URIRef(IMBOR_AFVAL), "krb:zoekingang"),
+        # a code its IRI was not made from: the import makes the code from the IRI
+        (ID + "beleidsnorm/GEL-N01", DCTERMS.identifier, Literal("GEL-N01-OUD"), "dct:identifier"),
+    ],
+)
+def test_what_a_cell_cannot_hold_is_said_on_export_never_changed_in_silence(
+    tmp_path: Path, subject: str, predicate: URIRef, value: object, said: str
+) -> None:
+    demo = demo_graph()
+    term = Literal(value, lang="nl") if isinstance(value, str) else value
+    if predicate == DCTERMS.description:
+        demo.remove((URIRef(subject), predicate, None))
+    demo.add((URIRef(subject), predicate, term))  # type: ignore[arg-type]
+    lost, gained, warnings = _lost_or_warned(tmp_path, demo)
+    assert any(said in w for w in warnings), warnings
+    assert all(len(str(o)) < 32_767 for _, _, o in gained)  # nothing cut
+    assert {p for _, p, _ in lost} <= {predicate}  # only what was said is missing
+
+
+def test_an_area_keeps_its_iri_when_its_cbs_code_is_not_in_it(tmp_path: Path) -> None:
+    """The code cell made the IRI: an area .../parkbuurt-x with CBS code BU99990299 came
+    back as .../BU99990299, and every reference to it moved along."""
+    demo = demo_graph()
+    old, new = URIRef(ID + "werkingsgebied/BU99990101"), URIRef(ID + "werkingsgebied/binnenstad-x")
+    for s, p, o in list(demo):
+        if old in (s, o):
+            demo.remove((s, p, o))
+            demo.add((new if s == old else s, p, new if o == old else o))
+    demo.set((new, DCTERMS.identifier, Literal("binnenstad-x")))
+    lost, gained, warnings = _lost_or_warned(tmp_path, demo)
+    assert (new, RDF.type, KRB.Werkingsgebied) not in lost
+    assert not any(old in (s, o) for s, _, o in gained)
+    assert {p for _, p, _ in lost} == {SKOS.notation}
+    assert any("skos:notation" in w for w in warnings)

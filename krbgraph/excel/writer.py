@@ -4,7 +4,7 @@ Every triple the export writes is ticked off; what is left over cannot be
 expressed in the workbook and is returned as a warning, so nobody believes an
 export is complete when it is not.
 
-One module of some 600 lines on purpose: the export ticks off every triple
+One module of some 700 lines on purpose: the export ticks off every triple
 it writes, and that bookkeeping must see all sheets to report what is left over.
 """
 
@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
@@ -78,8 +79,13 @@ class _Source:
         return values
 
     def one(self, subject: Node, predicate: URIRef) -> Node | None:
-        values = self.all(subject, predicate)
-        return values[0] if values else None
+        """The value a single-value cell writes; only it is marked written, so a second
+        value (a second zoekingang) is reported as not exported, not dropped unseen."""
+        values = _written(self.graph.objects(subject, predicate))
+        if not values:
+            return None
+        self.used.add((subject, predicate, values[0]))
+        return values[0]
 
     def text(self, subject: Node, predicate: URIRef) -> str | None:
         value = self.one(subject, predicate)
@@ -206,11 +212,18 @@ def write_workbook(
     source = _Source(graph, base)
     sheets = _rows(source, vocabulary)
     book = new_workbook(vocabulary, rows={name: len(rows) for name, rows in sheets.items()})
+    refused: list[Problem] = []
     for name, rows in sheets.items():
         ws = book[name]
         columns = SHEETS_BY_NAME[name].names
         for row in rows:
-            ws.append([row.get(column) for column in columns])
+            cells = [row.get(column) for column in columns]
+            for index, value in enumerate(cells):
+                problem = _unwritable(value, name, ws.max_row + 1, columns[index])
+                if problem is not None:
+                    refused.append(problem)
+                    cells[index] = None
+            ws.append(cells)
             for index, column in enumerate(columns, start=1):
                 value = row.get(column)
                 if isinstance(value, date):
@@ -220,7 +233,38 @@ def write_workbook(
                     # (=HYPERLINK(...)) and which reads back empty: a name stays text.
                     ws.cell(row=ws.max_row, column=index).data_type = "s"
     book.save(target)
-    return _leftovers(source)
+    return refused + _leftovers(source)
+
+
+def _unwritable(value: Cell, sheet: str, row: int, column: str) -> Problem | None:
+    """Why a text cannot go into a cell as it is, or None. Excel holds 32,767 characters
+    a cell (openpyxl cut longer text without a word, and a cut WKT polygon read back as
+    another shape) and no control characters but tab and line ends (openpyxl refused
+    the whole export). Such a cell is left empty and said so, never changed."""
+    if not isinstance(value, str):
+        return None
+    if len(value) > MAX_CELL_TEXT:
+        nl = f"de tekst heeft {len(value):,} tekens, een cel houdt er {MAX_CELL_TEXT:,}"
+        en = f"the text has {len(value):,} characters, a cell holds {MAX_CELL_TEXT:,}"
+    elif (found := ILLEGAL_CHARACTERS_RE.search(value)) is not None:
+        code = f"U+{ord(found.group()):04X}"
+        nl = f"de tekst bevat het stuurteken {code}, dat geen cel kan houden"
+        en = f"the text holds the control character {code}, which no cell can hold"
+    else:
+        return None
+    return Problem(
+        f"{nl}; niet geëxporteerd (de cel is leeg)",
+        f"{en}; not exported (the cell is empty)",
+        sheet=sheet,
+        row=row,
+        column=column,
+        value=value[:60],
+        severity="waarschuwing",
+    )
+
+
+MAX_CELL_TEXT = 32_767
+"""The most characters an Excel cell holds."""
 
 
 def _leftovers(source: _Source) -> list[Problem]:
@@ -315,15 +359,22 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
         )
     for area in sorted(areas, key=s.label):
         name = s.text(area, RDFS.label) or s.code(area)
-        notation = s.text(area, SKOS.notation)
+        notation = s.graph.value(area, SKOS.notation)
         identifier = s.text(area, DCTERMS.identifier) or _ref(area)
-        code = (
-            notation
-            if notation and CBS_CODE.match(notation)
-            else (None if name_slug(name) == identifier else identifier)
-        )
+        code = None if name_slug(name) == identifier else identifier
         if s.cell(area) != identifier:
             code = str(area)
+        # A CBS code is the code cell only when the IRI was made from it: the import
+        # makes the IRI from the code, and moved 'parkbuurt-x' to '.../BU99990299'.
+        cbs = notation is not None and CBS_CODE.match(str(notation))
+        if (
+            notation is not None
+            and cbs
+            and _ref(area) == reference(str(notation))
+            and (s.cell(area) == identifier)
+        ):
+            code = str(notation)
+            s.used.add((area, SKOS.notation, notation))
         geometry = s.one(area, GEO.hasGeometry)
         wkt = None
         if geometry is not None:
@@ -630,10 +681,14 @@ def _code_of(source: _Source, subject: Node | None) -> str | None:
 
 
 def _code(source: _Source, subject: URIRef) -> str | None:
-    """The code cell of a base-table row (dct:identifier is ticked off: it is written as
-    the code, or as the last part of a full IRI)."""
-    source.all(subject, DCTERMS.identifier)
-    return source.cell(subject)
+    """The code cell of a base-table row. dct:identifier is ticked off where the import
+    gives it back: written as the code, or as the last part of a full IRI; a code that is
+    neither (an IRI not made from it) is reported as not exported."""
+    cell = source.cell(subject)
+    for value in source.graph.objects(subject, DCTERMS.identifier):
+        if str(value) in (cell, _ref(subject)):
+            source.used.add((subject, DCTERMS.identifier, value))
+    return cell
 
 
 def _period(source: _Source, subject: URIRef) -> dict[str, Cell]:
