@@ -205,3 +205,19 @@ def test_an_area_keeps_its_iri_when_its_cbs_code_is_not_in_it(tmp_path: Path) ->
     assert not any(old in (s, o) for s, _, o in gained)
     assert {p for _, p, _ in lost} == {SKOS.notation}
     assert any("skos:notation" in w for w in warnings)
+
+
+def test_two_areas_with_one_name_are_referred_to_so_the_import_tells_them_apart(
+    tmp_path: Path,
+) -> None:
+    """By code when names collide: but 'parkstraat', the code of one Parkstraat, is the
+    other's name with the case ignored, which the import found ambiguous."""
+    demo = demo_graph()
+    second = URIRef(ID + "werkingsgebied/parkstraat-2")
+    for triple in demo.triples((URIRef(ID + "werkingsgebied/parkstraat"), None, None)):
+        demo.add((second, triple[1], triple[2]))
+    demo.set((second, DCTERMS.identifier, Literal("parkstraat-2")))
+    norm = next(demo.subjects(KRB.werkingsgebied, URIRef(ID + "werkingsgebied/parkstraat")))
+    demo.add((norm, KRB.werkingsgebied, second))
+    lost, gained, warnings = _lost_or_warned(tmp_path, demo)
+    assert (len(lost), len(gained)) == (0, 0), (sorted(lost)[:5], sorted(gained)[:5], warnings)

@@ -152,7 +152,13 @@ class _Names:
     def __init__(self, entries: dict[Node, tuple[str, str]]) -> None:
         counts = Counter(name.casefold() for name, _ in entries.values())
         self.names = {
-            iri: name if counts[name.casefold()] == 1 else code
+            iri: name
+            if counts[name.casefold()] == 1
+            # the import reads a name before a code, case ignored: a code that is
+            # another entry's name ('parkstraat' beside two 'Parkstraat') is ambiguous
+            else code
+            if code.casefold() not in counts
+            else str(iri)
             for iri, (name, code) in entries.items()
         }
 
