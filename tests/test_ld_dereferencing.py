@@ -143,28 +143,29 @@ def test_imbor_class_through_resource_route(client) -> None:
     assert (URIRef(iri), RDFS.label, Literal("Asfaltverharding", lang="nl")) in graph
     page = client.get("/resource", params={"iri": iri})
     rows = page_sections(page.text)["Normen en maatregelen voor dit objecttype"]
-    # (Soort, Naam, Code, Gevonden via klasse, Via, Op norm, Effect): what is in force
-    # today, each norm once.
+    # (Soort, Naam, Code, Gebied, Gevonden via klasse, Via, Op norm, Effect): what is in
+    # force today, each norm once, with where it applies.
     by_code = {row.cells[2]: row for row in rows}
     assert len(by_code) == len(rows)
     facade = by_code["GEL-N01"]
-    assert facade.cells[:5] == [
+    assert facade.cells[:6] == [
         "beleidsnorm",
         "Geluidsdruk gevel maximaal 48 dB(A)",
         "GEL-N01",
+        "Demogemeente",
         "Asfaltverharding",
         "objecttype",
     ]
     assert "geerfd" not in facade.classes
     assert (
-        by_code["BKL-N02"].cells[3:5] == ["alle", "alle"] and "geerfd" in by_code["BKL-N02"].classes
+        by_code["BKL-N02"].cells[4:6] == ["alle", "alle"] and "geerfd" in by_code["BKL-N02"].classes
     )
     # Comfort boxes aims at the Wet geluidshinder's facade norm WGH-N01 (also on
     # Asfaltverharding) with -2 dB(A); Stil asfalt (on Asfaltverharding itself) ended
     # 2025-12-31 and is no longer listed.
     boxes = by_code["BOU-M02"]
     assert boxes.cells[0] == "beleidsmaatregel" and boxes.cells[1] == "Comfort boxes"
-    assert boxes.cells[5:] == ["WGH-N01", "-2 dB(A)"]
+    assert boxes.cells[6:] == ["WGH-N01", "-2 dB(A)"]
     assert "GEL-M01" not in by_code
 
 

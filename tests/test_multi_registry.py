@@ -19,6 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
+from test_pages_fixtures import page_sections
 
 from krbgraph.commands.serve import demo_paths
 from krbgraph.loading import load_paths
@@ -238,3 +239,23 @@ def test_themes_two_municipalities_share_a_name_read_differently_on_the_pages(
     for href, text in theme_links:
         linked.setdefault(text, set()).add(href)
     assert all(len(hrefs) == 1 for hrefs in linked.values()), linked
+
+
+def test_an_object_types_page_says_where_each_norm_applies(stores: tuple[Store, Store]) -> None:
+    """A's own object type Woningen finds, through the shared superclass Gebouw, B's norms
+    too: each row names its areas, so the asset manager sees whose policy it is."""
+    _, both = stores
+    app = create_app(Settings(store="unused", base_iri=A), store=both)
+    with TestClient(app) as client:
+        page = client.get("/id/leefomgeving/woningen").text
+    rows = page_sections(page)["Normen en maatregelen voor dit objecttype"]
+    assert rows
+    headers = re.search(r"<th[^>]*>Gebied</th>", page)
+    assert headers is not None
+    by_code: dict[str, set[str]] = {}
+    for row in rows:
+        by_code.setdefault(row.cells[2], set()).add(row.cells[3])
+    assert all(areas and "—" not in areas for areas in by_code.values()), by_code
+    b_rows = [r for r in rows if r.cells[2] == "BOU-N01"]
+    assert len(b_rows) >= 2  # A's BOU-N01 and B's, told apart by their areas
+    assert len({r.cells[3] for r in b_rows}) == len(b_rows)

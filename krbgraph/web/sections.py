@@ -17,9 +17,11 @@ from rdflib.namespace import OWL
 from rdflib.term import Identifier
 
 from ..namespaces import KRB
+from ..queries import run_for_each
 from ..store import Store
 from .area_map import area_map_svg, map_areas
 from .describe import (
+    READER_LANGUAGES,
     Labeller,
     Link,
     PropertyValues,
@@ -27,9 +29,11 @@ from .describe import (
     amount_text,
     literal_text,
     run_query,
+    told_apart,
     validity_text,
 )
 from .indicator_sections import indicator_sections
+from .state import catalogue
 from .theme_sections import theme_sections
 
 _MEASURE_TYPES = frozenset({str(KRB.Beleidsmaatregel), str(KRB.MerMaatregel)})
@@ -245,6 +249,7 @@ def objecttype_section(store: Store, objecttype: URIRef, labeller: Labeller) -> 
     rows = run_query(
         store, "normen-per-imbor-objecttype", objecttype=objecttype, subklassen=Literal(True)
     ).dicts()
+    areas = _areas_of(store, {r["object"] for r in rows}, labeller)
     table, classes = [], []
     for r in rows:
         via = literal_text(r.get("via")) or ""
@@ -253,6 +258,7 @@ def objecttype_section(store: Store, objecttype: URIRef, labeller: Labeller) -> 
                 literal_text(r.get("soort")),
                 labeller.cell(r["object"], r.get("object_label")),
                 literal_text(r.get("code")),
+                areas.get(str(r["object"])),
                 labeller.cell(r.get("klasse"), r.get("klasse_label")),
                 via,
                 labeller.cell(r.get("norm")),
@@ -265,11 +271,42 @@ def objecttype_section(store: Store, objecttype: URIRef, labeller: Labeller) -> 
         intro="Wat vandaag geldt: ook op bovenliggende klassen, subklassen, zoekingangen en "
         "voor alle objecttypen; maatregelen die op het objecttype ingrijpen of op een van "
         "deze normen mikken.",
-        headers=("Soort", "Naam", "Code", "Gevonden via klasse", "Via", "Op norm", "Effect"),
+        headers=(
+            "Soort",
+            "Naam",
+            "Code",
+            "Gebied",
+            "Gevonden via klasse",
+            "Via",
+            "Op norm",
+            "Effect",
+        ),
         rows=tuple(table),
         row_classes=tuple(classes),
         empty="Er zijn geen normen voor dit objecttype.",
     )
+
+
+def _areas_of(
+    store: Store, things: set[Identifier], labeller: Labeller
+) -> dict[str, tuple[Link, ...]]:
+    """The areas of each thing, by IRI, in one query (web-gebieden-van)."""
+    result = run_for_each(
+        store,
+        catalogue()["web-gebieden-van"],
+        "ding",
+        sorted((t for t in things if isinstance(t, URIRef)), key=str),
+        languages=READER_LANGUAGES.get(),
+    )
+    rows = result.dicts()
+    # two municipalities' Centrum in one table: each name followed by its host
+    labels = {str(r["gebied"]): literal_text(r.get("gebied_label")) for r in rows}
+    names = told_apart({iri: label for iri, label in labels.items() if label})
+    found: dict[str, list[Link]] = {}
+    for row in rows:
+        name = names.get(str(row["gebied"]))
+        found.setdefault(str(row["ding"]), []).append(labeller.link(row["gebied"], name))
+    return {thing: tuple(links) for thing, links in found.items()}
 
 
 def zoekingang_section(store: Store, zoekingang: URIRef, labeller: Labeller) -> Section:
