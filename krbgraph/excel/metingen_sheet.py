@@ -24,11 +24,11 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS
+from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from ..measurements import csvrows
-from ..measurements.importing import already_elsewhere, build_graph
+from ..measurements.importing import already_elsewhere, build_graph, measurement_label
 from ..measurements.lookup import Registry
 from ..namespaces import KRB, QUDT, SOSA
 from ..store import Store
@@ -155,9 +155,11 @@ def _row(
     label = isinstance(result, URIRef) and number is None  # energielabel C: the concept
     if (not label and (number is None or unit is None)) or start is None or end is None:
         return None
+    generated = _generated_label(graph, indicator, area, start, end)
+    if generated is not None and (node, RDFS.label, generated) in graph:
+        used.add((node, RDFS.label, generated))  # an own label stays unmarked: warned
     for subject, predicate in (
         (node, RDF.type),
-        (node, RDFS.label),
         (node, SOSA.observedProperty),
         (node, SOSA.hasFeatureOfInterest),
         (node, SOSA.phenomenonTime),
@@ -191,6 +193,36 @@ def _row(
         if concept is not None:
             cells[column] = str(concept)
     return cells
+
+
+def _generated_label(
+    graph: Graph, indicator: Node, area: Node, start: Node, end: Node
+) -> Literal | None:
+    """The rdfs:label the import gives the row's observation, as
+    krbgraph.measurements.importing.build_graph makes it: 'Meting {indicator code}
+    {area code} {period}'@nl, with the codes the import's lookup reads (the indicator's
+    dct:identifier, the smallest of the area's identifiers and notations, else the last
+    segment of the IRI). None when the graph does not settle it (an indicator or area
+    not described here, two identifiers of one indicator, a period not of dates)."""
+    first, last = _as_date(start), _as_date(end)
+    if first is None or last is None:
+        return None
+    if (indicator, RDF.type, KRB.Beleidsindicator) not in graph:
+        return None
+    if (area, RDF.type, KRB.Werkingsgebied) not in graph:
+        return None
+    codes = {str(code) for code in graph.objects(indicator, DCTERMS.identifier)}
+    if len(codes) > 1:
+        return None
+    code = codes.pop() if codes else str(indicator).rsplit("/", 1)[-1]
+    area_codes = {
+        str(text)
+        for predicate in (DCTERMS.identifier, SKOS.notation)
+        for text in graph.objects(area, predicate)
+        if str(text)
+    }
+    area_code = min(area_codes) if area_codes else str(area).rsplit("/", 1)[-1]
+    return Literal(measurement_label(code, area_code, first, last), lang="nl")
 
 
 def _name(graph: Graph, thing: Node, kind: URIRef) -> str:

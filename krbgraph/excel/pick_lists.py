@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import re
 
+import shapely
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+from shapely.errors import ShapelyError
 
 from ..iris import thing_iri
 from ..namespaces import GEO, KRB, ORG
@@ -217,10 +219,42 @@ def convert_areas(conversion: Conversion, sheet: SheetRows) -> None:
                     "preceded by a CRS IRI in < >)",
                 )
                 continue
+            unreadable = wkt_problem(wkt)
+            if unreadable is not None:
+                row.problem("geometrie", wkt, *unreadable)
+                continue
             geometry = BNode()
             row.add(iri, GEO.hasGeometry, geometry, "geometrie")
             row.add(geometry, RDF.type, GEO.Geometry, "geometrie")
             row.add(geometry, GEO.asWKT, Literal(wkt, datatype=GEO.wktLiteral), "geometrie")
+
+
+def wkt_problem(wkt: str) -> tuple[str, str] | None:
+    """Why the text of a geometry cell (a WKT geometry, with or without a CRS IRI before
+    it, as _WKT matched it) is no geometry, in Dutch and English; None when it reads.
+
+    Read by shapely, as krbgraph.geometry reads the registry's geometries: a geometry cut
+    off in the middle (a cell past Excel's limit) or an unclosed ring is refused here, at
+    its cell, not loaded as a geo:wktLiteral nothing can draw. What it means (its CRS,
+    its topology) is for the load's spatial checks."""
+    match = _WKT.match(wkt)
+    text = wkt[match.end(1) :] if match is not None and match.group(1) else wkt
+    try:
+        shapely.from_wkt(text)
+    except ShapelyError as exc:
+        reason = _shortened(str(exc))
+        return f"de WKT is geen geometrie: {reason}", f"the WKT is not a geometry: {reason}"
+    return None
+
+
+def _shortened(reason: str, limit: int = 120) -> str:
+    """GEOS's reason without its exception class ('ParseException: '), at most
+    ``limit`` characters."""
+    reason = " ".join(reason.split())
+    kind, _, rest = reason.partition(": ")
+    if rest and kind.isidentifier() and kind.endswith(("Exception", "Error")):
+        reason = rest
+    return reason if len(reason) <= limit else reason[: limit - 1] + "…"
 
 
 def convert_departments(conversion: Conversion, sheet: SheetRows) -> None:

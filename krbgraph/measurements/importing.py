@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -226,7 +227,7 @@ def build_graph(
         _add_observation(
             graph,
             URIRef(iri),
-            label=f"Meting {code} {area_code} {_period_text(row)}",
+            label=measurement_label(code, area_code, row.start, row.end),
             indicator=indicator[0],
             area=area.iri,
             row=row,
@@ -369,11 +370,17 @@ def _year(area: Area) -> int:
     return area.year or 0
 
 
-def _period_text(row: Row) -> str:
-    whole_year = (row.start.month, row.start.day, row.end.month, row.end.day) == (1, 1, 12, 31)
-    if whole_year and row.start.year == row.end.year:
-        return str(row.start.year)
-    return f"{row.start.isoformat()} t/m {row.end.isoformat()}"
+def measurement_label(indicator_code: str, area_code: str, start: date, end: date) -> str:
+    """The name an imported measurement gets: 'Meting GEL-I01 parkstraat 2020' (a whole
+    year) or '... 2024-04-01 t/m 2024-06-30'. The workbook export tells this name from
+    one of the registry's own by it (krbgraph.excel.metingen_sheet)."""
+    whole_year = (start.month, start.day, end.month, end.day) == (1, 1, 12, 31)
+    period = (
+        str(start.year)
+        if whole_year and start.year == end.year
+        else (f"{start.isoformat()} t/m {end.isoformat()}")
+    )
+    return f"Meting {indicator_code} {area_code} {period}"
 
 
 def _add_observation(

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rdflib import Graph
+from rdflib.graph import ReadOnlyGraphAggregate
 
 from ..namespaces import SCHEME
 from ..store import Store
@@ -93,7 +94,7 @@ class Registry:
                 table.setdefault(text.casefold(), iri)
         labels: dict[str, dict[str, str]] = defaultdict(dict)
         ranked: dict[str, dict[str, tuple[float, str]]] = defaultdict(dict)
-        for indicator, (concept, rank, notation, name) in rows(_LABELS):
+        for indicator, (concept, rank, notation, name) in _label_rows(store, extra):
             if concept is None:
                 continue  # bound in every solution; the check tells the type checker
             table = labels[indicator]
@@ -147,6 +148,31 @@ SELECT ?i ?c ?rank ?notation ?name WHERE {
   OPTIONAL { ?c skos:prefLabel ?name }
 }
 """
+_LABEL_PARTS = """
+PREFIX krb: <https://data.krb.nl/def/krb#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+CONSTRUCT {
+  ?norm krb:indicator ?i ; krb:waardeBegrip ?w .
+  ?c skos:inScheme ?list ; krb:rangorde ?rank ; skos:notation ?notation ; skos:prefLabel ?name .
+  ?member skos:inScheme ?list .
+} WHERE {
+  { ?norm krb:waardeBegrip ?w ; krb:indicator ?i }
+  UNION
+  {
+    ?c krb:rangorde ?rank ; skos:inScheme ?list .
+    OPTIONAL { ?c skos:notation ?notation }
+    OPTIONAL { ?c skos:prefLabel ?name }
+  }
+  UNION
+  {
+    { SELECT DISTINCT ?list WHERE { ?ranked krb:rangorde ?any ; skos:inScheme ?list } }
+    ?member skos:inScheme ?list .
+  }
+}
+"""
+"""What the store adds to _LABELS's join: its label norms, its ranked concepts and the
+other members of their value lists. Small beside the store (a few norms per indicator,
+a few labels per list), so it joins with a workbook's graph in memory."""
 _NORM_UNITS = """
 PREFIX krb: <https://data.krb.nl/def/krb#>
 PREFIX qudt: <http://qudt.org/schema/qudt/>
@@ -185,6 +211,21 @@ def _rows(store: Store, sparql: str) -> Iterable[tuple[str, list[str | None]]]:
     above, and the others, which may be unbound (None)."""
     for first, *rest in store.query(sparql).rows:
         yield str(first), [None if term is None else str(term) for term in rest]
+
+
+def _label_rows(store: Store, extra: Graph | None) -> Iterable[tuple[str, list[str | None]]]:
+    """The solutions of _LABELS over the store and ``extra`` together.
+
+    One join across both: a workbook's label norm (in ``extra``) names a label of the
+    model's value list (in the store), so neither half alone has a solution. The store
+    is not copied: only the triples _LABELS can use (_LABEL_PARTS) are read from it
+    and queried beside ``extra``."""
+    if extra is None:
+        return _rows(store, _LABELS)
+    parts = store.query(_LABEL_PARTS).graph
+    if parts is None:  # a CONSTRUCT always answers with a graph
+        return _graph_rows(extra, _LABELS)
+    return _graph_rows(ReadOnlyGraphAggregate([extra, parts]), _LABELS)
 
 
 def _graph_rows(graph: Graph, sparql: str) -> Iterable[tuple[str, list[str | None]]]:
