@@ -223,15 +223,31 @@ def lifecycle_periods(facts: _Facts) -> dict[str, Period]:
         dated = _dates(facts.first("dated", doc))
         return min(dated) if dated else None
 
-    def replaces_in_force(successor: str) -> bool:
-        """Whether ``successor`` ends what it replaces when it comes into force: not a
-        draft, nor withdrawn or lapsed without ever having been in force (a plan
-        annulled before it took effect leaves the old one in force). Successors come
-        first (_successors_first), so their end is known, unless a cycle of
-        replacements (refused by the shapes) left one out."""
-        known = documents.get(successor)
-        has_end = known.end is not None if known else bool(facts.first("no_longer", successor))
-        return not own_status(successor, has_end)
+    def successor_starts(doc: str) -> list[date | None]:
+        """The days the documents replacing ``doc`` come into force. A successor that
+        never does (a draft; withdrawn before it took effect: its end before its start)
+        ends nothing; the documents that replaced it in turn take its place, so a
+        chain A -> B -> C with B annulled ends A when C comes into force. Successors
+        come first (_successors_first), so their periods are known, unless a cycle of
+        replacements (refused by the shapes) left one out: then its status decides."""
+        starts: list[date | None] = []
+        pending, seen = list(replaced_by.get(doc, ())), {doc}
+        while pending:
+            successor = pending.pop()
+            if successor in seen:
+                continue
+            seen.add(successor)
+            known = documents.get(successor)
+            if known is None:
+                ended = bool(facts.first("no_longer", successor))
+                never = own_status(successor, ended)
+            else:
+                never = known.never
+            if never:
+                pending.extend(replaced_by.get(successor, ()))
+            else:
+                starts.append(document_start(successor))
+        return starts
 
     replaced_by = {
         doc: [str(s) for s in facts.first("replaced_by", doc)] for doc in facts.kinds["document"]
@@ -240,8 +256,7 @@ def lifecycle_periods(facts: _Facts) -> dict[str, Period]:
         ends = _dates(facts.first("no_longer", doc))
         end = min(ends) if ends else None
         if end is None:
-            successors = [document_start(s) for s in replaced_by[doc] if replaces_in_force(s)]
-            starts = [d for d in successors if isinstance(d, date)]
+            starts = [d for d in successor_starts(doc) if isinstance(d, date)]
             if starts:
                 end = min(starts) - timedelta(days=1)
         period = Period(document_start(doc), end, own_status(doc, end is not None))

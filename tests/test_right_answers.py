@@ -606,3 +606,53 @@ def test_an_own_object_type_without_a_zoekingang_belongs_to_its_imbor_class(tmp_
     assert [str(r[after.variables.index("klasse")]) for r in rows] == [studentenwoningen]
     assert [r[after.variables.index("via_superklasse")].toPython() for r in rows] == [False]
     assert set(column(after, "norm")) == set(column(before, "norm"))
+
+
+_CHAIN = """
+@prefix krb:  <https://data.krb.nl/def/krb#> .
+@prefix dct:  <http://purl.org/dc/terms/> .
+@prefix eli:  <http://data.europa.eu/eli/ontology#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix adms: <http://www.w3.org/ns/adms#> .
+@prefix xsd:  <http://www.w3.org/2001/XMLSchema#> .
+@prefix id:   <https://krb.demogemeente.nl/id/> .
+id:besluitdocument\\/RX-A a krb:Besluitdocument ;
+    eli:first_date_entry_in_force "2024-01-01"^^xsd:date ;
+    dct:isReplacedBy id:besluitdocument\\/RX-B .
+id:besluitdocument\\/RX-B a krb:Besluitdocument ; %(b)s .
+id:besluitdocument\\/RX-C a krb:Besluitdocument ;
+    eli:first_date_entry_in_force "2025-06-01"^^xsd:date .
+id:besluitproces\\/RX-B-RB a krb:Besluitproces ;
+    prov:generated id:besluitdocument\\/RX-B ; dct:date "2026-01-01"^^xsd:date .
+"""
+
+
+@pytest.mark.parametrize(
+    ("b", "a_ends"),
+    [
+        # withdrawn (last day 2025-06-30) before its adoption on 2026-01-01 took effect:
+        # it never comes into force, so it ends nothing (ontology/krb.ttl, Lifecycle)
+        (
+            "adms:status <https://data.krb.nl/id/begrip/status/ingetrokken> ; "
+            'eli:date_no_longer_in_force "2025-06-30"^^xsd:date',
+            None,
+        ),
+        # replaced by C before it took effect: C takes its place and ends A
+        ("dct:isReplacedBy id:besluitdocument\\/RX-C", "2025-05-31"),
+        # a B that does come into force ends A the day before
+        ('eli:date_no_longer_in_force "2030-12-31"^^xsd:date', "2025-12-31"),
+    ],
+)
+def test_a_successor_that_never_comes_into_force_ends_nothing_its_successor_does(
+    tmp_path, b: str, a_ends: str | None
+) -> None:
+    from krbgraph.derived import derive
+
+    graph = Graph().parse(data=_CHAIN % {"b": b}, format="turtle")
+    with open_store(Settings(store=str(tmp_path / "s"))) as store:
+        store.write_graphs({"https://krb.demogemeente.nl/graph/rx": graph}, replace=True)
+        derived = {(str(s), str(p)): str(o) for s, p, o in derive(store)}
+    until = "https://data.krb.nl/def/krb#geldigTot"
+    never = "https://data.krb.nl/def/krb#nietInWerking"
+    assert derived.get((ID + "besluitdocument/RX-A", until)) == a_ends
+    assert (ID + "besluitdocument/RX-A", never) not in derived
