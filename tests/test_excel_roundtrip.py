@@ -221,3 +221,18 @@ def test_two_areas_with_one_name_are_referred_to_so_the_import_tells_them_apart(
     demo.add((norm, KRB.werkingsgebied, second))
     lost, gained, warnings = _lost_or_warned(tmp_path, demo)
     assert (len(lost), len(gained)) == (0, 0), (sorted(lost)[:5], sorted(gained)[:5], warnings)
+
+
+def test_a_name_with_the_list_separator_is_never_split_in_two(tmp_path: Path) -> None:
+    """Cells with several values are split on ';': an area named 'Noord; Zuid' in a
+    norm's werkingsgebied cell, or an alternative name 'ORAC; container', came back as
+    two (or was refused)."""
+    demo = demo_graph()
+    area = URIRef(ID + "werkingsgebied/parkstraat")
+    demo.set((area, RDFS.label, Literal("Parkstraat; noordzijde", lang="nl")))
+    orac = URIRef(ID + "leefomgeving/orac")
+    demo.add((orac, SKOS.altLabel, Literal("ORAC; ondergrondse container", lang="nl")))
+    lost, gained, warnings = _lost_or_warned(tmp_path, demo)
+    assert {(s, p) for s, p, _ in lost} == {(orac, SKOS.altLabel)}
+    assert len(gained) == 0
+    assert any("skos:altLabel" in w for w in warnings)

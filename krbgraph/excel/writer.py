@@ -153,7 +153,7 @@ class _Names:
         counts = Counter(name.casefold() for name, _ in entries.values())
         self.names = {
             iri: name
-            if counts[name.casefold()] == 1
+            if counts[name.casefold()] == 1 and SEPARATOR not in name  # lists split on ';'
             # the import reads a name before a code, case ignored: a code that is
             # another entry's name ('parkstraat' beside two 'Parkstraat') is ambiguous
             else code
@@ -188,6 +188,16 @@ def _integer(value: Node | None) -> Cell:
     if isinstance(value, Literal) and isinstance(value.toPython(), int):
         return int(value.toPython())
     return None if value is None else str(value)
+
+
+def _separable(source: _Source, subject: Node, predicate: URIRef) -> list[str]:
+    """The values a list cell can hold: one with the list separator in it would come back
+    as two, so it is left unmarked and reported as not exported."""
+    kept = [
+        v for v in _written(source.graph.objects(subject, predicate)) if SEPARATOR not in str(v)
+    ]
+    source.used.update((subject, predicate, value) for value in kept)
+    return [str(value) for value in kept]
 
 
 def _join(values: Iterable[str | None]) -> str | None:
@@ -554,7 +564,7 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
                 "subtype": name,
                 "imbor": _listed(vocabulary.imbor, s.one(local, RDFS.subClassOf)),
                 "omschrijving": s.text(local, SKOS.definition),
-                "andere_namen": _join(str(v) for v in s.all(local, SKOS.altLabel)),
+                "andere_namen": _join(_separable(s, local, SKOS.altLabel)),
                 "code": None if name_slug(name) == _ref(local) else _ref(local),
             }
         )
