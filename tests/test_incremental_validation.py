@@ -373,3 +373,37 @@ def test_a_quiet_validation_leaves_out_warnings_only_when_the_change_conforms(
         assert loud.conforms is quiet.conforms is conforms
         assert loud.warnings()
         assert quiet.findings == (() if conforms else loud.findings)
+
+
+@pytest.mark.parametrize(
+    "triple",
+    [
+        # energy label B in an own scheme: the effect aiming at label A on a norm of
+        # label B no longer has its target in the norm's list
+        (
+            "https://data.krb.nl/id/begrip/energielabel/B",
+            "http://www.w3.org/2004/02/skos/core#inScheme",
+            "https://krb.demogemeente.nl/id/conceptschema/woninglabels",
+        ),
+        # every MER measure becomes a norm and must have an indicator, operator, ...
+        (
+            KRB + "MerMaatregel",
+            "http://www.w3.org/2000/01/rdf-schema#subClassOf",
+            KRB + "Beleidsnorm",
+        ),
+    ],
+)
+def test_a_triple_about_a_model_node_gets_the_verdict_of_a_full_validation(
+    store: Store, triple: tuple[str, str, str]
+) -> None:
+    """Registry data may say something of a value-list concept or a KRB class; the
+    objects that use it were not checked and the write was accepted."""
+    replica = ValidationReplica.of(store)
+    graph = ox.NamedNode("https://krb.demogemeente.nl/graph/energietransitie")
+    quad = ox.Quad(*(ox.NamedNode(t) for t in triple), graph)
+    change = Change(frozenset({quad}), frozenset())
+    with replica.trial(change.added, change.removed):
+        focused = validate_change(replica, change.added, change.removed)
+        full = validate_change(replica, change.added, change.removed, everything=True)
+    assert not full.conforms
+    assert _violations(focused.findings) == _violations(full.findings)
