@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, RDFS, SKOS
+from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from ..iris import THING_TYPES, reference
@@ -44,6 +44,14 @@ from .workbook_format import (
 )
 
 Cell = str | float | int | date | None
+
+
+_TYPES_WRITTEN_WITH: dict[URIRef, tuple[URIRef, ...]] = {
+    KRB.Beleidsthema: (SKOS.Concept,),
+    KRB.Beleidsaspect: (SKOS.Concept,),
+    KRB.LokaalObjecttype: (OWL.Class, SKOS.Concept),
+}
+"""The types the import gives a row beside its class (a theme is a SKOS concept)."""
 
 
 class _Source:
@@ -98,8 +106,13 @@ class _Source:
             for s in self.graph.subjects(RDF.type, cls)
             if isinstance(s, URIRef)
         }
+        # Only the types the import writes for these classes: another type (a document
+        # typed prov:Entity too) is reported, not dropped unseen.
+        written = {*classes, *(t for cls in classes for t in _TYPES_WRITTEN_WITH.get(cls, ()))}
         for subject in found:
-            self.all(subject, RDF.type)
+            for cls in written:
+                if (subject, RDF.type, cls) in self.graph:
+                    self.used.add((subject, RDF.type, cls))
         return sorted(found, key=lambda s: (self.code(s), str(s)))
 
     def code(self, subject: Node) -> str:
