@@ -619,6 +619,9 @@ def test_an_address_nothing_serves_is_the_sites_page_in_a_browser_and_json_for_c
     assert "Niet gevonden" in browser.text and "/beleid/bestaat-niet" in browser.text
     script = client.get("/beleid/bestaat-niet", headers={"Accept": "application/json"})
     assert script.status_code == 404 and script.json() == {"detail": "Not Found"}
+    for malformed in ("text/html;q=abc", "foo", "text/html;q=2"):
+        answer = client.get("/beleid/bestaat-niet", headers={"Accept": malformed})
+        assert answer.status_code == 404, malformed  # was a 500
     # A route's own 404 says what it did not find, whoever asks.
     own = client.get("/api/queries/bestaat-niet", headers={"Accept": "text/html"})
     assert own.status_code == 404 and own.headers["content-type"] == "application/json"

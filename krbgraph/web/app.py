@@ -53,7 +53,7 @@ from . import pages as page_routes
 from . import results, writes
 from . import sparql as sparql_routes
 from .admission import ClientBusy, LaneTimeout, QueryAdmission, client_busy
-from .negotiation import best_match
+from .negotiation import AcceptHeaderError, best_match
 from .path_guard import ControlCharacterGuard
 from .rewarm import RewarmAfterWrites, Rewarmer
 from .state import label_index_of
@@ -202,6 +202,15 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+def _prefers_html(accept: str | None) -> bool:
+    """Whether a client would rather have HTML than JSON; a malformed Accept header
+    (``q=abc``) gets the JSON answer every client can read."""
+    try:
+        return best_match(accept, ["application/json", "text/html"]) == "text/html"
+    except AcceptHeaderError:
+        return False
+
+
 def _error_handlers(app: FastAPI) -> None:
     """One status per kind of error, for every route that lets it through.
 
@@ -264,13 +273,8 @@ def _error_handlers(app: FastAPI) -> None:
         """An address no route serves gets the site's page in a browser; clients, and a
         route's own 404 (an unknown query, say), keep their JSON."""
         assert isinstance(exc, StarletteHTTPException)
-        accept = request.headers.get("accept")
         unrouted = "endpoint" not in request.scope
-        if (
-            exc.status_code == 404
-            and unrouted
-            and best_match(accept, ["application/json", "text/html"]) == ("text/html")
-        ):
+        if exc.status_code == 404 and unrouted and _prefers_html(request.headers.get("accept")):
             return error_page(
                 request, 404, "Niet gevonden", f"Deze site heeft geen pagina {request.url.path}."
             )
