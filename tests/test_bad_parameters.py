@@ -256,6 +256,27 @@ def test_a_refusal_names_the_parameter(client: TestClient) -> None:
     assert "datum" in answer.text
 
 
+@pytest.mark.parametrize("value", ["0", "86400", "20260101", "2026-W01", "2026-001"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/normtoets",
+        "/api/normgat",
+        "/api/imbor/Asfaltverharding/normen",
+        "/api/gebieden/parkstraat/beleid",
+        "/monitoring",
+    ],
+)
+def test_a_date_is_a_day_written_as_yyyy_mm_dd_nothing_else(
+    client: TestClient, path: str, value: str
+) -> None:
+    """'0' was read as a Unix time (1970-01-01) and answered for that day; the page read
+    20260101 and week dates the API refuses."""
+    answer = client.get(path, params={"datum": value})
+    assert answer.status_code in (400, 422), (path, value, answer.status_code)
+    assert client.get(path, params={"datum": "2025-06-01"}).status_code == 200
+
+
 @pytest.mark.parametrize(
     "url",
     [

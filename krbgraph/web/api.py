@@ -33,6 +33,7 @@ from .api_models import (
     BereiktThema,
     Effect,
     GebiedBeleid,
+    IsoDay,
     MaatregelDwarsverbanden,
     MaatregelEffect,
     Netwerk,
@@ -81,7 +82,7 @@ GebiedQuery = Annotated[
     str | None, Query(description="Area: CBS code, slug (e.g. parkstraat) or IRI")
 ]
 DatumQuery = Annotated[
-    date | None, Query(description="What is in force on this ISO date (default: today)")
+    IsoDay | None, Query(description="What is in force on this ISO date (default: today)")
 ]
 RichtingQuery = Annotated[
     Literal_["hier", "binnen", "beide"],

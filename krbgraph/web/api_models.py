@@ -8,13 +8,28 @@ values of these fields.
 
 from __future__ import annotations
 
+import re
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 from rdflib import Literal
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day(value: object) -> object:
+    """Only YYYY-MM-DD: pydantic also reads '0' or '86400' as a Unix time (1970-01-01) and
+    answered for that day, where the API promises 422 for anything but a date."""
+    if isinstance(value, str) and not ISO_DAY.fullmatch(value.strip()):
+        raise ValueError("expected a date as YYYY-MM-DD")
+    return value
+
+
+IsoDay = Annotated[date, BeforeValidator(_iso_day)]
+"""A date parameter of the API, written as an ISO day."""
 
 
 class Ref(BaseModel):

@@ -11,7 +11,6 @@ unknown value answers 400 with the catalogue's message.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -20,6 +19,7 @@ from ..queries import Catalogue, ParameterError, load_catalogue
 from ..settings import Settings
 from ..store import QueryTimeout, Store
 from . import research_answers as answers
+from .api_models import IsoDay
 from .deps import get_settings, get_store, reader_languages, single_parameters
 from .research_answers import Effectevaluatie, Normgat, Normtoets, Question
 from .resolving import parameter_refused
@@ -34,7 +34,7 @@ router = APIRouter(
 
 StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-DatumQuery = Annotated[date | None, Query(description="Peildatum (YYYY-MM-DD); default today")]
+DatumQuery = Annotated[IsoDay | None, Query(description="Peildatum (YYYY-MM-DD); default today")]
 GebiedQuery = Annotated[
     str | None,
     Query(description="Only this area (and the areas in it): CBS code, code, name or IRI"),

@@ -34,6 +34,7 @@ from ...namespaces import KRB
 from ...queries import ParameterError, run_for_each
 from ...store import QueryTimeout, Store
 from ..aggregates import cached_rows
+from ..api_models import ISO_DAY
 from ..describe import (
     READER_LANGUAGES,
     Labeller,
@@ -78,7 +79,10 @@ def monitoring_page(
     """Norms in force with their verdict, and the norm gaps, for a theme, an area and a
     date (today unless chosen; the form sends an empty one when none is)."""
     try:
+        # YYYY-MM-DD only, as the API: fromisoformat also reads 20260101 and 2026-W01
         day = date.fromisoformat(datum.strip()) if datum and datum.strip() else None
+        if datum and datum.strip() and not ISO_DAY.fullmatch(datum.strip()):
+            raise ValueError(datum)
     except ValueError:
         message = f"datum={shown_value(datum or '')} is geen datum; gebruik JJJJ-MM-DD."
         return error_page(request, 400, "Ongeldige datum", message)
