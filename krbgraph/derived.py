@@ -41,8 +41,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -52,6 +51,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, XSD
 
 from .containment import MAX_ENCLOSING, containment_triples, declared_containment, parents_of
+from .derived_stale import mark_stale, stale_during
 from .model import DERIVED_GRAPH
 from .namespaces import BEGRIP, GEO, KRB
 from .store import Store, StoreError
@@ -440,41 +440,7 @@ def ensure_current(store: Store) -> bool:
     return True
 
 
-STALE = "stale: being replaced"
-"""The derived graph's ``owl:versionInfo`` while a write replaces it in a second step."""
-
-_VERSION = f"GRAPH <{DERIVED_GRAPH}> {{ <{DERIVED_GRAPH}> <{OWL.versionInfo}> %s }}"
 _DROP = f"DROP SILENT GRAPH <{DERIVED_GRAPH}>"
-_SET_VERSION = f"DELETE WHERE {{ {_VERSION % '?v'} }} ;\nINSERT DATA {{ %s }}"
-
-
-def mark_stale(store: Store) -> None:
-    """Say that the derived graph is about to be replaced as a whole, before the write of
-    data it will follow (loading files, dropping a graph, a write that changes too much
-    to name). That write cannot carry the derived graph in its own transaction (a bulk
-    load, or the derivation reads what was written), so a crash between the two would
-    leave the derived facts a write behind, served as current: with this mark the next
-    opening of the store (ensure_current) derives the graph again, and ``replace``
-    clears the mark."""
-    store.update(_SET_VERSION % (_VERSION % f'"{STALE}"'), repeatable=True)
-
-
-@contextmanager
-def stale_during(store: Store, *, needed: bool = True) -> Iterator[None]:
-    """``mark_stale`` for a write of data the derived graph will follow (when ``needed``);
-    a write that fails has changed nothing, so the versions it found are put back."""
-    if not needed:
-        yield
-        return
-    found = [row[0] for row in store.query(_VERSION_QUERY).rows if row[0] is not None]
-    mark_stale(store)
-    try:
-        yield
-    except BaseException:
-        versions = " ".join(_VERSION % f'"{v}"' for v in found)
-        # no version: there was no derived graph (derive always writes one with it)
-        store.update(_SET_VERSION % versions if found else _DROP, repeatable=True)
-        raise
 
 
 def refresh(store: Store) -> int:

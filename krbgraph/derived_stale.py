@@ -1,0 +1,61 @@
+"""The mark that makes a derived graph replaced in a second step safe across a crash.
+
+Loading files, dropping a graph and a write that changes too much to name commit the
+data first and replace the derived graph (krbgraph.derived) after: the derivation
+reads what was written, or the data goes in by the bulk loader, outside any
+transaction the derived graph could join. A process killed between the two would
+leave the derived facts a write behind, served as current (the dates in force of a
+dropped plan). So the derived graph's ``owl:versionInfo`` is set to ``STALE`` before
+the data is written; krbgraph.derived.ensure_current, run whenever a store is opened,
+derives a graph of any version but the current rules' again, and ``replace`` writes
+the current version with the new graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rdflib.namespace import OWL
+
+from .model import DERIVED_GRAPH
+from .store import Store
+
+__all__ = ["STALE", "mark_stale", "stale_during"]
+
+STALE = "stale: being replaced"
+"""The derived graph's ``owl:versionInfo`` while a write replaces it in a second step."""
+
+_VERSION = f"GRAPH <{DERIVED_GRAPH}> {{ <{DERIVED_GRAPH}> <{OWL.versionInfo}> %s }}"
+_DROP = f"DROP SILENT GRAPH <{DERIVED_GRAPH}>"
+_SET_VERSION = f"DELETE WHERE {{ {_VERSION % '?v'} }} ;\nINSERT DATA {{ %s }}"
+_VERSIONS = f"SELECT ?v WHERE {{ {_VERSION % '?v'} }}"
+
+
+def mark_stale(store: Store) -> None:
+    """Say that the derived graph is about to be replaced as a whole, before the write of
+    data it will follow (loading files, dropping a graph, a write that changes too much
+    to name). That write cannot carry the derived graph in its own transaction (a bulk
+    load, or the derivation reads what was written), so a crash between the two would
+    leave the derived facts a write behind, served as current: with this mark the next
+    opening of the store (ensure_current) derives the graph again, and ``replace``
+    clears the mark."""
+    store.update(_SET_VERSION % (_VERSION % f'"{STALE}"'), repeatable=True)
+
+
+@contextmanager
+def stale_during(store: Store, *, needed: bool = True) -> Iterator[None]:
+    """``mark_stale`` for a write of data the derived graph will follow (when ``needed``);
+    a write that fails has changed nothing, so the versions it found are put back."""
+    if not needed:
+        yield
+        return
+    found = [row[0] for row in store.query(_VERSIONS).rows if row[0] is not None]
+    mark_stale(store)
+    try:
+        yield
+    except BaseException:
+        versions = " ".join(_VERSION % f'"{v}"' for v in found)
+        # no version: there was no derived graph (derive always writes one with it)
+        store.update(_SET_VERSION % versions if found else _DROP, repeatable=True)
+        raise
