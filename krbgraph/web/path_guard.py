@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from starlette.responses import PlainTextResponse
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -25,10 +25,12 @@ class ControlCharacterGuard:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and _CONTROL.search(scope.get("path", "")):
-            response = PlainTextResponse(
-                "Het adres bevat een stuurteken (zoals een regeleinde); geen IRI bevat dat.\n"
-                "The address contains a control character (such as a line break); "
-                "no IRI does.",
+            response = JSONResponse(
+                {
+                    "detail": "The address contains a control character (such as a line "
+                    "break); no IRI does. Het adres bevat een stuurteken (zoals een "
+                    "regeleinde); geen IRI bevat dat."
+                },
                 status_code=400,
             )
             await response(scope, receive, send)
