@@ -131,6 +131,18 @@ def test_a_file_that_is_not_a_workbook_is_400(client: TestClient) -> None:
     assert "beleid.csv" in response.json()["detail"]
 
 
+@pytest.mark.parametrize("graph", ["y", ".", "x y", "http://x/\x04"])
+def test_a_target_graph_that_is_no_iri_is_400_and_writes_nothing(
+    client: TestClient, empty: Registry, exported: bytes, graph: str
+) -> None:
+    """It was the store's 500 (found by schemathesis)."""
+    before = graphs(empty)
+    response = upload(client, exported, headers=AUTH, params={"graph": graph})
+    assert response.status_code == 400
+    assert "not an absolute IRI" in response.json()["detail"]
+    assert graphs(empty) == before
+
+
 def test_export_of_an_unknown_graph_is_404(source: TestClient) -> None:
     response = source.get("/api/export/excel", params={"graph": "https://example.org/none"})
     assert response.status_code == 404

@@ -43,6 +43,7 @@ from ..store import Store
 from .auth import require_write_access
 from .bounded_body import MB, read_bounded_form
 from .deps import get_settings, get_store
+from .describe import valid_iri
 from .workbook_links import class_counts, problem_links
 from .write_gate import hold_write_lock
 
@@ -131,6 +132,11 @@ async def import_excel(
 
     The workbook is the form field ``file`` of a multipart/form-data body.
     """
+    if graph is not None and valid_iri(graph) is None:
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST,
+            f"graph={graph!r} is not an absolute IRI (https://...); nothing was written.",
+        )
     form = await read_bounded_form(request, settings.max_upload_mb * MB)
     try:
         upload = form.get("file")
