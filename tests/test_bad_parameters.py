@@ -256,6 +256,24 @@ def test_a_refusal_names_the_parameter(client: TestClient) -> None:
     assert "datum" in answer.text
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/normtoets",
+        "/api/normgat",
+        "/api/effectevaluatie",
+        "/api/imbor/Asfaltverharding/normen",
+        "/api/gebieden/parkstraat/beleid",
+        "/api/queries/normtoets",
+    ],
+)
+def test_a_misspelt_parameter_is_refused_not_ignored(client: TestClient, path: str) -> None:
+    """'gebeid' for 'gebied' was ignored: the answer was the whole registry's."""
+    answer = client.get(path, params={"gebeid": "parkstraat"})
+    assert answer.status_code == 400, answer.text
+    assert "gebeid" in answer.json()["detail"]
+
+
 @pytest.mark.parametrize("value", ["0", "86400", "20260101", "2026-W01", "2026-001"])
 @pytest.mark.parametrize(
     "path",

@@ -8,6 +8,7 @@ either through ``app.dependency_overrides``.
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from fastapi import HTTPException, Request
 
@@ -50,3 +51,32 @@ async def single_parameters(request: Request) -> None:
             + ", ".join(f"'{key}'" for key in repeated)
             + f" {'were' if len(repeated) > 1 else 'was'} given more than once; send one value.",
         )
+
+
+async def known_parameters(request: Request) -> None:
+    """400 naming a query-string parameter the endpoint does not take: a misspelt filter
+    (``gebeid=...``) was ignored, and the answer was the whole registry's, not the
+    area's. An endpoint that reads parameters of its own (a named query's) is marked
+    ``takes_any_parameter`` and checks them itself."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None or getattr(getattr(route, "endpoint", None), "takes_any_parameter", False):
+        return
+    known = _query_names(dependant) | {"lang"}
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise HTTPException(
+            400,
+            f"Unknown parameter{'s' if len(unknown) > 1 else ''} "
+            + ", ".join(f"'{name}'" for name in unknown)
+            + "; this endpoint takes "
+            + ", ".join(f"'{name}'" for name in sorted(known)),
+        )
+
+
+def _query_names(dependant: Any) -> set[str]:
+    """The query-string names an endpoint and its dependencies declare."""
+    names = {str(field.alias) for field in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names

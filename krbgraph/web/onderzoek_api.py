@@ -20,7 +20,13 @@ from ..settings import Settings
 from ..store import QueryTimeout, Store
 from . import research_answers as answers
 from .api_models import IsoDay
-from .deps import get_settings, get_store, reader_languages, single_parameters
+from .deps import (
+    get_settings,
+    get_store,
+    known_parameters,
+    reader_languages,
+    single_parameters,
+)
 from .research_answers import Effectevaluatie, Normgat, Normtoets, Question
 from .resolving import parameter_refused
 
@@ -29,7 +35,11 @@ T = TypeVar("T")
 router = APIRouter(
     prefix="/api",
     tags=["beleidsonderzoek"],
-    dependencies=[Depends(reader_languages), Depends(single_parameters)],
+    dependencies=[
+        Depends(reader_languages),
+        Depends(single_parameters),
+        Depends(known_parameters),
+    ],
 )
 
 StoreDep = Annotated[Store, Depends(get_store)]
