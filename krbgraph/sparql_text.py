@@ -115,6 +115,9 @@ class Scan:
     uses_load: bool = False
     has_dataset_clause: bool = False
     """The update has USING, USING NAMED or WITH."""
+    has_from: bool = False
+    """The query has FROM or FROM NAMED: the engines' union default graph overrides it
+    unless the dataset is given as the protocol's graph parameters (web.query_dataset)."""
     where_positions: tuple[int, ...] = field(default=())
     """Offsets of the WHERE keyword of each DELETE/INSERT ... WHERE operation."""
     chars: int = 0
@@ -402,6 +405,9 @@ def _shape(toks: list[Token], measure: _Measure, chars: int) -> Scan:
         if t.depth == 0 and t.text.upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
             query_form = {"SELECT": "select", "ASK": "ask"}.get(t.text.upper(), "graph")
             break
+    has_from = query_form is not None and any(
+        t.depth == 0 and t.text.upper() == "FROM" for t in words
+    )
     has_dataset_clause = False
     wheres: list[int] = []
     for operation in operations(toks):
@@ -430,6 +436,7 @@ def _shape(toks: list[Token], measure: _Measure, chars: int) -> Scan:
         uses_service=measure.service,
         uses_load=measure.load,
         has_dataset_clause=has_dataset_clause,
+        has_from=has_from,
         where_positions=tuple(wheres),
         chars=chars,
         depth=measure.depth,

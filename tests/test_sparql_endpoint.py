@@ -286,6 +286,30 @@ def test_sparql_default_and_named_graph_uris_choose_the_dataset(url: str, store:
     assert values == [geluid]
 
 
+def test_a_querys_own_from_chooses_the_dataset_as_the_parameters_do(url: str, store: Store) -> None:
+    """The engines' union default graph overrode FROM: FROM <nothing> counted every triple."""
+    geluid = f"{BASE}/graph/geluid"
+    in_geluid = len(store.read_graph(geluid))
+
+    def count(query: str, **params: str) -> int:
+        answer = get(url, query, **params)
+        assert answer.status_code == 200, answer.text
+        return int(json.loads(answer.content)["results"]["bindings"][0]["n"]["value"])
+
+    body = "SELECT (COUNT(*) AS ?n) %s WHERE { ?s ?p ?o }"
+    assert count(body % "FROM <http://nothing.example/g>") == 0
+    assert count(body % f"FROM <{geluid}>") == in_geluid
+    assert count(f"PREFIX g: <{BASE}/graph/>\n" + body % "FROM g:geluid") == in_geluid
+    # FROM NAMED only: the default graph is empty (SPARQL 1.1, 13.2)
+    assert count(body % f"FROM NAMED <{geluid}>") == 0
+    named = f"SELECT (COUNT(*) AS ?n) FROM NAMED <{geluid}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    assert count(named) == in_geluid
+    # the protocol's parameters win over the query's own dataset (SPARQL protocol 2.1.4)
+    assert count(body % "FROM <http://nothing.example/g>", **{"default-graph-uri": geluid}) == (
+        in_geluid
+    )
+
+
 def test_sparql_relative_iris_resolve_against_the_endpoint(url: str) -> None:
     response = get(url, "SELECT ?x WHERE { BIND(<norm> AS ?x) }", "application/sparql-results+json")
     value = json.loads(response.content)["results"]["bindings"][0]["x"]["value"]

@@ -34,6 +34,7 @@ from ..sparql_text import Scan, SparqlLimits, check
 from ..store import QueryResult, QueryTimeout, Store
 from ..store.priority import LOWEST
 from .admission import LaneTimeout, Slot
+from .query_dataset import query_dataset
 
 USER_NICE = 5
 """The nice value of users' own SPARQL: its weight against the service's requests is a
@@ -77,6 +78,8 @@ class UserQuery:
         if not admitted.held:
             raise RuntimeError("a client's query runs only while it holds one of its slots")
         limit = settings.lane_timeout_s if admitted.penalised else settings.query_timeout_s
+        if self.scan.has_from and not default_graphs and not named_graphs:
+            default_graphs, named_graphs = query_dataset(self.text)  # see query_dataset
         try:
             return store.query(
                 self.text,
