@@ -18,6 +18,7 @@ from test_sparql_support import AUTH, BASE, TIMEOUT, demo_store, served, snapsho
 
 from krbgraph.settings import Settings
 from krbgraph.store import Store
+from krbgraph.web.graph_store import MAX_GRAPH_IRI
 
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 
@@ -245,3 +246,26 @@ def test_gsp_refusals(demo: tuple[httpx.Client, Store, Settings], tmp_path: Path
         )
         assert read_only.status_code == 403
     assert snapshot(store, tmp_path) == before
+
+
+def test_a_graph_iri_past_the_limit_is_refused_and_one_within_it_reads_back(
+    demo: tuple[httpx.Client, Store, Settings],
+) -> None:
+    """A 20,000-character graph IRI was written and then every read of it was a 500 on
+    the supervised engine (its query string passed `oxigraph serve`'s 8 KB of headers)."""
+    client, store, _ = demo
+    longest = "http://example.org/g/" + "a" * (MAX_GRAPH_IRI - 21)
+    too_long = longest + "a"
+    created = client.put(
+        "/store", params=graph_param(longest), content=PEOPLE, headers=TURTLE | AUTH
+    )
+    assert created.status_code == 201, created.text
+    assert client.get("/store", params=graph_param(longest)).status_code == 200
+    before = {info.iri for info in store.graphs()}
+    for method in ("PUT", "POST", "GET", "DELETE"):
+        answer = client.request(
+            method, "/store", params=graph_param(too_long), content=PEOPLE, headers=TURTLE | AUTH
+        )
+        assert answer.status_code == 400, (method, answer.text)
+        assert "2,000" in answer.json()["detail"]
+    assert {info.iri for info in store.graphs()} == before

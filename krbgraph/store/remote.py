@@ -394,6 +394,8 @@ def _http_errors(url: str, what: str, timeout: float | None) -> Iterator[None]:
         raise QueryTimeout(f"{what} did not finish within {limit} at {url}") from exc
     except httpx.HTTPError as exc:
         raise StoreError(f"cannot reach SPARQL server at {url}: {exc}") from exc
+    except httpx.InvalidURL as exc:  # not an HTTPError: a request httpx cannot even write
+        raise StoreError(f"{what} cannot be sent to {url}: {exc}") from exc
 
 
 def _refusal(response: httpx.Response, url: str, what: str) -> StoreError:

@@ -97,7 +97,18 @@ def _bad_request(message: str) -> HTTPException:
     return HTTPException(status.HTTP_400_BAD_REQUEST, message)
 
 
+MAX_GRAPH_IRI = 2_000
+"""Longest graph IRI the service takes: it travels in the query string of the engine's
+Graph Store requests, which `oxigraph serve` refuses past 8 KB of headers (a graph of a
+20,000-character IRI could be written but never read back)."""
+
+
 def _graph_iri(value: str) -> str:
+    if len(value) > MAX_GRAPH_IRI:
+        raise _bad_request(
+            f"The graph IRI has {len(value):,} characters; the most this service takes is "
+            f"{MAX_GRAPH_IRI:,}."
+        )
     try:
         graph_ref(value)
     except StoreError:
