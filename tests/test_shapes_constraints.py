@@ -558,10 +558,9 @@ CASES: list[tuple[str, str, list[tuple[str, str | None, str]], str]] = [
         krb:werkingsgebied <werkingsgebied/GM9999> ; krb:bestuurslaag bl:gemeente }""",
         [
             ("norm/X", None, V),
-            # compleet beleid: no calculation method, no period (and its document
-            # records no entry into force)
+            # compleet beleid: no calculation method (no period of its own is fine: its
+            # document has a dated raadsbesluit that adopted it)
             ("norm/X", KRB + "rekenmethode", W),
-            ("norm/X", None, W),
         ],
         "Losse norm",
     ),

@@ -115,6 +115,11 @@ CONFORMING = {
         ; INSERT DATA { <beoogd-effect/ENE-E01> krb:labelstappen -1 }""",
     "an effect without horizon": """
         DELETE WHERE { <beoogd-effect/GEL-E01> krb:horizon ?h }""",
+    # docs/excel.md: an empty in_werking_vanaf follows from the adopting decision; the
+    # norm was warned to have "no validity" while every answer gave it one
+    "a norm without a period whose document has only its dated raadsbesluit": """
+        DELETE WHERE { <beleidsnorm/GEL-N01> dct:temporal ?p . ?p ?q ?o }
+        ; DELETE WHERE { <besluitdocument/GEL-2030> eli:first_date_entry_in_force ?d }""",
 }
 
 
