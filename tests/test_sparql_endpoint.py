@@ -304,6 +304,8 @@ def test_a_querys_own_from_chooses_the_dataset_as_the_parameters_do(url: str, st
     assert count(body % f"FROM NAMED <{geluid}>") == 0
     named = f"SELECT (COUNT(*) AS ?n) FROM NAMED <{geluid}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
     assert count(named) == in_geluid
+    # a relative FROM resolves against the endpoint, as the rest of the query does
+    assert count(body % "FROM <thema>") == 0
     # the protocol's parameters win over the query's own dataset (SPARQL protocol 2.1.4)
     assert count(body % "FROM <http://nothing.example/g>", **{"default-graph-uri": geluid}) == (
         in_geluid

@@ -12,6 +12,7 @@ with a FROM keyword pay for it.
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 
@@ -22,10 +23,13 @@ EMPTY_DEFAULT_GRAPH = "urn:x-krb:empty-default-graph"
 13.2: then the default graph is empty)."""
 
 
-def query_dataset(text: str) -> tuple[list[str], list[str]]:
-    """(FROM IRIs, FROM NAMED IRIs) of ``text``; QuerySyntaxError when they cannot be read."""
+def query_dataset(text: str, base_iri: str | None = None) -> tuple[list[str], list[str]]:
+    """(FROM IRIs, FROM NAMED IRIs) of ``text``, relative ones resolved against
+    ``base_iri`` (the endpoint's, as the engine resolves the rest of the query);
+    QuerySyntaxError when they cannot be read or are no IRIs."""
     try:
-        clauses = translateQuery(parseQuery(text)).algebra.get("datasetClause") or []
+        parsed = translateQuery(parseQuery(text), base=base_iri)
+        clauses = parsed.algebra.get("datasetClause") or []
     except Exception as exc:  # rdflib raises what its parser meets: pyparsing, ValueError, ...
         raise QuerySyntaxError(
             "The query's FROM clause could not be read; give the dataset as the "
@@ -33,6 +37,11 @@ def query_dataset(text: str) -> tuple[list[str], list[str]]:
         ) from None
     default = [str(c["default"]) for c in clauses if "default" in c]
     named = [str(c["named"]) for c in clauses if "named" in c]
+    for iri in default + named:
+        try:
+            ox.NamedNode(iri)
+        except ValueError as exc:
+            raise QuerySyntaxError(f"FROM <{iri}> is not an absolute IRI ({exc}).") from None
     if named and not default:
         default = [EMPTY_DEFAULT_GRAPH]
     return default, named

@@ -79,7 +79,7 @@ class UserQuery:
             raise RuntimeError("a client's query runs only while it holds one of its slots")
         limit = settings.lane_timeout_s if admitted.penalised else settings.query_timeout_s
         if self.scan.has_from and not default_graphs and not named_graphs:
-            default_graphs, named_graphs = query_dataset(self.text)  # see query_dataset
+            default_graphs, named_graphs = query_dataset(self.text, base_iri)
         try:
             return store.query(
                 self.text,
