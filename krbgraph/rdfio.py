@@ -263,13 +263,26 @@ class UnsupportedTerm(ValueError):
 _REIFIES = "http://www.w3.org/1999/02/22-rdf-syntax-ns#reifies"
 
 
+MAX_GRAPH_IRI = 2_000
+"""Longest graph IRI the registry holds: a graph's IRI travels in the query string of the
+engine's Graph Store requests, which `oxigraph serve` refuses past 8 KB of headers (a
+graph of a 20,000-character IRI could be written and never read back)."""
+
+
 def unsupported_term(quads: Iterable[ox.Quad]) -> str | None:
     """Why the registry cannot hold the first of ``quads`` that it cannot, or None.
 
     RDF 1.2 triple terms (``<< >>``) and base directions (``"x"@ar--rtl``) parse, but
     rdflib, which every page, report and export goes through, has neither: stored,
-    they would break every read that meets them. So they are refused when written."""
+    they would break every read that meets them. So they are refused when written, as
+    is a graph IRI longer than MAX_GRAPH_IRI."""
     for quad in quads:
+        graph = quad.graph_name
+        if isinstance(graph, ox.NamedNode) and len(graph.value) > MAX_GRAPH_IRI:
+            return (
+                f"a graph IRI of {len(graph.value):,} characters; the most this registry "
+                f"holds is {MAX_GRAPH_IRI:,}"
+            )
         for term in (quad.subject, quad.object):
             if isinstance(term, ox.Triple):
                 # << s p o >> in Turtle 1.2 is a reifier: _:r rdf:reifies <<( s p o )>>.

@@ -16,9 +16,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from test_sparql_support import AUTH, BASE, TIMEOUT, demo_store, served, snapshot
 
+from krbgraph.rdfio import MAX_GRAPH_IRI
 from krbgraph.settings import Settings
 from krbgraph.store import Store
-from krbgraph.web.graph_store import MAX_GRAPH_IRI
 
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 
@@ -268,4 +268,18 @@ def test_a_graph_iri_past_the_limit_is_refused_and_one_within_it_reads_back(
         )
         assert answer.status_code == 400, (method, answer.text)
         assert "2,000" in answer.json()["detail"]
+    # ... and on the other write routes: a SPARQL update, an Excel upload
+    triple = '<http://example.org/a> <http://example.org/b> "c"'
+    update = f"INSERT DATA {{ GRAPH <{too_long}> {{ {triple} }} }}"
+    answer = client.post(
+        "/update", content=update, headers={"Content-Type": "application/sparql-update"} | AUTH
+    )
+    assert answer.status_code == 400 and "2,000" in answer.json()["detail"], answer.text
+    upload = client.post(
+        "/api/import/excel",
+        params={"graph": too_long},
+        files={"file": ("x.xlsx", b"PK", "application/octet-stream")},
+        headers=AUTH,
+    )
+    assert upload.status_code == 400 and "2,000" in upload.json()["detail"]
     assert {info.iri for info in store.graphs()} == before

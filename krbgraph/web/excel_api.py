@@ -38,6 +38,7 @@ from ..excel.exporting import export_workbook
 from ..excel.importing import ImportFailed, import_workbook
 from ..excel.limits import WorkbookLimits, WorkbookTooLarge, shown_problems
 from ..excel.problems import Problem, WorkbookUnreadable
+from ..rdfio import MAX_GRAPH_IRI
 from ..settings import Settings
 from ..store import Store
 from .auth import require_write_access
@@ -132,10 +133,11 @@ async def import_excel(
 
     The workbook is the form field ``file`` of a multipart/form-data body.
     """
-    if graph is not None and valid_iri(graph) is None:
+    if graph is not None and (valid_iri(graph) is None or len(graph) > MAX_GRAPH_IRI):
         raise HTTPException(
             status.HTTP_400_BAD_REQUEST,
-            f"graph={graph!r} is not an absolute IRI (https://...); nothing was written.",
+            f"graph={graph[:100]!r} is not an absolute IRI (https://...) of at most "
+            f"{MAX_GRAPH_IRI:,} characters; nothing was written.",
         )
     form = await read_bounded_form(request, settings.max_upload_mb * MB)
     try:

@@ -35,7 +35,7 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from ..rdfio import FORMATS as FILE_FORMATS
-from ..rdfio import unsupported_term
+from ..rdfio import MAX_GRAPH_IRI, unsupported_term
 from ..registry import GraphNotAllowed, ManagedGraphRefused
 from ..settings import Settings
 from ..store import Store, StoreError
@@ -95,12 +95,6 @@ async def store_direct(
 
 def _bad_request(message: str) -> HTTPException:
     return HTTPException(status.HTTP_400_BAD_REQUEST, message)
-
-
-MAX_GRAPH_IRI = 2_000
-"""Longest graph IRI the service takes: it travels in the query string of the engine's
-Graph Store requests, which `oxigraph serve` refuses past 8 KB of headers (a graph of a
-20,000-character IRI could be written but never read back)."""
 
 
 def _graph_iri(value: str) -> str:
