@@ -143,6 +143,19 @@ def test_a_target_graph_that_is_no_iri_is_400_and_writes_nothing(
     assert graphs(empty) == before
 
 
+def test_a_misspelt_parameter_of_the_excel_routes_is_400_and_writes_nothing(
+    client: TestClient, empty: Registry, exported: bytes
+) -> None:
+    """'grahp=' was ignored: the workbook went to a new graph of its file name beside the
+    one meant, and the export gave the whole registry."""
+    before = graphs(empty)
+    response = upload(client, exported, headers=AUTH, params={"grahp": "https://x.nl/g"})
+    assert response.status_code == 400 and "grahp" in response.json()["detail"]
+    assert graphs(empty) == before
+    export = client.get("/api/export/excel", params={"grph": "https://x.nl/g"})
+    assert export.status_code == 400 and "grph" in export.json()["detail"]
+
+
 def test_export_of_an_unknown_graph_is_404(source: TestClient) -> None:
     response = source.get("/api/export/excel", params={"graph": "https://example.org/none"})
     assert response.status_code == 404

@@ -43,12 +43,16 @@ from ..settings import Settings
 from ..store import Store
 from .auth import require_write_access
 from .bounded_body import MB, read_bounded_form
-from .deps import get_settings, get_store
+from .deps import get_settings, get_store, known_parameters, single_parameters
 from .describe import valid_iri
 from .workbook_links import class_counts, problem_links
 from .write_gate import hold_write_lock
 
-router = APIRouter(prefix="/api", tags=["excel"])
+router = APIRouter(
+    prefix="/api",
+    tags=["excel"],
+    dependencies=[Depends(single_parameters), Depends(known_parameters)],
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

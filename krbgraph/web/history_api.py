@@ -18,9 +18,13 @@ from ..settings import Settings
 from ..store import Store
 from ..tokens import Writer
 from .auth import require_token
-from .deps import get_settings, get_store
+from .deps import get_settings, get_store, known_parameters, single_parameters
 
-router = APIRouter(prefix="/api", tags=["history"])
+router = APIRouter(
+    prefix="/api",
+    tags=["history"],
+    dependencies=[Depends(single_parameters), Depends(known_parameters)],
+)
 
 
 class Change(BaseModel):
