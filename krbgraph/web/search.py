@@ -18,6 +18,7 @@ import difflib
 import threading
 import time
 import unicodedata
+from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 
@@ -306,50 +307,84 @@ def _rank(candidate: str, query: str, words: list[str]) -> int:
     return 3
 
 
-def suggest(entries: Sequence[Entry], text: str, *, limit: int = 5) -> list[Entry]:
+def suggest(
+    entries: Sequence[Entry], text: str, *, limit: int = 5, cached: bool = False
+) -> list[Entry]:
     """Entries whose name is close to ``text`` when nothing matches it: a misspelling
-    ("lichtmats") or a word of a longer name ("lantaarn" in "Verkeerslantaarn"). Close
-    is difflib's ratio of 0.75 on whole names or on the words in them.
+    ("lichtmats", "Barkstraat") or a word of a longer name ("lantaarn" in
+    "Verkeerslantaarn"). Close is difflib's ratio of 0.75 on whole names or on the
+    words in them.
 
-    Only spellings that start with the same letter and are of a length such a ratio
-    allows are compared (a ratio of 0.75 needs lengths within a factor 5/3): difflib
-    over every name of a large registry took 0.4 s a search, and forty searches for
-    nothing held the whole service."""
+    difflib over every name of a large registry took 0.4 s a search, and forty searches
+    for nothing held the whole service: only spellings of a length such a ratio allows
+    (within a factor 5/3) that share half the query's letter pairs are compared. With
+    ``cached`` (the label index's entries, kept per store version) the spellings are
+    indexed once; a picker's few hundred choices are compared directly."""
     query = normalise(text)
     if not query:
         return []
-    by_initial = _spellings(entries)
-    shortest, longest = len(query) * 3 // 5, len(query) * 5 // 3 + 1
-    by_text = {
-        spelling: found
-        for spelling, found in by_initial.get(query[0], {}).items()
-        if shortest <= len(spelling) <= longest
-    }
-    close = difflib.get_close_matches(query, list(by_text), n=limit * 3, cutoff=0.75)
+    table = _spellings(entries) if cached else _SpellingTable.of(entries)
+    close = difflib.get_close_matches(query, table.near(query), n=limit * 3, cutoff=0.75)
     found: dict[str, Entry] = {}
     for value in close:
-        for entry in by_text[value]:
+        for entry in table.by_text[value]:
             found.setdefault(entry.iri, entry)
     return list(found.values())[:limit]
 
 
-_SPELLINGS: list[tuple[Sequence[Entry], dict[str, dict[str, list[Entry]]]]] = []
-"""The spellings of the last entries asked about (one index per store version)."""
+@dataclass(frozen=True)
+class _SpellingTable:
+    """Every spelling (a whole name, or a word of four letters or more) with its entries,
+    and which spellings hold each pair of letters."""
+
+    by_text: dict[str, list[Entry]]
+    pairs: dict[str, list[str]]
+
+    @classmethod
+    def of(cls, entries: Sequence[Entry]) -> _SpellingTable:
+        by_text: dict[str, list[Entry]] = {}
+        for entry in entries:
+            for value in entry.texts:
+                for spelling in (value, *(w for w in value.split() if len(w) >= 4)):
+                    if spelling:
+                        by_text.setdefault(spelling, []).append(entry)
+        pairs: dict[str, list[str]] = {}
+        if len(by_text) > _DIRECT:
+            for spelling in by_text:
+                for pair in _pairs(spelling):
+                    pairs.setdefault(pair, []).append(spelling)
+        return cls(by_text, pairs)
+
+    def near(self, query: str) -> list[str]:
+        shortest, longest = len(query) * 3 // 5, len(query) * 5 // 3 + 1
+        if len(self.by_text) <= _DIRECT:
+            return [t for t in self.by_text if shortest <= len(t) <= longest]
+        wanted = _pairs(query)
+        shared: Counter[str] = Counter()
+        for pair in wanted:
+            shared.update(self.pairs.get(pair, ()))
+        enough = max(1, len(wanted) // 2)
+        return [t for t, n in shared.items() if n >= enough and shortest <= len(t) <= longest]
+
+
+_DIRECT = 5_000
+"""Up to this many spellings difflib compares them all (a few milliseconds)."""
+
+
+def _pairs(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
+
+
+_SPELLINGS: list[tuple[Sequence[Entry], _SpellingTable]] = []
+"""The spelling table of the label index's last entries (one per store version)."""
 _SPELLINGS_LOCK = threading.Lock()
 
 
-def _spellings(entries: Sequence[Entry]) -> dict[str, dict[str, list[Entry]]]:
-    """First letter -> spelling (a whole name, or a word of four letters or more) -> the
-    entries with it; built once per entries (the index rebuilds them on a write)."""
+def _spellings(entries: Sequence[Entry]) -> _SpellingTable:
     with _SPELLINGS_LOCK:
         if _SPELLINGS and _SPELLINGS[0][0] is entries:
             return _SPELLINGS[0][1]
-    by_initial: dict[str, dict[str, list[Entry]]] = {}
-    for entry in entries:
-        for value in entry.texts:
-            for spelling in (value, *(w for w in value.split() if len(w) >= 4)):
-                if spelling:
-                    by_initial.setdefault(spelling[0], {}).setdefault(spelling, []).append(entry)
+    table = _SpellingTable.of(entries)
     with _SPELLINGS_LOCK:
-        _SPELLINGS[:] = [(entries, by_initial)]
-    return by_initial
+        _SPELLINGS[:] = [(entries, table)]
+    return table

@@ -55,7 +55,7 @@ def search_page(
         }
         for group in groups
     ]
-    suggestions = [] if groups or not q.strip() else suggest(index.entries(store), q)
+    suggestions = [] if groups or not q.strip() else suggest(index.entries(store), q, cached=True)
     context = {
         "title": f"Zoeken: {q}" if q else "Zoeken",
         "q": q,
