@@ -207,6 +207,25 @@ def test_a_measurement_another_graph_holds_is_refused_naming_that_graph(
         store.drop_graph(held.graph)
 
 
+def test_problems_of_the_policy_sheets_and_of_metingen_are_listed_in_one_run(
+    store: Store, tmp_path: Path
+) -> None:
+    """docs/excel.md: every problem is listed at once. A problem in a policy sheet hid
+    those of the sheet metingen until it was fixed: three rounds instead of one."""
+    good = {"indicator": "GRO-I01", "gebied": "WK999902", "bron": "cbs-nabijheid"}
+    rows: list[dict[str, object]] = [{**good, "jaar": 2021, "waarde": 0.5, "eenheid": "dB(A)"}]
+    path = _workbook(tmp_path / "alles.xlsx", rows)
+    book = load_workbook(path)
+    book["werkingsgebieden"].append(["Nergens", "geen-soort"])  # not a kind of area
+    book.save(path)
+    graphs_before = {info.iri for info in store.graphs()}
+    with pytest.raises(ImportFailed) as failed:
+        import_workbook(store, path, base_iri=BASE)
+    sheets = {p.sheet for p in failed.value.problems if p.is_error}
+    assert {"werkingsgebieden", "metingen"} <= sheets
+    assert {info.iri for info in store.graphs()} == graphs_before
+
+
 def test_an_exported_workbook_imported_again_gives_the_same_observations(
     store: Store, tmp_path: Path
 ) -> None:

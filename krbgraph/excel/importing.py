@@ -105,6 +105,12 @@ def import_workbook(
         stage("lezen")
     result = read_workbook(source, base_iri, progress=progress, limits=limits)
     if not result.ok:
+        # The sheet metingen's own problems too, read against what the policy sheets
+        # gave: every problem in one run, not a second round after the first is fixed.
+        try:
+            _measurements(store, result, target, base_iri)
+        except ImportFailed as more:
+            raise ImportFailed(more.problems) from None
         raise ImportFailed(result.problems)
     measurements = _measurements(store, result, target, base_iri)
     if stage is not None:

@@ -352,7 +352,17 @@ def _label(
         return None
     labels = registry.labels.get(indicator[0])
     if indicator[1] is not None or not labels:
-        problem("eenheid", "dit veld is leeg", "this field is empty", "")
+        unit = f" ({indicator[1].rsplit('/', 1)[-1]})" if indicator[1] else ""
+        problem(
+            "eenheid",
+            "dit veld is leeg: schrijf de eenheid van de waarde, bijvoorbeeld die van de "
+            f"indicator{unit}; leeg mag alleen bij een label van een geordende waardelijst "
+            "(energielabel C)",
+            "this field is empty: write the value's unit, for example the indicator's"
+            f"{unit}; it may be empty only for a label of an ordered value list "
+            "(energy label C)",
+            "",
+        )
         return None
     concept = labels.get(text) or labels.get(text.casefold())
     if concept is None:
