@@ -629,3 +629,10 @@ def test_an_address_nothing_serves_is_the_sites_page_in_a_browser_and_json_for_c
     own = client.get("/api/queries/bestaat-niet", headers={"Accept": "text/html"})
     assert own.status_code == 404 and own.headers["content-type"] == "application/json"
     assert "bestaat-niet" in own.json()["detail"]
+
+
+def test_a_documents_page_names_its_lifecycle_links_in_dutch(client) -> None:
+    """The page showed the raw terms 'isReplacedBy' and 'replaces'."""
+    text = client.get("/id/besluitdocument/GEL-AP2030").text
+    assert "vervangt" in text
+    assert ">replaces<" not in text and ">isReplacedBy<" not in text
