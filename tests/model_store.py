@@ -15,6 +15,7 @@ Usage in a test module::
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -40,3 +41,17 @@ def model_template_fixture(scope: Any = "module") -> Callable[..., Any]:
         return folder
 
     return _template
+
+
+def store_folder_fixture() -> Callable[..., Any]:
+    """A fixture ``folder``: a fresh embedded store with the model, copied from the
+    module's ``model_template`` (as `krb` would leave it after a first run). Assign it
+    to a module-level name ``folder`` beside ``model_template``."""
+
+    @pytest.fixture(name="folder")
+    def _folder(tmp_path: Path, model_template: Path) -> str:
+        target = tmp_path / "store"
+        shutil.copytree(model_template, target)
+        return str(target)
+
+    return _folder

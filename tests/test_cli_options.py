@@ -10,14 +10,13 @@ option wins.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import typer
-from model_store import model_template_fixture
+from model_store import model_template_fixture, store_folder_fixture
 from typer.testing import CliRunner, Result
 
 from krbgraph.cli import app
@@ -28,12 +27,7 @@ TIMED_OUT = f"query did not finish within {TINY} s"
 model_template = model_template_fixture()
 
 
-@pytest.fixture
-def folder(tmp_path: Path, model_template: Path) -> str:
-    """A fresh embedded store with the model."""
-    target = tmp_path / "store"
-    shutil.copytree(model_template, target)
-    return str(target)
+folder = store_folder_fixture()
 
 
 @pytest.fixture(scope="module")
@@ -151,20 +145,12 @@ def test_serve_hands_the_timeout_option_to_the_service(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """The service gets the settings the options make: `--timeout` over the variable."""
-    import uvicorn
-
-    import krbgraph.web.app
-
-    made: list[Any] = []
-    monkeypatch.setattr(krbgraph.web.app, "create_app", lambda settings: made.append(settings))
-    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: None)
     store = str(tmp_path / "store")
-    result = krb(
-        "serve", "--store", store, "--timeout", "5", "--engine", "embedded", "--port", "8123",
+    settings = _served_settings(
+        monkeypatch,
+        "--store", store, "--timeout", "5", "--engine", "embedded", "--port", "8123",
         env={"KRB_QUERY_TIMEOUT_S": "7"},
     )  # fmt: skip
-    assert result.exit_code == 0, result.output
-    (settings,) = made
     assert settings.query_timeout_s == 5.0
     assert (settings.store, settings.engine, settings.port) == (store, "embedded", 8123)
 
@@ -173,14 +159,23 @@ def test_serve_timeout_option_caps_the_lane_of_marked_clients(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """The lane's own limit (2 s) is never more than the service's: --timeout 0.5 lowers it."""
+    settings = _served_settings(monkeypatch, "--store", str(tmp_path / "store"), "--timeout", "0.5")
+    assert settings.query_timeout_s == 0.5
+    assert settings.lane_timeout_s == 0.5
+
+
+def _served_settings(
+    monkeypatch: pytest.MonkeyPatch, *args: str, env: dict[str, str] | None = None
+) -> Any:
+    """The settings `krb serve ARGS` hands the app (the server itself is not started)."""
     import uvicorn
 
     import krbgraph.web.app
 
     made: list[Any] = []
     monkeypatch.setattr(krbgraph.web.app, "create_app", lambda settings: made.append(settings))
-    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: None)
-    result = krb("serve", "--store", str(tmp_path / "store"), "--timeout", "0.5")
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: None)
+    result = krb("serve", *args, env=env)
     assert result.exit_code == 0, result.output
-    assert made[0].query_timeout_s == 0.5
-    assert made[0].lane_timeout_s == 0.5
+    (settings,) = made
+    return settings

@@ -6,12 +6,11 @@ Exit codes are the CLI contract: 0 ok, 1 the data did not pass the shapes,
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 import typer
-from model_store import model_template_fixture
+from model_store import model_template_fixture, store_folder_fixture
 from remote_server import oxigraph_fixture
 from typer.testing import CliRunner, Result
 
@@ -28,12 +27,7 @@ oxigraph_url = oxigraph_fixture(scope="module")
 model_template = model_template_fixture()
 
 
-@pytest.fixture
-def folder(tmp_path: Path, model_template: Path) -> str:
-    """A fresh embedded store with the model, as `krb` would leave it after a first run."""
-    target = tmp_path / "store"
-    shutil.copytree(model_template, target)
-    return str(target)
+folder = store_folder_fixture()
 
 
 def krb(*args: str, env: dict[str, str] | None = None) -> Result:
