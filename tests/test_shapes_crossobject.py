@@ -326,7 +326,8 @@ CASES: list[tuple[str, str, list[tuple[str, str | None, str]], str | None]] = [
         "norm-zonder-geldigheid",
         """DELETE WHERE { <beleidsnorm/GEL-N01> dct:temporal ?p . ?p a ?t ; dcat:startDate ?s ; dcat:endDate ?e }
         ; DELETE WHERE { <besluitdocument/GEL-2030> eli:first_date_entry_in_force ?d }
-        ; DELETE WHERE { ?besluit prov:generated <besluitdocument/GEL-2030> ; ?p ?o }""",
+        ; DELETE WHERE { ?besluit prov:generated <besluitdocument/GEL-2030> ; ?p ?o }
+        ; DELETE WHERE { <besluitdocument/GEL-2030> eli:date_document ?dd }""",
         # With no adopting decision left either: GRO-N01, in the same document without
         # a period of its own, loses it too; the document is warned to have no decision
         # and Geluid 2020 to be replaced by a document that never comes into force.
@@ -334,6 +335,22 @@ CASES: list[tuple[str, str, list[tuple[str, str | None, str]], str | None]] = [
             ("beleidsnorm/GEL-N01", None, W),
             ("beleidsnorm/GRO-N01", None, W),
             ("besluitdocument/GEL-2030", "^http://www.w3.org/ns/prov#generated", W),
+            ("besluitdocument/GEL-2020", "http://purl.org/dc/terms/isReplacedBy", W),
+        ],
+        None,
+    ),
+    (
+        # an m.e.r.-advice adopts nothing (Lifecycle rule): only an advice dated, no
+        # entry into force, no document date: no start, as krbgraph.derived finds
+        "norm-met-alleen-een-mer-advies",
+        """DELETE WHERE { <beleidsnorm/GEL-N01> dct:temporal ?p . ?p a ?t ; dcat:startDate ?s ; dcat:endDate ?e }
+        ; DELETE WHERE { <besluitdocument/GEL-2030> eli:first_date_entry_in_force ?d }
+        ; DELETE WHERE { <besluitdocument/GEL-2030> eli:date_document ?dd }
+        ; DELETE WHERE { <besluitproces/GEL-2030-RB> krb:besluitsoort ?k }
+        ; INSERT DATA { <besluitproces/GEL-2030-RB> krb:besluitsoort bs:mer-advies }""",
+        [
+            ("beleidsnorm/GEL-N01", None, W),
+            ("beleidsnorm/GRO-N01", None, W),
             ("besluitdocument/GEL-2020", "http://purl.org/dc/terms/isReplacedBy", W),
         ],
         None,
