@@ -37,6 +37,7 @@ from starlette.datastructures import UploadFile
 from ..excel.exporting import export_workbook
 from ..excel.importing import ImportFailed, import_workbook
 from ..excel.limits import WorkbookLimits, WorkbookTooLarge, shown_problems
+from ..excel.metingen_sheet import measurement_graph_iri
 from ..excel.problems import Problem, WorkbookUnreadable
 from ..rdfio import MAX_GRAPH_IRI
 from ..settings import Settings
@@ -137,11 +138,13 @@ async def import_excel(
 
     The workbook is the form field ``file`` of a multipart/form-data body.
     """
-    if graph is not None and (valid_iri(graph) is None or len(graph) > MAX_GRAPH_IRI):
+    # the measurements go to {graph}/metingen, which must fit the limit too
+    longest = MAX_GRAPH_IRI - len(measurement_graph_iri("x")) + 1
+    if graph is not None and (valid_iri(graph) is None or len(graph) > longest):
         raise HTTPException(
             status.HTTP_400_BAD_REQUEST,
             f"graph={graph[:100]!r} is not an absolute IRI (https://...) of at most "
-            f"{MAX_GRAPH_IRI:,} characters; nothing was written.",
+            f"{longest:,} characters; nothing was written.",
         )
     form = await read_bounded_form(request, settings.max_upload_mb * MB)
     try:
