@@ -57,11 +57,10 @@ from .api_models import (
     true_of,
 )
 from .deps import (
+    API_PARAMETER_CHECKS,
     get_settings,
     get_store,
-    known_parameters,
     reader_languages,
-    single_parameters,
 )
 from .describe import READER_LANGUAGES, run_query, text_of
 from .norm_answers import norm_of, norms_details
@@ -75,11 +74,7 @@ StoreDep = Annotated[Store, Depends(get_store)]
 router = APIRouter(
     prefix="/api",
     tags=["api"],
-    dependencies=[
-        Depends(reader_languages),
-        Depends(single_parameters),
-        Depends(known_parameters),
-    ],
+    dependencies=[Depends(reader_languages), *API_PARAMETER_CHECKS],
 )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from fastapi import HTTPException, Request
+from fastapi import Depends, HTTPException, Request
 
 from ..settings import Settings
 from ..store import Store
@@ -80,3 +80,8 @@ def _query_names(dependant: Any) -> set[str]:
     for sub in dependant.dependencies:
         names |= _query_names(sub)
     return names
+
+
+API_PARAMETER_CHECKS = (Depends(single_parameters), Depends(known_parameters))
+"""The checks every /api router runs on the query string: one value per parameter, and
+only parameters the endpoint takes."""

@@ -44,7 +44,7 @@ from ..settings import Settings
 from ..store import Store
 from .auth import require_write_access
 from .bounded_body import MB, read_bounded_form
-from .deps import get_settings, get_store, known_parameters, single_parameters
+from .deps import API_PARAMETER_CHECKS, get_settings, get_store
 from .describe import valid_iri
 from .workbook_links import class_counts, problem_links
 from .write_gate import hold_write_lock
@@ -52,7 +52,7 @@ from .write_gate import hold_write_lock
 router = APIRouter(
     prefix="/api",
     tags=["excel"],
-    dependencies=[Depends(single_parameters), Depends(known_parameters)],
+    dependencies=[*API_PARAMETER_CHECKS],
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -18,12 +18,12 @@ from ..settings import Settings
 from ..store import Store
 from ..tokens import Writer
 from .auth import require_token
-from .deps import get_settings, get_store, known_parameters, single_parameters
+from .deps import API_PARAMETER_CHECKS, get_settings, get_store
 
 router = APIRouter(
     prefix="/api",
     tags=["history"],
-    dependencies=[Depends(single_parameters), Depends(known_parameters)],
+    dependencies=[*API_PARAMETER_CHECKS],
 )
 
 

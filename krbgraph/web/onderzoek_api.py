@@ -21,11 +21,10 @@ from ..store import QueryTimeout, Store
 from . import research_answers as answers
 from .api_models import IsoDay
 from .deps import (
+    API_PARAMETER_CHECKS,
     get_settings,
     get_store,
-    known_parameters,
     reader_languages,
-    single_parameters,
 )
 from .research_answers import Effectevaluatie, Normgat, Normtoets, Question
 from .resolving import parameter_refused
@@ -35,11 +34,7 @@ T = TypeVar("T")
 router = APIRouter(
     prefix="/api",
     tags=["beleidsonderzoek"],
-    dependencies=[
-        Depends(reader_languages),
-        Depends(single_parameters),
-        Depends(known_parameters),
-    ],
+    dependencies=[Depends(reader_languages), *API_PARAMETER_CHECKS],
 )
 
 StoreDep = Annotated[Store, Depends(get_store)]
