@@ -239,3 +239,31 @@ def test_a_name_with_the_list_separator_is_never_split_in_two(tmp_path: Path) ->
     assert {(s, p) for s, p, _ in lost} == {(orac, SKOS.altLabel)}
     assert len(gained) == 0
     assert any("skos:altLabel" in w for w in warnings)
+
+
+@pytest.mark.parametrize(
+    ("predicate", "value", "said"),
+    [
+        # the import writes a calculation method untagged: "..."@nl came back untagged
+        (
+            KRB.rekenmethode,
+            Literal("Lden, gevel", lang="nl"),
+            "krb:rekenmethode have the language tag @nl",
+        ),
+        # the import tags a name @nl: an untagged name came back tagged
+        (RDFS.label, Literal("Geluid gevel"), "rdfs:label have no language tag"),
+        # the reader trims a cell: a name with a trailing space came back without it
+        (RDFS.label, Literal("Geluid gevel ", lang="nl"), "rdfs:label start or end with spaces"),
+    ],
+)
+def test_a_text_the_import_gives_back_changed_is_said_on_export(
+    tmp_path: Path, predicate: URIRef, value: Literal, said: str
+) -> None:
+    demo = demo_graph()
+    norm = URIRef(ID + "beleidsnorm/GEL-N01")
+    demo.remove((norm, predicate, None))
+    demo.add((norm, predicate, value))
+    lost, gained, warnings = _lost_or_warned(tmp_path, demo)
+    assert (norm, predicate, value) in lost  # the change the warning is about happens
+    assert [w for w in warnings if said in w], warnings
+    assert {p for _, p, _ in lost} == {predicate}

@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS
+from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from ..iris import THING_TYPES, reference
@@ -60,6 +60,8 @@ class _Source:
     def __init__(self, graph: Graph, base: str | None = None) -> None:
         self.graph = graph
         self.used: set[tuple[Node, Node, Node]] = set()
+        self.altered: dict[tuple[str, str], int] = {}
+        self.altered_example: dict[tuple[str, str], Node] = {}
         self.base = (base or _main_base(graph)).rstrip("/")
 
     def cell(self, subject: Node | None) -> str | None:
@@ -95,9 +97,28 @@ class _Source:
         self.used.add((subject, predicate, values[0]))
         return values[0]
 
-    def text(self, subject: Node, predicate: URIRef) -> str | None:
+    def text(
+        self, subject: Node, predicate: URIRef, *, lang: str | None = "nl", typed: bool = False
+    ) -> str | None:
+        """The text of a single-value cell. ``lang`` is the tag the import gives the text
+        back (``None``: untagged); ``typed`` when the import types it (a date, a WKT). A
+        text the import would give back changed (another tag, spaces at its ends, which
+        the reader trims) is still written, and counted in ``altered`` for a warning."""
         value = self.one(subject, predicate)
-        return None if value is None else str(value)
+        if value is None:
+            return None
+        text = str(value)
+        if isinstance(value, Literal):
+            if not typed and value.language != lang and value.datatype in (None, XSD.string):
+                self._altered(subject, predicate, f"@{value.language or ''}")
+            if text != text.strip():
+                self._altered(subject, predicate, "spaces")
+        return text
+
+    def _altered(self, subject: Node, predicate: URIRef, how: str) -> None:
+        key = (_short(str(predicate)), how)
+        self.altered[key] = self.altered.get(key, 0) + 1
+        self.altered_example.setdefault(key, subject)
 
     def instances(self, *classes: URIRef) -> list[URIRef]:
         found = {
@@ -262,7 +283,7 @@ def write_workbook(
                     # (=HYPERLINK(...)) and which reads back empty: a name stays text.
                     ws.cell(row=ws.max_row, column=index).data_type = "s"
     book.save(target)
-    return refused + _leftovers(source)
+    return refused + _leftovers(source) + _alterations(source)
 
 
 def _unwritable(value: Cell, sheet: str, row: int, column: str) -> Problem | None:
@@ -310,6 +331,30 @@ def _leftovers(source: _Source) -> list[Problem]:
         )
         for predicate, count in sorted(by_predicate.items())
     ]
+
+
+def _alterations(source: _Source) -> list[Problem]:
+    """Texts written whole that the import gives back changed: a cell holds no language
+    tag (the import tags each column's texts one way) and the reader trims spaces."""
+    problems = []
+    for (predicate, how), count in sorted(source.altered.items()):
+        example = source.altered_example[(predicate, how)]
+        if how == "spaces":
+            nl = "beginnen of eindigen met spaties, die de import weglaat"
+            en = "start or end with spaces, which the import removes"
+        else:
+            given = f"de taal {how}" if how != "@" else "geen taal"
+            given_en = f"the language tag {how}" if how != "@" else "no language tag"
+            nl = f"hebben {given}, die de werkmap niet bewaart; de import geeft een andere"
+            en = f"have {given_en}, which the workbook does not keep; the import gives another"
+        problems.append(
+            Problem(
+                f"{count} tekst(en) van {predicate} {nl} (bijvoorbeeld van {example})",
+                f"{count} text(s) of {predicate} {en} (for example of {example})",
+                severity="waarschuwing",
+            )
+        )
+    return problems
 
 
 def _left_key(predicate: Node, value: Node) -> str:
@@ -389,7 +434,7 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
     for area in sorted(areas, key=s.label):
         name = s.text(area, RDFS.label) or s.code(area)
         notation = s.graph.value(area, SKOS.notation)
-        identifier = s.text(area, DCTERMS.identifier) or _ref(area)
+        identifier = s.text(area, DCTERMS.identifier, lang=None) or _ref(area)
         code = None if name_slug(name) == identifier else identifier
         if s.cell(area) != identifier:
             code = str(area)
@@ -408,7 +453,7 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
         wkt = None
         if geometry is not None:
             s.all(geometry, RDF.type)
-            wkt = s.text(geometry, GEO.asWKT)
+            wkt = s.text(geometry, GEO.asWKT, typed=True)
         out["werkingsgebieden"].append(
             {
                 "naam": name,
@@ -416,12 +461,12 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
                 "ligt_in": _join(area_name(p) for p in s.all(area, KRB.ligtIn)),
                 "code": code,
                 "geometrie": wkt,
-                "cbs_jaar": s.text(area, KRB.cbsJaar),
+                "cbs_jaar": s.text(area, KRB.cbsJaar, typed=True),
             }
         )
     for department in sorted(departments, key=s.label):
         name = s.text(department, RDFS.label) or s.code(department)
-        identifier = s.text(department, DCTERMS.identifier) or _ref(department)
+        identifier = s.text(department, DCTERMS.identifier, lang=None) or _ref(department)
         out["afdelingen"].append(
             {"naam": name, "code": None if name_slug(name) == identifier else identifier}
         )
@@ -447,7 +492,7 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
                 "dossier": _code_of(s, s.one(document, DCTERMS.isPartOf)),
                 "werkingsgebied": area_cells(document),
                 "datum": _date(s.one(document, ELI.date_document)),
-                "dms_id": s.text(document, ELI.id_local),
+                "dms_id": s.text(document, ELI.id_local, lang=None),
                 "bestuurslaag": _listed(lists["bestuurslaag"], s.one(document, KRB.bestuurslaag)),
                 "status": _listed(lists["status"], s.one(document, ADMS.status)),
                 "in_werking_vanaf": _date(s.one(document, ELI.first_date_entry_in_force)),
@@ -465,7 +510,7 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
                 "document": _code_of(s, s.one(decision, PROV.generated)),
                 "soort": _listed(lists["besluitsoort"], s.one(decision, KRB.besluitsoort)),
                 "datum": _date(s.one(decision, DCTERMS.date)),
-                "ris_nummer": s.text(decision, KRB.risNummer),
+                "ris_nummer": s.text(decision, KRB.risNummer, lang=None),
                 "omschrijving": s.text(decision, DCTERMS.description),
                 "naam": s.text(decision, RDFS.label),
             }
@@ -499,7 +544,7 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
             "leefomgeving": _join(kind_of(k) for k in kinds),
             "materiaal": _join(_cell(lookups["materiaal"], c) for c in s.all(norm, KRB.materiaal)),
             "werkingsgebied": area_cells(norm),
-            "rekenmethode": s.text(norm, KRB.rekenmethode),
+            "rekenmethode": s.text(norm, KRB.rekenmethode, lang=None),
             "bestuurslaag": _listed(lists["bestuurslaag"], s.one(norm, KRB.bestuurslaag)),
             "naam": s.text(norm, RDFS.label),
             "status": _listed(lists["status"], s.one(norm, ADMS.status)),
