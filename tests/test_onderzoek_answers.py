@@ -294,3 +294,109 @@ def test_effectevaluatie_for_an_area_is_the_answer_for_the_areas_in_it(
     # Every row of an area inside, once, with the same sums as without the filter.
     assert sorted(_key(r) for r in asked) == expected
     assert expected  # each of these areas has effects in it
+
+
+# --- a reference and a before value in another unit than the latest measurement --------
+
+DECREASE = """
+beleidsnorm:T-N06 a krb:Beleidsnorm ;
+    rdfs:label "T6 minimaal 30 m korter"@nl ; dct:identifier "T-N06" ;
+    krb:indicator beleidsindicator:T-I05 ; krb:document besluitdocument:GRO-2035 ;
+    krb:operator normoperator:minimale-afname ; qudt:numericValue 30.0 ; qudt:hasUnit unit:M ;
+    krb:referentiedatum "2022-06-30"^^xsd:date ;
+    krb:normsoort normsoort:streefwaarde ; krb:werkingsgebied werkingsgebied:WK999902 ;
+    krb:rekenmethode "Afstand" ;
+    dct:temporal [ a dct:PeriodOfTime ; dcat:startDate "2025-01-01"^^xsd:date ;
+                   dcat:endDate "2035-12-31"^^xsd:date ] ;
+    krb:bestuurslaag bestuurslaag:gemeente .
+beleidsmaatregel:T-M06 a krb:Beleidsmaatregel ;
+    rdfs:label "Testmaatregel afstand"@nl ; dct:identifier "T-M06" ;
+    krb:beleidsthema beleidsthema:groen ; krb:document besluitdocument:GRO-2035 ;
+    krb:werkingsgebied werkingsgebied:BU99990202 ;
+    dct:temporal [ a dct:PeriodOfTime ; dcat:startDate "2024-01-01"^^xsd:date ;
+                   dcat:endDate "2030-12-31"^^xsd:date ] ;
+    adms:status uitvoeringsstatus:in-uitvoering .
+beoogd-effect:T-E06 a krb:BeoogdEffect ;
+    rdfs:label "Test effect afstand"@nl ; dct:identifier "T-E06" ;
+    krb:maatregel beleidsmaatregel:T-M06 ; krb:norm beleidsnorm:T-N06 ;
+    qudt:numericValue -40.0 ; qudt:hasUnit unit:M .
+"""
+
+
+def _measured(name: str, start: str, end: str, value: str, unit: str) -> str:
+    return (
+        _observation(name, "BU99990202", value, unit)
+        .replace('"2025-01-01"^^xsd:date', f'"{start}"^^xsd:date')
+        .replace('"2025-12-31"^^xsd:date', f'"{end}"^^xsd:date')
+    )
+
+
+def test_a_reference_and_a_before_value_convert_from_their_own_unit(extra: Store) -> None:
+    """An indicator without a unit holds measurements in several: 0.2 km in 2022 and 150 m
+    in 2025. The reference and the before value were read in the latest one's unit
+    (0.2 m): a decrease of 50 m became an increase of 149.8 m."""
+    _add(
+        extra,
+        UNITLESS
+        + DECREASE
+        + _measured("T-I05-2022", "2022-01-01", "2022-12-31", "0.2", "KiloM")
+        + _measured("T-I05-2025", "2025-01-01", "2025-12-31", "150", "M"),
+    )
+    toets = [r for r in _rows(extra, "normtoets", datum="2026-01-15") if r["code"] == "T-N06"]
+    assert [(Decimal(r["referentie"]), Decimal(r["marge"]), r["oordeel"]) for r in toets] == [
+        (200, 20, "voldoet")
+    ]
+    assert not [r for r in _rows(extra, "normgat", datum="2026-01-15") if r["code"] == "T-N06"]
+    (row,) = [
+        r
+        for r in _rows(extra, "effectevaluatie", datum="2026-01-15")
+        if _short(r["maatregel"]) == "T-M06"
+    ]
+    assert _short(row["eenheid"]) == "M"
+    assert (Decimal(row["voor_waarde"]), Decimal(row["na_waarde"])) == (200, 150)
+    assert (Decimal(row["verandering"]), Decimal(row["aandeel"])) == (-50, Decimal("1.25"))
+    # Asked before the 2022 measurement ended, there is no before value yet.
+    (early,) = [
+        r
+        for r in _rows(extra, "effectevaluatie", datum="2022-06-30")
+        if _short(r["maatregel"]) == "T-M06"
+    ]
+    assert "voor" not in early and "voor_waarde" not in early
+
+
+TWO_UNITS = """
+beleidsmaatregel:T-M07 a krb:Beleidsmaatregel ;
+    rdfs:label "Testmaatregel energie"@nl ; dct:identifier "T-M07" ;
+    krb:beleidsthema beleidsthema:groen ; krb:document besluitdocument:GRO-2035 ;
+    krb:werkingsgebied werkingsgebied:BU99990202 ;
+    dct:temporal [ a dct:PeriodOfTime ; dcat:startDate "2024-01-01"^^xsd:date ;
+                   dcat:endDate "2030-12-31"^^xsd:date ] ;
+    adms:status uitvoeringsstatus:in-uitvoering .
+beleidsindicator:T-I07 a krb:Beleidsindicator ;
+    rdfs:label "Indicator in kWh"@nl ; dct:identifier "T-I07" ; qudt:hasUnit unit:KiloW-HR ;
+    krb:beleidsthema beleidsthema:groen ; krb:beleidsaspect beleidsaspect:groen-openbaar ;
+    krb:indicatorsoort indicatorsoort:effectindicator-sociaal ;
+    krb:afdeling afdeling:openbare-ruimte .
+beoogd-effect:T-E07a a krb:BeoogdEffect ;
+    rdfs:label "Test effect MWh"@nl ; dct:identifier "T-E07a" ;
+    krb:maatregel beleidsmaatregel:T-M07 ; krb:doelIndicator beleidsindicator:T-I07 ;
+    qudt:numericValue -0.08 ; qudt:hasUnit unit:MegaW-HR .
+beoogd-effect:T-E07b a krb:BeoogdEffect ;
+    rdfs:label "Test effect MJ"@nl ; dct:identifier "T-E07b" ;
+    krb:maatregel beleidsmaatregel:T-M07 ; krb:doelIndicator beleidsindicator:T-I07 ;
+    qudt:numericValue -72.0 ; qudt:hasUnit unit:MegaJ .
+"""
+
+
+def test_effects_in_two_units_add_up_in_one_row_without_measurements(extra: Store) -> None:
+    """Without a measurement each effect's own unit was the row's: -0.08 MWh and -72 MJ
+    came as two rows, neither with the -100 kWh intended."""
+    _add(extra, TWO_UNITS)
+    rows = [
+        r
+        for r in _rows(extra, "effectevaluatie", datum="2026-01-15")
+        if _short(r["maatregel"]) == "T-M07"
+    ]
+    assert [(_short(r["eenheid"]), round(Decimal(r["beoogd"]), 6)) for r in rows] == [
+        ("KiloW-HR", -100)
+    ]
