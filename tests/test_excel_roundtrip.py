@@ -267,3 +267,25 @@ def test_a_text_the_import_gives_back_changed_is_said_on_export(
     assert (norm, predicate, value) in lost  # the change the warning is about happens
     assert [w for w in warnings if said in w], warnings
     assert {p for _, p, _ in lost} == {predicate}
+
+
+IMBOR_BOOM = URIRef("https://data.crow.nl/imbor/def/83a942f7-5291-42f0-afb1-9a57d0fb2f15")
+
+
+def test_a_local_object_type_named_like_an_imbor_class_round_trips(tmp_path: Path) -> None:
+    """A municipality's own "Boom" under IMBOR Boom was exported as a row the import read
+    as the IMBOR class itself, and refused; a norm on each must keep its own."""
+    demo = demo_graph()
+    own = URIRef(ID + "leefomgeving/boom")
+    woningen = URIRef(ID + "leefomgeving/woningen")
+    for p, o in demo.predicate_objects(woningen):
+        if p not in (RDFS.label, SKOS.prefLabel, RDFS.subClassOf, SKOS.definition):
+            demo.add((own, p, o))
+    demo.add((own, RDFS.label, Literal("Boom", lang="nl")))
+    demo.add((own, SKOS.prefLabel, Literal("Boom", lang="nl")))
+    demo.add((own, RDFS.subClassOf, IMBOR_BOOM))
+    first, second = URIRef(ID + "beleidsnorm/GEL-N01"), URIRef(ID + "beleidsnorm/GRO-N01")
+    demo.set((first, KRB.leefomgeving, own))
+    demo.set((second, KRB.leefomgeving, IMBOR_BOOM))
+    lost, gained, warnings = _lost_or_warned(tmp_path, demo)
+    assert (sorted(lost), sorted(gained)) == ([], []), warnings

@@ -296,9 +296,11 @@ def add_department(
 def convert_local_types(conversion: Conversion, sheet: SheetRows, used: dict[str, Row]) -> None:
     """Rows of sheet leefomgeving.
 
-    A row whose subtype is the name of an IMBOR class only lists that class.
-    Any other row declares a local object type: column imbor must then give
-    the closest IMBOR class, which becomes its rdfs:subClassOf.
+    A row whose subtype is the name of an IMBOR class, without a code, only lists that
+    class. Any other row declares a local object type: column imbor must then give
+    the closest IMBOR class, which becomes its rdfs:subClassOf. A code makes a row of
+    an IMBOR name a local type too (a municipality's own "Boom" under IMBOR Boom), as
+    in the sheets of own sectors and materials; the export writes it for such a type.
     """
     local = conversion.lists.setdefault("leefomgeving", sheet_list("leefomgeving"))
     imbor = conversion.vocabulary.imbor
@@ -313,7 +315,7 @@ def convert_local_types(conversion: Conversion, sheet: SheetRows, used: dict[str
             continue
         by_label = _imbor_by_label(conversion, name)
         listed = None if by_label is None else conversion.vocabulary.imbor_classes.get(by_label)
-        if listed is not None:
+        if listed is not None and row.text("code") is None:
             closest = row.pick("imbor", imbor)
             if closest is not None and closest != listed.iri:
                 row.problem(

@@ -803,9 +803,11 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet(
         "leefomgeving",
         "Keuzelijst: IMBOR-objecttypen en lokale objecttypen. Een rij waarvan het subtype geen "
-        "IMBOR-naam is, declareert een lokaal objecttype onder de IMBOR-klasse in kolom imbor.",
+        "IMBOR-naam is (of die een code heeft), declareert een lokaal objecttype onder de "
+        "IMBOR-klasse in kolom imbor.",
         "Pick list: IMBOR object types and local object types. A row whose subtype is not an "
-        "IMBOR name declares a local object type under the IMBOR class in column imbor.",
+        "IMBOR name (or that has a code) declares a local object type under the IMBOR class "
+        "in column imbor.",
         (
             Column(
                 "hoofdtype",
@@ -839,8 +841,10 @@ SHEETS: tuple[Sheet, ...] = (
             ),
             Column(
                 "code",
-                "Deel van de IRI van een lokaal objecttype (leeg: afgeleid van de naam).",
-                "Part of the IRI of a local object type (empty: derived from the name).",
+                "Deel van de IRI van een lokaal objecttype (leeg: afgeleid van de naam); "
+                "maakt een rij met een IMBOR-naam een lokaal type.",
+                "Part of the IRI of a local object type (empty: derived from the name); "
+                "makes a row with an IMBOR name a local type.",
             ),
         ),
         required=False,

@@ -28,7 +28,7 @@ from .layout import new_workbook
 from .metingen_sheet import SHEET as METINGEN_SHEET
 from .metingen_sheet import export_rows
 from .own_lists import OwnEntry, national_rows, needs_code, own_values
-from .pick_lists import CBS_CODE
+from .pick_lists import CBS_CODE, sheet_list
 from .problems import Problem
 from .values import decimal_cell
 from .vocabulary import LEEFOMGEVING_ALLE, Layered, ValueList, Vocabulary, load_vocabulary
@@ -390,12 +390,26 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
     def area_cells(subject: URIRef) -> str | None:
         return _join(area_name(a) for a in s.all(subject, KRB.werkingsgebied))
 
+    # The local types as the import reads them, in front of IMBOR: an own "Boom" hides
+    # IMBOR Boom, which a cell then names another way ("Bomen/Boom", or its IRI).
+    local_kinds = Layered(sheet_list("leefomgeving"), vocabulary.imbor)
+    for local in local_types:
+        name = str(s.label(local))
+        entry = _listed(lists["zoekingang"], s.graph.value(local, KRB.zoekingang))
+        local_kinds.own.add(
+            local,
+            name,
+            *(str(o) for o in s.graph.objects(local, SKOS.altLabel)),
+            *((f"{entry}/{name}",) if entry else ()),
+            weak=(_ref(local),),
+        )
+
     def kind_of(subject: Node) -> str | None:
         if subject in local_name.names:
             return local_name(subject)
         if subject == LEEFOMGEVING_ALLE:
             return "alle"
-        return _listed(vocabulary.imbor, subject)
+        return local_kinds.cell(subject) if isinstance(subject, URIRef) else str(subject)
 
     used_imbor: set[Node] = set()
 
@@ -623,7 +637,10 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
                 "imbor": _listed(vocabulary.imbor, s.one(local, RDFS.subClassOf)),
                 "omschrijving": s.text(local, SKOS.definition),
                 "andere_namen": _join(_separable(s, local, SKOS.altLabel)),
-                "code": None if name_slug(name) == _ref(local) else _ref(local),
+                # Without a code a row of an IMBOR name reads as that IMBOR class.
+                "code": None
+                if name_slug(name) == _ref(local) and not _imbor_name(vocabulary, name)
+                else _ref(local),
             }
         )
     for kind in sorted(used_imbor - {LEEFOMGEVING_ALLE}, key=str):
@@ -638,6 +655,15 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
             )
     out[METINGEN_SHEET] = export_rows(s.graph, s.used)
     return out
+
+
+def _imbor_name(vocabulary: Vocabulary, name: str) -> bool:
+    """Whether ``name`` is an IMBOR class's own name (the import's listing rule)."""
+    return any(
+        (info := vocabulary.imbor_classes.get(iri)) is not None
+        and info.label.casefold() == name.strip().casefold()
+        for iri in vocabulary.imbor.hits(name)
+    )
 
 
 def _cell(lookup: Layered, iri: Node | None) -> str | None:
