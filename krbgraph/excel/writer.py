@@ -394,13 +394,14 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
     # IMBOR Boom, which a cell then names another way ("Bomen/Boom", or its IRI).
     local_kinds = Layered(sheet_list("leefomgeving"), vocabulary.imbor)
     for local in local_types:
-        name = str(s.label(local))
-        entry = _listed(lists["zoekingang"], s.graph.value(local, KRB.zoekingang))
+        preferred = _written(s.graph.objects(local, SKOS.prefLabel))
+        name = str(preferred[0]) if preferred else s.label(local)  # its row's subtype
+        hoofdtype = _listed(lists["zoekingang"], s.graph.value(local, KRB.zoekingang))
         local_kinds.own.add(
             local,
             name,
             *(str(o) for o in s.graph.objects(local, SKOS.altLabel)),
-            *((f"{entry}/{name}",) if entry else ()),
+            *((f"{hoofdtype}/{name}",) if hoofdtype else ()),
             weak=(_ref(local),),
         )
 
