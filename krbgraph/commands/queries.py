@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..labels import languages_from
+from ..named_csv import write_named_csv
 from ..namespaces import PREFIXES
 from ..queries import (
     Catalogue,
@@ -251,6 +252,16 @@ def _export(
                 fmt = output_format.value
                 write_without_names(
                     handle, catalogue, name, values, cast(IO[bytes], out), fmt, **when
+                )
+            elif output_format is ResultFormat.csv:
+                write_named_csv(
+                    handle,
+                    catalogue,
+                    name,
+                    values,
+                    cast(IO[bytes], out),
+                    languages=languages_from(lang),
+                    **when,
                 )
             else:
                 languages = languages_from(lang)

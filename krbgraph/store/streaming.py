@@ -41,7 +41,7 @@ from .remote import RemoteStore
 from .supervised import SupervisedStore
 from .terms import bind_values, to_rdflib
 
-__all__ = ["SERIALISED", "Row", "select_rows", "write_answer"]
+__all__ = ["SERIALISED", "Row", "engine_solutions", "select_rows", "write_answer"]
 
 Row = tuple[Identifier | None, ...]
 """One solution in the order of the variables; None where a variable is unbound."""
@@ -130,6 +130,21 @@ class _TimedOutput(io.RawIOBase):
         self._limits.check_time()
         self._output.write(piece)
         return len(piece)
+
+
+@contextmanager
+def engine_solutions(
+    store: Store,
+    sparql: str,
+    *,
+    bindings: Mapping[str, Identifier] | None = None,
+    timeout_s: float | None = None,
+) -> Iterator[tuple[ox.QuerySolutions, AnswerLimits] | None]:
+    """The engine's own lazy solutions of a SELECT (pyoxigraph terms, no rdflib) and the
+    limits to check between them, or None for a store that gives none. For writers that
+    need a term's text only (krbgraph.named_csv); same rules as ``select_rows``."""
+    with _solutions(store, sparql, bindings=bindings, timeout_s=timeout_s) as found:
+        yield found
 
 
 @contextmanager

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from typing import IO
 
-from .. import sparql_results
+from ..named_csv import write_named_csv
 from ..queries import Catalogue, stream_named_query, write_without_names
 from ..settings import Settings
 from ..store import Store
@@ -73,13 +73,22 @@ def spooled_answer(
 def csv_export(
     store: Store, settings: Settings, queries: Catalogue, name: str, values: dict[str, str]
 ) -> Spool:
-    """The named query's answer as SPARQL 1.1 CSV (see ``spooled_answer``)."""
-
-    def write(out: IO[bytes], variables: Sequence[str], rows: Iterator[Row]) -> None:
-        for piece in sparql_results.csv_chunks(variables, rows):
-            out.write(piece.encode("utf-8"))
-
-    return spooled_answer(store, settings, queries, name, values, write)
+    """The named query's answer as SPARQL 1.1 CSV with its names, written from the
+    engine's terms (krbgraph.named_csv) into the spooled file (see ``spooled_answer``)."""
+    with ExitStack() as on_failure:
+        spool = on_failure.enter_context(tempfile.SpooledTemporaryFile(max_size=IN_MEMORY))
+        write_named_csv(
+            store,
+            queries,
+            name,
+            values,
+            spool,
+            timeout_s=settings.query_timeout_s,
+            languages=READER_LANGUAGES.get(),
+        )
+        spool.seek(0)
+        on_failure.pop_all()  # written: from here the response owns the file
+    return spool
 
 
 def json_export(
