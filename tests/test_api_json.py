@@ -11,6 +11,8 @@ from fastapi.testclient import TestClient
 from rdflib import Graph
 from test_pages_fixtures import BASE, Registry, build_registry
 
+from krbgraph.derived import refresh
+
 BOOM = "https://data.crow.nl/imbor/def/83a942f7-5291-42f0-afb1-9a57d0fb2f15"
 ASFALT = "https://data.crow.nl/imbor/def/5e38db74-2c1b-4caa-bd62-c7008cb022c6"
 
@@ -106,6 +108,62 @@ def test_each_norm_once_with_the_measures_aimed_at_it(client: TestClient) -> Non
     assert {
         (n["code"], m["maatregel"]["label"]) for n in later["normen"] for m in n["maatregelen"]
     } == {("WGH-N01", "Comfort boxes")}
+
+
+TWO_CLASSES = f"""
+@prefix krb: <https://data.krb.nl/def/krb#> .
+@prefix nen3610: <http://modellen.geostandaarden.nl/def/nen3610-2022#> .
+@prefix unit: <http://qudt.org/vocab/unit/> .
+@prefix qudt: <http://qudt.org/schema/qudt/> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<{BASE}/id/beleidsnorm/REP-N01> a krb:Beleidsnorm ;
+    rdfs:label "Wegdekgeluid maximaal 50 dB(A)"@nl ; dct:identifier "REP-N01" ;
+    krb:indicator <{BASE}/id/beleidsindicator/GEL-I01> ;
+    krb:document <{BASE}/id/besluitdocument/GEL-2030> ;
+    krb:operator <https://data.krb.nl/id/begrip/normoperator/maximaal> ;
+    qudt:numericValue 50.0 ; qudt:hasUnit unit:DeciB_A ; krb:rekenmethode "Lden" ;
+    krb:leefomgeving nen3610:Verharding , <{ASFALT}> ;
+    krb:werkingsgebied <{BASE}/id/werkingsgebied/GM9999> .
+<{BASE}/id/beleidsmaatregel/REP-M01> a krb:Beleidsmaatregel ;
+    rdfs:label "Wegdek vervangen"@nl ; dct:identifier "REP-M01" ;
+    krb:beleidsthema <{BASE}/id/beleidsthema/geluid> ;
+    krb:document <{BASE}/id/besluitdocument/GEL-2030> ;
+    krb:werkingsgebied <{BASE}/id/werkingsgebied/GM9999> .
+<{BASE}/id/beoogd-effect/REP-E01> a krb:BeoogdEffect ;
+    rdfs:label "Wegdek vervangen op wegdekgeluid"@nl ; dct:identifier "REP-E01" ;
+    krb:maatregel <{BASE}/id/beleidsmaatregel/REP-M01> ;
+    krb:norm <{BASE}/id/beleidsnorm/REP-N01> ;
+    qudt:numericValue -2.0 ; qudt:hasUnit unit:DeciB_A .
+"""
+
+
+def test_a_norm_on_two_classes_of_the_chain_comes_once_with_its_measure_once(
+    registry: Registry, client: TestClient
+) -> None:
+    """A norm classified on Verharding and on its subclass Asfaltverharding came twice,
+    each copy with its one measure twice, and that measure's one effect twice, once
+    said to come through a superclass and once not."""
+    graph = f"{BASE}/graph/twee-klassen"
+    registry.store.add_to_graph(graph, Graph().parse(data=TWO_CLASSES))
+    refresh(registry.store)
+    try:
+        params = {"datum": "2025-06-01"}
+        norms = client.get(f"/api/imbor/{ASFALT}/normen", params=params).json()["normen"]
+        found = [n for n in norms if n["code"] == "REP-N01"]
+        assert [(n["via"], [m["maatregel"]["label"] for m in n["maatregelen"]]) for n in found] == [
+            ("objecttype", ["Wegdek vervangen"])
+        ]
+        measures = client.get(f"/api/imbor/{ASFALT}/maatregelen", params=params).json()
+        (measure,) = [
+            m for m in measures["maatregelen"] if m["maatregel"]["label"] == "Wegdek vervangen"
+        ]
+        assert [
+            (e["norm"]["iri"].rsplit("/", 1)[1], e["via_superklasse"]) for e in measure["effecten"]
+        ] == [("REP-N01", False)]
+    finally:
+        registry.store.drop_graph(graph)
+        refresh(registry.store)
 
 
 def test_norms_set_on_a_superclass_are_marked(client: TestClient) -> None:

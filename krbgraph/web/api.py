@@ -37,7 +37,6 @@ from .api_models import (
     MaatregelDwarsverbanden,
     MaatregelEffect,
     Netwerk,
-    Norm,
     ObjecttypeMaatregel,
     ObjecttypeMaatregelEffect,
     ObjecttypeMaatregelen,
@@ -119,34 +118,38 @@ def objecttype_norms(
     klasse, area, day, rows = _asset_question(
         request, store, objecttype, gebied, richting, datum, subklassen
     )
-    found: dict[tuple[str, str], tuple[Ref | None, str]] = {}
+    # One entry per norm, through its most direct class: a norm classified on both
+    # Verharding and Asfaltverharding came twice, each with its measures twice.
+    found: dict[str, tuple[tuple[int, str], Ref | None, str]] = {}
     for row in rows:
         if str(row["soort"]) != "beleidsnorm":
             continue
-        key = (str(row["object"]), str(row["klasse"]))
         via = text_of(row.get("via")) or "objecttype"
-        found[key] = (ref_of(row.get("klasse"), row.get("klasse_label")), via)
+        rank = (_VIA_RANK.get(via, len(_VIA_RANK)), str(row["klasse"]))
+        iri = str(row["object"])
+        if iri not in found or rank < found[iri][0]:
+            found[iri] = (rank, ref_of(row.get("klasse"), row.get("klasse_label")), via)
     # The details of every norm in one query, however many norms there are.
-    details = norms_details(store, [URIRef(iri) for iri, _klasse in found])
+    details = norms_details(store, [URIRef(iri) for iri in found])
     norms = {
-        key: norm_of(URIRef(key[0]), details.get(key[0], []), klasse, via)
-        for key, (klasse, via) in found.items()
+        iri: norm_of(URIRef(iri), details.get(iri, []), klasse, via)
+        for iri, (_rank, klasse, via) in found.items()
     }
-    by_norm: dict[str, list[Norm]] = {}
-    for (norm_iri, _klasse), norm in norms.items():
-        by_norm.setdefault(norm_iri, []).append(norm)
-    # Measures are a list per norm: one entry per norm, never one per measure.
+    # Measures are a list per norm: one entry per norm, never one per measure; each
+    # measure's rows repeat per class of its norm, so only those of the class shown.
     for row in rows:
         if str(row["soort"]) != "beleidsmaatregel" or "norm" not in row:
             continue
-        for norm in by_norm.get(str(row["norm"]), []):
-            norm.maatregelen.append(
-                ObjecttypeMaatregelEffect(
-                    maatregel=Ref(iri=str(row["object"]), label=text_of(row.get("object_label"))),
-                    effect_waarde=number_of(row.get("effect_waarde")),
-                    eenheid_symbool=text_of(row.get("effect_eenheid_symbool")),
-                )
+        norm_iri = str(row["norm"])
+        if norm_iri not in found or found[norm_iri][0][1] != str(row["klasse"]):
+            continue
+        norms[norm_iri].maatregelen.append(
+            ObjecttypeMaatregelEffect(
+                maatregel=Ref(iri=str(row["object"]), label=text_of(row.get("object_label"))),
+                effect_waarde=number_of(row.get("effect_waarde")),
+                eenheid_symbool=text_of(row.get("effect_eenheid_symbool")),
             )
+        )
     return ObjecttypeNormen(
         objecttype=klasse,
         gebied=area,
@@ -176,7 +179,9 @@ def objecttype_measures(
         request, store, objecttype, gebied, richting, datum, subklassen
     )
     measures: dict[str, ObjecttypeMaatregel] = {}
-    for row in rows:
+    # An effect's rows repeat per class of its norm: the most direct one is kept.
+    effects: dict[tuple[str, str, str, str], tuple[int, MaatregelEffect]] = {}
+    for row in sorted(rows, key=lambda r: str(r.get("klasse"))):
         if str(row["soort"]) != "beleidsmaatregel":
             continue
         iri = str(row["object"])
@@ -191,14 +196,22 @@ def objecttype_measures(
             if reached is not None:  # ?klasse is bound in every solution
                 entry.ingrijpend_op.append(reached)
             continue
-        entry.effecten.append(
-            MaatregelEffect(
-                norm=Ref(iri=str(row["norm"]), label=text_of(row.get("norm_label"))),
-                via_superklasse=text_of(row.get("via")) != "objecttype",
-                effect_waarde=number_of(row.get("effect_waarde")),
-                eenheid_symbool=text_of(row.get("effect_eenheid_symbool")),
-            )
+        via = text_of(row.get("via")) or "objecttype"
+        key = (iri, str(row["norm"]), str(row.get("effect_waarde")), str(row.get("effect_eenheid")))
+        rank = _VIA_RANK.get(via, len(_VIA_RANK))
+        if key in effects and effects[key][0] <= rank:
+            continue
+        effect = MaatregelEffect(
+            norm=Ref(iri=str(row["norm"]), label=text_of(row.get("norm_label"))),
+            via_superklasse=via != "objecttype",
+            effect_waarde=number_of(row.get("effect_waarde")),
+            eenheid_symbool=text_of(row.get("effect_eenheid_symbool")),
         )
+        if key in effects:
+            entry.effecten[entry.effecten.index(effects[key][1])] = effect
+        else:
+            entry.effecten.append(effect)
+        effects[key] = (rank, effect)
     return ObjecttypeMaatregelen(
         objecttype=klasse,
         gebied=area,
@@ -207,6 +220,10 @@ def objecttype_measures(
         subklassen=subklassen,
         maatregelen=list(measures.values()),
     )
+
+
+_VIA_RANK = {"objecttype": 0, "superklasse": 1, "subklasse": 2, "zoekingang": 3, "alle": 4}
+"""How directly a row reaches the type asked: on it, above it, below it, its entry, all."""
 
 
 def _asset_question(
