@@ -17,6 +17,7 @@ from rdflib.compare import isomorphic
 from test_sparql_support import AUTH, BASE, TIMEOUT, demo_store, served, snapshot
 
 from krbgraph.rdfio import MAX_GRAPH_IRI
+from krbgraph.audit import history
 from krbgraph.settings import Settings
 from krbgraph.store import Store
 
@@ -166,6 +167,10 @@ def test_gsp_default_graph(demo: tuple[httpx.Client, Store, Settings]) -> None:
     )
     assert client.delete("/store", params={"default": ""}, headers=AUTH).status_code == 204
     assert len(store.read_graph(None)) == 0
+    # Emptying it again changes nothing: no audit record (one named no graph, +0/-0).
+    records = len(history(store, limit=1000))
+    assert client.delete("/store", params={"default": ""}, headers=AUTH).status_code == 204
+    assert len(history(store, limit=1000)) == records
 
 
 def test_gsp_invalid_registry_data_is_422_and_nothing_changes(

@@ -389,3 +389,44 @@ def test_history_needs_a_token_of_any_scope(demo: tuple[Store, Settings]) -> Non
     with served(store, replace(settings, tokens=())) as url:
         closed = httpx.get(f"{url}/api/history", headers=bearer(READER), timeout=TIMEOUT)
         assert closed.status_code == 403
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.mark.parametrize(
+    ("token", "graph"),
+    [
+        (EDITOR, GELUID),  # outside the token's prefix .../graph/noord/
+        (EDITOR, None),  # the default target .../graph/excel/<file> is outside it too
+        (ADMIN, "https://data.krb.nl/graph/audit"),  # kept by the service
+    ],
+)
+def test_a_workbook_upload_a_token_may_not_write_is_403_as_on_the_graph_store(
+    demo: tuple[Store, Settings], tmp_path: Path, token: str, graph: str | None
+) -> None:
+    """The upload's refusal was a 500 (scope) or a 400 (a managed graph), where the same
+    write through the Graph Store is a 403 naming why."""
+    store, settings = demo
+    before = snapshot(store, tmp_path)
+    with served(store, settings) as url:
+        workbook = httpx.get(f"{url}/api/export/excel", timeout=TIMEOUT).content
+        params = {"graph": graph} if graph else {}
+        refused = httpx.post(
+            f"{url}/api/import/excel",
+            params=params,
+            files={"file": ("beleid.xlsx", workbook, XLSX)},
+            headers=bearer(token),
+            timeout=TIMEOUT,
+        )
+        assert refused.status_code == 403, refused.text
+        if graph:
+            gsp = httpx.put(
+                f"{url}/store",
+                params={"graph": graph},
+                content=b"",
+                headers={**bearer(token), "Content-Type": "text/turtle"},
+                timeout=TIMEOUT,
+            )
+            assert gsp.status_code == 403
+    assert same_content(before, snapshot(store, tmp_path))

@@ -40,6 +40,7 @@ from ..excel.limits import WorkbookLimits, WorkbookTooLarge, shown_problems
 from ..excel.metingen_sheet import measurement_graph_iri
 from ..excel.problems import Problem, WorkbookUnreadable
 from ..rdfio import MAX_GRAPH_IRI
+from ..registry import GraphNotAllowed, ManagedGraphRefused
 from ..settings import Settings
 from ..store import Store
 from .auth import require_write_access
@@ -210,7 +211,11 @@ def _import(
                 "problems_truncated": len(shown) < len(exc.problems),
             },
         )
-    except ValueError as exc:  # a model graph as target
+    except (ManagedGraphRefused, GraphNotAllowed) as exc:
+        # A graph the service keeps, or one outside the token's scope: 403, as the
+        # same write is on the Graph Store (it was a 500, and a 400 for the audit graph).
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
+    except ValueError as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from exc
     warnings = _linked(store, settings, content, shown_problems(report.warnings), limits)
     return ImportResult(

@@ -246,6 +246,8 @@ def delete_graph(
         if graph is not None and not replica.has_quads(graph):
             raise KeyError(graph)
         change = Change(frozenset(), frozenset(replica.graph_quads(graph)))
+        if not change.removed:  # an empty default graph: nothing to write or record
+            return
         with replica.trial(change.added, change.removed):
             derived = _require_conforming_change(store, replica, change)
             record = audit_record(writer, change, "Graph Store DELETE")
