@@ -16,8 +16,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from test_sparql_support import AUTH, BASE, TIMEOUT, demo_store, served, snapshot
 
-from krbgraph.rdfio import MAX_GRAPH_IRI
 from krbgraph.audit import history
+from krbgraph.rdfio import MAX_GRAPH_IRI
 from krbgraph.settings import Settings
 from krbgraph.store import Store
 
