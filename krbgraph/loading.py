@@ -14,7 +14,8 @@ and the store is left as it was. Validation runs on an in-memory copy of the
 store with the load applied (krbgraph.replica), by the shapes compiled to
 SPARQL. Once the data has passed, the files are written by the store's native
 loader (``Store.load_files``): that is the fast path into new graphs, and it
-stores the terms exactly as written. Into new graphs of an embedded store the
+stores the terms as Oxigraph does (typed numbers, dates and booleans in the canonical
+form of their value, docs/store.md). Into new graphs of an embedded store the
 loader runs while the validation does, and its graphs are kept only once the data
 has passed (``EmbeddedStore.load_new_files``); until then they count as an
 unfinished load, which opening the store after a crash removes.
@@ -31,16 +32,17 @@ from pathlib import Path
 from typing import Protocol
 
 import pyoxigraph as ox
-from rdflib import URIRef
+from rdflib import Graph, URIRef
 
 from .derived import Triples as DerivedTriples
 from .derived import area_triples, mark_stale, stale_during
 from .derived import refresh as refresh_derived
 from .derived import replace as replace_derived
+from .findings import READS
 from .gc_pause import collector_paused
 from .graph_change import graphs_change
 from .iris import DEFAULT_BASE_IRI, reference
-from .rdfio import expand_paths, file_format
+from .rdfio import expand_paths, file_format, rdflib_term
 from .registry import ManagedGraphRefused, checked_whole, refuse_managed
 from .replica import ValidationReplica
 from .source_lines import located_by_graphs, located_by_text
@@ -48,7 +50,7 @@ from .store import Store, StoreError
 from .store.embedded import EmbeddedStore
 from .store.rdffiles import parse_triples, stem
 from .store.terms import named_node
-from .validation import ValidationFailed, ValidationResult
+from .validation import CheckedObject, ValidationFailed, ValidationResult, checked_objects
 
 __all__ = [
     "GraphLoad",
@@ -296,18 +298,49 @@ def validate_paths(paths: Sequence[Path]) -> ValidationResult:
     path a validated load takes, so both report the same findings (through rdflib it
     took 10 s for a registry of 100,000 triples, against 1.7 s). Raises RdfInputError.
     """
-    replica = ValidationReplica.of_model()
-    files = {f"urn:x-krb:validate:{i}": path for i, path in enumerate(expand_paths(paths))}
-    for graph, path in files.items():
-        replica.load_merged(path, graph)
+    return validated_files(expand_paths(paths))[0]
+
+
+def validated_files(
+    files: Sequence[Path], *, with_objects: bool = False
+) -> tuple[ValidationResult, tuple[CheckedObject, ...]]:
+    """``validate_paths`` for files already listed, and with ``with_objects`` every
+    object the shapes target (a JUnit report's test cases), read from the same copy the
+    findings were found in: a second reading gives blank nodes other ids, and an object
+    without an IRI then was two test cases, one passing, one failing."""
+    replica, graphs = model_copy_with(files)
     # With what would be derived of the areas: those nested too deep are findings.
     result, _ = checked_whole(replica, area_triples)
+    objects = checked_objects(_described(replica, graphs)) if with_objects else ()
     if not result.findings:
-        return result
+        return result, objects
     # Where each object with findings is written (krbgraph.source_lines).
     focuses = (f.focus for f in result.findings)
-    places = located_by_graphs(focuses, files, lambda s: replica.quads_matching(s, None, None))
-    return with_fields(result, places=places)
+    places = located_by_graphs(focuses, graphs, lambda s: replica.quads_matching(s, None, None))
+    return with_fields(result, places=places), objects
+
+
+def model_copy_with(files: Sequence[Path]) -> tuple[ValidationReplica, dict[str, Path]]:
+    """An in-memory copy of the model with each file in a graph of its own, and those
+    graphs. Raises RdfInputError."""
+    replica = ValidationReplica.of_model()
+    graphs = {f"urn:x-krb:validate:{i}": path for i, path in enumerate(files)}
+    for graph, path in graphs.items():
+        replica.load_merged(path, graph)
+    return replica, graphs
+
+
+def _described(replica: ValidationReplica, graphs: Mapping[str, Path]) -> Graph:
+    """The types and names in the files' graphs of ``replica`` (what checked_objects
+    reads), as rdflib terms with the replica's blank node ids, which the findings have."""
+    names = {ox.NamedNode(graph) for graph in graphs}
+    described = Graph()
+    for predicate in READS:
+        for quad in replica.quads_matching(None, ox.NamedNode(str(predicate)), None):
+            if quad.graph_name in names:
+                subject, value = rdflib_term(quad.subject), rdflib_term(quad.object)
+                described.add((subject, URIRef(predicate), value))
+    return described
 
 
 def drop_data_graph(store: Store, graph: str) -> None:

@@ -8,6 +8,7 @@ so files are parsed with pyoxigraph and the triples converted to rdflib terms.
 from __future__ import annotations
 
 import gzip
+import logging
 import re
 import zlib
 from collections.abc import Iterable, Iterator
@@ -40,6 +41,19 @@ _SLASH_HINT = (
     " write the full IRI <.../id/beleidsnorm/N01>, use @base with <beleidsnorm/N01>,"
     " or declare a prefix per type such as beleidsnorm:N01)"
 )
+
+
+class _IllTypedLiteralNotice(logging.Filter):
+    """Drops rdflib's warning, with a whole traceback, for each literal whose text is not
+    of its type ("2000-99-01"^^xsd:date). Such a literal is data like any other: the
+    shapes report it (sh:datatype) with file, object and a message users can act on,
+    and a traceback beside that report reads as a crash in a CI log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Failed to convert Literal lexical form")
+
+
+logging.getLogger("rdflib.term").addFilter(_IllTypedLiteralNotice())
 
 
 class RdfInputError(Exception):
@@ -110,8 +124,10 @@ def read_rdf(path: Path) -> Graph | Dataset:
     return graph
 
 
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files named directly plus the RDF files inside named folders (recursive, sorted).
+def expand_paths(paths: Iterable[Path], *, leave_out: Path | None = None) -> list[Path]:
+    """Files named directly plus the RDF files inside named folders (recursive, sorted),
+    except ``leave_out``: a report written into the folder it validates (``krb validate
+    . -o shacl.xml``) has an RDF suffix, and read back by the next run it is no RDF.
 
     Raises RdfInputError for a path that does not exist.
     """
@@ -123,7 +139,10 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
             files.append(path)
         else:
             raise RdfInputError(path, None, None, "no such file or folder")
-    return files
+    if leave_out is None:
+        return files
+    left_out = leave_out.resolve()
+    return [path for path in files if path.resolve() != left_out]
 
 
 def read_rdf_paths(paths: Iterable[Path]) -> Graph:
@@ -232,10 +251,48 @@ def parse_quads(path: Path) -> list[ox.Quad]:
         if "'/' is not allowed" in message:
             message += _SLASH_HINT
         raise RdfInputError(path, exc.lineno, exc.offset, message) from exc
+    except MemoryError as exc:
+        raise too_large(path, exc, data) from exc
     problem = unsupported_term(quads) or (_json_ld_problem(quads, data) if json_ld else None)
     if problem is not None:
         raise RdfInputError(path, None, None, problem)
     return quads
+
+
+_BUFFER_LIMIT = re.compile(r"buffer maximal size of (\d+)")
+
+
+def too_large(path: Path, exc: MemoryError, data: bytes | None = None) -> RdfInputError:
+    """The RdfInputError for pyoxigraph's refusal of one term longer than its parser's
+    buffer (16 MiB, a detailed WKT boundary): which file, the line when a line is that
+    long, and what to do. Any other MemoryError is re-raised: memory really ran out."""
+    found = _BUFFER_LIMIT.search(str(exc))
+    if found is None:
+        raise exc
+    limit = int(found.group(1))
+    line = _first_line_over(data, limit) if data is not None else None
+    return RdfInputError(
+        path,
+        line,
+        None,
+        f"a term (literal or IRI) longer than {limit // (1 << 20)} MiB ({limit:,} bytes), "
+        "more than the RDF parser reads in one piece; shorten it (a geometry: fewer points, "
+        "or split the area)",
+    )
+
+
+def _first_line_over(data: bytes, limit: int) -> int | None:
+    """The 1-based number of the first line longer than ``limit`` bytes, if any."""
+    start = 0
+    number = 1
+    while start <= len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        if end - start > limit:
+            return number
+        start = end + 1
+        number += 1
+    return None
 
 
 def _json_ld_problem(quads: list[ox.Quad], data: bytes) -> str | None:

@@ -162,7 +162,8 @@ class ValidationReplica:
                     self._copy.bulk_load(stream, format=fmt, to_graph=name)  # type: ignore[arg-type]
             else:
                 self._copy.bulk_load(path=str(path), format=fmt, to_graph=name)
-        except (SyntaxError, ValueError, OSError, EOFError, zlib.error):
+        except (SyntaxError, ValueError, OSError, EOFError, zlib.error, MemoryError):
+            # A term over the parser's 16 MiB is a MemoryError too (rdfio.too_large).
             parse_quads(path)  # raises the error with file, line and column
             raise
         return len(self._copy) - before

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -143,10 +144,16 @@ def junit_report(
     """JUnit XML: one <testcase> per object, one <failure> per violation.
 
     Warnings are failures too with ``strict``, else they go to <system-out> so
-    CI shows them without failing. Objects without findings (``objects``) are
+    CI shows them without failing. Objects without findings (``objects``, read from
+    the data the findings were found in, so a blank node has the same id in both) are
     passing test cases. A test case of an object with findings has the ``file`` and
     ``line`` where the object is described (the first, if several), which CI systems
     (GitLab, Jenkins) link to.
+
+    A test case's name is what CI compares from run to run, so a blank node, whose id
+    the parser makes up anew every run, is named by its label and a number instead.
+    Characters XML 1.0 cannot hold (a vertical tab from a Word line break is legal in
+    RDF) are written out as ``U+000B``: the report stays readable XML.
     """
     grouped = dict(_by_object(result.findings))
     known = {o.iri: o for o in objects}
@@ -157,12 +164,14 @@ def junit_report(
     failing = {"Violation", "Warning"} if strict else {"Violation"}
     suite = ET.Element("testsuite", name="krb validate")
     failures = 0
-    for obj in sorted(known.values(), key=lambda o: (o.type or "", o.label or "", o.iri)):
+    ordered = sorted(
+        known.values(),
+        key=lambda o: (o.type or "", o.label or "", _where(result, o.iri) or "", o.iri),
+    )
+    names = _case_names(ordered)
+    for obj in ordered:
         case = ET.SubElement(
-            suite,
-            "testcase",
-            classname=f"krb.{obj.type or 'Object'}",
-            name=f"{obj.label or obj.iri} <{obj.iri}>",
+            suite, "testcase", classname=f"krb.{obj.type or 'Object'}", name=names[obj.iri]
         )
         place = next(iter(result.places.get(obj.iri, ())), None)
         if place is not None:
@@ -186,7 +195,32 @@ def junit_report(
     root = ET.Element("testsuites", tests=str(len(known)), failures=str(failures))
     root.append(suite)
     ET.indent(root)
-    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+    # No markup holds such a character, so replacing them in the text written replaces
+    # them in every attribute and text.
+    written = ET.tostring(root, encoding="unicode", xml_declaration=True)
+    return _NOT_IN_XML.sub(lambda m: f"U+{ord(m.group()):04X}", written) + "\n"
+
+
+_NOT_IN_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""The characters XML 1.0 does not allow (its Char production): C0 controls other than
+tab, line feed and carriage return, surrogates, U+FFFE and U+FFFF."""
+
+
+def _case_names(objects: Sequence[CheckedObject]) -> dict[str, str]:
+    """Each object's test case name: label and IRI; for a blank node (an id without a
+    colon, which no IRI lacks) its label and a number among the blank nodes so named,
+    in the order given."""
+    names: dict[str, str] = {}
+    seen: Counter[str] = Counter()
+    for obj in objects:
+        if ":" in obj.iri:
+            names[obj.iri] = f"{obj.label or obj.iri} <{obj.iri}>"
+            continue
+        label = obj.label or obj.type or "object"
+        seen[label] += 1
+        number = f" {seen[label]}" if seen[label] > 1 else ""
+        names[obj.iri] = f"{label} (blank node{number})"
+    return names
 
 
 def _by_object(findings: Iterable[Finding]) -> list[tuple[str, list[Finding]]]:

@@ -136,17 +136,22 @@ def validate_graph(data: Graph | Dataset, *, engine: str = "sparql") -> Validati
 def _with_pyshacl(combined: Graph, shapes: Graph) -> tuple[list[Finding], Graph, Node]:
     import pyshacl  # the reference engine loads only when asked for
 
-    _, report, _ = pyshacl.validate(
-        combined,
-        shacl_graph=shapes,
-        inference="none",
-        advanced=True,
-        inplace=True,
-        allow_warnings=True,
-        abort_on_first=False,
-    )
+    swapped = _ill_typed_as_text(combined)
+    try:
+        _, report, _ = pyshacl.validate(
+            combined,
+            shacl_graph=shapes,
+            inference="none",
+            advanced=True,
+            inplace=True,
+            allow_warnings=True,
+            abort_on_first=False,
+        )
+    finally:
+        _restore(combined, swapped)
     findings: list[Finding] = []
     report_node = next(report.subjects(RDF.type, SH.ValidationReport))
+    _restore_values(report, report_node, swapped)
     # Top-level results only: nested sh:detail results of sh:node are not findings.
     for result in report.objects(report_node, SH.result):
         finding, messages = _finding(result, report, combined, shapes)
@@ -155,6 +160,53 @@ def _with_pyshacl(combined: Graph, shapes: Graph) -> tuple[list[Finding], Graph,
         for message in messages:
             report.add((result, SH.resultMessage, message))
     return findings, report, report_node
+
+
+_Swapped = dict[tuple[Node, Node, Literal], Literal]
+
+
+def _ill_typed_as_text(graph: Graph) -> _Swapped:
+    """Every literal not of its datatype ("2000-99-01"^^xsd:date) replaced by its text as
+    a plain string, for pySHACL: its sh:lessThanOrEquals compares such a literal with
+    Python's <= and dies of the TypeError (no report at all), where a string is a value
+    it can report. The string breaks the same sh:datatype the literal does, and cannot be
+    compared with a date either, which SHACL says is a result, as the compiled engine
+    reports it. Returns (subject, predicate, string) -> the literal, to put them back."""
+    found = [(s, p, o) for s, p, o in graph if isinstance(o, Literal) and o.ill_typed]
+    swapped: _Swapped = {}
+    for s, p, literal in found:
+        text = Literal(str(literal))
+        if (s, p, text) in graph:  # the string is there already: leave both as they are
+            continue
+        graph.remove((s, p, literal))
+        swapped[(s, p, text)] = literal
+        graph.add((s, p, text))
+    return swapped
+
+
+def _restore(graph: Graph, swapped: _Swapped) -> None:
+    for (s, p, text), literal in swapped.items():
+        graph.remove((s, p, text))
+        graph.add((s, p, literal))
+
+
+def _restore_values(report: Graph, report_node: Node, swapped: _Swapped) -> None:
+    """The report's sh:value of a swapped string back to the literal the data holds."""
+    if not swapped:
+        return
+    by_text: dict[Literal, set[Literal]] = {}
+    for (_, _, text), literal in swapped.items():
+        by_text.setdefault(text, set()).add(literal)
+    for result in list(report.objects(report_node, SH.result)):
+        value = report.value(result, SH.value)
+        if not isinstance(value, Literal) or value not in by_text:
+            continue
+        key = (report.value(result, SH.focusNode), report.value(result, SH.resultPath), value)
+        original = swapped.get(key)  # type: ignore[arg-type]  # a lookup; None never matches
+        if original is None and len(by_text[value]) == 1:
+            original = next(iter(by_text[value]))  # a path other than one property
+        if original is not None:
+            report.set((result, SH.value, original))
 
 
 def _with_compiled_shapes(combined: Graph, shapes: Graph) -> tuple[list[Finding], Graph, Node]:

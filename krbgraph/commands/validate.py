@@ -4,6 +4,10 @@ krbgraph.validation, krbgraph.reports and krbgraph.reasoning.
 Exit codes follow krbgraph.cli: 0 the data passes, 1 it does not (violations;
 with --strict warnings too; an inconsistent ontology), 2 the input could not be
 read.
+
+The files are read once for the findings and for the objects a JUnit report lists
+beside them (``_validated``): a second reading gives blank nodes other ids, and an
+object without an IRI then was two test cases, one passing, one failing.
 """
 
 from __future__ import annotations
@@ -12,12 +16,17 @@ import dataclasses
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
+from ..gc_pause import collector_paused
 from ..rdfio import RdfInputError, expand_paths, read_rdf_paths
+
+if TYPE_CHECKING:  # the validators load only when validating
+    from ..replica import ValidationReplica
+    from ..validation import CheckedObject, ValidationResult
 
 # The validators, owlready2 and the report renderers are imported by the commands that
 # need them, so other `krb` commands start quickly.
@@ -65,19 +74,13 @@ def validate(
 ) -> None:
     """Check registry data against the KRB shapes (SHACL), with the model beside it."""
     from .. import reports
-    from ..loading import validate_paths
-    from ..source_lines import located_by_text
-    from ..validation import checked_objects, validate_graph
 
     try:
-        if engine is Engine.sparql:
-            result = validate_paths(paths)  # the path of a validated load
-        else:
-            result = validate_graph(read_rdf_paths(paths), engine=engine.value)
-            if result.findings:  # where the objects are written, from the files' text
-                focuses = (f.focus for f in result.findings)
-                places = located_by_text(focuses, expand_paths(paths))
-                result = dataclasses.replace(result, places=places)
+        # The report is never read as data: written into the folder validated, the next
+        # run would read it (shacl.xml as RDF/XML, report.json as JSON-LD) and fail.
+        files = expand_paths(paths, leave_out=output)
+        junit = report_format is ReportFormat.junit
+        result, objects = _validated(files, engine, with_objects=junit)
     except RdfInputError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -99,7 +102,6 @@ def validate(
         elif report_format is ReportFormat.turtle:
             rendered = reports.turtle_report(result)
         else:
-            objects = checked_objects(read_rdf_paths(paths))  # the test cases, one per object
             rendered = reports.junit_report(result, strict=strict, objects=objects)
         if output is None:
             sys.stdout.write(rendered)
@@ -108,6 +110,51 @@ def validate(
     if output is not None:
         typer.echo(reports.summary(result))
     raise typer.Exit(1 if failed else 0)
+
+
+@collector_paused()  # a whole registry's findings are many objects (krbgraph.gc_pause)
+def _validated(
+    files: list[Path], engine: Engine, *, with_objects: bool
+) -> tuple[ValidationResult, tuple[CheckedObject, ...]]:
+    """The files validated beside the model by ``engine``, with the same checks beside
+    the shapes whichever engine (geometry, units, and how deep areas nest), where each
+    object with findings is written, and with ``with_objects`` every object the shapes
+    target, read from the data the findings were found in. The default engine is the
+    path of a validated load (krbgraph.loading.validated_files); pySHACL validates the
+    files as rdflib reads them (the reference reads what was written, not the store's
+    canonical literals). Raises RdfInputError."""
+    from ..loading import model_copy_with, validated_files
+    from ..source_lines import located_by_text
+    from ..validation import checked_objects, validate_graph
+
+    if engine is Engine.sparql:
+        return validated_files(files, with_objects=with_objects)
+    data = read_rdf_paths(files)
+    replica, _ = model_copy_with(files)
+    result = _with_nesting(validate_graph(data, engine=engine.value), replica)
+    objects = checked_objects(data) if with_objects else ()
+    if result.findings:  # where the objects are written, from the files' text
+        places = located_by_text((f.focus for f in result.findings), files)
+        result = dataclasses.replace(result, places=places)
+    return result, objects
+
+
+def _with_nesting(result: ValidationResult, replica: ValidationReplica) -> ValidationResult:
+    """``result`` with the areas nested too deep as Violations, as the default engine
+    finds them (krbgraph.registry.checked_whole): pySHACL checks the shapes only. Data
+    that breaks other rules may not be derivable at all; it is refused for those."""
+    from ..containment import TooDeeplyNested
+    from ..derived import area_triples
+    from ..nesting_check import with_nesting_findings
+
+    try:
+        area_triples(replica)
+    except TooDeeplyNested as refused:
+        return with_nesting_findings(result, replica, refused)
+    except Exception:
+        if result.conforms:
+            raise
+    return result
 
 
 def check_ontology(

@@ -120,7 +120,9 @@ def _finding(item: Result, context: Described) -> Finding:
 
         return _PLACEHOLDER.sub(filler, template)
 
-    messages = {m.language: fill(str(m), m.language or "nl") for m in _sorted(item.messages)}
+    # The templates when the report filled in a node where users read its name.
+    texts = item.templates or item.messages
+    messages = {m.language: fill(str(m), m.language or "nl") for m in _sorted(texts)}
     fallback = next(iter(messages.values()), f"constraint {item.component} not satisfied")
     return Finding(
         severity=item.severity_name,

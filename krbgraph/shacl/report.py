@@ -12,6 +12,10 @@ For SPARQL-based results the messages of the SPARQL constraint (or validator)
 come first and {?var} / {$var} are filled from the solution, the focus node,
 path, value and component parameters, as pySHACL does, but keeping the
 language tag. Without any sh:message a short English text names the component.
+Those messages name the focus node, value and path by their IRIs, which is what a
+SHACL report says; what users read (krbgraph.shacl.findings) names them by their
+labels, as the pySHACL path does (krbgraph.validation), so a result whose messages
+filled any of those four also keeps them unfilled (``Result.templates``).
 """
 
 from __future__ import annotations
@@ -47,6 +51,10 @@ class Result:
     """sh:sourceConstraint, for SPARQL constraints."""
     by_pyshacl: bool = False
     """The shape could not be compiled and pySHACL found this result."""
+    templates: tuple[Literal, ...] = ()
+    """The messages with {?label}, {$this}, {?value} and {?path} left for the reader to
+    fill with names (krbgraph.shacl.findings); empty when ``messages`` has none of them
+    filled, so only the few results whose messages show a value keep a second copy."""
 
     @property
     def severity_name(self) -> str:
@@ -146,6 +154,7 @@ def result(
 ) -> Result:
     """The result of one violation found by a compiled check."""
     shape = origin.shape
+    messages, templates = _messages(origin, focus, value, path, bindings or {})
     return Result(
         focus=focus,
         path=path,
@@ -153,8 +162,9 @@ def result(
         component=origin.component,
         shape=shape.node,
         severity=shape.severity,
-        messages=_messages(origin, focus, value, path, bindings or {}),
+        messages=messages,
         constraint=origin.constraint,
+        templates=templates,
     )
 
 
@@ -164,23 +174,36 @@ def _messages(
     value: Node | None,
     path: Path | None,
     bindings: Mapping[str, Node],
-) -> tuple[Literal, ...]:
+) -> tuple[tuple[Literal, ...], tuple[Literal, ...]]:
+    """The report's messages, and those messages with the placeholders users read as
+    names left unfilled (Result.templates), or () when that is the same text."""
     templates = list(origin.messages) + [
         m for m in origin.shape.messages if m not in origin.messages
     ]
     if not templates:
-        return (Literal(_generic(origin, focus, value, path)),)
+        return (Literal(_generic(origin, focus, value, path)),), ()
     if not origin.substitute:
-        return tuple(templates)
+        return tuple(templates), ()
     fillers: dict[str, Node] = {name: node for name, node in origin.parameters}
     fillers.update(bindings)
     fillers["this"] = focus
     if value is not None:
         fillers.setdefault("value", value)
-    return tuple(
+    filled = tuple(
         Literal(_fill(str(t), fillers), lang=t.language, datatype=t.datatype) for t in templates
     )
+    if not any(name in fillers for name in NAMED_BY_READER):
+        return filled, ()
+    others = {name: node for name, node in fillers.items() if name not in NAMED_BY_READER}
+    unnamed = tuple(
+        Literal(_fill(str(t), others), lang=t.language, datatype=t.datatype) for t in templates
+    )
+    return filled, (() if unnamed == filled else unnamed)
 
+
+NAMED_BY_READER = frozenset({"label", "this", "value", "path"})
+"""The placeholders krbgraph.shacl.findings fills with the name of the node (its label),
+where the report has the node itself."""
 
 _PLACEHOLDER = re.compile(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -212,8 +235,22 @@ def _sort_key(item: Result) -> tuple[str, ...]:
         str(item.focus),
         item.path.sparql() if item.path else "",
         str(item.component),
-        item.value.n3() if item.value is not None else "",
+        _value_key(item.value),
     )
+
+
+def _value_key(value: Node | None) -> str:
+    """The value as its N-Triples-like text, for a stable order only. Not Literal.n3():
+    for a numeric literal that is no number ("abc"^^xsd:decimal, which sh:datatype
+    reports) that warns on stderr beside the report."""
+    if value is None:
+        return ""
+    if not isinstance(value, Literal):
+        return value.n3()
+    suffix = f"@{value.language}" if value.language else ""
+    if not suffix and value.datatype is not None:
+        suffix = f"^^<{value.datatype}>"
+    return f'"{value}"{suffix}'
 
 
 def serialize_report(
