@@ -9,9 +9,10 @@ lets one run report every problem of the workbook.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol
 from urllib.parse import unquote
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -67,6 +68,40 @@ Progress = Callable[[int, int], None]
 """Called as progress(rows_done, rows_total) while rows are converted."""
 
 
+@dataclass(frozen=True)
+class OutsideThing:
+    """A thing a reference cell names that no row of the workbook describes but the
+    registry holds outside the graph the workbook replaces."""
+
+    iri: URIRef
+    label: str | None
+    values: Mapping[str, URIRef]
+    """What referring rows read: eenheid, begrip, bestuurslaag, thema, indicator."""
+
+
+@dataclass(frozen=True)
+class OutsideRefusal:
+    """Why the registry's thing a cell names is no answer: of another class, or only in
+    the graph being replaced (and going with it)."""
+
+    nl: str
+    en: str
+
+
+class OutsideLookup(Protocol):
+    """Where a reference to no row is looked up; the conversion itself has no store."""
+
+    def find(self, sheet: str, text: str) -> OutsideThing | OutsideRefusal | None: ...
+
+
+_LOOKUP_FACTS = {
+    "beleidsindicator": ("eenheid",),
+    "beleidsnorm": ("eenheid", "begrip"),
+    "besluitdocument": ("bestuurslaag",),
+}
+"""The Conversion.facts the sheets read of a row they refer to, by its sheet."""
+
+
 @dataclass
 class Conversion:
     vocabulary: Vocabulary
@@ -93,6 +128,15 @@ class Conversion:
     """(sheet, code, what) -> a value later rows default to or check against."""
     labels: dict[tuple[str, str], str] = field(default_factory=dict)
     """(sheet, code) -> the row's name, for generated names of rows that refer to it."""
+    outside: OutsideLookup | None = None
+    """Where a reference to no row may find a thing of the registry; None: nowhere."""
+    outside_found: dict[tuple[str, str], URIRef | OutsideRefusal | None] = field(
+        default_factory=dict
+    )
+    """(sheet, cell text) -> what the outside lookup answered, asked once per text."""
+    outside_iris: dict[tuple[str, str], URIRef] = field(default_factory=dict)
+    """(sheet, cell text) of a thing outside the workbook -> its IRI. The text is its key
+    in labels and facts, as a row's code is, so messages name it as the cell does."""
 
     progress: Progress | None = None
     total: int = 0
@@ -115,13 +159,68 @@ class Conversion:
 
     def canonical(self, target: str, text: str | None) -> str | None:
         """The code of the row of base sheet ``target`` that ``text`` names: its code, its
-        full IRI, or (when only one row has it) the short code of a full-IRI code."""
+        full IRI, or (when only one row has it) the short code of a full-IRI code; else
+        ``text`` itself when it names a thing of the sheet's class outside the workbook
+        (Conversion.elsewhere)."""
         if text is None:
             return None
         if text in self.codes.get(target, {}):
             return text
         candidates = self.aliases.get(target, {}).get(text, set())
-        return next(iter(candidates)) if len(candidates) == 1 else None
+        if candidates:
+            return next(iter(candidates)) if len(candidates) == 1 else None
+        return text if self.elsewhere(target, text) is not None else None
+
+    def elsewhere(self, target: str, text: str) -> URIRef | None:
+        """The thing of sheet ``target``'s class that ``text`` names outside the workbook,
+        or None; asked once per sheet and text, however many rows name it. What rows
+        that refer to it read (its name, unit, level of government) is kept under the
+        text, as a row's is kept under its code."""
+        key = (target, text)
+        if key not in self.outside_found:
+            answer = self.outside.find(target, text) if self.outside is not None else None
+            self.outside_found[key] = (
+                self._remember(target, text, answer) if isinstance(answer, OutsideThing) else answer
+            )
+        found = self.outside_found[key]
+        return found if isinstance(found, URIRef) else None
+
+    def refusal(self, target: str, text: str) -> OutsideRefusal | None:
+        """Why ``text`` names nothing outside the workbook either, if there is a reason."""
+        found = self.outside_found.get((target, text))
+        return found if isinstance(found, OutsideRefusal) else None
+
+    def _remember(self, target: str, text: str, thing: OutsideThing) -> URIRef | OutsideRefusal:
+        key = str(thing.iri)
+        concept = thing.values.get("begrip")
+        if concept is not None and concept not in self.vocabulary.ranked.display:
+            # an effect on the norm could not check its target against the concept's list
+            return OutsideRefusal(
+                f"de waarde van norm <{key}> in het register ({concept}) staat in geen "
+                "geordende waardelijst van de werkmap",
+                f"the value of norm <{key}> in the registry ({concept}) is in no ordered "
+                "value list of the workbook",
+            )
+        self.outside_iris[(target, text)] = thing.iri
+        for what in _LOOKUP_FACTS.get(target, ()):
+            if what in thing.values:
+                self.facts[(target, text, what)] = thing.values[what]
+        if target == "beleidsaspecten" and "thema" in thing.values:
+            # pick lists key their facts by IRI (pick_lists.convert_aspects)
+            self.facts[(target, key, "thema")] = thing.values["thema"]
+        label = thing.label
+        if target == "beleidsnorm":
+            # A norm is named after its indicator (tables.convert_norms), which may be a
+            # row of the workbook or another thing outside it.
+            indicator = thing.values.get("indicator")
+            code = self.canonical("beleidsindicator", str(indicator)) if indicator else None
+            label = self.labels.get(("beleidsindicator", code or "")) or short_code(text)
+        if label is not None:
+            self.labels[(target, text)] = label
+        values = self.lists.get(target)
+        if values is not None:  # a pick list: messages show the entry by its name
+            values.display.setdefault(thing.iri, label or short_code(key))
+        return thing.iri
 
 
 @dataclass
@@ -207,6 +306,7 @@ class Row:
     def _resolve(self, column: str, target: str, text: str) -> URIRef | None:
         code = self.conversion.canonical(target, text)
         if code is None:
+            refusal = self.conversion.refusal(target, text)
             if len(self.conversion.aliases.get(target, {}).get(text, set())) > 1:
                 options = ", ".join(sorted(self.conversion.aliases[target][text]))
                 self.problem(
@@ -216,13 +316,16 @@ class Row:
                     f"'{text}' is ambiguous in sheet {target}; use one of: {options}",
                 )
             else:
-                self.problem(
-                    column,
-                    text,
+                nl, en = with_refusal(
                     f"'{text}' bestaat niet in blad {target}",
                     f"'{text}' does not exist in sheet {target}",
+                    refusal,
                 )
+                self.problem(column, text, nl, en)
             return None
+        outside = self.conversion.outside_iris.get((target, code))
+        if outside is not None:
+            return outside
         return code_iri(self.conversion.base_iri, THING_KIND[target], code)
 
     def refs(self, column: str, target: str) -> list[URIRef]:
@@ -245,7 +348,19 @@ class Row:
         try:
             return values.find(name)
         except LookupFailed as exc:
-            self.problem(column, name, exc.message_nl, exc.message_en)
+            nl, en = exc.message_nl, exc.message_en
+            # An own concept or local object type of another graph: looked up after the
+            # workbook's own entries and the national list, as a row would be.
+            if (
+                isinstance(values, Layered)
+                and (sheet := values.own.sheet) is not None
+                and not (values.own.hits(name) or values.national.hits(name))
+            ):
+                found = self.conversion.elsewhere(sheet, name)
+                if found is not None:
+                    return found
+                nl, en = with_refusal(nl, en, self.conversion.refusal(sheet, name))
+            self.problem(column, name, nl, en)
             return None
 
     def pick_many(self, column: str, values: Lookup, *, required: bool = False) -> list[URIRef]:
@@ -356,6 +471,13 @@ class Row:
         code = code if code is not None else self.text("code")
         if code is not None:
             self.add(subject, DCTERMS.identifier, Literal(short_code(code)), "code")
+
+
+def with_refusal(nl: str, en: str, refusal: OutsideRefusal | None) -> tuple[str, str]:
+    """A message that a cell names no row, with why the registry's thing does not do."""
+    if refusal is None:
+        return nl, en
+    return f"{nl}; {refusal.nl}", f"{en}; {refusal.en}"
 
 
 def slug_or_code(code: str | None, name: str) -> str:

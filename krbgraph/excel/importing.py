@@ -33,6 +33,7 @@ from ..store.terms import ToOxigraph, named_node
 from ..tokens import Writer
 from ..validation import Finding, ValidationFailed, ValidationResult
 from .conversion import name_slug
+from .elsewhere import StoreLookup
 from .limits import WorkbookLimits
 from .metingen_sheet import COLUMN_OF, SHEET, measurement_graph_iri, read_measurements
 from .problems import Problem, Severity
@@ -103,7 +104,10 @@ def import_workbook(
     refuse_unpermitted([target], writer)
     if stage is not None:
         stage("lezen")
-    result = read_workbook(source, base_iri, progress=progress, limits=limits)
+    # A reference to no row may name a thing of another graph of the registry (an
+    # exported theme graph refers to areas, themes and national norms of others).
+    outside = StoreLookup(store, base_iri, target)
+    result = read_workbook(source, base_iri, progress=progress, limits=limits, outside=outside)
     if not result.ok:
         # The sheet metingen's own problems too, read against what the policy sheets
         # gave: every problem in one run, not a second round after the first is fixed.

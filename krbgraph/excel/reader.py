@@ -30,6 +30,7 @@ from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 from rdflib import Graph
 
+from .conversion import OutsideLookup
 from .limits import MAX_COLUMNS, WorkbookLimits, check_archive, too_many_rows
 from .problems import Problem, WorkbookUnreadable, close_matches, did_you_mean
 from .rows_to_rdf import Progress, ReadResult, convert_rows
@@ -300,11 +301,14 @@ def read_workbook(
     *,
     progress: Progress | None = None,
     limits: WorkbookLimits | None = None,
+    outside: OutsideLookup | None = None,
 ) -> ReadResult:
     """Convert a KRB workbook to RDF, collecting every problem with its location.
 
     ``model`` is the model graph (value lists, units, IMBOR extract); by
-    default the project's model. The graph is complete only when
+    default the project's model. A reference that names no row is refused, unless
+    ``outside`` (krbgraph.excel.elsewhere, for an import into a store) finds the thing
+    it names in the rest of the registry. The graph is complete only when
     ``result.ok``; callers must not load it otherwise. Raises
     WorkbookUnreadable when the file cannot be opened as a workbook and
     WorkbookTooLarge when it passes ``limits`` (default: WorkbookLimits()).
@@ -315,7 +319,7 @@ def read_workbook(
         model = model_graph()
     sheets, problems = read_sheets(source, limits=limits)
     vocabulary = load_vocabulary(model)
-    converted = convert_rows(sheets, vocabulary, base_iri, progress=progress)
+    converted = convert_rows(sheets, vocabulary, base_iri, progress=progress, outside=outside)
     # A cell refused while reading (an Excel error such as #REF!) is reported once, as
     # that: what the conversion makes of its text ('#REF!' is no number) only repeats it.
     refused = {(p.sheet, p.row, p.column) for p in problems if p.is_error and p.column}

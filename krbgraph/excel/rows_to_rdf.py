@@ -10,17 +10,17 @@ find it.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from . import own_lists, pick_lists, tables
-from .conversion import Conversion, Progress, Row, new_graph
+from .conversion import Conversion, OutsideLookup, Progress, Row, new_graph, with_refusal
 from .problems import Problem
 from .sheet_rows import SheetRows
-from .vocabulary import Vocabulary
+from .vocabulary import LookupFailed, ValueList, Vocabulary
 from .workbook_format import OWN_LISTS
 
 __all__ = ["Progress", "ReadResult", "convert_rows"]
@@ -79,15 +79,65 @@ _TABLES = (
 )
 
 
+@dataclass
+class SheetList(ValueList):
+    """The entries of a pick-list sheet (themes, aspects, areas, departments, local
+    object types) that, for a name no row has, ask the conversion's outside lookup.
+
+    The lookup sits in the list rather than in Row.pick because the indicator sheet looks
+    its department up directly, to add a department it does not find."""
+
+    conversion: Conversion | None = field(default=None, repr=False, compare=False)
+
+    def find(self, name: str) -> URIRef:
+        try:
+            return super().find(name)
+        except LookupFailed as exc:
+            if self.conversion is None or self.sheet is None or self.hits(name):
+                raise
+            found = self.conversion.elsewhere(self.sheet, name)
+            if found is not None:
+                return found
+            refusal = self.conversion.refusal(self.sheet, name)
+            if refusal is None:
+                raise
+            raise LookupFailed(*with_refusal(exc.message_nl, exc.message_en, refusal)) from None
+
+    @classmethod
+    def of(cls, values: ValueList, conversion: Conversion) -> SheetList:
+        """``values`` (still empty) as a list that looks outside through ``conversion``."""
+        copied = {f.name: getattr(values, f.name) for f in fields(ValueList)}
+        return cls(**copied, conversion=conversion)
+
+
+_SHEET_LISTS = (
+    "beleidsthemas",
+    "beleidsaspecten",
+    "werkingsgebieden",
+    "afdelingen",
+    "leefomgeving",
+)
+"""The pick-list sheets whose entries other sheets name (sectors, materials and document
+types are looked up through their Layered lookups, by Row.pick)."""
+
+
 def convert_rows(
     sheets: dict[str, SheetRows],
     vocabulary: Vocabulary,
     base_iri: str,
     *,
     progress: Progress | None = None,
+    outside: OutsideLookup | None = None,
 ) -> ReadResult:
-    conversion = Conversion(vocabulary, base_iri.rstrip("/"), progress=progress)
+    """The rows as triples; a reference that names no row may name a thing ``outside``
+    finds (krbgraph.excel.elsewhere), else it is refused."""
+    conversion = Conversion(vocabulary, base_iri.rstrip("/"), progress=progress, outside=outside)
     conversion.total = sum(len(sheets[name].rows) for name, _ in _TABLES)
+    if outside is not None:
+        # The pick-list sheets fill these lists (setdefault); lists that look outside
+        # for a name no row has reach every cell that names an entry.
+        for name in _SHEET_LISTS:
+            conversion.lists[name] = SheetList.of(pick_lists.sheet_list(name), conversion)
     used: dict[str, Row] = {}
     schemes = pick_lists.convert_schemes(conversion, sheets["conceptschemas"])
     pick_lists.convert_themes(conversion, sheets["beleidsthemas"], used)
@@ -97,6 +147,13 @@ def convert_rows(
     pick_lists.convert_local_types(conversion, sheets["leefomgeving"], used)
     for own in OWN_LISTS:
         own_lists.convert_own_list(conversion, sheets[own.sheet], own, used)
+    if outside is not None:
+        # A scheme the rows use but the sheet conceptschemas does not describe is written
+        # with its default title, unless the registry has it in another graph (the
+        # graph thema of a registry kept per theme): a second title would contradict it.
+        for code in [code for code in used if code not in schemes]:
+            if conversion.elsewhere("conceptschemas", code) is not None:
+                del used[code]
     pick_lists.finish_schemes(conversion, schemes, used)
     skip = tables.index_codes(conversion, {name: sheets[name] for name, _ in _TABLES})
     for name, convert in _TABLES:

@@ -1,0 +1,272 @@
+"""One graph of a registry kept per theme, exported, edited and imported back into itself.
+
+The demo store is loaded as ``krb load examples/demo examples/onderzoek`` loads it:
+one named graph per file. A theme graph's workbook refers to things of other graphs
+(areas of gebieden, themes of thema, national norms of kaders-rijk-provincie) by
+full IRI or code; the import finds them in the rest of the store, never in the
+graph it replaces (krbgraph.excel.elsewhere).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDF, RDFS
+from test_excel_support import edit, row_of
+
+from krbgraph.excel.exporting import export_workbook
+from krbgraph.excel.importing import ImportFailed, import_workbook
+from krbgraph.excel.problems import Problem
+from krbgraph.iris import DEFAULT_BASE_IRI
+from krbgraph.loading import data_graph_iri, load_paths
+from krbgraph.model import project_root
+from krbgraph.namespaces import KRB, QUDT
+from krbgraph.settings import Settings
+from krbgraph.store import Store, ensure_model, graph_kind, open_store
+
+BASE = DEFAULT_BASE_IRI
+FOLDERS = [project_root() / "examples" / "demo", project_root() / "examples" / "onderzoek"]
+GRAPHS = sorted(data_graph_iri(BASE, path) for folder in FOLDERS for path in folder.glob("*.ttl"))
+"""The data graphs `krb load` makes of the demo: one per file."""
+GELUID = f"{BASE}/graph/geluid"
+KADER = "https://data.krb.nl/kader"
+
+LOSSY = {
+    f"{BASE}/graph/databronnen": "data sources and their publishers (DCAT) have no sheet",
+    f"{BASE}/graph/gerealiseerde-effecten": "realised effects (sosa observations of an "
+    "effect) have no sheet",
+    f"{BASE}/graph/metingen": "the names of measurements do not fit sheet metingen; the "
+    "sheet's measurements also go to {graph}/metingen, not into the graph itself",
+}
+"""Graphs the workbook cannot hold; their export says so, triple by triple (per property),
+and importing such a workbook would replace the graph by what fitted. The round trip
+asserts those warnings instead."""
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    folder = tmp_path_factory.mktemp("per-theme")
+    with open_store(Settings(store=str(folder / "db"))) as handle:
+        ensure_model(handle)
+        load_paths(handle, FOLDERS, base_iri=BASE)
+        yield handle
+
+
+def _content(store: Store, graph: str) -> Graph:
+    content = Graph()
+    for triple in store.read_graph(graph):
+        content.add(triple)
+    return content
+
+
+def _minting_base(content: Graph) -> str:
+    """The base most things of a graph are minted under, which the export writes codes
+    relative to (the graph kaders-rijk-provincie: https://data.krb.nl/kader)."""
+    bases = Counter(str(s).split("/id/", 1)[0] for s in content.subjects() if "/id/" in str(s))
+    return bases.most_common(1)[0][0]
+
+
+def _errors(problems: list[Problem]) -> list[tuple[str | None, int | None, str | None]]:
+    return [(p.sheet, p.row, p.column) for p in problems if p.is_error]
+
+
+def _exported(store: Store, folder: Path, graph: str = GELUID) -> Path:
+    path = folder / "geluid.xlsx"
+    assert export_workbook(store, path, graph=graph) == []
+    return path
+
+
+def test_the_store_holds_one_data_graph_per_demo_file(store: Store) -> None:
+    data = sorted(info.iri for info in store.graphs() if graph_kind(info.iri) == "data")
+    assert data == GRAPHS
+
+
+@pytest.mark.parametrize("graph", GRAPHS, ids=lambda iri: iri.rsplit("/", 1)[-1])
+def test_every_graph_round_trips_into_itself(store: Store, tmp_path: Path, graph: str) -> None:
+    before = _content(store, graph)
+    path = tmp_path / "export.xlsx"
+    warnings = export_workbook(store, path, graph=graph)
+    if graph in LOSSY:
+        assert warnings, LOSSY[graph]
+        assert all(not w.is_error and "passen niet in de werkmap" in w.message_nl for w in warnings)
+        return
+    assert warnings == []
+
+    report = import_workbook(store, path, base_iri=_minting_base(before), graph=graph)
+
+    assert report.replaced
+    assert report.measurement_graph is None
+    assert [p.text_en for p in report.warnings if p.is_error] == []
+    assert isomorphic(_content(store, graph), before)
+
+
+def test_a_reference_to_nothing_is_refused_at_its_cell(store: Store, tmp_path: Path) -> None:
+    path = _exported(store, tmp_path)
+    effect = row_of(path, "beoogd_effect", "GEL-E03")
+    norm = row_of(path, "beleidsnorm", "GEL-N01")
+    nowhere = f"{BASE}/id/werkingsgebied/nergens"
+    edit(
+        path,
+        [
+            ("beoogd_effect", effect, "doel_indicator", "BESTAAT-NIET"),
+            ("beleidsnorm", norm, "werkingsgebied", nowhere),
+        ],
+    )
+
+    with pytest.raises(ImportFailed) as failed:
+        import_workbook(store, path, base_iri=BASE, graph=GELUID)
+
+    # Only the two cells: the workbook's other references to other graphs (the
+    # indicators CIR-I03 and KLI-I01, national norm OV-DEMO-N01, areas) resolve.
+    assert _errors(failed.value.problems) == [
+        ("beleidsnorm", norm, "werkingsgebied"),
+        ("beoogd_effect", effect, "doel_indicator"),
+    ]
+    texts = [p.text_nl for p in failed.value.problems if p.is_error]
+    assert texts == [
+        f"beleidsnorm rij {norm}, kolom werkingsgebied: '{nowhere}' bestaat niet in blad "
+        "werkingsgebieden",
+        f"beoogd_effect rij {effect}, kolom doel_indicator: 'BESTAAT-NIET' bestaat niet in "
+        "blad beleidsindicator",
+    ]
+    assert "GEL-E01" in {str(o) for o in _content(store, GELUID).objects()}  # nothing written
+
+
+def test_a_thing_only_in_the_graph_being_replaced_is_refused(store: Store, tmp_path: Path) -> None:
+    """A row deleted from the workbook goes with the old graph; a cell that still names it
+    names nothing, though the store holds it until the import replaces the graph."""
+    path = _exported(store, tmp_path)
+    book = load_workbook(path)
+    book["beleidsmaatregel"].delete_rows(row_of(path, "beleidsmaatregel", "GEL-M01"))
+    book.save(path)
+    effects = [row_of(path, "beoogd_effect", f"GEL-E0{n}") for n in range(1, 5)]
+
+    with pytest.raises(ImportFailed) as failed:
+        import_workbook(store, path, base_iri=BASE, graph=GELUID)
+
+    problems = [p for p in failed.value.problems if p.is_error]
+    assert {(p.sheet, p.row, p.column) for p in problems} == {
+        ("beoogd_effect", row, "maatregel") for row in effects
+    }
+    assert all(
+        p.message_nl.startswith("'GEL-M01' bestaat niet in blad beleidsmaatregel; ")
+        and f"alleen in <{GELUID}>" in p.message_nl
+        and f"only in <{GELUID}>, which this import replaces" in p.message_en
+        for p in problems
+    )
+
+
+def test_a_code_of_a_thing_of_another_class_is_refused(store: Store, tmp_path: Path) -> None:
+    path = _exported(store, tmp_path)
+    norm = row_of(path, "beleidsnorm", "GEL-N04")
+    effect = row_of(path, "beoogd_effect", "GEL-E01")
+    edit(
+        path,
+        [
+            ("beleidsnorm", norm, "indicator", "VREEMD"),  # a norm minted as an indicator
+            ("beoogd_effect", effect, "maatregel", "VREEMD-M"),  # a MER measure: accepted
+        ],
+    )
+    odd = Graph()
+    odd.add((URIRef(f"{BASE}/id/beleidsindicator/VREEMD"), RDF.type, KRB.Beleidsnorm))
+    measure = URIRef(f"{BASE}/id/beleidsmaatregel/VREEMD-M")
+    odd.add((measure, RDF.type, KRB.MerMaatregel))
+    odd.add((measure, RDFS.label, Literal("Vreemde maatregel", lang="nl")))
+    graph = f"{BASE}/graph/vreemd"
+    store.replace_graph(graph, odd)  # unvalidated: refused in the workbook, never validated
+    try:
+        with pytest.raises(ImportFailed) as failed:
+            import_workbook(store, path, base_iri=BASE, graph=GELUID)
+    finally:
+        store.drop_graph(graph)
+
+    problems = [p for p in failed.value.problems if p.is_error]
+    assert [(p.sheet, p.row, p.column, p.value) for p in problems] == [
+        ("beleidsnorm", norm, "indicator", "VREEMD")
+    ]
+    assert problems[0].message_nl == (
+        "'VREEMD' bestaat niet in blad beleidsindicator; "
+        f"<{BASE}/id/beleidsindicator/VREEMD> is in het register een Beleidsnorm, "
+        "geen Beleidsindicator"
+    )
+
+
+def test_what_a_row_reads_of_a_thing_in_another_graph(store: Store, tmp_path: Path) -> None:
+    """Defaults, generated names and checks read the other graph's thing as they read a
+    row: norm GEZ-N01 of graph geluid measures indicator GEZ-I01 of graph gezondheid,
+    effect GEL-E02 acts on national norm OV-DEMO-N01, GEL-E03 on indicator CIR-I03 of
+    graph circulaire-economie, indicator GEL-I01 has theme and aspect of graph thema."""
+    original = _exported(store, tmp_path)
+    path = tmp_path / "bewerkt.xlsx"
+    path.write_bytes(original.read_bytes())
+    norm = row_of(path, "beleidsnorm", "GEZ-N01")
+    on_norm = row_of(path, "beoogd_effect", "GEL-E02")
+    on_indicator = row_of(path, "beoogd_effect", "GEL-E03")
+    indicator = row_of(path, "beleidsindicator", "GEL-I01")
+    edit(
+        path,
+        [
+            ("beleidsnorm", norm, "eenheid", ""),  # openpyxl: None leaves the cell as it is
+            ("beleidsnorm", norm, "naam", ""),
+            ("beoogd_effect", on_norm, "eenheid", ""),
+            ("beoogd_effect", on_norm, "naam", ""),
+            ("beoogd_effect", on_indicator, "eenheid", "dB(A)"),
+            ("beleidsindicator", indicator, "beleidsthema", f"{BASE}/id/beleidsthema/groen"),
+        ],
+    )
+
+    with pytest.raises(ImportFailed) as failed:
+        import_workbook(store, path, base_iri=BASE, graph=GELUID)
+    problems = [p for p in failed.value.problems if p.is_error]
+    assert [(p.sheet, p.row, p.column, p.message_nl) for p in problems] == [
+        (
+            "beleidsindicator",
+            indicator,
+            "beleidsaspect",
+            "aspect 'Verkeerslawaai' hoort bij thema 'Geluid', niet bij 'Groen'",
+        ),
+        (
+            "beoogd_effect",
+            on_indicator,
+            "eenheid",
+            "eenheid dB(A) verschilt van die van indicator 'CIR-I03' (%)",
+        ),
+    ]
+
+    edit(
+        path,
+        [
+            ("beoogd_effect", on_indicator, "eenheid", "%"),
+            ("beleidsindicator", indicator, "beleidsthema", f"{BASE}/id/beleidsthema/geluid"),
+        ],
+    )
+    try:
+        import_workbook(store, path, base_iri=BASE, graph=GELUID)
+        content = _content(store, GELUID)
+    finally:
+        import_workbook(store, original, base_iri=BASE, graph=GELUID)
+    registry = Graph()
+    for graph in GRAPHS:
+        registry += _content(store, graph)
+    subject = URIRef(f"{BASE}/id/beleidsnorm/GEZ-N01")
+    measures = registry.value(subject, KRB.indicator)
+    assert measures == URIRef(f"{BASE}/id/beleidsindicator/GEZ-I01")
+    assert content.value(subject, QUDT.hasUnit) == URIRef("http://qudt.org/vocab/unit/PERCENT")
+    assert str(content.value(subject, RDFS.label)) == (
+        f"{registry.value(measures, RDFS.label)} maximale toename 0 %"
+    )
+    effect = URIRef(f"{BASE}/id/beoogd-effect/GEL-E02")
+    national = registry.value(URIRef(f"{KADER}/id/beleidsnorm/OV-DEMO-N01"), KRB.indicator)
+    target = str(registry.value(national, RDFS.label))
+    assert content.value(effect, QUDT.hasUnit) == URIRef(
+        "http://qudt.org/vocab/unit/MicroGM-PER-M3"
+    )
+    assert str(content.value(effect, RDFS.label)) == (
+        f"Stil asfalt op {target[:1].lower()}{target[1:]}"
+    )
