@@ -206,7 +206,9 @@ def _sort_value(cell: Cell) -> tuple[int, float, str]:
                 return (1, float(convert(cell.value)), "")
             except (ValueError, InvalidOperation):
                 pass
-    return (2, 0.0, _text(cell).casefold())
+    # A blank node by its id, as rdflib's str() of it (the CSV writes it with "_:").
+    text = cell.value if isinstance(cell, ox.BlankNode) else _text(cell)
+    return (2, 0.0, text.casefold())
 
 
 class _Utf8:

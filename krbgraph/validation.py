@@ -166,22 +166,29 @@ _Swapped = dict[tuple[Node, Node, Literal], Literal]
 
 
 def _ill_typed_as_text(graph: Graph) -> _Swapped:
-    """Every literal not of its datatype ("2000-99-01"^^xsd:date) replaced by its text as
-    a plain string, for pySHACL: its sh:lessThanOrEquals compares such a literal with
-    Python's <= and dies of the TypeError (no report at all), where a string is a value
-    it can report. The string breaks the same sh:datatype the literal does, and cannot be
-    compared with a date either, which SHACL says is a result, as the compiled engine
-    reports it. Returns (subject, predicate, string) -> the literal, to put them back."""
+    """Every literal not of its datatype ("2000-99-01"^^xsd:date) replaced by its text
+    tagged with the private language ILL_TYPED, for pySHACL: its sh:lessThanOrEquals
+    compares such a literal with Python's <= and dies of the TypeError (no report at
+    all). The stand-in breaks sh:datatype xsd:string as the literal does (a plain string
+    passed it: "GEL-N01"^^xsd:integer as a code went through) and every other datatype
+    but rdf:langString, and cannot be compared with a date, which SHACL says is a
+    result, as the compiled engine reports it (a stand-in of an unknown datatype was
+    compared by its text, and passed). Returns (subject, predicate, stand-in) -> the
+    literal, to put them back."""
     found = [(s, p, o) for s, p, o in graph if isinstance(o, Literal) and o.ill_typed]
     swapped: _Swapped = {}
     for s, p, literal in found:
-        text = Literal(str(literal))
-        if (s, p, text) in graph:  # the string is there already: leave both as they are
+        stand_in = Literal(str(literal), lang=ILL_TYPED)
+        if (s, p, stand_in) in swapped:  # two ill-typed values of one text: both kept
             continue
         graph.remove((s, p, literal))
-        swapped[(s, p, text)] = literal
-        graph.add((s, p, text))
+        swapped[(s, p, stand_in)] = literal
+        graph.add((s, p, stand_in))
     return swapped
+
+
+ILL_TYPED = "x-illtyped"
+"""The private language tag of the stand-ins for ill-typed literals while pySHACL runs."""
 
 
 def _restore(graph: Graph, swapped: _Swapped) -> None:
@@ -191,7 +198,7 @@ def _restore(graph: Graph, swapped: _Swapped) -> None:
 
 
 def _restore_values(report: Graph, report_node: Node, swapped: _Swapped) -> None:
-    """The report's sh:value of a swapped string back to the literal the data holds."""
+    """The report's sh:value of a stand-in back to the literal the data holds."""
     if not swapped:
         return
     by_text: dict[Literal, set[Literal]] = {}

@@ -115,3 +115,9 @@ def test_the_order_sort_key_is_the_general_one(
         else ox.Literal(lexical, datatype=ox.NamedNode(XSD + datatype))
     )
     assert _sort_value(term) == general_sort_value(to_rdflib(term))
+
+
+@pytest.mark.parametrize("node", [ox.BlankNode("f00"), ox.NamedNode("urn:x:abc")])
+def test_the_order_sort_key_of_a_node_is_the_general_one(node: ox.BlankNode) -> None:
+    """A blank node sorted by "_:f00" here and by "f00" there: "abc" came between."""
+    assert _sort_value(node) == general_sort_value(to_rdflib(node))

@@ -400,3 +400,19 @@ def test_effects_in_two_units_add_up_in_one_row_without_measurements(extra: Stor
     assert [(_short(r["eenheid"]), round(Decimal(r["beoogd"]), 6)) for r in rows] == [
         ("KiloW-HR", -100)
     ]
+
+
+def test_effects_in_two_units_on_an_indicator_without_a_unit_add_up_in_one_row(
+    extra: Store,
+) -> None:
+    """Without a measurement and without a unit of the indicator each effect's own unit
+    was still the row's: two rows, neither with the sum (-360 MJ, that is -0.1 MWh)."""
+    _add(extra, TWO_UNITS.replace(" qudt:hasUnit unit:KiloW-HR ;", ""))
+    rows = [
+        r
+        for r in _rows(extra, "effectevaluatie", datum="2026-01-15")
+        if _short(r["maatregel"]) == "T-M07"
+    ]
+    assert [(_short(r["eenheid"]), round(Decimal(r["beoogd"]), 6)) for r in rows] == [
+        ("MegaJ", -360)
+    ]

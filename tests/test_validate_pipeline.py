@@ -237,3 +237,23 @@ def test_a_report_written_into_the_folder_it_validates_is_not_read_by_the_next_r
         assert ET.parse(tmp_path / name).getroot().get("failures") == "0"
     else:
         assert json.loads((tmp_path / name).read_text(encoding="utf-8"))["conforms"] is True
+
+
+def test_an_ill_typed_code_is_a_violation_in_both_engines(tmp_path: Path) -> None:
+    """ "GEL-N01"^^xsd:integer as a norm's code (a spreadsheet converter typed it): the
+    stand-in pySHACL got for an ill-typed value was a plain string, which passes the
+    code's sh:datatype xsd:string, so the reference engine passed what a load refuses."""
+    folder = demo_copy(tmp_path / "data")
+    edit(
+        folder / "geluid.ttl",
+        'dct:identifier "GEL-N01" ;',
+        'dct:identifier "GEL-N01"^^xsd:integer ;',
+    )
+    reports = {}
+    for engine in ENGINES:
+        done = run_krb(folder, "--engine", engine, "--format", "json")
+        assert done.returncode == 1, (engine, done.stderr[-2000:])
+        reports[engine] = findings(done.stdout)
+        code = [f for f in reports[engine] if str(f["path"]).endswith("/identifier")]
+        assert code and code[0]["value"] == "GEL-N01", (engine, reports[engine])
+    assert reports["pyshacl"] == reports["sparql"]
