@@ -15,12 +15,12 @@ validated together with the policy and written with it, or neither is.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from rdflib import Graph, URIRef
+from rdflib import RDF, Graph, URIRef
 from rdflib.term import Node
 
 from ..derived import replace as replace_derived
@@ -38,6 +38,7 @@ from .limits import WorkbookLimits
 from .metingen_sheet import COLUMN_OF, SHEET, measurement_graph_iri, read_measurements
 from .problems import Problem, Severity
 from .reader import Progress, ReadResult, read_workbook
+from .writer import unwritable
 
 Stage = Callable[[str], None]
 """Told which stage starts: 'lezen', 'valideren', 'schrijven'."""
@@ -120,6 +121,8 @@ def import_workbook(
     if stage is not None:
         stage("valideren")
     replaced = store.query(_HOLDS_DATA, bindings={"g": URIRef(target)}).boolean
+    if replaced:
+        _refuse_losing(store, target, result.triples, measurements)
     if measurements:
         return _import_with_measurements(
             store, result, target, measurements, bool(replaced), stage, replicas, writer, name
@@ -157,6 +160,75 @@ def import_workbook(
 
 
 _HOLDS_DATA = "ASK WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def _refuse_losing(
+    store: Store,
+    target: str,
+    policy: Iterable[tuple[Node, Node, Node]],
+    measurements: dict[str, Graph],
+) -> None:
+    """ImportFailed when the graph to replace (and the measurements graph the workbook
+    replaces with it) holds triples no workbook can hold: the import would delete them
+    unseen (a graph of data sources, loaded from Turtle, imported over with its own
+    export came back empty). Dropping the graph first (krb drop) says it is meant.
+
+    The whole old content is read and written as a workbook would be only when it holds
+    a property or a type the new content lacks: a workbook imported again over its own
+    import (or an edited one, rows deleted) never does, and that check costs the engine
+    a tenth of a second where reading 175,000 triples back costs seconds."""
+    new = set(policy)
+    for content in measurements.values():
+        new.update(content)
+    if not _kinds(store, [target, *measurements]) - _kinds_of(new):
+        return
+    old = Graph()
+    for graph in (target, *measurements):
+        for triple in store.read_graph(graph):
+            old.add(triple)
+    lost = unwritable(old, kept=new)
+    if not lost:
+        return
+    names = "; ".join(p.message_nl.split(" passen niet", 1)[0] for p in lost)
+    names_en = "; ".join(p.message_en.split(" do not fit", 1)[0] for p in lost)
+    raise ImportFailed(
+        [
+            Problem(
+                f"graaf <{target}> bevat wat geen werkmap kan bevatten ({names}); deze import "
+                "zou het verwijderen. Importeer in een andere graaf, of verwijder de graaf "
+                "eerst (krb drop) als dat de bedoeling is; niets geladen",
+                f"graph <{target}> holds what no workbook can hold ({names_en}); this import "
+                "would delete it. Import into another graph, or drop the graph first "
+                "(krb drop) if that is meant; nothing loaded",
+            )
+        ]
+    )
+
+
+_KINDS = """
+SELECT DISTINCT ?p ?type WHERE {
+  VALUES ?g { %s }
+  GRAPH ?g { ?s ?p ?o }
+  BIND (IF(?p = <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>, ?o, ?none) AS ?type)
+}"""
+
+
+def _kinds(store: Store, graphs: list[str]) -> set[Node]:
+    """The properties and types the graphs hold."""
+    names = " ".join(f"<{graph}>" for graph in graphs)
+    found: set[Node] = set()
+    for predicate, kind in store.query(_KINDS % names).rows:
+        found.update(term for term in (predicate, kind) if term is not None)
+    return found
+
+
+def _kinds_of(triples: Iterable[tuple[Node, Node, Node]]) -> set[Node]:
+    found: set[Node] = set()
+    for _, predicate, value in triples:
+        found.add(predicate)
+        if predicate == RDF.type:
+            found.add(value)
+    return found
 
 
 def _measurements(store: Store, result: ReadResult, target: str, base_iri: str) -> dict[str, Graph]:

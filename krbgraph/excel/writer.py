@@ -11,7 +11,7 @@ it writes, and that bookkeeping must see all sheets to report what is left over.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO
@@ -284,6 +284,27 @@ def write_workbook(
                     ws.cell(row=ws.max_row, column=index).data_type = "s"
     book.save(target)
     return refused + _leftovers(source) + _alterations(source)
+
+
+def unwritable(
+    graph: Graph,
+    *,
+    kept: Container[tuple[Node, Node, Node]] | None = None,
+    model: Graph | None = None,
+) -> list[Problem]:
+    """The warnings of ``write_workbook`` for the triples of ``graph`` no workbook can
+    hold (nothing is written), but those ``kept`` holds too (an import makes some of
+    them again: a measurement's generated name): what importing a workbook into the
+    graph that holds them would remove (krbgraph.excel.importing refuses that)."""
+    if model is None:
+        from ..model import model_graph
+
+        model = model_graph()
+    source = _Source(graph)
+    _rows(source, load_vocabulary(model))
+    if kept is not None:
+        source.used.update(triple for triple in graph if triple in kept)
+    return _leftovers(source)
 
 
 def _unwritable(value: Cell, sheet: str, row: int, column: str) -> Problem | None:
