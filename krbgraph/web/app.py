@@ -53,6 +53,7 @@ from . import pages as page_routes
 from . import results, writes
 from . import sparql as sparql_routes
 from .admission import ClientBusy, LaneTimeout, QueryAdmission, client_busy
+from .head_requests import HeadAsGet
 from .negotiation import AcceptHeaderError, best_match
 from .path_guard import ControlCharacterGuard
 from .rewarm import RewarmAfterWrites, Rewarmer
@@ -134,6 +135,7 @@ def create_app(
     app.add_middleware(ControlCharacterGuard)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RewarmAfterWrites)
+    app.add_middleware(HeadAsGet)
     _error_handlers(app)
     _documentation(app)
     if settings.cors_origins:
@@ -142,6 +144,10 @@ def create_app(
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS"],
             allow_headers=["*"],
+            # What a browser app on another origin must read: the IRI of a graph it
+            # created (Location), why it was refused (WWW-Authenticate), when to try
+            # again (Retry-After), the file name of a download (Content-Disposition).
+            expose_headers=["Location", "WWW-Authenticate", "Retry-After", "Content-Disposition"],
         )
     for router in _routers():
         app.include_router(router)

@@ -113,7 +113,7 @@ def ontology(
     if chosen is None:
         return not_acceptable()
     if chosen == "html":
-        return ontology_page(request, store, settings)
+        return varies_by_accept(ontology_page(request, store, settings))
     return rdf_response(store.read_graph(ONTOLOGY_IRI), chosen)
 
 
@@ -127,7 +127,23 @@ def dereference(
     request: Request, iri: str, store: Store, settings: Settings, page: PageOptions
 ) -> Response:
     """The resource as HTML or RDF; 404 when no triple in the store has it as subject.
-    The page's tables show row_cap.ROWS_SHOWN rows each, every row with ``?rijen=alle``."""
+    The page's tables show row_cap.ROWS_SHOWN rows each, every row with ``?rijen=alle``.
+    Every answer varies by Accept, the HTML one too: a shared cache that kept the page
+    without it handed HTML to the next client asking for Turtle."""
+    return varies_by_accept(_dereference(request, iri, store, settings, page))
+
+
+def varies_by_accept(response: Response) -> Response:
+    """``response`` with Accept among the request headers it varies by."""
+    vary = response.headers.get("Vary", "")
+    if "accept" not in {part.strip().lower() for part in vary.split(",")}:
+        response.headers["Vary"] = f"{vary}, Accept" if vary else "Accept"
+    return response
+
+
+def _dereference(
+    request: Request, iri: str, store: Store, settings: Settings, page: PageOptions
+) -> Response:
     chosen = choose(request, page.format)
     if chosen is None:
         return not_acceptable()
@@ -187,6 +203,7 @@ def not_acceptable() -> Response:
         f"None of the requested media types can be produced; available: {offered}",
         status_code=406,
         media_type="text/plain",
+        headers={"Vary": "Accept"},
     )
 
 

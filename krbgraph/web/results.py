@@ -93,18 +93,36 @@ def serialize_graph(graph: Graph, fmt: str) -> bytes:
         raise ValueError(f"unknown graph format {fmt!r}") from None
     if fmt == "rdfxml":
         return _rdf_xml(graph)
-    out = Graph()
     if fmt == "turtle":
-        for prefix, namespace in PREFIXES.items():
-            out.bind(prefix, namespace, override=True)
-        for prefix, namespace in graph.namespaces():  # e.g. sd: of the service description
-            if prefix and prefix not in PREFIXES and str(namespace) not in PREFIXES.values():
-                out.bind(prefix, namespace, override=False)
+        return _turtle(graph)
+    out = Graph()
     for triple in graph:
         out.add(triple)
     if fmt == "jsonld":
         return out.serialize(format=rdflib_format, encoding="utf-8", auto_compact=False)
     return out.serialize(format=rdflib_format, encoding="utf-8")
+
+
+def _turtle(graph: Graph) -> bytes:
+    """Turtle by pyoxigraph's writer, which keeps each literal as stored: rdflib's wrote
+    "48"^^xsd:decimal as 48.0 and "1000"^^xsd:double as 1e+03 (other triples than the
+    N-Triples of the same resource), and died sorting a decimal beside a NaN double (a
+    500). The prefixes: the project's, and those the graph binds (sd: of the service
+    description), each only when an IRI of the graph starts with it."""
+    known = dict(PREFIXES)
+    for prefix, namespace in graph.namespaces():
+        if prefix and prefix not in known and str(namespace) not in known.values():
+            known[prefix] = str(namespace)
+    iris = {str(t) for triple in graph for t in triple if isinstance(t, URIRef)}
+    iris.update(str(o.datatype) for _, _, o in graph if isinstance(o, Literal) and o.datatype)
+    used = {
+        prefix: namespace
+        for prefix, namespace in known.items()
+        if any(iri.startswith(namespace) for iri in iris)
+    }
+    data = ox.serialize(ToOxigraph().triples(graph), format=ox.RdfFormat.TURTLE, prefixes=used)
+    assert data is not None  # without an output, serialize returns the bytes
+    return data
 
 
 def _rdf_xml(graph: Graph) -> bytes:
@@ -134,7 +152,14 @@ def _rdf_xml(graph: Graph) -> bytes:
         ToOxigraph().triples(graph), format=ox.RdfFormat.RDF_XML, prefixes=namespaces
     )
     assert data is not None  # without an output, serialize returns the bytes
-    return data
+    return _keep_carriage_returns(data)
+
+
+def _keep_carriage_returns(xml: bytes) -> bytes:
+    """A carriage return as a character reference: written raw, every XML parser reads
+    it as a line feed ("regel 1\r\nregel 2" came back as "regel 1\nregel 2"). A
+    writer puts a raw one only in text and attribute values, never in markup."""
+    return xml.replace(b"\r", b"&#13;")
 
 
 # -- XML ---------------------------------------------------------------------
@@ -147,7 +172,7 @@ def _xml_root() -> tuple[ET.Element, ET.Element]:
 
 
 def _xml_bytes(root: ET.Element) -> bytes:
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return _keep_carriage_returns(ET.tostring(root, encoding="utf-8", xml_declaration=True))
 
 
 def _xml_boolean(value: bool) -> bytes:

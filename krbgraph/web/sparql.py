@@ -238,6 +238,7 @@ def _negotiate(accept: str | None, kind: str) -> tuple[str, str]:
             status.HTTP_406_NOT_ACCEPTABLE,
             f"None of the accepted media types can be produced for this query; "
             f"available: {negotiation.describe_offers(formats)}.",
+            headers={"Vary": "Accept"},
         )
     return chosen
 
