@@ -20,8 +20,10 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS
 from test_excel_support import edit, row_of
 
+from krbgraph.excel import elsewhere
 from krbgraph.excel.exporting import export_workbook
 from krbgraph.excel.importing import ImportFailed, import_workbook
+from krbgraph.excel.limits import WorkbookTooLarge
 from krbgraph.excel.problems import Problem
 from krbgraph.iris import DEFAULT_BASE_IRI
 from krbgraph.loading import data_graph_iri, load_paths
@@ -278,3 +280,28 @@ def test_what_a_row_reads_of_a_thing_in_another_graph(store: Store, tmp_path: Pa
     assert str(content.value(effect, RDFS.label)) == (
         f"Stil asfalt op {target[:1].lower()}{target[1:]}"
     )
+
+
+@pytest.mark.parametrize("text", ["http://example.org/a%zz", "http://example.org/a#b#c"])
+def test_a_reference_that_is_no_valid_iri_is_refused_at_its_cell(
+    store: Store, tmp_path: Path, text: str
+) -> None:
+    """Looked up in the store, such a cell was a 500 on the upload (the store refuses the
+    IRI) and a message without sheet or row on the command line."""
+    path = _exported(store, tmp_path)
+    norm = row_of(path, "beleidsnorm", "GEL-N01")
+    edit(path, [("beleidsnorm", norm, "werkingsgebied", text)])
+    with pytest.raises(ImportFailed) as failed:
+        import_workbook(store, path, base_iri=BASE, graph=GELUID)
+    assert _errors(failed.value.problems) == [("beleidsnorm", norm, "werkingsgebied")]
+
+
+def test_references_to_other_graphs_are_looked_up_a_bounded_number_of_times(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One query per distinct thing: a workbook of 20,000 such references kept a worker
+    and the engine busy for half a minute; past the limit it is too large."""
+    monkeypatch.setattr(elsewhere, "MAX_LOOKUPS", 2)
+    path = _exported(store, tmp_path)  # refers to more than two things of other graphs
+    with pytest.raises(WorkbookTooLarge, match="more than 2 distinct things"):
+        import_workbook(store, path, base_iri=BASE, graph=GELUID)

@@ -8,14 +8,18 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph
 from rdflib.compare import isomorphic
 from rdflib.plugins.sparql.results.xmlresults import XMLResultParser
+from remote_server import running_oxigraph
 from test_pages_fixtures import BASE, Registry, build_registry
 
+from krbgraph.settings import Settings
+from krbgraph.store import UnsupportedAnswer, open_store
 from krbgraph.web.app import create_app
 
 ORIGIN = "http://app.example.org"
@@ -125,3 +129,31 @@ def test_a_browser_app_on_another_origin_reads_the_headers_it_needs(client: Test
         h.strip().lower() for h in response.headers["access-control-expose-headers"].split(",")
     }
     assert {"location", "www-authenticate", "retry-after", "content-disposition"} <= exposed
+
+
+def test_a_blank_node_cycle_is_in_every_format(client: TestClient) -> None:
+    """rdflib's JSON-LD writer left the nodes of a cycle out: [] for two triples."""
+    query = "CONSTRUCT { _:a <urn:p> _:b . _:b <urn:p> _:a . _:c <urn:p> _:c } WHERE {}"
+    graphs = {}
+    for fmt, accept in [("nt", "application/n-triples"), ("json-ld", "application/ld+json")]:
+        answer = client.get("/sparql", params={"query": query}, headers={"Accept": accept})
+        graphs[fmt] = Graph().parse(data=answer.content, format=fmt)
+    assert len(graphs["nt"]) == 3 and isomorphic(graphs["json-ld"], graphs["nt"])
+
+
+@pytest.mark.remote
+def test_a_term_the_engine_cannot_write_back_is_the_query_authors_error(
+    tmp_path: Path,
+) -> None:
+    """A real SPARQL server's answer with "abc"^^rdf:langString (no language), which no
+    RDF format can carry back: a StoreError, the service's 500; now the query's 422."""
+    query = (
+        "CONSTRUCT { <urn:s> <urn:p> ?o } WHERE { BIND (STRDT('abc', "
+        "<http://www.w3.org/1999/02/22-rdf-syntax-ns#langString>) AS ?o) }"
+    )
+    with (
+        running_oxigraph(tmp_path) as url,
+        open_store(Settings(store=url)) as store,
+        pytest.raises(UnsupportedAnswer, match="cannot be read back"),
+    ):
+        store.query(query)

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
 from rdflib.term import Identifier
@@ -32,6 +33,7 @@ from rdflib.term import Identifier
 from ..namespaces import KRB, ORG
 from ..store import Store, model_graph_iris
 from .conversion import OutsideRefusal, OutsideThing, code_iri, is_iri
+from .limits import WorkbookTooLarge
 from .metingen_sheet import measurement_graph_iri
 from .own_lists import own_concept_iri
 from .workbook_format import OWN_LISTS, THING_KIND
@@ -84,6 +86,23 @@ graph that says it; bound to the thing as ?s."""
 
 _Said = list[tuple[str, str, Identifier]]
 """(graph, what, value) of one thing, as _ABOUT answers."""
+
+
+MAX_LOOKUPS = 5_000
+"""Distinct things of other graphs one import may name: each is a query, and a workbook
+of 20,000 such references kept a worker and the engine busy for half a minute."""
+
+
+class TooManyOutside(WorkbookTooLarge):
+    """More distinct references to other graphs than MAX_LOOKUPS (HTTP 413, CLI exit 2)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"de werkmap verwijst naar meer dan {limit:,} verschillende dingen in andere "
+            "grafen van het register",
+            f"the workbook refers to more than {limit:,} distinct things in other graphs "
+            "of the registry",
+        )
 
 
 class StoreLookup:
@@ -141,16 +160,22 @@ class StoreLookup:
         return OutsideThing(iri, _dutch(labels), values)
 
     def _iri(self, sheet: str, text: str) -> URIRef | None:
-        """The IRI a cell gives under the base, as a row with that code would have."""
+        """The IRI a cell gives under the base, as a row with that code would have; None
+        for one the store would refuse (``http://x/a%zz`` was a 500 on the upload)."""
         try:
             if is_iri(text) or sheet not in _OWN:
-                return code_iri(self.base_iri, THING_KIND.get(sheet, ""), text)
-            return own_concept_iri(self.base_iri, _OWN[sheet], text)
+                iri = code_iri(self.base_iri, THING_KIND.get(sheet, ""), text)
+            else:
+                iri = own_concept_iri(self.base_iri, _OWN[sheet], text)
+            ox.NamedNode(str(iri))
         except ValueError:
             return None
+        return iri
 
     def _about(self, iri: URIRef) -> _Said:
         if iri not in self._said:
+            if len(self._said) >= MAX_LOOKUPS:
+                raise TooManyOutside(MAX_LOOKUPS)
             answer = self.store.query(_ABOUT, bindings={"s": iri})
             self._said[iri] = [
                 (str(graph), str(what), value)

@@ -45,6 +45,7 @@ from .base import (
     QuerySyntaxError,
     QueryTimeout,
     StoreError,
+    UnsupportedAnswer,
 )
 from .dumps import dump_format, read_dump, write_dump
 from .terms import (
@@ -460,4 +461,9 @@ def _read_answer(response: httpx.Response, limits: AnswerLimits) -> QueryResult:
             return collect(ox.parse_query_results(body, RESULT_FORMATS[media]), limits)
         return collect(ox.parse(body, format=_rdf_format(response)), limits)
     except SyntaxError as exc:
-        raise StoreError(f"{response.url} sent an unreadable {media} answer: {exc}") from exc
+        # The server computed a term its own formats cannot carry (STRDT("abc",
+        # rdf:langString) in a CONSTRUCT): the query's doing, said to its author.
+        raise UnsupportedAnswer(
+            f"The answer holds a term that cannot be read back ({exc}); change the query "
+            "so that it makes valid RDF terms."
+        ) from exc

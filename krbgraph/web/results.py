@@ -95,11 +95,15 @@ def serialize_graph(graph: Graph, fmt: str) -> bytes:
         return _rdf_xml(graph)
     if fmt == "turtle":
         return _turtle(graph)
+    if fmt == "jsonld":
+        # Expanded JSON-LD, no context, by pyoxigraph: rdflib's left out the nodes of a
+        # blank-node cycle (_:a p _:b . _:b p _:a came out as []).
+        data = ox.serialize(ToOxigraph().triples(graph), format=ox.RdfFormat.JSON_LD)
+        assert data is not None  # without an output, serialize returns the bytes
+        return data
     out = Graph()
     for triple in graph:
         out.add(triple)
-    if fmt == "jsonld":
-        return out.serialize(format=rdflib_format, encoding="utf-8", auto_compact=False)
     return out.serialize(format=rdflib_format, encoding="utf-8")
 
 
