@@ -43,6 +43,7 @@ __all__ = [
     "choose",
     "fetch_names",
     "languages_from",
+    "preload_names",
 ]
 
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -181,6 +182,7 @@ class NameCache:
     def __init__(self, generation: int) -> None:
         self.generation = generation
         self._names: dict[tuple[tuple[str, ...], bool], dict[str, str | None]] = {}
+        self._complete: set[tuple[tuple[str, ...], bool]] = set()
         self._lock = threading.Lock()
 
     def known(self, languages: tuple[str, ...], symbols: bool) -> dict[str, str | None]:
@@ -189,7 +191,19 @@ class NameCache:
             names = self._names.setdefault((languages, symbols), {})
             if len(names) > _CACHE_LIMIT:
                 names.clear()
+                self._complete.discard((languages, symbols))
             return names
+
+    def complete(self, languages: tuple[str, ...], symbols: bool) -> bool:
+        """Whether every name of the store is in: an IRI not in ``known`` has none."""
+        with self._lock:
+            return (languages, symbols) in self._complete
+
+    def fill(self, languages: tuple[str, ...], symbols: bool, names: dict[str, str]) -> None:
+        """Every name of the store for this choice (``preload_names``)."""
+        with self._lock:
+            self._names[(languages, symbols)] = dict(names)
+            self._complete.add((languages, symbols))
 
 
 _CACHES: weakref.WeakKeyDictionary[object, NameCache] = weakref.WeakKeyDictionary()
@@ -234,6 +248,8 @@ def fetch_names(
     cache = name_cache(store)
     known = cache.known(tuple(languages), symbols) if cache is not None else {}
     wanted = {iri for iri in iris if iri}
+    if cache is not None and cache.complete(tuple(languages), symbols):
+        return {iri: name for iri in wanted if (name := known.get(iri)) is not None}
     names = {iri: known[iri] for iri in wanted if iri in known}
     missing = sorted(wanted - names.keys())
     for start in range(0, len(missing), _BATCH):
@@ -243,6 +259,80 @@ def fetch_names(
             names[iri] = chosen.get(iri)
             known[iri] = names[iri]
     return {iri: name for iri, name in names.items() if name is not None}
+
+
+def preload_names(
+    store: Store,
+    *,
+    languages: Sequence[str] = DEFAULT_LANGUAGES,
+    symbols: bool = False,
+    timeout_s: float | None = None,
+) -> None:
+    """Every name of the store into its NameCache in one pass over the name properties,
+    for an answer that names much of the registry: a whole-registry export looked up
+    76,000 IRIs 500 at a time (4.8 s at a million triples, each subject's triples read);
+    the names read by property as the engine gives them take about a second. From then
+    on, until the next write, an IRI without a cached name has none. Does nothing for a
+    store without a cache or without engine solutions, or one with more names than the
+    cache keeps. Raises StoreError (QueryTimeout) like any store query."""
+    from .store.streaming import engine_solutions  # the store layer's lazy answers
+
+    cache = name_cache(store)
+    if cache is None or cache.complete(tuple(languages), symbols):
+        return
+    predicates = SYMBOL_PREDICATES if symbols else NAME_PREDICATES + CODE_PREDICATES
+    listed = " ".join(f"<{p}>" for p in predicates)
+    query = (
+        f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {listed} }} ?s ?p ?o "
+        "FILTER (isIRI(?s) && isLiteral(?o)) }"
+    )
+    # choose()'s order, kept per IRI as the rows come (no Name per row: 300,000 rows at a
+    # million triples): a name by language, predicate and text; else a code likewise.
+    strongest = {p: i for i, p in enumerate(SYMBOL_PREDICATES if symbols else NAME_PREDICATES)}
+    codes = {} if symbols else {p: i for i, p in enumerate(CODE_PREDICATES)}
+    ranks: dict[str, tuple[int, str]] = {}
+    best: dict[str, tuple[tuple[int, str], int, str]] = {}
+    best_code: dict[str, tuple[tuple[int, str], int, str]] = {}
+    with engine_solutions(store, query, timeout_s=timeout_s) as answer:
+        if answer is None:
+            return
+        solutions, limits = answer
+        for row, (subject, predicate, value) in enumerate(solutions):
+            if row % 1000 == 0:
+                limits.check_time()
+            iri, tag = subject.value, value.language or ""
+            if predicate.value in strongest:
+                rank = ranks.get(tag)
+                if rank is None:
+                    rank = ranks[tag] = _language_rank(tag, languages)
+                key = (rank, strongest[predicate.value], value.value)
+                if iri not in best or key < best[iri]:
+                    best[iri] = key
+            else:
+                key = (_language_rank(tag, ()), codes[predicate.value], value.value)
+                if iri not in best_code or key < best_code[iri]:
+                    best_code[iri] = key
+    names = {iri: key[2] for iri, key in best_code.items()}
+    names.update((iri, key[2]) for iri, key in best.items())
+    if len(names) <= _CACHE_LIMIT:
+        cache.fill(tuple(languages), symbols, names)
+
+
+def _chosen(
+    found: Mapping[str, list[Name]], languages: Sequence[str], symbols: bool
+) -> dict[str, str]:
+    """The name ``choose`` picks for each IRI of ``found`` (a code when it has no name)."""
+    names: dict[str, str] = {}
+    for iri, candidates in found.items():
+        if symbols:
+            chosen = choose(candidates, languages, SYMBOL_PREDICATES)
+        else:
+            chosen = choose(candidates, languages, NAME_PREDICATES) or choose(
+                candidates, (), CODE_PREDICATES
+            )
+        if chosen is not None:
+            names[iri] = chosen
+    return names
 
 
 def _lookup(
@@ -259,17 +349,7 @@ def _lookup(
     for subject, predicate, value in result.rows:
         if isinstance(value, Literal) and subject is not None and predicate is not None:
             found.setdefault(str(subject), []).append(Name(str(predicate), value))
-    names: dict[str, str] = {}
-    for iri, candidates in found.items():
-        if symbols:
-            chosen = choose(candidates, languages, SYMBOL_PREDICATES)
-        else:
-            chosen = choose(candidates, languages, NAME_PREDICATES) or choose(
-                candidates, (), CODE_PREDICATES
-            )
-        if chosen is not None:
-            names[iri] = chosen
-    return names
+    return _chosen(found, languages, symbols)
 
 
 def name_terms(

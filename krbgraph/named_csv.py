@@ -21,7 +21,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from .labels import DEFAULT_LANGUAGES, fetch_names
+from .labels import DEFAULT_LANGUAGES, fetch_names, preload_names
 from .queries import NAME_BATCH_ROWS, Catalogue, NamedQuery, prepare_query, stream_named_query
 from .sparql_results import csv_chunks
 from .store import Store
@@ -81,14 +81,31 @@ def write_named_csv(
         writer.writerow(columns)
         rows = _engine_rows(solutions, limits)
         if query.order:
-            named = _named(store, plan, list(rows), languages, timeout_s)
+            collected = list(rows)
+            _preload_when_large(store, plan, len(collected), languages, timeout_s)
+            named = _named(store, plan, collected, languages, timeout_s)
             for key in reversed(query.order):
                 position = columns.index(key.column)
                 named.sort(key=lambda row: _sort_value(row[position]), reverse=key.descending)
             writer.writerows(map(_texts, named))
             return
+        first = True
         while batch := list(islice(rows, NAME_BATCH_ROWS)):
+            if first:  # a full first batch: an answer of the size of the registry, likely
+                _preload_when_large(store, plan, len(batch), languages, timeout_s)
+                first = False
             writer.writerows(map(_texts, _named(store, plan, batch, languages, timeout_s)))
+
+
+def _preload_when_large(
+    store: Store, plan: _Plan, rows: int, languages: Sequence[str], timeout_s: float | None
+) -> None:
+    """Every name of the store at once (labels.preload_names) for an answer of a thousand
+    rows or more with name columns: cheaper than asking for its IRIs 500 at a time."""
+    if rows < NAME_BATCH_ROWS:
+        return
+    for symbols in sorted({kind for _, kind in plan if kind is not None}):
+        preload_names(store, languages=languages, symbols=symbols, timeout_s=timeout_s)
 
 
 def _general(

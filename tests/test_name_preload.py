@@ -1,0 +1,66 @@
+"""All names read at once (labels.preload_names, for whole-registry exports) are the
+names the lookup per IRI chooses, in every language choice, for units' symbols too.
+
+The registry is the demo plus names nobody tuned to: several languages and regions
+(en, en-GB, de), a name only in English, codes only, a title and an alternative name.
+"""
+
+from __future__ import annotations
+
+import pytest
+from demo_backends import demo_store_fixture
+from rdflib import Graph
+
+from krbgraph.derived import refresh
+from krbgraph.labels import _lookup, fetch_names, name_cache, preload_names
+from krbgraph.store import Store
+
+store = demo_store_fixture()
+NAMES = """
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+<urn:t:1> rdfs:label "Geluid"@nl , "Noise"@en , "Lärm"@de ; skos:prefLabel "Noise (UK)"@en-GB .
+<urn:t:2> rdfs:label "Only English"@en ; dct:identifier "T-2" .
+<urn:t:3> dct:identifier "T-3" ; <http://www.w3.org/2004/02/skos/core#notation> "3" .
+<urn:t:4> dct:title "Titel"@nl ; skos:altLabel "Ander"@nl , "Anders"@nl .
+<urn:t:5> rdfs:label "zonder taal" , "met taal"@nl .
+"""
+SUBJECTS = """
+SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER (isIRI(?s)) }
+"""
+
+
+@pytest.fixture(scope="module")
+def varied(store: Store) -> Store:
+    store.replace_graph("https://krb.demogemeente.nl/graph/namen", Graph().parse(data=NAMES))
+    refresh(store)
+    return store
+
+
+@pytest.mark.parametrize("symbols", [False, True])
+@pytest.mark.parametrize("languages", [("nl",), ("en",), ("en-GB", "de"), ()])
+def test_preloaded_names_are_the_names_looked_up_one_by_one(
+    varied: Store, languages: tuple[str, ...], symbols: bool
+) -> None:
+    iris = sorted(str(row[0]) for row in varied.query(SUBJECTS).rows)
+    expected: dict[str, str] = {}
+    for start in range(0, len(iris), 500):
+        expected |= _lookup(varied, iris[start : start + 500], languages, symbols, None)
+    assert expected, "the store has names"
+    preload_names(varied, languages=languages, symbols=symbols)
+    cache = name_cache(varied)
+    assert cache is not None and cache.complete(languages, symbols)
+    assert fetch_names(varied, iris, languages=languages, symbols=symbols) == expected
+
+
+def test_a_write_ends_the_preloaded_names(varied: Store) -> None:
+    preload_names(varied)
+    varied.replace_graph(
+        "https://krb.demogemeente.nl/graph/namen-2",
+        Graph().parse(data='<urn:t:9> <http://www.w3.org/2000/01/rdf-schema#label> "Nieuw"@nl .'),
+    )
+    try:
+        assert fetch_names(varied, ["urn:t:9"]) == {"urn:t:9": "Nieuw"}
+    finally:
+        varied.drop_graph("https://krb.demogemeente.nl/graph/namen-2")
