@@ -157,3 +157,11 @@ def test_a_term_the_engine_cannot_write_back_is_the_query_authors_error(
         pytest.raises(UnsupportedAnswer, match="cannot be read back"),
     ):
         store.query(query)
+
+
+@pytest.mark.parametrize("path", ["/id/beleidsnorm/GEL-N01", "/def/krb", "/sparql?query=ASK%7B%7D"])
+def test_a_malformed_accept_header_is_400_everywhere(client: TestClient, path: str) -> None:
+    """A linked-data page said 406 (nothing acceptable) where /sparql says 400 (wrong)."""
+    answer = client.get(path, headers={"Accept": "text/html;q=abc"})
+    assert answer.status_code == 400, answer.text
+    assert "q=abc" in answer.text or "Accept" in answer.text

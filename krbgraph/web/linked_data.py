@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
@@ -176,13 +176,14 @@ def resource_graph(store: Store, resource: URIRef) -> Graph:
 
 
 def choose(request: Request, format: str | None) -> str | None:
-    """'html' or a graph format; ?format= wins over Accept. None means 406."""
+    """'html' or a graph format; ?format= wins over Accept. None means 406; a malformed
+    Accept header is a 400 saying what is wrong, as /sparql and /store answer it."""
     if format:
         return "html" if format == "html" else FORMAT_PARAMETER[format]
     try:
         offer = negotiation.best_match(request.headers.get("accept"), OFFERS)
-    except negotiation.AcceptHeaderError:
-        return None
+    except negotiation.AcceptHeaderError as exc:
+        raise HTTPException(400, str(exc), headers={"Vary": "Accept"}) from None
     if offer is None:
         return None
     return "html" if offer in (HTML, "application/xhtml+xml") else negotiation.GRAPH_FORMATS[offer]
