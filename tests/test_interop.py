@@ -16,7 +16,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 from rdflib.plugins.sparql.results.xmlresults import XMLResultParser
 from remote_server import running_oxigraph
-from test_pages_fixtures import BASE, Registry, build_registry
+from test_pages_fixtures import BASE, Registry
 
 from krbgraph.settings import Settings
 from krbgraph.store import UnsupportedAnswer, open_store
@@ -26,14 +26,8 @@ ORIGIN = "http://app.example.org"
 
 
 @pytest.fixture(scope="module")
-def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
-    built = build_registry(tmp_path_factory.mktemp("interop"))
-    yield built
-    built.store.close()
-
-
-@pytest.fixture(scope="module")
 def client(registry: Registry) -> Iterator[TestClient]:
+    """The demo service (conftest's registry) allowing browser apps of ORIGIN."""
     settings = replace(registry.settings, cors_origins=(ORIGIN,))
     with TestClient(create_app(settings, store=registry.store)) as test_client:
         yield test_client
