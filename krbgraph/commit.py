@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from .audit import insert_data
-from .replica import Change, ValidationReplica, graph_key
+from .replica import Change, StoreChangedElsewhere, ValidationReplica, graph_key, shared_fingerprint
 from .store import Store
 from .store.terms import graph_ref, rdflib_graph
 
@@ -46,6 +46,7 @@ def commit_change(
     its record, nor its derived facts a write behind.
     """
     added, removed = change.added, change.removed
+    _refuse_stale(store, removed)
     emptied = {g for g in {graph_key(q) for q in removed} if not replica.has_quads(g)}
     kept_removed = {q for q in removed if graph_key(q) not in emptied}
     new_nodes = _blank_nodes(added)
@@ -129,3 +130,40 @@ def _quad_block(quads: Iterable[ox.Quad]) -> str:
         text = data.decode("utf-8")
         out.append(text if graph is None else f"GRAPH {graph_ref(graph)} {{\n{text}}}\n")
     return "".join(out)
+
+
+_CHECKED_PER_QUERY = 200
+"""Removed quads asked for at once on a shared store (a query of some 40 kB)."""
+
+
+def _refuse_stale(store: Store, removed: Collection[ox.Quad]) -> None:
+    """StoreChangedElsewhere when a store others may write (a remote SPARQL server) no
+    longer holds a quad the change removes: the service's copy was older than the server
+    (another process replaced a name), and DELETE DATA of what is gone beside INSERT DATA
+    of the new value left both the other process's name and the service's (and a value
+    the write meant to replace). Quads with blank nodes, which no query can name, and
+    those of the default graph are not asked for."""
+    if shared_fingerprint(store) is None:
+        return
+    named = [
+        q
+        for q in removed
+        if isinstance(q.graph_name, ox.NamedNode)
+        and not isinstance(q.subject, ox.BlankNode)
+        and not isinstance(q.object, ox.BlankNode)
+    ]
+    for start in range(0, len(named), _CHECKED_PER_QUERY):
+        rows = " ".join(
+            f"({q.subject} {q.predicate} {q.object} {q.graph_name})"
+            for q in named[start : start + _CHECKED_PER_QUERY]
+        )
+        query = (
+            f"ASK {{ VALUES (?s ?p ?o ?g) {{ {rows} }} "
+            "FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }"
+        )
+        if store.query(query).boolean:
+            raise StoreChangedElsewhere(
+                "The store was changed by another writer since this service last read it: "
+                "what this write would remove is no longer there. Nothing was written; "
+                "send the write again (it is then tried on what the store holds now)."
+            )

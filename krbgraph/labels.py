@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
 from .store import Store
+from .store.remote import RemoteStore
 
 __all__ = [
     "DEFAULT_LANGUAGES",
@@ -181,6 +183,7 @@ class NameCache:
 
     def __init__(self, generation: int) -> None:
         self.generation = generation
+        self.made = time.monotonic()
         self._names: dict[tuple[tuple[str, ...], bool], dict[str, str | None]] = {}
         self._complete: set[tuple[tuple[str, ...], bool]] = set()
         self._lock = threading.Lock()
@@ -206,6 +209,10 @@ class NameCache:
             self._complete.add((languages, symbols))
 
 
+SHARED_MAX_AGE_S = 30.0
+"""How long names of a store others may write too (a remote SPARQL server) are kept, as
+the pages' aggregates are (krbgraph.web.aggregates.SHARED_STORE_MAX_AGE_S)."""
+
 _CACHES: weakref.WeakKeyDictionary[object, NameCache] = weakref.WeakKeyDictionary()
 _CACHES_LOCK = threading.Lock()
 
@@ -220,7 +227,14 @@ def name_cache(store: Store) -> NameCache | None:
             cache = _CACHES.get(store)
         except TypeError:  # a store that cannot be weakly referenced is not cached
             return None
-        if cache is None or cache.generation != generation:
+        # A SPARQL server others may write: their writes never move the generation, so
+        # its names are also read again after SHARED_MAX_AGE_S (they stayed old forever).
+        expired = (
+            cache is not None
+            and isinstance(store, RemoteStore)
+            and time.monotonic() - cache.made > SHARED_MAX_AGE_S
+        )
+        if cache is None or cache.generation != generation or expired:
             cache = NameCache(generation)
             try:
                 _CACHES[store] = cache

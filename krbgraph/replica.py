@@ -13,9 +13,13 @@ the store by applying every committed change to it as well:
         commit to the store                # raises: the copy is restored too
 
 The copy stays equal to the store only while this service is the store's
-only writer, which the embedded store and the supervised engine guarantee
-(a remote SPARQL server written by others is not, and its operators can
-turn the copy off: krbgraph.settings ``validation_replica``).
+only writer, which the embedded store and the supervised engine guarantee. A
+remote SPARQL server may be written by others too (another service, `krb load`
+from elsewhere): there the copy is made again when the server's graphs hold other
+numbers of triples than after the service's own last write, and a write whose
+removed quads the server no longer holds (a name another process replaced) is
+refused before anything is written (krbgraph.commit, StoreChangedElsewhere), its
+copy dropped, so the next attempt is tried on what the server holds.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import gzip
 import tempfile
 import threading
 import zlib
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +50,7 @@ from .store import (
 from .store.answers import AnswerLimits, collect
 from .store.embedded import dataset_options
 from .store.rdffiles import parse_triples
+from .store.remote import RemoteStore
 from .store.terms import bind_values
 from .update_region import update_region
 
@@ -385,6 +390,19 @@ class UpdateStillStopping(StoreError):
     other update runs until it has (HTTP 503 with Retry-After)."""
 
 
+class StoreChangedElsewhere(Exception):
+    """The store no longer holds what the service's copy says a write removes: another
+    process wrote it (a SPARQL server shared with others). Nothing was written."""
+
+
+def shared_fingerprint(store: Store) -> Hashable | None:
+    """For a store others may write (a remote SPARQL server): its graphs and their
+    sizes, to see an outside write by; None for a store only this process writes."""
+    if not isinstance(store, RemoteStore):
+        return None
+    return tuple(sorted((info.iri, info.triples) for info in store.graphs()))
+
+
 class ReplicaSlot:
     """The replica of the store a service writes to: made at start-up or at the first write,
     and made again when the store was written by anything but the service's own validated
@@ -394,6 +412,7 @@ class ReplicaSlot:
         self._store: Store | None = None
         self._replica: ValidationReplica | None = None
         self._generation = -1
+        self._fingerprint: Hashable | None = None
         self._abandoned: threading.Thread | None = None
 
     def run_update(
@@ -443,15 +462,18 @@ class ReplicaSlot:
     def get(self, store: Store) -> ValidationReplica:
         """The replica of ``store``; call with the application's write lock held."""
         generation = getattr(store, "write_generation", None)
+        fingerprint = shared_fingerprint(store)
         if (
             self._replica is None
             or self._store is not store
             or generation is None
             or generation != self._generation
+            or fingerprint != self._fingerprint
         ):
             self._replica = ValidationReplica.of(store)
             self._store = store
             self._generation = getattr(store, "write_generation", -1)
+            self._fingerprint = fingerprint
         return self._replica
 
     def synced(self, store: Store) -> None:
@@ -459,3 +481,8 @@ class ReplicaSlot:
         followed (the derived graph aside, which validation never reads)."""
         if self._store is store:
             self._generation = getattr(store, "write_generation", -1)
+            self._fingerprint = shared_fingerprint(store)
+
+    def forget(self) -> None:
+        """Drop the replica: the next write makes it again from the store."""
+        self._replica = None

@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
 from ..derived import ensure_current as ensure_derived
-from ..replica import ReplicaSlot, UpdateStillStopping, UpdateTimeout
+from ..replica import ReplicaSlot, StoreChangedElsewhere, UpdateStillStopping, UpdateTimeout
 from ..settings import Settings
 from ..sparql_text import SparqlLimits, SparqlRefused
 from ..store import (
@@ -268,6 +268,12 @@ def _error_handlers(app: FastAPI) -> None:
             {"detail": str(exc)}, status_code=503, headers={"Retry-After": f"{max(1, int(limit))}"}
         )
 
+    async def changed_elsewhere(request: Request, exc: Exception) -> JSONResponse:
+        # The service's copy of a shared store was older than the store: dropped, so the
+        # write sent again is tried on what the store holds now.
+        request.app.state.replicas.forget()
+        return JSONResponse({"detail": str(exc)}, status_code=409)
+
     async def unsupported(request: Request, exc: Exception) -> JSONResponse:
         return answer(406 if isinstance(exc, results.NotRepresentable) else 422, str(exc))
 
@@ -295,6 +301,7 @@ def _error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(UnsupportedAnswer, unsupported)
     app.add_exception_handler(UpdateStillStopping, still_stopping)
     app.add_exception_handler(WriterBusy, writer_busy)
+    app.add_exception_handler(StoreChangedElsewhere, changed_elsewhere)
     app.add_exception_handler(ClientBusy, client_busy)
 
 

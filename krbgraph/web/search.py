@@ -102,6 +102,11 @@ def normalise(text: str) -> str:
     return " ".join(stripped.casefold().split())
 
 
+SHARED_MAX_AGE_S = 300.0
+"""How long the index of a store others may write is kept when no graph changed size (a
+name replaced elsewhere shows within this; building it takes seconds at a million
+triples, so not every 30 s as the pages' aggregates)."""
+
 ANSWERS_KEPT = 256
 """Search answers kept per store version (the broad ones are the dear ones)."""
 
@@ -140,6 +145,7 @@ class LabelIndex:
     _haystack: Haystack | None = None
     _fingerprint: Hashable | None = None
     _checked_at: float = float("-inf")
+    _built_at: float = float("-inf")
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _answers: OrderedDict[tuple[str, int], list[HitGroup]] = field(default_factory=OrderedDict)
 
@@ -147,16 +153,21 @@ class LabelIndex:
         """The current entries, rebuilding first when the store has changed."""
         with self._lock:
             fingerprint = _generation(store)
+            now = time.monotonic()
             if fingerprint is None:
-                now = time.monotonic()
                 if self._fingerprint is not None and now - self._checked_at < self.check_interval_s:
                     return self._entries
                 fingerprint = _triple_counts(store)
                 self._checked_at = now
+                # A write by others that keeps every graph's size (a name replaced)
+                # leaves the counts as they were: read again after a while all the same.
+                if now - self._built_at > SHARED_MAX_AGE_S:
+                    self._fingerprint = None
             if fingerprint != self._fingerprint:
                 self._entries = build_entries(store)
                 self._haystack = None
                 self._fingerprint = fingerprint
+                self._built_at = now
             return self._entries
 
     def search(self, store: Store, text: str, *, limit_per_type: int = 25) -> list[HitGroup]:
