@@ -373,6 +373,8 @@ def rdflib_term(term: object, *, exact: bool = False) -> Identifier:
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     if isinstance(term, ox.Literal):
+        if term.direction is not None:  # rdflib has none: "x"@ar--rtl came back "x"@ar
+            raise UnsupportedTerm(f"a literal with a base direction: {term}")
         normalize = False if exact else None
         if term.language:
             return Literal(term.value, lang=term.language, normalize=normalize)

@@ -95,6 +95,18 @@ def test_a_query_that_makes_a_triple_term_gets_422_naming_it(served) -> None:
     assert "triple term" in answer.json()["detail"]
 
 
+def test_a_query_that_makes_a_directional_literal_gets_422_naming_it(served) -> None:
+    """rdflib has no base direction: "abc"@ar--rtl came back "abc"@ar, a 200."""
+    client, _, _ = served
+    answer = client.get(
+        "/sparql",
+        params={"query": 'SELECT ?t WHERE { BIND ("abc"@ar--rtl AS ?t) }'},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert answer.status_code == 422, answer.text
+    assert "base direction" in answer.json()["detail"]
+
+
 @pytest.mark.parametrize("command", ["validate", "load"])
 @pytest.mark.parametrize("value", [TRIPLE_TERM, DIRECTIONAL], ids=["triple term", "direction"])
 def test_files_with_unsupported_terms_are_refused_naming_the_file(

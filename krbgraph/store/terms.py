@@ -25,6 +25,11 @@ def to_rdflib(term: object) -> Identifier:
     try:
         return rdflib_term(term, exact=True)
     except UnsupportedTerm as exc:
+        if isinstance(term, ox.Literal):
+            raise UnsupportedAnswer(
+                f"The answer holds a literal with a base direction ({term}), which this "
+                "service does not return; ask for STR() and LANG() of it instead."
+            ) from exc
         raise UnsupportedAnswer(
             f"The answer holds an RDF 1.2 triple term ({term}), which this service does not "
             "return; ask for its subject, predicate and object (SUBJECT(), PREDICATE(), "
