@@ -23,7 +23,6 @@ from test_excel_support import edit, row_of
 from krbgraph.excel import elsewhere
 from krbgraph.excel.exporting import export_workbook
 from krbgraph.excel.importing import ImportFailed, import_workbook
-from krbgraph.excel.limits import WorkbookTooLarge
 from krbgraph.excel.problems import Problem
 from krbgraph.iris import DEFAULT_BASE_IRI
 from krbgraph.loading import data_graph_iri, load_paths
@@ -300,8 +299,16 @@ def test_references_to_other_graphs_are_looked_up_a_bounded_number_of_times(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """One query per distinct thing: a workbook of 20,000 such references kept a worker
-    and the engine busy for half a minute; past the limit it is too large."""
+    and the engine busy for half a minute; past the limit a reference is refused with
+    the reason, among the workbook's other problems."""
     monkeypatch.setattr(elsewhere, "MAX_LOOKUPS", 2)
+    asked: list[object] = []
+    real = elsewhere.StoreLookup._about
+    monkeypatch.setattr(
+        elsewhere.StoreLookup, "_about", lambda self, iri: asked.append(iri) or real(self, iri)
+    )
     path = _exported(store, tmp_path)  # refers to more than two things of other graphs
-    with pytest.raises(WorkbookTooLarge, match="more than 2 distinct things"):
+    with pytest.raises(ImportFailed) as failed:
         import_workbook(store, path, base_iri=BASE, graph=GELUID)
+    assert len(set(asked)) == 2
+    assert any("more than 2 distinct things" in p.message_en for p in failed.value.problems)

@@ -33,7 +33,6 @@ from rdflib.term import Identifier
 from ..namespaces import KRB, ORG
 from ..store import Store, model_graph_iris
 from .conversion import OutsideRefusal, OutsideThing, code_iri, is_iri
-from .limits import WorkbookTooLarge
 from .metingen_sheet import measurement_graph_iri
 from .own_lists import own_concept_iri
 from .workbook_format import OWN_LISTS, THING_KIND
@@ -89,20 +88,9 @@ _Said = list[tuple[str, str, Identifier]]
 
 
 MAX_LOOKUPS = 5_000
-"""Distinct things of other graphs one import may name: each is a query, and a workbook
-of 20,000 such references kept a worker and the engine busy for half a minute."""
-
-
-class TooManyOutside(WorkbookTooLarge):
-    """More distinct references to other graphs than MAX_LOOKUPS (HTTP 413, CLI exit 2)."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(
-            f"de werkmap verwijst naar meer dan {limit:,} verschillende dingen in andere "
-            "grafen van het register",
-            f"the workbook refers to more than {limit:,} distinct things in other graphs "
-            "of the registry",
-        )
+"""Distinct things of other graphs one import looks up: each is a query, and a workbook
+of 20,000 such references kept a worker and the engine busy for half a minute. Past it
+a reference is refused as naming nothing, with the reason, as the others are listed."""
 
 
 class StoreLookup:
@@ -126,6 +114,13 @@ class StoreLookup:
         iri = self._iri(sheet, text)
         if expected is None or iri is None:
             return None
+        if iri not in self._said and len(self._said) >= MAX_LOOKUPS:
+            return OutsideRefusal(
+                f"niet in het register opgezocht: de werkmap verwijst naar meer dan "
+                f"{MAX_LOOKUPS:,} verschillende dingen buiten zichzelf",
+                f"not looked up in the registry: the workbook refers to more than "
+                f"{MAX_LOOKUPS:,} distinct things outside itself",
+            )
         said = self._about(iri)
         outside = [(what, value) for graph, what, value in said if graph not in self.skipped]
         types = {value for what, value in outside if what == "type"}
@@ -174,8 +169,6 @@ class StoreLookup:
 
     def _about(self, iri: URIRef) -> _Said:
         if iri not in self._said:
-            if len(self._said) >= MAX_LOOKUPS:
-                raise TooManyOutside(MAX_LOOKUPS)
             answer = self.store.query(_ABOUT, bindings={"s": iri})
             self._said[iri] = [
                 (str(graph), str(what), value)
