@@ -11,7 +11,7 @@ changed.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -46,9 +46,9 @@ def commit_change(
     its record, nor its derived facts a write behind.
     """
     added, removed = change.added, change.removed
-    _refuse_stale(store, removed)
     emptied = {g for g in {graph_key(q) for q in removed} if not replica.has_quads(g)}
     kept_removed = {q for q in removed if graph_key(q) not in emptied}
+    _refuse_stale(store, kept_removed)  # an emptied graph is dropped whatever it holds
     new_nodes = _blank_nodes(added)
     old_nodes = _blank_nodes(kept_removed) | {
         node
@@ -78,6 +78,13 @@ def commit_change(
         seen |= nodes
         for node in nodes:
             graphs |= {graph_key(q) for q in replica.quads_with(node)}
+    # Whole graphs from the copy: on a shared store they must be as the copy had them
+    # before the change, or another writer's change in them would be overwritten.
+    before = {
+        g: set(replica.graph_quads(g)) - added | {q for q in removed if graph_key(q) == g}
+        for g in graphs
+    }
+    _refuse_stale(store, [q for quads in before.values() for q in quads], sizes=before)
     contents: dict[str | None, Graph] = {graph: Graph() for graph in graphs | emptied}
     for graph in graphs:
         contents[graph] = rdflib_graph(replica.graph_quads(graph))
@@ -136,34 +143,58 @@ _CHECKED_PER_QUERY = 200
 """Removed quads asked for at once on a shared store (a query of some 40 kB)."""
 
 
-def _refuse_stale(store: Store, removed: Collection[ox.Quad]) -> None:
+def _refuse_stale(
+    store: Store,
+    removed: Collection[ox.Quad],
+    *,
+    sizes: Mapping[str | None, Collection[ox.Quad]] | None = None,
+) -> None:
     """StoreChangedElsewhere when a store others may write (a remote SPARQL server) no
     longer holds a quad the change removes: the service's copy was older than the server
     (another process replaced a name), and DELETE DATA of what is gone beside INSERT DATA
     of the new value left both the other process's name and the service's (and a value
-    the write meant to replace). Quads with blank nodes, which no query can name, and
-    those of the default graph are not asked for."""
+    the write meant to replace). With ``sizes`` (graphs about to be written whole, with
+    what the copy held of them) also when such a graph holds another number of quads.
+    Quads with blank nodes, which no query can name, are not asked for."""
     if shared_fingerprint(store) is None:
         return
+    if sizes:
+        held = {info.iri: info.triples for info in store.graphs()}
+        if any(held.get(graph or "", 0) != len(quads) for graph, quads in sizes.items() if graph):
+            raise StoreChangedElsewhere(_CHANGED_ELSEWHERE)
     named = [
         q
         for q in removed
-        if isinstance(q.graph_name, ox.NamedNode)
-        and not isinstance(q.subject, ox.BlankNode)
-        and not isinstance(q.object, ox.BlankNode)
+        if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode)
     ]
     for start in range(0, len(named), _CHECKED_PER_QUERY):
-        rows = " ".join(
+        chunk = named[start : start + _CHECKED_PER_QUERY]
+        in_graphs = " ".join(
             f"({q.subject} {q.predicate} {q.object} {q.graph_name})"
-            for q in named[start : start + _CHECKED_PER_QUERY]
+            for q in chunk
+            if isinstance(q.graph_name, ox.NamedNode)
         )
-        query = (
-            f"ASK {{ VALUES (?s ?p ?o ?g) {{ {rows} }} "
-            "FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }"
+        in_default = " ".join(
+            f"({q.subject} {q.predicate} {q.object})"
+            for q in chunk
+            if not isinstance(q.graph_name, ox.NamedNode)
         )
-        if store.query(query).boolean:
-            raise StoreChangedElsewhere(
-                "The store was changed by another writer since this service last read it: "
-                "what this write would remove is no longer there. Nothing was written; "
-                "send the write again (it is then tried on what the store holds now)."
+        missing = []
+        if in_graphs:
+            missing.append(
+                f"{{ VALUES (?s ?p ?o ?g) {{ {in_graphs} }} "
+                "FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }"
             )
+        if in_default:
+            missing.append(
+                f"{{ VALUES (?s ?p ?o) {{ {in_default} }} FILTER NOT EXISTS {{ ?s ?p ?o }} }}"
+            )
+        if store.query(f"ASK {{ {' UNION '.join(missing)} }}").boolean:
+            raise StoreChangedElsewhere(_CHANGED_ELSEWHERE)
+
+
+_CHANGED_ELSEWHERE = (
+    "The store was changed by another writer since this service last read it: what this "
+    "write would change is no longer as it was. Nothing was written; send the write again "
+    "(it is then tried on what the store holds now)."
+)

@@ -326,8 +326,9 @@ def preload_names(
                 key = (_language_rank(tag, ()), codes[predicate.value], value.value)
                 if iri not in best_code or key < best_code[iri]:
                     best_code[iri] = key
+    # As _chosen: choose(names) or choose(codes), so an empty name gives way to a code.
     names = {iri: key[2] for iri, key in best_code.items()}
-    names.update((iri, key[2]) for iri, key in best.items())
+    names.update((iri, key[2]) for iri, key in best.items() if key[2] or symbols)
     if len(names) <= _CACHE_LIMIT:
         cache.fill(tuple(languages), symbols, names)
 

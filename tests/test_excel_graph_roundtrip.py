@@ -312,3 +312,25 @@ def test_references_to_other_graphs_are_looked_up_a_bounded_number_of_times(
         import_workbook(store, path, base_iri=BASE, graph=GELUID)
     assert len(set(asked)) == 2
     assert any("more than 2 distinct things" in p.message_en for p in failed.value.problems)
+
+
+def test_an_import_over_a_graph_with_what_no_cell_holds_is_refused(
+    store: Store, tmp_path: Path
+) -> None:
+    """An English name beside the Dutch one uses properties the workbook uses too: the
+    re-import was accepted and the English name deleted unseen."""
+    norm = URIRef(f"{BASE}/id/beleidsnorm/GEL-N01")
+    english = (norm, RDFS.label, Literal("Facade noise at most 48 dB(A)", lang="en"))
+    original = _content(store, GELUID)
+    store.add_to_graph(GELUID, Graph().add(english))
+    try:
+        before = _content(store, GELUID)
+        path = tmp_path / "geluid.xlsx"
+        warnings = export_workbook(store, path, graph=GELUID)
+        assert any("rdfs:label@en" in w.message_en for w in warnings)
+        with pytest.raises(ImportFailed) as refused:
+            import_workbook(store, path, base_iri=BASE, graph=GELUID)
+        assert "rdfs:label@en" in refused.value.problems[0].message_en
+        assert isomorphic(_content(store, GELUID), before)
+    finally:
+        store.replace_graph(GELUID, original)

@@ -25,6 +25,9 @@ NAMES = """
 <urn:t:3> dct:identifier "T-3" ; <http://www.w3.org/2004/02/skos/core#notation> "3" .
 <urn:t:4> dct:title "Titel"@nl ; skos:altLabel "Ander"@nl , "Anders"@nl .
 <urn:t:5> rdfs:label "zonder taal" , "met taal"@nl .
+<urn:t:6> rdfs:label ""@nl ; dct:identifier "T-6" .
+<urn:t:7> rdfs:label "" .
+<urn:t:8> <http://qudt.org/schema/qudt/symbol> "" .
 """
 SUBJECTS = """
 SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER (isIRI(?s)) }

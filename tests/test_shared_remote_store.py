@@ -113,3 +113,60 @@ def test_names_and_search_follow_an_outside_rename_in_time(
         hit.entry.iri for group in index.search(store, "naam van elders") for hit in group.hits
     ]
     assert found == [NORM]
+
+
+PERIOD_END = """
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+DELETE { GRAPH ?g { ?period dcat:endDate ?end } }
+INSERT { GRAPH ?g { ?period dcat:endDate "2031-12-31"^^xsd:date } }
+WHERE { GRAPH ?g { <https://krb.demogemeente.nl/id/beleidsnorm/GEL-N02> dct:temporal ?period .
+                   ?period dcat:endDate ?end } }
+"""
+
+
+def _post(client: TestClient, update: str) -> int:
+    answer = client.post(
+        "/update",
+        content=update.encode(),
+        headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
+    )
+    assert answer.status_code in (204, 409), answer.text
+    return answer.status_code
+
+
+def test_a_write_of_a_blank_node_keeps_an_outside_rename_in_its_graph(
+    shared: tuple[TestClient, Store],
+) -> None:
+    """A change of a period (a blank node) is written as its whole graph from the copy:
+    the copy's older name of another norm in that graph overwrote the outside rename."""
+    client, other = shared
+    assert _rename(client, "Eerste naam") == 204
+    other.update(RENAME.format(norm=NORM, name="Naam van elders"))
+    if _post(client, PERIOD_END) == 409:
+        assert _post(client, PERIOD_END) == 204
+    assert _names(other) == ["Naam van elders"]
+
+
+def test_a_write_to_the_default_graph_after_an_outside_change_commits_what_it_means(
+    shared: tuple[TestClient, Store],
+) -> None:
+    client, other = shared
+    label = "http://www.w3.org/2000/01/rdf-schema#label"
+    rename = (
+        f'DELETE {{ <urn:d> <{label}> ?old }} INSERT {{ <urn:d> <{label}> "{{}}" }} '
+        f"WHERE {{ OPTIONAL {{ <urn:d> <{label}> ?old }} }}"
+    )
+    assert _post(client, rename.replace("{}", "B")) == 204
+    other.update(
+        f'DELETE DATA {{ <urn:d> <{label}> "B" }} ; INSERT DATA {{ <urn:d> <{label}> "C" }}'
+    )
+    if _post(client, rename.replace("{}", "D")) == 409:
+        assert _post(client, rename.replace("{}", "D")) == 204
+    query = f"SELECT ?n WHERE {{ GRAPH ?g {{ <urn:d> <{label}> ?n }} }}"
+    default = f"SELECT ?n WHERE {{ <urn:d> <{label}> ?n }}"
+    names = {str(r[0]) for r in other.query(default).rows} | {
+        str(r[0]) for r in other.query(query).rows
+    }
+    assert names == {"D"}
