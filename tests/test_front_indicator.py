@@ -17,8 +17,8 @@ from html import escape
 
 import pytest
 from fastapi.testclient import TestClient
-from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import DCTERMS, RDFS
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, RDFS, XSD
 from research_registry import ONDERZOEK, build_research_registry, select
 from test_pages_fixtures import BASE, Registry, page_sections
 
@@ -200,3 +200,77 @@ def test_names_with_dollar_signs_and_underscores_are_drawn_as_written() -> None:
     )
     for text in [*names, "norm $x$ maximaal 48", "maatregel $b_$"]:
         assert escape(text, quote=False) in svg, text
+
+
+def test_a_long_area_name_leaves_every_legend_entry_on_the_drawing() -> None:
+    """A name of 230 characters put itself at x=-368 and the others past the width."""
+    import re
+    from datetime import date
+
+    from krbgraph.web.indicator_chart import Series, indicator_chart_svg
+
+    names = ["Het zeer lange plangebied " + "van de binnenstad " * 12, "Parkbuurt", "Parkzicht"]
+    series = [
+        Series(name, ((date(2023, 6, 30), 1.0 + i), (date(2024, 6, 30), 2.0 + i)))
+        for i, name in enumerate(names)
+    ]
+    svg = indicator_chart_svg(series, [], [], axis_label="km", title="t", description="d")
+    chart = ET.fromstring(svg[svg.index("<svg") :])
+    width = float(chart.attrib["viewBox"].split()[2])
+    placed = {
+        "".join(text.itertext()).strip(): float(text.attrib.get("x", "0"))
+        for text in chart.iter(SVG + "text")
+    }
+    legend = {text: x for text, x in placed.items() if text.startswith(("Het zeer", "Park"))}
+    assert len(legend) == 3, placed
+    assert all(0 <= x <= width for x in legend.values()), legend
+    assert not re.search("binnenstad van de binnenstad van de binnenstad van", svg)
+
+
+def test_an_indicator_without_a_unit_is_drawn_in_one_unit_named_on_the_axis() -> None:
+    """0,35 km and 250 m were drawn as 0,35 and 250 beside a norm line of 300 m, on an
+    axis without a unit: the buurt over the norm looked far under it."""
+    from rdflib import URIRef as IRI
+
+    from krbgraph.web.describe import Labeller
+    from krbgraph.web.indicator_sections import _chart
+
+    unit = "http://qudt.org/vocab/unit/"
+
+    def measured(area: str, value: str, symbol: str, factor: str) -> dict[str, object]:
+        return {
+            "soort": Literal("meting"),
+            "gebied": IRI(f"{BASE}/id/werkingsgebied/{area}"),
+            "gebied_label": Literal(area),
+            "periode_van": Literal("2025-01-01", datatype=XSD.date),
+            "periode_tot": Literal("2025-12-31", datatype=XSD.date),
+            "waarde": Literal(value, datatype=XSD.decimal),
+            "eenheid": IRI(unit + ("KiloM" if symbol == "km" else "M")),
+            "eenheid_symbool": Literal(symbol),
+            "factor": Literal(factor, datatype=XSD.decimal),
+        }
+
+    norm = {
+        "soort": Literal("norm"),
+        "object": IRI(f"{BASE}/id/beleidsnorm/CYC-N02"),
+        "code": Literal("CYC-N02"),
+        "operator": IRI("https://data.krb.nl/id/begrip/normoperator/maximaal"),
+        "operator_label": Literal("maximaal"),
+        "waarde": Literal("300", datatype=XSD.decimal),
+        "eenheid": IRI(unit + "M"),
+        "eenheid_symbool": Literal("m"),
+        "factor": Literal("1", datatype=XSD.decimal),
+    }
+    indicator = {"soort": Literal("indicator"), "object_label": Literal("Afstand")}
+    svg = _chart(
+        indicator,  # type: ignore[arg-type]
+        [measured("Parkbuurt", "0.35", "km", "1000"), measured("Parkzicht", "250", "m", "1")],  # type: ignore[list-item]
+        [norm],  # type: ignore[list-item]
+        [],
+        Labeller(BASE),
+    )
+    assert svg is not None
+    texts = _texts(ET.fromstring(svg[svg.index("<svg") :]))
+    assert "Afstand (m)" in texts
+    ticks = [float(t.replace(",", ".")) for t in texts if re.fullmatch(r"\d+(,\d+)?", t)]
+    assert max(ticks) >= 350  # 0,35 km drawn as 350 m, not 0,35

@@ -137,11 +137,16 @@ def indicator_chart_svg(
         _draw_marks(axes, marks)
         _axes_format(axes, ticks, axis_label)
         if series:
-            figure.legend(  # names given, not read from the lines: "_x" would be left out
+            # Names given, not read from the lines ("_x" would be left out), and short: a
+            # name of 230 characters pushed the others off the drawing (the table below
+            # has them whole).
+            legend = [_short(line.name, LEGEND_NAME) for line in series]
+            wide = max(len(name) for name in legend) > LEGEND_NAME // 2
+            figure.legend(
                 handles,
-                [line.name for line in series],
+                legend,
                 loc="outside lower center",
-                ncols=min(len(series), 4),
+                ncols=min(len(series), 2 if wide else 4),
                 frameon=False,
                 title=None,
             )
@@ -244,6 +249,10 @@ def _axes_format(axes: Axes, ticks: Mapping[float, str] | None, axis_label: str)
 def _number(value: float, _position: object = None) -> str:
     """A tick as a Dutch reader writes it: 0,45 and 48."""
     return f"{value:.10g}".replace(".", ",")
+
+
+LEGEND_NAME = 32
+"""Characters of an area's name in the chart's legend."""
 
 
 def _short(text: str, limit: int = 44) -> str:

@@ -157,7 +157,7 @@ def _chart(
     labeller: Labeller,
 ) -> str | None:
     """The chart, or None when there is nothing measured to draw."""
-    target = _Unit.of(indicator) if "eenheid" in indicator else None
+    target, unit = _common_unit(indicator, measured, norms)
     # An indicator measured in labels (energielabel) is drawn by rank with the labels on
     # the axis; where numbers are measured too, only the numbers are drawn.
     ranked = [row for row in measured if "waarde" not in row and "rangorde" in row]
@@ -180,7 +180,6 @@ def _chart(
         for area, found in sorted(points.items(), key=lambda item: names[item[0]].lower())
     ]
     name = literal_text(indicator.get("object_label")) or "Waarde"
-    unit = literal_text(indicator.get("eenheid_symbool"))
     return indicator_chart_svg(
         series,
         _levels(norms, target, ranked=ticks is not None),
@@ -190,6 +189,20 @@ def _chart(
         description="De cijfers van de grafiek staan in de tabel eronder.",
         ticks=ticks,
     )
+
+
+def _common_unit(
+    indicator: Row, measured: Sequence[Row], norms: Sequence[Row]
+) -> tuple[_Unit | None, str | None]:
+    """The unit every point and norm line is drawn in, and its symbol for the axis: the
+    indicator's; for an indicator without one, its first norm's, else a measurement's
+    (0,35 km and 250 m were drawn on one axis as 0,35 and 250, beside a norm of 300)."""
+    if "eenheid" in indicator:
+        return _Unit.of(indicator), literal_text(indicator.get("eenheid_symbool"))
+    for row in [*norms, *measured]:
+        if "eenheid" in row and _float(row.get("factor")) is not None:
+            return _Unit.of(row), literal_text(row.get("eenheid_symbool"))
+    return None, None
 
 
 def _value(row: Row, target: _Unit | None) -> float | None:
