@@ -425,3 +425,21 @@ def test_search_gives_research_data_and_units_a_group_of_their_own(
     page = client.get("/zoeken", params={"q": q}).text
     groups = re.findall(r'<h2 id="groep-\d+">([^<]*?) <span', page)
     assert group in groups and "Overig" not in groups
+
+
+@pytest.mark.parametrize(
+    ("params", "theme"),
+    [
+        ({"thema": "geluid"}, "Geluid"),  # the name in another case, as the API reads it
+        ({"thema": "GELUID"}, "Geluid"),
+    ],
+)
+def test_a_filter_value_the_research_api_reads_is_read_by_the_page_too(
+    client: TestClient, research: Registry, params: dict[str, str], theme: str
+) -> None:
+    """The page needed the exact name in the reader's language where /api/normtoets
+    takes a code or a name in any case or language: "Onbekend filter" for thema=groen."""
+    page = _page(client, **params)
+    chosen = [label for value, label, selected in page.options["thema"] if selected]
+    assert chosen == [theme]
+    assert len(page.tables["normtoets"]) == len(_normtoets(research, thema=GELUID))

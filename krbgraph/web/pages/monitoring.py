@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import urlencode, urlsplit
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from rdflib import URIRef
 
@@ -44,6 +44,7 @@ from ..describe import (
     valid_iri,
 )
 from ..research_answers import Normgat, Normtoets, Question, Ref, normgat, normtoets
+from ..resolving import resolve_thing
 from ..row_cap import RowsParam, all_rows_href, rows_shown
 from ..state import catalogue
 from ..templating import error_page, render
@@ -104,6 +105,20 @@ def monitoring_page(
             )
             return error_page(request, 400, "Dubbelzinnig filter", message)
         found = named[0] if named else _named_by_iri(store, value.strip(), klasse)
+        if found is None:
+            # As the research API reads it: a code or name in another case or language.
+            try:
+                ref = resolve_thing(store, value, klasse, kind)
+            except HTTPException as refused:
+                if refused.status_code == 409:
+                    message = (
+                        f"{name}={shown_value(value)} past bij meer dan één {kind}. Kies er "
+                        "een uit de lijst, of geef zijn IRI."
+                    )
+                    return error_page(request, 400, "Dubbelzinnig filter", message)
+            else:
+                listed = [option for option in options if option.iri == ref.iri]
+                found = listed[0] if listed else Option(ref.iri, ref.label or ref.iri, None)
         if found is not None and found not in options:
             options.append(found)  # past the select box's list: shown as chosen all the same
             options.sort(key=lambda option: option.text.lower())
