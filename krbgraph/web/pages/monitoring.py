@@ -117,8 +117,8 @@ def monitoring_page(
                     )
                     return error_page(request, 400, "Dubbelzinnig filter", message)
             else:
-                listed = [option for option in options if option.iri == ref.iri]
-                found = listed[0] if listed else Option(ref.iri, ref.label or ref.iri, None)
+                same = [option for option in options if option.iri == ref.iri]
+                found = same[0] if same else Option(ref.iri, ref.label or ref.iri, None)
         if found is not None and found not in options:
             options.append(found)  # past the select box's list: shown as chosen all the same
             options.sort(key=lambda option: option.text.lower())
