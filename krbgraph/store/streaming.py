@@ -65,7 +65,7 @@ def select_rows(
     Raises QuerySyntaxError, QueryTimeout (between rows, while iterating) or
     StoreError (also for a query that is not a SELECT).
     """
-    with _solutions(store, sparql, bindings=bindings, timeout_s=timeout_s) as found:
+    with engine_solutions(store, sparql, bindings=bindings, timeout_s=timeout_s) as found:
         if found is None:
             result = store.query(sparql, bindings=bindings, timeout_s=timeout_s)
             if result.kind != "select":
@@ -102,7 +102,7 @@ def write_answer(
     The time limit is checked at every piece written (and as a remote answer arrives).
     Raises QuerySyntaxError, QueryTimeout, StoreError; what was written before stays.
     """
-    with _solutions(store, sparql, bindings=bindings, timeout_s=timeout_s) as found:
+    with engine_solutions(store, sparql, bindings=bindings, timeout_s=timeout_s) as found:
         if found is None:
             writers = {"csv": csv_chunks, "tsv": tsv_chunks, "json": json_chunks}
             with select_rows(store, sparql, bindings=bindings, timeout_s=timeout_s) as answer:
@@ -140,23 +140,10 @@ def engine_solutions(
     bindings: Mapping[str, Identifier] | None = None,
     timeout_s: float | None = None,
 ) -> Iterator[tuple[ox.QuerySolutions, AnswerLimits] | None]:
-    """The engine's own lazy solutions of a SELECT (pyoxigraph terms, no rdflib) and the
-    limits to check between them, or None for a store that gives none. For writers that
-    need a term's text only (krbgraph.named_csv); same rules as ``select_rows``."""
-    with _solutions(store, sparql, bindings=bindings, timeout_s=timeout_s) as found:
-        yield found
-
-
-@contextmanager
-def _solutions(
-    store: Store,
-    sparql: str,
-    *,
-    bindings: Mapping[str, Identifier] | None,
-    timeout_s: float | None,
-) -> Iterator[tuple[ox.QuerySolutions, AnswerLimits] | None]:
-    """The engine's lazy solutions of a SELECT and the limits to check while reading
-    them, or None for a Store that has none (it answers through Store.query)."""
+    """The engine's lazy solutions of a SELECT (pyoxigraph terms, no rdflib) and the
+    limits to check while reading them, or None for a Store that has none (it answers
+    through Store.query). For writers that need a term's text only (krbgraph.named_csv,
+    labels.preload_names); same rules as ``select_rows``."""
     if isinstance(store, RemoteStore | SupervisedStore):
         # Parsed as the server sends it; the time limit is checked as it arrives.
         with store.solutions(sparql, bindings=bindings, timeout_s=timeout_s) as solutions:
