@@ -9,12 +9,15 @@ graph it replaces (krbgraph.excel.elsewhere).
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.packaging.custom import CustomPropertyList, StringProperty
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS
@@ -24,6 +27,7 @@ from krbgraph.excel import elsewhere
 from krbgraph.excel.exporting import export_workbook
 from krbgraph.excel.importing import ImportFailed, import_workbook
 from krbgraph.excel.problems import Problem
+from krbgraph.excel.workbook_base import BASE_PROPERTY, recorded_base
 from krbgraph.iris import DEFAULT_BASE_IRI
 from krbgraph.loading import data_graph_iri, load_paths
 from krbgraph.model import project_root
@@ -98,7 +102,7 @@ def test_every_graph_round_trips_into_itself(store: Store, tmp_path: Path, graph
         assert all(not w.is_error and "passen niet in de werkmap" in w.message_nl for w in warnings)
         # Imported back it would empty the graph of what did not fit: refused, kept.
         with pytest.raises(ImportFailed) as refused:
-            import_workbook(store, path, base_iri=_minting_base(before), graph=graph)
+            import_workbook(store, path, base_iri=BASE, graph=graph)
         said = " ".join(p.message_en for p in refused.value.problems)
         # (graph metingen: its measurements go to {graph}/metingen, where they would be
         # in two graphs; refused for that first)
@@ -107,12 +111,21 @@ def test_every_graph_round_trips_into_itself(store: Store, tmp_path: Path, graph
         return
     assert warnings == []
 
-    report = import_workbook(store, path, base_iri=_minting_base(before), graph=graph)
+    # Under the registry's base, as `krb import-excel` and the upload read it: codes of a
+    # graph minted under another base (kaders-rijk-provincie) come back under the base
+    # the workbook records, and the import says so.
+    report = import_workbook(store, path, base_iri=BASE, graph=graph)
 
     assert report.replaced
     assert report.measurement_graph is None
     assert [p.text_en for p in report.warnings if p.is_error] == []
     assert isomorphic(_content(store, graph), before)
+    minted = _minting_base(before)
+    said = [
+        p.message_en for p in report.warnings if "the base the workbook records" in p.message_en
+    ]
+    assert len(said) == (minted != BASE), report.warnings
+    assert all(f"codes become IRIs under {minted}," in text for text in said)
 
 
 def test_a_reference_to_nothing_is_refused_at_its_cell(store: Store, tmp_path: Path) -> None:
@@ -334,3 +347,89 @@ def test_an_import_over_a_graph_with_what_no_cell_holds_is_refused(
         assert isomorphic(_content(store, GELUID), before)
     finally:
         store.replace_graph(GELUID, original)
+
+
+KADERS = f"{BASE}/graph/kaders-rijk-provincie"
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None,
+    reason="LibreOffice (soffice) is not installed; install libreoffice-calc",
+)
+def test_a_graph_under_another_base_round_trips_through_libreoffice(
+    store: Store, tmp_path: Path
+) -> None:
+    """The workbook records the base of its codes (a document property); a spreadsheet
+    program that saves the file keeps it, so the import still reads the national norms'
+    codes as https://data.krb.nl/kader/id/... and not under the registry's base."""
+    before = _content(store, KADERS)
+    exported = tmp_path / "kaders.xlsx"
+    assert export_workbook(store, exported, graph=KADERS) == []
+    assert recorded_base(exported) == KADER
+    completed = subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(tmp_path / "saved"),
+            str(exported),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    saved = tmp_path / "saved" / "kaders.xlsx"
+    assert recorded_base(saved) == KADER
+
+    report = import_workbook(store, saved, base_iri=BASE, graph=KADERS)
+
+    assert [p.text_en for p in report.warnings if p.is_error] == []
+    assert isomorphic(_content(store, KADERS), before)
+
+
+@pytest.mark.parametrize("value", ["kader", "ftp://data.krb.nl/kader", "https://x.nl/a b"])
+def test_a_recorded_base_that_is_no_iri_refuses_the_import(
+    store: Store, tmp_path: Path, value: str
+) -> None:
+    before = _content(store, KADERS)
+    path = tmp_path / "kaders.xlsx"
+    assert export_workbook(store, path, graph=KADERS) == []
+    book = load_workbook(path)
+    book.custom_doc_props = CustomPropertyList()
+    book.custom_doc_props.append(StringProperty(name=BASE_PROPERTY, value=value))
+    book.save(path)
+
+    with pytest.raises(ImportFailed) as failed:
+        import_workbook(store, path, base_iri=BASE, graph=KADERS)
+
+    errors = [p.message_en for p in failed.value.problems if p.is_error]
+    assert any(BASE_PROPERTY in text and repr(value) in text for text in errors), errors
+    assert isomorphic(_content(store, KADERS), before)
+
+
+def test_a_workbook_without_a_recorded_base_reads_codes_under_the_registrys(
+    store: Store, tmp_path: Path
+) -> None:
+    """With the property removed (a workbook moved to another registry), the codes of
+    the national norms are read as new things under the registry's base: the import
+    no longer finds OV-DEMO-N01 of https://data.krb.nl/kader where an effect names it."""
+    path = tmp_path / "kaders.xlsx"
+    assert export_workbook(store, path, graph=KADERS) == []
+    book = load_workbook(path)
+    book.custom_doc_props = CustomPropertyList()
+    book.save(path)
+    assert recorded_base(path) is None
+
+    report = import_workbook(store, path, base_iri=BASE, graph=f"{BASE}/graph/kopie")
+    try:
+        subjects = {str(s) for s in _content(store, f"{BASE}/graph/kopie").subjects()}
+        assert f"{BASE}/id/beleidsnorm/OV-DEMO-N01" in subjects
+        assert not any(s.startswith(KADER + "/") for s in subjects)
+        assert not any("the base the workbook records" in p.message_en for p in report.warnings)
+    finally:
+        store.drop_graph(f"{BASE}/graph/kopie")

@@ -39,6 +39,7 @@ from .limits import WorkbookLimits
 from .metingen_sheet import COLUMN_OF, SHEET, measurement_graph_iri, read_measurements
 from .problems import Problem, Severity
 from .reader import Progress, ReadResult, read_workbook
+from .workbook_base import RecordedBaseInvalid, recorded_base
 from .writer import unwritable
 
 Stage = Callable[[str], None]
@@ -108,17 +109,21 @@ def import_workbook(
         stage("lezen")
     # A reference to no row may name a thing of another graph of the registry (an
     # exported theme graph refers to areas, themes and national norms of others).
-    outside = StoreLookup(store, base_iri, target)
+    try:  # codes are minted under the base the workbook records, as its export wrote them
+        codes_base = recorded_base(source) or base_iri
+    except RecordedBaseInvalid:
+        codes_base = base_iri  # read_workbook reports it, with every other problem
+    outside = StoreLookup(store, codes_base, target)
     result = read_workbook(source, base_iri, progress=progress, limits=limits, outside=outside)
     if not result.ok:
         # The sheet metingen's own problems too, read against what the policy sheets
         # gave: every problem in one run, not a second round after the first is fixed.
         try:
-            _measurements(store, result, target, base_iri)
+            _measurements(store, result, target, codes_base)
         except ImportFailed as more:
             raise ImportFailed(more.problems) from None
         raise ImportFailed(result.problems)
-    measurements = _measurements(store, result, target, base_iri)
+    measurements = _measurements(store, result, target, codes_base)
     if stage is not None:
         stage("valideren")
     replaced = store.query(_HOLDS_DATA, bindings={"g": URIRef(target)}).boolean

@@ -37,6 +37,7 @@ from .rows_to_rdf import Progress, ReadResult, convert_rows
 from .sheet_rows import SheetRows
 from .values import displayed_number, excel_error
 from .vocabulary import load_vocabulary
+from .workbook_base import BASE_PROPERTY, RecordedBaseInvalid, recorded_base
 from .workbook_format import HIDDEN_LISTS_SHEET, SHEETS, Sheet
 
 _UNREADABLE = (
@@ -308,7 +309,8 @@ def read_workbook(
     ``model`` is the model graph (value lists, units, IMBOR extract); by
     default the project's model. A reference that names no row is refused, unless
     ``outside`` (krbgraph.excel.elsewhere, for an import into a store) finds the thing
-    it names in the rest of the registry. The graph is complete only when
+    it names in the rest of the registry. Codes become IRIs under the base the workbook
+    records (krbgraph.excel.workbook_base), else under ``base_iri``. The graph is complete only when
     ``result.ok``; callers must not load it otherwise. Raises
     WorkbookUnreadable when the file cannot be opened as a workbook and
     WorkbookTooLarge when it passes ``limits`` (default: WorkbookLimits()).
@@ -318,6 +320,14 @@ def read_workbook(
 
         model = model_graph()
     sheets, problems = read_sheets(source, limits=limits)
+    try:
+        recorded = recorded_base(source)
+    except RecordedBaseInvalid as invalid:
+        problems.append(Problem(invalid.message_nl, invalid.message_en))
+    else:
+        if recorded is not None and recorded != base_iri.rstrip("/"):
+            problems.append(_other_base(recorded, base_iri))
+            base_iri = recorded
     vocabulary = load_vocabulary(model)
     converted = convert_rows(sheets, vocabulary, base_iri, progress=progress, outside=outside)
     # A cell refused while reading (an Excel error such as #REF!) is reported once, as
@@ -325,3 +335,17 @@ def read_workbook(
     refused = {(p.sheet, p.row, p.column) for p in problems if p.is_error and p.column}
     later = [p for p in converted.problems if (p.sheet, p.row, p.column) not in refused]
     return replace(converted, problems=problems + later, metingen=sheets.get("metingen"))
+
+
+def _other_base(recorded: str, base_iri: str) -> Problem:
+    """Said on every import that mints codes under another base than the registry's, so
+    a workbook exported elsewhere and filled in here is not read under it unnoticed."""
+    return Problem(
+        f"codes worden IRI's onder {recorded}, de basis die de werkmap vastlegt "
+        f"(documenteigenschap '{BASE_PROPERTY}'), niet onder {base_iri.rstrip('/')}; "
+        "verwijder de eigenschap om ze onder de basis van dit register te lezen",
+        f"codes become IRIs under {recorded}, the base the workbook records (document "
+        f"property '{BASE_PROPERTY}'), not under {base_iri.rstrip('/')}; remove the "
+        "property to read them under this registry's base",
+        severity="waarschuwing",
+    )

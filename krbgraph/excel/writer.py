@@ -32,6 +32,7 @@ from .pick_lists import CBS_CODE, sheet_list
 from .problems import Problem
 from .values import decimal_cell
 from .vocabulary import LEEFOMGEVING_ALLE, Layered, ValueList, Vocabulary, load_vocabulary
+from .workbook_base import record_base
 from .workbook_format import (
     DEFAULT_SCHEME_TITLES,
     MAATREGEL,
@@ -282,6 +283,7 @@ def write_workbook(
                     # openpyxl writes such text as a formula, which a spreadsheet runs
                     # (=HYPERLINK(...)) and which reads back empty: a name stays text.
                     ws.cell(row=ws.max_row, column=index).data_type = "s"
+    record_base(book, source.base)  # the import mints codes under it again
     book.save(target)
     return refused + _leftovers(source) + _alterations(source)
 
