@@ -134,6 +134,54 @@ def test_asset_question_lists_only_measures_whose_own_area_applies(store: Store)
     assert (ID + "beleidsnorm/GEL-N01", ASFALTVERHARDING) in norm_rows
 
 
+AREAS_QUERY = """
+PREFIX krb: <https://data.krb.nl/def/krb#>
+SELECT DISTINCT ?gebied WHERE { ?gebied a krb:Werkingsgebied } ORDER BY ?gebied
+"""
+
+
+def test_asset_question_in_an_area_is_the_area_policy_of_that_type(store: Store) -> None:
+    """For every area and direction, the norms and measures (found on the type itself)
+    the asset question gives with an area are exactly those it gives without one that
+    beleid-in-gebied lists for the area: one rule of "applies here", whether the policy
+    is set for the area, one around it, one inside it or one that only overlaps it
+    (a plan area inside the buurt that also overlaps it is "binnen", not "hier")."""
+    datum = "2028-06-01"  # the energy plan for a plan area in a buurt is in force
+    areas = [str(row[0]) for row in store.query(AREAS_QUERY).rows]
+    assert len(areas) >= 10
+    for objecttype in ("Woningen", ASFALTVERHARDING, GEBOUW):
+        everywhere = run(
+            store,
+            "normen-per-imbor-objecttype",
+            objecttype=objecttype,
+            datum=datum,
+            subklassen="true",
+        )
+        own = _own_objects(everywhere)
+        for gebied in areas:
+            for richting in ("hier", "binnen", "beide"):
+                asked = dict(gebied=gebied, richting=richting, datum=datum)
+                there = run(
+                    store,
+                    "normen-per-imbor-objecttype",
+                    objecttype=objecttype,
+                    subklassen="true",
+                    **asked,
+                )
+                listed = set(column(run(store, "beleid-in-gebied", **asked), "object"))
+                assert _own_objects(there) == own & listed, (objecttype, gebied, richting)
+
+
+def _own_objects(result: QueryResult) -> set[str | None]:
+    """Norms, and measures found on the type itself (not through an effect, whose own
+    area counts instead of the measure's)."""
+    return {
+        obj
+        for obj, norm in zip(column(result, "object"), column(result, "norm"), strict=True)
+        if norm is None
+    }
+
+
 def test_asset_question_with_subclasses_names_the_class(store: Store) -> None:
     plain = run(store, "normen-per-imbor-objecttype", objecttype=GEBOUW)
     deep = run(store, "normen-per-imbor-objecttype", objecttype=GEBOUW, subklassen="true")
