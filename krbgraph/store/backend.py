@@ -8,6 +8,7 @@ on top of that. Written once here, the backends cannot drift apart on them.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -48,10 +49,14 @@ class StoreBackend:
 
     ``write_generation`` goes up with every write call (whether it succeeds or
     not), so a copy of the store (krbgraph.replica) can tell that someone wrote
-    the store behind its back and must be made again.
+    the store behind its back and must be made again. It goes up when the call starts
+    and again when it ends, and ``writes_in_flight`` counts the calls under way: a
+    reader that saw no write in flight and the same generation before and after
+    reading saw no commit in between (a sequence lock; krbgraph.web.consistent_reads).
     """
 
     write_generation: int = 0
+    writes_in_flight: int = 0
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -115,13 +120,22 @@ class StoreBackend:
         return self.load_files({graph: [path]}, replace=replace)[graph]
 
 
+_COUNTING = threading.Lock()
+"""Guards the two counters: ``+=`` on an attribute is no atomic step between threads."""
+
+
 def _counted(method: Callable[..., T]) -> Callable[..., T]:
     @functools.wraps(method)
     def counted(self: StoreBackend, *args: object, **kwargs: object) -> T:
+        with _COUNTING:
+            self.writes_in_flight += 1
+            self.write_generation += 1
         try:
             return method(self, *args, **kwargs)
         finally:
-            self.write_generation += 1
+            with _COUNTING:
+                self.writes_in_flight -= 1
+                self.write_generation += 1
 
     return counted
 

@@ -53,6 +53,7 @@ from . import pages as page_routes
 from . import results, writes
 from . import sparql as sparql_routes
 from .admission import ClientBusy, LaneTimeout, QueryAdmission, client_busy
+from .consistent_reads import ConsistentReads
 from .head_requests import HeadAsGet
 from .negotiation import AcceptHeaderError, best_match
 from .path_guard import ControlCharacterGuard
@@ -132,6 +133,7 @@ def create_app(
         penalty_s=settings.query_penalty_s,
         rest_s=settings.query_timeout_s or 0.0,
     )  # users' queries: per client, in total, and overrunners one at a time
+    app.add_middleware(ConsistentReads)  # innermost: holds the answer it checks
     app.add_middleware(ControlCharacterGuard)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RewarmAfterWrites)
