@@ -195,6 +195,7 @@ def test_local_href_maps_every_kind_of_iri() -> None:
     assert local_href(str(KRB.Beleidsnorm), BASE) == "/def/krb#Beleidsnorm"
     assert local_href("https://data.krb.nl/def/krb", BASE) == "/def/krb"
     assert local_href("https://data.krb.nl/id/begrip/sector/alle", BASE) == "/begrip/sector/alle"
+    assert local_href("https://data.krb.nl/def/krb/shapes", BASE) == "/def/krb/shapes"
     assert local_href("http://qudt.org/vocab/unit/M", BASE) == (
         "/resource?iri=http%3A%2F%2Fqudt.org%2Fvocab%2Funit%2FM"
     )
@@ -219,3 +220,58 @@ def test_an_address_with_a_control_character_names_nothing(client, suffix: str) 
     assert (
         client.get("/id/beleidsnorm/GEL-N01", headers={"Accept": "text/turtle"}).status_code == 200
     )
+
+
+def test_every_shape_iri_dereferences_to_the_document_that_describes_it(client) -> None:
+    """Shape IRIs are hash IRIs of https://data.krb.nl/def/krb/shapes: a client asks
+    for /def/krb/shapes and must find the shape there (it was sent to the ontology)."""
+    store = client.app.state.store
+    shapes = {
+        str(row[0])
+        for row in store.query(
+            "SELECT DISTINCT ?s WHERE { GRAPH <https://data.krb.nl/def/krb/shapes> { ?s ?p ?o } "
+            'FILTER (isIRI(?s) && STRSTARTS(STR(?s), "https://data.krb.nl/def/krb/shapes#")) }'
+        ).rows
+    }
+    assert len(shapes) >= 50
+    response = client.get("/def/krb/shapes", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    served = {str(s) for s in parse(response, "turtle").subjects()}
+    assert shapes <= served
+    page = client.get("/def/krb/shapes")
+    assert page.status_code == 200 and "KRB-vormen" in page.text
+    assert 'href="/def/krb/shapes?format=ttl"' in page.text
+
+
+@pytest.mark.parametrize(
+    ("path", "graph"),
+    [
+        ("/def/imbor-leefomgeving", "https://data.krb.nl/def/imbor-leefomgeving"),
+        ("/def/qudt-units", "https://data.krb.nl/def/qudt-eenheden"),
+    ],
+)
+def test_the_extracts_dereference_to_all_their_triples(client, path: str, graph: str) -> None:
+    response = client.get(path, headers={"Accept": "application/n-triples"})
+    assert response.status_code == 200
+    held = client.app.state.store.query(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    ).rows[0][0]
+    assert len(parse(response, "nt")) == int(held) > 1000
+    assert client.get(path).status_code == 200  # its page
+
+
+@pytest.mark.parametrize(
+    ("term", "status", "location"),
+    [
+        ("Beleidsnorm", 303, "/def/krb#Beleidsnorm"),
+        ("0.1.0", 303, "/def/krb"),  # the ontology's version IRI
+        ("GeenTerm", 404, None),
+        ("shapes-extra", 404, None),
+    ],
+)
+def test_a_slash_term_goes_to_its_anchor_only_when_the_ontology_has_it(
+    client, term: str, status: int, location: str | None
+) -> None:
+    response = client.get(f"/def/krb/{term}", follow_redirects=False)
+    assert response.status_code == status
+    assert response.headers.get("location") == location

@@ -24,12 +24,45 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Identifier, Node
 
 from ..labels import DEFAULT_LANGUAGES, NAME_PREDICATES, Name, choose
-from ..namespaces import BEGRIP, DASH, ELI, GEO, KRB, ONTOLOGY_IRI, QUDT
+from ..model import SHAPES_GRAPH
+from ..namespaces import (
+    BEGRIP,
+    DASH,
+    ELI,
+    GEO,
+    IMBOR_EXTRACT_IRI,
+    KRB,
+    ONTOLOGY_IRI,
+    QUDT,
+    QUDT_EXTRACT_IRI,
+)
 from ..queries import run_with_terms
 from ..store import QueryResult, Store
 from .state import catalogue
 
 # --- Links -----------------------------------------------------------------
+
+QUDT_EXTRACT_DOCUMENT = "https://data.krb.nl/def/qudt-units"
+"""The QUDT extract's own IRI (its owl:Ontology); its graph in the store is QUDT_EXTRACT_IRI."""
+
+MODEL_DOCUMENTS: dict[str, tuple[str, str]] = {
+    "/def/krb/shapes": (SHAPES_GRAPH, SHAPES_GRAPH),
+    "/def/imbor-leefomgeving": (IMBOR_EXTRACT_IRI, IMBOR_EXTRACT_IRI),
+    "/def/qudt-units": (QUDT_EXTRACT_DOCUMENT, QUDT_EXTRACT_IRI),
+    "/def/qudt-eenheden": (QUDT_EXTRACT_DOCUMENT, QUDT_EXTRACT_IRI),
+}
+"""The model's documents besides the ontology, by path on this server: (the IRI its page
+describes, the graph its RDF is). Their terms are hash IRIs (the shapes:
+https://data.krb.nl/def/krb/shapes#Meting), so the document is what a client
+dereferencing one of them gets."""
+
+MODEL_DOCUMENT_PATHS = {
+    SHAPES_GRAPH: "/def/krb/shapes",
+    IMBOR_EXTRACT_IRI: "/def/imbor-leefomgeving",
+    QUDT_EXTRACT_DOCUMENT: "/def/qudt-units",
+    QUDT_EXTRACT_IRI: "/def/qudt-eenheden",
+}
+"""Where each document IRI (and graph name) is served."""
 
 
 def local_href(iri: str, base_iri: str) -> str:
@@ -47,6 +80,8 @@ def local_href(iri: str, base_iri: str) -> str:
         return "/def/krb#" + quote(iri[len(krb) :], safe="")
     if iri in (ONTOLOGY_IRI, krb):
         return "/def/krb"
+    if iri in MODEL_DOCUMENT_PATHS:
+        return MODEL_DOCUMENT_PATHS[iri]
     begrip = str(BEGRIP)
     if iri.startswith(begrip) and len(iri) > len(begrip):
         return "/begrip/" + quote(iri[len(begrip) :], safe="/")

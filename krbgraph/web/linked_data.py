@@ -11,9 +11,10 @@ clients get Turtle, JSON-LD, N-Triples or RDF/XML by Accept or ?format=.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -25,7 +26,15 @@ from ..settings import Settings
 from ..store import Store
 from . import negotiation, results
 from .deps import get_settings, get_store, reader_languages
-from .describe import ResourceView, iri_for_path, local_href, query_text, shown_value, valid_iri
+from .describe import (
+    MODEL_DOCUMENTS,
+    ResourceView,
+    iri_for_path,
+    local_href,
+    query_text,
+    shown_value,
+    valid_iri,
+)
 from .pages.ontology import ontology_page
 from .resource_page import describe_resource
 from .routes import per_method
@@ -117,10 +126,59 @@ def ontology(
     return rdf_response(store.read_graph(ONTOLOGY_IRI), chosen)
 
 
-@router.get("/def/krb/{term}", include_in_schema=False)
-def ontology_term(term: str) -> RedirectResponse:
-    """A term asked for with a slash instead of '#': send it to its anchor."""
-    return RedirectResponse(f"/def/krb#{term}", status_code=303)
+def _model_document(path: str) -> Callable[..., Response]:
+    page_iri, graph = MODEL_DOCUMENTS[path]
+
+    def document(
+        request: Request, store: StoreDep, settings: SettingsDep, page: PageDep
+    ) -> Response:
+        chosen = choose(request, page.format)
+        if chosen is None:
+            return not_acceptable()
+        if chosen == "html":  # the document's own description, with links to its RDF
+            return dereference(request, page_iri, store, settings, page)
+        return varies_by_accept(rdf_response(store.read_graph(graph), chosen))
+
+    document.__name__ = "model_document_" + path.strip("/").replace("/", "_").replace("-", "_")
+    document.__doc__ = f"The model document <{page_iri}>: its page, or all its triples as RDF."
+    return document
+
+
+for _path in MODEL_DOCUMENTS:  # before /def/krb/{term}, which would take /def/krb/shapes
+    per_method(router, _path, READ, summary="A model document (shapes, IMBOR or QUDT extract)")(
+        _model_document(_path)
+    )
+
+
+_HAS_TERM = "ASK WHERE { GRAPH ?ontology { ?iri ?p ?o } }"
+_IS_VERSION = (
+    "PREFIX owl: <http://www.w3.org/2002/07/owl#> "
+    "ASK WHERE { GRAPH ?ontology { ?ontology owl:versionIRI ?iri } }"
+)
+
+
+@per_method(router, "/def/krb/{term}", READ, include_in_schema=False)
+def ontology_term(request: Request, term: str, store: StoreDep) -> Response:
+    """A term asked for with a slash instead of '#' goes to its anchor, the version IRI
+    (/def/krb/0.1.0) to the ontology; a term the ontology does not have is a 404, not an
+    anchor nothing on the page carries."""
+    term_iri = valid_iri(f"{ONTOLOGY_IRI}#{term}")
+    slash_iri = valid_iri(f"{ONTOLOGY_IRI}/{term}")
+    ontology = URIRef(ONTOLOGY_IRI)
+    if (
+        term_iri is not None
+        and store.query(_HAS_TERM, bindings={"ontology": ontology, "iri": term_iri}).boolean
+    ):
+        return RedirectResponse(f"/def/krb#{quote(term, safe='')}", status_code=303)
+    if (
+        slash_iri is not None
+        and store.query(_IS_VERSION, bindings={"ontology": ontology, "iri": slash_iri}).boolean
+    ):
+        return RedirectResponse("/def/krb", status_code=303)
+    chosen = choose(request, None) or "html"
+    return _not_found(
+        request, chosen, f"{ONTOLOGY_IRI}#{term}", "Deze term staat niet in de KRB-ontologie."
+    )
 
 
 def dereference(
