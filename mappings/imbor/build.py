@@ -87,7 +87,9 @@ DERIVATION_COMMENT = (
     "NEN 3610, NEN 2660; krb:imborObjecttype false). IRI's, labels, definities, de "
     "klassenhiërarchie en dash:abstract zijn ongewijzigd overgenomen; SHACL-vormen en "
     "attributen zijn weggelaten. De zoekingangen zijn de topbegrippen van het "
-    "begrippenkader Leefomgeving; objecttypen verwijzen er met skos:broader en "
+    "begrippenkader Leefomgeving, met hun IMBOR-naam zonder het achtervoegsel "
+    "' (zoekingang)' (het enige label dat afwijkt van IMBOR: 'Bomen' voor 'Bomen "
+    "(zoekingang)'); objecttypen verwijzen er met skos:broader en "
     "krb:zoekingang naar. IMBOR-data: CC BY 4.0, IMBOR-producten: ODC-BY, "
     "(c) Stichting CROW."
 )
@@ -98,7 +100,9 @@ DERIVATION_COMMENT_EN = (
     "superclasses via rdfs:subClassOf, whatever their namespace (IMBOR, GWSW, NEN 3610, "
     "NEN 2660; krb:imborObjecttype false). IRIs, labels, definitions, the class hierarchy "
     "and dash:abstract are taken over unchanged; SHACL shapes and attributes are left out. "
-    "The zoekingangen are the top concepts of the Leefomgeving concept scheme; object "
+    "The zoekingangen are the top concepts of the Leefomgeving concept scheme, named as "
+    "in IMBOR without the suffix ' (zoekingang)' (the only labels that differ from IMBOR: "
+    "'Bomen' for 'Bomen (zoekingang)'); object "
     "types point to them with skos:broader and krb:zoekingang. IMBOR data: CC BY 4.0, "
     "IMBOR products: ODC-BY, (c) Stichting CROW."
 )
