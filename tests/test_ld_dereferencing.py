@@ -275,3 +275,39 @@ def test_a_slash_term_goes_to_its_anchor_only_when_the_ontology_has_it(
     response = client.get(f"/def/krb/{term}", follow_redirects=False)
     assert response.status_code == status
     assert response.headers.get("location") == location
+
+
+def test_a_model_document_is_written_out_once_per_model_version(client) -> None:
+    """The IMBOR extract takes seconds to serialise: readers after the first get the
+    bytes kept for the files the model graph was loaded from."""
+    store = client.app.state.store
+    reads: list[str] = []
+    original = store.read_graph
+
+    def counting(graph: str):  # type: ignore[no-untyped-def]
+        reads.append(graph)
+        return original(graph)
+
+    store.read_graph = counting
+    try:
+        first = client.get("/def/imbor-leefomgeving", headers={"Accept": "application/n-triples"})
+        second = client.get("/def/imbor-leefomgeving", headers={"Accept": "application/n-triples"})
+    finally:
+        del store.read_graph
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content
+    assert len(reads) <= 1
+
+
+def test_the_ontology_page_reads_a_union_domain_as_its_classes(client) -> None:
+    """krb:sector applies to a norm or a measurement (owl:unionOf): the page names both
+    and lists the property under each, never a blank node without a page."""
+    page = client.get("/def/krb").text
+    sector = page.split('id="sector"', 1)[1].split("<section", 1)[0]
+    assert "Domein (een van)" in sector
+    assert 'href="/def/krb#Beleidsnorm"' in sector and "Observation" in sector
+    domain = sector.split("Bereik", 1)[0].split("Domein", 1)[1]
+    assert all(link.startswith("http") for link in domain.split("/resource?iri=")[1:]), domain
+    norm = page.split('id="Beleidsnorm"', 1)[1].split("<section", 1)[0]
+    for prop in ("sector", "materiaal", "leefomgeving"):
+        assert f'href="/def/krb#{prop}"' in norm, prop

@@ -4,12 +4,13 @@ A write commits in one transaction, and every query sees the store before or aft
 it. But a page or a JSON answer is built from several queries (the rows, the details
 of each thing, their names), and a write that commits between two of them gave an
 answer with a norm's new name beside its old value. The engine offers no snapshot
-that spans queries, so a reading request is checked instead: the store counts its
-writes as a sequence lock (``write_generation`` goes up when a write starts and when
-it ends, ``writes_in_flight`` counts those under way; krbgraph.store.backend). An
-answer built while no write was under way and with the same generation at its end
-saw no commit in between; otherwise it is built again (at most ``ATTEMPTS`` times,
-the last one served as it is, so a reader is never starved by a stream of writes).
+that spans queries, so a reading request is checked instead: ``write_generation``
+goes up when a write starts and again when it ends (krbgraph.store.backend). An
+answer whose build saw the generation move is built again, at most ``ATTEMPTS``
+times and only when it was cheap (``REBUILD_UNDER_S``); the last one is served as it
+is, so a reader is never starved by a stream of writes, nor waits for one. A write
+still under way when the answer is done (its commit is the last step of the call,
+milliseconds before the generation moves) is not seen: that window is left open.
 
 The answer is held back until it is known to be whole, up to ``HELD_BYTES``; a larger
 answer (a whole-registry export, one engine query streamed) passes unchecked from
@@ -19,7 +20,6 @@ Writes by other processes to a shared SPARQL server are not counted here.
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -30,12 +30,13 @@ ATTEMPTS = 3
 HELD_BYTES = 1 << 20
 """An answer is held back (and can be built again) up to this size."""
 
-WAIT_FOR_COMMIT_S = 1.0
-"""How long a reader waits for writes under way (commits take milliseconds) before it
-reads anyway, unchecked."""
+REBUILD_UNDER_S = 0.5
+"""Only an answer built faster than this is built again: a dear one (a first read of a
+whole-registry page) is served as it is rather than cost the engine three times."""
 
 READS = frozenset({"GET", "HEAD"})
-SINGLE_QUERY_PATHS = ("/sparql", "/store", "/static")
+SINGLE_QUERY_PATHS = ("/sparql", "/store", "/static", "/def/")
+"""Answers of one query (or of the model, which writes over HTTP never change)."""
 
 
 class ConsistentReads:
@@ -56,15 +57,15 @@ class ConsistentReads:
             await self.app(scope, receive, send)
             return
         for attempt in range(1, ATTEMPTS + 1):
-            before = await _quiet_generation(store)
+            before = _generation(store)
+            started = time.monotonic()
             held = _HeldAnswer(send)
             await self.app(scope, _replayed(receive), held)
             if held.passing:
                 return
-            # A write that stayed under way the whole wait (a large load committing):
-            # building again would only wait again; served as it is.
-            whole = before is None or _generation(store) == before
-            if whole or attempt == ATTEMPTS:
+            whole = _generation(store) == before
+            dear = time.monotonic() - started > REBUILD_UNDER_S
+            if whole or dear or attempt == ATTEMPTS:
                 await held.release()
                 return
 
@@ -104,19 +105,6 @@ def _store(scope: Scope) -> object | None:
 
 def _generation(store: object) -> int | None:
     return getattr(store, "write_generation", None)
-
-
-async def _quiet_generation(store: object) -> int | None:
-    """The store's generation once no write is under way (None after waiting
-    ``WAIT_FOR_COMMIT_S`` in vain)."""
-    deadline = time.monotonic() + WAIT_FOR_COMMIT_S
-    while True:
-        generation = _generation(store)
-        if not getattr(store, "writes_in_flight", 0):
-            return generation
-        if time.monotonic() > deadline:
-            return None
-        await asyncio.sleep(0.005)
 
 
 def _replayed(receive: Receive) -> Receive:

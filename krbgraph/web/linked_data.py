@@ -24,6 +24,7 @@ from rdflib.namespace import SKOS
 from ..namespaces import ONTOLOGY_IRI
 from ..settings import Settings
 from ..store import Store
+from ..store.modelgraphs import META_GRAPH
 from . import negotiation, results
 from .deps import get_settings, get_store, reader_languages
 from .describe import (
@@ -137,11 +138,41 @@ def _model_document(path: str) -> Callable[..., Response]:
             return not_acceptable()
         if chosen == "html":  # the document's own description, with links to its RDF
             return dereference(request, page_iri, store, settings, page)
-        return varies_by_accept(rdf_response(store.read_graph(graph), chosen))
+        media = negotiation.CANONICAL_TYPES[chosen]
+        return Response(
+            _document_bytes(store, graph, chosen),
+            media_type=results.content_type(media),
+            headers={"Vary": "Accept"},
+        )
 
     document.__name__ = "model_document_" + path.strip("/").replace("/", "_").replace("-", "_")
     document.__doc__ = f"The model document <{page_iri}>: its page, or all its triples as RDF."
     return document
+
+
+_DOCUMENTS: dict[tuple[str, str, str], bytes] = {}
+"""Serialised model documents by (graph, format, the hash of the files it was loaded
+from): the IMBOR extract takes seconds of CPU to write out, the same for every reader
+until the model changes. At most one entry per graph and format."""
+
+_LOADED_FROM = f"""
+PREFIX sd: <http://www.w3.org/ns/sparql-service-description#>
+PREFIX dct: <http://purl.org/dc/terms/>
+SELECT ?hash WHERE {{ GRAPH <{META_GRAPH}> {{ ?d sd:name ?graph ; dct:identifier ?hash }} }}
+"""
+
+
+def _document_bytes(store: Store, graph: str, fmt: str) -> bytes:
+    rows = store.query(_LOADED_FROM, bindings={"graph": URIRef(graph)}).rows
+    stamp = str(rows[0][0]) if len(rows) == 1 and rows[0][0] is not None else None
+    if stamp is not None and (graph, fmt, stamp) in _DOCUMENTS:
+        return _DOCUMENTS[(graph, fmt, stamp)]
+    data = results.serialize_graph(store.read_graph(graph), fmt)
+    if stamp is not None:
+        for key in [k for k in _DOCUMENTS if k[:2] == (graph, fmt)]:
+            del _DOCUMENTS[key]
+        _DOCUMENTS[(graph, fmt, stamp)] = data
+    return data
 
 
 for _path in MODEL_DOCUMENTS:  # before /def/krb/{term}, which would take /def/krb/shapes

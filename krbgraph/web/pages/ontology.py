@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from rdflib import Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
@@ -80,6 +81,22 @@ def ontology_page(request: Request, store: Store, settings: Settings) -> HTMLRes
         found = (labeller.link(t, known=(t, None, None) in graph) for t in terms)
         return sorted(found, key=lambda link: link.text.lower())
 
+    def members(node: Node) -> list[Node]:
+        """A class, or the classes of an owl:unionOf (krb:sector's domain: a norm or a
+        measurement)."""
+        union = graph.value(node, OWL.unionOf)
+        return list(Collection(graph, union)) if union is not None else [node]
+
+    domains = {
+        prop: [m for d in graph.objects(prop, RDFS.domain) for m in members(d)]
+        for prop in set(graph.subjects(RDFS.domain, None))
+    }
+    unions = {
+        prop
+        for prop in domains
+        if any(graph.value(d, OWL.unionOf) for d in graph.objects(prop, RDFS.domain))
+    }
+
     classes = [
         doc(
             term,
@@ -87,7 +104,7 @@ def ontology_page(request: Request, store: Store, settings: Settings) -> HTMLRes
                 ("Subklasse van", links(graph.objects(term, RDFS.subClassOf))),
                 ("Subklassen", links(graph.subjects(RDFS.subClassOf, term))),
                 ("Disjunct met", links(graph.objects(term, OWL.disjointWith))),
-                ("Eigenschappen", links(graph.subjects(RDFS.domain, term))),
+                ("Eigenschappen", links(p for p, found in domains.items() if term in found)),
             ],
         )
         for term in own_terms((OWL.Class,))
@@ -98,7 +115,10 @@ def ontology_page(request: Request, store: Store, settings: Settings) -> HTMLRes
             term,
             [
                 ("Soort", links(k for k in graph.objects(term, RDF.type))),
-                ("Domein", links(graph.objects(term, RDFS.domain))),
+                (
+                    "Domein (een van)" if term in unions else "Domein",
+                    links(domains.get(term, [])),
+                ),
                 ("Bereik", links(graph.objects(term, RDFS.range))),
                 ("Subeigenschap van", links(graph.objects(term, RDFS.subPropertyOf))),
             ],
