@@ -103,7 +103,7 @@ QUDT_EXTRACT = Path("ontology") / "qudt" / "qudt-units.ttl"
 
 MAX_SUGGESTIONS = 5
 _WORKING_PRECISION = 60
-"""Digits kept while converting; the result is rounded to the caller's decimal context."""
+"""Digits kept while converting; the result is rounded by ``storable``."""
 
 _Q = str(QUDT)
 _UNIT_CLASS = _Q + "Unit"
@@ -257,7 +257,9 @@ def convert(
     """``value`` in ``source`` expressed in ``target``, through SI.
 
     ``si = (value + offset) * multiplier``, computed with 60 digits and rounded to
-    the current decimal context (28 significant digits by default). With
+    STORED_DIGITS significant digits and at most STORED_DECIMALS decimals: a value
+    with more (1 GJ is 0.2777777777777777777777777778 MWh at 28 digits) is one the
+    SPARQL engine cannot calculate with, so every research answer left it out. With
     ``difference=True`` the value is a change (an effect of +2 °C), so offsets
     are left out. Raises :class:`IncompatibleUnits` when the units do not
     convert, and TypeError for a float (use Decimal).
@@ -280,7 +282,31 @@ def convert(
         offset_out = Decimal(0) if difference else target.offset
         si = (amount + offset_in) * source.multiplier
         result = si / target.multiplier - offset_out
-    return +result
+    return storable(result)
+
+
+STORED_DIGITS = 15
+"""Significant digits of a converted value: QUDT's multipliers hold no more."""
+
+STORED_DECIMALS = 18
+"""Decimals of a converted value: Oxigraph's xsd:decimal holds 18 and refuses
+arithmetic on a literal with more."""
+
+
+def storable(value: Decimal) -> Decimal:
+    """``value`` rounded to STORED_DIGITS significant digits and STORED_DECIMALS
+    decimals (half even), its exponent kept where it has fewer: -100.0 stays -100.0.
+
+    >>> storable(Decimal("0.2777777777777777777777777778"))
+    Decimal('0.277777777777778')
+    """
+    with localcontext() as context:
+        context.prec = STORED_DIGITS
+        rounded = +value
+    exponent = rounded.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -STORED_DECIMALS:
+        rounded = rounded.quantize(Decimal(1).scaleb(-STORED_DECIMALS))
+    return rounded
 
 
 def _incompatibility(a: Unit, b: Unit) -> tuple[str, str]:
