@@ -104,7 +104,7 @@ def report_finding(
     severity: str,
     focus: URIRef,
     path: URIRef,
-    value: URIRef | None,
+    value: URIRef | Literal | None,
     message_nl: str,
     message_en: str,
     shape: URIRef,

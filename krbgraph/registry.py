@@ -231,6 +231,7 @@ def validate_change(
     which spares naming and wording them (6 ms of a 100-norm write). A change that
     does not conform gets every finding either way."""
     from .impact import affected
+    from .restated_check import restated_findings
     from .shacl import validate_store
     from .shacl.findings import node_context, to_findings
     from .spatial_checks import spatial_findings
@@ -248,9 +249,13 @@ def validate_change(
         )
         neighbourhood = near.result()
     checked: set[tuple[Node, Node, Node]] = set()  # the checks' results, for the report graph
+    # A fact also in another graph (krbgraph.restated_check): of the added quads, or of
+    # the whole store when everything is validated as it is (a load, `krb validate`).
+    whole = everything and not added and not removed
     findings: list[Finding] = [
         *spatial_findings(neighbourhood, checked, report.node),
         *unit_findings(neighbourhood, checked, report.node),
+        *restated_findings(replica, None if whole else added, checked, report.node),
     ]
     violated = any(item.severity_name == "Violation" for item in report.results) or any(
         f.severity == "Violation" for f in findings

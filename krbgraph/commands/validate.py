@@ -124,6 +124,7 @@ def _validated(
     files as rdflib reads them (the reference reads what was written, not the store's
     canonical literals). Raises RdfInputError."""
     from ..loading import model_copy_with, validated_files
+    from ..restated_check import with_restated_findings
     from ..source_lines import located_by_text
     from ..validation import checked_objects, validate_graph
 
@@ -132,6 +133,7 @@ def _validated(
     data = read_rdf_paths(files)
     replica, _ = model_copy_with(files)
     result = _with_nesting(validate_graph(data, engine=engine.value), replica)
+    result = with_restated_findings(result, replica)  # a fact in two files, as by default
     objects = checked_objects(data) if with_objects else ()
     if result.findings:  # where the objects are written, from the files' text
         places = located_by_text((f.focus for f in result.findings), files)

@@ -1,0 +1,229 @@
+"""A fact stated in two graphs, as a validation finding: each fact belongs to one graph.
+
+The store's default graph is the union of its graphs, and SPARQL reads a union as one
+RDF graph: a triple held by two graphs is one fact. The engine (Oxigraph 0.5) returns
+it once per graph instead (oxigraph#1919, fixed in its next major version), so every
+answer whose pattern passes through it repeats rows, and sums and counts double: a
+second file restating a tenth of the demo made `normen` give 65,566 rows for 19 norms
+and normgat add effects twice. So a write that would put a triple of registry data
+about a thing of the registry in a second graph (data or model) is refused, naming
+the fact and both graphs; the
+administrator keeps it in one (a national framework in its own graph, which the
+municipality's graphs refer to). Triples with a blank node are never the same fact in
+two graphs, and the model's own graphs are not checked against each other.
+
+Run beside the shapes like krbgraph.nesting_check: a Violation per fact (at most
+MAX_REPORTED), with an sh:sourceShape naming the check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from dataclasses import replace
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH
+from rdflib.term import Node
+
+from .findings import READS as FINDINGS_READ
+from .findings import Finding, TripleSink, label_of, report_finding
+from .model import AUDIT_GRAPH, DERIVED_GRAPH, SHAPES_GRAPH
+from .store.base import QueryResult, SparqlSource
+from .store.modelgraphs import META_GRAPH, graph_kind
+from .validation import ValidationResult, finding_sort_key
+
+__all__ = ["MAX_REPORTED", "RESTATED_CHECK", "restated_findings", "with_restated_findings"]
+
+RESTATED_CHECK = URIRef(SHAPES_GRAPH + "#EenGraafPerFeit")
+"""sh:sourceShape of a fact that is in two graphs."""
+
+CHECK_COMPONENT = URIRef(SHAPES_GRAPH + "#EenGraafPerFeitConstraintComponent")
+
+MAX_REPORTED = 100
+"""Facts reported per write: a whole file restated is one mistake, not 100,000."""
+
+VALUES_ROWS = 500
+"""Added quads looked up per query."""
+
+BY_GRAPH_FROM = 5_000
+"""From this many added quads on, the changed graphs are scanned whole instead (one
+query per graph rather than one per VALUES_ROWS quads)."""
+
+_UNCHECKED = (DERIVED_GRAPH, AUDIT_GRAPH, META_GRAPH)
+"""Graphs the product writes itself: derived facts, the audit trail, model metadata."""
+
+_SKIPPED = ", ".join(f"<{iri}>" for iri in _UNCHECKED)
+
+_OF_THE_REGISTRY = (
+    "EXISTS { ?s a ?klasse . FILTER EXISTS { ?klasse a <http://www.w3.org/2002/07/owl#Class> } }"
+)
+"""A fact about a thing of a class the model declares (a norm, an area, a measurement,
+a concept, a concept scheme): what the named queries read. Other data a SPARQL client keeps
+in the store (the Graph Store's own tests put one graph's triples in several) is left
+to standard SPARQL."""
+
+_ADDED_ELSEWHERE = f"""
+SELECT ?s ?p ?o ?g ?other WHERE {{
+  VALUES (?s ?p ?o ?g) {{ %s }}
+  GRAPH ?other {{ ?s ?p ?o }}
+  FILTER (?other != ?g && ?other NOT IN ({_SKIPPED}))
+  FILTER {_OF_THE_REGISTRY}
+}} LIMIT {MAX_REPORTED * 4}
+"""
+
+_GRAPH_ELSEWHERE = f"""
+SELECT ?s ?p ?o ?other WHERE {{
+  GRAPH %(graph)s {{ ?s ?p ?o }}
+  FILTER (!isBlank(?s) && !isBlank(?o))
+  GRAPH ?other {{ ?s ?p ?o }}
+  FILTER (?other != %(graph)s && ?other NOT IN ({_SKIPPED}))
+  FILTER {_OF_THE_REGISTRY}
+}} LIMIT {MAX_REPORTED * 4}
+"""
+
+_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+_NAMES = """
+CONSTRUCT { ?thing ?p ?o } WHERE {
+  VALUES ?thing { %s }
+  ?thing ?p ?o FILTER (?p IN (%s))
+}
+"""
+
+Restated = tuple[URIRef, URIRef, Node, str, str]
+"""(subject, predicate, object, the graph written, the other graph holding it)."""
+
+
+def restated_findings(
+    source: SparqlSource,
+    added: Collection[ox.Quad] | None,
+    report: TripleSink,
+    report_node: Node,
+) -> list[Finding]:
+    """A Violation for each fact (of ``added``, or of the whole store when None) that a
+    data graph and another graph both hold, read on ``source`` (the store as the write
+    would leave it)."""
+    found: dict[tuple[str, str, str], Restated] = {}
+    for fact in _restated(source, added):
+        s, p, o, graph, other = fact
+        if graph_kind(graph) == "model" and graph_kind(other) == "model":
+            continue  # the model's own overlaps (a unit typed in two of its files)
+        key = (str(s), str(p), o.n3())
+        found.setdefault(key, fact)
+        if len(found) >= MAX_REPORTED:
+            break
+    if not found:
+        return []
+    described = _described(source, sorted({str(fact[0]) for fact in found.values()}))
+    return [_finding(described, fact, report, report_node) for fact in found.values()]
+
+
+def _restated(source: SparqlSource, added: Collection[ox.Quad] | None) -> Iterator[Restated]:
+    if added is None or len(added) >= BY_GRAPH_FROM:
+        yield from _by_graph(source, None if added is None else _graphs(added))
+        return
+    rows = [
+        f"({q.subject} {q.predicate} {q.object} {q.graph_name})"
+        for q in added
+        if isinstance(q.graph_name, ox.NamedNode)
+        and q.graph_name.value not in _UNCHECKED
+        and isinstance(q.subject, ox.NamedNode)
+        and not isinstance(q.object, ox.BlankNode | ox.Triple)
+    ]
+    for start in range(0, len(rows), VALUES_ROWS):
+        yield from _facts(
+            source.query(_ADDED_ELSEWHERE % " ".join(rows[start : start + VALUES_ROWS]))
+        )
+
+
+def _graphs(added: Collection[ox.Quad]) -> set[str]:
+    return {q.graph_name.value for q in added if isinstance(q.graph_name, ox.NamedNode)}
+
+
+def _by_graph(source: SparqlSource, graphs: set[str] | None) -> Iterator[Restated]:
+    """Each graph scanned against the others. For the whole store every graph but the
+    largest: a fact it shares with the largest is found from the other side, and the
+    largest (a million-triple registry) is never read whole."""
+    sizes = {
+        str(row[0]): int(str(row[1]))
+        for row in source.query(_SIZES).rows
+        if row[0] is not None and row[1] is not None
+    }
+    if graphs is None:
+        ordered = sorted(sizes, key=lambda iri: (sizes[iri], iri))
+        graphs = set(ordered[:-1])
+    for graph in sorted(graphs - set(_UNCHECKED), key=lambda iri: (sizes.get(iri, 0), iri)):
+        named = str(ox.NamedNode(graph))  # written by pyoxigraph: checked and escaped
+        result = source.query(_GRAPH_ELSEWHERE % {"graph": named})
+        for s, p, o, other in result.rows:
+            if isinstance(s, URIRef) and isinstance(p, URIRef) and o is not None and other:
+                yield s, p, o, graph, str(other)
+
+
+def _facts(result: QueryResult) -> Iterator[Restated]:
+    for s, p, o, g, other in result.rows:
+        if isinstance(s, URIRef) and isinstance(p, URIRef) and o is not None and g and other:
+            yield s, p, o, str(g), str(other)
+
+
+def _described(source: SparqlSource, things: list[str]) -> Graph:
+    graph = Graph()
+    predicates = ", ".join(f"<{p}>" for p in FINDINGS_READ)
+    for start in range(0, len(things), 1000):
+        values = " ".join(str(ox.NamedNode(t)) for t in things[start : start + 1000])
+        graph += source.query(_NAMES % (values, predicates)).graph or Graph()
+    return graph
+
+
+def _finding(described: Graph, fact: Restated, report: TripleSink, report_node: Node) -> Finding:
+    s, p, o, graph, other = fact
+    label = label_of(described, s) or str(s)
+    value = o if isinstance(o, URIRef | Literal) else None
+    shown = f"<{o}>" if isinstance(o, URIRef) else repr(str(o))
+    return report_finding(
+        described,
+        report,
+        report_node,
+        severity="Violation",
+        focus=s,
+        path=p,
+        value=value,
+        message_nl=f"'{label}': het feit <{p}> {shown} staat ook in graaf <{other}> "
+        f"(en komt nu in <{graph}>). Een feit hoort in één graaf: de query-engine telt een "
+        "feit in twee grafen twee keer, zodat antwoorden rijen herhalen en sommen "
+        "verdubbelen. Laat het in één van beide staan (verwijs vanuit de andere naar het "
+        "ding).",
+        message_en=f"'{label}': the fact <{p}> {shown} is also in graph <{other}> "
+        f"(and now comes into <{graph}>). A fact belongs to one graph: the query engine "
+        "counts a fact in two graphs twice, so answers repeat rows and sums double. Keep "
+        "it in one of them (refer to the thing from the other).",
+        shape=RESTATED_CHECK,
+        component=CHECK_COMPONENT,
+    )
+
+
+def with_restated_findings(result: ValidationResult, source: SparqlSource) -> ValidationResult:
+    """``result`` (of pySHACL, which reads the files merged into one graph and so never
+    sees a fact twice) with the facts ``source`` holds in two graphs as Violations, as
+    the default engine reports them (krbgraph.registry.validate_change)."""
+    added = restated_findings(source, None, set(), URIRef("urn:x-krb:report"))
+    if not added:
+        return result
+    findings = tuple(sorted((*result.findings, *added), key=finding_sort_key))
+    earlier = result.report_triples
+
+    def report_triples() -> Iterator[tuple]:
+        report_node = None
+        for subject, predicate, obj in earlier():
+            if predicate == RDF.type and obj == SH.ValidationReport:
+                report_node = subject
+            if predicate == SH.conforms:
+                obj = Literal(False)
+            yield subject, predicate, obj
+        if report_node is not None:
+            results: set[tuple] = set()
+            restated_findings(source, None, results, report_node)
+            yield from results
+
+    return replace(result, conforms=False, findings=findings, report_source=report_triples)

@@ -1,0 +1,145 @@
+"""A fact about a registry thing belongs to one graph; a write that puts it in a second
+is refused, naming the fact and both graphs, and writes nothing.
+
+Why: the engine returns a triple once per graph holding it, so answers through it
+repeat rows and sums double (restating a tenth of the demo in a second graph made
+`normen` give 65,566 rows for its 19 norms). The property checked first shows that
+harm on the engine itself, so the refusal stays needed as long as it holds.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from fastapi.testclient import TestClient
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import OWL, RDF
+from test_sparql_support import AUTH, BASE, demo_store, snapshot
+from typer.testing import CliRunner
+
+from krbgraph.cli import app
+from krbgraph.loading import load_paths
+from krbgraph.model import model_graph, project_root
+from krbgraph.restated_check import MAX_REPORTED
+from krbgraph.validation import ValidationFailed
+from krbgraph.web.app import create_app
+
+DEMO = project_root() / "examples" / "demo"
+EFFECT = URIRef(f"{BASE}/id/beoogd-effect/GEL-E01")
+MEASURE = URIRef(f"{BASE}/id/beleidsmaatregel/GEL-M01")
+MAATREGEL = URIRef("https://data.krb.nl/def/krb#maatregel")
+FACT = f"<{EFFECT}> <{MAATREGEL}> <{MEASURE}>"
+
+
+def test_the_engine_still_counts_a_fact_once_per_graph() -> None:
+    """The reason for the rule (oxigraph#1919). When this fails, the engine merges the
+    union as SPARQL says, and the refusal can become a warning."""
+    store = ox.Store()
+    store.update(
+        "INSERT DATA { GRAPH <urn:a> { <urn:s> <urn:p> 1 } GRAPH <urn:b> { <urn:s> <urn:p> 1 } }"
+    )
+    rows = list(store.query("SELECT ?o WHERE { ?s ?p ?o }", use_default_graph_as_union=True))
+    assert len(rows) == 2
+
+
+def _registry_facts(seed: int, count: int) -> Graph:
+    """``count`` random demo triples about things of a KRB class, without blank nodes."""
+    demo = Graph()
+    for path in sorted(DEMO.glob("*.ttl")):
+        demo.parse(path)
+    klassen = set(model_graph().subjects(RDF.type, OWL.Class))
+    typed = {s for s, o in demo.subject_objects(RDF.type) if o in klassen}
+    candidates = sorted(
+        (s, p, o)
+        for s, p, o in demo
+        if s in typed and isinstance(s, URIRef) and not isinstance(o, BNode)
+    )
+    picked = Graph()
+    for triple in random.Random(seed).sample(candidates, count):
+        picked.add(triple)
+    return picked
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_file_restating_facts_of_other_graphs_is_refused_naming_each(
+    tmp_path: Path, seed: int
+) -> None:
+    store, _config = demo_store(tmp_path)
+    with store:
+        restated = _registry_facts(seed, 12)
+        extra = tmp_path / "kopie.ttl"
+        restated.serialize(extra, format="turtle")
+        before = snapshot(store, tmp_path)
+        with pytest.raises(ValidationFailed) as refused:
+            load_paths(store, [extra], base_iri=BASE)
+        named = [
+            (f.focus, f.path)
+            for f in refused.value.result.findings
+            if f.shape and f.shape.endswith("#EenGraafPerFeit")
+        ]
+        # One finding per fact (a literal as the store writes it: 9 is 9.0 there).
+        assert sorted(named) == sorted((str(s), str(p)) for s, p, _o in restated)
+        assert snapshot(store, tmp_path) == before
+
+
+def test_at_most_a_hundred_facts_are_named(tmp_path: Path) -> None:
+    store, _config = demo_store(tmp_path)
+    with store:
+        copy = Graph()
+        for path in sorted(DEMO.glob("*.ttl")):
+            copy.parse(path)
+        extra = tmp_path / "alles-nog-eens.ttl"
+        copy.serialize(extra, format="nt")
+        with pytest.raises(ValidationFailed) as refused:
+            load_paths(store, [extra], base_iri=BASE)
+        restated = [
+            f for f in refused.value.result.findings if "EenGraafPerFeit" in (f.shape or "")
+        ]
+        assert len(restated) == MAX_REPORTED
+
+
+def test_an_update_that_restates_a_fact_is_a_422_and_writes_nothing(tmp_path: Path) -> None:
+    store, config = demo_store(tmp_path)
+    with store, TestClient(create_app(config, store=store)) as client:
+        before = snapshot(store, tmp_path)
+        answer = client.post(
+            "/update",
+            content=f"INSERT DATA {{ GRAPH <{BASE}/graph/kopie> {{ {FACT} }} }}",
+            headers={**AUTH, "Content-Type": "application/sparql-update"},
+        )
+        assert answer.status_code == 422, answer.text
+        findings = answer.json()["findings"]
+        assert [(f["focus"], f["path"], f["value"]) for f in findings] == [
+            (str(EFFECT), str(MAATREGEL), str(MEASURE))
+        ]
+        assert "is also in graph <" in findings[0]["message_en"]
+        assert f"now comes into <{BASE}/graph/kopie>" in findings[0]["message_en"]
+        assert snapshot(store, tmp_path) == before
+        # Moving the fact (out of its graph, into another) in one update is no restating.
+        moved = client.post(
+            "/update",
+            content=(
+                f"DELETE {{ GRAPH ?g {{ {FACT} }} }} "
+                f"INSERT {{ GRAPH <{BASE}/graph/kopie> {{ {FACT} }} }} "
+                f"WHERE {{ GRAPH ?g {{ {FACT} }} }}"
+            ),
+            headers={**AUTH, "Content-Type": "application/sparql-update"},
+        )
+        assert moved.status_code in (200, 204), moved.text
+
+
+def test_krb_validate_names_a_fact_two_files_share_with_either_engine(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name in ("geluid.ttl", "thema.ttl"):
+        shutil.copy(DEMO / name, folder / name)
+    (folder / "kopie.ttl").write_text(f"{FACT} .\n", encoding="utf-8")
+    for engine in ("sparql", "pyshacl"):
+        result = CliRunner().invoke(app, ["validate", str(folder), "--engine", engine])
+        assert result.exit_code == 1, result.output
+        assert "is also in graph" in result.output, engine
+        assert "kopie.ttl" in result.output, engine
