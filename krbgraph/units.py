@@ -20,7 +20,11 @@ Resolving a text (:func:`resolve`) stops at the first step that finds something:
    It is compared with the normalised KRB notations, then with the UCUM codes as
    products of units (``kg/a`` is ``kg.a-1``), then with the normalised symbols.
 3. The normalised text ignoring case, over all of the above: ``KM/H`` is km/h,
-   but ``MG`` (mg or Mg) and ``KG`` (kg or kG, kilogauss) are ambiguous.
+   ``KWH`` kWh, but ``MG`` (mg or Mg) and ``KG`` (kg or kG, kilogauss) are ambiguous.
+
+A currency symbol in capitals that is another unit's UCUM code or KRB notation in
+lower case is not read: ``KM`` (the Bosnian mark) is a kilometre in capitals; the
+currency's IRI still names it.
 
 A step that finds several units leaves out those QUDT deprecated (unless all
 are). If the rest are interchangeable (compatible, with the same multiplier and
@@ -103,7 +107,7 @@ QUDT_EXTRACT = Path("ontology") / "qudt" / "qudt-units.ttl"
 
 MAX_SUGGESTIONS = 5
 _WORKING_PRECISION = 60
-"""Digits kept while converting; the result is rounded by ``storable``."""
+"""Digits kept while converting; the result is rounded to the caller's decimal context."""
 
 _Q = str(QUDT)
 _UNIT_CLASS = _Q + "Unit"
@@ -257,9 +261,8 @@ def convert(
     """``value`` in ``source`` expressed in ``target``, through SI.
 
     ``si = (value + offset) * multiplier``, computed with 60 digits and rounded to
-    STORED_DIGITS significant digits and at most STORED_DECIMALS decimals: a value
-    with more (1 GJ is 0.2777777777777777777777777778 MWh at 28 digits) is one the
-    SPARQL engine cannot calculate with, so every research answer left it out. With
+    the current decimal context (28 significant digits by default; a value to store
+    goes through :func:`storable`). With
     ``difference=True`` the value is a change (an effect of +2 °C), so offsets
     are left out. Raises :class:`IncompatibleUnits` when the units do not
     convert, and TypeError for a float (use Decimal).
@@ -282,7 +285,7 @@ def convert(
         offset_out = Decimal(0) if difference else target.offset
         si = (amount + offset_in) * source.multiplier
         result = si / target.multiplier - offset_out
-    return storable(result)
+    return +result
 
 
 STORED_DIGITS = 15
@@ -296,6 +299,9 @@ arithmetic on a literal with more."""
 def storable(value: Decimal) -> Decimal:
     """``value`` rounded to STORED_DIGITS significant digits and STORED_DECIMALS
     decimals (half even), its exponent kept where it has fewer: -100.0 stays -100.0.
+    A converted value with more (1 GJ is 0.2777777777777777777777777778 MWh at 28
+    digits) is one the SPARQL engine cannot calculate with: every research answer
+    left it out.
 
     >>> storable(Decimal("0.2777777777777777777777777778"))
     Decimal('0.277777777777778')
@@ -377,6 +383,12 @@ _MULTIPLICATION_SIGNS = re.compile(r"[\u00b7\u2022\u2219\u22c5\u00d7]")
 _MINUS_SIGNS = re.compile(r"[\u2010\u2011\u2012\u2013\u2212]")
 _WATT_HOUR = re.compile(r"(?<![A-Za-z])([kMGTP]?)Wh(?![A-Za-z])")
 """kWh, MWh, ...: the watt-hour as commonly written, W.h in UCUM."""
+
+_WATT_HOUR_ANY_CASE = re.compile(r"(?<![a-z])([kmgtp]?)wh(?![a-z])")
+"""The same in a case-folded text (KWH, Kwh), for the step that ignores case."""
+
+_CURRENCY = "/unit/CCY_"
+"""QUDT's currencies: their symbols that are words are not read as units."""
 
 
 def _clean(text: str) -> str:
@@ -539,6 +551,13 @@ def _tables(units: Iterable[Unit]) -> _Tables:
             tables[table][key].add(iri)
             tables["folded"][key.casefold()].add(iri)
 
+    units = list(units)
+    other_codes = {
+        _clean(text).casefold()
+        for unit in units
+        if _CURRENCY not in unit.iri
+        for text in (*unit.ucum_codes, *_krb_names(unit))
+    }
     for unit in units:
         for name in _krb_names(unit):
             put("krb", _clean(name), unit.iri)
@@ -548,6 +567,8 @@ def _tables(units: Iterable[Unit]) -> _Tables:
             term = _ucum_term(code)
             put("ucum_term", _term_key(term) if term else None, unit.iri)
         for symbol in unit.symbols:
+            if _CURRENCY in unit.iri and symbol.isupper() and symbol.casefold() in other_codes:
+                continue  # "KM", the Bosnian mark, is km in capitals: not read as money
             put("symbol", _clean(symbol), unit.iri)
             normal = _typographic(_clean(symbol))
             put("symbol_normal", normal, unit.iri)
@@ -635,7 +656,8 @@ class UnitCatalogue:
             if key and key in table:
                 return self._pick(text, table[key])
         folded: set[str] = set()
-        for key in {typed, normal, term_key} - {""}:
+        watt_hours = _WATT_HOUR_ANY_CASE.sub(r"\1w.h", normal.casefold())
+        for key in {typed, normal, term_key, watt_hours} - {""}:
             folded |= tables.folded.get(key.casefold(), frozenset())
         if folded:
             return self._pick(text, folded)

@@ -63,6 +63,14 @@ def _unit(text: str) -> Unit:
         ("km.h-1", "KiloM-PER-HR"),
         ("km·h⁻¹", "KiloM-PER-HR"),
         ("KM/H", "KiloM-PER-HR"),
+        ("KM", "KiloM"),  # not the Bosnian mark, whose symbol is KM
+        ("Km", "KiloM"),
+        ("KWh", "KiloW-HR"),  # the watt-hour in any case
+        ("kwh", "KiloW-HR"),
+        ("KWH", "KiloW-HR"),
+        ("MWH", "MegaW-HR"),
+        ("GWH", "GigaW-HR"),
+        ("€", "CCY_EUR"),  # money by its sign still
         ("µg/m³", "MicroGM-PER-M3"),  # U+00B5 MICRO SIGN
         ("μg/m³", "MicroGM-PER-M3"),  # U+03BC GREEK SMALL LETTER MU
         ("μg/m3", "MicroGM-PER-M3"),

@@ -43,7 +43,15 @@ from ..iris import reference
 from ..loading import LoadReport, ValidationFailed, load_paths
 from ..namespaces import KRB, QUDT, SOSA
 from ..store import Store
-from ..units import Unit, UnitCatalogue, UnitError, compatible, convert, default_catalogue
+from ..units import (
+    Unit,
+    UnitCatalogue,
+    UnitError,
+    compatible,
+    convert,
+    default_catalogue,
+    storable,
+)
 from .csvrows import Problem, Row, Unreadable, read_rows
 from .lookup import Area, Registry
 
@@ -182,7 +190,9 @@ def build_graph(
             wanted = catalogue[indicator[1]] if indicator[1] in catalogue else None  # noqa: SIM401
             if wanted is not None and wanted.iri != unit.iri:
                 if compatible(unit, wanted):
-                    value, unit = convert(row.waarde or Decimal(0), unit, wanted), wanted
+                    # Stored as a value the query engine calculates with (units.storable).
+                    value = storable(convert(row.waarde or Decimal(0), unit, wanted))
+                    unit = wanted
                     converted += 1
                 else:
                     problem(
