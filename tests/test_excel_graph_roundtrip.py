@@ -433,3 +433,45 @@ def test_a_workbook_without_a_recorded_base_reads_codes_under_the_registrys(
         assert not any("the base the workbook records" in p.message_en for p in report.warnings)
     finally:
         store.drop_graph(f"{BASE}/graph/kopie")
+
+
+OWN_UNIT = f"{BASE}/id/eenheid/gehinderden-per-straat"
+OWN_UNITS_TTL = f"""
+@prefix qudt: <http://qudt.org/schema/qudt/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<{OWN_UNIT}> a qudt:Unit ;
+    rdfs:label "gehinderden per straat"@nl ;
+    qudt:symbol "geh/straat" ;
+    qudt:hasDimensionVector <http://qudt.org/vocab/dimensionvector/A0E0L0I0M0H0T0D1> .
+"""
+
+
+def test_a_graph_using_a_unit_the_registry_declares_elsewhere_round_trips(
+    store: Store, tmp_path: Path
+) -> None:
+    """A municipality's own unit, declared in Turtle in a graph of its own: the export
+    writes it by IRI, and the import finds it in the registry (the unit catalogue does
+    not know it); an IRI the registry does not declare stays an unknown unit."""
+    units, graph = f"{BASE}/graph/eigen-eenheden", f"{BASE}/graph/hoogbouw"
+    store.replace_graph(units, Graph().parse(data=OWN_UNITS_TTL, format="turtle"))
+    before = _content(store, graph)
+    metre = URIRef("http://qudt.org/vocab/unit/M")
+    changed = Graph()
+    for s, p, o in before:  # every metre of the high-rise graph in the own unit instead
+        changed.add((s, p, URIRef(OWN_UNIT) if (p, o) == (QUDT.hasUnit, metre) else o))
+    assert set(changed.objects(None, QUDT.hasUnit)) == {URIRef(OWN_UNIT)}
+    try:
+        store.replace_graph(graph, changed)
+        path = tmp_path / "hoogbouw.xlsx"
+        export_workbook(store, path, graph=graph)
+        report = import_workbook(store, path, base_iri=BASE, graph=graph)
+        assert [p.text_en for p in report.warnings if p.is_error] == []
+        assert isomorphic(_content(store, graph), changed)
+        row = row_of(path, "beleidsindicator", "BOU-I01")
+        edit(path, [("beleidsindicator", row, "eenheid", f"{BASE}/id/eenheid/onbekend")])
+        with pytest.raises(ImportFailed) as refused:
+            import_workbook(store, path, base_iri=BASE, graph=graph)
+        assert ("beleidsindicator", row, "eenheid") in _errors(refused.value.problems)
+    finally:
+        store.replace_graph(graph, before)
+        store.drop_graph(units)

@@ -1,9 +1,8 @@
 """The state of one workbook conversion and the cell helpers every sheet uses.
 
-Each triple is added together with the row and column it came from, so a
-SHACL finding on the graph can later be pointed back at the cell that caused
-it. Cell helpers never raise: they record a Problem and return None, which
-lets one run report every problem of the workbook.
+Each triple is added together with the row and column it came from, so a SHACL
+finding can later be pointed back at the cell that caused it. Cell helpers never
+raise: they record a Problem and return None, so one run reports every problem.
 """
 
 from __future__ import annotations
@@ -381,6 +380,9 @@ class Row:
         try:
             return self.conversion.vocabulary.unit(text)
         except UnitError as exc:
+            # A unit IRI the registry declares: a municipality's own unit, not in QUDT.
+            if is_iri(text) and (own := self.conversion.elsewhere("eenheid", text)):
+                return own
             self.problem(column, text, exc.message_nl, exc.message_en)
             return None
 

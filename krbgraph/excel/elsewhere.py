@@ -37,6 +37,8 @@ from .metingen_sheet import measurement_graph_iri
 from .own_lists import own_concept_iri
 from .workbook_format import OWN_LISTS, THING_KIND
 
+QUDT_UNIT = URIRef("http://qudt.org/schema/qudt/Unit")
+
 CLASS_OF: dict[str, URIRef] = {
     "beleidsdossier": KRB.Beleidsdossier,
     "besluitdocument": KRB.Besluitdocument,
@@ -54,9 +56,11 @@ CLASS_OF: dict[str, URIRef] = {
     "leefomgeving": KRB.LokaalObjecttype,
     "conceptschemas": SKOS.ConceptScheme,
     **{own.sheet: SKOS.Concept for own in OWN_LISTS},
+    "eenheid": QUDT_UNIT,
 }
 """The class each sheet's rows are (the class the shapes ask of a value that names one),
-subclasses included."""
+subclasses included; "eenheid" is no sheet but a unit cell: a unit IRI the registry
+declares (a municipality's own unit, which the export writes by its IRI)."""
 
 _OWN = {own.sheet: own for own in OWN_LISTS}
 
