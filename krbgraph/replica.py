@@ -118,6 +118,11 @@ class ValidationReplica:
     def __len__(self) -> int:
         return len(self._copy)
 
+    def graph_sizes(self) -> dict[str, int]:
+        """Triples per named graph of the copy (the default graph left out)."""
+        rows = self._copy.query("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        return {row["g"].value: int(row["n"].value) for row in rows}  # type: ignore[union-attr]
+
     def contains(self, quad: ox.Quad) -> bool:
         return quad in self._copy
 
@@ -478,10 +483,17 @@ class ReplicaSlot:
 
     def synced(self, store: Store) -> None:
         """Say that the replica holds what ``store`` holds after a write the replica
-        followed (the derived graph aside, which validation never reads)."""
+        followed (the derived graph aside). On a shared server whose graph sizes then
+        differ from the copy's, another process wrote beside this write: the copy is
+        dropped (kept, it committed later deletes half), made again by the next write."""
         if self._store is store:
             self._generation = getattr(store, "write_generation", -1)
-            self._fingerprint = shared_fingerprint(store)
+            fingerprint = shared_fingerprint(store)
+            if self._replica is not None and isinstance(fingerprint, tuple):
+                sizes = {g: n for g, n in fingerprint if g not in NOT_DATA and n}
+                if sizes != self._replica.graph_sizes():
+                    self._replica = None
+            self._fingerprint = fingerprint
 
     def forget(self) -> None:
         """Drop the replica: the next write makes it again from the store."""

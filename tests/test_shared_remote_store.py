@@ -170,3 +170,49 @@ def test_a_write_to_the_default_graph_after_an_outside_change_commits_what_it_me
         str(r[0]) for r in other.query(query).rows
     }
     assert names == {"D"}
+
+
+SECOND_NAME = f"""
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+INSERT DATA {{ GRAPH <https://krb.demogemeente.nl/graph/elders> {{
+  <{NORM}> rdfs:comment "van elders" }} }}
+"""
+DROP_COMMENTS = f"""
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+DELETE WHERE {{ GRAPH ?g {{ <{NORM}> rdfs:comment ?c }} }}
+"""
+
+
+def test_a_write_landing_beside_the_services_own_leaves_no_stale_copy(
+    shared: tuple[TestClient, Store],
+) -> None:
+    """Another process writes between the service's check and its commit, so the
+    server's graph sizes after the service's write include both. The copy was marked
+    current all the same, and a later DELETE WHERE, tried on it, left the other
+    process's triple on the server (204)."""
+    client, other = shared
+    store = client.app.state.store
+    original = store.update
+    landed: list[bool] = []
+
+    def commit_then_elsewhere(*args: object, **kwargs: object) -> object:
+        result = original(*args, **kwargs)
+        if not landed:
+            landed.append(True)
+            other.update(SECOND_NAME)  # the other process's write, just after ours
+        return result
+
+    store.update = commit_then_elsewhere
+    try:
+        assert _rename(client, "Eigen naam") == 204
+    finally:
+        del store.update
+    assert landed
+    answer = client.post(
+        "/update",
+        content=DROP_COMMENTS.encode(),
+        headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
+    )
+    assert answer.status_code == 204, answer.text
+    left = other.query(f"ASK {{ <{NORM}> <http://www.w3.org/2000/01/rdf-schema#comment> ?c }}")
+    assert not left.boolean
