@@ -20,7 +20,8 @@ Resolving a text (:func:`resolve`) stops at the first step that finds something:
    It is compared with the normalised KRB notations, then with the UCUM codes as
    products of units (``kg/a`` is ``kg.a-1``), then with the normalised symbols.
 3. The normalised text ignoring case, over all of the above: ``KM/H`` is km/h,
-   ``KWH`` kWh, but ``MG`` (mg or Mg) and ``KG`` (kg or kG, kilogauss) are ambiguous.
+   ``KWH`` kWh, but ``MG`` (mg or Mg) and ``KG`` (kg or kG, kilogauss) are ambiguous,
+   and ``MWH`` (mWh or MWh) unknown.
 
 A currency symbol in capitals that is another unit's UCUM code or KRB notation in
 lower case is not read: ``KM`` (the Bosnian mark) is a kilometre in capitals; the
@@ -384,8 +385,11 @@ _MINUS_SIGNS = re.compile(r"[\u2010\u2011\u2012\u2013\u2212]")
 _WATT_HOUR = re.compile(r"(?<![A-Za-z])([kMGTP]?)Wh(?![A-Za-z])")
 """kWh, MWh, ...: the watt-hour as commonly written, W.h in UCUM."""
 
-_WATT_HOUR_ANY_CASE = re.compile(r"(?<![a-z])([kmgtp]?)wh(?![a-z])")
-"""The same in a case-folded text (KWH, Kwh), for the step that ignores case."""
+_WATT_HOUR_ANY_CASE = re.compile(r"(?<![a-z])([kgt]?)wh(?![a-z])")
+"""The same in a case-folded text (KWH, Kwh), for the step that ignores case: only with
+a prefix that is one prefix in either case (k, G, T). ``MWH`` may be mWh or MWh (a
+factor of 10⁹; QUDT has no milliwatt-hour, so it would be read as MWh unasked), and
+``PWH`` pWh or PWh: those stay unknown units."""
 
 _CURRENCY = "/unit/CCY_"
 """QUDT's currencies: their symbols that are words are not read as units."""

@@ -68,7 +68,6 @@ def _unit(text: str) -> Unit:
         ("KWh", "KiloW-HR"),  # the watt-hour in any case
         ("kwh", "KiloW-HR"),
         ("KWH", "KiloW-HR"),
-        ("MWH", "MegaW-HR"),
         ("GWH", "GigaW-HR"),
         ("€", "CCY_EUR"),  # money by its sign still
         ("µg/m³", "MicroGM-PER-M3"),  # U+00B5 MICRO SIGN
@@ -158,6 +157,14 @@ def test_a_typo_gives_at_most_five_suggestions(text: str, expected: str) -> None
     assert 1 <= len(suggestions) <= 5
     assert expected in suggestions
     assert len(caught.value.message_en) < 400, "never the whole list"
+
+
+@pytest.mark.parametrize("text", ["mWh", "mwh", "MWH", "PWH"])
+def test_a_watt_hour_whose_prefix_case_matters_is_never_guessed(text: str) -> None:
+    """m is milli and M mega (a factor of 10⁹; QUDT has no milliwatt-hour, so the only
+    candidate would be MWh): in the wrong case the text is refused, not read as MWh."""
+    with pytest.raises(UnknownUnit):
+        resolve(text)
 
 
 def test_an_unknown_iri_and_empty_text_are_unknown() -> None:
