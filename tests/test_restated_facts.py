@@ -117,7 +117,7 @@ def test_an_update_that_restates_a_fact_is_a_422_and_writes_nothing(tmp_path: Pa
             (str(EFFECT), str(MAATREGEL), str(MEASURE))
         ]
         assert "is also in graph <" in findings[0]["message_en"]
-        assert f"now comes into <{BASE}/graph/kopie>" in findings[0]["message_en"]
+        assert f"now comes into graph <{BASE}/graph/kopie>" in findings[0]["message_en"]
         assert snapshot(store, tmp_path) == before
         # Moving the fact (out of its graph, into another) in one update is no restating.
         moved = client.post(
@@ -143,3 +143,28 @@ def test_krb_validate_names_a_fact_two_files_share_with_either_engine(tmp_path: 
         assert result.exit_code == 1, result.output
         assert "is also in graph" in result.output, engine
         assert "kopie.ttl" in result.output, engine
+
+
+def test_the_stores_default_graph_counts_as_a_graph_too(tmp_path: Path) -> None:
+    """An update without GRAPH writes the store's own default graph, which queries read
+    in the union like any other: a fact there and in a named graph counted twice."""
+    store, config = demo_store(tmp_path)
+    with store, TestClient(create_app(config, store=store)) as client:
+        update = {**AUTH, "Content-Type": "application/sparql-update"}
+        into_default = client.post("/update", content=f"INSERT DATA {{ {FACT} }}", headers=update)
+        assert into_default.status_code == 422, into_default.text
+        said = into_default.json()["findings"][0]["message_en"]
+        assert "now comes into the store's default graph" in said
+        # The other way round: the fact in the default graph (written around the
+        # service), then a write of it into a named graph.
+        other = "https://data.krb.nl/def/krb#maatregel"
+        measure2 = f"{BASE}/id/beleidsmaatregel/BOU-M02"
+        store.update(f"INSERT DATA {{ <{EFFECT}> <{other}> <{measure2}> }}")
+        fact = f"<{EFFECT}> <{other}> <{measure2}>"
+        named = client.post(
+            "/update",
+            content=f"INSERT DATA {{ GRAPH <{BASE}/graph/kopie> {{ {fact} }} }}",
+            headers=update,
+        )
+        assert named.status_code == 422, named.text
+        assert "is also in the store's default graph" in named.json()["findings"][0]["message_en"]
