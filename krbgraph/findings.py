@@ -11,11 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 from .namespaces import KRB, ORG
+from .store.base import SparqlSource
 
 __all__ = ["SEVERITIES", "Finding", "label_of", "path_text", "report_finding", "type_name"]
 
@@ -149,3 +151,24 @@ def path_text(report: Graph, path: Node | None) -> str | None:
     if report.value(path, RDF.first) is not None:
         return "/".join(path_text(report, p) or "" for p in report.items(path))
     return str(path)
+
+
+_NAMES = """
+CONSTRUCT { ?thing ?p ?o } WHERE {
+  VALUES ?thing { %s }
+  ?thing ?p ?o FILTER (?p IN (%s))
+}
+"""
+
+
+def described(source: SparqlSource, things: Iterable[str]) -> Graph:
+    """What report_finding reads of ``things`` (names, types), from ``source``: the
+    checks beside the shapes name the objects they report as the shapes do."""
+    listed = list(things)
+    graph = Graph()
+    predicates = ", ".join(f"<{p}>" for p in READS)
+    for start in range(0, len(listed), 1000):
+        # Written by pyoxigraph, which checks and escapes an IRI from the data.
+        values = " ".join(str(ox.NamedNode(t)) for t in listed[start : start + 1000])
+        graph += source.query(_NAMES % (values, predicates)).graph or Graph()
+    return graph

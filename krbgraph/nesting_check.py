@@ -11,21 +11,16 @@ namespace that is not a shape: the check is code, as krbgraph.spatial_checks).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import replace
-
-import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from .containment import MAX_ENCLOSING, TooDeeplyNested
-from .findings import READS as FINDINGS_READ
 from .findings import Finding, TripleSink, label_of, report_finding
+from .findings import described as described_of
 from .model import SHAPES_GRAPH
 from .namespaces import KRB
 from .store.base import SparqlSource
-from .validation import ValidationResult, finding_sort_key
+from .validation import ValidationResult, with_violations
 
 __all__ = ["NESTING_CHECK", "with_nesting_findings"]
 
@@ -35,39 +30,16 @@ NESTING_CHECK = URIRef(SHAPES_GRAPH + "#BegrensdeNesting")
 CHECK_COMPONENT = URIRef(SHAPES_GRAPH + "#NestingConstraintComponent")
 """sh:sourceConstraintComponent of that check."""
 
-_NAMES = """
-CONSTRUCT { ?area ?p ?o } WHERE {
-  VALUES ?area { %s }
-  ?area ?p ?o FILTER (?p IN (%s))
-}
-"""
-
 
 def with_nesting_findings(
     result: ValidationResult, source: SparqlSource, refused: TooDeeplyNested
 ) -> ValidationResult:
     """``result`` with a Violation for every area ``refused`` names (so it does not
     conform), its report saying the same; names and types read from ``source``."""
-    described = _described(source, refused.areas)
-    # The findings now; their results in the report once it is read, under its node.
-    added = _findings(described, refused.areas, set(), URIRef("urn:x-krb:report"))
-    findings = tuple(sorted((*result.findings, *added), key=finding_sort_key))
-    earlier = result.report_triples
-
-    def report_triples() -> Iterator[tuple]:
-        report_node = None
-        for subject, predicate, obj in earlier():
-            if predicate == RDF.type and obj == SH.ValidationReport:
-                report_node = subject
-            if predicate == SH.conforms:
-                obj = Literal(False)
-            yield subject, predicate, obj
-        if report_node is not None:
-            results: set[tuple] = set()
-            _findings(described, refused.areas, results, report_node)
-            yield from results
-
-    return replace(result, conforms=False, findings=findings, report_source=report_triples)
+    described = described_of(source, refused.areas)
+    return with_violations(
+        result, lambda report, node: _findings(described, refused.areas, report, node)
+    )
 
 
 def _findings(
@@ -99,14 +71,3 @@ def _finding(described: Graph, area: URIRef, report: TripleSink, report_node: No
         shape=NESTING_CHECK,
         component=CHECK_COMPONENT,
     )
-
-
-def _described(source: SparqlSource, areas: tuple[str, ...]) -> Graph:
-    """The names and types of ``areas`` (what report_finding reads of them)."""
-    graph = Graph()
-    predicates = ", ".join(f"<{p}>" for p in FINDINGS_READ)
-    for start in range(0, len(areas), 1000):
-        # Written by pyoxigraph, which checks and escapes an IRI from the data.
-        values = " ".join(str(ox.NamedNode(a)) for a in areas[start : start + 1000])
-        graph += source.query(_NAMES % (values, predicates)).graph or Graph()
-    return graph

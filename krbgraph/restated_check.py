@@ -19,19 +19,17 @@ MAX_REPORTED), with an sh:sourceShape naming the check.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
-from dataclasses import replace
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from .findings import READS as FINDINGS_READ
 from .findings import Finding, TripleSink, label_of, report_finding
+from .findings import described as described_of
 from .model import AUDIT_GRAPH, DERIVED_GRAPH, SHAPES_GRAPH
 from .store.base import QueryResult, SparqlSource
 from .store.modelgraphs import META_GRAPH, graph_kind
-from .validation import ValidationResult, finding_sort_key
+from .validation import ValidationResult, with_violations
 
 __all__ = ["MAX_REPORTED", "RESTATED_CHECK", "restated_findings", "with_restated_findings"]
 
@@ -93,12 +91,6 @@ _REGISTRY_THINGS = "SELECT DISTINCT ?s WHERE { VALUES ?s { %s } FILTER " + _OF_T
 
 _SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
-_NAMES = """
-CONSTRUCT { ?thing ?p ?o } WHERE {
-  VALUES ?thing { %s }
-  ?thing ?p ?o FILTER (?p IN (%s))
-}
-"""
 
 Restated = tuple[URIRef, URIRef, Node, str, str]
 """(subject, predicate, object, the graph written, the other graph holding it)."""
@@ -124,7 +116,7 @@ def restated_findings(
             break
     if not found:
         return []
-    described = _described(source, sorted({str(fact[0]) for fact in found.values()}))
+    described = described_of(source, sorted({str(fact[0]) for fact in found.values()}))
     return [_finding(described, fact, report, report_node) for fact in found.values()]
 
 
@@ -192,15 +184,6 @@ def _facts(result: QueryResult) -> Iterator[Restated]:
             yield s, p, o, str(g), str(other)
 
 
-def _described(source: SparqlSource, things: list[str]) -> Graph:
-    graph = Graph()
-    predicates = ", ".join(f"<{p}>" for p in FINDINGS_READ)
-    for start in range(0, len(things), 1000):
-        values = " ".join(str(ox.NamedNode(t)) for t in things[start : start + 1000])
-        graph += source.query(_NAMES % (values, predicates)).graph or Graph()
-    return graph
-
-
 def _finding(described: Graph, fact: Restated, report: TripleSink, report_node: Node) -> Finding:
     s, p, o, graph, other = fact
     label = label_of(described, s) or str(s)
@@ -240,23 +223,6 @@ def with_restated_findings(result: ValidationResult, source: SparqlSource) -> Va
     """``result`` (of pySHACL, which reads the files merged into one graph and so never
     sees a fact twice) with the facts ``source`` holds in two graphs as Violations, as
     the default engine reports them (krbgraph.registry.validate_change)."""
-    added = restated_findings(source, None, set(), URIRef("urn:x-krb:report"))
-    if not added:
-        return result
-    findings = tuple(sorted((*result.findings, *added), key=finding_sort_key))
-    earlier = result.report_triples
-
-    def report_triples() -> Iterator[tuple]:
-        report_node = None
-        for subject, predicate, obj in earlier():
-            if predicate == RDF.type and obj == SH.ValidationReport:
-                report_node = subject
-            if predicate == SH.conforms:
-                obj = Literal(False)
-            yield subject, predicate, obj
-        if report_node is not None:
-            results: set[tuple] = set()
-            restated_findings(source, None, results, report_node)
-            yield from results
-
-    return replace(result, conforms=False, findings=findings, report_source=report_triples)
+    return with_violations(
+        result, lambda report, node: restated_findings(source, None, report, node)
+    )

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from typing import TYPE_CHECKING
 
@@ -432,3 +432,36 @@ __all__ = [
     "label_of",
     "validate_graph",
 ]
+
+
+ReportedFindings = Callable[[set[tuple], Node], list[Finding]]
+"""A check beside the shapes: its findings, each also added as an sh:ValidationResult
+under the given report node into the given set of report triples."""
+
+
+def with_violations(result: ValidationResult, check: ReportedFindings) -> ValidationResult:
+    """``result`` with the findings of ``check``, its report saying the same; unchanged
+    when the check finds nothing. The check's report triples are made again when the
+    report is read, under the node of the report they join (krbgraph.nesting_check,
+    krbgraph.restated_check)."""
+    added = check(set(), URIRef("urn:x-krb:report"))
+    if not added:
+        return result
+    findings = tuple(sorted((*result.findings, *added), key=finding_sort_key))
+    conforms = result.conforms and not any(f.severity == "Violation" for f in added)
+    earlier = result.report_triples
+
+    def report_triples() -> Iterable[Triple]:
+        report_node = None
+        for subject, predicate, obj in earlier():
+            if predicate == RDF.type and obj == SH.ValidationReport:
+                report_node = subject
+            if predicate == SH.conforms:
+                obj = Literal(conforms)
+            yield subject, predicate, obj
+        if report_node is not None:
+            results: set[tuple] = set()
+            check(results, report_node)
+            yield from results
+
+    return replace(result, conforms=conforms, findings=findings, report_source=report_triples)

@@ -5,6 +5,7 @@ No tests live here; the module is importable because pytest puts tests/ on sys.p
 
 from __future__ import annotations
 
+import subprocess
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -70,3 +71,28 @@ def edit(path: Path, changes: list[tuple[str, int, str, object]]) -> None:
         header = [cell.value for cell in ws[1]]
         ws.cell(row=row, column=header.index(column) + 1, value=value)
     book.save(path)
+
+
+def saved_by_libreoffice(source: Path, target: str, folder: Path, profile: Path) -> Path:
+    """``source`` opened and saved as ``target`` (csv, xlsx) by LibreOffice, headless,
+    with a profile of its own; returns the file written into ``folder``."""
+    completed = subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(folder),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    written = folder / f"{source.stem}.{target}"
+    assert written.exists(), completed.stdout + completed.stderr
+    return written

@@ -15,24 +15,19 @@ from decimal import Decimal, localcontext
 import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Graph, Literal, Namespace
-from rdflib.namespace import RDF
+from rdflib.namespace import DCAT, RDF, XSD
+from rdflib.namespace import DCTERMS as DCT
 
 from krbgraph.derived import refresh
 from krbgraph.model import model_graph
+from krbgraph.namespaces import KRB, QUDT, SOSA, UNIT
 from krbgraph.queries import load_catalogue, run_named_query
 from krbgraph.settings import Settings
 from krbgraph.store import Store, ensure_model, open_store
 from krbgraph.units import STORED_DECIMALS, convert, default_catalogue, storable
 
-KRB = Namespace("https://data.krb.nl/def/krb#")
-SOSA = Namespace("http://www.w3.org/ns/sosa/")
-QUDT = Namespace("http://qudt.org/schema/qudt/")
-UNIT = Namespace("http://qudt.org/vocab/unit/")
-DCAT = Namespace("http://www.w3.org/ns/dcat#")
-XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 OP = Namespace("https://data.krb.nl/id/begrip/normoperator/")
 EX = Namespace("https://krb.example.org/id/")
-DCT = Namespace("http://purl.org/dc/terms/")
 CATALOGUE = load_catalogue()
 
 PAIRS = [  # (indicator and measurement unit, norm unit, norm value, measured value)
