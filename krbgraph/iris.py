@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import quote, unquote
 
 from rdflib import URIRef
 
@@ -59,3 +60,20 @@ def thing_iri(base: str, kind: str, code: str) -> URIRef:
     if kind not in THING_TYPES:
         raise ValueError(f"unknown thing type {kind!r}; known: {', '.join(THING_TYPES)}")
     return URIRef(f"{base.rstrip('/')}/id/{kind}/{reference(code)}")
+
+
+FILE_GRAPH = "urn:x-krb:file:"
+"""Graphs that stand for files being validated without a store (`krb validate`):
+``urn:x-krb:file:{n}:{the path as given}``, so a message naming the graph names the file."""
+
+
+def file_graph_iri(index: int, path: str) -> str:
+    """The graph of the ``index``-th file, ``path`` as the user gave it."""
+    return f"{FILE_GRAPH}{index}:{quote(path, safe='/')}"
+
+
+def file_of_graph(iri: str) -> str | None:
+    """The path a file graph stands for, else None."""
+    if not iri.startswith(FILE_GRAPH):
+        return None
+    return unquote(iri[len(FILE_GRAPH) :].split(":", 1)[-1])

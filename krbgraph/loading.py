@@ -41,7 +41,7 @@ from .derived import replace as replace_derived
 from .findings import READS
 from .gc_pause import collector_paused
 from .graph_change import graphs_change
-from .iris import DEFAULT_BASE_IRI, reference
+from .iris import DEFAULT_BASE_IRI, file_graph_iri, reference
 from .rdfio import expand_paths, file_format, rdflib_term
 from .registry import ManagedGraphRefused, checked_whole, refuse_managed
 from .replica import ValidationReplica
@@ -324,7 +324,7 @@ def model_copy_with(files: Sequence[Path]) -> tuple[ValidationReplica, dict[str,
     """An in-memory copy of the model with each file in a graph of its own, and those
     graphs. Raises RdfInputError."""
     replica = ValidationReplica.of_model()
-    graphs = {f"urn:x-krb:validate:{i}": path for i, path in enumerate(files)}
+    graphs = {file_graph_iri(i, str(path)): path for i, path in enumerate(files)}
     for graph, path in graphs.items():
         replica.load_merged(path, graph)
     return replica, graphs

@@ -26,6 +26,7 @@ from rdflib.term import Node
 
 from .findings import Finding, TripleSink, label_of, report_finding
 from .findings import described as described_of
+from .iris import file_of_graph
 from .model import AUDIT_GRAPH, DERIVED_GRAPH, SHAPES_GRAPH
 from .store.base import QueryResult, SparqlSource
 from .store.modelgraphs import META_GRAPH, graph_kind
@@ -87,6 +88,15 @@ SELECT ?s ?p ?o ?g WHERE {{
 }} LIMIT {MAX_REPORTED * 4}
 """
 
+_DEFAULT_ELSEWHERE = f"""
+SELECT ?s ?p ?o ?other WHERE {{
+  ?s ?p ?o
+  FILTER (!isBlank(?s) && !isBlank(?o))
+  GRAPH ?other {{ ?s ?p ?o }}
+  FILTER (?other NOT IN ({_SKIPPED}))
+}} LIMIT {MAX_REPORTED * 4}
+"""
+
 _REGISTRY_THINGS = "SELECT DISTINCT ?s WHERE { VALUES ?s { %s } FILTER " + _OF_THE_REGISTRY + " }"
 
 _SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
@@ -117,7 +127,8 @@ def restated_findings(
     if not found:
         return []
     described = described_of(source, sorted({str(fact[0]) for fact in found.values()}))
-    return [_finding(described, fact, report, report_node) for fact in found.values()]
+    whole = added is None  # which graph is the new one is not known then
+    return [_finding(described, fact, whole, report, report_node) for fact in found.values()]
 
 
 def _restated(source: SparqlSource, added: Collection[ox.Quad] | None) -> Iterator[Restated]:
@@ -141,6 +152,20 @@ def _graph_term(graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> str:
     return str(graph) if isinstance(graph, ox.NamedNode) else f"<{DEFAULT_GRAPH}>"
 
 
+def _default_graph_elsewhere(source: SparqlSource) -> Iterator[Restated]:
+    query_on = getattr(source, "query_on", None)
+    if query_on is None:
+        return
+    found = query_on(_DEFAULT_ELSEWHERE, [ox.DefaultGraph()]).rows
+    if not found:
+        return
+    subjects = " ".join(f"<{row[0]}>" for row in found)
+    registry = {str(row[0]) for row in source.query(_REGISTRY_THINGS % subjects).rows}
+    for s, p, o, other in found:
+        if str(s) in registry and isinstance(s, URIRef) and isinstance(p, URIRef):
+            yield s, p, o, DEFAULT_GRAPH, str(other)
+
+
 def _in_default_graph(source: SparqlSource, chunk: str) -> Iterator[Restated]:
     """The added facts the store's own default graph holds too (an update without GRAPH
     writes there, and queries read it in the union like any graph)."""
@@ -160,8 +185,8 @@ def _in_default_graph(source: SparqlSource, chunk: str) -> Iterator[Restated]:
 def _by_graph(source: SparqlSource, graphs: set[str] | None) -> Iterator[Restated]:
     """Each graph scanned against the others. For the whole store every graph but the
     largest: a fact it shares with the largest is found from the other side, and the
-    largest (a million-triple registry) is never read whole. (The store's own default
-    graph is not scanned: a load never writes it.)"""
+    largest (a million-triple registry) is never read whole. The store's own default
+    graph too (an update without GRAPH writes it), against the named graphs."""
     sizes = {
         str(row[0]): int(str(row[1]))
         for row in source.query(_SIZES).rows
@@ -170,6 +195,7 @@ def _by_graph(source: SparqlSource, graphs: set[str] | None) -> Iterator[Restate
     if graphs is None:
         ordered = sorted(sizes, key=lambda iri: (sizes[iri], iri))
         graphs = set(ordered[:-1])
+    yield from _default_graph_elsewhere(source)
     for graph in sorted(graphs - set(_UNCHECKED), key=lambda iri: (sizes.get(iri, 0), iri)):
         named = str(ox.NamedNode(graph))  # written by pyoxigraph: checked and escaped
         result = source.query(_GRAPH_ELSEWHERE % {"graph": named})
@@ -184,8 +210,20 @@ def _facts(result: QueryResult) -> Iterator[Restated]:
             yield s, p, o, str(g), str(other)
 
 
-def _finding(described: Graph, fact: Restated, report: TripleSink, report_node: Node) -> Finding:
+def _finding(
+    described: Graph, fact: Restated, whole: bool, report: TripleSink, report_node: Node
+) -> Finding:
     s, p, o, graph, other = fact
+    where_nl = (
+        f"staat zowel in {_nl(graph)} als in {_nl(other)}"
+        if whole
+        else f"staat ook in {_nl(other)} (en komt nu in {_nl(graph)})"
+    )
+    where_en = (
+        f"is both in {_en(graph)} and in {_en(other)}"
+        if whole
+        else f"is also in {_en(other)} (and now comes into {_en(graph)})"
+    )
     label = label_of(described, s) or str(s)
     value = o if isinstance(o, URIRef | Literal) else None
     shown = f"<{o}>" if isinstance(o, URIRef) else repr(str(o))
@@ -197,13 +235,13 @@ def _finding(described: Graph, fact: Restated, report: TripleSink, report_node: 
         focus=s,
         path=p,
         value=value,
-        message_nl=f"'{label}': het feit <{p}> {shown} staat ook in {_nl(other)} "
-        f"(en komt nu in {_nl(graph)}). Een feit hoort in één graaf: de query-engine telt een "
+        message_nl=f"'{label}': het feit <{p}> {shown} {where_nl}. Een feit hoort in één "
+        "graaf: de query-engine telt een "
         "feit in twee grafen twee keer, zodat antwoorden rijen herhalen en sommen "
         "verdubbelen. Laat het in één van beide staan (verwijs vanuit de andere naar het "
         "ding).",
-        message_en=f"'{label}': the fact <{p}> {shown} is also in {_en(other)} "
-        f"(and now comes into {_en(graph)}). A fact belongs to one graph: the query engine "
+        message_en=f"'{label}': the fact <{p}> {shown} {where_en}. A fact belongs to one "
+        "graph: the query engine "
         "counts a fact in two graphs twice, so answers repeat rows and sums double. Keep "
         "it in one of them (refer to the thing from the other).",
         shape=RESTATED_CHECK,
@@ -212,11 +250,17 @@ def _finding(described: Graph, fact: Restated, report: TripleSink, report_node: 
 
 
 def _nl(graph: str) -> str:
-    return "de standaardgraaf van de store" if graph == DEFAULT_GRAPH else f"graaf <{graph}>"
+    if graph == DEFAULT_GRAPH:
+        return "de standaardgraaf van de store"
+    file = file_of_graph(graph)
+    return f"bestand {file}" if file is not None else f"graaf <{graph}>"
 
 
 def _en(graph: str) -> str:
-    return "the store's default graph" if graph == DEFAULT_GRAPH else f"graph <{graph}>"
+    if graph == DEFAULT_GRAPH:
+        return "the store's default graph"
+    file = file_of_graph(graph)
+    return f"file {file}" if file is not None else f"graph <{graph}>"
 
 
 def with_restated_findings(result: ValidationResult, source: SparqlSource) -> ValidationResult:

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import OWL, RDF
+from rdflib.namespace import OWL, RDF, RDFS
 from test_sparql_support import AUTH, BASE, demo_store, snapshot
 from typer.testing import CliRunner
 
@@ -83,6 +83,13 @@ def test_a_file_restating_facts_of_other_graphs_is_refused_naming_each(
         ]
         # One finding per fact (a literal as the store writes it: 9 is 9.0 there).
         assert sorted(named) == sorted((str(s), str(p)) for s, p, _o in restated)
+        # A load is checked as a whole: which of the two graphs is the new one is not
+        # said (it was said the wrong way round when the new file was the larger).
+        texts = [
+            f.message_en for f in refused.value.result.findings if "EenGraaf" in (f.shape or "")
+        ]
+        assert all("is both in graph <" in text for text in texts)
+        assert all(f"{BASE}/graph/kopie>" in text for text in texts)
         assert snapshot(store, tmp_path) == before
 
 
@@ -141,8 +148,12 @@ def test_krb_validate_names_a_fact_two_files_share_with_either_engine(tmp_path: 
     for engine in ("sparql", "pyshacl"):
         result = CliRunner().invoke(app, ["validate", str(folder), "--engine", engine])
         assert result.exit_code == 1, result.output
-        assert "is also in graph" in result.output, engine
-        assert "kopie.ttl" in result.output, engine
+        said = [
+            line for line in result.output.splitlines() if "en: " in line and "is both in" in line
+        ]
+        assert said, (engine, result.output)
+        # The message names the two files, not graphs made up for them.
+        assert all("kopie.ttl" in line and "geluid.ttl" in line for line in said), said
 
 
 def test_the_stores_default_graph_counts_as_a_graph_too(tmp_path: Path) -> None:
@@ -168,3 +179,17 @@ def test_the_stores_default_graph_counts_as_a_graph_too(tmp_path: Path) -> None:
         )
         assert named.status_code == 422, named.text
         assert "is also in the store's default graph" in named.json()["findings"][0]["message_en"]
+
+
+def test_a_load_of_a_fact_the_default_graph_holds_is_refused(tmp_path: Path) -> None:
+    store, _config = demo_store(tmp_path)
+    with store:
+        store.update(f'INSERT DATA {{ <{EFFECT}> <{RDFS.comment}> "Opmerking"@nl }}')
+        extra = tmp_path / "opmerking.ttl"
+        extra.write_text(f'<{EFFECT}> <{RDFS.comment}> "Opmerking"@nl .\n', encoding="utf-8")
+        with pytest.raises(ValidationFailed) as refused:
+            load_paths(store, [extra], base_iri=BASE)
+        texts = [
+            f.message_en for f in refused.value.result.findings if "EenGraaf" in (f.shape or "")
+        ]
+        assert len(texts) == 1 and "the store's default graph" in texts[0]
