@@ -128,7 +128,10 @@ def restated_findings(
         return []
     described = described_of(source, sorted({str(fact[0]) for fact in found.values()}))
     whole = added is None  # which graph is the new one is not known then
-    return [_finding(described, fact, whole, report, report_node) for fact in found.values()]
+    capped = len(found) >= MAX_REPORTED
+    return [
+        _finding(described, fact, whole, capped, report, report_node) for fact in found.values()
+    ]
 
 
 def _restated(source: SparqlSource, added: Collection[ox.Quad] | None) -> Iterator[Restated]:
@@ -211,7 +214,12 @@ def _facts(result: QueryResult) -> Iterator[Restated]:
 
 
 def _finding(
-    described: Graph, fact: Restated, whole: bool, report: TripleSink, report_node: Node
+    described: Graph,
+    fact: Restated,
+    whole: bool,
+    capped: bool,
+    report: TripleSink,
+    report_node: Node,
 ) -> Finding:
     s, p, o, graph, other = fact
     where_nl = (
@@ -239,11 +247,13 @@ def _finding(
         "graaf: de query-engine telt een "
         "feit in twee grafen twee keer, zodat antwoorden rijen herhalen en sommen "
         "verdubbelen. Laat het in één van beide staan (verwijs vanuit de andere naar het "
-        "ding).",
+        "ding)."
+        + (f" (De eerste {MAX_REPORTED} zulke feiten; er kunnen er meer zijn.)" if capped else ""),
         message_en=f"'{label}': the fact <{p}> {shown} {where_en}. A fact belongs to one "
         "graph: the query engine "
         "counts a fact in two graphs twice, so answers repeat rows and sums double. Keep "
-        "it in one of them (refer to the thing from the other).",
+        "it in one of them (refer to the thing from the other)."
+        + (f" (The first {MAX_REPORTED} such facts; there may be more.)" if capped else ""),
         shape=RESTATED_CHECK,
         component=CHECK_COMPONENT,
     )

@@ -107,6 +107,7 @@ def test_at_most_a_hundred_facts_are_named(tmp_path: Path) -> None:
             f for f in refused.value.result.findings if "EenGraafPerFeit" in (f.shape or "")
         ]
         assert len(restated) == MAX_REPORTED
+        assert all("there may be more" in f.message_en for f in restated)
 
 
 def test_an_update_that_restates_a_fact_is_a_422_and_writes_nothing(tmp_path: Path) -> None:
