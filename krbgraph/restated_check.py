@@ -280,3 +280,14 @@ def with_restated_findings(result: ValidationResult, source: SparqlSource) -> Va
     return with_violations(
         result, lambda report, node: restated_findings(source, None, report, node)
     )
+
+
+def after_model_update(store: SparqlSource, reloaded: Collection[str]) -> list[Finding]:
+    """The facts a data graph shares with the model graphs just (re)loaded: a new model
+    version may state what a registry already said itself (a concept's definition). No
+    write refused it; every later validated load names it. Said at once instead, by
+    whoever updated the model (`krb` commands print it, the service logs it)."""
+    if not reloaded:
+        return []
+    found = restated_findings(store, None, set(), URIRef("urn:x-krb:report"))
+    return [f for f in found if any(f"<{graph}>" in f.message_en for graph in reloaded)]

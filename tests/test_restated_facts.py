@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from krbgraph.cli import app
 from krbgraph.loading import load_paths
 from krbgraph.model import model_graph, project_root
-from krbgraph.restated_check import MAX_REPORTED
+from krbgraph.restated_check import MAX_REPORTED, after_model_update
 from krbgraph.validation import ValidationFailed
 from krbgraph.web.app import create_app
 
@@ -194,3 +194,25 @@ def test_a_load_of_a_fact_the_default_graph_holds_is_refused(tmp_path: Path) -> 
             f.message_en for f in refused.value.result.findings if "EenGraaf" in (f.shape or "")
         ]
         assert len(texts) == 1 and "the store's default graph" in texts[0]
+
+
+def test_a_model_update_that_states_a_registry_fact_is_said_at_once(tmp_path: Path) -> None:
+    """A new model version may state what a registry said itself: no write refused it,
+    so whoever updated the model hears of it then (the service logs it, krb prints it)."""
+    store, _config = demo_store(tmp_path)
+    with store:
+        concept = "https://data.krb.nl/id/begrip/documentsoort/mer-rapport"
+        scheme_graph = "https://data.krb.nl/id/conceptschema"
+        definition = store.query(
+            f"SELECT ?d WHERE {{ GRAPH <{scheme_graph}> {{ <{concept}> "
+            "<http://www.w3.org/2004/02/skos/core#definition> ?d } } LIMIT 1"
+        ).rows[0][0]
+        copy = Graph()
+        copy.add(
+            (URIRef(concept), URIRef("http://www.w3.org/2004/02/skos/core#definition"), definition)
+        )
+        store.replace_graph(f"{BASE}/graph/eigen-begrippen", copy)  # around the checks
+        assert after_model_update(store, []) == []
+        said = after_model_update(store, [scheme_graph])
+        assert [f.focus for f in said] == [concept]
+        assert f"<{scheme_graph}>" in said[0].message_en

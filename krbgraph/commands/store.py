@@ -81,11 +81,19 @@ def opened_store(settings: Settings, *, model: bool = True) -> Iterator[Store]:
     store = open_store(settings)
     try:
         if model:
-            ensure_model(store)
+            _say_model_overlap(store, ensure_model(store))
             ensure_derived(store)
         yield store
     finally:
         store.close()
+
+
+def _say_model_overlap(store: Store, reloaded: list[str]) -> None:
+    """Warn about registry facts a model graph that was just loaded states too."""
+    from ..restated_check import after_model_update
+
+    for finding in after_model_update(store, reloaded):
+        typer.echo(f"waarschuwing: {finding.message_nl}\n  en: {finding.message_en}", err=True)
 
 
 SHOWN_FINDINGS = 1000

@@ -162,8 +162,12 @@ def _opened_store(settings: Settings) -> Store:
     that fails."""
     store = open_store(settings)
     try:
-        ensure_model(store)
+        reloaded = ensure_model(store)
         ensure_derived(store)
+        from ..restated_check import after_model_update  # only when the model changed
+
+        for finding in after_model_update(store, reloaded):
+            logger.warning("model update: %s", finding.message_en)
     except BaseException:
         store.close()
         raise
