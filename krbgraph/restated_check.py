@@ -156,33 +156,32 @@ def _graph_term(graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> str:
 
 
 def _default_graph_elsewhere(source: SparqlSource) -> Iterator[Restated]:
-    query_on = getattr(source, "query_on", None)
-    if query_on is None:
-        return
-    found = query_on(_DEFAULT_ELSEWHERE, [ox.DefaultGraph()]).rows
-    if not found:
-        return
-    subjects = " ".join(f"<{row[0]}>" for row in found)
-    registry = {str(row[0]) for row in source.query(_REGISTRY_THINGS % subjects).rows}
-    for s, p, o, other in found:
-        if str(s) in registry and isinstance(s, URIRef) and isinstance(p, URIRef):
-            yield s, p, o, DEFAULT_GRAPH, str(other)
+    """The facts of the store's own default graph that a named graph holds too."""
+    for s, p, o, other in _on_default_graph(source, _DEFAULT_ELSEWHERE):
+        yield s, p, o, DEFAULT_GRAPH, str(other)
 
 
 def _in_default_graph(source: SparqlSource, chunk: str) -> Iterator[Restated]:
     """The added facts the store's own default graph holds too (an update without GRAPH
     writes there, and queries read it in the union like any graph)."""
+    for s, p, o, graph in _on_default_graph(source, _ADDED_IN_DEFAULT % chunk):
+        yield s, p, o, str(graph), DEFAULT_GRAPH
+
+
+def _on_default_graph(source: SparqlSource, query: str) -> Iterator[tuple]:
+    """``query``'s rows (subject, predicate, object, a graph) on the store's own default
+    graph, for subjects that are registry things (their types are in the named graphs,
+    so that is asked of the union after). Nothing for a source without a default graph
+    of its own to ask apart."""
     query_on = getattr(source, "query_on", None)
-    if query_on is None:  # a source without its own default graph to ask apart
-        return
-    found = query_on(_ADDED_IN_DEFAULT % chunk, [ox.DefaultGraph()]).rows
+    found = query_on(query, [ox.DefaultGraph()]).rows if query_on is not None else ()
     if not found:
         return
     subjects = " ".join(f"<{row[0]}>" for row in found)
     registry = {str(row[0]) for row in source.query(_REGISTRY_THINGS % subjects).rows}
-    for s, p, o, g in found:
+    for s, p, o, graph in found:
         if str(s) in registry and isinstance(s, URIRef) and isinstance(p, URIRef):
-            yield s, p, o, str(g), DEFAULT_GRAPH
+            yield s, p, o, graph
 
 
 def _by_graph(source: SparqlSource, graphs: set[str] | None) -> Iterator[Restated]:
