@@ -5,12 +5,12 @@ RDF graph: a triple held by two graphs is one fact. The engine (Oxigraph 0.5) re
 it once per graph instead (oxigraph#1919, fixed in its next major version), so every
 answer whose pattern passes through it repeats rows, and sums and counts double: a
 second file restating a tenth of the demo made `normen` give 65,566 rows for 19 norms
-and normgat add effects twice. So a write that would put a triple of registry data
-about a thing of the registry in a second graph (data or model) is refused, naming
-the fact and both graphs; the
-administrator keeps it in one (a national framework in its own graph, which the
-municipality's graphs refer to). Triples with a blank node are never the same fact in
-two graphs, and the model's own graphs are not checked against each other.
+and normgat add effects twice. So a write that would put a fact about a thing of the
+registry into a second graph (data, model, or the store's own default graph) is
+refused, naming the fact and both graphs; the administrator keeps it in one (a
+national framework in its own graph, which the municipality's graphs refer to).
+Triples with a blank node are never the same fact in two graphs, and the model's own
+graphs are not checked against each other.
 
 Run beside the shapes like krbgraph.nesting_check: a Violation per fact (at most
 MAX_REPORTED), with an sh:sourceShape naming the check.
