@@ -50,11 +50,13 @@ class StoreBackend:
     ``write_generation`` goes up with every write call (whether it succeeds or
     not), so a copy of the store (krbgraph.replica) can tell that someone wrote
     the store behind its back and must be made again. It goes up when the call starts
-    and again when it ends, so a reader that sees the same generation before and after
-    reading saw no write start or end in between (krbgraph.web.consistent_reads).
+    and again when it ends, and ``writes_in_flight`` counts the calls under way: a reader
+    that saw no write under way and the same generation before and after reading saw no
+    commit in between (krbgraph.web.consistent_reads).
     """
 
     write_generation: int = 0
+    writes_in_flight: int = 0
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -119,7 +121,7 @@ class StoreBackend:
 
 
 _COUNTING = threading.Lock()
-"""Guards the counter: ``+=`` on an attribute is no atomic step between threads."""
+"""Guards the counters: ``+=`` on an attribute is no atomic step between threads."""
 
 
 def _counted(method: Callable[..., T]) -> Callable[..., T]:
@@ -127,10 +129,12 @@ def _counted(method: Callable[..., T]) -> Callable[..., T]:
     def counted(self: StoreBackend, *args: object, **kwargs: object) -> T:
         with _COUNTING:
             self.write_generation += 1
+            self.writes_in_flight += 1
         try:
             return method(self, *args, **kwargs)
         finally:
             with _COUNTING:
+                self.writes_in_flight -= 1
                 self.write_generation += 1
 
     return counted
