@@ -216,3 +216,22 @@ def test_a_model_update_that_states_a_registry_fact_is_said_at_once(tmp_path: Pa
         said = after_model_update(store, [scheme_graph])
         assert [f.focus for f in said] == [concept]
         assert f"<{scheme_graph}>" in said[0].message_en
+
+
+def test_a_department_restated_in_another_graph_is_refused(tmp_path: Path) -> None:
+    """Departments (org:OrganizationalUnit, declared a class by the model) are registry
+    things too: their name in a second graph showed twice beside every indicator."""
+    store, config = demo_store(tmp_path)
+    department = f"{BASE}/id/afdeling/milieu"
+    with store, TestClient(create_app(config, store=store)) as client:
+        name = store.query(f"SELECT ?n WHERE {{ <{department}> <{RDFS.label}> ?n }} LIMIT 1").rows[
+            0
+        ][0]
+        answer = client.post(
+            "/update",
+            content=f"INSERT DATA {{ GRAPH <{BASE}/graph/kopie> {{ <{department}> "
+            f"<{RDFS.label}> {name.n3()} }} }}",
+            headers={**AUTH, "Content-Type": "application/sparql-update"},
+        )
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["findings"][0]["focus"] == department
