@@ -391,6 +391,9 @@ a prefix that is one prefix in either case (k, G, T). ``MWH`` may be mWh or MWh 
 factor of 10⁹; QUDT has no milliwatt-hour, so it would be read as MWh unasked), and
 ``PWH`` pWh or PWh: those stay unknown units."""
 
+_ANY_WATT_HOUR = re.compile(r"(?<![a-z])([kmgtp]?)wh(?![a-z])")
+"""Every prefixed watt-hour in a case-folded text: for suggestions only."""
+
 _CURRENCY = "/unit/CCY_"
 """QUDT's currencies: their symbols that are words are not read as units."""
 
@@ -710,7 +713,12 @@ class UnitCatalogue:
         raise AmbiguousUnit(text, readings, reason_nl=reason_nl, reason_en=reason_en)
 
     def _suggest(self, text: str) -> list[str]:
-        return difflib.get_close_matches(text, self._tables.names, n=MAX_SUGGESTIONS, cutoff=0.6)
+        """Notations equal to ``text`` but for case first (``MWH``: MW.h, which is not
+        guessed), then the closest by spelling."""
+        folded = {text.casefold(), _ANY_WATT_HOUR.sub(r"\1w.h", text.casefold())}
+        same = sorted(name for name in self._tables.names if name.casefold() in folded)
+        close = difflib.get_close_matches(text, self._tables.names, n=MAX_SUGGESTIONS, cutoff=0.6)
+        return list(dict.fromkeys(same + close))[:MAX_SUGGESTIONS]
 
 
 @cache

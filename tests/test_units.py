@@ -163,8 +163,10 @@ def test_a_typo_gives_at_most_five_suggestions(text: str, expected: str) -> None
 def test_a_watt_hour_whose_prefix_case_matters_is_never_guessed(text: str) -> None:
     """m is milli and M mega (a factor of 10⁹; QUDT has no milliwatt-hour, so the only
     candidate would be MWh): in the wrong case the text is refused, not read as MWh."""
-    with pytest.raises(UnknownUnit):
+    with pytest.raises(UnknownUnit) as caught:
         resolve(text)
+    if text.casefold() == "mwh":
+        assert "MW.h" in caught.value.suggestions  # named, not guessed
 
 
 def test_an_unknown_iri_and_empty_text_are_unknown() -> None:
