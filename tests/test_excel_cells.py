@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
-from test_excel_support import BASE, demo_workbook, edit, row_of
+from test_excel_support import BASE, demo_workbook, edit, row_of, saved_by_libreoffice
 from typer.testing import CliRunner
 
 from krbgraph.cli import app as cli
@@ -30,6 +30,7 @@ from krbgraph.excel.importing import ImportFailed, import_workbook
 from krbgraph.excel.metingen_sheet import cell_text
 from krbgraph.excel.problems import WorkbookUnreadable
 from krbgraph.excel.reader import ReadResult, read_workbook
+from krbgraph.excel.uncomputed import uncomputed_formulas
 from krbgraph.model import model_graph
 from krbgraph.namespaces import KRB, QUDT
 from krbgraph.store import Store
@@ -312,3 +313,137 @@ def test_an_empty_merged_range_is_no_problem(workbook: Path) -> None:
     book.save(workbook)
 
     assert not [p for p in _read(workbook).problems if "samengevoegd" in p.message_nl]
+
+
+# --- formulas never computed, and Excel's date 0 --------------------------------------------
+
+
+def test_formulas_a_program_wrote_but_never_computed_are_refused_at_their_cells(
+    store: Store, tmp_path: Path
+) -> None:
+    """openpyxl and report generators save a formula without its result: read as values,
+    the norm's value would be missing (an error about the wrong thing) and an optional
+    reference value would silently vanish."""
+    workbook = demo_workbook(tmp_path)
+    norm = row_of(workbook, "beleidsnorm", "GEL-N01")
+    other = row_of(workbook, "beleidsnorm", "GEL-N02")
+    edit(
+        workbook,
+        [
+            ("beleidsnorm", norm, "waarde", "=40+8"),
+            ("beleidsnorm", other, "referentiewaarde", "=B2*2"),
+        ],
+    )
+    before = _quads(store, tmp_path, "before")
+
+    with pytest.raises(ImportFailed) as failed:
+        import_workbook(store, workbook, base_iri=BASE)
+
+    errors = [p for p in failed.value.problems if p.is_error]
+    assert sorted((p.sheet, p.row, p.column, p.value) for p in errors) == sorted(
+        [
+            ("beleidsnorm", norm, "waarde", "=40+8"),
+            ("beleidsnorm", other, "referentiewaarde", "=B2*2"),
+        ]
+    )
+    assert "formula whose value was never computed" in errors[0].text_en
+    assert _quads(store, tmp_path, "after") == before
+
+
+def test_the_same_formulas_computed_by_a_spreadsheet_program_are_read_as_their_values(
+    tmp_path: Path,
+) -> None:
+    workbook = demo_workbook(tmp_path)
+    norm = row_of(workbook, "beleidsnorm", "GEL-N01")
+    edit(workbook, [("beleidsnorm", norm, "waarde", "=40+8")])
+    saved = saved_by_libreoffice(workbook, "xlsx", tmp_path / "saved", tmp_path / "profile")
+
+    result = _read(saved)
+
+    assert result.ok, [p.text_en for p in result.errors]
+    assert str(_value_at(result, "beleidsnorm", norm, QUDT.numericValue, "waarde")) == "48.0"
+
+
+def test_a_formula_computing_empty_text_is_an_empty_cell() -> None:
+    """LibreOffice stores a formula's empty text result as an empty typed value: computed."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet["A1"] = '=""'
+    data = io.BytesIO()
+    book.save(data)
+    part = zipfile.ZipFile(data).read("xl/worksheets/sheet1.xml").decode()
+    computed = part.replace(
+        '<c r="A1"><f>""</f><v /></c>', '<c r="A1" t="str"><f>""</f><v></v></c>'
+    )
+    assert computed != part
+    out = io.BytesIO()
+    with zipfile.ZipFile(data) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            body = source.read(item.filename)
+            target.writestr(item, computed if item.filename.endswith("sheet1.xml") else body)
+    out.seek(0)
+    read = load_workbook(out, read_only=True, data_only=True)
+
+    assert uncomputed_formulas(read.worksheets[0]) == {}
+    data.seek(0)
+    written = load_workbook(data, read_only=True, data_only=True)
+    assert uncomputed_formulas(written.worksheets[0]) == {(1, 1): '""'}
+
+
+def test_a_date_cell_holding_no_real_date_is_refused(tmp_path: Path) -> None:
+    """A 0 (or an empty formula) in a date cell is the time 00:00 to openpyxl, a negative
+    number a day in 1899: never a real date of a decision."""
+    workbook = demo_workbook(tmp_path)
+    decision = row_of(workbook, "besluitproces", "BOU-HBV-RB")
+    column = _column(workbook, "besluitproces", "datum")
+    book = load_workbook(workbook)
+    for row, value in ((decision, 0), (decision + 1, -1)):
+        cell = book["besluitproces"].cell(row, column)
+        cell.value = value
+        cell.number_format = "dd-mm-yyyy"
+    book.save(workbook)
+
+    result = _read(workbook)
+
+    found = {(p.sheet, p.row, p.column): p for p in result.errors}
+    zero = found[("besluitproces", decision, "datum")]
+    assert "a time without a date (Excel's date 0" in zero.text_en
+    assert zero.value == "00:00:00"
+    assert (
+        "'1899-12-29' lies before 1900" in found[("besluitproces", decision + 1, "datum")].text_en
+    )
+
+
+def test_a_measurement_dated_excel_date_zero_is_refused_at_its_cell(
+    store: Store, tmp_path: Path
+) -> None:
+    workbook = demo_workbook(tmp_path)
+    book = load_workbook(workbook)
+    sheet = book["metingen"]
+    header = [cell.value for cell in sheet[1]]
+    measurement = {
+        "indicator": "GEL-I01",
+        "gebied": "parkstraat",
+        "periode_van": 0,
+        "periode_tot": "2022-12-31",
+        "waarde": 50.9,
+        "eenheid": "dB(A)",
+        "bron": "geluidmeetnet",
+    }
+    for name, value in measurement.items():
+        sheet.cell(2, header.index(name) + 1).value = value
+    sheet.cell(2, header.index("periode_van") + 1).number_format = "yyyy-mm-dd"
+    book.save(workbook)
+
+    with pytest.raises(ImportFailed) as failed:
+        import_workbook(store, workbook, base_iri=BASE)
+
+    [problem] = [p for p in failed.value.problems if p.is_error]
+    assert (problem.sheet, problem.row, problem.column, problem.value) == (
+        "metingen",
+        2,
+        "periode_van",
+        "00:00:00",
+    )
+    assert "a time without a date (Excel's date 0" in problem.text_en

@@ -20,7 +20,7 @@ energielabel C, as the label's IRI with an empty eenheid).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from rdflib import Graph, Literal, URIRef
@@ -35,6 +35,7 @@ from ..store import Store
 from ..units import UnitCatalogue, UnitError, default_catalogue
 from .problems import Problem
 from .sheet_rows import SheetRows
+from .values import CellError, refuse_date_zero
 
 SHEET = "metingen"
 
@@ -88,6 +89,10 @@ def read_measurements(
     parsed: list[csvrows.Row] = []
     found: list[csvrows.Problem] = []
     for number, cells in rows.rows:
+        zero = _date_zero(cells, number)
+        if zero:
+            found.extend(zero)
+            continue
         texts = {column: cell_text(value) for column, value in cells.items()}
         # a value typed as text ('1.250') is read as a CSV's text is: it may be Dutch
         # thousands; a number cell's digits are Excel's own and never ambiguous
@@ -101,6 +106,22 @@ def read_measurements(
     if not found:
         found.extend(already_elsewhere(store, lines, target, SHEET))
     return graph, [_as_workbook_problem(p) for p in _ordered(found)], lines
+
+
+def _date_zero(cells: dict[str, object], number: int) -> list[csvrows.Problem]:
+    """A problem at each date cell holding no real date (refuse_date_zero): as CSV text
+    the time 00:00 of Excel's date 0 would be reported as a badly written date."""
+    problems = []
+    for column, value in cells.items():
+        if isinstance(value, datetime | time):
+            try:
+                refuse_date_zero(value)
+            except CellError as zero:
+                shown = value.isoformat() if isinstance(value, time) else value.date().isoformat()
+                problems.append(
+                    csvrows.Problem(SHEET, number, column, zero.message_nl, zero.message_en, shown)
+                )
+    return problems
 
 
 def _ordered(problems: list[csvrows.Problem]) -> list[csvrows.Problem]:

@@ -35,6 +35,7 @@ from .limits import MAX_COLUMNS, WorkbookLimits, check_archive, too_many_rows
 from .problems import Problem, WorkbookUnreadable, close_matches, did_you_mean
 from .rows_to_rdf import Progress, ReadResult, convert_rows
 from .sheet_rows import SheetRows
+from .uncomputed import uncomputed_formulas
 from .values import displayed_number, excel_error
 from .vocabulary import load_vocabulary
 from .workbook_base import BASE_PROPERTY, RecordedBaseInvalid, recorded_base
@@ -177,6 +178,7 @@ def _read_sheet(
         max_col=max(positions.values()) + 1,
     )
     columns = list(positions.items())
+    formulas = uncomputed_formulas(worksheet)
     for number, row in enumerate(rows, start=2):
         if number > limits.max_rows:
             raise too_many_rows(sheet.name, number, limits)
@@ -187,6 +189,8 @@ def _read_sheet(
             cell = row[index]
             value = cell.value
             if value is None:
+                if formulas and (number, index + 1) in formulas:
+                    problems.append(_uncomputed(sheet, number, name, formulas[number, index + 1]))
                 continue
             kind = type(value)
             if kind is str:
@@ -201,6 +205,21 @@ def _read_sheet(
             result.rows.append((number, cells))
     problems.extend(_merged_cell_warnings(sheet, worksheet, positions, result))
     return result
+
+
+def _uncomputed(sheet: Sheet, row: int, column: str, formula: str) -> Problem:
+    return Problem(
+        "de cel bevat een formule zonder berekende waarde (de werkmap is door een programma "
+        "geschreven en nooit in Excel of LibreOffice berekend); open en bewaar de werkmap in "
+        "Excel of LibreOffice, of typ de waarde zelf",
+        "the cell holds a formula whose value was never computed (the workbook was written "
+        "by a program and never calculated in Excel or LibreOffice); open and save it in "
+        "Excel or LibreOffice, or type the value",
+        sheet=sheet.name,
+        row=row,
+        column=column,
+        value=f"={formula}" if formula else "(gedeelde formule)",
+    )
 
 
 def _excel_error(sheet: Sheet, row: int, column: str, code: str) -> Problem:

@@ -8,7 +8,7 @@ lexical form the RDF needs, so a workbook round-trips without drift.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -143,8 +143,30 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DUTCH = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 
 
+def refuse_date_zero(value: datetime | time) -> None:
+    """CellError for what a date cell holding no real date reads as: openpyxl reads the
+    serial number 0 (an empty formula result, or a 0 typed in a date cell) as the time
+    00:00 and a negative one as a day in 1899, while Excel holds no date before 1900."""
+    if isinstance(value, time):
+        raise CellError(
+            f"'{value.isoformat()}' is een tijd zonder datum (Excel's datum 0: een lege formule "
+            "of een 0 in een datumcel, of een tijd); typ de datum",
+            f"'{value.isoformat()}' is a time without a date (Excel's date 0: an empty formula "
+            "result or a 0 in a date cell, or a time); type the date",
+        )
+    if value.year < 1900:
+        raise CellError(
+            f"'{value.date().isoformat()}' ligt voor 1900, wat Excel niet als datum kent (een "
+            "negatief getal in een datumcel); typ de datum",
+            f"'{value.date().isoformat()}' lies before 1900, which Excel holds no date for (a "
+            "negative number in a date cell); type the date",
+        )
+
+
 def parse_date(value: object) -> date:
     """An Excel date, 'jjjj-mm-dd' or 'dd-mm-jjjj' (also with / or .) as a date."""
+    if isinstance(value, datetime | time):
+        refuse_date_zero(value)
     if isinstance(value, datetime):
         if value.time() != datetime.min.time():
             raise CellError(
