@@ -134,24 +134,16 @@ def validate_graph(data: Graph | Dataset, *, engine: str = "sparql") -> Validati
 
 
 def _with_pyshacl(combined: Graph, shapes: Graph) -> tuple[list[Finding], Graph, Node]:
-    import pyshacl  # the reference engine loads only when asked for
-
-    swapped = _ill_typed_as_text(combined)
+    swapped = _ill_typed_as(combined, _as_text)
     try:
-        _, report, _ = pyshacl.validate(
-            combined,
-            shacl_graph=shapes,
-            inference="none",
-            advanced=True,
-            inplace=True,
-            allow_warnings=True,
-            abort_on_first=False,
-        )
+        report = _pyshacl_report(combined, shapes)
     finally:
         _restore(combined, swapped)
-    findings: list[Finding] = []
     report_node = next(report.subjects(RDF.type, SH.ValidationReport))
     _restore_values(report, report_node, swapped)
+    if swapped:
+        _add_untextual_results(report, report_node, combined, shapes)
+    findings: list[Finding] = []
     # Top-level results only: nested sh:detail results of sh:node are not findings.
     for result in report.objects(report_node, SH.result):
         finding, messages = _finding(result, report, combined, shapes)
@@ -162,23 +154,62 @@ def _with_pyshacl(combined: Graph, shapes: Graph) -> tuple[list[Finding], Graph,
     return findings, report, report_node
 
 
+def _pyshacl_report(data: Graph, shapes: Graph) -> Graph:
+    import pyshacl  # the reference engine loads only when asked for
+
+    _, report, _ = pyshacl.validate(
+        data,
+        shacl_graph=shapes,
+        inference="none",
+        advanced=True,
+        inplace=True,
+        allow_warnings=True,
+        abort_on_first=False,
+    )
+    return report
+
+
+def _add_untextual_results(report: Graph, report_node: Node, data: Graph, shapes: Graph) -> None:
+    """The results the text stand-ins hid, from a second run with stand-ins of a datatype
+    no shape names (ILL_TYPED_DATATYPE): those pass sh:datatype rdf:langString and an
+    sh:or of xsd:string or rdf:langString as no ill-typed literal does, while these
+    stand-ins, compared by their text, pass the comparisons the first run reports. Only
+    results about an ill-typed value that the first run lacks are added."""
+    swapped = _ill_typed_as(data, _as_unknown_datatype)
+    try:
+        second = _pyshacl_report(data, shapes)
+    finally:
+        _restore(data, swapped)
+    second_node = next(second.subjects(RDF.type, SH.ValidationReport))
+    _restore_values(second, second_node, swapped)
+    ill_typed = set(swapped.values())
+    known = {_result_key(report, r) for r in report.objects(report_node, SH.result)}
+    for result in list(second.objects(second_node, SH.result)):
+        if second.value(result, SH.value) in ill_typed and _result_key(second, result) not in known:
+            report.add((report_node, SH.result, result))
+            for triple in second.cbd(result):
+                report.add(triple)
+
+
+def _result_key(report: Graph, result: Node) -> tuple[Node | None, ...]:
+    return tuple(
+        report.value(result, p)
+        for p in (SH.focusNode, SH.sourceConstraintComponent, SH.sourceShape, SH.value)
+    )
+
+
 _Swapped = dict[tuple[Node, Node, Literal], Literal]
 
 
-def _ill_typed_as_text(graph: Graph) -> _Swapped:
-    """Every literal not of its datatype ("2000-99-01"^^xsd:date) replaced by its text
-    tagged with the private language ILL_TYPED, for pySHACL: its sh:lessThanOrEquals
-    compares such a literal with Python's <= and dies of the TypeError (no report at
-    all). The stand-in breaks sh:datatype xsd:string as the literal does (a plain string
-    passed it: "GEL-N01"^^xsd:integer as a code went through) and every other datatype
-    but rdf:langString, and cannot be compared with a date, which SHACL says is a
-    result, as the compiled engine reports it (a stand-in of an unknown datatype was
-    compared by its text, and passed). Returns (subject, predicate, stand-in) -> the
-    literal, to put them back."""
+def _ill_typed_as(graph: Graph, stand_in_of: Callable[[Literal], Literal]) -> _Swapped:
+    """Every literal not of its datatype ("2000-99-01"^^xsd:date) replaced by a stand-in,
+    for pySHACL: its sh:lessThanOrEquals compares such a literal with Python's <= and
+    dies of the TypeError (no report at all). Returns (subject, predicate, stand-in) ->
+    the literal, to put them back."""
     found = [(s, p, o) for s, p, o in graph if isinstance(o, Literal) and o.ill_typed]
     swapped: _Swapped = {}
     for s, p, literal in found:
-        stand_in = Literal(str(literal), lang=ILL_TYPED)
+        stand_in = stand_in_of(literal)
         if (s, p, stand_in) in swapped:  # two ill-typed values of one text: both kept
             continue
         graph.remove((s, p, literal))
@@ -187,8 +218,24 @@ def _ill_typed_as_text(graph: Graph) -> _Swapped:
     return swapped
 
 
+def _as_text(literal: Literal) -> Literal:
+    """The literal's text tagged with the private language ILL_TYPED. It breaks
+    sh:datatype xsd:string as the literal does (a plain string passed it:
+    "GEL-N01"^^xsd:integer as a code went through) and every other datatype but
+    rdf:langString (the second run's stand-ins break that one), and cannot be compared
+    with a date, which SHACL says is a result, as the compiled engine reports it."""
+    return Literal(str(literal), lang=ILL_TYPED)
+
+
+def _as_unknown_datatype(literal: Literal) -> Literal:
+    return Literal(str(literal), datatype=ILL_TYPED_DATATYPE)
+
+
 ILL_TYPED = "x-illtyped"
 """The private language tag of the stand-ins for ill-typed literals while pySHACL runs."""
+
+ILL_TYPED_DATATYPE = URIRef("urn:x-krb:ill-typed")
+"""The datatype of the second run's stand-ins: one no shape names."""
 
 
 def _restore(graph: Graph, swapped: _Swapped) -> None:

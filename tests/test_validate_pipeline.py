@@ -257,3 +257,30 @@ def test_an_ill_typed_code_is_a_violation_in_both_engines(tmp_path: Path) -> Non
         code = [f for f in reports[engine] if str(f["path"]).endswith("/identifier")]
         assert code and code[0]["value"] == "GEL-N01", (engine, reports[engine])
     assert reports["pyshacl"] == reports["sparql"]
+
+
+def test_ill_typed_values_where_text_is_required_are_violations_in_both_engines(
+    tmp_path: Path,
+) -> None:
+    """ "abc"^^xsd:date as a norm's name (sh:datatype rdf:langString) and "2024-13-01"^^xsd:date
+    as its method (sh:or of xsd:string and rdf:langString): the reference engine's stand-in
+    for an ill-typed value was a language-tagged text, which passes both, so it said the
+    registry conforms."""
+    folder = demo_copy(tmp_path / "data")
+    (folder / "zz-ill-typed.ttl").write_text(
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        "@prefix krb: <https://data.krb.nl/def/krb#> .\n"
+        '<https://krb.demogemeente.nl/id/beleidsnorm/GEL-N01> rdfs:label "abc"^^xsd:date .\n'
+        "<https://krb.demogemeente.nl/id/beleidsnorm/GEL-N02> "
+        'krb:rekenmethode "2024-13-01"^^xsd:date .\n',
+        encoding="utf-8",
+    )
+    reports = {}
+    for engine in ENGINES:
+        done = run_krb(folder, "--engine", engine, "--format", "json")
+        assert done.returncode == 1, (engine, done.stderr[-2000:])
+        reports[engine] = findings(done.stdout)
+        values = {f["value"] for f in reports[engine] if f["severity"] == "Violation"}
+        assert {"abc", "2024-13-01"} <= values, (engine, reports[engine])
+    assert reports["pyshacl"] == reports["sparql"]
