@@ -134,15 +134,9 @@ def validate_graph(data: Graph | Dataset, *, engine: str = "sparql") -> Validati
 
 
 def _with_pyshacl(combined: Graph, shapes: Graph) -> tuple[list[Finding], Graph, Node]:
-    swapped = _ill_typed_as(combined, _as_text)
-    try:
-        report = _pyshacl_report(combined, shapes)
-    finally:
-        _restore(combined, swapped)
-    report_node = next(report.subjects(RDF.type, SH.ValidationReport))
-    _restore_values(report, report_node, swapped)
-    if swapped:
-        _add_untextual_results(report, report_node, combined, shapes)
+    from .pyshacl_run import pyshacl_report  # the reference engine loads only when asked for
+
+    report, report_node = pyshacl_report(combined, shapes)
     findings: list[Finding] = []
     # Top-level results only: nested sh:detail results of sh:node are not findings.
     for result in report.objects(report_node, SH.result):
@@ -152,115 +146,6 @@ def _with_pyshacl(combined: Graph, shapes: Graph) -> tuple[list[Finding], Graph,
         for message in messages:
             report.add((result, SH.resultMessage, message))
     return findings, report, report_node
-
-
-def _pyshacl_report(data: Graph, shapes: Graph) -> Graph:
-    import pyshacl  # the reference engine loads only when asked for
-
-    _, report, _ = pyshacl.validate(
-        data,
-        shacl_graph=shapes,
-        inference="none",
-        advanced=True,
-        inplace=True,
-        allow_warnings=True,
-        abort_on_first=False,
-    )
-    return report
-
-
-def _add_untextual_results(report: Graph, report_node: Node, data: Graph, shapes: Graph) -> None:
-    """The results the text stand-ins hid, from a second run with stand-ins of a datatype
-    no shape names (ILL_TYPED_DATATYPE): those pass sh:datatype rdf:langString and an
-    sh:or of xsd:string or rdf:langString as no ill-typed literal does, while these
-    stand-ins, compared by their text, pass the comparisons the first run reports. Only
-    results about an ill-typed value that the first run lacks are added."""
-    swapped = _ill_typed_as(data, _as_unknown_datatype)
-    try:
-        second = _pyshacl_report(data, shapes)
-    finally:
-        _restore(data, swapped)
-    second_node = next(second.subjects(RDF.type, SH.ValidationReport))
-    _restore_values(second, second_node, swapped)
-    ill_typed = set(swapped.values())
-    known = {_result_key(report, r) for r in report.objects(report_node, SH.result)}
-    for result in list(second.objects(second_node, SH.result)):
-        if second.value(result, SH.value) in ill_typed and _result_key(second, result) not in known:
-            report.add((report_node, SH.result, result))
-            for triple in second.cbd(result):
-                report.add(triple)
-
-
-def _result_key(report: Graph, result: Node) -> tuple[Node | None, ...]:
-    return tuple(
-        report.value(result, p)
-        for p in (SH.focusNode, SH.sourceConstraintComponent, SH.sourceShape, SH.value)
-    )
-
-
-_Swapped = dict[tuple[Node, Node, Literal], Literal]
-
-
-def _ill_typed_as(graph: Graph, stand_in_of: Callable[[Literal], Literal]) -> _Swapped:
-    """Every literal not of its datatype ("2000-99-01"^^xsd:date) replaced by a stand-in,
-    for pySHACL: its sh:lessThanOrEquals compares such a literal with Python's <= and
-    dies of the TypeError (no report at all). Returns (subject, predicate, stand-in) ->
-    the literal, to put them back."""
-    found = [(s, p, o) for s, p, o in graph if isinstance(o, Literal) and o.ill_typed]
-    swapped: _Swapped = {}
-    for s, p, literal in found:
-        stand_in = stand_in_of(literal)
-        if (s, p, stand_in) in swapped:  # two ill-typed values of one text: both kept
-            continue
-        graph.remove((s, p, literal))
-        swapped[(s, p, stand_in)] = literal
-        graph.add((s, p, stand_in))
-    return swapped
-
-
-def _as_text(literal: Literal) -> Literal:
-    """The literal's text tagged with the private language ILL_TYPED. It breaks
-    sh:datatype xsd:string as the literal does (a plain string passed it:
-    "GEL-N01"^^xsd:integer as a code went through) and every other datatype but
-    rdf:langString (the second run's stand-ins break that one), and cannot be compared
-    with a date, which SHACL says is a result, as the compiled engine reports it."""
-    return Literal(str(literal), lang=ILL_TYPED)
-
-
-def _as_unknown_datatype(literal: Literal) -> Literal:
-    return Literal(str(literal), datatype=ILL_TYPED_DATATYPE)
-
-
-ILL_TYPED = "x-illtyped"
-"""The private language tag of the stand-ins for ill-typed literals while pySHACL runs."""
-
-ILL_TYPED_DATATYPE = URIRef("urn:x-krb:ill-typed")
-"""The datatype of the second run's stand-ins: one no shape names."""
-
-
-def _restore(graph: Graph, swapped: _Swapped) -> None:
-    for (s, p, text), literal in swapped.items():
-        graph.remove((s, p, text))
-        graph.add((s, p, literal))
-
-
-def _restore_values(report: Graph, report_node: Node, swapped: _Swapped) -> None:
-    """The report's sh:value of a stand-in back to the literal the data holds."""
-    if not swapped:
-        return
-    by_text: dict[Literal, set[Literal]] = {}
-    for (_, _, text), literal in swapped.items():
-        by_text.setdefault(text, set()).add(literal)
-    for result in list(report.objects(report_node, SH.result)):
-        value = report.value(result, SH.value)
-        if not isinstance(value, Literal) or value not in by_text:
-            continue
-        key = (report.value(result, SH.focusNode), report.value(result, SH.resultPath), value)
-        original = swapped.get(key)  # type: ignore[arg-type]  # a lookup; None never matches
-        if original is None and len(by_text[value]) == 1:
-            original = next(iter(by_text[value]))  # a path other than one property
-        if original is not None:
-            report.set((result, SH.value, original))
 
 
 def _with_compiled_shapes(combined: Graph, shapes: Graph) -> tuple[list[Finding], Graph, Node]:
