@@ -17,9 +17,10 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from .audit import insert_data
-from .replica import Change, StoreChangedElsewhere, ValidationReplica, graph_key, shared_fingerprint
+from .replica import Change, ValidationReplica, graph_key
 from .store import Store
 from .store.terms import graph_ref, rdflib_graph
+from .store.write_claim import StoreChangedElsewhere, is_shared
 
 
 def commit_change(
@@ -156,7 +157,7 @@ def _refuse_stale(
     the write meant to replace). With ``sizes`` (graphs about to be written whole, with
     what the copy held of them) also when such a graph holds another number of quads.
     Quads with blank nodes, which no query can name, are not asked for."""
-    if shared_fingerprint(store) is None:
+    if not is_shared(store):
         return
     if sizes:
         held = {info.iri: info.triples for info in store.graphs()}

@@ -26,6 +26,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from dataclasses import replace as with_fields
 from pathlib import Path
@@ -45,6 +46,7 @@ from .iris import DEFAULT_BASE_IRI, file_graph_iri, reference
 from .rdfio import expand_paths, file_format, rdflib_term
 from .registry import ManagedGraphRefused, checked_whole, refuse_managed
 from .replica import ValidationReplica
+from .replica_slot import turn_to_write
 from .source_lines import located_by_graphs, located_by_text
 from .store import Store, StoreError
 from .store.embedded import EmbeddedStore
@@ -176,35 +178,40 @@ def load_paths(
         refresh_derived(store)
         return LoadReport(_loads(plan, counts, occupied), None)
 
-    try:
-        if occupied:
-            parsed = {iri: _read_quads(iri, files, progress) for iri, files in plan.items()}
-            if progress is not None:
-                progress.stage("validating")
-            result, derived = _validated_change(store, parsed, replace=replace)
-            counts = {iri: len(quads) for iri, quads in parsed.items()}
-            del parsed  # the quads can be many; the store reads the files itself
-            if progress is not None:
-                progress.stage("writing")
-            with stale_during(store):
-                store.load_files(plan, replace=replace)
-        elif isinstance(store, EmbeddedStore):
-            result, counts, derived = _validated_while_loading(store, plan, progress)
-        else:
-            replica = ValidationReplica.of(store)
-            result, counts, derived = _validated_new_graphs(replica, plan, progress)
-            if progress is not None:
-                progress.stage("writing")
-            with stale_during(store):
-                store.load_files(plan, replace=replace)
-    except ValidationFailed as refused:
-        # Where the refused objects are written, read from the files' text: the copy the
-        # load was validated on is gone by now (krbgraph.source_lines).
-        files = [path for paths in plan.values() for path in paths]
-        places = located_by_text((f.focus for f in refused.result.findings), files)
-        refused.result = with_fields(refused.result, places=places)
-        raise
-    replace_derived(store, derived)
+    with ExitStack() as turn:
+        try:
+            if occupied:
+                parsed = {iri: _read_quads(iri, files, progress) for iri, files in plan.items()}
+                if progress is not None:
+                    progress.stage("validating")
+                replica = ValidationReplica.of(store)
+                result, derived = _validated_change(replica, parsed, replace=replace)
+                counts = {iri: len(quads) for iri, quads in parsed.items()}
+                copied_at = replica.base_version
+                del parsed, replica  # the quads can be many; the store reads the files itself
+                if progress is not None:
+                    progress.stage("writing")
+                turn.enter_context(turn_to_write(store, copied_at))
+                with stale_during(store):
+                    store.load_files(plan, replace=replace)
+            elif isinstance(store, EmbeddedStore):
+                result, counts, derived = _validated_while_loading(store, plan, progress)
+            else:
+                replica = ValidationReplica.of(store)
+                result, counts, derived = _validated_new_graphs(replica, plan, progress)
+                if progress is not None:
+                    progress.stage("writing")
+                turn.enter_context(turn_to_write(store, replica.base_version))
+                with stale_during(store):
+                    store.load_files(plan, replace=replace)
+        except ValidationFailed as refused:
+            # Where the refused objects are written, read from the files' text: the copy the
+            # load was validated on is gone by now (krbgraph.source_lines).
+            files = [path for paths in plan.values() for path in paths]
+            places = located_by_text((f.focus for f in refused.result.findings), files)
+            refused.result = with_fields(refused.result, places=places)
+            raise
+        replace_derived(store, derived)
     return LoadReport(_loads(plan, counts, occupied), result)
 
 
@@ -271,7 +278,7 @@ def _validated_and_derived(replica: ValidationReplica) -> tuple[ValidationResult
 
 
 def _validated_change(
-    store: Store, parsed: Mapping[str, list[ox.Quad]], *, replace: bool
+    replica: ValidationReplica, parsed: Mapping[str, list[ox.Quad]], *, replace: bool
 ) -> tuple[ValidationResult, DerivedTriples]:
     """Validate the whole registry as it would be after the load.
 
@@ -282,7 +289,6 @@ def _validated_change(
     is where that is caught. Returns the result and the derived triples of the registry
     as loaded, read from the copy (krbgraph.derived.derive). Raises ValidationFailed.
     """
-    replica = ValidationReplica.of(store)
     contents: dict[str | None, Iterable[ox.Quad]] = {iri: quads for iri, quads in parsed.items()}
     change = graphs_change(replica, contents, replace=replace, keep_labels=False)
     with replica.trial(change.added, change.removed):

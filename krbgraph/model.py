@@ -77,6 +77,10 @@ AUDIT_GRAPH = "https://data.krb.nl/graph/audit"
 """Who changed what (krbgraph.audit): written by the service with every accepted write,
 never by clients."""
 
+WRITES_GRAPH = "https://data.krb.nl/graph/schrijven"
+"""The write version of a shared SPARQL server and the intents of services about to
+write to it (krbgraph.store.write_claim): bookkeeping, never registry data."""
+
 
 def shape_files(root: Path | None = None) -> tuple[Path, ...]:
     root = root or project_root()

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TypeVar
 
@@ -41,6 +42,7 @@ from .graph_change import content_quads, graphs_change
 from .model import AUDIT_GRAPH, shapes_graph
 from .nesting_check import with_nesting_findings
 from .replica import NOT_DATA, Change, ValidationReplica
+from .replica_slot import turn_to_write
 from .spatial_checks import CANDIDATES as SPATIAL_CHECKS_CANDIDATES
 from .spatial_checks import FOLLOWS as SPATIAL_CHECKS_FOLLOW
 from .spatial_checks import READS as SPATIAL_CHECKS_READ
@@ -462,20 +464,22 @@ def write_graphs(
         {graph: content_quads(data, graph) for graph, data in contents.items()},
         replace=replace,
     )
-    with replica.trial(change.added, change.removed):
-        result, derived = checked_change(replica, change, store, everything=everything)
-        if not result.conforms:
-            raise ValidationFailed(result)
-        if change.added or change.removed:
-            # Exactly the validated change, not the graphs' whole content: a re-uploaded
-            # registry of a million triples with ten changed values is ten values. A write
-            # that changes nothing is not recorded, as for a SPARQL update (its record
-            # named no graph).
-            record = audit_record(writer, change, source)
-            with stale_during(store, needed=derived.replacement is not None):
-                commit_change(store, replica, change, record, derived.update)
-    if derived.replacement is not None:
-        replace_derived(store, derived.replacement)
+    with ExitStack() as turn:
+        with replica.trial(change.added, change.removed):
+            result, derived = checked_change(replica, change, store, everything=everything)
+            if not result.conforms:
+                raise ValidationFailed(result)
+            if change.added or change.removed:
+                # Exactly the validated change, not the graphs' whole content: a re-uploaded
+                # registry of a million triples with ten changed values is ten values. A
+                # write that changes nothing is not recorded, as for a SPARQL update (its
+                # record named no graph).
+                record = audit_record(writer, change, source)
+                turn.enter_context(turn_to_write(store, replica.base_version))
+                with stale_during(store, needed=derived.replacement is not None):
+                    commit_change(store, replica, change, record, derived.update)
+        if derived.replacement is not None:
+            replace_derived(store, derived.replacement)
     return result
 
 

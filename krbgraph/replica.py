@@ -26,9 +26,8 @@ from __future__ import annotations
 
 import gzip
 import tempfile
-import threading
 import zlib
-from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,13 +35,12 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib.term import Identifier
 
-from .model import AUDIT_GRAPH, DERIVED_GRAPH, SHAPES_GRAPH, model_parts
+from .model import AUDIT_GRAPH, DERIVED_GRAPH, SHAPES_GRAPH, WRITES_GRAPH, model_parts
 from .rdfio import check_for_bulk_load, file_format, parse_quads
 from .store import (
     META_GRAPH,
     QueryResult,
     QuerySyntaxError,
-    QueryTimeout,
     Store,
     StoreError,
     model_graph_iris,
@@ -50,17 +48,17 @@ from .store import (
 from .store.answers import AnswerLimits, collect
 from .store.embedded import dataset_options
 from .store.rdffiles import parse_triples
-from .store.remote import RemoteStore
 from .store.terms import bind_values
+from .store.write_claim import is_shared, read_version
 from .update_region import update_region
 
 _SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
 _LOOKED_AT = 5_000
 """Changes up to this many quads are read for rdfs:subClassOf (hierarchy_version)."""
 
-NOT_DATA = frozenset({AUDIT_GRAPH, DERIVED_GRAPH, META_GRAPH, SHAPES_GRAPH})
+NOT_DATA = frozenset({AUDIT_GRAPH, DERIVED_GRAPH, META_GRAPH, SHAPES_GRAPH, WRITES_GRAPH})
 """Graphs the replica leaves out, as they are never part of what is validated: the
-shapes themselves, the bookkeeping of model files, the audit trail, and the derived
+shapes themselves, the bookkeeping of model files and of writes, the audit trail, and the derived
 graph (computed from the data after a write, so stale while one is tried). Without
 them the replica's union of all graphs is exactly what validation reads, which the
 engine answers several times faster than a default graph listed graph by graph. A
@@ -72,9 +70,12 @@ class ValidationReplica:
     """An in-memory copy of every quad of a store, with the query method the SHACL
     engine needs (krbgraph.shacl.QueryStore) over the data and the model."""
 
-    def __init__(self, copy: ox.Store) -> None:
+    def __init__(self, copy: ox.Store, base_version: str | None = None) -> None:
         self._copy = copy
         self._hierarchy = 0
+        self.base_version = base_version
+        """A shared server's write version the copy holds the state of (read before the
+        copy was made: a write landing meanwhile makes it older, never newer)."""
 
     @property
     def hierarchy_version(self) -> int:
@@ -94,6 +95,7 @@ class ValidationReplica:
     @classmethod
     def of(cls, store: Store) -> ValidationReplica:
         """Copy ``store`` through its native dump (N-Quads), the fastest way in and out."""
+        version = read_version(store) if is_shared(store) else None
         with tempfile.TemporaryDirectory(prefix="krb-replica-") as folder:
             path = Path(folder) / "store.nq"
             store.dump(path)
@@ -101,7 +103,7 @@ class ValidationReplica:
             copy.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
         for name in NOT_DATA:
             copy.remove_graph(ox.NamedNode(name))
-        return cls(copy)
+        return cls(copy, version)
 
     @classmethod
     def of_model(cls) -> ValidationReplica:
@@ -383,118 +385,3 @@ def graph_key(quad: ox.Quad) -> str | None:
     if isinstance(name, ox.DefaultGraph):
         return None
     raise StoreError(f"graphs named by a blank node are not supported: {quad}")
-
-
-class UpdateTimeout(QueryTimeout):
-    """A client's update ran past its time limit on the validation copy; nothing was
-    written (HTTP 503)."""
-
-
-class UpdateStillStopping(StoreError):
-    """An update that ran past its time limit is still running out in the background; no
-    other update runs until it has (HTTP 503 with Retry-After)."""
-
-
-class StoreChangedElsewhere(Exception):
-    """The store no longer holds what the service's copy says a write removes: another
-    process wrote it (a SPARQL server shared with others). Nothing was written."""
-
-
-def shared_fingerprint(store: Store) -> Hashable | None:
-    """For a store others may write (a remote SPARQL server): its graphs and their
-    sizes, to see an outside write by; None for a store only this process writes."""
-    if not isinstance(store, RemoteStore):
-        return None
-    return tuple(sorted((info.iri, info.triples) for info in store.graphs()))
-
-
-class ReplicaSlot:
-    """The replica of the store a service writes to: made at start-up or at the first write,
-    and made again when the store was written by anything but the service's own validated
-    writes (its ``write_generation`` moved on; krbgraph.store.backend)."""
-
-    def __init__(self) -> None:
-        self._store: Store | None = None
-        self._replica: ValidationReplica | None = None
-        self._generation = -1
-        self._fingerprint: Hashable | None = None
-        self._abandoned: threading.Thread | None = None
-
-    def run_update(
-        self, store: Store, update: str, *, base_iri: str | None, timeout_s: float | None
-    ) -> tuple[ValidationReplica, Change]:
-        """ValidationReplica.run_update on the replica of ``store``, for at most
-        ``timeout_s`` seconds; call with the write lock held.
-
-        pyoxigraph cannot stop an update, so it runs in a worker thread. Past the limit
-        the caller gets UpdateTimeout at once and the lock is free again: the replica,
-        which the update will still change, is dropped (the next write makes a new one
-        from the store, which the update never reached), and the update runs out in the
-        background, one at a time: until it has, further updates get
-        UpdateStillStopping, so no client can occupy more than one core this way."""
-        if self._abandoned is not None:
-            if self._abandoned.is_alive():
-                raise UpdateStillStopping(
-                    "An earlier update that ran past the time limit is still being "
-                    "stopped; try again later."
-                )
-            self._abandoned = None
-        replica = self.get(store)
-        outcome: list[Change | BaseException] = []
-
-        def work() -> None:
-            try:
-                outcome.append(replica.run_update(update, base_iri=base_iri))
-            except BaseException as exc:  # handed to the caller below, never swallowed
-                outcome.append(exc)
-
-        worker = threading.Thread(target=work, name="krb-update", daemon=True)
-        worker.start()
-        worker.join(timeout_s)
-        if not outcome:
-            self._abandoned = worker
-            self._replica = None
-            raise UpdateTimeout(
-                f"The update did not finish within {timeout_s:g} s, the time limit of "
-                "updates on this service; nothing was written. Narrow its WHERE down "
-                "(more specific patterns) or split it."
-            )
-        result = outcome[0]
-        if isinstance(result, BaseException):
-            raise result
-        return replica, result
-
-    def get(self, store: Store) -> ValidationReplica:
-        """The replica of ``store``; call with the application's write lock held."""
-        generation = getattr(store, "write_generation", None)
-        fingerprint = shared_fingerprint(store)
-        if (
-            self._replica is None
-            or self._store is not store
-            or generation is None
-            or generation != self._generation
-            or fingerprint != self._fingerprint
-        ):
-            self._replica = ValidationReplica.of(store)
-            self._store = store
-            self._generation = getattr(store, "write_generation", -1)
-            self._fingerprint = fingerprint
-        return self._replica
-
-    def synced(self, store: Store) -> None:
-        """Say that the replica holds what ``store`` holds after a write the replica
-        followed (the derived graph aside). On a shared server whose graph sizes then
-        differ from the copy's, another process wrote beside this write: the copy is
-        dropped (kept, it committed later deletes half), made again by the next write."""
-        if self._store is store:
-            self._generation = getattr(store, "write_generation", -1)
-            fingerprint = shared_fingerprint(store)
-            if self._replica is not None and isinstance(fingerprint, tuple):
-                sizes = {g: n for g, n in fingerprint if g not in NOT_DATA and n}
-                if sizes != self._replica.graph_sizes():
-                    self._replica = None
-            self._fingerprint = fingerprint
-
-    def forget(self) -> None:
-        """Drop the replica: the next write makes it again from the store."""
-        self._replica = None

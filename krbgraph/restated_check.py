@@ -27,7 +27,7 @@ from rdflib.term import Node
 from .findings import Finding, TripleSink, label_of, report_finding
 from .findings import described as described_of
 from .iris import file_of_graph
-from .model import AUDIT_GRAPH, DERIVED_GRAPH, SHAPES_GRAPH
+from .model import AUDIT_GRAPH, DERIVED_GRAPH, SHAPES_GRAPH, WRITES_GRAPH
 from .store.base import QueryResult, SparqlSource
 from .store.modelgraphs import META_GRAPH, graph_kind
 from .validation import ValidationResult, with_violations
@@ -48,7 +48,7 @@ VALUES_ROWS = 5_000
 DEFAULT_GRAPH = "urn:x-krb:default-graph"
 """Stands for the store's own default graph in the queries and in messages."""
 
-_UNCHECKED = (DERIVED_GRAPH, AUDIT_GRAPH, META_GRAPH)
+_UNCHECKED = (DERIVED_GRAPH, AUDIT_GRAPH, META_GRAPH, WRITES_GRAPH)
 """Graphs the product writes itself: derived facts, the audit trail, model metadata."""
 
 _SKIPPED = ", ".join(f"<{iri}>" for iri in _UNCHECKED)

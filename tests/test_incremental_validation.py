@@ -25,7 +25,8 @@ from rdflib import Graph, URIRef
 from krbgraph.findings import Finding
 from krbgraph.impact import affected, counted_inverse_predicates, inverse_read_predicates
 from krbgraph.registry import validate_change
-from krbgraph.replica import Change, ReplicaSlot, ValidationReplica
+from krbgraph.replica import Change, ValidationReplica
+from krbgraph.replica_slot import ReplicaSlot
 from krbgraph.spatial_checks import LIGT_IN_CHECK
 from krbgraph.store import Store
 from krbgraph.validation import validate_graph

@@ -34,7 +34,7 @@ from krbgraph.loading import load_paths
 from krbgraph.measurements.csvrows import OPTIONAL, REQUIRED, ROW_REQUIRED
 from krbgraph.measurements.importing import import_measurements
 from krbgraph.model import project_root
-from krbgraph.replica import ReplicaSlot
+from krbgraph.replica_slot import ReplicaSlot
 from krbgraph.settings import Settings
 from krbgraph.store import Store, ensure_model, open_store
 

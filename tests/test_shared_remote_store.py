@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from demo_backends import fill_with_demo
 from fastapi.testclient import TestClient
@@ -18,8 +20,9 @@ from remote_server import running_oxigraph
 from krbgraph import labels
 from krbgraph.labels import fetch_names
 from krbgraph.settings import Settings
-from krbgraph.store import Store, open_store
-from krbgraph.web import search
+from krbgraph.store import Store, open_store, write_claim
+from krbgraph.store.remote import RemoteStore
+from krbgraph.web import search, writes
 from krbgraph.web.app import create_app
 from krbgraph.web.search import LabelIndex
 
@@ -216,3 +219,132 @@ def test_a_write_landing_beside_the_services_own_leaves_no_stale_copy(
     assert answer.status_code == 204, answer.text
     left = other.query(f"ASK {{ <{NORM}> <http://www.w3.org/2000/01/rdf-schema#comment> ?c }}")
     assert not left.boolean
+
+
+# -- two services on one server ------------------------------------------------------------
+
+INDICATOR = "https://krb.demogemeente.nl/id/beleidsindicator/GEL-I01"
+DESCRIBE = f"""
+PREFIX dct: <http://purl.org/dc/terms/>
+INSERT {{ GRAPH ?g {{ <{INDICATOR}> dct:description "{{text}}"@en }} }}
+WHERE {{ GRAPH ?g {{ <{INDICATOR}> dct:identifier "GEL-I01" }} }}
+"""
+"""An English description of an indicator: at most one per language (krbsh:omschrijving),
+so two services each adding one write what each may alone and both together may not."""
+
+DESCRIPTIONS = f"""
+SELECT ?text WHERE {{ GRAPH ?g {{ <{INDICATOR}> <http://purl.org/dc/terms/description> ?text
+  FILTER (lang(?text) = "en") }} }}
+"""
+
+
+@pytest.fixture
+def two_services(tmp_path: Path) -> Iterator[tuple[TestClient, TestClient, Store]]:
+    """Two services on one server (as behind a load balancer), and a reader of it."""
+    with running_oxigraph(tmp_path / "server") as url:
+        settings = Settings(store=url, token=TOKEN)
+        with (
+            open_store(settings) as first_store,
+            open_store(settings) as second_store,
+            open_store(Settings(store=url)) as reader,
+        ):
+            fill_with_demo(first_store)
+            with (
+                TestClient(create_app(settings, store=first_store)) as first,
+                TestClient(create_app(settings, store=second_store)) as second,
+            ):
+                yield first, second, reader
+
+
+def _write(client: TestClient, update: str) -> httpx.Response:
+    return client.post(
+        "/update",
+        content=update.encode(),
+        headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
+    )
+
+
+def _descriptions(reader: Store) -> list[str]:
+    return sorted(str(row[0]) for row in reader.query(DESCRIPTIONS).rows)
+
+
+def test_a_write_validated_before_another_services_write_is_refused_not_committed(
+    two_services: tuple[TestClient, TestClient, Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first service has validated its description on its copy when the second one's
+    lands: committing it too left two English descriptions, a registry neither service
+    would have accepted (and no removed quad was gone for the old check to see)."""
+    first, second, reader = two_services
+    for client in (first, second):  # both copies made, at the same state
+        assert _write(client, RENAME.format(norm=NORM, name="Naam")).status_code in (204, 409)
+    assert _write(first, RENAME.format(norm=NORM, name="Naam")).status_code == 204
+    first_store = first.app.state.store  # type: ignore[attr-defined]
+    real_turn = writes.turn_to_write
+    answers: list[int] = []
+
+    def second_writes_first(store: Store, copied_at: str | None) -> object:
+        if store is first_store and not answers:
+            answers.append(_write(second, DESCRIBE.replace("{text}", "van de tweede")).status_code)
+        return real_turn(store, copied_at)
+
+    monkeypatch.setattr(writes, "turn_to_write", second_writes_first)
+
+    late = _write(first, DESCRIBE.replace("{text}", "van de eerste"))
+
+    assert answers == [204]
+    assert late.status_code == 409, late.text
+    assert _descriptions(reader) == ["van de tweede"]
+    # Sent again, it is validated on what the server holds, and refused for what it is.
+    again = _write(first, DESCRIBE.replace("{text}", "van de eerste"))
+    assert again.status_code == 422, again.text
+    assert _descriptions(reader) == ["van de tweede"]
+
+
+def test_a_service_waits_its_turn_while_another_commits(
+    two_services: tuple[TestClient, TestClient, Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the first service holds the turn, the second one gets 503 with Retry-After
+    and writes nothing; the first commits."""
+    first, second, reader = two_services
+    monkeypatch.setattr(write_claim, "ATTEMPTS", 2)
+    first_store = first.app.state.store  # type: ignore[attr-defined]
+    real_commit = writes.commit_change
+    answers: list[httpx.Response] = []
+
+    def second_writes_meanwhile(store: Store, *args: Any, **kwargs: Any) -> None:
+        if store is first_store and not answers:
+            answers.append(_write(second, DESCRIBE.replace("{text}", "van de tweede")))
+        real_commit(store, *args, **kwargs)
+
+    monkeypatch.setattr(writes, "commit_change", second_writes_meanwhile)
+
+    assert _write(first, DESCRIBE.replace("{text}", "van de eerste")).status_code == 204
+
+    [busy] = answers
+    assert busy.status_code == 503, busy.text
+    assert busy.headers["Retry-After"] == "1"
+    assert "Another service is writing" in busy.json()["detail"]
+    assert _descriptions(reader) == ["van de eerste"]
+    # Its turn comes once the first is done: then refused for what it is (two English).
+    assert _write(second, DESCRIBE.replace("{text}", "van de tweede")).status_code == 422
+
+
+def test_an_intent_a_stopped_service_left_behind_holds_off_others_only_for_a_while(
+    two_services: tuple[TestClient, TestClient, Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, _, reader = two_services
+    monkeypatch.setattr(write_claim, "ATTEMPTS", 2)
+    graph = "https://data.krb.nl/graph/schrijven"
+    prov = "http://www.w3.org/ns/prov#"
+    left = (
+        f"INSERT {{ GRAPH <{graph}> {{ <urn:uuid:weg> a <{prov}Activity> ; "
+        f"<{prov}startedAtTime> ?t }} }} WHERE {{ BIND (NOW() - ?age AS ?t) }}"
+    )
+    age = '"PT{}"^^<http://www.w3.org/2001/XMLSchema#dayTimeDuration>'
+    assert isinstance(reader, RemoteStore)
+    reader.update_unversioned(left.replace("?age", age.format("1S")))
+    assert _write(first, DESCRIBE.replace("{text}", "een")).status_code == 503
+    reader.update_unversioned(f"DROP GRAPH <{graph}>")
+    reader.update_unversioned(left.replace("?age", age.format("16M")))
+    assert _write(first, DESCRIBE.replace("{text}", "een")).status_code == 204
+    assert _descriptions(reader) == ["een"]

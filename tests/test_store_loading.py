@@ -26,6 +26,7 @@ from krbgraph.loading import (
     load_paths,
     plan_load,
 )
+from krbgraph.model import WRITES_GRAPH
 from krbgraph.rdfio import RdfInputError
 from krbgraph.settings import Settings
 from krbgraph.store import Store, ensure_model, graph_kind, open_store
@@ -62,14 +63,18 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
 def snapshot(store: Store, tmp_path: Path) -> Snapshot:
     """The store's dump as sorted N-Quads lines: equal lists mean an unchanged store.
 
-    Both backends keep blank node ids stable, so no isomorphism check is needed.
+    Both backends keep blank node ids stable, so no isomorphism check is needed. The
+    write version of a shared server is left out: a write that failed may have moved it
+    (the derived graph's marks are set and put back), which only makes other services
+    copy the store again.
     """
     counter = iter(range(1_000))
 
     def take() -> list[str]:
         path = tmp_path / f"snapshot-{next(counter)}.nq"
         store.dump(path)
-        return sorted(path.read_text(encoding="utf-8").splitlines())
+        lines = path.read_text(encoding="utf-8").splitlines()
+        return sorted(line for line in lines if not line.endswith(f"<{WRITES_GRAPH}> ."))
 
     return take
 

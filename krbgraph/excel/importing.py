@@ -28,7 +28,7 @@ from ..derived import replace as replace_derived
 from ..derived import stale_during
 from ..gc_pause import collector_paused
 from ..registry import refuse_unpermitted, validate_with_graphs, write_graph, write_graphs
-from ..replica import ReplicaSlot
+from ..replica_slot import ReplicaSlot
 from ..store import Store
 from ..store.terms import ToOxigraph, named_node
 from ..tokens import Writer

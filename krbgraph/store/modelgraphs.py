@@ -18,7 +18,14 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from ..model import AUDIT_GRAPH, DERIVED_GRAPH, SHAPES_GRAPH, model_parts, shape_files
+from ..model import (
+    AUDIT_GRAPH,
+    DERIVED_GRAPH,
+    SHAPES_GRAPH,
+    WRITES_GRAPH,
+    model_parts,
+    shape_files,
+)
 from .base import Store, StoreError
 
 META_GRAPH = "https://data.krb.nl/def/krb/meta"
@@ -66,7 +73,7 @@ def model_graph_iris(root: Path | None = None) -> frozenset[str]:
     """Graph IRIs krbgraph manages itself; users load and drop data graphs only."""
     return frozenset(
         [part.graph for part in model_parts(root)]
-        + [SHAPES_GRAPH, META_GRAPH, DERIVED_GRAPH, AUDIT_GRAPH]
+        + [SHAPES_GRAPH, META_GRAPH, DERIVED_GRAPH, AUDIT_GRAPH, WRITES_GRAPH]
     )
 
 

@@ -52,6 +52,7 @@ from .terms import (
     ToOxigraph,
     bind_values,
     dataset_update,
+    followed_by,
     graph_ref,
     joined_update,
     named_node,
@@ -59,6 +60,7 @@ from .terms import (
     with_base,
     write_update,
 )
+from .write_claim import new_version, version_update
 
 QUERY_ACCEPT = (
     "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8, "
@@ -108,12 +110,18 @@ class RemoteStore(StoreBackend):
         client: httpx.Client,
         default_timeout_s: float | None = None,
         on_connect: Callable[[tuple[str, int]], object] | None = None,
+        shared: bool = False,
     ):
         """``on_connect`` is called with the client's (host, port) of every new
         connection this store opens, before its request is sent (the supervised
-        engine finds the thread that serves it by that address)."""
+        engine finds the thread that serves it by that address). ``shared``: a server
+        other processes may write too, whose write version every update sets
+        (krbgraph.store.write_claim); not the supervised engine's own child."""
         self.endpoints = endpoints
         self.default_timeout_s = default_timeout_s
+        self.shared = shared
+        self.written_version: str | None = None
+        """The write version this store's last update set (on a shared server)."""
         self._client = client
         self._on_connect = on_connect
 
@@ -131,6 +139,7 @@ class RemoteStore(StoreBackend):
             Endpoints.from_settings(settings),
             client=client,
             default_timeout_s=settings.query_timeout_s,
+            shared=True,
         )
 
     def __repr__(self) -> str:
@@ -262,21 +271,36 @@ class RemoteStore(StoreBackend):
     # -- writing ---------------------------------------------------------
 
     def update(self, sparql: str, *, base_iri: str | None = None, repeatable: bool = False) -> None:
+        """On a shared server the update also sets a new write version, in the same
+        request (krbgraph.store.write_claim)."""
         del repeatable  # a server's failure is reported; another client may have written since
         text = sparql if base_iri is None else with_base(sparql, base_iri)
+        version = new_version() if self.shared else None
+        if version is not None:
+            text = followed_by(text, version_update(version))
         try:
-            self._send(
-                "POST",
-                self.endpoints.update,
-                content=text.encode("utf-8"),
-                headers={"Content-Type": "application/sparql-update"},
-                timeout=WRITE_TIMEOUT_S,
-                what="update",
-            )
+            self._post_update(text)
         except QuerySyntaxError as exc:
             if base_iri is None:
                 raise
             raise exc.lines_removed(1) from exc
+        if version is not None:
+            self.written_version = version
+
+    def update_unversioned(self, sparql: str) -> None:
+        """An update that leaves the write version as it is: a service's announcement
+        of a write (krbgraph.store.write_claim), which changes no data."""
+        self._post_update(sparql)
+
+    def _post_update(self, text: str) -> None:
+        self._send(
+            "POST",
+            self.endpoints.update,
+            content=text.encode("utf-8"),
+            headers={"Content-Type": "application/sparql-update"},
+            timeout=WRITE_TIMEOUT_S,
+            what="update",
+        )
 
     def _write_triples(self, graphs: TripleData, replace: bool, then: str = "") -> None:
         self.update(joined_update(write_update(graphs, replace=replace), then))

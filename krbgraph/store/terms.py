@@ -186,6 +186,15 @@ def joined_update(first: str | list[ox.Quad], then: str) -> str:
     return " ;\n".join(part for part in (text, then) if part)
 
 
+def followed_by(update: str, then: str) -> str:
+    """``update`` and then ``then`` as one request: on a line of its own (the last line
+    may be a comment), after a separator unless the update ends with one."""
+    body = update.rstrip()
+    if not body:
+        return then
+    return f"{body}\n{'' if body.endswith(';') else ';'}\n{then}"
+
+
 def quads_update(removed: Iterable[ox.Quad], added: Iterable[ox.Quad]) -> str:
     """One update deleting and inserting concrete quads (no blank nodes: DATA blocks
     cannot name a node the store holds), as pyoxigraph serialises them."""

@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
 from ..derived import ensure_current as ensure_derived
-from ..replica import ReplicaSlot, StoreChangedElsewhere, UpdateStillStopping, UpdateTimeout
+from ..replica_slot import ReplicaSlot, UpdateStillStopping, UpdateTimeout
 from ..settings import Settings
 from ..sparql_text import SparqlLimits, SparqlRefused
 from ..store import (
@@ -43,6 +43,7 @@ from ..store import (
     ensure_model,
     open_store,
 )
+from ..store.write_claim import StoreChangedElsewhere, WriteClaimedElsewhere
 from . import api as api_routes
 from . import excel_api as excel_routes
 from . import graph_store as graph_store_routes
@@ -274,6 +275,9 @@ def _error_handlers(app: FastAPI) -> None:
             {"detail": str(exc)}, status_code=503, headers={"Retry-After": f"{max(1, int(limit))}"}
         )
 
+    async def claimed_elsewhere(request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": "1"})
+
     async def changed_elsewhere(request: Request, exc: Exception) -> JSONResponse:
         # The service's copy of a shared store was older than the store: dropped, so the
         # write sent again is tried on what the store holds now.
@@ -308,6 +312,7 @@ def _error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(UpdateStillStopping, still_stopping)
     app.add_exception_handler(WriterBusy, writer_busy)
     app.add_exception_handler(StoreChangedElsewhere, changed_elsewhere)
+    app.add_exception_handler(WriteClaimedElsewhere, claimed_elsewhere)
     app.add_exception_handler(ClientBusy, client_busy)
 
 

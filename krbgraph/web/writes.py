@@ -25,7 +25,7 @@ exists: a Graph Store request that would leave one is refused.
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, ExitStack
 
 import pyoxigraph as ox
 from fastapi import Response
@@ -49,7 +49,8 @@ from ..registry import (
     refuse_unpermitted,
     write_graph,
 )
-from ..replica import Change, ReplicaSlot, ValidationReplica
+from ..replica import Change, ValidationReplica
+from ..replica_slot import ReplicaSlot, turn_to_write
 from ..store import QuerySyntaxError, Store, StoreError
 from ..store.terms import graph_ref
 from ..tokens import Writer
@@ -133,20 +134,22 @@ def apply_update(
             raise StoreError("the update failed on the validation copy") from exc
         if not change:
             return
-        try:
-            problem = unsupported_term(change.added)
-            if problem is not None:
-                raise UpdateFailed(f"The update is refused: {problem}.")
-            refuse_unpermitted(change.graphs(), writer)
-            derived = _require_conforming_change(store, replica, change)
-            record = audit_record(writer, change, update)
-            with stale_during(store, needed=derived.replacement is not None):
-                commit_change(store, replica, change, record, derived.update)
-        except BaseException:
-            replica.apply(change.removed, change.added)  # the copy follows the store back
-            raise
-        if derived.replacement is not None:
-            replace_derived(store, derived.replacement)
+        with ExitStack() as turn:
+            try:
+                problem = unsupported_term(change.added)
+                if problem is not None:
+                    raise UpdateFailed(f"The update is refused: {problem}.")
+                refuse_unpermitted(change.graphs(), writer)
+                derived = _require_conforming_change(store, replica, change)
+                record = audit_record(writer, change, update)
+                turn.enter_context(turn_to_write(store, replica.base_version))
+                with stale_during(store, needed=derived.replacement is not None):
+                    commit_change(store, replica, change, record, derived.update)
+            except BaseException:
+                replica.apply(change.removed, change.added)  # the copy follows the store back
+                raise
+            if derived.replacement is not None:
+                replace_derived(store, derived.replacement)
         replicas.synced(store)
 
 
@@ -248,18 +251,22 @@ def delete_graph(
         change = Change(frozenset(), frozenset(replica.graph_quads(graph)))
         if not change.removed:  # an empty default graph: nothing to write or record
             return
-        with replica.trial(change.added, change.removed):
-            derived = _require_conforming_change(store, replica, change)
-            record = audit_record(writer, change, "Graph Store DELETE")
-            drop = (
-                "CLEAR SILENT DEFAULT" if graph is None else f"DROP SILENT GRAPH {graph_ref(graph)}"
-            )
-            # The audit record names its change by a fresh IRI, not a blank node.
-            parts = [drop, insert_data(record) if record else "", derived.update]
-            with stale_during(store, needed=derived.replacement is not None):
-                store.update(" ;\n".join(p for p in parts if p), repeatable=True)
-        if derived.replacement is not None:
-            replace_derived(store, derived.replacement)
+        with ExitStack() as turn:
+            with replica.trial(change.added, change.removed):
+                derived = _require_conforming_change(store, replica, change)
+                record = audit_record(writer, change, "Graph Store DELETE")
+                drop = (
+                    "CLEAR SILENT DEFAULT"
+                    if graph is None
+                    else f"DROP SILENT GRAPH {graph_ref(graph)}"
+                )
+                # The audit record names its change by a fresh IRI, not a blank node.
+                parts = [drop, insert_data(record) if record else "", derived.update]
+                turn.enter_context(turn_to_write(store, replica.base_version))
+                with stale_during(store, needed=derived.replacement is not None):
+                    store.update(" ;\n".join(p for p in parts if p), repeatable=True)
+            if derived.replacement is not None:
+                replace_derived(store, derived.replacement)
         replicas.synced(store)
 
 
