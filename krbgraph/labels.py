@@ -117,10 +117,15 @@ def _language_rank(tag: str, languages: Sequence[str]) -> tuple[int, str]:
     for index, wanted in enumerate(languages):
         # "en" matches "en-GB" names, as RFC 4647 basic filtering does.
         if tag == wanted or tag.startswith(wanted + "-"):
-            return (index, "")
+            return (2 * index, "")
+        # "en-GB" asked finds an "en" name next (RFC 4647 lookup shortens the range), before
+        # any language asked after it: a browser sending "en-GB" alone wants English.
+        primary = wanted.split("-", 1)[0]
+        if primary != wanted and (tag == primary or tag.startswith(primary + "-")):
+            return (2 * index + 1, "")
     if not tag:
-        return (len(languages), "")
-    return (len(languages) + 1, tag)
+        return (2 * len(languages), "")
+    return (2 * len(languages) + 1, tag)
 
 
 def choose(

@@ -269,6 +269,43 @@ def test_a_text_the_import_gives_back_changed_is_said_on_export(
     assert {p for _, p, _ in lost} == {predicate}
 
 
+def test_a_regional_dutch_name_is_written_before_an_english_one(tmp_path: Path) -> None:
+    """A name tagged @nl-BE beside an English one: the English name (first by its text)
+    went into the workbook and came back as the only, "Dutch", name."""
+    demo = demo_graph()
+    norm = URIRef(ID + "beleidsnorm/GEL-N01")
+    dutch = Literal("Geluidsdruk gevel maximaal 48 dB(A)", lang="nl-BE")
+    english = Literal("Facade noise at most 48 dB(A)", lang="en")
+    demo.remove((norm, RDFS.label, None))
+    demo.add((norm, RDFS.label, dutch))
+    demo.add((norm, RDFS.label, english))
+    lost, gained, warnings = _lost_or_warned(tmp_path, demo)
+    assert (norm, RDFS.label, Literal(str(dutch), lang="nl")) in gained
+    assert set(lost) == {(norm, RDFS.label, dutch), (norm, RDFS.label, english)}
+    assert [w for w in warnings if "rdfs:label have the language tag @nl-BE" in w], warnings
+    assert [w for w in warnings if "rdfs:label@en" in w], warnings
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        (Literal("Homes", lang="en"), "skos:altLabel have the language tag @en"),
+        (Literal("Logements"), "skos:altLabel have no language tag"),
+    ],
+)
+def test_an_alternative_name_the_import_tags_otherwise_is_said_on_export(
+    tmp_path: Path, value: Literal, said: str
+) -> None:
+    """The list cell of alternative names gave "Homes"@en back as "Homes"@nl unsaid."""
+    demo = demo_graph()
+    orac = URIRef(ID + "leefomgeving/orac")
+    demo.remove((orac, SKOS.altLabel, None))
+    demo.add((orac, SKOS.altLabel, value))
+    lost, gained, warnings = _lost_or_warned(tmp_path, demo)
+    assert (orac, SKOS.altLabel, value) in lost
+    assert [w for w in warnings if said in w], warnings
+
+
 IMBOR_BOOM = URIRef("https://data.crow.nl/imbor/def/83a942f7-5291-42f0-afb1-9a57d0fb2f15")
 
 

@@ -109,6 +109,19 @@ def test_names_follow_the_reader_language(store: Store, english_themes: None) ->
     assert names_en[ID + "beleidsthema/groen"] == names_nl[ID + "beleidsthema/groen"]
 
 
+@pytest.mark.parametrize("languages", [("en-gb", "nl"), ("en-gb",), ("en-us", "fy-nl", "nl")])
+def test_a_regional_reader_language_finds_names_in_its_language(
+    store: Store, english_themes: None, languages: tuple[str, ...]
+) -> None:
+    """A browser that sends "en-GB" alone (or "fy-NL, nl") wants English (Frisian) names
+    where there is no British one, not the Dutch default."""
+    answer = run_named_query(
+        store, CATALOGUE, "dwarsverbanden-themas", {}, today=TODAY, languages=languages
+    )
+    names = dict(zip(column(answer, "thema"), column(answer, "thema_label"), strict=True))
+    assert names[ID + "beleidsthema/geluid"] == "Noise"
+
+
 # --- The asset question ------------------------------------------------------------
 
 

@@ -193,10 +193,15 @@ class Layered:
 
 
 def _label(graph: Graph, iri: Node, lang: str = "nl") -> str | None:
-    for prop in (SKOS.prefLabel, RDFS.label):
-        for value in graph.objects(iri, prop):
-            if isinstance(value, Literal) and value.language == lang:
-                return str(value)
+    """The name in ``lang``, else in a regional form of it (nl-BE), else any."""
+    for matches in (
+        lambda tag: tag == lang,
+        lambda tag: tag.startswith(f"{lang}-"),
+    ):
+        for prop in (SKOS.prefLabel, RDFS.label):
+            for value in graph.objects(iri, prop):
+                if isinstance(value, Literal) and matches((value.language or "").lower()):
+                    return str(value)
     for prop in (SKOS.prefLabel, RDFS.label):
         for value in graph.objects(iri, prop):
             if isinstance(value, Literal):

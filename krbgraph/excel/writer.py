@@ -110,11 +110,16 @@ class _Source:
             return None
         text = str(value)
         if isinstance(value, Literal):
-            if not typed and value.language != lang and value.datatype in (None, XSD.string):
-                self._altered(subject, predicate, f"@{value.language or ''}")
+            if not typed and value.language != lang:
+                self.altered_tag(subject, predicate, value)
             if text != text.strip():
                 self._altered(subject, predicate, "spaces")
         return text
+
+    def altered_tag(self, subject: Node, predicate: URIRef, value: Literal) -> None:
+        """Count a text the import gives back with another language tag than ``value``'s."""
+        if value.datatype in (None, XSD.string):
+            self._altered(subject, predicate, f"@{value.language or ''}")
 
     def _altered(self, subject: Node, predicate: URIRef, how: str) -> None:
         key = (_short(str(predicate)), how)
@@ -153,15 +158,22 @@ class _Source:
 
 
 def _written(values: Iterable[Node]) -> list[Node]:
-    """``values`` a workbook cell can hold, sorted: Dutch, then untagged, by text; values
-    in other languages only when there is neither."""
+    """``values`` a workbook cell can hold, sorted: Dutch, then regional Dutch (nl-BE),
+    then untagged, by text; values in other languages only when there is none of these."""
     ordered = sorted(values, key=lambda v: (_language_rank(v), str(v)))
-    return [v for v in ordered if _language_rank(v) < 2] or ordered
+    return [v for v in ordered if _language_rank(v) < _OTHER_LANGUAGE] or ordered
+
+
+_OTHER_LANGUAGE = 3
 
 
 def _language_rank(value: Node) -> int:
-    language = value.language if isinstance(value, Literal) else None
-    return 0 if language == "nl" else 1 if language is None else 2
+    language = value.language.lower() if isinstance(value, Literal) and value.language else None
+    if language == "nl":
+        return 0
+    if language is not None and language.startswith("nl-"):
+        return 1  # Dutch all the same (sh:languageIn accepts it): written, its tag warned
+    return 2 if language is None else _OTHER_LANGUAGE
 
 
 def _main_base(graph: Graph) -> str:
@@ -226,12 +238,17 @@ def _integer(value: Node | None) -> Cell:
 
 
 def _separable(source: _Source, subject: Node, predicate: URIRef) -> list[str]:
-    """The values a list cell can hold: one with the list separator in it would come back
-    as two, so it is left unmarked and reported as not exported."""
+    """The values a list cell of Dutch texts can hold: one with the list separator in it
+    would come back as two, so it is left unmarked and reported as not exported. One the
+    import gives back with another tag (the import tags them @nl) is counted in
+    ``altered``, as for a single text (_Source.text)."""
     kept = [
         v for v in _written(source.graph.objects(subject, predicate)) if SEPARATOR not in str(v)
     ]
     source.used.update((subject, predicate, value) for value in kept)
+    for value in kept:
+        if isinstance(value, Literal) and value.language != "nl":
+            source.altered_tag(subject, predicate, value)
     return [str(value) for value in kept]
 
 

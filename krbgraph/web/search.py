@@ -287,7 +287,9 @@ def _display_rank(predicate: str, label: Literal) -> int | None:
     if predicate not in _DISPLAY_PREDICATES:
         return None
     language = (label.language or "").lower()
-    language_rank = 0 if language == "nl" else 1 if not language else 2
+    language_rank = (
+        0 if language == "nl" else 1 if language.startswith("nl-") else 2 if not language else 3
+    )
     return language_rank * 10 + _DISPLAY_PREDICATES.index(predicate)
 
 
