@@ -187,3 +187,28 @@ def test_today_option_sets_the_default_date(store_folder: str, tmp_path: Path) -
     # GEL-N01 runs from 2024-01-01; the plandrempel GEL-N02 until 2025-12-31.
     assert "GEL-N01" not in early and "GEL-N01" in late
     assert "GEL-N02" in early and "GEL-N02" not in late
+
+
+def test_a_store_of_an_older_release_is_brought_up_to_date_before_it_answers(
+    tmp_path: Path,
+) -> None:
+    """A store whose derived graph an older release made (here: none, as before the dates
+    in force were derived) answered `krb query` from it without a word: no policy in
+    force anywhere (0 rows), where `krb serve` or any writing command gives 20."""
+    folder = str(tmp_path / "db")
+    with open_store(Settings(store=folder)) as store:
+        ensure_model(store)
+        store.load_files({"https://krb.demogemeente.nl/id/graph/demo": DEMO_FILES}, replace=True)
+        refresh_derived(store)
+    ask = ("query", "beleid-in-gebied", "-p", "gebied=parkstraat", "--store", folder)
+    ask += ("--format", "csv", "--today", "2026-06-01")
+    code, fresh, err = invoke(*ask)
+    assert code == 0, err
+    with open_store(Settings(store=folder)) as store:
+        store.update("DROP GRAPH <https://data.krb.nl/def/krb/afgeleid>")
+
+    code, answer, err = invoke(*ask)
+
+    assert code == 0, err
+    assert len(fresh.splitlines()) > 10
+    assert answer == fresh

@@ -243,3 +243,29 @@ def test_a_validated_load_leaves_the_derived_graph_a_derivation_of_the_store_giv
     with open_store(Settings(store=folder)) as opened:
         stored = set(opened.read_graph(DERIVED_GRAPH))
         assert stored and stored == set(derive(opened))
+
+
+@pytest.mark.parametrize("engine", ["supervised", "embedded"])
+def test_serve_on_a_folder_another_process_holds_says_so_in_one_line(
+    tmp_path: Path, engine: str
+) -> None:
+    """It printed where it would listen, then a server start-up traceback, exit code 3."""
+    import subprocess
+    import sys
+
+    from krbgraph.settings import Settings
+    from krbgraph.store import open_store
+
+    folder = tmp_path / "db"
+    with open_store(Settings(store=str(folder))):  # this test process holds the folder
+        done = subprocess.run(
+            [str(Path(sys.executable).with_name("krb")), "serve", "--store", str(folder)]
+            + ["--engine", engine, "--port", "0"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    assert "in use by another process" in done.stderr
+    assert "KRB registry on" not in done.stdout

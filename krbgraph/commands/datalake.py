@@ -64,7 +64,7 @@ def register(app: typer.Typer) -> None:
         settings = settings_from_cli(store, None, timeout)
         try:
             check_target(folder, overwrite=overwrite)  # before the store is opened
-            with opened_store(settings, model=False) as opened:
+            with opened_store(settings, reading=True) as opened:
                 report = export_datalake(
                     opened,
                     folder,

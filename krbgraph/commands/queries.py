@@ -161,7 +161,7 @@ def register(app: typer.Typer) -> None:
             )
             return
         try:
-            with opened_store(settings, model=False) as handle:
+            with opened_store(settings, reading=True) as handle:
                 result = run_named_query(
                     handle,
                     catalogue,
@@ -247,7 +247,7 @@ def _export(
     out = _Counted(sys.stdout.buffer)
     when: dict[str, Any] = {"today": run_day, "timeout_s": settings.query_timeout_s}
     try:
-        with opened_store(settings, model=False) as handle:
+        with opened_store(settings, reading=True) as handle:
             if not names:
                 fmt = output_format.value
                 write_without_names(

@@ -49,6 +49,19 @@ def load_demo(settings: Settings) -> int:
         store.close()
 
 
+def _refuse_a_held_folder(settings: Settings) -> None:
+    """Exit 2 with the store's own one-line message when the store folder cannot be opened
+    (another process holds it): opened first by the application's start-up, it ended in
+    a server traceback and exit code 3."""
+    from ..store import StoreError, open_store
+
+    try:
+        open_store(replace(settings, engine="embedded")).close()
+    except StoreError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def serve(
@@ -90,6 +103,8 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"error: {exc}", err=True)
                 raise typer.Exit(2) from exc
             typer.echo(f"Demo registry loaded ({triples} triples) into {settings.store}")
+        if not settings.is_remote:
+            _refuse_a_held_folder(settings)
         typer.echo(f"KRB registry on http://{settings.host}:{settings.port}/  (Ctrl+C stops)")
         uvicorn.run(
             create_app(settings),

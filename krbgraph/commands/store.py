@@ -75,13 +75,28 @@ def settings_from_cli(
 
 
 @contextmanager
-def opened_store(settings: Settings, *, model: bool = True) -> Iterator[Store]:
+def opened_store(
+    settings: Settings, *, model: bool = True, reading: bool = False
+) -> Iterator[Store]:
     """The configured store, with the model graphs and the derived graph made current
-    unless ``model`` is False."""
+    unless ``model`` is False. ``reading``: for a command that only reads, on a store
+    that may refuse writes (a read-only SPARQL server): a model that cannot be made
+    current is a warning, and the answers are those of the store as it is."""
     store = open_store(settings)
     try:
         if model:
-            _say_model_overlap(store, ensure_model(store))
+            try:
+                _say_model_overlap(store, ensure_model(store))
+            except StoreError as exc:
+                if not reading:
+                    raise
+                typer.echo(
+                    "waarschuwing: het model in de store kon niet worden bijgewerkt; de "
+                    f"antwoorden zijn die van het model dat erin staat ({exc})\n  en: the "
+                    "model in the store could not be brought up to date; answers are those of "
+                    "the model it holds",
+                    err=True,
+                )
             ensure_derived(store)
         yield store
     finally:
