@@ -15,11 +15,12 @@ the store by applying every committed change to it as well:
 The copy stays equal to the store only while this service is the store's
 only writer, which the embedded store and the supervised engine guarantee. A
 remote SPARQL server may be written by others too (another service, `krb load`
-from elsewhere): there the copy is made again when the server's graphs hold other
-numbers of triples than after the service's own last write, and a write whose
-removed quads the server no longer holds (a name another process replaced) is
-refused before anything is written (krbgraph.commit, StoreChangedElsewhere), its
-copy dropped, so the next attempt is tried on what the server holds.
+from elsewhere): there the copy is made again when the server's write version or
+its graphs' sizes differ from what the service's own last write left
+(krbgraph.replica_slot), and a change is committed in its turn, only while the
+write version is the one the copy was made at (krbgraph.store.write_claim); else
+nothing is written (StoreChangedElsewhere) and the copy is dropped, so the next
+attempt is tried on what the server holds.
 """
 
 from __future__ import annotations
