@@ -100,7 +100,7 @@ def test_each_norm_once_with_the_measures_aimed_at_it(client: TestClient) -> Non
     # for every object type); Comfort boxes on the Wet geluidshinder's facade norm.
     assert aimed == {
         ("GEL-N01", "Stil asfalt", -3, "dB(A)"),
-        ("OV-DEMO-N01", "Stil asfalt", -0.2, "µg/m³"),
+        ("OV-DEMO-N01", "Stil asfalt", -0.2, "μg/m³"),
         ("WGH-N01", "Comfort boxes", -2, "dB(A)"),
     }
     # Stil asfalt ended 2025-12-31; Comfort boxes still aims at its norm.
@@ -218,7 +218,7 @@ def test_measures_for_an_object_type(client: TestClient) -> None:
     }
     assert effects == {
         (f"{BASE}/id/beleidsnorm/GEL-N01", False, -3, "dB(A)"),
-        ("https://data.krb.nl/kader/id/beleidsnorm/OV-DEMO-N01", True, -0.2, "µg/m³"),
+        ("https://data.krb.nl/kader/id/beleidsnorm/OV-DEMO-N01", True, -0.2, "μg/m³"),
     }
     assert measures["Comfort boxes"]["ingrijpend_op"] == []  # only through its effect
     [boxes] = measures["Comfort boxes"]["effecten"]

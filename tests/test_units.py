@@ -236,6 +236,21 @@ def test_the_krb_units_keep_their_iris() -> None:
     assert {str(UNIT[name]) for name in kept} | {PERCENTAGE_POINT} == krb
 
 
+def test_every_unit_of_the_model_has_one_symbol() -> None:
+    """The KRB's list restated a QUDT unit's symbol its own way ("t/jr" beside QUDT's
+    "t/a", the micro sign beside the Greek mu): merged with QUDT a unit had two symbols,
+    and answers showed one or the other. The Dutch spellings stay notations to type."""
+    from krbgraph.model import model_graph
+
+    model = model_graph()
+    units = set(model.subjects(RDF.type, QUDT.Unit))
+    twice = {u for u in units if len(set(model.objects(u, QUDT.symbol))) > 1}
+    assert not twice, sorted(twice)[:10]
+    catalogue = default_catalogue()
+    for typed in ("t/jr", "kg/jr", "/jr", "µg/m³", "μg/m³", "dB(A)"):
+        assert catalogue.resolve(typed).iri in {str(u) for u in units}, typed
+
+
 # --- Compatibility and conversion -------------------------------------------------------------
 
 
