@@ -57,6 +57,7 @@ from .namespaces import BEGRIP, GEO, KRB
 from .store import Store, StoreError
 from .store.base import SparqlSource
 from .store.terms import ToOxigraph
+from .store.write_claim import turn_for
 
 logger = logging.getLogger(__name__)
 
@@ -449,9 +450,11 @@ def refresh(store: Store) -> int:
     For data already written (a load without validation, a dropped graph, an upgrade):
     areas nested too deep are left out of the closure with a warning rather than
     refused, so such a store can still be opened and served. Raises StoreError like
-    any store write.
+    any store write. On a shared server it is one turn (krbgraph.store.write_claim), so
+    no other writer's change lands between the reading and the writing.
     """
-    return replace(store, derive(store, lenient=True))
+    with turn_for(store):
+        return replace(store, derive(store, lenient=True))
 
 
 def replace(store: Store, triples: Triples) -> int:

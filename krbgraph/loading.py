@@ -26,7 +26,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
 from dataclasses import dataclass
 from dataclasses import replace as with_fields
 from pathlib import Path
@@ -46,12 +45,12 @@ from .iris import DEFAULT_BASE_IRI, file_graph_iri, reference
 from .rdfio import expand_paths, file_format, rdflib_term
 from .registry import ManagedGraphRefused, checked_whole, refuse_managed
 from .replica import ValidationReplica
-from .replica_slot import turn_to_write
 from .source_lines import located_by_graphs, located_by_text
 from .store import Store, StoreError
 from .store.embedded import EmbeddedStore
 from .store.rdffiles import parse_triples, stem
 from .store.terms import named_node
+from .store.write_claim import turn_for
 from .validation import CheckedObject, ValidationFailed, ValidationResult, checked_objects
 
 __all__ = [
@@ -161,58 +160,72 @@ def load_paths(
     nothing is written.
     """
     plan = plan_load(paths, graph=graph, base_iri=base_iri)
-    occupied = {iri for iri in plan if _holds_data(store, iri)}
-    if occupied and not replace:
-        listing = ", ".join(f"<{iri}> ({_size(store, iri)} triples)" for iri in sorted(occupied))
-        raise LoadError(
-            f"graph {listing} already holds data; pass --replace to replace it (nothing was loaded)"
-        )
-    if progress is not None:
-        progress.start(sum(len(files) for files in plan.values()))
-
-    if not validate:
+    # On a shared server the whole load is one turn: what the graphs hold is looked at,
+    # the store copied, and the files validated and written, while no other writer can
+    # write (krbgraph.store.write_claim).
+    with turn_for(store):
+        occupied = {iri for iri in plan if _holds_data(store, iri)}
+        if occupied and not replace:
+            listing = ", ".join(
+                f"<{iri}> ({_size(store, iri)} triples)" for iri in sorted(occupied)
+            )
+            raise LoadError(
+                f"graph {listing} already holds data; pass --replace to replace it "
+                "(nothing was loaded)"
+            )
         if progress is not None:
-            progress.stage("writing")
-        with stale_during(store):
-            counts = store.load_files(plan, replace=replace)
-        refresh_derived(store)
-        return LoadReport(_loads(plan, counts, occupied), None)
-
-    with ExitStack() as turn:
-        try:
-            if occupied:
-                parsed = {iri: _read_quads(iri, files, progress) for iri, files in plan.items()}
-                if progress is not None:
-                    progress.stage("validating")
-                replica = ValidationReplica.of(store)
-                result, derived = _validated_change(replica, parsed, replace=replace)
-                counts = {iri: len(quads) for iri, quads in parsed.items()}
-                copied_at = replica.base_version
-                del parsed, replica  # the quads can be many; the store reads the files itself
-                if progress is not None:
-                    progress.stage("writing")
-                turn.enter_context(turn_to_write(store, copied_at))
-                with stale_during(store):
-                    store.load_files(plan, replace=replace)
-            elif isinstance(store, EmbeddedStore):
-                result, counts, derived = _validated_while_loading(store, plan, progress)
-            else:
-                replica = ValidationReplica.of(store)
-                result, counts, derived = _validated_new_graphs(replica, plan, progress)
-                if progress is not None:
-                    progress.stage("writing")
-                turn.enter_context(turn_to_write(store, replica.base_version))
-                with stale_during(store):
-                    store.load_files(plan, replace=replace)
-        except ValidationFailed as refused:
-            # Where the refused objects are written, read from the files' text: the copy the
-            # load was validated on is gone by now (krbgraph.source_lines).
-            files = [path for paths in plan.values() for path in paths]
-            places = located_by_text((f.focus for f in refused.result.findings), files)
-            refused.result = with_fields(refused.result, places=places)
-            raise
+            progress.start(sum(len(files) for files in plan.values()))
+        if not validate:
+            if progress is not None:
+                progress.stage("writing")
+            with stale_during(store):
+                counts = store.load_files(plan, replace=replace)
+            refresh_derived(store)
+            return LoadReport(_loads(plan, counts, occupied), None)
+        result, counts, derived = _validated_load(store, plan, occupied, replace, progress)
         replace_derived(store, derived)
     return LoadReport(_loads(plan, counts, occupied), result)
+
+
+def _validated_load(
+    store: Store,
+    plan: Mapping[str, Sequence[Path]],
+    occupied: set[str],
+    replace: bool,
+    progress: LoadProgress | None,
+) -> tuple[ValidationResult, dict[str, int], DerivedTriples]:
+    """Validate the registry with the files and write them (load_paths with validate)."""
+    try:
+        if occupied:
+            parsed = {iri: _read_quads(iri, files, progress) for iri, files in plan.items()}
+            if progress is not None:
+                progress.stage("validating")
+            result, derived = _validated_change(
+                ValidationReplica.of(store), parsed, replace=replace
+            )
+            counts = {iri: len(quads) for iri, quads in parsed.items()}
+            del parsed  # the quads can be many; the store reads the files itself
+            if progress is not None:
+                progress.stage("writing")
+            with stale_during(store):
+                store.load_files(plan, replace=replace)
+        elif isinstance(store, EmbeddedStore):
+            result, counts, derived = _validated_while_loading(store, plan, progress)
+        else:
+            replica = ValidationReplica.of(store)
+            result, counts, derived = _validated_new_graphs(replica, plan, progress)
+            if progress is not None:
+                progress.stage("writing")
+            with stale_during(store):
+                store.load_files(plan, replace=replace)
+    except ValidationFailed as refused:
+        # Where the refused objects are written, read from the files' text: the copy the
+        # load was validated on is gone by now (krbgraph.source_lines).
+        files = [path for paths in plan.values() for path in paths]
+        places = located_by_text((f.focus for f in refused.result.findings), files)
+        refused.result = with_fields(refused.result, places=places)
+        raise
+    return result, counts, derived
 
 
 def _validated_while_loading(
@@ -355,11 +368,12 @@ def drop_data_graph(store: Store, graph: str) -> None:
     Raises ManagedGraphRefused for a model graph and KeyError for an unknown graph.
     """
     refuse_managed([graph])
-    if not _holds_data(store, graph):
-        raise KeyError(f"the store has no graph <{graph}>")
-    with stale_during(store):
-        store.drop_graph(graph)
-    refresh_derived(store)
+    with turn_for(store):
+        if not _holds_data(store, graph):
+            raise KeyError(f"the store has no graph <{graph}>")
+        with stale_during(store):
+            store.drop_graph(graph)
+        refresh_derived(store)
 
 
 def _read_quads(graph: str, files: Sequence[Path], progress: LoadProgress | None) -> list[ox.Quad]:

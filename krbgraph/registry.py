@@ -42,12 +42,12 @@ from .graph_change import content_quads, graphs_change
 from .model import AUDIT_GRAPH, shapes_graph
 from .nesting_check import with_nesting_findings
 from .replica import NOT_DATA, Change, ValidationReplica
-from .replica_slot import turn_to_write
 from .spatial_checks import CANDIDATES as SPATIAL_CHECKS_CANDIDATES
 from .spatial_checks import FOLLOWS as SPATIAL_CHECKS_FOLLOW
 from .spatial_checks import READS as SPATIAL_CHECKS_READ
 from .store import Store, model_graph_iris
 from .store.base import GraphContent
+from .store.write_claim import turn_for
 from .tokens import Writer
 from .unit_checks import CANDIDATES as UNIT_CHECKS_CANDIDATES
 from .unit_checks import FOLLOWS as UNIT_CHECKS_FOLLOW
@@ -475,7 +475,7 @@ def write_graphs(
                 # write that changes nothing is not recorded, as for a SPARQL update (its
                 # record named no graph).
                 record = audit_record(writer, change, source)
-                turn.enter_context(turn_to_write(store, replica.base_version))
+                turn.enter_context(turn_for(store, replica.base_version))
                 with stale_during(store, needed=derived.replacement is not None):
                     commit_change(store, replica, change, record, derived.update)
         if derived.replacement is not None:

@@ -4,20 +4,18 @@ Made at start-up or at the first write, and made again when anything but the
 service's own validated writes changed the store: its ``write_generation`` moved on
 (krbgraph.store.backend), or, on a SPARQL server others write too, its write version or
 its graphs' sizes differ from what the service's own last write left
-(shared_fingerprint). A validated change on such a server is committed in its turn
-(turn_to_write, krbgraph.store.write_claim).
+(shared_fingerprint). On such a server a write takes its turn first
+(krbgraph.store.write_claim.turn_for), and the copy is made current inside it.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Hashable
-from contextlib import AbstractContextManager, nullcontext
 
 from .replica import NOT_DATA, Change, ValidationReplica
 from .store import QueryTimeout, Store, StoreError
-from .store.remote import RemoteStore
-from .store.write_claim import is_shared, read_version, write_turn
+from .store.write_claim import is_shared, read_version
 
 
 class UpdateTimeout(QueryTimeout):
@@ -38,16 +36,6 @@ def shared_fingerprint(store: Store) -> Hashable | None:
         return None
     sizes = tuple(sorted((info.iri, info.triples) for info in store.graphs()))
     return (read_version(store), sizes)
-
-
-def turn_to_write(store: Store, copied_at: str | None) -> AbstractContextManager[None]:
-    """Around committing a change validated on a copy of ``store`` made at write version
-    ``copied_at`` (ValidationReplica.base_version): on a shared server the turn
-    to write (krbgraph.store.write_claim.write_turn), held until the derived graph has
-    followed the change, so no other service's write lands in between."""
-    if not isinstance(store, RemoteStore) or not is_shared(store):
-        return nullcontext()
-    return write_turn(store, copied_at)
 
 
 class ReplicaSlot:

@@ -268,36 +268,33 @@ def _descriptions(reader: Store) -> list[str]:
     return sorted(str(row[0]) for row in reader.query(DESCRIPTIONS).rows)
 
 
-def test_a_write_validated_before_another_services_write_is_refused_not_committed(
-    two_services: tuple[TestClient, TestClient, Store], monkeypatch: pytest.MonkeyPatch
+def test_a_write_is_validated_on_what_another_service_wrote_at_the_same_size(
+    two_services: tuple[TestClient, TestClient, Store],
 ) -> None:
-    """The first service has validated its description on its copy when the second one's
-    lands: committing it too left two English descriptions, a registry neither service
-    would have accepted (and no removed quad was gone for the old check to see)."""
-    first, second, reader = two_services
-    for client in (first, second):  # both copies made, at the same state
-        assert _write(client, RENAME.format(norm=NORM, name="Naam")).status_code in (204, 409)
-    assert _write(first, RENAME.format(norm=NORM, name="Naam")).status_code == 204
-    first_store = first.app.state.store  # type: ignore[attr-defined]
-    real_turn = writes.turn_to_write
-    answers: list[int] = []
+    """Another writer through krbgraph (a script, `krb` on the command line: no audit
+    record) replaces the indicator's English description by a German one: every graph
+    keeps its size, and the service's write removes nothing it changed. The service,
+    adding a German description on its old copy, found it valid there and committed a
+    registry with two German descriptions."""
+    first, _, reader = two_services
+    replace = f"""
+    PREFIX dct: <http://purl.org/dc/terms/>
+    DELETE {{ GRAPH ?g {{ <{INDICATOR}> dct:description "oud"@en }} }}
+    INSERT {{ GRAPH ?g {{ <{INDICATOR}> dct:description "tweede"@de }} }}
+    WHERE {{ GRAPH ?g {{ <{INDICATOR}> dct:description "oud"@en }} }}
+    """
+    assert _write(first, DESCRIBE.replace("{text}", "oud")).status_code == 204
+    reader.update(replace)
+    german = DESCRIBE.replace("{text}", "eerste").replace('"@en', '"@de')
 
-    def second_writes_first(store: Store, copied_at: str | None) -> object:
-        if store is first_store and not answers:
-            answers.append(_write(second, DESCRIBE.replace("{text}", "van de tweede")).status_code)
-        return real_turn(store, copied_at)
+    late = _write(first, german)
 
-    monkeypatch.setattr(writes, "turn_to_write", second_writes_first)
-
-    late = _write(first, DESCRIBE.replace("{text}", "van de eerste"))
-
-    assert answers == [204]
-    assert late.status_code == 409, late.text
-    assert _descriptions(reader) == ["van de tweede"]
-    # Sent again, it is validated on what the server holds, and refused for what it is.
-    again = _write(first, DESCRIBE.replace("{text}", "van de eerste"))
-    assert again.status_code == 422, again.text
-    assert _descriptions(reader) == ["van de tweede"]
+    assert late.status_code == 422, late.text
+    foreign = (
+        f"SELECT ?t WHERE {{ GRAPH ?g {{ <{INDICATOR}> <http://purl.org/dc/terms/description> ?t "
+        "FILTER (lang(?t) != 'nl') } }"
+    )
+    assert sorted(str(r[0]) for r in reader.query(foreign).rows) == ["tweede"]
 
 
 def test_a_service_waits_its_turn_while_another_commits(
@@ -306,7 +303,7 @@ def test_a_service_waits_its_turn_while_another_commits(
     """While the first service holds the turn, the second one gets 503 with Retry-After
     and writes nothing; the first commits."""
     first, second, reader = two_services
-    monkeypatch.setattr(write_claim, "ATTEMPTS", 2)
+    monkeypatch.setattr(write_claim, "WAIT_S", 0.5)
     first_store = first.app.state.store  # type: ignore[attr-defined]
     real_commit = writes.commit_change
     answers: list[httpx.Response] = []
@@ -323,7 +320,8 @@ def test_a_service_waits_its_turn_while_another_commits(
     [busy] = answers
     assert busy.status_code == 503, busy.text
     assert busy.headers["Retry-After"] == "1"
-    assert "Another service is writing" in busy.json()["detail"]
+    assert "Another writer" in busy.json()["detail"]
+    assert "lapses at" in busy.json()["detail"]
     assert _descriptions(reader) == ["van de eerste"]
     # Its turn comes once the first is done: then refused for what it is (two English).
     assert _write(second, DESCRIBE.replace("{text}", "van de tweede")).status_code == 422
@@ -333,7 +331,7 @@ def test_an_intent_a_stopped_service_left_behind_holds_off_others_only_for_a_whi
     two_services: tuple[TestClient, TestClient, Store], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first, _, reader = two_services
-    monkeypatch.setattr(write_claim, "ATTEMPTS", 2)
+    monkeypatch.setattr(write_claim, "WAIT_S", 0.5)
     graph = "https://data.krb.nl/graph/schrijven"
     prov = "http://www.w3.org/ns/prov#"
     left = (
@@ -345,6 +343,31 @@ def test_an_intent_a_stopped_service_left_behind_holds_off_others_only_for_a_whi
     reader.update_unversioned(left.replace("?age", age.format("1S")))
     assert _write(first, DESCRIBE.replace("{text}", "een")).status_code == 503
     reader.update_unversioned(f"DROP GRAPH <{graph}>")
-    reader.update_unversioned(left.replace("?age", age.format("16M")))
+    reader.update_unversioned(left.replace("?age", age.format("2M")))
     assert _write(first, DESCRIBE.replace("{text}", "een")).status_code == 204
     assert _descriptions(reader) == ["een"]
+    assert not reader.query(f"ASK {{ GRAPH <{graph}> {{ <urn:uuid:weg> ?p ?o }} }}").boolean
+
+
+def test_a_long_turn_keeps_its_intent_alive(
+    two_services: tuple[TestClient, TestClient, Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An intent lapses when its writer stops renewing it, not while a long write runs."""
+    first, second, reader = two_services
+    monkeypatch.setattr(write_claim, "LIFETIME_S", 1.0)
+    monkeypatch.setattr(write_claim, "RENEW_S", 0.2)
+    monkeypatch.setattr(write_claim, "WAIT_S", 2.5)
+    first_store = first.app.state.store  # type: ignore[attr-defined]
+    real_commit = writes.commit_change
+    answers: list[int] = []
+
+    def slowly(store: Store, *args: Any, **kwargs: Any) -> None:
+        if store is first_store and not answers:
+            answers.append(_write(second, DESCRIBE.replace("{text}", "van de tweede")).status_code)
+        real_commit(store, *args, **kwargs)
+
+    monkeypatch.setattr(writes, "commit_change", slowly)
+
+    assert _write(first, DESCRIBE.replace("{text}", "van de eerste")).status_code == 204
+    assert answers == [503]  # it waited 2.5 s, past the lifetime, for a turn held all along
+    assert _descriptions(reader) == ["van de eerste"]

@@ -31,6 +31,7 @@ from ..registry import refuse_unpermitted, validate_with_graphs, write_graph, wr
 from ..replica_slot import ReplicaSlot
 from ..store import Store
 from ..store.terms import ToOxigraph, named_node
+from ..store.write_claim import turn_for
 from ..tokens import Writer
 from ..validation import Finding, ValidationFailed, ValidationResult
 from .conversion import name_slug
@@ -135,15 +136,16 @@ def import_workbook(
         )
     if replicas is not None:
         try:
-            validation = write_graph(
-                store,
-                replicas.get(store),  # after stage "valideren", when callers lock
-                target,
-                ToOxigraph().quads(result.triples, target),
-                replace=True,
-                writer=writer,
-                source=f"Excel: {name}",
-            )
+            with turn_for(store):  # a shared server: the copy made current in the turn
+                validation = write_graph(
+                    store,
+                    replicas.get(store),  # after stage "valideren", when callers lock
+                    target,
+                    ToOxigraph().quads(result.triples, target),
+                    replace=True,
+                    writer=writer,
+                    source=f"Excel: {name}",
+                )
         except ValidationFailed as exc:
             shape_problems = findings_as_problems(exc.result, result)
             raise ImportFailed(_refused(store, result, target, shape_problems)) from None
@@ -151,15 +153,16 @@ def import_workbook(
         problems = result.problems + findings_as_problems(validation, result)
         return ImportReport(target, len(result.triples), bool(replaced), problems)
     quads = ToOxigraph().quads(result.triples, target)  # once, for the validation and the write
-    validation, derived = validate_with_graphs(store, {target: quads}, replace=True)
-    shape_problems = findings_as_problems(validation, result)
-    if not validation.conforms:
-        raise ImportFailed(_refused(store, result, target, shape_problems))
-    if stage is not None:
-        stage("schrijven")
-    with stale_during(store):
-        store.write_graphs({target: quads}, replace=True)
-    replace_derived(store, derived)
+    with turn_for(store):  # a shared server: validated and written while no other writes
+        validation, derived = validate_with_graphs(store, {target: quads}, replace=True)
+        shape_problems = findings_as_problems(validation, result)
+        if not validation.conforms:
+            raise ImportFailed(_refused(store, result, target, shape_problems))
+        if stage is not None:
+            stage("schrijven")
+        with stale_during(store):
+            store.write_graphs({target: quads}, replace=True)
+        replace_derived(store, derived)
     return ImportReport(
         target, len(result.triples), bool(replaced), result.problems + shape_problems
     )
@@ -285,14 +288,15 @@ def _import_with_measurements(
         if stage is not None:
             stage("schrijven")
         try:
-            validation = write_graphs(
-                store,
-                replicas.get(store),
-                changes,
-                replace=True,
-                writer=writer,
-                source=f"Excel: {name}",
-            )
+            with turn_for(store):
+                validation = write_graphs(
+                    store,
+                    replicas.get(store),
+                    changes,
+                    replace=True,
+                    writer=writer,
+                    source=f"Excel: {name}",
+                )
         except ValidationFailed as exc:
             shape_problems = findings_as_problems(exc.result, result)
             raise ImportFailed(_refused(store, result, target, shape_problems)) from None
@@ -301,16 +305,17 @@ def _import_with_measurements(
     else:
         convert = ToOxigraph()  # once, for the validation and the write
         triples = {graph: convert.triples(data) for graph, data in changes.items()}
-        validation, derived = validate_with_graphs(store, triples, replace=True)
-        shape_problems = findings_as_problems(validation, result)
-        if not validation.conforms:
-            raise ImportFailed(_refused(store, result, target, shape_problems))
-        problems = result.problems + shape_problems
-        if stage is not None:
-            stage("schrijven")
-        with stale_during(store):
-            store.write_graphs(triples, replace=True)
-        replace_derived(store, derived)
+        with turn_for(store):
+            validation, derived = validate_with_graphs(store, triples, replace=True)
+            shape_problems = findings_as_problems(validation, result)
+            if not validation.conforms:
+                raise ImportFailed(_refused(store, result, target, shape_problems))
+            problems = result.problems + shape_problems
+            if stage is not None:
+                stage("schrijven")
+            with stale_during(store):
+                store.write_graphs(triples, replace=True)
+            replace_derived(store, derived)
     (graph_iri, data), *_ = measurements.items()
     observations = len(data.query(_OBSERVATIONS))
     return ImportReport(target, len(result.triples), replaced, problems, observations, graph_iri)

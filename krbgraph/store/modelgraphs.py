@@ -27,6 +27,7 @@ from ..model import (
     shape_files,
 )
 from .base import Store, StoreError
+from .write_claim import turn_for
 
 META_GRAPH = "https://data.krb.nl/def/krb/meta"
 """Named graph recording which model files each model graph was loaded from."""
@@ -96,8 +97,9 @@ def ensure_model(store: Store, root: Path | None = None, *, reload: bool = False
     stale = [iri for iri in wanted if recorded.get(iri) != hashes[iri]]
     if not stale:
         return []
-    store.load_files({iri: wanted[iri].files for iri in stale}, replace=True)
-    store.replace_graph(META_GRAPH, _meta_graph(hashes))
+    with turn_for(store):  # a shared server: not beside another writer's change
+        store.load_files({iri: wanted[iri].files for iri in stale}, replace=True)
+        store.replace_graph(META_GRAPH, _meta_graph(hashes))
     return stale
 
 

@@ -1,4 +1,4 @@
-"""One validated write at a time among the services that share a SPARQL server.
+"""One write at a time among the processes that share a SPARQL server.
 
 A service validates a write on its own copy of the store (krbgraph.replica) and then
 sends it. Two services on one server could each validate a write on the same state
@@ -7,56 +7,71 @@ is allowed). A SPARQL server gives no compare-and-swap to prevent that: Oxigraph
 each update on a snapshot of the store and commits it without looking for conflicts,
 so an update conditioned on a version triple succeeds twice when two run at once.
 
-So the services take turns by what a snapshot store does give: a request that starts
-after another's commit was acknowledged sees that commit. A service about to commit
+So the writers take turns by what a snapshot store does give: a request that starts
+after another's commit was acknowledged sees that commit. A writer
 
-1. announces its write: an intent (a ``prov:Activity`` with its start time, the
-   server's ``NOW()``) in the managed graph WRITES_GRAPH, in an update of its own;
-2. looks for the intent of another service; if there is one, it withdraws its own,
-   waits a moment and tries again (a few times, then WriteClaimedElsewhere);
-3. reads the store's write version and compares it with the version its copy was
-   made at: another write since means its validation read an old state
-   (krbgraph.replica.StoreChangedElsewhere, and the copy is made again);
-4. commits, and withdraws its intent.
+1. announces its write: an intent (a ``prov:Activity`` with the server's ``NOW()`` as
+   its start and as its last sign of life, ``dct:modified``) in the managed graph
+   WRITES_GRAPH, in an update of its own;
+2. looks for a live intent of another writer; if there is one, it withdraws its own,
+   waits a moment and tries again, for up to WAIT_S seconds (then
+   WriteClaimedElsewhere, which says whose intent and since when);
+3. holds the turn: it makes its copy current (the write version, below, tells whether
+   another write landed since the copy was made), validates and commits, renewing its
+   intent's sign of life every RENEW_S seconds meanwhile;
+4. withdraws its intent.
 
-Of two services that announce at the same time at least one sees the other's intent
-(each looks after its own announcement was stored), so at most one commits; one that
-announces later sees the version the first one's commit set. An intent left behind by
-a service that stopped mid-write is ignored once it is older than the longest write.
+Of two writers that announce at the same time at least one sees the other's intent
+(each looks after its own announcement was stored), so at most one holds the turn; one
+that announces later sees the commits of the first. An intent whose last sign of life
+is older than LIFETIME_S (a process stopped mid-write) is ignored, and removed. Times
+are the server's, compared here: date arithmetic in SPARQL is not SPARQL 1.1.
 
 The write version is an ``owl:versionInfo`` of WRITES_GRAPH, replaced by every update
-krbgraph sends to a shared server in the same request (krbgraph.store.remote): a copy
-is current exactly while the version is the one it was made at, also when another
-write replaced a value without changing any graph's size. Writers that do not go
-through krbgraph (a SPARQL client on the server itself) change no version; for them
-the graph sizes are compared as well (krbgraph.replica.shared_fingerprint).
+krbgraph sends to a shared server, in the same request (krbgraph.store.remote): a copy
+of the store is current exactly while the version is the one it was made at, also when
+another write replaced a value without changing any graph's size. It exists from the
+first turn on; writers that do not go through krbgraph (a SPARQL client on the server
+itself) change none, and for them graph sizes are compared as well
+(krbgraph.replica_slot.shared_fingerprint).
+
+Turns are re-entrant per store object: a write path that holds one may call another
+that takes one (a load that derives), which then goes ahead inside it.
 """
 
 from __future__ import annotations
 
+import logging
 import random
+import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from ..model import WRITES_GRAPH
 from .base import QueryResult, StoreError
 
+logger = logging.getLogger(__name__)
+
 _VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
 _PROV = "http://www.w3.org/ns/prov#"
-_XSD = "http://www.w3.org/2001/XMLSchema#"
+_MODIFIED = "http://purl.org/dc/terms/modified"
 
-INTENT_LIFETIME = "PT15M"
-"""How long an intent holds off other services: longer than any write may take (a
-write's limit is ten minutes, krbgraph.store.remote.WRITE_TIMEOUT_S)."""
+LIFETIME_S = 60.0
+"""How long an intent holds others off without a sign of life: a writer that holds
+the turn renews it every RENEW_S seconds, so only a stopped one lets it lapse."""
 
-_LIFETIME = f'"{INTENT_LIFETIME}"^^<{_XSD}dayTimeDuration>'
+RENEW_S = 15.0
 
-ATTEMPTS = 8
-"""Announcements before giving up on a server another service keeps writing to; with
-the waits between them, about two seconds."""
+WAIT_S = 10.0
+"""How long a writer waits for its turn before it gives up (HTTP 503)."""
+
+UNCHECKED = object()
+"""``copied_at`` of a turn taken before any copy of the store was made: the writer
+reads what it needs inside the turn, so there is no version to compare."""
 
 _VERSION = f"<{WRITES_GRAPH}> <{_VERSION_INFO}>"
 """Subject and predicate of the write version (in WRITES_GRAPH)."""
@@ -82,13 +97,17 @@ class StoreChangedElsewhere(StoreError):
 
 
 class WriteClaimedElsewhere(StoreError):
-    """Another service kept writing to the shared store while this one waited its turn
-    (HTTP 503 with Retry-After)."""
+    """Another writer held the turn to write to the shared store for longer than this
+    one waits (HTTP 503 with Retry-After)."""
 
-    def __init__(self) -> None:
+    def __init__(self, other: str, started: datetime, alive: datetime) -> None:
+        lapse = alive + timedelta(seconds=LIFETIME_S)
         super().__init__(
-            "Another service is writing to this store; nothing was written. Send the write "
-            "again in a moment."
+            f"Another writer ({other}) has been writing to this store since "
+            f"{started.isoformat(timespec='seconds')}; nothing was written. Send the write "
+            f"again later. Its intent, in graph <{WRITES_GRAPH}>, last showed a sign of "
+            f"life at {alive.isoformat(timespec='seconds')}; if that writer has stopped, "
+            f"the intent lapses at {lapse.isoformat(timespec='seconds')}."
         )
 
 
@@ -105,8 +124,7 @@ def new_version() -> str:
 def version_update(version: str) -> str:
     """The update that replaces the store's write version by ``version``: sent with every
     update to a shared server, in the same request. A store without one keeps having
-    none (a server only scripts write, or one no service has written yet): the first
-    turn to write sets it (write_turn)."""
+    none (a server only scripts write, or one no turn was taken on yet)."""
     return (
         f"DELETE {{ GRAPH <{WRITES_GRAPH}> {{ {_VERSION} ?old }} }} "
         f'INSERT {{ GRAPH <{WRITES_GRAPH}> {{ {_VERSION} "{version}" }} }} '
@@ -115,37 +133,34 @@ def version_update(version: str) -> str:
 
 
 def read_version(store: _Queried) -> str | None:
-    """The store's write version; None before krbgraph first wrote to it."""
+    """The store's write version; None before a turn was first taken on it."""
     rows = store.query(_VERSION_QUERY).rows
     return str(rows[0][0]) if rows and rows[0][0] is not None else None
 
 
+def turn_for(store: object, copied_at: object = UNCHECKED) -> AbstractContextManager[None]:
+    """write_turn on a shared store, nothing on one only this process writes."""
+    if not is_shared(store) or not hasattr(store, "update_unversioned"):
+        return nullcontext()
+    return write_turn(store, copied_at)  # type: ignore[arg-type]  # checked just above
+
+
 @contextmanager
-def write_turn(store: ClaimStore, version: str | None) -> Iterator[None]:
-    """Hold the turn to write to a shared ``store`` whose copy was made at ``version``
-    (read_version before the copy). Raises WriteClaimedElsewhere when no turn comes,
-    StoreChangedElsewhere when the store was written since."""
+def write_turn(store: ClaimStore, copied_at: object = UNCHECKED) -> Iterator[None]:
+    """Hold the turn to write to a shared ``store``. ``copied_at``: the write version a
+    copy the write was validated on was made at (read_version before the copy); the
+    turn then raises StoreChangedElsewhere when the store was written since. Raises
+    WriteClaimedElsewhere when no turn comes within WAIT_S seconds."""
+    if getattr(store, "_krb_turn_held", False):
+        yield  # a turn this writer already holds: the outer one checked what it needed
+        return
     intent = f"<urn:uuid:{uuid.uuid4()}>"
-    announce = (
-        f"INSERT {{ GRAPH <{WRITES_GRAPH}> {{ {intent} a <{_PROV}Activity> ; "
-        f"<{_PROV}startedAtTime> ?now }} }} WHERE {{ BIND (NOW() AS ?now) }}"
-    )
-    withdraw = f"DELETE WHERE {{ GRAPH <{WRITES_GRAPH}> {{ {intent} ?p ?o }} }}"
-    others = (
-        f"ASK {{ GRAPH <{WRITES_GRAPH}> {{ ?other a <{_PROV}Activity> ; "
-        f"<{_PROV}startedAtTime> ?started }} "
-        f"FILTER (?other != {intent} && ?started > NOW() - {_LIFETIME}) }}"
-    )
-    for attempt in range(ATTEMPTS):
-        store.update_unversioned(announce)
-        if not store.query(others).boolean:
-            break
-        store.update_unversioned(withdraw)
-        time.sleep(random.uniform(0.01, 0.03) * 2**attempt)
-    else:
-        raise WriteClaimedElsewhere()
+    _announce(store, intent)
+    renewal = _Renewal(store, intent)
+    setattr(store, "_krb_turn_held", True)  # noqa: B010  # a flag on another class's object
     try:
-        if read_version(store) != version:
+        version = read_version(store)
+        if copied_at is not UNCHECKED and version != copied_at:
             raise StoreChangedElsewhere(
                 "The store was changed by another writer since this service last read it; "
                 "nothing was written. Send the write again (it is then tried on what the "
@@ -157,4 +172,107 @@ def write_turn(store: ClaimStore, version: str | None) -> Iterator[None]:
             )
         yield
     finally:
-        store.update_unversioned(withdraw)
+        setattr(store, "_krb_turn_held", False)  # noqa: B010
+        renewal.stop()
+        _withdraw(store, intent, quietly=_failing())
+
+
+def _announce(store: ClaimStore, intent: str) -> None:
+    """Announce ``intent`` until no other live one is seen; WriteClaimedElsewhere after
+    WAIT_S seconds. Never leaves the intent behind when it raises."""
+    announce = (
+        f"INSERT {{ GRAPH <{WRITES_GRAPH}> {{ {intent} a <{_PROV}Activity> ; "
+        f"<{_PROV}startedAtTime> ?now ; <{_MODIFIED}> ?now }} }} WHERE {{ BIND (NOW() AS ?now) }}"
+    )
+    deadline = time.monotonic() + WAIT_S
+    attempt = 0
+    while True:
+        store.update_unversioned(announce)
+        try:
+            other = _live_other(store, intent)
+        except BaseException:
+            _withdraw(store, intent, quietly=True)
+            raise
+        if other is None:
+            return
+        _withdraw(store, intent, quietly=False)
+        if time.monotonic() >= deadline:
+            raise WriteClaimedElsewhere(*other)
+        time.sleep(min(0.5, random.uniform(0.01, 0.02) * 2**attempt))
+        attempt += 1
+
+
+def _live_other(store: ClaimStore, intent: str) -> tuple[str, datetime, datetime] | None:
+    """Another writer's live intent (IRI, start, last sign of life), or None; intents
+    that lapsed are removed on the way."""
+    rows = store.query(
+        f"SELECT ?other ?started ?alive (NOW() AS ?now) WHERE {{ GRAPH <{WRITES_GRAPH}> {{ "
+        f"?other a <{_PROV}Activity> ; <{_PROV}startedAtTime> ?started . "
+        f"OPTIONAL {{ ?other <{_MODIFIED}> ?alive }} }} FILTER (?other != {intent}) }}"
+    ).rows
+    live = None
+    for other, started, alive, now in rows:
+        begun, seen, at = _time(started), _time(alive if alive is not None else started), _time(now)
+        if None in (begun, seen, at):
+            continue  # not an intent krbgraph wrote
+        assert begun is not None and seen is not None and at is not None
+        if (at - seen).total_seconds() < LIFETIME_S:
+            live = (str(other), begun, seen)
+        else:
+            try:
+                store.update_unversioned(
+                    f"DELETE WHERE {{ GRAPH <{WRITES_GRAPH}> {{ <{other}> ?p ?o }} }}"
+                )
+                logger.warning("removed the lapsed write intent %s of %s", other, begun)
+            except StoreError:
+                pass  # another writer may remove it as well; it is ignored either way
+    return live
+
+
+def _time(term: object) -> datetime | None:
+    value = getattr(term, "toPython", lambda: None)()
+    return value if isinstance(value, datetime) and value.tzinfo is not None else None
+
+
+def _withdraw(store: ClaimStore, intent: str, *, quietly: bool) -> None:
+    try:
+        store.update_unversioned(f"DELETE WHERE {{ GRAPH <{WRITES_GRAPH}> {{ {intent} ?p ?o }} }}")
+    except StoreError:
+        if not quietly:
+            raise
+        # an error is already on its way: this one must not hide it; the intent lapses
+        logger.warning("could not withdraw write intent %s; it lapses by itself", intent)
+
+
+def _failing() -> bool:
+    """Whether an exception is being handled (the finally of a turn that failed)."""
+    import sys
+
+    return sys.exc_info()[0] is not None
+
+
+class _Renewal:
+    """Renews an intent's sign of life every RENEW_S seconds until stopped."""
+
+    def __init__(self, store: ClaimStore, intent: str) -> None:
+        self._stopped = threading.Event()
+        self._renew = (
+            f"DELETE {{ GRAPH <{WRITES_GRAPH}> {{ {intent} <{_MODIFIED}> ?old }} }} "
+            f"INSERT {{ GRAPH <{WRITES_GRAPH}> {{ {intent} <{_MODIFIED}> ?now }} }} "
+            f"WHERE {{ GRAPH <{WRITES_GRAPH}> {{ {intent} <{_MODIFIED}> ?old }} "
+            "BIND (NOW() AS ?now) }"
+        )
+        self._store = store
+        self._thread = threading.Thread(target=self._run, name="krb-turn", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stopped.wait(RENEW_S):
+            try:
+                self._store.update_unversioned(self._renew)
+            except StoreError as exc:
+                logger.warning("could not renew a write intent: %s", exc)
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join()

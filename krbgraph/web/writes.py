@@ -25,7 +25,7 @@ exists: a Graph Store request that would leave one is refused.
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, ExitStack
+from contextlib import AbstractContextManager
 
 import pyoxigraph as ox
 from fastapi import Response
@@ -50,9 +50,10 @@ from ..registry import (
     write_graph,
 )
 from ..replica import Change, ValidationReplica
-from ..replica_slot import ReplicaSlot, turn_to_write
+from ..replica_slot import ReplicaSlot
 from ..store import QuerySyntaxError, Store, StoreError
 from ..store.terms import graph_ref
+from ..store.write_claim import turn_for
 from ..tokens import Writer
 from ..update_region import graphs_named
 from ..validation import ValidationFailed, validate_graph
@@ -121,7 +122,9 @@ def apply_update(
     ReplicaSlot.run_update).
     """
     refuse_managed_in_update(graphs_named(update))
-    with lock:
+    # On a shared server the turn comes first: the copy is then made current and the
+    # change validated and committed while no other writer can write (write_claim).
+    with lock, turn_for(store):
         try:
             replica, change = replicas.run_update(
                 store, update, base_iri=base_iri, timeout_s=timeout_s
@@ -134,22 +137,20 @@ def apply_update(
             raise StoreError("the update failed on the validation copy") from exc
         if not change:
             return
-        with ExitStack() as turn:
-            try:
-                problem = unsupported_term(change.added)
-                if problem is not None:
-                    raise UpdateFailed(f"The update is refused: {problem}.")
-                refuse_unpermitted(change.graphs(), writer)
-                derived = _require_conforming_change(store, replica, change)
-                record = audit_record(writer, change, update)
-                turn.enter_context(turn_to_write(store, replica.base_version))
-                with stale_during(store, needed=derived.replacement is not None):
-                    commit_change(store, replica, change, record, derived.update)
-            except BaseException:
-                replica.apply(change.removed, change.added)  # the copy follows the store back
-                raise
-            if derived.replacement is not None:
-                replace_derived(store, derived.replacement)
+        try:
+            problem = unsupported_term(change.added)
+            if problem is not None:
+                raise UpdateFailed(f"The update is refused: {problem}.")
+            refuse_unpermitted(change.graphs(), writer)
+            derived = _require_conforming_change(store, replica, change)
+            record = audit_record(writer, change, update)
+            with stale_during(store, needed=derived.replacement is not None):
+                commit_change(store, replica, change, record, derived.update)
+        except BaseException:
+            replica.apply(change.removed, change.added)  # the copy follows the store back
+            raise
+        if derived.replacement is not None:
+            replace_derived(store, derived.replacement)
         replicas.synced(store)
 
 
@@ -213,7 +214,7 @@ def _write_graph(
     replace: bool,
 ) -> bool:
     refuse_unpermitted([graph], writer)
-    with lock:
+    with lock, turn_for(store):
         replica = replicas.get(store)
         created = graph is not None and not replica.has_quads(graph)
         if graph is not None and len(data) == 0 and (replace or created):
@@ -244,29 +245,25 @@ def delete_graph(
 ) -> None:
     """Remove a named graph (or empty the default graph); KeyError when there is no such graph."""
     refuse_unpermitted([graph], writer)
-    with lock:
+    with lock, turn_for(store):
         replica = replicas.get(store)
         if graph is not None and not replica.has_quads(graph):
             raise KeyError(graph)
         change = Change(frozenset(), frozenset(replica.graph_quads(graph)))
         if not change.removed:  # an empty default graph: nothing to write or record
             return
-        with ExitStack() as turn:
-            with replica.trial(change.added, change.removed):
-                derived = _require_conforming_change(store, replica, change)
-                record = audit_record(writer, change, "Graph Store DELETE")
-                drop = (
-                    "CLEAR SILENT DEFAULT"
-                    if graph is None
-                    else f"DROP SILENT GRAPH {graph_ref(graph)}"
-                )
-                # The audit record names its change by a fresh IRI, not a blank node.
-                parts = [drop, insert_data(record) if record else "", derived.update]
-                turn.enter_context(turn_to_write(store, replica.base_version))
-                with stale_during(store, needed=derived.replacement is not None):
-                    store.update(" ;\n".join(p for p in parts if p), repeatable=True)
-            if derived.replacement is not None:
-                replace_derived(store, derived.replacement)
+        with replica.trial(change.added, change.removed):
+            derived = _require_conforming_change(store, replica, change)
+            record = audit_record(writer, change, "Graph Store DELETE")
+            drop = (
+                "CLEAR SILENT DEFAULT" if graph is None else f"DROP SILENT GRAPH {graph_ref(graph)}"
+            )
+            # The audit record names its change by a fresh IRI, not a blank node.
+            parts = [drop, insert_data(record) if record else "", derived.update]
+            with stale_during(store, needed=derived.replacement is not None):
+                store.update(" ;\n".join(p for p in parts if p), repeatable=True)
+        if derived.replacement is not None:
+            replace_derived(store, derived.replacement)
         replicas.synced(store)
 
 
