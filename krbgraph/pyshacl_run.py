@@ -53,7 +53,10 @@ def _add_untextual_results(report: Graph, report_node: Node, data: Graph, shapes
     no shape names (ILL_TYPED_DATATYPE): those pass sh:datatype rdf:langString and an
     sh:or of xsd:string or rdf:langString as no ill-typed literal does, while these
     stand-ins, compared by their text, pass the comparisons the first run reports. Only
-    results about an ill-typed value that the first run lacks are added."""
+    results of the components a language-tagged stand-in can wrongly pass
+    (_HIDDEN_BY_TEXT), about an ill-typed value, that the first run lacks are added: a
+    text comparison the second run's stand-in wins is no result (under sh:not it would
+    be one that SHACL does not give)."""
     swapped = _ill_typed_as(data, _as_unknown_datatype)
     try:
         second = _pyshacl_report(data, shapes)
@@ -64,10 +67,25 @@ def _add_untextual_results(report: Graph, report_node: Node, data: Graph, shapes
     ill_typed = set(swapped.values())
     known = {_result_key(report, r) for r in report.objects(report_node, SH.result)}
     for result in list(second.objects(second_node, SH.result)):
-        if second.value(result, SH.value) in ill_typed and _result_key(second, result) not in known:
+        if (
+            second.value(result, SH.value) in ill_typed
+            and second.value(result, SH.sourceConstraintComponent) in _HIDDEN_BY_TEXT
+            and _result_key(second, result) not in known
+        ):
             report.add((report_node, SH.result, result))
             for triple in second.cbd(result):
                 report.add(triple)
+
+
+_HIDDEN_BY_TEXT = frozenset(
+    {
+        SH.DatatypeConstraintComponent,
+        SH.OrConstraintComponent,
+        SH.XoneConstraintComponent,
+    }
+)
+"""Components whose result a language-tagged text stand-in can hide: sh:datatype
+rdf:langString, and alternatives among which one is that datatype."""
 
 
 def _result_key(report: Graph, result: Node) -> tuple[Node | None, ...]:
@@ -80,34 +98,33 @@ def _result_key(report: Graph, result: Node) -> tuple[Node | None, ...]:
 _Swapped = dict[tuple[Node, Node, Literal], Literal]
 
 
-def _ill_typed_as(graph: Graph, stand_in_of: Callable[[Literal], Literal]) -> _Swapped:
+def _ill_typed_as(graph: Graph, stand_in_of: Callable[[Literal, int], Literal]) -> _Swapped:
     """Every literal not of its datatype ("2000-99-01"^^xsd:date) replaced by a stand-in,
     for pySHACL: its sh:lessThanOrEquals compares such a literal with Python's <= and
     dies of the TypeError (no report at all). Returns (subject, predicate, stand-in) ->
     the literal, to put them back."""
     found = [(s, p, o) for s, p, o in graph if isinstance(o, Literal) and o.ill_typed]
     swapped: _Swapped = {}
-    for s, p, literal in found:
-        stand_in = stand_in_of(literal)
-        if (s, p, stand_in) in swapped:  # two ill-typed values of one text: both kept
-            continue
+    for number, (s, p, literal) in enumerate(found):
+        stand_in = stand_in_of(literal, number)
         graph.remove((s, p, literal))
         swapped[(s, p, stand_in)] = literal
         graph.add((s, p, stand_in))
     return swapped
 
 
-def _as_text(literal: Literal) -> Literal:
-    """The literal's text tagged with the private language ILL_TYPED. It breaks
-    sh:datatype xsd:string as the literal does (a plain string passed it:
-    "GEL-N01"^^xsd:integer as a code went through) and every other datatype but
+def _as_text(literal: Literal, number: int) -> Literal:
+    """The literal's text tagged with a private language of its own (ILL_TYPED-number:
+    two stand-ins of one language would break sh:uniqueLang, which the literals do
+    not). It breaks sh:datatype xsd:string as the literal does (a plain string passed
+    it: "GEL-N01"^^xsd:integer as a code went through) and every other datatype but
     rdf:langString (the second run's stand-ins break that one), and cannot be compared
     with a date, which SHACL says is a result, as the compiled engine reports it."""
-    return Literal(str(literal), lang=ILL_TYPED)
+    return Literal(str(literal), lang=f"{ILL_TYPED}-{number}")
 
 
-def _as_unknown_datatype(literal: Literal) -> Literal:
-    return Literal(str(literal), datatype=ILL_TYPED_DATATYPE)
+def _as_unknown_datatype(literal: Literal, number: int) -> Literal:
+    return Literal(str(literal), datatype=URIRef(f"{ILL_TYPED_DATATYPE}-{number}"))
 
 
 ILL_TYPED = "x-illtyped"

@@ -284,3 +284,19 @@ def test_ill_typed_values_where_text_is_required_are_violations_in_both_engines(
         values = {f["value"] for f in reports[engine] if f["severity"] == "Violation"}
         assert {"abc", "2024-13-01"} <= values, (engine, reports[engine])
     assert reports["pyshacl"] == reports["sparql"]
+
+
+def test_two_ill_typed_descriptions_break_no_rule_of_one_per_language(tmp_path: Path) -> None:
+    """Neither has a language tag, so sh:uniqueLang has nothing to say: the reference
+    engine's stand-ins shared one private tag and it reported a second description."""
+    folder = demo_copy(tmp_path / "data")
+    (folder / "zz-ill-typed.ttl").write_text(
+        "@prefix dct: <http://purl.org/dc/terms/> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        "<https://krb.demogemeente.nl/id/beleidsindicator/GEL-I01> "
+        'dct:description "abc"^^xsd:date , "2024-13-01"^^xsd:date .\n',
+        encoding="utf-8",
+    )
+    for engine in ENGINES:
+        done = run_krb(folder, "--engine", engine, "--format", "json")
+        assert done.returncode == 0, (engine, done.stdout[-2000:], done.stderr[-2000:])
