@@ -10,15 +10,19 @@ way Excel would save the user's typing.
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.formula import ArrayFormula
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
@@ -385,10 +389,70 @@ def test_a_formula_computing_empty_text_is_an_empty_cell() -> None:
     out.seek(0)
     read = load_workbook(out, read_only=True, data_only=True)
 
-    assert uncomputed_formulas(read.worksheets[0]) == {}
+    assert uncomputed_formulas(read.worksheets[0], 10) == {}
     data.seek(0)
     written = load_workbook(data, read_only=True, data_only=True)
-    assert uncomputed_formulas(written.worksheets[0]) == {(1, 1): '""'}
+    assert uncomputed_formulas(written.worksheets[0], 10) == {(1, 1): '""'}
+
+
+def _rewritten(book: Workbook, edit: Callable[[str], str] = lambda part: part) -> Any:
+    """``book`` saved, its first sheet's XML passed through ``edit``, opened as the reader
+    opens a workbook; returns that first sheet."""
+    data = io.BytesIO()
+    book.save(data)
+    out = io.BytesIO()
+    with zipfile.ZipFile(data) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            body = source.read(item.filename)
+            if item.filename.endswith("sheet1.xml"):
+                body = edit(body.decode()).encode()
+            target.writestr(item, body)
+    out.seek(0)
+    return load_workbook(out, read_only=True, data_only=True).worksheets[0]
+
+
+def test_every_cell_of_an_uncomputed_array_formula_is_found() -> None:
+    """Only the first cell holds the formula; the others of its range read empty too."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in range(1, 4):
+        sheet.cell(row, 1).value = row
+    sheet["B1"] = ArrayFormula("B1:B3", "=A1:A3*2")
+    found = uncomputed_formulas(_rewritten(book), 10)
+    assert sorted(found) == [(1, 2), (2, 2), (3, 2)]
+
+
+def test_cells_and_rows_without_a_reference_are_placed_as_openpyxl_places_them() -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet["A1"] = "x"
+    sheet["B1"] = "=40+8"
+    sheet["C3"] = "=1+1"
+    unreferenced = _rewritten(
+        book, lambda part: re.sub(r'<row r="3"', "<row", re.sub(r'<c r="[A-Z]+\d+"', "<c", part))
+    )
+    values = {
+        (c.row, c.column): c.value
+        for row in unreferenced.iter_rows()
+        for c in row
+        if hasattr(c, "row")
+    }
+    found = uncomputed_formulas(unreferenced, 10)
+    assert set(found) == {(1, 2), (2, 1)}
+    assert all(values.get(cell) is None for cell in found)
+
+
+def test_formulas_past_the_row_limit_are_not_read() -> None:
+    """The sheet is refused at the limit anyway; reading all of it first cost a large
+    sheet's whole part in time and memory."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in range(1, 51):
+        sheet.cell(row, 1).value = "=1+1"
+    assert sorted(uncomputed_formulas(_rewritten(book), 10)) == [(r, 1) for r in range(1, 11)]
 
 
 def test_a_date_cell_holding_no_real_date_is_refused(tmp_path: Path) -> None:

@@ -178,7 +178,7 @@ def _read_sheet(
         max_col=max(positions.values()) + 1,
     )
     columns = list(positions.items())
-    formulas = uncomputed_formulas(worksheet)
+    formulas = uncomputed_formulas(worksheet, limits.max_rows + 1)
     for number, row in enumerate(rows, start=2):
         if number > limits.max_rows:
             raise too_many_rows(sheet.name, number, limits)

@@ -17,15 +17,22 @@ import re
 from typing import Any
 from xml.etree.ElementTree import iterparse
 
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.utils.cell import (
+    column_index_from_string,
+    coordinate_from_string,
+    range_boundaries,
+)
 
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CHUNK = 1 << 20
 
 
-def uncomputed_formulas(worksheet: Any) -> dict[tuple[int, int], str]:
+def uncomputed_formulas(worksheet: Any, max_row: int) -> dict[tuple[int, int], str]:
     """(row, column) -> formula text ('' for a shared formula's follower) of every
-    cell of a read-only openpyxl worksheet that holds a formula but no value."""
+    cell of a read-only openpyxl worksheet that holds a formula but no value, up to row
+    ``max_row`` (past it the reader refuses the sheet anyway). The cells an array
+    formula without a value spans count too; cells and rows without a reference
+    (``r``) are placed after the one before, as openpyxl places them."""
     archive = getattr(worksheet.parent, "_archive", None)
     path = getattr(worksheet, "_worksheet_path", None)
     if archive is None or path is None:  # pragma: no cover - openpyxl internals moved
@@ -33,27 +40,60 @@ def uncomputed_formulas(worksheet: Any) -> dict[tuple[int, int], str]:
     if not _has_formula(archive, path):
         return {}
     found: dict[tuple[int, int], str] = {}
+    row = column = 0
+    rows_parent = None
     with archive.open(path) as part:
-        for _event, element in iterparse(part, events=("end",)):
-            if _local(element.tag) != "c":
+        for event, element in iterparse(part, events=("start", "end")):
+            name = _local(element.tag)
+            if event == "start":
+                if name == "sheetData":
+                    rows_parent = element
+                elif name == "row":
+                    row = int(element.get("r") or row + 1)
+                    column = 0
+                    if row > max_row:
+                        break
                 continue
-            formula = value = None
-            for child in element:
-                name = _local(child.tag)
-                if name == "f":
-                    formula = child
-                elif name == "v":
-                    value = child
-            # An empty <v/> is a computed empty text only in a cell typed as text ("str");
-            # openpyxl writes it, untyped, for every formula it saves.
-            empty = value is None or (not value.text and element.get("t") != "str")
-            if formula is not None and empty:
-                ref = element.get("r")
-                if ref:
-                    letters, row = coordinate_from_string(ref)
-                    found[(row, column_index_from_string(letters))] = formula.text or ""
-            element.clear()
+            if name == "row":
+                element.clear()  # a sheet of a million cells is never held whole
+                if rows_parent is not None:
+                    rows_parent.remove(element)
+            elif name == "c":
+                column = _column_of(element.get("r"), column + 1)
+                _note(element, row, column, found)
+                element.clear()
     return found
+
+
+def _column_of(ref: str | None, following: int) -> int:
+    if not ref:
+        return following
+    letters, _ = coordinate_from_string(ref)
+    return column_index_from_string(letters)
+
+
+def _note(cell: Any, row: int, column: int, found: dict[tuple[int, int], str]) -> None:
+    formula = value = None
+    for child in cell:
+        name = _local(child.tag)
+        if name == "f":
+            formula = child
+        elif name == "v":
+            value = child
+    # An empty <v/> is a computed empty text only in a cell typed as text ("str");
+    # openpyxl writes it, untyped, for every formula it saves.
+    empty = value is None or (not value.text and cell.get("t") != "str")
+    if formula is None or not empty:
+        return
+    text = formula.text or ""
+    found[(row, column)] = text
+    spanned = formula.get("ref") if formula.get("t") == "array" else None
+    if spanned:
+        first_col, first_row, last_col, last_row = range_boundaries(spanned)
+        if first_col and first_row and last_col and last_row:
+            for r in range(first_row, last_row + 1):
+                for c in range(first_col, last_col + 1):
+                    found.setdefault((r, c), text)
 
 
 def _has_formula(archive: Any, path: str) -> bool:
