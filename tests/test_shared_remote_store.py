@@ -371,3 +371,33 @@ def test_a_long_turn_keeps_its_intent_alive(
     assert _write(first, DESCRIBE.replace("{text}", "van de eerste")).status_code == 204
     assert answers == [503]  # it waited 2.5 s, past the lifetime, for a turn held all along
     assert _descriptions(reader) == ["van de eerste"]
+
+
+def test_another_thread_of_the_same_process_waits_its_turn(
+    two_services: tuple[TestClient, TestClient, Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A turn is re-entrant for the thread that holds it only: a second thread using the
+    same store object (a request beside a background derivation) must not write in it."""
+    import threading
+
+    _, _, reader = two_services
+    monkeypatch.setattr(write_claim, "WAIT_S", 0.3)
+    outcome: list[str] = []
+
+    def other_thread() -> None:
+        try:
+            with write_claim.write_turn(reader):  # type: ignore[arg-type]
+                outcome.append("turn")
+        except write_claim.WriteClaimedElsewhere:
+            outcome.append("waited")
+
+    with (
+        write_claim.write_turn(reader),  # type: ignore[arg-type]
+        write_claim.write_turn(reader),  # type: ignore[arg-type]  # this thread again
+    ):
+        worker = threading.Thread(target=other_thread)
+        worker.start()
+        worker.join()
+    assert outcome == ["waited"]
+    with write_claim.write_turn(reader):  # type: ignore[arg-type]  # free again
+        pass

@@ -35,8 +35,9 @@ first turn on; writers that do not go through krbgraph (a SPARQL client on the s
 itself) change none, and for them graph sizes are compared as well
 (krbgraph.replica_slot.shared_fingerprint).
 
-Turns are re-entrant per store object: a write path that holds one may call another
-that takes one (a load that derives), which then goes ahead inside it.
+Turns are re-entrant per store object and thread: a write path that holds one may call
+another that takes one (a load that derives), which then goes ahead inside it; another
+thread of the same process waits its turn like any other writer.
 """
 
 from __future__ import annotations
@@ -151,13 +152,15 @@ def write_turn(store: ClaimStore, copied_at: object = UNCHECKED) -> Iterator[Non
     copy the write was validated on was made at (read_version before the copy); the
     turn then raises StoreChangedElsewhere when the store was written since. Raises
     WriteClaimedElsewhere when no turn comes within WAIT_S seconds."""
-    if getattr(store, "_krb_turn_held", False):
-        yield  # a turn this writer already holds: the outer one checked what it needed
+    holder = threading.get_ident()
+    if getattr(store, "_krb_turn_holder", None) == holder:
+        yield  # a turn this thread already holds: the outer one checked what it needed
         return
     intent = f"<urn:uuid:{uuid.uuid4()}>"
     _announce(store, intent)
     renewal = _Renewal(store, intent)
-    setattr(store, "_krb_turn_held", True)  # noqa: B010  # a flag on another class's object
+    # Re-entrant for this thread only: another thread of the process waits its turn.
+    setattr(store, "_krb_turn_holder", holder)  # noqa: B010  # a mark on another's object
     try:
         version = read_version(store)
         if copied_at is not UNCHECKED and version != copied_at:
@@ -172,7 +175,7 @@ def write_turn(store: ClaimStore, copied_at: object = UNCHECKED) -> Iterator[Non
             )
         yield
     finally:
-        setattr(store, "_krb_turn_held", False)  # noqa: B010
+        setattr(store, "_krb_turn_holder", None)  # noqa: B010
         renewal.stop()
         _withdraw(store, intent, quietly=_failing())
 
