@@ -25,6 +25,7 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
@@ -139,6 +140,15 @@ def create_app(
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RewarmAfterWrites)
     app.add_middleware(HeadAsGet)
+    # Outermost: what leaves is compressed for a client that asks (pages of a theme with
+    # a thousand norms, research answers of megabytes), streamed answers as they stream.
+    # Level 5: nearly the size of 9 at a third of its time; workbooks are zip already.
+    app.add_middleware(
+        GZipMiddleware,
+        minimum_size=1024,
+        compresslevel=5,
+        exclude_content_types=(*GZIP_SKIPPED, *_ALREADY_PACKED),
+    )
     _error_handlers(app)
     _documentation(app)
     if settings.cors_origins:
@@ -315,6 +325,22 @@ def _error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(WriteClaimedElsewhere, claimed_elsewhere)
     app.add_exception_handler(ClientBusy, client_busy)
 
+
+GZIP_SKIPPED = (
+    "application/gzip",
+    "application/x-gzip",
+    "application/zip",
+    "image/png",
+    "image/jpeg",
+    "font/woff2",
+    "text/event-stream",
+)
+"""What Starlette itself leaves uncompressed (of what this service sends)."""
+
+_ALREADY_PACKED = (
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.apache.parquet",
+)
 
 STORE_FAILED = "The store could not complete the request; the error has been logged."
 """What a client learns of a StoreError (its message stays in the server log)."""
