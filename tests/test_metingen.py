@@ -568,3 +568,75 @@ def test_a_measurement_another_graph_holds_is_refused_naming_that_graph_and_sour
         assert import_measurements(store, first, base_iri=BASE).replaced
     finally:
         store.drop_graph(report.graph)
+
+
+# --- files as spreadsheets and other programs write them -----------------------------------
+
+
+def test_a_thousands_comma_in_a_comma_separated_file_is_refused_as_ambiguous(
+    store: Store, tmp_path: Path
+) -> None:
+    """In a file written the English way "1,250" was read as 1,25 (a decimal comma): a
+    factor 1000 off, and the norm said met."""
+    path = tmp_path / "engels.csv"
+    path.write_text(
+        HEADER.replace(";", ",")
+        + "GRO-I01,BU99990202,2025,,,47.5,m,cbs-nabijheid\n"
+        + 'GRO-I01,BU99990201,2025,,,"1,250",m,cbs-nabijheid\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportFailed) as failed:
+        import_measurements(store, path, base_iri=BASE)
+    [problem] = failed.value.problems
+    assert (problem.line, problem.column) == (3, "waarde")
+    assert "'1,250' is ambiguous in a file with commas between its fields" in problem.text_en
+    assert "write 1250 or 1.250" in problem.text_en
+
+
+def test_a_quote_never_closed_in_a_short_file_is_refused_at_its_line(tmp_path: Path) -> None:
+    """The rows after it went into its field, and the file imported one measurement."""
+    path = _csv(
+        tmp_path,
+        "open.csv",
+        'GEL-I01;parkstraat;2024;;;49,6;dB(A);"geluidmeetnet\n'
+        "GEL-I01;parkstraat;2025;;;49,1;dB(A);geluidmeetnet\n"
+        "GEL-I01;parkstraat;2026;;;48,7;dB(A);geluidmeetnet\n",
+    )
+    with pytest.raises(Unreadable) as refused:
+        read_rows(path)
+    assert str(refused.value).startswith('open.csv:2: a quote (") opened in this line is never')
+
+
+def test_a_file_with_a_header_and_no_measurements_is_refused(tmp_path: Path) -> None:
+    """Imported, it replaced an earlier import of the file by nothing, with exit 0."""
+    path = _csv(tmp_path, "leeg.csv", ";;;;;;;\n\n")
+    with pytest.raises(Unreadable, match="leeg.csv: the file holds a header but no measurements"):
+        read_rows(path)
+
+
+def test_empty_columns_after_the_last_one_are_ignored(tmp_path: Path) -> None:
+    """Excel writes ";;;" after the last column when cells beyond it were ever touched:
+    refused as columns named "" twice, or rows with more fields than the header."""
+    header = HEADER.rstrip("\n")
+    text = (
+        f"{header};;;\n"
+        "GEL-I01;parkstraat;2024;;;49,6;dB(A);geluidmeetnet;;;\n"
+        "GEL-I01;parkstraat;2025;;;49,1;dB(A);geluidmeetnet\n"
+    )
+    rows, problems = parse_rows(text, "excel.csv")
+    assert problems == []
+    assert [row.waarde for row in rows] == [Decimal("49.6"), Decimal("49.1")]
+    rows, problems = parse_rows(HEADER + "GEL-I01;parkstraat;2024;;;49,6;dB(A);bron;;\n", "x.csv")
+    assert (len(rows), problems) == (1, [])
+
+
+@pytest.mark.parametrize(("column", "text"), [("jaar", "0000"), ("periode_van", "0000JJ00")])
+def test_year_zero_is_a_problem_at_its_cell_not_a_crash(column: str, text: str) -> None:
+    cells = {"jaar": "", "periode_van": "", "periode_tot": ""} | {column: text}
+    line = ";".join(
+        ["GEL-I01", "parkstraat", cells["jaar"], cells["periode_van"], cells["periode_tot"]]
+        + ["49,6", "dB(A)", "geluidmeetnet"]
+    )
+    rows, problems = parse_rows(HEADER + line + "\n", "nul.csv")
+    assert rows == []
+    assert [(p.line, p.column) for p in problems] in ([(2, column)], [(2, "periode_tot")])

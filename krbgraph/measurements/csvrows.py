@@ -17,7 +17,8 @@ StatLine, so the reader accepts their conventions rather than asking for ours:
   1250000, but ``1.250`` is refused as ambiguous (1250 written the Dutch way, or
   1,25 written the English way?), as the workbook refuses thousands separators
   (docs/excel.md) rather than guess a factor 1000; write ``1250`` or ``1,25``.
-  ``0.125`` is no such case: no thousands group starts with 0;
+  ``0.125`` is no such case: no thousands group starts with 0. In a file separated by
+  commas (written the English way) ``1,250`` is refused likewise;
 - dates as ``2023-01-31`` or ``31-01-2023``; periods as StatLine codes: ``2023JJ00``
   (a year), ``2023KW02`` (a quarter), ``2023MM07`` (a month), in ``jaar`` or
   ``periode_van``.
@@ -29,16 +30,24 @@ with the text itself, and reports all of it, so one run shows every fix needed.
 
 from __future__ import annotations
 
-import calendar
 import codecs
 import csv
 import io
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
+
+from .values import (
+    AMBIGUOUS_COMMA,
+    ambiguous_number,
+    cbs_code,
+    parse_date,
+    parse_number,
+    parse_period,
+    plain,
+)
 
 REQUIRED = ("indicator", "gebied", "waarde", "eenheid", "bron")
 """Columns the header must have."""
@@ -162,13 +171,19 @@ def parse_rows(text: str, name: str) -> tuple[list[Row], list[Problem]]:
         delimiter = ","
     records = _records(text, delimiter, name)
     header = [cell.strip().lower() for cell in next(records)[1]]
+    while header and not header[-1]:
+        header.pop()  # Excel's empty columns after the last one (";;;")
     problems = _header_problems(header, name)
     if problems:
         return [], problems
     rows: list[Row] = []
+    read = 0
     for number, cells in records:
         if not any(cell.strip() for cell in cells):
             continue
+        read += 1
+        if len(cells) > len(header) and not any(c.strip() for c in cells[len(header) :]):
+            cells = cells[: len(header)]  # empty fields past the header's last column
         if len(cells) != len(header):
             problems.append(
                 Problem(
@@ -181,11 +196,18 @@ def parse_rows(text: str, name: str) -> tuple[list[Row], list[Problem]]:
             )
             continue
         row, found = parse_row(
-            dict(zip(header, (c.strip() for c in cells), strict=True)), number, name, typed=True
+            dict(zip(header, (c.strip() for c in cells), strict=True)),
+            number,
+            name,
+            typed=True,
+            comma_separated=delimiter == ",",
         )
         problems.extend(found)
         if row is not None:
             rows.append(row)
+    if not read:
+        # Imported, it would replace an earlier import by nothing; `krb drop` removes one.
+        raise Unreadable(f"{name}: the file holds a header but no measurements")
     return rows, problems
 
 
@@ -198,7 +220,8 @@ def _records(text: str, delimiter: str, name: str) -> Iterator[tuple[int, list[s
     csv module cannot read ends the file with Unreadable at that record: past it the
     reader's idea of where fields start is no longer to be trusted.
     """
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    # strict: a quote never closed swallowed every later line into one field, unsaid
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
     start = 1
     header: list[str] | None = None
     while True:
@@ -221,6 +244,11 @@ def _csv_error(
     exc: csv.Error, name: str, line: int, record: str, delimiter: str, header: list[str] | None
 ) -> str:
     found = _overlong_field(record, delimiter)
+    if found is None and "unexpected end of data" in str(exc):
+        return (
+            f'{name}:{line}: a quote (") opened in this line is never closed; close it, or '
+            "remove it (a field needs quotes only when it holds the separator or a quote)"
+        )
     if found is None:
         return f"{name}:{line}: not readable as CSV ({exc})"
     index, unclosed = found
@@ -301,7 +329,12 @@ def _header_problems(header: list[str], name: str) -> list[Problem]:
 
 
 def parse_row(
-    cells: dict[str, str], line: int, name: str, *, typed: bool = False
+    cells: dict[str, str],
+    line: int,
+    name: str,
+    *,
+    typed: bool = False,
+    comma_separated: bool = False,
 ) -> tuple[Row | None, list[Problem]]:
     """One row from column -> stripped text (a column left out counts as empty): the Row,
     or None and every problem of its text. The workbook's sheet metingen uses this too.
@@ -309,6 +342,8 @@ def parse_row(
     ``typed``: the text is what a person or spreadsheet wrote (a CSV), so ``1.250`` may be
     1250 with a Dutch thousands separator and is refused as ambiguous. The workbook gives
     Excel's own numbers as their digits (1.125 is 1,125), where no such doubt exists.
+    ``comma_separated``: a file separated by commas is written the English way, so there
+    ``1,250`` may be 1250 too, and is refused as ambiguous.
     """
     problems: list[Problem] = []
 
@@ -321,6 +356,19 @@ def parse_row(
     waarde, label = None, None
     if cells.get("waarde") and not cells.get("eenheid"):
         label = cells["waarde"]  # a label, or a number without its unit: told on import
+    elif typed and comma_separated and AMBIGUOUS_COMMA.match(plain(cells["waarde"])):
+        text = cells["waarde"]
+        thousands = text.replace(",", "").strip()
+        decimal = text.strip()
+        problem(
+            "waarde",
+            f"'{text}' is dubbelzinnig in een bestand met komma's tussen de velden: {thousands} "
+            f"(met een komma tussen de duizendtallen) of {decimal} (met een decimale komma); "
+            f"schrijf {thousands} of {decimal.replace(',', '.')}",
+            f"'{text}' is ambiguous in a file with commas between its fields: {thousands} (with a "
+            f"comma between the thousands) or {decimal.replace(',', '.')} (with a decimal "
+            f"comma); write {thousands} or {decimal.replace(',', '.')}",
+        )
     elif typed and ambiguous_number(cells["waarde"]):
         text = cells["waarde"]
         small = parse_number(text) or Decimal(0)
@@ -391,7 +439,7 @@ def _period(cells: dict[str, str], problem) -> tuple[date, date] | None:  # noqa
         )
         return None
     if not tot:
-        period = _cbs_code(van)  # a StatLine code is a whole period on its own
+        period = cbs_code(van)  # a StatLine code is a whole period on its own
         if period is None:
             problem(
                 "periode_tot",
@@ -417,80 +465,3 @@ def _period(cells: dict[str, str], problem) -> tuple[date, date] | None:  # noqa
         )
         return None
     return start, end
-
-
-_NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?$|^[+-]?\d*\.?\d+$")
-
-
-_AMBIGUOUS = re.compile(r"^[+-]?[1-9]\d{0,2}\.\d{3}$")
-
-
-def ambiguous_number(text: str) -> bool:
-    """Whether ``text`` may be read two ways a factor 1000 apart: one '.' followed by
-    exactly three digits and no ',' (1.250: 1250 the Dutch way, 1,25 the English way).
-    Not when the whole part is 0 (0.125): no thousands group starts with 0."""
-    return bool(_AMBIGUOUS.match(text.strip().replace("\u2212", "-").replace(" ", "")))
-
-
-def parse_number(text: str) -> Decimal | None:
-    """47,3 / 47.3 / 1.234,5 / 1.250.000 / -0,1 as a Decimal; None for anything else
-    (CBS's '.').
-
-    A ',' is the decimal sign and every '.' before it groups thousands (1.234,5). Without
-    a ',' several '.' can only group thousands (1.250.000 is 1250000) and one '.' is the
-    decimal point (47.3). So ``1.250`` is 1.25 here, as Excel's own digits mean it; text a
-    person wrote is asked about it first (:func:`ambiguous_number`, parse_row's ``typed``).
-    """
-    value = text.strip().replace("\u2212", "-").replace(" ", "")
-    if not value or not _NUMBER.match(value):
-        return None
-    if "," in value or value.count(".") > 1:
-        value = value.replace(".", "").replace(",", ".")
-    try:
-        return Decimal(value)
-    except InvalidOperation:
-        return None
-
-
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_DUTCH = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
-
-
-def parse_date(text: str) -> date | None:
-    """2023-01-31 or 31-01-2023 (the way Dutch spreadsheets write dates)."""
-    text = text.strip()
-    try:
-        if match := _ISO.match(text):
-            return date(int(match[1]), int(match[2]), int(match[3]))
-        if match := _DUTCH.match(text):
-            return date(int(match[3]), int(match[2]), int(match[1]))
-    except ValueError:
-        return None
-    return None
-
-
-_YEAR = re.compile(r"^\d{4}$")
-_CBS = re.compile(r"^(\d{4})(JJ00|KW0[1-4]|MM(0[1-9]|1[0-2]))$")
-
-
-def parse_period(text: str) -> tuple[date, date] | None:
-    """A year (2023) or a CBS StatLine period code as first and last day."""
-    text = text.strip().upper()
-    if _YEAR.match(text):
-        return date(int(text), 1, 1), date(int(text), 12, 31)
-    return _cbs_code(text)
-
-
-def _cbs_code(text: str) -> tuple[date, date] | None:
-    match = _CBS.match(text.strip().upper())
-    if not match:
-        return None
-    year, kind = int(match[1]), match[2]
-    if kind == "JJ00":
-        return date(year, 1, 1), date(year, 12, 31)
-    if kind.startswith("KW"):
-        quarter = int(kind[2:])
-        first, last = 3 * quarter - 2, 3 * quarter
-        return date(year, first, 1), date(year, last, calendar.monthrange(year, last)[1])
-    month = int(kind[2:])
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
