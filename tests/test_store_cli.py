@@ -269,3 +269,35 @@ def test_serve_on_a_folder_another_process_holds_says_so_in_one_line(
     assert "Traceback" not in done.stderr
     assert "in use by another process" in done.stderr
     assert "KRB registry on" not in done.stdout
+
+
+def test_a_dump_taken_while_a_writer_held_its_turn_restores_into_a_shared_server(
+    folder: str, tmp_path: Path, oxigraph_url: str
+) -> None:
+    """A dump of a shared server holds its write bookkeeping, a writer's intent among it:
+    restored, that intent held off the restore's own model load (exit 2 after a wait,
+    "nothing was written", with every quad written) and every write after it."""
+    from krbgraph.model import WRITES_GRAPH
+    from krbgraph.settings import Settings
+    from krbgraph.store import open_store
+
+    krb("load", str(DATA / "gebieden.ttl"), "--store", folder, "--base-iri", BASE)
+    with open_store(Settings(store=folder)) as store:
+        prov, modified = "http://www.w3.org/ns/prov#", "http://purl.org/dc/terms/modified"
+        store.update(
+            f"INSERT {{ GRAPH <{WRITES_GRAPH}> {{ <urn:uuid:elders> a <{prov}Activity> ; "
+            f"<{prov}startedAtTime> ?now ; <{modified}> ?now }} }} "
+            "WHERE { BIND (NOW() AS ?now) }"
+        )
+    dump = tmp_path / "midwrite.nq"
+    assert krb("dump", str(dump), "--store", folder).exit_code == 0
+    with open_store(Settings(store=oxigraph_url)) as server:
+        server.update("DROP ALL")
+
+    restored = krb("restore", str(dump), "--store", oxigraph_url)
+
+    assert restored.exit_code == 0, restored.stderr
+    with open_store(Settings(store=oxigraph_url)) as server:
+        left = server.query(f"ASK {{ GRAPH <{WRITES_GRAPH}> {{ <urn:uuid:elders> ?p ?o }} }}")
+        assert not left.boolean
+        server.update("DROP ALL")
