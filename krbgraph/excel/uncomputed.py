@@ -14,6 +14,7 @@ first): workbooks without formulas, nearly all of them, cost one pass over bytes
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 from xml.etree.ElementTree import iterparse
 
@@ -27,7 +28,50 @@ _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CHUNK = 1 << 20
 
 
-def uncomputed_formulas(worksheet: Any, max_row: int) -> dict[tuple[int, int], str]:
+class Uncomputed:
+    """The cells found: single cells, and the ranges of array formulas kept as ranges
+    (one can span a whole sheet: filled in cell by cell, it took the memory of 17
+    billion cells)."""
+
+    def __init__(self, max_row: int) -> None:
+        self.cells: dict[tuple[int, int], str] = {}
+        self.ranges: list[tuple[int, int, int, int, str]] = []
+        self.max_row = max_row
+
+    def __bool__(self) -> bool:
+        return bool(self.cells or self.ranges)
+
+    def __contains__(self, cell: object) -> bool:
+        return self.get(cell) is not None  # type: ignore[arg-type]
+
+    def __getitem__(self, cell: tuple[int, int]) -> str:
+        found = self.get(cell)
+        if found is None:
+            raise KeyError(cell)
+        return found
+
+    def get(self, cell: tuple[int, int]) -> str | None:
+        if cell in self.cells:
+            return self.cells[cell]
+        row, column = cell
+        for first_row, first_col, last_row, last_col, text in self.ranges:
+            if first_row <= row <= last_row and first_col <= column <= last_col:
+                return text
+        return None
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        """Every cell, those of ranges up to ``max_row`` (for tests and messages)."""
+        seen = set(self.cells)
+        yield from self.cells
+        for first_row, first_col, last_row, last_col, _ in self.ranges:
+            for row in range(first_row, min(last_row, self.max_row) + 1):
+                for column in range(first_col, last_col + 1):
+                    if (row, column) not in seen:
+                        seen.add((row, column))
+                        yield (row, column)
+
+
+def uncomputed_formulas(worksheet: Any, max_row: int) -> Uncomputed:
     """(row, column) -> formula text ('' for a shared formula's follower) of every
     cell of a read-only openpyxl worksheet that holds a formula but no value, up to row
     ``max_row`` (past it the reader refuses the sheet anyway). The cells an array
@@ -37,9 +81,9 @@ def uncomputed_formulas(worksheet: Any, max_row: int) -> dict[tuple[int, int], s
     path = getattr(worksheet, "_worksheet_path", None)
     if archive is None or path is None:  # pragma: no cover - openpyxl internals moved
         raise RuntimeError("openpyxl no longer exposes a read-only sheet's archive part")
+    found = Uncomputed(max_row)
     if not _has_formula(archive, path):
-        return {}
-    found: dict[tuple[int, int], str] = {}
+        return found
     row = column = 0
     rows_parent = None
     with archive.open(path) as part:
@@ -72,7 +116,7 @@ def _column_of(ref: str | None, following: int) -> int:
     return column_index_from_string(letters)
 
 
-def _note(cell: Any, row: int, column: int, found: dict[tuple[int, int], str]) -> None:
+def _note(cell: Any, row: int, column: int, found: Uncomputed) -> None:
     formula = value = None
     for child in cell:
         name = _local(child.tag)
@@ -86,14 +130,12 @@ def _note(cell: Any, row: int, column: int, found: dict[tuple[int, int], str]) -
     if formula is None or not empty:
         return
     text = formula.text or ""
-    found[(row, column)] = text
+    found.cells[(row, column)] = text
     spanned = formula.get("ref") if formula.get("t") == "array" else None
     if spanned:
         first_col, first_row, last_col, last_row = range_boundaries(spanned)
         if first_col and first_row and last_col and last_row:
-            for r in range(first_row, last_row + 1):
-                for c in range(first_col, last_col + 1):
-                    found.setdefault((r, c), text)
+            found.ranges.append((first_row, first_col, last_row, last_col, text))
 
 
 def _has_formula(archive: Any, path: str) -> bool:
