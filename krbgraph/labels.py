@@ -63,8 +63,9 @@ NAME_PREDICATES: tuple[str, ...] = (
 CODE_PREDICATES: tuple[str, ...] = (_DCT + "identifier", _SKOS + "notation")
 """Predicates whose value stands in for a name when a resource has none."""
 
-SYMBOL_PREDICATES: tuple[str, ...] = ("http://qudt.org/schema/qudt/symbol",)
-"""Predicates for the symbol of a unit (dB(A), km/h), chosen like a name."""
+SYMBOL_PREDICATES: tuple[str, ...] = (_SKOS + "notation", "http://qudt.org/schema/qudt/symbol")
+"""Predicates for the symbol of a unit (dB(A), km/h), strongest first: the KRB's own
+notation of a QUDT unit (t/jr for t/a, ontology/eenheden.ttl), else QUDT's symbol."""
 
 DEFAULT_LANGUAGES: tuple[str, ...] = ("nl",)
 """The registry's own language, used when the reader asks for nothing else."""

@@ -113,6 +113,7 @@ _WORKING_PRECISION = 60
 _Q = str(QUDT)
 _UNIT_CLASS = _Q + "Unit"
 _SYMBOL, _UCUM_CODE, _DEPRECATED = _Q + "symbol", _Q + "ucumCode", _Q + "deprecated"
+_SKOS_NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
 _DIMENSION_VECTOR, _QUANTITY_KIND = _Q + "hasDimensionVector", _Q + "hasQuantityKind"
 _MULTIPLIER, _OFFSET = _Q + "conversionMultiplier", _Q + "conversionOffset"
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -202,7 +203,8 @@ class Unit:
 
     iri: str
     symbol: str | None
-    """The symbol to show: the KRB's (eenheden.ttl) if it declares one, else QUDT's."""
+    """The symbol to show: the KRB's notation (eenheden.ttl) if it declares one, else
+    QUDT's."""
     ucum_codes: tuple[str, ...]
     labels: tuple[tuple[str, str], ...]
     """(language tag, label) pairs, the KRB's first; the tag is "" for a label without one."""
@@ -809,7 +811,10 @@ def _merge(qudt: Mapping[str, Facts], krb: Mapping[str, Facts]) -> list[Unit]:
             conversion[name] = official if official is not None else mine
         if conversion["dimension_vector"] is None:
             raise ValueError(f"{iri}: a unit QUDT lacks needs qudt:hasDimensionVector")
-        symbols_krb, symbols_qudt = _texts(ours, _SYMBOL), _texts(theirs, _SYMBOL)
+        # The KRB's display notation (skos:notation: "t/jr" for QUDT's "t/a"), else a symbol
+        # of its own unit (the percentage point), else QUDT's.
+        symbols_krb = _texts(ours, _SKOS_NOTATION) + _texts(ours, _SYMBOL)
+        symbols_qudt = _texts(theirs, _SYMBOL)
         labels_krb = _labels(ours)
         kinds = {o.value for f in (ours, theirs) for o in f.get(_QUANTITY_KIND, ())}
         units.append(

@@ -249,6 +249,9 @@ def test_every_unit_of_the_model_has_one_symbol() -> None:
     catalogue = default_catalogue()
     for typed in ("t/jr", "kg/jr", "/jr", "µg/m³", "μg/m³", "dB(A)"):
         assert catalogue.resolve(typed).iri in {str(u) for u in units}, typed
+    # What pages, answers and workbooks show: the KRB's notation where it has one.
+    assert catalogue.resolve("t/a").display == "t/jr"
+    assert catalogue.resolve("μg/m³").display == "μg/m³"
 
 
 # --- Compatibility and conversion -------------------------------------------------------------
