@@ -61,9 +61,12 @@ _VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
 _PROV = "http://www.w3.org/ns/prov#"
 _MODIFIED = "http://purl.org/dc/terms/modified"
 
-LIFETIME_S = 60.0
-"""How long an intent holds others off without a sign of life: a writer that holds
-the turn renews it every RENEW_S seconds, so only a stopped one lets it lapse."""
+LIFETIME_S = 630.0
+"""How long an intent holds others off without a sign of life: a writer that holds the
+turn renews it every RENEW_S seconds, so only a stopped one lets it lapse. Longer than
+a write may take (krbgraph.store.remote.WRITE_TIMEOUT_S, ten minutes): the server runs
+updates one after another, so a renewal waits behind the holder's own long write, and
+an intent that lapsed meanwhile let a second writer in beside it."""
 
 RENEW_S = 15.0
 
