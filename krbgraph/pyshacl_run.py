@@ -21,19 +21,16 @@ from rdflib.term import Node
 
 def pyshacl_report(data: Graph, shapes: Graph) -> tuple[Graph, Node]:
     """pySHACL's report of ``data`` (left as it was) and its report node."""
-    swapped = _ill_typed_as(data, _as_text)
-    try:
-        report = _pyshacl_report(data, shapes)
-    finally:
-        _restore(data, swapped)
-    report_node = next(report.subjects(RDF.type, SH.ValidationReport))
-    _restore_values(report, report_node, swapped)
+    report, report_node, swapped = _run_with(data, shapes, _as_text)
     if swapped:
         _add_untextual_results(report, report_node, data, shapes)
     return report, report_node
 
 
-def _pyshacl_report(data: Graph, shapes: Graph) -> Graph:
+def run_pyshacl(data: Graph, shapes: Graph) -> Graph:
+    """pySHACL itself on ``data`` with the KRB's options (no inference, advanced
+    features, warnings allowed), as it is, ill-typed literals and all (bench/validate.py
+    times the reference engine so)."""
     import pyshacl
 
     _, report, _ = pyshacl.validate(
@@ -48,6 +45,21 @@ def _pyshacl_report(data: Graph, shapes: Graph) -> Graph:
     return report
 
 
+def _run_with(
+    data: Graph, shapes: Graph, stand_in_of: Callable[[Literal, int], Literal]
+) -> tuple[Graph, Node, _Swapped]:
+    """A run with ill-typed literals swapped for stand-ins, the data put back and the
+    report's values of stand-ins made the literals again."""
+    swapped = _ill_typed_as(data, stand_in_of)
+    try:
+        report = run_pyshacl(data, shapes)
+    finally:
+        _restore(data, swapped)
+    report_node = next(report.subjects(RDF.type, SH.ValidationReport))
+    _restore_values(report, report_node, swapped)
+    return report, report_node, swapped
+
+
 def _add_untextual_results(report: Graph, report_node: Node, data: Graph, shapes: Graph) -> None:
     """The results the text stand-ins hid, from a second run with stand-ins of a datatype
     no shape names (ILL_TYPED_DATATYPE): those pass sh:datatype rdf:langString and an
@@ -57,13 +69,7 @@ def _add_untextual_results(report: Graph, report_node: Node, data: Graph, shapes
     (_HIDDEN_BY_TEXT), about an ill-typed value, that the first run lacks are added: a
     text comparison the second run's stand-in wins is no result (under sh:not it would
     be one that SHACL does not give)."""
-    swapped = _ill_typed_as(data, _as_unknown_datatype)
-    try:
-        second = _pyshacl_report(data, shapes)
-    finally:
-        _restore(data, swapped)
-    second_node = next(second.subjects(RDF.type, SH.ValidationReport))
-    _restore_values(second, second_node, swapped)
+    second, second_node, swapped = _run_with(data, shapes, _as_unknown_datatype)
     ill_typed = set(swapped.values())
     known = {_result_key(report, r) for r in report.objects(report_node, SH.result)}
     for result in list(second.objects(second_node, SH.result)):
