@@ -409,3 +409,31 @@ def test_another_thread_of_the_same_process_waits_its_turn(
     assert outcome == ["waited"]
     with write_claim.write_turn(reader):  # type: ignore[arg-type]  # free again
         pass
+
+
+def test_an_announcement_whose_answer_was_lost_leaves_no_intent(
+    two_services: tuple[TestClient, TestClient, Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server stored the intent, the answer never came (a proxy's 502, a timeout):
+    the intent held every writer off until it lapsed."""
+    from krbgraph.store import StoreError
+
+    _, _, reader = two_services
+    assert isinstance(reader, RemoteStore)
+    real = reader.update_unversioned
+    calls: list[str] = []
+
+    def stored_then_lost(sparql: str) -> None:
+        real(sparql)
+        calls.append(sparql)
+        if len(calls) == 1:
+            raise StoreError("the answer was lost")
+
+    monkeypatch.setattr(reader, "update_unversioned", stored_then_lost)
+    with pytest.raises(StoreError, match="lost"), write_claim.write_turn(reader):
+        pass
+    intents = (
+        "ASK { GRAPH <https://data.krb.nl/graph/schrijven> "
+        "{ ?i a <http://www.w3.org/ns/prov#Activity> } }"
+    )
+    assert not reader.query(intents).boolean

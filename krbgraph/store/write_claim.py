@@ -161,7 +161,11 @@ def write_turn(store: ClaimStore, copied_at: object = UNCHECKED) -> Iterator[Non
         return
     intent = f"<urn:uuid:{uuid.uuid4()}>"
     _announce(store, intent)
-    renewal = _Renewal(store, intent)
+    try:
+        renewal = _Renewal(store, intent)
+    except BaseException:
+        _withdraw(store, intent, quietly=True)
+        raise
     # Re-entrant for this thread only: another thread of the process waits its turn.
     setattr(store, "_krb_turn_holder", holder)  # noqa: B010  # a mark on another's object
     try:
@@ -193,8 +197,8 @@ def _announce(store: ClaimStore, intent: str) -> None:
     deadline = time.monotonic() + WAIT_S
     attempt = 0
     while True:
-        store.update_unversioned(announce)
-        try:
+        try:  # an announcement whose answer was lost may still have been stored
+            store.update_unversioned(announce)
             other = _live_other(store, intent)
         except BaseException:
             _withdraw(store, intent, quietly=True)
