@@ -127,6 +127,25 @@ def import_workbook(
     measurements = _measurements(store, result, target, codes_base)
     if stage is not None:
         stage("valideren")
+    # On a shared server what the target graph holds is read in the turn that writes it:
+    # a load into it meanwhile would go unguarded by _refuse_losing (turns re-enter).
+    with turn_for(store):
+        return _checked_and_written(
+            store, result, target, measurements, stage, replicas, writer, name
+        )
+
+
+def _checked_and_written(
+    store: Store,
+    result: ReadResult,
+    target: str,
+    measurements: dict[str, Graph],
+    stage: Stage | None,
+    replicas: ReplicaSlot | None,
+    writer: Writer | None,
+    name: str,
+) -> ImportReport:
+    """import_workbook's checks against the store, validation and write."""
     replaced = store.query(_HOLDS_DATA, bindings={"g": URIRef(target)}).boolean
     if replaced:
         _refuse_losing(store, target, result.triples, measurements)
