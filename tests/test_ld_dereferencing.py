@@ -311,3 +311,58 @@ def test_the_ontology_page_reads_a_union_domain_as_its_classes(client) -> None:
     norm = page.split('id="Beleidsnorm"', 1)[1].split("<section", 1)[0]
     for prop in ("sector", "materiaal", "leefomgeving"):
         assert f'href="/def/krb#{prop}"' in norm, prop
+
+
+def test_iris_with_percent_escapes_have_their_page(tmp_path) -> None:
+    """A registry IRI holding percent escapes (``.../caf%C3%A9plein``, an escaped slash)
+    answers at the link the product prints for it and at its own IRI as a client sends it,
+    as an IRI with the character itself (``.../straße``) does. (Both spellings of one IRI
+    in one registry cannot be told apart over HTTP: a client sends ``é`` escaped.)"""
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from krbgraph.loading import load_paths
+    from krbgraph.settings import Settings
+    from krbgraph.store import ensure_model, open_store
+    from krbgraph.web.app import create_app
+
+    areas = {
+        f"{BASE}/id/werkingsgebied/caf%C3%A9plein": "Plein met escape",
+        f"{BASE}/id/werkingsgebied/a%20b%2Fc": "Gebied met escape-slash",
+        f"{BASE}/id/werkingsgebied/straße": "Straat",
+    }
+    source = tmp_path / "gebieden.ttl"
+    source.write_text(
+        "".join(
+            f'<{iri}> a <{KRB}Werkingsgebied> ; <{RDFS.label}> "{label}"@nl .\n'
+            for iri, label in areas.items()
+        ),
+        encoding="utf-8",
+    )
+    settings = Settings(store=str(tmp_path / "store"), base_iri=BASE)
+    store = open_store(settings)
+    try:
+        ensure_model(store)
+        load_paths(store, [source], base_iri=BASE, validate=False)
+        with TestClient(create_app(settings, store=store)) as test_client:
+            listing = test_client.get(
+                "/lijst", params={"klasse": str(KRB.Werkingsgebied), "rijen": "alle"}
+            ).text
+            for iri, label in areas.items():
+                # The IRI itself, as an RDF client dereferences it.
+                as_sent = quote(iri[len(BASE) :], safe="/%")
+                response = test_client.get(as_sent, headers={"Accept": "application/n-triples"})
+                assert response.status_code == 200, (as_sent, response.status_code)
+                assert (URIRef(iri), RDFS.label, Literal(label, lang="nl")) in parse(
+                    response, "nt"
+                )
+                # The link the list prints, and the /resource redirect.
+                hrefs = re.findall(rf'href="([^"]+)">{re.escape(label)}</a>', listing)
+                assert hrefs, label
+                for href in hrefs + [f"/resource?iri={quote(iri, safe='')}"]:
+                    page = test_client.get(href.replace("&amp;", "&"))
+                    assert page.status_code == 200, (href, page.status_code)
+                    assert f"<h1>{label}</h1>" in page.text
+    finally:
+        store.close()

@@ -121,6 +121,30 @@ def iri_for_path(kind: str, path: str, base_iri: str) -> str:
     raise ValueError(f"no IRI mapping for /{kind}/")
 
 
+def requested_iri(store: Store, kind: str, path: str, raw_path: bytes, base_iri: str) -> str:
+    """The IRI a request for /{kind}/... names, as the store spells it.
+
+    IRIs compare character by character, so ``.../caf%C3%A9plein`` and ``.../caféplein``
+    are two resources, while the server only sees the path decoded (``path``). A client
+    dereferencing an IRI that holds percent escapes sends them as they are: the path as
+    sent (``raw_path``, still escaped) names that IRI, and is taken when the store
+    describes it. Otherwise the decoded path is meant: a browser escapes the é of
+    ``.../straße`` itself, and local_href escapes ``%`` of a /begrip/ IRI.
+    """
+    decoded = iri_for_path(kind, path, base_iri)
+    prefix = f"/{kind}/".encode()
+    start = raw_path.find(prefix)
+    if start < 0:
+        return decoded
+    as_sent = iri_for_path(kind, raw_path[start + len(prefix) :].decode("latin-1"), base_iri)
+    if as_sent == decoded or valid_iri(as_sent) is None:
+        return decoded
+    described = store.query(
+        f"ASK {{ {{ <{as_sent}> ?p ?o }} UNION {{ GRAPH ?g {{ <{as_sent}> ?p ?o }} }} }}"
+    )
+    return as_sent if described.boolean else decoded
+
+
 def valid_iri(text: str) -> URIRef | None:
     """``text`` as an IRI when it is an absolute IRI the store accepts, else None.
 

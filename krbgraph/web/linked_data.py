@@ -30,9 +30,9 @@ from .deps import get_settings, get_store, reader_languages
 from .describe import (
     MODEL_DOCUMENTS,
     ResourceView,
-    iri_for_path,
     local_href,
     query_text,
+    requested_iri,
     shown_value,
     valid_iri,
 )
@@ -82,15 +82,22 @@ PageDep = Annotated[PageOptions, Depends()]
 def thing(
     request: Request, path: str, store: StoreDep, settings: SettingsDep, page: PageDep
 ) -> Response:
-    return dereference(request, iri_for_path("id", path, settings.base_iri), store, settings, page)
+    iri = requested_iri(store, "id", path, _raw_path(request), settings.base_iri)
+    return dereference(request, iri, store, settings, page)
 
 
 @per_method(router, "/begrip/{path:path}", READ, summary="A concept of a product value list")
 def begrip(
     request: Request, path: str, store: StoreDep, settings: SettingsDep, page: PageDep
 ) -> Response:
-    iri = iri_for_path("begrip", path, settings.base_iri)
+    iri = requested_iri(store, "begrip", path, _raw_path(request), settings.base_iri)
     return dereference(request, iri, store, settings, page)
+
+
+def _raw_path(request: Request) -> bytes:
+    """The path as the client sent it, percent escapes kept (ASGI ``raw_path``)."""
+    raw = request.scope.get("raw_path")
+    return raw if isinstance(raw, bytes) else request.url.path.encode()
 
 
 @per_method(
