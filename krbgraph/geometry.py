@@ -180,18 +180,27 @@ def _outcome(lexical: str, reader: _Reader) -> tuple[bytes | None, _Problem | No
     except GeometryError as exc:
         return None, (exc.message_nl, exc.message_en, False)
     problem: _Problem | None = None
-    if not shapely.is_valid(geometry):
-        reason = shapely.is_valid_reason(geometry)
-        geometry = shapely.make_valid(geometry)
-        problem = (
-            f"ongeldige geometrie ({reason}), hersteld met make_valid",
-            f"invalid geometry ({reason}), repaired with make_valid",
-            True,
+    try:
+        if not shapely.is_valid(geometry):
+            reason = shapely.is_valid_reason(geometry)
+            geometry = shapely.make_valid(geometry)
+            problem = (
+                f"ongeldige geometrie ({reason}), hersteld met make_valid",
+                f"invalid geometry ({reason}), repaired with make_valid",
+                True,
+            )
+        geometry = _principal(geometry)
+        if geometry.is_empty or _measure(geometry) <= 0:
+            return None, ("de geometrie is leeg", "the geometry is empty", False)
+        return shapely.to_wkb(geometry), problem
+    except ShapelyError as exc:
+        # What GEOS cannot repair is a finding like any unusable geometry, never a crash
+        # of every command that opens the store (the derived graph reads all of them).
+        return None, (
+            f"de geometrie is niet te herstellen: {exc}",
+            f"the geometry cannot be repaired: {exc}",
+            False,
         )
-    geometry = _principal(geometry)
-    if geometry.is_empty or _measure(geometry) <= 0:
-        return None, ("de geometrie is leeg", "the geometry is empty", False)
-    return shapely.to_wkb(geometry), problem
 
 
 class _ReadCache:
@@ -408,6 +417,14 @@ class _Reader:
         if geometry is None or geometry.is_empty:
             raise GeometryError("de geometrie is leeg", "the geometry is empty")
         geometry = shapely.force_2d(geometry)
+        if not np.isfinite(shapely.get_coordinates(geometry)).all():
+            # GEOS refuses to repair or compare such a geometry with an exception.
+            raise GeometryError(
+                "de geometrie heeft een coördinaat die geen eindig getal is (inf, nan of "
+                "groter dan 1e308)",
+                "the geometry has a coordinate that is not a finite number (inf, nan or "
+                "larger than 1e308)",
+            )
         transformer = self._transformer(crs_iri or CRS84)
         if transformer is not None:
             geometry = shapely.transform(geometry, lambda xy: _apply(transformer, xy))

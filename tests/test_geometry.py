@@ -190,6 +190,10 @@ def test_read_wkt_projects_to_rd_new_in_the_axis_order_of_the_crs() -> None:
         (RD + "POLYGON EMPTY", "empty"),
         ("", "empty"),
         (RD + "POLYGON((0 0, 10 10, 10 0, 0 10, 0 0))", "invalid geometry"),
+        (RD + "POLYGON((156000 464000, inf 464000, 156100 464100, 156000 464000))", "finite"),
+        (RD + "POLYGON((0 0, 1e309 0, 10 10, 0 0))", "finite"),
+        ("POINT(nan nan)", "finite"),
+        ("POINT(-inf 52)", "finite"),
     ],
 )
 def test_read_wkt_names_what_is_wrong(literal: str, reason: str) -> None:
@@ -205,9 +209,10 @@ def test_bad_geometries_are_problems_naming_the_area_not_a_crash() -> None:
         "kapot": RD + "POLYGON((0 0, 10 0, 10 10",
         "onbekend": "<http://example.org/crs/rd> POINT(1 2)",
         "vlinder": polygon((10, 10), (30, 30), (30, 10), (10, 30)),  # self-intersecting
+        "oneindig": RD + "POLYGON((0 0, inf 0, 10 10, 0 0))",  # GEOS raised on make_valid
     }
     result = spatial_relations(areas)
-    assert {p.area for p in result.problems} == {"kapot", "onbekend", "vlinder"}
+    assert {p.area for p in result.problems} == {"kapot", "onbekend", "vlinder", "oneindig"}
     by_area = {p.area: p for p in result.problems}
     assert "cannot be read" in by_area["kapot"].message_en and not by_area["kapot"].usable
     assert "niet te lezen" in by_area["kapot"].message_nl
