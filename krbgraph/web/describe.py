@@ -88,6 +88,15 @@ def local_href(iri: str, base_iri: str) -> str:
     return "/resource?iri=" + quote(iri, safe="")
 
 
+def web_address(iri: str) -> str | None:
+    """``iri`` when a reader may follow it out of the registry (http or https), else None.
+
+    A stored IRI is anyone's text: ``javascript:``, ``file://host/share`` (which leaks a
+    Windows user's credentials on a click) or an application's own scheme must never
+    become a link in a page or a workbook, whatever name it is shown under."""
+    return iri if iri.startswith(("http://", "https://")) else None
+
+
 def store_hrefs(store: Store, iris: Iterable[str], base_iri: str) -> dict[str, str | None]:
     """local_href of each IRI, except one the store says nothing about, which has no page
     here: a web address (a data source's site) links to itself, anything else to nothing
@@ -108,7 +117,7 @@ def store_hrefs(store: Store, iris: Iterable[str], base_iri: str) -> dict[str, s
         )
         for iri in elsewhere:
             if iri not in described:
-                hrefs[iri] = iri if iri.startswith(("http://", "https://")) else None
+                hrefs[iri] = web_address(iri)
     return hrefs
 
 

@@ -19,7 +19,16 @@ from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
 from ..store import Store
-from .describe import Labeller, Link, Section, literal_text, pick_label, run_query, short_name
+from .describe import (
+    Labeller,
+    Link,
+    Section,
+    literal_text,
+    pick_label,
+    run_query,
+    short_name,
+    web_address,
+)
 from .indicator_chart import Level, Mark, Series, indicator_chart_svg
 
 Row = dict[str, Identifier]
@@ -290,7 +299,7 @@ def _source(row: Row, labeller: Labeller) -> Link | None:
         return None
     if row.get("bron_label") is not None:
         return labeller.cell(source, row["bron_label"])
-    if isinstance(source, URIRef) and str(source).startswith(("http://", "https://")):
+    if isinstance(source, URIRef) and web_address(str(source)):
         return Link(str(source), str(source), str(source))
     return Link(str(source), literal_text(source), None)
 
@@ -342,14 +351,14 @@ def _frequency(row: Row) -> Link:
     name = literal_text(row.get("frequentie_label"))
     if name is None and iri.startswith(_FREQUENCY_TABLE):
         name = _FREQUENCIES.get(iri[len(_FREQUENCY_TABLE) :])
-    return Link(iri, name or short_name(iri), iri)
+    return Link(iri, name or short_name(iri), web_address(iri))
 
 
 def _licence(row: Row) -> Link:
     iri = str(row["licentie"])
     key = iri.split("://", 1)[-1].rstrip("/")
     name = literal_text(row.get("licentie_label")) or _LICENCES.get(key) or iri
-    return Link(iri, name, iri)
+    return Link(iri, name, web_address(iri))
 
 
 # --- Terms -----------------------------------------------------------------

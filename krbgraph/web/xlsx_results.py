@@ -32,6 +32,8 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
+from .describe import web_address
+
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 MAX_CELL_TEXT = 32_767
@@ -112,8 +114,9 @@ def _cell(
         shown = str(label) if isinstance(label, Literal) and str(label) else str(value)
         cell = WriteOnlyCell(sheet, value=_text(shown))
         cell.data_type = "s"
-        cell.hyperlink = str(value)
-        cell.style = "Hyperlink"
+        if web_address(str(value)) is not None:  # never file:, javascript:, ms-msdt: ...
+            cell.hyperlink = str(value)
+            cell.style = "Hyperlink"
         return cell
     if isinstance(value, BNode):
         return _text_cell(sheet, f"_:{value}")

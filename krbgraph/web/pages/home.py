@@ -27,6 +27,7 @@ from ..describe import (
     text_of,
     told_apart,
     valid_iri,
+    web_address,
 )
 from ..templating import error_page, render
 from .common import SettingsDep, StoreDep
@@ -152,6 +153,6 @@ def class_list(
         if page.next_key is not None
         else None,
         "page_size": PAGE_SIZE,
-        "class_href": local_href(klasse, settings.base_iri) if described else klasse,
+        "class_href": local_href(klasse, settings.base_iri) if described else web_address(klasse),
     }
     return render(request, "lijst.html", context)
