@@ -717,3 +717,28 @@ def test_a_successor_that_never_comes_into_force_ends_nothing_its_successor_does
     never = "https://data.krb.nl/def/krb#nietInWerking"
     assert derived.get((ID + "besluitdocument/RX-A", until)) == a_ends
     assert (ID + "besluitdocument/RX-A", never) not in derived
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/id/beleidsthema/bouwen",
+        "/dwarsverbanden",
+        "/api/dwarsverbanden",
+        "/api/queries/dwarsverbanden-themas?format=csv",
+    ],
+)
+def test_an_answer_that_differs_by_language_says_it_varies_by_it(
+    client: TestClient, url: str
+) -> None:
+    """A shared cache keys on the Vary headers: an answer that names things in the
+    reader's language without ``Vary: Accept-Language`` was handed, English, to the
+    next reader."""
+    dutch = client.get(url, headers={"Accept-Language": "nl"})
+    english = client.get(url, headers={"Accept-Language": "en"})
+    assert dutch.status_code == english.status_code == 200
+    assert dutch.content != english.content  # the property below has something to say
+    for response in (dutch, english):
+        vary = {part.strip().lower() for part in response.headers.get("vary", "").split(",")}
+        assert "accept-language" in vary, url

@@ -56,6 +56,7 @@ from . import results, writes
 from . import sparql as sparql_routes
 from .admission import ClientBusy, LaneTimeout, QueryAdmission, client_busy
 from .consistent_reads import ConsistentReads
+from .deps import NAMES_BY_LANGUAGE
 from .head_requests import HeadAsGet
 from .negotiation import AcceptHeaderError, best_match
 from .path_guard import ControlCharacterGuard
@@ -200,7 +201,8 @@ def _routers() -> list:
 
 
 class SecurityHeaders:
-    """Adds nosniff to every response and SITE_POLICY to HTML without a policy of its own.
+    """Adds nosniff to every response, SITE_POLICY to HTML without a policy of its own,
+    and Accept-Language to Vary where the answer names things in the reader's languages.
 
     Plain ASGI rather than BaseHTTPMiddleware, so streamed bodies stay streamed.
     """
@@ -217,6 +219,8 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 headers["X-Content-Type-Options"] = "nosniff"
+                if scope.get(NAMES_BY_LANGUAGE):
+                    headers.add_vary_header("Accept-Language")
                 html = headers.get("content-type", "").startswith("text/html")
                 if html and "content-security-policy" not in headers:
                     headers["Content-Security-Policy"] = SITE_POLICY

@@ -35,7 +35,14 @@ async def reader_languages(request: Request, lang: str | None = None) -> tuple[s
 
     languages = languages_from(lang, request.headers.get("accept-language"))
     READER_LANGUAGES.set(languages)
+    request.scope[NAMES_BY_LANGUAGE] = True  # the answer varies by Accept-Language
     return languages
+
+
+NAMES_BY_LANGUAGE = "krb.names_by_language"
+"""Set in the ASGI scope of a request whose answer names things in the reader's
+languages; krbgraph.web.app then says ``Vary: Accept-Language``, or a shared cache
+would hand one reader's English names to the next, Dutch, reader."""
 
 
 async def single_parameters(request: Request) -> None:
