@@ -172,6 +172,10 @@ _BATCH = 500
 """IRIs per lookup: a few hundred keeps the query text small for remote stores, and
 the lookups of one batch share one query's fixed cost."""
 
+_CHOICES_KEPT = 16
+"""Language choices whose names NameCache keeps at one time (nl, en, en-GB, fy... each
+with and without unit symbols), the latest used."""
+
 _CACHE_LIMIT = 500_000
 """Names kept per store and language choice; past this the cache starts over."""
 
@@ -197,7 +201,7 @@ class NameCache:
     def known(self, languages: tuple[str, ...], symbols: bool) -> dict[str, str | None]:
         """IRI -> chosen name (None: looked up, has none) for this language choice."""
         with self._lock:
-            names = self._names.setdefault((languages, symbols), {})
+            names = self._chosen((languages, symbols))
             if len(names) > _CACHE_LIMIT:
                 names.clear()
                 self._complete.discard((languages, symbols))
@@ -211,8 +215,23 @@ class NameCache:
     def fill(self, languages: tuple[str, ...], symbols: bool, names: dict[str, str]) -> None:
         """Every name of the store for this choice (``preload_names``)."""
         with self._lock:
-            self._names[(languages, symbols)] = dict(names)
+            self._chosen((languages, symbols)).update(names)
             self._complete.add((languages, symbols))
+
+    def _chosen(self, choice: tuple[tuple[str, ...], bool]) -> dict[str, str | None]:
+        """The names of one language choice, the latest used kept last. Readers choose
+        the languages (any Accept-Language is a choice), and a choice whose every name
+        is in holds a store's worth of them (300,000 at a million triples), so only the
+        _CHOICES_KEPT latest are kept. Call with the lock held."""
+        names = self._names.pop(choice, None)
+        if names is None:
+            names = {}
+            while len(self._names) >= _CHOICES_KEPT:
+                dropped = next(iter(self._names))
+                del self._names[dropped]
+                self._complete.discard(dropped)
+        self._names[choice] = names
+        return names
 
 
 SHARED_MAX_AGE_S = 30.0

@@ -67,3 +67,20 @@ def test_a_write_ends_the_preloaded_names(varied: Store) -> None:
         assert fetch_names(varied, ["urn:t:9"]) == {"urn:t:9": "Nieuw"}
     finally:
         varied.drop_graph("https://krb.demogemeente.nl/graph/namen-2")
+
+
+def test_a_reader_choosing_ever_new_languages_does_not_grow_the_names_kept() -> None:
+    """Every Accept-Language is a language choice, and a complete choice holds every name
+    of the store: only the latest choices are kept, the one in use with all its names."""
+    from krbgraph.labels import _CHOICES_KEPT, NameCache
+
+    cache = NameCache(generation=1)
+    store_names = {f"https://example.org/id/{n}": f"naam {n}" for n in range(1000)}
+    cache.fill(("nl",), False, store_names)
+    for n in range(200):
+        cache.known((f"x-{n}", "nl"), False)["https://example.org/id/1"] = "naam 1"
+        cache.known(("nl",), False)  # the Dutch readers keep coming
+    assert len(cache._names) <= _CHOICES_KEPT
+    assert cache.complete(("nl",), False)
+    assert len(cache.known(("nl",), False)) == len(store_names)
+    assert not cache.complete(("x-0", "nl"), False)
