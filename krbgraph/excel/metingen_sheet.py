@@ -32,6 +32,7 @@ from ..measurements.importing import already_elsewhere, build_graph, measurement
 from ..measurements.lookup import Registry
 from ..namespaces import KRB, QUDT, SOSA
 from ..store import Store
+from ..store.terms import rdflib_graph
 from ..units import UnitCatalogue, UnitError, default_catalogue
 from .problems import Problem
 from .sheet_rows import SheetRows
@@ -102,7 +103,8 @@ def read_measurements(
         if row is not None:
             parsed.append(row)
     registry = Registry.read(store, policy)
-    graph, _, lines = build_graph(parsed, registry, base_iri, SHEET, found)
+    triples, _, lines = build_graph(parsed, registry, base_iri, SHEET, found)
+    graph = rdflib_graph(triples)
     if not found:
         found.extend(already_elsewhere(store, lines, target, SHEET))
     return graph, [_as_workbook_problem(p) for p in _ordered(found)], lines

@@ -36,7 +36,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal, URIRef
+import pyoxigraph as ox
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, XSD
 
 from ..iris import reference
@@ -106,11 +106,14 @@ def import_measurements(
     if problems:
         raise ImportFailed(sorted(problems, key=_problem_order))
     with tempfile.TemporaryDirectory(prefix="krb-metingen-") as folder:
-        turtle = Path(folder) / "metingen.ttl"
-        data.serialize(turtle, format="turtle")
+        written = Path(folder) / "metingen.nt"
+        # N-Triples by the engine's own writer: Turtle through rdflib took 26 s of a
+        # 20,000-row import that takes 11 s in all now.
+        ox.serialize(data, str(written), ox.RdfFormat.N_TRIPLES)
+        del data
         try:
             report: LoadReport = load_paths(
-                store, [turtle], graph=target, replace=True, base_iri=base_iri
+                store, [written], graph=target, replace=True, base_iri=base_iri
             )
         except ValidationFailed as exc:
             raise ImportFailed(_findings_as_problems(exc, locations, path.name)) from None
@@ -120,13 +123,13 @@ def import_measurements(
 
 def build_graph(
     rows: list[Row], registry: Registry, base_iri: str, file: str, problems: list[Problem]
-) -> tuple[Graph, int, dict[str, int]]:
+) -> tuple[list[ox.Triple], int, dict[str, int]]:
     """The observations of ``rows``; problems of resolution are appended to ``problems``.
 
-    Returns the graph, how many values were converted and observation IRI -> line.
+    Returns the triples, how many values were converted and observation IRI -> line.
     """
     catalogue = default_catalogue()
-    graph = Graph()
+    graph: list[ox.Triple] = []
     converted = 0
     lines: dict[str, int] = {}
     base = base_iri.rstrip("/")
@@ -236,7 +239,7 @@ def build_graph(
         lines[iri] = row.line
         _add_observation(
             graph,
-            URIRef(iri),
+            ox.NamedNode(iri),
             label=measurement_label(code, area_code, row.start, row.end),
             indicator=indicator[0],
             area=area.iri,
@@ -403,9 +406,30 @@ def measurement_label(indicator_code: str, area_code: str, start: date, end: dat
     return f"Meting {indicator_code} {area_code} {period}"
 
 
+_TYPE = ox.NamedNode(str(RDF.type))
+_LABEL = ox.NamedNode(str(RDFS.label))
+_OBSERVATION = ox.NamedNode(str(SOSA.Observation))
+_OBSERVED = ox.NamedNode(str(SOSA.observedProperty))
+_FEATURE = ox.NamedNode(str(SOSA.hasFeatureOfInterest))
+_PHENOMENON_TIME = ox.NamedNode(str(SOSA.phenomenonTime))
+_INTERVAL = ox.NamedNode(TIME + "Interval")
+_PERIOD = ox.NamedNode(str(DCTERMS.PeriodOfTime))
+_START = ox.NamedNode(str(DCAT.startDate))
+_END = ox.NamedNode(str(DCAT.endDate))
+_DATE = ox.NamedNode(str(XSD.date))
+_RESULT = ox.NamedNode(str(SOSA.hasResult))
+_QUANTITY = ox.NamedNode(str(QUDT.QuantityValue))
+_VALUE = ox.NamedNode(str(QUDT.numericValue))
+_DECIMAL = ox.NamedNode(str(XSD.decimal))
+_UNIT = ox.NamedNode(str(QUDT.hasUnit))
+_SOURCE = ox.NamedNode(str(DCTERMS.source))
+_PROCEDURE_USED = ox.NamedNode(str(SOSA.usedProcedure))
+_PROCEDURE = ox.NamedNode(str(SOSA.Procedure))
+
+
 def _add_observation(
-    graph: Graph,
-    node: URIRef,
+    triples: list[ox.Triple],
+    node: ox.NamedNode,
     *,
     label: str,
     indicator: str,
@@ -415,35 +439,36 @@ def _add_observation(
     source: str,
     concepts: dict[str, str],
 ) -> None:
-    graph.add((node, RDF.type, SOSA.Observation))
-    graph.add((node, RDFS.label, Literal(label, lang="nl")))
-    graph.add((node, SOSA.observedProperty, URIRef(indicator)))
-    graph.add((node, SOSA.hasFeatureOfInterest, URIRef(area)))
-    period = BNode()
-    graph.add((node, SOSA.phenomenonTime, period))
-    graph.add((period, RDF.type, URIRef(TIME + "Interval")))
-    graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
-    graph.add((period, DCAT.startDate, Literal(row.start.isoformat(), datatype=XSD.date)))
-    graph.add((period, DCAT.endDate, Literal(row.end.isoformat(), datatype=XSD.date)))
+    """The triples of one measurement, as pyoxigraph terms: a file of 200,000 rows is
+    three million triples, which as rdflib triples in a graph took gigabytes and minutes."""
+    period = ox.BlankNode()
+    add = triples.append
+    add(ox.Triple(node, _TYPE, _OBSERVATION))
+    add(ox.Triple(node, _LABEL, ox.Literal(label, language="nl")))
+    add(ox.Triple(node, _OBSERVED, ox.NamedNode(indicator)))
+    add(ox.Triple(node, _FEATURE, ox.NamedNode(area)))
+    add(ox.Triple(node, _PHENOMENON_TIME, period))
+    add(ox.Triple(period, _TYPE, _INTERVAL))
+    add(ox.Triple(period, _TYPE, _PERIOD))
+    add(ox.Triple(period, _START, ox.Literal(row.start.isoformat(), datatype=_DATE)))
+    add(ox.Triple(period, _END, ox.Literal(row.end.isoformat(), datatype=_DATE)))
     if isinstance(result, str):  # a label: the ranked concept is the result
-        graph.add((node, SOSA.hasResult, URIRef(result)))
+        add(ox.Triple(node, _RESULT, ox.NamedNode(result)))
     else:
         value, unit = result
-        quantity = BNode()
-        graph.add((node, SOSA.hasResult, quantity))
-        graph.add((quantity, RDF.type, QUDT.QuantityValue))
-        graph.add(
-            (quantity, QUDT.numericValue, Literal(_decimal_text(value), datatype=XSD.decimal))
-        )
-        graph.add((quantity, QUDT.hasUnit, URIRef(unit)))
-    graph.add((node, DCTERMS.source, URIRef(source)))
+        quantity = ox.BlankNode()
+        add(ox.Triple(node, _RESULT, quantity))
+        add(ox.Triple(quantity, _TYPE, _QUANTITY))
+        add(ox.Triple(quantity, _VALUE, ox.Literal(_decimal_text(value), datatype=_DECIMAL)))
+        add(ox.Triple(quantity, _UNIT, ox.NamedNode(unit)))
+    add(ox.Triple(node, _SOURCE, ox.NamedNode(source)))
     if row.rekenmethode:
-        procedure = BNode()
-        graph.add((node, SOSA.usedProcedure, procedure))
-        graph.add((procedure, RDF.type, SOSA.Procedure))
-        graph.add((procedure, RDFS.label, Literal(row.rekenmethode, lang="nl")))
+        procedure = ox.BlankNode()
+        add(ox.Triple(node, _PROCEDURE_USED, procedure))
+        add(ox.Triple(procedure, _TYPE, _PROCEDURE))
+        add(ox.Triple(procedure, _LABEL, ox.Literal(row.rekenmethode, language="nl")))
     for column, concept in concepts.items():
-        graph.add((node, KRB[column], URIRef(concept)))
+        add(ox.Triple(node, ox.NamedNode(str(KRB[column])), ox.NamedNode(concept)))
 
 
 def _decimal_text(value: Decimal) -> str:
