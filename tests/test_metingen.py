@@ -640,3 +640,32 @@ def test_year_zero_is_a_problem_at_its_cell_not_a_crash(column: str, text: str) 
     rows, problems = parse_rows(HEADER + line + "\n", "nul.csv")
     assert rows == []
     assert [(p.line, p.column) for p in problems] in ([(2, column)], [(2, "periode_tot")])
+
+
+def test_a_violation_already_in_the_registry_is_said_to_be_there_not_in_the_file(
+    tmp_path: Path,
+) -> None:
+    """The import validates the whole registry. A data source loaded without validation
+    that lacks its publisher was reported as a problem of the measurements file, where
+    nobody would find it; it is reported in its own graph, and the file's own problems
+    at their lines beside it."""
+    with open_store(Settings(store=str(tmp_path / "db"))) as opened:
+        _load_demo_without_measurements(opened)
+        loose = tmp_path / "los.ttl"
+        loose.write_text(
+            f"<{BASE}/id/databron/los> a <http://www.w3.org/ns/dcat#Dataset> ;\n"
+            '  <http://www.w3.org/2000/01/rdf-schema#label> "Losse bron"@nl ;\n'
+            '  <http://purl.org/dc/terms/identifier> "los" .\n',
+            encoding="utf-8",
+        )
+        load_paths(opened, [loose], base_iri=BASE, validate=False)
+        good = _csv(tmp_path, "goed.csv", "GEL-I01;parkstraat;2025;;;49,6;dB(A);geluidmeetnet\n")
+        with pytest.raises(ImportFailed) as failed:
+            import_measurements(opened, good, base_iri=BASE)
+        problems = failed.value.problems
+        assert problems and all(p.file == f"graaf/graph <{BASE}/graph/los>" for p in problems)
+        assert all("Losse bron" in p.text_en and "not in goed.csv" in p.text_en for p in problems)
+        assert (
+            opened.query(f"ASK {{ GRAPH <{BASE}/graph/metingen/goed> {{ ?s ?p ?o }} }}").boolean
+            is False
+        )

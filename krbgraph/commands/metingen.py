@@ -70,9 +70,16 @@ def register(app: typer.Typer) -> None:
             for problem in exc.problems:
                 err.print(Text(f"fout {problem.text_nl}", style="red"))
                 err.print(Text(f"    en: {problem.text_en}", style="dim"))
+            inside = sum(1 for problem in exc.problems if problem.file == file.name)
+            elsewhere = len(exc.problems) - inside
             raise _fail(
-                f"{len(exc.problems)} fout(en) / error(s) in {file}; "
-                "niets geladen / nothing loaded",
+                f"{inside} fout(en) / error(s) in {file}"
+                + (
+                    f", {elsewhere} al in het register / already in the registry"
+                    if elsewhere
+                    else ""
+                )
+                + "; niets geladen / nothing loaded",
                 EXIT_INVALID,
             ) from None
         except (LoadError, StoreError) as exc:

@@ -116,7 +116,9 @@ def import_measurements(
                 store, [written], graph=target, replace=True, base_iri=base_iri
             )
         except ValidationFailed as exc:
-            raise ImportFailed(_findings_as_problems(exc, locations, path.name)) from None
+            raise ImportFailed(
+                _findings_as_problems(store, exc, locations, path.name, target)
+            ) from None
     load = report.graphs[0]
     return MetingenReport(target, len(locations), load.triples, load.replaced, converted)
 
@@ -480,14 +482,61 @@ def _decimal_text(value: Decimal) -> str:
 # ------------------------------------------------------------------------- findings
 
 
-def _findings_as_problems(exc: ValidationFailed, lines: dict[str, int], file: str) -> list[Problem]:
+def _findings_as_problems(
+    store: Store, exc: ValidationFailed, lines: dict[str, int], file: str, target: str
+) -> list[Problem]:
+    """The violations as problems of the file, at the line of their measurement. The whole
+    registry is validated, so a violation may be about an object of another graph (data
+    loaded without validation): that one is said to be there, with its graph, not in the
+    file, where nobody would find it."""
+    violations = list(exc.result.violations())
+    elsewhere = _graphs_of(store, {f.focus for f in violations if f.focus not in lines}, target)
     problems = []
-    for finding in exc.result.violations():
-        line = lines.get(finding.focus)
+    for finding in violations:
+        graph = elsewhere.get(finding.focus)
+        if graph is None:
+            problems.append(
+                Problem(
+                    file,
+                    lines.get(finding.focus),
+                    None,
+                    finding.message_nl,
+                    finding.message_en,
+                    finding.value,
+                )
+            )
+            continue
         problems.append(
-            Problem(file, line, None, finding.message_nl, finding.message_en, finding.value)
+            Problem(
+                f"graaf/graph <{graph}>",
+                None,
+                None,
+                f"{finding.message_nl.rstrip('.')} (al in het register, niet in {file}: "
+                "herstel het daar; krb validate toont alles wat het register nog mist).",
+                f"{finding.message_en.rstrip('.')} (already in the registry, not in {file}: "
+                "fix it there; krb validate shows everything the registry still lacks).",
+                finding.value,
+            )
         )
     return sorted(problems, key=_problem_order)
+
+
+def _graphs_of(store: Store, focus: set[str], target: str) -> dict[str, str]:
+    """IRI -> a graph other than ``target`` that says something about it, for those of
+    ``focus`` the file's graph does not describe (blank nodes are the file's own)."""
+    iris = sorted(iri for iri in focus if iri.startswith(("http://", "https://", "urn:")))
+    found: dict[str, str] = {}
+    for start in range(0, len(iris), _CHUNK):
+        listed = " ".join(f"<{iri}>" for iri in iris[start : start + _CHUNK])
+        query = (
+            f"SELECT ?s (MIN(STR(?g)) AS ?graph) WHERE {{ VALUES ?s {{ {listed} }} "
+            f"GRAPH ?g {{ ?s ?p ?o }} FILTER NOT EXISTS {{ GRAPH <{target}> {{ ?s ?p2 ?o2 }} }} "
+            "} GROUP BY ?s"
+        )
+        for subject, graph in store.query(query).rows:
+            if graph is not None:
+                found[str(subject)] = str(graph)
+    return found
 
 
 def _problem_order(problem: Problem) -> tuple[int, str]:
