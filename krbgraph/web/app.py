@@ -370,10 +370,11 @@ def _documentation(app: FastAPI) -> None:
         oauth2_redirect_url=None,
         swagger_ui_parameters={"validatorUrl": None},  # no badge fetched from swagger.io
     ).body
+    redoc_script = _redoc_script()
     redoc = get_redoc_html(
         openapi_url=openapi_url,
         title=app.title,
-        redoc_js_url=f"{API_DOC_ASSETS}/redoc.standalone.js",
+        redoc_js_url=REDOC_SCRIPT,
         redoc_favicon_url=f"{API_DOC_ASSETS}/favicon.png",
         with_google_fonts=False,
     ).body
@@ -396,6 +397,30 @@ def _documentation(app: FastAPI) -> None:
     @app.get("/redoc", include_in_schema=False)
     async def redoc_ui() -> HTMLResponse:
         return HTMLResponse(redoc, headers={"Content-Security-Policy": redoc_policy})
+
+    @app.get(REDOC_SCRIPT, include_in_schema=False)
+    async def redoc_js() -> Response:
+        return Response(
+            redoc_script,
+            media_type="text/javascript",
+            headers={"Cache-Control": "public, max-age=3600"},
+        )
+
+
+REDOC_SCRIPT = "/redoc.js"
+"""ReDoc's script as /redoc serves it: the shipped one with its logo taken from here."""
+
+
+def _redoc_script() -> bytes:
+    """ReDoc's standalone script with the image of its "API docs by Redocly" link
+    (always fetched from cdn.redoc.ly, which the page's policy blocks, with an error in
+    every reader's console) pointing at the service's own icon: no request leaves."""
+    from importlib.resources import files
+
+    shipped = files("fastapi_offline").joinpath("static", "redoc.standalone.js").read_bytes()
+    return shipped.replace(
+        b"https://cdn.redoc.ly/redoc/logo-mini.svg", f"{API_DOC_ASSETS}/favicon.png".encode()
+    )
 
 
 def _script_hashes(html: bytes) -> str:
