@@ -157,6 +157,36 @@ def test_every_bad_row_is_reported_at_its_line_and_column_and_nothing_is_written
     store.drop_graph(first.graph)
 
 
+def test_a_row_whose_text_is_wrong_still_has_what_it_names_looked_up(
+    store: Store, tmp_path: Path
+) -> None:
+    """One run shows every fix a row needs: a value that is no number and an unknown
+    indicator, area, source and sector on the same line are all reported, and a wrong
+    period beside an unknown area too; nothing is written."""
+    path = tmp_path / "alles-fout.csv"
+    path.write_text(
+        "indicator;gebied;jaar;waarde;eenheid;bron;sector\n"
+        "GRO-I99;BU12345678;2025;veel;km;onbekende-bron;geen-sector\n"
+        "GRO-I01;BU12345678;2025XX01;0,4;km;cbs-nabijheid;\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportFailed) as failed:
+        import_measurements(store, path, base_iri=BASE)
+    where = sorted((p.line, p.column) for p in failed.value.problems)
+    assert where == [
+        (2, "bron"),
+        (2, "gebied"),
+        (2, "indicator"),
+        (2, "sector"),
+        (2, "waarde"),
+        (3, "gebied"),
+        (3, "jaar"),
+    ]
+    assert not store.query(
+        f"ASK {{ GRAPH <{BASE}/graph/metingen/alles-fout> {{ ?s ?p ?o }} }}"
+    ).boolean
+
+
 def test_a_file_without_the_required_columns_is_refused_before_any_row(tmp_path: Path) -> None:
     rows, problems = parse_rows("indicator,gebied,waarde\nGEL-I01,GM9999,48\n", "kort.csv")
     assert rows == []
@@ -341,7 +371,8 @@ def test_every_line_ending_reads_the_same_rows_at_the_same_lines(tmp_path: Path,
     path = tmp_path / "regeleinden.csv"
     path.write_bytes(end.join(lines).encode("utf-8") + end.encode())
     rows, problems = read_rows(path)
-    assert [(r.line, r.rekenmethode) for r in rows] == [(2, "Lden,\néén jaar"), (5, None)]
+    good = [(r.line, r.rekenmethode) for r in rows if not r.broken]
+    assert good == [(2, "Lden,\néén jaar"), (5, None)]
     assert [(p.line, p.column) for p in problems] == [(4, "waarde")]
 
 
@@ -638,7 +669,7 @@ def test_year_zero_is_a_problem_at_its_cell_not_a_crash(column: str, text: str) 
         + ["49,6", "dB(A)", "geluidmeetnet"]
     )
     rows, problems = parse_rows(HEADER + line + "\n", "nul.csv")
-    assert rows == []
+    assert [row.broken for row in rows] == [True]  # looked up on import, never written
     assert [(p.line, p.column) for p in problems] in ([(2, column)], [(2, "periode_tot")])
 
 

@@ -28,8 +28,9 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from ..measurements import csvrows
-from ..measurements.importing import already_elsewhere, build_graph, measurement_label
+from ..measurements.importing import already_elsewhere, build_graph
 from ..measurements.lookup import Registry
+from ..measurements.observations import measurement_label
 from ..namespaces import KRB, QUDT, SOSA
 from ..store import Store
 from ..store.terms import rdflib_graph

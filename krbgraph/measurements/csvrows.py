@@ -123,6 +123,10 @@ class Row:
     """An IMBOR or local object type (the norms' krb:leefomgeving), by name, UUID or IRI."""
     label: str | None = None
     """``waarde`` as written when ``eenheid`` is empty: a label such as energielabel C."""
+    broken: bool = False
+    """The row's text has problems (reported with it): it is not imported, but what it
+    names (indicator, area, source, classification) is still looked up, so that one run
+    reports every fix the row needs. ``start`` and ``end`` are then only a guess."""
 
 
 class Unreadable(Exception):
@@ -390,8 +394,11 @@ def parse_row(
                 f"'{cells['waarde']}' is not a number (write for example 47,3 or 47.3)",
             )
     period = _period(cells, problem)
-    if problems or (waarde is None and label is None) or period is None:
+    broken = bool(problems) or (waarde is None and label is None) or period is None
+    if broken and not all(cells.get(column) for column in ("indicator", "gebied", "bron")):
         return None, problems
+    if period is None:
+        period = (date.today(), date.today())  # broken: the latest edition of an area
     return (
         Row(
             line=line,
@@ -407,8 +414,9 @@ def parse_row(
             materiaal=cells.get("materiaal") or None,
             leefomgeving=cells.get("leefomgeving") or None,
             label=label,
+            broken=broken,
         ),
-        [],
+        problems,
     )
 
 

@@ -32,16 +32,13 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, XSD
 
 from ..iris import reference
 from ..loading import LoadReport, ValidationFailed, load_paths
-from ..namespaces import KRB, QUDT, SOSA
 from ..store import Store
 from ..units import (
     Unit,
@@ -54,6 +51,7 @@ from ..units import (
 )
 from .csvrows import Problem, Row, Unreadable, read_rows
 from .lookup import Area, Registry
+from .observations import add_observation, measurement_label
 
 __all__ = [
     "ImportFailed",
@@ -63,7 +61,6 @@ __all__ = [
     "metingen_graph_iri",
 ]
 
-TIME = "http://www.w3.org/2006/time#"
 
 
 class ImportFailed(Exception):
@@ -167,22 +164,10 @@ def build_graph(
                 "nor a web address",
                 row.bron,
             )
-        concepts: dict[str, str] = {}
-        for column in ("sector", "materiaal", "leefomgeving"):
-            text = getattr(row, column)
-            if text is None:
-                continue
-            table = registry.concepts[column]
-            concept = table.get(text) or table.get(text.casefold())
-            if concept is None:
-                problem(
-                    column,
-                    f"'{text}' staat niet in de lijst {column}",
-                    f"'{text}' is not in the {column} list",
-                    text,
-                )
-            else:
-                concepts[column] = concept
+        concepts = _concepts(registry, row, problem)
+        if row.broken:  # its text is at fault (reported): only what it names is looked up
+            problems.extend(found)
+            continue
         value, unit, concept = row.waarde, None, None
         if row.label is not None:
             concept = _label(registry, row, indicator, problem)
@@ -239,7 +224,7 @@ def build_graph(
             )
             continue
         lines[iri] = row.line
-        _add_observation(
+        add_observation(
             graph,
             ox.NamedNode(iri),
             label=measurement_label(code, area_code, row.start, row.end),
@@ -326,6 +311,27 @@ def _check_norm_units(
         )
 
 
+def _concepts(registry: Registry, row: Row, problem) -> dict[str, str]:  # noqa: ANN001
+    """Column -> concept of the row's classification (sector, materiaal, leefomgeving)."""
+    concepts: dict[str, str] = {}
+    for column in ("sector", "materiaal", "leefomgeving"):
+        text = getattr(row, column)
+        if text is None:
+            continue
+        table = registry.concepts[column]
+        concept = table.get(text) or table.get(text.casefold())
+        if concept is None:
+            problem(
+                column,
+                f"'{text}' staat niet in de lijst {column}",
+                f"'{text}' is not in the {column} list",
+                text,
+            )
+        else:
+            concepts[column] = concept
+    return concepts
+
+
 def _area(registry: Registry, row: Row, problem) -> Area | None:  # noqa: ANN001
     candidates = registry.areas.get(row.gebied) or registry.areas.get(row.gebied.upper())
     if not candidates:
@@ -393,90 +399,6 @@ def _label(
 
 def _year(area: Area) -> int:
     return area.year or 0
-
-
-def measurement_label(indicator_code: str, area_code: str, start: date, end: date) -> str:
-    """The name an imported measurement gets: 'Meting GEL-I01 parkstraat 2020' (a whole
-    year) or '... 2024-04-01 t/m 2024-06-30'. The workbook export tells this name from
-    one of the registry's own by it (krbgraph.excel.metingen_sheet)."""
-    whole_year = (start.month, start.day, end.month, end.day) == (1, 1, 12, 31)
-    period = (
-        str(start.year)
-        if whole_year and start.year == end.year
-        else (f"{start.isoformat()} t/m {end.isoformat()}")
-    )
-    return f"Meting {indicator_code} {area_code} {period}"
-
-
-_TYPE = ox.NamedNode(str(RDF.type))
-_LABEL = ox.NamedNode(str(RDFS.label))
-_OBSERVATION = ox.NamedNode(str(SOSA.Observation))
-_OBSERVED = ox.NamedNode(str(SOSA.observedProperty))
-_FEATURE = ox.NamedNode(str(SOSA.hasFeatureOfInterest))
-_PHENOMENON_TIME = ox.NamedNode(str(SOSA.phenomenonTime))
-_INTERVAL = ox.NamedNode(TIME + "Interval")
-_PERIOD = ox.NamedNode(str(DCTERMS.PeriodOfTime))
-_START = ox.NamedNode(str(DCAT.startDate))
-_END = ox.NamedNode(str(DCAT.endDate))
-_DATE = ox.NamedNode(str(XSD.date))
-_RESULT = ox.NamedNode(str(SOSA.hasResult))
-_QUANTITY = ox.NamedNode(str(QUDT.QuantityValue))
-_VALUE = ox.NamedNode(str(QUDT.numericValue))
-_DECIMAL = ox.NamedNode(str(XSD.decimal))
-_UNIT = ox.NamedNode(str(QUDT.hasUnit))
-_SOURCE = ox.NamedNode(str(DCTERMS.source))
-_PROCEDURE_USED = ox.NamedNode(str(SOSA.usedProcedure))
-_PROCEDURE = ox.NamedNode(str(SOSA.Procedure))
-
-
-def _add_observation(
-    triples: list[ox.Triple],
-    node: ox.NamedNode,
-    *,
-    label: str,
-    indicator: str,
-    area: str,
-    row: Row,
-    result: tuple[Decimal, str] | str,
-    source: str,
-    concepts: dict[str, str],
-) -> None:
-    """The triples of one measurement, as pyoxigraph terms: a file of 200,000 rows is
-    three million triples, which as rdflib triples in a graph took gigabytes and minutes."""
-    period = ox.BlankNode()
-    add = triples.append
-    add(ox.Triple(node, _TYPE, _OBSERVATION))
-    add(ox.Triple(node, _LABEL, ox.Literal(label, language="nl")))
-    add(ox.Triple(node, _OBSERVED, ox.NamedNode(indicator)))
-    add(ox.Triple(node, _FEATURE, ox.NamedNode(area)))
-    add(ox.Triple(node, _PHENOMENON_TIME, period))
-    add(ox.Triple(period, _TYPE, _INTERVAL))
-    add(ox.Triple(period, _TYPE, _PERIOD))
-    add(ox.Triple(period, _START, ox.Literal(row.start.isoformat(), datatype=_DATE)))
-    add(ox.Triple(period, _END, ox.Literal(row.end.isoformat(), datatype=_DATE)))
-    if isinstance(result, str):  # a label: the ranked concept is the result
-        add(ox.Triple(node, _RESULT, ox.NamedNode(result)))
-    else:
-        value, unit = result
-        quantity = ox.BlankNode()
-        add(ox.Triple(node, _RESULT, quantity))
-        add(ox.Triple(quantity, _TYPE, _QUANTITY))
-        add(ox.Triple(quantity, _VALUE, ox.Literal(_decimal_text(value), datatype=_DECIMAL)))
-        add(ox.Triple(quantity, _UNIT, ox.NamedNode(unit)))
-    add(ox.Triple(node, _SOURCE, ox.NamedNode(source)))
-    if row.rekenmethode:
-        procedure = ox.BlankNode()
-        add(ox.Triple(node, _PROCEDURE_USED, procedure))
-        add(ox.Triple(procedure, _TYPE, _PROCEDURE))
-        add(ox.Triple(procedure, _LABEL, ox.Literal(row.rekenmethode, language="nl")))
-    for column, concept in concepts.items():
-        add(ox.Triple(node, ox.NamedNode(str(KRB[column])), ox.NamedNode(concept)))
-
-
-def _decimal_text(value: Decimal) -> str:
-    """A plain decimal (no exponent): 0.15, 150, -3."""
-    text = format(value.normalize(), "f")
-    return text if text not in ("-0",) else "0"
 
 
 # ------------------------------------------------------------------------- findings
