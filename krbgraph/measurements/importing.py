@@ -62,7 +62,6 @@ __all__ = [
 ]
 
 
-
 class ImportFailed(Exception):
     """The file has problems; nothing was written. ``problems`` lists all of them."""
 
