@@ -437,3 +437,35 @@ def test_an_announcement_whose_answer_was_lost_leaves_no_intent(
         "{ ?i a <http://www.w3.org/ns/prov#Activity> } }"
     )
     assert not reader.query(intents).boolean
+
+
+def test_a_restore_takes_its_turn_and_never_brings_back_a_dumps_intent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dump taken while a writer held its turn holds that writer's intent; restored, it
+    held off every writer of the new server. And a restore is a write like any other: it
+    waits for the writer whose turn it is, instead of landing beside its first write."""
+    monkeypatch.setattr(write_claim, "WAIT_S", 0.5)
+    graph = "https://data.krb.nl/graph/schrijven"
+    prov = "http://www.w3.org/ns/prov#"
+    busy = (
+        f"INSERT {{ GRAPH <{graph}> {{ <urn:uuid:bezig> a <{prov}Activity> ; "
+        f"<{prov}startedAtTime> ?t }} }} WHERE {{ BIND (NOW() AS ?t) }}"
+    )
+    dump = tmp_path / "gedeeld.nq"
+    with running_oxigraph(tmp_path / "a") as url, open_store(Settings(store=url)) as source:
+        assert isinstance(source, RemoteStore)
+        fill_with_demo(source)
+        source.update_unversioned(busy)
+        source.dump(dump)
+    with running_oxigraph(tmp_path / "b") as url, open_store(Settings(store=url)) as target:
+        assert isinstance(target, RemoteStore)
+        target.update_unversioned(busy)  # another writer holds its turn here
+        with pytest.raises(write_claim.WriteClaimedElsewhere):
+            target.restore(dump)
+        assert not target.query(f"ASK {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}").boolean
+        target.update_unversioned(f"DROP GRAPH <{graph}>")
+        target.restore(dump)
+        assert target.query(f"ASK {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}").boolean
+        intents = f"ASK {{ GRAPH <{graph}> {{ ?intent a <{prov}Activity> }} }}"
+        assert not target.query(intents).boolean

@@ -27,7 +27,6 @@ from ..derived import DERIVED_GRAPH
 from ..derived import ensure_current as ensure_derived
 from ..derived import refresh as refresh_derived
 from ..loading import LoadError, LoadReport, ManagedGraphRefused, drop_data_graph, load_paths
-from ..model import WRITES_GRAPH
 from ..rdfio import RdfInputError
 from ..settings import Settings
 from ..store import Store, StoreError, ensure_model, graph_kind, open_store
@@ -322,10 +321,7 @@ def register(app: typer.Typer) -> None:
         files (never the dump's copies) and derive the derived graph."""
         settings = settings_from_cli(store, None, timeout)
         with cli_errors(), opened_store(settings, model=False) as opened:
-            quads = opened.restore(file, unchecked=unchecked)
-            # A dump of a shared server holds its write bookkeeping, perhaps a writer's
-            # intent there: not this store's, whose writes it would hold off.
-            opened.update(f"DROP SILENT GRAPH <{WRITES_GRAPH}>")
+            quads = opened.restore(file, unchecked=unchecked)  # never the dump's bookkeeping
             ensure_model(opened, reload=True)
             ensure_derived(opened)
         typer.echo(f"restored {quads} quads from {file}")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..model import WRITES_GRAPH
 from ..namespaces import PREFIXES
 from ..rdfio import parse_quads
 from .base import StoreError
@@ -32,15 +33,19 @@ def dump_format(path: Path) -> ox.RdfFormat:
 
 
 def write_dump(path: Path, quads: Iterable[ox.Quad]) -> int:
-    """Write the quads to a temporary file beside ``path``, then rename it; returns the count."""
+    """Write the quads but the write bookkeeping's to a temporary file beside ``path``,
+    then rename it; returns the count."""
     fmt = dump_format(path)
     count = 0
+
+    bookkeeping = ox.NamedNode(WRITES_GRAPH)
 
     def counted() -> Iterator[ox.Quad]:
         nonlocal count
         for quad in quads:
-            count += 1
-            yield quad
+            if quad.graph_name != bookkeeping:  # the writers' turns, not data (read_dump)
+                count += 1
+                yield quad
 
     prefixes = PREFIXES if fmt is ox.RdfFormat.TRIG else None
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -86,9 +91,13 @@ def check_complete(path: Path, quads: int) -> None:
 
 def read_dump(path: Path, *, unchecked: bool = False) -> list[ox.Quad]:
     """The quads of a dump, once it is known to be whole (check_complete, unless
-    ``unchecked``). Raises StoreError, or RdfInputError for a file that does not parse."""
+    ``unchecked``), but those of the write bookkeeping. Raises StoreError, or
+    RdfInputError for a file that does not parse."""
     dump_format(path)
     quads = parse_quads(path)
     if not unchecked:
         check_complete(path, len(quads))
-    return quads
+    # A dump of a shared server holds its write bookkeeping, perhaps a writer's intent:
+    # not the restored store's, whose writers it would hold off.
+    bookkeeping = ox.NamedNode(WRITES_GRAPH)
+    return [quad for quad in quads if quad.graph_name != bookkeeping]

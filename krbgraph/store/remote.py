@@ -37,6 +37,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.term import Identifier
 
+from ..model import WRITES_GRAPH
 from ..settings import Settings
 from .answers import AnswerLimits, collect
 from .backend import StoreBackend, TripleData
@@ -60,7 +61,10 @@ from .terms import (
     with_base,
     write_update,
 )
-from .write_claim import new_version, version_update
+from .write_claim import new_version, turn_for, version_update
+
+_HOLDS_ANY = f"ASK {{ ?s ?p ?o FILTER NOT EXISTS {{ GRAPH <{WRITES_GRAPH}> {{ ?s ?p ?o }} }} }}"
+"""Whether the store (its default graph: the union) holds a triple but the bookkeeping's."""
 
 QUERY_ACCEPT = (
     "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8, "
@@ -335,13 +339,16 @@ class RemoteStore(StoreBackend):
 
     def restore(self, path: Path, *, unchecked: bool = False) -> int:
         dump_format(path)
-        if self.query("ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }").boolean:
-            raise StoreError(
-                f"the store at {self.endpoints.query} is not empty; restore only into an "
-                "empty store"
-            )
         quads = read_dump(path, unchecked=unchecked)
-        self.update(dataset_update(quads))
+        # In a turn, as every write to a shared server: no other writer's first write
+        # lands between the check that the store is empty and the restore.
+        with turn_for(self):
+            if self.query(_HOLDS_ANY).boolean:
+                raise StoreError(
+                    f"the store at {self.endpoints.query} is not empty; restore only into "
+                    "an empty store"
+                )
+            self.update(dataset_update(quads))
         return len(quads)
 
     def close(self) -> None:
