@@ -172,12 +172,8 @@ _BATCH = 500
 """IRIs per lookup: a few hundred keeps the query text small for remote stores, and
 the lookups of one batch share one query's fixed cost."""
 
-_CHOICES_KEPT = 16
-"""Language choices whose names NameCache keeps at one time (nl, en, en-GB, fy... each
-with and without unit symbols), the latest used."""
-
 _CACHE_LIMIT = 500_000
-"""Names kept per store and language choice; past this the cache starts over."""
+"""Names kept per store, over all language choices (the latest used kept first)."""
 
 
 class NameCache:
@@ -198,40 +194,49 @@ class NameCache:
         self._complete: set[tuple[tuple[str, ...], bool]] = set()
         self._lock = threading.Lock()
 
-    def known(self, languages: tuple[str, ...], symbols: bool) -> dict[str, str | None]:
-        """IRI -> chosen name (None: looked up, has none) for this language choice."""
+    def known(
+        self, languages: tuple[str, ...], symbols: bool
+    ) -> tuple[dict[str, str | None], bool]:
+        """IRI -> chosen name (None: looked up, has none) for this language choice, and
+        whether every name of the store is in it (an IRI not in it then has none); read
+        together, so a choice another thread fills meanwhile is never taken as complete."""
+        choice = (languages, symbols)
         with self._lock:
-            names = self._chosen((languages, symbols))
-            if len(names) > _CACHE_LIMIT:
-                names.clear()
-                self._complete.discard((languages, symbols))
-            return names
+            names = self._names.pop(choice, None)
+            if names is None or len(names) > _CACHE_LIMIT:
+                names = {}
+                self._complete.discard(choice)
+            self._names[choice] = names  # the latest used last
+            self._make_room(keep=choice)
+            return names, choice in self._complete
 
     def complete(self, languages: tuple[str, ...], symbols: bool) -> bool:
-        """Whether every name of the store is in: an IRI not in ``known`` has none."""
+        """Whether every name of the store is in for this choice."""
         with self._lock:
             return (languages, symbols) in self._complete
 
     def fill(self, languages: tuple[str, ...], symbols: bool, names: dict[str, str]) -> None:
         """Every name of the store for this choice (``preload_names``)."""
+        choice = (languages, symbols)
         with self._lock:
-            self._chosen((languages, symbols)).update(names)
-            self._complete.add((languages, symbols))
+            self._names.pop(choice, None)
+            self._names[choice] = dict(names)
+            self._complete.add(choice)
+            self._make_room(keep=choice)
 
-    def _chosen(self, choice: tuple[tuple[str, ...], bool]) -> dict[str, str | None]:
-        """The names of one language choice, the latest used kept last. Readers choose
-        the languages (any Accept-Language is a choice), and a choice whose every name
-        is in holds a store's worth of them (300,000 at a million triples), so only the
-        _CHOICES_KEPT latest are kept. Call with the lock held."""
-        names = self._names.pop(choice, None)
-        if names is None:
-            names = {}
-            while len(self._names) >= _CHOICES_KEPT:
-                dropped = next(iter(self._names))
-                del self._names[dropped]
-                self._complete.discard(dropped)
-        self._names[choice] = names
-        return names
+    def _make_room(self, keep: tuple[tuple[str, ...], bool]) -> None:
+        """Drop the choices used longest ago until all of them hold at most _CACHE_LIMIT
+        names. Readers choose the languages (any Accept-Language is a choice), and a
+        complete choice holds a store's worth of names (300,000 at a million triples,
+        65 MB), so a bound on the number of choices alone still let readers fill the
+        memory. ``keep``, the one in use, stays. Call with the lock held."""
+        total = sum(len(names) for names in self._names.values())
+        for choice in list(self._names):
+            if total <= _CACHE_LIMIT:
+                return
+            if choice != keep:
+                total -= len(self._names.pop(choice))
+                self._complete.discard(choice)
 
 
 SHARED_MAX_AGE_S = 30.0
@@ -285,9 +290,9 @@ def fetch_names(
     Raises StoreError (QueryTimeout) like any store query.
     """
     cache = name_cache(store)
-    known = cache.known(tuple(languages), symbols) if cache is not None else {}
+    known, complete = cache.known(tuple(languages), symbols) if cache is not None else ({}, False)
     wanted = {iri for iri in iris if iri}
-    if cache is not None and cache.complete(tuple(languages), symbols):
+    if complete:
         return {iri: name for iri in wanted if (name := known.get(iri)) is not None}
     names = {iri: known[iri] for iri in wanted if iri in known}
     missing = sorted(wanted - names.keys())

@@ -69,18 +69,24 @@ def test_a_write_ends_the_preloaded_names(varied: Store) -> None:
         varied.drop_graph("https://krb.demogemeente.nl/graph/namen-2")
 
 
-def test_a_reader_choosing_ever_new_languages_does_not_grow_the_names_kept() -> None:
+def test_a_reader_choosing_ever_new_languages_does_not_grow_the_names_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Every Accept-Language is a language choice, and a complete choice holds every name
-    of the store: only the latest choices are kept, the one in use with all its names."""
-    from krbgraph.labels import _CHOICES_KEPT, NameCache
+    of the store: the names kept over all choices stay bounded, the choices used longest
+    ago going first, and the one in use keeps all its names."""
+    from krbgraph import labels
 
-    cache = NameCache(generation=1)
+    monkeypatch.setattr(labels, "_CACHE_LIMIT", 1500)
+    cache = labels.NameCache(generation=1)
     store_names = {f"https://example.org/id/{n}": f"naam {n}" for n in range(1000)}
     cache.fill(("nl",), False, store_names)
     for n in range(200):
-        cache.known((f"x-{n}", "nl"), False)["https://example.org/id/1"] = "naam 1"
-        cache.known(("nl",), False)  # the Dutch readers keep coming
-    assert len(cache._names) <= _CHOICES_KEPT
-    assert cache.complete(("nl",), False)
-    assert len(cache.known(("nl",), False)) == len(store_names)
-    assert not cache.complete(("x-0", "nl"), False)
+        names, complete = cache.known((f"x-{n}", "nl"), False)
+        assert not complete
+        names.update({f"https://example.org/id/{n}-{k}": "naam" for k in range(10)})
+        dutch, complete = cache.known(("nl",), False)  # the Dutch readers keep coming
+        assert complete and len(dutch) == len(store_names)
+        assert sum(len(kept) for kept in cache._names.values()) <= 1500
+    cache.fill(("en",), False, store_names)  # a second complete choice pushes the rest out
+    assert cache.complete(("en",), False) and not cache.complete(("nl",), False)
