@@ -284,10 +284,14 @@ def write_workbook(
     for name, rows in sheets.items():
         ws = book[name]
         columns = SHEETS_BY_NAME[name].names
+        # Counted here: openpyxl's max_row scans every cell written so far, which asked
+        # for each cell made the export of a million-triple registry take hours.
+        number = ws.max_row
         for row in rows:
+            number += 1
             cells = [row.get(column) for column in columns]
             for index, value in enumerate(cells):
-                problem = _unwritable(value, name, ws.max_row + 1, columns[index])
+                problem = _unwritable(value, name, number, columns[index])
                 if problem is not None:
                     refused.append(problem)
                     cells[index] = None
@@ -295,11 +299,11 @@ def write_workbook(
             for index, column in enumerate(columns, start=1):
                 value = row.get(column)
                 if isinstance(value, date):
-                    ws.cell(row=ws.max_row, column=index).number_format = "yyyy-mm-dd"
+                    ws.cell(row=number, column=index).number_format = "yyyy-mm-dd"
                 elif isinstance(value, str) and value.startswith("="):
                     # openpyxl writes such text as a formula, which a spreadsheet runs
                     # (=HYPERLINK(...)) and which reads back empty: a name stays text.
-                    ws.cell(row=ws.max_row, column=index).data_type = "s"
+                    ws.cell(row=number, column=index).data_type = "s"
     record_base(book, source.base)  # the import mints codes under it again
     book.save(target)
     return refused + _leftovers(source) + _alterations(source)
