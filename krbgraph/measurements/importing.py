@@ -151,7 +151,7 @@ def build_graph(
             )
         area = _area(registry, row, problem)
         source = registry.sources.get(row.bron)
-        if source is None and row.bron.startswith(("http://", "https://")):
+        if source is None and row.bron.startswith(("http://", "https://")) and _is_iri(row.bron):
             source = row.bron
         if source is None:
             known = ", ".join(sorted(k for k in registry.sources if not k.startswith("http")))
@@ -310,6 +310,15 @@ def _check_norm_units(
         )
 
 
+def _is_iri(text: str) -> bool:
+    """Whether ``text`` is an IRI the store takes (a web address with a space is not)."""
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _concepts(registry: Registry, row: Row, problem) -> dict[str, str]:  # noqa: ANN001
     """Column -> concept of the row's classification (sector, materiaal, leefomgeving)."""
     concepts: dict[str, str] = {}
@@ -409,13 +418,15 @@ def _findings_as_problems(
     """The violations as problems of the file, at the line of their measurement. The whole
     registry is validated, so a violation may be about an object of another graph (data
     loaded without validation): that one is said to be there, with its graph, not in the
-    file, where nobody would find it."""
+    file, where nobody would find it. The file's own blank nodes (periods, results) are
+    never a focus (the shapes check them from their observation), so a blank node one
+    is another graph's too."""
     violations = list(exc.result.violations())
-    elsewhere = _graphs_of(store, {f.focus for f in violations if f.focus not in lines}, target)
+    outside = {f.focus for f in violations if f.focus not in lines}
+    elsewhere = _graphs_of(store, {focus for focus in outside if _is_iri(focus)}, target)
     problems = []
     for finding in violations:
-        graph = elsewhere.get(finding.focus)
-        if graph is None:
+        if finding.focus in lines or (_is_iri(finding.focus) and finding.focus not in elsewhere):
             problems.append(
                 Problem(
                     file,
@@ -427,9 +438,10 @@ def _findings_as_problems(
                 )
             )
             continue
+        graph = elsewhere.get(finding.focus)
         problems.append(
             Problem(
-                f"graaf/graph <{graph}>",
+                f"graaf/graph <{graph}>" if graph else "het register/the registry",
                 None,
                 None,
                 f"{finding.message_nl.rstrip('.')} (al in het register, niet in {file}: "
@@ -444,8 +456,8 @@ def _findings_as_problems(
 
 def _graphs_of(store: Store, focus: set[str], target: str) -> dict[str, str]:
     """IRI -> a graph other than ``target`` that says something about it, for those of
-    ``focus`` the file's graph does not describe (blank nodes are the file's own)."""
-    iris = sorted(iri for iri in focus if iri.startswith(("http://", "https://", "urn:")))
+    ``focus`` the file's graph does not describe."""
+    iris = sorted(focus)
     found: dict[str, str] = {}
     for start in range(0, len(iris), _CHUNK):
         listed = " ".join(f"<{iri}>" for iri in iris[start : start + _CHUNK])
