@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar, overload
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote_to_bytes, urlsplit
 
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
@@ -74,7 +75,9 @@ def local_href(iri: str, base_iri: str) -> str:
     """
     base = base_iri.rstrip("/")
     if iri.startswith(base + "/id/"):
-        return iri[len(base) :]
+        # A % and any character outside ASCII escaped (a browser escapes é itself): the
+        # path the server decodes is then the IRI's own, whatever escapes it holds.
+        return quote(iri[len(base) :], safe=_PATH_SAFE)
     krb = str(KRB)
     if iri.startswith(krb) and len(iri) > len(krb):
         return "/def/krb#" + quote(iri[len(krb) :], safe="")
@@ -130,28 +133,44 @@ def iri_for_path(kind: str, path: str, base_iri: str) -> str:
     raise ValueError(f"no IRI mapping for /{kind}/")
 
 
+_PATH_SAFE = "/:@!$&'()*+,;=?#[]"
+"""ASCII that local_href leaves in an /id/ path as it is (besides letters, digits, -._~)."""
+
+_ESCAPED_NON_ASCII = re.compile(rb"(?:%[89A-Fa-f][0-9A-Fa-f])+")
+
+
 def requested_iri(store: Store, kind: str, path: str, raw_path: bytes, base_iri: str) -> str:
     """The IRI a request for /{kind}/... names, as the store spells it.
 
     IRIs compare character by character, so ``.../caf%C3%A9plein`` and ``.../caféplein``
     are two resources, while the server only sees the path decoded (``path``). A client
-    dereferencing an IRI that holds percent escapes sends them as they are: the path as
-    sent (``raw_path``, still escaped) names that IRI, and is taken when the store
-    describes it. Otherwise the decoded path is meant: a browser escapes the é of
-    ``.../straße`` itself, and local_href escapes ``%`` of a /begrip/ IRI.
+    dereferencing an IRI sends its escapes as they are and escapes its other characters
+    outside ASCII (RFC 3987): so the path as sent (``raw_path``), the same with only
+    those characters decoded (``.../Grote%20Markt-café``), and the decoded path (the
+    links local_href prints) are the candidates, the first the store describes taken.
     """
     decoded = iri_for_path(kind, path, base_iri)
     prefix = f"/{kind}/".encode()
     start = raw_path.find(prefix)
     if start < 0:
         return decoded
-    as_sent = iri_for_path(kind, raw_path[start + len(prefix) :].decode("latin-1"), base_iri)
-    if as_sent == decoded or valid_iri(as_sent) is None:
+    sent = raw_path[start + len(prefix) :]
+    candidates = [iri_for_path(kind, sent.decode("latin-1"), base_iri)]
+    with suppress(UnicodeDecodeError):  # escapes of bytes that are no UTF-8: as sent only
+        non_ascii = _ESCAPED_NON_ASCII.sub(lambda m: unquote_to_bytes(m.group()), sent)
+        candidates.append(iri_for_path(kind, non_ascii.decode(), base_iri))
+    listed = [c for c in dict.fromkeys(candidates) if c != decoded and valid_iri(c) is not None]
+    if not listed:
         return decoded
-    described = store.query(
-        f"ASK {{ {{ <{as_sent}> ?p ?o }} UNION {{ GRAPH ?g {{ <{as_sent}> ?p ?o }} }} }}"
-    )
-    return as_sent if described.boolean else decoded
+    values = " ".join(f"<{iri}>" for iri in listed)
+    described = {
+        str(row[0])
+        for row in store.query(
+            f"SELECT DISTINCT ?s WHERE {{ VALUES ?s {{ {values} }} "
+            "{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+        ).rows
+    }
+    return next((iri for iri in listed if iri in described), decoded)
 
 
 def valid_iri(text: str) -> URIRef | None:
