@@ -129,13 +129,30 @@ def _language_rank(tag: str, languages: Sequence[str]) -> tuple[int, str]:
     return (2 * len(languages) + 1, tag)
 
 
+class ForeignName(str):
+    """A name in a language other than Dutch, the language the pages are written in: the
+    text, with its language tag in ``lang``, so a page can mark it for screen readers
+    (WCAG 3.1.2, language of parts). Everything else takes it as the text it is."""
+
+    lang: str
+
+
+def tagged(text: str, tag: str | None) -> str:
+    """``text`` as a ForeignName when ``tag`` names a language other than Dutch."""
+    if not tag or tag.split("-", 1)[0].lower() == "nl":
+        return text
+    name = ForeignName(text)
+    name.lang = tag
+    return name
+
+
 def choose(
     names: Iterable[Name],
     languages: Sequence[str] = DEFAULT_LANGUAGES,
     predicates: Sequence[str] = NAME_PREDICATES,
 ) -> str | None:
     """The one name to show, by the rules in the module docstring; None when there is none."""
-    best: tuple[tuple[int, str], int, str] | None = None
+    best: tuple[tuple[int, str], int, str, str] | None = None
     for name in names:
         if name.predicate not in predicates:
             continue
@@ -143,10 +160,11 @@ def choose(
             _language_rank(name.value.language or "", languages),
             predicates.index(name.predicate),
             str(name.value),
+            name.value.language or "",
         )
         if best is None or key < best:
             best = key
-    return best[2] if best else None
+    return tagged(best[2], best[3]) if best else None
 
 
 def _lookup_query(subjects: Sequence[str], predicates: Sequence[str]) -> str:
@@ -335,8 +353,8 @@ def preload_names(
     strongest = {p: i for i, p in enumerate(SYMBOL_PREDICATES if symbols else NAME_PREDICATES)}
     codes = {} if symbols else {p: i for i, p in enumerate(CODE_PREDICATES)}
     ranks: dict[str, tuple[int, str]] = {}
-    best: dict[str, tuple[tuple[int, str], int, str]] = {}
-    best_code: dict[str, tuple[tuple[int, str], int, str]] = {}
+    best: dict[str, tuple[tuple[int, str], int, str, str]] = {}
+    best_code: dict[str, tuple[tuple[int, str], int, str, str]] = {}
     with engine_solutions(store, query, timeout_s=timeout_s) as answer:
         if answer is None:
             return
@@ -349,16 +367,16 @@ def preload_names(
                 rank = ranks.get(tag)
                 if rank is None:
                     rank = ranks[tag] = _language_rank(tag, languages)
-                key = (rank, strongest[predicate.value], value.value)
+                key = (rank, strongest[predicate.value], value.value, tag)
                 if iri not in best or key < best[iri]:
                     best[iri] = key
             else:
-                key = (_language_rank(tag, ()), codes[predicate.value], value.value)
+                key = (_language_rank(tag, ()), codes[predicate.value], value.value, tag)
                 if iri not in best_code or key < best_code[iri]:
                     best_code[iri] = key
     # As _chosen: choose(names) or choose(codes), so an empty name gives way to a code.
-    names = {iri: key[2] for iri, key in best_code.items()}
-    names.update((iri, key[2]) for iri, key in best.items() if key[2] or symbols)
+    names = {iri: tagged(key[2], key[3]) for iri, key in best_code.items()}
+    names.update((iri, tagged(key[2], key[3])) for iri, key in best.items() if key[2] or symbols)
     if len(names) <= _CACHE_LIMIT:
         cache.fill(tuple(languages), symbols, names)
 

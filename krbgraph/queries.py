@@ -932,7 +932,11 @@ def complete_answer(
     by_name = {c.name: c for c in named}
     plan: list[tuple[int | None, dict[str, Literal] | None]] = []
     literals: dict[bool, dict[str, Literal]] = {
-        symbols: {iri: Literal(text) for iri, text in names.items()}
+        # A name in another language than Dutch keeps its tag (labels.ForeignName): pages
+        # mark it for screen readers, JSON answers say it.
+        symbols: {
+            iri: Literal(text, lang=getattr(text, "lang", None)) for iri, text in names.items()
+        }
         for symbols, names in found.items()
     }
     for column in variables:

@@ -37,6 +37,7 @@ GEBOUW = "http://modellen.geostandaarden.nl/def/nen3610-2022#Gebouw"
 TODAY = date(2026, 12, 3)
 CATALOGUE = load_catalogue()
 EXTRA = "https://krb.demogemeente.nl/graph/extra-namen"
+KRB_THEME = "https%3A%2F%2Fdata.krb.nl%2Fdef%2Fkrb%23Beleidsthema"
 
 store = demo_store_fixture()
 
@@ -742,3 +743,21 @@ def test_an_answer_that_differs_by_language_says_it_varies_by_it(
     for response in (dutch, english):
         vary = {part.strip().lower() for part in response.headers.get("vary", "").split(",")}
         assert "accept-language" in vary, url
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/id/beleidsthema/geluid", "/id/beleidsnorm/GEL-N01", "/lijst?klasse=" + str(KRB_THEME)],
+)
+def test_a_name_in_another_language_than_the_page_says_which(client: TestClient, url: str) -> None:
+    """The pages are Dutch (``<html lang="nl">``); a name shown in the reader's English is
+    marked ``lang="en"`` where it stands, or a screen reader reads it as Dutch (WCAG 3.1.2).
+    Dutch names are not marked."""
+    english = client.get(url, headers={"Accept-Language": "en"}).text
+    shown = [name for _, name in ENGLISH if f">{name}<" in english]
+    assert shown, "the page shows no English theme name"
+    for name in shown:
+        unmarked = re.findall(rf"<(a|h1|span)((?:(?! lang=)[^>])*)>{name}<", english)
+        assert not unmarked, (name, unmarked)
+    dutch = client.get(url, headers={"Accept-Language": "nl"}).text
+    assert ">Geluid<" in dutch and not re.findall(r' lang="en"[^>]*>Geluid<', dutch)

@@ -24,7 +24,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Identifier, Node
 
-from ..labels import DEFAULT_LANGUAGES, NAME_PREDICATES, Name, choose
+from ..labels import DEFAULT_LANGUAGES, NAME_PREDICATES, Name, choose, tagged
 from ..model import SHAPES_GRAPH
 from ..namespaces import (
     BEGRIP,
@@ -390,6 +390,8 @@ class Labeller:
     def cell(self, iri: Identifier | None, label: Identifier | None = None) -> Link | None:
         if iri is None:
             return None
+        if isinstance(label, Literal):
+            return self.link(iri, tagged(str(label), label.language))
         return self.link(iri, str(label) if label is not None else None)
 
 
@@ -435,7 +437,10 @@ def short_name(iri: str) -> str:
 
 
 def text_of(term: Identifier | None) -> str | None:
-    """A term's text as it is (None stays None); see literal_text for values shown to people."""
+    """A term's text as it is (None stays None; a name in another language than Dutch a
+    labels.ForeignName); see literal_text for values shown to people."""
+    if isinstance(term, Literal) and term.language:
+        return tagged(str(term), term.language)
     return None if term is None else str(term)
 
 
@@ -453,6 +458,8 @@ def literal_text(term: Identifier | None) -> str | None:
             return text.replace(".", ",")
         if term.datatype == XSD.boolean:
             return "ja" if term.toPython() else "nee"
+        if term.language:
+            return tagged(str(term), term.language)  # a page marks it (labels.ForeignName)
     return str(term)
 
 

@@ -18,6 +18,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
@@ -39,7 +40,15 @@ def _make_templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["lang"] = language_attribute
     return Jinja2Templates(env=env)
+
+
+def language_attribute(text: object) -> Markup:
+    """`` lang="en"`` for a name in another language than the page's Dutch
+    (labels.ForeignName), nothing for any other text: ``<a href=...{{ name|lang }}>``."""
+    tag = getattr(text, "lang", None)
+    return Markup(f' lang="{escape(tag)}"') if isinstance(tag, str) and tag else Markup("")
 
 
 def render(
