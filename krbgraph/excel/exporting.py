@@ -28,8 +28,10 @@ def registry_data(store: Store, graph: str | None = None) -> Graph:
             raise KeyError(graph)
         companion = measurement_graph_iri(graph)
         names = [graph] + ([companion] if companion in names else [])
-    data = Graph()
-    for name in names:
+    if not names:
+        return Graph()
+    data = store.read_graph(names[0])  # into the first graph read: one copy in memory
+    for name in names[1:]:
         for triple in store.read_graph(name):
             data.add(triple)
     return data
