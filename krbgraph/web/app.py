@@ -55,6 +55,7 @@ from . import pages as page_routes
 from . import results, writes
 from . import sparql as sparql_routes
 from .admission import ClientBusy, LaneTimeout, QueryAdmission, client_busy
+from .allow_header import AllowEveryMethod
 from .consistent_reads import ConsistentReads
 from .deps import NAMES_BY_LANGUAGE
 from .head_requests import HeadAsGet
@@ -139,6 +140,7 @@ def create_app(
     app.add_middleware(ConsistentReads)  # innermost: holds the answer it checks
     app.add_middleware(ControlCharacterGuard)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(AllowEveryMethod)
     app.add_middleware(RewarmAfterWrites)
     app.add_middleware(HeadAsGet)
     # Outermost: what leaves is compressed for a client that asks (pages of a theme with

@@ -45,6 +45,7 @@ from . import negotiation, results, writes
 from .auth import require_write_access
 from .bounded_body import MB, read_bounded_body, read_bounded_form
 from .deps import get_settings, get_store
+from .openapi_protocols import graph_store_operation
 from .routes import per_method
 from .write_gate import hold_write_lock
 
@@ -72,7 +73,13 @@ Target = str | None | _Root
 """A graph IRI, None for the store's default graph (``?default``), or _ROOT."""
 
 
-@per_method(router, "/store", _METHODS, summary="Graph Store (indirect identification)")
+@per_method(
+    router,
+    "/store",
+    _METHODS,
+    summary="Graph Store (indirect identification)",
+    operation=lambda method: graph_store_operation(method, direct=False),
+)
 async def store_indirect(
     request: Request,
     settings: SettingsDep,
@@ -81,7 +88,13 @@ async def store_indirect(
     return await _handle(request, settings, store, _indirect_target(request))
 
 
-@per_method(router, "/store/{path:path}", _METHODS, summary="Graph Store (direct identification)")
+@per_method(
+    router,
+    "/store/{path:path}",
+    _METHODS,
+    summary="Graph Store (direct identification)",
+    operation=lambda method: graph_store_operation(method, direct=True),
+)
 async def store_direct(
     request: Request,
     path: str,

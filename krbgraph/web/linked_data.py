@@ -36,6 +36,7 @@ from .describe import (
     shown_value,
     valid_iri,
 )
+from .openapi_protocols import linked_data_operation
 from .pages.ontology import ontology_page
 from .resource_page import describe_resource
 from .routes import per_method
@@ -78,7 +79,13 @@ class PageOptions:
 PageDep = Annotated[PageOptions, Depends()]
 
 
-@per_method(router, "/id/{path:path}", READ, summary="A thing of the registry ({base}/id/...)")
+@per_method(
+    router,
+    "/id/{path:path}",
+    READ,
+    summary="A thing of the registry ({base}/id/...)",
+    **linked_data_operation(),
+)
 def thing(
     request: Request, path: str, store: StoreDep, settings: SettingsDep, page: PageDep
 ) -> Response:
@@ -86,7 +93,13 @@ def thing(
     return dereference(request, iri, store, settings, page)
 
 
-@per_method(router, "/begrip/{path:path}", READ, summary="A concept of a product value list")
+@per_method(
+    router,
+    "/begrip/{path:path}",
+    READ,
+    summary="A concept of a product value list",
+    **linked_data_operation(),
+)
 def begrip(
     request: Request, path: str, store: StoreDep, settings: SettingsDep, page: PageDep
 ) -> Response:
@@ -101,7 +114,11 @@ def _raw_path(request: Request) -> bytes:
 
 
 @per_method(
-    router, "/resource", READ, summary="Any IRI in the store (IMBOR classes, units, schemes, ...)"
+    router,
+    "/resource",
+    READ,
+    summary="Any IRI in the store (IMBOR classes, units, schemes, ...)",
+    **linked_data_operation(redirects=True),
 )
 def any_resource(
     request: Request,
@@ -122,6 +139,7 @@ def any_resource(
     "/def/krb",
     READ,
     summary="The KRB ontology (HTML page with one anchor per term, or RDF)",
+    **linked_data_operation(),
 )
 def ontology(
     request: Request, store: StoreDep, settings: SettingsDep, format: FormatParam = None
@@ -183,9 +201,13 @@ def _document_bytes(store: Store, graph: str, fmt: str) -> bytes:
 
 
 for _path in MODEL_DOCUMENTS:  # before /def/krb/{term}, which would take /def/krb/shapes
-    per_method(router, _path, READ, summary="A model document (shapes, IMBOR or QUDT extract)")(
-        _model_document(_path)
-    )
+    per_method(
+        router,
+        _path,
+        READ,
+        summary="A model document (shapes, IMBOR or QUDT extract)",
+        **linked_data_operation(),
+    )(_model_document(_path))
 
 
 _HAS_TERM = "ASK WHERE { GRAPH ?ontology { ?iri ?p ?o } }"

@@ -19,9 +19,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def per_method(
-    router: APIRouter, path: str, methods: Sequence[str], **options: Any
+    router: APIRouter,
+    path: str,
+    methods: Sequence[str],
+    *,
+    operation: Callable[[str], dict[str, Any]] | None = None,
+    **options: Any,
 ) -> Callable[[F], F]:
-    """A decorator like ``router.api_route(path, methods=...)``, one route per method."""
+    """A decorator like ``router.api_route(path, methods=...)``, one route per method;
+    ``operation(method)``: route options of that method alone (its description's
+    parameters, body and responses)."""
 
     def register(handler: F) -> F:
         for method in methods:
@@ -31,6 +38,7 @@ def per_method(
                 methods=[method],
                 operation_id=f"{handler.__name__}_{method.lower()}",
                 **options,
+                **(operation(method) if operation is not None else {}),
             )
         return handler
 

@@ -42,6 +42,7 @@ from .admission import Slot, query_slot_async
 from .auth import require_write_access
 from .bounded_body import MB, read_bounded_body
 from .deps import get_settings, get_store
+from .openapi_protocols import sparql_operation
 from .service_description import service_description
 from .user_sparql import LimitsDep, user_query, user_update
 from .write_gate import hold_write_lock
@@ -71,7 +72,11 @@ class ProtocolRequest:
 # -- routes ------------------------------------------------------------------
 
 
-@router.get("/sparql", summary="SPARQL query (GET) or service description")
+@router.get(
+    "/sparql",
+    summary="SPARQL query (GET) or service description",
+    **sparql_operation("query-get"),
+)
 async def sparql_get(
     request: Request,
     settings: SettingsDep,
@@ -97,7 +102,7 @@ async def sparql_get(
     return await _answer_query(request, settings, store, limits, _protocol_request(params))
 
 
-@router.post("/sparql", summary="SPARQL query or update (POST)")
+@router.post("/sparql", summary="SPARQL query or update (POST)", **sparql_operation("query-post"))
 async def sparql_post(
     request: Request,
     settings: SettingsDep,
@@ -111,7 +116,7 @@ async def sparql_post(
     return await _answer_query(request, settings, store, limits, operation)
 
 
-@router.post("/update", summary="SPARQL update")
+@router.post("/update", summary="SPARQL update", **sparql_operation("update"))
 async def update_post(
     request: Request,
     settings: SettingsDep,
