@@ -96,10 +96,27 @@ as long at a million triples, to be thrown away here."""
 
 
 def normalise(text: str) -> str:
-    """Case- and accent-free form: 'Één Café' -> 'een cafe'."""
+    """The form names are compared in, free of what people type differently: case and
+    accents ('Één Café' -> 'een cafe'), apostrophes and dots (ORAC's, ORAC’s as iOS and
+    Word write it, oracs; m.e.r.-rapport, mer-rapport), hyphens of every kind and
+    spaces alike (mer rapport; Burgwallen‑Oude Zijde with a non-breaking hyphen), and
+    characters that are not seen (a soft hyphen or zero-width space copied from a PDF)."""
     decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.casefold().split())
+    kept = "".join(
+        ch
+        for ch in decomposed
+        if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf"
+    )
+    return " ".join(kept.casefold().translate(_FOLDED).split())
+
+
+_FOLDED = str.maketrans(
+    {
+        **dict.fromkeys(map(ord, "'’‘ʼ`´."), None),
+        **dict.fromkeys(map(ord, "-‐‑‒–—―−_"), " "),
+    }
+)
+"""Apostrophes and dots dropped, hyphens and dashes (and _) a space, in normalise."""
 
 
 SHARED_MAX_AGE_S = 300.0
@@ -340,6 +357,15 @@ def search_entries(
             found = (rank, len(candidate), candidate, position)
             if best is None or found < best:
                 best = found
+        if (
+            best is None
+            and single is None
+            and all(any(word in candidate for candidate in entry.texts) for word in words)
+        ):
+            # The words spread over its texts: "GEL-N01 geluidsdruk" (a code and a name,
+            # as lists show them), ranked after every match within one text.
+            shortest = min(entry.texts, key=len)
+            best = (4, sum(len(text) for text in entry.texts), shortest, position)
         if best is not None:
             grouped.setdefault(entry.type_iri, []).append(best)
     order = {type_iri: position for position, type_iri in enumerate(TYPE_ORDER)}

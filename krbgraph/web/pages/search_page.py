@@ -24,14 +24,20 @@ from .common import SettingsDep, StoreDep
 
 router = APIRouter()
 
+MAX_QUERY = 200
+"""Characters of a search that are searched for (longer than any name)."""
+
 
 @router.get("/zoeken", response_class=HTMLResponse)
 def search_page(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
-    q: Annotated[str, Query(max_length=200)] = "",
+    q: Annotated[str, Query(max_length=10_000)] = "",
 ) -> HTMLResponse:
+    # What is past the first MAX_QUERY characters is not searched for: a longer text
+    # pasted in the box gets the page, not a JSON refusal.
+    q = q[:MAX_QUERY]
     index = label_index(request)
     groups = index.search(store, q)
     type_names = _type_names(index, store)
@@ -56,13 +62,17 @@ def search_page(
         for group in groups
     ]
     suggestions = [] if groups or not q.strip() else suggest(index.entries(store), q, cached=True)
+    suggested = fetch_names(
+        store, [entry.iri for entry in suggestions], languages=READER_LANGUAGES.get()
+    )
     context = {
         "title": f"Zoeken: {q}" if q else "Zoeken",
         "q": q,
         "groups": shown,
         "total": sum(group.total for group in groups),
         "suggestions": [
-            {"label": e.label, "href": local_href(e.iri, settings.base_iri)} for e in suggestions
+            {"label": suggested.get(e.iri, e.label), "href": local_href(e.iri, settings.base_iri)}
+            for e in suggestions
         ],
     }
     return render(request, "search.html", context)

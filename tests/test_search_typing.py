@@ -1,0 +1,63 @@
+"""Search finds things the way people type them, on the demo registry.
+
+People type an apostrophe as their keyboard makes it (’ on iOS and in Word), leave out
+dots and hyphens, paste text from a PDF with soft hyphens in it, type a code and a name
+together as lists show them, and read in their own language. Each is checked on the
+page readers use, by whether the thing is among the hits.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+ORACS = "/id/leefomgeving/oracs"
+MER = "/id/besluitdocument/torenflat-mer-rapport"
+NORM = "/id/beleidsnorm/GEL-N01"
+
+
+def _hrefs(client, text: str, **headers: str) -> list[str]:
+    response = client.get("/zoeken", params={"q": text}, headers=headers)
+    assert response.status_code == 200, (text, response.status_code)
+    return re.findall(r'<li><a href="([^"]+)"', response.text)
+
+
+def _href_of(client, label: str) -> str:
+    found = _hrefs(client, label)
+    assert found, label
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("typed", "label"),
+    [
+        ("orac’s", "ORAC's"),  # U+2019, as iOS, macOS and Word type it
+        ("orac‘s", "ORAC's"),
+        ("oracs", "ORAC's"),
+        ("mer-rapport torenflat", "M.e.r.-rapport Torenflat"),
+        ("MER rapport torenflat", "M.e.r.-rapport Torenflat"),
+        ("geluids\u00addruk gevel maximaal 48", "Geluidsdruk gevel maximaal 48 dB(A)"),
+        ("geluidsdruk\u200b gevel maximaal 48", "Geluidsdruk gevel maximaal 48 dB(A)"),
+        ("GEL-N01 geluidsdruk", "Geluidsdruk gevel maximaal 48 dB(A)"),
+        ("geluidsdruk GEL‑N01", "Geluidsdruk gevel maximaal 48 dB(A)"),  # U+2011
+    ],
+)
+def test_a_thing_is_found_however_its_name_is_typed(client, typed: str, label: str) -> None:
+    assert _href_of(client, label) in _hrefs(client, typed)
+
+
+def test_a_search_longer_than_any_name_gets_the_page(client) -> None:
+    response = client.get("/zoeken", params={"q": "geluidsdruk " + " " * 400 + "x" * 300})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+
+
+def test_suggestions_use_the_readers_language(client) -> None:
+    """With no hits, "Bedoelde u" offers names in the reader's language, as hits do."""
+    english = client.get(
+        "/zoeken", params={"q": "beleidsnrom"}, headers={"Accept-Language": "en"}
+    ).text
+    dutch = client.get("/zoeken", params={"q": "beleidsnrom"}).text
+    assert "Beleidsnorm" in dutch
+    assert "Policy norm" in english and ">Beleidsnorm<" not in english
