@@ -39,8 +39,10 @@ def _definition(entries: list[Entry], text: str, limit: int) -> dict[str | None,
             else:
                 rank = 3
             ranked.append((rank, len(candidate), candidate))
-        if not ranked and len(words) > 1 and all(
-            any(word in candidate for candidate in entry.texts) for word in words
+        if (
+            not ranked
+            and len(words) > 1
+            and all(any(word in candidate for candidate in entry.texts) for word in words)
         ):
             # the words spread over its texts (a code and a name): after the rest
             ranked.append((4, sum(len(t) for t in entry.texts), min(entry.texts, key=len)))

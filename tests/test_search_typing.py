@@ -18,9 +18,11 @@ NORM = "/id/beleidsnorm/GEL-N01"
 
 
 def _hrefs(client, text: str, **headers: str) -> list[str]:
+    """The hits' links ("Bedoelde u" suggestions are no hits)."""
     response = client.get("/zoeken", params={"q": text}, headers=headers)
     assert response.status_code == 200, (text, response.status_code)
-    return re.findall(r'<li><a href="([^"]+)"', response.text)
+    lists = re.findall(r'<ul class="hits">(.*?)</ul>', response.text, re.DOTALL)
+    return [href for block in lists for href in re.findall(r'<a href="([^"]+)"', block)]
 
 
 def _href_of(client, label: str) -> str:
