@@ -106,6 +106,10 @@ CASES: list[tuple[str, str, dict]] = [
     ("GET", "/id/beleidsnorm/BESTAAT-NIET", {"headers": {"Accept": "text/turtle"}}),
     ("GET", "/resource", {"params": {"iri": f"{BASE}/id/beleidsnorm/GEL-N01"}}),
     ("GET", "/def/krb", {"headers": {"Accept": "application/rdf+xml"}}),
+    ("GET", "/api/dwarsverbanden", {"params": {"gebeid": "x"}}),  # misspelt: refused
+    ("GET", "/api/normtoets", {"params": {"datum": ["2024-01-01", "2025-01-01"]}}),
+    ("GET", "/api/queries/beleid-in-gebied", {"params": {"gebied": "parkstraat"}}),
+    ("GET", "/api/export/excel", {"params": {"graaf": "x"}}),
 ]
 
 
@@ -154,3 +158,17 @@ def test_a_method_not_served_is_answered_with_every_method_that_is(
     response = httpx.request("PATCH", f"{url}{path}", timeout=60)
     assert response.status_code == 405
     assert {m.strip() for m in response.headers["allow"].split(",")} == served_methods
+
+
+def test_every_api_operation_declares_its_refusals_with_their_body(site: tuple[str, Store]) -> None:
+    url, _ = site
+    paths = httpx.get(f"{url}/openapi.json", timeout=60).json()["paths"]
+    for path, operations in paths.items():
+        if not path.startswith("/api/"):
+            continue
+        for method, operation in operations.items():
+            refused = operation["responses"].get("400")
+            assert refused is not None, (method, path)
+            assert refused.get("content", {}).get("application/json"), (method, path)
+    own = paths["/api/queries/{name}"]["get"]["parameters"]
+    assert any(p["in"] == "query" and p["schema"].get("type") == "object" for p in own)

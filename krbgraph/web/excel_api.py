@@ -47,6 +47,7 @@ from .auth import require_write_access
 from .bounded_body import MB, read_bounded_form
 from .deps import API_PARAMETER_CHECKS, get_settings, get_store
 from .describe import valid_iri
+from .openapi_protocols import API_RESPONSES, error_response
 from .workbook_links import class_counts, problem_links
 from .write_gate import hold_write_lock
 
@@ -54,6 +55,7 @@ router = APIRouter(
     prefix="/api",
     tags=["excel"],
     dependencies=[*API_PARAMETER_CHECKS],
+    responses=API_RESPONSES,
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -111,19 +113,19 @@ class ImportResult(BaseModel):
     summary="Import a KRB workbook as one named graph (needs the bearer token)",
     openapi_extra={"requestBody": _UPLOAD_BODY},
     responses={
-        400: {"description": "Not a readable .xlsx workbook"},
-        401: {"description": "Missing or wrong bearer token"},
-        403: {"description": "The service is read-only"},
-        413: {
-            "description": "The upload (KRB_MAX_UPLOAD_MB), what it unpacks to "
+        400: error_response("Not a readable .xlsx workbook, or a parameter is wrong"),
+        401: error_response("Missing or wrong bearer token"),
+        403: error_response("The service is read-only"),
+        413: error_response(
+            "The upload (KRB_MAX_UPLOAD_MB), what it unpacks to "
             "(KRB_MAX_WORKBOOK_UNCOMPRESSED_MB) or a sheet's rows (KRB_MAX_WORKBOOK_ROWS) "
             "pass the service's limits; nothing was written"
-        },
+        ),
         422: {
             "description": "Problems in the workbook, each with sheet, row and column (the "
             "first 1,000, with problems_total); nothing was written"
         },
-        503: {"description": "Another write is in progress (see Retry-After)"},
+        503: error_response("Another write is in progress (see Retry-After)"),
     },
     dependencies=[Depends(require_write_access)],
 )
@@ -249,7 +251,7 @@ def _linked(
     "/export/excel",
     summary="The registry (or one graph) as a KRB workbook",
     response_class=Response,
-    responses={200: {"content": {XLSX: {}}}, 404: {"description": "Unknown graph"}},
+    responses={200: {"content": {XLSX: {}}}, 404: error_response("Unknown graph")},
 )
 async def export_excel(
     store: Annotated[Store, Depends(get_store)],

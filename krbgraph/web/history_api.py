@@ -19,11 +19,13 @@ from ..store import Store
 from ..tokens import Writer
 from .auth import require_token
 from .deps import API_PARAMETER_CHECKS, get_settings, get_store
+from .openapi_protocols import API_RESPONSES
 
 router = APIRouter(
     prefix="/api",
     tags=["history"],
     dependencies=[*API_PARAMETER_CHECKS],
+    responses=API_RESPONSES,
 )
 
 

@@ -26,6 +26,7 @@ from .deps import (
     get_store,
     reader_languages,
 )
+from .openapi_protocols import API_RESPONSES, error_response
 from .research_answers import Effectevaluatie, Normgat, Normtoets, Question
 from .resolving import parameter_refused
 
@@ -35,6 +36,7 @@ router = APIRouter(
     prefix="/api",
     tags=["beleidsonderzoek"],
     dependencies=[Depends(reader_languages), *API_PARAMETER_CHECKS],
+    responses=API_RESPONSES,
 )
 
 StoreDep = Annotated[Store, Depends(get_store)]
@@ -82,7 +84,7 @@ QuestionDep = Annotated[Question, Depends(_question)]
 @router.get(
     "/normtoets",
     response_model=list[Normtoets],
-    responses={400: {"description": "A parameter is wrong or names nothing"}},
+    responses={400: error_response("A parameter is wrong or names nothing")},
     summary="Per norm in force and area: the latest measurement, the verdict and the margin",
 )
 def normtoets(question: QuestionDep) -> list[Normtoets]:
@@ -92,7 +94,7 @@ def normtoets(question: QuestionDep) -> list[Normtoets]:
 @router.get(
     "/effectevaluatie",
     response_model=list[Effectevaluatie],
-    responses={400: {"description": "A parameter is wrong or names nothing"}},
+    responses={400: error_response("A parameter is wrong or names nothing")},
     summary="Per measure, indicator and area: the change since the start next to the intended",
 )
 def effectevaluatie(question: QuestionDep) -> list[Effectevaluatie]:
@@ -102,7 +104,7 @@ def effectevaluatie(question: QuestionDep) -> list[Effectevaluatie]:
 @router.get(
     "/normgat",
     response_model=list[Normgat],
-    responses={400: {"description": "A parameter is wrong or names nothing"}},
+    responses={400: error_response("A parameter is wrong or names nothing")},
     summary="Per norm missed and area: the gap, the intended effects to come, and what is left",
 )
 def normgat(question: QuestionDep) -> list[Normgat]:

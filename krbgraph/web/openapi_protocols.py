@@ -23,7 +23,13 @@ from .negotiation import (
     RESULT_FORMATS,
 )
 
-__all__ = ["graph_store_operation", "linked_data_operation", "sparql_operation"]
+__all__ = [
+    "API_RESPONSES",
+    "error_response",
+    "graph_store_operation",
+    "linked_data_operation",
+    "sparql_operation",
+]
 
 _TEXT = {"schema": {"type": "string"}}
 _ERROR_BODY = {
@@ -38,8 +44,22 @@ def _content(types: dict[str, str]) -> dict[str, Any]:
     return {CANONICAL_TYPES[fmt]: _TEXT for fmt in dict.fromkeys(types.values())}
 
 
-def _error(description: str) -> dict[str, Any]:
+def error_response(description: str) -> dict[str, Any]:
+    """A response of the description whose body is ``{"detail": ...}`` (FastAPI's errors)."""
     return {"description": description, "content": _ERROR_BODY}
+
+
+_error = error_response
+
+API_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: error_response(
+        "A parameter is wrong, given twice, or not one the endpoint takes (a misspelt "
+        "filter is refused rather than ignored), or the path holds a control character"
+    ),
+    503: error_response("The query engine is busy or the answer ran into its time limit"),
+}
+"""What every /api operation may answer besides its own: the checks of krbgraph.web.deps
+and the store's limits (krbgraph.web.app's error handlers)."""
 
 
 _COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
