@@ -63,7 +63,7 @@ from .deps import (
 )
 from .describe import READER_LANGUAGES, run_query, text_of
 from .norm_answers import norm_of, norms_details
-from .openapi_protocols import API_RESPONSES
+from .openapi_protocols import API_RESPONSES, NAMED_QUERY_PARAMETERS
 from .resolving import parameter_refused, resolve_objecttype, resolve_thing
 from .spooled_export import csv_export, csv_export_without_names, json_export, spooled_chunks
 from .state import catalogue
@@ -445,21 +445,7 @@ def list_queries() -> list[QueryInfo]:
         200: {"content": {"text/csv": {}}, "description": "Rows as JSON, or CSV with format=csv"},
     },
     summary="Run a named query; its parameters are query-string parameters",
-    openapi_extra={
-        "parameters": [
-            {
-                "name": "parameters",
-                "in": "query",
-                "required": False,
-                "style": "form",
-                "explode": True,
-                "schema": {"type": "object", "additionalProperties": {"type": "string"}},
-                "description": "The named query's own parameters, each as a query-string "
-                "parameter of its name (gebied=..., datum=...): GET /api/queries lists "
-                "them per query",
-            }
-        ]
-    },
+    openapi_extra={"parameters": [NAMED_QUERY_PARAMETERS]},
 )
 def run_query_endpoint(
     request: Request,

@@ -25,6 +25,7 @@ from .negotiation import (
 
 __all__ = [
     "API_RESPONSES",
+    "NAMED_QUERY_PARAMETERS",
     "error_response",
     "graph_store_operation",
     "linked_data_operation",
@@ -60,6 +61,18 @@ API_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 """What every /api operation may answer besides its own: the checks of krbgraph.web.deps
 and the store's limits (krbgraph.web.app's error handlers)."""
+
+NAMED_QUERY_PARAMETERS: dict[str, Any] = {
+    "name": "parameters",
+    "in": "query",
+    "required": False,
+    "style": "form",
+    "explode": True,
+    "schema": {"type": "object", "additionalProperties": {"type": "string"}},
+    "description": "The named query's own parameters, each as a query-string parameter of "
+    "its name (gebied=..., datum=...): GET /api/queries lists them per query",
+}
+"""/api/queries/{name} reads the parameters its query declares, whatever they are named."""
 
 
 _COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
