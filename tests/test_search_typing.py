@@ -63,3 +63,22 @@ def test_suggestions_use_the_readers_language(client) -> None:
     dutch = client.get("/zoeken", params={"q": "beleidsnrom"}).text
     assert "Beleidsnorm" in dutch
     assert "Policy norm" in english and ">Beleidsnorm<" not in english
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [("Deelgebied 1.1", "Deelgebied 11"), ("-Δ<=", "Δ<="), ("Boom-rooster", "Boom rooster")],
+)
+def test_names_that_differ_stay_different_where_names_resolve_exactly(one, other) -> None:
+    """API parameters and query forms resolve a name in normalise's form: two names of the
+    registry must not become one there (a 409, or the other thing)."""
+    from krbgraph.web.search import normalise
+
+    assert normalise(one) != normalise(other)
+    assert normalise("ORAC’s") == normalise("ORAC's") == normalise("orac\u00ad's")
+
+
+def test_an_operator_searched_by_its_notation_comes_first(client) -> None:
+    """'Δ<=' (maximale toename) and '-Δ<=' (maximale afname) are two operators."""
+    increase, decrease = _hrefs(client, "Δ<="), _hrefs(client, "-Δ<=")
+    assert increase and decrease and increase[0] != decrease[0]

@@ -21,7 +21,7 @@ import time
 import unicodedata
 from collections import Counter, OrderedDict
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rdflib import Literal, URIRef
 
@@ -96,27 +96,36 @@ as long at a million triples, to be thrown away here."""
 
 
 def normalise(text: str) -> str:
-    """The form names are compared in, free of what people type differently: case and
-    accents ('Één Café' -> 'een cafe'), apostrophes and dots (ORAC's, ORAC’s as iOS and
-    Word write it, oracs; m.e.r.-rapport, mer-rapport), hyphens of every kind and
-    spaces alike (mer rapport; Burgwallen‑Oude Zijde with a non-breaking hyphen), and
-    characters that are not seen (a soft hyphen or zero-width space copied from a PDF)."""
+    """The form names are compared in, free of what people type differently without
+    meaning another name: case and accents ('Één Café' -> 'een cafe'), an apostrophe or
+    hyphen of another kind (ORAC’s as iOS and Word write it, Burgwallen‑Oude Zijde with
+    a non-breaking hyphen) and characters that are not seen (a soft hyphen or zero-width
+    space copied from a PDF). Exact names resolve in this form, so 'Deelgebied 1.1' and
+    'Deelgebied 11', or the operators '-Δ<=' and 'Δ<=', stay two names."""
     decomposed = unicodedata.normalize("NFKD", text)
     kept = "".join(
         ch
         for ch in decomposed
         if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf"
     )
-    return " ".join(kept.casefold().translate(_FOLDED).split())
+    return " ".join(kept.casefold().translate(_VARIANTS).split())
 
 
-_FOLDED = str.maketrans(
-    {
-        **dict.fromkeys(map(ord, "'’‘ʼ`´."), None),
-        **dict.fromkeys(map(ord, "-‐‑‒–—―−_"), " "),
-    }
+def loosened(normalised: str) -> str:
+    """A normalised text without apostrophes and dots, its hyphens spaces: what a search
+    that found nothing tries next ('oracs' for ORAC's, 'mer rapport' for m.e.r.-rapport).
+    Never used to resolve an exact name."""
+    return " ".join(normalised.translate(_LOOSE).split())
+
+
+_VARIANTS = str.maketrans(
+    {**dict.fromkeys(map(ord, "’‘ʼ`´"), "'"), **dict.fromkeys(map(ord, "‐‑‒–—―−"), "-")}
 )
-"""Apostrophes and dots dropped, hyphens and dashes (and _) a space, in normalise."""
+"""Apostrophes and hyphens of every kind as the keyboard's own, in normalise."""
+
+_LOOSE = str.maketrans(
+    {**dict.fromkeys(map(ord, "'."), None), **dict.fromkeys(map(ord, "-_"), " ")}
+)
 
 
 SHARED_MAX_AGE_S = 300.0
@@ -136,6 +145,8 @@ class Entry:
     type_iri: str | None
     texts: tuple[str, ...]
     """Normalised forms of every label, code and notation of the resource."""
+    loose: tuple[str, ...] = ()
+    """The texts loosened (``loosened``), for a search the texts gave nothing."""
 
 
 @dataclass(frozen=True)
@@ -202,6 +213,14 @@ class LabelIndex:
                 self._answers.move_to_end(key)
                 return list(self._answers[key])
         groups = search_entries(entries, text, limit_per_type=limit_per_type, haystack=haystack)
+        if not groups and normalise(text):
+            # Nothing as typed: without apostrophes, dots and hyphens ('oracs', 'mer
+            # rapport'), after every exact-er match so '-Δ<=' never outranks 'Δ<='.
+            groups = search_entries(
+                [replace(e, texts=e.loose or e.texts) for e in entries],
+                loosened(normalise(text)),
+                limit_per_type=limit_per_type,
+            )
         with self._lock:
             if self._haystack is haystack:
                 self._answers[key] = groups
@@ -295,7 +314,10 @@ def build_entries(store: Store) -> tuple[Entry, ...]:
     for iri, values in texts.items():
         shown = display[iri][1] if iri in display else next(iter(values))
         normalised = tuple(dict.fromkeys(normalise(value) for value in values))
-        entries.append(Entry(iri, shown, types.get(iri), normalised))
+        loose = tuple(dict.fromkeys(loosened(text) for text in normalised))
+        entries.append(
+            Entry(iri, shown, types.get(iri), normalised, loose if loose != normalised else ())
+        )
     entries.sort(key=lambda entry: (normalise(entry.label), entry.iri))
     return tuple(entries)
 
