@@ -90,3 +90,20 @@ def test_a_reader_choosing_ever_new_languages_does_not_grow_the_names_kept(
         assert sum(len(kept) for kept in cache._names.values()) <= 1500
     cache.fill(("en",), False, store_names)  # a second complete choice pushes the rest out
     assert cache.complete(("en",), False) and not cache.complete(("nl",), False)
+
+
+def test_a_name_in_another_language_costs_what_its_text_costs() -> None:
+    """A cache holds a store's worth of names: one carrying its language tag must not
+    carry a dictionary too (3.4 times the memory of the Dutch names), and survives a
+    copy or pickle with its tag."""
+    import pickle
+    import sys
+
+    from krbgraph.labels import tagged
+
+    english = tagged("Facade noise level", "en")
+    assert english.lang == "en" and not hasattr(english, "__dict__")
+    assert sys.getsizeof(english) <= sys.getsizeof("Facade noise level") + 64
+    again = pickle.loads(pickle.dumps(english))
+    assert again == english and again.lang == "en"
+    assert type(tagged("Geluid", "nl")) is str

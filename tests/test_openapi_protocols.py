@@ -172,3 +172,33 @@ def test_every_api_operation_declares_its_refusals_with_their_body(site: tuple[s
             assert refused.get("content", {}).get("application/json"), (method, path)
     own = paths["/api/queries/{name}"]["get"]["parameters"]
     assert any(p["in"] == "query" and p["schema"].get("type") == "object" for p in own)
+
+
+def test_writes_declare_the_successes_they_answer_and_no_json_default(
+    site: tuple[str, Store],
+) -> None:
+    """A generated client takes the declared success as the one to expect: the writes
+    answer 201 or 204, never FastAPI's default 200 JSON."""
+    url, _ = site
+    paths = httpx.get(f"{url}/openapi.json", timeout=60).json()["paths"]
+    for path, method in [
+        ("/store", "put"),
+        ("/store", "delete"),
+        ("/store/{path}", "post"),
+        ("/update", "post"),
+    ]:
+        declared = paths[path][method]["responses"]
+        assert "200" not in declared, (method, path)
+        assert "204" in declared, (method, path)
+    for path in ("/store", "/id/{path}", "/sparql"):
+        ok = paths[path]["get"]["responses"]["200"]["content"]
+        assert "application/json" not in ok, path  # negotiation gives JSON-LD or results
+
+
+@pytest.mark.parametrize("path", ["/static/store", "/static/sparql", "/static/krb.css"])
+def test_a_mounted_path_keeps_its_own_methods(site: tuple[str, Store], path: str) -> None:
+    url, _ = site
+    response = httpx.request("PUT", f"{url}{path}", timeout=60)
+    assert response.status_code in (404, 405)
+    if response.status_code == 405:
+        assert {m.strip() for m in response.headers["allow"].split(",")} == {"GET", "HEAD"}

@@ -9,7 +9,7 @@ a client that reads Allow to learn what it may do was told too little.
 from __future__ import annotations
 
 from starlette.datastructures import MutableHeaders
-from starlette.routing import Match
+from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -28,9 +28,13 @@ class AllowEveryMethod:
             await self.app(scope, receive, send)
             return
 
+        # As it came in: a mounted application (the static files) strips its own prefix
+        # from the path of the scope it is given, which is this same dictionary.
+        asked = dict(scope)
+
         async def send_with_allow(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] == 405:
-                methods = served_methods(scope)
+                methods = served_methods(asked)
                 if methods:
                     MutableHeaders(scope=message)["Allow"] = ", ".join(methods)
             await send(message)
@@ -43,12 +47,18 @@ def served_methods(scope: Scope) -> list[str]:
     routes themselves (their ``matches``, as the router asks them; routers included in
     others keep their routes to themselves); HEAD wherever GET is
     (krbgraph.web.head_requests answers it)."""
-    routes = getattr(getattr(scope.get("app"), "router", None), "routes", ())
+    routes = [
+        route
+        for route in getattr(getattr(scope.get("app"), "router", None), "routes", ())
+        if not isinstance(route, Mount)  # a mount matches every method: its app answers
+    ]
     methods = {
         method
         for method in _ORDER
         if any(route.matches({**scope, "method": method})[0] is Match.FULL for route in routes)
     }
+    if not methods:
+        return []  # a mounted application's own 405 and Allow stand
     if "GET" in methods:
         methods.add("HEAD")
     return [method for method in _ORDER if method in methods]

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi.responses import Response
+
 from .negotiation import (
     BOOLEAN_FORMATS,
     CANONICAL_TYPES,
@@ -150,6 +152,7 @@ def sparql_operation(kind: str) -> dict[str, Any]:
     query = _parameter("query", "The SPARQL 1.1 query (without it: the service description)")
     if kind == "query-get":
         return {
+            "response_class": Response,
             "openapi_extra": {"parameters": [query, *_DATASET]},
             "responses": {
                 200: {"description": "The answer", "content": _ANSWERS},
@@ -171,6 +174,8 @@ def sparql_operation(kind: str) -> dict[str, Any]:
     done = {204: {"description": "The update was validated and committed"}}
     answers = {200: {"description": "The answer to a query", "content": _ANSWERS}}
     return {
+        "response_class": Response,
+        **({"status_code": 204} if kind == "update" else {}),
         "openapi_extra": {
             "parameters": [*_DATASET, *_UPDATE_DATASET]
             if kind == "query-post"
@@ -232,7 +237,13 @@ def graph_store_operation(method: str, *, direct: bool) -> dict[str, Any]:
             **_COMMON_ERRORS,
             **_WRITE_ERRORS,
         }
-    return {"openapi_extra": extra, "responses": responses}
+    success = 200 if method in ("GET", "HEAD") else 204
+    return {
+        "openapi_extra": extra,
+        "responses": responses,
+        "status_code": success,
+        "response_class": Response,  # not FastAPI's JSON default: the media types above
+    }
 
 
 _PAGE_TYPES = {"text/html": _TEXT, **_content(GRAPH_FORMATS)}
@@ -256,4 +267,4 @@ def linked_data_operation(*, redirects: bool = False) -> dict[str, Any]:
     }
     if redirects:
         responses[303] = {"description": "The resource has a page of its own (Location)"}
-    return {"responses": responses}
+    return {"responses": responses, "response_class": Response}
