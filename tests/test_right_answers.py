@@ -761,3 +761,10 @@ def test_a_name_in_another_language_than_the_page_says_which(client: TestClient,
         assert not unmarked, (name, unmarked)
     dutch = client.get(url, headers={"Accept-Language": "nl"}).text
     assert ">Geluid<" in dutch and not re.findall(r' lang="en"[^>]*>Geluid<', dutch)
+
+
+def test_a_norm_value_in_the_readers_english_is_marked(client: TestClient) -> None:
+    english = client.get("/id/beleidsthema/geluid", headers={"Accept-Language": "en"}).text
+    values = re.findall(r"<(td|span)([^>]*)>(at most [^<]*)<", english)
+    assert values, "no English norm value on the theme page"
+    assert all('lang="en"' in attributes for _, attributes, _ in values), values[:3]

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from rdflib import URIRef
 from rdflib.term import Identifier
 
+from ..labels import tagged
 from ..namespaces import KRB
 from ..store import Store
 from .aggregates import cached_rows
@@ -111,7 +112,9 @@ def _norm_value(row: dict[str, Identifier], labeller: Labeller) -> object:
     )
     if amount is None:
         return labeller.cell(row.get("waarde_begrip"))
-    return f"{operator} {amount}" if operator else amount
+    # The operator's name carries the reader's language (labels.ForeignName), the whole
+    # text too: "at most 53 dB(A)" is English to a screen reader.
+    return tagged(f"{operator} {amount}", getattr(operator, "lang", None)) if operator else amount
 
 
 def _measures(rows: Iterable[dict[str, Identifier]], labeller: Labeller) -> Section:
