@@ -21,7 +21,7 @@ import time
 import unicodedata
 from collections import Counter, OrderedDict
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from rdflib import Literal, URIRef
 
@@ -217,9 +217,7 @@ class LabelIndex:
             # Nothing as typed: without apostrophes, dots and hyphens ('oracs', 'mer
             # rapport'), after every exact-er match so '-Δ<=' never outranks 'Δ<='.
             groups = search_entries(
-                [replace(e, texts=e.loose or e.texts) for e in entries],
-                loosened(normalise(text)),
-                limit_per_type=limit_per_type,
+                entries, loosened(normalise(text)), limit_per_type=limit_per_type, loose=True
             )
         with self._lock:
             if self._haystack is haystack:
@@ -338,8 +336,10 @@ def search_entries(
     *,
     limit_per_type: int = 25,
     haystack: Haystack | None = None,
+    loose: bool = False,
 ) -> list[HitGroup]:
-    """Entries whose labels contain every word of `text`, grouped by type.
+    """Entries whose labels contain every word of `text`, grouped by type (``loose``: in
+    their loosened texts, see LabelIndex.search).
 
     Within a group an exact match ranks first, then a label that starts with
     the query, then one where a word starts with it, then any other match;
@@ -359,7 +359,8 @@ def search_entries(
     single = words[0] if len(words) == 1 else None
     for position, entry in enumerate(entries):
         best: tuple[int, int, str, int] | None = None
-        for candidate in entry.texts:
+        texts = (entry.loose or entry.texts) if loose else entry.texts
+        for candidate in texts:
             if single is not None:  # the common case, without a generator per text
                 if single not in candidate:
                     continue
@@ -382,12 +383,11 @@ def search_entries(
         if (
             best is None
             and single is None
-            and all(any(word in candidate for candidate in entry.texts) for word in words)
+            and all(any(word in candidate for candidate in texts) for word in words)
         ):
             # The words spread over its texts: "GEL-N01 geluidsdruk" (a code and a name,
             # as lists show them), ranked after every match within one text.
-            shortest = min(entry.texts, key=len)
-            best = (4, sum(len(text) for text in entry.texts), shortest, position)
+            best = (4, sum(len(text) for text in texts), min(texts, key=len), position)
         if best is not None:
             grouped.setdefault(entry.type_iri, []).append(best)
     order = {type_iri: position for position, type_iri in enumerate(TYPE_ORDER)}
