@@ -375,3 +375,16 @@ def test_iris_with_percent_escapes_have_their_page(tmp_path) -> None:
                 assert (URIRef(iri), RDFS.label, Literal(label, lang="nl")) in parse(response, "nt")
     finally:
         store.close()
+
+
+def test_the_ontology_page_says_which_text_is_english(client) -> None:
+    """Each term shows its English name and definition beside the Dutch ones; a screen
+    reader reads them as English only when they say so (WCAG 3.1.2)."""
+    import re
+
+    dutch = client.get("/def/krb").text
+    english_parts = re.findall(r'<(span|p) class="en"([^>]*)>', dutch)
+    assert english_parts and all('lang="en"' in attrs for _, attrs in english_parts)
+    english = client.get("/def/krb", headers={"Accept-Language": "en"}).text
+    heading = re.search(r"<h1([^>]*)>([^<]*)<", english)
+    assert heading is not None and 'lang="en"' in heading.group(1), heading
