@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from itertools import product
 from typing import Generic, TypeVar, overload
 from urllib.parse import quote, unquote_to_bytes, urlsplit
 
@@ -136,7 +137,9 @@ def iri_for_path(kind: str, path: str, base_iri: str) -> str:
 _PATH_SAFE = "/:@!$&'()*+,;=?#[]"
 """ASCII that local_href leaves in an /id/ path as it is (besides letters, digits, -._~)."""
 
-_ESCAPED_NON_ASCII = re.compile(rb"(?:%[89A-Fa-f][0-9A-Fa-f])+")
+_ESCAPED_NON_ASCII = re.compile(rb"((?:%[89A-Fa-f][0-9A-Fa-f])+)")
+_RUNS_TRIED = 5
+"""Runs of escaped non-ASCII whose every keep-or-decode choice is tried (32 IRIs)."""
 
 
 def requested_iri(store: Store, kind: str, path: str, raw_path: bytes, base_iri: str) -> str:
@@ -145,9 +148,11 @@ def requested_iri(store: Store, kind: str, path: str, raw_path: bytes, base_iri:
     IRIs compare character by character, so ``.../caf%C3%A9plein`` and ``.../caféplein``
     are two resources, while the server only sees the path decoded (``path``). A client
     dereferencing an IRI sends its escapes as they are and escapes its other characters
-    outside ASCII (RFC 3987): so the path as sent (``raw_path``), the same with only
-    those characters decoded (``.../Grote%20Markt-café``), and the decoded path (the
-    links local_href prints) are the candidates, the first the store describes taken.
+    outside ASCII (RFC 3987), so which escaped run of such characters was an escape in
+    the IRI and which the client's own cannot be told: the path as sent (``raw_path``),
+    each run of them kept or decoded (``.../Grote%20Markt-café``, ``caf%C3%A9-straße``,
+    for up to _RUNS_TRIED runs), and the decoded path (the links local_href prints) are
+    the candidates, the first the store describes taken.
     """
     decoded = iri_for_path(kind, path, base_iri)
     prefix = f"/{kind}/".encode()
@@ -156,9 +161,15 @@ def requested_iri(store: Store, kind: str, path: str, raw_path: bytes, base_iri:
         return decoded
     sent = raw_path[start + len(prefix) :]
     candidates = [iri_for_path(kind, sent.decode("latin-1"), base_iri)]
-    with suppress(UnicodeDecodeError):  # escapes of bytes that are no UTF-8: as sent only
-        non_ascii = _ESCAPED_NON_ASCII.sub(lambda m: unquote_to_bytes(m.group()), sent)
-        candidates.append(iri_for_path(kind, non_ascii.decode(), base_iri))
+    pieces = _ESCAPED_NON_ASCII.split(sent)  # text, run, text, run, ..., text
+    runs = pieces[1::2] if len(pieces) > 1 else []
+    if 0 < len(runs) <= _RUNS_TRIED:
+        for choice in product((False, True), repeat=len(runs)):
+            with suppress(UnicodeDecodeError):  # bytes that are no UTF-8: not this one
+                parts = [pieces[0]]
+                for run, decode, text in zip(runs, choice, pieces[2::2], strict=True):
+                    parts += [unquote_to_bytes(run) if decode else run, text]
+                candidates.append(iri_for_path(kind, b"".join(parts).decode(), base_iri))
     listed = [c for c in dict.fromkeys(candidates) if c != decoded and valid_iri(c) is not None]
     if not listed:
         return decoded
