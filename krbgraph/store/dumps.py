@@ -21,6 +21,11 @@ from ..namespaces import PREFIXES
 from ..rdfio import parse_quads
 from .base import StoreError
 
+_BOOKKEEPING = ox.NamedNode(WRITES_GRAPH)
+"""The writers' turns on a shared server (krbgraph.store.write_claim): never dumped, never
+restored (a dump taken during a turn would bring back that writer's intent, holding off
+every writer of the restored store)."""
+
 DUMP_FORMATS = {".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG}
 
 
@@ -38,12 +43,10 @@ def write_dump(path: Path, quads: Iterable[ox.Quad]) -> int:
     fmt = dump_format(path)
     count = 0
 
-    bookkeeping = ox.NamedNode(WRITES_GRAPH)
-
     def counted() -> Iterator[ox.Quad]:
         nonlocal count
         for quad in quads:
-            if quad.graph_name != bookkeeping:  # the writers' turns, not data (read_dump)
+            if quad.graph_name != _BOOKKEEPING:  # the writers' turns, not data (read_dump)
                 count += 1
                 yield quad
 
@@ -97,7 +100,4 @@ def read_dump(path: Path, *, unchecked: bool = False) -> list[ox.Quad]:
     quads = parse_quads(path)
     if not unchecked:
         check_complete(path, len(quads))
-    # A dump of a shared server holds its write bookkeeping, perhaps a writer's intent:
-    # not the restored store's, whose writers it would hold off.
-    bookkeeping = ox.NamedNode(WRITES_GRAPH)
-    return [quad for quad in quads if quad.graph_name != bookkeeping]
+    return [quad for quad in quads if quad.graph_name != _BOOKKEEPING]
