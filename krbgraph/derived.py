@@ -41,7 +41,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -51,7 +51,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, XSD
 
 from .containment import MAX_ENCLOSING, containment_triples, declared_containment, parents_of
-from .derived_stale import mark_stale, stale_during
+from .derived_stale import STALE, Rederivation, mark_stale, stale_during
 from .model import DERIVED_GRAPH
 from .namespaces import BEGRIP, GEO, KRB
 from .store import Store, StoreError
@@ -66,9 +66,11 @@ __all__ = [
     "CONTAINMENT_PREDICATES",
     "PERIOD_PREDICATES",
     "RULES_VERSION",
+    "STALE",
     "SPATIAL_PREDICATES",
     "SparqlSource",
     "Period",
+    "Rederivation",
     "area_geometries",
     "area_triples",
     "derive",
@@ -420,9 +422,14 @@ def area_triples(store: SparqlSource, *, lenient: bool = False) -> Triples:
     return [*spatial, *containment_triples(parents_of(edges), lenient=lenient)]
 
 
-def ensure_current(store: Store) -> bool:
+def ensure_current(store: Store, announce: Callable[[Rederivation], None] | None = None) -> bool:
     """Derive the whole graph again when these rules did not derive it (a store of an
     older release, or one loaded from a dump); True when it did so.
+
+    ``announce`` is told why first, when a derived graph is there but not of these rules:
+    on a store of millions of triples deriving takes minutes, and a command or service
+    that says nothing meanwhile looks hung. (A store without one is new or empty, or its
+    restore says so itself.)
 
     A store that cannot be written (a read-only SPARQL server) is left as it is, with a
     warning in the log: its answers are those of the rules that derived it. A store
@@ -432,6 +439,8 @@ def ensure_current(store: Store) -> bool:
     found = {str(version) for (version,) in store.query(_VERSION_QUERY).rows}
     if found == {RULES_VERSION}:
         return False
+    if found and announce is not None:
+        announce(Rederivation(cut_off=STALE in found))
     try:
         size = refresh(store)
     except StoreError as exc:

@@ -15,16 +15,45 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from rdflib.namespace import OWL
 
 from .model import DERIVED_GRAPH
 from .store import Store
 
-__all__ = ["STALE", "mark_stale", "stale_during"]
+__all__ = ["STALE", "Rederivation", "mark_stale", "stale_during"]
 
 STALE = "stale: being replaced"
 """The derived graph's ``owl:versionInfo`` while a write replaces it in a second step."""
+
+
+@dataclass(frozen=True)
+class Rederivation:
+    """Why the derived graph is derived again as a store is opened."""
+
+    cut_off: bool
+    """A write was cut off before it replaced the graph; else an earlier release derived
+    it."""
+
+    @property
+    def message_nl(self) -> str:
+        why = (
+            "een schrijfactie is afgebroken voordat de afgeleide graaf was bijgewerkt"
+            if self.cut_off
+            else "de afgeleide graaf is gemaakt door een eerdere versie"
+        )
+        return f"{why}; de hele store wordt opnieuw afgeleid (minuten bij miljoenen triples)"
+
+    @property
+    def message_en(self) -> str:
+        why = (
+            "a write was cut off before the derived graph was brought up to date"
+            if self.cut_off
+            else "the derived graph was made by an earlier release"
+        )
+        return f"{why}; deriving it again for the whole store (minutes for millions of triples)"
+
 
 _VERSION = f"GRAPH <{DERIVED_GRAPH}> {{ <{DERIVED_GRAPH}> <{OWL.versionInfo}> %s }}"
 _DROP = f"DROP SILENT GRAPH <{DERIVED_GRAPH}>"

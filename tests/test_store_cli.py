@@ -20,6 +20,7 @@ from krbgraph.store import META_GRAPH
 
 DATA = Path(__file__).parent / "data" / "store"
 BASE = "https://krb.testgemeente.nl"
+OWL_VERSION = "http://www.w3.org/2002/07/owl#versionInfo"
 
 oxigraph_url = oxigraph_fixture(scope="module")
 
@@ -217,6 +218,40 @@ def test_derive_rebuilds_the_derived_graph_after_a_write_around_krb(folder: str)
     assert f"{len(expected)} triples" in result.stdout
     with open_store(Settings(store=folder)) as opened:
         assert set(opened.read_graph(DERIVED_GRAPH)) == expected
+
+
+@pytest.mark.parametrize(
+    ("version", "said"),
+    [("an earlier release's rules", "earlier release"), ("stale", "was cut off")],
+)
+def test_a_command_says_why_it_derives_the_whole_store_again_and_only_then(
+    folder: str, version: str, said: str
+) -> None:
+    """On millions of triples deriving again takes minutes: a command that opens such a
+    store says so first, with the reason, instead of looking hung; once derived, the next
+    opening says nothing."""
+    from krbgraph.derived import DERIVED_GRAPH, STALE
+    from krbgraph.model import project_root
+    from krbgraph.settings import Settings
+    from krbgraph.store import open_store
+
+    demo = project_root() / "examples" / "demo" / "geluid.ttl"
+    assert krb("load", str(demo), "--store", folder, "--no-validate").exit_code == 0
+    quiet = krb("graphs", "--store", folder)
+    assert quiet.exit_code == 0 and quiet.stderr == "", quiet.stderr
+    old = STALE if version == "stale" else "0123456789abcdef"
+    with open_store(Settings(store=folder)) as opened:
+        version = f"<{DERIVED_GRAPH}> <{OWL_VERSION}>"
+        opened.update(
+            f"DELETE WHERE {{ GRAPH <{DERIVED_GRAPH}> {{ {version} ?v }} }} ;"
+            f'INSERT DATA {{ GRAPH <{DERIVED_GRAPH}> {{ {version} "{old}" }} }}'
+        )
+    told = krb("graphs", "--store", folder)
+    assert told.exit_code == 0, told.stderr
+    assert said in told.stderr and "deriving it again for the whole store" in told.stderr
+    assert "opnieuw afgeleid" in told.stderr, "in Dutch too"
+    again = krb("graphs", "--store", folder)
+    assert again.exit_code == 0 and again.stderr == "", again.stderr
 
 
 @pytest.mark.parametrize("occupied", [False, True])

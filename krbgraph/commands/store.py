@@ -23,7 +23,7 @@ from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn
 from rich.table import Table
 from rich.text import Text
 
-from ..derived import DERIVED_GRAPH
+from ..derived import DERIVED_GRAPH, Rederivation
 from ..derived import ensure_current as ensure_derived
 from ..derived import refresh as refresh_derived
 from ..loading import LoadError, LoadReport, ManagedGraphRefused, drop_data_graph, load_paths
@@ -97,7 +97,7 @@ def opened_store(
                     "the model it holds",
                     err=True,
                 )
-            ensure_derived(store)
+            ensure_derived(store, _say_rederiving)
         yield store
     finally:
         store.close()
@@ -109,6 +109,10 @@ def _say_model_overlap(store: Store, reloaded: list[str]) -> None:
 
     for finding in after_model_update(store, reloaded):
         typer.echo(f"waarschuwing: {finding.message_nl}\n  en: {finding.message_en}", err=True)
+
+
+def _say_rederiving(why: Rederivation) -> None:
+    typer.echo(f"let op: {why.message_nl}\n  en: {why.message_en}", err=True)
 
 
 SHOWN_FINDINGS = 1000

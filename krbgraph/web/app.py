@@ -177,7 +177,7 @@ def _opened_store(settings: Settings) -> Store:
     store = open_store(settings)
     try:
         reloaded = ensure_model(store)
-        ensure_derived(store)
+        ensure_derived(store, lambda why: logger.warning("%s", why.message_en))
         from ..restated_check import after_model_update  # only when the model changed
 
         for finding in after_model_update(store, reloaded):
