@@ -414,6 +414,20 @@ class _Reader:
             raise GeometryError(
                 f"de WKT is niet te lezen: {exc}", f"the WKT cannot be read: {exc}"
             ) from exc
+        except NotImplementedError as exc:
+            # GEOS reads arcs (CIRCULARSTRING, CURVEPOLYGON, as BGT and PostGIS exports
+            # hold them) but shapely cannot use them: the tools that wrote them can
+            # approximate them with straight segments.
+            raise GeometryError(
+                "gebogen geometrieën (CIRCULARSTRING, COMPOUNDCURVE, CURVEPOLYGON, "
+                "MULTICURVE, MULTISURFACE) worden niet ondersteund; zet ze om naar "
+                "rechte lijnstukken (bijvoorbeeld ST_CurveToLine in PostGIS of ogr2ogr "
+                "-nlt CONVERT_TO_LINEAR)",
+                "curved geometries (CIRCULARSTRING, COMPOUNDCURVE, CURVEPOLYGON, "
+                "MULTICURVE, MULTISURFACE) are not supported; convert them to straight "
+                "segments (for example ST_CurveToLine in PostGIS or ogr2ogr -nlt "
+                "CONVERT_TO_LINEAR)",
+            ) from exc
         if geometry is None or geometry.is_empty:
             raise GeometryError("de geometrie is leeg", "the geometry is empty")
         geometry = shapely.force_2d(geometry)

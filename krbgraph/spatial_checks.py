@@ -75,10 +75,13 @@ def spatial_findings(data: Graph, report: TripleSink, report_node: Node) -> list
                 focus=area,
                 path=GEO.hasGeometry,
                 value=None,
-                message_nl=f"Werkingsgebied '{label}' heeft een geometrie (geo:asWKT) die niet "
-                f"te gebruiken is: {problem.message_nl}.",
-                message_en=f"Area '{label}' has a geometry (geo:asWKT) that cannot be used: "
-                f"{problem.message_en}.",
+                # A repaired geometry is used as repaired: it decides where the area lies.
+                message_nl=f"Werkingsgebied '{label}' heeft een geometrie (geo:asWKT) die "
+                + ("hersteld is gebruikt" if problem.usable else "niet te gebruiken is")
+                + f": {problem.message_nl}.",
+                message_en=f"Area '{label}' has a geometry (geo:asWKT) that "
+                + ("is used as repaired" if problem.usable else "cannot be used")
+                + f": {problem.message_en}.",
                 shape=GEOMETRY_CHECK,
             )
         )

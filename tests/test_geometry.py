@@ -194,6 +194,10 @@ def test_read_wkt_projects_to_rd_new_in_the_axis_order_of_the_crs() -> None:
         (RD + "POLYGON((0 0, 1e309 0, 10 10, 0 0))", "finite"),
         ("POINT(nan nan)", "finite"),
         ("POINT(-inf 52)", "finite"),
+        # Arcs, as BGT and PostGIS exports hold them: GEOS reads them, shapely cannot.
+        (RD + "CURVEPOLYGON(CIRCULARSTRING(0 0, 10 10, 0 0))", "curved geometries"),
+        (RD + "COMPOUNDCURVE((0 0, 1 1), CIRCULARSTRING(1 1, 2 2, 3 1))", "curved"),
+        ("MULTISURFACE(((0 0, 1 0, 1 1, 0 0)))", "ST_CurveToLine"),
     ],
 )
 def test_read_wkt_names_what_is_wrong(literal: str, reason: str) -> None:
@@ -210,9 +214,12 @@ def test_bad_geometries_are_problems_naming_the_area_not_a_crash() -> None:
         "onbekend": "<http://example.org/crs/rd> POINT(1 2)",
         "vlinder": polygon((10, 10), (30, 30), (30, 10), (10, 30)),  # self-intersecting
         "oneindig": RD + "POLYGON((0 0, inf 0, 10 10, 0 0))",  # GEOS raised on make_valid
+        "boog": RD + "CURVEPOLYGON(CIRCULARSTRING(0 0, 10 10, 0 0))",  # shapely raised
     }
     result = spatial_relations(areas)
-    assert {p.area for p in result.problems} == {"kapot", "onbekend", "vlinder", "oneindig"}
+    assert {p.area for p in result.problems} == {
+        "kapot", "onbekend", "vlinder", "oneindig", "boog",
+    }  # fmt: skip
     by_area = {p.area: p for p in result.problems}
     assert "cannot be read" in by_area["kapot"].message_en and not by_area["kapot"].usable
     assert "niet te lezen" in by_area["kapot"].message_nl

@@ -215,6 +215,23 @@ def test_an_unusable_geometry_is_a_warning_not_a_crash() -> None:
     assert len(set(report.objects(None, SH.result))) == 2
 
 
+def test_a_repaired_geometry_is_said_to_be_used_as_repaired() -> None:
+    """make_valid's repair decides where the area lies (the derived graph uses it): the
+    warning must not say the geometry plays no part."""
+    bowtie = area(
+        "BU99990006",
+        "Vlinder",
+        f"{RD} POLYGON((155100 463100, 155300 463300, 155300 463100, 155100 463300, "
+        "155100 463100))",
+        "GM9999",
+    )
+    findings, _ = check(GEMEENTE_GEOMETRY + bowtie)
+    (repaired,) = [f for f in findings if f.focus == BASE + "BU99990006"]
+    assert "is used as repaired: invalid geometry (Self-intersection" in repaired.message_en
+    assert "hersteld is gebruikt" in repaired.message_nl
+    assert "cannot be used" not in repaired.message_en
+
+
 def test_the_demo_stays_without_violations_and_warnings() -> None:
     demo = read_rdf_paths([project_root() / "examples" / "demo"])
     assert spatial_findings(demo, Graph(), URIRef("urn:report")) == []
