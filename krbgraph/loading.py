@@ -42,7 +42,7 @@ from .findings import READS
 from .gc_pause import collector_paused
 from .graph_change import graphs_change
 from .iris import DEFAULT_BASE_IRI, file_graph_iri, reference
-from .rdfio import expand_paths, file_format, rdflib_term
+from .rdfio import expand_paths, file_format, holds_a_triple, rdflib_term
 from .registry import ManagedGraphRefused, checked_whole, refuse_managed
 from .replica import ValidationReplica
 from .source_lines import located_by_graphs, located_by_text
@@ -173,6 +173,7 @@ def load_paths(
                 f"graph {listing} already holds data; pass --replace to replace it "
                 "(nothing was loaded)"
             )
+        _refuse_empty(plan, occupied)
         if progress is not None:
             progress.start(sum(len(files) for files in plan.values()))
         if not validate:
@@ -185,6 +186,25 @@ def load_paths(
         result, counts, derived = _validated_load(store, plan, occupied, replace, progress)
         replace_derived(store, derived)
     return LoadReport(_loads(plan, counts, occupied), result)
+
+
+def _refuse_empty(plan: Mapping[str, Sequence[Path]], occupied: set[str]) -> None:
+    """LoadError for a graph whose files give no triple: the store keeps no empty graphs,
+    so such a load would write nothing, or with --replace remove the graph's data (a
+    truncated export loaded in a pipeline), as the Graph Store refuses a PUT of nothing."""
+    for iri, files in plan.items():
+        if any(holds_a_triple(path) for path in files):
+            continue
+        named = ", ".join(str(path) for path in files)
+        effect = (
+            "replacing the graph with it would remove all its data"
+            if iri in occupied
+            else "the graph would not exist afterwards"
+        )
+        raise LoadError(
+            f"{named} {'holds' if len(files) == 1 else 'hold'} no triples for graph <{iri}>: "
+            f"{effect}; use `krb drop` to remove a graph (nothing was loaded)"
+        )
 
 
 def _validated_load(

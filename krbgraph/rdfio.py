@@ -13,6 +13,7 @@ import re
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import IO, cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -206,6 +207,32 @@ def check_for_bulk_load(path: Path) -> bool:
     if marked:
         parse_quads(path)
     return bom
+
+
+def holds_a_triple(path: Path) -> bool:
+    """Whether the file gives at least one triple, read only up to the first: a file of
+    prefixes only, or empty, is what a failed export leaves, and loading it with replace
+    would empty its graph. A file that cannot be read counts as holding one: the load
+    itself reports it, with its position."""
+    fmt = file_format(path)
+    if fmt is ox.RdfFormat.JSON_LD:
+        # Parsed whole, as its load does: parse_quads says why a document with keys gave
+        # no triples (no @context).
+        try:
+            return bool(parse_quads(path))
+        except RdfInputError:
+            return True
+    try:
+        opener = gzip.open if path.name.lower().endswith(".gz") else open
+        with opener(path, "rb") as opened:
+            stream = cast(IO[bytes], opened)
+            if stream.read(3) != _BOM:
+                stream.seek(0)
+            for _ in ox.parse(stream, format=fmt):
+                return True
+    except (OSError, EOFError, zlib.error, SyntaxError, MemoryError, ValueError):
+        return True
+    return False
 
 
 def _starts_with_bom(path: Path) -> bool:

@@ -6,6 +6,7 @@ Exit codes are the CLI contract: 0 ok, 1 the data did not pass the shapes,
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import pytest
@@ -100,6 +101,40 @@ def test_an_occupied_graph_needs_replace(folder: str) -> None:
     assert replaced.exit_code == 0, replaced.stderr
     assert f"replaced <{graph}>: 8 triples" in replaced.stdout
     assert graph_rows(folder)[graph] == ("8", "data")
+
+
+@pytest.mark.parametrize("validate", ["--validate", "--no-validate"])
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("afdelingen.ttl", b"@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"),
+        ("afdelingen.nt", b""),
+        ("afdelingen.jsonld", b"{}"),
+        ("afdelingen.ttl.gz", gzip.compress(b"\xef\xbb\xbf# only a comment\n")),
+    ],
+    ids=["prefixes", "empty", "json-ld", "gzip-bom-comment"],
+)
+def test_a_file_without_triples_never_empties_or_creates_a_graph(
+    folder: str, tmp_path: Path, validate: str, name: str, content: bytes
+) -> None:
+    """A failed export (a file of prefixes only, or nothing) loaded with --replace in a
+    pipeline would remove the graph's data; the Graph Store refuses a PUT of nothing."""
+    first = krb("load", str(DATA / "afdelingen.ttl"), "--store", folder, "--base-iri", BASE)
+    assert first.exit_code == 0, first.stderr
+    empty = tmp_path / "export" / name
+    empty.parent.mkdir()
+    empty.write_bytes(content)
+    graph = f"{BASE}/graph/afdelingen"
+    replaced = krb("load", str(empty), "--graph", graph, "--replace", "--store", folder, validate)
+    assert replaced.exit_code == 2
+    assert f"{empty} holds no triples for graph <{graph}>" in replaced.stderr
+    assert "remove all its data" in replaced.stderr and "nothing was loaded" in replaced.stderr
+    assert graph_rows(folder)[graph] == ("6", "data")
+    fresh = empty.with_name(name.replace("afdelingen", "nieuw"))
+    empty.rename(fresh)
+    new = krb("load", str(fresh), "--store", folder, "--base-iri", BASE, validate)
+    assert new.exit_code == 2 and "would not exist afterwards" in new.stderr
+    assert f"{BASE}/graph/nieuw" not in graph_rows(folder)
 
 
 def test_no_validate_skips_the_shapes(folder: str) -> None:
