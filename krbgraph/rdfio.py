@@ -268,7 +268,7 @@ def parse_quads(path: Path) -> list[ox.Quad]:
     except (OSError, EOFError, zlib.error) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise RdfInputError(path, None, None, f"cannot read the file: {reason}") from exc
-    data = data.removeprefix(_BOM)
+    data = without_bom(data)
     json_ld = fmt is ox.RdfFormat.JSON_LD
     try:
         base = _RELATIVE if json_ld else None
@@ -293,19 +293,30 @@ def too_large(path: Path, exc: MemoryError, data: bytes | None = None) -> RdfInp
     """The RdfInputError for pyoxigraph's refusal of one term longer than its parser's
     buffer (16 MiB, a detailed WKT boundary): which file, the line when a line is that
     long, and what to do. Any other MemoryError is re-raised: memory really ran out."""
+    line, message = term_too_large(exc, data)
+    return RdfInputError(path, line, None, message)
+
+
+def term_too_large(exc: MemoryError, data: bytes | None) -> tuple[int | None, str]:
+    """The line (when one is that long) and the message for pyoxigraph's refusal of a term
+    longer than its parser's buffer, for a file or a request body. Any other MemoryError
+    is re-raised: memory really ran out."""
     found = _BUFFER_LIMIT.search(str(exc))
     if found is None:
         raise exc
     limit = int(found.group(1))
     line = _first_line_over(data, limit) if data is not None else None
-    return RdfInputError(
-        path,
-        line,
-        None,
+    return line, (
         f"a term (literal or IRI) longer than {limit // (1 << 20)} MiB ({limit:,} bytes), "
         "more than the RDF parser reads in one piece; shorten it (a geometry: fewer points, "
-        "or split the area)",
+        "or split the area)"
     )
+
+
+def without_bom(data: bytes) -> bytes:
+    """``data`` without the UTF-8 byte order mark Windows editors put first (RDF syntaxes
+    do not allow it; files and request bodies are read alike)."""
+    return data.removeprefix(_BOM)
 
 
 def _first_line_over(data: bytes, limit: int) -> int | None:

@@ -225,6 +225,43 @@ def test_gsp_malformed_body_is_400_with_the_line(
     assert "line 3" in response.json()["detail"]
 
 
+@pytest.mark.parametrize("ctype", ["text/turtle", "application/n-triples"])
+def test_a_body_with_a_byte_order_mark_is_read_as_krb_load_reads_the_file(
+    demo: tuple[httpx.Client, Store, Settings], ctype: str
+) -> None:
+    """Notepad and PowerShell save UTF-8 with a byte order mark; `krb load` drops it, so
+    the same file must not be refused over HTTP for an invisible character."""
+    client, store, _ = demo
+    graph = "http://example.org/graphs/bom"
+    body = b"\xef\xbb\xbf" + OTHER.encode() + b"\n"
+    response = client.put(
+        "/store", params=graph_param(graph), content=body, headers={"Content-Type": ctype} | AUTH
+    )
+    assert response.status_code in (201, 204), response.text
+    assert [str(t[2]) for t in store.read_graph(graph)] == ["Marie"]
+
+
+def test_a_term_longer_than_the_parser_reads_is_400_with_its_line(
+    demo: tuple[httpx.Client, Store, Settings],
+) -> None:
+    """A detailed boundary as one WKT literal past pyoxigraph's 16 MiB buffer: the CLI says
+    what to do; the Graph Store answered 500."""
+    client, _, _ = demo
+    wkt = "POLYGON((" + ", ".join(f"{i}.5 {i}.25" for i in range(900_000)) + "))"
+    body = OTHER + f'\n<http://example.org/a> <http://example.org/wkt> "{wkt}" .\n'
+    graph = "http://example.org/graphs/huge"
+    response = client.put(
+        "/store",
+        params=graph_param(graph),
+        content=body.encode(),
+        headers={"Content-Type": "application/n-triples"} | AUTH,
+    )
+    assert response.status_code == 400, response.text[:300]
+    detail = response.json()["detail"]
+    assert "(line 2)" in detail and "longer than 16 MiB" in detail and "fewer points" in detail
+    assert client.get("/store", params=graph_param(graph)).status_code == 404
+
+
 def test_gsp_refusals(demo: tuple[httpx.Client, Store, Settings], tmp_path: Path) -> None:
     client, store, settings = demo
     before = snapshot(store, tmp_path)

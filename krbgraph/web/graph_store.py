@@ -35,7 +35,7 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from ..rdfio import FORMATS as FILE_FORMATS
-from ..rdfio import MAX_GRAPH_IRI, unsupported_term
+from ..rdfio import MAX_GRAPH_IRI, term_too_large, unsupported_term, without_bom
 from ..registry import GraphNotAllowed, ManagedGraphRefused
 from ..settings import Settings
 from ..store import Store, StoreError
@@ -292,12 +292,17 @@ def _parse_parts(parts: list[tuple[str, ox.RdfFormat, bytes]], base: str) -> lis
             negotiation.check_rdf_body(_CHECKED_FORMATS.get(fmt, ""), data)
         except negotiation.UnsafeBody as exc:
             raise _bad_request(f"The RDF in the {where} is refused: {exc}") from None
+        data = without_bom(data)  # Notepad's; `krb load` reads such a file too
         try:
             quads = list(ox.parse(data, format=fmt, base_iri=base, rename_blank_nodes=True))
         except SyntaxError as exc:
             raise _bad_request(f"The RDF in the {where} cannot be read: {exc.msg}") from None
         except ValueError as exc:
             raise _bad_request(f"The RDF in the {where} cannot be read: {exc}") from None
+        except MemoryError as exc:
+            line, message = term_too_large(exc, data)
+            at = f" (line {line})" if line is not None else ""
+            raise _bad_request(f"The RDF in the {where} cannot be read{at}: {message}") from None
         problem = unsupported_term(quads)
         if problem is not None:
             raise _bad_request(f"The RDF in the {where} is refused: {problem}.")
