@@ -45,7 +45,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib import Literal, URIRef
+from rdflib import RDF, Literal, URIRef
 
 from .containment import containment_triples
 from .derived import (
@@ -62,6 +62,7 @@ from .derived import (
     read_facts,
     spatial_triples,
 )
+from .entailed_types import TypeRules, entailed_types, type_rules, type_triples
 from .namespaces import GEO, KRB
 from .replica import Change, ValidationReplica
 
@@ -86,6 +87,7 @@ _DCAT = "http://www.w3.org/ns/dcat#"
 _ADMS = "http://www.w3.org/ns/adms#"
 _PROV = "http://www.w3.org/ns/prov#"
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_SUBCLASS_OF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 
 _OWN = frozenset(
     {
@@ -155,26 +157,42 @@ def derived_change(
     ``stored`` the derived graph before it (the store the change is for). Raises
     TooDeeplyNested for areas that would lie in too many others."""
     quads = change.added | change.removed
+    rules = type_rules(replica)
+    if _below_the_model_changed(quads, rules):
+        # Which resources get which model class may change everywhere
+        # (krbgraph.entailed_types). Rare: a registry's own ontology changed.
+        return DerivedChange(replacement=derive(replica))
     subjects = _period_seeds(replica, quads)
     if len(subjects) > WHOLE_ABOVE:
         return DerivedChange(replacement=derive(replica))
     subjects = _with_dependents(replica, subjects)
     if len(subjects) > WHOLE_ABOVE:
         return DerivedChange(replacement=derive(replica))
-    areas = _changed_areas(replica, quads)
+    areas = _changed_areas(replica, quads, rules)
 
     parts: list[str] = []
     inserted: list[tuple[URIRef, URIRef, URIRef | Literal]] = []
+    typed = {
+        q.subject.value
+        for q in quads
+        if q.predicate.value == _RDF_TYPE and isinstance(q.subject, ox.NamedNode)
+    }
+    if typed and (rules.own or _holds_entailed(stored)):
+        if len(typed) > WHOLE_ABOVE:
+            return DerivedChange(replacement=derive(replica))
+        parts.append(_delete_of(typed, (RDF.type,), both_ends=False))
+        inserted.extend(type_triples(entailed_types(replica, rules, typed)))
     if subjects:
         parts.append(_delete_of(subjects, PERIOD_PREDICATES, both_ends=False))
-        periods = lifecycle_periods(read_facts(replica, _with_dependencies(replica, subjects)))
+        needed = _with_dependencies(replica, subjects)
+        periods = lifecycle_periods(read_facts(replica, needed, rules=rules))
         for subject in sorted(subjects):
             if subject in periods:
                 inserted.extend(period_triples(subject, periods[subject]))
     within: set[tuple[str, str]] = set()
     if areas:
         parts.append(_delete_of(areas, SPATIAL_PREDICATES, both_ends=True))
-        geometries = area_geometries(replica)
+        geometries = area_geometries(replica, rules)
         spatial = spatial_triples(geometries, involving=areas & geometries.keys())
         inserted.extend(spatial)
         within = {(str(s), str(o)) for s, p, o in spatial if p == GEO.sfWithin}
@@ -354,14 +372,39 @@ def _with_dependencies(replica: ValidationReplica, subjects: set[str]) -> set[st
     return needed
 
 
-def _changed_areas(replica: ValidationReplica, quads: Iterable[ox.Quad]) -> set[str]:
+def _below_the_model_changed(quads: Iterable[ox.Quad], rules: TypeRules) -> bool:
+    """Whether a changed rdfs:subClassOf reaches the model's classes: one to a model class
+    or an own class below one, or from an own class (as the replica has them after the
+    change; one removed from below the model pointed at a class still in it)."""
+    linked = rules.supers.keys() | rules.own.keys()
+    return any(
+        quad.predicate.value == _SUBCLASS_OF
+        and (_iri(quad.object) in linked or _iri(quad.subject) in rules.own)
+        for quad in quads
+    )
+
+
+def _holds_entailed(stored: SparqlSource) -> bool:
+    """Whether the stored derived graph types anything: a registry without own classes
+    now may have had some before this write."""
+    query = f"SELECT ?s WHERE {{ GRAPH <{DERIVED_GRAPH}> {{ ?s a ?c }} }} LIMIT 1"
+    return bool(stored.query(query).rows)
+
+
+def _changed_areas(
+    replica: ValidationReplica, quads: Iterable[ox.Quad], rules: TypeRules
+) -> set[str]:
     """Areas whose geometry (or whether they are an area) the change touches."""
     areas: set[str] = set()
     for quad in quads:
         predicate = quad.predicate.value
         if predicate == f"{GEO}asWKT":
             areas.update(_subjects(replica, _HAS_GEOMETRY, quad.subject))
-        elif predicate in _GEOMETRY or (predicate == _RDF_TYPE and _iri(quad.object) == _AREA):
+        elif predicate in _GEOMETRY or (
+            predicate == _RDF_TYPE
+            and isinstance(quad.object, ox.NamedNode)
+            and rules.specialises(quad.object.value, _AREA)
+        ):
             iri = _iri(quad.subject)
             if iri is not None:
                 areas.add(iri)

@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import BinaryIO
 
-from rdflib import Graph
+from rdflib import RDF, Graph, URIRef
 
+from ..model import DERIVED_GRAPH
 from ..store import Store, graph_kind
 from .metingen_sheet import measurement_graph_iri
 from .problems import Problem
@@ -34,7 +35,20 @@ def registry_data(store: Store, graph: str | None = None) -> Graph:
     for name in names[1:]:
         for triple in store.read_graph(name):
             data.add(triple)
+    # A thing typed with the registry's own subclass of a model class goes on that class's
+    # sheet (the type the derived graph gives it); its own type does not fit a workbook
+    # and is reported as such, like any triple the workbook cannot hold.
+    for subject, cls in store.query(_ENTAILED).rows:
+        if (
+            isinstance(subject, URIRef)
+            and isinstance(cls, URIRef)
+            and (subject, None, None) in data
+        ):
+            data.add((subject, RDF.type, cls))
     return data
+
+
+_ENTAILED = f"SELECT ?s ?c WHERE {{ GRAPH <{DERIVED_GRAPH}> {{ ?s a ?c }} }}"
 
 
 def export_workbook(

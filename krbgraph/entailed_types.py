@@ -1,0 +1,165 @@
+"""The model's classes a resource has through a municipality's own subclasses.
+
+A registry may type its things with classes of its own that specialise the model's
+(``gem:Geluidsnorm rdfs:subClassOf krb:Beleidsnorm``; a plan area as a subclass of
+``krb:Werkingsgebied``). The shapes follow ``rdfs:subClassOf`` already (the compiled
+shapes list a class's subclasses from the data), so such a norm is validated as a norm;
+but the named queries, the pages, the API and the exports ask ``?x a krb:Beleidsnorm``,
+and a norm typed only ``gem:Geluidsnorm`` was left out of every answer, and undated,
+so counted in force on every day. Following ``rdfs:subClassOf*`` in each of those
+patterns would cost every query a path per instance. So the derived graph
+(krbgraph.derived) states the model's classes such a resource has: RDFS's rule rdfs9,
+for the model's own classes only (``owl:Class`` in the KRB ontology) and only for
+resources typed with a class outside the model.
+
+Only the most specific of them, as a resource typed by hand would be (an own subclass
+of ``krb:MerMaatregel`` is a ``krb:MerMaatregel``, not also a ``krb:Beleidsmaatregel``,
+which the queries ask for beside it), and never one the resource is typed with
+already: the store's union of graphs repeats a triple once per graph holding it, so a
+query would count the resource twice.
+
+Which types a resource has "outside the derived graph" is read by counting: the union
+gives a triple once per graph that holds it, so a type the derived graph holds as well
+is stated elsewhere only when it comes more than once. That keeps a full derivation on
+the store, whose derived graph is being replaced, from reading its own old answers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+
+from rdflib import URIRef
+from rdflib.namespace import RDF
+
+from .model import DERIVED_GRAPH
+from .namespaces import ONTOLOGY_IRI
+from .store.base import SparqlSource
+
+__all__ = ["TypeRules", "entailed_types", "stated_types", "type_rules", "type_triples"]
+
+_SUBCLASS_OF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+_OWL_CLASS = "http://www.w3.org/2002/07/owl#Class"
+_BATCH = 2_000
+"""Subjects per query when types are read for listed subjects."""
+
+
+@dataclass(frozen=True)
+class TypeRules:
+    """The model's classes and the registry's own classes below them."""
+
+    supers: Mapping[str, frozenset[str]]
+    """Every model class -> the model classes above it (not itself)."""
+    own: Mapping[str, frozenset[str]]
+    """Every class outside the model below a model class -> the model classes above it."""
+
+    def entailed(self, own_types: Iterable[str], direct: Iterable[str]) -> frozenset[str]:
+        """The model classes a resource typed ``own_types`` (outside the model) and
+        ``direct`` (model classes) gets derived: the most specific of all it has, less
+        those it is typed with."""
+        stated = set(direct)
+        candidates = set(stated)
+        for cls in own_types:
+            candidates |= self.own.get(cls, frozenset())
+        above = {sup for cls in candidates for sup in self.supers.get(cls, ())}
+        return frozenset(candidates - above - stated)
+
+    def specialises(self, cls: str, model_class: str) -> bool:
+        """Whether ``cls`` is ``model_class`` or lies below it."""
+        return (
+            cls == model_class
+            or model_class in self.supers.get(cls, ())
+            or model_class in self.own.get(cls, ())
+        )
+
+    def classes_below(self, model_classes: Collection[str]) -> set[str]:
+        """``model_classes`` and every own class below one of them (not the model's
+        subclasses: the queries name those themselves)."""
+        found = set(model_classes)
+        found.update(c for c, above in self.own.items() if above & set(model_classes))
+        return found
+
+
+def type_rules(source: SparqlSource) -> TypeRules:
+    """The model's classes with their superclasses, and the registry's own subclasses of
+    them: two queries, walking up from the model's few dozen classes."""
+    supers: dict[str, set[str]] = defaultdict(set)
+    rows = source.query(
+        f"SELECT ?k ?sup WHERE {{ GRAPH <{ONTOLOGY_IRI}> {{ ?k a <{_OWL_CLASS}> "
+        f"FILTER (isIRI(?k)) OPTIONAL {{ ?k <{_SUBCLASS_OF}>+ ?sup FILTER (isIRI(?sup)) }} }} }}"
+    ).rows
+    for cls, sup in rows:
+        supers[str(cls)]
+        if sup is not None and str(sup) != str(cls):
+            supers[str(cls)].add(str(sup))
+    model = {cls: frozenset(above) for cls, above in supers.items()}
+    if not model:
+        return TypeRules(model, {})
+    values = " ".join(f"<{cls}>" for cls in sorted(model))
+    own: dict[str, set[str]] = defaultdict(set)
+    for cls, above in source.query(
+        f"SELECT DISTINCT ?c ?k WHERE {{ VALUES ?k {{ {values} }} ?c <{_SUBCLASS_OF}>+ ?k "
+        "FILTER (isIRI(?c)) }"
+    ).rows:
+        if str(cls) not in model:
+            own[str(cls)].add(str(above))
+    return TypeRules(model, {cls: frozenset(above) for cls, above in own.items()})
+
+
+def stated_types(
+    source: SparqlSource, classes: Collection[str], subjects: Collection[str] | None = None
+) -> dict[str, set[str]]:
+    """IRI -> the classes among ``classes`` it is typed with in a graph other than the
+    derived graph (for every resource, or only ``subjects``)."""
+    found: dict[str, set[str]] = defaultdict(set)
+    if not classes or (subjects is not None and not subjects):
+        return found
+    values = "VALUES ?c { " + " ".join(f"<{c}>" for c in sorted(classes)) + " } "
+    batches: Iterable[list[str] | None] = (
+        [None] if subjects is None else _batches(sorted(subjects), _BATCH)
+    )
+    for batch in batches:
+        restrict = (
+            "" if batch is None else "VALUES ?s { " + " ".join(f"<{s}>" for s in batch) + " } "
+        )
+        seen: Counter[tuple[str, str]] = Counter()
+        for node, kind in source.query(
+            f"SELECT ?s ?c WHERE {{ {restrict}{values}?s a ?c FILTER (isIRI(?s)) }}"
+        ).rows:
+            seen[(str(node), str(kind))] += 1
+        for node, kind in source.query(
+            f"SELECT ?s ?c WHERE {{ GRAPH <{DERIVED_GRAPH}> {{ {restrict}{values}?s a ?c }} }}"
+        ).rows:
+            seen[(str(node), str(kind))] -= 1
+        for (subject, cls), count in seen.items():
+            if count > 0:
+                found[subject].add(cls)
+    return found
+
+
+def entailed_types(
+    source: SparqlSource, rules: TypeRules, subjects: Collection[str] | None = None
+) -> dict[str, frozenset[str]]:
+    """IRI -> the model classes derived for it (TypeRules.entailed), for every resource
+    typed with an own class, or only for ``subjects``."""
+    if not rules.own:
+        return {}
+    own = stated_types(source, rules.own.keys(), subjects)
+    direct = stated_types(source, rules.supers.keys(), own.keys())
+    entailed = {s: rules.entailed(classes, direct.get(s, ())) for s, classes in own.items()}
+    return {subject: classes for subject, classes in entailed.items() if classes}
+
+
+def type_triples(entailed: Mapping[str, Collection[str]]) -> list[tuple[URIRef, URIRef, URIRef]]:
+    """The derived rdf:type triples of ``entailed_types``."""
+    return [
+        (URIRef(subject), RDF.type, URIRef(cls))
+        for subject in sorted(entailed)
+        for cls in sorted(entailed[subject])
+    ]
+
+
+def _batches(items: list[str], size: int) -> Iterable[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
