@@ -48,7 +48,7 @@ from .spatial_checks import READS as SPATIAL_CHECKS_READ
 from .store import Store, model_graph_iris
 from .store.base import GraphContent
 from .store.write_claim import turn_for
-from .tokens import Writer
+from .tokens import GraphNotAllowed, Writer
 from .unit_checks import CANDIDATES as UNIT_CHECKS_CANDIDATES
 from .unit_checks import FOLLOWS as UNIT_CHECKS_FOLLOW
 from .unit_checks import READS as UNIT_CHECKS_READ
@@ -59,6 +59,7 @@ from .validation import (
     finding_sort_key,
     validate_graph,
 )
+from .write_scope import refuse_foreign_things
 
 if TYPE_CHECKING:  # the SHACL engine loads only when validating
     from .shacl.report import Triple
@@ -85,10 +86,6 @@ __all__ = [
 
 class ManagedGraphRefused(ValueError):
     """The write targets a graph the service maintains itself; nothing was written."""
-
-
-class GraphNotAllowed(PermissionError):
-    """The writer's token may not write this graph (its scope); nothing was written."""
 
 
 def refuse_unpermitted(graphs: Iterable[str | None], writer: Writer | None) -> None:
@@ -464,6 +461,7 @@ def write_graphs(
         {graph: content_quads(data, graph) for graph, data in contents.items()},
         replace=replace,
     )
+    refuse_foreign_things(replica, change.added, writer)
     with ExitStack() as turn:
         with replica.trial(change.added, change.removed):
             result, derived = checked_change(replica, change, store, everything=everything)

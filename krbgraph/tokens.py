@@ -50,6 +50,7 @@ import pyoxigraph as ox
 
 __all__ = [
     "DEFAULT_NAME",
+    "GraphNotAllowed",
     "SCOPES",
     "TokenEntry",
     "TokensFileError",
@@ -103,6 +104,11 @@ class Writer:
             return True
         return graph_iri is not None and graph_iri.startswith(self.graph_prefix)
 
+    @property
+    def scoped(self) -> bool:
+        """Whether this token may write some graphs only (krbgraph.write_scope)."""
+        return self.scope == "write" and self.graph_prefix is not None
+
     def refusal(self, graph_iri: str | None) -> str:
         """Why this token may not change ``graph_iri``, in Dutch and English."""
         if self.scope == "read":
@@ -118,6 +124,11 @@ class Writer:
             f"Token '{self.name}' may only change graphs whose IRI starts with "
             f"<{self.graph_prefix}>; {target_en} does not."
         )
+
+
+class GraphNotAllowed(PermissionError):
+    """The writer's token may not write this graph, or state this fact (its scope);
+    nothing was written."""
 
 
 @dataclass(frozen=True)

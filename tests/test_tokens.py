@@ -430,3 +430,88 @@ def test_a_workbook_upload_a_token_may_not_write_is_403_as_on_the_graph_store(
             )
             assert gsp.status_code == 403
     assert same_content(before, snapshot(store, tmp_path))
+
+
+PLAN = f"{BASE}/id/besluitdocument/GEL-2030"
+"""A document of the demo, in a graph outside the token wijk-noord's prefix."""
+NOORD = f"{BASE}/graph/noord/eigen"
+PREFIXES = (
+    "PREFIX adms: <http://www.w3.org/ns/adms#> PREFIX dct: <http://purl.org/dc/terms/> "
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+)
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        # Another department's plan withdrawn, by a triple in the writer's own graph.
+        f"<{PLAN}> adms:status <https://data.krb.nl/id/begrip/status/ingetrokken> .",
+        # A plan of the writer's own said to replace it: ends it as well.
+        f"<{BASE}/id/besluitdocument/NOORD-1> a <https://data.krb.nl/def/krb#Besluitdocument> ; "
+        f'rdfs:label "Eigen plan"@nl ; dct:replaces <{PLAN}> .',
+    ],
+    ids=["status", "replaces"],
+)
+def test_a_scoped_token_may_not_state_facts_about_another_graphs_things(
+    demo: tuple[Store, Settings], tmp_path: Path, facts: str
+) -> None:
+    """A scope by graph only let one department end another's policy for every reader
+    with a triple in its own graph, which the other could neither see in its history
+    nor remove."""
+    store, settings = demo
+    before = snapshot(store, tmp_path)
+    with served(store, settings) as url:
+        update = f"{PREFIXES} INSERT DATA {{ GRAPH <{NOORD}> {{ {facts} }} }}"
+        refused = httpx.post(
+            f"{url}/sparql",
+            content=update.encode(),
+            headers={"Content-Type": "application/sparql-update"} | bearer(EDITOR),
+            timeout=TIMEOUT,
+        )
+        assert refused.status_code == 403, refused.text
+        detail = refused.json()["detail"]
+        assert f"<{PLAN}> is described in <" in detail and "wijk-noord" in detail
+        assert "Refer to it from a thing of your own" in detail
+        turtle = "@prefix adms: <http://www.w3.org/ns/adms#> . @prefix dct: "
+        turtle += "<http://purl.org/dc/terms/> . "
+        turtle += "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . " + facts
+        put = httpx.put(
+            f"{url}/store",
+            params={"graph": NOORD},
+            content=turtle.encode(),
+            headers={"Content-Type": "text/turtle"} | bearer(EDITOR),
+            timeout=TIMEOUT,
+        )
+        assert put.status_code == 403, put.text
+    assert same_content(before, snapshot(store, tmp_path))
+
+
+def test_a_scoped_token_may_point_at_another_graphs_things_from_its_own(
+    demo: tuple[Store, Settings],
+) -> None:
+    """What the cross-links are made of: a fact about the writer's own thing whose object
+    is another department's."""
+    store, settings = demo
+    note = f"{BASE}/id/notitie/noord-1"
+    with served(store, settings) as url:
+        update = (
+            f"{PREFIXES} INSERT DATA {{ GRAPH <{NOORD}> {{ <{note}> rdfs:seeAlso <{PLAN}> ; "
+            'rdfs:label "Zie het geluidplan"@nl } }'
+        )
+        answer = httpx.post(
+            f"{url}/sparql",
+            content=update.encode(),
+            headers={"Content-Type": "application/sparql-update"} | bearer(EDITOR),
+            timeout=TIMEOUT,
+        )
+        assert answer.status_code in (200, 204), answer.text
+        # An admin token may still state anything.
+        fact = f'<{PLAN}> rdfs:comment "Besproken met wijk noord"@nl'  # not a shape's
+        admin = httpx.post(
+            f"{url}/sparql",
+            content=f"{PREFIXES} INSERT DATA {{ GRAPH <{NOORD}> {{ {fact} }} }}".encode(),
+            headers={"Content-Type": "application/sparql-update"} | bearer(ADMIN),
+            timeout=TIMEOUT,
+        )
+        assert admin.status_code in (200, 204), admin.text
+    assert store.read_graph(NOORD)

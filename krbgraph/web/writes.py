@@ -57,6 +57,7 @@ from ..store.write_claim import turn_for
 from ..tokens import Writer
 from ..update_region import graphs_named
 from ..validation import ValidationFailed, validate_graph
+from ..write_scope import refuse_foreign_things
 from . import negotiation, results
 
 
@@ -142,6 +143,7 @@ def apply_update(
             if problem is not None:
                 raise UpdateFailed(f"The update is refused: {problem}.")
             refuse_unpermitted(change.graphs(), writer)
+            refuse_foreign_things(replica, change.added, writer)
             derived = _require_conforming_change(store, replica, change)
             record = audit_record(writer, change, update)
             with stale_during(store, needed=derived.replacement is not None):

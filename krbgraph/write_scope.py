@@ -1,0 +1,91 @@
+"""What a token scoped to some graphs may state: facts about the things its graphs hold.
+
+A scope by graph alone let the writer of one department's graphs end another's policy:
+one triple in its own graph about the other's document (``adms:status`` withdrawn, a
+date no longer in force, ``dct:isReplacedBy``) changed that document's dates in force
+for every reader, since the rules and queries read the union of all graphs, while the
+other department found nothing in its history and could not remove it. So a scoped
+writer may add a triple about a thing only when the thing is its own: described in one
+of the graphs it may write (typed there, or for an untyped thing a subject there), or
+described nowhere yet. A fact that changes its object (a successor's
+``dct:replaces``, a decision's ``prov:generated``) needs its object to be the writer's
+own as well. Pointing at another's thing from one's own (an effect on another theme's
+norm, an area in another's area) stays allowed: the cross-links are made of that.
+
+Tokens without a prefix, and admin tokens, may state anything, as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import pyoxigraph as ox
+
+from .replica import ValidationReplica, graph_key
+from .tokens import GraphNotAllowed, Writer
+
+__all__ = ["refuse_foreign_things"]
+
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_CHANGES_ITS_OBJECT = frozenset(
+    {"http://purl.org/dc/terms/replaces", "http://www.w3.org/ns/prov#generated"}
+)
+"""Predicates whose triples change what their object means (krbgraph.lifecycle): the
+document a successor replaces ends, the document a decision generated is adopted."""
+
+_Node = ox.NamedNode | ox.BlankNode
+
+
+def refuse_foreign_things(
+    replica: ValidationReplica, added: Collection[ox.Quad], writer: Writer | None
+) -> None:
+    """GraphNotAllowed when a scoped ``writer`` adds a fact about a thing only graphs it
+    may not write describe. ``replica`` holds the store before or after the change;
+    ``added`` are left out of what describes a thing either way."""
+    if writer is None or not writer.scoped:
+        return
+    adding = added if isinstance(added, set | frozenset) else set(added)
+    verdicts: dict[_Node, bool] = {}
+    for quad in sorted(adding, key=str):
+        things: list[object] = [quad.subject]
+        if quad.predicate.value in _CHANGES_ITS_OBJECT:
+            things.append(quad.object)
+        for thing in things:
+            if not isinstance(thing, ox.NamedNode | ox.BlankNode) or thing in verdicts:
+                continue
+            owners = _owners(replica, thing, adding)
+            verdicts[thing] = bool(owners) and not any(writer.may_write(g) for g in owners)
+            if verdicts[thing]:
+                raise GraphNotAllowed(_refusal(writer, thing, owners))
+
+
+def _owners(
+    replica: ValidationReplica, thing: _Node, adding: Collection[ox.Quad]
+) -> set[str | None]:
+    """The graphs that describe ``thing`` apart from ``adding``: those typing it, else
+    those where it is a subject (an IRI) or occurs at all (a blank node)."""
+    if isinstance(thing, ox.BlankNode):
+        return {graph_key(q) for q in replica.quads_with(thing) if q not in adding}
+    typed = {
+        graph_key(q) for q in replica.quads_matching(thing, _RDF_TYPE, None) if q not in adding
+    }
+    if typed:
+        return typed
+    return {graph_key(q) for q in replica.quads_matching(thing, None, None) if q not in adding}
+
+
+def _refusal(writer: Writer, thing: _Node, owners: set[str | None]) -> str:
+    named = ", ".join(
+        "the default graph" if g is None else f"<{g}>" for g in sorted(owners, key=str)
+    )
+    benoemd = ", ".join(
+        "de standaardgraaf" if g is None else f"<{g}>" for g in sorted(owners, key=str)
+    )
+    return (
+        f"Token '{writer.name}' mag alleen feiten vastleggen over dingen uit graven waarvan de "
+        f"IRI begint met <{writer.graph_prefix}>; {thing} staat in {benoemd}. Verwijs ernaar "
+        "vanuit een eigen ding. / "
+        f"Token '{writer.name}' may only state facts about things described in graphs whose "
+        f"IRI starts with <{writer.graph_prefix}>; {thing} is described in {named}. Refer to "
+        "it from a thing of your own instead."
+    )
