@@ -102,7 +102,11 @@ class Writer:
             return False
         if self.graph_prefix is None:
             return True
-        return graph_iri is not None and graph_iri.startswith(self.graph_prefix)
+        return (
+            graph_iri is not None
+            and graph_iri.startswith(self.graph_prefix)
+            and not _DOT_SEGMENT.search(graph_iri[len(self.graph_prefix) :])
+        )
 
     @property
     def scoped(self) -> bool:
@@ -118,12 +122,24 @@ class Writer:
             )
         target_nl = "de standaardgraaf" if graph_iri is None else f"<{graph_iri}>"
         target_en = "the default graph" if graph_iri is None else f"<{graph_iri}>"
+        if graph_iri is not None and graph_iri.startswith(self.graph_prefix or ""):
+            return (
+                f"Token '{self.name}': <{graph_iri}> bevat een padsegment '.' of '..', dat een "
+                "browser oplost naar een graaf buiten het voorvoegsel. / "
+                f"Token '{self.name}': <{graph_iri}> holds a path segment '.' or '..', which "
+                "a browser resolves to a graph outside the prefix."
+            )
         return (
             f"Token '{self.name}' mag alleen graven wijzigen waarvan de IRI begint met "
             f"<{self.graph_prefix}>; {target_nl} hoort daar niet bij. / "
             f"Token '{self.name}' may only change graphs whose IRI starts with "
             f"<{self.graph_prefix}>; {target_en} does not."
         )
+
+
+_DOT_SEGMENT = re.compile(r"(?:^|/)\.{1,2}(?:/|$|[?#])|%2[eE]")
+"""A '.' or '..' path segment (or an escaped dot, which some clients resolve as one):
+``.../graph/noord-/../zuid`` starts with noord's prefix but reads as zuid's graph."""
 
 
 class GraphNotAllowed(PermissionError):

@@ -266,6 +266,11 @@ def test_scope_and_prefix_decide_which_graphs_a_token_may_write() -> None:
     assert not editor.may_write(GELUID)
     assert not editor.may_write(None)  # the default graph is outside every prefix
     assert not editor.may_write(f"{BASE}/graph/noord")  # the prefix is matched as text
+    # Dot segments start with the prefix but read as another graph's address.
+    for sneaky in ("../geluid", "./parken", "a/../../geluid", "%2e%2e/geluid", "a/.."):
+        assert not editor.may_write(f"{noord}{sneaky}"), sneaky
+        assert "'..'" in editor.refusal(f"{noord}{sneaky}")
+    assert editor.may_write(f"{noord}parken.v2/..x")
 
 
 def test_refusals_say_why_in_dutch_and_english() -> None:
@@ -435,6 +440,7 @@ def test_a_workbook_upload_a_token_may_not_write_is_403_as_on_the_graph_store(
 PLAN = f"{BASE}/id/besluitdocument/GEL-2030"
 """A document of the demo, in a graph outside the token wijk-noord's prefix."""
 NOORD = f"{BASE}/graph/noord/eigen"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 PREFIXES = (
     "PREFIX adms: <http://www.w3.org/ns/adms#> PREFIX dct: <http://purl.org/dc/terms/> "
     "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
@@ -515,3 +521,21 @@ def test_a_scoped_token_may_point_at_another_graphs_things_from_its_own(
         )
         assert admin.status_code in (200, 204), admin.text
     assert store.read_graph(NOORD)
+
+
+def test_a_scoped_token_posting_to_the_store_gets_a_new_graph_of_its_own(
+    demo: tuple[Store, Settings],
+) -> None:
+    """POST /store without a graph names a new graph; for a scoped token one it may
+    write (it was refused, naming a random graph the client never chose)."""
+    store, settings = demo
+    with served(store, settings) as url:
+        answer = httpx.post(
+            f"{url}/store",
+            content=f'<{BASE}/id/notitie/noord-2> <{RDFS_LABEL}> "x" .',
+            headers={"Content-Type": "application/n-triples"} | bearer(EDITOR),
+            timeout=TIMEOUT,
+        )
+        assert answer.status_code == 201, answer.text
+        assert answer.headers["location"].startswith(f"{BASE}/graph/noord/")
+    assert store.read_graph(answer.headers["location"])

@@ -163,7 +163,10 @@ async def _handle(request: Request, settings: Settings, store: Store, target: Ta
         if isinstance(target, _Root):
             if method != "POST":
                 raise _bad_request("Name the graph to write: /store?graph=<iri> or ?default.")
-            target = location = f"{settings.base_iri.rstrip('/')}/graph/{uuid.uuid4()}"
+            # A token that may write some graphs only gets one of those (its prefix).
+            home = writer.graph_prefix if writer is not None and writer.scoped else None
+            home = home or f"{settings.base_iri.rstrip('/')}/graph/"
+            target = location = f"{home}{uuid.uuid4()}"
         base = target if isinstance(target, str) else str(request.url.replace(query=""))
         data = await _read_body(request, base)
         write = writes.put_graph if method == "PUT" else writes.post_graph
