@@ -250,6 +250,13 @@ there is no base, so with this one such IRIs are kept and found (no registry IRI
 with it)."""
 
 
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, uncompressed when its name ends in .gz. Raises OSError, EOFError
+    or zlib.error."""
+    data = path.read_bytes()
+    return gzip.decompress(data) if path.name.lower().endswith(".gz") else data
+
+
 def parse_quads(path: Path) -> list[ox.Quad]:
     """Every quad of an RDF file as pyoxigraph terms, parsed completely before anyone uses it.
 
@@ -262,9 +269,7 @@ def parse_quads(path: Path) -> list[ox.Quad]:
     """
     fmt = file_format(path)
     try:
-        data = path.read_bytes()
-        if path.name.lower().endswith(".gz"):
-            data = gzip.decompress(data)
+        data = read_bytes(path)
     except (OSError, EOFError, zlib.error) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise RdfInputError(path, None, None, f"cannot read the file: {reason}") from exc

@@ -244,6 +244,20 @@ def test_load_file_refuses_named_graphs_in_the_file(store: Store, tmp_path: Path
     assert store.graphs() == []
 
 
+def test_a_named_graph_is_refused_under_the_label_and_line_the_file_has(
+    store: Store, tmp_path: Path
+) -> None:
+    """rdflib writes TriG with a blank-node graph (``_:N...``); the refusal named a fresh
+    label the file does not have, and no line."""
+    trig = tmp_path / "export.trig"
+    trig.write_text(
+        f'@prefix ex: <{EX}> .\n\n_:Nabc123 {{\n  ex:s ex:p "o" .\n}}\n', encoding="utf-8"
+    )
+    with pytest.raises(RdfInputError) as caught:
+        store.load_file(trig, G1, replace=False)
+    assert str(caught.value).startswith(f"{trig}:3: contains named graph _:Nabc123;")
+
+
 # -- dump and restore -------------------------------------------------------
 
 
