@@ -52,7 +52,7 @@ from rdflib.namespace import OWL
 
 from .containment import MAX_ENCLOSING, containment_triples, declared_containment, parents_of
 from .derived_stale import STALE, Rederivation, mark_stale, stale_during
-from .entailed_types import TypeRules, entailed_types, type_rules, type_triples
+from .entailed_types import TypeRules, entailed_types, stated_types, type_rules, type_triples
 from .lifecycle import PERIOD_PREDICATES, Period, lifecycle_periods, period_triples, read_facts
 from .model import DERIVED_GRAPH
 from .namespaces import GEO, KRB
@@ -139,21 +139,21 @@ def derive(store: SparqlSource, *, lenient: bool = False) -> Triples:
 
 _GEOMETRIES = f"""
 SELECT ?area ?wkt WHERE {{
-  VALUES ?class {{ %s }}
-  ?area a ?class ;
-        <{GEO}hasGeometry>/<{GEO}asWKT> ?wkt .
+  ?area <{GEO}hasGeometry>/<{GEO}asWKT> ?wkt .
 }}
 """
 
 
 def area_geometries(source: SparqlSource, rules: TypeRules | None = None) -> dict[str, str]:
     """Every area's WKT (the first, when an area has several); an area typed with a
-    registry's own subclass of krb:Werkingsgebied is an area."""
+    registry's own subclass of krb:Werkingsgebied is an area. What is an area is read
+    outside the derived graph (entailed_types.stated_types): deriving again on the store
+    must not take a former area for one by the type the graph it replaces gave it."""
     rules = type_rules(source) if rules is None else rules
-    classes = " ".join(f"<{c}>" for c in sorted(rules.classes_below([str(KRB.Werkingsgebied)])))
+    kinds = stated_types(source, rules.classes_below([str(KRB.Werkingsgebied)]))
     areas: dict[str, str] = {}
-    for area, wkt in source.query(_GEOMETRIES % classes).rows:
-        if isinstance(area, URIRef) and wkt is not None:
+    for area, wkt in source.query(_GEOMETRIES).rows:
+        if isinstance(area, URIRef) and wkt is not None and str(area) in kinds:
             areas.setdefault(str(area), str(wkt))
     return areas
 

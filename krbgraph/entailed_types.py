@@ -18,26 +18,35 @@ which the queries ask for beside it), and never one the resource is typed with
 already: the store's union of graphs repeats a triple once per graph holding it, so a
 query would count the resource twice.
 
-Which types a resource has "outside the derived graph" is read by counting: the union
-gives a triple once per graph that holds it, so a type the derived graph holds as well
-is stated elsewhere only when it comes more than once. That keeps a full derivation on
-the store, whose derived graph is being replaced, from reading its own old answers.
+Which types a resource has is read outside the derived graph (stated_types): a full
+derivation on the store, whose derived graph it replaces, must not read its own old
+answers back.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
-from rdflib import URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
+from rdflib.term import Node
 
 from .model import DERIVED_GRAPH
 from .namespaces import ONTOLOGY_IRI
 from .store.base import SparqlSource
 
-__all__ = ["TypeRules", "entailed_types", "stated_types", "type_rules", "type_triples"]
+__all__ = [
+    "TypeRules",
+    "entailed_types",
+    "stated_types",
+    "type_rules",
+    "type_triples",
+    "with_model_types",
+    "with_own_classes",
+]
 
 _SUBCLASS_OF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 _OWL_CLASS = "http://www.w3.org/2002/07/owl#Class"
@@ -111,7 +120,12 @@ def stated_types(
     source: SparqlSource, classes: Collection[str], subjects: Collection[str] | None = None
 ) -> dict[str, set[str]]:
     """IRI -> the classes among ``classes`` it is typed with in a graph other than the
-    derived graph (for every resource, or only ``subjects``)."""
+    derived graph (for every resource, or only ``subjects``).
+
+    Read per named graph, where the derived graph can be told apart; a type only in the
+    store's unnamed default graph shows as one more occurrence in the union than in the
+    named graphs (Oxigraph gives a triple once per graph holding it; a server whose
+    union merges them has it in a named graph as well, or counts it once too)."""
     found: dict[str, set[str]] = defaultdict(set)
     if not classes or (subjects is not None and not subjects):
         return found
@@ -123,18 +137,23 @@ def stated_types(
         restrict = (
             "" if batch is None else "VALUES ?s { " + " ".join(f"<{s}>" for s in batch) + " } "
         )
-        seen: Counter[tuple[str, str]] = Counter()
+        in_named: Counter[tuple[str, str]] = Counter()
+        for node, kind, graph in source.query(
+            f"SELECT ?s ?c ?g WHERE {{ {restrict}{values}GRAPH ?g {{ ?s a ?c }} "
+            "FILTER (isIRI(?s)) }"
+        ).rows:
+            key = (str(node), str(kind))
+            in_named[key] += 1
+            if str(graph) != DERIVED_GRAPH:
+                found[key[0]].add(key[1])
+        in_union: Counter[tuple[str, str]] = Counter()
         for node, kind in source.query(
             f"SELECT ?s ?c WHERE {{ {restrict}{values}?s a ?c FILTER (isIRI(?s)) }}"
         ).rows:
-            seen[(str(node), str(kind))] += 1
-        for node, kind in source.query(
-            f"SELECT ?s ?c WHERE {{ GRAPH <{DERIVED_GRAPH}> {{ {restrict}{values}?s a ?c }} }}"
-        ).rows:
-            seen[(str(node), str(kind))] -= 1
-        for (subject, cls), count in seen.items():
-            if count > 0:
-                found[subject].add(cls)
+            in_union[(str(node), str(kind))] += 1
+        for (subject, cls), count in in_union.items():
+            if count > in_named[(subject, cls)]:
+                found[subject].add(cls)  # in the default graph itself
     return found
 
 
@@ -149,6 +168,44 @@ def entailed_types(
     direct = stated_types(source, rules.supers.keys(), own.keys())
     entailed = {s: rules.entailed(classes, direct.get(s, ())) for s, classes in own.items()}
     return {subject: classes for subject, classes in entailed.items() if classes}
+
+
+_TYPED_NODE = re.compile(r"\?node a <([^>]+)>")
+
+
+def with_own_classes(pattern: str, rules: TypeRules) -> str:
+    """A SPARQL group whose ``?node a <K>`` also matches the registry's own classes below
+    K: for checks that read the copy validation runs on, which holds no derived graph
+    (krbgraph.unit_checks, krbgraph.spatial_checks). Unchanged without own classes."""
+
+    names: dict[str, str] = {}
+
+    def widened(match: re.Match[str]) -> str:
+        classes = sorted(rules.classes_below([match.group(1)]))
+        if len(classes) == 1:
+            return match.group(0)
+        variable = names.setdefault(match.group(1), f"?node_class_{len(names)}")
+        listed = " ".join(f"<{c}>" for c in classes)
+        return f"VALUES {variable} {{ {listed} }} ?node a {variable}"
+
+    return _TYPED_NODE.sub(widened, pattern) if rules.own else pattern
+
+
+def with_model_types(graph: Graph, rules: TypeRules) -> Graph:
+    """``graph`` (read from that copy) with the model classes its own-typed resources have
+    (TypeRules.entailed) added, so checks that test ``(x, rdf:type, K)`` see them."""
+    if not rules.own:
+        return graph
+    typed: dict[Node, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
+    for subject, kind in graph.subject_objects(RDF.type):
+        if str(kind) in rules.own:
+            typed[subject][0].add(str(kind))
+        elif str(kind) in rules.supers:
+            typed[subject][1].add(str(kind))
+    for subject, (own, direct) in typed.items():
+        for model_class in rules.entailed(own, direct):
+            graph.add((subject, RDF.type, URIRef(model_class)))
+    return graph
 
 
 def type_triples(entailed: Mapping[str, Collection[str]]) -> list[tuple[URIRef, URIRef, URIRef]]:

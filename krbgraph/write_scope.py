@@ -9,8 +9,12 @@ writer may add a triple about a thing only when the thing is its own: described 
 of the graphs it may write (typed there, or for an untyped thing a subject there), or
 described nowhere yet. A fact that changes its object (a successor's
 ``dct:replaces``, a decision's ``prov:generated``) needs its object to be the writer's
-own as well. Pointing at another's thing from one's own (an effect on another theme's
-norm, an area in another's area) stays allowed: the cross-links are made of that.
+own as well, and a class's ``rdfs:subClassOf`` needs every graph typing things with it
+to be the writer's (it decides what they are). The registry's own value lists (a
+``skos:ConceptScheme`` outside the model) are shared: every workbook adds its own
+sectors or material streams to the same one. Pointing at another's thing from one's
+own (an effect on another theme's norm, an area in another's area) stays allowed: the
+cross-links are made of that.
 
 Tokens without a prefix, and admin tokens, may state anything, as before.
 """
@@ -22,6 +26,7 @@ from collections.abc import Collection
 import pyoxigraph as ox
 
 from .replica import ValidationReplica, graph_key
+from .store import model_graph_iris
 from .tokens import GraphNotAllowed, Writer
 
 __all__ = ["refuse_foreign_things"]
@@ -32,6 +37,15 @@ _CHANGES_ITS_OBJECT = frozenset(
 )
 """Predicates whose triples change what their object means (krbgraph.lifecycle): the
 document a successor replaces ends, the document a decision generated is adopted."""
+
+_DEFINES_ITS_SUBJECT = frozenset(
+    {
+        "http://www.w3.org/2000/01/rdf-schema#subClassOf",
+        "http://www.w3.org/2002/07/owl#equivalentClass",
+    }
+)
+"""Predicates that change what every thing typed with their subject is."""
+_CONCEPT_SCHEME = ox.NamedNode("http://www.w3.org/2004/02/skos/core#ConceptScheme")
 
 _Node = ox.NamedNode | ox.BlankNode
 
@@ -46,6 +60,7 @@ def refuse_foreign_things(
         return
     adding = added if isinstance(added, set | frozenset) else set(added)
     verdicts: dict[_Node, bool] = {}
+    model = model_graph_iris()
     for quad in sorted(adding, key=str):
         things: list[object] = [quad.subject]
         if quad.predicate.value in _CHANGES_ITS_OBJECT:
@@ -54,9 +69,36 @@ def refuse_foreign_things(
             if not isinstance(thing, ox.NamedNode | ox.BlankNode) or thing in verdicts:
                 continue
             owners = _owners(replica, thing, adding)
-            verdicts[thing] = bool(owners) and not any(writer.may_write(g) for g in owners)
+            verdicts[thing] = (
+                bool(owners)
+                and not any(writer.may_write(g) for g in owners)
+                and not _shared_list(replica, thing, owners, model)
+            )
             if verdicts[thing]:
                 raise GraphNotAllowed(_refusal(writer, thing, owners))
+        if quad.predicate.value in _DEFINES_ITS_SUBJECT and isinstance(quad.subject, ox.NamedNode):
+            # A class's place in the hierarchy decides what every thing of it is
+            # (krbgraph.entailed_types): every graph typing things with it must be the
+            # writer's.
+            users = {
+                graph_key(q)
+                for q in replica.quads_matching(None, _RDF_TYPE, quad.subject)
+                if q not in adding
+            }
+            foreign = {g for g in users if not writer.may_write(g)}
+            if foreign:
+                raise GraphNotAllowed(_refusal(writer, quad.subject, foreign))
+
+
+def _shared_list(
+    replica: ValidationReplica, thing: _Node, owners: set[str | None], model: Collection[str]
+) -> bool:
+    """Whether ``thing`` is one of the registry's own value lists (a skos:ConceptScheme
+    no model graph holds): every workbook adds its own sectors, material streams and
+    document kinds to the same list, so each department adds to it."""
+    if any(g in model for g in owners):
+        return False
+    return any(q.object == _CONCEPT_SCHEME for q in replica.quads_matching(thing, _RDF_TYPE, None))
 
 
 def _owners(

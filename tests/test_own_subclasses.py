@@ -148,3 +148,50 @@ def test_the_workbook_holds_the_things_of_own_classes_on_their_sheets(
     expected = sheets(plain)
     assert expected["beleidsnorm"] > 5
     assert sheets(own) == expected
+
+
+def test_the_checks_beside_the_shapes_see_own_typed_things_as_the_model_class(
+    tmp_path: Path,
+) -> None:
+    """The unit check reads the copy validation runs on, which holds no derived graph: a
+    norm typed with an own class escaped it (a km/h norm on a dB(A) indicator)."""
+    from krbgraph.loading import validate_paths
+
+    files = _retyped(tmp_path)
+    noise = next(path for path in files if path.name == "geluid.ttl")
+    graph = Graph().parse(noise)
+    norm = URIRef("https://krb.demogemeente.nl/id/beleidsnorm/GEL-N01")
+    graph.set((norm, URIRef("http://qudt.org/schema/qudt/hasUnit"),
+               URIRef("http://qudt.org/vocab/unit/KiloM-PER-HR")))  # fmt: skip
+    graph.serialize(noise, format="turtle")
+    result = validate_paths(files)
+    assert any(f.focus == str(norm) and "does not fit" in f.message_en for f in result.findings)
+
+
+def test_dropping_the_own_classes_derives_what_a_fresh_derivation_gives(
+    tmp_path: Path,
+) -> None:
+    """Deriving again on the store reads types outside the derived graph it replaces: a
+    plan area typed with an own class kept its spatial relations after the graph with the
+    own classes was dropped (a second `krb derive` gave another graph)."""
+    from krbgraph.derived import derive
+    from krbgraph.loading import drop_data_graph
+
+    files = _retyped(tmp_path)
+    ontology = f"{DEMO_GRAPH}-klassen"
+    with open_store(Settings(store=str(tmp_path / "db"))) as handle:
+        ensure_model(handle)
+        handle.load_files(
+            {DEMO_GRAPH: [f for f in files if f.name != "eigen-klassen.ttl"],
+             ontology: [tmp_path / "eigen-klassen.ttl"]},
+            replace=True,
+        )  # fmt: skip
+        refresh_derived(handle)
+        derived = URIRef("https://data.krb.nl/def/krb/afgeleid")
+        within = URIRef("https://data.krb.nl/def/krb#ligtBinnen")
+        assert any(p == within for _, p, _ in handle.read_graph(str(derived)))
+        drop_data_graph(handle, ontology)
+        stored = {t for t in handle.read_graph(str(derived)) if "versionInfo" not in str(t[1])}
+        fresh = {t for t in derive(handle) if "versionInfo" not in str(t[1])}
+        assert stored == fresh
+        assert not any(p == RDF.type for _, p, _ in stored), "nothing is an own class now"

@@ -1,0 +1,80 @@
+"""What a token scoped to some graphs may state (krbgraph.write_scope), on a replica
+holding two departments' graphs: each may state facts about its own things, add to the
+registry's shared value lists, and point at the other's things, but not change what the
+other's things are."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from krbgraph.replica import ValidationReplica
+from krbgraph.tokens import GraphNotAllowed, Writer
+from krbgraph.write_scope import refuse_foreign_things
+
+BASE = "https://krb.example.org"
+NOORD, ZUID = f"{BASE}/graph/noord/beleid", f"{BASE}/graph/zuid/beleid"
+A = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+KRB = "https://data.krb.nl/def/krb#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+noord = Writer("wijk-noord", "write", f"{BASE}/graph/noord/")
+
+
+def n(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri if iri.startswith("http") else f"{BASE}/{iri}")
+
+
+def quad(s: str, p: str | ox.NamedNode, o: str, graph: str) -> ox.Quad:
+    predicate = p if isinstance(p, ox.NamedNode) else n(p)
+    return ox.Quad(n(s), predicate, n(o), ox.NamedNode(graph))
+
+
+@pytest.fixture
+def replica() -> ValidationReplica:
+    store = ox.Store()
+    store.extend(
+        [
+            quad("id/doc/zuid-1", A, f"{KRB}Besluitdocument", ZUID),
+            quad("id/org/ggd", A, "http://www.w3.org/ns/org#Organization", ZUID),
+            quad("id/conceptschema/sectoren", A, f"{SKOS}ConceptScheme", ZUID),
+            quad("id/doc/noord-1", A, f"{KRB}Besluitdocument", NOORD),
+        ]
+    )
+    return ValidationReplica(store)
+
+
+@pytest.mark.parametrize(
+    "added",
+    [
+        quad("id/doc/zuid-1", "http://www.w3.org/ns/adms#status", "id/status/ingetrokken", NOORD),
+        quad("id/doc/noord-1", "http://purl.org/dc/terms/replaces", "id/doc/zuid-1", NOORD),
+        quad("http://www.w3.org/ns/org#Organization", SUBCLASS_OF, f"{KRB}Zoekingang", NOORD),
+    ],
+    ids=["status-of-theirs", "replacing-theirs", "their-class-below-the-model"],
+)
+def test_what_changes_another_graphs_things_is_refused(
+    replica: ValidationReplica, added: ox.Quad
+) -> None:
+    with pytest.raises(GraphNotAllowed, match=f"<{ZUID}>"):
+        refuse_foreign_things(replica, {added}, noord)
+
+
+@pytest.mark.parametrize(
+    "added",
+    [
+        quad("id/doc/noord-1", "http://www.w3.org/ns/adms#status", "id/status/ingetrokken", NOORD),
+        quad("id/effect/noord-e1", f"{KRB}norm", "id/norm/zuid-n1", NOORD),  # a cross-link
+        quad("id/conceptschema/sectoren", f"{SKOS}hasTopConcept", "id/sector/noord", NOORD),
+        quad("id/eigen/Plangebied", SUBCLASS_OF, f"{KRB}Werkingsgebied", NOORD),
+    ],
+    ids=["status-of-its-own", "pointing-at-theirs", "shared-value-list", "a-new-class"],
+)
+def test_what_is_its_own_or_shared_is_allowed(replica: ValidationReplica, added: ox.Quad) -> None:
+    refuse_foreign_things(replica, {added}, noord)
+
+
+def test_unscoped_and_admin_tokens_may_state_anything(replica: ValidationReplica) -> None:
+    status = quad("id/doc/zuid-1", "http://www.w3.org/ns/adms#status", "id/s", NOORD)
+    for writer in (Writer("redactie", "write"), Writer("beheer", "admin"), None):
+        refuse_foreign_things(replica, {status}, writer)
