@@ -62,6 +62,7 @@ from . import sparql_binding, sparql_text
 from .labels import DEFAULT_LANGUAGES, fetch_names
 from .model import project_root
 from .namespaces import PREFIXES
+from .registry_day import today as registry_today
 from .store import QueryResult, Store
 from .store.streaming import select_rows, write_answer
 
@@ -375,7 +376,7 @@ def _parse_param(source: str, line: int, value: str) -> Parameter:
     param = Parameter(name, ptype, required, match["text"].strip(), default, klasse, choices)
     if default is not None:
         try:
-            _to_term(param, default, today=date.today())
+            _to_term(param, default, today=registry_today())
         except ParameterError as exc:
             raise QueryDefinitionError(f"{where}: bad default: {exc}") from None
     return param
@@ -498,7 +499,7 @@ def bind_parameters(
     """
     for name in values:
         query.parameter(name)
-    today = today or date.today()
+    today = today or registry_today()
     terms: dict[str, ox.NamedNode | ox.Literal] = {}
     for param in query.parameters:
         raw = values.get(param.name)
@@ -842,7 +843,7 @@ def run_with_terms(
     # asks about today, never about "no date", which would drop every dated row.
     for param in query.parameters:
         if param.name not in bound and param.default is not None:
-            term = _to_term(param, param.default, today=date.today())
+            term = _to_term(param, param.default, today=registry_today())
             bound[param.name] = _rdflib_term(term)
     result = store.query(query.sparql, bindings=bound, timeout_s=timeout_s)
     return complete_answer(query, result, store, languages=languages, timeout_s=timeout_s)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .iris import DEFAULT_BASE_IRI
+from .registry_day import DEFAULT_ZONE, time_zone
 from .tokens import DEFAULT_NAME, TokenEntry, read_tokens_file
 
 ENGINES = ("embedded", "supervised")
@@ -97,6 +98,9 @@ class Settings:
     """Addresses or networks of reverse proxies whose X-Forwarded-For and -Proto `krb serve`
     believes (KRB_TRUSTED_PROXIES, comma-separated; "*" trusts everyone). None by default:
     a client is then the address that connects."""
+    time_zone: str = DEFAULT_ZONE
+    """The IANA zone whose day "today" is (KRB_TIMEZONE; krbgraph.registry_day reads it
+    from the environment; here it is checked once, so a wrong name stops a command)."""
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -173,6 +177,7 @@ class Settings:
             ("query_penalty_s", "KRB_QUERY_PENALTY_S", float),
             ("query_lane_timeout_s", "KRB_QUERY_LANE_TIMEOUT_S", float),
             ("trusted_proxies", "KRB_TRUSTED_PROXIES", _proxies),
+            ("time_zone", "KRB_TIMEZONE", _time_zone),
         ):
             raw = env.get(var)
             if raw:
@@ -182,6 +187,11 @@ class Settings:
                     raise ValueError(f"{var}={raw!r} is not valid: {exc}") from exc
         values.update({k: v for k, v in overrides.items() if v is not None})
         return replace(settings, **values)
+
+
+def _time_zone(raw: str) -> str:
+    time_zone(raw.strip())
+    return raw.strip()
 
 
 def _engine(raw: str) -> str:

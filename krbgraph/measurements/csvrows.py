@@ -39,6 +39,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from ..registry_day import today as registry_today
 from .values import (
     AMBIGUOUS_COMMA,
     ambiguous_number,
@@ -398,7 +399,7 @@ def parse_row(
     if broken and not all(cells.get(column) for column in ("indicator", "gebied", "bron")):
         return None, problems
     if period is None:
-        period = (date.today(), date.today())  # broken: the latest edition of an area
+        period = (registry_today(), registry_today())  # broken: the latest edition of an area
     return (
         Row(
             line=line,

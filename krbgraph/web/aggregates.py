@@ -36,11 +36,11 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from contextvars import Context, copy_context
 from dataclasses import dataclass
-from datetime import date
 from typing import TypeVar
 
 from rdflib.term import Identifier
 
+from ..registry_day import today as registry_today
 from ..store import Store
 from ..store.remote import RemoteStore
 from .describe import READER_LANGUAGES, run_query
@@ -213,5 +213,5 @@ def cached_rows(store: Store, name: str, **bindings: Identifier | None) -> Rows:
     (``datum``): what is in force changes at midnight without any write.
     """
     bound = tuple(sorted((k, v.n3()) for k, v in bindings.items() if v is not None))
-    key = ("rows", name, bound, READER_LANGUAGES.get(), date.today().isoformat())
+    key = ("rows", name, bound, READER_LANGUAGES.get(), registry_today().isoformat())
     return cached(store, key, lambda: tuple(run_query(store, name, **bindings).dicts()), len)

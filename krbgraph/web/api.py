@@ -22,6 +22,7 @@ from rdflib.term import Identifier
 
 from ..namespaces import KRB
 from ..queries import ParameterError, UnknownQueryError
+from ..registry_day import today as registry_today
 from ..settings import Settings
 from ..store import Store
 from . import results
@@ -247,7 +248,7 @@ def _asset_question(
         lambda: resolve_objecttype(request, store, objecttype),
     )
     area = resolve_thing(store, gebied, KRB.Werkingsgebied, "werkingsgebied") if gebied else None
-    day = datum or date.today()
+    day = datum or registry_today()
     return klasse, area, day, _objecttype_rows(store, klasse, area, richting, day, subklassen)
 
 
@@ -284,7 +285,7 @@ def area_policy(
     ] = False,
 ) -> GebiedBeleid:
     area = resolve_thing(store, code, KRB.Werkingsgebied, "werkingsgebied")
-    day = datum or date.today()
+    day = datum or registry_today()
     rows = run_query(
         store,
         "beleid-in-gebied",
@@ -328,7 +329,7 @@ def measure_crosslinks(
         store,
         "dwarsverbanden-maatregel",
         maatregel=URIRef(measure.iri),
-        datum=date_term(datum or date.today()),
+        datum=date_term(datum or registry_today()),
     ).dicts()
     effects = [
         Effect(

@@ -26,6 +26,8 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
+from ..registry_day import today as registry_today
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -168,7 +170,7 @@ def _value_range(series: Sequence[Series], levels: Sequence[Level]) -> tuple[flo
 def _time_range(series: Sequence[Series], marks: Sequence[Mark]) -> tuple[date, date]:
     moments = [when for line in series for when, _ in line.points] + [m.when for m in marks]
     if not moments:
-        today = date.today()
+        today = registry_today()
         return today - timedelta(days=365), today
     first, last = min(moments), max(moments)
     room = max((last - first) / 12, timedelta(days=90))

@@ -28,6 +28,7 @@ from rdflib.term import Identifier
 from ..gc_pause import collector_paused
 from ..labels import fetch_names
 from ..queries import Catalogue, run_named_query
+from ..registry_day import today as registry_today
 from ..settings import Settings
 from ..store import Store
 from .aggregates import cached
@@ -137,7 +138,7 @@ class Question:
             name,
             tuple(sorted(self.values.items())),
             READER_LANGUAGES.get(),
-            date.today().isoformat(),  # the date left out is today
+            registry_today().isoformat(),  # the date left out is today
         )
         answer: tuple[T, ...] = cached(self.store, key, lambda: _built(build), _size)
         return list(answer)

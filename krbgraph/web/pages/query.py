@@ -20,7 +20,6 @@ import logging
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
 from typing import IO, Annotated
 from urllib.parse import urlencode
 
@@ -40,6 +39,7 @@ from ...queries import (
     complete_answer,
     prepare_query,
 )
+from ...registry_day import today as registry_today
 from ...settings import Settings
 from ...sparql_text import SparqlRefused
 from ...store import (
@@ -169,7 +169,7 @@ def _form_field(param: Parameter, given: str | None) -> FormField:
     """The control for one parameter, filled with what the reader sent or its default."""
     default = param.default or ""
     if param.type is ParamType.DATE and default == "today":
-        default = date.today().isoformat()
+        default = registry_today().isoformat()
     value = default if given is None else given
     blank = [] if param.required else [("", "(geen)")]
     options: list[tuple[str, str]] = []
