@@ -195,3 +195,20 @@ def test_dropping_the_own_classes_derives_what_a_fresh_derivation_gives(
         fresh = {t for t in derive(handle) if "versionInfo" not in str(t[1])}
         assert stored == fresh
         assert not any(p == RDF.type for _, p, _ in stored), "nothing is an own class now"
+
+
+def test_a_type_counts_as_stated_wherever_it_is_but_in_the_derived_graph(tmp_path: Path) -> None:
+    from krbgraph.entailed_types import stated_types
+    from krbgraph.model import DERIVED_GRAPH
+
+    norm = str(KRB.Beleidsnorm)
+    things = {name: f"https://krb.example.org/id/{name}" for name in ("alleen", "ook", "data")}
+    with open_store(Settings(store=str(tmp_path / "db"))) as handle:
+        handle.update(
+            f"INSERT DATA {{ GRAPH <{DERIVED_GRAPH}> {{ <{things['alleen']}> a <{norm}> . "
+            f"<{things['ook']}> a <{norm}> . <{things['data']}> a <{norm}> }} "
+            f"<{things['ook']}> a <{norm}> . "  # the unnamed default graph
+            f"GRAPH <https://krb.example.org/graph/g> {{ <{things['data']}> a <{norm}> }} }}"
+        )
+        stated = stated_types(handle, [norm])
+    assert set(stated) == {things["ook"], things["data"]}
