@@ -212,3 +212,16 @@ def test_a_type_counts_as_stated_wherever_it_is_but_in_the_derived_graph(tmp_pat
         )
         stated = stated_types(handle, [norm])
     assert set(stated) == {things["ook"], things["data"]}
+
+
+def test_a_workbook_may_refer_to_a_thing_of_an_own_class_elsewhere(
+    plain: Store, own: Store
+) -> None:
+    """A workbook row naming a norm that another graph types with an own subclass was
+    refused: "is a EigenBeleidsnorm in the registry, not a Beleidsnorm"."""
+    from krbgraph.excel.elsewhere import OutsideThing, StoreLookup
+
+    for store in (plain, own):
+        lookup = StoreLookup(store, "https://krb.demogemeente.nl", "https://x.example/graph/new")
+        found = lookup.find("beleidsnorm", "GEL-N01")
+        assert isinstance(found, OutsideThing), found

@@ -30,6 +30,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
 from rdflib.term import Identifier
 
+from ..entailed_types import TypeRules, type_rules
 from ..namespaces import KRB, ORG
 from ..store import Store, model_graph_iris
 from .conversion import OutsideRefusal, OutsideThing, code_iri, is_iri
@@ -109,6 +110,7 @@ class StoreLookup:
         self.skipped = self.replaced | model_graph_iris()
         self.model = model
         self._said: dict[URIRef, _Said] = {}
+        self._rules: TypeRules | None = None
 
     def find(self, sheet: str, text: str) -> OutsideThing | OutsideRefusal | None:
         """The thing of ``sheet``'s class that ``text`` (a full IRI or a code) names
@@ -182,9 +184,13 @@ class StoreLookup:
         return self._said[iri]
 
     def _classes(self, expected: URIRef) -> frozenset[Identifier]:
-        if self.model is None:
-            return _subclasses(expected)
-        return _closure(self.model, expected)
+        """``expected``, the model's subclasses, and the registry's own classes below it
+        (a norm typed ``gem:Geluidsnorm`` is a norm to refer to)."""
+        model = _subclasses(expected) if self.model is None else _closure(self.model, expected)
+        if self._rules is None:
+            self._rules = type_rules(self.store)
+        own = self._rules.classes_below([str(c) for c in model])
+        return model | frozenset(URIRef(c) for c in own)
 
 
 @cache
