@@ -369,3 +369,13 @@ def test_a_value_that_is_not_its_columns_type_stops_the_export_and_leaves_nothin
     assert "normen" in result.stderr and "referentiedatum" in result.stderr
     assert "'eind 2022'" in result.stderr and "nothing written" in result.stderr
     assert not target.exists() and _siblings(target) == []
+
+
+def test_a_rank_that_is_no_whole_number_is_refused_not_cut(tmp_path: Path) -> None:
+    """A rank 2.5 (written around the shapes) was exported as 2: an own list's B+ read
+    as B, and normtoets in the export disagreed with the registry's own."""
+    from krbgraph.datalake.tables import _integer
+
+    assert _integer(Literal(2)) == 2 and _integer(Literal("2024+01:00")) == 2024
+    with pytest.raises(ValueError):
+        _integer(Literal("2.5"))

@@ -526,6 +526,13 @@ CASES: list[tuple[str, str, list[tuple[str, str | None, str]], str]] = [
         "Geluidsdruk gevel maximaal 48 dB(A)",
     ),
     (
+        "rangorde-geen-geheel-getal",
+        """INSERT DATA { <begrip/klasse-b-plus> a skos:Concept ;
+            skos:prefLabel "Klasse B+"@nl ; krb:rangorde 2.5 }""",
+        [("begrip/klasse-b-plus", KRB + "rangorde", V)],
+        "Klasse B+",
+    ),
+    (
         "norm-zonder-waarde",
         "DELETE WHERE { <beleidsnorm/ENE-N01> krb:waardeBegrip ?v }",
         [("beleidsnorm/ENE-N01", None, V)],

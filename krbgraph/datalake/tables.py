@@ -36,7 +36,8 @@ BATCH_ROWS = 10_000
 """Rows converted and written together: one Arrow record batch."""
 
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})")
-_INTEGER = re.compile(r"^([+-]?\d+)")
+_INTEGER = re.compile(r"^([+-]?\d+)(?:Z|[+-]\d\d:\d\d)?$")
+"""A whole number, or a year with its time zone (xsd:gYear); "2.5" is no integer."""
 
 
 class BadValue(ValueError):
