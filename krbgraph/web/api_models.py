@@ -262,7 +262,7 @@ def date_term(value: date | None) -> Literal | None:
 
 
 def json_value(term: Identifier) -> Any:
-    if isinstance(term, Literal):
+    if isinstance(term, Literal) and not term.ill_typed:  # else as written: "47,5"
         if term.datatype in (XSD.integer, XSD.int, XSD.long):
             return int(term)
         if term.datatype in (XSD.decimal, XSD.double, XSD.float):

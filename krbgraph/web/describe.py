@@ -460,10 +460,16 @@ def literal_text(term: Identifier | None) -> str | None:
     if term is None:
         return None
     if isinstance(term, Literal):
+        if term.ill_typed:
+            # As written ("47,5"^^xsd:decimal from a spreadsheet, "ja"^^xsd:boolean):
+            # rdflib gives no number for it, and read as false it would be invented.
+            return str(term)
         if term.datatype in (XSD.decimal, XSD.double, XSD.float):
             value = term.toPython()
             if hasattr(value, "normalize"):
-                text = format(value.normalize(), "f")
+                # Trailing zeros dropped by hand: normalize() rounds to 28 digits.
+                text = format(value, "f")
+                text = text.rstrip("0").rstrip(".") if "." in text else text
             else:
                 text = repr(float(value)).removesuffix(".0")
             return text.replace(".", ",")

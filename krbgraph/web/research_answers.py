@@ -49,7 +49,10 @@ class Normtoets(BaseModel):
         description="Area of the measurement (without one: the area asked or the norm's)"
     )
     operator: Ref
-    normwaarde: float = Field(description="The norm's number; for a label norm its rank")
+    normwaarde: float | None = Field(
+        description="The norm's number; for a label norm its rank; null when what is "
+        "stored is no number"
+    )
     normlabel: Ref | None = Field(None, description="A label norm's label (energielabel B)")
     eenheid: Ref | None = Field(None, description="The norm's unit; none for a label norm")
     meting: str | None = Field(None, description="IRI of the latest measurement")
@@ -92,7 +95,7 @@ class Normgat(BaseModel):
     code: str | None = None
     gebied: Ref = Field(description="Area of the measurement (without one: the area asked)")
     operator: Ref
-    normwaarde: float
+    normwaarde: float | None
     eenheid: Ref
     meting: str | None = Field(None, description="IRI of the latest measurement")
     waarde: float | None = Field(None, description="Measured value in the norm's unit")
@@ -149,7 +152,7 @@ class _NormColumns(TypedDict):
     code: str | None
     gebied: Ref
     operator: Ref
-    normwaarde: float
+    normwaarde: float | None
 
 
 def _norm_columns(row: dict[str, Identifier]) -> _NormColumns:
@@ -159,7 +162,7 @@ def _norm_columns(row: dict[str, Identifier]) -> _NormColumns:
         "code": _text(row.get("code")),
         "gebied": _ref(row, "meetgebied"),
         "operator": _ref(row, "operator"),
-        "normwaarde": float(str(row["normwaarde"])),
+        "normwaarde": _number(row["normwaarde"]),
     }
 
 
@@ -290,7 +293,14 @@ def _text(term: Identifier | None) -> str | None:
 
 
 def _number(term: Identifier | None) -> float | None:
-    return float(str(term)) if isinstance(term, Literal) else None
+    """A stored number; None for one that is none ("47,5"^^xsd:decimal, written around
+    the shapes): the answer says no value rather than the page failing."""
+    if not isinstance(term, Literal):
+        return None
+    try:
+        return float(str(term))
+    except ValueError:
+        return None
 
 
 def _date(term: Identifier | None) -> date | None:

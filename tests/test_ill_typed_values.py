@@ -1,0 +1,74 @@
+"""A value that is not what its datatype says ("47,5"^^xsd:decimal, as a spreadsheet
+export writes it; "ja"^^xsd:boolean) is shown as written, never a failure of the page.
+
+Such a value never passes the shapes, but a store is also written around krb (`krb load
+--no-validate`, another tool on a shared server). One of them made the theme page, the
+whole monitoring page and the research API answer 500 for every reader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from test_sparql_support import BASE, demo_store
+
+from krbgraph.derived import refresh
+from krbgraph.web.app import create_app
+from krbgraph.web.describe import literal_text
+
+NORM = f"{BASE}/id/beleidsnorm/GEL-N99"
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    store, config = demo_store(tmp_path_factory.mktemp("ill-typed"))
+    source = URIRef(f"{BASE}/id/beleidsnorm/GEL-N01")
+    copy = Graph()
+    for _, p, o in (
+        store.query(f"CONSTRUCT {{ <{source}> ?p ?o }} WHERE {{ <{source}> ?p ?o }}").graph or []
+    ):
+        copy.add((URIRef(NORM), p, o))
+    value = URIRef("http://qudt.org/schema/qudt/numericValue")
+    copy.remove((URIRef(NORM), value, None))
+    copy.add((URIRef(NORM), value, Literal("47,5", datatype=XSD.decimal)))
+    copy.set((URIRef(NORM), URIRef("http://purl.org/dc/terms/identifier"), Literal("GEL-N99")))
+    store.add_to_graph(f"{BASE}/graph/spreadsheet", copy)
+    refresh(store)
+    with store, TestClient(create_app(config, store=store)) as test_client:
+        yield test_client
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/id/beleidsnorm/GEL-N99", "/id/beleidsthema/geluid", "/monitoring", "/api/normtoets",
+     "/api/normgat", "/api/queries/normen?format=json"],
+)  # fmt: skip
+def test_pages_and_answers_holding_it_are_served(client: TestClient, path: str) -> None:
+    answer = client.get(path)
+    assert answer.status_code == 200, answer.text[:300]
+
+
+def test_the_value_is_shown_as_written(client: TestClient) -> None:
+    assert "47,5" in client.get("/id/beleidsnorm/GEL-N99").text
+
+
+@pytest.mark.parametrize(
+    ("literal", "shown"),
+    [
+        (Literal("47,5", datatype=XSD.decimal), "47,5"),
+        (Literal("ja", datatype=XSD.boolean, normalize=False), "ja"),  # as the store gives it
+        (Literal("misschien", datatype=XSD.boolean, normalize=False), "misschien"),  # was "nee"
+        (Literal("true", datatype=XSD.boolean), "ja"),
+        (Literal("48.0", datatype=XSD.decimal), "48"),
+        (Literal("123456789012345678901234567890.5", datatype=XSD.decimal),
+         "123456789012345678901234567890,5"),  # was rounded to 28 digits
+        (Literal("0.050", datatype=XSD.decimal), "0,05"),
+        (Literal("100", datatype=XSD.decimal), "100"),
+    ],
+)  # fmt: skip
+def test_literal_text_never_invents_a_value(literal: Literal, shown: str) -> None:
+    assert literal_text(literal) == shown
