@@ -371,3 +371,24 @@ def test_a_dump_taken_while_a_writer_held_its_turn_restores_into_a_shared_server
         left = server.query(f"ASK {{ GRAPH <{WRITES_GRAPH}> {{ <urn:uuid:elders> ?p ?o }} }}")
         assert not left.boolean
         server.update("DROP ALL")
+
+
+@pytest.mark.parametrize("command", [["graphs"], ["derive"], ["dump", "out.nq"], ["drop", BASE]])
+def test_a_command_on_what_a_store_holds_refuses_a_store_that_is_not_there(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """A mistyped --store made a new, empty store and answered from it (an export of
+    nothing, exit 0)."""
+    missing = tmp_path / "stroe"
+    result = krb(*command, "--store", str(missing))
+    assert result.exit_code == 2
+    assert f"there is no store at {missing}" in result.stderr
+    assert not missing.exists()
+
+
+def test_a_damaged_store_is_an_error_that_says_so(folder: str) -> None:
+    assert krb("graphs", "--store", folder).exit_code == 0
+    (Path(folder) / "CURRENT").write_text("junk\n")
+    result = krb("graphs", "--store", folder)
+    assert result.exit_code == 2, result.stderr
+    assert "is damaged" in result.stderr and "krb restore" in result.stderr

@@ -175,7 +175,7 @@ def register(app: typer.Typer) -> None:
 
         settings = settings_from_cli(store, None, timeout)
         try:
-            with opened_store(settings) as opened:
+            with opened_store(settings, existing=True) as opened:
                 warnings = export_workbook(opened, file, graph=graph)
         except KeyError:
             raise _fail(f"graph <{graph}> does not exist in the store") from None

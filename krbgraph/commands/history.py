@@ -65,7 +65,7 @@ def register(app: typer.Typer) -> None:
         """Show the recorded writes: when, which token (by name), which graphs, how much."""
         moment = _moment(before) if before is not None else None
         settings = settings_from_cli(store, None, timeout)
-        with cli_errors(), opened_store(settings, model=False) as opened:
+        with cli_errors(), opened_store(settings, model=False, existing=True) as opened:
             try:
                 entries = history(opened, limit=limit, graph=graph, before=moment)
             except ValueError as exc:

@@ -76,12 +76,20 @@ def settings_from_cli(
 
 @contextmanager
 def opened_store(
-    settings: Settings, *, model: bool = True, reading: bool = False
+    settings: Settings, *, model: bool = True, reading: bool = False, existing: bool = False
 ) -> Iterator[Store]:
     """The configured store, with the model graphs and the derived graph made current
     unless ``model`` is False. ``reading``: for a command that only reads, on a store
     that may refuse writes (a read-only SPARQL server): a model that cannot be made
-    current is a warning, and the answers are those of the store as it is."""
+    current is a warning, and the answers are those of the store as it is.
+    ``existing`` (implied by ``reading``): the command works on what the store holds, so
+    a store folder that does not exist is a mistyped --store (StoreError), not a new
+    registry to create: an export of it was empty and said nothing."""
+    if (reading or existing) and not settings.is_remote and not Path(settings.store).exists():
+        raise StoreError(
+            f"there is no store at {settings.store} (check --store or KRB_STORE; "
+            "`krb load` creates one)"
+        )
     store = open_store(settings)
     try:
         if model:
@@ -271,7 +279,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Remove one registry graph (see `krb graphs`)."""
         settings = settings_from_cli(store, None, timeout)
-        with cli_errors(), opened_store(settings) as opened:
+        with cli_errors(), opened_store(settings, existing=True) as opened:
             drop_data_graph(opened, graph)
         typer.echo(f"dropped <{graph}>")
 
@@ -280,7 +288,7 @@ def register(app: typer.Typer) -> None:
         """Derive the dates in force and the areas' spatial relations again, for the whole
         store (after data was written around krb, or when a write was cut off)."""
         settings = settings_from_cli(store, None, timeout)
-        with cli_errors(), opened_store(settings) as opened:
+        with cli_errors(), opened_store(settings, existing=True) as opened:
             size = refresh_derived(opened)
         typer.echo(f"derived graph <{DERIVED_GRAPH}>: {size} triples")
 
@@ -288,7 +296,7 @@ def register(app: typer.Typer) -> None:
     def graphs(store: StoreOption = None, timeout: TimeoutOption = None) -> None:
         """List the graphs in the store with their size and kind (model or data)."""
         settings = settings_from_cli(store, None, timeout)
-        with cli_errors(), opened_store(settings) as opened:
+        with cli_errors(), opened_store(settings, existing=True) as opened:
             infos = opened.graphs()
         table = Table("graph", "triples", "kind")
         for info in infos:
@@ -303,7 +311,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write the whole store (model and data graphs) to one file."""
         settings = settings_from_cli(store, None, timeout)
-        with cli_errors(), opened_store(settings) as opened:
+        with cli_errors(), opened_store(settings, existing=True) as opened:
             quads = opened.dump(file)
         typer.echo(f"wrote {quads} quads to {file}")
 

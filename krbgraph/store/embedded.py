@@ -467,6 +467,11 @@ def _open(path: Path) -> ox.Store:
                 "opened by one process at a time (stop it, or run a SPARQL server)"
             ) from exc
         raise StoreError(f"cannot open store {path}: {exc}") from exc
+    except RuntimeError as exc:  # RocksDB: "Corruption: CURRENT file corrupted", ...
+        raise StoreError(
+            f"cannot open store {path}: {exc} (the folder is not an Oxigraph store or it "
+            "is damaged: restore it from a dump with `krb restore`)"
+        ) from exc
 
 
 def _in_worker(run: Callable[[], QueryResult], limits: AnswerLimits) -> QueryResult:
