@@ -21,7 +21,8 @@ Resolving a text (:func:`resolve`) stops at the first step that finds something:
    products of units (``kg/a`` is ``kg.a-1``), then with the normalised symbols.
 3. The normalised text ignoring case, over all of the above: ``KM/H`` is km/h,
    ``KWH`` kWh, but ``MG`` (mg or Mg) and ``KG`` (kg or kG, kilogauss) are ambiguous,
-   and ``MWH`` (mWh or MWh) unknown.
+   and ``MWH`` (mWh or MWh) unknown. Mixed case with a capital M or P before a small
+   letter is not folded: ``Mm3`` (a million cubic metres) is not ``mm3``.
 
 A currency symbol in capitals that is another unit's UCUM code or KRB notation in
 lower case is not read: ``KM`` (the Bosnian mark) is a kilometre in capitals; the
@@ -71,6 +72,7 @@ same QUDT facts and their edge cases (offsets, dimensionless kinds).
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -387,6 +389,10 @@ _MINUS_SIGNS = re.compile(r"[\u2010\u2011\u2012\u2013\u2212]")
 _WATT_HOUR = re.compile(r"(?<![A-Za-z])([kMGTP]?)Wh(?![A-Za-z])")
 """kWh, MWh, ...: the watt-hour as commonly written, W.h in UCUM."""
 
+_CASE_PREFIX = re.compile(r"(?<![A-Za-z])[MP](?=[a-z])")
+"""An upper-case mega or peta prefix before a lower-case unit (Mm, Mm3, Pg): case-folded
+it would read as milli or pico (a KRB word such as Procent is read as before)."""
+
 _WATT_HOUR_ANY_CASE = re.compile(r"(?<![a-z])([kgt]?)wh(?![a-z])")
 """The same in a case-folded text (KWH, Kwh), for the step that ignores case: only with
 a prefix that is one prefix in either case (k, G, T). ``MWH`` may be mWh or MWh (a
@@ -668,9 +674,33 @@ class UnitCatalogue:
         watt_hours = _WATT_HOUR_ANY_CASE.sub(r"\1w.h", normal.casefold())
         for key in {typed, normal, term_key, watt_hours} - {""}:
             folded |= tables.folded.get(key.casefold(), frozenset())
+        if (
+            folded
+            and typed != typed.upper()
+            and _CASE_PREFIX.search(typed)
+            and not {typed.casefold(), normal.casefold()} & self._krb_folded
+        ):
+            # Mixed case is written on purpose: UCUM's "Mm" is a megametre and "Mm3" a
+            # million cubic metres (Dutch water statistics), not mm or mm3 (10^9 and
+            # 10^18 times smaller). Only text all in capitals is read ignoring case.
+            raise UnknownUnit(
+                text,
+                self._suggest(normal),
+                reason_nl="in UCUM is M mega (10^6) en m milli (10^-3), P peta en p pico; "
+                "deze eenheid kent het register niet",
+                reason_en="in UCUM M is mega (10^6) and m milli (10^-3), P peta and p pico; "
+                "the registry does not know this unit",
+            )
         if folded:
             return self._pick(text, folded)
         raise UnknownUnit(text, self._suggest(normal))
+
+    @functools.cached_property
+    def _krb_folded(self) -> frozenset[str]:
+        """The KRB's own notations and names ignoring case: words (Procent), whose
+        capital is no prefix."""
+        tables = self._tables
+        return frozenset(key.casefold() for key in (*tables.krb, *tables.krb_normal))
 
     def _pick(self, text: str, iris: Iterable[str]) -> Unit:
         units = sorted((self._units[iri] for iri in iris), key=_preference)

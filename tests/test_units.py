@@ -433,3 +433,16 @@ def test_rebuild_is_byte_identical(tmp_path: Path) -> None:
     summary = build.build(source, out)
     assert out.read_bytes() == EXTRACT.read_bytes(), "rebuild with mappings/qudt/build.py"
     assert (summary.units, summary.with_ucum, summary.deprecated) == (2798, 2241, 53)
+
+
+@pytest.mark.parametrize("text", ["Mm", "Mm3", "Mg/l", "Pg"])
+def test_a_capital_mega_or_peta_in_mixed_case_is_never_read_as_milli_or_pico(text: str) -> None:
+    """ "Mm3" is a million cubic metres in Dutch water statistics (UCUM: mega); read
+    ignoring case it became mm3, a value 10^18 times too small."""
+    with pytest.raises(UnknownUnit, match="M is mega"):
+        resolve(text)
+
+
+def test_text_in_capitals_is_still_read_ignoring_case() -> None:
+    assert resolve("MM").iri == str(UNIT["MilliM"])
+    assert resolve("KM/H").iri == str(UNIT["KiloM-PER-HR"])
