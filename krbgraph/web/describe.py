@@ -287,6 +287,8 @@ class ResourceView:
     """(property, subject) pairs of the resources that point here."""
     incoming_truncated: bool
     sections: tuple[Section, ...] = field(default=())
+    incoming_total: int | None = None
+    """How many links point here in all, when ``incoming`` holds only some of them."""
 
 
 # --- Running the queries ---------------------------------------------------

@@ -48,15 +48,28 @@ def describe_resource(store: Store, iri: str, base_iri: str) -> ResourceView | N
     types = tuple(
         sorted((type_link(labeller, iri) for iri in type_iris), key=lambda link: link.text)
     )
+    truncated = len(incoming_result.rows) >= INCOMING_LIMIT
     return ResourceView(
         iri=iri,
         label=label,
         types=types,
         properties=properties,
         incoming=incoming,
-        incoming_truncated=len(incoming_result.rows) >= INCOMING_LIMIT,
+        incoming_truncated=truncated,
         sections=sections_for(store, resource, type_iris, properties, labeller),
+        # The engine returns the first it finds, not the first by name: the page says
+        # how many there are, so its table does not pass for the start of an A-Z list.
+        incoming_total=_incoming_count(store, resource) if truncated else None,
     )
+
+
+def _incoming_count(store: Store, resource: URIRef) -> int:
+    query = (
+        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p WHERE { "
+        f"?s ?p {resource.n3()} FILTER (isIRI(?s)) }} }}"
+    )
+    rows = store.query(query).rows
+    return int(str(rows[0][0])) if rows and rows[0][0] is not None else 0
 
 
 def _collect_outgoing(
