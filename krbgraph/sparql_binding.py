@@ -92,6 +92,14 @@ def prebind(sparql: str, terms: dict[str, str]) -> str:
     brace = where_brace(toks)
     first = toks.index(brace)
     ends, parents = _group_ends(toks), _group_parents(toks)
+    if _word(toks, first + 1) == "SELECT" and first in ends:
+        # ``WHERE { SELECT ... }``: a group that is a subquery holds nothing beside it, so
+        # the outer VALUES block needs the subquery in a group of its own.
+        close = toks[ends[first]].start
+        sparql = (
+            f"{sparql[: brace.start + 1]} {{ {sparql[brace.start + 1 : close]} }} {sparql[close:]}"
+        )
+        return prebind(sparql, terms)
     skip_until = -1
     inserts: list[tuple[int, str]] = []
     for index in range(first + 1, len(toks)):

@@ -103,3 +103,15 @@ def test_minus_and_inline_data_are_left_alone() -> None:
     bound = prebind(text, {"a": "<urn:x>"})
     assert bound.count("VALUES (?a)") == 1
     ox.Store().query(bound)
+
+
+def test_a_where_group_that_is_a_subquery_is_bound_and_still_sparql() -> None:
+    """``WHERE { SELECT ... }`` got a VALUES block beside the subquery, which SPARQL does
+    not allow: a 400 from the engine for a count of a resource's incoming links."""
+    text = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s WHERE { ?s <urn:p> ?r } }"
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.NamedNode("urn:x")))
+    store.add(ox.Quad(ox.NamedNode("urn:t"), ox.NamedNode("urn:p"), ox.NamedNode("urn:y")))
+    answer = store.query(prebind(text, {"r": "<urn:x>"}))
+    assert isinstance(answer, ox.QuerySolutions)
+    assert [str(row[0].value) for row in answer] == ["1"]
