@@ -21,6 +21,8 @@ from krbgraph.web.app import create_app
 from krbgraph.web.describe import literal_text
 
 NORM = f"{BASE}/id/beleidsnorm/GEL-N99"
+LONG = "https://geo.example.org/wfs?request=GetFeature&filter=" + "x" * 3_000
+"""A WFS query URL used as an IRI: longer than /resource once looked up (a 422)."""
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +38,8 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     copy.remove((URIRef(NORM), value, None))
     copy.add((URIRef(NORM), value, Literal("47,5", datatype=XSD.decimal)))
     copy.set((URIRef(NORM), URIRef("http://purl.org/dc/terms/identifier"), Literal("GEL-N99")))
+    copy.add((URIRef(NORM), URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso"), URIRef(LONG)))
+    copy.add((URIRef(LONG), URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal("WFS")))
     store.add_to_graph(f"{BASE}/graph/spreadsheet", copy)
     refresh(store)
     with store, TestClient(create_app(config, store=store)) as test_client:
@@ -72,3 +76,12 @@ def test_the_value_is_shown_as_written(client: TestClient) -> None:
 )  # fmt: skip
 def test_literal_text_never_invents_a_value(literal: Literal, shown: str) -> None:
     assert literal_text(literal) == shown
+
+
+def test_a_linked_resource_with_a_long_iri_has_a_page(client: TestClient) -> None:
+    from urllib.parse import quote
+
+    page = client.get("/id/beleidsnorm/GEL-N99").text
+    href = "/resource?iri=" + quote(LONG, safe="")
+    assert href in page.replace("&amp;", "&")
+    assert client.get(href).status_code == 200

@@ -113,6 +113,12 @@ def _raw_path(request: Request) -> bytes:
     return raw if isinstance(raw, bytes) else request.url.path.encode()
 
 
+MAX_IRI = 8_000
+"""Longest IRI /resource looks up: WFS and ArcGIS query URLs used as IRIs run past 2,000
+characters (a page linked one and the link answered 422); a request line stays well
+within what the HTTP server reads."""
+
+
 @per_method(
     router,
     "/resource",
@@ -124,7 +130,7 @@ def any_resource(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
-    iri: Annotated[str, Query(min_length=1, max_length=2000)],
+    iri: Annotated[str, Query(min_length=1, max_length=MAX_IRI)],
     page: PageDep,
 ) -> Response:
     local = local_href(iri, settings.base_iri)
