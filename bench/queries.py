@@ -208,7 +208,9 @@ def oxigraph_load(file: Path, store: Path, *, timeout_s: float) -> float:
 
 
 def model_setup_s(work: Path, *, timeout_s: float) -> float:
-    """`krb graphs` on an empty folder: start-up plus loading the model, paid by every load."""
+    """`krb graphs` on an empty folder: start-up plus loading the model, paid by every load.
+    (The folder must exist: a command that reads a store refuses a path that is not there.)"""
+    (work / "model-only").mkdir(parents=True, exist_ok=True)
     args = [*krb_command(), "graphs", "--store", str(work / "model-only")]
     try:
         return timed_run(args, "krb graphs on an empty store", timeout_s=timeout_s)

@@ -460,18 +460,14 @@ def _open(path: Path) -> ox.Store:
     try:
         path.mkdir(parents=True, exist_ok=True)
         return ox.Store(str(path))
-    except OSError as exc:
+    except (OSError, RuntimeError) as exc:  # RuntimeError: RocksDB's "Corruption: ..."
         if "lock" in str(exc).lower():
             raise StoreError(
                 f"store {path} is in use by another process; an embedded store can be "
                 "opened by one process at a time (stop it, or run a SPARQL server)"
             ) from exc
-        raise StoreError(f"cannot open store {path}: {exc}") from exc
-    except RuntimeError as exc:  # RocksDB: "Corruption: CURRENT file corrupted", ...
-        raise StoreError(
-            f"cannot open store {path}: {exc} (the folder is not an Oxigraph store or it "
-            "is damaged: restore it from a dump with `krb restore`)"
-        ) from exc
+        damaged = "" if isinstance(exc, OSError) else " (it is damaged: `krb restore` a dump)"
+        raise StoreError(f"cannot open store {path}: {exc}{damaged}") from exc
 
 
 def _in_worker(run: Callable[[], QueryResult], limits: AnswerLimits) -> QueryResult:

@@ -287,8 +287,7 @@ class ResourceView:
     """(property, subject) pairs of the resources that point here."""
     incoming_truncated: bool
     sections: tuple[Section, ...] = field(default=())
-    incoming_total: int | None = None
-    """How many links point here in all, when ``incoming`` holds only some of them."""
+    incoming_total: int | None = None  # all links here, when ``incoming`` holds some
 
 
 # --- Running the queries ---------------------------------------------------
@@ -462,14 +461,11 @@ def literal_text(term: Identifier | None) -> str | None:
     if term is None:
         return None
     if isinstance(term, Literal):
-        if term.ill_typed:
-            # As written ("47,5"^^xsd:decimal from a spreadsheet, "ja"^^xsd:boolean):
-            # rdflib gives no number for it, and read as false it would be invented.
+        if term.ill_typed:  # as written ("47,5"^^xsd:decimal): never a number invented
             return str(term)
         if term.datatype in (XSD.decimal, XSD.double, XSD.float):
             value = term.toPython()
-            if hasattr(value, "normalize"):
-                # Trailing zeros dropped by hand: normalize() rounds to 28 digits.
+            if hasattr(value, "normalize"):  # zeros dropped by hand: normalize() rounds
                 text = format(value, "f")
                 text = text.rstrip("0").rstrip(".") if "." in text else text
             else:
