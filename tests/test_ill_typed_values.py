@@ -8,6 +8,7 @@ whole monitoring page and the research API answer 500 for every reader.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -41,6 +42,13 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     copy.add((URIRef(NORM), URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso"), URIRef(LONG)))
     copy.add((URIRef(LONG), URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal("WFS")))
     store.add_to_graph(f"{BASE}/graph/spreadsheet", copy)
+    store.update(
+        "PREFIX time: <http://www.w3.org/2006/time#> INSERT DATA { GRAPH "
+        f"<{BASE}/graph/spreadsheet> {{ <{NORM}> <http://purl.org/dc/terms/source> "
+        '[ time:hasBeginning [ time:inXSDDate "2024-01-01" ] ; '
+        'time:hasEnd [ time:inXSDDate "2030-12-31" ] ] ; '
+        '<http://www.w3.org/2000/01/rdf-schema#seeAlso> ( "een" "twee" "drie" ) } }'
+    )
     refresh(store)
     with store, TestClient(create_app(config, store=store)) as test_client:
         yield test_client
@@ -85,3 +93,16 @@ def test_a_linked_resource_with_a_long_iri_has_a_page(client: TestClient) -> Non
     href = "/resource?iri=" + quote(LONG, safe="")
     assert href in page.replace("&amp;", "&")
     assert client.get(href).status_code == 200
+
+
+def test_blank_nodes_several_levels_deep_are_in_the_rdf_and_never_shown_as_ids(
+    client: TestClient,
+) -> None:
+    """An OWL-Time period (its begin and end are nodes of their own) and an RDF list:
+    the RDF held only the first level, and the page printed a node's random id."""
+    turtle = client.get("/id/beleidsnorm/GEL-N99", headers={"Accept": "text/turtle"}).text
+    for value in ("2024-01-01", "2030-12-31", "een", "twee", "drie"):
+        assert value in turtle, value
+    page = client.get("/id/beleidsnorm/GEL-N99").text
+    assert "geneste waarde" in page
+    assert not re.search(r">[0-9a-f]{32}<", page), "a blank node's id shown as a value"

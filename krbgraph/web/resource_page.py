@@ -160,6 +160,8 @@ def _value(
                 tuple(
                     Value(link=labeller.link(obj))
                     if isinstance(obj, URIRef)
+                    else Value(literal=_DEEPER)
+                    if isinstance(obj, BNode)
                     else Value(literal=literal_text(obj), **_literal_meta(obj))
                     for obj in sorted(objs, key=_term_sort_key)
                 ),
@@ -169,6 +171,10 @@ def _value(
         return Value(nested=inner)
     return Value(literal=literal_text(term), **_literal_meta(term))
 
+
+_DEEPER = "(geneste waarde: zie de RDF-weergave, Turtle of JSON-LD)"
+"""A blank node two levels down (an OWL-Time period's begin): the page shows one level,
+the RDF four; its store-local id is no value to show."""
 
 _NESTED_FIRST = (str(DCAT.startDate), str(DCAT.endDate))
 """A period reads begin then end, not in the alphabetical order of their IRIs."""
