@@ -24,6 +24,8 @@ from krbgraph.web.describe import literal_text
 NORM = f"{BASE}/id/beleidsnorm/GEL-N99"
 LONG = "https://geo.example.org/wfs?request=GetFeature&filter=" + "x" * 3_000
 """A WFS query URL used as an IRI: longer than /resource once looked up (a 422)."""
+TEXT = "Tekst uit een pdf. " * 2_000
+"""A description pasted from a PDF: 38,000 characters."""
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +43,10 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     copy.set((URIRef(NORM), URIRef("http://purl.org/dc/terms/identifier"), Literal("GEL-N99")))
     copy.add((URIRef(NORM), URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso"), URIRef(LONG)))
     copy.add((URIRef(LONG), URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal("WFS")))
+    alt = URIRef("http://www.w3.org/2004/02/skos/core#altLabel")
+    for i in range(250):
+        copy.add((URIRef(NORM), alt, Literal(f"Naam {i:03d}", lang="nl")))
+    copy.add((URIRef(NORM), URIRef("http://purl.org/dc/terms/description"), Literal(TEXT)))
     store.add_to_graph(f"{BASE}/graph/spreadsheet", copy)
     store.update(
         "PREFIX time: <http://www.w3.org/2006/time#> INSERT DATA { GRAPH "
@@ -106,3 +112,19 @@ def test_blank_nodes_several_levels_deep_are_in_the_rdf_and_never_shown_as_ids(
     page = client.get("/id/beleidsnorm/GEL-N99").text
     assert "geneste waarde" in page
     assert not re.search(r">[0-9a-f]{32}<", page), "a blank node's id shown as a value"
+
+
+def test_a_page_shows_a_hundred_values_of_a_property_and_a_long_value_cut(
+    client: TestClient,
+) -> None:
+    """10,000 values of one property made a 2.2 MB page, a 4 MB boundary a 4.5 MB one;
+    the RDF keeps them whole."""
+    page = client.get("/id/beleidsnorm/GEL-N99").text
+    assert "100 van 250 waarden getoond" in page and "Naam 099" in page
+    assert "Naam 100" not in page
+    assert "38.000 tekens; volledig in de RDF-weergave" in page
+    assert len(page) < 40_000
+    every = client.get("/id/beleidsnorm/GEL-N99?rijen=alle").text
+    assert "Naam 249" in every
+    turtle = client.get("/id/beleidsnorm/GEL-N99", headers={"Accept": "text/turtle"}).text
+    assert TEXT.strip() in turtle

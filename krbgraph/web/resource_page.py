@@ -162,14 +162,27 @@ def _value(
                     if isinstance(obj, URIRef)
                     else Value(literal=_DEEPER)
                     if isinstance(obj, BNode)
-                    else Value(literal=literal_text(obj), **_literal_meta(obj))
+                    else Value(literal=_shown(literal_text(obj)), **_literal_meta(obj))
                     for obj in sorted(objs, key=_term_sort_key)
                 ),
             )
             for predicate, objs in sorted(grouped.items(), key=_nested_order)
         )
         return Value(nested=inner)
-    return Value(literal=literal_text(term), **_literal_meta(term))
+    return Value(literal=_shown(literal_text(term)), **_literal_meta(term))
+
+
+MAX_LITERAL = 5_000
+"""Characters of one value a page shows: a boundary of 200,000 points is a 4 MB literal,
+and a description pasted from a PDF can be tens of MB; the RDF holds them whole."""
+
+
+def _shown(text: str | None) -> str | None:
+    if text is None or len(text) <= MAX_LITERAL:
+        return text
+    return text[:MAX_LITERAL] + f" … ({len(text):,} tekens; volledig in de RDF-weergave)".replace(
+        ",", "."
+    )
 
 
 _DEEPER = "(geneste waarde: zie de RDF-weergave, Turtle of JSON-LD)"
