@@ -380,6 +380,7 @@ def test_a_command_on_what_a_store_holds_refuses_a_store_that_is_not_there(
     """A mistyped --store made a new, empty store and answered from it (an export of
     nothing, exit 0)."""
     missing = tmp_path / "stroe"
+    command = [str(tmp_path / part) if part.endswith(".nq") else part for part in command]
     result = krb(*command, "--store", str(missing))
     assert result.exit_code == 2
     assert f"there is no store at {missing}" in result.stderr
