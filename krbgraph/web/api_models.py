@@ -241,7 +241,9 @@ def true_of(term: Identifier | None) -> bool:
 
 
 def number_of(term: Identifier | None) -> float | None:
-    """Norm and effect values as JSON numbers (they are decimals with few digits)."""
+    """Norm and effect values as JSON numbers (they are decimals with few digits); None
+    for one that is no number ("47,5"^^xsd:decimal, written around the shapes): the
+    answer says no value rather than the page failing."""
     if not isinstance(term, Literal):
         return None
     try:

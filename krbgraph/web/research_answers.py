@@ -32,6 +32,7 @@ from ..registry_day import today as registry_today
 from ..settings import Settings
 from ..store import Store
 from .aggregates import cached
+from .api_models import number_of as _number
 from .describe import READER_LANGUAGES
 
 T = TypeVar("T")
@@ -290,17 +291,6 @@ def _unit(row: dict[str, Identifier]) -> Ref | None:
 
 def _text(term: Identifier | None) -> str | None:
     return None if term is None else str(term)
-
-
-def _number(term: Identifier | None) -> float | None:
-    """A stored number; None for one that is none ("47,5"^^xsd:decimal, written around
-    the shapes): the answer says no value rather than the page failing."""
-    if not isinstance(term, Literal):
-        return None
-    try:
-        return float(str(term))
-    except ValueError:
-        return None
 
 
 def _date(term: Identifier | None) -> date | None:
