@@ -24,7 +24,7 @@ unfinished load, which opening the store after a crash removes.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from dataclasses import replace as with_fields
@@ -382,8 +382,10 @@ def _described(replica: ValidationReplica, graphs: Mapping[str, Path]) -> Graph:
     return described
 
 
-def drop_data_graph(store: Store, graph: str) -> None:
-    """Drop a registry graph; the model's graphs are refused (they are managed).
+def drop_data_graph(store: Store, graph: str, announce: Callable[[int], None] | None = None) -> int:
+    """Drop a registry graph and return how many triples it held; the model's graphs are
+    refused (they are managed). ``announce`` is told that number first: Oxigraph takes
+    over a minute to remove a million triples, and a command that says nothing looks hung.
 
     Raises ManagedGraphRefused for a model graph and KeyError for an unknown graph.
     """
@@ -391,9 +393,13 @@ def drop_data_graph(store: Store, graph: str) -> None:
     with turn_for(store):
         if not _holds_data(store, graph):
             raise KeyError(f"the store has no graph <{graph}>")
+        size = _size(store, graph)
+        if announce is not None:
+            announce(size)
         with stale_during(store):
             store.drop_graph(graph)
         refresh_derived(store)
+    return size
 
 
 def _read_quads(graph: str, files: Sequence[Path], progress: LoadProgress | None) -> list[ox.Quad]:

@@ -195,10 +195,15 @@ def test_a_dump_cut_off_is_refused_and_restores_only_when_asked(
     assert {g: restored[g] for g in model} == model
 
 
-def test_drop(folder: str) -> None:
+def test_drop(folder: str, monkeypatch: pytest.MonkeyPatch) -> None:
     krb("load", str(DATA / "afdelingen.ttl"), "--store", folder, "--base-iri", BASE)
     graph = f"{BASE}/graph/afdelingen"
-    assert krb("drop", graph, "--store", folder).exit_code == 0
+    # A big graph takes minutes to remove: the command says how big before it starts.
+    monkeypatch.setattr(store_commands, "ANNOUNCE_REMOVAL_FROM", 6)
+    dropped = krb("drop", graph, "--store", folder)
+    assert dropped.exit_code == 0
+    assert f"dropped <{graph}>: 6 triples" in dropped.stdout
+    assert "removing 6 triples" in dropped.stderr
     assert graph not in graph_rows(folder)
     unknown = krb("drop", graph, "--store", folder)
     assert unknown.exit_code == 2 and "no graph" in unknown.stderr
