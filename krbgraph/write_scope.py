@@ -72,7 +72,7 @@ def refuse_foreign_things(
             verdicts[thing] = (
                 bool(owners)
                 and not any(writer.may_write(g) for g in owners)
-                and not _shared_list(replica, thing, owners, model)
+                and not _shared_list(replica, thing, owners, model, adding)
             )
             if verdicts[thing]:
                 raise GraphNotAllowed(_refusal(writer, thing, owners))
@@ -91,14 +91,21 @@ def refuse_foreign_things(
 
 
 def _shared_list(
-    replica: ValidationReplica, thing: _Node, owners: set[str | None], model: Collection[str]
+    replica: ValidationReplica,
+    thing: _Node,
+    owners: set[str | None],
+    model: Collection[str],
+    adding: Collection[ox.Quad],
 ) -> bool:
-    """Whether ``thing`` is one of the registry's own value lists (a skos:ConceptScheme
-    no model graph holds): every workbook adds its own sectors, material streams and
-    document kinds to the same list, so each department adds to it."""
+    """Whether ``thing`` is one of the registry's own value lists: typed a
+    skos:ConceptScheme and nothing else by the graphs that hold it (never by the write
+    itself, which would make any thing "shared"), none of them a model graph. Every
+    workbook adds its own sectors, material streams and document kinds to the same
+    list, so each department adds to it."""
     if any(g in model for g in owners):
         return False
-    return any(q.object == _CONCEPT_SCHEME for q in replica.quads_matching(thing, _RDF_TYPE, None))
+    types = {q.object for q in replica.quads_matching(thing, _RDF_TYPE, None) if q not in adding}
+    return types == {_CONCEPT_SCHEME}
 
 
 def _owners(

@@ -78,3 +78,15 @@ def test_unscoped_and_admin_tokens_may_state_anything(replica: ValidationReplica
     status = quad("id/doc/zuid-1", "http://www.w3.org/ns/adms#status", "id/s", NOORD)
     for writer in (Writer("redactie", "write"), Writer("beheer", "admin"), None):
         refuse_foreign_things(replica, {status}, writer)
+
+
+def test_calling_their_thing_a_value_list_in_the_same_write_does_not_make_it_shared(
+    replica: ValidationReplica,
+) -> None:
+    added = {
+        quad("id/doc/zuid-1", A, f"{SKOS}ConceptScheme", NOORD),
+        quad("id/doc/zuid-1", "http://www.w3.org/ns/adms#status", "id/status/ingetrokken", NOORD),
+    }
+    replica.apply(added, [])  # a SPARQL update is checked on the copy that holds it
+    with pytest.raises(GraphNotAllowed, match=f"<{ZUID}>"):
+        refuse_foreign_things(replica, added, noord)
