@@ -36,7 +36,7 @@ def today() -> date:
     """Today in the registry's time zone (KRB_TIMEZONE, else Europe/Amsterdam). A name
     that is no zone stops every command that reads its settings and the service at its
     start (krbgraph.settings); here it falls back to Europe/Amsterdam with a warning."""
-    name = os.environ.get("KRB_TIMEZONE") or DEFAULT_ZONE
+    name = (os.environ.get("KRB_TIMEZONE") or "").strip() or DEFAULT_ZONE
     try:
         zone = time_zone(name)
     except ValueError as exc:

@@ -72,7 +72,6 @@ same QUDT facts and their edge cases (offsets, dimensionless kinds).
 from __future__ import annotations
 
 import difflib
-import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -389,7 +388,7 @@ _MINUS_SIGNS = re.compile(r"[\u2010\u2011\u2012\u2013\u2212]")
 _WATT_HOUR = re.compile(r"(?<![A-Za-z])([kMGTP]?)Wh(?![A-Za-z])")
 """kWh, MWh, ...: the watt-hour as commonly written, W.h in UCUM."""
 
-_CASE_PREFIX = re.compile(r"(?<![A-Za-z])[MP](?=[a-z])")
+_CASE_PREFIX = re.compile(r"(?<![A-Za-z])[MP](?=[A-Za-z])")
 """An upper-case mega or peta prefix before a lower-case unit (Mm, Mm3, Pg): case-folded
 it would read as milli or pico (a KRB word such as Procent is read as before)."""
 
@@ -674,12 +673,7 @@ class UnitCatalogue:
         watt_hours = _WATT_HOUR_ANY_CASE.sub(r"\1w.h", normal.casefold())
         for key in {typed, normal, term_key, watt_hours} - {""}:
             folded |= tables.folded.get(key.casefold(), frozenset())
-        if (
-            folded
-            and typed != typed.upper()
-            and _CASE_PREFIX.search(typed)
-            and not {typed.casefold(), normal.casefold()} & self._krb_folded
-        ):
+        if folded and typed != typed.upper() and self._capital_prefix(normal):
             # Mixed case is written on purpose: UCUM's "Mm" is a megametre and "Mm3" a
             # million cubic metres (Dutch water statistics), not mm or mm3 (10^9 and
             # 10^18 times smaller). Only text all in capitals is read ignoring case.
@@ -695,12 +689,27 @@ class UnitCatalogue:
             return self._pick(text, folded)
         raise UnknownUnit(text, self._suggest(normal))
 
-    @functools.cached_property
-    def _krb_folded(self) -> frozenset[str]:
-        """The KRB's own notations and names ignoring case: words (Procent), whose
-        capital is no prefix."""
-        tables = self._tables
-        return frozenset(key.casefold() for key in (*tables.krb, *tables.krb_normal))
+    def _capital_prefix(self, normal: str) -> bool:
+        """Whether a capital M or P in ``normal`` is a prefix that reading it in lower case
+        would turn into milli or pico: the text in lower case is a unit's UCUM code
+        (mm3, mg/L, pg) and what follows the letter is a unit itself (m3, g/L, g). Not
+        so for ``Ppm`` ([ppm]), ``Mol/l`` (ol/l is no unit) or a KRB word (Procent)."""
+        for match in _CASE_PREFIX.finditer(normal):
+            rest = normal[match.end() :]
+            lowered = normal[: match.start()] + match.group(0).lower() + rest
+            codes = {
+                code.casefold()
+                for iri in self._tables.folded.get(lowered.casefold(), ())
+                for code in self._units[iri].ucum_codes
+            }
+            if lowered.casefold() not in codes:
+                continue
+            try:
+                self.resolve(rest)
+            except UnitError:
+                continue
+            return True
+        return False
 
     def _pick(self, text: str, iris: Iterable[str]) -> Unit:
         units = sorted((self._units[iri] for iri in iris), key=_preference)

@@ -47,6 +47,8 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     for i in range(250):
         copy.add((URIRef(NORM), alt, Literal(f"Naam {i:03d}", lang="nl")))
     copy.add((URIRef(NORM), URIRef("http://purl.org/dc/terms/description"), Literal(TEXT)))
+    english = Literal("Text from a PDF. " * 400, lang="en")
+    copy.add((URIRef(NORM), URIRef("http://www.w3.org/2000/01/rdf-schema#comment"), english))
     store.add_to_graph(f"{BASE}/graph/spreadsheet", copy)
     store.update(
         "PREFIX time: <http://www.w3.org/2006/time#> INSERT DATA { GRAPH "
@@ -128,3 +130,12 @@ def test_a_page_shows_a_hundred_values_of_a_property_and_a_long_value_cut(
     assert "Naam 249" in every
     turtle = client.get("/id/beleidsnorm/GEL-N99", headers={"Accept": "text/turtle"}).text
     assert TEXT.strip() in turtle
+
+
+def test_a_cut_value_in_another_language_keeps_its_language(client: TestClient) -> None:
+    page = client.get("/id/beleidsnorm/GEL-N99").text
+    start = page.index("Text from a PDF.")
+    span = page[page.rindex("<span", 0, start) : start]
+    assert 'lang="en"' in span
+    end = page.index("</span>", start)
+    assert "tekens" not in page[start:end], "no Dutch note inside the English value"

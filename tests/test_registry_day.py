@@ -68,3 +68,15 @@ def test_no_module_asks_the_server_clock_for_the_day() -> None:
         if re.search(r"\bdate\.today\(\)|datetime\.now\(\)\.date\(\)", line)
     ]
     assert found == [], "use krbgraph.registry_day.today()"
+
+
+def test_spaces_around_the_zone_name_are_no_other_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An env file's trailing space passed the settings' check but fell back to
+    Amsterdam."""
+    monkeypatch.setenv("KRB_TIMEZONE", f" {WEST} ")
+    assert Settings.from_env().time_zone == WEST
+    _day_in(WEST, monkeypatch)
+    monkeypatch.setenv("KRB_TIMEZONE", f" {WEST} ")
+    west = today()
+    monkeypatch.setenv("KRB_TIMEZONE", EAST)
+    assert today() > west

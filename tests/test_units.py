@@ -446,3 +446,14 @@ def test_a_capital_mega_or_peta_in_mixed_case_is_never_read_as_milli_or_pico(tex
 def test_text_in_capitals_is_still_read_ignoring_case() -> None:
     assert resolve("MM").iri == str(UNIT["MilliM"])
     assert resolve("KM/H").iri == str(UNIT["KiloM-PER-HR"])
+
+
+@pytest.mark.parametrize(
+    ("text", "local_name"), [("Ppm", "PPM"), ("Ppb", "PPB"), ("Mol/l", "MOL-PER-L")]
+)
+def test_a_capital_that_is_no_prefix_is_still_read_ignoring_case(
+    text: str, local_name: str
+) -> None:
+    """Only a capital M or P that would become milli or pico is kept apart: Ppm's P is
+    no prefix ([ppm]), nor Mol's M (ol/l is no unit)."""
+    assert resolve(text).iri == str(UNIT[local_name])

@@ -15,6 +15,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, SKOS
 from rdflib.term import Identifier
 
+from ..labels import tagged
 from ..store import QueryResult, Store
 from .describe import (
     Labeller,
@@ -178,11 +179,16 @@ and a description pasted from a PDF can be tens of MB; the RDF holds them whole.
 
 
 def _shown(text: str | None) -> str | None:
+    """``text``, or its first MAX_LITERAL characters. A value in another language keeps
+    its tag (the page marks it lang="en", labels.ForeignName) and ends in a plain "…":
+    a Dutch note inside it would be marked English too."""
     if text is None or len(text) <= MAX_LITERAL:
         return text
-    return text[:MAX_LITERAL] + f" … ({len(text):,} tekens; volledig in de RDF-weergave)".replace(
-        ",", "."
-    )
+    language = getattr(text, "lang", None)
+    if language:
+        return tagged(text[:MAX_LITERAL] + " …", language)
+    note = f" … ({len(text):,} tekens; volledig in de RDF-weergave)".replace(",", ".")
+    return text[:MAX_LITERAL] + note
 
 
 _DEEPER = "(geneste waarde: zie de RDF-weergave, Turtle of JSON-LD)"
