@@ -92,6 +92,7 @@ def prebind(sparql: str, terms: dict[str, str]) -> str:
     brace = where_brace(toks)
     first = toks.index(brace)
     ends, parents = _group_ends(toks), _group_parents(toks)
+    subquery_groups = _subquery_where_groups(toks)
     if _word(toks, first + 1) == "SELECT" and first in ends:
         # ``WHERE { SELECT ... }``: a group that is a subquery holds nothing beside it, so
         # the outer VALUES block needs the subquery in a group of its own.
@@ -108,7 +109,7 @@ def prebind(sparql: str, terms: dict[str, str]) -> str:
             skip_until = max(skip_until, ends.get(index + 1, index))
         if token.text != "{" or index <= skip_until or _is_data_block(toks, index):
             continue
-        if not _starts_branch_or_subquery(toks, index, ends):
+        if not (index in subquery_groups or _is_branch(toks, index, ends)):
             continue
         if _is_branch(toks, index, ends) and _bound_beside(toks, parents.get(index), ends, terms):
             continue
@@ -131,12 +132,20 @@ def _word(toks: list[Token], at: int) -> str:
     return ""
 
 
-def _starts_branch_or_subquery(toks: list[Token], index: int, ends: dict[int, int]) -> bool:
-    """Whether the '{' at ``index`` opens a UNION branch or a subquery's WHERE group:
-    where the engine evaluates a group on its own, so the bound value must be inside."""
-    if _word(toks, index + 1) == "SELECT":
-        return False  # the group wrapping a subquery: its WHERE group gets the VALUES
-    return _word(toks, index - 1) == "WHERE" or _is_branch(toks, index, ends)
+def _subquery_where_groups(toks: list[Token]) -> set[int]:
+    """The '{' (by token index) opening each subquery's WHERE group, with or without the
+    optional keyword ``WHERE`` (``{ SELECT ?s { ... } }``): where the engine evaluates a
+    group on its own, so the bound value must be inside. The group is the first '{' after
+    the SELECT at the SELECT's own depth (a projection's expressions lie deeper)."""
+    groups: set[int] = set()
+    for index, token in enumerate(toks):
+        if token.depth == 0 or _word(toks, index) != "SELECT":
+            continue
+        for later in range(index + 1, len(toks)):
+            if toks[later].text == "{" and toks[later].depth == token.depth:
+                groups.add(later)
+                break
+    return groups
 
 
 def _is_branch(toks: list[Token], index: int, ends: dict[int, int]) -> bool:

@@ -115,3 +115,22 @@ def test_a_where_group_that_is_a_subquery_is_bound_and_still_sparql() -> None:
     answer = store.query(prebind(text, {"r": "<urn:x>"}))
     assert isinstance(answer, ox.QuerySolutions)
     assert [str(row[0].value) for row in answer] == ["1"]
+
+
+@pytest.mark.parametrize("where", ["WHERE ", ""])
+def test_a_subquery_without_the_where_keyword_is_bound_like_one_with_it(where: str) -> None:
+    """SPARQL makes ``WHERE`` optional; a subquery written ``SELECT ... { ... }`` kept the
+    parameter unbound (the count below ran over every subject, not the bound one)."""
+    text = (
+        "SELECT DISTINCT ?s ?n WHERE { ?s <urn:p> ?o . "
+        f"{{ SELECT (COUNT(?o2) AS ?n) {where}{{ ?s <urn:p> ?o2 }} }} }}"
+    )
+    store = ox.Store()
+    for subject, count in (("urn:s", 1), ("urn:t", 3)):
+        for index in range(count):
+            store.add(ox.Quad(ox.NamedNode(subject), ox.NamedNode("urn:p"), ox.Literal(str(index))))
+    bound = prebind(text, {"s": "<urn:s>"})
+    answer = store.query(bound)
+    assert isinstance(answer, ox.QuerySolutions)
+    assert {(row[0].value, int(row[1].value)) for row in answer} == {("urn:s", 1)}
+    assert bound.count("VALUES (?s)") == 2
