@@ -23,6 +23,7 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from ..labels import tagged
 from .state import per_app
 
 
@@ -41,6 +42,7 @@ def _make_templates() -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.filters["lang"] = language_attribute
+    env.filters["name"] = shortened_name
     return Jinja2Templates(env=env)
 
 
@@ -49,6 +51,22 @@ def language_attribute(text: object) -> Markup:
     (labels.ForeignName), nothing for any other text: ``<a href=...{{ name|lang }}>``."""
     tag = getattr(text, "lang", None)
     return Markup(f' lang="{escape(tag)}"') if isinstance(tag, str) and tag else Markup("")
+
+
+NAME_LENGTH = 300
+"""Characters of a name shown in a title, heading, link or list. A label is data and kept
+whole in the RDF, the exports and the resource's own table of values; a paragraph pasted
+as a label (100 KB) was printed whole in every link to it: a page listing a hundred such
+norms would be 10 MB."""
+
+
+def shortened_name(text: object) -> object:
+    """``text`` cut to NAME_LENGTH characters with "…", keeping its language
+    (labels.ForeignName); anything shorter or not text as it is."""
+    if not isinstance(text, str) or len(text) <= NAME_LENGTH:
+        return text
+    cut = text[:NAME_LENGTH].rstrip() + "…"
+    return tagged(cut, getattr(text, "lang", None))
 
 
 def render(
