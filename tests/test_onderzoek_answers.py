@@ -416,3 +416,46 @@ def test_effects_in_two_units_on_an_indicator_without_a_unit_add_up_in_one_row(
     assert [(_short(r["eenheid"]), round(Decimal(r["beoogd"]), 6)) for r in rows] == [
         ("MegaJ", -360)
     ]
+
+
+# --- effectevaluatie: a start date is the day as written -------------------------------
+
+
+def _start_of_gel_m01(store: Store, written: str) -> None:
+    """GEL-M01's own start date, in whichever graph holds it, becomes ``written``."""
+    store.update(
+        "PREFIX dct: <http://purl.org/dc/terms/> PREFIX dcat: <http://www.w3.org/ns/dcat#> "
+        "DELETE { GRAPH ?g { ?p dcat:startDate ?old } } "
+        f"INSERT {{ GRAPH ?g {{ ?p dcat:startDate {written} }} }} "
+        f"WHERE {{ GRAPH ?g {{ <{DEMO}beleidsmaatregel/GEL-M01> dct:temporal ?p . "
+        "?p dcat:startDate ?old } }"
+    )
+    refresh(store)
+
+
+def _gel_m01(store: Store) -> list[dict[str, str]]:
+    rows = [
+        r
+        for r in _rows(store, "effectevaluatie", datum="2026-01-01")
+        if r["maatregel"].endswith("/GEL-M01")
+    ]
+    return sorted(rows, key=lambda r: sorted(r.items()))
+
+
+def test_a_start_date_with_a_time_zone_is_judged_as_the_day_it_names(extra: Store) -> None:
+    """``"2025-01-01+01:00"^^xsd:date`` is a valid date and the derived dates read it as 1
+    January; compared as written with a measurement's plain date it is neither before nor
+    after, so every "after" measurement was lost."""
+    plain = '"2025-01-01"^^<http://www.w3.org/2001/XMLSchema#date>'
+    zoned = '"2025-01-01+01:00"^^<http://www.w3.org/2001/XMLSchema#date>'
+    original = _gel_m01(extra)
+    try:
+        _start_of_gel_m01(extra, plain)
+        as_plain = _gel_m01(extra)
+        _start_of_gel_m01(extra, zoned)
+        as_zoned = _gel_m01(extra)
+    finally:
+        _start_of_gel_m01(extra, '"2021-04-01"^^<http://www.w3.org/2001/XMLSchema#date>')
+    assert _gel_m01(extra) == original
+    assert any("na_waarde" in r for r in as_plain), "the plain start has measurements after"
+    assert as_zoned == as_plain
