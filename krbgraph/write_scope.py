@@ -10,11 +10,20 @@ of the graphs it may write (typed there, or for an untyped thing a subject there
 described nowhere yet. A fact that changes its object (a successor's
 ``dct:replaces``, a decision's ``prov:generated``) needs its object to be the writer's
 own as well, and a class's ``rdfs:subClassOf`` needs every graph typing things with it
-to be the writer's (it decides what they are). The registry's own value lists (a
-``skos:ConceptScheme`` outside the model) are shared: every workbook adds its own
-sectors or material streams to the same one. Pointing at another's thing from one's
-own (an effect on another theme's norm, an area in another's area) stays allowed: the
-cross-links are made of that.
+or with a class below it to be the writer's (it decides what they are).
+
+A thing is the writer's only when *every* graph describing it is: a thing typed in two
+departments' graphs (the one that typed another's predictable next IRI first, and the
+administrator's later) stays out of reach of both. A blank node has no name to point at
+from elsewhere: mentioning another graph's blank node at all (as object too) is a fact
+about it, or one update names another's validity period as its own object and the
+next ends that period.
+
+The registry's own value lists (a ``skos:ConceptScheme`` outside the model) are
+shared: every workbook adds its own sectors or material streams to the same one, with
+``skos:hasTopConcept``; what the list is called and says stays its owner's. Pointing at
+another's thing from one's own (an effect on another theme's norm, an area in another's
+area) stays allowed: the cross-links are made of that.
 
 Tokens without a prefix, and admin tokens, may state anything, as before.
 """
@@ -45,7 +54,11 @@ _DEFINES_ITS_SUBJECT = frozenset(
     }
 )
 """Predicates that change what every thing typed with their subject is."""
+_HIERARCHY = tuple(ox.NamedNode(p) for p in sorted(_DEFINES_ITS_SUBJECT))
 _CONCEPT_SCHEME = ox.NamedNode("http://www.w3.org/2004/02/skos/core#ConceptScheme")
+_HAS_TOP_CONCEPT = ox.NamedNode("http://www.w3.org/2004/02/skos/core#hasTopConcept")
+_SHARED = "shared value list"
+"""Marks a thing whose foreign owners share it: only new concepts may be added to it."""
 
 _Node = ox.NamedNode | ox.BlankNode
 
@@ -53,41 +66,76 @@ _Node = ox.NamedNode | ox.BlankNode
 def refuse_foreign_things(
     replica: ValidationReplica, added: Collection[ox.Quad], writer: Writer | None
 ) -> None:
-    """GraphNotAllowed when a scoped ``writer`` adds a fact about a thing only graphs it
-    may not write describe. ``replica`` holds the store before or after the change;
+    """GraphNotAllowed when a scoped ``writer`` adds a fact about a thing that a graph it
+    may not write describes. ``replica`` holds the store before or after the change;
     ``added`` are left out of what describes a thing either way."""
     if writer is None or not writer.scoped:
         return
     adding = added if isinstance(added, set | frozenset) else set(added)
-    verdicts: dict[_Node, bool] = {}
+    foreign_owners: dict[_Node, set[str | None]] = {}
     model = model_graph_iris()
     for quad in sorted(adding, key=str):
         things: list[object] = [quad.subject]
-        if quad.predicate.value in _CHANGES_ITS_OBJECT:
+        if quad.predicate.value in _CHANGES_ITS_OBJECT or isinstance(quad.object, ox.BlankNode):
             things.append(quad.object)
-        for thing in things:
-            if not isinstance(thing, ox.NamedNode | ox.BlankNode) or thing in verdicts:
+        for position, thing in enumerate(things):
+            if not isinstance(thing, ox.NamedNode | ox.BlankNode):
                 continue
-            owners = _owners(replica, thing, adding)
-            verdicts[thing] = (
-                bool(owners)
-                and not any(writer.may_write(g) for g in owners)
-                and not _shared_list(replica, thing, owners, model, adding)
-            )
-            if verdicts[thing]:
-                raise GraphNotAllowed(_refusal(writer, thing, owners))
+            if thing not in foreign_owners:
+                owners = _owners(replica, thing, adding)
+                foreign_owners[thing] = {g for g in owners if not writer.may_write(g)}
+                if foreign_owners[thing] and not (
+                    position == 0 and _shared_list(replica, thing, owners, model, adding)
+                ):
+                    raise GraphNotAllowed(_refusal(writer, thing, foreign_owners[thing]))
+                if foreign_owners[thing]:
+                    foreign_owners[thing] = {_SHARED}
+            if _SHARED in foreign_owners[thing] and quad.predicate != _HAS_TOP_CONCEPT:
+                # A shared list takes new concepts from everyone; its name, description and
+                # everything else about it stay with the graphs that describe it.
+                owners = _owners(replica, thing, adding)
+                raise GraphNotAllowed(
+                    _refusal(writer, thing, {g for g in owners if not writer.may_write(g)})
+                )
         if quad.predicate.value in _DEFINES_ITS_SUBJECT and isinstance(quad.subject, ox.NamedNode):
-            # A class's place in the hierarchy decides what every thing of it is
-            # (krbgraph.entailed_types): every graph typing things with it must be the
-            # writer's.
-            users = {
-                graph_key(q)
-                for q in replica.quads_matching(None, _RDF_TYPE, quad.subject)
-                if q not in adding
+            # A class's place in the hierarchy decides what every thing of it, or of a
+            # class below it, is (krbgraph.entailed_types): every graph typing such things
+            # must be the writer's.
+            foreign = {
+                g
+                for g in _graphs_typing_below(replica, quad.subject, adding)
+                if not writer.may_write(g)
             }
-            foreign = {g for g in users if not writer.may_write(g)}
             if foreign:
                 raise GraphNotAllowed(_refusal(writer, quad.subject, foreign))
+
+
+def _graphs_typing_below(
+    replica: ValidationReplica, klass: ox.NamedNode, adding: Collection[ox.Quad]
+) -> set[str | None]:
+    """The graphs typing things with ``klass`` or a class below it (rdfs:subClassOf or
+    owl:equivalentClass, stated anywhere but in ``adding``), and those placing a class
+    below it: a class another graph only names (``Gevelnorm rdfs:subClassOf Wettelijk``)
+    is theirs to place as much as one they type with."""
+    below, todo = {klass}, [klass]
+    placing: set[str | None] = set()
+    while todo:
+        current = todo.pop()
+        for predicate in _HIERARCHY:
+            for q in replica.quads_matching(None, predicate, current):
+                if q in adding or not isinstance(q.subject, ox.NamedNode):
+                    continue
+                placing.add(graph_key(q))
+                if q.subject not in below:
+                    below.add(q.subject)
+                    todo.append(q.subject)
+    typing = {
+        graph_key(q)
+        for k in below
+        for q in replica.quads_matching(None, _RDF_TYPE, k)
+        if q not in adding
+    }
+    return typing | placing
 
 
 def _shared_list(
@@ -112,7 +160,8 @@ def _owners(
     replica: ValidationReplica, thing: _Node, adding: Collection[ox.Quad]
 ) -> set[str | None]:
     """The graphs that describe ``thing`` apart from ``adding``: those typing it, else
-    those where it is a subject (an IRI) or occurs at all (a blank node)."""
+    those where it is a subject (an IRI) or occurs at all (a blank node, which nothing
+    outside its graph can name)."""
     if isinstance(thing, ox.BlankNode):
         return {graph_key(q) for q in replica.quads_with(thing) if q not in adding}
     typed = {

@@ -18,6 +18,9 @@ A = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
 KRB = "https://data.krb.nl/def/krb#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCT = "http://purl.org/dc/terms/"
+DCAT = "http://www.w3.org/ns/dcat#"
+PERIOD = ox.BlankNode("zuidperiode")
 noord = Writer("wijk-noord", "write", f"{BASE}/graph/noord/")
 
 
@@ -39,6 +42,16 @@ def replica() -> ValidationReplica:
             quad("id/org/ggd", A, "http://www.w3.org/ns/org#Organization", ZUID),
             quad("id/conceptschema/sectoren", A, f"{SKOS}ConceptScheme", ZUID),
             quad("id/doc/noord-1", A, f"{KRB}Besluitdocument", NOORD),
+            # Zuid's norm with its validity period, a blank node.
+            ox.Quad(n("id/norm/zuid-n1"), n(f"{DCT}temporal"), PERIOD, ox.NamedNode(ZUID)),
+            ox.Quad(PERIOD, n(f"{DCAT}startDate"), ox.Literal("2024-01-01"), ox.NamedNode(ZUID)),
+            # A thing typed in Zuid's graph and, later, in Noord's as well.
+            quad("id/norm/zuid-n9", A, f"{KRB}Beleidsnorm", ZUID),
+            quad("id/norm/zuid-n9", A, f"{KRB}Beleidsnorm", NOORD),
+            # Zuid's own class below the model and below a class it only names.
+            quad("def/zuid#Gevelnorm", SUBCLASS_OF, f"{KRB}Beleidsnorm", ZUID),
+            quad("def/zuid#Gevelnorm", SUBCLASS_OF, "def/zuid#Wettelijk", ZUID),
+            quad("id/norm/zuid-n2", A, "def/zuid#Gevelnorm", ZUID),
         ]
     )
     return ValidationReplica(store)
@@ -50,8 +63,31 @@ def replica() -> ValidationReplica:
         quad("id/doc/zuid-1", "http://www.w3.org/ns/adms#status", "id/status/ingetrokken", NOORD),
         quad("id/doc/noord-1", "http://purl.org/dc/terms/replaces", "id/doc/zuid-1", NOORD),
         quad("http://www.w3.org/ns/org#Organization", SUBCLASS_OF, f"{KRB}Zoekingang", NOORD),
+        # Naming their period from a thing of one's own, then ending it, ended their norm.
+        ox.Quad(n("id/doc/noord-1"), n(f"{DCT}source"), PERIOD, ox.NamedNode(NOORD)),
+        ox.Quad(PERIOD, n(f"{DCAT}endDate"), ox.Literal("2024-06-30"), ox.NamedNode(NOORD)),
+        # A thing typed in both graphs is not Noord's alone.
+        quad("id/norm/zuid-n9", "http://www.w3.org/ns/adms#status", "id/s/x", NOORD),
+        # A shared list takes new concepts, not a new name.
+        ox.Quad(
+            n("id/conceptschema/sectoren"),
+            n(f"{SKOS}prefLabel"),
+            ox.Literal("Lijst van Noord", language="nl"),
+            ox.NamedNode(NOORD),
+        ),
+        # The class Zuid only names decides what Zuid's norms are as well.
+        quad("def/zuid#Wettelijk", SUBCLASS_OF, f"{KRB}MerMaatregel", NOORD),
     ],
-    ids=["status-of-theirs", "replacing-theirs", "their-class-below-the-model"],
+    ids=[
+        "status-of-theirs",
+        "replacing-theirs",
+        "their-class-below-the-model",
+        "naming-their-blank-node",
+        "describing-their-blank-node",
+        "a-thing-typed-in-both",
+        "renaming-a-shared-list",
+        "a-class-above-theirs",
+    ],
 )
 def test_what_changes_another_graphs_things_is_refused(
     replica: ValidationReplica, added: ox.Quad
@@ -90,3 +126,16 @@ def test_calling_their_thing_a_value_list_in_the_same_write_does_not_make_it_sha
     replica.apply(added, [])  # a SPARQL update is checked on the copy that holds it
     with pytest.raises(GraphNotAllowed, match=f"<{ZUID}>"):
         refuse_foreign_things(replica, added, noord)
+
+
+def test_a_blank_node_named_in_its_own_graph_too_is_still_theirs(
+    replica: ValidationReplica,
+) -> None:
+    """Once Noord's graph names Zuid's period (written before this rule, or by an
+    administrator), an end date on it in Noord's graph still ends Zuid's norm."""
+    replica.apply(
+        {ox.Quad(n("id/doc/noord-1"), n(f"{DCT}source"), PERIOD, ox.NamedNode(NOORD))}, []
+    )
+    end = ox.Quad(PERIOD, n(f"{DCAT}endDate"), ox.Literal("2024-06-30"), ox.NamedNode(NOORD))
+    with pytest.raises(GraphNotAllowed, match=f"<{ZUID}>"):
+        refuse_foreign_things(replica, {end}, noord)
