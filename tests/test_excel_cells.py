@@ -492,6 +492,28 @@ def test_a_date_cell_holding_no_real_date_is_refused(tmp_path: Path) -> None:
     )
 
 
+def test_a_document_date_cell_before_1900_is_one_problem(tmp_path: Path) -> None:
+    """The date of entry into force was read twice (for the row and for the check that
+    it precedes the last day), so one bad cell was counted as two errors."""
+    workbook = demo_workbook(tmp_path)
+    column = _column(workbook, "besluitdocument", "in_werking_vanaf")
+    book = load_workbook(workbook)
+    cell = book["besluitdocument"].cell(2, column)
+    cell.value = -1
+    cell.number_format = "yyyy-mm-dd"
+    book.save(workbook)
+
+    result = _read(workbook)
+
+    at_cell = [
+        p
+        for p in result.errors
+        if (p.sheet, p.row, p.column) == ("besluitdocument", 2, "in_werking_vanaf")
+    ]
+    assert len(at_cell) == 1 and "lies before 1900" in at_cell[0].text_en
+    assert len(result.errors) == 1
+
+
 def test_a_measurement_dated_excel_date_zero_is_refused_at_its_cell(
     store: Store, tmp_path: Path
 ) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 from test_excel_support import BASE, demo_graph, demo_workbook
 
 from krbgraph.excel.reader import read_workbook
@@ -326,3 +326,24 @@ def test_a_local_object_type_named_like_an_imbor_class_round_trips(tmp_path: Pat
     demo.set((second, KRB.leefomgeving, IMBOR_BOOM))
     lost, gained, warnings = _lost_or_warned(tmp_path, demo)
     assert (sorted(lost), sorted(gained)) == ([], []), warnings
+
+
+@pytest.mark.parametrize("day", ["1851-09-01", "0001-01-01", "1899-12-31", "1900-01-01"])
+def test_a_date_before_1900_round_trips(tmp_path: Path, day: str) -> None:
+    """Excel holds no date before 1900 and the import refuses a date cell before it (a
+    negative serial number), so a national law of 1851 in the registry made the export
+    a workbook its own import refused whole."""
+    demo = demo_graph()
+    document = next(demo.subjects(RDF.type, KRB.Besluitdocument))
+    predicate = next(p for p, o in demo.predicate_objects(document) if _is_date(o))
+    demo.set((document, predicate, Literal(day, datatype=XSD.date)))
+    target = tmp_path / "export.xlsx"
+    write_workbook(demo, target)
+
+    again, problems = read_workbook(target, BASE, model_graph())
+    assert [p for p in problems if p.is_error] == []
+    assert set(again.objects(document, predicate)) == {Literal(day, datatype=XSD.date)}
+
+
+def _is_date(value: object) -> bool:
+    return isinstance(value, Literal) and value.datatype == XSD.date

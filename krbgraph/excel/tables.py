@@ -169,14 +169,15 @@ def convert_documents(conversion: Conversion, sheet: SheetRows, skip: set[tuple[
         if level is not None:
             conversion.facts[(sheet.sheet.name, code, "bestuurslaag")] = level
         _status(row, subject)
+        days = {}
         for column, predicate in (
             ("in_werking_vanaf", ELI.first_date_entry_in_force),
             ("in_werking_tot", ELI.date_no_longer_in_force),
         ):
-            day = row.date(column)
+            days[column] = day = row.date(column)  # read once: a bad cell is one problem
             if day is not None:
                 row.add(subject, predicate, Literal(day), column)
-        start, end = row.date("in_werking_vanaf"), row.date("in_werking_tot")
+        start, end = days["in_werking_vanaf"], days["in_werking_tot"]
         if start is not None and end is not None and end < start:
             row.problem(
                 "in_werking_tot",

@@ -226,8 +226,12 @@ def _decimal(value: Node | None) -> Cell:
 
 
 def _date(value: Node | None) -> Cell:
+    """A date cell, or the date as text before 1900: Excel holds no date before then, and
+    the import refuses such a date cell (what a negative serial number reads as), so an
+    old law's date of entry into force (1851) would make the export unreadable to it."""
     if isinstance(value, Literal) and isinstance(value.toPython(), date):
-        return value.toPython()
+        day = value.toPython()
+        return day if day.year >= 1900 else day.isoformat()
     return None if value is None else str(value)
 
 
