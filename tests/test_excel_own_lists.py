@@ -499,3 +499,37 @@ def test_classifying_queries_follow_the_mappings_to_the_national_list(
         {"begrip": str(RAINWATER), "datum": "2026-06-01"},
     ).dicts()
     assert {str(row["norm"]) for row in own} == {f"{ID}/beleidsnorm/WAT-N01"}
+
+
+def test_a_second_departments_own_sector_round_trips_through_its_graphs_export(
+    store: Store, tmp_path: Path
+) -> None:
+    """Department A's workbook brings the own sector scheme; B's adds a sector of its own
+    to it, which the import writes into B's graph without the scheme (A describes it).
+    B's export left that sector out of its sheet, so importing B's unedited export back
+    was refused."""
+    graph_a, graph_b = f"{BASE}/graph/afdeling-a", f"{BASE}/graph/afdeling-b"
+    import_workbook(store, own_workbook(tmp_path), base_iri=BASE, graph=graph_a)
+    workbook_b = tmp_path / "Afdeling B.xlsx"
+    write_template(workbook_b)
+    book = load_workbook(workbook_b)
+    sheet = book["sectoren"]
+    header = [cell.value for cell in sheet[1]]
+    row = {"hoofdtype": "Boomeigenaren", "koppeling": "broadMatch", "landelijk_begrip": "inwoners"}
+    sheet.append([row.get(column) for column in header])
+    book.save(workbook_b)
+    import_workbook(store, workbook_b, base_iri=BASE, graph=graph_b)
+    before = _triples(store, graph_b)
+
+    exported = tmp_path / "export B.xlsx"
+    export_workbook(store, exported, graph=graph_b)
+    names = [r[0] for r in load_workbook(exported)["sectoren"].iter_rows(values_only=True)]
+    assert "Boomeigenaren" in names
+    import_workbook(store, exported, base_iri=BASE, graph=graph_b)  # ImportFailed before
+
+    assert _triples(store, graph_b) == before
+
+
+def _triples(store: Store, graph: str) -> list[str]:
+    rows = store.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    return sorted(" ".join(str(term) for term in row) for row in rows.rows)

@@ -734,17 +734,30 @@ def _own_list(
     the lookup that names its concepts in base tables the way the import reads them."""
     national = vocabulary[own.key]
     rows.extend({**row} for row in national_rows(vocabulary, own))
-    schemes = [
+    # The own scheme as this graph names it, typed here or not: a department's workbook
+    # adds its own sectors to the scheme another department's graph describes, and the
+    # import does not write that scheme again, so its own concepts were left out of the
+    # sheet and the export could not be imported back.
+    schemes = {
         scheme
-        for scheme in s.graph.subjects(RDF.type, SKOS.ConceptScheme)
+        for scheme in (
+            *s.graph.subjects(RDF.type, SKOS.ConceptScheme),
+            *s.graph.objects(None, SKOS.inScheme),
+        )
         if isinstance(scheme, URIRef) and _ref(scheme) == own.scheme
-    ]
+    }
     concepts = {
         c
         for scheme in schemes
         for c in s.graph.subjects(SKOS.inScheme, scheme)
         if isinstance(c, URIRef)
     }
+    s.used.update(
+        (scheme, SKOS.hasTopConcept, c)
+        for scheme in schemes
+        for c in s.graph.objects(scheme, SKOS.hasTopConcept)
+        if c in concepts
+    )
     names = {c: s.text(c, SKOS.prefLabel) or _ref(c) for c in concepts}
     broader = (
         {
