@@ -533,3 +533,65 @@ def test_a_second_departments_own_sector_round_trips_through_its_graphs_export(
 def _triples(store: Store, graph: str) -> list[str]:
     rows = store.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
     return sorted(" ".join(str(term) for term in row) for row in rows.rows)
+
+
+def test_a_norm_on_a_unit_the_registry_declares_is_named_with_the_units_name(
+    store: Store, tmp_path: Path
+) -> None:
+    """A municipality's own unit (no QUDT unit) is written by its IRI; a norm's generated
+    name carried that IRI: 'Bomendichtheid minimaal 20 https://.../bomen-per-ha'."""
+    unit = f"{ID}/eenheid/bomen-per-ha"
+    store.update(
+        f"INSERT DATA {{ GRAPH <{BASE}/graph/eenheden> {{ <{unit}> "
+        "a <http://qudt.org/schema/qudt/Unit> ; "
+        '<http://www.w3.org/2000/01/rdf-schema#label> "bomen per hectare"@nl } }'
+    )
+    path = tmp_path / "Groen.xlsx"
+    write_template(path)
+    book = load_workbook(path)
+    for sheet, row in (
+        ("beleidsthemas", {"naam": "Groen"}),
+        ("werkingsgebieden", {"naam": "Gemeente Oost", "soort": "gemeente", "code": "GM9998"}),
+        ("beleidsdossier", {"code": "GRO", "naam": "Groen", "beleidsthema": "Groen"}),
+        (
+            "besluitdocument",
+            {
+                "code": "GRO-2030",
+                "titel": "Groenplan 2030",
+                "soort": "beleidsplan",
+                "dossier": "GRO",
+                "bestuurslaag": "gemeente",
+            },
+        ),
+        (
+            "beleidsindicator",
+            {
+                "code": "GRO-I01",
+                "naam": "Bomendichtheid",
+                "beleidsthema": "Groen",
+                "kenmerk": "effectindicator milieu",
+                "eenheid": unit,
+            },
+        ),
+        (
+            "beleidsnorm",
+            {
+                "code": "GRO-N01",
+                "indicator": "GRO-I01",
+                "document": "GRO-2030",
+                "operator": "min",
+                "waarde": 20,
+                "werkingsgebied": "Gemeente Oost",
+                "rekenmethode": "telling",
+            },
+        ),
+    ):
+        header = [cell.value for cell in book[sheet][1]]
+        book[sheet].append([row.get(column) for column in header])
+    book.save(path)
+
+    report = import_workbook(store, path, base_iri=BASE)
+
+    graph = registry_data(store, report.graph)
+    names = set(graph.objects(URIRef(f"{ID}/beleidsnorm/GRO-N01"), RDFS.label))
+    assert names == {Literal("Bomendichtheid minimaal 20 bomen per hectare", lang="nl")}

@@ -10,6 +10,7 @@ import typer
 from openpyxl import load_workbook
 from rdflib.compare import isomorphic
 from test_excel_support import BASE, demo_graph, demo_workbook, edit, row_of
+from test_sparql_support import DEMO
 from typer.testing import CliRunner
 
 from krbgraph.commands import excel as excel_commands
@@ -184,3 +185,34 @@ def test_cli_import_export_round_trip_and_exit_codes(tmp_path: Path) -> None:
     (tmp_path / "broken.xlsx").write_bytes(b"no workbook")
     unreadable = runner.invoke(_app(), ["import-excel", str(tmp_path / "broken.xlsx")], env=env)
     assert unreadable.exit_code == 2
+
+
+def test_a_refused_reimport_names_only_what_would_be_lost(store: Store, tmp_path: Path) -> None:
+    """A norm typed with the municipality's own class (no workbook holds that type) makes
+    importing the graph's export over it a refusal; the refusal also named the norm's
+    value, typed 48.0 in the Turtle and given back as 48 by the workbook (the same
+    decimal, kept), and a measure's period, a new blank node after the import."""
+    from krbgraph.loading import load_paths
+
+    load_paths(store, [DEMO], base_iri=BASE, validate=False)
+    own = "https://krb.demogemeente.nl/def/gem#Geluidsnorm"
+    store.update(
+        f"INSERT DATA {{ GRAPH <{BASE}/graph/gemeentemodel> {{ <{own}> "
+        "<http://www.w3.org/2000/01/rdf-schema#subClassOf> "
+        "<https://data.krb.nl/def/krb#Beleidsnorm> } }"
+    )
+    graph = f"{BASE}/graph/geluid"
+    turtle = (DEMO / "geluid.ttl").read_text(encoding="utf-8")
+    typed = "beleidsnorm:GEL-N01 a krb:Beleidsnorm ;"
+    assert typed in turtle and "qudt:numericValue 48.0 ;" in turtle
+    source = tmp_path / "geluid.ttl"
+    source.write_text(turtle.replace(typed, f"beleidsnorm:GEL-N01 a <{own}> ;"), encoding="utf-8")
+    load_paths(store, [source], graph=graph, replace=True, base_iri=BASE, validate=False)
+    exported = tmp_path / "export.xlsx"
+    export_workbook(store, exported, graph=graph)
+
+    with pytest.raises(ImportFailed) as failed:
+        import_workbook(store, exported, base_iri=BASE, graph=graph)
+
+    message = failed.value.problems[0].text_en
+    assert "(1 triple(s) with rdf:type)" in message, message

@@ -345,7 +345,7 @@ def convert_norms(conversion: Conversion, sheet: SheetRows, skip: set[tuple[str,
                 indicator_name,
                 vocabulary["operator"].display[operator],
                 value_text,
-                vocabulary.unit_symbol(unit) if unit is not None else "",
+                row.conversion.unit_symbol(unit) if unit is not None else "",
             ]
             name = " ".join(part for part in parts if part)
         row.identify(subject, "naam", label=name)
@@ -500,7 +500,7 @@ def _number_effect(
             f"unit is missing and {what_en} has no unit",
         )
     elif unit is not None and target_unit is not None and unit != target_unit:
-        symbol = conversion.vocabulary.unit_symbol
+        symbol = conversion.unit_symbol
         row.problem(
             "eenheid",
             row.text("eenheid"),

@@ -11,13 +11,13 @@ it writes, and that bookkeeping must see all sheets to report what is left over.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Container, Iterable
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
@@ -316,7 +316,7 @@ def write_workbook(
 def unwritable(
     graph: Graph,
     *,
-    kept: Container[tuple[Node, Node, Node]] | None = None,
+    kept: Iterable[tuple[Node, Node, Node]] | None = None,
     model: Graph | None = None,
 ) -> list[Problem]:
     """The warnings of ``write_workbook`` for the triples of ``graph`` no workbook can
@@ -330,8 +330,41 @@ def unwritable(
     source = _Source(graph)
     _rows(source, load_vocabulary(model))
     if kept is not None:
-        source.used.update(triple for triple in graph if triple in kept)
+        # By value: the store gives back "48"^^xsd:decimal for the workbook's 48.0, and a
+        # measure's period is a new blank node in each; both are kept, not lost (the
+        # refusal named the norm's value and the period as what no workbook holds).
+        kept = list(kept)
+        values = {_by_value(triple, _parents(kept)) for triple in kept}
+        parents = _parents(graph)
+        source.used.update(triple for triple in graph if _by_value(triple, parents) in values)
     return _leftovers(source)
+
+
+def _parents(triples: Iterable[tuple[Node, Node, Node]]) -> dict[Node, tuple[Node, Node]]:
+    """Each blank node with its one subject and predicate pointing at it."""
+    found: dict[Node, tuple[Node, Node] | None] = {}
+    for subject, predicate, obj in triples:
+        if isinstance(obj, BNode):
+            found[obj] = (subject, predicate) if obj not in found else None
+    return {node: parent for node, parent in found.items() if parent is not None}
+
+
+def _by_value(
+    triple: tuple[Node, Node, Node], parents: dict[Node, tuple[Node, Node]]
+) -> tuple[object, ...]:
+    """``triple`` as a value: a typed literal as its datatype and value (48 and 48.0 are
+    one decimal), a blank node as where it hangs (its subject and predicate)."""
+
+    def term(node: Node, depth: int = 0) -> object:
+        if isinstance(node, BNode) and node in parents and depth < 8:  # 8: never a cycle
+            above, predicate = parents[node]
+            return ("bnode", term(above, depth + 1), predicate)
+        if isinstance(node, Literal) and node.datatype is not None and node.value is not None:
+            return ("value", node.datatype, node.value)
+        return node
+
+    subject, predicate, obj = triple
+    return (term(subject), predicate, term(obj))
 
 
 def _unwritable(value: Cell, sheet: str, row: int, column: str) -> Problem | None:
