@@ -459,3 +459,43 @@ def test_a_start_date_with_a_time_zone_is_judged_as_the_day_it_names(extra: Stor
     assert _gel_m01(extra) == original
     assert any("na_waarde" in r for r in as_plain), "the plain start has measurements after"
     assert as_zoned == as_plain
+
+
+# --- the classifying questions list policy, never measurements ------------------------
+
+MEASURED_ON_A_HOUSE = """
+<https://krb.demogemeente.nl/id/meting/test-woning> a sosa:Observation ;
+    sosa:observedProperty beleidsindicator:GEL-I01 ;
+    sosa:hasFeatureOfInterest werkingsgebied:GM9999 ;
+    sosa:hasResult [ a qudt:QuantityValue ; qudt:numericValue 50.0 ; qudt:hasUnit unit:DeciB_A ] ;
+    krb:sector <https://data.krb.nl/id/begrip/sector/inwoners> ;
+    krb:leefomgeving <https://data.crow.nl/imbor/def/5315f7e0-0826-4a68-8a7b-808f32a983a0> .
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "column", "values"),
+    [
+        ("normen-per-indeling", "norm", {"begrip": "Inwoners"}),
+        ("normen-per-indeling", "norm", {"begrip": "Particulieren"}),
+        ("normen-per-zoekingang", "norm", {"zoekingang": "Vastgoed"}),
+        ("normen-per-imbor-objecttype", "object", {"objecttype": "Woongebouw"}),
+    ],
+)
+def test_a_measurement_classified_like_a_norm_is_never_listed_as_policy(
+    extra: Store, name: str, column: str, values: dict[str, str]
+) -> None:
+    """A measurement carries the sector and object type of what it measures (krb
+    import-metingen, and the demo's GGD measurements); the norm questions listed it as
+    a norm, the object-type question as a measure."""
+    _add(extra, MEASURED_ON_A_HOUSE)
+    rows = _rows(extra, name, datum="2025-06-01", **values)
+    assert rows, "the question has policy answers"
+    policy = {
+        str(row[0])
+        for row in extra.query(
+            "PREFIX krb: <https://data.krb.nl/def/krb#> SELECT DISTINCT ?x WHERE { "
+            "VALUES ?k { krb:Beleidsnorm krb:Beleidsmaatregel krb:MerMaatregel } ?x a ?k }"
+        ).rows
+    }
+    assert {row[column] for row in rows} <= policy
