@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from rdflib.namespace import OWL
 
 from .model import DERIVED_GRAPH
-from .store import Store
+from .store import Store, StoreError
 
 __all__ = ["STALE", "Rederivation", "mark_stale", "stale_during"]
 
@@ -74,8 +74,13 @@ def mark_stale(store: Store) -> None:
 
 @contextmanager
 def stale_during(store: Store, *, needed: bool = True) -> Iterator[None]:
-    """``mark_stale`` for a write of data the derived graph will follow (when ``needed``);
-    a write that fails has changed nothing, so the versions it found are put back."""
+    """``mark_stale`` for a write of data the derived graph will follow (when ``needed``).
+    A write refused before it was sent has changed nothing, so the versions it found are
+    put back. A write the store failed (StoreError) or that was cut off (an interrupt)
+    may have been committed all the same: a server that commits and then dies or loses
+    its reply, a proxy that cuts the connection. The mark then stays, so whoever opens
+    the store next derives the graph again, never serving the dates in force of the
+    data before the write for the data after it."""
     if not needed:
         yield
         return
@@ -83,7 +88,9 @@ def stale_during(store: Store, *, needed: bool = True) -> Iterator[None]:
     mark_stale(store)
     try:
         yield
-    except BaseException:
+    except StoreError:
+        raise
+    except Exception:
         versions = " ".join(_VERSION % f'"{v}"' for v in found)
         # no version: there was no derived graph (derive always writes one with it)
         store.update(_SET_VERSION % versions if found else _DROP, repeatable=True)
