@@ -398,3 +398,24 @@ def test_a_damaged_store_is_an_error_that_says_so(folder: str) -> None:
     result = krb("graphs", "--store", folder)
     assert result.exit_code == 2, result.stderr
     assert "is damaged" in result.stderr and "krb restore" in result.stderr
+
+
+def test_serve_on_a_sparql_server_that_does_not_answer_says_so_in_one_line() -> None:
+    """Its start-up opened the store inside the server: 144 lines of tracebacks, exit 3."""
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as sock:  # a port nobody listens on: bound, never accepting
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}/"
+        done = subprocess.run(
+            [str(Path(sys.executable).with_name("krb")), "serve", "--store", url, "--port", "0"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    assert "cannot reach SPARQL server" in done.stderr
+    assert "KRB registry on" not in done.stdout

@@ -105,6 +105,8 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"Demo registry loaded ({triples} triples) into {settings.store}")
         if not settings.is_remote:
             _refuse_a_held_folder(settings)
+        else:
+            _refuse_an_unreachable_server(settings)
         typer.echo(f"KRB registry on http://{settings.host}:{settings.port}/  (Ctrl+C stops)")
         uvicorn.run(
             create_app(settings),
@@ -113,3 +115,20 @@ def register(app: typer.Typer) -> None:
             proxy_headers=bool(settings.trusted_proxies),  # else uvicorn trusts 127.0.0.1
             forwarded_allow_ips=list(settings.trusted_proxies),
         )
+
+
+def _refuse_an_unreachable_server(settings: Settings) -> None:
+    """Exit 2 with the store's own message when the SPARQL server does not answer: the
+    service opens its store in its start-up, where a failure was 144 lines of
+    tracebacks and exit 3, while every other command says it in one line."""
+    from ..store import StoreError, open_store
+
+    try:
+        store = open_store(settings)
+        try:
+            store.query("ASK {}")
+        finally:
+            store.close()
+    except StoreError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
