@@ -349,6 +349,45 @@ def test_an_intent_a_stopped_service_left_behind_holds_off_others_only_for_a_whi
     assert not reader.query(f"ASK {{ GRAPH <{graph}> {{ <urn:uuid:weg> ?p ?o }} }}").boolean
 
 
+@pytest.mark.parametrize("writer_runs", [False, True])
+def test_an_intent_of_a_process_that_no_longer_runs_holds_off_nobody(
+    two_services: tuple[TestClient, TestClient, Store],
+    monkeypatch: pytest.MonkeyPatch,
+    writer_runs: bool,
+) -> None:
+    """A `krb load` whose server was briefly away could not withdraw its intent and
+    exited; every write after it waited 10 s and was refused for ten minutes, until the
+    intent lapsed. An intent of a process on this machine that no longer runs is
+    removed at once; one of a process that runs still holds others off."""
+    import subprocess
+    import sys
+
+    first, _, reader = two_services
+    monkeypatch.setattr(write_claim, "WAIT_S", 0.5)
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    host, boot, _, _ = write_claim.process_identity().split(" ")
+    ticks = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[-1].split()[19]
+    if not writer_runs:
+        process.kill()
+        process.wait()
+    graph = "https://data.krb.nl/graph/schrijven"
+    prov = "http://www.w3.org/ns/prov#"
+    assert isinstance(reader, RemoteStore)
+    reader.update_unversioned(
+        f"INSERT {{ GRAPH <{graph}> {{ <urn:uuid:achtergelaten> a <{prov}Activity> ; "
+        f"<{prov}startedAtTime> ?t ; <http://purl.org/dc/terms/modified> ?t ; "
+        f'<http://purl.org/dc/terms/identifier> "{host} {boot} {process.pid} {ticks}" }} }} '
+        "WHERE { BIND (NOW() AS ?t) }"
+    )
+    try:
+        answer = _write(first, DESCRIBE.replace("{text}", "een"))
+    finally:
+        process.kill()
+        process.wait()
+
+    assert answer.status_code == (503 if writer_runs else 204), answer.text
+
+
 def test_an_intent_outlives_the_longest_write() -> None:
     """A renewal waits behind its holder's own write on the server: an intent lapsing
     sooner than a write may take let another writer in beside that write."""

@@ -43,13 +43,17 @@ thread of the same process waits its turn like any other writer.
 from __future__ import annotations
 
 import logging
+import os
 import random
+import socket
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
 from typing import Protocol
 
 from ..model import WRITES_GRAPH
@@ -69,6 +73,12 @@ updates one after another, so a renewal waits behind the holder's own long write
 an intent that lapsed meanwhile let a second writer in beside it."""
 
 RENEW_S = 15.0
+
+_WRITER = "http://purl.org/dc/terms/identifier"
+"""Which process announced an intent: host, boot, process id and start, so a writer on
+the same machine can tell an intent of a process that no longer runs (a command that
+could not withdraw it while the server was briefly away, then exited) from a live one,
+instead of waiting out LIFETIME_S."""
 
 WAIT_S = 10.0
 """How long a writer waits for its turn before it gives up (HTTP 503)."""
@@ -192,7 +202,8 @@ def _announce(store: ClaimStore, intent: str) -> None:
     WAIT_S seconds. Never leaves the intent behind when it raises."""
     announce = (
         f"INSERT {{ GRAPH <{WRITES_GRAPH}> {{ {intent} a <{_PROV}Activity> ; "
-        f"<{_PROV}startedAtTime> ?now ; <{_MODIFIED}> ?now }} }} WHERE {{ BIND (NOW() AS ?now) }}"
+        f"<{_PROV}startedAtTime> ?now ; <{_MODIFIED}> ?now ; "
+        f'<{_WRITER}> "{process_identity()}" }} }} WHERE {{ BIND (NOW() AS ?now) }}'
     )
     deadline = time.monotonic() + WAIT_S
     attempt = 0
@@ -216,17 +227,19 @@ def _live_other(store: ClaimStore, intent: str) -> tuple[str, datetime, datetime
     """Another writer's live intent (IRI, start, last sign of life), or None; intents
     that lapsed are removed on the way."""
     rows = store.query(
-        f"SELECT ?other ?started ?alive (NOW() AS ?now) WHERE {{ GRAPH <{WRITES_GRAPH}> {{ "
+        f"SELECT ?other ?started ?alive (NOW() AS ?now) ?writer WHERE {{ GRAPH <{WRITES_GRAPH}> {{ "
         f"?other a <{_PROV}Activity> ; <{_PROV}startedAtTime> ?started . "
-        f"OPTIONAL {{ ?other <{_MODIFIED}> ?alive }} }} FILTER (?other != {intent}) }}"
+        f"OPTIONAL {{ ?other <{_MODIFIED}> ?alive }} OPTIONAL {{ ?other <{_WRITER}> ?writer }} }} "
+        f"FILTER (?other != {intent}) }}"
     ).rows
     live = None
-    for other, started, alive, now in rows:
+    for other, started, alive, now, writer in rows:
         begun, seen, at = _time(started), _time(alive if alive is not None else started), _time(now)
         if None in (begun, seen, at):
             continue  # not an intent krbgraph wrote
         assert begun is not None and seen is not None and at is not None
-        if (at - seen).total_seconds() < LIFETIME_S:
+        gone = f"<{other}>" in _UNWITHDRAWN or not _may_run(str(writer or ""))
+        if (at - seen).total_seconds() < LIFETIME_S and not gone:
             live = (str(other), begun, seen)
         else:
             try:
@@ -234,6 +247,7 @@ def _live_other(store: ClaimStore, intent: str) -> tuple[str, datetime, datetime
                     f"DELETE WHERE {{ GRAPH <{WRITES_GRAPH}> {{ <{other}> ?p ?o }} }}"
                 )
                 logger.warning("removed the lapsed write intent %s of %s", other, begun)
+                _UNWITHDRAWN.discard(f"<{other}>")
             except StoreError:
                 pass  # another writer may remove it as well; it is ignored either way
     return live
@@ -250,8 +264,54 @@ def _withdraw(store: ClaimStore, intent: str, *, quietly: bool) -> None:
     except StoreError:
         if not quietly:
             raise
-        # an error is already on its way: this one must not hide it; the intent lapses
+        # an error is already on its way: this one must not hide it; the intent lapses,
+        # and this process's next turn removes it (it was this process's own)
+        _UNWITHDRAWN.add(intent)
         logger.warning("could not withdraw write intent %s; it lapses by itself", intent)
+
+
+_UNWITHDRAWN: set[str] = set()
+"""This process's intents it could not withdraw (the server was away): never another
+writer to wait for, so its next turn removes them instead of waiting LIFETIME_S."""
+
+
+@cache
+def process_identity() -> str:
+    """``host boot-id pid start-ticks`` of this process (krbgraph's bookkeeping only)."""
+    return " ".join((socket.gethostname(), _boot_id(), str(os.getpid()), _start_ticks("self")))
+
+
+def _may_run(writer: str) -> bool:
+    """Whether the process ``writer`` names may still run: False only for one of this
+    machine (same host name and boot) whose process id is gone or was taken by another
+    process since; anything else (another machine, an older release's intent) may."""
+    parts = writer.split(" ")
+    if len(parts) != 4:
+        return True
+    host, boot, pid, ticks = parts
+    mine = process_identity().split(" ")
+    if (host, boot) != (mine[0], mine[1]) or not boot or not pid.isdigit():
+        return True
+    if pid == mine[2]:
+        return ticks == mine[3]  # this process, unless a former one had its id
+    return _start_ticks(pid) == ticks
+
+
+def _boot_id() -> str:
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text(encoding="ascii").strip()
+    except OSError:
+        return ""  # not Linux: no process is ever taken for gone
+
+
+def _start_ticks(pid: str) -> str:
+    """The start time of process ``pid`` since boot (/proc/PID/stat, field 22); "" when
+    there is no such process."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except OSError:
+        return ""
+    return stat.rsplit(")", 1)[-1].split()[19]
 
 
 def _failing() -> bool:
