@@ -46,9 +46,14 @@ def oxigraph_binary() -> str | None:
 
 @contextmanager
 def running_oxigraph(
-    folder: Path, *, union_default_graph: bool = True, extra_args: tuple[str, ...] = ()
+    folder: Path,
+    *,
+    union_default_graph: bool = True,
+    extra_args: tuple[str, ...] = (),
+    port: int | None = None,
 ) -> Iterator[str]:
     """Start ``oxigraph serve`` with its data in ``folder``; yields the base URL.
+    ``port``: that port (a server started again where its clients look for it).
 
     Endpoints under the base URL: /query, /update, /store. The process is
     stopped (and waited for) when the block ends, also on errors.
@@ -59,7 +64,7 @@ def running_oxigraph(
     folder.mkdir(parents=True, exist_ok=True)
     last_error = ""
     for _attempt in range(3):  # another process may grab the free port before we bind it
-        port = free_port()
+        port = port or free_port()
         args = [binary, "serve", "--location", str(folder / "db"), "--bind", f"127.0.0.1:{port}"]
         if union_default_graph:
             args.append("--union-default-graph")

@@ -12,6 +12,7 @@ from .base import (
     ResultTooLarge,
     Store,
     StoreError,
+    StoreUnreachable,
     UnsupportedAnswer,
     open_store,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "ResultTooLarge",
     "Store",
     "StoreError",
+    "StoreUnreachable",
     "UnsupportedAnswer",
     "ensure_model",
     "graph_kind",

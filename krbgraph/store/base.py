@@ -26,6 +26,11 @@ class StoreError(Exception):
     """The store could not do what was asked; the message says what and where."""
 
 
+class StoreUnreachable(StoreError):
+    """The SPARQL server could not be reached (down, restarting, a wrong address): a
+    condition that passes, unlike a store that failed what was asked."""
+
+
 class UnsupportedAnswer(StoreError):
     """The answer holds a term the service cannot return (an RDF 1.2 triple term, made by
     TRIPLE() in a client's query: the registry itself holds none)."""

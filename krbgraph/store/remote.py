@@ -41,13 +41,8 @@ from ..model import WRITES_GRAPH
 from ..settings import Settings
 from .answers import AnswerLimits, collect
 from .backend import StoreBackend, TripleData
-from .base import (
-    QueryResult,
-    QuerySyntaxError,
-    QueryTimeout,
-    StoreError,
-    UnsupportedAnswer,
-)
+from .base import QueryResult, QuerySyntaxError, QueryTimeout, StoreError, UnsupportedAnswer
+from .base import StoreUnreachable as Unreachable
 from .dumps import dump_format, read_dump, write_dump
 from .terms import (
     ToOxigraph,
@@ -421,11 +416,12 @@ def _http_errors(url: str, what: str, timeout: float | None) -> Iterator[None]:
         yield
     except httpx.TimeoutException as exc:
         if isinstance(exc, httpx.ConnectTimeout):
-            raise StoreError(f"cannot reach SPARQL server at {url}: timed out") from exc
+            raise Unreachable(f"cannot reach SPARQL server at {url}: timed out") from exc
         limit = f"{timeout:g} s" if timeout is not None else "the time allowed"
         raise QueryTimeout(f"{what} did not finish within {limit} at {url}") from exc
     except httpx.HTTPError as exc:
-        raise StoreError(f"cannot reach SPARQL server at {url}: {exc}") from exc
+        kind = Unreachable if isinstance(exc, httpx.ConnectError) else StoreError
+        raise kind(f"cannot reach SPARQL server at {url}: {exc}") from exc
     except httpx.InvalidURL as exc:  # not an HTTPError: a request httpx cannot even write
         raise StoreError(f"{what} cannot be sent to {url}: {exc}") from exc
 

@@ -40,6 +40,7 @@ from ..store import (
     ResultTooLarge,
     Store,
     StoreError,
+    StoreUnreachable,
     UnsupportedAnswer,
     ensure_model,
     open_store,
@@ -303,7 +304,17 @@ def _error_handlers(app: FastAPI) -> None:
     async def unsupported(request: Request, exc: Exception) -> JSONResponse:
         return answer(406 if isinstance(exc, results.NotRepresentable) else 422, str(exc))
 
-    async def store_failed(request: Request, exc: Exception) -> JSONResponse:
+    async def store_failed(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, StoreUnreachable):
+            # A server that restarts or is briefly away: 503 with when to try again (a
+            # browser gets the site's page), not the 500 of a store that failed a request.
+            logger.warning("store unreachable on %s %s: %s", request.method, request.url.path, exc)
+            headers = {"Retry-After": "5"}
+            if _prefers_html(request.headers.get("accept")):
+                page = error_page(request, 503, "Tijdelijk niet beschikbaar", STORE_AWAY_NL)
+                page.headers.update(headers)
+                return page
+            return JSONResponse({"detail": STORE_AWAY}, status_code=503, headers=headers)
         logger.error("store error on %s %s", request.method, request.url.path, exc_info=exc)
         return answer(500, STORE_FAILED)
 
@@ -349,6 +360,8 @@ _ALREADY_PACKED = (
 )
 
 STORE_FAILED = "The store could not complete the request; the error has been logged."
+STORE_AWAY = "The registry's store cannot be reached right now; try again in a moment."
+STORE_AWAY_NL = "De opslag van het register is nu niet bereikbaar; probeer het zo opnieuw."
 """What a client learns of a StoreError (its message stays in the server log)."""
 
 

@@ -1,0 +1,46 @@
+"""A remote store that cannot be reached is a 503 to come back after, not a 500.
+
+The SPARQL server restarts, or is briefly away: every page and API answer was a 500
+with a JSON body, in a browser too, and nothing said to try again. The service needs
+no restart once the server is back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from demo_backends import fill_with_demo
+from fastapi.testclient import TestClient
+from remote_server import running_oxigraph
+
+from krbgraph.settings import Settings
+from krbgraph.store import open_store
+from krbgraph.web.app import create_app
+
+pytestmark = pytest.mark.remote
+
+
+def test_pages_and_api_say_the_store_is_away_and_come_back_with_it(tmp_path: Path) -> None:
+    folder = tmp_path / "server"
+    with running_oxigraph(folder) as url:
+        settings = Settings(store=url)
+        store = open_store(settings)
+        fill_with_demo(store)
+    try:
+        with TestClient(create_app(settings, store=store)) as client:
+            page = client.get("/id/beleidsnorm/GEL-N01", headers={"Accept": "text/html"})
+            api = client.get("/api/gebieden/GM9999/beleid", headers={"Accept": "application/json"})
+
+            assert (page.status_code, page.headers.get("Retry-After")) == (503, "5")
+            assert page.headers["content-type"].startswith("text/html")
+            assert "niet bereikbaar" in page.text
+            assert (api.status_code, api.headers.get("Retry-After")) == (503, "5")
+            assert "cannot be reached" in api.json()["detail"]
+            assert url not in api.text  # the server's address stays in the log
+
+            with running_oxigraph(folder, port=int(url.rsplit(":", 1)[1])):
+                again = client.get("/id/beleidsnorm/GEL-N01", headers={"Accept": "text/html"})
+            assert again.status_code == 200
+    finally:
+        store.close()
