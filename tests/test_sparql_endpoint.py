@@ -286,6 +286,27 @@ def test_sparql_default_and_named_graph_uris_choose_the_dataset(url: str, store:
     assert values == [geluid]
 
 
+def test_one_kind_of_dataset_parameter_leaves_the_other_part_of_the_dataset_empty(
+    url: str,
+) -> None:
+    """SPARQL 1.1 Protocol 2.1.4: the parameters are the whole dataset. With only
+    named-graph-uri the default graph is empty, with only default-graph-uri there are no
+    named graphs; the embedded engine read every graph instead (the supervised one did
+    not)."""
+    geluid = f"{BASE}/graph/geluid"
+
+    def count(query: str, **dataset: str) -> int:
+        answer = json.loads(get(url, query, **dataset).content)
+        return int(answer["results"]["bindings"][0]["n"]["value"])
+
+    in_default = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    in_named = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert count(in_named, **{"named-graph-uri": geluid}) > 0
+    assert count(in_default, **{"named-graph-uri": geluid}) == 0
+    assert count(in_default, **{"default-graph-uri": geluid}) > 0
+    assert count(in_named, **{"default-graph-uri": geluid}) == 0
+
+
 def test_a_querys_own_from_chooses_the_dataset_as_the_parameters_do(url: str, store: Store) -> None:
     """The engines' union default graph overrode FROM: FROM <nothing> counted every triple."""
     geluid = f"{BASE}/graph/geluid"

@@ -440,15 +440,16 @@ def _cores() -> int:
 def dataset_options(
     default_graph_uris: Sequence[str], named_graph_uris: Sequence[str], base_iri: str | None
 ) -> dict[str, object]:
-    """pyoxigraph's query options for the Store protocol's dataset arguments: the named
-    graphs as the default graph, else the union of all graphs."""
+    """pyoxigraph's query options for the Store protocol's dataset arguments: when either
+    is given, exactly that dataset (SPARQL 1.1 Protocol 2.1.4: only named graphs leave
+    the default graph empty, only default graphs leave no named graphs; the union and
+    every graph were read instead), else the union of all graphs."""
     options: dict[str, object] = {}
-    if default_graph_uris:
+    if default_graph_uris or named_graph_uris:
         options["default_graph"] = [named_node(iri) for iri in default_graph_uris]
+        options["named_graphs"] = [named_node(iri) for iri in named_graph_uris]
     else:
         options["use_default_graph_as_union"] = True
-    if named_graph_uris:
-        options["named_graphs"] = [named_node(iri) for iri in named_graph_uris]
     if base_iri is not None:
         options["base_iri"] = named_node(base_iri, "base IRI").value
     return options
