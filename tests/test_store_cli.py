@@ -325,24 +325,29 @@ def test_serve_on_a_folder_another_process_holds_says_so_in_one_line(
     tmp_path: Path, engine: str
 ) -> None:
     """It printed where it would listen, then a server start-up traceback, exit code 3."""
-    import subprocess
-    import sys
-
     from krbgraph.settings import Settings
     from krbgraph.store import open_store
 
     folder = tmp_path / "db"
     with open_store(Settings(store=str(folder))):  # this test process holds the folder
-        done = subprocess.run(
-            [str(Path(sys.executable).with_name("krb")), "serve", "--store", str(folder)]
-            + ["--engine", engine, "--port", "0"],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        _serve_refused("in use by another process", str(folder), "--engine", engine)
+
+
+def _serve_refused(message: str, store: str, *options: str) -> None:
+    """`krb serve` on ``store`` exits 2 with ``message`` in one line, never serving."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("krb")), "serve", "--store", store]
+        + [*options, "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2, done.stderr[-2000:]
     assert "Traceback" not in done.stderr
-    assert "in use by another process" in done.stderr
+    assert message in done.stderr
     assert "KRB registry on" not in done.stdout
 
 
@@ -403,19 +408,7 @@ def test_a_damaged_store_is_an_error_that_says_so(folder: str) -> None:
 def test_serve_on_a_sparql_server_that_does_not_answer_says_so_in_one_line() -> None:
     """Its start-up opened the store inside the server: 144 lines of tracebacks, exit 3."""
     import socket
-    import subprocess
-    import sys
 
     with socket.socket() as sock:  # a port nobody listens on: bound, never accepting
         sock.bind(("127.0.0.1", 0))
-        url = f"http://127.0.0.1:{sock.getsockname()[1]}/"
-        done = subprocess.run(
-            [str(Path(sys.executable).with_name("krb")), "serve", "--store", url, "--port", "0"],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-    assert done.returncode == 2, done.stderr[-2000:]
-    assert "Traceback" not in done.stderr
-    assert "cannot reach SPARQL server" in done.stderr
-    assert "KRB registry on" not in done.stdout
+        _serve_refused("cannot reach SPARQL server", f"http://127.0.0.1:{sock.getsockname()[1]}/")
