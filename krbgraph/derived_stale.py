@@ -13,14 +13,15 @@ the current version with the new graph.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from rdflib.namespace import OWL
 
 from .model import DERIVED_GRAPH
-from .store import Store, StoreError
+from .store import QuerySyntaxError, Store, StoreError
+from .store.write_claim import StoreChangedElsewhere, WriteClaimedElsewhere
 
 __all__ = ["STALE", "Rederivation", "mark_stale", "stale_during"]
 
@@ -88,10 +89,23 @@ def stale_during(store: Store, *, needed: bool = True) -> Iterator[None]:
     mark_stale(store)
     try:
         yield
-    except StoreError:
+    except StoreError as exc:
+        if not isinstance(exc, _REFUSED_BEFORE_SENDING):
+            raise
+        _put_back(store, found)
         raise
     except Exception:
-        versions = " ".join(_VERSION % f'"{v}"' for v in found)
-        # no version: there was no derived graph (derive always writes one with it)
-        store.update(_SET_VERSION % versions if found else _DROP, repeatable=True)
+        _put_back(store, found)
         raise
+
+
+_REFUSED_BEFORE_SENDING = (StoreChangedElsewhere, WriteClaimedElsewhere, QuerySyntaxError)
+"""Store errors of a write that was never committed: the store changed by another writer
+since the copy (checked before sending), no turn to write, an update the engine refused
+to read."""
+
+
+def _put_back(store: Store, found: Sequence[object]) -> None:
+    versions = " ".join(_VERSION % f'"{v}"' for v in found)
+    # no version: there was no derived graph (derive always writes one with it)
+    store.update(_SET_VERSION % versions if found else _DROP, repeatable=True)

@@ -76,3 +76,17 @@ def test_a_write_refused_before_it_was_sent_keeps_the_graph_current(store: Store
 
     assert _versions(store) == {RULES_VERSION}
     assert not ensure_current(store)
+
+
+def test_a_write_refused_by_the_store_before_it_was_sent_keeps_the_graph_current(
+    store: Store,
+) -> None:
+    """Another writer changed the store since the copy the write was checked on: nothing
+    was sent, so nothing needs deriving again (the whole store was, at the next opening,
+    saying a write had been cut off)."""
+    from krbgraph.store.write_claim import StoreChangedElsewhere
+
+    with pytest.raises(StoreChangedElsewhere), stale_during(store):
+        raise StoreChangedElsewhere("changed by another writer; nothing was written")
+
+    assert _versions(store) == {RULES_VERSION}
