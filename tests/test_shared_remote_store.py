@@ -349,23 +349,32 @@ def test_an_intent_a_stopped_service_left_behind_holds_off_others_only_for_a_whi
     assert not reader.query(f"ASK {{ GRAPH <{graph}> {{ <urn:uuid:weg> ?p ?o }} }}").boolean
 
 
-@pytest.mark.parametrize("writer_runs", [False, True])
+@pytest.mark.parametrize(
+    ("writer_runs", "namespace_of_its_own"),
+    [(False, False), (True, False), (False, True)],
+    ids=["gone", "running", "in-another-container"],
+)
 def test_an_intent_of_a_process_that_no_longer_runs_holds_off_nobody(
     two_services: tuple[TestClient, TestClient, Store],
     monkeypatch: pytest.MonkeyPatch,
     writer_runs: bool,
+    namespace_of_its_own: bool,
 ) -> None:
     """A `krb load` whose server was briefly away could not withdraw its intent and
     exited; every write after it waited 10 s and was refused for ten minutes, until the
     intent lapsed. An intent of a process on this machine that no longer runs is
-    removed at once; one of a process that runs still holds others off."""
+    removed at once; one of a process that runs still holds others off, and so does one
+    of another process namespace (a container sharing the host name, whose process ids
+    mean other processes here)."""
     import subprocess
     import sys
 
     first, _, reader = two_services
     monkeypatch.setattr(write_claim, "WAIT_S", 0.5)
     process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    host, boot, _, _ = write_claim.process_identity().split(" ")
+    host, boot, namespace = write_claim.process_identity().split(" ")[:3]
+    if namespace_of_its_own:
+        namespace = "pid:[1]"
     ticks = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[-1].split()[19]
     if not writer_runs:
         process.kill()
@@ -376,7 +385,8 @@ def test_an_intent_of_a_process_that_no_longer_runs_holds_off_nobody(
     reader.update_unversioned(
         f"INSERT {{ GRAPH <{graph}> {{ <urn:uuid:achtergelaten> a <{prov}Activity> ; "
         f"<{prov}startedAtTime> ?t ; <http://purl.org/dc/terms/modified> ?t ; "
-        f'<http://purl.org/dc/terms/identifier> "{host} {boot} {process.pid} {ticks}" }} }} '
+        f'<http://purl.org/dc/terms/identifier> "{host} {boot} {namespace} '
+        f'{process.pid} {ticks}" }} }} '
         "WHERE { BIND (NOW() AS ?t) }"
     )
     try:
@@ -385,7 +395,8 @@ def test_an_intent_of_a_process_that_no_longer_runs_holds_off_nobody(
         process.kill()
         process.wait()
 
-    assert answer.status_code == (503 if writer_runs else 204), answer.text
+    held_off = writer_runs or namespace_of_its_own
+    assert answer.status_code == (503 if held_off else 204), answer.text
 
 
 def test_an_intent_outlives_the_longest_write() -> None:

@@ -277,24 +277,42 @@ writer to wait for, so its next turn removes them instead of waiting LIFETIME_S.
 
 @cache
 def process_identity() -> str:
-    """``host boot-id pid start-ticks`` of this process (krbgraph's bookkeeping only)."""
-    return " ".join((socket.gethostname(), _boot_id(), str(os.getpid()), _start_ticks("self")))
+    """``host boot-id pid-namespace pid start-ticks`` of this process (bookkeeping)."""
+    return " ".join(
+        (socket.gethostname(), _boot_id(), _pid_namespace(), str(os.getpid()), _start_ticks("self"))
+    )
 
 
 def _may_run(writer: str) -> bool:
     """Whether the process ``writer`` names may still run: False only for one of this
-    machine (same host name and boot) whose process id is gone or was taken by another
-    process since; anything else (another machine, an older release's intent) may."""
+    machine and process namespace (same host name, boot and PID namespace: containers
+    share the first two, and their process ids mean other processes) whose process id
+    is gone or was taken by another process since; anything else (another machine or
+    container, an older release's intent, a process this one may not see) may."""
     parts = writer.split(" ")
-    if len(parts) != 4:
-        return True
-    host, boot, pid, ticks = parts
     mine = process_identity().split(" ")
-    if (host, boot) != (mine[0], mine[1]) or not boot or not pid.isdigit():
+    if len(parts) != len(mine) or not mine[1] or not mine[2] or parts[:3] != mine[:3]:
         return True
-    if pid == mine[2]:
-        return ticks == mine[3]  # this process, unless a former one had its id
-    return _start_ticks(pid) == ticks
+    pid, ticks = parts[3], parts[4]
+    if not pid.isdigit():
+        return True
+    if pid == mine[3]:
+        return ticks == mine[4]  # this process, unless a former one had its id
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # another user's process: there, and not ours to look at
+    now = _start_ticks(pid)
+    return not now or now == ticks  # unreadable (/proc hidden): taken as running
+
+
+def _pid_namespace() -> str:
+    try:
+        return os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return ""  # no namespaces to tell apart: no process is ever taken for gone
 
 
 def _boot_id() -> str:
