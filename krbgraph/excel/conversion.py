@@ -184,13 +184,6 @@ class Conversion:
         found = self.outside_found[key]
         return found if isinstance(found, URIRef) else None
 
-    def unit_symbol(self, iri: URIRef) -> str:
-        """The unit's symbol as a name or message shows it; for a unit the registry
-        declares itself, its name there (the IRI stood in a norm's generated name)."""
-        if iri in self.vocabulary.units:
-            return self.vocabulary.unit_symbol(iri)
-        return self.labels.get(("eenheid", str(iri))) or str(iri)
-
     def refusal(self, target: str, text: str) -> OutsideRefusal | None:
         """Why ``text`` names nothing outside the workbook either, if there is a reason."""
         found = self.outside_found.get((target, text))

@@ -345,7 +345,7 @@ def convert_norms(conversion: Conversion, sheet: SheetRows, skip: set[tuple[str,
                 indicator_name,
                 vocabulary["operator"].display[operator],
                 value_text,
-                row.conversion.unit_symbol(unit) if unit is not None else "",
+                unit_symbol(row.conversion, unit) if unit is not None else "",
             ]
             name = " ".join(part for part in parts if part)
         row.identify(subject, "naam", label=name)
@@ -500,7 +500,10 @@ def _number_effect(
             f"unit is missing and {what_en} has no unit",
         )
     elif unit is not None and target_unit is not None and unit != target_unit:
-        symbol = conversion.unit_symbol
+
+        def symbol(iri: URIRef) -> str:
+            return unit_symbol(conversion, iri)
+
         row.problem(
             "eenheid",
             row.text("eenheid"),
@@ -579,3 +582,11 @@ def convert_implementations(
             if measure and rule:
                 name = f"{measure}: {rule}"
         row.identify(subject, "naam", label=name)
+
+
+def unit_symbol(conversion: Conversion, iri: URIRef) -> str:
+    """The unit's symbol as a name or message shows it; for a unit the registry declares
+    itself, its name there (the IRI stood in a norm's generated name)."""
+    if iri in conversion.vocabulary.units:
+        return conversion.vocabulary.unit_symbol(iri)
+    return conversion.labels.get(("eenheid", str(iri))) or str(iri)
