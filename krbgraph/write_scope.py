@@ -57,8 +57,6 @@ _DEFINES_ITS_SUBJECT = frozenset(
 _HIERARCHY = tuple(ox.NamedNode(p) for p in sorted(_DEFINES_ITS_SUBJECT))
 _CONCEPT_SCHEME = ox.NamedNode("http://www.w3.org/2004/02/skos/core#ConceptScheme")
 _HAS_TOP_CONCEPT = ox.NamedNode("http://www.w3.org/2004/02/skos/core#hasTopConcept")
-_SHARED = "shared value list"
-"""Marks a thing whose foreign owners share it: only new concepts may be added to it."""
 
 _Node = ox.NamedNode | ox.BlankNode
 
@@ -72,7 +70,8 @@ def refuse_foreign_things(
     if writer is None or not writer.scoped:
         return
     adding = added if isinstance(added, set | frozenset) else set(added)
-    foreign_owners: dict[_Node, set[str | None]] = {}
+    checked: set[_Node] = set()
+    shared: dict[_Node, set[str | None]] = {}  # shared value lists added to: their graphs
     model = model_graph_iris()
     for quad in sorted(adding, key=str):
         things: list[object] = [quad.subject]
@@ -81,22 +80,18 @@ def refuse_foreign_things(
         for position, thing in enumerate(things):
             if not isinstance(thing, ox.NamedNode | ox.BlankNode):
                 continue
-            if thing not in foreign_owners:
+            if thing not in checked:
+                checked.add(thing)
                 owners = _owners(replica, thing, adding)
-                foreign_owners[thing] = {g for g in owners if not writer.may_write(g)}
-                if foreign_owners[thing] and not (
-                    position == 0 and _shared_list(replica, thing, owners, model, adding)
-                ):
-                    raise GraphNotAllowed(_refusal(writer, thing, foreign_owners[thing]))
-                if foreign_owners[thing]:
-                    foreign_owners[thing] = {_SHARED}
-            if _SHARED in foreign_owners[thing] and quad.predicate != _HAS_TOP_CONCEPT:
+                foreign = {g for g in owners if not writer.may_write(g)}
+                if foreign:
+                    if position != 0 or not _shared_list(replica, thing, owners, model, adding):
+                        raise GraphNotAllowed(_refusal(writer, thing, foreign))
+                    shared[thing] = foreign
+            if thing in shared and quad.predicate != _HAS_TOP_CONCEPT:
                 # A shared list takes new concepts from everyone; its name, description and
                 # everything else about it stay with the graphs that describe it.
-                owners = _owners(replica, thing, adding)
-                raise GraphNotAllowed(
-                    _refusal(writer, thing, {g for g in owners if not writer.may_write(g)})
-                )
+                raise GraphNotAllowed(_refusal(writer, thing, shared[thing]))
         if quad.predicate.value in _DEFINES_ITS_SUBJECT and isinstance(quad.subject, ox.NamedNode):
             # A class's place in the hierarchy decides what every thing of it, or of a
             # class below it, is (krbgraph.entailed_types): every graph typing such things
