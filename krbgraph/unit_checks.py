@@ -85,8 +85,10 @@ def unit_findings(
     """Violations for norms and intended effects in ``data`` whose unit does not
     convert to the unit of what they measure, also added to ``report`` as results
     of ``report_node``. ``catalogue`` defaults to the project's units."""
-    units = catalogue or default_catalogue()
     findings: list[Finding] = []
+    if not any(_units(data, node) for cls in _WHAT for node in _instances(data, cls)):
+        return findings  # nothing with a unit: the catalogue (0.5 s to build) is not needed
+    units = catalogue or default_catalogue()
     for norm in _instances(data, KRB.Beleidsnorm):
         for unit in _units(data, norm):
             for indicator in sorted(data.objects(norm, KRB.indicator), key=str):

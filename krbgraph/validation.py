@@ -25,7 +25,7 @@ from rdflib.namespace import RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 from .findings import SEVERITIES, Finding, label_of, path_text, type_name
-from .model import model_graph, own_units_graph, qudt_extract, shapes_graph
+from .model import model_graph, own_units_graph, qudt_subjects, shapes_graph
 from .namespaces import PREFIXES, SCHEME
 
 if TYPE_CHECKING:  # the SHACL engine loads only when validating
@@ -256,7 +256,7 @@ def _model_split() -> tuple[tuple[tuple[Node, Node, Node], ...], frozenset[Node]
     the IMBOR concepts and the QUDT units. A unit eenheden.ttl declares keeps exactly
     its eenheden.ttl triples (the KRB's own labels), never QUDT's as well."""
     model = model_graph()
-    qudt = frozenset(qudt_extract().subjects())
+    qudt = qudt_subjects()
     imbor = frozenset(model.subjects(SKOS.inScheme, LEEFOMGEVING_SCHEME))
     own_units = own_units_graph()
     core = [t for t in model if t[0] not in imbor and t[0] not in qudt]
