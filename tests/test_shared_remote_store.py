@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from demo_backends import fill_with_demo
+from demo_backends import copy_of_server_folder, demo_server_folder_fixture
 from fastapi.testclient import TestClient
 from remote_server import running_oxigraph
 
@@ -43,15 +43,20 @@ SELECT ?name WHERE {{ <{NORM}> <http://www.w3.org/2000/01/rdf-schema#label> ?nam
 """
 
 
+demo_server_folder = demo_server_folder_fixture()
+
+
 @pytest.fixture
-def shared(tmp_path: Path) -> Iterator[tuple[TestClient, Store]]:
+def shared(tmp_path: Path, demo_server_folder: Path) -> Iterator[tuple[TestClient, Store]]:
     """The service on a remote server, and a second client of that server."""
-    with running_oxigraph(tmp_path / "server") as url:
+    with running_oxigraph(copy_of_server_folder(demo_server_folder, tmp_path / "server")) as url:
         settings = Settings(store=url, token=TOKEN)
-        with open_store(settings) as store, open_store(Settings(store=url)) as other:
-            fill_with_demo(store)
-            with TestClient(create_app(settings, store=store)) as client:
-                yield client, other
+        with (
+            open_store(settings) as store,
+            open_store(Settings(store=url)) as other,
+            TestClient(create_app(settings, store=store)) as client,
+        ):
+            yield client, other
 
 
 def _rename(client: TestClient, name: str) -> int:
@@ -239,21 +244,20 @@ SELECT ?text WHERE {{ GRAPH ?g {{ <{INDICATOR}> <http://purl.org/dc/terms/descri
 
 
 @pytest.fixture
-def two_services(tmp_path: Path) -> Iterator[tuple[TestClient, TestClient, Store]]:
+def two_services(
+    tmp_path: Path, demo_server_folder: Path
+) -> Iterator[tuple[TestClient, TestClient, Store]]:
     """Two services on one server (as behind a load balancer), and a reader of it."""
-    with running_oxigraph(tmp_path / "server") as url:
+    with running_oxigraph(copy_of_server_folder(demo_server_folder, tmp_path / "server")) as url:
         settings = Settings(store=url, token=TOKEN)
         with (
             open_store(settings) as first_store,
             open_store(settings) as second_store,
             open_store(Settings(store=url)) as reader,
+            TestClient(create_app(settings, store=first_store)) as first,
+            TestClient(create_app(settings, store=second_store)) as second,
         ):
-            fill_with_demo(first_store)
-            with (
-                TestClient(create_app(settings, store=first_store)) as first,
-                TestClient(create_app(settings, store=second_store)) as second,
-            ):
-                yield first, second, reader
+            yield first, second, reader
 
 
 def _write(client: TestClient, update: str) -> httpx.Response:
@@ -490,7 +494,7 @@ def test_an_announcement_whose_answer_was_lost_leaves_no_intent(
 
 
 def test_a_restore_takes_its_turn_and_never_brings_back_a_dumps_intent(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_server_folder: Path
 ) -> None:
     """A dump taken while a writer held its turn holds that writer's intent; restored, it
     held off every writer of the new server. And a restore is a write like any other: it
@@ -503,9 +507,9 @@ def test_a_restore_takes_its_turn_and_never_brings_back_a_dumps_intent(
         f"<{prov}startedAtTime> ?t }} }} WHERE {{ BIND (NOW() AS ?t) }}"
     )
     dump = tmp_path / "gedeeld.nq"
-    with running_oxigraph(tmp_path / "a") as url, open_store(Settings(store=url)) as source:
+    seeded = copy_of_server_folder(demo_server_folder, tmp_path / "a")
+    with running_oxigraph(seeded) as url, open_store(Settings(store=url)) as source:
         assert isinstance(source, RemoteStore)
-        fill_with_demo(source)
         source.update_unversioned(busy)
         source.dump(dump)
     with running_oxigraph(tmp_path / "b") as url, open_store(Settings(store=url)) as target:
