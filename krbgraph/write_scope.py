@@ -21,7 +21,8 @@ next ends that period.
 
 The registry's own value lists (a ``skos:ConceptScheme`` outside the model) are
 shared: every workbook adds its own sectors or material streams to the same one, with
-``skos:hasTopConcept``; what the list is called and says stays its owner's. Pointing at
+``skos:hasTopConcept`` of a concept of its own; what the list is called and says stays
+its owner's. Pointing at
 another's thing from one's own (an effect on another theme's norm, an area in another's
 area) stays allowed: the cross-links are made of that.
 
@@ -92,6 +93,12 @@ def refuse_foreign_things(
                 # A shared list takes new concepts from everyone; its name, description and
                 # everything else about it stay with the graphs that describe it.
                 raise GraphNotAllowed(_refusal(writer, thing, shared[thing]))
+        if quad.subject in shared and isinstance(quad.object, ox.NamedNode):
+            # What it adds must be its own concept: another's sector made a top concept
+            # of the list is another's subtype turned into a main type for every reader.
+            foreign = {g for g in _owners(replica, quad.object, adding) if not writer.may_write(g)}
+            if foreign:
+                raise GraphNotAllowed(_refusal(writer, quad.object, foreign))
         if quad.predicate.value in _DEFINES_ITS_SUBJECT and isinstance(quad.subject, ox.NamedNode):
             # A class's place in the hierarchy decides what every thing of it, or of a
             # class below it, is (krbgraph.entailed_types): every graph typing such things

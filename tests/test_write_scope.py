@@ -41,6 +41,8 @@ def replica() -> ValidationReplica:
             quad("id/doc/zuid-1", A, f"{KRB}Besluitdocument", ZUID),
             quad("id/org/ggd", A, "http://www.w3.org/ns/org#Organization", ZUID),
             quad("id/conceptschema/sectoren", A, f"{SKOS}ConceptScheme", ZUID),
+            quad("id/sector/zuid-haven", A, f"{SKOS}Concept", ZUID),
+            quad("id/sector/zuid-haven", f"{SKOS}broader", "id/sector/zuid-bedrijven", ZUID),
             quad("id/doc/noord-1", A, f"{KRB}Besluitdocument", NOORD),
             # Zuid's norm with its validity period, a blank node.
             ox.Quad(n("id/norm/zuid-n1"), n(f"{DCT}temporal"), PERIOD, ox.NamedNode(ZUID)),
@@ -77,6 +79,8 @@ def replica() -> ValidationReplica:
         ),
         # The class Zuid only names decides what Zuid's norms are as well.
         quad("def/zuid#Wettelijk", SUBCLASS_OF, f"{KRB}MerMaatregel", NOORD),
+        # Zuid's subtype made a main type of the shared list.
+        quad("id/conceptschema/sectoren", f"{SKOS}hasTopConcept", "id/sector/zuid-haven", NOORD),
     ],
     ids=[
         "status-of-theirs",
@@ -87,6 +91,7 @@ def replica() -> ValidationReplica:
         "a-thing-typed-in-both",
         "renaming-a-shared-list",
         "a-class-above-theirs",
+        "their-concept-on-top-of-a-shared-list",
     ],
 )
 def test_what_changes_another_graphs_things_is_refused(
