@@ -90,3 +90,49 @@ def test_a_write_refused_by_the_store_before_it_was_sent_keeps_the_graph_current
         raise StoreChangedElsewhere("changed by another writer; nothing was written")
 
     assert _versions(store) == {RULES_VERSION}
+
+
+def test_a_service_whose_write_lost_its_reply_serves_the_dates_of_what_was_stored(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The running service kept the stale graph's dates (GEL-N01 still in force after its
+    document ended) until it was restarted, and derived every later write's dates from
+    them. Its write lock now derives the graph again after a write the store failed."""
+    from fastapi.testclient import TestClient
+
+    from krbgraph.settings import Settings
+    from krbgraph.web import writes
+    from krbgraph.web.app import create_app
+
+    real = writes.commit_change
+
+    def committed_then_lost(*args: object, **kwargs: object) -> None:
+        real(*args, **kwargs)  # type: ignore[arg-type]
+        raise StoreError("cannot reach SPARQL server")
+
+    monkeypatch.setattr(writes, "commit_change", committed_then_lost)
+    token = "een-token-van-minstens-32-tekens-lang"
+    settings = Settings(base_iri="https://krb.demogemeente.nl", token=token)
+    # An own class below the model: every resource's model class may change, so the
+    # derived graph is replaced as a whole after the commit, as the mark is for.
+    update = (
+        "INSERT DATA { GRAPH <https://krb.demogemeente.nl/graph/intrekking> { "
+        "<https://krb.demogemeente.nl/def/eigen#Gevelnorm> "
+        "<http://www.w3.org/2000/01/rdf-schema#subClassOf> "
+        "<https://data.krb.nl/def/krb#Beleidsnorm> . "
+        "<https://krb.demogemeente.nl/id/besluitdocument/GEL-2030> "
+        "<http://data.europa.eu/eli/ontology#date_no_longer_in_force> "
+        '"2029-12-31"^^<http://www.w3.org/2001/XMLSchema#date> } }'
+    )
+    with TestClient(create_app(settings, store=store), raise_server_exceptions=False) as client:
+        answer = client.post(
+            "/update",
+            content=update.encode(),
+            headers={
+                "Content-Type": "application/sparql-update",
+                "Authorization": f"Bearer {token}",
+            },
+        )
+        assert answer.status_code >= 500
+        assert _versions(store) == {RULES_VERSION}
+        assert "2029-12-31" in _until(store)

@@ -9,16 +9,31 @@ when to try again.
 
 ``hold_write_lock(request)`` is a context manager that can also be handed
 to code that takes ``lock=`` and enters it with ``with lock:`` (writes.py).
+
+Whoever holds the lock first makes sure the derived graph is of the store's data
+(krbgraph.derived.ensure_current), and does so again when a write failed in the
+store. A write whose reply was lost (a server that committed and died, a proxy that
+cut the connection) may have been committed: its derived graph is then marked stale
+(krbgraph.derived_stale), and without this a running service served the dates in
+force from before that write until it was restarted, and derived every later write's
+dates from them.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
+from collections.abc import Callable
 from types import TracebackType
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
+
+from ..derived import ensure_current
+from ..store import StoreError
+
+log = logging.getLogger(__name__)
 
 
 class WriterBusy(Exception):
@@ -37,8 +52,15 @@ class WriterBusy(Exception):
 
 
 def hold_write_lock(request: Request) -> BoundedLock:
-    """The application's write lock, waited for at most ``settings.write_wait_s`` seconds."""
-    return BoundedLock(request.app.state.write_lock, request.app.state.settings.write_wait_s)
+    """The application's write lock, waited for at most ``settings.write_wait_s`` seconds;
+    the derived graph is made current when it is taken and after a write the store
+    failed."""
+    store = request.app.state.store
+    return BoundedLock(
+        request.app.state.write_lock,
+        request.app.state.settings.write_wait_s,
+        held=lambda: ensure_current(store),
+    )
 
 
 class BoundedLock:
@@ -48,13 +70,23 @@ class BoundedLock:
     once, one holder at a time.
     """
 
-    def __init__(self, lock: threading.Lock, wait_s: float) -> None:
+    def __init__(
+        self, lock: threading.Lock, wait_s: float, *, held: Callable[[], object] | None = None
+    ) -> None:
         self._lock = lock
         self.wait_s = wait_s
+        self._held = held
+        """Run with the lock taken, and again on leaving it after a StoreError."""
 
     def __enter__(self) -> BoundedLock:
         if not self._lock.acquire(timeout=self.wait_s):
             raise WriterBusy(self.wait_s)
+        if self._held is not None:
+            try:
+                self._held()
+            except BaseException:
+                self._lock.release()
+                raise
         return self
 
     def __exit__(
@@ -63,7 +95,14 @@ class BoundedLock:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self._lock.release()
+        try:
+            if self._held is not None and isinstance(exc, StoreError):
+                try:
+                    self._held()
+                except StoreError:  # still away: the next writer's turn tries again
+                    log.warning("the derived graph could not be checked after a failed write")
+        finally:
+            self._lock.release()
 
 
 async def writer_busy(request: Request, exc: Exception) -> JSONResponse:
