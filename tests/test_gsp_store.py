@@ -159,6 +159,31 @@ def test_gsp_direct_identification(demo: tuple[httpx.Client, Store, Settings]) -
     assert client.get("/store", params=graph_param(iri)).status_code == 200
 
 
+def test_gsp_direct_identification_keeps_the_url_as_sent(
+    demo: tuple[httpx.Client, Store, Settings],
+) -> None:
+    """The path was decoded first: a PUT to /store/x%2Fy replaced the graph /store/x/y and
+    a DELETE of it deleted that one; /store/a%20b could not be created at all."""
+    client, store, _ = demo
+    root = str(client.base_url).rstrip("/")
+    assert client.put("/store/x/y", content=PEOPLE, headers=TURTLE | AUTH).status_code == 201
+    assert client.put("/store/x%2Fy", content=OTHER, headers=TURTLE | AUTH).status_code == 201
+    assert client.put("/store/a%20b", content=OTHER, headers=TURTLE | AUTH).status_code == 201
+    # An escaped character outside ASCII is that character (RFC 3987): one IRI, one graph.
+    assert client.put("/store/caf%C3%A9", content=OTHER, headers=TURTLE | AUTH).status_code == 201
+    graphs = {info.iri for info in store.graphs()}
+    assert {f"{root}/store/x/y", f"{root}/store/x%2Fy", f"{root}/store/a%20b"} <= graphs
+    assert f"{root}/store/café" in graphs
+    assert len(store.read_graph(f"{root}/store/x/y")) == len(
+        Graph().parse(data=PEOPLE, format="turtle")
+    )
+    assert client.delete("/store/x%2Fy", headers=AUTH).status_code == 204
+    assert client.get("/store/x/y").status_code == 200
+    for path in ("/store/x/y", "/store/a%20b", "/store/caf%C3%A9"):
+        assert client.delete(path, headers=AUTH).status_code == 204
+        assert client.get(path).status_code == 404
+
+
 def test_gsp_default_graph(demo: tuple[httpx.Client, Store, Settings]) -> None:
     client, store, _ = demo
     put = client.put("/store", params={"default": ""}, content=OTHER, headers=TURTLE | AUTH)

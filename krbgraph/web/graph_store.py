@@ -1,7 +1,9 @@
 """The SPARQL 1.1 Graph Store HTTP Protocol at /store.
 
 Graphs are named indirectly (``/store?graph=<iri>``, ``/store?default``) or
-directly (``/store/some/path``: the graph IRI is that URL). GET and HEAD are
+directly (``/store/some/path``: the graph IRI is that URL as the client sent it,
+its escapes of characters outside ASCII read as those characters, RFC 3987 3.2;
+``/store/x%2Fy`` is never the graph ``/store/x/y``). GET and HEAD are
 open; PUT (replace), POST (add; multipart/form-data accepted) and DELETE need
 the bearer token, and are validated before they commit (see writes.py). A
 POST to /store itself creates a new graph ``{base}/graph/{uuid}`` and answers
@@ -25,6 +27,7 @@ a DOCTYPE can declare entities that expand without bound; both get 400.
 
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 from typing import Annotated
@@ -103,7 +106,31 @@ async def store_direct(
 ) -> Response:
     if "graph" in request.query_params or "default" in request.query_params:
         raise _bad_request("Name a graph either by the URL path or by ?graph=/?default, not both.")
-    return await _handle(request, settings, store, _graph_iri(str(request.url.replace(query=""))))
+    return await _handle(request, settings, store, _graph_iri(_direct_iri(request)))
+
+
+_ESCAPED_NON_ASCII = re.compile(r"(?:%[89A-Fa-f][0-9A-Fa-f])+")
+
+
+def _direct_iri(request: Request) -> str:
+    """The request's URL as an IRI: the path as sent (the server's own path is decoded:
+    ``x%2Fy`` became ``x/y``, another graph, and ``a%20b`` a space no IRI may hold), with
+    each escaped run of UTF-8 outside ASCII read as its characters (RFC 3987 3.2), as
+    a client escapes the IRI ``.../caféplein`` to send it."""
+    raw = request.scope.get("raw_path")
+    if not raw:
+        return str(request.url.replace(query=""))
+    origin = str(request.url.replace(path="", query="", fragment="")).rstrip("/")
+    path = raw.decode("utf-8", errors="replace").split("?", 1)[0]
+    return origin + _ESCAPED_NON_ASCII.sub(_as_characters, path)
+
+
+def _as_characters(run: re.Match[str]) -> str:
+    escaped = run.group(0)
+    try:
+        return bytes.fromhex(escaped.replace("%", "")).decode("utf-8")
+    except UnicodeDecodeError:
+        return escaped  # no UTF-8: the escapes are the IRI's own
 
 
 def _bad_request(message: str) -> HTTPException:
