@@ -2,11 +2,10 @@
 
 Every link carries a local href (see `local_href`), so a registry served from
 a laptop links to itself and not to its public domain; names come in the
-reader's languages (READER_LANGUAGES); named queries run through `run_query`
-with the catalogue of krbgraph.web.state. The linked-data router, the pages
-and the API build on these; nothing here knows about HTTP or HTML. What a
-resource page shows is gathered in krbgraph.web.resource_page, its
-kind-specific parts in krbgraph.web.sections.
+reader's languages (READER_LANGUAGES); named queries run through `run_query` with
+the catalogue of krbgraph.web.state. The linked-data router, the pages and the API
+build on these; nothing here knows about HTTP or HTML. What a resource page shows is
+gathered in krbgraph.web.resource_page, its parts per kind in krbgraph.web.sections.
 """
 
 from __future__ import annotations
@@ -134,8 +133,9 @@ def iri_for_path(kind: str, path: str, base_iri: str) -> str:
     raise ValueError(f"no IRI mapping for /{kind}/")
 
 
-_PATH_SAFE = "/:@!$&'()*+,;=?#[]"
-"""ASCII that local_href leaves in an /id/ path as it is (besides letters, digits, -._~)."""
+_PATH_SAFE = "/:@!$&'()*+,;=[]"
+"""ASCII local_href leaves in an /id/ path (besides letters, digits, -._~); not ? or #,
+which ended the path (``/id/gebied/x?y=1`` asked for ``/id/gebied/x``)."""
 
 _ESCAPED_NON_ASCII = re.compile(rb"((?:%[89A-Fa-f][0-9A-Fa-f])+)")
 _RUNS_TRIED = 5

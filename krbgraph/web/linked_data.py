@@ -50,8 +50,10 @@ FORMAT_PARAMETER = {"ttl": "turtle", "jsonld": "jsonld", "nt": "ntriples", "rdf"
 """Values of ?format= and the serialisation each stands for (html: the page)."""
 
 HTML = "text/html"
-OFFERS = [HTML, "application/xhtml+xml", *negotiation.GRAPH_FORMATS]
-"""HTML first, so browsers and clients that accept anything get the page."""
+OFFERS = [HTML, *negotiation.GRAPH_FORMATS]
+"""HTML first, so browsers and clients that accept anything get the page. No XHTML: the
+pages are text/html, and offered as XHTML they were sent to clients that refused HTML
+(``text/html;q=0, */*``, ``application/*``)."""
 
 FormatParam = Annotated[
     str | None,
@@ -229,18 +231,20 @@ def ontology_term(request: Request, term: str, store: StoreDep) -> Response:
     (/def/krb/0.1.0) to the ontology; a term the ontology does not have is a 404, not an
     anchor nothing on the page carries."""
     term_iri = valid_iri(f"{ONTOLOGY_IRI}#{term}")
+    query = request.url.query
+    asked = f"?{query}" if query else ""  # ?format=nt goes along: Turtle asked, Turtle given
     slash_iri = valid_iri(f"{ONTOLOGY_IRI}/{term}")
     ontology = URIRef(ONTOLOGY_IRI)
     if (
         term_iri is not None
         and store.query(_HAS_TERM, bindings={"ontology": ontology, "iri": term_iri}).boolean
     ):
-        return RedirectResponse(f"/def/krb#{quote(term, safe='')}", status_code=303)
+        return RedirectResponse(f"/def/krb{asked}#{quote(term, safe='')}", status_code=303)
     if (
         slash_iri is not None
         and store.query(_IS_VERSION, bindings={"ontology": ontology, "iri": slash_iri}).boolean
     ):
-        return RedirectResponse("/def/krb", status_code=303)
+        return RedirectResponse(f"/def/krb{asked}", status_code=303)
     chosen = choose(request, None) or "html"
     return _not_found(
         request, chosen, f"{ONTOLOGY_IRI}#{term}", "Deze term staat niet in de KRB-ontologie."
@@ -310,7 +314,7 @@ def choose(request: Request, format: str | None) -> str | None:
         raise HTTPException(400, str(exc), headers={"Vary": "Accept"}) from None
     if offer is None:
         return None
-    return "html" if offer in (HTML, "application/xhtml+xml") else negotiation.GRAPH_FORMATS[offer]
+    return "html" if offer == HTML else negotiation.GRAPH_FORMATS[offer]
 
 
 def rdf_response(graph: Graph, fmt: str) -> Response:
@@ -334,8 +338,15 @@ def not_acceptable() -> Response:
 
 def _not_found(request: Request, chosen: str, iri: str, message: str) -> Response:
     if chosen == "html":
-        return error_page(request, 404, "Niet gevonden", message, iri)
-    return Response(f"Not found: <{iri}> is not in the registry", 404, media_type="text/plain")
+        page = error_page(request, 404, "Niet gevonden", message, iri)
+        page.headers["Vary"] = "Accept"  # the body depends on it; a 404 may be cached
+        return page
+    return Response(
+        f"Not found: <{iri}> is not in the registry",
+        404,
+        media_type="text/plain",
+        headers={"Vary": "Accept"},
+    )
 
 
 def _format_href(iri: str, settings: Settings, key: str) -> str:

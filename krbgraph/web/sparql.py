@@ -30,6 +30,7 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse
 
 from ..registry import GraphNotAllowed, ManagedGraphRefused
 from ..settings import Settings
@@ -300,13 +301,28 @@ def _positioned(exc: QuerySyntaxError) -> str:
 
 
 async def _describe_service(request: Request, settings: Settings, store: Store) -> Response:
-    fmt, media_type = _negotiate(request.headers.get("accept"), "graph")
+    accept = request.headers.get("accept")
+    if _wants_a_page(accept):
+        # A browser following the pages' "SPARQL endpoint" link got the description as
+        # RDF/XML (its Accept names application/xml) and saved it as a download.
+        return RedirectResponse("/query", status_code=303, headers={"Vary": "Accept"})
+    fmt, media_type = _negotiate(accept, "graph")
     graphs = await run_in_threadpool(store.graphs)
     description = service_description(
         endpoint_url(request), writable=settings.accepts_writes, graphs=graphs
     )
     body = results.serialize_graph(description, fmt)
     return Response(body, media_type=results.content_type(media_type), headers={"Vary": "Accept"})
+
+
+def _wants_a_page(accept: str | None) -> bool:
+    """Whether a client prefers HTML to every RDF format of the service description
+    (a browser); */* and RDF clients get Turtle, as before."""
+    offers = [*_formats_for("graph"), "text/html"]  # HTML last: it wins no tie
+    try:
+        return negotiation.best_match(accept, offers) == "text/html"
+    except negotiation.AcceptHeaderError:
+        return False  # answered as the protocol answers it, below
 
 
 # -- updates -----------------------------------------------------------------
