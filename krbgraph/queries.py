@@ -585,6 +585,18 @@ def _typed(lexical: str, datatype: str) -> ox.Literal:
 
 
 def _to_iri(param: Parameter, value: str, resolve: Resolver | None) -> ox.NamedNode:
+    # The pages show IRIs short (krb:Beleidsnorm, id:beleidsnorm/BOU-N01); typed back into
+    # a form they were absolute IRIs of the schemes "krb" and "id", and answered nothing.
+    prefix, colon, local = value.partition(":")
+    if colon and prefix in PREFIXES and not local.startswith("//"):
+        value = PREFIXES[prefix] + local
+    elif colon and prefix == REGISTRY_PREFIX and not local.startswith("//"):
+        if param.klasse is None or resolve is None:
+            raise ParameterError(
+                f"{value!r} is short for an IRI of this registry; give the whole IRI",
+                nl=f"'{value}' is een verkorte IRI; geef de volledige IRI (https://...)",
+            )
+        return resolve(param, value)
     try:
         return ox.NamedNode(value)
     except ValueError as exc:
@@ -611,6 +623,23 @@ LIMIT 6
 """
 """Things of a class with a given code or exact name; the text is bound twice, as a
 plain literal (codes) and as a Dutch one (labels), so both are index lookups."""
+
+
+_BY_ENDING_SPARQL = """
+PREFIX rdf:  <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?object WHERE {
+  ?object rdf:type/rdfs:subClassOf* ?klasse .
+  FILTER (isIRI(?object) && STRENDS(STR(?object), ?einde))
+}
+ORDER BY ?object
+LIMIT 6
+"""
+"""Things of a class whose IRI ends with ``?einde`` (``/id/beleidsnorm/BOU-N01``): the
+``id:`` short form the pages show, whatever the registry's base."""
+
+REGISTRY_PREFIX = "id"
+"""The prefix the pages write the registry's own IRIs with (namespaces.registry_prefixes)."""
 
 
 def other_spellings(text: str) -> list[str]:
@@ -642,11 +671,16 @@ def store_resolver(store: Store, *, timeout_s: float | None = None) -> Resolver:
 
     def resolve(param: Parameter, text: str) -> ox.NamedNode:
         klasse = ox.NamedNode(param.klasse or "")
-        rows = [(ox.Literal(text), klasse), (ox.Literal(text, language="nl"), klasse)]
-        sparql = _inject_rows(_RESOLVE_SPARQL, ("tekst", "klasse"), rows)
+        if text.startswith(f"{REGISTRY_PREFIX}:"):
+            # id:beleidsnorm/BOU-N01: the thing of the class whose IRI ends so.
+            ending = ox.Literal("/id/" + text[len(REGISTRY_PREFIX) + 1 :])
+            sparql = _inject_rows(_BY_ENDING_SPARQL, ("einde", "klasse"), [(ending, klasse)])
+        else:
+            rows = [(ox.Literal(text), klasse), (ox.Literal(text, language="nl"), klasse)]
+            sparql = _inject_rows(_RESOLVE_SPARQL, ("tekst", "klasse"), rows)
         result = store.query(sparql, timeout_s=timeout_s)
         found = [str(row[0]) for row in result.rows if row[0] is not None]
-        if not found:
+        if not found and not text.startswith(f"{REGISTRY_PREFIX}:"):
             rows = [(literal, klasse) for literal in _other_spellings(text)]
             sparql = _inject_rows(_RESOLVE_SPARQL, ("tekst", "klasse"), rows)
             result = store.query(sparql, timeout_s=timeout_s)
@@ -1021,6 +1055,8 @@ pasted into the query text. Types: `iri`, `string`,
 `date` (YYYY-MM-DD), `decimal`, `integer`, `boolean` (true/false). An `iri`
 parameter with a class also accepts a code (`dct:identifier`, `skos:notation`) or
 a name of a thing of that class (as written, else in another case or in English).
+IRIs may be written short as the pages show them: `krb:Beleidsnorm` with a known
+prefix, `id:beleidsnorm/GEL-N01` for the registry's own things.
 Output formats: a readable table (default), `csv`, `tsv` and `json` (W3C SPARQL 1.1
 Query Results formats). Exports stream in
 constant memory; `--no-names` (API: `?format=csv&names=false`) leaves out the name

@@ -62,6 +62,21 @@ def test_form_runs_the_query_with_titled_columns_and_a_csv_of_it(client: TestCli
     assert sorted(r["object"] for r in without) == sorted(r["object"] for r in rows)
 
 
+def test_an_area_written_short_as_the_page_shows_it_is_that_area(client: TestClient) -> None:
+    """The picker took id:werkingsgebied/WK999901 for a name and found none."""
+    asked = {"voorbeeld": "beleid-in-gebied", "uitvoeren": "true"}
+    short = client.get("/query", params=asked | {"p.gebied": "id:werkingsgebied/WK999901"})
+    full = client.get(
+        "/query",
+        params=asked | {"p.gebied": "https://krb.demogemeente.nl/id/werkingsgebied/WK999901"},
+    )
+    assert short.status_code == full.status_code == 200
+    counted = re.compile(r"(\d+) rij\(en\)")
+    rows = counted.search(short.text)
+    assert rows is not None and int(rows.group(1)) > 0
+    assert rows.group(0) == counted.search(full.text).group(0)  # type: ignore[union-attr]
+
+
 def test_a_wrong_value_is_reported_next_to_the_form(client: TestClient) -> None:
     params = {"voorbeeld": "beleid-in-gebied", "uitvoeren": "true", "p.gebied": "Atlantis"}
     response = client.get("/query", params=params)

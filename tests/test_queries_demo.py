@@ -689,6 +689,34 @@ def test_besluitspoor_of_a_norm_lists_both_decisions_oldest_first(store: Store) 
     ]
 
 
+@pytest.mark.parametrize(
+    ("query", "values"),
+    [
+        ("besluitspoor", {"instrument": "id:beleidsnorm/GEL-N01"}),
+        ("zoek", {"tekst": "GEL-N01", "klasse": "krb:Beleidsnorm"}),
+    ],
+)
+def test_an_iri_written_short_as_the_pages_show_it_means_that_iri(
+    store: Store, query: str, values: dict[str, str]
+) -> None:
+    """Typed back into a form, id:beleidsnorm/GEL-N01 and krb:Beleidsnorm were absolute
+    IRIs of the schemes "id" and "krb": no row and no message."""
+    short = run_named_query(store, CATALOGUE, query, values)
+    full = {
+        key: value.replace("id:", "https://krb.demogemeente.nl/id/").replace(
+            "krb:", "https://data.krb.nl/def/krb#"
+        )
+        for key, value in values.items()
+    }
+    assert short.rows
+    assert short.rows == run_named_query(store, CATALOGUE, query, full).rows
+
+
+def test_a_short_iri_of_nothing_in_the_registry_is_said_so(store: Store) -> None:
+    with pytest.raises(ParameterError, match="id:beleidsnorm/GEL-N99"):
+        run_named_query(store, CATALOGUE, "besluitspoor", {"instrument": "id:beleidsnorm/GEL-N99"})
+
+
 def test_beleidsketen_has_one_row_per_effect_and_norms_without_measure(store: Store) -> None:
     chain = rows(
         store,

@@ -27,8 +27,8 @@ from rdflib import URIRef
 from rdflib.namespace import OWL
 
 from ..iris import reference
-from ..namespaces import KRB
-from ..queries import NamedQuery, Parameter, ParamType
+from ..namespaces import KRB, PREFIXES
+from ..queries import REGISTRY_PREFIX, NamedQuery, Parameter, ParamType
 from ..store import Store
 from .aggregates import cached
 from .describe import READER_LANGUAGES, run_query, short_name, text_of
@@ -225,9 +225,17 @@ def resolve_picked(values: Mapping[str, str], pickers: Mapping[str, Picker]) -> 
     resolved = dict(values)
     for name, picker in pickers.items():
         value = values.get(name)
-        if value and not value.startswith(("http://", "https://")):
+        if value and not _written_as_iri(value):
             resolved[name] = _resolve(name, value, picker)
     return resolved
+
+
+def _written_as_iri(value: str) -> bool:
+    """An IRI, or one in the short form the pages show (id:gebied/centrum, begrip:...)."""
+    prefix, colon, local = value.partition(":")
+    if value.startswith(("http://", "https://")):
+        return True
+    return bool(colon) and prefix in (*PREFIXES, REGISTRY_PREFIX) and not local.startswith("//")
 
 
 def _resolve(field: str, text: str, picker: Picker) -> str:
