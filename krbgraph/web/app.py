@@ -14,12 +14,17 @@ import hashlib
 import logging
 import re
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.exception_handlers import http_exception_handler
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -245,6 +250,26 @@ def _prefers_html(accept: str | None) -> bool:
         return False
 
 
+def _parameter_problem(error: Mapping[str, Any]) -> str:
+    """One validation error in Dutch: the parameter, and what it should be."""
+    where = ".".join(str(part) for part in error.get("loc", ())[1:]) or "het verzoek"
+    kind = str(error.get("type", ""))
+    context = error.get("ctx") or {}
+    if kind == "missing":
+        said = "ontbreekt"
+    elif kind == "string_too_long":
+        said = f"is te lang (ten hoogste {context.get('max_length', '?')} tekens)"
+    elif kind == "string_pattern_mismatch":
+        said = f"heeft niet de vorm {context.get('pattern', '')}"
+    elif kind.startswith("bool"):
+        said = "moet true of false zijn"
+    elif kind.startswith(("int", "float", "decimal")):
+        said = "moet een getal zijn"
+    else:
+        said = "heeft een waarde die hier niet kan"
+    return f"'{where}' {said}"
+
+
 def _error_handlers(app: FastAPI) -> None:
     """One status per kind of error, for every route that lets it through.
 
@@ -343,6 +368,17 @@ def _error_handlers(app: FastAPI) -> None:
             return answer
         return await http_exception_handler(request, exc)
 
+    async def invalid_request(request: Request, exc: Exception) -> Response:
+        """A parameter of the wrong kind in a page's address (``?rijen=100``, a missing
+        ``klasse``) gave a browser FastAPI's English JSON, the whole value echoed back;
+        a browser gets the site's page naming the parameter. Clients keep the JSON."""
+        assert isinstance(exc, RequestValidationError)
+        if not _prefers_html(request.headers.get("accept")):
+            return await request_validation_exception_handler(request, exc)
+        problems = "; ".join(_parameter_problem(error) for error in exc.errors()[:5])
+        return error_page(request, 400, "Ongeldige waarde in het adres", problems)
+
+    app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(StarletteHTTPException, not_found)
     app.add_exception_handler(SparqlRefused, refused)
     app.add_exception_handler(QuerySyntaxError, syntax)
