@@ -420,7 +420,12 @@ def _http_errors(url: str, what: str, timeout: float | None) -> Iterator[None]:
         limit = f"{timeout:g} s" if timeout is not None else "the time allowed"
         raise QueryTimeout(f"{what} did not finish within {limit} at {url}") from exc
     except httpx.HTTPError as exc:
-        kind = Unreachable if isinstance(exc, httpx.ConnectError) else StoreError
+        # Refused, or gone while the request was under way (a server killed or restarting
+        # closes the connection): away, and a client may try again (503, Retry-After).
+        # A write whose reply was lost this way may have been committed: callers treat
+        # it as a failed write that may have landed (krbgraph.derived_stale).
+        gone = (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+        kind = Unreachable if isinstance(exc, gone) else StoreError
         raise kind(f"cannot reach SPARQL server at {url}: {exc}") from exc
     except httpx.InvalidURL as exc:  # not an HTTPError: a request httpx cannot even write
         raise StoreError(f"{what} cannot be sent to {url}: {exc}") from exc
