@@ -186,6 +186,25 @@ def test_gsp_direct_identification_keeps_the_url_as_sent(
         assert client.get(path).status_code == 404
 
 
+def test_gsp_a_compressed_body_is_refused_and_nothing_written(
+    demo: tuple[httpx.Client, Store, Settings],
+) -> None:
+    """The gzip bytes were parsed as Turtle: a 400 about a prefix name."""
+    import gzip
+
+    client, store, _ = demo
+    iri = f"{BASE}/graph/gezipt"
+    answer = client.put(
+        "/store",
+        params=graph_param(iri),
+        content=gzip.compress(PEOPLE.encode()),
+        headers=TURTLE | AUTH | {"Content-Encoding": "gzip"},
+    )
+    assert answer.status_code == 415
+    assert "gzip" in answer.json()["detail"]
+    assert iri not in {info.iri for info in store.graphs()}
+
+
 def test_gsp_default_graph(demo: tuple[httpx.Client, Store, Settings]) -> None:
     client, store, _ = demo
     put = client.put("/store", params={"default": ""}, content=OTHER, headers=TURTLE | AUTH)

@@ -62,6 +62,7 @@ from . import results, writes
 from . import sparql as sparql_routes
 from .admission import ClientBusy, LaneTimeout, QueryAdmission, client_busy
 from .allow_header import AllowEveryMethod
+from .body_encoding import RefuseEncodedBodies
 from .consistent_reads import ConsistentReads
 from .deps import NAMES_BY_LANGUAGE
 from .head_requests import HeadAsGet
@@ -146,6 +147,7 @@ def create_app(
     )  # users' queries: per client, in total, and overrunners one at a time
     app.add_middleware(ConsistentReads)  # innermost: holds the answer it checks
     app.add_middleware(ControlCharacterGuard)
+    app.add_middleware(RefuseEncodedBodies)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(AllowEveryMethod)
     app.add_middleware(RewarmAfterWrites)
