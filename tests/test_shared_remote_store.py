@@ -523,3 +523,31 @@ def test_a_restore_takes_its_turn_and_never_brings_back_a_dumps_intent(
         assert target.query(f"ASK {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}").boolean
         intents = f"ASK {{ GRAPH <{graph}> {{ ?intent a <{prov}Activity> }} }}"
         assert not target.query(intents).boolean
+
+
+def test_a_dump_holds_no_write_that_landed_while_it_read(
+    tmp_path: Path, demo_server_folder: Path
+) -> None:
+    """A dump reads one graph at a time: a service's write landing in between gave a
+    dump whose derived dates were of the data before the write, its data after it. Its
+    reading is tried again when the write version moved meanwhile."""
+    seeded = copy_of_server_folder(demo_server_folder, tmp_path / "server")
+    with (
+        running_oxigraph(seeded) as url,
+        open_store(Settings(store=url)) as store,
+        open_store(Settings(store=url)) as other,
+    ):
+        assert isinstance(store, RemoteStore)
+        with write_claim.write_turn(other):
+            pass  # the server has a write version from now on
+        reads: list[int] = []
+
+        def read() -> int:
+            reads.append(len(reads))
+            if len(reads) == 1:  # another service writes while this one reads
+                other.update(RENAME.format(norm=NORM, name="Tussendoor"))
+            return len(reads)
+
+        assert write_claim.read_between_writes(store, read) == 2
+        dump = tmp_path / "dump.nq"
+        assert store.dump(dump) > 40_000

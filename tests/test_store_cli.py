@@ -163,6 +163,34 @@ def test_dump_and_restore(folder: str, tmp_path: Path) -> None:
     assert "not empty" in refused.stderr
 
 
+def test_a_restore_derives_the_derived_graph_of_the_dumps_own_data(
+    folder: str, tmp_path: Path
+) -> None:
+    """A dump of a server written meanwhile can hold a derived graph of other data than
+    its own, under these rules' version: the restore kept it, and served its dates."""
+    from krbgraph.model import DERIVED_GRAPH
+    from krbgraph.settings import Settings
+    from krbgraph.store import open_store
+
+    areas = Path(__file__).parent.parent / "examples" / "demo" / "gebieden.ttl"
+    assert krb("load", str(areas), "--store", folder, "--no-validate").exit_code == 0
+    dump = tmp_path / "backup.nq"
+    assert krb("dump", str(dump), "--store", folder).exit_code == 0
+    lines = dump.read_text(encoding="utf-8").splitlines(keepends=True)
+    within = "<https://data.krb.nl/def/krb#ligtBinnen>"
+    dropped = [line for line in lines if within in line and f"<{DERIVED_GRAPH}>" in line]
+    assert dropped  # the demo's areas lie in one another
+    damaged = tmp_path / "damaged.nq"
+    damaged.write_text("".join(line for line in lines if line not in dropped), encoding="utf-8")
+
+    fresh = str(tmp_path / "fresh")
+    restored = krb("restore", str(damaged), "--store", fresh, "--unchecked")
+    assert restored.exit_code == 0, restored.stderr
+    derived = f"SELECT ?s ?p ?o WHERE {{ GRAPH <{DERIVED_GRAPH}> {{ ?s ?p ?o }} }}"
+    with open_store(Settings(store=folder)) as before, open_store(Settings(store=fresh)) as after:
+        assert set(after.query(derived).rows) == set(before.query(derived).rows)
+
+
 @pytest.mark.parametrize("suffix", [".nq", ".trig"])
 def test_a_dump_cut_off_is_refused_and_restores_only_when_asked(
     folder: str, tmp_path: Path, suffix: str

@@ -345,7 +345,9 @@ def register(app: typer.Typer) -> None:
         with cli_errors(), opened_store(settings, model=False) as opened:
             quads = opened.restore(file, unchecked=unchecked)  # never the dump's bookkeeping
             ensure_model(opened, reload=True)
-            ensure_derived(opened)
+            # Always: a dump's derived graph may be of other data than its own (taken
+            # from a server another tool wrote meanwhile) while naming these rules.
+            refresh_derived(opened)
         typer.echo(f"restored {quads} quads from {file}")
 
 

@@ -14,14 +14,12 @@ default graph (Oxigraph ``serve --union-default-graph``, Fuseki
 ``tdb2:unionDefaultGraph true``; GraphDB and Virtuoso do this by default):
 the model and the registries live in separate named graphs.
 
-Query answers are streamed and parsed as they arrive: the time and size
-limits are checked between solutions, and the connection is closed as soon
-as one is exceeded, so a huge answer is never held in memory. Whether the
-server then stops evaluating depends on the server (Oxigraph stops when it
-can no longer write the answer). Relative IRIs are resolved against a
-``base_iri`` by a ``BASE`` line put in front of the text; syntax error
-positions in Oxigraph's format (``error at LINE:COLUMN``) are corrected for
-that line, other servers' messages count it.
+Query answers are streamed and parsed as they arrive: the time and size limits are
+checked between solutions, and the connection is closed as soon as one is exceeded, so
+a huge answer is never held in memory (Oxigraph then stops evaluating; other servers
+may not). Relative IRIs are resolved against ``base_iri`` by a ``BASE`` line put in
+front of the text; syntax error positions in Oxigraph's format (``error at L:C``) are
+corrected for that line, other servers' messages count it.
 """
 
 from __future__ import annotations
@@ -56,7 +54,7 @@ from .terms import (
     with_base,
     write_update,
 )
-from .write_claim import new_version, turn_for, version_update
+from .write_claim import new_version, read_between_writes, turn_for, version_update
 
 _HOLDS_ANY = f"ASK {{ ?s ?p ?o FILTER NOT EXISTS {{ GRAPH <{WRITES_GRAPH}> {{ ?s ?p ?o }} }} }}"
 """Whether the store (its default graph: the union) holds a triple but the bookkeeping's."""
@@ -316,21 +314,22 @@ class RemoteStore(StoreBackend):
     # -- whole store -----------------------------------------------------
 
     def dump(self, path: Path) -> int:
-        """All graphs, one Graph Store GET each; blank node labels are the server's own."""
+        """All graphs, one Graph Store GET each, none written meanwhile (server's labels)."""
         dump_format(path)
         if self.endpoints.graph_store is None:
             raise StoreError("a dump of a remote store needs KRB_GRAPH_STORE_URL")
+        try:
+            return write_dump(path, read_between_writes(self, self._every_quad))
+        except OSError as exc:
+            raise StoreError(f"could not write dump {path}: {exc}") from exc
+
+    def _every_quad(self) -> list[ox.Quad]:
         quads = [ox.Quad(t.subject, t.predicate, t.object) for t in self._graph_triples(None)]
         for info in self.graphs():
             name = named_node(info.iri)
-            quads += [
-                ox.Quad(t.subject, t.predicate, t.object, name)
-                for t in self._graph_triples(info.iri)
-            ]
-        try:
-            return write_dump(path, quads)
-        except OSError as exc:
-            raise StoreError(f"could not write dump {path}: {exc}") from exc
+            triples = self._graph_triples(info.iri)
+            quads += [ox.Quad(t.subject, t.predicate, t.object, name) for t in triples]
+        return quads
 
     def restore(self, path: Path, *, unchecked: bool = False) -> int:
         dump_format(path)

@@ -49,15 +49,17 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from ..model import WRITES_GRAPH
 from .base import QueryResult, StoreError
+
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -150,6 +152,25 @@ def read_version(store: _Queried) -> str | None:
     """The store's write version; None before a turn was first taken on it."""
     rows = store.query(_VERSION_QUERY).rows
     return str(rows[0][0]) if rows and rows[0][0] is not None else None
+
+
+READ_ATTEMPTS = 3
+"""Reads of a whole shared store tried between writes before one takes the turn."""
+
+
+def read_between_writes(store: _Queried, read: Callable[[], T]) -> T:
+    """``read()`` of several requests (a dump: one per graph) that no write landed in
+    the middle of: a dump taken while a service wrote held a derived graph of the data
+    before a write and the data after it. Tried while writers go on (the write version
+    the same before and after), and when writes keep landing, once more in a turn of
+    its own, so writers wait for it."""
+    for _attempt in range(READ_ATTEMPTS):
+        before = read_version(store)
+        result = read()
+        if read_version(store) == before:
+            return result
+    with turn_for(store):
+        return read()
 
 
 def turn_for(store: object, copied_at: object = UNCHECKED) -> AbstractContextManager[None]:
