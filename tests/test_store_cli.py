@@ -191,6 +191,42 @@ def test_a_restore_derives_the_derived_graph_of_the_dumps_own_data(
         assert set(after.query(derived).rows) == set(before.query(derived).rows)
 
 
+def test_a_restore_onto_a_full_disk_says_so_in_one_line(folder: str, tmp_path: Path) -> None:
+    """The store's last flush failed in its closing: a traceback and exit 1 (the exit
+    of data that breaks the shapes). Files may not grow past 4 MB here, as on a
+    disk that is full."""
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    dump = tmp_path / "backup.nq"
+    assert krb("dump", str(dump), "--store", folder).exit_code == 0
+
+    def full_disk() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past it fails instead
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4 * 1024 * 1024, 4 * 1024 * 1024))
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "krbgraph.cli",
+            "restore",
+            str(dump),
+            "--store",
+            str(tmp_path / "r"),
+        ],
+        preexec_fn=full_disk,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "could not be written to disk" in done.stderr
+
+
 @pytest.mark.parametrize("suffix", [".nq", ".trig"])
 def test_a_dump_cut_off_is_refused_and_restores_only_when_asked(
     folder: str, tmp_path: Path, suffix: str

@@ -11,23 +11,21 @@ Files loaded into graphs that hold no triples yet (a first load, a new
 registry file, the model in a new store) take the fast path instead:
 ``Store.bulk_load`` reads each file natively, straight into its graph, about
 four times faster than parsing into Python and writing in one transaction,
-and it leaves a compact store; small files go through ``Store.load``, one
-transaction that skips the bulk loader's fixed cost per file. Both write a
-file only once it has been read to the end, so a syntax error writes
-nothing; anything that fails after an earlier file (or part of a cut file)
-of the same load was written removes the load's graphs again (they held
-nothing before). A crash cannot run that clean-up, so the graphs of a load
-are listed in ``krb-pending-load.json`` in the store folder while it runs,
-and opening the store removes the graphs of an unfinished load. A graph
-that already holds triples is never bulk-loaded: a replace stays the one
-transaction above (deleting the old triples is a transaction either way, and
-moving a bulk-loaded graph into place costs more than that update).
+and it leaves a compact store; small files go through ``Store.load`` (one
+transaction, no bulk loader's fixed cost per file). Both write a file only once it
+has been read to the end, so a syntax error writes nothing; anything that fails after
+an earlier file (or part of a cut file) of the same load was written removes the
+load's graphs again (they held nothing before). A crash cannot run that clean-up, so
+a load's graphs are listed in ``krb-pending-load.json`` while it runs; opening the
+store removes them. A graph that already holds triples is never bulk-loaded: a
+replace stays the one transaction above (deleting the old triples is a transaction
+either way, and moving a bulk-loaded graph into place costs more than that update).
 
 Limits: pyoxigraph evaluates lazily, one solution per step of its iterator,
 and cannot be interrupted inside a step. A query with a timeout therefore
-runs in a daemon worker thread (pyoxigraph releases the GIL while it
-evaluates) that checks the deadline, the row limit and the caller's
-cancellation between solutions: when time is up the caller gets QueryTimeout
+runs in a daemon worker thread (pyoxigraph releases the GIL meanwhile) that checks
+the deadline, the row limit and the caller's cancellation between solutions: when
+time is up the caller gets QueryTimeout
 at once and the worker stops at its next solution, dropping what it read. A
 step that computes a lot before its first solution (an aggregate such as
 COUNT over a huge join, ORDER BY) cannot be stopped and ends in the
@@ -355,6 +353,8 @@ class EmbeddedStore(StoreBackend):
         if self._store is not None:
             try:
                 self._store.flush()
+            except OSError as exc:  # a full disk: said in one line like any store error
+                raise StoreError(f"the store could not be written to disk: {exc}") from exc
             finally:
                 self._store = None
 
