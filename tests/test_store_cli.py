@@ -7,6 +7,7 @@ Exit codes are the CLI contract: 0 ok, 1 the data did not pass the shapes,
 from __future__ import annotations
 
 import gzip
+import os
 from pathlib import Path
 
 import pytest
@@ -225,6 +226,33 @@ def test_a_restore_onto_a_full_disk_says_so_in_one_line(folder: str, tmp_path: P
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     assert "could not be written to disk" in done.stderr
+
+
+def test_a_dump_removes_what_killed_dumps_left_and_nothing_else(
+    folder: str, tmp_path: Path
+) -> None:
+    """A dump killed outright (the OOM killer, a cron timeout) leaves its hidden partial
+    file; every killed nightly dump added one and nothing removed them."""
+    import subprocess
+    import sys
+
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dump = tmp_path / "nacht.nq"
+    left = tmp_path / f".nacht.nq.{gone.stdout.strip()}.x1y2.partial"
+    busy = tmp_path / f".nacht.nq.{os.getpid()}.z3.partial"  # a dump under way
+    other = tmp_path / f".ander.nq.{gone.stdout.strip()}.q9.partial"
+    for path in (left, busy, other):
+        path.write_text("<a> <b> <c> .\n", encoding="utf-8")
+
+    assert krb("dump", str(dump), "--store", folder).exit_code == 0
+    assert not left.exists()
+    assert busy.exists() and other.exists()
+    assert sorted(p.name for p in tmp_path.glob(".nacht.nq.*")) == [busy.name]
 
 
 @pytest.mark.parametrize("suffix", [".nq", ".trig"])

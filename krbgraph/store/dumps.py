@@ -8,6 +8,7 @@ checks the count (check_complete) before it writes anything.
 
 from __future__ import annotations
 
+import glob
 import os
 import re
 import tempfile
@@ -52,7 +53,10 @@ def write_dump(path: Path, quads: Iterable[ox.Quad]) -> int:
 
     prefixes = PREFIXES if fmt is ox.RdfFormat.TRIG else None
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    _remove_leftovers(path)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.name}.{os.getpid()}.", suffix=_PARTIAL, dir=path.parent
+    )
     try:
         with os.fdopen(fd, "wb") as out:
             ox.serialize(counted(), out, fmt, prefixes=prefixes)
@@ -62,6 +66,29 @@ def write_dump(path: Path, quads: Iterable[ox.Quad]) -> int:
         Path(tmp).unlink(missing_ok=True)
         raise
     return count
+
+
+_PARTIAL = ".partial"
+
+
+def _remove_leftovers(path: Path) -> None:
+    """Remove the partial files of earlier dumps to ``path`` whose process is gone: a
+    dump killed outright (the OOM killer, a cron timeout) cannot clean up after itself,
+    and a nightly dump that kept failing filled the folder with hidden half files."""
+    for partial in path.parent.glob(f".{glob.escape(path.name)}.*{_PARTIAL}"):
+        pid = partial.name[len(path.name) + 2 :].split(".", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            partial.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: running
+        return True
+    return True
 
 
 _END = "\n# krb dump: {count} quads\n"
