@@ -375,7 +375,8 @@ def _error_handlers(app: FastAPI) -> None:
         ``klasse``) gave a browser FastAPI's English JSON, the whole value echoed back;
         a browser gets the site's page naming the parameter. Clients keep the JSON."""
         assert isinstance(exc, RequestValidationError)
-        if not _prefers_html(request.headers.get("accept")):
+        api = request.url.path.startswith(("/api/", "/sparql", "/store", "/update"))
+        if api or not _prefers_html(request.headers.get("accept")):
             return await request_validation_exception_handler(request, exc)
         problems = "; ".join(_parameter_problem(error) for error in exc.errors()[:5])
         return error_page(request, 400, "Ongeldige waarde in het adres", problems)

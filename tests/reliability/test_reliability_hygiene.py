@@ -193,3 +193,7 @@ def test_reliability_a_page_parameter_of_the_wrong_kind_gets_the_site_page(
     client = httpx.get(f"{krb_server.url}/monitoring", params={"rijen": "100"})
     assert client.status_code == 422
     assert client.headers["content-type"] == "application/json"
+    # The API keeps its contract (422 JSON), also for a browser looking at it.
+    api = httpx.get(f"{krb_server.url}/api/queries/zoek", params={"format": "pdf"}, headers=HTML)
+    assert api.status_code == 422
+    assert api.headers["content-type"] == "application/json"
