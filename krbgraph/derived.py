@@ -209,9 +209,14 @@ def ensure_current(store: Store, announce: Callable[[Rederivation], None] | None
     if found and announce is not None:
         announce(Rederivation(cut_off=STALE in found))
     try:
-        size = refresh(store)
+        with turn_for(store):
+            # Another writer may have held the turn and derived it meanwhile (a load
+            # on a shared server marks it stale while it runs): then once is enough.
+            if {str(v) for (v,) in store.query(_VERSION_QUERY).rows} == {RULES_VERSION}:
+                return False
+            size = replace(store, derive(store, lenient=True))
     except StoreError as exc:
-        logger.warning("the derived graph is of other rules and cannot be derived again: %s", exc)
+        logger.warning("the derived graph is not current and could not be derived again: %s", exc)
         return False
     logger.info("derived graph derived again by the current rules: %d triples", size)
     return True

@@ -23,7 +23,7 @@ from .model import DERIVED_GRAPH
 from .store import QuerySyntaxError, Store, StoreError
 from .store.write_claim import StoreChangedElsewhere, WriteClaimedElsewhere
 
-__all__ = ["STALE", "Rederivation", "mark_stale", "stale_during"]
+__all__ = ["STALE", "Rederivation", "mark_stale", "may_have_written", "stale_during"]
 
 STALE = "stale: being replaced"
 """The derived graph's ``owl:versionInfo`` while a write replaces it in a second step."""
@@ -90,7 +90,7 @@ def stale_during(store: Store, *, needed: bool = True) -> Iterator[None]:
     try:
         yield
     except StoreError as exc:
-        if not isinstance(exc, _REFUSED_BEFORE_SENDING):
+        if may_have_written(exc):
             raise
         _put_back(store, found)
         raise
@@ -103,6 +103,11 @@ _REFUSED_BEFORE_SENDING = (StoreChangedElsewhere, WriteClaimedElsewhere, QuerySy
 """Store errors of a write that was never committed: the store changed by another writer
 since the copy (checked before sending), no turn to write, an update the engine refused
 to read."""
+
+
+def may_have_written(exc: StoreError) -> bool:
+    """Whether a write that failed with ``exc`` may have been committed all the same."""
+    return not isinstance(exc, _REFUSED_BEFORE_SENDING)
 
 
 def _put_back(store: Store, found: Sequence[object]) -> None:

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from demo_backends import copy_of_server_folder, demo_server_folder_fixture
 from fastapi.testclient import TestClient
+from rdflib import Literal, URIRef
 from remote_server import running_oxigraph
 
 from krbgraph import labels
@@ -551,3 +552,45 @@ def test_a_dump_holds_no_write_that_landed_while_it_read(
         assert write_claim.read_between_writes(store, read) == 2
         dump = tmp_path / "dump.nq"
         assert store.dump(dump) > 40_000
+
+
+def test_a_derived_graph_another_writer_derived_in_its_turn_is_not_derived_again(
+    tmp_path: Path, demo_server_folder: Path
+) -> None:
+    """A load on a shared server marks the derived graph stale for its turn and replaces
+    it at the end. A service writing meanwhile found the mark, waited for the turn, and
+    derived the whole store again (minutes at millions of triples, every writer waiting)
+    though the load had just done so."""
+    import threading
+    import time
+
+    from krbgraph.derived import derive, ensure_current, mark_stale, replace
+
+    marker = (
+        URIRef("urn:krb:test:afgeleid"),
+        URIRef("urn:krb:test:door"),
+        Literal("de andere schrijver"),
+    )
+    asked = f"ASK {{ GRAPH <https://data.krb.nl/def/krb/afgeleid> {{ <{marker[0]}> ?p ?o }} }}"
+    seeded = copy_of_server_folder(demo_server_folder, tmp_path / "server")
+    with (
+        running_oxigraph(seeded) as url,
+        open_store(Settings(store=url)) as store,
+        open_store(Settings(store=url)) as other,
+    ):
+        marked = threading.Event()
+
+        def load_elsewhere() -> None:
+            with write_claim.write_turn(other):
+                mark_stale(other)
+                marked.set()
+                time.sleep(1.5)  # the load's data goes in
+                replace(other, [*derive(other), marker])
+
+        loading = threading.Thread(target=load_elsewhere)
+        loading.start()
+        assert marked.wait(30)
+        derived_again = ensure_current(store)
+        loading.join()
+        assert not derived_again
+        assert store.query(asked).boolean

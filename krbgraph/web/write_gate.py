@@ -31,6 +31,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from ..derived import ensure_current
+from ..derived_stale import may_have_written
 from ..store import StoreError
 
 log = logging.getLogger(__name__)
@@ -96,7 +97,7 @@ class BoundedLock:
         traceback: TracebackType | None,
     ) -> None:
         try:
-            if self._held is not None and isinstance(exc, StoreError):
+            if self._held is not None and isinstance(exc, StoreError) and may_have_written(exc):
                 try:
                     self._held()
                 except StoreError:  # still away: the next writer's turn tries again
