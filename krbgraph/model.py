@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import BNode, Graph
 from rdflib.term import Node
 
 from .namespaces import IMBOR_EXTRACT_IRI, ONTOLOGY_IRI, PREFIXES, QUDT_EXTRACT_IRI
@@ -110,11 +110,17 @@ def _parsed(path: Path, graph: Graph | None = None) -> Graph:
     """
     graph = Graph() if graph is None else graph
     parser = ox.parse(path=path, format=ox.RdfFormat.TURTLE)
+    # pyoxigraph keeps a file's blank node labels: _:p1 of two shape files would be one
+    # node in the graph of both. Each file's blank nodes are its own, as in rdflib.
+    own: dict[str, BNode] = {}
+
+    def term(node: object) -> Node:
+        if isinstance(node, ox.BlankNode):
+            return own.setdefault(node.value, BNode())
+        return rdflib_term(node)
+
     try:
-        graph.addN(
-            (rdflib_term(t.subject), rdflib_term(t.predicate), rdflib_term(t.object), graph)
-            for t in parser
-        )
+        graph.addN((term(t.subject), term(t.predicate), term(t.object), graph) for t in parser)
     except SyntaxError as exc:
         raise ValueError(f"{path}: {exc}") from exc
     for prefix, namespace in parser.prefixes.items():

@@ -181,6 +181,11 @@ def test_gsp_direct_identification_keeps_the_url_as_sent(
     )
     assert client.delete("/store/x%2Fy", headers=AUTH).status_code == 204
     assert client.get("/store/x/y").status_code == 200
+    # Escaped unreserved characters are those characters (RFC 3986, 6.2.2.2).
+    assert client.get("/store/%78/%79").status_code == 200
+    assert client.put("/store/x%2fy", content=OTHER, headers=TURTLE | AUTH).status_code == 201
+    assert client.get("/store/x%2Fy").status_code == 200  # %2f and %2F: one graph
+    assert client.delete("/store/x%2Fy", headers=AUTH).status_code == 204
     for path in ("/store/x/y", "/store/a%20b", "/store/caf%C3%A9"):
         assert client.delete(path, headers=AUTH).status_code == 204
         assert client.get(path).status_code == 404

@@ -14,9 +14,8 @@ import hashlib
 import logging
 import re
 import threading
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -68,6 +67,7 @@ from .deps import NAMES_BY_LANGUAGE
 from .head_requests import HeadAsGet
 from .header_lists import JoinRepeatedHeaders
 from .negotiation import AcceptHeaderError, best_match
+from .parameter_problems import parameter_problem
 from .path_guard import ControlCharacterGuard
 from .rewarm import RewarmAfterWrites, Rewarmer
 from .state import label_index_of
@@ -252,26 +252,6 @@ def _prefers_html(accept: str | None) -> bool:
         return False
 
 
-def _parameter_problem(error: Mapping[str, Any]) -> str:
-    """One validation error in Dutch: the parameter, and what it should be."""
-    where = ".".join(str(part) for part in error.get("loc", ())[1:]) or "het verzoek"
-    kind = str(error.get("type", ""))
-    context = error.get("ctx") or {}
-    if kind == "missing":
-        said = "ontbreekt"
-    elif kind == "string_too_long":
-        said = f"is te lang (ten hoogste {context.get('max_length', '?')} tekens)"
-    elif kind == "string_pattern_mismatch":
-        said = f"heeft niet de vorm {context.get('pattern', '')}"
-    elif kind.startswith("bool"):
-        said = "moet true of false zijn"
-    elif kind.startswith(("int", "float", "decimal")):
-        said = "moet een getal zijn"
-    else:
-        said = "heeft een waarde die hier niet kan"
-    return f"'{where}' {said}"
-
-
 def _error_handlers(app: FastAPI) -> None:
     """One status per kind of error, for every route that lets it through.
 
@@ -378,8 +358,10 @@ def _error_handlers(app: FastAPI) -> None:
         api = request.url.path.startswith(("/api/", "/sparql", "/store", "/update"))
         if api or not _prefers_html(request.headers.get("accept")):
             return await request_validation_exception_handler(request, exc)
-        problems = "; ".join(_parameter_problem(error) for error in exc.errors()[:5])
-        return error_page(request, 400, "Ongeldige waarde in het adres", problems)
+        problems = "; ".join(parameter_problem(error) for error in exc.errors()[:5])
+        page = error_page(request, 400, "Ongeldige waarde in het adres", problems)
+        page.headers["Vary"] = "Accept"
+        return page
 
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(StarletteHTTPException, not_found)

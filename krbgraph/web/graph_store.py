@@ -122,7 +122,19 @@ def _direct_iri(request: Request) -> str:
         return str(request.url.replace(query=""))
     origin = str(request.url.replace(path="", query="", fragment="")).rstrip("/")
     path = raw.decode("utf-8", errors="replace").split("?", 1)[0]
+    # Normalised as RFC 3986 (6.2.2) says: an escaped unreserved character is that
+    # character (/store/x%7Eplan is /store/x~plan), the other escapes in upper case.
+    path = _ESCAPE.sub(_normalised, path)
     return origin + _ESCAPED_NON_ASCII.sub(_as_characters, path)
+
+
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def _normalised(escape: re.Match[str]) -> str:
+    character = chr(int(escape.group(0)[1:], 16))
+    return character if character in _UNRESERVED else escape.group(0).upper()
 
 
 def _as_characters(run: re.Match[str]) -> str:
