@@ -717,6 +717,34 @@ def test_a_short_iri_of_nothing_in_the_registry_is_said_so(store: Store) -> None
         run_named_query(store, CATALOGUE, "besluitspoor", {"instrument": "id:beleidsnorm/GEL-N99"})
 
 
+def test_besluitspoor_lists_the_decisions_before_the_replacement_chain(
+    model_store: Store, tmp_path: Path
+) -> None:
+    """Sorted by date alone, a draft successor (no date) came first and a chain step
+    dated before a decision came between the decisions."""
+    from demo_backends import DEMO_FILES
+
+    from krbgraph.derived import refresh
+    from krbgraph.loading import load_paths
+
+    draft = tmp_path / "ontwerp.ttl"
+    draft.write_text(
+        "<https://krb.demogemeente.nl/id/besluitdocument/GEL-AP2035> "
+        "<http://purl.org/dc/terms/replaces> "
+        "<https://krb.demogemeente.nl/id/besluitdocument/GEL-AP2030> .\n",
+        encoding="utf-8",
+    )
+    load_paths(model_store, [*DEMO_FILES, draft], validate=False)
+    refresh(model_store)
+    result = run_named_query(model_store, CATALOGUE, "besluitspoor", {"instrument": "GEL-N02"})
+    steps = [str(row[result.variables.index("stap")]) for row in result.rows]
+    assert steps[0] == "besluit"
+    assert steps == sorted(steps, key=lambda step: step != "besluit")
+    dates = [row[result.variables.index("besluit_datum")] for row in result.rows]
+    chain = [d for s, d in zip(steps, dates, strict=True) if s != "besluit"]
+    assert chain[-1] is None and None not in chain[:-1]  # the undated draft last
+
+
 def test_beleidsketen_has_one_row_per_effect_and_norms_without_measure(store: Store) -> None:
     chain = rows(
         store,
