@@ -7,10 +7,14 @@ a matching CLI option. See the README for the full table.
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from .iris import DEFAULT_BASE_IRI
 from .registry_day import DEFAULT_ZONE, time_zone
@@ -103,28 +107,60 @@ class Settings:
     from the environment; here it is checked once, so a wrong name stops a command)."""
 
     def __post_init__(self) -> None:
+        """Every setting in its range, named by its variable, when it is made: a wrong
+        one failed later, at every request (a row limit of -1) or with a traceback."""
         if self.engine not in ENGINES:
             raise ValueError(f"engine {self.engine!r} is not one of {', '.join(ENGINES)}")
-        if self.engine_memory_mb < 0:
-            raise ValueError(f"engine memory {self.engine_memory_mb} MB is negative")
-        if self.query_per_client < 0:
-            raise ValueError(f"queries per client {self.query_per_client} is negative")
-        if self.query_total < 0:
-            raise ValueError(f"queries in total {self.query_total} is negative")
-        if self.query_penalty_s < 0:
-            raise ValueError(f"query penalty {self.query_penalty_s} s is negative")
-        if self.query_lane_timeout_s <= 0:
-            raise ValueError(f"lane time limit {self.query_lane_timeout_s} s is not positive")
-        for name in ("max_upload_mb", "max_workbook_uncompressed_mb", "max_workbook_rows"):
+        for name, check in (("store", _store), ("base_iri", _base_iri)):
+            try:  # also what a command-line option gave, which from_env does not convert
+                object.__setattr__(self, name, check(getattr(self, name)))
+            except ValueError as exc:
+                raise ValueError(f"{_named(name)} {getattr(self, name)!r}: {exc}") from None
+        self._credentials_out_of_urls()
+        for name in ("engine_memory_mb", "query_per_client", "query_total"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{_named(name)} is {getattr(self, name)}; it may not be negative")
+        for name in ("query_penalty_s", "write_wait_s", "update_timeout_s"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0):
+                raise ValueError(f"{_named(name)} is {value}; give 0 or more seconds")
+        for name in ("query_timeout_s", "query_lane_timeout_s"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value > 0):
+                raise ValueError(f"{_named(name)} is {value}; give a time limit above 0 seconds")
+        for name in (
+            "max_upload_mb",
+            "max_workbook_uncompressed_mb",
+            "max_workbook_rows",
+            "max_result_rows",
+        ):
             if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1")
-        if self.write_wait_s < 0:
-            raise ValueError(f"write wait {self.write_wait_s} s is negative")
+                raise ValueError(f"{_named(name)} is {getattr(self, name)}; it must be at least 1")
+        if not 0 <= self.port <= 65535:  # 0: one the system picks
+            raise ValueError(f"{_named('port')} is {self.port}; a TCP port is 0 to 65535")
         if self.token and any(entry.writer.name == DEFAULT_NAME for entry in self.tokens):
             raise ValueError(
                 f"the tokens file names a token {DEFAULT_NAME!r}, the name KRB_TOKEN has; "
                 "rename it or leave KRB_TOKEN unset"
             )
+
+    def _credentials_out_of_urls(self) -> None:
+        """``http://user:password@host/`` works (sent as HTTP Basic), but the URL is in
+        every message and log line about the server: the password is taken out of it
+        and kept as KRB_USER and KRB_PASSWORD (unless those are set)."""
+        for name in ("store", "update_url", "graph_store_url"):
+            url = getattr(self, name)
+            if not url or not url.lower().startswith(("http://", "https://")):
+                continue
+            parts = urlsplit(url)
+            if "@" not in parts.netloc:
+                continue
+            credentials, host = parts.netloc.rsplit("@", 1)
+            object.__setattr__(self, name, urlunsplit(parts._replace(netloc=host)))
+            user, _colon, password = credentials.partition(":")
+            if self.user is None and self.password is None:
+                object.__setattr__(self, "user", unquote(user))
+                object.__setattr__(self, "password", unquote(password))
 
     @property
     def accepts_writes(self) -> bool:
@@ -141,7 +177,7 @@ class Settings:
 
     @property
     def is_remote(self) -> bool:
-        return self.store.startswith(("http://", "https://"))
+        return self.store.lower().startswith(("http://", "https://"))
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -151,34 +187,7 @@ class Settings:
         # Field name -> value; each converter returns its field's type, which a static
         # type cannot express for a table of fields, so the values are Any here.
         values: dict[str, Any] = {}
-        for name, var, convert in (
-            ("store", "KRB_STORE", str),
-            ("base_iri", "KRB_BASE_IRI", str),
-            ("token", "KRB_TOKEN", str),
-            ("tokens", "KRB_TOKENS_FILE", read_tokens_file),
-            ("query_timeout_s", "KRB_QUERY_TIMEOUT_S", float),
-            ("update_url", "KRB_UPDATE_URL", str),
-            ("graph_store_url", "KRB_GRAPH_STORE_URL", str),
-            ("user", "KRB_USER", str),
-            ("password", "KRB_PASSWORD", str),
-            ("cors_origins", "KRB_CORS_ORIGINS", _origins),
-            ("max_result_rows", "KRB_MAX_RESULT_ROWS", int),
-            ("host", "KRB_HOST", str),
-            ("port", "KRB_PORT", int),
-            ("engine", "KRB_ENGINE", _engine),
-            ("engine_memory_mb", "KRB_ENGINE_MEMORY_MB", int),
-            ("max_upload_mb", "KRB_MAX_UPLOAD_MB", int),
-            ("max_workbook_uncompressed_mb", "KRB_MAX_WORKBOOK_UNCOMPRESSED_MB", int),
-            ("max_workbook_rows", "KRB_MAX_WORKBOOK_ROWS", int),
-            ("write_wait_s", "KRB_WRITE_WAIT_S", float),
-            ("update_timeout_s", "KRB_UPDATE_TIMEOUT_S", float),
-            ("query_per_client", "KRB_QUERY_PER_CLIENT", int),
-            ("query_total", "KRB_QUERY_TOTAL", int),
-            ("query_penalty_s", "KRB_QUERY_PENALTY_S", float),
-            ("query_lane_timeout_s", "KRB_QUERY_LANE_TIMEOUT_S", float),
-            ("trusted_proxies", "KRB_TRUSTED_PROXIES", _proxies),
-            ("time_zone", "KRB_TIMEZONE", _time_zone),
-        ):
+        for name, var, convert in _VARIABLES:
             raw = env.get(var)
             if raw:
                 try:
@@ -187,6 +196,49 @@ class Settings:
                     raise ValueError(f"{var}={raw!r} is not valid: {exc}") from exc
         values.update({k: v for k, v in overrides.items() if v is not None})
         return replace(settings, **values)
+
+
+def _named(field_name: str) -> str:
+    """How a message names a setting: its variable, which is what an operator sets."""
+    return _VARIABLE.get(field_name, field_name)
+
+
+def _seconds(raw: str) -> float:
+    value = float(raw)
+    if not math.isfinite(value):
+        raise ValueError("give a number of seconds")
+    return value
+
+
+def _token(raw: str) -> str:
+    # A secret made from a file ends in a newline, which a client never sends: every
+    # write was refused as an invalid token, and nothing said why.
+    return raw.strip()
+
+
+def _store(raw: str) -> str:
+    """A folder, or an http(s) URL (its scheme in any case, RFC 3986 3.1); anything else
+    with a scheme was taken for a folder named after it, and a store made there."""
+    store = raw.strip()
+    scheme, separator, rest = store.partition("://")
+    if separator and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme):
+        if scheme.lower() not in ("http", "https"):
+            raise ValueError("a store is a folder or an http(s) URL of a SPARQL server")
+        return f"{scheme.lower()}://{rest}"
+    return store
+
+
+def _base_iri(raw: str) -> str:
+    """An absolute http(s) IRI without query or fragment: the registry's IRIs and graph
+    names are made by appending to it (a base of gemeente.nl failed at the first write,
+    naming the client's data as the problem)."""
+    base = raw.strip()
+    parts = urlsplit(base)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ValueError("give an absolute http(s) IRI, such as https://krb.gemeente.nl")
+    if parts.query or parts.fragment or "?" in base or "#" in base:
+        raise ValueError("the base IRI may have no query (?) or fragment (#)")
+    return base
 
 
 def _time_zone(raw: str) -> str:
@@ -202,7 +254,9 @@ def _engine(raw: str) -> str:
 
 
 def _origins(raw: str) -> tuple[str, ...]:
-    return tuple(origin.strip() for origin in raw.split(",") if origin.strip())
+    """Origins as browsers send them: scheme, host and port, no path (RFC 6454). One
+    copied from the address bar ends in "/" and never matched; it is taken without."""
+    return tuple(origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip())
 
 
 def _proxies(raw: str) -> tuple[str, ...]:
@@ -215,3 +269,35 @@ def _proxies(raw: str) -> tuple[str, ...]:
             except ValueError:
                 raise ValueError(f"{proxy!r} is not an IP address or network") from None
     return proxies
+
+
+_VARIABLES: tuple[tuple[str, str, Callable[[str], Any]], ...] = (
+    ("store", "KRB_STORE", _store),
+    ("base_iri", "KRB_BASE_IRI", _base_iri),
+    ("token", "KRB_TOKEN", _token),
+    ("tokens", "KRB_TOKENS_FILE", read_tokens_file),
+    ("query_timeout_s", "KRB_QUERY_TIMEOUT_S", _seconds),
+    ("update_url", "KRB_UPDATE_URL", str),
+    ("graph_store_url", "KRB_GRAPH_STORE_URL", str),
+    ("user", "KRB_USER", str),
+    ("password", "KRB_PASSWORD", str),
+    ("cors_origins", "KRB_CORS_ORIGINS", _origins),
+    ("max_result_rows", "KRB_MAX_RESULT_ROWS", int),
+    ("host", "KRB_HOST", str),
+    ("port", "KRB_PORT", int),
+    ("engine", "KRB_ENGINE", _engine),
+    ("engine_memory_mb", "KRB_ENGINE_MEMORY_MB", int),
+    ("max_upload_mb", "KRB_MAX_UPLOAD_MB", int),
+    ("max_workbook_uncompressed_mb", "KRB_MAX_WORKBOOK_UNCOMPRESSED_MB", int),
+    ("max_workbook_rows", "KRB_MAX_WORKBOOK_ROWS", int),
+    ("write_wait_s", "KRB_WRITE_WAIT_S", _seconds),
+    ("update_timeout_s", "KRB_UPDATE_TIMEOUT_S", _seconds),
+    ("query_per_client", "KRB_QUERY_PER_CLIENT", int),
+    ("query_total", "KRB_QUERY_TOTAL", int),
+    ("query_penalty_s", "KRB_QUERY_PENALTY_S", _seconds),
+    ("query_lane_timeout_s", "KRB_QUERY_LANE_TIMEOUT_S", _seconds),
+    ("trusted_proxies", "KRB_TRUSTED_PROXIES", _proxies),
+    ("time_zone", "KRB_TIMEZONE", _time_zone),
+)
+"""Field, environment variable and converter of every setting read from the environment."""
+_VARIABLE = {name: var for name, var, _convert in _VARIABLES}

@@ -430,9 +430,9 @@ def _serve_refused(message: str, store: str, *options: str) -> None:
     import subprocess
     import sys
 
+    port = [] if "--port" in options else ["--port", "0"]
     done = subprocess.run(
-        [str(Path(sys.executable).with_name("krb")), "serve", "--store", store]
-        + [*options, "--port", "0"],
+        [str(Path(sys.executable).with_name("krb")), "serve", "--store", store] + [*options, *port],
         capture_output=True,
         text=True,
         timeout=120,
@@ -441,6 +441,25 @@ def _serve_refused(message: str, store: str, *options: str) -> None:
     assert "Traceback" not in done.stderr
     assert message in done.stderr
     assert "KRB registry on" not in done.stdout
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line(tmp_path: Path) -> None:
+    """uvicorn said so after the line announcing the service, and exited 3."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        _serve_refused(f"cannot listen on 127.0.0.1:{port}", str(tmp_path / "s"), "--port", port)
+
+
+def test_serve_whose_engine_cannot_start_says_so_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A memory limit too small for the supervised engine: 79 lines and exit 3."""
+    monkeypatch.setenv("KRB_ENGINE_MEMORY_MB", "8")
+    _serve_refused("error:", str(tmp_path / "s"), "--engine", "supervised")
 
 
 def test_a_dump_taken_while_a_writer_held_its_turn_restores_into_a_shared_server(

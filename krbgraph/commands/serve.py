@@ -12,6 +12,7 @@ process.
 
 from __future__ import annotations
 
+import socket
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
@@ -47,19 +48,6 @@ def load_demo(settings: Settings) -> int:
         return report.triples
     finally:
         store.close()
-
-
-def _refuse_a_held_folder(settings: Settings) -> None:
-    """Exit 2 with the store's own one-line message when the store folder cannot be opened
-    (another process holds it): opened first by the application's start-up, it ended in
-    a server traceback and exit code 3."""
-    from ..store import StoreError, open_store
-
-    try:
-        open_store(replace(settings, engine="embedded")).close()
-    except StoreError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
 
 
 def register(app: typer.Typer) -> None:
@@ -103,10 +91,8 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"error: {exc}", err=True)
                 raise typer.Exit(2) from exc
             typer.echo(f"Demo registry loaded ({triples} triples) into {settings.store}")
-        if not settings.is_remote:
-            _refuse_a_held_folder(settings)
-        else:
-            _refuse_an_unreachable_server(settings)
+        _refuse_a_taken_address(settings)
+        _refuse_a_store_that_does_not_open(settings)
         typer.echo(f"KRB registry on http://{settings.host}:{settings.port}/  (Ctrl+C stops)")
         uvicorn.run(
             create_app(settings),
@@ -126,10 +112,12 @@ REQUEST_HEAD_BYTES = 1024 * 1024
 """The largest request head (address and headers) the service reads."""
 
 
-def _refuse_an_unreachable_server(settings: Settings) -> None:
-    """Exit 2 with the store's own message when the SPARQL server does not answer: the
-    service opens its store in its start-up, where a failure was 144 lines of
-    tracebacks and exit 3, while every other command says it in one line."""
+def _refuse_a_store_that_does_not_open(settings: Settings) -> None:
+    """Exit 2 with the store's own one-line message when the store cannot be opened as
+    the service will open it: a folder another process holds, a supervised engine that
+    does not start (a memory limit too small for it), a SPARQL server that does not
+    answer. Opened first by the application's start-up, each ended in a server
+    traceback and exit code 3, while every other command says it in one line."""
     from ..store import StoreError, open_store
 
     try:
@@ -140,4 +128,20 @@ def _refuse_an_unreachable_server(settings: Settings) -> None:
             store.close()
     except StoreError as exc:
         typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+def _refuse_a_taken_address(settings: Settings) -> None:
+    """Exit 2 naming the address when nothing can listen there (a port in use, a host
+    name that does not resolve): uvicorn said so after the line announcing the
+    service, and exited 3."""
+    try:
+        infos = socket.getaddrinfo(settings.host, settings.port, type=socket.SOCK_STREAM)
+        family, kind, proto, _name, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        typer.echo(f"error: cannot listen on {settings.host}:{settings.port}: {reason}", err=True)
         raise typer.Exit(2) from exc

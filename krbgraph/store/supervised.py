@@ -804,6 +804,8 @@ def _child_setup(memory_mb: int | None) -> Callable[[], None]:
         _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         if hard != resource.RLIM_INFINITY:
             limit = min(limit, hard)
+        if limit >= 2**63:  # more than the kernel can hold: no limit (setrlimit overflowed)
+            limit = None
     prctl = _prctl()
     parent = os.getpid()
     kill = int(signal.SIGKILL)
