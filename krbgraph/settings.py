@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from .iris import DEFAULT_BASE_IRI
 from .registry_day import DEFAULT_ZONE, time_zone
@@ -116,7 +116,6 @@ class Settings:
                 object.__setattr__(self, name, check(getattr(self, name)))
             except ValueError as exc:
                 raise ValueError(f"{_named(name)} {getattr(self, name)!r}: {exc}") from None
-        self._credentials_out_of_urls()
         for name in ("engine_memory_mb", "query_per_client", "query_total"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{_named(name)} is {getattr(self, name)}; it may not be negative")
@@ -143,24 +142,6 @@ class Settings:
                 f"the tokens file names a token {DEFAULT_NAME!r}, the name KRB_TOKEN has; "
                 "rename it or leave KRB_TOKEN unset"
             )
-
-    def _credentials_out_of_urls(self) -> None:
-        """``http://user:password@host/`` works (sent as HTTP Basic), but the URL is in
-        every message and log line about the server: the password is taken out of it
-        and kept as KRB_USER and KRB_PASSWORD (unless those are set)."""
-        for name in ("store", "update_url", "graph_store_url"):
-            url = getattr(self, name)
-            if not url or not url.lower().startswith(("http://", "https://")):
-                continue
-            parts = urlsplit(url)
-            if "@" not in parts.netloc:
-                continue
-            credentials, host = parts.netloc.rsplit("@", 1)
-            object.__setattr__(self, name, urlunsplit(parts._replace(netloc=host)))
-            user, _colon, password = credentials.partition(":")
-            if self.user is None and self.password is None:
-                object.__setattr__(self, "user", unquote(user))
-                object.__setattr__(self, "password", unquote(password))
 
     @property
     def accepts_writes(self) -> bool:
@@ -198,9 +179,35 @@ class Settings:
         return replace(settings, **values)
 
 
+def shown_url(url: str) -> str:
+    """``url`` for a message or a log line: without a password it may carry
+    (``http://user:password@host/`` works, sent as HTTP Basic, but the URL is in every
+    message about its server)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    user = parts.netloc.rsplit("@", 1)[0].split(":", 1)[0]
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+
+
+_OPTION = {
+    "store": "--store",
+    "base_iri": "--base-iri",
+    "query_timeout_s": "--timeout",
+    "host": "--host",
+    "port": "--port",
+    "engine": "--engine",
+}
+"""The command-line options that give a setting too."""
+
+
 def _named(field_name: str) -> str:
-    """How a message names a setting: its variable, which is what an operator sets."""
-    return _VARIABLE.get(field_name, field_name)
+    """How a message names a setting: its variable, and its option where it has one (a
+    wrong --timeout was reported as KRB_QUERY_TIMEOUT_S, which the user never set)."""
+    variable = _VARIABLE.get(field_name, field_name)
+    option = _OPTION.get(field_name)
+    return f"{variable} (or {option})" if option else variable
 
 
 def _seconds(raw: str) -> float:

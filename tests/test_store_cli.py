@@ -7,7 +7,6 @@ Exit codes are the CLI contract: 0 ok, 1 the data did not pass the shapes,
 from __future__ import annotations
 
 import gzip
-import os
 from pathlib import Path
 
 import pytest
@@ -242,14 +241,19 @@ def test_a_dump_removes_what_killed_dumps_left_and_nothing_else(
         text=True,
         check=True,
     )
+    import fcntl
+
     dump = tmp_path / "nacht.nq"
-    left = tmp_path / f".nacht.nq.{gone.stdout.strip()}.x1y2.partial"
-    busy = tmp_path / f".nacht.nq.{os.getpid()}.z3.partial"  # a dump under way
-    other = tmp_path / f".ander.nq.{gone.stdout.strip()}.q9.partial"
+    pid = gone.stdout.strip()  # a process id nothing here has: as in another container
+    left = tmp_path / f".nacht.nq.{pid}.x1y2.partial"
+    busy = tmp_path / f".nacht.nq.{pid}.z3.partial"  # a dump under way there: locked
+    other = tmp_path / f".ander.nq.{pid}.q9.partial"
     for path in (left, busy, other):
         path.write_text("<a> <b> <c> .\n", encoding="utf-8")
 
-    assert krb("dump", str(dump), "--store", folder).exit_code == 0
+    with busy.open("rb") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        assert krb("dump", str(dump), "--store", folder).exit_code == 0
     assert not left.exists()
     assert busy.exists() and other.exists()
     assert sorted(p.name for p in tmp_path.glob(".nacht.nq.*")) == [busy.name]

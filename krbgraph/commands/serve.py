@@ -20,7 +20,7 @@ from typing import Annotated
 import typer
 
 from ..model import project_root
-from ..settings import Settings
+from ..settings import Settings, shown_url
 from .store import BaseIriOption, StoreOption, TimeoutOption, settings_from_cli
 
 
@@ -90,7 +90,7 @@ def register(app: typer.Typer) -> None:
             except StoreError as exc:
                 typer.echo(f"error: {exc}", err=True)
                 raise typer.Exit(2) from exc
-            typer.echo(f"Demo registry loaded ({triples} triples) into {settings.store}")
+            typer.echo(f"Demo registry loaded ({triples} triples) into {shown_url(settings.store)}")
         _refuse_a_taken_address(settings)
         _refuse_a_store_that_does_not_open(settings)
         typer.echo(f"KRB registry on http://{settings.host}:{settings.port}/  (Ctrl+C stops)")

@@ -14,6 +14,7 @@ from .base import (
     StoreError,
     StoreUnreachable,
     UnsupportedAnswer,
+    WriteOutcomeUnknown,
     open_store,
 )
 from .modelgraphs import META_GRAPH, ensure_model, graph_kind, model_graph_iris
@@ -30,6 +31,7 @@ __all__ = [
     "Store",
     "StoreError",
     "StoreUnreachable",
+    "WriteOutcomeUnknown",
     "UnsupportedAnswer",
     "ensure_model",
     "graph_kind",

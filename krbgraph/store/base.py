@@ -31,6 +31,12 @@ class StoreUnreachable(StoreError):
     condition that passes, unlike a store that failed what was asked."""
 
 
+class WriteOutcomeUnknown(StoreError):
+    """A write reached the SPARQL server but its answer was lost (the server died after
+    committing, a proxy cut the connection): it may have been stored. Never "try again"
+    (a retried insert of blank nodes is stored twice); check first."""
+
+
 class UnsupportedAnswer(StoreError):
     """The answer holds a term the service cannot return (an RDF 1.2 triple term, made by
     TRIPLE() in a client's query: the registry itself holds none)."""

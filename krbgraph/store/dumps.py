@@ -8,6 +8,7 @@ checks the count (check_complete) before it writes anything.
 
 from __future__ import annotations
 
+import fcntl
 import glob
 import os
 import re
@@ -58,6 +59,7 @@ def write_dump(path: Path, quads: Iterable[ox.Quad]) -> int:
         prefix=f".{path.name}.{os.getpid()}.", suffix=_PARTIAL, dir=path.parent
     )
     try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # held while written: never a leftover to another
         with os.fdopen(fd, "wb") as out:
             ox.serialize(counted(), out, fmt, prefixes=prefixes)
             out.write(_END.format(count=count).encode())
@@ -77,18 +79,21 @@ def _remove_leftovers(path: Path) -> None:
     and a nightly dump that kept failing filled the folder with hidden half files."""
     for partial in path.parent.glob(f".{glob.escape(path.name)}.*{_PARTIAL}"):
         pid = partial.name[len(path.name) + 2 :].split(".", 1)[0]
-        if pid.isdigit() and not _running(int(pid)):
+        if pid.isdigit() and not _being_written(partial):
             partial.unlink(missing_ok=True)
 
 
-def _running(pid: int) -> bool:
+def _being_written(partial: Path) -> bool:
+    """Whether a dump holds the file's lock: a process id alone tells nothing of a dump
+    in another container or on another host writing to the same share."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process: running
+        with partial.open("rb") as held:
+            fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
         return True
-    return True
+    except OSError:  # unreadable, or gone meanwhile: not ours to remove
+        return True
+    return False
 
 
 _END = "\n# krb dump: {count} quads\n"

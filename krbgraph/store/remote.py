@@ -39,9 +39,10 @@ from ..model import WRITES_GRAPH
 from ..settings import Settings
 from .answers import AnswerLimits, collect
 from .backend import StoreBackend, TripleData
-from .base import QueryResult, QuerySyntaxError, QueryTimeout, StoreError, UnsupportedAnswer
-from .base import StoreUnreachable as Unreachable
+from .base import QueryResult, QuerySyntaxError, StoreError, UnsupportedAnswer
 from .dumps import dump_format, read_dump, write_dump
+from .remote_errors import http_errors as _http_errors
+from .remote_errors import refusal as _refusal
 from .terms import (
     ToOxigraph,
     bind_values,
@@ -227,7 +228,7 @@ class RemoteStore(StoreBackend):
             try:
                 answer = ox.parse_query_results(body, RESULT_FORMATS[media])
             except SyntaxError as exc:
-                raise StoreError(f"{url} sent an unreadable {media} answer: {exc}") from exc
+                raise StoreError(f"the server sent an unreadable {media} answer: {exc}") from exc
             if not isinstance(answer, ox.QuerySolutions):
                 raise StoreError("only SELECT answers can be streamed, not an ASK")
             yield answer
@@ -263,7 +264,7 @@ class RemoteStore(StoreBackend):
         try:
             return [q.triple for q in ox.parse(response.content, format=fmt)]
         except SyntaxError as exc:
-            raise StoreError(f"{self.endpoints.graph_store} sent unreadable RDF: {exc}") from exc
+            raise StoreError(f"the Graph Store sent unreadable RDF: {exc}") from exc
 
     # -- writing ---------------------------------------------------------
 
@@ -338,10 +339,7 @@ class RemoteStore(StoreBackend):
         # lands between the check that the store is empty and the restore.
         with turn_for(self):
             if self.query(_HOLDS_ANY).boolean:
-                raise StoreError(
-                    f"the store at {self.endpoints.query} is not empty; restore only into "
-                    "an empty store"
-                )
+                raise StoreError("the store is not empty; restore only into an empty store")
             self.update(dataset_update(quads))
         return len(quads)
 
@@ -406,40 +404,6 @@ class RemoteStore(StoreBackend):
             address = getattr(stream, "get_extra_info", lambda _name: None)("client_addr")
             if isinstance(address, tuple) and len(address) >= 2:
                 self._on_connect((str(address[0]), int(address[1])))
-
-
-@contextmanager
-def _http_errors(url: str, what: str, timeout: float | None) -> Iterator[None]:
-    """Network failures while sending or reading, as the store's errors."""
-    try:
-        yield
-    except httpx.TimeoutException as exc:
-        if isinstance(exc, httpx.ConnectTimeout):
-            raise Unreachable(f"cannot reach SPARQL server at {url}: timed out") from exc
-        limit = f"{timeout:g} s" if timeout is not None else "the time allowed"
-        raise QueryTimeout(f"{what} did not finish within {limit} at {url}") from exc
-    except httpx.HTTPError as exc:
-        # Refused, or gone while the request was under way (a server killed or restarting
-        # closes the connection): away, and a client may try again (503, Retry-After).
-        # A write whose reply was lost this way may have been committed: callers treat
-        # it as a failed write that may have landed (krbgraph.derived_stale).
-        gone = (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
-        kind = Unreachable if isinstance(exc, gone) else StoreError
-        raise kind(f"cannot reach SPARQL server at {url}: {exc}") from exc
-    except httpx.InvalidURL as exc:  # not an HTTPError: a request httpx cannot even write
-        raise StoreError(f"{what} cannot be sent to {url}: {exc}") from exc
-
-
-def _refusal(response: httpx.Response, url: str, what: str) -> StoreError:
-    body = response.text.strip()
-    if response.status_code == 400 and what in ("query", "update"):
-        return QuerySyntaxError.from_message(body or f"the server rejected the {what}")
-    if response.status_code in (401, 403):
-        return StoreError(
-            f"{url} refused the {what} (HTTP {response.status_code}); check KRB_USER and "
-            "KRB_PASSWORD"
-        )
-    return StoreError(f"{what} failed at {url}: HTTP {response.status_code}: {body[:500]}")
 
 
 class _BodyReader(io.RawIOBase):

@@ -46,6 +46,7 @@ from ..store import (
     StoreError,
     StoreUnreachable,
     UnsupportedAnswer,
+    WriteOutcomeUnknown,
     ensure_model,
     open_store,
 )
@@ -326,6 +327,13 @@ def _error_handlers(app: FastAPI) -> None:
                 page.headers.update(headers)
                 return page
             return JSONResponse({"detail": STORE_AWAY}, status_code=503, headers=headers)
+        if isinstance(exc, WriteOutcomeUnknown):
+            # Not "try again": the write may be stored (a blank-node insert sent again
+            # was stored twice). The log has the server's message.
+            logger.error(
+                "write outcome unknown on %s %s: %s", request.method, request.url.path, exc
+            )
+            return answer(502, WRITE_OUTCOME_UNKNOWN)
         logger.error("store error on %s %s", request.method, request.url.path, exc_info=exc)
         return answer(500, STORE_FAILED)
 
@@ -394,6 +402,10 @@ _ALREADY_PACKED = (
     "application/vnd.apache.parquet",
 )
 
+WRITE_OUTCOME_UNKNOWN = (
+    "The write reached the registry's store, but its answer was lost: it may have been "
+    "stored. Check what the store holds before sending it again."
+)
 STORE_FAILED = "The store could not complete the request; the error has been logged."
 STORE_AWAY = "The registry's store cannot be reached right now; try again in a moment."
 STORE_AWAY_NL = "De opslag van het register is nu niet bereikbaar; probeer het zo opnieuw."
