@@ -200,7 +200,7 @@ def objecttype_measures(
                 entry.ingrijpend_op.append(reached)
             continue
         via = text_of(row.get("via")) or "objecttype"
-        key = (iri, str(row["norm"]), str(row.get("effect_waarde")), str(row.get("effect_eenheid")))
+        key = (iri, str(row["norm"]), str(row.get("effect")), str(row.get("effect_eenheid")))
         rank = _VIA_RANK.get(via, len(_VIA_RANK))
         if key in effects and effects[key][0] <= rank:
             continue
