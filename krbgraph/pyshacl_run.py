@@ -33,9 +33,13 @@ def run_pyshacl(data: Graph, shapes: Graph) -> Graph:
     times the reference engine so)."""
     import pyshacl
 
+    # pySHACL adds two RDFS axioms to the shapes graph it is given: a copy, so the shapes
+    # parsed once per process (krbgraph.model.shapes_graph) stay the shapes.
+    shapes_copy = Graph()
+    shapes_copy += shapes
     _, report, _ = pyshacl.validate(
         data,
-        shacl_graph=shapes,
+        shacl_graph=shapes_copy,
         inference="none",
         advanced=True,
         inplace=True,

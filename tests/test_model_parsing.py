@@ -33,10 +33,12 @@ def test_blank_nodes_of_two_files_stay_two_nodes(tmp_path: Path) -> None:
 def test_the_model_and_shapes_hold_what_rdflib_reads(part: str) -> None:
     """The named triples, the number of triples and of blank nodes (a full isomorphism
     test takes rdflib seconds over the shapes' blank nodes)."""
-    files = model.model_files() if part == "model" else model.shape_files()
-    parsed = model.model_graph() if part == "model" else model.shapes_graph()
-    expected = Graph()
+    files = list(model.model_files() if part == "model" else model.shape_files())
+    # A graph of its own: the process's cached one is pySHACL's to add axioms to, when a
+    # test hands it over as is (krbgraph itself hands pySHACL a copy).
+    parsed, expected = Graph(), Graph()
     for path in files:
+        model._parsed(path, parsed)
         expected.parse(path, format="turtle")
     assert len(parsed) == len(expected)
     assert _named(parsed) == _named(expected)
