@@ -346,13 +346,17 @@ def _generic_message(report: Graph, result: Node) -> str:
     return messages[0] if messages else f"constraint {component} not satisfied"
 
 
-def finding_sort_key(finding: Finding) -> tuple[int, str, str, str, str]:
+def finding_sort_key(finding: Finding) -> tuple[int, str, str, str, str, str]:
+    """The order findings are shown in, the same whichever engine found them: two
+    findings of one object, property and rule differ in their value (a missing one
+    and a wrong one came in either order)."""
     return (
         SEVERITIES.index(finding.severity) if finding.severity in SEVERITIES else 3,
         finding.focus_label or finding.focus,
         finding.focus,
         finding.path or "",
         finding.message_nl,
+        finding.value or "",
     )
 
 
