@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Literal, URIRef
+from rdflib import XSD, Literal, URIRef
 
 from .model import AUDIT_GRAPH
 from .namespaces import KRB, PROV
@@ -209,7 +209,7 @@ def history(
     if before is not None:
         if before.tzinfo is None or before.utcoffset() is None:
             raise ValueError("'before' needs a time zone")
-        bindings["voor"] = Literal(_utc_text(before))
+        bindings["voor"] = Literal(_utc_text(before), datatype=XSD.dateTime)
     query = load_catalogue()[HISTORY_QUERY]
     result = run_with_terms(store, query, bindings, timeout_s=timeout_s)
     entries = []

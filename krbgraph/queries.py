@@ -26,7 +26,8 @@ resource with names in two languages would double its rows. A column declared
 column ``x`` in the reader's language (see krbgraph.labels); ``(symbol of x)`` fills
 the unit symbol the same way. The SELECT projects the other columns, in order.
 
-Types: ``iri``, ``string``, ``date``, ``decimal``, ``integer``, ``boolean``. The only
+Types: ``iri``, ``string``, ``date``, ``datetime`` (with a time zone, so a moment
+is one moment), ``decimal``, ``integer``, ``boolean``. The only
 symbolic default is ``today`` for dates. ``class`` (iri parameters only) lets users
 give a code or name instead of an IRI; it is resolved among things of that class
 (as written, else in another case or as an English name) and must match exactly
@@ -47,7 +48,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from itertools import islice
@@ -100,6 +101,7 @@ class ParamType(StrEnum):
     IRI = "iri"
     STRING = "string"
     DATE = "date"
+    DATETIME = "datetime"
     DECIMAL = "decimal"
     INTEGER = "integer"
     BOOLEAN = "boolean"
@@ -475,6 +477,7 @@ def _inject_rows(
 # -------------------------------------------------------------------------- binding
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _TRUE = ("true", "1", "ja", "yes")
@@ -553,6 +556,8 @@ def _to_term(
             f"{raw!r} is not a date; expected YYYY-MM-DD (or 'today')",
             nl=f"'{raw}' is geen datum; schrijf JJJJ-MM-DD, bijvoorbeeld 2025-06-01",
         )
+    if kind is ParamType.DATETIME:
+        return _to_datetime(value, raw)
     if kind is ParamType.DECIMAL:
         if _DECIMAL.match(value):
             try:
@@ -577,6 +582,24 @@ def _to_term(
     raise ParameterError(
         f"{raw!r} is not a boolean; expected true or false",
         nl=f"'{raw}' is geen ja of nee; schrijf true of false",
+    )
+
+
+def _to_datetime(value: str, raw: str) -> ox.Literal:
+    # A moment without a time zone is no moment: SPARQL cannot order it against the
+    # stored times (all with a zone), and the filter then kept nothing, silently.
+    if _DATETIME.match(value):
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+        else:
+            return _typed(moment.isoformat(), "dateTime")
+    raise ParameterError(
+        f"{raw!r} is not a moment with a time zone; expected e.g. 2026-12-01T10:00:00Z "
+        "or 2026-12-01T11:00:00+01:00",
+        nl=f"'{raw}' is geen tijdstip met tijdzone; schrijf bijvoorbeeld "
+        "2026-12-01T10:00:00Z of 2026-12-01T11:00:00+01:00",
     )
 
 
@@ -1052,7 +1075,8 @@ withdrawn or replaced. So does every area an area lies in (`krb:ligtBinnen`, by
 Parameters are validated by type and bound as RDF terms (a `VALUES` block at the
 start of the query and of every UNION branch and subquery that uses them), never
 pasted into the query text. Types: `iri`, `string`,
-`date` (YYYY-MM-DD), `decimal`, `integer`, `boolean` (true/false). An `iri`
+`date` (YYYY-MM-DD), `datetime` (with a time zone, e.g. 2026-12-01T10:00:00Z),
+`decimal`, `integer`, `boolean` (true/false). An `iri`
 parameter with a class also accepts a code (`dct:identifier`, `skos:notation`) or
 a name of a thing of that class (as written, else in another case or in English).
 IRIs may be written short as the pages show them: `krb:Beleidsnorm` with a known

@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from krbgraph.audit import (
     AUDIT_GRAPH,
     DEFAULT_GRAPH,
+    HISTORY_QUERY,
     MAX_HISTORY,
     SOURCE_LIMIT,
     agent_iri,
@@ -33,6 +34,7 @@ from krbgraph.audit import (
 from krbgraph.commands import history as history_commands
 from krbgraph.model import project_root
 from krbgraph.namespaces import KRB, PROV
+from krbgraph.queries import ParameterError, load_catalogue, run_named_query
 from krbgraph.settings import Settings
 from krbgraph.store import Store, open_store
 
@@ -180,6 +182,27 @@ def test_history_filters_by_graph_time_and_count(store: Store) -> None:
     assert [e.writer for e in older] == ["redactie"]
     paged = history(store, limit=1, before=history(store, limit=2)[-1].at)
     assert [e.writer for e in paged] == ["redactie"]
+
+
+def test_the_history_query_by_name_takes_a_moment_in_any_zone_and_refuses_none(
+    store: Store,
+) -> None:
+    """`krb query geschiedenis --param voor=...` is the same filter as `krb history`."""
+    three_changes(store)
+    catalogue = load_catalogue()
+
+    def writers(moment: str) -> list[str]:
+        answer = run_named_query(store, catalogue, HISTORY_QUERY, {"voor": moment})
+        return [str(row["schrijver"]) for row in answer.dicts()]
+
+    five_past = T0 + timedelta(minutes=5)
+    assert writers(five_past.isoformat()) == ["redactie"]
+    in_amsterdam = five_past.astimezone(timezone(timedelta(hours=1))).isoformat()
+    assert writers(in_amsterdam) == ["redactie"]
+    assert writers("2099-01-01T00:00:00Z") == ["beheer", "wijk-noord", "redactie"]
+    for naive in ("2026-12-01T09:35:00", "2026-12-01", "gisteren"):
+        with pytest.raises(ParameterError, match="time zone"):
+            writers(naive)
 
 
 def test_history_of_an_empty_store_is_empty(store: Store) -> None:

@@ -49,6 +49,8 @@ def test_form_runs_the_query_with_titled_columns_and_a_csv_of_it(client: TestCli
     assert "Geluidsdruk gevel maximaal 48 dB(A)" in {row["object_label"] for row in rows}
     shown = re.findall(r"<tbody>(.*?)</tbody>", response.text, flags=re.S)[0].count("<tr>")
     assert shown == len(rows)
+    in_dutch = client.get("/query", params={**params, "uitvoeren": "ja"}).text
+    assert re.findall(r"<tbody>(.*?)</tbody>", in_dutch, flags=re.S)[0].count("<tr>") == shown
     assert ">JSON</a>" in response.text and ">Excel</a>" in response.text
     # Beside it the CSV without names: the same rows, IRIs and codes only.
     plain = re.search(

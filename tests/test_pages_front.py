@@ -544,6 +544,11 @@ def test_the_leefomgeving_tree_counts_measures_and_can_show_only_concepts_with_p
     all_tops = {label for label, _ in top.findall(everything)}
     kept = {label: badges for label, badges in top.findall(filtered)}
     assert kept and set(kept) < all_tops
+    # The form says ja/nee; a reader editing the link writes the same words.
+    assert client.get(f"/begrippen?schema={scheme}&met_beleid=ja").text == filtered
+    assert client.get(f"/begrippen?schema={scheme}&met_beleid=nee").text == everything
+    refused = client.get(f"/begrippen?schema={scheme}&met_beleid=misschien")
+    assert refused.status_code == 422 and "met_beleid" in refused.text
     for label, badges in kept.items():
         assert "badge" in badges, f"{label} is kept without any norm or measure"
     # The test's own count: measures acting on an object type under a zoekingang or aimed

@@ -24,6 +24,7 @@ from rdflib.term import Identifier
 from ...store import Store
 from ..aggregates import Rows, cached, cached_rows
 from ..describe import READER_LANGUAGES, Labeller, Link, local_href, run_query, short_name, text_of
+from ..page_flags import Flag
 from ..templating import error_page, render
 from .common import SettingsDep, StoreDep
 
@@ -60,7 +61,7 @@ def schemes_page(
     settings: SettingsDep,
     schema: str | None = None,
     open: Annotated[str | None, Query(alias="open")] = None,
-    met_beleid: bool = False,
+    met_beleid: Flag = False,
 ) -> HTMLResponse:
     """All concept schemes, or one scheme as a tree of nested lists."""
     schemes = {

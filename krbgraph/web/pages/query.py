@@ -57,6 +57,7 @@ from .. import results as result_formats
 from ..admission import ClientBusy, LaneTimeout, query_slot
 from ..describe import READER_LANGUAGES, store_hrefs
 from ..negotiation import CANONICAL_TYPES
+from ..page_flags import Flag
 from ..query_params import FieldProblem, Picker, pickers_for, resolve_picked
 from ..spooled_export import Spool, spooled_answer, spooled_chunks
 from ..state import catalogue, label_index
@@ -180,6 +181,8 @@ def _form_field(param: Parameter, given: str | None) -> FormField:
         options = blank + [("true", "ja"), ("false", "nee")]
     elif param.type is ParamType.DATE:
         input_type = "date"
+    elif param.type is ParamType.DATETIME:
+        placeholder = "bijv. 2026-12-01T10:00:00Z"
     elif param.type is ParamType.INTEGER:
         input_type = "number"
     elif param.type is ParamType.DECIMAL:
@@ -235,7 +238,7 @@ def query_page(
     limits: LimitsDep,
     query: Annotated[str, Query(max_length=100_000)] = "",
     voorbeeld: Annotated[str, Query(max_length=100)] = "",
-    uitvoeren: Annotated[bool, Query(description="Run the example with the form's values")] = False,
+    uitvoeren: Annotated[Flag, Query(description="Run the example with the form's values")] = False,
 ) -> HTMLResponse:
     """Editor, examples and results; submitting the form (GET) runs the query."""
     queries = catalogue()
