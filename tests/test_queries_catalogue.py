@@ -66,6 +66,9 @@ def test_every_query_is_valid_sparql_once_bound() -> None:
         ParamType.IRI: ox.NamedNode("https://example.org/x"),
         ParamType.STRING: ox.Literal("x"),
         ParamType.DATE: ox.Literal("2025-01-01", datatype=ox.NamedNode(XSD + "date")),
+        ParamType.DATETIME: ox.Literal(
+            "2025-01-01T10:00:00+01:00", datatype=ox.NamedNode(XSD + "dateTime")
+        ),
         ParamType.DECIMAL: ox.Literal("1.5", datatype=ox.NamedNode(XSD + "decimal")),
         ParamType.INTEGER: ox.Literal("1", datatype=ox.NamedNode(XSD + "integer")),
         ParamType.BOOLEAN: ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean")),
