@@ -140,6 +140,9 @@ effect = st.fixed_dictionaries(
         # A recorded realised effect: none, without a period, or over a period ending
         # before, on or after the date; one ending after it did not exist yet on the date.
         "realised": st.sampled_from([None, "undated", *REALISED_ENDS]),
+        # The area it was recorded for (sosa:hasFeatureOfInterest): it speaks for that
+        # area and the areas in it only.
+        "realised_area": st.sampled_from(AREAS),
         # None, one or two themes: an effect counts once, whatever its measure's themes.
         "themes": st.frozensets(st.sampled_from(["T1", "T2", "T3"]), max_size=2),
     }
@@ -174,6 +177,8 @@ def _add_effects(graph: Graph, effects: list[dict]) -> None:
             realised = EX[f"gerealiseerd-effect/r{number}"]
             graph.add((realised, RDF.type, KRB.GerealiseerdEffect))
             graph.add((realised, KRB.beoogdEffect, node))
+            realised_area = EX[f"werkingsgebied/{data['realised_area']}"]
+            graph.add((realised, SOSA.hasFeatureOfInterest, realised_area))
             if data["realised"] != "undated":
                 period = BNode()
                 graph.add((realised, SOSA.phenomenonTime, period))
@@ -188,7 +193,12 @@ def _counts(data: dict, area: str) -> bool:
         data["target"] != "other"
         and data["status"] in (None, "gepland", "in-uitvoering")
         and (data["end"] is None or data["end"] >= PEIL)
-        and (data["realised"] is None or data["realised"] != "undated" and data["realised"] > PEIL)
+        and (
+            data["realised"] is None
+            or area not in INSIDE[data["realised_area"]]
+            or data["realised"] != "undated"
+            and data["realised"] > PEIL
+        )
         and area in INSIDE[where]
     )
 
