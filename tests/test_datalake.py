@@ -98,6 +98,10 @@ def test_every_table_reads_back_with_the_rows_of_its_named_query(
         assert len(rows) == table.num_rows, name
         assert list(rows[0]) == table.column_names, name
         assert pa_csv.read_csv(export / f"{name}.csv").num_rows == table.num_rows, name
+    # RFC 4180, which the catalogue claims for each CSV: every record ends in CRLF.
+    for path in export.glob("*.csv"):
+        data = path.read_bytes()
+        assert data.endswith(b"\r\n") and data.count(b"\n") == data.count(b"\r\n"), path.name
     # The chain holds the same norm-effect pairs as the query, unbound effects as nulls.
     chain = pq.read_table(export / "beleidsketen.parquet")
     expected = run_named_query(store, CATALOGUE, "beleidsketen", {})
@@ -341,6 +345,68 @@ def test_overwrite_replaces_an_earlier_export(cli_store: Path, tmp_path: Path) -
     assert replaced.exit_code == 0, replaced.output
     assert (target / "metingen.csv").read_text(encoding="utf-8").startswith('"meting",')
     assert _siblings(target) == []
+
+
+def test_overwrite_never_removes_a_researchers_own_files_beside_an_export(
+    cli_store: Path, tmp_path: Path
+) -> None:
+    """Own work saved into the export folder (a merge, a notebook's output) has a
+    suffix an export writes too; --overwrite removed it with the earlier export."""
+    target = tmp_path / "export"
+    assert _run(str(target), "--store", str(cli_store)).exit_code == 0
+    (target / "mijn-metingen.csv").write_text("gebied,waarde\n", encoding="utf-8")
+    (target / "analyse.json").write_text("{}\n", encoding="utf-8")
+    before = _snapshot(target)
+    refused = _run(str(target), "--store", str(cli_store), "--overwrite")
+    assert refused.exit_code == 2
+    assert "mijn-metingen.csv" in refused.stderr and "analyse.json" in refused.stderr
+    assert _snapshot(target) == before and _siblings(target) == []
+
+
+def test_a_killed_exports_leftovers_are_cleared_and_a_running_ones_kept(
+    cli_store: Path, tmp_path: Path
+) -> None:
+    """A killed export leaves its hidden staging folder (or, cut between the two
+    renames of a replace without an atomic swap, the earlier export aside); the next
+    export clears them, but never the folder another export is writing."""
+    import fcntl
+    import os
+
+    target = tmp_path / "export"
+    assert _run(str(target), "--store", str(cli_store)).exit_code == 0
+    earlier = _snapshot(target)
+    killed = tmp_path / ".export.0123456789ab.part"
+    killed.mkdir()
+    (killed / "metingen.csv").write_text("half\n", encoding="utf-8")
+    running = tmp_path / ".export.ba9876543210.part"
+    running.mkdir()
+    handle = os.open(running, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        replaced = _run(str(target), "--store", str(cli_store), "--overwrite")
+        assert replaced.exit_code == 0, replaced.output
+        assert _siblings(target) == [running.name]
+    finally:
+        os.close(handle)
+    # Cut between the renames: the target is gone and the earlier export waits aside.
+    aside = tmp_path / ".export.00000000aaaa.old"
+    target.rename(aside)
+    again = _run(str(target), "--store", str(cli_store), "--overwrite")
+    assert again.exit_code == 0, again.output
+    assert _siblings(target) == [] and set(_snapshot(target)) == set(earlier)
+
+
+def test_an_overwrite_swaps_the_folders_in_one_step(tmp_path: Path) -> None:
+    from krbgraph.datalake.folder import _exchange
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    (first / "x").write_text("a", encoding="utf-8")
+    (second / "x").write_text("b", encoding="utf-8")
+    if not _exchange(first, second):
+        pytest.skip("no atomic exchange of two names on this system")
+    assert (first / "x").read_text() == "b" and (second / "x").read_text() == "a"
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ each column means, tables.py for the typed writing, catalogue.py for the DCAT
 description and folder.py for the all-or-nothing folder.
 """
 
-from .export import TABLES, ExportReport, TableReport, export_datalake
-from .folder import ExportRefused, check_target
+from .export import TABLES, ExportReport, TableReport, check_target, export_datalake
+from .folder import ExportRefused
 from .tables import BadValue
 
 __all__ = [

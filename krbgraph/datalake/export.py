@@ -23,10 +23,18 @@ from ..queries import Catalogue, load_catalogue
 from ..store import Store
 from .catalogue import FileInfo, catalogue_turtle, data_sources
 from .columns import DICTIONARY_FIELDS, ColumnInfo, dictionary_rows
+from .folder import check_target as check_folder
 from .folder import staged_folder
 from .tables import write_table
 
-__all__ = ["TABLES", "ExportReport", "TableReport", "export_datalake"]
+__all__ = [
+    "EXPORT_FILES",
+    "TABLES",
+    "ExportReport",
+    "TableReport",
+    "check_target",
+    "export_datalake",
+]
 
 TABLES: tuple[str, ...] = ("beleidsketen", "metingen", "indicatoren", "gebieden", "normen")
 """The tables of the export, each the named query of the same name."""
@@ -34,6 +42,17 @@ TABLES: tuple[str, ...] = ("beleidsketen", "metingen", "indicatoren", "gebieden"
 DICTIONARY_CSV = "datadictionary.csv"
 DICTIONARY_JSON = "datadictionary.json"
 CATALOGUE_TTL = "catalogus.ttl"
+
+EXPORT_FILES = frozenset(
+    [f"{table}.{kind}" for table in TABLES for kind in ("parquet", "csv")]
+    + [DICTIONARY_CSV, DICTIONARY_JSON, CATALOGUE_TTL]
+)
+"""Every file an export writes: the only ones --overwrite may replace."""
+
+
+def check_target(folder: Path, *, overwrite: bool) -> None:
+    """Raise ExportRefused when ``folder`` cannot take the export (see folder.py)."""
+    check_folder(folder, overwrite=overwrite, ours=EXPORT_FILES)
 
 
 @dataclass(frozen=True)
@@ -73,7 +92,7 @@ def export_datalake(
     """
     catalogue = catalogue or load_catalogue()
     issued = issued or datetime.now(UTC)
-    with staged_folder(folder, overwrite=overwrite) as staging:
+    with staged_folder(folder, overwrite=overwrite, ours=EXPORT_FILES) as staging:
         tables: list[TableReport] = []
         columns: dict[str, tuple[ColumnInfo, ...]] = {}
         for name in TABLES:

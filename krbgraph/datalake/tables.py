@@ -141,7 +141,10 @@ def write_table(
         schema = schema_of(infos)
         with (
             pq.ParquetWriter(folder / f"{name}.parquet", schema) as parquet,
-            pa_csv.CSVWriter(folder / f"{name}.csv", schema) as csv,
+            # CRLF, as RFC 4180 says and the catalogue claims for every CSV.
+            pa_csv.CSVWriter(
+                folder / f"{name}.csv", schema, write_options=pa_csv.WriteOptions(eol="\r\n")
+            ) as csv,
         ):
             for rows_batch in _batches(rows):
                 batch = _batch(name, infos, schema, rows_batch)
