@@ -158,7 +158,8 @@ def test_single_values_by_hand(export: Path) -> None:
     # 450 m in the CSV, stored in the indicator's km.
     parkzicht = _by(metingen, "meting", ID + "meting/GRO-I01-BU99990202-2025-01-01-2025-12-31")
     assert (parkzicht["waarde"], parkzicht["eenheid"]) == (0.45, UNIT + "KiloM")
-    sleep = _by(metingen, "meting", ID + "meting/GEZ-I01-WK999902-2024-09-01-2024-12-31-inwoners")
+    sleep_iri = ID + "meting/GEZ-I01-WK999902-2024-09-01-2024-12-31-sector-inwoners"
+    sleep = _by(metingen, "meting", sleep_iri)
     assert sleep["waarde"] == 8.9 and sleep["eenheid"] == UNIT + "PERCENT"
     assert sleep["periode_van"] == date(2024, 9, 1)
     assert sleep["sector"] == "https://data.krb.nl/id/begrip/sector/inwoners"

@@ -12,15 +12,17 @@ against the registry in the store:
   latest edition not after the measured year is taken;
 - ``bron``: the code or IRI of a data source (dcat:Dataset) of the registry, or the
   web address of the source;
-- ``eenheid``: any unit krbgraph.units resolves; a value in a unit that converts to
+- ``eenheid``: any unit krbgraph.units resolves, or the IRI of the registry's own
+  unit (which converts to nothing but itself); a value in a unit that converts to
   the indicator's unit (m and km, % and fraction) is stored converted, one that does
   not is refused;
 - ``waarde`` without ``eenheid``: a label (energielabel ``C``) of the ordered value
   list the indicator's norms use (krb:waardeBegrip), for an indicator without a
   unit; the observation's result is then that ranked concept itself;
-- ``sector``, ``materiaal``: a concept of the Sectoren or Materialen list by code,
-  name or IRI; ``leefomgeving``: an IMBOR object type (name, UUID or IRI) or a local
-  object type of the registry (krb:LokaalObjecttype), as norms are classified.
+- ``sector``, ``materiaal``: a concept of the Sectoren or Materialen list, or of the
+  registry's own lists (looked up first), by code, name, hoofdtype/subtype or IRI;
+  ``leefomgeving``: an IMBOR object type (name, UUID or IRI) or a local object type
+  of the registry (krb:LokaalObjecttype), as norms are classified.
 
 Every problem of every row is collected first (file, line, column). Only a file
 without problems is written, through krbgraph.loading.load_paths, the path every
@@ -174,9 +176,11 @@ def build_graph(
             try:
                 unit = catalogue.resolve(row.eenheid)
             except UnitError as exc:
-                problem("eenheid", exc.message_nl, exc.message_en, row.eenheid)
+                unit = registry.own_units.get(row.eenheid)
+                if unit is None:
+                    problem("eenheid", exc.message_nl, exc.message_en, row.eenheid)
         if unit is not None and indicator is not None and indicator[1] is not None:
-            wanted = catalogue[indicator[1]] if indicator[1] in catalogue else None  # noqa: SIM401
+            wanted = _unit(catalogue, registry, indicator[1])
             if wanted is not None and wanted.iri != unit.iri:
                 if compatible(unit, wanted):
                     # Stored as a value the query engine calculates with (units.storable).
@@ -207,7 +211,7 @@ def build_graph(
         code = registry.indicator_codes.get(indicator[0], indicator[0].rsplit("/", 1)[-1])
         area_code = area.codes[0] if area.codes else area.iri.rsplit("/", 1)[-1]
         parts = [code, area_code, row.start.isoformat(), row.end.isoformat()]
-        parts += [concept.rsplit("/", 1)[-1] for concept in concepts.values()]
+        parts += [_classification_part(base, *pair) for pair in concepts.items()]
         iri = f"{base}/id/meting/{reference('-'.join(parts))}"
         if iri in lines:
             problems.append(
@@ -294,9 +298,10 @@ def _check_norm_units(
     norm on it. Nothing else says what such an indicator measures, and a value of another
     kind (500 kg against a norm of 400 m) tells nothing about the norm; normtoets and
     normgat would give it no verdict, so it is refused here, where it can be fixed."""
-    norms = [
-        catalogue[iri] for iri in sorted(registry.norm_units.get(indicator, ())) if iri in catalogue
-    ]
+    found = (
+        _unit(catalogue, registry, iri) for iri in sorted(registry.norm_units.get(indicator, ()))
+    )
+    norms = [norm for norm in found if norm is not None]
     wrong = [norm for norm in norms if not compatible(unit, norm)]
     if wrong:
         shown = ", ".join(norm.display for norm in wrong)
@@ -308,6 +313,19 @@ def _check_norm_units(
             f"indicator ({shown}); the indicator itself has no unit",
             text,
         )
+
+
+def _unit(catalogue: UnitCatalogue, registry: Registry, iri: str) -> Unit | None:
+    """The unit ``iri`` names: QUDT's or the KRB's, else the registry's own."""
+    return catalogue[iri] if iri in catalogue else registry.own_units.get(iri)
+
+
+def _classification_part(base: str, column: str, concept: str) -> str:
+    """A measurement IRI's part for one classification: its column and its concept's last
+    segment, marked as the registry's own where it is. The segment alone made sector
+    'alle' and materiaal 'alle', or an own and the national 'inwoners', one measurement."""
+    own = "-eigen" if concept.startswith(base + "/") else ""
+    return f"{column}{own}-{concept.rsplit('/', 1)[-1]}"
 
 
 def _is_iri(text: str) -> bool:

@@ -16,6 +16,7 @@ from rdflib.graph import ReadOnlyGraphAggregate
 
 from ..namespaces import SCHEME
 from ..store import Store
+from ..units import Unit, default_catalogue
 
 TIME = "http://www.w3.org/2006/time#"
 
@@ -49,6 +50,10 @@ class Registry:
     """Indicator IRI -> the units of the number norms on it. For an indicator without a
     unit of its own these are what a measurement must convert to: nothing else says
     what the indicator measures."""
+    own_units: dict[str, Unit] = field(default_factory=dict)
+    """IRI -> a unit the registry declares or uses that is not in the unit catalogue (a
+    municipality's own, such as containerledigingen per week): named by its IRI, as the
+    workbook's policy sheets take it, and converting to nothing but itself."""
 
     @classmethod
     def read(cls, store: Store, extra: Graph | None = None) -> Registry:
@@ -85,13 +90,7 @@ class Registry:
             sources[iri] = iri
             if code:
                 sources[code] = iri
-        concepts: dict[str, dict[str, str]] = {"sector": {}, "materiaal": {}, "leefomgeving": {}}
-        for iri, (scheme, text) in rows(_CONCEPTS):
-            table = concepts[_LIST_OF_SCHEME.get(scheme or "", "leefomgeving")]
-            table[iri] = iri
-            table.setdefault(iri.rsplit("/", 1)[-1].casefold(), iri)
-            if text:
-                table.setdefault(text.casefold(), iri)
+        concepts = _concept_tables(rows(_CONCEPTS))
         labels: dict[str, dict[str, str]] = defaultdict(dict)
         ranked: dict[str, dict[str, tuple[float, str]]] = defaultdict(dict)
         for indicator, (concept, rank, notation, name) in _label_rows(store, extra):
@@ -110,9 +109,51 @@ class Registry:
         for indicator, (unit,) in rows(_NORM_UNITS):
             if unit is not None:
                 norm_units[indicator].add(unit)
+        known = default_catalogue()
+        own_units = {
+            iri: Unit(iri, None, (), (), "", None) for iri, _ in rows(_UNITS) if iri not in known
+        }
         return cls(
-            indicators, codes, dict(areas), sources, concepts, dict(labels), names, dict(norm_units)
+            indicators,
+            codes,
+            dict(areas),
+            sources,
+            concepts,
+            dict(labels),
+            names,
+            dict(norm_units),
+            own_units,
         )
+
+
+def _concept_tables(
+    found: Iterable[tuple[str, list[str | None]]],
+) -> dict[str, dict[str, str]]:
+    """List -> key -> concept, the registry's own concepts looked up first.
+
+    As the workbook's policy sheets look names up (krbgraph.excel.own_lists): an own
+    'Inwoners' hides the national 'inwoners', while 'particulieren/inwoners' (hoofdtype/
+    subtype) and the IRI still reach the national one. A key is the IRI, a name or
+    notation (case folded), 'hoofdtype/subtype' and the IRI's last segment (an IMBOR
+    UUID), each taken by the first concept that has it.
+    """
+    concepts: dict[str, dict[str, str]] = {"sector": {}, "materiaal": {}, "leefomgeving": {}}
+    listed = []
+    for iri, (scheme, text, parent) in found:
+        kind = _LIST_OF_SCHEME.get(scheme or "")
+        own = kind is None and scheme is not None
+        if own and scheme is not None:
+            kind = next((k for end, k in _OWN_SCHEMES.items() if scheme.endswith(end)), None)
+        listed.append((not own, kind or "leefomgeving", iri, text, parent))
+    for _, kind, iri, text, parent in sorted(listed, key=lambda entry: entry[0]):
+        table = concepts[kind]
+        table[iri] = iri
+        table.setdefault(iri.rsplit("/", 1)[-1].casefold(), iri)
+        if text:
+            table.setdefault(text.casefold(), iri)
+            if parent:
+                table.setdefault(f"{parent}/{text}".casefold(), iri)
+    return concepts
 
 
 _INDICATORS = """
@@ -187,16 +228,38 @@ _CONCEPTS = """
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX krb: <https://data.krb.nl/def/krb#>
-SELECT ?c ?scheme ?text WHERE {
+SELECT ?c ?scheme ?text ?parent WHERE {
   {
     VALUES ?scheme { <https://data.krb.nl/id/conceptschema/sector>
                      <https://data.krb.nl/id/conceptschema/materiaal>
                      <https://data.krb.nl/id/conceptschema/leefomgeving> }
     ?c skos:inScheme ?scheme .
   } UNION {
+    # The registry's own sectors and material streams, in the schemes the workbook's
+    # sheets sectoren and materiaalstromen declare ({base}/id/conceptschema/{sheet}).
+    ?c skos:inScheme ?scheme .
+    FILTER (STRENDS(STR(?scheme), "/id/conceptschema/sectoren")
+            || STRENDS(STR(?scheme), "/id/conceptschema/materiaalstromen"))
+  } UNION {
     ?c a krb:LokaalObjecttype .  # a registry's own object type, in its own scheme
   }
   OPTIONAL { ?c skos:prefLabel|skos:notation|skos:altLabel|rdfs:label ?text }
+  # 'hoofdtype/subtype', as the sheets write a subtype: the hoofdtype's Dutch name.
+  OPTIONAL { ?c skos:broader/skos:prefLabel ?parent FILTER (LANGMATCHES(LANG(?parent), "nl")) }
+}
+"""
+_OWN_SCHEMES = {
+    "/id/conceptschema/sectoren": "sector",
+    "/id/conceptschema/materiaalstromen": "materiaal",
+}
+_UNITS = """
+PREFIX qudt: <http://qudt.org/schema/qudt/>
+PREFIX krb: <https://data.krb.nl/def/krb#>
+SELECT DISTINCT ?u ?none WHERE {
+  { ?i a krb:Beleidsindicator ; qudt:hasUnit ?u }
+  UNION { ?n a krb:Beleidsnorm ; qudt:hasUnit ?u }
+  UNION { ?u a qudt:Unit FILTER (!STRSTARTS(STR(?u), "http://qudt.org/vocab/unit/")) }
+  FILTER (isIRI(?u))
 }
 """
 _LIST_OF_SCHEME = {
