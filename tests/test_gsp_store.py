@@ -6,6 +6,8 @@ refused writes are checked to leave every quad of the store as it was.
 
 from __future__ import annotations
 
+import logging
+import socket
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -123,6 +125,66 @@ def test_gsp_delete_and_unknown_graphs(demo: tuple[httpx.Client, Store, Settings
     again = client.delete("/store", params=graph_param(iri), headers=AUTH)
     assert again.status_code == 404
     assert iri in again.json()["detail"]
+
+
+def test_gsp_conditional_writes_guard_against_lost_updates(
+    demo: tuple[httpx.Client, Store, Settings], tmp_path: Path
+) -> None:
+    """RFC 9110 13.1: If-Match and If-None-Match are evaluated, and a false one stops the
+    method with 412. The store sends no entity tags, so only `*` can hold."""
+    client, store, _ = demo
+    iri = "http://example.org/graphs/conditional"
+    at = graph_param(iri)
+    create_only = TURTLE | AUTH | {"If-None-Match": "*"}
+    assert client.put("/store", params=at, content=PEOPLE, headers=create_only).status_code == 201
+    before = snapshot(store, tmp_path)
+    refused = [
+        client.put("/store", params=at, content=OTHER, headers=create_only),
+        client.post("/store", params=at, content=OTHER, headers=create_only),
+        client.put(
+            "/store", params=at, content=OTHER, headers=TURTLE | AUTH | {"If-Match": '"v1"'}
+        ),
+        client.delete("/store", params=at, headers=AUTH | {"If-Match": '"v1", "v2"'}),
+        client.delete("/store", params=at, headers=AUTH | {"If-None-Match": "*"}),
+    ]
+    assert [r.status_code for r in refused] == [412] * 5, [r.text for r in refused]
+    assert "If-None-Match" in refused[0].json()["detail"]
+    assert snapshot(store, tmp_path) == before
+    # `*` holds while the graph exists; a listed tag of If-None-Match never matches.
+    exists = TURTLE | AUTH | {"If-Match": "*"}
+    assert client.put("/store", params=at, content=OTHER, headers=exists).status_code == 204
+    unseen = AUTH | {"If-None-Match": '"v1"'}
+    assert client.delete("/store", params=at, headers=unseen).status_code == 204
+    gone = client.put("/store", params=at, content=OTHER, headers=exists)
+    assert gone.status_code == 412 and iri not in {info.iri for info in store.graphs()}
+    # Reads: a false If-None-Match is "not modified", a false If-Match 412.
+    demo_graph = graph_param(f"{BASE}/graph/geluid")
+    assert (
+        client.get("/store", params=demo_graph, headers={"If-None-Match": "*"}).status_code == 304
+    )
+    assert client.get("/store", params=at, headers={"If-Match": "*"}).status_code == 412
+    assert client.get("/store", params=demo_graph, headers={"If-Match": "*"}).status_code == 200
+
+
+def test_a_client_hanging_up_mid_body_writes_nothing_and_logs_no_application_error(
+    demo: tuple[httpx.Client, Store, Settings], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    client, store, _ = demo
+    before = snapshot(store, tmp_path)
+    url = httpx.URL(str(client.base_url))
+    with caplog.at_level(logging.INFO):
+        for _ in range(2):
+            with socket.create_connection((url.host, url.port)) as raw:
+                raw.sendall(
+                    b"PUT /store?graph=urn:x:cut HTTP/1.1\r\nHost: x\r\n"
+                    + b"".join(f"{k}: {v}\r\n".encode() for k, v in (AUTH | TURTLE).items())
+                    + b"Content-Length: 1000\r\n\r\n<urn:a> <urn:b> "
+                )
+        assert client.get("/store", params=graph_param("urn:x:cut")).status_code == 404
+    assert snapshot(store, tmp_path) == before
+    text = "\n".join(record.getMessage() for record in caplog.records)
+    assert "hung up before its body arrived" in text
+    assert "Exception in ASGI application" not in text
 
 
 def test_gsp_post_to_the_store_creates_a_graph(demo: tuple[httpx.Client, Store, Settings]) -> None:

@@ -10,15 +10,24 @@ functions:
   byte of the body is read;
 - a body without one (chunked transfer) is counted while it streams in and
   refused with 413 the moment it passes the limit.
+
+A client that hangs up before its body has arrived gets ClientHungUp: nothing
+was written, no one reads the answer, and the log says so in one line instead
+of an application error with a traceback.
 """
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import HTTPException, Request, status
 from starlette.datastructures import FormData
+from starlette.requests import ClientDisconnect
 from starlette.types import Message
 
 MB = 1024 * 1024
+
+logger = logging.getLogger(__name__)
 
 
 class BodyTooLarge(HTTPException):
@@ -31,6 +40,16 @@ class BodyTooLarge(HTTPException):
             "in one request.",
         )
         self.limit = limit
+
+
+class ClientHungUp(HTTPException):
+    """The client went away before its whole body arrived (400, logged in one line)."""
+
+    def __init__(self, request: Request) -> None:
+        super().__init__(status.HTTP_400_BAD_REQUEST, "The request body did not arrive whole.")
+        logger.info(
+            "%s %s: the client hung up before its body arrived", request.method, request.url.path
+        )
 
 
 def check_declared_length(request: Request, limit: int) -> None:
@@ -49,11 +68,14 @@ async def read_bounded_body(request: Request, limit: int) -> bytes:
     check_declared_length(request, limit)
     chunks: list[bytes] = []
     received = 0
-    async for chunk in request.stream():
-        received += len(chunk)
-        if received > limit:
-            raise BodyTooLarge(limit)
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > limit:
+                raise BodyTooLarge(limit)
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise ClientHungUp(request) from None
     return b"".join(chunks)
 
 
@@ -77,7 +99,10 @@ async def read_bounded_form(request: Request, limit: int) -> FormData:
         return message
 
     counted = Request(request.scope, receive)
-    return await counted.form()
+    try:
+        return await counted.form()
+    except ClientDisconnect:
+        raise ClientHungUp(request) from None
 
 
 def _size(limit: int) -> str:

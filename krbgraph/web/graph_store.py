@@ -9,6 +9,10 @@ the bearer token, and are validated before they commit (see writes.py). A
 POST to /store itself creates a new graph ``{base}/graph/{uuid}`` and answers
 201 with its IRI in ``Location``.
 
+PUT, POST, DELETE, GET and HEAD evaluate If-Match and If-None-Match (412, or 304 for
+a read): the store sends no entity tags, so ``*`` (the graph exists) is the only
+condition that can hold (preconditions.py).
+
 The default graph here is the store's own default graph, not the union of
 all graphs that queries see: PUT, POST, GET and DELETE must address the same
 graph.
@@ -49,6 +53,7 @@ from .auth import require_write_access
 from .bounded_body import MB, read_bounded_body, read_bounded_form
 from .deps import get_settings, get_store
 from .openapi_protocols import graph_store_operation
+from .preconditions import PreconditionFailed, graph_precondition
 from .routes import per_method
 from .write_gate import hold_write_lock
 
@@ -188,6 +193,7 @@ async def _handle(request: Request, settings: Settings, store: Store, target: Ta
         "lock": hold_write_lock(request),
         "replicas": request.app.state.replicas,
         "writer": writer,
+        "precondition": graph_precondition(request.headers),
     }
     try:
         if method == "DELETE":
@@ -216,6 +222,8 @@ async def _handle(request: Request, settings: Settings, store: Store, target: Ta
         return writes.refusal_response(exc, request.headers.get("accept"))
     except writes.EmptyGraphRefused as exc:
         raise _bad_request(str(exc)) from None
+    except PreconditionFailed as exc:
+        raise HTTPException(status.HTTP_412_PRECONDITION_FAILED, str(exc)) from None
     if created:
         headers = {"Location": location} if location else {}
         return Response(status_code=status.HTTP_201_CREATED, headers=headers)
@@ -241,12 +249,25 @@ async def _read(request: Request, store: Store, target: str | None, *, head: boo
         )
     fmt, media_type = chosen
 
+    precondition = graph_precondition(request.headers)
+
     def read() -> bytes | None:
-        if not writes.graph_exists(store, target):
+        exists = writes.graph_exists(store, target)
+        if precondition is not None:
+            precondition(exists)
+        if not exists:
             return None
         return results.serialize_graph(store.read_graph(target), fmt)
 
-    body = await run_in_threadpool(read)
+    try:
+        body = await run_in_threadpool(read)
+    except PreconditionFailed as exc:
+        # A read whose If-None-Match is false is answered "not modified" (RFC 9110 13.1.2).
+        if exc.field == "If-None-Match":
+            return Response(status_code=status.HTTP_304_NOT_MODIFIED)
+        if head:
+            return Response(status_code=status.HTTP_412_PRECONDITION_FAILED)
+        raise HTTPException(status.HTTP_412_PRECONDITION_FAILED, str(exc)) from None
     if body is None:
         if head:
             return Response(status_code=status.HTTP_404_NOT_FOUND)

@@ -215,10 +215,14 @@ def graph_store_operation(method: str, *, direct: bool) -> dict[str, Any]:
     """Route options for one method of the Graph Store (``direct``: /store/{path}, the
     graph named by the request's own URL; else /store?graph= or ?default)."""
     extra: dict[str, Any] = {} if direct else {"parameters": _GRAPH_PARAMETERS}
-    missing: dict[int | str, dict[str, Any]] = {404: _error("The store holds no such graph")}
+    missing: dict[int | str, dict[str, Any]] = {
+        404: _error("The store holds no such graph"),
+        412: _error("If-Match or If-None-Match is false (only `*` can hold: no entity tags)"),
+    }
     if method in ("GET", "HEAD"):
         responses: dict[int | str, dict[str, Any]] = {
             200: {"description": "The graph", "content": _content(GRAPH_FORMATS)},
+            304: {"description": "If-None-Match: * and the graph exists"},
             **missing,
             **_COMMON_ERRORS,
         }
@@ -234,6 +238,7 @@ def graph_store_operation(method: str, *, direct: bool) -> dict[str, Any]:
         responses = {
             201: {"description": "The graph was created"},
             204: {"description": "The graph was written"},
+            412: missing[412],
             **_COMMON_ERRORS,
             **_WRITE_ERRORS,
         }

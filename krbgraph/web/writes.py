@@ -59,6 +59,7 @@ from ..update_region import graphs_named
 from ..validation import ValidationFailed, validate_graph
 from ..write_scope import refuse_foreign_things
 from . import negotiation, results
+from .preconditions import Precondition
 
 
 class UpdateFailed(Exception):
@@ -170,14 +171,24 @@ def put_graph(
     replicas: ReplicaSlot,
     writer: Writer | None = None,
     source: str = "",
+    precondition: Precondition | None = None,
 ) -> bool:
     """Replace a graph's content (None: the default graph); returns True when it was created.
 
-    Raises ManagedGraphRefused for a model graph and ValidationFailed when the registry
-    would not conform.
+    Raises ManagedGraphRefused for a model graph, ValidationFailed when the registry
+    would not conform and PreconditionFailed when ``precondition`` refuses the graph as
+    the write finds it.
     """
     return _write_graph(
-        store, graph, data, lock=lock, replicas=replicas, writer=writer, source=source, replace=True
+        store,
+        graph,
+        data,
+        lock=lock,
+        replicas=replicas,
+        writer=writer,
+        source=source,
+        replace=True,
+        precondition=precondition,
     )
 
 
@@ -190,6 +201,7 @@ def post_graph(
     replicas: ReplicaSlot,
     writer: Writer | None = None,
     source: str = "",
+    precondition: Precondition | None = None,
 ) -> bool:
     """Add triples to a graph (None: the default graph); returns True when it was created."""
     return _write_graph(
@@ -201,6 +213,7 @@ def post_graph(
         writer=writer,
         source=source,
         replace=False,
+        precondition=precondition,
     )
 
 
@@ -214,11 +227,14 @@ def _write_graph(
     writer: Writer | None,
     source: str,
     replace: bool,
+    precondition: Precondition | None = None,
 ) -> bool:
     refuse_unpermitted([graph], writer)
     with lock, turn_for(store):
         replica = replicas.get(store)
         created = graph is not None and not replica.has_quads(graph)
+        if precondition is not None:
+            precondition(not created)
         if graph is not None and len(data) == 0 and (replace or created):
             raise EmptyGraphRefused(
                 f"<{graph}> would have no triples, and this store keeps no empty graphs: it "
@@ -244,12 +260,17 @@ def delete_graph(
     lock: AbstractContextManager,
     replicas: ReplicaSlot,
     writer: Writer | None = None,
+    precondition: Precondition | None = None,
 ) -> None:
-    """Remove a named graph (or empty the default graph); KeyError when there is no such graph."""
+    """Remove a named graph (or empty the default graph); KeyError when there is no such
+    graph, PreconditionFailed when ``precondition`` refuses the graph as found."""
     refuse_unpermitted([graph], writer)
     with lock, turn_for(store):
         replica = replicas.get(store)
-        if graph is not None and not replica.has_quads(graph):
+        exists = graph is None or replica.has_quads(graph)
+        if precondition is not None:
+            precondition(exists)
+        if not exists:
             raise KeyError(graph)
         change = Change(frozenset(), frozenset(replica.graph_quads(graph)))
         if not change.removed:  # an empty default graph: nothing to write or record
