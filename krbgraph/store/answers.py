@@ -15,6 +15,7 @@ collector) never holds the iterator.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import traceback
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 import rdflib
 
-from .base import QueryResult, QueryTimeout, ResultTooLarge, StoreError
+from .base import QueryResult, QueryTimeout, ResultTooLarge, StoreError, UnsupportedAnswer
 from .terms import to_rdflib
 
 
@@ -62,6 +63,24 @@ class AnswerLimits:
             raise ResultTooLarge(self.max_rows, unit)
 
 
+_BUFFER_LIMIT = re.compile(r"buffer maximal size of (\d+)")
+
+
+def value_too_long(exc: MemoryError) -> UnsupportedAnswer | None:
+    """The UnsupportedAnswer for an answer of the engine or a server that holds a value
+    longer than pyoxigraph's parser reads in one piece (16 MiB: a whole file stored as
+    one literal), or None for a MemoryError of another kind (memory ran out)."""
+    found = _BUFFER_LIMIT.search(str(exc))
+    if found is None:
+        return None
+    mib = int(found[1]) // (1024 * 1024)
+    return UnsupportedAnswer(
+        f"The answer holds a value longer than the {mib} MiB this service reads from its "
+        "query engine in one piece; select part of it (SUBSTR(?o, 1, 10000), STRLEN(?o)) "
+        "or read its graph whole with the Graph Store (/store)."
+    )
+
+
 def collect(answer: object, limits: AnswerLimits) -> QueryResult:
     """A QueryResult from a pyoxigraph answer or RDF parser, read here and only up to the limits.
 
@@ -76,6 +95,9 @@ def collect(answer: object, limits: AnswerLimits) -> QueryResult:
         if isinstance(answer, ox.QueryTriples | ox.QuadParser):
             return _graph(answer, limits)
         raise StoreError(f"unexpected query answer {type(answer).__name__}")
+    except MemoryError as exc:
+        traceback.clear_frames(exc.__traceback__)
+        raise value_too_long(exc) or exc from None
     except BaseException as exc:
         traceback.clear_frames(exc.__traceback__)  # the frames below hold the answer
         raise

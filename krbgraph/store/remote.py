@@ -37,7 +37,7 @@ from rdflib.term import Identifier
 
 from ..model import WRITES_GRAPH
 from ..settings import Settings
-from .answers import AnswerLimits, collect
+from .answers import AnswerLimits, collect, value_too_long
 from .backend import StoreBackend, TripleData
 from .base import QueryResult, QuerySyntaxError, StoreError, UnsupportedAnswer
 from .dumps import dump_format, read_dump, write_dump
@@ -265,6 +265,8 @@ class RemoteStore(StoreBackend):
             return [q.triple for q in ox.parse(response.content, format=fmt)]
         except SyntaxError as exc:
             raise StoreError(f"the Graph Store sent unreadable RDF: {exc}") from exc
+        except MemoryError as exc:
+            raise value_too_long(exc) or exc from None
 
     # -- writing ---------------------------------------------------------
 

@@ -34,7 +34,7 @@ import pyoxigraph as ox
 from rdflib.term import Identifier
 
 from ..sparql_results import csv_chunks, json_chunks, tsv_chunks
-from .answers import AnswerLimits
+from .answers import AnswerLimits, value_too_long
 from .base import QuerySyntaxError, Store, StoreError
 from .embedded import EmbeddedStore
 from .remote import RemoteStore
@@ -114,6 +114,8 @@ def write_answer(
             solutions.serialize(cast(IO[bytes], _TimedOutput(output, limits)), SERIALISED[fmt])
         except OSError as exc:
             raise StoreError(f"query failed while its answer was written: {exc}") from exc
+        except MemoryError as exc:
+            raise value_too_long(exc) or exc from None
 
 
 class _TimedOutput(io.RawIOBase):
@@ -188,3 +190,5 @@ def _rows(solutions: ox.QuerySolutions, limits: AnswerLimits) -> Iterator[Row]:
             yield tuple(map(term, solution))
     except OSError as exc:
         raise StoreError(f"query failed while reading its answer: {exc}") from exc
+    except MemoryError as exc:
+        raise value_too_long(exc) or exc from None
