@@ -397,6 +397,39 @@ def test_a_killed_exports_leftovers_are_cleared_and_a_running_ones_kept(
     assert _siblings(target) == [] and set(_snapshot(target)) == set(earlier)
 
 
+def test_folders_beside_the_target_that_an_export_did_not_make_are_never_touched(
+    cli_store: Path, tmp_path: Path
+) -> None:
+    """Hidden folders of the researcher's whose names look like an export's leftovers."""
+    target = tmp_path / "export"
+    own = {
+        tmp_path / ".export.concept.part": "notes.txt",
+        tmp_path / ".export.november.old": "analyse.R",
+        tmp_path / ".export.0123456789ab.old": "analyse.R",  # the exact name, not its files
+        tmp_path / ".export.v2.0123456789ab.part": "metingen.csv",  # export.v2's
+    }
+    for folder, name in own.items():
+        folder.mkdir()
+        (folder / name).write_text("eigen werk\n", encoding="utf-8")
+    for _ in range(2):
+        assert _run(str(target), "--store", str(cli_store), "--overwrite").exit_code == 0
+    for folder, name in own.items():
+        assert (folder / name).read_text(encoding="utf-8") == "eigen werk\n", folder
+
+
+def test_a_target_that_is_a_link_is_the_folder_it_names(cli_store: Path, tmp_path: Path) -> None:
+    real = tmp_path / "echt"
+    real.mkdir()
+    link = tmp_path / "laatste"
+    link.symlink_to(real, target_is_directory=True)
+    assert _run(str(link), "--store", str(cli_store)).exit_code == 0
+    assert link.is_symlink() and (real / "catalogus.ttl").is_file()
+    replaced = _run(str(link), "--store", str(cli_store), "--overwrite")
+    assert replaced.exit_code == 0, replaced.output
+    assert link.is_symlink() and (real / "catalogus.ttl").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
 def test_an_overwrite_swaps_the_folders_in_one_step(tmp_path: Path) -> None:
     from krbgraph.datalake.folder import _exchange
 

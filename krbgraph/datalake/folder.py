@@ -11,7 +11,10 @@ directory, a project), is never removed.
 The swap is one atomic exchange of the two names where the system offers it
 (Linux ``renameat2``), so no moment exists without the target. The staging
 folder is locked while an export writes it; a later export removes the
-unlocked ones a killed export left behind.
+unlocked ones a killed export left behind, but only a folder with exactly the
+name an export gives (``.DIR.<12 hex digits>.part``) that holds nothing but
+export files: a researcher's own ``.DIR.concept.part`` is never touched. A
+target that is a symbolic link is the folder it points to.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import ctypes
 import errno
 import fcntl
 import os
+import re
 import secrets
 import shutil
 from collections.abc import Iterator
@@ -67,9 +71,9 @@ def staged_folder(target: Path, *, overwrite: bool, ours: frozenset[str]) -> Ite
     the export. When the block raises, the staged folder is removed and
     ``target`` is left as it was.
     """
-    target = target.absolute()
+    target = Path(os.path.realpath(target))  # through a link: the folder it names
     if target.parent.is_dir():
-        _remove_leftovers(target)
+        _remove_leftovers(target, ours)
     check_target(target, overwrite=overwrite, ours=ours)
     target.parent.mkdir(parents=True, exist_ok=True)
     # Made under another name and locked before it is named a staging folder, so no
@@ -140,13 +144,15 @@ def _lock(folder: Path) -> int:
     return handle
 
 
-def _remove_leftovers(target: Path) -> None:
+def _remove_leftovers(target: Path, ours: frozenset[str]) -> None:
     """Remove the staging folders of exports to ``target`` that were killed.
 
     A running export holds the lock on its folder, so only a folder whose lock
     can be taken is left over; the lock goes with its process, wherever that ran.
+    Only folders named as an export names them and holding only files in ``ours``
+    are looked at: anything else beside the target is the user's.
     """
-    for leftover in target.parent.glob(f".{target.name}.*.part"):
+    for leftover in _siblings_of(target, "part", ours):
         try:
             handle = os.open(leftover, os.O_RDONLY)
         except OSError:
@@ -160,11 +166,24 @@ def _remove_leftovers(target: Path) -> None:
             os.close(handle)
     # Where the two-step replace was cut between its renames, the earlier export
     # waits beside the target: put it back, or remove it once the target is there.
-    for earlier in target.parent.glob(f".{target.name}.*.old"):
+    for earlier in _siblings_of(target, "old", ours):
         if target.exists():
             shutil.rmtree(earlier, ignore_errors=True)
         else:
             earlier.rename(target)
+
+
+def _siblings_of(target: Path, kind: str, ours: frozenset[str]) -> list[Path]:
+    """The folders beside ``target`` an export to it made (``_sibling``): the exact name
+    pattern, a real folder (no link), nothing in it but export files."""
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.[0-9a-f]{{12}}\.{kind}")
+    found = []
+    for entry in target.parent.iterdir():
+        if not pattern.fullmatch(entry.name) or entry.is_symlink() or not entry.is_dir():
+            continue
+        if all(item.is_file() and item.name in ours for item in entry.iterdir()):
+            found.append(entry)
+    return found
 
 
 def _sibling(target: Path, kind: str) -> Path:
