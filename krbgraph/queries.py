@@ -48,7 +48,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from itertools import islice
@@ -587,13 +587,27 @@ def _to_term(
 
 def _to_datetime(value: str, raw: str) -> ox.Literal:
     # A moment without a time zone is no moment: SPARQL cannot order it against the
-    # stored times (all with a zone), and the filter then kept nothing, silently.
+    # stored times (all with a zone), and the filter then kept nothing, silently. XSD
+    # allows zones from -14:00 to +14:00 (a +15:00 was no moment to the engine either)
+    # and 24:00:00, the first moment of the next day.
     if _DATETIME.match(value):
+        text = value.replace("Z", "+00:00")
+        midnight = re.match(r"^(\d{4}-\d{2}-\d{2})T24:00(:00(\.0+)?)?(?=[+-])", text)
+        if midnight:
+            text = f"{midnight[1]}T00:00:00{text[midnight.end() :]}"
         try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            moment = datetime.fromisoformat(text)
         except ValueError:
             pass
         else:
+            offset = moment.utcoffset()
+            if offset is not None and abs(offset) > timedelta(hours=14):
+                raise ParameterError(
+                    f"{raw!r} has a time zone beyond -14:00..+14:00, which no moment has",
+                    nl=f"'{raw}' heeft een tijdzone buiten -14:00..+14:00; die bestaat niet",
+                )
+            if midnight:
+                moment += timedelta(days=1)
             return _typed(moment.isoformat(), "dateTime")
     raise ParameterError(
         f"{raw!r} is not a moment with a time zone; expected e.g. 2026-12-01T10:00:00Z "

@@ -203,6 +203,13 @@ def test_the_history_query_by_name_takes_a_moment_in_any_zone_and_refuses_none(
     for naive in ("2026-12-01T09:35:00", "2026-12-01", "gisteren"):
         with pytest.raises(ParameterError, match="time zone"):
             writers(naive)
+    # XSD's zones end at 14 hours; 24:00 is the next day's first moment.
+    with pytest.raises(ParameterError, match="-14:00..\\+14:00"):
+        writers("2099-01-01T00:00:00+15:00")
+    assert writers("2099-01-01T00:00:00+14:00") == ["beheer", "wijk-noord", "redactie"]
+    assert writers("2026-12-01T00:00:00-14:00") == ["beheer", "wijk-noord", "redactie"]
+    assert writers("2026-11-30T24:00:00Z") == []  # 2026-12-01T00:00Z, before T0
+    assert writers("2026-12-01T24:00:00Z") == ["beheer", "wijk-noord", "redactie"]
 
 
 def test_history_of_an_empty_store_is_empty(store: Store) -> None:
