@@ -194,11 +194,13 @@ def check_for_bulk_load(path: Path) -> bool:
             first = True
             tail = b""
             marked = bom = False
+            line = 0  # bytes since the last line end: a literal too long is on a long line
             while chunk := stream.read(_CHUNK):
                 if first:
                     bom, first = chunk.startswith(_BOM), False
                 window = tail + chunk
-                if any(mark in window for mark in marks):
+                line, longest = _line_lengths(chunk, line)
+                if any(mark in window for mark in marks) or longest > MAX_LITERAL_BYTES:
                     marked = True
                     break
                 tail = window[-16:]
@@ -207,6 +209,19 @@ def check_for_bulk_load(path: Path) -> bool:
     if marked:
         parse_quads(path)
     return bom
+
+
+def _line_lengths(chunk: bytes, carried: int) -> tuple[int, int]:
+    """(bytes of the last line so far, the longest line seen in ``chunk``), ``carried``
+    the bytes of the line the chunk goes on with. A line inside one chunk can only pass
+    MAX_LITERAL_BYTES in a chunk of few line ends, so only such a chunk is split."""
+    first = chunk.find(b"\n")
+    if first < 0:
+        return carried + len(chunk), carried + len(chunk)
+    longest = carried + first
+    if chunk.count(b"\n") < 3:
+        longest = max(longest, *(len(part) for part in chunk.split(b"\n")[1:-1]), 0)
+    return len(chunk) - chunk.rfind(b"\n") - 1, longest
 
 
 def holds_a_triple(path: Path) -> bool:
@@ -369,13 +384,20 @@ engine's Graph Store requests, which `oxigraph serve` refuses past 8 KB of heade
 graph of a 20,000-character IRI could be written and never read back)."""
 
 
+MAX_LITERAL_BYTES = 8_000_000
+"""The longest literal (UTF-8 bytes) written: pyoxigraph reads a value of a SPARQL JSON
+answer in one piece of at most 8 MiB (8,385,445 bytes), so a longer one, once stored,
+broke every answer that met it on the supervised engine and a remote server."""
+
+
 def unsupported_term(quads: Iterable[ox.Quad]) -> str | None:
     """Why the registry cannot hold the first of ``quads`` that it cannot, or None.
 
     RDF 1.2 triple terms (``<< >>``) and base directions (``"x"@ar--rtl``) parse, but
     rdflib, which every page, report and export goes through, has neither: stored,
     they would break every read that meets them. So they are refused when written, as
-    is a graph IRI longer than MAX_GRAPH_IRI."""
+    are a graph IRI longer than MAX_GRAPH_IRI and a literal longer than
+    MAX_LITERAL_BYTES."""
     for quad in quads:
         graph = quad.graph_name
         if isinstance(graph, ox.NamedNode) and len(graph.value) > MAX_GRAPH_IRI:
@@ -392,6 +414,17 @@ def unsupported_term(quads: Iterable[ox.Quad]) -> str | None:
                 return (
                     f"{said}an RDF 1.2 triple term (<< {term} >>), which this registry does "
                     "not hold; state the triple itself"
+                )
+            if (
+                isinstance(term, ox.Literal)
+                and len(term.value) > MAX_LITERAL_BYTES // 4
+                and len(term.value.encode()) > MAX_LITERAL_BYTES
+            ):
+                return (
+                    f"{quad.subject} {quad.predicate} has a literal of "
+                    f"{len(term.value.encode()):,} bytes; the most this registry holds is "
+                    f"{MAX_LITERAL_BYTES:,} (8 MB), as its answers carry a value in one piece "
+                    "(a document belongs in a file the registry links to)"
                 )
             if isinstance(term, ox.Literal) and term.direction is not None:
                 return (

@@ -27,7 +27,7 @@ from .store import (
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    Console(stderr=True, soft_wrap=True).print(
+    Console(emoji=False, stderr=True, soft_wrap=True).print(
         f"error: {message}", style="red", markup=False, highlight=False
     )
     return typer.Exit(code)

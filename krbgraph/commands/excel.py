@@ -77,7 +77,9 @@ def print_problems(console: Console, problems: list[Problem]) -> None:
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    Console(stderr=True).print(f"error: {message}", style="red", markup=False, highlight=False)
+    Console(emoji=False, stderr=True).print(
+        f"error: {message}", style="red", markup=False, highlight=False
+    )
     return typer.Exit(code)
 
 
@@ -112,7 +114,7 @@ def register(app: typer.Typer) -> None:
         from ..excel.problems import WorkbookUnreadable
 
         settings = settings_from_cli(store, base_iri, timeout)
-        err = Console(stderr=True)
+        err = Console(emoji=False, stderr=True)
         bar = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -183,5 +185,5 @@ def register(app: typer.Typer) -> None:
             raise _fail(f"cannot write {file}: {exc.strerror or exc}") from None
         except StoreError as exc:
             raise _fail(str(exc)) from None
-        print_problems(Console(stderr=True), warnings)
+        print_problems(Console(emoji=False, stderr=True), warnings)
         typer.echo(f"workbook written: {file}")

@@ -73,7 +73,7 @@ def register(app: typer.Typer) -> None:
         if output_format is HistoryFormat.json:
             typer.echo(json.dumps([e.as_json() for e in entries], ensure_ascii=False, indent=2))
             return
-        Console(soft_wrap=True).print(_table(entries))
+        Console(emoji=False, soft_wrap=True).print(_table(entries))
 
 
 def _moment(text: str) -> datetime:
@@ -99,7 +99,7 @@ def _table(entries: list[HistoryEntry]) -> Table:
 
 
 def _fail(message: str) -> NoReturn:
-    Console(stderr=True, soft_wrap=True).print(
+    Console(emoji=False, stderr=True, soft_wrap=True).print(
         f"error: {message}", style="red", markup=False, highlight=False
     )
     raise typer.Exit(EXIT_USAGE)

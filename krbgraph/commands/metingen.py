@@ -28,7 +28,9 @@ from .store import (
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    Console(stderr=True).print(f"error: {message}", style="red", markup=False, highlight=False)
+    Console(emoji=False, stderr=True).print(
+        f"error: {message}", style="red", markup=False, highlight=False
+    )
     return typer.Exit(code)
 
 
@@ -60,7 +62,7 @@ def register(app: typer.Typer) -> None:
         from ..measurements.importing import ImportFailed, Unreadable, import_measurements
 
         settings = settings_from_cli(store, base_iri, timeout)
-        err = Console(stderr=True)
+        err = Console(emoji=False, stderr=True)
         try:
             with opened_store(settings) as opened:
                 report = import_measurements(opened, file, base_iri=settings.base_iri, graph=graph)

@@ -60,7 +60,9 @@ class ResultFormat(StrEnum):
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    Console(stderr=True, highlight=False).print(f"[red]error:[/red] {message}", markup=True)
+    Console(emoji=False, stderr=True, highlight=False).print(
+        f"[red]error:[/red] {message}", markup=True
+    )
     return typer.Exit(code)
 
 
@@ -105,7 +107,7 @@ def register(app: typer.Typer) -> None:
         for query in catalogue.public():
             params = "\n".join(p.signature for p in query.parameters) or "-"
             table.add_row(query.name, query.title, params)
-        Console().print(table)
+        Console(emoji=False).print(table)
 
     @app.command("query")
     def run_query(
@@ -195,7 +197,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(json_text(variables, rows, pretty=True), nl=False)
         else:
             prefixes = {"id": settings.base_iri.rstrip("/") + "/id/", **PREFIXES}
-            console = Console(width=max(Console().width, 160))
+            console = Console(emoji=False, width=max(Console(emoji=False).width, 160))
             console.print(rich_table(variables, rows, prefixes, title=query.title))
             console.print(f"{len(rows)} rows")
 

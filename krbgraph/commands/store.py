@@ -168,7 +168,7 @@ def cli_errors() -> Iterator[None]:
 
 def _stderr() -> Console:
     """Messages are not wrapped, so paths and IRIs stay whole and greppable."""
-    return Console(stderr=True, soft_wrap=True)
+    return Console(emoji=False, stderr=True, soft_wrap=True)
 
 
 def _fail(message: str) -> NoReturn:
@@ -195,7 +195,7 @@ class RichLoadProgress:
             BarColumn(),
             TextColumn("{task.completed}/{task.total} files"),
             _TripleRate(),
-            console=Console(stderr=True),
+            console=Console(emoji=False, stderr=True),
             transient=True,
         )
         self._task = self._progress.add_task("reading", total=None, triples=0)
@@ -224,7 +224,7 @@ class RichLoadProgress:
 
 
 def _print_report(report: LoadReport) -> None:
-    out = Console()
+    out = Console(emoji=False)
     for load in report.graphs:
         verb = "replaced" if load.replaced else "loaded"
         out.print(f"{verb} <{load.graph}>: {load.triples} triples", markup=False, highlight=False)
@@ -311,7 +311,7 @@ def register(app: typer.Typer) -> None:
         table = Table("graph", "triples", "kind")
         for info in infos:
             table.add_row(info.iri, str(info.triples), graph_kind(info.iri))
-        Console().print(table)
+        Console(emoji=False).print(table)
 
     @app.command()
     def dump(

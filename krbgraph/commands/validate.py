@@ -87,7 +87,7 @@ def validate(
     failed = not result.conforms or (strict and bool(result.warnings()))
 
     if report_format is ReportFormat.text:
-        console = Console(soft_wrap=True, highlight=False)
+        console = Console(emoji=False, soft_wrap=True, highlight=False)
         if output is None and console.is_terminal:
             console.print(reports.text_report(result), end="")
         elif output is None:

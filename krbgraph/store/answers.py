@@ -75,9 +75,9 @@ def value_too_long(exc: MemoryError) -> UnsupportedAnswer | None:
         return None
     mib = int(found[1]) // (1024 * 1024)
     return UnsupportedAnswer(
-        f"The answer holds a value longer than the {mib} MiB this service reads from its "
-        "query engine in one piece; select part of it (SUBSTR(?o, 1, 10000), STRLEN(?o)) "
-        "or read its graph whole with the Graph Store (/store)."
+        f"The answer holds a value longer than this service reads from its query engine "
+        f"in one piece ({mib} MiB, less in JSON); select part of it (SUBSTR(?o, 1, 10000), "
+        "STRLEN(?o)). Values that long are refused when written."
     )
 
 

@@ -313,8 +313,11 @@ def _error_handlers(app: FastAPI) -> None:
         request.app.state.replicas.forget()
         return JSONResponse({"detail": str(exc)}, status_code=409)
 
-    async def unsupported(request: Request, exc: Exception) -> JSONResponse:
-        return answer(406 if isinstance(exc, results.NotRepresentable) else 422, str(exc))
+    async def unsupported(request: Request, exc: Exception) -> Response:
+        code = 406 if isinstance(exc, results.NotRepresentable) else 422
+        if code == 422 and _prefers_html(request.headers.get("accept")):
+            return error_page(request, 422, "Niet te tonen", UNSHOWABLE_NL)
+        return answer(code, str(exc))
 
     async def store_failed(request: Request, exc: Exception) -> Response:
         if isinstance(exc, StoreUnreachable):
@@ -410,6 +413,7 @@ STORE_FAILED = "The store could not complete the request; the error has been log
 STORE_AWAY = "The registry's store cannot be reached right now; try again in a moment."
 STORE_AWAY_NL = "De opslag van het register is nu niet bereikbaar; probeer het zo opnieuw."
 """What a client learns of a StoreError (its message stays in the server log)."""
+UNSHOWABLE_NL = "Een waarde hier is te lang om te tonen; vraag een deel op met SUBSTR in /query."
 
 
 def _documentation(app: FastAPI) -> None:
