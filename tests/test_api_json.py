@@ -523,3 +523,14 @@ def test_json_answer_streamed_from_the_engine_is_the_collected_answer(
     }
     assert response.json() == expected
     assert expected["rows"], f"{name} has rows in the test registry"
+
+
+def test_yes_no_parameters_take_the_words_the_named_queries_take(client: TestClient) -> None:
+    """subklassen=ja answered 422 on the endpoint and 200 on the named query it asks."""
+    with_sub = client.get("/api/imbor/Gebouw/normen", params={"subklassen": "true"}).json()
+    assert client.get("/api/imbor/Gebouw/normen", params={"subklassen": "ja"}).json() == with_sub
+    without = client.get("/api/imbor/Gebouw/normen", params={"subklassen": "nee"}).json()
+    assert without == client.get("/api/imbor/Gebouw/normen").json() != with_sub
+    wrong = client.get("/api/imbor/Gebouw/normen", params={"richting": "boven"})
+    assert wrong.status_code == 422
+    assert [problem["loc"] for problem in wrong.json()["detail"]] == [["query", "richting"]]

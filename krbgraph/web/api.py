@@ -65,6 +65,7 @@ from .deps import (
 from .describe import READER_LANGUAGES, run_query, text_of
 from .norm_answers import norm_of, norms_details
 from .openapi_protocols import API_RESPONSES, NAMED_QUERY_PARAMETERS
+from .page_flags import Flag
 from .resolving import parameter_refused, resolve_objecttype, resolve_thing
 from .spooled_export import csv_export, csv_export_without_names, json_export, spooled_chunks
 from .state import catalogue
@@ -99,7 +100,7 @@ RichtingQuery = Annotated[
     ),
 ]
 SubklassenQuery = Annotated[
-    bool, Query(description="Also norms and measures on subclasses of the object type")
+    Flag, Query(description="Also norms and measures on subclasses of the object type")
 ]
 
 
@@ -281,7 +282,7 @@ def area_policy(
     datum: DatumQuery = None,
     richting: RichtingQuery = "hier",
     alles: Annotated[
-        bool, Query(description="Also what is not in force on the date, marked in geldigheid")
+        Flag, Query(description="Also what is not in force on the date, marked in geldigheid")
     ] = False,
 ) -> GebiedBeleid:
     area = resolve_thing(store, code, KRB.Werkingsgebied, "werkingsgebied")

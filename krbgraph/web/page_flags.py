@@ -1,4 +1,4 @@
-"""Yes/no parameters of the pages, in the words the pages use.
+"""Yes/no parameters of the pages and the JSON API, in the words the pages use.
 
 The forms say *ja* and *nee*, so a reader who edits a link writes ``ja`` too.
 Pydantic's booleans know only English words and digits; this type adds the
