@@ -103,3 +103,16 @@ def test_a_value_at_the_norm_after_conversion_meets_it(model_store: Store, tmp_p
     (tested,) = _rows(model_store, "normtoets")
     assert (tested["oordeel"], Decimal(tested["marge"])) == ("voldoet", 0)
     assert _rows(model_store, "normgat") == []
+
+
+def test_large_numbers_keep_their_verdict(model_store: Store, tmp_path: Path) -> None:
+    """The tolerance is the values divided, never the margin multiplied: a margin of 1e9
+    times 1e12 passes the engine's decimals and left no verdict."""
+    big = KM_AGAINST_KG.replace(
+        "100.0 ; qudt:hasUnit unit:KiloGM", "5000000000.0 ; qudt:hasUnit unit:KiloGM"
+    )
+    _load(model_store, tmp_path, big + MEASURED.format(year=2025, value="6000000000.0"))
+    (tested,) = _rows(model_store, "normtoets")
+    assert (tested["oordeel"], Decimal(tested["marge"])) == ("voldoet niet", -1000000000)
+    (gap,) = _rows(model_store, "normgat")
+    assert Decimal(gap["gat"]) == 1000000000 and gap["oordeel"] == "sluit niet"
