@@ -68,6 +68,7 @@ def test_norms_for_an_object_type_by_uuid_iri_or_name(client: TestClient, object
     assert norm["operator"]["iri"] == "https://data.krb.nl/id/begrip/normoperator/maximaal"
     assert norm["waarde"] == 48
     assert norm["eenheid"]["symbool"] == "dB(A)"
+    assert norm["eenheid"]["label"] == "decibel (A-gewogen)"  # its name, as every Ref has
     assert norm["gebied"]["iri"] == f"{BASE}/id/werkingsgebied/GM9999"
     assert [area["label"] for area in norm["gebieden"]] == ["Demogemeente"]
     assert norm["document"]["label"] == "Geluid 2030"
@@ -320,7 +321,7 @@ def test_crosslinks_of_comfort_boxes(client: TestClient) -> None:
     assert body["eigen_thema"]["label"] == "Bouwen"
     reached = {t["label"]: t["dwarsverband"] for t in body["bereikte_themas"]}
     assert reached == {"Bouwen": False, "Geluid": True, "Gezondheid": True}
-    assert all(e["eenheid"]["symbool"] for e in body["effecten"])
+    assert all(e["eenheid"]["symbool"] and e["eenheid"]["label"] for e in body["effecten"])
 
 
 def test_a_measure_without_effects_still_names_its_own_theme(client: TestClient) -> None:
@@ -431,6 +432,9 @@ def test_openapi_documents_the_api(client: TestClient) -> None:
     responses = paths["/api/imbor/{objecttype}/normen"]["get"]["responses"]
     assert {"200", "404", "409"} <= set(responses)
     assert "Norm" in schema["components"]["schemas"]
+    # Every route that resolves a name may answer 409 with candidates, and says so.
+    for path in ("/api/queries/{name}", "/api/normtoets", "/api/normgat", "/api/effectevaluatie"):
+        assert "409" in paths[path]["get"]["responses"], path
 
 
 def test_csv_export_holds_the_json_answer_and_errors_keep_their_status(

@@ -48,7 +48,6 @@ from .api_models import (
     QueryParameter,
     Ref,
     ThemaKnoop,
-    Unit,
     Verbinding,
     date_of,
     date_term,
@@ -63,7 +62,7 @@ from .deps import (
     reader_languages,
 )
 from .describe import READER_LANGUAGES, run_query, text_of
-from .norm_answers import norm_of, norms_details
+from .norm_answers import norm_of, norms_details, unit_of
 from .openapi_protocols import API_RESPONSES, NAMED_QUERY_PARAMETERS
 from .page_flags import Flag
 from .resolving import parameter_refused, resolve_objecttype, resolve_thing
@@ -337,9 +336,7 @@ def measure_crosslinks(
             soort=str(row["soort"]),
             effect=Ref(iri=str(row["koppeling"]), label=text_of(row.get("koppeling_label"))),
             waarde=number_of(row.get("waarde")),
-            eenheid=Unit(iri=str(row["eenheid"]), symbool=text_of(row.get("eenheid_symbool")))
-            if "eenheid" in row
-            else None,
+            eenheid=unit_of(row),
             doel_begrip=ref_of(row.get("doel_begrip"), row.get("doel_begrip_label")),
             labelstappen=int(str(row["labelstappen"])) if "labelstappen" in row else None,
             horizon=date_of(row.get("horizon")),
@@ -444,6 +441,7 @@ def list_queries() -> list[QueryInfo]:
     responses={
         400: {"model": Problem, "description": "A parameter is unknown, missing or mistyped"},
         404: {"model": Problem, "description": "No query with this name"},
+        **AMBIGUOUS,
         200: {"content": {"text/csv": {}}, "description": "Rows as JSON, or CSV with format=csv"},
     },
     summary="Run a named query; its parameters are query-string parameters",

@@ -7,6 +7,8 @@ with one query, whatever their number.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rdflib import URIRef
 from rdflib.term import Identifier
 
@@ -34,16 +36,21 @@ def norms_details(store: Store, norms: list[URIRef]) -> dict[str, list[dict[str,
     return by_norm
 
 
+def unit_of(row: Mapping[str, Identifier]) -> Unit | None:
+    """The unit of a row with eenheid, eenheid_label and eenheid_symbool, if it has one."""
+    if "eenheid" not in row:
+        return None
+    return Unit(
+        iri=str(row["eenheid"]),
+        label=text_of(row.get("eenheid_label")),
+        symbool=text_of(row.get("eenheid_symbool")),
+    )
+
+
 def norm_of(norm: URIRef, rows: list[dict[str, Identifier]], klasse: Ref | None, via: str) -> Norm:
     """A norm from its web-norm-details rows (one per area)."""
     row = rows[0] if rows else {}
-    unit = None
-    if "eenheid" in row:
-        unit = Unit(
-            iri=str(row["eenheid"]),
-            label=None,
-            symbool=text_of(row.get("eenheid_symbool")),
-        )
+    unit = unit_of(row)
     areas = [
         Ref(iri=str(r["gebied"]), label=text_of(r.get("gebied_label")))
         for r in rows

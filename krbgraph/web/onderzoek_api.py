@@ -19,7 +19,7 @@ from ..queries import Catalogue, ParameterError, load_catalogue
 from ..settings import Settings
 from ..store import QueryTimeout, Store
 from . import research_answers as answers
-from .api_models import IsoDay
+from .api_models import AMBIGUOUS, IsoDay
 from .deps import (
     API_PARAMETER_CHECKS,
     get_settings,
@@ -84,7 +84,7 @@ QuestionDep = Annotated[Question, Depends(_question)]
 @router.get(
     "/normtoets",
     response_model=list[Normtoets],
-    responses={400: error_response("A parameter is wrong or names nothing")},
+    responses={400: error_response("A parameter is wrong or names nothing"), **AMBIGUOUS},
     summary="Per norm in force and area: the latest measurement, the verdict and the margin",
 )
 def normtoets(question: QuestionDep) -> list[Normtoets]:
@@ -94,7 +94,7 @@ def normtoets(question: QuestionDep) -> list[Normtoets]:
 @router.get(
     "/effectevaluatie",
     response_model=list[Effectevaluatie],
-    responses={400: error_response("A parameter is wrong or names nothing")},
+    responses={400: error_response("A parameter is wrong or names nothing"), **AMBIGUOUS},
     summary="Per measure, indicator and area: the change since the start next to the intended",
 )
 def effectevaluatie(question: QuestionDep) -> list[Effectevaluatie]:
@@ -104,7 +104,7 @@ def effectevaluatie(question: QuestionDep) -> list[Effectevaluatie]:
 @router.get(
     "/normgat",
     response_model=list[Normgat],
-    responses={400: error_response("A parameter is wrong or names nothing")},
+    responses={400: error_response("A parameter is wrong or names nothing"), **AMBIGUOUS},
     summary="Per norm missed and area: the gap, the intended effects to come, and what is left",
 )
 def normgat(question: QuestionDep) -> list[Normgat]:
