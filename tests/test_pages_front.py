@@ -642,3 +642,24 @@ def test_a_documents_page_names_its_lifecycle_links_in_dutch(client) -> None:
     text = client.get("/id/besluitdocument/GEL-AP2030").text
     assert "vervangt" in text
     assert ">replaces<" not in text and ">isReplacedBy<" not in text
+
+
+def test_the_page_behind_an_arrow_tells_two_themes_of_one_name_apart(client, registry) -> None:
+    """With Gezondheid also named Bouwen, the arrow Bouwen -> Gezondheid (comfort boxes)
+    read as a link within one theme: "Maatregelen van Bouwen met effect op Bouwen"."""
+    bouwen, gezondheid = f"{BASE}/id/beleidsthema/bouwen", f"{BASE}/id/beleidsthema/gezondheid"
+    params = {"bron": bouwen, "doel": gezondheid}
+    before = client.get("/dwarsverbanden/maatregelen", params=params).text
+    assert "<h1>Maatregelen van Bouwen met effect op Gezondheid</h1>" in before
+    graph = f"{BASE}/graph/naamgenoot"
+    label = URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")
+    registry.store.add_to_graph(
+        graph, Graph().add((URIRef(gezondheid), label, Literal("Bouwen", lang="nl")))
+    )
+    try:
+        html = client.get("/dwarsverbanden/maatregelen", params=params).text
+        title = re.search(r"<h1>(.*?)</h1>", html, re.S).group(1)
+        source, target = re.fullmatch(r"Maatregelen van (.+) met effect op (.+)", title).groups()
+        assert source != target and source.startswith("Bouwen (") and target.startswith("Bouwen (")
+    finally:
+        registry.store.drop_graph(graph)

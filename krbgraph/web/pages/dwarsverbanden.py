@@ -23,6 +23,7 @@ from ..describe import (
     short_name,
     shown_value,
     text_of,
+    told_apart,
     valid_iri,
 )
 from ..network_svg import theme_network_svg
@@ -70,10 +71,17 @@ def dwarsverband_measures(
                 return error_page(request, 400, "Ongeldig thema", message)
             terms[name] = iri
     labeller = Labeller(settings.base_iri)
+    found = _measure_rows(store, terms)
+    # Two themes of one name (two registries' Geluid in one store) told apart, as the
+    # network that links here does: else an arrow between them reads as one theme.
+    themes = {
+        str(r[key]): text_of(r.get(f"{key}_label")) or short_name(str(r[key]))
+        for r in found
+        for key in ("bron", "doel")
+    }
+    labeller.labels.update(told_apart(themes))
     rows = []
-    for r in _measure_rows(store, terms):
-        for key in ("bron", "doel"):
-            labeller.labels[str(r[key])] = text_of(r.get(f"{key}_label")) or short_name(str(r[key]))
+    for r in found:
         rows.append(
             (
                 labeller.cell(r["maatregel"], r.get("maatregel_label")),
