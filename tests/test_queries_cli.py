@@ -73,12 +73,17 @@ def test_query_prints_a_readable_table_with_labels(store_folder: str) -> None:
         TODAY,
         "--store",
         store_folder,
-        width=400,  # wide enough that no name wraps
+        width=600,  # wide enough that no name wraps
     )
     assert code == 0, out
     assert "Comfort boxes op geluidsdruk gevel" in out  # koppeling_label, filled by the runner
     assert "effect op norm" in out
-    assert "unit:DeciB_A" in out  # IRIs shortened in the table only
+    assert "decibel (A-gewogen)" in out  # eenheid_label, the unit's name
+    # An IRI column without a name column is shown shortened, in the table only.
+    code, out, _ = invoke(
+        "query", "normtoets", "--param", "gebied=parkstraat", "--store", store_folder, width=600
+    )
+    assert code == 0 and "unit:DeciB_A" in out
     assert "https://" not in out
     assert "3 rows" in out
 

@@ -42,7 +42,7 @@ SELECT ?s ?p ?label WHERE {
   ?s ?p ?label .
   # A "label" of a whole document is no name to search by, and one past what an answer
   # carries in one piece (krbgraph.store.answers) failed the index for every search.
-  FILTER (isIRI(?s) && isLiteral(?label) && STRLEN(?label) <= 10000)
+  FILTER (isIRI(?s) && isLiteral(?label) && STRLEN(?label) <= 1000000)
 }"""
 
 _DISPLAY_PREDICATES = (
