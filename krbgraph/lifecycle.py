@@ -212,11 +212,20 @@ def lifecycle_periods(facts: _Facts) -> dict[str, Period]:
     for doc in _successors_first(replaced_by):
         ends = _dates(facts.first("no_longer", doc))
         end = min(ends) if ends else None
+        replaced_from_the_first_day = False
         if end is None:
             starts = [d for d in successor_starts(doc) if isinstance(d, date)]
-            if starts:
+            if starts and min(starts) == date.min:
+                # A successor in force from 0001-01-01 (the "unknown date" some systems
+                # export) leaves the document no day; the day before it is no date.
+                replaced_from_the_first_day = True
+            elif starts:
                 end = min(starts) - timedelta(days=1)
-        period = Period(document_start(doc), end, own_status(doc, end is not None))
+        period = Period(
+            document_start(doc),
+            end,
+            own_status(doc, end is not None) or replaced_from_the_first_day,
+        )
         documents[doc] = period.within(Period())
 
     instruments: dict[str, Period] = {}

@@ -166,7 +166,11 @@ def test_a_successor_losing_its_decision_warns_about_the_document_it_replaces(
     successor = ox.NamedNode(demo + "besluitdocument/GEL-AP2030")
     decision = ox.NamedNode(demo + "besluitproces/GEL-AP2030-RB")
     entry = ox.NamedNode("http://data.europa.eu/eli/ontology#first_date_entry_in_force")
-    undated = Change(frozenset(), frozenset(replica.quads_for(successor, entry)))
+    own_date = ox.NamedNode("http://data.europa.eu/eli/ontology#date_document")
+    undated = Change(
+        frozenset(),
+        frozenset([*replica.quads_for(successor, entry), *replica.quads_for(successor, own_date)]),
+    )
     unlinked = Change(
         frozenset(), frozenset(replica.quads_for(decision, ox.NamedNode(PROV + "generated")))
     )

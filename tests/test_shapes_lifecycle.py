@@ -89,6 +89,12 @@ CONFORMING = {
         DELETE WHERE { <besluitdocument/GEL-2030> dct:replaces ?o }""",
     "a successor without entry date but with an adopting decision": """
         DELETE WHERE { <besluitdocument/GEL-2030> eli:first_date_entry_in_force ?d }""",
+    # The lifecycle rules start such a successor on its own date, so the day it ends the
+    # replaced document is known: the warning said "unknown" while every answer had one.
+    "a successor with neither entry date nor adopting decision but a document date": """
+        DELETE WHERE { <besluitdocument/GEL-2030> eli:first_date_entry_in_force ?d }
+        ; DELETE WHERE { <besluitproces/GEL-2030-RB> krb:besluitsoort ?s }
+        ; INSERT DATA { <besluitproces/GEL-2030-RB> krb:besluitsoort bs:mer-advies }""",
     "a successor adopted by an advice only but with an entry date": """
         DELETE WHERE { <besluitproces/GEL-2030-RB> krb:besluitsoort ?s }
         ; INSERT DATA { <besluitproces/GEL-2030-RB> krb:besluitsoort bs:mer-advies }""",
@@ -215,6 +221,7 @@ CASES: list[tuple[str, str, list[tuple[str, str | None, str]], str | None]] = [
     (
         "document-opvolger-zonder-datum-of-besluit",
         """DELETE WHERE { <besluitdocument/GEL-2030> eli:first_date_entry_in_force ?d }
+        ; DELETE WHERE { <besluitdocument/GEL-2030> eli:date_document ?dd }
         ; DELETE WHERE { <besluitproces/GEL-2030-RB> krb:besluitsoort ?s }
         ; INSERT DATA { <besluitproces/GEL-2030-RB> krb:besluitsoort bs:mer-advies }""",
         [("besluitdocument/GEL-2020", DCT + "isReplacedBy", W)],
@@ -549,3 +556,32 @@ def test_the_derived_closure_of_areas_is_refused_with_do_not_record(minimal: Gra
     assert finding.severity == "Violation"
     assert "derived, do not record" in finding.message_en
     assert "afgeleid, leg het niet vast" in finding.message_nl
+
+
+def test_a_successor_in_force_from_the_first_day_of_the_calendar_leaves_no_day(
+    minimal: Graph,
+) -> None:
+    """0001-01-01 is the "unknown date" some document systems export; as the entry into
+    force of a successor, the day before it was computed and the derivation crashed
+    (OverflowError: a traceback on the command line, a 500 on upload)."""
+    import pyoxigraph as ox
+    from rdflib import Literal, URIRef
+
+    from krbgraph.derived import derive
+    from krbgraph.replica import ValidationReplica
+
+    data = changed(
+        minimal,
+        """DELETE WHERE { <besluitdocument/GEL-2030> eli:first_date_entry_in_force ?d }
+        ; INSERT DATA { <besluitdocument/GEL-2030> eli:first_date_entry_in_force
+                        "0001-01-01"^^xsd:date }""",
+    )
+    copy = ox.Store()
+    copy.load(
+        data.serialize(format="nt").encode(),
+        ox.RdfFormat.N_TRIPLES,
+        to_graph=ox.NamedNode("urn:x:g"),
+    )
+    derived = derive(ValidationReplica(copy))
+    replaced = URIRef(str(next(iter(data.subjects(URIRef(DCT + "isReplacedBy"), None)))))
+    assert (replaced, URIRef(KRB + "nietInWerking"), Literal(True)) in derived
