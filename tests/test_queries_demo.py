@@ -954,3 +954,48 @@ def test_a_named_query_binds_its_parameters_as_the_pages_do(store: Store) -> Non
     page = run_with_terms(store, catalogue["web-indicator-metingen"], {"indicator": indicator})
     assert len(named.rows) > 3
     assert sorted(map(str, named.rows)) == sorted(map(str, page.rows))
+
+
+def test_besluitspoor_dates_each_replaced_document_by_the_one_that_replaced_it(
+    model_store: Store, tmp_path: Path
+) -> None:
+    """In AP2025 -> AP2030 -> AP2035, AP2025 ended when AP2030 took over; the trail of a
+    norm of AP2035 gave AP2035's first day for both."""
+    from demo_backends import DEMO_FILES
+
+    from krbgraph.derived import refresh
+    from krbgraph.loading import load_paths
+
+    doc = "https://krb.demogemeente.nl/id/besluitdocument/"
+    later = tmp_path / "opvolger.ttl"
+    later.write_text(
+        f"<{doc}GEL-AP2035> a <https://data.krb.nl/def/krb#Besluitdocument> ;\n"
+        f"  <http://purl.org/dc/terms/replaces> <{doc}GEL-AP2030> ;\n"
+        "  <http://data.europa.eu/eli/ontology#first_date_entry_in_force> "
+        '"2035-01-01"^^<http://www.w3.org/2001/XMLSchema#date> .\n'
+        "<https://krb.demogemeente.nl/id/beleidsnorm/X-N01> "
+        f"<https://data.krb.nl/def/krb#document> <{doc}GEL-AP2035> .\n",
+        encoding="utf-8",
+    )
+    load_paths(model_store, [*DEMO_FILES, later], validate=False)
+    refresh(model_store)
+    started = {
+        str(row["document"]).rsplit("/", 1)[1]: str(row["geldigVanaf"])
+        for row in model_store.query(
+            "SELECT ?document ?geldigVanaf WHERE { ?document "
+            "<https://data.krb.nl/def/krb#geldigVanaf> ?geldigVanaf "
+            f'FILTER (STRSTARTS(STR(?document), "{doc}GEL-AP")) }}'
+        ).dicts()
+    }
+    result = run_named_query(
+        model_store,
+        CATALOGUE,
+        "besluitspoor",
+        {"instrument": "https://krb.demogemeente.nl/id/beleidsnorm/X-N01"},
+    )
+    replaced = {
+        str(row["document"]).rsplit("/", 1)[1]: str(row.get("besluit_datum"))
+        for row in result.dicts()
+        if str(row["stap"]) == "vervangt"
+    }
+    assert replaced == {"GEL-AP2030": "2035-01-01", "GEL-AP2025": started["GEL-AP2030"]}
