@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -214,9 +215,13 @@ async def _handle(request: Request, settings: Settings, store: Store, target: Ta
             target = location = f"{home}{uuid.uuid4()}"
         base = target if isinstance(target, str) else str(request.url.replace(query=""))
         data = await _read_body(request, base)
-        write = writes.put_graph if method == "PUT" else writes.post_graph
         created = await run_in_threadpool(
-            write, store, target, data, source=f"Graph Store {method}", **gate
+            partial(writes.store_graph, replace=method == "PUT"),
+            store,
+            target,
+            data,
+            source=f"Graph Store {method}",
+            **gate,
         )
     except (ValidationFailed, ManagedGraphRefused, GraphNotAllowed) as exc:
         return writes.refusal_response(exc, request.headers.get("accept"))

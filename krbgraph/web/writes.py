@@ -162,73 +162,25 @@ def graph_exists(store: Store, graph: str | None) -> bool:
     return graph is None or any(info.iri == graph for info in store.graphs())
 
 
-def put_graph(
+def store_graph(
     store: Store,
     graph: str | None,
     data: GraphContent,
     *,
+    replace: bool,
     lock: AbstractContextManager,
     replicas: ReplicaSlot,
     writer: Writer | None = None,
     source: str = "",
     precondition: Precondition | None = None,
 ) -> bool:
-    """Replace a graph's content (None: the default graph); returns True when it was created.
+    """Replace a graph's content (``replace``: PUT) or add to it (POST); None is the
+    default graph. Returns True when the graph was created.
 
     Raises ManagedGraphRefused for a model graph, ValidationFailed when the registry
-    would not conform and PreconditionFailed when ``precondition`` refuses the graph as
-    the write finds it.
+    would not conform, EmptyGraphRefused for a named graph left without triples and
+    PreconditionFailed when ``precondition`` refuses the graph as the write finds it.
     """
-    return _write_graph(
-        store,
-        graph,
-        data,
-        lock=lock,
-        replicas=replicas,
-        writer=writer,
-        source=source,
-        replace=True,
-        precondition=precondition,
-    )
-
-
-def post_graph(
-    store: Store,
-    graph: str | None,
-    data: GraphContent,
-    *,
-    lock: AbstractContextManager,
-    replicas: ReplicaSlot,
-    writer: Writer | None = None,
-    source: str = "",
-    precondition: Precondition | None = None,
-) -> bool:
-    """Add triples to a graph (None: the default graph); returns True when it was created."""
-    return _write_graph(
-        store,
-        graph,
-        data,
-        lock=lock,
-        replicas=replicas,
-        writer=writer,
-        source=source,
-        replace=False,
-        precondition=precondition,
-    )
-
-
-def _write_graph(
-    store: Store,
-    graph: str | None,
-    data: GraphContent,
-    *,
-    lock: AbstractContextManager,
-    replicas: ReplicaSlot,
-    writer: Writer | None,
-    source: str,
-    replace: bool,
-    precondition: Precondition | None = None,
-) -> bool:
     refuse_unpermitted([graph], writer)
     with lock, turn_for(store):
         replica = replicas.get(store)
