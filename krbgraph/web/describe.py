@@ -491,8 +491,6 @@ def validity_text(row: dict[str, Identifier]) -> str:
     if row.get("niet_in_werking") is not None or literal_text(row.get("geldigheid")) == (
         "niet in werking"
     ):
-        # The derived graph says only that it never is: a draft, withdrawn, or a period
-        # of its own outside its document's life, all alike.
         return "nooit (ontwerp, ingetrokken, of een eigen periode buiten die van het document)"
     start, end = row.get("geldig_vanaf"), row.get("geldig_tot")
     if start is None and end is None:
