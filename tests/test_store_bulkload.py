@@ -29,7 +29,7 @@ from krbgraph.loading import load_paths
 from krbgraph.rdfio import RdfInputError
 from krbgraph.settings import Settings
 from krbgraph.store import embedded as embedded_module
-from krbgraph.store import open_store
+from krbgraph.store import line_parts, open_store
 from krbgraph.store.embedded import EmbeddedStore
 from krbgraph.store.pending_load import PENDING_LOAD_FILE
 
@@ -53,8 +53,8 @@ def store(tmp_path: Path) -> Iterator[EmbeddedStore]:
 def split_small_files(monkeypatch: pytest.MonkeyPatch) -> None:
     """Cut even small N-Triples files into two parts, as a large file on two cores is."""
     monkeypatch.setattr(embedded_module, "SMALL_FILE_BYTES", 1)
-    monkeypatch.setattr(embedded_module, "SPLIT_MIN_BYTES", 1)
-    monkeypatch.setattr(embedded_module, "_cores", lambda: 2)
+    monkeypatch.setattr(line_parts, "SPLIT_MIN_BYTES", 1)
+    monkeypatch.setattr(line_parts, "cores", lambda: 2)
 
 
 def ntriples(path: Path, count: int, *, broken_at: int | None = None, blank: str = "") -> Path:
@@ -163,9 +163,9 @@ def test_blank_nodes_stay_one_node_each_when_a_file_is_cut(
     shared.write_text(first + body + f'_:x <{EX}def/naam> "ook x" .\n', encoding="utf-8")
     local.write_text(first + body + f'_:y <{EX}def/naam> "y" .\n', encoding="utf-8")
 
-    with embedded_module._line_parts(shared, ox.RdfFormat.N_TRIPLES, tmp_path, 2) as parts:
+    with line_parts.line_parts(shared, ox.RdfFormat.N_TRIPLES, tmp_path, 2) as parts:
         assert parts == [shared]
-    with embedded_module._line_parts(local, ox.RdfFormat.N_TRIPLES, tmp_path, 2) as parts:
+    with line_parts.line_parts(local, ox.RdfFormat.N_TRIPLES, tmp_path, 2) as parts:
         assert len(parts) == 2
     store.load_files({G1: [shared], G2: [local]}, replace=False)
 

@@ -9,7 +9,7 @@ swap them through Settings alone.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
@@ -268,6 +268,13 @@ class Store(Protocol):
 
     def dump(self, path: Path) -> int:
         """Write every quad to ``path`` (.nq or .trig); returns the number of quads."""
+        ...
+
+    def copy_data(self, into: ox.Store, *, leave_out: Collection[str]) -> None:
+        """Every quad but those of the named graphs in ``leave_out`` into ``into`` (an
+        empty in-memory store), all of one state of the store, read and loaded by the
+        engines' own serialisers and parsers: the copy writes are validated on
+        (krbgraph.replica). Blank nodes get labels of the copy's own."""
         ...
 
     def restore(self, path: Path, *, unchecked: bool = False) -> int:

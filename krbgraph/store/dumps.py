@@ -13,7 +13,7 @@ import glob
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -68,6 +68,19 @@ def write_dump(path: Path, quads: Iterable[ox.Quad]) -> int:
         Path(tmp).unlink(missing_ok=True)
         raise
     return count
+
+
+def copy_natively(source: ox.Store, into: ox.Store, leave_out: Collection[str]) -> None:
+    """Every quad of ``source`` into ``into`` through an N-Quads file written and read by
+    the engine itself (one snapshot of ``source``), then the graphs in ``leave_out``
+    removed from the copy: handing each quad through Python instead took a third longer
+    at a million triples."""
+    with tempfile.TemporaryDirectory(prefix="krb-copy-") as folder:
+        path = os.path.join(folder, "store.nq")
+        source.dump(path, ox.RdfFormat.N_QUADS)
+        into.bulk_load(path=path, format=ox.RdfFormat.N_QUADS)
+    for name in leave_out:
+        into.remove_graph(ox.NamedNode(name))
 
 
 _PARTIAL = ".partial"

@@ -35,16 +35,11 @@ background; isolation that stops those too needs a separate process.
 from __future__ import annotations
 
 import gzip
-import mmap
-import os
-import re
 import shutil
-import tempfile
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -52,11 +47,11 @@ import rdflib
 from rdflib.term import Identifier
 
 from ..rdfio import RdfInputError, check_for_bulk_load, file_format, parse_quads
-from . import graph_writes
+from . import graph_writes, line_parts
 from .answers import AnswerLimits, collect
 from .backend import StoreBackend, TripleData
 from .base import QueryResult, QuerySyntaxError, StoreError
-from .dumps import dump_format, read_dump, write_dump
+from .dumps import copy_natively, dump_format, read_dump, write_dump
 from .graph_writes import graph_name as _graph_name
 from .pending_load import PENDING_LOAD_FILE, PendingLoad
 from .priority import lower_this_thread
@@ -66,9 +61,6 @@ from .terms import bind_values, joined_update, named_node, rdflib_graph
 _DATASET_FORMATS = (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS, ox.RdfFormat.JSON_LD)
 """Formats that can hold named graphs, which a file loaded into one graph may not."""
 
-_LINE_FORMATS = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
-"""Formats with one statement per line, which can be cut into parts loaded side by side."""
-
 SMALL_FILE_BYTES = 512 * 1024
 """Smaller files are written with Store.load, one transaction: the bulk loader costs about
 50 ms per file however small, which would add up over the two dozen model files."""
@@ -76,15 +68,6 @@ SMALL_FILE_BYTES = 512 * 1024
 BULK_MIN_QUADS = 20_000
 """New graphs of at least this many quads are written with the bulk writer (see
 _bulk_extend); smaller ones in one transaction, which has no fixed cost."""
-
-SPLIT_MIN_BYTES = 32 * 1024 * 1024
-"""Smaller line-based files are loaded in one go: splitting would cost more than it saves."""
-
-_SPLIT_PREFIX = "krb-split-"
-"""Temporary folder in the store folder for the parts of a file being loaded in parallel."""
-
-_BLANK_NODE = re.compile(rb"_:[^\s<>\"]+")
-"""A blank node label in N-Triples or N-Quads, or something in a literal that looks like one."""
 
 _GRAPH_SIZE = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 """Triples in graph ?g (substituted); no row for an empty graph."""
@@ -256,7 +239,7 @@ class EmbeddedStore(StoreBackend):
                     # pyoxigraph reads any binary file object; its stub names only IO[bytes].
                     self._live().bulk_load(input=stream, format=fmt, to_graph=graph)  # type: ignore[arg-type]
             else:
-                with _line_parts(path, fmt, self.path, _cores()) as parts:
+                with line_parts.line_parts(path, fmt, self.path, line_parts.cores()) as parts:
                     self._bulk_load_parts(parts, fmt, graph)
         except (SyntaxError, OSError, EOFError, zlib.error) as exc:
             raise self._load_error(path, exc) from exc
@@ -314,7 +297,7 @@ class EmbeddedStore(StoreBackend):
         if unfinished:
             self._remove_graphs([named_node(iri) for iri in unfinished])
             pending.finish()
-        for leftover in self.path.glob(f"{_SPLIT_PREFIX}*"):
+        for leftover in self.path.glob(f"{line_parts.SPLIT_PREFIX}*"):
             shutil.rmtree(leftover, ignore_errors=True)
 
     def _holds_triples(self, graph: ox.NamedNode) -> bool:
@@ -334,6 +317,9 @@ class EmbeddedStore(StoreBackend):
             return write_dump(path, iter(self._live()))
         except OSError as exc:
             raise StoreError(f"could not write dump {path}: {exc}") from exc
+
+    def copy_data(self, into: ox.Store, *, leave_out: Collection[str]) -> None:
+        copy_natively(self._live(), into, leave_out)
 
     def restore(self, path: Path, *, unchecked: bool = False) -> int:
         dump_format(path)
@@ -376,65 +362,11 @@ class EmbeddedStore(StoreBackend):
         return self._store
 
 
-@contextmanager
-def _line_parts(path: Path, fmt: ox.RdfFormat, workdir: Path, count: int) -> Iterator[list[Path]]:
-    """The file itself, or ``count`` copies of consecutive runs of its lines.
-
-    Only a large N-Triples or N-Quads file is cut, and only when no blank
-    node label occurs in two parts: the loader names blank nodes per call,
-    so ``_:b`` in two parts would become two nodes. Labels are looked for
-    loosely (also inside literals), which can only keep a file whole that
-    could have been cut. The parts live in a temporary folder in the store
-    folder, which has room for the data anyway, and are removed afterwards.
-    """
-    size = path.stat().st_size
-    if fmt not in _LINE_FORMATS or count < 2 or size < SPLIT_MIN_BYTES:
-        yield [path]
-        return
-    with path.open("rb") as source, mmap.mmap(source.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        cuts = [0]
-        for index in range(1, count):
-            end = data.find(b"\n", max(size * index // count, cuts[-1]))
-            if end == -1:
-                break
-            cuts.append(end + 1)
-        cuts.append(size)
-        if len(cuts) < 3 or _shared_blank_nodes(data, cuts):
-            yield [path]
-            return
-        with tempfile.TemporaryDirectory(prefix=_SPLIT_PREFIX, dir=workdir) as folder:
-            parts = []
-            for index, (start, end) in enumerate(zip(cuts, cuts[1:], strict=False)):
-                part = Path(folder) / f"part-{index}{path.suffix}"
-                with part.open("wb") as out:
-                    out.write(data[start:end])
-                parts.append(part)
-            yield parts
-
-
 def _read(path: Path) -> bytes:
     """A small file's bytes, unpacked when it ends in .gz, without a byte order mark."""
     data = path.read_bytes()
     data = gzip.decompress(data) if path.name.lower().endswith(".gz") else data
     return data.removeprefix(b"\xef\xbb\xbf")
-
-
-def _shared_blank_nodes(data: mmap.mmap, cuts: list[int]) -> bool:
-    seen: set[bytes] = set()
-    for start, end in zip(cuts, cuts[1:], strict=False):
-        labels = {label.rstrip(b".") for label in _BLANK_NODE.findall(data, start, end)}
-        if not seen.isdisjoint(labels):
-            return True
-        seen |= labels
-    return False
-
-
-def _cores() -> int:
-    """The CPUs this process may use: one bulk load per core."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on every platform
-        return os.cpu_count() or 1
 
 
 def dataset_options(

@@ -25,7 +25,7 @@ corrected for that line, other servers' messages count it.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -248,6 +248,12 @@ class RemoteStore(StoreBackend):
                 "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", default_graph_uris=[graph]
             )
             return list(ToOxigraph().triples(result.graph or rdflib.Graph()))
+        with _read_graph_store():
+            return [q.triple for q in ox.parse(*self._graph_body(graph))]
+
+    def _graph_body(self, graph: str | None) -> tuple[bytes, ox.RdfFormat]:
+        """One graph as the Graph Store sends it (nothing for a graph it does not have)."""
+        assert self.endpoints.graph_store is not None  # checked by the callers
         params = {"default": ""} if graph is None else {"graph": named_node(graph).value}
         response = self._send(
             "GET",
@@ -259,14 +265,26 @@ class RemoteStore(StoreBackend):
             missing_ok=True,
         )
         if response.status_code == 404:
-            return []
-        fmt = _rdf_format(response)
-        try:
-            return [q.triple for q in ox.parse(response.content, format=fmt)]
-        except SyntaxError as exc:
-            raise StoreError(f"the Graph Store sent unreadable RDF: {exc}") from exc
-        except MemoryError as exc:
-            raise value_too_long(exc) or exc from None
+            return b"", ox.RdfFormat.N_TRIPLES
+        return response.content, _rdf_format(response)
+
+    def copy_data(self, into: ox.Store, *, leave_out: Collection[str]) -> None:
+        """Each graph's Graph Store answer loaded into ``into`` as it came, none written
+        meanwhile (read_between_writes): no Python object per triple, and the graphs left
+        out never sent (the derived graph is as large as the data)."""
+        if self.endpoints.graph_store is None:
+            raise StoreError("a copy of a remote store needs KRB_GRAPH_STORE_URL")
+
+        def read() -> None:
+            into.clear()  # what an earlier attempt, overtaken by a write, loaded
+            wanted = [info.iri for info in self.graphs() if info.iri not in leave_out]
+            for graph in [None, *wanted]:
+                body, fmt = self._graph_body(graph)
+                target = ox.DefaultGraph() if graph is None else named_node(graph)
+                with _read_graph_store():
+                    into.load(body, format=fmt, to_graph=target)
+
+        read_between_writes(self, read)
 
     # -- writing ---------------------------------------------------------
 
@@ -439,6 +457,18 @@ class _BodyReader(io.RawIOBase):
 def _media_type(response: httpx.Response) -> str:
     content_type: str = response.headers.get("content-type", "")
     return content_type.split(";")[0].strip().lower()
+
+
+@contextmanager
+def _read_graph_store() -> Iterator[None]:
+    """A Graph Store answer that does not parse, or holds a value too long for memory,
+    as the store's error."""
+    try:
+        yield
+    except SyntaxError as exc:
+        raise StoreError(f"the Graph Store sent unreadable RDF: {exc}") from exc
+    except MemoryError as exc:
+        raise value_too_long(exc) or exc from None
 
 
 def _rdf_format(response: httpx.Response) -> ox.RdfFormat:

@@ -80,7 +80,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -346,6 +346,11 @@ class SupervisedStore(StoreBackend):
 
     def dump(self, path: Path) -> int:
         return self._read(lambda engine, _remaining: engine.remote.dump(path), None)
+
+    def copy_data(self, into: ox.Store, *, leave_out: Collection[str]) -> None:
+        self._read(
+            lambda engine, _remaining: engine.remote.copy_data(into, leave_out=leave_out), None
+        )
 
     # -- writing ---------------------------------------------------------
 
