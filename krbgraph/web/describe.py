@@ -17,7 +17,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from itertools import product
 from typing import Generic, TypeVar, overload
-from urllib.parse import quote, unquote_to_bytes, urlsplit
+from urllib.parse import quote, unquote_to_bytes
 
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
@@ -39,6 +39,7 @@ from ..namespaces import (
 )
 from ..queries import run_with_terms
 from ..store import QueryResult, Store
+from .naming import short_name, told_apart_names
 from .state import catalogue
 
 # --- Links -----------------------------------------------------------------
@@ -366,24 +367,6 @@ TERM_NAMES: dict[str, str] = {
 """Dutch names for the borrowed terms the pages show most, which the store has no label for."""
 
 
-def told_apart(labels: Mapping[str, str]) -> dict[str, str]:
-    """``labels`` with each name that several IRIs share followed by what tells them
-    apart: the host of the IRI (two municipalities' Geluid in one store), or else its
-    last segment. Where every name is its own, nothing changes."""
-    holders: dict[str, list[str]] = {}
-    for iri, label in labels.items():
-        holders.setdefault(label, []).append(iri)
-    distinct = dict(labels)
-    for label, iris in holders.items():
-        if len(iris) < 2:
-            continue
-        hosts = {iri: urlsplit(iri).hostname or "" for iri in iris}
-        by_host = len(set(hosts.values())) == len(iris)
-        for iri in iris:
-            distinct[iri] = f"{label} ({hosts[iri] if by_host else short_name(iri)})"
-    return distinct
-
-
 class Labeller:
     """Makes links with labels known from query rows, falling back to a short IRI."""
 
@@ -392,10 +375,29 @@ class Labeller:
         self.labels: dict[str, str] = dict(labels or {})
         self.unknown: set[str] = set()
         """IRIs the store does not describe: linked by name only, never to a dead page."""
+        self.distinct: dict[str, str] = {}
+        """Names shared by several things of the page, with what tells them apart: used
+        whatever name a caller passes (tell_apart)."""
+        self._named: dict[str, Identifier | str] = {}
+
+    def tell_apart(self, names: Mapping[str, Identifier | str | None]) -> None:
+        """From now on, link the IRIs of ``names`` that share a name with another of them
+        or of earlier calls with what tells them apart (krbgraph.web.naming): two themes
+        called Geluid, a wijk and a buurt called Centrum, on one page."""
+        self._named.update({iri: name for iri, name in names.items() if name is not None})
+        for iri, name in told_apart_names(self._named).items():
+            if str(name) != str(self._named[iri]):
+                self.distinct[iri] = tagged(str(name), getattr(name, "language", None))
 
     def link(self, term: Node | str, label: str | None = None, *, known: bool = True) -> Link:
         iri = str(term)
-        text = label or self.labels.get(iri) or TERM_NAMES.get(iri) or short_name(iri)
+        text = (
+            self.distinct.get(iri)
+            or label
+            or self.labels.get(iri)
+            or TERM_NAMES.get(iri)
+            or short_name(iri)
+        )
         linked = known and iri not in self.unknown
         return Link(iri, text, local_href(iri, self.base_iri) if linked else None)
 
@@ -427,25 +429,6 @@ def type_link(labeller: Labeller, iri: str) -> Link:
     if dutch is not None and READER_LANGUAGES.get()[:1] == ("nl",):
         return labeller.link(iri, dutch)
     return labeller.link(iri)
-
-
-_OPAQUE = re.compile(r"^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$", re.I)
-"""A local part that is an identifier (IMBOR's UUIDs), which says nothing to a reader."""
-
-
-def short_name(iri: str) -> str:
-    """The local part of an IRI, as a fallback label: ...#Beleidsnorm -> Beleidsnorm.
-
-    Where the local part is an opaque identifier (a UUID, as in IMBOR's term IRIs) the
-    host and the segment before it stand in front: data.crow.nl/imbor/term/5ee2…."""
-    for separator in ("#", "/"):
-        head, _, tail = iri.rstrip("/").rpartition(separator)
-        if head and tail:
-            if _OPAQUE.match(tail):
-                where = head.split("://", 1)[-1]
-                return f"{where}/{tail[:8]}…"
-            return tail
-    return iri
 
 
 def text_of(term: Identifier | None) -> str | None:

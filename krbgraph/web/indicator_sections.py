@@ -108,6 +108,8 @@ def _measurements(rows: Sequence[Row], labeller: Labeller) -> Section:
         by_kind[str(row["soort"])].append(row)
     indicator = by_kind["indicator"][0] if by_kind["indicator"] else {}
     measured = by_kind["meting"]
+    # A wijk and a buurt both named Centrum: two lines of the chart, told apart.
+    labeller.tell_apart({str(row["gebied"]): row.get("gebied_label") for row in measured})
     table = tuple(
         (
             labeller.cell(row["gebied"], row.get("gebied_label")),

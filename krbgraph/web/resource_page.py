@@ -44,6 +44,7 @@ def describe_resource(store: Store, iri: str, base_iri: str) -> ResourceView | N
     labeller = Labeller(base_iri)
     properties, label_terms, type_iris = _collect_outgoing(outgoing, labeller)
     label = pick_label(label_terms) or short_name(iri)
+    labeller.tell_apart({iri: label})  # the buurt Centrum on the page of the wijk Centrum
     incoming_result = run_query(store, "web-resource-inkomend", resource=resource)
     incoming = _collect_incoming(incoming_result, labeller)
     types = tuple(
@@ -105,6 +106,7 @@ def _collect_outgoing(
         chosen = pick_label(candidates)
         if chosen and isinstance(term, URIRef):
             labeller.labels[str(term)] = chosen
+    labeller.tell_apart(dict(labeller.labels))  # a scheme's two top concepts called Geluid
     label_terms: list[Identifier] = []
     for predicate in (str(RDFS.label), str(SKOS.prefLabel), str(DCTERMS.title)):
         label_terms.extend(objects.get(predicate, {}))
@@ -231,6 +233,7 @@ def _collect_incoming(result: QueryResult, labeller: Labeller) -> tuple[tuple[Li
         labels.setdefault(subject, {})[row.get("s_label")] = None
         labels.setdefault(predicate, {})[row.get("p_label")] = None
     names = {iri: pick_label(candidates) for iri, candidates in labels.items()}
+    labeller.tell_apart({subject: names[subject] for _, subject in pairs})
     links = [
         (labeller.link(predicate, names[predicate]), labeller.link(subject, names[subject]))
         for predicate, subject in pairs

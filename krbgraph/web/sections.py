@@ -29,10 +29,10 @@ from .describe import (
     amount_text,
     literal_text,
     run_query,
-    told_apart,
     validity_text,
 )
 from .indicator_sections import indicator_sections
+from .naming import told_apart
 from .state import catalogue
 from .theme_sections import theme_sections
 
@@ -101,6 +101,10 @@ def map_section(store: Store, area: URIRef, labeller: Labeller) -> Section | Non
 def measure_section(store: Store, measure: URIRef, labeller: Labeller) -> Section:
     """Effects of a measure and the themes they reach; other themes than its own are marked."""
     rows = run_query(store, "dwarsverbanden-maatregel", maatregel=measure).dicts()
+    # Its own theme and another of the same name (an older Geluid) read apart.
+    labeller.tell_apart(
+        {str(row[key]): row.get(f"{key}_label") for row in rows for key in ("thema", "eigen_thema")}
+    )
     reached: dict[str, tuple[Link, bool]] = {}
     own: Link | None = None
     table, classes = [], []
@@ -193,6 +197,7 @@ def decisions_section(store: Store, document: URIRef, labeller: Labeller) -> Sec
     dossier = next(
         (labeller.cell(r["dossier"], r.get("dossier_label")) for r in rows if "dossier" in r), None
     )
+    name = next((r["document_label"] for r in rows if "document_label" in r), None)
     table = tuple(
         (
             labeller.cell(r["besluit"], r.get("besluit_label")),
@@ -205,7 +210,7 @@ def decisions_section(store: Store, document: URIRef, labeller: Labeller) -> Sec
     )
     return Section(
         title="Besluitspoor",
-        facts=(("Besluitdocument", labeller.cell(document)), ("Dossier", dossier)),
+        facts=(("Besluitdocument", labeller.cell(document, name)), ("Dossier", dossier)),
         headers=("Besluit", "Soort", "Datum", "RIS-nummer"),
         rows=table,
         empty="Geen besluitproces vastgelegd voor dit document.",
@@ -217,6 +222,14 @@ def area_section(store: Store, area: URIRef, labeller: Labeller) -> Section:
     rows = run_query(
         store, "beleid-in-gebied", gebied=area, richting=Literal("beide"), alles=Literal(True)
     ).dicts()
+    labeller.tell_apart(
+        {
+            str(r[key]): r.get(f"{key}_label")
+            for r in rows
+            for key in ("object", "vastgesteld_voor")
+            if key in r
+        }
+    )
     table, classes = [], []
     for r in rows:
         status = literal_text(r.get("geldigheid")) or "geldig"

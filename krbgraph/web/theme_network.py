@@ -16,7 +16,8 @@ from urllib.parse import urlencode
 
 from ..store import Store
 from .aggregates import cached_rows
-from .describe import short_name, text_of, told_apart
+from .describe import short_name, text_of
+from .naming import told_apart
 from .network_svg import ThemeEdge, ThemeNode
 
 

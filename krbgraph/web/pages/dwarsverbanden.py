@@ -23,9 +23,9 @@ from ..describe import (
     short_name,
     shown_value,
     text_of,
-    told_apart,
     valid_iri,
 )
+from ..naming import told_apart
 from ..network_svg import theme_network_svg
 from ..templating import error_page, render
 from ..theme_network import edge_href, node_href, theme_network

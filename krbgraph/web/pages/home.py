@@ -25,10 +25,10 @@ from ..describe import (
     short_name,
     shown_value,
     text_of,
-    told_apart,
     valid_iri,
     web_address,
 )
+from ..naming import told_apart
 from ..templating import error_page, render
 from .common import SettingsDep, StoreDep
 

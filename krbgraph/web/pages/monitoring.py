@@ -18,13 +18,12 @@ it shows once the answers are known.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import copy_context
 from dataclasses import dataclass, replace
 from datetime import date
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
@@ -43,6 +42,7 @@ from ..describe import (
     shown_value,
     valid_iri,
 )
+from ..naming import tellers
 from ..research_answers import Normgat, Normtoets, Question, Ref, normgat, normtoets
 from ..resolving import resolve_thing
 from ..row_cap import RowsParam, all_rows_href, rows_shown
@@ -63,8 +63,9 @@ class Option:
     text: str
     code: str | None
     where: str | None = None
-    """The host of its IRI, when another choice is shown with the same name and code
-    (two municipalities' Parkstraat in one store): the reader can tell them apart."""
+    """What tells it apart when another choice is shown with the same name and code
+    (krbgraph.web.naming.tellers): two municipalities' Parkstraat in one store, a
+    theme Geluid and an older one of that name."""
 
 
 @router.get("/monitoring", response_class=HTMLResponse)
@@ -159,6 +160,10 @@ def monitoring_page(
     shown = rows_shown(rijen)
     shown_verdicts = verdicts[:shown]
     shown_gaps = _largest_first(gaps)[:shown]
+    # Two areas called Centrum (a wijk and its buurt), two norms of one name: told apart.
+    refs = [ref for row in shown_verdicts for ref in (row.norm, row.gebied)]
+    refs += [ref for gap in shown_gaps for ref in (gap.norm, gap.gebied)]
+    labeller.tell_apart({ref.iri: ref.label for ref in refs})
     themes_of = _themes_of(store, {row.norm.iri for row in shown_verdicts}, labeller)
     context = {
         **form,
@@ -198,13 +203,13 @@ def _options(store: Store, klasse: URIRef) -> list[Option]:
         )
         for row in rows
     }
-    shown = Counter((option.text, option.code) for option in options.values())
-    told_apart = [
-        replace(option, where=urlsplit(option.iri).hostname)
-        if shown[(option.text, option.code)] > 1
-        else option
-        for option in options.values()
-    ]
+    shown: dict[tuple[str, str | None], list[str]] = {}
+    for option in options.values():
+        shown.setdefault((option.text, option.code), []).append(option.iri)
+    marks = {
+        iri: mark for iris in shown.values() if len(iris) > 1 for iri, mark in tellers(iris).items()
+    }
+    told_apart = [replace(option, where=marks.get(option.iri)) for option in options.values()]
     return sorted(told_apart, key=lambda option: (option.text.lower(), option.where or ""))
 
 
@@ -250,8 +255,10 @@ def _themes_of(store: Store, norms: Iterable[str], labeller: Labeller) -> dict[s
         [URIRef(norm) for norm in norms],
         languages=READER_LANGUAGES.get(),
     )
+    rows = result.dicts()
+    labeller.tell_apart({str(row["thema"]): row.get("thema_label") for row in rows})
     themes: dict[str, list[Link]] = {}
-    for row in result.dicts():
+    for row in rows:
         link = labeller.cell(row["thema"], row.get("thema_label"))
         if link is not None:
             themes.setdefault(str(row["norm"]), []).append(link)
