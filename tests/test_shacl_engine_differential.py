@@ -723,3 +723,29 @@ def test_a_replica_write_to_the_class_hierarchy_reaches_the_next_validation() ->
         assert classes_violated() == 1
         replica.apply([link], [])
     assert classes_violated() == 0
+
+
+def test_a_property_shapes_own_property_shapes_hold_for_its_values_in_logical_checks() -> None:
+    # "Every address has a city", nested in sh:and and sh:not: about each address
+    # (SHACL 2.3), not about the person the shape is checked on.
+    shapes = """ex:Person sh:targetNode ex:alice, ex:bob ; sh:and ( [ sh:path ex:address ;
+            sh:property [ sh:path ex:city ; sh:minCount 1 ] ] ) .
+        ex:NoCity sh:targetNode ex:alice, ex:bob ; sh:not [ sh:path ex:address ;
+            sh:property [ sh:path ex:city ; sh:minCount 1 ] ] ."""
+    data = """ex:alice ex:address ex:home . ex:home ex:city "Delft" .
+        ex:bob ex:address ex:flat . ex:flat ex:street "Markt" ."""
+    assert results(shapes, data) == {
+        ("alice", Literal("alice"), "Not"),
+        ("bob", Literal("bob"), "And"),
+    }
+
+
+def test_an_ill_typed_value_is_checked_on_the_text_it_was_written_with() -> None:
+    # SHACL 4.4 reads STR(value): "xyz" has three characters and matches ^xyz$, whatever
+    # its datatype says (and sh:datatype still finds it ill-typed).
+    shapes = """ex:S sh:targetNode ex:a ; sh:property [ sh:path ex:d ; sh:maxLength 3 ] ,
+            [ sh:path ex:d ; sh:minLength 4 ] , [ sh:path ex:d ; sh:pattern "^xyz$" ] ,
+            [ sh:path ex:d ; sh:in ( "xyz"^^xsd:date ) ] , [ sh:path ex:d ; sh:datatype xsd:date ] ."""
+    data = 'ex:a ex:d "xyz"^^xsd:date .'
+    value = Literal("xyz", datatype=XSD.date)
+    assert results(shapes, data) == {("a", value, "MinLength"), ("a", value, "Datatype")}

@@ -594,7 +594,14 @@ def conforms(ctx: Context, node: Node, value: str) -> str:
             elif isinstance(check, RowCheck):
                 parts.append(f"NOT EXISTS {{ {check.exists(ctx, value)} }}")
         for child in shape.properties:
-            parts.append(conforms(ctx, child, value))
+            if shape.path is None:
+                parts.append(conforms(ctx, child, value))
+                continue
+            # A property shape's own property shapes are about its value nodes (SHACL
+            # 2.3): an address shape's "has a city" holds for every address.
+            v = ctx.var()
+            ok = conforms(ctx, child, v)
+            parts.append(f"NOT EXISTS {{ {values_of(shape, value, v)} FILTER (!({ok})) }}")
         return "(" + " && ".join(parts) + ")" if parts else "true"
     finally:
         ctx.leave()
@@ -622,6 +629,8 @@ def conforming_pattern(ctx: Context, node: Node, value: str) -> str | None:
                 return None
             parts.append(pattern)
         for child in shape.properties:
+            if shape.path is not None:
+                return None  # about every value node: no positive pattern
             pattern = conforming_pattern(ctx, child, value)
             if pattern is None:
                 return None

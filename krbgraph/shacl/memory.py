@@ -69,9 +69,10 @@ class MemoryStore:
             if node.datatype is None:
                 return ox.Literal(str(node))
             lexical = str(node)
-            if getattr(node, "ill_typed", False):
-                # rdflib may have replaced an ill-formed lexical form with a valid one
-                # ("none"^^xsd:boolean reads as "false"): keep it ill-formed in the store.
+            if getattr(node, "ill_typed", False) and _stands_in(lexical, node.datatype):
+                # rdflib replaced an ill-formed lexical form with a valid one ("none"^^
+                # xsd:boolean reads as "false"): keep it ill-formed in the store. Any
+                # other stays as written, as the checks of its text read it (SHACL 4.4).
                 lexical += _ILL_TYPED
                 self._stand_ins[lexical, str(node.datatype)] = node
             return ox.Literal(lexical, datatype=ox.NamedNode(str(node.datatype)))
@@ -131,7 +132,14 @@ class MemoryStore:
 
 
 _ILL_TYPED = " (ill-typed)"
-"""Appended to the lexical form of a literal rdflib marked ill-typed."""
+"""Appended to the lexical form of an ill-typed literal whose text rdflib replaced with
+a valid one."""
+
+
+def _stands_in(lexical: str, datatype: URIRef) -> bool:
+    """Whether rdflib gives an ill-typed literal a valid text in place of its own: only
+    booleans, which it reads as true or false whatever they say."""
+    return datatype == XSD.boolean and lexical in ("true", "false")
 
 
 def _key(literal: Literal) -> tuple[object, ...]:
