@@ -40,6 +40,7 @@ DATA = Path(__file__).parent / "data" / "store"
 EX = "https://krb.testgemeente.nl/"
 G1 = f"{EX}graph/een"
 G2 = f"{EX}graph/twee"
+G3 = f"{EX}graph/drie"
 UNIT_M = "http://qudt.org/vocab/unit/M"
 
 oxigraph_url = oxigraph_fixture(scope="module")
@@ -276,6 +277,31 @@ def test_dump_restore_gives_an_isomorphic_dataset(
     store.dump(second)
     assert_same_dataset(first, second)
     assert isomorphic(store.read_graph(G1), sample())
+
+
+def test_the_copy_writes_are_validated_on_holds_every_graph_but_those_left_out(
+    store: Store,
+) -> None:
+    """Store.copy_data, what krbgraph.replica copies a store with: every quad of the
+    graphs kept and the default graph, none of those left out, and a blank node two
+    graphs share still one node (a norm in one graph, its period in another)."""
+    period, norm = BNode(), URIRef(f"{EX}id/norm/1")
+    first, second = Graph(), Graph()
+    first.add((norm, URIRef("http://purl.org/dc/terms/temporal"), period))
+    second.add((period, URIRef("http://www.w3.org/ns/dcat#startDate"), Literal("2024-01-01")))
+    store.write_graphs({G1: first, G2: second, G3: sample()}, replace=True)
+    store.update('INSERT DATA { <https://x.test/s> <https://x.test/p> "in default" }')
+    copy = ox.Store()
+    store.copy_data(copy, leave_out={G3})
+    assert {q.graph_name for q in copy} == {ox.NamedNode(G1), ox.NamedNode(G2), ox.DefaultGraph()}
+    assert len(copy) == 3
+    join = (
+        f"SELECT ?start WHERE {{ <{norm}> <http://purl.org/dc/terms/temporal> ?t . "
+        "?t <http://www.w3.org/ns/dcat#startDate> ?start }"
+    )
+    assert [
+        str(row["start"].value) for row in copy.query(join, use_default_graph_as_union=True)
+    ] == ["2024-01-01"]
 
 
 def test_restore_into_a_store_with_data_is_refused(store: Store, tmp_path: Path) -> None:

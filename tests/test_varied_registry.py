@@ -30,6 +30,7 @@ from krbgraph.queries import load_catalogue, run_named_query
 from krbgraph.settings import Settings
 from krbgraph.store import Store, ensure_model, open_store
 from krbgraph.web.app import create_app
+from krbgraph.web.naming import told_apart
 
 DATA = Path(__file__).parent / "data" / "varied-registry"
 BASE = "https://gemeente.voorbeeld.nl"
@@ -189,3 +190,19 @@ def test_the_tree_of_a_national_list_counts_the_norms_the_query_by_concept_finds
         assert (int(shown.group(1)) if shown else 0) == norms, slug
         checked += norms > 0
     assert checked >= 2  # bedrijven and handel through the own list, inwoners directly
+
+
+@pytest.mark.parametrize(
+    "iris",
+    [
+        ["https://a.nl/id/thema/geluid", "https://b.nl/id/thema/geluid"],
+        ["https://a.nl/id/wijk/WK01", "https://a.nl/id/buurt/BU0101"],
+        ["https://a.nl/id/thema/geluid", "https://a.nl/archief-2019/id/thema/geluid"],
+        ["https://a.nl/id/geluid", "https://b.nl/id/geluid", "https://b.nl/id/geluid-2019"],
+        ["https://a.nl/x#geluid", "http://a.nl/x#geluid"],
+    ],
+)
+def test_names_told_apart_differ_for_every_set_of_iris(iris: list[str]) -> None:
+    names = told_apart(dict.fromkeys(iris, "Geluid"))
+    assert len(set(names.values())) == len(iris)
+    assert all(name.startswith("Geluid (") for name in names.values())

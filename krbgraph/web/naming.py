@@ -51,10 +51,17 @@ def told_apart(labels: Mapping[str, str]) -> dict[str, str]:
 
 def tellers(iris: Collection[str]) -> dict[str, str]:
     """What tells IRIs of one name apart: each one's host where those differ, else each
-    one's last segment (a wijk and a buurt both named Centrum)."""
-    hosts = {iri: urlsplit(iri).hostname or "" for iri in iris}
-    by_host = len(set(hosts.values())) == len(iris)
-    return {iri: hosts[iri] if by_host else short_name(iri) for iri in iris}
+    one's last segment (a wijk and a buurt both named Centrum), else its host and path
+    (an archived theme under another path of the same site)."""
+    for mark in (lambda iri: urlsplit(iri).hostname or "", short_name, _host_and_path):
+        marks = {iri: mark(iri) for iri in iris}
+        if len(set(marks.values())) == len(marks):
+            return marks
+    return {iri: iri for iri in iris}
+
+
+def _host_and_path(iri: str) -> str:
+    return iri.split("://", 1)[-1]
 
 
 def told_apart_names(labels: Mapping[str, Identifier | str | None]) -> dict[str, Identifier | str]:
