@@ -44,7 +44,7 @@ from functools import cache
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef, Variable
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, Path, SequencePath
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
@@ -78,7 +78,7 @@ def affected(
     selecting = target_predicates()[1]
     removed_set = set(removed)
     changed = [*added, *removed_set]
-    if any(_may_target_blank_node(quad) for quad in added):
+    if any(_may_target_blank_node(replica, quad) for quad in added):
         return None  # a blank node that becomes a focus cannot be named in a query
     seeds: set[ox.NamedNode | ox.Literal] = set()
     found: set[ox.NamedNode | ox.Literal] = set()
@@ -132,11 +132,39 @@ def affected(
     return {rdflib_term(n) for n in found}
 
 
-def _may_target_blank_node(quad: ox.Quad) -> bool:
+def _may_target_blank_node(replica: ValidationReplica, quad: ox.Quad) -> bool:
     subjects, objects = target_predicates()
     if isinstance(quad.subject, ox.BlankNode) and quad.predicate.value in subjects:
+        if quad.predicate.value == _TYPE and isinstance(quad.object, ox.NamedNode):
+            # A measurement's result (a blank qudt:QuantityValue) is typed, but no shape
+            # targets its class: its owner is validated, as for any other blank node.
+            return _targeted(replica, quad.object)
         return True
     return isinstance(quad.object, ox.BlankNode) and quad.predicate.value in objects
+
+
+_TYPE = str(RDF.type)
+
+
+def _targeted(replica: ValidationReplica, klass: ox.NamedNode) -> bool:
+    """Whether a shape targets ``klass`` or a class it is a subclass of (in the registry's
+    own classes too), so that a node of it becomes a focus node."""
+    listed = " ".join(f"<{iri}>" for iri in sorted(targeted_classes()))
+    if not listed:
+        return False
+    query = f"ASK {{ VALUES ?target {{ {listed} }} <{klass.value}> <{RDFS.subClassOf}>* ?target }}"
+    return bool(replica.query(query).boolean)
+
+
+@cache
+def targeted_classes(shapes: Graph | None = None) -> frozenset[str]:
+    """The classes the shapes target: sh:targetClass, and shapes that are classes
+    themselves (implicit class targets)."""
+    graph = shapes if shapes is not None else shapes_graph()
+    named = {str(c) for c in graph.objects(None, SH.targetClass)}
+    for klass in (RDFS.Class, OWL.Class):
+        named |= {str(s) for s in graph.subjects(RDF.type, klass) if isinstance(s, URIRef)}
+    return frozenset(named)
 
 
 @cache

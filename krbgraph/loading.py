@@ -34,6 +34,7 @@ from typing import Protocol
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
+from .conformance import conforms_known, forget_conformance, mark_conforming
 from .derived import Triples as DerivedTriples
 from .derived import area_triples, mark_stale, stale_during
 from .derived import refresh as refresh_derived
@@ -43,10 +44,11 @@ from .gc_pause import collector_paused
 from .graph_change import graphs_change
 from .iris import DEFAULT_BASE_IRI, file_graph_iri, reference
 from .rdfio import expand_paths, file_format, holds_a_triple, rdflib_term
-from .registry import ManagedGraphRefused, checked_whole, refuse_managed
+from .registry import ManagedGraphRefused, checked_whole, refuse_managed, write_graphs
 from .replica import ValidationReplica
 from .source_lines import located_by_graphs, located_by_text
 from .store import Store, StoreError
+from .store.base import GraphContent, GraphQuads
 from .store.embedded import EmbeddedStore
 from .store.rdffiles import parse_triples, stem
 from .store.terms import named_node
@@ -177,15 +179,64 @@ def load_paths(
         if progress is not None:
             progress.start(sum(len(files) for files in plan.values()))
         if not validate:
+            forget_conformance(store)  # the next write validates everything
             if progress is not None:
                 progress.stage("writing")
             with stale_during(store):
                 counts = store.load_files(plan, replace=replace)
             refresh_derived(store)
             return LoadReport(_loads(plan, counts, occupied), None)
-        result, counts, derived = _validated_load(store, plan, occupied, replace, progress)
-        replace_derived(store, derived)
+        if _by_change(plan) and conforms_known(store):
+            result, counts = _validated_by_change(store, plan, replace, progress)
+        else:
+            result, counts, derived = _validated_load(store, plan, occupied, replace, progress)
+            replace_derived(store, derived)
+            mark_conforming(store)
     return LoadReport(_loads(plan, counts, occupied), result)
+
+
+BY_CHANGE_MAX_BYTES = 64 * 1024 * 1024
+"""Files up to this size in all go in as one validated change when the store is known to
+conform; larger ones take the bulk loader, the registry validated whole."""
+
+
+def _by_change(plan: Mapping[str, Sequence[Path]]) -> bool:
+    return sum(path.stat().st_size for paths in plan.values() for path in paths) <= (
+        BY_CHANGE_MAX_BYTES
+    )
+
+
+def _validated_by_change(
+    store: Store,
+    plan: Mapping[str, Sequence[Path]],
+    replace: bool,
+    progress: LoadProgress | None,
+) -> tuple[ValidationResult, dict[str, int]]:
+    """The files written as one change, validated by what it changes (the store is known
+    to conform, krbgraph.conformance), as the service writes: a file of twenty
+    measurements into a registry of a million triples costs the copy and the twenty,
+    not a validation of the million (krbgraph.registry.write_graphs)."""
+    parsed = {iri: _read_quads(iri, files, progress) for iri, files in plan.items()}
+    if progress is not None:
+        progress.stage("validating")
+    try:
+        contents: dict[str | None, GraphContent] = {
+            iri: GraphQuads(iri, quads) for iri, quads in parsed.items()
+        }
+        with ValidationReplica.for_one_write(store) as replica:
+            result = write_graphs(store, replica, contents, replace=replace)
+    except ValidationFailed as refused:
+        raise _located(refused, plan) from None
+    return result, {iri: len(quads) for iri, quads in parsed.items()}
+
+
+def _located(refused: ValidationFailed, plan: Mapping[str, Sequence[Path]]) -> ValidationFailed:
+    """``refused`` with the places of the refused objects, read from the files' text: the
+    copy the load was validated on is gone by now (krbgraph.source_lines)."""
+    files = [path for paths in plan.values() for path in paths]
+    places = located_by_text((f.focus for f in refused.result.findings), files)
+    refused.result = with_fields(refused.result, places=places)
+    return refused
 
 
 def _refuse_empty(plan: Mapping[str, Sequence[Path]], occupied: set[str]) -> None:
@@ -239,12 +290,7 @@ def _validated_load(
             with stale_during(store):
                 store.load_files(plan, replace=replace)
     except ValidationFailed as refused:
-        # Where the refused objects are written, read from the files' text: the copy the
-        # load was validated on is gone by now (krbgraph.source_lines).
-        files = [path for paths in plan.values() for path in paths]
-        places = located_by_text((f.focus for f in refused.result.findings), files)
-        refused.result = with_fields(refused.result, places=places)
-        raise
+        raise _located(refused, plan) from None
     return result, counts, derived
 
 
@@ -396,6 +442,7 @@ def drop_data_graph(store: Store, graph: str, announce: Callable[[int], None] | 
         size = _size(store, graph)
         if announce is not None:
             announce(size)
+        forget_conformance(store)  # a reference into the graph may be left dangling
         with stale_during(store):
             store.drop_graph(graph)
         refresh_derived(store)

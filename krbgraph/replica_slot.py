@@ -50,6 +50,15 @@ class ReplicaSlot:
         self._fingerprint: Hashable | None = None
         self._abandoned: threading.Thread | None = None
 
+    @classmethod
+    def holding(cls, store: Store, replica: ValidationReplica) -> ReplicaSlot:
+        """A slot with ``replica``, a copy of ``store`` as it is now, for one write."""
+        slot = cls()
+        slot._replica, slot._store = replica, store
+        slot._generation = getattr(store, "write_generation", -1)
+        slot._fingerprint = shared_fingerprint(store)
+        return slot
+
     def run_update(
         self, store: Store, update: str, *, base_iri: str | None, timeout_s: float | None
     ) -> tuple[ValidationReplica, Change]:

@@ -24,10 +24,12 @@ from typing import BinaryIO
 from rdflib import RDF, Graph, URIRef
 from rdflib.term import Node
 
+from ..conformance import conforms_known, mark_conforming
 from ..derived import replace as replace_derived
 from ..derived import stale_during
 from ..gc_pause import collector_paused
 from ..registry import refuse_unpermitted, validate_with_graphs, write_graph, write_graphs
+from ..replica import ValidationReplica
 from ..replica_slot import ReplicaSlot
 from ..store import Store
 from ..store.terms import ToOxigraph, named_node
@@ -99,8 +101,9 @@ def import_workbook(
 
     With the service's ``replicas`` (krbgraph.replica), only what the
     workbook changes is validated and the write carries its audit record
-    (krbgraph.registry.write_graph); without one, as on the command line, the
-    whole registry is validated.
+    (krbgraph.registry.write_graph); without one, as on the command line, too
+    when the store is known to conform (krbgraph.conformance), else the whole
+    registry is validated and the store marked as conforming.
     """
     name = file_name or str(getattr(source, "name", source))
     target = graph or excel_graph_iri(base_iri, name)
@@ -130,6 +133,13 @@ def import_workbook(
     # On a shared server what the target graph holds is read in the turn that writes it:
     # a load into it meanwhile would go unguarded by _refuse_losing (turns re-enter).
     with turn_for(store):
+        if replicas is None and conforms_known(store):
+            # Validated by what it changes, on a copy for this write (krbgraph.conformance).
+            with ValidationReplica.for_one_write(store) as replica:
+                own = ReplicaSlot.holding(store, replica)
+                return _checked_and_written(
+                    store, result, target, measurements, stage, own, writer, name
+                )
         return _checked_and_written(
             store, result, target, measurements, stage, replicas, writer, name
         )
@@ -182,6 +192,7 @@ def _checked_and_written(
         with stale_during(store):
             store.write_graphs({target: quads}, replace=True)
         replace_derived(store, derived)
+        mark_conforming(store)
     return ImportReport(
         target, len(result.triples), bool(replaced), result.problems + shape_problems
     )
@@ -335,6 +346,7 @@ def _import_with_measurements(
             with stale_during(store):
                 store.write_graphs(triples, replace=True)
             replace_derived(store, derived)
+            mark_conforming(store)
     (graph_iri, data), *_ = measurements.items()
     observations = len(data.query(_OBSERVATIONS))
     return ImportReport(target, len(result.triples), replaced, problems, observations, graph_iri)

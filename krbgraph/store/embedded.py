@@ -36,10 +36,12 @@ from __future__ import annotations
 
 import gzip
 import shutil
+import tempfile
 import threading
 import time
 import zlib
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -68,6 +70,9 @@ SMALL_FILE_BYTES = 512 * 1024
 BULK_MIN_QUADS = 20_000
 """New graphs of at least this many quads are written with the bulk writer (see
 _bulk_extend); smaller ones in one transaction, which has no fixed cost."""
+
+SNAPSHOT_PREFIX = "krb-snapshot-"
+"""Folder in the store folder of a copy a command-line write is validated on (snapshot)."""
 
 _GRAPH_SIZE = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 """Triples in graph ?g (substituted); no row for an empty graph."""
@@ -297,8 +302,9 @@ class EmbeddedStore(StoreBackend):
         if unfinished:
             self._remove_graphs([named_node(iri) for iri in unfinished])
             pending.finish()
-        for leftover in self.path.glob(f"{line_parts.SPLIT_PREFIX}*"):
-            shutil.rmtree(leftover, ignore_errors=True)
+        for prefix in (line_parts.SPLIT_PREFIX, SNAPSHOT_PREFIX):
+            for leftover in self.path.glob(f"{prefix}*"):
+                shutil.rmtree(leftover, ignore_errors=True)
 
     def _holds_triples(self, graph: ox.NamedNode) -> bool:
         return next(iter(self._live().quads_for_pattern(None, None, None, graph)), None) is not None
@@ -320,6 +326,22 @@ class EmbeddedStore(StoreBackend):
 
     def copy_data(self, into: ox.Store, *, leave_out: Collection[str]) -> None:
         copy_natively(self._live(), into, leave_out)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[ox.Store]:
+        """A writable copy of the store as it is now, for the length of the block: a
+        RocksDB checkpoint (hard links to the store's files: instant at any size, where
+        copying a million triples into memory takes 20 s), in a folder of the store
+        folder, removed afterwards, or when the store is opened after a crash."""
+        folder = Path(tempfile.mkdtemp(prefix=SNAPSHOT_PREFIX, dir=self.path))
+        try:
+            folder.rmdir()  # the checkpoint makes its own folder
+            self._live().backup(str(folder))
+            yield ox.Store(str(folder))
+        except OSError as exc:
+            raise StoreError(f"could not copy store {self.path}: {exc}") from exc
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def restore(self, path: Path, *, unchecked: bool = False) -> int:
         dump_format(path)
