@@ -43,7 +43,8 @@ sys.path.insert(0, str(ROOT))
 from krbgraph.derived import refresh  # noqa: E402
 from krbgraph.impact import affected  # noqa: E402
 from krbgraph.registry import validate_change  # noqa: E402
-from krbgraph.replica import ReplicaSlot, ValidationReplica  # noqa: E402
+from krbgraph.replica import ValidationReplica  # noqa: E402
+from krbgraph.replica_slot import ReplicaSlot  # noqa: E402
 from krbgraph.settings import Settings  # noqa: E402
 from krbgraph.store import ensure_model, open_store  # noqa: E402
 from krbgraph.web.writes import apply_update  # noqa: E402
