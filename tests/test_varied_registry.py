@@ -206,3 +206,27 @@ def test_names_told_apart_differ_for_every_set_of_iris(iris: list[str]) -> None:
     names = told_apart(dict.fromkeys(iris, "Geluid"))
     assert len(set(names.values())) == len(iris)
     assert all(name.startswith("Geluid (") for name in names.values())
+
+
+def test_a_local_object_type_without_a_zoekingang_of_its_own_has_its_imbor_class_ones(
+    registry: tuple[TestClient, Store],
+) -> None:
+    """Terras (a local type of the registry) specialises IMBOR's Asfaltverharding and
+    names no zoekingang (optional, docs/datamodel.md): the search and the Leefomgeving
+    tree place it where its IMBOR class is."""
+    client, store = registry
+    terras = f"{BASE}/id/leefomgeving/terras"
+    rows = run_named_query(store, load_catalogue(), "zoek-objecttype", {"zoekterm": "terras"})
+    entry = {str(row[0]): str(row[-1] or "") for row in rows.rows}
+    assert "Wegen" in entry[terras].split(" | ")
+    found = store.query(
+        "SELECT ?z WHERE { ?z <http://www.w3.org/2004/02/skos/core#prefLabel> 'Wegen'@nl ; "
+        "<http://www.w3.org/2004/02/skos/core#topConceptOf> ?s }"
+    ).rows
+    assert len(found) == 1
+    wegen = str(found[0][0])
+    page = client.get(
+        "/begrippen",
+        params={"schema": "https://data.krb.nl/id/conceptschema/leefomgeving", "open": wegen},
+    ).text
+    assert 'href="/id/leefomgeving/terras"' in page
