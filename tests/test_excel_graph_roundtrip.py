@@ -80,9 +80,25 @@ def _errors(problems: list[Problem]) -> list[tuple[str | None, int | None, str |
     return [(p.sheet, p.row, p.column) for p in problems if p.is_error]
 
 
-def _exported(store: Store, folder: Path, graph: str = GELUID) -> Path:
-    path = folder / "geluid.xlsx"
-    assert export_workbook(store, path, graph=graph) == []
+@pytest.fixture(scope="module")
+def exports(store: Store, tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """Workbooks of graphs geluid and kaders-rijk-provincie as exported from the demo,
+    each exported once (reading the store's vocabulary makes an export take most of a
+    second) for the tests that edit a copy of one. Every test leaves the store as it
+    found it, so a later export would give the same workbook."""
+    folder = tmp_path_factory.mktemp("exports")
+    books = {}
+    for graph in (GELUID, KADERS):
+        path = folder / "export.xlsx"
+        assert export_workbook(store, path, graph=graph) == []
+        books[graph] = path.read_bytes()
+    return books
+
+
+def _exported(exports: dict[str, bytes], folder: Path, graph: str = GELUID) -> Path:
+    """A copy of the graph's exported workbook in ``folder``, this test's to edit."""
+    path = folder / ("geluid.xlsx" if graph == GELUID else "kaders.xlsx")
+    path.write_bytes(exports[graph])
     return path
 
 
@@ -127,8 +143,10 @@ def test_every_graph_round_trips_into_itself(store: Store, tmp_path: Path, graph
     assert all(f"codes become IRIs under {minted}," in text for text in said)
 
 
-def test_a_reference_to_nothing_is_refused_at_its_cell(store: Store, tmp_path: Path) -> None:
-    path = _exported(store, tmp_path)
+def test_a_reference_to_nothing_is_refused_at_its_cell(
+    store: Store, tmp_path: Path, exports: dict[str, bytes]
+) -> None:
+    path = _exported(exports, tmp_path)
     effect = row_of(path, "beoogd_effect", "GEL-E03")
     norm = row_of(path, "beleidsnorm", "GEL-N01")
     nowhere = f"{BASE}/id/werkingsgebied/nergens"
@@ -159,10 +177,12 @@ def test_a_reference_to_nothing_is_refused_at_its_cell(store: Store, tmp_path: P
     assert "GEL-E01" in {str(o) for o in _content(store, GELUID).objects()}  # nothing written
 
 
-def test_a_thing_only_in_the_graph_being_replaced_is_refused(store: Store, tmp_path: Path) -> None:
+def test_a_thing_only_in_the_graph_being_replaced_is_refused(
+    store: Store, tmp_path: Path, exports: dict[str, bytes]
+) -> None:
     """A row deleted from the workbook goes with the old graph; a cell that still names it
     names nothing, though the store holds it until the import replaces the graph."""
-    path = _exported(store, tmp_path)
+    path = _exported(exports, tmp_path)
     book = load_workbook(path)
     book["beleidsmaatregel"].delete_rows(row_of(path, "beleidsmaatregel", "GEL-M01"))
     book.save(path)
@@ -183,8 +203,10 @@ def test_a_thing_only_in_the_graph_being_replaced_is_refused(store: Store, tmp_p
     )
 
 
-def test_a_code_of_a_thing_of_another_class_is_refused(store: Store, tmp_path: Path) -> None:
-    path = _exported(store, tmp_path)
+def test_a_code_of_a_thing_of_another_class_is_refused(
+    store: Store, tmp_path: Path, exports: dict[str, bytes]
+) -> None:
+    path = _exported(exports, tmp_path)
     norm = row_of(path, "beleidsnorm", "GEL-N04")
     effect = row_of(path, "beoogd_effect", "GEL-E01")
     edit(
@@ -218,12 +240,14 @@ def test_a_code_of_a_thing_of_another_class_is_refused(store: Store, tmp_path: P
     )
 
 
-def test_what_a_row_reads_of_a_thing_in_another_graph(store: Store, tmp_path: Path) -> None:
+def test_what_a_row_reads_of_a_thing_in_another_graph(
+    store: Store, tmp_path: Path, exports: dict[str, bytes]
+) -> None:
     """Defaults, generated names and checks read the other graph's thing as they read a
     row: norm GEZ-N01 of graph geluid measures indicator GEZ-I01 of graph gezondheid,
     effect GEL-E02 acts on national norm OV-DEMO-N01, GEL-E03 on indicator CIR-I03 of
     graph circulaire-economie, indicator GEL-I01 has theme and aspect of graph thema."""
-    original = _exported(store, tmp_path)
+    original = _exported(exports, tmp_path)
     path = tmp_path / "bewerkt.xlsx"
     path.write_bytes(original.read_bytes())
     norm = row_of(path, "beleidsnorm", "GEZ-N01")
@@ -295,11 +319,11 @@ def test_what_a_row_reads_of_a_thing_in_another_graph(store: Store, tmp_path: Pa
 
 @pytest.mark.parametrize("text", ["http://example.org/a%zz", "http://example.org/a#b#c"])
 def test_a_reference_that_is_no_valid_iri_is_refused_at_its_cell(
-    store: Store, tmp_path: Path, text: str
+    store: Store, tmp_path: Path, exports: dict[str, bytes], text: str
 ) -> None:
     """Looked up in the store, such a cell was a 500 on the upload (the store refuses the
     IRI) and a message without sheet or row on the command line."""
-    path = _exported(store, tmp_path)
+    path = _exported(exports, tmp_path)
     norm = row_of(path, "beleidsnorm", "GEL-N01")
     edit(path, [("beleidsnorm", norm, "werkingsgebied", text)])
     with pytest.raises(ImportFailed) as failed:
@@ -308,7 +332,10 @@ def test_a_reference_that_is_no_valid_iri_is_refused_at_its_cell(
 
 
 def test_references_to_other_graphs_are_looked_up_a_bounded_number_of_times(
-    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: Store,
+    tmp_path: Path,
+    exports: dict[str, bytes],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """One query per distinct thing: a workbook of 20,000 such references kept a worker
     and the engine busy for half a minute; past the limit a reference is refused with
@@ -319,7 +346,7 @@ def test_references_to_other_graphs_are_looked_up_a_bounded_number_of_times(
     monkeypatch.setattr(
         elsewhere.StoreLookup, "_about", lambda self, iri: asked.append(iri) or real(self, iri)
     )
-    path = _exported(store, tmp_path)  # refers to more than two things of other graphs
+    path = _exported(exports, tmp_path)  # refers to more than two things of other graphs
     with pytest.raises(ImportFailed) as failed:
         import_workbook(store, path, base_iri=BASE, graph=GELUID)
     assert len(set(asked)) == 2
@@ -376,11 +403,10 @@ def test_a_graph_under_another_base_round_trips_through_libreoffice(
 
 @pytest.mark.parametrize("value", ["kader", "ftp://data.krb.nl/kader", "https://x.nl/a b"])
 def test_a_recorded_base_that_is_no_iri_refuses_the_import(
-    store: Store, tmp_path: Path, value: str
+    store: Store, tmp_path: Path, exports: dict[str, bytes], value: str
 ) -> None:
     before = _content(store, KADERS)
-    path = tmp_path / "kaders.xlsx"
-    assert export_workbook(store, path, graph=KADERS) == []
+    path = _exported(exports, tmp_path, KADERS)
     book = load_workbook(path)
     book.custom_doc_props = CustomPropertyList()
     book.custom_doc_props.append(StringProperty(name=BASE_PROPERTY, value=value))
@@ -395,13 +421,12 @@ def test_a_recorded_base_that_is_no_iri_refuses_the_import(
 
 
 def test_a_workbook_without_a_recorded_base_reads_codes_under_the_registrys(
-    store: Store, tmp_path: Path
+    store: Store, tmp_path: Path, exports: dict[str, bytes]
 ) -> None:
     """With the property removed (a workbook moved to another registry), the codes of
     the national norms are read as new things under the registry's base: the import
     no longer finds OV-DEMO-N01 of https://data.krb.nl/kader where an effect names it."""
-    path = tmp_path / "kaders.xlsx"
-    assert export_workbook(store, path, graph=KADERS) == []
+    path = _exported(exports, tmp_path, KADERS)
     book = load_workbook(path)
     book.custom_doc_props = CustomPropertyList()
     book.save(path)

@@ -16,7 +16,7 @@ import pytest
 from demo_backends import copy_of_server_folder, demo_server_folder_fixture
 from fastapi.testclient import TestClient
 from rdflib import Literal, URIRef
-from remote_server import running_oxigraph
+from remote_server import oxigraph_binary, running_oxigraph
 
 from krbgraph import labels
 from krbgraph.labels import fetch_names
@@ -44,20 +44,56 @@ SELECT ?name WHERE {{ <{NORM}> <http://www.w3.org/2000/01/rdf-schema#label> ?nam
 """
 
 
-demo_server_folder = demo_server_folder_fixture()
+demo_server_folder_as_filled = demo_server_folder_fixture(name="demo_server_folder_as_filled")
+
+
+@pytest.fixture(scope="module")
+def demo_server_folder(
+    demo_server_folder_as_filled: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The demo server's folder with its write-ahead log written into its tables once
+    (`oxigraph optimize`): filled over HTTP and stopped, the folder holds the demo as a
+    34 MB log that every server started on a copy replayed first, 3 to 6 s per test.
+    The same quads; each test still starts a server of its own on a copy."""
+    import subprocess
+
+    folder = copy_of_server_folder(
+        demo_server_folder_as_filled, tmp_path_factory.mktemp("demo-server-compact")
+    )
+    binary = oxigraph_binary()
+    if binary is None:
+        pytest.skip("the oxigraph server binary is not installed (pip install oxigraph)")
+    subprocess.run(
+        [binary, "optimize", "--location", str(folder / "db")], check=True, capture_output=True
+    )
+    return folder
 
 
 @pytest.fixture
-def shared(tmp_path: Path, demo_server_folder: Path) -> Iterator[tuple[TestClient, Store]]:
-    """The service on a remote server, and a second client of that server."""
+def demo_server(tmp_path: Path, demo_server_folder: Path) -> Iterator[str]:
+    """A server of this test's own holding the demo: its URL."""
     with running_oxigraph(copy_of_server_folder(demo_server_folder, tmp_path / "server")) as url:
-        settings = Settings(store=url, token=TOKEN)
-        with (
-            open_store(settings) as store,
-            open_store(Settings(store=url)) as other,
-            TestClient(create_app(settings, store=store)) as client,
-        ):
-            yield client, other
+        yield url
+
+
+@pytest.fixture
+def shared(demo_server: str) -> Iterator[tuple[TestClient, Store]]:
+    """The service on a remote server, and a second client of that server."""
+    settings = Settings(store=demo_server, token=TOKEN)
+    with (
+        open_store(settings) as store,
+        open_store(Settings(store=demo_server)) as other,
+        TestClient(create_app(settings, store=store)) as client,
+    ):
+        yield client, other
+
+
+@pytest.fixture
+def reader(demo_server: str) -> Iterator[Store]:
+    """A client of the server, for tests of the turn itself that need no service (each
+    service started makes its copy of the demo, a second or more)."""
+    with open_store(Settings(store=demo_server)) as handle:
+        yield handle
 
 
 def _rename(client: TestClient, name: str) -> int:
@@ -245,20 +281,19 @@ SELECT ?text WHERE {{ GRAPH ?g {{ <{INDICATOR}> <http://purl.org/dc/terms/descri
 
 
 @pytest.fixture
-def two_services(
-    tmp_path: Path, demo_server_folder: Path
-) -> Iterator[tuple[TestClient, TestClient, Store]]:
-    """Two services on one server (as behind a load balancer), and a reader of it."""
-    with running_oxigraph(copy_of_server_folder(demo_server_folder, tmp_path / "server")) as url:
-        settings = Settings(store=url, token=TOKEN)
-        with (
-            open_store(settings) as first_store,
-            open_store(settings) as second_store,
-            open_store(Settings(store=url)) as reader,
-            TestClient(create_app(settings, store=first_store)) as first,
-            TestClient(create_app(settings, store=second_store)) as second,
-        ):
-            yield first, second, reader
+def two_services(demo_server: str) -> Iterator[tuple[TestClient, TestClient, Store]]:
+    """Two services on one server (as behind a load balancer), and a reader of it.
+    (Tests where only the first service writes use ``shared``: one service and a
+    second client, the same but for an idle second service.)"""
+    settings = Settings(store=demo_server, token=TOKEN)
+    with (
+        open_store(settings) as first_store,
+        open_store(settings) as second_store,
+        open_store(Settings(store=demo_server)) as reader,
+        TestClient(create_app(settings, store=first_store)) as first,
+        TestClient(create_app(settings, store=second_store)) as second,
+    ):
+        yield first, second, reader
 
 
 def _write(client: TestClient, update: str) -> httpx.Response:
@@ -274,14 +309,14 @@ def _descriptions(reader: Store) -> list[str]:
 
 
 def test_a_write_is_validated_on_what_another_service_wrote_at_the_same_size(
-    two_services: tuple[TestClient, TestClient, Store],
+    shared: tuple[TestClient, Store],
 ) -> None:
     """Another writer through krbgraph (a script, `krb` on the command line: no audit
     record) replaces the indicator's English description by a German one: every graph
     keeps its size, and the service's write removes nothing it changed. The service,
     adding a German description on its old copy, found it valid there and committed a
     registry with two German descriptions."""
-    first, _, reader = two_services
+    first, reader = shared
     replace = f"""
     PREFIX dct: <http://purl.org/dc/terms/>
     DELETE {{ GRAPH ?g {{ <{INDICATOR}> dct:description "oud"@en }} }}
@@ -333,9 +368,9 @@ def test_a_service_waits_its_turn_while_another_commits(
 
 
 def test_an_intent_a_stopped_service_left_behind_holds_off_others_only_for_a_while(
-    two_services: tuple[TestClient, TestClient, Store], monkeypatch: pytest.MonkeyPatch
+    shared: tuple[TestClient, Store], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first, _, reader = two_services
+    first, reader = shared
     monkeypatch.setattr(write_claim, "WAIT_S", 0.5)
     graph = "https://data.krb.nl/graph/schrijven"
     prov = "http://www.w3.org/ns/prov#"
@@ -360,7 +395,7 @@ def test_an_intent_a_stopped_service_left_behind_holds_off_others_only_for_a_whi
     ids=["gone", "running", "in-another-container"],
 )
 def test_an_intent_of_a_process_that_no_longer_runs_holds_off_nobody(
-    two_services: tuple[TestClient, TestClient, Store],
+    shared: tuple[TestClient, Store],
     monkeypatch: pytest.MonkeyPatch,
     writer_runs: bool,
     namespace_of_its_own: bool,
@@ -374,7 +409,7 @@ def test_an_intent_of_a_process_that_no_longer_runs_holds_off_nobody(
     import subprocess
     import sys
 
-    first, _, reader = two_services
+    first, reader = shared
     monkeypatch.setattr(write_claim, "WAIT_S", 0.5)
     process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     host, boot, namespace = write_claim.process_identity().split(" ")[:3]
@@ -437,13 +472,12 @@ def test_a_long_turn_keeps_its_intent_alive(
 
 
 def test_another_thread_of_the_same_process_waits_its_turn(
-    two_services: tuple[TestClient, TestClient, Store], monkeypatch: pytest.MonkeyPatch
+    reader: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A turn is re-entrant for the thread that holds it only: a second thread using the
     same store object (a request beside a background derivation) must not write in it."""
     import threading
 
-    _, _, reader = two_services
     monkeypatch.setattr(write_claim, "WAIT_S", 0.3)
     outcome: list[str] = []
 
@@ -467,13 +501,12 @@ def test_another_thread_of_the_same_process_waits_its_turn(
 
 
 def test_an_announcement_whose_answer_was_lost_leaves_no_intent(
-    two_services: tuple[TestClient, TestClient, Store], monkeypatch: pytest.MonkeyPatch
+    reader: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The server stored the intent, the answer never came (a proxy's 502, a timeout):
     the intent held every writer off until it lapsed."""
     from krbgraph.store import StoreError
 
-    _, _, reader = two_services
     assert isinstance(reader, RemoteStore)
     real = reader.update_unversioned
     calls: list[str] = []
@@ -555,14 +588,13 @@ def test_a_dump_holds_no_write_that_landed_while_it_read(
 
 
 def test_a_derived_graph_another_writer_derived_in_its_turn_is_not_derived_again(
-    tmp_path: Path, demo_server_folder: Path
+    tmp_path: Path, demo_server_folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A load on a shared server marks the derived graph stale for its turn and replaces
     it at the end. A service writing meanwhile found the mark, waited for the turn, and
     derived the whole store again (minutes at millions of triples, every writer waiting)
     though the load had just done so."""
     import threading
-    import time
 
     from krbgraph.derived import derive, ensure_current, mark_stale, replace
 
@@ -579,12 +611,23 @@ def test_a_derived_graph_another_writer_derived_in_its_turn_is_not_derived_again
         open_store(Settings(store=url)) as other,
     ):
         marked = threading.Event()
+        held_off = threading.Event()  # the service found the mark and waits for the turn
+        real_live_other = write_claim._live_other
+
+        def live_other(claimer: object, intent: str) -> object:
+            found = real_live_other(claimer, intent)  # type: ignore[arg-type]
+            if claimer is store and found is not None:
+                held_off.set()
+            return found
+
+        monkeypatch.setattr(write_claim, "_live_other", live_other)
 
         def load_elsewhere() -> None:
             with write_claim.write_turn(other):
                 mark_stale(other)
                 marked.set()
-                time.sleep(1.5)  # the load's data goes in
+                # The load's data goes in while the service waits for the turn.
+                assert held_off.wait(30)
                 replace(other, [*derive(other), marker])
 
         loading = threading.Thread(target=load_elsewhere)
@@ -592,5 +635,6 @@ def test_a_derived_graph_another_writer_derived_in_its_turn_is_not_derived_again
         assert marked.wait(30)
         derived_again = ensure_current(store)
         loading.join()
+        assert held_off.is_set()  # it waited for the other writer's turn, then looked again
         assert not derived_again
         assert store.query(asked).boolean

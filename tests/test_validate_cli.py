@@ -41,6 +41,24 @@ def run(*args: str | Path):
     return CliRunner().invoke(app, ["validate", *map(str, args)])
 
 
+@pytest.fixture(scope="module")
+def variant_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The variants of tests/test_shacl_engine_differential.py (each breaks one rule of
+    the shapes, or none), renamed to sit side by side in one registry: as Turtle, and as
+    a TriG dataset of one named graph. Built once per module (about half of what the
+    two tests that read them took); the tests only read the files."""
+    import test_shacl_engine_differential as differential
+
+    merged = Graph()
+    for index, (_, graph) in enumerate(differential.variants()):
+        merged += differential.renamed(graph, f"v{index}")
+    folder = tmp_path_factory.mktemp("varianten")
+    turtle, trig = folder / "varianten.ttl", folder / "varianten.trig"
+    merged.serialize(turtle, format="turtle")
+    trig.write_text(f"<https://krb.example.org/graph/x> {{\n{merged.serialize(format='nt')}}}\n")
+    return turtle, trig
+
+
 def test_the_demo_registry_passes_with_exit_0() -> None:
     result = run(project_root() / "examples" / "demo")
     assert result.exit_code == 0, result.output
@@ -156,24 +174,17 @@ def test_an_unknown_engine_is_refused_with_the_choices(tmp_path: Path) -> None:
 
 
 def test_krb_validate_finds_what_the_graph_validation_finds_for_every_broken_rule(
-    tmp_path: Path,
+    variant_files: tuple[Path, Path],
 ) -> None:
     """`krb validate` reads the files as a validated load does (pyoxigraph, in memory);
     for the variants that break each rule of the shapes once, it finds exactly the
     findings of validate_graph on the same data (object, path, shape, severity), and
     a dataset file's named graphs count as its data."""
-    import test_shacl_engine_differential as differential
-
     from krbgraph.loading import validate_paths
     from krbgraph.rdfio import read_rdf_paths
     from krbgraph.validation import validate_graph
 
-    merged = Graph()
-    for index, (_, graph) in enumerate(differential.variants()):
-        merged += differential.renamed(graph, f"v{index}")
-    turtle, trig = tmp_path / "varianten.ttl", tmp_path / "varianten.trig"
-    merged.serialize(turtle, format="turtle")
-    trig.write_text(f"<https://krb.example.org/graph/x> {{\n{merged.serialize(format='nt')}}}\n")
+    turtle, trig = variant_files
 
     def key(finding: object) -> tuple[object, ...]:
         return tuple(getattr(finding, name) for name in ("severity", "focus", "path", "shape"))
@@ -195,13 +206,12 @@ def test_krb_validate_finds_what_the_graph_validation_finds_for_every_broken_rul
 
 
 def test_the_turtle_report_of_a_whole_registry_is_the_report_graph_of_a_graph_validation(
-    tmp_path: Path,
+    tmp_path: Path, variant_files: tuple[Path, Path]
 ) -> None:
     """`krb validate --format turtle` writes the report's triples without building a
     graph; read back, its results are those of the report graph validate_graph builds
     (every field, paths by their SPARQL form, messages with the names filled in), and
     those of the geometry and unit checks are among them."""
-    import test_shacl_engine_differential as differential
     import test_spatial_validation as spatial
 
     from krbgraph.loading import validate_paths
@@ -210,11 +220,7 @@ def test_the_turtle_report_of_a_whole_registry_is_the_report_graph_of_a_graph_va
     from krbgraph.shacl.paths import read_path
     from krbgraph.validation import validate_graph
 
-    merged = Graph()
-    for index, (_, graph) in enumerate(differential.variants()):
-        merged += differential.renamed(graph, f"v{index}")
-    file, area = tmp_path / "varianten.ttl", tmp_path / "grensbuurt.ttl"
-    merged.serialize(file, format="turtle")
+    file, area = variant_files[0], tmp_path / "grensbuurt.ttl"
     area.write_text(spatial.registry_text(spatial.GEMEENTE_GEOMETRY + spatial.GRENSBUURT))
 
     def results(report: Graph) -> list[tuple[object, ...]]:

@@ -10,11 +10,16 @@ import zlib
 from pathlib import Path
 
 import pytest
+from model_store import model_template_fixture
 from rdflib import Dataset, Graph, Literal, URIRef
 
 from krbgraph.rdfio import RdfInputError, read_rdf, read_rdf_paths
 
 S, P = URIRef("https://e.org/s"), URIRef("https://e.org/p")
+model_template = model_template_fixture()
+"""A store with the model, copied for each in-process load: loading the model into a new
+store takes seconds; test_damaged_gzip_data_is_an_input_error still loads into a new one."""
+
 TRIPLE_TEXT = {
     "x.ttl": '<https://e.org/s> <https://e.org/p> "waarde"@nl .',
     "x.nt": '<https://e.org/s> <https://e.org/p> "waarde"@nl .\n',
@@ -138,20 +143,47 @@ _JSON_LD_RELATIVE = """[
 
 
 def _krb(*args: str) -> subprocess.CompletedProcess[str]:
+    """`krb` as a process of its own: its exit code and stderr as a shell sees them."""
     return subprocess.run(
         [sys.executable, "-m", "krbgraph.cli", *args], capture_output=True, text=True, check=False
     )
 
 
+def _krb_here(*args: str) -> subprocess.CompletedProcess[str]:
+    """`krb` run in this process (a second each saved on starting Python and importing
+    krbgraph): the same app, exit code, stdout and stderr. An exception escaping the
+    command, which a process would show as a traceback and exit 1, fails the test."""
+    from typer.testing import CliRunner
+
+    from krbgraph.cli import app
+
+    result = CliRunner().invoke(app, list(args))
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(
+        list(args), result.exit_code, stdout=result.stdout, stderr=result.stderr
+    )
+
+
+def _store_of_its_own(tmp_path: Path, model_template: Path) -> str:
+    import shutil
+
+    target = tmp_path / "store"
+    shutil.copytree(model_template, target)
+    return str(target)
+
+
 @pytest.mark.parametrize("command", ["validate", "load"])
 @pytest.mark.parametrize("name", ["bom.ttl", "bom.nt", "bom.nt.gz"])
-def test_a_byte_order_mark_is_read_past(tmp_path: Path, command: str, name: str) -> None:
+def test_a_byte_order_mark_is_read_past(
+    tmp_path: Path, model_template: Path, command: str, name: str
+) -> None:
     # Windows editors start UTF-8 files with one; the engine's parsers refuse it.
     data = b"\xef\xbb\xbf" + _ONE.encode()
     path = tmp_path / name
     path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
-    store = ["--store", str(tmp_path / "store")] if command == "load" else []
-    done = _krb(command, str(path), *store)
+    store = ["--store", _store_of_its_own(tmp_path, model_template)] if command == "load" else []
+    done = _krb_here(command, str(path), *store)
     assert done.returncode == 0, done.stderr
     if command == "load":
         assert "1 triples" in done.stdout
@@ -167,14 +199,14 @@ def test_a_byte_order_mark_is_read_past(tmp_path: Path, command: str, name: str)
     ids=["relative @id", "no @context"],
 )
 def test_json_ld_that_would_lose_triples_is_refused(
-    tmp_path: Path, command: str, text: str, said: str
+    tmp_path: Path, model_template: Path, command: str, text: str, said: str
 ) -> None:
     # JSON-LD leaves out what it cannot expand to IRIs without a word; Turtle with the
     # same relative IRI is an error, and so is this now, with nothing loaded.
     path = tmp_path / "afdelingen.jsonld"
     path.write_text(text, encoding="utf-8")
-    store = ["--store", str(tmp_path / "store")] if command == "load" else []
-    done = _krb(command, str(path), *store)
+    store = ["--store", _store_of_its_own(tmp_path, model_template)] if command == "load" else []
+    done = _krb_here(command, str(path), *store)
     assert done.returncode == 2, done.stdout + done.stderr
     assert str(path) in done.stderr
     assert said in done.stderr
