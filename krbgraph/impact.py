@@ -98,6 +98,8 @@ def affected(
             found.add(quad.object)
             if quad.predicate.value in inverse and isinstance(quad.object, ox.NamedNode):
                 seeds.add(quad.object)
+    if _retypes_blank_nodes(replica, changed):
+        return None  # blank nodes of a class that gains or loses a superclass: no walk finds them
     model = _model_nodes(replica, seeds)
     subjects = {quad.subject for quad in changed if isinstance(quad.subject, ox.NamedNode)}
     if model & subjects:
@@ -144,6 +146,29 @@ def _may_target_blank_node(replica: ValidationReplica, quad: ox.Quad) -> bool:
 
 
 _TYPE = str(RDF.type)
+_HIERARCHY = frozenset({str(RDFS.subClassOf), str(OWL.equivalentClass)})
+
+
+def _retypes_blank_nodes(replica: ValidationReplica, changed: Iterable[ox.Quad]) -> bool:
+    """Whether the change adds or removes a superclass of a class (an own class made a
+    subclass of krb:Beleidsnorm) that blank nodes are instances of: those become, or stop
+    being, focus nodes of the superclass's shapes, and the walk from the class reaches
+    IRIs only."""
+    classes = {
+        term
+        for quad in changed
+        if quad.predicate.value in _HIERARCHY
+        for term in (quad.subject, quad.object)
+        if isinstance(term, ox.NamedNode)
+    }
+    if not classes:
+        return False
+    listed = " ".join(str(term) for term in classes)
+    query = (
+        f"ASK {{ VALUES ?class {{ {listed} }} ?type <{RDFS.subClassOf}>* ?class . "
+        f"?node a ?type FILTER (isBlank(?node)) }}"
+    )
+    return bool(replica.query(query).boolean)
 
 
 def _targeted(replica: ValidationReplica, klass: ox.NamedNode) -> bool:

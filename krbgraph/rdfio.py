@@ -19,6 +19,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Identifier
 
+from .parse_errors import term_too_large, xml_position
+
 FORMATS: dict[str, ox.RdfFormat] = {
     ".ttl": ox.RdfFormat.TURTLE,
     ".trig": ox.RdfFormat.TRIG,
@@ -297,16 +299,16 @@ def parse_quads(path: Path) -> list[ox.Quad]:
         message = _LINE_SUFFIX.sub("", _POSITION_PREFIX.sub("", exc.msg or str(exc)))
         if "'/' is not allowed" in message:
             message += _SLASH_HINT
-        raise RdfInputError(path, exc.lineno, exc.offset, message) from exc
+        line, column = exc.lineno, exc.offset
+        if line is None and fmt is ox.RdfFormat.RDF_XML:
+            line, column = xml_position(data)
+        raise RdfInputError(path, line, column, message) from exc
     except MemoryError as exc:
         raise too_large(path, exc, data) from exc
     problem = unsupported_term(quads) or (_json_ld_problem(quads, data) if json_ld else None)
     if problem is not None:
         raise RdfInputError(path, None, None, problem)
     return quads
-
-
-_BUFFER_LIMIT = re.compile(r"buffer maximal size of (\d+)")
 
 
 def too_large(path: Path, exc: MemoryError, data: bytes | None = None) -> RdfInputError:
@@ -317,40 +319,10 @@ def too_large(path: Path, exc: MemoryError, data: bytes | None = None) -> RdfInp
     return RdfInputError(path, line, None, message)
 
 
-def term_too_large(exc: MemoryError, data: bytes | None) -> tuple[int | None, str]:
-    """The line (when one is that long) and the message for pyoxigraph's refusal of a term
-    longer than its parser's buffer, for a file or a request body. Any other MemoryError
-    is re-raised: memory really ran out."""
-    found = _BUFFER_LIMIT.search(str(exc))
-    if found is None:
-        raise exc
-    limit = int(found.group(1))
-    line = _first_line_over(data, limit) if data is not None else None
-    return line, (
-        f"a term (literal or IRI) longer than {limit // (1 << 20)} MiB ({limit:,} bytes), "
-        "more than the RDF parser reads in one piece; shorten it (a geometry: fewer points, "
-        "or split the area)"
-    )
-
-
 def without_bom(data: bytes) -> bytes:
     """``data`` without the UTF-8 byte order mark Windows editors put first (RDF syntaxes
     do not allow it; files and request bodies are read alike)."""
     return data.removeprefix(_BOM)
-
-
-def _first_line_over(data: bytes, limit: int) -> int | None:
-    """The 1-based number of the first line longer than ``limit`` bytes, if any."""
-    start = 0
-    number = 1
-    while start <= len(data):
-        end = data.find(b"\n", start)
-        end = len(data) if end < 0 else end
-        if end - start > limit:
-            return number
-        start = end + 1
-        number += 1
-    return None
 
 
 def _json_ld_problem(quads: list[ox.Quad], data: bytes) -> str | None:

@@ -146,3 +146,32 @@ def test_a_changed_measurement_value_is_validated_at_its_observation_only(
         found = affected(replica, new, old)
     assert found is not None and link.subject.value in {str(n) for n in found}
     assert len(found) < 10
+
+
+def test_an_own_class_made_a_subclass_of_a_model_class_revalidates_its_blank_instances(
+    store: Store, tmp_path: Path
+) -> None:
+    """A blank node of an own class, valid while no shape targets the class, becomes a
+    policy norm when the class is made a subclass of krb:Beleidsnorm: the write that
+    says so is refused on a marked store as on an unmarked one (no walk from the class
+    reaches a blank node, so the whole registry is validated)."""
+    load_paths(store, POLICY, base_iri=BASE)
+    first = tmp_path / "eigen1.ttl"
+    first.write_text(
+        f"""@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<{BASE}/id/x/1> <{BASE}/def/gem#p> [ a <{BASE}/def/gem#Eigen> ; rdfs:label "Iets"@nl ] .
+""",
+        encoding="utf-8",
+    )
+    load_paths(store, [first], base_iri=BASE)
+    assert conforms_known(store)
+    second = tmp_path / "eigen2.ttl"
+    second.write_text(
+        f"""@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<{BASE}/def/gem#Eigen> rdfs:subClassOf <https://data.krb.nl/def/krb#Beleidsnorm> .
+""",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationFailed):
+        load_paths(store, [second], base_iri=BASE)
+    assert conforms_known(store)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -468,6 +469,8 @@ def test_a_value_that_is_not_its_columns_type_stops_the_export_and_leaves_nothin
     assert result.exit_code == 1
     assert "normen" in result.stderr and "referentiedatum" in result.stderr
     assert "'eind 2022'" in result.stderr and "nothing written" in result.stderr
+    # Which of thousands of rows: its number and its key, the thing of the first column.
+    assert re.search(r"row \d+ \(\w+ " + re.escape(ID + "beleidsnorm/GEL-N01"), result.stderr)
     assert not target.exists() and _siblings(target) == []
 
 

@@ -385,3 +385,32 @@ def test_several_areas_and_parents_are_read_from_one_cell(workbook: Path) -> Non
         "BU99990301",
         "BU99990201",
     }
+
+
+def test_a_column_whose_name_was_cleared_is_refused_with_its_letter(workbook: Path) -> None:
+    """Clearing a header cell by mistake must not drop the column's values (the end dates
+    of norms) without a word: the column is named by its letter, the import refused."""
+    book = load_workbook(workbook)
+    sheet = book["beleidsnorm"]
+    header = [cell.value for cell in sheet[1]]
+    index = header.index("geldig_tot")
+    values = sum(1 for row in sheet.iter_rows(min_row=2) if row[index].value not in (None, ""))
+    assert values > 0
+    letter = sheet.cell(row=1, column=index + 1).column_letter
+    sheet.cell(row=1, column=index + 1).value = None
+    book.save(workbook)
+
+    result = _read(workbook)
+    assert not result.ok
+    [problem] = [p for p in result.errors if p.column == letter]
+    assert (problem.sheet, problem.row) == ("beleidsnorm", 1)
+    assert f"kolom {letter} heeft {values} waarde(n) maar geen naam" in problem.text_nl
+    assert f"column {letter} holds {values} value(s) but has no name" in problem.text_en
+
+
+def test_an_empty_column_without_a_name_is_no_problem(workbook: Path) -> None:
+    book = load_workbook(workbook)
+    sheet = book["beleidsnorm"]
+    sheet.insert_cols(3)  # a spacer column someone left empty
+    book.save(workbook)
+    assert not any(p.row == 1 for p in _read(workbook).problems)

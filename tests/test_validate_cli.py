@@ -254,3 +254,15 @@ def test_the_turtle_report_of_a_whole_registry_is_the_report_graph_of_a_graph_va
     components = {fields[3] for fields in results(written)}
     assert len(components) > 10
     assert any(not str(c).startswith(str(SH)) for c in components)  # the checks beside SHACL
+
+
+def test_a_folder_without_rdf_files_fails_as_load_does(tmp_path: Path) -> None:
+    """A CI job pointed at the wrong folder (or one whose files have a suffix krbgraph
+    does not read) must not pass: nothing validated is no verdict."""
+    folder = tmp_path / "registry"
+    folder.mkdir()
+    (folder / "beleid.turtle").write_text("this is not read at all", encoding="utf-8")
+    result = run(folder)
+    assert result.exit_code == 2
+    assert "no RDF files found" in result.stderr
+    assert str(folder) in result.stderr

@@ -236,3 +236,24 @@ def _damaged_deflate(packed: bytes) -> bytes:
         except (OSError, EOFError):
             continue
     raise AssertionError("no single flipped byte breaks the deflate data")
+
+
+def test_an_rdf_xml_file_that_is_no_well_formed_xml_is_refused_at_its_line(
+    tmp_path: Path,
+) -> None:
+    lines = ['<?xml version="1.0"?>']
+    lines.append('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"')
+    lines.append('         xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#">')
+    for number in range(40):
+        lines.append(f'  <rdf:Description rdf:about="https://e.org/s{number}">')
+        lines.append(f'    <rdfs:label xml:lang="nl">ding {number}</rdfs:label>')
+        lines.append("  </rdf:Description>")
+    assert "</rdfs:label>" in lines[61]  # line 62 of the file
+    lines[61] = lines[61].replace("</rdfs:label>", "</rdfs:labl>")
+    lines.append("</rdf:RDF>")
+    path = tmp_path / "beleid.rdf"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(RdfInputError) as refused:
+        read_rdf(path)
+    assert refused.value.line == 62
+    assert str(refused.value).startswith(f"{path}:62:")

@@ -79,6 +79,9 @@ def validate(
         # The report is never read as data: written into the folder validated, the next
         # run would read it (shacl.xml as RDF/XML, report.json as JSON-LD) and fail.
         files = expand_paths(paths, leave_out=output)
+        if not files:  # a pipeline that validates nothing must not pass
+            named = ", ".join(str(path) for path in paths)
+            raise RdfInputError(Path(named), None, None, "no RDF files found (nothing validated)")
         junit = report_format is ReportFormat.junit
         result, objects = _validated(files, engine, with_objects=junit)
     except RdfInputError as exc:

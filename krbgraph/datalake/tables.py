@@ -92,12 +92,15 @@ def _batch(
     infos: Sequence[ColumnInfo],
     schema: pa.Schema,
     rows: Sequence[tuple[Identifier | None, ...]],
+    first: int = 1,
 ) -> pa.RecordBatch:
+    """The rows as one record batch; ``first`` is the number of the first row (a bad
+    value names its row and the row's key, the thing in the first column)."""
     arrays = []
     for position, info in enumerate(infos):
         convert = _CONVERT[info.kind]
         values: list[object] = []
-        for row in rows:
+        for number, row in enumerate(rows, start=first):
             term = row[position]
             if term is None:
                 values.append(None)
@@ -105,9 +108,10 @@ def _batch(
             try:
                 values.append(convert(term))
             except ValueError:
+                key = f" ({infos[0].name} {row[0]})" if position and row[0] is not None else ""
                 raise BadValue(
-                    f"table {table}, column {info.name}: {str(term)!r} is not a valid "
-                    f"{info.kind.value} ({info.kind.datatype})"
+                    f"table {table}, row {number}{key}, column {info.name}: {str(term)!r} "
+                    f"is not a valid {info.kind.value} ({info.kind.datatype})"
                 ) from None
         arrays.append(pa.array(values, type=info.kind.arrow_type))
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
@@ -147,7 +151,7 @@ def write_table(
             ) as csv,
         ):
             for rows_batch in _batches(rows):
-                batch = _batch(name, infos, schema, rows_batch)
+                batch = _batch(name, infos, schema, rows_batch, count + 1)
                 parquet.write_batch(batch)
                 csv.write_batch(batch)
                 count += batch.num_rows

@@ -178,6 +178,12 @@ def _read_sheet(
         max_col=max(positions.values()) + 1,
     )
     columns = list(positions.items())
+    # A column between named ones whose header cell is empty (cleared by mistake): its
+    # values would be dropped without a word, and with them what they said (end dates).
+    last = max(positions.values())
+    unnamed = {
+        index: 0 for index, raw in enumerate(header[:last]) if raw is None or not str(raw).strip()
+    }
     formulas = uncomputed_formulas(worksheet, limits.max_rows + 1)
     for number, row in enumerate(rows, start=2):
         if number > limits.max_rows:
@@ -203,8 +209,31 @@ def _read_sheet(
             cells[name] = value
         if cells:
             result.rows.append((number, cells))
+        for index in unnamed:
+            if index < len(row) and str(row[index].value or "").strip():
+                unnamed[index] += 1
+    problems.extend(_unnamed_columns(sheet, unnamed))
     problems.extend(_merged_cell_warnings(sheet, worksheet, positions, result))
     return result
+
+
+def _unnamed_columns(sheet: Sheet, unnamed: dict[int, int]) -> list[Problem]:
+    """A problem for each column with values but no name in the header row."""
+    return [
+        Problem(
+            f"kolom {get_column_letter(index + 1)} heeft {count} waarde(n) maar geen naam in "
+            "de kopregel; geef de kolom haar naam (terug) of maak haar leeg: zonder naam "
+            "worden de waarden niet gelezen",
+            f"column {get_column_letter(index + 1)} holds {count} value(s) but has no name in "
+            "the header row; give the column its name (back) or empty it: without a name "
+            "its values are not read",
+            sheet=sheet.name,
+            row=1,
+            column=get_column_letter(index + 1),
+        )
+        for index, count in unnamed.items()
+        if count
+    ]
 
 
 def _uncomputed(sheet: Sheet, row: int, column: str, formula: str) -> Problem:

@@ -334,7 +334,8 @@ def unwritable(
         # measure's period is a new blank node in each; both are kept, not lost (the
         # refusal named the norm's value and the period as what no workbook holds).
         kept = list(kept)
-        values = {_by_value(triple, _parents(kept)) for triple in kept}
+        kept_parents = _parents(kept)  # once: per triple it made a re-import quadratic
+        values = {_by_value(triple, kept_parents) for triple in kept}
         parents = _parents(graph)
         source.used.update(triple for triple in graph if _by_value(triple, parents) in values)
     return _leftovers(source)

@@ -37,10 +37,11 @@ from rdflib.term import Identifier
 
 from ..model import WRITES_GRAPH
 from ..settings import Settings
-from .answers import AnswerLimits, collect, value_too_long
+from .answers import AnswerLimits, collect
 from .backend import StoreBackend, TripleData
 from .base import QueryResult, QuerySyntaxError, StoreError, UnsupportedAnswer
 from .dumps import dump_format, read_dump, write_dump
+from .remote_errors import graph_store_errors
 from .remote_errors import http_errors as _http_errors
 from .remote_errors import refusal as _refusal
 from .terms import (
@@ -248,7 +249,7 @@ class RemoteStore(StoreBackend):
                 "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", default_graph_uris=[graph]
             )
             return list(ToOxigraph().triples(result.graph or rdflib.Graph()))
-        with _read_graph_store():
+        with graph_store_errors():
             return [q.triple for q in ox.parse(*self._graph_body(graph))]
 
     def _graph_body(self, graph: str | None) -> tuple[bytes, ox.RdfFormat]:
@@ -283,7 +284,7 @@ class RemoteStore(StoreBackend):
                 target = ox.DefaultGraph() if graph is None else named_node(graph)
                 # Parsed, not loaded: a load names blank nodes anew per call, and a blank
                 # node two graphs share (a period and its norm) must stay one node.
-                with _read_graph_store():
+                with graph_store_errors():
                     into.extend(
                         ox.Quad(q.subject, q.predicate, q.object, target)
                         for q in ox.parse(body, format=fmt)
@@ -462,18 +463,6 @@ class _BodyReader(io.RawIOBase):
 def _media_type(response: httpx.Response) -> str:
     content_type: str = response.headers.get("content-type", "")
     return content_type.split(";")[0].strip().lower()
-
-
-@contextmanager
-def _read_graph_store() -> Iterator[None]:
-    """A Graph Store answer that does not parse, or holds a value too long for memory,
-    as the store's error."""
-    try:
-        yield
-    except SyntaxError as exc:
-        raise StoreError(f"the Graph Store sent unreadable RDF: {exc}") from exc
-    except MemoryError as exc:
-        raise value_too_long(exc) or exc from None
 
 
 def _rdf_format(response: httpx.Response) -> ox.RdfFormat:

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 import httpx
 
 from ..settings import shown_url
+from .answers import value_too_long
 from .base import (
     QuerySyntaxError,
     QueryTimeout,
@@ -66,3 +67,15 @@ def refusal(response: httpx.Response, url: str, what: str) -> StoreError:
             "KRB_PASSWORD"
         )
     return StoreError(f"{what} failed at {url}: HTTP {response.status_code}: {body[:500]}")
+
+
+@contextmanager
+def graph_store_errors() -> Iterator[None]:
+    """A Graph Store answer that does not parse, or holds a value too long for memory,
+    as the store's error."""
+    try:
+        yield
+    except SyntaxError as exc:
+        raise StoreError(f"the Graph Store sent unreadable RDF: {exc}") from exc
+    except MemoryError as exc:
+        raise value_too_long(exc) or exc from None

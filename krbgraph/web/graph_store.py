@@ -42,8 +42,9 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from ..parse_errors import term_too_large
 from ..rdfio import FORMATS as FILE_FORMATS
-from ..rdfio import MAX_GRAPH_IRI, term_too_large, unsupported_term, without_bom
+from ..rdfio import MAX_GRAPH_IRI, unsupported_term, without_bom
 from ..registry import GraphNotAllowed, ManagedGraphRefused
 from ..settings import Settings
 from ..store import Store, StoreError
