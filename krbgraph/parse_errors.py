@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import xml.parsers.expat
 
-__all__ = ["term_too_large", "xml_position"]
+__all__ = ["entity_expansion_problem", "term_too_large", "xml_position"]
 
 
 def xml_position(data: bytes) -> tuple[int | None, int | None]:
@@ -55,4 +55,37 @@ def _first_line_over(data: bytes, limit: int) -> int | None:
             return number
         start = end + 1
         number += 1
+    return None
+
+
+_ENTITY = re.compile(rb"<!ENTITY\s+(%\s+)?([^\s>]+)\s+(\"([^\"]*)\"|'([^']*)')", re.S)
+MAX_EXPANDED_BYTES = 64 * 1024 * 1024
+"""What the entities of an RDF/XML file may expand to in all (a few namespace entities
+in an ontology editor's export expand to kilobytes)."""
+
+
+def entity_expansion_problem(data: bytes) -> tuple[int, str] | None:
+    """The line and the reason when the entities an RDF/XML document declares would
+    expand beyond reason: an entity defined by others (the "billion laughs", nine levels
+    of ten make gigabytes from 800 bytes), or references that expand to more than
+    MAX_EXPANDED_BYTES. pyoxigraph expands them before anything can stop it, and a
+    failed allocation aborts the process. None for a document without such entities."""
+    if b"<!ENTITY" not in data:
+        return None
+    expanded = 0
+    for found in _ENTITY.finditer(data):
+        name, value = found.group(2), found.group(4) or found.group(5) or b""
+        line = data.count(b"\n", 0, found.start()) + 1
+        if b"&" in value or b"%" in value:
+            return line, (
+                f"entity '{name.decode(errors='replace')}' is defined by other entities; "
+                "nested entities are refused (they can expand a small file to gigabytes): "
+                "write the IRIs out, or use plain namespace entities"
+            )
+        expanded += len(value) * data.count(b"&" + name + b";")
+        if expanded > MAX_EXPANDED_BYTES:
+            return line, (
+                f"the entities expand to more than {MAX_EXPANDED_BYTES >> 20} MiB; write "
+                "the values out"
+            )
     return None

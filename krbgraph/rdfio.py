@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Identifier
 
-from .parse_errors import term_too_large, xml_position
+from .parse_errors import entity_expansion_problem, term_too_large, xml_position
 
 FORMATS: dict[str, ox.RdfFormat] = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -186,7 +186,7 @@ def check_for_bulk_load(path: Path) -> bool:
     has one is parsed to tell. JSON-LD is
     always parsed: its parser drops what it cannot expand without a word."""
     fmt = file_format(path)
-    if fmt is ox.RdfFormat.JSON_LD:
+    if fmt in (ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML):  # RDF/XML: its entities
         parse_quads(path)
         return _starts_with_bom(path)
     marks = _UNSUPPORTED_MARKS.get(fmt, _TEXT_MARKS)
@@ -292,6 +292,9 @@ def parse_quads(path: Path) -> list[ox.Quad]:
         raise RdfInputError(path, None, None, f"cannot read the file: {reason}") from exc
     data = without_bom(data)
     json_ld = fmt is ox.RdfFormat.JSON_LD
+    bomb = entity_expansion_problem(data) if fmt is ox.RdfFormat.RDF_XML else None
+    if bomb is not None:
+        raise RdfInputError(path, bomb[0], None, bomb[1])
     try:
         base = _RELATIVE if json_ld else None
         quads = list(ox.parse(data, format=fmt, base_iri=base, rename_blank_nodes=True))

@@ -408,6 +408,21 @@ def test_a_column_whose_name_was_cleared_is_refused_with_its_letter(workbook: Pa
     assert f"column {letter} holds {values} value(s) but has no name" in problem.text_en
 
 
+def test_the_last_column_whose_name_was_cleared_is_refused_too(workbook: Path) -> None:
+    book = load_workbook(workbook)
+    sheet = book["beleidsindicator"]
+    index = sheet.max_column
+    values = sum(1 for row in sheet.iter_rows(min_row=2) if row[index - 1].value not in (None, ""))
+    assert values > 0
+    letter = sheet.cell(row=1, column=index).column_letter
+    sheet.cell(row=1, column=index).value = None
+    book.save(workbook)
+
+    [problem] = [p for p in _read(workbook).errors if p.column == letter]
+    assert (problem.sheet, problem.row) == ("beleidsindicator", 1)
+    assert f"{values} waarde(n) maar geen naam" in problem.text_nl
+
+
 def test_an_empty_column_without_a_name_is_no_problem(workbook: Path) -> None:
     book = load_workbook(workbook)
     sheet = book["beleidsnorm"]

@@ -257,3 +257,35 @@ def test_an_rdf_xml_file_that_is_no_well_formed_xml_is_refused_at_its_line(
         read_rdf(path)
     assert refused.value.line == 62
     assert str(refused.value).startswith(f"{path}:62:")
+
+
+def test_an_rdf_xml_file_whose_entities_expand_to_gigabytes_is_refused_at_the_entity(
+    tmp_path: Path,
+) -> None:
+    """The "billion laughs": 800 bytes of nested entities made the parser ask for 5 GB
+    and abort the process; refused before parsing, at the line of the nested entity.
+    Plain namespace entities, as ontology editors write them, still read."""
+    levels = ['<!ENTITY lol0 "lol">']
+    levels += [f'<!ENTITY lol{n} "{("&lol" + str(n - 1) + ";") * 10}">' for n in range(1, 9)]
+    doctype = "<!DOCTYPE rdf:RDF [\n" + "\n".join(levels) + "\n]>"
+    body = (
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns:e="https://e.org/"><rdf:Description rdf:about="https://e.org/s">'
+        "<e:p>&lol8;</e:p></rdf:Description></rdf:RDF>"
+    )
+    path = tmp_path / "bom.rdf"
+    path.write_text(f'<?xml version="1.0"?>\n{doctype}\n{body}\n', encoding="utf-8")
+    with pytest.raises(RdfInputError) as refused:
+        read_rdf(path)
+    assert refused.value.line == 4  # lol1, the first entity made of others
+    assert "nested entities" in str(refused.value)
+
+    plain = tmp_path / "ontologie.rdf"
+    plain.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n<!ENTITY e "https://e.org/">\n]>\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns:e="https://e.org/"><rdf:Description rdf:about="&e;s">'
+        "<e:p>x</e:p></rdf:Description></rdf:RDF>\n",
+        encoding="utf-8",
+    )
+    assert len(read_rdf(plain)) == 1

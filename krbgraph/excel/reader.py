@@ -170,20 +170,24 @@ def _read_sheet(
     result = SheetRows(sheet, present=True)
     if not positions:
         return result
-    # Only the columns up to the last known one, and one row past the limit: openpyxl pads
-    # every row to the widest (or declared) column and fills gaps before a far row number.
+    # A column whose header cell is empty (its name cleared by mistake, also the last
+    # one): its values would be dropped without a word, and with them what they said.
+    width = worksheet.max_column if isinstance(worksheet.max_column, int) else 0
+    last = max(positions.values())
+    unnamed = {
+        index: 0
+        for index, raw in enumerate(header[: max(last, min(width, MAX_COLUMNS))])
+        if raw is None or not str(raw).strip()
+    }
+    # Only the columns up to the last known or unnamed one, and one row past the limit:
+    # openpyxl pads every row to the widest (or declared) column and fills gaps before a
+    # far row number.
     rows: Iterator[tuple[Any, ...]] = worksheet.iter_rows(
         min_row=2,
         max_row=limits.max_rows + 1,
-        max_col=max(positions.values()) + 1,
+        max_col=max([last, *unnamed]) + 1,
     )
     columns = list(positions.items())
-    # A column between named ones whose header cell is empty (cleared by mistake): its
-    # values would be dropped without a word, and with them what they said (end dates).
-    last = max(positions.values())
-    unnamed = {
-        index: 0 for index, raw in enumerate(header[:last]) if raw is None or not str(raw).strip()
-    }
     formulas = uncomputed_formulas(worksheet, limits.max_rows + 1)
     for number, row in enumerate(rows, start=2):
         if number > limits.max_rows:
