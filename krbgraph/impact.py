@@ -39,7 +39,7 @@ replays random writes and compares every verdict with a full validation.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from functools import cache
 
 import pyoxigraph as ox
@@ -78,7 +78,9 @@ def affected(
     selecting = target_predicates()[1]
     removed_set = set(removed)
     changed = [*added, *removed_set]
-    if any(_may_target_blank_node(replica, quad) for quad in added):
+    # One lookup per class, not per blank node: a workbook's results share a few classes.
+    targeted = cache(lambda klass: _targeted(replica, klass))
+    if any(_may_target_blank_node(targeted, quad) for quad in added):
         return None  # a blank node that becomes a focus cannot be named in a query
     seeds: set[ox.NamedNode | ox.Literal] = set()
     found: set[ox.NamedNode | ox.Literal] = set()
@@ -134,13 +136,13 @@ def affected(
     return {rdflib_term(n) for n in found}
 
 
-def _may_target_blank_node(replica: ValidationReplica, quad: ox.Quad) -> bool:
+def _may_target_blank_node(targeted: Callable[[ox.NamedNode], bool], quad: ox.Quad) -> bool:
     subjects, objects = target_predicates()
     if isinstance(quad.subject, ox.BlankNode) and quad.predicate.value in subjects:
         if quad.predicate.value == _TYPE and isinstance(quad.object, ox.NamedNode):
             # A measurement's result (a blank qudt:QuantityValue) is typed, but no shape
             # targets its class: its owner is validated, as for any other blank node.
-            return _targeted(replica, quad.object)
+            return targeted(quad.object)
         return True
     return isinstance(quad.object, ox.BlankNode) and quad.predicate.value in objects
 
