@@ -137,15 +137,29 @@ def expand_paths(paths: Iterable[Path], *, leave_out: Path | None = None) -> lis
     files: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and is_rdf_file(p)))
+            found = sorted(p for p in path.rglob("*") if is_rdf_file(p))
+            for file in found:
+                _refuse_dangling_link(file)
+            files.extend(p for p in found if p.is_file())
         elif path.exists():
             files.append(path)
         else:
+            _refuse_dangling_link(path)
             raise RdfInputError(path, None, None, "no such file or folder")
     if leave_out is None:
         return files
     left_out = leave_out.resolve()
     return [path for path in files if path.resolve() != left_out]
+
+
+def _refuse_dangling_link(path: Path) -> None:
+    """A symbolic link that leads nowhere is named as such: skipped in a folder it
+    would leave data out without a word, and "no such file" sends the user looking
+    for a file that is right there."""
+    if path.is_symlink() and not path.exists():
+        raise RdfInputError(
+            path, None, None, "a symbolic link that leads nowhere (its target is missing or loops)"
+        )
 
 
 def read_rdf_paths(paths: Iterable[Path]) -> Graph:

@@ -186,6 +186,13 @@ def test_cli_import_export_round_trip_and_exit_codes(tmp_path: Path) -> None:
     unreadable = runner.invoke(_app(), ["import-excel", str(tmp_path / "broken.xlsx")], env=env)
     assert unreadable.exit_code == 2
 
+    # A workbook written under another format's name would open nowhere.
+    for command in (["export-excel"], ["excel-template"]):
+        misnamed = tmp_path / "beleid.csv"
+        refused = runner.invoke(_app(), [*command, str(misnamed)], env=env)
+        assert refused.exit_code == 2 and not misnamed.exists()
+        assert "ending in .xlsx" in " ".join(refused.output.split())
+
 
 def test_a_refused_reimport_names_only_what_would_be_lost(store: Store, tmp_path: Path) -> None:
     """A norm typed with the municipality's own class (no workbook holds that type) makes

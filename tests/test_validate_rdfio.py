@@ -120,6 +120,17 @@ def test_folders_are_read_recursively_in_sorted_order_and_graphs_merged(tmp_path
     assert set(graph.objects(S, P)) == {Literal("a"), Literal("c")}
 
 
+def test_a_link_that_leads_nowhere_is_named_as_such_named_or_in_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "a.ttl").symlink_to(tmp_path / "b.ttl")
+    (tmp_path / "b.ttl").symlink_to(tmp_path / "a.ttl")
+    (tmp_path / "ok.ttl").write_text('<https://e.org/s> <https://e.org/p> "ok" .')
+    # Named directly, and inside a folder where skipping it would leave data out.
+    for named in (tmp_path / "a.ttl", tmp_path):
+        with pytest.raises(RdfInputError, match="symbolic link that leads nowhere") as refused:
+            read_rdf_paths([named])
+        assert refused.value.path.name == "a.ttl"
+
+
 def test_a_missing_path_is_an_error_and_the_first_bad_file_stops_the_read(tmp_path: Path) -> None:
     with pytest.raises(RdfInputError, match="no such file or folder"):
         read_rdf_paths([tmp_path / "ontbreekt.ttl"])

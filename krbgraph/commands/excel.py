@@ -83,6 +83,16 @@ def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _xlsx_target(file: Path) -> None:
+    """Refuse to write a workbook under another format's name: Excel, LibreOffice
+    and every reader of `beleid.csv` would be given a zip file they cannot open."""
+    if file.suffix.lower() != ".xlsx":
+        raise _fail(
+            f"{file}: een werkboek wordt als .xlsx geschreven; geef een naam op .xlsx / "
+            "a workbook is written as .xlsx; give a file name ending in .xlsx"
+        )
+
+
 def register(app: typer.Typer) -> None:
     @app.command("excel-template")
     def excel_template(
@@ -92,6 +102,7 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Write an empty KRB workbook with help, drop-downs and value lists."""
+        _xlsx_target(file)
         try:
             from ..excel.template import write_template
 
@@ -175,6 +186,7 @@ def register(app: typer.Typer) -> None:
         """Export the registry (or one graph) to a KRB workbook."""
         from ..excel.exporting import export_workbook
 
+        _xlsx_target(file)
         settings = settings_from_cli(store, None, timeout)
         try:
             with opened_store(settings, existing=True) as opened:
