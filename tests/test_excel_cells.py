@@ -546,3 +546,29 @@ def test_a_measurement_dated_excel_date_zero_is_refused_at_its_cell(
         "00:00:00",
     )
     assert "a time without a date (Excel's date 0" in problem.text_en
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("2024/02/01", "2024-02-01"),
+        ("2024.2.1", "2024-02-01"),
+        ("2024-02-01", "2024-02-01"),
+        ("01/02/2024", "2024-02-01"),
+        ("1.2.2024", "2024-02-01"),
+        ("2024-02/01", None),
+        ("2024/13/01", None),
+    ],
+)
+def test_a_date_typed_as_text_is_read_by_where_its_year_stands(
+    typed: str, meant: str | None
+) -> None:
+    from datetime import date
+
+    from krbgraph.excel.values import CellError, parse_date
+
+    if meant is None:
+        with pytest.raises(CellError, match="not a valid date"):
+            parse_date(typed)
+    else:
+        assert parse_date(typed) == date.fromisoformat(meant)

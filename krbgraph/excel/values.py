@@ -139,7 +139,7 @@ def decimal_cell(lexical: str) -> float | str:
     return lexical.replace(".", ",")
 
 
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_ISO = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$")
 _DUTCH = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 
 
@@ -164,7 +164,10 @@ def refuse_date_zero(value: datetime | time) -> None:
 
 
 def parse_date(value: object) -> date:
-    """An Excel date, 'jjjj-mm-dd' or 'dd-mm-jjjj' (also with / or .) as a date."""
+    """An Excel date, 'jjjj-mm-dd' or 'dd-mm-jjjj' (also with / or .) as a date.
+
+    The four-digit year says which order is meant, so '2024/02/01' is 1 February
+    as surely as '01/02/2024' is; a mix of separators ('2024-02/01') is a typo."""
     if isinstance(value, datetime | time):
         refuse_date_zero(value)
     if isinstance(value, datetime):
@@ -180,7 +183,7 @@ def parse_date(value: object) -> date:
     match = _ISO.match(text)
     parts: tuple[int, int, int] | None = None
     if match:
-        parts = (int(match[1]), int(match[2]), int(match[3]))
+        parts = (int(match[1]), int(match[3]), int(match[4]))
     else:
         match = _DUTCH.match(text)
         if match:
