@@ -96,6 +96,25 @@ def test_shape_violation_is_mapped_to_its_cell_and_nothing_is_written(
     assert _quads(store, tmp_path, "after") == before
 
 
+def test_a_cycle_of_replacements_is_placed_in_the_column_the_user_typed_it_in(
+    store: Store, tmp_path: Path
+) -> None:
+    workbook = demo_workbook(tmp_path)
+    first, second = (row_of(workbook, "besluitdocument", c) for c in ("BOU-HBV", "CIR-2030"))
+    edit(
+        workbook,
+        [
+            ("besluitdocument", first, "vervangt", "CIR-2030"),
+            ("besluitdocument", second, "vervangt", "BOU-HBV"),
+        ],
+    )
+    with pytest.raises(ImportFailed) as failed:
+        import_workbook(store, workbook, base_iri=BASE)
+
+    cycle = [p for p in failed.value.problems if "kringloop" in p.text_nl]
+    assert {(p.row, p.column) for p in cycle} == {(first, "vervangt"), (second, "vervangt")}
+
+
 def test_the_same_workbook_under_another_name_is_refused_saying_where_it_already_is(
     store: Store, tmp_path: Path
 ) -> None:

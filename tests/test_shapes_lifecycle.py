@@ -205,16 +205,19 @@ CASES: list[tuple[str, str, list[tuple[str, str | None, str]], str | None]] = [
     (
         "document-vervangingskringloop",
         "INSERT DATA { <besluitdocument/GEL-2030> dct:isReplacedBy <besluitdocument/GEL-2020> }",
+        # Every statement that closes the cycle, with the property it was made with:
+        # GEL-2030 also states `dct:replaces GEL-2020`, the other half of the loop.
         [
             ("besluitdocument/GEL-2020", DCT + "isReplacedBy", V),
             ("besluitdocument/GEL-2030", DCT + "isReplacedBy", V),
+            ("besluitdocument/GEL-2030", DCT + "replaces", V),
         ],
         None,
     ),
     (
         "document-vervangt-zichzelf",
         "INSERT DATA { <besluitdocument/GEL-2030> dct:replaces <besluitdocument/GEL-2030> }",
-        [("besluitdocument/GEL-2030", DCT + "isReplacedBy", V)],
+        [("besluitdocument/GEL-2030", DCT + "replaces", V)],
         "Geluid 2030",
     ),
     # --- levenscyclus.ttl: warnings ---
