@@ -560,6 +560,43 @@ def test_a_lapsed_norm_without_a_period_was_in_force_while_its_document_was(tmp_
     assert dates[norm] == ("2020-07-01", "2025-12-31", False)
 
 
+def test_policy_without_a_theme_makes_no_theme_a_gap(tmp_path) -> None:
+    """compleet-beleid's ontbreekt needs policy of another theme in force; a rule with
+    neither a theme nor an indicator (both optional) made every theme a gap."""
+    from test_sparql_support import demo_store
+
+    from krbgraph.derived import refresh
+
+    rule = """PREFIX krb: <https://data.krb.nl/def/krb#>
+    PREFIX dct: <http://purl.org/dc/terms/>
+    PREFIX eli: <http://data.europa.eu/eli/ontology#>
+    PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+    PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    INSERT DATA { GRAPH <https://krb.demogemeente.nl/graph/themaloos> {
+      <https://krb.demogemeente.nl/id/besluitdocument/OUD> a krb:Besluitdocument ;
+        rdfs:label "Oude verordening"@nl ; dct:identifier "OUD" ;
+        krb:documentsoort <https://data.krb.nl/id/begrip/documentsoort/beleidsplan> ;
+        krb:werkingsgebied <https://krb.demogemeente.nl/id/werkingsgebied/GM9999> ;
+        eli:first_date_entry_in_force "2000-01-01"^^xsd:date .
+      <https://krb.demogemeente.nl/id/beleidsregel/OUD-R01> a krb:Beleidsregel ;
+        rdfs:label "Zichtlijnen bewaren"@nl ; dct:identifier "OUD-R01" ;
+        krb:document <https://krb.demogemeente.nl/id/besluitdocument/OUD> ;
+        krb:werkingsgebied <https://krb.demogemeente.nl/id/werkingsgebied/GM9999> .
+    } }"""
+    store, _ = demo_store(tmp_path)
+    with store:
+        store.update(rule)
+        refresh(store)
+        # In 2005 nothing of the demo was in force (see test_queries_demo): only the rule.
+        assert ID + "beleidsregel/OUD-R01" in column(
+            run(store, "geldig-op", datum="2005-01-01"), "object"
+        )
+        gaps = column(
+            run(store, "compleet-beleid", gebied="GM9999", datum="2005-01-01"), "ontbreekt"
+        )
+    assert gaps and set(gaps) == {"false"}
+
+
 # --- Areas -------------------------------------------------------------------------
 
 
