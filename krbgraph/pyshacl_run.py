@@ -113,7 +113,7 @@ def _ill_typed_as(graph: Graph, stand_in_of: Callable[[Literal, int], Literal]) 
     for pySHACL: its sh:lessThanOrEquals compares such a literal with Python's <= and
     dies of the TypeError (no report at all). Returns (subject, predicate, stand-in) ->
     the literal, to put them back."""
-    found = [(s, p, o) for s, p, o in graph if isinstance(o, Literal) and o.ill_typed]
+    found = [(s, p, o) for s, p, o in graph if isinstance(o, Literal) and _ill_typed(o)]
     swapped: _Swapped = {}
     for number, (s, p, literal) in enumerate(found):
         stand_in = stand_in_of(literal, number)
@@ -121,6 +121,17 @@ def _ill_typed_as(graph: Graph, stand_in_of: Callable[[Literal, int], Literal]) 
         swapped[(s, p, stand_in)] = literal
         graph.add((s, p, stand_in))
     return swapped
+
+
+def _ill_typed(literal: Literal) -> bool:
+    """rdflib knows a literal is ill-typed only if it was made from its text: the
+    literals of a SPARQL Update on an rdflib graph say None, and pySHACL died on such
+    a "10000-01-01"^^xsd:date all the same."""
+    if literal.ill_typed is not None:
+        return literal.ill_typed
+    if literal.datatype is None:
+        return False
+    return bool(Literal(str(literal), datatype=literal.datatype).ill_typed)
 
 
 def _as_text(literal: Literal, number: int) -> Literal:

@@ -517,6 +517,30 @@ CASES: list[tuple[str, str, list[tuple[str, str | None, str]], str | None]] = [
         [("beoogd-effect/GEL-E01", KRB + "horizon", V)],
         "Stil asfalt op geluidsdruk gevel",
     ),
+    # Years XSD allows but no calendar the lifecycle reads holds: a start in year 10000
+    # (or a typo like 20204) was dropped and the norm was in force today.
+    (
+        "periode-einde-jaar-van-vijf-cijfers",
+        """DELETE WHERE { <beleidsnorm/ENE-N01> dct:temporal ?t . ?t ?p ?o }
+        ; INSERT DATA { <beleidsnorm/ENE-N01> dct:temporal [ a dct:PeriodOfTime ;
+                        dcat:startDate "2027-01-01"^^xsd:date ; dcat:endDate "10000-01-01"^^xsd:date ] }""",
+        [("beleidsnorm/ENE-N01", DCT + "temporal", V)],
+        "Energielabel woningen minimaal B",
+    ),
+    (
+        "documentdatum-jaar-nul",
+        """DELETE WHERE { <besluitdocument/GEL-2030> eli:date_document ?d }
+        ; INSERT DATA { <besluitdocument/GEL-2030> eli:date_document "0000-11-16"^^xsd:date }""",
+        [("besluitdocument/GEL-2030", ELI + "date_document", V)],
+        None,
+    ),
+    (
+        "effect-horizon-jaar-van-vijf-cijfers",
+        """DELETE WHERE { <beoogd-effect/GEL-E01> krb:horizon ?h }
+        ; INSERT DATA { <beoogd-effect/GEL-E01> krb:horizon "10000-12-31"^^xsd:date }""",
+        [("beoogd-effect/GEL-E01", KRB + "horizon", V)],
+        "Stil asfalt op geluidsdruk gevel",
+    ),
     (
         "effect-twee-horizonnen",
         'INSERT DATA { <beoogd-effect/GEL-E01> krb:horizon "2028-12-31"^^xsd:date }',

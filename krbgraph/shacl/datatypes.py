@@ -7,6 +7,13 @@ over the lexical form (XSD 1.1 part 2, with [0-9] for digits: SPARQL engines
 read \\d as any Unicode digit), range tests for the bounded integer types and
 an arithmetic leap-year test, so they mean the same on every SPARQL 1.1 store.
 Datatypes not listed here are checked by their IRI only, as pySHACL does.
+
+Dates and times take a year of four digits, 0001 to 9999, where XSD 1.1 also allows
+"10000-01-01", year 0000 and negative years. That is the calendar pySHACL (through
+rdflib), Python and spreadsheets hold: a policy date outside it was valid to this
+engine, ill-typed to pySHACL, and dropped by the lifecycle rules, which read the
+dates in Python, so a norm meant to start in year 10000 (or a typo like 20204) was
+in force today.
 """
 
 from __future__ import annotations
@@ -18,6 +25,8 @@ from . import terms
 
 _TZ = r"(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))?"
 _YEAR = r"-?([1-9][0-9]{3,}|0[0-9]{3})"
+_CALENDAR_YEAR = r"([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"
+_ZONE = r"(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))"
 _MONTH_DAY = (
     r"((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)"
     r"|(0[13578]|1[02])-31|02-29)"
@@ -33,9 +42,9 @@ _LEXICAL: dict[URIRef, str] = {
     XSD.integer: _INTEGER,
     XSD.double: _FLOAT,
     XSD.float: _FLOAT,
-    XSD.date: f"{_YEAR}-{_MONTH_DAY}{_TZ}",
-    XSD.dateTime: f"{_YEAR}-{_MONTH_DAY}T{_TIME}{_TZ}",
-    XSD.dateTimeStamp: f"{_YEAR}-{_MONTH_DAY}T{_TIME}(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))",
+    XSD.date: f"{_CALENDAR_YEAR}-{_MONTH_DAY}{_TZ}",
+    XSD.dateTime: f"{_CALENDAR_YEAR}-{_MONTH_DAY}T{_TIME}{_TZ}",
+    XSD.dateTimeStamp: f"{_CALENDAR_YEAR}-{_MONTH_DAY}T{_TIME}{_ZONE}",
     XSD.time: f"{_TIME}{_TZ}",
     XSD.gYear: f"{_YEAR}{_TZ}",
     XSD.gYearMonth: f"{_YEAR}-(0[1-9]|1[0-2]){_TZ}",
