@@ -152,6 +152,54 @@ def test_a_successful_load_leaves_only_its_graphs(
     assert leftovers(store) == []
 
 
+def test_ctrl_c_while_the_parts_load_leaves_no_part_behind(
+    store: EmbeddedStore, tmp_path: Path, split_small_files: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C reaches the thread waiting for the loaders; the loaders cannot be stopped.
+    The load's graph was removed while a part was still loading, which then wrote half
+    the graph into the store with the marker gone."""
+    import threading
+    import time
+
+    live = store._live()
+    loading = threading.Event()
+
+    class SlowLoader:
+        def __getattr__(self, name: str) -> object:
+            return getattr(live, name)
+
+        def bulk_load(self, *, path: str, **kwargs: object) -> None:
+            data = Path(path).read_bytes()  # the engine has its part open from the start
+            loading.set()
+            time.sleep(0.3)  # still loading when the clean-up runs
+            live.bulk_load(input=data, **kwargs)  # type: ignore[arg-type]
+
+    class Interrupted(threading.Thread):
+        interrupted = False
+
+        def join(self, timeout: float | None = None) -> None:
+            if not Interrupted.interrupted:
+                Interrupted.interrupted = True
+                loading.wait(5)
+                raise KeyboardInterrupt
+            super().join(timeout)
+
+    monkeypatch.setattr(store, "_live", lambda: SlowLoader())
+    monkeypatch.setattr(embedded_module.threading, "Thread", Interrupted)
+    big = ntriples(tmp_path / "groot.nt", 2_000)
+    with pytest.raises(KeyboardInterrupt):
+        load_paths(store, [big], base_iri=BASE, validate=False)
+    monkeypatch.undo()
+    for thread in threading.enumerate():  # nothing of the load may still be running
+        if thread.name == "krb-load":
+            thread.join()
+
+    groot = ox.NamedNode(f"{BASE}/graph/groot")
+    assert not store._live().contains_named_graph(groot)
+    assert list(store._live().quads_for_pattern(None, None, None, groot)) == []
+    assert leftovers(store) == []
+
+
 def test_blank_nodes_stay_one_node_each_when_a_file_is_cut(
     store: EmbeddedStore, tmp_path: Path, split_small_files: None
 ) -> None:

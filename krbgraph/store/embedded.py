@@ -265,8 +265,12 @@ class EmbeddedStore(StoreBackend):
         workers = [threading.Thread(target=load, args=(part,), name="krb-load") for part in parts]
         for worker in workers:
             worker.start()
-        for worker in workers:
-            worker.join()
+        try:
+            for worker in workers:
+                worker.join()
+        except BaseException:
+            _outlast(workers)
+            raise
         if failures:
             raise failures[0]
 
@@ -452,3 +456,17 @@ def _in_worker(run: Callable[[], QueryResult], limits: AnswerLimits) -> QueryRes
     if isinstance(result, BaseException):
         raise result
     return result
+
+
+def _outlast(workers: list[threading.Thread]) -> None:
+    """Wait for loaders that cannot be stopped (bulk_load runs in the engine, without
+    the GIL) once Ctrl-C reached the thread waiting for them: the caller then removes
+    the load's graphs, and a part still loading would write into the removed graph
+    after that (half a graph kept, the marker gone). Another Ctrl-C does not cut the
+    wait short."""
+    while any(worker.is_alive() for worker in workers):
+        try:
+            for worker in workers:
+                worker.join()
+        except KeyboardInterrupt:
+            continue
