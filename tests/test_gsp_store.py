@@ -146,8 +146,10 @@ def test_gsp_conditional_writes_guard_against_lost_updates(
         ),
         client.delete("/store", params=at, headers=AUTH | {"If-Match": '"v1", "v2"'}),
         client.delete("/store", params=at, headers=AUTH | {"If-None-Match": "*"}),
+        # The condition is evaluated before the body (RFC 9110 13.2.1): not a 400.
+        client.put("/store", params=at, content=b"<not turtle", headers=create_only),
     ]
-    assert [r.status_code for r in refused] == [412] * 5, [r.text for r in refused]
+    assert [r.status_code for r in refused] == [412] * 6, [r.text for r in refused]
     assert "If-None-Match" in refused[0].json()["detail"]
     assert snapshot(store, tmp_path) == before
     # `*` holds while the graph exists; a listed tag of If-None-Match never matches.

@@ -215,6 +215,13 @@ async def _handle(request: Request, settings: Settings, store: Store, target: Ta
             home = home or f"{settings.base_iri.rstrip('/')}/graph/"
             target = location = f"{home}{uuid.uuid4()}"
         base = target if isinstance(target, str) else str(request.url.replace(query=""))
+        precondition = gate["precondition"]
+        if precondition is not None:
+            # Before the body is read (RFC 9110 13.2.1): a false condition is 412 even when
+            # the body is bad, and a large upload is not parsed for nothing. It is checked
+            # again under the write lock, where it counts.
+            exists = await run_in_threadpool(writes.graph_exists, store, target)
+            precondition(exists)
         data = await _read_body(request, base)
         created = await run_in_threadpool(
             partial(writes.store_graph, replace=method == "PUT"),
