@@ -43,10 +43,21 @@ def _href_of(client, label: str) -> str:
         ("geluidsdruk\u200b gevel maximaal 48", "Geluidsdruk gevel maximaal 48 dB(A)"),
         ("GEL-N01 geluidsdruk", "Geluidsdruk gevel maximaal 48 dB(A)"),
         ("geluidsdruk GEL‑N01", "Geluidsdruk gevel maximaal 48 dB(A)"),  # U+2011
+        ("merrapport", "m.e.r.-rapport"),
+        ("GELN01", "Geluidsdruk gevel maximaal 48 dB(A)"),
     ],
 )
 def test_a_thing_is_found_however_its_name_is_typed(client, typed: str, label: str) -> None:
     assert _href_of(client, label) in _hrefs(client, typed)
+
+
+@pytest.mark.parametrize("typed", ["mer rapport", "merrapport", "m.e.r. rapport"])
+def test_a_loose_match_in_one_name_is_not_hidden_by_words_spread_over_another(
+    client, typed: str
+) -> None:
+    """TOR-MER's code and title hold "mer" and "rapport" apart, which is a hit; the loose
+    search, which finds the document type m.e.r.-rapport itself, then never ran."""
+    assert "/begrip/documentsoort/mer-rapport" in _hrefs(client, typed)
 
 
 def test_a_search_longer_than_any_name_gets_the_page(client) -> None:

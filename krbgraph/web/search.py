@@ -18,7 +18,6 @@ import difflib
 import heapq
 import threading
 import time
-import unicodedata
 from collections import Counter, OrderedDict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from ..gc_pause import collector_paused
 from ..namespaces import KRB
 from ..store import Store
 from ..store.remote import RemoteStore
+from .search_text import loose_texts, loosened, normalise
 
 LABELS_QUERY = """\
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -97,38 +97,8 @@ TYPE_ORDER are asked for: every type of every subject (measurements too) took tw
 as long at a million triples, to be thrown away here."""
 
 
-def normalise(text: str) -> str:
-    """The form names are compared in, free of what people type differently without
-    meaning another name: case and accents ('Één Café' -> 'een cafe'), an apostrophe or
-    hyphen of another kind (ORAC’s as iOS and Word write it, Burgwallen‑Oude Zijde with
-    a non-breaking hyphen) and characters that are not seen (a soft hyphen or zero-width
-    space copied from a PDF). Exact names resolve in this form, so 'Deelgebied 1.1' and
-    'Deelgebied 11', or the operators '-Δ<=' and 'Δ<=', stay two names."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    kept = "".join(
-        ch
-        for ch in decomposed
-        if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf"
-    )
-    return " ".join(kept.casefold().translate(_VARIANTS).split())
-
-
-def loosened(normalised: str) -> str:
-    """A normalised text without apostrophes and dots, its hyphens spaces: what a search
-    that found nothing tries next ('oracs' for ORAC's, 'mer rapport' for m.e.r.-rapport).
-    Never used to resolve an exact name."""
-    return " ".join(normalised.translate(_LOOSE).split())
-
-
-_VARIANTS = str.maketrans(
-    {**dict.fromkeys(map(ord, "’‘ʼ`´"), "'"), **dict.fromkeys(map(ord, "‐‑‒–—―−"), "-")}
-)
-"""Apostrophes and hyphens of every kind as the keyboard's own, in normalise."""
-
-_LOOSE = str.maketrans(
-    {**dict.fromkeys(map(ord, "'."), None), **dict.fromkeys(map(ord, "-_"), " ")}
-)
-
+SPREAD = 4
+"""The rank of a thing whose words were found spread over its texts, not in one."""
 
 SHARED_MAX_AGE_S = 300.0
 """How long the index of a store others may write is kept when no graph changed size (a
@@ -215,12 +185,16 @@ class LabelIndex:
                 self._answers.move_to_end(key)
                 return list(self._answers[key])
         groups = search_entries(entries, text, limit_per_type=limit_per_type, haystack=haystack)
-        if not groups and normalise(text):
-            # Nothing as typed: without apostrophes, dots and hyphens ('oracs', 'mer
-            # rapport'), after every exact-er match so '-Δ<=' never outranks 'Δ<='.
-            groups = search_entries(
+        if normalise(text) and all(hit.rank >= SPREAD for g in groups for hit in g.hits):
+            # Nothing as typed, or only words spread over a thing's texts: also without
+            # apostrophes, dots and hyphens ('oracs', 'mer rapport', 'merrapport'). Only
+            # then, so '-Δ<=' never outranks 'Δ<=', and a loose match in one text ranks
+            # before the spread ones ('mer rapport' found TOR-MER by its code and name,
+            # and never the concept m.e.r.-rapport).
+            loose = search_entries(
                 entries, loosened(normalise(text)), limit_per_type=limit_per_type, loose=True
             )
+            groups = _merged(loose, groups, limit_per_type) if groups else loose
         with self._lock:
             if self._haystack is haystack:
                 self._answers[key] = groups
@@ -314,7 +288,7 @@ def build_entries(store: Store) -> tuple[Entry, ...]:
     for iri, values in texts.items():
         shown = display[iri][1] if iri in display else next(iter(values))
         normalised = tuple(dict.fromkeys(normalise(value) for value in values))
-        loose = tuple(dict.fromkeys(loosened(text) for text in normalised))
+        loose = loose_texts(normalised)
         entries.append(
             Entry(iri, shown, types.get(iri), normalised, loose if loose != normalised else ())
         )
@@ -389,7 +363,7 @@ def search_entries(
         ):
             # The words spread over its texts: "GEL-N01 geluidsdruk" (a code and a name,
             # as lists show them), ranked after every match within one text.
-            best = (4, sum(len(text) for text in texts), min(texts, key=len), position)
+            best = (SPREAD, sum(len(text) for text in texts), min(texts, key=len), position)
         if best is not None:
             grouped.setdefault(entry.type_iri, []).append(best)
     order = {type_iri: position for position, type_iri in enumerate(TYPE_ORDER)}
@@ -400,6 +374,24 @@ def search_entries(
         hits = tuple(Hit(entries[p], text, rank) for rank, _, text, p in best_few)
         groups.append(HitGroup(type_iri, hits, len(found_here)))
     return groups
+
+
+def _merged(first: list[HitGroup], then: list[HitGroup], limit: int) -> list[HitGroup]:
+    """Two searches' groups as one: per type the hits of ``first``, then those of
+    ``then`` it lacks, in the type order of search_entries."""
+    by_type = {group.type_iri: group for group in first}
+    for group in then:
+        had = by_type.get(group.type_iri)
+        if had is None:
+            by_type[group.type_iri] = group
+            continue
+        seen = {hit.entry.iri for hit in had.hits}
+        extra = tuple(hit for hit in group.hits if hit.entry.iri not in seen)
+        hits = (had.hits + extra)[:limit]
+        total = had.total + group.total - (len(group.hits) - len(extra))
+        by_type[group.type_iri] = HitGroup(group.type_iri, hits, total)
+    order = {type_iri: position for position, type_iri in enumerate(TYPE_ORDER)}
+    return sorted(by_type.values(), key=lambda g: order.get(g.type_iri or "", len(order)))
 
 
 def _rank(candidate: str, query: str, words: list[str], spaced: list[str]) -> int:
