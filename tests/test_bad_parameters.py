@@ -303,6 +303,11 @@ def test_a_date_is_a_day_written_as_yyyy_mm_dd_nothing_else(
         "/api/gebieden/GM9999/beleid?datum=2025-01-01&datum=2026-01-01",
         "/query/geldig-op.xlsx?datum=2025-01-01&datum=2026-01-01",
         "/dwarsverbanden?lang=en&lang=nl",
+        # Linked data too: the last won, so an invalid first one went unseen.
+        "/id/beleidsnorm/GEL-N01?format=bogus&format=nt",
+        "/def/krb?format=ttl&format=nt",
+        "/resource?iri=https://krb.demogemeente.nl/id/beleidsnorm/GEL-N01"
+        "&iri=https://krb.demogemeente.nl/id/beleidsnorm/GEL-N02",
     ],
 )
 def test_a_parameter_given_twice_is_refused_naming_it(client: TestClient, url: str) -> None:

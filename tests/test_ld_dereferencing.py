@@ -277,6 +277,23 @@ def test_a_slash_term_goes_to_its_anchor_only_when_the_ontology_has_it(
     assert response.headers.get("location") == location
 
 
+def test_every_term_a_slash_iri_redirects_to_has_its_anchor_on_the_page(client) -> None:
+    """krb:standaardgraaf (a named value, linked from audit records) was redirected to
+    an anchor the page did not carry."""
+    import re
+
+    from rdflib import Graph, URIRef
+
+    from krbgraph.model import project_root
+
+    ontology = Graph().parse(project_root() / "ontology" / "krb.ttl")
+    krb = "https://data.krb.nl/def/krb#"
+    terms = {str(s)[len(krb) :] for s in ontology.subjects() if isinstance(s, URIRef) and krb in s}
+    anchors = set(re.findall(r'id="([^"]+)"', client.get("/def/krb").text))
+    assert "standaardgraaf" in terms
+    assert terms - anchors == set()
+
+
 def test_a_model_document_is_written_out_once_per_model_version(client) -> None:
     """The IMBOR extract takes seconds to serialise: readers after the first get the
     bytes kept for the files the model graph was loaded from."""

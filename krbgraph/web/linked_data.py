@@ -26,7 +26,7 @@ from ..settings import Settings
 from ..store import Store
 from ..store.modelgraphs import META_GRAPH
 from . import negotiation, results
-from .deps import get_settings, get_store, reader_languages
+from .deps import get_settings, get_store, reader_languages, single_parameters
 from .describe import (
     MODEL_DOCUMENTS,
     ResourceView,
@@ -59,7 +59,9 @@ FormatParam = Annotated[
     str | None,
     Query(pattern="^(html|ttl|jsonld|nt|rdf)$", description="html, ttl, jsonld, nt or rdf"),
 ]
-router = APIRouter(tags=["linked data"], dependencies=[Depends(reader_languages)])
+router = APIRouter(
+    tags=["linked data"], dependencies=[Depends(reader_languages), Depends(single_parameters)]
+)
 
 READ = ["GET", "HEAD"]
 """Linked-data pages answer HEAD like GET (same status and Content-Type, no body)."""

@@ -125,6 +125,12 @@ def ontology_page(request: Request, store: Store, settings: Settings) -> HTMLRes
         )
         for term in own_terms(kinds)
     ]
+    # Named values of the model (krb:standaardgraaf): /def/krb/{term} and audit records
+    # link to their anchors like to any class's.
+    individuals = [
+        doc(term, [("Soort", links(k for k in graph.objects(term, RDF.type)))])
+        for term in own_terms((OWL.NamedIndividual,))
+    ]
     ontology = URIRef(ONTOLOGY_IRI)
     title = pick_label(graph.objects(ontology, RDFS.label)) or "KRB-ontologie"
     description = pick_label(graph.objects(ontology, DCTERMS.description))
@@ -134,5 +140,6 @@ def ontology_page(request: Request, store: Store, settings: Settings) -> HTMLRes
         "iri": ONTOLOGY_IRI,
         "classes": classes,
         "properties": properties,
+        "individuals": individuals,
     }
     return render(request, "ontology.html", context)
