@@ -252,6 +252,21 @@ def test_the_command_exits_1_with_every_problem_and_0_after_a_fix(tmp_path: Path
         app, ["import-metingen", str(tmp_path / "nope.csv"), "--store", str(folder)]
     )
     assert missing.exit_code == 2
+    # A graph of the model is refused in one line, as krb load refuses it (a traceback).
+    other = _csv(tmp_path, "ander.csv", "GEL-I01;parkstraat;2023;;;49,6;dB(A);geluidmeetnet\n")
+    model = runner.invoke(
+        app,
+        [
+            "import-metingen",
+            str(other),
+            "--store",
+            str(folder),
+            "--graph",
+            "https://data.krb.nl/def/krb",
+        ],
+    )
+    assert model.exit_code == 2 and "Traceback" not in model.output, model.output
+    assert "graph of the KRB model" in " ".join(model.stderr.split())
 
 
 def test_energy_labels_are_read_by_name_for_an_indicator_without_a_unit(

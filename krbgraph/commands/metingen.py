@@ -58,7 +58,7 @@ def register(app: typer.Typer) -> None:
         timeout: TimeoutOption = None,
     ) -> None:
         """Import measurements as one named graph, replacing its earlier import."""
-        from ..loading import LoadError
+        from ..loading import LoadError, ManagedGraphRefused
         from ..measurements.importing import ImportFailed, Unreadable, import_measurements
 
         settings = settings_from_cli(store, base_iri, timeout)
@@ -84,7 +84,7 @@ def register(app: typer.Typer) -> None:
                 + "; niets geladen / nothing loaded",
                 EXIT_INVALID,
             ) from None
-        except (LoadError, StoreError) as exc:
+        except (LoadError, ManagedGraphRefused, StoreError) as exc:
             raise _fail(str(exc)) from None
         verb = "replaced" if report.replaced else "loaded"
         converted = f", {report.converted} converted to their indicator's unit"
