@@ -364,19 +364,29 @@ def _refused(
     """The problems of a workbook the shapes refuse, led by the likely cause when its
     objects are already in another graph: the same workbook imported again under another
     file name (so into another graph) doubles every object, which the shapes report
-    object by object without saying why."""
+    object by object without saying why. Only a graph that holds every object of the
+    workbook the store has is named as the one to import into: the export of a registry
+    kept in several graphs has its objects spread over them, and naming the one holding
+    most would lead from graph to graph, each import refused for the others."""
     subjects = " ".join(f"<{node}>" for node in read.locations if isinstance(node, URIRef))
     if not subjects:
         return read.problems + shape_problems
+    where = f"VALUES ?s {{ {subjects} }} GRAPH ?g {{ ?s a ?type }}"
     rows = store.query(
-        f"SELECT ?g (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?s {{ {subjects} }} "
-        f"GRAPH ?g {{ ?s a ?type }} FILTER (?g != <{target}>) }} GROUP BY ?g ORDER BY DESC(?n)"
+        f"SELECT ?g (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {where} }} GROUP BY ?g ORDER BY DESC(?n) ?g"
     ).rows
-    found = [(str(graph), int(count)) for graph, count in rows if graph is not None and count]
-    if not found:
+    held = [(str(graph), int(count)) for graph, count in rows if graph is not None and count]
+    if all(graph == target for graph, _ in held):
         return read.problems + shape_problems
-    graph, count = found[0]
-    hint = Problem(
+    counted = store.query(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {where} }}").rows
+    total = int(str(counted[0][0]))
+    whole = [graph for graph, count in held if graph != target and count == total]
+    hint = _elsewhere_hint(whole[0], total) if whole else _spread_hint(held, total)
+    return [hint, *read.problems, *shape_problems]
+
+
+def _elsewhere_hint(graph: str, count: int) -> Problem:
+    return Problem(
         f"{count} objecten van deze werkmap staan al in graaf <{graph}>: is deze werkmap "
         "daar eerder geïmporteerd, onder een andere bestandsnaam? Importeer hem dan in "
         f"die graaf (--graph {graph}) om hem te vervangen.",
@@ -384,7 +394,26 @@ def _refused(
         "workbook imported there before, under another file name? Then import it into "
         f"that graph (--graph {graph}) to replace it.",
     )
-    return [hint, *read.problems, *shape_problems]
+
+
+def _spread_hint(held: list[tuple[str, int]], total: int) -> Problem:
+    """The objects are in several graphs and none holds them all: a workbook exported from
+    the whole registry, which no single import can replace."""
+    shown = ", ".join(f"<{graph}> ({count})" for graph, count in held[:5])
+    more_nl = f" en {len(held) - 5} andere" if len(held) > 5 else ""
+    more_en = f" and {len(held) - 5} others" if len(held) > 5 else ""
+    return Problem(
+        f"{total} objecten van deze werkmap staan al in de registratie, verspreid over "
+        f"{len(held)} grafen: {shown}{more_nl}; geen graaf bevat ze allemaal, dus geen "
+        "import met --graph vervangt ze (is de werkmap een export van meer dan één graaf?). "
+        "Werk per graaf: exporteer één graaf (krb export-excel --graph G), bewerk die "
+        "werkmap en importeer hem in dezelfde graaf (krb import-excel --graph G).",
+        f"{total} objects of this workbook are already in the registry, spread over "
+        f"{len(held)} graphs: {shown}{more_en}; no graph holds them all, so no import with "
+        "--graph replaces them (is the workbook an export of more than one graph?). Work "
+        "graph by graph: export one graph (krb export-excel --graph G), edit that workbook "
+        "and import it into the same graph (krb import-excel --graph G).",
+    )
 
 
 def findings_as_problems(validation: ValidationResult, read: ReadResult) -> list[Problem]:

@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .values import ooxml_escape
 from .vocabulary import Vocabulary
 from .workbook_format import (
     DEFAULT_SCHEME_TITLES,
@@ -59,7 +60,7 @@ def new_workbook(vocabulary: Vocabulary, rows: dict[str, int] | None = None) -> 
         cell.font = _HEADER_FONT
         cell.comment = Comment(f"{title_nl} / {title_en}", "krbgraph")
         for offset, name in enumerate(lists.get(key, []), start=2):
-            hidden.cell(row=offset, column=index, value=name)
+            hidden.cell(row=offset, column=index, value=ooxml_escape(name))
     for sheet in SHEETS:
         _drop_downs(book[sheet.name], sheet, lists, rows)
     return book

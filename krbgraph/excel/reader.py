@@ -25,9 +25,12 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from xml.etree.ElementTree import ParseError
 
-from openpyxl import load_workbook
+from openpyxl.cell.text import Text
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
+from openpyxl.xml.functions import iterparse
 from rdflib import Graph
 
 from .conversion import OutsideLookup
@@ -36,7 +39,7 @@ from .problems import Problem, WorkbookUnreadable, close_matches, did_you_mean
 from .rows_to_rdf import Progress, ReadResult, convert_rows
 from .sheet_rows import SheetRows
 from .uncomputed import uncomputed_formulas
-from .values import displayed_number, excel_error
+from .values import displayed_number, excel_error, ooxml_unescape
 from .vocabulary import load_vocabulary
 from .workbook_base import BASE_PROPERTY, RecordedBaseInvalid, recorded_base
 from .workbook_format import HIDDEN_LISTS_SHEET, SHEETS, Sheet
@@ -86,7 +89,9 @@ def source_name(source: str | Path | BinaryIO) -> str:
 def _read_book(
     source: str | Path | BinaryIO, limits: WorkbookLimits
 ) -> tuple[dict[str, SheetRows], list[Problem]]:
-    book = load_workbook(source, read_only=True, data_only=True)
+    opened = _AsWritten(source, read_only=True, data_only=True)
+    opened.read()
+    book = opened.wb
     problems: list[Problem] = []
     result: dict[str, SheetRows] = {}
     try:
@@ -101,7 +106,7 @@ def _read_book(
                         severity="waarschuwing",
                     )
                 )
-        titles = {title.strip().lower(): title for title in book.sheetnames}
+        titles = _titles(book.sheetnames, problems)
         for sheet in SHEETS:
             found = titles.get(sheet.name)
             if found is None:
@@ -119,6 +124,58 @@ def _read_book(
     finally:
         book.close()
     return result, problems
+
+
+class _AsWritten(ExcelReader):
+    """openpyxl's reader (what load_workbook runs), with the shared strings as the file
+    holds them. openpyxl drops every 'x005F_' from shared strings, half of OOXML's
+    escaping ('LDEN_x005F_x005F_GEVEL', how Excel and LibreOffice write the text
+    LDEN_x005F_GEVEL, came back as LDEN_GEVEL) and leaves inline strings (what openpyxl
+    writes) as written; the reader decodes both alike, whole (values.ooxml_unescape)."""
+
+    def read_strings(self) -> None:
+        part = self.package.find(SHARED_STRINGS)
+        if part is None:
+            return
+        strings: list[str] = []
+        with self.archive.open(part.PartName[1:]) as src:
+            for _, node in iterparse(src):
+                if node.tag == _STRING_TAG:
+                    text = Text.from_tree(node)
+                    strings.append(text.content if text is not None else "")
+                    node.clear()
+        self.shared_strings = strings
+
+
+_STRING_TAG = f"{{{SHEET_MAIN_NS}}}si"
+
+
+def _titles(sheetnames: list[str], problems: list[Problem]) -> dict[str, str]:
+    """The tab that holds each sheet of the format, by name (surrounding spaces and case
+    ignored). Two tabs of one name ('afdelingen' and 'afdelingen ') are an error naming
+    both: reading one would drop the other's rows without a word. The tab spelled
+    exactly as the format spells it is read (the other rows' references then still
+    resolve), so the rest of the workbook's problems are reported too."""
+    tabs: dict[str, list[str]] = {}
+    for title in sheetnames:
+        tabs.setdefault(title.strip().lower(), []).append(title)
+    formatted = {sheet.name for sheet in SHEETS}
+    for name, same in tabs.items():
+        if name in formatted and len(same) > 1:
+            listed = " en ".join(f"'{title}'" for title in same)
+            listed_en = " and ".join(f"'{title}'" for title in same)
+            problems.append(
+                Problem(
+                    f"de werkmap heeft {len(same)} bladen die {name} heten: {listed} "
+                    "(spaties eromheen en hoofdletters tellen niet); voeg hun rijen samen "
+                    "in één blad en verwijder of hernoem het andere",
+                    f"the workbook has {len(same)} sheets named {name}: {listed_en} "
+                    "(surrounding spaces and case do not count); merge their rows into one "
+                    "sheet and remove or rename the other",
+                    sheet=name,
+                )
+            )
+    return {name: name if name in same else same[0] for name, same in tabs.items()}
 
 
 def _read_sheet(
@@ -204,6 +261,7 @@ def _read_sheet(
                 continue
             kind = type(value)
             if kind is str:
+                value = ooxml_unescape(value)
                 if not value.strip():
                     continue
                 if cell.data_type == "e":

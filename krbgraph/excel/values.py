@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from ..measurements.values import ambiguous_number
 from .workbook_format import SEPARATOR
 
 
@@ -63,6 +64,42 @@ def canonical_decimal(value: Decimal) -> str:
 
 
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+_INTEGER = re.compile(r"^[+-]?\d+$")
+# A space of any kind (' ', NBSP, narrow NBSP, ...) between two digits or separators:
+# '1 000,5' groups thousands the French way, '1 5' is 15 or two numbers; neither is guessed.
+_INNER_SPACE = re.compile(r"[\d.,]\s+[\d.,]")
+
+
+def _number_text(value: object) -> tuple[str, str]:
+    """The cell as typed (trimmed) and without spaces; a space between digits is refused."""
+    text = cell_text(value) or ""
+    compact = re.sub(r"\s+", "", text)
+    if _INNER_SPACE.search(text):
+        raise CellError(
+            f"'{text}' heeft een spatie tussen de cijfers; een spatie tussen duizendtallen "
+            f"wordt niet geraden: schrijf het getal zonder spaties ({compact}) als dat bedoeld is",
+            f"'{text}' has a space between its digits; a space between thousands is not "
+            f"guessed: write the number without spaces ({compact}) if that is meant",
+        )
+    return text, compact
+
+
+def _refuse_ambiguous(text: str, compact: str) -> None:
+    """CellError for '1.250' or '-12.500': a point followed by exactly three digits is
+    1250 with a point between the thousands or 1,25 with a decimal point, a factor 1000
+    apart. Refused as the sheet metingen refuses it (the same test, ambiguous_number)."""
+    if not ambiguous_number(compact):
+        return
+    small = Decimal(compact.lstrip("+"))
+    large = format(small.scaleb(3).quantize(1), "f")
+    point = format(small.normalize(), "f")
+    comma = point.replace(".", ",")
+    raise CellError(
+        f"'{text}' is dubbelzinnig: {large} (met een punt tussen de duizendtallen) of "
+        f"{comma} (met een decimale punt); schrijf {large} of {comma}",
+        f"'{text}' is ambiguous: {large} (with a point between the thousands) or {point} "
+        f"(with a decimal point); write {large} or {comma}",
+    )
 
 
 def parse_decimal(value: object) -> str:
@@ -70,8 +107,10 @@ def parse_decimal(value: object) -> str:
 
     Excel numbers get the canonical form; typed text keeps its digits
     ('0,40' -> '0.40') so a value exported as text comes back identical.
-    Text with both '.' and ',' is refused: it is a thousands separator in one
-    of them and guessing which would silently change the number.
+    Nothing that may be a thousands separator is guessed: text with both '.' and
+    ',' (1.000,5), a '.' followed by exactly three digits (1.250: 1250 or 1,25) and
+    a space between digits (1 000,5) are refused. The export never writes such text:
+    it writes an Excel number or text with a decimal comma (decimal_cell).
     """
     if isinstance(value, bool):
         raise CellError(f"'{value}' is geen getal", f"'{value}' is not a number")
@@ -81,13 +120,13 @@ def parse_decimal(value: object) -> str:
         return canonical_decimal(Decimal(repr(value)))
     if isinstance(value, Decimal):
         return canonical_decimal(value)
-    text = cell_text(value) or ""
-    compact = text.replace(" ", "").replace("\u00a0", "")
+    text, compact = _number_text(value)
     if not _NUMBER.match(compact):
         raise CellError(
             f"'{text}' is geen getal (gebruik bijvoorbeeld 48 of 0,4; geen duizendtallen)",
             f"'{text}' is not a number (use e.g. 48 or 0,4; no thousands separators)",
         )
+    _refuse_ambiguous(text, compact)
     compact = compact.replace(",", ".")
     if compact.startswith("."):
         compact = "0" + compact
@@ -104,9 +143,6 @@ def parse_decimal(value: object) -> str:
     return compact.lstrip("+")
 
 
-_INTEGER = re.compile(r"^[+-]?\d+$")
-
-
 def parse_integer(value: object) -> int:
     """A cell as a whole number: an Excel number without fraction, or text like '2' or '-1'."""
     if isinstance(value, bool):
@@ -117,8 +153,7 @@ def parse_integer(value: object) -> int:
         return int(value)
     if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
         return int(value)
-    text = cell_text(value) or ""
-    compact = text.replace(" ", "").replace("\u00a0", "")
+    text, compact = _number_text(value)
     if not _INTEGER.match(compact):
         raise CellError(
             f"'{text}' is geen geheel getal (gebruik bijvoorbeeld 2 of -1)",
@@ -258,3 +293,29 @@ def excel_error(code: str) -> CellError:
         f"the cell holds an Excel error ({code}); repair the formula or reference, "
         "or type the value",
     )
+
+
+_ESCAPE_START = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def ooxml_escape(text: str) -> str:
+    """Text as an OOXML cell holds it: OOXML reads '_xHHHH_' as the character HHHH, so a
+    '_' that starts such a sequence is written '_x005F_' (the '_' escaped). Without it
+    the text LDEN_x005F_GEVEL came back as LDEN_GEVEL after a save in Excel or
+    LibreOffice. openpyxl writes text as given, so the export escapes it."""
+    return _ESCAPE_START.sub("_x005F_", text) if "_x" in text else text
+
+
+def ooxml_unescape(text: str) -> str:
+    """The text an OOXML cell's '_xHHHH_' escapes stand for (left to right, each once):
+    what Excel and LibreOffice show and openpyxl leaves as written. A surrogate code
+    (no character on its own) stays as written."""
+    if "_x" not in text:
+        return text
+
+    def character(match: re.Match[str]) -> str:
+        code = int(match[1], 16)
+        return match[0] if 0xD800 <= code <= 0xDFFF else chr(code)
+
+    return _ESCAPED.sub(character, text)

@@ -30,7 +30,7 @@ from .metingen_sheet import export_rows
 from .own_lists import OwnEntry, national_rows, needs_code, own_values
 from .pick_lists import CBS_CODE, sheet_list
 from .problems import Problem
-from .values import decimal_cell
+from .values import decimal_cell, ooxml_escape
 from .vocabulary import LEEFOMGEVING_ALLE, Layered, ValueList, Vocabulary, load_vocabulary
 from .workbook_base import record_base
 from .workbook_format import (
@@ -299,6 +299,8 @@ def write_workbook(
                 if problem is not None:
                     refused.append(problem)
                     cells[index] = None
+                elif isinstance(value, str):
+                    cells[index] = ooxml_escape(value)  # read back by values.ooxml_unescape
             ws.append(cells)
             for index, column in enumerate(columns, start=1):
                 value = row.get(column)
