@@ -94,6 +94,7 @@ __all__ = [
     "UnitCatalogue",
     "UnitError",
     "UnknownUnit",
+    "calculable",
     "compatible",
     "convert",
     "default_catalogue",
@@ -293,30 +294,66 @@ def convert(
 
 
 STORED_DIGITS = 15
-"""Significant digits of a converted value: QUDT's multipliers hold no more."""
+"""Significant digits of a converted value: QUDT's multipliers hold no more, and a
+double holds no more for sure."""
 
 STORED_DECIMALS = 18
-"""Decimals of a converted value: Oxigraph's xsd:decimal holds 18 and refuses
+"""Decimals of a stored value: Oxigraph's xsd:decimal holds 18 and refuses
 arithmetic on a literal with more."""
 
 
-def storable(value: Decimal) -> Decimal:
-    """``value`` rounded to STORED_DIGITS significant digits and STORED_DECIMALS
-    decimals (half even), its exponent kept where it has fewer: -100.0 stays -100.0.
+def storable(value: Decimal, unit: Unit | None = None) -> Decimal:
+    """``value`` (a value in ``unit``) rounded to STORED_DIGITS significant digits of
+    what SI counts, ``value + offset`` of the unit (QUDT: si = (value + offset) *
+    multiplier), and to STORED_DECIMALS decimals (half even); a value that rounding
+    leaves as it is keeps its exponent: -100.0 stays -100.0.
+
     A converted value with more (1 GJ is 0.2777777777777777777777777778 MWh at 28
     digits) is one the SPARQL engine cannot calculate with: every research answer
-    left it out.
+    left it out. Digits of the SI value, not of the value: 32 °F is 273.15 K through
+    QUDT's 5/9 to 16 digits, 2.1852e-14 °C, which is 0 °C (273.150000000000 K) to 15
+    digits of the kelvins.
 
     >>> storable(Decimal("0.2777777777777777777777777778"))
     Decimal('0.277777777777778')
+    >>> catalogue = default_catalogue()
+    >>> fahrenheit, celsius = catalogue.resolve("[degF]"), catalogue.resolve("Cel")
+    >>> storable(convert(Decimal(32), fahrenheit, celsius), celsius) == 0
+    True
     """
+    offset = unit.offset if unit is not None else Decimal(0)
     with localcontext() as context:
+        context.prec = _WORKING_PRECISION
+        counted = value + offset
         context.prec = STORED_DIGITS
-        rounded = +value
+        counted = +counted
+        context.prec = _WORKING_PRECISION
+        rounded = counted - offset
+    if rounded == value:
+        rounded = value
     exponent = rounded.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -STORED_DECIMALS:
         rounded = rounded.quantize(Decimal(1).scaleb(-STORED_DECIMALS))
     return rounded
+
+
+def calculable(value: Decimal) -> Decimal:
+    """``value`` as written when the engine's xsd:decimal holds its decimals (at most
+    STORED_DECIMALS), else :func:`storable`: what a double holds. 0.0001 * 3 as Python
+    and pandas write it, 0.00030000000000000003, got no verdict from any research
+    question in the norm's own unit.
+
+    >>> calculable(Decimal("0.00030000000000000003"))
+    Decimal('0.000300000000000000')
+    >>> calculable(Decimal("1.2345678901234567890123"))
+    Decimal('1.23456789012346')
+    >>> calculable(Decimal("1234567890.1234567"))
+    Decimal('1234567890.1234567')
+    """
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -STORED_DECIMALS:
+        return storable(value)
+    return value
 
 
 def _incompatibility(a: Unit, b: Unit) -> tuple[str, str]:

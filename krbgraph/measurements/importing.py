@@ -46,6 +46,7 @@ from ..units import (
     Unit,
     UnitCatalogue,
     UnitError,
+    calculable,
     compatible,
     convert,
     default_catalogue,
@@ -183,8 +184,9 @@ def build_graph(
             wanted = _unit(catalogue, registry, indicator[1])
             if wanted is not None and wanted.iri != unit.iri:
                 if compatible(unit, wanted):
-                    # Stored as a value the query engine calculates with (units.storable).
-                    value = storable(convert(row.waarde or Decimal(0), unit, wanted))
+                    # Stored as a value the query engine calculates with (units.storable),
+                    # to 15 digits of its SI value: 32 °F is 0 °C, not 2.1852e-14 °C.
+                    value = storable(convert(row.waarde or Decimal(0), unit, wanted), wanted)
                     unit = wanted
                     converted += 1
                 else:
@@ -201,6 +203,10 @@ def build_graph(
         if found:
             problems.extend(found)
             continue
+        if value is not None and concept is None:
+            # A value the engine calculates with: more than 18 decimals (0.0001 * 3 as
+            # Python writes it) is rounded to what a double holds (units.calculable).
+            value = calculable(value)
         assert indicator is not None and area is not None and source is not None
         result: tuple[Decimal, str] | str
         if concept is not None:
