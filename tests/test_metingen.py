@@ -616,6 +616,54 @@ def test_a_measurement_another_graph_holds_is_refused_naming_that_graph_and_sour
         store.drop_graph(report.graph)
 
 
+def test_a_graph_holding_policy_is_not_replaced_by_measurements(
+    store: Store, tmp_path: Path
+) -> None:
+    """`--graph .../graph/gebieden`, typed for "the measurements of the areas", replaced
+    that graph: its areas were gone, exit 0."""
+    graph = f"{BASE}/graph/gebieden"
+    before = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    rows = _csv(tmp_path, "gebieden.csv", "GEL-I01;parkstraat;2025;;;49,6;dB(A);geluidmeetnet\n")
+    with pytest.raises(ImportFailed) as failed:
+        import_measurements(store, rows, base_iri=BASE, graph=graph)
+    assert "holds what no measurement import writes" in failed.value.problems[0].text_en
+    assert "Werkingsgebied" in failed.value.problems[0].text_en
+    after = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    assert after.rows == before.rows
+
+
+def test_two_areas_of_one_cbs_code_each_get_their_measurement(store: Store, tmp_path: Path) -> None:
+    """Codes are reused between editions of the CBS map (krb:cbsJaar); the measurement's
+    IRI was made of the code, so the older area's measurement of a period made the
+    newer one's a duplicate, refused."""
+    old = f"{BASE}/id/werkingsgebied/binnenstad-2019"
+    extra = f"{BASE}/graph/oude-buurten"
+    store.update(
+        f"""PREFIX krb: <https://data.krb.nl/def/krb#>
+        PREFIX dct: <http://purl.org/dc/terms/>
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+        INSERT DATA {{ GRAPH <{extra}> {{
+          <{old}> a krb:Werkingsgebied ; rdfs:label "Binnenstad (2019)"@nl ;
+            dct:identifier "BU99990101" ; skos:notation "BU99990101" ;
+            krb:cbsJaar "2019"^^xsd:gYear ;
+            krb:gebiedssoort <https://data.krb.nl/id/begrip/gebiedssoort/buurt> ;
+            krb:ligtIn <{BASE}/id/werkingsgebied/WK999901> .
+        }} }}"""
+    )
+    graphs = []
+    try:
+        for name, area in (("oud.csv", old), ("nieuw.csv", "BU99990101")):
+            rows = _csv(tmp_path, name, f"GEL-I01;{area};2025;;;49,6;dB(A);geluidmeetnet\n")
+            graphs.append(import_measurements(store, rows, base_iri=BASE).graph)
+        areas = {row[0] for graph in graphs for row in _values(store, graph)}
+        assert areas == {"binnenstad-2019", "BU99990101"}
+    finally:
+        for graph in [*graphs, extra]:
+            store.drop_graph(graph)
+
+
 # --- files as spreadsheets and other programs write them -----------------------------------
 
 

@@ -41,6 +41,7 @@ import pyoxigraph as ox
 
 from ..iris import reference
 from ..loading import LoadReport, ValidationFailed, load_paths
+from ..registry import refuse_managed
 from ..store import Store
 from ..units import (
     Unit,
@@ -53,6 +54,7 @@ from ..units import (
     storable,
 )
 from .csvrows import Problem, Row, Unreadable, read_rows
+from .identity import area_part, foreign_content, metingen_graph_iri
 from .lookup import Area, Registry
 from .observations import add_observation, measurement_label
 
@@ -83,11 +85,6 @@ class MetingenReport:
     """How many values were converted to their indicator's unit."""
 
 
-def metingen_graph_iri(base_iri: str, path: Path) -> str:
-    """``{base}/graph/metingen/{slug of the file name without extension}``."""
-    return f"{base_iri.rstrip('/')}/graph/metingen/{reference(path.stem)}"
-
-
 def import_measurements(
     store: Store, path: Path, *, base_iri: str, graph: str | None = None
 ) -> MetingenReport:
@@ -97,6 +94,9 @@ def import_measurements(
     violations; nothing written), LoadError (a model graph as target) or StoreError.
     """
     target = graph or metingen_graph_iri(base_iri, path)
+    refuse_managed([target])  # a model graph: said as krb load says it
+    if found := foreign_content(store, target, path.name):
+        raise ImportFailed(found)
     rows, problems = read_rows(path)
     registry = Registry.read(store)
     data, converted, locations = build_graph(rows, registry, base_iri, path.name, problems)
@@ -215,7 +215,7 @@ def build_graph(
             assert unit is not None and value is not None
             result = (value, unit.iri)
         code = registry.indicator_codes.get(indicator[0], indicator[0].rsplit("/", 1)[-1])
-        area_code = area.codes[0] if area.codes else area.iri.rsplit("/", 1)[-1]
+        area_code = area_part(area, registry)
         parts = [code, area_code, row.start.isoformat(), row.end.isoformat()]
         parts += [_classification_part(base, *pair) for pair in concepts.items()]
         iri = f"{base}/id/meting/{reference('-'.join(parts))}"
