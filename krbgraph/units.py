@@ -339,21 +339,29 @@ def storable(value: Decimal, unit: Unit | None = None) -> Decimal:
 
 def calculable(value: Decimal) -> Decimal:
     """``value`` as written when the engine's xsd:decimal holds its decimals (at most
-    STORED_DECIMALS), else :func:`storable`: what a double holds. 0.0001 * 3 as Python
-    and pandas write it, 0.00030000000000000003, got no verdict from any research
-    question in the norm's own unit.
+    STORED_DECIMALS), else rounded to STORED_DECIMALS decimals where that keeps
+    STORED_DIGITS significant digits (what a double holds): 0.0001 * 3 as Python and
+    pandas write it, 0.00030000000000000003, got no verdict from any research question
+    in the norm's own unit. A smaller value (5e-19) is kept as written: rounding would
+    make it 0, and the research questions calculate with it in doubles.
 
     >>> calculable(Decimal("0.00030000000000000003"))
     Decimal('0.000300000000000000')
-    >>> calculable(Decimal("1.2345678901234567890123"))
-    Decimal('1.23456789012346')
+    >>> calculable(Decimal("123456789012345678.0000000000000000001"))
+    Decimal('123456789012345678.000000000000000000')
+    >>> calculable(Decimal("0.0000000000000000005"))
+    Decimal('5E-19')
     >>> calculable(Decimal("1234567890.1234567"))
     Decimal('1234567890.1234567')
     """
     exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -STORED_DECIMALS:
-        return storable(value)
-    return value
+    if not isinstance(exponent, int) or exponent >= -STORED_DECIMALS:
+        return value
+    if value.adjusted() < STORED_DIGITS - STORED_DECIMALS - 1:
+        return value
+    with localcontext() as context:
+        context.prec = _WORKING_PRECISION
+        return value.quantize(Decimal(1).scaleb(-STORED_DECIMALS))
 
 
 def _incompatibility(a: Unit, b: Unit) -> tuple[str, str]:

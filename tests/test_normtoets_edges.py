@@ -233,6 +233,12 @@ def test_calculable_rounds_only_what_the_engine_cannot_hold() -> None:
     assert krb_units.calculable(Decimal("0.00030000000000000003")) == Decimal("0.0003")
     kept = Decimal("1234567890.123456789")  # 19 digits, 9 decimals: the engine holds it
     assert krb_units.calculable(kept) is kept
+    # Rounding never costs what a double holds: a tiny value is not made 0 or a third
+    # off (the research questions calculate with it in doubles), nor a large one's digits.
+    for tiny in ("0.0000000000000000005", "0.0000000000000000015"):
+        assert krb_units.calculable(Decimal(tiny)) == Decimal(tiny)
+    large = Decimal("123456789012345678.0000000000000000001")
+    assert krb_units.calculable(large) == Decimal("123456789012345678")
 
 
 def _decimals(value: Decimal) -> int:

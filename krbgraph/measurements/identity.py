@@ -3,7 +3,6 @@ that keep an import from replacing policy or merging two areas' measurements."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from rdflib import URIRef
@@ -11,7 +10,7 @@ from rdflib import URIRef
 from ..iris import reference
 from ..store import Store
 from .csvrows import Problem
-from .lookup import Area, Registry
+from .lookup import Area
 
 __all__ = ["area_part", "foreign_content", "metingen_graph_iri"]
 
@@ -61,18 +60,14 @@ def foreign_content(store: Store, target: str, file: str) -> list[Problem]:
     ]
 
 
-def area_part(area: Area, registry: Registry) -> str:
+def area_part(area: Area) -> str:
     """The area's part of a measurement's IRI and name: its CBS code or code, else its
-    IRI's last segment. Where several areas carry the code (editions of the CBS map,
-    krb:cbsJaar), a short hash of the area's IRI follows it: the code alone gave the
-    measurements of two areas in one period one IRI, and the second was refused as the
-    first one's duplicate."""
-    if not area.codes:
-        return area.iri.rsplit("/", 1)[-1]
-    code = area.codes[0]
-    if len(registry.areas.get(code, ())) <= 1:
-        return code
-    return f"{code}-{hashlib.sha256(area.iri.encode()).hexdigest()[:8]}"
+    IRI's last segment. Two areas that carry one code (editions of the CBS map,
+    krb:cbsJaar) get one IRI for a period's measurement, so the second is refused as
+    a duplicate: an IRI that depended on whether the code is shared changed when an
+    edition was added, and let the same measurement in twice (the duplicate check
+    compares IRIs)."""
+    return area.codes[0] if area.codes else area.iri.rsplit("/", 1)[-1]
 
 
 def _local_name(iri: str) -> str:

@@ -215,7 +215,7 @@ def build_graph(
             assert unit is not None and value is not None
             result = (value, unit.iri)
         code = registry.indicator_codes.get(indicator[0], indicator[0].rsplit("/", 1)[-1])
-        area_code = area_part(area, registry)
+        area_code = area_part(area)
         parts = [code, area_code, row.start.isoformat(), row.end.isoformat()]
         parts += [_classification_part(base, *pair) for pair in concepts.items()]
         iri = f"{base}/id/meting/{reference('-'.join(parts))}"
