@@ -268,3 +268,13 @@ def test_escape_lookalikes_survive_a_save_in_libreoffice(tmp_path: Path) -> None
     result = read_workbook(saved, BASE, model_graph())
 
     assert _descriptions(result.graph, texts) == texts
+
+
+@pytest.mark.parametrize(
+    "escaped", ["Eerste regel_x000b_tweede", "regel_x000D_\nregel", "a_x0000_b"]
+)
+def test_a_control_character_escape_is_kept_as_written(escaped: str) -> None:
+    """Decoded, the line break Word pastes (U+000B) was text no cell the export writes
+    can hold: the next export left the cell empty and the import after lost it."""
+    assert ooxml_unescape(escaped) == escaped
+    assert ooxml_unescape("tab_x0009_and_x000A_line") == "tab\tand\nline"

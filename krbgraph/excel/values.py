@@ -310,12 +310,17 @@ def ooxml_escape(text: str) -> str:
 def ooxml_unescape(text: str) -> str:
     """The text an OOXML cell's '_xHHHH_' escapes stand for (left to right, each once):
     what Excel and LibreOffice show and openpyxl leaves as written. A surrogate code
-    (no character on its own) stays as written."""
+    (no character on its own) stays as written, and so does a control character other
+    than tab and line feed (the line break Word pastes, U+000B; a carriage return):
+    no cell the export writes can hold it, so decoded it was dropped from the next
+    export and lost on the import after (written, `_x000b_` comes back as it came)."""
     if "_x" not in text:
         return text
 
     def character(match: re.Match[str]) -> str:
         code = int(match[1], 16)
-        return match[0] if 0xD800 <= code <= 0xDFFF else chr(code)
+        if 0xD800 <= code <= 0xDFFF or (code < 0x20 and code not in (0x09, 0x0A)):
+            return match[0]
+        return chr(code)
 
     return _ESCAPED.sub(character, text)
