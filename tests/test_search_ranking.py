@@ -80,3 +80,24 @@ def test_hits_and_totals_follow_the_documented_order(names, text, limit) -> None
             continue
         got = {g.type_iri: (g.total, [(h.rank, h.matched) for h in g.hits]) for g in found}
         assert got == expected
+
+
+def test_a_loose_search_after_spread_matches_counts_each_thing_once() -> None:
+    """Words found only spread over a thing's code and name ran the loose search too,
+    which found the same things again: "35 results" for 30 things."""
+    from krbgraph.web.search import LabelIndex
+    from krbgraph.web.search_text import loose_texts
+
+    concept = "http://www.w3.org/2004/02/skos/core#Concept"
+    entries = []
+    for n in range(30):
+        texts = (normalise(f"Meetpunt kwel {n}"), normalise(f"ZX-{n}"))
+        label = f"Meetpunt kwel {n}"
+        entries.append(Entry(f"https://e.org/{n}", label, concept, texts, loose_texts(texts)))
+    index = LabelIndex()
+    index.entries = lambda store: tuple(entries)  # type: ignore[method-assign]
+    groups = index.search(None, "zx kwel")  # type: ignore[arg-type]
+    assert sum(group.total for group in groups) == 30
+    assert len({hit.entry.iri for group in groups for hit in group.hits}) == sum(
+        len(group.hits) for group in groups
+    )

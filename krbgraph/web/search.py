@@ -194,7 +194,10 @@ class LabelIndex:
             loose = search_entries(
                 entries, loosened(normalise(text)), limit_per_type=limit_per_type, loose=True
             )
-            groups = _merged(loose, groups, limit_per_type) if groups else loose
+            # The loose search finds the spread matches again, in its looser texts: its
+            # answer alone, so no thing is counted twice ("35 results" for 30 things).
+            if not groups or any(hit.rank < SPREAD for g in loose for hit in g.hits):
+                groups = loose
         with self._lock:
             if self._haystack is haystack:
                 self._answers[key] = groups
@@ -374,24 +377,6 @@ def search_entries(
         hits = tuple(Hit(entries[p], text, rank) for rank, _, text, p in best_few)
         groups.append(HitGroup(type_iri, hits, len(found_here)))
     return groups
-
-
-def _merged(first: list[HitGroup], then: list[HitGroup], limit: int) -> list[HitGroup]:
-    """Two searches' groups as one: per type the hits of ``first``, then those of
-    ``then`` it lacks, in the type order of search_entries."""
-    by_type = {group.type_iri: group for group in first}
-    for group in then:
-        had = by_type.get(group.type_iri)
-        if had is None:
-            by_type[group.type_iri] = group
-            continue
-        seen = {hit.entry.iri for hit in had.hits}
-        extra = tuple(hit for hit in group.hits if hit.entry.iri not in seen)
-        hits = (had.hits + extra)[:limit]
-        total = had.total + group.total - (len(group.hits) - len(extra))
-        by_type[group.type_iri] = HitGroup(group.type_iri, hits, total)
-    order = {type_iri: position for position, type_iri in enumerate(TYPE_ORDER)}
-    return sorted(by_type.values(), key=lambda g: order.get(g.type_iri or "", len(order)))
 
 
 def _rank(candidate: str, query: str, words: list[str], spaced: list[str]) -> int:
