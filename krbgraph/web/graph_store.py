@@ -45,7 +45,7 @@ from starlette.datastructures import UploadFile
 from ..parse_errors import term_too_large
 from ..rdfio import FORMATS as FILE_FORMATS
 from ..rdfio import MAX_GRAPH_IRI, unsupported_term, without_bom
-from ..registry import GraphNotAllowed, ManagedGraphRefused
+from ..registry import GraphNotAllowed, ManagedGraphRefused, refuse_unpermitted
 from ..settings import Settings
 from ..store import Store, StoreError
 from ..store.terms import graph_ref
@@ -218,8 +218,10 @@ async def _handle(request: Request, settings: Settings, store: Store, target: Ta
         precondition = gate["precondition"]
         if precondition is not None:
             # Before the body is read (RFC 9110 13.2.1): a false condition is 412 even when
-            # the body is bad, and a large upload is not parsed for nothing. It is checked
-            # again under the write lock, where it counts.
+            # the body is bad, and a large upload is not parsed for nothing; but after what
+            # would refuse the write anyway (a model graph, a graph outside the token's
+            # scope: 403, never 412). Checked again under the write lock, where it counts.
+            refuse_unpermitted([target], writer)
             exists = await run_in_threadpool(writes.graph_exists, store, target)
             precondition(exists)
         data = await _read_body(request, base)
