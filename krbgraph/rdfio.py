@@ -139,7 +139,8 @@ def expand_paths(paths: Iterable[Path], *, leave_out: Path | None = None) -> lis
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if is_rdf_file(p))
             for file in found:
-                _refuse_dangling_link(file)
+                if not file.name.startswith("."):  # an editor's lock (Emacs: .#beleid.ttl)
+                    _refuse_dangling_link(file)
             files.extend(p for p in found if p.is_file())
         elif path.exists():
             files.append(path)

@@ -129,6 +129,13 @@ def test_a_link_that_leads_nowhere_is_named_as_such_named_or_in_a_folder(tmp_pat
         with pytest.raises(RdfInputError, match="symbolic link that leads nowhere") as refused:
             read_rdf_paths([named])
         assert refused.value.path.name == "a.ttl"
+    # An editor's lock beside a file it has open (Emacs: a link to user@host.pid that
+    # leads nowhere, on purpose) is no data: the folder reads as if it were not there.
+    editing = tmp_path / "bezig"
+    editing.mkdir()
+    (editing / "beleid.ttl").write_text('<https://e.org/s> <https://e.org/p> "ok" .')
+    (editing / ".#beleid.ttl").symlink_to("gebruiker@host.1234:1700000000")
+    assert len(read_rdf_paths([editing])) == 1
 
 
 def test_a_missing_path_is_an_error_and_the_first_bad_file_stops_the_read(tmp_path: Path) -> None:
