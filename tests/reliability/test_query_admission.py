@@ -391,20 +391,9 @@ def _engine_pid(server: Server) -> int:
     """The `oxigraph serve` process under the service (waiting for a restart to end)."""
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        pending = [server.process.pid]
-        while pending:
-            for task in Path(f"/proc/{pending.pop()}/task").glob("*"):
-                try:
-                    children = [int(c) for c in (task / "children").read_text().split()]
-                except OSError:
-                    continue
-                for child in children:
-                    try:
-                        if b"oxigraph" in Path(f"/proc/{child}/cmdline").read_bytes():
-                            return child
-                    except OSError:
-                        continue
-                pending += children
+        engines = _engines(server)
+        if engines:
+            return engines[0]
         time.sleep(0.1)
     raise AssertionError(f"the service has no engine process:\n{server.log_tail()}")
 
