@@ -81,7 +81,10 @@ def test_sparql_runaway_query_gets_503_at_the_limit(service: tuple[str, Store, S
     elapsed = time.monotonic() - started
     assert response.status_code == 503, response.text[:200]
     assert f"{LIMIT_S:g} s" in response.json()["detail"]
-    assert elapsed < LIMIT_S + 1.5, f"the 503 came after {elapsed:.1f} s"
+    # Reading all nine million rows takes well over ten seconds, so an answer within
+    # a few seconds shows the limit stopped the query; the margin absorbs a busy
+    # machine (a shared CI runner took 2.0 s for the 0.5 s limit).
+    assert elapsed < LIMIT_S + 5, f"the 503 came after {elapsed:.1f} s"
 
 
 def test_sparql_huge_answer_gets_422_without_reading_it_all(
