@@ -68,7 +68,9 @@ def write_named_csv(
     rows are written; what was written stays).
     """
     query = catalogue[name]
-    sparql = prepare_query(store, catalogue, name, values, today=today, timeout_s=timeout_s)
+    sparql = prepare_query(
+        store, catalogue, name, values, today=today, timeout_s=timeout_s, languages=languages
+    )
     with engine_solutions(store, sparql, timeout_s=timeout_s) as found:
         if found is None:
             _general(store, catalogue, name, values, output, today, timeout_s, languages)

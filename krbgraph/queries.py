@@ -78,6 +78,7 @@ __all__ = [
     "UnknownQueryError",
     "bind_parameters",
     "catalogue_markdown",
+    "name_languages",
     "inject_values",
     "load_catalogue",
     "parse_query",
@@ -687,24 +688,34 @@ def other_spellings(text: str) -> list[str]:
     return [v for v in dict.fromkeys(variants) if v != text]
 
 
-def _other_spellings(text: str) -> list[ox.Literal]:
-    """The literals to try when ``text`` matches nothing as written: the text as an
-    English name, and its other spellings as a code or a Dutch or English name."""
-    return [ox.Literal(text, language="en")] + [
+def name_languages(languages: Sequence[str] = ()) -> tuple[str, ...]:
+    """The languages a name is looked up in after Dutch: English, then the reader's
+    other languages (a Frisian name of an area with ``?lang=fy``)."""
+    return tuple(dict.fromkeys(t for t in ("en", *languages) if t != "nl"))
+
+
+def _other_spellings(text: str, languages: Sequence[str] = ()) -> list[ox.Literal]:
+    """The literals to try when ``text`` matches nothing as written: the text as a name
+    in English or another of the reader's languages, and its other spellings as a code
+    or a name in Dutch or those languages."""
+    others = name_languages(languages)
+    return [ox.Literal(text, language=tag) for tag in others] + [
         literal
         for spelling in other_spellings(text)
         for literal in (
             ox.Literal(spelling),
             ox.Literal(spelling, language="nl"),
-            ox.Literal(spelling, language="en"),
+            *(ox.Literal(spelling, language=tag) for tag in others),
         )
     ]
 
 
-def store_resolver(store: Store, *, timeout_s: float | None = None) -> Resolver:
+def store_resolver(
+    store: Store, *, timeout_s: float | None = None, languages: Sequence[str] = ()
+) -> Resolver:
     """A resolver that looks a code or name up among things of the parameter's class:
-    as written (a code, or a Dutch name), else in another usual case or as an English
-    name."""
+    as written (a code, or a Dutch name), else in another usual case or as a name in
+    English or another of the reader's ``languages``."""
 
     def resolve(param: Parameter, text: str) -> ox.NamedNode:
         klasse = ox.NamedNode(param.klasse or "")
@@ -718,7 +729,7 @@ def store_resolver(store: Store, *, timeout_s: float | None = None) -> Resolver:
         result = store.query(sparql, timeout_s=timeout_s)
         found = [str(row[0]) for row in result.rows if row[0] is not None]
         if not found and not text.startswith(f"{REGISTRY_PREFIX}:"):
-            rows = [(literal, klasse) for literal in _other_spellings(text)]
+            rows = [(literal, klasse) for literal in _other_spellings(text, languages)]
             sparql = _inject_rows(_RESOLVE_SPARQL, ("tekst", "klasse"), rows)
             result = store.query(sparql, timeout_s=timeout_s)
             found = [str(row[0]) for row in result.rows if row[0] is not None]
@@ -765,14 +776,15 @@ def prepare_query(
     *,
     today: date | None = None,
     timeout_s: float | None = None,
+    languages: Sequence[str] = (),
 ) -> str:
     """The query text of ``name`` with its parameters bound, ready to run on ``store``.
 
     Raises UnknownQueryError or ParameterError; codes and names for iri parameters
-    are looked up in the store.
+    are looked up in the store, names also in the reader's ``languages``.
     """
     query = catalogue[name]
-    resolve = store_resolver(store, timeout_s=timeout_s)
+    resolve = store_resolver(store, timeout_s=timeout_s, languages=languages)
     terms = bind_parameters(query, values, today=today, resolve=resolve)
     return prebound(query.sparql, terms)
 
@@ -807,7 +819,9 @@ def run_named_query(
     The answer has every declared column, name columns filled in ``languages``
     order (see krbgraph.labels), sorted by the query's ``# order:`` line.
     """
-    sparql = prepare_query(store, catalogue, name, values, today=today, timeout_s=timeout_s)
+    sparql = prepare_query(
+        store, catalogue, name, values, today=today, timeout_s=timeout_s, languages=languages
+    )
     result = store.query(sparql, timeout_s=timeout_s)
     return complete_answer(catalogue[name], result, store, languages=languages, timeout_s=timeout_s)
 
@@ -846,7 +860,9 @@ def stream_named_query(
         )
         yield result.variables, iter(result.rows)
         return
-    sparql = prepare_query(store, catalogue, name, values, today=today, timeout_s=timeout_s)
+    sparql = prepare_query(
+        store, catalogue, name, values, today=today, timeout_s=timeout_s, languages=languages
+    )
     with select_rows(store, sparql, timeout_s=timeout_s) as (variables, rows):
         columns = tuple(c.name for c in query.columns)
         yield columns, _named_rows(query, variables, rows, store, languages, timeout_s)
@@ -862,6 +878,7 @@ def write_without_names(
     *,
     today: date | None = None,
     timeout_s: float | None = None,
+    languages: Sequence[str] = (),
 ) -> tuple[str, ...]:
     """Write a named query's answer without its name columns to ``output`` in ``fmt``
     (csv, tsv or json: SPARQL 1.1 results) straight from the engine's serialiser
@@ -872,10 +889,13 @@ def write_without_names(
     where filling in names takes four times that. Rows come in the query's own order;
     a query sorted by names (``# order:``) is not sorted then.
 
-    Raises UnknownQueryError, ParameterError or StoreError (QueryTimeout too).
+    Raises UnknownQueryError, ParameterError or StoreError (QueryTimeout too). Names
+    given as parameters are also looked up in ``languages``.
     """
     query = catalogue[name]
-    sparql = prepare_query(store, catalogue, name, values, today=today, timeout_s=timeout_s)
+    sparql = prepare_query(
+        store, catalogue, name, values, today=today, timeout_s=timeout_s, languages=languages
+    )
     write_answer(store, sparql, output, fmt, timeout_s=timeout_s)
     return tuple(c.name for c in query.columns if c.name_of is None)
 

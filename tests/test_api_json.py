@@ -30,6 +30,7 @@ AMBIGUOUS = f"""
     rdfs:label "Oude Haven"@nl ; dct:identifier "haven-noord" .
 <{BASE}/id/werkingsgebied/haven-zuid> a krb:Werkingsgebied ;
     rdfs:label "Oude Haven"@nl ; dct:identifier "haven-zuid" .
+<{BASE}/id/werkingsgebied/parkstraat> rdfs:label "Parkstrjitte"@fy , "Parkstrasse"@de .
 """
 
 
@@ -262,6 +263,36 @@ def test_codes_and_names_in_another_case_find_the_same_thing(client: TestClient)
     measure = client.get("/api/maatregelen/gel-m01/dwarsverbanden")
     assert measure.status_code == 200
     assert measure.json() == client.get("/api/maatregelen/GEL-M01/dwarsverbanden").json()
+
+
+@pytest.mark.parametrize(
+    ("name", "language"), [("Parkstrjitte", "fy"), ("parkstrasse", "de"), ("PARKSTRASSE", "de")]
+)
+def test_a_name_in_the_readers_language_finds_the_area(
+    client: TestClient, name: str, language: str
+) -> None:
+    """A Frisian municipality names its areas in Frisian: the reader's language
+    (``?lang=`` or ``Accept-Language``) is where such a name is looked up, also in
+    another case, in the API's own lookups and in a named query's parameters."""
+    day = {"datum": "2025-06-01"}
+    dutch = client.get("/api/gebieden/Parkstraat/beleid", params=day)
+    assert dutch.status_code == 200
+    found = client.get(f"/api/gebieden/{name}/beleid", params=day | {"lang": language})
+    assert found.status_code == 200, found.text
+    assert found.json()["gebied"]["iri"] == dutch.json()["gebied"]["iri"]
+    assert codes(found.json()["beleid"]) == codes(dutch.json()["beleid"])
+    asked = client.get(
+        f"/api/gebieden/{name}/beleid", params=day, headers={"Accept-Language": language}
+    )
+    assert asked.status_code == 200, asked.text
+    named = client.get(
+        "/api/queries/beleid-in-gebied",
+        params=day | {"gebied": name, "lang": language, "format": "csv", "names": "false"},
+    )
+    assert named.status_code == 200, named.text
+    assert "GEL-M01" in named.text
+    # Unasked, a name in a language the reader did not give stays unknown.
+    assert client.get(f"/api/gebieden/{name}/beleid", params=day).status_code == 404
 
 
 def test_unknown_area_filter_gives_404(client: TestClient) -> None:

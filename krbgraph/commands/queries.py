@@ -253,7 +253,14 @@ def _export(
             if not names:
                 fmt = output_format.value
                 write_without_names(
-                    handle, catalogue, name, values, cast(IO[bytes], out), fmt, **when
+                    handle,
+                    catalogue,
+                    name,
+                    values,
+                    cast(IO[bytes], out),
+                    fmt,
+                    languages=languages_from(lang),
+                    **when,
                 )
             elif output_format is ResultFormat.csv:
                 write_named_csv(

@@ -17,7 +17,7 @@ from rdflib.term import Identifier
 
 from ..labels import fetch_names
 from ..namespaces import IMBOR, KRB
-from ..queries import ParameterError, other_spellings
+from ..queries import ParameterError, name_languages, other_spellings
 from ..store import Store
 from .api_models import Ref
 from .describe import READER_LANGUAGES, pick_label, run_query, text_of, valid_iri
@@ -91,12 +91,14 @@ def resolve_thing(store: Store, text: str, klasse: URIRef, what: str) -> Ref:
             raise HTTPException(404, f"no {what} with IRI <{value}>")
         return Ref(iri=value, label=text_of(rows[0].get("label")))
     rows = run_query(store, "zoek", tekst=Literal(value), klasse=klasse).dicts()
-    # Else as an English name, or written in another case ("gm9999", "Huishoudens"),
-    # as the named queries' parameters resolve (krbgraph.queries.store_resolver).
-    others = [Literal(value, lang="en")] + [
+    # Else as a name in English or another of the reader's languages (?lang=fy), or
+    # written in another case ("gm9999", "Huishoudens"), as the named queries'
+    # parameters resolve (krbgraph.queries.store_resolver).
+    languages = name_languages(READER_LANGUAGES.get())
+    others = [Literal(value, lang=language) for language in languages] + [
         Literal(spelling, lang=language)
         for spelling in other_spellings(value)
-        for language in (None, "en")
+        for language in (None, *languages)
     ]
     for other in others:
         if rows:

@@ -122,7 +122,14 @@ def csv_export_without_names(
     with ExitStack() as on_failure:
         spool = on_failure.enter_context(tempfile.SpooledTemporaryFile(max_size=IN_MEMORY))
         write_without_names(
-            store, queries, name, values, spool, "csv", timeout_s=settings.query_timeout_s
+            store,
+            queries,
+            name,
+            values,
+            spool,
+            "csv",
+            timeout_s=settings.query_timeout_s,
+            languages=READER_LANGUAGES.get(),
         )
         spool.seek(0)
         on_failure.pop_all()  # written: from here the response owns the file

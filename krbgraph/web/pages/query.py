@@ -218,11 +218,12 @@ def _run_named(
 
     Raises ParameterError, StoreError."""
     timeout_s = settings.query_timeout_s
-    text = prepare_query(store, catalogue(), query.name, values, timeout_s=timeout_s)
-    answer = store.query(text, timeout_s=timeout_s)
-    result = complete_answer(
-        query, answer, store, languages=READER_LANGUAGES.get(), timeout_s=timeout_s
+    languages = READER_LANGUAGES.get()
+    text = prepare_query(
+        store, catalogue(), query.name, values, timeout_s=timeout_s, languages=languages
     )
+    answer = store.query(text, timeout_s=timeout_s)
+    result = complete_answer(query, answer, store, languages=languages, timeout_s=timeout_s)
     columns = {c.name: c.description for c in query.columns}
     shown = _shown_result(result, settings.base_iri, store)
     titles = tuple(_column_title(v, columns.get(v, "")) for v in shown.variables)
