@@ -1112,7 +1112,8 @@ pasted into the query text. Types: `iri`, `string`,
 `date` (YYYY-MM-DD), `datetime` (with a time zone, e.g. 2026-12-01T10:00:00Z),
 `decimal`, `integer`, `boolean` (true/false). An `iri`
 parameter with a class also accepts a code (`dct:identifier`, `skos:notation`) or
-a name of a thing of that class (as written, else in another case or in English).
+a name of a thing of that class (as written, else in another case, in English or in
+another of the reader's languages: `--lang fy` finds a Frisian name).
 IRIs may be written short as the pages show them: `krb:Beleidsnorm` with a known
 prefix, `id:beleidsnorm/GEL-N01` for the registry's own things.
 Output formats: a readable table (default), `csv`, `tsv` and `json` (W3C SPARQL 1.1
