@@ -93,3 +93,13 @@ def test_an_operator_searched_by_its_notation_comes_first(client) -> None:
     """'Δ<=' (maximale toename) and '-Δ<=' (maximale afname) are two operators."""
     increase, decrease = _hrefs(client, "Δ<="), _hrefs(client, "-Δ<=")
     assert increase and decrease and increase[0] != decrease[0]
+
+
+@pytest.mark.parametrize(("typed", "written"), [("GELN01", "GEL-N01"), ("gel n01", "GEL-N01")])
+def test_a_loose_hit_shows_the_text_it_matched_as_written(client, typed, written) -> None:
+    """A hit found by the loose search names the code it matched as the registry writes
+    it, not in the search's own loosened form ("geln01")."""
+    page = client.get("/zoeken", params={"q": typed}).text
+    item = re.search(rf'<li><a href="[^"]*{NORM}".*?</li>', page, re.DOTALL)
+    assert item, page
+    assert f'<span class="matched">({written})</span>' in item[0], item[0]

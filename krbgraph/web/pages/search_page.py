@@ -18,6 +18,7 @@ from ...namespaces import ORG
 from ...store import Store
 from ..describe import READER_LANGUAGES, local_href
 from ..search import IMBOR_OBJECTTYPE, Hit, LabelIndex, normalise, suggest
+from ..search_text import loose_texts
 from ..state import label_index
 from ..templating import render
 from .common import SettingsDep, StoreDep
@@ -109,18 +110,22 @@ SELECT ?s ?text WHERE {
 
 
 def _as_written(store: Store, hits: Sequence[Hit]) -> dict[tuple[str, str], str]:
-    """(IRI, normalised text) -> the text as written, for the texts the hits matched."""
+    """(IRI, compared text) -> the text as written, for the texts the hits matched: the
+    normalised text and its loose forms (a loose search matches 'zx1' for ZX-1)."""
     if not hits:
         return {}
     found: dict[tuple[str, str], str] = {}
     iris = " ".join(f"<{hit.entry.iri}>" for hit in hits)  # the store's own IRIs
     for subject, text in store.query(_TEXTS.replace("VALUES_HERE", iris)).rows:
-        found.setdefault((str(subject), normalise(str(text))), str(text))
+        normalised = normalise(str(text))
+        for form in (normalised, *loose_texts((normalised,))):
+            found.setdefault((str(subject), form), str(text))
     return found
 
 
 def _matched(hit: Hit, label: str, written: dict[tuple[str, str], str]) -> str | None:
     """The text that matched, as written, when it is not the name shown."""
-    if hit.matched == normalise(label) or hit.matched == normalise(hit.entry.label):
+    shown = written.get((hit.entry.iri, hit.matched), hit.matched)
+    if normalise(shown) in (normalise(label), normalise(hit.entry.label)):
         return None
-    return written.get((hit.entry.iri, hit.matched), hit.matched)
+    return shown
