@@ -84,6 +84,43 @@ def _measurement(code: str, indicator: str, area: str, value: str, unit: str) ->
 """
 
 
+def _dated(code: str, indicator: str, start: str, end: str, value: str, unit: str) -> str:
+    return f"""<{BASE}/id/meting/{code}> a sosa:Observation ; rdfs:label "{code}"@nl ;
+  dct:source <{BASE}/id/databron/geluidmeetnet> ;
+  sosa:observedProperty <{BASE}/id/beleidsindicator/{indicator}> ;
+  sosa:hasFeatureOfInterest <{BASE}/id/werkingsgebied/WK999901> ;
+  sosa:phenomenonTime [ a dct:PeriodOfTime ;
+    dcat:startDate "{start}"^^xsd:date ; dcat:endDate "{end}"^^xsd:date ] ;
+  sosa:hasResult [ a qudt:QuantityValue ; qudt:numericValue "{value}"^^xsd:decimal ;
+                   qudt:hasUnit {unit} ] .
+"""
+
+
+# A measure of 2025 meant to lower DEC-I2 by 0.0001 mg/l: before 0.0005, after 0.0003,
+# each with a tail of 3e-20 as a spreadsheet's arithmetic leaves it; its realised effect
+# too. All in one unit, so no conversion is involved.
+EFFECT = f"""
+<{BASE}/id/beleidsmaatregel/DEC-M1> a krb:Beleidsmaatregel ; rdfs:label "DEC-M1"@nl ;
+  dct:identifier "DEC-M1" ; krb:werkingsgebied <{BASE}/id/werkingsgebied/WK999901> ;
+  krb:beleidsthema <{BASE}/id/beleidsthema/geluid> ;
+  krb:document <{BASE}/id/besluitdocument/GEL-2030> ;
+  dct:temporal [ a dct:PeriodOfTime ; dcat:startDate "2025-01-01"^^xsd:date ] .
+<{BASE}/id/beoogd-effect/DEC-E1> a krb:BeoogdEffect ; rdfs:label "DEC-E1"@nl ;
+  dct:identifier "DEC-E1" ;
+  krb:maatregel <{BASE}/id/beleidsmaatregel/DEC-M1> ;
+  krb:doelIndicator <{BASE}/id/beleidsindicator/DEC-I2> ;
+  qudt:numericValue "-0.00010000000000000003"^^xsd:decimal ; qudt:hasUnit unit:MilliGM-PER-L .
+<{BASE}/id/gerealiseerd-effect/DEC-R1> a krb:GerealiseerdEffect , sosa:Observation ;
+  krb:beoogdEffect <{BASE}/id/beoogd-effect/DEC-E1> ;
+  dct:source <{BASE}/id/databron/geluidmeetnet> ;
+  sosa:observedProperty <{BASE}/id/beleidsindicator/DEC-I2> ;
+  sosa:hasFeatureOfInterest <{BASE}/id/werkingsgebied/WK999901> ;
+  sosa:phenomenonTime [ a dct:PeriodOfTime ;
+    dcat:startDate "2025-01-01"^^xsd:date ; dcat:endDate "2025-12-31"^^xsd:date ] ;
+  sosa:hasResult [ a qudt:QuantityValue ;
+    qudt:numericValue "-0.00020000000000000003"^^xsd:decimal ; qudt:hasUnit unit:MilliGM-PER-L ] .
+"""
+
 VOETBALVELD = f"<{BASE}/id/eenheid/voetbalveld>"
 
 POLICY = "\n".join(
@@ -104,6 +141,24 @@ POLICY = "\n".join(
         _norm("DEC-N3", "DEC-I1", "maximaal", "1.0", "unit:MicroGM-PER-L"),
         _measurement("dec-1", "DEC-I1", "WK999901", "0.00030000000000000003", "unit:MilliGM-PER-L"),
         _indicator("DEC-IMP", "unit:MilliGM-PER-L"),
+        _indicator("DEC-I2", "unit:MilliGM-PER-L"),
+        _dated(
+            "dec-2024",
+            "DEC-I2",
+            "2024-01-01",
+            "2024-12-31",
+            "0.00050000000000000003",
+            "unit:MilliGM-PER-L",
+        ),
+        _dated(
+            "dec-2025",
+            "DEC-I2",
+            "2025-01-01",
+            "2025-12-31",
+            "0.00030000000000000003",
+            "unit:MilliGM-PER-L",
+        ),
+        EFFECT,
         # 3: norms above what the engine's decimals hold
         _indicator("BIG-I1", "unit:TONNE"),
         _norm("BIG-N1", "BIG-I1", "maximaal", "1000000000000000000000.0", "unit:KiloGM"),
@@ -227,6 +282,24 @@ def test_normgat_gives_the_gap_of_such_a_value(store: Store) -> None:
     assert abs(Decimal(str(row["gat"])) - Decimal("0.0002")) < Decimal("1e-15"), row
     assert abs(Decimal(str(row["restgat"])) - Decimal("0.0002")) < Decimal("1e-15"), row
     assert abs(Decimal(str(row["verwacht"])) - Decimal("0.0003")) < Decimal("1e-15"), row
+
+
+def test_effectevaluatie_counts_such_values_in_one_unit(store: Store) -> None:
+    """Same unit, so no conversion: the values themselves must still become numbers,
+    or the change, the intended and the realised effect are left empty."""
+    result = run_named_query(store, CATALOGUE, "effectevaluatie", {"datum": DATUM})
+    rows = [r for r in result.dicts() if str(r["maatregel"]).endswith("/DEC-M1")]
+    assert len(rows) == 1, rows
+    row = rows[0]
+
+    def near(column: str, expected: str) -> bool:
+        return abs(Decimal(str(row[column])) - Decimal(expected)) < Decimal("1e-15")
+
+    assert near("verandering", "-0.0002"), row
+    assert near("beoogd", "-0.0001"), row
+    assert near("aandeel", "2"), row
+    assert near("gerealiseerd", "-0.0002"), row
+    assert near("gerealiseerd_aandeel", "2"), row
 
 
 def test_calculable_rounds_only_what_the_engine_cannot_hold() -> None:
