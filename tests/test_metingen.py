@@ -666,6 +666,87 @@ def test_a_measurement_stays_one_however_editions_of_its_areas_code_come_and_go(
             store.drop_graph(graph)
 
 
+OTHER = "https://krb.anderestad.nl"
+NATIONAL = "https://krb.landelijk.nl"
+TWO_REGISTRIES = f"""
+PREFIX krb: <https://data.krb.nl/def/krb#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX qudt: <http://qudt.org/schema/qudt/>
+INSERT DATA {{ GRAPH <{OTHER}/graph/beleid> {{
+  <{OTHER}/id/beleidsindicator/GEL-I01> a krb:Beleidsindicator ;
+    rdfs:label "Geluid op de gevel"@nl ; dct:identifier "GEL-I01" ;
+    krb:beleidsthema <{BASE}/id/beleidsthema/geluid> ;
+    krb:indicatorsoort <https://data.krb.nl/id/begrip/indicatorsoort/effectindicator-milieu> ;
+    qudt:hasUnit <http://qudt.org/vocab/unit/DeciB_A> .
+  <{OTHER}/id/werkingsgebied/parkstraat> a krb:Werkingsgebied ;
+    rdfs:label "Parkstraat"@nl ; dct:identifier "parkstraat" ;
+    krb:gebiedssoort <https://data.krb.nl/id/begrip/gebiedssoort/straat> .
+  <{BASE}/id/werkingsgebied/binnenstad-2019> a krb:Werkingsgebied ;
+    rdfs:label "Binnenstad (2019)"@nl ;
+    dct:identifier "BU99990101" ; skos:notation "BU99990101" ;
+    krb:cbsJaar "2019"^^xsd:gYear ;
+    krb:gebiedssoort <https://data.krb.nl/id/begrip/gebiedssoort/buurt> .
+}} }}"""
+
+
+def _measured(store: Store, graph: str) -> dict[str, tuple[str, str]]:
+    rows = store.query(
+        """PREFIX sosa: <http://www.w3.org/ns/sosa/>
+        SELECT ?m ?i ?a WHERE { GRAPH ?g { ?m sosa:observedProperty ?i ;
+                                              sosa:hasFeatureOfInterest ?a } }""",
+        bindings={"g": URIRef(graph)},
+    ).rows
+    return {str(m): (str(i), str(a)) for m, i, a in rows}
+
+
+def test_things_that_share_a_code_keep_their_measurements_apart(
+    store: Store, tmp_path: Path
+) -> None:
+    """A national store holds two municipalities' GEL-I01 and parkstraat, and a
+    municipality two editions of the CBS map with one buurt code. Their measurements of
+    one period are as many measurements as there are (indicator, area) pairs: IRIs made
+    of the codes alone made them one, and every row after the first was refused."""
+    store.update(TWO_REGISTRIES)
+    demo_i, other_i = f"{BASE}/id/beleidsindicator/GEL-I01", f"{OTHER}/id/beleidsindicator/GEL-I01"
+    demo_a, other_a = (
+        f"{BASE}/id/werkingsgebied/parkstraat",
+        f"{OTHER}/id/werkingsgebied/parkstraat",
+    )
+    editions = [f"{BASE}/id/werkingsgebied/BU99990101", f"{BASE}/id/werkingsgebied/binnenstad-2019"]
+    pairs = [(i, a) for i in (demo_i, other_i) for a in (demo_a, other_a)]
+    pairs += [(demo_i, edition) for edition in editions]
+    body = "".join(
+        f"{i};{a};2025;;;{50 + n};dB(A);geluidmeetnet\n" for n, (i, a) in enumerate(pairs)
+    )
+    graphs = []
+    try:
+        own = import_measurements(store, _csv(tmp_path, "gemeente.csv", body), base_iri=BASE)
+        graphs.append(own.graph)
+        measured = _measured(store, own.graph)
+        assert sorted(measured.values()) == sorted(pairs)
+        # The municipality's own things keep IRIs made of their codes alone.
+        assert f"{BASE}/id/meting/GEL-I01-parkstraat-2025-01-01-2025-12-31" in measured
+        assert f"{BASE}/id/meting/GEL-I01-BU99990101-2025-01-01-2025-12-31" in measured
+        # The national import names the same measurements otherwise (all under its own
+        # base): refused by what they are, not by their IRIs.
+        national = _csv(tmp_path, "landelijk.csv", body)
+        with pytest.raises(ImportFailed) as failed:
+            import_measurements(store, national, base_iri=NATIONAL)
+        assert len(failed.value.problems) == len(pairs)
+        assert all(f"already in graph {own.graph}" in p.text_en for p in failed.value.problems)
+        store.drop_graph(graphs.pop())
+        report = import_measurements(store, national, base_iri=NATIONAL)
+        graphs.append(report.graph)
+        measured = _measured(store, report.graph)
+        assert sorted(measured.values()) == sorted(pairs)
+    finally:
+        for graph in [*graphs, f"{OTHER}/graph/beleid"]:
+            store.drop_graph(graph)
+
+
 # --- files as spreadsheets and other programs write them -----------------------------------
 
 

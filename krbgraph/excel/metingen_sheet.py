@@ -28,7 +28,8 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from ..measurements import csvrows
-from ..measurements.importing import already_elsewhere, build_graph
+from ..measurements.identity import already_elsewhere
+from ..measurements.importing import build_graph
 from ..measurements.lookup import Registry
 from ..measurements.observations import measurement_label
 from ..namespaces import KRB, QUDT, SOSA
@@ -104,10 +105,10 @@ def read_measurements(
         if row is not None:
             parsed.append(row)
     registry = Registry.read(store, policy)
-    triples, _, lines = build_graph(parsed, registry, base_iri, SHEET, found)
+    triples, _, lines, identities = build_graph(parsed, registry, base_iri, SHEET, found)
     graph = rdflib_graph(triples)
     if not found:
-        found.extend(already_elsewhere(store, lines, target, SHEET))
+        found.extend(already_elsewhere(store, lines, identities, target, SHEET))
     return graph, [_as_workbook_problem(p) for p in _ordered(found)], lines
 
 

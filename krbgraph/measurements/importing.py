@@ -39,7 +39,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..iris import reference
 from ..loading import LoadReport, ValidationFailed, load_paths
 from ..registry import refuse_managed
 from ..store import Store
@@ -54,7 +53,14 @@ from ..units import (
     storable,
 )
 from .csvrows import Problem, Row, Unreadable, read_rows
-from .identity import area_part, foreign_content, metingen_graph_iri
+from .identity import (
+    Identity,
+    already_elsewhere,
+    area_part,
+    foreign_content,
+    measurement_iri,
+    metingen_graph_iri,
+)
 from .lookup import Area, Registry
 from .observations import add_observation, measurement_label
 
@@ -99,9 +105,11 @@ def import_measurements(
         raise ImportFailed(found)
     rows, problems = read_rows(path)
     registry = Registry.read(store)
-    data, converted, locations = build_graph(rows, registry, base_iri, path.name, problems)
+    data, converted, locations, identities = build_graph(
+        rows, registry, base_iri, path.name, problems
+    )
     if not problems:
-        problems.extend(already_elsewhere(store, locations, target, path.name))
+        problems.extend(already_elsewhere(store, locations, identities, target, path.name))
     if problems:
         raise ImportFailed(sorted(problems, key=_problem_order))
     with tempfile.TemporaryDirectory(prefix="krb-metingen-") as folder:
@@ -124,15 +132,18 @@ def import_measurements(
 
 def build_graph(
     rows: list[Row], registry: Registry, base_iri: str, file: str, problems: list[Problem]
-) -> tuple[list[ox.Triple], int, dict[str, int]]:
+) -> tuple[list[ox.Triple], int, dict[str, int], dict[str, Identity]]:
     """The observations of ``rows``; problems of resolution are appended to ``problems``.
 
-    Returns the triples, how many values were converted and observation IRI -> line.
+    Returns the triples, how many values were converted, observation IRI -> line and
+    observation IRI -> what makes it one measurement (for krbgraph.measurements.
+    identity.already_elsewhere).
     """
     catalogue = default_catalogue()
     graph: list[ox.Triple] = []
     converted = 0
     lines: dict[str, int] = {}
+    identities: dict[str, Identity] = {}
     base = base_iri.rstrip("/")
     for row in rows:
         found: list[Problem] = []
@@ -216,9 +227,9 @@ def build_graph(
             result = (value, unit.iri)
         code = registry.indicator_codes.get(indicator[0], indicator[0].rsplit("/", 1)[-1])
         area_code = area_part(area)
-        parts = [code, area_code, row.start.isoformat(), row.end.isoformat()]
-        parts += [_classification_part(base, *pair) for pair in concepts.items()]
-        iri = f"{base}/id/meting/{reference('-'.join(parts))}"
+        identity = Identity(indicator[0], area.iri, row.start, row.end, frozenset(concepts.items()))
+        classification = [_classification_part(base, *pair) for pair in concepts.items()]
+        iri = measurement_iri(base, identity, code, area_code, classification)
         if iri in lines:
             problems.append(
                 Problem(
@@ -233,6 +244,7 @@ def build_graph(
             )
             continue
         lines[iri] = row.line
+        identities[iri] = identity
         add_observation(
             graph,
             ox.NamedNode(iri),
@@ -244,52 +256,10 @@ def build_graph(
             source=source,
             concepts=concepts,
         )
-    return graph, converted, lines
+    return graph, converted, lines, identities
 
 
-_ELSEWHERE = """
-PREFIX sosa: <http://www.w3.org/ns/sosa/>
-PREFIX dct: <http://purl.org/dc/terms/>
-SELECT ?m ?g (SAMPLE(?b) AS ?bron) WHERE {
-  VALUES ?m { %s }
-  GRAPH ?g { ?m sosa:hasFeatureOfInterest ?gebied }
-  FILTER (?g != <%s>)
-  OPTIONAL { GRAPH ?g { ?m dct:source ?b } }
-} GROUP BY ?m ?g
-"""
 _CHUNK = 500
-
-
-def already_elsewhere(store: Store, lines: dict[str, int], target: str, file: str) -> list[Problem]:
-    """A problem for each observation of ``lines`` (IRI -> line) that another graph holds.
-
-    A measurement's IRI is made of its indicator, area, period and classification, not
-    of its source or graph, so the same measurement from a second source, or the same
-    file imported under another graph, would add a second result and period to the node
-    the other graph has: the shapes then speak of a row with two results, which it does
-    not have. Said here as it is, with the graph and source that hold it.
-    """
-    problems: list[Problem] = []
-    iris = sorted(lines)
-    for start in range(0, len(iris), _CHUNK):
-        chunk = " ".join(f"<{iri}>" for iri in iris[start : start + _CHUNK])
-        for iri, graph, source in store.query(_ELSEWHERE % (chunk, target)).rows:
-            where = f"{graph}" + (f" ({source})" if source is not None else "")
-            problems.append(
-                Problem(
-                    file,
-                    lines[str(iri)],
-                    None,
-                    f"deze meting staat al in graaf {where}; per indicator, gebied, periode "
-                    "en indeling kan er één meting zijn, ook bij een andere bron: haal hem "
-                    "daar eerst weg",
-                    f"this measurement is already in graph {where}; there can be one "
-                    "measurement per indicator, area, period and classification, also from "
-                    "another source: remove it there first",
-                    str(iri),
-                )
-            )
-    return sorted(problems, key=_problem_order)
 
 
 def _check_norm_units(
