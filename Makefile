@@ -19,9 +19,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/krb serve --demo
 
+# Bytecode is written whatever the shell says (PYTHONDONTWRITEBYTECODE): otherwise each
+# test worker and every krb process a test starts compiles the modules again.
 ## Run the whole test suite (installs the browser and office suite the tests drive, when root)
 test: $(STAMP) system-deps $(AXE)
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n 2 --dist loadfile
 
 # Headless Chromium (web front tests) and LibreOffice Calc (Excel template test)
 # are Debian packages; installed only when missing and only when we may.

@@ -37,6 +37,7 @@ from remote_server import running_oxigraph
 
 from krbgraph.model import model_graph, model_parts, project_root, shapes_graph
 from krbgraph.namespaces import SCHEME
+from krbgraph.pyshacl_run import _ill_typed
 from krbgraph.pyshacl_run import pyshacl_report as reference_report
 from krbgraph.rdfio import read_rdf
 from krbgraph.settings import Settings
@@ -207,18 +208,37 @@ def renamed(graph: Graph, tag: str) -> Graph:
     return out
 
 
+def has_ill_typed_literal(graph: Graph) -> bool:
+    return any(isinstance(o, Literal) and _ill_typed(o) for o in graph.objects())
+
+
 @pytest.fixture(scope="module")
-def all_variants() -> Graph:
-    merged = Graph()
+def all_variants() -> tuple[Graph, Graph]:
+    """Every variant, renamed apart, in two graphs: those without an ill-typed literal
+    and the few with one. pySHACL runs twice over data with an ill-typed literal
+    (krbgraph.pyshacl_run), so it is given the few apart: over everything that second
+    run took as long as the first. The variants cannot meet, so each graph's results
+    are the merged graph's results about its variants."""
+    well_typed, ill_typed = Graph(), Graph()
     for i, (_, graph) in enumerate(variants()):
-        merged += renamed(graph, f"v{i}")
-    return merged
+        part = ill_typed if has_ill_typed_literal(graph) else well_typed
+        part += renamed(graph, f"v{i}")
+    return well_typed, ill_typed
 
 
-def test_every_broken_rule_gives_the_same_results(store: Store, all_variants: Graph) -> None:
-    report, stored = on_store(store, all_variants)
+def test_every_broken_rule_gives_the_same_results(
+    store: Store, all_variants: tuple[Graph, Graph]
+) -> None:
+    well_typed, ill_typed = all_variants
+    assert has_ill_typed_literal(ill_typed) and not has_ill_typed_literal(well_typed)
+    merged = Graph()
+    merged += well_typed
+    merged += ill_typed
+    report, stored = on_store(store, merged)
     mine = engine_keys(report, stored)
-    theirs = pyshacl_keys(with_model(all_variants), shapes_graph())
+    theirs = pyshacl_keys(with_model(well_typed), shapes_graph()) | pyshacl_keys(
+        with_model(ill_typed), shapes_graph()
+    )
     assert mine - theirs == set()
     assert theirs - mine == set()
     # Many shapes fired, of every severity the shapes use, not just a few.
