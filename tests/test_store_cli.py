@@ -541,6 +541,24 @@ def test_a_dump_taken_while_a_writer_held_its_turn_restores_into_a_shared_server
         server.update("DROP ALL")
 
 
+@pytest.mark.parametrize("command", [["graphs"], ["load"], ["dump", "out.nq"]])
+def test_a_folder_of_files_given_as_the_store_is_refused_and_left_as_it_was(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """`--store registry/` for `krb load registry/`: the folder of Turtle files became a
+    database (31 files written into it) and the command answered from it, exit 0."""
+    files = tmp_path / "registry"
+    files.mkdir()
+    (files / "geluid.ttl").write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
+    command = [str(tmp_path / part) if part.endswith(".nq") else part for part in command]
+    if command == ["load"]:
+        command.append(str(files / "geluid.ttl"))
+    result = krb(*command, "--store", str(files))
+    assert result.exit_code == 2, result.stdout
+    assert f"{files} is a folder that holds no store (geluid.ttl" in result.stderr
+    assert [child.name for child in files.iterdir()] == ["geluid.ttl"]
+
+
 @pytest.mark.parametrize("command", [["graphs"], ["derive"], ["dump", "out.nq"], ["drop", BASE]])
 def test_a_command_on_what_a_store_holds_refuses_a_store_that_is_not_there(
     tmp_path: Path, command: list[str]
