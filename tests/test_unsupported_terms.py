@@ -216,6 +216,9 @@ def test_sparql_xml_results_with_a_control_character_are_406(odd) -> None:
     )
     assert answer.status_code == 406, answer.text
     assert "U+0001" in answer.json()["detail"]
+    # The formats it names are those a SELECT has (Turtle is for graphs: a second 406).
+    assert "JSON, CSV or TSV" in answer.json()["detail"]
+    assert "Turtle" not in answer.json()["detail"]
     as_json = odd.get(
         "/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"}
     )

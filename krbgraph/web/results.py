@@ -37,14 +37,19 @@ _XML_NAME_END = re.compile(r"[^\W\d][\w.\-\u00b7\u0300-\u036f\u203f\u2040]*$")
 """An XML name at the end of a property IRI, which RDF/XML writes as its element."""
 
 
-def _xml_text(text: str) -> str:
+def _xml_text(text: str, others: str = "Turtle, N-Triples or JSON-LD") -> str:
+    """``text``, or NotRepresentable naming the formats that carry it (``others``: those
+    of the answer's kind, graphs or query results)."""
     found = _XML_ILLEGAL.search(text)
     if found is not None:
         raise NotRepresentable(
             f"The answer holds control character U+{ord(found.group()):04X}, which XML "
-            "cannot carry; ask for Turtle, N-Triples, JSON-LD, or for JSON, CSV or TSV."
+            f"cannot carry; ask for {others}."
         )
     return text
+
+
+_RESULT_FORMATS = "SPARQL results as JSON, CSV or TSV"
 
 
 SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
@@ -197,7 +202,7 @@ def _xml_table(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
                 continue
             binding = ET.SubElement(result, "binding", {"name": name})
             if isinstance(value, URIRef):
-                ET.SubElement(binding, "uri").text = _xml_text(str(value))
+                ET.SubElement(binding, "uri").text = _xml_text(str(value), _RESULT_FORMATS)
             elif isinstance(value, BNode):
                 ET.SubElement(binding, "bnode").text = str(value)
             elif isinstance(value, Literal):
@@ -206,7 +211,9 @@ def _xml_table(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
                     attrs[XML_LANG] = value.language
                 elif value.datatype is not None and str(value.datatype) != XSD_STRING:
                     attrs["datatype"] = str(value.datatype)
-                ET.SubElement(binding, "literal", attrs).text = _xml_text(str(value))
+                ET.SubElement(binding, "literal", attrs).text = _xml_text(
+                    str(value), _RESULT_FORMATS
+                )
             else:
                 raise ValueError(f"cannot serialise term {value!r}")
     return _xml_bytes(root)
