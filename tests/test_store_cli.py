@@ -206,6 +206,36 @@ def test_dump_and_restore(with_gebieden: str, tmp_path: Path) -> None:
     assert "not empty" in refused.stderr
 
 
+def test_a_restore_stopped_after_its_data_is_finished_by_the_next_command(
+    with_gebieden: str, tmp_path: Path
+) -> None:
+    """Ctrl-C after the dump's quads were in, before the model was read: the store kept
+    the dump's mark that the data conforms and its derived graph, and no later opening
+    replaced them (the model's hashes matched). Neither is restored now, so the next
+    command loads the model and derives the graph, and the mark is gone, as after a
+    finished restore."""
+    from krbgraph.conformance import conforms_known
+    from krbgraph.settings import Settings
+    from krbgraph.store import open_store
+
+    dump = tmp_path / "backup.nq"
+    assert krb("dump", str(dump), "--store", with_gebieden).exit_code == 0
+    assert "conformsTo" in dump.read_text(encoding="utf-8")  # the dump has the mark
+    fresh = str(tmp_path / "fresh")
+    with open_store(Settings(store=fresh)) as opened:
+        opened.restore(dump)  # the restore's first step; then it was stopped
+    # The next command on the store finishes what the restore left: the same graphs as
+    # a whole restore gives, without the mark.
+    finished = str(tmp_path / "finished")
+    assert krb("restore", str(dump), "--store", finished).exit_code == 0
+    assert graph_rows(fresh) == graph_rows(finished)
+    with open_store(Settings(store=fresh)) as after:
+        assert not conforms_known(after)
+    again = krb("restore", str(dump), "--store", fresh)
+    assert again.exit_code == 2
+    assert f"krb graphs --store {fresh}" in again.stderr
+
+
 def test_a_restore_derives_the_derived_graph_of_the_dumps_own_data(
     folder: str, tmp_path: Path
 ) -> None:

@@ -18,15 +18,24 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..model import WRITES_GRAPH
+from ..model import DERIVED_GRAPH, WRITES_GRAPH
 from ..namespaces import PREFIXES
 from ..rdfio import parse_quads
 from .base import StoreError
+from .modelgraphs import META_GRAPH
 
 _BOOKKEEPING = ox.NamedNode(WRITES_GRAPH)
 """The writers' turns on a shared server (krbgraph.store.write_claim): never dumped, never
 restored (a dump taken during a turn would bring back that writer's intent, holding off
 every writer of the restored store)."""
+
+_CLAIMS = frozenset({ox.NamedNode(DERIVED_GRAPH), ox.NamedNode(META_GRAPH)})
+"""Graphs that say something about the data rather than hold it, never restored: the
+derived graph (derived again from the restored data) and the meta graph (the model's
+hashes and the mark that the data conforms, krbgraph.conformance). A restore stopped
+after its data was in (Ctrl-C before the model was read) kept the dump's mark and
+derived graph, and no later opening replaced them; without them the next command
+loads the model and derives the graph, as after a finished restore."""
 
 DUMP_FORMATS = {".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG}
 
@@ -145,4 +154,6 @@ def read_dump(path: Path, *, unchecked: bool = False) -> list[ox.Quad]:
     quads = parse_quads(path)
     if not unchecked:
         check_complete(path, len(quads))
-    return [quad for quad in quads if quad.graph_name != _BOOKKEEPING]
+    return [
+        quad for quad in quads if quad.graph_name != _BOOKKEEPING and quad.graph_name not in _CLAIMS
+    ]

@@ -351,8 +351,8 @@ class EmbeddedStore(StoreBackend):
         dump_format(path)
         if not self._is_empty():
             raise StoreError(
-                f"store {self.path} is not empty; restore only into an empty store "
-                "(use a new folder, or drop its graphs first)"
+                f"store {self.path} is not empty; restore only into a new or empty folder "
+                f"(`krb graphs --store {self.path}` lists what it holds)"
             )
         quads = read_dump(path, unchecked=unchecked)
         try:
