@@ -50,13 +50,13 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from ..model import WRITES_GRAPH
+from ..model import AUDIT_GRAPH, WRITES_GRAPH
 from .base import QueryResult, StoreError
 
 T = TypeVar("T")
@@ -157,20 +157,47 @@ def read_version(store: _Queried) -> str | None:
 READ_ATTEMPTS = 3
 """Reads of a whole shared store tried between writes before one takes the turn."""
 
+_AUDITED_QUERY = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{AUDIT_GRAPH}> {{ ?s ?p ?o }} }}"
+
+
+def _changes_seen(store: _Queried) -> tuple[str | None, str | None]:
+    """What moves with every write: the write version krb writers of a shared server
+    set, and the size of the audit trail, which a krb service adds to with each write in
+    the same transaction (a service writes its own engine without a write version: a
+    dump through its endpoints mixed the states before and after its writes)."""
+    rows = store.query(_AUDITED_QUERY).rows
+    audited = str(rows[0][0]) if rows and rows[0][0] is not None else None
+    return read_version(store), audited
+
 
 def read_between_writes(store: _Queried, read: Callable[[], T]) -> T:
     """``read()`` of several requests (a dump: one per graph) that no write landed in
     the middle of: a dump taken while a service wrote held a derived graph of the data
-    before a write and the data after it. Tried while writers go on (the write version
-    the same before and after), and when writes keep landing, once more in a turn of
-    its own, so writers wait for it."""
+    before a write and the data after it. Tried while writers go on (nothing moved
+    between before and after, _changes_seen), and when writes keep landing, once more
+    in a turn of its own, so writers of a shared server wait for it. Raises StoreError
+    when even that read saw a write land (a krb service, whose writers take no turns):
+    never a read of two states."""
     for _attempt in range(READ_ATTEMPTS):
-        before = read_version(store)
+        before = _changes_seen(store)
         result = read()
-        if read_version(store) == before:
+        if _changes_seen(store) == before:
             return result
-    with turn_for(store):
-        return read()
+    kept_writing = (
+        f"the store was written during each of {READ_ATTEMPTS} or more reads of it, so what "
+        "was read mixes the states before and after a write; read it again when writes "
+        "pause (a krb service: pause its writers, or stop it and use its store folder)"
+    )
+    with ExitStack() as turn:
+        try:
+            turn.enter_context(turn_for(store))
+        except StoreError as exc:  # a krb service's endpoints: no turn to take there
+            raise StoreError(f"{kept_writing}; no write turn could be taken ({exc})") from exc
+        before = _changes_seen(store)
+        result = read()
+        if _changes_seen(store) == before:
+            return result
+    raise StoreError(kept_writing)
 
 
 def turn_for(store: object, copied_at: object = UNCHECKED) -> AbstractContextManager[None]:
