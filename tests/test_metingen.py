@@ -858,6 +858,35 @@ def test_a_violation_already_in_the_registry_is_said_to_be_there_not_in_the_file
         )
 
 
+def test_a_violation_is_said_to_be_in_the_graph_that_holds_the_thing_not_the_derived_one(
+    tmp_path: Path,
+) -> None:
+    """A measure without its theme, loaded without validation, has dates in force in
+    the derived graph, whose IRI sorts first: the problem named that graph, which no
+    one can edit, instead of the measure's own."""
+    from krbgraph.model import DERIVED_GRAPH
+
+    measure = f"{BASE}/id/beleidsmaatregel/LOS-M01"
+    with open_store(Settings(store=str(tmp_path / "db"))) as opened:
+        _load_demo_without_measurements(opened)
+        loose = tmp_path / "los.ttl"
+        loose.write_text(
+            f"<{measure}> a <https://data.krb.nl/def/krb#Beleidsmaatregel> ;\n"
+            '  <http://www.w3.org/2000/01/rdf-schema#label> "Losse maatregel"@nl ;\n'
+            '  <http://purl.org/dc/terms/identifier> "LOS-M01" ;\n'
+            f"  <https://data.krb.nl/def/krb#document> <{BASE}/id/besluitdocument/GEL-2030> .\n",
+            encoding="utf-8",
+        )
+        load_paths(opened, [loose], base_iri=BASE, validate=False)
+        derived = f"ASK {{ GRAPH <{DERIVED_GRAPH}> {{ <{measure}> ?p ?o }} }}"
+        assert opened.query(derived).boolean  # the derived graph speaks of it too
+        good = _csv(tmp_path, "goed.csv", "GEL-I01;parkstraat;2025;;;49,6;dB(A);geluidmeetnet\n")
+        with pytest.raises(ImportFailed) as failed:
+            import_measurements(opened, good, base_iri=BASE)
+        about = [p for p in failed.value.problems if "Losse maatregel" in p.text_en]
+        assert about and all(p.file == f"graaf/graph <{BASE}/graph/los>" for p in about)
+
+
 def test_a_source_written_as_a_web_address_that_is_none_is_a_problem_at_its_cell(
     store: Store, tmp_path: Path
 ) -> None:

@@ -40,8 +40,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..loading import LoadReport, ValidationFailed, load_paths
+from ..model import AUDIT_GRAPH, DERIVED_GRAPH
 from ..registry import refuse_managed
-from ..store import Store
+from ..store import META_GRAPH, Store
 from ..units import (
     Unit,
     UnitCatalogue,
@@ -448,6 +449,11 @@ def _findings_as_problems(
     return sorted(problems, key=_problem_order)
 
 
+_NOT_WHERE_FIXED = ", ".join(f"<{iri}>" for iri in (DERIVED_GRAPH, AUDIT_GRAPH, META_GRAPH))
+"""Graphs krbgraph keeps itself: a thing they mention is fixed in its own graph (the
+derived graph sorted first and was named for a measure whose theme was missing)."""
+
+
 def _graphs_of(store: Store, focus: set[str], target: str) -> dict[str, str]:
     """IRI -> a graph other than ``target`` that says something about it, for those of
     ``focus`` the file's graph does not describe."""
@@ -457,7 +463,8 @@ def _graphs_of(store: Store, focus: set[str], target: str) -> dict[str, str]:
         listed = " ".join(f"<{iri}>" for iri in iris[start : start + _CHUNK])
         query = (
             f"SELECT ?s (MIN(STR(?g)) AS ?graph) WHERE {{ VALUES ?s {{ {listed} }} "
-            f"GRAPH ?g {{ ?s ?p ?o }} FILTER NOT EXISTS {{ GRAPH <{target}> {{ ?s ?p2 ?o2 }} }} "
+            f"GRAPH ?g {{ ?s ?p ?o }} FILTER (?g NOT IN ({_NOT_WHERE_FIXED})) "
+            f"FILTER NOT EXISTS {{ GRAPH <{target}> {{ ?s ?p2 ?o2 }} }} "
             "} GROUP BY ?s"
         )
         for subject, graph in store.query(query).rows:
