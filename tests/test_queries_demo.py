@@ -597,6 +597,70 @@ def test_a_local_object_type_inherits_the_norms_of_its_imbor_superclass(store: S
     }
 
 
+FOREIGN_NORM = f"""
+PREFIX krb: <https://data.krb.nl/def/krb#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX qudt: <http://qudt.org/schema/qudt/>
+INSERT DATA {{ GRAPH <{ID}graph/elders> {{
+  <{NORM}ELD-N01> a krb:Beleidsnorm ; rdfs:label "Norm van de Kade"@nl ;
+    dct:identifier "ELD-N01" ; krb:leefomgeving <{WOONGEBOUW}> ;
+    krb:werkingsgebied <{ID}werkingsgebied/WK999903> .
+  <{ID}beoogd-effect/ELD-E01> a krb:BeoogdEffect ; krb:norm <{NORM}ELD-N01> ;
+    krb:maatregel <{ID}beleidsmaatregel/GEL-M01> ;
+    qudt:numericValue -1.0 ; qudt:hasUnit <http://qudt.org/vocab/unit/DeciB_A> .
+}} }}"""
+
+
+def test_a_measure_through_an_effect_comes_only_with_a_norm_the_answer_lists(
+    store: Store,
+) -> None:
+    """ "Maatregelen komen mee als ze een beoogd effect hebben op een van die normen": with
+    an area, a measure of the Parkstraat aiming at a norm set only for another wijk was
+    listed via that norm, which the same answer left out. Checked as a property over
+    every area of the demo and every direction."""
+    store.update(FOREIGN_NORM)
+    try:
+        areas = [
+            str(row[0])
+            for row in store.query(
+                "SELECT DISTINCT ?g WHERE { ?g a <https://data.krb.nl/def/krb#Werkingsgebied> }"
+            ).rows
+        ]
+        assert f"{ID}werkingsgebied/parkstraat" in areas
+        seen_measures = 0
+        for area in areas:
+            for richting in ("hier", "binnen", "beide"):
+                found = rows(
+                    store,
+                    "normen-per-imbor-objecttype",
+                    "soort",
+                    "object",
+                    "norm",
+                    objecttype=WOONGEBOUW,
+                    gebied=area,
+                    richting=richting,
+                    datum="2025-06-01",
+                )
+                norms = {obj for soort, obj, _ in found if soort == "beleidsnorm"}
+                via = {norm for soort, _, norm in found if soort == "beleidsmaatregel" and norm}
+                seen_measures += len(via)
+                assert via <= norms, (area, richting, via - norms)
+        assert seen_measures  # measures through effects were there to check
+        parkstraat = rows(
+            store,
+            "normen-per-imbor-objecttype",
+            "norm",
+            objecttype=WOONGEBOUW,
+            gebied=f"{ID}werkingsgebied/parkstraat",
+            datum="2025-06-01",
+        )
+        assert (NORM + "ELD-N01",) not in parkstraat
+        assert (NORM + "GEL-N01",) in parkstraat  # its effect on a norm that applies there
+    finally:
+        store.update(f"DROP GRAPH <{ID}graph/elders>")
+
+
 def test_norms_for_an_object_type_limited_to_an_area_and_date(store: Store) -> None:
     # In the Parkstraat the Centrum and Gebouwlocatie norms do not apply, nor does
     # Comfort boxes (its effects are set for the Gebouwlocatie); on the date GEL-N02
