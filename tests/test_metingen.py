@@ -898,3 +898,32 @@ def test_a_source_written_as_a_web_address_that_is_none_is_a_problem_at_its_cell
     with pytest.raises(ImportFailed) as failed:
         import_measurements(store, path, base_iri=BASE)
     assert [(p.line, p.column) for p in failed.value.problems] == [(2, "bron")]
+
+
+def test_the_lookups_of_the_named_things_resolve_as_reading_every_thing(store: Store) -> None:
+    """An import reads only the indicators and areas its rows name by IRI or code
+    (index lookups; at a million triples reading all 41,000 areas took seconds), and
+    everything when a text is a name: each text resolves as with everything read."""
+    from krbgraph.measurements.lookup import Registry, Wanted
+
+    indicators = [
+        "GEL-I01",
+        f"{BASE}/id/beleidsindicator/GEL-I01",
+        "Geluidsdruk gevel (Lden)",
+        "geluidsdruk gevel (lden)",
+        "gel-i01",
+        "GEEN-I99",
+    ]
+    areas = ["GM9999", "gm9999", "WK999901", f"{BASE}/id/werkingsgebied/parkstraat", "parkstraat"]
+    areas += ["nergens", "https://elders.nl/id/werkingsgebied/x"]
+    everything = Registry.read(store)
+    pairs = [(i, "WK999901") for i in indicators] + [("GEL-I01", a) for a in areas]
+    for indicator, area in pairs:
+        only = Registry.read(store, wanted=Wanted(frozenset({indicator}), frozenset({area})))
+        for text in (indicator, indicator.casefold()):
+            assert only.indicators.get(text) == everything.indicators.get(text), text
+        for text in (area, area.upper()):
+            assert only.areas.get(text) == everything.areas.get(text), text
+        unit_of = everything.indicators.get(indicator)
+        if unit_of is not None:
+            assert only.norm_units.get(unit_of[0]) == everything.norm_units.get(unit_of[0])

@@ -30,7 +30,7 @@ from rdflib.term import Node
 from ..measurements import csvrows
 from ..measurements.identity import already_elsewhere
 from ..measurements.importing import build_graph
-from ..measurements.lookup import Registry
+from ..measurements.lookup import Registry, Wanted
 from ..measurements.observations import measurement_label
 from ..namespaces import KRB, QUDT, SOSA
 from ..store import Store
@@ -104,7 +104,7 @@ def read_measurements(
         found.extend(problems)
         if row is not None:
             parsed.append(row)
-    registry = Registry.read(store, policy)
+    registry = Registry.read(store, policy, Wanted.by(parsed))
     triples, _, lines, identities = build_graph(parsed, registry, base_iri, SHEET, found)
     graph = rdflib_graph(triples)
     if not found:

@@ -62,7 +62,7 @@ from .identity import (
     measurement_iri,
     metingen_graph_iri,
 )
-from .lookup import Area, Registry
+from .lookup import Area, Registry, Wanted
 from .observations import add_observation, measurement_label
 
 __all__ = [
@@ -105,7 +105,7 @@ def import_measurements(
     if found := foreign_content(store, target, path.name):
         raise ImportFailed(found)
     rows, problems = read_rows(path)
-    registry = Registry.read(store)
+    registry = Registry.read(store, wanted=Wanted.by(rows))
     data, converted, locations, identities = build_graph(
         rows, registry, base_iri, path.name, problems
     )
