@@ -85,7 +85,7 @@ def is_audit_graph(iri: str | None) -> bool:
 
 def agent_iri(writer_name: str) -> str:
     """The prov:Agent of a token name; raises ValueError for a name tokens cannot have."""
-    if not NAME_PATTERN.match(writer_name):
+    if not NAME_PATTERN.fullmatch(writer_name):
         raise ValueError(f"{writer_name!r} is not a token name")
     return AGENT_BASE + writer_name
 

@@ -70,8 +70,9 @@ SCOPES = ("read", "write", "admin")
 DEFAULT_NAME = "default"
 """The name of the admin token configured by KRB_TOKEN."""
 
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-"""Token names: a TOML bare key and safe in an IRI."""
+NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+"""Token names: a TOML bare key and safe in an IRI; used with fullmatch (a ``$`` also
+matched before a final line feed, and a name ending in one broke every write)."""
 
 _HASH = re.compile(r"^sha256:([0-9a-fA-F]{64})$")
 _KEYS = {"hash", "scope", "graphs"}
@@ -275,7 +276,7 @@ def authenticate(entries: Iterable[TokenEntry], presented: str) -> Writer | None
 
 def _writer(name: str, scope: str, graph_prefix: str | None) -> Writer:
     """A Writer after checking name, scope and prefix; raises ValueError saying which is wrong."""
-    if not NAME_PATTERN.match(name):
+    if not NAME_PATTERN.fullmatch(name):
         raise ValueError(f"name {name!r} may hold only letters, digits, '-' and '_' (at most 64)")
     if scope not in SCOPES:
         raise ValueError(f"scope {scope!r} is not one of {', '.join(SCOPES)}")
