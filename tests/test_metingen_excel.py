@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 
 from krbgraph.commands.serve import demo_paths
@@ -34,6 +34,7 @@ from krbgraph.loading import load_paths
 from krbgraph.measurements.csvrows import OPTIONAL, REQUIRED, ROW_REQUIRED
 from krbgraph.measurements.importing import import_measurements
 from krbgraph.model import project_root
+from krbgraph.namespaces import SOSA
 from krbgraph.replica_slot import ReplicaSlot
 from krbgraph.settings import Settings
 from krbgraph.store import Store, ensure_model, open_store
@@ -384,6 +385,39 @@ def test_an_empty_sheet_empties_the_measurement_graph_and_no_sheet_leaves_it(
     emptied = import_workbook(store, _workbook(tmp_path / "leeg.xlsx", []), base_iri=BASE)
     assert (emptied.measurement_graph, emptied.measurements) == (first.measurement_graph, 0)
     assert first.measurement_graph not in {info.iri for info in store.graphs()}
+
+
+def test_a_row_deleted_from_the_sheet_deletes_its_measurement(
+    tmp_path: Path,
+) -> None:
+    """The documented way to remove a wrong measurement: delete its row from the graph's
+    own workbook and import it again. Its generated name (no cell holds it, and its area
+    is described in another graph) was counted as what no workbook can hold, and the
+    import was refused unless the whole policy graph was dropped."""
+    geluid = f"{BASE}/graph/geluid"
+    with open_store(Settings(store=str(tmp_path / "db"))) as handle:
+        ensure_model(handle)
+        paths = [p for p in demo_paths() if p.name != "metingen.ttl"]
+        load_paths(handle, paths, replace=True, validate=False)
+        exported = tmp_path / "geluid.xlsx"
+        export_workbook(handle, exported, graph=geluid)
+
+        def with_rows(years: list[int]) -> Path:
+            book = load_workbook(exported)
+            for year in years:
+                book["metingen"].append(
+                    ["GEL-I01", "GM9999", year, None, None, 50.0, "dB(A)", "geluidmeetnet"]
+                )
+            book.save(tmp_path / "bewerkt.xlsx")
+            return tmp_path / "bewerkt.xlsx"
+
+        first = import_workbook(handle, with_rows([2023, 2024]), base_iri=BASE, graph=geluid)
+        assert first.measurements == 2
+        for years in ([2023], []):
+            again = import_workbook(handle, with_rows(years), base_iri=BASE, graph=geluid)
+            assert again.measurements == len(years)
+            held = handle.read_graph(str(first.measurement_graph)) if years else Graph()
+            assert len(set(held.subjects(RDF.type, SOSA.Observation))) == len(years)
 
 
 def test_the_service_path_writes_policy_and_measurements_with_their_audit(

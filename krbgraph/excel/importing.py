@@ -39,7 +39,13 @@ from ..validation import Finding, ValidationFailed, ValidationResult
 from .conversion import name_slug
 from .elsewhere import StoreLookup
 from .limits import WorkbookLimits
-from .metingen_sheet import COLUMN_OF, SHEET, measurement_graph_iri, read_measurements
+from .metingen_sheet import (
+    COLUMN_OF,
+    SHEET,
+    generated_names,
+    measurement_graph_iri,
+    read_measurements,
+)
 from .problems import Problem, Severity
 from .reader import Progress, ReadResult, read_workbook
 from .workbook_base import RecordedBaseInvalid, recorded_base
@@ -223,6 +229,8 @@ def _refuse_losing(
     held, coming = _kinds(store, [target, *measurements]), _kinds_of(new)
     if all(count <= coming[kind] for kind, count in held.items()):
         return
+    # A measurement row deleted from the sheet goes with its generated name: no loss.
+    new.update(generated_names(store, list(measurements)))
     old = Graph()
     for graph in (target, *measurements):
         for triple in store.read_graph(graph):

@@ -310,6 +310,48 @@ __all__ = [
     "SHEET",
     "cell_text",
     "export_rows",
+    "generated_names",
     "measurement_graph_iri",
     "read_measurements",
 ]
+
+
+_NAMED = """
+PREFIX sosa: <http://www.w3.org/ns/sosa/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+SELECT ?m ?label ?i ?code ?a ?area_code ?start ?end WHERE {
+  VALUES ?g { %s }
+  GRAPH ?g { ?m rdfs:label ?label ; sosa:observedProperty ?i ; sosa:hasFeatureOfInterest ?a ;
+                sosa:phenomenonTime ?p . ?p dcat:startDate ?start ; dcat:endDate ?end }
+  OPTIONAL { ?i dct:identifier ?code }
+  OPTIONAL { { ?a dct:identifier ?area_code } UNION { ?a skos:notation ?area_code } }
+}
+"""
+
+
+def generated_names(store: Store, graphs: list[str]) -> set[tuple[Node, Node, Node]]:
+    """The rdfs:label triples of the measurements in ``graphs`` that are the name the
+    import generates ('Meting GEL-I01 GM9999 2024'), read with the codes the registry
+    gives their indicator and area: a row deleted from the sheet takes its generated name
+    with it, which is no loss (the refusal of a workbook whose graph holds what no
+    workbook holds counted it as one, since no cell holds the name)."""
+    if not graphs:
+        return set()
+    names = " ".join(f"<{graph}>" for graph in graphs)
+    found: set[tuple[Node, Node, Node]] = set()
+    for m, label, i, code, a, area_code, start, end in store.query(_NAMED % names).rows:
+        if start is None or end is None or not isinstance(label, Literal):
+            continue
+        first, last = _as_date(start), _as_date(end)
+        if first is None or last is None:
+            continue
+        indicator_code = str(code) if code is not None else str(i).rsplit("/", 1)[-1]
+        area_text = str(area_code) if area_code is not None else str(a).rsplit("/", 1)[-1]
+        if label.language == "nl" and str(label) == measurement_label(
+            indicator_code, area_text, first, last
+        ):
+            found.add((m, RDFS.label, label))  # type: ignore[arg-type]
+    return found
