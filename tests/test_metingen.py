@@ -927,3 +927,51 @@ def test_the_lookups_of_the_named_things_resolve_as_reading_every_thing(store: S
         unit_of = everything.indicators.get(indicator)
         if unit_of is not None:
             assert only.norm_units.get(unit_of[0]) == everything.norm_units.get(unit_of[0])
+
+
+def test_many_periods_of_one_area_are_told_apart_by_period(store: Store, tmp_path: Path) -> None:
+    """Rows of one indicator and area are looked up together once there are many (each
+    row read all the area's measurements: 5,000 daily values imported again took 30 s and
+    timed out); only the periods another graph holds are refused."""
+    years = range(2010, 2022)
+    body = "".join(f"GEL-I01;parkstraat;{y};;;{40 + y % 7};dB(A);geluidmeetnet\n" for y in years)
+    first = import_measurements(store, _csv(tmp_path, "reeks.csv", body), base_iri=BASE)
+    try:
+        assert import_measurements(store, _csv(tmp_path, "reeks.csv", body), base_iri=BASE).replaced
+        overlap = "".join(
+            f"GEL-I01;parkstraat;{y};;;50;dB(A);geluidmeetnet\n" for y in range(2018, 2026)
+        )
+        with pytest.raises(ImportFailed) as failed:
+            import_measurements(store, _csv(tmp_path, "tweede.csv", overlap), base_iri=BASE)
+        refused = sorted(p.line for p in failed.value.problems)
+        assert refused == [2 + y - 2018 for y in range(2018, 2022)]  # 2018-2021 only
+    finally:
+        store.drop_graph(first.graph)
+
+
+def test_a_measurement_held_as_a_blank_node_elsewhere_is_refused_in_words(
+    store: Store, tmp_path: Path
+) -> None:
+    """A measurement loaded without validation as a blank node, with the row's indicator,
+    area and period: the check named it in a query as if it were an IRI and failed with
+    a parse error of its own query."""
+    loose = tmp_path / "los.ttl"
+    loose.write_text(
+        "@prefix sosa: <http://www.w3.org/ns/sosa/> .\n"
+        "@prefix dcat: <http://www.w3.org/ns/dcat#> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        "[] a sosa:Observation ;"
+        f" sosa:observedProperty <{BASE}/id/beleidsindicator/GEL-I01> ;"
+        f" sosa:hasFeatureOfInterest <{BASE}/id/werkingsgebied/parkstraat> ;"
+        ' sosa:phenomenonTime [ dcat:startDate "2025-01-01"^^xsd:date ;'
+        ' dcat:endDate "2025-12-31"^^xsd:date ] .\n',
+        encoding="utf-8",
+    )
+    load_paths(store, [loose], base_iri=BASE, validate=False)
+    try:
+        row = _csv(tmp_path, "rij.csv", "GEL-I01;parkstraat;2025;;;49,6;dB(A);geluidmeetnet\n")
+        with pytest.raises(ImportFailed) as failed:
+            import_measurements(store, row, base_iri=BASE)
+        assert f"already in graph {BASE}/graph/los" in failed.value.problems[0].text_en
+    finally:
+        store.drop_graph(f"{BASE}/graph/los")
