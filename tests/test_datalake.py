@@ -6,8 +6,10 @@ a SPARQL COUNT of its subject) has; values of single measurements and norms are 
 ones in examples/onderzoek and examples/demo; Parquet columns are typed and nulls are
 nulls; every column is in the data dictionary, whose sources are terms of the
 ontology; catalogus.ttl lists every file with its size and links the registry's data
-sources; metingen joins the dimension tables on the IRI columns for every row. The
-command refuses a folder that holds files, and a failing export leaves nothing behind.
+sources; metingen joins the dimension tables on the IRI columns for every row, and a
+measurement with two sources and two sectors is one row of it. The command refuses a
+folder that holds files, and a failing export (a value its column's type cannot hold,
+such as a number beyond float64) leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -287,6 +290,104 @@ def test_measurements_join_the_dimension_tables_on_their_iri_for_every_row(
     assert {row["waarde"] for row in parkstraat} >= {49.6} and parkstraat[0]["norm_waarde"] == 48
 
 
+_TWO_OF_EACH = """
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dct:  <http://purl.org/dc/terms/> .
+@prefix qudt: <http://qudt.org/schema/qudt/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix sosa: <http://www.w3.org/ns/sosa/> .
+@prefix xsd:  <http://www.w3.org/2001/XMLSchema#> .
+@prefix krb:  <https://data.krb.nl/def/krb#> .
+
+<https://krb.demogemeente.nl/id/meting/twee-bronnen> a sosa:Observation ;
+    rdfs:label "Meting met twee bronnen en twee sectoren"@nl ;
+    sosa:observedProperty <https://krb.demogemeente.nl/id/beleidsindicator/GEL-I01> ;
+    sosa:hasFeatureOfInterest <https://krb.demogemeente.nl/id/werkingsgebied/vlietweg> ;
+    sosa:phenomenonTime [ dcat:startDate "2019-01-01"^^xsd:date ;
+                          dcat:endDate "2019-12-31"^^xsd:date ] ;
+    sosa:hasResult [ a qudt:QuantityValue ; qudt:numericValue 60.0 ;
+                     qudt:hasUnit <http://qudt.org/vocab/unit/DeciB_A> ] ;
+    dct:source <https://krb.demogemeente.nl/id/databron/geluidmeetnet>,
+               <https://example.org/rivm> ;
+    krb:sector <https://data.krb.nl/id/begrip/sector/inwoners>,
+               <https://data.krb.nl/id/begrip/sector/bezoekers> .
+"""
+
+
+two_store = demo_store_fixture("two_store")
+
+
+@pytest.fixture(scope="module")
+def two_of_each(two_store: Store, tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, Path]:
+    """The demo with one more measurement that has two sources and two sectors, as the
+    shapes allow, and its export."""
+    folder = tmp_path_factory.mktemp("two-of-each")
+    extra = folder / "twee-bronnen.ttl"
+    extra.write_text(_TWO_OF_EACH, encoding="utf-8")
+    two_store.load_files({"https://krb.demogemeente.nl/graph/twee-bronnen": [extra]}, replace=True)
+    export_datalake(two_store, folder / "export", issued=ISSUED)
+    return two_store, folder / "export"
+
+
+def test_a_measurement_with_two_sources_and_two_sectors_is_one_row(
+    two_of_each: tuple[Store, Path],
+) -> None:
+    """It was one row per source and sector (four), so the documented mean per indicator
+    weighed it four times: 53.32 dB(A) instead of 50.81 for GEL-I01."""
+    store, export = two_of_each
+    iri = ID + "meting/twee-bronnen"
+    metingen = pq.read_table(export / "metingen.parquet")
+    assert len(set(metingen["meting"].to_pylist())) == metingen.num_rows
+    row = _by(metingen, "meting", iri)
+    # Every value in one cell, in IRI order; no single name stands for two resources.
+    assert row["bron"] == "https://example.org/rivm " + ID + "databron/geluidmeetnet"
+    assert row["sector"] == (
+        "https://data.krb.nl/id/begrip/sector/bezoekers "
+        "https://data.krb.nl/id/begrip/sector/inwoners"
+    )
+    assert row["bron_label"] is None and row["sector_label"] is None
+    assert (row["waarde"], row["materiaal"]) == (60.0, None)
+    # A single source or sector is still the IRI, with its name.
+    sleep = _by(
+        metingen, "meting", ID + "meting/GEZ-I01-WK999902-2024-09-01-2024-12-31-sector-inwoners"
+    )
+    assert sleep["sector"] == "https://data.krb.nl/id/begrip/sector/inwoners"
+    assert sleep["sector_label"] and sleep["bron_label"]
+    csv_rows = [r for r in _csv_rows(export / "metingen.csv") if r["meting"] == iri]
+    assert [r["sector"] for r in csv_rows] == [row["sector"]]
+    named = run_named_query(store, CATALOGUE, "metingen", {})
+    assert [r[0] for r in named.rows].count(URIRef(iri)) == 1
+
+    # The mean the documentation computes per indicator is the mean over measurements.
+    distinct = store.query(
+        "PREFIX sosa: <http://www.w3.org/ns/sosa/> "
+        "PREFIX qudt: <http://qudt.org/schema/qudt/> "
+        "SELECT DISTINCT ?m ?w WHERE { ?m a sosa:Observation ; sosa:observedProperty ?i ; "
+        "sosa:hasResult/qudt:numericValue ?w "
+        "FILTER NOT EXISTS { ?m <https://data.krb.nl/def/krb#beoogdEffect> [] } }",
+        bindings={"i": URIRef(ID + "beleidsindicator/GEL-I01")},
+    )
+    values = [float(str(w)) for _, w in distinct.rows]
+    noise = [r["waarde"] for r in metingen.to_pylist() if r["indicator_code"] == "GEL-I01"]
+    assert len(noise) == len(values)
+    assert sum(noise) / len(noise) == pytest.approx(sum(values) / len(values))
+
+
+def test_the_dictionary_says_a_cell_can_hold_several(two_of_each: tuple[Store, Path]) -> None:
+    _, export = two_of_each
+    entries = {
+        (row["table"], row["column"]): row for row in _csv_rows(export / "datadictionary.csv")
+    }
+    for column in ("bron", "sector", "materiaal", "leefomgeving"):
+        entry = entries[("metingen", column)]
+        assert "spatie" in entry["meaning_nl"] and "space" in entry["meaning_en"], entry
+        assert entry["datatype"] == "string (IRI)", entry
+        named = entries[("metingen", f"{column}_label")]
+        assert "meer dan één" in named["meaning_nl"] and "several" in named["meaning_en"]
+    # A norm for two sectors is two rows of normen: there a cell is one sector.
+    assert "space" not in entries[("normen", "sector")]["meaning_en"]
+
+
 # -------------------------------------------------------------------- command line
 
 
@@ -472,6 +573,81 @@ def test_a_value_that_is_not_its_columns_type_stops_the_export_and_leaves_nothin
     # Which of thousands of rows: its number and its key, the thing of the first column.
     assert re.search(r"row \d+ \(\w+ " + re.escape(ID + "beleidsnorm/GEL-N01"), result.stderr)
     assert not target.exists() and _siblings(target) == []
+
+
+_FAR_OUT = """
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dct:  <http://purl.org/dc/terms/> .
+@prefix qudt: <http://qudt.org/schema/qudt/> .
+@prefix sosa: <http://www.w3.org/ns/sosa/> .
+@prefix xsd:  <http://www.w3.org/2001/XMLSchema#> .
+
+<https://krb.demogemeente.nl/id/meting/ver-weg> a sosa:Observation ;
+    sosa:observedProperty <https://krb.demogemeente.nl/id/beleidsindicator/GEL-I01> ;
+    sosa:hasFeatureOfInterest <https://krb.demogemeente.nl/id/werkingsgebied/vlietweg> ;
+    sosa:phenomenonTime [ dcat:startDate "2018-01-01"^^xsd:date ;
+                          dcat:endDate "2018-12-31"^^xsd:date ] ;
+    sosa:hasResult [ a qudt:QuantityValue ; qudt:numericValue VALUE ;
+                     qudt:hasUnit <http://qudt.org/vocab/unit/DeciB_A> ] ;
+    dct:source <https://krb.demogemeente.nl/id/databron/geluidmeetnet> .
+"""
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("1" + "0" * 400, "larger than float64 holds"),  # was written as inf
+        ("0." + "0" * 399 + "1", "closer to 0 than float64 holds"),  # was written as 0
+    ],
+)
+def test_a_number_float64_cannot_hold_stops_the_export_and_keeps_the_earlier_one(
+    cli_store: Path, tmp_path: Path, value: str, why: str
+) -> None:
+    """krb import-metingen stores these exactly; the export wrote inf and 0, exit 0."""
+    store = tmp_path / "db"
+    shutil.copytree(cli_store, store)
+    target = tmp_path / "export"
+    assert _run(str(target), "--store", str(store)).exit_code == 0
+    earlier = _snapshot(target)
+    extra = tmp_path / "ver-weg.ttl"
+    extra.write_text(_FAR_OUT.replace("VALUE", value), encoding="utf-8")
+    with open_store(Settings(store=str(store))) as handle:
+        handle.load_files({"https://krb.demogemeente.nl/graph/ver-weg": [extra]}, replace=True)
+    result = _run(str(target), "--store", str(store), "--overwrite")
+    assert result.exit_code == 1, result.output
+    assert re.search(
+        r"table metingen, row \d+ \(meting " + re.escape(ID + "meting/ver-weg") + r"\), "
+        r"column waarde: .*" + why,
+        result.stderr,
+    ), result.stderr
+    assert "nothing written" in result.stderr
+    assert _snapshot(target) == earlier and _siblings(target) == []
+
+
+def test_numbers_are_written_only_as_the_float64_they_are() -> None:
+    from rdflib.namespace import XSD
+
+    from krbgraph.datalake.tables import _decimal
+
+    def read(text: str, datatype: URIRef = XSD.decimal) -> float:
+        return _decimal(Literal(text, datatype=datatype, normalize=False))
+
+    assert read("49.6") == 49.6 and read("0.000") == 0 and read("-1E+308") == -1e308
+    assert read("2.2250738585072014e-308", XSD.double) == 2.2250738585072014e-308
+    # A double is the double it is, its infinities and subnormals too.
+    assert read("-INF", XSD.double) == float("-inf") and read("1e-310", XSD.double) == 1e-310
+    for text, datatype in [
+        ("1e400", XSD.double),
+        ("-1e400", XSD.double),
+        ("1e-400", XSD.double),
+        ("1" + "0" * 309, XSD.decimal),
+        ("0." + "0" * 399 + "1", XSD.decimal),
+        # Below the smallest normal double, a float64 keeps fewer than 15 digits.
+        ("0." + "0" * 309 + "123456789012345", XSD.decimal),
+        ("INF", XSD.decimal),  # no decimal at all
+    ]:
+        with pytest.raises(ValueError):
+            read(text, datatype)
 
 
 def test_a_rank_that_is_no_whole_number_is_refused_not_cut(tmp_path: Path) -> None:

@@ -162,6 +162,15 @@ _OVERRIDES: dict[tuple[str, str], str] = {
     ("normen", "indicator"): "krb:indicator",
 }
 
+_SEVERAL = frozenset(
+    ("metingen", column) for column in ("bron", "sector", "materiaal", "leefomgeving")
+)
+"""(table, column) pairs whose cell holds all values of the row's key, so the table keeps
+one row per key (a mean per group counts a measurement once); one value is the IRI
+with its name, several are IRIs without one (sparql/metingen.rq)."""
+_SEVERAL_EN = " Several are separated by a space, in IRI order."
+_SEVERAL_NAME_EN = " Empty when column {of} holds several."
+
 _PATTERNS = (
     ("_code", Kind.TEXT, "Code of {of}.", "dct:identifier"),
     ("_label", Kind.TEXT, "Name of {of}, in the reader's language.", "rdfs:label"),
@@ -185,11 +194,14 @@ def column_info(table: str, query: NamedQuery, column: str) -> ColumnInfo:
     fact = _FACTS.get(column)
     if fact is not None:
         source = _OVERRIDES.get((table, column), fact.source)
-        return ColumnInfo(column, fact.kind, meaning_nl, fact.en, _iri(source), fact.unit)
+        english = fact.en + (_SEVERAL_EN if (table, column) in _SEVERAL else "")
+        return ColumnInfo(column, fact.kind, meaning_nl, english, _iri(source), fact.unit)
     named = declared[column].name_of if column in declared else None
     for suffix, kind, english, source in _PATTERNS:
         if column.endswith(suffix):
             of = named or column.removesuffix(suffix)
+            if (table, of) in _SEVERAL:
+                english += _SEVERAL_NAME_EN
             return ColumnInfo(column, kind, meaning_nl, english.format(of=of), _iri(source))
     return ColumnInfo(column, Kind.TEXT, meaning_nl, "", "")
 

@@ -9,22 +9,27 @@ the two files hold exactly the same rows.
 Terms become typed values by the column's kind (krbgraph.datalake.columns): IRIs
 and texts as strings, numbers as float64, dates as date32, ranks and years as
 int64; an unbound cell is a null in Parquet and an empty field in the CSV. A value
-that does not read as its type (a date column holding "2024") stops the export
-with the table, column and value, rather than writing a silent null.
+that does not read as its type (a date column holding "2024", a number float64
+cannot hold) stops the export with the table, column and value, rather than writing
+a silent null, inf or 0.
 """
 
 from __future__ import annotations
 
+import math
 import re
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from itertools import islice
 from pathlib import Path
 
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.csv as pa_csv  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
-from rdflib.term import Identifier
+from rdflib.namespace import XSD
+from rdflib.term import Identifier, Literal
 
 from ..queries import Catalogue, stream_named_query
 from ..store import Store
@@ -44,12 +49,48 @@ class BadValue(ValueError):
     """A value in the store does not read as the type of its column."""
 
 
+class _OutOfRange(ValueError):
+    """A number its column's float64 cannot hold; the message says why."""
+
+
+_SMALLEST_NORMAL = sys.float_info.min
+"""Below this magnitude a float64 keeps fewer than the 15 significant digits the
+import stores (a subnormal), down to 5e-324, under which it is 0."""
+_DOUBLES = frozenset({XSD.double, XSD.float})
+
+
 def _text(term: Identifier) -> str:
     return str(term)
 
 
 def _decimal(term: Identifier) -> float:
-    return float(str(term))
+    text = str(term)
+    value = float(text)
+    if _SMALLEST_NORMAL <= abs(value) < math.inf:
+        return value
+    double = isinstance(term, Literal) and term.datatype in _DOUBLES
+    if not any(character.isdigit() for character in text):  # INF, -INF, NaN
+        if double:
+            return value  # values of xsd:double itself, which float64 holds as they are
+        raise ValueError(text)  # no xsd:decimal, and no measured number
+    if math.isinf(value):
+        raise _OutOfRange("is larger than float64 holds (a magnitude up to 1.8e308)")
+    # A double stored as a subnormal is written as the double it is; a decimal is
+    # refused there, where float64 no longer keeps its digits.
+    if not _nonzero(text) or (double and value != 0):
+        return value
+    if double:
+        raise _OutOfRange("is closer to 0 than float64 holds (5e-324)")
+    raise _OutOfRange(
+        "is closer to 0 than float64 holds to 15 significant digits (a magnitude from 2.2e-308)"
+    )
+
+
+def _nonzero(text: str) -> bool:
+    try:
+        return Decimal(text) != 0
+    except InvalidOperation:
+        raise ValueError(text) from None
 
 
 def _integer(term: Identifier) -> int:
@@ -107,14 +148,26 @@ def _batch(
                 continue
             try:
                 values.append(convert(term))
-            except ValueError:
+            except ValueError as exc:
                 key = f" ({infos[0].name} {row[0]})" if position and row[0] is not None else ""
+                reason = (
+                    str(exc)
+                    if isinstance(exc, _OutOfRange)
+                    else f"is not a valid {info.kind.value} ({info.kind.datatype})"
+                )
                 raise BadValue(
-                    f"table {table}, row {number}{key}, column {info.name}: {str(term)!r} "
-                    f"is not a valid {info.kind.value} ({info.kind.datatype})"
+                    f"table {table}, row {number}{key}, column {info.name}: "
+                    f"{_shown(str(term))} {reason}"
                 ) from None
         arrays.append(pa.array(values, type=info.kind.arrow_type))
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def _shown(text: str) -> str:
+    """The value as a message quotes it: a 400-digit number would fill the screen."""
+    if len(text) <= 60:
+        return repr(text)
+    return f"{text[:24]!r}...{text[-24:]!r} ({len(text)} characters)"
 
 
 def _batches(rows: Iterator[tuple[Identifier | None, ...]]) -> Iterator[tuple]:
