@@ -148,10 +148,15 @@ class _Source:
             return str(value)
         return str(subject).rstrip("/").rsplit("/", 1)[-1]
 
-    def label(self, subject: Node) -> str:
-        """The name a reference to ``subject`` uses: the one its own row writes."""
-        for predicate in (RDFS.label, SKOS.prefLabel):
-            values = _written(self.graph.objects(subject, predicate))
+    def name(self, subject: Node, *predicates: URIRef) -> str:
+        """The name ``subject``'s row writes in its name column and every cell referring
+        to that row writes too: the first of ``predicates`` it has (Dutch first, as a
+        cell is written), else its code. One function for both, as the import finds a
+        row by the name in its name column: a theme named by its skos:prefLabel in its
+        row but by its rdfs:label in the cells referring to it made the export's
+        workbook refused by the import ("'Luchtkwaliteit' does not exist")."""
+        for predicate in predicates:
+            values = [v for v in _written(self.graph.objects(subject, predicate)) if str(v).strip()]
             if values:
                 return str(values[0])
         return self.code(subject)
@@ -462,11 +467,17 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
     areas = s.instances(KRB.Werkingsgebied)
     departments = s.instances(ORG.OrganizationalUnit)
     local_types = s.instances(KRB.LokaalObjecttype)
-    theme_name = _Names({t: (s.label(t), _ref(t)) for t in themes})
-    aspect_name = _Names({a: (s.label(a), _ref(a)) for a in aspects})
-    area_name = _Names({a: (s.label(a), s.code(a)) for a in areas})
-    department_name = _Names({d: (s.label(d), s.code(d)) for d in departments})
-    local_name = _Names({t: (s.label(t), _ref(t)) for t in local_types})
+    # Named by what the import writes of a row's name column: a concept's skos:prefLabel,
+    # an area's or department's rdfs:label.
+    names = {
+        **{c: s.name(c, SKOS.prefLabel, RDFS.label) for c in (*themes, *aspects, *local_types)},
+        **{t: s.name(t, RDFS.label) for t in (*areas, *departments)},
+    }
+    theme_name = _Names({t: (names[t], _ref(t)) for t in themes})
+    aspect_name = _Names({a: (names[a], _ref(a)) for a in aspects})
+    area_name = _Names({a: (names[a], s.code(a)) for a in areas})
+    department_name = _Names({d: (names[d], s.code(d)) for d in departments})
+    local_name = _Names({t: (names[t], _ref(t)) for t in local_types})
     lists = vocabulary.lists
     out: dict[str, list[dict[str, Cell]]] = {name: [] for name in SHEETS_BY_NAME}
     lookups = {own.key: _own_list(s, vocabulary, own, out[own.sheet]) for own in OWN_LISTS}
@@ -478,8 +489,7 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
     # IMBOR Boom, which a cell then names another way ("Bomen/Boom", or its IRI).
     local_kinds = Layered(sheet_list("leefomgeving"), vocabulary.imbor)
     for local in local_types:
-        preferred = _written(s.graph.objects(local, SKOS.prefLabel))
-        name = str(preferred[0]) if preferred else s.label(local)  # its row's subtype
+        name = names[local]
         hoofdtype = _listed(lists["zoekingang"], s.graph.value(local, KRB.zoekingang))
         local_kinds.own.add(
             local,
@@ -509,7 +519,8 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
             {"code": scheme_code, "titel": title, "omschrijving": s.text(scheme, SKOS.definition)}
         )
     for theme in themes:
-        name = s.text(theme, SKOS.prefLabel) or s.label(theme)
+        s.text(theme, SKOS.prefLabel)  # given back by the name cell
+        name = names[theme]
         s.all(theme, SKOS.inScheme)
         s.all(theme, SKOS.topConceptOf)
         out["beleidsthemas"].append(
@@ -520,7 +531,8 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
             }
         )
     for aspect in aspects:
-        name = s.text(aspect, SKOS.prefLabel) or s.label(aspect)
+        s.text(aspect, SKOS.prefLabel)
+        name = names[aspect]
         s.all(aspect, SKOS.inScheme)
         out["beleidsaspecten"].append(
             {
@@ -530,8 +542,9 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
                 "code": None if name_slug(name) == _ref(aspect) else _ref(aspect),
             }
         )
-    for area in sorted(areas, key=s.label):
-        name = s.text(area, RDFS.label) or s.code(area)
+    for area in sorted(areas, key=names.__getitem__):
+        s.text(area, RDFS.label)
+        name = names[area]
         notation = s.graph.value(area, SKOS.notation)
         identifier = s.text(area, DCTERMS.identifier, lang=None) or _ref(area)
         code = None if name_slug(name) == identifier else identifier
@@ -563,8 +576,9 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
                 "cbs_jaar": s.text(area, KRB.cbsJaar, typed=True),
             }
         )
-    for department in sorted(departments, key=s.label):
-        name = s.text(department, RDFS.label) or s.code(department)
+    for department in sorted(departments, key=names.__getitem__):
+        s.text(department, RDFS.label)
+        name = names[department]
         identifier = s.text(department, DCTERMS.identifier, lang=None) or _ref(department)
         out["afdelingen"].append(
             {"naam": name, "code": None if name_slug(name) == identifier else identifier}
@@ -711,8 +725,9 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
         )
 
     for local in local_types:
-        name = s.text(local, SKOS.prefLabel) or s.label(local)
-        s.all(local, RDFS.label)
+        s.text(local, SKOS.prefLabel)
+        name = names[local]
+        _same_label(s, local, name)
         s.all(local, SKOS.inScheme)
         entry = s.one(local, KRB.zoekingang)
         out["leefomgeving"].append(
@@ -740,6 +755,17 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
             )
     out[METINGEN_SHEET] = export_rows(s.graph, s.used)
     return out
+
+
+def _same_label(s: _Source, local: Node, name: str) -> None:
+    """Tick off only the rdfs:label the import gives a local type back, its name (the
+    subtype cell) tagged @nl: every rdfs:label was ticked off, so another one was lost
+    by a round trip without a warning."""
+    for label in _written(s.graph.objects(local, RDFS.label)):
+        if str(label) == name:
+            s.used.add((local, RDFS.label, label))
+            if isinstance(label, Literal) and label.language != "nl":
+                s.altered_tag(local, RDFS.label, label)
 
 
 def _imbor_name(vocabulary: Vocabulary, name: str) -> bool:

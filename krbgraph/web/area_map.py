@@ -24,6 +24,13 @@ WIDTH = 760
 
 MAX_HEIGHT = 560
 
+FAR = 40_075_000.0
+"""How far from RD New's origin, in metres, a geometry may reach and still be drawn: the
+Earth's circumference. A validated write accepts finite coordinates of any size
+(POLYGON((-1e308 -1e308, ...))); such a geometry is no place on Earth, its drawing's
+arithmetic overflowed (the page of the area and of the area it lies in answered 500),
+and beside it every real area would shrink to a dot."""
+
 
 @dataclass(frozen=True)
 class MapArea:
@@ -35,8 +42,10 @@ class MapArea:
 
 
 def area_map_svg(areas: Sequence[MapArea], *, href: Callable[[str], str], title: str) -> str | None:
-    """The SVG of the map, or None when the area itself has no usable geometry."""
-    geometries, _ = read_areas({a.iri: a.wkt for a in areas})
+    """The SVG of the map, or None when the area itself has no geometry to draw; the
+    other areas are drawn without those that have none."""
+    read, _ = read_areas({a.iri: a.wkt for a in areas})
+    geometries = {iri: geometry for iri, geometry in read.items() if _drawable(geometry)}
     focus = [a for a in areas if a.role == "gebied" and a.iri in geometries]
     if not focus:
         return None
@@ -116,6 +125,11 @@ def drawn(
     if geometry.geom_type in ("Point", "MultiPoint"):
         return geometry
     return shapely.simplify(geometry, unit / 2, preserve_topology=True)
+
+
+def _drawable(geometry: BaseGeometry) -> bool:
+    """Whether ``geometry`` lies within FAR of the origin; NaN bounds never do."""
+    return all(abs(float(v)) <= FAR for v in shapely.bounds(geometry))
 
 
 def _shape(
