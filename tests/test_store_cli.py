@@ -618,3 +618,17 @@ def test_serve_on_a_sparql_server_that_does_not_answer_says_so_in_one_line() -> 
     with socket.socket() as sock:  # a port nobody listens on: bound, never accepting
         sock.bind(("127.0.0.1", 0))
         _serve_refused("cannot reach SPARQL server", f"http://127.0.0.1:{sock.getsockname()[1]}/")
+
+
+def test_the_service_engine_refuses_a_folder_of_files_as_its_store_too(tmp_path: Path) -> None:
+    """`krb serve` runs the store in an engine process of its own (engine "supervised"),
+    which made the folder a database as the command line's embedded store did."""
+    from krbgraph.settings import Settings
+    from krbgraph.store import StoreError, open_store
+
+    files = tmp_path / "registry"
+    files.mkdir()
+    (files / "geluid.ttl").write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
+    with pytest.raises(StoreError, match="is a folder that holds no store"):
+        open_store(Settings(store=str(files), engine="supervised"))
+    assert [child.name for child in files.iterdir()] == ["geluid.ttl"]

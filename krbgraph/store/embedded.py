@@ -413,18 +413,23 @@ def dataset_options(
     return options
 
 
-def _open(path: Path) -> ox.Store:
-    if path.exists() and not path.is_dir():
-        raise StoreError(f"store location {path} is a file; it must be a folder")
+def refuse_other_folder(path: Path) -> None:
+    """StoreError for a folder that holds files but no store (no RocksDB CURRENT): a
+    folder of Turtle files given as --store (for `krb load folder`) became a database,
+    and a read answered from that empty store, exit 0."""
     if path.is_dir() and not (path / "CURRENT").exists() and any(path.iterdir()):
-        # A folder of Turtle files given as --store (for `krb load folder`): opening it
-        # wrote a database into it, and a read answered from that empty store, exit 0.
         held = ", ".join(sorted(child.name for child in path.iterdir())[:3])
         raise StoreError(
             f"{path} is a folder that holds no store ({held}, ...); give a new or empty "
             "folder as the store (--store, KRB_STORE), and files to load as an argument: "
             f"`krb load {path}`"
         )
+
+
+def _open(path: Path) -> ox.Store:
+    if path.exists() and not path.is_dir():
+        raise StoreError(f"store location {path} is a file; it must be a folder")
+    refuse_other_folder(path)
     try:
         path.mkdir(parents=True, exist_ok=True)
         return ox.Store(str(path))

@@ -94,7 +94,7 @@ from rdflib.term import Identifier
 from ..settings import Settings
 from .backend import StoreBackend, TripleData
 from .base import QueryResult, QueryTimeout, StoreError
-from .embedded import EmbeddedStore
+from .embedded import EmbeddedStore, refuse_other_folder
 from .pending_load import PENDING_LOAD_FILE
 from .priority import lower_connection_thread
 from .remote import WRITE_TIMEOUT_S, Endpoints, RemoteStore
@@ -783,6 +783,7 @@ def _prepare_folder(path: Path) -> None:
     """Create the folder; finish the clean-up of a load that a crash left (see embedded.py)."""
     if path.exists() and not path.is_dir():
         raise StoreError(f"store location {path} is a file; it must be a folder")
+    refuse_other_folder(path)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
