@@ -975,3 +975,22 @@ def test_a_measurement_held_as_a_blank_node_elsewhere_is_refused_in_words(
         assert f"already in graph {BASE}/graph/los" in failed.value.problems[0].text_en
     finally:
         store.drop_graph(f"{BASE}/graph/los")
+
+
+def test_an_own_area_named_by_another_of_its_codes_keeps_an_iri_without_a_hash() -> None:
+    """An area `{base}/id/werkingsgebied/centrum` with CBS code WK999901: its IRI is
+    made of its code 'centrum', so its measurements are the registry's own and read
+    'centrum'; an area elsewhere with the same codes gets a hash, and so never the same
+    IRI."""
+    from krbgraph.measurements.identity import Identity, measurement_iri
+
+    indicator = f"{BASE}/id/beleidsindicator/GEL-I01"
+
+    def iri(area: str) -> str:
+        identity = Identity(indicator, area, date(2025, 1, 1), date(2025, 12, 31), frozenset())
+        return measurement_iri(BASE, identity, "GEL-I01", ("WK999901", "centrum"), [])
+
+    own = iri(f"{BASE}/id/werkingsgebied/centrum")
+    assert own == f"{BASE}/id/meting/GEL-I01-centrum-2025-01-01-2025-12-31"
+    elsewhere = iri("https://krb.anderestad.nl/id/werkingsgebied/centrum")
+    assert elsewhere.startswith(f"{BASE}/id/meting/GEL-I01-WK999901-") and elsewhere != own

@@ -91,22 +91,29 @@ def area_part(area: Area) -> str:
 
 
 def measurement_iri(
-    base: str, identity: Identity, indicator_code: str, area_code: str, classification: list[str]
+    base: str,
+    identity: Identity,
+    indicator_code: str,
+    area_codes: tuple[str, ...],
+    classification: list[str],
 ) -> str:
     """``{base}/id/meting/{indicator}-{area}-{start}-{end}[-{classification}]``.
 
-    The indicator and the area are written as their code where the thing has the IRI
-    the registry gives that code under ``base`` (``{base}/id/werkingsgebied/WK999901``:
-    the IRIs of a municipality's own measurements read as before). Any other thing's
-    code is followed by a short hash of its IRI: two municipalities' GEL-I01 in a
-    national store, or two editions of the CBS map carrying one wijk code, are other
-    things, and made of the code alone their measurements got one IRI and the second
-    was refused as the same. The IRI depends on these IRIs and codes only, never on
-    what else the store holds, so importing a file again names its rows as before.
+    The indicator and the area are written as the code the registry made the thing's
+    IRI of under ``base`` (``{base}/id/werkingsgebied/WK999901``: the IRIs of a
+    municipality's own measurements read as before; an area named ``centrum`` with CBS
+    code WK999901 as ``centrum``). Any other thing's first code is followed by a short
+    hash of its IRI: two municipalities' GEL-I01 in a national store, or two editions of
+    the CBS map carrying one wijk code, are other things, and made of the code alone
+    their measurements got one IRI and the second was refused as the same. The IRI
+    depends on these IRIs and codes only, never on what else the store holds, so
+    importing a file again names its rows as before.
     """
     parts = [
-        _part(identity.indicator, indicator_code, base, "beleidsindicator"),
-        _part(identity.area, area_code, base, "werkingsgebied"),
+        _part(identity.indicator, (indicator_code,), base, "beleidsindicator"),
+        _part(
+            identity.area, area_codes or (identity.area.rsplit("/", 1)[-1],), base, "werkingsgebied"
+        ),
         identity.start.isoformat(),
         identity.end.isoformat(),
         *classification,
@@ -114,10 +121,11 @@ def measurement_iri(
     return f"{base}/id/meting/{reference('-'.join(parts))}"
 
 
-def _part(iri: str, code: str, base: str, kind: str) -> str:
-    if iri == f"{base}/id/{kind}/{reference(code)}":
-        return code
-    return f"{code}-{hashlib.sha256(iri.encode()).hexdigest()[:8]}"
+def _part(iri: str, codes: tuple[str, ...], base: str, kind: str) -> str:
+    for code in codes:
+        if iri == f"{base}/id/{kind}/{reference(code)}":
+            return code
+    return f"{codes[0]}-{hashlib.sha256(iri.encode()).hexdigest()[:8]}"
 
 
 # The measurements in graphs other than the target of the (indicator, area) pairs asked,

@@ -230,7 +230,7 @@ def build_graph(
         area_code = area_part(area)
         identity = Identity(indicator[0], area.iri, row.start, row.end, frozenset(concepts.items()))
         classification = [_classification_part(base, *pair) for pair in concepts.items()]
-        iri = measurement_iri(base, identity, code, area_code, classification)
+        iri = measurement_iri(base, identity, code, area.codes, classification)
         if iri in lines:
             problems.append(
                 Problem(
