@@ -632,3 +632,19 @@ def test_the_service_engine_refuses_a_folder_of_files_as_its_store_too(tmp_path:
     with pytest.raises(StoreError, match="is a folder that holds no store"):
         open_store(Settings(store=str(files), engine="supervised"))
     assert [child.name for child in files.iterdir()] == ["geluid.ttl"]
+
+
+@pytest.mark.parametrize("engine", ["embedded", "supervised"])
+def test_a_new_volume_with_lost_and_found_is_an_empty_store_folder(
+    tmp_path: Path, engine: str
+) -> None:
+    """A freshly formatted volume mounted as the store folder holds lost+found, a desktop
+    adds .DS_Store: neither makes the folder one of someone's files."""
+    from krbgraph.settings import Settings
+    from krbgraph.store import open_store
+
+    volume = tmp_path / "volume"
+    (volume / "lost+found").mkdir(parents=True)
+    (volume / ".DS_Store").write_bytes(b"\0")
+    with open_store(Settings(store=str(volume), engine=engine)) as opened:
+        assert opened.query("ASK { ?s ?p ?o }").boolean is False

@@ -416,13 +416,21 @@ def dataset_options(
 def refuse_other_folder(path: Path) -> None:
     """StoreError for a folder that holds files but no store (no RocksDB CURRENT): a
     folder of Turtle files given as --store (for `krb load folder`) became a database,
-    and a read answered from that empty store, exit 0."""
-    if path.is_dir() and not (path / "CURRENT").exists() and any(path.iterdir()):
-        held = ", ".join(sorted(child.name for child in path.iterdir())[:3])
+    and a read answered from that empty store, exit 0. What a new volume or a desktop
+    puts in an empty folder (lost+found, .DS_Store, any hidden file) and krb's own markers
+    (krb-pending-load.json) do not count."""
+    if not path.is_dir() or (path / "CURRENT").exists():
+        return
+    held = sorted(
+        child.name
+        for child in path.iterdir()
+        if not child.name.startswith((".", "krb-")) and child.name != "lost+found"
+    )
+    if held:
         raise StoreError(
-            f"{path} is a folder that holds no store ({held}, ...); give a new or empty "
-            "folder as the store (--store, KRB_STORE), and files to load as an argument: "
-            f"`krb load {path}`"
+            f"{path} is a folder that holds no store ({', '.join(held[:3])}, ...); give a "
+            "new or empty folder as the store (--store, KRB_STORE), and files to load as "
+            f"an argument: `krb load {path}`"
         )
 
 
