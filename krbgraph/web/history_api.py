@@ -49,7 +49,8 @@ class Problem(BaseModel):
     "/history",
     response_model=list[Change],
     responses={
-        400: {"model": Problem, "description": "A bad limit, graph IRI or time"},
+        400: {"model": Problem, "description": "A graph that is no IRI, a time without a zone"},
+        422: {"description": "A limit outside 1-1000, or a time that is no ISO 8601 time"},
         401: {"model": Problem, "description": "No valid bearer token"},
         403: {"model": Problem, "description": "The service has no tokens at all"},
     },
