@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -819,6 +820,18 @@ def test_year_zero_is_a_problem_at_its_cell_not_a_crash(column: str, text: str) 
     assert [(p.line, p.column) for p in problems] in ([(2, column)], [(2, "periode_tot")])
 
 
+@contextmanager
+def _demo_with_loose(tmp_path: Path, turtle: str) -> Iterator[Store]:
+    """A store of the demo and ``turtle`` loaded without validation into graph los: data
+    a later, validated import finds already in the registry."""
+    with open_store(Settings(store=str(tmp_path / "db"))) as opened:
+        _load_demo_without_measurements(opened)
+        loose = tmp_path / "los.ttl"
+        loose.write_text(turtle, encoding="utf-8")
+        load_paths(opened, [loose], base_iri=BASE, validate=False)
+        yield opened
+
+
 @pytest.mark.parametrize(
     ("subject", "where"),
     [
@@ -834,16 +847,12 @@ def test_a_violation_already_in_the_registry_is_said_to_be_there_not_in_the_file
     that lacks its publisher was reported as a problem of the measurements file, where
     nobody would find it; it is reported in its own graph, and the file's own problems
     at their lines beside it."""
-    with open_store(Settings(store=str(tmp_path / "db"))) as opened:
-        _load_demo_without_measurements(opened)
-        loose = tmp_path / "los.ttl"
-        loose.write_text(
-            f"{subject} a <http://www.w3.org/ns/dcat#Dataset> ;\n"
-            '  <http://www.w3.org/2000/01/rdf-schema#label> "Losse bron"@nl ;\n'
-            '  <http://purl.org/dc/terms/identifier> "los" .\n',
-            encoding="utf-8",
-        )
-        load_paths(opened, [loose], base_iri=BASE, validate=False)
+    loose = (
+        f"{subject} a <http://www.w3.org/ns/dcat#Dataset> ;\n"
+        '  <http://www.w3.org/2000/01/rdf-schema#label> "Losse bron"@nl ;\n'
+        '  <http://purl.org/dc/terms/identifier> "los" .\n'
+    )
+    with _demo_with_loose(tmp_path, loose) as opened:
         good = _csv(tmp_path, "goed.csv", "GEL-I01;parkstraat;2025;;;49,6;dB(A);geluidmeetnet\n")
         with pytest.raises(ImportFailed) as failed:
             import_measurements(opened, good, base_iri=BASE)
@@ -867,17 +876,13 @@ def test_a_violation_is_said_to_be_in_the_graph_that_holds_the_thing_not_the_der
     from krbgraph.model import DERIVED_GRAPH
 
     measure = f"{BASE}/id/beleidsmaatregel/LOS-M01"
-    with open_store(Settings(store=str(tmp_path / "db"))) as opened:
-        _load_demo_without_measurements(opened)
-        loose = tmp_path / "los.ttl"
-        loose.write_text(
-            f"<{measure}> a <https://data.krb.nl/def/krb#Beleidsmaatregel> ;\n"
-            '  <http://www.w3.org/2000/01/rdf-schema#label> "Losse maatregel"@nl ;\n'
-            '  <http://purl.org/dc/terms/identifier> "LOS-M01" ;\n'
-            f"  <https://data.krb.nl/def/krb#document> <{BASE}/id/besluitdocument/GEL-2030> .\n",
-            encoding="utf-8",
-        )
-        load_paths(opened, [loose], base_iri=BASE, validate=False)
+    loose = (
+        f"<{measure}> a <https://data.krb.nl/def/krb#Beleidsmaatregel> ;\n"
+        '  <http://www.w3.org/2000/01/rdf-schema#label> "Losse maatregel"@nl ;\n'
+        '  <http://purl.org/dc/terms/identifier> "LOS-M01" ;\n'
+        f"  <https://data.krb.nl/def/krb#document> <{BASE}/id/besluitdocument/GEL-2030> .\n"
+    )
+    with _demo_with_loose(tmp_path, loose) as opened:
         derived = f"ASK {{ GRAPH <{DERIVED_GRAPH}> {{ <{measure}> ?p ?o }} }}"
         assert opened.query(derived).boolean  # the derived graph speaks of it too
         good = _csv(tmp_path, "goed.csv", "GEL-I01;parkstraat;2025;;;49,6;dB(A);geluidmeetnet\n")
