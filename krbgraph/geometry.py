@@ -448,6 +448,15 @@ class _Reader:
                     f"de coördinaten liggen buiten het gebied van <{crs_iri or CRS84}>",
                     f"the coordinates lie outside the area of use of <{crs_iri or CRS84}>",
                 )
+        if (np.abs(shapely.get_coordinates(geometry)) > BEYOND_EARTH_M).any():
+            # Finite, so GEOS takes them, but no place: measuring such an area overflows
+            # to inf, and its map page answered 500.
+            raise GeometryError(
+                "de geometrie heeft een coördinaat verder dan de omtrek van de aarde "
+                "(40.075 km) van de oorsprong van RD New",
+                "the geometry has a coordinate farther from RD New's origin than the "
+                "Earth's circumference (40,075 km)",
+            )
         return geometry
 
     def _transformer(self, crs_iri: str) -> Transformer | None:
@@ -455,6 +464,10 @@ class _Reader:
         if crs_iri not in self._transformers:
             self._transformers[crs_iri] = _transformer_for(crs_iri)
         return self._transformers[crs_iri]
+
+
+BEYOND_EARTH_M = 40_075_000.0
+"""A coordinate in RD New (metres) farther than this from its origin is on no map."""
 
 
 def _split_literal(lexical: str) -> tuple[str | None, str]:

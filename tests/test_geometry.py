@@ -194,6 +194,12 @@ def test_read_wkt_projects_to_rd_new_in_the_axis_order_of_the_crs() -> None:
         (RD + "POLYGON((0 0, 1e309 0, 10 10, 0 0))", "finite"),
         ("POINT(nan nan)", "finite"),
         ("POINT(-inf 52)", "finite"),
+        # Finite, so GEOS takes it, but no place on Earth (its map page answered 500).
+        (
+            RD + "POLYGON((-1e308 -1e308, 1e308 -1e308, 1e308 1e308, -1e308 1e308, -1e308 -1e308))",
+            "circumference",
+        ),
+        (RD + "POINT(155000 463000000)", "circumference"),
         # Arcs, as BGT and PostGIS exports hold them: GEOS reads them, shapely cannot.
         (RD + "CURVEPOLYGON(CIRCULARSTRING(0 0, 10 10, 0 0))", "curved geometries"),
         (RD + "COMPOUNDCURVE((0 0, 1 1), CIRCULARSTRING(1 1, 2 2, 3 1))", "curved"),
