@@ -187,7 +187,8 @@ def test_a_row_bomb_is_refused_before_openpyxl_unpacks_it(tmp_path: Path) -> Non
     started = time.monotonic()
     with pytest.raises(WorkbookTooLarge) as refused:
         read_sheets(path)
-    assert time.monotonic() - started < 1.0
+    # Unpacking the two million rows takes far longer; the margin is a busy CI runner's.
+    assert time.monotonic() - started < 5.0
     assert refused.value.member == "xl/worksheets/sheet1.xml"
     assert "xl/worksheets/sheet1.xml" in str(refused.value)
 
@@ -198,7 +199,7 @@ def test_a_shared_strings_bomb_is_refused_naming_the_member(tmp_path: Path) -> N
     started = time.monotonic()
     with pytest.raises(WorkbookTooLarge) as refused:
         read_sheets(path)
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 5.0
     assert refused.value.member == "xl/sharedStrings.xml"
 
 
@@ -343,7 +344,7 @@ def test_a_writer_waits_for_the_lock_only_as_long_as_allowed() -> None:
         started = time.monotonic()
         with pytest.raises(WriterBusy) as busy, BoundedLock(lock, 0.5):
             pass
-        assert 0.4 < time.monotonic() - started < 2.0
+        assert 0.4 < time.monotonic() - started < 5.0  # the writer holds it 10 s
         assert busy.value.retry_after == 1
     finally:
         release.set()

@@ -63,7 +63,7 @@ def test_an_overrunning_client_and_text_run_one_at_a_time_without_waiting() -> N
     started = time.monotonic()
     with pytest.raises(ClientBusy) as refused:
         admission.take("c", runaway)  # the lane is taken: refused at once, no 5 s wait
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 3.0  # not the 5 s wait, on a busy runner too
     assert "ran into the time limit" in str(refused.value)
     assert "tijdslimiet" in refused.value.nl
     with pytest.raises(ClientBusy):

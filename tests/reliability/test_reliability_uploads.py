@@ -123,7 +123,7 @@ def test_reliability_a_declared_length_over_the_limit_is_refused_before_the_body
         started = time.monotonic()
         sock.sendall(UPLOAD_HEAD + b"Content-Length: 104857600\r\n\r\n" + PART_HEAD)
         head = _response_head(sock)  # 100 MB announced, a few bytes sent
-        assert time.monotonic() - started < 2.0
+        assert time.monotonic() - started < 5.0  # never waits for the 100 MB
     assert head.startswith(b"HTTP/1.1 413"), head
     server.assert_alive()
 
