@@ -8,8 +8,11 @@ values of these fields.
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, Field
@@ -216,8 +219,9 @@ class QueryAnswer(BaseModel):
     name: str
     variables: list[str]
     rows: list[dict[str, Any]] = Field(
-        description="One object per row; IRIs and strings as text, numbers, booleans and "
-        "dates as JSON values; unbound variables left out"
+        description="One object per row; IRIs, strings and dates as text, numbers and "
+        "booleans as JSON values (a decimal with every digit it has, INF and NaN as text); "
+        "unbound variables left out"
     )
 
 
@@ -263,12 +267,58 @@ def date_term(value: date | None) -> Literal | None:
     return None if value is None else Literal(value.isoformat(), datatype=XSD.date)
 
 
+_INTEGERS = frozenset(
+    XSD[name]
+    for name in [
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+    ]
+)
+
+
 def json_value(term: Identifier) -> Any:
-    if isinstance(term, Literal) and not term.ill_typed:  # else as written: "47,5"
-        if term.datatype in (XSD.integer, XSD.int, XSD.long):
-            return int(term)
-        if term.datatype in (XSD.decimal, XSD.double, XSD.float):
-            return float(term)
+    """The cell as a Python value for the API's JSON (see ``json_text`` for the text the
+    answer holds: a decimal keeps its digits there, a float here would not)."""
+    return json.loads(json_text(term))
+
+
+def json_text(term: Identifier) -> str:
+    """One cell of the API's JSON answer as JSON text: numbers, booleans as JSON values,
+    everything else as text as written ("47,5"^^xsd:decimal stays "47,5").
+
+    A decimal is written with every digit it has: a JSON number may have any number of
+    them, and a float would round 5.123456789012345678 to 16 (a reader that wants them
+    all parses with ``parse_float=Decimal``). A double that JSON cannot write (INF, NaN)
+    stays text, where ``json.dumps`` would write ``Infinity``, which no JSON parser
+    must accept."""
+    if isinstance(term, Literal) and not term.ill_typed:
+        if term.datatype in _INTEGERS:
+            return str(int(term))
+        if term.datatype == XSD.decimal and (number := _decimal(term)) is not None:
+            return format(number, "f")
+        if term.datatype in (XSD.double, XSD.float) and math.isfinite(float(term)):
+            return json.dumps(float(term))
         if term.datatype == XSD.boolean:
-            return term.toPython() is True
-    return str(term)
+            return "true" if term.toPython() is True else "false"
+    return json.dumps(str(term), ensure_ascii=False)
+
+
+def _decimal(term: Literal) -> Decimal | None:
+    """The decimal's value; None for "NaN" or "Infinity", which Python's Decimal reads
+    and no xsd:decimal (nor JSON number) is."""
+    try:
+        number = Decimal(str(term))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None

@@ -22,7 +22,7 @@ from ..queries import Catalogue, stream_named_query, write_without_names
 from ..settings import Settings
 from ..store import Store
 from ..store.streaming import Row
-from .api_models import json_value
+from .api_models import json_text
 from .describe import READER_LANGUAGES
 
 __all__ = [
@@ -102,12 +102,12 @@ def json_export(
         out.write(f'{head[:-1]}, "rows": ['.encode())
         separator = b""
         for row in rows:
-            cells = {
-                v: json_value(term)
+            cells = ", ".join(
+                f"{json.dumps(v)}: {json_text(term)}"
                 for v, term in zip(variables, row, strict=True)
                 if term is not None
-            }
-            out.write(separator + json.dumps(cells, ensure_ascii=False).encode("utf-8"))
+            )
+            out.write(separator + f"{{{cells}}}".encode())
             separator = b", "
         out.write(b"]}")
 
