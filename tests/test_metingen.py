@@ -999,3 +999,32 @@ def test_an_own_area_named_by_another_of_its_codes_keeps_an_iri_without_a_hash()
     assert own == f"{BASE}/id/meting/GEL-I01-centrum-2025-01-01-2025-12-31"
     elsewhere = iri("https://krb.anderestad.nl/id/werkingsgebied/centrum")
     assert elsewhere.startswith(f"{BASE}/id/meting/GEL-I01-WK999901-") and elsewhere != own
+
+
+@pytest.mark.parametrize(
+    ("labels", "method"),
+    [
+        ('"Average over the year"@en , "Jaargemiddelde"@nl', "Jaargemiddelde"),
+        ('"Average"@en , "Mittelwert"@de , "gemiddelde"', "gemiddelde"),
+        ('"Average"@en , "Mittelwert"@de', "Average"),
+        ('"Jaargemiddelde"@nl-NL , "Average"@en', "Jaargemiddelde"),
+    ],
+)
+def test_the_method_of_a_measurement_is_named_in_dutch_when_it_has_a_dutch_name(
+    model_store: Store, labels: str, method: str
+) -> None:
+    """metingen's rekenmethode is one text per measurement: the Dutch label of the
+    procedure where it has one (an English one sorted first and showed in a Dutch
+    export), else one without a language, else the least of the others."""
+    from krbgraph.queries import load_catalogue, run_named_query
+
+    data = f"""
+        @prefix sosa: <http://www.w3.org/ns/sosa/> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        <https://krb.example.nl/id/meting/m1> a sosa:Observation ;
+            sosa:usedProcedure [ a sosa:Procedure ; rdfs:label {labels} ] .
+    """
+    model_store.add_to_graph("https://krb.example.nl/graph/m", Graph().parse(data=data))
+    answer = run_named_query(model_store, load_catalogue(), "metingen", {})
+    column = answer.variables.index("rekenmethode")
+    assert [str(row[column]) for row in answer.rows] == [method]
