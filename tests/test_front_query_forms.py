@@ -39,7 +39,7 @@ def test_form_runs_the_query_with_titled_columns_and_a_csv_of_it(client: TestCli
     response = client.get("/query", params=params)
     assert response.status_code == 200
     headings = re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', response.text)
-    assert headings[:3] == ["Beleidsnorm of beleidsregel", "De norm of regel", "Naam ervan"]
+    assert headings[:3] == ["Soort", "De norm of regel", "Naam ervan"]
     assert "Geluidsdruk gevel maximaal 48 dB(A)" in response.text
     link = re.search(r'href="(/api/queries/geldig-op\?[^"]*format=csv)"', response.text)
     assert link is not None
@@ -115,3 +115,58 @@ def test_free_sparql_keeps_its_variable_names_as_headings(client: TestClient) ->
     response = client.get("/query", params={"query": "SELECT ?a ?b WHERE { BIND(1 AS ?a) }"})
     assert re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', response.text) == ["a", "b"]
     assert 'name="p.' not in response.text
+
+
+@pytest.mark.parametrize(
+    ("query", "values"),
+    [
+        ("normtoets", {}),
+        ("beleid-in-gebied", {"gebied": "WK999901"}),
+        ("effectevaluatie", {}),
+        ("dwarsverbanden-maatregel", {"maatregel": "BOU-M02"}),
+    ],
+)
+def test_each_column_has_a_heading_of_its_own_that_is_none_of_its_values(
+    client: TestClient, query: str, values: dict[str, str]
+) -> None:
+    """A column whose description lists its values was headed by the first of them
+    (normtoets' oordeel read 'Voldoet' over 'voldoet niet'); columns described alike
+    shared a heading. The page and its workbook have the same headings."""
+    from openpyxl import load_workbook
+
+    params = {"voorbeeld": query, "uitvoeren": "true"} | {f"p.{k}": v for k, v in values.items()}
+    page = client.get("/query", params=params)
+    assert page.status_code == 200, page.text
+    headings = [
+        html.unescape(h) for h in re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', page.text)
+    ]
+    assert len(set(headings)) == len(headings), headings
+    body = re.findall(r"<tbody>(.*?)</tbody>", page.text, flags=re.S)[0]
+    rows = [
+        [" ".join(html.unescape(re.sub(r"<[^>]+>", "", cell)).split()) for cell in row]
+        for row in (re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S) for tr in body.split("</tr>"))
+        if row
+    ]
+    assert rows, f"{query} has rows on the demo"
+    for column, heading in enumerate(headings):
+        cells = {row[column].casefold() for row in rows if column < len(row)}
+        assert heading.casefold() not in cells, (heading, sorted(cells))
+    workbook = client.get(f"/query/{query}.xlsx", params=values)
+    assert workbook.status_code == 200
+    sheet = load_workbook(io.BytesIO(workbook.content), read_only=True).active
+    assert sheet is not None
+    header = next(sheet.iter_rows(max_row=1, values_only=True))
+    assert [str(cell) for cell in header] == headings
+
+
+def test_the_hint_of_a_field_says_what_it_takes(client: TestClient) -> None:
+    """zoek's klasse said 'code, naam of IRI' and refused the name 'Beleidsnorm': only a
+    parameter with a class resolves names. Its hint names the form it does take, and
+    that form works."""
+    controls = _controls(client.get("/query", params={"voorbeeld": "zoek"}).text)
+    assert 'placeholder="IRI, zoals krb:Beleidsnorm"' in controls["p.klasse"]
+    asked = {"voorbeeld": "zoek", "uitvoeren": "true", "p.tekst": "GEL-N01"}
+    answer = client.get("/query", params=asked | {"p.klasse": "krb:Beleidsnorm"})
+    assert answer.status_code == 200 and "1 rij(en)" in answer.text
+    named = _controls(client.get("/query", params={"voorbeeld": "normen-per-indeling"}).text)
+    assert 'placeholder="code, naam of IRI"' in named["p.begrip"]

@@ -188,7 +188,9 @@ def _form_field(param: Parameter, given: str | None) -> FormField:
     elif param.type is ParamType.DECIMAL:
         placeholder = "bijv. 12.5"
     elif param.type is ParamType.IRI:
-        placeholder = "code, naam of IRI"
+        # Only a parameter with a class finds a thing by its code or name; any IRI
+        # parameter takes a full IRI or one with a known prefix (krb:Beleidsnorm).
+        placeholder = "code, naam of IRI" if param.klasse else "IRI, zoals krb:Beleidsnorm"
     return FormField(
         name=PARAM_PREFIX + param.name,
         label=param.name,
@@ -204,11 +206,24 @@ def _form_field(param: Parameter, given: str | None) -> FormField:
 
 def _column_title(name: str, description: str) -> str:
     """A short heading from a column's description: its first clause ('De norm of
-    regel.' becomes 'De norm of regel'), the variable's name when there is none."""
+    regel.' becomes 'De norm of regel'). A description that lists the column's values
+    ('voldoet, voldoet niet of geen gegevens.') starts with one of them, not a title, so
+    such a column, and one without a description, is headed by its name ('Oordeel')."""
     title = re.split(r"[.,;:]\s|\s\(", description.strip() + " ", maxsplit=1)[0].strip(" .")
-    if not title:
-        return name
+    if not title or not title[0].isupper():
+        title = name.replace("_", " ")
     return title[0].upper() + title[1:]
+
+
+def _column_titles(names: Sequence[str], descriptions: Mapping[str, str]) -> tuple[str, ...]:
+    """The headings of an answer's columns, each once: a heading two columns would share
+    (their descriptions start alike) gets the column's name after it."""
+    titles = [_column_title(name, descriptions.get(name, "")) for name in names]
+    shared = {title for title in titles if titles.count(title) > 1}
+    return tuple(
+        f"{title} ({name})" if title in shared else title
+        for name, title in zip(names, titles, strict=True)
+    )
 
 
 def _run_named(
@@ -226,7 +241,7 @@ def _run_named(
     result = complete_answer(query, answer, store, languages=languages, timeout_s=timeout_s)
     columns = {c.name: c.description for c in query.columns}
     shown = _shown_result(result, settings.base_iri, store)
-    titles = tuple(_column_title(v, columns.get(v, "")) for v in shown.variables)
+    titles = _column_titles(shown.variables, columns)
     descriptions = tuple(columns.get(v, v) for v in shown.variables)
     return replace(shown, titles=titles, descriptions=descriptions), text
 
@@ -484,7 +499,7 @@ def _workbook(
             out,
             sheet_title=query.name,
             variables=variables,
-            titles=[_column_title(v, described.get(v, "")) for v in variables],
+            titles=list(_column_titles(variables, described)),
             rows=rows,
             names=names,
         )
