@@ -17,6 +17,7 @@ stays text, and characters a worksheet cannot hold are left out.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -35,6 +36,9 @@ from rdflib.term import Identifier
 from .describe import web_address
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+EXCEL_DIGITS = 15
+"""Significant digits an Excel cell keeps of a number."""
 
 MAX_CELL_TEXT = 32_767
 """Excel's limit on the characters of one cell."""
@@ -141,15 +145,28 @@ def _typed(value: Literal) -> int | float | Decimal | bool | date | datetime | N
         return None
     python = value.toPython()
     if datatype in _NUMBERS and isinstance(python, int | float | Decimal):
-        return python
+        return python if _excel_holds(python) else None
     if datatype == str(XSD.boolean) and isinstance(python, bool):
         return python
-    if datatype == str(XSD.date) and isinstance(python, date):
+    # A date with a time zone ("2026-01-01+01:00") stays text, as a moment with one does.
+    if datatype == str(XSD.date) and isinstance(python, date) and len(str(value)) == 10:
         return python
     # Excel has no time zones: a moment with one stays text rather than shift silently.
     if datatype == str(XSD.dateTime) and isinstance(python, datetime) and python.tzinfo is None:
         return python
     return None
+
+
+def _excel_holds(number: int | float | Decimal) -> bool:
+    """Whether an Excel cell holds the number as it is: a cell is a double shown to 15
+    significant digits, so INF and NaN would be written as an empty cell and a decimal
+    or integer of more digits would change; those stay text, as the CSV has them."""
+    if isinstance(number, float):
+        return math.isfinite(number)
+    if isinstance(number, Decimal) and not number.is_finite():
+        return False
+    digits = Decimal(number).normalize().as_tuple().digits
+    return len(digits) <= EXCEL_DIGITS
 
 
 def _text_cell(sheet: WriteOnlyWorksheet, text: str) -> Cell:
