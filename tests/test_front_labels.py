@@ -1,12 +1,35 @@
 """Smaller front fixes a Dutch reader sees on every resource page.
 
 Type badges of the W3C classes in Dutch (and in English for an English reader),
-and a validity period that reads begin then end, without its RDF type.
+a validity period that reads begin then end, without its RDF type, and a heading
+in the reader's language.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+
+import pytest
+from rdflib import Graph
+from test_pages_fixtures import BASE, Registry, build_registry
+
+# The demo's theme Geluid (skos:prefLabel "Geluid"@nl) also named as a municipality
+# may name it: an rdfs:label in Dutch beside preferred names in English and Frisian.
+NAMES = f"""
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<{BASE}/id/beleidsthema/geluid> rdfs:label "Geluidsbeleid"@nl ;
+    skos:prefLabel "Noise"@en , "Lûd"@fy .
+"""
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
+    built = build_registry(tmp_path_factory.mktemp("labels"))
+    built.store.add_to_graph(f"{BASE}/graph/namen", Graph().parse(data=NAMES))
+    yield built
+    built.store.close()
 
 
 def _badges(html: str) -> list[str]:
@@ -29,3 +52,16 @@ def test_a_validity_period_reads_begin_then_end_without_its_type(client) -> None
     terms = re.findall(r"<dt>.*?>([^<]+)</a></dt>", nested.group(1))
     assert terms == ["begin", "einde"]
     assert "PeriodOfTime" not in nested.group(1)
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading"), [("nl", "Geluid"), ("en", "Noise"), ("fy", "Lûd"), ("de", "Geluid")]
+)
+def test_a_page_is_headed_by_the_name_the_reader_reads(client, lang: str, heading: str) -> None:
+    """The heading took the first predicate with any name, so a Dutch rdfs:label headed
+    the page for every reader; it follows the one rule now (reader's language, then
+    prefLabel over rdfs:label), as the names in the page's lists and the API do."""
+    html = client.get(f"/id/beleidsthema/geluid?lang={lang}").text
+    shown = re.search(r"<h1[^>]*>([^<]*)</h1>", html)
+    assert shown is not None and shown.group(1) == heading
+    assert f"<title>{heading} ·" in html

@@ -15,9 +15,10 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, SKOS
 from rdflib.term import Identifier
 
-from ..labels import tagged
+from ..labels import NAME_PREDICATES, Name, choose, tagged
 from ..store import QueryResult, Store
 from .describe import (
+    READER_LANGUAGES,
     Labeller,
     Link,
     PropertyValues,
@@ -42,8 +43,8 @@ def describe_resource(store: Store, iri: str, base_iri: str) -> ResourceView | N
     if not outgoing.rows:
         return None
     labeller = Labeller(base_iri)
-    properties, label_terms, type_iris = _collect_outgoing(outgoing, labeller)
-    label = pick_label(label_terms) or short_name(iri)
+    properties, names, type_iris = _collect_outgoing(outgoing, labeller)
+    label = choose(names, READER_LANGUAGES.get()) or short_name(iri)
     labeller.tell_apart({iri: label})  # the buurt Centrum on the page of the wijk Centrum
     incoming_result = run_query(store, "web-resource-inkomend", resource=resource)
     incoming = _collect_incoming(incoming_result, labeller)
@@ -76,7 +77,7 @@ def _incoming_count(store: Store, resource: URIRef) -> int:
 
 def _collect_outgoing(
     result: QueryResult, labeller: Labeller
-) -> tuple[tuple[PropertyValues, ...], list[Identifier], list[str]]:
+) -> tuple[tuple[PropertyValues, ...], list[Name], list[str]]:
     rows = result.dicts()
     predicate_labels: dict[str, list[Identifier | None]] = {}
     object_labels: dict[Identifier, list[Identifier | None]] = {}
@@ -107,11 +108,15 @@ def _collect_outgoing(
         if chosen and isinstance(term, URIRef):
             labeller.labels[str(term)] = chosen
     labeller.tell_apart(dict(labeller.labels))  # a scheme's two top concepts called Geluid
-    label_terms: list[Identifier] = []
-    for predicate in (str(RDFS.label), str(SKOS.prefLabel), str(DCTERMS.title)):
-        label_terms.extend(objects.get(predicate, {}))
-        if pick_label(label_terms):
-            break
+    # Every name the resource has, chosen among by the one rule (krbgraph.labels): the
+    # reader's language first, then prefLabel over rdfs:label. Taking the first
+    # predicate with any name let a Dutch rdfs:label head the page for every reader.
+    names = [
+        Name(predicate, term)
+        for predicate in NAME_PREDICATES
+        for term in objects.get(predicate, {})
+        if isinstance(term, Literal)
+    ]
     type_iris = [str(term) for term in objects.get(str(RDF.type), {})]
     properties = []
     for predicate in sorted(objects, key=lambda p: _predicate_order(p, predicate_labels)):
@@ -123,7 +128,7 @@ def _collect_outgoing(
         )
         predicate_link = labeller.link(predicate, pick_label(predicate_labels[predicate]))
         properties.append(PropertyValues(predicate_link, values))
-    return tuple(properties), label_terms, type_iris
+    return tuple(properties), names, type_iris
 
 
 def _true(term: Identifier | None) -> bool:
