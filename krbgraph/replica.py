@@ -209,6 +209,7 @@ class ValidationReplica:
         for quad in removed:
             self._copy.remove(quad)
         self._copy.extend(added)
+        self._forget_emptied(_graphs_of(removed))
 
     @contextmanager
     def trial(self, added: Collection[ox.Quad], removed: Collection[ox.Quad]) -> Iterator[None]:
@@ -226,6 +227,7 @@ class ValidationReplica:
         new = [q for q in added if q not in self._copy]
         self._copy.extend(new)
         self._hierarchy_touched(gone, new)
+        self._forget_emptied(_graphs_of(gone))
         try:
             yield
         except BaseException:
@@ -233,6 +235,7 @@ class ValidationReplica:
                 self._copy.remove(quad)
             self._copy.extend(gone)
             self._hierarchy_touched(gone, new)
+            self._forget_emptied(_graphs_of(new))
             raise
 
     # -- the engine's view: data and model, never the shapes or derived graphs --------
@@ -316,6 +319,7 @@ class ValidationReplica:
         then (an update is one transaction).
         """
         region = update_region(update, base_iri)
+        graphs_before = set(self._copy.named_graphs())
         if region is None:  # not told by the text: compare every quad
             before = set(self._copy)
             self._copy.update(update, base_iri=base_iri)
@@ -326,7 +330,26 @@ class ValidationReplica:
             after = region.quads(self._copy)
         change = Change(frozenset(after - before), frozenset(before - after))
         self._hierarchy_touched(change.added, change.removed)
+        # A graph CREATEd and left empty, or emptied, is no graph after the update.
+        touched = _graphs_of(change.removed)
+        touched.update(g for g in self._copy.named_graphs() if g not in graphs_before)
+        self._forget_emptied(touched)
         return change
+
+    def _forget_emptied(self, graphs: Iterable[_GraphName]) -> None:
+        """Remove the named graphs among ``graphs`` that hold no quad any more.
+
+        The store holds only quads: a graph is there while it has one (the Graph Store
+        answers 404 for an empty one, and a commit drops a graph it empties). The
+        in-memory copy keeps a named graph after its last quad went, and the next update
+        saw it: MOVE of an emptied graph "succeeded" and emptied its target, where the
+        same MOVE of a graph that never held anything is refused."""
+        for graph in graphs:
+            if (
+                isinstance(graph, ox.NamedNode)
+                and next(iter(self._copy.quads_for_pattern(None, None, None, graph)), None) is None
+            ):
+                self._copy.remove_graph(graph)
 
     def quads_for(
         self, subject: ox.NamedNode, predicate: ox.NamedNode | None = None
@@ -396,3 +419,10 @@ def graph_key(quad: ox.Quad) -> str | None:
     if isinstance(name, ox.DefaultGraph):
         return None
     raise StoreError(f"graphs named by a blank node are not supported: {quad}")
+
+
+_GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+
+
+def _graphs_of(quads: Iterable[ox.Quad]) -> set[_GraphName]:
+    return {quad.graph_name for quad in quads}

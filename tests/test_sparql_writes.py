@@ -268,3 +268,32 @@ def test_an_update_past_its_time_limit_is_refused_and_the_next_write_works(
         assert answer.status_code == 204, answer.text
         after = set(snapshot(store, tmp_path)) - set(before)
     assert any("na de trage update" in line for line in after)
+
+
+def test_a_graph_emptied_or_refused_is_no_graph_to_the_next_update(
+    demo: tuple[str, Store, Settings],
+) -> None:
+    """The service's copy of the store kept a named graph after its last triple went (or
+    after a refused write into a new graph was undone): MOVE of it answered 204 and
+    emptied the target, where the same MOVE of a graph that never held anything is 400
+    (docs/web.md), and is 400 again after a restart."""
+    url, store, _ = demo
+    src, dst, new = (f"{BASE}/graph/leeg-{name}" for name in ("bron", "doel", "nieuw"))
+    fact = f"<{BASE}/id/iets> <http://www.w3.org/2000/01/rdf-schema#comment> "
+    for graph, text in ((src, '"weg"'), (dst, '"blijft"')):
+        written = post_update(url, f"INSERT DATA {{ GRAPH <{graph}> {{ {fact} {text} }} }}", AUTH)
+        assert written.status_code == 204, written.text
+    emptied = post_update(url, f'DELETE DATA {{ GRAPH <{src}> {{ {fact} "weg" }} }}', AUTH)
+    assert emptied.status_code == 204, emptied.text
+    moved = post_update(url, f"MOVE <{src}> TO <{dst}>", AUTH)
+    assert moved.status_code == 400, moved.text
+    assert len(store.read_graph(dst)) == 1
+    assert post_update(url, f"DROP GRAPH <{src}>", AUTH).status_code == 400
+    refused = post_update(url, INVALID.replace(f"<{GELUID}>", f"<{new}>"), AUTH)
+    assert refused.status_code == 422
+    assert post_update(url, f"MOVE <{new}> TO <{dst}>", AUTH).status_code == 400
+    assert len(store.read_graph(dst)) == 1
+    # A graph that holds triples still moves, and its target is what it held.
+    assert post_update(url, f"MOVE <{dst}> TO <{src}>", AUTH).status_code == 204
+    assert len(store.read_graph(src)) == 1 and len(store.read_graph(dst)) == 0
+    assert post_update(url, f"DROP GRAPH <{src}>", AUTH).status_code == 204
