@@ -216,8 +216,9 @@ class Catalogue(Mapping[str, NamedQuery]):
         try:
             return self._queries[name]
         except KeyError:
+            listed = (q.name for q in self._queries.values() if not q.internal)
             raise UnknownQueryError(
-                f"unknown query {name!r}; known queries: {_names(self._queries)}"
+                f"unknown query {name!r}; known queries: {_names(listed)}"
             ) from None
 
     def __iter__(self) -> Iterator[str]:

@@ -217,3 +217,12 @@ def test_a_store_of_an_older_release_is_brought_up_to_date_before_it_answers(
     assert code == 0, err
     assert len(fresh.splitlines()) > 10
     assert answer == fresh
+
+
+def test_an_unknown_query_lists_the_queries_a_user_can_ask(store_folder: str) -> None:
+    """The list named the web pages' building blocks too (web-resource-uitgaand ...),
+    which `krb queries` and docs/queries.md do not list."""
+    code, _, err = invoke("query", "bestaat-niet", "--store", store_folder)
+    said = " ".join(err.split())
+    assert code == 2 and "beleidsketen" in said and "normtoets" in said
+    assert "web-" not in said
