@@ -375,7 +375,8 @@ def _refused(
     object by object without saying why. Only a graph that holds every object of the
     workbook the store has is named as the one to import into: the export of a registry
     kept in several graphs has its objects spread over them, and naming the one holding
-    most would lead from graph to graph, each import refused for the others."""
+    most would lead from graph to graph, each import refused for the others. The target's
+    measurements graph counts as the target (_as_target)."""
     subjects = " ".join(f"<{node}>" for node in read.locations if isinstance(node, URIRef))
     if not subjects:
         return read.problems + shape_problems
@@ -383,7 +384,9 @@ def _refused(
     rows = store.query(
         f"SELECT ?g (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {where} }} GROUP BY ?g ORDER BY DESC(?n) ?g"
     ).rows
-    held = [(str(graph), int(count)) for graph, count in rows if graph is not None and count]
+    held = _as_target(
+        [(str(graph), int(count)) for graph, count in rows if graph is not None and count], target
+    )
     if all(graph == target for graph, _ in held):
         return read.problems + shape_problems
     counted = store.query(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {where} }}").rows
@@ -391,6 +394,18 @@ def _refused(
     whole = [graph for graph, count in held if graph != target and count == total]
     hint = _elsewhere_hint(whole[0], total) if whole else _spread_hint(held, total)
     return [hint, *read.problems, *shape_problems]
+
+
+def _as_target(held: list[tuple[str, int]], target: str) -> list[tuple[str, int]]:
+    """``held`` with the target's measurements graph ``{target}/metingen`` counted as the
+    target, most first: an import replaces both (docs/excel.md), so the workbook's own
+    measurements are in no other graph. The counts add up, as that graph holds only
+    observations, which the target does not."""
+    own = measurement_graph_iri(target)
+    counts: Counter[str] = Counter()
+    for graph, count in held:
+        counts[target if graph == own else graph] += count
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
 def _elsewhere_hint(graph: str, count: int) -> Problem:

@@ -352,8 +352,14 @@ def convert_norms(conversion: Conversion, sheet: SheetRows, skip: set[tuple[str,
 
 
 def _norm_value(row: Row, subject: URIRef, unit: URIRef | None, code: str) -> str | None:
-    """qudt:numericValue + qudt:hasUnit, or krb:waardeBegrip when there is no unit."""
+    """qudt:numericValue + qudt:hasUnit, or krb:waardeBegrip when there is no unit.
+
+    The unit is the norm's whatever becomes of its value: an effect on the norm takes it
+    from here, and a value that is missing or no number is one error, at its cell, not a
+    second one at every effect on the norm ("norm has no unit")."""
     conversion = row.conversion
+    if unit is not None:
+        conversion.facts[("beleidsnorm", code, "eenheid")] = unit
     raw = row.required("waarde")
     if raw is None:
         return None
@@ -363,7 +369,6 @@ def _norm_value(row: Row, subject: URIRef, unit: URIRef | None, code: str) -> st
             return None
         row.add(subject, QUDT.numericValue, number, "waarde")
         row.add(subject, QUDT.hasUnit, unit, "eenheid")
-        conversion.facts[("beleidsnorm", code, "eenheid")] = unit
         return _number(str(number))
     try:
         concept = conversion.vocabulary.ranked.find(raw)

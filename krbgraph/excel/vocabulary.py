@@ -133,7 +133,14 @@ class ValueList:
             if self.sheet
             else (f"de lijst {self.title_nl}", f"the list {self.title_en}")
         )
-        return _ambiguous(name, [self.display[hit] for hit in hits], *where, self.hint)
+        return _ambiguous(name, [self._told_apart(hit) for hit in hits], *where, self.hint)
+
+    def _told_apart(self, iri: URIRef) -> str:
+        """An entry as an ambiguity lists it: its display name, followed by the spelling
+        that names only it (the code the hint asks for) when the display name does not,
+        as two areas named Centrum differ only by code: 'Centrum (WK0001)'."""
+        display, cell = self.display[iri], self.cell(iri)
+        return display if cell == display else f"{display} ({cell})"
 
     def find(self, name: str) -> URIRef:
         """The entry a cell names; raises LookupFailed with at most five close names."""
