@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from rdflib import Literal, URIRef
@@ -23,7 +23,14 @@ from .entailed_types import TypeRules, entailed_types, stated_types, type_rules
 from .namespaces import BEGRIP, KRB
 from .store.base import SparqlSource
 
-__all__ = ["PERIOD_PREDICATES", "Period", "lifecycle_periods", "period_triples", "read_facts"]
+__all__ = [
+    "PERIOD_PREDICATES",
+    "Period",
+    "day_of",
+    "lifecycle_periods",
+    "period_triples",
+    "read_facts",
+]
 
 _ELI = "http://data.europa.eu/eli/ontology#"
 _DCT = "http://purl.org/dc/terms/"
@@ -150,9 +157,22 @@ def read_facts(
 
 def _python(term: object) -> object:
     if isinstance(term, Literal):
-        value = term.toPython()
-        return value if isinstance(value, date) else None
+        return day_of(term.toPython())
     return str(term)
+
+
+def day_of(value: object) -> date | None:
+    """The day a date or moment names, as written; None for anything else.
+
+    The model dates decisions and documents with xsd:date, and the shapes refuse a
+    timestamp; but a load without validation keeps one (systems export decisions as
+    xsd:dateTime), and the store must still open and answer. A moment is a date to
+    Python, yet comparing it with a date fails: one such decision beside an xsd:date one
+    stopped every derivation, so no command could open the store, not even to drop the
+    graph. Its day, as written, is what the decision meant."""
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else None
 
 
 def _dates(values: Iterable[object]) -> list[date]:

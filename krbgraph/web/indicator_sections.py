@@ -18,6 +18,7 @@ from datetime import date
 from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
+from ..lifecycle import day_of
 from ..store import Store
 from .describe import (
     Labeller,
@@ -376,7 +377,5 @@ def _float(term: Identifier | None) -> float | None:
 
 
 def _date(term: Identifier | None) -> date | None:
-    if isinstance(term, Literal):
-        value = term.toPython()
-        return value if isinstance(value, date) else None
-    return None
+    """The day of a date or moment (a period loaded without validation may have one)."""
+    return day_of(term.toPython()) if isinstance(term, Literal) else None

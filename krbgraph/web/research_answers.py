@@ -27,6 +27,7 @@ from rdflib.term import Identifier
 
 from ..gc_pause import collector_paused
 from ..labels import fetch_names
+from ..lifecycle import day_of
 from ..queries import Catalogue, run_named_query
 from ..registry_day import today as registry_today
 from ..settings import Settings
@@ -294,7 +295,5 @@ def _text(term: Identifier | None) -> str | None:
 
 
 def _date(term: Identifier | None) -> date | None:
-    if isinstance(term, Literal):
-        value = term.toPython()
-        return value if isinstance(value, date) else None
-    return None
+    """The day of a date or moment (a period loaded without validation may have one)."""
+    return day_of(term.toPython()) if isinstance(term, Literal) else None
