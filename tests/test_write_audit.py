@@ -55,3 +55,17 @@ def test_a_post_counts_only_the_triples_the_graph_lacked(client: TestClient) -> 
     assert client.post("/store", params={"graph": GRAPH}, content=more, headers=TURTLE).is_success
     newest = history(client)[0]
     assert (newest["added"], newest["removed"]) == (1, 0)
+
+
+def test_a_multipart_upload_is_recorded_by_the_files_it_held(client: TestClient) -> None:
+    """The history said "Graph Store POST" for an upload of several files, where a
+    workbook's write names the workbook: the record names the files now."""
+    files = [
+        ("a", ("afdeling-a.ttl", f'{ONE}"A"@nl .\n'.encode(), "text/turtle")),
+        ("b", ("afdeling-b.nt", f'{ONE}"B"@nl .\n'.encode(), "application/n-triples")),
+    ]
+    posted = client.post("/store", params={"graph": GRAPH}, files=files, headers=AUTH)
+    assert posted.status_code in (201, 204), posted.text
+    [record] = history(client)
+    assert record["source"] == "Graph Store POST of afdeling-a.ttl, afdeling-b.nt"
+    assert (record["added"], record["removed"]) == (2, 0)

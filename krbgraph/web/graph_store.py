@@ -224,13 +224,13 @@ async def _handle(request: Request, settings: Settings, store: Store, target: Ta
             refuse_unpermitted([target], writer)
             exists = await run_in_threadpool(writes.graph_exists, store, target)
             precondition(exists)
-        data = await _read_body(request, base)
+        data, files = await _read_body(request, base)
         created = await run_in_threadpool(
             partial(writes.store_graph, replace=method == "PUT"),
             store,
             target,
             data,
-            source=f"Graph Store {method}",
+            source=f"Graph Store {method}{files}",
             **gate,
         )
     except (ValidationFailed, ManagedGraphRefused, GraphNotAllowed) as exc:
@@ -293,8 +293,10 @@ async def _read(request: Request, store: Store, target: str | None, *, head: boo
 # -- request bodies ----------------------------------------------------------
 
 
-async def _read_body(request: Request, base: str) -> list[ox.Triple]:
-    """The RDF in the request: one document, or every part of a multipart/form-data upload.
+async def _read_body(request: Request, base: str) -> tuple[list[ox.Triple], str]:
+    """The RDF in the request: one document, or every part of a multipart/form-data upload;
+    and, for the audit trail's source, the files of an upload (" of a.ttl, b.ttl"), as a
+    workbook's write is recorded by its file name.
 
     Kept as pyoxigraph triples to the store: a municipality's registry of a million
     triples turned into an rdflib graph and back cost more than validating it."""
@@ -305,22 +307,26 @@ async def _read_body(request: Request, base: str) -> list[ox.Triple]:
             "The request has no Content-Type; send RDF (e.g. text/turtle).",
         )
     media_type, _ = negotiation.parse_media_type(raw_type)
+    files = ""
     if media_type == "multipart/form-data":
         parts: list[tuple[str, ox.RdfFormat, bytes]] = []
+        names: list[str] = []
         form = await read_bounded_form(request, _body_limit(request))
         try:
             for name, value in form.multi_items():
                 if isinstance(value, UploadFile):
                     fmt = _part_format(name, value)
                     parts.append((f"part '{name}'", fmt, await value.read()))
+                    names.append(value.filename or name)
         finally:
             await form.close()
         if not parts:
             raise _bad_request("The multipart/form-data request holds no file parts.")
+        files = " of " + ", ".join(names)
     else:
         body = await read_bounded_body(request, _body_limit(request))
         parts = [("request body", _input_format(media_type), body)]
-    return await run_in_threadpool(_parse_parts, parts, base)
+    return await run_in_threadpool(_parse_parts, parts, base), files
 
 
 def _body_limit(request: Request) -> int:
