@@ -218,6 +218,16 @@ def ensure_current(store: Store, announce: Callable[[Rederivation], None] | None
     except StoreError as exc:
         logger.warning("the derived graph is not current and could not be derived again: %s", exc)
         return False
+    except Exception:  # noqa: BLE001 - data no rule foresaw: the store must still open
+        # Every command and the service derive here when they open the store; a value
+        # the rules trip over (once: a decision dated with a moment) would leave no way
+        # in, not even `krb drop` to remove the data. Open it with the graph as it is.
+        logger.exception(
+            "the derived graph (dates in force, areas' nesting) could not be derived again "
+            "from this store's data; answers that use it may be stale. Remove or correct "
+            "the data, then run `krb derive`"
+        )
+        return False
     logger.info("derived graph derived again by the current rules: %d triples", size)
     return True
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from typer.testing import CliRunner
@@ -59,3 +60,25 @@ def test_a_decision_dated_with_a_moment_counts_on_its_day_and_the_store_opens(
     ]
     code, said = _krb("drop", "--store", store, f"{BASE}/graph/besluit")
     assert code == 0, said
+
+
+def test_a_store_whose_derivation_fails_still_opens_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Whatever else the rules may trip over, a command still opens the store (to see and
+    remove the data that trips them), and says the derived graph is stale and what to do."""
+    import krbgraph.derived
+
+    data, store = tmp_path / "besluit.ttl", str(tmp_path / "store")
+    data.write_text(DECISIONS, encoding="utf-8")
+    assert _krb("load", "--no-validate", "--store", store, str(data))[0] == 0
+    with open_store(Settings(store=store)) as opened:
+        opened.update(f"DROP GRAPH <{DERIVED_GRAPH}>")  # as a store of an older release
+
+    def trips(*_args: object, **_kwargs: object) -> None:
+        raise TypeError("a value no rule foresaw")
+
+    monkeypatch.setattr(krbgraph.derived, "derive", trips)
+    code, said = _krb("graphs", "--store", store)
+    assert code == 0 and f"{BASE}/graph/besluit" in said, said
+    assert "could not be derived again" in caplog.text and "krb derive" in caplog.text
