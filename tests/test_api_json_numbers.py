@@ -36,6 +36,8 @@ TEXT = "as text"  # the cell is the literal's text, as rdflib writes it
         (Literal("NaN", datatype=XSD.double), TEXT),
         (Literal("NaN", datatype=XSD.decimal), TEXT),
         (Literal("47,5", datatype=XSD.decimal), '"47,5"'),
+        (Literal("1E999999999999", datatype=XSD.decimal, normalize=False), TEXT),
+        (Literal("1_000", datatype=XSD.decimal, normalize=False), TEXT),
         (Literal("1.5E3", datatype=XSD.double), "1500.0"),
         (Literal("true", datatype=XSD.boolean), "true"),
         (Literal("0", datatype=XSD.boolean), "false"),

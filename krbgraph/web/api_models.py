@@ -314,11 +314,20 @@ def json_text(term: Identifier) -> str:
     return json.dumps(str(term), ensure_ascii=False)
 
 
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+"""The lexical form of xsd:decimal: digits and a point, no exponent."""
+
+
 def _decimal(term: Literal) -> Decimal | None:
-    """The decimal's value; None for "NaN" or "Infinity", which Python's Decimal reads
-    and no xsd:decimal (nor JSON number) is."""
+    """The decimal's value; None for a text no xsd:decimal is, which Python's Decimal
+    reads all the same: "NaN", "1E999999999999" (its digits written out would fill
+    gigabytes), "1_000", digits of other scripts. Such a value stays text as written,
+    as the CSV has it (rdflib does not mark them ill-typed; a load without validation
+    keeps them)."""
+    lexical = str(term)
+    if not _DECIMAL.fullmatch(lexical):
+        return None
     try:
-        number = Decimal(str(term))
+        return Decimal(lexical)
     except InvalidOperation:
         return None
-    return number if number.is_finite() else None
