@@ -158,15 +158,16 @@ def _typed(value: Literal) -> int | float | Decimal | bool | date | datetime | N
 
 
 def _excel_holds(number: int | float | Decimal) -> bool:
-    """Whether an Excel cell holds the number as it is: a cell is a double shown to 15
-    significant digits, so INF and NaN would be written as an empty cell and a decimal
-    or integer of more digits would change; those stay text, as the CSV has them."""
+    """Whether an Excel cell holds the number: a cell is a double shown to 15 significant
+    digits. INF and NaN would be written as an empty cell, and a whole part of more digits
+    (a 16-digit identifier, 1E+30 written out) would change; those stay text, as the CSV
+    has them. A fraction with more digits (2/3 as the engine divides it,
+    0.666666666666666667) is a number Excel rounds as it rounds every calculation."""
     if isinstance(number, float):
         return math.isfinite(number)
-    if isinstance(number, Decimal) and not number.is_finite():
-        return False
-    digits = Decimal(number).normalize().as_tuple().digits
-    return len(digits) <= EXCEL_DIGITS
+    if isinstance(number, Decimal):  # by its exponent: 1E+999999999 is not written out
+        return number.is_finite() and (number.is_zero() or number.adjusted() < EXCEL_DIGITS)
+    return abs(number) < 10**EXCEL_DIGITS
 
 
 def _text_cell(sheet: WriteOnlyWorksheet, text: str) -> Cell:
