@@ -21,6 +21,7 @@ NAMES = f"""
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 <{BASE}/id/beleidsthema/geluid> rdfs:label "Geluidsbeleid"@nl ;
     skos:prefLabel "Noise"@en , "Lûd"@fy .
+<{BASE}/id/afdeling/zonder-naam> <http://purl.org/dc/terms/identifier> "AFD-7" .
 """
 
 
@@ -65,3 +66,10 @@ def test_a_page_is_headed_by_the_name_the_reader_reads(client, lang: str, headin
     shown = re.search(r"<h1[^>]*>([^<]*)</h1>", html)
     assert shown is not None and shown.group(1) == heading
     assert f"<title>{heading} ·" in html
+
+
+def test_a_page_of_a_thing_without_a_name_is_headed_by_its_code(client) -> None:
+    """Step 4 of the naming rule, as every link to it reads: not the end of its IRI."""
+    html = client.get("/id/afdeling/zonder-naam").text
+    shown = re.search(r"<h1[^>]*>([^<]*)</h1>", html)
+    assert shown is not None and shown.group(1) == "AFD-7"

@@ -15,7 +15,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, SKOS
 from rdflib.term import Identifier
 
-from ..labels import NAME_PREDICATES, Name, choose, tagged
+from ..labels import CODE_PREDICATES, NAME_PREDICATES, Name, choose, tagged
 from ..store import QueryResult, Store
 from .describe import (
     READER_LANGUAGES,
@@ -44,7 +44,8 @@ def describe_resource(store: Store, iri: str, base_iri: str) -> ResourceView | N
         return None
     labeller = Labeller(base_iri)
     properties, names, type_iris = _collect_outgoing(outgoing, labeller)
-    label = choose(names, READER_LANGUAGES.get()) or short_name(iri)
+    languages = READER_LANGUAGES.get()
+    label = choose(names, languages) or choose(names, languages, CODE_PREDICATES) or short_name(iri)
     labeller.tell_apart({iri: label})  # the buurt Centrum on the page of the wijk Centrum
     incoming_result = run_query(store, "web-resource-inkomend", resource=resource)
     incoming = _collect_incoming(incoming_result, labeller)
@@ -111,9 +112,11 @@ def _collect_outgoing(
     # Every name the resource has, chosen among by the one rule (krbgraph.labels): the
     # reader's language first, then prefLabel over rdfs:label. Taking the first
     # predicate with any name let a Dutch rdfs:label head the page for every reader.
+    # Its codes too: a thing without a name is headed by its code, as it is named on
+    # every other page.
     names = [
         Name(predicate, term)
-        for predicate in NAME_PREDICATES
+        for predicate in (*NAME_PREDICATES, *CODE_PREDICATES)
         for term in objects.get(predicate, {})
         if isinstance(term, Literal)
     ]
