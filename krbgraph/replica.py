@@ -51,6 +51,7 @@ from .store.rdffiles import parse_triples
 from .store.terms import bind_values
 from .store.write_claim import is_shared, read_version
 from .update_region import update_region
+from .update_steps import operations
 
 _SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
 _LOOKED_AT = 5_000
@@ -318,6 +319,25 @@ class ValidationReplica:
         DROP of a missing graph) and OSError as pyoxigraph does; the copy is unchanged
         then (an update is one transaction).
         """
+        whole = self._run_one(update, base_iri)
+        steps = operations(update)
+        if steps is None:
+            return whole
+        # Graphs come and go in it: run again one operation at a time (krbgraph.
+        # update_steps), once the whole parsed and ran, so an error in the text is
+        # reported where it is in the text.
+        self.apply(whole.removed, whole.added)
+        done: list[Change] = []
+        try:
+            for step in steps:
+                done.append(self._run_one(step, base_iri))
+        except BaseException:
+            for change in reversed(done):
+                self.apply(change.removed, change.added)
+            raise
+        return _net(done)
+
+    def _run_one(self, update: str, base_iri: str | None) -> Change:
         region = update_region(update, base_iri)
         graphs_before = set(self._copy.named_graphs())
         if region is None:  # not told by the text: compare every quad
@@ -426,3 +446,21 @@ _GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 
 def _graphs_of(quads: Iterable[ox.Quad]) -> set[_GraphName]:
     return {quad.graph_name for quad in quads}
+
+
+def _net(changes: Sequence[Change]) -> Change:
+    """What a sequence of changes did in all: a quad added then removed is no change."""
+    added: set[ox.Quad] = set()
+    removed: set[ox.Quad] = set()
+    for change in changes:
+        for quad in change.removed:
+            if quad in added:
+                added.discard(quad)
+            else:
+                removed.add(quad)
+        for quad in change.added:
+            if quad in removed:
+                removed.discard(quad)
+            else:
+                added.add(quad)
+    return Change(frozenset(added), frozenset(removed))

@@ -297,3 +297,33 @@ def test_a_graph_emptied_or_refused_is_no_graph_to_the_next_update(
     assert post_update(url, f"MOVE <{dst}> TO <{src}>", AUTH).status_code == 204
     assert len(store.read_graph(src)) == 1 and len(store.read_graph(dst)) == 0
     assert post_update(url, f"DROP GRAPH <{src}>", AUTH).status_code == 204
+
+
+def test_operations_of_one_request_see_the_graphs_the_ones_before_emptied(
+    demo: tuple[str, Store, Settings],
+) -> None:
+    """Sent in one request, DELETE DATA of a graph's last triple and a MOVE of that graph
+    emptied the target (the engine keeps the empty graph until the update ends); it is
+    refused as the same two operations sent one by one are, and nothing is written."""
+    url, store, _ = demo
+    src, dst = (f"{BASE}/graph/een-verzoek-{name}" for name in ("bron", "doel"))
+    fact = f"<{BASE}/id/iets> rdfs:comment"
+    prefix = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    for graph, text in ((src, '"weg"'), (dst, '"blijft"')):
+        written = post_update(
+            url, f"{prefix}INSERT DATA {{ GRAPH <{graph}> {{ {fact} {text} }} }}", AUTH
+        )
+        assert written.status_code == 204, written.text
+    both = f'{prefix}DELETE DATA {{ GRAPH <{src}> {{ {fact} "weg" }} }} ;\nMOVE <{src}> TO <{dst}>'
+    refused = post_update(url, both, AUTH)
+    assert refused.status_code == 400, refused.text
+    assert len(store.read_graph(src)) == 1 and len(store.read_graph(dst)) == 1
+    # Operations that need no graph gone still run in one request, prologue and all.
+    moved = post_update(
+        url,
+        f'{prefix}INSERT DATA {{ GRAPH <{src}> {{ {fact} "ook" }} }} ;\nMOVE <{src}> TO <{dst}>',
+        AUTH,
+    )
+    assert moved.status_code == 204, moved.text
+    assert len(store.read_graph(src)) == 0 and len(store.read_graph(dst)) == 2
+    assert post_update(url, f"DROP GRAPH <{dst}>", AUTH).status_code == 204
