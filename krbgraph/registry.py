@@ -17,6 +17,8 @@ anything reaches the store, and ask them here so the answers cannot drift apart:
 
 The caller then commits exactly the change it validated, in one store call,
 with what it changes in the derived graph (krbgraph.derived_change).
+
+One module on purpose, a little over 500 lines: split, the questions would drift apart.
 """
 
 from __future__ import annotations
@@ -237,13 +239,8 @@ def validate_change(
     from .spatial_checks import spatial_findings
     from .unit_checks import unit_findings
 
-    if not everything and not added and not removed:
-        # Nothing changed, so no verdict did (a reload of unchanged files, `krb serve
-        # --demo` on a store that has the demo): the shapes' analysis alone costs a
-        # process its first second.
-        from .shacl.report import build_report
-
-        return ValidationResult(True, (), build_report([], []).triples)
+    if not everything and not added and not removed:  # so no verdict changed either:
+        return _nothing_found()  # `krb serve --demo` on its demo paid a second for it
     focus = None if everything else affected(replica, added, removed)
     shapes = shapes_graph()
     with ThreadPoolExecutor(1, thread_name_prefix="checks") as pool:
@@ -279,6 +276,12 @@ def validate_change(
     return ValidationResult(conforms, tuple(findings), report_triples)
 
 
+def _nothing_found() -> ValidationResult:
+    from .shacl.report import build_report  # the SHACL engine loads when validating
+
+    return ValidationResult(True, (), build_report([], []).triples)
+
+
 def checked_change(
     replica: ValidationReplica,
     change: Change,
@@ -301,10 +304,7 @@ def checked_change(
         try:
             first = derived_change(replica, change, store)
         except TooDeeplyNested as refused:
-            from .shacl.report import build_report  # the SHACL engine loads when validating
-
-            nothing = ValidationResult(True, (), build_report([], []).triples)
-            return with_nesting_findings(nothing, replica, refused), DerivedChange()
+            return with_nesting_findings(_nothing_found(), replica, refused), DerivedChange()
         result = validate_change(
             replica, change.added, change.removed, everything=everything, quiet=quiet
         )

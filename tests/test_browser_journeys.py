@@ -133,8 +133,9 @@ def test_asset_manager_gets_what_applies_to_an_object_type_in_an_area(
     assert rows, "the answer has rows"
     assert "Gekozen: Woongebouw" in browser.text(browser.find("form.named-query"))
     headers = [browser.text(e).lower() for e in browser.find_all("#results thead th")]
-    # Columns are titled by their descriptions (sparql/normen-per-imbor-objecttype.rq).
-    kind, code = headers.index("beleidsnorm of beleidsmaatregel"), headers.index("code ervan")
+    # Columns are titled by their descriptions (sparql/normen-per-imbor-objecttype.rq),
+    # one that lists its values by its name.
+    kind, code = headers.index("soort"), headers.index("code ervan")
     found = set(
         zip(
             _column(browser, "#results tbody tr", kind),

@@ -17,7 +17,6 @@ limited per client. The page shows refusals and errors itself, in Dutch, next to
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import IO, Annotated
@@ -64,6 +63,7 @@ from ..state import catalogue, label_index
 from ..templating import error_page, render
 from ..user_sparql import LimitsDep, user_query
 from ..xlsx_results import XLSX_MEDIA_TYPE, write_answer
+from .column_titles import column_titles
 from .common import SettingsDep, StoreDep
 
 router = APIRouter()
@@ -204,28 +204,6 @@ def _form_field(param: Parameter, given: str | None) -> FormField:
     )
 
 
-def _column_title(name: str, description: str) -> str:
-    """A short heading from a column's description: its first clause ('De norm of
-    regel.' becomes 'De norm of regel'). A description that lists the column's values
-    ('voldoet, voldoet niet of geen gegevens.') starts with one of them, not a title, so
-    such a column, and one without a description, is headed by its name ('Oordeel')."""
-    title = re.split(r"[.,;:]\s|\s\(", description.strip() + " ", maxsplit=1)[0].strip(" .")
-    if not title or not title[0].isupper():
-        title = name.replace("_", " ")
-    return title[0].upper() + title[1:]
-
-
-def _column_titles(names: Sequence[str], descriptions: Mapping[str, str]) -> tuple[str, ...]:
-    """The headings of an answer's columns, each once: a heading two columns would share
-    (their descriptions start alike) gets the column's name after it."""
-    titles = [_column_title(name, descriptions.get(name, "")) for name in names]
-    shared = {title for title in titles if titles.count(title) > 1}
-    return tuple(
-        f"{title} ({name})" if title in shared else title
-        for name, title in zip(names, titles, strict=True)
-    )
-
-
 def _run_named(
     store: Store, settings: Settings, query: NamedQuery, values: Mapping[str, str]
 ) -> tuple[ShownResult, str]:
@@ -241,7 +219,7 @@ def _run_named(
     result = complete_answer(query, answer, store, languages=languages, timeout_s=timeout_s)
     columns = {c.name: c.description for c in query.columns}
     shown = _shown_result(result, settings.base_iri, store)
-    titles = _column_titles(shown.variables, columns)
+    titles = column_titles(shown.variables, columns)
     descriptions = tuple(columns.get(v, v) for v in shown.variables)
     return replace(shown, titles=titles, descriptions=descriptions), text
 
@@ -499,7 +477,7 @@ def _workbook(
             out,
             sheet_title=query.name,
             variables=variables,
-            titles=list(_column_titles(variables, described)),
+            titles=list(column_titles(variables, described)),
             rows=rows,
             names=names,
         )
