@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from remote_server import running_oxigraph
+from store_templates import copy_of
 
 from krbgraph.derived import refresh as refresh_derived
 from krbgraph.model import project_root
@@ -40,14 +41,20 @@ def fill_with_demo(store: Store) -> None:
     refresh_derived(store)  # what every write path does after its commit
 
 
+def embedded_demo_settings(folder: Path) -> Settings:
+    """Settings of an embedded store in ``folder`` filled by ``fill_with_demo``: a copy of
+    one made once per process (store_templates)."""
+    settings = Settings(store=str(folder / "db"))
+    copy_of("demo-one-graph", settings, fill_with_demo, folder / "db")
+    return settings
+
+
 def embedded_demo_fixture(name: str = "store") -> Callable[..., Any]:
     """A module-scoped fixture yielding an embedded store with the model and the demo."""
 
     @pytest.fixture(scope="module", name=name)
     def _store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-        folder = tmp_path_factory.mktemp("embedded-demo")
-        with open_store(Settings(store=str(folder / "db"))) as handle:
-            fill_with_demo(handle)
+        with open_store(embedded_demo_settings(tmp_path_factory.mktemp("embedded-demo"))) as handle:
             yield handle
 
     return _store
@@ -62,8 +69,7 @@ def demo_store_fixture(name: str = "store") -> Callable[..., Any]:
     ) -> Iterator[Store]:
         folder = tmp_path_factory.mktemp(request.param)
         if request.param == "embedded":
-            with open_store(Settings(store=str(folder / "db"))) as handle:
-                fill_with_demo(handle)
+            with open_store(embedded_demo_settings(folder)) as handle:
                 yield handle
             return
         with running_oxigraph(folder) as url:

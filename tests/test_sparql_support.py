@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from live_server import live_server
+from store_templates import copy_of
 
 from krbgraph.loading import load_paths
 from krbgraph.model import project_root
@@ -32,12 +33,16 @@ TIMEOUT = 60.0
 
 
 def demo_store(folder: Path, **settings: object) -> tuple[Store, Settings]:
-    """An embedded store in ``folder`` with the model and the demo registry."""
+    """An embedded store in ``folder`` with the model and the demo registry (a copy of
+    one made once per process, tests/store_templates.py)."""
     config = replace(Settings(store=str(folder / "store"), base_iri=BASE, token=TOKEN), **settings)
-    store = open_store(config)
+    copy_of("demo", config, _fill_with_demo, folder / "store")
+    return open_store(config), config
+
+
+def _fill_with_demo(store: Store) -> None:
     ensure_model(store)
     load_paths(store, [DEMO], base_iri=BASE, validate=False)  # the demo has its own tests
-    return store, config
 
 
 def empty_store(folder: Path, **settings: object) -> tuple[Store, Settings]:

@@ -59,17 +59,40 @@ def _command() -> list[str]:
     return [sys.executable, "-c", "from krbgraph.cli import app; app()"]
 
 
+def with_the_demo(folder: Path) -> Path:
+    """``folder``/store holding the model and the demo as `krb serve --demo` loads them
+    for BASE, unless it exists: a copy of one made once per process (store_templates), so
+    the service finds its demo current and starts in about two seconds, where a fresh
+    store has it load the model and the demo first."""
+    from store_templates import copy_of
+
+    from krbgraph.commands.serve import demo_paths
+    from krbgraph.loading import load_paths
+    from krbgraph.settings import Settings
+    from krbgraph.store import Store, ensure_model
+
+    def fill(store: Store) -> None:
+        ensure_model(store)
+        load_paths(store, demo_paths(), replace=True, base_iri=BASE)
+
+    target = folder / "store"
+    if not target.exists():
+        copy_of("serve-demo", Settings(base_iri=BASE), fill, target)
+    return target
+
+
 @contextmanager
 def krb_serve(folder: Path, **settings: str) -> Iterator[Server]:
-    """`krb serve --demo` on a fresh store in ``folder``, writes enabled, a small row limit;
-    ``settings`` are further KRB_* variables (KRB_QUERY_TIMEOUT_S="1.5")."""
+    """`krb serve --demo` on a store in ``folder`` (with_the_demo), writes enabled, a small
+    row limit; ``settings`` are further KRB_* variables (KRB_QUERY_TIMEOUT_S="1.5")."""
     log = folder / "serve.log"
+    store = with_the_demo(folder)
     for _attempt in range(3):  # another process may take the free port before the server binds
         port = free_port()
         env = (
             os.environ
             | {
-                "KRB_STORE": str(folder / "store"),
+                "KRB_STORE": str(store),
                 "KRB_BASE_IRI": BASE,
                 "KRB_TOKEN": TOKEN,
                 "KRB_HOST": "127.0.0.1",

@@ -31,7 +31,7 @@ import httpx
 import pytest
 from live_server import free_port
 from rdflib import Graph, Literal, URIRef
-from reliability_support import AUTH, BASE, TOKEN, stop, wait_until_ready
+from reliability_support import AUTH, BASE, TOKEN, stop, wait_until_ready, with_the_demo
 
 from krbgraph.settings import Settings
 from krbgraph.store import EngineStopped, QueryTimeout, open_store
@@ -99,7 +99,7 @@ def krb_serve_with_limit(folder: Path) -> Iterator[Service]:
     for _attempt in range(3):  # another process may take the free port before the server binds
         port = free_port()
         env |= {
-            "KRB_STORE": str(folder / "store"),
+            "KRB_STORE": str(with_the_demo(folder)),
             "KRB_BASE_IRI": BASE,
             "KRB_TOKEN": TOKEN,
             "KRB_HOST": "127.0.0.1",
