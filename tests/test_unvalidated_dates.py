@@ -82,3 +82,28 @@ def test_a_store_whose_derivation_fails_still_opens_and_says_so(
     code, said = _krb("graphs", "--store", store)
     assert code == 0 and f"{BASE}/graph/besluit" in said, said
     assert "could not be derived again" in caplog.text and "krb derive" in caplog.text
+
+
+def test_a_decision_dated_with_a_moment_in_a_time_zone_exports_to_a_workbook(
+    tmp_path: Path,
+) -> None:
+    """`krb export-excel` stopped with "Excel does not support timezones" and left a
+    broken workbook where the previous export was: the day it names is the cell now."""
+    from openpyxl import load_workbook
+
+    data, store = tmp_path / "besluit.ttl", str(tmp_path / "store")
+    data.write_text(
+        DECISIONS.replace("2024-02-01T20:00:00", "2024-02-01T23:30:00-05:00"), encoding="utf-8"
+    )
+    assert _krb("load", "--no-validate", "--store", store, str(data))[0] == 0
+    workbook = tmp_path / "register.xlsx"
+    code, said = _krb("export-excel", "--store", store, str(workbook))
+    assert code == 0, said
+    sheet = load_workbook(workbook)["besluitproces"]
+    header = [cell.value for cell in sheet[1]]
+    days = {
+        row[header.index("code")]: row[header.index("datum")]
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+    }
+    assert str(days["X-RB"])[:10] == "2024-02-01"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []

@@ -9,6 +9,10 @@ problems (errors first) and always the total.
 
 from __future__ import annotations
 
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -189,8 +193,8 @@ def register(app: typer.Typer) -> None:
         _xlsx_target(file)
         settings = settings_from_cli(store, None, timeout)
         try:
-            with opened_store(settings, existing=True) as opened:
-                warnings = export_workbook(opened, file, graph=graph)
+            with opened_store(settings, existing=True) as opened, _written_whole(file) as part:
+                warnings = export_workbook(opened, part, graph=graph)
         except KeyError:
             raise _fail(f"graph <{graph}> does not exist in the store") from None
         except OSError as exc:
@@ -199,3 +203,18 @@ def register(app: typer.Typer) -> None:
             raise _fail(str(exc)) from None
         print_problems(Console(emoji=False, stderr=True), warnings)
         typer.echo(f"workbook written: {file}")
+
+
+@contextmanager
+def _written_whole(file: Path) -> Iterator[Path]:
+    """A file beside ``file`` to write the workbook into, put in its place only once it is
+    whole: an export that fails half-way (a value no cell takes, a full disk, Ctrl-C) left
+    a broken workbook where the previous export was, which it had overwritten."""
+    fd, name = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".part", dir=file.parent)
+    os.close(fd)
+    part = Path(name)
+    try:
+        yield part
+        os.replace(part, file)
+    finally:
+        part.unlink(missing_ok=True)

@@ -22,6 +22,7 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from ..iris import THING_TYPES, reference
+from ..lifecycle import day_of
 from ..namespaces import ADMS, ELI, GEO, KRB, ORG, PREFIXES, QUDT
 from .conversion import name_slug
 from .layout import new_workbook
@@ -234,8 +235,8 @@ def _date(value: Node | None) -> Cell:
     """A date cell, or the date as text before 1900: Excel holds no date before then, and
     the import refuses such a date cell (what a negative serial number reads as), so an
     old law's date of entry into force (1851) would make the export unreadable to it."""
-    if isinstance(value, Literal) and isinstance(value.toPython(), date):
-        day = value.toPython()
+    day = day_of(value.toPython()) if isinstance(value, Literal) else None
+    if day is not None:  # of a moment its day (a load without validation keeps one)
         return day if day.year >= 1900 else day.isoformat()
     return None if value is None else str(value)
 
