@@ -38,6 +38,7 @@ TEXT = "as text"  # the cell is the literal's text, as rdflib writes it
         (Literal("47,5", datatype=XSD.decimal), '"47,5"'),
         (Literal("1E999999999999", datatype=XSD.decimal, normalize=False), TEXT),
         (Literal("1_000", datatype=XSD.decimal, normalize=False), TEXT),
+        (Literal("1_000", datatype=XSD.integer, normalize=False), TEXT),
         (Literal("1.5E3", datatype=XSD.double), "1500.0"),
         (Literal("true", datatype=XSD.boolean), "true"),
         (Literal("0", datatype=XSD.boolean), "false"),

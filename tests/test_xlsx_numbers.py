@@ -41,6 +41,8 @@ def _written(value: Literal) -> object:
         (stored("12345678901234567890.5", datatype=XSD.decimal), "12345678901234567890.5"),
         (stored("1234567890123456.5", datatype=XSD.decimal), "1234567890123456.5"),
         (stored("1E+30", datatype=XSD.decimal), "1E+30"),
+        (stored("1_000", datatype=XSD.decimal), "1_000"),
+        (stored("1_000", datatype=XSD.integer), "1_000"),
         (stored("123456789012345678", datatype=XSD.integer), "123456789012345678"),
         (stored("2026-01-01+01:00", datatype=XSD.date), "2026-01-01+01:00"),
     ],

@@ -303,8 +303,8 @@ def json_text(term: Identifier) -> str:
     stays text, where ``json.dumps`` would write ``Infinity``, which no JSON parser
     must accept."""
     if isinstance(term, Literal) and not term.ill_typed:
-        if term.datatype in _INTEGERS:
-            return str(int(term))
+        if term.datatype in _INTEGERS and _INTEGER.fullmatch(str(term)):
+            return str(int(str(term)))
         if term.datatype == XSD.decimal and (number := _decimal(term)) is not None:
             return format(number, "f")
         if term.datatype in (XSD.double, XSD.float) and math.isfinite(float(term)):
@@ -316,6 +316,8 @@ def json_text(term: Identifier) -> str:
 
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 """The lexical form of xsd:decimal: digits and a point, no exponent."""
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+"""The lexical form of xsd:integer; Python's int also reads "1_000" and " 7 "."""
 
 
 def _decimal(term: Literal) -> Decimal | None:

@@ -18,6 +18,7 @@ stays text, and characters a worksheet cannot hold are left out.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -36,6 +37,12 @@ from rdflib.term import Identifier
 from .describe import web_address
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+_LEXICAL = {
+    str(XSD.decimal): re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"),
+    **{str(XSD[name]): re.compile(r"[+-]?[0-9]+") for name in ("integer", "int", "long")},
+}
+"""The lexical forms of the number types whose Python reading is loose."""
 
 EXCEL_DIGITS = 15
 """Significant digits an Excel cell keeps of a number."""
@@ -145,6 +152,10 @@ def _typed(value: Literal) -> int | float | Decimal | bool | date | datetime | N
         return None
     python = value.toPython()
     if datatype in _NUMBERS and isinstance(python, int | float | Decimal):
+        # A text no number of its type is ("1_000", "1E5" as a decimal) stays as written.
+        written = _LEXICAL.get(datatype)
+        if written is not None and not written.fullmatch(str(value)):
+            return None
         return python if _excel_holds(python) else None
     if datatype == str(XSD.boolean) and isinstance(python, bool):
         return python
