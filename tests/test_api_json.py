@@ -36,8 +36,9 @@ AMBIGUOUS = f"""
 
 @pytest.fixture(scope="module")
 def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
-    built = build_registry(tmp_path_factory.mktemp("api"))
-    built.store.add_to_graph(f"{BASE}/graph/dubbelzinnig", Graph().parse(data=AMBIGUOUS))
+    built = build_registry(
+        tmp_path_factory.mktemp("api"), {f"{BASE}/graph/dubbelzinnig": AMBIGUOUS}
+    )
     yield built
     built.store.close()
 

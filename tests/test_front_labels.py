@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from rdflib import Graph
 from test_pages_fixtures import BASE, Registry, build_registry
 
 # The demo's theme Geluid (skos:prefLabel "Geluid"@nl) also named as a municipality
@@ -27,8 +26,7 @@ NAMES = f"""
 
 @pytest.fixture(scope="module")
 def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
-    built = build_registry(tmp_path_factory.mktemp("labels"))
-    built.store.add_to_graph(f"{BASE}/graph/namen", Graph().parse(data=NAMES))
+    built = build_registry(tmp_path_factory.mktemp("labels"), {f"{BASE}/graph/namen": NAMES})
     yield built
     built.store.close()
 

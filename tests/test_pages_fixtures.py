@@ -7,11 +7,13 @@ modules stay independent under ``pytest -n 2``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
 from fastapi import FastAPI
+from rdflib import Graph
 from test_sparql_support import BASE, DEMO, demo_store
 
 from krbgraph.settings import Settings
@@ -35,9 +37,12 @@ class Registry:
     settings: Settings
 
 
-def build_registry(folder: Path) -> Registry:
-    """An embedded store in `folder` with the model and the demo registry, and its app."""
+def build_registry(folder: Path, extra: Mapping[str, str] | None = None) -> Registry:
+    """An embedded store in `folder` with the model and the demo registry, and its app;
+    ``extra`` adds Turtle to graphs (graph IRI: text), data the demo does not have."""
     store, settings = demo_store(folder)
+    for graph, turtle in (extra or {}).items():
+        store.add_to_graph(graph, Graph().parse(data=turtle, format="turtle"))
     return Registry(create_app(settings, store=store), store, settings)
 
 
