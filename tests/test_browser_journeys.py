@@ -30,6 +30,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from test_browser_pages import CHROMEDRIVER, CHROMIUM, Browser, _wait_text, browser
 from test_sparql_support import AUTH, TOKEN, demo_store, empty_store
 
+from krbgraph import registry_day
 from krbgraph.excel.exporting import export_workbook
 from krbgraph.store import ensure_model
 from krbgraph.web.app import create_app
@@ -48,7 +49,7 @@ pytestmark = [
 DOWNLOAD = "krb-export.xlsx"
 """The file name the service gives the registry's workbook (Content-Disposition)."""
 
-TODAY = date.today()
+TODAY = registry_day.today()
 
 WOONGEBOUW_AT_GEBOUWLOCATIE: dict[tuple[str, str], tuple[str, str | None]] = {
     # Read from examples/demo: norms on Woongebouw, on its superclass Gebouw or on

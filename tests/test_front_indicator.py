@@ -22,6 +22,8 @@ from rdflib.namespace import DCTERMS, RDFS, XSD
 from research_registry import ONDERZOEK, build_research_registry, select
 from test_pages_fixtures import BASE, Registry, page_sections
 
+from krbgraph import registry_day
+
 SVG = "{http://www.w3.org/2000/svg}"
 INDICATOR = "/id/beleidsindicator/"
 GEL_I01 = f"{BASE}{INDICATOR}GEL-I01"
@@ -79,7 +81,7 @@ def test_the_chart_draws_every_measured_area_and_the_norms_in_force(
     areas = {row["gebied_naam"] for row in _observations(research, GEL_I01)}
     assert areas == {"Parkstraat", "Vlietweg", "Parklaan van Spui tot Vliet"}
     assert areas <= set(texts), texts
-    today = date.today().isoformat()
+    today = registry_day.today().isoformat()
     norms = select(
         research.store,
         f"""SELECT ?waarde WHERE {{
@@ -181,7 +183,6 @@ def test_an_indicator_without_measurements_says_so_in_a_sentence(
 def test_names_with_dollar_signs_and_underscores_are_drawn_as_written() -> None:
     # Two '$' made matplotlib read TeX: "$5 tot $10" was drawn as math and "$a_$" made
     # the indicator page a 500; a name starting with '_' was left out of the legend.
-    from datetime import date
 
     from krbgraph.web.indicator_chart import Level, Mark, Series, indicator_chart_svg
 
@@ -205,7 +206,6 @@ def test_names_with_dollar_signs_and_underscores_are_drawn_as_written() -> None:
 def test_a_long_area_name_leaves_every_legend_entry_on_the_drawing() -> None:
     """A name of 230 characters put itself at x=-368 and the others past the width."""
     import re
-    from datetime import date
 
     from krbgraph.web.indicator_chart import Series, indicator_chart_svg
 

@@ -7,10 +7,11 @@ import csv
 import html
 import io
 import re
-from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
+
+from krbgraph import registry_day
 
 
 def _controls(page: str) -> dict[str, str]:
@@ -27,7 +28,7 @@ def test_form_has_a_control_per_parameter_of_its_type(client: TestClient) -> Non
     controls = _controls(html)
     assert set(controls) == {"p.gebied", "p.datum", "p.richting", "p.alles"}
     assert 'type="date"' in controls["p.datum"]
-    assert f'value="{date.today().isoformat()}"' in controls["p.datum"]  # default: today
+    assert f'value="{registry_day.today().isoformat()}"' in controls["p.datum"]  # default: today
     assert "required" in controls["p.gebied"]
     assert controls["p.richting"].startswith("<select")
     options = re.findall(r'<option value="([^"]*)"', html.split('name="p.richting"')[1])[:4]
