@@ -12,6 +12,7 @@ krbgraph.web.api_models.
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Annotated
 from typing import Literal as Literal_
 
@@ -62,6 +63,7 @@ from .deps import (
     reader_languages,
 )
 from .describe import READER_LANGUAGES, run_query, text_of
+from .kept_answers import kept_answer
 from .norm_answers import norm_of, norms_details, unit_of
 from .openapi_protocols import API_RESPONSES, NAMED_QUERY_PARAMETERS
 from .page_flags import Flag
@@ -475,19 +477,22 @@ def run_query_endpoint(
         export = csv_export_without_names
     else:
         export = csv_export if format == "csv" else json_export
+    # A small answer is kept per store version (kept_answers): asked again, it is sent
+    # from memory until the next write.
     try:
-        spool = export(store, settings, queries, name, values)
+        written = partial(export, store, settings, queries, name, values)
+        answer = kept_answer(store, name, values, (format, names), written)
     except UnknownQueryError as exc:
         raise HTTPException(404, str(exc.args[0])) from None
     except ParameterError as exc:
         raise parameter_refused(store, exc) from None
+    media_type, headers = "application/json", {}
     if format == "csv":
-        return StreamingResponse(
-            spooled_chunks(spool),
-            media_type=results.content_type("text/csv"),
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
-    return StreamingResponse(spooled_chunks(spool), media_type="application/json")
+        media_type = results.content_type("text/csv")
+        headers = {"Content-Disposition": f'attachment; filename="{name}.csv"'}
+    if isinstance(answer, bytes):
+        return Response(answer, media_type=media_type, headers=headers)
+    return StreamingResponse(spooled_chunks(answer), media_type=media_type, headers=headers)
 
 
 # The named query's own parameters: the catalogue refuses an unknown one (deps.known_parameters).
