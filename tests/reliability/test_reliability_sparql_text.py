@@ -135,6 +135,8 @@ def test_reliability_the_named_queries_are_well_within_the_limits() -> None:
     catalogue = load_catalogue()
     for name in catalogue:
         found = check(catalogue[name].sparql, LIMITS)
-        # Every named query can be pasted into the endpoint as it is, with room to add to it.
-        assert found.counted_tokens < LIMITS.max_tokens * 3 // 4, name
-        assert found.depth < LIMITS.max_depth // 4, name
+        # Every named query can be pasted into the endpoint as it is, with room to add to
+        # it: 600 tokens, several times a hand-written query (normgat, the longest, holds
+        # normtoets's steps and the effects, each date compared by the day it names).
+        assert found.counted_tokens < LIMITS.max_tokens - 600, name
+        assert found.depth < LIMITS.max_depth // 3, name
