@@ -67,7 +67,7 @@ def write_named_csv(
     Raises UnknownQueryError, ParameterError, StoreError (QueryTimeout also while
     rows are written; what was written stays).
     """
-    query = catalogue[name]
+    query = catalogue.with_rows(name)
     sparql = prepare_query(
         store, catalogue, name, values, today=today, timeout_s=timeout_s, languages=languages
     )

@@ -36,7 +36,7 @@ one. An optional parameter without a value stays unbound, so queries test it wit
 must be used as a variable of the query; ``column`` lines, when present, must list
 the projected variables in order.
 
-One module of some 950 lines on purpose: the header format, the binding of
+One module of some 1,200 lines on purpose: the header format, the binding of
 parameters by their declared types, the running and the completion of answers
 (name columns, order) are one contract read by the CLI, the API, the pages and
 docs/queries.md; its sections (catalogue, binding, running, docs) follow that order.
@@ -188,6 +188,8 @@ class NamedQuery:
     """Where the query came from (file name), for error messages."""
     internal: bool = False
     """A building block of the web pages: runnable by name, not listed in catalogues."""
+    gives_rows: bool = True
+    """A SELECT: its answer is rows; else (CONSTRUCT) RDF triples, which no row form holds."""
     order: tuple[SortKey, ...] = ()
     """Sort applied after the name columns are filled (the SELECT's own ORDER BY first)."""
 
@@ -220,6 +222,17 @@ class Catalogue(Mapping[str, NamedQuery]):
             raise UnknownQueryError(
                 f"unknown query {name!r}; known queries: {_names(listed)}"
             ) from None
+
+    def with_rows(self, name: str) -> NamedQuery:
+        """The query ``name`` if its answer is rows (every form of the API and of an export
+        writes rows); UnknownQueryError otherwise, saying what it answers with instead."""
+        query = self[name]
+        if not query.gives_rows:
+            raise UnknownQueryError(
+                f"query {name!r} answers with RDF triples, not rows: run its text at the "
+                "SPARQL endpoint for Turtle or JSON-LD"
+            )
+        return query
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._queries)
@@ -310,6 +323,7 @@ def parse_query(name: str, text: str, source: str = "<text>") -> NamedQuery:
         source=source,
         internal=visibility[0] == "internal",
         order=_parse_order(source, fields.get("order", []), columns),
+        gives_rows=sparql_text.check(text, sparql_text.SparqlLimits()).query_form == "select",
     )
     _check_body(query)
     return query
@@ -851,10 +865,10 @@ def stream_named_query(
     answer: it is run with ``run_named_query`` and handed out row by row.
     Use the rows inside the ``with`` block, in the thread that opened it.
 
-    Raises UnknownQueryError, ParameterError or StoreError (QueryTimeout also
-    while the rows are read).
+    Raises UnknownQueryError (also for a query that answers with triples),
+    ParameterError or StoreError (QueryTimeout also while the rows are read).
     """
-    query = catalogue[name]
+    query = catalogue.with_rows(name)
     if query.order or not query.columns:
         result = run_named_query(
             store, catalogue, name, values, today=today, timeout_s=timeout_s, languages=languages
@@ -890,10 +904,11 @@ def write_without_names(
     where filling in names takes four times that. Rows come in the query's own order;
     a query sorted by names (``# order:``) is not sorted then.
 
-    Raises UnknownQueryError, ParameterError or StoreError (QueryTimeout too). Names
-    given as parameters are also looked up in ``languages``.
+    Raises UnknownQueryError (also for a query that answers with triples),
+    ParameterError or StoreError (QueryTimeout too). Names given as parameters are also
+    looked up in ``languages``.
     """
-    query = catalogue[name]
+    query = catalogue.with_rows(name)
     sparql = prepare_query(
         store, catalogue, name, values, today=today, timeout_s=timeout_s, languages=languages
     )

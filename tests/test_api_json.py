@@ -570,3 +570,20 @@ def test_yes_no_parameters_take_the_words_the_named_queries_take(client: TestCli
     wrong = client.get("/api/imbor/Gebouw/normen", params={"richting": "boven"})
     assert wrong.status_code == 422
     assert [problem["loc"] for problem in wrong.json()["detail"]] == [["query", "richting"]]
+
+
+@pytest.mark.parametrize(
+    "form", [{}, {"format": "csv"}, {"format": "csv", "names": "false"}], ids=str
+)
+def test_a_query_that_answers_with_triples_is_refused_in_every_row_form(
+    client: TestClient, form: dict[str, str]
+) -> None:
+    """web-resource-beschrijving is a CONSTRUCT (the linked-data pages' description):
+    asked for rows it was a 500; no form of /api/queries/NAME holds triples."""
+    answer = client.get(
+        "/api/queries/web-resource-beschrijving",
+        params={"resource": f"{BASE}/id/beleidsnorm/GEL-N01", **form},
+    )
+    assert answer.status_code == 404, answer.text
+    assert "RDF triples, not rows" in answer.json()["detail"]
+    assert "SPARQL endpoint" in answer.json()["detail"]
