@@ -926,12 +926,11 @@ def test_the_lookups_of_the_named_things_resolve_as_reading_every_thing(store: S
     for indicator, area in pairs:
         only = Registry.read(store, wanted=Wanted(frozenset({indicator}), frozenset({area})))
         for text in (indicator, indicator.casefold()):
-            assert only.indicators.get(text) == everything.indicators.get(text), text
+            assert only.indicator(text) == everything.indicator(text), text
         for text in (area, area.upper()):
             assert only.areas.get(text) == everything.areas.get(text), text
-        unit_of = everything.indicators.get(indicator)
-        if unit_of is not None:
-            assert only.norm_units.get(unit_of[0]) == everything.norm_units.get(unit_of[0])
+        for named in everything.indicator(indicator):
+            assert only.norm_units.get(named.iri) == everything.norm_units.get(named.iri)
 
 
 def test_many_periods_of_one_area_are_told_apart_by_period(store: Store, tmp_path: Path) -> None:

@@ -18,7 +18,8 @@ StatLine, so the reader accepts their conventions rather than asking for ours:
   1,25 written the English way?), as the workbook refuses thousands separators
   (docs/excel.md) rather than guess a factor 1000; write ``1250`` or ``1,25``.
   ``0.125`` is no such case: no thousands group starts with 0. In a file separated by
-  commas (written the English way) ``1,250`` is refused likewise;
+  commas (written the English way) ``1,250`` is refused likewise. A space of any kind
+  between digits (``1 000,5``, ``1 5``, a non-breaking space) is refused: never read;
 - dates as ``2023-01-31`` or ``31-01-2023``; periods as StatLine codes: ``2023JJ00``
   (a year), ``2023KW02`` (a quarter), ``2023MM07`` (a month), in ``jaar`` or
   ``periode_van``.
@@ -48,6 +49,7 @@ from .values import (
     parse_number,
     parse_period,
     plain,
+    space_in_number,
 )
 
 REQUIRED = ("indicator", "gebied", "waarde", "eenheid", "bron")
@@ -361,6 +363,8 @@ def parse_row(
     waarde, label = None, None
     if cells.get("waarde") and not cells.get("eenheid"):
         label = cells["waarde"]  # a label, or a number without its unit: told on import
+    elif spaced := space_in_number(cells["waarde"]):
+        problem("waarde", *spaced)
     elif typed and comma_separated and AMBIGUOUS_COMMA.match(plain(cells["waarde"])):
         text = cells["waarde"]
         thousands = text.replace(",", "").strip()

@@ -12,6 +12,7 @@ from pathlib import Path
 from rdflib import URIRef
 
 from ..iris import reference
+from ..loading import data_graph_iri
 from ..store import Store
 from .csvrows import Problem
 from .lookup import Area
@@ -40,8 +41,14 @@ class Identity:
 
 
 def metingen_graph_iri(base_iri: str, path: Path) -> str:
-    """``{base}/graph/metingen/{slug of the file name without extension}``."""
-    return f"{base_iri.rstrip('/')}/graph/metingen/{reference(path.stem)}"
+    """``{base}/graph/metingen/{slug of the file name without extension}``, the slug a
+    registry file of that name gets (krbgraph.loading.data_graph_iri).
+
+    Raises LoadError for a name without a letter or digit the slug keeps ('μετρήσεις.csv',
+    '€.csv'): no graph is named for it, the user gives one (--graph)."""
+    base = base_iri.rstrip("/")
+    slug = data_graph_iri(base, path).removeprefix(f"{base}/graph/")
+    return f"{base}/graph/metingen/{slug}"
 
 
 _WRITTEN_TYPES = (

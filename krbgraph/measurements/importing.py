@@ -12,6 +12,10 @@ against the registry in the store:
   latest edition not after the measured year is taken;
 - ``bron``: the code or IRI of a data source (dcat:Dataset) of the registry, or the
   web address of the source;
+- a code or name that fits several things (two municipalities' GEL-I01 in a shared
+  store, two indicators of one name, two sources of one code, two areas of one CBS
+  year) is refused, with the IRIs that fit: no thing is picked, whatever the base IRI
+  (krbgraph.measurements.resolving);
 - ``eenheid``: any unit krbgraph.units resolves, or the IRI of the registry's own
   unit (which converts to nothing but itself); a value in a unit that converts to
   the indicator's unit (m and km, % and fraction) is stored converted, one that does
@@ -62,8 +66,17 @@ from .identity import (
     measurement_iri,
     metingen_graph_iri,
 )
-from .lookup import Area, Registry, Wanted
+from .lookup import Registry, Wanted
 from .observations import add_observation, measurement_label
+from .resolving import (
+    Say,
+    area_of,
+    concepts_of,
+    indicator_of,
+    is_iri,
+    label_of,
+    source_of,
+)
 
 __all__ = [
     "ImportFailed",
@@ -154,37 +167,16 @@ def build_graph(
         ) -> None:
             found.append(Problem(file, row.line, column, nl, en, value))
 
-        indicator = registry.indicators.get(row.indicator) or registry.indicators.get(
-            row.indicator.casefold()
-        )
-        if indicator is None:
-            problem(
-                "indicator",
-                f"geen beleidsindicator met code, naam of IRI '{row.indicator}' in het register",
-                f"no policy indicator with code, name or IRI '{row.indicator}' in the registry",
-                row.indicator,
-            )
-        area = _area(registry, row, problem)
-        source = registry.sources.get(row.bron)
-        if source is None and row.bron.startswith(("http://", "https://")) and _is_iri(row.bron):
-            source = row.bron
-        if source is None:
-            known = ", ".join(sorted(k for k in registry.sources if not k.startswith("http")))
-            problem(
-                "bron",
-                f"'{row.bron}' is geen databron van het register (codes: {known or 'geen'}) "
-                "en geen webadres",
-                f"'{row.bron}' is not a data source of the registry (codes: {known or 'none'}) "
-                "nor a web address",
-                row.bron,
-            )
-        concepts = _concepts(registry, row, problem)
+        indicator = indicator_of(registry, row, problem)
+        area = area_of(registry, row, problem)
+        source = source_of(registry, row, problem)
+        concepts = concepts_of(registry, row, problem)
         if row.broken:  # its text is at fault (reported): only what it names is looked up
             problems.extend(found)
             continue
         value, unit, concept = row.waarde, None, None
         if row.label is not None:
-            concept = _label(registry, row, indicator, problem)
+            concept = label_of(registry, row, indicator, problem)
         else:
             try:
                 unit = catalogue.resolve(row.eenheid)
@@ -192,8 +184,8 @@ def build_graph(
                 unit = registry.own_units.get(row.eenheid)
                 if unit is None:
                     problem("eenheid", exc.message_nl, exc.message_en, row.eenheid)
-        if unit is not None and indicator is not None and indicator[1] is not None:
-            wanted = _unit(catalogue, registry, indicator[1])
+        if unit is not None and indicator is not None and indicator.unit is not None:
+            wanted = _unit(catalogue, registry, indicator.unit)
             if wanted is not None and wanted.iri != unit.iri:
                 if compatible(unit, wanted):
                     # Stored as a value the query engine calculates with (units.storable),
@@ -211,7 +203,7 @@ def build_graph(
                         row.eenheid,
                     )
         elif unit is not None and indicator is not None:
-            _check_norm_units(catalogue, registry, indicator[0], unit, row.eenheid, problem)
+            _check_norm_units(catalogue, registry, indicator.iri, unit, row.eenheid, problem)
         if found:
             problems.extend(found)
             continue
@@ -226,9 +218,11 @@ def build_graph(
         else:
             assert unit is not None and value is not None
             result = (value, unit.iri)
-        code = registry.indicator_codes.get(indicator[0], indicator[0].rsplit("/", 1)[-1])
+        code = registry.indicator_codes.get(indicator.iri, indicator.iri.rsplit("/", 1)[-1])
         area_code = area_part(area)
-        identity = Identity(indicator[0], area.iri, row.start, row.end, frozenset(concepts.items()))
+        identity = Identity(
+            indicator.iri, area.iri, row.start, row.end, frozenset(concepts.items())
+        )
         classification = [_classification_part(base, *pair) for pair in concepts.items()]
         iri = measurement_iri(base, identity, code, area.codes, classification)
         if iri in lines:
@@ -250,7 +244,7 @@ def build_graph(
             graph,
             ox.NamedNode(iri),
             label=measurement_label(code, area_code, row.start, row.end),
-            indicator=indicator[0],
+            indicator=indicator.iri,
             area=area.iri,
             row=row,
             result=result,
@@ -269,7 +263,7 @@ def _check_norm_units(
     indicator: str,
     unit: Unit,
     text: str,
-    problem,  # noqa: ANN001
+    problem: Say,
 ) -> None:
     """For an indicator without a unit: the value must convert to the unit of every number
     norm on it. Nothing else says what such an indicator measures, and a value of another
@@ -305,105 +299,6 @@ def _classification_part(base: str, column: str, concept: str) -> str:
     return f"{column}{own}-{concept.rsplit('/', 1)[-1]}"
 
 
-def _is_iri(text: str) -> bool:
-    """Whether ``text`` is an IRI the store takes (a web address with a space is not)."""
-    try:
-        ox.NamedNode(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _concepts(registry: Registry, row: Row, problem) -> dict[str, str]:  # noqa: ANN001
-    """Column -> concept of the row's classification (sector, materiaal, leefomgeving)."""
-    concepts: dict[str, str] = {}
-    for column in ("sector", "materiaal", "leefomgeving"):
-        text = getattr(row, column)
-        if text is None:
-            continue
-        table = registry.concepts[column]
-        concept = table.get(text) or table.get(text.casefold())
-        if concept is None:
-            problem(
-                column,
-                f"'{text}' staat niet in de lijst {column}",
-                f"'{text}' is not in the {column} list",
-                text,
-            )
-        else:
-            concepts[column] = concept
-    return concepts
-
-
-def _area(registry: Registry, row: Row, problem) -> Area | None:  # noqa: ANN001
-    candidates = registry.areas.get(row.gebied) or registry.areas.get(row.gebied.upper())
-    if not candidates:
-        problem(
-            "gebied",
-            f"geen werkingsgebied met CBS-code, code of IRI '{row.gebied}' in het register",
-            f"no area with CBS code, code or IRI '{row.gebied}' in the registry",
-            row.gebied,
-        )
-        return None
-    if len(candidates) == 1:
-        return candidates[0]
-    year = row.start.year
-    dated = sorted((a for a in candidates if a.year is not None and a.year <= year), key=_year)
-    if dated:
-        return dated[-1]
-    listed = ", ".join(f"{a.iri} ({a.year or '?'})" for a in candidates)
-    problem(
-        "gebied",
-        f"'{row.gebied}' past bij meer gebieden en geen daarvan komt uit een CBS-jaar tot en "
-        f"met {year}: {listed}; geef de IRI",
-        f"'{row.gebied}' fits several areas and none is from a CBS year up to {year}: "
-        f"{listed}; give the IRI",
-        row.gebied,
-    )
-    return None
-
-
-def _label(
-    registry: Registry,
-    row: Row,
-    indicator: tuple[str, str | None] | None,
-    problem,  # noqa: ANN001
-) -> str | None:
-    """The ranked concept a ``waarde`` without ``eenheid`` names, for an indicator without
-    a unit whose norms compare by a value list's order (energielabel minimaal B)."""
-    text = row.label or ""
-    if indicator is None:
-        return None
-    labels = registry.labels.get(indicator[0])
-    if indicator[1] is not None or not labels:
-        unit = f" ({indicator[1].rsplit('/', 1)[-1]})" if indicator[1] else ""
-        problem(
-            "eenheid",
-            "dit veld is leeg: schrijf de eenheid van de waarde, bijvoorbeeld die van de "
-            f"indicator{unit}; leeg mag alleen bij een label van een geordende waardelijst "
-            "(energielabel C)",
-            "this field is empty: write the value's unit, for example the indicator's"
-            f"{unit}; it may be empty only for a label of an ordered value list "
-            "(energy label C)",
-            "",
-        )
-        return None
-    concept = labels.get(text) or labels.get(text.casefold())
-    if concept is None:
-        known = ", ".join(registry.label_names.get(indicator[0], []))
-        problem(
-            "waarde",
-            f"'{text}' is geen label uit de waardelijst van de indicator ({known})",
-            f"'{text}' is not a label of the indicator's value list ({known})",
-            text,
-        )
-    return concept
-
-
-def _year(area: Area) -> int:
-    return area.year or 0
-
-
 # ------------------------------------------------------------------------- findings
 
 
@@ -418,10 +313,10 @@ def _findings_as_problems(
     is another graph's too."""
     violations = list(exc.result.violations())
     outside = {f.focus for f in violations if f.focus not in lines}
-    elsewhere = _graphs_of(store, {focus for focus in outside if _is_iri(focus)}, target)
+    elsewhere = _graphs_of(store, {focus for focus in outside if is_iri(focus)}, target)
     problems = []
     for finding in violations:
-        if finding.focus in lines or (_is_iri(finding.focus) and finding.focus not in elsewhere):
+        if finding.focus in lines or (is_iri(finding.focus) and finding.focus not in elsewhere):
             problems.append(
                 Problem(
                     file,

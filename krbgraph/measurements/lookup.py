@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -30,16 +31,23 @@ class Area:
     year: int | None
 
 
+class Indicator(NamedTuple):
+    iri: str
+    unit: str | None
+    """Its unit's IRI, or None (an indicator of labels, such as the energy label)."""
+
+
 @dataclass
 class Registry:
     """What the rows may name, read from the store in a few queries."""
 
-    indicators: dict[str, tuple[str, str | None]]
-    """Key (IRI, code, folded name) -> (indicator IRI, its unit IRI or None)."""
+    indicators: dict[str, list[Indicator]]
+    """Key (IRI, code, folded name) -> the indicators it may name (Registry.indicator)."""
     indicator_codes: dict[str, str]
     areas: dict[str, list[Area]]
     """Key (IRI, code, CBS code) -> the areas it may name."""
-    sources: dict[str, str]
+    sources: dict[str, list[str]]
+    """Key (IRI, code) -> the data sources (dcat:Dataset) it may name, IRIs in order."""
     concepts: dict[str, dict[str, str]]
     """List ('sector', 'materiaal', 'leefomgeving') -> key (IRI, notation, folded name, last
     IRI segment such as an IMBOR UUID) -> concept IRI."""
@@ -73,22 +81,24 @@ class Registry:
             if extra is not None:
                 yield from _graph_rows(extra, sparql)
 
-        indicators, codes = _indicator_tables(rows(_for(_INDICATORS, wanted, "indicator")))
-        if wanted is not None and not wanted.indicators <= indicators.keys():
-            indicators, codes = _indicator_tables(rows(_INDICATORS))
+        indicators, codes, exact = _indicator_tables(rows(_for(_INDICATORS, wanted, "indicator")))
+        # A name is read whole only from every indicator: those named by IRI or code may
+        # share it with others (two indicators with one name).
+        if wanted is not None and not wanted.indicators <= exact:
+            indicators, codes, _ = _indicator_tables(rows(_INDICATORS))
         areas = _area_table(rows(_for(_AREAS, wanted, "area")))
         if wanted is not None and not all(k in areas or k.upper() in areas for k in wanted.areas):
             areas = _area_table(rows(_AREAS))
         units_of = _NORM_UNITS
         if wanted is not None:
-            measured = sorted({iri for iri, _ in indicators.values()})
+            measured = sorted({i.iri for named in indicators.values() for i in named})
             only = _values("i", measured, []) if measured else "FILTER (false)"
             units_of = _NORM_UNITS.replace("WHERE {", f"WHERE {{ {only}", 1)
-        sources: dict[str, str] = {}
+        sources: dict[str, set[str]] = defaultdict(set)
         for iri, (code,) in rows(_SOURCES):
-            sources[iri] = iri
+            sources[iri].add(iri)
             if code:
-                sources[code] = iri
+                sources[code].add(iri)
         concepts = _concept_tables(rows(_CONCEPTS))
         labels: dict[str, dict[str, str]] = defaultdict(dict)
         ranked: dict[str, dict[str, tuple[float, str]]] = defaultdict(dict)
@@ -116,13 +126,23 @@ class Registry:
             indicators,
             codes,
             areas,
-            sources,
+            {key: sorted(iris) for key, iris in sources.items()},
             concepts,
             dict(labels),
             names,
             dict(norm_units),
             own_units,
         )
+
+    def indicator(self, text: str) -> list[Indicator]:
+        """The indicators ``text`` names: by IRI or code, else by name with case ignored.
+        More than one is ambiguous (two municipalities' GEL-I01 in a shared store, two
+        indicators with one name): the row must give the IRI, as for an area."""
+        return self.indicators.get(text) or self.indicators.get(text.casefold(), [])
+
+    def source(self, text: str) -> list[str]:
+        """The data sources ``text`` names by IRI or code; more than one is ambiguous."""
+        return self.sources.get(text, [])
 
 
 @dataclass(frozen=True)
@@ -140,19 +160,32 @@ class Wanted:
 
 def _indicator_tables(
     found: Iterable[tuple[str, list[str | None]]],
-) -> tuple[dict[str, tuple[str, str | None]], dict[str, str]]:
-    """Key (IRI, code, folded name) -> (indicator, its unit), and indicator -> code."""
-    indicators: dict[str, tuple[str, str | None]] = {}
+) -> tuple[dict[str, list[Indicator]], dict[str, str], set[str]]:
+    """Key (IRI, code, folded name) -> the indicators it names, indicator -> code, and
+    the keys that are IRIs or codes.
+
+    An IRI or code names every indicator that has it, and hides a name that is the same
+    text; a name (case folded) names every indicator that has it."""
+    units: dict[str, str | None] = {}
     codes: dict[str, str] = {}
+    keys: dict[str, set[str]] = defaultdict(set)
+    names: dict[str, set[str]] = defaultdict(set)
     for iri, (code, unit, name) in found:
-        value = (iri, unit)
-        indicators[iri] = value
+        units[iri] = unit
+        keys[iri].add(iri)
         if code:
-            indicators[code] = value
+            keys[code].add(iri)
             codes[iri] = code
         if name:
-            indicators.setdefault(name.casefold(), value)
-    return indicators, codes
+            names[name.casefold()].add(iri)
+    exact = set(keys)
+    for name, iris in names.items():
+        if name not in exact:
+            keys[name] = iris
+    indicators = {
+        key: [Indicator(iri, units[iri]) for iri in sorted(iris)] for key, iris in keys.items()
+    }
+    return indicators, codes, exact
 
 
 def _area_table(found: Iterable[tuple[str, list[str | None]]]) -> dict[str, list[Area]]:

@@ -2,7 +2,8 @@
 
 The conventions are the ones the CSV reader (krbgraph.measurements.csvrows) accepts:
 a decimal comma or point, Dutch thousands groups where they cannot be a decimal point,
-dates as 2023-01-31 or 31-01-2023, years and CBS StatLine period codes.
+dates as 2023-01-31 or 31-01-2023, years and CBS StatLine period codes. A space of any
+kind inside a number is never read (space_in_number): '1 5' is not 15.
 """
 
 from __future__ import annotations
@@ -22,14 +23,15 @@ AMBIGUOUS_COMMA = re.compile(r"^[+-]?[1-9]\d{0,2},\d{3}$")
 
 
 def plain(text: str) -> str:
-    return text.strip().replace("\u2212", "-").replace(" ", "")
+    """``text`` without surrounding spaces, a minus sign (U+2212) as '-'."""
+    return text.strip().replace("\u2212", "-")
 
 
 def ambiguous_number(text: str) -> bool:
     """Whether ``text`` may be read two ways a factor 1000 apart: one '.' followed by
     exactly three digits and no ',' (1.250: 1250 the Dutch way, 1,25 the English way).
     Not when the whole part is 0 (0.125): no thousands group starts with 0."""
-    return bool(_AMBIGUOUS.match(text.strip().replace("\u2212", "-").replace(" ", "")))
+    return bool(_AMBIGUOUS.match(plain(text)))
 
 
 def parse_number(text: str) -> Decimal | None:
@@ -40,8 +42,9 @@ def parse_number(text: str) -> Decimal | None:
     a ',' several '.' can only group thousands (1.250.000 is 1250000) and one '.' is the
     decimal point (47.3). So ``1.250`` is 1.25 here, as Excel's own digits mean it; text a
     person wrote is asked about it first (:func:`ambiguous_number`, parse_row's ``typed``).
+    A space inside the number gives None: it is never read (:func:`space_in_number`).
     """
-    value = text.strip().replace("\u2212", "-").replace(" ", "")
+    value = plain(text)
     if not value or not _NUMBER.match(value):
         return None
     if "," in value or value.count(".") > 1:
@@ -50,6 +53,40 @@ def parse_number(text: str) -> Decimal | None:
         return Decimal(value)
     except InvalidOperation:
         return None
+
+
+_SPACE = re.compile(r"\s+")
+_SPACE_NAMES = {
+    " ": ("een spatie", "a space"),
+    "\u00a0": ("een harde spatie (U+00A0)", "a non-breaking space (U+00A0)"),
+    "\u202f": ("een smalle harde spatie (U+202F)", "a narrow non-breaking space (U+202F)"),
+    "\u2009": ("een dunne spatie (U+2009)", "a thin space (U+2009)"),
+}
+
+
+def space_in_number(text: str) -> tuple[str, str] | None:
+    """Why ``text`` is refused (nl, en) when it is a number but for a space of any kind
+    inside it ('1 000,5', '1 5', a non-breaking space as Excel and CBS group thousands):
+    the space is not read, since dropping it (15) or taking it for a thousands separator
+    guesses, and a guess silently changes the value; the workbook refuses the same
+    (docs/excel.md, Numbers). Spaces before and after the number are no problem. None
+    when ``text`` has no such space or is no number without it either."""
+    inner = plain(text)
+    found = _SPACE.search(inner)
+    compact = _SPACE.sub("", inner)
+    if found is None or parse_number(compact) is None:
+        return None
+    char = found.group()[0]
+    code = f"U+{ord(char):04X}"
+    nl, en = _SPACE_NAMES.get(char, (f"witruimte ({code})", f"white space ({code})"))
+    return (
+        f"'{text}' heeft {nl} tussen de cijfers; een spatie in een getal wordt niet gelezen, "
+        f"ook niet tussen duizendtallen: schrijf het getal zonder spaties ({compact}) als dat "
+        "bedoeld is",
+        f"'{text}' has {en} between its digits; a space in a number is not read, not "
+        f"between thousands either: write the number without spaces ({compact}) if that "
+        "is meant",
+    )
 
 
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
