@@ -26,6 +26,7 @@ into the output, in the engine's own time.
 from __future__ import annotations
 
 import io
+import traceback
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import IO, cast
@@ -41,7 +42,14 @@ from .remote import RemoteStore
 from .supervised import SupervisedStore
 from .terms import bind_values, to_rdflib
 
-__all__ = ["SERIALISED", "Row", "engine_solutions", "select_rows", "write_answer"]
+__all__ = [
+    "SERIALISED",
+    "Row",
+    "engine_solutions",
+    "released_on_error",
+    "select_rows",
+    "write_answer",
+]
 
 Row = tuple[Identifier | None, ...]
 """One solution in the order of the variables; None where a variable is unbound."""
@@ -192,3 +200,27 @@ def _rows(solutions: ox.QuerySolutions, limits: AnswerLimits) -> Iterator[Row]:
         raise StoreError(f"query failed while reading its answer: {exc}") from exc
     except MemoryError as exc:
         raise value_too_long(exc) or exc from None
+
+
+@contextmanager
+def released_on_error() -> Iterator[None]:
+    """Around work in a thread that is not the one that will handle its errors (a web
+    worker thread, whose exception the event loop's thread handles): on an error, the
+    locals of every finished frame of its traceback are cleared here, in this thread.
+
+    pyoxigraph's answers may only be dropped in the thread that made them. A query that
+    timed out in the middle of a streamed export left its solutions in the locals of the
+    frames its traceback holds; the server's error handler dropped them in another
+    thread, where pyoxigraph refuses (a RuntimeError in the log) and leaks them, with
+    what they hold of the store. The traceback keeps its lines for the log.
+    """
+    try:
+        yield
+    except BaseException as exc:
+        seen: set[int] = set()
+        error: BaseException | None = exc
+        while error is not None and id(error) not in seen:
+            seen.add(id(error))
+            traceback.clear_frames(error.__traceback__)
+            error = error.__context__
+        raise

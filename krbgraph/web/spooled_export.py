@@ -21,7 +21,7 @@ from ..named_csv import write_named_csv
 from ..queries import Catalogue, stream_named_query, write_without_names
 from ..settings import Settings
 from ..store import Store
-from ..store.streaming import Row
+from ..store.streaming import Row, released_on_error
 from .api_models import json_text
 from .describe import READER_LANGUAGES
 
@@ -41,6 +41,7 @@ IN_MEMORY = 8 * 1024 * 1024
 Spool = tempfile.SpooledTemporaryFile[bytes]
 
 
+@released_on_error()
 def spooled_answer(
     store: Store,
     settings: Settings,
@@ -70,6 +71,7 @@ def spooled_answer(
     return spool
 
 
+@released_on_error()
 def csv_export(
     store: Store, settings: Settings, queries: Catalogue, name: str, values: dict[str, str]
 ) -> Spool:
@@ -114,6 +116,7 @@ def json_export(
     return spooled_answer(store, settings, queries, name, values, write)
 
 
+@released_on_error()
 def csv_export_without_names(
     store: Store, settings: Settings, queries: Catalogue, name: str, values: dict[str, str]
 ) -> Spool:
