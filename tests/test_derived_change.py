@@ -25,10 +25,10 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
-from demo_backends import embedded_demo_fixture
+from demo_backends import embedded_demo_fixture, embedded_demo_settings
 from fastapi.testclient import TestClient
+from store_templates import copy_of
 
-from krbgraph.commands.serve import demo_paths
 from krbgraph.derived import DERIVED_GRAPH, derive
 from krbgraph.derived_change import derived_change
 from krbgraph.replica import Change, ValidationReplica
@@ -113,10 +113,31 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
         check=True,
         capture_output=True,
     )
-    with open_store(Settings(store=str(folder / "db"))) as handle:
-        ensure_model(handle)
+    settings = Settings(store=str(folder / "db"))
+    copy_of("model", Settings(), ensure_model, folder / "db")  # a store with the model
+    with open_store(settings) as handle:
+        ensure_model(handle)  # nothing to do: the copy has the model
         handle.load_files({"https://krb.grootstad.nl/graph/registry": [file]}, replace=True)
         yield handle
+
+
+_REPLICA_COPIES: dict[int, tuple[Store, bytes]] = {}
+
+
+def replica_of(registry: Store) -> ValidationReplica:
+    """A replica of ``registry`` of this test's own, as ``ValidationReplica.of`` makes it:
+    that copy is made once per registry (reading an embedded store out takes seconds)
+    and its quads, as N-Quads, read into a new in-memory copy for each test, which may
+    write it. The registries here are module-scoped and never written."""
+    made = _REPLICA_COPIES.get(id(registry))
+    if made is None or made[0] is not registry:
+        original = ValidationReplica.of(registry)
+        assert original.base_version is None  # embedded stores: no write version to keep
+        made = (registry, original._copy.dump(format=ox.RdfFormat.N_QUADS))
+        _REPLICA_COPIES[id(registry)] = made
+    copy = ox.Store()
+    copy.bulk_load(input=made[1], format=ox.RdfFormat.N_QUADS)
+    return ValidationReplica(copy)
 
 
 class _NoCandidate(Exception):
@@ -298,7 +319,7 @@ def _data(replica: ValidationReplica) -> list[ox.Quad]:
 def test_random_writes_keep_the_graph_a_full_derivation_gives(
     request: pytest.FixtureRequest, registry: str, seed: int
 ) -> None:
-    replica = ValidationReplica.of(request.getfixturevalue(registry))
+    replica = replica_of(request.getfixturevalue(registry))
     replica.apply(_own_classes(), [])
     kept = ox.Store()
     name = ox.NamedNode(DERIVED_GRAPH)
@@ -335,7 +356,7 @@ def test_random_writes_keep_the_graph_a_full_derivation_gives(
 
 
 def test_a_change_of_a_value_nothing_derives_from_recomputes_nothing(store: Store) -> None:
-    replica = ValidationReplica.of(store)
+    replica = replica_of(store)
     value = ox.NamedNode("http://qudt.org/schema/qudt/numericValue")
     quad = next(q for q in _data(replica) if q.predicate == value)
     new = ox.Quad(
@@ -365,7 +386,7 @@ def test_a_new_adoption_date_moves_the_documents_norms_and_the_one_it_replaces(
     """The decision adopting a successor document moves its start: the successor, its
     norms and their effects, and the document it replaces (which ends the day before)
     are recomputed, not more."""
-    replica = ValidationReplica.of(store)
+    replica = replica_of(store)
     demo = "https://krb.demogemeente.nl/id/"
     decision = ox.NamedNode(demo + "besluitproces/GEL-AP2030-RB")
     dated = replica.quads_for(decision, ox.NamedNode(f"{DCT}date"))
@@ -464,7 +485,7 @@ def test_the_closure_answers_what_the_path_answers(
     over the data and the rest of the derived graph both give the same pairs, also with
     a geo:sfWithin recorded as data and a cycle (which the shapes refuse, but a store
     loaded without validation may hold)."""
-    replica = ValidationReplica.of(request.getfixturevalue(registry))
+    replica = replica_of(request.getfixturevalue(registry))
     parents = [q for q in _data(replica) if q.predicate.value == f"{KRB}ligtIn"]
     assert len(parents) > 3
     first, second = parents[0], parents[-1]
@@ -500,7 +521,7 @@ def test_moving_more_areas_than_the_limit_derives_the_whole_graph(
     whole derived graph is derived again after the commit."""
     import krbgraph.derived_change as module
 
-    replica = ValidationReplica.of(store)
+    replica = replica_of(store)
     ligt_in = ox.NamedNode(f"{KRB}ligtIn")
     top = max(
         {q.object for q in replica.quads_matching(None, ligt_in, None)},
@@ -526,12 +547,11 @@ def test_moving_more_areas_than_the_limit_derives_the_whole_graph(
 def test_a_graph_derived_by_other_rules_is_derived_again_when_opened(tmp_path: Path) -> None:
     """After an upgrade the stored derived graph may lack what new rules add (the areas'
     closure did not exist before): opening the store derives it again, once."""
-    from krbgraph.derived import RULES_VERSION, ensure_current, refresh
+    from krbgraph.derived import RULES_VERSION, ensure_current
 
-    with open_store(Settings(store=str(tmp_path / "db"))) as handle:
-        ensure_model(handle)
-        handle.load_files({"https://krb.example.org/graph/demo": demo_paths()}, replace=True)
-        refresh(handle)
+    # The model and the demo, its derived graph refreshed after the load (a copy of the
+    # store made once per process, demo_backends.fill_with_demo).
+    with open_store(embedded_demo_settings(tmp_path)) as handle:
         closure = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a <{KRB}ligtBinnen> ?b }}"
         derived_count = int(handle.query(closure).rows[0][0])
         assert derived_count > 0

@@ -24,6 +24,7 @@ from krbgraph.excel.exporting import export_workbook, registry_data
 from krbgraph.excel.importing import ImportFailed, import_workbook
 from krbgraph.excel.problems import Problem
 from krbgraph.excel.reader import read_workbook
+from krbgraph.excel.rows_to_rdf import ReadResult
 from krbgraph.excel.template import write_template
 from krbgraph.excel.writer import write_workbook
 from krbgraph.namespaces import BEGRIP, KRB, QUDT, UNIT
@@ -131,9 +132,16 @@ ROWS: dict[str, list[dict[str, object]]] = {
 }
 
 
+_OWN_WORKBOOK: list[bytes] = []
+"""The file own_workbook writes, once per process: each test gets a copy it may edit."""
+
+
 def own_workbook(folder: Path, name: str = "Eigen lijsten.xlsx") -> Path:
     """The template with the rows above appended to its sheets."""
     path = folder / name
+    if _OWN_WORKBOOK:
+        path.write_bytes(_OWN_WORKBOOK[0])
+        return path
     write_template(path)
     book = load_workbook(path)
     for sheet, rows in ROWS.items():
@@ -142,11 +150,20 @@ def own_workbook(folder: Path, name: str = "Eigen lijsten.xlsx") -> Path:
         for row in rows:
             ws.append([row.get(column) for column in header])
     book.save(path)
+    _OWN_WORKBOOK.append(path.read_bytes())
     return path
 
 
 def _warnings(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if not p.is_error]
+
+
+@pytest.fixture(scope="module")
+def own_read(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ReadResult]:
+    """own_workbook and what read_workbook makes of it, for the tests that only look at
+    that (none of them changes the result)."""
+    path = own_workbook(tmp_path_factory.mktemp("own-lists"))
+    return path, read_workbook(path, BASE)
 
 
 @pytest.fixture
@@ -173,8 +190,10 @@ def test_own_lists_and_km_per_hour_import_and_export_again(store: Store, tmp_pat
     assert isomorphic(again.graph, read_workbook(own_workbook(tmp_path, "b.xlsx"), BASE).graph)
 
 
-def test_own_concepts_live_in_own_schemes_two_levels_deep_and_mapped(tmp_path: Path) -> None:
-    result = read_workbook(own_workbook(tmp_path), BASE)
+def test_own_concepts_live_in_own_schemes_two_levels_deep_and_mapped(
+    own_read: tuple[Path, ReadResult],
+) -> None:
+    result = own_read[1]
     graph = result.graph
 
     assert result.ok, [p.text_en for p in result.errors]
@@ -204,9 +223,9 @@ def test_own_concepts_live_in_own_schemes_two_levels_deep_and_mapped(tmp_path: P
 
 
 def test_km_per_hour_is_read_by_its_ucum_code_on_indicator_norm_and_effect(
-    tmp_path: Path,
+    own_read: tuple[Path, ReadResult],
 ) -> None:
-    graph = read_workbook(own_workbook(tmp_path), BASE).graph
+    graph = own_read[1].graph
 
     for thing in ("beleidsnorm/VER-N01", "beleidsindicator/VER-I01", "beoogd-effect/VER-E01"):
         assert (URIRef(f"{ID}/{thing}"), QUDT.hasUnit, KMH) in graph
@@ -217,11 +236,12 @@ def test_km_per_hour_is_read_by_its_ucum_code_on_indicator_norm_and_effect(
     ) in graph
 
 
-def test_an_own_concept_without_mapping_is_a_warning_at_its_row(tmp_path: Path) -> None:
-    result = read_workbook(own_workbook(tmp_path), BASE)
+def test_an_own_concept_without_mapping_is_a_warning_at_its_row(
+    own_read: tuple[Path, ReadResult],
+) -> None:
+    path, result = own_read
 
     assert result.ok, [p.text_en for p in result.errors]
-    path = tmp_path / "Eigen lijsten.xlsx"
     sector_row = row_of(path, "sectoren", "Inwoners", column="subtype")
     material_row = row_of(path, "materiaalstromen", "Hemelwater", column="subtype")
     found = {(p.sheet, p.row, p.column, p.value) for p in _warnings(result.problems)}
@@ -304,8 +324,10 @@ def test_a_unit_read_as_kelvin_is_refused_and_asks_for_the_ucum_code(tmp_path: P
     assert "t/a" in error.text_en
 
 
-def test_own_lists_round_trip_through_the_export(tmp_path: Path) -> None:
-    first = read_workbook(own_workbook(tmp_path), BASE).graph
+def test_own_lists_round_trip_through_the_export(
+    own_read: tuple[Path, ReadResult], tmp_path: Path
+) -> None:
+    first = own_read[1].graph
     exported = tmp_path / "export.xlsx"
     assert write_workbook(first, exported) == []
     again = read_workbook(exported, BASE)

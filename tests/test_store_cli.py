@@ -14,13 +14,15 @@ from typing import Any
 
 import pytest
 import typer
-from model_store import model_template_fixture, store_folder_fixture
+from model_store import store_folder_fixture
 from remote_server import oxigraph_fixture
+from store_templates import copy_of
 from typer.testing import CliRunner, Result
 
 from krbgraph.commands import store as store_commands
 from krbgraph.model import DERIVED_GRAPH
-from krbgraph.store import META_GRAPH
+from krbgraph.settings import Settings
+from krbgraph.store import META_GRAPH, ensure_model
 
 DATA = Path(__file__).parent / "data" / "store"
 BASE = "https://krb.testgemeente.nl"
@@ -29,7 +31,12 @@ OWL_VERSION = "http://www.w3.org/2002/07/owl#versionInfo"
 oxigraph_url = oxigraph_fixture(scope="module")
 
 
-model_template = model_template_fixture()
+@pytest.fixture(scope="module")
+def model_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of a closed store holding the model, as `krb` leaves it after a first
+    run: a copy of the one made once per test process (store_templates)."""
+    target = tmp_path_factory.mktemp("template") / "store"
+    return copy_of("model", Settings(), ensure_model, target)
 
 
 folder = store_folder_fixture()
@@ -73,6 +80,32 @@ def with_gebieden(tmp_path: Path, gebieden_template: Path) -> str:
     """A store of this test's own: the model and gebieden.ttl loaded under BASE."""
     shutil.copytree(gebieden_template, tmp_path / "store")
     return str(tmp_path / "store")
+
+
+@pytest.fixture(scope="module")
+def gebieden_dumps(gebieden_template: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """`krb dump` of a store holding the model and gebieden.ttl, as N-Quads and TriG:
+    {"store": its folder, ".nq": the dump, ".trig": the dump}. Tests read them only."""
+    folder = tmp_path_factory.mktemp("gebieden-dumps")
+    shutil.copytree(gebieden_template, folder / "store")
+    made: dict = {"store": str(folder / "store")}
+    for suffix in (".nq", ".trig"):
+        dump = folder / f"backup{suffix}"
+        dumped = krb("dump", str(dump), "--store", made["store"])
+        assert dumped.exit_code == 0, dumped.stderr
+        assert dump.is_file()
+        made[suffix] = dump
+    return made
+
+
+@pytest.fixture(scope="module")
+def gebieden_restored(gebieden_dumps: dict, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A store `krb restore` made of the TriG dump (a whole restore reads the model from
+    its files again: seconds). Tests only read it, or see a restore onto it refused."""
+    fresh = str(tmp_path_factory.mktemp("gebieden-restored") / "fresh")
+    restored = krb("restore", str(gebieden_dumps[".trig"]), "--store", fresh)
+    assert restored.exit_code == 0, restored.stderr
+    return fresh
 
 
 def graph_rows(store: str) -> dict[str, tuple[str, str]]:
@@ -182,16 +215,10 @@ def test_no_validate_skips_the_shapes(folder: str) -> None:
     assert graph_rows(folder)[f"{BASE}/graph/afdeling-zonder-naam"] == ("2", "data")
 
 
-def test_dump_and_restore(with_gebieden: str, tmp_path: Path) -> None:
-    folder = with_gebieden  # gebieden.ttl loaded
-    dump = tmp_path / "backup.trig"
-    dumped = krb("dump", str(dump), "--store", folder)
-    assert dumped.exit_code == 0, dumped.stderr
-    assert dump.is_file()
-
-    fresh = str(tmp_path / "fresh")
-    restored = krb("restore", str(dump), "--store", fresh)
-    assert restored.exit_code == 0, restored.stderr
+def test_dump_and_restore(gebieden_dumps: dict, gebieden_restored: str) -> None:
+    # gebieden_dumps: `krb dump` exited 0 and wrote the file; gebieden_restored: `krb
+    # restore` of the TriG dump into a new folder exited 0.
+    folder, dump, fresh = gebieden_dumps["store"], gebieden_dumps[".trig"], gebieden_restored
     # Every graph as it was, but the meta graph: the model is read again from its files,
     # and the mark that the data conforms is not restored (its first write validates
     # the whole registry, krbgraph.conformance).
@@ -207,7 +234,7 @@ def test_dump_and_restore(with_gebieden: str, tmp_path: Path) -> None:
 
 
 def test_a_restore_stopped_after_its_data_is_finished_by_the_next_command(
-    with_gebieden: str, tmp_path: Path
+    gebieden_dumps: dict, gebieden_restored: str, tmp_path: Path
 ) -> None:
     """Ctrl-C after the dump's quads were in, before the model was read: the store kept
     the dump's mark that the data conforms and its derived graph, and no later opening
@@ -215,20 +242,16 @@ def test_a_restore_stopped_after_its_data_is_finished_by_the_next_command(
     command loads the model and derives the graph, and the mark is gone, as after a
     finished restore."""
     from krbgraph.conformance import conforms_known
-    from krbgraph.settings import Settings
     from krbgraph.store import open_store
 
-    dump = tmp_path / "backup.nq"
-    assert krb("dump", str(dump), "--store", with_gebieden).exit_code == 0
+    dump = gebieden_dumps[".nq"]
     assert "conformsTo" in dump.read_text(encoding="utf-8")  # the dump has the mark
     fresh = str(tmp_path / "fresh")
     with open_store(Settings(store=fresh)) as opened:
         opened.restore(dump)  # the restore's first step; then it was stopped
     # The next command on the store finishes what the restore left: the same graphs as
-    # a whole restore gives, without the mark.
-    finished = str(tmp_path / "finished")
-    assert krb("restore", str(dump), "--store", finished).exit_code == 0
-    assert graph_rows(fresh) == graph_rows(finished)
+    # a whole restore of that store's dump gives (gebieden_restored), without the mark.
+    assert graph_rows(fresh) == graph_rows(gebieden_restored)
     with open_store(Settings(store=fresh)) as after:
         assert not conforms_known(after)
     again = krb("restore", str(dump), "--store", fresh)
@@ -334,13 +357,11 @@ def test_a_dump_removes_what_killed_dumps_left_and_nothing_else(
 
 @pytest.mark.parametrize("suffix", [".nq", ".trig"])
 def test_a_dump_cut_off_is_refused_and_restores_only_when_asked(
-    with_gebieden: str, tmp_path: Path, suffix: str
+    gebieden_dumps: dict, tmp_path: Path, suffix: str
 ) -> None:
     # Cut at a line boundary a dump is still valid RDF: restored, most graphs were gone
     # and a model graph stayed half-filled, in silence.
-    folder = with_gebieden  # gebieden.ttl loaded
-    dump = tmp_path / f"backup{suffix}"
-    assert krb("dump", str(dump), "--store", folder).exit_code == 0
+    folder, dump = gebieden_dumps["store"], gebieden_dumps[suffix]  # gebieden.ttl loaded
     lines = dump.read_text(encoding="utf-8").splitlines(keepends=True)
     cut = tmp_path / f"cut{suffix}"
     if suffix == ".nq":
