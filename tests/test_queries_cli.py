@@ -174,6 +174,18 @@ def test_query_json_is_sparql_results_json(store_folder: str) -> None:
             ("query", "dwarsverbanden-maatregel", "-p", "maatregel=Onbekend"),
             "no krb:Beleidsmaatregel has code or name 'Onbekend'",
         ),
+        (
+            # A CONSTRUCT asked for rows was written as Turtle whatever the format.
+            (
+                "query",
+                "web-resource-beschrijving",
+                "-p",
+                "resource=https://krb.demogemeente.nl/id/beleidsnorm/GEL-N01",
+                "--format",
+                "csv",
+            ),
+            "answers with RDF triples, not rows: leave out --format for Turtle",
+        ),
     ],
 )
 def test_wrong_use_exits_2_and_says_what_exists(
