@@ -58,4 +58,4 @@ def export_workbook(
 
     Raises KeyError for an unknown graph and StoreError when the store fails.
     """
-    return write_workbook(registry_data(store, graph), target)
+    return write_workbook(registry_data(store, graph), target, store=store)

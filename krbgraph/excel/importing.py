@@ -78,8 +78,22 @@ class ImportReport:
 
 
 def excel_graph_iri(base_iri: str, file_name: str) -> str:
-    """``{base}/graph/excel/{slug of the file name without extension}``."""
-    return f"{base_iri.rstrip('/')}/graph/excel/{name_slug(Path(file_name).stem)}"
+    """``{base}/graph/excel/{slug of the file name without extension}``.
+
+    Raises ValueError, naming the file, for a name without a letter or digit the slug
+    keeps ('€.xlsx', '指标.xlsx'), as krbgraph.loading.data_graph_iri does for a
+    registry file: no graph is named for it, the user gives one."""
+    path = Path(file_name)
+    try:
+        slug = name_slug(path.stem)
+    except ValueError:
+        raise ValueError(
+            f"{file_name}: no graph name can be made from the file name '{path.name}': a "
+            "default graph is named after the letters A-Z and digits 0-9 of the name, and "
+            "it has none; give the graph (--graph IRI, or graph=IRI on an upload) or "
+            "rename the file"
+        ) from None
+    return f"{base_iri.rstrip('/')}/graph/excel/{slug}"
 
 
 @collector_paused()  # millions of objects that live until the end (krbgraph.gc_pause)

@@ -20,6 +20,7 @@ energielabel C, as the label's IRI with an empty eenheid).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -146,24 +147,37 @@ def _as_workbook_problem(problem: csvrows.Problem) -> Problem:
 # ---------------------------------------------------------------------------- export
 
 
-def export_rows(graph: Graph, used: set[tuple[Node, Node, Node]]) -> list[dict[str, Cell]]:
+def export_rows(
+    graph: Graph, used: set[tuple[Node, Node, Node]], store: Store | None = None
+) -> list[dict[str, Cell]]:
     """One row per sosa:Observation with a result; the triples written are added
-    to ``used`` (what is left over is reported by the writer)."""
+    to ``used`` (what is left over is reported by the writer). ``store``: the store the
+    workbook comes from, which says how to name indicators, areas and sources (_Names)."""
     catalogue = default_catalogue()
-    rows: list[tuple[tuple[str, ...], dict[str, Cell]]] = []
+    found: list[tuple[URIRef, dict[str, Cell], _Named]] = []
     for node in sorted(set(graph.subjects(RDF.type, SOSA.Observation)), key=str):
         if not isinstance(node, URIRef) or (node, KRB.beoogdEffect, None) in graph:
             continue  # a recorded realised effect is no row of the sheet
         row = _row(graph, node, catalogue, used)
         if row is not None:
-            key = (str(row["indicator"]), str(row["gebied"]), str(node))
-            rows.append((key, row))
+            found.append((node, *row))
+    names = _Names(graph, store, [named for _, _, named in found])
+    rows: list[tuple[tuple[str, ...], dict[str, Cell]]] = []
+    for node, cells, (indicator, area, source) in found:
+        cells["indicator"] = names.indicator(indicator)
+        cells["gebied"] = names.area(area)
+        cells["bron"] = None if source is None else names.source(source)
+        rows.append(((str(cells["indicator"]), str(cells["gebied"]), str(node)), cells))
     return [row for _, row in sorted(rows, key=lambda item: item[0])]
+
+
+_Named = tuple[Node, Node, Node | None]
+"""A row's indicator, area and data source (None: none), which _Names names."""
 
 
 def _row(
     graph: Graph, node: URIRef, catalogue: UnitCatalogue, used: set[tuple[Node, Node, Node]]
-) -> dict[str, Cell] | None:
+) -> tuple[dict[str, Cell], _Named] | None:
     def one(subject: Node, predicate: URIRef) -> Node | None:
         value = graph.value(subject, predicate)
         if value is not None:
@@ -199,12 +213,10 @@ def _row(
             used.add((subject, predicate, value))
     for kind in graph.objects(period, RDF.type):
         used.add((period, RDF.type, kind))
+    source = one(node, DCTERMS.source)
     cells: dict[str, Cell] = {
-        "indicator": _name(graph, indicator, KRB.Beleidsindicator),
-        "gebied": _name(graph, area, KRB.Werkingsgebied),
         "waarde": str(result) if label or number is None else _number(number),
         "eenheid": None if label or unit is None else _unit_text(catalogue, str(unit)),
-        "bron": _source(graph, one(node, DCTERMS.source)),
     }
     cells.update(_period_cells(start, end))
     procedure = one(node, SOSA.usedProcedure)
@@ -217,7 +229,7 @@ def _row(
         concept = one(node, KRB[column])
         if concept is not None:
             cells[column] = str(concept)
-    return cells
+    return cells, (indicator, area, source)
 
 
 def _generated_label(
@@ -250,21 +262,74 @@ def _generated_label(
     return Literal(measurement_label(code, area_code, first, last), lang="nl")
 
 
-def _name(graph: Graph, thing: Node, kind: URIRef) -> str:
-    """The thing's code when no other thing of its kind carries that code, else its IRI."""
-    code = graph.value(thing, DCTERMS.identifier)
-    if code is None:
-        return str(thing)
-    holders = {s for s in graph.subjects(DCTERMS.identifier, code) if (s, RDF.type, kind) in graph}
-    return str(code) if holders == {thing} else str(thing)
+class _Names:
+    """How the sheet names an indicator, area or data source: by its code
+    (dct:identifier) where importing the sheet again resolves the code to this thing,
+    else by its IRI.
+
+    The sheet reads a code as ``krb import-metingen`` does (krbgraph.measurements.
+    resolving): against the whole store, where a code that fits several things
+    (another municipality's GEL-I01 in a shared store) is refused. So with the
+    ``store`` the workbook comes from, a code is written only when the import's own
+    lookup (krbgraph.measurements.lookup.Registry) finds exactly this one thing by it;
+    the exported graph alone cannot tell, since one graph (``--graph``) knows nothing
+    of the others. (A policy sheet's code cell needs no such test: it names a row of
+    the workbook, else the thing its code gives under the base, never a thing of
+    another base.) Without a store (a graph written on its own) a code must name no
+    other thing of this graph, as before."""
+
+    def __init__(self, graph: Graph, store: Store | None, named: list[_Named]) -> None:
+        self.graph = graph
+        self.codes: dict[Node, Literal] = {}
+        for thing in {thing for row in named for thing in row if thing is not None}:
+            code = graph.value(thing, DCTERMS.identifier)
+            # a cell is read back trimmed: a code with spaces at its ends is no name
+            if isinstance(code, Literal) and str(code) and str(code) == str(code).strip():
+                self.codes[thing] = code
+        self.registry: Registry | None = None
+        if store is not None and self.codes:
+            indicators = frozenset(str(self.codes[i]) for i, _, _ in named if i in self.codes)
+            areas = frozenset(str(self.codes[a]) for _, a, _ in named if a in self.codes)
+            self.registry = Registry.read(store, wanted=Wanted(indicators, areas))
+
+    def indicator(self, thing: Node) -> str:
+        return self._named(thing, KRB.Beleidsindicator, self._indicators)
+
+    def area(self, thing: Node) -> str:
+        return self._named(thing, KRB.Werkingsgebied, self._areas)
+
+    def source(self, thing: Node) -> str:
+        return self._named(thing, None, self._sources)
+
+    def _named(self, thing: Node, kind: URIRef | None, found: _Finder) -> str:
+        code = self.codes.get(thing)
+        if code is None:
+            return str(thing)
+        if self.registry is None:  # no store: the graph's own things
+            holders = set(self.graph.subjects(DCTERMS.identifier, code))
+            if kind is not None:
+                holders = {h for h in holders if (h, RDF.type, kind) in self.graph}
+            return str(code) if holders == {thing} else str(thing)
+        return str(code) if found(self.registry, str(code)) == [str(thing)] else str(thing)
+
+    @staticmethod
+    def _indicators(registry: Registry, code: str) -> list[str]:
+        return [indicator.iri for indicator in registry.indicator(code)]
+
+    @staticmethod
+    def _areas(registry: Registry, code: str) -> list[str]:
+        # as resolving.area_of looks a code up; two areas (two CBS editions) are not
+        # one, even where the measured year would pick one of them
+        found = registry.areas.get(code) or registry.areas.get(code.upper()) or []
+        return [area.iri for area in found]
+
+    @staticmethod
+    def _sources(registry: Registry, code: str) -> list[str]:
+        return registry.source(code)
 
 
-def _source(graph: Graph, source: Node | None) -> str | None:
-    if source is None:
-        return None
-    code = graph.value(source, DCTERMS.identifier)
-    holders = set(graph.subjects(DCTERMS.identifier, code)) if code is not None else set()
-    return str(code) if code is not None and holders == {source} else str(source)
+_Finder = Callable[[Registry, str], list[str]]
+"""The IRIs of the things a code names in the import's lookup."""
 
 
 def _number(value: Node) -> Cell:

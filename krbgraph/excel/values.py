@@ -12,7 +12,7 @@ from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from ..measurements.values import ambiguous_number
+from ..measurements.values import ambiguous_number, space_in_number
 from .workbook_format import SEPARATOR
 
 
@@ -65,23 +65,27 @@ def canonical_decimal(value: Decimal) -> str:
 
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
-# A space of any kind (' ', NBSP, narrow NBSP, ...) between two digits or separators:
-# '1 000,5' groups thousands the French way, '1 5' is 15 or two numbers; neither is guessed.
-_INNER_SPACE = re.compile(r"[\d.,]\s+[\d.,]")
 
 
-def _number_text(value: object) -> tuple[str, str]:
-    """The cell as typed (trimmed) and without spaces; a space between digits is refused."""
+def _number_text(value: object) -> str:
+    """The cell as typed (trimmed). A space of any kind inside it is never read, the rule
+    of the sheet metingen and krb import-metingen (space_in_number, docs/excel.md,
+    Numbers): where the text without it is a number ('1 000,5', '1 5', '- 5', a
+    non-breaking space as Excel groups thousands) it is refused saying so; any other
+    text with a space inside is no number either. Dropping the space (15, -5) or taking
+    it for a thousands separator would guess, and a guess silently changes the value."""
     text = cell_text(value) or ""
-    compact = re.sub(r"\s+", "", text)
-    if _INNER_SPACE.search(text):
+    if space_in_number(text) is not None:
+        compact = re.sub(r"\s+", "", text)
         raise CellError(
-            f"'{text}' heeft een spatie tussen de cijfers; een spatie tussen duizendtallen "
-            f"wordt niet geraden: schrijf het getal zonder spaties ({compact}) als dat bedoeld is",
-            f"'{text}' has a space between its digits; a space between thousands is not "
-            f"guessed: write the number without spaces ({compact}) if that is meant",
+            f"'{text}' heeft een spatie tussen de cijfers; een spatie in een getal wordt niet "
+            f"gelezen, ook niet tussen duizendtallen: schrijf het getal zonder spaties "
+            f"({compact}) als dat bedoeld is",
+            f"'{text}' has a space between its digits; a space in a number is not read, not "
+            f"between thousands either: write the number without spaces ({compact}) if that "
+            "is meant",
         )
-    return text, compact
+    return text
 
 
 def _refuse_ambiguous(text: str, compact: str) -> None:
@@ -109,8 +113,9 @@ def parse_decimal(value: object) -> str:
     ('0,40' -> '0.40') so a value exported as text comes back identical.
     Nothing that may be a thousands separator is guessed: text with both '.' and
     ',' (1.000,5), a '.' followed by exactly three digits (1.250: 1250 or 1,25) and
-    a space between digits (1 000,5) are refused. The export never writes such text:
-    it writes an Excel number or text with a decimal comma (decimal_cell).
+    a space of any kind inside the number (1 000,5; - 5) are refused. The export
+    never writes such text: it writes an Excel number or text with a decimal comma
+    (decimal_cell).
     """
     if isinstance(value, bool):
         raise CellError(f"'{value}' is geen getal", f"'{value}' is not a number")
@@ -120,7 +125,7 @@ def parse_decimal(value: object) -> str:
         return canonical_decimal(Decimal(repr(value)))
     if isinstance(value, Decimal):
         return canonical_decimal(value)
-    text, compact = _number_text(value)
+    text = compact = _number_text(value)
     if not _NUMBER.match(compact):
         raise CellError(
             f"'{text}' is geen getal (gebruik bijvoorbeeld 48 of 0,4; geen duizendtallen)",
@@ -153,13 +158,13 @@ def parse_integer(value: object) -> int:
         return int(value)
     if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
         return int(value)
-    text, compact = _number_text(value)
-    if not _INTEGER.match(compact):
+    text = _number_text(value)
+    if not _INTEGER.match(text):
         raise CellError(
             f"'{text}' is geen geheel getal (gebruik bijvoorbeeld 2 of -1)",
             f"'{text}' is not a whole number (use e.g. 2 or -1)",
         )
-    return int(compact)
+    return int(text)
 
 
 def decimal_cell(lexical: str) -> float | str:

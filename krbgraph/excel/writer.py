@@ -24,6 +24,7 @@ from rdflib.term import Node
 from ..iris import THING_TYPES, reference
 from ..lifecycle import day_of
 from ..namespaces import ADMS, ELI, GEO, KRB, ORG, PREFIXES, QUDT
+from ..store import Store
 from .conversion import name_slug
 from .layout import new_workbook
 from .metingen_sheet import SHEET as METINGEN_SHEET
@@ -273,13 +274,17 @@ def write_workbook(
     *,
     model: Graph | None = None,
     base: str | None = None,
+    store: Store | None = None,
 ) -> list[Problem]:
     """Write registry data to a workbook in the KRB format.
 
     ``graph`` holds the data only (no model); ``model`` supplies the names of
     value-list concepts, units and IMBOR classes (default: the project's). ``base`` is
     the registry's base IRI (default: the one most things are minted under); a thing with
-    another IRI gets that full IRI in its code cell and in references to it.
+    another IRI gets that full IRI in its code cell and in references to it. ``store``:
+    the store ``graph`` comes from; the sheet metingen names an indicator, area or data
+    source by its code only where the code names that one thing in the whole store, as
+    the import reads it (krbgraph.excel.metingen_sheet), else by its IRI.
     Returns warnings for triples the workbook cannot hold.
     """
     if model is None:
@@ -288,7 +293,7 @@ def write_workbook(
         model = model_graph()
     vocabulary = load_vocabulary(model)
     source = _Source(graph, base)
-    sheets = _rows(source, vocabulary)
+    sheets = _rows(source, vocabulary, store)
     book = new_workbook(vocabulary, rows={name: len(rows) for name, rows in sheets.items()})
     refused: list[Problem] = []
     for name, rows in sheets.items():
@@ -461,7 +466,9 @@ def _short(iri: str) -> str:
     return f"{prefix}:{iri[len(namespace) :]}"
 
 
-def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, Cell]]]:
+def _rows(
+    source: _Source, vocabulary: Vocabulary, store: Store | None = None
+) -> dict[str, list[dict[str, Cell]]]:
     s = source
     themes = s.instances(KRB.Beleidsthema)
     aspects = s.instances(KRB.Beleidsaspect)
@@ -754,7 +761,7 @@ def _rows(source: _Source, vocabulary: Vocabulary) -> dict[str, list[dict[str, C
                     "imbor": str(kind),
                 }
             )
-    out[METINGEN_SHEET] = export_rows(s.graph, s.used)
+    out[METINGEN_SHEET] = export_rows(s.graph, s.used, store)
     return out
 
 

@@ -1,0 +1,85 @@
+"""The default graph of a workbook whose file name has no letter or digit to name it by.
+
+`krb import-excel` names a workbook's graph after its file (``{base}/graph/excel/
+{slug}``), and the slug keeps the letters A-Z (accents dropped) and digits 0-9 only.
+'€.xlsx', '指标.xlsx' or 'μετρήσεις.xlsx' have none: the command said only "error: no
+IRI reference can be made from '€'", naming neither the file nor what to do. Now it
+says it as `krb load` and `krb import-metingen` do (krbgraph.loading.data_graph_iri):
+which file, that no graph name can be made from its name, and to give the graph
+(--graph) or rename the file; exit 2, as other wrong uses. --graph imports the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from store_templates import copy_of
+from typer.testing import CliRunner
+
+from krbgraph.cli import app
+from krbgraph.excel.importing import excel_graph_iri
+from krbgraph.excel.template import write_template
+from krbgraph.settings import Settings
+from krbgraph.store import ensure_model, open_store
+
+BASE = "https://krb.demogemeente.nl"
+NAMELESS = ["€", "指标", "μετρήσεις"]
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store folder with the model, closed so the command can open it."""
+    return copy_of("model", Settings(), ensure_model, tmp_path_factory.mktemp("namen") / "db")
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def _squeezed(text: str) -> str:
+    """``text`` without white space: rich wraps the output at 80 columns, a long path
+    or a word anywhere in it."""
+    return "".join(text.split())
+
+
+@pytest.mark.parametrize("name", NAMELESS)
+def test_import_excel_asks_for_a_graph_for_a_file_name_without_letters(
+    folder: Path, tmp_path: Path, name: str
+) -> None:
+    path = tmp_path / f"{name}.xlsx"
+    write_template(path)
+    code, said = _run("import-excel", str(path), "--store", str(folder), "--base-iri", BASE)
+    assert code == 2, said
+    assert "Traceback" not in said
+    # (the file as import_workbook names a path: by its name, without the folder)
+    expected = (
+        f"{name}.xlsx: no graph name can be made from the file name '{name}.xlsx': a "
+        "default graph is named after the letters A-Z and digits 0-9 of the name, and it "
+        "has none; give the graph (--graph IRI"
+    )
+    assert said.lstrip().startswith("error: "), said
+    assert _squeezed(expected) in _squeezed(said), said
+    assert _squeezed("or rename the file") in _squeezed(said)
+    assert "no IRI reference can be made" not in " ".join(said.split())
+    with open_store(Settings(store=str(folder))) as handle:
+        assert not [info.iri for info in handle.graphs() if "/graph/excel/" in info.iri]
+
+
+def test_the_same_file_imports_into_the_graph_given(folder: Path, tmp_path: Path) -> None:
+    path = tmp_path / "€.xlsx"
+    write_template(path)
+    graph = f"{BASE}/graph/excel/euro"
+    args = ["import-excel", str(path), "--store", str(folder), "--base-iri", BASE]
+    code, said = _run(*args, "--graph", graph)
+    assert code == 0, said
+    assert f"<{graph}>" in said
+
+
+def test_names_with_letters_keep_their_graph() -> None:
+    assert excel_graph_iri(BASE, "Geluid 2023.xlsx") == f"{BASE}/graph/excel/geluid-2023"
+    assert excel_graph_iri(BASE + "/", "/tmp/€ Überblick.xlsx") == f"{BASE}/graph/excel/uberblick"
+    with pytest.raises(ValueError, match="'€.xlsx'") as refused:
+        excel_graph_iri(BASE, "uploads/€.xlsx")
+    assert str(refused.value).startswith("uploads/€.xlsx: no graph name can be made")
