@@ -157,8 +157,7 @@ def register(app: typer.Typer) -> None:
         settings = settings_from_cli(store, base_iri, timeout)
         if not query.gives_rows and output_format is not ResultFormat.table:
             raise _fail(
-                f"query {name!r} answers with RDF triples, not rows: leave out --format "
-                "for Turtle"
+                f"query {name!r} answers with RDF triples, not rows: leave out --format for Turtle"
             )
         if no_names and (output_format is ResultFormat.table or not query.columns):
             raise _fail("--no-names is for a query's rows as csv, tsv or json")
