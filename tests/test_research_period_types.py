@@ -12,6 +12,7 @@ research data as moments and dates with a time zone changes no answer.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from research_registry import build_research_registry
@@ -91,3 +92,75 @@ def test_a_period_counts_by_the_day_it_names_whatever_its_type(
         assert _answer(moments, question, datum) == expected, (question, datum)
         answered += len(expected)
     assert answered, f"{question} answers something on the demo's research data"
+
+
+CYCLE = """
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+PREFIX dct:  <http://purl.org/dc/terms/>
+PREFIX qudt: <http://qudt.org/schema/qudt/>
+PREFIX sosa: <http://www.w3.org/ns/sosa/>
+PREFIX xsd:  <http://www.w3.org/2001/XMLSchema#>
+INSERT DATA { GRAPH <https://krb.demogemeente.nl/graph/metingen/cyclus> {
+  %s
+} }
+"""
+OBSERVATION = """
+  <https://krb.demogemeente.nl/id/meting/%(name)s> a sosa:Observation ;
+    sosa:hasFeatureOfInterest <https://krb.demogemeente.nl/id/werkingsgebied/parkstraat> ;
+    sosa:observedProperty <https://krb.demogemeente.nl/id/beleidsindicator/GEL-I01> ;
+    sosa:hasResult [ a qudt:QuantityValue ; qudt:numericValue %(value)s ;
+                     qudt:hasUnit <http://qudt.org/vocab/unit/DeciB_A> ] ;
+    sosa:phenomenonTime [ a dct:PeriodOfTime ; dcat:startDate "2018-01-01"^^xsd:date ;
+                          dcat:endDate %(end)s ] .
+"""
+
+
+@pytest.mark.parametrize(
+    "ends",
+    [
+        # Typed, B is after A (23:45 UTC against 23:30 UTC); by the day written, A is
+        # after C; by IRI, C is after B: read partly one way and partly the other, every
+        # measurement had a later one and the norm read "geen gegevens".
+        (
+            '"2019-01-01T00:30:00+01:00"^^xsd:dateTime',
+            '"2018-12-31T23:45:00Z"^^xsd:dateTime',
+            '"2018-12-31"^^xsd:date',
+        ),
+        # Dates with time zones, which the shapes accept, went round the same way.
+        ('"2019-01-02+14:00"^^xsd:date', '"2019-01-01-12:00"^^xsd:date', '"2019-01-01"^^xsd:date'),
+    ],
+    ids=["moments", "zones"],
+)
+def test_the_latest_measurement_is_the_one_of_the_latest_day_written(
+    tmp_path: Path, ends: tuple[str, str, str]
+) -> None:
+    registry = build_research_registry(tmp_path)
+    try:
+        observations = "".join(
+            OBSERVATION % {"name": name, "value": value, "end": end}
+            for name, value, end in zip(
+                ("cyc-a", "cyc-b", "cyc-c"), (45, 40, 50), ends, strict=True
+            )
+        )
+        registry.store.update(CYCLE % observations)
+        for question in ("normtoets", "normgat"):
+            result = run_named_query(
+                registry.store,
+                load_catalogue(),
+                question,
+                {"datum": "2020-06-30", "gebied": "parkstraat"},
+            )
+            measured = {str(row.get("meting")) for row in result.dicts()}
+            assert measured & {f"https://krb.demogemeente.nl/id/meting/cyc-{x}" for x in "abc"} <= {
+                "https://krb.demogemeente.nl/id/meting/cyc-a"
+            }, (question, measured)
+        toets = run_named_query(
+            registry.store,
+            load_catalogue(),
+            "normtoets",
+            {"datum": "2020-06-30", "gebied": "parkstraat"},
+        ).dicts()
+        by_norm = {str(row["code"]): str(row.get("meting")) for row in toets}
+        assert by_norm.get("WGH-N01") == "https://krb.demogemeente.nl/id/meting/cyc-a", by_norm
+    finally:
+        registry.store.close()
