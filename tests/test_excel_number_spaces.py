@@ -37,7 +37,9 @@ def test_a_sign_apart_from_its_number_is_refused(typed: str) -> None:
             continue
         with pytest.raises(CellError) as refused:
             parse(typed)
-        assert refused.value.message_en.startswith(f"'{typed}' has a space between its digits")
+        assert refused.value.message_en.startswith(
+            f"'{typed}' has a space between its sign and its digits"
+        )
         assert "a space in a number is not read" in refused.value.message_en
         assert f"write the number without spaces ({compact})" in refused.value.message_en
         assert "een spatie in een getal wordt niet gelezen" in refused.value.message_nl
@@ -100,10 +102,11 @@ def test_spaced_numbers_are_refused_at_their_cells_in_the_policy_sheets(
     }
     value = by_cell["beleidsnorm", norm, "waarde"]
     assert value.text_nl.startswith(
-        f"beleidsnorm rij {norm}, kolom waarde: '- 5' heeft een spatie tussen de cijfers"
+        f"beleidsnorm rij {norm}, kolom waarde: '- 5' heeft een spatie tussen het teken en de "
+        "cijfers"
     )
     assert value.text_en.startswith(
-        f"beleidsnorm row {norm}, column waarde: '- 5' has a space between its digits"
+        f"beleidsnorm row {norm}, column waarde: '- 5' has a space between its sign and its digits"
     )
     assert "(-5)" in value.text_en
     assert "(+48)" in by_cell["beleidsnorm", norm, "referentiewaarde"].text_en

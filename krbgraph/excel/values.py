@@ -12,7 +12,7 @@ from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from ..measurements.values import ambiguous_number, space_in_number
+from ..measurements.values import ambiguous_number, space_in_number, space_place
 from .workbook_format import SEPARATOR
 
 
@@ -77,11 +77,12 @@ def _number_text(value: object) -> str:
     text = cell_text(value) or ""
     if space_in_number(text) is not None:
         compact = re.sub(r"\s+", "", text)
+        where_nl, where_en = space_place(text)
         raise CellError(
-            f"'{text}' heeft een spatie tussen de cijfers; een spatie in een getal wordt niet "
+            f"'{text}' heeft een spatie {where_nl}; een spatie in een getal wordt niet "
             f"gelezen, ook niet tussen duizendtallen: schrijf het getal zonder spaties "
             f"({compact}) als dat bedoeld is",
-            f"'{text}' has a space between its digits; a space in a number is not read, not "
+            f"'{text}' has a space {where_en}; a space in a number is not read, not "
             f"between thousands either: write the number without spaces ({compact}) if that "
             "is meant",
         )

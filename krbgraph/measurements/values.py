@@ -79,14 +79,25 @@ def space_in_number(text: str) -> tuple[str, str] | None:
     char = found.group()[0]
     code = f"U+{ord(char):04X}"
     nl, en = _SPACE_NAMES.get(char, (f"witruimte ({code})", f"white space ({code})"))
+    where_nl, where_en = space_place(text)
     return (
-        f"'{text}' heeft {nl} tussen de cijfers; een spatie in een getal wordt niet gelezen, "
+        f"'{text}' heeft {nl} {where_nl}; een spatie in een getal wordt niet gelezen, "
         f"ook niet tussen duizendtallen: schrijf het getal zonder spaties ({compact}) als dat "
         "bedoeld is",
-        f"'{text}' has {en} between its digits; a space in a number is not read, not "
+        f"'{text}' has {en} {where_en}; a space in a number is not read, not "
         f"between thousands either: write the number without spaces ({compact}) if that "
         "is meant",
     )
+
+
+def space_place(text: str) -> tuple[str, str]:
+    """Where the first space inside ``text`` is (nl, en): right after a leading sign
+    ('- 5') or between the digits ('1 5')."""
+    inner = plain(text)
+    found = _SPACE.search(inner)
+    if found is not None and found.start() == 1 and inner[0] in "+-":
+        return "tussen het teken en de cijfers", "between its sign and its digits"
+    return "tussen de cijfers", "between its digits"
 
 
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
