@@ -51,10 +51,11 @@ def commit_change(
     kept_removed = {q for q in removed if graph_key(q) not in emptied}
     _refuse_stale(store, kept_removed)  # an emptied graph is dropped whatever it holds
     new_nodes = _blank_nodes(added)
+    removed_nodes = _blank_nodes(removed)  # once: per new node it made re-imports quadratic
     old_nodes = _blank_nodes(kept_removed) | {
         node
         for node in new_nodes
-        if replica.holds_blank_node_elsewhere(node, added) or node in _blank_nodes(removed)
+        if node in removed_nodes or replica.holds_blank_node_elsewhere(node, added)
     }
     if not old_nodes:
         text = _change_update(emptied, kept_removed, added | set(record))
