@@ -10,7 +10,6 @@ problems (errors first) and always the total.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +22,7 @@ from rich.text import Text
 
 # The workbook modules (openpyxl, pySHACL through the import) are imported by
 # the commands that use them, so other `krb` commands start quickly.
+from ..partial_files import open_beside, remove_leftovers
 from ..store import StoreError
 from .store import (
     EXIT_INVALID,
@@ -210,11 +210,11 @@ def _written_whole(file: Path) -> Iterator[Path]:
     """A file beside ``file`` to write the workbook into, put in its place only once it is
     whole: an export that fails half-way (a value no cell takes, a full disk, Ctrl-C) left
     a broken workbook where the previous export was, which it had overwritten."""
-    fd, name = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".part", dir=file.parent)
-    os.close(fd)
-    part = Path(name)
+    remove_leftovers(file, ".part")  # of exports killed outright (krbgraph.partial_files)
+    fd, part = open_beside(file, ".part")  # the previous export's mode, locked meanwhile
     try:
         yield part
         os.replace(part, file)
     finally:
+        os.close(fd)
         part.unlink(missing_ok=True)

@@ -8,8 +8,6 @@ checks the count (check_complete) before it writes anything.
 
 from __future__ import annotations
 
-import fcntl
-import glob
 import os
 import re
 import tempfile
@@ -20,6 +18,7 @@ import pyoxigraph as ox
 
 from ..model import DERIVED_GRAPH, WRITES_GRAPH
 from ..namespaces import PREFIXES
+from ..partial_files import open_beside, remove_leftovers
 from ..rdfio import parse_quads
 from .base import StoreError
 from .modelgraphs import META_GRAPH
@@ -63,12 +62,9 @@ def write_dump(path: Path, quads: Iterable[ox.Quad]) -> int:
 
     prefixes = PREFIXES if fmt is ox.RdfFormat.TRIG else None
     path.parent.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(path)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{path.name}.{os.getpid()}.", suffix=_PARTIAL, dir=path.parent
-    )
+    remove_leftovers(path, _PARTIAL)
+    fd, tmp = open_beside(path, _PARTIAL)  # locked while written: no leftover to another
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)  # held while written: never a leftover to another
         with os.fdopen(fd, "wb") as out:
             ox.serialize(counted(), out, fmt, prefixes=prefixes)
             out.write(_END.format(count=count).encode())
@@ -93,29 +89,6 @@ def copy_natively(source: ox.Store, into: ox.Store, leave_out: Collection[str]) 
 
 
 _PARTIAL = ".partial"
-
-
-def _remove_leftovers(path: Path) -> None:
-    """Remove the partial files of earlier dumps to ``path`` whose process is gone: a
-    dump killed outright (the OOM killer, a cron timeout) cannot clean up after itself,
-    and a nightly dump that kept failing filled the folder with hidden half files."""
-    for partial in path.parent.glob(f".{glob.escape(path.name)}.*{_PARTIAL}"):
-        pid = partial.name[len(path.name) + 2 :].split(".", 1)[0]
-        if pid.isdigit() and not _being_written(partial):
-            partial.unlink(missing_ok=True)
-
-
-def _being_written(partial: Path) -> bool:
-    """Whether a dump holds the file's lock: a process id alone tells nothing of a dump
-    in another container or on another host writing to the same share."""
-    try:
-        with partial.open("rb") as held:
-            fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    except OSError:  # unreadable, or gone meanwhile: not ours to remove
-        return True
-    return False
 
 
 _END = "\n# krb dump: {count} quads\n"
