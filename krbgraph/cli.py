@@ -8,6 +8,8 @@ Exit codes are part of the contract: 0 success, 1 the data did not pass,
 
 from __future__ import annotations
 
+import signal
+
 import typer
 
 from .commands import datalake as datalake_commands
@@ -27,6 +29,22 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _every_command(ctx: typer.Context) -> None:
+    # SIGTERM (kill, timeout, a systemd or cron stop) ends a command as Ctrl-C does:
+    # unhandled, it ended the process on the spot, which left the temporary copies of a
+    # store and an import in the temporary folder, nothing ever removed them. As an
+    # interrupt every command unwinds as it does on Ctrl-C: temporary files removed,
+    # a write either whole or not made. `krb serve` handles its own signals (uvicorn).
+    if ctx.invoked_subcommand != "serve":
+        signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
 
 for module in (
     validate_commands,
