@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from other_municipality import BASE, INDICATOR_AND_SOURCE, OTHER, OTHER_I01, OTHER_SOURCE, PREFIXES
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from store_templates import copy_of
@@ -37,17 +38,13 @@ from krbgraph.measurements.lookup import Registry
 from krbgraph.settings import Settings
 from krbgraph.store import Store, ensure_model, open_store
 
-BASE = "https://krb.demogemeente.nl"
-OTHER = "https://krb.zzz.nl"
 GELUID = f"{BASE}/graph/geluid"
 METINGEN = measurement_graph_iri(GELUID)
 OTHER_GRAPH = f"{OTHER}/graph/geluid"
 DATABRONNEN = f"{BASE}/graph/databronnen"
 
 OWN_I01 = f"{BASE}/id/beleidsindicator/GEL-I01"
-OTHER_I01 = f"{OTHER}/id/beleidsindicator/GEL-I01"
 OWN_SOURCE = f"{BASE}/id/databron/geluidmeetnet"
-OTHER_SOURCE = f"{OTHER}/id/databron/geluidmeetnet"
 GGD_SOURCE = f"{BASE}/id/databron/ggd-gezondheidsmonitor"
 OWN_AREA = f"{BASE}/id/werkingsgebied/meetpunt-zuid"
 OTHER_AREA = f"{OTHER}/id/werkingsgebied/meetpunt-zuid"
@@ -65,38 +62,16 @@ UNIT_AND_SOURCE = {
     "GEZ-I01": ("%", "ggd-gezondheidsmonitor"),
 }
 
-SHARED = f"""
-@prefix krb: <https://data.krb.nl/def/krb#> .
-@prefix dct: <http://purl.org/dc/terms/> .
-@prefix dcat: <http://www.w3.org/ns/dcat#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix qudt: <http://qudt.org/schema/qudt/> .
-@prefix unit: <http://qudt.org/vocab/unit/> .
-@prefix thema: <{BASE}/id/beleidsthema/> .
-@prefix aspect: <{BASE}/id/beleidsaspect/> .
-@prefix afdeling: <{BASE}/id/afdeling/> .
-@prefix soort: <https://data.krb.nl/id/begrip/indicatorsoort/> .
-@prefix gebiedssoort: <https://data.krb.nl/id/begrip/gebiedssoort/> .
-
-<{OTHER_I01}> a krb:Beleidsindicator ;
-    rdfs:label "Geluidsdruk gevel (andere gemeente)"@nl ;
-    dct:identifier "GEL-I01" ;
-    krb:beleidsthema thema:geluid ; krb:beleidsaspect aspect:geluid-verkeer ;
-    krb:indicatorsoort soort:effectindicator-milieu ;
-    qudt:hasUnit unit:DeciB_A ; dct:description "Lden elders."@nl ;
-    krb:afdeling afdeling:milieu .
-
-<{OTHER_SOURCE}> a dcat:Dataset ;
-    rdfs:label "Geluidmeetnet andere gemeente"@nl ;
-    dct:identifier "geluidmeetnet" ;
-    dct:publisher afdeling:milieu ;
-    krb:gemetenIndicator <{OTHER_I01}> .
-
+SHARED = (
+    PREFIXES
+    + INDICATOR_AND_SOURCE
+    + f"""
 <{OTHER_AREA}> a krb:Werkingsgebied ;
     rdfs:label "Meetpunt Zuid (andere gemeente)"@nl ;
     dct:identifier "meetpunt-zuid" ;
     krb:gebiedssoort gebiedssoort:straat .
 """
+)
 
 
 def _metingen_rows(path: Path) -> list[dict[str, object]]:

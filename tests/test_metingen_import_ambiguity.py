@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import typer
 from openpyxl import load_workbook
+from other_municipality import BASE, INDICATOR_AND_SOURCE, OTHER, OTHER_I01, OTHER_SOURCE, PREFIXES
 from typer.testing import CliRunner
 
 from krbgraph.commands import metingen as metingen_commands
@@ -31,40 +32,17 @@ from krbgraph.namespaces import SOSA
 from krbgraph.settings import Settings
 from krbgraph.store import ensure_model, open_store
 
-BASE = "https://krb.demogemeente.nl"
-OTHER = "https://krb.zzz.nl"
 OWN_I01 = f"{BASE}/id/beleidsindicator/GEL-I01"
-OTHER_I01 = f"{OTHER}/id/beleidsindicator/GEL-I01"
 SAME_NAME = f"{BASE}/id/beleidsindicator/GEL-I09"
 OWN_SOURCE = f"{BASE}/id/databron/geluidmeetnet"
-OTHER_SOURCE = f"{OTHER}/id/databron/geluidmeetnet"
 OWN_WK = f"{BASE}/id/werkingsgebied/WK999901"
 OTHER_WK = f"{OTHER}/id/werkingsgebied/WK999901"
 HEADER = "indicator;gebied;jaar;waarde;eenheid;bron\n"
 
-SHARED = f"""
-@prefix krb: <https://data.krb.nl/def/krb#> .
-@prefix dct: <http://purl.org/dc/terms/> .
-@prefix dcat: <http://www.w3.org/ns/dcat#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix qudt: <http://qudt.org/schema/qudt/> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-@prefix unit: <http://qudt.org/vocab/unit/> .
-@prefix thema: <{BASE}/id/beleidsthema/> .
-@prefix aspect: <{BASE}/id/beleidsaspect/> .
-@prefix afdeling: <{BASE}/id/afdeling/> .
-@prefix soort: <https://data.krb.nl/id/begrip/indicatorsoort/> .
-@prefix gebiedssoort: <https://data.krb.nl/id/begrip/gebiedssoort/> .
-
-<{OTHER_I01}> a krb:Beleidsindicator ;
-    rdfs:label "Geluidsdruk gevel (andere gemeente)"@nl ;
-    dct:identifier "GEL-I01" ;
-    krb:beleidsthema thema:geluid ; krb:beleidsaspect aspect:geluid-verkeer ;
-    krb:indicatorsoort soort:effectindicator-milieu ;
-    qudt:hasUnit unit:DeciB_A ; dct:description "Lden elders."@nl ;
-    krb:afdeling afdeling:milieu .
-
+SHARED = (
+    PREFIXES
+    + INDICATOR_AND_SOURCE
+    + f"""
 <{SAME_NAME}> a krb:Beleidsindicator ;
     rdfs:label "Geluidsdruk gevel (Lden)"@nl ;
     dct:identifier "GEL-I09" ;
@@ -73,12 +51,6 @@ SHARED = f"""
     qudt:hasUnit unit:DeciB_A ; dct:description "Dezelfde naam."@nl ;
     krb:afdeling afdeling:milieu .
 
-<{OTHER_SOURCE}> a dcat:Dataset ;
-    rdfs:label "Geluidmeetnet andere gemeente"@nl ;
-    dct:identifier "geluidmeetnet" ;
-    dct:publisher afdeling:milieu ;
-    krb:gemetenIndicator <{OTHER_I01}> .
-
 <{OTHER_WK}> a krb:Werkingsgebied ;
     rdfs:label "Centrum (andere kaart)"@nl ;
     dct:identifier "WK999901" ;
@@ -86,6 +58,7 @@ SHARED = f"""
     krb:cbsJaar "2024"^^xsd:gYear ;
     krb:gebiedssoort gebiedssoort:wijk .
 """
+)
 
 
 @pytest.fixture(scope="module")
