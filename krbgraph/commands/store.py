@@ -12,8 +12,9 @@ a report to print, so `krb load --no-validate` starts quickly.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -26,7 +27,14 @@ from rich.text import Text
 from ..derived import DERIVED_GRAPH, Rederivation
 from ..derived import ensure_current as ensure_derived
 from ..derived import refresh as refresh_derived
-from ..loading import LoadError, LoadReport, ManagedGraphRefused, drop_data_graph, load_paths
+from ..loading import (
+    LoadError,
+    LoadReport,
+    ManagedGraphRefused,
+    drop_data_graph,
+    load_paths,
+    plan_load,
+)
 from ..rdfio import RdfInputError
 from ..settings import Settings
 from ..store import Store, StoreError, ensure_model, graph_kind, open_store
@@ -273,7 +281,12 @@ def register(app: typer.Typer) -> None:
         """
         settings = settings_from_cli(store, base_iri, timeout)
         show = sys.stderr.isatty() if progress is None else progress
-        with cli_errors(), opened_store(settings) as opened:
+        planned = partial(_planned, paths, graph, settings)
+        with (
+            _interrupt_said(settings, "the load", planned),
+            cli_errors(),
+            opened_store(settings) as opened,
+        ):
             if show:
                 with RichLoadProgress() as bar:
                     report = _load(opened, paths, graph, replace, validate, settings, bar)
@@ -289,7 +302,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Remove one registry graph (see `krb graphs`)."""
         settings = settings_from_cli(store, None, timeout)
-        with cli_errors(), opened_store(settings, existing=True) as opened:
+        with (
+            _interrupt_said(settings, "the drop", [graph]),
+            cli_errors(),
+            opened_store(settings, existing=True) as opened,
+        ):
             size = drop_data_graph(opened, graph, _say_removing)
         typer.echo(f"dropped <{graph}>: {size} triples")
 
@@ -342,13 +359,60 @@ def register(app: typer.Typer) -> None:
         """Load a dump into an empty store, then load the model graphs from the product's
         files (never the dump's copies) and derive the derived graph."""
         settings = settings_from_cli(store, None, timeout)
-        with cli_errors(), opened_store(settings, model=False) as opened:
+        with (
+            _interrupt_said(settings, "the restore", None),
+            cli_errors(),
+            opened_store(settings, model=False) as opened,
+        ):
             quads = opened.restore(file, unchecked=unchecked)  # never the dump's bookkeeping
             ensure_model(opened, reload=True)
             # Always: a dump's derived graph may be of other data than its own (taken
             # from a server another tool wrote meanwhile) while naming these rules.
             refresh_derived(opened)
         typer.echo(f"restored {quads} quads from {file}")
+
+
+@contextmanager
+def _interrupt_said(
+    settings: Settings, what: str, graphs: Sequence[str] | Callable[[], Sequence[str]] | None
+) -> Iterator[None]:
+    """Ctrl-C (or SIGTERM, krbgraph.cli) during a write ends it with exit 130 and a word on
+    what the store holds. The engine's write cannot be cut off, so the interrupt arrives
+    before it or after it: a drop that had finished exited 130 without a word, and read
+    as cancelled. ``graphs``: the graphs the write was about, each said with its size."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        typer.echo(
+            f"interrupted: {what} is whole or not made at all; {_held(settings, graphs)}", err=True
+        )
+        raise typer.Exit(130) from None
+
+
+def _held(settings: Settings, graphs: Sequence[str] | Callable[[], Sequence[str]] | None) -> str:
+    asked = graphs() if callable(graphs) else graphs
+    if not asked:
+        return "`krb graphs` shows what the store holds"
+    try:
+        handle = open_store(settings)
+        try:
+            sizes = {info.iri: info.triples for info in handle.graphs()}
+        finally:
+            handle.close()
+    except (StoreError, OSError) as exc:
+        return f"the store could not be read to say which ({exc}); see `krb graphs`"
+    said = [
+        f"<{iri}> holds {sizes[iri]} triples" if sizes.get(iri) else f"<{iri}> is not in the store"
+        for iri in asked
+    ]
+    return "now " + ", ".join(said)
+
+
+def _planned(paths: list[Path], graph: str | None, settings: Settings) -> list[str]:
+    try:
+        return list(plan_load(paths, graph=graph, base_iri=settings.base_iri))
+    except (LoadError, RdfInputError, OSError):
+        return []
 
 
 def _load(
