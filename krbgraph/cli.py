@@ -38,8 +38,10 @@ def _every_command(ctx: typer.Context) -> None:
     # store and an import in the temporary folder, nothing ever removed them. As an
     # interrupt every command unwinds as it does on Ctrl-C: temporary files removed,
     # a write either whole or not made. `krb serve` handles its own signals (uvicorn).
+    # The handler before is put back when the command ends (the app run in-process: tests).
     if ctx.invoked_subcommand != "serve":
-        signal.signal(signal.SIGTERM, _interrupt)
+        before = signal.signal(signal.SIGTERM, _interrupt)
+        ctx.call_on_close(lambda: signal.signal(signal.SIGTERM, before))
 
 
 def _interrupt(signum: int, frame: object) -> None:

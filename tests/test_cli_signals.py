@@ -89,3 +89,22 @@ def test_an_interrupted_drop_says_what_the_store_holds(
         assert f"<{graph}> is not in the store" in said
     else:
         assert f"<{graph}> holds 1 triples" in said
+
+
+def test_the_app_run_in_process_puts_the_sigterm_handler_back(tmp_path: Path) -> None:
+    import signal as signals
+
+    from typer.testing import CliRunner
+
+    from krbgraph.cli import app
+
+    def own(signum: int, frame: object) -> None:
+        """The handler of whatever runs the app (here: this test)."""
+
+    before = signals.signal(signals.SIGTERM, own)
+    try:
+        result = CliRunner().invoke(app, ["graphs", "--store", str(tmp_path / "geen")])
+        assert result.exit_code == 2  # no store there: the command ran and ended
+        assert signals.getsignal(signals.SIGTERM) is own
+    finally:
+        signals.signal(signals.SIGTERM, before)
