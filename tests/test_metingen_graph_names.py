@@ -13,14 +13,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from metingen_store import demo_store_folder
 from typer.testing import CliRunner
 
 from krbgraph.cli import app
-from krbgraph.commands.serve import demo_paths
-from krbgraph.loading import LoadError, data_graph_iri, load_paths
+from krbgraph.loading import LoadError, data_graph_iri
 from krbgraph.measurements.importing import metingen_graph_iri
 from krbgraph.settings import Settings
-from krbgraph.store import ensure_model, open_store
+from krbgraph.store import open_store
 
 BASE = "https://krb.demogemeente.nl"
 NAMELESS = ["μετρήσεις", "指标", "€"]
@@ -32,12 +32,7 @@ ROWS = (
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store folder with the demo registry, closed so the commands can open it."""
-    root = tmp_path_factory.mktemp("namen")
-    with open_store(Settings(store=str(root / "db"))) as handle:
-        ensure_model(handle)
-        paths = [p for p in demo_paths() if p.name != "metingen.ttl"]  # sources stay
-        load_paths(handle, paths, replace=True, validate=False)
-    return root / "db"
+    return demo_store_folder(tmp_path_factory.mktemp("namen"))
 
 
 def _run(*args: str) -> tuple[int, str]:

@@ -15,22 +15,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import typer
+from metingen_store import demo_store_folder
 from openpyxl import load_workbook
 from other_municipality import BASE, INDICATOR_AND_SOURCE, OTHER, OTHER_I01, OTHER_SOURCE, PREFIXES
 from typer.testing import CliRunner
 
-from krbgraph.commands import metingen as metingen_commands
-from krbgraph.commands.serve import demo_paths
+from krbgraph.cli import app
 from krbgraph.excel.importing import ImportFailed as WorkbookFailed
 from krbgraph.excel.importing import import_workbook
 from krbgraph.excel.template import write_template
 from krbgraph.excel.workbook_format import SHEETS_BY_NAME
-from krbgraph.loading import load_paths
 from krbgraph.measurements.importing import ImportFailed, import_measurements
 from krbgraph.namespaces import SOSA
 from krbgraph.settings import Settings
-from krbgraph.store import ensure_model, open_store
+from krbgraph.store import open_store
 
 OWN_I01 = f"{BASE}/id/beleidsindicator/GEL-I01"
 SAME_NAME = f"{BASE}/id/beleidsindicator/GEL-I09"
@@ -67,23 +65,11 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("gedeeld")
     shared = root / "gedeeld.ttl"
     shared.write_text(SHARED, encoding="utf-8")
-    with open_store(Settings(store=str(root / "db"))) as handle:
-        ensure_model(handle)
-        paths = [p for p in demo_paths() if p.name != "metingen.ttl"]  # sources stay
-        load_paths(handle, paths, replace=True, validate=False)
-        load_paths(handle, [shared], replace=True, base_iri=BASE)  # valid: imports validate
-    return root / "db"
-
-
-def _app() -> typer.Typer:
-    app = typer.Typer()
-    metingen_commands.register(app)
-    app.command("noop", hidden=True)(lambda: None)  # a group of one command keeps its name
-    return app
+    return demo_store_folder(root, validated=shared, base_iri=BASE)
 
 
 def _import(folder: Path, path: Path) -> tuple[int, str, str]:
-    result = CliRunner().invoke(_app(), ["import-metingen", str(path), "--store", str(folder)])
+    result = CliRunner().invoke(app, ["import-metingen", str(path), "--store", str(folder)])
     return result.exit_code, " ".join(result.stderr.split()), result.stdout
 
 

@@ -13,22 +13,20 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import typer
+from metingen_store import demo_store_folder
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from krbgraph.commands import metingen as metingen_commands
-from krbgraph.commands.serve import demo_paths
+from krbgraph.cli import app
 from krbgraph.excel.importing import ImportFailed as WorkbookFailed
 from krbgraph.excel.importing import import_workbook
 from krbgraph.excel.template import write_template
 from krbgraph.excel.workbook_format import SHEETS_BY_NAME
-from krbgraph.loading import load_paths
 from krbgraph.measurements.importing import import_measurements
 from krbgraph.measurements.values import parse_number
 from krbgraph.namespaces import QUDT
 from krbgraph.settings import Settings
-from krbgraph.store import ensure_model, open_store
+from krbgraph.store import open_store
 
 BASE = "https://krb.demogemeente.nl"
 HEADER = "indicator;gebied;jaar;waarde;eenheid;bron\n"
@@ -45,19 +43,7 @@ SPACED = {
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store folder with the demo registry, closed so the command can open it."""
-    root = tmp_path_factory.mktemp("spaties")
-    with open_store(Settings(store=str(root / "db"))) as handle:
-        ensure_model(handle)
-        paths = [p for p in demo_paths() if p.name != "metingen.ttl"]  # sources stay
-        load_paths(handle, paths, replace=True, validate=False)
-    return root / "db"
-
-
-def _app() -> typer.Typer:
-    app = typer.Typer()
-    metingen_commands.register(app)
-    app.command("noop", hidden=True)(lambda: None)  # a group of one command keeps its name
-    return app
+    return demo_store_folder(tmp_path_factory.mktemp("spaties"))
 
 
 def test_every_space_between_digits_is_refused_at_its_line_and_column(
@@ -69,7 +55,7 @@ def test_every_space_between_digits_is_refused_at_its_line_and_column(
     )
     path = tmp_path / "spaties.csv"
     path.write_text(HEADER + body, encoding="utf-8")
-    result = CliRunner().invoke(_app(), ["import-metingen", str(path), "--store", str(folder)])
+    result = CliRunner().invoke(app, ["import-metingen", str(path), "--store", str(folder)])
     assert result.exit_code == 1, result.output
     err = " ".join(result.stderr.split())
     for line, text in enumerate(texts, start=2):
