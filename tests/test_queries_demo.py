@@ -7,7 +7,7 @@ both and must get the same rows.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -1020,11 +1020,14 @@ def test_a_named_query_binds_its_parameters_as_the_pages_do(store: Store) -> Non
     assert sorted(map(str, named.rows)) == sorted(map(str, page.rows))
 
 
+@pytest.mark.parametrize("draft", [False, True], ids=["in-force", "draft-between"])
 def test_besluitspoor_dates_each_replaced_document_by_the_one_that_replaced_it(
-    model_store: Store, tmp_path: Path
+    model_store: Store, tmp_path: Path, draft: bool
 ) -> None:
     """In AP2025 -> AP2030 -> AP2035, AP2025 ended when AP2030 took over; the trail of a
-    norm of AP2035 gave AP2035's first day for both."""
+    norm of AP2035 gave AP2035's first day for both. With AP2030 a draft that never came
+    into force, AP2025 ended when AP2035 took over (as the derived periods say), where
+    the trail gave it no date."""
     from demo_backends import DEMO_FILES
 
     from krbgraph.derived import refresh
@@ -1038,7 +1041,13 @@ def test_besluitspoor_dates_each_replaced_document_by_the_one_that_replaced_it(
         "  <http://data.europa.eu/eli/ontology#first_date_entry_in_force> "
         '"2035-01-01"^^<http://www.w3.org/2001/XMLSchema#date> .\n'
         "<https://krb.demogemeente.nl/id/beleidsnorm/X-N01> "
-        f"<https://data.krb.nl/def/krb#document> <{doc}GEL-AP2035> .\n",
+        f"<https://data.krb.nl/def/krb#document> <{doc}GEL-AP2035> .\n"
+        + (
+            f"<{doc}GEL-AP2030> <http://www.w3.org/ns/adms#status> "
+            "<https://data.krb.nl/id/begrip/status/ontwerp> .\n"
+            if draft
+            else ""
+        ),
         encoding="utf-8",
     )
     load_paths(model_store, [*DEMO_FILES, later], validate=False)
@@ -1062,7 +1071,15 @@ def test_besluitspoor_dates_each_replaced_document_by_the_one_that_replaced_it(
         for row in result.dicts()
         if str(row["stap"]) == "vervangt"
     }
-    assert replaced == {"GEL-AP2030": "2035-01-01", "GEL-AP2025": started["GEL-AP2030"]}
+    ended_by = "2035-01-01" if draft else started["GEL-AP2030"]
+    assert "GEL-AP2030" not in started or not draft
+    assert replaced == {"GEL-AP2030": "2035-01-01", "GEL-AP2025": ended_by}
+    ended = model_store.query(
+        "SELECT ?tot WHERE { <" + doc + "GEL-AP2025> <https://data.krb.nl/def/krb#geldigTot> ?tot }"
+    ).rows
+    assert [str(row[0]) for row in ended] == [
+        str(date.fromisoformat(ended_by) - timedelta(days=1))
+    ], "the trail's day is the one the derived period of AP2025 ends before"
 
 
 @pytest.mark.parametrize("zoekterm", ["weg", "boom", "a"])
