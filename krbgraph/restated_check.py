@@ -187,16 +187,22 @@ def _on_default_graph(source: SparqlSource, query: str) -> Iterator[tuple]:
 def _by_graph(source: SparqlSource, graphs: set[str] | None) -> Iterator[Restated]:
     """Each graph scanned against the others. For the whole store every graph but the
     largest: a fact it shares with the largest is found from the other side, and the
-    largest (a million-triple registry) is never read whole. The store's own default
+    largest (a million-triple registry) is never read whole. When the largest is a model
+    graph, only the data graphs: two model graphs sharing a fact is no finding, so every
+    finding has a data graph to be found from (a new store, with the model only, scanned
+    all thirty model graphs against each other for nothing). The store's own default
     graph too (an update without GRAPH writes it), against the named graphs."""
     sizes = {
         str(row[0]): int(str(row[1]))
         for row in source.query(_SIZES).rows
-        if row[0] is not None and row[1] is not None
+        if row[0] is not None and row[1] is not None and str(row[0]) not in _UNCHECKED
     }
     if graphs is None:
         ordered = sorted(sizes, key=lambda iri: (sizes[iri], iri))
-        graphs = set(ordered[:-1])
+        if ordered and graph_kind(ordered[-1]) == "model":
+            graphs = {iri for iri in ordered if graph_kind(iri) != "model"}
+        else:
+            graphs = set(ordered[:-1])
     yield from _default_graph_elsewhere(source)
     for graph in sorted(graphs - set(_UNCHECKED), key=lambda iri: (sizes.get(iri, 0), iri)):
         named = str(ox.NamedNode(graph))  # written by pyoxigraph: checked and escaped
