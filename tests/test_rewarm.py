@@ -11,10 +11,12 @@ computation gives.
 from __future__ import annotations
 
 from pathlib import Path
+from unittest.mock import patch
 
 from fastapi.testclient import TestClient
 from test_sparql_support import BASE, demo_store, post_update
 
+from krbgraph import labels
 from krbgraph.store import open_store
 from krbgraph.web import aggregates
 from krbgraph.web.app import create_app
@@ -42,9 +44,20 @@ def test_a_write_is_followed_by_warm_caches_that_show_it(tmp_path: Path) -> None
         opened = app.state.store
         generation, keys = _held(opened)
         assert len(keys) >= 2, "the home page reads its aggregates through the cache"
+        # What a whole-registry export with names does first (krbgraph.named_csv).
+        labels.preload_names(opened, languages=("nl", "en"))
 
         post_update(client, RENAMED_THEME)
         assert app.state.rewarmer.wait_idle(60), "the caches were not warmed"
+
+        # The export after the write finds every name read again, the new one among them.
+        names = labels.name_cache(opened)
+        assert names is not None and names.complete(("nl", "en"), False)
+        theme = f"{BASE}/id/beleidsthema/geluid"
+        with patch.object(labels, "_lookup", side_effect=AssertionError("looked up")):
+            assert labels.fetch_names(opened, [theme], languages=("nl", "en")) == {
+                theme: "Geluidhinder"
+            }
 
         warm_generation, warm_keys = _held(opened)
         assert warm_generation == opened.write_generation > generation

@@ -9,7 +9,10 @@ writes instead, so readers find it done.
 
 The application also schedules one round when it starts: nothing was read yet,
 so it only builds the search index, which is the same for every reader (the
-aggregates are kept per reader language and are left to the readers).
+aggregates are kept per reader language and are left to the readers). The names of
+every resource that a whole-registry export read before the write (in the languages it
+read them) are read again too (krbgraph.labels.preload_again): about a second at a
+million triples, which the first such export after the write would otherwise pay.
 
 One thread per application. A round starts once writes have paused for
 ``QUIET_S`` (a stream of writes would make every round stale before it ends: at
@@ -28,6 +31,7 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ..labels import preload_again
 from ..store import Store
 from .aggregates import rewarm
 
@@ -99,6 +103,8 @@ class Rewarmer:
                 rewarm(store)
                 if getattr(store, "write_generation", None) == generation:
                     self._warm_index(store)
+                if getattr(store, "write_generation", None) == generation:
+                    preload_again(store)
             except Exception:  # noqa: BLE001 -- readers compute it themselves then
                 log.debug("warming the caches after a write failed", exc_info=True)
             with self._lock:
