@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -24,6 +25,7 @@ from rich.text import Text
 # the commands that use them, so other `krb` commands start quickly.
 from ..partial_files import open_beside, remove_leftovers
 from ..store import StoreError
+from .interrupted import interrupt_said
 from .store import (
     EXIT_INVALID,
     EXIT_USAGE,
@@ -151,7 +153,16 @@ def register(app: typer.Typer) -> None:
             bar.update(task, description=labels.get(name, name))
 
         try:
-            with opened_store(settings) as opened, bar:
+            with (
+                interrupt_said(
+                    settings,
+                    "the import",
+                    partial(_workbook_graph, file, graph, settings.base_iri),
+                    if_held=partial(_measurements_graph, file, graph, settings.base_iri),
+                ),
+                opened_store(settings) as opened,
+                bar,
+            ):
                 report = import_workbook(
                     opened,
                     file,
@@ -203,6 +214,23 @@ def register(app: typer.Typer) -> None:
             raise _fail(str(exc)) from None
         print_problems(Console(emoji=False, stderr=True), warnings)
         typer.echo(f"workbook written: {file}")
+
+
+def _workbook_graph(file: Path, graph: str | None, base_iri: str) -> list[str]:
+    """The graph import-excel writes (for the word said when it is interrupted)."""
+    from ..excel.importing import excel_graph_iri
+
+    try:
+        return [graph or excel_graph_iri(base_iri, file.name)]
+    except ValueError:  # no graph name in the file name: refused before any write
+        return []
+
+
+def _measurements_graph(file: Path, graph: str | None, base_iri: str) -> list[str]:
+    """The workbook's measurements graph, written with it when it has a sheet metingen."""
+    from ..excel.metingen_sheet import measurement_graph_iri
+
+    return [measurement_graph_iri(target) for target in _workbook_graph(file, graph, base_iri)]
 
 
 @contextmanager

@@ -8,6 +8,7 @@ its file, line and column, in Dutch with the English below.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +17,7 @@ from rich.console import Console
 from rich.text import Text
 
 from ..store import StoreError
+from .interrupted import interrupt_said
 from .store import (
     EXIT_INVALID,
     EXIT_USAGE,
@@ -63,8 +65,12 @@ def register(app: typer.Typer) -> None:
 
         settings = settings_from_cli(store, base_iri, timeout)
         err = Console(emoji=False, stderr=True)
+        target = partial(_target, file, graph, settings.base_iri)
         try:
-            with opened_store(settings) as opened:
+            with (
+                interrupt_said(settings, "the import", target),
+                opened_store(settings) as opened,
+            ):
                 report = import_measurements(opened, file, base_iri=settings.base_iri, graph=graph)
         except Unreadable as exc:
             raise _fail(str(exc)) from None
@@ -92,3 +98,14 @@ def register(app: typer.Typer) -> None:
             f"{verb} <{report.graph}>: {report.measurements} measurements, "
             f"{report.triples} triples{converted if report.converted else ''}"
         )
+
+
+def _target(file: Path, graph: str | None, base_iri: str) -> list[str]:
+    """The graph import-metingen writes (for the word said when it is interrupted)."""
+    from ..loading import LoadError
+    from ..measurements.identity import metingen_graph_iri
+
+    try:
+        return [graph or metingen_graph_iri(base_iri, file)]
+    except LoadError:  # no graph name in the file name: refused before any write
+        return []

@@ -12,7 +12,7 @@ a report to print, so `krb load --no-validate` starts quickly.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -39,6 +39,7 @@ from ..rdfio import RdfInputError
 from ..settings import Settings
 from ..store import Store, StoreError, ensure_model, graph_kind, open_store
 from ..validation import ValidationFailed
+from .interrupted import interrupt_said
 
 StoreOption = Annotated[
     str | None,
@@ -283,7 +284,7 @@ def register(app: typer.Typer) -> None:
         show = sys.stderr.isatty() if progress is None else progress
         planned = partial(_planned, paths, graph, settings)
         with (
-            _interrupt_said(settings, "the load", planned),
+            interrupt_said(settings, "the load", planned),
             cli_errors(),
             opened_store(settings) as opened,
         ):
@@ -303,7 +304,7 @@ def register(app: typer.Typer) -> None:
         """Remove one registry graph (see `krb graphs`)."""
         settings = settings_from_cli(store, None, timeout)
         with (
-            _interrupt_said(settings, "the drop", [graph]),
+            interrupt_said(settings, "the drop", [graph]),
             cli_errors(),
             opened_store(settings, existing=True) as opened,
         ):
@@ -360,7 +361,7 @@ def register(app: typer.Typer) -> None:
         files (never the dump's copies) and derive the derived graph."""
         settings = settings_from_cli(store, None, timeout)
         with (
-            _interrupt_said(settings, "the restore", None),
+            interrupt_said(settings, "the restore", None),
             cli_errors(),
             opened_store(settings, model=False) as opened,
         ):
@@ -370,42 +371,6 @@ def register(app: typer.Typer) -> None:
             # from a server another tool wrote meanwhile) while naming these rules.
             refresh_derived(opened)
         typer.echo(f"restored {quads} quads from {file}")
-
-
-@contextmanager
-def _interrupt_said(
-    settings: Settings, what: str, graphs: Sequence[str] | Callable[[], Sequence[str]] | None
-) -> Iterator[None]:
-    """Ctrl-C (or SIGTERM, krbgraph.cli) during a write ends it with exit 130 and a word on
-    what the store holds. The engine's write cannot be cut off, so the interrupt arrives
-    before it or after it: a drop that had finished exited 130 without a word, and read
-    as cancelled. ``graphs``: the graphs the write was about, each said with its size."""
-    try:
-        yield
-    except KeyboardInterrupt:
-        typer.echo(
-            f"interrupted: {what} is whole or not made at all; {_held(settings, graphs)}", err=True
-        )
-        raise typer.Exit(130) from None
-
-
-def _held(settings: Settings, graphs: Sequence[str] | Callable[[], Sequence[str]] | None) -> str:
-    asked = graphs() if callable(graphs) else graphs
-    if not asked:
-        return "`krb graphs` shows what the store holds"
-    try:
-        handle = open_store(settings)
-        try:
-            sizes = {info.iri: info.triples for info in handle.graphs()}
-        finally:
-            handle.close()
-    except (StoreError, OSError) as exc:
-        return f"the store could not be read to say which ({exc}); see `krb graphs`"
-    said = [
-        f"<{iri}> holds {sizes[iri]} triples" if sizes.get(iri) else f"<{iri}> is not in the store"
-        for iri in asked
-    ]
-    return "now " + ", ".join(said)
 
 
 def _planned(paths: list[Path], graph: str | None, settings: Settings) -> list[str]:

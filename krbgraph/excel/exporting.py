@@ -58,4 +58,37 @@ def export_workbook(
 
     Raises KeyError for an unknown graph and StoreError when the store fails.
     """
-    return write_workbook(registry_data(store, graph), target, store=store)
+    data = registry_data(store, graph)
+    moved = [] if graph is None else _measurements_moved(store, graph)
+    return moved + write_workbook(data, target, store=store)
+
+
+_OWN_MEASUREMENTS = """
+PREFIX sosa: <http://www.w3.org/ns/sosa/>
+PREFIX krb: <https://data.krb.nl/def/krb#>
+SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { GRAPH ?g {
+  ?o a sosa:Observation ; sosa:hasResult ?r FILTER NOT EXISTS { ?o krb:beoogdEffect ?e } } }
+"""
+
+
+def _measurements_moved(store: Store, graph: str) -> list[Problem]:
+    """A warning when ``graph`` holds measurements itself: sheet metingen is imported into
+    ``{graph}/metingen``, so the workbook cannot give them back to the graph they are
+    in (a file of measurements loaded as a graph of its own). The names the import gives
+    measurements no longer mark this (they are read from the whole registry since
+    krbgraph.excel.metingen_sheet._LabelCodes), so it is said in so many words."""
+    rows = store.query(_OWN_MEASUREMENTS, bindings={"g": URIRef(graph)}).rows
+    count = int(str(rows[0][0])) if rows and rows[0][0] is not None else 0
+    if not count:
+        return []
+    target = measurement_graph_iri(graph)
+    return [
+        Problem(
+            f"{count} metingen van graaf <{graph}> passen niet in de werkmap zoals ze staan: "
+            f"het blad metingen gaat bij het inladen naar graaf <{target}>, niet naar de "
+            "graaf zelf",
+            f"{count} measurements of graph <{graph}> do not fit the workbook as they are: "
+            f"sheet metingen is imported into graph <{target}>, not into the graph itself",
+            severity="waarschuwing",
+        )
+    ]

@@ -20,7 +20,7 @@ energielabel C, as the label's IRI with an empty eenheid).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -161,7 +161,13 @@ def export_rows(
         row = _row(graph, node, catalogue, used)
         if row is not None:
             found.append((node, *row))
-    names = _Names(graph, store, [named for _, _, named in found])
+    named = [named for _, _, named in found]
+    codes = _LabelCodes(graph, store, named)
+    for node, _, (indicator, area, _) in found:
+        generated = codes.generated_label(node, indicator, area)
+        if generated is not None and (node, RDFS.label, generated) in graph:
+            used.add((node, RDFS.label, generated))  # an own label stays unmarked: warned
+    names = _Names(graph, store, named)
     rows: list[tuple[tuple[str, ...], dict[str, Cell]]] = []
     for node, cells, (indicator, area, source) in found:
         cells["indicator"] = names.indicator(indicator)
@@ -194,9 +200,6 @@ def _row(
     label = isinstance(result, URIRef) and number is None  # energielabel C: the concept
     if (not label and (number is None or unit is None)) or start is None or end is None:
         return None
-    generated = _generated_label(graph, indicator, area, start, end)
-    if generated is not None and (node, RDFS.label, generated) in graph:
-        used.add((node, RDFS.label, generated))  # an own label stays unmarked: warned
     for subject, predicate in (
         (node, RDF.type),
         (node, SOSA.observedProperty),
@@ -232,34 +235,84 @@ def _row(
     return cells, (indicator, area, source)
 
 
-def _generated_label(
-    graph: Graph, indicator: Node, area: Node, start: Node, end: Node
-) -> Literal | None:
-    """The rdfs:label the import gives the row's observation, as
-    krbgraph.measurements.importing.build_graph makes it: 'Meting {indicator code}
-    {area code} {period}'@nl, with the codes the import's lookup reads (the indicator's
-    dct:identifier, the smallest of the area's identifiers and notations, else the last
-    segment of the IRI). None when the graph does not settle it (an indicator or area
-    not described here, two identifiers of one indicator, a period not of dates)."""
-    first, last = _as_date(start), _as_date(end)
-    if first is None or last is None:
-        return None
-    if (indicator, RDF.type, KRB.Beleidsindicator) not in graph:
-        return None
-    if (area, RDF.type, KRB.Werkingsgebied) not in graph:
-        return None
-    codes = {str(code) for code in graph.objects(indicator, DCTERMS.identifier)}
-    if len(codes) > 1:
-        return None
-    code = codes.pop() if codes else str(indicator).rsplit("/", 1)[-1]
-    area_codes = {
-        str(text)
-        for predicate in (DCTERMS.identifier, SKOS.notation)
-        for text in graph.objects(area, predicate)
-        if str(text)
-    }
-    area_code = min(area_codes) if area_codes else str(area).rsplit("/", 1)[-1]
-    return Literal(measurement_label(code, area_code, first, last), lang="nl")
+class _LabelCodes:
+    """The rdfs:label the import gives an observation, as krbgraph.measurements.importing.
+    build_graph makes it: 'Meting {indicator code} {area code} {period}'@nl, with the codes
+    the import's lookup reads (the indicator's dct:identifier, the smallest of the area's
+    identifiers and notations, else the last segment of the IRI).
+
+    The import reads them from the whole registry, so with the ``store`` the workbook
+    comes from so are they: an indicator or area of another graph than the one exported
+    (a store shared by municipalities, areas kept in a graph of their own) gets the same
+    name back, which was warned as lost because the exported graph does not describe it.
+    Without a store (a graph written on its own) the graph is all there is. No label
+    (None) where the source does not settle it: a thing not described as an indicator or
+    area, two identifiers of one indicator, a period not of dates."""
+
+    def __init__(self, graph: Graph, store: Store | None, named: list[_Named]) -> None:
+        self.graph = graph
+        self.indicators: dict[Node, set[str]] = {}
+        self.areas: dict[Node, set[str]] = {}
+        things = sorted({thing for row in named for thing in row[:2]}, key=str)
+        if store is None:
+            for thing in things:
+                self._add(thing, graph.objects(thing, RDF.type), graph.predicate_objects(thing))
+            return
+        iris = [thing for thing in things if isinstance(thing, URIRef)]
+        for start in range(0, len(iris), _CHUNK):
+            listed = " ".join(f"<{iri}>" for iri in iris[start : start + _CHUNK])
+            kinds: dict[Node, set[Node]] = {}
+            values: dict[Node, list[tuple[Node, Node]]] = {}
+            for subject, kind, predicate, value in store.query(_CODES % listed).rows:
+                if subject is None or kind is None:
+                    continue  # bound in every solution; the check tells the type checker
+                kinds.setdefault(subject, set()).add(kind)
+                if predicate is not None and value is not None:
+                    values.setdefault(subject, []).append((predicate, value))
+            for described, found in kinds.items():
+                self._add(described, found, values.get(described, []))
+
+    def _add(self, thing: Node, kinds: Iterable[Node], values: Iterable[tuple[Node, Node]]) -> None:
+        listed = list(values)
+        for kind in set(kinds):
+            if kind == KRB.Beleidsindicator:
+                self.indicators[thing] = {str(v) for p, v in listed if p == DCTERMS.identifier}
+            elif kind == KRB.Werkingsgebied:
+                self.areas[thing] = {
+                    str(v) for p, v in listed if p in (DCTERMS.identifier, SKOS.notation)
+                }
+
+    def generated_label(self, node: Node, indicator: Node, area: Node) -> Literal | None:
+        period = self.graph.value(node, SOSA.phenomenonTime)
+        start = None if period is None else self.graph.value(period, DCAT.startDate)
+        end = None if period is None else self.graph.value(period, DCAT.endDate)
+        first = None if start is None else _as_date(start)
+        last = None if end is None else _as_date(end)
+        indicator_codes = self.indicators.get(indicator)
+        area_codes = self.areas.get(area)
+        if first is None or last is None or indicator_codes is None or area_codes is None:
+            return None
+        codes = {code for code in indicator_codes if code}
+        if len(codes) > 1:
+            return None
+        code = codes.pop() if codes else str(indicator).rsplit("/", 1)[-1]
+        named = {code for code in area_codes if code}
+        area_code = min(named) if named else str(area).rsplit("/", 1)[-1]
+        return Literal(measurement_label(code, area_code, first, last), lang="nl")
+
+
+_CHUNK = 500
+_CODES = """
+PREFIX krb: <https://data.krb.nl/def/krb#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?thing ?kind ?p ?code WHERE {
+  VALUES ?thing { %s }
+  ?thing a ?kind FILTER (?kind IN (krb:Beleidsindicator, krb:Werkingsgebied))
+  OPTIONAL { ?thing ?p ?code FILTER (?p IN (dct:identifier, skos:notation)) }
+}
+"""
+"""An indicator's or area's types and codes, as krbgraph.measurements.lookup reads them."""
 
 
 class _Names:

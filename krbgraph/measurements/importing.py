@@ -14,8 +14,9 @@ against the registry in the store:
   web address of the source;
 - a code or name that fits several things (two municipalities' GEL-I01 in a shared
   store, two indicators of one name, two sources of one code, two areas of one CBS
-  year) is refused, with the IRIs that fit: no thing is picked, whatever the base IRI
-  (krbgraph.measurements.resolving);
+  year, two concepts of ``sector``, ``materiaal`` or ``leefomgeving``) is refused,
+  with the IRIs that fit: no thing is picked (krbgraph.measurements.resolving), and
+  the base IRI only lets the municipality's own concept hide a national one (below);
 - ``eenheid``: any unit krbgraph.units resolves, or the IRI of the registry's own
   unit (which converts to nothing but itself); a value in a unit that converts to
   the indicator's unit (m and km, % and fraction) is stored converted, one that does
@@ -24,9 +25,13 @@ against the registry in the store:
   list the indicator's norms use (krb:waardeBegrip), for an indicator without a
   unit; the observation's result is then that ranked concept itself;
 - ``sector``, ``materiaal``: a concept of the Sectoren or Materialen list, or of the
-  registry's own lists (looked up first), by code, name, hoofdtype/subtype or IRI;
+  registry's own lists, by code, name, hoofdtype/subtype or IRI;
   ``leefomgeving``: an IMBOR object type (name, UUID or IRI) or a local object type
-  of the registry (krb:LokaalObjecttype), as norms are classified.
+  of the registry (krb:LokaalObjecttype), as norms are classified. The
+  municipality's own concepts (under the base IRI) are looked up first, hiding a
+  national one of the same name; a name that fits several other concepts (two own
+  ones, another municipality's and a national one) is refused as above
+  (krbgraph.measurements.concepts).
 
 Every problem of every row is collected first (file, line, column). Only a file
 without problems is written, through krbgraph.loading.load_paths, the path every
@@ -170,7 +175,7 @@ def build_graph(
         indicator = indicator_of(registry, row, problem)
         area = area_of(registry, row, problem)
         source = source_of(registry, row, problem)
-        concepts = concepts_of(registry, row, problem)
+        concepts = concepts_of(registry, row, problem, base)
         if row.broken:  # its text is at fault (reported): only what it names is looked up
             problems.extend(found)
             continue

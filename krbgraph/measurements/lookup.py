@@ -16,9 +16,9 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.graph import ReadOnlyGraphAggregate
 
-from ..namespaces import SCHEME
 from ..store import Store
 from ..units import Unit, default_catalogue
+from .concepts import CONCEPTS, ConceptList, concept_lists
 from .csvrows import Row
 
 TIME = "http://www.w3.org/2006/time#"
@@ -48,9 +48,9 @@ class Registry:
     """Key (IRI, code, CBS code) -> the areas it may name."""
     sources: dict[str, list[str]]
     """Key (IRI, code) -> the data sources (dcat:Dataset) it may name, IRIs in order."""
-    concepts: dict[str, dict[str, str]]
-    """List ('sector', 'materiaal', 'leefomgeving') -> key (IRI, notation, folded name, last
-    IRI segment such as an IMBOR UUID) -> concept IRI."""
+    concepts: dict[str, ConceptList]
+    """List ('sector', 'materiaal', 'leefomgeving') -> its concepts by IRI, name, notation
+    and last IRI segment (krbgraph.measurements.concepts)."""
     labels: dict[str, dict[str, str]]
     """Indicator IRI -> key (IRI, notation, folded name) -> ranked concept of the ordered
     value list its label norms use (energielabel A..G)."""
@@ -99,7 +99,7 @@ class Registry:
             sources[iri].add(iri)
             if code:
                 sources[code].add(iri)
-        concepts = _concept_tables(rows(_CONCEPTS))
+        concepts = concept_lists(rows(CONCEPTS))
         labels: dict[str, dict[str, str]] = defaultdict(dict)
         ranked: dict[str, dict[str, tuple[float, str]]] = defaultdict(dict)
         for indicator, (concept, rank, notation, name) in _label_rows(store, extra):
@@ -242,36 +242,6 @@ def _is_iri(text: str) -> bool:
     return True
 
 
-def _concept_tables(
-    found: Iterable[tuple[str, list[str | None]]],
-) -> dict[str, dict[str, str]]:
-    """List -> key -> concept, the registry's own concepts looked up first.
-
-    As the workbook's policy sheets look names up (krbgraph.excel.own_lists): an own
-    'Inwoners' hides the national 'inwoners', while 'particulieren/inwoners' (hoofdtype/
-    subtype) and the IRI still reach the national one. A key is the IRI, a name or
-    notation (case folded), 'hoofdtype/subtype' and the IRI's last segment (an IMBOR
-    UUID), each taken by the first concept that has it.
-    """
-    concepts: dict[str, dict[str, str]] = {"sector": {}, "materiaal": {}, "leefomgeving": {}}
-    listed = []
-    for iri, (scheme, text, parent) in found:
-        kind = _LIST_OF_SCHEME.get(scheme or "")
-        own = kind is None and scheme is not None
-        if own and scheme is not None:
-            kind = next((k for end, k in _OWN_SCHEMES.items() if scheme.endswith(end)), None)
-        listed.append((not own, kind or "leefomgeving", iri, text, parent))
-    for _, kind, iri, text, parent in sorted(listed, key=lambda entry: entry[0]):
-        table = concepts[kind]
-        table[iri] = iri
-        table.setdefault(iri.rsplit("/", 1)[-1].casefold(), iri)
-        if text:
-            table.setdefault(text.casefold(), iri)
-            if parent:
-                table.setdefault(f"{parent}/{text}".casefold(), iri)
-    return concepts
-
-
 _INDICATORS = """
 PREFIX krb: <https://data.krb.nl/def/krb#>
 PREFIX dct: <http://purl.org/dc/terms/>
@@ -340,34 +310,6 @@ PREFIX dcat: <http://www.w3.org/ns/dcat#>
 PREFIX dct: <http://purl.org/dc/terms/>
 SELECT ?d ?code WHERE { ?d a dcat:Dataset . OPTIONAL { ?d dct:identifier ?code } }
 """
-_CONCEPTS = """
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX krb: <https://data.krb.nl/def/krb#>
-SELECT ?c ?scheme ?text ?parent WHERE {
-  {
-    VALUES ?scheme { <https://data.krb.nl/id/conceptschema/sector>
-                     <https://data.krb.nl/id/conceptschema/materiaal>
-                     <https://data.krb.nl/id/conceptschema/leefomgeving> }
-    ?c skos:inScheme ?scheme .
-  } UNION {
-    # The registry's own sectors and material streams, in the schemes the workbook's
-    # sheets sectoren and materiaalstromen declare ({base}/id/conceptschema/{sheet}).
-    ?c skos:inScheme ?scheme .
-    FILTER (STRENDS(STR(?scheme), "/id/conceptschema/sectoren")
-            || STRENDS(STR(?scheme), "/id/conceptschema/materiaalstromen"))
-  } UNION {
-    ?c a krb:LokaalObjecttype .  # a registry's own object type, in its own scheme
-  }
-  OPTIONAL { ?c skos:prefLabel|skos:notation|skos:altLabel|rdfs:label ?text }
-  # 'hoofdtype/subtype', as the sheets write a subtype: the hoofdtype's Dutch name.
-  OPTIONAL { ?c skos:broader/skos:prefLabel ?parent FILTER (LANGMATCHES(LANG(?parent), "nl")) }
-}
-"""
-_OWN_SCHEMES = {
-    "/id/conceptschema/sectoren": "sector",
-    "/id/conceptschema/materiaalstromen": "materiaal",
-}
 _UNITS = """
 PREFIX qudt: <http://qudt.org/schema/qudt/>
 PREFIX krb: <https://data.krb.nl/def/krb#>
@@ -378,11 +320,6 @@ SELECT DISTINCT ?u ?none WHERE {
   FILTER (isIRI(?u))
 }
 """
-_LIST_OF_SCHEME = {
-    str(SCHEME["sector"]): "sector",
-    str(SCHEME["materiaal"]): "materiaal",
-    str(SCHEME["leefomgeving"]): "leefomgeving",
-}
 
 
 def _rows(store: Store, sparql: str) -> Iterable[tuple[str, list[str | None]]]:

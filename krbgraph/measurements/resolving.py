@@ -4,7 +4,8 @@ krbgraph.measurements.importing.build_graph asks these for each row, with the ta
 krbgraph.measurements.lookup.Registry read once per import. A text that names nothing
 is a problem at its line and column; so is one that fits several things (two
 municipalities' GEL-I01 in a shared store, two indicators with one name, two data
-sources with one code): no thing is picked for the user, who is asked for the IRI.
+sources with one code, two concepts of a classification list with one name): no thing
+is picked for the user, who is asked for the IRI.
 """
 
 from __future__ import annotations
@@ -121,24 +122,33 @@ def area_of(registry: Registry, row: Row, problem: Say) -> Area | None:
     return None
 
 
-def concepts_of(registry: Registry, row: Row, problem: Say) -> dict[str, str]:
-    """Column -> concept of the row's classification (sector, materiaal, leefomgeving)."""
+def concepts_of(registry: Registry, row: Row, problem: Say, base_iri: str) -> dict[str, str]:
+    """Column -> concept of the row's classification (sector, materiaal, leefomgeving):
+    the municipality's own concepts (under ``base_iri``) first, none picked of several
+    (krbgraph.measurements.concepts)."""
     concepts: dict[str, str] = {}
     for column in ("sector", "materiaal", "leefomgeving"):
         text = getattr(row, column)
         if text is None:
             continue
-        table = registry.concepts[column]
-        concept = table.get(text) or table.get(text.casefold())
-        if concept is None:
+        found = registry.concepts[column].fits(text, base_iri)
+        if len(found) == 1:
+            concepts[column] = found[0]
+        elif found:
+            listed = ", ".join(found)
+            problem(
+                column,
+                f"'{text}' past bij meer begrippen van de lijst {column}: {listed}; geef de IRI",
+                f"'{text}' fits several concepts of the {column} list: {listed}; give the IRI",
+                text,
+            )
+        else:
             problem(
                 column,
                 f"'{text}' staat niet in de lijst {column}",
                 f"'{text}' is not in the {column} list",
                 text,
             )
-        else:
-            concepts[column] = concept
     return concepts
 
 
