@@ -9,7 +9,10 @@ the triple, since a user can fix a cell but not an IRI.
 
 The sheet metingen is research data, not policy: its measurements go to a
 graph of their own, ``{workbook graph}/metingen`` (krbgraph.excel.metingen_sheet),
-validated together with the policy and written with it, or neither is.
+validated together with the policy and written with it, or neither is. Rows of it
+with problems do not stop the policy sheets being validated: all problems come in
+one run. The report says what that graph holds now and held before (an empty sheet
+empties it), and whether the policy graph changed at all.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from contextlib import suppress
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -28,10 +32,12 @@ from ..conformance import conforms_known, mark_conforming
 from ..derived import replace as replace_derived
 from ..derived import stale_during
 from ..gc_pause import collector_paused
-from ..registry import refuse_unpermitted, validate_with_graphs, write_graph, write_graphs
+from ..graph_change import content_quads, graphs_change
+from ..registry import checked_change, refuse_unpermitted, validate_with_graphs, write_graphs
 from ..replica import ValidationReplica
 from ..replica_slot import ReplicaSlot
 from ..store import Store
+from ..store.base import GraphContent
 from ..store.terms import ToOxigraph, named_node
 from ..store.write_claim import turn_for
 from ..tokens import Writer
@@ -74,7 +80,12 @@ class ImportReport:
     measurements: int = 0
     """Observations of sheet metingen, written to ``measurement_graph``."""
     measurement_graph: str | None = None
-    """``{graph}/metingen`` when the workbook has a sheet metingen, else None (untouched)."""
+    """``{graph}/metingen`` when the workbook has a sheet metingen, else None (untouched;
+    also for an empty sheet while that graph holds nothing)."""
+    before: int = 0
+    """The observations ``measurement_graph`` held before (all removed: an emptied sheet)."""
+    changed: bool | None = None
+    """False: the graph held what the workbook holds; None: not compared (whole validation)."""
 
 
 def excel_graph_iri(base_iri: str, file_name: str) -> str:
@@ -109,6 +120,7 @@ def import_workbook(
     limits: WorkbookLimits | None = None,
     replicas: ReplicaSlot | None = None,
     writer: Writer | None = None,
+    page: str | None = None,
 ) -> ImportReport:
     """Load a workbook as one named graph, replacing that graph atomically.
 
@@ -123,14 +135,16 @@ def import_workbook(
     workbook changes is validated and the write carries its audit record
     (krbgraph.registry.write_graph); without one, as on the command line, too
     when the store is known to conform (krbgraph.conformance), else the whole
-    registry is validated and the store marked as conforming.
+    registry is validated and the store marked as conforming. ``page``: the web
+    page the workbook was uploaded on (/werkmap), which advice to work graph by
+    graph names beside the command line.
     """
     name = file_name or str(getattr(source, "name", source))
     target = graph or excel_graph_iri(base_iri, name)
     named_node(target)  # the IRI as given, before graphs are named after it
     refuse_unpermitted([target], writer)
-    if stage is not None:
-        stage("lezen")
+    told = stage or (lambda _: None)
+    told("lezen")
     # A reference to no row may name a thing of another graph of the registry (an
     # exported theme graph refers to areas, themes and national norms of others).
     try:  # codes are minted under the base the workbook records, as its export wrote them
@@ -139,17 +153,13 @@ def import_workbook(
         codes_base = base_iri  # read_workbook reports it, with every other problem
     outside = StoreLookup(store, codes_base, target)
     result = read_workbook(source, base_iri, progress=progress, limits=limits, outside=outside)
+    # The sheet metingen's own problems too, read against what the policy sheets gave:
+    # every problem in one run, not a second round after the first is fixed.
+    measurements, refused_rows = _measurements(store, result, target, codes_base)
     if not result.ok:
-        # The sheet metingen's own problems too, read against what the policy sheets
-        # gave: every problem in one run, not a second round after the first is fixed.
-        try:
-            _measurements(store, result, target, codes_base)
-        except ImportFailed as more:
-            raise ImportFailed(more.problems) from None
-        raise ImportFailed(result.problems)
-    measurements = _measurements(store, result, target, codes_base)
-    if stage is not None:
-        stage("valideren")
+        raise ImportFailed(result.problems + refused_rows)
+    told("valideren")
+    job = _Job(store, result, target, refused_rows, told, writer, f"Excel: {name}", page)
     # On a shared server what the target graph holds is read in the turn that writes it:
     # a load into it meanwhile would go unguarded by _refuse_losing (turns re-enter).
     with turn_for(store):
@@ -157,65 +167,79 @@ def import_workbook(
             # Validated by what it changes, on a copy for this write (krbgraph.conformance).
             with ValidationReplica.for_one_write(store) as replica:
                 own = ReplicaSlot.holding(store, replica)
-                return _checked_and_written(
-                    store, result, target, measurements, stage, own, writer, name
-                )
-        return _checked_and_written(
-            store, result, target, measurements, stage, replicas, writer, name
-        )
+                return _checked_and_written(job, measurements, own)
+        return _checked_and_written(job, measurements, replicas)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What the steps after reading share; ``refused_rows``: the sheet metingen's problems."""
+
+    store: Store
+    result: ReadResult
+    target: str
+    refused_rows: list[Problem]
+    stage: Stage
+    writer: Writer | None
+    source: str
+    page: str | None
 
 
 def _checked_and_written(
-    store: Store,
-    result: ReadResult,
-    target: str,
-    measurements: dict[str, Graph],
-    stage: Stage | None,
-    replicas: ReplicaSlot | None,
-    writer: Writer | None,
-    name: str,
+    job: _Job, measurements: dict[str, Graph], replicas: ReplicaSlot | None
 ) -> ImportReport:
-    """import_workbook's checks against the store, validation and write."""
-    replaced = store.query(_HOLDS_DATA, bindings={"g": URIRef(target)}).boolean
+    """import_workbook's checks against the store, validation and write: the policy and
+    its measurements validated together, then both graphs written in one transaction
+    (with the service's replicas as one change with one audit record,
+    krbgraph.registry.write_graphs), or neither."""
+    store, result, target = job.store, job.result, job.target
+    replaced = bool(store.query(_HOLDS_DATA, bindings={"g": URIRef(target)}).boolean)
     if replaced:
-        _refuse_losing(store, target, result.triples, measurements)
-    if measurements:
-        return _import_with_measurements(
-            store, result, target, measurements, bool(replaced), stage, replicas, writer, name
-        )
+        try:
+            _refuse_losing(store, target, result.triples, measurements)
+        except ImportFailed as losing:
+            raise ImportFailed(losing.problems + job.refused_rows) from None
+    convert = ToOxigraph()  # once, for the validation and the write
+    changes: dict[str | None, GraphContent] = {target: convert.quads(result.triples, target)}
+    if job.refused_rows:  # the policy is validated all the same: every problem in one run
+        validation = _validated_only(job, changes, replicas)
+        shapes = findings_as_problems(validation, result)
+        found = result.problems + shapes if validation.conforms else _refused(job, shapes)
+        raise ImportFailed(found + job.refused_rows)
+    changes.update({graph: convert.quads(data, graph) for graph, data in measurements.items()})
+    refuse_unpermitted(list(changes), job.writer)
+    held = {g: store.query(_OBSERVATIONS_HELD, bindings={"g": URIRef(g)}) for g in measurements}
+    changed = None
     if replicas is not None:
+        job.stage("schrijven")
         try:
             with turn_for(store):  # a shared server: the copy made current in the turn
-                validation = write_graph(
-                    store,
-                    replicas.get(store),  # after stage "valideren", when callers lock
-                    target,
-                    ToOxigraph().quads(result.triples, target),
-                    replace=True,
-                    writer=writer,
-                    source=f"Excel: {name}",
+                replica = replicas.get(store)  # after stage "valideren", when callers lock
+                # For the answer: does the policy graph change at all? (write_graphs redoes it)
+                own = content_quads(changes[target], target)
+                changed = bool(graphs_change(replica, {target: own}, replace=True))
+                validation = write_graphs(
+                    store, replica, changes, replace=True, writer=job.writer, source=job.source
                 )
         except ValidationFailed as exc:
-            shape_problems = findings_as_problems(exc.result, result)
-            raise ImportFailed(_refused(store, result, target, shape_problems)) from None
+            raise ImportFailed(_refused(job, findings_as_problems(exc.result, result))) from None
         replicas.synced(store)
-        problems = result.problems + findings_as_problems(validation, result)
-        return ImportReport(target, len(result.triples), bool(replaced), problems)
-    quads = ToOxigraph().quads(result.triples, target)  # once, for the validation and the write
-    with turn_for(store):  # a shared server: validated and written while no other writes
-        validation, derived = validate_with_graphs(store, {target: quads}, replace=True)
-        shape_problems = findings_as_problems(validation, result)
-        if not validation.conforms:
-            raise ImportFailed(_refused(store, result, target, shape_problems))
-        if stage is not None:
-            stage("schrijven")
-        with stale_during(store):
-            store.write_graphs({target: quads}, replace=True)
-        replace_derived(store, derived)
-        mark_conforming(store)
-    return ImportReport(
-        target, len(result.triples), bool(replaced), result.problems + shape_problems
-    )
+    else:
+        with turn_for(store):  # a shared server: validated and written while no other writes
+            validation, derived = validate_with_graphs(store, changes, replace=True)
+            if not validation.conforms:
+                raise ImportFailed(_refused(job, findings_as_problems(validation, result)))
+            job.stage("schrijven")
+            with stale_during(store):
+                store.write_graphs(changes, replace=True)
+            replace_derived(store, derived)
+            mark_conforming(store)
+    problems = result.problems + findings_as_problems(validation, result)
+    report = ImportReport(target, len(result.triples), replaced, problems, changed=changed)
+    for graph, data in measurements.items():  # at most one: {target}/metingen
+        now, before = len(set(data.subjects(RDF.type, _OBSERVATION))), held[graph].rows[0][0]
+        report = replace(report, measurements=now, measurement_graph=graph, before=int(str(before)))
+    return report
 
 
 _HOLDS_DATA = "ASK WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -254,18 +278,15 @@ def _refuse_losing(
         return
     names = "; ".join(p.message_nl.split(" passen niet", 1)[0] for p in lost)
     names_en = "; ".join(p.message_en.split(" do not fit", 1)[0] for p in lost)
-    raise ImportFailed(
-        [
-            Problem(
-                f"graaf <{target}> bevat wat geen werkmap kan bevatten ({names}); deze import "
-                "zou het verwijderen. Importeer in een andere graaf, of verwijder de graaf "
-                "eerst (krb drop) als dat de bedoeling is; niets geladen",
-                f"graph <{target}> holds what no workbook can hold ({names_en}); this import "
-                "would delete it. Import into another graph, or drop the graph first "
-                "(krb drop) if that is meant; nothing loaded",
-            )
-        ]
+    losing = Problem(
+        f"graaf <{target}> bevat wat geen werkmap kan bevatten ({names}); deze import "
+        "zou het verwijderen. Importeer in een andere graaf, of verwijder de graaf "
+        "eerst (krb drop) als dat de bedoeling is; niets geladen",
+        f"graph <{target}> holds what no workbook can hold ({names_en}); this import "
+        "would delete it. Import into another graph, or drop the graph first "
+        "(krb drop) if that is meant; nothing loaded",
     )
+    raise ImportFailed([losing])
 
 
 _KINDS = """
@@ -296,93 +317,55 @@ def _kinds_of(triples: Iterable[tuple[Node, Node, Node]]) -> Counter[Node]:
     return found
 
 
-def _measurements(store: Store, result: ReadResult, target: str, base_iri: str) -> dict[str, Graph]:
+def _measurements(
+    store: Store, result: ReadResult, target: str, base_iri: str
+) -> tuple[dict[str, Graph], list[Problem]]:
     """{measurement graph: its new content} when the workbook has a sheet metingen (an
-    empty sheet empties the graph), else {}. Raises ImportFailed for bad rows; the rows'
-    places are added to ``result`` so shape findings point at their cells too."""
+    empty sheet empties the graph), else {}; with the problems of its rows (then {}).
+    The rows' places are added to ``result`` so shape findings point at their cells too."""
     rows = result.metingen
     if rows is None or not rows.present:
-        return {}
+        return {}, []
     graph_iri = measurement_graph_iri(target)
     if not rows.rows and not store.query(_HOLDS_DATA, bindings={"g": URIRef(graph_iri)}).boolean:
-        return {}  # nothing to write or empty: the policy alone takes the incremental path
+        return {}, []  # nothing to write or empty: the policy alone takes the incremental path
     graph, problems, lines = read_measurements(rows, store, result.graph, base_iri, graph_iri)
     if problems:
-        raise ImportFailed(result.problems + problems)
+        return {}, problems
     for iri, line in lines.items():
         node = URIRef(iri)
         result.locations[node] = (SHEET, line)
         for predicate, column in COLUMN_OF.items():
             result.columns[(node, predicate)] = column
-    return {graph_iri: graph}
+    return {graph_iri: graph}, []
 
 
-def _import_with_measurements(
-    store: Store,
-    result: ReadResult,
-    target: str,
-    measurements: dict[str, Graph],
-    replaced: bool,
-    stage: Stage | None,
-    replicas: ReplicaSlot | None,
-    writer: Writer | None,
-    name: str,
-) -> ImportReport:
-    """Policy and measurements validated together, then both graphs written, or neither.
+_OBSERVATION = URIRef("http://www.w3.org/ns/sosa/Observation")
+_OBSERVATIONS_HELD = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?m a <{_OBSERVATION}> }} }}"
 
-    Both graphs go in one transaction; with the service's replicas as one change with
-    one audit record (krbgraph.registry.write_graphs).
-    """
-    changes: dict[str | None, Graph] = {target: result.graph}
-    changes.update(measurements)
-    refuse_unpermitted(list(changes), writer)
-    if replicas is not None:
-        if stage is not None:
-            stage("schrijven")
-        try:
-            with turn_for(store):
-                validation = write_graphs(
-                    store,
-                    replicas.get(store),
-                    changes,
-                    replace=True,
-                    writer=writer,
-                    source=f"Excel: {name}",
-                )
-        except ValidationFailed as exc:
-            shape_problems = findings_as_problems(exc.result, result)
-            raise ImportFailed(_refused(store, result, target, shape_problems)) from None
-        replicas.synced(store)
-        problems = result.problems + findings_as_problems(validation, result)
+
+class _TrialOver(Exception):
+    """Ends a trial on a replica, which undoes the change it tried."""
+
+
+def _validated_only(
+    job: _Job, changes: dict[str | None, GraphContent], replicas: ReplicaSlot | None
+) -> ValidationResult:
+    """``changes`` (the policy sheets) validated as their write would be, and not written:
+    the sheet metingen has problems, and the rest are listed with them."""
+    if replicas is None:
+        validation = validate_with_graphs(job.store, changes, replace=True)[0]
     else:
-        convert = ToOxigraph()  # once, for the validation and the write
-        triples = {graph: convert.triples(data) for graph, data in changes.items()}
-        with turn_for(store):
-            validation, derived = validate_with_graphs(store, triples, replace=True)
-            shape_problems = findings_as_problems(validation, result)
-            if not validation.conforms:
-                raise ImportFailed(_refused(store, result, target, shape_problems))
-            problems = result.problems + shape_problems
-            if stage is not None:
-                stage("schrijven")
-            with stale_during(store):
-                store.write_graphs(triples, replace=True)
-            replace_derived(store, derived)
-            mark_conforming(store)
-    (graph_iri, data), *_ = measurements.items()
-    observations = len(data.query(_OBSERVATIONS))
-    return ImportReport(target, len(result.triples), replaced, problems, observations, graph_iri)
+        replica = replicas.get(job.store)  # in import_workbook's turn
+        quads = {graph: content_quads(data, graph) for graph, data in changes.items()}
+        change = graphs_change(replica, quads, replace=True)
+        with suppress(_TrialOver), replica.trial(change.added, change.removed):
+            validation = checked_change(replica, change, job.store)[0]
+            raise _TrialOver  # the trial undoes the change on the replica
+    return validation
 
 
-_OBSERVATIONS = """
-PREFIX sosa: <http://www.w3.org/ns/sosa/>
-SELECT ?m WHERE { ?m a sosa:Observation }
-"""
-
-
-def _refused(
-    store: Store, read: ReadResult, target: str, shape_problems: list[Problem]
-) -> list[Problem]:
+def _refused(job: _Job, shape_problems: list[Problem]) -> list[Problem]:
     """The problems of a workbook the shapes refuse, led by the likely cause when its
     objects are already in another graph: the same workbook imported again under another
     file name (so into another graph) doubles every object, which the shapes report
@@ -391,6 +374,7 @@ def _refused(
     kept in several graphs has its objects spread over them, and naming the one holding
     most would lead from graph to graph, each import refused for the others. The target's
     measurements graph counts as the target (_as_target)."""
+    store, read, target = job.store, job.result, job.target
     subjects = " ".join(f"<{node}>" for node in read.locations if isinstance(node, URIRef))
     if not subjects:
         return read.problems + shape_problems
@@ -406,7 +390,9 @@ def _refused(
     counted = store.query(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {where} }}").rows
     total = int(str(counted[0][0]))
     whole = [graph for graph, count in held if graph != target and count == total]
-    hint = _elsewhere_hint(whole[0], total) if whole else _spread_hint(held, total)
+    hint = (
+        _elsewhere_hint(whole[0], total, job.page) if whole else _spread_hint(held, total, job.page)
+    )
     return [hint, *read.problems, *shape_problems]
 
 
@@ -422,34 +408,53 @@ def _as_target(held: list[tuple[str, int]], target: str) -> list[tuple[str, int]
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
-def _elsewhere_hint(graph: str, count: int) -> Problem:
+def _elsewhere_hint(graph: str, count: int, page: str | None) -> Problem:
+    web_nl, web_en = _on_page(
+        page, "kies die graaf bij Graaf en", "choose that graph under Graaf and"
+    )
     return Problem(
         f"{count} objecten van deze werkmap staan al in graaf <{graph}>: is deze werkmap "
         "daar eerder geïmporteerd, onder een andere bestandsnaam? Importeer hem dan in "
-        f"die graaf (--graph {graph}) om hem te vervangen.",
+        f"die graaf (--graph {graph}) om hem te vervangen.{web_nl}",
         f"{count} objects of this workbook are already in graph <{graph}>: was this "
         "workbook imported there before, under another file name? Then import it into "
-        f"that graph (--graph {graph}) to replace it.",
+        f"that graph (--graph {graph}) to replace it.{web_en}",
     )
 
 
-def _spread_hint(held: list[tuple[str, int]], total: int) -> Problem:
+def _spread_hint(held: list[tuple[str, int]], total: int, page: str | None) -> Problem:
     """The objects are in several graphs and none holds them all: a workbook exported from
     the whole registry, which no single import can replace."""
     shown = ", ".join(f"<{graph}> ({count})" for graph, count in held[:5])
     more_nl = f" en {len(held) - 5} andere" if len(held) > 5 else ""
     more_en = f" and {len(held) - 5} others" if len(held) > 5 else ""
+    web_nl, web_en = _on_page(
+        page,
+        "kies bij Graaf één graaf, download die, bewerk hem en",
+        "choose one graph under Graaf, download it, edit it and",
+    )
     return Problem(
         f"{total} objecten van deze werkmap staan al in de registratie, verspreid over "
         f"{len(held)} grafen: {shown}{more_nl}; geen graaf bevat ze allemaal, dus geen "
         "import met --graph vervangt ze (is de werkmap een export van meer dan één graaf?). "
         "Werk per graaf: exporteer één graaf (krb export-excel --graph G), bewerk die "
-        "werkmap en importeer hem in dezelfde graaf (krb import-excel --graph G).",
+        f"werkmap en importeer hem in dezelfde graaf (krb import-excel --graph G).{web_nl}",
         f"{total} objects of this workbook are already in the registry, spread over "
         f"{len(held)} graphs: {shown}{more_en}; no graph holds them all, so no import with "
         "--graph replaces them (is the workbook an export of more than one graph?). Work "
         "graph by graph: export one graph (krb export-excel --graph G), edit that workbook "
-        "and import it into the same graph (krb import-excel --graph G).",
+        f"and import it into the same graph (krb import-excel --graph G).{web_en}",
+    )
+
+
+def _on_page(page: str | None, steps_nl: str, steps_en: str) -> tuple[str, str]:
+    """The way on the web page the workbook was uploaded on (/werkmap), a sentence after
+    the command line's (Dutch, English); none when it did not come from the page."""
+    if not page:
+        return "", ""
+    return (
+        f" Op de pagina {page}: {steps_nl} laad de werkmap met die keuze (weer) in.",
+        f" On the page {page}: {steps_en} upload the workbook with that choice.",
     )
 
 

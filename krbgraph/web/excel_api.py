@@ -19,7 +19,11 @@ failed.
 Each problem in a row that describes a thing carries a link to that thing's
 page (or to its sheet's class list when the registry does not have it yet),
 and a loaded workbook's answer counts what its graph holds per class; see
-krbgraph.web.workbook_links.
+krbgraph.web.workbook_links. The answer also says whether that graph changed at
+all, and names the measurements graph the sheet metingen replaced with what it
+holds now and held before (an empty sheet empties it), as `krb import-excel`
+prints it. Advice to work graph by graph names the page /werkmap, whose graph
+choice sends ``graph=`` to both routes.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from typing import Annotated, BinaryIO
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 
 from ..excel.exporting import export_workbook
@@ -48,6 +52,7 @@ from .bounded_body import MB, read_bounded_form
 from .deps import API_PARAMETER_CHECKS, get_settings, get_store
 from .describe import valid_iri
 from .openapi_protocols import API_RESPONSES, error_response
+from .pages.werkmap import WORKBOOK_PAGE
 from .workbook_links import class_counts, problem_links
 from .write_gate import hold_write_lock
 
@@ -96,10 +101,34 @@ class ClassCount(BaseModel):
     """The list of the class (/lijst)."""
 
 
+class MeasurementsGraph(BaseModel):
+    """The graph the workbook's sheet metingen replaced: ``{graph}/metingen``."""
+
+    graph: str = Field(description="The measurements graph, {graph}/metingen")
+    count: int = Field(
+        description="Measurements it holds now; 0 when the sheet was empty, which emptied it"
+    )
+    before: int = Field(description="Measurements it held before this upload")
+
+
 class ImportResult(BaseModel):
-    graph: str
-    triples: int
-    replaced: bool
+    """A loaded workbook: its graph, and its measurements graph when the sheet replaced it."""
+
+    graph: str = Field(description="The graph the workbook's policy sheets replaced")
+    triples: int = Field(description="Triples the graph holds now")
+    replaced: bool = Field(description="True when the graph held something before")
+    changed: bool | None = Field(
+        None,
+        description="False when the graph already held exactly what the workbook holds: "
+        "nothing in it changed (its measurements may have)",
+    )
+    measurements: MeasurementsGraph | None = Field(
+        None,
+        description="The measurements graph the sheet metingen replaced (emptied by an "
+        "empty sheet), with what it holds now and held before; null when the workbook has "
+        "no sheet metingen (that graph is left as it is), or an empty one and the graph "
+        "held nothing",
+    )
     warnings: list[WorkbookProblem]
     warnings_total: int
     """All warnings; ``warnings`` lists at most the first 1,000."""
@@ -192,6 +221,7 @@ def _import(
                 limits=limits,
                 replicas=request.app.state.replicas,
                 writer=getattr(request.state, "writer", None),
+                page=WORKBOOK_PAGE,
             )
     except WorkbookUnreadable as exc:
         raise HTTPException(
@@ -220,10 +250,15 @@ def _import(
     except ValueError as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from exc
     warnings = _linked(store, settings, content, shown_problems(report.warnings), limits)
+    measured = report.measurement_graph
     return ImportResult(
         graph=report.graph,
         triples=report.triples,
         replaced=report.replaced,
+        changed=report.changed,
+        measurements=None
+        if measured is None
+        else MeasurementsGraph(graph=measured, count=report.measurements, before=report.before),
         warnings=[WorkbookProblem.model_validate(w) for w in warnings],
         warnings_total=len(report.warnings),
         classes=[ClassCount(**vars(c)) for c in class_counts(store, report.graph)],

@@ -9,6 +9,14 @@ header, which a plain HTML form cannot send; the script shows the API's
 answer: what was loaded, counted per class with links to the class lists,
 or every problem with its sheet, row and column and a link to the page of
 the thing its row describes (see krbgraph.web.workbook_links).
+
+A registry kept in several graphs (the demo's fourteen) cannot be downloaded
+whole and uploaded back: no one graph holds all it describes. So the page
+offers one graph to work with, chosen from the data graphs a workbook can hold
+(workbook_graphs): the download is that graph (``graph=`` of the export) and
+the upload replaces it (``graph=`` of the import); no choice downloads the
+whole registry and uploads into the graph named after the file, as before.
+The choice is ``?graaf=`` of the page, which the script follows as it changes.
 """
 
 from __future__ import annotations
@@ -16,35 +24,79 @@ from __future__ import annotations
 import functools
 import io
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
+from rdflib import URIRef
 
 from ...excel.template import write_template
+from ...namespaces import SOSA
+from ...store import Store, model_graph_iris
+from ..aggregates import cached
 from ..templating import render
-from .common import SettingsDep
+from ..workbook_links import SHEET_CLASSES
+from .common import SettingsDep, StoreDep
 
 router = APIRouter()
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+WORKBOOK_PAGE = "/werkmap"
 TEMPLATE_PATH = "/werkmap/sjabloon.xlsx"
 EXPORT_PATH = "/api/export/excel"
 IMPORT_PATH = "/api/import/excel"
 
 
-@router.get("/werkmap", response_class=HTMLResponse)
-def workbook_page(request: Request, settings: SettingsDep) -> HTMLResponse:
+@router.get(WORKBOOK_PAGE, response_class=HTMLResponse)
+def workbook_page(
+    request: Request,
+    settings: SettingsDep,
+    store: StoreDep,
+    graaf: Annotated[
+        str | None, Query(description="The graph to download and upload into (IRI)")
+    ] = None,
+) -> HTMLResponse:
+    graphs = cached(store, ("werkmap-graphs",), lambda: workbook_graphs(store))
+    chosen = graaf if graaf in graphs else None
     context = {
         "title": "Werkmap (Excel)",
         "template_href": TEMPLATE_PATH,
         "template_imbor_href": TEMPLATE_PATH + "?imbor=true",
-        "export_href": EXPORT_PATH,
+        "export_base": EXPORT_PATH,
+        "export_href": EXPORT_PATH + (f"?{urlencode({'graph': chosen})}" if chosen else ""),
         "import_url": IMPORT_PATH,
         "accepts_writes": settings.accepts_writes,
         "max_upload_mb": settings.max_upload_mb,
+        "page_url": WORKBOOK_PAGE,
+        "excel_graphs": f"{settings.base_iri.rstrip('/')}/graph/excel/",
+        "graphs": graphs,
+        "chosen": chosen,
+        "unknown_graph": graaf if graaf and not chosen else None,
     }
     return render(request, "werkmap.html", context)
+
+
+_HOLDING = """
+SELECT DISTINCT ?g WHERE {
+  VALUES ?type { %s }
+  GRAPH ?g { ?s a ?type }
+}"""
+
+_MEASURED = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s a <{SOSA.Observation}> }} }}"
+
+
+def workbook_graphs(store: Store) -> tuple[str, ...]:
+    """The data graphs a workbook can hold, sorted: those with things a sheet of the
+    workbook describes (workbook_links.SHEET_CLASSES) and no measurements. A graph of
+    measurements is no workbook's policy graph: a workbook's own go with it, into
+    ``{graph}/metingen``, and one loaded from a file or CSV (the demo's /graph/metingen)
+    would come back into another graph. The service's own graphs and the model's are
+    never offered. Two queries of the type index, kept per write (aggregates.cached)."""
+    types = " ".join(f"<{klasse}>" for klasse, _ in SHEET_CLASSES.values())
+    holding = {str(g) for (g,) in store.query(_HOLDING % types).rows if isinstance(g, URIRef)}
+    measured = {str(g) for (g,) in store.query(_MEASURED).rows}
+    return tuple(sorted(holding - measured - model_graph_iris()))
 
 
 @functools.lru_cache(maxsize=2)

@@ -1,9 +1,13 @@
 // The workbook page (/werkmap): sends the upload form to the import API with the
 // token as a bearer header (a plain form cannot), and shows the answer: what was
-// loaded (counts per class, linked to their lists), or every problem with its
-// sheet, row and column and a link to the thing its row describes. Text is set
-// with textContent only, so nothing in a workbook can become markup on the page;
+// loaded (whether the graph changed, its measurements graph with what it holds now
+// and held before, counts per class, linked to their lists), or every problem with
+// its sheet, row and column and a link to the thing its row describes. Text is set
+// as text only (textContent, text nodes), so nothing in a workbook can become markup;
 // links are only those of this site the API gives (paths starting with one "/").
+// The graph choice (?graaf=) sets the graph of the download and of the upload
+// (graph= of both API routes). A token the browser cannot put in a header is
+// named as such before anything is sent.
 "use strict";
 
 (function () {
@@ -17,12 +21,55 @@
   const body = table.querySelector("tbody");
   const contents = document.getElementById("werkmap-inhoud");
   const classes = document.getElementById("werkmap-klassen");
+  const measured = document.getElementById("werkmap-metingen");
+  const choice = document.getElementById("werkmap-graaf");
+  const exportLink = document.getElementById("werkmap-export");
+  const exportNote = document.getElementById("werkmap-export-uitleg");
+  const target = document.getElementById("werkmap-doel");
 
-  function show(kind, title, text, problems, counts) {
+  // Text with a place to break the line after every "/": an IRI is one long word, which
+  // on a phone would push the page sideways. Copied text is the same (<wbr> adds none).
+  function setText(element, text) {
+    element.replaceChildren();
+    text.split("/").forEach(function (part, i) {
+      if (i > 0) element.append("/", document.createElement("wbr"));
+      element.append(part);
+    });
+  }
+
+  function chosenGraph() {
+    return choice ? choice.value : "";
+  }
+
+  // The download is the chosen graph and the upload replaces it; no choice: the whole
+  // registry, and the graph named after the file (the texts the page is served with).
+  function followChoice() {
+    const graph = chosenGraph();
+    const base = exportLink.dataset.exportUrl;
+    exportLink.href = graph ? base + "?graph=" + encodeURIComponent(graph) : base;
+    exportLink.textContent = graph ? "De gekozen graaf" : "Het huidige register";
+    setText(exportNote, graph
+      ? "graaf " + graph + " met zijn metingen, om te wijzigen en met dezelfde keuze weer in te laden"
+      : "alles wat nu in het register staat, om te wijzigen");
+    setText(target, "Inladen in: " + (graph ? "graaf " + graph : target.dataset.byFileName));
+    const query = graph ? "?graaf=" + encodeURIComponent(graph) : "";
+    history.replaceState(null, "", location.pathname + query);
+  }
+
+  if (choice) {
+    choice.addEventListener("change", followChoice);
+    const pick = document.getElementById("werkmap-graaf-kies");
+    if (pick) pick.hidden = true; // the choice takes effect as it changes
+  }
+
+  function show(kind, title, text, problems, counts, measurements) {
     result.hidden = false;
     heading.textContent = title;
     message.className = kind;
-    message.textContent = text;
+    setText(message, text);
+    measured.hidden = !measurements;
+    measured.className = measurements && measurements.alarm ? "error-box" : "";
+    setText(measured, measurements ? measurements.text : "");
     classes.replaceChildren();
     contents.hidden = !counts || counts.length === 0;
     for (const count of counts || []) classes.appendChild(classItem(count));
@@ -98,19 +145,45 @@
     return n + " " + (n === 1 ? one : many);
   }
 
+  function loaded(payload) {
+    const triples = count(payload.triples, "triple", "triples");
+    if (!payload.replaced) {
+      return "De werkmap is ingeladen in graaf " + payload.graph + ": " + triples + "; dit is een nieuwe graaf.";
+    }
+    if (payload.changed === false) {
+      return "Graaf " + payload.graph + " is ongewijzigd: de werkmap bevat precies wat er al in stond (" + triples + ").";
+    }
+    return "De werkmap is ingeladen in graaf " + payload.graph + ": " + triples + "; de vorige inhoud van die graaf is vervangen.";
+  }
+
+  // The graph of the sheet metingen, which the upload replaced: an empty sheet empties it.
+  function measurementsOf(payload) {
+    const m = payload.measurements;
+    if (!m || typeof m.graph !== "string") return null;
+    if (m.count === 0 && m.before > 0) {
+      return {
+        alarm: true,
+        text: "Let op: het blad metingen was leeg, dus graaf " + m.graph + " is leeggemaakt: " +
+          count(m.before, "meting", "metingen") + " verwijderd.",
+      };
+    }
+    return {
+      alarm: false,
+      text: "Metingen: graaf " + m.graph + " bevat nu " + count(m.count, "meting", "metingen") +
+        " (voor het inladen: " + m.before + ").",
+    };
+  }
+
   function report(response, payload) {
     const nothing = " Er is niets gewijzigd in het register.";
     switch (response.status) {
       case 200: {
         const warnings = payload.warnings || [];
-        let text =
-          "De werkmap is ingeladen in graaf " + payload.graph + ": " +
-          count(payload.triples, "triple", "triples") +
-          (payload.replaced ? "; de vorige inhoud van die graaf is vervangen." : "; dit is een nieuwe graaf.");
+        let text = loaded(payload);
         if (payload.warnings_total) {
-          text += " " + count(payload.warnings_total, "waarschuwing", "waarschuwingen") + ":";
+          text += " " + count(payload.warnings_total, "waarschuwing", "waarschuwingen") + " (hieronder).";
         }
-        show("ok", "Ingeladen", text, warnings, payload.classes || []);
+        show("ok", "Ingeladen", text, warnings, payload.classes || [], measurementsOf(payload));
         return;
       }
       case 422: {
@@ -143,22 +216,59 @@
     show("fout", "Niet ingeladen", "Onverwacht antwoord van de server (status " + response.status + ")" + detailOf(payload) + ".");
   }
 
+  const notSent = " Er is niets verzonden.";
+
+  // What is wrong with the token as typed, or null. A browser puts a header's text in
+  // bytes of one character each: fetch refuses a character above U+00FF (a ’ or …
+  // pasted from a mail or a document) before any request, and "required" lets a field
+  // of spaces pass, which trim() makes empty.
+  function tokenProblem(typed) {
+    const token = typed.trim();
+    if (!token) {
+      return "Het token bestaat alleen uit spaties. Vul het token in dat u voor dit register kreeg.";
+    }
+    const characters = Array.from(token);
+    const at = characters.findIndex((c) => c.codePointAt(0) > 0xff);
+    if (at < 0) return null;
+    return "Het token bevat het teken " + characters[at] + " (op plaats " + (at + 1) + " van " +
+      characters.length + "), dat een browser niet kan verzenden. " +
+      "Is het bij het kopiëren meegekomen, bijvoorbeeld een aanhalingsteken uit een e-mail? " +
+      "Haal het weg of typ het token over.";
+  }
+
+  function refuseToken(text) {
+    show("fout", "Niet ingeladen", text + notSent);
+    form.elements.token.focus();
+  }
+
   form.addEventListener("submit", async function (event) {
     event.preventDefault();
     const file = form.elements.file.files[0];
-    const token = form.elements.token.value.trim();
-    if (!file || !token) return;
+    if (!file) return;
+    const problem = tokenProblem(form.elements.token.value);
+    if (problem) {
+      refuseToken(problem);
+      return;
+    }
+    let headers;
+    try {
+      headers = new Headers({
+        Authorization: "Bearer " + form.elements.token.value.trim(),
+        Accept: "application/json",
+      });
+    } catch (_) {
+      refuseToken("Het token bevat een teken dat een browser niet in een verzoek kan zetten.");
+      return;
+    }
+    const graph = chosenGraph();
+    const url = form.dataset.importUrl + (graph ? "?graph=" + encodeURIComponent(graph) : "");
     const data = new FormData();
     data.append("file", file, file.name);
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
     busy.hidden = false;
     try {
-      const response = await fetch(form.dataset.importUrl, {
-        method: "POST",
-        headers: { Authorization: "Bearer " + token, Accept: "application/json" },
-        body: data,
-      });
+      const response = await fetch(url, { method: "POST", headers: headers, body: data });
       let payload = null;
       try {
         payload = await response.json();

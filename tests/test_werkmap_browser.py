@@ -1,0 +1,202 @@
+"""The /werkmap page in a real headless Chromium, on the registry `krb serve --demo`
+serves: what a policy officer sees after an upload, and the graph she works in.
+
+A. The page names the measurements graph the sheet metingen replaced, how many
+   measurements it holds now and held before, and makes an emptied sheet (every
+   measurement removed) stand out; it says when the policy graph did not change.
+B. A bad row on the sheet metingen and a problem the shapes find in a policy sheet are
+   shown together.
+C. One demo graph, chosen on the page, downloaded and uploaded back unchanged, loads.
+D. A token the browser cannot put in a header (a ’ pasted from a mail) and a token of
+   spaces are named as such, and nothing is sent; a request that gets no answer is
+   still told as that.
+
+One browser session and one server for the module (the WebDriver client and its
+fixture are test_browser_pages'); the API's answers are tested in-process in
+test_werkmap_upload_answer.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser_support import allow_downloads, downloaded
+from live_server import live_server
+from test_browser_pages import CHROMEDRIVER, CHROMIUM, Browser, _wait_text, browser
+from test_sparql_support import BASE, TOKEN
+from test_werkmap_support import served_demo, workbook
+
+from krbgraph.web.app import create_app
+
+__all__ = ["browser"]  # the WebDriver fixture, used by name
+
+pytestmark = [
+    pytest.mark.skipif(
+        CHROMIUM is None or CHROMEDRIVER is None,
+        reason="needs Debian's chromium and chromium-driver (apt-get install -y "
+        "--no-install-recommends chromium chromium-driver)",
+    ),
+    pytest.mark.slow,
+]
+
+GELUID = f"{BASE}/graph/geluid"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    store, settings = served_demo(tmp_path_factory.mktemp("werkmap-browser"))
+    try:
+        with live_server(create_app(settings, store=store)) as url:
+            yield url
+    finally:
+        store.close()
+
+
+def _send(browser: Browser, path: Path, token: str = TOKEN) -> None:
+    """Fill in the upload form of the page shown and send it, as a user would."""
+    chooser = browser.find("#werkmap-bestand")
+    browser.command("POST", f"/element/{chooser}/value", {"text": str(path)})
+    browser.type(browser.find("#werkmap-token"), token)
+    browser.click(browser.find("#werkmap-upload button[type=submit]"))
+
+
+def _result(browser: Browser, timeout: float = 120) -> dict[str, Any]:
+    """What the result box shows, once it is shown and the upload is over."""
+    deadline = time.monotonic() + timeout
+    while True:
+        shown: dict[str, Any] = browser.script(
+            "const box = document.getElementById('werkmap-resultaat');"
+            "const measured = document.getElementById('werkmap-metingen');"
+            "return {hidden: box.hidden,"
+            " busy: !document.getElementById('werkmap-bezig').hidden,"
+            " title: document.getElementById('werkmap-resultaat-kop').textContent,"
+            " message: document.getElementById('werkmap-melding').textContent,"
+            " kind: document.getElementById('werkmap-melding').className,"
+            " measurements: measured && !measured.hidden ? measured.textContent : null,"
+            " alarm: measured ? measured.className : null,"
+            " rows: Array.from(document.querySelectorAll('#werkmap-problemen tbody tr'))"
+            "   .map(tr => Array.from(tr.cells).map(td => td.textContent))}"
+        )
+        if not shown["hidden"] and not shown["busy"]:
+            return shown
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no result on the page: {shown}")
+        time.sleep(0.2)
+
+
+def _import_requests(browser: Browser) -> int:
+    """Requests to the import API the page made (or tried) since it was loaded."""
+    count: int = browser.script(
+        "return performance.getEntriesByType('resource')"
+        ".filter(e => e.name.includes('/api/import/excel')).length"
+    )
+    return count
+
+
+# C
+
+
+def test_one_demo_graph_chosen_downloaded_and_uploaded_back_unchanged(
+    browser: Browser, site: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    folder = tmp_path_factory.mktemp("downloads")
+    allow_downloads(browser, folder)
+    browser.get(site + "/werkmap")
+    browser.click(browser.find(f"#werkmap-graaf option[value='{GELUID}']"))
+    link = browser.find("#werkmap-export")
+    assert browser.text(link) == "De gekozen graaf"
+    assert GELUID in browser.text(browser.find("#werkmap-doel"))
+    browser.click(link)
+    download = downloaded(folder, "krb-export.xlsx")
+
+    _send(browser, download)
+    shown = _result(browser)
+    assert (shown["title"], shown["kind"]) == ("Ingeladen", "ok"), shown
+    assert f"Graaf {GELUID} is ongewijzigd" in shown["message"], shown
+    assert browser.url == site + "/werkmap?graaf=" + GELUID.replace(":", "%3A").replace("/", "%2F")
+
+
+# A
+
+
+def test_the_page_says_what_became_of_the_measurements(
+    browser: Browser, site: str, tmp_path: Path
+) -> None:
+    measured = f"{BASE}/graph/excel/proefmetingen/metingen"
+    browser.get(site + "/werkmap")
+    _send(browser, workbook(tmp_path / "1" / "proefmetingen.xlsx", [2023, 2024], number=3))
+    shown = _result(browser)
+    assert shown["kind"] == "ok", shown
+    assert shown["measurements"] == (
+        f"Metingen: graaf {measured} bevat nu 2 metingen (voor het inladen: 0)."
+    )
+    assert shown["alarm"] == ""
+
+    browser.get(site + "/werkmap")
+    _send(browser, workbook(tmp_path / "2" / "proefmetingen.xlsx", [], number=3))
+    shown = _result(browser)
+    assert shown["kind"] == "ok", shown
+    assert "is ongewijzigd" in shown["message"], shown
+    assert shown["measurements"] == (
+        f"Let op: het blad metingen was leeg, dus graaf {measured} is leeggemaakt: "
+        "2 metingen verwijderd."
+    )
+    assert shown["alarm"] == "error-box"  # set apart from the green "ingeladen"
+
+
+# B
+
+
+def test_a_bad_measurement_and_a_policy_problem_are_shown_together(
+    browser: Browser, site: str, tmp_path: Path
+) -> None:
+    browser.get(site + "/werkmap")
+    path = workbook(tmp_path / "kring.xlsx", [2024], number=4, cycle=True, unknown_indicator=True)
+    _send(browser, path)
+    shown = _result(browser)
+    assert shown["kind"] == "fout" and shown["measurements"] is None, shown
+    places = {(row[0], row[1], row[3]) for row in shown["rows"]}
+    assert ("fout", "werkingsgebieden", "ligt_in") in places, shown["rows"]
+    assert ("fout", "metingen", "indicator") in places, shown["rows"]
+
+
+# D
+
+
+def test_a_token_the_browser_cannot_send_is_named_and_nothing_is_sent(
+    browser: Browser, site: str, tmp_path: Path
+) -> None:
+    browser.get(site + "/werkmap")
+    _send(browser, workbook(tmp_path / "w.xlsx", [], number=5), TOKEN + "\u2019")  # from a mail
+    message = _wait_text(browser, "#werkmap-melding.fout", timeout=10)
+    assert "Het token bevat het teken \u2019 (op plaats 7 van 7)" in message, message
+    assert "Er is niets verzonden" in message and "geen antwoord" not in message
+    assert _import_requests(browser) == 0
+
+
+def test_a_token_of_spaces_is_named_and_nothing_is_sent(
+    browser: Browser, site: str, tmp_path: Path
+) -> None:
+    browser.get(site + "/werkmap")
+    _send(browser, workbook(tmp_path / "w.xlsx", [], number=5), "   ")
+    message = _wait_text(browser, "#werkmap-melding.fout", timeout=10)
+    assert "Het token bestaat alleen uit spaties" in message, message
+    assert "Er is niets verzonden" in message
+    assert _import_requests(browser) == 0
+
+
+def test_a_request_that_gets_no_answer_is_still_told_as_that(
+    browser: Browser, site: str, tmp_path: Path
+) -> None:
+    """Here the page's own security policy stops the request, as a network failure would."""
+    browser.get(site + "/werkmap")
+    browser.script(
+        "document.getElementById('werkmap-upload').dataset.importUrl ="
+        " 'http://127.0.0.1:9/api/import/excel'"
+    )
+    _send(browser, workbook(tmp_path / "w.xlsx", [], number=5))
+    assert "De server gaf geen antwoord" in _wait_text(browser, "#werkmap-melding.fout")
