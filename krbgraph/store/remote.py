@@ -37,6 +37,7 @@ from rdflib.term import Identifier
 
 from ..model import WRITES_GRAPH
 from ..settings import Settings
+from . import write_claim
 from .answers import AnswerLimits, collect
 from .backend import StoreBackend, TripleData
 from .base import QueryResult, QuerySyntaxError, StoreError, UnsupportedAnswer
@@ -56,7 +57,7 @@ from .terms import (
     with_base,
     write_update,
 )
-from .write_claim import new_version, read_between_writes, turn_for, version_update
+from .write_claim import new_version, read_between_writes, turn_for
 
 _HOLDS_ANY = f"ASK {{ ?s ?p ?o FILTER NOT EXISTS {{ GRAPH <{WRITES_GRAPH}> {{ ?s ?p ?o }} }} }}"
 """Whether the store (its default graph: the union) holds a triple but the bookkeeping's."""
@@ -296,12 +297,12 @@ class RemoteStore(StoreBackend):
 
     def update(self, sparql: str, *, base_iri: str | None = None, repeatable: bool = False) -> None:
         """On a shared server the update also sets a new write version, in the same
-        request (krbgraph.store.write_claim)."""
+        request, and is marked in the turn first (krbgraph.store.write_claim)."""
         del repeatable  # a server's failure is reported; another client may have written since
         text = sparql if base_iri is None else with_base(sparql, base_iri)
         version = new_version() if self.shared else None
         if version is not None:
-            text = followed_by(text, version_update(version))
+            text = followed_by(text, write_claim.sent_with_data(self, version))
         try:
             self._post_update(text)
         except QuerySyntaxError as exc:
@@ -370,6 +371,7 @@ class RemoteStore(StoreBackend):
         return len(quads)
 
     def close(self) -> None:
+        write_claim.closing(self)  # a write intent it could not withdraw: one more try
         self._client.close()
 
     # -- HTTP --------------------------------------------------------------
@@ -419,6 +421,7 @@ class RemoteStore(StoreBackend):
             if not (response.is_success or (missing_ok and response.status_code == 404)):
                 response.read()
                 raise _refusal(response, url, what)
+            write_claim.server_answered(self)  # back: withdraw what it could not
             yield response
         finally:
             response.close()

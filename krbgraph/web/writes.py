@@ -21,10 +21,17 @@ an embedded store guarantees).
 The store keeps only graphs that hold triples (the copy is made from a dump,
 and the change drops a graph it empties), so an empty named graph never
 exists: a Graph Store request that would leave one is refused.
+
+A write that was committed is answered as done, whatever fails after the commit (the
+derived graph replaced, the copy checked against the store, the turn withdrawn: a
+server gone just then): sent again as a refusal would advise, a blank-node insert
+was stored twice. What that work did not do is left to be done again
+(``_after_commit``).
 """
 
 from __future__ import annotations
 
+import logging
 from contextlib import AbstractContextManager
 
 import pyoxigraph as ox
@@ -37,6 +44,7 @@ from ..commit import commit_change
 from ..derived import replace as replace_derived
 from ..derived import stale_during
 from ..derived_change import DerivedChange
+from ..graph_change import content_quads, graphs_change
 from ..model import model_graph, shapes_graph
 from ..rdfio import unsupported_term
 from ..registry import (
@@ -47,7 +55,6 @@ from ..registry import (
     checked_change,
     refuse_managed_in_update,
     refuse_unpermitted,
-    write_graph,
 )
 from ..replica import Change, ValidationReplica
 from ..replica_slot import ReplicaSlot
@@ -60,6 +67,8 @@ from ..validation import ValidationFailed, validate_graph
 from ..write_scope import refuse_foreign_things
 from . import negotiation, results
 from .preconditions import Precondition
+
+logger = logging.getLogger(__name__)
 
 
 class UpdateFailed(Exception):
@@ -152,9 +161,7 @@ def apply_update(
         except BaseException:
             replica.apply(change.removed, change.added)  # the copy follows the store back
             raise
-        if derived.replacement is not None:
-            replace_derived(store, derived.replacement)
-        replicas.synced(store)
+        _after_commit(store, replicas, derived)
 
 
 def graph_exists(store: Store, graph: str | None) -> bool:
@@ -192,16 +199,20 @@ def store_graph(
                 f"<{graph}> would have no triples, and this store keeps no empty graphs: it "
                 "would not exist afterwards. Send triples, or DELETE to remove a graph."
             )
-        write_graph(
-            store,
-            replica,
-            graph,
-            data,
-            replace=replace,
-            writer=writer,
-            source=source or f"Graph Store {'PUT' if replace else 'POST'}",
-        )
-        replicas.synced(store)
+        # registry.write_graph's steps, so that what follows the commit is known to
+        # follow one (_after_commit).
+        change = graphs_change(replica, {graph: content_quads(data, graph)}, replace=replace)
+        refuse_foreign_things(replica, change.added, writer)
+        with replica.trial(change.added, change.removed):
+            derived = _require_conforming_change(store, replica, change)
+            if not change:  # nothing changes: nothing written, nothing recorded
+                return created
+            record = audit_record(
+                writer, change, source or f"Graph Store {'PUT' if replace else 'POST'}"
+            )
+            with stale_during(store, needed=derived.replacement is not None):
+                commit_change(store, replica, change, record, derived.update)
+        _after_commit(store, replicas, derived)
         return created
 
 
@@ -237,12 +248,33 @@ def delete_graph(
             parts = [drop, insert_data(record) if record else "", derived.update]
             with stale_during(store, needed=derived.replacement is not None):
                 store.update(" ;\n".join(p for p in parts if p), repeatable=True)
-        if derived.replacement is not None:
-            replace_derived(store, derived.replacement)
-        replicas.synced(store)
+        _after_commit(store, replicas, derived)
 
 
 # -- helpers -----------------------------------------------------------------
+
+
+def _after_commit(store: Store, replicas: ReplicaSlot, derived: DerivedChange) -> None:
+    """What follows a committed write: the derived graph replaced when the change did not
+    bring it along, and the copy checked against the store. A StoreError here (the server
+    gone just after the commit) leaves the write committed, and it is answered so:
+    a derived graph not replaced keeps the mark stale_during set, so the next write
+    derives it again (krbgraph.web.write_gate), and the copy is dropped, made again
+    from the store by the next write. The error is logged."""
+    stale = derived.replacement is not None
+    try:
+        if derived.replacement is not None:
+            replace_derived(store, derived.replacement)
+            stale = False
+        replicas.synced(store)
+    except StoreError as exc:
+        replicas.forget()
+        logger.warning(
+            "a write was committed, but what follows it failed (%s): the copy of the store "
+            "is made again by the next write%s",
+            exc,
+            ", which derives the derived graph again (marked stale)" if stale else "",
+        )
 
 
 def _require_conforming_change(
