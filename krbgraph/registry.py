@@ -458,19 +458,24 @@ def write_graphs(
     writer: Writer | None = None,
     source: str = "",
     everything: bool = False,
+    seen: Callable[[Change], object] | None = None,
 ) -> ValidationResult:
     """write_graph for several graphs as one change: validated once, written with one
     audit record in one update (a workbook's policy and its measurements).
 
     ``everything`` validates the whole registry, not only what the change can affect:
     for the command line, where the store may hold data loaded with --no-validate and
-    a write is where that shows (``replica`` is then a fresh copy of the store)."""
+    a write is where that shows (``replica`` is then a fresh copy of the store).
+    ``seen`` is given the change found, before it is validated (a caller that reports
+    which graphs changed: finding it again costs seconds for a large graph)."""
     refuse_unpermitted(contents, writer)
     change = graphs_change(
         replica,
         {graph: content_quads(data, graph) for graph, data in contents.items()},
         replace=replace,
     )
+    if seen is not None:
+        seen(change)
     refuse_foreign_things(replica, change.added, writer)
     with ExitStack() as turn:
         with replica.trial(change.added, change.removed):

@@ -34,7 +34,7 @@ from ..derived import stale_during
 from ..gc_pause import collector_paused
 from ..graph_change import content_quads, graphs_change
 from ..registry import checked_change, refuse_unpermitted, validate_with_graphs, write_graphs
-from ..replica import ValidationReplica
+from ..replica import Change, ValidationReplica
 from ..replica_slot import ReplicaSlot
 from ..store import Store
 from ..store.base import GraphContent
@@ -44,6 +44,7 @@ from ..tokens import Writer
 from ..validation import Finding, ValidationFailed, ValidationResult
 from .conversion import name_slug
 from .elsewhere import StoreLookup
+from .import_hints import elsewhere_hint, spread_hint
 from .limits import WorkbookLimits
 from .metingen_sheet import (
     COLUMN_OF,
@@ -215,12 +216,17 @@ def _checked_and_written(
         try:
             with turn_for(store):  # a shared server: the copy made current in the turn
                 replica = replicas.get(store)  # after stage "valideren", when callers lock
-                # For the answer: does the policy graph change at all? (write_graphs redoes it)
-                own = content_quads(changes[target], target)
-                changed = bool(graphs_change(replica, {target: own}, replace=True))
+                changes_seen: list[Change] = []  # for the answer: did the policy graph change?
                 validation = write_graphs(
-                    store, replica, changes, replace=True, writer=job.writer, source=job.source
+                    store,
+                    replica,
+                    changes,
+                    replace=True,
+                    writer=job.writer,
+                    source=job.source,
+                    seen=changes_seen.append,
                 )
+                changed = target in changes_seen[0].graphs()
         except ValidationFailed as exc:
             raise ImportFailed(_refused(job, findings_as_problems(exc.result, result))) from None
         replicas.synced(store)
@@ -391,7 +397,7 @@ def _refused(job: _Job, shape_problems: list[Problem]) -> list[Problem]:
     total = int(str(counted[0][0]))
     whole = [graph for graph, count in held if graph != target and count == total]
     hint = (
-        _elsewhere_hint(whole[0], total, job.page) if whole else _spread_hint(held, total, job.page)
+        elsewhere_hint(whole[0], total, job.page) if whole else spread_hint(held, total, job.page)
     )
     return [hint, *read.problems, *shape_problems]
 
@@ -406,56 +412,6 @@ def _as_target(held: list[tuple[str, int]], target: str) -> list[tuple[str, int]
     for graph, count in held:
         counts[target if graph == own else graph] += count
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-
-
-def _elsewhere_hint(graph: str, count: int, page: str | None) -> Problem:
-    web_nl, web_en = _on_page(
-        page, "kies die graaf bij Graaf en", "choose that graph under Graaf and"
-    )
-    return Problem(
-        f"{count} objecten van deze werkmap staan al in graaf <{graph}>: is deze werkmap "
-        "daar eerder geïmporteerd, onder een andere bestandsnaam? Importeer hem dan in "
-        f"die graaf (--graph {graph}) om hem te vervangen.{web_nl}",
-        f"{count} objects of this workbook are already in graph <{graph}>: was this "
-        "workbook imported there before, under another file name? Then import it into "
-        f"that graph (--graph {graph}) to replace it.{web_en}",
-    )
-
-
-def _spread_hint(held: list[tuple[str, int]], total: int, page: str | None) -> Problem:
-    """The objects are in several graphs and none holds them all: a workbook exported from
-    the whole registry, which no single import can replace."""
-    shown = ", ".join(f"<{graph}> ({count})" for graph, count in held[:5])
-    more_nl = f" en {len(held) - 5} andere" if len(held) > 5 else ""
-    more_en = f" and {len(held) - 5} others" if len(held) > 5 else ""
-    web_nl, web_en = _on_page(
-        page,
-        "kies bij Graaf één graaf, download die, bewerk hem en",
-        "choose one graph under Graaf, download it, edit it and",
-    )
-    return Problem(
-        f"{total} objecten van deze werkmap staan al in de registratie, verspreid over "
-        f"{len(held)} grafen: {shown}{more_nl}; geen graaf bevat ze allemaal, dus geen "
-        "import met --graph vervangt ze (is de werkmap een export van meer dan één graaf?). "
-        "Werk per graaf: exporteer één graaf (krb export-excel --graph G), bewerk die "
-        f"werkmap en importeer hem in dezelfde graaf (krb import-excel --graph G).{web_nl}",
-        f"{total} objects of this workbook are already in the registry, spread over "
-        f"{len(held)} graphs: {shown}{more_en}; no graph holds them all, so no import with "
-        "--graph replaces them (is the workbook an export of more than one graph?). Work "
-        "graph by graph: export one graph (krb export-excel --graph G), edit that workbook "
-        f"and import it into the same graph (krb import-excel --graph G).{web_en}",
-    )
-
-
-def _on_page(page: str | None, steps_nl: str, steps_en: str) -> tuple[str, str]:
-    """The way on the web page the workbook was uploaded on (/werkmap), a sentence after
-    the command line's (Dutch, English); none when it did not come from the page."""
-    if not page:
-        return "", ""
-    return (
-        f" Op de pagina {page}: {steps_nl} laad de werkmap met die keuze (weer) in.",
-        f" On the page {page}: {steps_en} upload the workbook with that choice.",
-    )
 
 
 def findings_as_problems(validation: ValidationResult, read: ReadResult) -> list[Problem]:
