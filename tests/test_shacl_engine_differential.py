@@ -639,6 +639,38 @@ def test_a_shape_the_compiler_cannot_translate_is_validated_by_pyshacl_and_repor
     assert any("validated by pySHACL" in str(o) for o in report.graph.objects(None, RDFS.comment))
 
 
+@pytest.mark.parametrize(
+    ("path", "check"),
+    [
+        ("[ sh:zeroOrMorePath ex:p ]", "sh:class ex:C"),
+        ("[ sh:zeroOrOnePath ex:p ]", "sh:minCount 1 ; sh:nodeKind sh:Literal"),
+        (
+            "( [ sh:zeroOrOnePath ex:p ] [ sh:zeroOrMorePath ex:q ] )",
+            "sh:minCount 1 ; sh:class ex:C",
+        ),
+    ],
+)
+def test_an_empty_path_from_a_target_node_the_data_never_mentions_gives_the_node(
+    path: str, check: str
+) -> None:
+    """SHACL gives a path that can be empty the focus node itself as a value, also for a
+    target node that is no node of the data: its checks apply to it. The compiled query
+    found no value there (a minCount broken, a sh:class passed); that root is validated
+    by pySHACL and reported as such, and the results are pySHACL's. A target node the
+    data has stays compiled."""
+    shapes = Graph().parse(
+        data=PREFIXES
+        + f"ex:S sh:targetNode ex:absent ; sh:property [ sh:path {path} ; {check} ] ."
+        + f"ex:T sh:targetNode ex:x ; sh:property [ sh:path {path} ; {check} ] .",
+        format="turtle",
+    )
+    data = Graph().parse(data=PREFIXES + "ex:x ex:p ex:y .", format="turtle")
+    report = validate_graph(data, shapes)
+    assert [f.shape for f in report.fallbacks] == [EX.S]
+    assert "no node of the data" in report.fallbacks[0].reason
+    assert engine_keys(report, data) == pyshacl_keys(data, shapes)
+
+
 def test_focus_nodes_limit_validation_to_those_nodes() -> None:
     shapes = Graph().parse(
         data=PREFIXES + "ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 1 ] .",

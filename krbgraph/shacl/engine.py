@@ -22,6 +22,7 @@ from rdflib.term import Identifier, Node
 
 from ..store import QueryResult, QuerySyntaxError
 from . import terms
+from .absent_nodes import refuse_empty_paths_from_absent_nodes
 from .checks import FOCUS_MARKER, Columns
 from .context import Dialect
 from .errors import Uncompilable
@@ -140,6 +141,7 @@ def _validate(
         try:
             if everything:
                 raise Uncompilable(everything)
+            refuse_empty_paths_from_absent_nodes(run, shapes, root)
             sparql_target = any(t.kind == "sparql" for t in shapes.targets(root))
             if narrowed is not None and not sparql_target:
                 # _focus_per_root found each of them among the root's targets: the queries

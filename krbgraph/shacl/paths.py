@@ -38,6 +38,17 @@ class Path:
         """The IRI of a predicate path, else None."""
         return self.iri if self.kind == "predicate" else None
 
+    @property
+    def can_be_empty(self) -> bool:
+        """Whether the path can have length zero, binding a node to itself."""
+        if self.kind in ("zeroOrMore", "zeroOrOne"):
+            return True
+        if self.kind == "sequence":
+            return all(part.can_be_empty for part in self.parts)
+        if self.kind in ("alternative", "inverse", "oneOrMore"):
+            return any(part.can_be_empty for part in self.parts)
+        return False
+
     def sparql(self) -> str:
         """The path in SPARQL syntax, parenthesised so it can be nested anywhere."""
         if self.kind == "predicate":
