@@ -173,6 +173,10 @@ def test_a_bad_measurement_row_hides_no_problem_of_the_policy_sheets(
     path = workbook(tmp_path / "alleen-kring" / "kring.xlsx", [], number=2, cycle=True)
     cycle = _upload(client, path)
     assert _places(cycle) == {("werkingsgebieden", "ligt_in")}
+    # Its theme list (a concept scheme) is the demo's too, in graph thema: no sign that
+    # the workbook was imported before, so no "likely cause" leads the problems.
+    assert isinstance(cycle["problems"], list)
+    assert not any("staan al in" in p["message_nl"] for p in cycle["problems"])
     # A bad row alone: its problem, no more (the shapes find nothing, so no likely cause).
     path = workbook(tmp_path / "rij" / "kring.xlsx", [2024], number=2, unknown_indicator=True)
     row = _upload(client, path)

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from rdflib import RDF, Graph, URIRef
+from rdflib.namespace import SKOS
 from rdflib.term import Node
 
 from ..conformance import conforms_known, mark_conforming
@@ -384,7 +385,12 @@ def _refused(job: _Job, shape_problems: list[Problem]) -> list[Problem]:
     subjects = " ".join(f"<{node}>" for node in read.locations if isinstance(node, URIRef))
     if not subjects:
         return read.problems + shape_problems
-    where = f"VALUES ?s {{ {subjects} }} GRAPH ?g {{ ?s a ?type }}"
+    # A concept scheme is no object of one workbook: the theme list of every workbook is
+    # {base}/id/conceptschema/beleidsthemas, which the registry's theme graph has too.
+    where = (
+        f"VALUES ?s {{ {subjects} }} GRAPH ?g {{ ?s a ?type }} "
+        f"FILTER NOT EXISTS {{ ?s a <{SKOS.ConceptScheme}> }}"
+    )
     rows = store.query(
         f"SELECT ?g (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {where} }} GROUP BY ?g ORDER BY DESC(?n) ?g"
     ).rows
