@@ -322,6 +322,47 @@ def test_the_shapes_refuse_a_label_for_an_indicator_with_a_unit(
     assert any("has a label" in m and "its indicator has a unit" in m for m in messages)
 
 
+@pytest.mark.parametrize(
+    ("column", "concept"),
+    [
+        ("sector", "https://data.krb.nl/id/begrip/energielabel/A"),
+        ("materiaal", "https://data.krb.nl/id/begrip/normoperator/maximaal"),
+    ],
+)
+def test_the_shapes_refuse_a_classification_from_another_list(
+    store: Store, tmp_path: Path, column: str, concept: str
+) -> None:
+    """A measurement's sector and material come from the lists a norm's do: any concept
+    passed (an energy label as the sector), and the measurement then matched no norm of
+    its real sector."""
+    path = tmp_path / "klasse.ttl"
+    path.write_text(
+        f"""
+@prefix sosa: <http://www.w3.org/ns/sosa/> .
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix qudt: <http://qudt.org/schema/qudt/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<https://krb.demogemeente.nl/id/meting/klasse> a sosa:Observation ;
+  sosa:observedProperty <https://krb.demogemeente.nl/id/beleidsindicator/GEL-I01> ;
+  sosa:hasFeatureOfInterest <https://krb.demogemeente.nl/id/werkingsgebied/parkstraat> ;
+  sosa:phenomenonTime [ dcat:startDate "2026-01-01"^^xsd:date ;
+                        dcat:endDate "2026-12-31"^^xsd:date ] ;
+  sosa:hasResult [ a qudt:QuantityValue ; qudt:numericValue 51.0 ;
+                   qudt:hasUnit <http://qudt.org/vocab/unit/DeciB_A> ] ;
+  <https://data.krb.nl/def/krb#{column}> <{concept}> ;
+  dct:source <https://www.ep-online.nl/> .
+""",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationFailed) as failed:
+        load_paths(store, [path], graph=f"{BASE}/graph/klasse", base_iri=BASE)
+    violations = failed.value.result.violations()
+    assert [str(v.path) for v in violations] == [f"https://data.krb.nl/def/krb#{column}"], [
+        v.message_en for v in violations
+    ]
+
+
 def test_the_leefomgeving_column_takes_imbor_and_local_object_types(
     store: Store, tmp_path: Path
 ) -> None:

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pyshacl
 from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDF, SH
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, XSD
+from rdflib.term import Node
 
 from krbgraph.model import model_graph, project_root, shape_files, shapes_graph
-from krbgraph.namespaces import KRB, ORG
+from krbgraph.namespaces import GEO, KRB, ORG
 from krbgraph.rdfio import read_rdf_paths
 from krbgraph.validation import validate_graph
 
@@ -82,3 +83,39 @@ def test_the_demo_registry_conforms() -> None:
     demo = project_root() / "examples" / "demo"
     result = validate_graph(read_rdf_paths([demo]))
     assert result.conforms, [f.message_en for f in result.violations()]
+
+
+def _allowed_datatypes(shapes: Graph, shape: Node) -> set[Node]:
+    """The sh:datatype values a property shape allows, directly or in a branch of sh:or."""
+    allowed = set(shapes.objects(shape, SH.datatype))
+    for head in shapes.objects(shape, SH["or"]):
+        for branch in shapes.items(head):
+            allowed |= set(shapes.objects(branch, SH.datatype))
+    return allowed
+
+
+def test_no_property_the_shapes_allow_language_tagged_text_has_an_xsd_range() -> None:
+    """OWL 2 keeps language-tagged strings out of every xsd datatype: text the shapes
+    accept with a language tag, on a property whose rdfs:range is xsd:string, made a
+    registry that validates inconsistent for a reasoner (krb:rekenmethode "..."@nl)."""
+    model, shapes = model_graph(), shapes_graph()
+    clashes = []
+    for shape in set(shapes.subjects(SH.path, None)):
+        path = shapes.value(shape, SH.path)
+        if not isinstance(path, URIRef) or RDF.langString not in _allowed_datatypes(shapes, shape):
+            continue
+        ranges = [r for r in model.objects(path, RDFS.range) if str(r).startswith(str(XSD))]
+        if ranges:
+            clashes.append(f"{path.n3()} rdfs:range {ranges[0].n3()}")
+    assert clashes == []
+
+
+def test_no_model_property_is_stated_a_subproperty_that_says_more_than_it_means() -> None:
+    """Under RDFS entailment a subproperty's triples become the super property's: krb:ligtIn
+    under geo:sfWithin made a plan area across two neighbourhoods wholly within both (the
+    demo's Parkrand, whose geometry says otherwise), and krb:risNummer under
+    dct:identifier gave every decision a second code beside the one krbsh:code allows."""
+    model = model_graph()
+    assert (KRB.ligtIn, RDFS.subPropertyOf, GEO.sfWithin) not in model
+    assert (KRB.risNummer, RDFS.subPropertyOf, DCTERMS.identifier) not in model
+    assert (KRB.ligtIn, RDFS.subPropertyOf, GEO.sfIntersects) in model
