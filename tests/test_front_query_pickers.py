@@ -18,7 +18,7 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from test_pages_fixtures import Registry
+from test_pages_fixtures import Registry, build_registry
 
 OBJECTTYPE_QUERY = "normen-per-imbor-objecttype"
 AREA_QUERY = "beleid-in-gebied"
@@ -162,7 +162,31 @@ def test_an_unknown_name_shows_the_form_again_with_a_close_match(client: TestCli
     assert not form.body_rows
 
 
+LOCAL_BORD = """
+@prefix krb: <https://data.krb.nl/def/krb#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<https://krb.demogemeente.nl/id/leefomgeving/bord> a owl:Class , krb:LokaalObjecttype ,
+    skos:Concept ; skos:prefLabel "Bord"@nl ; rdfs:label "Bord"@nl ;
+  rdfs:subClassOf <https://data.crow.nl/imbor/def/40bd01ed-180a-4644-ab10-4c94c891a452> .
+"""
+"""A municipality's own object type of IMBOR's own name Bord: one name, two object types."""
+
+
 def test_an_ambiguous_name_lists_every_object_type_it_names(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    registry = build_registry(
+        tmp_path_factory.mktemp("bord"),
+        {"https://krb.demogemeente.nl/graph/leefomgeving-bord": LOCAL_BORD},
+    )
+    with TestClient(registry.app) as client:
+        _an_ambiguous_name_lists_every_object_type_it_names(client, registry)
+    registry.store.close()
+
+
+def _an_ambiguous_name_lists_every_object_type_it_names(
     client: TestClient, registry: Registry
 ) -> None:
     named_bord = _iris(
