@@ -442,6 +442,36 @@ def test_a_write_on_its_way_keeps_its_turn_however_long_it_takes(
         assert first.query("ASK { GRAPH <urn:krb:test:lang> { ?s ?p ?o } }").boolean
 
 
+def test_a_writer_held_up_after_it_wrote_keeps_its_turn_and_finishes_it(
+    demo_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A turn that wrote its data and was then held up (a paused machine) before what
+    follows (the derived graph, the conformance mark): another writer took the intent
+    over, and the next write of the turn said "not sent" of a write that was stored.
+    From the first write on, the mark stays: the other waits, the turn finishes."""
+    monkeypatch.setattr(write_claim, "RENEW_S", 60.0)  # held up: no renewal either
+    monkeypatch.setattr(write_claim, "QUIET_S", 0.3)
+    monkeypatch.setattr(write_claim, "WAIT_S", 1.0)
+    data = "urn:krb:test:held-up"
+    with (
+        open_store(Settings(store=demo_server)) as first,
+        open_store(Settings(store=demo_server)) as second,
+    ):
+        waited: list[str] = []
+        with write_claim.write_turn(first):  # type: ignore[arg-type]
+            first.update(f'INSERT DATA {{ GRAPH <{data}> {{ <urn:krb:test:h> <urn:p> "1" }} }}')
+            time.sleep(0.6)  # held up past QUIET_S, the data stored
+            try:
+                with write_claim.write_turn(second):  # type: ignore[arg-type]
+                    waited.append("turn")
+            except write_claim.WriteClaimedElsewhere:
+                waited.append("held off")
+            first.update(f'INSERT DATA {{ GRAPH <{data}> {{ <urn:krb:test:h> <urn:p> "2" }} }}')
+        assert waited == ["held off"]
+        assert len(first.query(f"SELECT * WHERE {{ GRAPH <{data}> {{ ?s ?p ?o }} }}").rows) == 2
+        first.update(f"DROP GRAPH <{data}>")
+
+
 # -- bug 2: a committed write answered as one ---------------------------------------------
 
 BLANK = f'[] <{COMMENT}> "een waarneming" .'

@@ -20,9 +20,12 @@ after another's commit was acknowledged sees that commit. A writer
 3. holds the turn: it makes its copy current (the write version, below, tells whether
    another write landed since the copy was made), validates and commits, renewing its
    intent's sign of life every RENEW_S seconds meanwhile. Before each write of data it
-   marks its intent as writing and reads the mark back (the write itself takes the
-   mark away, in the same request); an intent found gone there was taken over
-   (below), and the write is not sent (TurnTakenOver);
+   marks its intent as writing and reads the mark back; an intent found gone there was
+   taken over (below), and the write is not sent (TurnTakenOver). The mark stays until
+   the intent is withdrawn: a turn that may have written anything is never taken over,
+   so a writer held up between its data and what follows it (the derived graph, the
+   conformance mark) finishes its turn or is waited for, never told "not sent" for a
+   write that was stored;
 4. withdraws its intent. One it cannot withdraw (the server was away, the answer was
    lost) it withdraws again as soon as the server answers: every RETRY_S seconds, at
    once when any other request of the store is answered, and before the store is
@@ -123,7 +126,7 @@ reads the mark back): only such an intent may be taken over after QUIET_S."""
 
 _WRITING = "https://data.krb.nl/def/krb#schrijftSinds"
 """The mark: since when a write of data of the intent's writer may be on the server.
-Set before the write, taken away by the write itself."""
+Set before each write of the turn, and left until the intent is withdrawn."""
 
 WAIT_S = 10.0
 """How long a writer waits for its turn before it gives up (HTTP 503)."""
@@ -201,16 +204,15 @@ def version_update(version: str) -> str:
 
 def sent_with_data(store: ClaimStore, version: str) -> str:
     """What an update of data to a shared ``store`` carries in its own request: the new
-    write version and, in a turn this thread holds, the removal of the mark that says
-    a write of it may be on the server, which this sets first (and reads back: raises
-    TurnTakenOver when the intent is gone, StoreError when the server fails; the data
-    is then not sent)."""
+    write version. In a turn this thread holds, the intent is first marked as writing
+    (and the mark read back: raises TurnTakenOver when the intent is gone, StoreError
+    when the server fails; the data is then not sent). The mark is not taken away
+    again: from the first write of a turn on, the turn may have stored something, and
+    its intent is not taken over (only a turn that wrote nothing can be)."""
     intent = _turn_intent(store)
-    if intent is None:
-        return version_update(version)
-    _mark_writing(store, intent)
-    clear = f"DELETE WHERE {{ GRAPH <{WRITES_GRAPH}> {{ {intent} <{_WRITING}> ?since }} }}"
-    return f"{version_update(version)} ;\n{clear}"
+    if intent is not None:
+        _mark_writing(store, intent)
+    return version_update(version)
 
 
 def read_version(store: _Queried) -> str | None:
@@ -338,7 +340,7 @@ def _mark_writing(store: ClaimStore, intent: str) -> None:
     )
     if not marked.boolean:
         raise TurnTakenOver(
-            "Another writer took over this service's turn to write: its intent showed no "
+            "Another writer took over this writer's turn to write: its intent showed no "
             f"sign of life for {QUIET_S:g} s (the store's server could not be reached from "
             "here, or the service was held up). The write was not sent; send it again (it "
             "is then tried on what the store holds now)."
