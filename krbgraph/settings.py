@@ -38,6 +38,9 @@ class Settings:
     store: str = field(default_factory=lambda: str(default_store_path()))
     """A folder (embedded Oxigraph store) or an http(s) URL (SPARQL 1.1 server)."""
     base_iri: str = DEFAULT_BASE_IRI
+    base_iri_given: bool = False
+    """Whether ``base_iri`` came from KRB_BASE_IRI or --base-iri rather than the default
+    (the demo's): a write under a default nobody chose is checked (krbgraph.base_check)."""
     token: str | None = None
     """Bearer token that enables writes over HTTP: an admin token named "default"."""
     tokens: tuple[TokenEntry, ...] = ()
@@ -176,6 +179,8 @@ class Settings:
                 except ValueError as exc:
                     raise ValueError(f"{var}={raw!r} is not valid: {exc}") from exc
         values.update({k: v for k, v in overrides.items() if v is not None})
+        if "base_iri" in values:
+            values.setdefault("base_iri_given", True)
         return replace(settings, **values)
 
 

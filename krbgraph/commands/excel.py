@@ -160,7 +160,7 @@ def register(app: typer.Typer) -> None:
                     partial(_workbook_graph, file, graph, settings.base_iri),
                     if_held=partial(_measurements_graph, file, graph, settings.base_iri),
                 ),
-                opened_store(settings) as opened,
+                opened_store(settings, names=True) as opened,
                 bar,
             ):
                 report = import_workbook(

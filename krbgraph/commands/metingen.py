@@ -69,7 +69,7 @@ def register(app: typer.Typer) -> None:
         try:
             with (
                 interrupt_said(settings, "the import", target),
-                opened_store(settings) as opened,
+                opened_store(settings, names=True) as opened,
             ):
                 report = import_measurements(opened, file, base_iri=settings.base_iri, graph=graph)
         except Unreadable as exc:

@@ -117,18 +117,26 @@ def _refuse_a_store_that_does_not_open(settings: Settings) -> None:
     the service will open it: a folder another process holds, a supervised engine that
     does not start (a memory limit too small for it), a SPARQL server that does not
     answer. Opened first by the application's start-up, each ended in a server
-    traceback and exit code 3, while every other command says it in one line."""
+    traceback and exit code 3, while every other command says it in one line. Also a
+    store whose registry is under another base than the default nobody chose
+    (krbgraph.base_check): its pages would not be found under their IRIs, and an upload
+    would name things under the demo's base."""
+    from ..base_check import implicit_base_problem
     from ..store import StoreError, open_store
 
     try:
         store = open_store(settings)
         try:
             store.query("ASK {}")
+            problem = implicit_base_problem(settings, store, "the service did not start")
         finally:
             store.close()
     except StoreError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
+    if problem is not None:
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(2)
 
 
 def _refuse_a_taken_address(settings: Settings) -> None:

@@ -24,6 +24,7 @@ from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn
 from rich.table import Table
 from rich.text import Text
 
+from ..base_check import implicit_base_problem
 from ..derived import DERIVED_GRAPH, Rederivation
 from ..derived import ensure_current as ensure_derived
 from ..derived import refresh as refresh_derived
@@ -85,7 +86,12 @@ def settings_from_cli(
 
 @contextmanager
 def opened_store(
-    settings: Settings, *, model: bool = True, reading: bool = False, existing: bool = False
+    settings: Settings,
+    *,
+    model: bool = True,
+    reading: bool = False,
+    existing: bool = False,
+    names: bool = False,
 ) -> Iterator[Store]:
     """The configured store, with the model graphs and the derived graph made current
     unless ``model`` is False. ``reading``: for a command that only reads, on a store
@@ -93,7 +99,9 @@ def opened_store(
     current is a warning, and the answers are those of the store as it is.
     ``existing`` (implied by ``reading``): the command works on what the store holds, so
     a store folder that does not exist is a mistyped --store (StoreError), not a new
-    registry to create: an export of it was empty and said nothing."""
+    registry to create: an export of it was empty and said nothing. ``names``: the command
+    names graphs or things under the base IRI, refused (exit 2) when nobody gave one and
+    the store's registry is under another (krbgraph.base_check)."""
     if (reading or existing) and not settings.is_remote and not Path(settings.store).exists():
         raise StoreError(
             f"there is no store at {settings.store} (check --store or KRB_STORE; "
@@ -115,6 +123,8 @@ def opened_store(
                     err=True,
                 )
             ensure_derived(store, _say_rederiving)
+        if names and (problem := implicit_base_problem(settings, store)) is not None:
+            _fail(problem)
         yield store
     finally:
         store.close()
@@ -286,7 +296,7 @@ def register(app: typer.Typer) -> None:
         with (
             interrupt_said(settings, "the load", planned),
             cli_errors(),
-            opened_store(settings) as opened,
+            opened_store(settings, names=graph is None) as opened,
         ):
             if show:
                 with RichLoadProgress() as bar:
