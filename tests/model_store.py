@@ -1,4 +1,4 @@
-"""An embedded store with the model, built once per test module and copied for each test.
+"""An embedded store with the model, built once per test process and copied for each test.
 
 Loading the model takes about a second; copying the folder of a store that
 holds it is much faster, and every test still gets a store of its own.
@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from store_templates import copy_of
 
 from krbgraph.settings import Settings
-from krbgraph.store import ensure_model, open_store
+from krbgraph.store import ensure_model
 
 
 def model_template_fixture(scope: Any = "module") -> Callable[..., Any]:
@@ -34,11 +35,10 @@ def model_template_fixture(scope: Any = "module") -> Callable[..., Any]:
 
     @pytest.fixture(scope=scope, name="model_template")
     def _template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+        # A copy of the store made once per test process (store_templates): the same
+        # calls filled it, and tests copy this folder again, never writing it.
         folder = tmp_path_factory.mktemp("template") / "store"
-        store = open_store(Settings(store=str(folder)))
-        ensure_model(store)
-        store.close()
-        return folder
+        return copy_of("model", Settings(), ensure_model, folder)
 
     return _template
 

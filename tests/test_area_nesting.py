@@ -22,6 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import Graph
 from rdflib.namespace import SH
+from store_templates import copy_of
 from test_sparql_support import AUTH, BASE, TIMEOUT, demo_store, same_content, served, snapshot
 
 from krbgraph import derived_change as derived_change_module
@@ -172,8 +173,11 @@ def test_many_areas_with_the_same_geometry_are_refused(tmp_path: Path) -> None:
 
 @pytest.fixture()
 def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(Settings(store=str(tmp_path / "store"), base_iri=BASE))
-    ensure_model(opened)
+    """A store of this test's own with the model: a copy of one made once per process
+    (store_templates; the model does not depend on the base IRI)."""
+    folder = copy_of("model", Settings(), ensure_model, tmp_path / "store")
+    opened = open_store(Settings(store=str(folder), base_iri=BASE))
+    ensure_model(opened)  # nothing to do: the copy has the model
     yield opened
     opened.close()
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from store_templates import copy_of
 
 from krbgraph.commands.serve import demo_paths
 from krbgraph.conformance import conforms_known
@@ -40,10 +41,29 @@ NORM_WITHOUT_INDICATOR = f"""
 """
 
 
+def _load_policy(store: Store) -> None:
+    ensure_model(store)
+    load_paths(store, POLICY, base_iri=BASE)
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    with open_store(Settings(store=str(tmp_path / "store"))) as opened:
-        ensure_model(opened)
+    """A store of this test's own with the model: a copy of one made once per process
+    (store_templates)."""
+    with open_store(
+        Settings(store=str(copy_of("model", Settings(), ensure_model, tmp_path / "store")))
+    ) as opened:
+        ensure_model(opened)  # nothing to do: the copy has the model
+        yield opened
+
+
+@pytest.fixture
+def policy_store(tmp_path: Path) -> Iterator[Store]:
+    """A store of this test's own with the model and the demo's policy loaded with
+    validation under BASE (so marked as conforming): a copy of one made once per process.
+    That such a load marks the store is asserted by the first test, on a store of its own."""
+    folder = copy_of("conformance-policy", Settings(), _load_policy, tmp_path / "store")
+    with open_store(Settings(store=str(folder))) as opened:
         yield opened
 
 
@@ -86,9 +106,9 @@ def test_a_whole_validation_marks_the_store_and_unvalidated_writes_forget_it(
 
 
 def test_data_loaded_without_validation_is_caught_by_the_next_validated_write(
-    store: Store, tmp_path: Path
+    policy_store: Store, tmp_path: Path
 ) -> None:
-    load_paths(store, POLICY, base_iri=BASE)
+    store = policy_store  # POLICY loaded with validation under BASE
     extra = tmp_path / "los.ttl"
     extra.write_text(NORM_WITHOUT_INDICATOR, encoding="utf-8")
     load_paths(store, [extra], base_iri=BASE, validate=False)
@@ -98,9 +118,9 @@ def test_data_loaded_without_validation_is_caught_by_the_next_validated_write(
 
 
 def test_a_write_that_breaks_a_rule_is_refused_on_a_marked_store_and_named_by_line(
-    store: Store, tmp_path: Path
+    policy_store: Store, tmp_path: Path
 ) -> None:
-    load_paths(store, POLICY, base_iri=BASE)
+    store = policy_store  # POLICY loaded with validation under BASE
     assert conforms_known(store)
     before = set(store.query("SELECT ?s ?p ?o ?g { GRAPH ?g { ?s ?p ?o } }").rows)
     extra = tmp_path / "los.ttl"
@@ -114,11 +134,11 @@ def test_a_write_that_breaks_a_rule_is_refused_on_a_marked_store_and_named_by_li
 
 
 def test_a_changed_measurement_value_is_validated_at_its_observation_only(
-    store: Store, tmp_path: Path
+    policy_store: Store, tmp_path: Path
 ) -> None:
     """A measurement's result is a blank node typed qudt:QuantityValue, which no shape
     targets: a new value revalidates its observation, not the whole registry."""
-    load_paths(store, POLICY, base_iri=BASE)
+    store = policy_store  # POLICY loaded with validation under BASE
     import_measurements(store, _measurements(tmp_path, 2), base_iri=BASE)
     replica = ValidationReplica.of(store)
     result = ox.NamedNode("http://www.w3.org/ns/sosa/hasResult")
@@ -149,13 +169,13 @@ def test_a_changed_measurement_value_is_validated_at_its_observation_only(
 
 
 def test_an_own_class_made_a_subclass_of_a_model_class_revalidates_its_blank_instances(
-    store: Store, tmp_path: Path
+    policy_store: Store, tmp_path: Path
 ) -> None:
     """A blank node of an own class, valid while no shape targets the class, becomes a
     policy norm when the class is made a subclass of krb:Beleidsnorm: the write that
     says so is refused on a marked store as on an unmarked one (no walk from the class
     reaches a blank node, so the whole registry is validated)."""
-    load_paths(store, POLICY, base_iri=BASE)
+    store = policy_store  # POLICY loaded with validation under BASE
     first = tmp_path / "eigen1.ttl"
     first.write_text(
         f"""@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .

@@ -20,13 +20,14 @@ from pathlib import Path
 import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL
+from store_templates import copy_of
 
 from krbgraph.commands.serve import demo_paths
 from krbgraph.derived import derive, ensure_current
 from krbgraph.loading import load_paths
 from krbgraph.model import AUDIT_GRAPH, DERIVED_GRAPH
 from krbgraph.settings import Settings
-from krbgraph.store import ensure_model, open_store
+from krbgraph.store import Store, ensure_model, open_store
 
 BASE = "https://krb.demogemeente.nl"
 GELUID = f"{BASE}/graph/geluid"
@@ -99,11 +100,14 @@ def _killed(mode: str, folder: Path, *args: str) -> None:
 
 @pytest.fixture
 def demo_store(tmp_path: Path) -> Path:
-    folder = tmp_path / "store"
-    with open_store(Settings(store=str(folder))) as store:
-        ensure_model(store)
-        load_paths(store, demo_paths(), replace=True, validate=False)
-    return folder
+    """A closed store of this test's own with the model and the demo (loaded without
+    validation): a copy of one made once per process (store_templates)."""
+    return copy_of("demo-paths-unvalidated", Settings(), _fill_with_demo, tmp_path / "store")
+
+
+def _fill_with_demo(store: Store) -> None:
+    ensure_model(store)
+    load_paths(store, demo_paths(), replace=True, validate=False)
 
 
 def _derived_facts(folder: Path, *, reopen: bool) -> tuple[set, set]:

@@ -19,25 +19,24 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from metingen_store import policy_store_folder
 from openpyxl import load_workbook
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 
-from krbgraph.commands.serve import demo_paths
 from krbgraph.excel.exporting import export_workbook
 from krbgraph.excel.importing import ImportFailed, excel_graph_iri, import_workbook
 from krbgraph.excel.metingen_sheet import cell_text, measurement_graph_iri, read_measurements
 from krbgraph.excel.sheet_rows import SheetRows
 from krbgraph.excel.template import write_template
 from krbgraph.excel.workbook_format import SHEETS_BY_NAME
-from krbgraph.loading import load_paths
 from krbgraph.measurements.csvrows import OPTIONAL, REQUIRED, ROW_REQUIRED
 from krbgraph.measurements.importing import import_measurements
 from krbgraph.model import project_root
 from krbgraph.namespaces import SOSA
 from krbgraph.replica_slot import ReplicaSlot
 from krbgraph.settings import Settings
-from krbgraph.store import Store, ensure_model, open_store
+from krbgraph.store import Store, open_store
 
 BASE = "https://krb.demogemeente.nl"
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
@@ -59,10 +58,8 @@ SELECT ?m ?waarde ?eenheid WHERE {
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     folder = tmp_path_factory.mktemp("metingen-excel")
-    with open_store(Settings(store=str(folder / "db"))) as handle:
-        ensure_model(handle)
-        paths = [p for p in demo_paths() if p.name != "metingen.ttl"]  # sources stay
-        load_paths(handle, paths, replace=True, validate=False)
+    # The model and the demo but its measurements (sources stay): a copy (metingen_store).
+    with open_store(Settings(store=str(policy_store_folder(folder / "db")))) as handle:
         yield handle
 
 
@@ -395,10 +392,8 @@ def test_a_row_deleted_from_the_sheet_deletes_its_measurement(
     is described in another graph) was counted as what no workbook can hold, and the
     import was refused unless the whole policy graph was dropped."""
     geluid = f"{BASE}/graph/geluid"
-    with open_store(Settings(store=str(tmp_path / "db"))) as handle:
-        ensure_model(handle)
-        paths = [p for p in demo_paths() if p.name != "metingen.ttl"]
-        load_paths(handle, paths, replace=True, validate=False)
+    # The model and the demo but its measurements (sources stay): a copy (metingen_store).
+    with open_store(Settings(store=str(policy_store_folder(tmp_path / "db")))) as handle:
         exported = tmp_path / "geluid.xlsx"
         export_workbook(handle, exported, graph=geluid)
 

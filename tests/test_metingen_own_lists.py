@@ -15,13 +15,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from metingen_store import policy_store_folder
 from rdflib import Namespace, URIRef
 
-from krbgraph.commands.serve import demo_paths
 from krbgraph.loading import load_paths
 from krbgraph.measurements.importing import ImportFailed, import_measurements
 from krbgraph.settings import Settings
-from krbgraph.store import Store, ensure_model, open_store
+from krbgraph.store import Store, open_store
 
 BASE = "https://krb.demogemeente.nl"
 KRB = Namespace("https://data.krb.nl/def/krb#")
@@ -61,10 +61,8 @@ HEADER = "indicator;gebied;jaar;waarde;eenheid;bron;sector;materiaal\n"
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     folder = tmp_path_factory.mktemp("eigen")
-    with open_store(Settings(store=str(folder / "db"))) as handle:
-        ensure_model(handle)
-        paths = [p for p in demo_paths() if p.name != "metingen.ttl"]
-        load_paths(handle, paths, replace=True, validate=False)
+    # The model and the demo but its measurements (sources stay): a copy (metingen_store).
+    with open_store(Settings(store=str(policy_store_folder(folder / "db")))) as handle:
         own = folder / "eigen.ttl"
         own.write_text(OWN_TERMS, encoding="utf-8")
         load_paths(handle, [own], graph=f"{BASE}/graph/eigen", base_iri=BASE, validate=False)
