@@ -21,18 +21,11 @@ from urllib.parse import quote
 
 import pytest
 from browser_support import AXE_MISSING, axe_source, resize, screenshot, serious_violations
-from test_browser_pages import CHROMEDRIVER, CHROMIUM, Browser, browser, site
+from test_browser_pages import NEEDS_BROWSER, Browser, browser, site
 
 __all__ = ["browser", "site"]  # the WebDriver and live-server fixtures, used by name
 
-pytestmark = [
-    pytest.mark.skipif(
-        CHROMIUM is None or CHROMEDRIVER is None,
-        reason="needs Debian's chromium and chromium-driver (apt-get install -y "
-        "--no-install-recommends chromium chromium-driver)",
-    ),
-    pytest.mark.slow,
-]
+pytestmark = NEEDS_BROWSER
 
 KRB = "https://data.krb.nl/def/krb#"
 WOONGEBOUW = "https://data.crow.nl/imbor/def/5315f7e0-0826-4a68-8a7b-808f32a983a0"

@@ -14,19 +14,12 @@ from urllib.parse import quote
 import pytest
 from live_server import live_server
 from research_registry import build_research_registry
-from test_browser_pages import CHROMEDRIVER, CHROMIUM, Browser, browser
+from test_browser_pages import NEEDS_BROWSER, Browser, browser
 from test_pages_fixtures import BASE, Registry
 
 __all__ = ["browser"]  # the WebDriver fixture, used by name
 
-pytestmark = [
-    pytest.mark.skipif(
-        CHROMIUM is None or CHROMEDRIVER is None,
-        reason="needs Debian's chromium and chromium-driver (apt-get install -y "
-        "--no-install-recommends chromium chromium-driver)",
-    ),
-    pytest.mark.slow,
-]
+pytestmark = NEEDS_BROWSER
 
 NORM_RED = "rgb(164, 22, 26)"
 """The norm lines' colour (#a4161a in krbgraph.web.indicator_chart)."""

@@ -27,7 +27,7 @@ from browser_support import serious_violations as axe_serious
 from live_server import live_server
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
-from test_browser_pages import CHROMEDRIVER, CHROMIUM, Browser, _wait_text, browser
+from test_browser_pages import NEEDS_BROWSER, Browser, _wait_text, browser
 from test_sparql_support import AUTH, TOKEN, demo_store, empty_store
 
 from krbgraph import registry_day
@@ -37,14 +37,7 @@ from krbgraph.web.app import create_app
 
 __all__ = ["browser"]  # the WebDriver fixture, used by name
 
-pytestmark = [
-    pytest.mark.skipif(
-        CHROMIUM is None or CHROMEDRIVER is None,
-        reason="needs Debian's chromium and chromium-driver (apt-get install -y "
-        "--no-install-recommends chromium chromium-driver)",
-    ),
-    pytest.mark.slow,
-]
+pytestmark = NEEDS_BROWSER
 
 DOWNLOAD = "krb-export.xlsx"
 """The file name the service gives the registry's workbook (Content-Disposition)."""

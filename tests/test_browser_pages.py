@@ -27,7 +27,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
-pytestmark = [
+NEEDS_BROWSER = [
     pytest.mark.skipif(
         CHROMIUM is None or CHROMEDRIVER is None,
         reason="needs Debian's chromium and chromium-driver (apt-get install -y "
@@ -35,6 +35,9 @@ pytestmark = [
     ),
     pytest.mark.slow,
 ]
+"""The marks of every module driving the browser (``pytestmark = NEEDS_BROWSER``)."""
+
+pytestmark = NEEDS_BROWSER
 
 
 class Browser:

@@ -15,20 +15,18 @@ restarts or a network that fails for one request does.
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
 import httpx
 import pytest
+from cutting_proxy import cutting_proxy
 from demo_backends import copy_of_server_folder, demo_server_folder_fixture
 from fastapi.testclient import TestClient
 from remote_server import oxigraph_binary, running_oxigraph
@@ -83,52 +81,11 @@ def demo_server(server_folder: Path) -> Iterator[str]:
         yield url
 
 
-@contextmanager
-def _dropping(upstream: str, drop: Callable[[str, bytes], bool]) -> Iterator[str]:
-    """A proxy in front of ``upstream`` that passes every request on, but closes the
-    connection of each one ``drop(path, body)`` picks without passing it on: the server
-    never sees it, and the client gets no answer."""
-    forward = httpx.Client(timeout=60)
-
-    class Proxy(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def _forward(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if drop(self.path, body):
-                self.connection.shutdown(socket.SHUT_RDWR)
-                self.close_connection = True
-                return
-            skipped = ("host", "content-length", "connection")
-            headers = {k: v for k, v in self.headers.items() if k.lower() not in skipped}
-            answer = forward.request(
-                self.command, upstream + self.path, content=body, headers=headers
-            )
-            self.send_response(answer.status_code)
-            for name, value in answer.headers.items():
-                if name.lower() not in (
-                    "content-length",
-                    "transfer-encoding",
-                    "connection",
-                    "content-encoding",
-                ):
-                    self.send_header(name, value)
-            self.send_header("Content-Length", str(len(answer.content)))
-            self.end_headers()
-            self.wfile.write(answer.content)
-
-        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _forward
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        forward.close()
+def _dropping(upstream: str, drop: Callable[[str, bytes], bool]) -> AbstractContextManager[str]:
+    """A proxy in front of ``upstream`` that closes the connection of each request
+    ``drop(path, body)`` picks without passing it on: the server never sees it, and the
+    client gets no answer."""
+    return cutting_proxy(upstream, before=drop)
 
 
 class _Once:

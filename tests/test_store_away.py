@@ -7,8 +7,7 @@ no restart once the server is back.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -76,58 +75,15 @@ def test_a_server_gone_in_the_middle_of_a_query_is_a_503_too(tmp_path: Path) -> 
         store.close()
 
 
-@contextmanager
-def _losing_update_answers(upstream: str, marker: bytes) -> Iterator[str]:
+def _losing_update_answers(upstream: str, marker: bytes) -> AbstractContextManager[str]:
     """A proxy in front of ``upstream`` that forwards everything, but cuts the connection
     instead of answering the update whose body holds ``marker`` (the server commits it
     all the same): a server that dies after committing, a proxy that times out."""
-    import socket
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from cutting_proxy import cutting_proxy
 
-    import httpx
-
-    forward = httpx.Client(timeout=60)
-
-    class Proxy(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def _forward(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            skipped = ("host", "content-length", "connection")
-            headers = {k: v for k, v in self.headers.items() if k.lower() not in skipped}
-            answer = forward.request(
-                self.command, upstream + self.path, content=body, headers=headers
-            )
-            if self.path.startswith("/update") and marker in body:
-                self.connection.shutdown(socket.SHUT_RDWR)  # committed; the answer is lost
-                self.close_connection = True
-                return
-            self.send_response(answer.status_code)
-            for name, value in answer.headers.items():
-                if name.lower() not in (
-                    "content-length",
-                    "transfer-encoding",
-                    "connection",
-                    "content-encoding",
-                ):
-                    self.send_header(name, value)
-            self.send_header("Content-Length", str(len(answer.content)))
-            self.end_headers()
-            self.wfile.write(answer.content)
-
-        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _forward
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        forward.close()
+    return cutting_proxy(
+        upstream, after=lambda path, body: path.startswith("/update") and marker in body
+    )
 
 
 def test_an_update_whose_answer_was_lost_is_not_answered_try_again(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from browser_support import allow_downloads, downloaded
 from live_server import live_server
-from test_browser_pages import CHROMEDRIVER, CHROMIUM, Browser, _wait_text, browser
+from test_browser_pages import NEEDS_BROWSER, Browser, _wait_text, browser
 from test_sparql_support import BASE, TOKEN
 from test_werkmap_support import served_demo, workbook
 
@@ -34,14 +34,7 @@ from krbgraph.web.app import create_app
 
 __all__ = ["browser"]  # the WebDriver fixture, used by name
 
-pytestmark = [
-    pytest.mark.skipif(
-        CHROMIUM is None or CHROMEDRIVER is None,
-        reason="needs Debian's chromium and chromium-driver (apt-get install -y "
-        "--no-install-recommends chromium chromium-driver)",
-    ),
-    pytest.mark.slow,
-]
+pytestmark = NEEDS_BROWSER
 
 GELUID = f"{BASE}/graph/geluid"
 
