@@ -6,8 +6,10 @@ store is a copy of one made once per test process (store_templates)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from store_templates import copy_of
 
 from krbgraph.commands.serve import demo_paths
@@ -38,3 +40,19 @@ def demo_store_folder(root: Path, *, validated: Path | None = None, base_iri: st
         with open_store(Settings(store=str(root / "db"))) as handle:
             load_paths(handle, [validated], replace=True, base_iri=base_iri)
     return root / "db"
+
+
+def graphs_in(folder: Path) -> set[str]:
+    """The graphs of the closed store in ``folder``."""
+    with open_store(Settings(store=str(folder))) as handle:
+        return {info.iri for info in handle.graphs()}
+
+
+@pytest.fixture()
+def graphs_before(folder: Path) -> Iterator[set[str]]:
+    """The graphs of the module's store ``folder`` before the test, checked unchanged
+    after it (a refused import writes nothing). Import it into a module that has a
+    ``folder`` fixture."""
+    before = graphs_in(folder)
+    yield before
+    assert graphs_in(folder) == before  # nothing written

@@ -15,11 +15,10 @@ and an IRI names one concept.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from metingen_store import demo_store_folder
+from metingen_store import demo_store_folder, graphs_before
 from openpyxl import load_workbook
 from other_municipality import BASE, OTHER, PREFIXES
 from rdflib import URIRef
@@ -91,6 +90,8 @@ SECOND_GRAPH = (
 """A second graph: another own material of the demo named Hemelwater, and another
 municipality's own sector Inwoners and local object type Boom."""
 
+__all__ = ["graphs_before"]  # the fixture, used by name
+
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -103,18 +104,6 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with open_store(Settings(store=str(db))) as handle:
         load_paths(handle, [second], replace=True, base_iri=BASE)
     return db
-
-
-def _graphs(folder: Path) -> set[str]:
-    with open_store(Settings(store=str(folder))) as handle:
-        return {info.iri for info in handle.graphs()}
-
-
-@pytest.fixture()
-def graphs_before(folder: Path) -> Iterator[set[str]]:
-    before = _graphs(folder)
-    yield before
-    assert _graphs(folder) == before  # nothing written
 
 
 def _import(folder: Path, tmp_path: Path, body: str) -> tuple[int, str, str]:

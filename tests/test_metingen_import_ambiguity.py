@@ -11,11 +11,10 @@ no measurement for the own norm).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from metingen_store import demo_store_folder
+from metingen_store import demo_store_folder, graphs_before
 from openpyxl import load_workbook
 from other_municipality import BASE, INDICATOR_AND_SOURCE, OTHER, OTHER_I01, OTHER_SOURCE, PREFIXES
 from typer.testing import CliRunner
@@ -58,6 +57,8 @@ SHARED = (
 """
 )
 
+__all__ = ["graphs_before"]  # the fixture, used by name
+
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -77,18 +78,6 @@ def _csv(tmp_path: Path, body: str, name: str = "metingen.csv") -> Path:
     path = tmp_path / name
     path.write_text(HEADER + body, encoding="utf-8")
     return path
-
-
-def _graphs(folder: Path) -> set[str]:
-    with open_store(Settings(store=str(folder))) as handle:
-        return {info.iri for info in handle.graphs()}
-
-
-@pytest.fixture()
-def graphs_before(folder: Path) -> Iterator[set[str]]:
-    before = _graphs(folder)
-    yield before
-    assert _graphs(folder) == before  # nothing written
 
 
 def test_a_code_of_two_indicators_is_refused_with_both_iris(
