@@ -119,3 +119,22 @@ def test_no_model_property_is_stated_a_subproperty_that_says_more_than_it_means(
     assert (KRB.ligtIn, RDFS.subPropertyOf, GEO.sfWithin) not in model
     assert (KRB.risNummer, RDFS.subPropertyOf, DCTERMS.identifier) not in model
     assert (KRB.ligtIn, RDFS.subPropertyOf, GEO.sfIntersects) in model
+
+
+def test_every_model_term_that_specialises_a_standard_says_so() -> None:
+    """The ontology's design rule: a krb: term under a term of a standard names it in
+    rdfs:comment (seven did not, among them krb:document under prov:wasDerivedFrom)."""
+    model = model_graph()
+    silent = sorted(
+        term.n3()
+        for term in set(model.subjects(RDF.type, None))
+        if isinstance(term, URIRef)
+        and term in KRB
+        and (term, RDFS.comment, None) not in model
+        and any(
+            isinstance(super_term, URIRef) and super_term not in KRB
+            for link in (RDFS.subClassOf, RDFS.subPropertyOf)
+            for super_term in model.objects(term, link)
+        )
+    )
+    assert silent == []
