@@ -126,3 +126,15 @@ def test_the_service_does_not_start_on_it_without_a_base(own_store: str) -> None
     assert "Traceback" not in done.stderr
     said = " ".join(done.stderr.split())
     assert OWN in said and "the service did not start" in said, said
+
+
+def test_graphs_a_client_named_itself_say_nothing_of_a_base(tmp_path: Path) -> None:
+    """A store filled over the Graph Store Protocol with graphs of the client's own naming
+    (no ``/graph/`` of a base in them) holds no registry under another base."""
+    store = copy_of("model", Settings(), ensure_model, tmp_path / "store")
+    with open_store(Settings(store=str(store))) as opened:
+        opened.update('INSERT DATA { GRAPH <http://example.org/people> { <urn:a> <urn:b> "c" } }')
+    file = tmp_path / "thema.ttl"
+    file.write_text(TURTLE.replace(OWN, DEMO_BASE), encoding="utf-8")
+    result = krb("load", str(file), "--store", str(store))
+    assert result.exit_code == 0, result.output
