@@ -13,10 +13,10 @@ from typing import Any
 
 import httpx
 import pytest
-from demo_backends import copy_of_server_folder, demo_server_folder_fixture
+from demo_backends import compacted_copy, copy_of_server_folder, demo_server_folder_fixture
 from fastapi.testclient import TestClient
 from rdflib import Literal, URIRef
-from remote_server import oxigraph_binary, running_oxigraph
+from remote_server import running_oxigraph
 
 from krbgraph import labels
 from krbgraph.labels import fetch_names
@@ -51,22 +51,9 @@ demo_server_folder_as_filled = demo_server_folder_fixture(name="demo_server_fold
 def demo_server_folder(
     demo_server_folder_as_filled: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
-    """The demo server's folder with its write-ahead log written into its tables once
-    (`oxigraph optimize`): filled over HTTP and stopped, the folder holds the demo as a
-    34 MB log that every server started on a copy replayed first, 3 to 6 s per test.
-    The same quads; each test still starts a server of its own on a copy."""
-    import subprocess
-
-    folder = copy_of_server_folder(
-        demo_server_folder_as_filled, tmp_path_factory.mktemp("demo-server-compact")
-    )
-    binary = oxigraph_binary()
-    if binary is None:
-        pytest.skip("the oxigraph server binary is not installed (pip install oxigraph)")
-    subprocess.run(
-        [binary, "optimize", "--location", str(folder / "db")], check=True, capture_output=True
-    )
-    return folder
+    """The demo server's folder, compacted once (demo_backends.compacted_copy): each test
+    still starts a server of its own on a copy."""
+    return compacted_copy(demo_server_folder_as_filled, tmp_path_factory.mktemp("compact"))
 
 
 @pytest.fixture

@@ -27,9 +27,9 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 from cutting_proxy import cutting_proxy
-from demo_backends import copy_of_server_folder, demo_server_folder_fixture
+from demo_backends import compacted_copy, copy_of_server_folder, demo_server_folder_fixture
 from fastapi.testclient import TestClient
-from remote_server import oxigraph_binary, running_oxigraph
+from remote_server import running_oxigraph
 
 from krbgraph.derived import RULES_VERSION, STALE
 from krbgraph.model import AUDIT_GRAPH, DERIVED_GRAPH, WRITES_GRAPH
@@ -55,18 +55,8 @@ demo_server_folder_as_filled = demo_server_folder_fixture(name="demo_server_fold
 def demo_server_folder(
     demo_server_folder_as_filled: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
-    """The demo server's folder, its write-ahead log written into its tables once (as in
-    test_shared_remote_store: a server started on a copy starts in a moment)."""
-    folder = copy_of_server_folder(
-        demo_server_folder_as_filled, tmp_path_factory.mktemp("demo-server-compact")
-    )
-    binary = oxigraph_binary()
-    if binary is None:
-        pytest.skip("the oxigraph server binary is not installed (pip install oxigraph)")
-    subprocess.run(
-        [binary, "optimize", "--location", str(folder / "db")], check=True, capture_output=True
-    )
-    return folder
+    """The demo server's folder, compacted once (demo_backends.compacted_copy)."""
+    return compacted_copy(demo_server_folder_as_filled, tmp_path_factory.mktemp("compact"))
 
 
 @pytest.fixture
