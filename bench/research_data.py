@@ -246,7 +246,11 @@ def _realised(scope: Scope, base: str, last_year: int) -> Iterator[str]:
         yield f"{node} <{RDF}type> <{SOSA}Observation> .\n"
         yield f"{node} {RDFS_LABEL} {_nl(f'Gerealiseerd effect {slug}')} .\n"
         yield f"{node} <{KRB}beoogdEffect> <{effect}> .\n"
-        yield f"{node} <{SOSA}observedProperty> <{indicator}> .\n"
+        # It observes the change in the indicator, not the indicator (a level).
+        change = f"_:c-{slug}"
+        yield f"{node} <{SOSA}observedProperty> {change} .\n"
+        yield f"{change} <{RDF}type> <{KRB}Indicatorverandering> .\n"
+        yield f"{change} <{KRB}veranderingVan> <{indicator}> .\n"
         yield f"{node} <{SOSA}hasFeatureOfInterest> <{area}> .\n"
         when = (period, f"{last_year - 3}-01-01", f"{last_year}-12-31")
         value = intended * rnd.uniform(0.3, 1.2)

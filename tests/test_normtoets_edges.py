@@ -113,7 +113,7 @@ EFFECT = f"""
 <{BASE}/id/gerealiseerd-effect/DEC-R1> a krb:GerealiseerdEffect , sosa:Observation ;
   krb:beoogdEffect <{BASE}/id/beoogd-effect/DEC-E1> ;
   dct:source <{BASE}/id/databron/geluidmeetnet> ;
-  sosa:observedProperty <{BASE}/id/beleidsindicator/DEC-I2> ;
+  sosa:observedProperty [ krb:veranderingVan <{BASE}/id/beleidsindicator/DEC-I2> ] ;
   sosa:hasFeatureOfInterest <{BASE}/id/werkingsgebied/WK999901> ;
   sosa:phenomenonTime [ a dct:PeriodOfTime ;
     dcat:startDate "2025-01-01"^^xsd:date ; dcat:endDate "2025-12-31"^^xsd:date ] ;

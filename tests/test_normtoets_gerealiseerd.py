@@ -62,10 +62,18 @@ effects = st.lists(
 )
 
 
-def _add_observation(graph: Graph, node: URIRef, end: date, value: Decimal, unit: str) -> None:
+def _add_observation(
+    graph: Graph, node: URIRef, end: date, value: Decimal, unit: str, *, change: bool = False
+) -> None:
+    """A measured level of indicator I, or (change) a realised change in it."""
     period, result = BNode(), BNode()
     graph.add((node, RDF.type, SOSA.Observation))
-    graph.add((node, SOSA.observedProperty, EX["beleidsindicator/I"]))
+    if change:
+        observed = BNode()
+        graph.add((observed, KRB.veranderingVan, EX["beleidsindicator/I"]))
+    else:
+        observed = EX["beleidsindicator/I"]
+    graph.add((node, SOSA.observedProperty, observed))
     graph.add((node, SOSA.hasFeatureOfInterest, EX["werkingsgebied/A"]))
     graph.add((node, SOSA.phenomenonTime, period))
     graph.add(
@@ -99,7 +107,7 @@ def _graph(data: list) -> Graph:
         graph.add((effect, QUDT.hasUnit, UNIT.KiloM))
         for index, (end, value, unit) in enumerate(records):
             node = EX[f"gerealiseerd/E{number}-{index}"]
-            _add_observation(graph, node, end, value, unit)
+            _add_observation(graph, node, end, value, unit, change=True)
             graph.add((node, RDF.type, KRB.GerealiseerdEffect))
             graph.add((node, KRB.beoogdEffect, effect))
     return graph

@@ -218,7 +218,7 @@ beoogd-effect:T-E01 a krb:BeoogdEffect ;
     a krb:GerealiseerdEffect , sosa:Observation ;
     rdfs:label "Gerealiseerd T-E01 2027"@nl ;
     krb:beoogdEffect beoogd-effect:T-E01 ;
-    sosa:observedProperty beleidsindicator:GRO-I01 ;
+    sosa:observedProperty [ krb:veranderingVan beleidsindicator:GRO-I01 ] ;
     sosa:hasFeatureOfInterest werkingsgebied:WK999902 ;
     sosa:phenomenonTime [ a dct:PeriodOfTime ; dcat:startDate "2027-01-01"^^xsd:date ;
                           dcat:endDate "2027-12-31"^^xsd:date ] ;

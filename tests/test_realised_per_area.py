@@ -34,7 +34,8 @@ def _realisation(slug: str, area: str, value: str, end: str) -> str:
     return f"""
 <{ID}gerealiseerd-effect/{slug}> a krb:GerealiseerdEffect , sosa:Observation ;
   rdfs:label "Gerealiseerd {slug}"@nl ; dct:source <https://bron.example/geluid> ;
-  krb:beoogdEffect <{ID}beoogd-effect/E1> ; sosa:observedProperty <{ID}beleidsindicator/I1> ;
+  krb:beoogdEffect <{ID}beoogd-effect/E1> ;
+  sosa:observedProperty [ krb:veranderingVan <{ID}beleidsindicator/I1> ] ;
   sosa:hasFeatureOfInterest <{AREA}{area}> ;
   sosa:phenomenonTime [ a time:Interval , dct:PeriodOfTime ;
     dcat:startDate "2024-01-01"^^xsd:date ; dcat:endDate "{end}"^^xsd:date ] ;
