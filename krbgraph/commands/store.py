@@ -380,7 +380,9 @@ def register(app: typer.Typer) -> None:
             # Always: a dump's derived graph may be of other data than its own (taken
             # from a server another tool wrote meanwhile) while naming these rules.
             refresh_derived(opened)
-        typer.echo(f"restored {quads} quads from {file}")
+        typer.echo(
+            f"restored {quads} quads from {file}; the model graphs from this release's files"
+        )
 
 
 def _planned(paths: list[Path], graph: str | None, settings: Settings) -> list[str]:
