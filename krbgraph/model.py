@@ -141,6 +141,27 @@ def model_graph() -> Graph:
     return graph
 
 
+def vocabulary_graph() -> Graph:
+    """The model but QUDT's 20,000 unit triples: what a workbook's names are looked up
+    in (value lists, IMBOR, the class tree). Units have their own catalogue
+    (krbgraph.units), so parsing them into rdflib was half of the second
+    `krb import-excel` spent reading the model. The whole model when this process has
+    parsed it already (the service), never both."""
+    if model_graph.cache_info().currsize:
+        return model_graph()
+    return _vocabulary_graph()
+
+
+@cache
+def _vocabulary_graph() -> Graph:
+    graph = _bind(Graph())
+    for part in model_parts():
+        if part.graph != QUDT_EXTRACT_IRI:
+            for path in part.files:
+                _parsed(path, graph)
+    return graph
+
+
 @cache
 def own_units_graph() -> Graph:
     """ontology/eenheden.ttl alone: the KRB's own units and notations."""

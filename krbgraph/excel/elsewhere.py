@@ -196,9 +196,9 @@ class StoreLookup:
 @cache
 def _subclasses(expected: URIRef) -> frozenset[Identifier]:
     """``expected`` and its subclasses in the project's model (krb.ttl)."""
-    from ..model import model_graph
+    from ..model import vocabulary_graph
 
-    return _closure(model_graph(), expected)
+    return _closure(vocabulary_graph(), expected)
 
 
 def _closure(model: Graph, expected: URIRef) -> frozenset[Identifier]:

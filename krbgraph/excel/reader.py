@@ -426,9 +426,9 @@ def read_workbook(
     WorkbookTooLarge when it passes ``limits`` (default: WorkbookLimits()).
     """
     if model is None:
-        from ..model import model_graph
+        from ..model import vocabulary_graph
 
-        model = model_graph()
+        model = vocabulary_graph()
     sheets, problems = read_sheets(source, limits=limits)
     try:
         recorded = recorded_base(source)
