@@ -36,6 +36,7 @@ after its data was in (Ctrl-C before the model was read) kept the dump's mark an
 derived graph, and no later opening replaced them; without them the next command
 loads the model and derives the graph, as after a finished restore."""
 
+
 def _model_copies() -> frozenset[ox.NamedNode]:
     """The dump's copies of the model graphs, never restored: a restore loads the model
     from the product's files (ensure_model), and into graphs that hold nothing that is
