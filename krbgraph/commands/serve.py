@@ -12,10 +12,11 @@ process.
 
 from __future__ import annotations
 
+import copy
 import socket
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -105,11 +106,28 @@ def register(app: typer.Typer) -> None:
             # h11's 16 KiB for a request head arriving in pieces, as over any network,
             # refused an editor query of 17,000 characters with a bare 400.
             h11_max_incomplete_event_size=REQUEST_HEAD_BYTES,
+            log_config=log_config(),
         )
 
 
 REQUEST_HEAD_BYTES = 1024 * 1024
 """The largest request head (address and headers) the service reads."""
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's own logging configuration, with the ``krbgraph`` loggers added: INFO and
+    above to stderr, in uvicorn's format (``INFO:     ...``). uvicorn configures only its
+    own loggers, so krbgraph's had no handler and only warnings reached stderr (Python's
+    last resort): never the line of a client that hung up, the supervised engine's last
+    output or a write sent again after an engine stop. Not propagated, so a root logger
+    with a handler of its own shows no line twice. Given to uvicorn rather than set up
+    here: `krb serve` run inside another process without its server (the CLI tests
+    replace uvicorn.run) leaves that process's logging alone."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["krbgraph"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
 
 
 def _refuse_a_store_that_does_not_open(settings: Settings) -> None:

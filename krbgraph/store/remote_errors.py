@@ -4,10 +4,16 @@ A connection refused, or a read cut off (a server killed or restarting), is a se
 that is away: a 503 to come back after. An update whose answer was lost is not: it was
 sent and may have been committed, and a client told to try again stored a blank-node
 insert twice. Messages name the server without a password its URL may carry.
+
+A refusal quotes the server's own reason: a krb service refuses an update of a graph it
+maintains itself with 403 and says so, a read-only dataset says it is read-only, and a
+message that blamed the credentials for every 403 sent its reader to the wrong place.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -56,17 +62,79 @@ def http_errors(url: str, what: str, timeout: float | None) -> Iterator[None]:
         raise StoreError(f"{what} cannot be sent to {url}: {exc}") from exc
 
 
+class ServerRefused(StoreError):
+    """The server answered with a client error (4xx): it did not carry the request out,
+    so an update refused that way stored nothing (krbgraph.store.write_claim withdraws no
+    announcement that was never stored)."""
+
+    def __init__(self, message: str, status_code: int) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
+REASON_CHARS = 300
+"""How much of a server's reason a message quotes: a sentence or two of its own, not
+the whole error page of a proxy."""
+
+_CREDENTIALS = "check KRB_USER and KRB_PASSWORD"
+
+
 def refusal(response: httpx.Response, url: str, what: str) -> StoreError:
+    """The error for a server's answer with an error status. A 401 or 403 quotes the
+    server's reason and points to the credentials only when they are the likely cause:
+    a 401, or a refusal that gives no reason of its own."""
     body = response.text.strip()
     url = shown_url(url)
-    if response.status_code == 400 and what in ("query", "update"):
+    code = response.status_code
+    if code == 400 and what in ("query", "update"):
         return QuerySyntaxError.from_message(body or f"the server rejected the {what}")
-    if response.status_code in (401, 403):
-        return StoreError(
-            f"{url} refused the {what} (HTTP {response.status_code}); check KRB_USER and "
-            "KRB_PASSWORD"
-        )
-    return StoreError(f"{what} failed at {url}: HTTP {response.status_code}: {body[:500]}")
+    if code in (401, 403):
+        reason = server_reason(response)
+        if not reason:
+            message = f"{url} refused the {what} (HTTP {code}); {_CREDENTIALS}"
+        elif code == 401:
+            message = f"{url} refused the {what} (HTTP 401: {reason}); {_CREDENTIALS}"
+        else:
+            message = f"{url} refused the {what} (HTTP 403): {reason}"
+        return ServerRefused(message, code)
+    message = f"{what} failed at {url}: HTTP {code}: {body[:500]}"
+    return ServerRefused(message, code) if 400 <= code < 500 else StoreError(message)
+
+
+def server_reason(response: httpx.Response) -> str:
+    """What the body of an error answer says, on one line and at most REASON_CHARS long:
+    the ``detail`` (``message``, ``error_description``, ``error``) of a JSON body such as
+    a krb service's, the text of an HTML page, or the plain text; "" when it says no
+    more than its status does ("Error 403: Forbidden"), which is no reason to quote."""
+    text = response.text.strip()
+    if text[:1] in ("{", "["):
+        text = _json_reason(text)
+    elif text[:1] == "<":
+        text = re.sub(r"(?is)<(head|script|style)\b.*?</\1\s*>", " ", text)
+        text = re.sub(r"<[^>]*>", " ", text)
+    text = " ".join(text.split())
+    words = ["error", "http", str(response.status_code), re.escape(response.reason_phrase)]
+    bare = re.sub(rf"(?i)\b({'|'.join(word for word in words if word)})\b", "", text)
+    if not re.search(r"\w", bare):
+        return ""
+    if len(text) > REASON_CHARS:
+        text = text[: REASON_CHARS - 1].rstrip() + "…"
+    return text
+
+
+def _json_reason(text: str) -> str:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text
+    if isinstance(data, dict):
+        for key in ("detail", "message", "error_description", "error"):
+            value = data.get(key)
+            if isinstance(value, str) and value.strip():
+                return value
+            if isinstance(value, dict | list) and value:
+                return json.dumps(value, ensure_ascii=False)
+    return text
 
 
 @contextmanager

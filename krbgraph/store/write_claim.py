@@ -13,7 +13,8 @@ after another's commit was acknowledged sees that commit. A writer
 1. announces its write: an intent (a ``prov:Activity`` with the server's ``NOW()`` as
    its start and as its last sign of life, ``dct:modified``; the process that
    announced it; and that it marks its writes, below) in the managed graph
-   WRITES_GRAPH, in an update of its own;
+   WRITES_GRAPH, in an update of its own (one the server refused, or that never left,
+   stored nothing, and nothing is withdrawn or said about withdrawing it);
 2. looks for a live intent of another writer; if there is one, it withdraws its own,
    waits a moment and tries again, for up to WAIT_S seconds (then
    WriteClaimedElsewhere, which says whose intent and when it lapses);
@@ -83,7 +84,14 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 
 from ..model import AUDIT_GRAPH, WRITES_GRAPH
-from .base import QueryResult, StoreError, StoreUnreachable, WriteOutcomeUnknown
+from .base import (
+    QueryResult,
+    QuerySyntaxError,
+    StoreError,
+    StoreUnreachable,
+    WriteOutcomeUnknown,
+)
+from .remote_errors import ServerRefused
 
 T = TypeVar("T")
 
@@ -359,8 +367,14 @@ def _announce(store: ClaimStore, intent: str) -> None:
     deadline = time.monotonic() + WAIT_S
     attempt = 0
     while True:
-        try:  # an announcement whose answer was lost may still have been stored
+        try:
             store.update_unversioned(announce)
+        except BaseException as exc:
+            if not _refused(exc):  # an announcement whose answer was lost may be stored
+                _withdraw(store, intent, unsure=True)
+            _nothing_written(exc)
+            raise
+        try:
             other = _live_other(store, intent)
         except BaseException as exc:
             _withdraw(store, intent)
@@ -377,6 +391,15 @@ def _announce(store: ClaimStore, intent: str) -> None:
             raise WriteClaimedElsewhere(*other)
         time.sleep(min(0.5, random.uniform(0.01, 0.02) * 2**attempt))
         attempt += 1
+
+
+def _refused(exc: BaseException) -> bool:
+    """Whether a request failed without being carried out: the server refused it (a 4xx,
+    such as a krb service's 403 for the graph of intents it maintains itself, or a
+    read-only dataset's) or it was never sent. Withdrawing an announcement refused so
+    was a second refusal, logged as an intent that "could not be withdrawn" though it
+    was never written."""
+    return isinstance(exc, ServerRefused | QuerySyntaxError | StoreUnreachable)
 
 
 def _nothing_written(exc: BaseException) -> None:
@@ -499,18 +522,22 @@ def _withdrawal(intent: str) -> str:
     return f"DELETE WHERE {{ GRAPH <{WRITES_GRAPH}> {{ {intent} ?p ?o }} }}"
 
 
-def _withdraw(store: ClaimStore, intent: str, *, quietly: bool = True) -> None:
+def _withdraw(
+    store: ClaimStore, intent: str, *, quietly: bool = True, unsure: bool = False
+) -> None:
     """Withdraw ``intent``; when the server fails, withdraw it again as soon as it answers
-    (and raise unless ``quietly``)."""
+    (and raise unless ``quietly``). ``unsure``: its announcement got no answer, so it
+    may never have been stored, and the log says no more than that."""
     try:
         store.update_unversioned(_withdrawal(intent))
     except StoreError as exc:
         _pend(store, intent)
         logger.warning(
-            "could not withdraw write intent %s (%s); it is withdrawn as soon as the "
+            "could not withdraw write intent %s (%s)%s; it is withdrawn as soon as the "
             "server answers again",
             intent,
             exc,
+            "; its announcement got no answer, so it may never have been stored" if unsure else "",
         )
         if not quietly:
             raise

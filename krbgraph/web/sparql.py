@@ -45,7 +45,7 @@ from .bounded_body import MB, read_bounded_body
 from .deps import get_settings, get_store
 from .openapi_protocols import sparql_operation
 from .service_description import service_description
-from .user_sparql import LimitsDep, user_query, user_update
+from .user_sparql import LimitsDep, user_query, user_update, without_bom
 from .write_gate import hold_write_lock
 
 FORM = "application/x-www-form-urlencoded"
@@ -154,13 +154,15 @@ def _iris(params: Sequence[tuple[str, str]], name: str) -> tuple[str, ...]:
 
 
 def _protocol_request(params: Sequence[tuple[str, str]]) -> ProtocolRequest:
+    """The operation of a request's parameters, from the address, a form or a body alike:
+    each way of sending the text drops a leading byte order mark here."""
     query = _single(params, "query")
     update = _single(params, "update")
     if query is not None and update is not None:
         raise _bad_request("A request carries either 'query' or 'update', not both.")
     return ProtocolRequest(
-        query=query,
-        update=update,
+        query=None if query is None else without_bom(query),
+        update=None if update is None else without_bom(update),
         default_graphs=_iris(params, "default-graph-uri"),
         named_graphs=_iris(params, "named-graph-uri"),
         using_graphs=_iris(params, "using-graph-uri"),

@@ -99,17 +99,35 @@ class UserQuery:
             raise
 
 
+BOM = "\ufeff"
+"""The byte order mark Windows editors (Notepad) put first in a file they save as UTF-8."""
+
+
+def without_bom(text: str) -> str:
+    """``text`` without a leading byte order mark: a .rq or .ru file saved by Notepad and
+    sent as it is (``curl --data-binary @change.ru``), or pasted into a form. SPARQL
+    does not allow one, and the parser refused it with "expected VERSION" at a column
+    the user cannot see, while /store and `krb load` read RDF with one
+    (krbgraph.rdfio.without_bom). Every route that takes SPARQL text passes it here
+    before it is checked, so positions in messages count from what an editor shows."""
+    return text.removeprefix(BOM)
+
+
 def user_query(text: str, limits: SparqlLimits) -> UserQuery:
-    """The query, once it is within ``limits`` and fetches nothing from the network.
+    """The query, once it is within ``limits`` and fetches nothing from the network; a
+    leading byte order mark is dropped (``without_bom``).
 
     Raises krbgraph.sparql_text.SparqlRefused (LimitExceeded, RemoteAccessRefused).
     """
+    text = without_bom(text)
     return UserQuery(text, check(text, limits))
 
 
 def user_update(text: str, limits: SparqlLimits) -> Scan:
     """The scan of an update, once it is within ``limits`` and uses no SERVICE or LOAD.
 
+    ``text`` is the update as it will be run, already ``without_bom``: the scan's
+    positions (where USING clauses go) are positions in it.
     Raises krbgraph.sparql_text.SparqlRefused (LimitExceeded, RemoteAccessRefused).
     """
     return check(text, limits)
