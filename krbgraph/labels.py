@@ -9,7 +9,12 @@ stays one row whatever names exist, and every caller (CLI, API, pages) chooses t
 language the same way:
 
 1. a name in the first preferred language, then the next preferred language, ...;
-2. then Dutch (the registry's own language), then a name without language tag;
+   within one of them as RFC 4647 lookup reads it: the tag asked ("nl-NL"), then
+   the tag shortened ("nl"), then its other regional variants ("nl-BE"), so the
+   registry's own "Verkeerslawaai"@nl is never displaced by a "Verkeersgeluid"@nl-BE
+   for a reader who asked for "nl" or "nl-NL";
+2. then Dutch (the registry's own language, last of every reader's languages), then a
+   name without language tag;
 3. then a name in any other language (alphabetically by tag, for a stable answer);
 4. then the code (``dct:identifier``, ``skos:notation``).
 
@@ -44,8 +49,10 @@ __all__ = [
     "name_cache",
     "choose",
     "fetch_names",
+    "language_rank",
     "languages_from",
     "preload_names",
+    "primary_subtag",
 ]
 
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -113,20 +120,53 @@ def languages_from(lang: str | None = None, accept_language: str | None = None) 
     return tuple(result)
 
 
-def _language_rank(tag: str, languages: Sequence[str]) -> tuple[int, str]:
+def primary_subtag(tag: str) -> str:
+    """The language of a tag without its region or script ("nl" of "nl-BE"): a Dutch
+    reader's browser sends "nl-NL" or "nl-BE" as often as "nl"."""
+    return tag.split("-", 1)[0].lower()
+
+
+def language_rank(tag: str, languages: Sequence[str]) -> tuple[int, int, str]:
+    """Where a name tagged ``tag`` stands for a reader of ``languages``, lower first.
+
+    The one ranking of languages: every name shown, the search index's own too (the
+    resolvers, krbgraph.queries.find_named, take back every tag it ranks under a
+    language asked). Per language asked, as RFC 4647 lookup: the tag itself, then
+    shortened ("en" for "en-GB", before any language asked after it: a browser sending
+    "en-GB" alone wants English), then the language's other variants, the closest
+    first, then by tag. An exact tag ranked with its variants and the text decided
+    the tie: "Verkeersgeluid"@nl-BE displaced "Verkeerslawaai"@nl for Dutch readers.
+    """
     tag = tag.lower()
-    for index, wanted in enumerate(languages):
-        # "en" matches "en-GB" names, as RFC 4647 basic filtering does.
-        if tag == wanted or tag.startswith(wanted + "-"):
-            return (2 * index, "")
-        # "en-GB" asked finds an "en" name next (RFC 4647 lookup shortens the range), before
-        # any language asked after it: a browser sending "en-GB" alone wants English.
-        primary = wanted.split("-", 1)[0]
-        if primary != wanted and (tag == primary or tag.startswith(primary + "-")):
-            return (2 * index + 1, "")
     if not tag:
-        return (2 * len(languages), "")
-    return (2 * len(languages) + 1, tag)
+        return (len(languages), 0, "")
+    subtags = tag.split("-")
+    for index, wanted in enumerate(languages):
+        asked = wanted.lower().split("-")
+        if subtags[0] != asked[0]:
+            continue
+        if asked[: len(subtags)] == subtags:  # the tag itself, or shortened
+            return (index, len(asked) - len(subtags), "")
+        shared = 1  # subtags in common, the language at least
+        while shared < min(len(asked), len(subtags)) and asked[shared] == subtags[shared]:
+            shared += 1
+        return (index, 2 * len(asked) - shared, tag)  # after every shortened tag
+    return (len(languages) + 1, 0, tag)
+
+
+def name_rank(
+    predicate: str,
+    value: Literal,
+    languages: Sequence[str],
+    predicates: Sequence[str] = NAME_PREDICATES,
+) -> tuple[tuple[int, int, str], int, str, str] | None:
+    """The sort key of a candidate name by the module's rules (None: not a name here);
+    ``preload_names`` and the search index build the same key per row, each tag's
+    rank computed once."""
+    if predicate not in predicates:
+        return None
+    tag = value.language or ""
+    return (language_rank(tag, languages), predicates.index(predicate), str(value), tag)
 
 
 class ForeignName(str):
@@ -148,7 +188,7 @@ _NAME_CLASSES: dict[str, type[ForeignName]] = {}
 
 def tagged(text: str, tag: str | None) -> str:
     """``text`` as a ForeignName when ``tag`` names a language other than Dutch."""
-    if not tag or tag.split("-", 1)[0].lower() == "nl":
+    if not tag or primary_subtag(tag) == "nl":
         return text
     kind = _NAME_CLASSES.get(tag)
     if kind is None:
@@ -164,17 +204,10 @@ def choose(
     predicates: Sequence[str] = NAME_PREDICATES,
 ) -> str | None:
     """The one name to show, by the rules in the module docstring; None when there is none."""
-    best: tuple[tuple[int, str], int, str, str] | None = None
+    best: tuple[tuple[int, int, str], int, str, str] | None = None
     for name in names:
-        if name.predicate not in predicates:
-            continue
-        key = (
-            _language_rank(name.value.language or "", languages),
-            predicates.index(name.predicate),
-            str(name.value),
-            name.value.language or "",
-        )
-        if best is None or key < best:
+        key = name_rank(name.predicate, name.value, languages, predicates)
+        if key is not None and (best is None or key < best):
             best = key
     return tagged(best[2], best[3]) if best else None
 
@@ -225,6 +258,8 @@ class NameCache:
         self.wanted = wanted
         """The choices complete at the generation before (or wanted then and not yet
         filled): what ``preload_again`` reads again after a write."""
+        self.tags: tuple[str, ...] | None = None
+        """The language tags of the store's names (krbgraph.queries.name_tags)."""
         self._names: dict[tuple[tuple[str, ...], bool], dict[str, str | None]] = {}
         self._complete: set[tuple[tuple[str, ...], bool]] = set()
         self._lock = threading.Lock()
@@ -389,9 +424,9 @@ def preload_names(
     # million triples): a name by language, predicate and text; else a code likewise.
     strongest = {p: i for i, p in enumerate(SYMBOL_PREDICATES if symbols else NAME_PREDICATES)}
     codes = {} if symbols else {p: i for i, p in enumerate(CODE_PREDICATES)}
-    ranks: dict[str, tuple[int, str]] = {}
-    best: dict[str, tuple[tuple[int, str], int, str, str]] = {}
-    best_code: dict[str, tuple[tuple[int, str], int, str, str]] = {}
+    ranks: dict[str, tuple[int, int, str]] = {}
+    best: dict[str, tuple[tuple[int, int, str], int, str, str]] = {}
+    best_code: dict[str, tuple[tuple[int, int, str], int, str, str]] = {}
     with engine_solutions(store, query, timeout_s=timeout_s) as answer:
         if answer is None:
             return
@@ -403,12 +438,12 @@ def preload_names(
             if predicate.value in strongest:
                 rank = ranks.get(tag)
                 if rank is None:
-                    rank = ranks[tag] = _language_rank(tag, languages)
+                    rank = ranks[tag] = language_rank(tag, languages)
                 key = (rank, strongest[predicate.value], value.value, tag)
                 if iri not in best or key < best[iri]:
                     best[iri] = key
             else:
-                key = (_language_rank(tag, ()), codes[predicate.value], value.value, tag)
+                key = (language_rank(tag, ()), codes[predicate.value], value.value, tag)
                 if iri not in best_code or key < best_code[iri]:
                     best_code[iri] = key
     # As _chosen: choose(names) or choose(codes), so an empty name gives way to a code.

@@ -60,7 +60,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
 from . import sparql_binding, sparql_text
-from .labels import DEFAULT_LANGUAGES, fetch_names
+from .labels import DEFAULT_LANGUAGES, NAME_PREDICATES, fetch_names, name_cache, primary_subtag
 from .model import project_root
 from .namespaces import PREFIXES
 from .registry_day import today as registry_today
@@ -78,7 +78,9 @@ __all__ = [
     "UnknownQueryError",
     "bind_parameters",
     "catalogue_markdown",
+    "find_named",
     "name_languages",
+    "name_tags",
     "inject_values",
     "load_catalogue",
     "parse_query",
@@ -668,15 +670,18 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dct:  <http://purl.org/dc/terms/>
 SELECT DISTINCT ?object WHERE {
-  ?object dct:identifier|skos:notation|rdfs:label|skos:prefLabel ?tekst .
+  ?object dct:identifier|skos:notation|rdfs:label|skos:prefLabel%s ?tekst .
   ?object rdf:type/rdfs:subClassOf* ?klasse .
 }
 ORDER BY ?object
-LIMIT 6
 """
-"""Things of a class with a given code or exact name; the text is bound twice, as a
-plain literal (codes) and as a Dutch one (labels), so both are index lookups."""
+"""Things of a class with one of the given codes or exact names (``%s``: more name
+predicates), each text a literal with its tag, so every one is an index lookup."""
 
+_SHOWN_TOO = "|dct:title|skos:altLabel"
+"""Names shown (krbgraph.labels.NAME_PREDICATES) that are no code or name of their own:
+looked up last, and taken only where the reader is shown them, so a synonym never makes
+a name that resolved before ambiguous."""
 
 _BY_ENDING_SPARQL = """
 PREFIX rdf:  <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
@@ -709,28 +714,88 @@ def name_languages(languages: Sequence[str] = ()) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t for t in ("en", *languages) if t != "nl"))
 
 
-def _other_spellings(text: str, languages: Sequence[str] = ()) -> list[ox.Literal]:
-    """The literals to try when ``text`` matches nothing as written: the text as a name
-    in English or another of the reader's languages, and its other spellings as a code
-    or a name in Dutch or those languages."""
-    others = name_languages(languages)
-    return [ox.Literal(text, language=tag) for tag in others] + [
-        literal
-        for spelling in other_spellings(text)
-        for literal in (
-            ox.Literal(spelling),
-            ox.Literal(spelling, language="nl"),
-            *(ox.Literal(spelling, language=tag) for tag in others),
-        )
-    ]
+def name_tags(store: Store, *, timeout_s: float | None = None) -> tuple[str, ...]:
+    """The language tags of the store's names, as the store writes them: a name is
+    looked up by its literal, tag and all, and a reader asking for "en" is shown an
+    "en-GB" name too (krbgraph.labels.language_rank). Read once per write generation
+    (one pass over the names), and only for a text that is no code or Dutch name."""
+    cache = name_cache(store)
+    if cache is not None and cache.tags is not None:
+        return cache.tags
+    listed = " ".join(f"<{predicate}>" for predicate in NAME_PREDICATES)
+    sparql = (
+        f"SELECT DISTINCT (LANG(?o) AS ?tag) WHERE {{ VALUES ?p {{ {listed} }} "
+        "?s ?p ?o FILTER (isLiteral(?o)) }"
+    )
+    found = store.query(sparql, timeout_s=timeout_s).rows
+    tags = tuple(sorted({str(row[0]) for row in found if row[0] is not None and str(row[0])}))
+    if cache is not None:
+        cache.tags = tags
+    return tags
+
+
+def _name_passes(
+    store: Store, text: str, languages: Sequence[str], timeout_s: float | None
+) -> Iterator[tuple[str, list[ox.Literal], bool]]:
+    """The lookups of ``text``, each tried only when the ones before found nothing, so
+    what resolved before still resolves alike: as written (a code, a Dutch name); as a
+    name in English, the reader's languages or Dutch with their regional variants (a
+    reader of "en" is shown "en-GB" names: exact tags refused them), and in another
+    case; last as any other name, counted only for a thing the reader is shown by
+    that name (named in German only, to a Dutch reader), so a name in a language the
+    reader did not ask for stays unknown. Each yields the extra predicates, the
+    literals and whether only a thing showing the text counts."""
+    yield "", [ox.Literal(text), ox.Literal(text, language="nl")], False
+    tags = name_tags(store, timeout_s=timeout_s)
+    readers = name_languages(languages)
+    primaries = {primary_subtag(tag) for tag in ("nl", *readers)}
+    asked = [*readers, *(tag for tag in tags if primary_subtag(tag) in primaries)]
+    shown = tuple(dict.fromkeys(tag for tag in asked if tag.lower() != "nl"))
+    spellings = other_spellings(text)
+    texts = [(text, shown)] + [(spelling, (None, "nl", *shown)) for spelling in spellings]
+    yield "", [ox.Literal(t, language=tag) for t, tagged in texts for tag in tagged], False
+    every = (None, *dict.fromkeys(["nl", *shown, *tags]))
+    written = (text, *spellings)
+    yield _SHOWN_TOO, [ox.Literal(t, language=tag) for t in written for tag in every], True
+
+
+def find_named(
+    store: Store,
+    text: str,
+    klasse: str,
+    *,
+    languages: Sequence[str] = (),
+    limit: int | None = None,
+    timeout_s: float | None = None,
+) -> list[str]:
+    """The things of ``klasse`` (or a subclass) with code or name ``text``, in IRI order
+    (several: ambiguous), by the first lookup of ``_name_passes`` that finds any; at
+    most ``limit``. The named queries' parameters and the API's own lookups
+    (krbgraph.web.resolving) both resolve here, so every name a reader of
+    ``languages`` is shown is taken back, by either, the same way."""
+    target = ox.NamedNode(klasse)
+    for predicates, literals, shown_only in _name_passes(store, text, languages, timeout_s):
+        sparql = _RESOLVE_SPARQL % predicates
+        if limit and not shown_only:
+            sparql += f"LIMIT {limit}\n"
+        rows = [(literal, target) for literal in literals]
+        result = store.query(_inject_rows(sparql, ("tekst", "klasse"), rows), timeout_s=timeout_s)
+        found = [str(row[0]) for row in result.rows if row[0] is not None]
+        if found and shown_only:
+            names = fetch_names(store, found, languages=languages or DEFAULT_LANGUAGES)
+            written = {text, *other_spellings(text)}
+            found = [iri for iri in found if names.get(iri) in written][:limit]
+        if found:
+            return found
+    return []
 
 
 def store_resolver(
     store: Store, *, timeout_s: float | None = None, languages: Sequence[str] = ()
 ) -> Resolver:
-    """A resolver that looks a code or name up among things of the parameter's class:
-    as written (a code, or a Dutch name), else in another usual case or as a name in
-    English or another of the reader's ``languages``."""
+    """A resolver that looks a code or name up among things of the parameter's class
+    (``find_named``: as written, else in another usual case or as a name in English,
+    another of the reader's ``languages`` or whichever the reader can be shown)."""
 
     def resolve(param: Parameter, text: str) -> ox.NamedNode:
         klasse = ox.NamedNode(param.klasse or "")
@@ -738,16 +803,12 @@ def store_resolver(
             # id:beleidsnorm/BOU-N01: the thing of the class whose IRI ends so.
             ending = ox.Literal("/id/" + text[len(REGISTRY_PREFIX) + 1 :])
             sparql = _inject_rows(_BY_ENDING_SPARQL, ("einde", "klasse"), [(ending, klasse)])
-        else:
-            rows = [(ox.Literal(text), klasse), (ox.Literal(text, language="nl"), klasse)]
-            sparql = _inject_rows(_RESOLVE_SPARQL, ("tekst", "klasse"), rows)
-        result = store.query(sparql, timeout_s=timeout_s)
-        found = [str(row[0]) for row in result.rows if row[0] is not None]
-        if not found and not text.startswith(f"{REGISTRY_PREFIX}:"):
-            rows = [(literal, klasse) for literal in _other_spellings(text, languages)]
-            sparql = _inject_rows(_RESOLVE_SPARQL, ("tekst", "klasse"), rows)
             result = store.query(sparql, timeout_s=timeout_s)
             found = [str(row[0]) for row in result.rows if row[0] is not None]
+        else:
+            found = find_named(
+                store, text, klasse.value, languages=languages, limit=6, timeout_s=timeout_s
+            )
         if len(found) == 1:
             return ox.NamedNode(found[0])
         name = _short(klasse.value)
@@ -1112,8 +1173,13 @@ krb query geldig-op --param datum=2025-01-01 --format csv
 
 Names (`*_label` columns) are never selected by the SPARQL itself: the runner adds
 one name per resource after the query, in the reader's language (`--lang en` on the
-CLI, `?lang=en` or `Accept-Language` on the API and pages; Dutch by default, then any
-name, then the code), so a resource with names in several languages never adds rows.
+CLI, `?lang=en` or `Accept-Language` on the API and pages), so a resource with names
+in several languages never adds rows. Per language asked, as RFC 4647 lookup: the tag
+itself (`nl-NL`), then the tag shortened (`nl`), then the language's other regional
+variants (`nl-BE`); then Dutch (`nl`, then its variants), then a name without a
+language tag, then any other language (by tag), then the code. A Flemish `nl-BE`
+name thus never replaces the registry's own `nl` name for a Dutch reader; the pages,
+the API, the search and the command line all choose so.
 Dates in force come from the derived graph (`krb:geldigVanaf`, `krb:geldigTot`,
 `krb:nietInWerking`), recomputed after every write: a norm without a period of its own
 follows its document, from entry into force (or its adopting decision) until it is
@@ -1129,7 +1195,9 @@ pasted into the query text. Types: `iri`, `string`,
 `decimal`, `integer`, `boolean` (true/false). An `iri`
 parameter with a class also accepts a code (`dct:identifier`, `skos:notation`) or
 a name of a thing of that class (as written, else in another case, in English or in
-another of the reader's languages: `--lang fy` finds a Frisian name).
+another of the reader's languages with their regional variants: `--lang fy` finds a
+Frisian name, `--lang en` an `en-GB` one); any other name only where it is the name
+the reader is shown, so every name shown is taken back.
 IRIs may be written short as the pages show them: `krb:Beleidsnorm` with a known
 prefix, `id:beleidsnorm/GEL-N01` for the registry's own things.
 Output formats: a readable table (default), `csv`, `tsv` and `json` (W3C SPARQL 1.1

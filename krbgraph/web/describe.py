@@ -24,7 +24,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Identifier, Node
 
-from ..labels import DEFAULT_LANGUAGES, NAME_PREDICATES, Name, choose, tagged
+from ..labels import DEFAULT_LANGUAGES, NAME_PREDICATES, Name, choose, primary_subtag, tagged
 from ..model import SHAPES_GRAPH
 from ..namespaces import (
     BEGRIP,
@@ -424,9 +424,10 @@ DUTCH_TYPE_NAMES: dict[str, str] = {
 
 
 def type_link(labeller: Labeller, iri: str) -> Link:
-    """A type badge: the W3C classes by their Dutch name when the reader reads Dutch first."""
+    """A type badge: the W3C classes by their Dutch name when the reader reads Dutch first
+    (any Dutch: a Dutch browser sends "nl-NL" or "nl-BE" as often as "nl")."""
     dutch = DUTCH_TYPE_NAMES.get(iri)
-    if dutch is not None and READER_LANGUAGES.get()[:1] == ("nl",):
+    if dutch is not None and primary_subtag(READER_LANGUAGES.get()[0]) == "nl":
         return labeller.link(iri, dutch)
     return labeller.link(iri)
 

@@ -11,16 +11,15 @@ from __future__ import annotations
 import re
 
 from fastapi import HTTPException, Request
-from rdflib import Literal, URIRef
+from rdflib import URIRef
 from rdflib.namespace import OWL
-from rdflib.term import Identifier
 
 from ..labels import fetch_names
 from ..namespaces import IMBOR, KRB
-from ..queries import ParameterError, name_languages, other_spellings
+from ..queries import ParameterError, find_named
 from ..store import Store
 from .api_models import Ref
-from .describe import READER_LANGUAGES, pick_label, run_query, text_of, valid_iri
+from .describe import READER_LANGUAGES, run_query, text_of, valid_iri
 from .search import IMBOR_OBJECTTYPE, Entry, normalise
 from .state import label_index
 
@@ -48,7 +47,7 @@ def resolve_objecttype(request: Request, store: Store, text: str) -> Ref:
         iri = str(IMBOR[value.lower()]) if _UUID.match(value) else value
         if iri not in classes:
             raise HTTPException(404, f"no IMBOR or local object type with IRI <{iri}>")
-        return Ref(iri=iri, label=classes[iri].label)
+        return Ref(iri=iri, label=_names_read(store, [classes[iri]])[iri])
     wanted = normalise(value)
     found = [e for e in classes.values() if wanted in e.texts]
     if not found:
@@ -58,14 +57,22 @@ def resolve_objecttype(request: Request, store: Store, text: str) -> Ref:
         )
     if len(found) > 1:
         candidates = sorted(found, key=lambda e: (e.type_iri != IMBOR_OBJECTTYPE, e.iri))
+        names = _names_read(store, candidates)
         raise HTTPException(
             409,
             {
                 "detail": f"{value!r} names {len(found)} object types; give the UUID or IRI",
-                "candidates": [{"iri": e.iri, "label": e.label} for e in candidates],
+                "candidates": [{"iri": e.iri, "label": names[e.iri]} for e in candidates],
             },
         )
-    return Ref(iri=found[0].iri, label=found[0].label)
+    return Ref(iri=found[0].iri, label=_names_read(store, found)[found[0].iri])
+
+
+def _names_read(store: Store, entries: list[Entry]) -> dict[str, str]:
+    """The names of object types in the reader's language: the search index's own name
+    is the Dutch one, and the answer's object type read Dutch beside English norms."""
+    names = fetch_names(store, [e.iri for e in entries], languages=READER_LANGUAGES.get())
+    return {e.iri: names.get(e.iri, e.label) for e in entries}
 
 
 def is_objecttype(entry: Entry) -> bool:
@@ -90,35 +97,22 @@ def resolve_thing(store: Store, text: str, klasse: URIRef, what: str) -> Ref:
         if not rows:
             raise HTTPException(404, f"no {what} with IRI <{value}>")
         return Ref(iri=value, label=text_of(rows[0].get("label")))
-    rows = run_query(store, "zoek", tekst=Literal(value), klasse=klasse).dicts()
-    # Else as a name in English or another of the reader's languages (?lang=fy), or
-    # written in another case ("gm9999", "Huishoudens"), as the named queries'
-    # parameters resolve (krbgraph.queries.store_resolver).
-    languages = name_languages(READER_LANGUAGES.get())
-    others = [Literal(value, lang=language) for language in languages] + [
-        Literal(spelling, lang=language)
-        for spelling in other_spellings(value)
-        for language in (None, *languages)
-    ]
-    for other in others:
-        if rows:
-            break
-        rows = run_query(store, "zoek", tekst=other, klasse=klasse).dicts()
-    found: dict[str, list[Identifier | None]] = {}
-    for row in rows:
-        found.setdefault(str(row["object"]), []).append(row.get("label"))
+    # As the named queries' parameters resolve: as written, else in another case or as
+    # any name the reader can be shown (an "en-GB" name to an "en" reader, ?lang=fy).
+    languages = READER_LANGUAGES.get()
+    found = find_named(store, value, str(klasse), languages=languages)
     if not found:
         raise HTTPException(404, f"no {what} with code or name {value!r}")
+    names = fetch_names(store, found, languages=languages)
     if len(found) > 1:
         raise HTTPException(
             409,
             {
                 "detail": f"{value!r} matches {len(found)} things of type {what}; give the IRI",
-                "candidates": [{"iri": iri, "label": pick_label(ls)} for iri, ls in found.items()],
+                "candidates": [{"iri": iri, "label": names.get(iri)} for iri in found],
             },
         )
-    iri, labels = next(iter(found.items()))
-    return Ref(iri=iri, label=pick_label(labels))
+    return Ref(iri=found[0], label=names.get(found[0]))
 
 
 def parameter_refused(store: Store, error: ParameterError) -> HTTPException:

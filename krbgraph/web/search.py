@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from rdflib import Literal, URIRef
 
 from ..gc_pause import collector_paused
+from ..labels import CODE_PREDICATES, DEFAULT_LANGUAGES, NAME_PREDICATES, language_rank
 from ..namespaces import KRB
 from ..store import Store
 from ..store.remote import RemoteStore
@@ -44,12 +45,6 @@ SELECT ?s ?p ?label WHERE {
   # carries in one piece (krbgraph.store.answers) failed the index for every search.
   FILTER (isIRI(?s) && isLiteral(?label) && STRLEN(?label) <= 1000000)
 }"""
-
-_DISPLAY_PREDICATES = (
-    "http://www.w3.org/2000/01/rdf-schema#label",
-    "http://www.w3.org/2004/02/skos/core#prefLabel",
-    "http://purl.org/dc/terms/title",
-)
 
 IMBOR_OBJECTTYPE = "imbor-objecttype"
 """Pseudo type for IMBOR classes flagged krb:imborObjecttype, grouped apart from the rest."""
@@ -261,15 +256,16 @@ def build_entries(store: Store) -> tuple[Entry, ...]:
     """One entry per labelled IRI, with its most specific type (130,000 at a million
     triples: built with the cyclic collector paused, see krbgraph.gc_pause)."""
     texts: dict[str, dict[str, None]] = {}
-    display: dict[str, tuple[int, str]] = {}
+    display: dict[str, _Shown] = {}
+    ranks: dict[tuple[bool, str], tuple[int, int, str]] = {}
     for subject, predicate, label in store.query(LABELS_QUERY).rows:
         if not isinstance(subject, URIRef) or not isinstance(label, Literal):
             continue
         iri, value = str(subject), str(label)
         texts.setdefault(iri, {})[value] = None
-        rank = _display_rank(str(predicate), label)
-        if rank is not None and (iri not in display or rank < display[iri][0]):
-            display[iri] = (rank, value)
+        key = _shown(str(predicate), label, ranks)
+        if key is not None and (iri not in display or key < display[iri]):
+            display[iri] = key
     types: dict[str, str] = {}
     order = {type_iri: position for position, type_iri in enumerate(TYPE_ORDER)}
     rows = store.query(TYPES_QUERY).rows
@@ -289,7 +285,7 @@ def build_entries(store: Store) -> tuple[Entry, ...]:
             types[iri] = type_iri
     entries = []
     for iri, values in texts.items():
-        shown = display[iri][1] if iri in display else next(iter(values))
+        shown = display[iri][-1] if iri in display else next(iter(values))
         normalised = tuple(dict.fromkeys(normalise(value) for value in values))
         loose = loose_texts(normalised)
         entries.append(
@@ -299,14 +295,28 @@ def build_entries(store: Store) -> tuple[Entry, ...]:
     return tuple(entries)
 
 
-def _display_rank(predicate: str, label: Literal) -> int | None:
-    if predicate not in _DISPLAY_PREDICATES:
+_Shown = tuple[bool, tuple[int, int, str], int, str]
+_NAMES = {predicate: index for index, predicate in enumerate(NAME_PREDICATES)}
+_CODES = {predicate: index for index, predicate in enumerate(CODE_PREDICATES)}
+
+
+def _shown(
+    predicate: str, label: Literal, ranks: dict[tuple[bool, str], tuple[int, int, str]]
+) -> _Shown | None:
+    """The sort key of a text as the entry's own name: the name a Dutch reader is shown
+    (krbgraph.labels: one ranking of languages and predicates), else the code. A
+    ranking of its own put rdfs:label before skos:prefLabel and took other languages
+    in the order the store returned them, so lists and pickers named a thing unlike
+    its page. ``ranks`` keeps each tag's rank (a few tags, 130,000 names at a million
+    triples)."""
+    code = predicate not in _NAMES
+    if (code and predicate not in _CODES) or not str(label):
         return None
-    language = (label.language or "").lower()
-    language_rank = (
-        0 if language == "nl" else 1 if language.startswith("nl-") else 2 if not language else 3
-    )
-    return language_rank * 10 + _DISPLAY_PREDICATES.index(predicate)
+    tag = label.language or ""
+    rank = ranks.get((code, tag))
+    if rank is None:
+        rank = ranks[(code, tag)] = language_rank(tag, () if code else DEFAULT_LANGUAGES)
+    return (code, rank, (_CODES if code else _NAMES)[predicate], str(label))
 
 
 def search_entries(

@@ -29,6 +29,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from rdflib import URIRef
 
+from ...labels import fetch_names
 from ...namespaces import KRB
 from ...queries import ParameterError, run_for_each
 from ...store import QueryTimeout, Store
@@ -216,26 +217,26 @@ def _options(store: Store, klasse: URIRef) -> list[Option]:
 _NAMED = """
 PREFIX dct: <http://purl.org/dc/terms/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?label ?code WHERE {
+SELECT ?code WHERE {
   ?ding a ?soort . ?soort rdfs:subClassOf* ?klasse .
-  OPTIONAL { ?ding rdfs:label|skos:prefLabel ?label }
   OPTIONAL { ?ding dct:identifier ?code }
-} LIMIT 1
+} ORDER BY ?code LIMIT 1
 """
 
 
 def _named_by_iri(store: Store, value: str, klasse: URIRef) -> Option | None:
     """The thing of ``klasse`` with IRI ``value``, when the select box's list (the first
-    2,000 of a class: a city has tens of thousands of streets) does not hold it."""
+    2,000 of a class: a city has tens of thousands of streets) does not hold it. Named
+    as the list's choices are (krbgraph.labels, in the reader's language): the first
+    name the store returned was any language's."""
     iri = valid_iri(value)
     if iri is None:
         return None
     rows = store.query(_NAMED, bindings={"ding": iri, "klasse": klasse}).rows
     if not rows:
         return None
-    label, code = rows[0]
-    return Option(value, literal_text(label) or value, literal_text(code))
+    names = fetch_names(store, [value], languages=READER_LANGUAGES.get())
+    return Option(value, names.get(value) or value, literal_text(rows[0][0]))
 
 
 def _choose(value: str, options: Sequence[Option]) -> list[Option]:
