@@ -117,6 +117,8 @@ _VERSION_QUERY = (
     f"{{ <{DERIVED_GRAPH}> <{OWL.versionInfo}> ?version }} }}"
 )
 
+_HOLDS_TRIPLES = f"ASK WHERE {{ GRAPH <{DERIVED_GRAPH}> {{ ?s ?p ?o }} }}"
+
 
 def derive(store: SparqlSource, *, lenient: bool = False) -> Triples:
     """The triples of the derived graph for the store's current data (not written), each
@@ -195,8 +197,9 @@ def ensure_current(store: Store, announce: Callable[[Rederivation], None] | None
 
     ``announce`` is told why first, when a derived graph is there but not of these rules:
     on a store of millions of triples deriving takes minutes, and a command or service
-    that says nothing meanwhile looks hung. (A store without one is new or empty, or its
-    restore says so itself.)
+    that says nothing meanwhile looks hung. That is also a graph without a version, which
+    the releases before the version was recorded left. (A store without one is new or
+    empty, or its restore says so itself.)
 
     A store that cannot be written (a read-only SPARQL server) is left as it is, with a
     warning in the log: its answers are those of the rules that derived it. A store
@@ -206,7 +209,7 @@ def ensure_current(store: Store, announce: Callable[[Rederivation], None] | None
     found = {str(version) for (version,) in store.query(_VERSION_QUERY).rows}
     if found == {RULES_VERSION}:
         return False
-    if found and announce is not None:
+    if announce is not None and (found or store.query(_HOLDS_TRIPLES).boolean):
         announce(Rederivation(cut_off=STALE in found))
     try:
         with turn_for(store):

@@ -19,9 +19,22 @@ from rdflib.term import Node
 from .namespaces import KRB, ORG
 from .store.base import SparqlSource
 
-__all__ = ["SEVERITIES", "Finding", "label_of", "path_text", "report_finding", "type_name"]
+__all__ = [
+    "DEFAULT_GRAPH",
+    "SEVERITIES",
+    "Finding",
+    "label_of",
+    "path_text",
+    "report_finding",
+    "stored_graphs",
+    "type_name",
+]
 
 SEVERITIES = ("Violation", "Warning", "Info")
+
+DEFAULT_GRAPH = "urn:x-krb:default-graph"
+"""Stands for a store's own default graph where a graph is named (stored_graphs), as in
+krbgraph.restated_check's messages."""
 
 _TYPE_NAMES: dict[URIRef, str] = {ORG.OrganizationalUnit: "Afdeling"}
 """Non-KRB classes of registry things, named by their Dutch domain term."""
@@ -37,6 +50,15 @@ class Described(Protocol):
     def objects(self, subject: Node, predicate: Node, /) -> Iterable[Node]: ...
 
     def __contains__(self, triple: tuple[Node, Node, Node], /) -> bool: ...
+
+
+class QuadSource(Protocol):
+    """Where stored_graphs looks an object up: a copy of a store
+    (krbgraph.replica.ValidationReplica), which can name its own blank nodes."""
+
+    def quads_matching(
+        self, subject: object | None, predicate: ox.NamedNode | None, obj: object | None, /
+    ) -> list[ox.Quad]: ...
 
 
 class TripleSink(Protocol):
@@ -172,3 +194,24 @@ def described(source: SparqlSource, things: Iterable[str]) -> Graph:
         values = " ".join(str(ox.NamedNode(t)) for t in listed[start : start + 1000])
         graph += source.query(_NAMES % (values, predicates)).graph or Graph()
     return graph
+
+
+def stored_graphs(source: QuadSource, focuses: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """The graphs of ``source`` that describe each of ``focuses`` (a finding's focus: an
+    IRI, or the copy's blank node id; DEFAULT_GRAPH for the default graph), or mention
+    it, for one that is described nowhere. Looked up on the copy the findings were found
+    on: a SPARQL query cannot name its blank nodes, and the store may have changed since."""
+    found: dict[str, tuple[str, ...]] = {}
+    for focus in dict.fromkeys(focuses):
+        try:
+            term = ox.NamedNode(focus) if ":" in focus else ox.BlankNode(focus)
+        except ValueError:  # no node of the data: nowhere to point at
+            continue
+        quads = source.quads_matching(term, None, None) or source.quads_matching(None, None, term)
+        graphs = {
+            q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else DEFAULT_GRAPH
+            for q in quads
+        }
+        if graphs:
+            found[focus] = tuple(sorted(graphs))
+    return found

@@ -245,11 +245,12 @@ def _validated_by_change(
 
 
 def _located(refused: ValidationFailed, plan: Mapping[str, Sequence[Path]]) -> ValidationFailed:
-    """``refused`` with the places of the refused objects, read from the files' text: the
-    copy the load was validated on is gone by now (krbgraph.source_lines)."""
+    """``refused`` with where its objects are: in the files, read from their text (the copy
+    the load was validated on is gone, krbgraph.source_lines), or already in a graph."""
     files = [path for paths in plan.values() for path in paths]
     places = located_by_text((f.focus for f in refused.result.findings), files)
-    refused.result = with_fields(refused.result, places=places)
+    named = ", ".join(path.name for path in files[:3]) + (", …" if len(files) > 3 else "")
+    refused.result = with_fields(refused.result, places=places).outside(list(plan), named)
     return refused
 
 
@@ -365,8 +366,8 @@ def _validated_and_derived(replica: ValidationReplica) -> tuple[ValidationResult
     """The whole registry on ``replica`` validated and its derived triples computed
     (krbgraph.registry.checked_whole). Raises ValidationFailed."""
     result, derived = checked_whole(replica)
-    if not result.conforms:
-        raise ValidationFailed(result)
+    if not result.conforms:  # with where each object is: the copy has its blank nodes
+        raise ValidationFailed(result, replica)
     return result, derived
 
 

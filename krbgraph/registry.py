@@ -480,8 +480,8 @@ def write_graphs(
     with ExitStack() as turn:
         with replica.trial(change.added, change.removed):
             result, derived = checked_change(replica, change, store, everything=everything)
-            if not result.conforms:
-                raise ValidationFailed(result)
+            if not result.conforms:  # with where each object is: the copy has its blank nodes
+                raise ValidationFailed(result, replica)
             if change.added or change.removed:
                 # Exactly the validated change, not the graphs' whole content: a re-uploaded
                 # registry of a million triples with ten changed values is ten values. A
@@ -501,7 +501,8 @@ def validate_with_graphs(
 ) -> tuple[ValidationResult, Triples]:
     """The whole registry validated as it would be with ``contents`` written, on an
     in-memory copy of the store (krbgraph.replica) by the compiled shapes, with no
-    rdflib copy of the registry, and the derived graph it would have (checked_whole).
+    rdflib copy of the registry, and the derived graph it would have (checked_whole);
+    when it does not conform, with the graphs that hold each object with findings.
     For the command line, which validates everything: a store may hold data loaded
     with --no-validate, and a write is where it shows."""
     replica = ValidationReplica.of(store)
@@ -509,4 +510,5 @@ def validate_with_graphs(
     # Everything is validated, so the blank nodes need not keep their labels.
     change = graphs_change(replica, quads, replace=replace, keep_labels=False)
     with replica.trial(change.added, change.removed):
-        return checked_whole(replica)
+        result, derived = checked_whole(replica)
+        return (result if result.conforms else result.with_graphs(replica)), derived

@@ -118,11 +118,19 @@ def _segments(result: ValidationResult, limit: int | None) -> list[tuple[str, st
 def json_report(result: ValidationResult) -> str:
     """``{"conforms", "counts", "findings": [...]}``; findings keep Finding's field names,
     with ``where``: the file(s) and line describing the object (``geluid.ttl:42``; several
-    joined by ``, ``), or null when not known."""
+    joined by ``, ``), or null when not known; and ``graphs``: the store's graphs that
+    hold it when a store was validated (`krb validate --store`), else empty."""
     document = {
         "conforms": result.conforms,
         "counts": counts(result.findings),
-        "findings": [{**asdict(f), "where": _where(result, f.focus)} for f in result.findings],
+        "findings": [
+            {
+                **asdict(f),
+                "where": _in_files(result, f.focus),
+                "graphs": list(result.stored.get(f.focus, ())),
+            }
+            for f in result.findings
+        ],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
@@ -148,7 +156,8 @@ def junit_report(
     the data the findings were found in, so a blank node has the same id in both) are
     passing test cases. A test case of an object with findings has the ``file`` and
     ``line`` where the object is described (the first, if several), which CI systems
-    (GitLab, Jenkins) link to.
+    (GitLab, Jenkins) link to; of a store (`krb validate --store`), a property ``graph``
+    per graph that holds it instead: a graph is no file in the repository to link to.
 
     A test case's name is what CI compares from run to run, so a blank node, whose id
     the parser makes up anew every run, is named by its label and a number instead.
@@ -166,7 +175,7 @@ def junit_report(
     failures = 0
     ordered = sorted(
         known.values(),
-        key=lambda o: (o.type or "", o.label or "", _where(result, o.iri) or "", o.iri),
+        key=lambda o: (o.type or "", o.label or "", _in_files(result, o.iri) or "", o.iri),
     )
     names = _case_names(ordered)
     for obj in ordered:
@@ -178,6 +187,10 @@ def junit_report(
             case.set("file", place.path)
             if place.line is not None:
                 case.set("line", str(place.line))
+        if graphs := result.stored.get(obj.iri):
+            listed = ET.SubElement(case, "properties")
+            for graph in graphs:
+                ET.SubElement(listed, "property", name="graph", value=graph)
         notes: list[str] = []
         for f in grouped.get(obj.iri, []):
             line = f"{f.severity} {compact(f.path)}: {f.message_nl} / {f.message_en}"
@@ -231,10 +244,29 @@ def _by_object(findings: Iterable[Finding]) -> list[tuple[str, list[Finding]]]:
     return list(grouped.items())
 
 
-def _where(result: ValidationResult, focus: str) -> str | None:
+def _in_files(result: ValidationResult, focus: str) -> str | None:
     """``registry/geluid.ttl:42`` (several joined by ``, ``), None when not known."""
     places = result.places.get(focus)
     return ", ".join(map(str, places)) if places else None
+
+
+def _where(result: ValidationResult, focus: str) -> str | None:
+    """Where an object with findings is: its files (``_in_files``), else the store's
+    graphs that hold it, for a refused write said to be outside what it wrote (an
+    object it did not write, which after an upgrade is no fault of the file)."""
+    in_files = _in_files(result, focus)
+    graphs = result.stored.get(focus)
+    if not graphs:
+        return in_files
+    named = ", ".join(f"<{graph}>" for graph in graphs)
+    nl, en = ("grafen", "graphs") if len(graphs) > 1 else ("graaf", "graph")
+    if result.written is None:
+        return f"{nl}/{en} {named}" if in_files is None else f"{in_files}; {nl}/{en} {named}"
+    written = result.written
+    return (
+        f"al in het register, in {nl} {named}, niet in {written} / "
+        f"already in the registry, in {en} {named}, not in {written}"
+    )
 
 
 def _quoted(label: str | None) -> str | None:

@@ -15,7 +15,7 @@ the object; the report graph gets the same messages.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from typing import TYPE_CHECKING
@@ -24,7 +24,15 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
-from .findings import SEVERITIES, Finding, label_of, path_text, type_name
+from .findings import (
+    SEVERITIES,
+    Finding,
+    QuadSource,
+    label_of,
+    path_text,
+    stored_graphs,
+    type_name,
+)
 from .model import model_graph, own_units_graph, qudt_subjects, shapes_graph
 from .namespaces import PREFIXES, SCHEME
 
@@ -51,6 +59,29 @@ class ValidationResult:
     places: Mapping[str, tuple[Place, ...]] = field(default_factory=dict)
     """Focus node -> the files (and lines) that describe it, for the objects with
     findings, when the data was read from files (krbgraph.source_lines); empty otherwise."""
+    stored: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Focus node -> the store's graphs that hold it (findings.DEFAULT_GRAPH: the store's
+    own default graph), for the objects with findings, when a store's registry was
+    validated (`krb validate --store`, a write): a store has no file and line to send the
+    user to, but it has the graph to fix, and after an upgrade that is not the one written."""
+    written: str | None = None
+    """What a refused write wrote (``geluid.xlsx``), when ``stored`` keeps only the
+    objects it does not describe (``outside``): those were in the registry already, and
+    a report that does not say so blames the file."""
+
+    def with_graphs(self, source: QuadSource) -> ValidationResult:
+        """With the graphs of ``source`` (the copy of the store the findings were found
+        on, whose blank nodes they name) that hold each object with findings."""
+        return replace(self, stored=stored_graphs(source, (f.focus for f in self.findings)))
+
+    def outside(self, graphs: Collection[str | None], written: str) -> ValidationResult:
+        """Of a refused write of ``written`` into ``graphs`` (found with ``with_graphs``
+        on the copy holding the write): ``stored`` kept for the objects those graphs do
+        not hold, which were in the registry already, in a graph the write leaves as it
+        is. After an upgrade whose shapes are stricter every write finds them, and a
+        report that names no graph sends the user looking for them in the file."""
+        kept = {focus: held for focus, held in self.stored.items() if set(held).isdisjoint(graphs)}
+        return replace(self, stored=kept, written=written)
 
     @cached_property
     def report(self) -> Graph:
@@ -87,15 +118,27 @@ bench/validate.py). ``pyshacl``: the reference implementation, kept for comparis
 
 
 class ValidationFailed(Exception):
-    """The registry would not conform to the shapes; nothing was written."""
+    """The registry would not conform to the shapes; nothing was written.
 
-    def __init__(self, result: ValidationResult):
-        violations = len(result.violations())
-        super().__init__(
-            f"the data does not conform to the KRB shapes ({violations} violation"
-            f"{'' if violations == 1 else 's'}); nothing was written"
-        )
-        self.result = result
+    ``found_on``: the copy of the store the findings were found on, of which the result
+    gets the graphs of each object with findings (``ValidationResult.with_graphs``).
+    The message is made from ``result`` when it is read: a load says which objects
+    are not in its files (krbgraph.loading) after that copy is gone."""
+
+    def __init__(self, result: ValidationResult, found_on: QuadSource | None = None):
+        super().__init__()
+        self.result = result if found_on is None else result.with_graphs(found_on)
+
+    def __str__(self) -> str:
+        violations = self.result.violations()
+        said = f"{len(violations)} violation{'' if len(violations) == 1 else 's'}"
+        there = sum(1 for f in violations if f.focus in self.result.stored)
+        if self.result.written is not None and there:
+            said += (
+                f", {there} of them on objects already in the registry, not in "
+                f"{self.result.written}; `krb validate --store` lists what the registry breaks"
+            )
+        return f"the data does not conform to the KRB shapes ({said}); nothing was written"
 
 
 def validate_graph(data: Graph | Dataset, *, engine: str = "sparql") -> ValidationResult:

@@ -57,6 +57,7 @@ FileArgument = Annotated[Path, typer.Argument(help="The .xlsx workbook.", dir_ok
 
 
 if TYPE_CHECKING:
+    from ..excel.importing import ImportFailed
     from ..excel.problems import Problem
 
 
@@ -178,11 +179,7 @@ def register(app: typer.Typer) -> None:
             raise _fail(f"{file}: {exc}; niets geladen / nothing loaded") from None
         except ImportFailed as exc:
             print_problems(err, exc.problems)
-            errors = sum(1 for p in exc.problems if p.is_error)
-            raise _fail(
-                f"{errors} fout(en) / error(s) in {file}; niets geladen / nothing loaded",
-                EXIT_INVALID,
-            ) from None
+            raise _fail(_refusal(exc, file), EXIT_INVALID) from None
         except (ValueError, StoreError) as exc:
             raise _fail(str(exc)) from None
         print_problems(err, report.warnings)
@@ -214,6 +211,23 @@ def register(app: typer.Typer) -> None:
             raise _fail(str(exc)) from None
         print_problems(Console(emoji=False, stderr=True), warnings)
         typer.echo(f"workbook written: {file}")
+
+
+def _refusal(refused: ImportFailed, file: Path) -> str:
+    """The last line of a refused import: how many errors, and of those how many are on
+    objects the registry held already, in which graphs: after an upgrade whose shapes
+    are stricter, an unchanged workbook is refused for data it does not hold, and a line
+    that counted them all as the file's sent its user looking in the workbook."""
+    errors = sum(1 for p in refused.problems if p.is_error)
+    there = refused.in_registry
+    if not there:
+        return f"{errors} fout(en) / error(s) in {file}; niets geladen / nothing loaded"
+    graphs = ", ".join(f"<{graph}>" for graph in refused.graphs)
+    return (
+        f"{errors} fout(en) / error(s), waarvan {there} al in het register, niet in {file} "
+        f"(graaf/graph {graphs}) / {there} of them already in the registry, not in {file}: "
+        "`krb validate --store` toont ze / lists them; niets geladen / nothing loaded"
+    )
 
 
 def _workbook_graph(file: Path, graph: str | None, base_iri: str) -> list[str]:

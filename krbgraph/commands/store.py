@@ -39,6 +39,7 @@ from ..loading import (
 from ..rdfio import RdfInputError
 from ..settings import Settings
 from ..store import Store, StoreError, ensure_model, graph_kind, open_store
+from ..store.modelgraphs import ModelUpdate
 from ..validation import ValidationFailed
 from .interrupted import interrupt_said
 
@@ -111,7 +112,7 @@ def opened_store(
     try:
         if model:
             try:
-                _say_model_overlap(store, ensure_model(store))
+                _say_model_overlap(store, ensure_model(store, announce=_say_model_update))
             except StoreError as exc:
                 if not reading:
                     raise
@@ -146,6 +147,10 @@ removes a million in about 80 s)."""
 def _say_removing(size: int) -> None:
     if size >= ANNOUNCE_REMOVAL_FROM:
         typer.echo(f"removing {size} triples; about a minute and a half per million", err=True)
+
+
+def _say_model_update(update: ModelUpdate) -> None:
+    typer.echo(f"let op: {update.message_nl}\n  en: {update.message_en}", err=True)
 
 
 def _say_rederiving(why: Rederivation) -> None:

@@ -3,11 +3,19 @@ krbgraph.validation, krbgraph.reports and krbgraph.reasoning.
 
 Exit codes follow krbgraph.cli: 0 the data passes, 1 it does not (violations;
 with --strict warnings too; an inconsistent ontology), 2 the input could not be
-read.
+read (or the store not opened).
 
 The files are read once for the findings and for the objects a JUnit report lists
 beside them (``_validated``): a second reading gives blank nodes other ids, and an
 object without an IRI then was two test cases, one passing, one failing.
+
+``--store`` validates the registry a store holds, as a validated write does
+(``_validated_store``): after an upgrade whose shapes are stricter, data written before
+may break them, every write is refused for it, and this is where it is listed, with
+the graph each object is in. Files and ``--store`` are not validated together: files
+beside a store's registry are what `krb load` validates, and a store beside files is
+not what either alone holds (refused, exit 2). KRB_STORE, which a shell may set for
+every command, gives the store only when no files are named.
 """
 
 from __future__ import annotations
@@ -19,10 +27,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rdflib import Graph
 from rich.console import Console
 
 from ..gc_pause import collector_paused
 from ..rdfio import RdfInputError, expand_paths, read_rdf_paths
+from ..settings import Settings
+from ..store import StoreError
+from .store import TimeoutOption, opened_store, settings_from_cli
 
 if TYPE_CHECKING:  # the validators load only when validating
     from ..replica import ValidationReplica
@@ -51,10 +63,15 @@ def register(app: typer.Typer) -> None:
 
 
 def validate(
+    ctx: typer.Context,
     paths: Annotated[
-        list[Path],
-        typer.Argument(help="RDF files or folders (searched recursively) with registry data."),
-    ],
+        list[Path] | None,
+        typer.Argument(
+            help="RDF files or folders (searched recursively) with registry data; "
+            "none with --store.",
+            show_default=False,
+        ),
+    ] = None,
     report_format: Annotated[
         ReportFormat, typer.Option("--format", "-f", help="Report format.")
     ] = ReportFormat.text,
@@ -71,20 +88,53 @@ def validate(
             help="sparql: the shapes compiled to SPARQL (fast); pyshacl: the reference engine.",
         ),
     ] = Engine.sparql,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            envvar="KRB_STORE",
+            help="Validate the registry in this store (folder or SPARQL server URL) instead "
+            "of files; each finding names the graph its object is in.",
+            show_default=False,
+        ),
+    ] = None,
+    timeout: TimeoutOption = None,
 ) -> None:
-    """Check registry data against the KRB shapes (SHACL), with the model beside it."""
+    """Check registry data against the KRB shapes (SHACL), with the model beside it:
+    files, or the registry in a store (--store)."""
     from .. import reports
 
+    junit = report_format is ReportFormat.junit
     try:
-        # The report is never read as data: written into the folder validated, the next
-        # run would read it (shacl.xml as RDF/XML, report.json as JSON-LD) and fail.
-        files = expand_paths(paths, leave_out=output)
-        if not files:  # a pipeline that validates nothing must not pass
-            named = ", ".join(str(path) for path in paths)
-            raise RdfInputError(Path(named), None, None, "no RDF files found (nothing validated)")
-        junit = report_format is ReportFormat.junit
-        result, objects = _validated(files, engine, with_objects=junit)
-    except RdfInputError as exc:
+        if paths:
+            if _given_on_command_line(ctx, "store"):
+                raise _usage(
+                    "geef bestanden of --store, niet allebei / give files or --store, not both: "
+                    "`krb validate --store DIR` validates the registry in a store, "
+                    "`krb load FILES --store DIR` validates files with it before writing them"
+                )
+            # The report is never read as data: written into the folder validated, the next
+            # run would read it (shacl.xml as RDF/XML, report.json as JSON-LD) and fail.
+            files = expand_paths(paths, leave_out=output)
+            if not files:  # a pipeline that validates nothing must not pass
+                named = ", ".join(str(path) for path in paths)
+                found = f"no RDF files found (nothing validated){_store_hint(paths)}"
+                raise RdfInputError(Path(named), None, None, found)
+            result, objects = _validated(files, engine, with_objects=junit)
+        elif store is not None:
+            if engine is not Engine.sparql:
+                raise _usage(
+                    "--engine pyshacl validates files only; a store is validated by the "
+                    "compiled shapes, as its writes are"
+                )
+            settings = settings_from_cli(store, None, timeout)
+            result, objects = _validated_store(settings, with_objects=junit)
+        else:
+            raise _usage(
+                "niets te valideren / nothing to validate: give RDF files or folders, or "
+                "--store DIR (or KRB_STORE) for the registry in a store"
+            )
+    except (RdfInputError, StoreError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     failed = not result.conforms or (strict and bool(result.warnings()))
@@ -142,6 +192,74 @@ def _validated(
         places = located_by_text((f.focus for f in result.findings), files)
         result = dataclasses.replace(result, places=places)
     return result, objects
+
+
+@collector_paused()
+def _validated_store(
+    settings: Settings, *, with_objects: bool
+) -> tuple[ValidationResult, tuple[CheckedObject, ...]]:
+    """The registry in the store validated whole, as a write from the command line
+    validates it (krbgraph.registry.checked_whole on an in-memory copy of the store, by
+    the compiled shapes: never an rdflib copy of a registry of millions of triples),
+    with the graphs that hold each object with findings, and with ``with_objects`` every
+    object of the registry's own graphs that the shapes target. The store is opened as
+    every command opens it, so its model is this release's (what the shapes read
+    beside the data); it is closed again before validating, which reads the copy only.
+    Raises StoreError."""
+    from ..derived import area_triples
+    from ..registry import checked_whole
+    from ..replica import ValidationReplica
+    from ..validation import checked_objects
+
+    with opened_store(settings, reading=True) as opened:
+        replica = ValidationReplica.of(opened)
+    result, _ = checked_whole(replica, area_triples)
+    objects = checked_objects(_registry_described(replica)) if with_objects else ()
+    return (result.with_graphs(replica) if result.findings else result), objects
+
+
+def _registry_described(replica: ValidationReplica) -> Graph:
+    """The types and names in the registry's own graphs of ``replica`` (what
+    checked_objects reads), with the replica's blank node ids, which the findings have:
+    the model's concepts and classes are no objects of the registry to list."""
+    import pyoxigraph as ox
+    from rdflib import URIRef
+
+    from ..findings import READS
+    from ..rdfio import rdflib_term
+
+    graphs = set(replica.data_graphs())
+    described = Graph()
+    for predicate in READS:
+        for quad in replica.quads_matching(None, ox.NamedNode(str(predicate)), None):
+            if quad.graph_name in graphs:
+                subject, value = rdflib_term(quad.subject), rdflib_term(quad.object)
+                described.add((subject, URIRef(predicate), value))
+    return described
+
+
+def _given_on_command_line(ctx: typer.Context, name: str) -> bool:
+    """Whether option ``name`` was typed, not taken from the environment (KRB_STORE)."""
+    source = ctx.get_parameter_source(name)
+    return getattr(source, "name", None) == "COMMANDLINE"  # typer's own click's enum
+
+
+def _usage(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(2)
+
+
+def _store_hint(paths: list[Path]) -> str:
+    """A hint when a folder named is a store, not registry files: validating a store
+    folder as files found nothing, and said only that."""
+    stores = [
+        path for path in paths if (path / "CURRENT").is_file() and (path / "IDENTITY").exists()
+    ]
+    if not stores:
+        return ""
+    return (
+        f"; {stores[0]} is a store: validate its registry with `krb validate --store {stores[0]}`"
+    )
 
 
 def _with_nesting(result: ValidationResult, replica: ValidationReplica) -> ValidationResult:

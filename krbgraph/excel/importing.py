@@ -64,12 +64,18 @@ Stage = Callable[[str], None]
 
 
 class ImportFailed(Exception):
-    """The workbook has problems; nothing was written. ``problems`` lists them all."""
+    """The workbook has problems; nothing was written. ``problems`` lists them all, of
+    which ``in_registry`` errors are on objects the registry holds in ``graphs`` and the
+    workbook does not (after an upgrade whose shapes are stricter, every import has them)."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(
+        self, problems: list[Problem], in_registry: int = 0, graphs: tuple[str, ...] = ()
+    ) -> None:
         errors = sum(1 for p in problems if p.is_error)
         super().__init__(f"{errors} problem(s) in the workbook; nothing was loaded")
         self.problems = problems
+        self.in_registry = in_registry
+        self.graphs = graphs
 
 
 @dataclass(frozen=True)
@@ -161,7 +167,7 @@ def import_workbook(
     if not result.ok:
         raise ImportFailed(result.problems + refused_rows)
     told("valideren")
-    job = _Job(store, result, target, refused_rows, told, writer, f"Excel: {name}", page)
+    job = _Job(store, result, target, refused_rows, told, writer, f"Excel: {name}", page, name)
     # On a shared server what the target graph holds is read in the turn that writes it:
     # a load into it meanwhile would go unguarded by _refuse_losing (turns re-enter).
     with turn_for(store):
@@ -185,6 +191,18 @@ class _Job:
     writer: Writer | None
     source: str
     page: str | None
+    name: str  # the workbook as its user named it (a path, an upload's file name)
+
+    def refusal(
+        self, validation: ValidationResult, graphs: Iterable[str | None], then: list[Problem]
+    ) -> ImportFailed:
+        """The shapes' findings of the workbook written into ``graphs`` as its refusal, then
+        ``then``; an object it does not hold with its graph (ValidationResult.outside)."""
+        outside = validation.outside(list(graphs), Path(self.name).name)
+        problems = _refused(self, findings_as_problems(outside, self.result)) + then
+        errors = [f for f in outside.violations() if f.focus in outside.stored]
+        held = sorted({graph for f in errors for graph in outside.stored[f.focus]})
+        return ImportFailed(problems, len(errors), tuple(held))
 
 
 def _checked_and_written(
@@ -205,9 +223,10 @@ def _checked_and_written(
     changes: dict[str | None, GraphContent] = {target: convert.quads(result.triples, target)}
     if job.refused_rows:  # the policy is validated all the same: every problem in one run
         validation = _validated_only(job, changes, replicas)
+        if not validation.conforms:
+            raise job.refusal(validation, changes, job.refused_rows)
         shapes = findings_as_problems(validation, result)
-        found = result.problems + shapes if validation.conforms else _refused(job, shapes)
-        raise ImportFailed(found + job.refused_rows)
+        raise ImportFailed(result.problems + shapes + job.refused_rows)
     changes.update({graph: convert.quads(data, graph) for graph, data in measurements.items()})
     refuse_unpermitted(list(changes), job.writer)
     held = {g: store.query(_OBSERVATIONS_HELD, bindings={"g": URIRef(g)}) for g in measurements}
@@ -229,13 +248,13 @@ def _checked_and_written(
                 )
                 changed = target in changes_seen[0].graphs()
         except ValidationFailed as exc:
-            raise ImportFailed(_refused(job, findings_as_problems(exc.result, result))) from None
+            raise job.refusal(exc.result, changes, []) from None
         replicas.synced(store)
     else:
         with turn_for(store):  # a shared server: validated and written while no other writes
             validation, derived = validate_with_graphs(store, changes, replace=True)
             if not validation.conforms:
-                raise ImportFailed(_refused(job, findings_as_problems(validation, result)))
+                raise job.refusal(validation, changes, [])
             job.stage("schrijven")
             with stale_during(store):
                 store.write_graphs(changes, replace=True)
@@ -421,22 +440,25 @@ def _as_target(held: list[tuple[str, int]], target: str) -> list[tuple[str, int]
 
 
 def findings_as_problems(validation: ValidationResult, read: ReadResult) -> list[Problem]:
-    """SHACL findings as workbook problems, at the row and column that made the triple."""
+    """SHACL findings as workbook problems, at the row and column that made the triple, or
+    one on an object the workbook does not hold with its graph (ValidationResult.outside)."""
     by_name: dict[str, Node] = {str(node): node for node in read.locations}
-    return [_problem(finding, by_name, read) for finding in validation.findings]
+    return [_problem(finding, by_name, read, validation) for finding in validation.findings]
 
 
-def _problem(finding: Finding, by_name: dict[str, Node], read: ReadResult) -> Problem:
+def _problem(
+    finding: Finding, by_name: dict[str, Node], read: ReadResult, validation: ValidationResult
+) -> Problem:
     severity: Severity = "fout" if finding.severity == "Violation" else "waarschuwing"
     node = by_name.get(finding.focus)
     if node is None and finding.focus.startswith("_:"):
         node = by_name.get(finding.focus[2:])
     location = read.locations.get(node) if node is not None else None
     if location is None or node is None:
-        who = finding.focus_label or finding.focus
+        who, nl, en = _in_registry(validation, finding)
         return Problem(
-            f"{who}: {finding.message_nl}",
-            f"{who}: {finding.message_en}",
+            f"{who}: {finding.message_nl}{nl}",
+            f"{who}: {finding.message_en}{en}",
             value=finding.value,
             severity=severity,
         )
@@ -458,4 +480,21 @@ def _problem(finding: Finding, by_name: dict[str, Node], read: ReadResult) -> Pr
         column=column,
         value=finding.value,
         severity=severity,
+    )
+
+
+def _in_registry(validation: ValidationResult, finding: Finding) -> tuple[str, str, str]:
+    """Who a problem is about and what it adds (nl, en) on an object the registry holds and
+    the workbook does not: else it reads as the workbook's, where nobody finds it."""
+    graphs, workbook = validation.stored.get(finding.focus), validation.written
+    if not graphs or workbook is None:
+        return finding.focus_label or finding.focus, "", ""
+    named = ", ".join(f"<{graph}>" for graph in graphs)
+    nl, en = ("grafen", "graphs") if len(graphs) > 1 else ("graaf", "graph")
+    return (
+        f"{finding.focus_label or ''} <{finding.focus}>".lstrip(),
+        f" (al in het register, in {nl} {named}, niet in {workbook}; "
+        "`krb validate --store` toont alles wat het register breekt)",
+        f" (already in the registry, in {en} {named}, not in {workbook}; "
+        "`krb validate --store` lists everything the registry breaks)",
     )

@@ -340,9 +340,9 @@ def _findings_as_problems(
                 None,
                 None,
                 f"{finding.message_nl.rstrip('.')} (al in het register, niet in {file}: "
-                "herstel het daar; krb validate toont alles wat het register nog mist).",
+                "herstel het daar; krb validate --store toont alles wat het register nog mist).",
                 f"{finding.message_en.rstrip('.')} (already in the registry, not in {file}: "
-                "fix it there; krb validate shows everything the registry still lacks).",
+                "fix it there; krb validate --store shows everything the registry still lacks).",
                 finding.value,
             )
         )

@@ -7,11 +7,19 @@ SHA-256 of the files each part was loaded from, so opening an up-to-date
 store costs one hash of the model files and one query (which never counts
 the triples of a big store). In a new store every model graph is empty, so
 the store loads the model files with its native bulk loader.
+
+A store that held registry data under another model (an upgrade) gets the new one all
+the same, and says so (``ModelUpdate``): its shapes may be stricter, so data written
+before may now break them, and every validated write is refused for it until it is
+fixed. Said once, when the model is replaced; the store layer prints nothing, so the
+caller is told (``announce``) or, by default, the log is.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +36,8 @@ from ..model import (
 )
 from .base import Store, StoreError
 from .write_claim import turn_for
+
+logger = logging.getLogger(__name__)
 
 META_GRAPH = "https://data.krb.nl/def/krb/meta"
 """Named graph recording which model files each model graph was loaded from."""
@@ -82,13 +92,45 @@ def graph_kind(iri: str, root: Path | None = None) -> str:
     return "model" if iri in model_graph_iris(root) else "data"
 
 
-def ensure_model(store: Store, root: Path | None = None, *, reload: bool = False) -> list[str]:
+@dataclass(frozen=True)
+class ModelUpdate:
+    """A store holding registry data got this release's model in place of another."""
+
+    graphs: tuple[str, ...]
+    """The model graphs replaced."""
+
+    @property
+    def message_nl(self) -> str:
+        return (
+            "het model in de store is bijgewerkt naar dat van deze versie; data die eerder "
+            "is geschreven voldoet mogelijk niet aan de nieuwe vormregels (shapes): "
+            "`krb validate --store` met deze store toont wat niet voldoet"
+        )
+
+    @property
+    def message_en(self) -> str:
+        return (
+            "the model in the store was updated to this release's; data written before may "
+            "not meet its new shapes: `krb validate --store` on this store lists what it breaks"
+        )
+
+
+def ensure_model(
+    store: Store,
+    root: Path | None = None,
+    *,
+    reload: bool = False,
+    announce: Callable[[ModelUpdate], None] | None = None,
+) -> list[str]:
     """Load each model graph that is missing or whose files changed; returns their IRIs.
 
     The changed graphs are replaced in one transaction, then the metadata is
     written; a crash in between leaves stale metadata, so the next call
     simply loads again. ``reload``: every model graph, whatever the metadata says (after
     a restore, whose metadata describes the dump's copies, which the files replace).
+    ``announce`` is told when a model that was there is replaced in a store that holds
+    registry data (an upgrade, not a new store or a restore), before the new model goes
+    in; without it, that is logged as a warning.
     Raises StoreError when a model file is unreadable.
     """
     wanted = {graph.iri: graph for graph in model_graphs(root)}
@@ -97,10 +139,24 @@ def ensure_model(store: Store, root: Path | None = None, *, reload: bool = False
     stale = [iri for iri in wanted if recorded.get(iri) != hashes[iri]]
     if not stale:
         return []
+    if recorded and _holds_registry_data(store, root):
+        update = ModelUpdate(tuple(stale))
+        if announce is None:
+            logger.warning("%s", update.message_en)
+        else:
+            announce(update)
     with turn_for(store):  # a shared server: not beside another writer's change
         store.load_files({iri: wanted[iri].files for iri in stale}, replace=True)
         store.replace_graph(META_GRAPH, _meta_graph(hashes))
     return stale
+
+
+def _holds_registry_data(store: Store, root: Path | None) -> bool:
+    """Whether a graph the product does not manage holds a triple (asked only when the
+    model changes: it may read the model's graphs before it finds one)."""
+    managed = ", ".join(f"<{iri}>" for iri in sorted(model_graph_iris(root)))
+    query = f"ASK WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g NOT IN ({managed})) }}"
+    return bool(store.query(query).boolean)
 
 
 def _recorded_hashes(store: Store) -> dict[str, str]:
