@@ -226,7 +226,7 @@ class RemoteStore(StoreBackend):
             media = _media_type(response)
             if media not in RESULT_FORMATS:  # a graph, from a CONSTRUCT or DESCRIBE
                 raise StoreError(f"only SELECT answers can be streamed, not {media or 'this'}")
-            body = io.BufferedReader(_BodyReader(response, limits))
+            body = io.BufferedReader(BodyReader(response, limits))
             try:
                 answer = ox.parse_query_results(body, RESULT_FORMATS[media])
             except SyntaxError as exc:
@@ -240,35 +240,40 @@ class RemoteStore(StoreBackend):
 
     def _graph_triples(self, graph: str | None) -> list[ox.Triple]:
         """The triples of one graph with the server's own blank node labels."""
-        if self.endpoints.graph_store is None:
-            if graph is None:
-                raise StoreError(
-                    "reading the default graph needs the Graph Store Protocol; "
-                    "set KRB_GRAPH_STORE_URL"
-                )
+        if self.endpoints.graph_store is None and graph is not None:
             result = self.query(
                 "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", default_graph_uris=[graph]
             )
             return list(ToOxigraph().triples(result.graph or rdflib.Graph()))
-        with graph_store_errors():
-            return [q.triple for q in ox.parse(*self._graph_body(graph))]
+        with graph_store_errors(), self.graph_response(graph) as response:
+            if response is None:
+                return []
+            return [q.triple for q in ox.parse(response.read(), format=rdf_format(response))]
 
-    def _graph_body(self, graph: str | None) -> tuple[bytes, ox.RdfFormat]:
-        """One graph as the Graph Store sends it (nothing for a graph it does not have)."""
-        assert self.endpoints.graph_store is not None  # checked by the callers
+    @contextmanager
+    def graph_response(self, graph: str | None) -> Iterator[httpx.Response | None]:
+        """One graph as the Graph Store sends it, its body still to be read (None: the server
+        has no such graph), for a reader that passes a large graph on as it arrives
+        (streaming.write_graph); given a write's time, as a whole graph may be large."""
+        url = self.endpoints.graph_store
+        if url is None:
+            raise StoreError(
+                "reading the default graph needs the Graph Store Protocol; set KRB_GRAPH_STORE_URL"
+            )
         params = {"default": ""} if graph is None else {"graph": named_node(graph).value}
-        response = self._send(
-            "GET",
-            self.endpoints.graph_store,
-            params=params,
-            headers={"Accept": "application/n-triples"},
-            timeout=WRITE_TIMEOUT_S,
-            what="graph read",
-            missing_ok=True,
-        )
-        if response.status_code == 404:
-            return b"", ox.RdfFormat.N_TRIPLES
-        return response.content, _rdf_format(response)
+        with (
+            _http_errors(url, "graph read", WRITE_TIMEOUT_S),
+            self._streamed(
+                "GET",
+                url,
+                params=params,
+                headers={"Accept": "application/n-triples"},
+                timeout=WRITE_TIMEOUT_S,
+                what="graph read",
+                missing_ok=True,
+            ) as response,
+        ):
+            yield None if response.status_code == 404 else response
 
     def copy_data(self, into: ox.Store, *, leave_out: Collection[str]) -> None:
         """Each graph's Graph Store answer, with the server's blank node labels, none
@@ -281,15 +286,15 @@ class RemoteStore(StoreBackend):
             into.clear()  # what an earlier attempt, overtaken by a write, loaded
             wanted = [info.iri for info in self.graphs() if info.iri not in leave_out]
             for graph in [None, *wanted]:
-                body, fmt = self._graph_body(graph)
                 target = ox.DefaultGraph() if graph is None else named_node(graph)
                 # Parsed, not loaded: a load names blank nodes anew per call, and a blank
                 # node two graphs share (a period and its norm) must stay one node.
-                with graph_store_errors():
-                    into.extend(
-                        ox.Quad(q.subject, q.predicate, q.object, target)
-                        for q in ox.parse(body, format=fmt)
-                    )
+                with graph_store_errors(), self.graph_response(graph) as response:
+                    if response is not None:
+                        into.extend(
+                            ox.Quad(q.subject, q.predicate, q.object, target)
+                            for q in ox.parse(response.read(), format=rdf_format(response))
+                        )
 
         read_between_writes(self, read)
 
@@ -435,7 +440,7 @@ class RemoteStore(StoreBackend):
                 self._on_connect((str(address[0]), int(address[1])))
 
 
-class _BodyReader(io.RawIOBase):
+class BodyReader(io.RawIOBase):
     """A streamed response body as a file, so pyoxigraph parses it while it arrives.
 
     The time limit is checked before each chunk, so a server that sends
@@ -468,7 +473,8 @@ def _media_type(response: httpx.Response) -> str:
     return content_type.split(";")[0].strip().lower()
 
 
-def _rdf_format(response: httpx.Response) -> ox.RdfFormat:
+def rdf_format(response: httpx.Response) -> ox.RdfFormat:
+    """The RDF syntax of a response, from its Content-Type; StoreError for another."""
     media = _media_type(response)
     fmt = ox.RdfFormat.from_media_type(media) if media else None
     if fmt is None:
@@ -479,11 +485,11 @@ def _rdf_format(response: httpx.Response) -> ox.RdfFormat:
 def _read_answer(response: httpx.Response, limits: AnswerLimits) -> QueryResult:
     """The answer parsed from the streamed body, read only up to the limits."""
     media = _media_type(response)
-    body = io.BufferedReader(_BodyReader(response, limits))
+    body = io.BufferedReader(BodyReader(response, limits))
     try:
         if media in RESULT_FORMATS:
             return collect(ox.parse_query_results(body, RESULT_FORMATS[media]), limits)
-        return collect(ox.parse(body, format=_rdf_format(response)), limits)
+        return collect(ox.parse(body, format=rdf_format(response)), limits)
     except SyntaxError as exc:
         # The server computed a term its own formats cannot carry (STRDT("abc",
         # rdf:langString) in a CONSTRUCT): the query's doing, said to its author.

@@ -20,7 +20,9 @@ interface, without the memory saving.
 
 ``write_answer`` goes further for exports that need no Python per row (no names to
 fill in): the engine's solutions are written by pyoxigraph's own serialiser straight
-into the output, in the engine's own time.
+into the output, in the engine's own time. ``write_graph`` does the same for a whole
+graph (a Graph Store GET): collected as an rdflib graph, 100,000 triples took 12 s and
+400,000 over 30 s and a gigabyte.
 """
 
 from __future__ import annotations
@@ -38,9 +40,11 @@ from ..sparql_results import csv_chunks, json_chunks, tsv_chunks
 from .answers import AnswerLimits, value_too_long
 from .base import QuerySyntaxError, Store, StoreError
 from .embedded import EmbeddedStore
-from .remote import RemoteStore
+from .graph_writes import graph_name
+from .remote import BodyReader, RemoteStore, rdf_format
+from .remote_errors import graph_store_errors
 from .supervised import SupervisedStore
-from .terms import bind_values, to_rdflib
+from .terms import ToOxigraph, bind_values, to_rdflib
 
 __all__ = [
     "SERIALISED",
@@ -49,6 +53,7 @@ __all__ = [
     "released_on_error",
     "select_rows",
     "write_answer",
+    "write_graph",
 ]
 
 Row = tuple[Identifier | None, ...]
@@ -140,6 +145,57 @@ class _TimedOutput(io.RawIOBase):
         self._limits.check_time()
         self._output.write(piece)
         return len(piece)
+
+
+def write_graph(store: Store, graph: str | None, output: IO[bytes]) -> bool:
+    """Write one graph (None: the store's own default graph) to ``output`` as N-Triples,
+    all of one state of the store, by the engine's own serialiser; return whether it
+    holds a triple (a named graph without any does not exist, base.Store.graphs).
+
+    Embedded: pyoxigraph's dump of the graph, which reads one snapshot however many
+    writers commit meanwhile. Supervised and remote: the server's own Graph Store GET,
+    copied as it arrives (Oxigraph's also reads one snapshot); anything but N-Triples
+    is parsed and written again by pyoxigraph. The supervised engine's read runs again
+    from the start when the engine restarted under it, which is why ``output`` must be
+    seekable. No query time limit applies, as to ``read_graph``: a graph is read in one
+    scan of an index, in a time that grows with its size only; a server's answer may
+    take a write's time (remote.WRITE_TIMEOUT_S). A remote server without a Graph Store
+    endpoint, or another Store, goes through ``read_graph`` (rdflib terms: the memory
+    this saves elsewhere). Raises StoreError; what was written before stays.
+    """
+    start = output.tell()
+    if isinstance(store, EmbeddedStore):
+        try:
+            # Inside the store package: the live pyoxigraph store, as Store.query uses it.
+            store._live().dump(output, ox.RdfFormat.N_TRIPLES, from_graph=graph_name(graph))
+        except OSError as exc:
+            raise StoreError(f"could not read graph {graph or 'default'}: {exc}") from exc
+    elif isinstance(store, SupervisedStore):
+        store.read_through(lambda remote: _server_graph(remote, graph, output, start))
+    elif isinstance(store, RemoteStore) and store.endpoints.graph_store is not None:
+        _server_graph(store, graph, output, start)
+    else:
+        triples = ToOxigraph().triples(store.read_graph(graph))
+        ox.serialize(triples, output, format=ox.RdfFormat.N_TRIPLES)
+    return output.tell() > start
+
+
+def _server_graph(remote: RemoteStore, graph: str | None, output: IO[bytes], start: int) -> None:
+    """The server's Graph Store answer for ``graph`` written at ``start`` of ``output``
+    (over what an interrupted run wrote there)."""
+    output.seek(start)
+    output.truncate()
+    with remote.graph_response(graph) as response:
+        if response is None:
+            return
+        fmt = rdf_format(response)
+        if fmt == ox.RdfFormat.N_TRIPLES:
+            for chunk in response.iter_bytes():
+                output.write(chunk)
+            return
+        body = io.BufferedReader(BodyReader(response, AnswerLimits()))
+        with graph_store_errors():
+            ox.serialize(ox.parse(body, format=fmt), output, format=ox.RdfFormat.N_TRIPLES)
 
 
 @contextmanager

@@ -57,7 +57,7 @@ per-query worker processes on one folder are not an option.
   this process dies, also by SIGKILL; it runs in its own session, so a
   Ctrl+C in the terminal reaches krbgraph, which stops it in ``close()``.
 
-One module of some 850 lines on purpose: it is one state machine (starting,
+One module of some 890 lines on purpose: it is one state machine (starting,
 serving, restarting after an overrun or a crash, stopping) and every Store
 method must pass through it; split, the states and their locks would be read
 in several places.
@@ -343,6 +343,13 @@ class SupervisedStore(StoreBackend):
 
     def read_graph(self, graph: str | None) -> rdflib.Graph:
         return self._read(lambda engine, _remaining: engine.remote.read_graph(graph), None)
+
+    def read_through(self, call: Callable[[RemoteStore], T]) -> T:
+        """``call`` with the engine's RemoteStore, as ``read_graph`` reads: without a query's
+        time limit, and run again from the start when the engine restarted under it (so
+        ``call`` must begin by undoing what an interrupted run wrote). For a whole graph
+        passed on as the engine sends it (krbgraph.store.streaming.write_graph)."""
+        return self._read(lambda engine, _remaining: call(engine.remote), None)
 
     def dump(self, path: Path) -> int:
         return self._read(lambda engine, _remaining: engine.remote.dump(path), None)
