@@ -736,27 +736,29 @@ def name_tags(store: Store, *, timeout_s: float | None = None) -> tuple[str, ...
 
 def _name_passes(
     store: Store, text: str, languages: Sequence[str], timeout_s: float | None
-) -> Iterator[tuple[str, list[ox.Literal], bool]]:
+) -> Iterator[tuple[str, list[ox.Literal], list[ox.Literal]]]:
     """The lookups of ``text``, each tried only when the ones before found nothing, so
     what resolved before still resolves alike: as written (a code, a Dutch name); as a
-    name in English, the reader's languages or Dutch with their regional variants (a
-    reader of "en" is shown "en-GB" names: exact tags refused them), and in another
-    case; last as any other name, counted only for a thing the reader is shown by
-    that name (named in German only, to a Dutch reader), so a name in a language the
-    reader did not ask for stays unknown. Each yields the extra predicates, the
-    literals and whether only a thing showing the text counts."""
-    yield "", [ox.Literal(text), ox.Literal(text, language="nl")], False
-    tags = name_tags(store, timeout_s=timeout_s)
+    name in English or the reader's languages, and in another case, with their
+    regional variants ("en-GB" to a reader of "en"); last as any other name. A variant
+    or another name counts only for a thing the reader is shown by it: a name in a
+    language the reader did not ask for stays unknown, and an "nl-BE" name hidden
+    behind a thing's "nl" one never makes ambiguous a name that resolved before, while
+    two things both shown "Market Square" stay ambiguous. Each yields the extra
+    predicates, the literals that count as found and those that count only where shown."""
+    yield "", [ox.Literal(text), ox.Literal(text, language="nl")], []
     readers = name_languages(languages)
-    primaries = {primary_subtag(tag) for tag in ("nl", *readers)}
-    asked = [*readers, *(tag for tag in tags if primary_subtag(tag) in primaries)]
-    shown = tuple(dict.fromkeys(tag for tag in asked if tag.lower() != "nl"))
     spellings = other_spellings(text)
-    texts = [(text, shown)] + [(spelling, (None, "nl", *shown)) for spelling in spellings]
-    yield "", [ox.Literal(t, language=tag) for t, tagged in texts for tag in tagged], False
-    every = (None, *dict.fromkeys(["nl", *shown, *tags]))
     written = (text, *spellings)
-    yield _SHOWN_TOO, [ox.Literal(t, language=tag) for t in written for tag in every], True
+    texts = [(text, readers)] + [(spelling, (None, "nl", *readers)) for spelling in spellings]
+    exact = [ox.Literal(t, language=tag) for t, tagged in texts for tag in tagged]
+    tags = name_tags(store, timeout_s=timeout_s)
+    asked = {tag.lower() for tag in ("nl", *readers)}
+    primaries = {primary_subtag(tag) for tag in asked}
+    variants = [t for t in tags if t.lower() not in asked and primary_subtag(t) in primaries]
+    yield "", exact, [ox.Literal(t, language=tag) for t in written for tag in variants]
+    every = (None, *dict.fromkeys(["nl", *readers, *tags]))
+    yield _SHOWN_TOO, [], [ox.Literal(t, language=tag) for t in written for tag in every]
 
 
 def find_named(
@@ -774,19 +776,23 @@ def find_named(
     (krbgraph.web.resolving) both resolve here, so every name a reader of
     ``languages`` is shown is taken back, by either, the same way."""
     target = ox.NamedNode(klasse)
-    for predicates, literals, shown_only in _name_passes(store, text, languages, timeout_s):
-        sparql = _RESOLVE_SPARQL % predicates
-        if limit and not shown_only:
-            sparql += f"LIMIT {limit}\n"
+
+    def lookup(predicates: str, literals: list[ox.Literal], cap: int | None) -> list[str]:
+        if not literals:
+            return []
+        sparql = _RESOLVE_SPARQL % predicates + (f"LIMIT {cap}\n" if cap else "")
         rows = [(literal, target) for literal in literals]
         result = store.query(_inject_rows(sparql, ("tekst", "klasse"), rows), timeout_s=timeout_s)
-        found = [str(row[0]) for row in result.rows if row[0] is not None]
-        if found and shown_only:
-            names = fetch_names(store, found, languages=languages or DEFAULT_LANGUAGES)
-            written = {text, *other_spellings(text)}
-            found = [iri for iri in found if names.get(iri) in written][:limit]
+        return [str(row[0]) for row in result.rows if row[0] is not None]
+
+    written = {text, *other_spellings(text)}
+    for predicates, found_as_is, found_if_shown in _name_passes(store, text, languages, timeout_s):
+        found = set(lookup(predicates, found_as_is, limit))
+        if shown := [iri for iri in lookup(predicates, found_if_shown, None) if iri not in found]:
+            names = fetch_names(store, shown, languages=languages or DEFAULT_LANGUAGES)
+            found.update(iri for iri in shown if names.get(iri) in written)
         if found:
-            return found
+            return sorted(found)[:limit]
     return []
 
 

@@ -43,6 +43,10 @@ MARKET_WEST = f"{BASE}/id/werkingsgebied/markt-west"
 KERKPLEIN = f"{BASE}/id/werkingsgebied/kerkplein"
 GRENZWEG = f"{BASE}/id/werkingsgebied/grenzweg"
 DWELLINGS = f"{BASE}/id/leefomgeving/woningen"
+STATION_BE = f"{BASE}/id/werkingsgebied/station-be"
+STATION = f"{BASE}/id/werkingsgebied/station"
+NORTH = f"{BASE}/id/werkingsgebied/noord"
+NORTH_GB = f"{BASE}/id/werkingsgebied/noord-gb"
 
 # Beside the demo's Dutch names: regional Dutch and English names, names in English only
 # as en-GB, areas named in Flemish only and in German only, two areas both shown as
@@ -65,6 +69,13 @@ NAMES = f"""
 <{KERKPLEIN}> a krb:Werkingsgebied ; rdfs:label "Kerkplein"@nl-BE ; dct:identifier "KP-01" .
 <{GRENZWEG}> a krb:Werkingsgebied ; rdfs:label "Grenzweg"@de ; dct:identifier "GW-01" .
 <{DWELLINGS}> skos:prefLabel "Dwellings"@en , "Wohnungen"@de .
+<{STATION_BE}> a krb:Werkingsgebied ; rdfs:label "Plein bij het station"@nl ;
+    skos:prefLabel "Stationsplein"@nl-BE ; dct:identifier "station-be" .
+<{STATION}> a krb:Werkingsgebied ; rdfs:label "stationsplein"@nl ; dct:identifier "station" .
+<{NORTH}> a krb:Werkingsgebied ; rdfs:label "Noorderpark"@nl , "North Park"@en ;
+    dct:identifier "noord" .
+<{NORTH_GB}> a krb:Werkingsgebied ; rdfs:label "Noordpark"@nl , "North Park"@en-GB ;
+    dct:identifier "noord-gb" .
 """ + "".join(
     f'<{BASE}/id/werkingsgebied/vak{i:04d}> a krb:Werkingsgebied ; rdfs:label "Vak {i}"@nl ; '
     f'dct:identifier "a{i:04d}" .\n'
@@ -278,6 +289,33 @@ def test_every_name_shown_is_taken_back_as_a_parameter(
                 assert answer.status_code == 409, (typed, reader, answer.text[:200])
                 found = {c["iri"] for c in answer.json()["detail"]["candidates"]}
                 assert alike <= found
+
+
+@pytest.mark.parametrize(
+    ("typed", "reader", "wanted"),
+    [
+        # "Stationsplein"@nl-BE is hidden behind "Plein bij het station"@nl for a Dutch
+        # reader: the case variant of "stationsplein"@nl resolves, as it did before.
+        ("Stationsplein", "nl", {STATION}),
+        # A Flemish reader is shown both as "Stationsplein" (in two cases): ambiguous.
+        ("Stationsplein", "nl-BE", {STATION, STATION_BE}),
+        # "North Park"@en-GB is no name a Dutch reader sees; "North Park"@en resolved.
+        ("North Park", "nl", {NORTH}),
+        # An English reader of en-GB is shown both: ambiguous.
+        ("North Park", "en-GB", {NORTH, NORTH_GB}),
+    ],
+)
+def test_a_regional_name_the_reader_is_not_shown_makes_no_name_ambiguous(
+    registry: Registry, typed: str, reader: str, wanted: set[str]
+) -> None:
+    resolve = store_resolver(registry.store, languages=languages_from(None, reader))
+    param = next(p for p in load_catalogue()["beleid-in-gebied"].parameters if p.name == "gebied")
+    if len(wanted) == 1:
+        assert str(resolve(param, typed).value) in wanted
+    else:
+        with pytest.raises(ParameterError) as refused:
+            resolve(param, typed)
+        assert wanted <= set(refused.value.candidates)
 
 
 def test_a_lang_parameter_takes_a_regional_name_back_as_the_header_does(
