@@ -421,12 +421,12 @@ def validated_files(
 
 
 def model_copy_with(files: Sequence[Path]) -> tuple[ValidationReplica, dict[str, Path]]:
-    """An in-memory copy of the model with each file in a graph of its own, and those
-    graphs. Raises RdfInputError."""
+    """An in-memory copy of the model with each file once in a graph of its own, read as
+    `krb load` reads it (named graphs refused), and those graphs. Raises RdfInputError."""
     replica = ValidationReplica.of_model()
-    graphs = {file_graph_iri(i, str(path)): path for i, path in enumerate(files)}
+    graphs = {file_graph_iri(i, str(path)): path for i, path in enumerate(expand_paths(files))}
     for graph, path in graphs.items():
-        replica.load_merged(path, graph)
+        replica.load_new(path, graph)
     return replica, graphs
 
 

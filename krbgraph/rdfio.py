@@ -8,6 +8,7 @@ so files are parsed with pyoxigraph and the triples converted to rdflib terms.
 from __future__ import annotations
 
 import gzip
+import json
 import logging
 import re
 import zlib
@@ -19,6 +20,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Identifier
 
+from .input_files import InputPathError, Inputs, inputs
 from .parse_errors import entity_expansion_problem, term_too_large, xml_position
 
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -128,39 +130,19 @@ def read_rdf(path: Path) -> Graph | Dataset:
 
 
 def expand_paths(paths: Iterable[Path], *, leave_out: Path | None = None) -> list[Path]:
-    """Files named directly plus the RDF files inside named folders (recursive, sorted),
-    except ``leave_out``: a report written into the folder it validates (``krb validate
-    . -o shacl.xml``) has an RDF suffix, and read back by the next run it is no RDF.
-
-    Raises RdfInputError for a path that does not exist.
-    """
-    files: list[Path] = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if is_rdf_file(p))
-            for file in found:
-                if not file.name.startswith("."):  # an editor's lock (Emacs: .#beleid.ttl)
-                    _refuse_dangling_link(file)
-            files.extend(p for p in found if p.is_file())
-        elif path.exists():
-            files.append(path)
-        else:
-            _refuse_dangling_link(path)
-            raise RdfInputError(path, None, None, "no such file or folder")
-    if leave_out is None:
-        return files
-    left_out = leave_out.resolve()
-    return [path for path in files if path.resolve() != left_out]
+    """The files of ``rdf_inputs``, for a caller with no one to tell of reports left out."""
+    return rdf_inputs(paths, leave_out=leave_out).files
 
 
-def _refuse_dangling_link(path: Path) -> None:
-    """A symbolic link that leads nowhere is named as such: skipped in a folder it
-    would leave data out without a word, and "no such file" sends the user looking
-    for a file that is right there."""
-    if path.is_symlink() and not path.exists():
-        raise RdfInputError(
-            path, None, None, "a symbolic link that leads nowhere (its target is missing or loops)"
-        )
+def rdf_inputs(paths: Iterable[Path], *, leave_out: Path | None = None) -> Inputs:
+    """The RDF files `krb validate` and `krb load` read for ``paths`` (files and folders),
+    and the reports of `krb validate` among them, left out (krbgraph.input_files), as is
+    ``leave_out`` (the report being written). Raises RdfInputError for a path that does
+    not exist or a folder that cannot be read."""
+    try:
+        return inputs(map(Path, paths), rdf_format, leave_out=leave_out)
+    except InputPathError as exc:
+        raise RdfInputError(exc.path, None, None, exc.message) from exc
 
 
 def read_rdf_paths(paths: Iterable[Path]) -> Graph:
@@ -317,6 +299,8 @@ def parse_quads(path: Path) -> list[ox.Quad]:
         message = _LINE_SUFFIX.sub("", _POSITION_PREFIX.sub("", exc.msg or str(exc)))
         if "'/' is not allowed" in message:
             message += _SLASH_HINT
+        if json_ld and "LoadDocumentCallback" in message:
+            message = _remote_context_problem(data)
         line, column = exc.lineno, exc.offset
         if line is None and fmt is ox.RdfFormat.RDF_XML:
             line, column = xml_position(data)
@@ -359,6 +343,23 @@ def _json_ld_problem(quads: list[ox.Quad], data: bytes) -> str | None:
             "out by JSON-LD; add an @context"
         )
     return None
+
+
+def _remote_context_problem(data: bytes) -> str:
+    """pyoxigraph's "No LoadDocumentCallback has been set" names neither the context nor
+    a way out: a JSON-LD file is read on its own, with no network and no other file."""
+    try:
+        document = json.loads(data)
+    except ValueError:
+        document = None
+    context = document.get("@context") if isinstance(document, dict) else None
+    refs = [c for c in (context if isinstance(context, list) else [context]) if isinstance(c, str)]
+    named = f" ({refs[0]})" if refs else ""
+    return (
+        f"the @context refers to a context document{named}, which is not fetched or read: "
+        "a JSON-LD file is read on its own; write the context itself into the file "
+        '("@context": {...}) or save the data as Turtle'
+    )
 
 
 class UnsupportedTerm(ValueError):

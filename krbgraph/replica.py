@@ -192,18 +192,6 @@ class ValidationReplica:
             raise
         return len(self._copy) - before
 
-    def load_merged(self, path: Path, graph: str) -> int:
-        """Read an RDF file into ``graph`` of the copy, the named graphs of a dataset file
-        (TriG, N-Quads, JSON-LD) merged into it, as `krb validate` has always read
-        files; returns how many triples it read. Raises RdfInputError as load_new."""
-        if file_format(path) not in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS, ox.RdfFormat.JSON_LD):
-            return self.load_new(path, graph)
-        name = ox.NamedNode(graph)
-        quads = parse_quads(path)
-        self._hierarchy += 1
-        self._copy.extend(ox.Quad(q.subject, q.predicate, q.object, name) for q in quads)
-        return len(quads)
-
     def apply(self, added: Collection[ox.Quad], removed: Collection[ox.Quad]) -> None:
         """Make the copy follow a committed change (removals first, as SPARQL does)."""
         self._hierarchy_touched(removed, added)

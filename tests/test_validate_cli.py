@@ -45,7 +45,8 @@ def run(*args: str | Path):
 def variant_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The variants of tests/test_shacl_engine_differential.py (each breaks one rule of
     the shapes, or none), renamed to sit side by side in one registry: as Turtle, and as
-    a TriG dataset of one named graph. Built once per module (about half of what the
+    TriG, its triples in the default graph (a named graph is refused, as `krb load`
+    refuses it). Built once per module (about half of what the
     two tests that read them took); the tests only read the files."""
     import test_shacl_engine_differential as differential
 
@@ -55,7 +56,7 @@ def variant_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]
     folder = tmp_path_factory.mktemp("varianten")
     turtle, trig = folder / "varianten.ttl", folder / "varianten.trig"
     merged.serialize(turtle, format="turtle")
-    trig.write_text(f"<https://krb.example.org/graph/x> {{\n{merged.serialize(format='nt')}}}\n")
+    trig.write_text(f"{{\n{merged.serialize(format='nt')}}}\n")
     return turtle, trig
 
 
@@ -179,7 +180,7 @@ def test_krb_validate_finds_what_the_graph_validation_finds_for_every_broken_rul
     """`krb validate` reads the files as a validated load does (pyoxigraph, in memory);
     for the variants that break each rule of the shapes once, it finds exactly the
     findings of validate_graph on the same data (object, path, shape, severity), and
-    a dataset file's named graphs count as its data."""
+    a TriG file's triples count as its data."""
     from krbgraph.loading import validate_paths
     from krbgraph.rdfio import read_rdf_paths
     from krbgraph.validation import validate_graph

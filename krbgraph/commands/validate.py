@@ -21,6 +21,7 @@ every command, gives the store only when no files are named.
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -31,7 +32,8 @@ from rdflib import Graph
 from rich.console import Console
 
 from ..gc_pause import collector_paused
-from ..rdfio import RdfInputError, expand_paths, read_rdf_paths
+from ..iris import DEFAULT_BASE_IRI
+from ..rdfio import RdfInputError, holds_a_triple, rdf_inputs, read_rdf_paths
 from ..settings import Settings
 from ..store import StoreError
 from .store import TimeoutOption, opened_store, settings_from_cli
@@ -103,6 +105,7 @@ def validate(
     """Check registry data against the KRB shapes (SHACL), with the model beside it:
     files, or the registry in a store (--store)."""
     from .. import reports
+    from ..loading import LoadError, ManagedGraphRefused
 
     junit = report_format is ReportFormat.junit
     try:
@@ -113,13 +116,7 @@ def validate(
                     "`krb validate --store DIR` validates the registry in a store, "
                     "`krb load FILES --store DIR` validates files with it before writing them"
                 )
-            # The report is never read as data: written into the folder validated, the next
-            # run would read it (shacl.xml as RDF/XML, report.json as JSON-LD) and fail.
-            files = expand_paths(paths, leave_out=output)
-            if not files:  # a pipeline that validates nothing must not pass
-                named = ", ".join(str(path) for path in paths)
-                found = f"no RDF files found (nothing validated){_store_hint(paths)}"
-                raise RdfInputError(Path(named), None, None, found)
+            files = _input_files(paths, output)
             result, objects = _validated(files, engine, with_objects=junit)
         elif store is not None:
             if engine is not Engine.sparql:
@@ -134,7 +131,7 @@ def validate(
                 "niets te valideren / nothing to validate: give RDF files or folders, or "
                 "--store DIR (or KRB_STORE) for the registry in a store"
             )
-    except (RdfInputError, StoreError) as exc:
+    except (RdfInputError, StoreError, LoadError, ManagedGraphRefused) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     failed = not result.conforms or (strict and bool(result.warnings()))
@@ -165,6 +162,45 @@ def validate(
     raise typer.Exit(1 if failed else 0)
 
 
+def _input_files(paths: list[Path], output: Path | None) -> list[Path]:
+    """The files to validate: what `krb load` of ``paths`` reads, refused for what it
+    refuses (a named graph is refused as the files are read, krbgraph.loading.
+    model_copy_with). Raises RdfInputError, and LoadError as `krb load` does.
+
+    A report of krb validate, and the one being written (``output``), is never read as
+    data: written into the folder validated, the next run read it (shacl.xml as
+    RDF/XML, report.json as JSON-LD) and failed (krbgraph.input_files.is_own_report).
+    A pipeline that validates nothing must not pass: no RDF file, or none with a
+    triple (a failed export's empty file), is unreadable input."""
+    from ..loading import plan_load
+
+    found = rdf_inputs(paths, leave_out=output)
+    for report in found.reports:
+        typer.echo(f"note: {report} is a report of krb validate, not data: not read", err=True)
+    files = found.files
+    if not files:
+        named = ", ".join(str(path) for path in paths)
+        message = f"no RDF files found (nothing validated){_store_hint(paths)}"
+        raise RdfInputError(Path(named), None, None, message)
+    # Two files for one graph: the graphs are named as `krb load` would name them, by
+    # the base a shell sets for every command (only the message shows it).
+    base = os.environ.get("KRB_BASE_IRI", "").strip() or DEFAULT_BASE_IRI
+    plan_load(files, base_iri=base)
+    empty = [path for path in files if not holds_a_triple(path)]
+    if len(empty) == len(files):
+        named = ", ".join(str(path) for path in empty)
+        them = "it" if len(empty) == 1 else "them"
+        raise RdfInputError(Path(named), None, None, f"no triples in {them} (nothing validated)")
+    for path in empty:
+        typer.echo(
+            f"warning: {path} holds no triples; `krb load` refuses it, as the graph it "
+            "would go into would hold nothing (load it with other files into one graph "
+            "with --graph, or leave it out)",
+            err=True,
+        )
+    return files
+
+
 @collector_paused()  # a whole registry's findings are many objects (krbgraph.gc_pause)
 def _validated(
     files: list[Path], engine: Engine, *, with_objects: bool
@@ -183,8 +219,8 @@ def _validated(
 
     if engine is Engine.sparql:
         return validated_files(files, with_objects=with_objects)
+    replica, _ = model_copy_with(files)  # first: it refuses what `krb load` refuses
     data = read_rdf_paths(files)
-    replica, _ = model_copy_with(files)
     result = _with_nesting(validate_graph(data, engine=engine.value), replica)
     result = with_restated_findings(result, replica)  # a fact in two files, as by default
     objects = checked_objects(data) if with_objects else ()
