@@ -1,10 +1,9 @@
 """Putting registry files into a store: validated first, written all at once or not at all.
 
-Each file goes into its own named graph, ``{base}/graph/{slug of the file
-name}`` (``geluid.ttl`` -> ``https://krb.demogemeente.nl/graph/geluid``), so a
-file can later be replaced or dropped on its own; ``graph=`` puts all given
-files into one graph instead. Loading never merges silently: a graph that
-already holds data is only overwritten with ``replace=True``.
+Each file goes into its own named graph, ``{base}/graph/{slug of the file name}``
+(``geluid.ttl`` -> ``https://krb.demogemeente.nl/graph/geluid``), so a file can later be
+replaced or dropped on its own; ``graph=`` puts all given files into one graph instead.
+Loading never merges silently: a graph that holds data is overwritten only on ``replace``.
 
 Before anything is written, every file is parsed and the new data is
 validated against the KRB shapes together with the registry data already in
@@ -34,6 +33,7 @@ from typing import Protocol
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
+from .broken_before import kept_as_before
 from .conformance import conforms_known, forget_conformance, mark_conforming
 from .derived import Triples as DerivedTriples
 from .derived import area_triples, mark_stale, stale_during
@@ -166,15 +166,11 @@ def load_paths(
 ) -> LoadReport:
     """Load RDF files into the store, one named graph per file (or all into ``graph``).
 
-    Raises RdfInputError (``file:line:column``) for unreadable input,
-    LoadError for a load that cannot go ahead, ValidationFailed when the
-    data breaks the shapes, StoreError when the store fails; in every case
-    nothing is written.
-    """
+    Raises RdfInputError (``file:line:column``) for unreadable input, LoadError for a load
+    that cannot go ahead, ValidationFailed when the data breaks the shapes, StoreError when
+    the store fails; in every case nothing is written."""
     plan = plan_load(paths, graph=graph, base_iri=base_iri)
-    # On a shared server the whole load is one turn: what the graphs hold is looked at,
-    # the store copied, and the files validated and written, while no other writer can
-    # write (krbgraph.store.write_claim).
+    # On a shared server one turn (krbgraph.store.write_claim): no other writer between.
     with turn_for(store):
         occupied = {iri for iri in plan if _holds_data(store, iri)}
         if occupied and not replace:
@@ -240,17 +236,20 @@ def _validated_by_change(
         with ValidationReplica.for_one_write(store) as replica:
             result = write_graphs(store, replica, contents, replace=replace)
     except ValidationFailed as refused:
-        raise _located(refused, plan) from None
+        raise _located(refused, plan, store) from None
     return result, {iri: len(quads) for iri, quads in parsed.items()}
 
 
-def _located(refused: ValidationFailed, plan: Mapping[str, Sequence[Path]]) -> ValidationFailed:
+def _located(
+    refused: ValidationFailed, plan: Mapping[str, Sequence[Path]], store: Store
+) -> ValidationFailed:
     """``refused`` with where its objects are: in the files, read from their text (the copy
     the load was validated on is gone, krbgraph.source_lines), or already in a graph."""
     files = [path for paths in plan.values() for path in paths]
     places = located_by_text((f.focus for f in refused.result.findings), files)
     named = ", ".join(path.name for path in files[:3]) + (", …" if len(files) > 3 else "")
-    refused.result = with_fields(refused.result, places=places).outside(list(plan), named)
+    located = with_fields(refused.result, places=places).outside(list(plan), named)
+    refused.result = kept_as_before(store, located)  # broken before, not by this load
     return refused
 
 
@@ -305,7 +304,7 @@ def _validated_load(
             with stale_during(store):
                 store.load_files(plan, replace=replace)
     except ValidationFailed as refused:
-        raise _located(refused, plan) from None
+        raise _located(refused, plan, store) from None
     return result, counts, derived
 
 

@@ -239,6 +239,30 @@ def test_the_demo_with_a_realised_effect_of_the_old_form_refuses_writes_and_says
     ) in loaded.stderr
 
 
+def test_an_object_a_refused_load_breaks_itself_is_the_loads_not_the_registrys(
+    model_template: Path, tmp_path: Path
+) -> None:
+    """A file that drops the intended effect a realised effect in another graph points at
+    breaks that realised effect itself: the refusal said it was "already in the
+    registry" and sent the user to `krb validate --store`, which says it conforms."""
+    store = str(tmp_path / "store")
+    shutil.copytree(model_template, store)
+    files = [str(path) for path in demo_paths()]
+    assert krb("load", *files, "--store", store, "--no-validate").exit_code == 0
+    text = next(p for p in demo_paths() if p.name == "geluid.ttl").read_text(encoding="utf-8")
+    start = text.index("beoogd-effect:GEL-E01 a krb:BeoogdEffect")
+    changed = tmp_path / "geluid.ttl"
+    changed.write_text(text[:start] + text[text.index("\n\n", start) :], encoding="utf-8")
+
+    assert krb("validate", "--store", store).exit_code == 0  # it conformed before
+    loaded = krb("load", str(changed), "--replace", "--store", store)
+    assert loaded.exit_code == 1, loaded.output
+    assert "gerealiseerd-effect/GEL-E01-parkstraat-2020-2025" in loaded.stderr
+    assert "al in het register" not in loaded.stderr
+    assert "already in the registry" not in loaded.stderr
+    assert "krb validate --store" not in loaded.stderr
+
+
 # -- a new model in a store with data -------------------------------------------------
 
 

@@ -1,18 +1,16 @@
 """Importing a workbook into a store: convert, validate, then replace one graph.
 
-A workbook is one named graph (``{base}/graph/excel/{file name slug}``), so
-importing it again replaces its earlier import and nothing else. Every check
-runs before anything is written: the workbook's own references and types,
-then the KRB shapes over the new data together with the rest of the registry.
-SHACL findings are pointed back at the sheet, row and column that produced
-the triple, since a user can fix a cell but not an IRI.
+A workbook is one named graph (``{base}/graph/excel/{file name slug}``), so importing it
+again replaces its earlier import and nothing else. Every check runs before anything is
+written: the workbook's own references and types, then the KRB shapes over the new data
+together with the rest of the registry. SHACL findings are pointed back at the sheet, row
+and column that produced the triple, since a user can fix a cell but not an IRI.
 
-The sheet metingen is research data, not policy: its measurements go to a
-graph of their own, ``{workbook graph}/metingen`` (krbgraph.excel.metingen_sheet),
-validated together with the policy and written with it, or neither is. Rows of it
-with problems do not stop the policy sheets being validated: all problems come in
-one run. The report says what that graph holds now and held before (an empty sheet
-empties it), and whether the policy graph changed at all.
+The sheet metingen is research data, not policy: its measurements go to a graph of their
+own, ``{workbook graph}/metingen`` (krbgraph.excel.metingen_sheet), validated together with
+the policy and written with it, or neither is. Rows of it with problems do not stop the
+policy sheets being validated: all problems come in one run. The report says what that
+graph holds now and held before (an empty sheet empties it), and if the policy changed.
 """
 
 from __future__ import annotations
@@ -29,6 +27,7 @@ from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SKOS
 from rdflib.term import Node
 
+from ..broken_before import kept_as_before
 from ..conformance import conforms_known, mark_conforming
 from ..derived import replace as replace_derived
 from ..derived import stale_during
@@ -198,7 +197,8 @@ class _Job:
     ) -> ImportFailed:
         """The shapes' findings of the workbook written into ``graphs`` as its refusal, then
         ``then``; an object it does not hold with its graph (ValidationResult.outside)."""
-        outside = validation.outside(list(graphs), Path(self.name).name)
+        written = Path(self.name).name  # an object it breaks is its own, if not broken before
+        outside = kept_as_before(self.store, validation.outside(list(graphs), written))
         problems = _refused(self, findings_as_problems(outside, self.result)) + then
         errors = [f for f in outside.violations() if f.focus in outside.stored]
         held = sorted({graph for f in errors for graph in outside.stored[f.focus]})
