@@ -106,18 +106,49 @@ def label_of(graph: Described, node: Node, lang: str = "nl") -> str | None:
 
 def type_name(graph: Described, node: Node) -> str | None:
     """The most specific KRB class of a node ("MerMaatregel" rather than
-    "Beleidsmaatregel"), or the Dutch term for a borrowed class ("Afdeling")."""
+    "Beleidsmaatregel"), or the Dutch term for a borrowed class ("Afdeling").
+
+    A class of the registry's own (``gem:Team rdfs:subClassOf org:OrganizationalUnit``,
+    which docs/datamodel.md allows) is named by the nearest classes above it that are
+    named so: the shapes target its objects through rdfs:subClassOf, and an object
+    the shapes check as an Afdeling is reported as one."""
     types = [t for t in graph.objects(node, _TYPE) if isinstance(t, URIRef)]
-    krb_types = [t for t in types if t.startswith(_KRB)]
+    named = [t for t in types if _is_named(t)]
+    own = [t for t in types if not _is_named(t)]
+    if own:
+        named.extend(_named_above(graph, own))
+    krb_types = {t for t in named if t.startswith(_KRB)}
     specific = [
         t for t in krb_types if not any(o != t and (o, _SUBCLASS_OF, t) in graph for o in krb_types)
     ]
     if specific:
         return min(specific)[len(_KRB) :]
-    for t in types:
+    for t in named:
         if t in _TYPE_NAMES:
             return _TYPE_NAMES[t]
     return None
+
+
+def _is_named(cls: URIRef) -> bool:
+    return cls.startswith(_KRB) or cls in _TYPE_NAMES
+
+
+def _named_above(graph: Described, classes: Iterable[URIRef]) -> list[URIRef]:
+    """The KRB and borrowed classes first reached going up rdfs:subClassOf from
+    ``classes``; a cycle in the data's own hierarchy ends the walk, not the report."""
+    seen = set(classes)
+    pending = list(seen)
+    found: list[URIRef] = []
+    while pending:
+        for above in graph.objects(pending.pop(), _SUBCLASS_OF):
+            if not isinstance(above, URIRef) or above in seen:
+                continue
+            seen.add(above)
+            if _is_named(above):
+                found.append(above)
+            else:
+                pending.append(above)
+    return found
 
 
 def report_finding(

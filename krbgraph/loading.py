@@ -411,10 +411,11 @@ def validated_files(
     # With what would be derived of the areas: those nested too deep are findings.
     result, _ = checked_whole(replica, area_triples)
     objects = checked_objects(_described(replica, graphs)) if with_objects else ()
-    if not result.findings:
+    # Where each object with findings, and each test case of a JUnit report, is written
+    # (krbgraph.source_lines): the README promises every test case its file and line.
+    focuses = [*(f.focus for f in result.findings), *(o.iri for o in objects)]
+    if not focuses:
         return result, objects
-    # Where each object with findings is written (krbgraph.source_lines).
-    focuses = (f.focus for f in result.findings)
     places = located_by_graphs(focuses, graphs, lambda s: replica.quads_matching(s, None, None))
     return with_fields(result, places=places), objects
 

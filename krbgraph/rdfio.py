@@ -145,7 +145,7 @@ def rdf_inputs(paths: Iterable[Path], *, leave_out: Path | None = None) -> Input
         raise RdfInputError(exc.path, None, None, exc.message) from exc
 
 
-def read_rdf_paths(paths: Iterable[Path]) -> Graph:
+def read_rdf_paths(paths: Iterable[Path], *, exact: bool = False) -> Graph:
     """All triples of the given files and folders in one graph (named graphs merged).
 
     Folders are searched recursively for files with a known RDF suffix, in
@@ -153,7 +153,7 @@ def read_rdf_paths(paths: Iterable[Path]) -> Graph:
     """
     graph = Graph()
     for path in expand_paths(paths):
-        for s, p, o, _ in _rdflib_quads(path):
+        for s, p, o, _ in _rdflib_quads(path, exact=exact):
             graph.add((s, p, o))
     return graph
 
@@ -455,16 +455,16 @@ def rdflib_term(term: object, *, exact: bool = False) -> Identifier:
 _Quad = tuple[Identifier, URIRef, Identifier, URIRef | None]
 
 
-def _rdflib_quads(path: Path) -> list[_Quad]:
+def _rdflib_quads(path: Path, *, exact: bool = False) -> list[_Quad]:
     """All quads of the file, converted to rdflib terms, or RdfInputError."""
     quads = parse_quads(path)
     try:
-        return list(_convert(quads))
+        return list(_convert(quads, exact=exact))
     except UnsupportedTerm as exc:
         raise RdfInputError(path, None, None, str(exc)) from exc
 
 
-def _convert(quads: list[ox.Quad]) -> Iterator[_Quad]:
+def _convert(quads: list[ox.Quad], *, exact: bool = False) -> Iterator[_Quad]:
     for quad in quads:
         graph = quad.graph_name
         name: URIRef | None
@@ -472,5 +472,5 @@ def _convert(quads: list[ox.Quad]) -> Iterator[_Quad]:
             name = URIRef(f"urn:krb:graph:{graph.value}")  # blank-node graph names
         else:
             name = None if isinstance(graph, ox.DefaultGraph) else URIRef(graph.value)
-        subject, value = rdflib_term(quad.subject), rdflib_term(quad.object)
+        subject, value = rdflib_term(quad.subject), rdflib_term(quad.object, exact=exact)
         yield subject, URIRef(quad.predicate.value), value, name

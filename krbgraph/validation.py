@@ -58,7 +58,8 @@ class ValidationResult:
     build as a graph than its validation takes."""
     places: Mapping[str, tuple[Place, ...]] = field(default_factory=dict)
     """Focus node -> the files (and lines) that describe it, for the objects with
-    findings, when the data was read from files (krbgraph.source_lines); empty otherwise."""
+    findings (and every object checked, for a JUnit report), when the data was read from
+    files (krbgraph.source_lines); empty otherwise."""
     stored: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Focus node -> the store's graphs that hold it (findings.DEFAULT_GRAPH: the store's
     own default graph), for the objects with findings, when a store's registry was
@@ -264,17 +265,19 @@ class CheckedObject:
 
 
 def checked_objects(data: Graph | Dataset) -> tuple[CheckedObject, ...]:
-    """The objects in ``data`` that a shape targets by class (or a subclass of it)."""
-    model = model_graph()
+    """The objects in ``data`` that a shape targets by class (or a subclass of it, in the
+    model or in the data: a registry's own ``gem:Team rdfs:subClassOf
+    org:OrganizationalUnit`` is validated as sh:targetClass prescribes, so its objects
+    are test cases too, passing or failing)."""
+    graph = Graph()
+    _add_all(graph, data)
+    _add_all_types(graph, model_graph())
     pending = set(shapes_graph().objects(None, SH.targetClass))
     classes: set[Node] = set()
     while pending:
         cls = pending.pop()
         classes.add(cls)
-        pending |= set(model.subjects(RDFS.subClassOf, cls)) - classes
-    graph = Graph()
-    _add_all(graph, data)
-    _add_all_types(graph, model)
+        pending |= set(graph.subjects(RDFS.subClassOf, cls)) - classes
     found = {s for s, _, o in graph.triples((None, RDF.type, None)) if o in classes}
     return tuple(
         sorted(

@@ -214,18 +214,19 @@ def _validated(
     canonical literals). Raises RdfInputError."""
     from ..loading import model_copy_with, validated_files
     from ..restated_check import with_restated_findings
-    from ..source_lines import located_by_text
+    from ..source_lines import located_by_graphs
     from ..validation import checked_objects, validate_graph
 
     if engine is Engine.sparql:
         return validated_files(files, with_objects=with_objects)
-    replica, _ = model_copy_with(files)  # first: it refuses what `krb load` refuses
-    data = read_rdf_paths(files)
+    replica, graphs = model_copy_with(files)  # first: it refuses what `krb load` refuses
+    data = read_rdf_paths(files, exact=True)  # " 9"^^xsd:decimal as written, not as "9"
     result = _with_nesting(validate_graph(data, engine=engine.value), replica)
     result = with_restated_findings(result, replica)  # a fact in two files, as by default
     objects = checked_objects(data) if with_objects else ()
-    if result.findings:  # where the objects are written, from the files' text
-        places = located_by_text((f.focus for f in result.findings), files)
+    focuses = [*(f.focus for f in result.findings), *(o.iri for o in objects)]
+    if focuses:  # where the objects are written, as the default engine finds it
+        places = located_by_graphs(focuses, graphs, lambda s: replica.quads_matching(s, None, None))
         result = dataclasses.replace(result, places=places)
     return result, objects
 

@@ -7,7 +7,9 @@ filled in as krbgraph.validation does for pySHACL's reports. Labels and types
 come from a graph: the validated graph itself, or for a store the NodeContext
 ``node_context`` reads for just the nodes of the report (an index of query rows,
 not an rdflib graph: a report of 58,617 warnings has some 170,000 such facts,
-which took 5 s to add to an rdflib graph).
+which took 5 s to add to an rdflib graph). A blank node cannot be named in a query,
+so of an in-memory copy (krbgraph.replica.ValidationReplica) its facts are read by
+its id: "Afdeling 'cdbaf131…'" changed from run to run, in every CI report.
 """
 
 from __future__ import annotations
@@ -15,12 +17,24 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import cast
 
-from rdflib import Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from ..findings import SEVERITIES, Described, Finding, label_of, path_text, type_name
+from ..findings import (
+    SEVERITIES,
+    Described,
+    Finding,
+    QuadSource,
+    label_of,
+    path_text,
+    type_name,
+)
+from ..store import StoreError
+from ..store.terms import to_rdflib
 from . import terms
 from .engine import QueryStore
 from .paths import Path
@@ -40,7 +54,14 @@ _CONTEXT = (
     "{{ ?node {label} ?o BIND ({label} AS ?p) }} UNION "
     "{{ ?node {pref} ?o BIND ({pref} AS ?p) }} }}"
 )
-_SUPERCLASSES = "SELECT DISTINCT ?node ?o WHERE {{ VALUES ?node {{ {types} }} ?node {sub} ?o }}"
+# Every step up from those types, not only the first: a registry's own class
+# (gem:Team) is named by the model's class above it (org:OrganizationalUnit), and
+# the most specific of several is told by the steps between them (type_name).
+_SUPERCLASSES = (
+    "SELECT DISTINCT ?node ?o WHERE {{ VALUES ?type {{ {types} }} "
+    "?type {sub}* ?node . ?node {sub} ?o }}"
+)
+_DESCRIBING = (RDF.type, RDFS.label, SKOS.prefLabel)
 
 
 class NodeContext:
@@ -77,28 +98,53 @@ def node_context(
     data_graphs: Sequence[str] | None = None,
     timeout_s: float | None = None,
 ) -> NodeContext:
-    """Labels and types of the focus and value nodes of ``report``, read from ``store``
-    (blank nodes cannot be named in a query and keep no label)."""
+    """Labels and types of the focus and value nodes of ``report``, read from ``store``;
+    of its blank nodes only when ``store`` can name them (``quads_matching``: an
+    in-memory copy, on which the report was made), as a query cannot."""
     nodes = {n for item in report.results for n in (item.focus, item.value) if n is not None}
     named = sorted((n for n in nodes if isinstance(n, URIRef)), key=str)
-    if not named:
-        return NodeContext()
+    blank = sorted((n for n in nodes if isinstance(n, BNode)), key=str)
     dataset = tuple(data_graphs or ())
-    text = _CONTEXT.format(
-        nodes=" ".join(terms.iri(n) for n in named),
-        type=terms.iri(RDF.type),
-        label=terms.iri(RDFS.label),
-        pref=terms.iri(SKOS.prefLabel),
-    )
-    rows = list(store.query(text, default_graph_uris=dataset, timeout_s=timeout_s).rows)
+    rows: list[tuple[Node, Node, Node]] = []
+    if named:
+        text = _CONTEXT.format(
+            nodes=" ".join(terms.iri(n) for n in named),
+            type=terms.iri(RDF.type),
+            label=terms.iri(RDFS.label),
+            pref=terms.iri(SKOS.prefLabel),
+        )
+        answer = store.query(text, default_graph_uris=dataset, timeout_s=timeout_s)
+        rows.extend(answer.rows)  # type: ignore[arg-type]  # every variable is always bound
+    if blank and hasattr(store, "quads_matching"):
+        rows.extend(_blank_node_facts(cast(QuadSource, store), blank))
+    if not rows:
+        return NodeContext()
     types = sorted({o for _, p, o in rows if p == RDF.type and isinstance(o, URIRef)})
     if types:
         text = _SUPERCLASSES.format(
             types=" ".join(terms.iri(t) for t in types), sub=terms.iri(RDFS.subClassOf)
         )
         answer = store.query(text, default_graph_uris=dataset, timeout_s=timeout_s)
-        rows.extend((node, RDFS.subClassOf, o) for node, o in answer.rows)
-    return NodeContext(rows)  # type: ignore[arg-type]  # every variable is always bound
+        rows.extend((node, RDFS.subClassOf, o) for node, o in answer.rows)  # type: ignore[misc]
+    return NodeContext(rows)
+
+
+def _blank_node_facts(source: QuadSource, nodes: Iterable[BNode]) -> list[tuple[Node, Node, Node]]:
+    """The types and labels of ``nodes``, blank nodes of ``source``, read by their ids."""
+    facts: list[tuple[Node, Node, Node]] = []
+    predicates = [(p, ox.NamedNode(str(p))) for p in _DESCRIBING]
+    for node in nodes:
+        try:
+            term = ox.BlankNode(str(node))
+        except ValueError:  # not an id of the copy's: nothing to read
+            continue
+        for predicate, named in predicates:
+            for quad in source.quads_matching(term, named, None):
+                try:
+                    facts.append((node, predicate, to_rdflib(quad.object)))
+                except StoreError:  # a label with a base direction: named by its id
+                    continue
+    return facts
 
 
 def _finding(item: Result, context: Described) -> Finding:
