@@ -105,10 +105,7 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
     built.store.close()
 
 
-@pytest.fixture(scope="module")
-def client(registry: Registry) -> Iterator[TestClient]:
-    with TestClient(registry.app) as test_client:
-        yield test_client
+# ``client`` is conftest's, on this module's registry.
 
 
 # ------------------------------------------------------------------ the rule, worked out
