@@ -223,6 +223,12 @@ def test_no_report_of_krb_validate_is_read_as_data_whatever_its_name(
     for _, name in runs:
         assert f"note: {name} is a report of krb validate" in result.stderr
     assert [path.name for paths in planned(tmp_path).values() for path in paths] == ["afdeling.ttl"]
+    # `krb load` of the folder leaves them out and says so, as validate does.
+    store = str(tmp_path / "store")
+    loaded = CliRunner().invoke(app, ["load", ".", "--store", store, "--base-iri", BASE])
+    assert loaded.exit_code == 0, loaded.output
+    for _, name in runs:
+        assert f"note: {name} is a report of krb validate, not data: not loaded" in loaded.stderr
     # A data file is data whatever its name.
     write(tmp_path / "report.ttl", NO_CODE)
     assert run(".").exit_code == 1

@@ -36,7 +36,7 @@ from ..loading import (
     load_paths,
     plan_load,
 )
-from ..rdfio import RdfInputError
+from ..rdfio import RdfInputError, rdf_inputs
 from ..settings import Settings
 from ..store import Store, StoreError, ensure_model, graph_kind, open_store
 from ..store.modelgraphs import ModelUpdate
@@ -303,6 +303,10 @@ def register(app: typer.Typer) -> None:
             cli_errors(),
             opened_store(settings, names=graph is None) as opened,
         ):
+            for left in rdf_inputs(paths).reports:  # never data, and never silently
+                typer.echo(
+                    f"note: {left} is a report of krb validate, not data: not loaded", err=True
+                )
             if show:
                 with RichLoadProgress() as bar:
                     report = _load(opened, paths, graph, replace, validate, settings, bar)
