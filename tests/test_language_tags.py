@@ -43,6 +43,9 @@ MARKET_WEST = f"{BASE}/id/werkingsgebied/markt-west"
 KERKPLEIN = f"{BASE}/id/werkingsgebied/kerkplein"
 GRENZWEG = f"{BASE}/id/werkingsgebied/grenzweg"
 DWELLINGS = f"{BASE}/id/leefomgeving/woningen"
+LAMP_POST = f"{BASE}/id/leefomgeving/lantaarnpaal"
+LICHTMAST = "https://data.crow.nl/imbor/def/e5d5a58c-bb19-4d49-8bf0-d1ea48a5487e"
+"""IMBOR's Lichtmast, whose hidden search terms (zoektermen.ttl) include "lantaarnpaal"."""
 STATION_BE = f"{BASE}/id/werkingsgebied/station-be"
 STATION = f"{BASE}/id/werkingsgebied/station"
 NORTH = f"{BASE}/id/werkingsgebied/noord"
@@ -57,6 +60,7 @@ NAMES = f"""
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 @prefix dct:  <http://purl.org/dc/terms/> .
+@prefix owl:  <http://www.w3.org/2002/07/owl#> .
 <{ASPECT}> skos:prefLabel "Verkeersgeluid"@nl-BE , "Traffic noise"@en , "Road noise"@en-GB .
 <{THEME}> rdfs:label "Geluidsbeleid"@nl , "Laerm"@de .
 <{MEASURE}> rdfs:label "Quiet asphalt"@en-GB , "Fluisterasfalt"@nl-BE .
@@ -69,6 +73,8 @@ NAMES = f"""
 <{KERKPLEIN}> a krb:Werkingsgebied ; rdfs:label "Kerkplein"@nl-BE ; dct:identifier "KP-01" .
 <{GRENZWEG}> a krb:Werkingsgebied ; rdfs:label "Grenzweg"@de ; dct:identifier "GW-01" .
 <{DWELLINGS}> skos:prefLabel "Dwellings"@en , "Wohnungen"@de .
+<{LAMP_POST}> a owl:Class , krb:LokaalObjecttype , skos:Concept ;
+    skos:prefLabel "Lantaarnpaal"@nl ; rdfs:subClassOf <{LICHTMAST}> .
 <{STATION_BE}> a krb:Werkingsgebied ; rdfs:label "Plein bij het station"@nl ;
     skos:prefLabel "Stationsplein"@nl-BE ; dct:identifier "station-be" .
 <{STATION}> a krb:Werkingsgebied ; rdfs:label "stationsplein"@nl ; dct:identifier "station" .
@@ -313,6 +319,17 @@ def test_a_regional_name_the_reader_is_not_shown_makes_no_name_ambiguous(
         with pytest.raises(ParameterError) as refused:
             resolve(param, typed)
         assert wanted <= set(refused.value.candidates)
+
+
+def test_an_object_types_name_wins_over_another_types_hidden_search_term(
+    client: TestClient,
+) -> None:
+    """A municipality's own Lantaarnpaal beside IMBOR's Lichtmast, found by the search
+    term "lantaarnpaal": the API answered 409 where the named query answered."""
+    for typed, iri in (("Lantaarnpaal", LAMP_POST), ("lichtmast", LICHTMAST)):
+        answer = client.get(f"/api/imbor/{typed}/normen")
+        assert answer.status_code == 200, answer.text[:300]
+        assert answer.json()["objecttype"]["iri"] == iri
 
 
 def test_a_lang_parameter_takes_a_regional_name_back_as_the_header_does(

@@ -49,7 +49,7 @@ def resolve_objecttype(request: Request, store: Store, text: str) -> Ref:
             raise HTTPException(404, f"no IMBOR or local object type with IRI <{iri}>")
         return Ref(iri=iri, label=_names_read(store, [classes[iri]])[iri])
     wanted = normalise(value)
-    found = [e for e in classes.values() if wanted in e.texts]
+    found = _named_first(store, wanted, [e for e in classes.values() if wanted in e.texts])
     if not found:
         raise HTTPException(
             404,
@@ -66,6 +66,33 @@ def resolve_objecttype(request: Request, store: Store, text: str) -> Ref:
             },
         )
     return Ref(iri=found[0].iri, label=_names_read(store, found)[found[0].iri])
+
+
+_NAMES_OF = """
+SELECT ?ding ?tekst WHERE {
+  VALUES ?p { rdfs:label skos:prefLabel skos:altLabel dct:title dct:identifier skos:notation }
+  ?ding ?p ?tekst }
+"""
+"""Every name and code of the candidates (``?ding`` pre-bound): not skos:hiddenLabel."""
+
+
+def _named_first(store: Store, wanted: str, found: list[Entry]) -> list[Entry]:
+    """Of several object types matching ``wanted``, those it is a name or code of, when
+    any: the search index also holds IMBOR's hidden search terms (zoektermen.ttl,
+    "lantaarnpaal" on Lichtmast), which are for finding, never a name, and a
+    municipality's own type named Lantaarnpaal got a 409 beside Lichtmast, while the
+    named query (krbgraph.queries.find_named, names only) answered it."""
+    if len(found) < 2:
+        return found
+    values = " ".join(f"<{e.iri}>" for e in found)
+    rows = store.query(
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+        "PREFIX dct: <http://purl.org/dc/terms/> "
+        + _NAMES_OF.replace("WHERE {", f"WHERE {{ VALUES ?ding {{ {values} }}", 1)
+    ).rows
+    named = {str(row[0]) for row in rows if row[1] is not None and normalise(str(row[1])) == wanted}
+    return [e for e in found if e.iri in named] or found
 
 
 def _names_read(store: Store, entries: list[Entry]) -> dict[str, str]:
