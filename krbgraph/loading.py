@@ -23,7 +23,7 @@ unfinished load, which opening the store after a crash removes.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from dataclasses import replace as with_fields
@@ -410,7 +410,8 @@ def validated_files(
     replica, graphs = model_copy_with(files)
     # With what would be derived of the areas: those nested too deep are findings.
     result, _ = checked_whole(replica, area_triples)
-    objects = checked_objects(_described(replica, graphs)) if with_objects else ()
+    names = {ox.NamedNode(graph) for graph in graphs}
+    objects = checked_objects(described(replica, names)) if with_objects else ()
     # Where each object with findings, and each test case of a JUnit report, is written
     # (krbgraph.source_lines): the README promises every test case its file and line.
     focuses = [*(f.focus for f in result.findings), *(o.iri for o in objects)]
@@ -430,13 +431,12 @@ def model_copy_with(files: Sequence[Path]) -> tuple[ValidationReplica, dict[str,
     return replica, graphs
 
 
-def _described(replica: ValidationReplica, graphs: Mapping[str, Path]) -> Graph:
-    """The types and names in the files' graphs of ``replica`` (what checked_objects
-    reads), as rdflib terms with the replica's blank node ids, which the findings have."""
-    names = {ox.NamedNode(graph) for graph in graphs}
+def described(copy: ValidationReplica, names: Collection[ox.NamedNode | ox.DefaultGraph]) -> Graph:
+    """The types and names in graphs ``names`` of ``copy`` (what checked_objects reads),
+    as rdflib terms with the copy's blank node ids, which the findings have."""
     described = Graph()
     for predicate in READS:
-        for quad in replica.quads_matching(None, ox.NamedNode(str(predicate)), None):
+        for quad in copy.quads_matching(None, ox.NamedNode(str(predicate)), None):
             if quad.graph_name in names:
                 subject, value = rdflib_term(quad.subject), rdflib_term(quad.object)
                 described.add((subject, URIRef(predicate), value))

@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rdflib import Graph
 from rich.console import Console
 
 from ..gc_pause import collector_paused
@@ -244,6 +243,7 @@ def _validated_store(
     beside the data); it is closed again before validating, which reads the copy only.
     Raises StoreError."""
     from ..derived import area_triples
+    from ..loading import described
     from ..registry import checked_whole
     from ..replica import ValidationReplica
     from ..validation import checked_objects
@@ -251,28 +251,9 @@ def _validated_store(
     with opened_store(settings, reading=True) as opened:
         replica = ValidationReplica.of(opened)
     result, _ = checked_whole(replica, area_triples)
-    objects = checked_objects(_registry_described(replica)) if with_objects else ()
+    # The registry's own graphs: the model's concepts and classes are no objects to list.
+    objects = checked_objects(described(replica, replica.data_graphs())) if with_objects else ()
     return (result.with_graphs(replica) if result.findings else result), objects
-
-
-def _registry_described(replica: ValidationReplica) -> Graph:
-    """The types and names in the registry's own graphs of ``replica`` (what
-    checked_objects reads), with the replica's blank node ids, which the findings have:
-    the model's concepts and classes are no objects of the registry to list."""
-    import pyoxigraph as ox
-    from rdflib import URIRef
-
-    from ..findings import READS
-    from ..rdfio import rdflib_term
-
-    graphs = set(replica.data_graphs())
-    described = Graph()
-    for predicate in READS:
-        for quad in replica.quads_matching(None, ox.NamedNode(str(predicate)), None):
-            if quad.graph_name in graphs:
-                subject, value = rdflib_term(quad.subject), rdflib_term(quad.object)
-                described.add((subject, URIRef(predicate), value))
-    return described
 
 
 def _given_on_command_line(ctx: typer.Context, name: str) -> bool:
