@@ -123,7 +123,7 @@ def test_an_unchanged_workbook_refused_for_an_object_the_registry_held_names_its
     assert imported.exit_code == 1, imported.output
     out = imported.output
     assert (
-        f"<{NAMELESS}>: '{NAMELESS}' moet precies één Nederlandse naam (rdfs:label met taal @nl"
+        f"<{NAMELESS}>: '{NAMELESS}' moet een Nederlandse naam hebben (rdfs:label met taal @nl"
     ) in out
     assert f"(al in het register, in graaf <{BROKEN}>, niet in afdelingen.xlsx; " in out
     assert f"(already in the registry, in graph <{BROKEN}>, not in afdelingen.xlsx; " in out
