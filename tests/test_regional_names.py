@@ -81,3 +81,31 @@ def test_two_names_with_one_tag_are_still_refused(tmp_path: Path) -> None:
         assert "hoogstens één naam per taallabel" in refused.output
         assert "at most one name per language tag" in refused.output
         assert "nothing was written" in refused.output
+
+
+def test_the_measurement_table_gives_the_dutch_method_text_before_a_flemish_one(
+    tmp_path: Path,
+) -> None:
+    """The method's text was chosen with langMatches, "nl-BE" level with "nl", and the
+    tie broken by letters: "Lden (Vlaanderen)" came before the Dutch text."""
+    store = _store(tmp_path)
+    demo = (Path(__file__).parents[1] / "examples" / "onderzoek" / "metingen.ttl").read_text(
+        encoding="utf-8"
+    )
+    dutch = '"Lden volgens het Reken- en meetvoorschrift geluid 2012"@nl'
+    assert dutch in demo
+    both = demo.replace(dutch, f'{dutch} , "Lden (Vlaanderen)"@nl-BE')
+    file = tmp_path / "metingen.ttl"
+    file.write_text(both, encoding="utf-8")
+    loaded = krb("load", str(file), "--store", store, "--base-iri", BASE, "--no-progress")
+    assert loaded.exit_code == 0, loaded.output
+
+    for reader in ("nl", "nl-BE", "en"):
+        args = ("query", "metingen", "--store", store, "--lang", reader, "--format", "json")
+        answer = krb(*args)
+        assert answer.exit_code == 0, answer.output
+        rows = json.loads(answer.stdout)["results"]["bindings"]
+        noise = [row for row in rows if row["indicator_code"]["value"] == "GEL-I01"]
+        assert noise
+        methods = {row["rekenmethode"]["value"] for row in noise}
+        assert methods == {"Lden volgens het Reken- en meetvoorschrift geluid 2012"}, reader
