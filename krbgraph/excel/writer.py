@@ -22,6 +22,7 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from ..iris import THING_TYPES, reference
+from ..labels import language_rank
 from ..lifecycle import day_of
 from ..namespaces import ADMS, ELI, GEO, KRB, ORG, PREFIXES, QUDT
 from ..store import Store
@@ -165,22 +166,22 @@ class _Source:
 
 
 def _written(values: Iterable[Node]) -> list[Node]:
-    """``values`` a workbook cell can hold, sorted: Dutch, then regional Dutch (nl-BE),
-    then untagged, by text; values in other languages only when there is none of these."""
-    ordered = sorted(values, key=lambda v: (_language_rank(v), str(v)))
-    return [v for v in ordered if _language_rank(v) < _OTHER_LANGUAGE] or ordered
+    """``values`` a workbook cell can hold, sorted as names are for a Dutch reader
+    (krbgraph.labels: @nl, then regional Dutch such as @nl-BE, which the import gives
+    back as @nl and warns about, then untagged, by text); values in other languages
+    only when there is none of these."""
+    ordered = sorted(values, key=lambda v: (_rank(v), str(v)))
+    return [v for v in ordered if _rank(v) < _OTHER_LANGUAGE] or ordered
 
 
-_OTHER_LANGUAGE = 3
+_READER = ("nl",)
+_OTHER_LANGUAGE = (len(_READER) + 1,)
+"""Ranks below this one are Dutch or untagged (krbgraph.labels.language_rank)."""
 
 
-def _language_rank(value: Node) -> int:
-    language = value.language.lower() if isinstance(value, Literal) and value.language else None
-    if language == "nl":
-        return 0
-    if language is not None and language.startswith("nl-"):
-        return 1  # Dutch all the same (sh:languageIn accepts it): written, its tag warned
-    return 2 if language is None else _OTHER_LANGUAGE
+def _rank(value: Node) -> tuple[int, int, str]:
+    tag = value.language if isinstance(value, Literal) and value.language else ""
+    return language_rank(tag, _READER)
 
 
 def _main_base(graph: Graph) -> str:
