@@ -332,6 +332,28 @@ def test_an_object_types_name_wins_over_another_types_hidden_search_term(
         assert answer.json()["objecttype"]["iri"] == iri
 
 
+@pytest.mark.parametrize(
+    "typed",
+    ["prullenbak", "Prullenbak", "afvalbak", "Afvalbak", "lantaarnpaal", "straatlantaarn", "xyzzy"],
+)
+def test_the_api_and_the_named_query_take_the_same_object_type_texts(
+    client: TestClient, typed: str
+) -> None:
+    """`/api/imbor/prullenbak/normen` answered for Afvalbak (IMBOR's search term) while
+    the named query's parameter refused "prullenbak": a search term is taken by both
+    when nothing is named so, and a name still beats it ("lantaarnpaal": the
+    municipality's own type, not Lichtmast's search term)."""
+    api = client.get(f"/api/imbor/{quote(typed, safe='')}/normen")
+    named = client.get("/api/queries/normen-per-imbor-objecttype", params={"objecttype": typed})
+    assert (api.status_code == 200) == (named.status_code == 200), (api.text, named.text)
+    if api.status_code != 200:
+        return
+    iri = api.json()["objecttype"]["iri"]
+    by_iri = client.get("/api/queries/normen-per-imbor-objecttype", params={"objecttype": iri})
+    assert named.json() == by_iri.json()
+    assert iri != LICHTMAST or typed == "straatlantaarn"
+
+
 def test_a_lang_parameter_takes_a_regional_name_back_as_the_header_does(
     client: TestClient,
 ) -> None:
