@@ -8,15 +8,18 @@ noise level. The shapes hold the form and its link to the intended effect.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from krbgraph.commands.serve import demo_paths
 from krbgraph.loading import ValidationFailed, load_paths
 from krbgraph.settings import Settings
 from krbgraph.store import Store, ensure_model, open_store
+from krbgraph.web.app import create_app
 
 BASE = "https://krb.demogemeente.nl"
 ID = f"{BASE}/id/"
@@ -140,3 +143,19 @@ def test_the_change_in_the_intended_effects_indicator_is_accepted(
     graph = f"{BASE}/graph/proef-goed"
     load_paths(store, [path], graph=graph, base_iri=BASE, replace=True)
     assert _holds(store, graph)
+
+
+def test_the_realised_effect_page_names_the_indicator_whose_change_it_observed(
+    store: Store,
+) -> None:
+    """The change is a nested node; its indicator was shown by its code alone
+    ("verandering van GEL-I01") where every other page names it."""
+    app = create_app(Settings(store="unused", base_iri=BASE), store=store)
+    with TestClient(app) as client:
+        page = client.get("/id/gerealiseerd-effect/GEL-E01-parkstraat-2020-2025")
+    assert page.status_code == 200
+    indicator = re.search(
+        r'<a [^>]*href="[^"]*beleidsindicator/GEL-I01"[^>]*>([^<]*)</a>', page.text
+    )
+    assert indicator is not None, page.text
+    assert indicator.group(1).strip() == "Geluidsdruk gevel (Lden)"

@@ -103,6 +103,8 @@ def _collect_outgoing(
         object_labels.setdefault(obj, []).append(row.get("o_label"))
         if "bp" in row:
             nested.setdefault(obj, {})[(str(row["bp"]), row["bo"])] = None
+            # A nested node's IRI by its name too: "verandering van GEL-I01" read as a code.
+            object_labels.setdefault(row["bo"], []).append(row.get("bo_label"))
             nested_labels.setdefault(str(row["bp"]), []).append(row.get("bp_label"))
     for term, candidates in object_labels.items():
         chosen = pick_label(candidates)
