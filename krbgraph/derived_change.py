@@ -45,13 +45,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib import RDF, Literal, URIRef
+from rdflib import OWL, RDF, Literal, URIRef
 
 from .containment import containment_triples
 from .derived import (
     CONTAINMENT_PREDICATES,
     DERIVED_GRAPH,
     PERIOD_PREDICATES,
+    RULES_VERSION,
     SPATIAL_PREDICATES,
     SparqlSource,
     Triples,
@@ -204,6 +205,10 @@ def derived_change(
         parts.append(_delete_of(enclosed, CONTAINMENT_PREDICATES, both_ends=False))
         inserted.extend(containment_triples(edges.parents_up_from(enclosed), of=enclosed))
     if inserted:
+        # The rules that derived it, as derive() says: a graph that was empty before (a
+        # store whose data derived nothing) was left without, and the next command took
+        # it for an older release's and derived the whole store again.
+        inserted.append((URIRef(DERIVED_GRAPH), OWL.versionInfo, Literal(RULES_VERSION)))
         body = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in inserted)
         parts.append(f"INSERT DATA {{ GRAPH <{DERIVED_GRAPH}> {{\n{body}\n}} }}")
     return DerivedChange(" ;\n".join(parts), None, len(subjects), len(areas), len(enclosed))

@@ -343,3 +343,38 @@ def test_a_derived_graph_without_a_version_is_announced_before_it_is_derived_aga
     assert "opnieuw afgeleid" in told.stderr, "in Dutch too"
     again = krb("graphs", "--store", old_store)
     assert again.exit_code == 0 and "earlier release" not in again.stderr
+
+
+def test_a_write_into_a_store_whose_data_derived_nothing_records_the_rules(
+    model_template: Path, tmp_path: Path
+) -> None:
+    """An own unit loaded first derives nothing (no derived graph, no version); the next
+    write derived its areas and dates into the graph without the rules' version, and
+    every command after it took the graph for an older release's and derived the whole
+    store again (minutes at a million triples), saying so."""
+    store = tmp_path / "store"
+    shutil.copytree(model_template, store)
+    unit = tmp_path / "eenheid.ttl"
+    unit.write_text(
+        "@prefix qudt: <http://qudt.org/schema/qudt/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        f"<{BASE}/id/eenheid/kg-per-inwoner> a qudt:Unit ;\n"
+        '    rdfs:label "kilogram per inwoner"@nl ; qudt:symbol "kg/inw" .\n',
+        encoding="utf-8",
+    )
+    for file in (unit, DATA / "store" / "afdelingen.ttl", DATA / "shapes" / "minimal.ttl"):
+        args = ("load", str(file), "--store", str(store), "--base-iri", BASE, "--no-progress")
+        loaded = krb(*args)
+        assert loaded.exit_code == 0, loaded.output
+        assert "earlier release" not in loaded.output
+    with open_store(Settings(store=str(store))) as opened:
+        versions = opened.query(
+            f"SELECT ?v {{ GRAPH <{DERIVED_GRAPH}> {{ <{DERIVED_GRAPH}> <{OWL_VERSION}> ?v }} }}"
+        ).rows
+        derived = opened.query(
+            f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{DERIVED_GRAPH}> {{ ?s ?p ?o }} }}"
+        )
+    assert len(versions) == 1
+    assert int(str(derived.rows[0][0])) > 1, "the areas and dates were derived"
+    after = krb("graphs", "--store", str(store))
+    assert after.exit_code == 0 and "earlier release" not in after.stderr
