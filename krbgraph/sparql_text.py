@@ -208,16 +208,21 @@ def check(text: str, limits: SparqlLimits) -> Scan:
     if found.uses_service:
         raise RemoteAccessRefused(
             "SERVICE (federated query) is disabled on this endpoint: it would let a client "
-            "make the server fetch arbitrary URLs.",
+            "make the server fetch arbitrary URLs. A prefix named with it (SERVICE:x) reads "
+            "as the keyword too: name the prefix otherwise.",
             "SERVICE (gefedereerde query) staat uit op dit endpoint: daarmee zou een client "
-            "de server willekeurige URL's laten ophalen.",
+            "de server willekeurige URL's laten ophalen. Een prefix met die naam (SERVICE:x) "
+            "leest ook als het sleutelwoord: geef de prefix een andere naam.",
         )
     if found.uses_load:
         raise RemoteAccessRefused(
             "LOAD is not accepted over HTTP (the server would fetch a URL for the client); "
-            "upload the data with the Graph Store Protocol (PUT or POST /store).",
+            "upload the data with the Graph Store Protocol (PUT or POST /store). A prefix "
+            "named with it (LOAD:x) reads as the keyword too: name the prefix otherwise.",
             "LOAD wordt niet aangenomen via HTTP (de server zou een URL ophalen voor de "
-            "client); stuur de data met het Graph Store Protocol (PUT of POST /store).",
+            "client); stuur de data met het Graph Store Protocol (PUT of POST /store). Een "
+            "prefix met die naam (LOAD:x) leest ook als het sleutelwoord: geef de prefix een "
+            "andere naam.",
         )
     return found
 
@@ -235,6 +240,18 @@ def scan(text: str, limits: SparqlLimits | None = None) -> Scan:
     measure.walk(toks)
     measure.check_counts()
     return _shape(toks, measure, len(text))
+
+
+def _keyword_text(token: Token) -> str:
+    """The text of ``token`` that the engine may read as a keyword, upper case: a word,
+    or the prefix of a prefixed name. ``SERVICE:x`` is one prefixed name to a tokenizer,
+    but the engine, finding no prefix ``SERVICE:`` declared, reads the keyword SERVICE
+    and the name ``:x``: the server then fetched the URL the default prefix names."""
+    if token.kind == "word":
+        return token.text.upper()
+    if token.kind == "pname":
+        return token.text.split(":", 1)[0].upper()
+    return ""
 
 
 class _Measure:
@@ -257,8 +274,8 @@ class _Measure:
         for token in toks:
             if token.text == "<" and previous is not None and _adjacent(previous, token, "<"):
                 raise _QUOTED_TRIPLE
+            self._keyword(_keyword_text(token))
             upper = token.text.upper() if token.kind == "word" else ""
-            self._keyword(upper)
             if token.kind == "open":
                 if token.text == "{" and block_pending:
                     exempt_at, block_pending = len(stack), False
@@ -308,7 +325,7 @@ class _Measure:
         closed_seen = False
         for part in tokens(inner):
             self._count(1)
-            upper = part.text.upper() if part.kind == "word" else ""
+            upper = _keyword_text(part)
             if upper == "UNION":
                 self._union()
             if closed_seen and ("SERVICE" in upper or "LOAD" in upper):

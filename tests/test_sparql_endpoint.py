@@ -22,7 +22,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, TURTLE, XML, SPARQLWrapper
-from test_sparql_support import BASE, TIMEOUT, demo_store, served
+from test_sparql_support import AUTH, BASE, TIMEOUT, demo_store, served
 
 from krbgraph.settings import Settings
 from krbgraph.store import QueryResult, Store
@@ -384,6 +384,85 @@ def test_sparql_service_clause_is_refused(url: str) -> None:
     # ... but the word in a string or an IRI is just data
     harmless = get(url, 'SELECT * WHERE { BIND("SERVICE" AS ?x) BIND(<urn:SERVICE> AS ?y) }')
     assert harmless.status_code == 200
+
+
+@pytest.fixture
+def intranet() -> Iterator[tuple[str, list[str]]]:
+    """A server on the municipality's network the endpoint must never reach for a
+    client: its base URL and the paths it was asked for."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    asked: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            asked.append(self.path)
+            body = b'<urn:s> <urn:p> "internal" .'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/n-triples")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", asked
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(
+    "pattern", ["SERVICE:intern", "service:intern", "SERVICESILENT:intern", "Service:intern"]
+)
+def test_service_written_as_a_prefixed_name_is_refused_and_nothing_is_fetched(
+    url: str, intranet: tuple[str, list[str]], pattern: str
+) -> None:
+    """``SERVICE:x`` is one prefixed name to a tokenizer, but the engine reads the
+    keyword SERVICE and the name ``:x`` when no prefix ``SERVICE:`` is declared: any
+    anonymous client made the server fetch from its own network and got the answer."""
+    where, asked = intranet
+    query = f"PREFIX : <{where}> SELECT ?o WHERE {{ {pattern} {{ ?s ?p ?o }} }}"
+    for response in (
+        get(url, query),
+        httpx.post(f"{url}/sparql", data={"query": query}, timeout=TIMEOUT),
+        httpx.post(
+            f"{url}/sparql",
+            content=query,
+            headers={"Content-Type": "application/sparql-query"},
+            timeout=TIMEOUT,
+        ),
+    ):
+        assert response.status_code == 400, response.text
+        assert "SERVICE" in response.json()["detail"]
+    assert asked == []
+    # A name whose local part holds the word stays a name.
+    named = get(url, f"PREFIX ex: <{where}> SELECT * WHERE {{ ?s ex:SERVICE ?o }}")
+    assert named.status_code == 200
+
+
+def test_load_written_as_a_prefixed_name_is_refused_and_nothing_is_fetched(
+    url: str, intranet: tuple[str, list[str]]
+) -> None:
+    where, asked = intranet
+    update = f"PREFIX : <{where}> LOAD:data.nt INTO GRAPH <{BASE}/graph/geladen>"
+    response = httpx.post(
+        f"{url}/update",
+        content=update,
+        headers={"Content-Type": "application/sparql-update", **AUTH},
+        timeout=TIMEOUT,
+    )
+    assert response.status_code == 400, response.text
+    assert "LOAD" in response.json()["detail"]
+    assert asked == []
 
 
 def test_sparql_service_description_without_query(url: str) -> None:
