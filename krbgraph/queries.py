@@ -670,20 +670,23 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dct:  <http://purl.org/dc/terms/>
 SELECT DISTINCT ?object WHERE {
-  ?object dct:identifier|skos:notation|rdfs:label|skos:prefLabel%s ?tekst .
+  ?object %s ?tekst .
   ?object rdf:type/rdfs:subClassOf* ?klasse .
 }
 ORDER BY ?object
 """
-"""Things of a class with one of the given codes or exact names (``%s``: more name
-predicates), each text a literal with its tag, so every one is an index lookup."""
+"""Things of a class with one of the given texts by the given predicates (``%s``: a
+path of alternatives), each text a literal with its tag, so every one is an index lookup."""
 
-_SHOWN_TOO = "|dct:title|skos:altLabel"
+_CODES_AND_NAMES = "dct:identifier|skos:notation|rdfs:label|skos:prefLabel"
+"""What a thing is called by: its codes and its own names."""
+
+_SHOWN_TOO = _CODES_AND_NAMES + "|dct:title|skos:altLabel"
 """Names shown (krbgraph.labels.NAME_PREDICATES) that are no code or name of their own:
 looked up last, and taken only where the reader is shown them, so a synonym never makes
 a name that resolved before ambiguous."""
 
-_SEARCH_TERM = "|skos:hiddenLabel"
+_SEARCH_TERM = "skos:hiddenLabel"
 """SKOS's label for text search only: looked up after every name and never shown."""
 
 _BY_ENDING_SPARQL = """
@@ -750,7 +753,7 @@ def _name_passes(
     behind a thing's "nl" one never makes ambiguous a name that resolved before, while
     two things both shown "Market Square" stay ambiguous. Each yields the extra
     predicates, the literals that count as found and those that count only where shown."""
-    yield "", [ox.Literal(text), ox.Literal(text, language="nl")], []
+    yield _CODES_AND_NAMES, [ox.Literal(text), ox.Literal(text, language="nl")], []
     readers = name_languages(languages)
     spellings = other_spellings(text)
     written = (text, *spellings)
@@ -760,7 +763,11 @@ def _name_passes(
     asked = {tag.lower() for tag in ("nl", *readers)}
     primaries = {primary_subtag(tag) for tag in asked}
     variants = [t for t in tags if t.lower() not in asked and primary_subtag(t) in primaries]
-    yield "", exact, [ox.Literal(t, language=tag) for t in written for tag in variants]
+    yield (
+        _CODES_AND_NAMES,
+        exact,
+        [ox.Literal(t, language=tag) for t in written for tag in variants],
+    )
     every = (None, *dict.fromkeys(["nl", *readers, *tags]))
     yield _SHOWN_TOO, [], [ox.Literal(t, language=tag) for t in written for tag in every]
     # A search term (skos:hiddenLabel, IMBOR's zoektermen: "prullenbak" for Afvalbak)

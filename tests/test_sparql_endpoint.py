@@ -13,6 +13,7 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import replace
+from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 import httpx
@@ -527,3 +528,47 @@ def test_sparql_rdflib_sparqlstore_reads_the_registry(url: str, truth: QueryResu
     assert (GEL_N01, URIRef("http://purl.org/dc/terms/identifier"), Literal("GEL-N01")) in remote
     labels = list(remote.objects(GEL_N01, URIRef("http://www.w3.org/2000/01/rdf-schema#label")))
     assert labels == [Literal("Geluidsdruk gevel maximaal 48 dB(A)", lang="nl")]
+
+
+def test_a_graph_named_twice_in_the_dataset_is_counted_once(url: str) -> None:
+    graph = f"{BASE}/graph/geluid"
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+    def counted(response: httpx.Response) -> int:
+        assert response.status_code == 200, response.text
+        return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+    once = counted(get(url, count.replace("WHERE", f"FROM <{graph}> WHERE")))
+    assert once > 0
+    assert counted(get(url, count.replace("WHERE", f"FROM <{graph}> FROM <{graph}> WHERE"))) == once
+    twice = httpx.get(
+        f"{url}/sparql",
+        params=[("query", count), ("default-graph-uri", graph), ("default-graph-uri", graph)],
+        timeout=TIMEOUT,
+    )
+    assert counted(twice) == once
+
+
+def test_percent_escapes_that_are_not_utf8_are_refused_never_replaced(
+    url: str, store: Store
+) -> None:
+    """A Latin-1 client sends "café" as caf%E9: it reached the engine as "caf\ufffd", and an
+    update stored it, where the same bytes in a raw body were refused."""
+    latin1 = "SELECT%20%28%22caf%E9%22%20AS%20%3Fx%29%20%7B%7D"
+    got = httpx.get(f"{url}/sparql?query={latin1}", timeout=TIMEOUT)
+    assert got.status_code == 400 and "UTF-8" in got.json()["detail"]
+    graph = f"{BASE}/graph/latin1"
+    update = quote(f'INSERT DATA {{ GRAPH <{graph}> {{ <urn:a> <urn:b> "cafX" }} }}', safe="")
+    update = update.replace("cafX", "caf%E9")
+    posted = httpx.post(
+        f"{url}/update",
+        content=f"update={update}",
+        headers={"Content-Type": "application/x-www-form-urlencoded", **AUTH},
+        timeout=TIMEOUT,
+    )
+    assert posted.status_code == 400 and "UTF-8" in posted.json()["detail"]
+    assert not store.query(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}").boolean
+    # The same text in UTF-8 is a query like any other.
+    utf8 = httpx.get(f"{url}/sparql?query={latin1.replace('%E9', '%C3%A9')}", timeout=TIMEOUT)
+    assert utf8.status_code == 200
+    assert utf8.json()["results"]["bindings"][0]["x"]["value"] == "café"

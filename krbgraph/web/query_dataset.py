@@ -64,7 +64,9 @@ def query_dataset(text: str, base_iri: str | None = None) -> tuple[list[str], li
         )
     if named and not default:
         default = [EMPTY_DEFAULT_GRAPH]
-    return default, named
+    # A graph named twice is that graph once (an RDF merge with itself): the engine's
+    # union of the list counted each of its triples twice.
+    return list(dict.fromkeys(default)), list(dict.fromkeys(named))
 
 
 def _clauses(toks: list[Token]) -> list[tuple[str, bool]]:

@@ -144,7 +144,9 @@ def _single(params: Sequence[tuple[str, str]], name: str) -> str | None:
 
 
 def _iris(params: Sequence[tuple[str, str]], name: str) -> tuple[str, ...]:
-    values = tuple(value for key, value in params if key == name)
+    """The IRIs of a dataset parameter, each once: the engine's union of a graph given
+    twice counted its triples twice, where the merge of a graph with itself is it."""
+    values = tuple(dict.fromkeys(value for key, value in params if key == name))
     for value in values:
         try:
             graph_ref(value)
@@ -177,6 +179,18 @@ def _utf8(body: bytes, what: str) -> str:
         raise _bad_request(f"The {what} is not valid UTF-8 (byte {exc.start}).") from None
 
 
+def _form(text: str) -> list[tuple[str, str]]:
+    """The fields of a form body; its %-escapes must decode to UTF-8 as well (parse_qsl
+    replaces what does not: a Latin-1 client's "caf%E9" was stored as "caf\ufffd")."""
+    try:
+        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise _bad_request(
+            f"The form body is not UTF-8 once its %-escapes are decoded (byte {exc.start} "
+            "of a field); encode it as UTF-8 (é is %C3%A9, not %E9)."
+        ) from None
+
+
 async def _read_post(request: Request, *, allow_query: bool) -> ProtocolRequest:
     """The operation of a POST, from a form or a direct SPARQL body."""
     raw_type = request.headers.get("content-type")
@@ -200,7 +214,7 @@ async def _read_post(request: Request, *, allow_query: bool) -> ProtocolRequest:
     url_params = request.query_params.multi_items()
     body = await read_bounded_body(request, int(request.app.state.settings.max_upload_mb * MB))
     if media_type == FORM:
-        form = parse_qsl(_utf8(body, "form body"), keep_blank_values=True)
+        form = _form(_utf8(body, "form body"))
         operation = _protocol_request(url_params + form)
     elif media_type == QUERY_TYPE and allow_query:
         operation = _protocol_request(url_params + [("query", _utf8(body, "query"))])
