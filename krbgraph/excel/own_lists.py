@@ -12,7 +12,9 @@ list and may add the municipality's own concepts:
   ``{base}/id/conceptschema/{sheet}``: a hoofdtype is a top concept, a subtype
   has skos:broader its hoofdtype (an own hoofdtype named only in a subtype row is
   declared by that row; under a national hoofdtype the subtype is a top concept
-  with skos:broadMatch that hoofdtype);
+  with skos:broadMatch that hoofdtype, which 'hoofdtype/subtype' names as well
+  when its row is written 'subtype | | ... | broadMatch | hoofdtype', as the export
+  writes it: see broad_names);
 - columns koppeling and landelijk_begrip map an own concept to national ones
   (skos:broadMatch, skos:closeMatch, skos:exactMatch). An own concept that is
   mapped neither itself nor through its hoofdtype is a warning, never an error:
@@ -26,10 +28,12 @@ Base tables look a name up in the own concepts first, then in the national list
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS
+from rdflib.term import Node
 
 from ..iris import reference
 from .conversion import Conversion, Row, name_slug, slug_or_code
@@ -67,6 +71,9 @@ class OwnEntry:
     parent_name: str | None = None
     """The hoofdtype as shown in 'hoofdtype/subtype' (own or national)."""
     mapped: bool = False
+    broad_names: tuple[str, ...] = ()
+    """The national concepts an own concept without own hoofdtype has skos:broadMatch,
+    each naming it 'national/name' as a row 'national | name' does (broad_names)."""
 
 
 def own_values(own: OwnList, entries: list[OwnEntry]) -> ValueList:
@@ -83,10 +90,34 @@ def own_values(own: OwnList, entries: list[OwnEntry]) -> ValueList:
     for entry in entries:
         counts[entry.name.casefold()] = counts.get(entry.name.casefold(), 0) + 1
     for entry in entries:
-        qualified = f"{entry.parent_name}/{entry.name}" if entry.parent_name else None
-        display = entry.name if counts[entry.name.casefold()] == 1 or not qualified else qualified
-        values.add(entry.iri, display, entry.name, *filter(None, (qualified,)), weak=(entry.ref,))
+        above = (entry.parent_name,) if entry.parent_name else ()
+        qualified = [f"{name}/{entry.name}" for name in dict.fromkeys((*above, *entry.broad_names))]
+        display = (
+            entry.name if counts[entry.name.casefold()] == 1 or not qualified else qualified[0]
+        )
+        values.add(entry.iri, display, entry.name, *qualified, weak=(entry.ref,))
     return values
+
+
+def broad_names(national: ValueList, name: str, targets: Iterable[Node]) -> tuple[str, ...]:
+    """How 'hoofdtype/subtype' names an own concept ``name`` without own hoofdtype that
+    has skos:broadMatch ``targets``: by each national target, as a row 'particulieren |
+    Studenten' names it (a subtype under a national hoofdtype is such a concept). The
+    reader and the writer both read it from the triples, so 'particulieren/Studenten'
+    still names the concept in an export, which writes that row 'Studenten | | ... |
+    broadMatch | particulieren'. A name that is a national concept's ('particulieren/
+    inwoners') is left to it, as an own 'Inwoners' leaves it."""
+    found = [
+        national.display[target]
+        for target in targets
+        if isinstance(target, URIRef) and target in national.display
+    ]
+    return tuple(
+        sorted(
+            (above for above in set(found) if not national.hits(f"{above}/{name}")),
+            key=lambda above: (above.casefold(), above),
+        )
+    )
 
 
 def national_rows(vocabulary: Vocabulary, own: OwnList) -> list[dict[str, str | None]]:
@@ -161,15 +192,19 @@ def convert_own_list(
             )
         declared.append(sub)
 
-    values = own_values(own, entries)
-    conversion.lists[own.sheet] = values
-    conversion.lookups[own.key] = Layered(values, national)
     for item in declared:
         if item.entry is None:
             continue
         if item.explicit:
             item.mappings = _mappings(item.row, conversion, national)
         item.entry.mapped = bool(item.mappings) or item.national_parent is not None
+        if item.entry.parent is None:
+            broader = [t for relation, t in item.mappings if relation == SKOS.broadMatch]
+            targets = (item.national_parent, *broader) if item.national_parent else broader
+            item.entry.broad_names = broad_names(national, item.entry.name, targets)
+    values = own_values(own, entries)
+    conversion.lists[own.sheet] = values
+    conversion.lookups[own.key] = Layered(values, national)
     for item in declared:
         if item.entry is not None:
             _write(item, scheme, own, used)

@@ -477,8 +477,20 @@ def convert_effects(conversion: Conversion, sheet: SheetRows, skip: set[tuple[st
                     ("beleidsindicator", indicator_code or ""), indicator_code or ""
                 )
             if measure_name and target:
-                name = f"{measure_name} op {target[:1].lower()}{target[1:]}"
+                name = f"{measure_name} op {_in_sentence(target)}"
         row.identify(subject, "naam", label=name)
+
+
+def _in_sentence(name: str) -> str:
+    """``name`` inside a generated name: its first letter lower case ("Restafval per
+    inwoner" -> "restafval per inwoner"), unless the first word is an abbreviation that
+    keeps its capitals: a second letter in capitals or a digit ("NO2-concentratie",
+    "CO2-uitstoot", "PM10"), or a first word all in capitals ("GGD", "A")."""
+    first = name.split(maxsplit=1)[0] if name.strip() else ""
+    second = name[1:2]
+    if second.isupper() or second.isdigit() or first.isupper():
+        return name
+    return name[:1].lower() + name[1:]
 
 
 def _number_effect(

@@ -21,7 +21,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from ..iris import THING_TYPES, reference
+from ..iris import THING_TYPES, reference, thing_iri
 from ..labels import language_rank
 from ..lifecycle import day_of
 from ..namespaces import ADMS, ELI, GEO, KRB, ORG, PREFIXES, QUDT
@@ -30,7 +30,7 @@ from .conversion import name_slug
 from .layout import new_workbook
 from .metingen_sheet import SHEET as METINGEN_SHEET
 from .metingen_sheet import export_rows
-from .own_lists import OwnEntry, national_rows, needs_code, own_values
+from .own_lists import OwnEntry, broad_names, national_rows, needs_code, own_values
 from .pick_lists import CBS_CODE, sheet_list
 from .problems import Problem
 from .values import decimal_cell, ooxml_escape
@@ -44,6 +44,7 @@ from .workbook_format import (
     OWN_LISTS,
     SEPARATOR,
     SHEETS_BY_NAME,
+    THEME_SCHEME,
     OwnList,
 )
 
@@ -527,11 +528,17 @@ def _rows(
         out["conceptschemas"].append(
             {"code": scheme_code, "titel": title, "omschrijving": s.text(scheme, SKOS.definition)}
         )
+    theme_scheme = thing_iri(s.base, "conceptschema", THEME_SCHEME)
     for theme in themes:
         s.text(theme, SKOS.prefLabel)  # given back by the name cell
         name = names[theme]
         s.all(theme, SKOS.inScheme)
         s.all(theme, SKOS.topConceptOf)
+        # The import writes the scheme's side with the theme's row too, also where another
+        # graph types the scheme (so the loop above did not see it here): the export of
+        # one department's graph warned these triples were not exported.
+        if (theme_scheme, SKOS.hasTopConcept, theme) in s.graph:
+            s.used.add((theme_scheme, SKOS.hasTopConcept, theme))
         out["beleidsthemas"].append(
             {
                 "naam": name,
@@ -877,6 +884,11 @@ def _own_list(
             if isinstance(target, URIRef) and target in national.display
         ]
         s.used.update((concept, SKOS[relation], target) for relation, target in mappings)
+        # 'particulieren/Studenten' as the import reads it from the mappings. Set after
+        # `tops` was built: the import finds a subtype row's hoofdtype without these.
+        if entry.parent is None:
+            broad = [target for relation, target in mappings if relation == "broadMatch"]
+            entry.broad_names = broad_names(national, entry.name, broad)
         main, sub = (
             (entry.name, None)
             if entry.parent is None
