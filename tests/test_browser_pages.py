@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 import pytest
 from live_server import free_port, live_server
+from test_pages_fixtures import BASE, Registry, build_registry
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -198,6 +199,22 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
             process.kill()
 
 
+LINES = "Eerste regel\nTweede regel\n\n  ingesprongen"
+"""A text of several lines, as a description pasted from a policy document holds."""
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
+    """The demo, with a note of several lines on GEL-N01."""
+    note = f"<{BASE}/id/beleidsnorm/GEL-N01> <http://www.w3.org/2000/01/rdf-schema#comment> "
+    built = build_registry(
+        tmp_path_factory.mktemp("registry"),
+        {f"{BASE}/graph/regels": note + '"""' + LINES + '"""@nl .'},
+    )
+    yield built
+    built.store.close()
+
+
 @pytest.fixture(scope="module")
 def site(registry) -> Iterator[str]:
     with live_server(registry.app) as url:
@@ -239,6 +256,16 @@ def test_norm_page_and_following_a_link(browser: Browser, site: str) -> None:
     # A reader who asks for English gets the English names where there are any.
     browser.get(browser.url + "?lang=en")
     assert "Policy indicator" in browser.text(browser.find(".types"))
+
+
+def test_a_text_of_several_lines_keeps_its_lines(browser: Browser, site: str) -> None:
+    """Line breaks were lost on the pages: a note read as one run-on line."""
+    browser.get(site + "/id/beleidsnorm/GEL-N01")
+    shown = browser.script(
+        "return [...document.querySelectorAll('.literal')]"
+        ".map(e => e.innerText).find(t => t.startsWith('Eerste regel'));"
+    )
+    assert shown == LINES
 
 
 def test_query_page_runs_a_query_from_the_form(browser: Browser, site: str) -> None:
