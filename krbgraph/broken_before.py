@@ -33,16 +33,28 @@ def broken_before(store: Store, focuses: Iterable[str]) -> frozenset[str]:
     if not iris or conforms_known(store):
         return frozenset()
     from .model import shapes_graph
+    from .replica import NOT_DATA
     from .shacl import validate_store
 
-    report = validate_store(store, shapes_graph(), focus_nodes=[URIRef(i) for i in iris])
+    # The registry as a write validates it (krbgraph.replica.NOT_DATA left out): over
+    # the store's union the derived graph's dates read as recorded ones, and every
+    # object with a date in force was "already broken" by the shape that forbids them.
+    listed = store.query("SELECT ?g WHERE { GRAPH ?g {} }").rows
+    graphs = sorted(str(row[0]) for row in listed if row[0] is not None)
+    report = validate_store(
+        store,
+        shapes_graph(),
+        data_graphs=[graph for graph in graphs if graph not in NOT_DATA],
+        focus_nodes=[URIRef(i) for i in iris],
+    )
     return frozenset(
         str(item.focus) for item in report.results if item.severity_name == "Violation"
     )
 
 
 def kept_as_before(store: Store, result: ValidationResult) -> ValidationResult:
-    """``result`` (ValidationResult.outside of a refused write) with ``stored`` kept only
-    for the objects ``store`` broke before the write: the others are the write's own."""
-    before = broken_before(store, result.stored)
-    return replace(result, stored={f: g for f, g in result.stored.items() if f in before})
+    """``result`` (ValidationResult.outside of a refused write) with ``already``: the
+    objects ``store`` broke before the write. The others are the write's own doing, and
+    keep their graph in ``stored`` all the same: a workbook that drops a norm another
+    graph's effect acts on was refused naming neither that effect's graph nor its IRI."""
+    return replace(result, already=broken_before(store, result.stored))

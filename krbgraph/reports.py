@@ -263,6 +263,11 @@ def _where(result: ValidationResult, focus: str) -> str | None:
     if result.written is None:
         return f"{nl}/{en} {named}" if in_files is None else f"{in_files}; {nl}/{en} {named}"
     written = result.written
+    if not result.already_broken(focus):
+        return (
+            f"in {nl} {named}, niet in {written}, maar gebroken door deze schrijfactie / "
+            f"in {en} {named}, not in {written}, but broken by this write"
+        )
     return (
         f"al in het register, in {nl} {named}, niet in {written} / "
         f"already in the registry, in {en} {named}, not in {written}"

@@ -110,8 +110,14 @@ def unit_findings(
     for effect in _instances(data, KRB.BeoogdEffect):
         for unit in _units(data, effect):
             for norm_value in sorted(data.objects(effect, KRB.norm), key=str):
+                found: list[URIRef | None] = [*_units(data, norm_value)]
+                if not found and (norm_value, RDF.type, None) not in data:
+                    # No norm there at all (a write removed it): the shapes say so
+                    # (krb:norm a krb:Beleidsnorm); "has no unit" sent the user looking
+                    # for a unit on a norm that is gone.
+                    continue
                 # A norm without a unit (a concept value, or none at all) is reported too.
-                norm_units: list[URIRef | None] = [*_units(data, norm_value)] or [None]
+                norm_units: list[URIRef | None] = found or [None]
                 for norm_unit in norm_units:
                     if norm_unit is None or not _converts(units, unit, norm_unit):
                         findings.append(

@@ -67,8 +67,20 @@ class ValidationResult:
     user to, but it has the graph to fix, and after an upgrade that is not the one written."""
     written: str | None = None
     """What a refused write wrote (``geluid.xlsx``), when ``stored`` keeps only the
-    objects it does not describe (``outside``): those were in the registry already, and
-    a report that does not say so blames the file."""
+    objects it does not describe (``outside``): a report that does not name their graph
+    sends the user looking for them in the file."""
+    already: frozenset[str] | None = None
+    """Of the objects of ``stored`` outside a refused write, those the registry broke
+    before it (krbgraph.broken_before); None: not asked, all of them. The others the
+    write breaks itself (a workbook dropping a norm another graph's effect acts on)."""
+
+    def already_broken(self, focus: str) -> bool:
+        """Whether a finding on ``focus`` was in the registry before the refused write."""
+        return (
+            self.written is not None
+            and focus in self.stored
+            and (self.already is None or focus in self.already)
+        )
 
     def with_graphs(self, source: QuadSource) -> ValidationResult:
         """With the graphs of ``source`` (the copy of the store the findings were found
@@ -133,8 +145,8 @@ class ValidationFailed(Exception):
     def __str__(self) -> str:
         violations = self.result.violations()
         said = f"{len(violations)} violation{'' if len(violations) == 1 else 's'}"
-        there = sum(1 for f in violations if f.focus in self.result.stored)
-        if self.result.written is not None and there:
+        there = sum(1 for f in violations if self.result.already_broken(f.focus))
+        if there:
             said += (
                 f", {there} of them on objects already in the registry, not in "
                 f"{self.result.written}; `krb validate --store` lists what the registry breaks"

@@ -15,7 +15,6 @@ graph holds now and held before (an empty sheet empties it), and if the policy c
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import suppress
@@ -41,7 +40,7 @@ from ..store.base import GraphContent
 from ..store.terms import ToOxigraph, named_node
 from ..store.write_claim import turn_for
 from ..tokens import Writer
-from ..validation import Finding, ValidationFailed, ValidationResult
+from ..validation import ValidationFailed, ValidationResult
 from .conversion import name_slug
 from .elsewhere import StoreLookup
 from .import_hints import elsewhere_hint, spread_hint
@@ -53,9 +52,10 @@ from .metingen_sheet import (
     measurement_graph_iri,
     read_measurements,
 )
-from .problems import Problem, Severity
+from .problems import Problem
 from .reader import Progress, ReadResult, read_workbook
 from .workbook_base import RecordedBaseInvalid, recorded_base
+from .workbook_findings import findings_as_problems
 from .writer import unwritable
 
 Stage = Callable[[str], None]
@@ -200,7 +200,7 @@ class _Job:
         written = Path(self.name).name  # an object it breaks is its own, if not broken before
         outside = kept_as_before(self.store, validation.outside(list(graphs), written))
         problems = _refused(self, findings_as_problems(outside, self.result)) + then
-        errors = [f for f in outside.violations() if f.focus in outside.stored]
+        errors = [f for f in outside.violations() if outside.already_broken(f.focus)]
         held = sorted({graph for f in errors for graph in outside.stored[f.focus]})
         return ImportFailed(problems, len(errors), tuple(held))
 
@@ -437,64 +437,3 @@ def _as_target(held: list[tuple[str, int]], target: str) -> list[tuple[str, int]
     for graph, count in held:
         counts[target if graph == own else graph] += count
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-
-
-def findings_as_problems(validation: ValidationResult, read: ReadResult) -> list[Problem]:
-    """SHACL findings as workbook problems, at the row and column that made the triple, or
-    one on an object the workbook does not hold with its graph (ValidationResult.outside)."""
-    by_name: dict[str, Node] = {str(node): node for node in read.locations}
-    return [_problem(finding, by_name, read, validation) for finding in validation.findings]
-
-
-def _problem(
-    finding: Finding, by_name: dict[str, Node], read: ReadResult, validation: ValidationResult
-) -> Problem:
-    severity: Severity = "fout" if finding.severity == "Violation" else "waarschuwing"
-    node = by_name.get(finding.focus)
-    if node is None and finding.focus.startswith("_:"):
-        node = by_name.get(finding.focus[2:])
-    location = read.locations.get(node) if node is not None else None
-    if location is None or node is None:
-        who, nl, en = _in_registry(validation, finding)
-        return Problem(
-            f"{who}: {finding.message_nl}{nl}",
-            f"{who}: {finding.message_en}{en}",
-            value=finding.value,
-            severity=severity,
-        )
-    column = None
-    path = finding.path
-    if path is not None and not path.startswith("^") and not re.search(r"/(https?|urn):", path):
-        # One property (not ^p or a/b, which findings.path_text writes out): the column
-        # of the value the finding is about, or, for a value that is missing, the column
-        # that writes that property on the sheet.
-        predicate = URIRef(path)
-        column = read.columns.get((node, predicate)) or read.sheet_columns.get(
-            (location[0], predicate)
-        )
-    return Problem(
-        finding.message_nl,
-        finding.message_en,
-        sheet=location[0],
-        row=location[1],
-        column=column,
-        value=finding.value,
-        severity=severity,
-    )
-
-
-def _in_registry(validation: ValidationResult, finding: Finding) -> tuple[str, str, str]:
-    """Who a problem is about and what it adds (nl, en) on an object the registry holds and
-    the workbook does not: else it reads as the workbook's, where nobody finds it."""
-    graphs, workbook = validation.stored.get(finding.focus), validation.written
-    if not graphs or workbook is None:
-        return finding.focus_label or finding.focus, "", ""
-    named = ", ".join(f"<{graph}>" for graph in graphs)
-    nl, en = ("grafen", "graphs") if len(graphs) > 1 else ("graaf", "graph")
-    return (
-        f"{finding.focus_label or ''} <{finding.focus}>".lstrip(),
-        f" (al in het register, in {nl} {named}, niet in {workbook}; "
-        "`krb validate --store` toont alles wat het register breekt)",
-        f" (already in the registry, in {en} {named}, not in {workbook}; "
-        "`krb validate --store` lists everything the registry breaks)",
-    )

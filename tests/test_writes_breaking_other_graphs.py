@@ -1,0 +1,103 @@
+"""A refused write that breaks an object in another graph names that object and graph.
+
+Two workbooks of one municipality refer to each other (an effect in one acts on a norm
+in the other); re-importing the first without that norm breaks the effect of the
+second. The refusal named neither the effect's IRI nor its graph (the findings on
+objects a write breaks itself lost their graph when those the registry broke before
+were told apart), and added that the vanished norm "has no unit". Now it names the
+object, its graph and that this write breaks it; `krb load` says the same.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from model_store import model_template_fixture
+from openpyxl import load_workbook
+from typer.testing import CliRunner, Result
+
+from krbgraph.cli import app
+from krbgraph.commands.serve import demo_paths
+
+BASE = "https://krb.demogemeente.nl"
+REALISED = f"{BASE}/id/gerealiseerd-effect/GEL-E01-parkstraat-2020-2025"
+REALISED_GRAPH = f"{BASE}/graph/gerealiseerde-effecten"
+
+model_template = model_template_fixture()
+
+
+def krb(*args: str) -> Result:
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "500"})
+
+
+def _demo_store(model_template: Path, tmp_path: Path) -> str:
+    store = str(tmp_path / "store")
+    shutil.copytree(model_template, store)
+    files = [str(path) for path in demo_paths()]
+    assert krb("load", *files, "--store", store, "--base-iri", BASE).exit_code == 0
+    return store
+
+
+def test_a_workbook_that_drops_what_another_graph_points_at_names_that_graph(
+    model_template: Path, tmp_path: Path
+) -> None:
+    store = _demo_store(model_template, tmp_path)
+    graph = f"{BASE}/graph/geluid"
+    workbook = tmp_path / "geluid.xlsx"
+    exported = krb("export-excel", str(workbook), "--graph", graph, "--store", store)
+    assert exported.exit_code == 0, exported.output
+    book = load_workbook(workbook)
+    sheet = book["beoogd_effect"]
+    codes = [cell.value for cell in next(sheet.iter_cols(min_col=1, max_col=1))]
+    sheet.delete_rows(codes.index("GEL-E01") + 1)
+    book.save(workbook)
+
+    refused = krb("import-excel", str(workbook), "--graph", graph, "--store", store)
+    assert refused.exit_code == 1, refused.output
+    out = refused.output
+    assert f"<{REALISED}>" in out
+    assert f"(in graaf <{REALISED_GRAPH}>, niet in geluid.xlsx: deze import breekt het" in out
+    assert f"(in graph <{REALISED_GRAPH}>, not in geluid.xlsx: this import breaks it" in out
+    assert "al in het register" not in out and "geen eenheid" not in out
+
+
+def test_a_load_that_drops_what_another_graph_points_at_names_that_graph(
+    model_template: Path, tmp_path: Path
+) -> None:
+    store = _demo_store(model_template, tmp_path)
+    text = next(p for p in demo_paths() if p.name == "geluid.ttl").read_text(encoding="utf-8")
+    start = text.index("beoogd-effect:GEL-E01 a krb:BeoogdEffect")
+    changed = tmp_path / "geluid.ttl"
+    changed.write_text(text[:start] + text[text.index("\n\n", start) :], encoding="utf-8")
+    loaded = krb("load", str(changed), "--replace", "--store", store, "--base-iri", BASE)
+    assert loaded.exit_code == 1, loaded.output
+    assert (
+        f"<{REALISED}>  (in graaf <{REALISED_GRAPH}>, niet in geluid.ttl, maar gebroken door "
+        "deze schrijfactie / "
+    ) in loaded.stderr
+
+
+def test_a_workbook_that_drops_a_norm_another_graphs_effect_acts_on(
+    model_template: Path, tmp_path: Path
+) -> None:
+    """The tower block's plan (torenflat) has an effect on the green norm GRO-N01, which
+    the green workbook holds; that workbook without the norm was refused with "the norm
+    has no unit" and nothing to find the effect by."""
+    store = _demo_store(model_template, tmp_path)
+    graph = f"{BASE}/graph/groen"
+    workbook = tmp_path / "groen.xlsx"
+    assert krb("export-excel", str(workbook), "--graph", graph, "--store", store).exit_code == 0
+    book = load_workbook(workbook)
+    for sheet in book.worksheets:  # the norm, and the rows of this workbook naming it
+        rows = [i for i, row in enumerate(sheet.iter_rows(values_only=True), 1) if "GRO-N01" in row]
+        for row in reversed(rows):
+            sheet.delete_rows(row)
+    book.save(workbook)
+
+    refused = krb("import-excel", str(workbook), "--graph", graph, "--store", store)
+    assert refused.exit_code == 1, refused.output
+    out = refused.output
+    other = f"(in graaf <{BASE}/graph/torenflat>, niet in groen.xlsx: deze import breekt het"
+    assert other in out, out
+    assert "geen eenheid" not in out and "has no unit" not in out
