@@ -58,6 +58,9 @@ class Settings:
     max_result_rows: int = 100_000
     """Largest answer (SELECT rows or CONSTRUCT/DESCRIBE triples) the HTTP service returns
     before answering with an error."""
+    max_result_mb: int = 64
+    """Most text the values of such an answer may hold (MiB, each value counted each time
+    a row holds it): rows alone let 500 values of 1 MiB each through (1.6 GB of memory)."""
     host: str = "127.0.0.1"
     port: int = 8000
     engine: str = "embedded"
@@ -135,6 +138,7 @@ class Settings:
             "max_workbook_uncompressed_mb",
             "max_workbook_rows",
             "max_result_rows",
+            "max_result_mb",
         ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{_named(name)} is {getattr(self, name)}; it must be at least 1")
@@ -295,6 +299,7 @@ _VARIABLES: tuple[tuple[str, str, Callable[[str], Any]], ...] = (
     ("password", "KRB_PASSWORD", str),
     ("cors_origins", "KRB_CORS_ORIGINS", _origins),
     ("max_result_rows", "KRB_MAX_RESULT_ROWS", int),
+    ("max_result_mb", "KRB_MAX_RESULT_MB", int),
     ("host", "KRB_HOST", str),
     ("port", "KRB_PORT", int),
     ("engine", "KRB_ENGINE", _engine),

@@ -38,6 +38,9 @@ class AnswerLimits:
     """
 
     max_rows: int | None = None
+    max_bytes: int | None = None
+    """The most text the answer's values may hold together, each time a row names them:
+    what its serialisation costs (500 rows of a 1 MiB value each took 1.6 GB)."""
     timeout_s: float | None = None
     started: float = field(default_factory=time.monotonic)
     _cancelled: threading.Event = field(default_factory=threading.Event)
@@ -129,6 +132,14 @@ def _select(solutions: ox.QuerySolutions, limits: AnswerLimits) -> QueryResult:
     rows: list[tuple[rdflib.term.Identifier | None, ...]] = []
     append, check_time, check_size = rows.append, limits.check_time, limits.check_size
     term = _Terms().__getitem__  # map() over it stays in C for every term already met
+    if limits.max_bytes is not None:
+        size, budget = _Sizes().__getitem__, _Budget(limits.max_bytes)
+        for solution in solutions:
+            check_time()
+            append(tuple(map(term, solution)))
+            check_size(len(rows), "rows")
+            budget.spend(sum(map(size, solution)))
+        return QueryResult(kind="select", variables=variables, rows=tuple(rows))
     for solution in solutions:
         check_time()
         append(tuple(map(term, solution)))
@@ -136,14 +147,43 @@ def _select(solutions: ox.QuerySolutions, limits: AnswerLimits) -> QueryResult:
     return QueryResult(kind="select", variables=variables, rows=tuple(rows))
 
 
+class _Sizes(dict[object, int]):
+    """The length of each term's text, computed once per term of an answer."""
+
+    def __init__(self) -> None:
+        super().__init__({None: 0})
+
+    def __missing__(self, term: object) -> int:
+        size = self[term] = len(getattr(term, "value", "")) + len(
+            str(getattr(term, "datatype", ""))
+        )
+        return size
+
+
+class _Budget:
+    """The text an answer may still hold (AnswerLimits.max_bytes): ResultTooLarge past it."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.left = limit, limit
+
+    def spend(self, size: int) -> None:
+        self.left -= size
+        if self.left < 0:
+            raise ResultTooLarge(self.limit // (1024 * 1024), "MB of values")
+
+
 def _graph(triples: Iterable[ox.Triple | ox.Quad], limits: AnswerLimits) -> QueryResult:
     """The graph of a CONSTRUCT or DESCRIBE answer; duplicate triples count once."""
     graph = rdflib.Graph()
     add, check_time, check_size = graph.add, limits.check_time, limits.check_size
     term = _Terms().__getitem__
+    size = _Sizes().__getitem__
+    budget = _Budget(limits.max_bytes) if limits.max_bytes is not None else None
     for triple in triples:
         check_time()
         add((term(triple.subject), term(triple.predicate), term(triple.object)))  # type: ignore[arg-type]
         if limits.max_rows is not None:
             check_size(len(graph), "triples")
+        if budget is not None:
+            budget.spend(size(triple.subject) + size(triple.predicate) + size(triple.object))
     return QueryResult(kind="graph", graph=graph)

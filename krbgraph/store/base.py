@@ -188,6 +188,7 @@ class Store(Protocol):
         named_graph_uris: Sequence[str] = (),
         timeout_s: float | None = None,
         max_rows: int | None = None,
+        max_bytes: int | None = None,
         base_iri: str | None = None,
         nice: int = 0,
     ) -> QueryResult:
@@ -199,8 +200,9 @@ class Store(Protocol):
         The answer is read solution by solution and reading stops at the first
         one past a limit: ``timeout_s`` (None: the store's default) raises
         QueryTimeout, more than ``max_rows`` solutions (SELECT) or distinct
-        triples (CONSTRUCT, DESCRIBE) raise ResultTooLarge; the caller never
-        gets a truncated answer. ``base_iri`` resolves relative IRIs in the
+        triples (CONSTRUCT, DESCRIBE) raise ResultTooLarge, and so do values whose
+        text, counted each time a row names them, is more than ``max_bytes``; the
+        caller never gets a truncated answer. ``base_iri`` resolves relative IRIs in the
         query. ``nice`` lowers its CPU priority where the backend can
         (krbgraph.store.priority): 0 is normal, 19 the lowest, so that queries
         of unknown cost leave the cores to the service's own requests first.

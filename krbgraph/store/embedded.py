@@ -105,13 +105,14 @@ class EmbeddedStore(StoreBackend):
         named_graph_uris: Sequence[str] = (),
         timeout_s: float | None = None,
         max_rows: int | None = None,
+        max_bytes: int | None = None,
         base_iri: str | None = None,
         nice: int = 0,
     ) -> QueryResult:
         options = dataset_options(default_graph_uris, named_graph_uris, base_iri)
         text = bind_values(sparql, bindings)
         timeout = timeout_s if timeout_s is not None else self.default_timeout_s
-        limits = AnswerLimits(max_rows=max_rows, timeout_s=timeout)
+        limits = AnswerLimits(max_rows=max_rows, max_bytes=max_bytes, timeout_s=timeout)
 
         def run() -> QueryResult:
             if nice:

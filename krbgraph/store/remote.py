@@ -156,6 +156,7 @@ class RemoteStore(StoreBackend):
         named_graph_uris: Sequence[str] = (),
         timeout_s: float | None = None,
         max_rows: int | None = None,
+        max_bytes: int | None = None,
         base_iri: str | None = None,
         nice: int = 0,
     ) -> QueryResult:
@@ -169,7 +170,7 @@ class RemoteStore(StoreBackend):
             "named-graph-uri": [named_node(iri).value for iri in named_graph_uris],
         }
         timeout = timeout_s if timeout_s is not None else self.default_timeout_s
-        limits = AnswerLimits(max_rows=max_rows, timeout_s=timeout)
+        limits = AnswerLimits(max_rows=max_rows, max_bytes=max_bytes, timeout_s=timeout)
         url = self.endpoints.query
         try:
             with (

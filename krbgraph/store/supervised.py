@@ -295,6 +295,7 @@ class SupervisedStore(StoreBackend):
         named_graph_uris: Sequence[str] = (),
         timeout_s: float | None = None,
         max_rows: int | None = None,
+        max_bytes: int | None = None,
         base_iri: str | None = None,
         nice: int = 0,
     ) -> QueryResult:
@@ -307,6 +308,7 @@ class SupervisedStore(StoreBackend):
                 named_graph_uris=named_graph_uris,
                 timeout_s=remaining,
                 max_rows=max_rows,
+                max_bytes=max_bytes,
                 base_iri=base_iri,
             )
 

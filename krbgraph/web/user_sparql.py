@@ -87,6 +87,7 @@ class UserQuery:
                 named_graph_uris=named_graphs,
                 timeout_s=limit,
                 max_rows=settings.max_result_rows,
+                max_bytes=settings.max_result_mb * 1024 * 1024,
                 base_iri=base_iri,
                 nice=LANE_NICE if admitted.penalised else USER_NICE,
             )
