@@ -426,7 +426,12 @@ class SupervisedStore(StoreBackend):
 
     def _read(self, call: Callable[[_Engine, float | None], T], timeout: float | None) -> T:
         """``call`` on the engine; stop the engine when it overruns, run it again when the
-        engine was restarted under it (or crashed, once: it may have been a bystander)."""
+        engine was restarted under it (or crashed, once: it may have been a bystander).
+
+        A query run again gets its whole time limit again: one client's runaway every few
+        seconds stopped everyone else's queries, which, run again in the time they had
+        left, overran in turn, got 503 and were marked as runaways themselves. A query
+        runs at most RUNS_PER_QUERY times, and only the runaway's overrun stops it."""
         deadline = None if timeout is None else time.monotonic() + timeout
         crashes = dropped = 0
         for run in range(1, RUNS_PER_QUERY + 1):
@@ -443,7 +448,11 @@ class SupervisedStore(StoreBackend):
                     raise
                 if cause == "crashed":
                     raise EngineStopped(f"the query engine stopped: {engine.end()}") from exc
-                raise
+                if run == RUNS_PER_QUERY:
+                    raise
+                logger.info("query stopped by an engine restart; running it again")
+                deadline = None if timeout is None else time.monotonic() + timeout
+                continue
             except (StoreError, httpx.HTTPError, OSError) as exc:
                 cause = engine.ended_under(exc)
                 if cause is None:
@@ -462,6 +471,7 @@ class SupervisedStore(StoreBackend):
                         "it is being restarted"
                     ) from exc
                 logger.info("query interrupted by an engine restart (%s); running it again", cause)
+                deadline = None if timeout is None else time.monotonic() + timeout
         raise AssertionError("unreachable")  # the last run returns or raises
 
     def _write(self, call: Callable[[RemoteStore], T], repeatable: bool = False) -> T:

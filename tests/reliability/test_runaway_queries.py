@@ -400,6 +400,38 @@ def test_victims_of_a_restart_run_again_within_their_time(tmp_path: Path) -> Non
         assert answers and int(str(answers[0])) == 3000 * 2999 // 2
 
 
+def test_a_victim_of_a_restart_late_in_its_time_gets_its_whole_time_again(
+    tmp_path: Path,
+) -> None:
+    """Run again in the time it had left, a query stopped late by another client's
+    runaway overran in turn: every runaway's restart cost bystanders a 503 and a mark
+    as runaways themselves. Its second run has the whole time limit again."""
+    with SupervisedStore(tmp_path / "store", default_timeout_s=60) as store:
+        store.replace_graph(f"{EX}g", _numbers(3000))
+        slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . FILTER(?c < ?f) }"
+        started = time.monotonic()
+        store.query(slow, timeout_s=60)
+        alone = time.monotonic() - started  # this machine's time for it, now
+        limit = 1.6 * alone
+        answers: list[object] = []
+        errors: list[BaseException] = []
+
+        def victim() -> None:
+            try:
+                answers.append(store.query(slow, timeout_s=limit).rows[0][0])
+            except QueryTimeout as exc:
+                errors.append(exc)
+
+        runner = threading.Thread(target=victim)
+        runner.start()
+        time.sleep(0.7 * alone)  # the restart comes when less than its time is left
+        with pytest.raises(QueryTimeout):
+            store.query(COUNT_CUBE, timeout_s=0.1)
+        runner.join(10 * limit + 30)
+        assert not errors, f"the victim overran: {errors} (alone it took {alone:.2f} s)"
+        assert answers and int(str(answers[0])) == 3000 * 2999 // 2
+
+
 def test_engine_dies_with_its_parent(tmp_path: Path) -> None:
     holder = subprocess.Popen(
         [
