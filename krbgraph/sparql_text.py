@@ -244,13 +244,16 @@ def scan(text: str, limits: SparqlLimits | None = None) -> Scan:
 
 def _keyword_text(token: Token) -> str:
     """The text of ``token`` that the engine may read as a keyword, upper case: a word,
-    or the prefix of a prefixed name. ``SERVICE:x`` is one prefixed name to a tokenizer,
-    but the engine, finding no prefix ``SERVICE:`` declared, reads the keyword SERVICE
-    and the name ``:x``: the server then fetched the URL the default prefix names."""
+    or the prefix of a prefixed name that starts with SERVICE or LOAD. ``SERVICE:x`` is
+    one prefixed name to a tokenizer, but the engine, finding no prefix ``SERVICE:``
+    declared, reads the keyword SERVICE and the name ``:x`` (``SERVICEx:y``: SERVICE and
+    ``x:y``): the server then fetched the URL the prefix names. Only at the start: the
+    engine reads ``download:`` or ``webservice:`` as the prefixes they are."""
     if token.kind == "word":
         return token.text.upper()
     if token.kind == "pname":
-        return token.text.split(":", 1)[0].upper()
+        prefix = token.text.split(":", 1)[0].upper()
+        return prefix if prefix.startswith(("SERVICE", "LOAD")) else ""
     return ""
 
 
