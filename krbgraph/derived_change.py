@@ -1,11 +1,11 @@
 """What one write changes in the derived graph, computed from the write alone.
 
 The derived graph (krbgraph.derived) holds the dates in force of documents,
-instruments and their links, and the spatial relations of areas. Computing it
-for the whole store reads every document, norm and effect: about 8 s at a
-million triples, which every write paid after its commit while the write lock
-was held. A write changes only a few periods, and which ones follows from the
-rules in krbgraph.derived:
+instruments and their links, the spatial relations of areas and the indicator each
+effect acts on. Computing it for the whole store reads every document, norm and
+effect: about 8 s at a million triples, which every write paid after its commit
+while the write lock was held. A write changes only a few periods, and which ones
+follows from the rules in krbgraph.derived:
 
 - a resource's own facts (type, dates, status, replacement, document, period,
   measure and target) change its own period; a decision's date or kind
@@ -28,6 +28,11 @@ area nothing changed, so whatever lies in it reaches it as before. Their closure
 computed again from the edges after the write: the replica's declared ones and the
 derived ``geo:sfWithin`` as the stored derived graph holds it, less the changed
 areas' pairs, with their new ones.
+
+``krb:werktOpIndicator`` (the indicator an effect acts on, krbgraph.effect_targets)
+changes for the subject of a changed ``krb:doelIndicator`` or ``krb:norm``, and for
+every effect whose ``krb:norm`` is the norm of a changed ``krb:indicator`` (on the
+replica); theirs are read again from the replica.
 
 The closure is bounded (krbgraph.containment.MAX_ENCLOSING): an area that would lie in
 too many others raises TooDeeplyNested, and the write is refused.
@@ -63,6 +68,7 @@ from .derived import (
     read_facts,
     spatial_triples,
 )
+from .effect_targets import TARGET_PREDICATES, target_seeds, target_triples
 from .entailed_types import TypeRules, entailed_types, type_rules, type_triples
 from .namespaces import GEO, KRB
 from .replica import Change, ValidationReplica
@@ -144,6 +150,8 @@ class DerivedChange:
     """How many areas' spatial relations ``update`` recomputes."""
     enclosed: int = 0
     """How many areas' krb:ligtBinnen ``update`` recomputes."""
+    effects: int = 0
+    """How many effects' krb:werktOpIndicator ``update`` recomputes."""
 
     @property
     def whole(self) -> bool:
@@ -170,6 +178,9 @@ def derived_change(
     if len(subjects) > WHOLE_ABOVE:
         return DerivedChange(replacement=derive(replica))
     areas = _changed_areas(replica, quads, rules)
+    effects = target_seeds(quads, lambda p, o: replica.quads_matching(None, p, o))
+    if len(effects) > WHOLE_ABOVE:
+        return DerivedChange(replacement=derive(replica))
 
     parts: list[str] = []
     inserted: list[tuple[URIRef, URIRef, URIRef | Literal]] = []
@@ -190,6 +201,9 @@ def derived_change(
         for subject in sorted(subjects):
             if subject in periods:
                 inserted.extend(period_triples(subject, periods[subject]))
+    if effects:
+        parts.append(_delete_of(effects, TARGET_PREDICATES, both_ends=False))
+        inserted.extend(target_triples(replica, effects))
     within: set[tuple[str, str]] = set()
     if areas:
         parts.append(_delete_of(areas, SPATIAL_PREDICATES, both_ends=True))
@@ -211,7 +225,9 @@ def derived_change(
         inserted.append((URIRef(DERIVED_GRAPH), OWL.versionInfo, Literal(RULES_VERSION)))
         body = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in inserted)
         parts.append(f"INSERT DATA {{ GRAPH <{DERIVED_GRAPH}> {{\n{body}\n}} }}")
-    return DerivedChange(" ;\n".join(parts), None, len(subjects), len(areas), len(enclosed))
+    return DerivedChange(
+        " ;\n".join(parts), None, len(subjects), len(areas), len(enclosed), len(effects)
+    )
 
 
 _LIGT_IN = ox.NamedNode(f"{KRB}ligtIn")

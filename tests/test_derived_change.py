@@ -67,6 +67,7 @@ READ = {
     f"{KRB}norm",
     f"{KRB}regel",
     f"{KRB}doelIndicator",
+    f"{KRB}indicator",
     f"{KRB}besluitsoort",
     f"{GEO}hasGeometry",
     f"{GEO}asWKT",

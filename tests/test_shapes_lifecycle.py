@@ -585,6 +585,27 @@ def test_the_derived_closure_of_areas_is_refused_with_do_not_record(minimal: Gra
     assert "afgeleid, leg het niet vast" in finding.message_nl
 
 
+def test_the_derived_indicator_of_an_effect_is_refused_with_do_not_record(
+    minimal: Graph,
+) -> None:
+    """krb:werktOpIndicator is derived from krb:doelIndicator or the effect's norm; typed
+    into the data it would add an indicator the effect does not act on."""
+    found = minimal.query(
+        "SELECT ?e WHERE { ?e a <https://data.krb.nl/def/krb#BeoogdEffect> } LIMIT 1"
+    )
+    effect = next(iter(found))[0]
+    result = validate_graph(
+        changed(
+            minimal,
+            f"INSERT DATA {{ <{effect}> krb:werktOpIndicator <beleidsindicator/GEL-I01> }}",
+        )
+    )
+    [finding] = result.findings
+    assert finding.severity == "Violation"
+    assert "derived, do not record" in finding.message_en
+    assert "afgeleid, leg het niet vast" in finding.message_nl
+
+
 def test_a_successor_in_force_from_the_first_day_of_the_calendar_leaves_no_day(
     minimal: Graph,
 ) -> None:
