@@ -4,19 +4,25 @@ The generic part (every property with its values, what points here) comes
 from the named queries web-resource-uitgaand and web-resource-inkomend; the
 parts that depend on what the resource is from krbgraph.web.sections. The
 linked-data router renders the view; nothing here knows about HTTP or HTML.
+What points here is read a page at a time (IncomingLinks): the template asks the
+view for the page its ``?rijen`` and ``?na`` name (ResourcePage.incoming_page).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import TypedDict
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, SKOS
 from rdflib.term import Identifier
 
-from ..labels import CODE_PREDICATES, NAME_PREDICATES, Name, choose, tagged
+from ..labels import CODE_PREDICATES, NAME_PREDICATES, Name, choose, fetch_names, tagged
 from ..store import QueryResult, Store
+from . import row_cap
+from .aggregates import cached
 from .describe import (
     READER_LANGUAGES,
     Labeller,
@@ -29,14 +35,12 @@ from .describe import (
     run_query,
     short_name,
     type_link,
+    valid_iri,
 )
 from .sections import sections_for
 
-INCOMING_LIMIT = 3000
-"""Rows web-resource-inkomend returns at most; a page says when the list is cut off."""
 
-
-def describe_resource(store: Store, iri: str, base_iri: str) -> ResourceView | None:
+def describe_resource(store: Store, iri: str, base_iri: str) -> ResourcePage | None:
     """Everything a resource page shows, or None when the store does not know `iri`."""
     resource = URIRef(iri)
     outgoing = run_query(store, "web-resource-uitgaand", resource=resource)
@@ -47,33 +51,22 @@ def describe_resource(store: Store, iri: str, base_iri: str) -> ResourceView | N
     languages = READER_LANGUAGES.get()
     label = choose(names, languages) or choose(names, languages, CODE_PREDICATES) or short_name(iri)
     labeller.tell_apart({iri: label})  # the buurt Centrum on the page of the wijk Centrum
-    incoming_result = run_query(store, "web-resource-inkomend", resource=resource)
-    incoming = _collect_incoming(incoming_result, labeller)
     types = tuple(
         sorted((type_link(labeller, iri) for iri in type_iris), key=lambda link: link.text)
     )
-    truncated = len(incoming_result.rows) >= INCOMING_LIMIT
-    return ResourceView(
+    links = IncomingLinks(store, resource, labeller)
+    first = links.page(row_cap.ROWS_SHOWN, None)
+    return ResourcePage(
         iri=iri,
         label=label,
         types=types,
         properties=properties,
-        incoming=incoming,
-        incoming_truncated=truncated,
+        incoming=first.links,
+        incoming_truncated=first.next_key is not None,
         sections=sections_for(store, resource, type_iris, properties, labeller),
-        # The engine returns the first it finds, not the first by name: the page says
-        # how many there are, so its table does not pass for the start of an A-Z list.
-        incoming_total=_incoming_count(store, resource) if truncated else None,
+        incoming_total=first.total,
+        incoming_links=links,
     )
-
-
-def _incoming_count(store: Store, resource: URIRef) -> int:
-    query = (
-        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p WHERE { "
-        f"?s ?p {resource.n3()} FILTER (isIRI(?s)) }} }}"
-    )
-    rows = store.query(query).rows
-    return int(str(rows[0][0])) if rows and rows[0][0] is not None else 0
 
 
 def _collect_outgoing(
@@ -230,23 +223,197 @@ def _literal_meta(term: Identifier) -> _LiteralMeta:
     return {"language": term.language, "datatype": datatype}
 
 
-def _collect_incoming(result: QueryResult, labeller: Labeller) -> tuple[tuple[Link, Link], ...]:
-    # Each IRI's distinct labels, and its name chosen once: a theme has thousands of
-    # incoming links through one predicate, so choosing per link is quadratic.
-    labels: dict[str, dict[Identifier | None, None]] = {}
-    pairs: dict[tuple[str, str], None] = {}
-    for row in result.dicts():
-        subject, predicate = str(row["s"]), str(row["p"])
-        if not _true(row.get("p_known")):
-            labeller.unknown.add(predicate)
-        pairs[(predicate, subject)] = None
-        labels.setdefault(subject, {})[row.get("s_label")] = None
-        labels.setdefault(predicate, {})[row.get("p_label")] = None
-    names = {iri: pick_label(candidates) for iri, candidates in labels.items()}
-    labeller.tell_apart({subject: names[subject] for _, subject in pairs})
-    links = [
-        (labeller.link(predicate, names[predicate]), labeller.link(subject, names[subject]))
-        for predicate, subject in pairs
-    ]
-    links.sort(key=lambda pair: (pair[0].text.lower(), pair[1].text.lower()))
-    return tuple(links)
+# --- What points here ------------------------------------------------------
+#
+# The links are listed by property (by its name, as the properties of the page are),
+# then by the IRI of the resource that links (as the values of a property are), and
+# paged by key (``na``: the property and the IRI of the last link shown), as /lijst
+# pages (krbgraph.web.class_list). The engine counts the links per property; the IRIs
+# of one property come in one string and are sorted here: ORDER BY sorts IRIs slowly
+# in Oxigraph (22 s for 200,000 links against 1 s to read them and 0.3 s to sort
+# them), and a page names only the links it shows.
+
+ALL_ROWS_MAX = 5_000
+"""Links a page shows at most, also with ``?rijen=alle``; past it the page links to the
+next ones. A unit or a concept scheme can have hundreds of thousands, and a page of every
+one of them would be tens of megabytes nobody reads whole."""
+
+READ_MAX = 250_000
+"""Links of one property a page reads and sorts at most (200,000 IRIs peak at some 75 MB
+while read, 25 MB sorted): past it the page names the property and the number of its
+links, and leaves them to the query page."""
+
+KEPT_FROM = 2_000
+"""The sorted IRIs of a property with this many links or more are kept per store version
+(krbgraph.web.aggregates, up to its MAX_ROWS), so paging through them reads them once;
+fewer are cheap to read again, and leave the room to the pages that read the registry."""
+
+_SUBJECTS = (
+    'SELECT (GROUP_CONCAT(STR(?s); SEPARATOR=" ") AS ?subjects) '
+    "WHERE { ?s ?p ?resource . FILTER (isIRI(?s)) }"
+)
+"""Every resource linking through one property, as one string: an IRI has no spaces,
+and one string costs the engine and the store's answer a fraction of 200,000 rows."""
+
+
+@dataclass(frozen=True)
+class _Property:
+    iri: str
+    link: Link
+    count: int
+    key: tuple[str, str]
+    """Where the property's links stand: by the name shown, then by its IRI."""
+
+
+@dataclass(frozen=True)
+class IncomingPage:
+    """One page of the links to a resource."""
+
+    links: tuple[tuple[Link, Link], ...]
+    """(property, linking resource) pairs, in order."""
+    total: int
+    """Links to the resource in all."""
+    first: int
+    """Position of the first link shown among those listed, counted from 1."""
+    next_key: str | None
+    """The ``na`` value of the next page; None on the last."""
+    size: int
+    """Links a page shows at most."""
+    listed: int
+    """Links the pages list: all but those of the properties in ``too_many``."""
+    too_many: tuple[tuple[Link, int], ...] = ()
+    """Properties with more than READ_MAX links, and their number: not listed."""
+    unknown_key: bool = False
+    """``na`` was no key of a link (the page starts at the first)."""
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.links) - 1
+
+    @property
+    def all_size(self) -> int:
+        """Links a page with ``?rijen=alle`` shows at most."""
+        return ALL_ROWS_MAX
+
+
+class IncomingLinks:
+    """The links to one resource, a page at a time (``page``); the counts per property
+    are read once, the IRIs of a property when a page reaches it."""
+
+    def __init__(self, store: Store, resource: URIRef, labeller: Labeller) -> None:
+        self._store = store
+        self._resource = resource
+        self._labeller = labeller
+        self._pages: dict[tuple[int, str | None], IncomingPage] = {}
+        self._read: dict[str, tuple[str, ...]] = {}
+        rows = run_query(store, "web-resource-inkomend", resource=resource).dicts()
+        names: dict[str, list[Identifier | None]] = {}
+        for row in rows:
+            names.setdefault(str(row["p"]), []).append(row.get("p_label"))
+        labeller.unknown |= set(names) - _described(store, names)
+        properties = []
+        for row in rows:
+            link = labeller.link(row["p"], pick_label(names[str(row["p"])]))
+            key = (link.text.lower(), link.iri)
+            properties.append(_Property(link.iri, link, int(str(row["n"])), key))
+        self._keys = {prop.iri: prop.key for prop in properties}
+        self.properties = tuple(sorted(properties, key=lambda prop: prop.key))
+        self.total = sum(prop.count for prop in self.properties)
+
+    def page(self, shown: int | None, after: str | None) -> IncomingPage:
+        """The links after the one ``after`` names (from the first without): ``shown``
+        of them, or ALL_ROWS_MAX for None (``?rijen=alle``)."""
+        size = min(shown, ALL_ROWS_MAX) if shown is not None else ALL_ROWS_MAX
+        if (size, after) not in self._pages:
+            self._pages[(size, after)] = self._page(size, after)
+        return self._pages[(size, after)]
+
+    def _page(self, size: int, after: str | None) -> IncomingPage:
+        start = self._parse(after) if after else None
+        too_many = tuple(prop for prop in self.properties if prop.count > READ_MAX)
+        before, more = 0, False
+        pairs: list[tuple[_Property, str]] = []
+        for prop in self.properties:
+            if prop.count > READ_MAX:
+                continue
+            if start is not None and prop.key < start[0]:
+                before += prop.count
+                continue
+            if len(pairs) >= size:
+                more = True
+                break
+            subjects = self._subjects(prop)
+            skip = bisect_right(subjects, start[1]) if start and prop.key == start[0] else 0
+            if not pairs:
+                before += skip
+            taken = subjects[skip : skip + size - len(pairs)]
+            pairs += [(prop, subject) for subject in taken]
+            if skip + len(taken) < len(subjects):
+                more = True
+                break
+        return IncomingPage(
+            links=self._links(pairs),
+            total=self.total,
+            first=before + 1,
+            next_key=f"{pairs[-1][0].iri} {pairs[-1][1]}" if more and pairs else None,
+            size=size,
+            listed=self.total - sum(prop.count for prop in too_many),
+            too_many=tuple((prop.link, prop.count) for prop in too_many),
+            unknown_key=bool(after) and start is None,
+        )
+
+    def _parse(self, after: str) -> tuple[tuple[str, str], str] | None:
+        """The place of the link ``after`` names ("property-IRI resource-IRI"), also when
+        it is gone (a write in between): then by the property's name in the store."""
+        predicate, _, subject = after.partition(" ")
+        if valid_iri(predicate) is None or valid_iri(subject) is None:
+            return None
+        if predicate not in self._keys:
+            found = fetch_names(self._store, [predicate], languages=READER_LANGUAGES.get())
+            text = self._labeller.link(predicate, found.get(predicate)).text
+            self._keys[predicate] = (text.lower(), predicate)
+        return (self._keys[predicate], subject)
+
+    def _subjects(self, prop: _Property) -> tuple[str, ...]:
+        def read() -> tuple[str, ...]:
+            bindings = {"resource": self._resource, "p": URIRef(prop.iri)}
+            rows = self._store.query(_SUBJECTS, bindings=bindings).rows
+            text = str(rows[0][0]) if rows and rows[0][0] is not None else ""
+            return tuple(sorted(set(text.split(" ")) - {""}))
+
+        if prop.iri not in self._read:  # the first page and the one asked for: read once
+            key = ("incoming", str(self._resource), prop.iri)
+            kept = prop.count >= KEPT_FROM
+            self._read[prop.iri] = cached(self._store, key, read, len) if kept else read()
+        return self._read[prop.iri]
+
+    def _links(self, pairs: list[tuple[_Property, str]]) -> tuple[tuple[Link, Link], ...]:
+        """The pairs as links, the resources by name (told apart where two share one)."""
+        subjects = [subject for _, subject in pairs]
+        names = fetch_names(self._store, subjects, languages=READER_LANGUAGES.get())
+        self._labeller.tell_apart({subject: names.get(subject) for subject in subjects})
+        return tuple(
+            (prop.link, self._labeller.link(subject, names.get(subject))) for prop, subject in pairs
+        )
+
+
+def _described(store: Store, iris: Iterable[str]) -> set[str]:
+    """The IRIs the store describes (a page links to those only)."""
+    listed = " ".join(URIRef(iri).n3() for iri in iris if valid_iri(iri) is not None)
+    if not listed:
+        return set()
+    query = f"SELECT DISTINCT ?s WHERE {{ VALUES ?s {{ {listed} }} ?s ?p ?o }}"
+    return {str(row[0]) for row in store.query(query).rows}
+
+
+@dataclass(frozen=True)
+class ResourcePage(ResourceView):
+    """A resource view whose links here are read a page at a time (``incoming_page``);
+    ``incoming`` holds the first ROWS_SHOWN of them."""
+
+    incoming_links: IncomingLinks | None = None
+
+    def incoming_page(self, shown: int | None, after: str | None = None) -> IncomingPage:
+        """The page of links for ``?rijen`` (row_cap.rows_shown) and ``?na``."""
+        assert self.incoming_links is not None
+        return self.incoming_links.page(shown, after)
