@@ -1201,7 +1201,7 @@ variants (`nl-BE`); then Dutch (`nl`, then its variants), then a name without a
 language tag, then any other language (by tag), then the code. A Flemish `nl-BE`
 name thus never replaces the registry's own `nl` name for a Dutch reader; the pages,
 the API, the search and the command line all choose so. The shapes ask for a Dutch
-name (`@nl`, or a regional variant such as `@nl-BE`) and at most one name per
+name (`@nl`, or a regional variant such as `@nl-BE`) and at most one Dutch name per
 language tag, so "Parkstraat"@nl beside "Parklaan"@nl-BE is accepted.
 Dates in force come from the derived graph (`krb:geldigVanaf`, `krb:geldigTot`,
 `krb:nietInWerking`), recomputed after every write: a norm without a period of its own

@@ -5,7 +5,7 @@ regional tag as Dutch, so a street named "Parkstraat"@nl and "Parklaan"@nl-BE wa
 refused; worse, once such a name was in the store, every validated import after it
 (measurements validate the whole registry) was refused for it. Readers get the name
 their language ranks first, so the pair is no ambiguity: the rule is a Dutch name and
-at most one name per language tag.
+at most one Dutch name per language tag.
 """
 
 from __future__ import annotations
@@ -78,9 +78,18 @@ def test_two_names_with_one_tag_are_still_refused(tmp_path: Path) -> None:
         file = _names(tmp_path, name, *labels)
         refused = krb("load", str(file), "--store", store, "--base-iri", BASE, "--no-progress")
         assert refused.exit_code == 1, refused.output
-        assert "hoogstens één naam per taallabel" in refused.output
-        assert "at most one name per language tag" in refused.output
+        assert "hoogstens één Nederlandse naam per taallabel" in refused.output
+        assert "at most one Dutch name per language tag" in refused.output
         assert "nothing was written" in refused.output
+
+
+def test_names_in_other_languages_are_as_free_as_they_were(tmp_path: Path) -> None:
+    """Two English names (a name and a former one) were accepted; sh:uniqueLang on every
+    language refused them, and a store holding them refused every write after."""
+    store = _store(tmp_path)
+    file = _names(tmp_path, "engels.ttl", '"Park Street"@en', '"Park Lane"@en', '"Parkstrjitte"@fy')
+    loaded = krb("load", str(file), "--store", store, "--base-iri", BASE, "--no-progress")
+    assert loaded.exit_code == 0, loaded.output
 
 
 def test_the_measurement_table_gives_the_dutch_method_text_before_a_flemish_one(
