@@ -686,6 +686,9 @@ _SHOWN_TOO = _CODES_AND_NAMES + "|dct:title|skos:altLabel"
 looked up last, and taken only where the reader is shown them, so a synonym never makes
 a name that resolved before ambiguous."""
 
+_SYNONYM = "skos:altLabel"
+"""Another name of a thing, SKOS's alternative label."""
+
 _SEARCH_TERM = "skos:hiddenLabel"
 """SKOS's label for text search only: looked up after every name and never shown."""
 
@@ -746,8 +749,8 @@ def _name_passes(
     """The lookups of ``text``, each tried only when the ones before found nothing, so
     what resolved before still resolves alike: as written (a code, a Dutch name); as a
     name in English or the reader's languages, and in another case, with their
-    regional variants ("en-GB" to a reader of "en"); then as any other name; last as a
-    search term. A variant
+    regional variants ("en-GB" to a reader of "en"); then as any other name the reader
+    is shown, then as any; last as a search term. A variant
     or another name counts only for a thing the reader is shown by it: a name in a
     language the reader did not ask for stays unknown, and an "nl-BE" name hidden
     behind a thing's "nl" one never makes ambiguous a name that resolved before, while
@@ -770,6 +773,13 @@ def _name_passes(
     )
     every = (None, *dict.fromkeys(["nl", *readers, *tags]))
     yield _SHOWN_TOO, [], [ox.Literal(t, language=tag) for t in written for tag in every]
+    # Then a synonym the reader is not shown (an own type's skos:altLabel "straat"), in
+    # Dutch or the reader's languages, as the API's object-type lookup takes it: before
+    # a search term, which it beats there (Woonstraat's "straat" went to IMBOR's
+    # Rijbaan, whose search term it is). A name in a language not asked for stays
+    # unknown.
+    readable = (None, "nl", *readers)
+    yield _SYNONYM, [ox.Literal(t, language=tag) for t in written for tag in readable], []
     # A search term (skos:hiddenLabel, IMBOR's zoektermen: "prullenbak" for Afvalbak)
     # is no name, but what people type: taken only when nothing is named so, as the
     # API's object-type lookup and the search take it (a term of two things: ambiguous).
@@ -1220,7 +1230,8 @@ parameter with a class also accepts a code (`dct:identifier`, `skos:notation`) o
 a name of a thing of that class (as written, else in another case, in English or in
 another of the reader's languages with their regional variants: `--lang fy` finds a
 Frisian name, `--lang en` an `en-GB` one); any other name only where it is the name
-the reader is shown, so every name shown is taken back; last a search term
+the reader is shown, so every name shown is taken back; then another name
+(`skos:altLabel`) in Dutch or the reader's languages; last a search term
 (`skos:hiddenLabel`, IMBOR's "prullenbak" for Afvalbak), only when nothing is named so.
 IRIs may be written short as the pages show them: `krb:Beleidsnorm` with a known
 prefix, `id:beleidsnorm/GEL-N01` for the registry's own things.

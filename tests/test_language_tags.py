@@ -22,11 +22,13 @@ from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import Literal
+from rdflib.namespace import OWL
 from test_pages_fixtures import BASE, Registry, build_registry
 
 from krbgraph.labels import NAME_PREDICATES, Name, choose, fetch_names, languages_from
 from krbgraph.queries import (
     ParameterError,
+    find_named,
     load_catalogue,
     other_spellings,
     run_named_query,
@@ -44,6 +46,8 @@ KERKPLEIN = f"{BASE}/id/werkingsgebied/kerkplein"
 GRENZWEG = f"{BASE}/id/werkingsgebied/grenzweg"
 DWELLINGS = f"{BASE}/id/leefomgeving/woningen"
 LAMP_POST = f"{BASE}/id/leefomgeving/lantaarnpaal"
+HOME_STREET = f"{BASE}/id/leefomgeving/woonstraat"
+"""Its synonym "straat" is IMBOR's search term for Rijbaan."""
 LICHTMAST = "https://data.crow.nl/imbor/def/e5d5a58c-bb19-4d49-8bf0-d1ea48a5487e"
 """IMBOR's Lichtmast, whose hidden search terms (zoektermen.ttl) include "lantaarnpaal"."""
 STATION_BE = f"{BASE}/id/werkingsgebied/station-be"
@@ -75,6 +79,8 @@ NAMES = f"""
 <{DWELLINGS}> skos:prefLabel "Dwellings"@en , "Wohnungen"@de .
 <{LAMP_POST}> a owl:Class , krb:LokaalObjecttype , skos:Concept ;
     skos:prefLabel "Lantaarnpaal"@nl ; rdfs:subClassOf <{LICHTMAST}> .
+<{HOME_STREET}> a owl:Class , krb:LokaalObjecttype , skos:Concept ;
+    skos:prefLabel "Woonstraat"@nl ; skos:altLabel "straat"@nl ; rdfs:subClassOf <{LICHTMAST}> .
 <{STATION_BE}> a krb:Werkingsgebied ; rdfs:label "Plein bij het station"@nl ;
     skos:prefLabel "Stationsplein"@nl-BE ; dct:identifier "station-be" .
 <{STATION}> a krb:Werkingsgebied ; rdfs:label "stationsplein"@nl ; dct:identifier "station" .
@@ -334,10 +340,19 @@ def test_an_object_types_name_wins_over_another_types_hidden_search_term(
 
 @pytest.mark.parametrize(
     "typed",
-    ["prullenbak", "Prullenbak", "afvalbak", "Afvalbak", "lantaarnpaal", "straatlantaarn", "xyzzy"],
+    [
+        "prullenbak",
+        "Prullenbak",
+        "afvalbak",
+        "Afvalbak",
+        "lantaarnpaal",
+        "straatlantaarn",
+        "straat",
+        "xyzzy",
+    ],
 )
 def test_the_api_and_the_named_query_take_the_same_object_type_texts(
-    client: TestClient, typed: str
+    registry: Registry, client: TestClient, typed: str
 ) -> None:
     """`/api/imbor/prullenbak/normen` answered for Afvalbak (IMBOR's search term) while
     the named query's parameter refused "prullenbak": a search term is taken by both
@@ -352,6 +367,9 @@ def test_the_api_and_the_named_query_take_the_same_object_type_texts(
     by_iri = client.get("/api/queries/normen-per-imbor-objecttype", params={"objecttype": iri})
     assert named.json() == by_iri.json()
     assert iri != LICHTMAST or typed == "straatlantaarn"
+    assert iri == HOME_STREET or typed != "straat"
+    found = find_named(registry.store, typed, str(OWL.Class), languages=("nl",))
+    assert found == [iri]
 
 
 def test_a_lang_parameter_takes_a_regional_name_back_as_the_header_does(
