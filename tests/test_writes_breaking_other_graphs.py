@@ -15,10 +15,14 @@ from pathlib import Path
 
 from model_store import model_template_fixture
 from openpyxl import load_workbook
+from rdflib import Graph
+from rdflib.compare import isomorphic
 from typer.testing import CliRunner, Result
 
 from krbgraph.cli import app
 from krbgraph.commands.serve import demo_paths
+from krbgraph.settings import Settings
+from krbgraph.store import open_store
 
 BASE = "https://krb.demogemeente.nl"
 REALISED = f"{BASE}/id/gerealiseerd-effect/GEL-E01-parkstraat-2020-2025"
@@ -101,3 +105,60 @@ def test_a_workbook_that_drops_a_norm_another_graphs_effect_acts_on(
     other = f"(in graaf <{BASE}/graph/torenflat>, niet in groen.xlsx: deze import breekt het"
     assert other in out, out
     assert "geen eenheid" not in out and "has no unit" not in out
+
+
+def _graph(store: str, graph: str) -> Graph:
+    with open_store(Settings(store=store)) as opened:
+        return opened.read_graph(graph)
+
+
+def _rename_header(workbook: Path, sheet_name: str, old: str, new: str) -> int:
+    """Rename a header of ``sheet_name``; the number of values its column holds."""
+    book = load_workbook(workbook)
+    sheet = book[sheet_name]
+    header = [cell.value for cell in sheet[1]]
+    column = header.index(old) + 1
+    sheet.cell(row=1, column=column).value = new
+    values = sum(
+        1
+        for (value,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column, values_only=True)
+        if value not in (None, "")
+    )
+    book.save(workbook)
+    return values
+
+
+def test_a_header_typed_with_a_space_is_its_column_and_a_misspelt_one_with_values_is_refused(
+    model_template: Path, tmp_path: Path
+) -> None:
+    """A header "geldig tot" or "omschrijvng" was an unknown column, ignored with a
+    warning: its values (every end date, every description) were dropped while the
+    import succeeded."""
+    store = _demo_store(model_template, tmp_path)
+    graph = f"{BASE}/graph/geluid"
+    original = tmp_path / "geluid.xlsx"
+    assert krb("export-excel", str(original), "--graph", graph, "--store", store).exit_code == 0
+
+    assert krb("import-excel", str(original), "--graph", graph, "--store", store).exit_code == 0
+    before = _graph(store, graph)
+    spaced = tmp_path / "spaties.xlsx"
+    shutil.copy(original, spaced)
+    assert _rename_header(spaced, "beleidsnorm", "geldig_tot", "geldig tot") > 0
+    assert _rename_header(spaced, "beleidsnorm", "geldig_van", "Geldig-van") > 0
+    assert _rename_header(spaced, "besluitdocument", "in_werking_vanaf", "In werking vanaf") > 0
+    same = krb("import-excel", str(spaced), "--graph", graph, "--store", store)
+    assert same.exit_code == 0, same.output
+    assert "onbekende kolom" not in same.output
+    # Read as those columns: the graph is what the workbook as exported gave.
+    assert isomorphic(_graph(store, graph), before)
+
+    misspelt = tmp_path / "typo.xlsx"
+    shutil.copy(original, misspelt)
+    values = _rename_header(misspelt, "beleidsnorm", "naam", "nam")
+    assert values > 0
+    refused = krb("import-excel", str(misspelt), "--graph", graph, "--store", store)
+    assert refused.exit_code == 1, refused.output
+    assert f"kolom 'nam' heeft {values} waarde(n) maar is geen kolom van dit blad" in (
+        refused.output
+    )
+    assert "bedoelt u: naam?" in refused.output

@@ -34,6 +34,7 @@ from openpyxl.xml.functions import iterparse
 from rdflib import Graph
 
 from .conversion import OutsideLookup
+from .header_problems import misnamed_columns, unnamed_columns
 from .limits import MAX_COLUMNS, WorkbookLimits, check_archive, too_many_rows
 from .problems import Problem, WorkbookUnreadable, close_matches, did_you_mean
 from .rows_to_rdf import Progress, ReadResult, convert_rows
@@ -183,10 +184,15 @@ def _read_sheet(
 ) -> SheetRows:
     header = next(worksheet.iter_rows(max_row=1, max_col=MAX_COLUMNS, values_only=True), ())
     positions: dict[str, int] = {}
+    misnamed: dict[int, tuple[str, list[str]]] = {}
     for index, raw in enumerate(header):
         if raw is None or not str(raw).strip():
             continue
         name = str(raw).strip().lower()
+        # "geldig tot" is the column geldig_tot as people type it: read as that column.
+        spelled = re.sub(r"[\s-]+", "_", name)
+        if name not in sheet.names and spelled in sheet.names and spelled not in positions:
+            name = spelled
         if name in positions:
             problems.append(
                 Problem(
@@ -198,8 +204,10 @@ def _read_sheet(
                     value=name,
                 )
             )
+        elif name not in sheet.names and (matches := close_matches(name, sheet.names)):
+            misnamed[index] = (name, matches)  # an error if it holds values (below)
         elif name not in sheet.names:
-            nl, en = did_you_mean(close_matches(name, sheet.names))
+            nl, en = did_you_mean([])
             problems.append(
                 Problem(
                     f"onbekende kolom '{name}' wordt genegeerd{nl}",
@@ -236,6 +244,10 @@ def _read_sheet(
         for index, raw in enumerate(header[: max(last, min(width, MAX_COLUMNS))])
         if raw is None or not str(raw).strip()
     }
+    # A header like a column's name but not it ("geldig tt"): its values would be dropped
+    # while the import succeeds (an administrator's end dates, all of them): counted as
+    # the unnamed ones, an error when it holds any.
+    unnamed.update(dict.fromkeys(misnamed, 0))
     # Only the columns up to the last known or unnamed one, and one row past the limit:
     # openpyxl pads every row to the widest (or declared) column and fills gaps before a
     # far row number.
@@ -274,28 +286,10 @@ def _read_sheet(
         for index in unnamed:
             if index < len(row) and str(row[index].value or "").strip():
                 unnamed[index] += 1
-    problems.extend(_unnamed_columns(sheet, unnamed))
+    problems.extend(unnamed_columns(sheet, {i: n for i, n in unnamed.items() if i not in misnamed}))
+    problems.extend(misnamed_columns(sheet, misnamed, unnamed))
     problems.extend(_merged_cell_warnings(sheet, worksheet, positions, result))
     return result
-
-
-def _unnamed_columns(sheet: Sheet, unnamed: dict[int, int]) -> list[Problem]:
-    """A problem for each column with values but no name in the header row."""
-    return [
-        Problem(
-            f"kolom {get_column_letter(index + 1)} heeft {count} waarde(n) maar geen naam in "
-            "de kopregel; geef de kolom haar naam (terug) of maak haar leeg: zonder naam "
-            "worden de waarden niet gelezen",
-            f"column {get_column_letter(index + 1)} holds {count} value(s) but has no name in "
-            "the header row; give the column its name (back) or empty it: without a name "
-            "its values are not read",
-            sheet=sheet.name,
-            row=1,
-            column=get_column_letter(index + 1),
-        )
-        for index, count in unnamed.items()
-        if count
-    ]
 
 
 def _uncomputed(sheet: Sheet, row: int, column: str, formula: str) -> Problem:
