@@ -16,7 +16,7 @@ Resolving a text (:func:`resolve`) stops at the first step that finds something:
    ``m3``, ``⁻¹`` is ``-1``), the micro sign ``µ``, Greek ``μ`` and UCUM's ``u``
    as one, ``·`` as ``.``, ``kWh`` as ``kW.h``, no spaces around ``/`` and ``.``,
    Dutch ``per`` as ``/`` and Dutch time words after a slash as UCUM (``/jr``,
-   ``/jaar`` and ``per jaar`` are ``/a``; ``/uur`` is ``/h``; ``/dag`` is ``/d``).
+   ``/jaar`` and ``per jaar`` are ``/a``; ``/uur`` and ``/u`` are ``/h``; ``/dag`` is ``/d``).
    It is compared with the normalised KRB notations, then with the UCUM codes as
    products of units (``kg/a`` is ``kg.a-1``), then with the normalised symbols.
 3. The normalised text ignoring case, over all of the above: ``KM/H`` is km/h,
@@ -415,6 +415,9 @@ _DUTCH_TIME = {
     "jaar": "a",
     "jr": "a",
     "uur": "h",
+    # "km/u", as Dutch road signs write it: after a slash "u" is the hour (UCUM's u, the
+    # atomic mass unit, is in no unit per dalton any registry measures).
+    "u": "h",
     "dag": "d",
     "etmaal": "d",
     "week": "wk",

@@ -83,6 +83,9 @@ def _unit(text: str) -> Unit:
         ("procent", "PERCENT"),
         ("Procent", "PERCENT"),
         ("kg/jr", "KiloGM-PER-YR"),
+        ("km/u", "KiloM-PER-HR"),  # as Dutch road signs write it
+        ("km/uur", "KiloM-PER-HR"),
+        ("m3/u", "M3-PER-HR"),
         ("kg/jaar", "KiloGM-PER-YR"),
         ("kg per jaar", "KiloGM-PER-YR"),
         ("kg/a", "KiloGM-PER-YR"),
