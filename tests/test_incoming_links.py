@@ -10,21 +10,17 @@ many there are, ``?rijen=alle`` every one up to resource_page.ALL_ROWS_MAX a pag
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
-from rdflib import URIRef
 from test_pages_fixtures import BASE, Registry, build_registry
 
 import krbgraph.web.resource_page as resource_page
 import krbgraph.web.row_cap as row_cap
-from krbgraph.web.describe import Labeller
 
 KRB = "https://data.krb.nl/def/krb#"
 RDFS_SEE_ALSO = "http://www.w3.org/2000/01/rdf-schema#seeAlso"
@@ -283,45 +279,3 @@ def test_a_property_with_too_many_links_to_read_is_named_with_its_number(
     assert pairs(section) == expected(n)[n:]  # the 30 notes; the norms are too many
     assert any(f"Via indicator verwijzen {n} resources hierheen" in text for text in section.notes)
     assert section.links["indicator"] == "/def/krb#indicator"
-
-
-@pytest.mark.slow
-def test_page_times_for_5000_and_50000_links(tmp_path: Path) -> None:
-    """Printed, not asserted: run with -s to read them. The page of an indicator also
-    lists its norms (krbgraph.web.indicator_sections), so the links alone are timed too."""
-    n = 50_000
-    built = build_registry(tmp_path, {GRAPH: turtle(n) + "\n" + turtle(5_000)})
-    with built.store, TestClient(built.app) as test_client:
-        for size in (5_000, n):
-            start = time.perf_counter()
-            links = resource_page.IncomingLinks(
-                built.store, URIRef(indicator(size)), Labeller(BASE)
-            )
-            counted = time.perf_counter()
-            first = links.page(row_cap.ROWS_SHOWN, None)
-            shown = time.perf_counter()
-            links.page(None, None)
-            done = time.perf_counter()
-            print(
-                f"{size} links alone: counted {counted - start:.2f} s, IRIs read and first "
-                f"{len(first.links)} named {shown - counted:.2f} s, "
-                f"?rijen=alle named {done - shown:.2f} s"
-            )
-        for size in (5_000, n):
-            everything = expected(size)
-            for label, url in (
-                ("first page", path(size)),
-                ("first page again", path(size)),
-                ("?rijen=alle", path(size) + "?rijen=alle"),
-                ("?rijen=alle again", path(size) + "?rijen=alle"),
-            ):
-                start = time.perf_counter()
-                section = incoming(test_client, url)
-                took = time.perf_counter() - start
-                print(f"{size} links, whole page, {label}: {took:.2f} s, {len(section.rows)} rows")
-                assert pairs(section) == everything[: len(section.rows)]
-        start = time.perf_counter()
-        found, sections = every_page(test_client, path(n) + "?rijen=alle")
-        took = time.perf_counter() - start
-        print(f"{n} links, all {len(sections)} pages of ?rijen=alle: {took:.2f} s")
-        assert found == expected(n)
