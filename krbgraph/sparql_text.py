@@ -244,7 +244,8 @@ def scan(text: str, limits: SparqlLimits | None = None) -> Scan:
 
 def _keyword_text(token: Token) -> str:
     """The text of ``token`` that the engine may read as a keyword, upper case: a word,
-    or the prefix of a prefixed name that starts with SERVICE or LOAD. ``SERVICE:x`` is
+    or the prefix of a prefixed name that starts with SERVICE or LOAD (_BEFORE_KEYWORD).
+    ``SERVICE:x`` is
     one prefixed name to a tokenizer, but the engine, finding no prefix ``SERVICE:``
     declared, reads the keyword SERVICE and the name ``:x`` (``SERVICEx:y``: SERVICE and
     ``x:y``): the server then fetched the URL the prefix names. Only at the start: the
@@ -253,8 +254,20 @@ def _keyword_text(token: Token) -> str:
         return token.text.upper()
     if token.kind == "pname":
         prefix = token.text.split(":", 1)[0].upper()
-        return prefix if prefix.startswith(("SERVICE", "LOAD")) else ""
+        for keyword in ("SERVICE", "LOAD"):
+            at = prefix.find(keyword)
+            # At the start, or after true/false: `?s ?p trueSERVICE:x { }` is the
+            # boolean, then SERVICE and ``:x`` to the engine.
+            if at >= 0 and prefix[:at] in _BEFORE_KEYWORD:
+                return prefix
+        return ""
     return ""
+
+
+_BEFORE_KEYWORD = frozenset({"", "TRUE", "FALSE"})
+"""What a prefixed name's prefix may hold before SERVICE or LOAD for the engine to read
+the keyword there: nothing, or a boolean that ends the term before it (``xSERVICE:`` or
+``download:`` is a prefix to it, and a syntax error where undeclared)."""
 
 
 class _Measure:

@@ -423,7 +423,15 @@ def intranet() -> Iterator[tuple[str, list[str]]]:
 
 @pytest.mark.parametrize(
     "pattern",
-    ["SERVICE:intern", "service:intern", "SERVICESILENT:intern", "Service:intern", "SERVICEx:y"],
+    [
+        "?s ?p ?o . SERVICE:intern",
+        "?s ?p ?o . service:intern",
+        "?s ?p ?o . SERVICESILENT:intern",
+        "?s ?p ?o . Service:intern",
+        "?s ?p ?o . SERVICEx:y",
+        "?s ?p trueSERVICE:intern",  # the boolean ends the pattern, then SERVICE :intern
+        "?s ?p falseSERVICE:intern",
+    ],
 )
 def test_service_written_as_a_prefixed_name_is_refused_and_nothing_is_fetched(
     url: str, intranet: tuple[str, list[str]], pattern: str
