@@ -162,3 +162,24 @@ def test_a_header_typed_with_a_space_is_its_column_and_a_misspelt_one_with_value
         refused.output
     )
     assert "bedoelt u: naam?" in refused.output
+
+
+def test_own_note_columns_stay_ignored_with_a_warning(model_template: Path, tmp_path: Path) -> None:
+    """A municipality's own columns that merely resemble one of the sheet's ("oude code",
+    "jaar", "opmerking") hold notes, not the column's values: ignored with a warning,
+    never a refusal (a first version refused every such workbook)."""
+    store = _demo_store(model_template, tmp_path)
+    graph = f"{BASE}/graph/geluid"
+    workbook = tmp_path / "geluid.xlsx"
+    assert krb("export-excel", str(workbook), "--graph", graph, "--store", store).exit_code == 0
+    book = load_workbook(workbook)
+    sheet = book["beleidsnorm"]
+    for offset, header in enumerate(("oude code", "jaar", "opmerking", "toelichting")):
+        column = sheet.max_column + 1
+        sheet.cell(row=1, column=column).value = header
+        for row in range(2, sheet.max_row + 1):
+            sheet.cell(row=row, column=column).value = f"{header} {row} {offset}"
+    book.save(workbook)
+    imported = krb("import-excel", str(workbook), "--graph", graph, "--store", store)
+    assert imported.exit_code == 0, imported.output
+    assert imported.output.count("onbekende kolom") == 4

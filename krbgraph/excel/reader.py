@@ -16,10 +16,11 @@ was read from (an upload arrives as a stream).
 
 from __future__ import annotations
 
+import difflib
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -179,6 +180,14 @@ def _titles(sheetnames: list[str], problems: list[Problem]) -> dict[str, str]:
     return {name: name if name in same else same[0] for name, same in tabs.items()}
 
 
+def _misspelt(name: str, columns: Iterable[str]) -> list[str]:
+    """The columns ``name`` is a slip of the keyboard for ("nam", "geldig tt",
+    "eenhied": a letter or two off), not a column of the municipality's own that merely
+    resembles one ("oude code", "jaar", "opmerking", all 0.6-0.7 alike): those stay
+    ignored with a warning."""
+    return difflib.get_close_matches(name, list(columns), n=3, cutoff=0.8)
+
+
 def _read_sheet(
     sheet: Sheet, worksheet: Any, problems: list[Problem], limits: WorkbookLimits
 ) -> SheetRows:
@@ -204,10 +213,10 @@ def _read_sheet(
                     value=name,
                 )
             )
-        elif name not in sheet.names and (matches := close_matches(name, sheet.names)):
+        elif name not in sheet.names and (matches := _misspelt(spelled, sheet.names)):
             misnamed[index] = (name, matches)  # an error if it holds values (below)
         elif name not in sheet.names:
-            nl, en = did_you_mean([])
+            nl, en = did_you_mean(close_matches(name, sheet.names))
             problems.append(
                 Problem(
                     f"onbekende kolom '{name}' wordt genegeerd{nl}",
