@@ -121,6 +121,14 @@ MALLOC_ARENAS = "2"
 _PR_SET_PDEATHSIG = 1
 
 
+def _again(timeout: float | None, latest: float | None) -> float | None:
+    """The deadline of a query run again after a restart: its whole limit once more, not
+    past ``latest`` (twice the limit from its first start)."""
+    if timeout is None or latest is None:
+        return None
+    return min(time.monotonic() + timeout, latest)
+
+
 class EngineStopped(QueryTimeout):
     """The engine stopped before the request finished (a crash, or its memory limit).
 
@@ -428,11 +436,14 @@ class SupervisedStore(StoreBackend):
         """``call`` on the engine; stop the engine when it overruns, run it again when the
         engine was restarted under it (or crashed, once: it may have been a bystander).
 
-        A query run again gets its whole time limit again: one client's runaway every few
-        seconds stopped everyone else's queries, which, run again in the time they had
-        left, overran in turn, got 503 and were marked as runaways themselves. A query
-        runs at most RUNS_PER_QUERY times, and only the runaway's overrun stops it."""
+        A query run again gets its whole time limit again, up to twice the limit in all:
+        one client's runaway every few seconds stopped everyone else's queries, which,
+        run again in the time they had left, overran in turn, got 503 and were marked as
+        runaways themselves. Twice at most, so a runaway that was a bystander first is
+        still stopped soon after its own limit (with a fresh limit per run, three runs
+        held the engine three times as long)."""
         deadline = None if timeout is None else time.monotonic() + timeout
+        latest = None if timeout is None else time.monotonic() + 2 * timeout
         crashes = dropped = 0
         for run in range(1, RUNS_PER_QUERY + 1):
             engine = self._usable_engine(deadline)
@@ -451,7 +462,7 @@ class SupervisedStore(StoreBackend):
                 if run == RUNS_PER_QUERY:
                     raise
                 logger.info("query stopped by an engine restart; running it again")
-                deadline = None if timeout is None else time.monotonic() + timeout
+                deadline = _again(timeout, latest)
                 continue
             except (StoreError, httpx.HTTPError, OSError) as exc:
                 cause = engine.ended_under(exc)
@@ -471,7 +482,7 @@ class SupervisedStore(StoreBackend):
                         "it is being restarted"
                     ) from exc
                 logger.info("query interrupted by an engine restart (%s); running it again", cause)
-                deadline = None if timeout is None else time.monotonic() + timeout
+                deadline = _again(timeout, latest)
         raise AssertionError("unreachable")  # the last run returns or raises
 
     def _write(self, call: Callable[[RemoteStore], T], repeatable: bool = False) -> T:
