@@ -263,6 +263,8 @@ def _where(result: ValidationResult, focus: str) -> str | None:
     if result.written is None:
         return f"{nl}/{en} {named}" if in_files is None else f"{in_files}; {nl}/{en} {named}"
     written = result.written
+    if result.unknown_whose(focus):  # a blank node: whether it was broken before is unknown
+        return f"in {nl} {named}, niet in {written} / in {en} {named}, not in {written}"
     if not result.already_broken(focus):
         return (
             f"in {nl} {named}, niet in {written}, maar gebroken door deze schrijfactie / "

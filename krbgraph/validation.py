@@ -46,6 +46,11 @@ LEEFOMGEVING_SCHEME = SCHEME["leefomgeving"]
 _PLACEHOLDER = re.compile(r"\{[?$](label|this|value|path)\}")
 
 
+def is_blank_focus(focus: str) -> bool:
+    """Whether a finding's focus is a blank node (its id, with or without ``_:``)."""
+    return focus.startswith("_:") or ":" not in focus
+
+
 @dataclass(frozen=True)
 class ValidationResult:
     """The outcome of validate_graph: conforms means no Violation (warnings allowed)."""
@@ -73,6 +78,11 @@ class ValidationResult:
     """Of the objects of ``stored`` outside a refused write, those the registry broke
     before it (krbgraph.broken_before); None: not asked, all of them. The others the
     write breaks itself (a workbook dropping a norm another graph's effect acts on)."""
+
+    def unknown_whose(self, focus: str) -> bool:
+        """Whether nobody can tell if the registry broke ``focus`` before the write: a
+        blank node of the copy the write was tried on is no node of the store."""
+        return self.written is not None and focus in self.stored and is_blank_focus(focus)
 
     def already_broken(self, focus: str) -> bool:
         """Whether a finding on ``focus`` was in the registry before the refused write."""

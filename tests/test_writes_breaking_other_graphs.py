@@ -183,3 +183,31 @@ def test_own_note_columns_stay_ignored_with_a_warning(model_template: Path, tmp_
     imported = krb("import-excel", str(workbook), "--graph", graph, "--store", store)
     assert imported.exit_code == 0, imported.output
     assert imported.output.count("onbekende kolom") == 4
+
+
+def test_a_blank_node_outside_the_write_is_named_by_its_graph_without_a_verdict_on_who(
+    model_template: Path, tmp_path: Path
+) -> None:
+    """A blank node of the copy the write was tried on is no node of the store, so whether
+    the registry broke it before cannot be told: it was called "broken by this write"."""
+    store = _demo_store(model_template, tmp_path)
+    with open_store(Settings(store=store)) as opened:
+        # Written around krb (the store no longer known to conform, so all is validated).
+        opened.update("DELETE WHERE { GRAPH ?m { ?r <http://purl.org/dc/terms/conformsTo> ?x } }")
+        opened.update(
+            "PREFIX krb: <https://data.krb.nl/def/krb#> "
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+            f"INSERT DATA {{ GRAPH <{BASE}/graph/groen> {{ "
+            '_:n a krb:Beleidsnorm ; rdfs:label "oude norm"@nl } }'
+        )
+    broken = tmp_path / "extra.ttl"
+    broken.write_text(
+        f"<{BASE}/id/beleidsnorm/X-N01> a <https://data.krb.nl/def/krb#Beleidsnorm> ; "
+        '<http://www.w3.org/2000/01/rdf-schema#label> "kapot"@nl .\n',
+        encoding="utf-8",
+    )
+    loaded = krb("load", str(broken), "--store", store, "--base-iri", BASE)
+    assert loaded.exit_code == 1, loaded.output
+    line = next(text for text in loaded.stderr.splitlines() if "'oude norm'  <" in text)
+    assert f"(in graaf <{BASE}/graph/groen>, niet in extra.ttl / in graph" in line
+    assert "gebroken door" not in line and "al in het register" not in line

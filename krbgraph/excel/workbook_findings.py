@@ -72,6 +72,12 @@ def _in_registry(validation: ValidationResult, finding: Finding) -> tuple[str, s
     named = ", ".join(f"<{graph}>" for graph in graphs)
     nl, en = ("grafen", "graphs") if len(graphs) > 1 else ("graaf", "graph")
     who = f"{finding.focus_label or ''} <{finding.focus}>".lstrip()
+    if validation.unknown_whose(finding.focus):  # a blank node: no telling who broke it
+        return (
+            who,
+            f" (in {nl} {named}, niet in {workbook})",
+            f" (in {en} {named}, not in {workbook})",
+        )
     if not validation.already_broken(finding.focus):
         return (
             who,
