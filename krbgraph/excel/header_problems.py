@@ -53,14 +53,20 @@ def misnamed_columns(
                 value=name,
             )
             if count
-            else Problem(
-                f"onbekende kolom '{name}' wordt genegeerd{nl}",
-                f"unknown column '{name}' is ignored{en}",
-                sheet=sheet.name,
-                row=1,
-                column=name,
-                value=name,
-                severity="waarschuwing",
-            )
+            else unknown_column(sheet, name, matches)
         )
     return found
+
+
+def unknown_column(sheet: Sheet, name: str, matches: list[str]) -> Problem:
+    """The warning that a column the sheet does not have is ignored."""
+    nl, en = did_you_mean(matches)
+    return Problem(
+        f"onbekende kolom '{name}' wordt genegeerd{nl}",
+        f"unknown column '{name}' is ignored{en}",
+        sheet=sheet.name,
+        row=1,
+        column=name,
+        value=name,
+        severity="waarschuwing",
+    )

@@ -35,9 +35,9 @@ from openpyxl.xml.functions import iterparse
 from rdflib import Graph
 
 from .conversion import OutsideLookup
-from .header_problems import misnamed_columns, unnamed_columns
+from .header_problems import misnamed_columns, unknown_column, unnamed_columns
 from .limits import MAX_COLUMNS, WorkbookLimits, check_archive, too_many_rows
-from .problems import Problem, WorkbookUnreadable, close_matches, did_you_mean
+from .problems import Problem, WorkbookUnreadable, close_matches
 from .rows_to_rdf import Progress, ReadResult, convert_rows
 from .sheet_rows import SheetRows
 from .uncomputed import uncomputed_formulas
@@ -216,18 +216,7 @@ def _read_sheet(
         elif name not in sheet.names and (matches := _misspelt(spelled, sheet.names)):
             misnamed[index] = (name, matches)  # an error if it holds values (below)
         elif name not in sheet.names:
-            nl, en = did_you_mean(close_matches(name, sheet.names))
-            problems.append(
-                Problem(
-                    f"onbekende kolom '{name}' wordt genegeerd{nl}",
-                    f"unknown column '{name}' is ignored{en}",
-                    sheet=sheet.name,
-                    row=1,
-                    column=name,
-                    value=name,
-                    severity="waarschuwing",
-                )
-            )
+            problems.append(unknown_column(sheet, name, close_matches(name, sheet.names)))
         else:
             positions[name] = index
     for col in sheet.columns:
