@@ -25,6 +25,11 @@ those, and the walk neither starts from such an o nor steps over them (a new
 norm then revalidates its indicator, not every norm and effect of that
 indicator).
 
+Blank nodes cannot be named in a query, so the walk steps over them to the IRIs that
+reach them (the norm a blank period belongs to) and keeps those a shape targets (the
+blank change in an indicator that a realised effect measures): they are validated as
+blank focus nodes (krbgraph.shacl.blank_focus), not by naming them.
+
 The walk stops at nodes of the model (value lists, IMBOR classes, units):
 every norm points at the same operator concept, and no shape relates two
 registry objects through a model concept's own triples as the model states them.
@@ -43,7 +48,7 @@ from collections.abc import Callable, Collection, Iterable
 from functools import cache
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef, Variable
+from rdflib import BNode, Graph, URIRef, Variable
 from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, Path, SequencePath
 from rdflib.plugins.sparql import prepareQuery
@@ -80,24 +85,24 @@ def affected(
     changed = [*added, *removed_set]
     # One lookup per class, not per blank node: a workbook's results share a few classes.
     targeted = cache(lambda klass: _targeted(replica, klass))
-    if any(_may_target_blank_node(targeted, quad) for quad in added):
-        return None  # a blank node that becomes a focus cannot be named in a query
     seeds: set[ox.NamedNode | ox.Literal] = set()
     found: set[ox.NamedNode | ox.Literal] = set()
+    blanks: set[ox.BlankNode] = set()  # focus nodes a query cannot name (see validate_change)
     for quad in changed:
         if isinstance(quad.subject, ox.NamedNode):
             seeds.add(quad.subject)
         elif isinstance(quad.subject, ox.BlankNode):
-            owners = replica.named_owners(quad.subject)
-            if owners is None and quad in removed_set:
-                continue  # the whole blank node went; its owner's link is a change too
-            if owners is None:
-                return None  # a blank node no IRI reaches: validate everything
-            seeds |= owners
-        if isinstance(quad.object, ox.NamedNode | ox.Literal) and (
-            quad.predicate.value in read_back or quad.predicate.value in selecting
-        ):
-            found.add(quad.object)
+            # The IRIs that reach it, and the blank nodes between: shapes read it from each.
+            ancestry = replica.blank_ancestry(quad.subject)
+            if ancestry is None:
+                return None
+            seeds |= ancestry[0]
+            blanks |= ancestry[1]
+        if quad.predicate.value in read_back or quad.predicate.value in selecting:
+            if isinstance(quad.object, ox.BlankNode):
+                blanks.add(quad.object)
+            elif isinstance(quad.object, ox.NamedNode | ox.Literal):
+                found.add(quad.object)
             if quad.predicate.value in inverse and isinstance(quad.object, ox.NamedNode):
                 seeds.add(quad.object)
     if _retypes_blank_nodes(replica, changed):
@@ -120,20 +125,44 @@ def affected(
         nodes = " ".join(str(n) for n in frontier)
         query = (
             f"SELECT DISTINCT ?next WHERE {{ VALUES ?node {{ {nodes} }} "
-            f"{{ ?next ?p ?node FILTER(isIRI(?next)) }} UNION "
-            f"{{ VALUES ?q {{ {inverse_values} }} ?node ?q ?next FILTER(isIRI(?next)) }} }}"
+            f"{{ ?next ?p ?node }} UNION "
+            f"{{ VALUES ?q {{ {inverse_values} }} ?node ?q ?next FILTER(!isLiteral(?next)) }} }}"
         )
-        reached = {
-            ox.NamedNode(str(row[0]))
-            for row in replica.query_on(query, data).rows
-            if row[0] is not None
-        }
+        reached: set[ox.NamedNode | ox.Literal] = set()
+        for (term,) in replica.query_on(query, data).rows:
+            if isinstance(term, URIRef):
+                reached.add(ox.NamedNode(str(term)))
+            elif isinstance(term, BNode):
+                # A blank node's own shapes read what it reaches; the walk goes on from
+                # the IRIs that reach it.
+                ancestry = replica.blank_ancestry(ox.BlankNode(str(term)))
+                if ancestry is None:
+                    return None
+                reached |= ancestry[0]
+                blanks |= ancestry[1]
         new = reached - found
         found |= new
-        if len(found) > max_nodes:
+        if len(found) + len(blanks) > max_nodes:
             return None
         frontier = new - _model_nodes(replica, new)
-    return {rdflib_term(n) for n in found}
+    # Of the blank nodes seen, those a shape targets (one removed whole has no verdict left).
+    present = {b for b in blanks if _targeted_blank(targeted, replica, b)}
+    return {rdflib_term(n) for n in (*found, *present)}
+
+
+def _targeted_blank(
+    targeted: Callable[[ox.NamedNode], bool], replica: ValidationReplica, node: ox.BlankNode
+) -> bool:
+    """Whether a shape's targets select the blank node: its class, or a triple of a
+    target predicate. A SPARQL target is taken to select nodes of targeted classes, as
+    the project's do (each starts from ``?this a`` such a class)."""
+    objects = target_predicates()[1]
+    return any(
+        _may_target_blank_node(targeted, quad)
+        if quad.subject == node
+        else quad.predicate.value in objects
+        for quad in replica.quads_with(node)
+    )
 
 
 def _may_target_blank_node(targeted: Callable[[ox.NamedNode], bool], quad: ox.Quad) -> bool:

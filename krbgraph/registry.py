@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TypeVar
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
 from .audit import audit_quads
@@ -249,7 +249,8 @@ def validate_change(
         report = validate_store(
             replica,
             shapes,
-            focus_nodes=None if focus is None else sorted(focus, key=str),
+            focus_nodes=None if focus is None else _named(focus),
+            blank_focus=() if focus is None else {n for n in focus if isinstance(n, BNode)},
         )
         neighbourhood = near.result()
     checked: set[tuple[Node, Node, Node]] = set()  # the checks' results, for the report graph
@@ -393,6 +394,11 @@ def _neighbourhood(replica: ValidationReplica, focus: set[Node] | None) -> Graph
     # which a query cannot name.
     answer = replica.query(_NEIGHBOURHOOD % {"ring": ring, "reads": _PREDICATES_LISTED})
     return with_model_types(answer.graph if answer.graph is not None else Graph(), rules)
+
+
+def _named(nodes: Iterable[Node]) -> list[Node]:
+    """The focus nodes a query can name (not blank nodes), in a stable order."""
+    return sorted((n for n in nodes if not isinstance(n, BNode)), key=str)
 
 
 def _listed(nodes: Iterable[Node | None]) -> str:

@@ -247,6 +247,14 @@ class ValidationReplica:
     def named_owners(self, node: ox.BlankNode, *, limit: int = 1000) -> set[ox.NamedNode] | None:
         """The IRIs that reach a blank node through blank nodes only (the norm whose
         period a blank node is); None when none does or more than ``limit`` nodes are seen."""
+        found = self.blank_ancestry(node, limit=limit)
+        return None if found is None or not found[0] else found[0]
+
+    def blank_ancestry(
+        self, node: ox.BlankNode, *, limit: int = 1000
+    ) -> tuple[set[ox.NamedNode], set[ox.BlankNode]] | None:
+        """The IRIs that reach a blank node through blank nodes only, and those blank
+        nodes (the node itself among them); None when more than ``limit`` are seen."""
         owners: set[ox.NamedNode] = set()
         seen = {node}
         pending = [node]
@@ -261,7 +269,7 @@ class ValidationReplica:
                     pending.append(subject)
             if len(seen) > limit:
                 return None
-        return owners or None
+        return owners, seen
 
     def query_on(
         self, sparql: str, graphs: Sequence[ox.NamedNode | ox.DefaultGraph]

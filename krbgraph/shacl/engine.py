@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any, Protocol, TypeVar
@@ -23,6 +23,7 @@ from rdflib.term import Identifier, Node
 from ..store import QueryResult, QuerySyntaxError
 from . import terms
 from .absent_nodes import refuse_empty_paths_from_absent_nodes
+from .blank_focus import roots_selecting_blank_nodes
 from .checks import FOCUS_MARKER, Columns
 from .context import Dialect
 from .errors import Uncompilable
@@ -59,6 +60,7 @@ def validate_store(
     *,
     data_graphs: Sequence[str] | None = None,
     focus_nodes: Sequence[Node] | None = None,
+    blank_focus: Collection[BNode] = (),
     shapes_graph: str | None = None,
     timeout_s: float | None = None,
 ) -> Report:
@@ -67,9 +69,10 @@ def validate_store(
     ``data_graphs`` names the graphs that form the data graph (default: the
     store's default graph, which is the union of all graphs on the embedded
     store). ``focus_nodes`` limits validation to those focus nodes of the
-    shapes' targets (IRIs or literals). ``shapes_graph`` names the store's graph
-    that holds ``shapes``, if any (SHACL-SPARQL's $shapesGraph and $currentShape
-    need it). ``timeout_s`` applies to each query (None: the store's default).
+    shapes' targets (IRIs or literals); ``blank_focus`` adds blank nodes of the store,
+    as its answers name them (see krbgraph.shacl.blank_focus). ``shapes_graph`` names
+    the store's graph that holds ``shapes``, if any (SHACL-SPARQL's $shapesGraph and
+    $currentShape need it). ``timeout_s`` applies to each query (None: the default).
 
     Raises ShapesError for an ill-formed shapes graph, ValueError for a blank
     node in ``focus_nodes``, UnsupportedShapes when a shape can be validated by
@@ -90,7 +93,9 @@ def validate_store(
     def closures(classes: Sequence[URIRef]) -> Subclasses:
         return _kept_closures(store, graphs, run, classes)
 
-    return _validate(run, load, shapes, focus_nodes, lambda node: node, shapes_graph, closures)
+    return _validate(
+        run, load, shapes, focus_nodes, lambda node: node, shapes_graph, closures, blank_focus
+    )
 
 
 def validate_graph(
@@ -117,12 +122,13 @@ def _validate(
     original: Callable[[Identifier], Identifier],
     shapes_graph_iri: str | None,
     closures: Callable[[Sequence[URIRef]], Subclasses],
+    blank_focus: Collection[BNode] = (),
 ) -> Report:
     shapes = _read_shapes(shapes_graph)
     results: list[Result] = []
     fallbacks: list[Fallback] = []
     roots = shapes.roots()
-    if focus_nodes is not None and not focus_nodes:
+    if focus_nodes is not None and not focus_nodes and not blank_focus:
         return build_report([], [])  # nothing to validate
     everything = _whole_graph_features(shapes_graph)
     dialect = replace(
@@ -131,11 +137,20 @@ def _validate(
         subclasses=closures(_named_classes(shapes, roots)),
     )
     narrowed = (
-        None if focus_nodes is None else _focus_per_root(run, shapes, roots, focus_nodes, dialect)
+        None if not focus_nodes else _focus_per_root(run, shapes, roots, focus_nodes, dialect)
     )
+    whole: set[Node] = set()  # validated over all targets for a blank focus node
+    kept = frozenset((*(focus_nodes or ()), *blank_focus))
+    if focus_nodes is not None and blank_focus:
+        whole = roots_selecting_blank_nodes(run, shapes, roots, dialect)
 
     def validate_root(root: Node) -> list[Result] | Fallback:
-        root_focus = focus_nodes if narrowed is None else narrowed[root]
+        if root in whole:
+            found = _validated_root(root, None)
+            return found if isinstance(found, Fallback) else [r for r in found if r.focus in kept]
+        return _validated_root(root, focus_nodes if narrowed is None else narrowed[root])
+
+    def _validated_root(root: Node, root_focus: Sequence[Node] | None) -> list[Result] | Fallback:
         if root_focus is not None and not root_focus:
             return []  # none of the focus nodes is a target of this shape
         try:
@@ -143,7 +158,7 @@ def _validate(
                 raise Uncompilable(everything)
             refuse_empty_paths_from_absent_nodes(run, shapes, root)
             sparql_target = any(t.kind == "sparql" for t in shapes.targets(root))
-            if narrowed is not None and not sparql_target:
+            if narrowed is not None and root_focus is not None and not sparql_target:
                 # _focus_per_root found each of them among the root's targets: the queries
                 # start from them without testing the targets again (a write's 100 norms:
                 # their rdf:type path once, not in each of the root's queries).
@@ -166,7 +181,13 @@ def _validate(
     if fallbacks:
         fallen = {f.shape for f in fallbacks}
         compiled = set(roots) - fallen
-        results.extend(validate_with_pyshacl(load(), shapes_graph, fallen, compiled, focus_nodes))
+        if fallen & whole:  # pySHACL names focus nodes by IRI: all its results, then kept
+            found = validate_with_pyshacl(load(), shapes_graph, fallen, compiled, None)
+            results.extend(r for r in found if r.focus in kept)
+        else:
+            results.extend(
+                validate_with_pyshacl(load(), shapes_graph, fallen, compiled, focus_nodes)
+            )
     return build_report(results, fallbacks)
 
 
