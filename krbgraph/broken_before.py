@@ -6,8 +6,10 @@ not in the file: after an upgrade whose shapes are stricter every write finds su
 objects. But a write can also break an object it does not hold itself (a workbook
 that drops the intended effect a realised effect in another graph points at): that
 finding is the write's, and sending the user to the registry (`krb validate --store`,
-which then says it conforms) sent them to the wrong place. So an object counts as
-already broken only when the store as it is, before the write, breaks it too.
+which then says it conforms) sent them to the wrong place. So a finding counts as
+already in the registry only when the store as it is, before the write, has it too:
+per finding, not per object (an object broken before that the write breaks again in
+another way gets the new finding as the write's).
 """
 
 from __future__ import annotations
@@ -18,15 +20,15 @@ from dataclasses import replace
 from rdflib import URIRef
 
 from .store import Store
-from .validation import ValidationResult
+from .validation import FindingKey, ValidationResult, finding_key
 
 
-def broken_before(store: Store, focuses: Iterable[str]) -> frozenset[str]:
-    """Of ``focuses`` (a finding's focus as text: an IRI, or a copy's blank node id), those
-    the shapes find a violation on in ``store`` as it is. None when the store is known to
-    conform (krbgraph.conformance: every write since a whole validation was validated),
-    without a query; blank nodes are never among them (a copy's blank node is no node of
-    the store: its finding stays the write's)."""
+def broken_before(store: Store, focuses: Iterable[str]) -> frozenset[FindingKey]:
+    """The violations (by krbgraph.validation.finding_key) the shapes find in ``store``
+    as it is on ``focuses`` (a finding's focus as text: an IRI, or a copy's blank node
+    id). None when the store is known to conform (krbgraph.conformance: every write
+    since a whole validation was validated), without a query; never on blank nodes (a
+    copy's blank node is no node of the store: its finding stays the write's)."""
     from .conformance import conforms_known
 
     iris = sorted({focus for focus in focuses if ":" in focus})
@@ -35,6 +37,7 @@ def broken_before(store: Store, focuses: Iterable[str]) -> frozenset[str]:
     from .model import shapes_graph
     from .replica import NOT_DATA
     from .shacl import validate_store
+    from .shacl.findings import NodeContext, to_findings
 
     # The registry as a write validates it (krbgraph.replica.NOT_DATA left out): over
     # the store's union the derived graph's dates read as recorded ones, and every
@@ -47,14 +50,14 @@ def broken_before(store: Store, focuses: Iterable[str]) -> frozenset[str]:
         data_graphs=[graph for graph in graphs if graph not in NOT_DATA],
         focus_nodes=[URIRef(i) for i in iris],
     )
-    return frozenset(
-        str(item.focus) for item in report.results if item.severity_name == "Violation"
-    )
+    # Keys only: no labels needed (NodeContext()), the message is not part of a key.
+    found = to_findings(report, NodeContext())
+    return frozenset(finding_key(f) for f in found if f.severity == "Violation")
 
 
 def kept_as_before(store: Store, result: ValidationResult) -> ValidationResult:
     """``result`` (ValidationResult.outside of a refused write) with ``already``: the
-    objects ``store`` broke before the write. The others are the write's own doing, and
+    findings ``store`` had before the write. The others are the write's own doing, and
     keep their graph in ``stored`` all the same: a workbook that drops a norm another
     graph's effect acts on was refused naming neither that effect's graph nor its IRI."""
     return replace(result, already=broken_before(store, result.stored))

@@ -102,14 +102,17 @@ def _segments(result: ValidationResult, limit: int | None) -> list[tuple[str, st
         first = findings[0]
         heading = " ".join(p for p in (first.focus_type, _quoted(first.focus_label)) if p)
         add((heading or focus, "bold"))
-        place = _where(result, focus)
+        place = _where(result, focus, findings)
+        had, of = _violations_before(result, findings)
+        mixed = 0 < had < of
         place = f"  ({place})" if place else ""
         add((f"  <{focus}>{place}\n" if heading else f"{place}\n", "dim"))
         for f in findings:
             add((f"  {f.severity} ({_DUTCH.get(f.severity, f.severity)})", _STYLES.get(f.severity)))
             where = f"  {compact(f.path)}" if f.path else ""
             value = f" = {compact(f.value)}" if f.value is not None else ""
-            add((f"{where}{value}\n    nl: {f.message_nl}\n    en: {f.message_en}\n", None))
+            mark = _BEFORE if mixed and result.already_broken(f) else ""
+            add((f"{where}{value}{mark}\n    nl: {f.message_nl}\n    en: {f.message_en}\n", None))
         add(("\n", None))
     add((summary(result) + "\n", "bold green" if result.conforms else "bold red"))
     return out
@@ -250,10 +253,15 @@ def _in_files(result: ValidationResult, focus: str) -> str | None:
     return ", ".join(map(str, places)) if places else None
 
 
-def _where(result: ValidationResult, focus: str) -> str | None:
+_BEFORE = "  [al in het register / already in the registry]"
+
+
+def _where(result: ValidationResult, focus: str, findings: list[Finding]) -> str | None:
     """Where an object with findings is: its files (``_in_files``), else the store's
     graphs that hold it, for a refused write said to be outside what it wrote (an
-    object it did not write, which after an upgrade is no fault of the file)."""
+    object it did not write, which after an upgrade is no fault of the file), and
+    whether its violations were in the registry before the write: all, none, or some
+    (then each such finding is marked ``_BEFORE``)."""
     in_files = _in_files(result, focus)
     graphs = result.stored.get(focus)
     if not graphs:
@@ -265,15 +273,29 @@ def _where(result: ValidationResult, focus: str) -> str | None:
     written = result.written
     if result.unknown_whose(focus):  # a blank node: whether it was broken before is unknown
         return f"in {nl} {named}, niet in {written} / in {en} {named}, not in {written}"
-    if not result.already_broken(focus):
+    before, of = _violations_before(result, findings)
+    if before == 0:
         return (
             f"in {nl} {named}, niet in {written}, maar gebroken door deze schrijfactie / "
             f"in {en} {named}, not in {written}, but broken by this write"
+        )
+    if before < of:
+        return (
+            f"in {nl} {named}, niet in {written}; gebroken door deze schrijfactie, en al "
+            f"eerder waar gemarkeerd / in {en} {named}, not in {written}; broken by this "
+            "write, and before it where marked"
         )
     return (
         f"al in het register, in {nl} {named}, niet in {written} / "
         f"already in the registry, in {en} {named}, not in {written}"
     )
+
+
+def _violations_before(result: ValidationResult, findings: list[Finding]) -> tuple[int, int]:
+    """How many of an object's violations (of its findings, when it has none) the
+    registry had before a refused write, and of how many."""
+    violations = [f for f in findings if f.severity == "Violation"] or findings
+    return sum(1 for f in violations if result.already_broken(f)), len(violations)
 
 
 def _quoted(label: str | None) -> str | None:

@@ -51,6 +51,19 @@ def is_blank_focus(focus: str) -> bool:
     return focus.startswith("_:") or ":" not in focus
 
 
+FindingKey = tuple[str, str | None, str | None, str | None]
+
+
+def finding_key(finding: Finding) -> FindingKey:
+    """What makes a finding the same before and after a write: object, property, value
+    and shape (a blank value counts as any value: a copy's blank nodes are not the
+    store's)."""
+    value = finding.value
+    if value is not None and is_blank_focus(value):
+        value = None
+    return (finding.focus, finding.path, value, finding.shape)
+
+
 @dataclass(frozen=True)
 class ValidationResult:
     """The outcome of validate_graph: conforms means no Violation (warnings allowed)."""
@@ -74,22 +87,23 @@ class ValidationResult:
     """What a refused write wrote (``geluid.xlsx``), when ``stored`` keeps only the
     objects it does not describe (``outside``): a report that does not name their graph
     sends the user looking for them in the file."""
-    already: frozenset[str] | None = None
-    """Of the objects of ``stored`` outside a refused write, those the registry broke
-    before it (krbgraph.broken_before); None: not asked, all of them. The others the
-    write breaks itself (a workbook dropping a norm another graph's effect acts on)."""
+    already: frozenset[FindingKey] | None = None
+    """Of the findings on objects of ``stored`` outside a refused write, those the
+    registry had before it (krbgraph.broken_before, by ``finding_key``); None: not
+    asked, all of them. The others the write brings itself (a workbook dropping a norm
+    another graph's effect acts on), also on an object that was broken before."""
 
     def unknown_whose(self, focus: str) -> bool:
         """Whether nobody can tell if the registry broke ``focus`` before the write: a
         blank node of the copy the write was tried on is no node of the store."""
         return self.written is not None and focus in self.stored and is_blank_focus(focus)
 
-    def already_broken(self, focus: str) -> bool:
-        """Whether a finding on ``focus`` was in the registry before the refused write."""
+    def already_broken(self, finding: Finding) -> bool:
+        """Whether ``finding`` was in the registry before the refused write."""
         return (
             self.written is not None
-            and focus in self.stored
-            and (self.already is None or focus in self.already)
+            and finding.focus in self.stored
+            and (self.already is None or finding_key(finding) in self.already)
         )
 
     def with_graphs(self, source: QuadSource) -> ValidationResult:
@@ -155,7 +169,7 @@ class ValidationFailed(Exception):
     def __str__(self) -> str:
         violations = self.result.violations()
         said = f"{len(violations)} violation{'' if len(violations) == 1 else 's'}"
-        there = sum(1 for f in violations if self.result.already_broken(f.focus))
+        there = sum(1 for f in violations if self.result.already_broken(f))
         if there:
             said += (
                 f", {there} of them on objects already in the registry, not in "

@@ -211,3 +211,37 @@ def test_a_blank_node_outside_the_write_is_named_by_its_graph_without_a_verdict_
     line = next(text for text in loaded.stderr.splitlines() if "'oude norm'  <" in text)
     assert f"(in graaf <{BASE}/graph/groen>, niet in extra.ttl / in graph" in line
     assert "gebroken door" not in line and "al in het register" not in line
+
+
+def test_an_object_broken_before_and_again_by_the_write_gets_each_finding_its_origin(
+    model_template: Path, tmp_path: Path
+) -> None:
+    """The tower block's effect on the green norm GRO-N01 already lacks its code (an
+    edit outside the service, so the store is not known to conform); a load of the green
+    plan without GRO-N01 breaks the effect again, by its norm. Only the missing code was
+    in the registry before: the norm's finding is this write's, and said to be."""
+    store = _demo_store(model_template, tmp_path)
+    effect = f"{BASE}/id/beoogd-effect/BOU-E04"
+    with open_store(Settings(store=store)) as opened:
+        opened.update(
+            "DELETE WHERE { GRAPH ?m { ?r <http://purl.org/dc/terms/conformsTo> ?x } } ; "
+            f"DELETE WHERE {{ GRAPH ?g {{ <{effect}> <http://purl.org/dc/terms/identifier> ?c }} }}"
+        )
+    text = next(p for p in demo_paths() if p.name == "groen.ttl").read_text(encoding="utf-8")
+    for block in (
+        "beleidsnorm:GRO-N01 a krb:Beleidsnorm",
+        "beoogd-effect:GRO-E01 a krb:BeoogdEffect",
+    ):
+        start = text.index(block)
+        text = text[:start] + text[text.index(".\n", start) + 2 :]
+    changed = tmp_path / "groen.ttl"
+    changed.write_text(text, encoding="utf-8")
+
+    loaded = krb("load", str(changed), "--replace", "--store", store, "--base-iri", BASE)
+    assert loaded.exit_code == 1, loaded.output
+    report = loaded.stderr
+    about = report[report.index(f"<{effect}>") :].split("\n\n")[0]
+    assert "gebroken door deze schrijfactie, en al eerder waar gemarkeerd" in about, about
+    marked = [line for line in about.splitlines() if "already in the registry]" in line]
+    assert len(marked) == 1 and "dct:identifier" in marked[0], about
+    assert any("krb:norm" in line and "]" not in line for line in about.splitlines()), about

@@ -200,7 +200,7 @@ class _Job:
         written = Path(self.name).name  # an object it breaks is its own, if not broken before
         outside = kept_as_before(self.store, validation.outside(list(graphs), written))
         problems = _refused(self, findings_as_problems(outside, self.result)) + then
-        errors = [f for f in outside.violations() if outside.already_broken(f.focus)]
+        errors = [f for f in outside.violations() if outside.already_broken(f)]
         held = sorted({graph for f in errors for graph in outside.stored[f.focus]})
         return ImportFailed(problems, len(errors), tuple(held))
 

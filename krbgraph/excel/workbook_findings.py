@@ -78,7 +78,7 @@ def _in_registry(validation: ValidationResult, finding: Finding) -> tuple[str, s
             f" (in {nl} {named}, niet in {workbook})",
             f" (in {en} {named}, not in {workbook})",
         )
-    if not validation.already_broken(finding.focus):
+    if not validation.already_broken(finding):
         return (
             who,
             f" (in {nl} {named}, niet in {workbook}: deze import breekt het, door wat hij "
