@@ -281,7 +281,13 @@ def _dereference(
     if resource is None:
         return _not_found(request, chosen, iri, f"{shown_value(iri)} is geen geldige IRI.")
     if chosen == "html":
-        view = describe_resource(store, iri, settings.base_iri)
+        view = describe_resource(
+            store,
+            iri,
+            settings.base_iri,
+            shown=rows_shown(page.rijen),
+            after=request.query_params.get("na"),
+        )
         if view is None:
             return _not_found(request, chosen, iri, "Deze resource staat niet in het register.")
         context = {

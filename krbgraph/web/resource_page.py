@@ -4,8 +4,8 @@ The generic part (every property with its values, what points here) comes
 from the named queries web-resource-uitgaand and web-resource-inkomend; the
 parts that depend on what the resource is from krbgraph.web.sections. The
 linked-data router renders the view; nothing here knows about HTTP or HTML.
-What points here is read a page at a time (IncomingLinks): the template asks the
-view for the page its ``?rijen`` and ``?na`` name (ResourcePage.incoming_page).
+What points here is read a page at a time (IncomingLinks): the page that ``?rijen`` and
+``?na`` name, given by the router (ResourcePage.incoming_page).
 """
 
 from __future__ import annotations
@@ -40,8 +40,16 @@ from .describe import (
 from .sections import sections_for
 
 
-def describe_resource(store: Store, iri: str, base_iri: str) -> ResourcePage | None:
-    """Everything a resource page shows, or None when the store does not know `iri`."""
+def describe_resource(
+    store: Store,
+    iri: str,
+    base_iri: str,
+    *,
+    shown: int | None = row_cap.ROWS_SHOWN,
+    after: str | None = None,
+) -> ResourcePage | None:
+    """Everything a resource page shows, or None when the store does not know `iri`;
+    of the links here the page ``shown`` (row_cap.rows_shown) and ``after`` (``?na``) name."""
     resource = URIRef(iri)
     outgoing = run_query(store, "web-resource-uitgaand", resource=resource)
     if not outgoing.rows:
@@ -54,18 +62,17 @@ def describe_resource(store: Store, iri: str, base_iri: str) -> ResourcePage | N
     types = tuple(
         sorted((type_link(labeller, iri) for iri in type_iris), key=lambda link: link.text)
     )
-    links = IncomingLinks(store, resource, labeller)
-    first = links.page(row_cap.ROWS_SHOWN, None)
+    page = IncomingLinks(store, resource, labeller).page(shown, after)
     return ResourcePage(
         iri=iri,
         label=label,
         types=types,
         properties=properties,
-        incoming=first.links,
-        incoming_truncated=first.next_key is not None,
+        incoming=page.links,
+        incoming_truncated=page.next_key is not None,
         sections=sections_for(store, resource, type_iris, properties, labeller),
-        incoming_total=first.total,
-        incoming_links=links,
+        incoming_total=page.total,
+        incoming_page=page,
     )
 
 
@@ -408,12 +415,6 @@ def _described(store: Store, iris: Iterable[str]) -> set[str]:
 
 @dataclass(frozen=True)
 class ResourcePage(ResourceView):
-    """A resource view whose links here are read a page at a time (``incoming_page``);
-    ``incoming`` holds the first ROWS_SHOWN of them."""
+    """A resource view with the page of links here that the request asked for."""
 
-    incoming_links: IncomingLinks | None = None
-
-    def incoming_page(self, shown: int | None, after: str | None = None) -> IncomingPage:
-        """The page of links for ``?rijen`` (row_cap.rows_shown) and ``?na``."""
-        assert self.incoming_links is not None
-        return self.incoming_links.page(shown, after)
+    incoming_page: IncomingPage | None = None
