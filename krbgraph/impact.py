@@ -96,7 +96,7 @@ def affected(
             ancestry = replica.blank_ancestry(quad.subject)
             if ancestry is None:
                 return None
-            seeds |= ancestry[0]
+            seeds |= ancestry[0] | _read_back_from(replica, ancestry[1], inverse)
             blanks |= ancestry[1]
         if quad.predicate.value in read_back or quad.predicate.value in selecting:
             if isinstance(quad.object, ox.BlankNode):
@@ -138,16 +138,32 @@ def affected(
                 ancestry = replica.blank_ancestry(ox.BlankNode(str(term)))
                 if ancestry is None:
                     return None
-                reached |= ancestry[0]
+                reached |= ancestry[0] | _read_back_from(replica, ancestry[1], inverse)
                 blanks |= ancestry[1]
         new = reached - found
         found |= new
-        if len(found) + len(blanks) > max_nodes:
+        if len(found) > max_nodes:
             return None
         frontier = new - _model_nodes(replica, new)
     # Of the blank nodes seen, those a shape targets (one removed whole has no verdict left).
     present = {b for b in blanks if _targeted_blank(targeted, replica, b)}
     return {rdflib_term(n) for n in (*found, *present)}
+
+
+def _read_back_from(
+    replica: ValidationReplica, blanks: Iterable[ox.BlankNode], inverse: Collection[str]
+) -> set[ox.NamedNode]:
+    """The IRIs the blank nodes point at over predicates shapes read backwards: the walk's
+    step forwards over them (``?node ?q ?next``), which a query cannot take from a blank
+    node (a decision adopting a document, ``_:besluit prov:generated <doc>``, that no
+    IRI points at)."""
+    return {
+        quad.object
+        for blank in blanks
+        for predicate in inverse
+        for quad in replica.quads_matching(blank, ox.NamedNode(predicate), None)
+        if isinstance(quad.object, ox.NamedNode)
+    }
 
 
 def _targeted_blank(

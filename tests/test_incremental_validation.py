@@ -20,7 +20,7 @@ from contextlib import contextmanager
 import pyoxigraph as ox
 import pytest
 from demo_backends import embedded_demo_fixture
-from rdflib import RDF, Graph, URIRef
+from rdflib import RDF, XSD, Graph, URIRef
 
 from krbgraph.findings import Finding
 from krbgraph.impact import affected, counted_inverse_predicates, inverse_read_predicates
@@ -470,3 +470,67 @@ def test_blank_nodes_whose_verdict_a_change_alters_get_the_findings_of_a_full_va
         assert _violations(focused.findings) == _violations(full.findings), change
         blank = {f.focus for f in full.findings if not (f.focus or "").startswith("http")}
         assert blank, "the change makes a blank node invalid"
+
+
+def test_a_blank_decision_no_iri_points_at_reaches_the_norms_of_the_document_it_adopts(
+    store: Store,
+) -> None:
+    """A decision recorded as a blank node (``[] prov:generated <doc> ; dct:date ...``)
+    dates the norms of the document it adopts, which read it backwards. Nothing points
+    at it, so the walk takes its own links forwards: turning it into an m.e.r.-advice
+    (which adopts nothing) or removing its date leaves an undated norm, warned about as
+    a full validation warns."""
+    replica = ValidationReplica.of(store)
+    demo = "https://krb.demogemeente.nl/id/"
+    graph = ox.NamedNode(demo + "graph/demo")
+    dct, eli = "http://purl.org/dc/terms/", "http://data.europa.eu/eli/ontology#"
+    template = ox.NamedNode(demo + "beleidsnorm/GEL-N01")
+    norm, document = (
+        ox.NamedNode(demo + "beleidsnorm/X-N99"),
+        ox.NamedNode(demo + "besluitdocument/X-99"),
+    )
+    skipped = {dct + "temporal", dct + "identifier", KRB + "document"}
+    skipped |= {eli + "first_date_entry_in_force", eli + "date_document", eli + "id_local"}
+    old_document = replica.quads_for(template, ox.NamedNode(KRB + "document"))[0].object
+    decision = ox.BlankNode()
+    dated = ox.Quad(
+        decision,
+        ox.NamedNode(dct + "date"),
+        ox.Literal("2023-01-01", datatype=ox.NamedNode(str(XSD.date))),
+        graph,
+    )
+    state = {
+        *(
+            ox.Quad(norm, q.predicate, q.object, graph)
+            for q in replica.quads_for(template)
+            if q.predicate.value not in skipped
+        ),
+        *(
+            ox.Quad(document, q.predicate, q.object, graph)
+            for q in replica.quads_for(old_document)
+            if q.predicate.value not in skipped
+        ),
+        ox.Quad(norm, ox.NamedNode(KRB + "document"), document, graph),
+        ox.Quad(norm, ox.NamedNode(dct + "identifier"), ox.Literal("X-N99"), graph),
+        ox.Quad(document, ox.NamedNode(dct + "identifier"), ox.Literal("X-99"), graph),
+        ox.Quad(decision, ox.NamedNode(PROV + "generated"), document, graph),
+        dated,
+    }
+    advice = ox.NamedNode("https://data.krb.nl/id/begrip/besluitsoort/mer-advies")
+    changes = [
+        Change(
+            frozenset({ox.Quad(decision, ox.NamedNode(KRB + "besluitsoort"), advice, graph)}),
+            frozenset(),
+        ),
+        Change(frozenset(), frozenset({dated})),
+    ]
+    with _tried(replica, Change(frozenset(state), frozenset())):
+        assert validate_change(replica, [], [], everything=True).conforms
+        for change in changes:
+            with _tried(replica, change):
+                focused = {
+                    _key(f) for f in validate_change(replica, change.added, change.removed).findings
+                }
+                full = validate_change(replica, change.added, change.removed, everything=True)
+            assert any(f.focus == norm.value for f in full.findings), change
+            assert focused == {_key(f) for f in full.findings}, change

@@ -14,7 +14,7 @@ import weakref
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
@@ -25,6 +25,7 @@ from . import terms
 from .absent_nodes import refuse_empty_paths_from_absent_nodes
 from .blank_focus import roots_selecting_blank_nodes
 from .checks import FOCUS_MARKER, Columns
+from .closures import Subclasses, class_closures, kept_closures, named_classes
 from .context import Dialect
 from .errors import Uncompilable
 from .fallback import validate_with_pyshacl
@@ -91,10 +92,18 @@ def validate_store(
         return answer.graph
 
     def closures(classes: Sequence[URIRef]) -> Subclasses:
-        return _kept_closures(store, graphs, run, classes)
+        return kept_closures(store, graphs, run, classes)
 
     return _validate(
-        run, load, shapes, focus_nodes, lambda node: node, shapes_graph, closures, blank_focus
+        run,
+        load,
+        shapes,
+        focus_nodes,
+        lambda node: node,
+        shapes_graph,
+        closures,
+        blank_focus,
+        store,
     )
 
 
@@ -123,6 +132,7 @@ def _validate(
     shapes_graph_iri: str | None,
     closures: Callable[[Sequence[URIRef]], Subclasses],
     blank_focus: Collection[BNode] = (),
+    source: object = None,
 ) -> Report:
     shapes = _read_shapes(shapes_graph)
     results: list[Result] = []
@@ -134,7 +144,7 @@ def _validate(
     dialect = replace(
         probe_dialect(run),
         shapes_graph=shapes_graph_iri,
-        subclasses=closures(_named_classes(shapes, roots)),
+        subclasses=closures(named_classes(shapes, roots)),
     )
     narrowed = (
         None if not focus_nodes else _focus_per_root(run, shapes, roots, focus_nodes, dialect)
@@ -142,7 +152,7 @@ def _validate(
     whole: set[Node] = set()  # validated over all targets for a blank focus node
     kept = frozenset((*(focus_nodes or ()), *blank_focus))
     if focus_nodes is not None and blank_focus:
-        whole = roots_selecting_blank_nodes(run, shapes, roots, dialect)
+        whole = roots_selecting_blank_nodes(run, shapes, roots, dialect, blank_focus, source)
 
     def validate_root(root: Node) -> list[Result] | Fallback:
         if root in whole:
@@ -336,67 +346,6 @@ def _whole_graph_features(shapes: Graph) -> str | None:
         if (None, feature, None) in shapes or (None, None, feature) in shapes:
             return f"the shapes graph uses SHACL-AF {feature.n3()}"
     return None
-
-
-MAX_LISTED_SUBCLASSES = 200
-"""A class with more subclasses than this is tested with the path (Dialect.subclasses)."""
-
-
-def _named_classes(shapes: ShapesGraph, roots: Sequence[Node]) -> list[URIRef]:
-    """The classes of sh:class constraints and class targets, the implicit ones included."""
-    named = set(shapes.graph.objects(None, SH["class"]))
-    named.update(t.value for root in roots for t in shapes.targets(root) if t.kind == "class")
-    return sorted((c for c in named if isinstance(c, URIRef)), key=str)
-
-
-Subclasses = tuple[tuple[Node, tuple[Node, ...]], ...]
-"""Classes with their listed subclasses, as Dialect.subclasses holds them."""
-
-_KEPT: weakref.WeakKeyDictionary[Any, tuple[object, Subclasses]] = weakref.WeakKeyDictionary()
-
-
-def _kept_closures(
-    store: QueryStore,
-    graphs: tuple[str, ...],
-    run: Callable[[str], QueryResult],
-    classes: Sequence[URIRef],
-) -> Subclasses:
-    """class_closures, kept per store while its ``hierarchy_version`` stays (a
-    krbgraph.replica.ValidationReplica says when a write touches rdfs:subClassOf):
-    a write validates against the hierarchy the previous one read (3 ms of a
-    100-norm write). Other stores are asked every time."""
-    version = getattr(store, "hierarchy_version", None)
-    if version is None:
-        return class_closures(run, classes)
-    key = (version, graphs, tuple(classes))
-    held = _KEPT.get(store)
-    if held is not None and held[0] == key:
-        return held[1]
-    found = class_closures(run, classes)
-    _KEPT[store] = (key, found)
-    return found
-
-
-def class_closures(run: Callable[[str], QueryResult], classes: Sequence[URIRef]) -> Subclasses:
-    """Each class with its subclasses in the data (one query for all), for
-    Dialect.subclasses; a class reached from a blank node, or with more than
-    MAX_LISTED_SUBCLASSES subclasses, is left out (a query cannot list those), and so
-    is one that is no node of the data (the zero-length path binds only the data's
-    nodes): those keep the path."""
-    if not classes:
-        return ()
-    listed = " ".join(terms.iri(c) for c in classes)
-    subclass = terms.iri(RDFS.subClassOf)
-    rows = run(f"SELECT DISTINCT ?c ?s WHERE {{ VALUES ?c {{ {listed} }} ?s {subclass}* ?c }}").rows
-    found: dict[Node, set[Node]] = {}
-    for cls, sub in rows:
-        if cls is not None and sub is not None:  # both bound in every solution
-            found.setdefault(cls, set()).add(sub)
-    return tuple(
-        (cls, tuple(sorted(subs, key=str)))
-        for cls, subs in sorted(found.items(), key=lambda item: str(item[0]))
-        if len(subs) <= MAX_LISTED_SUBCLASSES and all(isinstance(s, URIRef) for s in subs)
-    )
 
 
 _PROBE = f"SELECT (DATATYPE({terms.term(Literal('1', datatype=XSD.byte))}) AS ?byte) WHERE {{}}"
