@@ -18,41 +18,49 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from rdflib import URIRef
+from rdflib.term import Node
 
 from .store import Store
-from .validation import FindingKey, ValidationResult, finding_key
+from .validation import FindingKey, ValidationResult, finding_key, is_blank_focus
 
 
 def broken_before(store: Store, focuses: Iterable[str]) -> frozenset[FindingKey]:
-    """The violations (by krbgraph.validation.finding_key) the shapes find in ``store``
-    as it is on ``focuses`` (a finding's focus as text: an IRI, or a copy's blank node
-    id). None when the store is known to conform (krbgraph.conformance: every write
-    since a whole validation was validated), without a query; never on blank nodes (a
-    copy's blank node is no node of the store: its finding stays the write's)."""
-    from .conformance import conforms_known
-
-    iris = sorted({focus for focus in focuses if ":" in focus})
-    if not iris or conforms_known(store):
+    """The findings (by krbgraph.validation.finding_key) the registry's checks give in
+    ``store`` as it is on ``focuses`` (a finding's focus as text: an IRI, or a copy's
+    blank node id): the shapes, and the unit and geometry checks a write runs beside
+    them; warnings too, so a warning the registry had is not put on the write. Never on
+    blank nodes (a copy's blank node is no node of the store: its finding stays the
+    write's)."""
+    iris = sorted({focus for focus in focuses if not is_blank_focus(focus)})
+    if not iris:
         return frozenset()
     from .model import shapes_graph
+    from .registry import neighbourhood
     from .replica import NOT_DATA
     from .shacl import validate_store
     from .shacl.findings import NodeContext, to_findings
+    from .spatial_checks import spatial_findings
+    from .unit_checks import unit_findings
 
     # The registry as a write validates it (krbgraph.replica.NOT_DATA left out): over
     # the store's union the derived graph's dates read as recorded ones, and every
     # object with a date in force was "already broken" by the shape that forbids them.
     listed = store.query("SELECT ?g WHERE { GRAPH ?g {} }").rows
     graphs = sorted(str(row[0]) for row in listed if row[0] is not None)
+    focus = [URIRef(i) for i in iris]
     report = validate_store(
         store,
         shapes_graph(),
         data_graphs=[graph for graph in graphs if graph not in NOT_DATA],
-        focus_nodes=[URIRef(i) for i in iris],
+        focus_nodes=focus,
     )
     # Keys only: no labels needed (NodeContext()), the message is not part of a key.
-    found = to_findings(report, NodeContext())
-    return frozenset(finding_key(f) for f in found if f.severity == "Violation")
+    found = list(to_findings(report, NodeContext()))
+    near = neighbourhood(store, set(focus))
+    checked: set[tuple[Node, Node, Node]] = set()
+    found += spatial_findings(near, checked, report.node)
+    found += unit_findings(near, checked, report.node)
+    return frozenset(finding_key(f) for f in found)
 
 
 def kept_as_before(store: Store, result: ValidationResult) -> ValidationResult:

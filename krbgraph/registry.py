@@ -49,7 +49,7 @@ from .spatial_checks import CANDIDATES as SPATIAL_CHECKS_CANDIDATES
 from .spatial_checks import FOLLOWS as SPATIAL_CHECKS_FOLLOW
 from .spatial_checks import READS as SPATIAL_CHECKS_READ
 from .store import Store, model_graph_iris
-from .store.base import GraphContent
+from .store.base import GraphContent, SparqlSource
 from .store.write_claim import turn_for
 from .tokens import GraphNotAllowed, Writer
 from .unit_checks import CANDIDATES as UNIT_CHECKS_CANDIDATES
@@ -245,21 +245,21 @@ def validate_change(
     shapes = shapes_graph()
     with ThreadPoolExecutor(1, thread_name_prefix="checks") as pool:
         # What the unit and geometry checks read, while the shapes' queries run.
-        near = pool.submit(_neighbourhood, replica, focus)
+        near = pool.submit(neighbourhood, replica, focus)
         report = validate_store(
             replica,
             shapes,
             focus_nodes=None if focus is None else _named(focus),
             blank_focus=() if focus is None else {n for n in focus if isinstance(n, BNode)},
         )
-        neighbourhood = near.result()
+        around = near.result()
     checked: set[tuple[Node, Node, Node]] = set()  # the checks' results, for the report graph
     # A fact also in another graph (krbgraph.restated_check): of the added quads, or of
     # the whole store when everything is validated as it is (a load, `krb validate`).
     whole = everything and not added and not removed
     findings: list[Finding] = [
-        *spatial_findings(neighbourhood, checked, report.node),
-        *unit_findings(neighbourhood, checked, report.node),
+        *spatial_findings(around, checked, report.node),
+        *unit_findings(around, checked, report.node),
         *restated_findings(replica, None if whole else added, checked, report.node),
     ]
     violated = any(item.severity_name == "Violation" for item in report.results) or any(
@@ -369,7 +369,7 @@ def _with_derived(
         return result, nothing
 
 
-def _neighbourhood(replica: ValidationReplica, focus: set[Node] | None) -> Graph:
+def neighbourhood(replica: SparqlSource, focus: set[Node] | None) -> Graph:
     """What the unit and geometry checks read around the focus nodes, or for the whole
     registry around what they could report (every triple they read: 20 s at 1M), with
     the model classes of own-typed things; nothing when no node of the focus nodes'
@@ -406,7 +406,7 @@ def _listed(nodes: Iterable[Node | None]) -> str:
     return " ".join(sorted(f"<{n}>" for n in nodes if isinstance(n, URIRef)))
 
 
-def _any_candidate(replica: ValidationReplica, listed: str, rules: TypeRules) -> bool:
+def _any_candidate(replica: SparqlSource, listed: str, rules: TypeRules) -> bool:
     """Whether one of the listed nodes is something the checks could report; the nodes
     first in every branch, so the engine starts from them."""
     branches = " UNION ".join(

@@ -245,3 +245,31 @@ def test_an_object_broken_before_and_again_by_the_write_gets_each_finding_its_or
     marked = [line for line in about.splitlines() if "already in the registry]" in line]
     assert len(marked) == 1 and "dct:identifier" in marked[0], about
     assert any("krb:norm" in line and "]" not in line for line in about.splitlines()), about
+
+
+def test_a_unit_finding_the_registry_had_is_not_put_on_an_unchanged_reload(
+    model_template: Path, tmp_path: Path
+) -> None:
+    """The noise plan was loaded without validation with an effect in dB(A) on a norm
+    in ug/m3 (a finding of the unit check, not of the shapes). Reloading the green plan
+    unchanged is refused for it, as for anything the registry breaks; the finding was
+    in the registry before, and is said to be, as is every warning it already had."""
+    store = _demo_store(model_template, tmp_path)
+    text = next(p for p in demo_paths() if p.name == "geluid.ttl").read_text(encoding="utf-8")
+    wrong = "qudt:numericValue -0.2 ;\n    qudt:hasUnit unit:DeciB_A ."
+    broken = text.replace("qudt:numericValue -0.2 ;\n    qudt:hasUnit unit:MicroGM-PER-M3 .", wrong)
+    assert broken != text
+    noise = tmp_path / "geluid.ttl"
+    noise.write_text(broken, encoding="utf-8")
+    graph = f"{BASE}/graph/geluid"
+    args = ("--replace", "--store", store, "--base-iri", BASE, "--graph", graph)
+    assert krb("load", str(noise), "--no-validate", *args).exit_code == 0
+    green = next(p for p in demo_paths() if p.name == "groen.ttl")
+    args = ("--replace", "--store", store, "--base-iri", BASE, "--graph", f"{BASE}/graph/groen")
+    loaded = krb("load", str(green), *args)
+    assert loaded.exit_code == 1, loaded.output
+    report = loaded.stderr
+    effect = report[report.index(f"<{BASE}/id/beoogd-effect/GEL-E02>") :].split("\n\n")[0]
+    assert "already in the registry, in graph" in effect and "unit:DeciB_A" in effect, effect
+    assert "gebroken door deze schrijfactie" not in report, report
+    assert "1 of them on objects already in the registry" in report, report
