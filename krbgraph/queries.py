@@ -47,6 +47,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -705,6 +706,18 @@ LIMIT 6
 """Things of a class whose IRI ends with ``?einde`` (``/id/beleidsnorm/BOU-N01``): the
 ``id:`` short form the pages show, whatever the registry's base."""
 
+_OF_CLASS_SPARQL = """
+PREFIX rdf:  <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+ASK WHERE { ?object rdf:type/rdfs:subClassOf* ?klasse }
+"""
+
+REGISTRY_BASE: ContextVar[str | None] = ContextVar("registry_base", default=None)
+"""The base IRI of the registry served or asked (`krb serve`, `krb query --base-iri`):
+an ``id:`` value names its thing before one under another base that ends the same (a
+province's registry holds several municipalities' ``id:beleidsnorm/GEL-N01``, and the
+pages shorten only the served base's IRIs to ``id:``). None: any base."""
+
 REGISTRY_PREFIX = "id"
 """The prefix the pages write the registry's own IRIs with (namespaces.registry_prefixes)."""
 
@@ -831,11 +844,20 @@ def store_resolver(
     def resolve(param: Parameter, text: str) -> ox.NamedNode:
         klasse = ox.NamedNode(param.klasse or "")
         if text.startswith(f"{REGISTRY_PREFIX}:"):
-            # id:beleidsnorm/BOU-N01: the thing of the class whose IRI ends so.
-            ending = ox.Literal("/id/" + text[len(REGISTRY_PREFIX) + 1 :])
-            sparql = _inject_rows(_BY_ENDING_SPARQL, ("einde", "klasse"), [(ending, klasse)])
-            result = store.query(sparql, timeout_s=timeout_s)
-            found = [str(row[0]) for row in result.rows if row[0] is not None]
+            # id:beleidsnorm/BOU-N01: the thing of the class whose IRI ends so; first the
+            # registry's own (REGISTRY_BASE), as the pages shorten its IRIs only.
+            local = "/id/" + text[len(REGISTRY_PREFIX) + 1 :]
+            base = REGISTRY_BASE.get()
+            found = []
+            if base is not None:
+                own = ox.NamedNode(base.rstrip("/") + local)
+                sparql = _inject_rows(_OF_CLASS_SPARQL, ("object", "klasse"), [(own, klasse)])
+                found = [own.value] if store.query(sparql, timeout_s=timeout_s).boolean else []
+            if not found:
+                ending = ox.Literal(local)
+                sparql = _inject_rows(_BY_ENDING_SPARQL, ("einde", "klasse"), [(ending, klasse)])
+                result = store.query(sparql, timeout_s=timeout_s)
+                found = [str(row[0]) for row in result.rows if row[0] is not None]
         else:
             found = find_named(
                 store, text, klasse.value, languages=languages, limit=6, timeout_s=timeout_s

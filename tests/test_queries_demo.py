@@ -13,7 +13,13 @@ from pathlib import Path
 import pytest
 from demo_backends import demo_store_fixture
 
-from krbgraph.queries import ParameterError, load_catalogue, prepare_query, run_named_query
+from krbgraph.queries import (
+    REGISTRY_BASE,
+    ParameterError,
+    load_catalogue,
+    prepare_query,
+    run_named_query,
+)
 from krbgraph.store import Store
 
 ID = "https://krb.demogemeente.nl/id/"
@@ -1091,3 +1097,39 @@ def test_the_zoekingangen_of_an_object_type_read_in_one_order(store: Store, zoek
     several = [cell for cell in cells if cell and " | " in cell]
     assert several, f"some object type matching {zoekterm!r} has several zoekingangen"
     assert all(cell.split(" | ") == sorted(cell.split(" | ")) for cell in several), several
+
+
+def test_a_short_iri_names_the_served_registrys_thing_when_another_base_has_one_too(
+    store: Store,
+) -> None:
+    """A province's registry holds several municipalities' id:beleidsnorm/GEL-N01; the
+    pages shorten only the served base's IRIs to id:, so that is the one it means.
+    Without a served base, or with one holding neither, it stays ambiguous."""
+    demo = "https://krb.demogemeente.nl/id/beleidsnorm/GEL-N01"
+    other = "https://krb.andere-gemeente.nl/id/beleidsnorm/GEL-N01"
+    graph = "https://krb.andere-gemeente.nl/graph/test-short-iri"
+    store.update(
+        f"INSERT {{ GRAPH <{graph}> {{ <{other}> ?p ?o }} }} "
+        f"WHERE {{ GRAPH ?g {{ <{demo}> ?p ?o }} }}"
+    )
+    values = {"instrument": "id:beleidsnorm/GEL-N01"}
+    try:
+        bases = (("https://krb.demogemeente.nl", demo), ("https://krb.andere-gemeente.nl", other))
+        for base, meant in bases:
+            token = REGISTRY_BASE.set(base)
+            try:
+                text = prepare_query(store, CATALOGUE, "besluitspoor", values)
+            finally:
+                REGISTRY_BASE.reset(token)
+            (not_meant,) = {demo, other} - {meant}
+            assert f"<{meant}>" in text and f"<{not_meant}>" not in text
+        for base in (None, "https://krb.elders.nl"):
+            token = REGISTRY_BASE.set(base)
+            try:
+                with pytest.raises(ParameterError, match="ambiguous") as refused:
+                    prepare_query(store, CATALOGUE, "besluitspoor", values)
+            finally:
+                REGISTRY_BASE.reset(token)
+            assert other in str(refused.value) and demo in str(refused.value)
+    finally:
+        store.update(f"DROP SILENT GRAPH <{graph}>")

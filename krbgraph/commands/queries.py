@@ -22,6 +22,7 @@ from ..labels import languages_from
 from ..named_csv import write_named_csv
 from ..namespaces import PREFIXES
 from ..queries import (
+    REGISTRY_BASE,
     Catalogue,
     ParameterError,
     QueryDefinitionError,
@@ -155,6 +156,7 @@ def register(app: typer.Typer) -> None:
         except ValueError:
             raise _fail(f"--today {today!r} is not a date; expected YYYY-MM-DD") from None
         settings = settings_from_cli(store, base_iri, timeout)
+        REGISTRY_BASE.set(settings.base_iri)  # whose things ``id:`` values name
         if not query.gives_rows and output_format is not ResultFormat.table:
             raise _fail(
                 f"query {name!r} answers with RDF triples, not rows: leave out --format for Turtle"

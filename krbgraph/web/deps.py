@@ -27,14 +27,17 @@ def get_store(request: Request) -> Store:
 async def reader_languages(request: Request, lang: str | None = None) -> tuple[str, ...]:
     """The reader's languages from ``?lang=`` and ``Accept-Language``, Dutch last.
 
-    Async on purpose: it sets the per-request ContextVar in the request's own
-    context, which the thread that runs a sync route then copies.
+    Async on purpose: it sets the per-request ContextVars (these languages, and the
+    served base for ``id:`` values) in the request's own context, which the thread
+    that runs a sync route then copies.
     """
     from ..labels import languages_from
+    from ..queries import REGISTRY_BASE
     from .describe import READER_LANGUAGES
 
     languages = languages_from(lang, request.headers.get("accept-language"))
     READER_LANGUAGES.set(languages)
+    REGISTRY_BASE.set(request.app.state.settings.base_iri)  # whose things ``id:`` names
     request.scope[NAMES_BY_LANGUAGE] = True  # the answer varies by Accept-Language
     return languages
 
