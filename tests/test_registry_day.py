@@ -8,7 +8,10 @@ holds at any hour it runs.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -57,6 +60,28 @@ def test_a_time_zone_that_does_not_exist_stops_a_command(monkeypatch: pytest.Mon
     monkeypatch.setenv("KRB_TIMEZONE", "Europe/Amsterdm")
     with pytest.raises(ValueError, match="KRB_TIMEZONE='Europe/Amsterdm' is not valid"):
         Settings.from_env()
+
+
+def test_a_command_with_a_wrong_time_zone_says_so_once_and_not_that_it_falls_back(
+    tmp_path: Path,
+) -> None:
+    """Reading the catalogue checked the queries' date defaults on the registry's day,
+    which warned it would use Europe/Amsterdam just before the settings stopped the
+    command for the same name. A process of its own: the catalogue is read once."""
+    env = {**os.environ, "KRB_TIMEZONE": "Europe/Amsterdm"}
+    args = ["query", "geldig-op", "-p", "datum=2025-01-01", "--store", str(tmp_path / "s")]
+    ran = subprocess.run(
+        [sys.executable, "-m", "krbgraph.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    said = ran.stdout + ran.stderr
+    assert ran.returncode != 0
+    assert "KRB_TIMEZONE='Europe/Amsterdm' is not valid" in said
+    assert "using Europe/Amsterdam" not in said, said
 
 
 def test_no_module_asks_the_server_clock_for_the_day() -> None:
