@@ -238,6 +238,29 @@ CASES: list[tuple[str, str, list[tuple[str, str | None, str]], str]] = [
         "Geluid 2030",
     ),
     (
+        "document-laatste-dag-voor-inwerkingtreding",
+        """INSERT DATA { <besluitdocument/GEL-2030>
+             eli:first_date_entry_in_force "2024-01-01"^^xsd:date ;
+             eli:date_no_longer_in_force "2023-12-31"^^xsd:date }""",
+        [("besluitdocument/GEL-2030", None, V)],
+        "Geluid 2030",
+    ),
+    (
+        # Only its type: a gYear cannot be compared, which is no "last day before entry".
+        "document-laatste-dag-een-jaar",
+        """INSERT DATA { <besluitdocument/GEL-2030>
+             eli:first_date_entry_in_force "2024-01-01"^^xsd:date ;
+             eli:date_no_longer_in_force "2025"^^xsd:gYear }""",
+        [
+            (
+                "besluitdocument/GEL-2030",
+                "http://data.europa.eu/eli/ontology#date_no_longer_in_force",
+                V,
+            )
+        ],
+        "Geluid 2030",
+    ),
+    (
         "document-twee-dms-nummers",
         'INSERT DATA { <besluitdocument/GEL-2030> eli:id_local "DMS-2" }',
         [("besluitdocument/GEL-2030", "http://data.europa.eu/eli/ontology#id_local", V)],
