@@ -36,7 +36,7 @@ from rdflib.namespace import RDF, SKOS
 from rdflib.term import Node
 
 from ..iris import reference
-from .conversion import Conversion, Row, name_slug, slug_or_code
+from .conversion import Conversion, Row, code_iri, is_iri, name_slug, slug_or_code
 from .pick_lists import scheme_iri, unique_subject
 from .sheet_rows import SheetRows
 from .values import split_many
@@ -56,7 +56,11 @@ _EXTRAS = ("omschrijving", "koppeling", "landelijk_begrip")
 
 
 def own_concept_iri(base_iri: str, own: OwnList, ref: str) -> URIRef:
-    """``{base}/id/begrip/{segment}/{reference}``; raises ValueError for an empty reference."""
+    """``{base}/id/begrip/{segment}/{reference}``, or ``ref`` itself when it is a full IRI
+    (another base's concept, as the export of a province's registry writes it); raises
+    ValueError for an empty reference or an unusable IRI."""
+    if is_iri(ref):
+        return code_iri(base_iri, own.segment, ref)  # the segment is not used for an IRI
     return URIRef(f"{base_iri.rstrip('/')}/id/begrip/{own.segment}/{reference(ref)}")
 
 

@@ -19,7 +19,7 @@ from shapely.errors import ShapelyError
 
 from ..iris import thing_iri
 from ..namespaces import GEO, KRB, ORG
-from .conversion import Conversion, Row, short_code, slug_or_code
+from .conversion import Conversion, Row, code_iri, short_code, slug_or_code
 from .problems import close_matches, did_you_mean
 from .sheet_rows import SheetRows
 from .values import split_many
@@ -273,8 +273,8 @@ def add_department(
 ) -> URIRef | None:
     """A department from sheet afdelingen, or one a new name in an indicator row creates."""
     ref = slug_or_code(code, name)
-    try:
-        iri = thing_iri(row.conversion.base_iri, "afdeling", ref)
+    try:  # a full IRI: another base's department (the export of a province's registry)
+        iri = code_iri(row.conversion.base_iri, "afdeling", ref)
     except ValueError:
         row.problem(
             row.sheet == "afdelingen" and "naam" or "afdeling",
@@ -289,7 +289,8 @@ def add_department(
     column = "naam" if row.sheet == "afdelingen" else "afdeling"
     row.add(iri, RDF.type, ORG.OrganizationalUnit, column)
     row.add(iri, RDFS.label, Literal(name, lang="nl"), column)
-    row.add(iri, DCTERMS.identifier, Literal(ref), "code" if row.sheet == "afdelingen" else column)
+    identifier = Literal(short_code(ref))
+    row.add(iri, DCTERMS.identifier, identifier, "code" if row.sheet == "afdelingen" else column)
     return iri
 
 

@@ -4,7 +4,7 @@ Every triple the export writes is ticked off; what is left over cannot be
 expressed in the workbook and is returned as a warning, so nobody believes an
 export is complete when it is not.
 
-One module of some 700 lines on purpose: the export ticks off every triple
+One module of some 1,000 lines on purpose: the export ticks off every triple
 it writes, and that bookkeeping must see all sheets to report what is left over.
 """
 
@@ -26,11 +26,19 @@ from ..labels import language_rank
 from ..lifecycle import day_of
 from ..namespaces import ADMS, ELI, GEO, KRB, ORG, PREFIXES, QUDT
 from ..store import Store
-from .conversion import name_slug
+from .conversion import short_code
 from .layout import new_workbook
 from .metingen_sheet import SHEET as METINGEN_SHEET
 from .metingen_sheet import export_rows
-from .own_lists import OwnEntry, broad_names, national_rows, needs_code, own_values
+from .own_lists import (
+    OwnEntry,
+    broad_names,
+    name_slug_or_none,
+    national_rows,
+    needs_code,
+    own_concept_iri,
+    own_values,
+)
 from .pick_lists import CBS_CODE, sheet_list
 from .problems import Problem
 from .values import decimal_cell, ooxml_escape
@@ -38,6 +46,7 @@ from .vocabulary import LEEFOMGEVING_ALLE, Layered, ValueList, Vocabulary, load_
 from .workbook_base import record_base
 from .workbook_format import (
     DEFAULT_SCHEME_TITLES,
+    LOCAL_SCHEME,
     MAATREGEL,
     MAPPING_RELATIONS,
     MER_MAATREGEL,
@@ -69,19 +78,32 @@ class _Source:
         self.altered_example: dict[tuple[str, str], Node] = {}
         self.base = (base or _main_base(graph)).rstrip("/")
 
-    def cell(self, subject: Node | None) -> str | None:
+    def cell(
+        self, subject: Node | None, kind: str | None = None, code: str | None = None
+    ) -> str | None:
         """How a code cell (and a reference to the thing) names ``subject``: its code when
         its IRI is the one the import mints from that code under the base, else its full
-        IRI (a national or provincial framework outside the registry)."""
+        IRI (a national or provincial framework outside the registry, another
+        municipality's thing in a province's registry). ``kind``: the {type} segment the
+        import mints the row's IRI with (default: the one in ``subject``'s IRI); ``code``:
+        the code tried (default: its dct:identifier, else the last segment of its IRI).
+        Every code cell of every sheet is written by this one rule: a bare code of a
+        thing minted under another base read back as the base's thing of that code, and a
+        province's export wrote 'milieu' for three departments."""
         if subject is None:
             return None
-        code = self.code(subject)
-        kind = str(subject)[len(self.base) + 4 :].split("/", 1)[0]
+        code = self.code(subject) if code is None else code
+        if kind is None:
+            kind = str(subject)[len(self.base) + 4 :].split("/", 1)[0]
         try:
-            minted = f"{self.base}/id/{kind}/{reference(code)}"
-        except ValueError:
+            minted = str(thing_iri(self.base, kind, code))
+        except ValueError:  # an unknown {type} segment, or a code no IRI can be made of
             minted = ""
-        return code if kind in THING_TYPES and str(subject) == minted else str(subject)
+        return code if str(subject) == minted else str(subject)
+
+    def minted(self, subject: Node, kind: str, code: str) -> bool:
+        """Whether the import mints ``subject`` from ``code`` under the base."""
+        return self.cell(subject, kind, code) == code
 
     def all(self, subject: Node, predicate: URIRef) -> list[Node]:
         """The values a cell writes, Dutch first: the workbook's texts are Dutch (the
@@ -186,7 +208,10 @@ def _rank(value: Node) -> tuple[int, int, str]:
 
 
 def _main_base(graph: Graph) -> str:
-    """The base most things are minted under (``{base}/id/{type}/...``), the registry's."""
+    """The base most things are minted under (``{base}/id/{type}/...``), the registry's;
+    of bases holding equally many the smallest IRI, so that every export of the same data
+    records the same base (a province's registry of two municipalities of one size got
+    either one, from run to run, by the order of a set)."""
     counts: Counter[str] = Counter()
     for subject in set(graph.subjects(RDF.type, None)):
         text = str(subject)
@@ -195,7 +220,7 @@ def _main_base(graph: Graph) -> str:
             if marker in text:
                 counts[text.split(marker, 1)[0]] += 1
                 break
-    return counts.most_common(1)[0][0] if counts else ""
+    return min(counts, key=lambda base: (-counts[base], base)) if counts else ""
 
 
 def _ref(subject: Node) -> str:
@@ -203,19 +228,31 @@ def _ref(subject: Node) -> str:
 
 
 class _Names:
-    """How pick-list entries are named in cells: by name when unique, else by code."""
+    """How pick-list entries are named in cells: by name when unique, else by code, else
+    by IRI. ``entries``: each entry's name and the codes the import finds its row by
+    (pick_lists: the code cell or the name's slug, for an area also the last segment of a
+    full IRI; none for a theme or aspect whose code cell is empty), the one a cell writes
+    first."""
 
-    def __init__(self, entries: dict[Node, tuple[str, str]]) -> None:
+    def __init__(self, entries: dict[Node, tuple[str, tuple[str, ...]]]) -> None:
         counts = Counter(name.casefold() for name, _ in entries.values())
+        codes = Counter(
+            folded for _, weak in entries.values() for folded in {c.casefold() for c in weak}
+        )
         self.names = {
             iri: name
             if counts[name.casefold()] == 1 and SEPARATOR not in name  # lists split on ';'
             # the import reads a name before a code, case ignored: a code that is
-            # another entry's name ('parkstraat' beside two 'Parkstraat') is ambiguous
-            else code
-            if code.casefold() not in counts
+            # another entry's name ('parkstraat' beside two 'Parkstraat') is ambiguous,
+            # and so is one that another row is found by too (two municipalities'
+            # 'milieu', or 'parkstraat' beside <https://krb.gemeente-b.nl/.../parkstraat>)
+            else weak[0]
+            if weak
+            and weak[0].casefold() not in counts
+            and codes[weak[0].casefold()] == 1
+            and SEPARATOR not in weak[0]
             else str(iri)
-            for iri, (name, code) in entries.items()
+            for iri, (name, weak) in entries.items()
         }
 
     def __call__(self, iri: Node | None) -> str | None:
@@ -483,11 +520,22 @@ def _rows(
         **{c: s.name(c, SKOS.prefLabel, RDFS.label) for c in (*themes, *aspects, *local_types)},
         **{t: s.name(t, RDFS.label) for t in (*areas, *departments)},
     }
-    theme_name = _Names({t: (names[t], _ref(t)) for t in themes})
-    aspect_name = _Names({a: (names[a], _ref(a)) for a in aspects})
-    area_name = _Names({a: (names[a], s.code(a)) for a in areas})
-    department_name = _Names({d: (names[d], s.code(d)) for d in departments})
-    local_name = _Names({t: (names[t], _ref(t)) for t in local_types})
+    # The code cells of the pick-list sheets, by the rule of every code cell (_Source.cell)
+    codes = {
+        **{t: s.cell(t, "beleidsthema", _ref(t)) for t in themes},
+        **{a: s.cell(a, "beleidsaspect", _ref(a)) for a in aspects},
+        **{a: _area_code(s, a, names[a]) for a in areas},
+        **{d: _code(s, d, "afdeling") for d in departments},
+        **{t: s.cell(t, "leefomgeving", _ref(t)) for t in local_types},
+    }
+    # A theme's or aspect's row without code is found by its name only; the other rows
+    # also by the name's slug, which is then their code (pick_lists).
+    unnamed = {c: _unless_slug(codes[c], names[c]) for c in (*themes, *aspects)}
+    theme_name = _Names({t: (names[t], _found_by(unnamed[t])) for t in themes})
+    aspect_name = _Names({a: (names[a], _found_by(unnamed[a])) for a in aspects})
+    area_name = _Names({a: (names[a], _area_found_by(codes[a], names[a])) for a in areas})
+    department_name = _Names({d: (names[d], _found_by(codes[d])) for d in departments})
+    local_name = _Names({t: (names[t], _found_by(codes[t])) for t in local_types})
     lists = vocabulary.lists
     out: dict[str, list[dict[str, Cell]]] = {name: [] for name in SHEETS_BY_NAME}
     lookups = {own.key: _own_list(s, vocabulary, own, out[own.sheet]) for own in OWN_LISTS}
@@ -520,7 +568,13 @@ def _rows(
 
     for scheme in s.instances(SKOS.ConceptScheme):
         scheme_code = _ref(scheme)
-        if scheme_code not in DEFAULT_SCHEME_TITLES:
+        # The sheet names a scheme by its code only, which the import mints under the
+        # base: another base's scheme (a municipality's in a province's registry) is not
+        # written, and its title is reported as not exported.
+        if scheme_code not in DEFAULT_SCHEME_TITLES or not s.minted(
+            scheme, "conceptschema", scheme_code
+        ):
+            s.used.discard((scheme, RDF.type, SKOS.ConceptScheme))  # reported with the rest
             continue
         title = s.text(scheme, DCTERMS.title)
         s.all(scheme, SKOS.prefLabel)
@@ -531,9 +585,8 @@ def _rows(
     theme_scheme = thing_iri(s.base, "conceptschema", THEME_SCHEME)
     for theme in themes:
         s.text(theme, SKOS.prefLabel)  # given back by the name cell
-        name = names[theme]
-        s.all(theme, SKOS.inScheme)
-        s.all(theme, SKOS.topConceptOf)
+        # The import puts every theme in the base's scheme: another one is reported.
+        _in_scheme(s, theme, theme_scheme, SKOS.inScheme, SKOS.topConceptOf)
         # The import writes the scheme's side with the theme's row too, also where another
         # graph types the scheme (so the loop above did not see it here): the export of
         # one department's graph warned these triples were not exported.
@@ -541,42 +594,26 @@ def _rows(
             s.used.add((theme_scheme, SKOS.hasTopConcept, theme))
         out["beleidsthemas"].append(
             {
-                "naam": name,
+                "naam": names[theme],
                 "omschrijving": s.text(theme, SKOS.definition),
-                "code": None if name_slug(name) == _ref(theme) else _ref(theme),
+                "code": unnamed[theme],
             }
         )
     for aspect in aspects:
         s.text(aspect, SKOS.prefLabel)
-        name = names[aspect]
-        s.all(aspect, SKOS.inScheme)
+        _in_scheme(s, aspect, theme_scheme, SKOS.inScheme)
         out["beleidsaspecten"].append(
             {
-                "naam": name,
+                "naam": names[aspect],
                 "beleidsthema": theme_name(s.one(aspect, SKOS.broader)),
                 "omschrijving": s.text(aspect, SKOS.definition),
-                "code": None if name_slug(name) == _ref(aspect) else _ref(aspect),
+                "code": unnamed[aspect],
             }
         )
     for area in sorted(areas, key=names.__getitem__):
         s.text(area, RDFS.label)
         name = names[area]
-        notation = s.graph.value(area, SKOS.notation)
-        identifier = s.text(area, DCTERMS.identifier, lang=None) or _ref(area)
-        code = None if name_slug(name) == identifier else identifier
-        if s.cell(area) != identifier:
-            code = str(area)
-        # A CBS code is the code cell only when the IRI was made from it: the import
-        # makes the IRI from the code, and moved 'parkbuurt-x' to '.../BU99990299'.
-        cbs = notation is not None and CBS_CODE.match(str(notation))
-        if (
-            notation is not None
-            and cbs
-            and _ref(area) == reference(str(notation))
-            and (s.cell(area) == identifier)
-        ):
-            code = str(notation)
-            s.used.add((area, SKOS.notation, notation))
+        code = codes[area]
         geometry = s.one(area, GEO.hasGeometry)
         wkt = None
         if geometry is not None:
@@ -595,10 +632,7 @@ def _rows(
     for department in sorted(departments, key=names.__getitem__):
         s.text(department, RDFS.label)
         name = names[department]
-        identifier = s.text(department, DCTERMS.identifier, lang=None) or _ref(department)
-        out["afdelingen"].append(
-            {"naam": name, "code": None if name_slug(name) == identifier else identifier}
-        )
+        out["afdelingen"].append({"naam": name, "code": _unless_slug(codes[department], name)})
 
     for dossier in s.instances(KRB.Beleidsdossier):
         out["beleidsdossier"].append(
@@ -740,11 +774,12 @@ def _rows(
             }
         )
 
+    local_scheme = thing_iri(s.base, "conceptschema", LOCAL_SCHEME)
     for local in local_types:
         s.text(local, SKOS.prefLabel)
         name = names[local]
         _same_label(s, local, name)
-        s.all(local, SKOS.inScheme)
+        _in_scheme(s, local, local_scheme, SKOS.inScheme)
         entry = s.one(local, KRB.zoekingang)
         out["leefomgeving"].append(
             {
@@ -754,9 +789,9 @@ def _rows(
                 "omschrijving": s.text(local, SKOS.definition),
                 "andere_namen": _join(_separable(s, local, SKOS.altLabel)),
                 # Without a code a row of an IMBOR name reads as that IMBOR class.
-                "code": None
-                if name_slug(name) == _ref(local) and not _imbor_name(vocabulary, name)
-                else _ref(local),
+                "code": codes[local]
+                if _imbor_name(vocabulary, name)
+                else _unless_slug(codes[local], name),
             }
         )
     for kind in sorted(used_imbor - {LEEFOMGEVING_ALLE}, key=str):
@@ -830,10 +865,12 @@ def _own_list(
         for c in s.graph.subjects(SKOS.inScheme, scheme)
         if isinstance(c, URIRef)
     }
+    # The import puts every own concept in the base's scheme: a place in another one
+    # (another municipality's list in a province's registry) is reported.
+    own_scheme = thing_iri(s.base, "conceptschema", own.scheme)
     s.used.update(
-        (scheme, SKOS.hasTopConcept, c)
-        for scheme in schemes
-        for c in s.graph.objects(scheme, SKOS.hasTopConcept)
+        (own_scheme, SKOS.hasTopConcept, c)
+        for c in s.graph.objects(own_scheme, SKOS.hasTopConcept)
         if c in concepts
     )
     names = {c: s.text(c, SKOS.prefLabel) or _ref(c) for c in concepts}
@@ -860,7 +897,7 @@ def _own_list(
     for concept in sorted(
         (c for c in concepts if parents[c] is None), key=lambda c: (names[c].casefold(), str(c))
     ):
-        entries[concept] = OwnEntry(names[concept], _ref(concept), concept)
+        entries[concept] = OwnEntry(names[concept], _own_ref(s, own, concept), concept)
     children = [(c, p) for c, p in parents.items() if p is not None]
     for concept, parent_iri in sorted(
         children, key=lambda cp: (names[cp[1]].casefold(), names[cp[0]].casefold(), str(cp[0]))
@@ -868,15 +905,15 @@ def _own_list(
         parent = entries.get(parent_iri)
         entries[concept] = OwnEntry(
             names[concept],
-            _ref(concept),
+            _own_ref(s, own, concept),
             concept,
             parent,
             parent.name if parent is not None else None,
         )
     tops = own_values(own, [e for e in entries.values() if e.parent is None])
     for concept, entry in entries.items():
-        for predicate in (RDF.type, SKOS.inScheme, SKOS.topConceptOf):
-            s.all(concept, predicate)
+        s.all(concept, RDF.type)
+        _in_scheme(s, concept, own_scheme, SKOS.inScheme, SKOS.topConceptOf)
         mappings = [
             (relation, target)
             for relation in MAPPING_RELATIONS
@@ -907,6 +944,18 @@ def _own_list(
     return Layered(own_values(own, list(entries.values())), national)
 
 
+def _own_ref(s: _Source, own: OwnList, concept: URIRef) -> str:
+    """An own concept's code, as its code cell writes it: the last segment of its IRI
+    where the import mints it from that under the base, else its full IRI (the rule of
+    every code cell, _Source.cell)."""
+    code = _ref(concept)
+    try:
+        minted = own_concept_iri(s.base, own, code)
+    except ValueError:
+        return str(concept)
+    return code if minted == concept else str(concept)
+
+
 def _mapping_cells(national: ValueList, mappings: list[tuple[str, URIRef]]) -> dict[str, Cell]:
     """koppeling + landelijk_begrip: one relation for all, or 'relation: concept' each."""
     relations = {relation for relation, _ in mappings}
@@ -925,15 +974,61 @@ def _code_of(source: _Source, subject: Node | None) -> str | None:
     return source.cell(subject)
 
 
-def _code(source: _Source, subject: URIRef) -> str | None:
-    """The code cell of a base-table row. dct:identifier is ticked off where the import
-    gives it back: written as the code, or as the last part of a full IRI; a code that is
-    neither (an IRI not made from it) is reported as not exported."""
-    cell = source.cell(subject)
+def _code(source: _Source, subject: URIRef, kind: str | None = None) -> str | None:
+    """The code cell of a base-table row (or a department's, ``kind`` afdeling).
+    dct:identifier is ticked off where the import gives it back: written as the code, or
+    as the last part of a full IRI; a code that is neither (an IRI not made from it) is
+    reported as not exported."""
+    cell = source.cell(subject, kind)
     for value in source.graph.objects(subject, DCTERMS.identifier):
         if str(value) in (cell, _ref(subject)):
             source.used.add((subject, DCTERMS.identifier, value))
     return cell
+
+
+def _area_code(s: _Source, area: URIRef, name: str) -> str | None:
+    """An area's code cell: its code (none when its name gives it), or its CBS code when
+    its IRI was made from that, or its full IRI when not minted under the base."""
+    notation = s.graph.value(area, SKOS.notation)
+    identifier = s.text(area, DCTERMS.identifier, lang=None) or _ref(area)
+    cell = s.cell(area, "werkingsgebied", identifier)
+    code = _unless_slug(cell, name)
+    # A CBS code is the code cell only when the IRI was made from it: the import
+    # makes the IRI from the code, and moved 'parkbuurt-x' to '.../BU99990299'.
+    if (
+        notation is not None
+        and CBS_CODE.match(str(notation))
+        and _ref(area) == reference(str(notation))
+        and cell == identifier
+    ):
+        code = str(notation)
+        s.used.add((area, SKOS.notation, notation))
+    return code
+
+
+def _found_by(code: str | None) -> tuple[str, ...]:
+    return (code,) if code else ()
+
+
+def _area_found_by(code: str | None, name: str) -> tuple[str, ...]:
+    """The codes the import finds an area's row by: its code (else its name's slug) and
+    the last segment of a full IRI (pick_lists.convert_areas)."""
+    ref = code or name_slug_or_none(name)
+    return tuple(dict.fromkeys((ref, short_code(ref)))) if ref else ()
+
+
+def _unless_slug(code: str | None, name: str) -> str | None:
+    """A pick-list row's code cell: empty where the import makes that code of the name."""
+    return None if code is not None and code == name_slug_or_none(name) else code
+
+
+def _in_scheme(s: _Source, concept: Node, scheme: URIRef, *predicates: URIRef) -> None:
+    """Tick off ``concept``'s place in ``scheme`` (skos:inScheme, skos:topConceptOf), the
+    base's scheme the import puts every row of its sheet in: a place in another scheme
+    (another municipality's theme list) is reported as not exported."""
+    for predicate in predicates:
+        if (concept, predicate, scheme) in s.graph:
+            s.used.add((concept, predicate, scheme))
 
 
 def _period(source: _Source, subject: URIRef) -> dict[str, Cell]:
