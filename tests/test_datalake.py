@@ -221,7 +221,7 @@ def test_every_column_is_in_the_data_dictionary_with_a_term_of_the_ontology(
     as_json = json.loads((export / "datadictionary.json").read_text(encoding="utf-8"))
     assert {(row["table"], row["column"]) for row in as_json} == set(entries)
     ontology = Graph().parse(project_root() / "ontology" / "krb.ttl")
-    types = {"float64": pa.float64(), "int64": pa.int64()}
+    types = {"float64": pa.float64(), "int64": pa.int64(), "bool": pa.bool_()}
     columns = set()
     for name in TABLES:
         schema = pq.read_schema(export / f"{name}.parquet")

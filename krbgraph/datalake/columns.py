@@ -35,6 +35,7 @@ class Kind(StrEnum):
     DECIMAL = "decimal"
     INTEGER = "integer"
     DATE = "date"
+    BOOLEAN = "boolean"
 
     @property
     def arrow_type(self) -> pa.DataType:
@@ -52,6 +53,7 @@ _ARROW = {
     Kind.DECIMAL: pa.float64(),
     Kind.INTEGER: pa.int64(),
     Kind.DATE: pa.date32(),
+    Kind.BOOLEAN: pa.bool_(),
 }
 _DATATYPE = {
     Kind.IRI: "string (IRI)",
@@ -59,6 +61,7 @@ _DATATYPE = {
     Kind.DECIMAL: "float64",
     Kind.INTEGER: "int64",
     Kind.DATE: "date32 (YYYY-MM-DD)",
+    Kind.BOOLEAN: "bool",
 }
 
 
@@ -83,6 +86,7 @@ class _Fact:
 
 
 _I, _T, _D, _N, _Y = Kind.IRI, Kind.TEXT, Kind.DECIMAL, Kind.INTEGER, Kind.DATE
+_B = Kind.BOOLEAN
 
 _FACTS: dict[str, _Fact] = {
     # Keys: each is also the subject of its own dimension table.
@@ -130,6 +134,20 @@ _FACTS: dict[str, _Fact] = {
     "referentiedatum": _Fact(_Y, "Date of the reference situation.", "krb:referentiedatum"),
     "geldig_vanaf": _Fact(_Y, "First day the norm is in force, when known.", "krb:geldigVanaf"),
     "geldig_tot": _Fact(_Y, "Last day the norm is in force, when known.", "krb:geldigTot"),
+    # Never in force has no dates either, like always in force: only this tells them apart.
+    "niet_in_werking": _Fact(
+        _B,
+        "True when the norm is in force on no day at all (a draft, or withdrawn without "
+        "a last day), else false. In force on day D: not this, geldig_vanaf empty or "
+        "<= D, geldig_tot empty or >= D.",
+        "krb:nietInWerking",
+    ),
+    "effect_niet_in_werking": _Fact(
+        _B,
+        "True when the intended effect is in force on no day at all (its measure or norm "
+        "never is), else false; empty on a row without an effect.",
+        "krb:nietInWerking",
+    ),
     # Classifications and descriptions.
     "normsoort": _Fact(_I, "Binding or target value.", "krb:normsoort"),
     "sector": _Fact(_I, "The sector (actors) concerned.", "krb:sector"),

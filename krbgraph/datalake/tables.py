@@ -8,10 +8,10 @@ the two files hold exactly the same rows.
 
 Terms become typed values by the column's kind (krbgraph.datalake.columns): IRIs
 and texts as strings, numbers as float64, dates as date32, ranks and years as
-int64; an unbound cell is a null in Parquet and an empty field in the CSV. A value
-that does not read as its type (a date column holding "2024", a number float64
-cannot hold) stops the export with the table, column and value, rather than writing
-a silent null, inf or 0.
+int64, flags (xsd:boolean) as bool; an unbound cell is a null in Parquet and an
+empty field in the CSV. A value that does not read as its type (a date column
+holding "2024", a number float64 cannot hold) stops the export with the table,
+column and value, rather than writing a silent null, inf or 0.
 """
 
 from __future__ import annotations
@@ -108,12 +108,24 @@ def _date(term: Identifier) -> date:
     return date.fromisoformat(match[1])
 
 
+_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+"""The lexical forms of xsd:boolean."""
+
+
+def _boolean(term: Identifier) -> bool:
+    value = _BOOLEANS.get(str(term).strip())
+    if value is None:
+        raise ValueError(str(term))
+    return value
+
+
 _CONVERT: dict[Kind, Callable[[Identifier], object]] = {
     Kind.IRI: _text,
     Kind.TEXT: _text,
     Kind.DECIMAL: _decimal,
     Kind.INTEGER: _integer,
     Kind.DATE: _date,
+    Kind.BOOLEAN: _boolean,
 }
 
 
