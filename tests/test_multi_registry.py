@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -210,6 +211,20 @@ def test_search_names_hits_in_the_readers_language_and_shows_the_text_that_match
     assert "Own residents" in english and "Eigen bewoners" in english  # B's, A's
     assert "Own residents" not in dutch
     assert "(GEL-N01)" in by_code and "(gel-n01)" not in by_code
+
+
+def test_search_hits_of_two_municipalities_with_one_name_read_differently(
+    stores: tuple[Store, Store],
+) -> None:
+    """Both municipalities' GEL-N01 were listed under one text; only the link differed."""
+    _, both = stores
+    app = create_app(Settings(store="unused", base_iri=A), store=both)
+    with TestClient(app) as client:
+        page = client.get("/zoeken", params={"q": "GEL-N01"}).text
+    hits = re.findall(r'<li><a href="([^"]*)"[^>]*>([^<]*)</a>', page)
+    norms = {href: text for href, text in hits if unquote(href).endswith("beleidsnorm/GEL-N01")}
+    assert len(norms) == 2, hits
+    assert len(set(norms.values())) == 2, norms
 
 
 @pytest.mark.parametrize("url", ["/", "/dwarsverbanden", "/id/beleidsthema/geluid"])

@@ -17,6 +17,7 @@ from ...labels import fetch_names
 from ...namespaces import ORG
 from ...store import Store
 from ..describe import READER_LANGUAGES, local_href
+from ..naming import told_apart_names
 from ..search import IMBOR_OBJECTTYPE, Hit, LabelIndex, normalise, suggest
 from ..search_text import loose_texts
 from ..state import label_index
@@ -46,6 +47,9 @@ def search_page(
     # The index holds one (Dutch) name per thing and the normalised texts it matches
     # on; the few hits shown get the reader's name and the text as written.
     names = fetch_names(store, [hit.entry.iri for hit in hits], languages=READER_LANGUAGES.get())
+    # Two things of one name (two municipalities' GEL-N01 in a province's registry) are
+    # told apart by what differs, as on the other pages (krbgraph.web.naming).
+    shown_names = told_apart_names({hit.entry.iri: names.get(hit.entry.iri) for hit in hits})
     written = _as_written(store, hits)
     shown = [
         {
@@ -53,7 +57,7 @@ def search_page(
             "total": group.total,
             "hits": [
                 {
-                    "label": names.get(hit.entry.iri, hit.entry.label),
+                    "label": shown_names.get(hit.entry.iri, hit.entry.label),
                     "href": local_href(hit.entry.iri, settings.base_iri),
                     "matched": _matched(hit, names.get(hit.entry.iri, hit.entry.label), written),
                 }
