@@ -274,3 +274,34 @@ def test_an_object_types_page_says_where_each_norm_applies(stores: tuple[Store, 
     b_rows = [r for r in rows if r.cells[2] == "BOU-N01"]
     assert len(b_rows) >= 2  # A's BOU-N01 and B's, told apart by their areas
     assert len({r.cells[3] for r in b_rows}) == len(b_rows)
+
+
+def test_the_measures_behind_an_edge_name_whose_themes_they_are(
+    stores: tuple[Store, Store],
+) -> None:
+    """The page behind an arrow of A's network and the one behind the same arrow of B's
+    were headed alike ("Maatregelen van Bouwen met effect op Geluid")."""
+    from krbgraph.web.theme_network import theme_network
+
+    _, both = stores
+    network = theme_network(both)
+    pairs = {(e.source, e.target) for e in network.edges}
+    edges = [
+        e
+        for e in network.edges
+        if (str(_as_b(URIRef(e.source))), str(_as_b(URIRef(e.target))))
+        in pairs - {(e.source, e.target)}
+    ]
+    assert edges, "both municipalities have the demo's cross-links"
+    edge = edges[0]
+    twin = (_as_b(URIRef(edge.source)), _as_b(URIRef(edge.target)))
+    app = create_app(Settings(store="unused", base_iri=A), store=both)
+    headings = []
+    with TestClient(app) as client:
+        for source, target in ((edge.source, edge.target), twin):
+            page = client.get(
+                "/dwarsverbanden/maatregelen", params={"bron": source, "doel": target}
+            )
+            assert page.status_code == 200
+            headings.append(re.search(r"<h1>(.*?)</h1>", page.text, re.S).group(1))  # type: ignore[union-attr]
+    assert headings[0] != headings[1], headings

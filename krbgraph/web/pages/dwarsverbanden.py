@@ -80,6 +80,10 @@ def dwarsverband_measures(
         for key in ("bron", "doel")
     }
     labeller.labels.update(told_apart(themes))
+    # Against every theme of the network (kept per store version): the edge from B's
+    # Bouwen to the province's Geluid was headed "Bouwen ... Geluid", as A's would be.
+    known = theme_network(store).labels
+    labeller.labels.update({iri: known[iri] for iri in (*themes, *terms.values()) if iri in known})
     rows = []
     for r in found:
         rows.append(
