@@ -10,6 +10,16 @@ table's columns (not niet_in_werking, geldig_vanaf empty or <= D, geldig_tot emp
 >= D) is geldig-op's answer for D; through the CLI, the HTTP API and the export (CSV
 and Parquet). In beleidsketen an effect is never in force when its measure or norm
 never is: ``effect_niet_in_werking`` is beleid-in-gebied's "niet in werking".
+
+An effect is in force only while its measure and its norm both are, so beleidsketen
+also carries the effect's own derived dates (``effect_geldig_vanaf``,
+``effect_geldig_tot``): a measure ending before its norm ends the effect early, which
+the norm's dates do not show. The same property for effects, with measures of their
+own periods ending before and after their norms, drafts, and measures and norms that
+share no day: "effect in force on D" from the effect's columns is what
+``beleid-in-gebied alles=true`` says in ``geldigheid`` for D, and the columns are the
+overlap worked out by hand below. An effect has no period of its own in the model
+(dct:temporal is read on norms, rules and measures), so there is none to vary.
 """
 
 from __future__ import annotations
@@ -110,7 +120,26 @@ NORMS: dict[str, tuple[str, str]] = {
     "NI": ("DB", "krb:werkingsgebied id:werkingsgebied\\/W01"),
 }
 
-MEASURES = {"MA": "DA", "MB": "DB", "MD": "DD"}
+MEASURES: dict[str, tuple[str, str]] = {
+    # code -> (document, more of the measure)
+    "MA": ("DA", ""),  # in force on every day
+    "MB": ("DB", ""),  # a draft document: never
+    "MD": ("DD", ""),  # 2021-01-01 .. 2023-12-31, by its document
+    # Periods of their own within an always-in-force document.
+    "ME": (
+        "DA",
+        "dct:temporal [ a dct:PeriodOfTime ; dcat:startDate "
+        '"2020-01-01"^^xsd:date ; dcat:endDate "2022-06-30"^^xsd:date ]',
+    ),
+    "MF": (
+        "DA",
+        "dct:temporal [ a dct:PeriodOfTime ; dcat:startDate "
+        '"2022-07-01"^^xsd:date ; dcat:endDate "2031-12-31"^^xsd:date ]',
+    ),
+    "MW": ("DF", ""),  # withdrawn with a last day: 2020-01-01 .. 2022-06-30
+    "MC": ("DC", ""),  # withdrawn without a last day: never (a measure's own status is
+    # one of execution, gepland .. afgerond, which says nothing of its being in force)
+}
 EFFECTS: dict[str, tuple[str, str]] = {
     # code -> (measure, norm)
     "EAA": ("MA", "NA"),  # in force on every day
@@ -118,7 +147,49 @@ EFFECTS: dict[str, tuple[str, str]] = {
     "EBA": ("MB", "NA"),  # its measure never is: never
     "EDA": ("MD", "NA"),  # dated by its measure
     "EAD": ("MA", "ND"),  # dated
+    "EEA": ("ME", "NA"),  # by its measure's own period
+    "EED": ("ME", "ND"),  # its measure ends before its norm, and starts before it
+    "EFD": ("MF", "ND"),  # its measure ends after its norm, and starts after it
+    "EEE": ("ME", "NE"),  # its measure ends before its norm starts: never
+    "EEH": ("ME", "NH"),  # its measure ends the day before its norm starts: never
+    "EFH": ("MF", "NH"),  # its norm's own period, within its measure's
+    "EFE": ("MF", "NE"),  # a future norm, its measure ending later
+    "EFC": ("MF", "NC"),  # its norm withdrawn without a last day: never
+    "EWG": ("MW", "NG"),  # a withdrawn measure's last day, a replaced norm
+    "EAG": ("MA", "NG"),  # ends the day before the norm's successor starts
+    "ECA": ("MC", "NA"),  # its measure withdrawn without a last day: never
 }
+
+_D = date.fromisoformat
+EFFECT_PERIODS: dict[str, tuple[bool, date | None, date | None]] = {
+    # code -> (never, first day, last day): the days its measure and norm share, by hand
+    "EAA": (False, None, None),
+    "EAB": (True, None, None),
+    "EBA": (True, None, None),
+    "EDA": (False, _D("2021-01-01"), _D("2023-12-31")),
+    "EAD": (False, _D("2021-01-01"), _D("2023-12-31")),
+    "EEA": (False, _D("2020-01-01"), _D("2022-06-30")),
+    "EED": (False, _D("2021-01-01"), _D("2022-06-30")),
+    "EFD": (False, _D("2022-07-01"), _D("2023-12-31")),
+    "EEE": (True, None, None),
+    "EEH": (True, None, None),
+    "EFH": (False, _D("2022-07-01"), _D("2024-06-01")),
+    "EFE": (False, _D("2026-01-01"), _D("2031-12-31")),
+    "EFC": (True, None, None),
+    "EWG": (False, _D("2020-01-01"), _D("2022-06-30")),
+    "EAG": (False, _D("2019-01-01"), _D("2025-12-31")),
+    "ECA": (True, None, None),
+}
+EFFECT_DAYS = sorted(
+    {
+        *DAYS,
+        _D("2019-12-31"),
+        _D("2020-01-01"),
+        _D("2024-06-02"),
+        _D("2031-12-31"),
+        _D("2032-01-01"),
+    }
+)
 
 
 def registry_turtle() -> str:
@@ -144,13 +215,14 @@ def registry_turtle() -> str:
             "qudt:hasUnit unit:NUM ; krb:werkingsgebied id:werkingsgebied\\/GM0001 ; "
             f"krb:bestuurslaag begrip:bestuurslaag\\/gemeente{extra} ."
         )
-    for code, document in MEASURES.items():
+    for code, (document, more) in MEASURES.items():
+        extra = f" ; {more}" if more else ""
         parts.append(
             f"id:beleidsmaatregel\\/{code} a krb:Beleidsmaatregel ; "
             f'rdfs:label "Maatregel {code}"@nl ; dct:identifier "{code}" ; '
             "krb:beleidsthema id:beleidsthema\\/groen ; "
             f"krb:document id:besluitdocument\\/{document} ; "
-            "krb:werkingsgebied id:werkingsgebied\\/GM0001 ."
+            f"krb:werkingsgebied id:werkingsgebied\\/GM0001{extra} ."
         )
     for code, (measure, norm) in EFFECTS.items():
         parts.append(
@@ -249,7 +321,9 @@ def test_the_cli_tables_say_what_geldig_op_says(
 
 
 def test_the_api_tables_say_what_geldig_op_says(
-    store_folder: str, geldig_op: Callable[[date], set[str]]
+    store_folder: str,
+    geldig_op: Callable[[date], set[str]],
+    beleid_in_gebied: Callable[[date], dict[str, str]],
 ) -> None:
     from fastapi.testclient import TestClient
 
@@ -261,14 +335,19 @@ def test_the_api_tables_say_what_geldig_op_says(
             response = client.get(f"/api/queries/{name}", params={"format": "csv"})
             assert response.status_code == 200, response.text
             check_against(_csv(response.text), geldig_op, _text_columns)
+            if name == "beleidsketen":
+                check_effects(_csv(response.text), beleid_in_gebied, _effect_text_columns)
 
 
-def _never_effects(store_folder: str) -> set[str]:
+def _effects_on(store_folder: str, day: date) -> dict[str, str]:
+    """beleid-in-gebied's geldigheid of every effect on ``day``, alles=true."""
     out = invoke(
         "query",
         "beleid-in-gebied",
         "-p",
         "gebied=GM0001",
+        "-p",
+        f"datum={day}",
         "-p",
         "alles=true",
         "--format",
@@ -276,16 +355,90 @@ def _never_effects(store_folder: str) -> set[str]:
         "--store",
         store_folder,
     )
-    return {
-        r["code"]
-        for r in _csv(out)
-        if r["soort"] == "beoogd effect" and r["geldigheid"] == "niet in werking"
-    }
+    said: dict[str, str] = {}
+    for r in _csv(out):
+        if r["soort"] == "beoogd effect":
+            assert said.setdefault(r["code"], r["geldigheid"]) == r["geldigheid"], r
+    return said
+
+
+@pytest.fixture(scope="module")
+def beleid_in_gebied(store_folder: str) -> Callable[[date], dict[str, str]]:
+    answers = {day: _effects_on(store_folder, day) for day in EFFECT_DAYS}
+    for day, said in answers.items():
+        assert set(said) == set(EFFECTS), day  # alles=true: every effect, every day
+    # Not vacuous: effects in force on some days and not on others, some never, one always.
+    in_force_on = [{c for c, g in answers[day].items() if g == "geldig"} for day in EFFECT_DAYS]
+    assert set.intersection(*in_force_on) == {"EAA"}
+    assert len({frozenset(s) for s in in_force_on}) > 5
+    return answers.__getitem__
+
+
+def _never_effects(store_folder: str) -> set[str]:
+    said = _effects_on(store_folder, DAYS[0])
+    return {code for code, geldigheid in said.items() if geldigheid == "niet in werking"}
+
+
+EffectRead = Callable[[Row], tuple[bool, date | None, date | None]]
+
+
+def _effect_text_columns(row: Row) -> tuple[bool, date | None, date | None]:
+    return (
+        _flag(str(row["effect_niet_in_werking"])),
+        _day(str(row["effect_geldig_vanaf"])),
+        _day(str(row["effect_geldig_tot"])),
+    )
+
+
+def _effect_typed_columns(row: Row) -> tuple[bool, date | None, date | None]:
+    never, start, end = (
+        row["effect_niet_in_werking"],
+        row["effect_geldig_vanaf"],
+        row["effect_geldig_tot"],
+    )
+    assert isinstance(never, bool), row
+    assert start is None or isinstance(start, date), row
+    assert end is None or isinstance(end, date), row
+    return never, start, end
+
+
+def check_effects(
+    rows: Iterable[Row], truth: Callable[[date], dict[str, str]], read: EffectRead
+) -> None:
+    """Every effect's columns give beleid-in-gebied's answer on every day, are the days
+    its measure and norm share (EFFECT_PERIODS), and lie within its norm's; a norm no
+    measure aims at has no effect columns."""
+    rows = list(rows)
+    effects = [row for row in rows if row["effect"]]
+    assert sorted(str(row["effect_code"]) for row in effects) == sorted(EFFECTS)
+    for row in rows:
+        if not row["effect"]:
+            assert all(
+                row[c] in ("", None)
+                for c in ("effect_geldig_vanaf", "effect_geldig_tot", "effect_niet_in_werking")
+            ), dict(row)
+    for row in effects:
+        code = str(row["effect_code"])
+        assert read(row) == EFFECT_PERIODS[code], (code, dict(row))
+    for day in EFFECT_DAYS:
+        said = truth(day)
+        for row in effects:
+            code = str(row["effect_code"])
+            by_columns = in_force(*read(row), day)
+            assert by_columns == (said[code] == "geldig"), (day, code, said[code], dict(row))
+            if by_columns:  # an effect in force has its norm in force
+                norm = (
+                    _text_columns(row)
+                    if isinstance(row["niet_in_werking"], str)
+                    else (row["niet_in_werking"], row["geldig_vanaf"], row["geldig_tot"])
+                )
+                assert in_force(*norm, day), (day, code, dict(row))
 
 
 def test_beleidsketen_marks_the_effects_never_in_force(store_folder: str) -> None:
     never = _never_effects(store_folder)
-    assert never == {"EAB", "EBA"}  # its norm, or its measure, is never in force
+    # its norm, or its measure, is never in force, or the two share no day
+    assert never == {code for code, (no, _, _) in EFFECT_PERIODS.items() if no}
     rows = _csv(invoke("query", "beleidsketen", "--format", "csv", "--store", store_folder))
     effects = {row["effect_code"]: row for row in rows if row["effect_code"]}
     assert set(effects) == set(EFFECTS)
@@ -294,8 +447,25 @@ def test_beleidsketen_marks_the_effects_never_in_force(store_folder: str) -> Non
     assert all(row["effect_niet_in_werking"] == "" for row in rows if not row["effect"])
 
 
+def test_the_cli_effect_dates_say_what_beleid_in_gebied_says(
+    store_folder: str, beleid_in_gebied: Callable[[date], dict[str, str]]
+) -> None:
+    rows = _csv(invoke("query", "beleidsketen", "--format", "csv", "--store", store_folder))
+    check_effects(rows, beleid_in_gebied, _effect_text_columns)
+    # The gap the effect's dates close: a measure ending before its norm ends the effect,
+    # while the norm's own dates still say in force.
+    (eed,) = [row for row in rows if row["effect_code"] == "EED"]
+    day = date(2023, 1, 1)
+    assert in_force(*_text_columns(eed), day)
+    assert not in_force(*_effect_text_columns(eed), day)
+    assert beleid_in_gebied(date(2022, 7, 1))["EED"] == "verlopen"
+
+
 def test_the_export_keeps_the_flag_typed_and_says_what_geldig_op_says(
-    store_folder: str, geldig_op: Callable[[date], set[str]], tmp_path: Path
+    store_folder: str,
+    geldig_op: Callable[[date], set[str]],
+    beleid_in_gebied: Callable[[date], dict[str, str]],
+    tmp_path: Path,
 ) -> None:
     pq = pytest.importorskip("pyarrow.parquet")
     folder = tmp_path / "lake"
@@ -303,7 +473,8 @@ def test_the_export_keeps_the_flag_typed_and_says_what_geldig_op_says(
     never = _never_effects(store_folder)
     for name in ("normen", "beleidsketen"):
         with (folder / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
-            check_against(csv.DictReader(handle), geldig_op, _text_columns)
+            csv_rows = list(csv.DictReader(handle))
+        check_against(csv_rows, geldig_op, _text_columns)
         table = pq.read_table(folder / f"{name}.parquet")
         assert str(table.schema.field("niet_in_werking").type) == "bool"
         rows = table.to_pylist()
@@ -315,11 +486,15 @@ def test_the_export_keeps_the_flag_typed_and_says_what_geldig_op_says(
         )
         if name == "beleidsketen":
             assert str(table.schema.field("effect_niet_in_werking").type) == "bool"
+            for column in ("effect_geldig_vanaf", "effect_geldig_tot"):
+                assert str(table.schema.field(column).type) == "date32[day]", column
             flagged = {row["effect_code"] for row in rows if row["effect_niet_in_werking"]}
             assert flagged == never
             assert all(
                 (row["effect"] is None) == (row["effect_niet_in_werking"] is None) for row in rows
             )
+            check_effects(csv_rows, beleid_in_gebied, _effect_text_columns)
+            check_effects(rows, beleid_in_gebied, _effect_typed_columns)
     with (folder / "datadictionary.csv").open(encoding="utf-8", newline="") as handle:
         dictionary = {(r["table"], r["column"]): r for r in csv.DictReader(handle)}
     for key in (
@@ -329,3 +504,10 @@ def test_the_export_keeps_the_flag_typed_and_says_what_geldig_op_says(
     ):
         assert dictionary[key]["datatype"].startswith("bool"), key
         assert dictionary[key]["source"] == "https://data.krb.nl/def/krb#nietInWerking", key
+    for column, term in (
+        ("effect_geldig_vanaf", "geldigVanaf"),
+        ("effect_geldig_tot", "geldigTot"),
+    ):
+        entry = dictionary[("beleidsketen", column)]
+        assert entry["datatype"].startswith("date32"), column
+        assert entry["source"] == f"https://data.krb.nl/def/krb#{term}", column

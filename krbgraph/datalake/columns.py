@@ -142,10 +142,26 @@ _FACTS: dict[str, _Fact] = {
         "<= D, geldig_tot empty or >= D.",
         "krb:nietInWerking",
     ),
+    # An effect is in force while its measure and its norm both are: its derived dates
+    # are already that overlap, so a measure ending before its norm ends the effect too.
+    "effect_geldig_vanaf": _Fact(
+        _Y,
+        "First day the intended effect is in force, when known: the later of the first "
+        "days of its measure and its norm.",
+        "krb:geldigVanaf",
+    ),
+    "effect_geldig_tot": _Fact(
+        _Y,
+        "Last day the intended effect is in force, when known: the earlier of the last "
+        "days of its measure and its norm.",
+        "krb:geldigTot",
+    ),
     "effect_niet_in_werking": _Fact(
         _B,
         "True when the intended effect is in force on no day at all (its measure or norm "
-        "never is), else false; empty on a row without an effect.",
+        "never is, or they share no day), else false; empty on a row without an effect. "
+        "In force on day D: not this, effect_geldig_vanaf empty or <= D, "
+        "effect_geldig_tot empty or >= D.",
         "krb:nietInWerking",
     ),
     # Classifications and descriptions.
