@@ -851,8 +851,11 @@ def store_resolver(
             local = "/id/" + text[len(REGISTRY_PREFIX) + 1 :]
             base = REGISTRY_BASE.get()
             found = []
-            if base is not None:
-                own = ox.NamedNode(base.rstrip("/") + local)
+            try:  # a text no IRI can hold ("GEL M01") names nothing of the base
+                own = None if base is None else ox.NamedNode(base.rstrip("/") + local)
+            except ValueError:
+                own = None
+            if own is not None:
                 sparql = _inject_rows(_OF_CLASS_SPARQL, ("object", "klasse"), [(own, klasse)])
                 found = [own.value] if store.query(sparql, timeout_s=timeout_s).boolean else []
             if not found:

@@ -103,7 +103,7 @@ def _segments(result: ValidationResult, limit: int | None) -> list[tuple[str, st
         heading = " ".join(p for p in (first.focus_type, _quoted(first.focus_label)) if p)
         add((heading or focus, "bold"))
         place = _where(result, focus, findings)
-        had, of = _violations_before(result, findings)
+        had, of = _findings_before(result, findings)
         mixed = 0 < had < of
         place = f"  ({place})" if place else ""
         add((f"  <{focus}>{place}\n" if heading else f"{place}\n", "dim"))
@@ -260,7 +260,7 @@ def _where(result: ValidationResult, focus: str, findings: list[Finding]) -> str
     """Where an object with findings is: its files (``_in_files``), else the store's
     graphs that hold it, for a refused write said to be outside what it wrote (an
     object it did not write, which after an upgrade is no fault of the file), and
-    whether its violations were in the registry before the write: all, none, or some
+    whether its findings were in the registry before the write: all, none, or some
     (then each such finding is marked ``_BEFORE``)."""
     in_files = _in_files(result, focus)
     graphs = result.stored.get(focus)
@@ -273,7 +273,7 @@ def _where(result: ValidationResult, focus: str, findings: list[Finding]) -> str
     written = result.written
     if result.unknown_whose(focus):  # a blank node: whether it was broken before is unknown
         return f"in {nl} {named}, niet in {written} / in {en} {named}, not in {written}"
-    before, of = _violations_before(result, findings)
+    before, of = _findings_before(result, findings)
     if before == 0:
         return (
             f"in {nl} {named}, niet in {written}, maar gebroken door deze schrijfactie / "
@@ -291,11 +291,11 @@ def _where(result: ValidationResult, focus: str, findings: list[Finding]) -> str
     )
 
 
-def _violations_before(result: ValidationResult, findings: list[Finding]) -> tuple[int, int]:
-    """How many of an object's violations (of its findings, when it has none) the
-    registry had before a refused write, and of how many."""
-    violations = [f for f in findings if f.severity == "Violation"] or findings
-    return sum(1 for f in violations if result.already_broken(f)), len(violations)
+def _findings_before(result: ValidationResult, findings: list[Finding]) -> tuple[int, int]:
+    """How many of an object's findings the registry had before a refused write, and of
+    how many: all (already in the registry), none (this write's), or some, each then
+    marked, warnings as violations (the Excel import's report labels each finding)."""
+    return sum(1 for f in findings if result.already_broken(f)), len(findings)
 
 
 def _quoted(label: str | None) -> str | None:

@@ -782,6 +782,17 @@ def test_an_iri_written_short_as_the_pages_show_it_means_that_iri(
     assert short.rows == run_named_query(store, CATALOGUE, query, full).rows
 
 
+def test_a_short_iri_no_iri_can_hold_is_said_to_name_nothing(store: Store) -> None:
+    """A space in id:... made an IRI of the served base that cannot be: a 500."""
+    token = REGISTRY_BASE.set("https://krb.demogemeente.nl")
+    try:
+        for written in ("id:beleidsnorm/GEL N01", "id:beleidsnorm/x<y"):
+            with pytest.raises(ParameterError, match="has code or name"):
+                prepare_query(store, CATALOGUE, "besluitspoor", {"instrument": written})
+    finally:
+        REGISTRY_BASE.reset(token)
+
+
 def test_a_short_iri_of_nothing_in_the_registry_is_said_so(store: Store) -> None:
     with pytest.raises(ParameterError, match="id:beleidsnorm/GEL-N99"):
         run_named_query(store, CATALOGUE, "besluitspoor", {"instrument": "id:beleidsnorm/GEL-N99"})

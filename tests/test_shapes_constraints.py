@@ -242,7 +242,13 @@ CASES: list[tuple[str, str, list[tuple[str, str | None, str]], str]] = [
         """INSERT DATA { <besluitdocument/GEL-2030>
              eli:first_date_entry_in_force "2024-01-01"^^xsd:date ;
              eli:date_no_longer_in_force "2023-12-31"^^xsd:date }""",
-        [("besluitdocument/GEL-2030", None, V)],
+        [
+            (
+                "besluitdocument/GEL-2030",
+                "http://data.europa.eu/eli/ontology#first_date_entry_in_force",
+                V,
+            )
+        ],
         "Geluid 2030",
     ),
     (

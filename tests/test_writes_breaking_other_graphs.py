@@ -273,3 +273,43 @@ def test_a_unit_finding_the_registry_had_is_not_put_on_an_unchanged_reload(
     assert "already in the registry, in graph" in effect and "unit:DeciB_A" in effect, effect
     assert "gebroken door deze schrijfactie" not in report, report
     assert "1 of them on objects already in the registry" in report, report
+
+
+def test_a_warning_the_registry_had_is_marked_on_an_object_the_write_breaks(
+    model_template: Path, tmp_path: Path
+) -> None:
+    """An own measure in another file is warned about (no effect acts through it); a
+    reload of the noise plan without the document the measure belongs to breaks it.
+    The violation is the write's, the warning the registry had: each says so."""
+    store = _demo_store(model_template, tmp_path)
+    extra = tmp_path / "extra.ttl"
+    extra.write_text(
+        "@prefix krb: <https://data.krb.nl/def/krb#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix dct: <http://purl.org/dc/terms/> .\n"
+        "@prefix adms: <http://www.w3.org/ns/adms#> .\n"
+        f"<{BASE}/id/beleidsmaatregel/X-M01> a krb:Beleidsmaatregel ;\n"
+        '    rdfs:label "Extra maatregel"@nl ; dct:identifier "X-M01" ;\n'
+        f"    krb:beleidsthema <{BASE}/id/beleidsthema/geluid> ;\n"
+        f"    krb:document <{BASE}/id/besluitdocument/GEL-AP2025> ;\n"
+        f"    krb:werkingsgebied <{BASE}/id/werkingsgebied/parkstraat> ;\n"
+        "    adms:status <https://data.krb.nl/id/begrip/uitvoeringsstatus/afgerond> .\n",
+        encoding="utf-8",
+    )
+    assert krb("load", str(extra), "--store", store, "--base-iri", BASE).exit_code == 0
+    text = next(p for p in demo_paths() if p.name == "geluid.ttl").read_text(encoding="utf-8")
+    start = text.index("besluitdocument:GEL-AP2025 a krb:Besluitdocument")
+    changed = tmp_path / "geluid.ttl"
+    changed.write_text(text[:start] + text[text.index("\n\n", start) :], encoding="utf-8")
+    loaded = krb("load", str(changed), "--replace", "--store", store, "--base-iri", BASE)
+    assert loaded.exit_code == 1, loaded.output
+    report = loaded.stderr
+    about = report[report.index(f"<{BASE}/id/beleidsmaatregel/X-M01>") :].split("\n\n")[0]
+    assert "broken by this write, and before it where marked" in about, about
+    lines = [
+        line for line in about.splitlines() if line.lstrip().startswith(("Violation", "Warning"))
+    ]
+    assert lines and all(
+        ("already in the registry]" in line) == line.lstrip().startswith("Warning")
+        for line in lines
+    ), about

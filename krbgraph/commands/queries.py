@@ -156,7 +156,8 @@ def register(app: typer.Typer) -> None:
         except ValueError:
             raise _fail(f"--today {today!r} is not a date; expected YYYY-MM-DD") from None
         settings = settings_from_cli(store, base_iri, timeout)
-        REGISTRY_BASE.set(settings.base_iri)  # whose things ``id:`` values name
+        if settings.base_iri_given:  # whose things ``id:`` values name, when chosen
+            REGISTRY_BASE.set(settings.base_iri)
         if not query.gives_rows and output_format is not ResultFormat.table:
             raise _fail(
                 f"query {name!r} answers with RDF triples, not rows: leave out --format for Turtle"
