@@ -27,6 +27,7 @@ import pyoxigraph as ox
 import pytest
 from demo_backends import embedded_demo_fixture, embedded_demo_settings
 from fastapi.testclient import TestClient
+from quad_order import in_stable_order
 from store_templates import copy_of
 
 from krbgraph.derived import DERIVED_GRAPH, derive
@@ -308,11 +309,11 @@ def _kept(graph_store: ox.Store) -> set[tuple[str, str, str]]:
 
 
 def _data(replica: ValidationReplica) -> list[ox.Quad]:
-    return [
+    return in_stable_order(
         q
         for g in replica.data_graphs()
         for q in replica.graph_quads(None if isinstance(g, ox.DefaultGraph) else g.value)
-    ]
+    )
 
 
 @pytest.mark.parametrize("seed", SEEDS)
