@@ -177,8 +177,21 @@ def test_sparql_update_of_the_model_is_refused(
         "INSERT { GRAPH <https://krb.demogemeente.nl/graph/kopie> { ?s ?p ?o } } "
         "WHERE { GRAPH <https://data.krb.nl/def/krb/afgeleid> { ?s ?p ?o } }",
         "MOVE <https://data.krb.nl/def/krb/meta> TO <https://krb.demogemeente.nl/graph/m>",
+        # Spelled otherwise, as the engine reads it: COPY emptied the target (204).
+        "COPY <https://data.krb.nl/graph/\\u0061udit> TO <https://krb.demogemeente.nl/graph/geluid>",
+        "BASE <https://data.krb.nl/def/krb/> COPY <afgeleid> TO <https://krb.demogemeente.nl/graph/geluid>",
+        "BASE <https://data.krb.nl/> PREFIX g: <graph/> CLEAR GRAPH g:audit",
     ],
-    ids=["drop shapes", "drop derived", "clear audit by prefix", "read derived", "move meta"],
+    ids=[
+        "drop shapes",
+        "drop derived",
+        "clear audit by prefix",
+        "read derived",
+        "move meta",
+        "copy from audit spelled with an escape",
+        "copy from derived relative to BASE",
+        "clear audit by a relative prefix",
+    ],
 )
 def test_sparql_update_naming_a_maintained_graph_is_refused(
     demo: tuple[str, Store, Settings], tmp_path: Path, update: str

@@ -132,7 +132,7 @@ def apply_update(
     update's run on the validation copy (UpdateTimeout, UpdateStillStopping: see
     ReplicaSlot.run_update).
     """
-    refuse_managed_in_update(graphs_named(update))
+    refuse_managed_in_update(graphs_named(update, base_iri))
     # On a shared server the turn comes first: the copy is then made current and the
     # change validated and committed while no other writer can write (write_claim).
     with lock, turn_for(store):
