@@ -10,15 +10,25 @@ Both commands read the same list, so what validates is what loads.
 from __future__ import annotations
 
 import errno
+import gzip
 import os
 import re
+import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import NamedTuple
 
 import pyoxigraph as ox
 
-__all__ = ["InputPathError", "Inputs", "files_in", "inputs", "is_own_report"]
+__all__ = [
+    "InputPathError",
+    "Inputs",
+    "files_in",
+    "inputs",
+    "is_blank",
+    "is_krb_report",
+    "is_own_report",
+]
 
 
 class InputPathError(Exception):
@@ -158,6 +168,60 @@ def is_own_report(path: Path, fmt: ox.RdfFormat) -> bool:
     if fmt is ox.RdfFormat.TURTLE and b"ValidationReport" in head:
         return _first_triple_types_a_report(head)
     return False
+
+
+_SUMMARY = re.compile(
+    rb"(?:voldoet / conforms|voldoet niet / does not conform): \d+ overtreding\(en\) / "
+    rb"violation\(s\), \d+ waarschuwing\(en\) / warning\(s\), \d+ info in \d+ "
+    rb"object\(en\) / object\(s\)"
+)
+"""The last line of krb validate's text report (krbgraph.reports.summary)."""
+
+
+def is_krb_report(path: Path) -> bool:
+    """Whether ``path`` holds a report `krb validate` writes, in any of its formats
+    (JUnit, JSON, the SHACL report in Turtle, the text report), whatever its name: what
+    `krb validate --output` may replace. A file that cannot be read is not one.
+
+    Told by the bytes as written, not by the name: the report of one format is written
+    under any name, and a run in another format replaces it (a CI job that switched
+    from --format json to junit keeps its file name)."""
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(_HEAD)
+            size = stream.seek(0, os.SEEK_END)
+            stream.seek(max(size - _HEAD, 0))
+            tail = stream.read()
+    except OSError:
+        return False
+    head = head.removeprefix(b"\xef\xbb\xbf")
+    lines = tail.rstrip().rsplit(b"\n", 1)
+    return (
+        _JUNIT.match(head) is not None
+        or _JSON_REPORT.match(head) is not None
+        or (b"ValidationReport" in head and _first_triple_types_a_report(head))
+        or _SUMMARY.fullmatch(lines[-1].strip()) is not None
+    )
+
+
+def is_blank(path: Path) -> bool:
+    """Whether the file holds nothing but white space (a compressed one once unpacked):
+    0 bytes, as the file a shell creates for ``krb validate . -f json > report.json``
+    before krb runs. It holds no triples in any syntax; a JSON-LD parser refuses it
+    ("Unexpected end of file") where the Turtle one reads nothing, so it is told
+    before it is parsed. A file that cannot be read is not blank: its reading reports
+    it."""
+    try:
+        opener = gzip.open if path.name.lower().endswith(".gz") else open
+        with opener(path, "rb") as stream:
+            chunk = stream.read(_HEAD).removeprefix(b"\xef\xbb\xbf")
+            while chunk:
+                if chunk.strip():
+                    return False
+                chunk = stream.read(1 << 20)
+    except (OSError, EOFError, zlib.error):
+        return False
+    return True
 
 
 def _first_triple_types_a_report(head: bytes) -> bool:

@@ -31,6 +31,7 @@ import typer
 from rich.console import Console
 
 from ..gc_pause import collector_paused
+from ..input_files import is_blank, is_krb_report
 from ..iris import DEFAULT_BASE_IRI
 from ..rdfio import RdfInputError, holds_a_triple, rdf_inputs, read_rdf_paths
 from ..settings import Settings
@@ -108,6 +109,8 @@ def validate(
 
     junit = report_format is ReportFormat.junit
     try:
+        if output is not None:
+            _refuse_to_overwrite_data(output)
         if paths:
             if _given_on_command_line(ctx, "store"):
                 raise _usage(
@@ -169,27 +172,32 @@ def _input_files(paths: list[Path], output: Path | None) -> list[Path]:
     A report of krb validate, and the one being written (``output``), is never read as
     data: written into the folder validated, the next run read it (shacl.xml as
     RDF/XML, report.json as JSON-LD) and failed (krbgraph.input_files.is_own_report).
+    ``output`` holds no data here: one that does was refused (_refuse_to_overwrite_data).
     A pipeline that validates nothing must not pass: no RDF file, or none with a
-    triple (a failed export's empty file), is unreadable input."""
+    triple (a failed export's empty file), is unreadable input. A file of white space
+    only (``krb validate . -f json > report.json``: the shell makes it first) holds no
+    triples whatever its syntax, JSON-LD too, and is left out with a warning."""
     from ..loading import plan_load
 
-    found = rdf_inputs(paths, leave_out=output)
+    report_file = None if output is None else output.resolve()
+    named = [path for path in paths if path.resolve() != report_file]
+    if output is not None and not named:
+        raise RdfInputError(output, None, None, f"{_REPORT_FILE}; name the data to validate")
+    found = rdf_inputs(named)
     for report in found.reports:
-        typer.echo(f"note: {report} is a report of krb validate, not data: not read", err=True)
-    files = found.files
+        if report.resolve() != report_file:
+            typer.echo(f"note: {report} is a report of krb validate, not data: not read", err=True)
+    files = [path for path in found.files if path.resolve() != report_file]
     if not files:
-        named = ", ".join(str(path) for path in paths)
-        message = f"no RDF files found (nothing validated){_store_hint(paths)}"
-        raise RdfInputError(Path(named), None, None, message)
-    # Two files for one graph: the graphs are named as `krb load` would name them, by
-    # the base a shell sets for every command (only the message shows it).
-    base = os.environ.get("KRB_BASE_IRI", "").strip() or DEFAULT_BASE_IRI
-    plan_load(files, base_iri=base)
-    empty = [path for path in files if not holds_a_triple(path)]
+        beside = any(path.resolve() == report_file for path in [*found.files, *found.reports])
+        left_out = f" besides {output} ({_REPORT_FILE})" if beside else ""
+        message = f"no RDF files found{left_out} (nothing validated){_store_hint(named)}"
+        raise RdfInputError(Path(", ".join(map(str, named))), None, None, message)
+    empty = [path for path in files if is_blank(path) or not holds_a_triple(path)]
     if len(empty) == len(files):
-        named = ", ".join(str(path) for path in empty)
+        listed = ", ".join(str(path) for path in empty)
         them = "it" if len(empty) == 1 else "them"
-        raise RdfInputError(Path(named), None, None, f"no triples in {them} (nothing validated)")
+        raise RdfInputError(Path(listed), None, None, f"no triples in {them} (nothing validated)")
     for path in empty:
         typer.echo(
             f"warning: {path} holds no triples; `krb load` refuses it, as the graph it "
@@ -197,7 +205,32 @@ def _input_files(paths: list[Path], output: Path | None) -> list[Path]:
             "with --graph, or leave it out)",
             err=True,
         )
+    files = [path for path in files if path not in empty]
+    # Two files for one graph: the graphs are named as `krb load` would name them, by
+    # the base a shell sets for every command (only the message shows it). An empty
+    # report.json the shell made beside report.ttl is no second file for its graph.
+    base = os.environ.get("KRB_BASE_IRI", "").strip() or DEFAULT_BASE_IRI
+    plan_load(files, base_iri=base)
     return files
+
+
+_REPORT_FILE = "the file --output writes the report to, not data: it is not read"
+
+
+def _refuse_to_overwrite_data(output: Path) -> None:
+    """Refuses (exit 2), before anything is read, an ``output`` that holds something
+    other than a report of krb validate: `krb validate data/ -o data/geluid.ttl` left the
+    policy file out of the validation and then replaced it by the report, and the data
+    was gone. A report of an earlier run (a CI job run again) is replaced, as is an
+    empty file; a path where no file is yet is written."""
+    if output.is_dir():
+        raise _usage(f"{output} is a folder; --output names the file to write the report to")
+    if output.is_file() and not is_blank(output) and not is_krb_report(output):
+        raise _usage(
+            f"{output} bevat gegevens, geen rapport van krb validate / holds data, not a "
+            "report of krb validate: --output would overwrite it with the report; give "
+            "--output a new file or an earlier report (nothing was read or written)"
+        )
 
 
 @collector_paused()  # a whole registry's findings are many objects (krbgraph.gc_pause)
