@@ -81,6 +81,9 @@ class Finding:
     message_nl: str
     message_en: str
     shape: str | None
+    value_blank: bool = False
+    """Whether ``value`` is a blank node's id (a report names it, not the id: another
+    every run)."""
 
 
 _LABELS = (RDFS.label, SKOS.prefLabel)

@@ -20,7 +20,7 @@ from dataclasses import asdict
 from rich.text import Text
 
 from .namespaces import PREFIXES
-from .validation import SEVERITIES, CheckedObject, Finding, ValidationResult
+from .validation import SEVERITIES, CheckedObject, Finding, ValidationResult, is_blank_focus
 
 _STYLES = {"Violation": "bold red", "Warning": "yellow", "Info": "cyan"}
 _DUTCH = {"Violation": "overtreding", "Warning": "waarschuwing", "Info": "info"}
@@ -85,7 +85,8 @@ def _segments(result: ValidationResult, limit: int | None) -> list[tuple[str, st
     out: list[tuple[str, str | None]] = []
     add = out.append
     shown = 0
-    grouped = _by_object(result.findings)
+    blank = _Blank(result)
+    grouped = _by_object(blank.ordered)
     for index, (focus, findings) in enumerate(grouped):
         if limit is not None and shown + len(findings) > limit and shown:
             hidden = sum(len(rest) for _, rest in grouped[index:])
@@ -101,18 +102,20 @@ def _segments(result: ValidationResult, limit: int | None) -> list[tuple[str, st
         shown += len(findings)
         first = findings[0]
         heading = " ".join(p for p in (first.focus_type, _quoted(first.focus_label)) if p)
-        add((heading or focus, "bold"))
+        named = blank.name(focus) or focus
+        add((heading or named, "bold"))
         place = _where(result, focus, findings)
         had, of = _findings_before(result, findings)
         mixed = 0 < had < of
         place = f"  ({place})" if place else ""
-        add((f"  <{focus}>{place}\n" if heading else f"{place}\n", "dim"))
+        add((f"  <{named}>{place}\n" if heading else f"{place}\n", "dim"))
         for f in findings:
             add((f"  {f.severity} ({_DUTCH.get(f.severity, f.severity)})", _STYLES.get(f.severity)))
             where = f"  {compact(f.path)}" if f.path else ""
-            value = f" = {compact(f.value)}" if f.value is not None else ""
+            value = f" = {compact(blank.name(f.value) or f.value)}" if f.value is not None else ""
             mark = _BEFORE if mixed and result.already_broken(f) else ""
-            add((f"{where}{value}{mark}\n    nl: {f.message_nl}\n    en: {f.message_en}\n", None))
+            nl, en = blank.text(f.message_nl), blank.text(f.message_en)
+            add((f"{where}{value}{mark}\n    nl: {nl}\n    en: {en}\n", None))
         add(("\n", None))
     add((summary(result) + "\n", "bold green" if result.conforms else "bold red"))
     return out
@@ -122,17 +125,29 @@ def json_report(result: ValidationResult) -> str:
     """``{"conforms", "counts", "findings": [...]}``; findings keep Finding's field names,
     with ``where``: the file(s) and line describing the object (``geluid.ttl:42``; several
     joined by ``, ``), or null when not known; and ``graphs``: the store's graphs that
-    hold it when a store was validated (`krb validate --store`), else empty."""
+    hold it when a store was validated (`krb validate --store`), else empty.
+
+    A blank node has no name of its own, and the parser's id differs every run: as
+    ``focus`` (and as a ``value`` or in a message) an object without an IRI is ``_:b1``,
+    ``_:b2``, … (numbered as ``_Blank`` orders them, the same every run), found by its
+    ``where`` (the line of its ``[``); another blank node as ``value`` is ``[]`` (the
+    ``path`` of ``focus``), and ``blank`` says which of the two fields is a blank node."""
+    blank = _Blank(result)
     document = {
         "conforms": result.conforms,
         "counts": counts(result.findings),
         "findings": [
             {
-                **asdict(f),
+                **{k: v for k, v in asdict(f).items() if k != "value_blank"},  # as ``blank``
+                "focus": blank.name(f.focus) or f.focus,
+                "value": blank.name(f.value) or f.value,
+                "message_nl": blank.text(f.message_nl),
+                "message_en": blank.text(f.message_en),
                 "where": _in_files(result, f.focus),
                 "graphs": list(result.stored.get(f.focus, ())),
+                "blank": [k for k in ("focus", "value") if blank.name(getattr(f, k))],
             }
-            for f in result.findings
+            for f in blank.ordered
         ],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
@@ -163,11 +178,14 @@ def junit_report(
     per graph that holds it instead: a graph is no file in the repository to link to.
 
     A test case's name is what CI compares from run to run, so a blank node, whose id
-    the parser makes up anew every run, is named by its label and a number instead.
+    the parser makes up anew every run, is named by its label and a number instead,
+    numbered in an order that is the same every run (``_Blank.object_key``: file and
+    line, then what is found on it), never by the id.
     Characters XML 1.0 cannot hold (a vertical tab from a Word line break is legal in
     RDF) are written out as ``U+000B``: the report stays readable XML.
     """
-    grouped = dict(_by_object(result.findings))
+    blank = _Blank(result)
+    grouped = dict(_by_object(blank.ordered))
     known = {o.iri: o for o in objects}
     for focus, findings in grouped.items():
         known.setdefault(
@@ -177,8 +195,7 @@ def junit_report(
     suite = ET.Element("testsuite", name="krb validate")
     failures = 0
     ordered = sorted(
-        known.values(),
-        key=lambda o: (o.type or "", o.label or "", _in_files(result, o.iri) or "", o.iri),
+        known.values(), key=lambda o: blank.object_key(o.iri, o.label, o.type, grouped.get(o.iri))
     )
     names = _case_names(ordered)
     for obj in ordered:
@@ -196,10 +213,11 @@ def junit_report(
                 ET.SubElement(listed, "property", name="graph", value=graph)
         notes: list[str] = []
         for f in grouped.get(obj.iri, []):
-            line = f"{f.severity} {compact(f.path)}: {f.message_nl} / {f.message_en}"
+            nl, en = blank.text(f.message_nl), blank.text(f.message_en)
+            line = f"{f.severity} {compact(f.path)}: {nl} / {en}"
             if f.severity in failing:
                 failures += 1
-                failure = ET.SubElement(case, "failure", message=f.message_en, type=f.severity)
+                failure = ET.SubElement(case, "failure", message=en, type=f.severity)
                 failure.text = line
             else:
                 notes.append(line)
@@ -300,3 +318,91 @@ def _findings_before(result: ValidationResult, findings: list[Finding]) -> tuple
 
 def _quoted(label: str | None) -> str | None:
     return f"'{label}'" if label else None
+
+
+class _Blank:
+    """How a report names the blank nodes of ``result``, and the order of its findings.
+
+    The parser gives a blank node another id every run, so a report must neither show
+    nor sort by it. An object without an IRI with findings is ``_:b1``, ``_:b2``, … in
+    the order of ``object_key``: type, label, file and line (where its ``[`` opens,
+    krbgraph.source_lines), then what is found on it; two that tie there are told apart
+    by nothing a report shows, so either order gives the same report. Another blank
+    node (a value: a norm's validity period) is ``[]``, the ``path`` of its object.
+    Without blank nodes the findings keep their order (validation.finding_sort_key)."""
+
+    def __init__(self, result: ValidationResult) -> None:
+        self._result = result
+        by_focus: dict[str, list[Finding]] = {}
+        ids: set[str] = set()
+        for f in result.findings:
+            by_focus.setdefault(f.focus, []).append(f)
+            if is_blank_focus(f.focus):
+                ids.add(f.focus)
+            if f.value is not None and f.value_blank:
+                ids.add(f.value)
+        self._ids = ids
+        self._names: dict[str, str] = {}
+        self.ordered: Sequence[Finding] = result.findings
+        if not ids:
+            return
+        self._pattern = re.compile("|".join(map(re.escape, sorted(ids, key=len, reverse=True))))
+        blanks = sorted(
+            (focus for focus in by_focus if is_blank_focus(focus)),
+            key=lambda focus: self.object_key(
+                focus,
+                by_focus[focus][0].focus_label,
+                by_focus[focus][0].focus_type,
+                by_focus[focus],
+            ),
+        )
+        self._names = {focus: f"_:b{number}" for number, focus in enumerate(blanks, 1)}
+        self.ordered = sorted(result.findings, key=self._finding_key)
+
+    def name(self, node: str | None) -> str | None:
+        """``_:bN`` or ``[]`` for a blank node id, None for anything else."""
+        if node is None or node not in self._ids:
+            return None
+        return self._names.get(node, "[]")
+
+    def text(self, message: str) -> str:
+        """A message with each blank node id in it named as ``name`` names it."""
+        if not self._ids:
+            return message
+        return self._pattern.sub(lambda m: self._names.get(m.group(), "[]"), message)
+
+    def object_key(
+        self, iri: str, label: str | None, type_: str | None, findings: Sequence[Finding] | None
+    ) -> tuple[str, ...]:
+        """The order of objects: type, label, files and graphs, IRI; for a blank node,
+        instead of its id, what is found on it (its ids left out)."""
+        found = ""
+        if is_blank_focus(iri):
+            found = "\n".join(sorted(map(self._content, findings or ())))
+        return (
+            type_ or "",
+            label or "",
+            _in_files(self._result, iri) or "",
+            ", ".join(self._result.stored.get(iri, ())),
+            "" if is_blank_focus(iri) else iri,
+            found,
+        )
+
+    def _content(self, f: Finding) -> str:
+        scrub = self._pattern.sub
+        value = "[]" if f.value in self._ids else f.value or ""
+        return "\t".join(
+            (f.severity, f.path or "", scrub("[]", f.message_nl), scrub("[]", f.message_en), value)
+        )
+
+    def _finding_key(self, f: Finding) -> tuple[int, str, tuple[str, int], str, str, str]:
+        """validation.finding_sort_key with each blank node by its name."""
+        named = self._names.get(f.focus)
+        return (
+            SEVERITIES.index(f.severity) if f.severity in SEVERITIES else 3,
+            f.focus_label or named or f.focus,
+            ("", int(named[3:])) if named else (f.focus, 0),
+            f.path or "",
+            self.text(f.message_nl),
+            self.name(f.value) or f.value or "",
+        )

@@ -7,9 +7,12 @@ parser here reports positions of what it read. Lines are found in Turtle, TriG,
 N-Triples and N-Quads by one pass per file that looks for statements starting a line
 with a wanted subject, written as ``<IRI>``, as a prefixed name of the prefixes the file
 has declared so far, or as ``<relative>`` against its @base; what starts a line inside a
-multi-line string, or continues a statement, is not one. A JSON-LD or RDF/XML file, a
-blank node, or a subject whose statement does not start a line, gets its file without a
-line: no line rather than a wrong one. (A refused `krb load`, and `krb validate --engine
+multi-line string, or continues a statement, is not one. A blank node of a Turtle or
+TriG file gets the line of the ``[`` that opens it (blank_node_lines: each ``[ ... ]``
+read again for what it states, matched to what the node states), of every such ``[``
+if several state the same. A JSON-LD or RDF/XML file, a blank node written ``_:name``,
+or a subject whose statement does not start a line, gets its file without a line: no
+line rather than a wrong one. (A refused `krb load`, and `krb validate --engine
 pyshacl`, whose rdflib graph has no graph per file, read the files instead:
 located_by_text, which parses a JSON-LD or RDF/XML file for its subjects.)
 
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import gzip
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +38,13 @@ import pyoxigraph as ox
 
 from .rdfio import RdfInputError, parse_quads, rdf_format
 
-__all__ = ["Place", "located_by_graphs", "located_by_text", "statement_lines"]
+__all__ = [
+    "Place",
+    "blank_node_lines",
+    "located_by_graphs",
+    "located_by_text",
+    "statement_lines",
+]
 
 
 @dataclass(frozen=True)
@@ -63,7 +73,8 @@ def located_by_graphs(
 ) -> Places:
     """Where each focus node is written, when each file was read into a graph of its own
     (``files``: graph IRI -> file): every file whose graph holds a triple with the node
-    as subject (``quads_about``), in the order of ``files``, with the line for an IRI."""
+    as subject (``quads_about``), in the order of ``files``, with the line for an IRI
+    and for a blank node whose ``[`` blank_node_lines finds."""
     order = {path: index for index, path in enumerate(files.values())}
     stating: dict[str, list[Path]] = {}
     for focus in dict.fromkeys(focuses):
@@ -76,15 +87,58 @@ def located_by_graphs(
         if found:
             stating[focus] = found
     wanted: dict[Path, set[str]] = {}
+    blank: dict[Path, dict[str, str]] = {}
+    graph_of = {path: graph for graph, path in files.items()}
     for focus, paths in stating.items():
-        if ":" in focus:
-            for path in paths:
+        for path in paths:
+            if ":" in focus:
                 wanted.setdefault(path, set()).add(focus)
+            elif rdf_format(path) in _TURTLE_LIKE:
+                signature = _signature(ox.BlankNode(focus), graph_of[path], quads_about, set())
+                blank.setdefault(path, {})[focus] = signature
     lines = {path: statement_lines(path, subjects) for path, subjects in wanted.items()}
-    return {
-        focus: tuple(Place(str(path), lines.get(path, {}).get(focus)) for path in paths)
-        for focus, paths in stating.items()
+    opened = {
+        path: blank_node_lines(path, set(signatures.values())) for path, signatures in blank.items()
     }
+    located: Places = {}
+    for focus, paths in stating.items():
+        places: list[Place] = []
+        for path in paths:
+            if ":" in focus:
+                places.append(Place(str(path), lines.get(path, {}).get(focus)))
+                continue
+            at_lines = opened.get(path, {}).get(blank.get(path, {}).get(focus, ""), ())
+            places.extend(Place(str(path), line) for line in at_lines)
+            if not at_lines:
+                places.append(Place(str(path)))
+        located[focus] = tuple(places)
+    return located
+
+
+def _signature(
+    node: ox.BlankNode,
+    graph: str,
+    quads_about: Callable[[ox.NamedNode | ox.BlankNode], Iterable[ox.Quad]],
+    visiting: set[ox.BlankNode],
+) -> str:
+    """What a blank node says of itself in ``graph``: its properties and values, a blank
+    value by its own signature; the same for the node the parser of ``blank_node_lines``
+    makes of its ``[``, whatever id either parser gave it."""
+    if node in visiting:  # a cycle, only possible with labelled blank nodes
+        return "cycle"
+    visiting.add(node)
+    parts = sorted(
+        f"{q.predicate} "
+        + (
+            f"[{_signature(q.object, graph, quads_about, visiting)}]"
+            if isinstance(q.object, ox.BlankNode)
+            else str(q.object)
+        )
+        for q in quads_about(node)
+        if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == graph
+    )
+    visiting.discard(node)
+    return "; ".join(parts)
 
 
 def located_by_text(focuses: Iterable[str], files: Sequence[Path]) -> Places:
@@ -132,6 +186,97 @@ def statement_lines(path: Path, subjects: Collection[str]) -> dict[str, int]:
                 if len(found) == len(subjects):
                     break
     return found
+
+
+_BRACKETS = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r"|<[^<>\"{}|^`\\\x00-\x20]*>"
+    r"|#[^\n]*"
+    r"|[\[\]]"
+    r"|\.(?=[\s#]|$)"
+)
+"""What a blank node's ``[`` and ``]`` and a statement's end can hide in: strings, IRIs
+and comments (matched whole, and passed over)."""
+_NEXT = re.compile(r"\s*(\S?)")
+_FRAGMENT = "urn:x-krb:fragment:"
+
+
+def blank_node_lines(path: Path, signatures: Collection[str]) -> dict[str, tuple[int, ...]]:
+    """The lines of a Turtle or TriG file where a blank node of each of ``signatures``
+    (what ``_signature`` makes of a node's own triples) opens its ``[``: the text of each
+    ``[ ... ]`` (of ``[]``, its statement) read again beside the file's prefixes, for
+    the triples it states. Several lines for nodes that state the same; none for a node
+    written ``_:name`` or in a collection, or a file that cannot be read so."""
+    if not signatures or rdf_format(path) not in _TURTLE_LIKE:
+        return {}
+    with _text(path) as opened:
+        text = opened.read()
+    newlines = [m.start() for m in re.finditer("\n", text)]
+    header = "".join(
+        (
+            f"@base <{m.group(3)}> .\n"
+            if m.group(3) is not None
+            else f"@prefix {m.group(1)}: <{m.group(2)}> .\n"
+        )
+        for m in _DIRECTIVE.finditer(text)
+    )
+    candidates: list[tuple[int, str]] = []  # (line, text) of each `[`
+    opening: list[int] = []
+    for token in _BRACKETS.finditer(text):
+        if token.group() == "[":
+            opening.append(token.start())
+        elif token.group() == "]" and opening:
+            start = opening.pop()
+            after = _NEXT.match(text, token.end()).group(1)  # type: ignore[union-attr]
+            if after and after not in ".;,)]}":  # a subject: its statement goes on
+                stop = next(
+                    (t.end() for t in _BRACKETS.finditer(text, token.end()) if t.group() == "."),
+                    len(text),
+                )
+                body = text[start:stop]
+            else:
+                body = text[start : token.end()] + " ."
+            candidates.append((bisect_right(newlines, start) + 1, body))
+    fragments = _fragments(header, [body for _, body in candidates])
+    lines = [line for line, _ in candidates]
+    found: dict[str, list[int]] = {}
+    for index, line in enumerate(lines):
+        graph = f"{_FRAGMENT}{index}"
+        name = ox.NamedNode(graph)
+        quads = list(fragments.quads_for_pattern(None, None, None, name))
+        objects = {q.object for q in quads}
+        roots = {q.subject for q in quads if isinstance(q.subject, ox.BlankNode)} - objects
+        if len(roots) != 1:
+            continue
+        about = lambda node, name=name: fragments.quads_for_pattern(node, None, None, name)  # noqa: E731
+        signature = _signature(roots.pop(), graph, about, set())
+        if signature in signatures:
+            found.setdefault(signature, []).append(line)
+    return {signature: tuple(at) for signature, at in found.items()}
+
+
+def _fragments(header: str, bodies: Sequence[str]) -> ox.Store:
+    """Each of ``bodies`` (Turtle statements) read beside ``header`` into a graph of its
+    own, numbered as listed, in one TriG document; one at a time if that cannot be read,
+    leaving out those that cannot (``[]`` as a value). A store: it holds values as the
+    copy validated does (``"48.0"`` as 48)."""
+    store = ox.Store()
+    graphs = "".join(f"<{_FRAGMENT}{index}> {{\n{body}\n}}\n" for index, body in enumerate(bodies))
+    try:
+        store.load((header + graphs).encode(), ox.RdfFormat.TRIG)
+        return store
+    except SyntaxError:
+        store.clear()
+    for index, body in enumerate(bodies):
+        into = ox.NamedNode(f"{_FRAGMENT}{index}")
+        try:
+            store.load((header + body).encode(), ox.RdfFormat.TURTLE, to_graph=into)
+        except SyntaxError:
+            continue
+    return store
 
 
 def _text(path: Path) -> IO[str]:

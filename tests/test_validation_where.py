@@ -130,12 +130,12 @@ def test_n_triples_lines(result: ValidationResult, registry: Path) -> None:
     assert written_line(place).startswith(f"<{ID}D> ")
 
 
-def test_json_ld_and_blank_nodes_get_their_file_without_a_line(
+def test_json_ld_gets_its_file_without_a_line_and_a_blank_node_the_line_of_its_bracket(
     result: ValidationResult, registry: Path
 ) -> None:
     assert result.places[f"{ID}E"] == (Place(str(registry / "d.jsonld")),)
     blank = next(f.focus for f in result.findings if ":" not in f.focus)  # a blank node id
-    assert result.places[blank] == (Place(str(registry / "e.ttl")),)
+    assert result.places[blank] == (Place(str(registry / "e.ttl"), 2),)
     assert {f.focus for f in result.findings} == set(result.places)
 
 

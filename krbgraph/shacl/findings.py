@@ -180,6 +180,7 @@ def _finding(item: Result, context: Described) -> Finding:
         message_nl=messages.get("nl", fallback),
         message_en=messages.get("en", fallback),
         shape=str(item.shape) if isinstance(item.shape, URIRef) else None,
+        value_blank=isinstance(item.value, BNode),
     )
 
 
