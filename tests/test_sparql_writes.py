@@ -181,6 +181,14 @@ def test_sparql_update_of_the_model_is_refused(
         "COPY <https://data.krb.nl/graph/\\u0061udit> TO <https://krb.demogemeente.nl/graph/geluid>",
         "BASE <https://data.krb.nl/def/krb/> COPY <afgeleid> TO <https://krb.demogemeente.nl/graph/geluid>",
         "BASE <https://data.krb.nl/> PREFIX g: <graph/> CLEAR GRAPH g:audit",
+        # Through a variable: on the copy, which holds no audit graph, NOT EXISTS held and
+        # the data graph was emptied.
+        "DELETE { GRAPH <https://krb.demogemeente.nl/graph/geluid> { ?s ?p ?o } } "
+        "WHERE { GRAPH <https://krb.demogemeente.nl/graph/geluid> { ?s ?p ?o } "
+        "FILTER NOT EXISTS { GRAPH ?g { ?x ?y ?z } "
+        "VALUES ?g { <https://data.krb.nl/graph/audit> } } }",
+        "INSERT { GRAPH <https://krb.demogemeente.nl/graph/kopie> { ?s ?p ?o } } "
+        "WHERE { BIND (<https://data.krb.nl/def/krb/afgeleid> AS ?g) GRAPH ?g { ?s ?p ?o } }",
     ],
     ids=[
         "drop shapes",
@@ -191,6 +199,8 @@ def test_sparql_update_of_the_model_is_refused(
         "copy from audit spelled with an escape",
         "copy from derived relative to BASE",
         "clear audit by a relative prefix",
+        "audit named in VALUES",
+        "derived named in BIND",
     ],
 )
 def test_sparql_update_naming_a_maintained_graph_is_refused(

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 import pytest
 
 from krbgraph.model import project_root
-from krbgraph.update_region import update_region
+from krbgraph.update_region import graphs_named, update_region
 
 DEMO = "https://krb.demogemeente.nl/id/graph/demo"
 ID = "https://krb.demogemeente.nl/id/"
@@ -132,3 +132,39 @@ def test_a_typical_edit_reads_a_small_region(demo_quads: list[ox.Quad]) -> None:
 )
 def test_what_the_text_cannot_bound_is_compared_whole(update: str) -> None:
     assert update_region(update, "https://krb.demogemeente.nl/") is None
+
+
+AUDIT = "https://data.krb.nl/graph/audit"
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        f"COPY <{AUDIT}> TO <urn:x:g>",
+        "COPY <https://data.krb.nl/graph/\\u0061udit> TO <urn:x:g>",
+        "COPY <https://data.krb.nl/graph/\\U00000061udit> TO <urn:x:g>",
+        "BASE <https://data.krb.nl/graph/> COPY <audit> TO <urn:x:g>",
+        "BASE <https://data.krb.nl/> PREFIX g: <graph/> CLEAR GRAPH g:audit",
+        f"PREFIX a: <{AUDIT}> COPY <{AUDIT}> TO <urn:x:g>",
+        "DELETE { GRAPH <urn:x:g> { ?s ?p ?o } } WHERE { GRAPH <urn:x:g> { ?s ?p ?o } "
+        f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?x ?y ?z }} VALUES ?g {{ <{AUDIT}> }} }} }}",
+        f"INSERT {{ GRAPH <urn:x:g> {{ ?s ?p ?o }} }} WHERE {{ BIND (<{AUDIT}> AS ?g) "
+        "GRAPH ?g { ?s ?p ?o } }",
+    ],
+)
+def test_a_graph_is_named_however_it_is_spelled(update: str) -> None:
+    """The engine reads escapes, BASE and PREFIX, and a graph named through a variable
+    (VALUES, BIND): so must the refusal of the graphs the service keeps."""
+    assert AUDIT in graphs_named(update)
+
+
+def test_a_relative_graph_is_read_against_the_services_base() -> None:
+    assert graphs_named("COPY <rel> TO <g>", "http://svc/sparql") == {
+        "http://svc/rel",
+        "http://svc/g",
+    }
+    assert graphs_named("PREFIX a: <urn:x:> INSERT DATA { a:s a:p a:o }") == {
+        "urn:x:s",
+        "urn:x:p",
+        "urn:x:o",
+    }
