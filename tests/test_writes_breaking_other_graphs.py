@@ -70,10 +70,7 @@ def test_a_load_that_drops_what_another_graph_points_at_names_that_graph(
     model_template: Path, tmp_path: Path
 ) -> None:
     store = _demo_store(model_template, tmp_path)
-    text = next(p for p in demo_paths() if p.name == "geluid.ttl").read_text(encoding="utf-8")
-    start = text.index("beoogd-effect:GEL-E01 a krb:BeoogdEffect")
-    changed = tmp_path / "geluid.ttl"
-    changed.write_text(text[:start] + text[text.index("\n\n", start) :], encoding="utf-8")
+    changed = _demo_file_without("geluid.ttl", "beoogd-effect:GEL-E01 a krb:BeoogdEffect", tmp_path)
     loaded = krb("load", str(changed), "--replace", "--store", store, "--base-iri", BASE)
     assert loaded.exit_code == 1, loaded.output
     assert (
@@ -105,6 +102,16 @@ def test_a_workbook_that_drops_a_norm_another_graphs_effect_acts_on(
     other = f"(in graaf <{BASE}/graph/torenflat>, niet in groen.xlsx: deze import breekt het"
     assert other in out, out
     assert "geen eenheid" not in out and "has no unit" not in out
+
+
+def _demo_file_without(name: str, block: str, folder: Path) -> Path:
+    """A copy of the demo file ``name`` in ``folder`` without the statement that starts
+    with ``block`` (up to the blank line after it)."""
+    text = next(p for p in demo_paths() if p.name == name).read_text(encoding="utf-8")
+    start = text.index(block)
+    changed = folder / name
+    changed.write_text(text[:start] + text[text.index("\n\n", start) :], encoding="utf-8")
+    return changed
 
 
 def _graph(store: str, graph: str) -> Graph:
@@ -297,10 +304,9 @@ def test_a_warning_the_registry_had_is_marked_on_an_object_the_write_breaks(
         encoding="utf-8",
     )
     assert krb("load", str(extra), "--store", store, "--base-iri", BASE).exit_code == 0
-    text = next(p for p in demo_paths() if p.name == "geluid.ttl").read_text(encoding="utf-8")
-    start = text.index("besluitdocument:GEL-AP2025 a krb:Besluitdocument")
-    changed = tmp_path / "geluid.ttl"
-    changed.write_text(text[:start] + text[text.index("\n\n", start) :], encoding="utf-8")
+    changed = _demo_file_without(
+        "geluid.ttl", "besluitdocument:GEL-AP2025 a krb:Besluitdocument", tmp_path
+    )
     loaded = krb("load", str(changed), "--replace", "--store", store, "--base-iri", BASE)
     assert loaded.exit_code == 1, loaded.output
     report = loaded.stderr
