@@ -270,3 +270,15 @@ def test_only_blank_files_are_nothing_validated(tmp_path: Path) -> None:
     assert result.exit_code == 2, result.output
     assert "nothing validated" in result.stderr and "Unexpected end of file" not in result.stderr
     assert result.stdout == ""
+
+
+def test_a_workbook_in_a_folder_validated_is_named_not_passed_over(tmp_path: Path) -> None:
+    """A CI validating a folder passed while the workbook in it was never looked at."""
+    folder = tmp_path / "data"
+    shutil.copytree(DEMO, folder)
+    (folder / "geluid.xlsx").write_bytes(b"PK\x03\x04 not looked at")
+    (folder / "~$geluid.xlsx").write_bytes(b"")
+    ran = CliRunner().invoke(app, ["validate", str(folder)])
+    assert ran.exit_code == 0, ran.output
+    assert f"note: {folder / 'geluid.xlsx'} is a workbook, not RDF" in ran.output
+    assert "~$" not in ran.output

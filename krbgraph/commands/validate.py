@@ -31,7 +31,7 @@ import typer
 from rich.console import Console
 
 from ..gc_pause import collector_paused
-from ..input_files import is_blank, is_krb_report
+from ..input_files import files_in, is_blank, is_krb_report
 from ..iris import DEFAULT_BASE_IRI
 from ..rdfio import RdfInputError, holds_a_triple, rdf_inputs, read_rdf_paths
 from ..settings import Settings
@@ -184,6 +184,14 @@ def _input_files(paths: list[Path], output: Path | None) -> list[Path]:
     if output is not None and not named:
         raise RdfInputError(output, None, None, f"{_REPORT_FILE}; name the data to validate")
     found = rdf_inputs(named)
+    for workbook in _workbooks_in(named):
+        # A CI validating a folder passed while a workbook in it was never looked at.
+        typer.echo(
+            f"note: {workbook} is a workbook, not RDF: not validated here; "
+            "`krb import-excel` checks it against the same shapes (and writes nothing "
+            "when it does not conform)",
+            err=True,
+        )
     for report in found.reports:
         if report.resolve() != report_file:
             typer.echo(f"note: {report} is a report of krb validate, not data: not read", err=True)
@@ -212,6 +220,17 @@ def _input_files(paths: list[Path], output: Path | None) -> list[Path]:
     base = os.environ.get("KRB_BASE_IRI", "").strip() or DEFAULT_BASE_IRI
     plan_load(files, base_iri=base)
     return files
+
+
+def _workbooks_in(paths: list[Path]) -> list[Path]:
+    """The Excel workbooks in the folders named (not Excel's own ``~$`` lock files)."""
+    return [
+        file
+        for path in paths
+        if path.is_dir()
+        for file in files_in(path, lambda f: f.suffix.lower() in (".xlsx", ".xlsm"))
+        if not file.name.startswith("~$")
+    ]
 
 
 _REPORT_FILE = "the file --output writes the report to, not data: it is not read"
