@@ -177,11 +177,14 @@ class Settings:
         values: dict[str, Any] = {}
         for name, var, convert in _VARIABLES:
             raw = env.get(var)
-            if raw:
+            if raw and overrides.get(name) is None:
                 try:
                     values[name] = convert(raw)
                 except ValueError as exc:
                     raise ValueError(f"{var}={raw!r} is not valid: {exc}") from exc
+        # An option given wins over its variable, which is then not read at all (a
+        # malformed KRB_QUERY_TIMEOUT_S stopped a command given --timeout 5); the option
+        # is checked as the variable would be (__post_init__).
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "base_iri" in values:
             values.setdefault("base_iri_given", True)

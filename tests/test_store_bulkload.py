@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import shutil
 import subprocess
 import sys
@@ -221,7 +222,9 @@ def test_blank_nodes_stay_one_node_each_when_a_file_is_cut(
     assert isomorphic(store.read_graph(G2), Graph().parse(local, format="nt"))
 
 
-def test_a_load_cut_short_by_a_crash_is_undone_when_the_store_opens(tmp_path: Path) -> None:
+def test_a_load_cut_short_by_a_crash_is_undone_when_the_store_opens(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """The state a crash between two files leaves: the first graph written, the marker there."""
     folder = tmp_path / "store"
     with EmbeddedStore(folder) as store:
@@ -230,9 +233,12 @@ def test_a_load_cut_short_by_a_crash_is_undone_when_the_store_opens(tmp_path: Pa
     (folder / PENDING_LOAD_FILE).write_text(json.dumps({"graphs": [G2]}), encoding="utf-8")
     (folder / "krb-split-abc").mkdir()
 
-    with EmbeddedStore(folder) as store:
+    with caplog.at_level(logging.WARNING, logger="krbgraph"), EmbeddedStore(folder) as store:
         assert [(info.iri, info.triples) for info in store.graphs()] == [(G1, 6)]
         assert leftovers(store) == []
+    # Said, naming the graph to load again (it was undone in silence).
+    (said,) = [r.getMessage() for r in caplog.records if "interrupted load" in r.getMessage()]
+    assert f"<{G2}>" in said and G1 not in said
 
 
 def test_an_unreadable_marker_is_reported_and_the_store_is_released(tmp_path: Path) -> None:

@@ -574,6 +574,9 @@ def _serve_refused(message: str, store: str, *options: str) -> None:
     assert done.returncode == 2, done.stderr[-2000:]
     assert "Traceback" not in done.stderr
     assert message in done.stderr
+    # In one line: a supervised engine that did not start logged it first, then the
+    # same text came again as the error.
+    assert done.stderr.count(message) == 1, done.stderr
     assert "KRB registry on" not in done.stdout
 
 

@@ -13,6 +13,7 @@ process.
 from __future__ import annotations
 
 import copy
+import logging
 import socket
 from dataclasses import replace
 from pathlib import Path
@@ -57,7 +58,12 @@ def register(app: typer.Typer) -> None:
         host: Annotated[
             str, typer.Option(envvar="KRB_HOST", help="Interface to bind.")
         ] = "127.0.0.1",
-        port: Annotated[int, typer.Option(envvar="KRB_PORT", help="TCP port.")] = 8000,
+        # Read by Settings from KRB_PORT, not by typer: a malformed value got typer's own
+        # boxed message, unlike every other KRB_ variable's.
+        port: Annotated[
+            int | None,
+            typer.Option(help="TCP port [default: KRB_PORT, else 8000]", show_default=False),
+        ] = None,
         store: StoreOption = None,
         base_iri: BaseIriOption = None,
         timeout: TimeoutOption = None,
@@ -79,9 +85,9 @@ def register(app: typer.Typer) -> None:
         from ..store import StoreError
         from ..web.app import create_app
 
-        settings = settings_from_cli(store, base_iri, timeout)
+        settings = settings_from_cli(store, base_iri, timeout, port)
         try:
-            settings = replace(settings, host=host, port=port, engine=engine.lower())
+            settings = replace(settings, host=host, engine=engine.lower())
         except ValueError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from exc
@@ -142,6 +148,11 @@ def _refuse_a_store_that_does_not_open(settings: Settings) -> None:
     from ..base_check import implicit_base_problem
     from ..store import StoreError, open_store
 
+    # The supervised engine logs a start that failed (for a running service, the only
+    # word of it); here the error is this command's own line, and was printed twice.
+    supervisor_log = logging.getLogger("krbgraph.store.supervised")
+    level = supervisor_log.level
+    supervisor_log.setLevel(logging.CRITICAL)
     try:
         store = open_store(settings)
         try:
@@ -152,6 +163,8 @@ def _refuse_a_store_that_does_not_open(settings: Settings) -> None:
     except StoreError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
+    finally:
+        supervisor_log.setLevel(level)
     if problem is not None:
         typer.echo(f"error: {problem}", err=True)
         raise typer.Exit(2)

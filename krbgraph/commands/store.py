@@ -58,12 +58,13 @@ BaseIriOption = Annotated[
         "--base-iri", envvar="KRB_BASE_IRI", help="Base IRI of the registry.", show_default=False
     ),
 ]
+# KRB_QUERY_TIMEOUT_S is read by Settings, not by typer: a malformed value got typer's
+# boxed message (unlike every other KRB_ variable's) and stopped a command given --timeout.
 TimeoutOption = Annotated[
     float | None,
     typer.Option(
         "--timeout",
-        envvar="KRB_QUERY_TIMEOUT_S",
-        help="Query timeout in seconds.",
+        help="Query timeout in seconds [default: KRB_QUERY_TIMEOUT_S, else 30].",
         show_default=False,
     ),
 ]
@@ -73,14 +74,17 @@ EXIT_USAGE = 2
 
 
 def settings_from_cli(
-    store: str | None = None, base_iri: str | None = None, timeout: float | None = None
+    store: str | None = None,
+    base_iri: str | None = None,
+    timeout: float | None = None,
+    port: int | None = None,
 ) -> Settings:
     """Settings from the environment with the command-line options on top.
 
     Exits with code 2 and a message when an environment value is malformed.
     """
     try:
-        return Settings.from_env(store=store, base_iri=base_iri, query_timeout_s=timeout)
+        return Settings.from_env(store=store, base_iri=base_iri, query_timeout_s=timeout, port=port)
     except ValueError as exc:
         _fail(str(exc))
 

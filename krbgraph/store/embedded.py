@@ -306,7 +306,7 @@ class EmbeddedStore(StoreBackend):
         unfinished = pending.graphs()
         if unfinished:
             self._remove_graphs([named_node(iri) for iri in unfinished])
-            pending.finish()
+            pending.undone(unfinished)
         for prefix in (line_parts.SPLIT_PREFIX, SNAPSHOT_PREFIX):
             for leftover in self.path.glob(f"{prefix}*"):
                 shutil.rmtree(leftover, ignore_errors=True)

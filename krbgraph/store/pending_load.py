@@ -11,6 +11,7 @@ write runs, and opening the store removes the graphs a leftover marker names
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,6 +19,8 @@ from pathlib import Path
 from .base import StoreError
 
 __all__ = ["PENDING_LOAD_FILE", "PendingLoad"]
+
+logger = logging.getLogger(__name__)
 
 PENDING_LOAD_FILE = "krb-pending-load.json"
 """In the store folder while a bulk load runs: the graphs to remove if it never finishes."""
@@ -66,3 +69,17 @@ class PendingLoad:
 
     def finish(self) -> None:
         self.path.unlink(missing_ok=True)
+
+    def undone(self, graphs: Iterable[str]) -> None:
+        """Removes the marker of a load whose graphs were just removed, and says so: the
+        next command (or `krb serve`, which took seconds longer to start) undid it in
+        silence, and nobody knew to run the load again."""
+        self.finish()
+        names = ", ".join(f"<{iri}>" for iri in graphs)
+        logger.warning(
+            "let op: een onderbroken laadopdracht is ongedaan gemaakt; %s staat niet in de "
+            "store, laad opnieuw\n  en: an interrupted load was undone; %s is not in the "
+            "store, load it again",
+            names,
+            names,
+        )
