@@ -70,12 +70,14 @@ MODEL_DOCUMENT_PATHS = {
 def local_href(iri: str, base_iri: str) -> str:
     """The page on this server that describes `iri`.
 
-    Registry things ({base}/id/...) keep their path, model terms go to the
-    ontology page with an anchor, value-list concepts to /begrip/...; any other
-    IRI in the store (IMBOR classes, units, schemes) to /resource?iri=.
+    Registry things ({base}/id/...) and graphs ({base}/graph/...) keep their path, model
+    terms go to the ontology page with an anchor, other IRIs under /def/krb/ (the
+    product's graphs, the version IRI) to their path there, value-list concepts to
+    /begrip/...; any other IRI in the store (IMBOR classes, units, schemes) to
+    /resource?iri=.
     """
     base = base_iri.rstrip("/")
-    if iri.startswith(base + "/id/"):
+    if iri.startswith((base + "/id/", base + "/graph/")):
         # A % and any character outside ASCII escaped (a browser escapes é itself): the
         # path the server decodes is then the IRI's own, whatever escapes it holds.
         return quote(iri[len(base) :], safe=_PATH_SAFE)
@@ -86,10 +88,16 @@ def local_href(iri: str, base_iri: str) -> str:
         return "/def/krb"
     if iri in MODEL_DOCUMENT_PATHS:
         return MODEL_DOCUMENT_PATHS[iri]
+    if _ONTOLOGY_SEGMENT.fullmatch(iri):
+        return "/def/krb" + iri[len(ONTOLOGY_IRI) :]
     begrip = str(BEGRIP)
     if iri.startswith(begrip) and len(iri) > len(begrip):
         return "/begrip/" + quote(iri[len(begrip) :], safe="/")
     return "/resource?iri=" + quote(iri, safe="")
+
+
+_ONTOLOGY_SEGMENT = re.compile(re.escape(ONTOLOGY_IRI) + r"/[A-Za-z0-9._~-]+")
+"""An IRI one segment below the ontology's that /def/krb/{term} serves as it is."""
 
 
 def web_address(iri: str) -> str | None:
@@ -126,11 +134,14 @@ def store_hrefs(store: Store, iris: Iterable[str], base_iri: str) -> dict[str, s
 
 
 def iri_for_path(kind: str, path: str, base_iri: str) -> str:
-    """The IRI a local path stands for; the inverse of `local_href` for /id and /begrip."""
+    """The IRI a local path stands for; the inverse of `local_href` for /id, /begrip and
+    /graph."""
     if kind == "id":
         return f"{base_iri.rstrip('/')}/id/{path}"
     if kind == "begrip":
         return f"{BEGRIP}{path}"
+    if kind == "graph":
+        return f"{base_iri.rstrip('/')}/graph/{path}"
     raise ValueError(f"no IRI mapping for /{kind}/")
 
 
@@ -175,11 +186,13 @@ def requested_iri(store: Store, kind: str, path: str, raw_path: bytes, base_iri:
     if not listed:
         return decoded
     values = " ".join(f"<{iri}>" for iri in listed)
+    # A graph is known by its name: it need not be the subject of any triple.
+    named = " UNION { GRAPH ?s { ?a ?b ?c } }" if kind == "graph" else ""
     described = {
         str(row[0])
         for row in store.query(
-            f"SELECT DISTINCT ?s WHERE {{ VALUES ?s {{ {values} }} "
-            "{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+            f"SELECT ?s WHERE {{ VALUES ?s {{ {values} }} "
+            f"FILTER EXISTS {{ {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} }}{named} }} }}"
         ).rows
     }
     return next((iri for iri in listed if iri in described), decoded)

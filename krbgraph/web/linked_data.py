@@ -4,9 +4,11 @@ The configured base IRI maps onto the server's own paths, so
 ``GET /id/beleidsnorm/GEL-N01`` describes ``{base}/id/beleidsnorm/GEL-N01``
 whether the service runs on a laptop or on the registry's own domain. Model
 terms are served under /def/krb (the ontology page, one anchor per term),
-product value lists under /begrip/..., and any other IRI in the store (IMBOR
-classes, units, schemes) through /resource?iri=. Browsers get HTML; RDF
-clients get Turtle, JSON-LD, N-Triples or RDF/XML by Accept or ?format=.
+product value lists under /begrip/..., the registry's graphs under /graph/..., and
+any other IRI in the store (IMBOR classes, units, schemes, the product's other graphs)
+through /resource?iri=. Browsers get HTML; RDF clients get Turtle, JSON-LD, N-Triples
+or RDF/XML by Accept or ?format=. The name of a graph is described as a graph
+(krbgraph.web.graph_description), on every path that reaches it.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from .describe import (
     shown_value,
     valid_iri,
 )
+from .graph_description import description, graph_page, named_graph
 from .openapi_protocols import linked_data_operation
 from .pages.ontology import ontology_page
 from .resource_page import describe_resource
@@ -111,6 +114,20 @@ def begrip(
     return dereference(request, iri, store, settings, page)
 
 
+@per_method(
+    router,
+    "/graph/{path:path}",
+    READ,
+    summary="A graph of the registry ({base}/graph/...): its description",
+    **linked_data_operation(),
+)
+def registry_graph(
+    request: Request, path: str, store: StoreDep, settings: SettingsDep, page: PageDep
+) -> Response:
+    iri = requested_iri(store, "graph", path, _raw_path(request), settings.base_iri)
+    return dereference(request, iri, store, settings, page)
+
+
 def _raw_path(request: Request) -> bytes:
     """The path as the client sent it, percent escapes kept (ASGI ``raw_path``)."""
     raw = request.scope.get("raw_path")
@@ -172,7 +189,7 @@ def _model_document(path: str) -> Callable[..., Response]:
         if chosen is None:
             return not_acceptable()
         if chosen == "html":  # the document's own description, with links to its RDF
-            return dereference(request, page_iri, store, settings, page)
+            return dereference(request, page_iri, store, settings, page, document_of=graph)
         media = negotiation.CANONICAL_TYPES[chosen]
         return Response(
             _document_bytes(store, graph, chosen),
@@ -228,10 +245,13 @@ _IS_VERSION = (
 
 
 @per_method(router, "/def/krb/{term}", READ, include_in_schema=False)
-def ontology_term(request: Request, term: str, store: StoreDep) -> Response:
+def ontology_term(
+    request: Request, term: str, store: StoreDep, settings: SettingsDep, page: PageDep
+) -> Response:
     """A term asked for with a slash instead of '#' goes to its anchor, the version IRI
-    (/def/krb/0.1.0) to the ontology; a term the ontology does not have is a 404, not an
-    anchor nothing on the page carries."""
+    (/def/krb/0.1.0) to the ontology; any other IRI under /def/krb/ the store has (the
+    graphs /def/krb/afgeleid and /def/krb/meta) is described as at /resource, and one it
+    lacks is a 404, not an anchor nothing on the page carries."""
     term_iri = valid_iri(f"{ONTOLOGY_IRI}#{term}")
     query = request.url.query
     asked = f"?{query}" if query else ""  # ?format=nt goes along: Turtle asked, Turtle given
@@ -247,20 +267,34 @@ def ontology_term(request: Request, term: str, store: StoreDep) -> Response:
         and store.query(_IS_VERSION, bindings={"ontology": ontology, "iri": slash_iri}).boolean
     ):
         return RedirectResponse(f"/def/krb{asked}", status_code=303)
-    chosen = choose(request, None) or "html"
-    return _not_found(
-        request, chosen, f"{ONTOLOGY_IRI}#{term}", "Deze term staat niet in de KRB-ontologie."
+    return dereference(
+        request,
+        f"{ONTOLOGY_IRI}/{term}",
+        store,
+        settings,
+        page,
+        missing="Deze term staat niet in de KRB-ontologie.",
     )
 
 
 def dereference(
-    request: Request, iri: str, store: Store, settings: Settings, page: PageOptions
+    request: Request,
+    iri: str,
+    store: Store,
+    settings: Settings,
+    page: PageOptions,
+    *,
+    document_of: str | None = None,
+    missing: str = "Deze resource staat niet in het register.",
 ) -> Response:
-    """The resource as HTML or RDF; 404 when no triple in the store has it as subject.
+    """The resource as HTML or RDF; 404 (saying ``missing``) when no triple in the store
+    has it as subject and no graph has it as name. A graph's name gets the graph's
+    description as well (krbgraph.web.graph_description). ``document_of``: the page of a
+    model document, whose RDF is that graph; the page shows the graph's facts.
     The page's tables show row_cap.ROWS_SHOWN rows each, every row with ``?rijen=alle``.
     Every answer varies by Accept, the HTML one too: a shared cache that kept the page
     without it handed HTML to the next client asking for Turtle."""
-    return varies_by_accept(_dereference(request, iri, store, settings, page))
+    return varies_by_accept(_dereference(request, iri, store, settings, page, document_of, missing))
 
 
 def varies_by_accept(response: Response) -> Response:
@@ -272,7 +306,13 @@ def varies_by_accept(response: Response) -> Response:
 
 
 def _dereference(
-    request: Request, iri: str, store: Store, settings: Settings, page: PageOptions
+    request: Request,
+    iri: str,
+    store: Store,
+    settings: Settings,
+    page: PageOptions,
+    document_of: str | None,
+    missing: str,
 ) -> Response:
     chosen = choose(request, page.format)
     if chosen is None:
@@ -280,16 +320,26 @@ def _dereference(
     resource = valid_iri(iri)
     if resource is None:
         return _not_found(request, chosen, iri, f"{shown_value(iri)} is geen geldige IRI.")
+    named = named_graph(store, document_of or iri)
+    service = str(request.base_url)
     if chosen == "html":
-        view = describe_resource(
-            store,
-            iri,
-            settings.base_iri,
-            shown=rows_shown(page.rijen),
-            after=request.query_params.get("na"),
+        shown, after = rows_shown(page.rijen), request.query_params.get("na")
+        view: ResourceView | None = describe_resource(
+            store, iri, settings.base_iri, shown=shown, after=after
         )
+        if named is not None:
+            view = graph_page(
+                store,
+                view,
+                named,
+                base_iri=settings.base_iri,
+                service=service,
+                shown=shown,
+                after=after,
+                described=document_of is None,
+            )
         if view is None:
-            return _not_found(request, chosen, iri, "Deze resource staat niet in het register.")
+            return _not_found(request, chosen, iri, missing)
         context = {
             "title": view.label,
             "view": view,
@@ -300,8 +350,10 @@ def _dereference(
         }
         return render(request, "resource.html", context)
     graph = resource_graph(store, resource)
+    if named is not None:
+        graph += description(named, service)
     if len(graph) == 0:
-        return _not_found(request, chosen, iri, "Deze resource staat niet in het register.")
+        return _not_found(request, chosen, iri, missing)
     return rdf_response(graph, chosen)
 
 
