@@ -45,11 +45,21 @@ class ModelPart:
 
 
 def model_parts(root: Path | None = None) -> list[ModelPart]:
-    """The model, part by part, in load order."""
+    """The model, part by part, in load order.
+
+    No two parts state one fact: a store's default graph is the union of its graphs, and
+    the engine (Oxigraph 0.5) gives a triple once per graph holding it, so a query over
+    the model would repeat rows and double its counts (docs/sparql.md, "One graph per
+    fact"; tests/test_model_graphs_disjoint.py). Files that must say the same thing share
+    a part, where a graph, being a set, holds it once.
+    """
     root = root or project_root()
     onto = root / "ontology"
     return [
-        ModelPart(ONTOLOGY_IRI, (onto / "krb.ttl", onto / "eenheden.ttl")),
+        # The ontology alone. It declares the KRB's terms and the borrowed ones the
+        # whole model uses (qudt:Unit, skos:broader, dct:source, ...); the IMBOR extract
+        # leaves them to it (mappings/imbor/build.py), so each declaration is one fact.
+        ModelPart(ONTOLOGY_IRI, (onto / "krb.ttl",)),
         ModelPart(
             "https://data.krb.nl/id/conceptschema",
             tuple(sorted((onto / "waardelijsten").glob("*.ttl"))),
@@ -62,9 +72,13 @@ def model_parts(root: Path | None = None) -> list[ModelPart]:
                 root / "mappings" / "imbor" / "zoektermen.ttl",
             ),
         ),
-        # Every QUDT unit, so data may use any of them (km/h, µg/m³) and pages show
-        # their symbols; the KRB's own notations stay in eenheden.ttl.
-        ModelPart(QUDT_EXTRACT_IRI, (onto / "qudt" / "qudt-units.ttl",)),
+        # Every unit: all of QUDT's, so data may use any of them (km/h, µg/m³) and pages
+        # show their symbols, and the KRB's own list (its notations, Dutch labels, the
+        # percentage point) in one graph. eenheden.ttl states QUDT's typing of the units
+        # it lists (and some of QUDT's labels) again, as krbgraph.units and validation
+        # read it alone; in the ontology's graph each of those was a second copy of a
+        # QUDT fact (the norms of a unit counted twice on /sparql), here it is the same one.
+        ModelPart(QUDT_EXTRACT_IRI, (onto / "qudt" / "qudt-units.ttl", onto / "eenheden.ttl")),
     ]
 
 
@@ -155,10 +169,10 @@ def vocabulary_graph() -> Graph:
 @cache
 def _vocabulary_graph() -> Graph:
     graph = _bind(Graph())
-    for part in model_parts():
-        if part.graph != QUDT_EXTRACT_IRI:
-            for path in part.files:
-                _parsed(path, graph)
+    qudt = project_root() / "ontology" / "qudt" / "qudt-units.ttl"
+    for path in model_files():
+        if path != qudt:  # eenheden.ttl, in the same graph, is read all the same
+            _parsed(path, graph)
     return graph
 
 

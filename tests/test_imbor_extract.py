@@ -138,10 +138,17 @@ def test_oxigraph_reads_the_same_triples(extract: Graph) -> None:
 
 
 def _owlready2_world(extract: Graph, folder: Path) -> World:
-    """Load the extract into a fresh owlready2 world (which reads N-Triples, not Turtle)."""
+    """Load the extract into a fresh owlready2 world (which reads N-Triples, not Turtle),
+    beside the KRB ontology, which declares the KRB terms the extract uses (a store holds
+    each declaration once, in the ontology's graph)."""
+    krb = folder / "krb.nt"
+    Graph().parse(IMBOR_DIR.parents[1] / "ontology" / "krb.ttl").serialize(
+        krb, format="nt", encoding="utf-8"
+    )
     ntriples = folder / "imbor-leefomgeving.nt"
     extract.serialize(ntriples, format="nt", encoding="utf-8")
     world = World()
+    world.get_ontology(krb.as_uri()).load()
     ontology = world.get_ontology(ntriples.as_uri()).load()
     assert ontology.base_iri == f"{ONTOLOGY}#"
     return world

@@ -488,7 +488,7 @@ def test_ensure_model_loads_once_and_reloads_what_changed(store: Store, tmp_path
 
     units = root / "ontology" / "eenheden.ttl"
     units.write_text(f'<{UNIT_M}> <{RDFS.label}> "meter"@nl .\n', encoding="utf-8")
-    assert ensure_model(store, root) == ["https://data.krb.nl/def/krb"]
+    assert ensure_model(store, root) == ["https://data.krb.nl/def/qudt-eenheden"]  # the units'
     labels = store.query(
         "SELECT ?l WHERE { ?unit <http://www.w3.org/2000/01/rdf-schema#label> ?l }",
         bindings={"unit": URIRef(UNIT_M)},
