@@ -19,16 +19,19 @@ from .writer import write_workbook
 
 
 def registry_data(store: Store, graph: str | None = None) -> Graph:
-    """One data graph, or the union of all data graphs (never the model's).
+    """One data graph with its measurements graph, or the union of all data graphs (never
+    the model's).
 
-    Raises KeyError for a graph the store does not hold.
+    Raises KeyError for a graph the store holds neither of: a workbook whose only filled
+    sheet is metingen is imported as an empty graph (which the store does not keep) and
+    its ``{graph}/metingen``, and is exported by the first's name all the same.
     """
     names = [info.iri for info in store.graphs() if graph_kind(info.iri) == "data"]
     if graph is not None:
-        if graph not in names:
-            raise KeyError(graph)
         companion = measurement_graph_iri(graph)
-        names = [graph] + ([companion] if companion in names else [])
+        names = [name for name in (graph, companion) if name in names]
+        if not names:
+            raise KeyError(graph)
     if not names:
         return Graph()
     data = store.read_graph(names[0])  # into the first graph read: one copy in memory

@@ -222,9 +222,16 @@ def _checked_and_written(
     convert = ToOxigraph()  # once, for the validation and the write
     changes: dict[str | None, GraphContent] = {target: convert.quads(result.triples, target)}
     if job.refused_rows:  # the policy is validated all the same: every problem in one run
-        validation = _validated_only(job, changes, replicas)
+        # without the measurements graph, which goes with the import: its old measurements
+        # of a thing the workbook deletes are no problem of the workbook (a row of sheet
+        # metingen that still names it is, among refused_rows)
+        tried = dict(changes)
+        own = measurement_graph_iri(target)
+        if store.query(_HOLDS_DATA, bindings={"g": URIRef(own)}).boolean:
+            tried[own] = convert.quads([], own)
+        validation = _validated_only(job, tried, replicas)
         if not validation.conforms:
-            raise job.refusal(validation, changes, job.refused_rows)
+            raise job.refusal(validation, tried, job.refused_rows)
         shapes = findings_as_problems(validation, result)
         raise ImportFailed(result.problems + shapes + job.refused_rows)
     changes.update({graph: convert.quads(data, graph) for graph, data in measurements.items()})
@@ -355,7 +362,9 @@ def _measurements(
     graph_iri = measurement_graph_iri(target)
     if not rows.rows and not store.query(_HOLDS_DATA, bindings={"g": URIRef(graph_iri)}).boolean:
         return {}, []  # nothing to write or empty: the policy alone takes the incremental path
-    graph, problems, lines = read_measurements(rows, store, result.graph, base_iri, graph_iri)
+    graph, problems, lines = read_measurements(
+        rows, store, result.graph, base_iri, graph_iri, replaced=(target, graph_iri)
+    )
     if problems:
         return {}, problems
     for iri, line in lines.items():

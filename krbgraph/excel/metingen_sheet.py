@@ -83,13 +83,21 @@ def cell_text(value: object) -> str:
 
 
 def read_measurements(
-    rows: SheetRows, store: Store, policy: Graph, base_iri: str, target: str
+    rows: SheetRows,
+    store: Store,
+    policy: Graph,
+    base_iri: str,
+    target: str,
+    *,
+    replaced: Iterable[str] = (),
 ) -> tuple[Graph, list[Problem], dict[str, int]]:
     """The observations of the sheet, every problem at its row and column, and
     observation IRI -> row. Names resolve against the store and ``policy`` (the
     workbook's own graph, about to replace its earlier import); a measurement another
     graph than ``target`` (the sheet's own graph) holds is refused, as the CSV import
-    refuses it."""
+    refuses it. ``replaced``: the graphs the import replaces (the workbook's graph and
+    ``target``): an indicator or area only they hold goes with them, and a row naming
+    it is refused as a policy sheet's cell is (krbgraph.measurements.lookup.Registry)."""
     parsed: list[csvrows.Row] = []
     found: list[csvrows.Problem] = []
     for number, cells in rows.rows:
@@ -105,7 +113,7 @@ def read_measurements(
         found.extend(problems)
         if row is not None:
             parsed.append(row)
-    registry = Registry.read(store, policy, Wanted.by(parsed))
+    registry = Registry.read(store, policy, Wanted.by(parsed), replaced=replaced)
     triples, _, lines, identities = build_graph(parsed, registry, base_iri, SHEET, found)
     graph = rdflib_graph(triples)
     if not found:

@@ -314,7 +314,7 @@ def convert_norms(conversion: Conversion, sheet: SheetRows, skip: set[tuple[str,
                 value_text = _norm_value(row, subject, unit, code)
         else:
             unit = conversion.facts.get(("beleidsindicator", indicator_code, "eenheid"))
-            value_text = _norm_value(row, subject, unit, code)
+            value_text = _norm_value(row, subject, unit, code, known=indicator is not None)
         for column, key, predicate in (
             ("sector", "sector", KRB.sector),
             ("materiaal", "materiaal", KRB.materiaal),
@@ -351,12 +351,19 @@ def convert_norms(conversion: Conversion, sheet: SheetRows, skip: set[tuple[str,
         row.identify(subject, "naam", label=name)
 
 
-def _norm_value(row: Row, subject: URIRef, unit: URIRef | None, code: str) -> str | None:
+def _norm_value(
+    row: Row, subject: URIRef, unit: URIRef | None, code: str, *, known: bool = True
+) -> str | None:
     """qudt:numericValue + qudt:hasUnit, or krb:waardeBegrip when there is no unit.
 
     The unit is the norm's whatever becomes of its value: an effect on the norm takes it
     from here, and a value that is missing or no number is one error, at its cell, not a
-    second one at every effect on the norm ("norm has no unit")."""
+    second one at every effect on the norm ("norm has no unit").
+
+    ``known``: False when the indicator, whose unit an empty ``eenheid`` takes, names
+    nothing (its cell has the error): whether a number needs a unit of its own is then
+    not known, and no error says the indicator has none; a value that is no number nor
+    a label is still one, at its cell."""
     conversion = row.conversion
     if unit is not None:
         conversion.facts[("beleidsnorm", code, "eenheid")] = unit
@@ -378,6 +385,9 @@ def _norm_value(row: Row, subject: URIRef, unit: URIRef | None, code: str) -> st
         row.add(subject, KRB.waardeBegrip, concept, "waarde")
         conversion.facts[("beleidsnorm", code, "begrip")] = concept
         return conversion.vocabulary.ranked.display[concept]
+    if not known:
+        row.decimal("waarde")  # a number waits for its indicator; anything else is refused
+        return None
     nl, en = did_you_mean(conversion.vocabulary.ranked.suggest(raw))
     row.problem(
         "eenheid",

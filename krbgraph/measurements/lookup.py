@@ -11,15 +11,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import RDF, Graph, URIRef
 from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 
-from ..store import Store
+from ..store import Store, model_graph_iris
 from ..units import Unit, default_catalogue
 from .concepts import CONCEPTS, ConceptList, concept_lists
 from .csvrows import Row
@@ -32,6 +32,15 @@ class Area:
     iri: str
     codes: tuple[str, ...]
     year: int | None
+
+
+@dataclass(frozen=True)
+class Gone:
+    """A thing a row may name that only the graphs an import replaces hold (and not the
+    workbook's policy replacing them): it goes with them (Registry.read's ``replaced``)."""
+
+    iri: str
+    graphs: tuple[str, ...]
 
 
 class Indicator(NamedTuple):
@@ -67,13 +76,28 @@ class Registry:
     """IRI -> a unit the registry declares or uses that is not in the unit catalogue (a
     municipality's own, such as containerledigingen per week): named by its IRI, as the
     workbook's policy sheets take it, and converting to nothing but itself."""
+    gone: dict[str, dict[str, list[Gone]]] = field(default_factory=dict)
+    """'indicator' or 'area' -> key -> the things it named that only the replaced graphs
+    hold (Registry.read's ``replaced``), taken out of ``indicators`` and ``areas``."""
 
     @classmethod
     def read(
-        cls, store: Store, extra: Graph | None = None, wanted: Wanted | None = None
+        cls,
+        store: Store,
+        extra: Graph | None = None,
+        wanted: Wanted | None = None,
+        *,
+        replaced: Iterable[str] = (),
     ) -> Registry:
         """What ``store`` holds, and ``extra``: the policy a workbook is about to load
         with its measurements, so its own indicators and areas can be named.
+
+        ``replaced``: the graphs the import replaces (a workbook's graph and its
+        ``{graph}/metingen``). An indicator or area that only they hold, and ``extra``
+        does not, goes with them (a row deleted from the workbook while a row of sheet
+        metingen still names it): it is no thing to name, and a text that named it is
+        kept in ``gone`` to say so, as a policy sheet's cell is refused
+        (krbgraph.excel.elsewhere).
 
         ``wanted``: only the indicators and areas the rows name by IRI or code are read
         (index lookups), and every one only when a text is none of those (a name): at
@@ -125,16 +149,18 @@ class Registry:
         own_units = {
             iri: Unit(iri, None, (), (), "", None) for iri, _ in rows(_UNITS) if iri not in known
         }
+        gone = _only_in(store, extra, frozenset(replaced))
         return cls(
-            indicators,
+            _without(indicators, gone),
             codes,
-            areas,
+            _without(areas, gone),
             {key: sorted(iris) for key, iris in sources.items()},
             concepts,
             dict(labels),
             names,
             dict(norm_units),
             own_units,
+            {"indicator": _gone(indicators, gone), "area": _gone(areas, gone)},
         )
 
     def indicator(self, text: str) -> list[Indicator]:
@@ -146,6 +172,18 @@ class Registry:
     def source(self, text: str) -> list[str]:
         """The data sources ``text`` names by IRI or code; more than one is ambiguous."""
         return self.sources.get(text, [])
+
+    def gone_indicators(self, text: str) -> list[Gone]:
+        """The indicators ``text`` named (as ``indicator`` looks it up) that go with the
+        replaced graphs."""
+        table = self.gone.get("indicator", {})
+        return table.get(text) or table.get(text.casefold(), [])
+
+    def gone_areas(self, text: str) -> list[Gone]:
+        """The areas ``text`` named (as resolving.area_of looks it up) that go with the
+        replaced graphs."""
+        table = self.gone.get("area", {})
+        return table.get(text) or table.get(text.upper(), [])
 
 
 @dataclass(frozen=True)
@@ -323,6 +361,54 @@ SELECT DISTINCT ?u ?none WHERE {
   FILTER (isIRI(?u))
 }
 """
+
+
+_ONLY_IN = """
+PREFIX krb: <https://data.krb.nl/def/krb#>
+SELECT DISTINCT ?s ?kind ?g WHERE {
+  VALUES ?g { %s }
+  VALUES ?kind { krb:Beleidsindicator krb:Werkingsgebied }
+  GRAPH ?g { ?s a ?kind }
+  FILTER NOT EXISTS { GRAPH ?other { ?s a ?kind } FILTER (?other NOT IN (%s)) }
+}
+"""
+"""The indicators and areas typed in the replaced graphs (the first list) and in no graph
+but those and the model's (the second)."""
+
+
+def _only_in(store: Store, extra: Graph | None, replaced: frozenset[str]) -> dict[str, Gone]:
+    """IRI -> the indicators and areas only the graphs ``replaced`` hold, ``extra`` not
+    (Registry.read). The model's graphs hold no registry things: the derived graph's
+    types of the replaced graphs' things go with them."""
+    if not replaced:
+        return {}
+    listed = " ".join(str(ox.NamedNode(graph)) for graph in sorted(replaced))
+    skipped = ", ".join(str(ox.NamedNode(g)) for g in sorted(replaced | model_graph_iris()))
+    graphs: dict[str, set[str]] = defaultdict(set)
+    for thing, kind, graph in store.query(_ONLY_IN % (listed, skipped)).rows:
+        if thing is None or kind is None or graph is None:
+            continue  # bound in every solution; the check tells the type checker
+        if extra is not None and (URIRef(str(thing)), RDF.type, URIRef(str(kind))) in extra:
+            continue  # the workbook describes it again: it stays
+        graphs[str(thing)].add(str(graph))
+    return {iri: Gone(iri, tuple(sorted(found))) for iri, found in graphs.items()}
+
+
+T = TypeVar("T", Indicator, Area)
+
+
+def _without(table: dict[str, list[T]], gone: dict[str, Gone]) -> dict[str, list[T]]:
+    """``table`` (key -> indicators or areas) without the things in ``gone``."""
+    if not gone:
+        return table
+    kept = {key: [t for t in things if t.iri not in gone] for key, things in table.items()}
+    return {key: things for key, things in kept.items() if things}
+
+
+def _gone(table: dict[str, list[T]], gone: dict[str, Gone]) -> dict[str, list[Gone]]:
+    """Key -> the things of ``gone`` that ``table`` has under it."""
+    found = {key: [gone[t.iri] for t in things if t.iri in gone] for key, things in table.items()}
+    return {key: things for key, things in found.items() if things}
 
 
 def _rows(store: Store, sparql: str) -> Iterable[tuple[str, list[str | None]]]:

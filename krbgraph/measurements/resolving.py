@@ -15,7 +15,7 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from .csvrows import Row
-from .lookup import Area, Indicator, Registry
+from .lookup import Area, Gone, Indicator, Registry
 
 __all__ = ["Say", "area_of", "concepts_of", "indicator_of", "is_iri", "label_of", "source_of"]
 
@@ -31,6 +31,9 @@ def indicator_of(registry: Registry, row: Row, problem: Say) -> Indicator | None
     several."""
     text = row.indicator
     found = registry.indicator(text)
+    if not found and (gone := registry.gone_indicators(text)):
+        problem("indicator", *_gone_message(text, "beleidsindicator", gone), text)
+        return None
     if not found:
         problem(
             "indicator",
@@ -85,6 +88,9 @@ def area_of(registry: Registry, row: Row, problem: Say) -> Area | None:
     the latest CBS year not after the measured year; None (and a problem) for none, or
     several and no one such."""
     candidates = registry.areas.get(row.gebied) or registry.areas.get(row.gebied.upper())
+    if not candidates and (gone := registry.gone_areas(row.gebied)):
+        problem("gebied", *_gone_message(row.gebied, "werkingsgebieden", gone), row.gebied)
+        return None
     if not candidates:
         problem(
             "gebied",
@@ -191,6 +197,21 @@ def is_iri(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _gone_message(text: str, sheet: str, gone: list[Gone]) -> tuple[str, str]:
+    """What a policy sheet's cell says of a row deleted from the workbook that it still
+    names (krbgraph.excel.elsewhere): the thing is only in the graphs the import replaces,
+    and goes with them."""
+    nl = [f"'{text}' bestaat niet in blad {sheet}"]
+    en = [f"'{text}' does not exist in sheet {sheet}"]
+    for thing in gone:
+        where = ", ".join(f"<{graph}>" for graph in thing.graphs)
+        nl.append(
+            f"<{thing.iri}> staat in het register alleen in {where}, dat deze import vervangt"
+        )
+        en.append(f"<{thing.iri}> is in the registry only in {where}, which this import replaces")
+    return "; ".join(nl), "; ".join(en)
 
 
 def _with_code(iri: str, code: str | None, text: str) -> str:
