@@ -40,6 +40,7 @@ from ..rdfio import RdfInputError, rdf_inputs
 from ..settings import Settings
 from ..store import Store, StoreError, ensure_model, graph_kind, open_store
 from ..store.modelgraphs import ModelUpdate
+from ..store.remote_setup import ServerSetupError
 from ..validation import ValidationFailed
 from .interrupted import interrupt_said
 
@@ -118,7 +119,8 @@ def opened_store(
             try:
                 _say_model_overlap(store, ensure_model(store, announce=_say_model_update))
             except StoreError as exc:
-                if not reading:
+                # A server set up wrongly answers wrongly, not stale: never only a warning.
+                if not reading or isinstance(exc, ServerSetupError):
                     raise
                 typer.echo(
                     "waarschuwing: het model in de store kon niet worden bijgewerkt; de "

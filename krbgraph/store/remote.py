@@ -12,7 +12,8 @@ which a series of Graph Store PUTs cannot promise.
 The server must answer queries over the union of its named graphs as the
 default graph (Oxigraph ``serve --union-default-graph``, Fuseki
 ``tdb2:unionDefaultGraph true``; GraphDB and Virtuoso do this by default):
-the model and the registries live in separate named graphs.
+the model and the registries live in separate named graphs. A server that does not, and
+a Graph Store URL that is not one, are refused (remote_setup), never read as empty.
 
 Query answers are streamed and parsed as they arrive: the time and size limits are
 checked between solutions, and the connection is closed as soon as one is exceeded, so
@@ -27,7 +28,6 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -45,6 +45,8 @@ from .dumps import dump_format, read_dump, write_dump
 from .remote_errors import graph_store_errors
 from .remote_errors import http_errors as _http_errors
 from .remote_errors import refusal as _refusal
+from .remote_setup import Endpoints as Endpoints
+from .remote_setup import ServerSetupError, UnionCheck, graph_missing
 from .terms import (
     ToOxigraph,
     bind_values,
@@ -77,29 +79,6 @@ WRITE_TIMEOUT_S = 600.0
 CONNECT_TIMEOUT_S = 10.0
 
 
-@dataclass(frozen=True)
-class Endpoints:
-    query: str
-    update: str
-    graph_store: str | None
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Endpoints:
-        """Oxigraph's paths under a server root, unless the URLs are given explicitly.
-
-        With neither KRB_UPDATE_URL nor KRB_GRAPH_STORE_URL set, KRB_STORE is
-        the root of an ``oxigraph serve`` (``/query``, ``/update``, ``/store``).
-        With either set, KRB_STORE is the query endpoint itself, updates go to
-        KRB_UPDATE_URL (default: the query endpoint) and graphs are read from
-        KRB_GRAPH_STORE_URL (default: by CONSTRUCT queries).
-        """
-        url = settings.store
-        if settings.update_url is None and settings.graph_store_url is None:
-            root = url.rstrip("/")
-            return cls(f"{root}/query", f"{root}/update", f"{root}/store")
-        return cls(url, settings.update_url or url, settings.graph_store_url)
-
-
 class RemoteStore(StoreBackend):
     """A Store on a SPARQL 1.1 server, reached with httpx."""
 
@@ -124,6 +103,7 @@ class RemoteStore(StoreBackend):
         """The write version this store's last update set (on a shared server)."""
         self._client = client
         self._on_connect = on_connect
+        self._union_check = UnionCheck(endpoints.query, asked=not shared)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RemoteStore:
@@ -135,12 +115,18 @@ class RemoteStore(StoreBackend):
         elif settings.password is not None:
             headers["Authorization"] = f"Bearer {settings.password}"
         client = httpx.Client(headers=headers, auth=auth, follow_redirects=True)
-        return cls(
+        store = cls(
             Endpoints.from_settings(settings),
             client=client,
             default_timeout_s=settings.query_timeout_s,
             shared=True,
         )
+        try:
+            store._union_check.when_opened(store.query)
+        except ServerSetupError:
+            store.close()
+            raise
+        return store
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.endpoints.query!r})"
@@ -161,6 +147,7 @@ class RemoteStore(StoreBackend):
         nice: int = 0,
     ) -> QueryResult:
         del nice  # another server's threads are not ours to change
+        self._union_check(self.query)
         text = bind_values(sparql, bindings)
         if base_iri is not None:
             text = with_base(text, base_iri)
@@ -209,6 +196,7 @@ class RemoteStore(StoreBackend):
         solutions inside the block. Raises QuerySyntaxError, QueryTimeout or
         StoreError (also for an answer that is not a SELECT's).
         """
+        self._union_check(self.query)
         text = bind_values(sparql, bindings)
         timeout = timeout_s if timeout_s is not None else self.default_timeout_s
         limits = AnswerLimits(timeout_s=timeout)
@@ -255,7 +243,9 @@ class RemoteStore(StoreBackend):
     def graph_response(self, graph: str | None) -> Iterator[httpx.Response | None]:
         """One graph as the Graph Store sends it, its body still to be read (None: the server
         has no such graph), for a reader that passes a large graph on as it arrives
-        (streaming.write_graph); given a write's time, as a whole graph may be large."""
+        (streaming.write_graph); given a write's time, as a whole graph may be large. A 404
+        for a named graph the SPARQL endpoint says holds triples is a wrong Graph Store
+        URL, never an empty graph (ServerSetupError, remote_setup.graph_missing)."""
         url = self.endpoints.graph_store
         if url is None:
             raise StoreError(
@@ -274,7 +264,11 @@ class RemoteStore(StoreBackend):
                 missing_ok=True,
             ) as response,
         ):
-            yield None if response.status_code == 404 else response
+            if response.status_code != 404:
+                yield response
+                return
+        graph_missing(self.endpoints, graph, self.query)
+        yield None
 
     def copy_data(self, into: ox.Store, *, leave_out: Collection[str]) -> None:
         """Each graph's Graph Store answer, with the server's blank node labels, none
