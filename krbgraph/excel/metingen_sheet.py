@@ -29,7 +29,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from ..measurements import csvrows
-from ..measurements.identity import already_elsewhere
+from ..measurements.identity import Holders, already_elsewhere
 from ..measurements.importing import build_graph
 from ..measurements.lookup import Registry, Wanted
 from ..measurements.observations import measurement_label
@@ -114,10 +114,15 @@ def read_measurements(
         if row is not None:
             parsed.append(row)
     registry = Registry.read(store, policy, Wanted.by(parsed), replaced=replaced)
-    triples, _, lines, identities = build_graph(parsed, registry, base_iri, SHEET, found)
+    # One reading of which graphs hold the IRIs, for choosing them and for the check
+    # (an IRI another measurement already has gets a suffix: measurements.identity).
+    holders = Holders(store, target)
+    triples, _, lines, identities = build_graph(
+        parsed, registry, base_iri, SHEET, found, holders=holders
+    )
     graph = rdflib_graph(triples)
     if not found:
-        found.extend(already_elsewhere(store, lines, identities, target, SHEET))
+        found.extend(already_elsewhere(store, lines, identities, target, SHEET, holders))
     return graph, [_as_workbook_problem(p) for p in _ordered(found)], lines
 
 

@@ -1,9 +1,16 @@
 """Where a measurement import may write, and what names one measurement: the checks
-that keep an import from replacing policy or merging two measurements into one."""
+that keep an import from replacing policy or merging two measurements into one.
+
+A measurement is one by its Identity (indicator, area, period, classification), never
+by its IRI: the IRI joins codes that may hold '-' themselves, so two measurements can
+spell one IRI (indicator GEL-I01 in area parkstraat, indicator GEL in area
+I01-parkstraat). assign_iris gives the later of such a pair a suffix derived from its
+identity, and already_elsewhere compares identities."""
 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -18,9 +25,11 @@ from .csvrows import Problem
 from .lookup import Area
 
 __all__ = [
+    "Holders",
     "Identity",
     "already_elsewhere",
     "area_part",
+    "assign_iris",
     "foreign_content",
     "measurement_iri",
     "metingen_graph_iri",
@@ -112,9 +121,9 @@ def measurement_iri(
     code WK999901 as ``centrum``). Any other thing's first code is followed by a short
     hash of its IRI: two municipalities' GEL-I01 in a national store, or two editions of
     the CBS map carrying one wijk code, are other things, and made of the code alone
-    their measurements got one IRI and the second was refused as the same. The IRI
-    depends on these IRIs and codes only, never on what else the store holds, so
-    importing a file again names its rows as before.
+    their measurements got one IRI and the second was refused as the same. This plain
+    IRI depends on these IRIs and codes only; the IRI a measurement gets is this one
+    unless a measurement of another identity spells it too (assign_iris).
     """
     parts = [
         _part(identity.indicator, (indicator_code,), base, "beleidsindicator"),
@@ -133,6 +142,217 @@ def _part(iri: str, codes: tuple[str, ...], base: str, kind: str) -> str:
         if iri == f"{base}/id/{kind}/{reference(code)}":
             return code
     return f"{codes[0]}-{hashlib.sha256(iri.encode()).hexdigest()[:8]}"
+
+
+def identity_suffix(identity: Identity, length: int = 8) -> str:
+    """A short hash of the whole identity (indicator and area IRIs, period, classification):
+    the same measurement gets the same suffix in every file, row order and store."""
+    concepts = sorted(f"{column} {concept}" for column, concept in identity.concepts)
+    text = "\n".join(
+        [identity.indicator, identity.area, identity.start.isoformat(), identity.end.isoformat()]
+        + concepts
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:length]
+
+
+def _candidates(plain: str, identity: Identity) -> tuple[str, str, str]:
+    """The IRIs a measurement may get, in order: its plain IRI, then with a suffix of its
+    identity, then with the whole hash (only when data written for it holds the first
+    two under another identity)."""
+    return (
+        plain,
+        f"{plain}-{identity_suffix(identity)}",
+        f"{plain}-{identity_suffix(identity, 64)}",
+    )
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A graph holding a thing (sosa:hasFeatureOfInterest) at a measurement IRI."""
+
+    graph: str
+    source: str | None
+    identity: Identity | None
+    """The measurement it is; None when it is none of one identity (a realised effect,
+    two areas or periods, no indicator)."""
+
+
+# Three lookups by subject, each a few index reads per IRI: written with OPTIONALs or a
+# second VALUES block, one query read the store's measurements for every IRI asked
+# (20,000 IRIs: 17 s, as long for IRIs nothing holds).
+_GRAPHS = """
+PREFIX sosa: <http://www.w3.org/ns/sosa/>
+SELECT DISTINCT ?m ?g WHERE { VALUES ?m { %s } GRAPH ?g { ?m sosa:hasFeatureOfInterest [] } }
+"""
+_FACTS = """
+PREFIX sosa: <http://www.w3.org/ns/sosa/>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX krb: <https://data.krb.nl/def/krb#>
+SELECT ?m ?g ?p ?o WHERE {
+  VALUES ?m { %s }
+  GRAPH ?g { ?m ?p ?o }
+  FILTER (?p IN (sosa:hasFeatureOfInterest, sosa:observedProperty, krb:beoogdEffect,
+                 krb:sector, krb:materiaal, krb:leefomgeving, dct:source))
+}
+"""
+_PERIODS = """
+PREFIX sosa: <http://www.w3.org/ns/sosa/>
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+SELECT ?m ?g ?t ?p ?o WHERE {
+  VALUES ?m { %s }
+  GRAPH ?g { ?m sosa:phenomenonTime ?t . ?t ?p ?o }
+  FILTER (?p IN (dcat:startDate, dcat:endDate))
+}
+"""
+_SOSA = "http://www.w3.org/ns/sosa/"
+_CLASSIFIED = {
+    f"https://data.krb.nl/def/krb#{c}": c for c in ("sector", "materiaal", "leefomgeving")
+}
+
+
+class Holders:
+    """Which graphs hold a thing at an IRI, and as which measurement, read from the store
+    in batches of IRIs, each once per import: first only the graphs, then what a
+    holder is for the few IRIs where that decides (describe)."""
+
+    def __init__(self, store: Store, target: str) -> None:
+        self.store = store
+        self.target = target
+        self._graphs: dict[str, list[str]] = {}
+        self._described: dict[str, list[Holder]] = {}
+
+    def _ask(self, query: str, iris: list[str]) -> Iterable[tuple[object, ...]]:
+        for start in range(0, len(iris), _CHUNK):
+            values = " ".join(f"<{iri}>" for iri in iris[start : start + _CHUNK])
+            yield from self.store.query(query % values).rows
+
+    def read(self, iris: Iterable[str]) -> None:
+        """Read the graphs holding each IRI not read yet."""
+        new = sorted({iri for iri in iris if iri not in self._graphs})
+        for iri in new:
+            self._graphs[iri] = []
+        for m, g in self._ask(_GRAPHS, new):
+            self._graphs[str(m)].append(str(g))
+
+    def graphs(self, iri: str) -> list[str]:
+        self.read([iri])
+        return self._graphs[iri]
+
+    def held_elsewhere(self, iri: str) -> bool:
+        return any(graph != self.target for graph in self.graphs(iri))
+
+    def describe(self, iris: Iterable[str]) -> None:
+        """Read what the holders of each IRI are, for those held and not described yet."""
+        new = sorted({iri for iri in iris if iri not in self._described and self.graphs(iri)})
+        facts: dict[tuple[str, str], dict[str, set[str]]] = {}
+        for m, g, p, o in self._ask(_FACTS, new):
+            facts.setdefault((str(m), str(g)), {}).setdefault(str(p), set()).add(str(o))
+        periods: dict[tuple[str, str], dict[str, dict[str, str]]] = {}
+        for m, g, t, p, o in self._ask(_PERIODS, new):
+            periods.setdefault((str(m), str(g)), {}).setdefault(str(t), {})[str(p)] = str(o)
+        for iri in new:
+            self._described[iri] = [
+                Holder(
+                    graph,
+                    min(
+                        facts.get((iri, graph), {}).get("http://purl.org/dc/terms/source", ()),
+                        default=None,
+                    ),
+                    _identity(facts.get((iri, graph), {}), periods.get((iri, graph), {})),
+                )
+                for graph in sorted(set(self._graphs[iri]))
+            ]
+
+    def elsewhere(self, iri: str) -> list[Holder]:
+        """The holders of ``iri`` in graphs other than the import's own."""
+        if not self.held_elsewhere(iri):
+            return []
+        self.describe([iri])
+        return [holder for holder in self._described[iri] if holder.graph != self.target]
+
+    def in_target(self, iri: str) -> list[Holder]:
+        """The holders of ``iri`` in the graph the import replaces."""
+        if self.target not in self.graphs(iri):
+            return []
+        self.describe([iri])
+        return [holder for holder in self._described[iri] if holder.graph == self.target]
+
+
+def _identity(facts: dict[str, set[str]], periods: dict[str, dict[str, str]]) -> Identity | None:
+    """The identity of a holder, from its facts (predicate -> objects) and periods (node
+    -> predicate -> date text); None when it has none of one."""
+    indicators = facts.get(_SOSA + "observedProperty", set())
+    areas = facts.get(_SOSA + "hasFeatureOfInterest", set())
+    if len(indicators) != 1 or len(areas) != 1 or len(periods) != 1:
+        return None
+    if facts.get("https://data.krb.nl/def/krb#beoogdEffect"):
+        return None  # a realised effect is a change, not a measurement of a level
+    [period] = periods.values()
+    try:
+        start = date.fromisoformat(period["http://www.w3.org/ns/dcat#startDate"])
+        end = date.fromisoformat(period["http://www.w3.org/ns/dcat#endDate"])
+    except (KeyError, ValueError):  # no date an import writes: a moment, a time zone
+        return None
+    concepts = frozenset(
+        (column, concept)
+        for predicate, column in _CLASSIFIED.items()
+        for concept in facts.get(predicate, ())
+    )
+    return Identity(next(iter(indicators)), next(iter(areas)), start, end, concepts)
+
+
+def assign_iris(wanted: list[tuple[str, Identity]], holders: Holders | None) -> list[str]:
+    """The IRI of each (plain IRI, identity) of a file, in the file's order; identities
+    differ (a file's second row of one identity is refused before).
+
+    The plain IRI (measurement_iri) is kept unless a measurement of another identity
+    holds it: an earlier row of the file, or a graph other than the import's own. Joined
+    with '-' from codes that hold '-' themselves, two measurements spell one IRI
+    (GEL-I01 in parkstraat, GEL in I01-parkstraat), and the second was refused as the
+    same measurement. The later one gets the plain IRI with a suffix of its whole
+    identity (identity_suffix): the IRIs of measurements whose plain IRI is theirs alone
+    stay what they were, and the suffix, unlike a counter, depends on nothing but the
+    measurement, so it is the same in every store and row order. A measurement the
+    graph being replaced already holds at one of its candidate IRIs keeps that one when
+    it is still free: importing the file again, with rows added or in another order,
+    never renames a measurement. ``holders`` None: the store is not asked, only the
+    file's rows are.
+    """
+    candidates = [_candidates(plain, identity) for plain, identity in wanted]
+    taken: set[str] = set()
+    chosen: dict[int, str] = {}
+
+    def free(iri: str, identity: Identity) -> bool:
+        if iri in taken:
+            return False
+        return holders is None or all(h.identity == identity for h in holders.elsewhere(iri))
+
+    if holders is not None:
+        holders.read(iri for first, second, _ in candidates for iri in (first, second))
+        shared = Counter(plain for plain, _ in wanted)
+        # Only where another measurement may hold a candidate does what holds it decide:
+        # elsewhere every row gets its plain IRI whatever its graph holds there.
+        contested = [
+            n
+            for n, (first, second, _) in enumerate(candidates)
+            if shared[first] > 1 or holders.held_elsewhere(first) or holders.graphs(second)
+        ]
+        holders.describe(iri for n in contested for iri in candidates[n][:2])
+        for n in contested:
+            identity = wanted[n][1]
+            for iri in candidates[n][:2]:
+                held = any(h.identity == identity for h in holders.in_target(iri))
+                if held and free(iri, identity):
+                    chosen[n] = iri
+                    taken.add(iri)
+                    break
+    for n, (_, identity) in enumerate(wanted):
+        if n not in chosen:
+            # The last candidate when none is free: already_elsewhere says who holds it.
+            iri = next((c for c in candidates[n] if free(c, identity)), candidates[n][-1])
+            chosen[n] = iri
+            taken.add(iri)
+    return [chosen[n] for n in range(len(wanted))]
 
 
 # The measurements in graphs other than the target of the (indicator, area) pairs asked,
@@ -161,16 +381,6 @@ WHERE {
   OPTIONAL { GRAPH ?g { ?m dct:source ?b } }
 } GROUP BY ?m ?g ?i ?a ?s ?e
 """
-_SAME_IRI = """
-PREFIX sosa: <http://www.w3.org/ns/sosa/>
-PREFIX dct: <http://purl.org/dc/terms/>
-SELECT ?m ?g (SAMPLE(?b) AS ?bron) WHERE {
-  VALUES ?m { %s }
-  GRAPH ?g { ?m sosa:hasFeatureOfInterest [] }
-  FILTER (?g != ?doel)
-  OPTIONAL { GRAPH ?g { ?m dct:source ?b } }
-} GROUP BY ?m ?g
-"""
 _CHUNK = 500
 
 
@@ -180,20 +390,24 @@ def already_elsewhere(
     identities: dict[str, Identity],
     target: str,
     file: str,
+    holders: Holders | None = None,
 ) -> list[Problem]:
     """A problem for each new measurement (IRI -> line, IRI -> identity) that a graph
     other than ``target`` holds: the same indicator, area, period and classification,
-    whatever its IRI (an import under another base, a file loaded as Turtle), or a
-    thing with its IRI, whose statements the new ones would join. Said with the graph
-    and the source that hold it."""
+    whatever its IRI (an import under another base, a file loaded as Turtle). Said with
+    the graph and the source that hold it. A thing of another identity at its IRI is
+    another measurement, never called the same; the new statements would join its
+    own, so that is a problem too, said as such (assign_iris gives a measurement an IRI
+    no other holds, unless data written for it holds all of its candidates)."""
+    holders = holders if holders is not None else Holders(store, target)
+    holders.read(lines)
+    holders.describe(iri for iri in lines if holders.held_elsewhere(iri))
     held: dict[str, tuple[str, str | None]] = {}
-    iris = sorted(lines)
-    doel = {"doel": URIRef(target)}
-    for start in range(0, len(iris), _CHUNK):
-        chunk = iris[start : start + _CHUNK]
-        values = " ".join(f"<{iri}>" for iri in chunk)
-        for same, in_graph, its_source in store.query(_SAME_IRI % values, bindings=doel).rows:
-            held.setdefault(str(same), (str(in_graph), _text(its_source)))
+    other: dict[str, tuple[str, str | None]] = {}
+    for iri in sorted(lines):
+        for holder in holders.elsewhere(iri):
+            found = held if holder.identity == identities[iri] else other
+            found.setdefault(iri, (holder.graph, holder.source))
     wanted: dict[tuple[str, str, str, str, frozenset[tuple[str, str]]], list[str]] = {}
     for iri, identity in identities.items():
         key = (
@@ -205,30 +419,37 @@ def already_elsewhere(
         )
         wanted.setdefault(key, []).append(iri)
     rows = _values_rows(identities.values())
+    doel = {"doel": URIRef(target)}
     for start in range(0, len(rows), _CHUNK):
         values = " ".join(rows[start : start + _CHUNK])
         for g, i, a, s, e, indeling, b in store.query(_ELSEWHERE % values, bindings=doel).rows:
             key = (str(i), str(a), str(s), str(e), _classification(indeling))
             for new in wanted.get(key, ()):
                 held.setdefault(new, (str(g), _text(b)))
+    said = [(iri, place, _SAME) for iri, place in held.items()]
+    said += [(iri, place, _TAKEN) for iri, place in other.items() if iri not in held]
     problems = []
-    for iri, (graph, source) in held.items():
+    for iri, (graph, source), (nl, en) in said:
         where = graph + (f" ({source})" if source is not None else "")
         problems.append(
-            Problem(
-                file,
-                lines[iri],
-                None,
-                f"deze meting staat al in graaf {where}; per indicator, gebied, periode en "
-                "indeling kan er één meting zijn, ook bij een andere bron: haal hem daar "
-                "eerst weg",
-                f"this measurement is already in graph {where}; there can be one measurement "
-                "per indicator, area, period and classification, also from another source: "
-                "remove it there first",
-                iri,
-            )
+            Problem(file, lines[iri], None, nl.format(where=where), en.format(where=where), iri)
         )
     return sorted(problems, key=lambda p: (p.line or 0, p.value or ""))
+
+
+_SAME = (
+    "deze meting staat al in graaf {where}; per indicator, gebied, periode en indeling kan "
+    "er één meting zijn, ook bij een andere bron: haal hem daar eerst weg",
+    "this measurement is already in graph {where}; there can be one measurement per "
+    "indicator, area, period and classification, also from another source: remove it "
+    "there first",
+)
+_TAKEN = (
+    "het IRI van deze meting is in graaf {where} al van iets anders (een andere indicator, "
+    "gebied, periode of indeling); de twee zouden één worden: haal het daar weg",
+    "the IRI of this measurement is already another thing's in graph {where} (another "
+    "indicator, area, period or classification); the two would become one: remove it there",
+)
 
 
 PERIODS_APART = 4

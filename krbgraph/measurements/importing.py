@@ -33,6 +33,11 @@ against the registry in the store:
   ones, another municipality's and a national one) is refused as above
   (krbgraph.measurements.concepts).
 
+A row is one measurement by its indicator, area, period and classification, not by
+its IRI: two rows of one identity are refused, one in another graph is refused
+(krbgraph.measurements.identity.already_elsewhere), and a measurement whose IRI one of
+another identity spells too gets a suffix (identity.assign_iris).
+
 Every problem of every row is collected first (file, line, column). Only a file
 without problems is written, through krbgraph.loading.load_paths, the path every
 import takes: the new graph is validated against the shapes together with the rest
@@ -45,6 +50,7 @@ import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 import pyoxigraph as ox
 
@@ -64,9 +70,11 @@ from ..units import (
 )
 from .csvrows import Problem, Row, Unreadable, read_rows
 from .identity import (
+    Holders,
     Identity,
     already_elsewhere,
     area_part,
+    assign_iris,
     foreign_content,
     measurement_iri,
     metingen_graph_iri,
@@ -124,11 +132,12 @@ def import_measurements(
         raise ImportFailed(found)
     rows, problems = read_rows(path)
     registry = Registry.read(store, wanted=Wanted.by(rows))
+    holders = Holders(store, target)
     data, converted, locations, identities = build_graph(
-        rows, registry, base_iri, path.name, problems
+        rows, registry, base_iri, path.name, problems, holders=holders
     )
     if not problems:
-        problems.extend(already_elsewhere(store, locations, identities, target, path.name))
+        problems.extend(already_elsewhere(store, locations, identities, target, path.name, holders))
     if problems:
         raise ImportFailed(sorted(problems, key=_problem_order))
     with tempfile.TemporaryDirectory(prefix="krb-metingen-") as folder:
@@ -150,19 +159,30 @@ def import_measurements(
 
 
 def build_graph(
-    rows: list[Row], registry: Registry, base_iri: str, file: str, problems: list[Problem]
+    rows: list[Row],
+    registry: Registry,
+    base_iri: str,
+    file: str,
+    problems: list[Problem],
+    *,
+    holders: Holders | None = None,
 ) -> tuple[list[ox.Triple], int, dict[str, int], dict[str, Identity]]:
     """The observations of ``rows``; problems of resolution are appended to ``problems``.
 
     Returns the triples, how many values were converted, observation IRI -> line and
     observation IRI -> what makes it one measurement (for krbgraph.measurements.
-    identity.already_elsewhere).
+    identity.already_elsewhere). Two rows are the same measurement by that identity,
+    not by their IRI; ``holders`` (the store and the import's graph) lets a measurement
+    whose plain IRI one of another identity holds elsewhere get another
+    (krbgraph.measurements.identity.assign_iris); without it only the file's rows count.
     """
     catalogue = default_catalogue()
     graph: list[ox.Triple] = []
     converted = 0
     lines: dict[str, int] = {}
     identities: dict[str, Identity] = {}
+    seen: dict[Identity, int] = {}
+    named: list[_Named] = []
     base = base_iri.rstrip("/")
     for row in rows:
         found: list[Problem] = []
@@ -229,34 +249,52 @@ def build_graph(
             indicator.iri, area.iri, row.start, row.end, frozenset(concepts.items())
         )
         classification = [_classification_part(base, *pair) for pair in concepts.items()]
-        iri = measurement_iri(base, identity, code, area.codes, classification)
-        if iri in lines:
+        if identity in seen:
             problems.append(
                 Problem(
                     file,
                     row.line,
                     None,
                     f"dezelfde meting (indicator, gebied, periode, indeling) staat al op regel "
-                    f"{lines[iri]}",
+                    f"{seen[identity]}",
                     f"the same measurement (indicator, area, period, classification) is already "
-                    f"on line {lines[iri]}",
+                    f"on line {seen[identity]}",
                 )
             )
             continue
-        lines[iri] = row.line
-        identities[iri] = identity
+        seen[identity] = row.line
+        plain = measurement_iri(base, identity, code, area.codes, classification)
+        label = measurement_label(code, area_code, row.start, row.end)
+        named.append(_Named(plain, identity, row, label, result, source, concepts))
+    # A file with a problem writes nothing: the store is not asked for IRIs then.
+    iris = assign_iris([(n.plain, n.identity) for n in named], None if problems else holders)
+    for iri, one in zip(iris, named, strict=True):
+        lines[iri] = one.row.line
+        identities[iri] = one.identity
         add_observation(
             graph,
             ox.NamedNode(iri),
-            label=measurement_label(code, area_code, row.start, row.end),
-            indicator=indicator.iri,
-            area=area.iri,
-            row=row,
-            result=result,
-            source=source,
-            concepts=concepts,
+            label=one.label,
+            indicator=one.identity.indicator,
+            area=one.identity.area,
+            row=one.row,
+            result=one.result,
+            source=one.source,
+            concepts=one.concepts,
         )
     return graph, converted, lines, identities
+
+
+class _Named(NamedTuple):
+    """A row's measurement before its IRI is chosen (assign_iris)."""
+
+    plain: str
+    identity: Identity
+    row: Row
+    label: str
+    result: tuple[Decimal, str] | str
+    source: str
+    concepts: dict[str, str]
 
 
 _CHUNK = 500
