@@ -50,7 +50,9 @@ def reference(code: str) -> str:
         raise ValueError("an IRI reference cannot be empty")
     if _UNSAFE.search(text):
         text = _UNSAFE.sub("-", text.lower()).strip("-")
-    if not text:
+    # Only dots is a path segment ('.' or '..') that an IRI resolves away: the graph of a
+    # file '...xlsx' was {base}/graph/excel/.., which a browser reads as {base}/graph/.
+    if not text.strip("."):
         raise ValueError(f"no IRI reference can be made from {code!r}")
     return text
 

@@ -24,7 +24,10 @@ from krbgraph.settings import Settings
 from krbgraph.store import ensure_model, open_store
 
 BASE = "https://krb.demogemeente.nl"
-NAMELESS = ["€", "指标", "μετρήσεις"]
+# Dots alone are no name either: '...xlsx' named the graph {base}/graph/excel/.., which
+# an IRI resolves to {base}/graph/ (its page was a 404, and a token for graph/excel/
+# was said to be at fault).
+NAMELESS = ["€", "指标", "μετρήσεις", "..", ".", ". ."]
 
 
 @pytest.fixture(scope="module")
@@ -83,3 +86,26 @@ def test_names_with_letters_keep_their_graph() -> None:
     with pytest.raises(ValueError, match="'€.xlsx'") as refused:
         excel_graph_iri(BASE, "uploads/€.xlsx")
     assert str(refused.value).startswith("uploads/€.xlsx: no graph name can be made")
+
+
+def test_a_file_name_too_long_for_a_graph_name_is_refused_naming_the_limit() -> None:
+    """An upload may name a file of 2,000 characters (no file system can): its graph
+    was written, and then neither read nor deleted through the Graph Store (400)."""
+    from krbgraph.loading import LoadError, data_graph_iri
+    from krbgraph.rdfio import MAX_GRAPH_IRI
+
+    long = "x" * MAX_GRAPH_IRI
+    with pytest.raises(ValueError, match=f"at most {MAX_GRAPH_IRI:,}"):
+        excel_graph_iri(BASE, f"{long}.xlsx")
+    with pytest.raises(LoadError, match=f"at most {MAX_GRAPH_IRI:,}"):
+        data_graph_iri(BASE, Path(f"{long}.ttl"))
+    fits = "x" * (MAX_GRAPH_IRI - len(f"{BASE}/graph/excel/"))
+    assert len(excel_graph_iri(BASE, f"{fits}.xlsx")) == MAX_GRAPH_IRI
+
+
+@pytest.mark.parametrize("code", [".", "..", "..."])
+def test_a_code_of_dots_names_no_thing(code: str) -> None:
+    from krbgraph.iris import thing_iri
+
+    with pytest.raises(ValueError, match="no IRI reference"):
+        thing_iri(BASE, "beleidsnorm", code)

@@ -32,6 +32,7 @@ from ..derived import replace as replace_derived
 from ..derived import stale_during
 from ..gc_pause import collector_paused
 from ..graph_change import content_quads, graphs_change
+from ..rdfio import MAX_GRAPH_IRI
 from ..registry import checked_change, refuse_unpermitted, validate_with_graphs, write_graphs
 from ..replica import Change, ValidationReplica
 from ..replica_slot import ReplicaSlot
@@ -104,6 +105,8 @@ def excel_graph_iri(base_iri: str, file_name: str) -> str:
     path = Path(file_name)
     try:
         slug = name_slug(path.stem)
+        if not any(ch.isalnum() for ch in slug):  # '. .xlsx' gave the graph excel/.-.
+            raise ValueError(slug)
     except ValueError:
         raise ValueError(
             f"{file_name}: no graph name can be made from the file name '{path.name}': a "
@@ -111,7 +114,14 @@ def excel_graph_iri(base_iri: str, file_name: str) -> str:
             "it has none; give the graph (--graph IRI, or graph=IRI on an upload) or "
             "rename the file"
         ) from None
-    return f"{base_iri.rstrip('/')}/graph/excel/{slug}"
+    iri = f"{base_iri.rstrip('/')}/graph/excel/{slug}"
+    if len(iri) > MAX_GRAPH_IRI:  # a graph the Graph Store could then not name
+        raise ValueError(
+            f"{file_name}: the file name is too long to name a graph ({len(iri):,} "
+            f"characters, at most {MAX_GRAPH_IRI:,}); give the graph (--graph IRI, or "
+            "graph=IRI on an upload) or rename the file"
+        )
+    return iri
 
 
 @collector_paused()  # millions of objects that live until the end (krbgraph.gc_pause)
