@@ -5,16 +5,27 @@ An edge from theme A to theme B means a measure of A has an intended effect
 the named queries dwarsverbanden-themas and dwarsverbanden-netwerk. Both pages
 read far into the registry, so the rows they are drawn from are kept per store
 version (krbgraph.web.aggregates).
+
+Both answer for a peildatum (``?datum=JJJJ-MM-DD``, a date field of a GET form;
+today when none is given): the queries' ``datum``, checked as the query catalogue
+checks it, so a bad date gets the message the query page gives it (400, the form
+again with the typed value). Every link between the pages and to their JSON keeps
+the date, so a reader who follows an arrow stays on that day.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from rdflib.term import Identifier
 
+from ...queries import ParameterError, bind_parameters
 from ...store import Store
 from ..aggregates import cached_rows
 from ..describe import (
@@ -27,28 +38,80 @@ from ..describe import (
 )
 from ..naming import told_apart
 from ..network_svg import theme_network_svg
+from ..state import catalogue
 from ..templating import error_page, render
-from ..theme_network import edge_href, node_href, theme_network
+from ..theme_network import edge_href, node_href, query_day, theme_network
 from .common import SettingsDep, StoreDep
 
 router = APIRouter()
 
 
+@dataclass(frozen=True)
+class Peildatum:
+    """The date field of both pages: the value it shows, the day it names, what is wrong."""
+
+    value: str
+    """The day as JJJJ-MM-DD, or what was typed when it is no date (kept for correcting)."""
+    day: date | None = None
+    """None: today, the queries' default (or no date at all, with a problem)."""
+    problem: str = ""
+
+    @property
+    def shown(self) -> str:
+        """The day as the pages name it: "op 2027-06-01" or "vandaag"."""
+        return f"op {self.day.isoformat()}" if self.day else "vandaag"
+
+    def query(self) -> str:
+        """The date (when one was asked) as a link's query string, else ""."""
+        return "?" + urlencode({"datum": self.day.isoformat()}) if self.day else ""
+
+
+def _peildatum(datum: str | None) -> Peildatum:
+    """The ``datum`` sent, checked as the named queries check their ``datum`` (the query
+    page's date fields too): a day as JJJJ-MM-DD; empty is today."""
+    if datum is None or not datum.strip():
+        return Peildatum("")
+    try:
+        bound = bind_parameters(catalogue()[_NETWORK], {"datum": datum})["datum"]
+    except ParameterError as exc:
+        return Peildatum(datum, problem=exc.nl)
+    day = date.fromisoformat(bound.value)
+    return Peildatum(day.isoformat(), day)
+
+
+_NETWORK = "dwarsverbanden-netwerk"
+"""The named query whose ``datum`` the pages' date is (all three declare it alike)."""
+
+
 @router.get("/dwarsverbanden", response_class=HTMLResponse)
-def dwarsverbanden_page(request: Request, store: StoreDep) -> HTMLResponse:
-    network = theme_network(store)
-    svg = theme_network_svg(network.nodes, network.edges, node_href=node_href, edge_href=edge_href)
+def dwarsverbanden_page(
+    request: Request, store: StoreDep, datum: str | None = None
+) -> HTMLResponse:
+    """The network on the peildatum (today unless one is given)."""
+    peildatum = _peildatum(datum)
+    title = f"Dwarsverbanden {peildatum.shown}" if peildatum.day else "Dwarsverbanden"
+    context: dict[str, object] = {"title": title, "peildatum": peildatum}
+    if peildatum.problem:
+        return render(request, "dwarsverbanden.html", context, status_code=400)
+    day = peildatum.day
+    network = theme_network(store, day)
+    svg = theme_network_svg(
+        network.nodes,
+        network.edges,
+        node_href=partial(node_href, day=day),
+        edge_href=partial(edge_href, day=day),
+    )
     rows = [
         {
             "source_label": network.labels[edge.source],
             "target_label": network.labels[edge.target],
             "measures": edge.measures,
             "effects": edge.effects,
-            "href": edge_href(edge),
+            "href": edge_href(edge, day),
         }
         for edge in network.edges
     ]
-    context = {"title": "Dwarsverbanden", "svg": svg, "edges": rows}
+    context.update(svg=svg, edges=rows)
     return render(request, "dwarsverbanden.html", context)
 
 
@@ -60,8 +123,10 @@ def dwarsverband_measures(
     bron: str | None = None,
     doel: str | None = None,
     thema: str | None = None,
+    datum: str | None = None,
 ) -> HTMLResponse:
-    """The measures behind one edge (bron and doel) or around one theme (thema)."""
+    """The measures behind one edge (bron and doel) or around one theme (thema), on the
+    peildatum (today unless one is given)."""
     terms = {}
     for name, value in (("bron", bron), ("doel", doel), ("thema", thema)):
         if value:
@@ -70,8 +135,15 @@ def dwarsverband_measures(
                 message = f"{name}={shown_value(value)} is geen IRI van een thema."
                 return error_page(request, 400, "Ongeldig thema", message)
             terms[name] = iri
+    peildatum = _peildatum(datum)
+    # The form sends the edge or theme again with a new date (hidden fields).
+    given = {"bron": bron, "doel": doel, "thema": thema}
+    form = {"peildatum": peildatum, "given": {k: v for k, v in given.items() if v}}
+    if peildatum.problem:
+        context = {"title": "Maatregelen achter dwarsverbanden", **form, "rows": []}
+        return render(request, "dwarsverband_maatregelen.html", context, status_code=400)
     labeller = Labeller(settings.base_iri)
-    found = _measure_rows(store, terms)
+    found = _measure_rows(store, terms, peildatum.day)
     # Two themes of one name (two registries' Geluid in one store) told apart, as the
     # network that links here does: else an arrow between them reads as one theme.
     themes = {
@@ -82,7 +154,7 @@ def dwarsverband_measures(
     labeller.labels.update(told_apart(themes))
     # Against every theme of the network (kept per store version): the edge from B's
     # Bouwen to the province's Geluid was headed "Bouwen ... Geluid", as A's would be.
-    known = theme_network(store).labels
+    known = theme_network(store, peildatum.day).labels
     labeller.labels.update({iri: known[iri] for iri in (*themes, *terms.values()) if iri in known})
     rows = []
     for r in found:
@@ -104,7 +176,7 @@ def dwarsverband_measures(
         title = f"Dwarsverbanden van en naar {_label_of(labeller, thema)}"
     else:
         title = "Alle maatregelen met dwarsverbanden"
-    context = {"title": title, "rows": rows}
+    context = {"title": title, **form, "rows": rows}
     return render(request, "dwarsverband_maatregelen.html", context)
 
 
@@ -113,17 +185,23 @@ _ORDER = ("bron_label", "doel_label", "maatregel_label", "koppeling_label")
 """The order of that query's answer (its ``# order:``), kept when two answers are merged."""
 
 
-def _measure_rows(store: Store, terms: Mapping[str, Identifier]) -> list[dict[str, Identifier]]:
-    """The rows behind an edge or around a theme.
+def _measure_rows(
+    store: Store, terms: Mapping[str, Identifier], day: date | None
+) -> list[dict[str, Identifier]]:
+    """The rows behind an edge or around a theme on `day` (today when None).
 
     Around a theme alone, the query runs once with the theme as bron and once as
     doel: with ``thema`` it filters after reading every cross-link of the
     registry, with bron or doel bound it starts from the theme.
     """
     theme = terms.get("thema")
+    datum = query_day(day)
     if theme is None or len(terms) > 1:
-        return list(cached_rows(store, _MEASURES, **terms))
-    rows = [*cached_rows(store, _MEASURES, bron=theme), *cached_rows(store, _MEASURES, doel=theme)]
+        return list(cached_rows(store, _MEASURES, **terms, datum=datum))
+    rows = [
+        *cached_rows(store, _MEASURES, bron=theme, datum=datum),
+        *cached_rows(store, _MEASURES, doel=theme, datum=datum),
+    ]
     return sorted(rows, key=lambda r: tuple(_sort_text(r.get(column)) for column in _ORDER))
 
 
