@@ -99,12 +99,6 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
     built.store.close()
 
 
-@pytest.fixture(scope="module")
-def client(registry: Registry) -> Iterator[TestClient]:
-    with TestClient(registry.app) as test_client:
-        yield test_client
-
-
 class Main(HTMLParser):
     """What ``<main>`` of a page holds: its links (SVG ones too) and its table rows, each
     cell with its text and the hrefs in it."""
