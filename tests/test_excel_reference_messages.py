@@ -107,6 +107,37 @@ def test_a_measurement_row_naming_what_the_workbook_keeps_imports_again(
     assert (again.replaced, again.measurements) == (True, len(MEASURED))
 
 
+def test_a_deleted_indicator_is_said_even_where_another_graph_has_one_of_its_name(
+    model_store: Store, tmp_path: Path
+) -> None:
+    """Another graph's indicator of the same name took the row in silence once the
+    deleted one had left the lookup: the measurement was written against it (before,
+    the name was refused as fitting several)."""
+    from rdflib import Graph, URIRef
+
+    workbook = _with_own_rows(demo_workbook(tmp_path))
+    first = import_workbook(model_store, workbook, base_iri=BASE)
+    mine = URIRef(f"{BASE}/id/beleidsindicator/TST-I01")
+    other = URIRef(f"{BASE}/id/beleidsindicator/ANDER-I01")
+    twin = Graph()
+    for _s, p, o in model_store.read_graph(first.graph).triples((mine, None, None)):
+        twin.add((other, p, o))
+    model_store.replace_graph(f"{BASE}/graph/ander", twin)
+    measurements = measurement_graph_iri(first.graph)
+    before = {g: len(model_store.read_graph(g)) for g in (first.graph, measurements)}
+    row = row_of(workbook, "metingen", "testindicator geluid", column="indicator")
+    _delete(workbook, "beleidsindicator", row_of(workbook, "beleidsindicator", "TST-I01"))
+
+    with pytest.raises(ImportFailed) as failed:
+        import_workbook(model_store, workbook, base_iri=BASE, graph=first.graph)
+
+    said = {(p.row, p.column): p.message_nl for p in failed.value.problems if p.is_error}
+    assert said[(row, "indicator")].startswith(
+        f"'testindicator geluid' bestaat niet in blad beleidsindicator; <{mine}> staat"
+    )
+    assert {g: len(model_store.read_graph(g)) for g in before} == before  # nothing written
+
+
 # 2. No unit error that claims what an unknown indicator has
 
 

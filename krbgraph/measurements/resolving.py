@@ -31,7 +31,11 @@ def indicator_of(registry: Registry, row: Row, problem: Say) -> Indicator | None
     several."""
     text = row.indicator
     found = registry.indicator(text)
-    if not found and (gone := registry.gone_indicators(text)):
+    # A thing the import deletes that the text names is always said, even beside one
+    # that stays: that one was then taken without a word (another graph's indicator of
+    # the same name, another municipality's area of the same code), where the text was
+    # refused as fitting several before the deleted one left the lookup.
+    if gone := registry.gone_indicators(text):
         problem("indicator", *_gone_message(text, "beleidsindicator", gone), text)
         return None
     if not found:
@@ -88,7 +92,7 @@ def area_of(registry: Registry, row: Row, problem: Say) -> Area | None:
     the latest CBS year not after the measured year; None (and a problem) for none, or
     several and no one such."""
     candidates = registry.areas.get(row.gebied) or registry.areas.get(row.gebied.upper())
-    if not candidates and (gone := registry.gone_areas(row.gebied)):
+    if gone := registry.gone_areas(row.gebied):  # as for an indicator (above)
         problem("gebied", *_gone_message(row.gebied, "werkingsgebieden", gone), row.gebied)
         return None
     if not candidates:
