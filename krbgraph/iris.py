@@ -57,6 +57,30 @@ def reference(code: str) -> str:
     return text
 
 
+def file_graph_name(folder: str, slug: str, file: str, name: str, give: str) -> str:
+    """``{folder}{slug}``: the graph a file is loaded into when none is given (``slug`` is
+    made from the file's name by the caller: `reference` of it, or of it in lower case).
+
+    Raises ValueError, naming the file and how to ``give`` a graph, for a slug without a
+    letter or digit ('€.xlsx', '. .ttl'; one of dots alone is refused by `reference`)
+    and for a name the Graph Store could not name it by (rdfio.MAX_GRAPH_IRI)."""
+    from .rdfio import MAX_GRAPH_IRI
+
+    if not any(ch.isalnum() for ch in slug):
+        raise ValueError(
+            f"{file}: no graph name can be made from the file name '{name}': a default graph "
+            "is named after the letters A-Z and digits 0-9 of the name, and it has none; "
+            f"give the graph ({give}) or rename the file"
+        )
+    iri = folder + slug
+    if len(iri) > MAX_GRAPH_IRI:  # written, then neither read nor deleted (400)
+        raise ValueError(
+            f"{file}: the file name is too long to name a graph ({len(iri):,} characters, "
+            f"at most {MAX_GRAPH_IRI:,}); give the graph ({give}) or rename the file"
+        )
+    return iri
+
+
 def thing_iri(base: str, kind: str, code: str) -> URIRef:
     """``{base}/id/{kind}/{reference(code)}``; raises ValueError for an unknown kind."""
     if kind not in THING_TYPES:

@@ -42,8 +42,8 @@ from .derived import replace as replace_derived
 from .findings import READS
 from .gc_pause import collector_paused
 from .graph_change import graphs_change
-from .iris import DEFAULT_BASE_IRI, file_graph_iri, reference
-from .rdfio import MAX_GRAPH_IRI, expand_paths, file_format, holds_a_triple, rdflib_term
+from .iris import DEFAULT_BASE_IRI, file_graph_iri, file_graph_name, reference
+from .rdfio import expand_paths, file_format, holds_a_triple, rdflib_term
 from .registry import ManagedGraphRefused, checked_whole, refuse_managed, write_graphs
 from .replica import ValidationReplica
 from .source_lines import located_by_graphs, located_by_text
@@ -109,21 +109,13 @@ def data_graph_iri(base_iri: str, path: Path) -> str:
     Raises LoadError for a name without a letter or digit the slug keeps ('μετρήσεις.ttl')."""
     try:
         slug = reference(stem(path))
-        if not any(ch.isalnum() for ch in slug):  # '. .ttl' gave the graph graph/.-.
-            raise ValueError(slug)
     except ValueError:
-        raise LoadError(
-            f"{path}: no graph name can be made from the file name '{path.name}': a default "
-            "graph is named after the letters A-Z and digits 0-9 of the name, and it has "
-            "none; give the graph (--graph IRI) or rename the file"
-        ) from None
-    iri = f"{base_iri.rstrip('/')}/graph/{slug}"
-    if len(iri) > MAX_GRAPH_IRI:  # a graph the Graph Store could then not name
-        raise LoadError(
-            f"{path}: the file name is too long to name a graph ({len(iri):,} characters, "
-            f"at most {MAX_GRAPH_IRI:,}); give the graph (--graph IRI) or rename the file"
-        )
-    return iri
+        slug = ""
+    try:
+        folder = f"{base_iri.rstrip('/')}/graph/"
+        return file_graph_name(folder, slug, str(path), path.name, "--graph IRI")
+    except ValueError as exc:
+        raise LoadError(str(exc)) from None
 
 
 def plan_load(

@@ -218,3 +218,20 @@ def test_a_malformed_variable_gets_the_message_every_variable_gets(
     assert result.exit_code == 2
     assert f"{variable}={value!r} is not valid" in result.output
     assert "Invalid value" not in result.output
+
+
+def test_serve_takes_its_engine_from_the_option_the_variable_or_its_own_default(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """--engine wins over a malformed KRB_ENGINE (it stopped the command), the variable
+    over serve's own default (supervised, where other commands run embedded)."""
+    store = str(tmp_path / "store")
+    given = _served_settings(
+        monkeypatch, "--store", store, "--engine", "Embedded", env={"KRB_ENGINE": "foo"}
+    )
+    assert given.engine == "embedded"
+    from_variable = _served_settings(monkeypatch, "--store", store, env={"KRB_ENGINE": "embedded"})
+    assert from_variable.engine == "embedded"
+    assert _served_settings(monkeypatch, "--store", store, env={"KRB_ENGINE": ""}).engine == (
+        "supervised"
+    )

@@ -149,6 +149,7 @@ AUDIT_RECORD = f"""
 """
 ESCAPED = f"{BASE}/graph/caf%C3%A9plein"
 NOTE = '<https://example.org/x> <http://www.w3.org/2000/01/rdf-schema#label> "x" .'
+SPOOF = f'<{ONTOLOGY_IRI}/Geluidsnorm> <http://www.w3.org/2000/01/rdf-schema#label> "officieel" .'
 
 
 @pytest.fixture(scope="module")
@@ -163,6 +164,7 @@ def more_graphs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient
             f"{BASE}/graph/geluid/metingen": NOTE,
             f"{BASE}/graph/straße": NOTE,
             ESCAPED: NOTE,
+            f"{BASE}/graph/nep": SPOOF,
         },
     )
     with TestClient(registry.app) as client:
@@ -188,3 +190,13 @@ def test_a_graph_name_with_escapes_answers_as_a_client_sends_it(more_graphs) -> 
     assert answer.status_code == 200
     rdf = Graph().parse(data=answer.text, format="turtle")
     assert rdf.value(URIRef(ESCAPED), VOID.triples) == Literal(1, datatype=XSD.integer)
+
+
+def test_registry_data_publishes_no_page_under_the_ontologys_path(more_graphs) -> None:
+    """Any registry may describe any IRI: one under /def/krb/ described by a data graph
+    would be served there as if the product said it ('Geluidsnorm (officiële KRB-term)')."""
+    for accept in ("text/turtle", BROWSER):
+        answer = more_graphs.get("/def/krb/Geluidsnorm", headers={"Accept": accept})
+        assert answer.status_code == 404
+    assert local_href(f"{ONTOLOGY_IRI}/Geluidsnorm", BASE).startswith("/resource?")
+    assert more_graphs.get("/def/krb/afgeleid").status_code == 200

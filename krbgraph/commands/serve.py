@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import os
 import socket
 from dataclasses import replace
 from pathlib import Path
@@ -71,13 +72,14 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--demo", help="Load the demo municipality first.")
         ] = False,
         engine: Annotated[
-            str,
+            str | None,
             typer.Option(
-                envvar="KRB_ENGINE",
                 help="How a store folder is run: 'supervised' (an oxigraph serve child "
-                "process, restarted when a query overruns) or 'embedded' (in this process).",
+                "process, restarted when a query overruns) or 'embedded' (in this process) "
+                "[default: KRB_ENGINE, else supervised].",
+                show_default=False,
             ),
-        ] = "supervised",
+        ] = None,
     ) -> None:
         """Start the SPARQL endpoint, linked-data pages, JSON API and web front."""
         import uvicorn
@@ -85,9 +87,14 @@ def register(app: typer.Typer) -> None:
         from ..store import StoreError
         from ..web.app import create_app
 
-        settings = settings_from_cli(store, base_iri, timeout, port)
+        # The engine's default here is not the other commands' (embedded): read as the
+        # port is, by Settings, so --engine wins over a malformed KRB_ENGINE.
+        chosen = engine.strip().lower() if engine is not None else None
+        if chosen is None and not os.environ.get("KRB_ENGINE"):
+            chosen = "supervised"
+        settings = settings_from_cli(store, base_iri, timeout, port, chosen)
         try:
-            settings = replace(settings, host=host, engine=engine.lower())
+            settings = replace(settings, host=host)
         except ValueError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from exc

@@ -79,13 +79,16 @@ def settings_from_cli(
     base_iri: str | None = None,
     timeout: float | None = None,
     port: int | None = None,
+    engine: str | None = None,
 ) -> Settings:
     """Settings from the environment with the command-line options on top.
 
     Exits with code 2 and a message when an environment value is malformed.
     """
     try:
-        return Settings.from_env(store=store, base_iri=base_iri, query_timeout_s=timeout, port=port)
+        return Settings.from_env(
+            store=store, base_iri=base_iri, query_timeout_s=timeout, port=port, engine=engine
+        )
     except ValueError as exc:
         _fail(str(exc))
 

@@ -32,7 +32,7 @@ from ..derived import replace as replace_derived
 from ..derived import stale_during
 from ..gc_pause import collector_paused
 from ..graph_change import content_quads, graphs_change
-from ..rdfio import MAX_GRAPH_IRI
+from ..iris import file_graph_name
 from ..registry import checked_change, refuse_unpermitted, validate_with_graphs, write_graphs
 from ..replica import Change, ValidationReplica
 from ..replica_slot import ReplicaSlot
@@ -100,28 +100,16 @@ def excel_graph_iri(base_iri: str, file_name: str) -> str:
     """``{base}/graph/excel/{slug of the file name without extension}``.
 
     Raises ValueError, naming the file, for a name without a letter or digit the slug
-    keeps ('€.xlsx', '指标.xlsx'), as krbgraph.loading.data_graph_iri does for a
-    registry file: no graph is named for it, the user gives one."""
+    keeps ('€.xlsx', '指标.xlsx') or one too long for a graph name, as
+    krbgraph.loading.data_graph_iri does for a registry file: the user gives a graph."""
     path = Path(file_name)
     try:
         slug = name_slug(path.stem)
-        if not any(ch.isalnum() for ch in slug):  # '. .xlsx' gave the graph excel/.-.
-            raise ValueError(slug)
     except ValueError:
-        raise ValueError(
-            f"{file_name}: no graph name can be made from the file name '{path.name}': a "
-            "default graph is named after the letters A-Z and digits 0-9 of the name, and "
-            "it has none; give the graph (--graph IRI, or graph=IRI on an upload) or "
-            "rename the file"
-        ) from None
-    iri = f"{base_iri.rstrip('/')}/graph/excel/{slug}"
-    if len(iri) > MAX_GRAPH_IRI:  # a graph the Graph Store could then not name
-        raise ValueError(
-            f"{file_name}: the file name is too long to name a graph ({len(iri):,} "
-            f"characters, at most {MAX_GRAPH_IRI:,}); give the graph (--graph IRI, or "
-            "graph=IRI on an upload) or rename the file"
-        )
-    return iri
+        slug = ""
+    folder = f"{base_iri.rstrip('/')}/graph/excel/"
+    give = "--graph IRI, or graph=IRI on an upload"
+    return file_graph_name(folder, slug, file_name, path.name, give)
 
 
 @collector_paused()  # millions of objects that live until the end (krbgraph.gc_pause)

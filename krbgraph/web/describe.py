@@ -25,7 +25,7 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Identifier, Node
 
 from ..labels import DEFAULT_LANGUAGES, NAME_PREDICATES, Name, choose, primary_subtag, tagged
-from ..model import SHAPES_GRAPH
+from ..model import DERIVED_GRAPH, SHAPES_GRAPH
 from ..namespaces import (
     BEGRIP,
     DASH,
@@ -39,6 +39,7 @@ from ..namespaces import (
 )
 from ..queries import run_with_terms
 from ..store import QueryResult, Store
+from ..store.modelgraphs import META_GRAPH
 from .naming import short_name, told_apart_names
 from .state import catalogue
 
@@ -88,7 +89,7 @@ def local_href(iri: str, base_iri: str) -> str:
         return "/def/krb"
     if iri in MODEL_DOCUMENT_PATHS:
         return MODEL_DOCUMENT_PATHS[iri]
-    if _ONTOLOGY_SEGMENT.fullmatch(iri):
+    if iri in ONTOLOGY_PAGES or _ONTOLOGY_VERSION.fullmatch(iri):
         return "/def/krb" + iri[len(ONTOLOGY_IRI) :]
     begrip = str(BEGRIP)
     if iri.startswith(begrip) and len(iri) > len(begrip):
@@ -96,8 +97,10 @@ def local_href(iri: str, base_iri: str) -> str:
     return "/resource?iri=" + quote(iri, safe="")
 
 
-_ONTOLOGY_SEGMENT = re.compile(re.escape(ONTOLOGY_IRI) + r"/[A-Za-z0-9._~-]+")
-"""An IRI one segment below the ontology's that /def/krb/{term} serves as it is."""
+ONTOLOGY_PAGES = frozenset({DERIVED_GRAPH, META_GRAPH})
+"""/def/krb/{term} describes these graphs, never registry text (it would pass for ours)."""
+_ONTOLOGY_VERSION = re.compile(re.escape(ONTOLOGY_IRI) + r"/[0-9]+(\.[0-9]+)*")
+"""The ontology's version IRI (/def/krb/0.1.0), which /def/krb/{term} sends to /def/krb."""
 
 
 def web_address(iri: str) -> str | None:

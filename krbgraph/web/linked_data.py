@@ -31,6 +31,7 @@ from . import negotiation, results
 from .deps import get_settings, get_store, reader_languages, single_parameters
 from .describe import (
     MODEL_DOCUMENTS,
+    ONTOLOGY_PAGES,
     ResourceView,
     local_href,
     query_text,
@@ -38,7 +39,7 @@ from .describe import (
     shown_value,
     valid_iri,
 )
-from .graph_description import description, graph_page, named_graph
+from .graph_description import NamedGraph, description, graph_page, named_graph
 from .openapi_protocols import linked_data_operation
 from .pages.ontology import ontology_page
 from .resource_page import describe_resource
@@ -125,7 +126,7 @@ def registry_graph(
     request: Request, path: str, store: StoreDep, settings: SettingsDep, page: PageDep
 ) -> Response:
     iri = requested_iri(store, "graph", path, _raw_path(request), settings.base_iri)
-    return dereference(request, iri, store, settings, page)
+    return dereference(request, iri, store, settings, page, graphs=True)
 
 
 def _raw_path(request: Request) -> bytes:
@@ -158,7 +159,7 @@ def any_resource(
     if not local.startswith("/resource?") and "#" not in local:
         # The IRI has a nicer page of its own; keep one address per resource.
         return RedirectResponse(local + page.query(), status_code=303)
-    return dereference(request, iri, store, settings, page)
+    return dereference(request, iri, store, settings, page, graphs=True)
 
 
 @per_method(
@@ -249,9 +250,10 @@ def ontology_term(
     request: Request, term: str, store: StoreDep, settings: SettingsDep, page: PageDep
 ) -> Response:
     """A term asked for with a slash instead of '#' goes to its anchor, the version IRI
-    (/def/krb/0.1.0) to the ontology; any other IRI under /def/krb/ the store has (the
-    graphs /def/krb/afgeleid and /def/krb/meta) is described as at /resource, and one it
-    lacks is a 404, not an anchor nothing on the page carries."""
+    (/def/krb/0.1.0) to the ontology, the product's graphs /def/krb/afgeleid and
+    /def/krb/meta are described (describe.ONTOLOGY_PAGES: never anything registry data
+    says of another IRI here), and a term the ontology lacks is a 404, not an anchor
+    nothing on the page carries."""
     term_iri = valid_iri(f"{ONTOLOGY_IRI}#{term}")
     query = request.url.query
     asked = f"?{query}" if query else ""  # ?format=nt goes along: Turtle asked, Turtle given
@@ -267,13 +269,11 @@ def ontology_term(
         and store.query(_IS_VERSION, bindings={"ontology": ontology, "iri": slash_iri}).boolean
     ):
         return RedirectResponse(f"/def/krb{asked}", status_code=303)
-    return dereference(
-        request,
-        f"{ONTOLOGY_IRI}/{term}",
-        store,
-        settings,
-        page,
-        missing="Deze term staat niet in de KRB-ontologie.",
+    if slash_iri is not None and str(slash_iri) in ONTOLOGY_PAGES:
+        return dereference(request, str(slash_iri), store, settings, page, graphs=True)
+    chosen = choose(request, None) or "html"
+    return _not_found(
+        request, chosen, f"{ONTOLOGY_IRI}#{term}", "Deze term staat niet in de KRB-ontologie."
     )
 
 
@@ -285,16 +285,23 @@ def dereference(
     page: PageOptions,
     *,
     document_of: str | None = None,
+    graphs: bool = False,
     missing: str = "Deze resource staat niet in het register.",
 ) -> Response:
     """The resource as HTML or RDF; 404 (saying ``missing``) when no triple in the store
-    has it as subject and no graph has it as name. A graph's name gets the graph's
-    description as well (krbgraph.web.graph_description). ``document_of``: the page of a
-    model document, whose RDF is that graph; the page shows the graph's facts.
+    has it as subject and no graph has it as name. ``graphs``: the route may name a graph
+    (/graph, /resource, /def/krb/...), whose name gets the graph's description as well
+    (krbgraph.web.graph_description); asked only there, as every question is a round trip
+    to a remote store. ``document_of``: the page of a model document, whose RDF is that
+    graph; the page shows the graph's facts.
     The page's tables show row_cap.ROWS_SHOWN rows each, every row with ``?rijen=alle``.
     Every answer varies by Accept, the HTML one too: a shared cache that kept the page
     without it handed HTML to the next client asking for Turtle."""
-    return varies_by_accept(_dereference(request, iri, store, settings, page, document_of, missing))
+    named = named_graph(store, document_of or iri) if graphs or document_of else None
+    described = document_of is None  # a model document's page shows the graph's facts
+    return varies_by_accept(
+        _dereference(request, iri, store, settings, page, named, described, missing)
+    )
 
 
 def varies_by_accept(response: Response) -> Response:
@@ -311,7 +318,8 @@ def _dereference(
     store: Store,
     settings: Settings,
     page: PageOptions,
-    document_of: str | None,
+    named: NamedGraph | None,
+    described: bool,
     missing: str,
 ) -> Response:
     chosen = choose(request, page.format)
@@ -320,7 +328,6 @@ def _dereference(
     resource = valid_iri(iri)
     if resource is None:
         return _not_found(request, chosen, iri, f"{shown_value(iri)} is geen geldige IRI.")
-    named = named_graph(store, document_of or iri)
     service = str(request.base_url)
     if chosen == "html":
         shown, after = rows_shown(page.rijen), request.query_params.get("na")
@@ -336,7 +343,7 @@ def _dereference(
                 service=service,
                 shown=shown,
                 after=after,
-                described=document_of is None,
+                described=described,
             )
         if view is None:
             return _not_found(request, chosen, iri, missing)
