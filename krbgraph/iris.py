@@ -57,13 +57,18 @@ def reference(code: str) -> str:
     return text
 
 
+class FileNameTooLong(ValueError):
+    """A file name that makes a graph name longer than the Graph Store takes."""
+
+
 def file_graph_name(folder: str, slug: str, file: str, name: str, give: str) -> str:
     """``{folder}{slug}``: the graph a file is loaded into when none is given (``slug`` is
     made from the file's name by the caller: `reference` of it, or of it in lower case).
 
     Raises ValueError, naming the file and how to ``give`` a graph, for a slug without a
-    letter or digit ('€.xlsx', '. .ttl'; one of dots alone is refused by `reference`)
-    and for a name the Graph Store could not name it by (rdfio.MAX_GRAPH_IRI)."""
+    letter or digit ('€.xlsx', '. .ttl'; one of dots alone is refused by `reference`),
+    and FileNameTooLong for a name the Graph Store could not name it by
+    (rdfio.MAX_GRAPH_IRI)."""
     from .rdfio import MAX_GRAPH_IRI
 
     if not any(ch.isalnum() for ch in slug):
@@ -74,7 +79,7 @@ def file_graph_name(folder: str, slug: str, file: str, name: str, give: str) -> 
         )
     iri = folder + slug
     if len(iri) > MAX_GRAPH_IRI:  # written, then neither read nor deleted (400)
-        raise ValueError(
+        raise FileNameTooLong(
             f"{file}: the file name is too long to name a graph ({len(iri):,} characters, "
             f"at most {MAX_GRAPH_IRI:,}); give the graph ({give}) or rename the file"
         )

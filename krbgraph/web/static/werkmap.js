@@ -6,8 +6,11 @@
 // as text only (textContent, text nodes), so nothing in a workbook can become markup;
 // links are only those of this site the API gives (paths starting with one "/").
 // The graph choice (?graaf=) sets the graph of the download and of the upload
-// (graph= of both API routes). A token the browser cannot put in a header is
-// named as such before anything is sent.
+// (graph= of both API routes). A token the browser cannot put in a header, an empty
+// file and a file over the upload limit are named as such before anything is sent.
+// A refused upload (400, 413) is told by what the API says is wrong (its reason and
+// Dutch message), with the way to put it right on this page; the English detail only
+// when the API gives nothing else.
 "use strict";
 
 (function () {
@@ -141,6 +144,43 @@
     return payload && typeof payload.detail === "string" ? " (" + payload.detail + ")" : "";
   }
 
+  // A file name without a letter A-Z or digit 0-9, or too long, names no graph: what to
+  // do on this page (the API's own advice names graph=, which the page sets by its graph
+  // choice, when it offers one).
+  function renameOrChoose(text) {
+    if (choice) text += ", of kies hierboven bij Graaf de graaf die deze werkmap moet vervangen";
+    return text + ".";
+  }
+
+  // What the API says is wrong with a refused upload (400, 413), in Dutch, or null when
+  // it says nothing the page can tell in Dutch.
+  function refusal(payload, file) {
+    const name = typeof payload.file_name === "string" ? payload.file_name : file.name;
+    if (payload.reason === "file_name_names_no_graph") {
+      return renameOrChoose("Van de bestandsnaam " + name + " kan geen graafnaam worden " +
+        "gemaakt: zonder gekozen graaf heet de graaf van een werkmap naar de letters A-Z en " +
+        "cijfers 0-9 van de bestandsnaam, en deze naam heeft er geen. Geef het bestand een " +
+        "naam met letters of cijfers (zoals geluid-2025.xlsx) en kies het opnieuw");
+    }
+    if (payload.reason === "file_name_too_long") {
+      return renameOrChoose("De bestandsnaam is te lang om er een graaf naar te noemen (" +
+        Array.from(name).length.toLocaleString("nl-NL") + " tekens). Geef het bestand een " +
+        "kortere naam en kies het opnieuw");
+    }
+    return typeof payload.message_nl === "string" && payload.message_nl ? payload.message_nl : null;
+  }
+
+  function megabytes(n) {
+    return (Math.ceil(n * 10) / 10).toLocaleString("nl-NL") + " MB";
+  }
+
+  function tooLarge(file, limitMb) {
+    return "Het bestand " + file.name + " is " + megabytes(file.size / 1048576) +
+      "; deze dienst neemt hoogstens " + limitMb.toLocaleString("nl-NL") + " MB in één keer aan. " +
+      "Verdeel de gegevens over kleinere werkmappen (elke wordt een eigen graaf), of vraag de " +
+      "beheerder van het register de werkmap in te laden.";
+  }
+
   function count(n, one, many) {
     return n + " " + (n === 1 ? one : many);
   }
@@ -174,7 +214,7 @@
     };
   }
 
-  function report(response, payload) {
+  function report(response, payload, file) {
     const nothing = " Er is niets gewijzigd in het register.";
     switch (response.status) {
       case 200: {
@@ -194,18 +234,22 @@
         show("fout", "Niet ingeladen", text + nothing, payload.problems);
         return;
       }
-      case 400:
-        show("fout", "Niet ingeladen", "Dit bestand is geen leesbare werkmap (.xlsx)" + detailOf(payload) + "." + nothing);
+      case 400: {
+        const said = refusal(payload, file);
+        show("fout", "Niet ingeladen", (said || "De server weigerde de werkmap" + detailOf(payload) + ".") + nothing);
         return;
+      }
       case 401:
         show("fout", "Niet ingeladen", "Het token ontbreekt of is onjuist." + nothing);
         return;
       case 403:
         show("fout", "Niet ingeladen", "Dit token mag niet schrijven, of de dienst is alleen-lezen" + detailOf(payload) + "." + nothing);
         return;
-      case 413:
-        show("fout", "Niet ingeladen", "De werkmap is te groot voor deze dienst" + detailOf(payload) + "." + nothing);
+      case 413: {
+        const said = refusal(payload, file);
+        show("fout", "Niet ingeladen", (said || "De werkmap is te groot voor deze dienst" + detailOf(payload) + ".") + nothing);
         return;
+      }
       case 503: {
         const wait = response.headers.get("Retry-After");
         show("fout", "Niet ingeladen", "Er wordt op dit moment al iets anders in het register geschreven. " +
@@ -241,10 +285,28 @@
     form.elements.token.focus();
   }
 
+  // What is wrong with the file chosen before it is sent, or null: an empty file holds no
+  // workbook, and one over the upload limit would be refused after it was sent.
+  function fileProblem(file) {
+    if (file.size === 0) {
+      return "Het bestand " + file.name + " is leeg (0 bytes): er staat geen werkmap in. " +
+        "Kies het bestand dat u in Excel als werkmap (.xlsx) hebt opgeslagen.";
+    }
+    const limitMb = Number(form.dataset.maxUploadMb);
+    if (limitMb > 0 && file.size > limitMb * 1048576) return tooLarge(file, limitMb);
+    return null;
+  }
+
   form.addEventListener("submit", async function (event) {
     event.preventDefault();
     const file = form.elements.file.files[0];
     if (!file) return;
+    const wrongFile = fileProblem(file);
+    if (wrongFile) {
+      show("fout", "Niet ingeladen", wrongFile + notSent);
+      form.elements.file.focus();
+      return;
+    }
     const problem = tokenProblem(form.elements.token.value);
     if (problem) {
       refuseToken(problem);
@@ -275,7 +337,7 @@
       } catch (_) {
         payload = null;
       }
-      report(response, payload || {});
+      report(response, payload || {}, file);
     } catch (_) {
       show("fout", "Niet ingeladen", "De server gaf geen antwoord (niet bereikbaar of verbinding verbroken). Kijk of de graaf is gewijzigd voor u het opnieuw probeert.");
     } finally {
