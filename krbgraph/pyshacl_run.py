@@ -18,7 +18,11 @@ stand-in is such a literal, so a SPARQL constraint that compares an ill-typed
 krbsh:GeldigheidBinnenDocument on a norm whose start date is ill-typed, beside the
 Violation the compiled engine gives alone). No stand-in avoids it: rdflib decides the
 comparison in Literal.__gt__ by the datatype IRIs on whichever side the stand-in is
-(tests/test_validate_reports.py keeps the difference in view).
+(tests/test_validate_reports.py keeps the difference in view). Two more of the kind:
+rdflib compares dates with time zones by their day alone ("2030-12-31-05:00" is not after
+"2030-12-31+05:00" to it, nor incomparable with "2030-12-31"), and sh:pattern runs
+Python's ``re``, whose ``$`` also matches before a final newline ("GM9999\n" passes
+``^GM[0-9]{4}$``); XPath's does not, nor does the compiled engine.
 """
 
 from __future__ import annotations

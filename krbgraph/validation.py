@@ -242,22 +242,26 @@ def _with_compiled_shapes(combined: Graph, shapes: Graph) -> tuple[list[Finding]
     return findings, report, report_node
 
 
-_MessageKey = tuple[str, str | None, str | None]
+_MessageKey = tuple[str, str | None, str | None, str | None, str]
 
 
-def _message_key(focus: Node | None, value: Node | None, shape: Node | None) -> _MessageKey:
-    """What a finding and its result in the report share (Finding.shape names IRI
-    shapes only)."""
+def _message_key(
+    focus: Node | None, value: Node | None, shape: Node | None, path: str | None, severity: str
+) -> _MessageKey:
+    """What a finding and its result share (Finding.shape names IRI shapes only); two
+    missing properties of one object shared a key without path and severity."""
     return (
         str(focus),
         str(value) if value is not None else None,
         str(shape) if isinstance(shape, URIRef) else None,
+        path,
+        severity,
     )
 
 
 def _findings_messages(findings: Iterable[Finding]) -> dict[_MessageKey, tuple[Literal, Literal]]:
     return {
-        (f.focus, f.value, f.shape): (
+        (f.focus, f.value, f.shape, f.path, f.severity): (
             Literal(f.message_nl, lang="nl"),
             Literal(f.message_en, lang="en"),
         )
@@ -270,8 +274,16 @@ def filled_messages(
 ) -> Callable[[Result], tuple[Literal, ...] | None]:
     """For Report.triples: a result's messages as its finding's, with the object's name
     filled in, as fill_messages does for a report graph."""
+    from .shacl.findings import path_shown
+
     messages = _findings_messages(findings)
-    return lambda item: messages.get(_message_key(item.focus, item.value, item.shape))
+
+    def of(item: Result) -> tuple[Literal, ...] | None:
+        path = None if item.path is None else path_shown(item.path)
+        key = _message_key(item.focus, item.value, item.shape, path, item.severity_name)
+        return messages.get(key)
+
+    return of
 
 
 def fill_messages(report: Graph, report_node: Node, findings: Iterable[Finding]) -> None:
@@ -280,10 +292,13 @@ def fill_messages(report: Graph, report_node: Node, findings: Iterable[Finding])
     the text report says."""
     messages = _findings_messages(findings)
     for result in list(report.objects(report_node, SH.result)):
+        severity = report.value(result, SH.resultSeverity)
         key = _message_key(
             report.value(result, SH.focusNode),
             report.value(result, SH.value),
             report.value(result, SH.sourceShape),
+            path_text(report, report.value(result, SH.resultPath)),
+            str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
         )
         if key in messages:
             report.remove((result, SH.resultMessage, None))

@@ -127,6 +127,13 @@ CASES: list[tuple[str, str, list[tuple[str, str | None, str]], str]] = [
         "Afdeling Milieu",
     ),
     (
+        # Each later name once (the third was reported once per earlier name).
+        "drie-nederlandse-namen",
+        """INSERT DATA { <afdeling/milieu> rdfs:label "Milieuzaken"@nl, "Zzz"@nl }""",
+        [("afdeling/milieu", RDFS + "label", V), ("afdeling/milieu", RDFS + "label", V)],
+        None,
+    ),
+    (
         "code-ontbreekt",
         'DELETE DATA { <afdeling/milieu> dct:identifier "milieu" }',
         [("afdeling/milieu", DCT + "identifier", V)],

@@ -268,3 +268,26 @@ def test_a_passing_test_case_has_its_file_and_line(turtle_and_json_ld: Path, eng
     ]
     assert case.find("failure") is None
     assert (case.get("file"), case.get("line")) == (str(turtle_and_json_ld / "a.ttl"), "5")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_each_result_of_a_turtle_report_carries_its_own_message(
+    tmp_path: Path, engine: str
+) -> None:
+    """Two missing properties of one norm (no value, unnamed property shapes): both
+    results of the default engine's Turtle report said the indicator was missing."""
+    path = minimal_with(
+        tmp_path,
+        "krb:indicator <beleidsindicator/GEL-I01> ; krb:document <besluitdocument/GEL-2030> ;",
+        "",
+    )
+    report = Graph().parse(data=run(path, "-f", "turtle", "--engine", engine).stdout)
+    said = {
+        str(report.value(result, SH.resultPath)).rsplit("#", 1)[-1]: str(message)
+        for result in report.objects(None, SH.result)
+        for message in report.objects(result, SH.resultMessage)
+        if message.language == "en"
+    }
+    assert {"indicator", "document"} <= set(said)
+    assert "indicator" in said["indicator"] and "document" in said["document"]
+    assert "document" not in said["indicator"] and "indicator" not in said["document"]

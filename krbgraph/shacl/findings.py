@@ -149,7 +149,7 @@ def _blank_node_facts(source: QuadSource, nodes: Iterable[BNode]) -> list[tuple[
 
 def _finding(item: Result, context: Described) -> Finding:
     focus_label = label_of(context, item.focus)
-    path = None if item.path is None else _path_text(item.path)
+    path = None if item.path is None else path_shown(item.path)
 
     def fill(template: str, lang: str) -> str:
         if "{" not in template:
@@ -185,7 +185,7 @@ def _finding(item: Result, context: Described) -> Finding:
 
 
 @lru_cache(maxsize=1024)
-def _path_text(path: Path) -> str | None:
+def path_shown(path: Path) -> str | None:
     """As findings show paths; the same few paths recur in every result of a shape."""
     scratch = Graph()
     return path_text(scratch, path.write(scratch))
