@@ -61,14 +61,17 @@ class FileNameTooLong(ValueError):
     """A file name that makes a graph name longer than the Graph Store takes."""
 
 
-def file_graph_name(folder: str, slug: str, file: str, name: str, give: str) -> str:
+def file_graph_name(
+    folder: str, slug: str, file: str, name: str, give: str, *, room: int = 0
+) -> str:
     """``{folder}{slug}``: the graph a file is loaded into when none is given (``slug`` is
     made from the file's name by the caller: `reference` of it, or of it in lower case).
 
     Raises ValueError, naming the file and how to ``give`` a graph, for a slug without a
     letter or digit ('€.xlsx', '. .ttl'; one of dots alone is refused by `reference`),
     and FileNameTooLong for a name the Graph Store could not name it by
-    (rdfio.MAX_GRAPH_IRI)."""
+    (rdfio.MAX_GRAPH_IRI), less the ``room`` a graph named after it takes more (a
+    workbook's ``/metingen``)."""
     from .rdfio import MAX_GRAPH_IRI
 
     if not any(ch.isalnum() for ch in slug):
@@ -78,10 +81,11 @@ def file_graph_name(folder: str, slug: str, file: str, name: str, give: str) -> 
             f"give the graph ({give}) or rename the file"
         )
     iri = folder + slug
-    if len(iri) > MAX_GRAPH_IRI:  # written, then neither read nor deleted (400)
+    if len(iri) + room > MAX_GRAPH_IRI:  # written, then neither read nor deleted (400)
         raise FileNameTooLong(
-            f"{file}: the file name is too long to name a graph ({len(iri):,} characters, "
-            f"at most {MAX_GRAPH_IRI:,}); give the graph ({give}) or rename the file"
+            f"{file}: the file name is too long to name a graph ({len(iri) + room:,} "
+            f"characters, at most {MAX_GRAPH_IRI:,}); give the graph ({give}) or rename "
+            "the file"
         )
     return iri
 

@@ -103,7 +103,7 @@ class LoadReport:
         return sum(load.triples for load in self.graphs)
 
 
-def data_graph_iri(base_iri: str, path: Path) -> str:
+def data_graph_iri(base_iri: str, path: Path, *, room: int = 0) -> str:
     """``{base}/graph/{slug}`` for a registry file; the slug follows krbgraph.iris.reference.
 
     Raises LoadError for a name without a letter or digit the slug keeps ('μετρήσεις.ttl')."""
@@ -113,7 +113,7 @@ def data_graph_iri(base_iri: str, path: Path) -> str:
         slug = ""
     try:
         folder = f"{base_iri.rstrip('/')}/graph/"
-        return file_graph_name(folder, slug, str(path), path.name, "--graph IRI")
+        return file_graph_name(folder, slug, str(path), path.name, "--graph IRI", room=room)
     except ValueError as exc:
         raise LoadError(str(exc)) from None
 

@@ -99,8 +99,17 @@ def test_a_file_name_too_long_for_a_graph_name_is_refused_naming_the_limit() -> 
         excel_graph_iri(BASE, f"{long}.xlsx")
     with pytest.raises(LoadError, match=f"at most {MAX_GRAPH_IRI:,}"):
         data_graph_iri(BASE, Path(f"{long}.ttl"))
-    fits = "x" * (MAX_GRAPH_IRI - len(f"{BASE}/graph/excel/"))
-    assert len(excel_graph_iri(BASE, f"{fits}.xlsx")) == MAX_GRAPH_IRI
+    # The workbook's measurements go to {graph}/metingen, which must fit too.
+    fits = "x" * (MAX_GRAPH_IRI - len(f"{BASE}/graph/excel/") - len("/metingen"))
+    assert len(excel_graph_iri(BASE, f"{fits}.xlsx") + "/metingen") == MAX_GRAPH_IRI
+    with pytest.raises(ValueError, match=f"at most {MAX_GRAPH_IRI:,}"):
+        excel_graph_iri(BASE, f"{fits}x.xlsx")
+    from krbgraph.measurements.identity import metingen_graph_iri
+
+    fits = "x" * (MAX_GRAPH_IRI - len(f"{BASE}/graph/metingen/"))
+    assert len(metingen_graph_iri(BASE, Path(f"{fits}.csv"))) == MAX_GRAPH_IRI
+    with pytest.raises(LoadError, match=f"at most {MAX_GRAPH_IRI:,}"):
+        metingen_graph_iri(BASE, Path(f"{fits}x.csv"))
 
 
 @pytest.mark.parametrize("code", [".", "..", "..."])

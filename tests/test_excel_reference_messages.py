@@ -23,6 +23,7 @@ from krbgraph.excel.importing import ImportFailed, import_workbook
 from krbgraph.excel.metingen_sheet import measurement_graph_iri
 from krbgraph.excel.reader import read_workbook
 from krbgraph.model import model_graph
+from krbgraph.namespaces import SOSA
 from krbgraph.store import Store
 
 # 1. A row of sheet metingen naming what the import deletes
@@ -136,6 +137,33 @@ def test_a_deleted_indicator_is_said_even_where_another_graph_has_one_of_its_nam
         f"'testindicator geluid' bestaat niet in blad beleidsindicator; <{mine}> staat"
     )
     assert {g: len(model_store.read_graph(g)) for g in before} == before  # nothing written
+
+
+def test_a_renamed_code_of_the_workbooks_own_indicator_still_finds_it_by_name(
+    model_store: Store, tmp_path: Path
+) -> None:
+    """The old code goes with the graph replaced, but the name names the workbook's own
+    indicator under its new code alone: the re-import was refused, saying no indicator
+    of that name was in the sheet."""
+    workbook = _with_own_rows(demo_workbook(tmp_path))
+    first = import_workbook(model_store, workbook, base_iri=BASE)
+    book = load_workbook(workbook)
+    sheet = book["beleidsindicator"]
+    sheet.cell(row_of(workbook, "beleidsindicator", "TST-I01"), 1, "TST-I02")
+    assert sheet[1][0].value == "code"
+    metingen = book["metingen"]
+    for row in metingen.iter_rows(min_row=2):
+        if row[0].value == "TST-I01":
+            row[0].value = "testindicator geluid"  # by name only
+    book.save(workbook)
+
+    again = import_workbook(model_store, workbook, base_iri=BASE, graph=first.graph)
+
+    assert again.measurements == len(MEASURED)
+    measured = model_store.read_graph(measurement_graph_iri(first.graph))
+    indicators = {str(o) for o in measured.objects(None, SOSA.observedProperty)}
+    assert f"{BASE}/id/beleidsindicator/TST-I02" in indicators
+    assert f"{BASE}/id/beleidsindicator/TST-I01" not in indicators
 
 
 # 2. No unit error that claims what an unknown indicator has

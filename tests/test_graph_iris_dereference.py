@@ -165,6 +165,7 @@ def more_graphs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient
             f"{BASE}/graph/straße": NOTE,
             ESCAPED: NOTE,
             f"{BASE}/graph/nep": SPOOF,
+            f"{BASE}/id/dataset/metingen-2024": NOTE,  # a graph where things live
         },
     )
     with TestClient(registry.app) as client:

@@ -109,7 +109,8 @@ def excel_graph_iri(base_iri: str, file_name: str) -> str:
         slug = ""
     folder = f"{base_iri.rstrip('/')}/graph/excel/"
     give = "--graph IRI, or graph=IRI on an upload"
-    return file_graph_name(folder, slug, file_name, path.name, give)
+    # Room for the measurements' graph beside it, {graph}/metingen.
+    return file_graph_name(folder, slug, file_name, path.name, give, room=len("/metingen"))
 
 
 @collector_paused()  # millions of objects that live until the end (krbgraph.gc_pause)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -56,7 +57,7 @@ def metingen_graph_iri(base_iri: str, path: Path) -> str:
     Raises LoadError for a name without a letter or digit the slug keeps ('μετρήσεις.csv',
     '€.csv'): no graph is named for it, the user gives one (--graph)."""
     base = base_iri.rstrip("/")
-    slug = data_graph_iri(base, path).removeprefix(f"{base}/graph/")
+    slug = data_graph_iri(base, path, room=len("metingen/")).removeprefix(f"{base}/graph/")
     return f"{base}/graph/metingen/{slug}"
 
 
@@ -139,8 +140,9 @@ def measurement_iri(
 
 def _part(iri: str, codes: tuple[str, ...], base: str, kind: str) -> str:
     for code in codes:
-        if iri == f"{base}/id/{kind}/{reference(code)}":
-            return code
+        with suppress(ValueError):  # a code no IRI is made of ('...') names it by hash
+            if iri == f"{base}/id/{kind}/{reference(code)}":
+                return code
     return f"{codes[0]}-{hashlib.sha256(iri.encode()).hexdigest()[:8]}"
 
 

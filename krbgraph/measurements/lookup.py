@@ -79,6 +79,9 @@ class Registry:
     gone: dict[str, dict[str, list[Gone]]] = field(default_factory=dict)
     """'indicator' or 'area' -> key -> the things it named that only the replaced graphs
     hold (Registry.read's ``replaced``), taken out of ``indicators`` and ``areas``."""
+    own: frozenset[str] = frozenset()
+    """The IRIs of what ``extra`` (the workbook being imported) holds: a text that names
+    one of those alone names it, whatever the import deletes that had the same name."""
 
     @classmethod
     def read(
@@ -161,6 +164,7 @@ class Registry:
             dict(norm_units),
             own_units,
             {"indicator": _gone(indicators, gone), "area": _gone(areas, gone)},
+            frozenset() if extra is None else frozenset(str(s) for s in extra.subjects()),
         )
 
     def indicator(self, text: str) -> list[Indicator]:

@@ -31,11 +31,13 @@ def indicator_of(registry: Registry, row: Row, problem: Say) -> Indicator | None
     several."""
     text = row.indicator
     found = registry.indicator(text)
-    # A thing the import deletes that the text names is always said, even beside one
-    # that stays: that one was then taken without a word (another graph's indicator of
-    # the same name, another municipality's area of the same code), where the text was
-    # refused as fitting several before the deleted one left the lookup.
-    if gone := registry.gone_indicators(text):
+    # A thing the import deletes that the text names is said unless the text names the
+    # workbook's own thing alone (a renamed code, a code in new case): another graph's
+    # indicator of the same name, another municipality's area of the same code, was
+    # taken without a word, where the text was refused as fitting several before the
+    # deleted one left the lookup.
+    gone = registry.gone_indicators(text)
+    if gone and not _own(registry, [i.iri for i in found]):
         problem("indicator", *_gone_message(text, "beleidsindicator", gone), text)
         return None
     if not found:
@@ -92,7 +94,8 @@ def area_of(registry: Registry, row: Row, problem: Say) -> Area | None:
     the latest CBS year not after the measured year; None (and a problem) for none, or
     several and no one such."""
     candidates = registry.areas.get(row.gebied) or registry.areas.get(row.gebied.upper())
-    if gone := registry.gone_areas(row.gebied):  # as for an indicator (above)
+    gone = registry.gone_areas(row.gebied)  # as for an indicator (above)
+    if gone and not _own(registry, [a.iri for a in candidates or []]):
         problem("gebied", *_gone_message(row.gebied, "werkingsgebieden", gone), row.gebied)
         return None
     if not candidates:
@@ -201,6 +204,11 @@ def is_iri(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _own(registry: Registry, found: list[str]) -> bool:
+    """Whether ``found`` is one thing, and the workbook's own."""
+    return len(found) == 1 and found[0] in registry.own
 
 
 def _gone_message(text: str, sheet: str, gone: list[Gone]) -> tuple[str, str]:

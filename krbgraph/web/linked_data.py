@@ -289,15 +289,20 @@ def dereference(
     missing: str = "Deze resource staat niet in het register.",
 ) -> Response:
     """The resource as HTML or RDF; 404 (saying ``missing``) when no triple in the store
-    has it as subject and no graph has it as name. ``graphs``: the route may name a graph
-    (/graph, /resource, /def/krb/...), whose name gets the graph's description as well
-    (krbgraph.web.graph_description); asked only there, as every question is a round trip
-    to a remote store. ``document_of``: the page of a model document, whose RDF is that
-    graph; the page shows the graph's facts.
+    has it as subject and no graph has it as name. A graph's name gets the graph's
+    description (krbgraph.web.graph_description): asked first where the route names
+    graphs (``graphs``: /graph, /resource, /def/krb/...), elsewhere only for an IRI the
+    store has no facts of (a graph named under {base}/id/), as every question is a
+    round trip to a remote store. ``document_of``: the page of a model document, whose
+    RDF is that graph; the page shows the graph's facts.
     The page's tables show row_cap.ROWS_SHOWN rows each, every row with ``?rijen=alle``.
     Every answer varies by Accept, the HTML one too: a shared cache that kept the page
     without it handed HTML to the next client asking for Turtle."""
-    named = named_graph(store, document_of or iri) if graphs or document_of else None
+
+    def named(facts: bool) -> NamedGraph | None:
+        asked = graphs or document_of is not None or not facts
+        return named_graph(store, document_of or iri) if asked else None
+
     described = document_of is None  # a model document's page shows the graph's facts
     return varies_by_accept(
         _dereference(request, iri, store, settings, page, named, described, missing)
@@ -318,10 +323,11 @@ def _dereference(
     store: Store,
     settings: Settings,
     page: PageOptions,
-    named: NamedGraph | None,
+    named_if: Callable[[bool], NamedGraph | None],
     described: bool,
     missing: str,
 ) -> Response:
+    """``named_if(facts)``: the graph ``iri`` names, if asked (whether it has facts)."""
     chosen = choose(request, page.format)
     if chosen is None:
         return not_acceptable()
@@ -334,6 +340,7 @@ def _dereference(
         view: ResourceView | None = describe_resource(
             store, iri, settings.base_iri, shown=shown, after=after
         )
+        named = named_if(view is not None)
         if named is not None:
             view = graph_page(
                 store,
@@ -357,7 +364,7 @@ def _dereference(
         }
         return render(request, "resource.html", context)
     graph = resource_graph(store, resource)
-    if named is not None:
+    if (named := named_if(len(graph) > 0)) is not None:
         graph += description(named, service)
     if len(graph) == 0:
         return _not_found(request, chosen, iri, missing)
