@@ -27,6 +27,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 import pyoxigraph as ox
@@ -65,7 +66,8 @@ from .validation import (
 from .write_scope import refuse_foreign_things
 
 if TYPE_CHECKING:  # the SHACL engine loads only when validating
-    from .shacl.report import Triple
+    from .graph_warnings import HeldWarnings
+    from .shacl.report import Result, Triple
 
 _D = TypeVar("_D")
 
@@ -222,6 +224,7 @@ def validate_change(
     *,
     everything: bool = False,
     quiet: bool = False,
+    warnings_of: Collection[str | None] | HeldWarnings = (),
 ) -> ValidationResult:
     """Validate the registry on ``replica``, which holds the state after the change, for
     the objects whose verdict the change can alter (krbgraph.impact), assuming the state
@@ -231,7 +234,14 @@ def validate_change(
     ``quiet``: a change that conforms gets a result without the shapes' findings (its
     warnings): for writes whose answer shows none (SPARQL Update, Graph Store DELETE),
     which spares naming and wording them (6 ms of a 100-norm write). A change that
-    does not conform gets every finding either way."""
+    does not conform gets every finding either way.
+
+    ``warnings_of``: graphs whose objects' warnings the result has too, also of those the
+    change leaves as they were (krbgraph.graph_warnings), or those objects with their
+    warnings as found before the change: for writes whose answer shows warnings (an
+    import, `krb load`), so that writing a graph again shows what it still lacks. They
+    never decide the verdict."""
+    from .graph_warnings import HeldWarnings, areas_among, objects_of, shape_warnings, with_results
     from .impact import affected
     from .restated_check import restated_findings
     from .shacl import validate_store
@@ -239,13 +249,28 @@ def validate_change(
     from .spatial_checks import spatial_findings
     from .unit_checks import unit_findings
 
-    if not everything and not added and not removed:  # so no verdict changed either:
+    changed = bool(added or removed)
+    if not everything and not changed and (quiet or not warnings_of):  # no verdict changed:
         return _nothing_found()  # `krb serve --demo` on its demo paid a second for it
-    focus = None if everything else affected(replica, added, removed)
+    focus: set[Node] | None = None  # everything
+    if not everything:
+        focus = affected(replica, added, removed) if changed else set()
+    unchecked: set[URIRef] = set()  # objects of ``warnings_of`` outside the focus
+    held: list[Result] | None = None  # their warnings, when found before the change
+    if focus is not None and warnings_of and not quiet:
+        if isinstance(warnings_of, HeldWarnings):
+            unchecked = set(warnings_of.objects - focus)
+            held = [item for item in warnings_of.results if item.focus in unchecked]
+        else:
+            unchecked = objects_of(replica, warnings_of) - focus
+    # The geometry checks give warnings only, so they read around those objects' areas too.
+    near_focus = None if focus is None else focus | areas_among(replica, unchecked)
     shapes = shapes_graph()
     with ThreadPoolExecutor(1, thread_name_prefix="checks") as pool:
-        # What the unit and geometry checks read, while the shapes' queries run.
-        near = pool.submit(neighbourhood, replica, focus)
+        # What the unit and geometry checks read, and the warnings of the objects outside
+        # the focus, while the shapes' queries run.
+        near = pool.submit(neighbourhood, replica, near_focus)
+        warned = None if held is not None else pool.submit(shape_warnings, replica, unchecked)
         report = validate_store(
             replica,
             shapes,
@@ -253,6 +278,7 @@ def validate_change(
             blank_focus=() if focus is None else {n for n in focus if isinstance(n, BNode)},
         )
         around = near.result()
+        report = with_results(report, warned.result() if warned is not None else held or [])
     checked: set[tuple[Node, Node, Node]] = set()  # the checks' results, for the report graph
     # A fact also in another graph (krbgraph.restated_check): of the added quads, or of
     # the whole store when everything is validated as it is (a load, `krb validate`).
@@ -290,31 +316,28 @@ def checked_change(
     *,
     everything: bool = False,
     quiet: bool = False,
+    warnings_of: Collection[str | None] | HeldWarnings = (),
 ) -> tuple[ValidationResult, DerivedChange]:
-    """validate_change and the change's derived triples (krbgraph.derived_change), side by
-    side: both read ``replica``, which holds the change (the derived part also the
-    derived graph ``store`` holds before it), and a write needs both
-    before it commits (the derived part is wasted on a refused write). Returns once both
-    are done, so the caller may then undo the change on the replica.
+    """validate_change (with its options) and the change's derived triples
+    (krbgraph.derived_change), side by side: both read ``replica``, which holds the
+    change (the derived part also the derived graph ``store`` holds before it), and a
+    write needs both before it commits (the derived part is wasted on a refused write).
+    Returns once both are done, so the caller may then undo the change on the replica.
 
     A change of many areas' links (more than AREA_LINKS_FIRST) is derived first, alone:
     the shapes' cycle check walks every changed area's chain to its top, so a chain of
     thousands of areas would take the shapes minutes, where the derivation refuses it
     in a second (krbgraph.containment), and then the shapes are not run."""
+    validate = partial(validate_change, everything=everything, quiet=quiet, warnings_of=warnings_of)
     if _area_links(change) > AREA_LINKS_FIRST:
         try:
             first = derived_change(replica, change, store)
         except TooDeeplyNested as refused:
             return with_nesting_findings(_nothing_found(), replica, refused), DerivedChange()
-        result = validate_change(
-            replica, change.added, change.removed, everything=everything, quiet=quiet
-        )
-        return result, first
+        return validate(replica, change.added, change.removed), first
     with ThreadPoolExecutor(1, thread_name_prefix="derived") as pool:
         derived = pool.submit(derived_change, replica, change, store)
-        result = validate_change(
-            replica, change.added, change.removed, everything=everything, quiet=quiet
-        )
+        result = validate(replica, change.added, change.removed)
         return _with_derived(result, derived, replica, DerivedChange())
 
 
@@ -473,19 +496,30 @@ def write_graphs(
     for the command line, where the store may hold data loaded with --no-validate and
     a write is where that shows (``replica`` is then a fresh copy of the store).
     ``seen`` is given the change found, before it is validated (a caller that reports
-    which graphs changed: finding it again costs seconds for a large graph)."""
+    which graphs changed: finding it again costs seconds for a large graph). The result
+    has the warnings of every object of ``contents``' graphs, changed or not
+    (validate_change's ``warnings_of``): the callers show them."""
+    from .graph_warnings import held_warnings
+
     refuse_unpermitted(contents, writer)
-    change = graphs_change(
-        replica,
-        {graph: content_quads(data, graph) for graph, data in contents.items()},
-        replace=replace,
-    )
-    if seen is not None:
-        seen(change)
-    refuse_foreign_things(replica, change.added, writer)
+    with ThreadPoolExecutor(1, thread_name_prefix="warnings") as pool:
+        # The warnings of the graphs' objects as they are, found while the change is: of
+        # those it cannot affect they are the same after it (krbgraph.graph_warnings).
+        found = None if everything else pool.submit(held_warnings, replica, list(contents))
+        change = graphs_change(
+            replica,
+            {graph: content_quads(data, graph) for graph, data in contents.items()},
+            replace=replace,
+        )
+        if seen is not None:
+            seen(change)
+        refuse_foreign_things(replica, change.added, writer)
+        warnings = () if found is None else found.result()  # before the trial changes it
     with ExitStack() as turn:
         with replica.trial(change.added, change.removed):
-            result, derived = checked_change(replica, change, store, everything=everything)
+            result, derived = checked_change(
+                replica, change, store, everything=everything, warnings_of=warnings
+            )
             if not result.conforms:  # with where each object is: the copy has its blank nodes
                 raise ValidationFailed(result, replica)
             if change.added or change.removed:

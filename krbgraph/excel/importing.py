@@ -394,7 +394,7 @@ def _validated_only(
         quads = {graph: content_quads(data, graph) for graph, data in changes.items()}
         change = graphs_change(replica, quads, replace=True)
         with suppress(_TrialOver), replica.trial(change.added, change.removed):
-            validation = checked_change(replica, change, job.store)[0]
+            validation = checked_change(replica, change, job.store, warnings_of=list(changes))[0]
             raise _TrialOver  # the trial undoes the change on the replica
     return validation
 
