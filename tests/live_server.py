@@ -15,6 +15,9 @@ from contextlib import contextmanager
 import uvicorn
 from fastapi import FastAPI
 
+from krbgraph.settings import Settings
+from krbgraph.store import Store
+
 START_TIMEOUT_S = 60.0
 """A deadline, not a measure: a writable app parses the shapes and copies the store for
 validation at start, 16 s on two cores shared with other work."""
@@ -57,3 +60,15 @@ def live_server(app: FastAPI) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+@contextmanager
+def served(store: Store, settings: Settings) -> Iterator[str]:
+    """The application over ``store`` served live (live_server); closes the store after."""
+    from krbgraph.web.app import create_app
+
+    try:
+        with live_server(create_app(settings, store=store)) as url:
+            yield url
+    finally:
+        store.close()

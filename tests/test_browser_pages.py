@@ -424,18 +424,15 @@ def test_area_page_shows_its_map(browser: Browser, site: str) -> None:
 @pytest.fixture(scope="module")
 def writable_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A second service, with the model only and a write token, to upload workbooks into."""
+    from live_server import served
     from test_sparql_support import empty_store
 
     from krbgraph.store import ensure_model
-    from krbgraph.web.app import create_app
 
     store, settings = empty_store(tmp_path_factory.mktemp("werkmap-upload"))
     ensure_model(store)
-    try:
-        with live_server(create_app(settings, store=store)) as url:
-            yield url
-    finally:
-        store.close()
+    with served(store, settings) as url:
+        yield url
 
 
 def _upload_in_page(browser: Browser, site: str, workbook: Path, token: str) -> None:

@@ -29,7 +29,7 @@ from typing import TypeVar
 
 import httpx
 import pytest
-from live_server import live_server
+from live_server import served
 from test_browser_pages import NEEDS_BROWSER, Browser, browser
 from test_sparql_support import AUTH, BASE, TOKEN, demo_store, empty_store
 from test_werkmap_browser import _import_requests, _result, _send
@@ -37,7 +37,6 @@ from test_werkmap_support import workbook
 
 from krbgraph.rdfio import MAX_GRAPH_IRI
 from krbgraph.store import ensure_model
-from krbgraph.web.app import create_app
 
 __all__ = ["browser"]  # the WebDriver fixture, used by name
 
@@ -54,11 +53,8 @@ ENGLISH = ("no graph name", "cannot read", "File is not a zip", "request body", 
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The demo registry (its graphs offered under Graaf), uploads up to LIMIT_MB."""
     store, settings = demo_store(tmp_path_factory.mktemp("weigeringen"), max_upload_mb=LIMIT_MB)
-    try:
-        with live_server(create_app(settings, store=store)) as url:
-            yield url
-    finally:
-        store.close()
+    with served(store, settings) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -66,11 +62,8 @@ def bare_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A registry with the model only: its page offers no graph to choose."""
     store, settings = empty_store(tmp_path_factory.mktemp("weigeringen-leeg"))
     ensure_model(store)
-    try:
-        with live_server(create_app(settings, store=store)) as url:
-            yield url
-    finally:
-        store.close()
+    with served(store, settings) as url:
+        yield url
 
 
 def _upload(site: str, name: str, content: bytes, **params: str) -> httpx.Response:
