@@ -18,6 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, VOID, XSD
+from store_reads import graphs_read
 from test_pages_fixtures import BASE, build_registry
 
 from krbgraph.model import AUDIT_GRAPH
@@ -113,21 +114,10 @@ def test_a_graph_page_says_what_the_graph_is(client, path: str, title: str) -> N
 def test_a_graph_is_described_without_reading_it_whole(client) -> None:
     """The derived graph of a large registry holds 400,000 triples: its description is
     counted by the engine, never read into memory."""
-    store = client.app.state.store
-    reads: list[object] = []
-    original = store.read_graph
-
-    def counting(graph: str):  # type: ignore[no-untyped-def]
-        reads.append(graph)
-        return original(graph)
-
-    store.read_graph = counting
-    try:
+    with graphs_read(client.app.state.store) as reads:
         for path in ("/def/krb/afgeleid", "/graph/geluid"):
             for accept in ("text/turtle", BROWSER):
                 assert client.get(path, headers={"Accept": accept}).status_code == 200
-    finally:
-        del store.read_graph
     assert reads == []
 
 

@@ -10,6 +10,7 @@ from urllib.parse import quote
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS
+from store_reads import graphs_read
 from test_pages_fixtures import BASE, page_sections
 
 from krbgraph.namespaces import KRB, QUDT
@@ -297,20 +298,9 @@ def test_every_term_a_slash_iri_redirects_to_has_its_anchor_on_the_page(client) 
 def test_a_model_document_is_written_out_once_per_model_version(client) -> None:
     """The IMBOR extract takes seconds to serialise: readers after the first get the
     bytes kept for the files the model graph was loaded from."""
-    store = client.app.state.store
-    reads: list[str] = []
-    original = store.read_graph
-
-    def counting(graph: str):  # type: ignore[no-untyped-def]
-        reads.append(graph)
-        return original(graph)
-
-    store.read_graph = counting
-    try:
+    with graphs_read(client.app.state.store) as reads:
         first = client.get("/def/imbor-leefomgeving", headers={"Accept": "application/n-triples"})
         second = client.get("/def/imbor-leefomgeving", headers={"Accept": "application/n-triples"})
-    finally:
-        del store.read_graph
     assert first.status_code == second.status_code == 200
     assert first.content == second.content
     assert len(reads) <= 1
