@@ -145,6 +145,37 @@ def test_every_graph_round_trips_into_itself(store: Store, tmp_path: Path, graph
     assert all(f"codes become IRIs under {minted}," in text for text in said)
 
 
+def test_an_effect_in_a_unit_that_converts_to_its_norms_round_trips(
+    store: Store, tmp_path: Path
+) -> None:
+    """The shapes accept an effect in another unit of the norm's kind (-2000 m on a norm
+    in km) and the research queries convert it; the workbook keeps it as it is."""
+    groen, effect = f"{BASE}/graph/groen", f"{BASE}/id/beoogd-effect/GRO-E01"
+    unit = "http://qudt.org/vocab/unit/"
+
+    def swap(old: str, new: str) -> str:
+        return (
+            f"WITH <{groen}> DELETE {{ <{effect}> <{QUDT.hasUnit}> <{unit}{old}> }} "
+            f"INSERT {{ <{effect}> <{QUDT.hasUnit}> <{unit}{new}> }} "
+            f"WHERE {{ <{effect}> <{QUDT.hasUnit}> <{unit}{old}> }}"
+        )
+
+    store.update(swap("KiloM", "M"))
+    try:
+        before = _content(store, groen)
+        assert (URIRef(effect), QUDT.hasUnit, URIRef(f"{unit}M")) in before
+        path = tmp_path / "groen.xlsx"
+        assert export_workbook(store, path, graph=groen) == []
+
+        report = import_workbook(store, path, base_iri=BASE, graph=groen)
+
+        assert [p.text_en for p in report.warnings if p.is_error] == []
+        assert isomorphic(_content(store, groen), before)
+    finally:
+        store.update(swap("M", "KiloM"))
+    assert (URIRef(effect), QUDT.hasUnit, URIRef(f"{unit}KiloM")) in _content(store, groen)
+
+
 def test_a_reference_to_nothing_is_refused_at_its_cell(
     store: Store, tmp_path: Path, exports: dict[str, bytes]
 ) -> None:
@@ -282,7 +313,8 @@ def test_what_a_row_reads_of_a_thing_in_another_graph(
             "beoogd_effect",
             on_indicator,
             "eenheid",
-            "eenheid dB(A) verschilt van die van indicator 'CIR-I03' (%)",
+            "eenheid dB(A) verschilt van die van indicator 'CIR-I03' (%) "
+            "en is er niet naar om te rekenen",
         ),
     ]
 

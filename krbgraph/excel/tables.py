@@ -4,9 +4,9 @@ measures, intended effects and intended implementations.
 Each function turns the rows of one sheet into the triples docs/datamodel.md
 prescribes. Sheets are converted in dependency order, so a row can default to
 or check against what an earlier sheet said (a norm's unit defaults to its
-indicator's, an effect's unit must be its norm's).
+indicator's, an effect's unit must convert to its norm's).
 
-One module of some 575 lines on purpose: the sheets depend on each other in
+One module of some 640 lines on purpose: the sheets depend on each other in
 one order (a norm's unit defaults to its indicator's), and that order is easiest
 to check when the converters stand in it, one function per sheet.
 """
@@ -19,6 +19,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF
 
 from ..namespaces import ADMS, ELI, KRB, QUDT
+from ..units import compatible
 from .conversion import Conversion, Row, code_iri, short_code
 from .pick_lists import add_department
 from .problems import did_you_mean
@@ -491,6 +492,15 @@ def convert_effects(conversion: Conversion, sheet: SheetRows, skip: set[tuple[st
         row.identify(subject, "naam", label=name)
 
 
+def _converts(conversion: Conversion, unit: URIRef, target: URIRef) -> bool:
+    """Whether values in ``unit`` convert into ``target`` (krbgraph.units.compatible, the
+    rule of the shapes); a registry's own unit converts only into itself."""
+    if unit == target:
+        return True
+    units = conversion.vocabulary.units
+    return unit in units and target in units and compatible(units[str(unit)], units[str(target)])
+
+
 def _in_sentence(name: str) -> str:
     """``name`` inside a generated name: its first letter lower case ("Restafval per
     inwoner" -> "restafval per inwoner"), unless the first word is an abbreviation that
@@ -507,7 +517,9 @@ def _number_effect(
     row: Row, subject: URIRef, norm_code: str | None, indicator_code: str | None
 ) -> None:
     """A change as a number with a unit: the unit of the norm or indicator by default,
-    and never another one."""
+    or one that converts to it (-500 ug/l on a norm in mg/l), kept as written: the
+    shapes accept it and the research queries convert it, so a graph that holds one
+    exports and imports unchanged. A unit that does not convert is refused."""
     conversion = row.conversion
     row.add(subject, QUDT.numericValue, row.decimal("waarde", required=True), "waarde")
     if norm_code is not None:
@@ -526,7 +538,11 @@ def _number_effect(
             f"eenheid ontbreekt en {what_nl} heeft geen eenheid",
             f"unit is missing and {what_en} has no unit",
         )
-    elif unit is not None and target_unit is not None and unit != target_unit:
+    elif (
+        unit is not None
+        and target_unit is not None
+        and not _converts(conversion, unit, target_unit)
+    ):
 
         def symbol(iri: URIRef) -> str:
             return unit_symbol(conversion, iri)
@@ -534,8 +550,10 @@ def _number_effect(
         row.problem(
             "eenheid",
             row.text("eenheid"),
-            f"eenheid {symbol(unit)} verschilt van die van {what_nl} ({symbol(target_unit)})",
-            f"unit {symbol(unit)} differs from that of {what_en} ({symbol(target_unit)})",
+            f"eenheid {symbol(unit)} verschilt van die van {what_nl} ({symbol(target_unit)}) "
+            "en is er niet naar om te rekenen",
+            f"unit {symbol(unit)} differs from that of {what_en} ({symbol(target_unit)}) "
+            "and does not convert to it",
         )
     row.add(subject, QUDT.hasUnit, unit, "eenheid")
     for column in ("doel_begrip", "labelstappen"):

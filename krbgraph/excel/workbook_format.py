@@ -641,8 +641,10 @@ SHEETS: tuple[Sheet, ...] = (
             ),
             Column(
                 "eenheid",
-                _UNIT_NL + " Leeg: die van de norm of indicator.",
-                _UNIT_EN + " Empty: that of the norm or indicator.",
+                _UNIT_NL + " Leeg: die van de norm of indicator; een andere moet ernaar om "
+                "te rekenen zijn (m bij een norm in km) en blijft zoals hij is.",
+                _UNIT_EN + " Empty: that of the norm or indicator; another must convert to "
+                "it (m on a norm in km) and is kept as it is.",
                 choices="list:eenheid",
             ),
             Column(
