@@ -37,6 +37,17 @@ THING_TYPES = (
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._~-]+")
 
+_DOT_SEGMENT = re.compile(r"(?:^|/)\.{1,2}(?:/|$|[?#])|%2[eE]")
+"""A '.' or '..' path segment (or an escaped dot, which some clients resolve as one)."""
+
+
+def has_dot_segment(iri: str) -> bool:
+    """Whether ``iri`` holds a '.' or '..' path segment: every client resolves one away
+    before it asks (RFC 3986 5.2.4), so ``.../graph/x/../beleid`` is never asked for
+    and its link opens ``.../graph/beleid``; and under a prefix ``.../graph/noord-/../zuid``
+    reads as zuid's."""
+    return bool(_DOT_SEGMENT.search(iri))
+
 
 def reference(code: str) -> str:
     """An IRI-safe reference for a code or name: 'Parkstraat 1a' -> 'parkstraat-1a'.

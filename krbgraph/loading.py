@@ -23,7 +23,7 @@ unfinished load, which opening the store after a crash removes.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from dataclasses import replace as with_fields
@@ -39,12 +39,21 @@ from .derived import Triples as DerivedTriples
 from .derived import area_triples, mark_stale, stale_during
 from .derived import refresh as refresh_derived
 from .derived import replace as replace_derived
+from .dropping import graph_size, holds_data
 from .findings import READS
 from .gc_pause import collector_paused
 from .graph_change import graphs_change
 from .iris import DEFAULT_BASE_IRI, file_graph_iri, file_graph_name, reference
 from .rdfio import expand_paths, file_format, holds_a_triple, rdflib_term
-from .registry import ManagedGraphRefused, checked_whole, refuse_managed, write_graphs
+from .registry import (
+    GraphNameRefused,
+    GraphRefused,
+    ManagedGraphRefused,
+    checked_whole,
+    refuse_managed,
+    refuse_unreachable,
+    write_graphs,
+)
 from .replica import ValidationReplica
 from .source_lines import located_by_graphs, located_by_text
 from .store import Store, StoreError
@@ -58,12 +67,13 @@ from .validation import CheckedObject, ValidationFailed, ValidationResult, check
 __all__ = [
     "GraphLoad",
     "LoadError",
+    "GraphNameRefused",
+    "GraphRefused",
     "ManagedGraphRefused",
     "ValidationFailed",
     "LoadProgress",
     "LoadReport",
     "data_graph_iri",
-    "drop_data_graph",
     "load_paths",
     "plan_load",
 ]
@@ -125,7 +135,8 @@ def plan_load(
 
     Raises RdfInputError for a missing path or a file of unknown type, and
     LoadError when two files would land in the same graph or no RDF file is
-    found, and ManagedGraphRefused when a target is one of the model's own graphs.
+    found, ManagedGraphRefused when a target is one of the model's own graphs, and
+    GraphNameRefused for a graph named with a dot segment (krbgraph.iris.has_dot_segment).
     """
     paths = list(paths)
     files = expand_paths(paths)
@@ -150,6 +161,7 @@ def plan_load(
                 )
             plan[target] = [path]
     refuse_managed(plan)
+    refuse_unreachable(plan)
     return plan
 
 
@@ -172,10 +184,10 @@ def load_paths(
     plan = plan_load(paths, graph=graph, base_iri=base_iri)
     # On a shared server one turn (krbgraph.store.write_claim): no other writer between.
     with turn_for(store):
-        occupied = {iri for iri in plan if _holds_data(store, iri)}
+        occupied = {iri for iri in plan if holds_data(store, iri)}
         if occupied and not replace:
             listing = ", ".join(
-                f"<{iri}> ({_size(store, iri)} triples)" for iri in sorted(occupied)
+                f"<{iri}> ({graph_size(store, iri)} triples)" for iri in sorted(occupied)
             )
             raise LoadError(
                 f"graph {listing} already holds data; pass --replace to replace it "
@@ -443,27 +455,6 @@ def described(copy: ValidationReplica, names: Collection[ox.NamedNode | ox.Defau
     return described
 
 
-def drop_data_graph(store: Store, graph: str, announce: Callable[[int], None] | None = None) -> int:
-    """Drop a registry graph and return how many triples it held; the model's graphs are
-    refused (they are managed). ``announce`` is told that number first: Oxigraph takes
-    over a minute to remove a million triples, and a command that says nothing looks hung.
-
-    Raises ManagedGraphRefused for a model graph and KeyError for an unknown graph.
-    """
-    refuse_managed([graph])
-    with turn_for(store):
-        if not _holds_data(store, graph):
-            raise KeyError(f"the store has no graph <{graph}>")
-        size = _size(store, graph)
-        if announce is not None:
-            announce(size)
-        forget_conformance(store)  # a reference into the graph may be left dangling
-        with stale_during(store):
-            store.drop_graph(graph)
-        refresh_derived(store)
-    return size
-
-
 def _read_quads(graph: str, files: Sequence[Path], progress: LoadProgress | None) -> list[ox.Quad]:
     """The triples of ``files`` as quads of ``graph``; RdfInputError (``file:line:column``)
     for a syntax error or a named graph in a file."""
@@ -475,20 +466,6 @@ def _read_quads(graph: str, files: Sequence[Path], progress: LoadProgress | None
         if progress is not None:
             progress.parsed(path, len(triples))
     return quads
-
-
-_HOLDS_DATA = "ASK WHERE { GRAPH ?g { ?s ?p ?o } }"
-_GRAPH_SIZE = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
-
-
-def _holds_data(store: Store, graph: str) -> bool:
-    """One lookup, where counting every graph in a big store (store.graphs()) takes seconds."""
-    return bool(store.query(_HOLDS_DATA, bindings={"g": URIRef(graph)}).boolean)
-
-
-def _size(store: Store, graph: str) -> int:
-    rows = store.query(_GRAPH_SIZE, bindings={"g": URIRef(graph)}).rows
-    return int(str(rows[0][0])) if rows and rows[0][0] is not None else 0
 
 
 def _loads(

@@ -43,6 +43,7 @@ from .derived_change import DerivedChange, derived_change
 from .entailed_types import TypeRules, type_rules, with_model_types, with_own_classes
 from .findings import Finding
 from .graph_change import content_quads, graphs_change
+from .iris import has_dot_segment
 from .model import AUDIT_GRAPH, shapes_graph
 from .nesting_check import with_nesting_findings
 from .replica import NOT_DATA, Change, ValidationReplica
@@ -72,12 +73,15 @@ if TYPE_CHECKING:  # the SHACL engine loads only when validating
 _D = TypeVar("_D")
 
 __all__ = [
+    "GraphNameRefused",
     "GraphNotAllowed",
+    "GraphRefused",
     "ManagedGraphRefused",
     "ValidationFailed",
     "data_graph_names",
     "refuse_managed",
     "refuse_unpermitted",
+    "refuse_unreachable",
     "registry_with",
     "require_conforming",
     "audit_record",
@@ -89,8 +93,33 @@ __all__ = [
 ]
 
 
-class ManagedGraphRefused(ValueError):
+class GraphRefused(ValueError):
+    """The write would fill a graph no write may fill; nothing was written."""
+
+
+class ManagedGraphRefused(GraphRefused):
     """The write targets a graph the service maintains itself; nothing was written."""
+
+
+class GraphNameRefused(GraphRefused):
+    """The write would put triples into a graph whose name has a '.' or '..' path
+    segment: no client can ask for it by that name (krbgraph.iris.has_dot_segment), so
+    it would be listed and never dereference, its link opening another graph. Removing
+    from such a graph stays possible; nothing was written."""
+
+
+def refuse_unreachable(graphs: Iterable[str | None]) -> None:
+    """Raise GraphNameRefused for the first graph among ``graphs`` (those a write adds
+    triples to) whose name has a dot segment."""
+    for graph in sorted({g for g in graphs if g is not None and has_dot_segment(g)}):
+        raise GraphNameRefused(
+            f"<{graph}> bevat een padsegment '.' of '..': een browser of client lost dat op "
+            "voor hij de graaf opvraagt, dus onder deze naam is hij nooit te bereiken; kies "
+            "een naam zonder. / "
+            f"<{graph}> holds a path segment '.' or '..', which a browser or client resolves "
+            "before it asks for the graph, so it could never be reached by this name; choose "
+            "a name without one (nothing was written)"
+        )
 
 
 def refuse_unpermitted(graphs: Iterable[str | None], writer: Writer | None) -> None:

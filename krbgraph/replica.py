@@ -426,6 +426,10 @@ class Change:
         """The graphs the change touches (None: the default graph)."""
         return {graph_key(q) for q in self.added | self.removed}
 
+    def filled(self) -> set[str | None]:
+        """The graphs the change adds triples to."""
+        return {graph_key(q) for q in self.added}
+
 
 def graph_key(quad: ox.Quad) -> str | None:
     """The quad's graph IRI; None for the default graph."""

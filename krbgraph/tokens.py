@@ -48,6 +48,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .iris import has_dot_segment
+
 __all__ = [
     "DEFAULT_NAME",
     "GraphNotAllowed",
@@ -106,7 +108,7 @@ class Writer:
         return (
             graph_iri is not None
             and graph_iri.startswith(self.graph_prefix)
-            and not _DOT_SEGMENT.search(graph_iri[len(self.graph_prefix) :])
+            and not has_dot_segment(graph_iri[len(self.graph_prefix) :])
         )
 
     @property
@@ -136,11 +138,6 @@ class Writer:
             f"Token '{self.name}' may only change graphs whose IRI starts with "
             f"<{self.graph_prefix}>; {target_en} does not."
         )
-
-
-_DOT_SEGMENT = re.compile(r"(?:^|/)\.{1,2}(?:/|$|[?#])|%2[eE]")
-"""A '.' or '..' path segment (or an escaped dot, which some clients resolve as one):
-``.../graph/noord-/../zuid`` starts with noord's prefix but reads as zuid's graph."""
 
 
 class GraphNotAllowed(PermissionError):

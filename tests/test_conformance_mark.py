@@ -20,8 +20,9 @@ from store_templates import copy_of
 
 from krbgraph.commands.serve import demo_paths
 from krbgraph.conformance import conforms_known
+from krbgraph.dropping import drop_data_graph
 from krbgraph.impact import affected
-from krbgraph.loading import ValidationFailed, drop_data_graph, load_paths
+from krbgraph.loading import ValidationFailed, load_paths
 from krbgraph.measurements.importing import ImportFailed, import_measurements
 from krbgraph.model import project_root
 from krbgraph.replica import ValidationReplica

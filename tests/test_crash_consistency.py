@@ -47,12 +47,12 @@ mode, folder = sys.argv[1], sys.argv[2]
 _CHILD = {
     # `krb drop`: killed once the graph is gone, before the derived graph follows.
     "drop": """
-import krbgraph.loading as loading
-loading.refresh_derived = die
+import krbgraph.dropping as dropping
+dropping.refresh_derived = die
 from krbgraph.settings import Settings
 from krbgraph.store import open_store
 store = open_store(Settings(store=folder))
-loading.drop_data_graph(store, sys.argv[3])
+dropping.drop_data_graph(store, sys.argv[3])
 """,
     # `krb load --no-validate --replace`: killed once the files are in.
     "load": """

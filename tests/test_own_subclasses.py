@@ -175,7 +175,7 @@ def test_dropping_the_own_classes_derives_what_a_fresh_derivation_gives(
     plan area typed with an own class kept its spatial relations after the graph with the
     own classes was dropped (a second `krb derive` gave another graph)."""
     from krbgraph.derived import derive
-    from krbgraph.loading import drop_data_graph
+    from krbgraph.dropping import drop_data_graph
 
     files = _retyped(tmp_path)
     ontology = f"{DEMO_GRAPH}-klassen"

@@ -17,12 +17,12 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 from remote_server import oxigraph_fixture
 
+from krbgraph.dropping import drop_data_graph
 from krbgraph.loading import (
     LoadError,
     ManagedGraphRefused,
     ValidationFailed,
     data_graph_iri,
-    drop_data_graph,
     load_paths,
     plan_load,
 )

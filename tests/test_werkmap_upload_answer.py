@@ -225,11 +225,17 @@ def test_a_chosen_graph_sets_the_download_and_the_upload(demo: tuple[TestClient,
     link = re.search(r'<a id="werkmap-export" href="([^"]*)"', html)
     assert link and unescape(link.group(1)) == "/api/export/excel?" + urlencode({"graph": geluid})
     assert re.search(rf"Inladen in:\s+graaf {re.escape(geluid)}</p>", html.replace("<wbr>", ""))
-    unknown = client.get("/werkmap", params={"graaf": MEASUREMENTS}).text
+    answer = client.get("/werkmap", params={"graaf": MEASUREMENTS})
+    unknown = answer.text
+    assert answer.status_code == 404
     assert "staat niet in deze lijst" in unknown
     assert 'href="/api/export/excel" ' in unknown  # the whole registry, as without a choice
     markup = client.get("/werkmap", params={"graaf": "<b>x</b>"}).text
     assert "&lt;b&gt;x&lt;/<wbr>b&gt;" in markup and "<b>x" not in markup
+    for control in ("\x00", f"{geluid}\r\nX: y", "\x7f"):
+        refused = client.get("/werkmap", params={"graaf": control})
+        assert refused.status_code == 400
+        assert "stuurteken" in refused.text and control not in refused.text
 
 
 def test_every_graph_offered_comes_back_unchanged(demo: tuple[TestClient, Store]) -> None:

@@ -60,7 +60,7 @@ def register(app: typer.Typer) -> None:
         timeout: TimeoutOption = None,
     ) -> None:
         """Import measurements as one named graph, replacing its earlier import."""
-        from ..loading import LoadError, ManagedGraphRefused
+        from ..loading import GraphRefused, LoadError
         from ..measurements.importing import ImportFailed, Unreadable, import_measurements
 
         settings = settings_from_cli(store, base_iri, timeout)
@@ -90,7 +90,7 @@ def register(app: typer.Typer) -> None:
                 + "; niets geladen / nothing loaded",
                 EXIT_INVALID,
             ) from None
-        except (LoadError, ManagedGraphRefused, StoreError) as exc:
+        except (LoadError, GraphRefused, StoreError) as exc:
             raise _fail(str(exc)) from None
         verb = "replaced" if report.replaced else "loaded"
         converted = f", {report.converted} converted to their indicator's unit"

@@ -28,11 +28,11 @@ from ..base_check import implicit_base_problem
 from ..derived import DERIVED_GRAPH, Rederivation
 from ..derived import ensure_current as ensure_derived
 from ..derived import refresh as refresh_derived
+from ..dropping import drop_data_graph
 from ..loading import (
+    GraphRefused,
     LoadError,
     LoadReport,
-    ManagedGraphRefused,
-    drop_data_graph,
     load_paths,
     plan_load,
 )
@@ -187,7 +187,7 @@ def cli_errors() -> Iterator[None]:
         err.print(text_report(exc.result, SHOWN_FINDINGS), end="")
         err.print(f"error: {exc}", style="bold red", markup=False, highlight=False)
         failed = True
-    except (RdfInputError, LoadError, ManagedGraphRefused, StoreError) as exc:
+    except (RdfInputError, LoadError, GraphRefused, StoreError) as exc:
         message = str(exc)
     except KeyError as exc:  # drop of an unknown graph
         message = str(exc.args[0]) if exc.args else "not found"

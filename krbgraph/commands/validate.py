@@ -105,7 +105,7 @@ def validate(
     """Check registry data against the KRB shapes (SHACL), with the model beside it:
     files, or the registry in a store (--store)."""
     from .. import reports
-    from ..loading import LoadError, ManagedGraphRefused
+    from ..loading import GraphRefused, LoadError
 
     junit = report_format is ReportFormat.junit
     try:
@@ -133,7 +133,7 @@ def validate(
                 "niets te valideren / nothing to validate: give RDF files or folders, or "
                 "--store DIR (or KRB_STORE) for the registry in a store"
             )
-    except (RdfInputError, StoreError, LoadError, ManagedGraphRefused) as exc:
+    except (RdfInputError, StoreError, LoadError, GraphRefused) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     failed = not result.conforms or (strict and bool(result.warnings()))

@@ -33,7 +33,13 @@ from ..derived import stale_during
 from ..gc_pause import collector_paused
 from ..graph_change import content_quads, graphs_change
 from ..iris import file_graph_name
-from ..registry import checked_change, refuse_unpermitted, validate_with_graphs, write_graphs
+from ..registry import (
+    checked_change,
+    refuse_unpermitted,
+    refuse_unreachable,
+    validate_with_graphs,
+    write_graphs,
+)
 from ..replica import Change, ValidationReplica
 from ..replica_slot import ReplicaSlot
 from ..store import Store
@@ -149,6 +155,7 @@ def import_workbook(
     target = graph or excel_graph_iri(base_iri, name)
     named_node(target)  # the IRI as given, before graphs are named after it
     refuse_unpermitted([target], writer)
+    refuse_unreachable([target])
     told = stage or (lambda _: None)
     told("lezen")
     # A reference to no row may name a thing of another graph of the registry (an

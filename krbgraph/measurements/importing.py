@@ -56,7 +56,7 @@ import pyoxigraph as ox
 
 from ..loading import LoadReport, ValidationFailed, load_paths
 from ..model import AUDIT_GRAPH, DERIVED_GRAPH
-from ..registry import refuse_managed
+from ..registry import refuse_managed, refuse_unreachable
 from ..store import META_GRAPH, Store
 from ..units import (
     Unit,
@@ -124,10 +124,12 @@ def import_measurements(
     """Read, resolve, convert and validate a measurements CSV, then replace its graph.
 
     Raises Unreadable (not a readable CSV), ImportFailed (problems in rows or shape
-    violations; nothing written), LoadError (a model graph as target) or StoreError.
+    violations; nothing written), LoadError (a model graph as target), GraphNameRefused
+    (a graph named with a dot segment) or StoreError.
     """
     target = graph or metingen_graph_iri(base_iri, path)
     refuse_managed([target])  # a model graph: said as krb load says it
+    refuse_unreachable([target])
     if found := foreign_content(store, target, path.name):
         raise ImportFailed(found)
     rows, problems = read_rows(path)

@@ -53,7 +53,7 @@ from starlette.datastructures import UploadFile
 from ..parse_errors import term_too_large
 from ..rdfio import FORMATS as FILE_FORMATS
 from ..rdfio import MAX_GRAPH_IRI, unsupported_term, without_bom
-from ..registry import GraphNotAllowed, ManagedGraphRefused, refuse_unpermitted
+from ..registry import GraphNotAllowed, GraphRefused, refuse_unpermitted
 from ..settings import Settings
 from ..store import Store, StoreError, streaming
 from ..store.streaming import released_on_error
@@ -243,7 +243,7 @@ async def _handle(request: Request, settings: Settings, store: Store, target: Ta
             source=f"Graph Store {method}{files}",
             **gate,
         )
-    except (ValidationFailed, ManagedGraphRefused, GraphNotAllowed) as exc:
+    except (ValidationFailed, GraphRefused, GraphNotAllowed) as exc:
         return writes.refusal_response(exc, request.headers.get("accept"))
     except writes.EmptyGraphRefused as exc:
         raise _bad_request(str(exc)) from None

@@ -20,7 +20,8 @@ from urllib.parse import unquote_to_bytes
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
+"""A character no IRI holds (RFC 3987)."""
 
 
 def not_utf8(query_string: bytes) -> int | None:
@@ -42,7 +43,7 @@ class ControlCharacterGuard:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             detail = None
-            if _CONTROL.search(scope.get("path", "")):
+            if CONTROL_CHARACTER.search(scope.get("path", "")):
                 detail = (
                     "The address contains a control character (such as a line "
                     "break); no IRI does. Het adres bevat een stuurteken (zoals een "

@@ -32,7 +32,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 
-from ..registry import GraphNotAllowed, ManagedGraphRefused
+from ..registry import GraphNotAllowed, GraphRefused
 from ..settings import Settings
 from ..sparql_text import Scan, SparqlLimits
 from ..store import QuerySyntaxError, Store, StoreError
@@ -376,7 +376,7 @@ async def _run_update(
         raise _bad_request(f"Syntax error in the update: {exc}") from None
     except writes.UpdateFailed as exc:
         raise _bad_request(str(exc)) from None
-    except (ValidationFailed, ManagedGraphRefused, GraphNotAllowed) as exc:
+    except (ValidationFailed, GraphRefused, GraphNotAllowed) as exc:
         return writes.refusal_response(exc, request.headers.get("accept"))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

@@ -49,12 +49,14 @@ from ..model import model_graph, shapes_graph
 from ..rdfio import unsupported_term
 from ..registry import (
     GraphContent,
+    GraphNameRefused,
     GraphNotAllowed,
-    ManagedGraphRefused,
+    GraphRefused,
     audit_record,
     checked_change,
     refuse_managed_in_update,
     refuse_unpermitted,
+    refuse_unreachable,
 )
 from ..replica import Change, ValidationReplica
 from ..replica_slot import ReplicaSlot
@@ -123,7 +125,8 @@ def apply_update(
     """Run a SPARQL update if, and only if, the registry data conforms afterwards.
 
     Raises QuerySyntaxError, UpdateFailed (e.g. DROP of a missing graph
-    without SILENT), ManagedGraphRefused (a model graph would change),
+    without SILENT), ManagedGraphRefused (a model graph would change), GraphNameRefused
+    (triples into a graph named with a dot segment),
     GraphNotAllowed (outside the ``writer``'s scope), ValidationFailed (with the
     validation result) or StoreError. ``base_iri``
     resolves relative IRIs in the update (the service uses its endpoint URL).
@@ -153,6 +156,7 @@ def apply_update(
             if problem is not None:
                 raise UpdateFailed(f"The update is refused: {problem}.")
             refuse_unpermitted(change.graphs(), writer)
+            refuse_unreachable(change.filled())
             refuse_foreign_things(replica, change.added, writer)
             derived = _require_conforming_change(store, replica, change)
             record = audit_record(writer, change, update)
@@ -184,11 +188,13 @@ def store_graph(
     """Replace a graph's content (``replace``: PUT) or add to it (POST); None is the
     default graph. Returns True when the graph was created.
 
-    Raises ManagedGraphRefused for a model graph, ValidationFailed when the registry
+    Raises ManagedGraphRefused for a model graph, GraphNameRefused for a graph named
+    with a dot segment, ValidationFailed when the registry
     would not conform, EmptyGraphRefused for a named graph left without triples and
     PreconditionFailed when ``precondition`` refuses the graph as the write finds it.
     """
     refuse_unpermitted([graph], writer)
+    refuse_unreachable([graph])
     with lock, turn_for(store):
         replica = replicas.get(store)
         created = graph is not None and not replica.has_quads(graph)
@@ -290,14 +296,18 @@ def _require_conforming_change(
 
 
 def refusal_response(
-    exc: ValidationFailed | ManagedGraphRefused | GraphNotAllowed, accept: str | None
+    exc: ValidationFailed | GraphRefused | GraphNotAllowed, accept: str | None
 ) -> Response:
-    """The HTTP answer to a refused write: 422 with the findings, or 403 with the reason.
+    """The HTTP answer to a refused write: 422 with the findings, 403 with the reason
+    (a graph the service keeps, or outside the token's scope), or 400 (a graph name no
+    client can ask for).
 
     The findings come as JSON (nl and en messages per object) or, when the
     client asks for RDF, as the SHACL validation report.
     """
-    if isinstance(exc, ManagedGraphRefused | GraphNotAllowed):
+    if isinstance(exc, GraphNameRefused):
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+    if isinstance(exc, GraphRefused | GraphNotAllowed):
         return JSONResponse({"detail": str(exc)}, status_code=403)
     try:
         chosen = negotiation.choose_format(accept, negotiation.REPORT_FORMATS)

@@ -35,7 +35,8 @@ from ...excel.template import write_template
 from ...namespaces import SOSA
 from ...store import Store, model_graph_iris
 from ..aggregates import cached
-from ..templating import render
+from ..path_guard import CONTROL_CHARACTER
+from ..templating import error_page, render
 from ..workbook_links import SHEET_CLASSES
 from .common import SettingsDep, StoreDep
 
@@ -57,6 +58,14 @@ def workbook_page(
         str | None, Query(description="The graph to download and upload into (IRI)")
     ] = None,
 ) -> HTMLResponse:
+    if graaf is not None and CONTROL_CHARACTER.search(graaf):
+        # No IRI holds one; shown back it would put a NUL or a line break into the page.
+        return error_page(
+            request,
+            400,
+            "Geen graaf",
+            "De gekozen graaf bevat een stuurteken (zoals een regeleinde); geen IRI bevat dat.",
+        )
     graphs = cached(store, ("werkmap-graphs",), lambda: workbook_graphs(store))
     chosen = graaf if graaf in graphs else None
     context = {
@@ -74,7 +83,11 @@ def workbook_page(
         "chosen": chosen,
         "unknown_graph": graaf if graaf and not chosen else None,
     }
-    return render(request, "werkmap.html", context)
+    # The form, saying the graph asked for is not one to choose: 404, as for any address
+    # that names nothing, so a link checker or script sees it.
+    return render(
+        request, "werkmap.html", context, status_code=404 if graaf and not chosen else 200
+    )
 
 
 _HOLDING = """
