@@ -113,6 +113,15 @@ FILE_GRAPH = "urn:x-krb:file:"
 ``urn:x-krb:file:{n}:{the path as given}``, so a message naming the graph names the file."""
 
 
+def graph_home(graph_iri: str) -> str | None:
+    """The base a graph named ``{base}/graph/...`` is named under (``https://krb.bemmel.nl``
+    of ``https://krb.bemmel.nl/graph/water``), or None for a graph named otherwise: in a
+    store that holds several registries, the base its things are minted under."""
+    authority = graph_iri.find("//")
+    at = graph_iri.find("/graph/", authority + 2 if authority >= 0 else 0)
+    return graph_iri[:at] if at > 0 and authority >= 0 else None
+
+
 def file_graph_iri(index: int, path: str) -> str:
     """The graph of the ``index``-th file, ``path`` as the user gave it."""
     return f"{FILE_GRAPH}{index}:{quote(path, safe='/')}"

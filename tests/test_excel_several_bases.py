@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.packaging.custom import CustomPropertyList
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from store_templates import copy_of
@@ -285,3 +286,41 @@ def _short(predicate: object) -> str:
         ((p, ns) for p, ns in PREFIXES.items() if text.startswith(ns)), key=lambda m: len(m[1])
     )
     return f"{prefix}:{text[len(namespace) :]}"
+
+
+def test_a_workbook_without_a_base_is_read_under_the_base_of_the_graph_it_goes_into(
+    province: Path, tmp_path: Path
+) -> None:
+    """A workbook that records no base (the template; an export whose property was
+    removed) uploaded into one municipality's graph by a service serving the other's base:
+    its codes name that municipality's things, never the served base's (which made B's
+    officer create A's norms, and A's own import of them fail)."""
+    store = str(tmp_path / "store")
+    shutil.copytree(province, store)
+    graph = f"{B}/graph/thema"
+    workbook = tmp_path / "thema.xlsx"
+    assert krb("export-excel", str(workbook), "--graph", graph, "--store", store).exit_code == 0
+    book = load_workbook(workbook)
+    book.custom_doc_props = CustomPropertyList()
+    book.save(workbook)
+    assert recorded_base(workbook) is None
+    with open_store(Settings(store=store)) as opened:
+        before = opened.read_graph(graph)
+
+    loaded = krb("import-excel", str(workbook), "--graph", graph, "--store", store, "--base-iri", A)
+
+    assert loaded.exit_code == 0, loaded.output
+    said = " ".join(loaded.output.split())
+    assert f"codes worden IRI's onder {B}, de basis waaronder graaf <{graph}>" in said
+    with open_store(Settings(store=store)) as opened:
+        after = opened.read_graph(graph)
+    subjects = {str(s) for s in after.subjects(RDF.type, None) if isinstance(s, URIRef)}
+    assert subjects == {str(s) for s in before.subjects(RDF.type, None) if isinstance(s, URIRef)}
+    assert not any(s.startswith(A) for s in subjects)
+    # Into a graph under the served base, or one named otherwise: the served base, unsaid.
+    other = krb(
+        "import-excel", str(workbook), "--graph", f"{A}/nieuw", "--store", store, "--base-iri", A
+    )
+    other_said = " ".join(other.output.split())
+    assert "already in graph" in other_said or "al in graaf" in other_said, other_said
+    assert "de basis waaronder graaf" not in other_said

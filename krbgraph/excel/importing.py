@@ -32,7 +32,7 @@ from ..derived import replace as replace_derived
 from ..derived import stale_during
 from ..gc_pause import collector_paused
 from ..graph_change import content_quads, graphs_change
-from ..iris import file_graph_name
+from ..iris import file_graph_name, graph_home
 from ..registry import (
     checked_change,
     refuse_unpermitted,
@@ -161,11 +161,19 @@ def import_workbook(
     # A reference to no row may name a thing of another graph of the registry (an
     # exported theme graph refers to areas, themes and national norms of others).
     try:  # codes are minted under the base the workbook records, as its export wrote them
-        codes_base = recorded_base(source) or base_iri
+        recorded = recorded_base(source)
     except RecordedBaseInvalid:
-        codes_base = base_iri  # read_workbook reports it, with every other problem
+        recorded = None  # read_workbook reports it, with every other problem
+    # Else under the base the graph chosen is named under: in a store of several
+    # registries a workbook without one (the template) uploaded into the graph
+    # {bemmel}/graph/water named its things under the service's base, another's.
+    home = graph_home(target) if graph is not None and recorded is None else None
+    reading_base = home if home and home != base_iri.rstrip("/") else base_iri
+    codes_base = recorded or reading_base
     outside = StoreLookup(store, codes_base, target)
-    result = read_workbook(source, base_iri, progress=progress, limits=limits, outside=outside)
+    result = read_workbook(source, reading_base, progress=progress, limits=limits, outside=outside)
+    if reading_base != base_iri:
+        result.problems.insert(0, _graphs_base(reading_base, base_iri, target))
     # The sheet metingen's own problems too, read against what the policy sheets gave:
     # every problem in one run, not a second round after the first is fixed.
     measurements, refused_rows = _measurements(store, result, target, codes_base)
@@ -182,6 +190,18 @@ def import_workbook(
                 own = ReplicaSlot.holding(store, replica)
                 return _checked_and_written(job, measurements, own)
         return _checked_and_written(job, measurements, replicas)
+
+
+def _graphs_base(home: str, base_iri: str, target: str) -> Problem:
+    """The warning that codes are read under the base of the graph written, not the
+    registry's."""
+    return Problem(
+        f"codes worden IRI's onder {home}, de basis waaronder graaf <{target}> genoemd is, "
+        f"niet onder {base_iri.rstrip('/')}: de werkmap legt geen basis vast",
+        f"codes become IRIs under {home}, the base graph <{target}> is named under, not "
+        f"under {base_iri.rstrip('/')}: the workbook records no base",
+        severity="waarschuwing",
+    )
 
 
 @dataclass(frozen=True)
