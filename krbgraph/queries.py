@@ -703,10 +703,11 @@ SELECT DISTINCT ?object WHERE {
   FILTER (isIRI(?object) && STRENDS(STR(?object), ?einde))
 }
 ORDER BY ?object
-LIMIT 6
 """
 """Things of a class whose IRI ends with ``?einde`` (``/id/beleidsnorm/BOU-N01``): the
-``id:`` short form the pages show, whatever the registry's base."""
+``id:`` short form the pages show, whatever the registry's base. Every one: a province's
+store holds as many as it has municipalities, and the answer that it is ambiguous lists
+them all to choose from, as the API's own lookups do."""
 
 _OF_CLASS_SPARQL = """
 PREFIX rdf:  <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
@@ -864,9 +865,9 @@ def store_resolver(
                 result = store.query(sparql, timeout_s=timeout_s)
                 found = [str(row[0]) for row in result.rows if row[0] is not None]
         else:
-            found = find_named(
-                store, text, klasse.value, languages=languages, limit=6, timeout_s=timeout_s
-            )
+            # Every match, not the first few: the 409 lists them all to choose from (a
+            # seventh municipality's Centrum was never offered).
+            found = find_named(store, text, klasse.value, languages=languages, timeout_s=timeout_s)
         if len(found) == 1:
             return ox.NamedNode(found[0])
         name = _short(klasse.value)
