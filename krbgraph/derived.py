@@ -63,6 +63,7 @@ from .model import DERIVED_GRAPH
 from .namespaces import GEO, KRB
 from .store import Store, StoreError
 from .store.base import SparqlSource
+from .store.modelgraphs import MODEL_REPLACED
 from .store.terms import ToOxigraph
 from .store.write_claim import turn_for
 
@@ -218,7 +219,7 @@ def ensure_current(store: Store, announce: Callable[[Rederivation], None] | None
     if found == {RULES_VERSION}:
         return False
     if announce is not None and (found or store.query(_HOLDS_TRIPLES).boolean):
-        announce(Rederivation(cut_off=STALE in found))
+        announce(Rederivation(cut_off=STALE in found, model_replaced=MODEL_REPLACED in found))
     try:
         with turn_for(store):
             # Another writer may have held the turn and derived it meanwhile (a load

@@ -35,13 +35,18 @@ class Rederivation:
 
     cut_off: bool
     """A write was cut off before it replaced the graph; else an earlier release derived
-    it."""
+    it, or the model beside it was replaced."""
+    model_replaced: bool = False
+    """The model was replaced since: an upgrade, or another release wrote the store (one
+    that keeps no derived graph left its dates in force behind)."""
 
     @property
     def message_nl(self) -> str:
         why = (
             "een schrijfactie is afgebroken voordat de afgeleide graaf was bijgewerkt"
             if self.cut_off
+            else "het model in de store is vervangen (een andere versie heeft erin geschreven)"
+            if self.model_replaced
             else "de afgeleide graaf is gemaakt door een eerdere versie"
         )
         return f"{why}; de hele store wordt opnieuw afgeleid (minuten bij miljoenen triples)"
@@ -51,6 +56,8 @@ class Rederivation:
         why = (
             "a write was cut off before the derived graph was brought up to date"
             if self.cut_off
+            else "the model in the store was replaced (another release wrote to it)"
+            if self.model_replaced
             else "the derived graph was made by an earlier release"
         )
         return f"{why}; deriving it again for the whole store (minutes for millions of triples)"

@@ -378,3 +378,33 @@ def test_a_write_into_a_store_whose_data_derived_nothing_records_the_rules(
     assert int(str(derived.rows[0][0])) > 1, "the areas and dates were derived"
     after = krb("graphs", "--store", str(store))
     assert after.exit_code == 0 and "earlier release" not in after.stderr
+
+
+def test_data_another_release_wrote_under_its_own_model_is_derived_again(
+    old_store: str,
+) -> None:
+    """A release that keeps no derived graph (or other rules) writes the store after this
+    one derived it, and puts its own model back: its writes left the derived facts
+    behind (the dates in force of a plan it dropped, the nesting of an area it added),
+    and the graph still carried these rules' version. The model found replaced says so."""
+    area, around = f"{BASE}/id/werkingsgebied/nieuw", f"{BASE}/id/werkingsgebied/rondom"
+    inside = "<https://data.krb.nl/def/krb#ligtBinnen>"
+    nested = f"ASK {{ GRAPH <{DERIVED_GRAPH}> {{ <{area}> {inside} <{around}> }} }}"
+    with open_store(Settings(store=old_store)) as opened:
+        opened.update(  # as the other release wrote it: the data alone
+            "PREFIX krb: <https://data.krb.nl/def/krb#>\n"
+            f"INSERT DATA {{ GRAPH <{BASE}/graph/gebieden> {{\n"
+            f"  <{area}> a krb:Werkingsgebied ; krb:ligtIn <{around}> .\n"
+            f"  <{around}> a krb:Werkingsgebied . }} }}"
+        )
+        assert not opened.query(nested).boolean
+    _record_another_model(old_store)
+
+    told = krb("graphs", "--store", old_store)
+
+    assert told.exit_code == 0, told.output
+    assert "the model in the store was replaced (another release wrote to it)" in told.stderr
+    with open_store(Settings(store=old_store)) as opened:
+        assert opened.query(nested).boolean
+    again = krb("graphs", "--store", old_store)
+    assert again.exit_code == 0 and "deriving it again" not in again.stderr

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, RDF
+from rdflib.namespace import DCTERMS, OWL, RDF
 
 from ..model import (
     AUDIT_GRAPH,
@@ -146,9 +146,28 @@ def ensure_model(
         else:
             announce(update)
     with turn_for(store):  # a shared server: not beside another writer's change
+        if recorded:
+            # Another model was there: an upgrade, or a release that keeps no derived
+            # graph (or other rules) wrote the data since this one derived it, leaving
+            # its dates in force behind. Derived again by whoever opens it (derived.py).
+            store.update(_MARK_REPLACED, repeatable=True)
         store.load_files({iri: wanted[iri].files for iri in stale}, replace=True)
         store.replace_graph(META_GRAPH, _meta_graph(hashes))
     return stale
+
+
+MODEL_REPLACED = "stale: model replaced"
+"""The derived graph's ``owl:versionInfo`` once the model it was derived beside was
+replaced (krbgraph.derived.ensure_current derives a graph of any other version than its
+rules' again)."""
+
+_VERSION = f"GRAPH <{DERIVED_GRAPH}> {{ <{DERIVED_GRAPH}> <{OWL.versionInfo}> %s }}"
+_MARK_REPLACED = (
+    f"DELETE {{ {_VERSION % '?v'} }}\n"
+    f"INSERT {{ {_VERSION % Literal(MODEL_REPLACED).n3()} }}\n"
+    f"WHERE {{ {_VERSION % '?v'} }}"
+)
+"""Marks a derived graph there is (a store without data has none: nothing to say)."""
 
 
 def _holds_registry_data(store: Store, root: Path | None) -> bool:
