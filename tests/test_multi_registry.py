@@ -305,3 +305,22 @@ def test_the_measures_behind_an_edge_name_whose_themes_they_are(
             assert page.status_code == 200
             headings.append(re.search(r"<h1>(.*?)</h1>", page.text, re.S).group(1))  # type: ignore[union-attr]
     assert headings[0] != headings[1], headings
+
+
+def test_the_class_list_and_the_area_picker_tell_two_municipalities_things_apart(
+    stores: tuple[Store, Store],
+) -> None:
+    """/lijst showed A's and B's GEL-N01 as one row twice, and the query form's area list
+    "Parkstraat (straat)" twice: each row and choice now reads as its own, as on /zoeken."""
+    _, both = stores
+    app = create_app(Settings(store="unused", base_iri=A), store=both)
+    with TestClient(app) as client:
+        listed = client.get("/lijst", params={"klasse": str(KRB.Beleidsnorm)})
+        form = client.get("/query", params={"voorbeeld": "beleid-in-gebied"})
+    assert listed.status_code == 200 and form.status_code == 200
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td></tr>", listed.text, re.S)
+    texts = [(re.sub(r"<[^>]+>", "", name).strip(), code) for name, code in rows]
+    assert len(texts) > 10 and len(texts) == len(set(texts)), Counter(texts).most_common(2)
+    assert any(name.endswith("(krb.tweedegemeente.nl)") for name, _ in texts)
+    options = re.findall(r"<option value=\"[^\"]+\"[^>]*>([^<]*)</option>", form.text)
+    assert len(options) > 10 and len(options) == len(set(options)), Counter(options).most_common(2)

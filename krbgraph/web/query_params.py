@@ -20,7 +20,7 @@ for the page to show next to the form.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from rdflib import URIRef
@@ -32,6 +32,7 @@ from ..queries import REGISTRY_PREFIX, NamedQuery, Parameter, ParamType
 from ..store import Store
 from .aggregates import cached
 from .describe import READER_LANGUAGES, run_query, short_name, text_of
+from .naming import tellers
 from .resolving import is_objecttype
 from .search import Entry, normalise, search_entries, suggest
 
@@ -173,10 +174,36 @@ def area_choices(store: Store) -> list[Choice]:
         visit(root, 0)
     for iri in sorted(labels, key=_by_name(labels)):  # areas on a ligtIn cycle
         visit(iri, 0)
-    return [
+    choices = [
         _area_choice(iri, depth, labels[iri], kinds.get(iri), sorted(codes.get(iri, [])))
         for iri, depth in ordered
     ]
+    return _told_apart(choices)
+
+
+def _told_apart(choices: list[Choice]) -> list[Choice]:
+    """Choices that read alike (a province's seven "Parkstraat (straat)") with what tells
+    them apart added (krbgraph.web.naming.tellers: the host of each municipality)."""
+    alike: dict[str, list[str]] = {}
+    for choice in choices:
+        alike.setdefault(choice.text, []).append(choice.value)
+    marks = {
+        iri: mark for iris in alike.values() if len(iris) > 1 for iri, mark in tellers(iris).items()
+    }
+    return [
+        replace(choice, text=_marked(choice, marks[choice.value]))
+        if choice.value in marks
+        else choice
+        for choice in choices
+    ]
+
+
+def _marked(choice: Choice, mark: str) -> str:
+    """``Parkstraat (straat)`` -> ``Parkstraat (straat, krb.bemmel.nl)``; a choice shown
+    by its name alone gets the mark in brackets of its own."""
+    if choice.text == choice.label:
+        return f"{choice.text} ({mark})"
+    return f"{choice.text[:-1]}, {mark})"
 
 
 def _by_name(labels: Mapping[str, str]) -> Callable[[str], tuple[str, str]]:
