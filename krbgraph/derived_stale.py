@@ -45,7 +45,8 @@ class Rederivation:
         why = (
             "een schrijfactie is afgebroken voordat de afgeleide graaf was bijgewerkt"
             if self.cut_off
-            else "het model in de store is vervangen (een andere versie heeft erin geschreven)"
+            else "het model in de store is vervangen (een upgrade, of een andere versie heeft "
+            "erin geschreven)"
             if self.model_replaced
             else "de afgeleide graaf is gemaakt door een eerdere versie"
         )
@@ -56,7 +57,7 @@ class Rederivation:
         why = (
             "a write was cut off before the derived graph was brought up to date"
             if self.cut_off
-            else "the model in the store was replaced (another release wrote to it)"
+            else "the model in the store was replaced (an upgrade, or another release wrote to it)"
             if self.model_replaced
             else "the derived graph was made by an earlier release"
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlsplit
 
 from rdflib import URIRef
 
@@ -37,16 +37,20 @@ THING_TYPES = (
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._~-]+")
 
-_DOT_SEGMENT = re.compile(r"(?:^|/)\.{1,2}(?:/|$|[?#])|%2[eE]")
-"""A '.' or '..' path segment (or an escaped dot, which some clients resolve as one)."""
+_DOT_SEGMENT = re.compile(r"(?:^|/)\.{1,2}(?:/|$)")
+"""A '.' or '..' segment of a path."""
 
 
 def has_dot_segment(iri: str) -> bool:
-    """Whether ``iri`` holds a '.' or '..' path segment: every client resolves one away
-    before it asks (RFC 3986 5.2.4), so ``.../graph/x/../beleid`` is never asked for
-    and its link opens ``.../graph/beleid``; and under a prefix ``.../graph/noord-/../zuid``
-    reads as zuid's."""
-    return bool(_DOT_SEGMENT.search(iri))
+    """Whether the path of ``iri`` (an IRI, or the rest of one after a prefix) holds a
+    '.' or '..' segment, also written escaped (``%2E%2E``, which normalising makes '..',
+    RFC 3986 6.2.2.2): every client resolves one away before it asks (5.2.4), so
+    ``.../graph/x/../beleid`` is never asked for and its link opens
+    ``.../graph/beleid``; and under a prefix ``.../graph/noord-/../zuid`` reads as zuid's.
+    A dot inside a segment (``v1.2``, ``beleid%2Eversie2``), in the query or fragment, or
+    in an IRI without a path of segments (a URN) is no such segment."""
+    path = urlsplit(iri).path
+    return bool(_DOT_SEGMENT.search(re.sub("%2[eE]", ".", path)))
 
 
 def reference(code: str) -> str:
@@ -116,10 +120,18 @@ FILE_GRAPH = "urn:x-krb:file:"
 def graph_home(graph_iri: str) -> str | None:
     """The base a graph named ``{base}/graph/...`` is named under (``https://krb.bemmel.nl``
     of ``https://krb.bemmel.nl/graph/water``), or None for a graph named otherwise: in a
-    store that holds several registries, the base its things are minted under."""
+    store that holds several registries, the base another registry's things are minted
+    under (``same_site`` says whether it is another's)."""
     authority = graph_iri.find("//")
     at = graph_iri.find("/graph/", authority + 2 if authority >= 0 else 0)
     return graph_iri[:at] if at > 0 and authority >= 0 else None
+
+
+def same_site(a: str, b: str) -> bool:
+    """Whether two IRIs are on one host (scheme, case, port and path aside): a graph under
+    ``http://`` or under another path of the registry's own host is the registry's own,
+    not another registry's."""
+    return (urlsplit(a).hostname or a) == (urlsplit(b).hostname or b)
 
 
 def file_graph_iri(index: int, path: str) -> str:

@@ -9,25 +9,37 @@ the pages show (``id:werkingsgebied/centrum``) likewise.
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from fastapi.testclient import TestClient
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from krbgraph.namespaces import KRB
 from krbgraph.queries import ParameterError, load_catalogue, run_named_query
+from krbgraph.settings import Settings
 from krbgraph.store import Store
+from krbgraph.web.app import create_app
+from krbgraph.web.class_list import PAGE_SIZE
 
 BASES = [f"https://krb.gemeente-{n:02d}.nl" for n in range(1, 10)]
 
 
+def _areas(store: Store, bases: list[str], name: str) -> None:
+    """An area ``name`` with the code ``name.lower()`` under each base, in its own graph."""
+    for base in bases:
+        graph = Graph()
+        area = URIRef(f"{base}/id/werkingsgebied/{name.lower()}")
+        graph.add((area, RDF.type, KRB.Werkingsgebied))
+        graph.add((area, RDFS.label, Literal(name, lang="nl")))
+        graph.add((area, DCTERMS.identifier, Literal(name.lower())))
+        store.add_to_graph(f"{base}/graph/gebieden", graph)
+
+
 @pytest.fixture
 def province(model_store: Store) -> Store:
-    for base in BASES:
-        graph = Graph()
-        area = URIRef(f"{base}/id/werkingsgebied/centrum")
-        graph.add((area, RDF.type, KRB.Werkingsgebied))
-        graph.add((area, RDFS.label, Literal("Centrum", lang="nl")))
-        model_store.add_to_graph(f"{base}/graph/gebieden", graph)
+    _areas(model_store, BASES, "Centrum")
     return model_store
 
 
@@ -39,3 +51,23 @@ def test_every_municipalitys_area_of_the_name_is_a_candidate(province: Store, va
         f"{base}/id/werkingsgebied/centrum" for base in BASES
     ]
     assert "dubbelzinnig" in refused.value.nl
+
+
+def test_every_row_of_the_list_that_reads_alike_says_whose_it_is_on_every_page(
+    model_store: Store,
+) -> None:
+    bases = [f"https://krb.gemeente-{n:03d}.nl" for n in range(PAGE_SIZE + 1)]
+    _areas(model_store, bases, "Noord")
+    app = create_app(Settings(store="unused", base_iri=bases[0]), store=model_store)
+    rows: list[str] = []
+    with TestClient(app) as client:
+        page = client.get("/lijst", params={"klasse": str(KRB.Werkingsgebied)})
+        while True:
+            assert page.status_code == 200
+            found = re.findall(r"<tr><td>(.*?)</td><td>noord</td></tr>", page.text, re.S)
+            rows += [re.sub(r"<[^>]+>", "", row).strip() for row in found]
+            more = re.search(r'<a rel="next" href="([^"]*)"', page.text)
+            if more is None:
+                break
+            page = client.get(more.group(1).replace("&amp;", "&"))
+    assert sorted(rows) == sorted(f"Noord ({base.split('//')[1]})" for base in bases)

@@ -324,3 +324,32 @@ def test_a_workbook_without_a_base_is_read_under_the_base_of_the_graph_it_goes_i
     other_said = " ".join(other.output.split())
     assert "already in graph" in other_said or "al in graaf" in other_said, other_said
     assert "de basis waaronder graaf" not in other_said
+
+
+def test_a_workbook_without_a_base_into_a_graph_of_the_registrys_own_host_keeps_its_base(
+    province: Path, tmp_path: Path
+) -> None:
+    """A graph under the registry's own host by another scheme or path (``http://``, a
+    folder of graphs) is the registry's own: the workbook is read under its base, as it
+    was, and an unchanged workbook imported again leaves the same things."""
+    store = str(tmp_path / "store")
+    shutil.copytree(province, store)
+    graph = f"{B}/graph/thema"
+    workbook = tmp_path / "thema.xlsx"
+    assert krb("export-excel", str(workbook), "--graph", graph, "--store", store).exit_code == 0
+    book = load_workbook(workbook)
+    book.custom_doc_props = CustomPropertyList()
+    book.save(workbook)
+    with open_store(Settings(store=store)) as opened:
+        before = {str(s) for s in opened.read_graph(graph).subjects(RDF.type, None)}
+    assert krb("drop", graph, "--store", store).exit_code == 0
+    for target in (f"{B.replace('https:', 'http:')}/graph/thema", f"{B}/registers/graph/thema"):
+        loaded = krb(
+            "import-excel", str(workbook), "--graph", target, "--store", store, "--base-iri", B
+        )
+        assert loaded.exit_code == 0, loaded.output
+        assert "de basis waaronder graaf" not in " ".join(loaded.output.split())
+        with open_store(Settings(store=store)) as opened:
+            after = {str(s) for s in opened.read_graph(target).subjects(RDF.type, None)}
+        assert after == before
+        assert krb("drop", target, "--store", store).exit_code == 0

@@ -70,6 +70,28 @@ def test_the_graph_store_refuses_to_fill_it(
     assert _graphs(registry) == before
 
 
+@pytest.mark.parametrize(
+    "graph",
+    [
+        f"{BASE}/graph/beleid%2Eversie2",
+        f"{BASE}/graph/v1.2",
+        f"{BASE}/graph/plan?bron=/../archief",
+        f"{BASE}/graph/plan#/./deel",
+        "urn:krb:import:%2e%2e",
+    ],
+)
+def test_a_dot_inside_a_segment_or_outside_the_path_is_no_dot_segment(
+    client: TestClient, registry: Registry, graph: str
+) -> None:
+    """Only a path segment '.' or '..' (also escaped) is resolved away by a client."""
+    answer = client.put(
+        "/store", params={"graph": graph}, content=TRIPLE, headers={"Content-Type": "text/turtle"}
+    )
+    assert answer.status_code == 201, answer.text
+    assert graph in _graphs(registry)
+    assert client.delete("/store", params={"graph": graph}).status_code == 204
+
+
 @pytest.mark.parametrize("graph", DOTTED)
 def test_an_update_may_not_fill_it(client: TestClient, registry: Registry, graph: str) -> None:
     before = _graphs(registry)

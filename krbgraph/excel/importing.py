@@ -32,7 +32,7 @@ from ..derived import replace as replace_derived
 from ..derived import stale_during
 from ..gc_pause import collector_paused
 from ..graph_change import content_quads, graphs_change
-from ..iris import file_graph_name, graph_home
+from ..iris import file_graph_name, graph_home, same_site
 from ..registry import (
     checked_change,
     refuse_unpermitted,
@@ -168,7 +168,7 @@ def import_workbook(
     # registries a workbook without one (the template) uploaded into the graph
     # {bemmel}/graph/water named its things under the service's base, another's.
     home = graph_home(target) if graph is not None and recorded is None else None
-    reading_base = home if home and home != base_iri.rstrip("/") else base_iri
+    reading_base = home if home and not same_site(home, base_iri) else base_iri
     codes_base = recorded or reading_base
     outside = StoreLookup(store, codes_base, target)
     result = read_workbook(source, reading_base, progress=progress, limits=limits, outside=outside)

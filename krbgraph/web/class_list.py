@@ -15,7 +15,7 @@ The sort in Python replaces ORDER BY in the store, which sorts IRIs slowly.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from rdflib import URIRef
@@ -24,6 +24,7 @@ from ..labels import fetch_names
 from ..store import Store
 from .aggregates import cached
 from .describe import READER_LANGUAGES, run_query, valid_iri
+from .naming import short_name, tellers
 
 __all__ = ["PAGE_SIZE", "BadKey", "ClassPage", "Key", "class_page", "key_text", "parse_key"]
 
@@ -38,11 +39,19 @@ class BadKey(ValueError):
     """A ``na`` value that is not a key of this listing; the message says why, in Dutch."""
 
 
+MAX_ALIKE = 1000
+"""Things a page looks at to tell those that read alike apart across pages; a code
+whose things would pass it (one that thousands share) is told apart on the page only."""
+
+
 @dataclass(frozen=True)
 class Entry:
     iri: str
     code: str | None
     label: str | None
+    where: str | None = None
+    """What tells it apart from things of the class that read alike (same name and code:
+    a province's seven GEL-N01), krbgraph.web.naming.tellers; None when nothing does."""
 
 
 @dataclass(frozen=True)
@@ -61,12 +70,46 @@ def class_page(store: Store, klasse: URIRef, after: Key | None = None) -> ClassP
     keys = cached(store, ("class-keys", str(klasse)), lambda: _sorted_keys(store, klasse))
     start = bisect_right(keys, after) if after is not None else 0
     shown = keys[start : start + PAGE_SIZE]
-    names = fetch_names(store, [iri for _, _, iri in shown], languages=READER_LANGUAGES.get())
+    alike = _alike(keys, shown)
+    names = fetch_names(store, sorted(alike), languages=READER_LANGUAGES.get())
+    marks = _marks(alike, names)
     entries = tuple(
-        Entry(iri, code if has_code else None, names.get(iri)) for has_code, code, iri in shown
+        Entry(iri, code if has_code else None, names.get(iri), marks.get(iri))
+        for has_code, code, iri in shown
     )
     more = start + PAGE_SIZE < len(keys)
     return ClassPage(entries, len(keys), start + 1, shown[-1] if more and shown else None)
+
+
+def _alike(keys: tuple[Key, ...], shown: tuple[Key, ...]) -> dict[str, str | None]:
+    """The shown things and every thing that shares a code with one (the keys are sorted
+    by code, so those are the runs around it, on this page or the next), by IRI with its
+    code: what reads alike across a page boundary is told apart on both pages."""
+    alike: dict[str, str | None] = {
+        iri: code if has_code else None for has_code, code, iri in shown
+    }
+    for code in sorted({code for has_code, code, _ in shown if has_code}):
+        start = bisect_left(keys, (True, code, ""))
+        end = bisect_right(keys, (True, code, "\U0010ffff"))
+        if end - start > 1 and len(alike) + end - start <= MAX_ALIKE:
+            alike.update((iri, code) for _, _, iri in keys[start:end])
+    return alike
+
+
+def _marks(alike: dict[str, str | None], names: dict[str, str]) -> dict[str, str]:
+    """What tells apart things of one code and name (krbgraph.web.naming.tellers)."""
+    groups: dict[tuple[str, str | None], list[str]] = {}
+    for iri, code in alike.items():
+        label = names.get(iri)
+        groups.setdefault((str(label) if label is not None else short_name(iri), code), []).append(
+            iri
+        )
+    return {
+        iri: mark
+        for iris in groups.values()
+        if len(iris) > 1
+        for iri, mark in tellers(iris).items()
+    }
 
 
 def _sorted_keys(store: Store, klasse: URIRef) -> tuple[Key, ...]:

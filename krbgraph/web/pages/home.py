@@ -28,7 +28,7 @@ from ..describe import (
     valid_iri,
     web_address,
 )
-from ..naming import tellers, told_apart
+from ..naming import told_apart
 from ..templating import error_page, render
 from .common import SettingsDep, StoreDep
 
@@ -135,19 +135,10 @@ def class_list(
             "label": entry.label or short_name(entry.iri),
             "code": entry.code,
             "href": local_href(entry.iri, settings.base_iri),
+            "where": entry.where,
         }
         for entry in page.entries
     ]
-    # Rows that read alike (a province's seven GEL-N01 "Geluidbelasting gevel") say
-    # what tells them apart, as the other pages do (krbgraph.web.naming).
-    alike: dict[tuple[str, str | None], list[str]] = {}
-    for entry, item in zip(page.entries, items, strict=True):
-        alike.setdefault((str(item["label"]), entry.code), []).append(entry.iri)
-    marks = {
-        iri: mark for iris in alike.values() if len(iris) > 1 for iri, mark in tellers(iris).items()
-    }
-    for entry, item in zip(page.entries, items, strict=True):
-        item["where"] = marks.get(entry.iri)
     title = COUNTED_CLASSES.get(klasse, short_name(klasse))
     # A class of another vocabulary (org:OrganizationalUnit) has no page here: its
     # own IRI, which dereferences to its specification, is where it is explained.
