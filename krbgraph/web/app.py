@@ -269,7 +269,7 @@ def _error_handlers(app: FastAPI) -> None:
     async def syntax(request: Request, exc: Exception) -> JSONResponse:
         return answer(400, f"Syntax error: {exc}")
 
-    async def timeout(request: Request, exc: Exception) -> JSONResponse:
+    async def timeout(request: Request, exc: Exception) -> Response:
         if isinstance(exc, LaneTimeout):
             return answer(503, str(exc))
         if isinstance(exc, UpdateTimeout):
@@ -284,10 +284,37 @@ def _error_handlers(app: FastAPI) -> None:
                 "try again.",
             )
         limit = request.app.state.settings.query_timeout_s
-        return answer(
-            503,
-            f"The query did not finish within {limit:g} s, the time limit of this service; "
-            "narrow it down (more specific patterns, LIMIT) and try again.",
+        if request.url.path in USER_QUERY_PATHS:
+            return answer(
+                503,
+                f"The query did not finish within {limit:g} s, the time limit of this "
+                "service; narrow it down (more specific patterns, LIMIT) and try again.",
+            )
+        # A page, an answer or a write the service itself asked of the store: nothing
+        # for the reader to narrow. The store is busy or not answering (a remote server
+        # that stalls times out as a slow query would), or the page asks much of a
+        # registry this large: the site's page for a browser, when to try again for all.
+        logger.warning(
+            "store did not answer %s %s in time: %s", request.method, request.url.path, exc
+        )
+        headers = {"Retry-After": "5"}
+        if _prefers_html(request.headers.get("accept")):
+            page = error_page(
+                request,
+                503,
+                "Tijdelijk niet beschikbaar",
+                f"De opslag van het register antwoordde niet binnen {limit:g} s (hij is druk "
+                "of niet bereikbaar); probeer het zo opnieuw.",
+            )
+            page.headers.update(headers)
+            return page
+        return JSONResponse(
+            {
+                "detail": f"The registry's store did not answer within {limit:g} s (it is busy "
+                "or not answering); try again in a moment."
+            },
+            status_code=503,
+            headers=headers,
         )
 
     async def too_large(request: Request, exc: Exception) -> JSONResponse:
@@ -410,6 +437,9 @@ WRITE_OUTCOME_UNKNOWN = (
     "stored. Check what the store holds before sending it again."
 )
 STORE_FAILED = "The store could not complete the request; the error has been logged."
+USER_QUERY_PATHS = frozenset({"/sparql", "/query", "/query/download"})
+"""Where the query that ran out of time is the client's own text, which it can narrow."""
+
 STORE_AWAY = "The registry's store cannot be reached right now; try again in a moment."
 STORE_AWAY_NL = "De opslag van het register is nu niet bereikbaar; probeer het zo opnieuw."
 """What a client learns of a StoreError (its message stays in the server log)."""
