@@ -288,6 +288,20 @@ def _short(predicate: object) -> str:
     return f"{prefix}:{text[len(namespace) :]}"
 
 
+def _without_base(province: Path, folder: Path, graph: str) -> tuple[str, Path]:
+    """A copy of the province's store, and ``graph`` exported from it as a workbook that
+    records no base (as the template, or an export whose property was removed)."""
+    store = str(folder / "store")
+    shutil.copytree(province, store)
+    workbook = folder / "thema.xlsx"
+    assert krb("export-excel", str(workbook), "--graph", graph, "--store", store).exit_code == 0
+    book = load_workbook(workbook)
+    book.custom_doc_props = CustomPropertyList()
+    book.save(workbook)
+    assert recorded_base(workbook) is None
+    return store, workbook
+
+
 def test_a_workbook_without_a_base_is_read_under_the_base_of_the_graph_it_goes_into(
     province: Path, tmp_path: Path
 ) -> None:
@@ -295,15 +309,8 @@ def test_a_workbook_without_a_base_is_read_under_the_base_of_the_graph_it_goes_i
     removed) uploaded into one municipality's graph by a service serving the other's base:
     its codes name that municipality's things, never the served base's (which made B's
     officer create A's norms, and A's own import of them fail)."""
-    store = str(tmp_path / "store")
-    shutil.copytree(province, store)
     graph = f"{B}/graph/thema"
-    workbook = tmp_path / "thema.xlsx"
-    assert krb("export-excel", str(workbook), "--graph", graph, "--store", store).exit_code == 0
-    book = load_workbook(workbook)
-    book.custom_doc_props = CustomPropertyList()
-    book.save(workbook)
-    assert recorded_base(workbook) is None
+    store, workbook = _without_base(province, tmp_path, graph)
     with open_store(Settings(store=store)) as opened:
         before = opened.read_graph(graph)
 
@@ -332,14 +339,8 @@ def test_a_workbook_without_a_base_into_a_graph_of_the_registrys_own_host_keeps_
     """A graph under the registry's own host by another scheme or path (``http://``, a
     folder of graphs) is the registry's own: the workbook is read under its base, as it
     was, and an unchanged workbook imported again leaves the same things."""
-    store = str(tmp_path / "store")
-    shutil.copytree(province, store)
     graph = f"{B}/graph/thema"
-    workbook = tmp_path / "thema.xlsx"
-    assert krb("export-excel", str(workbook), "--graph", graph, "--store", store).exit_code == 0
-    book = load_workbook(workbook)
-    book.custom_doc_props = CustomPropertyList()
-    book.save(workbook)
+    store, workbook = _without_base(province, tmp_path, graph)
     with open_store(Settings(store=store)) as opened:
         before = {str(s) for s in opened.read_graph(graph).subjects(RDF.type, None)}
     assert krb("drop", graph, "--store", store).exit_code == 0
