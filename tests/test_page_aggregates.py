@@ -180,41 +180,6 @@ def test_large_answers_are_bounded_in_rows(written, monkeypatch) -> None:
     assert computed == [11, 11]
 
 
-def test_a_reader_cycling_through_dates_never_pushes_out_what_others_read_again(
-    written, monkeypatch
-) -> None:
-    """Each new ?datum= is an answer asked once; the pages readers come back to (read
-    twice or more) stay kept however many such answers pass, within the bounds, and a
-    write's rewarm computes those first."""
-    registry, _ = written
-    monkeypatch.setattr(aggregates, "MAX_ENTRIES", 8)
-    computed: list[str] = []
-
-    def answer(name: str) -> str:
-        computed.append(name)
-        return name
-
-    for name in ("home", "dwarsverbanden"):
-        for _ in range(2):
-            cached(registry.store, ("test", "page", name), functools.partial(answer, name))
-    for day in range(50):
-        key = ("test", "dated", day)
-        cached(registry.store, key, functools.partial(answer, f"day {day}"))
-        held = aggregates._CACHES[registry.store]
-        assert len(held.entries) <= 8
-    computed.clear()
-    for name in ("home", "dwarsverbanden"):
-        assert cached(registry.store, ("test", "page", name), functools.partial(answer, name))
-    assert computed == [], "the pages read again were kept"
-    assert ("test", "dated", 49) in held.entries and ("test", "dated", 0) not in held.entries
-
-    registry.store.update(f"INSERT DATA {{ GRAPH <{BASE}/graph/x> {{ <{BASE}/x> <{BASE}/p> 1 }} }}")
-    computed.clear()
-    assert aggregates.rewarm(registry.store, limit=2) == 2
-    assert sorted(computed) == ["dwarsverbanden", "home"]
-    registry.store.update(f"DELETE DATA {{ GRAPH <{BASE}/graph/x> {{ <{BASE}/x> <{BASE}/p> 1 }} }}")
-
-
 # --------------------------------------------------------------- keyset paging
 
 

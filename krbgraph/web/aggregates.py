@@ -17,10 +17,7 @@ so there the generation is the whole rule.
 
 The cache is bounded (``MAX_ENTRIES`` per store and ``MAX_ROWS`` rows of answers
 per store, least recently used dropped first: a reader varying a date must not fill
-the memory with whole-registry answers). An entry read again is kept before those
-read once (a segmented LRU): a reader cycling through dates or filters, each answer
-asked once, churns only the once-read entries and never pushes out the pages other
-readers keep coming back to. It is thread-safe, and holds nothing for a store
+the memory with whole-registry answers), thread-safe, and holds nothing for a store
 that cannot be weakly referenced or has no generation counter. Values are shared
 between requests: callers must treat them as read-only (tuples and frozen
 dataclasses, or models nobody changes).
@@ -80,10 +77,6 @@ not kept."""
 REWARMED = 32
 """At most this many of the most recently used entries are computed again after a write."""
 
-PROTECTED_SHARE = 0.75
-"""At most this share of the entries (and of MAX_ROWS) is kept as read again: the rest
-stays room for new answers, which must be read twice to be kept as well."""
-
 
 @dataclass(frozen=True)
 class _Entry:
@@ -104,44 +97,14 @@ class _StoreEntries:
     def __init__(self, generation: int) -> None:
         self.generation = generation
         self.entries: OrderedDict[Hashable, _Entry] = OrderedDict()
-        """Every entry, least recently used first."""
         self.weight = 0
-        self.protected: set[Hashable] = set()
-        """The keys read again since they were made: dropped after every other key."""
-        self.protected_weight = 0
 
     def drop(self, key: Hashable) -> None:
-        entry = self.entries.pop(key)
-        self.weight -= entry.weight
-        if key in self.protected:
-            self.protected.discard(key)
-            self.protected_weight -= entry.weight
-
-    def hit(self, key: Hashable) -> None:
-        """``key`` was read again: the most recent, and kept before the once-read ones
-        (the least recently read protected keys past PROTECTED_SHARE lose that)."""
-        self.entries.move_to_end(key)
-        self.protect(key)
-
-    def protect(self, key: Hashable) -> None:
-        if key in self.protected or key not in self.entries:
-            return
-        self.protected.add(key)
-        self.protected_weight += self.entries[key].weight
-        for oldest in list(self.entries):
-            if (
-                len(self.protected) <= PROTECTED_SHARE * MAX_ENTRIES
-                and self.protected_weight <= PROTECTED_SHARE * MAX_ROWS
-            ):
-                break
-            if oldest in self.protected and oldest != key:
-                self.protected.discard(oldest)
-                self.protected_weight -= self.entries[oldest].weight
+        self.weight -= self.entries.pop(key).weight
 
     def keep(self, key: Hashable, entry: _Entry) -> None:
-        """Keep ``entry`` as the most recent, dropping the least recently used once-read
-        ones past the bounds (then read-again ones, if only those are left); an entry
-        heavier than MAX_ROWS alone is not kept."""
+        """Keep ``entry`` as the most recent, dropping the least recently used ones past
+        the bounds; an entry heavier than MAX_ROWS alone is not kept."""
         if key in self.entries:
             self.drop(key)
         if entry.weight > MAX_ROWS:
@@ -149,8 +112,7 @@ class _StoreEntries:
         self.entries[key] = entry
         self.weight += entry.weight
         while len(self.entries) > MAX_ENTRIES or self.weight > MAX_ROWS:
-            once = next((k for k in self.entries if k not in self.protected), None)
-            self.drop(once if once is not None else next(iter(self.entries)))
+            self.drop(next(iter(self.entries)))
 
 
 _CACHES: weakref.WeakKeyDictionary[object, _StoreEntries] = weakref.WeakKeyDictionary()
@@ -186,7 +148,7 @@ def cached(
         if held is not None and key in held.entries:
             entry = held.entries[key]
             if max_age is None or now - entry.made < max_age:
-                held.hit(key)
+                held.entries.move_to_end(key)
                 return entry.value  # type: ignore[return-value]
             held.drop(key)
     value = compute()
@@ -201,10 +163,9 @@ def cached(
 
 def rewarm(store: Store, limit: int = REWARMED) -> int:
     """Compute again, for the store's current generation, the ``limit`` entries read
-    most recently at the generation before, those read again first (and kept as read
-    again); returns how many were computed. Each runs in the context its reader had
-    (its languages). A later write stops the round: what it computed would be stale
-    already. Errors of one entry leave it to its reader."""
+    most recently at the generation before; returns how many were computed. Each runs
+    in the context its reader had (its languages). A later write stops the round: what
+    it computed would be stale already. Errors of one entry leave it to its reader."""
     generation = getattr(store, "write_generation", None)
     if not isinstance(generation, int) or isinstance(store, RemoteStore):
         return 0
@@ -215,23 +176,16 @@ def rewarm(store: Store, limit: int = REWARMED) -> int:
             return 0
         if held is None or held.generation >= generation:
             return 0
-        recent = list(reversed(held.entries.items()))
-        again = held.protected
-        previous = [item for item in recent if item[0] in again]
-        previous += [item for item in recent if item[0] not in again]
-        previous = previous[:limit]
-        fresh = _CACHES[store] = _StoreEntries(generation)
+        previous = list(held.entries.items())[-limit:]
+        _CACHES[store] = _StoreEntries(generation)
     done = 0
-    for key, entry in previous:
+    for key, entry in reversed(previous):
         if getattr(store, "write_generation", None) != generation:
             break
         try:
             entry.context.run(cached, store, key, entry.compute, entry.measure)
         except Exception:  # noqa: BLE001 -- the reader that needs it will see the error
             continue
-        if key in again:
-            with _LOCK:
-                fresh.protect(key)
         done += 1
     return done
 
