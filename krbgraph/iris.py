@@ -128,10 +128,20 @@ def graph_home(graph_iri: str) -> str | None:
 
 
 def same_site(a: str, b: str) -> bool:
-    """Whether two IRIs are on one host (scheme, case, port and path aside): a graph under
-    ``http://`` or under another path of the registry's own host is the registry's own,
-    not another registry's."""
-    return (urlsplit(a).hostname or a) == (urlsplit(b).hostname or b)
+    """Whether two bases name one registry: the same host (in any case), port and path
+    (without a final slash), by ``http`` or ``https`` alike. So ``http://krb.x.nl`` is
+    ``https://krb.x.nl``'s own, and ``https://data.gelderland.nl/bemmel`` another
+    registry than ``.../lingewaard`` on the same host."""
+
+    def site(iri: str) -> tuple[str | None, int | None, str]:
+        parts = urlsplit(iri)
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        return parts.hostname, port, parts.path.rstrip("/")
+
+    return site(a) == site(b)
 
 
 def file_graph_iri(index: int, path: str) -> str:

@@ -39,7 +39,7 @@ from krbgraph.excel.reader import ReadResult, read_workbook
 from krbgraph.excel.workbook_base import recorded_base
 from krbgraph.excel.workbook_format import THING_KIND
 from krbgraph.excel.writer import write_workbook
-from krbgraph.iris import thing_iri
+from krbgraph.iris import same_site, thing_iri
 from krbgraph.loading import load_paths
 from krbgraph.model import model_graph
 from krbgraph.namespaces import ORG, PREFIXES
@@ -336,15 +336,15 @@ def test_a_workbook_without_a_base_is_read_under_the_base_of_the_graph_it_goes_i
 def test_a_workbook_without_a_base_into_a_graph_of_the_registrys_own_host_keeps_its_base(
     province: Path, tmp_path: Path
 ) -> None:
-    """A graph under the registry's own host by another scheme or path (``http://``, a
-    folder of graphs) is the registry's own: the workbook is read under its base, as it
-    was, and an unchanged workbook imported again leaves the same things."""
+    """A graph under the registry's own base by ``http://`` is the registry's own: the
+    workbook is read under its base, as it was, and an unchanged workbook imported again
+    leaves the same things (the graph's base was taken: every thing renamed)."""
     graph = f"{B}/graph/thema"
     store, workbook = _without_base(province, tmp_path, graph)
     with open_store(Settings(store=store)) as opened:
         before = {str(s) for s in opened.read_graph(graph).subjects(RDF.type, None)}
     assert krb("drop", graph, "--store", store).exit_code == 0
-    for target in (f"{B.replace('https:', 'http:')}/graph/thema", f"{B}/registers/graph/thema"):
+    for target in (f"{B.replace('https:', 'http:')}/graph/thema", f"{B}/graph/thema"):
         loaded = krb(
             "import-excel", str(workbook), "--graph", target, "--store", store, "--base-iri", B
         )
@@ -354,3 +354,21 @@ def test_a_workbook_without_a_base_into_a_graph_of_the_registrys_own_host_keeps_
             after = {str(s) for s in opened.read_graph(target).subjects(RDF.type, None)}
         assert after == before
         assert krb("drop", target, "--store", store).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("graph_base", "served", "same"),
+    [
+        ("http://krb.gemeente-a.nl", "https://krb.gemeente-a.nl/", True),
+        ("https://KRB.gemeente-a.nl", "https://krb.gemeente-a.nl", True),
+        ("https://krb.gemeente-b.nl", "https://krb.gemeente-a.nl", False),
+        ("https://data.gelderland.nl/bemmel", "https://data.gelderland.nl/lingewaard", False),
+        ("https://krb.gemeente-a.nl:8443", "https://krb.gemeente-a.nl", False),
+    ],
+)
+def test_two_bases_are_one_registry_only_on_one_host_port_and_path(
+    graph_base: str, served: str, same: bool
+) -> None:
+    """Which graph's base a workbook without one is read under (krbgraph.iris.same_site):
+    a province's municipalities under paths of one host are registries of their own."""
+    assert same_site(graph_base, served) is same

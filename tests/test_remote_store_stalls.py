@@ -97,3 +97,54 @@ def test_a_stalled_store_is_said_to_be_away_and_a_users_query_to_be_too_slow(
         assert client.get(norm, headers={"Accept": BROWSER}).status_code == 200
         gone = client.get("/store", params={"graph": f"{BASE}/graph/vastgelopen"})
         assert gone.status_code == 404
+
+
+def test_a_page_too_large_for_the_time_limit_on_the_embedded_store_says_so(
+    tmp_path: Path,
+) -> None:
+    """On the embedded store a page that runs out of time would do so again: no
+    Retry-After (each try would start another whole-registry read), and a filter."""
+    from dataclasses import replace
+
+    from test_sparql_support import demo_store
+
+    store, settings = demo_store(tmp_path)
+    with TestClient(create_app(settings, store=store)) as client:
+        client.app.state.settings = replace(settings, query_timeout_s=0.000001)
+        store.default_timeout_s = 0.000001  # type: ignore[attr-defined]
+        page = client.get("/dwarsverbanden", headers={"Accept": BROWSER})
+        api = client.get("/api/queries/dwarsverbanden-netwerk")
+    store.close()
+    assert page.status_code == 503 and "retry-after" not in page.headers
+    assert "kies een thema of gebied" in page.text
+    assert api.status_code == 503 and "retry-after" not in api.headers
+    assert "choose a theme or an area" in api.json()["detail"]
+
+
+def test_an_update_sent_whole_and_never_answered_may_have_been_stored(tmp_path: Path) -> None:
+    """A server that takes an update and stalls may commit it when it wakes: the write is
+    said to be of unknown outcome (502, never 'try again'), not a slow query."""
+    import socket
+    import threading
+
+    import httpx
+
+    from krbgraph.store import WriteOutcomeUnknown
+    from krbgraph.store.remote_errors import http_errors
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)
+    taken: list[socket.socket] = []
+    threading.Thread(target=lambda: taken.append(silent.accept()[0]), daemon=True).start()
+    url = f"http://127.0.0.1:{silent.getsockname()[1]}/update"
+    try:
+        with (
+            pytest.raises(WriteOutcomeUnknown, match="may have been stored"),
+            http_errors(url, "update", 0.5),
+        ):
+            httpx.post(url, content=b"INSERT DATA {}", timeout=0.5)
+    finally:
+        for connection in taken:
+            connection.close()
+        silent.close()

@@ -43,6 +43,13 @@ def http_errors(url: str, what: str, timeout: float | None) -> Iterator[None]:
         if isinstance(exc, httpx.ConnectTimeout):
             raise StoreUnreachable(f"cannot reach SPARQL server at {url}: timed out") from exc
         limit = f"{timeout:g} s" if timeout is not None else "the time allowed"
+        if isinstance(exc, httpx.ReadTimeout) and what == "update":
+            # Sent whole, and no answer in time: the server may have committed it (a
+            # stalled server that wakes up does), so never "try again".
+            raise WriteOutcomeUnknown(
+                f"the update reached the SPARQL server at {url} but no answer came within "
+                f"{limit}; it may have been stored"
+            ) from exc
         raise QueryTimeout(f"{what} did not finish within {limit} at {url}") from exc
     except httpx.HTTPError as exc:
         if isinstance(exc, httpx.ConnectError):  # refused: nothing was sent

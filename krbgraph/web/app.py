@@ -291,31 +291,40 @@ def _error_handlers(app: FastAPI) -> None:
                 "service; narrow it down (more specific patterns, LIMIT) and try again.",
             )
         # A page, an answer or a write the service itself asked of the store: nothing
-        # for the reader to narrow. The store is busy or not answering (a remote server
-        # that stalls times out as a slow query would), or the page asks much of a
-        # registry this large: the site's page for a browser, when to try again for all.
+        # for the reader to narrow. A remote store that does not answer in time is busy
+        # or stalled (it times out as a slow query would): try again, as when it is
+        # away. On the embedded store the request asks too much of a registry this large
+        # and would time out again: no Retry-After, and a filter where there is one.
         logger.warning(
             "store did not answer %s %s in time: %s", request.method, request.url.path, exc
         )
-        headers = {"Retry-After": "5"}
+        remote = request.app.state.settings.is_remote
+        headers = {"Retry-After": "5"} if remote else {}
+        if remote:
+            nl = (
+                f"De opslag van het register antwoordde niet binnen {limit:g} s (hij is druk "
+                "of niet bereikbaar); probeer het zo opnieuw."
+            )
+            en = (
+                f"The registry's store did not answer within {limit:g} s (it is busy or not "
+                "answering); try again in a moment."
+            )
+        else:
+            nl = (
+                f"Dit vraagt meer dan deze service in {limit:g} s uit het hele register kan "
+                "halen; kies een thema of gebied waar dat kan."
+            )
+            en = (
+                f"This asks more of the whole registry than this service can answer within "
+                f"{limit:g} s, its time limit; choose a theme or an area where there is one."
+            )
         if _prefers_html(request.headers.get("accept")):
             page = error_page(
-                request,
-                503,
-                "Tijdelijk niet beschikbaar",
-                f"De opslag van het register antwoordde niet binnen {limit:g} s (hij is druk "
-                "of niet bereikbaar); probeer het zo opnieuw.",
+                request, 503, "Tijdelijk niet beschikbaar" if remote else "Te groot", nl
             )
             page.headers.update(headers)
             return page
-        return JSONResponse(
-            {
-                "detail": f"The registry's store did not answer within {limit:g} s (it is busy "
-                "or not answering); try again in a moment."
-            },
-            status_code=503,
-            headers=headers,
-        )
+        return JSONResponse({"detail": en}, status_code=503, headers=headers)
 
     async def too_large(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ResultTooLarge)
