@@ -34,11 +34,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
 from ..derived import ensure_current as ensure_derived
-from ..replica_slot import ReplicaSlot, UpdateStillStopping, UpdateTimeout
+from ..replica_slot import ReplicaSlot, UpdateStillStopping
 from ..settings import Settings
 from ..sparql_text import SparqlLimits, SparqlRefused
 from ..store import (
-    EngineStopped,
     QuerySyntaxError,
     QueryTimeout,
     ResultTooLarge,
@@ -60,19 +59,20 @@ from . import onderzoek_api as onderzoek_routes
 from . import pages as page_routes
 from . import results, writes
 from . import sparql as sparql_routes
-from .admission import ClientBusy, LaneTimeout, QueryAdmission, client_busy
+from .admission import ClientBusy, QueryAdmission, client_busy
 from .allow_header import AllowEveryMethod
 from .body_encoding import RefuseEncodedBodies
 from .consistent_reads import ConsistentReads
 from .deps import NAMES_BY_LANGUAGE
 from .head_requests import HeadAsGet
 from .header_lists import JoinRepeatedHeaders
-from .negotiation import AcceptHeaderError, best_match
 from .parameter_problems import parameter_problem
 from .path_guard import ControlCharacterGuard
 from .rewarm import RewarmAfterWrites, Rewarmer
 from .state import label_index_of
 from .templating import API_DOC_ASSETS, ApiDocAssets, StaticAssets, error_page
+from .timeout_answer import prefers_html as _prefers_html
+from .timeout_answer import timeout_answer
 from .write_gate import WriterBusy, writer_busy
 
 logger = logging.getLogger(__name__)
@@ -244,15 +244,6 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def _prefers_html(accept: str | None) -> bool:
-    """Whether a client would rather have HTML than JSON; a malformed Accept header
-    (``q=abc``) gets the JSON answer every client can read."""
-    try:
-        return best_match(accept, ["application/json", "text/html"]) == "text/html"
-    except AcceptHeaderError:
-        return False
-
-
 def _error_handlers(app: FastAPI) -> None:
     """One status per kind of error, for every route that lets it through.
 
@@ -270,61 +261,7 @@ def _error_handlers(app: FastAPI) -> None:
         return answer(400, f"Syntax error: {exc}")
 
     async def timeout(request: Request, exc: Exception) -> Response:
-        if isinstance(exc, LaneTimeout):
-            return answer(503, str(exc))
-        if isinstance(exc, UpdateTimeout):
-            return answer(503, str(exc))
-        if isinstance(exc, EngineStopped):  # its message names the engine: the log has it
-            logger.warning("%s %s: %s", request.method, request.url.path, exc)
-            reason = "it reached its memory limit" if "memory limit" in str(exc) else "it failed"
-            return answer(
-                503,
-                f"The query engine stopped before the request finished ({reason}); it is "
-                "running again. Narrow the query down (more specific patterns, LIMIT) and "
-                "try again.",
-            )
-        limit = request.app.state.settings.query_timeout_s
-        if request.url.path in USER_QUERY_PATHS:
-            return answer(
-                503,
-                f"The query did not finish within {limit:g} s, the time limit of this "
-                "service; narrow it down (more specific patterns, LIMIT) and try again.",
-            )
-        # A page, an answer or a write the service itself asked of the store: nothing
-        # for the reader to narrow. A remote store that does not answer in time is busy
-        # or stalled (it times out as a slow query would): try again, as when it is
-        # away. On the embedded store the request asks too much of a registry this large
-        # and would time out again: no Retry-After, and a filter where there is one.
-        logger.warning(
-            "store did not answer %s %s in time: %s", request.method, request.url.path, exc
-        )
-        remote = request.app.state.settings.is_remote
-        headers = {"Retry-After": "5"} if remote else {}
-        if remote:
-            nl = (
-                f"De opslag van het register antwoordde niet binnen {limit:g} s (hij is druk "
-                "of niet bereikbaar); probeer het zo opnieuw."
-            )
-            en = (
-                f"The registry's store did not answer within {limit:g} s (it is busy or not "
-                "answering); try again in a moment."
-            )
-        else:
-            nl = (
-                f"Dit vraagt meer dan deze service in {limit:g} s uit het hele register kan "
-                "halen; kies een thema of gebied waar dat kan."
-            )
-            en = (
-                f"This asks more of the whole registry than this service can answer within "
-                f"{limit:g} s, its time limit; choose a theme or an area where there is one."
-            )
-        if _prefers_html(request.headers.get("accept")):
-            page = error_page(
-                request, 503, "Tijdelijk niet beschikbaar" if remote else "Te groot", nl
-            )
-            page.headers.update(headers)
-            return page
-        return JSONResponse({"detail": en}, status_code=503, headers=headers)
+        return timeout_answer(request, exc)
 
     async def too_large(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ResultTooLarge)
@@ -446,9 +383,6 @@ WRITE_OUTCOME_UNKNOWN = (
     "stored. Check what the store holds before sending it again."
 )
 STORE_FAILED = "The store could not complete the request; the error has been logged."
-USER_QUERY_PATHS = frozenset({"/sparql", "/query", "/query/download"})
-"""Where the query that ran out of time is the client's own text, which it can narrow."""
-
 STORE_AWAY = "The registry's store cannot be reached right now; try again in a moment."
 STORE_AWAY_NL = "De opslag van het register is nu niet bereikbaar; probeer het zo opnieuw."
 """What a client learns of a StoreError (its message stays in the server log)."""
