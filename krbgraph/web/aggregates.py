@@ -16,11 +16,21 @@ the supervised engine (a child process of the service) have no other writer,
 so there the generation is the whole rule.
 
 The cache is bounded (``MAX_ENTRIES`` per store and ``MAX_ROWS`` rows of answers
-per store, least recently used dropped first: a reader varying a date must not fill
-the memory with whole-registry answers), thread-safe, and holds nothing for a store
-that cannot be weakly referenced or has no generation counter. Values are shared
-between requests: callers must treat them as read-only (tuples and frozen
-dataclasses, or models nobody changes).
+per store: a reader varying a date must not fill the memory with whole-registry
+answers), thread-safe, and holds nothing for a store that cannot be weakly referenced
+or has no generation counter. Values are shared between requests: callers must treat
+them as read-only (tuples and frozen dataclasses, or models nobody changes).
+
+Which entry goes when the bounds are reached is a segmented LRU: an answer is first
+kept "on probation"; read again, it moves to the "protected" segment (at most
+``PROTECTED_SHARE`` of both bounds). Probation is emptied first, least recently used
+first. A reader cycling ``?datum=`` or filter values (each answer read once) thus
+only pushes out other answers read once, not the monitoring page every officer
+comes back to; with a plain LRU one such reader emptied the cache for everybody. The
+entry being added is never the one dropped (it would be computed again by every
+reader), and the entries belong to one registry day as well as one generation: most
+keys name the day (a date left out is today), so at midnight yesterday's entries,
+protected or not, would never be read again and are dropped as after a write.
 
 ``rewarm`` computes again, for the store's new generation, what readers asked for
 at the previous one (krbgraph.web.rewarm calls it after a write), so the first
@@ -48,6 +58,7 @@ from .describe import READER_LANGUAGES, run_query
 __all__ = [
     "MAX_ENTRIES",
     "MAX_ROWS",
+    "PROTECTED_SHARE",
     "REWARMED",
     "SHARED_STORE_MAX_AGE_S",
     "Rows",
@@ -74,8 +85,12 @@ the monitoring page, and effectevaluatie 18,000), some 100 MB per 24,000 typed r
 so about 300 MB at most. An answer larger than this is computed for its reader and
 not kept."""
 
+PROTECTED_SHARE = 0.8
+"""The share of MAX_ENTRIES and MAX_ROWS that answers read more than once may hold."""
+
 REWARMED = 32
-"""At most this many of the most recently used entries are computed again after a write."""
+"""At most this many entries are computed again after a write: the protected ones (read
+more than once) first, most recently used first, then those on probation."""
 
 
 @dataclass(frozen=True)
@@ -92,27 +107,79 @@ class _Entry:
 
 
 class _StoreEntries:
-    """The entries of one store, all made at one write generation."""
+    """The entries of one store, all made at one write generation on one registry day,
+    in two segments of least recently used first: on probation (read once) and
+    protected (read again)."""
 
-    def __init__(self, generation: int) -> None:
+    def __init__(self, generation: int, day: str) -> None:
         self.generation = generation
-        self.entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+        self.day = day
+        self.probation: OrderedDict[Hashable, _Entry] = OrderedDict()
+        self.protected: OrderedDict[Hashable, _Entry] = OrderedDict()
         self.weight = 0
+        self.protected_weight = 0
+
+    @property
+    def entries(self) -> dict[Hashable, _Entry]:
+        """Every entry kept, on probation first (a copy: for reading)."""
+        return {**self.probation, **self.protected}
+
+    def get(self, key: Hashable) -> _Entry | None:
+        if key in self.protected:
+            return self.protected[key]
+        return self.probation.get(key)
 
     def drop(self, key: Hashable) -> None:
-        self.weight -= self.entries.pop(key).weight
+        if key in self.protected:
+            entry = self.protected.pop(key)
+            self.protected_weight -= entry.weight
+        else:
+            entry = self.probation.pop(key)
+        self.weight -= entry.weight
 
-    def keep(self, key: Hashable, entry: _Entry) -> None:
-        """Keep ``entry`` as the most recent, dropping the least recently used ones past
-        the bounds; an entry heavier than MAX_ROWS alone is not kept."""
-        if key in self.entries:
+    def read(self, key: Hashable) -> None:
+        """``key`` was read again: it becomes the most recent protected entry."""
+        if key in self.protected:
+            self.protected.move_to_end(key)
+            return
+        entry = self.probation.pop(key)
+        self.protected[key] = entry
+        self.protected_weight += entry.weight
+        self._bound_protected()
+
+    def keep(self, key: Hashable, entry: _Entry, protected: bool = False) -> None:
+        """Keep ``entry`` as the most recent on probation (or protected: an entry that
+        was protected before a write), then drop entries past the bounds, never this
+        one; an entry heavier than MAX_ROWS alone is not kept."""
+        if key in self.probation or key in self.protected:
             self.drop(key)
         if entry.weight > MAX_ROWS:
             return
-        self.entries[key] = entry
         self.weight += entry.weight
-        while len(self.entries) > MAX_ENTRIES or self.weight > MAX_ROWS:
-            self.drop(next(iter(self.entries)))
+        if protected:
+            self.protected[key] = entry
+            self.protected_weight += entry.weight
+            self._bound_protected()
+        else:
+            self.probation[key] = entry
+        while len(self.probation) + len(self.protected) > MAX_ENTRIES or self.weight > MAX_ROWS:
+            victim = next((k for k in self.probation if k != key), None)
+            if victim is None:
+                victim = next((k for k in self.protected if k != key), None)
+            if victim is None:
+                break
+            self.drop(victim)
+
+    def _bound_protected(self) -> None:
+        """Move the least recently used protected entries back to probation (as its most
+        recent) while the protected segment is over its share of either bound."""
+        while len(self.protected) > 1 and (
+            len(self.protected) > PROTECTED_SHARE * MAX_ENTRIES
+            or self.protected_weight > PROTECTED_SHARE * MAX_ROWS
+        ):
+            key, entry = self.protected.popitem(last=False)
+            self.protected_weight -= entry.weight
+            self.probation[key] = entry
 
 
 _CACHES: weakref.WeakKeyDictionary[object, _StoreEntries] = weakref.WeakKeyDictionary()
@@ -138,37 +205,53 @@ def cached(
     to its caller but not kept. Exceptions of ``compute`` pass through and
     nothing is kept.
     """
+    return _cached(store, key, compute, rows)
+
+
+def _cached(
+    store: Store,
+    key: Hashable,
+    compute: Callable[[], T],
+    rows: Callable[[T], int] | None,
+    protected: bool = False,
+) -> T:
+    """cached(); ``protected`` keeps a computed answer in the protected segment (rewarm:
+    it was read again before the write)."""
     generation = getattr(store, "write_generation", None)
     if not isinstance(generation, int):
         return compute()
     max_age = SHARED_STORE_MAX_AGE_S if isinstance(store, RemoteStore) else None
     now = time.monotonic()
+    day = registry_today().isoformat()
     with _LOCK:
-        held = _entries(store, generation)
-        if held is not None and key in held.entries:
-            entry = held.entries[key]
+        held = _entries(store, generation, day)
+        entry = None if held is None else held.get(key)
+        if held is not None and entry is not None:
             if max_age is None or now - entry.made < max_age:
-                held.entries.move_to_end(key)
+                held.read(key)
                 return entry.value  # type: ignore[return-value]
             held.drop(key)
     value = compute()
     weight = 1 if rows is None else max(1, rows(value))
     with _LOCK:
-        held = _entries(store, generation)
+        held = _entries(store, generation, day)
         if held is not None and getattr(store, "write_generation", None) == generation:
-            entry = _Entry(now, value, weight, compute, rows, copy_context())  # type: ignore[arg-type]
-            held.keep(key, entry)
+            made = _Entry(now, value, weight, compute, rows, copy_context())  # type: ignore[arg-type]
+            held.keep(key, made, protected)
     return value
 
 
 def rewarm(store: Store, limit: int = REWARMED) -> int:
-    """Compute again, for the store's current generation, the ``limit`` entries read
-    most recently at the generation before; returns how many were computed. Each runs
-    in the context its reader had (its languages). A later write stops the round: what
-    it computed would be stale already. Errors of one entry leave it to its reader."""
+    """Compute again, for the store's current generation, ``limit`` entries of the
+    generation before: those read more than once first (they stay protected), most
+    recently used first; returns how many were computed. Each runs in the context its
+    reader had (its languages). A later write stops the round: what it computed would
+    be stale already. Errors of one entry leave it to its reader. Entries of an earlier
+    registry day are not computed again: their keys name a day gone by."""
     generation = getattr(store, "write_generation", None)
     if not isinstance(generation, int) or isinstance(store, RemoteStore):
         return 0
+    day = registry_today().isoformat()
     with _LOCK:
         try:
             held = _CACHES.get(store)
@@ -176,29 +259,35 @@ def rewarm(store: Store, limit: int = REWARMED) -> int:
             return 0
         if held is None or held.generation >= generation:
             return 0
-        previous = list(held.entries.items())[-limit:]
-        _CACHES[store] = _StoreEntries(generation)
+        previous: list[tuple[Hashable, _Entry, bool]] = []
+        if held.day == day:
+            previous = [(k, e, True) for k, e in reversed(held.protected.items())]
+            previous += [(k, e, False) for k, e in reversed(held.probation.items())]
+        _CACHES[store] = _StoreEntries(generation, day)
     done = 0
-    for key, entry in reversed(previous):
+    # The most wanted first: a write may stop the round.
+    for key, entry, protected in previous[:limit]:
         if getattr(store, "write_generation", None) != generation:
             break
         try:
-            entry.context.run(cached, store, key, entry.compute, entry.measure)
+            entry.context.run(_cached, store, key, entry.compute, entry.measure, protected)
         except Exception:  # noqa: BLE001 -- the reader that needs it will see the error
             continue
         done += 1
     return done
 
 
-def _entries(store: Store, generation: int) -> _StoreEntries | None:
-    """The entries of ``store`` for ``generation`` (emptied when the store moved on);
-    None for a store that cannot be weakly referenced. Called with _LOCK held."""
+def _entries(store: Store, generation: int, day: str) -> _StoreEntries | None:
+    """The entries of ``store`` for ``generation`` on ``day`` (emptied when the store
+    moved on or the day changed); None for a store that cannot be weakly referenced, or
+    for a reader that started before a write or before midnight (the newer entries
+    stay). Called with _LOCK held."""
     try:
         held = _CACHES.get(store)
-        if held is None or held.generation != generation:
-            if held is not None and held.generation > generation:
-                return None  # a reader that started before a write: keep the newer entries
-            held = _StoreEntries(generation)
+        if held is None or (held.generation, held.day) != (generation, day):
+            if held is not None and (held.generation, held.day) > (generation, day):
+                return None
+            held = _StoreEntries(generation, day)
             _CACHES[store] = held
     except TypeError:
         return None

@@ -1,0 +1,159 @@
+"""Which answers the page cache keeps when it is full (krbgraph.web.aggregates).
+
+The service keeps whole-registry answers per store version, bounded in entries and
+rows. Readers differ: officers come back to the monitoring page and theme pages all
+day; a researcher (or a crawler) walks ``?datum=`` over hundreds of days, each answer
+read once. What a municipality expects: the walker does not make everybody else wait
+for the whole registry again, a new large answer is kept for the next reader, and at
+midnight yesterday's answers make room for today's.
+
+A real embedded store; the answers are tuples of the size a whole-registry answer has
+(rows), computed by counting calls, so what is asserted is how often a reader waits.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from krbgraph.store.embedded import EmbeddedStore
+from krbgraph.web import aggregates
+from krbgraph.web.aggregates import cached, rewarm
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[EmbeddedStore]:
+    opened = EmbeddedStore(tmp_path / "store")
+    yield opened
+    opened.close()
+
+
+class Answers:
+    """Answers of a given size per key, counting how often each was computed."""
+
+    def __init__(self, store: EmbeddedStore) -> None:
+        self.store = store
+        self.computed: Counter[object] = Counter()
+
+    def read(self, key: object, rows: int) -> tuple[int, ...]:
+        def compute() -> tuple[int, ...]:
+            self.computed[key] += 1
+            return tuple(range(rows))
+
+        answer = cached(self.store, key, compute, len)
+        assert len(answer) == rows
+        return answer
+
+
+def _write(store: EmbeddedStore) -> None:
+    store.update("INSERT DATA { GRAPH <urn:krb:test> { <urn:x> <urn:p> 1 } }")
+
+
+def test_a_reader_walking_dates_does_not_push_out_what_others_come_back_to(store) -> None:
+    answers = Answers(store)
+    for _ in range(2):  # the monitoring page and theme pages, read by two officers
+        answers.read("normtoets", 24_000)
+        answers.read("normgat", 24_000)
+        for theme in range(20):
+            answers.read(("thema", theme), 300)
+    for day in range(1_000):  # a researcher walks the dwarsverbanden over the years
+        answers.read(("dwarsverbanden", day), 200)
+    answers.computed.clear()
+    answers.read("normtoets", 24_000)
+    answers.read("normgat", 24_000)
+    for theme in range(20):
+        answers.read(("thema", theme), 300)
+    assert sum(answers.computed.values()) == 0, answers.computed
+
+
+def test_a_new_large_answer_is_kept_beside_a_full_protected_segment(store) -> None:
+    answers = Answers(store)
+    for _ in range(2):
+        answers.read("normgat", 24_000)
+        answers.read("effectevaluatie", 18_000)
+        for theme in range(40):
+            answers.read(("thema", theme), 300)
+    for _ in range(5):  # five officers open today's normtoets
+        answers.read("normtoets", 24_000)
+    assert answers.computed["normtoets"] == 1
+    held = aggregates._CACHES[store]
+    assert held.weight <= aggregates.MAX_ROWS
+
+
+def test_what_is_read_again_after_a_write_stays_protected(store) -> None:
+    """rewarm computes the read-again answers for the new version; a date walker right
+    after the write must not push them out before their readers come back."""
+    answers = Answers(store)
+    for _ in range(2):
+        answers.read("normtoets", 24_000)
+        answers.read(("thema", 1), 300)
+    _write(store)
+    assert rewarm(store) == 2
+    for day in range(1_000):
+        answers.read(("dwarsverbanden", day), 200)
+    answers.computed.clear()
+    answers.read("normtoets", 24_000)
+    answers.read(("thema", 1), 300)
+    assert sum(answers.computed.values()) == 0, answers.computed
+
+
+def test_at_midnight_yesterdays_answers_make_room_for_todays(store, monkeypatch) -> None:
+    """Keys name the day (a date left out is today): the day before's answers are never
+    read again, whatever segment they were in, and must not keep today's out."""
+    answers = Answers(store)
+    for day in (date(2026, 12, 7), date(2026, 12, 8)):
+        monkeypatch.setattr(aggregates, "registry_today", lambda day=day: day)
+        for _ in range(20):
+            answers.read(("normtoets", day), 24_000)
+            answers.read(("normgat", day), 24_000)
+            answers.read(("effectevaluatie", day), 18_000)
+        assert answers.computed[("normtoets", day)] == 1
+        assert answers.computed[("normgat", day)] == 1
+        held = aggregates._CACHES[store]
+        assert {key[1] for key in held.entries} == {day}  # type: ignore[index]
+
+
+def test_a_write_on_a_later_day_does_not_compute_yesterdays_answers_again(
+    store, monkeypatch
+) -> None:
+    answers = Answers(store)
+    monkeypatch.setattr(aggregates, "registry_today", lambda: date(2026, 12, 7))
+    for _ in range(2):
+        answers.read(("normtoets", "2026-12-07"), 24_000)
+    monkeypatch.setattr(aggregates, "registry_today", lambda: date(2026, 12, 8))
+    _write(store)
+    assert rewarm(store) == 0
+    assert answers.computed[("normtoets", "2026-12-07")] == 1
+
+
+def test_the_bounds_hold_and_the_entry_being_added_is_kept(store, monkeypatch) -> None:
+    """Random reads of random sizes, writes and failing computations: the cache never
+    holds more than its bounds, its weights add up, and an answer that fits the bound
+    is there right after it was computed."""
+    monkeypatch.setattr(aggregates, "MAX_ENTRIES", 40)
+    monkeypatch.setattr(aggregates, "MAX_ROWS", 2_000)
+    rnd = random.Random(20261207)
+    for _ in range(5_000):
+        key = rnd.randrange(120)
+        size = rnd.choice([1, 5, 30, 300, 900, 1_900, 2_500])
+        roll = rnd.random()
+        if roll < 0.9:
+            cached(store, key, lambda size=size: tuple(range(size)), len)
+            held = aggregates._CACHES[store]
+            assert key in held.entries or size > aggregates.MAX_ROWS
+        elif roll < 0.97:
+            _write(store)
+            rewarm(store, limit=8)
+        else:
+            with pytest.raises(ZeroDivisionError):
+                cached(store, ("fails", key), lambda: 1 // 0)
+        held = aggregates._CACHES[store]
+        assert not set(held.protected) & set(held.probation)
+        assert len(held.entries) <= aggregates.MAX_ENTRIES
+        assert held.weight == sum(e.weight for e in held.entries.values()) <= 2_000
+        assert held.protected_weight == sum(e.weight for e in held.protected.values())
