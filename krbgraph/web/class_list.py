@@ -71,7 +71,15 @@ def class_page(store: Store, klasse: URIRef, after: Key | None = None) -> ClassP
     start = bisect_right(keys, after) if after is not None else 0
     shown = keys[start : start + PAGE_SIZE]
     alike = _alike(keys, shown)
-    names = fetch_names(store, sorted(alike), languages=READER_LANGUAGES.get())
+    languages = READER_LANGUAGES.get()
+    if any(not has_code for has_code, _, _ in shown):
+        namesakes = cached(
+            store,
+            ("class-namesakes", str(klasse), languages),
+            lambda: _namesakes(store, keys, languages),
+        )
+        _add_namesakes(alike, shown, namesakes)
+    names = fetch_names(store, sorted(alike), languages=languages)
     marks = _marks(alike, names)
     entries = tuple(
         Entry(iri, code if has_code else None, names.get(iri), marks.get(iri))
@@ -94,6 +102,31 @@ def _alike(keys: tuple[Key, ...], shown: tuple[Key, ...]) -> dict[str, str | Non
         if end - start > 1 and len(alike) + end - start <= MAX_ALIKE:
             alike.update((iri, code) for _, _, iri in keys[start:end])
     return alike
+
+
+def _namesakes(
+    store: Store, keys: tuple[Key, ...], languages: tuple[str, ...]
+) -> dict[str, tuple[str, ...]]:
+    """Things without a code that share their name with another (areas often have no
+    code: a province's seven "Centrum"), by IRI: all of that name. Listed by IRI, such
+    namesakes are pages apart; the code runs of _alike cannot find them."""
+    codeless = [iri for has_code, _, iri in keys if not has_code]
+    names = fetch_names(store, codeless, languages=languages)
+    by_name: dict[str, list[str]] = {}
+    for iri in codeless:
+        by_name.setdefault(names.get(iri) or short_name(iri), []).append(iri)
+    return {iri: tuple(iris) for iris in by_name.values() if len(iris) > 1 for iri in iris}
+
+
+def _add_namesakes(
+    alike: dict[str, str | None], shown: tuple[Key, ...], namesakes: dict[str, tuple[str, ...]]
+) -> None:
+    """Adds to ``alike`` the namesakes of the shown things without a code, within
+    MAX_ALIKE (a name thousands share is told apart on the page only)."""
+    for has_code, _, iri in shown:
+        group = () if has_code else namesakes.get(iri, ())
+        if group and len(alike) + len(group) <= MAX_ALIKE:
+            alike.update((other, None) for other in group)
 
 
 def _marks(alike: dict[str, str | None], names: dict[str, str]) -> dict[str, str]:
