@@ -101,6 +101,7 @@ def test_an_answer_larger_than_the_bound_is_sent_whole_and_not_kept(
     small = client.get("/api/queries/beleidsketen", params={"format": "csv"})
     assert small.status_code == 200
     monkeypatch.setattr(kept_answers, "KEPT_BYTES", 100)
+    monkeypatch.setattr(kept_answers, "COSTLY_S", 3600.0)  # quick to write again
     aggregates._CACHES.pop(registry.store, None)
     large = client.get("/api/queries/beleidsketen", params={"format": "csv"})
     assert large.status_code == 200
@@ -116,3 +117,37 @@ def test_a_refused_parameter_is_refused_every_time(written) -> None:
         answer = client.get("/api/queries/geldig-op", params={"datum": "morgen"})
         assert answer.status_code == 400, answer.text
     assert client.get("/api/queries/bestaat-niet").status_code == 404
+
+
+def test_a_large_answer_that_was_costly_is_kept_on_disk_until_a_write(
+    written, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A whole registry's normgat took 40 s and more at a million triples, for every
+    reader of the same version: past COSTLY_S a large answer is kept as a file, sent
+    again byte for byte, and deleted once a write makes it stale."""
+    registry, client = written
+    monkeypatch.setattr(kept_answers, "KEPT_BYTES", 100)
+    monkeypatch.setattr(kept_answers, "COSTLY_S", 0.0)
+    aggregates._CACHES.pop(registry.store, None)
+    first = client.get("/api/queries/normen", params={"format": "csv"})
+    assert first.status_code == 200 and len(first.content) > 100
+    held = aggregates._CACHES[registry.store]
+    (key,) = [k for k in _kept_keys(registry) if k[1] == "normen"]
+    kept = held.entries[key].value
+    assert isinstance(kept, kept_answers.KeptFile)
+    assert kept.path.read_bytes() == first.content
+    again = client.get("/api/queries/normen", params={"format": "csv"})
+    assert again.content == first.content
+    assert again.headers["content-disposition"] == first.headers["content-disposition"]
+    path = kept.path
+    del kept, held
+    response = client.post(
+        "/sparql",
+        content=f"""PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        INSERT DATA {{ GRAPH <{BASE}/graph/geluid> {{
+          <{NORM}> skos:altLabel "Gevelgeluid"@nl }} }}""".encode(),
+        headers={"Content-Type": "application/sparql-update", **AUTH},
+    )
+    assert response.status_code in (200, 204), response.text
+    client.get("/api/queries/normen", params={"format": "csv"})  # the new version's answer
+    assert not path.exists(), "a stale answer's file is deleted"

@@ -63,7 +63,7 @@ from .deps import (
     reader_languages,
 )
 from .describe import READER_LANGUAGES, run_query, text_of
-from .kept_answers import kept_answer
+from .kept_answers import KeptFile, kept_answer
 from .norm_answers import norm_of, norms_details, unit_of
 from .openapi_protocols import API_RESPONSES, NAMED_QUERY_PARAMETERS
 from .page_flags import Flag
@@ -477,8 +477,8 @@ def run_query_endpoint(
         export = csv_export_without_names
     else:
         export = csv_export if format == "csv" else json_export
-    # A small answer is kept per store version (kept_answers): asked again, it is sent
-    # from memory until the next write.
+    # A small answer, or a large one that was costly, is kept per store version
+    # (kept_answers): asked again, it is sent from memory or disk until the next write.
     try:
         written = partial(export, store, settings, queries, name, values)
         answer = kept_answer(store, name, values, (format, names), written)
@@ -492,7 +492,13 @@ def run_query_endpoint(
         headers = {"Content-Disposition": f'attachment; filename="{name}.csv"'}
     if isinstance(answer, bytes):
         return Response(answer, media_type=media_type, headers=headers)
-    return StreamingResponse(spooled_chunks(answer), media_type=media_type, headers=headers)
+    # A kept file is opened here, while this request still refers to it: the cache may
+    # let go of it (and delete it) before the response is sent.
+    if isinstance(answer, KeptFile):
+        chunks = spooled_chunks(answer.open(), 1024 * 1024)
+    else:
+        chunks = spooled_chunks(answer)
+    return StreamingResponse(chunks, media_type=media_type, headers=headers)
 
 
 # The named query's own parameters: the catalogue refuses an unknown one (deps.known_parameters).

@@ -139,8 +139,10 @@ def csv_export_without_names(
     return spool
 
 
-def spooled_chunks(spool: Spool) -> Iterator[bytes]:
-    """The file in pieces of 64 KiB, closed (and a spooled file deleted) at the end."""
+def spooled_chunks(spool: IO[bytes], size: int = 65536) -> Iterator[bytes]:
+    """The file in pieces of ``size`` bytes, closed (and a spooled file deleted) at the
+    end. Each piece costs a hop to a worker thread and back: a file already on disk is
+    best sent in larger ones."""
     with spool:
-        while chunk := spool.read(65536):
+        while chunk := spool.read(size):
             yield chunk
