@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
+from browser_support import AXE_MISSING, axe_source, resize, serious_violations
 from live_server import live_server
 from research_registry import build_research_registry
 from test_browser_pages import NEEDS_BROWSER, Browser, browser
@@ -65,6 +66,30 @@ def test_indicator_chart_is_visible_wide_and_legible(browser: Browser, site: str
     assert NORM_RED in strokes
     assert browser.foreign_requests(site) == []
     browser.screenshot("indicator-GEL-I01")
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_the_chart_page_is_accessible_and_its_chart_scrolls_by_keyboard(
+    browser: Browser, site: str, width: int
+) -> None:
+    """On a phone the chart scrolls sideways in its box; it has no link of its own, so
+    without a place in the tab order a keyboard could not scroll it (axe:
+    scrollable-region-focusable). The demo alone has no chart: this is its only page."""
+    axe = axe_source()
+    if axe is None:
+        pytest.skip(AXE_MISSING)
+    try:
+        resize(browser, width)
+        browser.get(site + "/id/beleidsindicator/GEL-I01")
+        assert serious_violations(browser, axe) == []
+        figure = browser.script(
+            "const f = document.querySelector('svg.chart').closest('figure');"
+            "return [f.tabIndex, f.getAttribute('aria-label'), f.scrollWidth > f.clientWidth];"
+        )
+        assert figure[0] == 0 and figure[1], figure
+        assert figure[2] == (width < 960), figure  # the chart is drawn 960 px wide
+    finally:
+        resize(browser, 1400)
 
 
 def test_monitoring_filters_with_the_form_alone(browser: Browser, site: str) -> None:
