@@ -9,6 +9,7 @@ in memory. Each is asked here of a registry of the test's own, over HTTP.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 from collections.abc import Iterator
 
@@ -151,3 +152,57 @@ def test_a_large_answer_that_was_costly_is_kept_on_disk_until_a_write(
     assert response.status_code in (200, 204), response.text
     client.get("/api/queries/normen", params={"format": "csv"})  # the new version's answer
     assert not path.exists(), "a stale answer's file is deleted"
+
+
+def test_a_full_disk_costs_the_keeping_not_the_answer(
+    written, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The copy to the kept file fails half-way (ENOSPC): the reader still gets the
+    whole answer, and no partial file stays behind."""
+    registry, client = written
+    expected = client.get("/api/queries/normen", params={"format": "csv"}).content
+    monkeypatch.setattr(kept_answers, "KEPT_BYTES", 100)
+    monkeypatch.setattr(kept_answers, "COSTLY_S", 0.0)
+    aggregates._CACHES.pop(registry.store, None)
+    folder = kept_answers._folder()
+    before = set(folder.iterdir())
+    partial: list[int] = []
+
+    def disk_full(source, target, length=0) -> None:  # noqa: ANN001 - shutil's signature
+        target.write(source.read(50))
+        target.flush()
+        partial.append(len(set(folder.iterdir()) - before))
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(kept_answers.shutil, "copyfileobj", disk_full)
+    answer = client.get("/api/queries/normen", params={"format": "csv"})
+    assert answer.status_code == 200 and answer.content == expected
+    assert partial == [1], "the copy was begun in a file of its own"
+    assert set(folder.iterdir()) - before == set(), "and that file is gone"
+    assert not any(k[1] == "normen" for k in _kept_keys(registry))
+
+
+def test_kept_files_are_bounded_on_disk_and_not_computed_again_after_a_write(
+    written, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry, client = written
+    monkeypatch.setattr(kept_answers, "KEPT_BYTES", 100)
+    monkeypatch.setattr(kept_answers, "COSTLY_S", 0.0)
+    aggregates._CACHES.pop(registry.store, None)
+    first = client.get("/api/queries/normen", params={"format": "csv"})
+    size = len(first.content)
+    monkeypatch.setattr(kept_answers, "KEPT_FILE_BYTES", kept_answers._ON_DISK + size // 2)
+    second = client.get("/api/queries/beleidsketen", params={"format": "csv"})
+    assert second.status_code == 200
+    kept = {k[1] for k in _kept_keys(registry)}
+    assert "normen" in kept and "beleidsketen" not in kept, "past the disk bound: streamed"
+    monkeypatch.setattr(kept_answers, "KEPT_FILE_BYTES", 1 << 30)  # room again
+    registry.store.update(
+        f"INSERT DATA {{ GRAPH <{BASE}/graph/test-kept> {{ <urn:x> <urn:p> 1 }} }}"
+    )
+    aggregates.rewarm(registry.store)
+    held = aggregates._CACHES[registry.store]
+    assert held.generation == registry.store.write_generation
+    assert not any(k[1] == "normen" for k in _kept_keys(registry)), (
+        "a kept file is not computed again in the background"
+    )

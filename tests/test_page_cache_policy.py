@@ -23,7 +23,7 @@ import pytest
 
 from krbgraph.store.embedded import EmbeddedStore
 from krbgraph.web import aggregates
-from krbgraph.web.aggregates import cached, rewarm
+from krbgraph.web.aggregates import Today, cached, rewarm, today_in_key
 
 
 @pytest.fixture
@@ -103,19 +103,24 @@ def test_what_is_read_again_after_a_write_stays_protected(store) -> None:
 
 
 def test_at_midnight_yesterdays_answers_make_room_for_todays(store, monkeypatch) -> None:
-    """Keys name the day (a date left out is today): the day before's answers are never
-    read again, whatever segment they were in, and must not keep today's out."""
+    """Keys that name the day (a date left out is today) are never read again the day
+    after, whatever segment they were in, and must not keep today's out; what does not
+    depend on the day (the list of areas, a graph's size) stays: at 00:00 every reader
+    at once would compute it again."""
     answers = Answers(store)
     for day in (date(2026, 12, 7), date(2026, 12, 8)):
         monkeypatch.setattr(aggregates, "registry_today", lambda day=day: day)
         for _ in range(20):
-            answers.read(("normtoets", day), 24_000)
-            answers.read(("normgat", day), 24_000)
-            answers.read(("effectevaluatie", day), 18_000)
-        assert answers.computed[("normtoets", day)] == 1
-        assert answers.computed[("normgat", day)] == 1
+            answers.read(("normtoets", today_in_key()), 24_000)
+            answers.read(("normgat", today_in_key()), 24_000)
+            answers.read(("effectevaluatie", today_in_key()), 18_000)
+            answers.read(("area-choices",), 2_000)
+        today = Today(day.isoformat())
+        assert answers.computed[("normtoets", today)] == 1
+        assert answers.computed[("normgat", today)] == 1
         held = aggregates._CACHES[store]
-        assert {key[1] for key in held.entries} == {day}  # type: ignore[index]
+        assert {key[1] for key in held.entries if len(key) > 1} == {today}  # type: ignore[index]
+    assert answers.computed[("area-choices",)] == 1
 
 
 def test_a_write_on_a_later_day_does_not_compute_yesterdays_answers_again(
@@ -123,12 +128,61 @@ def test_a_write_on_a_later_day_does_not_compute_yesterdays_answers_again(
 ) -> None:
     answers = Answers(store)
     monkeypatch.setattr(aggregates, "registry_today", lambda: date(2026, 12, 7))
+    yesterday = today_in_key()
     for _ in range(2):
-        answers.read(("normtoets", "2026-12-07"), 24_000)
+        answers.read(("normtoets", yesterday), 24_000)
+        answers.read(("area-choices",), 2_000)
     monkeypatch.setattr(aggregates, "registry_today", lambda: date(2026, 12, 8))
     _write(store)
-    assert rewarm(store) == 0
-    assert answers.computed[("normtoets", "2026-12-07")] == 1
+    assert rewarm(store) == 1  # the areas, not yesterday's normtoets
+    assert answers.computed[("normtoets", yesterday)] == 1
+    assert answers.computed[("area-choices",)] == 2
+
+
+def test_readers_coming_back_later_than_probation_holds_are_kept_after_one_miss(
+    store,
+) -> None:
+    """Pages read twice in the morning fill the protected segment and are never read
+    again; in the afternoon readers come back to pages after more requests than
+    probation holds. Each such page is computed once more, then kept (it was asked
+    again after it was dropped), not computed on every visit."""
+    answers = Answers(store)
+    for _ in range(2):
+        for page in range(220):
+            answers.read(("morning", page), 1)
+    afternoon = [("afternoon", page) for page in range(100)]
+    for _ in range(4):
+        for key in afternoon:
+            answers.read(key, 1)
+    assert all(answers.computed[key] <= 2 for key in afternoon), answers.computed
+
+
+def test_on_a_store_others_write_expired_entries_go_first(monkeypatch) -> None:
+    """A remote SPARQL server's entries live SHARED_STORE_MAX_AGE_S: protected ones past
+    that age must not crowd out fresh answers."""
+    from krbgraph.settings import Settings
+    from krbgraph.store.remote import RemoteStore
+
+    store = RemoteStore.from_settings(Settings(store="http://127.0.0.1:9/sparql"))
+    clock = [1000.0]
+    monkeypatch.setattr(aggregates.time, "monotonic", lambda: clock[0])
+    computed: Counter[object] = Counter()
+
+    def read(key: object) -> None:
+        def compute() -> int:
+            computed[key] += 1
+            return 1
+
+        cached(store, key, compute)
+
+    for _ in range(2):
+        for page in range(220):
+            read(("old", page))
+    clock[0] += 2 * aggregates.SHARED_STORE_MAX_AGE_S
+    for _ in range(2):
+        for page in range(100):
+            read(("new", page))
+    assert all(computed[("new", page)] == 1 for page in range(100))
 
 
 def test_the_bounds_hold_and_the_entry_being_added_is_kept(store, monkeypatch) -> None:

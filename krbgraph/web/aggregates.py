@@ -27,10 +27,17 @@ kept "on probation"; read again, it moves to the "protected" segment (at most
 first. A reader cycling ``?datum=`` or filter values (each answer read once) thus
 only pushes out other answers read once, not the monitoring page every officer
 comes back to; with a plain LRU one such reader emptied the cache for everybody. The
-entry being added is never the one dropped (it would be computed again by every
-reader), and the entries belong to one registry day as well as one generation: most
-keys name the day (a date left out is today), so at midnight yesterday's entries,
-protected or not, would never be read again and are dropped as after a write.
+keys of answers dropped from probation are remembered (only the keys, as many as
+``MAX_ENTRIES``): one asked again after it was dropped was read again all the same,
+and is kept protected, so readers who come back later than probation holds are
+recomputed once, not every time, while stale protected entries make way. The entry
+being added is never the one dropped (it would be computed again by every reader);
+on a store others write, entries past their age go first.
+
+An answer whose key holds ``today_in_key()`` depends on the registry's day (a date
+left out is today): at midnight those entries are dropped, whatever their segment,
+since no reader asks for yesterday's key again; every other entry stays for the
+store's version.
 
 ``rewarm`` computes again, for the store's new generation, what readers asked for
 at the previous one (krbgraph.web.rewarm calls it after a write), so the first
@@ -62,9 +69,11 @@ __all__ = [
     "REWARMED",
     "SHARED_STORE_MAX_AGE_S",
     "Rows",
+    "Today",
     "cached",
     "cached_rows",
     "rewarm",
+    "today_in_key",
 ]
 
 T = TypeVar("T")
@@ -94,6 +103,19 @@ more than once) first, most recently used first, then those on probation."""
 
 
 @dataclass(frozen=True)
+class Today:
+    """In a key: the answer depends on the registry's day (a parameter left out may
+    default to today), so it ends at midnight."""
+
+    day: str
+
+
+def today_in_key() -> Today:
+    """The registry's day, as a key names it (see Today)."""
+    return Today(registry_today().isoformat())
+
+
+@dataclass(frozen=True)
 class _Entry:
     """A value, when it was made, its weight in rows, and how to make it again in the
     reader's context (its languages)."""
@@ -107,15 +129,17 @@ class _Entry:
 
 
 class _StoreEntries:
-    """The entries of one store, all made at one write generation on one registry day,
-    in two segments of least recently used first: on probation (read once) and
-    protected (read again)."""
+    """The entries of one store, all made at one write generation, in two segments of
+    least recently used first: on probation (read once) and protected (read again);
+    and the keys lately dropped (``ghosts``). ``day`` is the registry day of the
+    entries whose key names one."""
 
     def __init__(self, generation: int, day: str) -> None:
         self.generation = generation
         self.day = day
         self.probation: OrderedDict[Hashable, _Entry] = OrderedDict()
         self.protected: OrderedDict[Hashable, _Entry] = OrderedDict()
+        self.ghosts: OrderedDict[Hashable, None] = OrderedDict()
         self.weight = 0
         self.protected_weight = 0
 
@@ -129,13 +153,20 @@ class _StoreEntries:
             return self.protected[key]
         return self.probation.get(key)
 
-    def drop(self, key: Hashable) -> None:
+    def drop(self, key: Hashable, remember: bool = False) -> None:
+        """Drops ``key``; ``remember`` it as lately dropped (pushed out by others, not
+        stale)."""
         if key in self.protected:
             entry = self.protected.pop(key)
             self.protected_weight -= entry.weight
         else:
             entry = self.probation.pop(key)
         self.weight -= entry.weight
+        if remember:
+            self.ghosts[key] = None
+            self.ghosts.move_to_end(key)
+            while len(self.ghosts) > MAX_ENTRIES:
+                self.ghosts.popitem(last=False)
 
     def read(self, key: Hashable) -> None:
         """``key`` was read again: it becomes the most recent protected entry."""
@@ -147,14 +178,23 @@ class _StoreEntries:
         self.protected_weight += entry.weight
         self._bound_protected()
 
-    def keep(self, key: Hashable, entry: _Entry, protected: bool = False) -> None:
-        """Keep ``entry`` as the most recent on probation (or protected: an entry that
-        was protected before a write), then drop entries past the bounds, never this
-        one; an entry heavier than MAX_ROWS alone is not kept."""
+    def keep(
+        self,
+        key: Hashable,
+        entry: _Entry,
+        protected: bool = False,
+        max_age: float | None = None,
+    ) -> None:
+        """Keep ``entry`` as the most recent on probation, or protected (it was before a
+        write, or was dropped lately and is asked again), then drop entries past the
+        bounds, never this one: first those older than ``max_age``, then probation's,
+        then protected ones. An entry heavier than MAX_ROWS alone is not kept."""
         if key in self.probation or key in self.protected:
             self.drop(key)
         if entry.weight > MAX_ROWS:
             return
+        if self.ghosts.pop(key, False) is None:
+            protected = True
         self.weight += entry.weight
         if protected:
             self.protected[key] = entry
@@ -162,13 +202,28 @@ class _StoreEntries:
             self._bound_protected()
         else:
             self.probation[key] = entry
-        while len(self.probation) + len(self.protected) > MAX_ENTRIES or self.weight > MAX_ROWS:
+        if not self._over():
+            return
+        if max_age is not None:
+            for old in [k for k, e in self.entries.items() if entry.made - e.made >= max_age]:
+                if old != key:
+                    self.drop(old)
+        while self._over():
             victim = next((k for k in self.probation if k != key), None)
             if victim is None:
                 victim = next((k for k in self.protected if k != key), None)
             if victim is None:
                 break
-            self.drop(victim)
+            self.drop(victim, remember=True)
+
+    def new_day(self, day: str) -> None:
+        """Drops the entries whose key names a day before ``day`` (see Today)."""
+        for key in [k for k in self.entries if _names_a_day_before(k, day)]:
+            self.drop(key)
+        self.day = day
+
+    def _over(self) -> bool:
+        return len(self.probation) + len(self.protected) > MAX_ENTRIES or self.weight > MAX_ROWS
 
     def _bound_protected(self) -> None:
         """Move the least recently used protected entries back to probation (as its most
@@ -180,6 +235,11 @@ class _StoreEntries:
             key, entry = self.protected.popitem(last=False)
             self.protected_weight -= entry.weight
             self.probation[key] = entry
+
+
+def _names_a_day_before(key: Hashable, day: str) -> bool:
+    parts = key if isinstance(key, tuple) else (key,)
+    return any(isinstance(part, Today) and part.day < day for part in parts)
 
 
 _CACHES: weakref.WeakKeyDictionary[object, _StoreEntries] = weakref.WeakKeyDictionary()
@@ -237,7 +297,7 @@ def _cached(
         held = _entries(store, generation, day)
         if held is not None and getattr(store, "write_generation", None) == generation:
             made = _Entry(now, value, weight, compute, rows, copy_context())  # type: ignore[arg-type]
-            held.keep(key, made, protected)
+            held.keep(key, made, protected, max_age)
     return value
 
 
@@ -247,7 +307,8 @@ def rewarm(store: Store, limit: int = REWARMED) -> int:
     recently used first; returns how many were computed. Each runs in the context its
     reader had (its languages). A later write stops the round: what it computed would
     be stale already. Errors of one entry leave it to its reader. Entries of an earlier
-    registry day are not computed again: their keys name a day gone by."""
+    registry day are not computed again (their keys name a day gone by), nor values
+    whose ``rewarmed`` attribute is False."""
     generation = getattr(store, "write_generation", None)
     if not isinstance(generation, int) or isinstance(store, RemoteStore):
         return 0
@@ -259,14 +320,17 @@ def rewarm(store: Store, limit: int = REWARMED) -> int:
             return 0
         if held is None or held.generation >= generation:
             return 0
-        previous: list[tuple[Hashable, _Entry, bool]] = []
-        if held.day == day:
-            previous = [(k, e, True) for k, e in reversed(held.protected.items())]
-            previous += [(k, e, False) for k, e in reversed(held.probation.items())]
+        if held.day < day:
+            held.new_day(day)
+        previous = [(k, e, True) for k, e in reversed(held.protected.items())]
+        previous += [(k, e, False) for k, e in reversed(held.probation.items())]
+        # A value may say it is not worth computing again unasked (a large answer kept
+        # on disk: minutes of the engine after every write): it goes with the write.
+        previous = [p for p in previous if getattr(p[1].value, "rewarmed", True)][:limit]
         _CACHES[store] = _StoreEntries(generation, day)
     done = 0
     # The most wanted first: a write may stop the round.
-    for key, entry, protected in previous[:limit]:
+    for key, entry, protected in previous:
         if getattr(store, "write_generation", None) != generation:
             break
         try:
@@ -278,19 +342,21 @@ def rewarm(store: Store, limit: int = REWARMED) -> int:
 
 
 def _entries(store: Store, generation: int, day: str) -> _StoreEntries | None:
-    """The entries of ``store`` for ``generation`` on ``day`` (emptied when the store
-    moved on or the day changed); None for a store that cannot be weakly referenced, or
-    for a reader that started before a write or before midnight (the newer entries
-    stay). Called with _LOCK held."""
+    """The entries of ``store`` for ``generation`` (emptied when the store moved on; at
+    a new ``day`` those whose key names the day before are dropped); None for a store
+    that cannot be weakly referenced, or for a reader that started before a write or
+    before midnight (the newer entries stay). Called with _LOCK held."""
     try:
         held = _CACHES.get(store)
-        if held is None or (held.generation, held.day) != (generation, day):
-            if held is not None and (held.generation, held.day) > (generation, day):
-                return None
+        if held is None or held.generation < generation:
             held = _StoreEntries(generation, day)
             _CACHES[store] = held
     except TypeError:
         return None
+    if held.generation > generation or held.day > day:
+        return None
+    if held.day < day:
+        held.new_day(day)
     return held
 
 
@@ -302,5 +368,5 @@ def cached_rows(store: Store, name: str, **bindings: Identifier | None) -> Rows:
     (``datum``): what is in force changes at midnight without any write.
     """
     bound = tuple(sorted((k, v.n3()) for k, v in bindings.items() if v is not None))
-    key = ("rows", name, bound, READER_LANGUAGES.get(), registry_today().isoformat())
+    key = ("rows", name, bound, READER_LANGUAGES.get(), today_in_key())
     return cached(store, key, lambda: tuple(run_query(store, name, **bindings).dicts()), len)

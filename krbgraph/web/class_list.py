@@ -40,8 +40,8 @@ class BadKey(ValueError):
 
 
 MAX_ALIKE = 1000
-"""Things a page looks at to tell those that read alike apart across pages; a code
-whose things would pass it (one that thousands share) is told apart on the page only."""
+"""Things of one code or name a page looks at to tell them apart across pages; a code
+or name more share (thousands) is told apart on the page only."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,7 @@ def class_page(store: Store, klasse: URIRef, after: Key | None = None) -> ClassP
             store,
             ("class-namesakes", str(klasse), languages),
             lambda: _namesakes(store, keys, languages),
+            len,
         )
         _add_namesakes(alike, shown, namesakes)
     names = fetch_names(store, sorted(alike), languages=languages)
@@ -96,11 +97,18 @@ def _alike(keys: tuple[Key, ...], shown: tuple[Key, ...]) -> dict[str, str | Non
     alike: dict[str, str | None] = {
         iri: code if has_code else None for has_code, code, iri in shown
     }
-    for code in sorted({code for has_code, code, _ in shown if has_code}):
+    runs = []
+    for code in {code for has_code, code, _ in shown if has_code}:
         start = bisect_left(keys, (True, code, ""))
         end = bisect_right(keys, (True, code, "\U0010ffff"))
-        if end - start > 1 and len(alike) + end - start <= MAX_ALIKE:
-            alike.update((iri, code) for _, _, iri in keys[start:end])
+        if 1 < end - start <= MAX_ALIKE:
+            runs.append((end - start, code, start, end))
+    # The smallest runs first: a code a thousand things share does not crowd out one
+    # that three share (the page can hold PAGE_SIZE runs of MAX_ALIKE, not more).
+    for _, code, start, end in sorted(runs):
+        if len(alike) + end - start > PAGE_SIZE * MAX_ALIKE:
+            break
+        alike.update((iri, code) for _, _, iri in keys[start:end])
     return alike
 
 
@@ -115,18 +123,22 @@ def _namesakes(
     by_name: dict[str, list[str]] = {}
     for iri in codeless:
         by_name.setdefault(names.get(iri) or short_name(iri), []).append(iri)
-    return {iri: tuple(iris) for iris in by_name.values() if len(iris) > 1 for iri in iris}
+    # One tuple per name, shared by its things; a name more than MAX_ALIKE share is told
+    # apart on the page only, so its group is not kept at all.
+    groups = [tuple(iris) for iris in by_name.values() if 1 < len(iris) <= MAX_ALIKE]
+    return {iri: group for group in groups for iri in group}
 
 
 def _add_namesakes(
     alike: dict[str, str | None], shown: tuple[Key, ...], namesakes: dict[str, tuple[str, ...]]
 ) -> None:
-    """Adds to ``alike`` the namesakes of the shown things without a code, within
-    MAX_ALIKE (a name thousands share is told apart on the page only)."""
-    for has_code, _, iri in shown:
-        group = () if has_code else namesakes.get(iri, ())
-        if group and len(alike) + len(group) <= MAX_ALIKE:
-            alike.update((other, None) for other in group)
+    """Adds to ``alike`` the namesakes of the shown things without a code, the smallest
+    groups first, as _alike adds the runs of a code."""
+    groups = {namesakes[iri] for has_code, _, iri in shown if not has_code and iri in namesakes}
+    for group in sorted(groups, key=len):
+        if len(alike) + len(group) > PAGE_SIZE * MAX_ALIKE:
+            break
+        alike.update((other, None) for other in group)
 
 
 def _marks(alike: dict[str, str | None], names: dict[str, str]) -> dict[str, str]:

@@ -263,6 +263,9 @@ class Section:
     empty: str = "Niets gevonden."
     figure: str | None = None
     """An SVG drawn on the server (network_svg), shown above the table; trusted markup."""
+    figure_focusable: bool = False
+    """The figure scrolls on a phone and holds no link to reach it by (a chart): it gets
+    a place in the tab order, so a keyboard can scroll it."""
 
 
 Item = TypeVar("Item")

@@ -136,6 +136,7 @@ def _measurements(rows: Sequence[Row], labeller: Labeller) -> Section:
         "indicator beogen te veranderen als grijze stippellijn. De tabel eronder geeft "
         "dezelfde cijfers.",
         figure=figure,
+        figure_focusable=True,
         facts=facts,
         headers=("Gebied", "Periode", "Waarde", "Eenheid", "Bron"),
         rows=table,
@@ -144,6 +145,10 @@ def _measurements(rows: Sequence[Row], labeller: Labeller) -> Section:
 
 
 def _norm_links(norms: Iterable[Row], labeller: Labeller) -> list[Link]:
+    """Each norm once; two of one name (a province's GEL-N01 of two municipalities) say
+    whose they are, as /lijst does, or a links list reads the same link twice."""
+    norms = list(norms)
+    labeller.tell_apart({str(row["object"]): row.get("object_label") for row in norms})
     links = {
         str(row["object"]): labeller.cell(row["object"], row.get("object_label")) for row in norms
     }

@@ -11,11 +11,14 @@ write makes it stale at once, and ``krb serve`` computes it again in the backgro
 A larger answer is kept only when it was costly to write (``COSTLY_S``): a researcher's
 script that fetches ``normgat`` of the whole registry every night waited 40 s or more at
 a million triples for an answer no write had changed. It is kept as a file on disk
-(``KeptFile``), never in memory, weighed against the cache's bound by its size as the
-bytes are, so the same bound and the same choice of what goes first hold for both, and
-deleted as soon as the cache lets go of it (and no reader is still sending it). A large
-answer that was quick to write (a few seconds of streaming) streams from the engine for
-each reader, as before.
+(``KeptFile``), never in memory: it weighs one row against the cache's bound (a memory
+bound), and the files of the process together are bounded by ``KEPT_FILE_BYTES`` of
+disk (past that an answer streams for each reader, as before). A file is deleted as
+soon as the cache lets go of it (and no reader is still sending it); it is not
+computed again in the background after a write (krbgraph.web.rewarm: minutes of the
+engine at a million triples for an answer nobody may ask again). A disk that is full
+costs the keeping, never the answer. A large answer that was quick to write streams
+from the engine for each reader, as before.
 """
 
 from __future__ import annotations
@@ -30,19 +33,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-from ..registry_day import today as registry_today
 from ..store import Store
-from .aggregates import MAX_ROWS, cached
+from .aggregates import MAX_ROWS, cached, today_in_key
 from .describe import READER_LANGUAGES
 from .spooled_export import Spool
 
-__all__ = ["COSTLY_S", "KEPT_BYTES", "KeptFile", "kept_answer"]
+__all__ = ["COSTLY_S", "KEPT_BYTES", "KEPT_FILE_BYTES", "KeptFile", "kept_answer"]
 
 KEPT_BYTES = 1024 * 1024
 """An answer up to this size is kept in memory."""
 
 COSTLY_S = 2.0
 """A larger answer that took at least this long to write is kept on disk."""
+
+KEPT_FILE_BYTES = 1024 * 1024 * 1024
+"""Disk the kept files of this process may take together."""
 
 _BYTES_PER_ROW = 4096
 """What counts as one row of the cache's bound (aggregates.MAX_ROWS) for kept bytes: a
@@ -54,10 +59,13 @@ class KeptFile:
     itself; the file is deleted when nothing refers to this object any more (an open
     file stays readable after that on POSIX, so a reader being sent it finishes)."""
 
+    rewarmed = False
+    """Not computed again after a write (krbgraph.web.aggregates.rewarm)."""
+
     def __init__(self, path: Path, size: int) -> None:
         self.path = path
         self.size = size
-        weakref.finalize(self, _delete, path)
+        weakref.finalize(self, _delete, path, size)
 
     def open(self) -> IO[bytes]:
         return self.path.open("rb")
@@ -83,7 +91,7 @@ def kept_answer(
         tuple(sorted(values.items())),
         form,
         READER_LANGUAGES.get(),
-        registry_today().isoformat(),  # a parameter left out may default to today
+        today_in_key(),  # a parameter left out may default to today
     )
     return cached(store, key, lambda: _as_kept(export), _weight)
 
@@ -97,23 +105,52 @@ def _as_kept(export: Callable[[], Spool]) -> bytes | KeptFile | Spool:
     if size <= KEPT_BYTES:
         with spool:
             return spool.read()
-    if took < COSTLY_S or size // _BYTES_PER_ROW >= MAX_ROWS:
+    if took < COSTLY_S or not _reserve(size):
         return spool
-    with spool:
+    try:
         handle, name = tempfile.mkstemp(prefix="answer-", suffix=".bin", dir=_folder())
+    except OSError:
+        _release(size)
+        return spool
+    try:
         with os.fdopen(handle, "wb") as file:
             shutil.copyfileobj(spool, file, 1024 * 1024)
+    except OSError:  # a full disk costs the keeping, not the answer
+        _delete(Path(name), size)
+        spool.seek(0)
+        return spool
+    spool.close()
     return KeptFile(Path(name), size)
 
 
 def _weight(value: bytes | KeptFile | Spool) -> int:
-    """Its weight against MAX_ROWS; a spooled file weighs more than the bound, so it is
-    not kept."""
+    """Its weight against MAX_ROWS (memory): a kept file weighs one row, a spooled file
+    more than the bound, so it is not kept."""
     if isinstance(value, bytes):
         return 1 + len(value) // _BYTES_PER_ROW
     if isinstance(value, KeptFile):
-        return 1 + value.size // _BYTES_PER_ROW
+        return 1
     return MAX_ROWS + 1
+
+
+_ON_DISK = 0
+_ON_DISK_LOCK = threading.Lock()
+
+
+def _reserve(size: int) -> bool:
+    """Whether a file of ``size`` bytes fits KEPT_FILE_BYTES; if so it is counted."""
+    global _ON_DISK
+    with _ON_DISK_LOCK:
+        if _ON_DISK + size > KEPT_FILE_BYTES:
+            return False
+        _ON_DISK += size
+        return True
+
+
+def _release(size: int) -> None:
+    global _ON_DISK
+    with _ON_DISK_LOCK:
+        _ON_DISK -= size
 
 
 _FOLDER: Path | None = None
@@ -131,5 +168,6 @@ def _folder() -> Path:
         return _FOLDER
 
 
-def _delete(path: Path) -> None:
+def _delete(path: Path, size: int) -> None:
     path.unlink(missing_ok=True)
+    _release(size)

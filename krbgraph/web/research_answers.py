@@ -29,10 +29,9 @@ from ..gc_pause import collector_paused
 from ..labels import fetch_names
 from ..lifecycle import day_of
 from ..queries import Catalogue, run_named_query
-from ..registry_day import today as registry_today
 from ..settings import Settings
 from ..store import Store
-from .aggregates import cached
+from .aggregates import cached, today_in_key
 from .api_models import number_of as _number
 from .describe import READER_LANGUAGES
 
@@ -143,7 +142,7 @@ class Question:
             name,
             tuple(sorted(self.values.items())),
             READER_LANGUAGES.get(),
-            registry_today().isoformat(),  # the date left out is today
+            today_in_key(),  # the date left out is today
         )
         answer: tuple[T, ...] = cached(self.store, key, lambda: _built(build), _size)
         return list(answer)
