@@ -876,13 +876,15 @@ def store_resolver(
                 f"no {name} has code or name {text!r}; give its IRI, or its code or name",
                 nl=f"geen {name} heeft code of naam '{text}'; geef de IRI, de code of de naam",
             )
-        more = ", ..." if len(found) > 5 else ""
+        # Every candidate in the message too: the workbook download and the command line
+        # show only the message, and the one left out is the one a reader cannot choose.
+        candidates = tuple(sorted(found))
         raise ParameterError(
-            f"{text!r} is ambiguous: several things of class {name} match "
-            f"({_names(found[:5])}{more}); give the IRI",
-            nl=f"'{text}' is dubbelzinnig: meer dan één {name} past "
-            f"({_names(found[:5])}{more}); geef de IRI",
-            candidates=tuple(sorted(found)),
+            f"{text!r} is ambiguous: {len(found)} things of class {name} match "
+            f"({_names(candidates)}); give the IRI",
+            nl=f"'{text}' is dubbelzinnig: {len(found)} dingen van {name} passen "
+            f"({_names(candidates)}); geef de IRI",
+            candidates=candidates,
         )
 
     return resolve

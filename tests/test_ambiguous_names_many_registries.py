@@ -10,6 +10,7 @@ the pages show (``id:werkingsgebied/centrum``) likewise.
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -77,3 +78,68 @@ def test_every_row_of_the_list_that_reads_alike_says_whose_it_is_on_every_page(
                 break
             page = client.get(more.group(1).replace("&amp;", "&"))
     assert sorted(rows) == sorted(f"Noord ({base.split('//')[1]})" for base in bases)
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/query", {"voorbeeld": "beleid-in-gebied", "p.gebied": "Centrum", "uitvoeren": "true"}),
+        ("/query/beleid-in-gebied.xlsx", {"gebied": "Centrum"}),
+        ("/monitoring", {"gebied": "Centrum"}),
+    ],
+    ids=["query-form", "workbook", "monitoring"],
+)
+def test_the_pages_answer_a_shared_name_with_every_candidate_and_409(
+    province: Store, path: str, params: dict[str, str]
+) -> None:
+    """The query form listed five of nine and said 400; a name of several things is a
+    conflict the reader resolves by choosing, as the API says (409)."""
+    app = create_app(Settings(store="unused", base_iri=BASES[0]), store=province)
+    with TestClient(app) as client:
+        answer = client.get(path, params=params)
+    assert answer.status_code == 409, answer.text[:500]
+    missing = [b for b in BASES if f"{b}/id/werkingsgebied/centrum" not in answer.text]
+    assert missing == []
+
+
+def test_the_indicator_page_says_whose_each_norm_of_one_name_is(tmp_path) -> None:
+    """A province's store: another municipality's GEL-N01 on the same indicator, of the
+    same name. Its norms in force were two links reading alike beside the chart."""
+    from research_registry import build_research_registry
+    from test_pages_fixtures import BASE
+
+    other = "https://krb.anders.nl/id/beleidsnorm/GEL-N01"
+    registry = build_research_registry(tmp_path / "store")
+    norm = Graph().parse(
+        data=f"""
+        @prefix krb: <https://data.krb.nl/def/krb#> .
+        @prefix qudt: <http://qudt.org/schema/qudt/> .
+        <{other}> a krb:Beleidsnorm ; <http://www.w3.org/2000/01/rdf-schema#label>
+                "Geluidsdruk gevel maximaal 48 dB(A)"@nl ;
+            <http://purl.org/dc/terms/identifier> "GEL-N01" ;
+            krb:indicator <{BASE}/id/beleidsindicator/GEL-I01> ;
+            krb:operator <https://data.krb.nl/id/begrip/normoperator/maximaal> ;
+            qudt:numericValue 48.0 ; qudt:hasUnit <http://qudt.org/vocab/unit/DeciB_A> ;
+            krb:werkingsgebied <{BASE}/id/werkingsgebied/GM9999> .""",
+        format="turtle",
+    )
+    # Many norms on the indicator, as a province has: the page's tables show their first
+    # hundred rows, so the other GEL-N01 is told apart only where it is listed.
+    for n in range(150):
+        filler = URIRef(f"https://krb.anders.nl/id/beleidsnorm/A-{n:03d}")
+        norm.add((filler, RDF.type, KRB.Beleidsnorm))
+        norm.add((filler, RDFS.label, Literal(f"Aanvullende norm {n:03d}", lang="nl")))
+        norm.add((filler, KRB.indicator, URIRef(f"{BASE}/id/beleidsindicator/GEL-I01")))
+    registry.store.add_to_graph("https://krb.anders.nl/graph/geluid", norm)
+    try:
+        with TestClient(registry.app) as client:
+            page = client.get("/id/beleidsindicator/GEL-I01").text
+    finally:
+        registry.store.close()
+    listed = re.search(r"<dt>Normen die vandaag gelden</dt><dd>(.*?)</dd>", page, re.S)
+    assert listed is not None
+    links = dict(re.findall(r'<a href="([^"]*)"[^>]*>([^<]*)</a>', listed.group(1)))
+    ours = links["/id/beleidsnorm/GEL-N01"]
+    theirs = [text for href, text in links.items() if "krb.anders.nl" in unquote(href)]
+    assert len(theirs) == 1 and theirs[0] != ours, links
+    assert "48 dB(A)" in ours and "48 dB(A)" in theirs[0]

@@ -27,6 +27,7 @@ from rdflib import URIRef
 from rdflib.namespace import OWL
 
 from ..iris import reference
+from ..labels import tagged
 from ..namespaces import KRB, PREFIXES
 from ..queries import REGISTRY_PREFIX, NamedQuery, Parameter, ParamType
 from ..store import Store
@@ -86,12 +87,14 @@ class Picker:
 
 
 class FieldProblem(ValueError):
-    """A typed name for a picker parameter that matches no choice or several."""
+    """A typed name for a picker parameter that matches no choice or several; for several,
+    ``candidates`` are their IRIs (the pages answer 409, as the API does)."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, candidates: tuple[str, ...] = ()) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+        self.candidates = candidates
 
 
 def picker_kind(param: Parameter) -> PickerKind | None:
@@ -202,8 +205,14 @@ def _marked(choice: Choice, mark: str) -> str:
     """``Parkstraat (straat)`` -> ``Parkstraat (straat, krb.bemmel.nl)``; a choice shown
     by its name alone gets the mark in brackets of its own."""
     if choice.text == choice.label:
-        return f"{choice.text} ({mark})"
-    return f"{choice.text[:-1]}, {mark})"
+        return in_language_of(f"{choice.text} ({mark})", choice.label)
+    return in_language_of(f"{choice.text[:-1]}, {mark})", choice.label)
+
+
+def in_language_of(text: str, name: str) -> str:
+    """``text`` in the language of the ``name`` it is made of (labels.ForeignName), so an
+    option holding a Frisian name carries lang="fy" (WCAG 3.1.2), as its link does."""
+    return tagged(text, getattr(name, "lang", None))
 
 
 def _by_name(labels: Mapping[str, str]) -> Callable[[str], tuple[str, str]]:
@@ -214,7 +223,7 @@ def _area_choice(iri: str, depth: int, label: str, kind: str | None, codes: list
     # A code that is only the name as slug (parkstraat) adds nothing to the name.
     code = next((c for c in codes if c.casefold() != _slug(label)), None)
     details = ", ".join(part for part in (kind, code) if part)
-    text = f"{label} ({details})" if details else label
+    text = in_language_of(f"{label} ({details})", label) if details else label
     names = tuple(dict.fromkeys(normalise(name) for name in (label, *codes)))
     return Choice(iri, label, text, depth, names)
 
@@ -272,9 +281,13 @@ def _resolve(field: str, text: str, picker: Picker) -> str:
         return exact[0].value
     noun = picker.kind.value
     if exact:
-        listed = "; ".join(f"{c.label} <{c.value}>" for c in exact[:MAX_CLOSE_MATCHES])
+        # Every candidate, told apart as the list tells them apart (a province's seven
+        # "Parkstraat (straat)": whose each is), with the IRI that names it for sure.
+        listed = "; ".join(f"{c.text} <{c.value}>" for c in exact)
         raise FieldProblem(
-            field, f"'{text}' past bij {len(exact)} keuzes ({listed}); kies er één uit de lijst."
+            field,
+            f"'{text}' past bij {len(exact)} keuzes ({listed}); kies er één uit de lijst.",
+            tuple(c.value for c in exact),
         )
     close = _close_matches(text, picker)
     hint = f" Bedoelt u: {'; '.join(close)}?" if close else " Kies een waarde uit de lijst."

@@ -4,8 +4,10 @@ Who can do something about it decides the answer: a client's own query (``/sparq
 ``/query``) can be narrowed; a page, an answer or a write the service itself asked of
 the store cannot. A remote SPARQL server that does not answer in time is busy or
 stalled (it times out as a slow query would), so the client may try again, as when it
-is away; on the embedded store the request asks too much of a registry this large and
-would time out again.
+is away. On the embedded store the request may ask too much of a registry this large,
+or may have met the store busy with others, or found only part of what a page keeps
+ready (what was done is kept, so the same page may answer a moment later): the reader
+is told both, to try again and else to choose a theme or an area.
 """
 
 from __future__ import annotations
@@ -65,8 +67,9 @@ def timeout_answer(request: Request, exc: Exception) -> Response:
     # A page, an answer or a write the service itself asked of the store: nothing
     # for the reader to narrow. A remote store that does not answer in time is busy
     # or stalled (it times out as a slow query would): try again, as when it is
-    # away. On the embedded store the request asks too much of a registry this large
-    # and would time out again: no Retry-After, and a filter where there is one.
+    # away. On the embedded store it may time out again (a whole registry asked of a
+    # large one): no Retry-After for clients that retry by themselves; the reader is
+    # told to try again once, and else to choose a theme or an area where there is one.
     logger.warning("store did not answer %s %s in time: %s", request.method, request.url.path, exc)
     remote = request.app.state.settings.is_remote
     headers = {"Retry-After": "5"} if remote else {}
@@ -81,15 +84,18 @@ def timeout_answer(request: Request, exc: Exception) -> Response:
         )
     else:
         nl = (
-            f"Dit vraagt meer dan deze service in {limit:g} s uit het hele register kan "
-            "halen; kies een thema of gebied waar dat kan."
+            f"Dit was niet binnen {limit:g} s klaar, de tijdslimiet van deze service. Wat "
+            "al klaar was, is bewaard: probeer het zo nog eens. Lukt het dan nog niet, dan "
+            "vraagt dit te veel van het hele register; kies een thema of gebied waar dat kan."
         )
         en = (
-            f"This asks more of the whole registry than this service can answer within "
-            f"{limit:g} s, its time limit; choose a theme or an area where there is one."
+            f"This did not finish within {limit:g} s, the time limit of this service. What "
+            "was done is kept: try again in a moment. If it still does not finish, it asks "
+            "too much of the whole registry; choose a theme or an area where there is one."
         )
     if prefers_html(request.headers.get("accept")):
-        page = error_page(request, 503, "Tijdelijk niet beschikbaar" if remote else "Te groot", nl)
+        title = "Tijdelijk niet beschikbaar" if remote else "Duurde te lang"
+        page = error_page(request, 503, title, nl)
         page.headers.update(headers)
         return page
     return JSONResponse({"detail": en}, status_code=503, headers=headers)

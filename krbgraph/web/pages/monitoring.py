@@ -105,7 +105,7 @@ def monitoring_page(
                 f"{name}={shown_value(value)} past bij {len(named)} keuzes: {listed}. Kies er een "
                 "uit de lijst, of geef zijn IRI."
             )
-            return error_page(request, 400, "Dubbelzinnig filter", message)
+            return error_page(request, 409, "Dubbelzinnig filter", message)
         found = named[0] if named else _named_by_iri(store, value.strip(), klasse)
         if found is None:
             # As the research API reads it: a code or name in another case or language.
@@ -117,7 +117,7 @@ def monitoring_page(
                         f"{name}={shown_value(value)} past bij meer dan één {kind}. Kies er "
                         "een uit de lijst, of geef zijn IRI."
                     )
-                    return error_page(request, 400, "Dubbelzinnig filter", message)
+                    return error_page(request, 409, "Dubbelzinnig filter", message)
             else:
                 same = [option for option in options if option.iri == ref.iri]
                 found = same[0] if same else Option(ref.iri, ref.label or ref.iri, None)

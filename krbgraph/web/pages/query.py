@@ -57,7 +57,13 @@ from ..admission import ClientBusy, LaneTimeout, query_slot
 from ..describe import READER_LANGUAGES, store_hrefs
 from ..negotiation import CANONICAL_TYPES
 from ..page_flags import Flag
-from ..query_params import FieldProblem, Picker, pickers_for, resolve_picked
+from ..query_params import (
+    FieldProblem,
+    Picker,
+    in_language_of,
+    pickers_for,
+    resolve_picked,
+)
 from ..spooled_export import Spool, spooled_answer, spooled_chunks
 from ..state import catalogue, label_index
 from ..templating import error_page, render
@@ -159,7 +165,9 @@ def _with_picker(made: FormField, picker: Picker, resolved: str) -> FormField:
         return replace(made, datalist=listed, chosen=chosen, placeholder="begin met typen: naam")
     blank = "(kies een gebied)" if made.required else "(geen)"
     indent = "\u00a0\u00a0"  # options cannot be styled everywhere: the tree is drawn in text
-    options = [("", blank)] + [(c.value, indent * c.depth + c.text) for c in picker.choices]
+    options = [("", blank)] + [
+        (c.value, in_language_of(indent * c.depth + c.text, c.text)) for c in picker.choices
+    ]
     value = resolved if chosen else made.value
     if value and all(value != option for option, _ in options):
         options.insert(1, (value, value))
@@ -266,11 +274,14 @@ def query_page(
             shown, text = _run_named(store, settings, named, resolved)
             downloads = _named_downloads(named, resolved)
         except FieldProblem as exc:
-            problem, error, status = exc, f"Een parameter klopt niet: {exc}", 400
+            # A name of several things is a conflict to resolve (409, as on the API).
+            problem, error = exc, f"Een parameter klopt niet: {exc}"
+            status = 409 if exc.candidates else 400
         except ParameterError as exc:
             if exc.parameter is not None:
-                problem = FieldProblem(exc.parameter, exc.nl)
-            error, status = f"Een parameter klopt niet: {problem or exc.nl}", 400
+                problem = FieldProblem(exc.parameter, exc.nl, exc.candidates)
+            error = f"Een parameter klopt niet: {problem or exc.nl}"
+            status = 409 if exc.candidates else 400
         except StoreError as exc:
             error, status = _query_error(exc, settings)
     elif query.strip():
@@ -451,7 +462,8 @@ def query_excel(request: Request, store: StoreDep, settings: SettingsDep, name: 
     except ParameterError as exc:
         where = f"{exc.parameter}: " if exc.parameter else ""
         message = f"Een parameter klopt niet: {where}{exc.nl}"
-        return Response(message, status_code=400, media_type="text/plain")
+        status = 409 if exc.candidates else 400  # a name of several things, as on the API
+        return Response(message, status_code=status, media_type="text/plain")
     except StoreError as exc:
         message, status = _query_error(exc, settings)
         return Response(message, status_code=status, media_type="text/plain")
