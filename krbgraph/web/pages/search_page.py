@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from rdflib.namespace import OWL, SKOS
 
-from ...labels import fetch_names
+from ...labels import fetch_names, tagged
 from ...namespaces import ORG
 from ...store import Store
 from ..describe import READER_LANGUAGES, local_href
@@ -122,8 +122,10 @@ def _as_written(store: Store, hits: Sequence[Hit]) -> dict[tuple[str, str], str]
     iris = " ".join(f"<{hit.entry.iri}>" for hit in hits)  # the store's own IRIs
     for subject, text in store.query(_TEXTS.replace("VALUES_HERE", iris)).rows:
         normalised = normalise(str(text))
+        # In its own language: "(Harbour square)" beside a Dutch name is read as English.
+        as_written = tagged(str(text), getattr(text, "language", None))
         for form in (normalised, *loose_texts((normalised,))):
-            found.setdefault((str(subject), form), str(text))
+            found.setdefault((str(subject), form), as_written)
     return found
 
 
