@@ -14,6 +14,8 @@ A real embedded store; the answers are tuples of the size a whole-registry answe
 from __future__ import annotations
 
 import random
+import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
@@ -211,3 +213,79 @@ def test_the_bounds_hold_and_the_entry_being_added_is_kept(store, monkeypatch) -
         assert len(held.entries) <= aggregates.MAX_ENTRIES
         assert held.weight == sum(e.weight for e in held.entries.values()) <= 2_000
         assert held.protected_weight == sum(e.weight for e in held.protected.values())
+
+
+def test_readers_asking_at_once_wait_for_one_computation(store) -> None:
+    """Ten officers open the monitoring page at nine: one whole-registry read, not ten
+    side by side; each gets the answer."""
+    started = threading.Event()
+    release = threading.Event()
+    computed: list[int] = []
+
+    def compute() -> tuple[int, ...]:
+        computed.append(1)
+        started.set()
+        release.wait(10)
+        return tuple(range(24_000))
+
+    answers: list[int] = []
+
+    def officer() -> None:
+        answers.append(len(cached(store, "normtoets", compute, len)))
+
+    first = threading.Thread(target=officer)
+    first.start()
+    assert started.wait(10)
+    others = [threading.Thread(target=officer) for _ in range(9)]
+    for thread in others:
+        thread.start()
+    time.sleep(0.2)  # the nine are waiting, not computing
+    assert len(computed) == 1
+    release.set()
+    for thread in [first, *others]:
+        thread.join(10)
+    assert answers == [24_000] * 10 and len(computed) == 1
+
+
+def test_when_the_computation_fails_the_waiters_compute_for_themselves(store) -> None:
+    started = threading.Event()
+    release = threading.Event()
+    calls: list[str] = []
+
+    def failing() -> int:
+        calls.append("first")
+        started.set()
+        release.wait(10)
+        raise RuntimeError("the store went away")
+
+    def working() -> int:
+        calls.append("waiter")
+        return 7
+
+    errors: list[BaseException] = []
+
+    def first_reader() -> None:
+        try:
+            cached(store, "answer", failing)
+        except RuntimeError as exc:
+            errors.append(exc)
+
+    got: list[int] = []
+    first = threading.Thread(target=first_reader)
+    first.start()
+    assert started.wait(10)
+    waiter = threading.Thread(target=lambda: got.append(cached(store, "answer", working)))
+    waiter.start()
+    time.sleep(0.2)
+    assert calls == ["first"]
+    release.set()
+    first.join(10)
+    waiter.join(10)
+    assert len(errors) == 1 and got == [7] and calls == ["first", "waiter"]
+
+
+def test_a_computation_asking_for_its_own_key_does_not_wait_for_itself(store) -> None:
+    def outer() -> int:
+        return cached(store, "same", lambda: 1) + 1
+
+    assert cached(store, "same", outer) == 2

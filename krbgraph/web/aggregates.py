@@ -97,6 +97,10 @@ not kept."""
 PROTECTED_SHARE = 0.8
 """The share of MAX_ENTRIES and MAX_ROWS that answers read more than once may hold."""
 
+FLIGHT_WAIT_S = 600.0
+"""How long a reader waits for another's computation of the same answer before it
+computes for itself (a computation that hangs must not hang its waiters for ever)."""
+
 REWARMED = 32
 """At most this many entries are computed again after a write: the protected ones (read
 more than once) first, most recently used first, then those on probation."""
@@ -140,6 +144,7 @@ class _StoreEntries:
         self.probation: OrderedDict[Hashable, _Entry] = OrderedDict()
         self.protected: OrderedDict[Hashable, _Entry] = OrderedDict()
         self.ghosts: OrderedDict[Hashable, None] = OrderedDict()
+        self.computing: dict[Hashable, _Flight] = {}
         self.weight = 0
         self.protected_weight = 0
 
@@ -237,6 +242,26 @@ class _StoreEntries:
             self.probation[key] = entry
 
 
+class _Flight:
+    """An answer being computed, for the readers who ask for it meanwhile: they wait for
+    it rather than compute the same whole-registry answer side by side (at nine o'clock
+    ten officers opening the monitoring page of a million triples were ten reads of the
+    whole registry on two cores). If it fails, each computes for itself."""
+
+    def __init__(self) -> None:
+        self.thread = threading.get_ident()
+        self.done = threading.Event()
+        self.ok = False
+        self.value: object = None
+
+
+def _landed(held: _StoreEntries, key: Hashable, flight: _Flight) -> None:
+    with _LOCK:
+        if held.computing.get(key) is flight:
+            del held.computing[key]
+    flight.done.set()
+
+
 def _names_a_day_before(key: Hashable, day: str) -> bool:
     parts = key if isinstance(key, tuple) else (key,)
     return any(isinstance(part, Today) and part.day < day for part in parts)
@@ -260,10 +285,11 @@ def cached(
     ``key`` must name everything the answer depends on besides the store's data
     (the query, its parameters, the reader's languages, the date when the
     answer depends on today). ``compute`` runs outside the lock, so a slow
-    aggregate does not hold up other readers; two readers that miss at once
-    may both compute it. An answer computed while a write happened is returned
-    to its caller but not kept. Exceptions of ``compute`` pass through and
-    nothing is kept.
+    aggregate does not hold up other readers; a reader who misses while another
+    computes the same answer waits for that one (a computation in its own thread,
+    ``compute`` asking for its own key, is not waited for). An answer computed while a
+    write happened is returned to its caller but not kept. Exceptions of ``compute``
+    pass through and nothing is kept.
     """
     return _cached(store, key, compute, rows)
 
@@ -283,6 +309,7 @@ def _cached(
     max_age = SHARED_STORE_MAX_AGE_S if isinstance(store, RemoteStore) else None
     now = time.monotonic()
     day = registry_today().isoformat()
+    mine: _Flight | None = None
     with _LOCK:
         held = _entries(store, generation, day)
         entry = None if held is None else held.get(key)
@@ -291,7 +318,21 @@ def _cached(
                 held.read(key)
                 return entry.value  # type: ignore[return-value]
             held.drop(key)
-    value = compute()
+        flight = None if held is None else held.computing.get(key)
+        if held is not None and flight is None:
+            mine = held.computing[key] = _Flight()
+    waits = flight is not None and flight.thread != threading.get_ident()
+    if waits and flight is not None and flight.done.wait(FLIGHT_WAIT_S) and flight.ok:
+        return flight.value  # type: ignore[return-value]
+    try:
+        value = compute()
+    except BaseException:
+        if mine is not None and held is not None:
+            _landed(held, key, mine)  # the waiters compute for themselves
+        raise
+    if mine is not None and held is not None:
+        mine.value, mine.ok = value, True
+        _landed(held, key, mine)
     weight = 1 if rows is None else max(1, rows(value))
     with _LOCK:
         held = _entries(store, generation, day)
