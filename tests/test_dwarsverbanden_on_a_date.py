@@ -12,6 +12,7 @@ keeps the date and answers.
 
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
@@ -506,3 +507,21 @@ def test_the_dated_and_refused_pages_are_accessible_and_fit_a_phone(
     assert found == [], "\n".join(found)
     if axe is None:
         pytest.skip(AXE_MISSING)
+
+
+def test_a_theme_without_cross_links_on_the_day_is_headed_by_its_name(
+    client: TestClient,
+) -> None:
+    """Before anything was in force the list is empty; the heading still names the theme
+    as the network does (it read the end of its IRI), and a page asked for one end of
+    an arrow says which."""
+
+    def heading(**params: str) -> str:
+        page = client.get("/dwarsverbanden/maatregelen", params={**params, "datum": "1990-01-01"})
+        assert page.status_code == 200
+        found = re.search(r"<h1[^>]*>(.*?)</h1>", page.text, re.S)
+        assert found is not None
+        return html.unescape(re.sub(r"<[^>]+>", "", found.group(1))).strip()
+
+    assert heading(thema=GELUID) == "Dwarsverbanden van en naar Geluid"
+    assert heading(bron=GELUID) == "Maatregelen van Geluid met effect op andere thema's"

@@ -155,7 +155,10 @@ def dwarsverband_measures(
     # Against every theme of the network (kept per store version): the edge from B's
     # Bouwen to the province's Geluid was headed "Bouwen ... Geluid", as A's would be.
     known = theme_network(store, peildatum.day).labels
-    labeller.labels.update({iri: known[iri] for iri in (*themes, *terms.values()) if iri in known})
+    # By text: the asked themes are rdflib terms, the network's names are keyed by text
+    # (a theme without cross-links on the date was headed by the end of its IRI).
+    asked = [str(term) for term in terms.values()]
+    labeller.labels.update({iri: known[iri] for iri in (*themes, *asked) if iri in known})
     rows = []
     for r in found:
         rows.append(
@@ -174,6 +177,10 @@ def dwarsverband_measures(
         title = f"Maatregelen van {source} met effect op {target}"
     elif thema:
         title = f"Dwarsverbanden van en naar {_label_of(labeller, thema)}"
+    elif bron:
+        title = f"Maatregelen van {_label_of(labeller, bron)} met effect op andere thema's"
+    elif doel:
+        title = f"Maatregelen van andere thema's met effect op {_label_of(labeller, doel)}"
     else:
         title = "Alle maatregelen met dwarsverbanden"
     context = {"title": title, **form, "rows": rows}
