@@ -21,10 +21,12 @@ from datetime import date
 from functools import partial
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
+from rdflib import URIRef
 from rdflib.term import Identifier
 
+from ...namespaces import KRB
 from ...queries import ParameterError, bind_parameters
 from ...store import Store
 from ..aggregates import cached_rows
@@ -34,10 +36,10 @@ from ..describe import (
     short_name,
     shown_value,
     text_of,
-    valid_iri,
 )
 from ..naming import told_apart
 from ..network_svg import theme_network_svg
+from ..resolving import resolve_thing
 from ..state import catalogue
 from ..templating import error_page, render
 from ..theme_network import edge_href, node_href, query_day, theme_network
@@ -127,14 +129,16 @@ def dwarsverband_measures(
 ) -> HTMLResponse:
     """The measures behind one edge (bron and doel) or around one theme (thema), on the
     peildatum (today unless one is given)."""
-    terms = {}
+    terms: dict[str, Identifier] = {}
     for name, value in (("bron", bron), ("doel", doel), ("thema", thema)):
         if value:
-            iri = valid_iri(value)
-            if iri is None or not value.startswith(("http://", "https://")):
-                message = f"{name}={shown_value(value)} is geen IRI van een thema."
-                return error_page(request, 400, "Ongeldig thema", message)
-            terms[name] = iri
+            # An IRI, code or name, as the named query's parameter takes it; a theme that
+            # is not one is 404, a name of several themes 409 with each to choose from.
+            try:
+                ref = resolve_thing(store, value, KRB.Beleidsthema, "beleidsthema")
+            except HTTPException as refused:
+                return _theme_refused(request, name, value, refused)
+            terms[name] = URIRef(ref.iri)
     peildatum = _peildatum(datum)
     # The form sends the edge or theme again with a new date (hidden fields).
     given = {"bron": bron, "doel": doel, "thema": thema}
@@ -185,6 +189,18 @@ def dwarsverband_measures(
         title = "Alle maatregelen met dwarsverbanden"
     context = {"title": title, **form, "rows": rows}
     return render(request, "dwarsverband_maatregelen.html", context)
+
+
+def _theme_refused(request: Request, name: str, value: str, refused: HTTPException) -> HTMLResponse:
+    shown = shown_value(value)
+    if refused.status_code == 409 and isinstance(refused.detail, dict):
+        listed = "; ".join(
+            f"{c.get('label') or c['iri']}: {c['iri']}" for c in refused.detail["candidates"]
+        )
+        message = f"{name}={shown} past bij meer dan één thema: {listed}. Kies er een."
+        return error_page(request, 409, "Dubbelzinnig thema", message)
+    message = f"{name}={shown} is geen thema van dit register (IRI, code of naam)."
+    return error_page(request, 404, "Onbekend thema", message)
 
 
 _MEASURES = "web-dwarsverband-maatregelen"
