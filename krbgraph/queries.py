@@ -760,7 +760,11 @@ def name_tags(store: Store, *, timeout_s: float | None = None) -> tuple[str, ...
 
 
 def _name_passes(
-    store: Store, text: str, languages: Sequence[str], timeout_s: float | None
+    store: Store,
+    text: str,
+    languages: Sequence[str],
+    timeout_s: float | None,
+    spellings: Sequence[str] | None = None,
 ) -> Iterator[tuple[str, list[ox.Literal], list[ox.Literal]]]:
     """The lookups of ``text``, each tried only when the ones before found nothing, so
     what resolved before still resolves alike: as written (a code, a Dutch name); as a
@@ -774,7 +778,7 @@ def _name_passes(
     predicates, the literals that count as found and those that count only where shown."""
     yield _CODES_AND_NAMES, [ox.Literal(text), ox.Literal(text, language="nl")], []
     readers = name_languages(languages)
-    spellings = other_spellings(text)
+    spellings = other_spellings(text) if spellings is None else spellings
     written = (text, *spellings)
     texts = [(text, readers)] + [(spelling, (None, "nl", *readers)) for spelling in spellings]
     exact = [ox.Literal(t, language=tag) for t, tagged in texts for tag in tagged]
@@ -826,15 +830,63 @@ def find_named(
         result = store.query(_inject_rows(sparql, ("tekst", "klasse"), rows), timeout_s=timeout_s)
         return [str(row[0]) for row in result.rows if row[0] is not None]
 
-    written = {text, *other_spellings(text)}
-    for predicates, found_as_is, found_if_shown in _name_passes(store, text, languages, timeout_s):
-        found = set(lookup(predicates, found_as_is, limit))
-        if shown := [iri for iri in lookup(predicates, found_if_shown, None) if iri not in found]:
-            names = fetch_names(store, shown, languages=languages or DEFAULT_LANGUAGES)
-            found.update(iri for iri in shown if names.get(iri) in written)
-        if found:
-            return sorted(found)[:limit]
+    usual = other_spellings(text)
+    passes = [usual]
+    for spellings in passes:
+        written = {text, *spellings}
+        for predicates, found_as_is, found_if_shown in _name_passes(
+            store, text, languages, timeout_s, spellings
+        ):
+            found = set(lookup(predicates, found_as_is, limit))
+            if shown := [
+                iri for iri in lookup(predicates, found_if_shown, None) if iri not in found
+            ]:
+                names = fetch_names(store, shown, languages=languages or DEFAULT_LANGUAGES)
+                found.update(iri for iri in shown if names.get(iri) in written)
+            if found:
+                return sorted(found)[:limit]
+        if len(passes) == 1:
+            # Nothing by the usual spellings: those the store itself has of the text in
+            # any case ("IJsvogelwand" for "ijsvogelwand", "Parklaan van Spui tot Vliet"
+            # for "parklaan van spui tot vliet"), read only for a text nothing matched.
+            more = [t for t in _case_spellings(store, text, timeout_s) if t not in written]
+            if more:
+                passes.append([*usual, *more])
     return []
+
+
+_CAPITALISED_SPARQL = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dct:  <http://purl.org/dc/terms/>
+SELECT DISTINCT (LCASE(STR(?tekst)) AS ?laag) WHERE {
+  ?ding dct:identifier|skos:notation|rdfs:label|skos:prefLabel|dct:title|skos:altLabel
+        |skos:hiddenLabel ?tekst .
+  FILTER (isLiteral(?tekst) && LCASE(STR(?tekst)) != STR(?tekst)%s)
+}
+"""
+
+
+def _case_spellings(store: Store, text: str, timeout_s: float | None) -> list[str]:
+    """The ways the store writes ``text`` with capitals, read only when a text matched
+    nothing in its usual spellings. Which lower-cased texts have such a spelling is
+    read in one pass over the names once per write generation (about a second at a
+    million triples), and kept as hashes (a few MB), so a text that is no name is
+    known at once; one that is costs one more pass, for its spellings."""
+    cache = name_cache(store)
+    known = cache.capitalised if cache is not None else None
+    if known is None:
+        rows = store.query(_CAPITALISED_SPARQL % "", timeout_s=timeout_s).rows
+        known = frozenset(hash(str(row[0])) for row in rows if row[0] is not None)
+        if cache is not None:
+            cache.capitalised = known
+    if hash(text.lower()) not in known:
+        return []
+    lowered = ox.Literal(text.lower())
+    only = f" && STRLEN(?tekst) = {len(text)} && LCASE(STR(?tekst)) = {lowered}"
+    sparql = _CAPITALISED_SPARQL.replace("(LCASE(STR(?tekst)) AS ?laag)", "(STR(?tekst) AS ?laag)")
+    rows = store.query(sparql % only, timeout_s=timeout_s).rows
+    return sorted(str(row[0]) for row in rows if row[0] is not None)
 
 
 def store_resolver(
