@@ -89,7 +89,10 @@ class Norm(BaseModel):
     via: str | None = Field(
         None, description="How it was found: objecttype, superklasse, subklasse, zoekingang, alle"
     )
-    via_superklasse: bool = Field(description="True when not classified on the type itself")
+    via_superklasse: bool = Field(
+        description="True when not classified on the type itself: found through a "
+        "superclass, a subclass, a zoekingang or 'alle' (``via`` says which)"
+    )
     maatregelen: list[ObjecttypeMaatregelEffect] = Field(
         default_factory=list,
         description="Measures with an intended effect on this norm that apply there",
