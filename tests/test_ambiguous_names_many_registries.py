@@ -86,8 +86,9 @@ def test_every_row_of_the_list_that_reads_alike_says_whose_it_is_on_every_page(
         ("/query", {"voorbeeld": "beleid-in-gebied", "p.gebied": "Centrum", "uitvoeren": "true"}),
         ("/query/beleid-in-gebied.xlsx", {"gebied": "Centrum"}),
         ("/monitoring", {"gebied": "Centrum"}),
+        ("/monitoring", {"gebied": "CENTRUM"}),
     ],
-    ids=["query-form", "workbook", "monitoring"],
+    ids=["query-form", "workbook", "monitoring", "monitoring-other-case"],
 )
 def test_the_pages_answer_a_shared_name_with_every_candidate_and_409(
     province: Store, path: str, params: dict[str, str]

@@ -525,6 +525,7 @@ def test_a_theme_without_cross_links_on_the_day_is_headed_by_its_name(
         return html.unescape(re.sub(r"<[^>]+>", "", found.group(1))).strip()
 
     assert heading(thema=GELUID) == "Dwarsverbanden van en naar Geluid"
+    assert heading(thema="geluid") == "Dwarsverbanden van en naar Geluid"  # as typed: no
     assert heading(bron=GELUID) == "Maatregelen van Geluid met effect op andere thema's"
 
 

@@ -247,41 +247,67 @@ def test_readers_asking_at_once_wait_for_one_computation(store) -> None:
     assert answers == [24_000] * 10 and len(computed) == 1
 
 
-def test_when_the_computation_fails_the_waiters_compute_for_themselves(store) -> None:
+def test_the_waiters_get_the_computations_error_not_a_second_wait(store) -> None:
+    """A computation that runs out of time would do so for each waiter too: they get its
+    error when it comes, not a computation of their own after it (twice the limit)."""
     started = threading.Event()
     release = threading.Event()
     calls: list[str] = []
 
     def failing() -> int:
-        calls.append("first")
+        calls.append("computed")
         started.set()
         release.wait(10)
-        raise RuntimeError("the store went away")
-
-    def working() -> int:
-        calls.append("waiter")
-        return 7
+        raise TimeoutError("the query ran out of time")
 
     errors: list[BaseException] = []
 
-    def first_reader() -> None:
+    def reader() -> None:
         try:
             cached(store, "answer", failing)
-        except RuntimeError as exc:
+        except TimeoutError as exc:
             errors.append(exc)
 
-    got: list[int] = []
-    first = threading.Thread(target=first_reader)
+    first = threading.Thread(target=reader)
     first.start()
     assert started.wait(10)
-    waiter = threading.Thread(target=lambda: got.append(cached(store, "answer", working)))
+    waiters = [threading.Thread(target=reader) for _ in range(3)]
+    for thread in waiters:
+        thread.start()
+    time.sleep(0.2)
+    release.set()
+    for thread in [first, *waiters]:
+        thread.join(10)
+    assert calls == ["computed"] and len(errors) == 4
+    assert len({id(error) for error in errors}) == 4, "each reader its own exception"
+
+
+def test_a_value_the_cache_does_not_keep_is_not_handed_to_waiters(store, monkeypatch) -> None:
+    """An answer too large to keep (a spooled file each reader sends and closes) is the
+    first reader's own: each waiter computes its own."""
+    monkeypatch.setattr(aggregates, "MAX_ROWS", 10)
+    started = threading.Event()
+    release = threading.Event()
+    made: list[object] = []
+
+    def large() -> list[int]:
+        value = list(range(20))
+        made.append(value)
+        started.set()
+        release.wait(10)
+        return value
+
+    got: list[object] = []
+    first = threading.Thread(target=lambda: got.append(cached(store, "large", large, len)))
+    first.start()
+    assert started.wait(10)
+    waiter = threading.Thread(target=lambda: got.append(cached(store, "large", large, len)))
     waiter.start()
     time.sleep(0.2)
-    assert calls == ["first"]
     release.set()
     first.join(10)
     waiter.join(10)
-    assert len(errors) == 1 and got == [7] and calls == ["first", "waiter"]
+    assert len(made) == 2 and len(got) == 2 and got[0] is not got[1]
 
 
 def test_a_computation_asking_for_its_own_key_does_not_wait_for_itself(store) -> None:

@@ -24,13 +24,15 @@ them as read-only (tuples and frozen dataclasses, or models nobody changes).
 Which entry goes when the bounds are reached is a segmented LRU: an answer is first
 kept "on probation"; read again, it moves to the "protected" segment (at most
 ``PROTECTED_SHARE`` of both bounds). Probation is emptied first, least recently used
-first. A reader cycling ``?datum=`` or filter values (each answer read once) thus
-only pushes out other answers read once, not the monitoring page every officer
-comes back to; with a plain LRU one such reader emptied the cache for everybody. The
-keys of answers dropped from probation are remembered (only the keys, as many as
-``MAX_ENTRIES``): one asked again after it was dropped was read again all the same,
-and is kept protected, so readers who come back later than probation holds are
-recomputed once, not every time, while stale protected entries make way. The entry
+first. A reader cycling once through ``?datum=`` or filter values (each answer read
+once) thus only pushes out other answers read once, not the monitoring page every
+officer comes back to; with a plain LRU one such reader emptied the cache for
+everybody. The keys of answers dropped from probation are remembered (only the keys,
+as many as ``MAX_ENTRIES``): one asked again after it was dropped was read again all
+the same, and is kept protected, so readers who come back later than probation holds
+are recomputed once, not every time, while stale protected entries make way. The
+price: a reader going through the same hundreds of dates a second time is such a
+reader too, and pushes out protected answers nobody read meanwhile. The entry
 being added is never the one dropped (it would be computed again by every reader);
 on a store others write, entries past their age go first.
 
@@ -46,6 +48,7 @@ reader after a write does not wait for the whole registry to be read again.
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 import weakref
@@ -246,13 +249,27 @@ class _Flight:
     """An answer being computed, for the readers who ask for it meanwhile: they wait for
     it rather than compute the same whole-registry answer side by side (at nine o'clock
     ten officers opening the monitoring page of a million triples were ten reads of the
-    whole registry on two cores). If it fails, each computes for itself."""
+    whole registry on two cores). They get its error too (a time-out would be theirs
+    as well, after as long again), and its value only if the cache kept it: a value
+    not kept (a spooled file a reader sends and closes) is not for sharing, so then
+    each computes for itself."""
 
     def __init__(self) -> None:
         self.thread = threading.get_ident()
         self.done = threading.Event()
         self.ok = False
         self.value: object = None
+        self.error: Exception | None = None
+
+    def outcome(self) -> object:
+        """The value, or the error raised again (a copy: each reader its own traceback)."""
+        if self.error is not None:
+            try:
+                error = copy.copy(self.error)
+            except Exception:  # noqa: BLE001 -- an exception that cannot be copied
+                error = self.error
+            raise error
+        return self.value
 
 
 def _landed(held: _StoreEntries, key: Hashable, flight: _Flight) -> None:
@@ -286,8 +303,9 @@ def cached(
     (the query, its parameters, the reader's languages, the date when the
     answer depends on today). ``compute`` runs outside the lock, so a slow
     aggregate does not hold up other readers; a reader who misses while another
-    computes the same answer waits for that one (a computation in its own thread,
-    ``compute`` asking for its own key, is not waited for). An answer computed while a
+    computes the same answer waits for that one and gets its value if it is kept, or
+    its error (see _Flight; a computation asking for its own key in its own thread is
+    not waited for). An answer computed while a
     write happened is returned to its caller but not kept. Exceptions of ``compute``
     pass through and nothing is kept.
     """
@@ -322,23 +340,31 @@ def _cached(
         if held is not None and flight is None:
             mine = held.computing[key] = _Flight()
     waits = flight is not None and flight.thread != threading.get_ident()
-    if waits and flight is not None and flight.done.wait(FLIGHT_WAIT_S) and flight.ok:
-        return flight.value  # type: ignore[return-value]
+    landed = waits and flight is not None and flight.done.wait(FLIGHT_WAIT_S)
+    if landed and flight is not None and (flight.ok or flight.error is not None):
+        return flight.outcome()  # type: ignore[return-value]
     try:
         value = compute()
+    except Exception as exc:
+        if mine is not None and held is not None:
+            mine.error = exc
+            _landed(held, key, mine)
+        raise
     except BaseException:
         if mine is not None and held is not None:
             _landed(held, key, mine)  # the waiters compute for themselves
         raise
-    if mine is not None and held is not None:
-        mine.value, mine.ok = value, True
-        _landed(held, key, mine)
     weight = 1 if rows is None else max(1, rows(value))
+    kept = False
     with _LOCK:
-        held = _entries(store, generation, day)
-        if held is not None and getattr(store, "write_generation", None) == generation:
+        now_held = _entries(store, generation, day)
+        if now_held is not None and getattr(store, "write_generation", None) == generation:
             made = _Entry(now, value, weight, compute, rows, copy_context())  # type: ignore[arg-type]
-            held.keep(key, made, protected, max_age)
+            now_held.keep(key, made, protected, max_age)
+            kept = now_held.get(key) is made
+    if mine is not None and held is not None:
+        mine.value, mine.ok = value, kept
+        _landed(held, key, mine)
     return value
 
 

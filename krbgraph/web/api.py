@@ -17,7 +17,7 @@ from typing import Annotated
 from typing import Literal as Literal_
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
@@ -63,12 +63,12 @@ from .deps import (
     reader_languages,
 )
 from .describe import READER_LANGUAGES, run_query, text_of
-from .kept_answers import KeptFile, kept_answer
+from .kept_answers import answer_response, kept_answer
 from .norm_answers import norm_of, norms_details, unit_of
 from .openapi_protocols import API_RESPONSES, NAMED_QUERY_PARAMETERS
 from .page_flags import Flag
 from .resolving import parameter_refused, resolve_objecttype, resolve_thing
-from .spooled_export import csv_export, csv_export_without_names, json_export, spooled_chunks
+from .spooled_export import csv_export, csv_export_without_names, json_export
 from .state import catalogue
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -490,15 +490,7 @@ def run_query_endpoint(
     if format == "csv":
         media_type = results.content_type("text/csv")
         headers = {"Content-Disposition": f'attachment; filename="{name}.csv"'}
-    if isinstance(answer, bytes):
-        return Response(answer, media_type=media_type, headers=headers)
-    # A kept file is opened here, while this request still refers to it: the cache may
-    # let go of it (and delete it) before the response is sent.
-    if isinstance(answer, KeptFile):
-        chunks = spooled_chunks(answer.open(), 1024 * 1024)
-    else:
-        chunks = spooled_chunks(answer)
-    return StreamingResponse(chunks, media_type=media_type, headers=headers)
+    return answer_response(answer, media_type, headers)
 
 
 # The named query's own parameters: the catalogue refuses an unknown one (deps.known_parameters).

@@ -40,8 +40,10 @@ class BadKey(ValueError):
 
 
 MAX_ALIKE = 1000
-"""Things of one code or name a page looks at to tell them apart across pages; a code
-or name more share (thousands) is told apart on the page only."""
+"""Things a page looks at to tell those of one code or name apart across pages, the
+smallest such groups first; those of a code or name shared more widely (thousands,
+or many large groups on one page) are told apart on the page only. It bounds the
+names a page looks up, so a page costs the same at any size."""
 
 
 @dataclass(frozen=True)
@@ -103,10 +105,10 @@ def _alike(keys: tuple[Key, ...], shown: tuple[Key, ...]) -> dict[str, str | Non
         end = bisect_right(keys, (True, code, "\U0010ffff"))
         if 1 < end - start <= MAX_ALIKE:
             runs.append((end - start, code, start, end))
-    # The smallest runs first: a code a thousand things share does not crowd out one
-    # that three share (the page can hold PAGE_SIZE runs of MAX_ALIKE, not more).
+    # The smallest runs first: a code many things share does not crowd out one that
+    # three share; MAX_ALIKE in all, so a page looks up that many names at most.
     for _, code, start, end in sorted(runs):
-        if len(alike) + end - start > PAGE_SIZE * MAX_ALIKE:
+        if len(alike) + end - start > MAX_ALIKE:
             break
         alike.update((iri, code) for _, _, iri in keys[start:end])
     return alike
@@ -136,7 +138,7 @@ def _add_namesakes(
     groups first, as _alike adds the runs of a code."""
     groups = {namesakes[iri] for has_code, _, iri in shown if not has_code and iri in namesakes}
     for group in sorted(groups, key=len):
-        if len(alike) + len(group) > PAGE_SIZE * MAX_ALIKE:
+        if len(alike) + len(group) > MAX_ALIKE:
             break
         alike.update((other, None) for other in group)
 

@@ -137,8 +137,7 @@ def store_hrefs(store: Store, iris: Iterable[str], base_iri: str) -> dict[str, s
 
 
 def iri_for_path(kind: str, path: str, base_iri: str) -> str:
-    """The IRI a local path stands for; the inverse of `local_href` for /id, /begrip and
-    /graph."""
+    """The IRI a local path stands for: `local_href` inverted, for /id, /begrip, /graph."""
     if kind == "id":
         return f"{base_iri.rstrip('/')}/id/{path}"
     if kind == "begrip":
@@ -263,9 +262,7 @@ class Section:
     empty: str = "Niets gevonden."
     figure: str | None = None
     """An SVG drawn on the server (network_svg), shown above the table; trusted markup."""
-    figure_focusable: bool = False
-    """The figure scrolls on a phone and holds no link to reach it by (a chart): it gets
-    a place in the tab order, so a keyboard can scroll it."""
+    figure_focusable: bool = False  # a chart: scrolls on a phone, no link: a tab stop
 
 
 Item = TypeVar("Item")

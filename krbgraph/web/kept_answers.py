@@ -33,12 +33,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
+from fastapi.responses import Response, StreamingResponse
+
 from ..store import Store
 from .aggregates import MAX_ROWS, cached, today_in_key
 from .describe import READER_LANGUAGES
-from .spooled_export import Spool
+from .spooled_export import Spool, spooled_chunks
 
-__all__ = ["COSTLY_S", "KEPT_BYTES", "KEPT_FILE_BYTES", "KeptFile", "kept_answer"]
+__all__ = [
+    "COSTLY_S",
+    "KEPT_BYTES",
+    "KEPT_FILE_BYTES",
+    "KeptFile",
+    "answer_response",
+    "kept_answer",
+]
 
 KEPT_BYTES = 1024 * 1024
 """An answer up to this size is kept in memory."""
@@ -94,6 +103,21 @@ def kept_answer(
         today_in_key(),  # a parameter left out may default to today
     )
     return cached(store, key, lambda: _as_kept(export), _weight)
+
+
+def answer_response(
+    answer: bytes | KeptFile | Spool, media_type: str, headers: dict[str, str]
+) -> Response:
+    """The response sending ``answer``: from memory, from its kept file, or streamed
+    from the spooled file (closed at the end). A kept file is opened here, while the
+    request still refers to it: the cache may let go of it (and delete it) meanwhile."""
+    if isinstance(answer, bytes):
+        return Response(answer, media_type=media_type, headers=headers)
+    if isinstance(answer, KeptFile):
+        chunks = spooled_chunks(answer.open(), 1024 * 1024)
+    else:
+        chunks = spooled_chunks(answer)
+    return StreamingResponse(chunks, media_type=media_type, headers=headers)
 
 
 def _as_kept(export: Callable[[], Spool]) -> bytes | KeptFile | Spool:

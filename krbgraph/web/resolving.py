@@ -9,6 +9,7 @@ found a 409 listing the candidates.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from fastapi import HTTPException, Request
 from rdflib import URIRef
@@ -155,4 +156,13 @@ def parameter_refused(store: Store, error: ParameterError) -> HTTPException:
             "detail": str(error),
             "candidates": [{"iri": iri, "label": names.get(iri, iri)} for iri in error.candidates],
         },
+    )
+
+
+def candidates_listed(refused: HTTPException) -> str:
+    """The candidates of a 409 of ``resolve_thing`` as "name: IRI; ..." for a page: a
+    reader chooses among them (every one, as the API lists them)."""
+    detail: dict[str, Any] = refused.detail if isinstance(refused.detail, dict) else {}
+    return "; ".join(
+        f"{c.get('label') or c['iri']}: {c['iri']}" for c in detail.get("candidates", [])
     )

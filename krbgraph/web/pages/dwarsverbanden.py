@@ -39,7 +39,7 @@ from ..describe import (
 )
 from ..naming import told_apart
 from ..network_svg import theme_network_svg
-from ..resolving import resolve_thing
+from ..resolving import candidates_listed, resolve_thing
 from ..state import catalogue
 from ..templating import error_page, render
 from ..theme_network import edge_href, node_href, query_day, theme_network
@@ -176,6 +176,8 @@ def dwarsverband_measures(
                 labeller.cell(r["doel"]),
             )
         )
+    # Headed by the themes found, whatever the reader typed (a code, a name in lower case).
+    bron, doel, thema = (str(terms[k]) if k in terms else None for k in ("bron", "doel", "thema"))
     if bron and doel:
         source, target = _label_of(labeller, bron), _label_of(labeller, doel)
         title = f"Maatregelen van {source} met effect op {target}"
@@ -193,11 +195,8 @@ def dwarsverband_measures(
 
 def _theme_refused(request: Request, name: str, value: str, refused: HTTPException) -> HTMLResponse:
     shown = shown_value(value)
-    if refused.status_code == 409 and isinstance(refused.detail, dict):
-        listed = "; ".join(
-            f"{c.get('label') or c['iri']}: {c['iri']}" for c in refused.detail["candidates"]
-        )
-        message = f"{name}={shown} past bij meer dan één thema: {listed}. Kies er een."
+    if refused.status_code == 409:
+        message = f"{name}={shown} past bij meer dan één thema: {candidates_listed(refused)}."
         return error_page(request, 409, "Dubbelzinnig thema", message)
     message = f"{name}={shown} is geen thema van dit register (IRI, code of naam)."
     return error_page(request, 404, "Onbekend thema", message)

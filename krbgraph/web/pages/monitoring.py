@@ -45,7 +45,7 @@ from ..describe import (
 )
 from ..naming import tellers
 from ..research_answers import Normgat, Normtoets, Question, Ref, normgat, normtoets
-from ..resolving import resolve_thing
+from ..resolving import candidates_listed, resolve_thing
 from ..row_cap import RowsParam, all_rows_href, rows_shown
 from ..state import catalogue
 from ..templating import error_page, render
@@ -114,8 +114,9 @@ def monitoring_page(
             except HTTPException as refused:
                 if refused.status_code == 409:
                     message = (
-                        f"{name}={shown_value(value)} past bij meer dan één {kind}. Kies er "
-                        "een uit de lijst, of geef zijn IRI."
+                        f"{name}={shown_value(value)} past bij meer dan één {kind}: "
+                        f"{candidates_listed(refused)}. Kies er een uit de lijst, of geef "
+                        "zijn IRI."
                     )
                     return error_page(request, 409, "Dubbelzinnig filter", message)
             else:

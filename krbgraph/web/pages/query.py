@@ -57,13 +57,7 @@ from ..admission import ClientBusy, LaneTimeout, query_slot
 from ..describe import READER_LANGUAGES, store_hrefs
 from ..negotiation import CANONICAL_TYPES
 from ..page_flags import Flag
-from ..query_params import (
-    FieldProblem,
-    Picker,
-    in_language_of,
-    pickers_for,
-    resolve_picked,
-)
+from ..query_params import FieldProblem, Picker, in_language_of, pickers_for, resolve_picked
 from ..spooled_export import Spool, spooled_answer, spooled_chunks
 from ..state import catalogue, label_index
 from ..templating import error_page, render
