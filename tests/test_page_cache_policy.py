@@ -17,7 +17,7 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -215,6 +215,24 @@ def test_the_bounds_hold_and_the_entry_being_added_is_kept(store, monkeypatch) -
         assert held.protected_weight == sum(e.weight for e in held.protected.values())
 
 
+def _one_then_others(
+    reader: Callable[[], None], started: threading.Event, release: threading.Event, others: int
+) -> None:
+    """``reader`` in a thread until its computation has started, then ``others`` more
+    readers, given time to find it under way; then the computation is let go and all
+    are waited for."""
+    first = threading.Thread(target=reader)
+    first.start()
+    assert started.wait(10)
+    rest = [threading.Thread(target=reader) for _ in range(others)]
+    for thread in rest:
+        thread.start()
+    time.sleep(0.2)  # they wait for the first, not compute
+    release.set()
+    for thread in [first, *rest]:
+        thread.join(10)
+
+
 def test_readers_asking_at_once_wait_for_one_computation(store) -> None:
     """Ten officers open the monitoring page at nine: one whole-registry read, not ten
     side by side; each gets the answer."""
@@ -233,17 +251,7 @@ def test_readers_asking_at_once_wait_for_one_computation(store) -> None:
     def officer() -> None:
         answers.append(len(cached(store, "normtoets", compute, len)))
 
-    first = threading.Thread(target=officer)
-    first.start()
-    assert started.wait(10)
-    others = [threading.Thread(target=officer) for _ in range(9)]
-    for thread in others:
-        thread.start()
-    time.sleep(0.2)  # the nine are waiting, not computing
-    assert len(computed) == 1
-    release.set()
-    for thread in [first, *others]:
-        thread.join(10)
+    _one_then_others(officer, started, release, 9)
     assert answers == [24_000] * 10 and len(computed) == 1
 
 
@@ -268,16 +276,7 @@ def test_the_waiters_get_the_computations_error_not_a_second_wait(store) -> None
         except TimeoutError as exc:
             errors.append(exc)
 
-    first = threading.Thread(target=reader)
-    first.start()
-    assert started.wait(10)
-    waiters = [threading.Thread(target=reader) for _ in range(3)]
-    for thread in waiters:
-        thread.start()
-    time.sleep(0.2)
-    release.set()
-    for thread in [first, *waiters]:
-        thread.join(10)
+    _one_then_others(reader, started, release, 3)
     assert calls == ["computed"] and len(errors) == 4
     assert len({id(error) for error in errors}) == 4, "each reader its own exception"
 
@@ -298,15 +297,7 @@ def test_a_value_the_cache_does_not_keep_is_not_handed_to_waiters(store, monkeyp
         return value
 
     got: list[object] = []
-    first = threading.Thread(target=lambda: got.append(cached(store, "large", large, len)))
-    first.start()
-    assert started.wait(10)
-    waiter = threading.Thread(target=lambda: got.append(cached(store, "large", large, len)))
-    waiter.start()
-    time.sleep(0.2)
-    release.set()
-    first.join(10)
-    waiter.join(10)
+    _one_then_others(lambda: got.append(cached(store, "large", large, len)), started, release, 1)
     assert len(made) == 2 and len(got) == 2 and got[0] is not got[1]
 
 
