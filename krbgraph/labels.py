@@ -260,9 +260,9 @@ class NameCache:
         filled): what ``preload_again`` reads again after a write."""
         self.tags: tuple[str, ...] | None = None
         """The language tags of the store's names (krbgraph.queries.name_tags)."""
-        self.capitalised: frozenset[int] | None = None
-        """Hashes of the lower-cased codes and names the store writes with a capital
-        (krbgraph.queries.find_named: whether a text typed in another case is one)."""
+        self.spellings: dict[int, tuple[str, ...]] | None = None
+        """Hash of a lower-cased name -> the store's spellings (queries._case_spellings)."""
+        self.spellings_lock = threading.Lock()  # readers missing at once read them once
         self._names: dict[tuple[tuple[str, ...], bool], dict[str, str | None]] = {}
         self._complete: set[tuple[tuple[str, ...], bool]] = set()
         self._lock = threading.Lock()

@@ -859,34 +859,40 @@ _CAPITALISED_SPARQL = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dct:  <http://purl.org/dc/terms/>
-SELECT DISTINCT (LCASE(STR(?tekst)) AS ?laag) WHERE {
+SELECT DISTINCT (STR(?tekst) AS ?spelling) WHERE {
   ?ding dct:identifier|skos:notation|rdfs:label|skos:prefLabel|dct:title|skos:altLabel
         |skos:hiddenLabel ?tekst .
-  FILTER (isLiteral(?tekst) && LCASE(STR(?tekst)) != STR(?tekst)%s)
+  FILTER (isLiteral(?tekst) && LCASE(STR(?tekst)) != STR(?tekst))
 }
 """
 
 
-def _case_spellings(store: Store, text: str, timeout_s: float | None) -> list[str]:
-    """The ways the store writes ``text`` with capitals, read only when a text matched
-    nothing in its usual spellings. Which lower-cased texts have such a spelling is
-    read in one pass over the names once per write generation (about a second at a
-    million triples), and kept as hashes (a few MB), so a text that is no name is
-    known at once; one that is costs one more pass, for its spellings."""
+def _case_spellings(store: Store, text: str, timeout_s: float | None) -> tuple[str, ...]:
+    """How the store writes ``text`` with capitals, for a text nothing matched in its
+    usual spellings. Every such code and name is read in one pass (about 3 s and some
+    30 MB at a million triples), once per write generation, by one reader while others
+    missing meanwhile wait; then each text is a dictionary lookup, so a typo stays cheap
+    and many at once cannot each scan the names (which ran the engine out of memory)."""
     cache = name_cache(store)
-    known = cache.capitalised if cache is not None else None
-    if known is None:
-        rows = store.query(_CAPITALISED_SPARQL % "", timeout_s=timeout_s).rows
-        known = frozenset(hash(str(row[0])) for row in rows if row[0] is not None)
-        if cache is not None:
-            cache.capitalised = known
-    if hash(text.lower()) not in known:
-        return []
-    lowered = ox.Literal(text.lower())
-    only = f" && STRLEN(?tekst) = {len(text)} && LCASE(STR(?tekst)) = {lowered}"
-    sparql = _CAPITALISED_SPARQL.replace("(LCASE(STR(?tekst)) AS ?laag)", "(STR(?tekst) AS ?laag)")
-    rows = store.query(sparql % only, timeout_s=timeout_s).rows
-    return sorted(str(row[0]) for row in rows if row[0] is not None)
+    if cache is None:
+        spellings = _read_spellings(store, timeout_s)
+    else:
+        with cache.spellings_lock:
+            if cache.spellings is None:
+                cache.spellings = _read_spellings(store, timeout_s)
+            spellings = cache.spellings
+    lowered = text.lower()
+    return tuple(t for t in spellings.get(hash(lowered), ()) if t.lower() == lowered)
+
+
+def _read_spellings(store: Store, timeout_s: float | None) -> dict[int, tuple[str, ...]]:
+    found: dict[int, tuple[str, ...]] = {}
+    for row in store.query(_CAPITALISED_SPARQL, timeout_s=timeout_s).rows:
+        if row[0] is not None:
+            written = str(row[0])
+            key = hash(written.lower())
+            found[key] = (*found.get(key, ()), written)
+    return found
 
 
 def store_resolver(

@@ -144,3 +144,20 @@ def test_the_indicator_page_says_whose_each_norm_of_one_name_is(tmp_path) -> Non
     theirs = [text for href, text in links.items() if "krb.anders.nl" in unquote(href)]
     assert len(theirs) == 1 and theirs[0] != ours, links
     assert "48 dB(A)" in ours and "48 dB(A)" in theirs[0]
+
+
+def test_a_code_fewer_than_max_alike_share_is_told_apart_across_pages() -> None:
+    """60 things of code A and 940 of code B, the page on their boundary: every B thing
+    is looked at (the page's own things do not count against the bound twice)."""
+    from krbgraph.web import class_list
+
+    keys = tuple(
+        sorted(
+            [(True, "A", f"https://a.example/{n:04d}") for n in range(60)]
+            + [(True, "B", f"https://b.example/{n:04d}") for n in range(940)]
+        )
+    )
+    shown = keys[50 : 50 + PAGE_SIZE]
+    alike = class_list._alike(keys, shown, {})
+    assert sum(1 for code in alike.values() if code == "B") == 940
+    assert sum(1 for code in alike.values() if code == "A") == 60

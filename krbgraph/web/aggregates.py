@@ -48,7 +48,6 @@ reader after a write does not wait for the whole registry to be read again.
 
 from __future__ import annotations
 
-import copy
 import threading
 import time
 import weakref
@@ -262,13 +261,10 @@ class _Flight:
         self.error: Exception | None = None
 
     def outcome(self) -> object:
-        """The value, or the error raised again (a copy: each reader its own traceback)."""
+        """The value, or the computation's own error raised again (a copy rebuilt from
+        its arguments garbled the project's messages; only its traceback is shared)."""
         if self.error is not None:
-            try:
-                error = copy.copy(self.error)
-            except Exception:  # noqa: BLE001 -- an exception that cannot be copied
-                error = self.error
-            raise error
+            raise self.error
         return self.value
 
 

@@ -72,8 +72,8 @@ def class_page(store: Store, klasse: URIRef, after: Key | None = None) -> ClassP
     keys = cached(store, ("class-keys", str(klasse)), lambda: _sorted_keys(store, klasse))
     start = bisect_right(keys, after) if after is not None else 0
     shown = keys[start : start + PAGE_SIZE]
-    alike = _alike(keys, shown)
     languages = READER_LANGUAGES.get()
+    namesakes: dict[str, tuple[str, ...]] = {}
     if any(not has_code for has_code, _, _ in shown):
         namesakes = cached(
             store,
@@ -81,7 +81,7 @@ def class_page(store: Store, klasse: URIRef, after: Key | None = None) -> ClassP
             lambda: _namesakes(store, keys, languages),
             len,
         )
-        _add_namesakes(alike, shown, namesakes)
+    alike = _alike(keys, shown, namesakes)
     names = fetch_names(store, sorted(alike), languages=languages)
     marks = _marks(alike, names)
     entries = tuple(
@@ -92,25 +92,34 @@ def class_page(store: Store, klasse: URIRef, after: Key | None = None) -> ClassP
     return ClassPage(entries, len(keys), start + 1, shown[-1] if more and shown else None)
 
 
-def _alike(keys: tuple[Key, ...], shown: tuple[Key, ...]) -> dict[str, str | None]:
+def _alike(
+    keys: tuple[Key, ...], shown: tuple[Key, ...], namesakes: dict[str, tuple[str, ...]]
+) -> dict[str, str | None]:
     """The shown things and every thing that shares a code with one (the keys are sorted
-    by code, so those are the runs around it, on this page or the next), by IRI with its
-    code: what reads alike across a page boundary is told apart on both pages."""
+    by code, so those are the runs around it, on this page or the next) or, without a
+    code, its name (``namesakes``), by IRI with its code: what reads alike across a
+    page boundary is told apart on both pages."""
     alike: dict[str, str | None] = {
         iri: code if has_code else None for has_code, code, iri in shown
     }
-    runs = []
+    groups: list[list[tuple[str, str | None]]] = []
     for code in {code for has_code, code, _ in shown if has_code}:
         start = bisect_left(keys, (True, code, ""))
         end = bisect_right(keys, (True, code, "\U0010ffff"))
-        if 1 < end - start <= MAX_ALIKE:
-            runs.append((end - start, code, start, end))
-    # The smallest runs first: a code many things share does not crowd out one that
-    # three share; MAX_ALIKE in all, so a page looks up that many names at most.
-    for _, code, start, end in sorted(runs):
-        if len(alike) + end - start > MAX_ALIKE:
+        if end - start > 1:
+            groups.append([(iri, code) for _, _, iri in keys[start:end]])
+    named = {namesakes[iri] for has_code, _, iri in shown if not has_code and iri in namesakes}
+    groups += [[(iri, None) for iri in group] for group in named]
+    # The smallest groups first, codes and names alike: one many things share does not
+    # crowd out one that three share. MAX_ALIKE things beyond the page in all, so a page
+    # looks up that many names at most.
+    added = 0
+    for group in sorted(groups, key=len):
+        extra = [(iri, code) for iri, code in group if iri not in alike]
+        if added + len(extra) > MAX_ALIKE:
             break
-        alike.update((iri, code) for _, _, iri in keys[start:end])
+        alike.update(extra)
+        added += len(extra)
     return alike
 
 
@@ -129,18 +138,6 @@ def _namesakes(
     # apart on the page only, so its group is not kept at all.
     groups = [tuple(iris) for iris in by_name.values() if 1 < len(iris) <= MAX_ALIKE]
     return {iri: group for group in groups for iri in group}
-
-
-def _add_namesakes(
-    alike: dict[str, str | None], shown: tuple[Key, ...], namesakes: dict[str, tuple[str, ...]]
-) -> None:
-    """Adds to ``alike`` the namesakes of the shown things without a code, the smallest
-    groups first, as _alike adds the runs of a code."""
-    groups = {namesakes[iri] for has_code, _, iri in shown if not has_code and iri in namesakes}
-    for group in sorted(groups, key=len):
-        if len(alike) + len(group) > MAX_ALIKE:
-            break
-        alike.update((other, None) for other in group)
 
 
 def _marks(alike: dict[str, str | None], names: dict[str, str]) -> dict[str, str]:
