@@ -45,6 +45,7 @@ docs/queries.md; its sections (catalogue, binding, running, docs) follow that or
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -880,9 +881,28 @@ def _case_spellings(store: Store, text: str, timeout_s: float | None) -> tuple[s
         with cache.spellings_lock:
             if cache.spellings is None:
                 cache.spellings = _read_spellings(store, timeout_s)
+                _SPELLINGS_ASKED.add(store)
             spellings = cache.spellings
     lowered = text.lower()
     return tuple(t for t in spellings.get(hash(lowered), ()) if t.lower() == lowered)
+
+
+_SPELLINGS_ASKED: weakref.WeakSet[Store] = weakref.WeakSet()
+"""Stores whose spellings a reader needed: read again after a write (read_spellings_again)."""
+
+
+def read_spellings_again(store: Store, *, timeout_s: float | None = None) -> bool:
+    """The spellings of a store that needed them before, read again for its current
+    version, so the first name typed in another case after a write does not wait for
+    them (3-4 s at a million triples). For the service's background round after writes
+    (krbgraph.web.rewarm); whether they were read."""
+    try:
+        if store not in _SPELLINGS_ASKED:
+            return False
+    except TypeError:  # a store that cannot be weakly referenced keeps none
+        return False
+    _case_spellings(store, "", timeout_s)
+    return True
 
 
 def _read_spellings(store: Store, timeout_s: float | None) -> dict[int, tuple[str, ...]]:

@@ -16,8 +16,10 @@ import pytest
 from fastapi.testclient import TestClient
 from test_pages_fixtures import Registry, build_registry
 
+from krbgraph.labels import name_cache
 from krbgraph.namespaces import KRB
-from krbgraph.queries import find_named, load_catalogue, run_named_query
+from krbgraph.queries import find_named, load_catalogue, read_spellings_again, run_named_query
+from krbgraph.store.embedded import EmbeddedStore
 
 PARKLAAN = "Parklaan van Spui tot Vliet"
 
@@ -58,3 +60,25 @@ def test_an_object_type_in_any_case_answers_as_the_api_of_the_type_does(
 
 def test_a_text_no_thing_is_named_in_any_case_is_still_unknown(registry: Registry) -> None:
     assert find_named(registry.store, "parklaan van spui tot vlietx", str(KRB.Werkingsgebied)) == []
+
+
+def test_after_a_write_the_spellings_are_read_again_only_where_they_were_needed(
+    registry: Registry,
+) -> None:
+    """The background round after a write reads the spellings again for a store whose
+    readers needed them, so the first name in another case after the write is quick."""
+    store = registry.store
+    assert find_named(store, PARKLAAN.swapcase(), str(KRB.Werkingsgebied))  # needed them
+    store.update("INSERT DATA { GRAPH <urn:krb:test-spellings> { <urn:x> <urn:p> 1 } }")
+    assert name_cache(store).spellings is None  # type: ignore[union-attr]
+    assert read_spellings_again(store) is True
+    assert name_cache(store).spellings  # type: ignore[union-attr]
+
+
+def test_a_store_whose_readers_never_needed_them_reads_no_spellings(tmp_path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    try:
+        store.update("INSERT DATA { GRAPH <urn:krb:test> { <urn:x> <urn:p> 1 } }")
+        assert read_spellings_again(store) is False
+    finally:
+        store.close()

@@ -12,7 +12,9 @@ so it only builds the search index, which is the same for every reader (the
 aggregates are kept per reader language and are left to the readers). The names of
 every resource that a whole-registry export read before the write (in the languages it
 read them) are read again too (krbgraph.labels.preload_again): about a second at a
-million triples, which the first such export after the write would otherwise pay.
+million triples, which the first such export after the write would otherwise pay; and
+the spellings of names with capitals, if a name typed in another case needed them
+before (krbgraph.queries.read_spellings_again: 3-4 s at a million triples).
 
 One thread per application. A round starts once writes have paused for
 ``QUIET_S`` (a stream of writes would make every round stale before it ends: at
@@ -32,6 +34,7 @@ from collections.abc import Callable
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..labels import preload_again
+from ..queries import read_spellings_again
 from ..store import Store
 from .aggregates import rewarm
 
@@ -105,6 +108,8 @@ class Rewarmer:
                     self._warm_index(store)
                 if getattr(store, "write_generation", None) == generation:
                     preload_again(store)
+                if getattr(store, "write_generation", None) == generation:
+                    read_spellings_again(store)
             except Exception:  # noqa: BLE001 -- readers compute it themselves then
                 log.debug("warming the caches after a write failed", exc_info=True)
             with self._lock:
