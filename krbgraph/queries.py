@@ -36,7 +36,7 @@ one. An optional parameter without a value stays unbound, so queries test it wit
 must be used as a variable of the query; ``column`` lines, when present, must list
 the projected variables in order.
 
-One module of some 1,200 lines on purpose: the header format, the binding of
+One module of some 1,400 lines on purpose: the header format, the binding of
 parameters by their declared types, the running and the completion of answers
 (name columns, order) are one contract read by the CLI, the API, the pages and
 docs/queries.md; its sections (catalogue, binding, running, docs) follow that order.
