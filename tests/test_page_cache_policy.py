@@ -306,3 +306,30 @@ def test_a_computation_asking_for_its_own_key_does_not_wait_for_itself(store) ->
         return cached(store, "same", lambda: 1) + 1
 
     assert cached(store, "same", outer) == 2
+
+
+def test_waiters_are_let_go_when_weighing_the_answer_fails(store) -> None:
+    """Past the computation, keeping the answer can fail too (its measure); the waiters
+    must not wait the whole FLIGHT_WAIT_S for a flight that never lands."""
+    started = threading.Event()
+    release = threading.Event()
+
+    def compute() -> int:
+        started.set()
+        release.wait(10)
+        return 1
+
+    def broken_measure(value: int) -> int:
+        raise ValueError("cannot weigh")
+
+    failures: list[BaseException] = []
+
+    def reader() -> None:
+        try:
+            cached(store, "weighed", compute, broken_measure)
+        except ValueError as exc:
+            failures.append(exc)
+
+    began = time.monotonic()
+    _one_then_others(reader, started, release, 2)
+    assert len(failures) == 3 and time.monotonic() - began < 10

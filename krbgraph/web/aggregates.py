@@ -350,17 +350,19 @@ def _cached(
         if mine is not None and held is not None:
             _landed(held, key, mine)  # the waiters compute for themselves
         raise
-    weight = 1 if rows is None else max(1, rows(value))
     kept = False
-    with _LOCK:
-        now_held = _entries(store, generation, day)
-        if now_held is not None and getattr(store, "write_generation", None) == generation:
-            made = _Entry(now, value, weight, compute, rows, copy_context())  # type: ignore[arg-type]
-            now_held.keep(key, made, protected, max_age)
-            kept = now_held.get(key) is made
-    if mine is not None and held is not None:
-        mine.value, mine.ok = value, kept
-        _landed(held, key, mine)
+    try:
+        weight = 1 if rows is None else max(1, rows(value))
+        with _LOCK:
+            now_held = _entries(store, generation, day)
+            if now_held is not None and getattr(store, "write_generation", None) == generation:
+                made = _Entry(now, value, weight, compute, rows, copy_context())  # type: ignore[arg-type]
+                now_held.keep(key, made, protected, max_age)
+                kept = now_held.get(key) is made
+    finally:  # whatever happens here, the waiters are let go (they compute their own)
+        if mine is not None and held is not None:
+            mine.value, mine.ok = value, kept
+            _landed(held, key, mine)
     return value
 
 
