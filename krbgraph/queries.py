@@ -831,9 +831,7 @@ def find_named(
         result = store.query(_inject_rows(sparql, ("tekst", "klasse"), rows), timeout_s=timeout_s)
         return [str(row[0]) for row in result.rows if row[0] is not None]
 
-    usual = other_spellings(text)
-    passes = [usual]
-    for spellings in passes:
+    def by_passes(spellings: list[str]) -> list[str]:
         written = {text, *spellings}
         for predicates, found_as_is, found_if_shown in _name_passes(
             store, text, languages, timeout_s, spellings
@@ -846,14 +844,16 @@ def find_named(
                 found.update(iri for iri in shown if names.get(iri) in written)
             if found:
                 return sorted(found)[:limit]
-        if len(passes) == 1:
-            # Nothing by the usual spellings: those the store itself has of the text in
-            # any case ("IJsvogelwand" for "ijsvogelwand", "Parklaan van Spui tot Vliet"
-            # for "parklaan van spui tot vliet"), read only for a text nothing matched.
-            more = [t for t in _case_spellings(store, text, timeout_s) if t not in written]
-            if more:
-                passes.append([*usual, *more])
-    return []
+        return []
+
+    usual = other_spellings(text)
+    if found := by_passes(usual):
+        return found
+    # Nothing by the usual spellings: those the store itself has of the text in any case
+    # ("IJsvogelwand" for "ijsvogelwand", "Parklaan van Spui tot Vliet" for "parklaan van
+    # spui tot vliet"), read only for a text nothing matched.
+    more = [t for t in _case_spellings(store, text, timeout_s) if t not in {text, *usual}]
+    return by_passes([*usual, *more]) if more else []
 
 
 _CAPITALISED_SPARQL = """
@@ -871,7 +871,7 @@ SELECT DISTINCT (STR(?tekst) AS ?spelling) WHERE {
 def _case_spellings(store: Store, text: str, timeout_s: float | None) -> tuple[str, ...]:
     """How the store writes ``text`` with capitals, for a text nothing matched in its
     usual spellings. Every such code and name is read in one pass (about 3 s and some
-    30 MB at a million triples), once per write generation, by one reader while others
+    40 MB at a million triples), once per write generation, by one reader while others
     missing meanwhile wait; then each text is a dictionary lookup, so a typo stays cheap
     and many at once cannot each scan the names (which ran the engine out of memory)."""
     cache = name_cache(store)
