@@ -136,7 +136,7 @@ def work_pyshacl(file: Path, size: int) -> Run:
     shapes = shapes_graph()
     setup = time.perf_counter() - started
     started = time.perf_counter()
-    report = run_pyshacl(data, shapes)
+    report = run_pyshacl(data, shapes, parse_once=False)  # pySHACL as it comes
     elapsed = time.perf_counter() - started
     results = len(set(report.subjects(SH.focusNode, None)))
     return Run("pyshacl", size, setup, elapsed, _peak_mb(), results, 0)
