@@ -25,9 +25,11 @@ from test_excel_support import BASE, demo_workbook, edit, row_of
 from krbgraph import graph_warnings
 from krbgraph.excel.importing import ImportFailed, ImportReport, import_workbook
 from krbgraph.excel.problems import Problem
+from krbgraph.excel.template import write_template
 from krbgraph.findings import Finding
 from krbgraph.loading import load_paths
 from krbgraph.model import project_root
+from krbgraph.namespaces import KRB
 from krbgraph.registry import validate_change, write_graphs
 from krbgraph.replica import ValidationReplica
 from krbgraph.replica_slot import ReplicaSlot
@@ -190,3 +192,69 @@ def test_a_violation_the_write_cannot_affect_neither_refuses_nor_shows(
     assert result.conforms
     assert result.violations() == ()
     assert len(result.warnings()) == count
+
+
+def _new_policy(folder: Path, area: str) -> Path:
+    """A new municipality workbook from the template: one theme, dossier, indicator,
+    document and norm, set for ``area`` (that of another graph's norms)."""
+    path = folder / "Nieuw Beleid.xlsx"
+    write_template(path)
+    book = load_workbook(path)
+    rows = {
+        "beleidsthemas": {"naam": "Luchtkwaliteit", "code": "lucht"},
+        "beleidsdossier": {
+            "code": "LUC", "naam": "Lucht", "beleidsthema": "Luchtkwaliteit",
+            "werkingsgebied": area,
+        },
+        "beleidsindicator": {
+            "code": "LUC-I01", "naam": "NO2 jaargemiddelde", "beleidsthema": "Luchtkwaliteit",
+            "kenmerk": "effectindicator milieu", "eenheid": "µg/m³",
+        },
+        "besluitdocument": {
+            "code": "LUC-2026", "titel": "Luchtplan 2026", "soort": "beleidsplan",
+            "dossier": "LUC", "werkingsgebied": area, "bestuurslaag": "Gemeente",
+            "status": "ontwerp", "datum": "2026-03-01",
+        },
+        "beleidsnorm": {
+            "code": "LUC-N01", "indicator": "LUC-I01", "document": "LUC-2026",
+            "operator": "max", "waarde": "20", "sector": "alle", "werkingsgebied": area,
+            "rekenmethode": "Jaargemiddelde volgens RIVM",
+        },
+    }  # fmt: skip
+    for sheet, values in rows.items():
+        header = [str(cell.value).strip() for cell in book[sheet][1]]
+        for column, value in values.items():
+            book[sheet].cell(row=2, column=header.index(column) + 1, value=value)
+    book.save(path)
+    return path
+
+
+def test_a_warning_on_another_graphs_object_names_that_graph_not_a_place_in_the_workbook(
+    importer, store: Store, tmp_path: Path
+) -> None:
+    """A new workbook set for the area another graph's norms are set for validates those
+    norms again (the write's impact reaches them through the area): their warnings came
+    back as the new workbook's, with no sheet, row or graph, where nobody finds them.
+    docs/excel.md: such a finding names the object and the graph it is in, not the
+    workbook."""
+    path, count = _with_warnings(tmp_path)
+    first = importer(path)
+    norm = f"{BASE}/id/beleidsnorm/BOU-N01"  # one of the norms with a warning
+    rows = store.query(f"SELECT ?a WHERE {{ <{norm}> <{KRB}werkingsgebied> ?a }}").rows
+    area = str(rows[0][0])
+
+    second = importer(_new_policy(tmp_path, area))
+    assert second.graph != first.graph
+    placed = [p for p in second.warnings if not p.is_error and p.sheet is not None]
+    elsewhere = [p for p in second.warnings if not p.is_error and p.sheet is None]
+    assert elsewhere, "the other graph's norms were not validated again: nothing to check"
+    assert len(elsewhere) <= count
+    for problem in elsewhere:
+        iri = problem.message_nl.split(">", 1)[0].rsplit("<", 1)[1]
+        assert iri.startswith(f"{BASE}/id/"), problem.message_nl
+        assert f"(in graaf <{first.graph}>, niet in Nieuw Beleid.xlsx)" in problem.message_nl
+        assert f"(in graph <{first.graph}>, not in Nieuw Beleid.xlsx)" in problem.message_en
+        held = store.query(f"ASK {{ GRAPH <{first.graph}> {{ <{iri}> ?p ?o }} }}").boolean
+        assert held, iri
+    for problem in placed:  # the workbook's own warnings keep their cells
+        assert problem.sheet in {"besluitdocument", "beleidsnorm", "beleidsindicator"}

@@ -62,7 +62,7 @@ from .metingen_sheet import (
 from .problems import Problem
 from .reader import Progress, ReadResult, read_workbook
 from .workbook_base import RecordedBaseInvalid, recorded_base
-from .workbook_findings import findings_as_problems
+from .workbook_findings import findings_as_problems, with_graphs_outside
 from .writer import unwritable
 
 Stage = Callable[[str], None]
@@ -258,7 +258,8 @@ def _checked_and_written(
         validation = _validated_only(job, tried, replicas)
         if not validation.conforms:
             raise job.refusal(validation, tried, job.refused_rows)
-        shapes = findings_as_problems(validation, result)
+        named = with_graphs_outside(store, validation, result, Path(job.name).name)
+        shapes = findings_as_problems(named, result)
         raise ImportFailed(result.problems + shapes + job.refused_rows)
     changes.update({graph: convert.quads(data, graph) for graph, data in measurements.items()})
     refuse_unpermitted(list(changes), job.writer)
@@ -293,7 +294,8 @@ def _checked_and_written(
                 store.write_graphs(changes, replace=True)
             replace_derived(store, derived)
             mark_conforming(store)
-    problems = result.problems + findings_as_problems(validation, result)
+    named = with_graphs_outside(store, validation, result, Path(job.name).name)
+    problems = result.problems + findings_as_problems(named, result)
     report = ImportReport(target, len(result.triples), replaced, problems, changed=changed)
     for graph, data in measurements.items():  # at most one: {target}/metingen
         now, before = len(set(data.subjects(RDF.type, _OBSERVATION))), held[graph].rows[0][0]
