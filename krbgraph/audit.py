@@ -32,7 +32,7 @@ from rdflib import XSD, Literal, URIRef
 
 from .model import AUDIT_GRAPH
 from .namespaces import KRB, PROV
-from .queries import load_catalogue, run_with_terms
+from .queries import run_with_terms, shipped_catalogue
 from .store import Store
 from .tokens import NAME_PATTERN
 
@@ -210,7 +210,7 @@ def history(
         if before.tzinfo is None or before.utcoffset() is None:
             raise ValueError("'before' needs a time zone")
         bindings["voor"] = Literal(_utc_text(before), datatype=XSD.dateTime)
-    query = load_catalogue()[HISTORY_QUERY]
+    query = shipped_catalogue()[HISTORY_QUERY]
     result = run_with_terms(store, query, bindings, timeout_s=timeout_s)
     entries = []
     for row in result.dicts()[:limit]:

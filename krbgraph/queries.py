@@ -53,6 +53,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from functools import cache
 from itertools import islice
 from pathlib import Path
 from typing import IO
@@ -254,6 +255,14 @@ class Catalogue(Mapping[str, NamedQuery]):
 
 def sparql_folder(root: Path | None = None) -> Path:
     return (root or project_root()) / "sparql"
+
+
+@cache
+def shipped_catalogue() -> Catalogue:
+    """The catalogue of the .rq files that ship with the product, read once per process:
+    reading and checking them takes a tenth of a second, which a request answered from
+    one of them (the write history) paid every time."""
+    return load_catalogue()
 
 
 def load_catalogue(folder: Path | None = None) -> Catalogue:

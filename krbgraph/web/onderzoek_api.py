@@ -15,7 +15,7 @@ from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
-from ..queries import Catalogue, ParameterError, load_catalogue
+from ..queries import Catalogue, ParameterError, shipped_catalogue
 from ..settings import Settings
 from ..store import QueryTimeout, Store
 from . import research_answers as answers
@@ -54,7 +54,7 @@ def _catalogue(request: Request) -> Catalogue:
     state = request.app.state
     found = getattr(state, "krb_catalogue", None)
     if found is None:
-        found = load_catalogue()
+        found = shipped_catalogue()
         state.krb_catalogue = found
     return found
 

@@ -11,12 +11,11 @@ resource descriptions (krbgraph.web.describe).
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 from typing import TypeVar
 
 from fastapi import FastAPI, Request
 
-from ..queries import Catalogue, load_catalogue
+from ..queries import Catalogue, shipped_catalogue
 from .search import LabelIndex
 
 T = TypeVar("T")
@@ -46,7 +45,6 @@ def label_index_of(app: FastAPI) -> LabelIndex:
     return found
 
 
-@cache
 def catalogue() -> Catalogue:
     """The named-query catalogue, read once (the .rq files ship with the product)."""
-    return load_catalogue()
+    return shipped_catalogue()
