@@ -666,9 +666,13 @@ def _to_iri(param: Parameter, value: str, resolve: Resolver | None) -> ox.NamedN
             )
         return resolve(param, value)
     try:
-        return ox.NamedNode(value)
+        node = ox.NamedNode(value)
     except ValueError as exc:
         problem = str(exc)
+    else:
+        # Of a parameter with a class, an IRI that names nothing of it (a typo, the
+        # wrong case, "sector:inwoners") answered "no norms" where it should say so.
+        return node if param.klasse is None or resolve is None else resolve(param, value)
     if param.klasse is None or resolve is None:
         raise ParameterError(
             f"{value!r} is not a valid absolute IRI ({problem})",
@@ -724,6 +728,9 @@ PREFIX rdf:  <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 ASK WHERE { ?object rdf:type/rdfs:subClassOf* ?klasse }
 """
+
+_MENTIONED_SPARQL = "ASK WHERE { { ?object ?p ?o } UNION { ?s ?p ?object } }"
+"""Whether the store says anything of or about a thing, in any graph."""
 
 REGISTRY_BASE: ContextVar[str | None] = ContextVar("registry_base", default=None)
 """The base IRI of the registry served or asked (`krb serve`, `krb query --base-iri`):
@@ -933,7 +940,24 @@ def store_resolver(
 
     def resolve(param: Parameter, text: str) -> ox.NamedNode:
         klasse = ox.NamedNode(param.klasse or "")
-        if text.startswith(f"{REGISTRY_PREFIX}:"):
+        iri = _as_iri(text)
+        if iri is not None:
+            # Known to the store at all, typed or not (data loaded without validation
+            # may leave a type out, and the queries answer for it as before).
+            sparql = _inject_rows(_MENTIONED_SPARQL, ("object",), [(iri,)])
+            if store.query(sparql, timeout_s=timeout_s).boolean:
+                return iri
+            # A code or name that reads as an IRI ("GM:0363") is looked up as one.
+            found = find_named(store, text, klasse.value, languages=languages, timeout_s=timeout_s)
+            if not found:
+                name = _short(klasse.value)
+                raise ParameterError(
+                    f"the registry holds nothing with IRI <{text}>; give the IRI of a "
+                    f"{name}, or its code or name",
+                    nl=f"het register heeft niets met de IRI <{text}>; geef de IRI van een "
+                    f"{name}, of de code of naam",
+                )
+        elif text.startswith(f"{REGISTRY_PREFIX}:"):
             # id:beleidsnorm/BOU-N01: the thing of the class whose IRI ends so; first the
             # registry's own (REGISTRY_BASE), as the pages shorten its IRIs only.
             local = "/id/" + text[len(REGISTRY_PREFIX) + 1 :]
@@ -975,6 +999,16 @@ def store_resolver(
         )
 
     return resolve
+
+
+def _as_iri(text: str) -> ox.NamedNode | None:
+    """``text`` as the absolute IRI it is, or None (a name, a code, ``id:...``)."""
+    if text.startswith(f"{REGISTRY_PREFIX}:"):
+        return None
+    try:
+        return ox.NamedNode(text)
+    except ValueError:
+        return None
 
 
 def _short(iri: str) -> str:

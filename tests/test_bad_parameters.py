@@ -246,6 +246,33 @@ def test_named_query_parameter_is_refused_cleanly(
     assert not problems, f"/api/queries/{name} parameter {parameter}: {problems}"
 
 
+@pytest.mark.parametrize(
+    ("name", "parameter"),
+    [
+        (query.name, p.name)
+        for query in CATALOGUE.public()
+        for p in query.parameters
+        if p.klasse is not None
+    ],
+)
+def test_an_iri_the_registry_does_not_hold_is_refused_not_answered_empty(
+    client: TestClient, name: str, parameter: str
+) -> None:
+    """A typo in an IRI, the wrong case or a prefixed name read as an IRI
+    ("sector:inwoners") answered an empty table with 200, read as "nothing applies";
+    an unknown name was refused all along."""
+    others = {p.name: _good(p) for p in CATALOGUE[name].parameters if p.required}
+    for value in (
+        f"{BASE}/id/beleidsnorm/GEL-N01-bestaat-niet",
+        "https://data.krb.nl/id/begrip/sector/Inwoners",
+        "sector:inwoners",
+    ):
+        answer = client.get(f"/api/queries/{name}", params={**others, parameter: value})
+        assert answer.status_code == 400, (value, answer.status_code, answer.text[:300])
+        detail = answer.json()["detail"]
+        assert parameter in detail and value in detail, detail
+
+
 def test_a_refusal_names_the_parameter(client: TestClient) -> None:
     """The message of a refused value says which parameter was wrong and why."""
     page = client.get("/lijst", params={"klasse": "x y"})
