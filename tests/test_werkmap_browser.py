@@ -23,8 +23,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
-from browser_support import allow_downloads, downloaded
+from browser_support import allow_downloads, axe_source, downloaded, resize, serious_violations
 from live_server import live_server
 from test_browser_pages import NEEDS_BROWSER, Browser, _wait_text, browser
 from test_sparql_support import BASE, TOKEN
@@ -106,11 +107,47 @@ def test_one_demo_graph_chosen_downloaded_and_uploaded_back_unchanged(
     browser.click(link)
     download = downloaded(folder, "krb-export.xlsx")
 
+    assert browser.script("return document.getElementById('werkmap-export-meldingen').hidden")
+
     _send(browser, download)
     shown = _result(browser)
     assert (shown["title"], shown["kind"]) == ("Ingeladen", "ok"), shown
     assert f"Graaf {GELUID} is ongewijzigd" in shown["message"], shown
+    # The answer has the focus (the button that sent it was disabled meanwhile, and the
+    # focus fell to the page) and is announced by the region that was there all along.
+    assert browser.script("return document.activeElement.id") == "werkmap-resultaat-kop"
+    announced = browser.script("return document.getElementById('werkmap-aankondiging').textContent")
+    assert announced.startswith("Ingeladen. ") and GELUID in announced, announced
     assert browser.url == site + "/werkmap?graaf=" + GELUID.replace(":", "%3A").replace("/", "%2F")
+
+
+def test_a_download_of_the_whole_registry_says_what_the_workbook_leaves_out(
+    browser: Browser, site: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The demo's realised effects and data sources fit no sheet: the export counted
+    them in a header no browser shows, and the page said the workbook held "everything
+    in the registry"; the user learnt it from a refused upload after the editing."""
+    folder = tmp_path_factory.mktemp("downloads-all")
+    allow_downloads(browser, folder)
+    browser.get(site + "/werkmap")
+    browser.click(browser.find("#werkmap-export"))
+    download = downloaded(folder, "krb-export.xlsx")
+    said = httpx.get(site + "/api/export/excel/meldingen", timeout=60).json()
+    assert said["total"] == len(said["warnings"]) > 0
+    exported = httpx.get(site + "/api/export/excel", timeout=60)
+    assert exported.headers["X-KRB-Export-Warnings"] == str(said["total"])
+    assert download.read_bytes()[:2] == b"PK"
+    deadline = time.monotonic() + 60
+    while browser.script("return document.getElementById('werkmap-export-meldingen').hidden"):
+        assert time.monotonic() < deadline, "nothing said about what the workbook leaves out"
+        time.sleep(0.2)
+    listed = browser.script(
+        "return Array.from(document.querySelectorAll('#werkmap-export-lijst li'))"
+        ".map(li => li.textContent)"
+    )
+    assert listed == [w["message_nl"] for w in said["warnings"]]
+    summary = browser.text(browser.find("#werkmap-export-samenvatting"))
+    assert "niet alles van het register" in summary and str(said["total"]) in summary, summary
 
 
 # A
@@ -155,6 +192,34 @@ def test_a_bad_measurement_and_a_policy_problem_are_shown_together(
     places = {(row[0], row[1], row[3]) for row in shown["rows"]}
     assert ("fout", "werkingsgebieden", "ligt_in") in places, shown["rows"]
     assert ("fout", "metingen", "indicator") in places, shown["rows"]
+    assert browser.script("return document.activeElement.id") == "werkmap-resultaat-kop"
+
+
+def test_the_problems_of_a_refused_upload_on_a_phone_scroll_by_keyboard_too(
+    browser: Browser, site: str, tmp_path: Path
+) -> None:
+    """At 375 px the problems table scrolls sideways in its box; a row without a link
+    left a keyboard nothing to scroll it by (axe: scrollable-region-focusable)."""
+    axe = axe_source()
+    if axe is None:
+        pytest.skip("axe-core is not installed (make axe)")
+    resize(browser, 375, 800)
+    try:
+        browser.get(site + "/werkmap")
+        path = workbook(
+            tmp_path / "kring.xlsx", [2024], number=4, cycle=True, unknown_indicator=True
+        )
+        _send(browser, path)
+        assert _result(browser)["kind"] == "fout"
+        assert serious_violations(browser, axe) == []
+        wide = browser.script(
+            "const box = document.querySelector('#werkmap-resultaat .table-scroll');"
+            "return [box.scrollWidth > box.clientWidth, box.tabIndex,"
+            " document.scrollingElement.scrollWidth <= window.innerWidth]"
+        )
+        assert wide == [True, 0, True], wide
+    finally:
+        resize(browser, 1280, 1000)
 
 
 # D

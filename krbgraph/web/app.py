@@ -52,6 +52,7 @@ from ..store import (
 from ..store.write_claim import StoreChangedElsewhere, WriteClaimedElsewhere
 from . import api as api_routes
 from . import excel_api as excel_routes
+from . import excel_export_api as excel_export_routes
 from . import graph_store as graph_store_routes
 from . import history_api as history_routes
 from . import linked_data as linked_data_routes
@@ -209,6 +210,7 @@ def _routers() -> list:
         api_routes.router,
         onderzoek_routes.router,
         excel_routes.router,
+        excel_export_routes.router,
         history_routes.router,
         linked_data_routes.router,
         page_routes.router,

@@ -1,4 +1,4 @@
-"""The Excel workbook over HTTP: `POST /api/import/excel`, `GET /api/export/excel`.
+"""The Excel workbook over HTTP: `POST /api/import/excel` (the export: excel_export_api).
 
 The same functions as `krb import-excel` / `krb export-excel`, so a workbook
 behaves identically whether it arrives by command line or by upload. Import is
@@ -34,18 +34,16 @@ after, an empty file, a file over the upload limit).
 
 from __future__ import annotations
 
-import io
 import os
 from contextlib import ExitStack
 from typing import Annotated, BinaryIO
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 
-from ..excel.exporting import export_workbook
 from ..excel.importing import ImportFailed, excel_graph_iri, import_workbook
 from ..excel.limits import WorkbookLimits, WorkbookTooLarge, shown_problems
 from ..excel.metingen_sheet import measurement_graph_iri
@@ -462,32 +460,3 @@ def _linked(
         extra = {"href": link.href, "link_text": link.text} if link else {}
         shown.append({**problem.as_dict(), **extra})
     return shown
-
-
-@router.get(
-    "/export/excel",
-    summary="The registry (or one graph) as a KRB workbook",
-    response_class=Response,
-    responses={200: {"content": {XLSX: {}}}, 404: error_response("Unknown graph")},
-)
-async def export_excel(
-    store: Annotated[Store, Depends(get_store)],
-    graph: Annotated[str | None, Query(description="Export only this graph")] = None,
-) -> Response:
-    def run() -> tuple[bytes, int]:
-        buffer = io.BytesIO()
-        warnings = export_workbook(store, buffer, graph=graph)
-        return buffer.getvalue(), len(warnings)
-
-    try:
-        body, warnings = await run_in_threadpool(run)
-    except KeyError as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no graph <{graph}> in the store") from exc
-    return Response(
-        content=body,
-        media_type=XLSX,
-        headers={
-            "Content-Disposition": 'attachment; filename="krb-export.xlsx"',
-            "X-KRB-Export-Warnings": str(warnings),
-        },
-    )

@@ -5,6 +5,8 @@
 // its sheet, row and column and a link to the thing its row describes. Text is set
 // as text only (textContent, text nodes), so nothing in a workbook can become markup;
 // links are only those of this site the API gives (paths starting with one "/").
+// A download through the page says what the workbook does not hold (the export's
+// warnings, from /api/export/excel/meldingen), before anyone edits it.
 // The graph choice (?graaf=) sets the graph of the download and of the upload
 // (graph= of both API routes). A token the browser cannot put in a header, an empty
 // file and a file over the upload limit are named as such before anything is sent.
@@ -29,6 +31,10 @@
   const exportLink = document.getElementById("werkmap-export");
   const exportNote = document.getElementById("werkmap-export-uitleg");
   const target = document.getElementById("werkmap-doel");
+  const announcer = document.getElementById("werkmap-aankondiging");
+  const left = document.getElementById("werkmap-export-meldingen");
+  const leftSummary = document.getElementById("werkmap-export-samenvatting");
+  const leftList = document.getElementById("werkmap-export-lijst");
 
   // Text with a place to break the line after every "/": an IRI is one long word, which
   // on a phone would push the page sideways. Copied text is the same (<wbr> adds none).
@@ -53,7 +59,7 @@
     exportLink.textContent = graph ? "De gekozen graaf" : "Het huidige register";
     setText(exportNote, graph
       ? "graaf " + graph + " met zijn metingen, om te wijzigen en met dezelfde keuze weer in te laden"
-      : "alles wat nu in het register staat, om te wijzigen");
+      : "het hele register, om te wijzigen");
     setText(target, "Inladen in: " + (graph ? "graaf " + graph : target.dataset.byFileName));
     const query = graph ? "?graaf=" + encodeURIComponent(graph) : "";
     history.replaceState(null, "", location.pathname + query);
@@ -79,8 +85,80 @@
     body.replaceChildren();
     table.hidden = !problems || problems.length === 0;
     for (const problem of problems || []) body.appendChild(problemRow(problem));
+    // The answer gets the focus (the button that sent it is disabled while it waits, so
+    // the focus fell to the page) and is announced by the region that is always there.
+    announcer.textContent = "";
+    announcer.textContent = title + ". " + text;
+    heading.focus({ preventScroll: true });
     result.scrollIntoView({ block: "start" });
   }
+
+  // A download through the link, then what the workbook does not hold, said beside it:
+  // the export counts it in a header a browser does not show, and a user who edits the
+  // workbook and loads it into the same graph is refused for it after the editing.
+  // Without script (or a modified click: a new tab) the link downloads as it is.
+  async function download(href) {
+    left.hidden = true;
+    let response;
+    try {
+      response = await fetch(href);
+    } catch (_) {
+      location.href = href;
+      return;
+    }
+    if (!response.ok) {
+      location.href = href; // the service's own error page or answer
+      return;
+    }
+    const blob = await response.blob();
+    const save = document.createElement("a");
+    save.href = URL.createObjectURL(blob);
+    save.download = "krb-export.xlsx";
+    document.body.appendChild(save);
+    save.click();
+    save.remove();
+    setTimeout(function () { URL.revokeObjectURL(save.href); }, 60000);
+    if (Number(response.headers.get("X-KRB-Export-Warnings") || "0") > 0) {
+      await showLeftOut(href);
+    }
+  }
+
+  async function showLeftOut(href) {
+    const at = href.indexOf("?");
+    const url = exportLink.dataset.exportUrl + "/meldingen" + (at < 0 ? "" : href.slice(at));
+    let payload = null;
+    try {
+      const response = await fetch(url, { headers: { Accept: "application/json" } });
+      payload = response.ok ? await response.json() : null;
+    } catch (_) {
+      payload = null;
+    }
+    leftList.replaceChildren();
+    const graph = chosenGraph();
+    if (!payload || !Array.isArray(payload.warnings)) {
+      setText(leftSummary, "Let op: niet alles past in deze werkmap, maar de lijst van wat er niet in " +
+        "staat kon niet worden opgehaald. krb export-excel op de opdrachtregel noemt het.");
+    } else {
+      setText(leftSummary, "Let op: de werkmap bevat niet alles van " +
+        (graph ? "graaf " + graph : "het register") + ". " +
+        count(payload.total, "soort gegevens past", "soorten gegevens passen") + " er niet in" +
+        (graph ? "; laadt u de werkmap weer in deze graaf, dan weigert het register dat zolang " +
+          "de graaf ze bevat, want ze zouden verloren gaan" : "") + ":");
+      for (const warning of payload.warnings) {
+        const li = document.createElement("li");
+        setText(li, warning.message_nl || "");
+        leftList.appendChild(li);
+      }
+    }
+    left.className = "error-box";
+    left.hidden = false;
+  }
+
+  exportLink.addEventListener("click", function (event) {
+    if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    download(exportLink.href);
+  });
 
   function cell(text, className) {
     const td = document.createElement("td");

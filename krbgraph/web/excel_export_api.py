@@ -1,0 +1,115 @@
+"""The registry (or one graph) as a workbook over HTTP, and what the workbook leaves out.
+
+`GET /api/export/excel` is `krb export-excel`: the workbook, with the number of things
+that did not fit in ``X-KRB-Export-Warnings``. The command line prints those warnings
+(docs/excel.md: "not dropped silently"); a browser following a link shows no header, so
+`GET /api/export/excel/meldingen` answers them as JSON (per property, with an example
+subject, in Dutch and English) and the workbook page (static/werkmap.js) lists them
+beside the download. A user who edits such a workbook and uploads it into the same graph
+is refused (the import would delete what the workbook cannot hold): told at download,
+not after the editing. The warnings are kept per store version and graph in the page
+cache, so the list asked for right after a download costs nothing more.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from ..excel.exporting import export_workbook
+from ..excel.problems import Problem
+from ..store import Store
+from .aggregates import cached
+from .deps import API_PARAMETER_CHECKS, get_store
+from .openapi_protocols import API_RESPONSES, error_response
+
+router = APIRouter(
+    prefix="/api",
+    tags=["excel"],
+    dependencies=[*API_PARAMETER_CHECKS],
+    responses=API_RESPONSES,
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+GraphParam = Annotated[str | None, Query(description="Export only this graph")]
+
+
+class ExportWarning(BaseModel):
+    """Something of the registry the workbook does not hold."""
+
+    message_nl: str
+    message_en: str
+
+
+class ExportWarnings(BaseModel):
+    graph: str | None = Field(description="The graph exported; null: the whole registry")
+    total: int = Field(description="How many warnings the export gives")
+    warnings: list[ExportWarning]
+
+
+def _key(graph: str | None) -> tuple[str, str | None]:
+    return ("excel-export-warnings", graph)
+
+
+def _exported(store: Store, graph: str | None) -> tuple[bytes, list[Problem]]:
+    """The workbook and its warnings; the warnings kept for the store's version."""
+    buffer = io.BytesIO()
+    warnings = export_workbook(store, buffer, graph=graph)
+    cached(store, _key(graph), lambda: warnings)
+    return buffer.getvalue(), warnings
+
+
+def _unknown(graph: str | None) -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, f"no graph <{graph}> in the store")
+
+
+@router.get(
+    "/export/excel",
+    summary="The registry (or one graph) as a KRB workbook",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}}, 404: error_response("Unknown graph")},
+)
+async def export_excel(
+    store: Annotated[Store, Depends(get_store)], graph: GraphParam = None
+) -> Response:
+    try:
+        body, warnings = await run_in_threadpool(_exported, store, graph)
+    except KeyError as exc:
+        raise _unknown(graph) from exc
+    return Response(
+        content=body,
+        media_type=XLSX,
+        headers={
+            "Content-Disposition": 'attachment; filename="krb-export.xlsx"',
+            "X-KRB-Export-Warnings": str(len(warnings)),
+        },
+    )
+
+
+@router.get(
+    "/export/excel/meldingen",
+    summary="What the workbook of the registry (or one graph) does not hold",
+    response_model=ExportWarnings,
+    responses={404: error_response("Unknown graph")},
+)
+async def export_warnings(
+    store: Annotated[Store, Depends(get_store)], graph: GraphParam = None
+) -> ExportWarnings:
+    def warnings() -> list[Problem]:
+        return cached(store, _key(graph), lambda: _exported(store, graph)[1])
+
+    try:
+        found = await run_in_threadpool(warnings)
+    except KeyError as exc:
+        raise _unknown(graph) from exc
+    return ExportWarnings(
+        graph=graph,
+        total=len(found),
+        warnings=[ExportWarning(message_nl=w.text_nl, message_en=w.text_en) for w in found],
+    )
