@@ -11,6 +11,7 @@ imported with the real import into a real embedded store.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -342,6 +343,32 @@ def test_own_lists_round_trip_through_the_export(
     again_path = tmp_path / "again.xlsx"
     assert write_workbook(again.graph, again_path) == []
     assert isomorphic(read_workbook(again_path, BASE).graph, first)
+
+    # Every name a norm's sector or material cell holds is one its drop-down offers:
+    # the own ones too (Excel called "Inwoners" an unknown value of its own list).
+    offered = _drop_down_values(book, "beleidsnorm")
+    for column in ("sector", "materiaal"):
+        index = header.index(column)
+        written = {
+            name.strip()
+            for row in norms.values()
+            for name in str(row[index].value or "").split(";")
+            if name.strip()
+        }
+        assert written, column
+        assert written <= set(offered[column]), (column, written - set(offered[column]))
+
+
+def _drop_down_values(book: Any, sheet: str) -> dict[str, list[str]]:
+    """Column -> the values its list drop-down offers (read from the range it names)."""
+    header = [cell.value for cell in book[sheet][1]]
+    found = {}
+    for validation in book[sheet].data_validations.dataValidation:
+        column = header[next(iter(validation.sqref.ranges)).min_col - 1]
+        target, cells = validation.formula1.lstrip("=").split("!")
+        start, end = cells.replace("$", "").split(":")
+        found[column] = [c.value for row in book[target][start:end] for c in row if c.value]
+    return found
 
 
 def _with(tmp_path: Path, changes: dict[str, list[dict[str, object]]]) -> Path:

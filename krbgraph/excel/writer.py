@@ -11,7 +11,7 @@ it writes, and that bookkeeping must see all sheets to report what is left over.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO
@@ -307,6 +307,21 @@ def _join(values: Iterable[str | None]) -> str | None:
     return f"{SEPARATOR} ".join(parts) if parts else None
 
 
+def _own_names(sheets: Mapping[str, Sequence[Mapping[str, object]]]) -> dict[str, list[str]]:
+    """The names the rows of each own-list sheet give their concepts (a subtype's, else
+    its hoofdtype's; a one-level list's naam), per national list they extend."""
+    found: dict[str, list[str]] = {}
+    for own in OWN_LISTS:
+        names = found.setdefault(own.key, [])
+        for row in sheets.get(own.sheet, []):
+            name = (
+                (row.get("subtype") or row.get("hoofdtype")) if own.two_level else row.get("naam")
+            )
+            if isinstance(name, str) and name:
+                names.append(name)
+    return found
+
+
 def write_workbook(
     graph: Graph,
     target: str | Path | BinaryIO,
@@ -333,7 +348,9 @@ def write_workbook(
     vocabulary = load_vocabulary(model)
     source = _Source(graph, base)
     sheets = _rows(source, vocabulary, store)
-    book = new_workbook(vocabulary, rows={name: len(rows) for name, rows in sheets.items()})
+    book = new_workbook(
+        vocabulary, rows={name: len(rows) for name, rows in sheets.items()}, own=_own_names(sheets)
+    )
     refused: list[Problem] = []
     for name, rows in sheets.items():
         ws = book[name]
