@@ -249,9 +249,17 @@ def test_an_own_concept_without_mapping_is_a_warning_at_its_row(
     assert found == {
         ("sectoren", sector_row, "hoofdtype", "Natuurlijke personen"),
         ("sectoren", sector_row, "landelijk_begrip", "Inwoners"),
+        ("sectoren", sector_row, "subtype", "Inwoners"),
         ("materiaalstromen", material_row, "hoofdtype", "Water"),
     }
-    warning = next(p for p in result.problems if p.value == "Inwoners")
+    # The own Inwoners takes the national inwoners' name: every cell naming it now
+    # means the own concept, also those of norms that meant the national one.
+    hiding = next(p for p in result.problems if p.column == "subtype")
+    assert "heeft de naam van het landelijke begrip inwoners" in hiding.text_nl
+    assert "or map the own concept with exactMatch" in hiding.text_en
+    warning = next(
+        p for p in result.problems if p.value == "Inwoners" and p.column == "landelijk_begrip"
+    )
     assert warning.severity == "waarschuwing"
     assert "eigen begrip 'Inwoners' is niet gekoppeld aan de landelijke lijst Sectoren" in (
         warning.text_nl
@@ -434,6 +442,8 @@ def test_own_names_hide_national_ones_and_the_export_keeps_them_apart(tmp_path: 
         terraces,
     }
     assert (own, SKOS.exactMatch, BEGRIP["sector/bedrijven"]) in graph
+    # Equal to the national concept it hides (exactMatch): nothing to warn about.
+    assert not [p for p in result.problems if "heeft de naam van het landelijke" in p.text_nl]
     assert (terraces, SKOS.broader, own) in graph
     assert {(p, o) for p, o in graph.predicate_objects(neighbours) if "Match" in str(p)} == {
         (SKOS.broadMatch, BEGRIP["sector/particulieren"]),

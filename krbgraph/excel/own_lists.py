@@ -213,6 +213,7 @@ def convert_own_list(
         if item.entry is not None:
             _write(item, scheme, own, used)
             _warn_unmapped(item, own, national)
+            _warn_hiding(item, national)
 
 
 def _listing_only(row: Row, name: str) -> None:
@@ -371,6 +372,32 @@ def _warn_unmapped(item: _Declared, own: OwnList, national: ValueList) -> None:
         "landelijke vragen het niet",
         f"own concept '{entry.name}' is not mapped to the national list {national.title_en}; "
         "fill in koppeling and landelijk_begrip, or national questions will not find it",
+        severity="waarschuwing",
+    )
+
+
+def _warn_hiding(item: _Declared, national: ValueList) -> None:
+    """A warning when an own concept takes the name of a national one it is not the same
+    as (no exactMatch): every cell of the workbook that names it, in any case, then
+    means the own concept, also the cells of norms that meant the national one before
+    the row was added."""
+    entry = item.entry
+    assert entry is not None
+    hidden = national.hits(entry.name) - {t for r, t in item.mappings if r == SKOS.exactMatch}
+    if not hidden:
+        return
+    shown = ", ".join(sorted(national.display.get(iri, str(iri)) for iri in hidden))
+    item.row.problem(
+        item.column,
+        entry.name,
+        f"eigen begrip '{entry.name}' heeft de naam van het landelijke begrip {shown}: elke "
+        f"cel die '{entry.name}' noemt (ook in andere hoofdletters) betekent nu het eigen "
+        "begrip; schrijf hoofdtype/subtype of de IRI voor het landelijke, of koppel het "
+        "eigen begrip met exactMatch als het hetzelfde is",
+        f"own concept '{entry.name}' has the name of the national concept {shown}: every "
+        f"cell naming '{entry.name}' (in any case) now means the own concept; write "
+        "hoofdtype/subtype or the IRI for the national one, or map the own concept with "
+        "exactMatch if it is the same",
         severity="waarschuwing",
     )
 
