@@ -189,6 +189,7 @@ def test_a_bad_measurement_and_a_policy_problem_are_shown_together(
     _send(browser, path)
     shown = _result(browser)
     assert shown["kind"] == "fout" and shown["measurements"] is None, shown
+    assert shown["message"].startswith("De werkmap kring.xlsx is niet ingeladen"), shown
     places = {(row[0], row[1], row[3]) for row in shown["rows"]}
     assert ("fout", "werkingsgebieden", "ligt_in") in places, shown["rows"]
     assert ("fout", "metingen", "indicator") in places, shown["rows"]

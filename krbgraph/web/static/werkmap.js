@@ -263,15 +263,16 @@
     return n + " " + (n === 1 ? one : many);
   }
 
-  function loaded(payload) {
+  // The answer names the file it is about: a user who sent several reads which one.
+  function loaded(payload, file) {
     const triples = count(payload.triples, "triple", "triples");
     if (!payload.replaced) {
-      return "De werkmap is ingeladen in graaf " + payload.graph + ": " + triples + "; dit is een nieuwe graaf.";
+      return "De werkmap " + file.name + " is ingeladen in graaf " + payload.graph + ": " + triples + "; dit is een nieuwe graaf.";
     }
     if (payload.changed === false) {
-      return "Graaf " + payload.graph + " is ongewijzigd: de werkmap bevat precies wat er al in stond (" + triples + ").";
+      return "Graaf " + payload.graph + " is ongewijzigd: de werkmap " + file.name + " bevat precies wat er al in stond (" + triples + ").";
     }
-    return "De werkmap is ingeladen in graaf " + payload.graph + ": " + triples + "; de vorige inhoud van die graaf is vervangen.";
+    return "De werkmap " + file.name + " is ingeladen in graaf " + payload.graph + ": " + triples + "; de vorige inhoud van die graaf is vervangen.";
   }
 
   // The graph of the sheet metingen, which the upload replaced: an empty sheet empties it.
@@ -297,7 +298,7 @@
     switch (response.status) {
       case 200: {
         const warnings = payload.warnings || [];
-        let text = loaded(payload);
+        let text = loaded(payload, file);
         if (payload.warnings_total) {
           text += " " + count(payload.warnings_total, "waarschuwing", "waarschuwingen") + " (hieronder).";
         }
@@ -307,7 +308,7 @@
       case 422: {
         if (!Array.isArray(payload.problems)) break;
         const total = payload.problems_total || payload.problems.length;
-        let text = "De werkmap is niet ingeladen: " + count(total, "probleem", "problemen") + " gevonden.";
+        let text = "De werkmap " + file.name + " is niet ingeladen: " + count(total, "probleem", "problemen") + " gevonden.";
         if (payload.problems_truncated) text += " De eerste " + payload.problems.length + " staan hieronder.";
         show("fout", "Niet ingeladen", text + nothing, payload.problems);
         return;
