@@ -655,3 +655,50 @@ def test_a_norm_on_a_unit_the_registry_declares_is_named_with_the_units_name(
     graph = registry_data(store, report.graph)
     names = set(graph.objects(URIRef(f"{ID}/beleidsnorm/GRO-N01"), RDFS.label))
     assert names == {Literal("Bomendichtheid minimaal 20 bomen per hectare", lang="nl")}
+
+
+def test_every_own_name_a_drop_down_offers_reads_back_as_that_concept(tmp_path: Path) -> None:
+    """Two own subtypes called Overig (under two own hoofdtypes) and an own sector whose
+    name holds the separator: the drop-down offered "Overig" (ambiguous) and "Water;
+    afval" (split into two unknown values), and the export wrote that name in a norm's
+    cell, which did not read back."""
+    path = _with(
+        tmp_path,
+        {
+            "sectoren": [
+                {"hoofdtype": "Bedrijven eigen", "subtype": "Overig", "code": "OVB"},
+                {"hoofdtype": "Particulieren eigen", "subtype": "Overig", "code": "OVP"},
+                {"hoofdtype": "Water; afval", "code": "WA", "landelijk_begrip": "broadMatch: alle"},
+            ]
+        },
+    )
+    first = read_workbook(path, BASE)
+    assert first.ok, [p.text_en for p in first.errors]
+    own = {
+        c
+        for c in first.graph.subjects(SKOS.inScheme, None)
+        if str(c).startswith(f"{ID}/begrip/sector/")
+    }
+    norm = URIRef(f"{ID}/beleidsnorm/VER-N01")
+    (water,) = first.graph.subjects(SKOS.prefLabel, Literal("Water; afval", lang="nl"))
+    first.graph.set((norm, KRB.sector, water))
+    exported = tmp_path / "export.xlsx"
+    write_workbook(first.graph, exported)
+    book = load_workbook(exported)
+    header = [cell.value for cell in book["beleidsnorm"][1]]
+    row = row_of(exported, "beleidsnorm", "VER-N01")
+    assert book["beleidsnorm"].cell(row=row, column=header.index("sector") + 1).value == "WA"
+
+    template = tmp_path / "sjabloon.xlsx"
+    write_template(template)
+    national = set(_drop_down_values(load_workbook(template), "beleidsnorm")["sector"])
+    offered = [n for n in _drop_down_values(book, "beleidsnorm")["sector"] if n not in national]
+    assert "Overig" not in offered and "Water; afval" not in offered
+    found = set()
+    for name in offered:
+        edit(exported, [("beleidsnorm", row, "sector", name)])
+        again = read_workbook(exported, BASE)
+        assert again.ok, (name, [p.text_en for p in again.errors])
+        (concept,) = again.graph.objects(norm, KRB.sector)
+        found.add(concept)
+    assert own - {URIRef(f"{ID}/begrip/sector/inwoners")} <= found, own - found

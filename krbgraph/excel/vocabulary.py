@@ -22,7 +22,7 @@ from rdflib.term import Node
 from ..namespaces import BEGRIP, KRB, QUDT, SCHEME
 from ..units import MAX_SUGGESTIONS, UnitCatalogue, UnitError, default_catalogue
 from .problems import close_matches, did_you_mean
-from .workbook_format import MAATREGEL, MAPPING_RELATIONS, MER_MAATREGEL
+from .workbook_format import MAATREGEL, MAPPING_RELATIONS, MER_MAATREGEL, SEPARATOR
 
 LEEFOMGEVING_SCHEME = SCHEME["leefomgeving"]
 LEEFOMGEVING_ALLE = BEGRIP["leefomgeving/alle"]
@@ -114,7 +114,7 @@ class ValueList:
     def cell(self, iri: URIRef) -> str:
         """How a cell names ``iri`` so that it reads back as ``iri`` (see Layered.cell)."""
         for spelling in self.spellings.get(iri, ()):
-            if self.hits(spelling) == {iri}:
+            if SEPARATOR not in spelling and self.hits(spelling) == {iri}:
                 return spelling
         return str(iri)
 
@@ -191,6 +191,8 @@ class Layered:
         that is unambiguous, else another spelling, else the IRI itself."""
         for values in (self.own, self.national):
             for spelling in values.spellings.get(iri, ()):
+                if SEPARATOR in spelling:  # a cell of several values splits there
+                    continue
                 try:
                     if self.find(spelling) == iri:
                         return spelling

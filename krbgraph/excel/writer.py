@@ -11,7 +11,7 @@ it writes, and that bookkeeping must see all sheets to report what is left over.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO
@@ -77,6 +77,9 @@ class _Source:
         self.altered: dict[tuple[str, str], int] = {}
         self.altered_example: dict[tuple[str, str], Node] = {}
         self.base = (base or _main_base(graph)).rstrip("/")
+        self.offered: dict[str, list[str]] = {}
+        """Per national list an own list extends: the cells naming its own concepts (the
+        drop-downs offer them after the national names)."""
 
     def cell(
         self, subject: Node | None, kind: str | None = None, code: str | None = None
@@ -307,19 +310,12 @@ def _join(values: Iterable[str | None]) -> str | None:
     return f"{SEPARATOR} ".join(parts) if parts else None
 
 
-def _own_names(sheets: Mapping[str, Sequence[Mapping[str, object]]]) -> dict[str, list[str]]:
-    """The names the rows of each own-list sheet give their concepts (a subtype's, else
-    its hoofdtype's; a one-level list's naam), per national list they extend."""
-    found: dict[str, list[str]] = {}
-    for own in OWN_LISTS:
-        names = found.setdefault(own.key, [])
-        for row in sheets.get(own.sheet, []):
-            name = (
-                (row.get("subtype") or row.get("hoofdtype")) if own.two_level else row.get("naam")
-            )
-            if isinstance(name, str) and name:
-                names.append(name)
-    return found
+def _offered(lookup: Layered) -> list[str]:
+    """The cells that name the own concepts of ``lookup`` as the import reads them back
+    (Layered.cell): not the bare name where two own concepts share it ("Overig" under two
+    hoofdtypes), nor an IRI a drop-down would only clutter."""
+    cells = (lookup.cell(iri) for iri in lookup.own.display)
+    return [cell for cell in cells if not cell.startswith(("http://", "https://", "urn:"))]
 
 
 def write_workbook(
@@ -349,7 +345,7 @@ def write_workbook(
     source = _Source(graph, base)
     sheets = _rows(source, vocabulary, store)
     book = new_workbook(
-        vocabulary, rows={name: len(rows) for name, rows in sheets.items()}, own=_own_names(sheets)
+        vocabulary, rows={name: len(rows) for name, rows in sheets.items()}, own=source.offered
     )
     refused: list[Problem] = []
     for name, rows in sheets.items():
@@ -556,6 +552,7 @@ def _rows(
     lists = vocabulary.lists
     out: dict[str, list[dict[str, Cell]]] = {name: [] for name in SHEETS_BY_NAME}
     lookups = {own.key: _own_list(s, vocabulary, own, out[own.sheet]) for own in OWN_LISTS}
+    s.offered = {key: _offered(lookup) for key, lookup in lookups.items()}
 
     def area_cells(subject: URIRef) -> str | None:
         return _join(area_name(a) for a in s.all(subject, KRB.werkingsgebied))
