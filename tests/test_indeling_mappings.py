@@ -22,7 +22,7 @@ national list (web-begrip-normen, the /begrippen counts):
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 import pytest
@@ -102,8 +102,10 @@ def _norms(rng: random.Random, concepts: list[URIRef], city: str) -> Graph:
     return graph
 
 
-def _reach(skos: Graph, start: URIRef) -> set[URIRef]:
-    """Every concept a norm on ``start`` counts for, by the SKOS reference's meanings."""
+def _reach(skos: Graph, start: URIRef, national: Collection[URIRef]) -> set[URIRef]:
+    """Every concept a norm on ``start`` counts for, by the SKOS reference's meanings:
+    up its list, one mapping, up the list reached; and every concept outside the
+    national lists that is exactMatch to one of those, with what is above it."""
 
     def up_list(nodes: set[URIRef]) -> set[URIRef]:
         seen, todo = set(nodes), list(nodes)
@@ -115,17 +117,23 @@ def _reach(skos: Graph, start: URIRef) -> set[URIRef]:
                 todo.append(concept)  # type: ignore[arg-type]
         return seen
 
+    def both_ways(node: URIRef, relation: URIRef) -> set[URIRef]:
+        return set(skos.objects(node, relation)) | set(skos.subjects(relation, node))  # type: ignore[arg-type]
+
     within = up_list({start})
     mapped: set[URIRef] = set()
     for node in within:
         mapped |= set(skos.objects(node, SKOS.broadMatch))  # type: ignore[arg-type]
         mapped |= set(skos.subjects(SKOS.narrowMatch, node))  # type: ignore[arg-type]
-        for symmetric in (SKOS.closeMatch, SKOS.exactMatch):
-            mapped |= set(skos.objects(node, symmetric)) | set(skos.subjects(symmetric, node))  # type: ignore[arg-type]
-    return within | up_list(mapped)
+        mapped |= both_ways(node, SKOS.closeMatch) | both_ways(node, SKOS.exactMatch)
+    reached = within | up_list(mapped)
+    same: set[URIRef] = set()
+    for node in reached:
+        same |= both_ways(node, SKOS.exactMatch)
+    return reached | {c for c in up_list(same) if c not in national}
 
 
-def _expected(skos: Graph, norms: Graph) -> dict[URIRef, set[URIRef]]:
+def _expected(skos: Graph, norms: Graph, national: Collection[URIRef]) -> dict[URIRef, set[URIRef]]:
     """Concept -> the norms that count for it, by _reach."""
     expected: dict[URIRef, set[URIRef]] = {}
     reach: dict[URIRef, set[URIRef]] = {}
@@ -133,7 +141,7 @@ def _expected(skos: Graph, norms: Graph) -> dict[URIRef, set[URIRef]]:
         if predicate == RDF.type or not isinstance(classified, URIRef):
             continue
         if classified not in reach:
-            reach[classified] = _reach(skos, classified)
+            reach[classified] = _reach(skos, classified, national)
         for concept in reach[classified]:
             expected.setdefault(concept, set()).add(norm)  # type: ignore[arg-type]
     return expected
@@ -189,7 +197,7 @@ def test_own_mappings_add_own_norms_and_never_move_national_ones(
     every = sorted(
         set(skos.all_nodes()) & (set(national) | set(skos.subjects(RDF.type, SKOS.Concept)))
     )
-    expected = _expected(skos, norms)
+    expected = _expected(skos, norms, set(national))
     checked = 0
     for concept in every:
         if not isinstance(concept, URIRef):
@@ -201,3 +209,19 @@ def test_own_mappings_add_own_norms_and_never_move_national_ones(
             assert tree.get(concept, set()) == answer, concept
         checked += bool(answer - national_norm_iris)
     assert checked, "no own norm reached any concept: the registry tests nothing"
+
+    # The tree of an own list (/begrippen) nests a concept under the one above it,
+    # whichever way round the list says so.
+    for city in ("a-stad", "b-dorp"):
+        scheme = f"https://{city}.nl/id/conceptschema/sector"
+        rows = run_named_query(store, CATALOGUE, "web-schema-begrippen", {"schema": scheme})
+        shown = {(row["begrip"], row["boven"]) for row in rows.dicts() if row.get("boven")}
+        said = {
+            (below, above)
+            for below, above in (
+                *skos.subject_objects(SKOS.broader),
+                *((b, a) for a, b in skos.subject_objects(SKOS.narrower)),
+            )
+            if str(below).startswith(f"https://{city}.nl/id/begrip/sector/")
+        }
+        assert shown == said, scheme
