@@ -148,6 +148,8 @@ def test_a_download_of_the_whole_registry_says_what_the_workbook_leaves_out(
     assert listed == [w["message_nl"] for w in said["warnings"]]
     summary = browser.text(browser.find("#werkmap-export-samenvatting"))
     assert "niet alles van het register" in summary and str(said["total"]) in summary, summary
+    announced = browser.script("return document.getElementById('werkmap-aankondiging').textContent")
+    assert announced == summary  # told by the status region that was there all along
 
 
 # A

@@ -135,6 +135,11 @@
     }
     leftList.replaceChildren();
     const graph = chosenGraph();
+    if (payload && payload.total === 0) return; // changed since the download: nothing left out now
+    // Shown before it is filled, and told by the status region that is always there: a
+    // live region that appears with its text often is not announced.
+    left.className = "error-box";
+    left.hidden = false;
     if (!payload || !Array.isArray(payload.warnings)) {
       setText(leftSummary, "Let op: niet alles past in deze werkmap, maar de lijst van wat er niet in " +
         "staat kon niet worden opgehaald. krb export-excel op de opdrachtregel noemt het.");
@@ -150,8 +155,7 @@
         leftList.appendChild(li);
       }
     }
-    left.className = "error-box";
-    left.hidden = false;
+    announcer.textContent = leftSummary.textContent;
   }
 
   exportLink.addEventListener("click", function (event) {
