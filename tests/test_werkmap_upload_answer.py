@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from html import unescape
+from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -252,6 +254,43 @@ def test_every_graph_offered_comes_back_unchanged(demo: tuple[TestClient, Store]
         assert response.status_code == 200, (graph, response.text[:2000])
         answer = response.json()
         assert (answer["graph"], answer["replaced"], answer["changed"]) == (graph, True, False)
+        assert (answer["added"], answer["removed"]) == (0, 0), graph
+
+
+def test_the_answer_counts_what_an_upload_changed(demo: tuple[TestClient, Store]) -> None:
+    """One value edited in a downloaded graph: the answer says one triple went and one
+    came, where it said only that the graph was replaced."""
+    client, store = demo
+    graph = f"{BASE}/graph/geluid"
+    download = client.get("/api/export/excel", params={"graph": graph})
+    book = load_workbook(BytesIO(download.content))
+    sheet = book["beleidsnorm"]
+    header = [cell.value for cell in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[header.index("code")].value)
+    old = row[header.index("waarde")].value
+    row[header.index("waarde")].value = str(Decimal(str(old)) + 1)
+    edited = BytesIO()
+    book.save(edited)
+    before = set(store.read_graph(graph))
+    response = client.post(
+        "/api/import/excel",
+        params={"graph": graph},
+        files={"file": ("geluid.xlsx", edited.getvalue(), XLSX)},
+        headers=AUTH,
+    )
+    assert response.status_code == 200, response.text[:2000]
+    answer = response.json()
+    after = set(store.read_graph(graph))
+    assert answer["changed"] is True
+    assert (answer["added"], answer["removed"]) == (len(after - before), len(before - after))
+    assert (answer["added"], answer["removed"]) == (1, 1)
+    # Back as it was, for the other tests of the module.
+    client.post(
+        "/api/import/excel",
+        params={"graph": graph},
+        files={"file": ("geluid.xlsx", download.content, XLSX)},
+        headers=AUTH,
+    )
 
 
 def test_the_advice_to_work_graph_by_graph_names_the_page_when_it_comes_from_the_web(

@@ -40,7 +40,7 @@ from ..registry import (
     validate_with_graphs,
     write_graphs,
 )
-from ..replica import Change, ValidationReplica
+from ..replica import Change, ValidationReplica, graph_key
 from ..replica_slot import ReplicaSlot
 from ..store import Store
 from ..store.base import GraphContent
@@ -100,6 +100,11 @@ class ImportReport:
     """The observations ``measurement_graph`` held before (all removed: an emptied sheet)."""
     changed: bool | None = None
     """False: the graph held what the workbook holds; None: not compared (whole validation)."""
+    added: int | None = None
+    removed: int | None = None
+    """Triples of the graph the import added and removed (the service's write, which
+    computes its change; a validity period's blank nodes count as rewritten); None: not
+    counted."""
 
 
 def excel_graph_iri(base_iri: str, file_name: str) -> str:
@@ -265,6 +270,7 @@ def _checked_and_written(
     refuse_unpermitted(list(changes), job.writer)
     held = {g: store.query(_OBSERVATIONS_HELD, bindings={"g": URIRef(g)}) for g in measurements}
     changed = None
+    added = removed = None
     if replicas is not None:
         job.stage("schrijven")
         try:
@@ -280,7 +286,10 @@ def _checked_and_written(
                     source=job.source,
                     seen=changes_seen.append,
                 )
-                changed = target in changes_seen[0].graphs()
+                change = changes_seen[0]
+                changed = target in change.graphs()
+                added = sum(1 for quad in change.added if graph_key(quad) == target)
+                removed = sum(1 for quad in change.removed if graph_key(quad) == target)
         except ValidationFailed as exc:
             raise job.refusal(exc.result, changes, []) from None
         replicas.synced(store)
@@ -296,7 +305,15 @@ def _checked_and_written(
             mark_conforming(store)
     named = with_graphs_outside(store, validation, result, Path(job.name).name)
     problems = result.problems + findings_as_problems(named, result)
-    report = ImportReport(target, len(result.triples), replaced, problems, changed=changed)
+    report = ImportReport(
+        target,
+        len(result.triples),
+        replaced,
+        problems,
+        changed=changed,
+        added=added,
+        removed=removed,
+    )
     for graph, data in measurements.items():  # at most one: {target}/metingen
         now, before = len(set(data.subjects(RDF.type, _OBSERVATION))), held[graph].rows[0][0]
         report = replace(report, measurements=now, measurement_graph=graph, before=int(str(before)))

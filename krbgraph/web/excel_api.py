@@ -183,6 +183,12 @@ class ImportResult(BaseModel):
         description="False when the graph already held exactly what the workbook holds: "
         "nothing in it changed (its measurements may have)",
     )
+    added: int | None = Field(
+        None, description="Triples the import added to the graph (null: not counted)"
+    )
+    removed: int | None = Field(
+        None, description="Triples the import removed from the graph (null: not counted)"
+    )
     measurements: MeasurementsGraph | None = Field(
         None,
         description="The measurements graph the sheet metingen replaced (emptied by an "
@@ -436,6 +442,8 @@ def _import(
         triples=report.triples,
         replaced=report.replaced,
         changed=report.changed,
+        added=report.added,
+        removed=report.removed,
         measurements=None
         if measured is None
         else MeasurementsGraph(graph=measured, count=report.measurements, before=report.before),

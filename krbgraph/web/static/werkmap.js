@@ -276,7 +276,12 @@
     if (payload.changed === false) {
       return "Graaf " + payload.graph + " is ongewijzigd: de werkmap " + file.name + " bevat precies wat er al in stond (" + triples + ").";
     }
-    return "De werkmap " + file.name + " is ingeladen in graaf " + payload.graph + ": " + triples + "; de vorige inhoud van die graaf is vervangen.";
+    // What changed, where the service counted it (a validity period's blank nodes count
+    // as written again).
+    const counted = Number.isInteger(payload.added) && Number.isInteger(payload.removed)
+      ? " (" + count(payload.added, "triple", "triples") + " erbij, " + payload.removed + " eraf)"
+      : "";
+    return "De werkmap " + file.name + " is ingeladen in graaf " + payload.graph + ": " + triples + "; de vorige inhoud van die graaf is vervangen" + counted + ".";
   }
 
   // The graph of the sheet metingen, which the upload replaced: an empty sheet empties it.
