@@ -22,7 +22,7 @@ other graphs cannot forge a name or a record.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -34,7 +34,7 @@ from .model import AUDIT_GRAPH
 from .namespaces import KRB, PROV
 from .queries import run_with_terms, shipped_catalogue
 from .store import Store
-from .tokens import NAME_PATTERN
+from .tokens import NAME_PATTERN, GraphNotAllowed
 
 __all__ = [
     "AUDIT_GRAPH",
@@ -49,6 +49,7 @@ __all__ = [
     "insert_data",
     "is_audit_graph",
     "record",
+    "refuse_audit_facts",
 ]
 
 
@@ -81,6 +82,31 @@ _RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 def is_audit_graph(iri: str | None) -> bool:
     """Whether ``iri`` is the audit graph, which no client may write."""
     return iri == AUDIT_GRAPH
+
+
+def refuse_audit_facts(store: Store, added: Iterable[ox.Quad]) -> None:
+    """GraphNotAllowed when a write states a fact about a record of the audit trail or
+    its writer (a subject the audit graph describes, or an IRI under AGENT_BASE), from
+    any graph and for any token: a write token's triple in its own graph about a real
+    record ("aantal verwijderd 5000", another writer) showed on the record's page and
+    the graph pages as part of the trail, which only the service writes."""
+    subjects = sorted({q.subject.value for q in added if isinstance(q.subject, ox.NamedNode)})
+    hit = next((s for s in subjects if s.startswith(AGENT_BASE)), None)
+    for start in range(0, len(subjects), 500):
+        if hit is not None:
+            break
+        batch = " ".join(str(ox.NamedNode(s)) for s in subjects[start : start + 500])
+        rows = store.query(
+            f"SELECT ?s WHERE {{ VALUES ?s {{ {batch} }} GRAPH <{AUDIT_GRAPH}> {{ ?s ?p ?o }} }} "
+            "LIMIT 1"
+        ).rows
+        hit = str(rows[0][0]) if rows else None
+    if hit is not None:
+        raise GraphNotAllowed(
+            f"<{hit}> hoort bij de audittrail: alleen de service legt er iets over vast; "
+            f"niets geschreven. / <{hit}> belongs to the audit trail, which only the "
+            "service writes; nothing was written"
+        )
 
 
 def agent_iri(writer_name: str) -> str:

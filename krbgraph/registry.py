@@ -34,7 +34,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
-from .audit import audit_quads
+from .audit import audit_quads, refuse_audit_facts
 from .commit import commit_change
 from .containment import TooDeeplyNested
 from .derived import Triples, derive, stale_during
@@ -133,10 +133,18 @@ def refuse_unpermitted(graphs: Iterable[str | None], writer: Writer | None) -> N
             raise GraphNotAllowed(writer.refusal(graph))
 
 
+MODEL_NAMESPACE = "https://data.krb.nl/def/"
+"""Where the model names its terms and graphs: no registry data graph is named in it
+(krb:standaardgraaf stands for the default graph in the audit trail; a write into a
+named graph of that IRI was recorded as one into the default graph)."""
+
+
 def refuse_managed(graphs: Iterable[str | None]) -> None:
     """Raise ManagedGraphRefused naming every managed graph among ``graphs``."""
     managed = model_graph_iris()
-    hit = sorted({g for g in graphs if g is not None and g in managed})
+    hit = sorted(
+        {g for g in graphs if g is not None and (g in managed or g.startswith(MODEL_NAMESPACE))}
+    )
     if hit == [AUDIT_GRAPH]:
         raise ManagedGraphRefused(
             f"<{AUDIT_GRAPH}> is de auditgraaf: de service houdt die zelf bij. / "
@@ -543,6 +551,7 @@ def write_graphs(
         if seen is not None:
             seen(change)
         refuse_foreign_things(replica, change.added, writer)
+        refuse_audit_facts(store, change.added)
         warnings = () if found is None else found.result()  # before the trial changes it
     with ExitStack() as turn:
         with replica.trial(change.added, change.removed):

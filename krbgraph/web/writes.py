@@ -39,7 +39,7 @@ from fastapi import Response
 from fastapi.responses import JSONResponse
 from rdflib import Graph
 
-from ..audit import insert_data
+from ..audit import insert_data, refuse_audit_facts
 from ..commit import commit_change
 from ..derived import replace as replace_derived
 from ..derived import stale_during
@@ -158,6 +158,7 @@ def apply_update(
             refuse_unpermitted(change.graphs(), writer)
             refuse_unreachable(change.filled())
             refuse_foreign_things(replica, change.added, writer)
+            refuse_audit_facts(store, change.added)
             derived = _require_conforming_change(store, replica, change)
             record = audit_record(writer, change, update)
             with stale_during(store, needed=derived.replacement is not None):
@@ -209,6 +210,7 @@ def store_graph(
         # follow one (_after_commit).
         change = graphs_change(replica, {graph: content_quads(data, graph)}, replace=replace)
         refuse_foreign_things(replica, change.added, writer)
+        refuse_audit_facts(store, change.added)
         with replica.trial(change.added, change.removed):
             derived = _require_conforming_change(store, replica, change)
             if not change:  # nothing changes: nothing written, nothing recorded

@@ -141,6 +141,47 @@ def test_reliability_audit_the_audit_graph_is_not_writable_over_http(server: Ser
     )
 
 
+def test_reliability_audit_no_token_states_facts_about_a_record_or_its_writer(
+    server: Server,
+) -> None:
+    """A write token's triple in its own graph about a real record (another count,
+    another writer, a graph it never touched) showed on the record's page and the graph
+    pages as part of the trail; a named graph krb:standaardgraaf was recorded as the
+    default graph. Refused from any graph, for any token, over SPARQL and the Graph
+    Store alike, and nothing is written."""
+    target = graph("echt")
+    assert update(server, EDITOR, insert(target, "echt")).status_code == 204
+    (real,) = history(server, graph=target)
+    before = history(server, limit=1000)
+    krb = "https://data.krb.nl/def/krb#"
+    facts = {
+        "a record": f"<{real['change']}> <{krb}aantalVerwijderd> 5000 .",
+        "a writer": (
+            "<https://data.krb.nl/id/schrijver/redactie> "
+            '<http://www.w3.org/2000/01/rdf-schema#label> "beheer" .'
+        ),
+    }
+    for what, fact in facts.items():
+        for token in (EDITOR, ADMIN):
+            refused = update(
+                server, token, f"INSERT DATA {{ GRAPH <{graph('vals')}> {{ {fact} }} }}"
+            )
+            assert refused.status_code == 403, (what, refused.text)
+            assert "audit" in refused.json()["detail"], refused.text
+        response = httpx.post(
+            f"{server.url}/store",
+            params={"graph": graph("vals")},
+            content=fact.encode(),
+            headers={"Content-Type": "text/turtle"} | bearer(ADMIN),
+            timeout=TIMEOUT,
+        )
+        assert response.status_code == 403, (what, response.text)
+    standaard = update(server, ADMIN, insert(f"{krb}standaardgraaf", "standaard"))
+    assert standaard.status_code == 403, standaard.text
+    assert history(server, limit=1000) == before
+    assert not ask(server, f"ASK {{ GRAPH <{graph('vals')}> {{ ?s ?p ?o }} }}")
+
+
 def test_reliability_audit_a_prefix_token_stays_inside_its_prefix(server: Server) -> None:
     outside = f"{BASE}/graph/betrouwbaarheid-elders"
     refused = update(server, EDITOR, insert(outside, "elders"))
