@@ -293,6 +293,21 @@ def test_krb_history_table_shows_names_and_counts(store_folder: Path) -> None:
     assert "(default graph)" in out
 
 
+def test_krb_history_to_a_file_writes_each_time_and_graph_whole(
+    store_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`krb history > woo.txt` at 80 columns cut times and graph IRIs with an ellipsis
+    (two graphs of one municipality read alike): written to a file, each stays one string."""
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = run_cli(store_folder)
+    assert code == 0
+    _, answer, _ = run_cli(store_folder, "--format", "json")
+    for entry in json.loads(answer):
+        assert entry["at"] in out
+        assert all(g is None or g in out for g in entry["graphs"]), entry["graphs"]
+    assert "…" not in out
+
+
 def test_krb_history_refuses_bad_options_with_exit_2(store_folder: Path) -> None:
     for args, message in (
         (["--before", "gisteren"], "not an ISO 8601 time"),

@@ -73,7 +73,12 @@ def register(app: typer.Typer) -> None:
         if output_format is HistoryFormat.json:
             typer.echo(json.dumps([e.as_json() for e in entries], ensure_ascii=False, indent=2))
             return
-        Console(emoji=False, soft_wrap=True).print(_table(entries))
+        console = Console(emoji=False, soft_wrap=True)
+        if not console.is_terminal:
+            # A file or a pipe (`krb history > woo.txt`, grep): each change on one line,
+            # whatever width the environment says, so a time or graph IRI is one string.
+            console = Console(emoji=False, soft_wrap=True, width=100_000)
+        console.print(_table(entries))
 
 
 def _moment(text: str) -> datetime:
@@ -87,7 +92,16 @@ def _moment(text: str) -> datetime:
 
 
 def _table(entries: list[HistoryEntry]) -> Table:
-    table = Table("at (UTC)", "writer", "graphs", "added", "removed", "source", header_style="bold")
+    # When and which graph are what an auditor reads: wrapped in full where the width
+    # runs out (cut with an ellipsis at 80 columns, two graphs of one municipality read
+    # alike), never shortened; the source may be folded too.
+    table = Table(header_style="bold")
+    table.add_column("at (UTC)", overflow="fold", min_width=20)
+    table.add_column("writer", overflow="fold")
+    table.add_column("graphs", overflow="fold", min_width=24)
+    table.add_column("added", justify="right")
+    table.add_column("removed", justify="right")
+    table.add_column("source", overflow="fold")
     for entry in entries:
         source = " ".join(entry.source.split())
         if len(source) > SOURCE_SHOWN:
