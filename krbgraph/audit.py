@@ -213,15 +213,19 @@ def history(
     limit: int = 50,
     graph: str | None = None,
     before: datetime | None = None,
+    before_change: str | None = None,
     timeout_s: float | None = None,
 ) -> list[HistoryEntry]:
     """The recorded changes, newest first: at most ``limit`` (1 to MAX_HISTORY).
 
     ``graph`` keeps the changes that touched that graph (DEFAULT_GRAPH for the
     default graph); ``before`` (with a time zone) the ones that started
-    earlier, to page back from the oldest entry of the previous answer.
-    Raises ValueError for a bad limit, graph IRI or naive time, and
-    StoreError (QueryTimeout) like any store query.
+    earlier. ``before_change`` (the IRI of the oldest entry of the previous
+    answer) pages back without a gap: records of the very same time come in
+    the same order on every page, so a time alone as the cursor skipped those
+    beside the last one shown (two writes within a clock tick, a clock set back).
+    Raises ValueError for a bad limit, graph IRI, naive time, both cursors or a
+    change that is not recorded, and StoreError (QueryTimeout) like any store query.
     """
     if not 1 <= limit <= MAX_HISTORY:
         raise ValueError(f"limit {limit} is not between 1 and {MAX_HISTORY}")
@@ -236,6 +240,11 @@ def history(
         if before.tzinfo is None or before.utcoffset() is None:
             raise ValueError("'before' needs a time zone")
         bindings["voor"] = Literal(_utc_text(before), datatype=XSD.dateTime)
+    if before_change is not None:
+        if before is not None:
+            raise ValueError("give 'before' or 'before_change', not both")
+        bindings["voor"] = _recorded_time(store, before_change, timeout_s)
+        bindings["voorwijziging"] = URIRef(before_change)
     query = shipped_catalogue()[HISTORY_QUERY]
     result = run_with_terms(store, query, bindings, timeout_s=timeout_s)
     entries = []
@@ -253,6 +262,24 @@ def history(
             )
         )
     return entries
+
+
+def _recorded_time(store: Store, change: str, timeout_s: float | None) -> Literal:
+    """The start time of a recorded change, as stored (the cursor compares it exactly)."""
+    try:
+        node = ox.NamedNode(change)
+    except ValueError as exc:
+        raise ValueError(f"change {change!r} is not an IRI: {exc}") from None
+    rows = store.query(
+        f"SELECT ?tijd WHERE {{ GRAPH <{AUDIT_GRAPH}> {{ {node} a <{KRB}Wijziging> ; "
+        f"<{PROV}startedAtTime> ?tijd }} }} LIMIT 1",
+        timeout_s=timeout_s,
+    ).rows
+    if not rows:
+        raise ValueError(f"<{change}> is no recorded change")
+    time = rows[0][0]
+    assert isinstance(time, Literal)
+    return time
 
 
 def _utc_text(at: datetime) -> str:

@@ -7,6 +7,7 @@ that every term a record uses is defined there with Dutch and English names.
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -184,6 +185,42 @@ def test_history_filters_by_graph_time_and_count(store: Store) -> None:
     assert [e.writer for e in paged] == ["redactie"]
 
 
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_paging_back_by_the_last_change_shown_skips_and_repeats_nothing(
+    store: Store, seed: int
+) -> None:
+    """Writes within one clock tick share a time: pages cut among them lose none.
+
+    Thirty records over four distinct times (so most share theirs), in random order;
+    pages of a random size, each after the last change of the one before, together
+    are the whole history in its order, each record once.
+    """
+    rng = random.Random(seed)
+    times = [T0 + timedelta(seconds=rng.randrange(4)) for _ in range(30)]
+    for number, at in enumerate(times):
+        record(store, audit_quads(f"schrijver-{number}", at, [GELUID], 1, 0, "x"))
+    whole = history(store, limit=MAX_HISTORY)
+    assert len(whole) == 30
+    assert [e.at for e in whole] == sorted(times, reverse=True)
+    paged: list[str] = []
+    last: str | None = None
+    while True:
+        page = history(store, limit=rng.randint(1, 4), before_change=last)
+        if not page:
+            break
+        paged += [e.change for e in page]
+        last = page[-1].change
+    assert paged == [e.change for e in whole]
+
+
+def test_paging_by_a_change_refuses_one_not_recorded_and_two_cursors(store: Store) -> None:
+    three_changes(store)
+    with pytest.raises(ValueError, match="no recorded change"):
+        history(store, before_change=f"{BASE}/id/norm/1")
+    with pytest.raises(ValueError, match="not both"):
+        history(store, before=T0, before_change=history(store)[0].change)
+
+
 def test_the_history_query_by_name_takes_a_moment_in_any_zone_and_refuses_none(
     store: Store,
 ) -> None:
@@ -306,6 +343,17 @@ def test_krb_history_to_a_file_writes_each_time_and_graph_whole(
         assert entry["at"] in out
         assert all(g is None or g in out for g in entry["graphs"]), entry["graphs"]
     assert "…" not in out
+
+
+def test_krb_history_pages_back_by_the_last_change_shown(store_folder: Path) -> None:
+    _, first, _ = run_cli(store_folder, "--format", "json", "--limit", "2")
+    last = json.loads(first)[-1]["change"]
+    code, rest, _ = run_cli(store_folder, "--format", "json", "--before-change", last)
+    assert code == 0
+    assert [entry["writer"] for entry in json.loads(rest)] == ["redactie"]
+    code, _, err = run_cli(store_folder, "--before-change", f"{BASE}/id/geen")
+    assert code == 2
+    assert "no recorded change" in err
 
 
 def test_krb_history_refuses_bad_options_with_exit_2(store_folder: Path) -> None:

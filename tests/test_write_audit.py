@@ -69,3 +69,21 @@ def test_a_multipart_upload_is_recorded_by_the_files_it_held(client: TestClient)
     [record] = history(client)
     assert record["source"] == "Graph Store POST of afdeling-a.ttl, afdeling-b.nt"
     assert (record["added"], record["removed"]) == (2, 0)
+
+
+def test_the_history_api_pages_back_by_the_last_change_it_gave(client: TestClient) -> None:
+    for letter in "ABCDE":
+        body = f'{ONE}"{letter}"@nl .\n'.encode()
+        put = client.put("/store", params={"graph": GRAPH}, content=body, headers=TURTLE)
+        assert put.is_success, put.text
+    whole = [record["change"] for record in history(client)]
+    assert len(whole) == 5
+    paged: list[str] = []
+    params = {"graph": GRAPH, "limit": 2}
+    while page := client.get("/api/history", params=params, headers=AUTH).json():
+        paged += [record["change"] for record in page]
+        params["before_change"] = page[-1]["change"]
+    assert paged == whole
+    unknown = client.get("/api/history", params={"before_change": f"{GRAPH}#geen"}, headers=AUTH)
+    assert unknown.status_code == 400
+    assert "no recorded change" in unknown.json()["detail"]

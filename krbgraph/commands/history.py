@@ -56,6 +56,14 @@ def register(app: typer.Typer) -> None:
                 help="Only changes before this moment (ISO 8601 with a time zone), to page back.",
             ),
         ] = None,
+        before_change: Annotated[
+            str | None,
+            typer.Option(
+                "--before-change",
+                help="Only changes older than this one (the IRI of the last change shown, "
+                "in --format json): pages back without skipping changes of the same time.",
+            ),
+        ] = None,
         output_format: Annotated[
             HistoryFormat, typer.Option("--format", "-f", help="table, or json.")
         ] = HistoryFormat.table,
@@ -67,7 +75,13 @@ def register(app: typer.Typer) -> None:
         settings = settings_from_cli(store, None, timeout)
         with cli_errors(), opened_store(settings, model=False, existing=True) as opened:
             try:
-                entries = history(opened, limit=limit, graph=graph, before=moment)
+                entries = history(
+                    opened,
+                    limit=limit,
+                    graph=graph,
+                    before=moment,
+                    before_change=before_change,
+                )
             except ValueError as exc:
                 _fail(str(exc))
         if output_format is HistoryFormat.json:

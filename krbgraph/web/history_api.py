@@ -49,7 +49,10 @@ class Problem(BaseModel):
     "/history",
     response_model=list[Change],
     responses={
-        400: {"model": Problem, "description": "A graph that is no IRI, a time without a zone"},
+        400: {
+            "model": Problem,
+            "description": "A graph that is no IRI, a time without a zone, a change not recorded",
+        },
         422: {"description": "A limit outside 1-1000, or a time that is no ISO 8601 time"},
         401: {"model": Problem, "description": "No valid bearer token"},
         403: {"model": Problem, "description": "The service has no tokens at all"},
@@ -68,10 +71,22 @@ def list_history(
         datetime | None,
         Query(description="Only changes before this moment (ISO 8601 with a time zone)"),
     ] = None,
+    before_change: Annotated[
+        str | None,
+        Query(
+            description="Only changes older than this one (the `change` IRI of the last "
+            "entry you have): pages back without skipping changes of the same time"
+        ),
+    ] = None,
 ) -> list[Change]:
     try:
         entries = history(
-            store, limit=limit, graph=graph, before=before, timeout_s=settings.query_timeout_s
+            store,
+            limit=limit,
+            graph=graph,
+            before=before,
+            before_change=before_change,
+            timeout_s=settings.query_timeout_s,
         )
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from None
