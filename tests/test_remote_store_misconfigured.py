@@ -193,3 +193,17 @@ def test_a_server_with_a_union_default_graph_is_asked_once_per_process(
         with open_store(Settings(store=registry)) as store:
             assert store.query("ASK { ?s ?p ?o }").boolean is True
     assert len(asked) == 1
+
+
+def test_an_endpoint_url_given_as_a_server_root_says_what_to_set(registry: str) -> None:
+    """`krb history --store http://host:8000/sparql` (a service's query URL, without
+    KRB_UPDATE_URL) said only "HTTP 404: Not Found" for ``.../sparql/query``."""
+    result = krb("query", "compleetheid", "--store", f"{registry}/query", env={})
+    assert result.exit_code != 0
+    assert f"{registry}/query/query: HTTP 404, no SPARQL endpoint there" in result.output
+    assert "KRB_UPDATE_URL" in result.output
+    right = krb(
+        "query", "compleetheid", "--store", f"{registry}/query",
+        env={"KRB_UPDATE_URL": f"{registry}/update"},
+    )  # fmt: skip
+    assert right.exit_code == 0, right.output
