@@ -152,6 +152,42 @@ def test_a_download_of_the_whole_registry_says_what_the_workbook_leaves_out(
     assert announced == summary  # told by the status region that was there all along
 
 
+def test_a_second_click_during_a_download_starts_no_second_export(
+    browser: Browser, site: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A whole-registry export takes seconds with no sign of it: a user who clicked
+    again got two exports (two files, the service's work twice)."""
+    folder = tmp_path_factory.mktemp("downloads-twice")
+    allow_downloads(browser, folder)
+    browser.get(site + "/werkmap")
+    browser.click(browser.find(f"#werkmap-graaf option[value='{GELUID}']"))
+    during = browser.script(
+        "const link = document.getElementById('werkmap-export');"
+        "link.click(); link.click();"
+        "return {busy: !document.getElementById('werkmap-export-bezig').hidden,"
+        " disabled: link.getAttribute('aria-disabled')}"
+    )
+    assert during == {"busy": True, "disabled": "true"}
+    downloaded(folder, "krb-export.xlsx")
+    deadline = time.monotonic() + 60
+    while browser.script("return !document.getElementById('werkmap-export-bezig').hidden"):
+        assert time.monotonic() < deadline, "the download never ended on the page"
+        time.sleep(0.2)
+    exports = browser.script(
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+        ".filter(n => n.includes('/api/export/excel') && !n.includes('/meldingen')).length"
+    )
+    assert exports == 1
+    assert (
+        browser.script(
+            "return document.getElementById('werkmap-export').getAttribute('aria-disabled')"
+        )
+        is None
+    )
+    announced = browser.script("return document.getElementById('werkmap-aankondiging').textContent")
+    assert announced == "De werkmap is klaar en opgeslagen."
+
+
 # A
 
 

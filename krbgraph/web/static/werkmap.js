@@ -35,6 +35,8 @@
   const left = document.getElementById("werkmap-export-meldingen");
   const leftSummary = document.getElementById("werkmap-export-samenvatting");
   const leftList = document.getElementById("werkmap-export-lijst");
+  const exportBusy = document.getElementById("werkmap-export-bezig");
+  let exporting = false; // a whole-registry export takes seconds: a second click waits for it
 
   // Text with a place to break the line after every "/": an IRI is one long word, which
   // on a phone would push the page sideways. Copied text is the same (<wbr> adds none).
@@ -97,23 +99,42 @@
   // the export counts it in a header a browser does not show, and a user who edits the
   // workbook and loads it into the same graph is refused for it after the editing.
   // Without script (or a modified click: a new tab) the link downloads as it is.
+  // While it runs the link says so, and a second click starts no second export (a link
+  // cannot be disabled: aria-disabled tells assistive technology, the flag the handler).
   async function download(href) {
+    exporting = true;
+    exportLink.setAttribute("aria-disabled", "true");
+    exportBusy.hidden = false;
+    announcer.textContent = exportBusy.textContent;
+    try {
+      const saved = await fetchAndSave(href);
+      if (saved && announcer.textContent === exportBusy.textContent) {
+        announcer.textContent = "De werkmap is klaar en opgeslagen.";
+      }
+    } finally {
+      exporting = false;
+      exportLink.removeAttribute("aria-disabled");
+      exportBusy.hidden = true;
+    }
+  }
+
+  async function fetchAndSave(href) {
     left.hidden = true;
     let response;
     try {
       response = await fetch(href);
     } catch (_) {
       location.href = href;
-      return;
+      return false;
     }
     if (!response.ok) {
       location.href = href; // the service's own error page or answer
-      return;
+      return false;
     }
     const blob = await response.blob();
     const save = document.createElement("a");
     save.href = URL.createObjectURL(blob);
-    save.download = "krb-export.xlsx";
+    save.download = savedName(response) || "krb-export.xlsx";
     document.body.appendChild(save);
     save.click();
     save.remove();
@@ -121,6 +142,14 @@
     if (Number(response.headers.get("X-KRB-Export-Warnings") || "0") > 0) {
       await showLeftOut(href);
     }
+    return true;
+  }
+
+  // The name the service gives the file (Content-Disposition), as a plain link would save it.
+  function savedName(response) {
+    const header = response.headers.get("Content-Disposition") || "";
+    const found = /filename="([^"]+)"/.exec(header);
+    return found ? found[1] : null;
   }
 
   async function showLeftOut(href) {
@@ -161,6 +190,7 @@
   exportLink.addEventListener("click", function (event) {
     if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
     event.preventDefault();
+    if (exporting) return;
     download(exportLink.href);
   });
 
