@@ -51,7 +51,7 @@ from .registry import (
     ManagedGraphRefused,
     checked_whole,
     refuse_managed,
-    refuse_unreachable,
+    refuse_new_graph_names,
     write_graphs,
 )
 from .replica import ValidationReplica
@@ -161,7 +161,7 @@ def plan_load(
                 )
             plan[target] = [path]
     refuse_managed(plan)
-    refuse_unreachable(plan)
+    refuse_new_graph_names(plan)
     return plan
 
 

@@ -81,7 +81,8 @@ __all__ = [
     "data_graph_names",
     "refuse_managed",
     "refuse_unpermitted",
-    "refuse_unreachable",
+    "refuse_new_graph_names",
+    "ReservedGraphRefused",
     "registry_with",
     "require_conforming",
     "audit_record",
@@ -108,7 +109,33 @@ class GraphNameRefused(GraphRefused):
     from such a graph stays possible; nothing was written."""
 
 
-def refuse_unreachable(graphs: Iterable[str | None]) -> None:
+class ReservedGraphRefused(ManagedGraphRefused):
+    """The write would put triples into a graph named in the model's namespace; a graph
+    of such a name already in the store (an older version accepted one) can still be
+    emptied and dropped. Nothing was written."""
+
+
+def refuse_new_graph_names(graphs: Iterable[str | None]) -> None:
+    """Refuse a write that adds triples to ``graphs`` when one has a name no data graph
+    may have: one in the model's namespace (ReservedGraphRefused) or one with a dot
+    segment (GraphNameRefused). Removing from such a graph stays possible, so data an
+    older version let in is never stuck."""
+    reserved = sorted({g for g in graphs if g is not None and g.startswith(MODEL_NAMESPACE)})
+    for graph in reserved:
+        raise ReservedGraphRefused(
+            f"<{graph}> ligt in de naamruimte van het KRB-model ({MODEL_NAMESPACE}), waarin "
+            "geen registergraaf een naam heeft; kies een naam onder de basis-IRI van het "
+            "register. / "
+            f"<{graph}> lies in the KRB model's namespace ({MODEL_NAMESPACE}), where no "
+            "registry data graph is named (krb:standaardgraaf stands for the default graph "
+            "in the write history); choose a name under the registry's base IRI. A graph "
+            "of this name already in the store can still be emptied or dropped (nothing "
+            "was written)"
+        )
+    _refuse_unreachable(graphs)
+
+
+def _refuse_unreachable(graphs: Iterable[str | None]) -> None:
     """Raise GraphNameRefused for the first graph among ``graphs`` (those a write adds
     triples to) whose name has a dot segment."""
     for graph in sorted({g for g in graphs if g is not None and has_dot_segment(g)}):
@@ -142,9 +169,7 @@ named graph of that IRI was recorded as one into the default graph)."""
 def refuse_managed(graphs: Iterable[str | None]) -> None:
     """Raise ManagedGraphRefused naming every managed graph among ``graphs``."""
     managed = model_graph_iris()
-    hit = sorted(
-        {g for g in graphs if g is not None and (g in managed or g.startswith(MODEL_NAMESPACE))}
-    )
+    hit = sorted({g for g in graphs if g is not None and g in managed})
     if hit == [AUDIT_GRAPH]:
         raise ManagedGraphRefused(
             f"<{AUDIT_GRAPH}> is de auditgraaf: de service houdt die zelf bij. / "

@@ -35,8 +35,8 @@ from ..graph_change import content_quads, graphs_change
 from ..iris import file_graph_name, graph_home, same_site
 from ..registry import (
     checked_change,
+    refuse_new_graph_names,
     refuse_unpermitted,
-    refuse_unreachable,
     validate_with_graphs,
     write_graphs,
 )
@@ -160,7 +160,7 @@ def import_workbook(
     target = graph or excel_graph_iri(base_iri, name)
     named_node(target)  # the IRI as given, before graphs are named after it
     refuse_unpermitted([target], writer)
-    refuse_unreachable([target])
+    refuse_new_graph_names([target])
     told = stage or (lambda _: None)
     told("lezen")
     # A reference to no row may name a thing of another graph of the registry (an

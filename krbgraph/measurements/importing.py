@@ -56,7 +56,7 @@ import pyoxigraph as ox
 
 from ..loading import LoadReport, ValidationFailed, load_paths
 from ..model import AUDIT_GRAPH, DERIVED_GRAPH
-from ..registry import refuse_managed, refuse_unreachable
+from ..registry import refuse_managed, refuse_new_graph_names
 from ..store import META_GRAPH, Store
 from ..units import (
     Unit,
@@ -129,7 +129,7 @@ def import_measurements(
     """
     target = graph or metingen_graph_iri(base_iri, path)
     refuse_managed([target])  # a model graph: said as krb load says it
-    refuse_unreachable([target])
+    refuse_new_graph_names([target])
     if found := foreign_content(store, target, path.name):
         raise ImportFailed(found)
     rows, problems = read_rows(path)

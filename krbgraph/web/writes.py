@@ -55,8 +55,8 @@ from ..registry import (
     audit_record,
     checked_change,
     refuse_managed_in_update,
+    refuse_new_graph_names,
     refuse_unpermitted,
-    refuse_unreachable,
 )
 from ..replica import Change, ValidationReplica
 from ..replica_slot import ReplicaSlot
@@ -156,7 +156,7 @@ def apply_update(
             if problem is not None:
                 raise UpdateFailed(f"The update is refused: {problem}.")
             refuse_unpermitted(change.graphs(), writer)
-            refuse_unreachable(change.filled())
+            refuse_new_graph_names(change.filled())
             refuse_foreign_things(replica, change.added, writer)
             refuse_audit_facts(store, change.added)
             derived = _require_conforming_change(store, replica, change)
@@ -195,7 +195,7 @@ def store_graph(
     PreconditionFailed when ``precondition`` refuses the graph as the write finds it.
     """
     refuse_unpermitted([graph], writer)
-    refuse_unreachable([graph])
+    refuse_new_graph_names([graph])
     with lock, turn_for(store):
         replica = replicas.get(store)
         created = graph is not None and not replica.has_quads(graph)
