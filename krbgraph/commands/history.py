@@ -87,12 +87,20 @@ def register(app: typer.Typer) -> None:
         if output_format is HistoryFormat.json:
             typer.echo(json.dumps([e.as_json() for e in entries], ensure_ascii=False, indent=2))
             return
+        if not entries:
+            # Said, not shown as an empty table; on stderr, so a file of the history
+            # stays empty when there is none.
+            typer.echo("no recorded changes" + (" of that graph" if graph else ""), err=True)
+            return
         console = Console(emoji=False, soft_wrap=True)
-        if not console.is_terminal:
+        if console.is_terminal:
+            console.print(_table(entries, graph_separator="\n"))
+        else:
             # A file or a pipe (`krb history > woo.txt`, grep): each change on one line,
-            # whatever width the environment says, so a time or graph IRI is one string.
+            # whatever width the environment says, so a time or graph IRI is one string
+            # and a grep for a graph finds the line with the time and the writer.
             console = Console(emoji=False, soft_wrap=True, width=100_000)
-        console.print(_table(entries))
+            console.print(_table(entries, graph_separator=" "))
 
 
 def _moment(text: str) -> datetime:
@@ -105,7 +113,7 @@ def _moment(text: str) -> datetime:
     return moment
 
 
-def _table(entries: list[HistoryEntry]) -> Table:
+def _table(entries: list[HistoryEntry], *, graph_separator: str) -> Table:
     # When and which graph are what an auditor reads: wrapped in full where the width
     # runs out (cut with an ellipsis at 80 columns, two graphs of one municipality read
     # alike), never shortened; the source may be folded too.
@@ -120,7 +128,7 @@ def _table(entries: list[HistoryEntry]) -> Table:
         source = " ".join(entry.source.split())
         if len(source) > SOURCE_SHOWN:
             source = source[: SOURCE_SHOWN - 3] + "..."
-        graphs = "\n".join("(default graph)" if g is None else g for g in entry.graphs)
+        graphs = graph_separator.join("(default graph)" if g is None else g for g in entry.graphs)
         cells = (entry.as_json()["at"], entry.writer, graphs, entry.added, entry.removed, source)
         table.add_row(*(Text(str(cell)) for cell in cells))  # never read as rich markup
     return table
