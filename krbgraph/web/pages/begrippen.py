@@ -119,6 +119,33 @@ def scheme_contents(store: Store, schema: str) -> tuple[Rows, Policy, Policy]:
     return cached(store, ("scheme", schema, READER_LANGUAGES.get()), compute)
 
 
+def _unreached(
+    starts: Sequence[str], children: Mapping[str, list[str]], labels: Mapping[str, str]
+) -> list[str]:
+    """Concepts to start from besides ``starts`` so that every concept is reached: for
+    each group that only hangs under its own members (D under E under D), the member
+    first by name. Without them the group had a parent each, so none was a root or
+    loose, and the page said "3 begrippen" and showed one."""
+    reached: set[str] = set()
+
+    def reach(start: str) -> None:
+        pending = [start]
+        while pending:
+            iri = pending.pop()
+            if iri not in reached:
+                reached.add(iri)
+                pending.extend(children.get(iri, []))
+
+    for start in starts:
+        reach(start)
+    added = []
+    for iri in sorted(labels, key=lambda i: (labels[i].lower(), i)):
+        if iri not in reached:
+            added.append(iri)
+            reach(iri)
+    return added
+
+
 def build_tree(
     rows: Sequence[Mapping[str, Identifier]],
     schema: str,
@@ -132,7 +159,9 @@ def build_tree(
     """Nested nodes from (begrip, label, boven, top) rows.
 
     A scheme that names its top concepts starts from them; concepts that hang
-    nowhere else are grouped under "Overige begrippen". A large scheme (IMBOR)
+    nowhere else are grouped under "Overige begrippen", and so is one concept of each
+    group that only hangs under itself (a broader or narrower cycle, which SKOS
+    allows): every concept of the scheme is in the tree. A large scheme (IMBOR)
     shows its top level only and opens one branch, named by `open_iri`. ``norms``
     (concept -> the norms it classifies) and ``measures`` are gathered up the tree,
     each once per node, so an asset manager sees where policy hangs before opening a
@@ -156,6 +185,7 @@ def build_tree(
             if upper in parents and upper != iri:
                 children.setdefault(upper, []).append(iri)
     loose = [i for i in parents if i not in tops and not any(p in parents for p in parents[i])]
+    loose += _unreached(sorted(tops) + loose, children, labels)
     roots = sorted(tops or loose, key=lambda iri: labels[iri].lower())
     others = sorted(loose, key=lambda iri: labels[iri].lower()) if tops else []
     large = len(parents) > LARGE_SCHEME
@@ -215,7 +245,7 @@ def build_tree(
     tree = [node(iri, 0, frozenset()) for iri in roots if shown(iri, frozenset())]
     others = [iri for iri in others if shown(iri, frozenset())]
     if others:
-        name = "Overige begrippen (zonder bovenliggend begrip)"
+        name = "Overige begrippen (niet onder een topbegrip)"
         if large and open_iri != OTHERS:
             group = TreeNode(None, [], len(others), False, False, expand_href(OTHERS), name)
         else:
