@@ -702,3 +702,37 @@ def test_every_own_name_a_drop_down_offers_reads_back_as_that_concept(tmp_path: 
         (concept,) = again.graph.objects(norm, KRB.sector)
         found.add(concept)
     assert own - {URIRef(f"{ID}/begrip/sector/inwoners")} <= found, own - found
+
+
+def test_each_name_a_drop_down_offers_reads_back_as_a_concept_of_its_own(
+    own_read: tuple[Path, ReadResult], tmp_path: Path
+) -> None:
+    """The own "Inwoners" hides the national "inwoners" (a cell reads a name as the own
+    concept first, in any case): the export wrote the national one as
+    "particulieren/inwoners" but its drop-down still offered "inwoners", which put a
+    norm on the own concept without a word. Every name offered, chosen in a norm's
+    cell, reads back, and no two names read back as the same concept."""
+    exported = tmp_path / "export.xlsx"
+    assert write_workbook(own_read[1].graph, exported) == []
+    book = load_workbook(exported)
+    offered = _drop_down_values(book, "beleidsnorm")["sector"]
+    # One norm per name offered, copies of VER-N01 with a code of their own: one read.
+    sheet = book["beleidsnorm"]
+    header = [cell.value for cell in sheet[1]]
+    model = [cell.value for cell in sheet[row_of(exported, "beleidsnorm", "VER-N01")]]
+    for number, name in enumerate(offered):
+        values = list(model)
+        values[header.index("code")] = f"KEUZE-{number}"
+        values[header.index("sector")] = name
+        sheet.append(values)
+    book.save(exported)
+    again = read_workbook(exported, BASE)
+    assert again.ok, [p.text_en for p in again.errors]
+    found: dict[URIRef, str] = {}
+    for number, name in enumerate(offered):
+        norm = URIRef(f"{ID}/beleidsnorm/KEUZE-{number}")
+        (concept,) = again.graph.objects(norm, KRB.sector)
+        assert concept not in found, (name, found.get(concept), concept)
+        found[concept] = name
+    assert {SECTOR, BEGRIP["sector/inwoners"]} <= set(found)
+    assert found[BEGRIP["sector/inwoners"]] == "particulieren/inwoners"

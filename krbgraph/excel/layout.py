@@ -42,14 +42,15 @@ def value_list_names(vocabulary: Vocabulary) -> dict[str, list[str]]:
 def new_workbook(
     vocabulary: Vocabulary,
     rows: dict[str, int] | None = None,
-    own: dict[str, list[str]] | None = None,
+    offered: dict[str, list[str]] | None = None,
 ) -> Workbook:
     """All sheets with headers, comments, drop-downs and the hidden value lists.
 
     ``rows`` gives the number of data rows a sheet will get, so drop-downs and
-    the ranges they point at stretch far enough. ``own``: names to offer after a
-    national list's (an exported registry's own sectors, materials and document kinds,
-    which the drop-down of a norm's sector called unknown values).
+    the ranges they point at stretch far enough. ``offered``: what a list offers instead
+    of the national names (an exported registry's sectors, materials and document kinds
+    with its own among them, which the drop-down of a norm's sector called unknown
+    values; a national name an own concept hides is offered by a name that reads back).
     """
     rows = rows or {}
     book = Workbook()
@@ -59,9 +60,7 @@ def new_workbook(
     for sheet in SHEETS:
         _header(book.create_sheet(sheet.name), sheet)
     lists = value_list_names(vocabulary)
-    for key, names in (own or {}).items():
-        known = set(lists.get(key, []))
-        lists[key] = [*lists.get(key, []), *(n for n in dict.fromkeys(names) if n not in known)]
+    lists.update(offered or {})
     hidden = book.create_sheet(HIDDEN_LISTS_SHEET)
     hidden.sheet_state = "hidden"
     for index, (key, title_nl, title_en) in enumerate(VALUE_LISTS, start=1):

@@ -311,11 +311,15 @@ def _join(values: Iterable[str | None]) -> str | None:
 
 
 def _offered(lookup: Layered) -> list[str]:
-    """The cells that name the own concepts of ``lookup`` as the import reads them back
-    (Layered.cell): not the bare name where two own concepts share it ("Overig" under two
-    hoofdtypes), nor an IRI a drop-down would only clutter."""
-    cells = (lookup.cell(iri) for iri in lookup.own.display)
-    return [cell for cell in cells if not cell.startswith(("http://", "https://", "urn:"))]
+    """What a drop-down offers for ``lookup``: each national concept, then each own one,
+    by the cell that reads back as that concept (Layered.cell). Not the bare name where
+    two own concepts share it ("Overig" under two hoofdtypes), nor a national name an own
+    concept hides (an own "Inwoners" takes "inwoners": the national one is offered as
+    "particulieren/inwoners", as its cells are written), nor an IRI a drop-down would
+    only clutter."""
+    cells = (lookup.cell(iri) for iri in (*lookup.national.display, *lookup.own.display))
+    offered = (cell for cell in cells if not cell.startswith(("http://", "https://", "urn:")))
+    return list(dict.fromkeys(offered))
 
 
 def write_workbook(
@@ -345,7 +349,7 @@ def write_workbook(
     source = _Source(graph, base)
     sheets = _rows(source, vocabulary, store)
     book = new_workbook(
-        vocabulary, rows={name: len(rows) for name, rows in sheets.items()}, own=source.offered
+        vocabulary, rows={name: len(rows) for name, rows in sheets.items()}, offered=source.offered
     )
     refused: list[Problem] = []
     for name, rows in sheets.items():
