@@ -197,3 +197,34 @@ def test_a_damaged_workbook_is_400_naming_the_file_and_writes_nothing(
     assert response.status_code == 400, response.text
     assert "beleid.xlsx" in response.json()["detail"]
     assert graphs(empty) == before
+
+
+def test_what_a_download_leaves_out_is_that_workbooks_or_409_after_a_write(
+    source: TestClient,
+) -> None:
+    """The page asks what the workbook leaves out after the download: a write in between
+    made it list what another registry leaves out."""
+    first = source.get("/api/export/excel")
+    version = first.headers["X-KRB-Export-Version"]
+    said = source.get("/api/export/excel/meldingen", params={"versie": version})
+    assert said.status_code == 200
+    assert said.json()["total"] == int(first.headers["X-KRB-Export-Warnings"])
+    target = "https://krb.demogemeente.nl/graph/excel/versie-proef"
+    # A write: that download's list is no longer to be had.
+    written = source.put(
+        "/store",
+        params={"graph": target},
+        content=b"<https://krb.demogemeente.nl/id/x> <http://www.w3.org/2000/01/rdf-schema#label> "
+        b"'x' .",
+        headers={"Content-Type": "text/turtle", **AUTH},
+    )
+    assert written.status_code == 201, written.text
+    stale = source.get("/api/export/excel/meldingen", params={"versie": version})
+    assert stale.status_code == 409
+    assert "download the workbook again" in stale.json()["detail"]
+    again = source.get("/api/export/excel")
+    assert again.headers["X-KRB-Export-Version"] != version
+    fresh = source.get(
+        "/api/export/excel/meldingen", params={"versie": again.headers["X-KRB-Export-Version"]}
+    )
+    assert fresh.status_code == 200

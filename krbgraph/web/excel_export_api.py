@@ -8,7 +8,9 @@ subject, in Dutch and English) and the workbook page (static/werkmap.js) lists t
 beside the download. A user who edits such a workbook and uploads it into the same graph
 is refused (the import would delete what the workbook cannot hold): told at download,
 not after the editing. The warnings are kept per store version and graph in the page
-cache, so the list asked for right after a download costs nothing more.
+cache, so the list asked for right after a download costs nothing more; the download
+names its version (``X-KRB-Export-Version``) and the list asked for with it is that
+workbook's, or 409 when a write came in between.
 """
 
 from __future__ import annotations
@@ -57,12 +59,20 @@ def _key(graph: str | None) -> tuple[str, str | None]:
     return ("excel-export-warnings", graph)
 
 
-def _exported(store: Store, graph: str | None) -> tuple[bytes, list[Problem]]:
-    """The workbook and its warnings; the warnings kept for the store's version."""
+def _exported(store: Store, graph: str | None) -> tuple[bytes, list[Problem], int | None]:
+    """The workbook, its warnings and the store version both describe (None: a write
+    came in meanwhile, or the store counts no versions); the warnings kept for it."""
+    before = _version(store)
     buffer = io.BytesIO()
     warnings = export_workbook(store, buffer, graph=graph)
     cached(store, _key(graph), lambda: warnings)
-    return buffer.getvalue(), warnings
+    return buffer.getvalue(), warnings, before if _version(store) == before else None
+
+
+def _version(store: Store) -> int | None:
+    """The store's write generation: it moves on with every write through this service."""
+    generation = getattr(store, "write_generation", None)
+    return generation if isinstance(generation, int) else None
 
 
 def _unknown(graph: str | None) -> HTTPException:
@@ -79,30 +89,52 @@ async def export_excel(
     store: Annotated[Store, Depends(get_store)], graph: GraphParam = None
 ) -> Response:
     try:
-        body, warnings = await run_in_threadpool(_exported, store, graph)
+        body, warnings, version = await run_in_threadpool(_exported, store, graph)
     except KeyError as exc:
         raise _unknown(graph) from exc
-    return Response(
-        content=body,
-        media_type=XLSX,
-        headers={
-            "Content-Disposition": 'attachment; filename="krb-export.xlsx"',
-            "X-KRB-Export-Warnings": str(len(warnings)),
-        },
-    )
+    headers = {
+        "Content-Disposition": 'attachment; filename="krb-export.xlsx"',
+        "X-KRB-Export-Warnings": str(len(warnings)),
+    }
+    if version is not None:
+        headers["X-KRB-Export-Version"] = str(version)
+    return Response(content=body, media_type=XLSX, headers=headers)
 
 
 @router.get(
     "/export/excel/meldingen",
     summary="What the workbook of the registry (or one graph) does not hold",
     response_model=ExportWarnings,
-    responses={404: error_response("Unknown graph")},
+    responses={
+        404: error_response("Unknown graph"),
+        409: error_response("The registry changed since the export of that version"),
+    },
 )
 async def export_warnings(
-    store: Annotated[Store, Depends(get_store)], graph: GraphParam = None
+    store: Annotated[Store, Depends(get_store)],
+    graph: GraphParam = None,
+    versie: Annotated[
+        int | None,
+        Query(
+            description="The X-KRB-Export-Version of the download: the warnings of that "
+            "workbook, or 409 when the registry has changed since (they would describe "
+            "another one)"
+        ),
+    ] = None,
 ) -> ExportWarnings:
+    def changed() -> bool:
+        return versie is not None and _version(store) != versie
+
     def warnings() -> list[Problem]:
-        return cached(store, _key(graph), lambda: _exported(store, graph)[1])
+        # Asked before (no export for nothing) and after (a write during the export).
+        found = [] if changed() else cached(store, _key(graph), lambda: _exported(store, graph)[1])
+        if changed():
+            raise HTTPException(
+                status.HTTP_409_CONFLICT,
+                "Het register is gewijzigd sinds deze download; download de werkmap opnieuw. "
+                "/ The registry changed since this download; download the workbook again.",
+            )
+        return found
 
     try:
         found = await run_in_threadpool(warnings)

@@ -140,7 +140,7 @@
     save.remove();
     setTimeout(function () { URL.revokeObjectURL(save.href); }, 60000);
     if (Number(response.headers.get("X-KRB-Export-Warnings") || "0") > 0) {
-      await showLeftOut(href);
+      await showLeftOut(href, response.headers.get("X-KRB-Export-Version"));
     }
     return true;
   }
@@ -152,12 +152,18 @@
     return found ? found[1] : null;
   }
 
-  async function showLeftOut(href) {
-    const at = href.indexOf("?");
-    const url = exportLink.dataset.exportUrl + "/meldingen" + (at < 0 ? "" : href.slice(at));
+  // The list of the version downloaded (?versie=): after a write in between the service
+  // says so (409) rather than describe a registry the workbook does not hold.
+  async function showLeftOut(href, version) {
+    const params = new URLSearchParams(href.indexOf("?") < 0 ? "" : href.slice(href.indexOf("?") + 1));
+    if (version) params.set("versie", version);
+    const query = params.toString();
+    const url = exportLink.dataset.exportUrl + "/meldingen" + (query ? "?" + query : "");
     let payload = null;
+    let changed = false;
     try {
       const response = await fetch(url, { headers: { Accept: "application/json" } });
+      changed = response.status === 409;
       payload = response.ok ? await response.json() : null;
     } catch (_) {
       payload = null;
@@ -169,7 +175,11 @@
     // live region that appears with its text often is not announced.
     left.className = "error-box";
     left.hidden = false;
-    if (!payload || !Array.isArray(payload.warnings)) {
+    if (changed) {
+      setText(leftSummary, "Let op: niet alles past in deze werkmap, en het register is " +
+        "gewijzigd sinds de download, dus wat er niet in staat is niet meer te zeggen. " +
+        "Download de werkmap opnieuw.");
+    } else if (!payload || !Array.isArray(payload.warnings)) {
       setText(leftSummary, "Let op: niet alles past in deze werkmap, maar de lijst van wat er niet in " +
         "staat kon niet worden opgehaald. krb export-excel op de opdrachtregel noemt het.");
     } else {
