@@ -34,7 +34,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
-from .audit import audit_quads, refuse_audit_facts
+from .audit import DEFAULT_GRAPH, audit_quads, refuse_audit_facts
 from .commit import commit_change
 from .containment import TooDeeplyNested
 from .derived import Triples, derive, stale_during
@@ -150,9 +150,21 @@ def _refuse_unreachable(graphs: Iterable[str | None]) -> None:
 
 
 def refuse_unpermitted(graphs: Iterable[str | None], writer: Writer | None) -> None:
-    """Refuse managed graphs for everyone, and graphs outside a token's scope for it."""
+    """Refuse managed graphs for everyone, and graphs outside a token's scope for it.
+
+    A named graph krb:standaardgraaf too, also to be emptied: the write history names
+    the default graph so, and would record the change as one of the default graph
+    (`krb drop`, which is not recorded, removes one an older release let in)."""
     graphs = list(graphs)
     refuse_managed(graphs)
+    if DEFAULT_GRAPH in graphs:
+        raise ReservedGraphRefused(
+            f"<{DEFAULT_GRAPH}> staat in de geschiedenis voor de standaardgraaf; een graaf "
+            "met die naam is over HTTP niet te wijzigen (krb drop op de opdrachtregel "
+            f"verwijdert hem). / <{DEFAULT_GRAPH}> stands for the default graph in the write "
+            "history, so a graph of that name cannot be changed over HTTP (krb drop on the "
+            "command line removes it); nothing was written"
+        )
     if writer is None:
         return
     for graph in sorted(graphs, key=lambda g: g or ""):
@@ -575,6 +587,7 @@ def write_graphs(
         )
         if seen is not None:
             seen(change)
+        refuse_new_graph_names(change.filled())  # whichever graphs a caller put in
         refuse_foreign_things(replica, change.added, writer)
         refuse_audit_facts(store, change.added)
         warnings = () if found is None else found.result()  # before the trial changes it

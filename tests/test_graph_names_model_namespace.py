@@ -15,12 +15,14 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from rdflib import Graph
 from test_pages_fixtures import BASE, Registry, build_registry
 from test_sparql_support import TOKEN
 
 from krbgraph.dropping import drop_data_graph
 from krbgraph.excel.template import write_template
+from krbgraph.excel.workbook_format import SHEETS_BY_NAME
 from krbgraph.loading import load_paths, plan_load
 from krbgraph.measurements.importing import import_measurements
 from krbgraph.registry import ReservedGraphRefused
@@ -62,14 +64,14 @@ def test_no_http_write_fills_it(client: TestClient, registry: Registry, graph: s
             headers={"Content-Type": "text/turtle"},
         )
         assert answer.status_code == 403, (method, answer.text)
-        assert "namespace" in answer.json()["detail"]
+        assert "namespace" in answer.json()["detail"] or graph == RESERVED[0]
     update = client.post(
         "/sparql",
         content=f"INSERT DATA {{ GRAPH <{graph}> {{ {TRIPLE} }} }}",
         headers={"Content-Type": "application/sparql-update"},
     )
     assert update.status_code == 403, update.text
-    assert "base IRI" in update.json()["detail"]
+    assert "base IRI" in update.json()["detail"] or graph == RESERVED[0]
     assert _graphs(registry) == before
 
 
@@ -87,6 +89,51 @@ def test_a_workbook_upload_may_not_fill_it(
     assert answer.status_code == 403, answer.text
     assert "naamruimte van het KRB-model" in answer.json()["detail"]
     assert _graphs(registry) == before
+
+
+def test_a_workbook_upload_may_not_fill_it_by_its_measurements_graph(
+    client: TestClient, registry: Registry, tmp_path: Path
+) -> None:
+    """A target just outside the namespace ("https://data.krb.nl/def") whose sheet
+    metingen fills "{target}/metingen", inside it."""
+    path = tmp_path / "metingen.xlsx"
+    write_template(path)
+    book = load_workbook(path)
+    row = {"indicator": "GEL-I01", "gebied": "parkstraat", "jaar": 2019, "waarde": 41.3,
+           "eenheid": "dB(A)", "bron": "https://meetnet.example/geluid"}  # fmt: skip
+    book["metingen"].append([row.get(name) for name in SHEETS_BY_NAME["metingen"].names])
+    book.save(path)
+    before = _graphs(registry)
+    answer = client.post(
+        "/api/import/excel",
+        params={"graph": "https://data.krb.nl/def"},
+        files={"file": ("metingen.xlsx", io.BytesIO(path.read_bytes()))},
+    )
+    assert answer.status_code == 403, answer.text
+    assert "https://data.krb.nl/def/metingen" in answer.json()["detail"]
+    assert _graphs(registry) == before
+
+
+def test_a_graph_named_as_the_historys_default_graph_is_not_changed_over_http(
+    client: TestClient, registry: Registry
+) -> None:
+    """Dropped over HTTP, a named graph krb:standaardgraaf was recorded in the history
+    as a change of the default graph."""
+    standaard = RESERVED[0]
+    registry.store.add_to_graph(standaard, Graph().parse(data=TRIPLE, format="turtle"))
+    try:
+        assert client.delete("/store", params={"graph": standaard}).status_code == 403
+        emptied = client.post(
+            "/sparql",
+            content=f"DELETE WHERE {{ GRAPH <{standaard}> {{ ?s ?p ?o }} }}",
+            headers={"Content-Type": "application/sparql-update"},
+        )
+        assert emptied.status_code == 403, emptied.text
+        assert "krb drop" in emptied.json()["detail"]
+        assert standaard in _graphs(registry)
+    finally:
+        assert drop_data_graph(registry.store, standaard) == 1  # the command line's way
+    assert standaard not in _graphs(registry)
 
 
 def test_load_and_a_measurement_import_refuse_it(registry: Registry, tmp_path: Path) -> None:

@@ -268,6 +268,9 @@ def _checked_and_written(
         raise ImportFailed(result.problems + shapes + job.refused_rows)
     changes.update({graph: convert.quads(data, graph) for graph, data in measurements.items()})
     refuse_unpermitted(list(changes), job.writer)
+    # The measurements graph too: a target "https://data.krb.nl/def" is outside the model's
+    # namespace, its "/metingen" inside it.
+    refuse_new_graph_names([graph for graph, quads in changes.items() if quads])
     held = {g: store.query(_OBSERVATIONS_HELD, bindings={"g": URIRef(g)}) for g in measurements}
     changed = None
     added = removed = None
