@@ -16,6 +16,7 @@ workbook's, or 409 when a write came in between.
 from __future__ import annotations
 
 import io
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
@@ -59,14 +60,31 @@ def _key(graph: str | None) -> tuple[str, str | None]:
     return ("excel-export-warnings", graph)
 
 
+class _Warnings(list[Problem]):
+    """An export's warnings as kept: not computed again after a write unasked (that is a
+    whole export); the next download or list asks for them."""
+
+    rewarmed = False
+
+
 def _exported(store: Store, graph: str | None) -> tuple[bytes, list[Problem], int | None]:
     """The workbook, its warnings and the store version both describe (None: a write
-    came in meanwhile, or the store counts no versions); the warnings kept for it."""
+    came in meanwhile, or the store counts no versions). The warnings are kept by a
+    function of the store (_kept): kept as a fixed list, the rewarm after a write put
+    the old list in the new version's cache, and the list asked for with the next
+    download was the one before the write."""
     before = _version(store)
     buffer = io.BytesIO()
-    warnings = export_workbook(store, buffer, graph=graph)
-    cached(store, _key(graph), lambda: warnings)
-    return buffer.getvalue(), warnings, before if _version(store) == before else None
+    warnings = _Warnings(export_workbook(store, buffer, graph=graph))
+    version = before if _version(store) == before else None
+    if version is not None:
+        cached(store, _key(graph), partial(_kept, store, graph, warnings, version))
+    return buffer.getvalue(), warnings, version
+
+
+def _kept(store: Store, graph: str | None, warnings: list[Problem], version: int) -> list[Problem]:
+    """``warnings`` while the store is at ``version``, else those of an export now."""
+    return warnings if _version(store) == version else _exported(store, graph)[1]
 
 
 def _version(store: Store) -> int | None:
