@@ -120,12 +120,19 @@ def scheme_contents(store: Store, schema: str) -> tuple[Rows, Policy, Policy]:
 
 
 def _unreached(
-    starts: Sequence[str], children: Mapping[str, list[str]], labels: Mapping[str, str]
+    starts: Sequence[str], parents: Mapping[str, list[str]], labels: Mapping[str, str]
 ) -> list[str]:
     """Concepts to start from besides ``starts`` so that every concept is reached: for
-    each group that only hangs under its own members (D under E under D), the member
-    first by name. Without them the group had a parent each, so none was a root or
-    loose, and the page said "3 begrippen" and showed one."""
+    each group that only hangs under its own members (D under E under D), one member of
+    the cycle, first by name. Without them the group had a parent each, so none was a
+    root or loose, and the page said "3 begrippen" and showed one. A member of the cycle
+    itself, not a concept below it: that one would be shown twice, as a start and under
+    the cycle."""
+    children: dict[str, list[str]] = {}
+    for iri, uppers in parents.items():
+        for upper in uppers:
+            if upper in parents and upper != iri:
+                children.setdefault(upper, []).append(iri)
     reached: set[str] = set()
 
     def reach(start: str) -> None:
@@ -138,11 +145,31 @@ def _unreached(
 
     for start in starts:
         reach(start)
+
+    def above(iri: str) -> set[str]:
+        """Every concept ``iri`` hangs under, by any path (itself too, in a cycle)."""
+        found: set[str] = set()
+        pending = [p for p in parents[iri] if p in parents]
+        while pending:
+            upper = pending.pop()
+            if upper not in found:
+                found.add(upper)
+                pending.extend(p for p in parents[upper] if p in parents)
+        return found
+
     added = []
     for iri in sorted(labels, key=lambda i: (labels[i].lower(), i)):
-        if iri not in reached:
-            added.append(iri)
-            reach(iri)
+        if iri in reached:
+            continue
+        # Up to a cycle nothing outside hangs above (each concept on the way has a
+        # parent, none is reached): one of its members reaches them all.
+        at, uppers = iri, above(iri)
+        while higher := next((u for u in sorted(uppers) if at not in above(u)), None):
+            at, uppers = higher, above(higher)
+        cycle = [u for u in uppers if at in above(u)] + [at]
+        start = min(cycle, key=lambda i: (labels[i].lower(), i))
+        added.append(start)
+        reach(start)
     return added
 
 
@@ -185,7 +212,7 @@ def build_tree(
             if upper in parents and upper != iri:
                 children.setdefault(upper, []).append(iri)
     loose = [i for i in parents if i not in tops and not any(p in parents for p in parents[i])]
-    loose += _unreached(sorted(tops) + loose, children, labels)
+    loose += _unreached(sorted(tops) + loose, parents, labels)
     roots = sorted(tops or loose, key=lambda iri: labels[iri].lower())
     others = sorted(loose, key=lambda iri: labels[iri].lower()) if tops else []
     large = len(parents) > LARGE_SCHEME
