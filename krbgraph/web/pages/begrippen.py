@@ -163,10 +163,10 @@ def _unreached(
             continue
         # Up to a cycle nothing outside hangs above (each concept on the way has a
         # parent, none is reached): one of its members reaches them all.
-        at, uppers = iri, above(iri)
-        while higher := next((u for u in sorted(uppers) if at not in above(u)), None):
-            at, uppers = higher, above(higher)
-        cycle = [u for u in uppers if at in above(u)] + [at]
+        at, over = iri, above(iri)
+        while higher := next((u for u in sorted(over) if at not in above(u)), None):
+            at, over = higher, above(higher)
+        cycle = [u for u in over if at in above(u)] + [at]
         start = min(cycle, key=lambda i: (labels[i].lower(), i))
         added.append(start)
         reach(start)
