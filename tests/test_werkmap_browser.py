@@ -188,6 +188,28 @@ def test_a_second_click_during_a_download_starts_no_second_export(
     assert announced == "De werkmap is klaar en opgeslagen."
 
 
+def test_what_a_download_leaves_out_names_what_was_downloaded_not_the_choice_since(
+    browser: Browser, site: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    folder = tmp_path_factory.mktemp("downloads-switch")
+    allow_downloads(browser, folder)
+    browser.get(site + "/werkmap")
+    browser.script(
+        "document.getElementById('werkmap-export').click();"
+        "const choice = document.getElementById('werkmap-graaf');"
+        f"choice.value = '{GELUID}';"
+        "choice.dispatchEvent(new Event('change', {bubbles: true}));"
+    )
+    downloaded(folder, "krb-export.xlsx")
+    deadline = time.monotonic() + 60
+    while browser.script("return document.getElementById('werkmap-export-meldingen').hidden"):
+        assert time.monotonic() < deadline, "nothing said about what the workbook leaves out"
+        time.sleep(0.2)
+    summary = browser.text(browser.find("#werkmap-export-samenvatting"))
+    assert "niet alles van het register" in summary, summary
+    assert GELUID not in summary
+
+
 # A
 
 

@@ -108,11 +108,11 @@ def refusal(response: httpx.Response, url: str, what: str) -> StoreError:
         # The usual cause: a service's query URL given as if it were a server root, so
         # "/query" was appended to it (`--store http://host:8000/sparql`).
         return ServerRefused(
-            f"{what} failed at {url}: HTTP 404, no SPARQL endpoint there. Without "
-            "KRB_UPDATE_URL, --store (KRB_STORE) is the root of an `oxigraph serve` and "
-            "its /query and /update are used; for another endpoint, such as a krb "
-            "service's /sparql, give that as --store and its update URL (/update) as "
-            "KRB_UPDATE_URL",
+            f"{what} failed at {url}: HTTP 404, no SPARQL endpoint there. --store "
+            "(KRB_STORE) is the root of an `oxigraph serve` (its /query and /update are "
+            "used) when KRB_UPDATE_URL is not set, and the query endpoint itself when it "
+            "is: for another endpoint, such as a krb service's /sparql, give that as "
+            "--store and its update URL (/update) as KRB_UPDATE_URL",
             code,
         )
     message = f"{what} failed at {url}: HTTP {code}: {body[:500]}"

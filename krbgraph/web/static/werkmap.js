@@ -169,7 +169,9 @@
       payload = null;
     }
     leftList.replaceChildren();
-    const graph = chosenGraph();
+    // The graph of the download, not the one chosen now (the choice may have changed
+    // while the workbook was made).
+    const graph = params.get("graph") || "";
     if (payload && payload.total === 0) return; // changed since the download: nothing left out now
     // Shown before it is filled, and told by the status region that is always there: a
     // live region that appears with its text often is not announced.
