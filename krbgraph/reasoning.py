@@ -85,15 +85,20 @@ def default_data_paths() -> list[Path]:
 
 
 def check_consistency(
-    data_paths: Sequence[Path] | None = None, *, java_memory_mb: int = 2000
+    data_paths: Sequence[Path] | None = None,
+    *,
+    data: Graph | None = None,
+    java_memory_mb: int = 2000,
 ) -> ConsistencyResult:
     """Run HermiT over the model (ontology, value lists, units, IMBOR extract)
-    plus the data in ``data_paths`` (default: the demo registry).
+    plus ``data`` (a store's registry), or the data in ``data_paths`` (default: the
+    demo registry).
 
     Raises RdfInputError for unreadable data and ReasoningError when the
     reasoner itself fails.
     """
-    data = read_rdf_paths(data_paths if data_paths is not None else default_data_paths())
+    if data is None:
+        data = read_rdf_paths(data_paths if data_paths is not None else default_data_paths())
     graph = Graph()
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)

@@ -209,3 +209,21 @@ def test_own_list_sheets_offer_the_national_list_and_the_mapping_drop_downs(
         assert found["koppeling"].startswith(f"={HIDDEN_LISTS_SHEET}!${letter}$2:")
         national = get_column_letter(keys.index(key) + 1)
         assert found["landelijk_begrip"].startswith(f"={HIDDEN_LISTS_SHEET}!${national}$2:")
+
+
+def test_the_readme_lists_every_sheet_with_its_columns_and_what_is_required() -> None:
+    """The README's table of sheets fell behind the template (six columns, a sheet and a
+    required column missing): it lists each sheet's columns in order, required in bold."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| Sheet | Columns (required in bold) |", 1)[1].split("\n\n", 1)[0]
+    listed = {}
+    for line in table.splitlines()[2:]:
+        sheet, columns = (cell.strip() for cell in line.strip("|").split("|"))
+        listed[sheet] = columns
+    expected = {
+        f"`{sheet.name}`{'' if sheet.required else ' (optional)'}": ", ".join(
+            f"**{column.name}**" if column.required else column.name for column in sheet.columns
+        )
+        for sheet in SHEETS
+    }
+    assert listed == expected

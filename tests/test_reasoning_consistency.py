@@ -10,6 +10,8 @@ from typer.testing import CliRunner
 
 from krbgraph.cli import app
 from krbgraph.reasoning import likely_contradictions, prepare_for_reasoner
+from krbgraph.settings import Settings
+from krbgraph.store import open_store
 
 DATA = Path(__file__).parent / "data" / "shapes"
 GEO_WKT = URIRef("http://www.opengis.net/ont/geosparql#wktLiteral")
@@ -44,8 +46,9 @@ def test_unreadable_data_exits_2() -> None:
 
 
 def test_the_demo_registry_is_consistent() -> None:
-    result = check()
+    result = CliRunner().invoke(app, ["check-ontology"], env={"KRB_STORE": ""})
     assert result.exit_code == 0, result.output
+    assert "the data of the demo registry" in result.stdout
 
 
 def test_reasoning_copy_drops_imports_and_retypes_unknown_datatypes() -> None:
@@ -75,3 +78,24 @@ def test_language_tagged_text_against_an_xsd_range_is_named_as_a_likely_cause() 
     )
     (cause,) = likely_contradictions(graph)
     assert '"tekst"@nl' in cause and "xsd:string" in cause
+
+
+def test_the_registry_in_a_store_is_what_it_reasons_over(tmp_path: Path) -> None:
+    """`krb check-ontology` with KRB_STORE set checked the demo files and said
+    "consistent" of a store holding a norm that is also a rule."""
+    folder = tmp_path / "store"
+    store = open_store(Settings(store=str(folder), engine="embedded"))
+    try:
+        store.add_to_graph(
+            "https://krb.example.org/graph/dubbel", Graph().parse(DATA / "norm-en-regel.ttl")
+        )
+    finally:
+        store.close()
+    for args, env in ((["--store", str(folder)], {}), ([], {"KRB_STORE": str(folder)})):
+        result = CliRunner().invoke(app, ["check-ontology", *args], env=env)
+        assert result.exit_code == 1, result.output
+        assert f"the data of the registry in {folder}" in result.stdout
+        assert "DUBBEL> is both krb:Beleidsnorm and krb:Beleidsregel" in result.stdout
+    missing = CliRunner().invoke(app, ["check-ontology"], env={"KRB_STORE": str(tmp_path / "x")})
+    assert missing.exit_code == 2
+    assert "no store at" in missing.stderr

@@ -351,18 +351,49 @@ def _with_nesting(result: ValidationResult, replica: ValidationReplica) -> Valid
 
 
 def check_ontology(
+    ctx: typer.Context,
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Registry data to reason over; default: the demo registry."),
+        typer.Argument(
+            help="Registry data to reason over; none: the store (--store), else the demo registry.",
+            show_default=False,
+        ),
     ] = None,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            envvar="KRB_STORE",
+            help="Reason over the registry in this store (folder or SPARQL server URL) "
+            "instead of files.",
+            show_default=False,
+        ),
+    ] = None,
+    timeout: TimeoutOption = None,
 ) -> None:
     """Check with the HermiT reasoner that ontology, value lists, IMBOR extract and
-    data are logically consistent (OWL 2 DL)."""
-    from ..reasoning import ReasoningError, check_consistency
+    data are logically consistent (OWL 2 DL): files, the registry in a store (--store),
+    or the demo registry. The verdict names the data it is about."""
+    from ..reasoning import ReasoningError, check_consistency, default_data_paths
 
+    if paths and _given_on_command_line(ctx, "store"):
+        raise _usage("geef bestanden of --store, niet allebei / give files or --store, not both")
     try:
-        result = check_consistency(paths or None)
-    except RdfInputError as exc:
+        if paths:
+            what = f"{len(paths)} given path(s)"
+            result = check_consistency(paths)
+        elif store is not None:
+            from ..registry import registry_with
+
+            settings = settings_from_cli(store, None, timeout)
+            with opened_store(settings, model=False, existing=True) as opened:
+                data = registry_with(opened, {})
+            what = f"the registry in {settings.store} ({len(data)} triples)"
+            result = check_consistency(data=data)
+        else:
+            what = f"the demo registry ({default_data_paths()[0]})"
+            result = check_consistency()
+    except (RdfInputError, StoreError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     except ReasoningError as exc:
@@ -371,9 +402,12 @@ def check_ontology(
     for note in result.adjustments:
         typer.echo(f"note: {note}")
     if result.consistent:
-        typer.echo("consistent: the ontology and data have no logical contradiction (HermiT)")
+        typer.echo(
+            f"consistent: the ontology and the data of {what} have no logical "
+            "contradiction (HermiT)"
+        )
         raise typer.Exit(0)
-    typer.echo("inconsistent: the ontology and data contradict each other (HermiT)")
+    typer.echo(f"inconsistent: the ontology and the data of {what} contradict each other (HermiT)")
     if result.explanation:
         typer.echo(result.explanation)
     raise typer.Exit(1)
