@@ -24,6 +24,7 @@ from test_excel_support import edit, row_of, saved_by_libreoffice
 
 from krbgraph.excel import elsewhere
 from krbgraph.excel.exporting import export_workbook
+from krbgraph.excel.import_hints import RESTATED_SHOWN
 from krbgraph.excel.importing import ImportFailed, import_workbook
 from krbgraph.excel.problems import Problem
 from krbgraph.excel.workbook_base import BASE_PROPERTY, recorded_base
@@ -516,3 +517,21 @@ def test_a_graph_using_a_unit_the_registry_declares_elsewhere_round_trips(
     finally:
         store.replace_graph(graph, before)
         store.drop_graph(units)
+
+
+def test_a_graph_imported_again_under_another_name_is_told_by_its_cause_first(
+    store: Store, exports: dict[str, bytes], tmp_path: Path
+) -> None:
+    """Every fact of such a workbook is in two graphs: the refusal was the hint and then
+    a hundred findings of that one cause (1,580 lines), the hint scrolled out of sight.
+    A few of them are shown, the rest counted."""
+    path = _exported(exports, tmp_path)  # graph excel/geluid, not the graph geluid it came from
+    with pytest.raises(ImportFailed) as refused:
+        import_workbook(store, path, base_iri=BASE)
+    problems = refused.value.problems
+    assert f"already in graph <{GELUID}>" in problems[0].message_en
+    two_graphs = [p for p in problems if "A fact belongs to one graph" in p.message_en]
+    assert len(two_graphs) == RESTATED_SHOWN
+    (counted,) = [p for p in problems if "more facts that are in another graph" in p.message_en]
+    assert problems[-1] == counted
+    assert len(problems) < 20

@@ -6,7 +6,16 @@ the command line's way and, for an upload, the way on its page (/werkmap)."""
 
 from __future__ import annotations
 
+import dataclasses
+
+from ..restated_check import MAX_REPORTED, RESTATED_CHECK
+from ..validation import ValidationResult
 from .problems import Problem
+
+RESTATED_SHOWN = 3
+"""Facts in two graphs shown under a likely cause that explains them all (the rest are
+counted): a workbook imported again under another file name has every fact in two
+graphs, and a hundred findings of one cause hid the hint above them."""
 
 
 def elsewhere_hint(graph: str, count: int, page: str | None) -> Problem:
@@ -57,3 +66,24 @@ def _on_page(page: str | None, steps_nl: str, steps_en: str) -> tuple[str, str]:
         f" Op de pagina {page}: {steps_nl} laad de werkmap met die keuze (weer) in.",
         f" On the page {page}: {steps_en} upload the workbook with that choice.",
     )
+
+
+def fold_restated(validation: ValidationResult) -> tuple[ValidationResult, list[Problem]]:
+    """``validation`` with its first RESTATED_SHOWN findings of a fact in two graphs, and
+    a problem counting the others (none when there are no others)."""
+    restated = [f for f in validation.findings if f.shape == str(RESTATED_CHECK)]
+    if len(restated) <= RESTATED_SHOWN:
+        return validation, []
+    left_out = {id(f) for f in restated[RESTATED_SHOWN:]}
+    kept = tuple(f for f in validation.findings if id(f) not in left_out)
+    count = len(left_out)
+    # The check reports the first MAX_REPORTED facts: at that many there may be more.
+    least_nl, least_en = ("minstens ", "at least ") if len(restated) >= MAX_REPORTED else ("", "")
+    return dataclasses.replace(validation, findings=kept), [
+        Problem(
+            f"En nog {least_nl}{count} feiten die ook in een andere graaf staan, om dezelfde "
+            "reden (de eerste melding).",
+            f"And {least_en}{count} more facts that are in another graph too, for the same "
+            "reason (the first problem).",
+        )
+    ]

@@ -50,7 +50,7 @@ from ..tokens import Writer
 from ..validation import ValidationFailed, ValidationResult
 from .conversion import name_slug
 from .elsewhere import StoreLookup
-from .import_hints import elsewhere_hint, spread_hint
+from .import_hints import elsewhere_hint, fold_restated, spread_hint
 from .limits import WorkbookLimits
 from .metingen_sheet import (
     COLUMN_OF,
@@ -230,7 +230,7 @@ class _Job:
         ``then``; an object it does not hold with its graph (ValidationResult.outside)."""
         written = Path(self.name).name  # an object it breaks is its own, if not broken before
         outside = kept_as_before(self.store, validation.outside(list(graphs), written))
-        problems = _refused(self, findings_as_problems(outside, self.result)) + then
+        problems = _refused(self, outside) + then
         errors = [f for f in outside.violations() if outside.already_broken(f)]
         held = sorted({graph for f in errors for graph in outside.stored[f.focus]})
         return ImportFailed(problems, len(errors), tuple(held))
@@ -448,7 +448,7 @@ def _validated_only(
     return validation
 
 
-def _refused(job: _Job, shape_problems: list[Problem]) -> list[Problem]:
+def _refused(job: _Job, outside: ValidationResult) -> list[Problem]:
     """The problems of a workbook the shapes refuse, led by the likely cause when its
     objects are already in another graph: the same workbook imported again under another
     file name (so into another graph) doubles every object, which the shapes report
@@ -456,8 +456,10 @@ def _refused(job: _Job, shape_problems: list[Problem]) -> list[Problem]:
     workbook the store has is named as the one to import into: the export of a registry
     kept in several graphs has its objects spread over them, and naming the one holding
     most would lead from graph to graph, each import refused for the others. The target's
-    measurements graph counts as the target (_as_target)."""
+    measurements graph counts as the target (_as_target). Under that cause every fact
+    of the workbook is in two graphs: a few of those findings are shown (fold_restated)."""
     store, read, target = job.store, job.result, job.target
+    shape_problems = findings_as_problems(outside, read)
     subjects = " ".join(f"<{node}>" for node in read.locations if isinstance(node, URIRef))
     if not subjects:
         return read.problems + shape_problems
@@ -481,7 +483,8 @@ def _refused(job: _Job, shape_problems: list[Problem]) -> list[Problem]:
     hint = (
         elsewhere_hint(whole[0], total, job.page) if whole else spread_hint(held, total, job.page)
     )
-    return [hint, *read.problems, *shape_problems]
+    folded, more = fold_restated(outside)
+    return [hint, *read.problems, *findings_as_problems(folded, read), *more]
 
 
 def _as_target(held: list[tuple[str, int]], target: str) -> list[tuple[str, int]]:
