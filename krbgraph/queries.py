@@ -1351,7 +1351,13 @@ API and this page read the same catalogue.
 krb queries                                   # the catalogue
 krb query dwarsverbanden-maatregel --param maatregel=GEL-M01 --param datum=2025-06-01
 krb query geldig-op --param datum=2025-01-01 --format csv
+krb query normtoets --today 2025-06-01         # every default "today" is that day
 ```
+
+A date parameter left out is today in the registry's time zone (`KRB_TIMEZONE`);
+`--today` fixes that day for a script or a test. The demo's measure Stil asfalt
+(GEL-M01) ran from 2021 to the end of 2025, so its cross-links are asked for on a
+date in that period, as above.
 
 Names (`*_label` columns) are never selected by the SPARQL itself: the runner adds
 one name per resource after the query, in the reader's language (`--lang en` on the

@@ -429,3 +429,18 @@ def test_an_empty_column_without_a_name_is_no_problem(workbook: Path) -> None:
     sheet.insert_cols(3)  # a spacer column someone left empty
     book.save(workbook)
     assert not any(p.row == 1 for p in _read(workbook).problems)
+
+
+def test_a_value_like_no_name_of_its_list_points_to_the_drop_down() -> None:
+    """'aandeel' as a kenmerk is close to nothing: it was told only that it is unknown."""
+    from krbgraph.excel.vocabulary import LookupFailed, load_vocabulary
+    from krbgraph.model import model_graph
+
+    vocabulary = load_vocabulary(model_graph())
+    with pytest.raises(LookupFailed) as unknown:
+        vocabulary["kenmerk"].find("aandeel")
+    assert "'aandeel' is unknown in the list" in str(unknown.value)
+    assert str(unknown.value).endswith("choose a value from the cell's drop-down list")
+    with pytest.raises(LookupFailed) as close:
+        vocabulary["operator"].find("maximal")
+    assert "did you mean" in str(close.value) and "drop-down" not in str(close.value)

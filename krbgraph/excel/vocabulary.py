@@ -155,10 +155,19 @@ class ValueList:
                 f"'{name}' bestaat niet in blad {self.sheet}{nl}",
                 f"'{name}' does not exist in sheet {self.sheet}{en}",
             )
+        nl, en = (nl, en) if nl else _OR_DROP_DOWN
         raise LookupFailed(
             f"'{name}' is onbekend in de lijst {self.title_nl}{nl}",
             f"'{name}' is unknown in the list {self.title_en}{en}",
         )
+
+
+_OR_DROP_DOWN = (
+    "; kies een waarde uit de keuzelijst van de cel",
+    "; choose a value from the cell's drop-down list",
+)
+"""Said when no name is close: a value typed from memory ('aandeel' as a kenmerk) was
+told only that it is unknown."""
 
 
 @dataclass
@@ -179,6 +188,7 @@ class Layered:
                 raise values.ambiguity(name, hits)
         suggestions = list(dict.fromkeys(self.own.suggest(name) + self.national.suggest(name)))
         nl, en = did_you_mean(close_matches(name, suggestions))
+        nl, en = (nl, en) if nl else _OR_DROP_DOWN
         raise LookupFailed(
             f"'{name}' is onbekend in de lijst {self.national.title_nl} (ook niet als eigen "
             f"begrip in blad {self.own.sheet}){nl}",
