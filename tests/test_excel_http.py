@@ -11,10 +11,12 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from remote_server import running_oxigraph
 from test_pages_fixtures import BASE, Registry, build_registry
 
 from krbgraph.settings import Settings
@@ -234,3 +236,23 @@ def test_what_a_download_leaves_out_is_that_workbooks_or_409_after_a_write(
     assert fresh.status_code == 200
     assert fresh.json()["total"] == int(again.headers["X-KRB-Export-Warnings"])
     assert fresh.json()["total"] == said.json()["total"] + 1, fresh.json()
+
+
+@pytest.mark.remote
+def test_a_shared_server_gives_no_version_and_the_list_is_the_registry_now(
+    tmp_path: Path,
+) -> None:
+    """Two services on one SPARQL server: every download of one said version 0, a
+    write through the other moved nothing, and ``?versie=0`` answered an old list."""
+    with (
+        running_oxigraph(tmp_path / "remote") as url,
+        open_store(Settings(store=url, base_iri=BASE)) as store,
+    ):
+        ensure_model(store)
+        with TestClient(create_app(Settings(store=url, base_iri=BASE), store=store)) as web:
+            exported = web.get("/api/export/excel")
+            assert exported.status_code == 200
+            assert "X-KRB-Export-Version" not in exported.headers
+            said = web.get("/api/export/excel/meldingen", params={"versie": 0})
+            assert said.status_code == 200
+            assert said.json()["total"] == int(exported.headers["X-KRB-Export-Warnings"])

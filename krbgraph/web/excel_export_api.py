@@ -27,6 +27,7 @@ from pydantic import BaseModel, Field
 from ..excel.exporting import export_workbook
 from ..excel.problems import Problem
 from ..store import Store
+from ..store.remote import RemoteStore
 from .aggregates import cached
 from .deps import API_PARAMETER_CHECKS, get_store
 from .openapi_protocols import API_RESPONSES, error_response
@@ -88,7 +89,11 @@ def _kept(store: Store, graph: str | None, warnings: list[Problem], version: int
 
 
 def _version(store: Store) -> int | None:
-    """The store's write generation: it moves on with every write through this service."""
+    """The store's write generation: it moves on with every write through this service.
+    None for a shared SPARQL server, which other services and commands write too: its
+    generation stays where it was, and a version would name two registries."""
+    if isinstance(store, RemoteStore):
+        return None
     generation = getattr(store, "write_generation", None)
     return generation if isinstance(generation, int) else None
 
@@ -141,7 +146,9 @@ async def export_warnings(
     ] = None,
 ) -> ExportWarnings:
     def changed() -> bool:
-        return versie is not None and _version(store) != versie
+        # A store without versions (a shared server) gives none, and so cannot tell.
+        now = _version(store)
+        return versie is not None and now is not None and now != versie
 
     def warnings() -> list[Problem]:
         # Asked before (no export for nothing) and after (a write during the export).
