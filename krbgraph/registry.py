@@ -121,6 +121,8 @@ def refuse_new_graph_names(graphs: Iterable[str | None]) -> None:
     segment (GraphNameRefused). Removing from such a graph stays possible, so data an
     older version let in is never stuck."""
     reserved = sorted({g for g in graphs if g is not None and g.startswith(MODEL_NAMESPACE)})
+    if DEFAULT_GRAPH in reserved:
+        raise _history_default_graph()
     for graph in reserved:
         raise ReservedGraphRefused(
             f"<{graph}> ligt in de naamruimte van het KRB-model ({MODEL_NAMESPACE}), waarin "
@@ -133,6 +135,17 @@ def refuse_new_graph_names(graphs: Iterable[str | None]) -> None:
             "was written)"
         )
     _refuse_unreachable(graphs)
+
+
+def _history_default_graph() -> ReservedGraphRefused:
+    """The refusal of a write to a named graph krb:standaardgraaf, whichever way."""
+    return ReservedGraphRefused(
+        f"<{DEFAULT_GRAPH}> staat in de geschiedenis voor de standaardgraaf: een graaf met "
+        "die naam wordt niet gevuld of gewijzigd (krb drop op de opdrachtregel verwijdert "
+        f"er een). / <{DEFAULT_GRAPH}> stands for the default graph in the write history: "
+        "a graph of that name is neither filled nor changed (krb drop on the command line "
+        "removes one); nothing was written"
+    )
 
 
 def _refuse_unreachable(graphs: Iterable[str | None]) -> None:
@@ -158,13 +171,7 @@ def refuse_unpermitted(graphs: Iterable[str | None], writer: Writer | None) -> N
     graphs = list(graphs)
     refuse_managed(graphs)
     if DEFAULT_GRAPH in graphs:
-        raise ReservedGraphRefused(
-            f"<{DEFAULT_GRAPH}> staat in de geschiedenis voor de standaardgraaf; een graaf "
-            "met die naam is over HTTP niet te wijzigen (krb drop op de opdrachtregel "
-            f"verwijdert hem). / <{DEFAULT_GRAPH}> stands for the default graph in the write "
-            "history, so a graph of that name cannot be changed over HTTP (krb drop on the "
-            "command line removes it); nothing was written"
-        )
+        raise _history_default_graph()
     if writer is None:
         return
     for graph in sorted(graphs, key=lambda g: g or ""):

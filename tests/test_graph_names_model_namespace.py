@@ -141,7 +141,7 @@ def test_load_and_a_measurement_import_refuse_it(registry: Registry, tmp_path: P
     data.write_text(TRIPLE.replace("'x'", '"x"'), encoding="utf-8")
     with pytest.raises(ReservedGraphRefused, match="nothing was written"):
         plan_load([data], base_iri=BASE, graph=RESERVED[1])
-    with pytest.raises(ReservedGraphRefused):
+    with pytest.raises(ReservedGraphRefused, match="stands for the default graph"):
         load_paths(registry.store, [data], base_iri=BASE, graph=RESERVED[0])
     csv = tmp_path / "metingen.csv"
     csv.write_text("indicator,gebied,waarde,eenheid,van,tot\n", encoding="utf-8")
