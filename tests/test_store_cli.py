@@ -50,6 +50,13 @@ def krb(*args: str, env: dict[str, str] | None = None) -> Result:
     return CliRunner().invoke(app, list(args), env=env)
 
 
+def whole_krb(*args: str) -> Result:
+    """The `krb` command with all its subcommands (validate, check-ontology)."""
+    from krbgraph.cli import app
+
+    return CliRunner().invoke(app, list(args))
+
+
 def _loaded_template_fixture(name: str, data: str) -> Callable[..., Any]:
     """A module-scoped fixture ``name``: the folder of a closed store holding the model and
     ``data`` as `krb load` leaves it (validated, under BASE), for tests whose subject
@@ -661,6 +668,14 @@ def test_a_command_on_what_a_store_holds_refuses_a_store_that_is_not_there(
     assert result.exit_code == 2
     assert f"there is no store at {missing}" in result.stderr
     assert not missing.exists()
+    # An empty folder neither: it became a store, and a validation of nothing passed.
+    missing.mkdir()
+    for words in (command, ["validate"], ["check-ontology"]):
+        run = krb if words is command else whole_krb
+        result = run(*words, "--store", str(missing))
+        assert result.exit_code == 2, (words, result.output)
+        assert f"there is no store at {missing} (an empty folder)" in result.stderr
+    assert not any(missing.iterdir())
 
 
 def test_a_damaged_store_is_an_error_that_says_so(folder: str) -> None:

@@ -93,6 +93,10 @@ def settings_from_cli(
         _fail(str(exc))
 
 
+def _holds_anything(folder: Path) -> bool:
+    return folder.exists() and (not folder.is_dir() or any(folder.iterdir()))
+
+
 @contextmanager
 def opened_store(
     settings: Settings,
@@ -111,9 +115,13 @@ def opened_store(
     registry to create: an export of it was empty and said nothing. ``names``: the command
     names graphs or things under the base IRI, refused (exit 2) when nobody gave one and
     the store's registry is under another (krbgraph.base_check)."""
-    if (reading or existing) and not settings.is_remote and not Path(settings.store).exists():
+    folder = Path(settings.store)
+    # An empty folder holds no store either: opened, it became one, and a validation or
+    # a consistency check of nothing passed (a mistyped --store in a CI job).
+    if (reading or existing) and not settings.is_remote and not _holds_anything(folder):
         raise StoreError(
-            f"there is no store at {settings.store} (check --store or KRB_STORE; "
+            f"there is no store at {settings.store}"
+            f"{' (an empty folder)' if folder.is_dir() else ''} (check --store or KRB_STORE; "
             "`krb load` creates one)"
         )
     store = open_store(settings)
