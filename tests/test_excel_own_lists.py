@@ -736,3 +736,39 @@ def test_each_name_a_drop_down_offers_reads_back_as_a_concept_of_its_own(
         found[concept] = name
     assert {SECTOR, BEGRIP["sector/inwoners"]} <= set(found)
     assert found[BEGRIP["sector/inwoners"]] == "particulieren/inwoners"
+
+
+def test_each_document_kind_its_drop_down_offers_reads_back_as_a_kind_of_its_own(
+    tmp_path: Path,
+) -> None:
+    """The document kind's drop-down is the sheet documentsoorten: with an own
+    "Omgevingsplan" beside it, the national row "omgevingsplan" was offered and put a
+    document on the own kind."""
+    path = _with(
+        tmp_path, {"documentsoorten": [{"naam": "Omgevingsplan", "code": "eigen-omgevingsplan"}]}
+    )
+    first = read_workbook(path, BASE)
+    assert first.ok, [p.text_en for p in first.errors]
+    exported = tmp_path / "export.xlsx"
+    write_workbook(first.graph, exported)
+    book = load_workbook(exported)
+    offered = [n for n in _drop_down_values(book, "besluitdocument")["soort"] if n]
+    sheet = book["besluitdocument"]
+    header = [cell.value for cell in sheet[1]]
+    model = [cell.value for cell in sheet[row_of(exported, "besluitdocument", "VER-UP")]]
+    for number, name in enumerate(offered):
+        values = list(model)
+        values[header.index("code")] = f"SOORT-{number}"
+        values[header.index("soort")] = name
+        sheet.append(values)
+    book.save(exported)
+    again = read_workbook(exported, BASE)
+    assert again.ok, [p.text_en for p in again.errors]
+    found: dict[object, str] = {}
+    for number, name in enumerate(offered):
+        document = URIRef(f"{ID}/besluitdocument/SOORT-{number}")
+        (kind,) = again.graph.objects(document, KRB.documentsoort)
+        assert kind not in found, (name, found.get(kind), kind)
+        found[kind] = name
+    assert BEGRIP["documentsoort/omgevingsplan"] in found
+    assert URIRef(f"{ID}/begrip/documentsoort/eigen-omgevingsplan") in found

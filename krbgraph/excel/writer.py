@@ -864,6 +864,7 @@ def _own_list(
     """The sheet of one own list (national rows, then the registry's own concepts), and
     the lookup that names its concepts in base tables the way the import reads them."""
     national = vocabulary[own.key]
+    first = len(rows)
     rows.extend({**row} for row in national_rows(vocabulary, own))
     # The own scheme as this graph names it, typed here or not: a department's workbook
     # adds its own sectors to the scheme another department's graph describes, and the
@@ -959,7 +960,16 @@ def _own_list(
         else:
             row["naam"] = main
         rows.append(row)
-    return Layered(own_values(own, list(entries.values())), national)
+    lookup = Layered(own_values(own, list(entries.values())), national)
+    if not own.two_level:
+        # This sheet's naam column is the drop-down of a document's kind: a national row
+        # names its concept as a cell reads it back (an own "Omgevingsplan" takes the
+        # national "omgevingsplan", which a document then named the own one by).
+        for row, iri in zip(rows[first:], national.display, strict=False):
+            cell = lookup.cell(iri)
+            if not cell.startswith(("http://", "https://", "urn:")):
+                row["naam"] = cell
+    return lookup
 
 
 def _own_ref(s: _Source, own: OwnList, concept: URIRef) -> str:
