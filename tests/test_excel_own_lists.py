@@ -704,6 +704,34 @@ def test_every_own_name_a_drop_down_offers_reads_back_as_that_concept(tmp_path: 
     assert own - {URIRef(f"{ID}/begrip/sector/inwoners")} <= found, own - found
 
 
+def _each_chosen(
+    exported: Path, sheet_name: str, code: str, column: str, predicate: URIRef
+) -> dict[URIRef, str]:
+    """Every name the drop-down of ``column`` offers, chosen in a copy of row ``code``
+    (one row each, a code of its own; one read): the concept each reads back as, asserted
+    to be a different one for every name."""
+    book = load_workbook(exported)
+    offered = [name for name in _drop_down_values(book, sheet_name)[column] if name]
+    sheet = book[sheet_name]
+    header = [cell.value for cell in sheet[1]]
+    model = [cell.value for cell in sheet[row_of(exported, sheet_name, code)]]
+    for number, name in enumerate(offered):
+        values = list(model)
+        values[header.index("code")] = f"KEUZE-{number}"
+        values[header.index(column)] = name
+        sheet.append(values)
+    book.save(exported)
+    again = read_workbook(exported, BASE)
+    assert again.ok, [p.text_en for p in again.errors]
+    found: dict[URIRef, str] = {}
+    for number, name in enumerate(offered):
+        (concept,) = again.graph.objects(URIRef(f"{ID}/{sheet_name}/KEUZE-{number}"), predicate)
+        assert isinstance(concept, URIRef)
+        assert concept not in found, (name, found.get(concept), concept)
+        found[concept] = name
+    return found
+
+
 def test_each_name_a_drop_down_offers_reads_back_as_a_concept_of_its_own(
     own_read: tuple[Path, ReadResult], tmp_path: Path
 ) -> None:
@@ -714,26 +742,7 @@ def test_each_name_a_drop_down_offers_reads_back_as_a_concept_of_its_own(
     cell, reads back, and no two names read back as the same concept."""
     exported = tmp_path / "export.xlsx"
     assert write_workbook(own_read[1].graph, exported) == []
-    book = load_workbook(exported)
-    offered = _drop_down_values(book, "beleidsnorm")["sector"]
-    # One norm per name offered, copies of VER-N01 with a code of their own: one read.
-    sheet = book["beleidsnorm"]
-    header = [cell.value for cell in sheet[1]]
-    model = [cell.value for cell in sheet[row_of(exported, "beleidsnorm", "VER-N01")]]
-    for number, name in enumerate(offered):
-        values = list(model)
-        values[header.index("code")] = f"KEUZE-{number}"
-        values[header.index("sector")] = name
-        sheet.append(values)
-    book.save(exported)
-    again = read_workbook(exported, BASE)
-    assert again.ok, [p.text_en for p in again.errors]
-    found: dict[URIRef, str] = {}
-    for number, name in enumerate(offered):
-        norm = URIRef(f"{ID}/beleidsnorm/KEUZE-{number}")
-        (concept,) = again.graph.objects(norm, KRB.sector)
-        assert concept not in found, (name, found.get(concept), concept)
-        found[concept] = name
+    found = _each_chosen(exported, "beleidsnorm", "VER-N01", "sector", KRB.sector)
     assert {SECTOR, BEGRIP["sector/inwoners"]} <= set(found)
     assert found[BEGRIP["sector/inwoners"]] == "particulieren/inwoners"
 
@@ -751,24 +760,6 @@ def test_each_document_kind_its_drop_down_offers_reads_back_as_a_kind_of_its_own
     assert first.ok, [p.text_en for p in first.errors]
     exported = tmp_path / "export.xlsx"
     write_workbook(first.graph, exported)
-    book = load_workbook(exported)
-    offered = [n for n in _drop_down_values(book, "besluitdocument")["soort"] if n]
-    sheet = book["besluitdocument"]
-    header = [cell.value for cell in sheet[1]]
-    model = [cell.value for cell in sheet[row_of(exported, "besluitdocument", "VER-UP")]]
-    for number, name in enumerate(offered):
-        values = list(model)
-        values[header.index("code")] = f"SOORT-{number}"
-        values[header.index("soort")] = name
-        sheet.append(values)
-    book.save(exported)
-    again = read_workbook(exported, BASE)
-    assert again.ok, [p.text_en for p in again.errors]
-    found: dict[object, str] = {}
-    for number, name in enumerate(offered):
-        document = URIRef(f"{ID}/besluitdocument/SOORT-{number}")
-        (kind,) = again.graph.objects(document, KRB.documentsoort)
-        assert kind not in found, (name, found.get(kind), kind)
-        found[kind] = name
+    found = _each_chosen(exported, "besluitdocument", "VER-UP", "soort", KRB.documentsoort)
     assert BEGRIP["documentsoort/omgevingsplan"] in found
     assert URIRef(f"{ID}/begrip/documentsoort/eigen-omgevingsplan") in found

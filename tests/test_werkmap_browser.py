@@ -82,6 +82,14 @@ def _result(browser: Browser, timeout: float = 120) -> dict[str, Any]:
         time.sleep(0.2)
 
 
+def _wait_until(browser: Browser, condition: str, failure: str, timeout: float = 60) -> None:
+    """Wait until the page's JavaScript ``condition`` holds, or fail with ``failure``."""
+    deadline = time.monotonic() + timeout
+    while not browser.script(f"return {condition}"):
+        assert time.monotonic() < deadline, failure
+        time.sleep(0.2)
+
+
 def _import_requests(browser: Browser) -> int:
     """Requests to the import API the page made (or tried) since it was loaded."""
     count: int = browser.script(
@@ -137,10 +145,8 @@ def test_a_download_of_the_whole_registry_says_what_the_workbook_leaves_out(
     exported = httpx.get(site + "/api/export/excel", timeout=60)
     assert exported.headers["X-KRB-Export-Warnings"] == str(said["total"])
     assert download.read_bytes()[:2] == b"PK"
-    deadline = time.monotonic() + 60
-    while browser.script("return document.getElementById('werkmap-export-meldingen').hidden"):
-        assert time.monotonic() < deadline, "nothing said about what the workbook leaves out"
-        time.sleep(0.2)
+    _wait_until(browser, "!document.getElementById('werkmap-export-meldingen').hidden",
+                "nothing said about what the workbook leaves out")  # fmt: skip
     listed = browser.script(
         "return Array.from(document.querySelectorAll('#werkmap-export-lijst li'))"
         ".map(li => li.textContent)"
@@ -169,10 +175,8 @@ def test_a_second_click_during_a_download_starts_no_second_export(
     )
     assert during == {"busy": True, "disabled": "true"}
     downloaded(folder, "krb-export.xlsx")
-    deadline = time.monotonic() + 60
-    while browser.script("return !document.getElementById('werkmap-export-bezig').hidden"):
-        assert time.monotonic() < deadline, "the download never ended on the page"
-        time.sleep(0.2)
+    _wait_until(browser, "document.getElementById('werkmap-export-bezig').hidden",
+                "the download never ended on the page")  # fmt: skip
     exports = browser.script(
         "return performance.getEntriesByType('resource').map(e => e.name)"
         ".filter(n => n.includes('/api/export/excel') && !n.includes('/meldingen')).length"
@@ -201,10 +205,8 @@ def test_what_a_download_leaves_out_names_what_was_downloaded_not_the_choice_sin
         "choice.dispatchEvent(new Event('change', {bubbles: true}));"
     )
     downloaded(folder, "krb-export.xlsx")
-    deadline = time.monotonic() + 60
-    while browser.script("return document.getElementById('werkmap-export-meldingen').hidden"):
-        assert time.monotonic() < deadline, "nothing said about what the workbook leaves out"
-        time.sleep(0.2)
+    _wait_until(browser, "!document.getElementById('werkmap-export-meldingen').hidden",
+                "nothing said about what the workbook leaves out")  # fmt: skip
     summary = browser.text(browser.find("#werkmap-export-samenvatting"))
     assert "niet alles van het register" in summary, summary
     assert GELUID not in summary

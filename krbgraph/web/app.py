@@ -75,6 +75,7 @@ from .templating import API_DOC_ASSETS, ApiDocAssets, StaticAssets, error_page
 from .timeout_answer import prefers_html as _prefers_html
 from .timeout_answer import timeout_answer
 from .write_gate import WriterBusy, writer_busy
+from .xlsx_results import XLSX_MEDIA_TYPE
 
 logger = logging.getLogger(__name__)
 
@@ -376,7 +377,7 @@ GZIP_SKIPPED = (
 """What Starlette itself leaves uncompressed (of what this service sends)."""
 
 _ALREADY_PACKED = (
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    XLSX_MEDIA_TYPE,
     "application/vnd.apache.parquet",
 )
 

@@ -61,6 +61,7 @@ from .openapi_protocols import API_RESPONSES, error_response
 from .pages.werkmap import WORKBOOK_PAGE
 from .workbook_links import class_counts, problem_links
 from .write_gate import hold_write_lock
+from .xlsx_results import XLSX_MEDIA_TYPE
 
 router = APIRouter(
     prefix="/api",
@@ -69,7 +70,8 @@ router = APIRouter(
     responses=API_RESPONSES,
 )
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = XLSX_MEDIA_TYPE
+"""A workbook's media type (one definition: krbgraph.web.xlsx_results)."""
 
 _UPLOAD_BODY = {
     "required": True,

@@ -31,6 +31,7 @@ from ..store.remote import RemoteStore
 from .aggregates import cached
 from .deps import API_PARAMETER_CHECKS, get_store
 from .openapi_protocols import API_RESPONSES, error_response
+from .xlsx_results import XLSX_MEDIA_TYPE
 
 router = APIRouter(
     prefix="/api",
@@ -39,7 +40,8 @@ router = APIRouter(
     responses=API_RESPONSES,
 )
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = XLSX_MEDIA_TYPE
+"""A workbook's media type (one definition: krbgraph.web.xlsx_results)."""
 
 GraphParam = Annotated[str | None, Query(description="Export only this graph")]
 

@@ -38,11 +38,13 @@ from ..aggregates import cached
 from ..path_guard import CONTROL_CHARACTER
 from ..templating import error_page, render
 from ..workbook_links import SHEET_CLASSES
+from ..xlsx_results import XLSX_MEDIA_TYPE
 from .common import SettingsDep, StoreDep
 
 router = APIRouter()
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = XLSX_MEDIA_TYPE
+"""A workbook's media type (one definition: krbgraph.web.xlsx_results)."""
 WORKBOOK_PAGE = "/werkmap"
 TEMPLATE_PATH = "/werkmap/sjabloon.xlsx"
 EXPORT_PATH = "/api/export/excel"
