@@ -120,6 +120,7 @@ def refuse_new_graph_names(graphs: Iterable[str | None]) -> None:
     may have: one in the model's namespace (ReservedGraphRefused) or one with a dot
     segment (GraphNameRefused). Removing from such a graph stays possible, so data an
     older version let in is never stuck."""
+    graphs = list(graphs)  # read twice
     reserved = sorted({g for g in graphs if g is not None and g.startswith(MODEL_NAMESPACE)})
     if DEFAULT_GRAPH in reserved:
         raise _history_default_graph()
