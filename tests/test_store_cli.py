@@ -668,14 +668,23 @@ def test_a_command_on_what_a_store_holds_refuses_a_store_that_is_not_there(
     assert result.exit_code == 2
     assert f"there is no store at {missing}" in result.stderr
     assert not missing.exists()
-    # An empty folder neither: it became a store, and a validation of nothing passed.
+    # An empty folder neither, nor one with only what a new volume or a repository
+    # puts there: it became a store, and a validation of nothing passed.
     missing.mkdir()
-    for words in (command, ["validate"], ["check-ontology"]):
-        run = krb if words is command else whole_krb
-        result = run(*words, "--store", str(missing))
-        assert result.exit_code == 2, (words, result.output)
-        assert f"there is no store at {missing} (an empty folder)" in result.stderr
-    assert not any(missing.iterdir())
+    for extra in (None, "lost+found", ".gitkeep"):
+        if extra == "lost+found":
+            (missing / extra).mkdir()
+        elif extra:
+            (missing / extra).write_text("")
+        for words in (command, ["validate"], ["check-ontology"]):
+            run = krb if words is command else whole_krb
+            result = run(*words, "--store", str(missing))
+            assert result.exit_code == 2, (words, result.output)
+            assert f"there is no store at {missing} (an empty folder)" in result.stderr
+    assert sorted(child.name for child in missing.iterdir()) == [".gitkeep", "lost+found"]
+    (missing / "beleid.ttl").write_text("")
+    result = krb(*command, "--store", str(missing))
+    assert f"{missing} is a folder that holds no store (beleid.ttl)" in result.stderr
 
 
 def test_a_damaged_store_is_an_error_that_says_so(folder: str) -> None:

@@ -39,6 +39,7 @@ from ..loading import (
 from ..rdfio import RdfInputError, rdf_inputs
 from ..settings import Settings
 from ..store import Store, StoreError, ensure_model, graph_kind, open_store
+from ..store.embedded import no_store_at
 from ..store.modelgraphs import ModelUpdate
 from ..store.remote_setup import ServerSetupError
 from ..validation import ValidationFailed
@@ -93,10 +94,6 @@ def settings_from_cli(
         _fail(str(exc))
 
 
-def _holds_anything(folder: Path) -> bool:
-    return folder.exists() and (not folder.is_dir() or any(folder.iterdir()))
-
-
 @contextmanager
 def opened_store(
     settings: Settings,
@@ -115,13 +112,13 @@ def opened_store(
     registry to create: an export of it was empty and said nothing. ``names``: the command
     names graphs or things under the base IRI, refused (exit 2) when nobody gave one and
     the store's registry is under another (krbgraph.base_check)."""
-    folder = Path(settings.store)
-    # An empty folder holds no store either: opened, it became one, and a validation or
-    # a consistency check of nothing passed (a mistyped --store in a CI job).
-    if (reading or existing) and not settings.is_remote and not _holds_anything(folder):
+    # An empty folder (or one with only lost+found, .gitkeep) holds no store either:
+    # opened, it became one, and a validation or a consistency check of nothing passed
+    # (a mistyped --store in a CI job, a fresh volume mounted as KRB_STORE).
+    missing = None if settings.is_remote else no_store_at(Path(settings.store))
+    if (reading or existing) and missing is not None:
         raise StoreError(
-            f"there is no store at {settings.store}"
-            f"{' (an empty folder)' if folder.is_dir() else ''} (check --store or KRB_STORE; "
+            f"there is no store at {settings.store}{missing} (check --store or KRB_STORE; "
             "`krb load` creates one)"
         )
     store = open_store(settings)
