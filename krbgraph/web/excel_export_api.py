@@ -153,6 +153,10 @@ async def export_warnings(
         return versie is not None and now is not None and now != versie
 
     def warnings() -> list[Problem]:
+        if _version(store) is None:
+            # Nothing to keep them by: a shared server's other writers move no version,
+            # and a kept list disagreed with the download just made for half a minute.
+            return _exported(store, graph)[1]
         # Asked before (no export for nothing) and after (a write during the export).
         found = [] if changed() else cached(store, _key(graph), lambda: _exported(store, graph)[1])
         if changed():
