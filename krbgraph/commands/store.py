@@ -39,9 +39,9 @@ from ..loading import (
 from ..rdfio import RdfInputError, rdf_inputs
 from ..settings import Settings
 from ..store import Store, StoreError, ensure_model, graph_kind, open_store
-from ..store.embedded import no_store_at
 from ..store.modelgraphs import ModelUpdate
 from ..store.remote_setup import ServerSetupError
+from ..store.store_folder import no_store_at
 from ..validation import ValidationFailed
 from .interrupted import interrupt_said
 

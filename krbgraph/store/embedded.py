@@ -58,6 +58,7 @@ from .graph_writes import graph_name as _graph_name
 from .pending_load import PENDING_LOAD_FILE, PendingLoad
 from .priority import lower_this_thread
 from .rdffiles import parse_triples
+from .store_folder import refuse_other_folder
 from .terms import bind_values, joined_update, named_node, rdflib_graph
 
 _DATASET_FORMATS = (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS, ox.RdfFormat.JSON_LD)
@@ -412,46 +413,6 @@ def dataset_options(
     if base_iri is not None:
         options["base_iri"] = named_node(base_iri, "base IRI").value
     return options
-
-
-def _other_files(path: Path) -> list[str]:
-    """The names in a folder that holds no store (no RocksDB CURRENT) besides what a new
-    volume or a desktop puts in an empty folder (lost+found, .DS_Store, any hidden file)
-    and krb's own markers (krb-pending-load.json)."""
-    return sorted(
-        child.name
-        for child in path.iterdir()
-        if not child.name.startswith((".", "krb-")) and child.name != "lost+found"
-    )
-
-
-def no_store_at(path: Path) -> str | None:
-    """Why ``path`` holds no store, for a command that reads one: "" when nothing is
-    there, " (an empty folder)" for a folder empty but for what does not count
-    (_other_files). None when it holds one, or is a file or a folder of other files:
-    opening says what is wrong with those (refuse_other_folder)."""
-    if not path.exists():
-        return ""
-    if not path.is_dir() or (path / "CURRENT").exists() or _other_files(path):
-        return None
-    return " (an empty folder)"
-
-
-def refuse_other_folder(path: Path) -> None:
-    """StoreError for a folder that holds files but no store (no RocksDB CURRENT): a
-    folder of Turtle files given as --store (for `krb load folder`) became a database,
-    and a read answered from that empty store, exit 0 (_other_files: what does not
-    count)."""
-    if not path.is_dir() or (path / "CURRENT").exists():
-        return
-    held = _other_files(path)
-    if held:
-        raise StoreError(
-            f"{path} is a folder that holds no store ({', '.join(held[:3])}"
-            f"{', ...' if len(held) > 3 else ''}); give a "
-            "new or empty folder as the store (--store, KRB_STORE), and files to load as "
-            f"an argument: `krb load {path}`"
-        )
 
 
 def _open(path: Path) -> ox.Store:

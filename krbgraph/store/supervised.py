@@ -94,10 +94,11 @@ from rdflib.term import Identifier
 from ..settings import Settings
 from .backend import StoreBackend, TripleData
 from .base import QueryResult, QueryTimeout, StoreError
-from .embedded import EmbeddedStore, refuse_other_folder
+from .embedded import EmbeddedStore
 from .pending_load import PENDING_LOAD_FILE
 from .priority import lower_connection_thread
 from .remote import WRITE_TIMEOUT_S, Endpoints, RemoteStore
+from .store_folder import refuse_other_folder
 from .terms import joined_update, write_update
 
 logger = logging.getLogger(__name__)
